@@ -1,0 +1,70 @@
+/**
+ * Regenerates `imports/`: reads the pinned CRDs (default `../shared/crds`, or the folder given as
+ * the first argument), strips every schema `description`, writes one multi-document YAML per API
+ * group to `imports/crds/`, and runs `cdk8s import` on each of them (one TypeScript module per
+ * group, because `cdk8s import` overwrites a group's module on every import of that group).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parse, parseAllDocuments, stringify } from 'yaml';
+
+const projectRoot = resolve(__dirname, '..');
+const crdOutputDir = join(projectRoot, 'imports', 'crds');
+
+function listYamlFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((entry) => {
+      const path = join(dir, entry);
+      if (statSync(path).isDirectory()) return listYamlFiles(path);
+      return /\.ya?ml$/.test(entry) ? [path] : [];
+    });
+}
+
+/** Removes schema `description` keywords; a property *named* description (an object) stays. */
+export function stripDescriptions(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(stripDescriptions);
+  if (node === null || typeof node !== 'object') return node;
+  const result: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'description' && typeof value === 'string') continue;
+    result[key] = stripDescriptions(value);
+  }
+  return result;
+}
+
+function main(): void {
+  const sourceDir = resolve(process.argv[2] ?? join(projectRoot, '..', 'shared', 'crds'));
+  const crdsByGroup = new Map<string, unknown[]>();
+  for (const file of listYamlFiles(sourceDir)) {
+    for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
+      const crd = doc.toJS() as { kind?: string; spec?: { group?: string } } | null;
+      if (crd?.kind !== 'CustomResourceDefinition' || !crd.spec?.group) continue;
+      const group = crd.spec.group;
+      crdsByGroup.set(group, [...(crdsByGroup.get(group) ?? []), stripDescriptions(crd)]);
+    }
+  }
+  if (crdsByGroup.size === 0) throw new Error(`import: no CustomResourceDefinition found under ${sourceDir}`);
+
+  rmSync(join(projectRoot, 'imports'), { recursive: true, force: true });
+  mkdirSync(crdOutputDir, { recursive: true });
+  const groups = [...crdsByGroup.keys()].sort();
+  for (const group of groups) {
+    const crds = crdsByGroup.get(group) ?? [];
+    const text = crds.map((crd) => stringify(crd, { lineWidth: 0 })).join('---\n');
+    writeFileSync(join(crdOutputDir, `${group}.yaml`), text);
+  }
+  // cdk8s.yaml lists the imports so that a bare `cdk8s import` regenerates exactly these modules.
+  const cdk8sConfigPath = join(projectRoot, 'cdk8s.yaml');
+  const cdk8sConfig = parse(readFileSync(cdk8sConfigPath, 'utf8')) as Record<string, unknown>;
+  cdk8sConfig.imports = groups.map((group) => `imports/crds/${group}.yaml`);
+  writeFileSync(cdk8sConfigPath, stringify(cdk8sConfig, { lineWidth: 0 }));
+  execFileSync('npx', ['cdk8s', 'import', '--language', 'typescript', '--output', 'imports', '--check-upgrade=false'], {
+    cwd: projectRoot,
+    stdio: 'inherit',
+  });
+  console.log(`import: ${groups.length} API groups from ${sourceDir} into imports/`);
+}
+
+if (require.main === module) main();
