@@ -37,8 +37,32 @@ export const TABLE_KEYS = {
   ttlAttribute: 'expiresAt',
 } as const;
 
-/** CloudWatch metrics namespace the functions emit EMF into (and the alarms read). */
-export const METRICS_NAMESPACE = 'PlantTelemetry' as const;
+/**
+ * CloudWatch metrics the functions emit through Powertools EMF and the alarms and dashboard read.
+ * Namespace `PlantTelemetry/<suffix>` (POWERTOOLS_METRICS_NAMESPACE); the only dimension is
+ * Powertools' default `service` (= `processor` or `storer`), so cardinality stays low.
+ */
+export const METRICS_NAMESPACE_PREFIX = 'PlantTelemetry' as const;
+export const METRIC_NAMES = {
+  /** Readings accepted and judged by the detector (processor) or written to a bucket (storer). */
+  readingsProcessed: 'ReadingsProcessed',
+  /** Readings stored in the hot tier (storer). */
+  readingsStored: 'ReadingsStored',
+  /** DynamoDB item writes of reading buckets (storer); readingsStored / bucketWrites is the batching factor. */
+  bucketWrites: 'BucketWrites',
+  /** Records quarantined as invalid (both). */
+  recordsQuarantined: 'RecordsQuarantined',
+  /** Anomaly episodes opened (processor). */
+  anomaliesOpened: 'AnomaliesOpened',
+  /** Alerts published to SNS (processor). */
+  alertsPublished: 'AlertsPublished',
+  /** Milliseconds from the device timestamp to the end of processing (processor). */
+  endToEndLatency: 'EndToEndLatency',
+  /** Milliseconds a batch took (both). */
+  batchDuration: 'BatchDuration',
+  /** Records reported in batchItemFailures for retry (both). */
+  recordsRetried: 'RecordsRetried',
+} as const;
 
 /** Prefix of quarantined records in the archive bucket (the topic rule's error action writes under iot/). */
 export const QUARANTINE_PREFIX = 'quarantine/' as const;
