@@ -1,0 +1,100 @@
+import { EnvironmentConfig } from './config';
+
+/** Kinesis and Lambda limits and the figures the sizing rests on. */
+export const KINESIS_LIMITS = {
+  /** Per shard, in: 1 MB/s (1 MiB) and 1,000 records/s. */
+  shardWriteBytesPerSecond: 1_048_576,
+  shardWriteRecordsPerSecond: 1_000,
+  /** Per shard, out: 2 MB/s shared by every shared-throughput consumer. */
+  shardReadBytesPerSecond: 2_097_152,
+  /** Default shard quota per account in sa-east-1 (regions other than us-east-1, us-west-2, eu-west-1). */
+  maxShards: 200,
+  /** Event source mapping parallelization factor range. */
+  maxParallelization: 10,
+} as const;
+
+export const SIZING = {
+  /**
+   * Bytes the topic rule adds to each message (plantId, lineId, thingName, clientId, receivedAt) plus the
+   * JSON envelope of the device payload (schemaVersion, assetId, seq, brackets).
+   */
+  envelopeBytesPerRecord: 250,
+  /** Shared-throughput readers of the stream: processor, storer, Firehose. */
+  streamConsumers: 3,
+  /** Processor time per record, ms, rounded up from `npm run bench` (p99 of a 1,000-record batch / 1,000). */
+  processorMsPerRecord: 1,
+  /** Target busy share of one processor invocation per shard: the rest absorbs bursts without backlog. */
+  processorUtilisation: 0.5,
+} as const;
+
+/** The stream and mapping sizes derived from the capacity inputs of one environment. */
+export interface CapacityPlan {
+  readonly readingsPerSecond: number;
+  readonly recordsPerSecond: number;
+  readonly bytesPerRecord: number;
+  readonly ingressBytesPerSecond: number;
+  readonly shardsForWriteBytes: number;
+  readonly shardsForWriteRecords: number;
+  readonly shardsForReads: number;
+  /** Shard count in provisioned mode; with on-demand mode, the count the plan would have needed. */
+  readonly shardCount: number;
+  readonly streamMode: 'PROVISIONED' | 'ON_DEMAND';
+  readonly processorParallelization: number;
+  /** Human-readable arithmetic, printed at synth and quoted in the README. */
+  readonly derivation: readonly string[];
+}
+
+const round = (value: number, digits = 3): number => Number(value.toFixed(digits));
+
+/** Derives shard count and processor parallelization; throws when the stream would exceed the quota. */
+export function planCapacity(config: EnvironmentConfig): CapacityPlan {
+  const { sensors, readingsPerSecondPerSensor, bytesPerReading, readingsPerMessage, headroom, onDemand } = config.capacity;
+  const readingsPerSecond = sensors * readingsPerSecondPerSensor;
+  const recordsPerSecond = readingsPerSecond / readingsPerMessage;
+  const bytesPerRecord = readingsPerMessage * bytesPerReading + SIZING.envelopeBytesPerRecord;
+  const ingressBytesPerSecond = recordsPerSecond * bytesPerRecord;
+
+  const shardsForWriteBytes = ingressBytesPerSecond / KINESIS_LIMITS.shardWriteBytesPerSecond;
+  const shardsForWriteRecords = recordsPerSecond / KINESIS_LIMITS.shardWriteRecordsPerSecond;
+  const shardsForReads = (ingressBytesPerSecond * SIZING.streamConsumers) / KINESIS_LIMITS.shardReadBytesPerSecond;
+  const shardCount = Math.max(1, Math.ceil(Math.max(shardsForWriteBytes, shardsForWriteRecords, shardsForReads) * headroom));
+  if (!onDemand && shardCount > KINESIS_LIMITS.maxShards) {
+    throw new Error(
+      `${config.sourceFile}: capacity: needs ${shardCount} shards, above the sa-east-1 quota of ${KINESIS_LIMITS.maxShards}; ` +
+        'set capacity.onDemand: true or lower the inputs',
+    );
+  }
+
+  const recordsPerShardPerSecond = (recordsPerSecond * headroom) / shardCount;
+  const busySecondsPerSecond = (recordsPerShardPerSecond * SIZING.processorMsPerRecord) / 1000;
+  const processorParallelization = Math.min(
+    KINESIS_LIMITS.maxParallelization,
+    Math.max(1, Math.ceil(busySecondsPerSecond / SIZING.processorUtilisation)),
+  );
+
+  const derivation = [
+    `readings/s      = ${sensors} sensors x ${readingsPerSecondPerSensor}/s = ${round(readingsPerSecond)}`,
+    `records/s       = ${round(readingsPerSecond)} / ${readingsPerMessage} readings per message = ${round(recordsPerSecond)}`,
+    `bytes/record    = ${readingsPerMessage} x ${bytesPerReading} B + ${SIZING.envelopeBytesPerRecord} B envelope = ${bytesPerRecord}`,
+    `ingress B/s     = ${round(recordsPerSecond)} x ${bytesPerRecord} = ${round(ingressBytesPerSecond, 0)}`,
+    `shards (write)  = max(${round(ingressBytesPerSecond, 0)} / 1 MiB, ${round(recordsPerSecond)} / 1000) = ${round(Math.max(shardsForWriteBytes, shardsForWriteRecords))}`,
+    `shards (read)   = ${round(ingressBytesPerSecond, 0)} x ${SIZING.streamConsumers} consumers / 2 MiB = ${round(shardsForReads)}`,
+    `shards          = ceil(max(write, read) x ${headroom} headroom) = ${shardCount}` +
+      (onDemand ? ' (stream runs ON_DEMAND: AWS scales it; the figure is for reference)' : ''),
+    `parallelization = ceil(${round(recordsPerShardPerSecond)} records/s/shard x ${SIZING.processorMsPerRecord} ms / ${SIZING.processorUtilisation} utilisation) = ${processorParallelization} (1..10)`,
+  ];
+
+  return {
+    readingsPerSecond,
+    recordsPerSecond,
+    bytesPerRecord,
+    ingressBytesPerSecond,
+    shardsForWriteBytes,
+    shardsForWriteRecords,
+    shardsForReads,
+    shardCount,
+    streamMode: onDemand ? 'ON_DEMAND' : 'PROVISIONED',
+    processorParallelization,
+    derivation,
+  };
+}

@@ -1,0 +1,146 @@
+import { EnvironmentConfig } from './config';
+
+/**
+ * Every physical name and ARN of one environment, derived once from the config so that charts
+ * reference each other by deterministic names (`<type>-<purpose>-<suffix>`), never by lookups.
+ */
+export class PlatformNames {
+  readonly namespace: string;
+  readonly kmsAlias: string;
+  readonly archiveBucket: string;
+  readonly readingsTable: string;
+  readonly assetStatusTable: string;
+  readonly detectorStateTable: string;
+  readonly stream: string;
+  readonly deadLetterQueue: string;
+  readonly alertTopic: string;
+  readonly opsTopic: string;
+  readonly processorFunction: string;
+  readonly storerFunction: string;
+  readonly processorRole: string;
+  readonly storerRole: string;
+  readonly iotRuleRole: string;
+  readonly firehoseRole: string;
+  readonly iotLoggingRole: string;
+  /** IoT rule names allow only letters, digits and underscores, so the convention uses underscores. */
+  readonly telemetryRule: string;
+  readonly presenceRule: string;
+  readonly devicePolicy: string;
+  readonly firehose: string;
+  readonly vpc: string;
+  readonly dashboard: string;
+  readonly crossplaneProviderConfig: string;
+  /** Kubernetes object names of resources referenced across charts with ACK `*Ref: {from: {name}}`. */
+  readonly kmsKeyObject: string;
+  readonly privateSubnets: readonly { readonly object: string; readonly availabilityZone: string }[];
+  readonly functionsSecurityGroup: string;
+  readonly endpointsSecurityGroup: string;
+  readonly argoProject: string;
+  readonly argoApplication: string;
+
+  constructor(private readonly config: EnvironmentConfig) {
+    const s = config.suffix;
+    this.namespace = `telemetry-${s}`;
+    this.kmsAlias = `alias/kms-telemetry-${s}`;
+    this.archiveBucket = `s3-archive-${config.accountId}-${s}`;
+    this.readingsTable = `dynamodb-readings-${s}`;
+    this.assetStatusTable = `dynamodb-asset-status-${s}`;
+    this.detectorStateTable = `dynamodb-detector-state-${s}`;
+    this.stream = `kinesis-telemetry-${s}`;
+    this.deadLetterQueue = `sqs-stream-dlq-${s}`;
+    this.alertTopic = `sns-alerts-${s}`;
+    this.opsTopic = `sns-ops-${s}`;
+    this.processorFunction = `lambda-processor-${s}`;
+    this.storerFunction = `lambda-storer-${s}`;
+    this.processorRole = `iam-processor-${s}`;
+    this.storerRole = `iam-storer-${s}`;
+    this.iotRuleRole = `iam-iot-rule-${s}`;
+    this.firehoseRole = `iam-firehose-${s}`;
+    this.iotLoggingRole = `iam-iot-logging-${s}`;
+    this.telemetryRule = `iot_telemetry_${s}`;
+    this.presenceRule = `iot_presence_${s}`;
+    this.devicePolicy = `iot-device-${s}`;
+    this.firehose = `firehose-archive-${s}`;
+    this.vpc = `vpc-telemetry-${s}`;
+    this.dashboard = `cw-telemetry-${s}`;
+    this.crossplaneProviderConfig = `aws-${s}`;
+    this.kmsKeyObject = `kms-telemetry-${s}`;
+    this.privateSubnets = ['a', 'b', 'c'].map((zone) => ({
+      object: `subnet-private-${zone}-${s}`,
+      availabilityZone: `${config.region}${zone}`,
+    }));
+    this.functionsSecurityGroup = `sg-functions-${s}`;
+    this.endpointsSecurityGroup = `sg-endpoints-${s}`;
+    this.argoProject = `telemetry-${s}`;
+    this.argoApplication = `telemetry-${s}`;
+  }
+
+  private arn(service: string, resource: string): string {
+    return `arn:aws:${service}:${this.config.region}:${this.config.accountId}:${resource}`;
+  }
+
+  get kmsAliasArn(): string {
+    return this.arn('kms', this.kmsAlias);
+  }
+
+  /** Any key of the account: narrowed in IAM statements by the `kms:ResourceAliases` condition. */
+  get kmsKeysArn(): string {
+    return this.arn('kms', 'key/*');
+  }
+
+  get archiveBucketArn(): string {
+    return `arn:aws:s3:::${this.archiveBucket}`;
+  }
+
+  get streamArn(): string {
+    return this.arn('kinesis', `stream/${this.stream}`);
+  }
+
+  get deadLetterQueueArn(): string {
+    return this.arn('sqs', this.deadLetterQueue);
+  }
+
+  get deadLetterQueueUrl(): string {
+    return `https://sqs.${this.config.region}.amazonaws.com/${this.config.accountId}/${this.deadLetterQueue}`;
+  }
+
+  get alertTopicArn(): string {
+    return this.arn('sns', this.alertTopic);
+  }
+
+  get opsTopicArn(): string {
+    return this.arn('sns', this.opsTopic);
+  }
+
+  tableArn(table: string): string {
+    return this.arn('dynamodb', `table/${table}`);
+  }
+
+  functionArn(functionName: string): string {
+    return this.arn('lambda', `function:${functionName}`);
+  }
+
+  roleArn(roleName: string): string {
+    return `arn:aws:iam::${this.config.accountId}:role/${roleName}`;
+  }
+
+  logGroup(functionName: string): string {
+    return `/aws/lambda/${functionName}`;
+  }
+
+  logGroupArn(logGroupName: string): string {
+    return this.arn('logs', `log-group:${logGroupName}`);
+  }
+
+  topicRuleArn(ruleName: string): string {
+    return this.arn('iot', `rule/${ruleName}`);
+  }
+
+  get firehoseArn(): string {
+    return this.arn('firehose', `deliverystream/${this.firehose}`);
+  }
+
+  get dashboardUrl(): string {
+    return `https://${this.config.region}.console.aws.amazon.com/cloudwatch/home?region=${this.config.region}#dashboards/dashboard/${this.dashboard}`;
+  }
+}

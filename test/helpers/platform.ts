@@ -1,0 +1,34 @@
+import { Chart, Testing } from 'cdk8s';
+import { planCapacity } from '../../charts/lib/capacity';
+import { EnvironmentConfig, loadEnvironmentConfig } from '../../charts/lib/config';
+import { PlatformNames } from '../../charts/lib/names';
+import { PlatformChartProps } from '../../charts/lib/PlatformChart';
+
+/** Props of a platform chart for an environment of config/ (dev by default), with overrides. */
+export function platformProps(environment = 'dev', overrides: Partial<EnvironmentConfig> = {}): PlatformChartProps {
+  const config = { ...loadEnvironmentConfig(environment), ...overrides };
+  return { config, names: new PlatformNames(config), capacity: planCapacity(config) };
+}
+
+/** A rendered Kubernetes object as plain JSON. */
+export interface RenderedObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly name: string; readonly namespace?: string; readonly annotations?: Record<string, string>; readonly labels?: Record<string, string> };
+  readonly spec?: Record<string, unknown>;
+  readonly [key: string]: unknown;
+}
+
+/** Synthesizes one chart built by `build` in a fresh test app. */
+export function synthChart(build: (app: ReturnType<typeof Testing.app>, props: PlatformChartProps) => Chart, environment = 'dev'): RenderedObject[] {
+  const app = Testing.app();
+  const chart = build(app, platformProps(environment));
+  return Testing.synth(chart) as RenderedObject[];
+}
+
+/** The one object of a kind and name, failing loudly if it is missing. */
+export function findObject(objects: readonly RenderedObject[], kind: string, name?: string): RenderedObject {
+  const found = objects.filter((object) => object.kind === kind && (name === undefined || object.metadata.name === name));
+  if (found.length !== 1) throw new Error(`expected one ${kind}${name ? ` named ${name}` : ''}, found ${found.length}`);
+  return found[0];
+}
