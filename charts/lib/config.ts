@@ -100,8 +100,9 @@ class FieldReader {
     private readonly file: string,
     private readonly raw: Raw,
     private readonly path: string,
-    knownFields: readonly string[],
+    knownFields: readonly string[] | 'any',
   ) {
+    if (knownFields === 'any') return;
     for (const key of Object.keys(raw)) {
       if (!knownFields.includes(key)) {
         throw new ConfigError(file, this.field(key), raw[key], `unknown field; allowed fields are ${knownFields.join(', ')}`);
@@ -151,10 +152,12 @@ class FieldReader {
     return value as string[];
   }
 
-  section(name: string, knownFields: readonly string[], optional = false): FieldReader {
+  /** A nested mapping; `'any'` accepts free-form keys (such as metric names). */
+  section(name: string, knownFields: readonly string[] | 'any', optional = false): FieldReader {
     const value = this.raw[name] ?? (optional ? {} : undefined);
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      throw new ConfigError(this.file, this.field(name), value, `expected a mapping with fields ${knownFields.join(', ')}`);
+      const expected = knownFields === 'any' ? 'a mapping' : `a mapping with fields ${knownFields.join(', ')}`;
+      throw new ConfigError(this.file, this.field(name), value, `expected ${expected}`);
     }
     return new FieldReader(this.file, value as Raw, this.field(name), knownFields);
   }
@@ -247,7 +250,7 @@ export function parseEnvironmentConfig(file: string, document: unknown): Environ
       warmupSamples: detection.number('warmupSamples', CONFIG_LIMITS.warmupSamples, true),
       cooldownSeconds: detection.number('cooldownSeconds', CONFIG_LIMITS.cooldownSeconds, true),
       statusHeartbeatSeconds: detection.number('statusHeartbeatSeconds', CONFIG_LIMITS.statusHeartbeatSeconds, true),
-      limits: readLimits(file, detection.section('limits', [], true)),
+      limits: readLimits(file, detection.section('limits', 'any', true)),
     },
     gitops: {
       repoURL: gitops.string('repoURL', /^(https:\/\/|ssh:\/\/|git@)\S+$/, 'expected an https://, ssh:// or git@ repository URL'),

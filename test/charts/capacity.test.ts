@@ -1,0 +1,46 @@
+import { KINESIS_LIMITS, planCapacity } from '../../charts/lib/capacity';
+import { EnvironmentConfig, loadEnvironmentConfig } from '../../charts/lib/config';
+
+function withCapacity(capacity: Partial<EnvironmentConfig['capacity']>): EnvironmentConfig {
+  const config = loadEnvironmentConfig('dev');
+  return { ...config, capacity: { ...config.capacity, ...capacity } };
+}
+
+describe('capacity plan', () => {
+  test('dev: 2,000 sensors at 1/s fit one shard with headroom', () => {
+    const plan = planCapacity(loadEnvironmentConfig('dev'));
+    expect(plan.recordsPerSecond).toBe(250);
+    expect(plan.bytesPerRecord).toBe(8 * 90 + 250);
+    expect(plan.shardCount).toBe(1);
+    expect(plan.streamMode).toBe('PROVISIONED');
+    expect(plan.processorParallelization).toBe(1);
+  });
+
+  test('prod: the three consumers sharing 2 MiB/s per shard set the shard count', () => {
+    const plan = planCapacity(loadEnvironmentConfig('prod'));
+    // 12,000 readings/s / 8 = 1,500 records/s of 970 B = 1,455,000 B/s; reads: x3 / 2 MiB = 2.08 shards; x2 headroom -> 5.
+    expect(plan.ingressBytesPerSecond).toBe(1_455_000);
+    expect(plan.shardsForReads).toBeGreaterThan(plan.shardsForWriteRecords);
+    expect(plan.shardCount).toBe(5);
+    expect(plan.derivation).toContain('shards          = ceil(max(write, read) x 2 headroom) = 5');
+  });
+
+  test('a record-bound load is sized by the 1,000 records/s write limit', () => {
+    const plan = planCapacity(withCapacity({ sensors: 10_000, readingsPerMessage: 1, bytesPerReading: 16, headroom: 1 }));
+    expect(plan.shardsForWriteRecords).toBe(10);
+    expect(plan.shardCount).toBe(10);
+  });
+
+  test('parallelization grows with per-shard load and stays within 1..10', () => {
+    const plan = planCapacity(withCapacity({ sensors: 1_000_000, readingsPerSecondPerSensor: 1, readingsPerMessage: 500, bytesPerReading: 16, headroom: 1 }));
+    expect(plan.processorParallelization).toBeGreaterThanOrEqual(1);
+    expect(plan.processorParallelization).toBeLessThanOrEqual(KINESIS_LIMITS.maxParallelization);
+  });
+
+  test('beyond the shard quota synth asks for on-demand mode', () => {
+    expect(() => planCapacity(withCapacity({ sensors: 1_000_000, readingsPerSecondPerSensor: 10 }))).toThrow(
+      /^config\/dev\.yaml: capacity: needs \d+ shards, above the sa-east-1 quota of 200; set capacity.onDemand: true or lower the inputs$/,
+    );
+    expect(planCapacity(withCapacity({ sensors: 1_000_000, readingsPerSecondPerSensor: 10, onDemand: true })).streamMode).toBe('ON_DEMAND');
+  });
+});
