@@ -87,7 +87,8 @@ export function crossplaneSpec(names: PlatformNames): {
 } {
   return {
     providerConfigRef: { kind: 'ProviderConfig', name: names.crossplaneProviderConfig },
-    managementPolicies: ['*'],
+    // No LateInitialize: Crossplane would write provider defaults into forProvider and Argo CD self-heal would undo them forever.
+    managementPolicies: ['Observe', 'Create', 'Update', 'Delete'],
   };
 }
 

@@ -1,3 +1,4 @@
+import { METRICS_NAMESPACE_PREFIX } from '../../functions/shared/constants';
 import { EnvironmentConfig } from './config';
 
 /**
@@ -35,6 +36,20 @@ export class PlatformNames {
   readonly privateSubnets: readonly { readonly object: string; readonly availabilityZone: string }[];
   readonly functionsSecurityGroup: string;
   readonly endpointsSecurityGroup: string;
+  /**
+   * Security group names (GroupName) of the two groups above: AWS refuses a GroupName that starts
+   * with `sg-`, so the physical names differ from the object names.
+   */
+  readonly functionsSecurityGroupName: string;
+  readonly endpointsSecurityGroupName: string;
+  /** The one route table of the private subnets (object name and Name tag). */
+  readonly privateRouteTable: string;
+  /** VPC endpoints (object names and Name tags). */
+  readonly vpcEndpoints: { readonly dynamodb: string; readonly s3: string; readonly sns: string };
+  /** Prefix under which Firehose writes raw records in the archive bucket; the bucket lifecycle tiers it. */
+  readonly archiveRawPrefix: string;
+  /** Log group IoT Core writes to: a fixed name per account and region (the ingestion chart creates it encrypted). */
+  readonly iotLogGroup: string;
   readonly argoProject: string;
   readonly argoApplication: string;
 
@@ -71,6 +86,12 @@ export class PlatformNames {
     }));
     this.functionsSecurityGroup = `sg-functions-${s}`;
     this.endpointsSecurityGroup = `sg-endpoints-${s}`;
+    this.functionsSecurityGroupName = `secgroup-functions-${s}`;
+    this.endpointsSecurityGroupName = `secgroup-endpoints-${s}`;
+    this.privateRouteTable = `rtb-private-${s}`;
+    this.vpcEndpoints = { dynamodb: `vpce-dynamodb-${s}`, s3: `vpce-s3-${s}`, sns: `vpce-sns-${s}` };
+    this.archiveRawPrefix = 'raw/';
+    this.iotLogGroup = 'AWSIotLogsV2';
     this.argoProject = `telemetry-${s}`;
     this.argoApplication = `telemetry-${s}`;
   }
@@ -138,6 +159,20 @@ export class PlatformNames {
 
   get firehoseArn(): string {
     return this.arn('firehose', `deliverystream/${this.firehose}`);
+  }
+
+  /** CloudWatch namespace of the functions' EMF metrics (their POWERTOOLS_METRICS_NAMESPACE). */
+  get metricsNamespace(): string {
+    return `${METRICS_NAMESPACE_PREFIX}/${this.config.suffix}`;
+  }
+
+  /** Physical name of a CloudWatch alarm: `cw-<purpose>-<suffix>`. */
+  alarmName(purpose: string): string {
+    return `cw-${purpose}-${this.config.suffix}`;
+  }
+
+  alarmArn(alarmName: string): string {
+    return this.arn('cloudwatch', `alarm:${alarmName}`);
   }
 
   get dashboardUrl(): string {

@@ -24,6 +24,10 @@ export const ENV = {
   /** Minimum seconds between two status writes of an unchanged asset. */
   statusHeartbeatSeconds: 'STATUS_HEARTBEAT_SECONDS',
   /** Powertools: service name and metrics namespace. */
+  /** Optional: seconds between detector checkpoints of an asset without episode events (default 60). */
+  checkpointIntervalSeconds: 'CHECKPOINT_INTERVAL_SECONDS',
+  /** Optional: ms a dependency's circuit stays open (default CIRCUIT_BREAKER.openMs). */
+  circuitBreakerOpenMs: 'CIRCUIT_BREAKER_OPEN_MS',
   powertoolsServiceName: 'POWERTOOLS_SERVICE_NAME',
   powertoolsMetricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
 } as const;
@@ -62,7 +66,117 @@ export const METRIC_NAMES = {
   batchDuration: 'BatchDuration',
   /** Records reported in batchItemFailures for retry (both). */
   recordsRetried: 'RecordsRetried',
+  /** Device connect/disconnect events seen (processor: applied to status; storer: counted and skipped). */
+  presenceEvents: 'PresenceEvents',
+  /** Readings not fed to the detector because the asset already saw a sample at or after their ts (redelivery, late data). */
+  readingsSkipped: 'ReadingsSkipped',
+  /** Readings that did not fit their minute bucket (see LIMITS.maxReadingsPerBucket) and went to the quarantine prefix. */
+  readingsOverflowed: 'ReadingsOverflowed',
+  /** Asset status items written (processor). */
+  statusWrites: 'StatusWrites',
 } as const;
 
 /** Prefix of quarantined records in the archive bucket (the topic rule's error action writes under iot/). */
 export const QUARANTINE_PREFIX = 'quarantine/' as const;
+
+/** Named limits of the data contract v1 and of the stream functions. */
+export const LIMITS = {
+  /** Contract: a device payload is at most 128 KB (IoT Core enforces the same). */
+  maxMessageBytes: 128 * 1024,
+  /** The topic rule adds plantId, lineId, thingName, clientId and receivedAt: at most this many bytes. */
+  enrichmentAllowanceBytes: 1024,
+  /** Contract: one message carries 1 to 500 readings. */
+  maxReadingsPerMessage: 500,
+  /** The stream keeps records 7 days; older device timestamps cannot be a redelivery and are rejected. */
+  maxTimestampAgeMs: 7 * 24 * 3600 * 1000,
+  /** Device clocks may run ahead a little; further ahead is a broken clock. */
+  maxTimestampAheadMs: 5 * 60 * 1000,
+  /** Largest magnitude of a value: keeps sums of squares far inside DynamoDB's number range (1e125). */
+  maxAbsValue: 1e15,
+  /** Smallest non-zero magnitude of a value: keeps squares above DynamoDB's smallest number (1e-130). */
+  minAbsNonZeroValue: 1e-30,
+  /**
+   * Readings one minute bucket item holds: 100 Hz. A reading costs at most ~40 bytes in the three
+   * lists, so a full item stays near 240 KB, under DynamoDB's 400 KB item limit.
+   */
+  maxReadingsPerBucket: 6000,
+  /** A DynamoDB BatchWriteItem carries at most 25 puts, a BatchGetItem at most 100 keys. */
+  batchWriteSize: 25,
+  batchGetSize: 100,
+} as const;
+
+/** Identifier pattern of assetId, metric, plantId and lineId (data contract v1). */
+export const IDENTIFIER_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
+/** AWS IoT thing names (and so MQTT client ids, which the IoT policy pins to the thing name). */
+export const THING_NAME_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+/** OPC UA style qualities; a missing quality means GOOD. */
+export const QUALITIES = ['GOOD', 'UNCERTAIN', 'BAD'] as const;
+
+/** `recordType` the presence topic rule adds to lifecycle events (telemetry records carry none). */
+export const PRESENCE_RECORD_TYPE = 'presence' as const;
+
+/** Asset status values in the assetStatus table. */
+export const ASSET_STATUS = { ok: 'OK', anomaly: 'ANOMALY', offline: 'OFFLINE' } as const;
+
+/** Prefix of the assetStatus item that tracks a thing's connection ('#' cannot occur in an assetId). */
+export const THING_STATUS_KEY_PREFIX = 'thing#' as const;
+
+/** Reason codes of quarantined records; each is a stable string operators can search for. */
+export const QUARANTINE_REASONS = {
+  oversized: 'OVERSIZED',
+  invalidJson: 'INVALID_JSON',
+  notAnObject: 'NOT_AN_OBJECT',
+  unsupportedSchemaVersion: 'UNSUPPORTED_SCHEMA_VERSION',
+  unknownAsset: 'UNKNOWN_ASSET',
+  missingEnrichment: 'MISSING_ENRICHMENT',
+  thingMismatch: 'THING_MISMATCH',
+  invalidSeq: 'INVALID_SEQ',
+  noReadings: 'NO_READINGS',
+  tooManyReadings: 'TOO_MANY_READINGS',
+  invalidReading: 'INVALID_READING',
+  invalidMetric: 'INVALID_METRIC',
+  invalidValue: 'INVALID_VALUE',
+  valueOutOfRange: 'VALUE_OUT_OF_RANGE',
+  invalidTimestamp: 'INVALID_TIMESTAMP',
+  timestampOutOfRange: 'TIMESTAMP_OUT_OF_RANGE',
+  invalidQuality: 'INVALID_QUALITY',
+  invalidUnit: 'INVALID_UNIT',
+  invalidPresence: 'INVALID_PRESENCE',
+  bucketFull: 'BUCKET_FULL',
+} as const;
+
+/** Attribute names of the items the functions write (beyond TABLE_KEYS). */
+export const ITEM_ATTRIBUTES = {
+  /** readings: per shard id, the highest Kinesis sequence number already in the bucket (idempotency). */
+  appliedSequence: 'applied',
+  /** readings: optimistic concurrency version of the bucket item. */
+  version: 'version',
+  /** detectorState: the serialized AssetDetectorState (JSON string). */
+  detectorState: 'state',
+} as const;
+
+/** In-process retries of one dependency call (the SDK's own retries are off so this is the only policy). */
+export const RETRY_POLICY = {
+  maxAttempts: 4,
+  /** Full-jitter exponential backoff: attempt n sleeps up to min(maxDelayMs, baseDelayMs * 2^(n-1)). */
+  baseDelayMs: 25,
+  maxDelayMs: 500,
+  /** One attempt is aborted after this long (a hung connection must not eat the invocation). */
+  attemptTimeoutMs: 2000,
+} as const;
+
+/** Circuit breaker per dependency (DynamoDB, S3, SNS). */
+export const CIRCUIT_BREAKER = {
+  /** Consecutive transient failures that open the circuit. */
+  failureThreshold: 5,
+  /** Time the circuit stays open before one probe call is let through. */
+  openMs: 5000,
+} as const;
+
+/** Time kept in reserve before the Lambda timeout: work not started by then is reported for retry. */
+export const DEADLINE = {
+  marginRatio: 0.1,
+  minMarginMs: 500,
+  maxMarginMs: 3000,
+} as const;

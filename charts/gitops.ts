@@ -1,0 +1,197 @@
+import { ApiObject, App, JsonPatch, Names, YamlOutputType } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { Application, AppProject } from '../imports/argoproj.io';
+import { ProviderConfig, ProviderConfigSpecCredentialsSource } from '../imports/aws.m.upbound.io';
+import { crossplaneMetadata, kubernetesMetadata, platformLabels } from './lib/conventions';
+import { PlatformChart, PlatformChartProps } from './lib/PlatformChart';
+
+/** Namespace of the Argo CD installation, where AppProjects and Applications live. */
+export const ARGOCD_NAMESPACE = 'argocd';
+
+/** Argo CD's name for the cluster it runs in: ACK, Crossplane and Argo CD share the management cluster. */
+export const IN_CLUSTER_SERVER = 'https://kubernetes.default.svc';
+
+/**
+ * API groups of the namespaced objects the platform renders (ACK controllers and Crossplane's
+ * upjet AWS provider), the only ones its AppProject admits. The schema test checks the list
+ * against the rendered objects in both directions, so it stays exact.
+ */
+export const MANAGED_API_GROUPS: readonly string[] = [
+  'aws.m.upbound.io',
+  'cloudwatch.services.k8s.aws',
+  'cloudwatchlogs.services.k8s.aws',
+  'dynamodb.services.k8s.aws',
+  'ec2.services.k8s.aws',
+  'firehose.aws.m.upbound.io',
+  'iam.services.k8s.aws',
+  'iot.aws.m.upbound.io',
+  'kinesis.aws.m.upbound.io',
+  'kms.services.k8s.aws',
+  'lambda.services.k8s.aws',
+  's3.services.k8s.aws',
+  'sns.services.k8s.aws',
+  'sqs.services.k8s.aws',
+];
+
+/** Sync options of the Application (each is explained where the Application sets them). */
+export const SYNC_OPTIONS: readonly string[] = ['ServerSideApply=true', 'CreateNamespace=true', 'PruneLast=true'];
+
+const ARGO_SYNC_OPTIONS_ANNOTATION = 'argocd.argoproj.io/sync-options';
+/** ACK: the account that owns this namespace's resources (cross-account resource management, CARM). */
+const ACK_OWNER_ACCOUNT_ANNOTATION = 'services.k8s.aws/owner-account-id';
+/** ACK: the region of any ACK object of the namespace that would lack its own region annotation. */
+const ACK_DEFAULT_REGION_ANNOTATION = 'services.k8s.aws/default-region';
+
+/**
+ * The environment's namespace and the Crossplane ProviderConfig its managed resources point at
+ * (both synced by Argo CD, first), plus, as a sibling chart rendered to its own file, the Argo CD
+ * AppProject and Application that do the syncing (see GitOpsBootstrapChart).
+ */
+export class GitOpsChart extends PlatformChart {
+  readonly environmentNamespace: kplus.Namespace;
+  readonly providerConfig: ProviderConfig;
+  /** The AppProject and Application, in `<chart id>-bootstrap.k8s.yaml`, applied once by hand. */
+  readonly bootstrap: GitOpsBootstrapChart;
+
+  constructor(scope: Construct, id: string, props: PlatformChartProps) {
+    super(scope, id, props);
+    const { config, names } = this;
+
+    // Deleting this namespace deletes every ACK and Crossplane object in it, and with them (deletion
+    // policy delete) every AWS resource of the environment. Prune=false keeps Argo CD from doing that
+    // because the object vanished from git (a broken render, a removed chart); tearing an environment
+    // down on purpose is `argocd app delete --cascade`, which this annotation does not block.
+    const base = kubernetesMetadata(config, names.namespace, undefined, 'namespace');
+    this.environmentNamespace = new kplus.Namespace(this, 'namespace', {
+      metadata: {
+        ...base,
+        labels: {
+          ...platformLabels(config),
+          // Only custom resources live here: no pod may run in it, let alone a privileged one.
+          'pod-security.kubernetes.io/enforce': 'restricted',
+        },
+        annotations: {
+          ...base.annotations,
+          [ARGO_SYNC_OPTIONS_ANNOTATION]: 'Prune=false',
+          // Makes the ACK controllers act in the environment's account: a no-op when the management
+          // cluster runs in that account, a role lookup in the CARM map when it does not, and an
+          // error (never a resource in the wrong account) when the map lacks the account.
+          [ACK_OWNER_ACCOUNT_ANNOTATION]: config.accountId,
+          [ACK_DEFAULT_REGION_ANNOTATION]: config.region,
+        },
+      },
+    });
+    // A Namespace is cluster-scoped: drop the chart's default namespace and cdk8s-plus' empty spec.
+    ApiObject.of(this.environmentNamespace).addJsonPatch(JsonPatch.remove('/metadata/namespace'), JsonPatch.remove('/spec'));
+
+    // Keyless credentials for the provider pods of an EKS management cluster. Of the two keyless
+    // sources the CRD offers (IRSA, PodIdentity) this takes EKS Pod Identity: its role trusts the
+    // service principal pods.eks.amazonaws.com instead of one cluster's OIDC issuer, so replacing the
+    // management cluster touches no IAM trust policy, and it needs no role annotation on the
+    // ServiceAccount Crossplane generates per provider revision. Cluster setup (outside this repo):
+    // the Pod Identity agent add-on, a DeploymentRuntimeConfig giving the providers a fixed
+    // ServiceAccount name, and a Pod Identity association of that name with the provider role.
+    this.providerConfig = new ProviderConfig(this, 'provider-config', {
+      metadata: crossplaneMetadata(config, names, names.crossplaneProviderConfig, 'providerConfig'),
+      spec: { credentials: { source: ProviderConfigSpecCredentialsSource.POD_IDENTITY } },
+    });
+
+    // A sibling (same scope), not a child chart: cdk8s gives it its own file, which the Application
+    // can then leave out of its source by name.
+    this.bootstrap = new GitOpsBootstrapChart(scope, `${id}-bootstrap`, props);
+  }
+}
+
+/**
+ * The Argo CD AppProject and Application of the environment, in namespace argocd.
+ *
+ * Bootstrap: they live in their own file, `manifests/<env>/<id>.k8s.yaml`, which the Application
+ * excludes from what it syncs, and are applied once by hand after Argo CD, the ACK controllers and
+ * Crossplane with its AWS providers are installed:
+ *
+ *     kubectl apply --server-side -f manifests/<env>/*gitops-bootstrap.k8s.yaml
+ *
+ * (re-applied the same way when they change). The Application then syncs the rest of the folder.
+ * It cannot manage itself: the project admits only the environment's namespace and the ACK and
+ * Crossplane groups, so syncing an Application into argocd would fail the whole sync; and being
+ * outside the source it is never pruned. Should a root app-of-apps ever adopt this file, the
+ * `Prune=false` annotation keeps that root from deleting them.
+ */
+export class GitOpsBootstrapChart extends PlatformChart {
+  readonly project: AppProject;
+  readonly application: Application;
+  /** Glob of this chart's manifest file, which the Application leaves out of its source. */
+  readonly manifestGlob: string;
+
+  constructor(scope: Construct, id: string, props: PlatformChartProps) {
+    super(scope, id, { ...props, namespace: ARGOCD_NAMESPACE });
+    const { config, names } = this;
+
+    const app = App.of(this);
+    if (app.yamlOutputType !== YamlOutputType.FILE_PER_CHART) {
+      throw new Error(
+        `GitOpsBootstrapChart: the app must render one file per chart (YamlOutputType.FILE_PER_CHART), got ${YamlOutputType[app.yamlOutputType]}; ` +
+          'the Application excludes this chart by its file name',
+      );
+    }
+    // cdk8s names the file after the chart, prefixed with an index when charts depend on each other.
+    this.manifestGlob = `*${Names.toDnsLabel(this)}${app.outputFileExtension}`;
+
+    const metadata = (name: string): ReturnType<typeof kubernetesMetadata> => {
+      const base = kubernetesMetadata(config, name, ARGOCD_NAMESPACE, 'namespace');
+      return { ...base, annotations: { ...base.annotations, [ARGO_SYNC_OPTIONS_ANNOTATION]: 'Prune=false' } };
+    };
+
+    this.project = new AppProject(this, 'project', {
+      metadata: metadata(names.argoProject),
+      spec: {
+        description: `Plant telemetry ${config.environment}: one repository, one namespace of the in-cluster server, only the ACK and Crossplane API groups`,
+        sourceRepos: [config.gitops.repoURL],
+        destinations: [{ server: IN_CLUSTER_SERVER, namespace: names.namespace }],
+        // The one cluster-scoped object the platform renders is its own namespace.
+        clusterResourceWhitelist: [{ group: '', kind: 'Namespace', name: names.namespace }],
+        namespaceResourceWhitelist: MANAGED_API_GROUPS.map((group) => ({ group, kind: '*' })),
+        // Crossplane creates a ProviderConfigUsage per managed resource beside them: expected, not orphaned.
+        orphanedResources: { warn: true, ignore: [{ group: 'aws.m.upbound.io', kind: 'ProviderConfigUsage' }] },
+      },
+    });
+
+    this.application = new Application(this, 'application', {
+      metadata: metadata(names.argoApplication),
+      spec: {
+        project: names.argoProject,
+        source: {
+          repoUrl: config.gitops.repoURL,
+          targetRevision: config.gitops.targetRevision,
+          path: `manifests/${config.environment}`,
+          directory: { recurse: false, exclude: this.manifestGlob },
+        },
+        destination: { server: IN_CLUSTER_SERVER, namespace: names.namespace },
+        // No resources finalizer: deleting the Application by mistake (kubectl, a pruning root app)
+        // must orphan the environment, not destroy it; `argocd app delete --cascade` still destroys it.
+        //
+        // No ignoreDifferences. Fields the ACK controllers late-initialize (or write back after
+        // create) are fields these manifests leave unset; with server-side apply they belong to the
+        // controller's field manager and Argo CD's structured-merge diff does not count them as
+        // drift, so selfHeal does not fight them. The exception is a late-initialized field inside a
+        // list we set (lists without x-kubernetes-list-type are atomic): ACK patches the spec only
+        // after a create or an update, so such a difference heals once and stays healed. Crossplane
+        // late-initializes on every observation, also inside atomic forProvider blocks; that fight is
+        // avoided at the source by management policies without LateInitialize, not by hiding drift.
+        syncPolicy: {
+          // An empty render never prunes everything: allowEmpty stays false.
+          automated: { prune: true, selfHeal: true },
+          // ServerSideApply: the inline function code exceeds the last-applied annotation of
+          // client-side apply. CreateNamespace: the first sync never trips over a namespace that the
+          // same sync creates (the Namespace manifest then sets its labels and annotations).
+          // PruneLast: an object removed or renamed in git is deleted after the replacement is
+          // healthy, so a renamed role or function never leaves a gap.
+          syncOptions: [...SYNC_OPTIONS],
+          retry: { limit: 10, backoff: { duration: '30s', factor: 2, maxDuration: '10m' } },
+        },
+      },
+    });
+    this.application.addDependency(this.project);
+  }
+}

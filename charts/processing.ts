@@ -1,0 +1,307 @@
+import { Construct } from 'constructs';
+import { ENV, QUARANTINE_PREFIX } from '../functions/shared/constants';
+import { LogGroup } from '../imports/cloudwatchlogs.services.k8s.aws';
+import { BundledFunction } from './constructs/BundledFunction';
+import { KinesisEventSourceMapping } from './constructs/KinesisEventSourceMapping';
+import { AccessStatement, LeastPrivilegeRole } from './constructs/LeastPrivilegeRole';
+import { EnvironmentConfig } from './lib/config';
+import { ackMetadata, platformTags } from './lib/conventions';
+import { PlatformNames } from './lib/names';
+import { PlatformChart, PlatformChartProps } from './lib/PlatformChart';
+
+/** The two stream functions; each is also its folder under functions/ and its Powertools service name. */
+export type StreamFunction = 'processor' | 'storer';
+
+/**
+ * Sizing and failure handling of each function and its mapping, with the reasoning. Memory buys CPU
+ * (1,769 MB = one vCPU), so CPU-bound work finishes proportionally faster at about the same cost.
+ */
+export const FUNCTION_SETTINGS = {
+  processor: {
+    // Detection is CPU-bound (per-metric statistics and a multivariate score per asset): 1,024 MB
+    // (~0.6 vCPU) halves a batch's compute time against 512 MB at about the same cost per record.
+    memoryMb: 1024,
+    // A batch of 250 takes about a quarter second (capacity.ts: 1 ms per record); 30 s leaves room for
+    // dependency retries and retry pacing, and the function's own deadline reports unstarted records
+    // for retry before Lambda would kill it.
+    timeoutSeconds: 30,
+    // Latency first: invoke as soon as records arrive. 250 caps the work (and the retry blast radius)
+    // of one invocation while a backlog still drains at 250 records per invocation per batch slot.
+    batchSize: 250,
+    maxBatchingWindowSeconds: 0,
+    // Each retry first waits until the failing dependency's circuit lets a probe through
+    // (functions/shared/paceRetry.ts, seconds), so 10 retries ride out about a minute of outage before
+    // the batch goes to the dead-letter queue, while a poison batch blocks its shard only briefly.
+    maxRetryAttempts: 10,
+    // An alert is worth little after an hour: once the processor falls an hour behind, older records
+    // go to the dead-letter queue (to redrive from the stream, which keeps 7 days) and it alerts on
+    // fresh data again at once.
+    maxRecordAgeSeconds: 3600,
+  },
+  storer: {
+    // Batches of up to 10,000 records (6 MB) every minute, grouped per sensor in memory.
+    memoryMb: 1024,
+    // One batch per minute per shard: 120 s leaves a full minute of margin for throttled writes.
+    timeoutSeconds: 120,
+    // Gather up to a minute so one DynamoDB write carries a sensor's whole minute of readings.
+    batchSize: 10_000,
+    maxBatchingWindowSeconds: 60,
+    maxRetryAttempts: 10,
+    // The hot tier must hold every reading, so a backlog is worked through, never skipped: the bound
+    // is the stream's 7-day retention (Lambda's maximum), after which the records are gone anyway.
+    maxRecordAgeSeconds: 604_800,
+  },
+} as const;
+
+/**
+ * TRIM_HORIZON for both mappings: on first deploy, records the topic rules wrote before the mapping
+ * existed are read instead of silently skipped (the design's "nothing is dropped silently"). The price:
+ * a mapping deleted and recreated by hand re-reads the retained week; the storer's writes are
+ * idempotent, and the processor sends what is older than an hour to the dead-letter queue.
+ */
+export const STARTING_POSITION = 'TRIM_HORIZON';
+
+/** Kubernetes object names of what this chart creates that has no AWS name of its own. */
+export function processingObjectNames(config: EnvironmentConfig, fn: StreamFunction): { logGroup: string; mapping: string } {
+  return { logGroup: `logs-${fn}-${config.suffix}`, mapping: `esm-${fn}-${config.suffix}` };
+}
+
+/**
+ * KMS use through the services the function calls: Decrypt for Kinesis reads, the environment and the
+ * DynamoDB table key; GenerateDataKey for SQS/SNS sends and S3 puts; DescribeKey for DynamoDB, which
+ * checks the table's key on behalf of the caller. No kms:ViaService list: the key policy already
+ * admits only the platform's services, and a list here would have to track every service Lambda uses.
+ */
+function keyAccess(names: PlatformNames): AccessStatement {
+  return {
+    sid: 'UsePlatformKey',
+    actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey'],
+    // The key id is not known at synth: any key of the account, narrowed to the platform key by alias.
+    resources: [names.kmsKeysArn],
+    conditions: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': names.kmsAlias } },
+  };
+}
+
+/** What both stream functions need: read the stream, dead-letter, the key, their own logs, VPC networking. */
+function streamConsumerAccess(config: EnvironmentConfig, names: PlatformNames, functionName: string): AccessStatement[] {
+  const tags = platformTags(config);
+  const networkInterfaces = `arn:aws:ec2:${config.region}:${config.accountId}:network-interface/*`;
+  return [
+    {
+      sid: 'ReadStream',
+      // Shared-throughput polling by the event source mapping. No ListStreams (it accepts only "*" and the
+      // mapping works from the stream ARN) and no SubscribeToShard (enhanced fan-out is not used).
+      actions: ['kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards'],
+      resources: [names.streamArn],
+    },
+    {
+      sid: 'SendFailedBatchesToDeadLetterQueue',
+      // The mapping's on-failure destination is written with the function's role.
+      actions: ['sqs:SendMessage'],
+      resources: [names.deadLetterQueueArn],
+    },
+    keyAccess(names),
+    {
+      sid: 'WriteOwnLogs',
+      // No CreateLogGroup: the group is created encrypted and with retention by this chart, and must not
+      // be recreated without them if someone deletes it.
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [`${names.logGroupArn(names.logGroup(functionName))}:*`],
+    },
+    {
+      sid: 'DescribeNetworkInterfaces',
+      actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets'],
+      resources: ['*'],
+      wildcardResourceReason: 'EC2 Describe* actions support no resource-level permissions',
+    },
+    {
+      sid: 'CreateNetworkInterfaces',
+      // The interface's id does not exist before the call: any interface of this account and region.
+      actions: ['ec2:CreateNetworkInterface'],
+      resources: [networkInterfaces],
+    },
+    {
+      sid: 'CreateNetworkInterfacesInPlatformSubnets',
+      // Subnet and security-group ids are assigned by AWS when the network chart creates them, so the
+      // platform's own are recognised by their tags instead of their ids.
+      actions: ['ec2:CreateNetworkInterface'],
+      resources: [`arn:aws:ec2:${config.region}:${config.accountId}:subnet/*`, `arn:aws:ec2:${config.region}:${config.accountId}:security-group/*`],
+      conditions: { StringEquals: { 'aws:ResourceTag/project': tags.project, 'aws:ResourceTag/environment': tags.environment } },
+    },
+    {
+      sid: 'ManageNetworkInterfaces',
+      // Lambda manages the interfaces it created; their ids are not known at synth.
+      actions: ['ec2:AssignPrivateIpAddresses', 'ec2:DeleteNetworkInterface', 'ec2:UnassignPrivateIpAddresses'],
+      resources: [networkInterfaces],
+    },
+  ];
+}
+
+/**
+ * The processor's permissions, the one place to change them (each line names the code that needs it).
+ * The asset-status index (`/index/byLine`) is not granted: the processor never queries it.
+ */
+export function processorAccess(config: EnvironmentConfig, names: PlatformNames): AccessStatement[] {
+  return [
+    {
+      sid: 'UpdateAssetStatus',
+      // functions/processor/StatusStore.ts: conditional UpdateItem per asset and per thing.
+      actions: ['dynamodb:UpdateItem'],
+      resources: [names.tableArn(names.assetStatusTable)],
+    },
+    {
+      sid: 'CheckpointDetectorState',
+      // functions/processor/DetectorStateStore.ts: BatchGetItem to restore, BatchWriteItem to checkpoint.
+      actions: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'],
+      resources: [names.tableArn(names.detectorStateTable)],
+    },
+    {
+      sid: 'PublishAlerts',
+      // functions/processor/AlertPublisher.ts
+      actions: ['sns:Publish'],
+      resources: [names.alertTopicArn],
+    },
+    {
+      sid: 'QuarantineInvalidRecords',
+      // functions/shared/QuarantineWriter.ts, under the processor's own prefix only.
+      actions: ['s3:PutObject'],
+      resources: [`${names.archiveBucketArn}/${QUARANTINE_PREFIX}processor/*`],
+    },
+    ...streamConsumerAccess(config, names, names.processorFunction),
+  ];
+}
+
+/** The storer's permissions, the one place to change them. */
+export function storerAccess(config: EnvironmentConfig, names: PlatformNames): AccessStatement[] {
+  return [
+    {
+      sid: 'ReadWriteReadingBuckets',
+      // functions/storer/BucketStore.ts: GetItem (consistent) then a version-conditioned PutItem per bucket.
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      resources: [names.tableArn(names.readingsTable)],
+    },
+    {
+      sid: 'QuarantineInvalidRecords',
+      actions: ['s3:PutObject'],
+      resources: [`${names.archiveBucketArn}/${QUARANTINE_PREFIX}storer/*`],
+    },
+    ...streamConsumerAccess(config, names, names.storerFunction),
+  ];
+}
+
+/** Environment variables of each function (names from functions/shared/constants.ts). */
+export function functionEnvironment(config: EnvironmentConfig, names: PlatformNames, fn: StreamFunction): Record<string, string> {
+  const powertools = {
+    [ENV.powertoolsServiceName]: fn,
+    [ENV.powertoolsMetricsNamespace]: names.metricsNamespace,
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+  };
+  if (fn === 'storer') {
+    return {
+      ...powertools,
+      [ENV.readingsTable]: names.readingsTable,
+      [ENV.archiveBucket]: names.archiveBucket,
+      [ENV.hotRetentionDays]: String(config.retention.hotDays),
+    };
+  }
+  const { statusHeartbeatSeconds, ...detector } = config.detection;
+  return {
+    ...powertools,
+    [ENV.assetStatusTable]: names.assetStatusTable,
+    [ENV.detectorStateTable]: names.detectorStateTable,
+    [ENV.alertTopicArn]: names.alertTopicArn,
+    [ENV.archiveBucket]: names.archiveBucket,
+    [ENV.dashboardUrl]: names.dashboardUrl,
+    [ENV.detectorConfig]: JSON.stringify({ warmupSamples: detector.warmupSamples, cooldownSeconds: detector.cooldownSeconds, limits: detector.limits }),
+    [ENV.statusHeartbeatSeconds]: String(statusHeartbeatSeconds),
+  };
+}
+
+/**
+ * The two Kinesis consumers: the latency-first processor (validate, detect, alert, asset status) and the
+ * throughput-first storer (minute buckets in the hot tier), each with its role, log group and mapping.
+ *
+ * Reserved concurrency is deliberately not set: a Kinesis mapping never runs more than shards x
+ * parallelization invocations, so the stream already bounds concurrency, while a reservation would take
+ * capacity from the account's unreserved pool and, set too low, throttle the mapping into a backlog.
+ */
+export class ProcessingChart extends PlatformChart {
+  constructor(scope: Construct, id: string, props: PlatformChartProps) {
+    super(scope, id, props);
+    const { config, names, capacity } = this;
+
+    const functions: Record<StreamFunction, { functionName: string; roleName: string; access: AccessStatement[]; parallelization: number }> = {
+      processor: {
+        functionName: names.processorFunction,
+        roleName: names.processorRole,
+        access: processorAccess(config, names),
+        parallelization: capacity.processorParallelization,
+      },
+      storer: {
+        functionName: names.storerFunction,
+        roleName: names.storerRole,
+        access: storerAccess(config, names),
+        // Exactly 1: the storer's idempotency marker is the highest sequence number applied per shard,
+        // which is only sound if one shard's batches are applied one after the other, in order.
+        parallelization: 1,
+      },
+    };
+
+    for (const fn of ['processor', 'storer'] as const) {
+      const { functionName, roleName, access, parallelization } = functions[fn];
+      const settings = FUNCTION_SETTINGS[fn];
+      const objects = processingObjectNames(config, fn);
+      const logGroupName = names.logGroup(functionName);
+
+      const role = new LeastPrivilegeRole(this, `${fn}-role`, {
+        config,
+        names,
+        roleName,
+        description: `Execution role of the ${fn} Lambda function`,
+        trust: { service: 'lambda.amazonaws.com', conditions: { StringEquals: { 'aws:SourceAccount': config.accountId } } },
+        policies: { [fn]: access },
+      });
+
+      new LogGroup(this, `${fn}-logs`, {
+        metadata: ackMetadata(config, names, objects.logGroup, 'logGroups'),
+        spec: {
+          name: logGroupName,
+          retentionDays: config.retention.logDays,
+          // Resolved by ACK to the key's ARN (CloudWatch Logs takes a key ARN, not an alias).
+          kmsKeyRef: { from: { name: names.kmsKeyObject } },
+          tags: platformTags(config),
+        },
+      });
+
+      const lambda = new BundledFunction(this, fn, {
+        config,
+        names,
+        functionName,
+        codeName: fn,
+        description: fn === 'processor' ? 'Validates telemetry, detects anomalies, alerts and keeps asset status' : 'Stores readings in per-sensor minute buckets of the hot tier',
+        roleObjectName: role.objectName,
+        memoryMb: settings.memoryMb,
+        timeoutSeconds: settings.timeoutSeconds,
+        environment: functionEnvironment(config, names, fn),
+        logGroupName,
+        subnetObjects: names.privateSubnets.map((subnet) => subnet.object),
+        securityGroupObjects: [names.functionsSecurityGroup],
+      });
+
+      new KinesisEventSourceMapping(this, `${fn}-mapping`, {
+        config,
+        names,
+        objectName: objects.mapping,
+        functionObjectName: lambda.objectName,
+        streamArn: names.streamArn,
+        onFailureDestinationArn: names.deadLetterQueueArn,
+        startingPosition: STARTING_POSITION,
+        batchSize: settings.batchSize,
+        maxBatchingWindowSeconds: settings.maxBatchingWindowSeconds,
+        parallelizationFactor: parallelization,
+        maxRetryAttempts: settings.maxRetryAttempts,
+        maxRecordAgeSeconds: settings.maxRecordAgeSeconds,
+      });
+    }
+  }
+}

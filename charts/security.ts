@@ -1,0 +1,147 @@
+import { Construct } from 'constructs';
+import { Alias, Key } from '../imports/kms.services.k8s.aws';
+import { policyDocument, PolicyStatement } from './constructs/policyDocument';
+import { ackMetadata, tagList } from './lib/conventions';
+import { PlatformChart, PlatformChartProps } from './lib/PlatformChart';
+
+/**
+ * Services that use the key with the identity of their caller (a function's, the IoT rule's or
+ * Firehose's role, an operator): the key policy lets the account's principals use the key only
+ * through these, so nobody decrypts platform data by calling KMS directly.
+ */
+export const KEY_CALLER_SERVICES = ['dynamodb', 'firehose', 'kinesis', 'lambda', 's3', 'sns', 'sqs'] as const;
+
+/**
+ * Administrative actions of the account on the key. They deliberately exclude the cryptographic
+ * operations and kms:CreateGrant (which would let a principal grant itself Decrypt): those are
+ * only reachable through KEY_CALLER_SERVICES. kms:PutKeyPolicy keeps the key manageable, which is
+ * also what KMS's lockout safety check demands of a new policy.
+ */
+export const KEY_ADMIN_ACTIONS = [
+  'kms:CancelKeyDeletion',
+  'kms:CreateAlias',
+  'kms:DeleteAlias',
+  'kms:DescribeKey',
+  'kms:DisableKey',
+  'kms:DisableKeyRotation',
+  'kms:EnableKey',
+  'kms:EnableKeyRotation',
+  'kms:GetKeyPolicy',
+  'kms:GetKeyRotationStatus',
+  'kms:ListGrants',
+  'kms:ListKeyPolicies',
+  'kms:ListKeyRotations',
+  'kms:ListResourceTags',
+  'kms:PutKeyPolicy',
+  'kms:RetireGrant',
+  'kms:RevokeGrant',
+  'kms:RotateKeyOnDemand',
+  'kms:ScheduleKeyDeletion',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:UpdateAlias',
+  'kms:UpdateKeyDescription',
+] as const;
+
+/** Cryptographic operations the caller services perform on the account's behalf. */
+const KEY_USE_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'] as const;
+
+/**
+ * The environment's one customer-managed KMS key (symmetric, yearly rotation) and its alias. Every
+ * store of the platform encrypts with it: stream, tables, archive bucket, dead-letter queue, topics,
+ * the functions' environment variables and the functions' and IoT Core's log groups.
+ */
+export class SecurityChart extends PlatformChart {
+  readonly key: Key;
+  readonly alias: Alias;
+
+  constructor(scope: Construct, id: string, props: PlatformChartProps) {
+    super(scope, id, props);
+    const { config, names } = this;
+
+    this.key = new Key(this, 'key', {
+      metadata: ackMetadata(config, names, names.kmsKeyObject, 'kms'),
+      spec: {
+        description: `Plant telemetry ${config.environment}: encrypts the stream, tables, archive bucket, dead-letter queue, topics and logs`,
+        keySpec: 'SYMMETRIC_DEFAULT',
+        keyUsage: 'ENCRYPT_DECRYPT',
+        origin: 'AWS_KMS',
+        // A multi-Region key could be replicated out of sa-east-1; data residency forbids it.
+        multiRegion: false,
+        enableKeyRotation: true,
+        policy: this.keyPolicy(),
+        tags: tagList(config).map(({ key, value }) => ({ tagKey: key, tagValue: value })),
+      },
+    });
+
+    this.alias = new Alias(this, 'alias', {
+      metadata: ackMetadata(config, names, `alias-${names.kmsKeyObject}`, 'kms'),
+      spec: { name: names.kmsAlias, targetKeyRef: { from: { name: names.kmsKeyObject } } },
+    });
+  }
+
+  /** In a key policy, Resource "*" means this key: the policy is attached to nothing else. */
+  private keyPolicy(): string {
+    const { config, names } = this;
+    const accountRoot = `arn:aws:iam::${config.accountId}:root`;
+    const viaServices = KEY_CALLER_SERVICES.map((service) => `${service}.${config.region}.amazonaws.com`);
+    // The log groups created encrypted with this key: the two functions' (processing chart) and IoT Core's (ingestion chart).
+    const logGroupArns = [names.logGroup(names.processorFunction), names.logGroup(names.storerFunction), names.iotLogGroup].map((group) => names.logGroupArn(group));
+
+    const statements: PolicyStatement[] = [
+      {
+        Sid: 'AccountAdministersKey',
+        Effect: 'Allow',
+        Principal: { AWS: accountRoot },
+        Action: KEY_ADMIN_ACTIONS,
+        Resource: '*',
+      },
+      {
+        // Principal = the account: a principal also needs an IAM grant (the roles carry one scoped
+        // by kms:ResourceAliases), and it works only through the named services of sa-east-1.
+        Sid: 'AccountUsesKeyThroughPlatformServices',
+        Effect: 'Allow',
+        Principal: { AWS: accountRoot },
+        Action: KEY_USE_ACTIONS,
+        Resource: '*',
+        Condition: { StringEquals: { 'kms:CallerAccount': config.accountId, 'kms:ViaService': viaServices } },
+      },
+      {
+        // DynamoDB and Lambda hold grants on the key for the resources they encrypt.
+        Sid: 'PlatformServicesCreateGrantsForTheirResources',
+        Effect: 'Allow',
+        Principal: { AWS: accountRoot },
+        Action: 'kms:CreateGrant',
+        Resource: '*',
+        Condition: {
+          Bool: { 'kms:GrantIsForAWSResource': 'true' },
+          StringEquals: { 'kms:CallerAccount': config.accountId, 'kms:ViaService': viaServices },
+        },
+      },
+      {
+        // CloudWatch Logs encrypts with its own service principal; the encryption context names the
+        // log group, so only the platform's own log groups can use the key.
+        Sid: 'CloudWatchLogsEncryptsPlatformLogGroups',
+        Effect: 'Allow',
+        Principal: { Service: `logs.${config.region}.amazonaws.com` },
+        Action: ['kms:Decrypt*', 'kms:Describe*', 'kms:Encrypt*', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+        Resource: '*',
+        Condition: { ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': logGroupArns } },
+      },
+      {
+        // CloudWatch alarms publish to the KMS-encrypted ops topic as the CloudWatch service
+        // principal, which therefore needs the key; scoped to this account's alarms in sa-east-1.
+        Sid: 'CloudWatchAlarmsPublishToEncryptedTopics',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Resource: '*',
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': config.accountId },
+          ArnLike: { 'aws:SourceArn': `arn:aws:cloudwatch:${config.region}:${config.accountId}:alarm:*` },
+        },
+      },
+    ];
+    return policyDocument(statements);
+  }
+}

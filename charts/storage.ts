@@ -1,0 +1,194 @@
+import { Construct } from 'constructs';
+import { QUARANTINE_PREFIX, TABLE_KEYS } from '../functions/shared/constants';
+import { Bucket, BucketSpecLifecycleRules } from '../imports/s3.services.k8s.aws';
+import { EncryptedTable } from './constructs/EncryptedTable';
+import { denyInsecureTransport, policyDocument } from './constructs/policyDocument';
+import { ConfigError } from './lib/config';
+import { ackMetadata, tagList } from './lib/conventions';
+import { PlatformChart, PlatformChartProps } from './lib/PlatformChart';
+
+/** S3 storage classes the archive uses, with the minimum days S3 bills an object in each. */
+export const STORAGE_CLASS_MINIMUM_DAYS = {
+  STANDARD: 0,
+  STANDARD_IA: 30,
+  GLACIER_IR: 90,
+  DEEP_ARCHIVE: 180,
+} as const;
+
+export type ArchiveStorageClass = Exclude<keyof typeof STORAGE_CLASS_MINIMUM_DAYS, 'STANDARD'>;
+
+/** One step of a lifecycle: from `days` after creation the object lives in `storageClass`. */
+export interface ArchiveTransition {
+  readonly days: number;
+  readonly storageClass: ArchiveStorageClass;
+}
+
+/**
+ * Raw records from Firehose: rarely read after the first month (incident analysis, model
+ * training), kept for config.retention.archiveYears.
+ */
+export const RAW_TRANSITIONS: readonly ArchiveTransition[] = [
+  { days: 30, storageClass: 'STANDARD_IA' },
+  { days: 90, storageClass: 'GLACIER_IR' },
+  { days: 180, storageClass: 'DEEP_ARCHIVE' },
+];
+
+/**
+ * Quarantined records are read while they are inspected and redriven, in the first weeks; after a
+ * year they are no longer actionable (the stream and the detector have moved on) and, being invalid
+ * by definition, are no archive of record: they expire then, not at archiveYears. They never reach
+ * Deep Archive, whose 180-day minimum and 12-hour restores would fight a redrive. Most quarantined
+ * objects are one record, below 128 KB, which S3 lifecycle does not transition by default, so for
+ * them the transitions cost nothing and the expiry is what matters.
+ */
+export const QUARANTINE_TRANSITIONS: readonly ArchiveTransition[] = [
+  { days: 30, storageClass: 'STANDARD_IA' },
+  { days: 90, storageClass: 'GLACIER_IR' },
+];
+export const QUARANTINE_EXPIRATION_DAYS = 365;
+
+/** Superseded versions (a redelivered record rewriting its quarantine object) are kept a month. */
+export const NONCURRENT_EXPIRATION_DAYS = 30;
+export const ABORT_INCOMPLETE_MULTIPART_DAYS = 7;
+
+/**
+ * The archive bucket and the hot-tier tables.
+ *
+ * Bucket: SSE-KMS with the environment key (bucket key on, so S3 calls KMS once per bucket and
+ * period instead of once per object), versioned, public access blocked, ACLs disabled, TLS-only,
+ * lifecycle from the config. Tables: see EncryptedTable; keys from TABLE_KEYS, which the functions
+ * read and write.
+ */
+export class StorageChart extends PlatformChart {
+  readonly bucket: Bucket;
+  readonly readingsTable: EncryptedTable;
+  readonly assetStatusTable: EncryptedTable;
+  readonly detectorStateTable: EncryptedTable;
+
+  constructor(scope: Construct, id: string, props: PlatformChartProps) {
+    super(scope, id, props);
+    const { config, names } = this;
+
+    this.bucket = new Bucket(this, 'archive-bucket', {
+      metadata: ackMetadata(config, names, names.archiveBucket, 'dataStores'),
+      spec: {
+        name: names.archiveBucket,
+        createBucketConfiguration: { locationConstraint: config.region },
+        encryption: {
+          rules: [
+            {
+              // No ACK reference from S3 to a KMS Key exists; the alias ARN resolves in sa-east-1 only.
+              applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: names.kmsAliasArn },
+              bucketKeyEnabled: true,
+            },
+          ],
+        },
+        versioning: { status: 'Enabled' },
+        publicAccessBlock: { blockPublicAcLs: true, ignorePublicAcLs: true, blockPublicPolicy: true, restrictPublicBuckets: true },
+        ownershipControls: { rules: [{ objectOwnership: 'BucketOwnerEnforced' }] },
+        policy: this.bucketPolicy(),
+        lifecycle: { rules: this.lifecycleRules() },
+        tagging: { tagSet: tagList(config) },
+      },
+    });
+
+    this.readingsTable = new EncryptedTable(this, 'readings-table', {
+      config,
+      names,
+      tableName: names.readingsTable,
+      partitionKey: { name: TABLE_KEYS.readings.partitionKey, type: 'S' },
+      sortKey: { name: TABLE_KEYS.readings.sortKey, type: 'N' },
+    });
+    this.assetStatusTable = new EncryptedTable(this, 'asset-status-table', {
+      config,
+      names,
+      tableName: names.assetStatusTable,
+      partitionKey: { name: TABLE_KEYS.assetStatus.partitionKey, type: 'S' },
+      globalSecondaryIndexes: [
+        {
+          // Latest status of every asset of a line: Query lineKey = <plant>#<line>.
+          indexName: TABLE_KEYS.assetStatus.lineIndex,
+          partitionKey: { name: TABLE_KEYS.assetStatus.linePartitionKey, type: 'S' },
+          sortKey: { name: TABLE_KEYS.assetStatus.partitionKey, type: 'S' },
+        },
+      ],
+    });
+    this.detectorStateTable = new EncryptedTable(this, 'detector-state-table', {
+      config,
+      names,
+      tableName: names.detectorStateTable,
+      partitionKey: { name: TABLE_KEYS.detectorState.partitionKey, type: 'S' },
+    });
+  }
+
+  private bucketPolicy(): string {
+    const { archiveBucketArn } = this.names;
+    return policyDocument([
+      denyInsecureTransport('DenyInsecureTransport', 's3:*', [archiveBucketArn, `${archiveBucketArn}/*`]),
+      {
+        // A writer may rely on the default encryption (no header) but may not ask for another kind.
+        Sid: 'DenyNonKmsObjectEncryption',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:PutObject',
+        Resource: `${archiveBucketArn}/*`,
+        Condition: { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
+      },
+    ]);
+  }
+
+  private lifecycleRules(): BucketSpecLifecycleRules[] {
+    const { config, names } = this;
+    const rawExpirationDays = config.retention.archiveYears * 365;
+    const lastRaw = RAW_TRANSITIONS[RAW_TRANSITIONS.length - 1];
+    const rawMinimumDays = lastRaw.days + STORAGE_CLASS_MINIMUM_DAYS[lastRaw.storageClass];
+    if (rawExpirationDays < rawMinimumDays) {
+      throw new ConfigError(
+        config.sourceFile,
+        'retention.archiveYears',
+        config.retention.archiveYears,
+        `raw records reach ${lastRaw.storageClass} on day ${lastRaw.days} and it bills at least ` +
+          `${STORAGE_CLASS_MINIMUM_DAYS[lastRaw.storageClass]} days, so archiveYears x 365 must be at least ${rawMinimumDays} days`,
+      );
+    }
+    return [
+      tieringRule('raw-tiering', names.archiveRawPrefix, RAW_TRANSITIONS, rawExpirationDays),
+      tieringRule('quarantine-tiering', QUARANTINE_PREFIX, QUARANTINE_TRANSITIONS, QUARANTINE_EXPIRATION_DAYS),
+      {
+        // Whole bucket: old versions, the delete markers expiry leaves behind, abandoned uploads.
+        id: 'housekeeping',
+        status: 'Enabled',
+        filter: { prefix: '' },
+        noncurrentVersionExpiration: { noncurrentDays: NONCURRENT_EXPIRATION_DAYS },
+        expiration: { expiredObjectDeleteMarker: true },
+        abortIncompleteMultipartUpload: { daysAfterInitiation: ABORT_INCOMPLETE_MULTIPART_DAYS },
+      },
+    ];
+  }
+}
+
+/**
+ * A lifecycle rule for one prefix. Refuses a chain S3 would reject or bill early-deletion for:
+ * every class is kept at least its minimum before the next step or the expiry.
+ */
+export function tieringRule(id: string, prefix: string, transitions: readonly ArchiveTransition[], expirationDays: number): BucketSpecLifecycleRules {
+  let previous: { days: number; storageClass: keyof typeof STORAGE_CLASS_MINIMUM_DAYS } = { days: 0, storageClass: 'STANDARD' };
+  const steps: { days: number; storageClass?: ArchiveStorageClass }[] = [...transitions, { days: expirationDays }];
+  for (const step of steps) {
+    let earliest = Math.max(1, previous.days + STORAGE_CLASS_MINIMUM_DAYS[previous.storageClass]);
+    // S3 refuses a transition to STANDARD_IA earlier than 30 days after creation.
+    if (step.storageClass === 'STANDARD_IA') earliest = Math.max(earliest, 30);
+    if (!Number.isInteger(step.days) || step.days < earliest) {
+      const what = step.storageClass === undefined ? 'expiration' : `transition to ${step.storageClass}`;
+      throw new Error(`tieringRule: ${id}: ${what} must be on an integer day from ${earliest} on (${previous.storageClass} since day ${previous.days}), got ${step.days}`);
+    }
+    if (step.storageClass !== undefined) previous = { days: step.days, storageClass: step.storageClass };
+  }
+  return {
+    id,
+    status: 'Enabled',
+    filter: { prefix },
+    transitions: transitions.map(({ days, storageClass }) => ({ days, storageClass })),
+    expiration: { days: expirationDays },
+  };
+}

@@ -1,0 +1,137 @@
+import { Construct } from 'constructs';
+import { Stream, StreamSpecManagementPolicies } from '../imports/kinesis.aws.m.upbound.io';
+import { Queue } from '../imports/sqs.services.k8s.aws';
+import { EmailSubscription } from './constructs/EmailSubscription';
+import { EncryptedTopic } from './constructs/EncryptedTopic';
+import { denyInsecureTransport, policyDocument } from './constructs/policyDocument';
+import { ackMetadata, crossplaneMetadata, crossplaneSpec, platformTags } from './lib/conventions';
+import { PlatformChart, PlatformChartProps } from './lib/PlatformChart';
+
+/** The design keeps records 7 days: the window for redelivery, replay and catching up after an outage. */
+export const STREAM_RETENTION_HOURS = 168;
+
+/** Shard-level metrics the dashboard and alarms read (iterator age tells a consumer falls behind). */
+export const SHARD_LEVEL_METRICS = [
+  'IncomingBytes',
+  'IncomingRecords',
+  'IteratorAgeMilliseconds',
+  'OutgoingBytes',
+  'OutgoingRecords',
+  'ReadProvisionedThroughputExceeded',
+  'WriteProvisionedThroughputExceeded',
+] as const;
+
+/** SQS's maximum: the longest an operator has to redrive a failed batch. */
+export const DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600;
+
+/**
+ * The Kinesis stream (Crossplane: ACK cannot set its encryption or retention), the dead-letter
+ * queue of the two event source mappings, and the alert and ops topics with their e-mail
+ * subscriptions.
+ */
+export class StreamChart extends PlatformChart {
+  readonly stream: Stream;
+  readonly deadLetterQueue: Queue;
+  readonly alertTopic: EncryptedTopic;
+  readonly opsTopic: EncryptedTopic;
+  readonly subscriptions: readonly EmailSubscription[];
+
+  constructor(scope: Construct, id: string, props: PlatformChartProps) {
+    super(scope, id, props);
+    const { config, names, capacity } = this;
+    const crossplane = crossplaneSpec(names);
+
+    this.stream = new Stream(this, 'stream', {
+      metadata: crossplaneMetadata(config, names, names.stream, 'stream'),
+      spec: {
+        providerConfigRef: crossplane.providerConfigRef,
+        managementPolicies: crossplane.managementPolicies.map((policy) => policy as StreamSpecManagementPolicies),
+        forProvider: {
+          region: config.region,
+          // kmsKeyIdRef would point at a Crossplane KMS key; ours is ACK's, so the alias ARN names it.
+          encryptionType: 'KMS',
+          kmsKeyId: names.kmsAliasArn,
+          retentionPeriod: STREAM_RETENTION_HOURS,
+          shardLevelMetrics: [...SHARD_LEVEL_METRICS],
+          streamModeDetails: { streamMode: capacity.streamMode },
+          // On-demand streams size themselves; a shard count there is rejected.
+          ...(capacity.streamMode === 'PROVISIONED' ? { shardCount: capacity.shardCount } : {}),
+          // Lets the stream be deleted while the processor's enhanced fan-out consumer still exists.
+          enforceConsumerDeletion: true,
+          tags: platformTags(config),
+        },
+      },
+    });
+
+    this.deadLetterQueue = new Queue(this, 'dead-letter-queue', {
+      metadata: ackMetadata(config, names, names.deadLetterQueue, 'dataStores'),
+      spec: {
+        queueName: names.deadLetterQueue,
+        kmsMasterKeyRef: { from: { name: names.kmsKeyObject } },
+        messageRetentionPeriod: String(DEAD_LETTER_RETENTION_SECONDS),
+        // The redrive tool long-polls: fewer empty receives.
+        receiveMessageWaitTimeSeconds: '20',
+        // This queue is the end of the line: no other queue may use it as its dead-letter queue.
+        redriveAllowPolicy: JSON.stringify({ redrivePermission: 'denyAll' }),
+        policy: this.deadLetterQueuePolicy(),
+        tags: platformTags(config),
+      },
+    });
+
+    this.alertTopic = new EncryptedTopic(this, 'alert-topic', {
+      config,
+      names,
+      topicName: names.alertTopic,
+      displayName: `Plant telemetry anomalies (${config.environment})`,
+    });
+    this.opsTopic = new EncryptedTopic(this, 'ops-topic', {
+      config,
+      names,
+      topicName: names.opsTopic,
+      displayName: `Plant telemetry operations (${config.environment})`,
+      additionalStatements: (topicArn) => [
+        {
+          Sid: 'CloudWatchAlarmsPublish',
+          Effect: 'Allow',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: 'sns:Publish',
+          Resource: topicArn,
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': config.accountId },
+            ArnLike: { 'aws:SourceArn': `arn:aws:cloudwatch:${config.region}:${config.accountId}:alarm:*` },
+          },
+        },
+      ],
+    });
+
+    this.subscriptions = [
+      ...config.alerts.anomalyEmails.map((email) => this.subscribe(this.alertTopic, email)),
+      ...config.alerts.opsEmails.map((email) => this.subscribe(this.opsTopic, email)),
+    ];
+  }
+
+  private subscribe(topic: EncryptedTopic, email: string): EmailSubscription {
+    const objectName = EmailSubscription.objectName(topic.topicName, email);
+    return new EmailSubscription(this, objectName, { config: this.config, names: this.names, topicObject: topic.topicName, email });
+  }
+
+  /**
+   * Only the two functions send here: a Kinesis event source mapping delivers its on-failure
+   * record with the function's execution role, which also needs no allow (same account, IAM
+   * grants it). The deny keeps anything else from mixing into the failures operators redrive.
+   */
+  private deadLetterQueuePolicy(): string {
+    const { names } = this;
+    return policyDocument([
+      denyInsecureTransport('DenyInsecureTransport', 'sqs:*', names.deadLetterQueueArn),
+      {
+        Sid: 'DenySendersOtherThanStreamFunctions',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'sqs:SendMessage',
+        Resource: names.deadLetterQueueArn,
+        Condition: { ArnNotEquals: { 'aws:PrincipalArn': [names.roleArn(names.processorRole), names.roleArn(names.storerRole)] } },
+      },
+    ]);
+  }
+}

@@ -1,0 +1,137 @@
+import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AssetDetectorState } from '../shared/detector';
+import type { CircuitBreaker } from '../shared/CircuitBreaker';
+import { ITEM_ATTRIBUTES, LIMITS, RETRY_POLICY, TABLE_KEYS } from '../shared/constants';
+import type { Deadline } from '../shared/Deadline';
+import { TelemetryError, TransientDependencyError } from '../shared/errors';
+import { sleep as realSleep } from '../shared/sleep';
+import { mapWithConcurrency } from '../shared/mapWithConcurrency';
+import { withRetry, type RetryPolicy } from '../shared/withRetry';
+import type { DetectorCheckpoint, DetectorStatePort } from './types';
+
+/** Days a checkpoint outlives its last write: an asset silent longer starts a new warm-up. */
+export const DETECTOR_STATE_TTL_DAYS = 30;
+
+export interface DetectorStateStoreOptions {
+  readonly doc: DynamoDBDocumentClient;
+  readonly tableName: string;
+  readonly breaker: CircuitBreaker;
+  readonly policy?: RetryPolicy;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+export interface SaveResult {
+  /** Assets whose checkpoint could not be written (after retrying unprocessed items). */
+  readonly failed: ReadonlySet<string>;
+  readonly error?: unknown;
+}
+
+const PK = TABLE_KEYS.detectorState.partitionKey;
+/** BatchWriteItem calls in flight at once. */
+const SAVE_CONCURRENCY = 4;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let i = 0; i < items.length; i += size) result.push(items.slice(i, i + size));
+  return result;
+}
+
+/** Reads a checkpoint item; TelemetryError when it is not one this code wrote. */
+export function decodeCheckpoint(item: Record<string, unknown>): DetectorCheckpoint {
+  const assetId = item[PK];
+  const state = item[ITEM_ATTRIBUTES.detectorState];
+  const lastTs = item.lastTs;
+  const savedAt = item.savedAt;
+  if (typeof assetId !== 'string' || typeof state !== 'string' || typeof lastTs !== 'number' || typeof savedAt !== 'number') {
+    throw new TelemetryError(`detector checkpoint of ${String(assetId)} lacks assetId, state, lastTs or savedAt`);
+  }
+  return { assetId, state: JSON.parse(state) as AssetDetectorState, lastTs, savedAt };
+}
+
+/**
+ * Checkpoints of detector state in DynamoDB: read lazily (BatchGetItem) the first time a
+ * container sees an asset, written (BatchWriteItem) at the end of every batch that changed it.
+ * Unprocessed keys and items (throttled partitions) are retried with backoff.
+ */
+export class DetectorStateStore implements DetectorStatePort {
+  readonly #options: DetectorStateStoreOptions;
+
+  constructor(options: DetectorStateStoreOptions) {
+    this.#options = options;
+  }
+
+  async load(assetIds: readonly string[], deadline: Deadline): Promise<Map<string, Record<string, unknown>>> {
+    const { doc, tableName, breaker, policy } = this.#options;
+    const found = new Map<string, Record<string, unknown>>();
+    for (const chunk of chunks(assetIds, LIMITS.batchGetSize)) {
+      let keys: Record<string, unknown>[] = chunk.map((assetId) => ({ [PK]: assetId }));
+      for (let round = 1; keys.length > 0; round += 1) {
+        const request = keys;
+        const output = await withRetry(
+          (abortSignal) =>
+            doc.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: request, ConsistentRead: true } } }), { abortSignal }),
+          { breaker, deadline, ...(policy ? { policy } : {}) },
+        );
+        for (const item of output.Responses?.[tableName] ?? []) found.set(String(item[PK]), item);
+        keys = output.UnprocessedKeys?.[tableName]?.Keys ?? [];
+        if (keys.length > 0) await this.#backoff(round, deadline, `${keys.length} detector state key(s) stayed unprocessed`);
+      }
+    }
+    return found;
+  }
+
+  async save(checkpoints: readonly DetectorCheckpoint[], deadline: Deadline): Promise<SaveResult> {
+    const failed = new Set<string>();
+    let lastError: unknown;
+    // Chunks go out in parallel: a batch's checkpoints are independent items.
+    const results = await mapWithConcurrency(chunks(checkpoints, LIMITS.batchWriteSize), SAVE_CONCURRENCY, (chunk) => this.#saveChunk(chunk, deadline));
+    for (const result of results) {
+      if (result.status === 'rejected') throw result.reason; // #saveChunk reports failures, it does not throw
+      if (result.value.error === undefined) continue;
+      lastError = result.value.error;
+      for (const assetId of result.value.unwritten) failed.add(assetId);
+    }
+    return lastError === undefined ? { failed } : { failed, error: lastError };
+  }
+
+  /** Writes one chunk, retrying unprocessed items; returns the assets left unwritten and why. */
+  async #saveChunk(chunk: readonly DetectorCheckpoint[], deadline: Deadline): Promise<{ unwritten: string[]; error?: unknown }> {
+    const { doc, tableName, breaker, policy } = this.#options;
+    let requests = chunk.map((checkpoint) => ({
+      PutRequest: {
+        Item: {
+          [PK]: checkpoint.assetId,
+          [ITEM_ATTRIBUTES.detectorState]: JSON.stringify(checkpoint.state),
+          lastTs: checkpoint.lastTs,
+          savedAt: checkpoint.savedAt,
+          [TABLE_KEYS.ttlAttribute]: Math.floor(checkpoint.savedAt / 1000) + DETECTOR_STATE_TTL_DAYS * 86_400,
+        },
+      },
+    }));
+    try {
+      for (let round = 1; requests.length > 0; round += 1) {
+        const request = requests;
+        const output = await withRetry(
+          (abortSignal) => doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: request } }), { abortSignal }),
+          { breaker, deadline, ...(policy ? { policy } : {}) },
+        );
+        requests = (output.UnprocessedItems?.[tableName] ?? []).filter(
+          (entry): entry is (typeof requests)[number] => entry.PutRequest?.Item !== undefined,
+        );
+        if (requests.length > 0) await this.#backoff(round, deadline, `${requests.length} detector checkpoint(s) stayed unprocessed`);
+      }
+      return { unwritten: [] };
+    } catch (error) {
+      return { unwritten: requests.map((r) => String(r.PutRequest.Item[PK])), error };
+    }
+  }
+
+  async #backoff(round: number, deadline: Deadline, what: string): Promise<void> {
+    const policy = this.#options.policy ?? RETRY_POLICY;
+    const delay = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** round) * (0.5 + Math.random() / 2);
+    if (round >= policy.maxAttempts || delay >= deadline.remainingMs()) {
+      throw new TransientDependencyError('dynamodb', `${what} after ${round} round(s)`);
+    }
+    await (this.#options.sleep ?? realSleep)(delay);
+  }
+}

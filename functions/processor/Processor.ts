@@ -1,0 +1,490 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import { AssetDetector, type AssetDetectorState, type DetectorSettings, type Verdict } from '../shared/detector';
+import type { CircuitBreaker } from '../shared/CircuitBreaker';
+import { ASSET_STATUS, METRIC_NAMES } from '../shared/constants';
+import { Deadline, type RemainingTime } from '../shared/Deadline';
+import { DeadlineExceededError } from '../shared/errors';
+import { failuresFrom } from '../shared/failuresFrom';
+import { mapWithConcurrency } from '../shared/mapWithConcurrency';
+import { paceRetry } from '../shared/paceRetry';
+import { parseKinesisRecord } from '../shared/parseKinesisRecord';
+import type { QuarantineSink } from '../shared/QuarantineWriter';
+import type { ParsedRecord, PresenceEvent, RecordOrigin, TelemetryMessage } from '../shared/types';
+import { episodeIdOf } from './AlertPublisher';
+import { buildSamples } from './buildSamples';
+import { decodeCheckpoint } from './DetectorStateStore';
+import type { AlertPort, AnomalyAlert, AssetStatusUpdate, AssetStatusValue, DetectorCheckpoint, DetectorStatePort, StatusPort } from './types';
+
+export interface ProcessorDependencies {
+  readonly settings: DetectorSettings;
+  readonly states: DetectorStatePort;
+  readonly status: StatusPort;
+  readonly alerts: AlertPort;
+  readonly quarantine: QuarantineSink;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readonly statusHeartbeatSeconds: number;
+  /** Seconds between checkpoints of an asset without episode events (default DEFAULT_CHECKPOINT_INTERVAL_SECONDS). */
+  readonly checkpointIntervalSeconds?: number;
+  /** The dependencies' breakers: a failed batch waits for their probe time (see paceRetry). */
+  readonly breakers: readonly CircuitBreaker[];
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly now?: () => number;
+  /** Assets whose effects (alerts, status) run at once. */
+  readonly assetConcurrency?: number;
+}
+
+/** What the container keeps per asset between invocations. */
+interface AssetEntry {
+  detector: AssetDetector;
+  lastTs: number;
+  /** State before the current batch; a failed batch rolls the asset back to it (undefined: forget the asset). */
+  snapshot: { state: AssetDetectorState; lastTs: number } | undefined;
+  /** Processing time of the last checkpoint written (-Infinity: none from this container). */
+  checkpointedAt: number;
+  /** Status last written and when (processing clock); undefined forces the next write. */
+  writtenStatus: AssetStatusValue | undefined;
+  statusWrittenAt: number;
+  /** The thing-to-asset link was written by this container. */
+  thingRegistered: boolean;
+}
+
+/** One asset's part of a batch. */
+interface AssetWork {
+  readonly assetId: string;
+  readonly firstIndex: number;
+  readonly records: Array<{ origin: RecordOrigin; message: TelemetryMessage }>;
+  alerts: AnomalyAlert[];
+  /** An episode opened or closed in this batch: checkpoint at once so it survives a cold start. */
+  episodeChanged: boolean;
+  judged: number;
+  lastVerdict: Verdict | undefined;
+  lastTs: number;
+  lastSeen: number;
+  latest: TelemetryMessage | undefined;
+}
+
+export interface ProcessorOutcome {
+  readonly response: KinesisStreamBatchResponse;
+  readonly judged: number;
+  readonly skipped: number;
+  readonly quarantined: number;
+  readonly alertsPublished: number;
+  readonly anomaliesOpened: number;
+  readonly statusWrites: number;
+  readonly presence: number;
+}
+
+const DEFAULT_ASSET_CONCURRENCY = 16;
+const NEVER = -Infinity;
+/**
+ * An asset's detector state is checkpointed at most every CHECKPOINT_INTERVAL_SECONDS, and at once when an episode opens
+ * or closes or an alert goes out. A checkpoint per asset per batch would cost one write of a few
+ * KB per asset per second (the processor runs without a batching window); a cold start that
+ * restores a checkpoint up to this old only misses the statistics of those seconds, while
+ * episodes and alerts are always durable.
+ */
+export const DEFAULT_CHECKPOINT_INTERVAL_SECONDS = 60;
+/**
+ * EMF keeps at most 100 values of a metric per document and Powertools flushes on the 100th;
+ * 99 keeps a batch in one document. More latencies are sampled by quantile.
+ */
+const MAX_LATENCY_VALUES = 99;
+
+/** Up to `count` values spread over the sorted distribution (keeps min, max and the shape). */
+export function quantileSample(values: number[], count: number): number[] {
+  if (values.length <= count) return values;
+  const sorted = [...values].sort((a, b) => a - b);
+  return Array.from({ length: count }, (_, i) => sorted[Math.round((i * (sorted.length - 1)) / (count - 1))] as number);
+}
+
+/**
+ * The processor's batch logic: validate, detect per asset, alert, write status, checkpoint.
+ *
+ * Failure semantics (Kinesis resumes from the lowest reported sequence number): an asset whose
+ * restore, alert, status write or checkpoint fails is rolled back to its last checkpoint in memory,
+ * and the batch reports from that asset's first record on. Assets that did commit keep their
+ * state; their redelivered samples are at or before the checkpointed lastTs and are skipped, so
+ * the detector never sees a sample twice and an episode is not alerted twice, except when the
+ * alert was published and the checkpoint then failed (at-least-once, same episode id).
+ *
+ * Powertools' BatchProcessor judges records one at a time and reports exactly the failed ones;
+ * here a batch is processed per asset and Kinesis needs everything from the first failure on, so
+ * only the aws-lambda batch types are used.
+ */
+export class Processor {
+  readonly #deps: ProcessorDependencies;
+  readonly #assets = new Map<string, AssetEntry>();
+
+  constructor(deps: ProcessorDependencies) {
+    this.#deps = deps;
+  }
+
+  /** Assets held in memory (for tests and logs). */
+  get assetsInMemory(): number {
+    return this.#assets.size;
+  }
+
+  async handle(event: KinesisStreamEvent, context: RemainingTime): Promise<ProcessorOutcome> {
+    const { metrics, logger } = this.#deps;
+    const now = this.#deps.now ?? Date.now;
+    const startedAt = now();
+    const deadline = new Deadline(context);
+    const records = event.Records;
+    let firstFailed = records.length;
+    const fail = (index: number, error: unknown, what: string): void => {
+      if (index < firstFailed) firstFailed = index;
+      logger.warn(`${what} failed; reporting from record ${index} on for retry`, { error: error as Error });
+    };
+
+    const parsed: ParsedRecord[] = records.map((record, index) => parseKinesisRecord(record, index, startedAt));
+    const invalid: Array<Extract<ParsedRecord, { kind: 'invalid' }>> = [];
+    const presence: Array<{ origin: RecordOrigin; event: PresenceEvent }> = [];
+    const work = new Map<string, AssetWork>();
+    for (const record of parsed) {
+      if (record.kind === 'invalid') invalid.push(record);
+      else if (record.kind === 'presence') presence.push(record);
+      else {
+        const assetId = record.message.assetId;
+        let entry = work.get(assetId);
+        if (entry === undefined) {
+          entry = {
+            assetId,
+            firstIndex: record.origin.index,
+            records: [],
+            alerts: [],
+            episodeChanged: false,
+            judged: 0,
+            lastVerdict: undefined,
+            lastTs: -Infinity,
+            lastSeen: -Infinity,
+            latest: undefined,
+          };
+          work.set(assetId, entry);
+        }
+        entry.records.push(record);
+      }
+    }
+
+    // Quarantine runs beside detection: it touches S3 only.
+    const quarantined = this.#quarantineAll(invalid, deadline, fail);
+
+    const failedAssets = new Set<string>();
+    const restored = new Set([...work.keys()].filter((id) => !this.#assets.has(id)));
+    await this.#restore([...restored], deadline, (assetId, error) => {
+      failedAssets.add(assetId);
+      fail(work.get(assetId)?.firstIndex ?? 0, error, `restore of ${assetId}`);
+    });
+
+    let judged = 0;
+    let skipped = 0;
+    let anomaliesOpened = 0;
+    const latencies: number[] = [];
+    for (const item of work.values()) {
+      const entry = this.#assets.get(item.assetId);
+      if (entry === undefined || failedAssets.has(item.assetId)) continue;
+      if (!restored.has(item.assetId)) {
+        // Warm asset: its state may be ahead of its checkpoint, so the rollback point is taken now.
+        entry.snapshot = { state: entry.detector.toState(), lastTs: entry.lastTs };
+      }
+      for (const { message } of item.records) {
+        let newest = -Infinity;
+        for (const { sample, units, readings } of buildSamples(message)) {
+          if (sample.ts <= entry.lastTs) {
+            skipped += readings;
+            continue;
+          }
+          let verdict: Verdict;
+          try {
+            verdict = entry.detector.observe(sample);
+          } catch (error) {
+            // Retrying cannot change a deterministic failure: skip the sample so the shard moves on.
+            this.#deps.logger.error('detector failed on a sample; skipped', { assetId: item.assetId, ts: sample.ts, error: error as Error });
+            entry.lastTs = sample.ts;
+            skipped += readings;
+            continue;
+          }
+          entry.lastTs = sample.ts;
+          item.judged += readings;
+          item.lastVerdict = verdict;
+          if (verdict.episode.event === 'open') anomaliesOpened += 1;
+          if (verdict.episode.event === 'open' || verdict.episode.event === 'close') item.episodeChanged = true;
+          if (verdict.episode.alert) item.alerts.push(this.#alertOf(message, sample.ts, sample.values, units, verdict));
+          if (sample.ts > newest) newest = sample.ts;
+        }
+        if (newest > -Infinity) latencies.push(newest);
+        item.lastSeen = Math.max(item.lastSeen, message.receivedAt);
+        item.lastTs = entry.lastTs;
+        item.latest = message;
+      }
+      judged += item.judged;
+    }
+
+    const committed = await this.#commit([...work.values()].filter((w) => !failedAssets.has(w.assetId)), deadline, now, (assetId, error) => {
+      failedAssets.add(assetId);
+      fail(work.get(assetId)?.firstIndex ?? 0, error, `commit of ${assetId}`);
+    });
+    for (const assetId of failedAssets) this.#rollBack(assetId);
+
+    const presenceApplied = await this.#applyPresence(presence, deadline, fail);
+    const quarantinedCount = await quarantined;
+
+    const endedAt = now();
+    const response = failuresFrom(records, firstFailed);
+    if (response.batchItemFailures.length > 0) await paceRetry(this.#deps.breakers, deadline, this.#deps.sleep);
+    metrics.addMetric(METRIC_NAMES.readingsProcessed, MetricUnit.Count, judged);
+    metrics.addMetric(METRIC_NAMES.readingsSkipped, MetricUnit.Count, skipped);
+    metrics.addMetric(METRIC_NAMES.recordsQuarantined, MetricUnit.Count, quarantinedCount);
+    metrics.addMetric(METRIC_NAMES.anomaliesOpened, MetricUnit.Count, anomaliesOpened);
+    metrics.addMetric(METRIC_NAMES.alertsPublished, MetricUnit.Count, committed.alertsPublished);
+    metrics.addMetric(METRIC_NAMES.statusWrites, MetricUnit.Count, committed.statusWrites);
+    metrics.addMetric(METRIC_NAMES.presenceEvents, MetricUnit.Count, presenceApplied);
+    metrics.addMetric(METRIC_NAMES.recordsRetried, MetricUnit.Count, response.batchItemFailures.length);
+    metrics.addMetric(METRIC_NAMES.batchDuration, MetricUnit.Milliseconds, endedAt - startedAt);
+    for (const latency of quantileSample(latencies.map((ts) => endedAt - ts), MAX_LATENCY_VALUES)) {
+      metrics.addMetric(METRIC_NAMES.endToEndLatency, MetricUnit.Milliseconds, latency);
+    }
+    metrics.publishStoredMetrics();
+    logger.info('batch processed', {
+      records: records.length,
+      assets: work.size,
+      judged,
+      skipped,
+      quarantined: quarantinedCount,
+      anomaliesOpened,
+      alertsPublished: committed.alertsPublished,
+      statusWrites: committed.statusWrites,
+      presence: presenceApplied,
+      retried: response.batchItemFailures.length,
+    });
+    return {
+      response,
+      judged,
+      skipped,
+      quarantined: quarantinedCount,
+      alertsPublished: committed.alertsPublished,
+      anomaliesOpened,
+      statusWrites: committed.statusWrites,
+      presence: presenceApplied,
+    };
+  }
+
+  async #quarantineAll(
+    invalid: Array<Extract<ParsedRecord, { kind: 'invalid' }>>,
+    deadline: Deadline,
+    fail: (index: number, error: unknown, what: string) => void,
+  ): Promise<number> {
+    const results = await mapWithConcurrency(invalid, 8, async (record) => {
+      if (deadline.isExpired()) throw new DeadlineExceededError('no time left to quarantine');
+      await this.#deps.quarantine.write(record, deadline);
+      this.#deps.logger.info('record quarantined', { reason: record.reason, detail: record.detail, sequenceNumber: record.origin.sequenceNumber });
+    });
+    let count = 0;
+    results.forEach((result, i) => {
+      const record = invalid[i];
+      if (record === undefined) return;
+      if (result.status === 'fulfilled') count += 1;
+      else fail(record.origin.index, result.reason, 'quarantine');
+    });
+    return count;
+  }
+
+  /** Lazily restores assets this container has not seen; a corrupt checkpoint starts a fresh warm-up. */
+  async #restore(assetIds: string[], deadline: Deadline, onFailure: (assetId: string, error: unknown) => void): Promise<void> {
+    if (assetIds.length === 0) return;
+    const { settings, states, logger } = this.#deps;
+    let items: Map<string, Record<string, unknown>>;
+    try {
+      items = await states.load(assetIds, deadline);
+    } catch (error) {
+      for (const assetId of assetIds) onFailure(assetId, error);
+      return;
+    }
+    for (const assetId of assetIds) {
+      const item = items.get(assetId);
+      let committed: DetectorCheckpoint | undefined;
+      let detector: AssetDetector | undefined;
+      if (item !== undefined) {
+        try {
+          committed = decodeCheckpoint(item);
+          detector = AssetDetector.fromState(committed.state, settings);
+        } catch (error) {
+          logger.error('detector checkpoint unreadable; the asset starts a new warm-up', { assetId, error: error as Error });
+          committed = undefined;
+        }
+      }
+      this.#assets.set(assetId, {
+        detector: detector ?? new AssetDetector(settings),
+        lastTs: committed?.lastTs ?? -Infinity,
+        snapshot: committed === undefined ? undefined : { state: committed.state, lastTs: committed.lastTs },
+        checkpointedAt: NEVER,
+        writtenStatus: undefined,
+        statusWrittenAt: -Infinity,
+        thingRegistered: false,
+      });
+    }
+  }
+
+  #rollBack(assetId: string): void {
+    const entry = this.#assets.get(assetId);
+    if (entry === undefined) return;
+    if (entry.snapshot === undefined) {
+      // Nothing known before this batch: restoring again on the retry finds the truth.
+      this.#assets.delete(assetId);
+      return;
+    }
+    entry.detector = AssetDetector.fromState(entry.snapshot.state, this.#deps.settings);
+    entry.lastTs = entry.snapshot.lastTs;
+  }
+
+  #alertOf(
+    message: TelemetryMessage,
+    ts: number,
+    values: Readonly<Record<string, { value: number; quality: string }>>,
+    units: Readonly<Record<string, string>>,
+    verdict: Verdict,
+  ): AnomalyAlert {
+    const startedAt = verdict.episode.startedAt ?? ts;
+    const withUnits: Record<string, { value: number; quality: string; unit?: string }> = {};
+    for (const [metric, v] of Object.entries(values)) {
+      const unit = units[metric];
+      withUnits[metric] = unit === undefined ? { value: v.value, quality: v.quality } : { value: v.value, quality: v.quality, unit };
+    }
+    return {
+      episodeId: episodeIdOf(message.assetId, startedAt),
+      assetId: message.assetId,
+      plantId: message.plantId,
+      lineId: message.lineId,
+      thingName: message.thingName,
+      startedAt,
+      detectedAt: ts,
+      score: verdict.score,
+      threshold: Number.isFinite(verdict.threshold) ? verdict.threshold : null,
+      limitBreaches: verdict.limitBreaches,
+      contributors: verdict.contributors,
+      values: withUnits,
+    };
+  }
+
+  /** Alerts, status and thing links per asset, then one checkpoint write for the assets that got through. */
+  async #commit(
+    items: AssetWork[],
+    deadline: Deadline,
+    now: () => number,
+    onFailure: (assetId: string, error: unknown) => void,
+  ): Promise<{ alertsPublished: number; statusWrites: number }> {
+    const { alerts, status, states, statusHeartbeatSeconds } = this.#deps;
+    const checkpointIntervalMs = (this.#deps.checkpointIntervalSeconds ?? DEFAULT_CHECKPOINT_INTERVAL_SECONDS) * 1000;
+    let alertsPublished = 0;
+    let statusWrites = 0;
+    const checkpoints: DetectorCheckpoint[] = [];
+    const pendingStatus = new Map<string, { value: AssetStatusValue | undefined; at: number }>();
+    const results = await mapWithConcurrency(items, this.#deps.assetConcurrency ?? DEFAULT_ASSET_CONCURRENCY, async (item) => {
+      const entry = this.#assets.get(item.assetId);
+      const message = item.latest;
+      if (entry === undefined || message === undefined || item.judged === 0) return;
+      if (deadline.isExpired()) throw new DeadlineExceededError(`no time left to commit ${item.assetId}`);
+      for (const alert of item.alerts) {
+        await alerts.publish(alert, deadline);
+        alertsPublished += 1;
+      }
+      const verdict = item.lastVerdict;
+      const value: AssetStatusValue = verdict?.anomalous ? ASSET_STATUS.anomaly : ASSET_STATUS.ok;
+      const at = now();
+      const due = entry.writtenStatus !== value || at - entry.statusWrittenAt >= statusHeartbeatSeconds * 1000;
+      const link = { assetId: item.assetId, plantId: message.plantId, lineId: message.lineId, thingName: message.thingName };
+      if (!entry.thingRegistered) await status.registerThingAsset(link, deadline);
+      let writtenStatus = entry.writtenStatus;
+      let writtenAt = entry.statusWrittenAt;
+      if (due) {
+        const startedAt = verdict?.episode.startedAt;
+        const update: AssetStatusUpdate = {
+          ...link,
+          status: value,
+          lastSeen: item.lastSeen,
+          lastReadingTs: item.lastTs,
+          updatedAt: at,
+          ...(verdict && Number.isFinite(verdict.score) ? { score: verdict.score } : {}),
+          ...(verdict && Number.isFinite(verdict.threshold) ? { threshold: verdict.threshold } : {}),
+          ...(value === ASSET_STATUS.anomaly && startedAt !== undefined
+            ? { episodeId: episodeIdOf(item.assetId, startedAt), episodeStartedAt: startedAt, contributors: verdict?.contributors ?? [] }
+            : {}),
+        };
+        const outcome = await status.writeAssetStatus(update, deadline);
+        statusWrites += 1;
+        // Superseded: the asset went OFFLINE after these readings arrived (or a newer write won);
+        // leave the written status unknown so the next batch writes again.
+        writtenStatus = outcome === 'written' ? value : undefined;
+        writtenAt = at;
+      }
+      pendingStatus.set(item.assetId, { value: writtenStatus, at: writtenAt });
+      if (item.episodeChanged || item.alerts.length > 0 || at - entry.checkpointedAt >= checkpointIntervalMs) {
+        checkpoints.push({ assetId: item.assetId, state: entry.detector.toState(), lastTs: entry.lastTs, savedAt: at });
+      } else {
+        this.#applyStatus(item.assetId, pendingStatus.get(item.assetId));
+      }
+    });
+    results.forEach((result, i) => {
+      const item = items[i];
+      if (item !== undefined && result.status === 'rejected') onFailure(item.assetId, result.reason);
+    });
+
+    if (checkpoints.length > 0) {
+      if (deadline.isExpired()) {
+        for (const checkpoint of checkpoints) onFailure(checkpoint.assetId, new DeadlineExceededError('no time left to checkpoint'));
+        return { alertsPublished, statusWrites };
+      }
+      const saved = await states.save(checkpoints, deadline);
+      for (const checkpoint of checkpoints) {
+        if (saved.failed.has(checkpoint.assetId)) {
+          onFailure(checkpoint.assetId, saved.error);
+          continue;
+        }
+        const entry = this.#assets.get(checkpoint.assetId);
+        if (entry === undefined) continue;
+        entry.checkpointedAt = checkpoint.savedAt;
+        this.#applyStatus(checkpoint.assetId, pendingStatus.get(checkpoint.assetId));
+      }
+    }
+    return { alertsPublished, statusWrites };
+  }
+
+  /** Records what a committed asset's status write left in the table. */
+  #applyStatus(assetId: string, pending: { value: AssetStatusValue | undefined; at: number } | undefined): void {
+    const entry = this.#assets.get(assetId);
+    if (entry === undefined || pending === undefined) return;
+    entry.writtenStatus = pending.value;
+    entry.statusWrittenAt = pending.at;
+    entry.thingRegistered = true;
+  }
+
+  /** Presence events in shard order; the status table's conditions make them idempotent. */
+  async #applyPresence(
+    presence: Array<{ origin: RecordOrigin; event: PresenceEvent }>,
+    deadline: Deadline,
+    fail: (index: number, error: unknown, what: string) => void,
+  ): Promise<number> {
+    let applied = 0;
+    for (const { origin, event } of presence) {
+      if (deadline.isExpired()) {
+        fail(origin.index, new DeadlineExceededError('no time left for presence events'), 'presence');
+        break;
+      }
+      try {
+        const outcome = await this.#deps.status.applyPresence(event, deadline);
+        applied += 1;
+        for (const assetId of outcome.offline) {
+          const entry = this.#assets.get(assetId);
+          // The next reading from it must write its status even if it equals the last one written.
+          if (entry !== undefined) entry.writtenStatus = ASSET_STATUS.offline;
+        }
+      } catch (error) {
+        fail(origin.index, error, `presence of ${event.thingName}`);
+        break;
+      }
+    }
+    return applied;
+  }
+}

@@ -1,0 +1,34 @@
+import type { Sample, SampleValue } from '../shared/detector';
+import type { TelemetryMessage } from '../shared/types';
+
+/** One detector sample with what the alert needs beside it. */
+export interface SampleWithUnits {
+  readonly sample: Sample;
+  /** Unit per metric where the reading named one. */
+  readonly units: Readonly<Record<string, string>>;
+  /** Readings folded into the sample (a repeated metric at the same ts counts once: the last wins). */
+  readonly readings: number;
+}
+
+/**
+ * Builds the detector's samples from one message: the readings sharing a timestamp form one
+ * sample, in ascending ts order. Two readings of one metric at one ts cannot both be judged;
+ * the later one in the message wins, as a correction would.
+ */
+export function buildSamples(message: TelemetryMessage): SampleWithUnits[] {
+  const byTs = new Map<number, { values: Record<string, SampleValue>; units: Record<string, string> }>();
+  for (const reading of message.readings) {
+    let entry = byTs.get(reading.ts);
+    if (entry === undefined) {
+      entry = { values: {}, units: {} };
+      byTs.set(reading.ts, entry);
+    }
+    entry.values[reading.metric] = { value: reading.value, quality: reading.quality };
+    if (reading.unit !== undefined) entry.units[reading.metric] = reading.unit;
+  }
+  const samples: SampleWithUnits[] = [];
+  for (const [ts, { values, units }] of byTs) {
+    samples.push({ sample: { ts, values }, units, readings: Object.keys(values).length });
+  }
+  return samples.sort((a, b) => a.sample.ts - b.sample.ts);
+}

@@ -1,0 +1,47 @@
+import { resolveDetectorSettings, type DetectorSettings, type ResolvedDetectorSettings } from '../shared/detector';
+import { ENV } from '../shared/constants';
+import { Environment } from '../shared/Environment';
+import { ConfigurationError } from '../shared/errors';
+import { DEFAULT_CHECKPOINT_INTERVAL_SECONDS } from './Processor';
+
+export interface ProcessorConfig {
+  readonly assetStatusTable: string;
+  readonly detectorStateTable: string;
+  readonly alertTopicArn: string;
+  readonly archiveBucket: string;
+  readonly dashboardUrl: string;
+  readonly detectorSettings: ResolvedDetectorSettings;
+  readonly statusHeartbeatSeconds: number;
+  readonly checkpointIntervalSeconds: number;
+}
+
+/** Used when STATUS_HEARTBEAT_SECONDS is unset: an unchanged status is refreshed once a minute. */
+export const DEFAULT_STATUS_HEARTBEAT_SECONDS = 60;
+
+/** Reads and checks the processor's environment; throws ConfigurationError naming the variable. */
+export function readProcessorConfig(env: Environment = new Environment()): ProcessorConfig {
+  const dashboardUrl = env.required(ENV.dashboardUrl);
+  if (!/^https:\/\/\S+$/.test(dashboardUrl)) {
+    throw new ConfigurationError(`environment variable ${ENV.dashboardUrl} must be an https URL, got ${JSON.stringify(dashboardUrl)}`);
+  }
+  const rawSettings = env.json(ENV.detectorConfig, {});
+  if (typeof rawSettings !== 'object' || rawSettings === null || Array.isArray(rawSettings)) {
+    throw new ConfigurationError(`environment variable ${ENV.detectorConfig} must be a JSON object of detector settings`);
+  }
+  let detectorSettings: ResolvedDetectorSettings;
+  try {
+    detectorSettings = resolveDetectorSettings(rawSettings as DetectorSettings);
+  } catch (error) {
+    throw new ConfigurationError(`environment variable ${ENV.detectorConfig} is invalid: ${(error as Error).message}`);
+  }
+  return {
+    assetStatusTable: env.required(ENV.assetStatusTable),
+    detectorStateTable: env.required(ENV.detectorStateTable),
+    alertTopicArn: env.arn(ENV.alertTopicArn, 'sns'),
+    archiveBucket: env.required(ENV.archiveBucket),
+    dashboardUrl,
+    detectorSettings,
+    statusHeartbeatSeconds: env.integer(ENV.statusHeartbeatSeconds, { min: 1, max: 86_400, default: DEFAULT_STATUS_HEARTBEAT_SECONDS }),
+    checkpointIntervalSeconds: env.integer(ENV.checkpointIntervalSeconds, { min: 0, max: 3_600, default: DEFAULT_CHECKPOINT_INTERVAL_SECONDS }),
+  };
+}

@@ -1,0 +1,60 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import { createBreakers } from '../shared/createBreakers';
+import { failuresFrom } from '../shared/failuresFrom';
+import { QuarantineWriter } from '../shared/QuarantineWriter';
+import { sdkClientConfig } from '../shared/sdkClientConfig';
+import { AlertPublisher } from './AlertPublisher';
+import { readProcessorConfig } from './config';
+import { DetectorStateStore } from './DetectorStateStore';
+import { Processor } from './Processor';
+import { StatusStore } from './StatusStore';
+
+// Created once per container: configuration is checked at init; clients, breakers and detector
+// states live as long as the container.
+const config = readProcessorConfig();
+const logger = new Logger();
+const metrics = new Metrics();
+const breakers = createBreakers(['dynamodb', 'sns', 's3'] as const);
+const doc = DynamoDBDocumentClient.from(new DynamoDBClient(sdkClientConfig()), {
+  marshallOptions: { removeUndefinedValues: true },
+});
+const processor = new Processor({
+  settings: config.detectorSettings,
+  states: new DetectorStateStore({ doc, tableName: config.detectorStateTable, breaker: breakers.dynamodb }),
+  status: new StatusStore({ doc, tableName: config.assetStatusTable, breaker: breakers.dynamodb }),
+  alerts: new AlertPublisher({
+    sns: new SNSClient(sdkClientConfig()),
+    topicArn: config.alertTopicArn,
+    dashboardUrl: config.dashboardUrl,
+    breaker: breakers.sns,
+  }),
+  quarantine: new QuarantineWriter({
+    s3: new S3Client({ ...sdkClientConfig(), forcePathStyle: process.env.AWS_ENDPOINT_URL_S3 !== undefined }),
+    bucket: config.archiveBucket,
+    functionName: 'processor',
+    breaker: breakers.s3,
+  }),
+  metrics,
+  logger,
+  statusHeartbeatSeconds: config.statusHeartbeatSeconds,
+  checkpointIntervalSeconds: config.checkpointIntervalSeconds,
+  breakers: Object.values(breakers),
+});
+
+/** Kinesis consumer: validate, detect, alert, asset status, metrics (ReportBatchItemFailures on the mapping). */
+export async function handler(event: KinesisStreamEvent, context: Context): Promise<KinesisStreamBatchResponse> {
+  logger.addContext(context);
+  try {
+    return (await processor.handle(event, context)).response;
+  } catch (error) {
+    // A bug, not a record: report everything so nothing is dropped and the mapping bisects.
+    logger.error('unexpected error; reporting the whole batch for retry', { error: error as Error });
+    return failuresFrom(event.Records, 0);
+  }
+}

@@ -1,0 +1,67 @@
+import type { AssetDetectorState } from '../shared/detector';
+import type { Deadline } from '../shared/Deadline';
+import type { PresenceEvent } from '../shared/types';
+
+/** What the detectorState table holds per asset. */
+export interface DetectorCheckpoint {
+  readonly assetId: string;
+  readonly state: AssetDetectorState;
+  /** ts of the newest sample the state has seen; samples at or before it are skipped (redelivery). */
+  readonly lastTs: number;
+  readonly savedAt: number;
+}
+
+export type AssetStatusValue = 'OK' | 'ANOMALY' | 'OFFLINE';
+
+/** A status write of one asset (the assetStatus table, queried per line through `byLine`). */
+export interface AssetStatusUpdate {
+  readonly assetId: string;
+  readonly plantId: string;
+  readonly lineId: string;
+  readonly thingName: string;
+  readonly status: 'OK' | 'ANOMALY';
+  /** receivedAt of the newest record (IoT Core clock, comparable with presence timestamps). */
+  readonly lastSeen: number;
+  /** Device ts of the newest sample judged. */
+  readonly lastReadingTs: number;
+  readonly updatedAt: number;
+  readonly score?: number;
+  readonly threshold?: number;
+  readonly episodeId?: string;
+  readonly episodeStartedAt?: number;
+  readonly contributors?: readonly string[];
+}
+
+/** One alert: an anomaly episode opened outside the cooldown. */
+export interface AnomalyAlert {
+  readonly episodeId: string;
+  readonly assetId: string;
+  readonly plantId: string;
+  readonly lineId: string;
+  readonly thingName: string;
+  readonly startedAt: number;
+  readonly detectedAt: number;
+  readonly score: number;
+  readonly threshold: number | null;
+  readonly limitBreaches: readonly string[];
+  readonly contributors: readonly string[];
+  readonly values: Readonly<Record<string, { value: number; quality: string; unit?: string }>>;
+}
+
+/** The processor's view of the detectorState table (DetectorStateStore). */
+export interface DetectorStatePort {
+  load(assetIds: readonly string[], deadline: Deadline): Promise<Map<string, Record<string, unknown>>>;
+  save(checkpoints: readonly DetectorCheckpoint[], deadline: Deadline): Promise<{ readonly failed: ReadonlySet<string>; readonly error?: unknown }>;
+}
+
+/** The processor's view of the assetStatus table (StatusStore). */
+export interface StatusPort {
+  writeAssetStatus(update: AssetStatusUpdate, deadline: Deadline): Promise<'written' | 'superseded'>;
+  registerThingAsset(update: Pick<AssetStatusUpdate, 'assetId' | 'plantId' | 'lineId' | 'thingName'>, deadline: Deadline): Promise<void>;
+  applyPresence(event: PresenceEvent, deadline: Deadline): Promise<{ readonly applied: boolean; readonly offline: readonly string[] }>;
+}
+
+/** The processor's view of the alert topic (AlertPublisher). */
+export interface AlertPort {
+  publish(alert: AnomalyAlert, deadline: Deadline): Promise<void>;
+}

@@ -1,0 +1,73 @@
+import { CIRCUIT_BREAKER } from './constants';
+import { CircuitOpenError } from './errors';
+import { isTransientError } from './isTransientError';
+
+export interface CircuitBreakerOptions {
+  readonly failureThreshold?: number;
+  readonly openMs?: number;
+  readonly now?: () => number;
+}
+
+export type CircuitState = 'closed' | 'open' | 'half-open';
+
+/**
+ * Fails calls to a dependency at once while it is known to be down, so a batch returns its
+ * failures quickly instead of spending the invocation on timeouts. Only transient failures count:
+ * a validation error says nothing about the dependency's health. After `openMs` one probe call
+ * goes through (half-open); its success closes the circuit, its failure opens it again.
+ */
+export class CircuitBreaker {
+  readonly dependency: string;
+  readonly #failureThreshold: number;
+  readonly #openMs: number;
+  readonly #now: () => number;
+  #consecutiveFailures = 0;
+  #openedAt: number | undefined;
+  #probeInFlight = false;
+
+  constructor(dependency: string, options: CircuitBreakerOptions = {}) {
+    this.dependency = dependency;
+    this.#failureThreshold = options.failureThreshold ?? CIRCUIT_BREAKER.failureThreshold;
+    this.#openMs = options.openMs ?? CIRCUIT_BREAKER.openMs;
+    this.#now = options.now ?? Date.now;
+  }
+
+  get state(): CircuitState {
+    if (this.#openedAt === undefined) return 'closed';
+    return this.#now() - this.#openedAt >= this.#openMs ? 'half-open' : 'open';
+  }
+
+  /** Milliseconds until the open circuit lets a probe through; 0 when calls may go now. */
+  msUntilProbe(): number {
+    if (this.#openedAt === undefined) return 0;
+    return Math.max(0, this.#openedAt + this.#openMs - this.#now());
+  }
+
+  async execute<T>(operation: () => Promise<T>): Promise<T> {
+    const state = this.state;
+    if (state === 'open' || (state === 'half-open' && this.#probeInFlight)) {
+      const openedAt = this.#openedAt ?? this.#now();
+      throw new CircuitOpenError(this.dependency, Math.max(0, openedAt + this.#openMs - this.#now()));
+    }
+    const probing = state === 'half-open';
+    if (probing) this.#probeInFlight = true;
+    try {
+      const result = await operation();
+      this.#consecutiveFailures = 0;
+      this.#openedAt = undefined;
+      return result;
+    } catch (error) {
+      if (isTransientError(error)) {
+        this.#consecutiveFailures += 1;
+        if (probing || this.#consecutiveFailures >= this.#failureThreshold) this.#openedAt = this.#now();
+      } else if (probing) {
+        // The dependency answered, so it is up even though this request was refused.
+        this.#consecutiveFailures = 0;
+        this.#openedAt = undefined;
+      }
+      throw error;
+    } finally {
+      if (probing) this.#probeInFlight = false;
+    }
+  }
+}

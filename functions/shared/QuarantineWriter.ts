@@ -1,0 +1,85 @@
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { CircuitBreaker } from './CircuitBreaker';
+import { QUARANTINE_PREFIX } from './constants';
+import type { Deadline } from './Deadline';
+import type { QuarantineReason } from './errors';
+import type { RecordOrigin } from './types';
+import { withRetry, type RetryPolicy } from './withRetry';
+
+export type QuarantiningFunction = 'processor' | 'storer';
+
+export interface QuarantineEntry {
+  readonly origin: RecordOrigin;
+  readonly reason: QuarantineReason;
+  readonly detail: string;
+  /** The record's data as received (base64), or for a partial quarantine the part set aside. */
+  readonly data: string;
+  /** Distinguishes several objects from one record (the storer's bucket overflow). */
+  readonly part?: string;
+}
+
+export interface QuarantineWriterOptions {
+  readonly s3: S3Client;
+  readonly bucket: string;
+  readonly functionName: QuarantiningFunction;
+  readonly breaker: CircuitBreaker;
+  readonly eventSourceArn?: string;
+  readonly policy?: RetryPolicy;
+  readonly now?: () => number;
+}
+
+const pad = (n: number): string => String(n).padStart(2, '0');
+
+/**
+ * Key of a quarantined record: `quarantine/<function>/YYYY/MM/DD/HH/<shardId>/<sequence>[-part].json`.
+ * The time is the record's arrival in the stream (UTC), not the processing time, so a redelivered
+ * record overwrites its own object instead of adding a second one.
+ */
+export function quarantineKey(functionName: QuarantiningFunction, entry: Pick<QuarantineEntry, 'origin' | 'part'>): string {
+  const at = new Date(entry.origin.arrivedAt);
+  const hour = `${at.getUTCFullYear()}/${pad(at.getUTCMonth() + 1)}/${pad(at.getUTCDate())}/${pad(at.getUTCHours())}`;
+  const part = entry.part === undefined ? '' : `-${entry.part.replace(/[^A-Za-z0-9_.:=-]/g, '_')}`;
+  return `${QUARANTINE_PREFIX}${functionName}/${hour}/${entry.origin.shardId}/${entry.origin.sequenceNumber}${part}.json`;
+}
+
+/** Where records that can never be processed go (QuarantineWriter in production, fakes in tests). */
+export interface QuarantineSink {
+  write(entry: QuarantineEntry, deadline: Deadline): Promise<string>;
+}
+
+/** Writes records that can never be processed to the archive bucket's quarantine prefix, with why. */
+export class QuarantineWriter implements QuarantineSink {
+  readonly #options: QuarantineWriterOptions;
+
+  constructor(options: QuarantineWriterOptions) {
+    this.#options = options;
+  }
+
+  async write(entry: QuarantineEntry, deadline: Deadline): Promise<string> {
+    const { s3, bucket, functionName, breaker, policy, eventSourceArn } = this.#options;
+    const now = this.#options.now ?? Date.now;
+    const key = quarantineKey(functionName, entry);
+    const text = Buffer.from(entry.data, 'base64').toString('utf8');
+    const body = JSON.stringify({
+      reason: entry.reason,
+      detail: entry.detail,
+      function: functionName,
+      eventSourceArn,
+      shardId: entry.origin.shardId,
+      sequenceNumber: entry.origin.sequenceNumber,
+      partitionKey: entry.origin.partitionKey,
+      arrivedAt: new Date(entry.origin.arrivedAt).toISOString(),
+      quarantinedAt: new Date(now()).toISOString(),
+      ...(entry.part === undefined ? {} : { part: entry.part }),
+      data: entry.data,
+      // Readable copy for operators when the bytes are text (U+FFFD marks bytes that were not).
+      ...(text.includes('\uFFFD') ? {} : { dataText: text }),
+    });
+    await withRetry(
+      (abortSignal) =>
+        s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json' }), { abortSignal }),
+      { breaker, deadline, ...(policy ? { policy } : {}) },
+    );
+    return key;
+  }
+}

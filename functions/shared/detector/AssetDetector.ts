@@ -1,0 +1,497 @@
+import { chiSquareQuantile } from './chiSquareQuantile';
+import { DETECTOR_INTERNALS, DETECTOR_STATE_VERSION } from './constants';
+import { copyDetectorState } from './copyDetectorState';
+import { DetectorInputError } from './errors';
+import { factorWithShrinkage } from './factorWithShrinkage';
+import { fitPredictor } from './fitPredictor';
+import { mahalanobisSquared } from './mahalanobisSquared';
+import { packedIndex } from './packedIndex';
+import { resolveDetectorSettings } from './resolveDetectorSettings';
+import { restoreDetectorState } from './restoreDetectorState';
+import type {
+  AssetDetectorState,
+  CalibrationState,
+  DetectorSettings,
+  EpisodeState,
+  EpisodeVerdict,
+  ModelState,
+  PredictorState,
+  ResolvedDetectorSettings,
+  Sample,
+  TrackingState,
+  Verdict,
+  WarmupState,
+} from './types';
+
+/** The state with its arrays writable: the detector updates it in place. */
+type Writable<T> = { -readonly [K in keyof T]: T[K] extends readonly (infer U)[] ? U[] : T[K] };
+interface DetectorStateInPlace {
+  version: typeof DETECTOR_STATE_VERSION;
+  metrics: string[];
+  samples: number;
+  tracking: Writable<TrackingState>;
+  warmup: Writable<WarmupState> | null;
+  calibration: Writable<CalibrationState> | null;
+  model: Writable<ModelState> | null;
+  smoothed: number[];
+  score: number;
+  episode: Writable<EpisodeState>;
+}
+
+const NO_NAMES: readonly string[] = Object.freeze([]);
+
+function emptyState(): DetectorStateInPlace {
+  return {
+    version: DETECTOR_STATE_VERSION,
+    metrics: [],
+    samples: 0,
+    tracking: { last: [], gap: [], run: [] },
+    warmup: {
+      count: [],
+      mean: [],
+      squaredDeviations: [],
+      reference: [],
+      pairs: [],
+      sumPrevious: [],
+      sumCurrent: [],
+      sumPreviousSquared: [],
+      sumCurrentSquared: [],
+      sumProducts: [],
+      longestRun: [],
+    },
+    calibration: null,
+    model: null,
+    smoothed: [],
+    score: 0,
+    episode: { open: false, startedAt: null, peakScore: null, lastClosedAt: null },
+  };
+}
+
+/**
+ * Streaming anomaly detector of one asset. Layers, cheapest first:
+ * 1. configured limits per metric (at once, even during warm-up);
+ * 2. per-metric statistics: a one-step predictor per metric (mean, lag-1 autoregression, residual
+ *    scale) and a stuck-sensor check (one exact value repeated far longer than in the warm-up);
+ * 3. a multivariate score per asset: the exponentially weighted vector of standardised residuals
+ *    (MEWMA) and its T² against the spread that vector showed out of sample in the warm-up;
+ * 4. episodes: one alert per episode, hysteresis to close, a cooldown between alerts.
+ * Pure (no I/O, no clock) and causal: a verdict depends only on this and earlier samples. Its
+ * whole state is `toState()`: O(d²) numbers for d metrics, whatever the number of samples.
+ */
+export class AssetDetector {
+  private readonly settings: ResolvedDetectorSettings;
+  private state: DetectorStateInPlace = emptyState();
+  private readonly metricIndex = new Map<string, number>();
+  /** Per-sample scratch (usable value and presence per metric), reused to avoid allocation. */
+  private values: number[] = [];
+  private present: boolean[] = [];
+  private scratch: number[] = [];
+  private readonly driftRate: number;
+  /** Threshold of the score once the model is fitted (depends on the number of model metrics). */
+  private threshold = Infinity;
+
+  constructor(settings: DetectorSettings = {}) {
+    this.settings = resolveDetectorSettings(settings);
+    const halfLife = this.settings.driftHalfLifeSamples;
+    this.driftRate = halfLife > 0 ? 1 - Math.pow(0.5, 1 / halfLife) : 0;
+  }
+
+  /** Restores a detector from `toState()` output (validated: throws `DetectorStateError` on a corrupt state). */
+  static fromState(state: AssetDetectorState, settings?: DetectorSettings): AssetDetector {
+    const detector = new AssetDetector(settings);
+    // restoreDetectorState builds fresh arrays, so the caller's object is never aliased.
+    detector.state = restoreDetectorState(state) as DetectorStateInPlace;
+    detector.reindex();
+    detector.updateThreshold();
+    return detector;
+  }
+
+  /** Metrics seen by this asset's model (fixed after warm-up). */
+  get metrics(): readonly string[] {
+    return this.state.metrics;
+  }
+
+  /** A deep copy of the state, JSON-serialisable (finite numbers, strings, booleans, nulls). */
+  toState(): AssetDetectorState {
+    return copyDetectorState(this.state);
+  }
+
+  /**
+   * Judges one sample and updates the state. Never throws for odd readings (BAD, non-finite,
+   * missing, unknown metrics, timestamps not newer than the last); throws `DetectorInputError`
+   * only when `sample.ts` is not a finite number.
+   */
+  observe(sample: Sample): Verdict {
+    if (!Number.isFinite(sample.ts)) throw new DetectorInputError(`sample ts must be a finite number of epoch milliseconds, got ${String(sample.ts)}`);
+    const state = this.state;
+    const limitBreaches = this.findLimitBreaches(sample);
+    const hasEvidence = this.gatherEvidence(sample, limitBreaches);
+    if (!hasEvidence && limitBreaches.length === 0) return this.neutralVerdict();
+
+    const warmingUp = state.model === null;
+    let stuck: readonly string[] = NO_NAMES;
+    if (hasEvidence) {
+      if (warmingUp) {
+        this.learn();
+        this.track();
+        this.advanceWarmup();
+      } else {
+        this.judge();
+        this.track();
+        stuck = this.findStuckMetrics();
+      }
+    }
+    const threshold = warmingUp ? Infinity : this.threshold;
+    const score = warmingUp ? 0 : state.score;
+    const statistical = !warmingUp && score > (state.episode.open ? this.settings.closeRatio * threshold : threshold);
+    const anomalous = statistical || limitBreaches.length > 0 || stuck.length > 0;
+    return {
+      anomalous,
+      score,
+      threshold,
+      warmingUp,
+      limitBreaches,
+      contributors: anomalous ? this.contributors(limitBreaches, stuck) : NO_NAMES,
+      episode: this.advanceEpisode(sample.ts, anomalous, score),
+    };
+  }
+
+  /** Verdict of a sample without evidence: nothing changes, not even the episode. */
+  private neutralVerdict(): Verdict {
+    const { model, score, episode } = this.state;
+    return {
+      anomalous: false,
+      score: model === null ? 0 : score,
+      threshold: model === null ? Infinity : this.threshold,
+      warmingUp: model === null,
+      limitBreaches: NO_NAMES,
+      contributors: NO_NAMES,
+      episode: episode.open
+        ? { event: 'none', startedAt: episode.startedAt ?? undefined, peakScore: episode.peakScore ?? undefined, alert: false }
+        : { event: 'none', alert: false },
+    };
+  }
+
+  private findLimitBreaches(sample: Sample): readonly string[] {
+    const limits = this.settings.limits;
+    let breaches: string[] | null = null;
+    const values: Sample['values'] = sample.values ?? {};
+    for (const metric in limits) {
+      const reading = Object.hasOwn(values, metric) ? values[metric] : undefined;
+      if (reading == null || reading.quality === 'BAD' || !Number.isFinite(reading.value)) continue;
+      const { min, max } = limits[metric];
+      if ((min !== undefined && reading.value < min) || (max !== undefined && reading.value > max)) (breaches ??= []).push(metric);
+    }
+    return breaches ?? NO_NAMES;
+  }
+
+  /**
+   * Marks the model metrics with usable evidence in this sample: not BAD, finite, within limits
+   * (a breach is judged by the limit layer alone). A metric first seen during warm-up joins the
+   * model; one first seen later is only checked against its limits.
+   */
+  private gatherEvidence(sample: Sample, limitBreaches: readonly string[]): boolean {
+    this.present.fill(false);
+    let foundEvidence = false;
+    const values: Sample['values'] = sample.values ?? {};
+    for (const metric in values) {
+      const reading = values[metric];
+      const value = reading?.value;
+      if (reading?.quality === 'BAD' || !Number.isFinite(value) || Math.abs(value) > DETECTOR_INTERNALS.maxModelMagnitude) continue;
+      if (limitBreaches.length > 0 && limitBreaches.includes(metric)) continue;
+      let index = this.metricIndex.get(metric);
+      if (index === undefined) {
+        if (this.state.model !== null) continue;
+        index = this.addMetric(metric, value);
+      }
+      this.present[index] = true;
+      this.values[index] = value;
+      foundEvidence = true;
+    }
+    return foundEvidence;
+  }
+
+  private addMetric(metric: string, firstValue: number): number {
+    const state = this.state;
+    const warmup = state.warmup as Writable<WarmupState>;
+    const index = state.metrics.length;
+    state.metrics.push(metric);
+    this.metricIndex.set(metric, index);
+    state.tracking.last.push(null);
+    state.tracking.gap.push(0);
+    state.tracking.run.push(0);
+    state.smoothed.push(0);
+    warmup.count.push(0);
+    warmup.mean.push(0);
+    warmup.squaredDeviations.push(0);
+    warmup.reference.push(firstValue);
+    for (const sums of [warmup.pairs, warmup.sumPrevious, warmup.sumCurrent, warmup.sumPreviousSquared, warmup.sumCurrentSquared, warmup.sumProducts, warmup.longestRun]) {
+      sums.push(0);
+    }
+    const calibration = state.calibration;
+    if (calibration !== null) {
+      // Not judged by the provisional predictor (scale 0) until a refit covers it.
+      calibration.mean.push(firstValue);
+      calibration.coefficient.push(0);
+      calibration.scale.push(0);
+      calibration.count.push(0);
+      for (let col = 0; col <= index; col++) calibration.secondMoments.push(0);
+    }
+    this.resizeScratch();
+    return index;
+  }
+
+  private reindex(): void {
+    this.metricIndex.clear();
+    this.state.metrics.forEach((name, index) => this.metricIndex.set(name, index));
+    this.resizeScratch();
+  }
+
+  private resizeScratch(): void {
+    const size = this.state.metrics.length;
+    this.values = new Array<number>(size).fill(0);
+    this.present = new Array<boolean>(size).fill(false);
+    this.scratch = new Array<number>(size).fill(0);
+  }
+
+  /** One-step prediction of metric `index` from its last value (the mean when never seen). */
+  private predict(predictor: PredictorState, index: number): number {
+    const last = this.state.tracking.last[index];
+    const mean = predictor.mean[index];
+    if (last === null) return mean;
+    const gap = this.state.tracking.gap[index];
+    const coefficient = predictor.coefficient[index];
+    return mean + (gap === 0 ? coefficient : Math.pow(coefficient, gap + 1)) * (last - mean);
+  }
+
+  /** Moves the smoothed residual of each present metric; a missing metric keeps its value (no evidence). */
+  private smooth(predictor: PredictorState, size: number): void {
+    const smoothing = this.settings.scoreSmoothing;
+    const smoothed = this.state.smoothed;
+    for (let index = 0; index < size; index++) {
+      const scale = predictor.scale[index];
+      if (!this.present[index] || scale === 0) continue;
+      const residual = (this.values[index] - this.predict(predictor, index)) / scale;
+      smoothed[index] += smoothing * (residual - smoothed[index]);
+    }
+  }
+
+  private learn(): void {
+    const state = this.state;
+    const warmup = state.warmup as Writable<WarmupState>;
+    const size = state.metrics.length;
+    const calibration = state.calibration;
+    if (calibration !== null) {
+      // Judge with the provisional predictor before learning the sample: out of sample, like judging.
+      this.smooth(calibration, size);
+      const smoothed = state.smoothed;
+      for (let row = 0; row < size; row++) {
+        if (calibration.scale[row] === 0) continue;
+        calibration.count[row] += 1;
+        const rowStart = packedIndex(row, 0);
+        for (let col = 0; col <= row; col++) {
+          if (calibration.scale[col] !== 0) calibration.secondMoments[rowStart + col] += smoothed[row] * smoothed[col];
+        }
+      }
+    }
+    const { last, gap } = state.tracking;
+    for (let index = 0; index < size; index++) {
+      if (!this.present[index]) continue;
+      const value = this.values[index];
+      const count = ++warmup.count[index];
+      const delta = value - warmup.mean[index];
+      warmup.mean[index] += delta / count;
+      warmup.squaredDeviations[index] += delta * (value - warmup.mean[index]);
+      const previous = last[index];
+      if (previous !== null && gap[index] === 0) {
+        const reference = warmup.reference[index];
+        const before = previous - reference;
+        const now = value - reference;
+        warmup.pairs[index] += 1;
+        warmup.sumPrevious[index] += before;
+        warmup.sumCurrent[index] += now;
+        warmup.sumPreviousSquared[index] += before * before;
+        warmup.sumCurrentSquared[index] += now * now;
+        warmup.sumProducts[index] += before * now;
+      }
+    }
+    state.samples += 1;
+  }
+
+  /** Refits the provisional predictor on schedule, and fixes the model once the warm-up is complete. */
+  private advanceWarmup(): void {
+    const state = this.state;
+    const calibration = state.calibration;
+    const warmupSamples = this.settings.warmupSamples;
+    const calibrationStart = Math.max(2, Math.round(warmupSamples * DETECTOR_INTERNALS.calibrationStartShare));
+    if (state.samples >= warmupSamples) {
+      this.finishWarmup();
+    } else if (
+      state.samples >= calibrationStart &&
+      (calibration === null || (state.samples - calibrationStart) % DETECTOR_INTERNALS.calibrationRefitInterval === 0)
+    ) {
+      this.refitCalibration();
+    }
+  }
+
+  /** (Re)fits the provisional predictor from the moments so far; keeps the accumulated second moments. */
+  private refitCalibration(): void {
+    const state = this.state;
+    const warmup = state.warmup as Writable<WarmupState>;
+    const size = state.metrics.length;
+    const predictor = fitPredictor(warmup, state.metrics.map((_, index) => index), this.settings.maxAutoregression);
+    const previous = state.calibration;
+    const covered = (index: number): boolean => warmup.count[index] >= DETECTOR_INTERNALS.minMetricSamples;
+    state.calibration = {
+      mean: predictor.mean.slice(),
+      coefficient: predictor.coefficient.slice(),
+      scale: predictor.scale.map((scale, index) => (covered(index) ? scale : 0)),
+      count: previous?.count ?? new Array<number>(size).fill(0),
+      secondMoments: previous?.secondMoments ?? new Array<number>((size * (size + 1)) / 2).fill(0),
+    };
+  }
+
+  /** Fixes the model: metrics with enough warm-up readings, final predictors, covariance factor, stuck limits. */
+  private finishWarmup(): void {
+    const state = this.state;
+    const warmup = state.warmup as Writable<WarmupState>;
+    const kept = state.metrics.map((_, index) => index).filter((index) => warmup.count[index] >= DETECTOR_INTERNALS.minMetricSamples);
+    const predictor = fitPredictor(warmup, kept, this.settings.maxAutoregression);
+    const covariance = this.smoothedCovariance(kept);
+    const internals = DETECTOR_INTERNALS;
+    state.model = {
+      mean: predictor.mean.slice(),
+      coefficient: predictor.coefficient.slice(),
+      scale: predictor.scale.slice(),
+      covarianceFactor: factorWithShrinkage(covariance, kept.length),
+      // A metric that never changed in the warm-up is constant by nature, not stuck (0: never stuck).
+      stuckRun: kept.map((index) =>
+        warmup.longestRun[index] >= warmup.count[index] ? 0 : Math.max(internals.minStuckRun, internals.stuckRunFactor * warmup.longestRun[index]),
+      ),
+    };
+    const pick = <T>(values: readonly T[]): T[] => kept.map((index) => values[index]);
+    state.metrics = pick(state.metrics);
+    state.tracking = { last: pick(state.tracking.last), gap: pick(state.tracking.gap), run: pick(state.tracking.run) };
+    state.smoothed = pick(state.smoothed);
+    state.warmup = null;
+    state.calibration = null;
+    this.reindex();
+    this.updateThreshold();
+  }
+
+  /**
+   * `thresholdFactor` times the 0.999 control limit of T²/d: in the warm-up's conditions T² of
+   * d metrics is about chi-square with d degrees of freedom, so the limit means the same tail
+   * probability whatever the number of metrics.
+   */
+  private updateThreshold(): void {
+    const size = this.state.metrics.length;
+    this.threshold = this.state.model === null || size === 0 ? Infinity : (this.settings.thresholdFactor * chiSquareQuantile(size)) / size;
+  }
+
+  /**
+   * Covariance (packed) of the smoothed vector as the provisional predictor saw it during the
+   * calibration part of the warm-up, about zero (a bias out of sample is spread too). Its
+   * diagonal is at least λ/(2−λ), the variance a smoothed white-noise residual would have.
+   */
+  private smoothedCovariance(kept: readonly number[]): number[] {
+    const calibration = this.state.calibration;
+    const smoothing = this.settings.scoreSmoothing;
+    const whiteNoiseVariance = smoothing / (2 - smoothing);
+    const size = kept.length;
+    const covariance = new Array<number>((size * (size + 1)) / 2).fill(0);
+    for (let row = 0; row < size; row++) {
+      for (let col = 0; col <= row; col++) {
+        const [i, j] = [kept[row], kept[col]];
+        const count = calibration === null ? 0 : Math.min(calibration.count[i], calibration.count[j]);
+        const moment = count > 0 && calibration !== null ? calibration.secondMoments[packedIndex(i, j)] / count : 0;
+        covariance[packedIndex(row, col)] = row === col ? Math.max(moment, whiteNoiseVariance) : moment;
+      }
+    }
+    return covariance;
+  }
+
+  private judge(): void {
+    const state = this.state;
+    const model = state.model as Writable<ModelState>;
+    const size = state.metrics.length;
+    this.smooth(model, size);
+    state.score = size === 0 ? 0 : mahalanobisSquared(model.covarianceFactor, size, state.smoothed, this.scratch) / size;
+    const quiet = !state.episode.open && state.score < DETECTOR_INTERNALS.driftFreezeRatio * this.threshold;
+    if (this.driftRate > 0 && quiet) {
+      for (let index = 0; index < size; index++) {
+        if (this.present[index]) model.mean[index] += this.driftRate * (this.values[index] - model.mean[index]);
+      }
+    }
+  }
+
+  /** Updates last value, gap and exact-repeat run of every metric after the sample was used. */
+  private track(): void {
+    const { last, gap, run } = this.state.tracking;
+    const longestRun = this.state.warmup?.longestRun;
+    for (let index = 0; index < last.length; index++) {
+      if (this.present[index]) {
+        const value = this.values[index];
+        run[index] = last[index] === value ? run[index] + 1 : 1;
+        last[index] = value;
+        gap[index] = 0;
+        if (longestRun !== undefined && run[index] > longestRun[index]) longestRun[index] = run[index];
+      } else if (last[index] !== null) {
+        gap[index] += 1;
+      }
+    }
+  }
+
+  private findStuckMetrics(): readonly string[] {
+    const model = this.state.model as ModelState;
+    const run = this.state.tracking.run;
+    let stuck: string[] | null = null;
+    for (let index = 0; index < run.length; index++) {
+      const limit = model.stuckRun[index];
+      if (limit > 0 && this.present[index] && run[index] >= limit) (stuck ??= []).push(this.state.metrics[index]);
+    }
+    return stuck ?? NO_NAMES;
+  }
+
+  /** Limit breaches, then stuck metrics, then the largest standardised smoothed deviations. */
+  private contributors(limitBreaches: readonly string[], stuck: readonly string[]): readonly string[] {
+    const names = [...limitBreaches, ...stuck.filter((name) => !limitBreaches.includes(name))];
+    const model = this.state.model;
+    if (model !== null && names.length < DETECTOR_INTERNALS.maxContributors) {
+      const factor = model.covarianceFactor;
+      const ranked = this.state.smoothed
+        .map((value, index) => {
+          let variance = 0;
+          for (let k = 0; k <= index; k++) variance += factor[packedIndex(index, k)] ** 2;
+          return { name: this.state.metrics[index], deviation: Math.abs(value) / Math.sqrt(variance) };
+        })
+        .filter((entry) => entry.deviation >= DETECTOR_INTERNALS.minContribution && !names.includes(entry.name))
+        .sort((a, b) => b.deviation - a.deviation);
+      for (const entry of ranked) names.push(entry.name);
+    }
+    return names.slice(0, DETECTOR_INTERNALS.maxContributors);
+  }
+
+  private advanceEpisode(ts: number, anomalous: boolean, score: number): EpisodeVerdict {
+    const episode = this.state.episode;
+    if (anomalous) {
+      if (!episode.open) {
+        const cooldownMs = this.settings.cooldownSeconds * 1000;
+        const alert = episode.lastClosedAt === null || ts - episode.lastClosedAt >= cooldownMs;
+        episode.open = true;
+        episode.startedAt = ts;
+        episode.peakScore = score;
+        return { event: 'open', startedAt: ts, peakScore: score, alert };
+      }
+      if (score > (episode.peakScore ?? -Infinity)) episode.peakScore = score;
+      return { event: 'update', startedAt: episode.startedAt ?? ts, peakScore: episode.peakScore ?? score, alert: false };
+    }
+    if (!episode.open) return { event: 'none', alert: false };
+    const closed: EpisodeVerdict = { event: 'close', startedAt: episode.startedAt ?? ts, peakScore: episode.peakScore ?? score, alert: false };
+    episode.open = false;
+    episode.lastClosedAt = ts;
+    episode.startedAt = null;
+    episode.peakScore = null;
+    return closed;
+  }
+}

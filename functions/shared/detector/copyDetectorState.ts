@@ -1,0 +1,57 @@
+import type { AssetDetectorState, CalibrationState, ModelState, WarmupState } from './types';
+
+/**
+ * Deep copy of a detector state. Hand-written because the processor snapshots every active asset
+ * once per batch (its rollback point): array slices are several times faster than structuredClone.
+ */
+export function copyDetectorState(state: AssetDetectorState): AssetDetectorState {
+  const { tracking, warmup, calibration, model, episode } = state;
+  return {
+    version: state.version,
+    metrics: state.metrics.slice(),
+    samples: state.samples,
+    tracking: { last: tracking.last.slice(), gap: tracking.gap.slice(), run: tracking.run.slice() },
+    warmup: warmup === null ? null : copyWarmup(warmup),
+    calibration: calibration === null ? null : copyCalibration(calibration),
+    model: model === null ? null : copyModel(model),
+    smoothed: state.smoothed.slice(),
+    score: state.score,
+    episode: { ...episode },
+  };
+}
+
+function copyWarmup(warmup: WarmupState): WarmupState {
+  return {
+    count: warmup.count.slice(),
+    mean: warmup.mean.slice(),
+    squaredDeviations: warmup.squaredDeviations.slice(),
+    reference: warmup.reference.slice(),
+    pairs: warmup.pairs.slice(),
+    sumPrevious: warmup.sumPrevious.slice(),
+    sumCurrent: warmup.sumCurrent.slice(),
+    sumPreviousSquared: warmup.sumPreviousSquared.slice(),
+    sumCurrentSquared: warmup.sumCurrentSquared.slice(),
+    sumProducts: warmup.sumProducts.slice(),
+    longestRun: warmup.longestRun.slice(),
+  };
+}
+
+function copyCalibration(calibration: CalibrationState): CalibrationState {
+  return {
+    mean: calibration.mean.slice(),
+    coefficient: calibration.coefficient.slice(),
+    scale: calibration.scale.slice(),
+    count: calibration.count.slice(),
+    secondMoments: calibration.secondMoments.slice(),
+  };
+}
+
+function copyModel(model: ModelState): ModelState {
+  return {
+    mean: model.mean.slice(),
+    coefficient: model.coefficient.slice(),
+    scale: model.scale.slice(),
+    covarianceFactor: model.covarianceFactor.slice(),
+    stuckRun: model.stuckRun.slice(),
+  };
+}

@@ -1,0 +1,180 @@
+/**
+ * Public types of the streaming anomaly detector. The processor Lambda and the replay tool code
+ * against these; keep them stable and version the persisted state (`AssetDetectorState.version`).
+ */
+
+/** OPC UA style reading quality; BAD readings never reach the statistical model. */
+export type Quality = 'GOOD' | 'UNCERTAIN' | 'BAD';
+
+/** Configured hard limits of one metric (inclusive bounds; a value equal to a bound is fine). */
+export interface MetricLimit {
+  readonly min?: number;
+  readonly max?: number;
+}
+
+export interface DetectorSettings {
+  /**
+   * Samples an asset needs before it is judged by the statistical layers: the first tenth fits a
+   * provisional model, the rest measures how far the smoothed vector strays out of sample; the
+   * final model is fitted on all of them.
+   * @default 400
+   */
+  readonly warmupSamples?: number;
+  /** Configured hard limits per metric name; a GOOD/UNCERTAIN value outside them is anomalous at once, even during warm-up. @default {} */
+  readonly limits?: Readonly<Record<string, MetricLimit>>;
+  /** Seconds after an episode closes during which a new episode does not raise a new alert. @default 900 */
+  readonly cooldownSeconds?: number;
+  /**
+   * Weight λ of the newest sample in the exponentially weighted vector of standardised residuals
+   * (0 < λ <= 1). Smaller values average more samples: fewer false alarms on noise, longer delay.
+   * @default 0.1
+   */
+  readonly scoreSmoothing?: number;
+  /**
+   * The threshold of the score, as a multiple of its 0.999 control limit. The score is the
+   * smoothed vector's T² (against the spread that vector showed out of sample during the warm-up)
+   * divided by the number of metrics d, so in the warm-up's conditions T² is about chi-square with
+   * d degrees of freedom; the threshold is `thresholdFactor × χ²_d(0.999) / d`. @default 1.5
+   */
+  readonly thresholdFactor?: number;
+  /**
+   * An open episode closes once the score falls below `closeRatio × threshold` (hysteresis, so a
+   * score hovering at the threshold does not flap). @default 0.7
+   */
+  readonly closeRatio?: number;
+  /**
+   * Upper bound of each metric's lag-1 autoregression coefficient. A slow metric (temperature) is
+   * judged by how it moves against its one-step prediction, not by how far its level wanders;
+   * the bound keeps a share (1 − bound) of a persistent level shift visible. @default 0.9
+   */
+  readonly maxAutoregression?: number;
+  /**
+   * Half-life, in samples, of the adaptation of the metric means to slow drift; it pauses while an
+   * episode is open or the score is above half the threshold, so a fault is not absorbed.
+   * 0 disables it. @default 2000
+   */
+  readonly driftHalfLifeSamples?: number;
+}
+
+/** Settings with every default filled in and validated (see `resolveDetectorSettings`). */
+export type ResolvedDetectorSettings = Readonly<Required<DetectorSettings>>;
+
+/** One reading of one metric inside a sample. */
+export interface SampleValue {
+  readonly value: number;
+  readonly quality: Quality;
+}
+
+/** All metrics of one asset observed at one timestamp; may hold a subset of the asset's metrics. */
+export interface Sample {
+  /** Epoch milliseconds. */
+  readonly ts: number;
+  readonly values: Readonly<Record<string, SampleValue>>;
+}
+
+export type EpisodeEvent = 'none' | 'open' | 'update' | 'close';
+
+export interface EpisodeVerdict {
+  /** 'open' on the first anomalous sample of an episode, 'update' on the next ones, 'close' on the first normal one after it. */
+  readonly event: EpisodeEvent;
+  /** ts of the episode start while an episode is open or on the sample that closes it. */
+  readonly startedAt?: number;
+  /** Highest smoothed score of the episode so far (same times as `startedAt`). */
+  readonly peakScore?: number;
+  /** True exactly when the processor should publish one alert: an episode opened outside the cooldown. */
+  readonly alert: boolean;
+}
+
+export interface Verdict {
+  /** The flag replay prints for this sample: inside an episode (statistical or limit breach). */
+  readonly anomalous: boolean;
+  /**
+   * The multivariate score after smoothing: T² of the smoothed residual vector divided by the
+   * number of metrics (about 1 in the warm-up's conditions). 0 during warm-up.
+   */
+  readonly score: number;
+  /** Current threshold of `score`; `Infinity` during warm-up (nothing can cross it). */
+  readonly threshold: number;
+  readonly warmingUp: boolean;
+  /** Metrics whose GOOD/UNCERTAIN value is outside the configured limits. */
+  readonly limitBreaches: readonly string[];
+  /**
+   * On anomalous verdicts: limit breaches, stuck metrics, then the metrics whose smoothed
+   * deviation is largest (at most 3 names in all). Empty on normal verdicts.
+   */
+  readonly contributors: readonly string[];
+  readonly episode: EpisodeVerdict;
+}
+
+/**
+ * JSON-serialisable detector state of one asset: only finite numbers, strings, booleans, arrays
+ * and nulls (DynamoDB cannot store NaN or Infinity). Its size is constant per asset: O(d²)
+ * numbers for d metrics. Treat the fields as opaque: only `version` is a contract.
+ */
+export interface AssetDetectorState {
+  readonly version: 1;
+  /** Metric names in model order (fixed once warm-up ends). */
+  readonly metrics: readonly string[];
+  /** Samples with model evidence so far (counting stops once warm-up ends). */
+  readonly samples: number;
+  readonly tracking: TrackingState;
+  readonly warmup: WarmupState | null;
+  readonly calibration: CalibrationState | null;
+  readonly model: ModelState | null;
+  /** Exponentially weighted standardised residual per metric. */
+  readonly smoothed: readonly number[];
+  readonly score: number;
+  readonly episode: EpisodeState;
+}
+
+/** Per metric: the last usable value, samples since it, and how often it repeated exactly. */
+export interface TrackingState {
+  readonly last: readonly (number | null)[];
+  readonly gap: readonly number[];
+  readonly run: readonly number[];
+}
+
+/** Running moments of the warm-up per metric (raw values shifted by `reference` for precision). */
+export interface WarmupState {
+  readonly count: readonly number[];
+  readonly mean: readonly number[];
+  readonly squaredDeviations: readonly number[];
+  readonly reference: readonly number[];
+  /** Consecutive pairs (x[t-1], x[t]) and their shifted sums, for the lag-1 autoregression. */
+  readonly pairs: readonly number[];
+  readonly sumPrevious: readonly number[];
+  readonly sumCurrent: readonly number[];
+  readonly sumPreviousSquared: readonly number[];
+  readonly sumCurrentSquared: readonly number[];
+  readonly sumProducts: readonly number[];
+  readonly longestRun: readonly number[];
+}
+
+/** Per-metric one-step predictor: x̂[t] = mean + coefficient·(x[t-1] − mean), residual scale. */
+export interface PredictorState {
+  readonly mean: readonly number[];
+  readonly coefficient: readonly number[];
+  readonly scale: readonly number[];
+}
+
+/** The provisional predictor judging the later warm-up, and the second moments of the smoothed vector it produced. */
+export interface CalibrationState extends PredictorState {
+  readonly count: readonly number[];
+  /** Packed lower triangle (row-major) of the sums of smoothed[i]·smoothed[j]. */
+  readonly secondMoments: readonly number[];
+}
+
+export interface ModelState extends PredictorState {
+  /** Packed lower triangle of the Cholesky factor of the smoothed vector's covariance. */
+  readonly covarianceFactor: readonly number[];
+  /** Run of one exact value from which a metric counts as stuck; 0 for a metric constant in the warm-up (never stuck). */
+  readonly stuckRun: readonly number[];
+}
+
+export interface EpisodeState {
+  readonly open: boolean;
+  readonly startedAt: number | null;
+  readonly peakScore: number | null;
+  /** ts of the end of the last episode, for the alert cooldown. */
+  readonly lastClosedAt: number | null;
+}

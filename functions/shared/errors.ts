@@ -1,0 +1,55 @@
+import type { QUARANTINE_REASONS } from './constants';
+
+/** Reason code of a record that can never be processed. */
+export type QuarantineReason = (typeof QUARANTINE_REASONS)[keyof typeof QUARANTINE_REASONS];
+
+/** Root of the stream functions' errors, so callers can tell ours from the SDK's. */
+export class TelemetryError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** A record breaks the data contract: quarantine it, never retry it. */
+export class ValidationError extends TelemetryError {
+  readonly reason: QuarantineReason;
+
+  constructor(reason: QuarantineReason, message: string) {
+    super(message);
+    this.reason = reason;
+  }
+}
+
+/** A dependency failed in a way that may pass (throttling, 5xx, timeout): report the record for retry. */
+export class TransientDependencyError extends TelemetryError {
+  readonly dependency: string;
+
+  constructor(dependency: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.dependency = dependency;
+  }
+}
+
+/** A dependency failed in a way retrying in-process cannot fix (access denied, missing table): report for retry, do not retry here. */
+export class PermanentDependencyError extends TelemetryError {
+  readonly dependency: string;
+
+  constructor(dependency: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.dependency = dependency;
+  }
+}
+
+/** The dependency's circuit is open: the call was not made, so the batch fails fast. */
+export class CircuitOpenError extends TransientDependencyError {
+  constructor(dependency: string, retryInMs: number) {
+    super(dependency, `circuit of ${dependency} is open; next probe in ${retryInMs} ms`);
+  }
+}
+
+/** The invocation is about to run out of time; work not started is reported for retry. */
+export class DeadlineExceededError extends TelemetryError {}
+
+/** An environment variable is missing or malformed; thrown at module load so the function fails to init. */
+export class ConfigurationError extends TelemetryError {}

@@ -1,0 +1,71 @@
+import type { QUALITIES } from './constants';
+import type { QuarantineReason } from './errors';
+
+export type Quality = (typeof QUALITIES)[number];
+
+/** One reading of the data contract v1, normalised (quality filled in). */
+export interface Reading {
+  readonly metric: string;
+  readonly value: number;
+  readonly unit?: string;
+  /** Epoch milliseconds (device clock). */
+  readonly ts: number;
+  readonly quality: Quality;
+}
+
+/** A device message (data contract v1) with the fields the topic rule adds. */
+export interface TelemetryMessage {
+  readonly schemaVersion: 1;
+  readonly assetId: string;
+  readonly seq?: number;
+  readonly readings: readonly Reading[];
+  readonly plantId: string;
+  readonly lineId: string;
+  readonly thingName: string;
+  readonly clientId: string;
+  /** Epoch ms at which IoT Core received the message (IoT Core clock). */
+  readonly receivedAt: number;
+}
+
+export type PresenceEventType = 'connected' | 'disconnected';
+
+/**
+ * An AWS IoT lifecycle event as the presence rule writes it
+ * (`SELECT *, topic(5) AS thingName, 'presence' AS recordType FROM '$aws/events/presence/+/+'`).
+ */
+export interface PresenceEvent {
+  readonly recordType: 'presence';
+  readonly eventType: PresenceEventType;
+  /** MQTT client id; the IoT policy pins it to the thing name. */
+  readonly clientId: string;
+  readonly thingName: string;
+  /** Epoch ms (IoT Core clock). */
+  readonly timestamp: number;
+  readonly sessionIdentifier?: string;
+  readonly principalIdentifier?: string;
+  readonly disconnectReason?: string;
+  readonly versionNumber?: number;
+}
+
+/** Where a record came from in the stream; enough to quarantine it or report it failed. */
+export interface RecordOrigin {
+  /** Position in the event's Records (shard order). */
+  readonly index: number;
+  readonly shardId: string;
+  readonly sequenceNumber: string;
+  readonly partitionKey: string;
+  /** Epoch ms the stream received the record. */
+  readonly arrivedAt: number;
+}
+
+export type ParsedRecord =
+  | { readonly kind: 'telemetry'; readonly origin: RecordOrigin; readonly message: TelemetryMessage }
+  | { readonly kind: 'presence'; readonly origin: RecordOrigin; readonly event: PresenceEvent }
+  | {
+      readonly kind: 'invalid';
+      readonly origin: RecordOrigin;
+      readonly reason: QuarantineReason;
+      readonly detail: string;
+      /** The record's data exactly as received (base64). */
+      readonly data: string;
+    };

@@ -1,0 +1,42 @@
+import type { TelemetryMessage, RecordOrigin } from '../shared/types';
+import type { BucketGroup } from './types';
+
+const MINUTE_MS = 60_000;
+
+/** Sort key of a reading's bucket: the epoch ms of its minute's start. */
+export function minuteOf(ts: number): number {
+  return Math.floor(ts / MINUTE_MS) * MINUTE_MS;
+}
+
+/** Partition key of a sensor: `<assetId>#<metric>`. */
+export function sensorIdOf(assetId: string, metric: string): string {
+  return `${assetId}#${metric}`;
+}
+
+/**
+ * Groups the readings of a batch per sensor per minute, keeping shard order inside each group and
+ * noting which record each reading came from, so a failed group can name its first record.
+ */
+export function groupReadings(records: ReadonlyArray<{ origin: RecordOrigin; message: TelemetryMessage }>): BucketGroup[] {
+  const groups = new Map<string, BucketGroup>();
+  for (const { origin, message } of records) {
+    const sequenceNumber = BigInt(origin.sequenceNumber);
+    for (const reading of message.readings) {
+      const sensorId = sensorIdOf(message.assetId, reading.metric);
+      const minute = minuteOf(reading.ts);
+      const key = `${sensorId}|${minute}`;
+      let group = groups.get(key);
+      if (group === undefined) {
+        group = { sensorId, assetId: message.assetId, metric: reading.metric, minute, contributions: [] };
+        groups.set(key, group);
+      }
+      const last = group.contributions[group.contributions.length - 1];
+      if (last !== undefined && last.origin.index === origin.index) {
+        last.readings.push(reading);
+      } else {
+        group.contributions.push({ origin, sequenceNumber, readings: [reading] });
+      }
+    }
+  }
+  return [...groups.values()];
+}

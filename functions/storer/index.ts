@@ -1,0 +1,43 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import { createBreakers } from '../shared/createBreakers';
+import { failuresFrom } from '../shared/failuresFrom';
+import { QuarantineWriter } from '../shared/QuarantineWriter';
+import { sdkClientConfig } from '../shared/sdkClientConfig';
+import { BucketStore } from './BucketStore';
+import { BucketWriter } from './BucketWriter';
+import { readStorerConfig } from './config';
+import { Storer } from './Storer';
+
+// Created once per container: configuration is checked at init, clients and caches are reused.
+const config = readStorerConfig();
+const logger = new Logger();
+const breakers = createBreakers(['dynamodb', 's3'] as const);
+const metrics = new Metrics();
+const quarantine = new QuarantineWriter({
+  s3: new S3Client({ ...sdkClientConfig(), forcePathStyle: process.env.AWS_ENDPOINT_URL_S3 !== undefined }),
+  bucket: config.archiveBucket,
+  functionName: 'storer',
+  breaker: breakers.s3,
+});
+const buckets = new BucketWriter({
+  store: new BucketStore({ dynamodb: new DynamoDBClient(sdkClientConfig()), tableName: config.readingsTable, breaker: breakers.dynamodb }),
+  quarantine,
+  retentionDays: config.hotRetentionDays,
+});
+const storer = new Storer({ buckets, quarantine, metrics, logger, breakers: Object.values(breakers) });
+
+/** Kinesis consumer writing readings to the hot tier (ReportBatchItemFailures on the mapping). */
+export async function handler(event: KinesisStreamEvent, context: Context): Promise<KinesisStreamBatchResponse> {
+  logger.addContext(context);
+  try {
+    return (await storer.handle(event, context)).response;
+  } catch (error) {
+    // A bug, not a record: report everything so nothing is dropped and the mapping bisects.
+    logger.error('unexpected error; reporting the whole batch for retry', { error: error as Error });
+    return failuresFrom(event.Records, 0);
+  }
+}

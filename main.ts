@@ -1,0 +1,34 @@
+import { App, YamlOutputType } from 'cdk8s';
+import { ArchiveChart } from './charts/archive';
+import { GitOpsChart } from './charts/gitops';
+import { IngestionChart } from './charts/ingestion';
+import { planCapacity } from './charts/lib/capacity';
+import { loadEnvironmentConfig } from './charts/lib/config';
+import { PlatformNames } from './charts/lib/names';
+import { PlatformChartProps } from './charts/lib/PlatformChart';
+import { NetworkChart } from './charts/network';
+import { ObservabilityChart } from './charts/observability';
+import { ProcessingChart } from './charts/processing';
+import { SecurityChart } from './charts/security';
+import { StorageChart } from './charts/storage';
+import { StreamChart } from './charts/stream';
+
+/** The whole platform of one environment (`config/<environment>.yaml`), one chart per concern. */
+export function buildApp(environment: string, outdir = `manifests/${environment}`, configDir?: string): App {
+  const config = loadEnvironmentConfig(environment, configDir);
+  const props: PlatformChartProps = { config, names: new PlatformNames(config), capacity: planCapacity(config) };
+  const app = new App({ outdir, yamlOutputType: YamlOutputType.FILE_PER_CHART });
+  new GitOpsChart(app, 'gitops', props);
+  new SecurityChart(app, 'security', props);
+  new NetworkChart(app, 'network', props);
+  new StorageChart(app, 'storage', props);
+  new StreamChart(app, 'stream', props);
+  new ProcessingChart(app, 'processing', props);
+  new IngestionChart(app, 'ingestion', props);
+  new ArchiveChart(app, 'archive', props);
+  new ObservabilityChart(app, 'observability', props);
+  return app;
+}
+
+// `cdk8s synth` runs this file; `npm run synth` renders every environment through scripts/synth.ts.
+if (require.main === module) buildApp(process.env.PLATFORM_ENV ?? 'dev').synth();

@@ -1,0 +1,223 @@
+/**
+ * Benchmark of the stream functions (`npm run bench`): throughput of the processor and the storer
+ * beside the parse floor (base64 decode + JSON.parse of the same records) measured in the same run,
+ * p50/p99 time per 1,000-record batch, the storer's readings per DynamoDB item write at 1 Hz with a
+ * 60 s window, validator cost, and each function's bundle size. The handlers run exactly as
+ * deployed, with real SDK v3 clients against dynalite (in-process, in a worker thread) and fake
+ * S3/SNS servers on 127.0.0.1, so every call to another service is part of the time. Each figure is the median of
+ * RUNS runs.
+ */
+import Ajv from 'ajv';
+import { build } from 'esbuild';
+import { gzipSync } from 'node:zlib';
+import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import { ENV, METRIC_NAMES } from '../functions/shared/constants';
+import { validateTelemetryMessage } from '../functions/shared/validateTelemetryMessage';
+import { createTables, setAwsTestEnvironment, testDynamoClient } from '../test/helpers/emulators';
+import { FakeAwsServer } from '../test/helpers/FakeAwsServer';
+import { lambdaContext } from '../test/helpers/records';
+import { eventOf, generateRecords, METRICS, Random, type Timeline } from './lib/benchData';
+import { startDynaliteWorker } from './lib/benchDynalite';
+import { telemetrySchema } from './lib/benchSchema';
+import { captureStdout, emfTotal, fmt, median, percentile } from './lib/benchStats';
+
+type Handler = (event: KinesisStreamEvent, context: Context) => Promise<KinesisStreamBatchResponse>;
+
+const RUNS = 5;
+const BATCH = 1_000;
+const PROCESSOR_BATCHES_PER_RUN = 20;
+const STORER_BATCHES_PER_RUN = 5;
+const ASSETS = 100;
+const SECONDS_PER_BATCH = BATCH / ASSETS;
+/**
+ * Anomalies and bad records, far above what a plant produces, so alerts, status changes,
+ * checkpoints and quarantine writes are in every run: a temperature spike above the limit in 1 of
+ * 5,000 asset-seconds (an episode per asset about every 80 minutes), and 1 record in 2,000 invalid.
+ */
+const SPIKE_RATE = 0.0002;
+const INVALID_EVERY = 2_000;
+
+function floorSeconds(event: KinesisStreamEvent): number {
+  const started = process.hrtime.bigint();
+  let sink = 0;
+  for (const record of event.Records) {
+    try {
+      const parsed = JSON.parse(Buffer.from(record.kinesis.data, 'base64').toString('utf8')) as unknown;
+      if (parsed !== null) sink += 1;
+    } catch {
+      sink -= 0; // the invalid records cost their parse attempt here too
+    }
+  }
+  if (sink < 0) throw new Error('unreachable');
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+async function timed(handler: Handler, event: KinesisStreamEvent): Promise<{ seconds: number; lines: string[] }> {
+  const started = process.hrtime.bigint();
+  const { result, lines } = await captureStdout(() => handler(event, lambdaContext(900_000)));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (result.batchItemFailures.length > 0) throw new Error(`benchmark batch reported ${result.batchItemFailures.length} failures`);
+  return { seconds, lines };
+}
+
+interface RunResult {
+  readingsPerSecond: number;
+  floorPerSecond: number;
+  p50: number;
+  p99: number;
+}
+
+async function measure(handler: Handler, timeline: Timeline, firstSecond: number, batches: number, random: Random): Promise<RunResult> {
+  let readings = 0;
+  let handlerSeconds = 0;
+  let floor = 0;
+  const durations: number[] = [];
+  for (let b = 0; b < batches; b += 1) {
+    const from = firstSecond + b * SECONDS_PER_BATCH;
+    const event = eventOf(generateRecords(timeline, from, from + SECONDS_PER_BATCH, random));
+    const valid = event.Records.length - (timeline.invalidEvery > 0 ? Math.floor(event.Records.length / timeline.invalidEvery) : 0);
+    readings += valid * METRICS.length;
+    floor += floorSeconds(event);
+    const { seconds } = await timed(handler, event);
+    handlerSeconds += seconds;
+    durations.push(seconds * 1000);
+  }
+  return { readingsPerSecond: readings / handlerSeconds, floorPerSecond: readings / floor, p50: percentile(durations, 50), p99: percentile(durations, 99) };
+}
+
+function report(name: string, runs: RunResult[], target?: string): void {
+  const throughput = median(runs.map((r) => r.readingsPerSecond));
+  const floor = median(runs.map((r) => r.floorPerSecond));
+  console.log(`${name}`);
+  console.log(`  throughput        ${fmt(throughput).padStart(12)} readings/s   (runs: ${runs.map((r) => fmt(r.readingsPerSecond)).join(', ')})`);
+  console.log(`  parse floor       ${fmt(floor).padStart(12)} readings/s   (base64 + JSON.parse of the same records)`);
+  console.log(`  ratio to floor    ${fmt(throughput / floor, 3).padStart(12)}${target ? `              target ${target}` : ''}`);
+  console.log(`  per 1,000 records p50 ${fmt(median(runs.map((r) => r.p50)), 1)} ms, p99 ${fmt(median(runs.map((r) => r.p99)), 1)} ms`);
+}
+
+async function bundleSizes(): Promise<void> {
+  console.log('Bundles (esbuild, minified, node22, platform node, cjs, @aws-sdk/* and @smithy/* external)');
+  for (const name of ['processor', 'storer']) {
+    const output = await build({
+      entryPoints: [`functions/${name}/index.ts`],
+      bundle: true,
+      minify: true,
+      platform: 'node',
+      target: 'node22',
+      format: 'cjs',
+      external: ['@aws-sdk/*', '@smithy/*'],
+      write: false,
+      logLevel: 'silent',
+    });
+    const code = output.outputFiles[0]?.contents ?? new Uint8Array();
+    console.log(`  ${name.padEnd(10)} ${fmt(code.length).padStart(9)} bytes, gzip -9 ${fmt(gzipSync(code, { level: 9 }).length).padStart(8)} bytes`);
+  }
+}
+
+function validatorCost(random: Random): void {
+  const timeline: Timeline = { start: Date.now() - 3_600_000, assets: ASSETS, prefix: 'v', invalidEvery: 0, spikeRate: 0 };
+  const parsed = generateRecords(timeline, 0, 50, random).map((r) => JSON.parse(Buffer.from(r.kinesis.data, 'base64').toString('utf8')) as unknown);
+  const ajvValidate = new Ajv({ allErrors: false }).compile(telemetrySchema);
+  const rates = { hand: [] as number[], ajv: [] as number[] };
+  for (let run = 0; run < RUNS; run += 1) {
+    const now = Date.now();
+    let t = process.hrtime.bigint();
+    for (const value of parsed) validateTelemetryMessage(value, now);
+    rates.hand.push(parsed.length / (Number(process.hrtime.bigint() - t) / 1e9));
+    t = process.hrtime.bigint();
+    for (const value of parsed) if (!ajvValidate(value)) throw new Error('ajv rejected a valid record');
+    rates.ajv.push(parsed.length / (Number(process.hrtime.bigint() - t) / 1e9));
+  }
+  console.log('Validation of parsed records (8 readings each)');
+  console.log(`  hand-written (validates and normalises)  ${fmt(median(rates.hand)).padStart(10)} records/s`);
+  console.log(`  ajv compiled JSON Schema (validates only) ${fmt(median(rates.ajv)).padStart(9)} records/s`);
+}
+
+async function main(): Promise<void> {
+  const dynalite = await startDynaliteWorker();
+  const fake = new FakeAwsServer();
+  await fake.start();
+  setAwsTestEnvironment({ dynamodb: dynalite.endpoint, s3: fake.endpoint, sns: fake.endpoint });
+  delete process.env.POWERTOOLS_METRICS_DISABLED;
+  Object.assign(process.env, {
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+    [ENV.powertoolsMetricsNamespace]: 'PlantTelemetry/bench',
+    [ENV.readingsTable]: 'dynamodb-readings-bench',
+    [ENV.assetStatusTable]: 'dynamodb-asset-status-bench',
+    [ENV.detectorStateTable]: 'dynamodb-detector-state-bench',
+    [ENV.alertTopicArn]: 'arn:aws:sns:sa-east-1:123456789012:sns-alerts-bench',
+    [ENV.archiveBucket]: 's3-archive-123456789012-bench',
+    [ENV.dashboardUrl]: 'https://sa-east-1.console.aws.amazon.com/cloudwatch/home?region=sa-east-1#dashboards/dashboard/telemetry-bench',
+    [ENV.detectorConfig]: JSON.stringify({ warmupSamples: 40, limits: { temperature: { max: 110 } } }),
+    [ENV.statusHeartbeatSeconds]: '60',
+    [ENV.hotRetentionDays]: '14',
+  });
+  const dynamo = testDynamoClient(dynalite.endpoint);
+  await createTables(dynamo, { readings: 'dynamodb-readings-bench', assetStatus: 'dynamodb-asset-status-bench', detectorState: 'dynamodb-detector-state-bench' });
+  process.env[ENV.powertoolsServiceName] = 'processor';
+  const processor = (await import('../functions/processor')).handler;
+  process.env[ENV.powertoolsServiceName] = 'storer';
+  const storer = (await import('../functions/storer')).handler;
+  const random = new Random(20251129);
+
+  console.log(`Stream functions benchmark: node ${process.version}, ${RUNS} runs, batches of ${fmt(BATCH)} records (${ASSETS} assets x 8 metrics, 1 message per asset per second), dynalite (worker thread) + fake S3/SNS on 127.0.0.1`);
+  console.log(`Generated load: 1 in ${fmt(1 / SPIKE_RATE)} asset-seconds a temperature spike above its limit, 1 in ${fmt(INVALID_EVERY)} records invalid JSON`);
+  console.log('');
+
+  // Processor: warm the detectors up first (warm-up samples are cheaper than judged ones).
+  const pTimeline: Timeline = { start: Date.now() - 2 * 3_600_000, assets: ASSETS, prefix: 'p', invalidEvery: INVALID_EVERY, spikeRate: SPIKE_RATE };
+  let second = 0;
+  for (let b = 0; b < 6; b += 1, second += SECONDS_PER_BATCH) await timed(processor, eventOf(generateRecords(pTimeline, second, second + SECONDS_PER_BATCH, random)));
+  const processorRuns: RunResult[] = [];
+  for (let run = 0; run < RUNS; run += 1) {
+    processorRuns.push(await measure(processor, pTimeline, second, PROCESSOR_BATCHES_PER_RUN, random));
+    second += PROCESSOR_BATCHES_PER_RUN * SECONDS_PER_BATCH;
+  }
+  report('processor (detect, alert, status, checkpoint, quarantine, EMF)', processorRuns, '>= 0.25; p99 < 1,000 ms');
+  console.log(`  alerts published ${fake.published.length}, records quarantined ${fake.puts.length}`);
+  console.log('');
+
+  const sTimeline: Timeline = { start: Date.now() - 2 * 3_600_000, assets: ASSETS, prefix: 's', invalidEvery: INVALID_EVERY, spikeRate: 0 };
+  const storerRuns: RunResult[] = [];
+  second = 0;
+  for (let run = 0; run < RUNS; run += 1) {
+    storerRuns.push(await measure(storer, sTimeline, second, STORER_BATCHES_PER_RUN, random));
+    second += STORER_BATCHES_PER_RUN * SECONDS_PER_BATCH;
+  }
+  report('storer (bucketed conditional writes to dynalite, quarantine)', storerRuns);
+  console.log('');
+
+  // 1 reading/s per sensor, 60 s batching window: one invocation holds a minute of records.
+  const wTimeline: Timeline = { start: Math.floor((Date.now() - 3 * 3_600_000) / 60_000) * 60_000 + 17_000, assets: ASSETS, prefix: 'w', invalidEvery: 0, spikeRate: 0 };
+  let stored = 0;
+  let writes = 0;
+  const perWindow: string[] = [];
+  for (let window = 0; window < RUNS; window += 1) {
+    const event = eventOf(generateRecords(wTimeline, window * 60, window * 60 + 60, random));
+    const { lines } = await timed(storer, event);
+    const s = emfTotal(lines, METRIC_NAMES.readingsStored);
+    const w = emfTotal(lines, METRIC_NAMES.bucketWrites);
+    stored += s;
+    writes += w;
+    perWindow.push(fmt(s / w, 1));
+  }
+  console.log(`Storer batching: ${ASSETS} assets x 8 metrics at 1 reading/s, 60 s window (${fmt(60 * ASSETS)} records per invocation), ${RUNS} windows`);
+  console.log(`  readings per DynamoDB item write  ${fmt(stored / writes, 1)}   (${fmt(stored)} readings, ${fmt(writes)} item writes; per window: ${perWindow.join(', ')})   target >= 10`);
+  console.log('');
+
+  validatorCost(random);
+  console.log('');
+  await bundleSizes();
+
+  dynamo.destroy();
+  await fake.stop();
+  await dynalite.stop();
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

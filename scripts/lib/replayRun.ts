@@ -1,0 +1,42 @@
+/** Runs a parsed file through the production detector: a fresh detector per file and asset. */
+import { AssetDetector, type DetectorSettings, type Verdict } from '../../functions/shared/detector';
+import type { ReplayFile } from './replayInput';
+
+export interface ReplayResult {
+  readonly file: ReplayFile;
+  readonly anomalous: Uint8Array;
+  readonly scores: Float64Array;
+  /** Infinity while warming up. */
+  readonly thresholds: Float64Array;
+  readonly warmingUp: Uint8Array;
+  /** Contributors of the samples that opened an episode (index → names), for the plot. */
+  readonly openings: ReadonlyMap<number, readonly string[]>;
+}
+
+export function replayFile(file: ReplayFile, settings: DetectorSettings, onVerdict?: (index: number, verdict: Verdict) => void): ReplayResult {
+  const count = file.samples.length;
+  const result = {
+    file,
+    anomalous: new Uint8Array(count),
+    scores: new Float64Array(count),
+    thresholds: new Float64Array(count),
+    warmingUp: new Uint8Array(count),
+    openings: new Map<number, readonly string[]>(),
+  };
+  const detectors = new Map<string, AssetDetector>();
+  file.samples.forEach(({ asset, sample }, index) => {
+    let detector = detectors.get(asset);
+    if (detector === undefined) {
+      detector = new AssetDetector(settings);
+      detectors.set(asset, detector);
+    }
+    const verdict = detector.observe(sample);
+    result.anomalous[index] = verdict.anomalous ? 1 : 0;
+    result.scores[index] = verdict.score;
+    result.thresholds[index] = verdict.threshold;
+    result.warmingUp[index] = verdict.warmingUp ? 1 : 0;
+    if (verdict.episode.event === 'open') result.openings.set(index, verdict.contributors);
+    onVerdict?.(index, verdict);
+  });
+  return result;
+}

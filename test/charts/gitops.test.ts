@@ -1,0 +1,144 @@
+import { App, Chart, Testing, YamlOutputType } from 'cdk8s';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ARGOCD_NAMESPACE, GitOpsBootstrapChart, GitOpsChart, IN_CLUSTER_SERVER, MANAGED_API_GROUPS } from '../../charts/gitops';
+import { findObject, platformProps, RenderedObject } from '../helpers/platform';
+
+interface Rendered {
+  readonly environment: RenderedObject[];
+  readonly bootstrap: RenderedObject[];
+  readonly chart: GitOpsChart;
+}
+
+function render(environment = 'dev'): Rendered {
+  const chart = new GitOpsChart(Testing.app(), 'gitops', platformProps(environment));
+  return { environment: Testing.synth(chart) as RenderedObject[], bootstrap: Testing.synth(chart.bootstrap) as RenderedObject[], chart };
+}
+
+/** Argo CD's directory globs as used here: `*` matches within one path segment. */
+function globToRegExp(glob: string): RegExp {
+  return new RegExp(`^${glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')).join('[^/]*')}$`);
+}
+
+describe('GitOpsChart', () => {
+  const { environment, bootstrap } = render();
+
+  test('renders the namespace and ProviderConfig, and beside them the AppProject and Application', () => {
+    expect({ environment, bootstrap }).toMatchSnapshot();
+    expect(environment.map((object) => `${object.kind}/${object.metadata.name}`)).toEqual(['Namespace/telemetry-dev', 'ProviderConfig/aws-dev']);
+    expect(bootstrap.map((object) => `${object.kind}/${object.metadata.namespace}/${object.metadata.name}`)).toEqual([
+      'AppProject/argocd/telemetry-dev',
+      'Application/argocd/telemetry-dev',
+    ]);
+  });
+
+  test('the namespace is cluster-scoped metadata only, first wave, never pruned, pointing ACK at the environment account and region', () => {
+    expect(findObject(environment, 'Namespace')).toEqual({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: {
+        name: 'telemetry-dev',
+        labels: {
+          'app.kubernetes.io/part-of': 'plant-telemetry',
+          'app.kubernetes.io/managed-by': 'cdk8s',
+          'telemetry.plant/environment': 'dev',
+          'pod-security.kubernetes.io/enforce': 'restricted',
+        },
+        annotations: {
+          'argocd.argoproj.io/sync-wave': '-10',
+          'argocd.argoproj.io/sync-options': 'Prune=false',
+          'services.k8s.aws/owner-account-id': '111122223333',
+          'services.k8s.aws/default-region': 'sa-east-1',
+        },
+      },
+    });
+    expect(findObject(render('prod').environment, 'Namespace').metadata.annotations?.['services.k8s.aws/owner-account-id']).toBe('444455556666');
+  });
+
+  test('the ProviderConfig that crossplaneSpec() points at uses keyless EKS Pod Identity', () => {
+    const providerConfig = findObject(environment, 'ProviderConfig', 'aws-dev');
+    expect(providerConfig.apiVersion).toBe('aws.m.upbound.io/v1beta1');
+    expect(providerConfig.metadata.namespace).toBe('telemetry-dev');
+    expect(providerConfig.metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '-5' });
+    expect(providerConfig.spec).toEqual({ credentials: { source: 'PodIdentity' } });
+  });
+});
+
+describe('GitOpsBootstrapChart', () => {
+  const { bootstrap, chart } = render();
+  const project = findObject(bootstrap, 'AppProject', 'telemetry-dev');
+  const application = findObject(bootstrap, 'Application', 'telemetry-dev');
+
+  test('both live in argocd, are never pruned by a parent app, and carry no finalizer', () => {
+    for (const object of [project, application]) {
+      expect(object.metadata.namespace).toBe(ARGOCD_NAMESPACE);
+      expect(object.metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '-10', 'argocd.argoproj.io/sync-options': 'Prune=false' });
+      expect(object.metadata).not.toHaveProperty('finalizers');
+    }
+  });
+
+  test('the AppProject admits one repository, one namespace of the in-cluster server, and only the rendered API groups', () => {
+    expect(project.spec).toEqual({
+      description: 'Plant telemetry dev: one repository, one namespace of the in-cluster server, only the ACK and Crossplane API groups',
+      sourceRepos: ['https://git.example.com/plant/telemetry-platform.git'],
+      destinations: [{ server: 'https://kubernetes.default.svc', namespace: 'telemetry-dev' }],
+      clusterResourceWhitelist: [{ group: '', kind: 'Namespace', name: 'telemetry-dev' }],
+      namespaceResourceWhitelist: MANAGED_API_GROUPS.map((group) => ({ group, kind: '*' })),
+      orphanedResources: { warn: true, ignore: [{ group: 'aws.m.upbound.io', kind: 'ProviderConfigUsage' }] },
+    });
+    expect(MANAGED_API_GROUPS.every((group) => group.endsWith('.services.k8s.aws') || group.endsWith('aws.m.upbound.io'))).toBe(true);
+    expect([...MANAGED_API_GROUPS].sort()).toEqual(MANAGED_API_GROUPS);
+  });
+
+  test('the Application syncs manifests/<env> of the configured revision automatically, pruning and self-healing, with bounded retries', () => {
+    expect(application.spec).toEqual({
+      project: 'telemetry-dev',
+      source: {
+        repoURL: 'https://git.example.com/plant/telemetry-platform.git',
+        targetRevision: 'main',
+        path: 'manifests/dev',
+        directory: { recurse: false, exclude: '*gitops-bootstrap.k8s.yaml' },
+      },
+      destination: { server: IN_CLUSTER_SERVER, namespace: 'telemetry-dev' },
+      syncPolicy: {
+        automated: { prune: true, selfHeal: true },
+        syncOptions: ['ServerSideApply=true', 'CreateNamespace=true', 'PruneLast=true'],
+        retry: { limit: 10, backoff: { duration: '30s', factor: 2, maxDuration: '10m' } },
+      },
+    });
+    expect((findObject(render('prod').bootstrap, 'Application').spec as { source: { path: string } }).source.path).toBe('manifests/prod');
+    expect(chart.bootstrap).toBeInstanceOf(GitOpsBootstrapChart);
+  });
+
+  test.each([
+    ['independent charts', false],
+    ['dependent charts (cdk8s prefixes an index)', true],
+  ])('with %s, the Application excludes exactly the bootstrap file and syncs every other one', (_case, dependent) => {
+    const outdir = mkdtempSync(join(tmpdir(), 'gitops-'));
+    const app = new App({ outdir, yamlOutputType: YamlOutputType.FILE_PER_CHART });
+    const gitops = new GitOpsChart(app, 'gitops', platformProps('dev'));
+    const other = new Chart(app, 'other');
+    if (dependent) other.addDependency(gitops);
+    app.synth();
+    const glob = globToRegExp(gitops.bootstrap.manifestGlob);
+    const files = readdirSync(outdir).sort();
+    const prefix = dependent ? '[0-9]{4}-' : '';
+    const excluded = files.filter((file) => glob.test(file));
+    const synced = files.filter((file) => !glob.test(file));
+    expect(excluded).toHaveLength(1);
+    expect(excluded[0]).toMatch(new RegExp(`^${prefix}gitops-bootstrap\\.k8s\\.yaml$`));
+    expect(synced).toHaveLength(2);
+    expect(synced[0]).toMatch(new RegExp(`^${prefix}gitops\\.k8s\\.yaml$`));
+    expect(synced[1]).toMatch(new RegExp(`^${prefix}other\\.k8s\\.yaml$`));
+  });
+
+  test('refuses an app that does not render one file per chart, since the exclusion is by file name', () => {
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'gitops-')), yamlOutputType: YamlOutputType.FILE_PER_APP });
+    expect(() => new GitOpsChart(app, 'gitops', platformProps('dev'))).toThrow(
+      new Error(
+        'GitOpsBootstrapChart: the app must render one file per chart (YamlOutputType.FILE_PER_CHART), got FILE_PER_APP; the Application excludes this chart by its file name',
+      ),
+    );
+  });
+});

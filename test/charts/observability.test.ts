@@ -1,0 +1,369 @@
+import { Testing } from 'cdk8s';
+import { MetricSpec, OpsAlarm, OpsAlarmProps } from '../../charts/constructs/OpsAlarm';
+import { ALARM_THRESHOLDS, anomalyStormThreshold, ObservabilityChart, quarantineThreshold } from '../../charts/observability';
+import { findObject, platformProps, RenderedObject, synthChart } from '../helpers/platform';
+
+const render = (environment = 'dev'): RenderedObject[] => synthChart((app, props) => new ObservabilityChart(app, 'observability', props), environment);
+
+interface AlarmSpec {
+  name: string;
+  alarmDescription: string;
+  actionsEnabled: boolean;
+  alarmActions: string[];
+  oKActions: string[];
+  comparisonOperator: string;
+  threshold: number;
+  period?: number;
+  evaluationPeriods: number;
+  datapointsToAlarm: number;
+  treatMissingData: string;
+  namespace?: string;
+  metricName?: string;
+  statistic?: string;
+  dimensions?: { name: string; value: string }[];
+  metrics?: { id: string; expression?: string; returnData: boolean; period?: number; metricStat?: { metric: { metricName: string; dimensions: { name: string; value: string }[] } } }[];
+  tags: { key: string; value: string }[];
+}
+
+interface DashboardWidget {
+  type: string;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  properties: { region?: string; alarms?: string[]; metrics?: unknown[][]; title: string };
+}
+
+const alarms = (objects: readonly RenderedObject[]): AlarmSpec[] => objects.filter((object) => object.kind === 'MetricAlarm').map((object) => object.spec as unknown as AlarmSpec);
+const alarm = (objects: readonly RenderedObject[], name: string): AlarmSpec => findObject(objects, 'MetricAlarm', name).spec as unknown as AlarmSpec;
+const widgets = (objects: readonly RenderedObject[]): DashboardWidget[] =>
+  (JSON.parse((findObject(objects, 'Dashboard').spec as { dashboardBody: string }).dashboardBody) as { widgets: DashboardWidget[] }).widgets;
+
+const OPS_TOPIC = 'arn:aws:sns:sa-east-1:111122223333:sns-ops-dev';
+
+/** Every alarm the platform must have, with what silence means for it. */
+const EXPECTED_ALARMS: Record<string, 'breaching' | 'notBreaching'> = {
+  'cw-processor-iterator-age-dev': 'notBreaching',
+  'cw-storer-iterator-age-dev': 'notBreaching',
+  'cw-processor-errors-dev': 'notBreaching',
+  'cw-storer-errors-dev': 'notBreaching',
+  'cw-processor-throttles-dev': 'notBreaching',
+  'cw-storer-throttles-dev': 'notBreaching',
+  'cw-dlq-depth-dev': 'notBreaching',
+  'cw-iot-telemetry-failures-dev': 'notBreaching',
+  'cw-iot-presence-failures-dev': 'notBreaching',
+  'cw-iot-telemetry-error-action-failures-dev': 'notBreaching',
+  'cw-iot-presence-error-action-failures-dev': 'notBreaching',
+  'cw-kinesis-write-throttles-dev': 'notBreaching',
+  'cw-kinesis-read-throttles-dev': 'notBreaching',
+  'cw-readings-table-throttles-dev': 'notBreaching',
+  'cw-asset-status-table-throttles-dev': 'notBreaching',
+  'cw-detector-state-table-throttles-dev': 'notBreaching',
+  'cw-archive-freshness-dev': 'notBreaching',
+  'cw-archive-stalled-dev': 'notBreaching',
+  'cw-storer-stalled-dev': 'notBreaching',
+  'cw-anomaly-storm-dev': 'notBreaching',
+  'cw-quarantine-rate-dev': 'notBreaching',
+  'cw-no-readings-dev': 'breaching',
+};
+
+describe('ObservabilityChart', () => {
+  const objects = render();
+
+  test('renders the alarms and the dashboard', () => {
+    expect(objects).toMatchSnapshot();
+    expect(objects.map((object) => `${object.kind}/${object.metadata.name}`)).toEqual([
+      ...Object.keys(EXPECTED_ALARMS).map((name) => `MetricAlarm/${name}`),
+      'Dashboard/cw-telemetry-dev',
+    ]);
+  });
+
+  test('every alarm exists, notifies the ops topic on ALARM and on OK, and decides what missing data means', () => {
+    for (const [name, missing] of Object.entries(EXPECTED_ALARMS)) {
+      const spec = alarm(objects, name);
+      expect(spec).toMatchObject({ name, actionsEnabled: true, alarmActions: [OPS_TOPIC], oKActions: [OPS_TOPIC], treatMissingData: missing });
+      expect(spec.alarmDescription).toMatch(/ Dashboard: https:\/\/sa-east-1\.console\.aws\.amazon\.com\/cloudwatch\/home\?region=sa-east-1#dashboards\/dashboard\/cw-telemetry-dev$/);
+    }
+  });
+
+  test('every object is an ACK object pinned to sa-east-1, deleted with its object, in the observability wave', () => {
+    for (const object of objects) {
+      expect(object.metadata.namespace).toBe('telemetry-dev');
+      expect(object.metadata.annotations).toEqual({
+        'services.k8s.aws/region': 'sa-east-1',
+        'services.k8s.aws/deletion-policy': 'delete',
+        'argocd.argoproj.io/sync-wave': '5',
+      });
+    }
+    for (const spec of alarms(objects)) {
+      expect(Object.fromEntries(spec.tags.map((tag) => [tag.key, tag.value]))).toEqual({
+        project: 'plant-telemetry',
+        environment: 'dev',
+        owner: 'platform-team',
+        'cost-center': 'plant-sp-it',
+        'data-classification': 'internal',
+      });
+    }
+  });
+
+  test('the consumers lag alarms: processor a minute (alerts are real-time), storer five minutes (it batches for 60 s)', () => {
+    expect(alarm(objects, 'cw-processor-iterator-age-dev')).toMatchObject({
+      namespace: 'AWS/Lambda',
+      metricName: 'IteratorAge',
+      dimensions: [{ name: 'FunctionName', value: 'lambda-processor-dev' }],
+      statistic: 'Maximum',
+      comparisonOperator: 'GreaterThanThreshold',
+      threshold: 60_000,
+      period: 60,
+      evaluationPeriods: 2,
+      datapointsToAlarm: 2,
+    });
+    expect(alarm(objects, 'cw-storer-iterator-age-dev')).toMatchObject({
+      dimensions: [{ name: 'FunctionName', value: 'lambda-storer-dev' }],
+      threshold: 300_000,
+      period: 60,
+      evaluationPeriods: 3,
+    });
+  });
+
+  test('Lambda errors and throttles of both functions alarm on the first one', () => {
+    for (const fn of ['processor', 'storer']) {
+      for (const metric of ['Errors', 'Throttles']) {
+        expect(alarm(objects, `cw-${fn}-${metric.toLowerCase()}-dev`)).toMatchObject({
+          namespace: 'AWS/Lambda',
+          metricName: metric,
+          dimensions: [{ name: 'FunctionName', value: `lambda-${fn}-dev` }],
+          statistic: 'Sum',
+          comparisonOperator: 'GreaterThanThreshold',
+          threshold: 0,
+        });
+      }
+    }
+  });
+
+  test('a dead-lettered batch alarms at once', () => {
+    expect(alarm(objects, 'cw-dlq-depth-dev')).toMatchObject({
+      namespace: 'AWS/SQS',
+      metricName: 'ApproximateNumberOfMessagesVisible',
+      dimensions: [{ name: 'QueueName', value: 'sqs-stream-dlq-dev' }],
+      statistic: 'Maximum',
+      threshold: 0,
+    });
+  });
+
+  test('IoT rule action and error action failures are summed over action types with Metrics Insights', () => {
+    const cases = [
+      ['cw-iot-telemetry-failures-dev', 'Failure', 'iot_telemetry_dev'],
+      ['cw-iot-presence-failures-dev', 'Failure', 'iot_presence_dev'],
+      ['cw-iot-telemetry-error-action-failures-dev', 'ErrorActionFailure', 'iot_telemetry_dev'],
+      ['cw-iot-presence-error-action-failures-dev', 'ErrorActionFailure', 'iot_presence_dev'],
+    ];
+    for (const [name, metric, rule] of cases) {
+      const spec = alarm(objects, name);
+      expect(spec.metrics).toEqual([
+        { id: 'signal', expression: `SELECT SUM(${metric}) FROM "AWS/IoT" WHERE RuleName = '${rule}'`, label: `${metric} of ${rule}`, period: 300, returnData: true },
+      ]);
+      expect(spec.namespace).toBeUndefined();
+      expect(spec.period).toBeUndefined();
+    }
+  });
+
+  test('Kinesis write throttling alarms at once, read throttling when sustained', () => {
+    expect(alarm(objects, 'cw-kinesis-write-throttles-dev')).toMatchObject({
+      namespace: 'AWS/Kinesis',
+      metricName: 'WriteProvisionedThroughputExceeded',
+      dimensions: [{ name: 'StreamName', value: 'kinesis-telemetry-dev' }],
+      threshold: 0,
+      evaluationPeriods: 1,
+    });
+    expect(alarm(objects, 'cw-kinesis-read-throttles-dev')).toMatchObject({ metricName: 'ReadProvisionedThroughputExceeded', period: 60, evaluationPeriods: 5, datapointsToAlarm: 3 });
+  });
+
+  test('DynamoDB throttling sums read and write throttle events per table (and the line index of asset status)', () => {
+    const inputs = (name: string): string[] =>
+      (alarm(objects, name).metrics ?? [])
+        .filter((query) => query.metricStat)
+        .map((query) => `${query.id}=${query.metricStat?.metric.metricName}:${query.metricStat?.metric.dimensions.map((d) => `${d.name}=${d.value}`).join(',')}`);
+    expect(inputs('cw-readings-table-throttles-dev')).toEqual([
+      'reads=ReadThrottleEvents:TableName=dynamodb-readings-dev',
+      'writes=WriteThrottleEvents:TableName=dynamodb-readings-dev',
+    ]);
+    expect(inputs('cw-asset-status-table-throttles-dev')).toEqual([
+      'indexWrites=WriteThrottleEvents:GlobalSecondaryIndexName=byLine,TableName=dynamodb-asset-status-dev',
+      'reads=ReadThrottleEvents:TableName=dynamodb-asset-status-dev',
+      'writes=WriteThrottleEvents:TableName=dynamodb-asset-status-dev',
+    ]);
+    expect(alarm(objects, 'cw-asset-status-table-throttles-dev').metrics?.at(-1)).toEqual({
+      id: 'signal',
+      expression: 'FILL(reads, 0) + FILL(writes, 0) + FILL(indexWrites, 0)',
+      label: 'throttled requests of dynamodb-asset-status-dev and byLine',
+      returnData: true,
+    });
+    expect(inputs('cw-detector-state-table-throttles-dev')).toHaveLength(2);
+  });
+
+  test('the archive alarms on freshness above twice the longest Firehose buffer, and on a stalled read', () => {
+    expect(alarm(objects, 'cw-archive-freshness-dev')).toMatchObject({
+      namespace: 'AWS/Firehose',
+      metricName: 'DeliveryToS3.DataFreshness',
+      dimensions: [{ name: 'DeliveryStreamName', value: 'firehose-archive-dev' }],
+      statistic: 'Maximum',
+      threshold: 1_800,
+    });
+    expect(alarm(objects, 'cw-archive-stalled-dev').metrics?.at(-1)?.expression).toBe('IF(FILL(ingress, 0) > 0 AND FILL(consumed, 0) == 0, 1, 0)');
+    expect(alarm(objects, 'cw-storer-stalled-dev').metrics?.find((query) => query.id === 'consumed')?.metricStat?.metric).toEqual({
+      namespace: 'AWS/Lambda',
+      metricName: 'Invocations',
+      dimensions: [{ name: 'FunctionName', value: 'lambda-storer-dev' }],
+    });
+  });
+
+  test('the application metrics: anomaly storm, quarantine rate, and nothing processed (silence breaches)', () => {
+    expect(alarm(objects, 'cw-anomaly-storm-dev')).toMatchObject({
+      namespace: 'PlantTelemetry/dev',
+      metricName: 'AnomaliesOpened',
+      dimensions: [{ name: 'service', value: 'processor' }],
+      statistic: 'Sum',
+      period: 300,
+      threshold: 20,
+    });
+    expect(alarm(objects, 'cw-quarantine-rate-dev')).toMatchObject({ threshold: 750, evaluationPeriods: 1 });
+    expect(alarm(objects, 'cw-quarantine-rate-dev').metrics?.map((query) => query.metricStat?.metric.dimensions[0].value ?? query.expression)).toEqual([
+      'processor',
+      'storer',
+      'MAX([FILL(processor, 0), FILL(storer, 0)])',
+    ]);
+    expect(alarm(objects, 'cw-no-readings-dev')).toMatchObject({
+      namespace: 'PlantTelemetry/dev',
+      metricName: 'ReadingsProcessed',
+      dimensions: [{ name: 'service', value: 'processor' }],
+      comparisonOperator: 'LessThanThreshold',
+      threshold: 1,
+      period: 300,
+      evaluationPeriods: 1,
+      treatMissingData: 'breaching',
+    });
+  });
+
+  test('thresholds that scale with the plant follow the capacity inputs', () => {
+    const dev = platformProps('dev');
+    const prod = platformProps('prod');
+    expect([anomalyStormThreshold(dev.config), anomalyStormThreshold(prod.config)]).toEqual([20, 120]);
+    expect([quarantineThreshold(dev.capacity), quarantineThreshold(prod.capacity)]).toEqual([750, 4500]);
+    expect(alarm(render('prod'), 'cw-anomaly-storm-prod').threshold).toBe(120);
+    expect(anomalyStormThreshold({ ...dev.config, capacity: { ...dev.config.capacity, sensors: 5 } })).toBe(ALARM_THRESHOLDS.anomalyStormMinimum);
+  });
+});
+
+describe('ObservabilityChart dashboard', () => {
+  const objects = render();
+  const body = (findObject(objects, 'Dashboard').spec as { dashboardBody: string }).dashboardBody;
+
+  test('is named by names.dashboard and its body is valid, deterministic JSON', () => {
+    expect(findObject(objects, 'Dashboard').spec).toMatchObject({ dashboardName: 'cw-telemetry-dev' });
+    expect(() => JSON.parse(body)).not.toThrow();
+    expect((render().find((object) => object.kind === 'Dashboard')?.spec as { dashboardBody: string }).dashboardBody).toBe(body);
+  });
+
+  test('names no region other than sa-east-1, and every graph sets it', () => {
+    expect(body.match(/[a-z]{2}(-gov)?-[a-z]+-\d/g)?.filter((region) => region !== 'sa-east-1') ?? []).toEqual([]);
+    for (const widget of widgets(objects).filter((w) => w.type === 'metric')) expect(widget.properties.region).toBe('sa-east-1');
+  });
+
+  test('the alarm widget lists every alarm ARN, once', () => {
+    const alarmWidget = widgets(objects).filter((widget) => widget.type === 'alarm');
+    expect(alarmWidget).toHaveLength(1);
+    expect(alarmWidget[0].properties.alarms).toEqual(Object.keys(EXPECTED_ALARMS).map((name) => `arn:aws:cloudwatch:sa-east-1:111122223333:alarm:${name}`));
+  });
+
+  test('covers the pipeline from ingress to archive', () => {
+    expect(widgets(objects).map((widget) => widget.properties.title)).toEqual([
+      'Alarms',
+      'Ingress: Kinesis records and bytes',
+      'Iterator age of the consumers (ms)',
+      'Lambda duration (ms)',
+      'Lambda errors and throttles',
+      'Lambda concurrency',
+      'Readings processed, stored and quarantined records',
+      'Batching: readings stored per bucket write',
+      'Anomalies opened and alerts published',
+      'End-to-end latency, device to processed (ms)',
+      'Dead-letter queue',
+      'DynamoDB consumed capacity',
+      'DynamoDB throttled requests',
+      'Archive: Firehose data freshness and reads',
+      'IoT telemetry rule: matches, successes, failures',
+      'IoT presence rule: matches, successes, failures',
+    ]);
+    const metricNames = new Set(widgets(objects).flatMap((widget) => (widget.properties.metrics ?? []).map((line) => line[1])));
+    for (const name of ['IncomingRecords', 'IncomingBytes', 'IteratorAge', 'Duration', 'Errors', 'Throttles', 'ConcurrentExecutions', 'ReadingsProcessed', 'ReadingsStored', 'RecordsQuarantined', 'BucketWrites', 'AnomaliesOpened', 'AlertsPublished', 'EndToEndLatency', 'ApproximateNumberOfMessagesVisible', 'ConsumedWriteCapacityUnits', 'WriteThrottleEvents', 'DeliveryToS3.DataFreshness', 'TopicMatch']) {
+      expect(metricNames).toContain(name);
+    }
+    expect(body).toContain('"expression":"stored / writes"');
+    const latency = widgets(objects).find((widget) => widget.properties.title.startsWith('End-to-end latency'));
+    expect(latency?.properties.metrics?.map((line) => (line.at(-1) as { stat: string }).stat)).toEqual(['p50', 'p99']);
+  });
+
+  test('widgets tile the 24-column grid without overlapping', () => {
+    const cells = new Set<string>();
+    for (const widget of widgets(objects)) {
+      expect(widget.x + widget.width).toBeLessThanOrEqual(24);
+      for (let x = widget.x; x < widget.x + widget.width; x++) {
+        for (let y = widget.y; y < widget.y + widget.height; y++) {
+          expect(cells.has(`${x},${y}`)).toBe(false);
+          cells.add(`${x},${y}`);
+        }
+      }
+    }
+  });
+});
+
+describe('OpsAlarm validation', () => {
+  const props = platformProps('dev');
+  const errors: MetricSpec = { namespace: 'AWS/Lambda', metricName: 'Errors', dimensions: { FunctionName: 'f' }, statistic: 'Sum' };
+  const valid: OpsAlarmProps = {
+    config: props.config,
+    names: props.names,
+    purpose: 'test',
+    description: 'a test alarm',
+    signal: { kind: 'metric', metric: errors },
+    comparison: 'GreaterThanThreshold',
+    threshold: 0,
+    periodSeconds: 60,
+    evaluationPeriods: 1,
+    treatMissingData: 'notBreaching',
+  };
+  const build = (overrides: Partial<OpsAlarmProps>): OpsAlarm => new OpsAlarm(Testing.chart(), 'alarm', { ...valid, ...overrides });
+
+  test('a valid alarm renders', () => {
+    expect(build({}).alarmName).toBe('cw-test-dev');
+    expect(build({}).alarmArn).toBe('arn:aws:cloudwatch:sa-east-1:111122223333:alarm:cw-test-dev');
+  });
+
+  const rejected: [string, Partial<OpsAlarmProps>][] = [
+    ['OpsAlarm: props.purpose must match [a-z][a-z0-9-]{0,62}, got "Bad_Purpose"', { purpose: 'Bad_Purpose' }],
+    ['OpsAlarm: props.description must have 1 to 1024 characters, got 0', { description: '' }],
+    ['OpsAlarm: props.periodSeconds must be 10, 20, 30 or a multiple of 60, got 45', { periodSeconds: 45 }],
+    ['OpsAlarm: props.evaluationPeriods must be a positive integer, got 0', { evaluationPeriods: 0 }],
+    ['OpsAlarm: props.periodSeconds x props.evaluationPeriods must be at most 86400 s for a 300 s period, got 90000', { periodSeconds: 300, evaluationPeriods: 300 }],
+    ['OpsAlarm: props.datapointsToAlarm must be an integer from 1 to props.evaluationPeriods (2), got 3', { evaluationPeriods: 2, datapointsToAlarm: 3 }],
+    ['OpsAlarm: props.threshold must be a finite number, got NaN', { threshold: Number.NaN }],
+    ['OpsAlarm: props.topicArns must name at least one topic, got []', { topicArns: [] }],
+    [
+      'OpsAlarm: props.topicArns must be SNS topics of this account in sa-east-1 (arn:aws:sns:sa-east-1:111122223333:...), got "arn:aws:sns:us-east-1:111122223333:sns-ops-dev"',
+      { topicArns: ['arn:aws:sns:us-east-1:111122223333:sns-ops-dev'] },
+    ],
+    [
+      'OpsAlarm: props.signal.expression must use every input, "m2" is unused in "m1 * 2"',
+      { signal: { kind: 'expression', expression: 'm1 * 2', label: 'x', inputs: { m1: errors, m2: errors } } },
+    ],
+    [
+      'OpsAlarm: props.signal.inputs ids must match [a-z][a-zA-Z0-9_]* and differ from "signal", got "signal"',
+      { signal: { kind: 'expression', expression: 'signal', label: 'x', inputs: { signal: errors } } },
+    ],
+    ['OpsAlarm: props.signal.query must be a Metrics Insights SELECT, got "SUM(Errors)"', { signal: { kind: 'query', query: 'SUM(Errors)', label: 'x' } }],
+  ];
+  test.each(rejected)('throws %s', (message, overrides) => {
+    expect(() => build(overrides)).toThrow(new Error(message));
+  });
+});

@@ -1,0 +1,444 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inflateRawSync } from 'node:zlib';
+import { Chart, Testing } from 'cdk8s';
+import { BundledFunction, BundledFunctionProps } from '../../charts/constructs/BundledFunction';
+import { KinesisEventSourceMapping, KinesisEventSourceMappingProps } from '../../charts/constructs/KinesisEventSourceMapping';
+import { LeastPrivilegeRole, LeastPrivilegeRoleProps } from '../../charts/constructs/LeastPrivilegeRole';
+import { planCapacity } from '../../charts/lib/capacity';
+import { loadEnvironmentConfig } from '../../charts/lib/config';
+import { PlatformNames } from '../../charts/lib/names';
+import { PlatformChartProps } from '../../charts/lib/PlatformChart';
+import { ProcessingChart } from '../../charts/processing';
+import { findObject, platformProps, RenderedObject, synthChart } from '../helpers/platform';
+
+const render = (environment = 'dev'): RenderedObject[] => synthChart((app, props) => new ProcessingChart(app, 'processing', props), environment);
+
+interface Statement {
+  Sid: string;
+  Effect: string;
+  Action: string[];
+  Resource: string[];
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+/** The one inline policy of a rendered Role, parsed. */
+function statementsOf(role: RenderedObject): Statement[] {
+  const policies = (role.spec as { inlinePolicies: Record<string, string> }).inlinePolicies;
+  expect(Object.keys(policies)).toHaveLength(1);
+  return (JSON.parse(Object.values(policies)[0]) as { Statement: Statement[] }).Statement;
+}
+
+/** Sid -> [actions, resources], the shape the least-privilege review reads. */
+const accessTable = (role: RenderedObject): Record<string, [string[], string[]]> =>
+  Object.fromEntries(statementsOf(role).map((s) => [s.Sid, [s.Action, s.Resource]]));
+
+interface FunctionSpec {
+  name: string;
+  runtime: string;
+  architectures: string[];
+  handler: string;
+  packageType: string;
+  memorySize: number;
+  timeout: number;
+  code: { zipFile: string; sha256: string };
+  environment: { variables: Record<string, string> };
+  roleRef: unknown;
+  kmsKeyRef: unknown;
+  vpcConfig: unknown;
+  loggingConfig: unknown;
+  tracingConfig: unknown;
+  reservedConcurrentExecutions?: number;
+  tags: Record<string, string>;
+}
+const functionSpec = (objects: readonly RenderedObject[], name: string): FunctionSpec => findObject(objects, 'Function', name).spec as unknown as FunctionSpec;
+
+/** Masks the inline code so the snapshot shows the chart's structure, not every change of the functions. */
+function withoutCode(objects: readonly RenderedObject[]): unknown[] {
+  return objects.map((object) =>
+    object.kind === 'Function'
+      ? { ...object, spec: { ...object.spec, code: { zipFile: '<bundle of the function>', sha256: '<sha256 of that bundle>' } } }
+      : object,
+  );
+}
+
+/** The only entry of a one-entry zip, inflated (local header at offset 0). */
+function onlyEntry(zip: Buffer): { name: string; data: Buffer } {
+  expect(zip.readUInt32LE(0)).toBe(0x04034b50);
+  const compressedSize = zip.readUInt32LE(18);
+  const nameLength = zip.readUInt16LE(26);
+  const start = 30 + nameLength + zip.readUInt16LE(28);
+  return { name: zip.subarray(30, 30 + nameLength).toString(), data: inflateRawSync(zip.subarray(start, start + compressedSize)) };
+}
+
+const DEV_KEY_CONDITION = { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/kms-telemetry-dev' } };
+
+/** What both functions share, with the function's own log group. */
+function sharedAccess(fn: string): Record<string, [string[], string[]]> {
+  return {
+    ReadStream: [
+      ['kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards'],
+      ['arn:aws:kinesis:sa-east-1:111122223333:stream/kinesis-telemetry-dev'],
+    ],
+    SendFailedBatchesToDeadLetterQueue: [['sqs:SendMessage'], ['arn:aws:sqs:sa-east-1:111122223333:sqs-stream-dlq-dev']],
+    UsePlatformKey: [['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey'], ['arn:aws:kms:sa-east-1:111122223333:key/*']],
+    WriteOwnLogs: [['logs:CreateLogStream', 'logs:PutLogEvents'], [`arn:aws:logs:sa-east-1:111122223333:log-group:/aws/lambda/lambda-${fn}-dev:*`]],
+    DescribeNetworkInterfaces: [['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets'], ['*']],
+    CreateNetworkInterfaces: [['ec2:CreateNetworkInterface'], ['arn:aws:ec2:sa-east-1:111122223333:network-interface/*']],
+    CreateNetworkInterfacesInPlatformSubnets: [
+      ['ec2:CreateNetworkInterface'],
+      ['arn:aws:ec2:sa-east-1:111122223333:subnet/*', 'arn:aws:ec2:sa-east-1:111122223333:security-group/*'],
+    ],
+    ManageNetworkInterfaces: [
+      ['ec2:AssignPrivateIpAddresses', 'ec2:DeleteNetworkInterface', 'ec2:UnassignPrivateIpAddresses'],
+      ['arn:aws:ec2:sa-east-1:111122223333:network-interface/*'],
+    ],
+  };
+}
+
+describe('ProcessingChart', () => {
+  const objects = render();
+
+  test('renders a role, a log group, a function and a mapping per function', () => {
+    expect(withoutCode(objects)).toMatchSnapshot();
+    expect(objects.map((object) => `${object.kind}/${object.metadata.name}`)).toEqual([
+      'Role/iam-processor-dev',
+      'LogGroup/logs-processor-dev',
+      'Function/lambda-processor-dev',
+      'EventSourceMapping/esm-processor-dev',
+      'Role/iam-storer-dev',
+      'LogGroup/logs-storer-dev',
+      'Function/lambda-storer-dev',
+      'EventSourceMapping/esm-storer-dev',
+    ]);
+  });
+
+  test('every object is an ACK object pinned to sa-east-1, deleted with its object, in its wave', () => {
+    const waves: Record<string, string> = { Role: '1', LogGroup: '1', Function: '3', EventSourceMapping: '4' };
+    for (const object of objects) {
+      expect(object.metadata.namespace).toBe('telemetry-dev');
+      expect(object.metadata.annotations).toEqual({
+        'services.k8s.aws/region': 'sa-east-1',
+        'services.k8s.aws/deletion-policy': 'delete',
+        'argocd.argoproj.io/sync-wave': waves[object.kind],
+      });
+    }
+  });
+
+  describe('IAM', () => {
+    test('the processor may update asset status, checkpoint detector state, alert and quarantine under its prefix, nothing more', () => {
+      expect(accessTable(findObject(objects, 'Role', 'iam-processor-dev'))).toEqual({
+        UpdateAssetStatus: [['dynamodb:UpdateItem'], ['arn:aws:dynamodb:sa-east-1:111122223333:table/dynamodb-asset-status-dev']],
+        CheckpointDetectorState: [['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'], ['arn:aws:dynamodb:sa-east-1:111122223333:table/dynamodb-detector-state-dev']],
+        PublishAlerts: [['sns:Publish'], ['arn:aws:sns:sa-east-1:111122223333:sns-alerts-dev']],
+        QuarantineInvalidRecords: [['s3:PutObject'], ['arn:aws:s3:::s3-archive-111122223333-dev/quarantine/processor/*']],
+        ...sharedAccess('processor'),
+      });
+    });
+
+    test('the storer may read and write reading buckets and quarantine under its prefix, nothing more', () => {
+      expect(accessTable(findObject(objects, 'Role', 'iam-storer-dev'))).toEqual({
+        ReadWriteReadingBuckets: [['dynamodb:GetItem', 'dynamodb:PutItem'], ['arn:aws:dynamodb:sa-east-1:111122223333:table/dynamodb-readings-dev']],
+        QuarantineInvalidRecords: [['s3:PutObject'], ['arn:aws:s3:::s3-archive-111122223333-dev/quarantine/storer/*']],
+        ...sharedAccess('storer'),
+      });
+    });
+
+    test.each(['iam-processor-dev', 'iam-storer-dev'])('%s: no wildcard action, "*" only for EC2 Describe*, key and subnets narrowed by conditions', (name) => {
+      const statements = statementsOf(findObject(objects, 'Role', name));
+      for (const statement of statements) {
+        expect(statement.Effect).toBe('Allow');
+        for (const action of statement.Action) expect(action).not.toContain('*');
+        if (statement.Resource.includes('*')) expect(statement.Action.every((action) => action.startsWith('ec2:Describe'))).toBe(true);
+      }
+      const bySid = Object.fromEntries(statements.map((statement) => [statement.Sid, statement]));
+      expect(bySid.UsePlatformKey.Condition).toEqual(DEV_KEY_CONDITION);
+      expect(bySid.CreateNetworkInterfacesInPlatformSubnets.Condition).toEqual({
+        StringEquals: { 'aws:ResourceTag/project': 'plant-telemetry', 'aws:ResourceTag/environment': 'dev' },
+      });
+      expect(statements.filter((statement) => statement.Condition).map((statement) => statement.Sid).sort()).toEqual([
+        'CreateNetworkInterfacesInPlatformSubnets',
+        'UsePlatformKey',
+      ]);
+      // The asset-status index and ListStreams / SubscribeToShard are deliberately absent.
+      const granted = JSON.stringify(statements);
+      expect(granted).not.toContain('/index/');
+      expect(granted).not.toContain('kinesis:ListStreams');
+      expect(granted).not.toContain('kinesis:SubscribeToShard');
+      expect(granted).not.toContain('logs:CreateLogGroup');
+    });
+
+    test('only Lambda of this account assumes the roles', () => {
+      for (const name of ['iam-processor-dev', 'iam-storer-dev']) {
+        const role = findObject(objects, 'Role', name);
+        expect(JSON.parse((role.spec as { assumeRolePolicyDocument: string }).assumeRolePolicyDocument)).toEqual({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Service: 'lambda.amazonaws.com' },
+              Action: 'sts:AssumeRole',
+              Condition: { StringEquals: { 'aws:SourceAccount': '111122223333' } },
+            },
+          ],
+        });
+        expect(role.spec).toMatchObject({ name, tags: expect.arrayContaining([{ key: 'project', value: 'plant-telemetry' }]) });
+      }
+    });
+  });
+
+  describe('functions', () => {
+    test.each([
+      ['lambda-processor-dev', 'iam-processor-dev', 1024, 30],
+      ['lambda-storer-dev', 'iam-storer-dev', 1024, 120],
+    ])('%s: Node.js 22 on arm64, index.handler, in the private subnets, key-encrypted environment, JSON logs', (name, role, memory, timeout) => {
+      const spec = functionSpec(objects, name);
+      expect(spec).toMatchObject({
+        name,
+        runtime: 'nodejs22.x',
+        architectures: ['arm64'],
+        handler: 'index.handler',
+        packageType: 'Zip',
+        memorySize: memory,
+        timeout,
+        roleRef: { from: { name: role } },
+        kmsKeyRef: { from: { name: 'kms-telemetry-dev' } },
+        vpcConfig: {
+          subnetRefs: [{ from: { name: 'subnet-private-a-dev' } }, { from: { name: 'subnet-private-b-dev' } }, { from: { name: 'subnet-private-c-dev' } }],
+          securityGroupRefs: [{ from: { name: 'sg-functions-dev' } }],
+        },
+        loggingConfig: { logFormat: 'JSON', applicationLogLevel: 'INFO', systemLogLevel: 'INFO', logGroup: `/aws/lambda/${name}` },
+        tracingConfig: { mode: 'PassThrough' },
+      });
+      expect(spec.reservedConcurrentExecutions).toBeUndefined();
+      expect(Object.keys(spec.tags).sort()).toEqual(['cost-center', 'data-classification', 'environment', 'owner', 'project']);
+    });
+
+    test('the processor gets its tables, topic, bucket, dashboard and detector settings', () => {
+      expect(functionSpec(objects, 'lambda-processor-dev').environment.variables).toEqual({
+        ALERT_TOPIC_ARN: 'arn:aws:sns:sa-east-1:111122223333:sns-alerts-dev',
+        ARCHIVE_BUCKET: 's3-archive-111122223333-dev',
+        ASSET_STATUS_TABLE: 'dynamodb-asset-status-dev',
+        DASHBOARD_URL: 'https://sa-east-1.console.aws.amazon.com/cloudwatch/home?region=sa-east-1#dashboards/dashboard/cw-telemetry-dev',
+        DETECTOR_CONFIG: JSON.stringify({ warmupSamples: 400, cooldownSeconds: 900, limits: { temperature: { min: -20, max: 120 }, pressure: { min: 0, max: 16 } } }),
+        DETECTOR_STATE_TABLE: 'dynamodb-detector-state-dev',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        POWERTOOLS_METRICS_NAMESPACE: 'PlantTelemetry/dev',
+        POWERTOOLS_SERVICE_NAME: 'processor',
+        STATUS_HEARTBEAT_SECONDS: '300',
+      });
+    });
+
+    test('the storer gets its table, bucket and hot-tier retention', () => {
+      expect(functionSpec(objects, 'lambda-storer-dev').environment.variables).toEqual({
+        ARCHIVE_BUCKET: 's3-archive-111122223333-dev',
+        HOT_RETENTION_DAYS: '30',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        POWERTOOLS_METRICS_NAMESPACE: 'PlantTelemetry/dev',
+        POWERTOOLS_SERVICE_NAME: 'storer',
+        READINGS_TABLE: 'dynamodb-readings-dev',
+      });
+    });
+
+    test.each(['lambda-processor-dev', 'lambda-storer-dev'])('%s: sha256 is the SHA-256 of the inline zip, whose one entry index.js exports handler', (name) => {
+      const { code } = functionSpec(objects, name);
+      const zip = Buffer.from(code.zipFile, 'base64');
+      expect(code.sha256).toBe(createHash('sha256').update(zip).digest('base64'));
+      const entry = onlyEntry(zip);
+      expect(entry.name).toBe('index.js');
+      expect(entry.data.toString('utf8')).toMatch(/handler/);
+      expect(entry.data.toString('utf8')).not.toContain('/work/');
+    });
+
+    test.each(['lambda-processor-dev', 'lambda-storer-dev'])('%s: the bundle initializes with exactly the environment the chart gives it', (name) => {
+      // Module init reads and validates every variable (functions/*/config.ts), so a missing or malformed
+      // one fails here instead of in the first invocation after a deploy. The SDK (external, provided by
+      // the runtime) is resolved from this repository's node_modules.
+      const spec = functionSpec(objects, name);
+      const dir = mkdtempSync(join(tmpdir(), 'processing-init-'));
+      try {
+        writeFileSync(join(dir, 'index.js'), onlyEntry(Buffer.from(spec.code.zipFile, 'base64')).data);
+        const output = execFileSync(process.execPath, ['-e', 'console.log(typeof require(process.argv[1]).handler)', join(dir, 'index.js')], {
+          env: { ...spec.environment.variables, AWS_REGION: 'sa-east-1', NODE_PATH: join(__dirname, '..', '..', 'node_modules'), PATH: process.env.PATH ?? '' },
+          stdio: ['ignore', 'pipe', 'ignore'],
+        });
+        expect(output.toString().trim()).toBe('function');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    test('two syntheses carry byte-identical code', () => {
+      const again = render();
+      for (const name of ['lambda-processor-dev', 'lambda-storer-dev']) {
+        expect(functionSpec(again, name).code).toEqual(functionSpec(objects, name).code);
+      }
+    });
+
+    test('log groups: the functions\' names, encrypted with the platform key, retention from config', () => {
+      for (const fn of ['processor', 'storer']) {
+        expect(findObject(objects, 'LogGroup', `logs-${fn}-dev`).spec).toMatchObject({
+          name: `/aws/lambda/lambda-${fn}-dev`,
+          retentionDays: 30,
+          kmsKeyRef: { from: { name: 'kms-telemetry-dev' } },
+        });
+      }
+      expect(findObject(render('prod'), 'LogGroup', 'logs-storer-prod').spec).toMatchObject({ retentionDays: 90 });
+    });
+  });
+
+  describe('event source mappings', () => {
+    const mapping = (rendered: readonly RenderedObject[], fn: string): Record<string, unknown> =>
+      findObject(rendered, 'EventSourceMapping', `esm-${fn}-${rendered[0].metadata.namespace?.replace('telemetry-', '')}`).spec as Record<string, unknown>;
+
+    test.each(['processor', 'storer'])('%s: bisects, reports item failures, bounded retries and age, explicit dead-letter destination', (fn) => {
+      expect(mapping(objects, fn)).toMatchObject({
+        functionRef: { from: { name: `lambda-${fn}-dev` } },
+        eventSourceARN: 'arn:aws:kinesis:sa-east-1:111122223333:stream/kinesis-telemetry-dev',
+        enabled: true,
+        startingPosition: 'TRIM_HORIZON',
+        bisectBatchOnFunctionError: true,
+        functionResponseTypes: ['ReportBatchItemFailures'],
+        maximumRetryAttempts: 10,
+        destinationConfig: { onFailure: { destination: 'arn:aws:sqs:sa-east-1:111122223333:sqs-stream-dlq-dev' } },
+        tumblingWindowInSeconds: 0,
+      });
+    });
+
+    test('the processor invokes at once with small batches and skips records older than an hour', () => {
+      expect(mapping(objects, 'processor')).toMatchObject({ batchSize: 250, maximumBatchingWindowInSeconds: 0, maximumRecordAgeInSeconds: 3600, parallelizationFactor: 1 });
+    });
+
+    test('the storer gathers a minute of up to 10,000 records, one batch per shard at a time, for the whole retention', () => {
+      expect(mapping(objects, 'storer')).toMatchObject({ batchSize: 10_000, maximumBatchingWindowInSeconds: 60, maximumRecordAgeInSeconds: 604_800, parallelizationFactor: 1 });
+    });
+
+    test('the processor parallelization follows the capacity plan; the storer stays at 1', () => {
+      const base = loadEnvironmentConfig('dev');
+      const config = { ...base, capacity: { ...base.capacity, sensors: 10_000, readingsPerMessage: 1, bytesPerReading: 16 } };
+      const props: PlatformChartProps = { config, names: new PlatformNames(config), capacity: planCapacity(config) };
+      expect(props.capacity.processorParallelization).toBeGreaterThan(1);
+      const rendered = Testing.synth(new ProcessingChart(Testing.app(), 'processing', props)) as RenderedObject[];
+      expect(mapping(rendered, 'processor').parallelizationFactor).toBe(props.capacity.processorParallelization);
+      expect(mapping(rendered, 'storer').parallelizationFactor).toBe(1);
+    });
+  });
+});
+
+describe('construct validation', () => {
+  const props = platformProps();
+  const { config, names } = props;
+  const inChart = (build: (chart: Chart) => void): void => build(new Chart(Testing.app(), 'test'));
+
+  const functionProps: BundledFunctionProps = {
+    config,
+    names,
+    functionName: 'lambda-test-dev',
+    codeName: 'processor',
+    description: 'test',
+    roleObjectName: 'iam-test-dev',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    environment: { TABLE: 't' },
+    logGroupName: '/aws/lambda/lambda-test-dev',
+    subnetObjects: ['a', 'b'],
+    securityGroupObjects: ['sg'],
+  };
+  const fn = (overrides: Partial<BundledFunctionProps>): void => inChart((chart) => new BundledFunction(chart, 'f', { ...functionProps, ...overrides }));
+
+  test('BundledFunction', () => {
+    expect(() => fn({ memoryMb: 64 })).toThrow('BundledFunction: props.memoryMb must be an integer from 128 to 10240, got 64');
+    expect(() => fn({ timeoutSeconds: 901 })).toThrow('BundledFunction: props.timeoutSeconds must be an integer from 1 to 900, got 901');
+    expect(() => fn({ functionName: 'a b' })).toThrow('BundledFunction: props.functionName must match [A-Za-z0-9_-]{1,64}, got "a b"');
+    expect(() => fn({ environment: { AWS_REGION: 'sa-east-1' } })).toThrow('BundledFunction: props.environment must not set a variable Lambda reserves, got "AWS_REGION"');
+    expect(() => fn({ environment: { '1X': 'y' } })).toThrow('BundledFunction: props.environment names must match [A-Za-z][A-Za-z0-9_]*, got "1X"');
+    expect(() => fn({ environment: { BIG: 'x'.repeat(4094) } })).toThrow(
+      'BundledFunction: props.environment must total at most 4096 bytes (Lambda\'s limit), is 4097 bytes, got ["BIG"]',
+    );
+    expect(() => fn({ subnetObjects: ['a'] })).toThrow('BundledFunction: props.subnetObjects must name at least two subnets (availability zones) so one zone can fail, got ["a"]');
+    expect(() => fn({ securityGroupObjects: [] })).toThrow('BundledFunction: props.securityGroupObjects must name at least one security group, got []');
+    expect(() => fn({ codeName: 'nope' })).toThrow('bundle: functions/nope/index.ts not found: every function needs a handler entry');
+  });
+
+  const mappingProps: KinesisEventSourceMappingProps = {
+    config,
+    names,
+    objectName: 'esm-test-dev',
+    functionObjectName: 'lambda-test-dev',
+    streamArn: names.streamArn,
+    onFailureDestinationArn: names.deadLetterQueueArn,
+    startingPosition: 'TRIM_HORIZON',
+    batchSize: 100,
+    maxBatchingWindowSeconds: 0,
+    parallelizationFactor: 1,
+    maxRetryAttempts: 3,
+    maxRecordAgeSeconds: 3600,
+  };
+  const esm = (overrides: Partial<KinesisEventSourceMappingProps>): void =>
+    inChart((chart) => new KinesisEventSourceMapping(chart, 'm', { ...mappingProps, ...overrides }));
+
+  test('KinesisEventSourceMapping', () => {
+    expect(() => esm({ maxRetryAttempts: -1 })).toThrow(
+      'KinesisEventSourceMapping: props.maxRetryAttempts must be an integer from 0 to 10000 (bounded: a poison batch must not block its shard until the records expire), got -1',
+    );
+    expect(() => esm({ maxRecordAgeSeconds: -1 })).toThrow(
+      'KinesisEventSourceMapping: props.maxRecordAgeSeconds must be an integer from 60 to 604800 (bounded: -1 would retry until the records expire), got -1',
+    );
+    expect(() => esm({ batchSize: 10_001 })).toThrow('KinesisEventSourceMapping: props.batchSize must be an integer from 1 to 10000, got 10001');
+    expect(() => esm({ maxBatchingWindowSeconds: 301 })).toThrow('KinesisEventSourceMapping: props.maxBatchingWindowSeconds must be an integer from 0 to 300, got 301');
+    expect(() => esm({ parallelizationFactor: 11 })).toThrow('KinesisEventSourceMapping: props.parallelizationFactor must be an integer from 1 to 10, got 11');
+    expect(() => esm({ onFailureDestinationArn: '' })).toThrow('KinesisEventSourceMapping: props.onFailureDestinationArn must be an SQS queue or SNS topic ARN, got ""');
+    expect(() => esm({ onFailureDestinationArn: 'arn:aws:sqs:us-east-1:111122223333:q' })).toThrow(
+      'KinesisEventSourceMapping: props.onFailureDestinationArn must be in sa-east-1, got "arn:aws:sqs:us-east-1:111122223333:q"',
+    );
+    expect(() => esm({ streamArn: 'arn:aws:kinesis:sa-east-1:999999999999:stream/s' })).toThrow(
+      'KinesisEventSourceMapping: props.streamArn must belong to account 111122223333, got "arn:aws:kinesis:sa-east-1:999999999999:stream/s"',
+    );
+    expect(() => esm({ startingPosition: 'AT_TIMESTAMP' as 'LATEST' })).toThrow('KinesisEventSourceMapping: props.startingPosition must be TRIM_HORIZON or LATEST, got "AT_TIMESTAMP"');
+  });
+
+  const roleProps: LeastPrivilegeRoleProps = {
+    config,
+    names,
+    roleName: 'iam-test-dev',
+    description: 'test',
+    trust: { service: 'lambda.amazonaws.com', conditions: { StringEquals: { 'aws:SourceAccount': config.accountId } } },
+    policies: { test: [{ sid: 'Read', actions: ['sqs:SendMessage'], resources: [names.deadLetterQueueArn] }] },
+  };
+  const role = (overrides: Partial<LeastPrivilegeRoleProps>): void => inChart((chart) => new LeastPrivilegeRole(chart, 'r', { ...roleProps, ...overrides }));
+  const withStatement = (statement: Partial<LeastPrivilegeRoleProps['policies'][string][number]>): void =>
+    role({ policies: { test: [{ sid: 'S', actions: ['sqs:SendMessage'], resources: [names.deadLetterQueueArn], ...statement }] } });
+
+  test('LeastPrivilegeRole', () => {
+    expect(() => role({})).not.toThrow();
+    expect(() => withStatement({ actions: ['s3:*'] })).toThrow('LeastPrivilegeRole: props.policies.test[0].actions[0] must name one action as service:Action, without wildcards, got "s3:*"');
+    expect(() => withStatement({ actions: ['s3:Get*'] })).toThrow('LeastPrivilegeRole: props.policies.test[0].actions[0] must name one action as service:Action, without wildcards, got "s3:Get*"');
+    expect(() => withStatement({ resources: ['*'] })).toThrow('LeastPrivilegeRole: props.policies.test[0].resources[0] is "*" without a wildcardResourceReason, got "*"');
+    expect(() => withStatement({ resources: ['*'], wildcardResourceReason: 'no resource-level permissions' })).not.toThrow();
+    expect(() => withStatement({ resources: ['arn:aws:sqs:us-east-1:111122223333:q'] })).toThrow(
+      'LeastPrivilegeRole: props.policies.test[0].resources[0] must stay in sa-east-1 (data residency), got "arn:aws:sqs:us-east-1:111122223333:q"',
+    );
+    expect(() => withStatement({ resources: ['arn:aws:sqs:sa-east-1:999999999999:q'] })).toThrow(
+      'LeastPrivilegeRole: props.policies.test[0].resources[0] must belong to account 111122223333, got "arn:aws:sqs:sa-east-1:999999999999:q"',
+    );
+    expect(() => withStatement({ resources: ['bucket/*'] })).toThrow('LeastPrivilegeRole: props.policies.test[0].resources[0] must be an ARN of the aws partition or "*", got "bucket/*"');
+    expect(() => withStatement({ sid: 'not-alnum' })).toThrow('LeastPrivilegeRole: props.policies.test[0].sid must be 1 to 100 letters and digits, got "not-alnum"');
+    expect(() =>
+      role({ policies: { test: [{ sid: 'A', actions: ['sqs:SendMessage'], resources: [names.deadLetterQueueArn] }, { sid: 'A', actions: ['sns:Publish'], resources: [names.alertTopicArn] }] } }),
+    ).toThrow('LeastPrivilegeRole: props.policies.test[1].sid must be unique within its policy, got "A"');
+    expect(() => role({ policies: {} })).toThrow('LeastPrivilegeRole: props.policies must hold at least one inline policy, got {}');
+    expect(() => role({ roleName: 'a role' })).toThrow('LeastPrivilegeRole: props.roleName must match [\\w+=,.@-]{1,64}, got "a role"');
+    expect(() => role({ trust: { service: 'lambda.amazonaws.com', conditions: {} } })).toThrow(
+      'LeastPrivilegeRole: props.trust.conditions must pin the caller with StringEquals aws:SourceAccount or sts:ExternalId = "111122223333" (confused-deputy protection), got {}',
+    );
+    expect(() => role({ trust: { service: 'lambda', conditions: roleProps.trust.conditions } })).toThrow(
+      'LeastPrivilegeRole: props.trust.service must be an AWS service principal (<name>.amazonaws.com), got "lambda"',
+    );
+    expect(() =>
+      role({ policies: { test: [{ sid: 'Big', actions: ['sqs:SendMessage'], resources: Array.from({ length: 200 }, (_, i) => `${names.deadLetterQueueArn}${i}`) }] } }),
+    ).toThrow(/^LeastPrivilegeRole: props.policies must stay within IAM's 10240 characters of inline policy per role \(\d+\), got \["test"\]$/);
+  });
+});

@@ -1,0 +1,256 @@
+import { Chart, Testing } from 'cdk8s';
+import { TABLE_KEYS } from '../../functions/shared/constants';
+import { EncryptedTable, EncryptedTableProps } from '../../charts/constructs/EncryptedTable';
+import { loadEnvironmentConfig } from '../../charts/lib/config';
+import { StorageChart, tieringRule } from '../../charts/storage';
+import { findObject, platformProps, RenderedObject, synthChart } from '../helpers/platform';
+
+const render = (environment = 'dev'): RenderedObject[] => synthChart((app, props) => new StorageChart(app, 'storage', props), environment);
+
+const TABLES = ['dynamodb-readings-dev', 'dynamodb-asset-status-dev', 'dynamodb-detector-state-dev'];
+const BUCKET = 's3-archive-111122223333-dev';
+const BUCKET_ARN = `arn:aws:s3:::${BUCKET}`;
+
+interface BucketSpec {
+  encryption: unknown;
+  versioning: unknown;
+  publicAccessBlock: unknown;
+  ownershipControls: unknown;
+  policy: string;
+  lifecycle: { rules: { id: string }[] };
+  createBucketConfiguration: unknown;
+}
+
+const bucketSpec = (objects: readonly RenderedObject[]): BucketSpec => findObject(objects, 'Bucket').spec as unknown as BucketSpec;
+
+describe('StorageChart', () => {
+  const objects = render();
+
+  test('renders the archive bucket and the three hot-tier tables', () => {
+    expect(objects).toMatchSnapshot();
+    expect(objects.map((object) => `${object.kind}/${object.metadata.name}`)).toEqual([`Bucket/${BUCKET}`, ...TABLES.map((table) => `Table/${table}`)]);
+  });
+
+  test('every object is an ACK object pinned to sa-east-1, deleted with its object, in the data-stores wave', () => {
+    for (const object of objects) {
+      expect(object.metadata.namespace).toBe('telemetry-dev');
+      expect(object.metadata.annotations).toEqual({
+        'services.k8s.aws/region': 'sa-east-1',
+        'services.k8s.aws/deletion-policy': 'delete',
+        'argocd.argoproj.io/sync-wave': '2',
+      });
+    }
+  });
+
+  test.each(TABLES)('%s: on-demand, KMS with the environment key, PITR, TTL, no deletion protection, tagged', (name) => {
+    const table = findObject(objects, 'Table', name);
+    expect(table.spec).toMatchObject({
+      tableName: name,
+      billingMode: 'PAY_PER_REQUEST',
+      tableClass: 'STANDARD',
+      sseSpecification: { enabled: true, sseType: 'KMS', kmsMasterKeyRef: { from: { name: 'kms-telemetry-dev' } } },
+      continuousBackups: { pointInTimeRecoveryEnabled: true },
+      timeToLive: { attributeName: TABLE_KEYS.ttlAttribute, enabled: true },
+      deletionProtectionEnabled: false,
+    });
+    expect((table.spec as { tags: { key: string }[] }).tags.map((tag) => tag.key)).toEqual(['project', 'environment', 'owner', 'cost-center', 'data-classification']);
+  });
+
+  test('key schemas follow TABLE_KEYS', () => {
+    expect(findObject(objects, 'Table', 'dynamodb-readings-dev').spec).toMatchObject({
+      attributeDefinitions: [
+        { attributeName: 'minute', attributeType: 'N' },
+        { attributeName: 'sensorId', attributeType: 'S' },
+      ],
+      keySchema: [
+        { attributeName: TABLE_KEYS.readings.partitionKey, keyType: 'HASH' },
+        { attributeName: TABLE_KEYS.readings.sortKey, keyType: 'RANGE' },
+      ],
+    });
+    const assetStatus = findObject(objects, 'Table', 'dynamodb-asset-status-dev').spec;
+    expect(assetStatus).toMatchObject({
+      attributeDefinitions: [
+        { attributeName: 'assetId', attributeType: 'S' },
+        { attributeName: 'lineKey', attributeType: 'S' },
+      ],
+      keySchema: [{ attributeName: 'assetId', keyType: 'HASH' }],
+      globalSecondaryIndexes: [
+        {
+          indexName: TABLE_KEYS.assetStatus.lineIndex,
+          keySchema: [
+            { attributeName: TABLE_KEYS.assetStatus.linePartitionKey, keyType: 'HASH' },
+            { attributeName: 'assetId', keyType: 'RANGE' },
+          ],
+          projection: { projectionType: 'ALL' },
+        },
+      ],
+    });
+    const detectorState = findObject(objects, 'Table', 'dynamodb-detector-state-dev').spec;
+    expect(detectorState).toMatchObject({ attributeDefinitions: [{ attributeName: 'assetId', attributeType: 'S' }], keySchema: [{ attributeName: 'assetId', keyType: 'HASH' }] });
+    expect(detectorState).not.toHaveProperty('globalSecondaryIndexes');
+  });
+
+  test('the bucket: SSE-KMS with the key alias and a bucket key, versioned, private, ACLs disabled, in sa-east-1', () => {
+    const spec = bucketSpec(objects);
+    expect(spec.encryption).toEqual({
+      rules: [
+        {
+          applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyID: 'arn:aws:kms:sa-east-1:111122223333:alias/kms-telemetry-dev' },
+          bucketKeyEnabled: true,
+        },
+      ],
+    });
+    expect(spec.versioning).toEqual({ status: 'Enabled' });
+    expect(spec.publicAccessBlock).toEqual({ blockPublicACLs: true, ignorePublicACLs: true, blockPublicPolicy: true, restrictPublicBuckets: true });
+    expect(spec.ownershipControls).toEqual({ rules: [{ objectOwnership: 'BucketOwnerEnforced' }] });
+    expect(spec.createBucketConfiguration).toEqual({ locationConstraint: 'sa-east-1' });
+  });
+
+  test('the bucket policy refuses plain HTTP on bucket and objects and any encryption but KMS', () => {
+    expect(JSON.parse(bucketSpec(objects).policy)).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'DenyInsecureTransport',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 's3:*',
+          Resource: [BUCKET_ARN, `${BUCKET_ARN}/*`],
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        },
+        {
+          Sid: 'DenyNonKmsObjectEncryption',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 's3:PutObject',
+          Resource: `${BUCKET_ARN}/*`,
+          Condition: { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
+        },
+      ],
+    });
+  });
+
+  test('lifecycle: raw/ tiers to Deep Archive and expires after archiveYears; quarantine/ after a year; housekeeping bucket-wide', () => {
+    expect(bucketSpec(objects).lifecycle.rules).toEqual([
+      {
+        id: 'raw-tiering',
+        status: 'Enabled',
+        filter: { prefix: 'raw/' },
+        transitions: [
+          { days: 30, storageClass: 'STANDARD_IA' },
+          { days: 90, storageClass: 'GLACIER_IR' },
+          { days: 180, storageClass: 'DEEP_ARCHIVE' },
+        ],
+        expiration: { days: 7 * 365 },
+      },
+      {
+        id: 'quarantine-tiering',
+        status: 'Enabled',
+        filter: { prefix: 'quarantine/' },
+        transitions: [
+          { days: 30, storageClass: 'STANDARD_IA' },
+          { days: 90, storageClass: 'GLACIER_IR' },
+        ],
+        expiration: { days: 365 },
+      },
+      {
+        id: 'housekeeping',
+        status: 'Enabled',
+        filter: { prefix: '' },
+        noncurrentVersionExpiration: { noncurrentDays: 30 },
+        expiration: { expiredObjectDeleteMarker: true },
+        abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+      },
+    ]);
+  });
+
+  test('the raw expiry follows config.retention.archiveYears (prod keeps 10 years)', () => {
+    const prod = render('prod');
+    expect(findObject(prod, 'Bucket').metadata.name).toBe('s3-archive-444455556666-prod');
+    const rules = bucketSpec(prod).lifecycle.rules as { id: string; expiration: { days: number } }[];
+    expect(rules.find((rule) => rule.id === 'raw-tiering')?.expiration).toEqual({ days: 3650 });
+  });
+
+  test('an archive retention shorter than Deep Archive allows is refused, naming the config field', () => {
+    const dev = loadEnvironmentConfig('dev');
+    const props = platformProps('dev', { retention: { ...dev.retention, archiveYears: 0 } });
+    expect(() => new StorageChart(Testing.app(), 'storage', props)).toThrow(
+      'config/dev.yaml: retention.archiveYears: value 0 is not allowed; raw records reach DEEP_ARCHIVE on day 180 and it bills at least 180 days, so archiveYears x 365 must be at least 360 days',
+    );
+  });
+});
+
+describe('tieringRule', () => {
+  test('refuses a class left before its minimum storage duration', () => {
+    expect(() => tieringRule('r', 'p/', [{ days: 30, storageClass: 'STANDARD_IA' }, { days: 45, storageClass: 'GLACIER_IR' }], 400)).toThrow(
+      'tieringRule: r: transition to GLACIER_IR must be on an integer day from 60 on (STANDARD_IA since day 30), got 45',
+    );
+  });
+
+  test('refuses STANDARD_IA before day 30', () => {
+    expect(() => tieringRule('r', 'p/', [{ days: 7, storageClass: 'STANDARD_IA' }], 400)).toThrow(
+      'tieringRule: r: transition to STANDARD_IA must be on an integer day from 30 on (STANDARD since day 0), got 7',
+    );
+  });
+
+  test('refuses an expiry before the last class minimum', () => {
+    expect(() => tieringRule('r', 'p/', [{ days: 90, storageClass: 'GLACIER_IR' }], 100)).toThrow(
+      'tieringRule: r: expiration must be on an integer day from 180 on (GLACIER_IR since day 90), got 100',
+    );
+  });
+
+  test('accepts a plain expiry', () => {
+    expect(tieringRule('r', 'p/', [], 1)).toEqual({ id: 'r', status: 'Enabled', filter: { prefix: 'p/' }, transitions: [], expiration: { days: 1 } });
+  });
+});
+
+describe('EncryptedTable', () => {
+  const build = (overrides: Partial<EncryptedTableProps>): (() => EncryptedTable) => {
+    const props = platformProps();
+    return () =>
+      new EncryptedTable(new Chart(Testing.app(), 'test'), 'table', {
+        config: props.config,
+        names: props.names,
+        tableName: 'dynamodb-test-dev',
+        partitionKey: { name: 'id', type: 'S' },
+        ...overrides,
+      });
+  };
+
+  test('defaults: TTL on expiresAt, the environment key, the data-stores wave', () => {
+    const table = build({})();
+    const rendered = Testing.synth(table.node.scope as Chart)[0] as RenderedObject;
+    expect(rendered.spec).toMatchObject({ timeToLive: { attributeName: 'expiresAt', enabled: true }, sseSpecification: { kmsMasterKeyRef: { from: { name: 'kms-telemetry-dev' } } } });
+    expect(rendered.metadata.annotations?.['argocd.argoproj.io/sync-wave']).toBe('2');
+  });
+
+  test.each<[string, Partial<EncryptedTableProps>, string]>([
+    ['a bad table name', { tableName: 'a b' }, 'EncryptedTable: props.tableName must match [A-Za-z0-9_.-]{3,255}, got "a b"'],
+    ['a bad TTL attribute', { ttlAttribute: 'a b' }, 'EncryptedTable: props.ttlAttribute must match [A-Za-z0-9_.-]+, got "a b"'],
+    ['a bad key name', { sortKey: { name: 'x y', type: 'N' } }, 'EncryptedTable: props.sortKey.name must match [A-Za-z0-9_.-]+, got "x y"'],
+    ['the same key twice', { sortKey: { name: 'id', type: 'S' } }, 'EncryptedTable: props.sortKey must differ from props.partitionKey, got "id" for both'],
+    [
+      'a key with two types',
+      { globalSecondaryIndexes: [{ indexName: 'byId', partitionKey: { name: 'id', type: 'N' } }] },
+      'EncryptedTable: props.globalSecondaryIndexes[0].partitionKey declares "id" as N, but it is already a key of type S',
+    ],
+    ['TTL on a key', { ttlAttribute: 'id' }, 'EncryptedTable: props.ttlAttribute must not be a key attribute, got "id"'],
+    [
+      'a bad index name',
+      { globalSecondaryIndexes: [{ indexName: 'x', partitionKey: { name: 'other', type: 'S' } }] },
+      'EncryptedTable: props.globalSecondaryIndexes[0].indexName must match [A-Za-z0-9_.-]{3,255}, got "x"',
+    ],
+    [
+      'a duplicate index',
+      {
+        globalSecondaryIndexes: [
+          { indexName: 'byOther', partitionKey: { name: 'other', type: 'S' } },
+          { indexName: 'byOther', partitionKey: { name: 'third', type: 'S' } },
+        ],
+      },
+      'EncryptedTable: props.globalSecondaryIndexes[1].indexName must be unique, got "byOther" twice',
+    ],
+  ])('refuses %s', (_case, overrides, message) => {
+    expect(build(overrides)).toThrow(message);
+  });
+});

@@ -1,0 +1,196 @@
+import { createHash } from 'node:crypto';
+import { Chart, Testing } from 'cdk8s';
+import { EmailSubscription } from '../../charts/constructs/EmailSubscription';
+import { EncryptedTopic } from '../../charts/constructs/EncryptedTopic';
+import { loadEnvironmentConfig } from '../../charts/lib/config';
+import { PlatformChartProps } from '../../charts/lib/PlatformChart';
+import { StreamChart } from '../../charts/stream';
+import { findObject, platformProps, RenderedObject, synthChart } from '../helpers/platform';
+
+const render = (environment = 'dev'): RenderedObject[] => synthChart((app, props) => new StreamChart(app, 'stream', props), environment);
+const renderWith = (props: PlatformChartProps): RenderedObject[] => Testing.synth(new StreamChart(Testing.app(), 'stream', props)) as RenderedObject[];
+
+interface StreamForProvider {
+  region: string;
+  encryptionType: string;
+  kmsKeyId: string;
+  retentionPeriod: number;
+  shardLevelMetrics: string[];
+  streamModeDetails: { streamMode: string };
+  shardCount?: number;
+  enforceConsumerDeletion: boolean;
+  tags: Record<string, string>;
+}
+
+const forProvider = (objects: readonly RenderedObject[]): StreamForProvider => (findObject(objects, 'Stream').spec as { forProvider: StreamForProvider }).forProvider;
+const policyOf = (object: RenderedObject): unknown => JSON.parse((object.spec as { policy: string }).policy);
+const hash10 = (email: string): string => createHash('sha256').update(email).digest('hex').slice(0, 10);
+
+describe('StreamChart', () => {
+  const objects = render();
+
+  test('renders the stream, the dead-letter queue, both topics and one subscription per address', () => {
+    expect(objects).toMatchSnapshot();
+    expect(objects.map((object) => `${object.kind}/${object.metadata.name}`)).toEqual([
+      'Stream/kinesis-telemetry-dev',
+      'Queue/sqs-stream-dlq-dev',
+      'Topic/sns-alerts-dev',
+      'Topic/sns-ops-dev',
+      `Subscription/sns-alerts-dev-email-${hash10('operations-dev@example.com')}`,
+      `Subscription/sns-ops-dev-email-${hash10('platform-dev@example.com')}`,
+    ]);
+  });
+
+  test('the stream is a Crossplane v2 managed resource in sa-east-1, KMS-encrypted with the key alias, 7 days', () => {
+    const stream = findObject(objects, 'Stream', 'kinesis-telemetry-dev');
+    expect(stream.apiVersion).toBe('kinesis.aws.m.upbound.io/v1beta1');
+    expect(stream.metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '2' });
+    expect(stream.spec).toMatchObject({ providerConfigRef: { kind: 'ProviderConfig', name: 'aws-dev' }, managementPolicies: ['Observe', 'Create', 'Update', 'Delete'] });
+    expect(forProvider(objects)).toEqual({
+      region: 'sa-east-1',
+      encryptionType: 'KMS',
+      kmsKeyId: 'arn:aws:kms:sa-east-1:111122223333:alias/kms-telemetry-dev',
+      retentionPeriod: 168,
+      shardLevelMetrics: [
+        'IncomingBytes',
+        'IncomingRecords',
+        'IteratorAgeMilliseconds',
+        'OutgoingBytes',
+        'OutgoingRecords',
+        'ReadProvisionedThroughputExceeded',
+        'WriteProvisionedThroughputExceeded',
+      ],
+      streamModeDetails: { streamMode: 'PROVISIONED' },
+      shardCount: platformProps('dev').capacity.shardCount,
+      enforceConsumerDeletion: true,
+      tags: { project: 'plant-telemetry', environment: 'dev', owner: 'platform-team', 'cost-center': 'plant-sp-it', 'data-classification': 'internal' },
+    });
+  });
+
+  test('the shard count comes from the capacity plan of each environment', () => {
+    for (const environment of ['dev', 'prod']) {
+      const { capacity } = platformProps(environment);
+      expect(capacity.streamMode).toBe('PROVISIONED');
+      expect(forProvider(render(environment)).shardCount).toBe(capacity.shardCount);
+    }
+    expect(forProvider(render('prod')).shardCount).toBeGreaterThan(forProvider(objects).shardCount ?? 0);
+  });
+
+  test('an on-demand stream carries no shard count', () => {
+    const dev = loadEnvironmentConfig('dev');
+    const stream = forProvider(renderWith(platformProps('dev', { capacity: { ...dev.capacity, onDemand: true } })));
+    expect(stream.streamModeDetails).toEqual({ streamMode: 'ON_DEMAND' });
+    expect(stream).not.toHaveProperty('shardCount');
+  });
+
+  test('the dead-letter queue: KMS, 14 days, TLS only, only the two function roles may send', () => {
+    const queue = findObject(objects, 'Queue', 'sqs-stream-dlq-dev');
+    expect(queue.metadata.annotations).toEqual({
+      'services.k8s.aws/region': 'sa-east-1',
+      'services.k8s.aws/deletion-policy': 'delete',
+      'argocd.argoproj.io/sync-wave': '2',
+    });
+    expect(queue.spec).toMatchObject({
+      queueName: 'sqs-stream-dlq-dev',
+      kmsMasterKeyRef: { from: { name: 'kms-telemetry-dev' } },
+      messageRetentionPeriod: '1209600',
+      redriveAllowPolicy: '{"redrivePermission":"denyAll"}',
+    });
+    expect(queue.spec).not.toHaveProperty('sqsManagedSSEEnabled');
+    const queueArn = 'arn:aws:sqs:sa-east-1:111122223333:sqs-stream-dlq-dev';
+    expect(policyOf(queue)).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        { Sid: 'DenyInsecureTransport', Effect: 'Deny', Principal: '*', Action: 'sqs:*', Resource: queueArn, Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
+        {
+          Sid: 'DenySendersOtherThanStreamFunctions',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 'sqs:SendMessage',
+          Resource: queueArn,
+          Condition: { ArnNotEquals: { 'aws:PrincipalArn': ['arn:aws:iam::111122223333:role/iam-processor-dev', 'arn:aws:iam::111122223333:role/iam-storer-dev'] } },
+        },
+      ],
+    });
+  });
+
+  test('both topics are KMS-encrypted and refuse plain-HTTP publishing', () => {
+    for (const name of ['sns-alerts-dev', 'sns-ops-dev']) {
+      const topic = findObject(objects, 'Topic', name);
+      expect(topic.spec).toMatchObject({ name, kmsMasterKeyRef: { from: { name: 'kms-telemetry-dev' } } });
+      expect((policyOf(topic) as { Statement: unknown[] }).Statement[0]).toEqual({
+        Sid: 'DenyInsecureTransport',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'sns:Publish',
+        Resource: `arn:aws:sns:sa-east-1:111122223333:${name}`,
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      });
+    }
+    expect((policyOf(findObject(objects, 'Topic', 'sns-alerts-dev')) as { Statement: unknown[] }).Statement).toHaveLength(1);
+  });
+
+  test('CloudWatch alarms of this account may publish to the ops topic', () => {
+    expect((policyOf(findObject(objects, 'Topic', 'sns-ops-dev')) as { Statement: unknown[] }).Statement[1]).toEqual({
+      Sid: 'CloudWatchAlarmsPublish',
+      Effect: 'Allow',
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Action: 'sns:Publish',
+      Resource: 'arn:aws:sns:sa-east-1:111122223333:sns-ops-dev',
+      Condition: {
+        StringEquals: { 'aws:SourceAccount': '111122223333' },
+        ArnLike: { 'aws:SourceArn': 'arn:aws:cloudwatch:sa-east-1:111122223333:alarm:*' },
+      },
+    });
+  });
+
+  test('each configured address subscribes by e-mail to its topic, by reference', () => {
+    const prod = render('prod');
+    const subscriptions = prod.filter((object) => object.kind === 'Subscription').map((object) => object.spec);
+    expect(subscriptions).toEqual([
+      { protocol: 'email', endpoint: 'operations@example.com', topicRef: { from: { name: 'sns-alerts-prod' } } },
+      { protocol: 'email', endpoint: 'maintenance-oncall@example.com', topicRef: { from: { name: 'sns-alerts-prod' } } },
+      { protocol: 'email', endpoint: 'platform-oncall@example.com', topicRef: { from: { name: 'sns-ops-prod' } } },
+    ]);
+  });
+
+  test('subscription names do not change when the address list is reordered or grows', () => {
+    const prod = loadEnvironmentConfig('prod');
+    const names = (objects: readonly RenderedObject[]): string[] =>
+      objects
+        .filter((object) => object.kind === 'Subscription')
+        .map((object) => object.metadata.name)
+        .sort();
+    const before = names(render('prod'));
+    const reordered = names(renderWith(platformProps('prod', { alerts: { ...prod.alerts, anomalyEmails: [...prod.alerts.anomalyEmails].reverse() } })));
+    expect(reordered).toEqual(before);
+    const grown = names(renderWith(platformProps('prod', { alerts: { ...prod.alerts, anomalyEmails: ['new@example.com', ...prod.alerts.anomalyEmails] } })));
+    expect(grown).toEqual([...before, `sns-alerts-prod-email-${hash10('new@example.com')}`].sort());
+  });
+});
+
+describe('EmailSubscription and EncryptedTopic validation', () => {
+  const props = platformProps();
+  const scope = (): Chart => new Chart(Testing.app(), 'test');
+
+  test('refuses an address that is not one', () => {
+    expect(() => new EmailSubscription(scope(), 's', { config: props.config, names: props.names, topicObject: 'sns-alerts-dev', email: 'nobody' })).toThrow(
+      'EmailSubscription: props.email must be an e-mail address, got "nobody"',
+    );
+  });
+
+  test('refuses a topic object that makes no valid object name', () => {
+    expect(() => new EmailSubscription(scope(), 's', { config: props.config, names: props.names, topicObject: 'Alerts_Topic', email: 'a@b.co' })).toThrow(
+      'EmailSubscription: props.topicObject must make a valid Kubernetes object name, got "Alerts_Topic"',
+    );
+  });
+
+  test('refuses a bad topic name and display name', () => {
+    expect(() => new EncryptedTopic(scope(), 't', { config: props.config, names: props.names, topicName: 'a.b', displayName: 'x' })).toThrow(
+      'EncryptedTopic: props.topicName must match [A-Za-z0-9_-]{1,256}, got "a.b"',
+    );
+    expect(() => new EncryptedTopic(scope(), 't', { config: props.config, names: props.names, topicName: 'ab', displayName: '' })).toThrow(
+      'EncryptedTopic: props.displayName must have 1 to 100 characters, got ""',
+    );
+  });
+});

@@ -1,0 +1,306 @@
+import {
+  AssetDetector,
+  DetectorInputError,
+  DetectorSettingsError,
+  DetectorStateError,
+  resolveDetectorSettings,
+  type AssetDetectorState,
+  type DetectorSettings,
+  type Sample,
+  type Verdict,
+} from '../../functions/shared/detector';
+import { generateRows, injectFault, PUMP_METRICS, START_TS, toSamples, type MetricSpec } from './syntheticSeries';
+
+const WARMUP = 400;
+/** Faults start after the warm-up and 200 clean judged samples. */
+const ONSET = 600;
+
+function observeAll(detector: AssetDetector, samples: readonly Sample[]): Verdict[] {
+  return samples.map((sample) => detector.observe(sample));
+}
+
+function firstAnomalousAt(verdicts: readonly Verdict[], from = 0): number {
+  return verdicts.findIndex((verdict, t) => t >= from && verdict.anomalous);
+}
+
+function openings(verdicts: readonly Verdict[]): number[] {
+  return verdicts.flatMap((verdict, t) => (verdict.episode.event === 'open' ? [t] : []));
+}
+
+/** Runs a fresh default detector over rows with a fault and checks the clean part stayed quiet. */
+function runWithFault(rows: number[][], settings: DetectorSettings = {}): Verdict[] {
+  const verdicts = observeAll(new AssetDetector(settings), toSamples(rows));
+  expect(verdicts.slice(0, ONSET).filter((verdict) => verdict.anomalous)).toEqual([]);
+  return verdicts;
+}
+
+describe('resolveDetectorSettings', () => {
+  it('fills in the defaults', () => {
+    expect(resolveDetectorSettings()).toEqual({
+      warmupSamples: 400,
+      limits: {},
+      cooldownSeconds: 900,
+      scoreSmoothing: 0.1,
+      thresholdFactor: 1.5,
+      closeRatio: 0.7,
+      maxAutoregression: 0.9,
+      driftHalfLifeSamples: 2000,
+    });
+  });
+
+  it.each([
+    [{ warmupSamples: -3 }, 'warmupSamples must be an integer >= 10, got -3'],
+    [{ warmupSamples: 10.5 }, 'warmupSamples must be an integer >= 10, got 10.5'],
+    [{ warmupSamples: 10_000_000 }, 'warmupSamples must be an integer <= 604800, got 10000000'],
+    [{ scoreSmoothing: 0 }, 'scoreSmoothing must be a number > 0 and <= 1, got 0'],
+    [{ thresholdFactor: Number.NaN }, 'thresholdFactor must be a number > 0, got NaN'],
+    [{ closeRatio: 1.2 }, 'closeRatio must be a number > 0 and <= 1, got 1.2'],
+    [{ maxAutoregression: 1 }, 'maxAutoregression must be a number >= 0 and < 1, got 1'],
+    [{ cooldownSeconds: -1 }, 'cooldownSeconds must be a number >= 0 and <= 604800, got -1'],
+    [{ driftHalfLifeSamples: -5 }, 'driftHalfLifeSamples must be a number >= 0 (0 disables drift adaptation), got -5'],
+    [{ limits: { pressure: { min: 5, max: 1 } } }, 'limits.pressure.min must be <= limits.pressure.max, got min 5 and max 1'],
+    [{ limits: { pressure: { max: '7' } } }, 'limits.pressure.max must be a number, got "7"'],
+  ])('rejects %j', (settings, message) => {
+    expect(() => resolveDetectorSettings(settings as DetectorSettings)).toThrow(new DetectorSettingsError(message));
+  });
+
+  it('rejects a misspelt setting instead of ignoring it', () => {
+    expect(() => resolveDetectorSettings({ warmup: 100 } as DetectorSettings)).toThrow(/^unknown detector setting "warmup" \(known: warmupSamples, /);
+  });
+});
+
+describe('AssetDetector on clean data', () => {
+  it('warms up on the first warmupSamples samples, then judges each sample', () => {
+    const verdicts = observeAll(new AssetDetector(), toSamples(generateRows(WARMUP + 5, 1)));
+    expect(verdicts.slice(0, WARMUP).every((verdict) => verdict.warmingUp && verdict.threshold === Infinity && verdict.score === 0)).toBe(true);
+    expect(verdicts.slice(WARMUP).every((verdict) => !verdict.warmingUp && Number.isFinite(verdict.threshold))).toBe(true);
+  });
+
+  it('raises at most one false episode in 30,000 clean samples (ten assets)', () => {
+    let falseEpisodes = 0;
+    let scoreSum = 0;
+    for (let seed = 1; seed <= 10; seed++) {
+      const verdicts = observeAll(new AssetDetector(), toSamples(generateRows(WARMUP + 3000, seed)));
+      falseEpisodes += openings(verdicts).length;
+      scoreSum += verdicts.slice(WARMUP).reduce((sum, verdict) => sum + verdict.score, 0);
+    }
+    expect(falseEpisodes).toBeLessThanOrEqual(1);
+    // The score is T²/d against the warm-up's out-of-sample spread: about 1 on clean data.
+    expect(scoreSum / 30_000).toBeLessThan(1.5);
+  });
+
+  it('tolerates a constant metric and a metric that is zero throughout', () => {
+    const metrics: MetricSpec[] = [...PUMP_METRICS, { name: 'setpoint', level: 50, noise: 0, autoregression: 0 }, { name: 'alarmCount', level: 0, noise: 0, autoregression: 0 }];
+    const verdicts = observeAll(new AssetDetector(), toSamples(generateRows(WARMUP + 1000, 4, metrics), metrics));
+    expect(verdicts.filter((verdict) => verdict.anomalous)).toEqual([]);
+  });
+});
+
+describe('AssetDetector finds injected faults', () => {
+  it('a step of 3 standard deviations in one metric, within 20 samples, and keeps flagging it', () => {
+    const verdicts = runWithFault(injectFault(generateRows(ONSET + 1500, 11), 'pressure', ONSET, () => 3));
+    const detectedAt = firstAnomalousAt(verdicts, ONSET);
+    expect(detectedAt - ONSET).toBeLessThanOrEqual(20);
+    expect(verdicts.slice(detectedAt).every((verdict) => verdict.anomalous)).toBe(true);
+    expect(openings(verdicts)).toEqual([detectedAt]);
+    expect(verdicts[detectedAt].episode).toMatchObject({ event: 'open', alert: true, startedAt: START_TS + detectedAt * 1000 });
+    expect(verdicts[detectedAt].contributors[0]).toBe('pressure');
+  });
+
+  it('a ramp of 0.01 standard deviations per sample, within 300 samples', () => {
+    const verdicts = runWithFault(injectFault(generateRows(ONSET + 1500, 12), 'flow', ONSET, (k) => 0.01 * k));
+    const detectedAt = firstAnomalousAt(verdicts, ONSET);
+    expect(detectedAt).toBeGreaterThan(ONSET);
+    expect(detectedAt - ONSET).toBeLessThanOrEqual(300);
+    expect(verdicts[detectedAt].contributors).toContain('flow');
+    // Near the threshold the episode may close and reopen; once the ramp is large it stays flagged.
+    expect(verdicts.slice(ONSET + 400).every((verdict) => verdict.anomalous)).toBe(true);
+  });
+
+  it('a single spike of 40 standard deviations, at once, in one short episode', () => {
+    const verdicts = runWithFault(injectFault(generateRows(ONSET + 300, 13), 'vibration', ONSET, (k) => (k === 0 ? 40 : 0)));
+    expect(firstAnomalousAt(verdicts, ONSET)).toBe(ONSET);
+    expect(openings(verdicts)).toEqual([ONSET]);
+    const closedAt = verdicts.findIndex((verdict, t) => t > ONSET && verdict.episode.event === 'close');
+    expect(closedAt - ONSET).toBeLessThanOrEqual(50);
+    expect(verdicts[closedAt].episode).toMatchObject({ startedAt: START_TS + ONSET * 1000, alert: false });
+  });
+
+  it('a stuck sensor (one exact value repeated), within 35 samples, naming the sensor', () => {
+    const rows = generateRows(ONSET + 400, 14);
+    const current = PUMP_METRICS.findIndex((metric) => metric.name === 'current');
+    for (let t = ONSET; t < ONSET + 200; t++) rows[t][current] = rows[ONSET - 1][current];
+    const verdicts = runWithFault(rows);
+    const detectedAt = firstAnomalousAt(verdicts, ONSET);
+    expect(detectedAt - ONSET).toBeLessThanOrEqual(35);
+    expect(verdicts[detectedAt].contributors[0]).toBe('current');
+    // The episode ends once the sensor moves again.
+    expect(verdicts.slice(ONSET + 260).some((verdict) => verdict.anomalous)).toBe(false);
+  });
+
+  it('ignores BAD and non-finite readings, however wild their values', () => {
+    const rows = injectFault(generateRows(ONSET + 400, 15), 'vibration', ONSET, () => 1e6);
+    const samples = toSamples(rows, PUMP_METRICS, (t, metric) => (metric === 'vibration' && t >= ONSET ? 'BAD' : 'GOOD'));
+    const withNaN = samples.map((sample, t) =>
+      t >= ONSET + 200 ? { ...sample, values: { ...sample.values, pressure: { value: Number.NaN, quality: 'GOOD' as const } } } : sample,
+    );
+    const verdicts = observeAll(new AssetDetector(), withNaN);
+    expect(verdicts.filter((verdict) => verdict.anomalous)).toEqual([]);
+  });
+
+  it('adapts to slow drift but not to a persistent fault', () => {
+    const slowDrift = (k: number): number => (0.25 * k) / 1000; // 5 standard deviations over 20,000 samples
+    const drifting = injectFault(generateRows(ONSET + 20_000, 16), 'flow', ONSET, slowDrift);
+    expect(observeAll(new AssetDetector(), toSamples(drifting)).some((verdict) => verdict.anomalous)).toBe(false);
+    // The same drift without adaptation ends up far from the warm-up: that is what adaptation buys.
+    expect(observeAll(new AssetDetector({ driftHalfLifeSamples: 0 }), toSamples(drifting)).some((verdict) => verdict.anomalous)).toBe(true);
+
+    const persistent = runWithFault(injectFault(generateRows(ONSET + 5000, 17), 'pressure', ONSET, () => 2.5));
+    const detectedAt = firstAnomalousAt(persistent, ONSET);
+    expect(detectedAt - ONSET).toBeLessThanOrEqual(30);
+    expect(persistent.slice(detectedAt).every((verdict) => verdict.anomalous)).toBe(true);
+  });
+});
+
+describe('AssetDetector inputs and episodes', () => {
+  const limits = { pressure: { min: 2, max: 4 } };
+  const at = (seconds: number, pressure: number, quality: 'GOOD' | 'BAD' = 'GOOD'): Sample => ({
+    ts: START_TS + seconds * 1000,
+    values: { pressure: { value: pressure, quality }, flow: { value: 40, quality: 'GOOD' } },
+  });
+
+  it('flags a limit breach at once, even during warm-up, and alerts once per episode with a cooldown', () => {
+    const detector = new AssetDetector({ limits, cooldownSeconds: 900 });
+    const first = detector.observe(at(0, 9));
+    expect(first).toMatchObject({ anomalous: true, warmingUp: true, limitBreaches: ['pressure'], contributors: ['pressure'] });
+    expect(first.episode).toEqual({ event: 'open', startedAt: START_TS, peakScore: 0, alert: true });
+    expect(detector.observe(at(1, 9)).episode).toMatchObject({ event: 'update', alert: false });
+    expect(detector.observe(at(2, 3)).episode).toMatchObject({ event: 'close', startedAt: START_TS, alert: false });
+    expect(detector.observe(at(3, 3)).episode).toEqual({ event: 'none', alert: false });
+    // A new episode 8 s after the close: inside the cooldown, no alert.
+    expect(detector.observe(at(10, 1)).episode).toMatchObject({ event: 'open', alert: false });
+    expect(detector.observe(at(11, 3)).episode.event).toBe('close');
+    // 900 s after that close: alert again.
+    expect(detector.observe(at(911, 1)).episode).toMatchObject({ event: 'open', alert: true });
+  });
+
+  it('gives a sample whose readings are all BAD a neutral verdict and changes nothing', () => {
+    const detector = new AssetDetector({ warmupSamples: 10 });
+    const allBad: Sample = { ts: START_TS, values: { pressure: { value: 1e9, quality: 'BAD' }, flow: { value: Number.NaN, quality: 'GOOD' } } };
+    for (const warmingUp of [true, false]) {
+      const before = detector.toState();
+      const verdict = detector.observe(allBad);
+      expect(verdict).toMatchObject({ anomalous: false, warmingUp, limitBreaches: [], contributors: [], episode: { event: 'none', alert: false } });
+      expect(detector.toState()).toEqual(before);
+      for (let t = 0; t < 10; t++) detector.observe(at(t, 3 + 0.01 * (t % 3)));
+    }
+  });
+
+  it('judges samples that miss some metrics without counting the gap as evidence', () => {
+    const rows = injectFault(generateRows(ONSET + 1000, 18), 'pressure', ONSET + 500, () => 4);
+    // Every metric is missing from about a third of the samples (a fixed pattern per metric).
+    const samples = toSamples(rows).map((sample, t) => ({
+      ts: sample.ts,
+      values: Object.fromEntries(Object.entries(sample.values).filter((_, m) => (t * 7 + m * 5) % 3 !== 0)),
+    }));
+    const verdicts = observeAll(new AssetDetector(), samples);
+    expect(verdicts.slice(0, ONSET + 500).some((verdict) => verdict.anomalous)).toBe(false);
+    expect(firstAnomalousAt(verdicts, ONSET + 500) - (ONSET + 500)).toBeLessThanOrEqual(30);
+  });
+
+  it('keeps its metrics fixed after warm-up and still checks the limits of a new metric', () => {
+    const detector = new AssetDetector({ warmupSamples: 20, limits: { bearingTemperature: { max: 90 } } });
+    for (let t = 0; t < 30; t++) detector.observe(at(t, 3 + 0.01 * (t % 5)));
+    expect(detector.metrics).toEqual(['pressure', 'flow']);
+    const late = (seconds: number, value: number): Sample => ({
+      ts: START_TS + seconds * 1000,
+      values: { ...at(seconds, 3).values, bearingTemperature: { value, quality: 'GOOD' } },
+    });
+    expect(detector.observe(late(30, 70)).anomalous).toBe(false);
+    expect(detector.observe(late(31, 95))).toMatchObject({ anomalous: true, limitBreaches: ['bearingTemperature'] });
+    expect(detector.metrics).toEqual(['pressure', 'flow']);
+  });
+
+  it('keeps absurd magnitudes out of the model (the state stays finite) but not out of the limits', () => {
+    const detector = new AssetDetector({ warmupSamples: 10, limits: { flow: { max: 100 } } });
+    for (let t = 0; t < 20; t++) detector.observe(at(t, 3 + 0.01 * (t % 3)));
+    const absurd: Sample = { ts: START_TS + 20_000, values: { pressure: { value: 1e300, quality: 'GOOD' }, flow: { value: -1e300, quality: 'UNCERTAIN' } } };
+    expect(detector.observe(absurd)).toMatchObject({ anomalous: false, limitBreaches: [] });
+    expect(detector.observe({ ...absurd, values: { flow: { value: 1e300, quality: 'GOOD' } } })).toMatchObject({ anomalous: true, limitBreaches: ['flow'] });
+    const state = detector.toState();
+    expect(JSON.parse(JSON.stringify(state))).toEqual(state);
+  });
+
+  it('rejects a sample without a usable timestamp', () => {
+    expect(() => new AssetDetector().observe({ ts: Number.NaN, values: {} })).toThrow(
+      new DetectorInputError('sample ts must be a finite number of epoch milliseconds, got NaN'),
+    );
+  });
+
+  it('judges a sample whose timestamp is not newer than the last one without throwing', () => {
+    const detector = new AssetDetector({ warmupSamples: 10 });
+    for (let t = 0; t < 20; t++) detector.observe(at(100 + t, 3 + 0.01 * (t % 3)));
+    expect(() => detector.observe(at(119, 3))).not.toThrow();
+    expect(detector.observe(at(5, 3)).warmingUp).toBe(false);
+  });
+});
+
+describe('AssetDetector is deterministic, causal and restorable', () => {
+  const rows = injectFault(generateRows(1400, 21), 'current', 800, () => 4);
+  const samples = toSamples(rows);
+
+  it('gives identical verdicts for identical input', () => {
+    expect(observeAll(new AssetDetector(), samples)).toEqual(observeAll(new AssetDetector(), samples));
+  });
+
+  it('judges a sample only from it and earlier samples', () => {
+    const full = observeAll(new AssetDetector(), samples);
+    const prefix = observeAll(new AssetDetector(), samples.slice(0, 700));
+    expect(prefix).toEqual(full.slice(0, 700));
+    // Altering the future does not change the past.
+    const altered = observeAll(new AssetDetector(), [...samples.slice(0, 700), ...toSamples(generateRows(700, 99)).map((s, t) => ({ ...s, ts: START_TS + (700 + t) * 1000 }))]);
+    expect(altered.slice(0, 700)).toEqual(full.slice(0, 700));
+  });
+
+  it.each([5, 39, 41, 66, 250, 399, 400, 401, 810, 1000])('continues identically after toState → JSON → fromState at sample %i', (checkpoint) => {
+    const original = new AssetDetector();
+    observeAll(original, samples.slice(0, checkpoint));
+    const state = original.toState();
+    const json = JSON.stringify(state);
+    // Only finite numbers, so nothing is lost to JSON (NaN would become null) or refused by DynamoDB.
+    expect(JSON.parse(json)).toEqual(state);
+    const restored = AssetDetector.fromState(JSON.parse(json) as AssetDetectorState);
+    expect(restored.metrics).toEqual(original.metrics);
+    expect(observeAll(restored, samples.slice(checkpoint))).toEqual(observeAll(original, samples.slice(checkpoint)));
+  });
+
+  it('keeps the state small and constant in size: under 4 KB for 8 metrics', () => {
+    const metrics: MetricSpec[] = [...PUMP_METRICS, { name: 'voltage', level: 230, noise: 2, autoregression: 0 }, { name: 'speed', level: 1480, noise: 3, autoregression: 0.5 }];
+    const eightMetricSamples = toSamples(generateRows(3000, 22, metrics), metrics);
+    const detector = new AssetDetector();
+    const sizes: number[] = [];
+    eightMetricSamples.forEach((sample, t) => {
+      detector.observe(sample);
+      if (t % 50 === 0 || t === 3000 - 1) sizes.push(JSON.stringify(detector.toState()).length);
+    });
+    expect(Math.max(...sizes)).toBeLessThan(4096);
+    // After warm-up the size no longer depends on how many samples were seen (bar digits).
+    const judgedSizes = sizes.slice(Math.ceil(WARMUP / 50) + 1);
+    expect(Math.max(...judgedSizes) - Math.min(...judgedSizes)).toBeLessThan(64);
+  });
+
+  it('refuses a corrupt or foreign state with a message naming the field', () => {
+    const detector = new AssetDetector();
+    observeAll(detector, samples.slice(0, 500));
+    const state = detector.toState() as unknown as Record<string, unknown>;
+    expect(() => AssetDetector.fromState({ ...state, version: 2 } as unknown as AssetDetectorState)).toThrow(
+      new DetectorStateError('detector state version must be 1, got 2'),
+    );
+    expect(() => AssetDetector.fromState({ ...state, smoothed: [1, 2] } as unknown as AssetDetectorState)).toThrow(
+      new DetectorStateError('detector state smoothed must be an array of 6 entries, got [1,2]'),
+    );
+    expect(() => AssetDetector.fromState({ ...state, score: null } as unknown as AssetDetectorState)).toThrow(
+      new DetectorStateError('detector state score must be a finite number, got null'),
+    );
+  });
+});

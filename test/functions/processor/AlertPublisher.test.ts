@@ -1,0 +1,68 @@
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { AlertPublisher, alertText, episodeIdOf } from '../../../functions/processor/AlertPublisher';
+import type { AnomalyAlert } from '../../../functions/processor/types';
+import { CircuitBreaker } from '../../../functions/shared/CircuitBreaker';
+import { deadlineWith } from '../../helpers/fakes';
+
+const alert: AnomalyAlert = {
+  episodeId: episodeIdOf('pump-07', Date.UTC(2025, 10, 29, 12, 0, 0)),
+  assetId: 'pump-07',
+  plantId: 'sp1',
+  lineId: 'line-2',
+  thingName: 'gw-01',
+  startedAt: Date.UTC(2025, 10, 29, 12, 0, 0),
+  detectedAt: Date.UTC(2025, 10, 29, 12, 0, 1),
+  score: 12.3456,
+  threshold: 5,
+  limitBreaches: ['temperature'],
+  contributors: ['temperature', 'pressure'],
+  values: { temperature: { value: 150, quality: 'GOOD', unit: 'Cel' }, pressure: { value: 2.1, quality: 'UNCERTAIN' } },
+};
+
+function publisher(send: jest.Mock, topicArn = 'arn:aws:sns:sa-east-1:123456789012:sns-alerts-dev'): AlertPublisher {
+  return new AlertPublisher({ sns: { send } as unknown as SNSClient, topicArn, dashboardUrl: 'https://dash', breaker: new CircuitBreaker('sns') });
+}
+
+describe('AlertPublisher', () => {
+  it('derives the episode id from the asset and the episode start', () => {
+    expect(alert.episodeId).toBe('pump-07:1764417600000');
+  });
+
+  it('writes a readable text with the asset, line, values, score, time and dashboard link', () => {
+    expect(alertText(alert, 'https://dash')).toBe(
+      [
+        'Anomaly on asset pump-07 (plant sp1, line line-2, thing gw-01)',
+        'Started: 2025-11-29T12:00:00.000Z',
+        'Score: 12.346 (threshold 5.000)',
+        'Outside configured limits: temperature',
+        'Main contributors: temperature, pressure',
+        'Values:',
+        '  temperature = 150 Cel',
+        '  pressure = 2.1 (UNCERTAIN)',
+        'Episode: pump-07:1764417600000',
+        'Dashboard: https://dash',
+      ].join('\n'),
+    );
+  });
+
+  it('publishes JSON for machines, text for e-mail, and the episode id as an attribute', async () => {
+    const send = jest.fn().mockResolvedValue({ MessageId: 'm' });
+    await publisher(send).publish(alert, deadlineWith());
+    const { input } = send.mock.calls[0]?.[0] as PublishCommand;
+    expect(input.Subject).toBe('Anomaly: pump-07 on sp1/line-2');
+    expect(input.MessageStructure).toBe('json');
+    const message = JSON.parse(input.Message ?? '') as { default: string; email: string };
+    expect(JSON.parse(message.default)).toMatchObject({ type: 'anomaly', episodeId: alert.episodeId, startedAt: '2025-11-29T12:00:00.000Z', dashboardUrl: 'https://dash' });
+    expect(message.email).toBe(alertText(alert, 'https://dash'));
+    expect(input.MessageAttributes?.episodeId).toEqual({ DataType: 'String', StringValue: alert.episodeId });
+    expect(input.MessageGroupId).toBeUndefined();
+  });
+
+  it('deduplicates by episode on a FIFO topic', async () => {
+    const send = jest.fn().mockResolvedValue({ MessageId: 'm' });
+    await publisher(send, 'arn:aws:sns:sa-east-1:123456789012:sns-alerts-dev.fifo').publish(alert, deadlineWith());
+    const { input } = send.mock.calls[0]?.[0] as PublishCommand;
+    expect(input.MessageGroupId).toBe('pump-07');
+    expect(input.MessageDeduplicationId).toMatch(/^[0-9a-f]{64}$/);
+  });
+});

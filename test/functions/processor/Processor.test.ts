@@ -1,0 +1,246 @@
+import { METRIC_NAMES } from '../../../functions/shared/constants';
+import { TransientDependencyError } from '../../../functions/shared/errors';
+import { Processor, quantileSample } from '../../../functions/processor/Processor';
+import { capturingMetrics, MemoryQuarantine, silentLogger } from '../../helpers/fakes';
+import { assetSecond, kinesisEvent, kinesisRecords, lambdaContext, NOW, presence } from '../../helpers/records';
+import { MemoryAlerts, MemoryStates, MemoryStatus } from './fakePorts';
+
+const START = NOW - 120_000;
+const settings = { warmupSamples: 10, cooldownSeconds: 60, limits: { temperature: { max: 100 } } };
+
+/** Seconds of one asset: normal temperatures, then `hot` seconds above the limit. */
+function seconds(assetId: string, from: number, normal: number, hot = 0): object[] {
+  return Array.from({ length: normal + hot }, (_, i) =>
+    assetSecond(assetId, START + (from + i) * 1_000, { temperature: i < normal ? 70 + (i % 3) : 150, pressure: 2 + (i % 2) / 10 }),
+  );
+}
+
+describe('Processor', () => {
+  let states: MemoryStates;
+  let status: MemoryStatus;
+  let alerts: MemoryAlerts;
+  let quarantine: MemoryQuarantine;
+  let captured: ReturnType<typeof capturingMetrics>;
+  let now: number;
+  let sequence: bigint;
+
+  function processor(): Processor {
+    return new Processor({
+      settings,
+      states,
+      status,
+      alerts,
+      quarantine,
+      metrics: captured.metrics,
+      logger: silentLogger(),
+      statusHeartbeatSeconds: 60,
+      breakers: [],
+      now: () => now,
+    });
+  }
+
+  async function run(p: Processor, payloads: readonly unknown[], remaining = 60_000) {
+    const records = kinesisRecords(payloads, sequence);
+    sequence += BigInt(payloads.length);
+    return { records, outcome: await p.handle(kinesisEvent(records), lambdaContext(remaining)) };
+  }
+
+  beforeEach(() => {
+    states = new MemoryStates();
+    status = new MemoryStatus();
+    alerts = new MemoryAlerts();
+    quarantine = new MemoryQuarantine();
+    captured = capturingMetrics();
+    now = NOW;
+    sequence = 1_000n;
+  });
+
+  it('judges readings, alerts once per episode, writes status and checkpoints, and emits metrics', async () => {
+    const { outcome } = await run(processor(), [...seconds('a', 0, 12, 3), 'junk']);
+
+    expect(outcome).toMatchObject({ response: { batchItemFailures: [] }, judged: 30, skipped: 0, quarantined: 1, alertsPublished: 1, anomaliesOpened: 1, statusWrites: 1 });
+    expect(alerts.published).toEqual([
+      {
+        episodeId: `a:${START + 12_000}`,
+        assetId: 'a',
+        plantId: 'sp1',
+        lineId: 'line-2',
+        thingName: 'gw-01',
+        startedAt: START + 12_000,
+        detectedAt: START + 12_000,
+        score: expect.any(Number) as unknown,
+        threshold: expect.any(Number) as unknown,
+        limitBreaches: ['temperature'],
+        contributors: ['temperature'],
+        values: { temperature: { value: 150, quality: 'GOOD' }, pressure: { value: 2, quality: 'GOOD' } },
+      },
+    ]);
+    expect(status.writes).toEqual([
+      expect.objectContaining({ assetId: 'a', status: 'ANOMALY', lastSeen: START + 14_050, lastReadingTs: START + 14_000, episodeId: `a:${START + 12_000}` }),
+    ]);
+    expect(status.links).toEqual(['gw-01>a']);
+    expect(states.lastTs('a')).toBe(START + 14_000);
+    expect(quarantine.entries.map((e) => e.reason)).toEqual(['INVALID_JSON']);
+    expect(captured.total(METRIC_NAMES.readingsProcessed)).toBe(30);
+    expect(captured.total(METRIC_NAMES.anomaliesOpened)).toBe(1);
+    expect(captured.total(METRIC_NAMES.alertsPublished)).toBe(1);
+    expect(captured.total(METRIC_NAMES.recordsQuarantined)).toBe(1);
+    expect(captured.values.get(METRIC_NAMES.endToEndLatency)).toHaveLength(15);
+    expect(captured.values.get(METRIC_NAMES.endToEndLatency)?.[0]).toBe(NOW - START);
+    expect(captured.values.get(METRIC_NAMES.batchDuration)).toEqual([0]);
+  });
+
+  it('skips samples at or before the last judged ts, so a redelivered batch changes nothing', async () => {
+    const p = processor();
+    const payloads = seconds('a', 0, 12, 2);
+    await run(p, payloads);
+    const { outcome } = await run(p, payloads);
+
+    expect(outcome).toMatchObject({ judged: 0, skipped: 28, alertsPublished: 0, statusWrites: 0 });
+    expect(alerts.published).toHaveLength(1);
+    expect(captured.total(METRIC_NAMES.readingsSkipped)).toBe(28);
+  });
+
+  it('restores the checkpoint in a new container and continues the open episode without a new alert', async () => {
+    await run(processor(), seconds('a', 0, 12, 2));
+    const cold = processor();
+    const { outcome } = await run(cold, seconds('a', 14, 0, 1));
+
+    expect(states.loads).toEqual([['a'], ['a']]);
+    expect(outcome).toMatchObject({ judged: 2, alertsPublished: 0 });
+    expect(cold.assetsInMemory).toBe(1);
+  });
+
+  it('starts a fresh warm-up when the checkpoint cannot be read', async () => {
+    states.items.set('a', { assetId: 'a', state: '{"version":99}', lastTs: START + 999_000, savedAt: 0 });
+    const { outcome } = await run(processor(), seconds('a', 0, 1));
+    expect(outcome).toMatchObject({ judged: 2, skipped: 0 });
+    expect(states.lastTs('a')).toBe(START);
+  });
+
+  it('rolls an asset back and reports from its first record when its alert cannot be published', async () => {
+    const p = processor();
+    alerts.failWith = new TransientDependencyError('sns', 'sns failed after 4 attempt(s)');
+    const payloads = [assetSecond('ok', START, { temperature: 70 }), ...seconds('a', 0, 12, 2)];
+    const { records, outcome } = await run(p, payloads);
+
+    expect(outcome.response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(records.slice(1).map((r) => r.kinesis.sequenceNumber));
+    expect(states.lastTs('ok')).toBe(START);
+    expect(states.lastTs('a')).toBeUndefined();
+    expect(captured.total(METRIC_NAMES.recordsRetried)).toBe(14);
+
+    alerts.failWith = undefined;
+    const retry = await run(p, payloads.slice(1));
+    expect(retry.outcome).toMatchObject({ judged: 28, alertsPublished: 1 });
+    expect(alerts.published.map((a) => a.episodeId)).toEqual([`a:${START + 12_000}`]);
+  });
+
+  it('rolls back to the last checkpoint when the checkpoint write fails, so the retry judges the same samples again', async () => {
+    const p = processor();
+    await run(p, seconds('a', 0, 5));
+    states.failSaveFor.add('a');
+    now += 60_000;
+    const failed = await run(p, seconds('a', 5, 5));
+    expect(failed.outcome.response.batchItemFailures).toHaveLength(5);
+    expect(states.lastTs('a')).toBe(START + 4_000);
+
+    states.failSaveFor.clear();
+    const retried = await run(p, seconds('a', 5, 5));
+    expect(retried.outcome).toMatchObject({ judged: 10, skipped: 0 });
+    expect(states.lastTs('a')).toBe(START + 9_000);
+  });
+
+  it('checkpoints an asset at most once per interval, but at once when an episode opens', async () => {
+    const p = processor();
+    await run(p, seconds('a', 0, 12));
+    now += 30_000;
+    await run(p, seconds('a', 12, 2));
+    expect(states.lastTs('a')).toBe(START + 11_000);
+    now += 1_000;
+    await run(p, seconds('a', 14, 0, 1));
+    expect(states.lastTs('a')).toBe(START + 14_000);
+    now += 60_000;
+    await run(p, seconds('a', 15, 0, 1));
+    expect(states.lastTs('a')).toBe(START + 15_000);
+  });
+
+  it('rolls back to the state before the batch, not to an older checkpoint', async () => {
+    const p = processor();
+    await run(p, seconds('a', 0, 3));
+    now += 10_000;
+    await run(p, seconds('a', 3, 3));
+    states.failSaveFor.add('a');
+    now += 60_000;
+    const failed = await run(p, seconds('a', 6, 3));
+    expect(failed.outcome.response.batchItemFailures).toHaveLength(3);
+    states.failSaveFor.clear();
+    const retried = await run(p, seconds('a', 6, 3));
+    expect(retried.outcome).toMatchObject({ judged: 6, skipped: 0 });
+    const again = await run(p, seconds('a', 3, 3));
+    expect(again.outcome).toMatchObject({ judged: 0, skipped: 6 });
+  });
+
+  it('reports only the assets whose restore failed', async () => {
+    states.failLoad = new TransientDependencyError('dynamodb', 'dynamodb failed after 4 attempt(s)');
+    const { records, outcome } = await run(processor(), [...seconds('a', 0, 1), ...seconds('b', 0, 1)]);
+    expect(outcome.response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(records.map((r) => r.kinesis.sequenceNumber));
+    expect(outcome.judged).toBe(0);
+  });
+
+  it('writes an unchanged status at most once per heartbeat, and a change at once', async () => {
+    const p = processor();
+    await run(p, seconds('a', 0, 2));
+    now += 30_000;
+    await run(p, seconds('a', 2, 2));
+    expect(status.writes.map((w) => w.status)).toEqual(['OK']);
+    now += 30_000;
+    await run(p, seconds('a', 4, 2));
+    expect(status.writes.map((w) => w.status)).toEqual(['OK', 'OK']);
+    now += 1_000;
+    await run(p, seconds('a', 6, 0, 1));
+    expect(status.writes.map((w) => w.status)).toEqual(['OK', 'OK', 'ANOMALY']);
+    expect(status.links).toEqual(['gw-01>a']);
+  });
+
+  it('writes the status again on the next batch after a write was superseded by OFFLINE', async () => {
+    const p = processor();
+    status.supersede = true;
+    await run(p, seconds('a', 0, 1));
+    status.supersede = false;
+    now += 1_000;
+    await run(p, seconds('a', 1, 1));
+    expect(status.writes).toHaveLength(2);
+  });
+
+  it('applies presence events and rewrites the status of an asset it marked OFFLINE on its next reading', async () => {
+    const p = processor();
+    await run(p, seconds('a', 0, 1));
+    status.offlineOnDisconnect = ['a'];
+    const { outcome } = await run(p, [presence({ timestamp: START + 500 })]);
+    expect(outcome.presence).toBe(1);
+    expect(status.presence.map((e) => [e.eventType, e.thingName])).toEqual([['disconnected', 'gw-01']]);
+    now += 1_000;
+    await run(p, seconds('a', 1, 1));
+    expect(status.writes.map((w) => w.status)).toEqual(['OK', 'OK']);
+  });
+
+  it('reports a presence event that could not be applied', async () => {
+    status.failWith = new TransientDependencyError('dynamodb', 'dynamodb failed after 4 attempt(s)');
+    const { records, outcome } = await run(processor(), [presence()]);
+    expect(outcome.response.batchItemFailures).toEqual([{ itemIdentifier: records[0]?.kinesis.sequenceNumber }]);
+  });
+
+  it('starts nothing once the deadline has passed and reports the batch', async () => {
+    const { outcome } = await run(processor(), seconds('a', 0, 2), 100);
+    expect(outcome.response.batchItemFailures).toHaveLength(2);
+    expect(states.items.size).toBe(0);
+  });
+});
+
+describe('quantileSample', () => {
+  it('keeps small sets and spreads a large one over its distribution, min and max included', () => {
+    expect(quantileSample([3, 1, 2], 5)).toEqual([3, 1, 2]);
+    const sample = quantileSample(Array.from({ length: 1_001 }, (_, i) => 1_000 - i), 11);
+    expect(sample).toEqual([0, 100, 200, 300, 400, 500, 600, 700, 800, 900, 1_000]);
+  });
+});

@@ -1,0 +1,76 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { StatusStore, thingStatusKey, updateExpression } from '../../../functions/processor/StatusStore';
+import { CircuitBreaker } from '../../../functions/shared/CircuitBreaker';
+import { deadlineWith } from '../../helpers/fakes';
+import { presenceEvent as presence } from '../../helpers/records';
+
+const conditionFailed = (): ConditionalCheckFailedException => new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+
+function store(send: jest.Mock): StatusStore {
+  return new StatusStore({ doc: { send } as unknown as DynamoDBDocumentClient, tableName: 'status', breaker: new CircuitBreaker('dynamodb'), now: () => 5 });
+}
+
+const inputs = (send: jest.Mock): Array<UpdateCommand['input']> => send.mock.calls.map((call) => (call[0] as UpdateCommand).input);
+
+describe('updateExpression', () => {
+  it('aliases every name, so reserved words are safe', () => {
+    expect(updateExpression({ status: 'OK', count: 1 }, ['offlineAt'], { ':x': 1 }, ['lastSeen'])).toEqual({
+      UpdateExpression: 'SET #status = :status, #count = :count REMOVE #offlineAt',
+      ExpressionAttributeNames: { '#status': 'status', '#count': 'count', '#offlineAt': 'offlineAt', '#lastSeen': 'lastSeen' },
+      ExpressionAttributeValues: { ':x': 1, ':status': 'OK', ':count': 1 },
+    });
+  });
+});
+
+describe('StatusStore', () => {
+  const update = { assetId: 'a', plantId: 'p', lineId: 'l', thingName: 'gw', status: 'OK' as const, lastSeen: 100, lastReadingTs: 90, updatedAt: 110 };
+
+  it('writes an asset status with its line key, clearing OFFLINE only for readings after the disconnect', async () => {
+    const send = jest.fn().mockResolvedValue({});
+    expect(await store(send).writeAssetStatus({ ...update, score: 1.5 }, deadlineWith())).toBe('written');
+    const [input] = inputs(send);
+    expect(input?.Key).toEqual({ assetId: 'a' });
+    expect(input?.UpdateExpression).toBe(
+      'SET #status = :status, #lineKey = :lineKey, #plantId = :plantId, #lineId = :lineId, #thingName = :thingName, #lastSeen = :lastSeen, #lastReadingTs = :lastReadingTs, #updatedAt = :updatedAt, #score = :score REMOVE #offlineAt, #threshold, #episodeId, #episodeStartedAt, #contributors',
+    );
+    expect(input?.ExpressionAttributeValues?.[':lineKey']).toBe('p#l');
+    expect(input?.ConditionExpression).toBe('(attribute_not_exists(#offlineAt) OR #offlineAt < :lastSeen) AND (attribute_not_exists(#lastSeen) OR #lastSeen <= :lastSeen)');
+  });
+
+  it('answers superseded when the asset went OFFLINE after these readings', async () => {
+    expect(await store(jest.fn().mockRejectedValue(conditionFailed())).writeAssetStatus(update, deadlineWith())).toBe('superseded');
+  });
+
+  it('adds the asset to its thing item', async () => {
+    const send = jest.fn().mockResolvedValue({});
+    await store(send).registerThingAsset(update, deadlineWith());
+    const [input] = inputs(send);
+    expect(input?.Key).toEqual({ assetId: thingStatusKey('gw') });
+    expect(input?.UpdateExpression).toBe('SET #thingName = :thingName, #plantId = :plantId, #lineId = :lineId, #kind = :kind ADD #assets :asset');
+    expect(input?.ExpressionAttributeValues?.[':asset']).toEqual(new Set(['a']));
+  });
+
+  it('marks the assets of a disconnected thing OFFLINE unless they sent something newer', async () => {
+    const send = jest
+      .fn()
+      .mockResolvedValueOnce({ Attributes: { assets: new Set(['a', 'b']) } })
+      .mockResolvedValueOnce({})
+      .mockRejectedValueOnce(conditionFailed());
+    expect(await store(send).applyPresence(presence({ timestamp: 200 }), deadlineWith())).toEqual({ applied: true, offline: ['a'] });
+    const [thing, a] = inputs(send);
+    expect(thing?.Key).toEqual({ assetId: 'thing#gw-01' });
+    expect(thing?.ExpressionAttributeValues).toMatchObject({ ':status': 'OFFLINE', ':lastPresenceAt': 200, ':disconnectReason': 'CONNECTION_LOST' });
+    expect(thing?.ConditionExpression).toBe('attribute_not_exists(#lastPresenceAt) OR #lastPresenceAt <= :lastPresenceAt');
+    expect(a?.ConditionExpression).toBe('attribute_exists(#assetId) AND (attribute_not_exists(#lastSeen) OR #lastSeen <= :offlineAt)');
+    expect(a?.ExpressionAttributeValues).toMatchObject({ ':status': 'OFFLINE', ':offlineAt': 200 });
+  });
+
+  it('ignores an event older than the last one applied, and touches no asset on connect', async () => {
+    expect(await store(jest.fn().mockRejectedValue(conditionFailed())).applyPresence(presence(), deadlineWith())).toEqual({ applied: false, offline: [] });
+    const send = jest.fn().mockResolvedValue({ Attributes: { assets: new Set(['a']) } });
+    expect(await store(send).applyPresence(presence({ eventType: 'connected' }), deadlineWith())).toEqual({ applied: true, offline: [] });
+    expect(send).toHaveBeenCalledTimes(1);
+    expect(inputs(send)[0]?.ExpressionAttributeValues?.[':status']).toBe('OK');
+  });
+});

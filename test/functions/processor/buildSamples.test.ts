@@ -1,0 +1,31 @@
+import { buildSamples } from '../../../functions/processor/buildSamples';
+import type { TelemetryMessage } from '../../../functions/shared/types';
+
+const message: TelemetryMessage = {
+  schemaVersion: 1,
+  assetId: 'a',
+  readings: [
+    { metric: 't', value: 1, ts: 2_000, quality: 'GOOD', unit: 'Cel' },
+    { metric: 'p', value: 2, ts: 1_000, quality: 'BAD' },
+    { metric: 'p', value: 3, ts: 2_000, quality: 'UNCERTAIN', unit: 'bar' },
+    { metric: 't', value: 4, ts: 2_000, quality: 'GOOD', unit: 'Cel' },
+  ],
+  plantId: 'p',
+  lineId: 'l',
+  thingName: 't',
+  clientId: 't',
+  receivedAt: 3_000,
+};
+
+describe('buildSamples', () => {
+  it('makes one sample per ts in ascending order; a repeated metric at one ts keeps the last value', () => {
+    expect(buildSamples(message)).toEqual([
+      { sample: { ts: 1_000, values: { p: { value: 2, quality: 'BAD' } } }, units: {}, readings: 1 },
+      {
+        sample: { ts: 2_000, values: { t: { value: 4, quality: 'GOOD' }, p: { value: 3, quality: 'UNCERTAIN' } } },
+        units: { t: 'Cel', p: 'bar' },
+        readings: 2,
+      },
+    ]);
+  });
+});

@@ -1,0 +1,44 @@
+import { readProcessorConfig } from '../../../functions/processor/config';
+import { Environment } from '../../../functions/shared/Environment';
+
+const valid = {
+  ASSET_STATUS_TABLE: 'dynamodb-asset-status-dev',
+  DETECTOR_STATE_TABLE: 'dynamodb-detector-state-dev',
+  ALERT_TOPIC_ARN: 'arn:aws:sns:sa-east-1:123456789012:sns-alerts-dev',
+  ARCHIVE_BUCKET: 's3-archive-123456789012-dev',
+  DASHBOARD_URL: 'https://sa-east-1.console.aws.amazon.com/cloudwatch/home?region=sa-east-1#dashboards/dashboard/telemetry-dev',
+  DETECTOR_CONFIG: '{"warmupSamples":100,"limits":{"temperature":{"max":120}}}',
+  STATUS_HEARTBEAT_SECONDS: '30',
+};
+
+describe('readProcessorConfig', () => {
+  it('reads the processor variables and resolves the detector settings', () => {
+    const config = readProcessorConfig(new Environment(valid));
+    expect(config).toMatchObject({
+      assetStatusTable: 'dynamodb-asset-status-dev',
+      detectorStateTable: 'dynamodb-detector-state-dev',
+      alertTopicArn: valid.ALERT_TOPIC_ARN,
+      archiveBucket: 's3-archive-123456789012-dev',
+      dashboardUrl: valid.DASHBOARD_URL,
+      statusHeartbeatSeconds: 30,
+      checkpointIntervalSeconds: 60,
+    });
+    expect(config.detectorSettings).toMatchObject({ warmupSamples: 100, limits: { temperature: { max: 120 } } });
+  });
+
+  it('defaults the heartbeat and the detector settings', () => {
+    const { DETECTOR_CONFIG: _c, STATUS_HEARTBEAT_SECONDS: _s, ...rest } = valid;
+    expect(readProcessorConfig(new Environment(rest)).statusHeartbeatSeconds).toBe(60);
+  });
+
+  it.each([
+    [{ ALERT_TOPIC_ARN: undefined }, 'environment variable ALERT_TOPIC_ARN is required'],
+    [{ ALERT_TOPIC_ARN: 'alerts' }, 'environment variable ALERT_TOPIC_ARN must be an sns ARN, got "alerts"'],
+    [{ DASHBOARD_URL: 'http://x' }, 'environment variable DASHBOARD_URL must be an https URL, got "http://x"'],
+    [{ DETECTOR_CONFIG: '[1]' }, 'environment variable DETECTOR_CONFIG must be a JSON object of detector settings'],
+    [{ DETECTOR_CONFIG: '{"warmupSamples":1}' }, 'environment variable DETECTOR_CONFIG is invalid: warmupSamples must be an integer >= 10, got 1'],
+    [{ STATUS_HEARTBEAT_SECONDS: '0' }, 'environment variable STATUS_HEARTBEAT_SECONDS must be an integer from 1 to 86400, got "0"'],
+  ])('names the variable that is wrong (%#)', (override, message) => {
+    expect(() => readProcessorConfig(new Environment({ ...valid, ...override }))).toThrow(message);
+  });
+});

@@ -1,0 +1,65 @@
+import { CircuitBreaker } from '../../../functions/shared/CircuitBreaker';
+import { CircuitOpenError } from '../../../functions/shared/errors';
+import { sdkError } from '../../helpers/fakes';
+
+describe('CircuitBreaker', () => {
+  let now = 0;
+  const clock = (): number => now;
+  const throttled = (): Promise<never> => Promise.reject(sdkError('ThrottlingException', 400));
+  const ok = (): Promise<string> => Promise.resolve('ok');
+
+  beforeEach(() => {
+    now = 1_000;
+  });
+
+  async function failTimes(breaker: CircuitBreaker, n: number): Promise<void> {
+    for (let i = 0; i < n; i += 1) await expect(breaker.execute(throttled)).rejects.toThrow('ThrottlingException (injected)');
+  }
+
+  it('opens after the threshold of consecutive transient failures and then rejects without calling', async () => {
+    const breaker = new CircuitBreaker('dynamodb', { failureThreshold: 3, openMs: 500, now: clock });
+    await failTimes(breaker, 3);
+    expect(breaker.state).toBe('open');
+    const operation = jest.fn(ok);
+    await expect(breaker.execute(operation)).rejects.toThrow(new CircuitOpenError('dynamodb', 500));
+    expect(operation).not.toHaveBeenCalled();
+    expect(breaker.msUntilProbe()).toBe(500);
+  });
+
+  it('counts only consecutive failures: a success in between resets the count', async () => {
+    const breaker = new CircuitBreaker('s3', { failureThreshold: 3, now: clock });
+    await failTimes(breaker, 2);
+    await breaker.execute(ok);
+    await failTimes(breaker, 2);
+    expect(breaker.state).toBe('closed');
+  });
+
+  it('ignores non-transient failures', async () => {
+    const breaker = new CircuitBreaker('s3', { failureThreshold: 1, now: clock });
+    await expect(breaker.execute(() => Promise.reject(sdkError('AccessDenied', 403)))).rejects.toThrow('AccessDenied (injected)');
+    expect(breaker.state).toBe('closed');
+  });
+
+  it('lets one probe through after openMs; its success closes the circuit', async () => {
+    const breaker = new CircuitBreaker('sns', { failureThreshold: 1, openMs: 500, now: clock });
+    await failTimes(breaker, 1);
+    now += 500;
+    expect(breaker.state).toBe('half-open');
+    let release: (value: string) => void = () => undefined;
+    const probe = breaker.execute(() => new Promise<string>((resolve) => (release = resolve)));
+    await expect(breaker.execute(ok)).rejects.toThrow(CircuitOpenError);
+    release('done');
+    await expect(probe).resolves.toBe('done');
+    expect(breaker.state).toBe('closed');
+    expect(breaker.msUntilProbe()).toBe(0);
+  });
+
+  it('opens again at once when the probe fails', async () => {
+    const breaker = new CircuitBreaker('sns', { failureThreshold: 2, openMs: 500, now: clock });
+    await failTimes(breaker, 2);
+    now += 600;
+    await failTimes(breaker, 1);
+    expect(breaker.state).toBe('open');
+    expect(breaker.msUntilProbe()).toBe(500);
+  });
+});

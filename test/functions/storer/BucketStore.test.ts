@@ -1,0 +1,57 @@
+import { ConditionalCheckFailedException, type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { CircuitBreaker } from '../../../functions/shared/CircuitBreaker';
+import { encodeBucketItem } from '../../../functions/storer/bucketItemCodec';
+import { BucketStore } from '../../../functions/storer/BucketStore';
+import { mergeIntoBucket } from '../../../functions/storer/mergeIntoBucket';
+import type { BucketItem } from '../../../functions/storer/types';
+import { deadlineWith } from '../../helpers/fakes';
+
+const M = Date.UTC(2025, 10, 29, 12, 0, 0);
+const item = mergeIntoBucket(
+  undefined,
+  {
+    sensorId: 'a#t',
+    assetId: 'a',
+    metric: 't',
+    minute: M,
+    contributions: [{ origin: { index: 0, shardId: 's', sequenceNumber: '1', partitionKey: 'a', arrivedAt: M }, sequenceNumber: 1n, readings: [{ metric: 't', value: 1, ts: M, quality: 'GOOD' }] }],
+  },
+  { nowMs: M, retentionDays: 1 },
+).item as BucketItem;
+
+function storeWith(send: jest.Mock): BucketStore {
+  return new BucketStore({ dynamodb: { send } as unknown as DynamoDBClient, tableName: 'readings', breaker: new CircuitBreaker('dynamodb') });
+}
+
+describe('BucketStore', () => {
+  it('creates a bucket only if it does not exist', async () => {
+    const send = jest.fn().mockResolvedValue({});
+    expect(await storeWith(send).put(item, undefined, deadlineWith())).toEqual({ written: true });
+    const command = send.mock.calls[0]?.[0] as PutItemCommand;
+    expect(command).toBeInstanceOf(PutItemCommand);
+    expect(command.input).toMatchObject({ TableName: 'readings', ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': 'sensorId' } });
+  });
+
+  it('replaces a bucket only at the version it was read or cached at', async () => {
+    const send = jest.fn().mockResolvedValue({});
+    await storeWith(send).put(item, 4, deadlineWith());
+    expect((send.mock.calls[0]?.[0] as PutItemCommand).input).toMatchObject({
+      ConditionExpression: '#version = :version',
+      ExpressionAttributeValues: { ':version': { N: '4' } },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    });
+  });
+
+  it('returns the current item from a failed condition', async () => {
+    const failure = new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {}, Item: encodeBucketItem(item) });
+    expect(await storeWith(jest.fn().mockRejectedValue(failure)).put(item, undefined, deadlineWith())).toEqual({ written: false, current: item, known: true });
+    const bare = new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+    expect(await storeWith(jest.fn().mockRejectedValue(bare)).put(item, undefined, deadlineWith())).toEqual({ written: false, current: undefined, known: false });
+  });
+
+  it('reads with strong consistency', async () => {
+    const send = jest.fn().mockResolvedValue({ Item: encodeBucketItem(item) });
+    expect(await storeWith(send).get('a#t', M, deadlineWith())).toEqual(item);
+    expect((send.mock.calls[0]?.[0] as GetItemCommand).input).toEqual({ TableName: 'readings', Key: { sensorId: { S: 'a#t' }, minute: { N: String(M) } }, ConsistentRead: true });
+  });
+});

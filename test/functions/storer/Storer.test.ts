@@ -1,0 +1,75 @@
+import { TransientDependencyError } from '../../../functions/shared/errors';
+import { METRIC_NAMES } from '../../../functions/shared/constants';
+import type { BucketSink, BucketWriteResult } from '../../../functions/storer/BucketWriter';
+import { Storer } from '../../../functions/storer/Storer';
+import type { BucketGroup } from '../../../functions/storer/types';
+import { capturingMetrics, MemoryQuarantine, silentLogger } from '../../helpers/fakes';
+import { assetSecond, kinesisEvent, kinesisRecords, lambdaContext, NOW, presence, telemetry } from '../../helpers/records';
+
+class RecordingBuckets implements BucketSink {
+  readonly groups: BucketGroup[] = [];
+  failSensor: string | undefined;
+
+  async write(group: BucketGroup): Promise<BucketWriteResult> {
+    if (group.sensorId === this.failSensor) throw new TransientDependencyError('dynamodb', 'dynamodb failed after 4 attempt(s)');
+    this.groups.push(group);
+    const stored = group.contributions.reduce((n, c) => n + c.readings.length, 0);
+    return { stored, alreadyApplied: 0, overflowed: 0, writes: 1 };
+  }
+}
+
+describe('Storer', () => {
+  function setup() {
+    const buckets = new RecordingBuckets();
+    const quarantine = new MemoryQuarantine();
+    const captured = capturingMetrics();
+    const storer = new Storer({ buckets, quarantine, metrics: captured.metrics, logger: silentLogger(), breakers: [], now: () => NOW });
+    return { buckets, quarantine, captured, storer };
+  }
+
+  it('stores readings per bucket, quarantines invalid records, counts presence events and emits metrics', async () => {
+    const { buckets, quarantine, captured, storer } = setup();
+    const records = kinesisRecords([
+      assetSecond('a', NOW - 2_000, { t: 1, p: 2 }),
+      'nope',
+      presence(),
+      assetSecond('a', NOW - 1_000, { t: 3 }),
+    ]);
+    const outcome = await storer.handle(kinesisEvent(records), lambdaContext());
+
+    expect(outcome).toEqual({ response: { batchItemFailures: [] }, stored: 3, bucketWrites: 2, quarantined: 1, presence: 1, alreadyApplied: 0 });
+    expect(buckets.groups.map((g) => g.sensorId)).toEqual(['a#t', 'a#p']);
+    expect(quarantine.entries.map((e) => [e.reason, e.origin.sequenceNumber])).toEqual([['INVALID_JSON', '1001']]);
+    expect(captured.total(METRIC_NAMES.readingsStored)).toBe(3);
+    expect(captured.total(METRIC_NAMES.bucketWrites)).toBe(2);
+    expect(captured.total(METRIC_NAMES.recordsQuarantined)).toBe(1);
+    expect(captured.total(METRIC_NAMES.presenceEvents)).toBe(1);
+    expect(captured.total(METRIC_NAMES.recordsRetried)).toBe(0);
+    expect(captured.values.get(METRIC_NAMES.batchDuration)).toEqual([0]);
+  });
+
+  it('reports from the first record of a failed bucket on, in shard order', async () => {
+    const { buckets, captured, storer } = setup();
+    buckets.failSensor = 'b#t';
+    const records = kinesisRecords([assetSecond('a', NOW - 3_000, { t: 1 }), assetSecond('b', NOW - 2_000, { t: 2 }), assetSecond('a', NOW - 1_000, { t: 3 })]);
+    const outcome = await storer.handle(kinesisEvent(records), lambdaContext());
+
+    expect(outcome.response).toEqual({ batchItemFailures: [{ itemIdentifier: '1001' }, { itemIdentifier: '1002' }] });
+    expect(captured.total(METRIC_NAMES.recordsRetried)).toBe(2);
+  });
+
+  it('reports a record whose quarantine fails', async () => {
+    const { quarantine, storer } = setup();
+    quarantine.failWith = new TransientDependencyError('s3', 's3 failed after 4 attempt(s)');
+    const records = kinesisRecords([assetSecond('a', NOW - 3_000, { t: 1 }), telemetry({ schemaVersion: 9 }), assetSecond('a', NOW - 1_000, { t: 3 })]);
+    expect((await storer.handle(kinesisEvent(records), lambdaContext())).response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['1001', '1002']);
+  });
+
+  it('starts no write once the deadline has passed and reports everything', async () => {
+    const { buckets, storer } = setup();
+    const records = kinesisRecords([assetSecond('a', NOW - 3_000, { t: 1 })]);
+    const outcome = await storer.handle(kinesisEvent(records), lambdaContext(100));
+    expect(outcome.response.batchItemFailures).toEqual([{ itemIdentifier: '1000' }]);
+    expect(buckets.groups).toEqual([]);
+  });
+});

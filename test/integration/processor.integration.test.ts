@@ -1,0 +1,273 @@
+import { GetItemCommand, QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { KinesisStreamBatchResponse } from 'aws-lambda';
+import { ENV, QUARANTINE_PREFIX } from '../../functions/shared/constants';
+import { createTables, setAwsTestEnvironment, startDynalite, startKinesalite, testDynamoClient, TestStream, type Emulator } from '../helpers/emulators';
+import { runEventSourceMapping, type KinesisHandler } from '../helpers/eventSourceMapping';
+import { FakeAwsServer } from '../helpers/FakeAwsServer';
+import { FaultProxy } from '../helpers/FaultProxy';
+import { assetSecond, lambdaContext, presence, telemetry } from '../helpers/records';
+
+const STATUS_TABLE = 'dynamodb-asset-status-test';
+const STATE_TABLE = 'dynamodb-detector-state-test';
+const TOPIC = 'arn:aws:sns:sa-east-1:123456789012:sns-alerts-test';
+const DASHBOARD = 'https://sa-east-1.console.aws.amazon.com/cloudwatch/home?region=sa-east-1#dashboards/dashboard/telemetry-test';
+
+let dynalite: Emulator;
+let kinesalite: Emulator;
+const proxy = new FaultProxy();
+const fake = new FakeAwsServer();
+let dynamo: DynamoDBClient;
+let handler: KinesisHandler;
+let streamCount = 0;
+
+const BASE = Math.floor(Date.now() / 1000) * 1000 - 10 * 60_000;
+
+function loadHandler(): KinesisHandler {
+  let loaded: KinesisHandler | undefined;
+  jest.isolateModules(() => {
+    loaded = (require('../../functions/processor') as typeof import('../../functions/processor')).handler;
+  });
+  if (!loaded) throw new Error('processor did not load');
+  return loaded;
+}
+
+beforeAll(async () => {
+  dynalite = await startDynalite();
+  kinesalite = await startKinesalite();
+  await proxy.start(dynalite.endpoint);
+  await fake.start();
+  setAwsTestEnvironment({ dynamodb: proxy.endpoint, s3: fake.endpoint, sns: fake.endpoint });
+  Object.assign(process.env, {
+    [ENV.assetStatusTable]: STATUS_TABLE,
+    [ENV.detectorStateTable]: STATE_TABLE,
+    [ENV.alertTopicArn]: TOPIC,
+    [ENV.archiveBucket]: 'archive-test',
+    [ENV.dashboardUrl]: DASHBOARD,
+    [ENV.detectorConfig]: JSON.stringify({ warmupSamples: 10, cooldownSeconds: 60, limits: { temperature: { max: 100 } } }),
+    [ENV.statusHeartbeatSeconds]: '60',
+    // Every batch checkpoints, so the table shows exactly what the detector judged.
+    [ENV.checkpointIntervalSeconds]: '0',
+    [ENV.circuitBreakerOpenMs]: '300',
+    [ENV.powertoolsServiceName]: 'processor',
+  });
+  dynamo = testDynamoClient(dynalite.endpoint);
+  await createTables(dynamo, { assetStatus: STATUS_TABLE, detectorState: STATE_TABLE });
+  handler = loadHandler();
+});
+
+afterAll(async () => {
+  dynamo.destroy();
+  await proxy.stop();
+  await fake.stop();
+  await dynalite.stop();
+  await kinesalite.stop();
+});
+
+afterEach(() => {
+  proxy.clear();
+  fake.clear();
+});
+
+async function newStream(): Promise<TestStream> {
+  streamCount += 1;
+  const stream = new TestStream(kinesalite.endpoint, `kinesis-processor-test-${streamCount}`);
+  await stream.create();
+  return stream;
+}
+
+async function item(table: string, assetId: string): Promise<Record<string, AttributeValue> | undefined> {
+  return (await dynamo.send(new GetItemCommand({ TableName: table, Key: { assetId: { S: assetId } }, ConsistentRead: true }))).Item;
+}
+
+/** `count` normal seconds then `anomalous` seconds with the temperature above its 100 limit. */
+function episode(assetId: string, start: number, count: number, anomalous: number, thingName = 'gw-int'): object[] {
+  const payloads: object[] = [];
+  for (let i = 0; i < count + anomalous; i += 1) {
+    const temperature = i < count ? 70 + (i % 3) : 150 + i;
+    payloads.push(assetSecond(assetId, start + i * 1_000, { temperature, pressure: 2 + (i % 2) * 0.1 }, thingName));
+  }
+  return payloads;
+}
+
+function alertsFor(assetId: string): Array<{ episodeId: string; body: Record<string, unknown> }> {
+  return fake.published
+    .filter((p) => p.attributes.assetId === assetId)
+    .map((p) => ({ episodeId: p.attributes.episodeId ?? '', body: JSON.parse((JSON.parse(p.message) as { default: string }).default) as Record<string, unknown> }));
+}
+
+function failed(response: KinesisStreamBatchResponse): string[] {
+  return response.batchItemFailures.map((f) => f.itemIdentifier);
+}
+
+describe('processor handler against dynalite, kinesalite and fake S3/SNS', () => {
+  it('alerts once per episode, writes asset status and the checkpoint, and quarantines bad records', async () => {
+    const stream = await newStream();
+    const payloads = [...episode('pr-a', BASE, 12, 3), 'not json', telemetry({ assetId: 'pr-a', readings: [{ metric: 'x', value: 'high', ts: BASE }] })];
+    const sequences = await stream.put(payloads);
+    const response = await handler(stream.toEvent(await stream.read()), lambdaContext());
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    const alerts = alertsFor('pr-a');
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]?.episodeId).toBe(`pr-a:${BASE + 12_000}`);
+    expect(alerts[0]?.body).toMatchObject({
+      type: 'anomaly',
+      assetId: 'pr-a',
+      plantId: 'sp1',
+      lineId: 'line-2',
+      limitBreaches: ['temperature'],
+      values: { temperature: { value: 162, quality: 'GOOD' }, pressure: { value: 2, quality: 'GOOD' } },
+      dashboardUrl: DASHBOARD,
+      startedAt: new Date(BASE + 12_000).toISOString(),
+    });
+    const status = await item(STATUS_TABLE, 'pr-a');
+    expect(status?.status?.S).toBe('ANOMALY');
+    expect(status?.lineKey?.S).toBe('sp1#line-2');
+    expect(status?.episodeId?.S).toBe(`pr-a:${BASE + 12_000}`);
+    expect(Number(status?.lastReadingTs?.N)).toBe(BASE + 14_000);
+    const checkpoint = await item(STATE_TABLE, 'pr-a');
+    expect(Number(checkpoint?.lastTs?.N)).toBe(BASE + 14_000);
+    const quarantined = fake.objectsUnder<{ reason: string; sequenceNumber: string }>(`${QUARANTINE_PREFIX}processor/`);
+    expect(quarantined.map((q) => [q.body.reason, q.body.sequenceNumber]).sort()).toEqual(
+      [
+        ['INVALID_JSON', sequences[15]],
+        ['INVALID_VALUE', sequences[16]],
+      ].sort(),
+    );
+    const byLine = await dynamo.send(
+      new QueryCommand({
+        TableName: STATUS_TABLE,
+        IndexName: 'byLine',
+        KeyConditionExpression: 'lineKey = :l',
+        ExpressionAttributeValues: { ':l': { S: 'sp1#line-2' } },
+      }),
+    );
+    expect(byLine.Items?.map((i) => i.assetId?.S)).toContain('pr-a');
+  });
+
+  it('does not feed the detector twice or re-alert when the same batch is delivered again', async () => {
+    const stream = await newStream();
+    await stream.put(episode('pr-b', BASE, 12, 2));
+    const event = stream.toEvent(await stream.read());
+    await handler(event, lambdaContext());
+    const before = await item(STATE_TABLE, 'pr-b');
+
+    expect(await handler(event, lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect(alertsFor('pr-b')).toHaveLength(1);
+    expect(await item(STATE_TABLE, 'pr-b')).toEqual(before);
+  });
+
+  it('restores detector state on a cold start, so an open episode is not alerted again', async () => {
+    const stream = await newStream();
+    await stream.put(episode('pr-c', BASE, 12, 2));
+    await handler(stream.toEvent(await stream.read()), lambdaContext());
+    const [, , ...rest] = await stream.read();
+    const last = rest[rest.length - 1]?.SequenceNumber ?? '';
+    await stream.put([assetSecond('pr-c', BASE + 20_000, { temperature: 180, pressure: 2 }, 'gw-int')]);
+    const coldHandler = loadHandler();
+    const response = await coldHandler(stream.toEvent(await stream.read({ after: last })), lambdaContext());
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(alertsFor('pr-c')).toHaveLength(1);
+    expect(Number((await item(STATE_TABLE, 'pr-c'))?.lastTs?.N)).toBe(BASE + 20_000);
+  });
+
+  it('marks the assets of a disconnected thing OFFLINE, and a later reading brings them back', async () => {
+    const stream = await newStream();
+    await stream.put([
+      assetSecond('pr-d1', BASE, { temperature: 70 }, 'gw-presence'),
+      assetSecond('pr-d2', BASE, { temperature: 71 }, 'gw-presence'),
+    ]);
+    await handler(stream.toEvent(await stream.read()), lambdaContext());
+    const first = await stream.read();
+    await stream.put([presence({ clientId: 'gw-presence', thingName: 'gw-presence', timestamp: BASE + 5_000 })]);
+    await handler(stream.toEvent(await stream.read({ after: first[1]?.SequenceNumber ?? '' })), lambdaContext());
+
+    expect((await item(STATUS_TABLE, 'pr-d1'))?.status?.S).toBe('OFFLINE');
+    expect((await item(STATUS_TABLE, 'pr-d2'))?.status?.S).toBe('OFFLINE');
+    expect((await item(STATUS_TABLE, 'thing#gw-presence'))?.status?.S).toBe('OFFLINE');
+    expect((await item(STATUS_TABLE, 'thing#gw-presence'))?.lineKey).toBeUndefined();
+
+    const seen = await stream.read();
+    await stream.put([assetSecond('pr-d1', BASE + 10_000, { temperature: 72 }, 'gw-presence')]);
+    await handler(stream.toEvent(await stream.read({ after: seen[seen.length - 1]?.SequenceNumber ?? '' })), lambdaContext());
+    const back = await item(STATUS_TABLE, 'pr-d1');
+    expect(back?.status?.S).toBe('OK');
+    expect(back?.offlineAt).toBeUndefined();
+    expect((await item(STATUS_TABLE, 'pr-d2'))?.status?.S).toBe('OFFLINE');
+  });
+
+  it('reports an asset whose alert cannot be published from its first record on, and alerts after recovery', async () => {
+    const stream = await newStream();
+    const sequences = await stream.put([assetSecond('pr-e0', BASE, { temperature: 70 }, 'gw-e'), ...episode('pr-e', BASE, 12, 2, 'gw-e')]);
+    fake.inject('server-error');
+    const response = await handler(stream.toEvent(await stream.read()), lambdaContext());
+
+    expect(failed(response)).toEqual(sequences.slice(1));
+    expect((await item(STATE_TABLE, 'pr-e0'))?.lastTs?.N).toBe(String(BASE));
+    expect(await item(STATE_TABLE, 'pr-e')).toBeUndefined();
+    fake.clear();
+    const run = await runEventSourceMapping(stream, handler, { batchSize: 100, maxRetries: 5 });
+    expect(run.deadLettered).toEqual([]);
+    expect(alertsFor('pr-e').map((a) => a.episodeId)).toEqual([`pr-e:${BASE + 12_000}`]);
+  }, 15_000);
+
+  it('retries unprocessed checkpoint writes and throttled status writes', async () => {
+    const stream = await newStream();
+    const assets = Array.from({ length: 30 }, (_, i) => `pr-f${i}`);
+    await stream.put(assets.map((assetId) => assetSecond(assetId, BASE, { temperature: 70 }, 'gw-f')));
+    proxy.inject('BatchWriteItem', 'unprocessed', 3);
+    proxy.inject('UpdateItem', 'throttle', 2);
+    const response = await handler(stream.toEvent(await stream.read()), lambdaContext());
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(proxy.faultsInjected.map((f) => f.fault).sort()).toEqual(['throttle', 'throttle', 'unprocessed', 'unprocessed', 'unprocessed']);
+    for (const assetId of assets) expect((await item(STATE_TABLE, assetId))?.lastTs?.N).toBe(String(BASE));
+  });
+
+  it('fails fast while DynamoDB is down and loses no reading: every record judged, quarantined or dead-lettered', async () => {
+    const stream = await newStream();
+    const payloads: Array<object | string> = [];
+    for (let i = 0; i < 60; i += 1) {
+      payloads.push(i % 17 === 3 ? `{"bad": ${i}` : assetSecond(`pr-g${i % 3}`, BASE + i * 1_000, { temperature: 70 + (i % 2), pressure: 2 }, 'gw-g'));
+    }
+    const sequences = await stream.put(payloads);
+    let invocation = 0;
+    const run = await runEventSourceMapping(stream, handler, {
+      batchSize: 20,
+      maxRetries: 3,
+      beforeInvoke: () => {
+        proxy.clear();
+        invocation += 1;
+        if (invocation % 3 === 1) proxy.inject('*', 'reset');
+      },
+    });
+    proxy.clear();
+
+    const dead = new Set(run.deadLettered.map((r) => r.kinesis.sequenceNumber));
+    const quarantined = new Set(fake.objectsUnder<{ sequenceNumber: string }>(`${QUARANTINE_PREFIX}processor/`).map((o) => o.body.sequenceNumber));
+    const lastJudged = new Map<string, number>();
+    payloads.forEach((payload, i) => {
+      const sequence = sequences[i] ?? '';
+      if (dead.has(sequence)) return;
+      if (typeof payload === 'string') expect(quarantined.has(sequence)).toBe(true);
+      else {
+        const { assetId, readings } = payload as { assetId: string; readings: Array<{ ts: number }> };
+        lastJudged.set(assetId, Math.max(lastJudged.get(assetId) ?? 0, readings[0]?.ts ?? 0));
+      }
+    });
+    expect(run.invocations).toBeGreaterThan(3);
+    for (const [assetId, ts] of lastJudged) {
+      expect(Number((await item(STATE_TABLE, assetId))?.lastTs?.N)).toBeGreaterThanOrEqual(ts);
+    }
+  }, 30_000);
+
+  it('stops before its timeout and reports the unstarted records', async () => {
+    const stream = await newStream();
+    const sequences = await stream.put([assetSecond('pr-h', BASE, { temperature: 70 }, 'gw-h')]);
+    const response = await handler(stream.toEvent(await stream.read()), lambdaContext(400));
+
+    expect(failed(response)).toEqual(sequences);
+    expect(await item(STATE_TABLE, 'pr-h')).toBeUndefined();
+  });
+});
