@@ -72,6 +72,9 @@ export function ruleErrorKey(subfolder: string): string {
   return `${QUARANTINE_PREFIX}iot/${subfolder}\${parse_time("yyyy/MM/dd/HH", timestamp())}/\${newuuid()}.json`;
 }
 
+/** AWS IoT Core refuses policy documents longer than this (characters, whitespace excluded). */
+export const IOT_POLICY_MAX_CHARACTERS = 2048;
+
 /**
  * The device policy: a device connects only as its own thing (client id = thing name, certificate
  * attached to that thing) and publishes only its own telemetry, directly or through Basic Ingest.
@@ -79,7 +82,9 @@ export function ruleErrorKey(subfolder: string): string {
  */
 export function devicePolicyDocument(config: EnvironmentConfig, names: PlatformNames): Record<string, unknown> {
   const iot = `arn:aws:iot:${config.region}:${config.accountId}`;
-  const telemetryTopic = `dt/${config.plant.id}/*/${THING_NAME}/telemetry`;
+  // One resource per configured line rather than a `*` level: in IoT policies `*` also matches `/`,
+  // and a device of an unknown line has no business publishing.
+  const telemetryTopics = config.plant.lines.map((line) => `dt/${config.plant.id}/${line}/${THING_NAME}/telemetry`);
   return {
     Version: '2012-10-17',
     Statement: [
@@ -94,7 +99,7 @@ export function devicePolicyDocument(config: EnvironmentConfig, names: PlatformN
         Sid: 'PublishOwnTelemetry',
         Effect: 'Allow',
         Action: ['iot:Publish'],
-        Resource: [`${iot}:topic/${telemetryTopic}`, `${iot}:topic/$aws/rules/${names.telemetryRule}/${telemetryTopic}`],
+        Resource: telemetryTopics.flatMap((topic) => [`${iot}:topic/${topic}`, `${iot}:topic/$aws/rules/${names.telemetryRule}/${topic}`]),
       },
     ],
   };
@@ -151,6 +156,12 @@ export class IngestionChart extends PlatformChart {
     const tags = platformTags(config);
 
     const policyDocument = JSON.stringify(devicePolicyDocument(config, names));
+    if (policyDocument.length > IOT_POLICY_MAX_CHARACTERS) {
+      throw new Error(
+        `${config.sourceFile}: plant.lines: ${config.plant.lines.length} lines make the device policy ${policyDocument.length} characters, ` +
+          `over IoT Core's limit of ${IOT_POLICY_MAX_CHARACTERS}; use shorter line ids or fewer lines per environment`,
+      );
+    }
     if (policyDocument.length > MAX_IOT_POLICY_CHARS) {
       throw new Error(`IngestionChart: the device policy is ${policyDocument.length} characters, over IoT Core's limit of ${MAX_IOT_POLICY_CHARS}`);
     }

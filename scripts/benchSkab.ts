@@ -8,12 +8,13 @@
  * files. Prints per-file counts, the pooled F1 / false-alarm rate / missed-alarm rate, and the
  * leaderboard's published results beside them.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { DetectorError, type DetectorSettings } from '../functions/shared/detector';
 import { ReplayError, ReplayUsageError } from './lib/replayErrors';
 import { readReplayFile } from './lib/replayInput';
 import { replayFile } from './lib/replayRun';
+import { readReplaySettings } from './lib/replaySettings';
 import { countSkabFile, SKAB_LEADERBOARD, SKAB_WARMUP_ROWS, skabRates, sumSkabCounts, type SkabCounts } from './lib/skabScore';
 
 const USAGE = 'usage: bench:skab -- DIR [--settings FILE.json]';
@@ -105,7 +106,7 @@ function main(): void {
       if (args[i] === '--settings') {
         const path = args[++i];
         if (path === undefined) throw new ReplayUsageError(`--settings needs a file\n${USAGE}`);
-        settings = JSON.parse(readFileSync(path, 'utf8')) as DetectorSettings;
+        settings = readReplaySettings(path);
       } else if (args[i].startsWith('--')) throw new ReplayUsageError(`unknown option ${args[i]}\n${USAGE}`);
       else positional.push(args[i]);
     }

@@ -9,12 +9,13 @@
  * unless a configured limit is breached). `--details` appends `ts,asset,score,threshold,episode,
  * contributors`. Each file is replayed by fresh detectors (one per asset in it).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { DetectorError, type DetectorSettings } from '../functions/shared/detector';
+import { writeFileSync } from 'node:fs';
+import { DetectorError, resolveDetectorSettings, type DetectorSettings } from '../functions/shared/detector';
 import { plotReplaySvg } from './lib/plotReplaySvg';
 import { ReplayError, ReplayUsageError } from './lib/replayErrors';
 import { parseReplayFormat, readReplayFile, type ReplayFormat } from './lib/replayInput';
 import { replayFile } from './lib/replayRun';
+import { readReplaySettings } from './lib/replaySettings';
 
 const USAGE =
   'usage: replay --format skab|csv [--warmup N] [--settings FILE.json] [--details] [--plot OUT.svg] FILE...';
@@ -25,22 +26,6 @@ interface ReplayOptions {
   readonly details: boolean;
   readonly plotPath?: string;
   readonly files: readonly string[];
-}
-
-function readSettingsFile(path: string): DetectorSettings {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new ReplayUsageError(`cannot read settings file ${path}`);
-  }
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
-    return parsed as DetectorSettings;
-  } catch (error) {
-    throw new ReplayUsageError(`settings file ${path} is not a JSON object: ${(error as Error).message}`);
-  }
 }
 
 export function parseReplayArgs(args: readonly string[]): ReplayOptions {
@@ -62,7 +47,7 @@ export function parseReplayArgs(args: readonly string[]): ReplayOptions {
       const value = next();
       warmup = Number(value);
       if (!/^\d+$/.test(value)) throw new ReplayUsageError(`--warmup must be a whole number of samples, got "${value}"`);
-    } else if (arg === '--settings') settings = readSettingsFile(next());
+    } else if (arg === '--settings') settings = readReplaySettings(next());
     else if (arg === '--plot') plotPath = next();
     else if (arg === '--details') details = true;
     else if (arg === '--help' || arg === '-h') throw new ReplayUsageError(USAGE);
@@ -87,7 +72,8 @@ function formatNumber(value: number): string {
 
 export function runReplay(args: readonly string[], write: (chunk: string) => void): void {
   const options = parseReplayArgs(args);
-  // Read every file first, so a bad input fails before any output.
+  // Validate the settings and read every file first, so bad input fails before any output.
+  resolveDetectorSettings(options.settings);
   const inputs = options.files.map((path) => readReplayFile(path, options.format));
   write(options.details ? 'file,index,anomaly,ts,asset,score,threshold,episode,contributors\n' : 'file,index,anomaly\n');
   for (const input of inputs) {

@@ -59,7 +59,11 @@ interface AssetWork {
   alerts: AnomalyAlert[];
   /** An episode opened or closed in this batch: checkpoint at once so it survives a cold start. */
   episodeChanged: boolean;
+  opened: number;
   judged: number;
+  skipped: number;
+  /** Newest device ts of each record judged (for the end-to-end latency). */
+  newest: number[];
   lastVerdict: Verdict | undefined;
   lastTs: number;
   lastSeen: number;
@@ -77,6 +81,8 @@ export interface ProcessorOutcome {
   readonly presence: number;
 }
 
+/** Failures logged in full per batch; the batch summary counts them all. */
+const MAX_LOGGED_FAILURES = 3;
 const DEFAULT_ASSET_CONCURRENCY = 16;
 const NEVER = -Infinity;
 /**
@@ -134,9 +140,12 @@ export class Processor {
     const deadline = new Deadline(context);
     const records = event.Records;
     let firstFailed = records.length;
+    let failures = 0;
     const fail = (index: number, error: unknown, what: string): void => {
       if (index < firstFailed) firstFailed = index;
-      logger.warn(`${what} failed; reporting from record ${index} on for retry`, { error: error as Error });
+      failures += 1;
+      // A dependency outage fails every group at once: log a few in full, count the rest.
+      if (failures <= MAX_LOGGED_FAILURES) logger.warn(`${what} failed; reporting from record ${index} on for retry`, { error: error as Error });
     };
 
     const parsed: ParsedRecord[] = records.map((record, index) => parseKinesisRecord(record, index, startedAt));
@@ -156,7 +165,10 @@ export class Processor {
             records: [],
             alerts: [],
             episodeChanged: false,
+            opened: 0,
             judged: 0,
+            skipped: 0,
+            newest: [],
             lastVerdict: undefined,
             lastTs: -Infinity,
             lastSeen: -Infinity,
@@ -178,10 +190,6 @@ export class Processor {
       fail(work.get(assetId)?.firstIndex ?? 0, error, `restore of ${assetId}`);
     });
 
-    let judged = 0;
-    let skipped = 0;
-    let anomaliesOpened = 0;
-    const latencies: number[] = [];
     for (const item of work.values()) {
       const entry = this.#assets.get(item.assetId);
       if (entry === undefined || failedAssets.has(item.assetId)) continue;
@@ -193,7 +201,7 @@ export class Processor {
         let newest = -Infinity;
         for (const { sample, units, readings } of buildSamples(message)) {
           if (sample.ts <= entry.lastTs) {
-            skipped += readings;
+            item.skipped += readings;
             continue;
           }
           let verdict: Verdict;
@@ -203,23 +211,22 @@ export class Processor {
             // Retrying cannot change a deterministic failure: skip the sample so the shard moves on.
             this.#deps.logger.error('detector failed on a sample; skipped', { assetId: item.assetId, ts: sample.ts, error: error as Error });
             entry.lastTs = sample.ts;
-            skipped += readings;
+            item.skipped += readings;
             continue;
           }
           entry.lastTs = sample.ts;
           item.judged += readings;
           item.lastVerdict = verdict;
-          if (verdict.episode.event === 'open') anomaliesOpened += 1;
+          if (verdict.episode.event === 'open') item.opened += 1;
           if (verdict.episode.event === 'open' || verdict.episode.event === 'close') item.episodeChanged = true;
           if (verdict.episode.alert) item.alerts.push(this.#alertOf(message, sample.ts, sample.values, units, verdict));
           if (sample.ts > newest) newest = sample.ts;
         }
-        if (newest > -Infinity) latencies.push(newest);
+        if (newest > -Infinity) item.newest.push(newest);
         item.lastSeen = Math.max(item.lastSeen, message.receivedAt);
         item.lastTs = entry.lastTs;
         item.latest = message;
       }
-      judged += item.judged;
     }
 
     const committed = await this.#commit([...work.values()].filter((w) => !failedAssets.has(w.assetId)), deadline, now, (assetId, error) => {
@@ -227,6 +234,19 @@ export class Processor {
       fail(work.get(assetId)?.firstIndex ?? 0, error, `commit of ${assetId}`);
     });
     for (const assetId of failedAssets) this.#rollBack(assetId);
+
+    // Counted for the assets that committed: a rolled-back asset is judged again on the retry.
+    let judged = 0;
+    let skipped = 0;
+    let anomaliesOpened = 0;
+    const latencies: number[] = [];
+    for (const item of work.values()) {
+      if (failedAssets.has(item.assetId)) continue;
+      judged += item.judged;
+      skipped += item.skipped;
+      anomaliesOpened += item.opened;
+      latencies.push(...item.newest);
+    }
 
     const presenceApplied = await this.#applyPresence(presence, deadline, fail);
     const quarantinedCount = await quarantined;
@@ -258,6 +278,7 @@ export class Processor {
       statusWrites: committed.statusWrites,
       presence: presenceApplied,
       retried: response.batchItemFailures.length,
+      failures,
     });
     return {
       response,

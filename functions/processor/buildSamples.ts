@@ -16,6 +16,20 @@ export interface SampleWithUnits {
  * the later one in the message wins, as a correction would.
  */
 export function buildSamples(message: TelemetryMessage): SampleWithUnits[] {
+  const readings = message.readings;
+  const ts = readings[0]?.ts;
+  if (ts !== undefined && readings.every((r) => r.ts === ts)) {
+    // The usual message: one reading per metric at one instant; no grouping needed.
+    const values: Record<string, SampleValue> = {};
+    const units: Record<string, string> = {};
+    let count = 0;
+    for (const reading of readings) {
+      if (values[reading.metric] === undefined) count += 1;
+      values[reading.metric] = { value: reading.value, quality: reading.quality };
+      if (reading.unit !== undefined) units[reading.metric] = reading.unit;
+    }
+    return [{ sample: { ts, values }, units, readings: count }];
+  }
   const byTs = new Map<number, { values: Record<string, SampleValue>; units: Record<string, string> }>();
   for (const reading of message.readings) {
     let entry = byTs.get(reading.ts);

@@ -4,6 +4,7 @@ import { isTransientError } from './isTransientError';
 
 export interface CircuitBreakerOptions {
   readonly failureThreshold?: number;
+  readonly minFailureSpanMs?: number;
   readonly openMs?: number;
   readonly now?: () => number;
 }
@@ -13,21 +14,27 @@ export type CircuitState = 'closed' | 'open' | 'half-open';
 /**
  * Fails calls to a dependency at once while it is known to be down, so a batch returns its
  * failures quickly instead of spending the invocation on timeouts. Only transient failures count:
- * a validation error says nothing about the dependency's health. After `openMs` one probe call
- * goes through (half-open); its success closes the circuit, its failure opens it again.
+ * a validation error says nothing about the dependency's health. The circuit opens after
+ * `failureThreshold` consecutive failures that span at least `minFailureSpanMs`: a burst of
+ * simultaneous failures (dozens of concurrent calls meeting kept-alive sockets the server closed
+ * while idle) is retried, not taken for an outage. After `openMs` one probe call goes through
+ * (half-open); its success closes the circuit, its failure opens it again.
  */
 export class CircuitBreaker {
   readonly dependency: string;
   readonly #failureThreshold: number;
+  readonly #minFailureSpanMs: number;
   readonly #openMs: number;
   readonly #now: () => number;
   #consecutiveFailures = 0;
+  #firstFailureAt = 0;
   #openedAt: number | undefined;
   #probeInFlight = false;
 
   constructor(dependency: string, options: CircuitBreakerOptions = {}) {
     this.dependency = dependency;
     this.#failureThreshold = options.failureThreshold ?? CIRCUIT_BREAKER.failureThreshold;
+    this.#minFailureSpanMs = options.minFailureSpanMs ?? CIRCUIT_BREAKER.minFailureSpanMs;
     this.#openMs = options.openMs ?? CIRCUIT_BREAKER.openMs;
     this.#now = options.now ?? Date.now;
   }
@@ -58,8 +65,11 @@ export class CircuitBreaker {
       return result;
     } catch (error) {
       if (isTransientError(error)) {
+        const now = this.#now();
+        if (this.#consecutiveFailures === 0) this.#firstFailureAt = now;
         this.#consecutiveFailures += 1;
-        if (probing || this.#consecutiveFailures >= this.#failureThreshold) this.#openedAt = this.#now();
+        const sustained = this.#consecutiveFailures >= this.#failureThreshold && now - this.#firstFailureAt >= this.#minFailureSpanMs;
+        if (probing || sustained) this.#openedAt = now;
       } else if (probing) {
         // The dependency answered, so it is up even though this request was refused.
         this.#consecutiveFailures = 0;

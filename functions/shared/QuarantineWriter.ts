@@ -23,7 +23,6 @@ export interface QuarantineWriterOptions {
   readonly bucket: string;
   readonly functionName: QuarantiningFunction;
   readonly breaker: CircuitBreaker;
-  readonly eventSourceArn?: string;
   readonly policy?: RetryPolicy;
   readonly now?: () => number;
 }
@@ -56,7 +55,7 @@ export class QuarantineWriter implements QuarantineSink {
   }
 
   async write(entry: QuarantineEntry, deadline: Deadline): Promise<string> {
-    const { s3, bucket, functionName, breaker, policy, eventSourceArn } = this.#options;
+    const { s3, bucket, functionName, breaker, policy } = this.#options;
     const now = this.#options.now ?? Date.now;
     const key = quarantineKey(functionName, entry);
     const text = Buffer.from(entry.data, 'base64').toString('utf8');
@@ -64,7 +63,7 @@ export class QuarantineWriter implements QuarantineSink {
       reason: entry.reason,
       detail: entry.detail,
       function: functionName,
-      eventSourceArn,
+      streamArn: entry.origin.streamArn,
       shardId: entry.origin.shardId,
       sequenceNumber: entry.origin.sequenceNumber,
       partitionKey: entry.origin.partitionKey,

@@ -168,8 +168,10 @@ export const RETRY_POLICY = {
 
 /** Circuit breaker per dependency (DynamoDB, S3, SNS). */
 export const CIRCUIT_BREAKER = {
-  /** Consecutive transient failures that open the circuit. */
+  /** Consecutive transient failures that open the circuit... */
   failureThreshold: 5,
+  /** ...if they span at least this long (a burst of concurrent failures is not an outage). */
+  minFailureSpanMs: 500,
   /** Time the circuit stays open before one probe call is let through. */
   openMs: 5000,
 } as const;

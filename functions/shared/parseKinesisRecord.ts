@@ -15,6 +15,7 @@ export function recordOrigin(record: KinesisStreamRecord, index: number): Record
     sequenceNumber: record.kinesis.sequenceNumber,
     partitionKey: record.kinesis.partitionKey,
     arrivedAt: Math.round(record.kinesis.approximateArrivalTimestamp * 1000),
+    streamArn: record.eventSourceARN,
   };
 }
 

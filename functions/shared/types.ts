@@ -56,6 +56,8 @@ export interface RecordOrigin {
   readonly partitionKey: string;
   /** Epoch ms the stream received the record. */
   readonly arrivedAt: number;
+  /** ARN of the stream the record came from (quoted in quarantined records). */
+  readonly streamArn?: string;
 }
 
 export type ParsedRecord =

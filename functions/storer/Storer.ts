@@ -36,6 +36,8 @@ export interface StorerOutcome {
   readonly alreadyApplied: number;
 }
 
+/** Failures logged in full per batch; the batch summary counts them all. */
+const MAX_LOGGED_FAILURES = 3;
 const DEFAULT_WRITE_CONCURRENCY = 32;
 
 /**
@@ -58,9 +60,12 @@ export class Storer {
     const deadline = new Deadline(context);
     const records = event.Records;
     let firstFailed = records.length;
+    let failures = 0;
     const fail = (index: number, error: unknown, what: string): void => {
       if (index < firstFailed) firstFailed = index;
-      logger.warn(`${what} failed; reporting from record ${index} on for retry`, { error: error as Error });
+      failures += 1;
+      // A dependency outage fails every group at once: log a few in full, count the rest.
+      if (failures <= MAX_LOGGED_FAILURES) logger.warn(`${what} failed; reporting from record ${index} on for retry`, { error: error as Error });
     };
 
     const parsed: ParsedRecord[] = records.map((record, index) => parseKinesisRecord(record, index, startedAt));
@@ -128,6 +133,7 @@ export class Storer {
       alreadyApplied,
       overflowed,
       retried: response.batchItemFailures.length,
+      failures,
     });
     return { response, stored, bucketWrites, quarantined, presence, alreadyApplied };
   }

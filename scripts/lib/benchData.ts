@@ -41,6 +41,8 @@ export interface Timeline {
 }
 
 let sequence = 49_590_338_271_490_256_608_559_692_538_361_571_095_921_575_989_136_588_802n;
+/** Records generated so far, so `invalidEvery` spans batches. */
+let generated = 0;
 
 function record(data: string, partitionKey: string, arrivedAt: number): KinesisStreamRecord {
   sequence += 1n;
@@ -72,7 +74,8 @@ export function generateRecords(timeline: Timeline, fromSecond: number, toSecond
       const assetId = `${timeline.prefix}-${String(asset).padStart(3, '0')}`;
       const thingName = `gw-${timeline.prefix}-${Math.floor(asset / 10)}`;
       const receivedAt = ts + 40;
-      if (timeline.invalidEvery > 0 && (records.length + 1) % timeline.invalidEvery === 0) {
+      generated += 1;
+      if (timeline.invalidEvery > 0 && generated % timeline.invalidEvery === 0) {
         records.push(record(`{"schemaVersion":1,"assetId":"${assetId}","readings":[`, assetId, receivedAt + 10));
         continue;
       }

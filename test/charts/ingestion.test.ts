@@ -4,7 +4,7 @@ import { crossplaneSpec } from '../../charts/lib/conventions';
 import { planCapacity } from '../../charts/lib/capacity';
 import { PlatformNames } from '../../charts/lib/names';
 import { IngestionChart, presenceSql, telemetrySql } from '../../charts/ingestion';
-import { findObject, RenderedObject, synthChart } from '../helpers/platform';
+import { findObject, platformProps, RenderedObject, synthChart } from '../helpers/platform';
 
 const render = (environment = 'dev'): RenderedObject[] => synthChart((app, props) => new IngestionChart(app, 'ingestion', props), environment);
 
@@ -92,8 +92,10 @@ describe('IngestionChart', () => {
         Effect: 'Allow',
         Action: ['iot:Publish'],
         Resource: [
-          'arn:aws:iot:sa-east-1:111122223333:topic/dt/sp01/*/${iot:Connection.Thing.ThingName}/telemetry',
-          'arn:aws:iot:sa-east-1:111122223333:topic/$aws/rules/iot_telemetry_dev/dt/sp01/*/${iot:Connection.Thing.ThingName}/telemetry',
+          'arn:aws:iot:sa-east-1:111122223333:topic/dt/sp01/line-a/${iot:Connection.Thing.ThingName}/telemetry',
+          'arn:aws:iot:sa-east-1:111122223333:topic/$aws/rules/iot_telemetry_dev/dt/sp01/line-a/${iot:Connection.Thing.ThingName}/telemetry',
+          'arn:aws:iot:sa-east-1:111122223333:topic/dt/sp01/line-b/${iot:Connection.Thing.ThingName}/telemetry',
+          'arn:aws:iot:sa-east-1:111122223333:topic/$aws/rules/iot_telemetry_dev/dt/sp01/line-b/${iot:Connection.Thing.ThingName}/telemetry',
         ],
       });
     });
@@ -149,7 +151,7 @@ describe('IngestionChart', () => {
       expect(telemetrySql(config)).toMatch(/FROM 'dt\/rj02\/\+\/\+\/telemetry'$/);
       const props = { config, names: new PlatformNames(config), capacity: planCapacity(config) };
       const rendered = Testing.synth(new IngestionChart(Testing.app(), 'ingestion', props)) as RenderedObject[];
-      expect((findObject(rendered, 'Policy').spec as { forProvider: { policy: string } }).forProvider.policy).toContain('topic/dt/rj02/*/');
+      expect((findObject(rendered, 'Policy').spec as { forProvider: { policy: string } }).forProvider.policy).toContain('topic/dt/rj02/l1/${iot:Connection.Thing.ThingName}/telemetry');
     });
   });
 
@@ -246,5 +248,17 @@ describe('IngestionChart', () => {
       roleArn: 'arn:aws:iam::444455556666:role/iam-iot-rule-prod',
     });
     expect(JSON.stringify(prod)).not.toContain('111122223333');
+  });
+});
+
+describe('IngestionChart device policy size', () => {
+  test('more lines than the 2,048-character IoT policy holds is a config error naming plant.lines', () => {
+    const base = platformProps().config;
+    const lines = Array.from({ length: 12 }, (_, index) => `assembly-line-${index}`);
+    const config = { ...base, plant: { ...base.plant, lines } };
+    const props = { config, names: new PlatformNames(config), capacity: planCapacity(config) };
+    expect(() => new IngestionChart(Testing.app(), 'ingestion', props)).toThrow(
+      /^config\/dev\.yaml: plant\.lines: 12 lines make the device policy \d+ characters, over IoT Core's limit of 2048; use shorter line ids or fewer lines per environment$/,
+    );
   });
 });

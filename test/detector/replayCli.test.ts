@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { DetectorSettingsError } from '../../functions/shared/detector';
 import { runReplay } from '../../scripts/replay';
 import { ReplayInputError, ReplayUsageError } from '../../scripts/lib/replayErrors';
 import { generateRows, injectFault, START_TS, type MetricSpec } from './syntheticSeries';
@@ -106,6 +107,13 @@ describe('replay --format skab', () => {
     expect(all.slice(2 * ROWS)).toEqual(all.slice(0, ROWS));
   });
 
+  it('adds the score, threshold, episode and contributors with --details', () => {
+    const lines = replay(['--format', 'skab', '--warmup', String(WARMUP), '--details', writeSkab('details.csv', faultyRows())]).trimEnd().split('\n');
+    expect(lines[0]).toBe('file,index,anomaly,ts,asset,score,threshold,episode,contributors');
+    expect(lines[1]).toBe(`details.csv,0,0,${START_TS},details.csv,0,,none,`);
+    expect(lines.some((line) => /^details\.csv,\d+,1,\d+,details\.csv,[\d.e+]+,[\d.]+,open,flow$/.test(line))).toBe(true);
+  });
+
   it('draws the metrics, score, threshold and flagged spans as SVG', () => {
     const svgPath = join(dir, 'out.svg');
     replay(['--format', 'skab', '--warmup', String(WARMUP), '--plot', svgPath, writeSkab('plotted.csv', faultyRows())]);
@@ -137,6 +145,14 @@ describe('replay input errors', () => {
     [['--format', 'skab', '--warmup', 'many', 'x.csv'], new ReplayUsageError('--warmup must be a whole number of samples, got "many"')],
   ])('rejects %j', (args, error) => {
     expect(() => replay(args)).toThrow(error);
+  });
+
+  it('validates the settings file before any output', () => {
+    const settingsPath = join(dir, 'settings.json');
+    writeFileSync(settingsPath, JSON.stringify({ warmupSamples: 5 }));
+    expect(() => replay(['--format', 'skab', '--settings', settingsPath, writeSkab('s.csv', faultyRows())])).toThrow(
+      new DetectorSettingsError('warmupSamples must be an integer >= 10, got 5'),
+    );
   });
 
   it('names file, line and column of a non-numeric cell', () => {

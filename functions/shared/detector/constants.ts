@@ -14,7 +14,7 @@ export const DETECTOR_DEFAULTS = {
   thresholdFactor: 1.5,
   closeRatio: 0.7,
   maxAutoregression: 0.9,
-  driftHalfLifeSamples: 2000,
+  driftHalfLifeSamples: 100,
 } as const;
 
 export const DETECTOR_SETTING_BOUNDS = {
@@ -48,8 +48,8 @@ export const DETECTOR_INTERNALS = {
    * them): their squares would swamp the running sums, and no plausible reading gets there.
    */
   maxModelMagnitude: 1e15,
-  /** Drift adaptation pauses while the score is above this share of the threshold. */
-  driftFreezeRatio: 0.5,
+  /** Drift adaptation pauses while the score is above this share of the threshold (below the default closeRatio 0.7). */
+  driftFreezeRatio: 0.6,
   /** A metric repeating one exact value for this many times its longest warm-up run is stuck... */
   stuckRunFactor: 3,
   /** ...and never for fewer samples than this. */

@@ -26,7 +26,8 @@ export interface DetectorSettings {
   readonly cooldownSeconds?: number;
   /**
    * Weight λ of the newest sample in the exponentially weighted vector of standardised residuals
-   * (0 < λ <= 1). Smaller values average more samples: fewer false alarms on noise, longer delay.
+   * (0 < λ <= 1). Smaller values average more samples: more sensitive to small persistent shifts,
+   * slower to react and to settle after a fault.
    * @default 0.1
    */
   readonly scoreSmoothing?: number;
@@ -49,9 +50,12 @@ export interface DetectorSettings {
    */
   readonly maxAutoregression?: number;
   /**
-   * Half-life, in samples, of the adaptation of the metric means to slow drift; it pauses while an
-   * episode is open or the score is above half the threshold, so a fault is not absorbed.
-   * 0 disables it. @default 2000
+   * Half-life, in samples, of the adaptation of the metric means to drift; it pauses while an
+   * episode is open or the score is above 0.6 × the threshold (below the close level, so a fault
+   * that closed its episode is not absorbed at once). A plant's levels wander by several standard
+   * deviations within minutes, so the default follows them fast; the price is that a fault
+   * building up more slowly than about 0.5 standard deviations per minute is followed too.
+   * 0 disables it. @default 100
    */
   readonly driftHalfLifeSamples?: number;
 }

@@ -29,3 +29,19 @@ describe('buildSamples', () => {
     ]);
   });
 });
+
+describe('buildSamples of a single-instant message', () => {
+  it('makes one sample holding every metric', () => {
+    const single: TelemetryMessage = {
+      ...message,
+      readings: [
+        { metric: 't', value: 1, ts: 5, quality: 'GOOD', unit: 'Cel' },
+        { metric: 'p', value: 2, ts: 5, quality: 'BAD' },
+        { metric: 't', value: 3, ts: 5, quality: 'GOOD' },
+      ],
+    };
+    expect(buildSamples(single)).toEqual([
+      { sample: { ts: 5, values: { t: { value: 3, quality: 'GOOD' }, p: { value: 2, quality: 'BAD' } } }, units: { t: 'Cel' }, readings: 2 },
+    ]);
+  });
+});

@@ -12,8 +12,12 @@ describe('CircuitBreaker', () => {
     now = 1_000;
   });
 
+  /** n failures, 300 ms apart. */
   async function failTimes(breaker: CircuitBreaker, n: number): Promise<void> {
-    for (let i = 0; i < n; i += 1) await expect(breaker.execute(throttled)).rejects.toThrow('ThrottlingException (injected)');
+    for (let i = 0; i < n; i += 1) {
+      if (i > 0) now += 300;
+      await expect(breaker.execute(throttled)).rejects.toThrow('ThrottlingException (injected)');
+    }
   }
 
   it('opens after the threshold of consecutive transient failures and then rejects without calling', async () => {
@@ -24,6 +28,15 @@ describe('CircuitBreaker', () => {
     await expect(breaker.execute(operation)).rejects.toThrow(new CircuitOpenError('dynamodb', 500));
     expect(operation).not.toHaveBeenCalled();
     expect(breaker.msUntilProbe()).toBe(500);
+  });
+
+  it('does not open on a burst of simultaneous failures shorter than the minimum span', async () => {
+    const breaker = new CircuitBreaker('dynamodb', { failureThreshold: 3, minFailureSpanMs: 500, now: clock });
+    for (let i = 0; i < 30; i += 1) await expect(breaker.execute(throttled)).rejects.toThrow('ThrottlingException (injected)');
+    expect(breaker.state).toBe('closed');
+    now += 500;
+    await expect(breaker.execute(throttled)).rejects.toThrow('ThrottlingException (injected)');
+    expect(breaker.state).toBe('open');
   });
 
   it('counts only consecutive failures: a success in between resets the count', async () => {
@@ -41,7 +54,7 @@ describe('CircuitBreaker', () => {
   });
 
   it('lets one probe through after openMs; its success closes the circuit', async () => {
-    const breaker = new CircuitBreaker('sns', { failureThreshold: 1, openMs: 500, now: clock });
+    const breaker = new CircuitBreaker('sns', { failureThreshold: 1, minFailureSpanMs: 0, openMs: 500, now: clock });
     await failTimes(breaker, 1);
     now += 500;
     expect(breaker.state).toBe('half-open');
@@ -55,7 +68,7 @@ describe('CircuitBreaker', () => {
   });
 
   it('opens again at once when the probe fails', async () => {
-    const breaker = new CircuitBreaker('sns', { failureThreshold: 2, openMs: 500, now: clock });
+    const breaker = new CircuitBreaker('sns', { failureThreshold: 2, minFailureSpanMs: 0, openMs: 500, now: clock });
     await failTimes(breaker, 2);
     now += 600;
     await failTimes(breaker, 1);

@@ -1,5 +1,5 @@
 import { parseKinesisRecord, recordOrigin } from '../../../functions/shared/parseKinesisRecord';
-import { kinesisRecord, NOW, presence, telemetry } from '../../helpers/records';
+import { kinesisRecord, NOW, presence, STREAM_ARN, telemetry } from '../../helpers/records';
 
 describe('parseKinesisRecord', () => {
   const position = { sequenceNumber: '4959', shardId: 'shardId-000000000003', partitionKey: 'pump-07', arrivedAt: NOW - 200 };
@@ -11,6 +11,7 @@ describe('parseKinesisRecord', () => {
       sequenceNumber: '4959',
       partitionKey: 'pump-07',
       arrivedAt: NOW - 200,
+      streamArn: STREAM_ARN,
     });
   });
 

@@ -86,7 +86,7 @@ describe('createBreakers and paceRetry', () => {
 
   it('waits until the first open circuit allows a probe, bounded by the deadline', async () => {
     let now = 0;
-    const breaker = new CircuitBreaker('dynamodb', { failureThreshold: 1, openMs: 800, now: () => now });
+    const breaker = new CircuitBreaker('dynamodb', { failureThreshold: 1, minFailureSpanMs: 0, openMs: 800, now: () => now });
     await breaker.execute(() => Promise.reject(sdkError('ThrottlingException', 400))).catch(() => undefined);
     now = 300;
     const waits: number[] = [];

@@ -13,7 +13,7 @@ function rejection(payload: unknown): { reason: string; message: string } {
 }
 
 describe('validateTelemetryMessage', () => {
-  it('returns the normalised message, defaulting quality to GOOD and dropping unknown fields', () => {
+  it('returns the message validated in place, defaulting quality to GOOD and ignoring unknown fields', () => {
     const payload = { ...telemetry({ readings: [{ metric: 'rpm', value: 1450, ts: NOW - 10 }] }), extra: true };
     expect(validateTelemetryMessage(payload, NOW)).toEqual({
       schemaVersion: 1,
@@ -25,6 +25,7 @@ describe('validateTelemetryMessage', () => {
       thingName: 'gw-01',
       clientId: 'gw-01',
       receivedAt: NOW - 500,
+      extra: true,
     });
   });
 

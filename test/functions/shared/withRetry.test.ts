@@ -52,7 +52,7 @@ describe('withRetry', () => {
   });
 
   it('fails fast with CircuitOpenError when the breaker is open', async () => {
-    const breaker = new CircuitBreaker('sns', { failureThreshold: 1, openMs: 10_000 });
+    const breaker = new CircuitBreaker('sns', { failureThreshold: 1, minFailureSpanMs: 0, openMs: 10_000 });
     await expect(withRetry(() => Promise.reject(sdkError('Throttling', 400)), { ...options(breaker), policy: { ...policy, maxAttempts: 1 } })).rejects.toThrow(
       TransientDependencyError,
     );
