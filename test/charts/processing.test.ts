@@ -318,7 +318,7 @@ describe('ProcessingChart', () => {
 
     test('the processor parallelization follows the capacity plan; the storer stays at 1', () => {
       const base = loadEnvironmentConfig('dev');
-      const config = { ...base, capacity: { ...base.capacity, sensors: 10_000, readingsPerMessage: 1, bytesPerReading: 16 } };
+      const config = { ...base, capacity: { ...base.capacity, sensors: 1_000_000, readingsPerMessage: 500, bytesPerReading: 16 } };
       const props: PlatformChartProps = { config, names: new PlatformNames(config), capacity: planCapacity(config) };
       expect(props.capacity.processorParallelization).toBeGreaterThan(1);
       const rendered = Testing.synth(new ProcessingChart(Testing.app(), 'processing', props)) as RenderedObject[];
