@@ -6,7 +6,7 @@ import type { CircuitBreaker } from '../shared/CircuitBreaker';
 import { ASSET_STATUS, METRIC_NAMES } from '../shared/constants';
 import { Deadline, type RemainingTime } from '../shared/Deadline';
 import { DeadlineExceededError } from '../shared/errors';
-import { failuresFrom } from '../shared/failuresFrom';
+import { BatchFailures } from '../shared/BatchFailures';
 import { mapWithConcurrency } from '../shared/mapWithConcurrency';
 import { paceRetry } from '../shared/paceRetry';
 import { parseKinesisRecord } from '../shared/parseKinesisRecord';
@@ -81,8 +81,6 @@ export interface ProcessorOutcome {
   readonly presence: number;
 }
 
-/** Failures logged in full per batch; the batch summary counts them all. */
-const MAX_LOGGED_FAILURES = 3;
 const DEFAULT_ASSET_CONCURRENCY = 16;
 const NEVER = -Infinity;
 /**
@@ -139,14 +137,7 @@ export class Processor {
     const startedAt = now();
     const deadline = new Deadline(context);
     const records = event.Records;
-    let firstFailed = records.length;
-    let failures = 0;
-    const fail = (index: number, error: unknown, what: string): void => {
-      if (index < firstFailed) firstFailed = index;
-      failures += 1;
-      // A dependency outage fails every group at once: log a few in full, count the rest.
-      if (failures <= MAX_LOGGED_FAILURES) logger.warn(`${what} failed; reporting from record ${index} on for retry`, { error: error as Error });
-    };
+    const batchFailures = new BatchFailures(records, logger);
 
     const parsed: ParsedRecord[] = records.map((record, index) => parseKinesisRecord(record, index, startedAt));
     const invalid: Array<Extract<ParsedRecord, { kind: 'invalid' }>> = [];
@@ -181,13 +172,13 @@ export class Processor {
     }
 
     // Quarantine runs beside detection: it touches S3 only.
-    const quarantined = this.#quarantineAll(invalid, deadline, fail);
+    const quarantined = this.#quarantineAll(invalid, deadline, batchFailures);
 
     const failedAssets = new Set<string>();
     const restored = new Set([...work.keys()].filter((id) => !this.#assets.has(id)));
     await this.#restore([...restored], deadline, (assetId, error) => {
       failedAssets.add(assetId);
-      fail(work.get(assetId)?.firstIndex ?? 0, error, `restore of ${assetId}`);
+      batchFailures.add(work.get(assetId)?.firstIndex ?? 0, error, `restore of ${assetId}`);
     });
 
     for (const item of work.values()) {
@@ -231,7 +222,7 @@ export class Processor {
 
     const committed = await this.#commit([...work.values()].filter((w) => !failedAssets.has(w.assetId)), deadline, now, (assetId, error) => {
       failedAssets.add(assetId);
-      fail(work.get(assetId)?.firstIndex ?? 0, error, `commit of ${assetId}`);
+      batchFailures.add(work.get(assetId)?.firstIndex ?? 0, error, `commit of ${assetId}`);
     });
     for (const assetId of failedAssets) this.#rollBack(assetId);
 
@@ -248,11 +239,11 @@ export class Processor {
       latencies.push(...item.newest);
     }
 
-    const presenceApplied = await this.#applyPresence(presence, deadline, fail);
+    const presenceApplied = await this.#applyPresence(presence, deadline, batchFailures);
     const quarantinedCount = await quarantined;
 
     const endedAt = now();
-    const response = failuresFrom(records, firstFailed);
+    const response = batchFailures.response();
     if (response.batchItemFailures.length > 0) await paceRetry(this.#deps.breakers, deadline, this.#deps.sleep);
     metrics.addMetric(METRIC_NAMES.readingsProcessed, MetricUnit.Count, judged);
     metrics.addMetric(METRIC_NAMES.readingsSkipped, MetricUnit.Count, skipped);
@@ -278,7 +269,7 @@ export class Processor {
       statusWrites: committed.statusWrites,
       presence: presenceApplied,
       retried: response.batchItemFailures.length,
-      failures,
+      failures: batchFailures.count,
     });
     return {
       response,
@@ -295,7 +286,7 @@ export class Processor {
   async #quarantineAll(
     invalid: Array<Extract<ParsedRecord, { kind: 'invalid' }>>,
     deadline: Deadline,
-    fail: (index: number, error: unknown, what: string) => void,
+    batchFailures: BatchFailures,
   ): Promise<number> {
     const results = await mapWithConcurrency(invalid, 8, async (record) => {
       if (deadline.isExpired()) throw new DeadlineExceededError('no time left to quarantine');
@@ -307,7 +298,7 @@ export class Processor {
       const record = invalid[i];
       if (record === undefined) return;
       if (result.status === 'fulfilled') count += 1;
-      else fail(record.origin.index, result.reason, 'quarantine');
+      else batchFailures.add(record.origin.index, result.reason, 'quarantine');
     });
     return count;
   }
@@ -485,12 +476,12 @@ export class Processor {
   async #applyPresence(
     presence: Array<{ origin: RecordOrigin; event: PresenceEvent }>,
     deadline: Deadline,
-    fail: (index: number, error: unknown, what: string) => void,
+    batchFailures: BatchFailures,
   ): Promise<number> {
     let applied = 0;
     for (const { origin, event } of presence) {
       if (deadline.isExpired()) {
-        fail(origin.index, new DeadlineExceededError('no time left for presence events'), 'presence');
+        batchFailures.add(origin.index, new DeadlineExceededError('no time left for presence events'), 'presence');
         break;
       }
       try {
@@ -502,7 +493,7 @@ export class Processor {
           if (entry !== undefined) entry.writtenStatus = ASSET_STATUS.offline;
         }
       } catch (error) {
-        fail(origin.index, error, `presence of ${event.thingName}`);
+        batchFailures.add(origin.index, error, `presence of ${event.thingName}`);
         break;
       }
     }

@@ -4,7 +4,7 @@ import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda'
 import { METRIC_NAMES } from '../shared/constants';
 import { Deadline, type RemainingTime } from '../shared/Deadline';
 import { DeadlineExceededError } from '../shared/errors';
-import { failuresFrom } from '../shared/failuresFrom';
+import { BatchFailures } from '../shared/BatchFailures';
 import { mapWithConcurrency } from '../shared/mapWithConcurrency';
 import { parseKinesisRecord } from '../shared/parseKinesisRecord';
 import type { QuarantineSink } from '../shared/QuarantineWriter';
@@ -36,8 +36,6 @@ export interface StorerOutcome {
   readonly alreadyApplied: number;
 }
 
-/** Failures logged in full per batch; the batch summary counts them all. */
-const MAX_LOGGED_FAILURES = 3;
 const DEFAULT_WRITE_CONCURRENCY = 32;
 
 /**
@@ -59,14 +57,7 @@ export class Storer {
     const startedAt = now();
     const deadline = new Deadline(context);
     const records = event.Records;
-    let firstFailed = records.length;
-    let failures = 0;
-    const fail = (index: number, error: unknown, what: string): void => {
-      if (index < firstFailed) firstFailed = index;
-      failures += 1;
-      // A dependency outage fails every group at once: log a few in full, count the rest.
-      if (failures <= MAX_LOGGED_FAILURES) logger.warn(`${what} failed; reporting from record ${index} on for retry`, { error: error as Error });
-    };
+    const batchFailures = new BatchFailures(records, logger);
 
     const parsed: ParsedRecord[] = records.map((record, index) => parseKinesisRecord(record, index, startedAt));
     const telemetry: Array<{ origin: RecordOrigin; message: TelemetryMessage }> = [];
@@ -88,7 +79,7 @@ export class Storer {
       const record = invalid[i];
       if (record === undefined) return;
       if (result.status === 'fulfilled') quarantined += 1;
-      else fail(record.origin.index, result.reason, 'quarantine');
+      else batchFailures.add(record.origin.index, result.reason, 'quarantine');
     });
 
     const groups = groupReadings(telemetry);
@@ -109,11 +100,11 @@ export class Storer {
         overflowed += result.value.overflowed;
         alreadyApplied += result.value.alreadyApplied;
       } else {
-        fail(group.contributions[0]?.origin.index ?? 0, result.reason, `bucket ${group.sensorId}@${group.minute}`);
+        batchFailures.add(group.contributions[0]?.origin.index ?? 0, result.reason, `bucket ${group.sensorId}@${group.minute}`);
       }
     });
 
-    const response = failuresFrom(records, firstFailed);
+    const response = batchFailures.response();
     if (response.batchItemFailures.length > 0) await paceRetry(this.#deps.breakers, deadline, this.#deps.sleep);
     metrics.addMetric(METRIC_NAMES.readingsProcessed, MetricUnit.Count, stored);
     metrics.addMetric(METRIC_NAMES.readingsStored, MetricUnit.Count, stored);
@@ -133,7 +124,7 @@ export class Storer {
       alreadyApplied,
       overflowed,
       retried: response.batchItemFailures.length,
-      failures,
+      failures: batchFailures.count,
     });
     return { response, stored, bucketWrites, quarantined, presence, alreadyApplied };
   }

@@ -2,18 +2,9 @@ import { ArchiveChart } from '../../charts/archive';
 import { loadEnvironmentConfig } from '../../charts/lib/config';
 import { crossplaneSpec } from '../../charts/lib/conventions';
 import { PlatformNames } from '../../charts/lib/names';
-import { findObject, RenderedObject, synthChart } from '../helpers/platform';
+import { findObject, PolicyStatement, RenderedObject, synthChart } from '../helpers/platform';
 
 const render = (environment = 'dev'): RenderedObject[] => synthChart((app, props) => new ArchiveChart(app, 'archive', props), environment);
-
-interface Statement {
-  Sid?: string;
-  Effect: string;
-  Action: string | string[];
-  Resource?: string[];
-  Principal?: unknown;
-  Condition?: Record<string, Record<string, unknown>>;
-}
 
 interface DeliveryForProvider {
   region: string;
@@ -82,7 +73,7 @@ describe('ArchiveChart', () => {
     const policies = roleSpec(objects).inlinePolicies;
     expect(Object.keys(policies)).toEqual(['firehose']);
     const key = { 'kms:ResourceAliases': 'alias/kms-telemetry-dev' };
-    expect((JSON.parse(policies.firehose) as { Statement: Statement[] }).Statement).toEqual([
+    expect((JSON.parse(policies.firehose) as { Statement: PolicyStatement[] }).Statement).toEqual([
       {
         Sid: 'ReadStream',
         Effect: 'Allow',

@@ -4,26 +4,12 @@ import { crossplaneSpec } from '../../charts/lib/conventions';
 import { planCapacity } from '../../charts/lib/capacity';
 import { PlatformNames } from '../../charts/lib/names';
 import { IngestionChart, presenceSql, telemetrySql } from '../../charts/ingestion';
-import { findObject, platformProps, RenderedObject, synthChart } from '../helpers/platform';
+import { findObject, inlineStatements, platformProps, PolicyStatement, RenderedObject, synthChart, trustStatements } from '../helpers/platform';
 
 const render = (environment = 'dev'): RenderedObject[] => synthChart((app, props) => new IngestionChart(app, 'ingestion', props), environment);
 
-interface Statement {
-  Sid?: string;
-  Effect: string;
-  Action: string | string[];
-  Resource?: string[];
-  Principal?: unknown;
-  Condition?: Record<string, Record<string, unknown>>;
-}
-
-const statementsOf = (role: RenderedObject): Statement[] => {
-  const policies = (role.spec as { inlinePolicies: Record<string, string> }).inlinePolicies;
-  expect(Object.keys(policies)).toHaveLength(1);
-  return (JSON.parse(Object.values(policies)[0]) as { Statement: Statement[] }).Statement;
-};
-const trustOf = (role: RenderedObject): Statement[] =>
-  (JSON.parse((role.spec as { assumeRolePolicyDocument: string }).assumeRolePolicyDocument) as { Statement: Statement[] }).Statement;
+const statementsOf = (role: RenderedObject): PolicyStatement[] => inlineStatements(role);
+const trustOf = trustStatements;
 
 interface RuleForProvider {
   region: string;
@@ -73,7 +59,7 @@ describe('IngestionChart', () => {
 
   describe('device policy', () => {
     const policy = JSON.parse((findObject(objects, 'Policy', 'iot-device-dev').spec as { forProvider: { policy: string } }).forProvider.policy) as {
-      Statement: Statement[];
+      Statement: PolicyStatement[];
     };
 
     test('connect only as the thing the certificate is attached to, with the thing name as client id', () => {

@@ -13,7 +13,7 @@ import { loadEnvironmentConfig } from '../../charts/lib/config';
 import { PlatformNames } from '../../charts/lib/names';
 import { PlatformChartProps } from '../../charts/lib/PlatformChart';
 import { ProcessingChart } from '../../charts/processing';
-import { findObject, platformProps, RenderedObject, synthChart } from '../helpers/platform';
+import { findObject, inlineStatements, platformProps, RenderedObject, synthChart } from '../helpers/platform';
 
 const render = (environment = 'dev'): RenderedObject[] => synthChart((app, props) => new ProcessingChart(app, 'processing', props), environment);
 
@@ -26,11 +26,7 @@ interface Statement {
 }
 
 /** The one inline policy of a rendered Role, parsed. */
-function statementsOf(role: RenderedObject): Statement[] {
-  const policies = (role.spec as { inlinePolicies: Record<string, string> }).inlinePolicies;
-  expect(Object.keys(policies)).toHaveLength(1);
-  return (JSON.parse(Object.values(policies)[0]) as { Statement: Statement[] }).Statement;
-}
+const statementsOf = (role: RenderedObject): Statement[] => inlineStatements<Statement>(role);
 
 /** Sid -> [actions, resources], the shape the least-privilege review reads. */
 const accessTable = (role: RenderedObject): Record<string, [string[], string[]]> =>

@@ -32,3 +32,25 @@ export function findObject(objects: readonly RenderedObject[], kind: string, nam
   if (found.length !== 1) throw new Error(`expected one ${kind}${name ? ` named ${name}` : ''}, found ${found.length}`);
   return found[0];
 }
+
+/** One statement of a rendered IAM policy document. */
+export interface PolicyStatement {
+  readonly Sid?: string;
+  readonly Effect: string;
+  readonly Action: string | string[];
+  readonly Resource?: string | string[];
+  readonly Principal?: unknown;
+  readonly Condition?: Record<string, Record<string, unknown>>;
+}
+
+/** The statements of a role's single inline policy (a role with several fails the test). */
+export function inlineStatements<S = PolicyStatement>(role: RenderedObject): S[] {
+  const policies = (role.spec as { inlinePolicies: Record<string, string> }).inlinePolicies;
+  expect(Object.keys(policies)).toHaveLength(1);
+  return (JSON.parse(Object.values(policies)[0]) as { Statement: S[] }).Statement;
+}
+
+/** The statements of a role's trust policy. */
+export function trustStatements(role: RenderedObject): PolicyStatement[] {
+  return (JSON.parse((role.spec as { assumeRolePolicyDocument: string }).assumeRolePolicyDocument) as { Statement: PolicyStatement[] }).Statement;
+}
