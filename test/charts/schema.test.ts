@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GitOpsChart, MANAGED_API_GROUPS, ARGOCD_NAMESPACE } from '../../charts/gitops';
 import { ALLOWED_REGION, listEnvironments, loadEnvironmentConfig } from '../../charts/lib/config';
-import { SYNC_WAVES } from '../../charts/lib/conventions';
+import { platformTags, SYNC_WAVES } from '../../charts/lib/conventions';
 import { PlatformNames } from '../../charts/lib/names';
 import { ObservabilityChart } from '../../charts/observability';
 import { buildApp } from '../../main';
@@ -123,6 +123,26 @@ describe.each(listEnvironments())('the whole app of %s', (environment) => {
     expect(wrong).toEqual([]);
     // The ProviderConfig they name is part of the app, in their namespace.
     expect(objects.filter((object) => object.kind === 'ProviderConfig').map(describeObject)).toEqual([`ProviderConfig ${names.namespace}/${names.crossplaneProviderConfig}`]);
+  });
+
+  test('every object whose CRD takes tags carries the five platform tags', () => {
+    const expected = platformTags(loadEnvironmentConfig(environment));
+    const tagged = objects.filter((object) => validator.acceptsTags(object.apiVersion, object.kind));
+    expect(tagged.length).toBeGreaterThan(40);
+    // ACK uses three shapes: a map, [{key, value}] and (KMS) [{tagKey, tagValue}].
+    type TagEntry = { key?: string; value?: string; tagKey?: string; tagValue?: string };
+    const asMap = (tags: unknown): Record<string, string | undefined> =>
+      Array.isArray(tags)
+        ? Object.fromEntries((tags as TagEntry[]).map((tag) => [tag.key ?? tag.tagKey ?? '', tag.value ?? tag.tagValue]))
+        : ((tags ?? {}) as Record<string, string>);
+    const untagged = tagged
+      .filter((object) => {
+        const spec = (object.spec ?? {}) as { tags?: unknown; forProvider?: { tags?: unknown } };
+        const tags = asMap(spec.tags ?? spec.forProvider?.tags);
+        return Object.entries(expected).some(([key, value]) => tags[key] !== value);
+      })
+      .map(describeObject);
+    expect(untagged).toEqual([]);
   });
 
   test('no retain policy and no deletion protection anywhere', () => {

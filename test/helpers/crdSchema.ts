@@ -392,6 +392,15 @@ export class CrdSchemaValidator {
   }
 
   /** The compiled validator of an apiVersion and kind, or why there is none. */
+  /** Whether the CRD of `apiVersion`/`kind` has a `tags` field in `spec` or `spec.forProvider`. */
+  acceptsTags(apiVersion: string, kind: string): boolean {
+    const slash = apiVersion.lastIndexOf('/');
+    const schema = this.definitions.get(`${apiVersion.slice(0, slash)}|${kind}`)?.versions.get(apiVersion.slice(slash + 1))?.schema;
+    const properties = (node: unknown): SchemaNode => ((node as SchemaNode | undefined)?.properties ?? {}) as SchemaNode;
+    const spec = properties(properties(schema).spec);
+    return spec.tags !== undefined || properties(spec.forProvider).tags !== undefined;
+  }
+
   private validatorFor(apiVersion: string, kind: string): ValidateFunction | string {
     const key = `${apiVersion}|${kind}`;
     const cached = this.compiled.get(key);
