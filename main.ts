@@ -1,9 +1,10 @@
+import { join } from 'node:path';
 import { App, YamlOutputType } from 'cdk8s';
 import { ArchiveChart } from './charts/archive';
 import { GitOpsChart } from './charts/gitops';
 import { IngestionChart } from './charts/ingestion';
 import { planCapacity } from './charts/lib/capacity';
-import { loadEnvironmentConfig } from './charts/lib/config';
+import { listEnvironments, loadEnvironmentConfig } from './charts/lib/config';
 import { PlatformNames } from './charts/lib/names';
 import { PlatformChartProps } from './charts/lib/PlatformChart';
 import { NetworkChart } from './charts/network';
@@ -30,5 +31,8 @@ export function buildApp(environment: string, outdir = `manifests/${environment}
   return app;
 }
 
-// `cdk8s synth` runs this file; `npm run synth` renders every environment through scripts/synth.ts.
-if (require.main === module) buildApp(process.env.PLATFORM_ENV ?? 'dev').synth();
+// `cdk8s synth` runs this file after emptying its output folder, so it renders every environment, like
+// `npm run synth` (scripts/synth.ts, which adds the capacity report and leaves manifests/ intact on errors).
+if (require.main === module) {
+  for (const environment of listEnvironments()) buildApp(environment, join(process.env.CDK8S_OUTDIR ?? 'manifests', environment)).synth();
+}
