@@ -1,11 +1,12 @@
 import { Construct } from 'constructs';
 import { ENV, QUARANTINE_PREFIX } from '../functions/shared/constants';
 import { LogGroup } from '../imports/cloudwatchlogs.services.k8s.aws';
+import { Policy } from '../imports/iam.services.k8s.aws';
 import { BundledFunction } from './constructs/BundledFunction';
 import { KinesisEventSourceMapping } from './constructs/KinesisEventSourceMapping';
 import { AccessStatement, LeastPrivilegeRole } from './constructs/LeastPrivilegeRole';
 import { EnvironmentConfig } from './lib/config';
-import { ackMetadata, platformTags } from './lib/conventions';
+import { ackMetadata, platformTags, tagList } from './lib/conventions';
 import { PlatformNames } from './lib/names';
 import { PlatformChart, PlatformChartProps } from './lib/PlatformChart';
 
@@ -189,6 +190,56 @@ export function storerAccess(config: EnvironmentConfig, names: PlatformNames): A
   ];
 }
 
+/**
+ * What an operator needs to run the dead-letter redrive (scripts/redrive.ts), the one place to change it:
+ * take the queue's messages, read the dead-lettered ranges back from the stream, invoke the two functions.
+ */
+export function redriveOperatorAccess(names: PlatformNames): AccessStatement[] {
+  return [
+    {
+      sid: 'WorkDeadLetterQueue',
+      // ReceiveMessage, ChangeMessageVisibility (release, extend) and DeleteMessage are the tool's calls;
+      // GetQueueAttributes lets the operator see the queue's depth before and after a run.
+      actions: ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
+      resources: [names.deadLetterQueueArn],
+    },
+    {
+      sid: 'ReadDeadLetteredRanges',
+      // GetShardIterator (AT_SEQUENCE_NUMBER) and GetRecords are the tool's calls; DescribeStreamSummary and
+      // ListShards let the operator check retention and shards when a range has expired.
+      actions: ['kinesis:DescribeStreamSummary', 'kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards'],
+      resources: [names.streamArn],
+    },
+    {
+      sid: 'InvokeStreamFunctions',
+      // Synchronous Invoke of the unqualified functions, as their mappings do.
+      actions: ['lambda:InvokeFunction'],
+      resources: [names.functionArn(names.processorFunction), names.functionArn(names.storerFunction)],
+    },
+    {
+      ...keyAccess(names),
+      sid: 'DecryptWithPlatformKey',
+      // The queue and the stream are encrypted with the platform key: receiving and reading need Decrypt only
+      // (GenerateDataKey is for SendMessage and PutRecord, which the tool never calls).
+      actions: ['kms:Decrypt'],
+    },
+  ];
+}
+
+/** An identity policy document of Allow statements, rendered as LeastPrivilegeRole renders inline policies. */
+function identityPolicyDocument(statements: readonly AccessStatement[]): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: statements.map((statement) => ({
+      Sid: statement.sid,
+      Effect: 'Allow',
+      Action: [...statement.actions].sort(),
+      Resource: [...statement.resources],
+      ...(statement.conditions ? { Condition: statement.conditions } : {}),
+    })),
+  });
+}
+
 /** Environment variables of each function (names from functions/shared/constants.ts). */
 export function functionEnvironment(config: EnvironmentConfig, names: PlatformNames, fn: StreamFunction): Record<string, string> {
   const powertools = {
@@ -303,5 +354,16 @@ export class ProcessingChart extends PlatformChart {
         maxRecordAgeSeconds: settings.maxRecordAgeSeconds,
       });
     }
+
+    // Not attached to anything here: operators attach it to the role or permission set they run the redrive with.
+    new Policy(this, 'redrive-policy', {
+      metadata: ackMetadata(config, names, names.redrivePolicy, 'iam'),
+      spec: {
+        name: names.redrivePolicy,
+        description: 'Run the dead-letter redrive tool (scripts/redrive.ts): read the DLQ, read the stream, invoke the stream functions',
+        policyDocument: identityPolicyDocument(redriveOperatorAccess(names)),
+        tags: tagList(config),
+      },
+    });
   }
 }

@@ -23,6 +23,8 @@ export class PlatformNames {
   readonly iotRuleRole: string;
   readonly firehoseRole: string;
   readonly iotLoggingRole: string;
+  /** Managed policy operators attach to run the dead-letter redrive tool (scripts/redrive.ts). */
+  readonly redrivePolicy: string;
   /** IoT rule names allow only letters, digits and underscores, so the convention uses underscores. */
   readonly telemetryRule: string;
   readonly presenceRule: string;
@@ -72,6 +74,7 @@ export class PlatformNames {
     this.iotRuleRole = `iam-iot-rule-${s}`;
     this.firehoseRole = `iam-firehose-${s}`;
     this.iotLoggingRole = `iam-iot-logging-${s}`;
+    this.redrivePolicy = `iam-redrive-${s}`;
     this.telemetryRule = `iot_telemetry_${s}`;
     this.presenceRule = `iot_presence_${s}`;
     this.devicePolicy = `iot-device-${s}`;

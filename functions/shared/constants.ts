@@ -148,8 +148,6 @@ export const QUARANTINE_REASONS = {
 
 /** Attribute names of the items the functions write (beyond TABLE_KEYS). */
 export const ITEM_ATTRIBUTES = {
-  /** readings: per shard id, the highest Kinesis sequence number already in the bucket (idempotency). */
-  appliedSequence: 'applied',
   /** readings: optimistic concurrency version of the bucket item. */
   version: 'version',
   /** detectorState: the serialized AssetDetectorState (JSON string). */

@@ -61,13 +61,12 @@ export class BucketWriter implements BucketSink {
         retentionDays,
         ...(this.#options.maxReadingsPerBucket === undefined ? {} : { maxReadings: this.#options.maxReadingsPerBucket }),
       });
-      if (merge.item === undefined) {
+      if (merge.item === undefined && merge.overflow.length === 0) {
         if (current) this.#remember(key, current);
         return { stored: 0, alreadyApplied: merge.alreadyApplied, overflowed: 0, writes: 0 };
       }
-      // Overflow goes to S3 before the bucket records its sequence numbers as applied, so a crash
-      // in between redoes both instead of losing the overflow. The key is per record and bucket,
-      // so a redo overwrites the same object.
+      // Overflow goes to S3 before the bucket write, so a crash in between redoes both instead of
+      // losing the overflow. The key is per record and bucket, so a redo overwrites the same object.
       let overflowed = 0;
       for (const { contribution, readings } of merge.overflow) {
         overflowed += readings.length;
@@ -81,6 +80,11 @@ export class BucketWriter implements BucketSink {
           },
           deadline,
         );
+      }
+      if (merge.item === undefined) {
+        // A full bucket: only the overflow had somewhere to go.
+        if (current) this.#remember(key, current);
+        return { stored: 0, alreadyApplied: merge.alreadyApplied, overflowed, writes: 0 };
       }
       const outcome = await store.put(merge.item, current?.version, deadline);
       if (outcome.written) {

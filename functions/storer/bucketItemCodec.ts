@@ -14,8 +14,6 @@ const s = (value: string): AttributeValue => ({ S: value });
  * times faster than the generic marshaller in the storer's hot loop.
  */
 export function encodeBucketItem(item: BucketItem): Item {
-  const applied: Item = {};
-  for (const [shardId, sequence] of Object.entries(item.applied)) applied[shardId] = s(sequence);
   const encoded: Item = {
     [TABLE_KEYS.readings.partitionKey]: s(item.sensorId),
     [TABLE_KEYS.readings.sortKey]: n(item.minute),
@@ -28,7 +26,6 @@ export function encodeBucketItem(item: BucketItem): Item {
     statsCount: n(item.statsCount),
     sum: n(item.sum),
     sumSquares: n(item.sumSquares),
-    [ITEM_ATTRIBUTES.appliedSequence]: { M: applied },
     [ITEM_ATTRIBUTES.version]: n(item.version),
     [TABLE_KEYS.ttlAttribute]: n(item.expiresAt),
     updatedAt: n(item.updatedAt),
@@ -59,10 +56,6 @@ function list(item: Item, name: string): AttributeValue[] {
 
 /** Reads a bucket item back; throws TelemetryError if it is not one this code wrote. */
 export function decodeBucketItem(item: Item): BucketItem {
-  const applied: Record<string, string> = {};
-  for (const [shardId, value] of Object.entries(item[ITEM_ATTRIBUTES.appliedSequence]?.M ?? {})) {
-    if (value.S !== undefined) applied[shardId] = value.S;
-  }
   const unit = item.unit?.S;
   const min = item.min?.N;
   const max = item.max?.N;
@@ -81,7 +74,6 @@ export function decodeBucketItem(item: Item): BucketItem {
     ...(max === undefined ? {} : { max: Number(max) }),
     sum: num(item, 'sum'),
     sumSquares: num(item, 'sumSquares'),
-    applied,
     version: num(item, ITEM_ATTRIBUTES.version),
     expiresAt: num(item, TABLE_KEYS.ttlAttribute),
     updatedAt: num(item, 'updatedAt'),

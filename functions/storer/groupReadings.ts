@@ -20,7 +20,6 @@ export function sensorIdOf(assetId: string, metric: string): string {
 export function groupReadings(records: ReadonlyArray<{ origin: RecordOrigin; message: TelemetryMessage }>): BucketGroup[] {
   const groups = new Map<string, BucketGroup>();
   for (const { origin, message } of records) {
-    const sequenceNumber = BigInt(origin.sequenceNumber);
     for (const reading of message.readings) {
       const sensorId = sensorIdOf(message.assetId, reading.metric);
       const minute = minuteOf(reading.ts);
@@ -34,7 +33,7 @@ export function groupReadings(records: ReadonlyArray<{ origin: RecordOrigin; mes
       if (last !== undefined && last.origin.index === origin.index) {
         last.readings.push(reading);
       } else {
-        group.contributions.push({ origin, sequenceNumber, readings: [reading] });
+        group.contributions.push({ origin, readings: [reading] });
       }
     }
   }

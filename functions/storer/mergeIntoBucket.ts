@@ -1,5 +1,5 @@
 import { LIMITS } from '../shared/constants';
-import type { Quality } from '../shared/types';
+import type { Quality, Reading } from '../shared/types';
 import type { BucketGroup, BucketItem, BucketOverflow } from './types';
 
 export interface MergeOptions {
@@ -9,7 +9,7 @@ export interface MergeOptions {
 }
 
 export interface MergeResult {
-  /** The item to write, or undefined when every contribution is already in the bucket. */
+  /** The item to write, or undefined when no reading was added (all already there, or set aside). */
   readonly item: BucketItem | undefined;
   readonly appended: number;
   /** Readings of contributions the bucket already holds (a retried or redelivered record). */
@@ -18,41 +18,42 @@ export interface MergeResult {
 }
 
 /**
- * Appends a group's readings to the bucket's current content. A contribution whose sequence number
- * is not above the bucket's highest applied one for its shard is already in the bucket and is
- * skipped: Kinesis delivers a shard in order and a batch writes each bucket in one conditional
- * write, so what a bucket holds from a shard is always a prefix of that shard.
+ * Adds a group's readings to the bucket's current content. A reading is identified by its sensor and
+ * timestamp, so one already in the bucket is skipped whatever brought it again: a retried batch, a
+ * redelivered record, a redrive of a dead-lettered batch after later records reached the same
+ * bucket, or a device resending a message. (A high-water mark of sequence numbers would wrongly skip
+ * a redriven batch that is older than what the bucket already holds.) The lists stay sorted by offset.
  */
 export function mergeIntoBucket(current: BucketItem | undefined, group: BucketGroup, options: MergeOptions): MergeResult {
   const maxReadings = options.maxReadings ?? LIMITS.maxReadingsPerBucket;
-  const applied: Record<string, string> = { ...(current?.applied ?? {}) };
   const ts = current ? [...current.ts] : [];
   const values = current ? [...current.values] : [];
   const qualities: Quality[] = current ? [...current.qualities] : [];
+  const present = new Set(ts);
   let { statsCount = 0, sum = 0, sumSquares = 0 } = current ?? {};
   let min = current?.min ?? Infinity;
   let max = current?.max ?? -Infinity;
   let unit = current?.unit;
   let appended = 0;
   let alreadyApplied = 0;
-  let changed = false;
+  let sorted = true;
   const overflow: BucketOverflow[] = [];
 
   for (const contribution of group.contributions) {
-    const highest = applied[contribution.origin.shardId];
-    if (highest !== undefined && BigInt(highest) >= contribution.sequenceNumber) {
-      alreadyApplied += contribution.readings.length;
-      continue;
-    }
-    changed = true;
-    applied[contribution.origin.shardId] = contribution.sequenceNumber.toString();
-    const room = Math.max(0, maxReadings - ts.length);
-    const fitting = contribution.readings.length <= room ? contribution.readings : contribution.readings.slice(0, room);
-    if (fitting.length < contribution.readings.length) {
-      overflow.push({ contribution, readings: contribution.readings.slice(fitting.length) });
-    }
-    for (const reading of fitting) {
-      ts.push(reading.ts - group.minute);
+    const setAside: Reading[] = [];
+    for (const reading of contribution.readings) {
+      const offset = reading.ts - group.minute;
+      if (present.has(offset)) {
+        alreadyApplied += 1;
+        continue;
+      }
+      if (ts.length >= maxReadings) {
+        setAside.push(reading);
+        continue;
+      }
+      present.add(offset);
+      if (ts.length > 0 && offset < ts[ts.length - 1]) sorted = false;
+      ts.push(offset);
       values.push(reading.value);
       qualities.push(reading.quality);
       if (unit === undefined && reading.unit !== undefined) unit = reading.unit;
@@ -63,10 +64,12 @@ export function mergeIntoBucket(current: BucketItem | undefined, group: BucketGr
         if (reading.value < min) min = reading.value;
         if (reading.value > max) max = reading.value;
       }
+      appended += 1;
     }
-    appended += fitting.length;
+    if (setAside.length > 0) overflow.push({ contribution, readings: setAside });
   }
-  if (!changed) return { item: undefined, appended: 0, alreadyApplied, overflow };
+  if (appended === 0) return { item: undefined, appended: 0, alreadyApplied, overflow };
+  if (!sorted) sortByOffset(ts, values, qualities);
 
   const item: BucketItem = {
     sensorId: group.sensorId,
@@ -82,11 +85,19 @@ export function mergeIntoBucket(current: BucketItem | undefined, group: BucketGr
     ...(statsCount > 0 ? { min, max } : {}),
     sum,
     sumSquares,
-    applied,
     version: (current?.version ?? 0) + 1,
     // TTL counts from the end of the minute, so a bucket lives the full retention.
     expiresAt: Math.floor((group.minute + 60_000) / 1000) + options.retentionDays * 86_400,
     updatedAt: options.nowMs,
   };
   return { item, appended, alreadyApplied, overflow };
+}
+
+/** Sorts the three parallel lists by offset (only a late or redriven reading puts them out of order). */
+function sortByOffset(ts: number[], values: number[], qualities: Quality[]): void {
+  const order = ts.map((_, index) => index).sort((a, b) => ts[a] - ts[b]);
+  const [sortedTs, sortedValues, sortedQualities] = [order.map((i) => ts[i]), order.map((i) => values[i]), order.map((i) => qualities[i])];
+  ts.splice(0, ts.length, ...sortedTs);
+  values.splice(0, values.length, ...sortedValues);
+  qualities.splice(0, qualities.length, ...sortedQualities);
 }

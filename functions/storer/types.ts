@@ -3,8 +3,6 @@ import type { Quality, Reading, RecordOrigin } from '../shared/types';
 /** The readings of one sensor in one minute that one record carries. */
 export interface BucketContribution {
   readonly origin: RecordOrigin;
-  /** origin.sequenceNumber as a number, compared with the bucket's applied ones. */
-  readonly sequenceNumber: bigint;
   /** Mutable only while the group is being built. */
   readonly readings: Reading[];
 }
@@ -39,8 +37,6 @@ export interface BucketItem {
   readonly max?: number;
   readonly sum: number;
   readonly sumSquares: number;
-  /** Per shard id, the highest sequence number whose readings are in the item (as a decimal string). */
-  readonly applied: Readonly<Record<string, string>>;
   /** Incremented on every write; the condition of the next write (optimistic concurrency). */
   readonly version: number;
   readonly expiresAt: number;

@@ -109,11 +109,12 @@ describe('ProcessingChart', () => {
       'LogGroup/logs-storer-dev',
       'Function/lambda-storer-dev',
       'EventSourceMapping/esm-storer-dev',
+      'Policy/iam-redrive-dev',
     ]);
   });
 
   test('every object is an ACK object pinned to sa-east-1, deleted with its object, in its wave', () => {
-    const waves: Record<string, string> = { Role: '1', LogGroup: '1', Function: '3', EventSourceMapping: '4' };
+    const waves: Record<string, string> = { Role: '1', Policy: '1', LogGroup: '1', Function: '3', EventSourceMapping: '4' };
     for (const object of objects) {
       expect(object.metadata.namespace).toBe('telemetry-dev');
       expect(object.metadata.annotations).toEqual({
@@ -165,6 +166,48 @@ describe('ProcessingChart', () => {
       expect(granted).not.toContain('kinesis:ListStreams');
       expect(granted).not.toContain('kinesis:SubscribeToShard');
       expect(granted).not.toContain('logs:CreateLogGroup');
+    });
+
+    test('the redrive operator policy may work the dead-letter queue, read the stream, invoke the two functions and decrypt, nothing more', () => {
+      const policy = findObject(objects, 'Policy', 'iam-redrive-dev');
+      const spec = policy.spec as { name: string; description: string; policyDocument: string; tags: { key: string; value: string }[] };
+      expect(spec.name).toBe('iam-redrive-dev');
+      expect(spec.description).toContain('scripts/redrive.ts');
+      expect(spec.tags.map((tag) => tag.key).sort()).toEqual(['cost-center', 'data-classification', 'environment', 'owner', 'project']);
+      expect(JSON.parse(spec.policyDocument)).toEqual({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'WorkDeadLetterQueue',
+            Effect: 'Allow',
+            Action: ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
+            Resource: ['arn:aws:sqs:sa-east-1:111122223333:sqs-stream-dlq-dev'],
+          },
+          {
+            Sid: 'ReadDeadLetteredRanges',
+            Effect: 'Allow',
+            Action: ['kinesis:DescribeStreamSummary', 'kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards'],
+            Resource: ['arn:aws:kinesis:sa-east-1:111122223333:stream/kinesis-telemetry-dev'],
+          },
+          {
+            Sid: 'InvokeStreamFunctions',
+            Effect: 'Allow',
+            Action: ['lambda:InvokeFunction'],
+            Resource: ['arn:aws:lambda:sa-east-1:111122223333:function:lambda-processor-dev', 'arn:aws:lambda:sa-east-1:111122223333:function:lambda-storer-dev'],
+          },
+          {
+            Sid: 'DecryptWithPlatformKey',
+            Effect: 'Allow',
+            Action: ['kms:Decrypt'],
+            Resource: ['arn:aws:kms:sa-east-1:111122223333:key/*'],
+            Condition: DEV_KEY_CONDITION,
+          },
+        ],
+      });
+      // Names follow the environment.
+      expect((findObject(render('prod'), 'Policy', 'iam-redrive-prod').spec as { policyDocument: string }).policyDocument).toContain(
+        'function:lambda-storer-prod',
+      );
     });
 
     test('only Lambda of this account assumes the roles', () => {

@@ -41,7 +41,7 @@ describe('resolveDetectorSettings', () => {
       limits: {},
       cooldownSeconds: 900,
       scoreSmoothing: 0.1,
-      thresholdFactor: 1.5,
+      thresholdFactor: 2,
       closeRatio: 0.7,
       maxAutoregression: 0.9,
       driftHalfLifeSamples: 100,
@@ -107,14 +107,14 @@ describe('AssetDetector finds injected faults', () => {
     expect(verdicts[detectedAt].contributors[0]).toBe('pressure');
   });
 
-  it('a ramp of 0.01 standard deviations per sample, within 300 samples', () => {
+  it('a ramp of 0.01 standard deviations per sample, within 400 samples', () => {
     const verdicts = runWithFault(injectFault(generateRows(ONSET + 1500, 12), 'flow', ONSET, (k) => 0.01 * k));
     const detectedAt = firstAnomalousAt(verdicts, ONSET);
     expect(detectedAt).toBeGreaterThan(ONSET);
-    expect(detectedAt - ONSET).toBeLessThanOrEqual(300);
+    expect(detectedAt - ONSET).toBeLessThanOrEqual(400);
     expect(verdicts[detectedAt].contributors).toContain('flow');
     // Near the threshold the episode may close and reopen; once the ramp is large it stays flagged.
-    expect(verdicts.slice(ONSET + 400).every((verdict) => verdict.anomalous)).toBe(true);
+    expect(verdicts.slice(ONSET + 500).every((verdict) => verdict.anomalous)).toBe(true);
   });
 
   it('a single spike of 40 standard deviations, at once, in one short episode', () => {
@@ -346,8 +346,8 @@ describe('AssetDetector is deterministic, causal and restorable', () => {
     const detector = new AssetDetector();
     observeAll(detector, samples.slice(0, 500));
     const state = detector.toState() as unknown as Record<string, unknown>;
-    expect(() => AssetDetector.fromState({ ...state, version: 2 } as unknown as AssetDetectorState)).toThrow(
-      new DetectorStateError('detector state version must be 1, got 2'),
+    expect(() => AssetDetector.fromState({ ...state, version: 1 } as unknown as AssetDetectorState)).toThrow(
+      new DetectorStateError('detector state version must be 2, got 1'),
     );
     expect(() => AssetDetector.fromState({ ...state, smoothed: [1, 2] } as unknown as AssetDetectorState)).toThrow(
       new DetectorStateError('detector state smoothed must be an array of 6 entries, got [1,2]'),

@@ -264,15 +264,20 @@ export class AssetDetector {
     return mean + (gap === 0 ? coefficient : Math.pow(coefficient, gap + 1)) * (last - mean);
   }
 
-  /** Moves the smoothed residual of each present metric; a missing metric keeps its value (no evidence). */
-  private smooth(predictor: PredictorState, size: number): void {
+  /**
+   * Moves the smoothed residual of each present metric; a missing metric keeps its value (no
+   * evidence). Standardised by the predictor's scale when judging; in raw units (`raw`) during the
+   * calibration, whose provisional scales change at every refit: the covariance is standardised
+   * once, with the final scales, so it is in the units of the judged vector.
+   */
+  private smooth(predictor: PredictorState, size: number, raw = false): void {
     const smoothing = this.settings.scoreSmoothing;
     const smoothed = this.state.smoothed;
     for (let index = 0; index < size; index++) {
       const scale = predictor.scale[index];
       if (!this.present[index] || scale === 0) continue;
-      const residual = (this.values[index] - this.predict(predictor, index)) / scale;
-      smoothed[index] += smoothing * (residual - smoothed[index]);
+      const error = this.values[index] - this.predict(predictor, index);
+      smoothed[index] += smoothing * ((raw ? error : error / scale) - smoothed[index]);
     }
   }
 
@@ -283,7 +288,7 @@ export class AssetDetector {
     const calibration = state.calibration;
     if (calibration !== null) {
       // Judge with the provisional predictor before learning the sample: out of sample, like judging.
-      this.smooth(calibration, size);
+      this.smooth(calibration, size, true);
       const smoothed = state.smoothed;
       for (let row = 0; row < size; row++) {
         if (calibration.scale[row] === 0) continue;
@@ -357,8 +362,12 @@ export class AssetDetector {
     const warmup = state.warmup as Writable<WarmupState>;
     const kept = state.metrics.map((_, index) => index).filter((index) => warmup.count[index] >= DETECTOR_INTERNALS.minMetricSamples);
     const predictor = fitPredictor(warmup, kept, this.settings.maxAutoregression);
-    const covariance = this.smoothedCovariance(kept);
+    const covariance = this.smoothedCovariance(kept, predictor.scale);
     const internals = DETECTOR_INTERNALS;
+    // The calibration smoothed raw residuals: from now on the vector is standardised.
+    kept.forEach((index, position) => {
+      state.smoothed[index] /= predictor.scale[position];
+    });
     state.model = {
       mean: predictor.mean.slice(),
       coefficient: predictor.coefficient.slice(),
@@ -391,10 +400,11 @@ export class AssetDetector {
 
   /**
    * Covariance (packed) of the smoothed vector as the provisional predictor saw it during the
-   * calibration part of the warm-up, about zero (a bias out of sample is spread too). Its
-   * diagonal is at least λ/(2−λ), the variance a smoothed white-noise residual would have.
+   * calibration part of the warm-up, about zero (a bias out of sample is spread too), standardised
+   * by the final model's `scale` (the calibration smoothed raw residuals). Its diagonal is at least
+   * λ/(2−λ), the variance a smoothed white-noise residual would have.
    */
-  private smoothedCovariance(kept: readonly number[]): number[] {
+  private smoothedCovariance(kept: readonly number[], scale: readonly number[]): number[] {
     const calibration = this.state.calibration;
     const smoothing = this.settings.scoreSmoothing;
     const whiteNoiseVariance = smoothing / (2 - smoothing);
@@ -404,7 +414,7 @@ export class AssetDetector {
       for (let col = 0; col <= row; col++) {
         const [i, j] = [kept[row], kept[col]];
         const count = calibration === null ? 0 : Math.min(calibration.count[i], calibration.count[j]);
-        const moment = count > 0 && calibration !== null ? calibration.secondMoments[packedIndex(i, j)] / count : 0;
+        const moment = count > 0 && calibration !== null ? calibration.secondMoments[packedIndex(i, j)] / count / (scale[row] * scale[col]) : 0;
         covariance[packedIndex(row, col)] = row === col ? Math.max(moment, whiteNoiseVariance) : moment;
       }
     }

@@ -5,13 +5,13 @@
  */
 
 /** Version written into every persisted state; bump it when the state layout changes. */
-export const DETECTOR_STATE_VERSION = 1 as const;
+export const DETECTOR_STATE_VERSION = 2 as const;
 
 export const DETECTOR_DEFAULTS = {
   warmupSamples: 400,
   cooldownSeconds: 900,
   scoreSmoothing: 0.1,
-  thresholdFactor: 1.5,
+  thresholdFactor: 2,
   closeRatio: 0.7,
   maxAutoregression: 0.9,
   driftHalfLifeSamples: 100,

@@ -35,7 +35,7 @@ export interface DetectorSettings {
    * The threshold of the score, as a multiple of its 0.999 control limit. The score is the
    * smoothed vector's T² (against the spread that vector showed out of sample during the warm-up)
    * divided by the number of metrics d, so in the warm-up's conditions T² is about chi-square with
-   * d degrees of freedom; the threshold is `thresholdFactor × χ²_d(0.999) / d`. @default 1.5
+   * d degrees of freedom; the threshold is `thresholdFactor × χ²_d(0.999) / d`. @default 2
    */
   readonly thresholdFactor?: number;
   /**
@@ -116,7 +116,7 @@ export interface Verdict {
  * numbers for d metrics. Treat the fields as opaque: only `version` is a contract.
  */
 export interface AssetDetectorState {
-  readonly version: 1;
+  readonly version: 2;
   /** Metric names in model order (fixed once warm-up ends). */
   readonly metrics: readonly string[];
   /** Samples with model evidence so far (counting stops once warm-up ends). */
@@ -125,7 +125,7 @@ export interface AssetDetectorState {
   readonly warmup: WarmupState | null;
   readonly calibration: CalibrationState | null;
   readonly model: ModelState | null;
-  /** Exponentially weighted standardised residual per metric. */
+  /** Exponentially weighted residual per metric: raw units during the warm-up, standardised by the model's scale after it. */
   readonly smoothed: readonly number[];
   readonly score: number;
   readonly episode: EpisodeState;
@@ -164,7 +164,7 @@ export interface PredictorState {
 /** The provisional predictor judging the later warm-up, and the second moments of the smoothed vector it produced. */
 export interface CalibrationState extends PredictorState {
   readonly count: readonly number[];
-  /** Packed lower triangle (row-major) of the sums of smoothed[i]·smoothed[j]. */
+  /** Packed lower triangle (row-major) of the sums of smoothed[i]·smoothed[j] (raw units during the warm-up). */
   readonly secondMoments: readonly number[];
 }
 

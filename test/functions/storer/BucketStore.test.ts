@@ -14,7 +14,7 @@ const item = mergeIntoBucket(
     assetId: 'a',
     metric: 't',
     minute: M,
-    contributions: [{ origin: { index: 0, shardId: 's', sequenceNumber: '1', partitionKey: 'a', arrivedAt: M }, sequenceNumber: 1n, readings: [{ metric: 't', value: 1, ts: M, quality: 'GOOD' }] }],
+    contributions: [{ origin: { index: 0, shardId: 's', sequenceNumber: '1', partitionKey: 'a', arrivedAt: M }, readings: [{ metric: 't', value: 1, ts: M, quality: 'GOOD' }] }],
   },
   { nowMs: M, retentionDays: 1 },
 ).item as BucketItem;

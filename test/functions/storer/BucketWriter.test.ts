@@ -15,7 +15,6 @@ function group(sequence: number, values: number[], sensorId = 'a#t'): BucketGrou
     contributions: [
       {
         origin: { index: 0, shardId: 'shardId-000000000000', sequenceNumber: String(sequence), partitionKey: 'a', arrivedAt: M },
-        sequenceNumber: BigInt(sequence),
         readings: values.map((value, i) => ({ metric: 't', value, ts: M + sequence * 100 + i, quality: 'GOOD' as const })),
       },
     ],

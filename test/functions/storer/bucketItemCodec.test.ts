@@ -16,7 +16,6 @@ const item: BucketItem = {
   max: 71.3,
   sum: 71.299875,
   sumSquares: 5083.690000015625,
-  applied: { 'shardId-000000000000': '49590338271490256608559692538361571095921575989136588802' },
   version: 3,
   expiresAt: 1765627260,
   updatedAt: 1764417630000,
@@ -31,7 +30,6 @@ describe('bucket item codec', () => {
     expect(encoded.values).toEqual({ L: [{ N: '71.3' }, { N: '-0.000125' }] });
     expect(encoded.qualities).toEqual({ L: [{ S: 'GOOD' }, { S: 'UNCERTAIN' }] });
     expect(encoded.expiresAt).toEqual({ N: '1765627260' });
-    expect(encoded.applied).toEqual({ M: { 'shardId-000000000000': { S: '49590338271490256608559692538361571095921575989136588802' } } });
   });
 
   it('round-trips', () => {

@@ -8,7 +8,6 @@ const options = { nowMs: M + 90_000, retentionDays: 14 };
 function contribution(sequence: number, values: Array<[number, number, Quality?]>, shardId = 'shardId-000000000000'): BucketContribution {
   return {
     origin: { index: sequence, shardId, sequenceNumber: String(sequence), partitionKey: 'a', arrivedAt: M },
-    sequenceNumber: BigInt(sequence),
     readings: values.map(([offset, value, quality]) => ({ metric: 't', value, ts: M + offset, quality: quality ?? 'GOOD', unit: 'Cel' })),
   };
 }
@@ -36,7 +35,6 @@ describe('mergeIntoBucket', () => {
       max: 4,
       sum: 6,
       sumSquares: 20,
-      applied: { 'shardId-000000000000': '5' },
       version: 1,
       expiresAt: (M + 60_000) / 1000 + 14 * 86_400,
       updatedAt: M + 90_000,
@@ -55,29 +53,41 @@ describe('mergeIntoBucket', () => {
     expect([item?.values, item?.min, item?.max, item?.sum, item?.version]).toEqual([[5, -1], -1, 5, 4, 2]);
   });
 
-  it('skips contributions at or below the highest sequence applied for their shard', () => {
+  it('skips readings the bucket already holds (same sensor and timestamp), whatever record brings them again', () => {
     const first = mergeIntoBucket(undefined, group(contribution(10, [[0, 1]]), contribution(11, [[1, 2]])), options).item;
     const again = mergeIntoBucket(first, group(contribution(10, [[0, 1]]), contribution(11, [[1, 2]])), options);
     expect(again).toEqual({ item: undefined, appended: 0, alreadyApplied: 2, overflow: [] });
     const partly = mergeIntoBucket(first, group(contribution(11, [[1, 2]]), contribution(12, [[2, 3]])), options);
-    expect([partly.item?.values, partly.alreadyApplied, partly.item?.applied]).toEqual([[1, 2, 3], 1, { 'shardId-000000000000': '12' }]);
+    expect([partly.item?.values, partly.alreadyApplied, partly.appended]).toEqual([[1, 2, 3], 1, 1]);
   });
 
-  it('tracks each shard separately (after a reshard the child shard starts its own sequence)', () => {
-    const first = mergeIntoBucket(undefined, group(contribution(900, [[0, 1]], 'shardId-000000000000')), options).item;
-    const { item } = mergeIntoBucket(first, group(contribution(5, [[1, 2]], 'shardId-000000000002')), options);
-    expect(item?.applied).toEqual({ 'shardId-000000000000': '900', 'shardId-000000000002': '5' });
+  it('adds a redriven older record after later ones reached the bucket, keeping the lists sorted by offset', () => {
+    const later = mergeIntoBucket(undefined, group(contribution(20, [[2_000, 3], [3_000, 4]])), options).item;
+    const { item, appended } = mergeIntoBucket(later, group(contribution(5, [[1_000, 2, 'BAD'], [0, 1]])), options);
+    expect(appended).toBe(2);
+    expect([item?.ts, item?.values, item?.qualities]).toEqual([
+      [0, 1_000, 2_000, 3_000],
+      [1, 2, 3, 4],
+      ['GOOD', 'BAD', 'GOOD', 'GOOD'],
+    ]);
+    expect([item?.count, item?.statsCount, item?.sum, item?.min, item?.max]).toEqual([4, 3, 8, 1, 4]);
   });
 
-  it('compares sequence numbers as integers, not strings', () => {
-    const first = mergeIntoBucket(undefined, group(contribution(99, [[0, 1]])), options).item;
-    expect(mergeIntoBucket(first, group(contribution(100, [[1, 2]])), options).item?.values).toEqual([1, 2]);
+  it('takes a device resend of the same reading (a second record) once', () => {
+    const { item, alreadyApplied } = mergeIntoBucket(undefined, group(contribution(1, [[500, 7]]), contribution(2, [[500, 7]])), options);
+    expect([item?.values, alreadyApplied]).toEqual([[7], 1]);
   });
 
-  it('sets aside what does not fit a full bucket and still marks the record applied', () => {
+  it('sets aside what does not fit a full bucket', () => {
     const { item, overflow } = mergeIntoBucket(undefined, group(contribution(1, [[0, 1], [1, 2]]), contribution(2, [[2, 3], [3, 4]])), { ...options, maxReadings: 3 });
     expect(item?.values).toEqual([1, 2, 3]);
-    expect(overflow.map((o) => [o.contribution.sequenceNumber, o.readings.map((r) => r.value)])).toEqual([[2n, [4]]]);
-    expect(item?.applied).toEqual({ 'shardId-000000000000': '2' });
+    expect(overflow.map((o) => [o.contribution.origin.sequenceNumber, o.readings.map((r) => r.value)])).toEqual([['2', [4]]]);
+  });
+
+  it('leaves a full bucket unwritten and sets aside every new reading', () => {
+    const full = mergeIntoBucket(undefined, group(contribution(1, [[0, 1], [1, 2]])), { ...options, maxReadings: 2 }).item;
+    const { item, overflow } = mergeIntoBucket(full, group(contribution(2, [[2, 3]])), { ...options, maxReadings: 2 });
+    expect(item).toBeUndefined();
+    expect(overflow.map((o) => o.readings.map((r) => r.value))).toEqual([[3]]);
   });
 });

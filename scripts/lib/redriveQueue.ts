@@ -1,0 +1,264 @@
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import type { KinesisStreamEvent } from 'aws-lambda';
+import type { RedriveOptions } from './redriveArgs';
+import { parseBatchFailure, type KinesisBatchFailure } from './redriveDocument';
+import { eventBytes, MAX_INVOKE_PAYLOAD_BYTES, splitIntoEvents, toLambdaRecord } from './redriveEvent';
+import { readRange, type RangeRead } from './redriveRecords';
+import { archivePrefixes, type RedriveFunction, type RedriveTargets } from './redriveTargets';
+
+/** The SDK clients the redrive works with (tests point real clients at local servers). */
+export interface RedriveClients {
+  readonly sqs: SQSClient;
+  readonly kinesis: KinesisClient;
+  readonly lambda: LambdaClient;
+}
+
+export interface RedriveSettings {
+  /** Largest invocation payload; default MAX_INVOKE_PAYLOAD_BYTES. */
+  readonly maxPayloadBytes?: number;
+  /**
+   * How long a received message stays invisible (default 300 s). A message kept after a failed
+   * redrive comes back when it lapses; a long redrive extends it before each further invocation once
+   * half of it has passed.
+   */
+  readonly visibilityTimeoutSeconds?: number;
+  /** Long-polling wait of ReceiveMessage (default 5 s): short polls can miss messages of a small queue. */
+  readonly waitTimeSeconds?: number;
+  readonly now?: () => number;
+}
+
+/** Why a message stays in the queue, in the order the summary lists them. */
+export const KEPT_REASONS = [
+  'dry run',
+  'other function',
+  'malformed',
+  'refused',
+  'expired',
+  'read error',
+  'batch item failures',
+  'function error',
+  'invoke error',
+  'delete error',
+] as const;
+export type KeptReason = (typeof KEPT_REASONS)[number];
+
+/** Reasons that do not make the run fail: the operator asked for them. */
+const EXPECTED_REASONS: ReadonlySet<KeptReason> = new Set(['dry run', 'other function']);
+
+export interface MessageOutcome {
+  readonly messageId: string;
+  /** undefined: redriven and deleted. */
+  readonly kept?: KeptReason;
+  readonly invocations: number;
+  readonly line: string;
+}
+
+export interface RedriveSummary {
+  readonly outcomes: readonly MessageOutcome[];
+  readonly redriven: number;
+  readonly kept: Readonly<Partial<Record<KeptReason, number>>>;
+  readonly exitCode: 0 | 1;
+  readonly line: string;
+}
+
+interface Received {
+  readonly message: Message;
+  lastVisibilityMs: number;
+}
+
+function errorText(error: unknown): string {
+  const e = error as { name?: string; message?: string };
+  return `${e.name ?? 'Error'}: ${(e.message ?? String(error)).split('\n')[0]}`;
+}
+
+/** What one invocation answered, judged as a Kinesis event source mapping with ReportBatchItemFailures would. */
+type InvocationResult = { readonly ok: true } | { readonly ok: false; readonly reason: KeptReason; readonly detail: string };
+
+function judgeInvocation(functionError: string | undefined, payload: string): InvocationResult {
+  let body: unknown;
+  try {
+    body = payload === '' ? undefined : JSON.parse(payload);
+  } catch {
+    body = payload;
+  }
+  if (functionError !== undefined) {
+    const { errorType, errorMessage } = (body ?? {}) as { errorType?: string; errorMessage?: string };
+    return { ok: false, reason: 'function error', detail: `function error (${functionError}) ${errorType ?? 'Error'}: ${errorMessage ?? payload}` };
+  }
+  const failures = (body as { batchItemFailures?: unknown } | undefined)?.batchItemFailures;
+  if (!Array.isArray(failures)) {
+    return { ok: false, reason: 'function error', detail: `the function returned no batchItemFailures list: ${payload.slice(0, 200)}` };
+  }
+  if (failures.length === 0) return { ok: true };
+  // The lowest reported sequence number: the mapping would retry from there.
+  const first = failures
+    .map((failure) => String((failure as { itemIdentifier?: unknown }).itemIdentifier ?? ''))
+    .filter((identifier) => /^\d+$/.test(identifier))
+    .reduce((a, b) => (a === '' || BigInt(b) < BigInt(a) ? b : a), '');
+  const counted = `${failures.length} batch item failure${failures.length === 1 ? '' : 's'}`;
+  return { ok: false, reason: 'batch item failures', detail: first === '' ? counted : `${counted} from sequence number ${first}` };
+}
+
+/**
+ * Redrives the dead-letter queue of one environment: for each message (up to options.maxMessages) the
+ * range it names is read back from the stream and handed, with its original sequence numbers, to the
+ * function that gave up on it; the message is deleted only when every invocation succeeded with no
+ * batch item failures. Writes one line per message and the summary through `write`.
+ */
+export async function redriveQueue(
+  clients: RedriveClients,
+  targets: RedriveTargets,
+  options: RedriveOptions,
+  write: (line: string) => void,
+  settings: RedriveSettings = {},
+): Promise<RedriveSummary> {
+  const visibility = settings.visibilityTimeoutSeconds ?? 300;
+  const now = settings.now ?? Date.now;
+  const outcomes: MessageOutcome[] = [];
+  const seen = new Set<string>();
+  const release: string[] = [];
+
+  const extendVisibility = async (received: Received): Promise<void> => {
+    if (now() - received.lastVisibilityMs < (visibility * 1000) / 2) return;
+    try {
+      await clients.sqs.send(
+        new ChangeMessageVisibilityCommand({ QueueUrl: targets.queueUrl, ReceiptHandle: received.message.ReceiptHandle, VisibilityTimeout: visibility }),
+      );
+      received.lastVisibilityMs = now();
+    } catch {
+      // Not fatal: at worst the message becomes visible while it is redriven, and redriving it again is harmless.
+    }
+  };
+
+  const handle = async (received: Received): Promise<MessageOutcome> => {
+    const messageId = received.message.MessageId ?? '(no id)';
+    const parsed = parseBatchFailure(received.message.Body ?? '');
+    const prefix = (fn: string, failure?: KinesisBatchFailure, records?: number): string =>
+      `message ${messageId} | ${fn} | ${failure?.shardId ?? '-'} | ${failure ? `${failure.startSequenceNumber}..${failure.endSequenceNumber}` : '-'} | ${records === undefined ? '-' : `${records} records`} | `;
+    const keep = (reason: KeptReason, line: string, invocations = 0): MessageOutcome => ({ messageId, kept: reason, invocations, line });
+
+    if (!parsed.ok) return keep('malformed', `${prefix('-')}kept: not a Kinesis batch-info document: ${parsed.reason}`);
+    const failure = parsed.failure;
+    const target: RedriveFunction | undefined = Object.values(targets.functions).find((f) => f.arn === failure.functionArn);
+    if (target === undefined) {
+      const ours = Object.values(targets.functions).map((f) => f.name).join(' or ');
+      return keep('refused', `${prefix(failure.functionArn, failure)}kept: refused: ${failure.functionArn} is not ${ours} of environment ${targets.environment}`);
+    }
+    const head = (records?: number): string => prefix(target.fn, failure, records);
+    if (failure.streamArn !== targets.streamArn) {
+      return keep('refused', `${head()}kept: refused: stream ${failure.streamArn} is not ${targets.streamArn}`);
+    }
+    if (options.onlyFunction !== undefined && options.onlyFunction !== target.fn) {
+      return keep('other function', `${head()}left in the queue: not --function ${options.onlyFunction}`);
+    }
+
+    let read: RangeRead;
+    try {
+      read = await readRange(clients.kinesis, {
+        streamName: targets.streamName,
+        shardId: failure.shardId,
+        startSequenceNumber: failure.startSequenceNumber,
+        endSequenceNumber: failure.endSequenceNumber,
+      });
+    } catch (error) {
+      return keep('read error', `${head()}kept: reading the range from ${targets.streamName} failed: ${errorText(error)}`);
+    }
+    if (read.status === 'expired') {
+      const oldest = read.firstAvailable === undefined ? 'no record of the range is left' : `the oldest record left is ${read.firstAvailable}`;
+      const prefixes = archivePrefixes(targets, failure.firstArrivalMs, failure.lastArrivalMs);
+      return keep(
+        'expired',
+        `${head()}kept: expired: the stream no longer holds ${failure.startSequenceNumber} (${oldest}); ` +
+          `recover the records that arrived ${new Date(failure.firstArrivalMs).toISOString()} to ${new Date(failure.lastArrivalMs).toISOString()} from the archive: ${prefixes.join(' ')}`,
+      );
+    }
+
+    const source = { shardId: failure.shardId, streamArn: failure.streamArn, region: targets.region, roleArn: target.roleArn };
+    let events: KinesisStreamEvent[];
+    try {
+      events = splitIntoEvents(
+        read.records.map((record) => toLambdaRecord(record, source)),
+        settings.maxPayloadBytes ?? MAX_INVOKE_PAYLOAD_BYTES,
+      );
+    } catch (error) {
+      return keep('read error', `${head(read.records.length)}kept: ${(error as Error).message}`);
+    }
+    const count = read.records.length;
+    const plural = (n: number): string => `${n} invocation${n === 1 ? '' : 's'}`;
+    if (options.dryRun) {
+      const sizes = events.map((event) => `${event.Records.length} records, ${eventBytes(event)} bytes`).join('; ');
+      return keep('dry run', `${head(count)}dry run: would invoke ${target.name} ${events.length === 1 ? 'once' : `${events.length} times`} (${sizes})`);
+    }
+
+    for (const [index, event] of events.entries()) {
+      const which = `invocation ${index + 1} of ${events.length}`;
+      if (index > 0) await extendVisibility(received);
+      let result: InvocationResult;
+      try {
+        const output = await clients.lambda.send(
+          new InvokeCommand({ FunctionName: target.arn, InvocationType: 'RequestResponse', Payload: Buffer.from(JSON.stringify(event)) }),
+        );
+        result = judgeInvocation(output.FunctionError, output.Payload ? Buffer.from(output.Payload).toString('utf8') : '');
+      } catch (error) {
+        return keep('invoke error', `${head(count)}kept: ${which} failed: ${errorText(error)}`, index + 1);
+      }
+      if (!result.ok) return keep(result.reason, `${head(count)}kept: ${which} reported ${result.detail}`, index + 1);
+    }
+    try {
+      await clients.sqs.send(new DeleteMessageCommand({ QueueUrl: targets.queueUrl, ReceiptHandle: received.message.ReceiptHandle }));
+    } catch (error) {
+      return keep(
+        'delete error',
+        `${head(count)}kept: redriven (${plural(events.length)}) but DeleteMessage failed: ${errorText(error)}; redriving it again is harmless`,
+        events.length,
+      );
+    }
+    return { messageId, invocations: events.length, line: `${head(count)}redriven (${plural(events.length)}), message deleted` };
+  };
+
+  while (outcomes.length < options.maxMessages) {
+    const output = await clients.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: targets.queueUrl,
+        MaxNumberOfMessages: Math.min(10, options.maxMessages - outcomes.length),
+        VisibilityTimeout: visibility,
+        WaitTimeSeconds: settings.waitTimeSeconds ?? 5,
+      }),
+    );
+    const receivedAt = now();
+    // A message seen before in this run (SQS delivers at least once) is not handled twice.
+    const fresh = (output.Messages ?? []).filter((message) => !seen.has(message.MessageId ?? ''));
+    if (fresh.length === 0) break;
+    for (const message of fresh) {
+      seen.add(message.MessageId ?? '');
+      const outcome = await handle({ message, lastVisibilityMs: receivedAt });
+      outcomes.push(outcome);
+      write(outcome.line);
+      if (message.ReceiptHandle !== undefined && (options.dryRun || outcome.kept === 'other function')) {
+        release.push(message.ReceiptHandle);
+      }
+    }
+  }
+
+  // Messages the run did not try (dry run, another function) go back to the queue at once; those it tried
+  // and kept come back when their visibility timeout lapses.
+  for (const receiptHandle of release) {
+    try {
+      await clients.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: targets.queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: 0 }));
+    } catch {
+      // They come back when the visibility timeout lapses instead.
+    }
+  }
+
+  const kept: Partial<Record<KeptReason, number>> = {};
+  for (const outcome of outcomes) if (outcome.kept !== undefined) kept[outcome.kept] = (kept[outcome.kept] ?? 0) + 1;
+  const keptTotal = Object.values(kept).reduce((sum, n) => sum + n, 0);
+  const redriven = outcomes.length - keptTotal;
+  const reasons = KEPT_REASONS.filter((reason) => kept[reason] !== undefined).map((reason) => `${kept[reason]} ${reason}`);
+  const line = `redrive: ${outcomes.length} message${outcomes.length === 1 ? '' : 's'}, ${redriven} redriven, ${keptTotal} kept${reasons.length > 0 ? ` (${reasons.join(', ')})` : ''}`;
+  write(line);
+  const failed = outcomes.some((outcome) => outcome.kept !== undefined && !EXPECTED_REASONS.has(outcome.kept));
+  return { outcomes, redriven, kept, exitCode: failed ? 1 : 0, line };
+}
