@@ -4,7 +4,7 @@ import { LogGroup } from '../imports/cloudwatchlogs.services.k8s.aws';
 import { Policy } from '../imports/iam.services.k8s.aws';
 import { BundledFunction } from './constructs/BundledFunction';
 import { KinesisEventSourceMapping } from './constructs/KinesisEventSourceMapping';
-import { AccessStatement, LeastPrivilegeRole } from './constructs/LeastPrivilegeRole';
+import { AccessStatement, identityPolicyDocument, LeastPrivilegeRole } from './constructs/LeastPrivilegeRole';
 import { EnvironmentConfig } from './lib/config';
 import { ackMetadata, platformTags, tagList } from './lib/conventions';
 import { PlatformNames } from './lib/names';
@@ -224,20 +224,6 @@ export function redriveOperatorAccess(names: PlatformNames): AccessStatement[] {
       actions: ['kms:Decrypt'],
     },
   ];
-}
-
-/** An identity policy document of Allow statements, rendered as LeastPrivilegeRole renders inline policies. */
-function identityPolicyDocument(statements: readonly AccessStatement[]): string {
-  return JSON.stringify({
-    Version: '2012-10-17',
-    Statement: statements.map((statement) => ({
-      Sid: statement.sid,
-      Effect: 'Allow',
-      Action: [...statement.actions].sort(),
-      Resource: [...statement.resources],
-      ...(statement.conditions ? { Condition: statement.conditions } : {}),
-    })),
-  });
 }
 
 /** Environment variables of each function (names from functions/shared/constants.ts). */

@@ -62,19 +62,21 @@ const ARN = /^arn:aws:([a-z0-9-]+):([a-z0-9-]*):(\d{12}|):(.+)$/;
 /** IAM's limit on the combined size of a role's inline policies, whitespace excluded. */
 export const MAX_INLINE_POLICY_CHARS = 10_240;
 
-/** Renders a policy document; key order fixed, compact (IAM ignores whitespace; drift checks compare strings). */
-function policyDocument(statements: readonly Record<string, unknown>[]): string {
-  return JSON.stringify({ Version: '2012-10-17', Statement: statements });
-}
-
-function renderStatement(statement: AccessStatement): Record<string, unknown> {
-  return {
-    Sid: statement.sid,
-    Effect: 'Allow',
-    Action: [...statement.actions].sort(),
-    Resource: [...statement.resources],
-    ...(statement.conditions ? { Condition: statement.conditions } : {}),
-  };
+/**
+ * Renders an identity policy (a role's inline policy, or a managed policy) from access statements; key
+ * order fixed, compact (IAM ignores whitespace; drift checks compare strings).
+ */
+export function identityPolicyDocument(statements: readonly AccessStatement[]): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: statements.map((statement) => ({
+      Sid: statement.sid,
+      Effect: 'Allow',
+      Action: [...statement.actions].sort(),
+      Resource: [...statement.resources],
+      ...(statement.conditions ? { Condition: statement.conditions } : {}),
+    })),
+  });
 }
 
 /**
@@ -134,7 +136,7 @@ export class LeastPrivilegeRole extends Construct {
           if (account !== '' && account !== config.accountId) fail(`${at}.resources[${i}]`, `must belong to account ${config.accountId}`, resource);
         });
       });
-      inlinePolicies[policyName] = policyDocument(statements.map(renderStatement));
+      inlinePolicies[policyName] = identityPolicyDocument(statements);
     }
     const totalChars = Object.values(inlinePolicies).reduce((sum, document) => sum + document.length, 0);
     if (totalChars > MAX_INLINE_POLICY_CHARS) {
@@ -145,9 +147,10 @@ export class LeastPrivilegeRole extends Construct {
     this.objectName = roleName;
     this.roleArn = names.roleArn(roleName);
     this.inlinePolicies = inlinePolicies;
-    this.assumeRolePolicyDocument = policyDocument([
-      { Effect: 'Allow', Principal: { Service: trust.service }, Action: 'sts:AssumeRole', Condition: trust.conditions },
-    ]);
+    this.assumeRolePolicyDocument = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: trust.service }, Action: 'sts:AssumeRole', Condition: trust.conditions }],
+    });
 
     new Role(this, 'Resource', {
       metadata: ackMetadata(config, names, roleName, 'iam'),
