@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { close, listen } from './listen';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LocalHttpServer } from './LocalHttpServer';
 
 export interface StoredObject {
   readonly bucket: string;
@@ -40,24 +40,12 @@ function decodeAwsChunked(raw: Buffer): Buffer {
  * Speaks just enough of S3 PutObject (path style) and SNS Publish (query protocol) for the real
  * SDK v3 clients, and records what they send. Faults can be queued to test retries and breakers.
  */
-export class FakeAwsServer {
+export class FakeAwsServer extends LocalHttpServer {
   readonly objects = new Map<string, StoredObject>();
   readonly puts: StoredObject[] = [];
   readonly published: PublishedMessage[] = [];
   readonly faultsInjected: FakeFault[] = [];
   #faults: Array<{ fault: FakeFault; remaining: number }> = [];
-  #server: Server | undefined;
-  endpoint = '';
-
-  async start(): Promise<string> {
-    this.#server = createServer((req, res) => this.#handle(req, res));
-    this.endpoint = await listen(this.#server);
-    return this.endpoint;
-  }
-
-  async stop(): Promise<void> {
-    if (this.#server) await close(this.#server);
-  }
 
   inject(fault: FakeFault, count = Infinity): void {
     this.#faults.push({ fault, remaining: count });
@@ -74,7 +62,7 @@ export class FakeAwsServer {
       .map((o) => ({ key: o.key, body: JSON.parse(o.body) as T }));
   }
 
-  #handle(req: IncomingMessage, res: ServerResponse): void {
+  protected handle(req: IncomingMessage, res: ServerResponse): void {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {

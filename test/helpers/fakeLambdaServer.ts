@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { close, listen } from './listen';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LocalHttpServer } from './LocalHttpServer';
 
 /** What a fake function does with an event: return the response payload, or throw (an Unhandled error). */
 export type FakeFunction = (event: unknown) => Promise<unknown>;
@@ -18,28 +18,16 @@ export interface FakeInvocation {
  * @aws-sdk/client-lambda, running registered functions in process. Unknown functions get Lambda's
  * 404 ResourceNotFoundException; a function that throws answers 200 with X-Amz-Function-Error.
  */
-export class FakeLambdaServer {
+export class FakeLambdaServer extends LocalHttpServer {
   readonly invocations: FakeInvocation[] = [];
   #functions = new Map<string, FakeFunction>();
-  #server: Server | undefined;
-  endpoint = '';
-
-  async start(): Promise<string> {
-    this.#server = createServer((req, res) => this.#handle(req, res));
-    this.endpoint = await listen(this.#server);
-    return this.endpoint;
-  }
-
-  async stop(): Promise<void> {
-    if (this.#server) await close(this.#server);
-  }
 
   /** Registers a function under a name or ARN (both as the client would send them). */
   register(functionName: string, fn: FakeFunction): void {
     this.#functions.set(functionName, fn);
   }
 
-  #handle(req: IncomingMessage, res: ServerResponse): void {
+  protected handle(req: IncomingMessage, res: ServerResponse): void {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { close, listen } from './listen';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LocalHttpServer } from './LocalHttpServer';
 
 /** A message of the fake queue. */
 export interface FakeSqsMessage {
@@ -23,21 +23,9 @@ export interface FakeSqsCall {
  * for ReceiveMessage, DeleteMessage and ChangeMessageVisibility, with one standard queue in memory and
  * SQS's visibility timeout semantics. Records every call.
  */
-export class FakeSqsServer {
+export class FakeSqsServer extends LocalHttpServer {
   readonly calls: FakeSqsCall[] = [];
   #messages: FakeSqsMessage[] = [];
-  #server: Server | undefined;
-  endpoint = '';
-
-  async start(): Promise<string> {
-    this.#server = createServer((req, res) => this.#handle(req, res));
-    this.endpoint = await listen(this.#server);
-    return this.endpoint;
-  }
-
-  async stop(): Promise<void> {
-    if (this.#server) await close(this.#server);
-  }
 
   /** Enqueues a message (what the mapping's SendMessage would do) and returns its id. */
   send(body: string): string {
@@ -66,7 +54,7 @@ export class FakeSqsServer {
     return this.calls.filter((call) => call.operation === operation);
   }
 
-  #handle(req: IncomingMessage, res: ServerResponse): void {
+  protected handle(req: IncomingMessage, res: ServerResponse): void {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
