@@ -1,5 +1,5 @@
-import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { close, listen } from './listen';
+import { request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { LocalHttpServer } from './LocalHttpServer';
 
 /** What the proxy does to a DynamoDB request. */
 export type Fault =
@@ -25,23 +25,16 @@ export interface FaultRule {
  * throttling, 5xx, dropped connections and partially processed batch writes. The real SDK client
  * talks to it exactly as to DynamoDB.
  */
-export class FaultProxy {
+export class FaultProxy extends LocalHttpServer {
   readonly requests: string[] = [];
   readonly faultsInjected: Array<{ operation: string; fault: Fault }> = [];
   #rules: FaultRule[] = [];
-  #server: Server | undefined;
   #target = '';
-  endpoint = '';
 
-  async start(target: string): Promise<string> {
+  /** Listens on a free local port and forwards to `target`. */
+  async startInFrontOf(target: string): Promise<string> {
     this.#target = target;
-    this.#server = createServer((req, res) => this.#handle(req, res));
-    this.endpoint = await listen(this.#server);
-    return this.endpoint;
-  }
-
-  async stop(): Promise<void> {
-    if (this.#server) await close(this.#server);
+    return this.start();
   }
 
   inject(operation: string, fault: Fault, count = Infinity): void {
@@ -56,7 +49,7 @@ export class FaultProxy {
     return this.requests.filter((op) => op === operation).length;
   }
 
-  #handle(req: IncomingMessage, res: ServerResponse): void {
+  protected handle(req: IncomingMessage, res: ServerResponse): void {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {

@@ -1,5 +1,5 @@
-import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { close, listen } from './listen';
+import { request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { LocalHttpServer } from './LocalHttpServer';
 
 /**
  * A proxy in front of kinesalite that makes records look expired, which kinesalite cannot do (its
@@ -7,22 +7,15 @@ import { close, listen } from './listen';
  * before `seq` gets an iterator that starts after `seq`, as Kinesis answers for a trimmed sequence
  * number. Everything else is forwarded unchanged; operations are counted.
  */
-export class RedriveTrimmingProxy {
+export class RedriveTrimmingProxy extends LocalHttpServer {
   readonly operations: string[] = [];
   #trimmedThrough: bigint | undefined;
-  #server: Server | undefined;
   #target = '';
-  endpoint = '';
 
-  async start(target: string): Promise<string> {
+  /** Listens on a free local port and forwards to `target`. */
+  async startInFrontOf(target: string): Promise<string> {
     this.#target = target;
-    this.#server = createServer((req, res) => this.#handle(req, res));
-    this.endpoint = await listen(this.#server);
-    return this.endpoint;
-  }
-
-  async stop(): Promise<void> {
-    if (this.#server) await close(this.#server);
+    return this.start();
   }
 
   /** Records up to and including `sequenceNumber` are gone; undefined restores them. */
@@ -34,7 +27,7 @@ export class RedriveTrimmingProxy {
     return this.operations.filter((op) => op === operation).length;
   }
 
-  #handle(req: IncomingMessage, res: ServerResponse): void {
+  protected handle(req: IncomingMessage, res: ServerResponse): void {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {

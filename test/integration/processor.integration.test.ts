@@ -34,7 +34,7 @@ function loadHandler(): KinesisHandler {
 beforeAll(async () => {
   dynalite = await startDynalite();
   kinesalite = await startKinesalite();
-  await proxy.start(dynalite.endpoint);
+  await proxy.startInFrontOf(dynalite.endpoint);
   await fake.start();
   setAwsTestEnvironment({ dynamodb: proxy.endpoint, s3: fake.endpoint, sns: fake.endpoint });
   Object.assign(process.env, {

@@ -26,7 +26,7 @@ const BASE = Math.floor(Date.now() / 60_000) * 60_000 - 5 * 60_000;
 beforeAll(async () => {
   dynalite = await startDynalite();
   kinesalite = await startKinesalite();
-  await proxy.start(dynalite.endpoint);
+  await proxy.startInFrontOf(dynalite.endpoint);
   await s3.start();
   setAwsTestEnvironment({ dynamodb: proxy.endpoint, s3: s3.endpoint });
   process.env[ENV.readingsTable] = TABLE;

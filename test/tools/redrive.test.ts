@@ -53,8 +53,8 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 beforeAll(async () => {
   dynalite = await startDynalite();
   kinesalite = await startKinesalite();
-  await dynamoProxy.start(dynalite.endpoint);
-  await kinesisProxy.start(kinesalite.endpoint);
+  await dynamoProxy.startInFrontOf(dynalite.endpoint);
+  await kinesisProxy.startInFrontOf(kinesalite.endpoint);
   await s3.start();
   await sqs.start();
   await lambda.start();
