@@ -45,7 +45,14 @@ export function decodeCheckpoint(item: Record<string, unknown>): DetectorCheckpo
   if (typeof assetId !== 'string' || typeof state !== 'string' || typeof lastTs !== 'number' || typeof savedAt !== 'number') {
     throw new TelemetryError(`detector checkpoint of ${String(assetId)} lacks assetId, state, lastTs or savedAt`);
   }
-  return { assetId, state: JSON.parse(state) as AssetDetectorState, lastTs, savedAt };
+  const lastTsMetrics = item.lastTsMetrics;
+  return {
+    assetId,
+    state: JSON.parse(state) as AssetDetectorState,
+    lastTs,
+    savedAt,
+    ...(Array.isArray(lastTsMetrics) && lastTsMetrics.every((metric) => typeof metric === 'string') ? { lastTsMetrics: lastTsMetrics as string[] } : {}),
+  };
 }
 
 /**
@@ -103,6 +110,7 @@ export class DetectorStateStore implements DetectorStatePort {
           [PK]: checkpoint.assetId,
           [ITEM_ATTRIBUTES.detectorState]: JSON.stringify(checkpoint.state),
           lastTs: checkpoint.lastTs,
+          ...(checkpoint.lastTsMetrics === undefined ? {} : { lastTsMetrics: [...checkpoint.lastTsMetrics] }),
           savedAt: checkpoint.savedAt,
           [TABLE_KEYS.ttlAttribute]: Math.floor(checkpoint.savedAt / 1000) + DETECTOR_STATE_TTL_DAYS * 86_400,
         },

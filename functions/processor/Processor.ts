@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
-import { AssetDetector, type AssetDetectorState, type DetectorSettings, type Verdict } from '../shared/detector';
+import { AssetDetector, type AssetDetectorState, type DetectorSettings, type Sample, type Verdict } from '../shared/detector';
 import type { CircuitBreaker } from '../shared/CircuitBreaker';
 import { ASSET_STATUS, METRIC_NAMES } from '../shared/constants';
 import { Deadline, type RemainingTime } from '../shared/Deadline';
@@ -13,7 +13,7 @@ import { parseKinesisRecord } from '../shared/parseKinesisRecord';
 import type { QuarantineSink } from '../shared/QuarantineWriter';
 import type { ParsedRecord, PresenceEvent, RecordOrigin, TelemetryMessage } from '../shared/types';
 import { episodeIdOf } from './AlertPublisher';
-import { buildSamples } from './buildSamples';
+import { buildSamples, type SampleWithUnits } from './buildSamples';
 import { decodeCheckpoint } from './DetectorStateStore';
 import type { AlertPort, AnomalyAlert, AssetStatusUpdate, AssetStatusValue, DetectorCheckpoint, DetectorStatePort, StatusPort } from './types';
 
@@ -40,8 +40,10 @@ export interface ProcessorDependencies {
 interface AssetEntry {
   detector: AssetDetector;
   lastTs: number;
+  /** Metrics judged at lastTs (see DetectorCheckpoint.lastTsMetrics). */
+  lastTsMetrics: Set<string>;
   /** State before the current batch; a failed batch rolls the asset back to it (undefined: forget the asset). */
-  snapshot: { state: AssetDetectorState; lastTs: number } | undefined;
+  snapshot: { state: AssetDetectorState; lastTs: number; lastTsMetrics: Set<string> } | undefined;
   /** Processing time of the last checkpoint written (-Infinity: none from this container). */
   checkpointedAt: number;
   /** Status last written and when (processing clock); undefined forces the next write. */
@@ -186,26 +188,25 @@ export class Processor {
       if (entry === undefined || failedAssets.has(item.assetId)) continue;
       if (!restored.has(item.assetId)) {
         // Warm asset: its state may be ahead of its checkpoint, so the rollback point is taken now.
-        entry.snapshot = { state: entry.detector.toState(), lastTs: entry.lastTs };
+        entry.snapshot = { state: entry.detector.toState(), lastTs: entry.lastTs, lastTsMetrics: new Set(entry.lastTsMetrics) };
       }
       for (const { message } of item.records) {
         let newest = -Infinity;
-        for (const { sample, units, readings } of buildSamples(message)) {
-          if (sample.ts <= entry.lastTs) {
-            item.skipped += readings;
-            continue;
-          }
+        for (const built of buildSamples(message)) {
+          const { sample, units, readings } = unjudgedPart(built, entry);
+          if (readings < built.readings) item.skipped += built.readings - readings;
+          if (readings === 0) continue;
           let verdict: Verdict;
           try {
             verdict = entry.detector.observe(sample);
           } catch (error) {
             // Retrying cannot change a deterministic failure: skip the sample so the shard moves on.
             this.#deps.logger.error('detector failed on a sample; skipped', { assetId: item.assetId, ts: sample.ts, error: error as Error });
-            entry.lastTs = sample.ts;
+            markJudged(entry, sample);
             item.skipped += readings;
             continue;
           }
-          entry.lastTs = sample.ts;
+          markJudged(entry, sample);
           item.judged += readings;
           item.lastVerdict = verdict;
           if (verdict.episode.event === 'open') item.opened += 1;
@@ -327,10 +328,14 @@ export class Processor {
           committed = undefined;
         }
       }
+      const restoredDetector = detector ?? new AssetDetector(settings);
+      // A checkpoint without the list (written before it existed) counts every model metric as judged.
+      const lastTsMetrics = new Set(committed?.lastTsMetrics ?? restoredDetector.metrics);
       this.#assets.set(assetId, {
-        detector: detector ?? new AssetDetector(settings),
+        detector: restoredDetector,
         lastTs: committed?.lastTs ?? -Infinity,
-        snapshot: committed === undefined ? undefined : { state: committed.state, lastTs: committed.lastTs },
+        lastTsMetrics,
+        snapshot: committed === undefined ? undefined : { state: committed.state, lastTs: committed.lastTs, lastTsMetrics: new Set(lastTsMetrics) },
         checkpointedAt: NEVER,
         writtenStatus: undefined,
         statusWrittenAt: -Infinity,
@@ -349,6 +354,7 @@ export class Processor {
     }
     entry.detector = AssetDetector.fromState(entry.snapshot.state, this.#deps.settings);
     entry.lastTs = entry.snapshot.lastTs;
+    entry.lastTsMetrics = new Set(entry.snapshot.lastTsMetrics);
   }
 
   #alertOf(
@@ -433,7 +439,7 @@ export class Processor {
       }
       pendingStatus.set(item.assetId, { value: writtenStatus, at: writtenAt });
       if (item.episodeChanged || item.alerts.length > 0 || at - entry.checkpointedAt >= checkpointIntervalMs) {
-        checkpoints.push({ assetId: item.assetId, state: entry.detector.toState(), lastTs: entry.lastTs, savedAt: at });
+        checkpoints.push({ assetId: item.assetId, state: entry.detector.toState(), lastTs: entry.lastTs, lastTsMetrics: [...entry.lastTsMetrics].sort(), savedAt: at });
       } else {
         this.#applyStatus(item.assetId, pendingStatus.get(item.assetId));
       }
@@ -499,4 +505,25 @@ export class Processor {
     }
     return applied;
   }
+}
+
+/**
+ * The part of a message's sample the asset has not judged yet: nothing older than its last judged
+ * instant (a redelivery), and at that instant only the metrics not judged there (another message of
+ * the asset may carry other metrics of the same instant).
+ */
+function unjudgedPart(built: SampleWithUnits, entry: Pick<AssetEntry, 'lastTs' | 'lastTsMetrics'>): SampleWithUnits {
+  const { sample } = built;
+  if (sample.ts > entry.lastTs) return built;
+  if (sample.ts < entry.lastTs) return { ...built, readings: 0 };
+  const fresh = Object.entries(sample.values).filter(([metric]) => !entry.lastTsMetrics.has(metric));
+  return { sample: { ts: sample.ts, values: Object.fromEntries(fresh) }, units: built.units, readings: fresh.length };
+}
+
+function markJudged(entry: Pick<AssetEntry, 'lastTs' | 'lastTsMetrics'>, sample: Sample): void {
+  if (sample.ts > entry.lastTs) {
+    entry.lastTs = sample.ts;
+    entry.lastTsMetrics.clear(); // reused: this runs once per sample
+  }
+  for (const metric in sample.values) entry.lastTsMetrics.add(metric);
 }

@@ -6,8 +6,13 @@ import type { PresenceEvent } from '../shared/types';
 export interface DetectorCheckpoint {
   readonly assetId: string;
   readonly state: AssetDetectorState;
-  /** ts of the newest sample the state has seen; samples at or before it are skipped (redelivery). */
+  /** ts of the newest sample the state has seen; samples before it are skipped (redelivery). */
   readonly lastTs: number;
+  /**
+   * Metrics already judged at lastTs: a later message of the asset with other metrics at the same
+   * instant is still judged, a redelivered one is not. @default every metric of the model
+   */
+  readonly lastTsMetrics?: readonly string[];
   readonly savedAt: number;
 }
 

@@ -55,4 +55,9 @@ describe('DetectorStateStore', () => {
     expect(decodeCheckpoint({ assetId: 'a', state: JSON.stringify(state), lastTs: 3, savedAt: 4 })).toEqual({ assetId: 'a', state, lastTs: 3, savedAt: 4 });
     expect(() => decodeCheckpoint({ assetId: 'a' })).toThrow('detector checkpoint of a lacks assetId, state, lastTs or savedAt');
   });
+
+  it('keeps the metrics judged at the last instant when the item has them', () => {
+    const item = { assetId: 'a', state: JSON.stringify(state), lastTs: 3, lastTsMetrics: ['pressure', 'temperature'], savedAt: 4 };
+    expect(decodeCheckpoint(item)).toEqual({ assetId: 'a', state, lastTs: 3, lastTsMetrics: ['pressure', 'temperature'], savedAt: 4 });
+  });
 });

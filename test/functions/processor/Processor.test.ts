@@ -150,6 +150,32 @@ describe('Processor', () => {
     expect(states.lastTs('a')).toBe(START + 9_000);
   });
 
+  it('judges other metrics of the asset at an instant already judged, and skips what was judged there', async () => {
+    const p = processor();
+    await run(p, seconds('a', 0, 3));
+    const instant = START + 3_000;
+    const first = await run(p, [assetSecond('a', instant, { temperature: 71 })]);
+    now += 60_000; // due for a checkpoint
+    const second = await run(p, [assetSecond('a', instant, { pressure: 2.1, vibration: 0.3 })]);
+    const redelivered = await run(p, [assetSecond('a', instant, { temperature: 71, pressure: 2.1 })]);
+    const older = await run(p, [assetSecond('a', instant - 1_000, { humidity: 40 })]);
+    expect([first.outcome, second.outcome, redelivered.outcome, older.outcome].map((o) => [o.judged, o.skipped])).toEqual([
+      [1, 0],
+      [2, 0],
+      [0, 2],
+      [0, 1],
+    ]);
+    expect(states.items.get('a')).toMatchObject({ lastTs: instant, lastTsMetrics: ['pressure', 'temperature', 'vibration'] });
+  });
+
+  it('keeps the metrics judged at the last instant in the checkpoint, so a cold start skips their redelivery', async () => {
+    const warm = processor();
+    await run(warm, seconds('a', 0, 3));
+    const instant = START + 2_000;
+    const cold = processor();
+    expect((await run(cold, [assetSecond('a', instant, { temperature: 72, humidity: 40 })])).outcome).toMatchObject({ judged: 1, skipped: 1 });
+  });
+
   it('checkpoints an asset at most once per interval, but at once when an episode opens', async () => {
     const p = processor();
     await run(p, seconds('a', 0, 12));

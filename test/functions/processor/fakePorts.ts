@@ -25,7 +25,7 @@ export class MemoryStates implements DetectorStatePort {
     const failed = new Set<string>();
     for (const c of checkpoints) {
       if (this.failSaveFor.has(c.assetId)) failed.add(c.assetId);
-      else this.items.set(c.assetId, { assetId: c.assetId, state: JSON.stringify(c.state), lastTs: c.lastTs, savedAt: c.savedAt });
+      else this.items.set(c.assetId, { assetId: c.assetId, state: JSON.stringify(c.state), lastTs: c.lastTs, lastTsMetrics: c.lastTsMetrics, savedAt: c.savedAt });
     }
     return failed.size > 0 ? { failed, error: new Error('unprocessed') } : { failed };
   }
