@@ -1,9 +1,13 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ApiObject, App, JsonPatch, Names, YamlOutputType } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Application, AppProject } from '../imports/argoproj.io';
 import { ProviderConfig, ProviderConfigSpecCredentialsSource } from '../imports/aws.m.upbound.io';
+import { CREATE_ONLY_KINDS, celUnchangedOnceSet } from './lib/createOnlyFields';
 import { crossplaneMetadata, kubernetesMetadata, platformLabels } from './lib/conventions';
+import { PlatformNames } from './lib/names';
 import { PlatformChart, PlatformChartProps } from './lib/PlatformChart';
 
 /** Namespace of the Argo CD installation, where AppProjects and Applications live. */
@@ -34,12 +38,48 @@ export const MANAGED_API_GROUPS: readonly string[] = [
   'sqs.services.k8s.aws',
 ];
 
+/**
+ * The ACK kinds the platform renders. Argo CD releases up to 3.3 ship no health check for them, so
+ * the bootstrap adds one per kind to argocd-cm (without it the sync waves would not wait for ACK
+ * objects at all). The schema test checks the list against the rendered objects in both directions.
+ */
+export const ACK_KINDS: readonly { readonly group: string; readonly kind: string }[] = [
+  { group: 'cloudwatch.services.k8s.aws', kind: 'Dashboard' },
+  { group: 'cloudwatch.services.k8s.aws', kind: 'MetricAlarm' },
+  { group: 'cloudwatchlogs.services.k8s.aws', kind: 'LogGroup' },
+  { group: 'dynamodb.services.k8s.aws', kind: 'Table' },
+  { group: 'ec2.services.k8s.aws', kind: 'RouteTable' },
+  { group: 'ec2.services.k8s.aws', kind: 'SecurityGroup' },
+  { group: 'ec2.services.k8s.aws', kind: 'Subnet' },
+  { group: 'ec2.services.k8s.aws', kind: 'VPC' },
+  { group: 'ec2.services.k8s.aws', kind: 'VPCEndpoint' },
+  { group: 'iam.services.k8s.aws', kind: 'Policy' },
+  { group: 'iam.services.k8s.aws', kind: 'Role' },
+  { group: 'kms.services.k8s.aws', kind: 'Alias' },
+  { group: 'kms.services.k8s.aws', kind: 'Key' },
+  { group: 'lambda.services.k8s.aws', kind: 'EventSourceMapping' },
+  { group: 'lambda.services.k8s.aws', kind: 'Function' },
+  { group: 's3.services.k8s.aws', kind: 'Bucket' },
+  { group: 'sns.services.k8s.aws', kind: 'Subscription' },
+  { group: 'sns.services.k8s.aws', kind: 'Topic' },
+  { group: 'sqs.services.k8s.aws', kind: 'Queue' },
+];
+
+/** The Lua health check of ACK objects (Argo CD runs it with gopher-lua, Lua 5.1). */
+export const ACK_HEALTH_LUA_FILE = join(__dirname, 'argocd', 'ack-health.lua');
+
+/** argocd-cm key of a kind's health customization (wildcards are allowed only inside `resource.customizations`). */
+export function healthCustomizationKey(group: string, kind: string): string {
+  return `resource.customizations.health.${group}_${kind}`;
+}
+
+/** ConfigMap of Argo CD's settings, which the bootstrap patches with server-side apply. */
+export const ARGOCD_CONFIG_MAP = 'argocd-cm';
+
 /** Sync options of the Application (each is explained where the Application sets them). */
 export const SYNC_OPTIONS: readonly string[] = ['ServerSideApply=true', 'CreateNamespace=true', 'PruneLast=true'];
 
 const ARGO_SYNC_OPTIONS_ANNOTATION = 'argocd.argoproj.io/sync-options';
-/** ACK: the account that owns this namespace's resources (cross-account resource management, CARM). */
-const ACK_OWNER_ACCOUNT_ANNOTATION = 'services.k8s.aws/owner-account-id';
 /** ACK: the region of any ACK object of the namespace that would lack its own region annotation. */
 const ACK_DEFAULT_REGION_ANNOTATION = 'services.k8s.aws/default-region';
 
@@ -51,6 +91,8 @@ const ACK_DEFAULT_REGION_ANNOTATION = 'services.k8s.aws/default-region';
 export class GitOpsChart extends PlatformChart {
   readonly environmentNamespace: kplus.Namespace;
   readonly providerConfig: ProviderConfig;
+  /** Refuses a change to a create-only field that the CRDs themselves do not guard (see createOnlyFields). */
+  readonly createOnlyPolicy: ApiObject;
   /** The AppProject and Application, in `<chart id>-bootstrap.k8s.yaml`, applied once by hand. */
   readonly bootstrap: GitOpsBootstrapChart;
 
@@ -74,10 +116,10 @@ export class GitOpsChart extends PlatformChart {
         annotations: {
           ...base.annotations,
           [ARGO_SYNC_OPTIONS_ANNOTATION]: 'Prune=false',
-          // Makes the ACK controllers act in the environment's account: a no-op when the management
-          // cluster runs in that account, a role lookup in the CARM map when it does not, and an
-          // error (never a resource in the wrong account) when the map lacks the account.
-          [ACK_OWNER_ACCOUNT_ANNOTATION]: config.accountId,
+          // No services.k8s.aws/owner-account-id: that annotation is ACK's cross-account (CARM) trigger,
+          // and with it every object waits for a role in the ack-role-account-map ConfigMap, even for the
+          // controller's own account. The controllers act in the account of their own roles, which the
+          // controller policies (manifests/<env>/controller-iam/) confine to this account's resources.
           [ACK_DEFAULT_REGION_ANNOTATION]: config.region,
         },
       },
@@ -97,10 +139,66 @@ export class GitOpsChart extends PlatformChart {
       spec: { credentials: { source: ProviderConfigSpecCredentialsSource.POD_IDENTITY } },
     });
 
+    this.createOnlyPolicy = this.renderCreateOnlyPolicy();
+
     // A sibling (same scope), not a child chart: cdk8s gives it its own file, which the Application
     // can then leave out of its source by name.
     this.bootstrap = new GitOpsBootstrapChart(scope, `${id}-bootstrap`, props);
   }
+  /**
+   * A field AWS sets only at creation is silently left unapplied by the controllers when it changes in
+   * git, while Argo CD shows the object Synced. This policy makes the API server refuse such a change
+   * in the environment's namespace, so the sync fails with the field and the replacement procedure in
+   * its message. Fields whose CRD already has an immutability rule are left to it.
+   */
+  private renderCreateOnlyPolicy(): ApiObject {
+    const { config, names } = this;
+    const name = createOnlyPolicyName(names);
+    const guarded = CREATE_ONLY_KINDS.map((entry) => ({ ...entry, fields: entry.fields.filter((field) => !field.guardedByCrd) })).filter((entry) => entry.fields.length > 0);
+    const groups = [...new Set(guarded.map((entry) => entry.group))].sort();
+    const policy = new ApiObject(this, 'create-only-policy', {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicy',
+      metadata: kubernetesMetadata(config, name, undefined, 'namespace'),
+      spec: {
+        failurePolicy: 'Fail',
+        matchConstraints: {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': names.namespace } },
+          resourceRules: groups.map((group) => ({
+            apiGroups: [group],
+            apiVersions: ['*'],
+            operations: ['UPDATE'],
+            resources: [...new Set(guarded.filter((entry) => entry.group === group).map((entry) => entry.plural))].sort(),
+          })),
+        },
+        validations: guarded.flatMap((entry) =>
+          entry.fields.map((field) => ({
+            expression: `request.resource.group != '${entry.group}' || object.kind != '${entry.kind}' || (${celUnchangedOnceSet(field.path)})`,
+            message: `${entry.kind} ${field.path} is create-only: AWS would keep the old value. To change it, ${entry.replacement}.`,
+            reason: 'Invalid',
+          })),
+        ),
+      },
+    });
+    ApiObject.of(policy).addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+    const binding = new ApiObject(this, 'create-only-policy-binding', {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicyBinding',
+      metadata: kubernetesMetadata(config, name, undefined, 'namespace'),
+      spec: { policyName: name, validationActions: ['Deny'] },
+    });
+    binding.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+    binding.addDependency(policy);
+    return policy;
+  }
+}
+
+/**
+ * The names of the environment's ValidatingAdmissionPolicy and its binding (cluster-scoped, so the
+ * AppProject admits them by name).
+ */
+export function createOnlyPolicyName(names: PlatformNames): string {
+  return `${names.namespace}-create-only-fields`;
 }
 
 /**
@@ -121,6 +219,8 @@ export class GitOpsChart extends PlatformChart {
 export class GitOpsBootstrapChart extends PlatformChart {
   readonly project: AppProject;
   readonly application: Application;
+  /** Argo CD's settings ConfigMap, of which this chart owns only the ACK health checks (server-side apply). */
+  readonly healthChecks: kplus.ConfigMap;
   /** Glob of this chart's manifest file, which the Application leaves out of its source. */
   readonly manifestGlob: string;
 
@@ -149,8 +249,12 @@ export class GitOpsBootstrapChart extends PlatformChart {
         description: `Plant telemetry ${config.environment}: one repository, one namespace of the in-cluster server, only the ACK and Crossplane API groups`,
         sourceRepos: [config.gitops.repoURL],
         destinations: [{ server: IN_CLUSTER_SERVER, namespace: names.namespace }],
-        // The one cluster-scoped object the platform renders is its own namespace.
-        clusterResourceWhitelist: [{ group: '', kind: 'Namespace', name: names.namespace }],
+        // The cluster-scoped objects the platform renders: its namespace and its create-only-field policy.
+        clusterResourceWhitelist: [
+          { group: '', kind: 'Namespace', name: names.namespace },
+          { group: 'admissionregistration.k8s.io', kind: 'ValidatingAdmissionPolicy', name: createOnlyPolicyName(names) },
+          { group: 'admissionregistration.k8s.io', kind: 'ValidatingAdmissionPolicyBinding', name: createOnlyPolicyName(names) },
+        ],
         namespaceResourceWhitelist: MANAGED_API_GROUPS.map((group) => ({ group, kind: '*' })),
         // Crossplane creates a ProviderConfigUsage per managed resource beside them: expected, not orphaned.
         orphanedResources: { warn: true, ignore: [{ group: 'aws.m.upbound.io', kind: 'ProviderConfigUsage' }] },
@@ -193,5 +297,17 @@ export class GitOpsBootstrapChart extends PlatformChart {
       },
     });
     this.application.addDependency(this.project);
+
+    // Applied with `kubectl apply --server-side`, this sets only these keys of argocd-cm: the other
+    // settings keep their owners (Helm, the operator). Per-kind keys, not the `*.services.k8s.aws`
+    // wildcard, because a ConfigMap key cannot hold `*`, and a kind without a check is healthy at once.
+    // Only the label Argo CD finds its settings by: the platform's labels (managed-by) would conflict
+    // with the owner of the ConfigMap's own.
+    const healthLua = readFileSync(ACK_HEALTH_LUA_FILE, 'utf8');
+    this.healthChecks = new kplus.ConfigMap(this, 'argocd-health-checks', {
+      metadata: { name: ARGOCD_CONFIG_MAP, namespace: ARGOCD_NAMESPACE, labels: { 'app.kubernetes.io/part-of': 'argocd' } },
+      data: Object.fromEntries(ACK_KINDS.map(({ group, kind }) => [healthCustomizationKey(group, kind), healthLua])),
+    });
+    this.project.addDependency(this.healthChecks);
   }
 }

@@ -77,8 +77,9 @@ export const IOT_POLICY_MAX_CHARACTERS = 2048;
 
 /**
  * The device policy: a device connects only as its own thing (client id = thing name, certificate
- * attached to that thing) and publishes only its own telemetry, directly or through Basic Ingest.
- * Nothing else: no subscribe, no receive, no shadow, no retained messages.
+ * attached to that thing) and publishes only its own telemetry, through Basic Ingest only: the plain
+ * topic would bill messaging on every message and widen what a compromised device can reach (any
+ * subscriber, retained messages). Nothing else: no subscribe, no receive, no shadow, no retain.
  */
 export function devicePolicyDocument(config: EnvironmentConfig, names: PlatformNames): Record<string, unknown> {
   const iot = `arn:aws:iot:${config.region}:${config.accountId}`;
@@ -99,7 +100,7 @@ export function devicePolicyDocument(config: EnvironmentConfig, names: PlatformN
         Sid: 'PublishOwnTelemetry',
         Effect: 'Allow',
         Action: ['iot:Publish'],
-        Resource: telemetryTopics.flatMap((topic) => [`${iot}:topic/${topic}`, `${iot}:topic/$aws/rules/${names.telemetryRule}/${topic}`]),
+        Resource: telemetryTopics.map((topic) => `${iot}:topic/$aws/rules/${names.telemetryRule}/${topic}`),
       },
     ],
   };

@@ -70,7 +70,6 @@ export interface AlarmRow {
 }
 
 const above = (threshold: number): AlarmRow['when'] => ({ comparison: 'GreaterThanThreshold', threshold });
-const below = (threshold: number): AlarmRow['when'] => ({ comparison: 'LessThanThreshold', threshold });
 /** `periods` consecutive periods of `seconds`, of which `needed` must breach (default: all). */
 const every = (seconds: number, periods: number, needed?: number): AlarmRow['every'] => ({
   periodSeconds: seconds,
@@ -119,11 +118,12 @@ function sources(names: PlatformNames): {
 }
 
 /**
- * Every alarm of the platform, one row each. Missing data: error and throttle counts, lag and
- * freshness are only published while something flows, so silence there is `notBreaching`; the
- * question "does anything flow at all" has exactly one alarm (`no-readings`, silence is
- * `breaching`), and "does each consumer keep up with the stream" one per consumer (`*-stalled`),
- * so a quiet plant pages once, not once per metric.
+ * Every alarm of the platform, one row each. Missing data is `notBreaching` everywhere: error and
+ * throttle counts, lag and freshness are only published while something flows, and a quiet plant
+ * (a weekend, a line stopped, a new environment before its first device) is no incident. "Does
+ * each consumer keep up with the stream" has one alarm per consumer (`*-stalled`): records enter
+ * the stream and the consumer accounts for none of them. A plant that stops sending while it should
+ * not shows as assets OFFLINE in the asset status, not as a page.
  */
 export function alarmTable(config: EnvironmentConfig, names: PlatformNames, capacity: CapacityPlan): AlarmRow[] {
   const { lambda, custom, stream, queue, firehose, table } = sources(names);
@@ -162,7 +162,25 @@ export function alarmTable(config: EnvironmentConfig, names: PlatformNames, capa
     { purpose: 'storer-stalled', signal: consumerStalled('the storer is not invoked while records arrive', lambda(storer, 'Invocations', 'Sum')), when: above(0), every: every(FIVE_MINUTES, 2), missing: 'notBreaching', description: 'Records enter the stream but the storer has not run for 10 minutes: its event source mapping is disabled or failing. Check the mapping state.' },
     { purpose: 'anomaly-storm', signal: single(custom(METRIC_NAMES.anomaliesOpened, 'processor', 'Sum')), when: above(anomalyStormThreshold(config)), every: every(FIVE_MINUTES, 1), missing: 'notBreaching', description: 'Anomaly episodes open across the plant at once: a plant-wide event or a broken detector (a wrong limit after a config change). Compare with the anomaly alerts and recent deployments.' },
     { purpose: 'quarantine-rate', signal: math('MAX([FILL(processor, 0), FILL(storer, 0)])', 'records quarantined by the busier consumer', { processor: custom(METRIC_NAMES.recordsQuarantined, 'processor', 'Sum'), storer: custom(METRIC_NAMES.recordsQuarantined, 'storer', 'Sum') }), when: above(quarantineThreshold(capacity)), every: every(FIVE_MINUTES, 1), missing: 'notBreaching', description: 'Over 1 % of the expected records are quarantined as invalid (both consumers see the same records, so the busier one counts). Read the reasons under the quarantine prefix.' },
-    { purpose: 'no-readings', signal: single(custom(METRIC_NAMES.readingsProcessed, 'processor', 'Sum')), when: below(1), every: every(FIVE_MINUTES, 1), missing: 'breaching', description: 'No reading was processed for 5 minutes: the plant stopped sending or the pipeline is broken (IoT rule, stream, processor). Check IoT TopicMatch, Kinesis IncomingRecords and the processor.' },
+    {
+      purpose: 'processor-stalled',
+      // Everything the processor accounts a record as: judged readings, skipped ones, quarantined records, presence events.
+      signal: math(
+        'IF(FILL(ingress, 0) > 0 AND FILL(judged, 0) + FILL(skipped, 0) + FILL(quarantined, 0) + FILL(presence, 0) == 0, 1, 0)',
+        'the processor accounts for no record while records arrive',
+        {
+          ingress: stream('IncomingRecords', 'Sum'),
+          judged: custom(METRIC_NAMES.readingsProcessed, 'processor', 'Sum'),
+          skipped: custom(METRIC_NAMES.readingsSkipped, 'processor', 'Sum'),
+          quarantined: custom(METRIC_NAMES.recordsQuarantined, 'processor', 'Sum'),
+          presence: custom(METRIC_NAMES.presenceEvents, 'processor', 'Sum'),
+        },
+      ),
+      when: above(0),
+      every: every(FIVE_MINUTES, 2),
+      missing: 'notBreaching',
+      description: 'Records enter the stream but the processor has accounted for none of them for 10 minutes: no anomaly is detected. Check the processor mapping state, its errors and its log group.',
+    },
   ];
 }
 

@@ -68,8 +68,8 @@ export function processingObjectNames(config: EnvironmentConfig, fn: StreamFunct
 }
 
 /**
- * KMS use through the services the function calls: Decrypt for Kinesis reads, the environment and the
- * DynamoDB table key; GenerateDataKey for SQS/SNS sends and S3 puts; DescribeKey for DynamoDB, which
+ * KMS use through the services the function calls: Decrypt for Kinesis reads and the DynamoDB table
+ * key; GenerateDataKey for SQS/SNS sends and S3 puts; DescribeKey for DynamoDB, which
  * checks the table's key on behalf of the caller. No kms:ViaService list: the key policy already
  * admits only the platform's services, and a list here would have to track every service Lambda uses.
  */

@@ -9,7 +9,7 @@ import { PlatformChart, PlatformChartProps } from './lib/PlatformChart';
  * Firehose's role, an operator): the key policy lets the account's principals use the key only
  * through these, so nobody decrypts platform data by calling KMS directly.
  */
-export const KEY_CALLER_SERVICES = ['dynamodb', 'firehose', 'kinesis', 'lambda', 's3', 'sns', 'sqs'] as const;
+export const KEY_CALLER_SERVICES = ['dynamodb', 'firehose', 'kinesis', 's3', 'sns', 'sqs'] as const;
 
 /**
  * Administrative actions of the account on the key. They deliberately exclude the cryptographic
@@ -49,7 +49,7 @@ const KEY_USE_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:G
 /**
  * The environment's one customer-managed KMS key (symmetric, yearly rotation) and its alias. Every
  * store of the platform encrypts with it: stream, tables, archive bucket, dead-letter queue, topics,
- * the functions' environment variables and the functions' and IoT Core's log groups.
+ * and the functions' and IoT Core's log groups.
  */
 export class SecurityChart extends PlatformChart {
   readonly key: Key;
@@ -107,7 +107,7 @@ export class SecurityChart extends PlatformChart {
         Condition: { StringEquals: { 'kms:CallerAccount': config.accountId, 'kms:ViaService': viaServices } },
       },
       {
-        // DynamoDB and Lambda hold grants on the key for the resources they encrypt.
+        // DynamoDB holds grants on the key for the tables it encrypts.
         Sid: 'PlatformServicesCreateGrantsForTheirResources',
         Effect: 'Allow',
         Principal: { AWS: accountRoot },

@@ -36,15 +36,13 @@ export const RAW_TRANSITIONS: readonly ArchiveTransition[] = [
 /**
  * Quarantined records are read while they are inspected and redriven, in the first weeks; after a
  * year they are no longer actionable (the stream and the detector have moved on) and, being invalid
- * by definition, are no archive of record: they expire then, not at archiveYears. They never reach
- * Deep Archive, whose 180-day minimum and 12-hour restores would fight a redrive. Most quarantined
- * objects are one record, below 128 KB, which S3 lifecycle does not transition by default, so for
- * them the transitions cost nothing and the expiry is what matters.
+ * by definition, are no archive of record: they expire then, not at archiveYears. They stay in
+ * STANDARD: a quarantined object is one record of a few KB, and S3 lifecycle does not transition
+ * objects under 128 KB (the default transition minimum since September 2024); were it forced to,
+ * Standard-IA and Glacier IR would bill each as 128 KB plus a transition request, more than a year
+ * of Standard costs for it.
  */
-export const QUARANTINE_TRANSITIONS: readonly ArchiveTransition[] = [
-  { days: 30, storageClass: 'STANDARD_IA' },
-  { days: 90, storageClass: 'GLACIER_IR' },
-];
+export const QUARANTINE_TRANSITIONS: readonly ArchiveTransition[] = [];
 export const QUARANTINE_EXPIRATION_DAYS = 365;
 
 /** Superseded versions (a redelivered record rewriting its quarantine object) are kept a month. */
@@ -126,13 +124,19 @@ export class StorageChart extends PlatformChart {
     return policyDocument([
       denyInsecureTransport('DenyInsecureTransport', 's3:*', [archiveBucketArn, `${archiveBucketArn}/*`]),
       {
-        // A writer may rely on the default encryption (no header) but may not ask for another kind.
+        // A writer may rely on the default encryption (no header: the functions and the IoT rule's error
+        // action send none) but may not ask for another kind. Both conditions must hold: the header is
+        // present (Null false) and says something else. `StringNotEqualsIfExists` alone would be true
+        // for an absent header and deny every header-less put.
         Sid: 'DenyNonKmsObjectEncryption',
         Effect: 'Deny',
         Principal: '*',
         Action: 's3:PutObject',
         Resource: `${archiveBucketArn}/*`,
-        Condition: { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
+        Condition: {
+          Null: { 's3:x-amz-server-side-encryption': 'false' },
+          StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' },
+        },
       },
     ]);
   }
@@ -153,7 +157,7 @@ export class StorageChart extends PlatformChart {
     }
     return [
       tieringRule('raw-tiering', names.archiveRawPrefix, RAW_TRANSITIONS, rawExpirationDays),
-      tieringRule('quarantine-tiering', QUARANTINE_PREFIX, QUARANTINE_TRANSITIONS, QUARANTINE_EXPIRATION_DAYS),
+      tieringRule('quarantine-expiry', QUARANTINE_PREFIX, QUARANTINE_TRANSITIONS, QUARANTINE_EXPIRATION_DAYS),
       {
         // Whole bucket: old versions, the delete markers expiry leaves behind, abandoned uploads.
         id: 'housekeeping',
@@ -188,7 +192,7 @@ export function tieringRule(id: string, prefix: string, transitions: readonly Ar
     id,
     status: 'Enabled',
     filter: { prefix },
-    transitions: transitions.map(({ days, storageClass }) => ({ days, storageClass })),
+    ...(transitions.length > 0 ? { transitions: transitions.map(({ days, storageClass }) => ({ days, storageClass })) } : {}),
     expiration: { days: expirationDays },
   };
 }

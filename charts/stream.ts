@@ -110,9 +110,13 @@ export class StreamChart extends PlatformChart {
     ];
   }
 
+  /**
+   * In the last wave: a subscription is Degraded in Argo CD until its recipient confirms (see
+   * charts/argocd/ack-health.lua), and nothing may wait on a person clicking a link.
+   */
   private subscribe(topic: EncryptedTopic, email: string): EmailSubscription {
     const objectName = EmailSubscription.objectName(topic.topicName, email);
-    return new EmailSubscription(this, objectName, { config: this.config, names: this.names, topicObject: topic.topicName, email });
+    return new EmailSubscription(this, objectName, { config: this.config, names: this.names, topicObject: topic.topicName, email, wave: 'observability' });
   }
 
   /**

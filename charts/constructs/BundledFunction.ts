@@ -56,7 +56,7 @@ export const RESERVED_ENVIRONMENT_VARIABLES = [
 /**
  * An ACK Lambda Function whose code is bundled from `functions/<codeName>/index.ts` at synth and carried
  * inline (zipFile + sha256), running on Node.js 22 / arm64 inside the platform's private subnets, with
- * environment variables encrypted by the platform key and JSON logs to an explicit log group.
+ * JSON logs to an explicit log group.
  */
 export class BundledFunction extends Construct {
   readonly functionName: string;
@@ -101,8 +101,11 @@ export class BundledFunction extends Construct {
         roleRef: { from: { name: props.roleObjectName } },
         memorySize: props.memoryMb,
         timeout: props.timeoutSeconds,
+        // No customer key on the variables (they hold names and settings, no secret): with one, the
+        // controller's role would need Decrypt to read them back, and a controller without it sees a
+        // permanent difference that Argo CD's self-heal turns into an update loop. Lambda encrypts
+        // them at rest with its AWS-managed key.
         environment: { variables },
-        kmsKeyRef: { from: { name: names.kmsKeyObject } },
         vpcConfig: {
           subnetRefs: props.subnetObjects.map((name) => ({ from: { name } })),
           securityGroupRefs: props.securityGroupObjects.map((name) => ({ from: { name } })),

@@ -26,14 +26,20 @@ describe('GitOpsChart', () => {
 
   test('renders the namespace and ProviderConfig, and beside them the AppProject and Application', () => {
     expect({ environment, bootstrap }).toMatchSnapshot();
-    expect(environment.map((object) => `${object.kind}/${object.metadata.name}`)).toEqual(['Namespace/telemetry-dev', 'ProviderConfig/aws-dev']);
+    expect(environment.map((object) => `${object.kind}/${object.metadata.name}`)).toEqual([
+      'Namespace/telemetry-dev',
+      'ProviderConfig/aws-dev',
+      'ValidatingAdmissionPolicy/telemetry-dev-create-only-fields',
+      'ValidatingAdmissionPolicyBinding/telemetry-dev-create-only-fields',
+    ]);
     expect(bootstrap.map((object) => `${object.kind}/${object.metadata.namespace}/${object.metadata.name}`)).toEqual([
+      'ConfigMap/argocd/argocd-cm',
       'AppProject/argocd/telemetry-dev',
       'Application/argocd/telemetry-dev',
     ]);
   });
 
-  test('the namespace is cluster-scoped metadata only, first wave, never pruned, pointing ACK at the environment account and region', () => {
+  test('the namespace is cluster-scoped metadata only, first wave, never pruned, pointing ACK at the environment region and not at CARM', () => {
     expect(findObject(environment, 'Namespace')).toEqual({
       apiVersion: 'v1',
       kind: 'Namespace',
@@ -48,12 +54,13 @@ describe('GitOpsChart', () => {
         annotations: {
           'argocd.argoproj.io/sync-wave': '-10',
           'argocd.argoproj.io/sync-options': 'Prune=false',
-          'services.k8s.aws/owner-account-id': '111122223333',
           'services.k8s.aws/default-region': 'sa-east-1',
         },
       },
     });
-    expect(findObject(render('prod').environment, 'Namespace').metadata.annotations?.['services.k8s.aws/owner-account-id']).toBe('444455556666');
+    // services.k8s.aws/owner-account-id would make every ACK reconcile wait for a role in the
+    // ack-role-account-map ConfigMap (cross-account resource management), which nothing creates.
+    expect(findObject(render('prod').environment, 'Namespace').metadata.annotations).not.toHaveProperty(['services.k8s.aws/owner-account-id']);
   });
 
   test('the ProviderConfig that crossplaneSpec() points at uses keyless EKS Pod Identity', () => {
@@ -83,7 +90,11 @@ describe('GitOpsBootstrapChart', () => {
       description: 'Plant telemetry dev: one repository, one namespace of the in-cluster server, only the ACK and Crossplane API groups',
       sourceRepos: ['https://git.example.com/plant/telemetry-platform.git'],
       destinations: [{ server: 'https://kubernetes.default.svc', namespace: 'telemetry-dev' }],
-      clusterResourceWhitelist: [{ group: '', kind: 'Namespace', name: 'telemetry-dev' }],
+      clusterResourceWhitelist: [
+        { group: '', kind: 'Namespace', name: 'telemetry-dev' },
+        { group: 'admissionregistration.k8s.io', kind: 'ValidatingAdmissionPolicy', name: 'telemetry-dev-create-only-fields' },
+        { group: 'admissionregistration.k8s.io', kind: 'ValidatingAdmissionPolicyBinding', name: 'telemetry-dev-create-only-fields' },
+      ],
       namespaceResourceWhitelist: MANAGED_API_GROUPS.map((group) => ({ group, kind: '*' })),
       orphanedResources: { warn: true, ignore: [{ group: 'aws.m.upbound.io', kind: 'ProviderConfigUsage' }] },
     });

@@ -72,15 +72,13 @@ describe('IngestionChart', () => {
       });
     });
 
-    test('publish only its own telemetry, directly or through Basic Ingest of the telemetry rule', () => {
+    test('publish only its own telemetry, through Basic Ingest of the telemetry rule only (never the plain topic)', () => {
       expect(policy.Statement[1]).toEqual({
         Sid: 'PublishOwnTelemetry',
         Effect: 'Allow',
         Action: ['iot:Publish'],
         Resource: [
-          'arn:aws:iot:sa-east-1:111122223333:topic/dt/sp01/line-a/${iot:Connection.Thing.ThingName}/telemetry',
           'arn:aws:iot:sa-east-1:111122223333:topic/$aws/rules/iot_telemetry_dev/dt/sp01/line-a/${iot:Connection.Thing.ThingName}/telemetry',
-          'arn:aws:iot:sa-east-1:111122223333:topic/dt/sp01/line-b/${iot:Connection.Thing.ThingName}/telemetry',
           'arn:aws:iot:sa-east-1:111122223333:topic/$aws/rules/iot_telemetry_dev/dt/sp01/line-b/${iot:Connection.Thing.ThingName}/telemetry',
         ],
       });
@@ -91,6 +89,8 @@ describe('IngestionChart', () => {
       const actions = policy.Statement.flatMap((statement) => statement.Action);
       expect(actions).toEqual(['iot:Connect', 'iot:Publish']);
       expect(policy.Statement.every((statement) => statement.Effect === 'Allow')).toBe(true);
+      const publishTopics = [policy.Statement[1].Resource ?? []].flat();
+      expect(publishTopics.filter((topic) => !topic.includes(':topic/$aws/rules/iot_telemetry_dev/'))).toEqual([]);
       expect(JSON.stringify(policy)).not.toMatch(/Subscribe|Receive|shadow|iot:\*/);
     });
   });
@@ -137,7 +137,7 @@ describe('IngestionChart', () => {
       expect(telemetrySql(config)).toMatch(/FROM 'dt\/rj02\/\+\/\+\/telemetry'$/);
       const props = { config, names: new PlatformNames(config), capacity: planCapacity(config) };
       const rendered = Testing.synth(new IngestionChart(Testing.app(), 'ingestion', props)) as RenderedObject[];
-      expect((findObject(rendered, 'Policy').spec as { forProvider: { policy: string } }).forProvider.policy).toContain('topic/dt/rj02/l1/${iot:Connection.Thing.ThingName}/telemetry');
+      expect((findObject(rendered, 'Policy').spec as { forProvider: { policy: string } }).forProvider.policy).toContain('topic/$aws/rules/iot_telemetry_dev/dt/rj02/l1/${iot:Connection.Thing.ThingName}/telemetry');
     });
   });
 
@@ -240,11 +240,11 @@ describe('IngestionChart', () => {
 describe('IngestionChart device policy size', () => {
   test('more lines than the 2,048-character IoT policy holds is a config error naming plant.lines', () => {
     const base = platformProps().config;
-    const lines = Array.from({ length: 12 }, (_, index) => `assembly-line-${index}`);
+    const lines = Array.from({ length: 20 }, (_, index) => `assembly-line-${index}`);
     const config = { ...base, plant: { ...base.plant, lines } };
     const props = { config, names: new PlatformNames(config), capacity: planCapacity(config) };
     expect(() => new IngestionChart(Testing.app(), 'ingestion', props)).toThrow(
-      /^config\/dev\.yaml: plant\.lines: 12 lines make the device policy \d+ characters, over IoT Core's limit of 2048; use shorter line ids or fewer lines per environment$/,
+      /^config\/dev\.yaml: plant\.lines: 20 lines make the device policy \d+ characters, over IoT Core's limit of 2048; use shorter line ids or fewer lines per environment$/,
     );
   });
 });

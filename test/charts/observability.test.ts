@@ -1,6 +1,7 @@
 import { Testing } from 'cdk8s';
 import { MetricSpec, OpsAlarm, OpsAlarmProps } from '../../charts/constructs/OpsAlarm';
 import { ALARM_THRESHOLDS, anomalyStormThreshold, ObservabilityChart, quarantineThreshold } from '../../charts/observability';
+import { alarmState } from '../helpers/alarmEvaluator';
 import { findObject, platformProps, RenderedObject, synthChart } from '../helpers/platform';
 
 const render = (environment = 'dev'): RenderedObject[] => synthChart((app, props) => new ObservabilityChart(app, 'observability', props), environment);
@@ -64,7 +65,7 @@ const EXPECTED_ALARMS: Record<string, 'breaching' | 'notBreaching'> = {
   'cw-storer-stalled-dev': 'notBreaching',
   'cw-anomaly-storm-dev': 'notBreaching',
   'cw-quarantine-rate-dev': 'notBreaching',
-  'cw-no-readings-dev': 'breaching',
+  'cw-processor-stalled-dev': 'notBreaching',
 };
 
 describe('ObservabilityChart', () => {
@@ -218,7 +219,7 @@ describe('ObservabilityChart', () => {
     });
   });
 
-  test('the application metrics: anomaly storm, quarantine rate, and nothing processed (silence breaches)', () => {
+  test('the application metrics: anomaly storm, quarantine rate, and a stalled processor (silence never breaches)', () => {
     expect(alarm(objects, 'cw-anomaly-storm-dev')).toMatchObject({
       namespace: 'PlantTelemetry/dev',
       metricName: 'AnomaliesOpened',
@@ -233,16 +234,31 @@ describe('ObservabilityChart', () => {
       'storer',
       'MAX([FILL(processor, 0), FILL(storer, 0)])',
     ]);
-    expect(alarm(objects, 'cw-no-readings-dev')).toMatchObject({
-      namespace: 'PlantTelemetry/dev',
-      metricName: 'ReadingsProcessed',
-      dimensions: [{ name: 'service', value: 'processor' }],
-      comparisonOperator: 'LessThanThreshold',
-      threshold: 1,
-      period: 300,
-      evaluationPeriods: 1,
-      treatMissingData: 'breaching',
-    });
+    // Not "no readings for 5 minutes, missing data breaching", which paged at creation and whenever the plant was idle.
+    expect(alarm(objects, 'cw-processor-stalled-dev')).toMatchObject({ comparisonOperator: 'GreaterThanThreshold', threshold: 0, evaluationPeriods: 2, treatMissingData: 'notBreaching' });
+    expect(alarm(objects, 'cw-processor-stalled-dev').metrics?.map((query) => query.metricStat?.metric.metricName ?? query.expression)).toEqual([
+      'IncomingRecords',
+      'ReadingsProcessed',
+      'PresenceEvents',
+      'RecordsQuarantined',
+      'ReadingsSkipped',
+      'IF(FILL(ingress, 0) > 0 AND FILL(judged, 0) + FILL(skipped, 0) + FILL(quarantined, 0) + FILL(presence, 0) == 0, 1, 0)',
+    ]);
+  });
+
+  test('as CloudWatch evaluates them, no alarm fires on a new environment or an idle plant (nothing published for an hour)', () => {
+    const silence = {};
+    const firing = alarms(objects).filter((spec) => alarmState(spec, silence, 12) === 'ALARM').map((spec) => spec.name);
+    expect(firing).toEqual([]);
+  });
+
+  test('processor-stalled fires when records arrive and the processor accounts for none for two periods, not when it judges or quarantines them', () => {
+    const stalled = alarm(objects, 'cw-processor-stalled-dev');
+    const arriving = [500, 500, 500];
+    expect(alarmState(stalled, { IncomingRecords: arriving }, 3)).toBe('ALARM');
+    expect(alarmState(stalled, { IncomingRecords: arriving, ReadingsProcessed: [4000, 4000, 4000] }, 3)).toBe('OK');
+    expect(alarmState(stalled, { IncomingRecords: arriving, RecordsQuarantined: [undefined, 500, 500] }, 3)).toBe('OK');
+    expect(alarmState(stalled, { IncomingRecords: [undefined, undefined, 500] }, 3)).toBe('OK');
   });
 
   test('thresholds that scale with the plant follow the capacity inputs', () => {

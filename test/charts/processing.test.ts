@@ -233,7 +233,7 @@ describe('ProcessingChart', () => {
     test.each([
       ['lambda-processor-dev', 'iam-processor-dev', 1024, 30],
       ['lambda-storer-dev', 'iam-storer-dev', 1024, 120],
-    ])('%s: Node.js 22 on arm64, index.handler, in the private subnets, key-encrypted environment, JSON logs', (name, role, memory, timeout) => {
+    ])('%s: Node.js 22 on arm64, index.handler, in the private subnets, no customer key on the environment, JSON logs', (name, role, memory, timeout) => {
       const spec = functionSpec(objects, name);
       expect(spec).toMatchObject({
         name,
@@ -244,7 +244,6 @@ describe('ProcessingChart', () => {
         memorySize: memory,
         timeout,
         roleRef: { from: { name: role } },
-        kmsKeyRef: { from: { name: 'kms-telemetry-dev' } },
         vpcConfig: {
           subnetRefs: [{ from: { name: 'subnet-private-a-dev' } }, { from: { name: 'subnet-private-b-dev' } }, { from: { name: 'subnet-private-c-dev' } }],
           securityGroupRefs: [{ from: { name: 'sg-functions-dev' } }],
@@ -253,6 +252,10 @@ describe('ProcessingChart', () => {
         tracingConfig: { mode: 'PassThrough' },
       });
       expect(spec.reservedConcurrentExecutions).toBeUndefined();
+      // A customer key there makes the ACK controller need kms:Decrypt to read the variables back; without
+      // it the controller sees a permanent difference and Argo CD's self-heal loops.
+      expect(spec).not.toHaveProperty('kmsKeyRef');
+      expect(spec).not.toHaveProperty('kmsKeyARN');
       expect(Object.keys(spec.tags).sort()).toEqual(['cost-center', 'data-classification', 'environment', 'owner', 'project']);
     });
 

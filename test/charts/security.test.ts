@@ -20,7 +20,7 @@ function keyPolicy(objects: readonly RenderedObject[]): Statement[] {
   return policy.Statement;
 }
 
-const VIA_SERVICES = ['dynamodb', 'firehose', 'kinesis', 'lambda', 's3', 'sns', 'sqs'].map((service) => `${service}.sa-east-1.amazonaws.com`);
+const VIA_SERVICES = ['dynamodb', 'firehose', 'kinesis', 's3', 'sns', 'sqs'].map((service) => `${service}.sa-east-1.amazonaws.com`);
 const ROOT = 'arn:aws:iam::111122223333:root';
 
 describe('SecurityChart', () => {

@@ -106,7 +106,7 @@ describe('StorageChart', () => {
     expect(spec.createBucketConfiguration).toEqual({ locationConstraint: 'sa-east-1' });
   });
 
-  test('the bucket policy refuses plain HTTP on bucket and objects and any encryption but KMS', () => {
+  test('the bucket policy refuses plain HTTP on bucket and objects, and a put that asks for any encryption but KMS', () => {
     expect(JSON.parse(bucketSpec(objects).policy)).toEqual({
       Version: '2012-10-17',
       Statement: [
@@ -124,13 +124,18 @@ describe('StorageChart', () => {
           Principal: '*',
           Action: 's3:PutObject',
           Resource: `${BUCKET_ARN}/*`,
-          Condition: { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
+          // Header present and not aws:kms: a header-less put (the functions, the IoT rule's error action)
+          // gets the bucket's default SSE-KMS and is not denied.
+          Condition: {
+            Null: { 's3:x-amz-server-side-encryption': 'false' },
+            StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' },
+          },
         },
       ],
     });
   });
 
-  test('lifecycle: raw/ tiers to Deep Archive and expires after archiveYears; quarantine/ after a year; housekeeping bucket-wide', () => {
+  test('lifecycle: raw/ tiers to Deep Archive and expires after archiveYears; quarantine/ stays in STANDARD and expires after a year; housekeeping bucket-wide', () => {
     expect(bucketSpec(objects).lifecycle.rules).toEqual([
       {
         id: 'raw-tiering',
@@ -144,13 +149,10 @@ describe('StorageChart', () => {
         expiration: { days: 7 * 365 },
       },
       {
-        id: 'quarantine-tiering',
+        // No transitions: quarantined objects are single records under 128 KB, which S3 does not transition.
+        id: 'quarantine-expiry',
         status: 'Enabled',
         filter: { prefix: 'quarantine/' },
-        transitions: [
-          { days: 30, storageClass: 'STANDARD_IA' },
-          { days: 90, storageClass: 'GLACIER_IR' },
-        ],
         expiration: { days: 365 },
       },
       {
@@ -200,7 +202,7 @@ describe('tieringRule', () => {
   });
 
   test('accepts a plain expiry', () => {
-    expect(tieringRule('r', 'p/', [], 1)).toEqual({ id: 'r', status: 'Enabled', filter: { prefix: 'p/' }, transitions: [], expiration: { days: 1 } });
+    expect(tieringRule('r', 'p/', [], 1)).toEqual({ id: 'r', status: 'Enabled', filter: { prefix: 'p/' }, expiration: { days: 1 } });
   });
 });
 

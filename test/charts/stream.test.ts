@@ -154,6 +154,13 @@ describe('StreamChart', () => {
     ]);
   });
 
+  test('subscriptions come in the last wave: one pending confirmation (Degraded) holds back no other object', () => {
+    const waves = render('prod')
+      .filter((object) => object.kind === 'Subscription')
+      .map((object) => object.metadata.annotations?.['argocd.argoproj.io/sync-wave']);
+    expect(waves).toEqual(['5', '5', '5']);
+  });
+
   test('subscription names do not change when the address list is reordered or grows', () => {
     const prod = loadEnvironmentConfig('prod');
     const names = (objects: readonly RenderedObject[]): string[] =>

@@ -1,0 +1,160 @@
+/**
+ * Fields AWS sets only when it creates a resource: a later change in git is not applied by updating
+ * the resource, it needs a new one. The pinned CRDs guard some of them with an immutability rule
+ * (`self == oldSelf`), which makes the API server refuse the change; the others an ACK controller
+ * or the Crossplane provider would silently leave unapplied while Argo CD reports the object
+ * Synced. The gitops chart renders a ValidatingAdmissionPolicy that refuses a change of those too,
+ * `npm run preflight` flags a change of any of them before it is merged, and `npm run diff` names
+ * it as a replacement.
+ *
+ * Paths are JSON pointers from the object's root. Only kinds and fields the charts render are
+ * listed; a test checks that every listed path exists in its CRD and that each `guardedByCrd`
+ * claim matches the CRD's rules.
+ */
+
+/** How to replace an object whose create-only field changes, for messages and reports. */
+export interface CreateOnlyKind {
+  /** API group of the kind (`lambda.services.k8s.aws`, `kinesis.aws.m.upbound.io`). */
+  readonly group: string;
+  readonly kind: string;
+  /** The resource name in API paths (the CRD's `spec.names.plural`), which admission rules match. */
+  readonly plural: string;
+  readonly fields: readonly CreateOnlyField[];
+  /** What a replacement takes, in one or two sentences. */
+  readonly replacement: string;
+}
+
+export interface CreateOnlyField {
+  /** JSON pointer from the object's root, for example `/spec/startingPosition`. */
+  readonly path: string;
+  /** True when the pinned CRD itself refuses a change (an `x-kubernetes-validations` rule `self == oldSelf`). */
+  readonly guardedByCrd: boolean;
+}
+
+const field = (path: string, guardedByCrd = false): CreateOnlyField => ({ path, guardedByCrd });
+
+/** Replacing under a new object name lets Argo CD create the new one first and prune the old one last (PruneLast). */
+const RENAME = 'give the object a new name (the physical name follows it) so Argo CD creates the new resource and prunes the old one after it is healthy';
+
+export const CREATE_ONLY_KINDS: readonly CreateOnlyKind[] = [
+  {
+    group: 'kms.services.k8s.aws',
+    kind: 'Key',
+    plural: 'keys',
+    fields: [field('/spec/keySpec', true), field('/spec/keyUsage', true), field('/spec/origin', true), field('/spec/multiRegion', true), field('/spec/description', true)],
+    replacement:
+      'a new key means re-encrypting every store: create a second Key object and alias, move the stores to it one by one, and delete the old key only after its 7-30 day deletion window',
+  },
+  {
+    group: 'lambda.services.k8s.aws',
+    kind: 'Function',
+    plural: 'functions',
+    fields: [field('/spec/name'), field('/spec/packageType')],
+    replacement: `${RENAME}; rename its event source mapping in the same change so the new mapping invokes the new function`,
+  },
+  {
+    group: 'lambda.services.k8s.aws',
+    kind: 'EventSourceMapping',
+    plural: 'eventsourcemappings',
+    fields: [field('/spec/eventSourceARN'), field('/spec/startingPosition'), field('/spec/startingPositionTimestamp')],
+    replacement:
+      `${RENAME}; the new mapping starts reading at its starting position (TRIM_HORIZON re-reads up to 7 days, which the functions absorb idempotently)`,
+  },
+  {
+    group: 'dynamodb.services.k8s.aws',
+    kind: 'Table',
+    plural: 'tables',
+    fields: [field('/spec/tableName'), field('/spec/keySchema', true), field('/spec/localSecondaryIndexes', true)],
+    replacement: `${RENAME}, then copy the items (export to S3 and import, or a scan-and-write job) before the old table is pruned`,
+  },
+  {
+    group: 's3.services.k8s.aws',
+    kind: 'Bucket',
+    plural: 'buckets',
+    fields: [field('/spec/name', true), field('/spec/createBucketConfiguration')],
+    replacement: `${RENAME}, copy the objects (S3 Batch Operations), and empty the old bucket: AWS deletes only empty buckets`,
+  },
+  { group: 'sqs.services.k8s.aws', kind: 'Queue', plural: 'queues', fields: [field('/spec/queueName', true)], replacement: `${RENAME} after the old queue is drained (npm run redrive)` },
+  { group: 'sns.services.k8s.aws', kind: 'Topic', plural: 'topics', fields: [field('/spec/name', true)], replacement: `${RENAME}; subscribers confirm the new topic again` },
+  {
+    group: 'sns.services.k8s.aws',
+    kind: 'Subscription',
+    plural: 'subscriptions',
+    fields: [field('/spec/endpoint', true), field('/spec/protocol')],
+    replacement: 'add the new subscription and remove the old one; the recipient confirms the new one',
+  },
+  { group: 'iam.services.k8s.aws', kind: 'Role', plural: 'roles', fields: [field('/spec/name'), field('/spec/path')], replacement: RENAME },
+  { group: 'iam.services.k8s.aws', kind: 'Policy', plural: 'policies', fields: [field('/spec/name'), field('/spec/path')], replacement: `${RENAME}, then attach the new policy where the old one was attached` },
+  { group: 'cloudwatchlogs.services.k8s.aws', kind: 'LogGroup', plural: 'loggroups', fields: [field('/spec/name')], replacement: `${RENAME}; the old group's events stay until it is pruned` },
+  { group: 'ec2.services.k8s.aws', kind: 'VPC', plural: 'vpcs', fields: [field('/spec/cidrBlocks')], replacement: `${RENAME}, and rename the subnets, route table, security groups and endpoints with it` },
+  {
+    group: 'ec2.services.k8s.aws',
+    kind: 'Subnet',
+    plural: 'subnets',
+    fields: [field('/spec/cidrBlock'), field('/spec/availabilityZone'), field('/spec/vpcRef')],
+    replacement: `${RENAME}; functions move to the new subnet on their next update`,
+  },
+  { group: 'ec2.services.k8s.aws', kind: 'SecurityGroup', plural: 'securitygroups', fields: [field('/spec/name'), field('/spec/description'), field('/spec/vpcRef')], replacement: RENAME },
+  { group: 'ec2.services.k8s.aws', kind: 'RouteTable', plural: 'routetables', fields: [field('/spec/vpcRef')], replacement: RENAME },
+  { group: 'ec2.services.k8s.aws', kind: 'VPCEndpoint', plural: 'vpcendpoints', fields: [field('/spec/serviceName'), field('/spec/vpcEndpointType'), field('/spec/vpcRef')], replacement: RENAME },
+  { group: 'kinesis.aws.m.upbound.io', kind: 'Stream', plural: 'streams', fields: [field('/metadata/annotations/crossplane.io~1external-name')], replacement: `${RENAME}; the mappings, the IoT rules and Firehose must move to the new stream in the same change` },
+  { group: 'firehose.aws.m.upbound.io', kind: 'DeliveryStream', plural: 'deliverystreams', fields: [field('/metadata/annotations/crossplane.io~1external-name'), field('/spec/forProvider/destination')], replacement: RENAME },
+  { group: 'iot.aws.m.upbound.io', kind: 'TopicRule', plural: 'topicrules', fields: [field('/metadata/annotations/crossplane.io~1external-name')], replacement: `${RENAME}; devices publish to the new rule's Basic Ingest topic, so their firmware must follow` },
+  { group: 'iot.aws.m.upbound.io', kind: 'Policy', plural: 'policies', fields: [field('/metadata/annotations/crossplane.io~1external-name')], replacement: `${RENAME}, then attach the new policy to every device certificate` },
+];
+
+/** The create-only kind of an object, by its apiVersion (`group/version`) and kind. */
+export function createOnlyKind(apiVersion: string, kind: string): CreateOnlyKind | undefined {
+  const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+  return CREATE_ONLY_KINDS.find((entry) => entry.group === group && entry.kind === kind);
+}
+
+/** The value at a JSON pointer (`~1` is `/`, `~0` is `~`), or undefined when a step is missing. */
+export function valueAtPointer(root: unknown, pointer: string): unknown {
+  let node: unknown = root;
+  for (const raw of pointer.split('/').slice(1)) {
+    const step = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[step];
+  }
+  return node;
+}
+
+/** A create-only field whose value differs between two renderings of the same object. */
+export interface CreateOnlyChange {
+  readonly path: string;
+  readonly before: unknown;
+  readonly after: unknown;
+  readonly replacement: string;
+}
+
+/** The create-only fields that differ between `before` and `after` (the same object, two renderings). */
+export function createOnlyChanges(before: Record<string, unknown>, after: Record<string, unknown>): CreateOnlyChange[] {
+  const entry = createOnlyKind(String(after.apiVersion), String(after.kind));
+  if (!entry) return [];
+  const changes: CreateOnlyChange[] = [];
+  for (const { path } of entry.fields) {
+    const old = valueAtPointer(before, path);
+    const now = valueAtPointer(after, path);
+    if (JSON.stringify(old) !== JSON.stringify(now)) changes.push({ path, before: old, after: now, replacement: entry.replacement });
+  }
+  return changes;
+}
+
+const CEL_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * A CEL expression over an admission request (`object`, `oldObject`) that holds when the field at
+ * `pointer` keeps the value it had. A field that was unset may be set (controllers fill some in
+ * after create, Crossplane its external name), so only a set value is frozen.
+ */
+export function celUnchangedOnceSet(pointer: string): string {
+  const steps = pointer.split('/').slice(1).map((raw) => raw.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const access = (root: string, count: number): string =>
+    steps.slice(0, count).reduce((expression, step) => (CEL_IDENTIFIER.test(step) ? `${expression}.${step}` : `${expression}['${step}']`), root);
+  const present = (root: string): string =>
+    steps
+      .map((step, index) => (CEL_IDENTIFIER.test(step) ? `has(${access(root, index)}.${step})` : `'${step}' in ${access(root, index)}`))
+      .join(' && ');
+  return `!(${present('oldObject')}) || (${present('object')} && ${access('object', steps.length)} == ${access('oldObject', steps.length)})`;
+}
