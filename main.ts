@@ -4,7 +4,8 @@ import { ArchiveChart } from './charts/archive';
 import { GitOpsChart } from './charts/gitops';
 import { IngestionChart } from './charts/ingestion';
 import { planCapacity } from './charts/lib/capacity';
-import { listEnvironments, loadEnvironmentConfig } from './charts/lib/config';
+import { loadEnvironmentConfig } from './charts/lib/config';
+import { loadEnvironmentSet } from './charts/lib/environments';
 import { PlatformNames } from './charts/lib/names';
 import { PlatformChartProps } from './charts/lib/PlatformChart';
 import { NetworkChart } from './charts/network';
@@ -34,5 +35,5 @@ export function buildApp(environment: string, outdir = `manifests/${environment}
 // `cdk8s synth` runs this file after emptying its output folder, so it renders every environment, like
 // `npm run synth` (scripts/synth.ts, which adds the capacity report and leaves manifests/ intact on errors).
 if (require.main === module) {
-  for (const environment of listEnvironments()) buildApp(environment, join(process.env.CDK8S_OUTDIR ?? 'manifests', environment)).synth();
+  for (const { environment } of loadEnvironmentSet()) buildApp(environment, join(process.env.CDK8S_OUTDIR ?? 'manifests', environment)).synth();
 }
