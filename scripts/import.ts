@@ -5,7 +5,7 @@
  * group, because `cdk8s import` overwrites a group's module on every import of that group).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 
@@ -36,6 +36,9 @@ export function stripDescriptions(node: unknown): unknown {
 
 function main(): void {
   const sourceDir = resolve(process.argv[2] ?? join(projectRoot, '..', 'shared', 'crds'));
+  if (!existsSync(sourceDir) || !statSync(sourceDir).isDirectory()) {
+    throw new Error(`${sourceDir} is not a folder; give the folder of the pinned CRDs: npm run import -- <dir> (default ../shared/crds)`);
+  }
   const crdsByGroup = new Map<string, unknown[]>();
   for (const file of listYamlFiles(sourceDir)) {
     for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
@@ -45,7 +48,8 @@ function main(): void {
       crdsByGroup.set(group, [...(crdsByGroup.get(group) ?? []), stripDescriptions(crd)]);
     }
   }
-  if (crdsByGroup.size === 0) throw new Error(`import: no CustomResourceDefinition found under ${sourceDir}`);
+  // Checked before anything is removed: a wrong folder leaves imports/ as it was.
+  if (crdsByGroup.size === 0) throw new Error(`no CustomResourceDefinition found under ${sourceDir}; imports/ is unchanged`);
 
   rmSync(join(projectRoot, 'imports'), { recursive: true, force: true });
   mkdirSync(crdOutputDir, { recursive: true });
@@ -67,4 +71,11 @@ function main(): void {
   console.log(`import: ${groups.length} API groups from ${sourceDir} into imports/`);
 }
 
-if (require.main === module) main();
+if (require.main === module) {
+  try {
+    main();
+  } catch (error) {
+    console.error(`import: ${(error as Error).message}`);
+    process.exit(1);
+  }
+}
