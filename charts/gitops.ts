@@ -308,6 +308,8 @@ export class GitOpsBootstrapChart extends PlatformChart {
       metadata: { name: ARGOCD_CONFIG_MAP, namespace: ARGOCD_NAMESPACE, labels: { 'app.kubernetes.io/part-of': 'argocd' } },
       data: Object.fromEntries(ACK_KINDS.map(({ group, kind }) => [healthCustomizationKey(group, kind), healthLua])),
     });
+    // cdk8s-plus writes immutable: false, a field this patch has no business owning.
+    ApiObject.of(this.healthChecks).addJsonPatch(JsonPatch.remove('/immutable'));
     this.project.addDependency(this.healthChecks);
   }
 }

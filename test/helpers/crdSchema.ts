@@ -5,20 +5,24 @@
  * `x-kubernetes-preserve-unknown-fields: true`, and metadata checked as ObjectMeta (name,
  * namespace, labels, annotations only).
  *
- * Each structural schema is converted once into a JSON schema for Ajv: `additionalProperties: false`
- * on every object that declares no additionalProperties and does not preserve unknown fields;
- * `x-kubernetes-int-or-string`, `x-kubernetes-list-type` (set, map) and `x-kubernetes-validations`
- * become custom keywords. Like the API server, formats other than the few Kubernetes checks are not
- * validated (int32/int64 are documentation only), and defaults are not applied. CEL rules are
- * evaluated for the shapes the pinned CRDs use (transition rules are skipped: these are creates);
- * any other rule on a present field is reported, never silently passed. Stricter than the API
- * server in one respect, by convention of this repository: a namespaced object must name its
- * namespace, a cluster-scoped one must not.
+ * As the API server does on create, the schema's `default`s are applied first (Crossplane's
+ * `managementPolicies: ["*"]`, ...) and everything after sees the defaulted object. The structural
+ * schema is converted once into a JSON schema for Ajv: `additionalProperties: false` on every object
+ * that declares no additionalProperties and does not preserve unknown fields;
+ * `x-kubernetes-int-or-string` and `x-kubernetes-list-type` (set, map) become custom keywords. Like
+ * the API server, formats other than the few Kubernetes checks are not validated (int32/int64 are
+ * documentation only). `x-kubernetes-validations` rules are real CEL (./cel/structural.ts,
+ * @bufbuild/cel): all compiled when a kind is first used (a rule that does not compile throws),
+ * evaluated with `self` bound to the value at their node; transition rules (reading `oldSelf`) are
+ * skipped by `validate` (a create) and evaluated by `validateUpdate`. Stricter than the API server in
+ * one respect, by convention of this repository: a namespaced object must name its namespace, a
+ * cluster-scoped one must not.
  */
 import Ajv, { ErrorObject, SchemaValidateFunction, ValidateFunction } from 'ajv';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { StructuralCelRules } from './cel/structural';
 
 export const CRD_DIR = join(__dirname, '..', '..', 'imports', 'crds');
 
@@ -66,22 +70,111 @@ function objectMetaSchema(scope: 'Namespaced' | 'Cluster', nameRule: 'subdomain'
   };
 }
 
-/** Built-in kinds the platform renders, checked by hand-written schemas: a Namespace is metadata only. */
+const STRING_LIST: SchemaNode = { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 };
+
+/** A built-in kind's object: apiVersion, kind, metadata, and the kind's own top-level fields. */
+function builtinObject(metadata: SchemaNode, fields: Readonly<Record<string, SchemaNode>>, required: readonly string[] = []): SchemaNode {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    required: ['apiVersion', 'kind', 'metadata', ...required],
+    properties: { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata, ...fields },
+  };
+}
+
+/**
+ * Built-in kinds the platform renders, checked by hand-written schemas of the fields the
+ * Kubernetes API (admissionregistration.k8s.io/v1 of 1.30, core v1) defines for them, closed like
+ * the CRD schemas: a Namespace is metadata only; a ConfigMap's keys follow IsConfigMapKey.
+ */
 const BUILTIN_SCHEMAS: ReadonlyMap<string, SchemaNode> = new Map([
+  ['v1|Namespace', builtinObject(objectMetaSchema('Cluster', 'label'), {})],
   [
-    'v1|Namespace',
-    {
-      type: 'object',
-      additionalProperties: false,
-      required: ['apiVersion', 'kind', 'metadata'],
-      properties: { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: objectMetaSchema('Cluster', 'label') },
-    },
+    'v1|ConfigMap',
+    builtinObject(objectMetaSchema('Namespaced', 'subdomain'), {
+      data: { type: 'object', propertyNames: { pattern: '^[-._a-zA-Z0-9]+$', maxLength: 253 }, additionalProperties: { type: 'string' } },
+      immutable: { type: 'boolean' },
+    }),
+  ],
+  [
+    'admissionregistration.k8s.io/v1|ValidatingAdmissionPolicy',
+    builtinObject(
+      objectMetaSchema('Cluster', 'subdomain'),
+      {
+        spec: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['matchConstraints', 'validations'],
+          properties: {
+            failurePolicy: { enum: ['Fail', 'Ignore'] },
+            matchConstraints: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['resourceRules'],
+              properties: {
+                namespaceSelector: {
+                  type: 'object',
+                  additionalProperties: false,
+                  properties: { matchLabels: { type: 'object', propertyNames: { pattern: QUALIFIED_NAME }, additionalProperties: { type: 'string', pattern: LABEL_VALUE } } },
+                },
+                resourceRules: {
+                  type: 'array',
+                  minItems: 1,
+                  items: {
+                    type: 'object',
+                    additionalProperties: false,
+                    required: ['apiGroups', 'apiVersions', 'operations', 'resources'],
+                    properties: {
+                      apiGroups: STRING_LIST,
+                      apiVersions: STRING_LIST,
+                      operations: { type: 'array', minItems: 1, items: { enum: ['CREATE', 'UPDATE', 'DELETE', 'CONNECT', '*'] } },
+                      resources: STRING_LIST,
+                    },
+                  },
+                },
+              },
+            },
+            validations: {
+              type: 'array',
+              minItems: 1,
+              items: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['expression'],
+                properties: {
+                  // The API server caps an expression at 5 KiB and a message at 1 KiB without line breaks.
+                  expression: { type: 'string', minLength: 1, maxLength: 5120 },
+                  message: { type: 'string', maxLength: 1024, pattern: '^[^\\n]*$' },
+                  reason: { enum: ['Unauthorized', 'Forbidden', 'Invalid', 'RequestEntityTooLarge'] },
+                },
+              },
+            },
+          },
+        },
+      },
+      ['spec'],
+    ),
+  ],
+  [
+    'admissionregistration.k8s.io/v1|ValidatingAdmissionPolicyBinding',
+    builtinObject(
+      objectMetaSchema('Cluster', 'subdomain'),
+      {
+        spec: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['policyName', 'validationActions'],
+          properties: { policyName: { type: 'string', minLength: 1 }, validationActions: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['Deny', 'Warn', 'Audit'] } } },
+        },
+      },
+      ['spec'],
+    ),
   ],
 ]);
 
 /** Keywords copied as they are: they mean the same in OpenAPI v3 and JSON schema draft-07. */
 const COPIED = new Set(['type', 'enum', 'required', 'pattern', 'minLength', 'maxLength', 'minItems', 'maxItems', 'uniqueItems', 'minProperties', 'maxProperties', 'multipleOf', 'minimum', 'maximum']);
-/** Keywords that do not constrain a create: annotations, defaults (applied by the server), formats, map type. */
+/** Keywords Ajv ignores: annotations, defaults (applied before Ajv runs), formats, map type. */
 const DROPPED = new Set(['description', 'title', 'example', 'externalDocs', 'default', 'format', 'x-kubernetes-map-type', 'x-kubernetes-list-map-keys']);
 
 function isNode(value: unknown): value is SchemaNode {
@@ -129,8 +222,7 @@ function convert(node: SchemaNode, at: string, structural: boolean): SchemaNode 
         else if (value !== 'atomic') throw new Error(`crdSchema: ${at}: unknown x-kubernetes-list-type "${String(value)}"`);
         break;
       case 'x-kubernetes-validations':
-        out.celRules = value;
-        break;
+        break; // evaluated by StructuralCelRules, which needs the old object too
       default:
         if (COPIED.has(keyword)) out[keyword] = value;
         else if (!DROPPED.has(keyword)) throw new Error(`crdSchema: ${at}: unsupported schema keyword "${keyword}"`);
@@ -154,62 +246,27 @@ function convert(node: SchemaNode, at: string, structural: boolean): SchemaNode 
 }
 
 // ---------------------------------------------------------------------------------------------
-// CEL: the rule shapes of the pinned CRDs.
+// Defaults.
 
-type CelOutcome = { readonly kind: 'pass' } | { readonly kind: 'fail' } | { readonly kind: 'unsupported' };
-
-/** Upjet's "required parameter" rule: forProvider.X or initProvider.X must be set when Crossplane may create or update. */
-const UPJET_REQUIRED_PARAMETER =
-  /^!\('\*' in self\.managementPolicies \|\| 'Create' in self\.managementPolicies \|\| 'Update' in self\.managementPolicies\) \|\| has\(self\.forProvider\.([A-Za-z0-9_]+)\) \|\| \(has\(self\.initProvider\) && has\(self\.initProvider\.\1\)\)$/;
-const MINIMUM_DURATION = /^duration\(self\) >= duration\('([0-9a-zµ.]+)'\)$/;
-const DURATION_UNITS_MS: Readonly<Record<string, number>> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** A Go duration ("1m30s") in milliseconds, or undefined when malformed. */
-export function parseGoDuration(text: string): number | undefined {
-  const parts = [...text.matchAll(/([0-9]+(?:\.[0-9]+)?)(ns|us|µs|ms|s|m|h)/g)];
-  if (parts.length === 0 || parts.map((part) => part[0]).join('') !== text) return undefined;
-  return parts.reduce((sum, part) => sum + Number(part[1]) * DURATION_UNITS_MS[part[2]], 0);
-}
-
-function has(value: unknown, field: string): boolean {
-  return isNode(value) && value[field] !== undefined;
-}
-
-function evaluateCel(rule: string, self: unknown): CelOutcome {
-  // Transition rules compare with the stored object; a create has none, so the server skips them.
-  if (rule.includes('oldSelf')) return { kind: 'pass' };
-  const required = UPJET_REQUIRED_PARAMETER.exec(rule);
-  if (required && isNode(self)) {
-    const field = required[1];
-    const policies = Array.isArray(self.managementPolicies) ? (self.managementPolicies as unknown[]) : ['*']; // the CRD default
-    const mayWrite = ['*', 'Create', 'Update'].some((policy) => policies.includes(policy));
-    const set = has(self.forProvider, field) || has(self.initProvider, field);
-    return { kind: !mayWrite || set ? 'pass' : 'fail' };
+/**
+ * `value` with the `default`s of `schema` applied, as the API server defaults a structural schema on
+ * create and on read: a property that is absent (or null without `nullable`) gets a copy of its
+ * default, then defaulting recurses into every present value, defaults included. Returns a copy.
+ */
+export function applySchemaDefaults(value: unknown, schema: SchemaNode): unknown {
+  if (Array.isArray(value)) return value.map((item: unknown) => (isNode(schema.items) ? applySchemaDefaults(item, schema.items) : structuredClone(item)));
+  if (!isNode(value)) return value;
+  const declared = isNode(schema.properties) ? (schema.properties as Record<string, SchemaNode>) : {};
+  const out: SchemaNode = { ...value };
+  for (const [name, property] of Object.entries(declared)) {
+    if (property.default !== undefined && (out[name] === undefined || (out[name] === null && property.nullable !== true))) out[name] = structuredClone(property.default);
   }
-  const minimum = MINIMUM_DURATION.exec(rule);
-  if (minimum && typeof self === 'string') {
-    const value = parseGoDuration(self);
-    const bound = parseGoDuration(minimum[1]);
-    return { kind: value !== undefined && bound !== undefined && value >= bound ? 'pass' : 'fail' };
+  for (const [name, item] of Object.entries(out)) {
+    const child = declared[name] ?? (isNode(schema.additionalProperties) ? schema.additionalProperties : undefined);
+    out[name] = child !== undefined ? applySchemaDefaults(item, child) : structuredClone(item);
   }
-  return { kind: 'unsupported' };
+  return out;
 }
-
-interface CelRule {
-  readonly rule: string;
-  readonly message?: string;
-}
-
-const celRulesKeyword: SchemaValidateFunction = function celRules(rules: readonly CelRule[], data: unknown): boolean {
-  const errors: Partial<ErrorObject>[] = [];
-  for (const { rule, message } of rules) {
-    const outcome = evaluateCel(rule, data);
-    if (outcome.kind === 'fail') errors.push({ keyword: 'celRules', message: message ?? `failed rule: ${rule}`, params: {} });
-    if (outcome.kind === 'unsupported') errors.push({ keyword: 'celRules', message: `x-kubernetes-validations rule not supported by test/helpers/crdSchema.ts: ${rule}`, params: {} });
-  }
-  celRulesKeyword.errors = errors;
-  return errors.length === 0;
-};
 
 const listMapKeysKeyword: SchemaValidateFunction = function listMapKeys(keys: readonly string[], data: unknown): boolean {
   const errors: Partial<ErrorObject>[] = [];
@@ -288,8 +345,6 @@ function toIssue(object: string, error: ErrorObject): SchemaIssue | undefined {
       return issue(at, `expected integer or string, got ${describeValue(error.data)}`);
     case 'listMapKeys':
       return issue(fieldPath(error.instancePath, Number(params.index)), error.message ?? 'duplicate entry');
-    case 'celRules':
-      return issue(at, error.message ?? 'failed validation rule');
     default:
       return issue(at, `${error.keyword}: ${error.message ?? 'invalid'}`);
   }
@@ -326,6 +381,13 @@ export function describeObject(object: unknown): string {
   return typeof metadata.namespace === 'string' ? `${kind} ${metadata.namespace}/${name}` : `${kind} ${name}`;
 }
 
+/** What validating one apiVersion and kind takes: the Ajv schema and, for a CRD, its structural schema (defaults) and CEL rules. */
+interface KindValidator {
+  readonly ajv: ValidateFunction;
+  readonly crdSchema?: SchemaNode;
+  readonly cel?: StructuralCelRules;
+}
+
 /** Validates objects against the pinned CRDs and the built-in schemas; compiles each schema on first use. */
 export class CrdSchemaValidator {
   /** Loads every CustomResourceDefinition of the `*.yaml` files of `dir`. */
@@ -349,14 +411,14 @@ export class CrdSchemaValidator {
   }
 
   private readonly ajv: Ajv;
-  private readonly compiled = new Map<string, ValidateFunction>();
+  private readonly compiled = new Map<string, KindValidator>();
+  private readonly celRules = new Map<string, StructuralCelRules>();
 
   private constructor(private readonly definitions: ReadonlyMap<string, CrdDefinition>) {
     // strictTypes off: nullable fields become type unions, which strict mode only logs about.
     this.ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictTypes: false, strictRequired: false, validateFormats: false });
     this.ajv.addKeyword({ keyword: 'intOrString', schemaType: 'boolean', validate: (_schema: boolean, data: unknown) => typeof data === 'string' || Number.isInteger(data), errors: false });
     this.ajv.addKeyword({ keyword: 'listMapKeys', type: 'array', schemaType: 'array', validate: listMapKeysKeyword, errors: true });
-    this.ajv.addKeyword({ keyword: 'celRules', schemaType: 'array', validate: celRulesKeyword, errors: true });
   }
 
   /** `group/version Kind` of every CRD version known, sorted. */
@@ -369,29 +431,50 @@ export class CrdSchemaValidator {
       .sort();
   }
 
-  /** Every issue of one object, sorted by path; empty when the API server would accept it. */
+  /** Every issue of one object on create (defaults applied, transition rules skipped), sorted by path; empty when the API server would accept it. */
   validate(object: unknown): SchemaIssue[] {
-    const name = describeObject(object);
-    if (!isNode(object) || typeof object.apiVersion !== 'string' || typeof object.kind !== 'string') {
-      return [{ object: name, path: OBJECT_PATH, message: 'apiVersion and kind must be strings' }];
-    }
-    const found = this.validatorFor(object.apiVersion, object.kind);
-    if (typeof found === 'string') return [{ object: name, path: OBJECT_PATH, message: found }];
-    if (found(object)) return [];
-    const issues = (found.errors ?? [])
-      // Ajv reports a bad map key twice: once for the key's own schema, once as propertyNames.
-      .filter((error) => error.propertyName === undefined)
-      .map((error) => toIssue(name, error))
-      .filter((issue): issue is SchemaIssue => issue !== undefined);
-    const unique = new Map(issues.map((issue) => [formatIssue(issue), issue]));
-    return [...unique.values()].sort((a, b) => (a.path === b.path ? a.message.localeCompare(b.message) : a.path.localeCompare(b.path)));
+    return this.check(object, undefined);
   }
 
   validateAll(objects: readonly unknown[]): SchemaIssue[] {
     return objects.flatMap((object) => this.validate(object));
   }
 
-  /** The compiled validator of an apiVersion and kind, or why there is none. */
+  /**
+   * Every issue of an update of `oldObject` (as stored) to `newObject`: `newObject` is validated as
+   * on create, and transition rules (those reading `oldSelf`) are evaluated wherever both the old
+   * and the new object have a value, with defaults applied to both. The two must be the same object:
+   * same apiVersion, kind, namespace and name (this helper does not convert between versions).
+   */
+  validateUpdate(oldObject: unknown, newObject: unknown): SchemaIssue[] {
+    const identity = (object: unknown): string => (isNode(object) ? `${String(object.apiVersion)} ${describeObject(object)}` : describeObject(object));
+    if (identity(oldObject) !== identity(newObject)) {
+      return [{ object: describeObject(newObject), path: OBJECT_PATH, message: `an update must keep apiVersion, kind, namespace and name; the old object is ${identity(oldObject)}` }];
+    }
+    return this.check(newObject, oldObject);
+  }
+
+  /** A copy of `object` with the defaults of its CRD applied, as the API server would store it; built-in and unknown kinds as they are. */
+  withDefaults(object: unknown): unknown {
+    if (!isNode(object) || typeof object.apiVersion !== 'string' || typeof object.kind !== 'string') return object;
+    const found = this.validatorFor(object.apiVersion, object.kind);
+    return typeof found !== 'string' && found.crdSchema !== undefined ? applySchemaDefaults(object, found.crdSchema) : object;
+  }
+
+  /**
+   * Compiles the x-kubernetes-validations rules of every version of every CRD, as the API server does
+   * when a CRD is created; throws CelCompileError, naming the CRD and schema node, for the first
+   * rule that does not compile. Returns how many rules there are.
+   */
+  compileCelRules(): number {
+    let count = 0;
+    for (const [key, definition] of this.definitions) {
+      const [group, kind] = key.split('|');
+      for (const [version, { schema }] of definition.versions) count += this.celRulesFor(`${group}/${version}`, kind, schema).ruleCount;
+    }
+    return count;
+  }
+
   /** Whether the CRD of `apiVersion`/`kind` has a `tags` field in `spec` or `spec.forProvider`. */
   acceptsTags(apiVersion: string, kind: string): boolean {
     const slash = apiVersion.lastIndexOf('/');
@@ -401,14 +484,53 @@ export class CrdSchemaValidator {
     return spec.tags !== undefined || properties(spec.forProvider).tags !== undefined;
   }
 
-  private validatorFor(apiVersion: string, kind: string): ValidateFunction | string {
+  /** Schema and CEL issues of `object`, created (no `oldObject`) or updated from `oldObject`. */
+  private check(object: unknown, oldObject: unknown): SchemaIssue[] {
+    const name = describeObject(object);
+    if (!isNode(object) || typeof object.apiVersion !== 'string' || typeof object.kind !== 'string') {
+      return [{ object: name, path: OBJECT_PATH, message: 'apiVersion and kind must be strings' }];
+    }
+    const found = this.validatorFor(object.apiVersion, object.kind);
+    if (typeof found === 'string') return [{ object: name, path: OBJECT_PATH, message: found }];
+    // The API server defaults before it validates, so both the schema and the rules see the defaults.
+    const defaulted = found.crdSchema !== undefined ? applySchemaDefaults(object, found.crdSchema) : object;
+    const issues: SchemaIssue[] = [];
+    if (!found.ajv(defaulted)) {
+      issues.push(
+        ...(found.ajv.errors ?? [])
+          // Ajv reports a bad map key twice: once for the key's own schema, once as propertyNames.
+          .filter((error) => error.propertyName === undefined)
+          .map((error) => toIssue(name, error))
+          .filter((issue): issue is SchemaIssue => issue !== undefined),
+      );
+    }
+    if (found.cel !== undefined && found.crdSchema !== undefined) {
+      const old = oldObject === undefined ? undefined : applySchemaDefaults(oldObject, found.crdSchema);
+      for (const violation of found.cel.validate(defaulted, old)) issues.push({ object: name, path: fieldPath('', ...violation.path), message: violation.message });
+    }
+    const unique = new Map(issues.map((issue) => [formatIssue(issue), issue]));
+    return [...unique.values()].sort((a, b) => (a.path === b.path ? a.message.localeCompare(b.message) : a.path.localeCompare(b.path)));
+  }
+
+  private celRulesFor(apiVersion: string, kind: string, schema: SchemaNode): StructuralCelRules {
+    const key = `${apiVersion}|${kind}`;
+    let rules = this.celRules.get(key);
+    if (rules === undefined) {
+      rules = StructuralCelRules.compile(schema, `${apiVersion} ${kind}`);
+      this.celRules.set(key, rules);
+    }
+    return rules;
+  }
+
+  /** The compiled validator of an apiVersion and kind, or why there is none. */
+  private validatorFor(apiVersion: string, kind: string): KindValidator | string {
     const key = `${apiVersion}|${kind}`;
     const cached = this.compiled.get(key);
     if (cached) return cached;
     const builtin = BUILTIN_SCHEMAS.get(key);
-    let schema: SchemaNode;
+    let found: KindValidator;
     if (builtin) {
-      schema = builtin;
+      found = { ajv: this.ajv.compile(builtin) };
     } else {
       const slash = apiVersion.lastIndexOf('/');
       const group = slash < 0 ? '' : apiVersion.slice(0, slash);
@@ -420,13 +542,13 @@ export class CrdSchemaValidator {
         const served = [...definition.versions.entries()].filter(([, v]) => v.served).map(([name]) => name);
         return `version ${version} of ${group}/${kind} is not served; served: ${served.join(', ')}`;
       }
-      schema = convert(crdVersion.schema, `${apiVersion} ${kind}`, true);
+      const schema = convert(crdVersion.schema, `${apiVersion} ${kind}`, true);
       const properties = (schema.properties ?? {}) as SchemaNode;
       schema.properties = { ...properties, metadata: objectMetaSchema(definition.scope, 'subdomain') };
       schema.required = [...new Set([...((schema.required as string[] | undefined) ?? []), 'apiVersion', 'kind', 'metadata'])];
+      found = { ajv: this.ajv.compile(schema), crdSchema: crdVersion.schema, cel: this.celRulesFor(apiVersion, kind, crdVersion.schema) };
     }
-    const compiled = this.ajv.compile(schema);
-    this.compiled.set(key, compiled);
-    return compiled;
+    this.compiled.set(key, found);
+    return found;
   }
 }
