@@ -5,6 +5,7 @@ import { GitOpsChart } from './charts/gitops';
 import { IngestionChart } from './charts/ingestion';
 import { planCapacity } from './charts/lib/capacity';
 import { loadEnvironmentConfig } from './charts/lib/config';
+import { renderedObjects, writeControllerPolicies } from './charts/lib/controllerPolicies';
 import { loadEnvironmentSet } from './charts/lib/environments';
 import { PlatformNames } from './charts/lib/names';
 import { PlatformChartProps } from './charts/lib/PlatformChart';
@@ -35,5 +36,10 @@ export function buildApp(environment: string, outdir = `manifests/${environment}
 // `cdk8s synth` runs this file after emptying its output folder, so it renders every environment, like
 // `npm run synth` (scripts/synth.ts, which adds the capacity report and leaves manifests/ intact on errors).
 if (require.main === module) {
-  for (const { environment } of loadEnvironmentSet()) buildApp(environment, join(process.env.CDK8S_OUTDIR ?? 'manifests', environment)).synth();
+  for (const config of loadEnvironmentSet()) {
+    const outdir = join(process.env.CDK8S_OUTDIR ?? 'manifests', config.environment);
+    const app = buildApp(config.environment, outdir);
+    app.synth();
+    writeControllerPolicies(config, renderedObjects(app), outdir);
+  }
 }

@@ -5,6 +5,7 @@ import { AlarmComparison, AlarmSignal, AlarmStatistic, MetricSpec, OpsAlarm, Tre
 import { CapacityPlan } from './lib/capacity';
 import { EnvironmentConfig } from './lib/config';
 import { ackMetadata } from './lib/conventions';
+import { sortedDocumentJson } from './lib/documentJson';
 import { PlatformNames } from './lib/names';
 import { PlatformChart, PlatformChartProps } from './lib/PlatformChart';
 
@@ -187,17 +188,6 @@ export function alarmTable(config: EnvironmentConfig, names: PlatformNames, capa
 /** A JSON value of the dashboard body. */
 type Json = string | number | boolean | null | readonly Json[] | { readonly [key: string]: Json };
 
-/** JSON with object keys sorted at every depth, so the body is byte-identical across synths. */
-export function stableJson(value: Json): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  const record = value as { readonly [key: string]: Json };
-  return `{${Object.keys(record)
-    .sort()
-    .map((key) => `${JSON.stringify(key)}:${stableJson(record[key])}`)
-    .join(',')}}`;
-}
-
 interface LineOptions {
   readonly label: string;
   readonly id?: string;
@@ -378,7 +368,8 @@ export function dashboardBody(config: EnvironmentConfig, names: PlatformNames, a
       ]),
     ),
   ];
-  return stableJson({ widgets: layout(widgets) });
+  // Indented, keys sorted: one widget per block, so a dashboard change reads as a small diff.
+  return sortedDocumentJson({ widgets: layout(widgets) });
 }
 
 /**

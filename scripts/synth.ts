@@ -2,13 +2,17 @@
  * Renders the platform into `manifests/<env>/` for every environment in config/ (or those named
  * with `--env`). Everything renders into a staging folder first and replaces `manifests/<env>`
  * only when all environments succeeded, so a failed synth leaves the committed manifests as they were.
+ * Each environment also gets its controllers' IAM policies in `manifests/<env>/controller-iam/`.
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { buildApp } from '../main';
 import { planCapacity } from '../charts/lib/capacity';
 import { CONFIG_DIR, listEnvironments, loadEnvironmentConfig } from '../charts/lib/config';
+import { renderedObjects, writeControllerPolicies } from '../charts/lib/controllerPolicies';
+import { loadEnvironmentSet } from '../charts/lib/environments';
 
 const projectRoot = resolve(__dirname, '..');
 
@@ -21,19 +25,29 @@ interface SynthOptions {
 }
 
 function parseOptions(argv: readonly string[]): SynthOptions {
-  const environments: string[] = [];
-  let configDir = CONFIG_DIR;
-  let outDir = join(projectRoot, 'manifests');
-  for (let index = 0; index < argv.length; index++) {
-    const flag = argv[index];
-    const value = argv[index + 1];
-    if (value === undefined || !['--env', '--config-dir', '--out'].includes(flag)) throw new Error(`unknown argument "${flag}"; ${USAGE}`);
-    if (flag === '--env') environments.push(value);
-    if (flag === '--config-dir') configDir = resolve(value);
-    if (flag === '--out') outDir = resolve(value);
-    index++;
+  let parsed: ReturnType<typeof parseSynthArgs>;
+  try {
+    parsed = parseSynthArgs(argv);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}; ${USAGE}`);
   }
-  return { environments: environments.length > 0 ? environments : listEnvironments(configDir), configDir, outDir };
+  const { values } = parsed;
+  const configDir = values['config-dir'] === undefined ? CONFIG_DIR : resolve(values['config-dir']);
+  const environments = values.env ?? [];
+  return {
+    environments: environments.length > 0 ? environments : listEnvironments(configDir),
+    configDir,
+    outDir: values.out === undefined ? join(projectRoot, 'manifests') : resolve(values.out),
+  };
+}
+
+function parseSynthArgs(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    options: { env: { type: 'string', multiple: true }, 'config-dir': { type: 'string' }, out: { type: 'string' } },
+    strict: true,
+    allowPositionals: false,
+  });
 }
 
 function countObjects(dir: string): number {
@@ -47,13 +61,18 @@ function main(): void {
   const { environments, configDir, outDir: manifestsDir } = parseOptions(process.argv.slice(2));
   const staging = join(manifestsDir, '.staging');
   rmSync(staging, { recursive: true, force: true });
+  // Every environment of the folder, checked as a set (suffixes, shared accounts), even when one is rendered.
+  loadEnvironmentSet(configDir);
   try {
     for (const environment of environments) {
       const config = loadEnvironmentConfig(environment, configDir);
       const plan = planCapacity(config);
       console.log(`capacity of ${environment} (${config.sourceFile}):`);
       for (const line of plan.derivation) console.log(`  ${line}`);
-      buildApp(environment, join(staging, environment), configDir).synth();
+      const app = buildApp(environment, join(staging, environment), configDir);
+      app.synth();
+      // Reviewable IAM policies of the controllers, in a subfolder Argo CD does not sync.
+      writeControllerPolicies(config, renderedObjects(app), join(staging, environment));
     }
     for (const environment of environments) {
       const target = join(manifestsDir, environment);

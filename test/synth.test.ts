@@ -4,22 +4,28 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp } from '../main';
-import { listEnvironments } from '../charts/lib/config';
+import { listEnvironments, loadEnvironmentConfig } from '../charts/lib/config';
+import { renderedObjects, writeControllerPolicies } from '../charts/lib/controllerPolicies';
 
 const projectRoot = join(__dirname, '..');
 
-/** File name -> SHA-256 of every manifest in `dir` (hashes keep a failure readable: the files carry inline zips). */
+/** File path -> SHA-256 of every file below `dir` (hashes keep a failure readable: the files carry inline zips). */
 function readTree(dir: string): Record<string, string> {
   return Object.fromEntries(
-    readdirSync(dir)
+    readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => join(entry.parentPath, entry.name).slice(dir.length + 1))
       .sort()
       .map((file) => [file, createHash('sha256').update(readFileSync(join(dir, file))).digest('hex')]),
   );
 }
 
+/** What `npm run synth` writes for one environment: the charts and the controller policies. */
 function renderInto(environment: string): string {
   const outdir = mkdtempSync(join(tmpdir(), `synth-${environment}-`));
-  buildApp(environment, outdir).synth();
+  const app = buildApp(environment, outdir);
+  app.synth();
+  writeControllerPolicies(loadEnvironmentConfig(environment), renderedObjects(app), outdir);
   return outdir;
 }
 
@@ -55,6 +61,26 @@ describe('synth', () => {
     );
     expect(readdirSync(join(outDir, 'dev'))).toEqual(['previous.k8s.yaml']);
     expect(existsSync(join(outDir, '.staging'))).toBe(false);
+  });
+
+  test('a second environment reusing a suffix is refused with one line, even when only another one is rendered', () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'synth-suffix-'));
+    const configDir = join(workspace, 'config');
+    cpSync(join(projectRoot, 'config'), configDir, { recursive: true });
+    writeFileSync(join(configDir, 'qa.yaml'), readFileSync(join(configDir, 'dev.yaml'), 'utf8').replace('environment: dev', 'environment: qa'));
+    const result = spawnSync(process.execPath, [require.resolve('tsx/cli'), join(projectRoot, 'scripts', 'synth.ts'), '--config-dir', configDir, '--env', 'prod', '--out', join(workspace, 'manifests')], {
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(
+      'synth: config/qa.yaml: suffix: value "dev" is not allowed; config/dev.yaml uses it already; the suffix makes the namespace and every physical name, so the two environments would manage the same resources\n',
+    );
+  });
+
+  test('a flag synth does not know is one line naming it', () => {
+    const result = spawnSync(process.execPath, [require.resolve('tsx/cli'), join(projectRoot, 'scripts', 'synth.ts'), '--environment', 'dev'], { encoding: 'utf8' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe("synth: Unknown option '--environment'; usage: npm run synth [-- [--env <name>]... [--config-dir <dir>] [--out <dir>]]\n");
   });
 
   test('an unknown environment is refused by name', () => {

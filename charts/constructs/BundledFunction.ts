@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { Function as LambdaFunction } from '../../imports/lambda.services.k8s.aws';
-import { bundleFunction, FunctionBundle, HANDLER_EXPORT } from '../lib/bundle';
+import { bundleFunction, bundleInputLines, FunctionBundle, HANDLER_EXPORT } from '../lib/bundle';
 import { EnvironmentConfig } from '../lib/config';
 import { ackMetadata, platformTags } from '../lib/conventions';
 import { PlatformNames } from '../lib/names';
@@ -40,6 +40,14 @@ export interface BundledFunctionProps {
    */
   readonly functionsDir?: string;
 }
+
+/** Annotations that tie the inline zip to its sources, for reviewers and `npm run diff`. */
+export const BUNDLE_ANNOTATIONS = {
+  /** SHA-256 over every input file of the bundle: changes exactly when the code's inputs change. */
+  inputsSha256: 'telemetry.plant/bundle-inputs-sha256',
+  /** One line per source file (`<hash> <path>`) and per npm package (`<name>@<version>`). */
+  sources: 'telemetry.plant/bundle-sources',
+} as const;
 
 export const NODE_RUNTIME = 'nodejs22.x';
 export const ARCHITECTURE = 'arm64';
@@ -87,8 +95,16 @@ export class BundledFunction extends Construct {
     this.bundle = bundleFunction(props.codeName, props.functionsDir ? { functionsDir: props.functionsDir } : {});
     const variables = Object.fromEntries(Object.entries(props.environment).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
+    const metadata = ackMetadata(config, names, props.functionName, 'functions');
     new LambdaFunction(this, 'Resource', {
-      metadata: ackMetadata(config, names, props.functionName, 'functions'),
+      metadata: {
+        ...metadata,
+        annotations: {
+          ...metadata.annotations,
+          [BUNDLE_ANNOTATIONS.inputsSha256]: this.bundle.inputs.sha256,
+          [BUNDLE_ANNOTATIONS.sources]: bundleInputLines(this.bundle.inputs),
+        },
+      },
       spec: {
         name: props.functionName,
         description: props.description,

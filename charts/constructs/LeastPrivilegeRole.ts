@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { Role } from '../../imports/iam.services.k8s.aws';
 import { EnvironmentConfig } from '../lib/config';
 import { ackMetadata, tagList } from '../lib/conventions';
+import { compactLength, documentJson } from '../lib/documentJson';
 import { PlatformNames } from '../lib/names';
 
 /** Values of one condition key: a string or a list (IAM treats a list as "any of"). */
@@ -64,10 +65,11 @@ export const MAX_INLINE_POLICY_CHARS = 10_240;
 
 /**
  * Renders an identity policy (a role's inline policy, or a managed policy) from access statements; key
- * order fixed, compact (IAM ignores whitespace; drift checks compare strings).
+ * order fixed, indented one statement per block. The IAM controller compares inline policies as text
+ * with what IAM returns, which is the submitted text verbatim (URL-decoded), so indentation is stable.
  */
 export function identityPolicyDocument(statements: readonly AccessStatement[]): string {
-  return JSON.stringify({
+  return documentJson({
     Version: '2012-10-17',
     Statement: statements.map((statement) => ({
       Sid: statement.sid,
@@ -138,7 +140,8 @@ export class LeastPrivilegeRole extends Construct {
       });
       inlinePolicies[policyName] = identityPolicyDocument(statements);
     }
-    const totalChars = Object.values(inlinePolicies).reduce((sum, document) => sum + document.length, 0);
+    // IAM counts the size without whitespace.
+    const totalChars = Object.values(inlinePolicies).reduce((sum, document) => sum + compactLength(document), 0);
     if (totalChars > MAX_INLINE_POLICY_CHARS) {
       fail('policies', `must stay within IAM's ${MAX_INLINE_POLICY_CHARS} characters of inline policy per role (${totalChars})`, policyNames);
     }
@@ -147,7 +150,7 @@ export class LeastPrivilegeRole extends Construct {
     this.objectName = roleName;
     this.roleArn = names.roleArn(roleName);
     this.inlinePolicies = inlinePolicies;
-    this.assumeRolePolicyDocument = JSON.stringify({
+    this.assumeRolePolicyDocument = documentJson({
       Version: '2012-10-17',
       Statement: [{ Effect: 'Allow', Principal: { Service: trust.service }, Action: 'sts:AssumeRole', Condition: trust.conditions }],
     });

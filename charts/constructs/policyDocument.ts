@@ -3,6 +3,7 @@
  * the CRDs. These types keep their statements checked by the compiler and their JSON stable: keys
  * are always written in the same order, so the rendered manifest does not churn between syntheses.
  */
+import { documentJson } from '../lib/documentJson';
 
 export type PolicyPrincipal = '*' | { readonly AWS: string | readonly string[] } | { readonly Service: string | readonly string[] };
 
@@ -19,7 +20,7 @@ export interface PolicyStatement {
   readonly Condition?: PolicyConditions;
 }
 
-/** The policy as the compact JSON string the CRDs expect. */
+/** The policy as the JSON string the CRDs expect, indented one statement per block (see documentJson). */
 export function policyDocument(statements: readonly PolicyStatement[]): string {
   const sids = statements.map((statement) => statement.Sid);
   // IAM accepts only alphanumeric Sids; holding every service's policy to that keeps them portable.
@@ -27,7 +28,7 @@ export function policyDocument(statements: readonly PolicyStatement[]): string {
   if (invalid !== undefined) throw new Error(`policyDocument: statement Sid must match [A-Za-z0-9]+, got "${invalid}"`);
   const duplicate = sids.find((sid, index) => sids.indexOf(sid) !== index);
   if (duplicate !== undefined) throw new Error(`policyDocument: statement Sid must be unique, got "${duplicate}" twice`);
-  return JSON.stringify({
+  return documentJson({
     Version: '2012-10-17',
     Statement: statements.map(({ Sid, Effect, Principal, Action, Resource, Condition }) => ({
       Sid,

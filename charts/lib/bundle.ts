@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { buildSync, BuildOptions, Message } from 'esbuild';
 import { createZip } from './zip';
@@ -60,6 +60,50 @@ export interface FunctionBundle {
   /** `spec.code.sha256`: base64 of the SHA-256 of the zip bytes, as Lambda reports CodeSha256. */
   readonly sha256Base64: string;
   readonly maxZipBytes: number;
+  /**
+   * What the bundle was built from: the repository's own files (path relative to the repository,
+   * with the SHA-256 of their content) and the npm packages (name@version), sorted.
+   */
+  readonly inputs: BundleInputs;
+}
+
+/** The inputs of a bundle, so a reviewer sees which sources a code change comes from. */
+export interface BundleInputs {
+  readonly sources: readonly { readonly path: string; readonly sha256: string }[];
+  readonly packages: readonly string[];
+  /** SHA-256 (hex) over every input file's path and content, packages included. */
+  readonly sha256: string;
+}
+
+/** Hex digits of a source's hash shown per file: enough to tell versions apart at a glance. */
+export const SOURCE_HASH_DIGITS = 12;
+
+/** The bundle inputs as the lines of a manifest annotation: `<hash> <path>` per source, then `<name>@<version>` per package. */
+export function bundleInputLines(inputs: BundleInputs): string {
+  return [...inputs.sources.map(({ path, sha256 }) => `${sha256.slice(0, SOURCE_HASH_DIGITS)} ${path}`), ...inputs.packages].join('\n');
+}
+
+const NODE_MODULES = 'node_modules/';
+
+/** The package a node_modules path belongs to (`@scope/name` or `name`), with its version. */
+function packageOf(path: string, workingDir: string): string {
+  const parts = path.slice(path.lastIndexOf(NODE_MODULES) + NODE_MODULES.length).split('/');
+  const name = parts[0].startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
+  const root = path.slice(0, path.lastIndexOf(NODE_MODULES) + NODE_MODULES.length) + name;
+  const { version } = JSON.parse(readFileSync(join(workingDir, root, 'package.json'), 'utf8')) as { version: string };
+  return `${name}@${version}`;
+}
+
+/** Reads the inputs esbuild lists in its metafile (paths relative to the working directory). */
+function bundleInputs(inputPaths: readonly string[], workingDir: string): BundleInputs {
+  const hashes = [...inputPaths].sort().map((path) => ({ path, sha256: createHash('sha256').update(readFileSync(join(workingDir, path))).digest('hex') }));
+  return {
+    sources: hashes.filter(({ path }) => !path.includes(NODE_MODULES)),
+    packages: [...new Set(hashes.filter(({ path }) => path.includes(NODE_MODULES)).map(({ path }) => packageOf(path, workingDir)))].sort(),
+    sha256: createHash('sha256')
+      .update(hashes.map(({ path, sha256 }) => `${sha256} ${path}\n`).join(''))
+      .digest('hex'),
+  };
 }
 
 /** esbuild settings shared by every function; exported so tests and tools bundle the same way. */
@@ -116,12 +160,14 @@ export function bundleFunction(name: string, options: BundleOptions = {}): Funct
   if (maxZipBytes === undefined) throw new Error(`bundle: ${label} has no size budget; add it to BUNDLE_BUDGETS in charts/lib/bundle.ts`);
 
   let code: string;
+  let inputs: BundleInputs;
   try {
     if (!entryExports(entry, workingDir).includes(HANDLER_EXPORT)) {
       throw new Error(`bundle: ${label}/index.ts must export "${HANDLER_EXPORT}" (the Function handler is index.${HANDLER_EXPORT})`);
     }
-    const result = buildSync(esbuildOptions(entry, workingDir));
+    const result = buildSync({ ...esbuildOptions(entry, workingDir), metafile: true });
     code = result.outputFiles[0].text;
+    inputs = bundleInputs(Object.keys(result.metafile?.inputs ?? {}), workingDir);
   } catch (error) {
     const failure = error as Error & { errors?: Message[] };
     if (!failure.errors) throw error;
@@ -144,5 +190,6 @@ export function bundleFunction(name: string, options: BundleOptions = {}): Funct
     zipFileBase64: zip.toString('base64'),
     sha256Base64: createHash('sha256').update(zip).digest('base64'),
     maxZipBytes,
+    inputs,
   };
 }

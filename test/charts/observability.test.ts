@@ -315,7 +315,7 @@ describe('ObservabilityChart dashboard', () => {
     for (const name of ['IncomingRecords', 'IncomingBytes', 'IteratorAge', 'Duration', 'Errors', 'Throttles', 'ConcurrentExecutions', 'ReadingsProcessed', 'ReadingsStored', 'RecordsQuarantined', 'BucketWrites', 'AnomaliesOpened', 'AlertsPublished', 'EndToEndLatency', 'ApproximateNumberOfMessagesVisible', 'ConsumedWriteCapacityUnits', 'WriteThrottleEvents', 'DeliveryToS3.DataFreshness', 'TopicMatch']) {
       expect(metricNames).toContain(name);
     }
-    expect(body).toContain('"expression":"stored / writes"');
+    expect(body).toContain('"expression": "stored / writes"');
     const latency = widgets(objects).find((widget) => widget.properties.title.startsWith('End-to-end latency'));
     expect(latency?.properties.metrics?.map((line) => (line.at(-1) as { stat: string }).stat)).toEqual(['p50', 'p99']);
   });

@@ -117,11 +117,14 @@ describe('ProcessingChart', () => {
     const waves: Record<string, string> = { Role: '1', Policy: '1', LogGroup: '1', Function: '3', EventSourceMapping: '4' };
     for (const object of objects) {
       expect(object.metadata.namespace).toBe('telemetry-dev');
-      expect(object.metadata.annotations).toEqual({
+      const { 'telemetry.plant/bundle-inputs-sha256': inputs, 'telemetry.plant/bundle-sources': sources, ...annotations } = object.metadata.annotations ?? {};
+      expect(annotations).toEqual({
         'services.k8s.aws/region': 'sa-east-1',
         'services.k8s.aws/deletion-policy': 'delete',
         'argocd.argoproj.io/sync-wave': waves[object.kind],
       });
+      // Functions also carry what their code was built from (see the bundle tests).
+      expect([inputs !== undefined, sources !== undefined]).toEqual(object.kind === 'Function' ? [true, true] : [false, false]);
     }
   });
 

@@ -152,10 +152,26 @@ describe('SecurityChart', () => {
 });
 
 describe('policyDocument', () => {
-  test('writes compact JSON with a stable key order', () => {
-    expect(policyDocument([denyInsecureTransport('NoHttp', 'sqs:*', 'arn:x')])).toBe(
-      '{"Version":"2012-10-17","Statement":[{"Sid":"NoHttp","Effect":"Deny","Principal":"*","Action":"sqs:*","Resource":"arn:x","Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}',
-    );
+  test('writes indented JSON with a stable key order, one statement per block', () => {
+    expect(policyDocument([denyInsecureTransport('NoHttp', 'sqs:*', 'arn:x')]).split('\n')).toEqual([
+      '{',
+      '  "Version": "2012-10-17",',
+      '  "Statement": [',
+      '    {',
+      '      "Sid": "NoHttp",',
+      '      "Effect": "Deny",',
+      '      "Principal": "*",',
+      '      "Action": "sqs:*",',
+      '      "Resource": "arn:x",',
+      '      "Condition": {',
+      '        "Bool": {',
+      '          "aws:SecureTransport": "false"',
+      '        }',
+      '      }',
+      '    }',
+      '  ]',
+      '}',
+    ]);
   });
 
   test('refuses a Sid IAM would refuse', () => {

@@ -1,0 +1,45 @@
+/**
+ * `npm run preflight -- --env <env> [--base <git ref>]`: is the environment ready to deploy?
+ * Exit 0 when ready, 1 with one line per problem, 2 for a bad flag. Logic in scripts/lib/preflight*.ts.
+ */
+import { resolve } from 'node:path';
+import { CONFIG_DIR, listEnvironments } from '../charts/lib/config';
+import { parsePreflightArgs, PREFLIGHT_USAGE } from './lib/preflightArgs';
+import { runPreflight } from './lib/preflight';
+import { PreflightUsageError } from './lib/preflightProblem';
+import { committedRendering, resolveCommit } from './lib/preflightRendering';
+
+const projectRoot = resolve(__dirname, '..');
+
+function checkEnvironment(environment: string, configDir: string): void {
+  const known = listEnvironments(configDir);
+  if (!known.includes(environment)) {
+    throw new PreflightUsageError(`preflight: --env: value ${JSON.stringify(environment)} is not an environment; known environments are ${known.join(', ')}`);
+  }
+}
+
+function resolveBase(base: string): string {
+  const commit = resolveCommit(projectRoot, base);
+  if (commit === undefined) {
+    throw new PreflightUsageError(`preflight: --base: value ${JSON.stringify(base)} is not a commit of this repository; give a branch, tag or commit (default HEAD); ${PREFLIGHT_USAGE}`);
+  }
+  return commit;
+}
+
+function main(argv: readonly string[]): number {
+  const options = parsePreflightArgs(argv);
+  const configDir = options.configDir === undefined ? CONFIG_DIR : resolve(options.configDir);
+  checkEnvironment(options.environment, configDir);
+  const base = resolveBase(options.base);
+  const previous = committedRendering(projectRoot, base, options.environment);
+  const report = runPreflight({ environment: options.environment, configDir, previous });
+  for (const line of report.lines) console.log(line);
+  return report.exitCode;
+}
+
+try {
+  process.exitCode = main(process.argv.slice(2));
+} catch (error) {
+  console.error(error instanceof PreflightUsageError ? error.message : `preflight: ${(error as Error).message}`);
+  process.exitCode = error instanceof PreflightUsageError ? error.exitCode : 1;
+}

