@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
-import { BUNDLE_BUDGETS, BUNDLE_ENTRY_FILE, bundleFunction, FUNCTIONS_DIR } from '../../charts/lib/bundle';
+import { BUNDLE_BUDGETS, BUNDLE_ENTRY_FILE, bundleFunction, bundleInputLines, FUNCTIONS_DIR } from '../../charts/lib/bundle';
 import { crc32, createZip, ZIP_DOS_DATE, ZIP_DOS_TIME, ZIP_FILE_MODE } from '../../charts/lib/zip';
 
 /** One entry as read back from an archive by an independent (test-only) reader. */
@@ -160,6 +160,25 @@ describe('bundleFunction (fixture functions)', () => {
     expect(bundle.code).not.toContain(root);
   });
 
+  test('the inputs list each source with its hash; a changed source changes them, a changed test file does not', () => {
+    const before = bundleFunction('demo', { functionsDir, maxZipBytes: 64 * 1024 }).inputs;
+    expect(before.sources.map(({ path }) => path)).toEqual(['functions/demo/greet.ts', 'functions/demo/index.ts']);
+    expect(before.packages).toEqual([]);
+    expect(bundleInputLines(before).split('\n')).toEqual(before.sources.map(({ path, sha256 }) => `${sha256.slice(0, 12)} ${path}`));
+
+    // A test beside the function and one under test/ are no input of the bundle.
+    writeFunction('demo', { 'greet.test.ts': "import { greet } from './greet';\nexport const checked = greet('x');\n" });
+    mkdirSync(join(root, 'test'), { recursive: true });
+    writeFileSync(join(root, 'test', 'demo.test.ts'), 'export const other = 1;\n');
+    expect(bundleFunction('demo', { functionsDir, maxZipBytes: 64 * 1024 }).inputs).toEqual(before);
+
+    writeFunction('demo', { 'greet.ts': 'export const greet = (name: string): string => `hi ${name}`;\n' });
+    const after = bundleFunction('demo', { functionsDir, maxZipBytes: 64 * 1024 }).inputs;
+    expect(after.sha256).not.toBe(before.sha256);
+    expect(after.sources.find(({ path }) => path === 'functions/demo/greet.ts')?.sha256).not.toBe(before.sources[0].sha256);
+    expect(after.sources.find(({ path }) => path === 'functions/demo/index.ts')).toEqual(before.sources[1]);
+  });
+
   test('a missing function folder fails with the entry it expected', () => {
     expect(() => bundleFunction('foo', { functionsDir, maxZipBytes: 1024 })).toThrow(
       'bundle: functions/foo/index.ts not found: every function needs a handler entry',
@@ -192,5 +211,15 @@ describe('bundleFunction (the repository functions)', () => {
     expect(bundle.code).not.toContain(join(FUNCTIONS_DIR, '..'));
     expect(bundleFunction(name).sha256Base64).toBe(bundle.sha256Base64);
     expect(readZip(bundle.zip).map((entry) => entry.name)).toEqual([BUNDLE_ENTRY_FILE]);
+  });
+
+  test.each(present)('%s lists its own sources under functions/ and the npm packages it bundles, never the SDK the runtime ships', (name) => {
+    const { inputs } = bundleFunction(name);
+    expect(inputs.sources.every(({ path }) => path.startsWith('functions/'))).toBe(true);
+    expect(inputs.sources.map(({ path }) => path)).toContain(`functions/${name}/index.ts`);
+    // The package's exports map hides its package.json from require: read it from node_modules.
+    const logger = JSON.parse(readFileSync(join(FUNCTIONS_DIR, '..', 'node_modules', '@aws-lambda-powertools', 'logger', 'package.json'), 'utf8')) as { version: string };
+    expect(inputs.packages).toContain(`@aws-lambda-powertools/logger@${logger.version}`);
+    expect(inputs.packages.filter((pkg) => pkg.startsWith('@aws-sdk/') || pkg.startsWith('@smithy/'))).toEqual([]);
   });
 });
