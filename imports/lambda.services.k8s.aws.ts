@@ -2625,6 +2625,247 @@ export function toJson_FunctionSpecVpcConfigSubnetRefsFrom(obj: FunctionSpecVpcC
 /**
  *
  *
+ * @schema FunctionURLConfig
+ */
+export class FunctionUrlConfig extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "FunctionURLConfig"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'lambda.services.k8s.aws/v1alpha1',
+    kind: 'FunctionURLConfig',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "FunctionURLConfig".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: FunctionUrlConfigProps = {}): any {
+    return {
+      ...FunctionUrlConfig.GVK,
+      ...toJson_FunctionUrlConfigProps(props),
+    };
+  }
+
+  /**
+   * Defines a "FunctionURLConfig" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: FunctionUrlConfigProps = {}) {
+    super(scope, id, {
+      ...FunctionUrlConfig.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...FunctionUrlConfig.GVK,
+      ...toJson_FunctionUrlConfigProps(resolved),
+    };
+  }
+}
+
+/**
+ * @schema FunctionURLConfig
+ */
+export interface FunctionUrlConfigProps {
+  /**
+   * @schema FunctionURLConfig#metadata
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /**
+   * @schema FunctionURLConfig#spec
+   */
+  readonly spec?: FunctionUrlConfigSpec;
+}
+
+/**
+ * Converts an object of type 'FunctionUrlConfigProps' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FunctionUrlConfigProps(obj: FunctionUrlConfigProps | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': obj.metadata,
+    'spec': toJson_FunctionUrlConfigSpec(obj.spec),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema FunctionUrlConfigSpec
+ */
+export interface FunctionUrlConfigSpec {
+  /**
+   * @schema FunctionUrlConfigSpec#authType
+   */
+  readonly authType: string;
+
+  /**
+   * @schema FunctionUrlConfigSpec#cors
+   */
+  readonly cors?: FunctionUrlConfigSpecCors;
+
+  /**
+   * @schema FunctionUrlConfigSpec#functionName
+   */
+  readonly functionName?: string;
+
+  /**
+   * @schema FunctionUrlConfigSpec#functionRef
+   */
+  readonly functionRef?: FunctionUrlConfigSpecFunctionRef;
+
+  /**
+   * @schema FunctionUrlConfigSpec#qualifier
+   */
+  readonly qualifier?: string;
+}
+
+/**
+ * Converts an object of type 'FunctionUrlConfigSpec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FunctionUrlConfigSpec(obj: FunctionUrlConfigSpec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'authType': obj.authType,
+    'cors': toJson_FunctionUrlConfigSpecCors(obj.cors),
+    'functionName': obj.functionName,
+    'functionRef': toJson_FunctionUrlConfigSpecFunctionRef(obj.functionRef),
+    'qualifier': obj.qualifier,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema FunctionUrlConfigSpecCors
+ */
+export interface FunctionUrlConfigSpecCors {
+  /**
+   * @schema FunctionUrlConfigSpecCors#allowCredentials
+   */
+  readonly allowCredentials?: boolean;
+
+  /**
+   * @schema FunctionUrlConfigSpecCors#allowHeaders
+   */
+  readonly allowHeaders?: string[];
+
+  /**
+   * @schema FunctionUrlConfigSpecCors#allowMethods
+   */
+  readonly allowMethods?: string[];
+
+  /**
+   * @schema FunctionUrlConfigSpecCors#allowOrigins
+   */
+  readonly allowOrigins?: string[];
+
+  /**
+   * @schema FunctionUrlConfigSpecCors#exposeHeaders
+   */
+  readonly exposeHeaders?: string[];
+
+  /**
+   * @schema FunctionUrlConfigSpecCors#maxAge
+   */
+  readonly maxAge?: number;
+}
+
+/**
+ * Converts an object of type 'FunctionUrlConfigSpecCors' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FunctionUrlConfigSpecCors(obj: FunctionUrlConfigSpecCors | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'allowCredentials': obj.allowCredentials,
+    'allowHeaders': obj.allowHeaders?.map(y => y),
+    'allowMethods': obj.allowMethods?.map(y => y),
+    'allowOrigins': obj.allowOrigins?.map(y => y),
+    'exposeHeaders': obj.exposeHeaders?.map(y => y),
+    'maxAge': obj.maxAge,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema FunctionUrlConfigSpecFunctionRef
+ */
+export interface FunctionUrlConfigSpecFunctionRef {
+  /**
+   * @schema FunctionUrlConfigSpecFunctionRef#from
+   */
+  readonly from?: FunctionUrlConfigSpecFunctionRefFrom;
+}
+
+/**
+ * Converts an object of type 'FunctionUrlConfigSpecFunctionRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FunctionUrlConfigSpecFunctionRef(obj: FunctionUrlConfigSpecFunctionRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'from': toJson_FunctionUrlConfigSpecFunctionRefFrom(obj.from),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema FunctionUrlConfigSpecFunctionRefFrom
+ */
+export interface FunctionUrlConfigSpecFunctionRefFrom {
+  /**
+   * @schema FunctionUrlConfigSpecFunctionRefFrom#name
+   */
+  readonly name?: string;
+
+  /**
+   * @schema FunctionUrlConfigSpecFunctionRefFrom#namespace
+   */
+  readonly namespace?: string;
+}
+
+/**
+ * Converts an object of type 'FunctionUrlConfigSpecFunctionRefFrom' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_FunctionUrlConfigSpecFunctionRefFrom(obj: FunctionUrlConfigSpecFunctionRefFrom | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'namespace': obj.namespace,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+
+/**
+ *
+ *
  * @schema Version
  */
 export class Version extends ApiObject {

@@ -1,0 +1,55 @@
+import { parseArgs } from 'node:util';
+import { REPORT_FORMATS, ReportFormat } from './manifestDiffReport';
+
+export const DIFF_USAGE = 'usage: npm run diff -- [--base <git ref>] [--env <env>]... [--format markdown|text]';
+
+/** A bad flag, an unknown environment or a ref that does not exist: exit 2, one line. */
+export class DiffUsageError extends Error {}
+
+export interface DiffOptions {
+  /** The git ref whose committed manifests are the base; undefined: the merge base of HEAD with main. */
+  readonly base?: string;
+  /** Environments to compare; empty: every `config/<env>.yaml`. */
+  readonly environments: readonly string[];
+  readonly format: ReportFormat;
+  readonly help: boolean;
+}
+
+const FLAGS = { base: { type: 'string' }, env: { type: 'string', multiple: true }, format: { type: 'string' }, help: { type: 'boolean' } } as const;
+
+/**
+ * Parses the command line. Tokens are checked here rather than by parseArgs' strict mode so that
+ * every error is one line naming the flag and value.
+ */
+export function parseDiffArgs(argv: readonly string[]): DiffOptions {
+  const { tokens } = parseArgs({ args: [...argv], options: FLAGS, strict: false, allowPositionals: true, tokens: true });
+  let base: string | undefined;
+  const environments: string[] = [];
+  let format: ReportFormat = 'markdown';
+  let help = false;
+  for (const token of tokens) {
+    if (token.kind === 'positional') throw new DiffUsageError(`diff: ${JSON.stringify(token.value)}: unexpected argument; ${DIFF_USAGE}`);
+    if (token.kind !== 'option') continue;
+    if (!(token.name in FLAGS)) {
+      const value = token.value === undefined ? '' : ` (value ${JSON.stringify(token.value)})`;
+      throw new DiffUsageError(`diff: ${token.rawName}: unknown flag${value}; ${DIFF_USAGE}`);
+    }
+    if (token.name === 'help') {
+      if (token.value !== undefined) throw new DiffUsageError(`diff: --help: takes no value, got ${JSON.stringify(token.value)}`);
+      help = true;
+      continue;
+    }
+    // Without strict mode parseArgs takes the next flag as the value (`--base --env dev`).
+    const missing = token.value === undefined || token.value === '' || (!token.inlineValue && token.value.startsWith('-'));
+    if (missing || token.value === undefined) throw new DiffUsageError(`diff: ${token.rawName}: missing value; ${DIFF_USAGE}`);
+    if (token.name === 'base') base = token.value;
+    if (token.name === 'env') environments.push(token.value);
+    if (token.name === 'format') {
+      if (!(REPORT_FORMATS as readonly string[]).includes(token.value)) {
+        throw new DiffUsageError(`diff: --format: ${JSON.stringify(token.value)} is not a format; use ${REPORT_FORMATS.join(' or ')}`);
+      }
+      format = token.value as ReportFormat;
+    }
+  }
+  return { ...(base === undefined ? {} : { base }), environments, format, help };
+}
