@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LocalHttpServer } from './LocalHttpServer';
+import type { Authorization, PolicyEnforcer } from './policy/PolicyEnforcer';
 
 export interface StoredObject {
   readonly bucket: string;
@@ -20,6 +21,10 @@ export interface PublishedMessage {
 }
 
 export type FakeFault = 'throttle' | 'server-error' | 'reset';
+
+function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
 
 /** Decodes an `aws-chunked` body (the SDK may stream S3 bodies with trailing checksums). */
 function decodeAwsChunked(raw: Buffer): Buffer {
@@ -46,6 +51,12 @@ export class FakeAwsServer extends LocalHttpServer {
   readonly published: PublishedMessage[] = [];
   readonly faultsInjected: FakeFault[] = [];
   #faults: Array<{ fault: FakeFault; remaining: number }> = [];
+  #enforcer: PolicyEnforcer | undefined;
+
+  /** From now on every request is authorized against the rendered policies; a denied one gets AWS's error. */
+  enforce(enforcer: PolicyEnforcer): void {
+    this.#enforcer = enforcer;
+  }
 
   inject(fault: FakeFault, count = Infinity): void {
     this.#faults.push({ fault, remaining: count });
@@ -66,26 +77,78 @@ export class FakeAwsServer extends LocalHttpServer {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const raw = Buffer.concat(chunks);
-      const isSns = req.method === 'POST' && (req.url === '/' || req.url === '');
-      const fault = this.#faults.find((f) => f.remaining > 0);
-      if (fault) {
-        fault.remaining -= 1;
-        this.faultsInjected.push(fault.fault);
-        if (fault.fault === 'reset') {
-          req.socket.destroy();
-          return;
-        }
-        this.#error(res, isSns, fault.fault);
+      void this.#serve(req, res, Buffer.concat(chunks));
+    });
+  }
+
+  async #serve(req: IncomingMessage, res: ServerResponse, raw: Buffer): Promise<void> {
+    const isSns = req.method === 'POST' && (req.url === '/' || req.url === '');
+    // Faults are taken in arrival order, before the (asynchronous) authorization, as without enforcement.
+    const fault = this.#faults.find((f) => f.remaining > 0);
+    if (fault) {
+      fault.remaining -= 1;
+      this.faultsInjected.push(fault.fault);
+      if (fault.fault === 'reset') {
+        req.socket.destroy();
         return;
       }
-      if (isSns) this.#publish(raw, res);
-      else if (req.method === 'PUT') this.#putObject(req, raw, res);
-      else {
-        res.writeHead(405);
-        res.end();
+      this.#error(res, isSns, fault.fault);
+      return;
+    }
+    if (this.#enforcer) {
+      const authorization = await this.#authorize(this.#enforcer, req, raw, isSns);
+      if (authorization.outcome !== 'allowed') {
+        this.#refuse(res, isSns, authorization);
+        return;
       }
-    });
+    }
+    if (isSns) this.#publish(raw, res);
+    else if (req.method === 'PUT') this.#putObject(req, raw, res);
+    else {
+      res.writeHead(405);
+      res.end();
+    }
+  }
+
+  /** What AWS authorizes: sns:Publish on the TopicArn; s3:PutObject on the object, with the encryption headers as context. */
+  #authorize(enforcer: PolicyEnforcer, req: IncomingMessage, raw: Buffer, isSns: boolean): Promise<Authorization> {
+    const authorization = req.headers.authorization;
+    if (isSns) {
+      const form = new URLSearchParams(raw.toString('utf8'));
+      return enforcer.authorize({ authorization, action: `sns:${form.get('Action') ?? ''}`, resources: [form.get('TopicArn') ?? ''] });
+    }
+    const { bucket, key } = this.#objectOf(req);
+    const context: Record<string, string> = {};
+    for (const header of ['x-amz-server-side-encryption', 'x-amz-server-side-encryption-aws-kms-key-id']) {
+      const value = req.headers[header];
+      if (typeof value === 'string') context[`s3:${header}`] = value;
+    }
+    const action = req.method === 'PUT' ? 's3:PutObject' : req.method === 'GET' ? 's3:GetObject' : `s3:${req.method ?? ''}`;
+    return enforcer.authorize({ authorization, action, resources: [`arn:aws:s3:::${bucket}/${key}`], context });
+  }
+
+  /** S3 answers 403 AccessDenied (InvalidAccessKeyId for an unknown key); SNS 403 AuthorizationError (InvalidClientTokenId). */
+  #refuse(res: ServerResponse, isSns: boolean, authorization: Exclude<Authorization, { outcome: 'allowed' }>): void {
+    const unknown = authorization.outcome === 'unknown-key';
+    if (isSns) {
+      res.writeHead(403, { 'content-type': 'text/xml' });
+      res.end(
+        `<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type><Code>${unknown ? 'InvalidClientTokenId' : 'AuthorizationError'}</Code>` +
+          `<Message>${escapeXml(authorization.message)}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
+      );
+      return;
+    }
+    res.writeHead(403, { 'content-type': 'application/xml' });
+    res.end(
+      `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${unknown ? 'InvalidAccessKeyId' : 'AccessDenied'}</Code><Message>${escapeXml(authorization.message)}</Message>` +
+        `<RequestId>${randomUUID()}</RequestId></Error>`,
+    );
+  }
+
+  #objectOf(req: IncomingMessage): { bucket: string; key: string } {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const [, bucket = '', ...keyParts] = url.pathname.split('/');
+    return { bucket, key: keyParts.map((part) => decodeURIComponent(part)).join('/') };
   }
 
   #error(res: ServerResponse, isSns: boolean, fault: 'throttle' | 'server-error'): void {
@@ -103,9 +166,7 @@ export class FakeAwsServer extends LocalHttpServer {
   }
 
   #putObject(req: IncomingMessage, raw: Buffer, res: ServerResponse): void {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const [, bucket = '', ...keyParts] = url.pathname.split('/');
-    const key = keyParts.map((part) => decodeURIComponent(part)).join('/');
+    const { bucket, key } = this.#objectOf(req);
     const encoded = String(req.headers['content-encoding'] ?? '').includes('aws-chunked');
     const body = (encoded ? decodeAwsChunked(raw) : raw).toString('utf8');
     const object: StoredObject = { bucket, key, body, contentType: req.headers['content-type'] };

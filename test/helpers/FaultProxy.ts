@@ -1,5 +1,9 @@
 import { request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { LocalHttpServer } from './LocalHttpServer';
+import type { Authorization, PolicyEnforcer } from './policy/PolicyEnforcer';
+
+/** The JSON-protocol services the proxy can authorize requests of. */
+export type ProxiedService = 'dynamodb' | 'kinesis';
 
 /** What the proxy does to a DynamoDB request. */
 export type Fault =
@@ -30,6 +34,17 @@ export class FaultProxy extends LocalHttpServer {
   readonly faultsInjected: Array<{ operation: string; fault: Fault }> = [];
   #rules: FaultRule[] = [];
   #target = '';
+  #enforcement: { enforcer: PolicyEnforcer; service: ProxiedService } | undefined;
+  /** Kinesis: the stream each shard iterator the upstream handed out reads (GetRecords names no stream). */
+  readonly #iteratorStreams = new Map<string, string>();
+
+  /**
+   * From now on every request is authorized against the rendered policies as a call of `service`
+   * (DynamoDB: the tables it names; Kinesis: its stream); a denied one gets the service's AccessDeniedException.
+   */
+  enforce(enforcer: PolicyEnforcer, service: ProxiedService = 'dynamodb'): void {
+    this.#enforcement = { enforcer, service };
+  }
 
   /** Listens on a free local port and forwards to `target`. */
   async startInFrontOf(target: string): Promise<string> {
@@ -77,15 +92,72 @@ export class FaultProxy extends LocalHttpServer {
           return;
         }
         if (rule.fault === 'unprocessed' && operation === 'BatchWriteItem') {
-          this.#forwardHalf(req, body, res);
+          void this.#authorized(req, operation, body, res, () => this.#forwardHalf(req, body, res));
           return;
         }
       }
-      this.#forward(req, body, (status, headers, responseBody) => {
-        res.writeHead(status, headers);
-        res.end(responseBody);
-      });
+      void this.#authorized(req, operation, body, res, () =>
+        this.#forward(req, body, (status, headers, responseBody) => {
+          this.#learnIterators(operation, body, responseBody);
+          res.writeHead(status, headers);
+          res.end(responseBody);
+        }),
+      );
     });
+  }
+
+  /** Runs `forward` when the request is allowed (or nothing is enforced); otherwise answers as the service refuses. */
+  async #authorized(req: IncomingMessage, operation: string, body: Buffer, res: ServerResponse, forward: () => void): Promise<void> {
+    if (this.#enforcement) {
+      const { enforcer, service } = this.#enforcement;
+      const input = parseJson(body);
+      const authorization = await enforcer.authorize({
+        authorization: req.headers.authorization,
+        action: `${service}:${operation}`,
+        resources: service === 'dynamodb' ? this.#tables(enforcer, input) : this.#stream(enforcer, input),
+      });
+      if (authorization.outcome !== 'allowed') {
+        this.#refuse(res, service, authorization);
+        return;
+      }
+    }
+    forward();
+  }
+
+  #tables(enforcer: PolicyEnforcer, input: Record<string, unknown>): string[] {
+    const names = typeof input.TableName === 'string' ? [input.TableName] : Object.keys((input.RequestItems ?? {}) as Record<string, unknown>);
+    return names.map((name) => enforcer.tableArn(name));
+  }
+
+  #stream(enforcer: PolicyEnforcer, input: Record<string, unknown>): string[] {
+    if (typeof input.StreamARN === 'string') return [input.StreamARN];
+    if (typeof input.StreamName === 'string') return [enforcer.streamArn(input.StreamName)];
+    const fromIterator = typeof input.ShardIterator === 'string' ? this.#iteratorStreams.get(input.ShardIterator) : undefined;
+    // An iterator the proxy did not hand out names no stream it could authorize: the request is refused.
+    return [fromIterator ?? enforcer.streamArn('unknown-stream')];
+  }
+
+  /** Kinesis: remembers which stream the iterators of a GetShardIterator or GetRecords answer read. */
+  #learnIterators(operation: string, requestBody: Buffer, responseBody: Buffer): void {
+    if (this.#enforcement?.service !== 'kinesis') return;
+    const input = parseJson(requestBody);
+    const output = parseJson(responseBody);
+    const stream =
+      operation === 'GetShardIterator'
+        ? this.#stream(this.#enforcement.enforcer, input)[0]
+        : operation === 'GetRecords' && typeof input.ShardIterator === 'string'
+          ? this.#iteratorStreams.get(input.ShardIterator)
+          : undefined;
+    const next = output.ShardIterator ?? output.NextShardIterator;
+    if (stream !== undefined && typeof next === 'string') this.#iteratorStreams.set(next, stream);
+  }
+
+  /** DynamoDB and Kinesis refuse with 400 AccessDeniedException (UnrecognizedClientException for an unknown key). */
+  #refuse(res: ServerResponse, service: ProxiedService, authorization: Exclude<Authorization, { outcome: 'allowed' }>): void {
+    const type = authorization.outcome === 'unknown-key' ? 'UnrecognizedClientException' : 'AccessDeniedException';
+    const prefix = service === 'dynamodb' ? (type === 'AccessDeniedException' ? 'com.amazonaws.dynamodb.v20120810#' : 'com.amazon.coral.service#') : '';
+    res.writeHead(400, { 'content-type': service === 'dynamodb' ? 'application/x-amz-json-1.0' : 'application/x-amz-json-1.1' });
+    res.end(JSON.stringify({ __type: `${prefix}${type}`, message: authorization.message }));
   }
 
   #forwardHalf(req: IncomingMessage, body: Buffer, res: ServerResponse): void {
@@ -122,5 +194,14 @@ export class FaultProxy extends LocalHttpServer {
     );
     upstream.on('error', () => req.socket.destroy());
     upstream.end(body);
+  }
+}
+
+function parseJson(body: Buffer): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(body.toString('utf8') || '{}');
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
   }
 }

@@ -39,11 +39,14 @@ export async function startKinesalite(): Promise<Emulator> {
   return { endpoint, stop: () => close(server) };
 }
 
-/** Points the SDK at local endpoints the way the functions see it in tests (AWS_ENDPOINT_URL_<SERVICE>). */
-export function setAwsTestEnvironment(endpoints: { dynamodb?: string; s3?: string; sns?: string }): void {
+/**
+ * Points the SDK at local endpoints the way the functions see it in tests (AWS_ENDPOINT_URL_<SERVICE>),
+ * signing as `credentials` (an enforcing fake authorizes the function as the identity its key names).
+ */
+export function setAwsTestEnvironment(endpoints: { dynamodb?: string; s3?: string; sns?: string }, credentials: { accessKeyId: string; secretAccessKey: string } = CREDENTIALS): void {
   process.env.AWS_REGION = REGION;
-  process.env.AWS_ACCESS_KEY_ID = CREDENTIALS.accessKeyId;
-  process.env.AWS_SECRET_ACCESS_KEY = CREDENTIALS.secretAccessKey;
+  process.env.AWS_ACCESS_KEY_ID = credentials.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = credentials.secretAccessKey;
   delete process.env.AWS_PROFILE;
   if (endpoints.dynamodb) process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoints.dynamodb;
   if (endpoints.s3) process.env.AWS_ENDPOINT_URL_S3 = endpoints.s3;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LocalHttpServer } from './LocalHttpServer';
+import type { PolicyEnforcer } from './policy/PolicyEnforcer';
 
 /** What a fake function does with an event: return the response payload, or throw (an Unhandled error). */
 export type FakeFunction = (event: unknown) => Promise<unknown>;
@@ -21,6 +22,12 @@ export interface FakeInvocation {
 export class FakeLambdaServer extends LocalHttpServer {
   readonly invocations: FakeInvocation[] = [];
   #functions = new Map<string, FakeFunction>();
+  #enforcer: PolicyEnforcer | undefined;
+
+  /** From now on every Invoke is authorized against the rendered policies; a denied one gets Lambda's 403 AccessDeniedException. */
+  enforce(enforcer: PolicyEnforcer): void {
+    this.#enforcer = enforcer;
+  }
 
   /** Registers a function under a name or ARN (both as the client would send them). */
   register(functionName: string, fn: FakeFunction): void {
@@ -42,6 +49,17 @@ export class FakeLambdaServer extends LocalHttpServer {
       return;
     }
     const functionName = decodeURIComponent(match[1] ?? '');
+    if (this.#enforcer) {
+      const authorization = await this.#enforcer.authorize({
+        authorization: req.headers.authorization,
+        action: 'lambda:InvokeFunction',
+        resources: [this.#enforcer.functionArn(functionName)],
+      });
+      if (authorization.outcome !== 'allowed') {
+        this.#error(res, 403, authorization.outcome === 'unknown-key' ? 'UnrecognizedClientException' : 'AccessDeniedException', authorization.message);
+        return;
+      }
+    }
     const fn = this.#functions.get(functionName);
     if (!fn) {
       this.#error(res, 404, 'ResourceNotFoundException', `Function not found: ${functionName}`);

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LocalHttpServer } from './LocalHttpServer';
+import type { PolicyEnforcer } from './policy/PolicyEnforcer';
 
 /** A message of the fake queue. */
 export interface FakeSqsMessage {
@@ -26,6 +27,12 @@ export interface FakeSqsCall {
 export class FakeSqsServer extends LocalHttpServer {
   readonly calls: FakeSqsCall[] = [];
   #messages: FakeSqsMessage[] = [];
+  #enforcer: PolicyEnforcer | undefined;
+
+  /** From now on every request is authorized against the rendered policies; a denied one gets SQS's AccessDenied. */
+  enforce(enforcer: PolicyEnforcer): void {
+    this.#enforcer = enforcer;
+  }
 
   /** Enqueues a message (what the mapping's SendMessage would do) and returns its id. */
   send(body: string): string {
@@ -68,11 +75,26 @@ export class FakeSqsServer extends LocalHttpServer {
         return;
       }
       this.calls.push({ operation, input });
-      if (operation === 'ReceiveMessage') this.#receive(input, res);
-      else if (operation === 'DeleteMessage') this.#delete(input, res);
-      else if (operation === 'ChangeMessageVisibility') this.#changeVisibility(input, res);
-      else this.#error(res, 400, 'UnsupportedOperation', `the fake does not implement ${target}`);
+      void this.#serve(req, res, operation, target, input);
     });
+  }
+
+  async #serve(req: IncomingMessage, res: ServerResponse, operation: string, target: string, input: Record<string, unknown>): Promise<void> {
+    if (this.#enforcer && typeof input.QueueUrl === 'string') {
+      const authorization = await this.#enforcer.authorize({
+        authorization: req.headers.authorization,
+        action: `sqs:${operation}`,
+        resources: [this.#enforcer.queueArn(input.QueueUrl)],
+      });
+      if (authorization.outcome !== 'allowed') {
+        this.#refuse(res, authorization.outcome === 'unknown-key' ? 'InvalidClientTokenId' : 'AccessDenied', authorization.message);
+        return;
+      }
+    }
+    if (operation === 'ReceiveMessage') this.#receive(input, res);
+    else if (operation === 'DeleteMessage') this.#delete(input, res);
+    else if (operation === 'ChangeMessageVisibility') this.#changeVisibility(input, res);
+    else this.#error(res, 400, 'UnsupportedOperation', `the fake does not implement ${target}`);
   }
 
   #byReceipt(input: Record<string, unknown>): FakeSqsMessage | undefined {
@@ -122,6 +144,12 @@ export class FakeSqsServer extends LocalHttpServer {
   #json(res: ServerResponse, body: unknown): void {
     res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': randomUUID() });
     res.end(JSON.stringify(body));
+  }
+
+  /** SQS's refusal in the JSON protocol: 403 with the query-compatible code the SDK names its error after. */
+  #refuse(res: ServerResponse, code: 'AccessDenied' | 'InvalidClientTokenId', message: string): void {
+    res.writeHead(403, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-query-error': `${code};Sender` });
+    res.end(JSON.stringify({ __type: `com.amazon.coral.service#${code === 'AccessDenied' ? 'AccessDeniedException' : 'UnrecognizedClientException'}`, message }));
   }
 
   #error(res: ServerResponse, status: number, code: string, message: string): void {

@@ -5,11 +5,15 @@ import { createTables, setAwsTestEnvironment, startDynalite, startKinesalite, te
 import { runEventSourceMapping, type KinesisHandler } from '../helpers/eventSourceMapping';
 import { FakeAwsServer } from '../helpers/FakeAwsServer';
 import { FaultProxy } from '../helpers/FaultProxy';
+import { PolicyEnforcer } from '../helpers/policy/PolicyEnforcer';
 import { assetSecond, lambdaContext, presence, telemetry } from '../helpers/records';
 
-const STATUS_TABLE = 'dynamodb-asset-status-test';
-const STATE_TABLE = 'dynamodb-detector-state-test';
-const TOPIC = 'arn:aws:sns:sa-east-1:123456789012:sns-alerts-test';
+/** The fakes authorize every call against the rendered dev policies, so the names are dev's. */
+const enforcer = new PolicyEnforcer('dev');
+const { names } = enforcer.policies;
+const STATUS_TABLE = names.assetStatusTable;
+const STATE_TABLE = names.detectorStateTable;
+const TOPIC = names.alertTopicArn;
 const DASHBOARD = 'https://sa-east-1.console.aws.amazon.com/cloudwatch/home?region=sa-east-1#dashboards/dashboard/telemetry-test';
 
 let dynalite: Emulator;
@@ -36,12 +40,14 @@ beforeAll(async () => {
   kinesalite = await startKinesalite();
   await proxy.startInFrontOf(dynalite.endpoint);
   await fake.start();
-  setAwsTestEnvironment({ dynamodb: proxy.endpoint, s3: fake.endpoint, sns: fake.endpoint });
+  setAwsTestEnvironment({ dynamodb: proxy.endpoint, s3: fake.endpoint, sns: fake.endpoint }, enforcer.credentials('processor'));
+  proxy.enforce(enforcer);
+  fake.enforce(enforcer);
   Object.assign(process.env, {
     [ENV.assetStatusTable]: STATUS_TABLE,
     [ENV.detectorStateTable]: STATE_TABLE,
     [ENV.alertTopicArn]: TOPIC,
-    [ENV.archiveBucket]: 'archive-test',
+    [ENV.archiveBucket]: names.archiveBucket,
     [ENV.dashboardUrl]: DASHBOARD,
     [ENV.detectorConfig]: JSON.stringify({ warmupSamples: 10, cooldownSeconds: 60, limits: { temperature: { max: 100 } } }),
     [ENV.statusHeartbeatSeconds]: '60',
@@ -269,5 +275,20 @@ describe('processor handler against dynalite, kinesalite and fake S3/SNS', () =>
 
     expect(failed(response)).toEqual(sequences);
     expect(await item(STATE_TABLE, 'pr-h')).toBeUndefined();
+  });
+});
+
+describe('the processor\'s AWS calls under the rendered policies', () => {
+  it('were all allowed, and each is a required call of the policy proof', () => {
+    expect(enforcer.errors).toEqual([]);
+    expect(enforcer.deniedCalls()).toEqual([]);
+    expect(enforcer.uncataloguedCalls()).toEqual([]);
+    expect([...new Set(enforcer.calls.map((call) => call.action))].sort()).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:BatchWriteItem',
+      'dynamodb:UpdateItem',
+      's3:PutObject',
+      'sns:Publish',
+    ]);
   });
 });

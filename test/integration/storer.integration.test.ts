@@ -7,10 +7,13 @@ import { createTables, setAwsTestEnvironment, startDynalite, startKinesalite, te
 import { runEventSourceMapping, type KinesisHandler } from '../helpers/eventSourceMapping';
 import { FakeAwsServer } from '../helpers/FakeAwsServer';
 import { FaultProxy } from '../helpers/FaultProxy';
+import { PolicyEnforcer } from '../helpers/policy/PolicyEnforcer';
 import { assetSecond, lambdaContext, presence, telemetry } from '../helpers/records';
 
-const TABLE = 'dynamodb-readings-test';
-const BUCKET = 'archive-test';
+/** The fakes authorize every call against the rendered dev policies, so the names are dev's. */
+const enforcer = new PolicyEnforcer('dev');
+const TABLE = enforcer.policies.names.readingsTable;
+const BUCKET = enforcer.policies.names.archiveBucket;
 
 let dynalite: Emulator;
 let kinesalite: Emulator;
@@ -28,7 +31,9 @@ beforeAll(async () => {
   kinesalite = await startKinesalite();
   await proxy.startInFrontOf(dynalite.endpoint);
   await s3.start();
-  setAwsTestEnvironment({ dynamodb: proxy.endpoint, s3: s3.endpoint });
+  setAwsTestEnvironment({ dynamodb: proxy.endpoint, s3: s3.endpoint }, enforcer.credentials('storer'));
+  proxy.enforce(enforcer);
+  s3.enforce(enforcer);
   process.env[ENV.readingsTable] = TABLE;
   process.env[ENV.archiveBucket] = BUCKET;
   process.env[ENV.hotRetentionDays] = '14';
@@ -296,4 +301,13 @@ describe('sum test: every record ends stored, quarantined or dead-lettered, none
     expect(new Set(s3.puts.map((p) => p.key)).size).toBe(s3.objects.size);
     expect(run.invocations).toBeGreaterThan(5);
   }, 45_000);
+});
+
+describe('the storer\'s AWS calls under the rendered policies', () => {
+  it('were all allowed, and each is a required call of the policy proof', () => {
+    expect(enforcer.errors).toEqual([]);
+    expect(enforcer.deniedCalls()).toEqual([]);
+    expect(enforcer.uncataloguedCalls()).toEqual([]);
+    expect([...new Set(enforcer.calls.map((call) => call.action))].sort()).toEqual(['dynamodb:PutItem', 's3:PutObject']);
+  });
 });

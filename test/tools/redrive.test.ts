@@ -13,12 +13,13 @@ import { parseBatchFailure } from '../../scripts/lib/redriveDocument';
 import { eventBytes, splitIntoEvents, toLambdaRecord } from '../../scripts/lib/redriveEvent';
 import { redriveQueue, type RedriveSettings, type RedriveSummary } from '../../scripts/lib/redriveQueue';
 import { archivePrefixes, redriveTargets } from '../../scripts/lib/redriveTargets';
-import { CREDENTIALS, createTables, REGION, setAwsTestEnvironment, startDynalite, startKinesalite, testDynamoClient, TestStream, type Emulator } from '../helpers/emulators';
+import { createTables, REGION, setAwsTestEnvironment, startDynalite, startKinesalite, testDynamoClient, TestStream, type Emulator } from '../helpers/emulators';
 import type { KinesisHandler } from '../helpers/eventSourceMapping';
 import { FakeAwsServer } from '../helpers/FakeAwsServer';
 import { FakeLambdaServer } from '../helpers/fakeLambdaServer';
 import { FakeSqsServer } from '../helpers/fakeSqsServer';
 import { FaultProxy } from '../helpers/FaultProxy';
+import { PolicyEnforcer } from '../helpers/policy/PolicyEnforcer';
 import { batchFailureDocument, type BatchFailureOverrides } from '../helpers/redriveDocuments';
 import { RedriveTrimmingProxy } from '../helpers/redriveTrimmingProxy';
 import { assetSecond, lambdaContext } from '../helpers/records';
@@ -29,6 +30,8 @@ const STORER = targets.functions.storer;
 const PROCESSOR = targets.functions.processor;
 const SHARD = 'shardId-000000000000';
 const BREAKER_OPEN_MS = 200;
+/** Every fake authorizes against the rendered dev policies: the tool as the redrive policy's operator, the storer as its role. */
+const enforcer = new PolicyEnforcer('dev');
 
 /** Start of a minute a few minutes ago: inside the storer's accepted timestamp range. */
 const BASE = Math.floor(Date.now() / 60_000) * 60_000 - 10 * 60_000;
@@ -37,6 +40,8 @@ let dynalite: Emulator;
 let kinesalite: Emulator;
 const dynamoProxy = new FaultProxy();
 const kinesisProxy = new RedriveTrimmingProxy();
+/** In front of the trimming proxy: authorizes the tool's Kinesis calls. */
+const kinesisAuthorizer = new FaultProxy();
 const s3 = new FakeAwsServer();
 const sqs = new FakeSqsServer();
 const lambda = new FakeLambdaServer();
@@ -55,10 +60,14 @@ beforeAll(async () => {
   kinesalite = await startKinesalite();
   await dynamoProxy.startInFrontOf(dynalite.endpoint);
   await kinesisProxy.startInFrontOf(kinesalite.endpoint);
+  await kinesisAuthorizer.startInFrontOf(kinesisProxy.endpoint);
   await s3.start();
   await sqs.start();
   await lambda.start();
-  setAwsTestEnvironment({ dynamodb: dynamoProxy.endpoint, s3: s3.endpoint });
+  setAwsTestEnvironment({ dynamodb: dynamoProxy.endpoint, s3: s3.endpoint }, enforcer.credentials('storer'));
+  dynamoProxy.enforce(enforcer);
+  kinesisAuthorizer.enforce(enforcer, 'kinesis');
+  for (const fake of [s3, sqs, lambda]) fake.enforce(enforcer);
   process.env[ENV.readingsTable] = 'dynamodb-readings-dev';
   process.env[ENV.archiveBucket] = targets.archiveBucket;
   process.env[ENV.hotRetentionDays] = '30';
@@ -76,17 +85,17 @@ beforeAll(async () => {
   lambda.register(STORER.arn, (event) => storer(event as KinesisStreamEvent, lambdaContext()));
   lambda.register(PROCESSOR.arn, async (event) => processorAnswer(event as KinesisStreamEvent, processorCalls++));
 
-  const http = { region: REGION, credentials: CREDENTIALS, requestHandler: new NodeHttpHandler() };
+  const http = { region: REGION, credentials: enforcer.credentials('redrive'), requestHandler: new NodeHttpHandler() };
   clients = {
     sqs: new SQSClient({ ...http, endpoint: sqs.endpoint }),
-    kinesis: new KinesisClient({ ...http, endpoint: kinesisProxy.endpoint }),
+    kinesis: new KinesisClient({ ...http, endpoint: kinesisAuthorizer.endpoint }),
     lambda: new LambdaClient({ ...http, endpoint: lambda.endpoint }),
   };
 });
 
 afterAll(async () => {
   for (const client of [...Object.values(clients), dynamo]) client.destroy();
-  for (const server of [lambda, sqs, s3, kinesisProxy, dynamoProxy]) await server.stop();
+  for (const server of [lambda, sqs, s3, kinesisAuthorizer, kinesisProxy, dynamoProxy]) await server.stop();
   await dynalite.stop();
   await kinesalite.stop();
 });
@@ -491,5 +500,23 @@ describe('redrive pieces', () => {
     );
     expect(result.stdout).toBe('');
     expect(result.status).toBe(2);
+  });
+});
+
+describe('the AWS calls of the redrive and the storer under the rendered policies', () => {
+  test('were all allowed, and each is a required call of the policy proof', () => {
+    expect(enforcer.errors).toEqual([]);
+    expect(enforcer.deniedCalls()).toEqual([]);
+    expect(enforcer.uncataloguedCalls()).toEqual([]);
+    const actionsOf = (identity: 'redrive' | 'storer'): string[] => [...new Set(enforcer.calls.filter((call) => call.identity === identity).map((call) => call.action))].sort();
+    expect(actionsOf('redrive')).toEqual([
+      'kinesis:GetRecords',
+      'kinesis:GetShardIterator',
+      'lambda:InvokeFunction',
+      'sqs:ChangeMessageVisibility',
+      'sqs:DeleteMessage',
+      'sqs:ReceiveMessage',
+    ]);
+    expect(actionsOf('storer')).toEqual(['dynamodb:PutItem']);
   });
 });

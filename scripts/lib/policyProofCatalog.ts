@@ -1,0 +1,549 @@
+import { QUARANTINE_PREFIX } from '../../functions/shared/constants';
+import type { PlatformPolicies } from './policyProofRender';
+import { PLATFORM_KEY_ID, type AccessRequest, type ContextValues, type ProofPrincipal } from './policyProofSimulator';
+
+/** Whether AWS must allow the request (the platform breaks otherwise) or must deny it (least privilege). */
+export type Expectation = 'required' | 'forbidden';
+
+export interface ProofCheck {
+  readonly expect: Expectation;
+  /** Who does what on what, and why it matters: the check's line when it fails. */
+  readonly title: string;
+  readonly request: AccessRequest;
+  /**
+   * For calls the code makes: the resources of real calls this check stands for (`*` = any characters),
+   * beside its own request resource. The fakes' recorded calls must each fall under a required check.
+   */
+  readonly covers?: string;
+}
+
+/** A role of the account with full IAM permissions: shows what the resource policies deny on their own. */
+export const ADMINISTRATOR: ProofPrincipal = { kind: 'administrator', roleName: 'account-administrator' };
+
+/** The role operators run the redrive tool with: only the rendered redrive policy attached. */
+export function redriveOperator(policies: PlatformPolicies): ProofPrincipal {
+  return { kind: 'operator', roleName: `operator-${policies.names.redrivePolicy}`, policyName: policies.names.redrivePolicy };
+}
+
+/** Placeholders for ids AWS assigns at creation (none appears in a policy: they are matched by pattern or tag). */
+const EXAMPLE = {
+  networkInterface: 'eni-0a1b2c3d4e5f60718',
+  securityGroup: 'sg-0a1b2c3d4e5f60718',
+  subnet: (index: number): string => `subnet-0a1b2c3d4e5f6071${index}`,
+  logStream: '2026/01/01/[$LATEST]0123456789abcdef0123456789abcdef',
+  hour: '2026/01/01/00',
+  thing: 'gw-press-01',
+  otherThing: 'gw-press-02',
+  certificate: '0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9',
+  foreignAccount: '999988887777',
+} as const;
+
+/**
+ * The catalog of one environment: every request the platform makes, must be allowed; and the requests
+ * least privilege must refuse. Required requests come from the code (functions/, scripts/redrive.ts) and
+ * from what AWS services do on the platform's behalf, not from the policies.
+ */
+export function proofCatalog(policies: PlatformPolicies): ProofCheck[] {
+  const { config, names } = policies;
+  const region = config.region;
+  const account = config.accountId;
+  const checks: ProofCheck[] = [];
+  const required = (title: string, request: AccessRequest, covers?: string): void => {
+    checks.push({ expect: 'required', title, request, ...(covers === undefined ? {} : { covers }) });
+  };
+  const forbidden = (title: string, request: AccessRequest): void => {
+    checks.push({ expect: 'forbidden', title, request });
+  };
+
+  const role = (roleName: string): ProofPrincipal => ({ kind: 'role', roleName });
+  const service = (name: string): ProofPrincipal => ({ kind: 'service', service: name });
+  const processor = role(names.processorRole);
+  const storer = role(names.storerRole);
+  const iotRule = role(names.iotRuleRole);
+  const iotLogging = role(names.iotLoggingRole);
+  const firehose = role(names.firehoseRole);
+  const operator = redriveOperator(policies);
+  const device: ProofPrincipal = { kind: 'device', certificateId: EXAMPLE.certificate };
+
+  const keyArn = names.kmsKeysArn.replace('*', PLATFORM_KEY_ID);
+  const viaService = (name: string): string => `${name}.${region}.amazonaws.com`;
+  /** A KMS request a service makes with its caller's identity, with the context KMS sees. */
+  const kms = (via: string, encryptionContext: Record<string, string>): ContextValues => ({
+    'kms:CallerAccount': account,
+    'kms:ViaService': viaService(via),
+    'kms:ResourceAliases': [names.kmsAlias],
+    ...Object.fromEntries(Object.entries(encryptionContext).map(([key, value]) => [`kms:EncryptionContext:${key}`, value])),
+  });
+  const streamContext = { 'aws:kinesis:arn': names.streamArn };
+  const queueContext = { 'aws:sqs:arn': names.deadLetterQueueArn };
+  // The bucket key is on: S3 asks KMS for the bucket's key with the bucket ARN as context.
+  const bucketContext = { 'aws:s3:arn': names.archiveBucketArn };
+  const tableContext = (table: string): Record<string, string> => ({ 'aws:dynamodb:tableName': table, 'aws:dynamodb:subscriberId': account });
+  const object = (key: string): string => `${names.archiveBucketArn}/${key}`;
+  const quarantineObject = (fn: string): string => object(`${QUARANTINE_PREFIX}${fn}/${EXAMPLE.hour}/shardId-000000000000/49650000000000000000000000000000000000000000000000000002.json`);
+  const rawObject = object(`${names.archiveRawPrefix}year=2026/month=01/day=01/hour=00/${names.firehose}-1-2026-01-01-00-00-00-0a1b2c3d.gz`);
+  const tls = (secure: boolean): ContextValues => ({ 'aws:SecureTransport': String(secure) });
+  const streamActions = ['kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards'];
+  const tables = {
+    readings: names.tableArn(names.readingsTable),
+    assetStatus: names.tableArn(names.assetStatusTable),
+    detectorState: names.tableArn(names.detectorStateTable),
+  };
+
+  // --- Trust: each service assumes its role, with the confused-deputy context it sends. ---
+  for (const [fn, roleName] of [
+    [names.processorFunction, names.processorRole],
+    [names.storerFunction, names.storerRole],
+  ] as const) {
+    required(`lambda.amazonaws.com assumes ${roleName} for ${fn}`, {
+      principal: service('lambda.amazonaws.com'),
+      action: 'sts:AssumeRole',
+      resource: names.roleArn(roleName),
+      context: { 'aws:SourceAccount': account, 'aws:SourceArn': names.functionArn(fn) },
+    });
+    forbidden(`lambda.amazonaws.com assumes ${roleName} for a function of another account`, {
+      principal: service('lambda.amazonaws.com'),
+      action: 'sts:AssumeRole',
+      resource: names.roleArn(roleName),
+      context: { 'aws:SourceAccount': EXAMPLE.foreignAccount, 'aws:SourceArn': `arn:aws:lambda:${region}:${EXAMPLE.foreignAccount}:function:${fn}` },
+    });
+  }
+  forbidden(`ec2.amazonaws.com assumes ${names.processorRole}`, {
+    principal: service('ec2.amazonaws.com'),
+    action: 'sts:AssumeRole',
+    resource: names.roleArn(names.processorRole),
+    context: { 'aws:SourceAccount': account },
+  });
+  for (const rule of [names.telemetryRule, names.presenceRule]) {
+    required(`iot.amazonaws.com assumes ${names.iotRuleRole} for topic rule ${rule}`, {
+      principal: service('iot.amazonaws.com'),
+      action: 'sts:AssumeRole',
+      resource: names.roleArn(names.iotRuleRole),
+      context: { 'aws:SourceAccount': account, 'aws:SourceArn': names.topicRuleArn(rule) },
+    });
+  }
+  forbidden(`iot.amazonaws.com assumes ${names.iotRuleRole} for a topic rule of this account that is not the platform's`, {
+    principal: service('iot.amazonaws.com'),
+    action: 'sts:AssumeRole',
+    resource: names.roleArn(names.iotRuleRole),
+    context: { 'aws:SourceAccount': account, 'aws:SourceArn': names.topicRuleArn('another_rule') },
+  });
+  required(`iot.amazonaws.com assumes ${names.iotLoggingRole} to write IoT Core logs`, {
+    principal: service('iot.amazonaws.com'),
+    action: 'sts:AssumeRole',
+    resource: names.roleArn(names.iotLoggingRole),
+    context: { 'aws:SourceAccount': account },
+  });
+  required(`firehose.amazonaws.com assumes ${names.firehoseRole} for ${names.firehose}`, {
+    principal: service('firehose.amazonaws.com'),
+    action: 'sts:AssumeRole',
+    resource: names.roleArn(names.firehoseRole),
+    context: { 'sts:ExternalId': account, 'aws:SourceAccount': account, 'aws:SourceArn': names.firehoseArn },
+  });
+  forbidden(`firehose.amazonaws.com assumes ${names.firehoseRole} for another account (external id)`, {
+    principal: service('firehose.amazonaws.com'),
+    action: 'sts:AssumeRole',
+    resource: names.roleArn(names.firehoseRole),
+    context: { 'sts:ExternalId': EXAMPLE.foreignAccount, 'aws:SourceAccount': EXAMPLE.foreignAccount },
+  });
+
+  // --- The processor's code (functions/processor): through the VPC endpoints. ---
+  required('processor: StatusStore UpdateItem on the asset-status table', { principal: processor, action: 'dynamodb:UpdateItem', resource: tables.assetStatus, endpoint: 'dynamodb' });
+  required('processor: DetectorStateStore BatchGetItem on the detector-state table', { principal: processor, action: 'dynamodb:BatchGetItem', resource: tables.detectorState, endpoint: 'dynamodb' });
+  required('processor: DetectorStateStore BatchWriteItem on the detector-state table', { principal: processor, action: 'dynamodb:BatchWriteItem', resource: tables.detectorState, endpoint: 'dynamodb' });
+  required('processor: AlertPublisher Publish to the alert topic', { principal: processor, action: 'sns:Publish', resource: names.alertTopicArn, endpoint: 'sns' });
+  required(
+    'processor: QuarantineWriter PutObject under quarantine/processor/ without an encryption header (bucket default SSE-KMS)',
+    { principal: processor, action: 's3:PutObject', resource: quarantineObject('processor'), endpoint: 's3' },
+    `${names.archiveBucketArn}/${QUARANTINE_PREFIX}processor/*`,
+  );
+  // --- The storer's code (functions/storer). ---
+  required('storer: BucketStore GetItem on the readings table', { principal: storer, action: 'dynamodb:GetItem', resource: tables.readings, endpoint: 'dynamodb' });
+  required('storer: BucketStore PutItem on the readings table', { principal: storer, action: 'dynamodb:PutItem', resource: tables.readings, endpoint: 'dynamodb' });
+  required(
+    'storer: QuarantineWriter PutObject under quarantine/storer/ without an encryption header (bucket default SSE-KMS)',
+    { principal: storer, action: 's3:PutObject', resource: quarantineObject('storer'), endpoint: 's3' },
+    `${names.archiveBucketArn}/${QUARANTINE_PREFIX}storer/*`,
+  );
+
+  // --- The platform key behind those calls, used by each service with the function's identity. ---
+  for (const [fn, principal, fnTables] of [
+    ['processor', processor, [names.assetStatusTable, names.detectorStateTable]],
+    ['storer', storer, [names.readingsTable]],
+  ] as const) {
+    for (const table of fnTables) {
+      required(`${fn}: kms:Decrypt via DynamoDB for ${table}`, { principal, action: 'kms:Decrypt', resource: keyArn, context: kms('dynamodb', tableContext(table)) });
+    }
+    required(`${fn}: kms:DescribeKey via DynamoDB`, { principal, action: 'kms:DescribeKey', resource: keyArn, context: kms('dynamodb', {}) });
+    required(`${fn}: kms:GenerateDataKey via S3 for a quarantine object`, { principal, action: 'kms:GenerateDataKey', resource: keyArn, context: kms('s3', bucketContext) });
+
+    // The event source mapping reads the stream and dead-letters with the function's role.
+    for (const action of streamActions) {
+      required(`${fn} mapping: ${action} on the stream`, { principal, action, resource: names.streamArn });
+    }
+    required(`${fn} mapping: kms:Decrypt via Kinesis of the encrypted stream`, { principal, action: 'kms:Decrypt', resource: keyArn, context: kms('kinesis', streamContext) });
+    required(`${fn} mapping: sqs:SendMessage of a failed batch to the dead-letter queue`, { principal, action: 'sqs:SendMessage', resource: names.deadLetterQueueArn });
+    for (const action of ['kms:GenerateDataKey', 'kms:Decrypt']) {
+      required(`${fn} mapping: ${action} via SQS for the encrypted dead-letter queue`, { principal, action, resource: keyArn, context: kms('sqs', queueContext) });
+    }
+
+    // Lambda manages the function's network interfaces in the private subnets with its role.
+    const functionName = fn === 'processor' ? names.processorFunction : names.storerFunction;
+    const eni = `arn:aws:ec2:${region}:${account}:network-interface/${EXAMPLE.networkInterface}`;
+    const resourceTags = (tags: Readonly<Record<string, string>>): ContextValues => Object.fromEntries(Object.entries(tags).map(([key, value]) => [`aws:ResourceTag/${key}`, value]));
+    required(`${fn} VPC: ec2:CreateNetworkInterface (the new interface)`, { principal, action: 'ec2:CreateNetworkInterface', resource: eni });
+    policies.subnetTags.forEach((tags, index) => {
+      required(`${fn} VPC: ec2:CreateNetworkInterface in private subnet ${names.privateSubnets[index]?.object} (by its tags)`, {
+        principal,
+        action: 'ec2:CreateNetworkInterface',
+        resource: `arn:aws:ec2:${region}:${account}:subnet/${EXAMPLE.subnet(index)}`,
+        context: resourceTags(tags),
+      });
+    });
+    required(`${fn} VPC: ec2:CreateNetworkInterface with security group ${names.functionsSecurityGroup} (by its tags)`, {
+      principal,
+      action: 'ec2:CreateNetworkInterface',
+      resource: `arn:aws:ec2:${region}:${account}:security-group/${EXAMPLE.securityGroup}`,
+      context: resourceTags(policies.functionsSecurityGroupTags),
+    });
+    for (const action of ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets']) {
+      required(`${fn} VPC: ${action}`, { principal, action, resource: '*' });
+    }
+    for (const action of ['ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses']) {
+      required(`${fn} VPC: ${action} on its interface`, { principal, action, resource: eni });
+    }
+    for (const action of ['logs:CreateLogStream', 'logs:PutLogEvents']) {
+      required(`${fn} logs: ${action} in ${names.logGroup(functionName)}`, {
+        principal,
+        action,
+        resource: `${names.logGroupArn(names.logGroup(functionName))}:log-stream:${EXAMPLE.logStream}`,
+      });
+    }
+  }
+
+  // --- CloudWatch Logs encrypts the platform's log groups with the key (its own service principal). ---
+  for (const group of [names.logGroup(names.processorFunction), names.logGroup(names.storerFunction), names.iotLogGroup]) {
+    for (const action of ['kms:GenerateDataKey', 'kms:Decrypt']) {
+      required(`logs.${region}.amazonaws.com: ${action} for log group ${group}`, {
+        principal: service(`logs.${region}.amazonaws.com`),
+        action,
+        resource: keyArn,
+        context: { 'kms:EncryptionContext:aws:logs:arn': names.logGroupArn(group), 'aws:SourceAccount': account },
+      });
+    }
+  }
+  forbidden(`logs.${region}.amazonaws.com: kms:Decrypt for a log group that is not the platform's`, {
+    principal: service(`logs.${region}.amazonaws.com`),
+    action: 'kms:Decrypt',
+    resource: keyArn,
+    context: { 'kms:EncryptionContext:aws:logs:arn': names.logGroupArn('/aws/lambda/another-function'), 'aws:SourceAccount': account },
+  });
+
+  // --- IoT Core: the topic rules' role and the logging role. ---
+  required('IoT rules: kinesis:PutRecord to the stream', { principal: iotRule, action: 'kinesis:PutRecord', resource: names.streamArn });
+  required('IoT rules: kms:GenerateDataKey via Kinesis for the encrypted stream', { principal: iotRule, action: 'kms:GenerateDataKey', resource: keyArn, context: kms('kinesis', streamContext) });
+  for (const subfolder of ['', 'presence/']) {
+    required(`IoT rules: error action PutObject under quarantine/iot/${subfolder} without an encryption header (bucket default SSE-KMS)`, {
+      principal: iotRule,
+      action: 's3:PutObject',
+      resource: object(`${QUARANTINE_PREFIX}iot/${subfolder}${EXAMPLE.hour}/0a1b2c3d-4e5f-4071-8293-a4b5c6d7e8f9.json`),
+    });
+  }
+  required('IoT rules: kms:GenerateDataKey via S3 for a quarantine object', { principal: iotRule, action: 'kms:GenerateDataKey', resource: keyArn, context: kms('s3', bucketContext) });
+  for (const action of ['logs:CreateLogStream', 'logs:PutLogEvents']) {
+    required(`IoT logging: ${action} in ${names.iotLogGroup}`, {
+      principal: iotLogging,
+      action,
+      resource: `${names.logGroupArn(names.iotLogGroup)}:log-stream:${EXAMPLE.logStream}`,
+    });
+  }
+
+  // --- Firehose: reads the encrypted stream, writes SSE-KMS objects to raw/ (and its errors to quarantine/firehose/). ---
+  for (const action of ['kinesis:DescribeStream', 'kinesis:GetShardIterator', 'kinesis:GetRecords', 'kinesis:ListShards']) {
+    required(`Firehose: ${action} on the stream`, { principal: firehose, action, resource: names.streamArn });
+  }
+  required('Firehose: kms:Decrypt via Kinesis of the encrypted stream', { principal: firehose, action: 'kms:Decrypt', resource: keyArn, context: kms('kinesis', streamContext) });
+  for (const action of ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads']) {
+    required(`Firehose: ${action} on the archive bucket`, { principal: firehose, action, resource: names.archiveBucketArn });
+  }
+  const firehoseEncryption: ContextValues = { 's3:x-amz-server-side-encryption': 'aws:kms', 's3:x-amz-server-side-encryption-aws-kms-key-id': names.kmsAliasArn };
+  required('Firehose: PutObject under raw/ with SSE-KMS headers (its kmsKeyArn)', { principal: firehose, action: 's3:PutObject', resource: rawObject, context: firehoseEncryption });
+  required('Firehose: PutObject of failed records under quarantine/firehose/ with SSE-KMS headers', {
+    principal: firehose,
+    action: 's3:PutObject',
+    resource: object(`${QUARANTINE_PREFIX}firehose/processing-failed/year=2026/month=01/day=01/${names.firehose}-1-2026-01-01-00-00-00-0a1b2c3d.gz`),
+    context: firehoseEncryption,
+  });
+  for (const action of ['s3:AbortMultipartUpload', 's3:GetObject']) {
+    required(`Firehose: ${action} under raw/`, { principal: firehose, action, resource: rawObject });
+  }
+  for (const action of ['kms:GenerateDataKey', 'kms:Decrypt']) {
+    required(`Firehose: ${action} via S3 for archive objects`, { principal: firehose, action, resource: keyArn, context: kms('s3', bucketContext) });
+  }
+
+  // --- CloudWatch alarms notify the KMS-encrypted ops topic as the CloudWatch service principal. ---
+  for (const alarm of policies.alarms) {
+    const alarmContext = { 'aws:SourceAccount': account, 'aws:SourceArn': names.alarmArn(alarm.name) };
+    for (const topic of alarm.actions) {
+      required(`cloudwatch.amazonaws.com: alarm ${alarm.name} publishes to ${topic}`, { principal: service('cloudwatch.amazonaws.com'), action: 'sns:Publish', resource: topic, context: alarmContext });
+    }
+  }
+  const firstAlarm = policies.alarms[0]?.name ?? names.alarmName('any');
+  for (const action of ['kms:GenerateDataKey', 'kms:Decrypt']) {
+    required(`cloudwatch.amazonaws.com: ${action} via SNS for the encrypted ops topic`, {
+      principal: service('cloudwatch.amazonaws.com'),
+      action,
+      resource: keyArn,
+      context: { 'aws:SourceAccount': account, 'aws:SourceArn': names.alarmArn(firstAlarm), ...kms('sns', { 'aws:sns:topicArn': names.opsTopicArn }) },
+    });
+  }
+  forbidden('cloudwatch.amazonaws.com: an alarm of another account publishes to the ops topic', {
+    principal: service('cloudwatch.amazonaws.com'),
+    action: 'sns:Publish',
+    resource: names.opsTopicArn,
+    context: { 'aws:SourceAccount': EXAMPLE.foreignAccount, 'aws:SourceArn': `arn:aws:cloudwatch:${region}:${EXAMPLE.foreignAccount}:alarm:${firstAlarm}` },
+  });
+  forbidden('cloudwatch.amazonaws.com: an alarm publishes to the alert topic (anomalies only)', {
+    principal: service('cloudwatch.amazonaws.com'),
+    action: 'sns:Publish',
+    resource: names.alertTopicArn,
+    context: { 'aws:SourceAccount': account, 'aws:SourceArn': names.alarmArn(firstAlarm) },
+  });
+  // The processor's publish needs the key via SNS too.
+  for (const action of ['kms:GenerateDataKey', 'kms:Decrypt']) {
+    required(`processor: ${action} via SNS for the encrypted alert topic`, { principal: processor, action, resource: keyArn, context: kms('sns', { 'aws:sns:topicArn': names.alertTopicArn }) });
+  }
+
+  // --- The redrive tool (scripts/redrive.ts) under the rendered redrive policy, from an operator's machine. ---
+  for (const action of ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes']) {
+    required(`redrive: ${action} on the dead-letter queue`, { principal: operator, action, resource: names.deadLetterQueueArn });
+  }
+  required('redrive: kms:Decrypt via SQS of received messages', { principal: operator, action: 'kms:Decrypt', resource: keyArn, context: kms('sqs', queueContext) });
+  for (const action of ['kinesis:GetShardIterator', 'kinesis:GetRecords', 'kinesis:DescribeStreamSummary', 'kinesis:ListShards']) {
+    required(`redrive: ${action} on the stream`, { principal: operator, action, resource: names.streamArn });
+  }
+  required('redrive: kms:Decrypt via Kinesis of read records', { principal: operator, action: 'kms:Decrypt', resource: keyArn, context: kms('kinesis', streamContext) });
+  for (const fn of [names.processorFunction, names.storerFunction]) {
+    required(`redrive: lambda:InvokeFunction ${fn}`, { principal: operator, action: 'lambda:InvokeFunction', resource: names.functionArn(fn) });
+  }
+
+  // --- Devices: connect as their own attached thing, publish their own telemetry through Basic Ingest. ---
+  const thing = (name: string, attached = true): ContextValues => ({
+    'iot:Connection.Thing.ThingName': EXAMPLE.thing,
+    'iot:Connection.Thing.IsAttached': String(attached),
+    'iot:ClientId': name,
+  });
+  const iot = `arn:aws:iot:${region}:${account}`;
+  const basicIngest = (line: string, thingName: string): string => `${iot}:topic/$aws/rules/${names.telemetryRule}/dt/${config.plant.id}/${line}/${thingName}/telemetry`;
+  required(`device ${EXAMPLE.thing}: iot:Connect with client id = thing name`, { principal: device, action: 'iot:Connect', resource: `${iot}:client/${EXAMPLE.thing}`, context: thing(EXAMPLE.thing) });
+  for (const line of config.plant.lines) {
+    required(`device ${EXAMPLE.thing}: iot:Publish its telemetry of line ${line} through Basic Ingest`, {
+      principal: device,
+      action: 'iot:Publish',
+      resource: basicIngest(line, EXAMPLE.thing),
+      context: thing(EXAMPLE.thing),
+    });
+  }
+
+  // === Forbidden ===
+  const firstLine = config.plant.lines[0] ?? 'line';
+  forbidden(`device ${EXAMPLE.thing}: iot:Connect as another thing (client id ${EXAMPLE.otherThing})`, {
+    principal: device,
+    action: 'iot:Connect',
+    resource: `${iot}:client/${EXAMPLE.otherThing}`,
+    context: thing(EXAMPLE.otherThing),
+  });
+  forbidden(`device ${EXAMPLE.thing}: iot:Connect with a certificate not attached to the thing`, {
+    principal: device,
+    action: 'iot:Connect',
+    resource: `${iot}:client/${EXAMPLE.thing}`,
+    context: thing(EXAMPLE.thing, false),
+  });
+  forbidden(`device ${EXAMPLE.thing}: iot:Publish on ${EXAMPLE.otherThing}'s telemetry topic`, {
+    principal: device,
+    action: 'iot:Publish',
+    resource: basicIngest(firstLine, EXAMPLE.otherThing),
+    context: thing(EXAMPLE.thing),
+  });
+  forbidden(`device ${EXAMPLE.thing}: iot:Publish on a line that is not configured`, {
+    principal: device,
+    action: 'iot:Publish',
+    resource: basicIngest('line-unconfigured', EXAMPLE.thing),
+    context: thing(EXAMPLE.thing),
+  });
+  forbidden(`device ${EXAMPLE.thing}: iot:Publish on the plain topic dt/${config.plant.id}/${firstLine}/${EXAMPLE.thing}/telemetry (Basic Ingest only)`, {
+    principal: device,
+    action: 'iot:Publish',
+    resource: `${iot}:topic/dt/${config.plant.id}/${firstLine}/${EXAMPLE.thing}/telemetry`,
+    context: thing(EXAMPLE.thing),
+  });
+  forbidden(`device ${EXAMPLE.thing}: iot:Publish through the presence rule's Basic Ingest topic`, {
+    principal: device,
+    action: 'iot:Publish',
+    resource: `${iot}:topic/$aws/rules/${names.presenceRule}/dt/${config.plant.id}/${firstLine}/${EXAMPLE.thing}/telemetry`,
+    context: thing(EXAMPLE.thing),
+  });
+  forbidden(`device ${EXAMPLE.thing}: iot:Subscribe to its own topic filter`, {
+    principal: device,
+    action: 'iot:Subscribe',
+    resource: `${iot}:topicfilter/dt/${config.plant.id}/${firstLine}/${EXAMPLE.thing}/telemetry`,
+    context: thing(EXAMPLE.thing),
+  });
+  forbidden(`device ${EXAMPLE.thing}: iot:Receive on its own topic`, {
+    principal: device,
+    action: 'iot:Receive',
+    resource: `${iot}:topic/dt/${config.plant.id}/${firstLine}/${EXAMPLE.thing}/telemetry`,
+    context: thing(EXAMPLE.thing),
+  });
+  forbidden(`device ${EXAMPLE.thing}: iot:RetainPublish on its Basic Ingest topic`, {
+    principal: device,
+    action: 'iot:RetainPublish',
+    resource: basicIngest(firstLine, EXAMPLE.thing),
+    context: thing(EXAMPLE.thing),
+  });
+  for (const action of ['iot:GetThingShadow', 'iot:UpdateThingShadow', 'iot:DeleteThingShadow']) {
+    forbidden(`device ${EXAMPLE.thing}: ${action} on its own thing`, { principal: device, action, resource: `${iot}:thing/${EXAMPLE.thing}`, context: thing(EXAMPLE.thing) });
+  }
+  forbidden(`device ${EXAMPLE.thing}: iot:Publish on its shadow update topic`, {
+    principal: device,
+    action: 'iot:Publish',
+    resource: `${iot}:topic/$aws/things/${EXAMPLE.thing}/shadow/update`,
+    context: thing(EXAMPLE.thing),
+  });
+
+  // The raw archive is Firehose's alone.
+  for (const [fn, principal] of [
+    ['processor', processor],
+    ['storer', storer],
+  ] as const) {
+    forbidden(`${fn}: s3:GetObject under raw/`, { principal, action: 's3:GetObject', resource: rawObject, endpoint: 's3' });
+    forbidden(`${fn}: s3:PutObject under raw/`, { principal, action: 's3:PutObject', resource: rawObject, endpoint: 's3' });
+    forbidden(`${fn}: s3:GetObject of quarantined records`, { principal, action: 's3:GetObject', resource: quarantineObject(fn), endpoint: 's3' });
+    forbidden(`${fn}: sns:Publish to the ops topic`, { principal, action: 'sns:Publish', resource: names.opsTopicArn, endpoint: 'sns' });
+    for (const table of Object.values(tables)) {
+      forbidden(`${fn}: dynamodb:DeleteTable ${table.split('/').at(-1)}`, { principal, action: 'dynamodb:DeleteTable', resource: table, endpoint: 'dynamodb' });
+    }
+    for (const action of ['kms:ScheduleKeyDeletion', 'kms:PutKeyPolicy', 'kms:DisableKey']) {
+      forbidden(`${fn}: ${action} on the platform key`, { principal, action, resource: keyArn, context: { 'kms:CallerAccount': account, 'kms:ResourceAliases': [names.kmsAlias] } });
+    }
+    forbidden(`${fn}: kms:CreateGrant not for an AWS resource (via DynamoDB)`, {
+      principal,
+      action: 'kms:CreateGrant',
+      resource: keyArn,
+      context: { ...kms('dynamodb', {}), 'kms:GrantIsForAWSResource': 'false' },
+    });
+    forbidden(`${fn}: kms:Decrypt called directly, not through a platform service`, {
+      principal,
+      action: 'kms:Decrypt',
+      resource: keyArn,
+      context: { 'kms:CallerAccount': account, 'kms:ResourceAliases': [names.kmsAlias] },
+    });
+    forbidden(`${fn}: kms:Decrypt through a service the platform does not use (Secrets Manager)`, {
+      principal,
+      action: 'kms:Decrypt',
+      resource: keyArn,
+      context: kms('secretsmanager', {}),
+    });
+  }
+  forbidden('processor: s3:PutObject under quarantine/storer/ (another function\'s prefix)', { principal: processor, action: 's3:PutObject', resource: quarantineObject('storer'), endpoint: 's3' });
+  forbidden('processor: dynamodb:GetItem on the readings table (the storer\'s)', { principal: processor, action: 'dynamodb:GetItem', resource: tables.readings, endpoint: 'dynamodb' });
+  forbidden('processor: dynamodb:PutItem on the readings table (the storer\'s)', { principal: processor, action: 'dynamodb:PutItem', resource: tables.readings, endpoint: 'dynamodb' });
+  forbidden('processor: dynamodb:Query on the readings table (the storer\'s)', { principal: processor, action: 'dynamodb:Query', resource: tables.readings, endpoint: 'dynamodb' });
+  forbidden('processor: dynamodb:DeleteItem on the asset-status table', { principal: processor, action: 'dynamodb:DeleteItem', resource: tables.assetStatus, endpoint: 'dynamodb' });
+  forbidden('storer: dynamodb:GetItem on the asset-status table (the processor\'s)', { principal: storer, action: 'dynamodb:GetItem', resource: tables.assetStatus, endpoint: 'dynamodb' });
+  forbidden('storer: dynamodb:UpdateItem on the asset-status table (the processor\'s)', { principal: storer, action: 'dynamodb:UpdateItem', resource: tables.assetStatus, endpoint: 'dynamodb' });
+  forbidden('storer: dynamodb:BatchGetItem on the detector-state table (the processor\'s)', { principal: storer, action: 'dynamodb:BatchGetItem', resource: tables.detectorState, endpoint: 'dynamodb' });
+  forbidden('storer: dynamodb:BatchWriteItem on the detector-state table (the processor\'s)', { principal: storer, action: 'dynamodb:BatchWriteItem', resource: tables.detectorState, endpoint: 'dynamodb' });
+  forbidden('storer: dynamodb:DeleteItem on the readings table', { principal: storer, action: 'dynamodb:DeleteItem', resource: tables.readings, endpoint: 'dynamodb' });
+  forbidden('storer: sns:Publish to the alert topic (the processor\'s)', { principal: storer, action: 'sns:Publish', resource: names.alertTopicArn, endpoint: 'sns' });
+  forbidden('storer: s3:PutObject under quarantine/processor/ (another function\'s prefix)', { principal: storer, action: 's3:PutObject', resource: quarantineObject('processor'), endpoint: 's3' });
+  forbidden('processor: kinesis:PutRecord to the stream (only the IoT rules write it)', { principal: processor, action: 'kinesis:PutRecord', resource: names.streamArn });
+
+  // Only the functions' mappings send to the dead-letter queue.
+  for (const [who, principal] of [
+    ['an account administrator', ADMINISTRATOR],
+    ['the redrive operator', operator],
+    ['the IoT rules role', iotRule],
+    ['the Firehose role', firehose],
+  ] as const) {
+    forbidden(`${who}: sqs:SendMessage to the dead-letter queue`, { principal, action: 'sqs:SendMessage', resource: names.deadLetterQueueArn });
+  }
+
+  // TLS only, whoever asks, and SSE-KMS only.
+  forbidden('processor: PutObject under quarantine/processor/ over plain HTTP', { principal: processor, action: 's3:PutObject', resource: quarantineObject('processor'), context: tls(false), endpoint: 's3' });
+  forbidden('an account administrator: GetObject from the archive over plain HTTP', { principal: ADMINISTRATOR, action: 's3:GetObject', resource: rawObject, context: tls(false) });
+  forbidden('processor: Publish to the alert topic over plain HTTP', { principal: processor, action: 'sns:Publish', resource: names.alertTopicArn, context: tls(false), endpoint: 'sns' });
+  forbidden('cloudwatch.amazonaws.com: alarm publish to the ops topic over plain HTTP', {
+    principal: service('cloudwatch.amazonaws.com'),
+    action: 'sns:Publish',
+    resource: names.opsTopicArn,
+    context: { 'aws:SourceAccount': account, 'aws:SourceArn': names.alarmArn(firstAlarm), ...tls(false) },
+  });
+  forbidden('storer mapping: SendMessage to the dead-letter queue over plain HTTP', { principal: storer, action: 'sqs:SendMessage', resource: names.deadLetterQueueArn, context: tls(false) });
+  forbidden('redrive: ReceiveMessage from the dead-letter queue over plain HTTP', { principal: operator, action: 'sqs:ReceiveMessage', resource: names.deadLetterQueueArn, context: tls(false) });
+  forbidden('processor: PutObject under quarantine/processor/ asking for SSE-S3 (AES256)', {
+    principal: processor,
+    action: 's3:PutObject',
+    resource: quarantineObject('processor'),
+    context: { 's3:x-amz-server-side-encryption': 'AES256' },
+    endpoint: 's3',
+  });
+  forbidden('Firehose: PutObject under raw/ asking for SSE-S3 (AES256)', { principal: firehose, action: 's3:PutObject', resource: rawObject, context: { 's3:x-amz-server-side-encryption': 'AES256' } });
+  forbidden('IoT rules: PutObject under quarantine/iot/ asking for SSE-S3 (AES256)', {
+    principal: iotRule,
+    action: 's3:PutObject',
+    resource: object(`${QUARANTINE_PREFIX}iot/${EXAMPLE.hour}/0a1b2c3d-4e5f-4071-8293-a4b5c6d7e8f9.json`),
+    context: { 's3:x-amz-server-side-encryption': 'AES256' },
+  });
+
+  // The key: administration is the account's, cryptography only through the platform's services.
+  for (const [who, principal] of [
+    ['IoT rules', iotRule],
+    ['Firehose', firehose],
+    ['redrive', operator],
+  ] as const) {
+    forbidden(`${who}: kms:ScheduleKeyDeletion on the platform key`, { principal, action: 'kms:ScheduleKeyDeletion', resource: keyArn, context: { 'kms:CallerAccount': account, 'kms:ResourceAliases': [names.kmsAlias] } });
+    forbidden(`${who}: kms:Decrypt called directly, not through a platform service`, {
+      principal,
+      action: 'kms:Decrypt',
+      resource: keyArn,
+      context: { 'kms:CallerAccount': account, 'kms:ResourceAliases': [names.kmsAlias] },
+    });
+  }
+  forbidden('an account administrator: kms:Decrypt called directly, not through a platform service', {
+    principal: ADMINISTRATOR,
+    action: 'kms:Decrypt',
+    resource: keyArn,
+    context: { 'kms:CallerAccount': account, 'kms:ResourceAliases': [names.kmsAlias] },
+  });
+  forbidden('an account administrator: kms:CreateGrant not for an AWS resource', {
+    principal: ADMINISTRATOR,
+    action: 'kms:CreateGrant',
+    resource: keyArn,
+    context: { ...kms('dynamodb', {}), 'kms:GrantIsForAWSResource': 'false' },
+  });
+  forbidden('IoT rules: kms:GenerateDataKey via SQS (only Kinesis and S3)', { principal: iotRule, action: 'kms:GenerateDataKey', resource: keyArn, context: kms('sqs', queueContext) });
+  forbidden('Firehose: kms:Decrypt via SQS (only Kinesis and S3)', { principal: firehose, action: 'kms:Decrypt', resource: keyArn, context: kms('sqs', queueContext) });
+
+  // The redrive policy reaches only the platform's queue, stream and functions, read-only on data.
+  forbidden('redrive: lambda:InvokeFunction of a function that is not a stream function', { principal: operator, action: 'lambda:InvokeFunction', resource: names.functionArn(`lambda-other-${config.suffix}`) });
+  forbidden('redrive: kinesis:PutRecord to the stream', { principal: operator, action: 'kinesis:PutRecord', resource: names.streamArn });
+  forbidden('redrive: sqs:PurgeQueue on the dead-letter queue', { principal: operator, action: 'sqs:PurgeQueue', resource: names.deadLetterQueueArn });
+  forbidden('redrive: s3:GetObject under raw/', { principal: operator, action: 's3:GetObject', resource: rawObject });
+  forbidden(`redrive: dynamodb:DeleteTable ${names.readingsTable}`, { principal: operator, action: 'dynamodb:DeleteTable', resource: tables.readings });
+  forbidden('Firehose: s3:DeleteObject under raw/', { principal: firehose, action: 's3:DeleteObject', resource: rawObject });
+  forbidden('Firehose: s3:GetObject under quarantine/processor/', { principal: firehose, action: 's3:GetObject', resource: quarantineObject('processor') });
+  forbidden('IoT rules: s3:PutObject under raw/', { principal: iotRule, action: 's3:PutObject', resource: rawObject });
+  forbidden('IoT logging: logs:PutLogEvents in the processor\'s log group', {
+    principal: iotLogging,
+    action: 'logs:PutLogEvents',
+    resource: `${names.logGroupArn(names.logGroup(names.processorFunction))}:log-stream:${EXAMPLE.logStream}`,
+  });
+  forbidden('processor logs: logs:PutLogEvents in the storer\'s log group', {
+    principal: processor,
+    action: 'logs:PutLogEvents',
+    resource: `${names.logGroupArn(names.logGroup(names.storerFunction))}:log-stream:${EXAMPLE.logStream}`,
+  });
+
+  return checks;
+}

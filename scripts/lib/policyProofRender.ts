@@ -1,0 +1,147 @@
+import { Testing } from 'cdk8s';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EnvironmentConfig, loadEnvironmentConfig } from '../../charts/lib/config';
+import { PlatformNames } from '../../charts/lib/names';
+import { buildApp } from '../../main';
+
+/** A policy document as IAM reads it (the JSON the CRDs carry, parsed). */
+export interface PolicyDocument {
+  readonly Version?: string;
+  readonly Statement: readonly Record<string, unknown>[] | Record<string, unknown>;
+}
+
+/** One rendered policy document and where it comes from (the object, for failure lines). */
+export interface RenderedDocument {
+  /** e.g. `Role iam-processor-dev inline processor`; unique per environment. */
+  readonly id: string;
+  readonly document: PolicyDocument;
+}
+
+/** The access-control documents of one environment, as the charts render them now. */
+export interface PlatformPolicies {
+  readonly environment: string;
+  readonly config: EnvironmentConfig;
+  readonly names: PlatformNames;
+  /** IAM roles by name: trust policy and inline policies. */
+  readonly roles: ReadonlyMap<string, { readonly trust: RenderedDocument; readonly inline: readonly RenderedDocument[] }>;
+  /** ACK IAM managed policies by name (the operators' redrive policy). */
+  readonly managedPolicies: ReadonlyMap<string, RenderedDocument>;
+  readonly keyPolicy: RenderedDocument;
+  /** Resource policies by the ARN of their resource (bucket, queue, topics). */
+  readonly resourcePolicies: ReadonlyMap<string, RenderedDocument>;
+  readonly devicePolicy: RenderedDocument;
+  /** VPC endpoint policies by service (`dynamodb`, `s3`, `sns`). */
+  readonly endpointPolicies: ReadonlyMap<string, RenderedDocument>;
+  /** Tags of each private subnet and of the functions' security group, as AWS would report them. */
+  readonly subnetTags: readonly Readonly<Record<string, string>>[];
+  readonly functionsSecurityGroupTags: Readonly<Record<string, string>>;
+  /** Every CloudWatch alarm: its name and the topics it notifies. */
+  readonly alarms: readonly { readonly name: string; readonly actions: readonly string[] }[];
+  /** Every rendered document, for the check that each is exercised. */
+  readonly documents: readonly RenderedDocument[];
+}
+
+interface RenderedObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly name: string };
+  readonly spec?: Record<string, unknown>;
+}
+
+const group = (object: RenderedObject): string => object.apiVersion.split('/')[0] ?? '';
+
+function parse(id: string, json: unknown): RenderedDocument {
+  if (typeof json !== 'string') throw new Error(`policy proof: ${id} has no policy document`);
+  return { id, document: JSON.parse(json) as PolicyDocument };
+}
+
+function tagsOf(object: RenderedObject): Record<string, string> {
+  const tags = (object.spec?.tags ?? []) as { key: string; value: string }[];
+  return Object.fromEntries(tags.map(({ key, value }) => [key, value]));
+}
+
+/** Every object of the environment, rendered in memory with the charts as they are now (nothing is written). */
+export function renderEnvironment(environment: string): RenderedObject[] {
+  // synth() is never called, so the outdir is never created; it only keeps the App away from manifests/.
+  const app = buildApp(environment, join(tmpdir(), `policy-proof-${environment}-unused`));
+  return app.charts.flatMap((chart) => Testing.synth(chart) as RenderedObject[]);
+}
+
+/** Collects the policy documents of one environment from its rendered objects. */
+export function renderPlatformPolicies(environment: string): PlatformPolicies {
+  const config = loadEnvironmentConfig(environment);
+  const names = new PlatformNames(config);
+  const objects = renderEnvironment(environment);
+  const of = (apiGroup: string, kind: string): RenderedObject[] => objects.filter((object) => group(object) === apiGroup && object.kind === kind);
+  const one = (apiGroup: string, kind: string, name?: string): RenderedObject => {
+    const found = of(apiGroup, kind).filter((object) => name === undefined || object.metadata.name === name);
+    if (found.length !== 1) throw new Error(`policy proof: expected one ${kind} (${apiGroup})${name ? ` named ${name}` : ''} in ${environment}, found ${found.length}`);
+    return found[0] as RenderedObject;
+  };
+  const documents: RenderedDocument[] = [];
+  const keep = (document: RenderedDocument): RenderedDocument => {
+    documents.push(document);
+    return document;
+  };
+
+  const roles = new Map<string, { trust: RenderedDocument; inline: RenderedDocument[] }>();
+  for (const role of of('iam.services.k8s.aws', 'Role')) {
+    const spec = role.spec as { name: string; assumeRolePolicyDocument: string; inlinePolicies?: Record<string, string> };
+    roles.set(spec.name, {
+      trust: keep(parse(`Role ${spec.name} trust policy`, spec.assumeRolePolicyDocument)),
+      inline: Object.entries(spec.inlinePolicies ?? {}).map(([name, json]) => keep(parse(`Role ${spec.name} inline policy ${name}`, json))),
+    });
+  }
+  const managedPolicies = new Map<string, RenderedDocument>();
+  for (const policy of of('iam.services.k8s.aws', 'Policy')) {
+    const spec = policy.spec as { name: string; policyDocument: string };
+    managedPolicies.set(spec.name, keep(parse(`Policy ${spec.name}`, spec.policyDocument)));
+  }
+
+  const resourcePolicies = new Map<string, RenderedDocument>();
+  const bucket = one('s3.services.k8s.aws', 'Bucket', names.archiveBucket);
+  resourcePolicies.set(names.archiveBucketArn, keep(parse(`Bucket ${names.archiveBucket} policy`, bucket.spec?.policy)));
+  for (const queue of of('sqs.services.k8s.aws', 'Queue')) {
+    const queueName = String(queue.spec?.queueName);
+    resourcePolicies.set(`arn:aws:sqs:${config.region}:${config.accountId}:${queueName}`, keep(parse(`Queue ${queueName} policy`, queue.spec?.policy)));
+  }
+  for (const topic of of('sns.services.k8s.aws', 'Topic')) {
+    const topicName = String(topic.spec?.name);
+    resourcePolicies.set(`arn:aws:sns:${config.region}:${config.accountId}:${topicName}`, keep(parse(`Topic ${topicName} policy`, topic.spec?.policy)));
+  }
+
+  const endpointPolicies = new Map<string, RenderedDocument>();
+  for (const endpoint of of('ec2.services.k8s.aws', 'VPCEndpoint')) {
+    const spec = endpoint.spec as { serviceName: string; policyDocument?: string };
+    const service = spec.serviceName.split('.').at(-1) ?? spec.serviceName;
+    endpointPolicies.set(service, keep(parse(`VPCEndpoint ${endpoint.metadata.name} policy`, spec.policyDocument)));
+  }
+
+  const keyPolicy = keep(parse(`Key ${names.kmsKeyObject} policy`, one('kms.services.k8s.aws', 'Key').spec?.policy));
+  const device = one('iot.aws.m.upbound.io', 'Policy', names.devicePolicy).spec as { forProvider: { policy: string } };
+  const devicePolicy = keep(parse(`IoT Policy ${names.devicePolicy}`, device.forProvider.policy));
+
+  const subnetTags = names.privateSubnets.map((subnet) => tagsOf(one('ec2.services.k8s.aws', 'Subnet', subnet.object)));
+  const functionsSecurityGroupTags = tagsOf(one('ec2.services.k8s.aws', 'SecurityGroup', names.functionsSecurityGroup));
+  const alarms = of('cloudwatch.services.k8s.aws', 'MetricAlarm').map((alarm) => {
+    const spec = alarm.spec as { name: string; alarmActions?: string[] };
+    return { name: spec.name, actions: spec.alarmActions ?? [] };
+  });
+
+  return {
+    environment,
+    config,
+    names,
+    roles,
+    managedPolicies,
+    keyPolicy,
+    resourcePolicies,
+    devicePolicy,
+    endpointPolicies,
+    subnetTags,
+    functionsSecurityGroupTags,
+    alarms,
+    documents,
+  };
+}

@@ -1,0 +1,206 @@
+import { createValidatedPolicy, validateResourcePolicy } from '@cloud-copilot/iam-policy';
+import { runSimulation, runUnsafeSimulation, type EvaluationResult, type RequestAnalysis, type Simulation } from '@cloud-copilot/iam-simulate';
+import type { PlatformPolicies, RenderedDocument } from './policyProofRender';
+
+/**
+ * Who makes a request.
+ * - `role`: a session of a rendered IAM role (its inline policies are the identity policies);
+ * - `operator`: a role outside the charts whose only permissions are a rendered managed policy;
+ * - `administrator`: a role of the account allowed everything by IAM (not rendered): what resource
+ *   policies and the key policy refuse on their own;
+ * - `service`: an AWS service principal acting on its own (`cloudwatch.amazonaws.com`, ...);
+ * - `device`: an IoT certificate, whose identity policy is the rendered device policy.
+ */
+export type ProofPrincipal =
+  | { readonly kind: 'role'; readonly roleName: string }
+  | { readonly kind: 'operator'; readonly roleName: string; readonly policyName: string }
+  | { readonly kind: 'administrator'; readonly roleName: string }
+  | { readonly kind: 'service'; readonly service: string }
+  | { readonly kind: 'device'; readonly certificateId: string };
+
+export type ContextValues = Readonly<Record<string, string | readonly string[]>>;
+
+/** One request as AWS would authorize it. */
+export interface AccessRequest {
+  readonly principal: ProofPrincipal;
+  readonly action: string;
+  readonly resource: string;
+  /** Request context beyond the defaults `contextFor` adds. */
+  readonly context?: ContextValues;
+  /** The VPC endpoint the request goes through (calls of the functions, which run in the VPC). */
+  readonly endpoint?: string;
+}
+
+export interface Decision {
+  readonly result: EvaluationResult;
+  /** The decisive statements, or why none applied. */
+  readonly detail: string;
+}
+
+/**
+ * The one key id the proof gives the platform key: the real id is assigned by KMS at creation, and
+ * every policy names the key by `key/*` narrowed by alias, or (key policy) by "*".
+ */
+export const PLATFORM_KEY_ID = '0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b';
+
+/** The identity policy of the `administrator` principal (AdministratorAccess). */
+const ADMINISTRATOR_ACCESS: RenderedDocument = {
+  id: 'AdministratorAccess (not rendered)',
+  document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] },
+};
+
+/**
+ * Context keys the simulator's service data does not list for the actions that carry them in AWS
+ * (its validated path would drop them): requests with these are decided by its unvalidated path,
+ * after the validated path has checked the policies, the action and the resource type.
+ */
+const KEYS_MISSING_FROM_SIMULATOR_DATA = [/^kms:encryptioncontext:/i, /^iot:/i];
+
+/**
+ * Decides requests against the rendered documents with @cloud-copilot/iam-simulate, as AWS evaluates a
+ * same-account request: an explicit Deny in any policy wins; otherwise an Allow in the identity or the
+ * resource policy suffices, except for KMS keys (the key policy must allow, directly or through the
+ * account root) and role trust (the trust policy must allow the service); a VPC endpoint policy, when
+ * the request passes one, must allow too.
+ */
+export class PolicySimulator {
+  /** Ids of the documents some request was evaluated against. */
+  readonly exercised = new Set<string>();
+
+  constructor(readonly policies: PlatformPolicies) {}
+
+  principalArn(principal: ProofPrincipal): string {
+    const { names, config } = this.policies;
+    switch (principal.kind) {
+      case 'role':
+      case 'operator':
+      case 'administrator':
+        return names.roleArn(principal.roleName);
+      case 'service':
+        return principal.service;
+      case 'device':
+        return `arn:aws:iot:${config.region}:${config.accountId}:cert/${principal.certificateId}`;
+    }
+  }
+
+  /** What AWS adds to every request of this principal; the request's own context wins. */
+  contextFor(request: AccessRequest): Record<string, string | string[]> {
+    const { config } = this.policies;
+    const defaults: Record<string, string | string[]> = {};
+    if (request.principal.kind !== 'device') {
+      defaults['aws:SecureTransport'] = 'true';
+      defaults['aws:RequestedRegion'] = config.region;
+    }
+    if (request.principal.kind === 'role' || request.principal.kind === 'operator' || request.principal.kind === 'administrator') {
+      defaults['aws:PrincipalArn'] = this.principalArn(request.principal);
+      defaults['aws:PrincipalAccount'] = config.accountId;
+    }
+    if (request.principal.kind === 'service') defaults['aws:PrincipalServiceName'] = request.principal.service;
+    const given = Object.fromEntries(Object.entries(request.context ?? {}).map(([key, value]) => [key, typeof value === 'string' ? value : [...value]]));
+    return { ...defaults, ...given };
+  }
+
+  async evaluate(request: AccessRequest): Promise<Decision> {
+    const { config } = this.policies;
+    const identity = this.#identityDocuments(request.principal);
+    const resource = this.#resourceDocument(request);
+    const endpoint = request.endpoint === undefined ? undefined : this.policies.endpointPolicies.get(request.endpoint);
+    if (request.endpoint !== undefined && endpoint === undefined) throw new Error(`policy proof: no VPC endpoint policy for ${request.endpoint}`);
+    for (const document of [...identity, resource, endpoint]) if (document && document !== ADMINISTRATOR_ACCESS) this.exercised.add(document.id);
+
+    const simulation: Simulation = {
+      request: {
+        principal: this.#requestPrincipal(request.principal),
+        action: request.action,
+        resource: { resource: request.resource, accountId: config.accountId },
+        contextVariables: this.contextFor(request),
+      },
+      identityPolicies: identity.map((document) => ({ name: document.id, policy: document.document })),
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      // Validated with its name: the unvalidated path would otherwise load it without one and fail.
+      ...(resource ? { resourcePolicy: createValidatedPolicy(resource.document, validateResourcePolicy, { name: resource.id }) } : {}),
+      ...(endpoint ? { vpcEndpointPolicies: [{ name: endpoint.id, policy: endpoint.document }] } : {}),
+    };
+    const validated = await runSimulation(simulation, {});
+    if (validated.resultType === 'error') {
+      throw new Error(`policy proof: the simulator refused ${request.action} on ${request.resource}: ${validated.errors.message} ${JSON.stringify(validated.errors)}`);
+    }
+    if (validated.resultType !== 'single') throw new Error(`policy proof: ${request.resource} is a pattern; requests must name one resource`);
+    const ignored = validated.result.ignoredContextKeys ?? [];
+    const unexpected = ignored.filter((key) => !KEYS_MISSING_FROM_SIMULATOR_DATA.some((pattern) => pattern.test(key)));
+    if (unexpected.length > 0) throw new Error(`policy proof: context keys ${unexpected.join(', ')} do not apply to ${request.action} on ${request.resource}`);
+
+    const detail = describe(validated.result.analysis, resource?.id);
+    if (ignored.length === 0) return { result: validated.overallResult, detail };
+    // The validated run dropped the keys above, so only the unvalidated run sees the whole context.
+    const result = runUnsafeSimulation(simulation, {});
+    return { result, detail: result === validated.overallResult ? detail : `decided with ${ignored.join(', ')}` };
+  }
+
+  #requestPrincipal(principal: ProofPrincipal): string {
+    if (principal.kind === 'role' || principal.kind === 'operator' || principal.kind === 'administrator') {
+      // A role acts through a session; identity policies are the role's, aws:PrincipalArn the role's ARN.
+      return `arn:aws:sts::${this.policies.config.accountId}:assumed-role/${principal.roleName}/proof-session`;
+    }
+    return this.principalArn(principal);
+  }
+
+  #identityDocuments(principal: ProofPrincipal): readonly RenderedDocument[] {
+    switch (principal.kind) {
+      case 'role': {
+        const role = this.policies.roles.get(principal.roleName);
+        if (!role) throw new Error(`policy proof: no rendered role ${principal.roleName}`);
+        return role.inline;
+      }
+      case 'operator': {
+        const policy = this.policies.managedPolicies.get(principal.policyName);
+        if (!policy) throw new Error(`policy proof: no rendered policy ${principal.policyName}`);
+        return [policy];
+      }
+      case 'administrator':
+        return [ADMINISTRATOR_ACCESS];
+      case 'service':
+        return [];
+      case 'device':
+        return [this.policies.devicePolicy];
+    }
+  }
+
+  #resourceDocument(request: AccessRequest): RenderedDocument | undefined {
+    const { resource, action } = request;
+    if (action.toLowerCase() === 'sts:assumerole') {
+      const roleName = /^arn:aws:iam::\d{12}:role\/(.+)$/.exec(resource)?.[1];
+      const role = roleName === undefined ? undefined : this.policies.roles.get(roleName);
+      if (!role) throw new Error(`policy proof: no rendered role for ${resource}`);
+      return role.trust;
+    }
+    if (resource.startsWith('arn:aws:kms:') && /:key\//.test(resource)) return this.policies.keyPolicy;
+    if (resource.startsWith('arn:aws:s3:::')) {
+      const bucket = resource.slice('arn:aws:s3:::'.length).split('/')[0] ?? '';
+      return this.policies.resourcePolicies.get(`arn:aws:s3:::${bucket}`);
+    }
+    return this.policies.resourcePolicies.get(resource);
+  }
+}
+
+type Analysis = RequestAnalysis;
+type StatementAnalysis = NonNullable<Analysis['identityAnalysis']>['allowStatements'][number];
+
+/** The decisive statements of an analysis, named `<document> <Sid>`. */
+function describe(analysis: Analysis, resourceId: string | undefined): string {
+  const name = (statement: StatementAnalysis, fallback: string | undefined): string => {
+    const sid = statement.statement.sid() ?? `statement ${statement.statement.index()}`;
+    return `${statement.policyId || fallback || 'policy'} ${sid}`;
+  };
+  const parts = [
+    { label: 'identity', part: analysis.identityAnalysis, fallback: undefined },
+    { label: 'resource', part: analysis.resourceAnalysis, fallback: resourceId },
+    { label: 'endpoint', part: analysis.endpointAnalysis, fallback: 'endpoint policy' },
+  ];
+  const denies = parts.flatMap(({ part, fallback }) => (part?.denyStatements ?? []).map((statement) => name(statement, fallback)));
+  if (denies.length > 0) return `denied by ${denies.join(', ')}`;
+  const allows = parts.flatMap(({ part, fallback }) => (part?.allowStatements ?? []).map((statement) => name(statement, fallback)));
+  const results = parts.filter(({ part }) => part !== undefined).map(({ label, part }) => `${label} ${part?.result}`);
+  return allows.length > 0 ? `allowed by ${allows.join(', ')} (${results.join(', ')})` : `no statement allows (${results.join(', ')})`;
+}

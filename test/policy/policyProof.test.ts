@@ -1,0 +1,198 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { listEnvironments } from '../../charts/lib/config';
+import { runPolicyProof, type ProofReport } from '../../scripts/lib/policyProof';
+import { ADMINISTRATOR, proofCatalog } from '../../scripts/lib/policyProofCatalog';
+import { renderPlatformPolicies, type PlatformPolicies, type PolicyDocument, type RenderedDocument } from '../../scripts/lib/policyProofRender';
+import { PLATFORM_KEY_ID, PolicySimulator, type AccessRequest } from '../../scripts/lib/policyProofSimulator';
+
+/** Rendering bundles both functions with esbuild: once per environment for the whole file. */
+const rendered = new Map<string, PlatformPolicies>();
+function policiesOf(environment: string): PlatformPolicies {
+  const cached = rendered.get(environment) ?? renderPlatformPolicies(environment);
+  rendered.set(environment, cached);
+  return cached;
+}
+
+type Statement = Record<string, unknown> & { Sid?: string };
+const statementsOf = (document: RenderedDocument): Statement[] => [document.document.Statement].flat() as Statement[];
+const withStatements = (document: RenderedDocument, statements: Statement[]): RenderedDocument => ({
+  id: document.id,
+  document: { ...document.document, Statement: statements } as PolicyDocument,
+});
+
+/** The policies with one document changed, as a chart change would render it. */
+function changed(policies: PlatformPolicies, id: string, change: (statements: Statement[]) => Statement[]): PlatformPolicies {
+  const swap = (document: RenderedDocument): RenderedDocument => (document.id === id ? withStatements(document, change(statementsOf(document))) : document);
+  const found = policies.documents.some((document) => document.id === id);
+  if (!found) throw new Error(`no rendered document ${id}`);
+  return {
+    ...policies,
+    roles: new Map([...policies.roles].map(([name, role]) => [name, { trust: swap(role.trust), inline: role.inline.map(swap) }])),
+    managedPolicies: new Map([...policies.managedPolicies].map(([name, document]) => [name, swap(document)])),
+    resourcePolicies: new Map([...policies.resourcePolicies].map(([arn, document]) => [arn, swap(document)])),
+    endpointPolicies: new Map([...policies.endpointPolicies].map(([service, document]) => [service, swap(document)])),
+    keyPolicy: swap(policies.keyPolicy),
+    devicePolicy: swap(policies.devicePolicy),
+    documents: policies.documents.map(swap),
+  };
+}
+
+describe.each(listEnvironments())('policy proof of %s', (environment) => {
+  let report: ProofReport;
+  beforeAll(async () => {
+    report = await runPolicyProof(environment, policiesOf(environment));
+  }, 120_000);
+
+  it('allows every required request and denies every forbidden one', () => {
+    expect(report.failures).toEqual([]);
+    const { required, forbidden } = report;
+    expect(report.summary).toBe(`policy proof ${environment}: required ${required.total}/${required.total} allowed, forbidden ${forbidden.total}/${forbidden.total} denied`);
+    expect(report.ok).toBe(true);
+  });
+
+  it('evaluates every rendered policy document: roles, the redrive policy, key, bucket, queue, topics, endpoints and the device policy', () => {
+    expect(report.unexercised).toEqual([]);
+    const kinds = new Set(policiesOf(environment).documents.map((document) => document.id.split(' ')[0]));
+    expect([...kinds].sort()).toEqual(['Bucket', 'IoT', 'Key', 'Policy', 'Queue', 'Role', 'Topic', 'VPCEndpoint']);
+  });
+});
+
+describe('the simulator discriminates', () => {
+  const policies = policiesOf('dev');
+  const { names } = policies;
+  const simulator = new PolicySimulator(policies);
+  const processor = { kind: 'role', roleName: names.processorRole } as const;
+  const quarantinePut: AccessRequest = {
+    principal: processor,
+    action: 's3:PutObject',
+    resource: `${names.archiveBucketArn}/quarantine/processor/2026/01/01/00/shardId-000000000000/1.json`,
+    endpoint: 's3',
+  };
+  const bucketPolicyId = `Bucket ${names.archiveBucket} policy`;
+  const device = { kind: 'device', certificateId: 'c0ffee' } as const;
+  const thingContext = { 'iot:Connection.Thing.ThingName': 'gw-1', 'iot:Connection.Thing.IsAttached': 'true', 'iot:ClientId': 'gw-1' };
+  const iot = 'arn:aws:iot:sa-east-1:111122223333';
+  const keyArn = `arn:aws:kms:sa-east-1:111122223333:key/${PLATFORM_KEY_ID}`;
+  const viaKinesis = {
+    'kms:CallerAccount': '111122223333',
+    'kms:ViaService': 'kinesis.sa-east-1.amazonaws.com',
+    'kms:ResourceAliases': [names.kmsAlias],
+    'kms:EncryptionContext:aws:kinesis:arn': names.streamArn,
+  };
+
+  it('the current bucket policy lets a put without an encryption header through (the bucket encrypts it by default)', async () => {
+    expect(await simulator.evaluate(quarantinePut)).toEqual({
+      result: 'Allowed',
+      detail: `allowed by Role ${names.processorRole} inline policy processor QuarantineInvalidRecords, VPCEndpoint vpce-s3-dev policy ArchiveBucketOnly (identity Allowed, resource ImplicitlyDenied, endpoint Allowed)`,
+    });
+  });
+
+  it('the old StringNotEqualsIfExists statement denies a put without an encryption header', async () => {
+    const old = changed(policies, bucketPolicyId, (statements) =>
+      statements.map((statement) =>
+        statement.Sid === 'DenyNonKmsObjectEncryption' ? { ...statement, Condition: { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'aws:kms' } } } : statement,
+      ),
+    );
+    expect(await new PolicySimulator(old).evaluate(quarantinePut)).toEqual({ result: 'ExplicitlyDenied', detail: `denied by ${bucketPolicyId} DenyNonKmsObjectEncryption` });
+    const proof = await runPolicyProof('dev', old);
+    expect(proof.failures.filter((line) => line.includes('without an encryption header'))).toHaveLength(4);
+    expect(proof.failures[0]).toBe(
+      'policy proof dev: REQUIRED but ExplicitlyDenied: processor: QuarantineWriter PutObject under quarantine/processor/ without an encryption header (bucket default SSE-KMS) ' +
+        '[s3:PutObject arn:aws:s3:::s3-archive-111122223333-dev/quarantine/processor/2026/01/01/00/shardId-000000000000/49650000000000000000000000000000000000000000000000000002.json]: ' +
+        `denied by ${bucketPolicyId} DenyNonKmsObjectEncryption`,
+    );
+  }, 60_000);
+
+  it('a put asking for AES256 is denied, one asking for aws:kms allowed', async () => {
+    expect(await simulator.evaluate({ ...quarantinePut, context: { 's3:x-amz-server-side-encryption': 'AES256' } })).toEqual({
+      result: 'ExplicitlyDenied',
+      detail: `denied by ${bucketPolicyId} DenyNonKmsObjectEncryption`,
+    });
+    expect((await simulator.evaluate({ ...quarantinePut, context: { 's3:x-amz-server-side-encryption': 'aws:kms' } })).result).toBe('Allowed');
+  });
+
+  it('plain HTTP is denied even to an account administrator', async () => {
+    const request: AccessRequest = { principal: ADMINISTRATOR, action: 's3:GetObject', resource: `${names.archiveBucketArn}/raw/x.gz`, context: { 'aws:SecureTransport': 'false' } };
+    expect(await simulator.evaluate(request)).toEqual({ result: 'ExplicitlyDenied', detail: `denied by ${bucketPolicyId} DenyInsecureTransport` });
+  });
+
+  it('a device publishes its own telemetry through Basic Ingest, not on another thing\'s topic', async () => {
+    const publish = (thing: string): AccessRequest => ({
+      principal: device,
+      action: 'iot:Publish',
+      resource: `${iot}:topic/$aws/rules/${names.telemetryRule}/dt/sp01/line-a/${thing}/telemetry`,
+      context: thingContext,
+    });
+    expect((await simulator.evaluate(publish('gw-1'))).result).toBe('Allowed');
+    expect((await simulator.evaluate(publish('gw-2'))).result).toBe('ImplicitlyDenied');
+  });
+
+  it('the old device policy, which also allowed the plain topic, fails the proof', async () => {
+    const old = changed(policies, `IoT Policy ${names.devicePolicy}`, (statements) =>
+      statements.map((statement) =>
+        statement.Sid === 'PublishOwnTelemetry'
+          ? { ...statement, Resource: [...(statement.Resource as string[]), `${iot}:topic/dt/sp01/line-a/\${iot:Connection.Thing.ThingName}/telemetry`] }
+          : statement,
+      ),
+    );
+    const proof = await runPolicyProof('dev', old);
+    expect(proof.failures).toEqual([
+      'policy proof dev: FORBIDDEN but Allowed: device gw-press-01: iot:Publish on the plain topic dt/sp01/line-a/gw-press-01/telemetry (Basic Ingest only) ' +
+        '[iot:Publish arn:aws:iot:sa-east-1:111122223333:topic/dt/sp01/line-a/gw-press-01/telemetry]: decided with iot:Connection.Thing.ThingName, iot:Connection.Thing.IsAttached, iot:ClientId',
+    ]);
+  }, 60_000);
+
+  it('KMS needs the key policy: an IAM allow alone does not decrypt', async () => {
+    const request: AccessRequest = { principal: processor, action: 'kms:Decrypt', resource: keyArn, context: viaKinesis };
+    expect((await simulator.evaluate(request)).result).toBe('Allowed');
+    const withoutUse = changed(policies, policies.keyPolicy.id, (statements) => statements.filter((statement) => statement.Sid !== 'AccountUsesKeyThroughPlatformServices'));
+    expect((await new PolicySimulator(withoutUse).evaluate(request)).result).toBe('ImplicitlyDenied');
+    // ... and the key policy alone does not either: the role's IAM grant is scoped to the platform alias.
+    expect((await simulator.evaluate({ ...request, context: { ...viaKinesis, 'kms:ResourceAliases': ['alias/another'] } })).result).toBe('ImplicitlyDenied');
+  });
+
+  it('the dead-letter queue policy refuses every sender but the functions, even an administrator', async () => {
+    const send: AccessRequest = { principal: ADMINISTRATOR, action: 'sqs:SendMessage', resource: names.deadLetterQueueArn };
+    expect(await simulator.evaluate(send)).toEqual({ result: 'ExplicitlyDenied', detail: `denied by Queue ${names.deadLetterQueue} policy DenySendersOtherThanStreamFunctions` });
+    const open = changed(policies, `Queue ${names.deadLetterQueue} policy`, (statements) => statements.filter((statement) => statement.Sid !== 'DenySendersOtherThanStreamFunctions'));
+    expect((await new PolicySimulator(open).evaluate(send)).result).toBe('Allowed');
+  });
+
+  it('trust policies pin the calling account', async () => {
+    const assume = (account: string): AccessRequest => ({
+      principal: { kind: 'service', service: 'lambda.amazonaws.com' },
+      action: 'sts:AssumeRole',
+      resource: names.roleArn(names.storerRole),
+      context: { 'aws:SourceAccount': account },
+    });
+    expect((await simulator.evaluate(assume('111122223333'))).result).toBe('Allowed');
+    expect((await simulator.evaluate(assume('999988887777'))).result).toBe('ImplicitlyDenied');
+  });
+
+  it('the catalog has unique titles per environment', () => {
+    for (const environment of listEnvironments()) {
+      const titles = proofCatalog(policiesOf(environment)).map((check) => check.title);
+      expect(titles.filter((title, index) => titles.indexOf(title) !== index)).toEqual([]);
+    }
+  });
+});
+
+describe('npm run proof', () => {
+  const run = (args: string[]): ReturnType<typeof spawnSync> =>
+    spawnSync(process.execPath, [require.resolve('tsx/cli'), join(__dirname, '..', '..', 'scripts', 'policyProof.ts'), ...args], { encoding: 'utf8' });
+
+  it('prints the figure line of the environment and exits 0', async () => {
+    const report = await runPolicyProof('dev', policiesOf('dev'));
+    const result = run(['--env', 'dev']);
+    expect(result.stdout).toBe(`${report.summary}\n`);
+    expect(result.status).toBe(0);
+  }, 120_000);
+
+  it('exits 2 with one line for an unknown environment', () => {
+    const result = run(['--env', 'staging']);
+    expect(result.stderr).toBe('proof: --env staging: unknown environment; known environments are dev, prod\n');
+    expect(result.stdout).toBe('');
+    expect(result.status).toBe(2);
+  }, 60_000);
+});
