@@ -192,7 +192,11 @@ export class IngestionChart extends PlatformChart {
       names,
       roleName: names.iotLoggingRole,
       description: 'Role IoT Core assumes to write its logs',
-      trust: { service: 'iot.amazonaws.com', conditions: { StringEquals: { 'aws:SourceAccount': config.accountId } } },
+      // IoT Core of this account in sa-east-1 only (confused deputy): the logging options name no resource to pin.
+      trust: {
+        service: 'iot.amazonaws.com',
+        conditions: { StringEquals: { 'aws:SourceAccount': config.accountId }, ArnLike: { 'aws:SourceArn': `arn:aws:iot:${config.region}:${config.accountId}:*` } },
+      },
       policies: { 'iot-logging': iotLoggingAccess(names) },
     });
 

@@ -68,23 +68,29 @@ export function processingObjectNames(config: EnvironmentConfig, fn: StreamFunct
 }
 
 /**
- * KMS use through the services the function calls: Decrypt for Kinesis reads and the DynamoDB table
- * key; GenerateDataKey for SQS/SNS sends and S3 puts; DescribeKey for DynamoDB, which
- * checks the table's key on behalf of the caller. No kms:ViaService list: the key policy already
- * admits only the platform's services, and a list here would have to track every service Lambda uses.
+ * KMS use through the services the function calls: Decrypt for Kinesis reads (the mapping) and the
+ * DynamoDB table key; GenerateDataKey for SQS (the mapping's dead-letter sends), SNS and S3 puts;
+ * DescribeKey for DynamoDB, which checks the table's key on behalf of the caller. Only through the
+ * services the function uses (kms:ViaService), so its role cannot use the key through any other.
  */
-function keyAccess(names: PlatformNames): AccessStatement {
+function keyAccess(config: EnvironmentConfig, names: PlatformNames, services: readonly string[]): AccessStatement {
   return {
     sid: 'UsePlatformKey',
     actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey'],
     // The key id is not known at synth: any key of the account, narrowed to the platform key by alias.
     resources: [names.kmsKeysArn],
-    conditions: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': names.kmsAlias } },
+    conditions: {
+      'ForAnyValue:StringEquals': { 'kms:ResourceAliases': names.kmsAlias },
+      StringEquals: { 'kms:ViaService': [...services].sort().map((service) => `${service}.${config.region}.amazonaws.com`) },
+    },
   };
 }
 
+/** The services both stream functions (and their mappings) use the platform key through; the processor adds SNS. */
+export const STREAM_CONSUMER_KEY_SERVICES = ['dynamodb', 'kinesis', 's3', 'sqs'] as const;
+
 /** What both stream functions need: read the stream, dead-letter, the key, their own logs, VPC networking. */
-function streamConsumerAccess(config: EnvironmentConfig, names: PlatformNames, functionName: string): AccessStatement[] {
+function streamConsumerAccess(config: EnvironmentConfig, names: PlatformNames, functionName: string, keyServices: readonly string[]): AccessStatement[] {
   const tags = platformTags(config);
   const networkInterfaces = `arn:aws:ec2:${config.region}:${config.accountId}:network-interface/*`;
   return [
@@ -101,7 +107,7 @@ function streamConsumerAccess(config: EnvironmentConfig, names: PlatformNames, f
       actions: ['sqs:SendMessage'],
       resources: [names.deadLetterQueueArn],
     },
-    keyAccess(names),
+    keyAccess(config, names, keyServices),
     {
       sid: 'WriteOwnLogs',
       // No CreateLogGroup: the group is created encrypted and with retention by this chart, and must not
@@ -168,7 +174,7 @@ export function processorAccess(config: EnvironmentConfig, names: PlatformNames)
       actions: ['s3:PutObject'],
       resources: [`${names.archiveBucketArn}/${QUARANTINE_PREFIX}processor/*`],
     },
-    ...streamConsumerAccess(config, names, names.processorFunction),
+    ...streamConsumerAccess(config, names, names.processorFunction, [...STREAM_CONSUMER_KEY_SERVICES, 'sns']),
   ];
 }
 
@@ -186,7 +192,7 @@ export function storerAccess(config: EnvironmentConfig, names: PlatformNames): A
       actions: ['s3:PutObject'],
       resources: [`${names.archiveBucketArn}/${QUARANTINE_PREFIX}storer/*`],
     },
-    ...streamConsumerAccess(config, names, names.storerFunction),
+    ...streamConsumerAccess(config, names, names.storerFunction, STREAM_CONSUMER_KEY_SERVICES),
   ];
 }
 
@@ -194,7 +200,7 @@ export function storerAccess(config: EnvironmentConfig, names: PlatformNames): A
  * What an operator needs to run the dead-letter redrive (scripts/redrive.ts), the one place to change it:
  * take the queue's messages, read the dead-lettered ranges back from the stream, invoke the two functions.
  */
-export function redriveOperatorAccess(names: PlatformNames): AccessStatement[] {
+export function redriveOperatorAccess(config: EnvironmentConfig, names: PlatformNames): AccessStatement[] {
   return [
     {
       sid: 'WorkDeadLetterQueue',
@@ -217,11 +223,15 @@ export function redriveOperatorAccess(names: PlatformNames): AccessStatement[] {
       resources: [names.functionArn(names.processorFunction), names.functionArn(names.storerFunction)],
     },
     {
-      ...keyAccess(names),
       sid: 'DecryptWithPlatformKey',
       // The queue and the stream are encrypted with the platform key: receiving and reading need Decrypt only
-      // (GenerateDataKey is for SendMessage and PutRecord, which the tool never calls).
+      // (GenerateDataKey is for SendMessage and PutRecord, which the tool never calls), through those two.
       actions: ['kms:Decrypt'],
+      resources: [names.kmsKeysArn],
+      conditions: {
+        'ForAnyValue:StringEquals': { 'kms:ResourceAliases': names.kmsAlias },
+        StringEquals: { 'kms:ViaService': ['kinesis', 'sqs'].map((service) => `${service}.${config.region}.amazonaws.com`) },
+      },
     },
   ];
 }
@@ -249,7 +259,8 @@ export function functionEnvironment(config: EnvironmentConfig, names: PlatformNa
     [ENV.alertTopicArn]: names.alertTopicArn,
     [ENV.archiveBucket]: names.archiveBucket,
     [ENV.dashboardUrl]: names.dashboardUrl,
-    [ENV.detectorConfig]: JSON.stringify({ warmupSamples: detector.warmupSamples, cooldownSeconds: detector.cooldownSeconds, limits: detector.limits }),
+    // Every detector setting of the config, defaults resolved: what replay was tuned with is what runs.
+    [ENV.detectorConfig]: JSON.stringify(detector),
     [ENV.statusHeartbeatSeconds]: String(statusHeartbeatSeconds),
   };
 }
@@ -347,7 +358,7 @@ export class ProcessingChart extends PlatformChart {
       spec: {
         name: names.redrivePolicy,
         description: 'Run the dead-letter redrive tool (scripts/redrive.ts): read the DLQ, read the stream, invoke the stream functions',
-        policyDocument: identityPolicyDocument(redriveOperatorAccess(names)),
+        policyDocument: identityPolicyDocument(redriveOperatorAccess(config, names)),
         tags: tagList(config),
       },
     });

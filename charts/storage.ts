@@ -138,6 +138,19 @@ export class StorageChart extends PlatformChart {
           StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' },
         },
       },
+      {
+        // Likewise a writer may not name another key than the platform's (by its alias: the key id is
+        // only known after creation); the header is absent unless the writer sends it.
+        Sid: 'DenyOtherKmsKeys',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:PutObject',
+        Resource: `${archiveBucketArn}/*`,
+        Condition: {
+          Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'false' },
+          StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': this.names.kmsAliasArn },
+        },
+      },
     ]);
   }
 

@@ -5,13 +5,16 @@
  *
  * Every `*.csv` under DIR (recursively) with an `anomaly` column is replayed with a fresh
  * detector and a 400-row warm-up; rows after the warm-up are scored, TP/FP/FN/TN pooled over all
- * files. Prints per-file counts, the pooled F1 / false-alarm rate / missed-alarm rate, and the
- * leaderboard's published results beside them.
+ * files, and the changepoints (both edges of every label span and of every flagged span) by the
+ * leaderboard's NAB scoring. Prints per-file counts, the pooled F1 / false-alarm rate /
+ * missed-alarm rate, the NAB scores, and the leaderboard's published results beside them.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
 import { DetectorError, type DetectorSettings } from '../functions/shared/detector';
-import { ReplayError, ReplayUsageError } from './lib/replayErrors';
+import { NAB_LEADERBOARD, NAB_PROFILES, nabOutcome, nabScore, sumNabOutcomes, type NabOutcome } from './lib/nabScore';
+import { ReplayError, ReplayInputError, ReplayUsageError } from './lib/replayErrors';
 import { readReplayFile } from './lib/replayInput';
 import { replayFile } from './lib/replayRun';
 import { readReplaySettings } from './lib/replaySettings';
@@ -33,14 +36,22 @@ function percent(value: number): string {
   return `${(value * 100).toFixed(1)}%`;
 }
 
-export interface SkabBenchResult {
-  readonly files: readonly { readonly name: string; readonly counts: SkabCounts }[];
-  readonly skipped: readonly string[];
-  readonly total: SkabCounts;
+export interface SkabBenchFile {
+  readonly name: string;
+  readonly counts: SkabCounts;
+  readonly nab: NabOutcome;
 }
 
+export interface SkabBenchResult {
+  readonly files: readonly SkabBenchFile[];
+  readonly skipped: readonly string[];
+  readonly total: SkabCounts;
+  readonly nab: NabOutcome;
+}
+
+/** Replays and scores every labelled file under `dir`; refuses a folder without one (an empty score would rank itself). */
 export function benchSkab(dir: string, settings: DetectorSettings = {}): SkabBenchResult {
-  const files: { name: string; counts: SkabCounts }[] = [];
+  const files: SkabBenchFile[] = [];
   const skipped: string[] = [];
   for (const path of listCsvFiles(dir)) {
     const input = readReplayFile(path, 'skab');
@@ -51,9 +62,20 @@ export function benchSkab(dir: string, settings: DetectorSettings = {}): SkabBen
     }
     const result = replayFile(input, { ...settings, warmupSamples: SKAB_WARMUP_ROWS });
     const labels = input.samples.map((entry) => entry.label ?? 0);
-    files.push({ name, counts: countSkabFile(result.anomalous, labels) });
+    const times = input.samples.map((entry) => entry.sample.ts);
+    files.push({
+      name,
+      counts: countSkabFile(result.anomalous, labels),
+      nab: nabOutcome(times, labels, result.anomalous, SKAB_WARMUP_ROWS),
+    });
   }
-  return { files, skipped, total: sumSkabCounts(files.map((file) => file.counts)) };
+  if (files.length === 0) throw new ReplayInputError(`no labelled SKAB file (*.csv with an anomaly column) under ${dir}`);
+  return {
+    files,
+    skipped,
+    total: sumSkabCounts(files.map((file) => file.counts)),
+    nab: sumNabOutcomes(files.map((file) => file.nab)),
+  };
 }
 
 function formatReport(dir: string, result: SkabBenchResult): string {
@@ -64,8 +86,8 @@ function formatReport(dir: string, result: SkabBenchResult): string {
   const nameWidth = Math.max(4, ...result.files.map((file) => file.name.length));
   const row = (cells: readonly string[]): string =>
     [cells[0].padEnd(nameWidth), ...cells.slice(1).map((cell) => cell.padStart(7))].join(' ');
-  lines.push(row(['file', 'TP', 'FP', 'FN', 'TN', 'F1', 'FAR', 'MAR']));
-  for (const { name, counts } of [...result.files, { name: 'pooled', counts: result.total }]) {
+  lines.push(row(['file', 'TP', 'FP', 'FN', 'TN', 'F1', 'FAR', 'MAR', 'CP', 'CPmiss', 'CPfp']));
+  for (const { name, counts, nab } of [...result.files, { name: 'pooled', counts: result.total, nab: result.nab }]) {
     const rates = skabRates(counts);
     lines.push(
       row([
@@ -77,6 +99,9 @@ function formatReport(dir: string, result: SkabBenchResult): string {
         rates.f1.toFixed(3),
         percent(rates.falseAlarmRate),
         percent(rates.missedAlarmRate),
+        String(nab.hits.length + nab.missed),
+        String(nab.missed),
+        String(nab.falsePositives),
       ]),
     );
   }
@@ -94,22 +119,37 @@ function formatReport(dir: string, result: SkabBenchResult): string {
   for (const entry of entries) {
     lines.push(`${entry.ours ? '>' : ' '} ${entry.f1.toFixed(2)}  ${entry.name}${entry.note === undefined ? '' : ` (${entry.note})`}`);
   }
+  lines.push('');
+  const [standard, lowFp, lowFn] = NAB_PROFILES.map((profile) => nabScore(result.nab, profile));
+  const changepoints = result.nab.hits.length + result.nab.missed;
+  lines.push(
+    `NAB (changepoints: both edges of each label span and flagged span, 60 s windows): standard ${standard.toFixed(2)}   LowFP ${lowFp.toFixed(2)}   LowFN ${lowFn.toFixed(2)}   ` +
+      `missed ${result.nab.missed} of ${changepoints} changepoints   false positives ${result.nab.falsePositives}`,
+  );
+  lines.push('');
+  lines.push('Beside the SKAB changepoint leaderboard (published NAB on the full benchmark; offline models):');
+  lines.push('   standard  LowFP   LowFN   false positives');
+  const nabEntries = [
+    ...NAB_LEADERBOARD.map((entry) => ({ ...entry, ours: false })),
+    { name: `this detector (streaming, ${result.files.length} files)`, standard, lowFp, lowFn, falsePositives: result.nab.falsePositives, ours: true },
+  ].sort((a, b) => b.standard - a.standard || Number(a.ours) - Number(b.ours));
+  for (const entry of nabEntries) {
+    const cells = [entry.standard, entry.lowFp, entry.lowFn].map((value) => value.toFixed(2).padStart(7)).join(' ');
+    lines.push(`${entry.ours ? '>' : ' '} ${cells}  ${String(entry.falsePositives).padStart(5)}  ${entry.name}`);
+  }
   return lines.join('\n') + '\n';
 }
 
 function main(): void {
-  const args = process.argv.slice(2);
   try {
-    let settings: DetectorSettings = {};
-    const positional: string[] = [];
-    for (let i = 0; i < args.length; i++) {
-      if (args[i] === '--settings') {
-        const path = args[++i];
-        if (path === undefined) throw new ReplayUsageError(`--settings needs a file\n${USAGE}`);
-        settings = readReplaySettings(path);
-      } else if (args[i].startsWith('--')) throw new ReplayUsageError(`unknown option ${args[i]}\n${USAGE}`);
-      else positional.push(args[i]);
+    let parsed: { values: { settings?: string }; positionals: string[] };
+    try {
+      parsed = parseArgs({ args: process.argv.slice(2), options: { settings: { type: 'string' } }, allowPositionals: true, strict: true });
+    } catch (error) {
+      throw new ReplayUsageError(`${(error as Error).message}\n${USAGE}`);
     }
+    const settings: DetectorSettings = parsed.values.settings === undefined ? {} : readReplaySettings(parsed.values.settings);
+    const positional = parsed.positionals;
     if (positional.length !== 1) throw new ReplayUsageError(USAGE);
     const dir = positional[0];
     if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new ReplayUsageError(`not a directory: ${dir}`);

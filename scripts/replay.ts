@@ -2,23 +2,25 @@
  * Replays history through the production detector (functions/shared/detector), so operators can
  * tune its settings before they deploy them.
  *
- *   npm run --silent replay -- --format skab|csv [--warmup N] [--settings FILE.json]
+ *   npm run --silent replay -- --format skab|csv [--warmup N] [--settings FILE.json|FILE.yaml]
  *                              [--details] [--plot OUT.svg] FILE...
  *
- * Prints CSV `file,index,anomaly` (one line per sample, index from 0 per file; warm-up rows are 0
- * unless a configured limit is breached). `--details` appends `ts,asset,score,threshold,episode,
+ * Prints CSV `file,index,anomaly` (one line per sample, file = the path as given, index from 0 per
+ * file; warm-up rows are 0 unless a configured limit is breached). `--details` appends `ts,asset,score,threshold,episode,
  * contributors`. Each file is replayed by fresh detectors (one per asset in it).
  */
 import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { DetectorError, resolveDetectorSettings, type DetectorSettings } from '../functions/shared/detector';
 import { plotReplaySvg } from './lib/plotReplaySvg';
-import { ReplayError, ReplayUsageError } from './lib/replayErrors';
-import { parseReplayFormat, readReplayFile, type ReplayFormat } from './lib/replayInput';
+import { ReplayError, ReplayInputError, ReplayUsageError } from './lib/replayErrors';
+import { parseReplayFormat, readReplayFile, type ReplayFile, type ReplayFormat } from './lib/replayInput';
 import { replayFile } from './lib/replayRun';
 import { readReplaySettings } from './lib/replaySettings';
 
 const USAGE =
-  'usage: replay --format skab|csv [--warmup N] [--settings FILE.json] [--details] [--plot OUT.svg] FILE...';
+  'usage: replay --format skab|csv [--warmup N] [--settings FILE.json|FILE.yaml] [--details] [--plot OUT.svg] FILE...';
 
 interface ReplayOptions {
   readonly format: ReplayFormat;
@@ -28,42 +30,58 @@ interface ReplayOptions {
   readonly files: readonly string[];
 }
 
+const OPTIONS = {
+  format: { type: 'string' },
+  warmup: { type: 'string' },
+  settings: { type: 'string' },
+  plot: { type: 'string' },
+  details: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 export function parseReplayArgs(args: readonly string[]): ReplayOptions {
-  let format: ReplayFormat | undefined;
-  let settings: DetectorSettings = {};
-  let warmup: number | undefined;
-  let details = false;
-  let plotPath: string | undefined;
-  const files: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    const next = (): string => {
-      const value = args[++i];
-      if (value === undefined) throw new ReplayUsageError(`${arg} needs a value\n${USAGE}`);
-      return value;
-    };
-    if (arg === '--format') format = parseReplayFormat(next());
-    else if (arg === '--warmup') {
-      const value = next();
-      warmup = Number(value);
-      if (!/^\d+$/.test(value)) throw new ReplayUsageError(`--warmup must be a whole number of samples, got "${value}"`);
-    } else if (arg === '--settings') settings = readReplaySettings(next());
-    else if (arg === '--plot') plotPath = next();
-    else if (arg === '--details') details = true;
-    else if (arg === '--help' || arg === '-h') throw new ReplayUsageError(USAGE);
-    else if (arg.startsWith('--')) throw new ReplayUsageError(`unknown option ${arg}\n${USAGE}`);
-    else files.push(arg);
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTIONS; allowPositionals: true; strict: true }>>;
+  try {
+    parsed = parseArgs({ args: [...args], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new ReplayUsageError(`${(error as Error).message}\n${USAGE}`);
   }
-  if (format === undefined) throw new ReplayUsageError(`missing --format (skab or csv)\n${USAGE}`);
+  const { values, positionals: files } = parsed;
+  if (values.help === true) throw new ReplayUsageError(USAGE);
+  if (values.format === undefined) throw new ReplayUsageError(`missing --format (skab or csv)\n${USAGE}`);
+  const format = parseReplayFormat(values.format);
+  let warmup: number | undefined;
+  if (values.warmup !== undefined) {
+    if (!/^\d+$/.test(values.warmup)) throw new ReplayUsageError(`--warmup must be a whole number of samples, got "${values.warmup}"`);
+    warmup = Number(values.warmup);
+  }
   if (files.length === 0) throw new ReplayUsageError(`no input files\n${USAGE}`);
-  if (plotPath !== undefined && files.length !== 1) throw new ReplayUsageError('--plot draws exactly one input file');
+  const plotPath = values.plot;
+  if (plotPath !== undefined) {
+    if (files.length !== 1) throw new ReplayUsageError('--plot draws exactly one input file');
+    // A plot path that names an input (say `--plot data.csv` by mistake) would overwrite the data.
+    if (!/\.svg$/i.test(plotPath)) throw new ReplayUsageError(`--plot must name an .svg file, got "${plotPath}"`);
+    if (files.some((file) => resolve(file) === resolve(plotPath))) throw new ReplayUsageError(`--plot must not name an input file, got "${plotPath}"`);
+  }
+  const settings = values.settings === undefined ? {} : readReplaySettings(values.settings);
   return {
     format,
     settings: warmup === undefined ? settings : { ...settings, warmupSamples: warmup },
-    details,
+    details: values.details === true,
     files,
     ...(plotPath === undefined ? {} : { plotPath }),
   };
+}
+
+/** Refuses a file whose every asset ends within the warm-up: nothing in it would ever be judged. */
+function requireJudgedSamples(input: ReplayFile, warmupSamples: number): void {
+  const perAsset = new Map<string, number>();
+  for (const { asset } of input.samples) perAsset.set(asset, (perAsset.get(asset) ?? 0) + 1);
+  const longest = Math.max(0, ...perAsset.values());
+  if (longest <= warmupSamples) {
+    const what = perAsset.size > 1 ? `its longest asset has ${longest} samples` : `it has ${longest} samples`;
+    throw new ReplayInputError(`${input.name}: ${what}, not more than the warm-up of ${warmupSamples}: nothing would be judged`);
+  }
 }
 
 function formatNumber(value: number): string {
@@ -73,8 +91,9 @@ function formatNumber(value: number): string {
 export function runReplay(args: readonly string[], write: (chunk: string) => void): void {
   const options = parseReplayArgs(args);
   // Validate the settings and read every file first, so bad input fails before any output.
-  resolveDetectorSettings(options.settings);
+  const { warmupSamples } = resolveDetectorSettings(options.settings);
   const inputs = options.files.map((path) => readReplayFile(path, options.format));
+  for (const input of inputs) requireJudgedSamples(input, warmupSamples);
   write(options.details ? 'file,index,anomaly,ts,asset,score,threshold,episode,contributors\n' : 'file,index,anomaly\n');
   for (const input of inputs) {
     const lines: string[] = [];

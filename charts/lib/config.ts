@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { parse } from 'yaml';
+import { DETECTION_SETTING_NAMES, DetectorSettingsError, resolveDetectionSettings, type ResolvedDetectionSettings } from '../../functions/shared/detector';
 
 /** The only region the platform may use: plant data must stay in São Paulo. */
 export const ALLOWED_REGION = 'sa-east-1';
@@ -23,15 +24,7 @@ export const CONFIG_LIMITS = {
   /** The data contract allows 1 to 500 readings per message. */
   readingsPerMessage: { min: 1, max: 500 },
   headroom: { min: 1, max: 10 },
-  warmupSamples: { min: 10, max: 100_000 },
-  cooldownSeconds: { min: 0, max: 86_400 },
-  statusHeartbeatSeconds: { min: 10, max: 86_400 },
 } as const;
-
-export interface MetricLimitConfig {
-  readonly min?: number;
-  readonly max?: number;
-}
 
 /** One environment of the platform, as read from `config/<env>.yaml`. */
 export interface EnvironmentConfig {
@@ -57,12 +50,8 @@ export interface EnvironmentConfig {
     /** Force on-demand capacity mode instead of the derived shard count. @default false */
     readonly onDemand: boolean;
   };
-  readonly detection: {
-    readonly warmupSamples: number;
-    readonly cooldownSeconds: number;
-    readonly statusHeartbeatSeconds: number;
-    readonly limits: Readonly<Record<string, MetricLimitConfig>>;
-  };
+  /** The detector's settings and the processor's status heartbeat: the one schema replay's `--settings` takes too. */
+  readonly detection: ResolvedDetectionSettings;
   readonly gitops: { readonly repoURL: string; readonly targetRevision: string };
 }
 
@@ -169,23 +158,15 @@ class FieldReader {
 
 const ID_RULE = 'expected lower-case letters, digits and hyphens, starting with a letter, at most 31 characters';
 
-function readLimits(file: string, section: FieldReader): Record<string, MetricLimitConfig> {
-  const limits: Record<string, MetricLimitConfig> = {};
-  for (const [metric, value] of section.entries()) {
-    const field = section.field(metric);
-    if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(metric)) throw new ConfigError(file, field, metric, 'expected a metric name matching [A-Za-z0-9_.:-]{1,64}');
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      throw new ConfigError(file, field, value, 'expected a mapping with min and/or max');
-    }
-    const limit = new FieldReader(file, value as Raw, field, ['min', 'max']);
-    const unbounded = { min: -Number.MAX_VALUE, max: Number.MAX_VALUE };
-    const min = limit.optionalNumber('min', unbounded, false, Number.NaN);
-    const max = limit.optionalNumber('max', unbounded, false, Number.NaN);
-    if (Number.isNaN(min) && Number.isNaN(max)) throw new ConfigError(file, field, value, 'expected at least one of min and max');
-    if (min >= max) throw new ConfigError(file, `${field}.min`, min, `expected min below max (${max})`);
-    limits[metric] = { ...(Number.isNaN(min) ? {} : { min }), ...(Number.isNaN(max) ? {} : { max }) };
+/** The `detection` block, checked by the detector's own schema and reported in this file's words. */
+function readDetection(file: string, value: unknown): ResolvedDetectionSettings {
+  try {
+    return resolveDetectionSettings(value);
+  } catch (error) {
+    if (!(error instanceof DetectorSettingsError)) throw error;
+    const allowed = error.known === undefined ? `expected ${error.expected}` : `unknown field; allowed fields are ${error.known.join(', ')}`;
+    throw new ConfigError(file, `detection.${error.setting}`, error.value, allowed);
   }
-  return limits;
 }
 
 /** Validates one parsed config document; `file` is only used in messages. */
@@ -209,7 +190,7 @@ export function parseEnvironmentConfig(file: string, document: unknown): Environ
   const alerts = root.section('alerts', ['anomalyEmails', 'opsEmails']);
   const retention = root.section('retention', ['hotDays', 'archiveYears', 'logDays']);
   const capacity = root.section('capacity', ['sensors', 'readingsPerSecondPerSensor', 'bytesPerReading', 'readingsPerMessage', 'headroom', 'onDemand']);
-  const detection = root.section('detection', ['warmupSamples', 'cooldownSeconds', 'statusHeartbeatSeconds', 'limits']);
+  root.section('detection', DETECTION_SETTING_NAMES);
   const gitops = root.section('gitops', ['repoURL', 'targetRevision']);
   const emailRule = 'expected an e-mail address';
 
@@ -246,12 +227,7 @@ export function parseEnvironmentConfig(file: string, document: unknown): Environ
       headroom: capacity.optionalNumber('headroom', CONFIG_LIMITS.headroom, false, 2),
       onDemand: capacity.boolean('onDemand', false),
     },
-    detection: {
-      warmupSamples: detection.number('warmupSamples', CONFIG_LIMITS.warmupSamples, true),
-      cooldownSeconds: detection.number('cooldownSeconds', CONFIG_LIMITS.cooldownSeconds, true),
-      statusHeartbeatSeconds: detection.number('statusHeartbeatSeconds', CONFIG_LIMITS.statusHeartbeatSeconds, true),
-      limits: readLimits(file, detection.section('limits', 'any', true)),
-    },
+    detection: readDetection(file, (document as Raw).detection),
     gitops: {
       repoURL: gitops.string('repoURL', /^(https:\/\/|ssh:\/\/|git@)\S+$/, 'expected an https://, ssh:// or git@ repository URL'),
       targetRevision: gitops.string('targetRevision', /^[A-Za-z0-9._/-]{1,100}$/, 'expected a branch, tag or commit'),

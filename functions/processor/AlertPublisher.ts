@@ -3,7 +3,7 @@ import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { CircuitBreaker } from '../shared/CircuitBreaker';
 import type { Deadline } from '../shared/Deadline';
 import { withRetry, type RetryPolicy } from '../shared/withRetry';
-import type { AlertPort, AnomalyAlert } from './types';
+import type { AlertPort, AnomalyAlert, EpisodeRecovery } from './types';
 
 export interface AlertPublisherOptions {
   readonly sns: SNSClient;
@@ -15,6 +15,13 @@ export interface AlertPublisherOptions {
 
 /** SNS subjects are at most 100 ASCII characters without line breaks. */
 const MAX_SUBJECT_LENGTH = 100;
+
+/** Value of the `eventType` message attribute: subscribers filter or route on it. */
+export const ALERT_EVENT_TYPES = { anomaly: 'anomaly', recovery: 'recovery' } as const;
+
+function subjectOf(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, '?').slice(0, MAX_SUBJECT_LENGTH);
+}
 
 /** Deterministic id of an episode: the same episode gets the same id on every replay or redelivery. */
 export function episodeIdOf(assetId: string, startedAt: number): string {
@@ -38,10 +45,28 @@ export function alertText(alert: AnomalyAlert, dashboardUrl: string): string {
   return lines.join('\n');
 }
 
+/** The human text of a recovery. */
+export function recoveryText(recovery: EpisodeRecovery, dashboardUrl: string): string {
+  const lines = [
+    `Recovered: asset ${recovery.assetId} (plant ${recovery.plantId}, line ${recovery.lineId}, thing ${recovery.thingName})`,
+    `Started: ${new Date(recovery.startedAt).toISOString()}`,
+    `Ended: ${new Date(recovery.endedAt).toISOString()}`,
+    `Peak score: ${recovery.peakScore.toFixed(3)}`,
+  ];
+  if (recovery.rebaselined) lines.push('The process settled at a new operating point; the detector re-baselined on it.');
+  lines.push('Values:');
+  for (const [metric, v] of Object.entries(recovery.values)) {
+    lines.push(`  ${metric} = ${v.value}${v.unit === undefined ? '' : ` ${v.unit}`}${v.quality === 'GOOD' ? '' : ` (${v.quality})`}`);
+  }
+  lines.push(`Episode: ${recovery.episodeId}`, `Dashboard: ${dashboardUrl}`);
+  return lines.join('\n');
+}
+
 /**
- * Publishes one SNS message per alerting episode. Delivery is at least once (a batch retried after
+ * Publishes one SNS message per alerting episode, and one more when that episode ends. Delivery is at least once (a batch retried after
  * the publish repeats it), so every message carries the deterministic episode id as a message
- * attribute for subscribers to deduplicate on; on a FIFO topic it is also the deduplication id.
+ * attribute for subscribers to deduplicate on, with `eventType` (anomaly or recovery) telling the
+ * two messages of an episode apart; on a FIFO topic the deduplication id is derived from both.
  */
 export class AlertPublisher implements AlertPort {
   readonly #options: AlertPublisherOptions;
@@ -51,30 +76,54 @@ export class AlertPublisher implements AlertPort {
   }
 
   async publish(alert: AnomalyAlert, deadline: Deadline): Promise<void> {
-    const { sns, topicArn, dashboardUrl, breaker, policy } = this.#options;
-    const text = alertText(alert, dashboardUrl);
+    const { dashboardUrl } = this.#options;
     const json = JSON.stringify({
-      type: 'anomaly',
+      type: ALERT_EVENT_TYPES.anomaly,
       ...alert,
       startedAt: new Date(alert.startedAt).toISOString(),
       detectedAt: new Date(alert.detectedAt).toISOString(),
       dashboardUrl,
     });
-    const subject = `Anomaly: ${alert.assetId} on ${alert.plantId}/${alert.lineId}`.replace(/[^\x20-\x7e]/g, '?').slice(0, MAX_SUBJECT_LENGTH);
+    await this.#send(alert, ALERT_EVENT_TYPES.anomaly, `Anomaly: ${alert.assetId} on ${alert.plantId}/${alert.lineId}`, json, alertText(alert, dashboardUrl), deadline);
+  }
+
+  async publishRecovery(recovery: EpisodeRecovery, deadline: Deadline): Promise<void> {
+    const { dashboardUrl } = this.#options;
+    const json = JSON.stringify({
+      type: ALERT_EVENT_TYPES.recovery,
+      ...recovery,
+      startedAt: new Date(recovery.startedAt).toISOString(),
+      endedAt: new Date(recovery.endedAt).toISOString(),
+      dashboardUrl,
+    });
+    const subject = `Recovered: ${recovery.assetId} on ${recovery.plantId}/${recovery.lineId}`;
+    await this.#send(recovery, ALERT_EVENT_TYPES.recovery, subject, json, recoveryText(recovery, dashboardUrl), deadline);
+  }
+
+  async #send(
+    episode: Pick<AnomalyAlert, 'episodeId' | 'assetId' | 'plantId' | 'lineId'>,
+    eventType: string,
+    subject: string,
+    json: string,
+    text: string,
+    deadline: Deadline,
+  ): Promise<void> {
+    const { sns, topicArn, breaker, policy } = this.#options;
     const fifo = topicArn.endsWith('.fifo');
+    // The anomaly keeps the hash of the bare episode id it always had; the recovery's differs from it.
+    const dedupKey = eventType === ALERT_EVENT_TYPES.anomaly ? episode.episodeId : `${episode.episodeId}#${eventType}`;
     const command = new PublishCommand({
       TopicArn: topicArn,
-      Subject: subject,
+      Subject: subjectOf(subject),
       MessageStructure: 'json',
       Message: JSON.stringify({ default: json, email: text, 'email-json': json }),
       MessageAttributes: {
-        episodeId: { DataType: 'String', StringValue: alert.episodeId },
-        assetId: { DataType: 'String', StringValue: alert.assetId },
-        lineKey: { DataType: 'String', StringValue: `${alert.plantId}#${alert.lineId}` },
+        episodeId: { DataType: 'String', StringValue: episode.episodeId },
+        eventType: { DataType: 'String', StringValue: eventType },
+        assetId: { DataType: 'String', StringValue: episode.assetId },
+        lineKey: { DataType: 'String', StringValue: `${episode.plantId}#${episode.lineId}` },
       },
-      ...(fifo
-        ? { MessageGroupId: alert.assetId, MessageDeduplicationId: createHash('sha256').update(alert.episodeId).digest('hex') }
-        : {}),
+      ...(fifo ? { MessageGroupId: episode.assetId, MessageDeduplicationId: createHash('sha256').update(dedupKey).digest('hex') } : {}),
     });
     await withRetry((abortSignal) => sns.send(command, { abortSignal }), { breaker, deadline, ...(policy ? { policy } : {}) });
   }

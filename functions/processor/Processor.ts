@@ -13,9 +13,10 @@ import { parseKinesisRecord } from '../shared/parseKinesisRecord';
 import type { QuarantineSink } from '../shared/QuarantineWriter';
 import type { ParsedRecord, PresenceEvent, RecordOrigin, TelemetryMessage } from '../shared/types';
 import { episodeIdOf } from './AlertPublisher';
+import { metricRecord } from '../shared/metricRecord';
 import { buildSamples, type SampleWithUnits } from './buildSamples';
 import { decodeCheckpoint } from './DetectorStateStore';
-import type { AlertPort, AnomalyAlert, AssetStatusUpdate, AssetStatusValue, DetectorCheckpoint, DetectorStatePort, StatusPort } from './types';
+import type { AlertPort, AnomalyAlert, AssetStatusUpdate, AssetStatusValue, DetectorCheckpoint, DetectorStatePort, EpisodeRecovery, StatusPort } from './types';
 
 export interface ProcessorDependencies {
   readonly settings: DetectorSettings;
@@ -58,7 +59,8 @@ interface AssetWork {
   readonly assetId: string;
   readonly firstIndex: number;
   readonly records: Array<{ origin: RecordOrigin; message: TelemetryMessage }>;
-  alerts: AnomalyAlert[];
+  /** Alerts and recoveries in the order their episodes opened and ended. */
+  notices: Array<{ readonly alert: AnomalyAlert } | { readonly recovery: EpisodeRecovery }>;
   /** An episode opened or closed in this batch: checkpoint at once so it survives a cold start. */
   episodeChanged: boolean;
   opened: number;
@@ -78,6 +80,7 @@ export interface ProcessorOutcome {
   readonly skipped: number;
   readonly quarantined: number;
   readonly alertsPublished: number;
+  readonly recoveriesPublished: number;
   readonly anomaliesOpened: number;
   readonly statusWrites: number;
   readonly presence: number;
@@ -156,7 +159,7 @@ export class Processor {
             assetId,
             firstIndex: record.origin.index,
             records: [],
-            alerts: [],
+            notices: [],
             episodeChanged: false,
             opened: 0,
             judged: 0,
@@ -211,7 +214,10 @@ export class Processor {
           item.lastVerdict = verdict;
           if (verdict.episode.event === 'open') item.opened += 1;
           if (verdict.episode.event === 'open' || verdict.episode.event === 'close') item.episodeChanged = true;
-          if (verdict.episode.alert) item.alerts.push(this.#alertOf(message, sample.ts, sample.values, units, verdict));
+          if (verdict.episode.alert) item.notices.push({ alert: this.#alertOf(message, sample.ts, sample.values, units, verdict) });
+          if (verdict.episode.event === 'close' && verdict.episode.recovery === true) {
+            item.notices.push({ recovery: this.#recoveryOf(message, sample.ts, sample.values, units, verdict) });
+          }
           if (sample.ts > newest) newest = sample.ts;
         }
         if (newest > -Infinity) item.newest.push(newest);
@@ -251,6 +257,7 @@ export class Processor {
     metrics.addMetric(METRIC_NAMES.recordsQuarantined, MetricUnit.Count, quarantinedCount);
     metrics.addMetric(METRIC_NAMES.anomaliesOpened, MetricUnit.Count, anomaliesOpened);
     metrics.addMetric(METRIC_NAMES.alertsPublished, MetricUnit.Count, committed.alertsPublished);
+    metrics.addMetric(METRIC_NAMES.recoveriesPublished, MetricUnit.Count, committed.recoveriesPublished);
     metrics.addMetric(METRIC_NAMES.statusWrites, MetricUnit.Count, committed.statusWrites);
     metrics.addMetric(METRIC_NAMES.presenceEvents, MetricUnit.Count, presenceApplied);
     metrics.addMetric(METRIC_NAMES.recordsRetried, MetricUnit.Count, response.batchItemFailures.length);
@@ -267,6 +274,7 @@ export class Processor {
       quarantined: quarantinedCount,
       anomaliesOpened,
       alertsPublished: committed.alertsPublished,
+      recoveriesPublished: committed.recoveriesPublished,
       statusWrites: committed.statusWrites,
       presence: presenceApplied,
       retried: response.batchItemFailures.length,
@@ -278,6 +286,7 @@ export class Processor {
       skipped,
       quarantined: quarantinedCount,
       alertsPublished: committed.alertsPublished,
+      recoveriesPublished: committed.recoveriesPublished,
       anomaliesOpened,
       statusWrites: committed.statusWrites,
       presence: presenceApplied,
@@ -365,7 +374,7 @@ export class Processor {
     verdict: Verdict,
   ): AnomalyAlert {
     const startedAt = verdict.episode.startedAt ?? ts;
-    const withUnits: Record<string, { value: number; quality: string; unit?: string }> = {};
+    const withUnits = metricRecord<{ value: number; quality: string; unit?: string }>();
     for (const [metric, v] of Object.entries(values)) {
       const unit = units[metric];
       withUnits[metric] = unit === undefined ? { value: v.value, quality: v.quality } : { value: v.value, quality: v.quality, unit };
@@ -386,16 +395,40 @@ export class Processor {
     };
   }
 
+  #recoveryOf(
+    message: TelemetryMessage,
+    ts: number,
+    values: Readonly<Record<string, { value: number; quality: string }>>,
+    units: Readonly<Record<string, string>>,
+    verdict: Verdict,
+  ): EpisodeRecovery {
+    const startedAt = verdict.episode.startedAt ?? ts;
+    const { values: withUnits } = this.#alertOf(message, ts, values, units, verdict);
+    return {
+      episodeId: episodeIdOf(message.assetId, startedAt),
+      assetId: message.assetId,
+      plantId: message.plantId,
+      lineId: message.lineId,
+      thingName: message.thingName,
+      startedAt,
+      endedAt: ts,
+      peakScore: verdict.episode.peakScore ?? verdict.score,
+      rebaselined: verdict.episode.rebaselined === true,
+      values: withUnits,
+    };
+  }
+
   /** Alerts, status and thing links per asset, then one checkpoint write for the assets that got through. */
   async #commit(
     items: AssetWork[],
     deadline: Deadline,
     now: () => number,
     onFailure: (assetId: string, error: unknown) => void,
-  ): Promise<{ alertsPublished: number; statusWrites: number }> {
+  ): Promise<{ alertsPublished: number; recoveriesPublished: number; statusWrites: number }> {
     const { alerts, status, states, statusHeartbeatSeconds } = this.#deps;
     const checkpointIntervalMs = (this.#deps.checkpointIntervalSeconds ?? DEFAULT_CHECKPOINT_INTERVAL_SECONDS) * 1000;
     let alertsPublished = 0;
+    let recoveriesPublished = 0;
     let statusWrites = 0;
     const checkpoints: DetectorCheckpoint[] = [];
     const pendingStatus = new Map<string, { value: AssetStatusValue | undefined; at: number }>();
@@ -404,9 +437,14 @@ export class Processor {
       const message = item.latest;
       if (entry === undefined || message === undefined || item.judged === 0) return;
       if (deadline.isExpired()) throw new DeadlineExceededError(`no time left to commit ${item.assetId}`);
-      for (const alert of item.alerts) {
-        await alerts.publish(alert, deadline);
-        alertsPublished += 1;
+      for (const notice of item.notices) {
+        if ('alert' in notice) {
+          await alerts.publish(notice.alert, deadline);
+          alertsPublished += 1;
+        } else if (alerts.publishRecovery !== undefined) {
+          await alerts.publishRecovery(notice.recovery, deadline);
+          recoveriesPublished += 1;
+        }
       }
       const verdict = item.lastVerdict;
       const value: AssetStatusValue = verdict?.anomalous ? ASSET_STATUS.anomaly : ASSET_STATUS.ok;
@@ -438,7 +476,7 @@ export class Processor {
         writtenAt = at;
       }
       pendingStatus.set(item.assetId, { value: writtenStatus, at: writtenAt });
-      if (item.episodeChanged || item.alerts.length > 0 || at - entry.checkpointedAt >= checkpointIntervalMs) {
+      if (item.episodeChanged || item.notices.length > 0 || at - entry.checkpointedAt >= checkpointIntervalMs) {
         checkpoints.push({ assetId: item.assetId, state: entry.detector.toState(), lastTs: entry.lastTs, lastTsMetrics: [...entry.lastTsMetrics].sort(), savedAt: at });
       } else {
         this.#applyStatus(item.assetId, pendingStatus.get(item.assetId));
@@ -452,7 +490,7 @@ export class Processor {
     if (checkpoints.length > 0) {
       if (deadline.isExpired()) {
         for (const checkpoint of checkpoints) onFailure(checkpoint.assetId, new DeadlineExceededError('no time left to checkpoint'));
-        return { alertsPublished, statusWrites };
+        return { alertsPublished, recoveriesPublished, statusWrites };
       }
       const saved = await states.save(checkpoints, deadline);
       for (const checkpoint of checkpoints) {
@@ -466,7 +504,7 @@ export class Processor {
         this.#applyStatus(checkpoint.assetId, pendingStatus.get(checkpoint.assetId));
       }
     }
-    return { alertsPublished, statusWrites };
+    return { alertsPublished, recoveriesPublished, statusWrites };
   }
 
   /** Records what a committed asset's status write left in the table. */

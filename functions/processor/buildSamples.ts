@@ -1,4 +1,5 @@
 import type { Sample, SampleValue } from '../shared/detector';
+import { metricRecord } from '../shared/metricRecord';
 import type { TelemetryMessage } from '../shared/types';
 
 /** One detector sample with what the alert needs beside it. */
@@ -20,8 +21,8 @@ export function buildSamples(message: TelemetryMessage): SampleWithUnits[] {
   const ts = readings[0]?.ts;
   if (ts !== undefined && readings.every((r) => r.ts === ts)) {
     // The usual message: one reading per metric at one instant; no grouping needed.
-    const values: Record<string, SampleValue> = {};
-    const units: Record<string, string> = {};
+    const values = metricRecord<SampleValue>();
+    const units = metricRecord<string>();
     let count = 0;
     for (const reading of readings) {
       if (values[reading.metric] === undefined) count += 1;
@@ -34,7 +35,7 @@ export function buildSamples(message: TelemetryMessage): SampleWithUnits[] {
   for (const reading of message.readings) {
     let entry = byTs.get(reading.ts);
     if (entry === undefined) {
-      entry = { values: {}, units: {} };
+      entry = { values: metricRecord<SampleValue>(), units: metricRecord<string>() };
       byTs.set(reading.ts, entry);
     }
     entry.values[reading.metric] = { value: reading.value, quality: reading.quality };

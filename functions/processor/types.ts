@@ -53,6 +53,22 @@ export interface AnomalyAlert {
   readonly values: Readonly<Record<string, { value: number; quality: string; unit?: string }>>;
 }
 
+/** The end of an alerted episode: same episode id as its alert, published on the same topic. */
+export interface EpisodeRecovery {
+  readonly episodeId: string;
+  readonly assetId: string;
+  readonly plantId: string;
+  readonly lineId: string;
+  readonly thingName: string;
+  readonly startedAt: number;
+  /** Device ts of the sample that ended the episode. */
+  readonly endedAt: number;
+  readonly peakScore: number;
+  /** The episode ended by re-baselining on a new operating point (the process settled elsewhere). */
+  readonly rebaselined: boolean;
+  readonly values: AnomalyAlert['values'];
+}
+
 /** The processor's view of the detectorState table (DetectorStateStore). */
 export interface DetectorStatePort {
   load(assetIds: readonly string[], deadline: Deadline): Promise<Map<string, Record<string, unknown>>>;
@@ -69,4 +85,9 @@ export interface StatusPort {
 /** The processor's view of the alert topic (AlertPublisher). */
 export interface AlertPort {
   publish(alert: AnomalyAlert, deadline: Deadline): Promise<void>;
+  /**
+   * Announces the end of an alerted episode (a recovery), same topic, same episode id. Optional
+   * so a port written before recoveries existed still fits; the processor skips the recovery then.
+   */
+  publishRecovery?(recovery: EpisodeRecovery, deadline: Deadline): Promise<void>;
 }

@@ -60,6 +60,8 @@ export const METRIC_NAMES = {
   anomaliesOpened: 'AnomaliesOpened',
   /** Alerts published to SNS (processor). */
   alertsPublished: 'AlertsPublished',
+  /** Recoveries (ends of alerted episodes) published to SNS (processor). */
+  recoveriesPublished: 'RecoveriesPublished',
   /** Milliseconds from the device timestamp to the end of processing (processor). */
   endToEndLatency: 'EndToEndLatency',
   /** Milliseconds a batch took (both). */

@@ -1,8 +1,9 @@
 /**
  * Hand-written SVG of one replayed file, so an operator sees why the detector fired: one strip
- * per metric (each scaled to its own range), the smoothed score against its threshold on a log
- * scale, the warm-up, the flagged spans, the labelled spans when the file has labels, and the
- * contributors named at each episode start.
+ * per metric (per asset and metric when the file holds several assets; each scaled to its own
+ * range), the smoothed score against its threshold on a log scale (one trace per asset), the
+ * warm-up, the flagged spans, the labelled spans when the file has labels, and the contributors
+ * named at each episode start. Written for long files: no array is spread into a call.
  */
 import type { ReplayResult } from './replayRun';
 
@@ -54,31 +55,60 @@ export function flaggedSpans(flags: ArrayLike<number>): [number, number][] {
   return spans;
 }
 
-/** Points of a strip; values that are NaN are gaps. Long series become a per-column min/max envelope. */
-function polylinePoints(values: readonly number[], x: (i: number) => number, y: (v: number) => number, columns: number): string[] {
+/**
+ * One drawn series: the sample indices it has a value at (ascending) and those values; NaN is a
+ * gap. Indices of other assets are simply absent, so their samples do not break the line.
+ */
+interface Series {
+  readonly indices: readonly number[];
+  readonly values: readonly number[];
+}
+
+/** Smallest and largest finite value (a loop: a spread of 86,400 values would overflow the stack). */
+function finiteRange(values: Iterable<number>): { min: number; max: number } | null {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const value of values) {
+    if (!Number.isFinite(value)) continue;
+    if (value < min) min = value;
+    if (value > max) max = value;
+  }
+  return min <= max ? { min, max } : null;
+}
+
+/** Points of a series; NaN values are gaps. A series denser than the pixel columns becomes a per-column min/max envelope. */
+function polylinePoints(series: Series, x: (i: number) => number, y: (v: number) => number, columns: number, count: number): string[] {
   const paths: string[] = [];
   let current: string[] = [];
   const flush = (): void => {
     if (current.length > 1) paths.push(current.join(' '));
     current = [];
   };
+  const { indices, values } = series;
   if (values.length <= columns * LAYOUT.maxPointsPerColumn) {
-    values.forEach((value, i) => {
-      if (Number.isFinite(value)) current.push(`${fixed(x(i))},${fixed(y(value))}`);
+    for (let k = 0; k < values.length; k++) {
+      if (Number.isFinite(values[k])) current.push(`${fixed(x(indices[k]))},${fixed(y(values[k]))}`);
       else flush();
-    });
+    }
   } else {
-    const perColumn = values.length / columns;
+    const perColumn = Math.max(count, 1) / columns;
+    let k = 0;
     for (let column = 0; column < columns; column++) {
+      const end = (column + 1) * perColumn;
       let min = Infinity;
       let max = -Infinity;
-      for (let i = Math.floor(column * perColumn); i < Math.floor((column + 1) * perColumn); i++) {
-        if (!Number.isFinite(values[i])) continue;
-        min = Math.min(min, values[i]);
-        max = Math.max(max, values[i]);
+      let gap = false;
+      for (; k < indices.length && indices[k] < end; k++) {
+        const value = values[k];
+        if (!Number.isFinite(value)) {
+          gap = true;
+          continue;
+        }
+        if (value < min) min = value;
+        if (value > max) max = value;
       }
       if (min > max) {
-        flush();
+        if (gap) flush();
         continue;
       }
       const px = x(column * perColumn);
@@ -87,6 +117,17 @@ function polylinePoints(values: readonly number[], x: (i: number) => number, y: 
   }
   flush();
   return paths;
+}
+
+/** Assets in order of first appearance, with the indices of their samples. */
+function assetIndices(result: ReplayResult): Map<string, number[]> {
+  const byAsset = new Map<string, number[]>();
+  result.file.samples.forEach(({ asset }, index) => {
+    let indices = byAsset.get(asset);
+    if (indices === undefined) byAsset.set(asset, (indices = []));
+    indices.push(index);
+  });
+  return byAsset;
 }
 
 function niceStep(range: number, targetTicks: number): number {
@@ -99,10 +140,26 @@ function niceStep(range: number, targetTicks: number): number {
 export function plotReplaySvg(result: ReplayResult): string {
   const { file } = result;
   const count = file.samples.length;
-  const metrics = file.metrics;
+  const byAsset = assetIndices(result);
+  const multiAsset = byAsset.size > 1;
+  // One strip per asset and metric that has readings, so assets are never interleaved in one trace.
+  const strips: { label: string; series: Series }[] = [];
+  for (const [asset, indices] of byAsset) {
+    for (const metric of file.metrics) {
+      const own: number[] = [];
+      const values: number[] = [];
+      for (const index of indices) {
+        const reading = file.samples[index].sample.values[metric];
+        if (reading === undefined) continue;
+        own.push(index);
+        values.push(reading.quality === 'BAD' ? Number.NaN : reading.value);
+      }
+      if (own.length > 0 || !multiAsset) strips.push({ label: multiAsset ? `${asset} · ${metric}` : metric, series: { indices: own, values } });
+    }
+  }
   const plotWidth = LAYOUT.width - LAYOUT.left - LAYOUT.right;
   const metricsTop = LAYOUT.top + (file.labelled ? LAYOUT.labelBand + 4 : 0);
-  const scoreTop = metricsTop + metrics.length * (LAYOUT.metricHeight + LAYOUT.metricGap) + 8;
+  const scoreTop = metricsTop + strips.length * (LAYOUT.metricHeight + LAYOUT.metricGap) + 8;
   const height = scoreTop + LAYOUT.scoreHeight + LAYOUT.bottom;
   const x = (i: number): number => LAYOUT.left + (count <= 1 ? 0 : (i / (count - 1)) * plotWidth);
   const spanWidth = (start: number, end: number): number => Math.max(1, x(Math.min(end, count - 1)) - x(start));
@@ -111,9 +168,10 @@ export function plotReplaySvg(result: ReplayResult): string {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${LAYOUT.width}" height="${fixed(height)}" viewBox="0 0 ${LAYOUT.width} ${fixed(height)}" font-family="sans-serif" font-size="11">`,
     `<rect width="100%" height="100%" fill="white"/>`,
   );
-  const flaggedCount = result.anomalous.reduce((sum, flag) => sum + flag, 0);
+  let flaggedCount = 0;
+  for (const flag of result.anomalous) flaggedCount += flag;
   out.push(
-    `<text x="${LAYOUT.left}" y="18" font-size="14" font-weight="bold" fill="${COLOURS.text}">${escapeXml(file.name)}: ${count} samples, ${flaggedCount} flagged, ${result.openings.size} episode(s)</text>`,
+    `<text x="${LAYOUT.left}" y="18" font-size="14" font-weight="bold" fill="${COLOURS.text}">${escapeXml(file.name)}: ${count} samples${multiAsset ? ` of ${byAsset.size} assets` : ''}, ${flaggedCount} flagged, ${result.openings.size} episode(s)</text>`,
     `<text x="${LAYOUT.left}" y="34" fill="${COLOURS.text}">grey: warm-up · red band: flagged by the detector${file.labelled ? ' · orange bar: labelled anomaly (not seen by the detector)' : ''} · score on a log scale, dashed: threshold</text>`,
   );
 
@@ -134,31 +192,25 @@ export function plotReplaySvg(result: ReplayResult): string {
     }
   }
 
-  // One strip per metric, scaled to the metric's own range in this file.
-  metrics.forEach((metric, row) => {
+  // One strip per series, scaled to its own range in this file.
+  strips.forEach(({ label, series }, row) => {
     const top = metricsTop + row * (LAYOUT.metricHeight + LAYOUT.metricGap);
-    const values = file.samples.map((entry) => {
-      const reading = entry.sample.values[metric];
-      return reading === undefined || reading.quality === 'BAD' ? Number.NaN : reading.value;
-    });
-    const finite = values.filter(Number.isFinite);
-    const min = finite.length > 0 ? Math.min(...finite) : 0;
-    const max = finite.length > 0 ? Math.max(...finite) : 1;
+    const range = finiteRange(series.values) ?? { min: 0, max: 1 };
+    const { min, max } = range;
     const y = (value: number): number => top + LAYOUT.metricHeight - ((value - min) / (max - min || 1)) * LAYOUT.metricHeight;
     out.push(`<rect x="${LAYOUT.left}" y="${fixed(top)}" width="${plotWidth}" height="${LAYOUT.metricHeight}" fill="none" stroke="${COLOURS.grid}"/>`);
-    out.push(`<text x="${LAYOUT.left - 6}" y="${fixed(top + 16)}" text-anchor="end" fill="${COLOURS.text}">${escapeXml(metric)}</text>`);
+    out.push(`<text x="${LAYOUT.left - 6}" y="${fixed(top + 16)}" text-anchor="end" fill="${COLOURS.text}">${escapeXml(label)}</text>`);
     out.push(`<text x="${LAYOUT.left - 6}" y="${fixed(top + 30)}" text-anchor="end" fill="#888888" font-size="9">${escapeXml(`${min.toPrecision(4)} … ${max.toPrecision(4)}`)}</text>`);
-    for (const points of polylinePoints(values, x, y, plotWidth)) {
+    for (const points of polylinePoints(series, x, y, plotWidth, count)) {
       out.push(`<polyline fill="none" stroke="${COLOURS.line}" stroke-width="0.8" points="${points}"/>`);
     }
   });
 
-  // Score and threshold on a log scale (the score spans orders of magnitude).
-  const scores = Array.from(result.scores, (score) => (score > 0 ? score : Number.NaN));
-  const thresholds = Array.from(result.thresholds, (threshold) => (Number.isFinite(threshold) && threshold > 0 ? threshold : Number.NaN));
-  const positive = [...scores, ...thresholds].filter(Number.isFinite);
-  const logMin = Math.floor(Math.log10(positive.length > 0 ? Math.max(Math.min(...positive), 1e-3) : 0.1));
-  const logMax = Math.max(logMin + 1, Math.ceil(Math.log10(positive.length > 0 ? Math.max(...positive) : 10)));
+  // Score and threshold on a log scale (the score spans orders of magnitude), one trace per asset.
+  const positive = (value: number): number => (Number.isFinite(value) && value > 0 ? value : Number.NaN);
+  const scoreRange = finiteRange([...Array.from(result.scores, positive), ...Array.from(result.thresholds, positive)].values());
+  const logMin = Math.floor(Math.log10(scoreRange === null ? 0.1 : Math.max(scoreRange.min, 1e-3)));
+  const logMax = Math.max(logMin + 1, Math.ceil(Math.log10(scoreRange === null ? 10 : scoreRange.max)));
   const yScore = (value: number): number =>
     scoreTop + LAYOUT.scoreHeight - ((Math.log10(Math.max(value, 10 ** logMin)) - logMin) / (logMax - logMin)) * LAYOUT.scoreHeight;
   out.push(`<rect x="${LAYOUT.left}" y="${fixed(scoreTop)}" width="${plotWidth}" height="${LAYOUT.scoreHeight}" fill="none" stroke="${COLOURS.grid}"/>`);
@@ -168,11 +220,15 @@ export function plotReplaySvg(result: ReplayResult): string {
     out.push(`<text x="${LAYOUT.left - 6}" y="${fixed(y + 4)}" text-anchor="end" fill="#888888" font-size="9">${10 ** power >= 1 ? 10 ** power : (10 ** power).toPrecision(1)}</text>`);
   }
   out.push(`<text x="${LAYOUT.left - 40}" y="${fixed(scoreTop + 16)}" text-anchor="end" fill="${COLOURS.text}">score</text>`);
-  for (const points of polylinePoints(scores, x, yScore, plotWidth)) {
-    out.push(`<polyline fill="none" stroke="${COLOURS.score}" stroke-width="1" points="${points}"/>`);
-  }
-  for (const points of polylinePoints(thresholds, x, yScore, plotWidth)) {
-    out.push(`<polyline fill="none" stroke="${COLOURS.threshold}" stroke-width="1.2" stroke-dasharray="5,3" points="${points}"/>`);
+  for (const indices of byAsset.values()) {
+    const scores = { indices, values: indices.map((index) => positive(result.scores[index])) };
+    const thresholds = { indices, values: indices.map((index) => positive(result.thresholds[index])) };
+    for (const points of polylinePoints(scores, x, yScore, plotWidth, count)) {
+      out.push(`<polyline fill="none" stroke="${COLOURS.score}" stroke-width="1" points="${points}"/>`);
+    }
+    for (const points of polylinePoints(thresholds, x, yScore, plotWidth, count)) {
+      out.push(`<polyline fill="none" stroke="${COLOURS.threshold}" stroke-width="1.2" stroke-dasharray="5,3" points="${points}"/>`);
+    }
   }
 
   // Episode starts with their contributors.

@@ -132,7 +132,13 @@ export function proofCatalog(policies: PlatformPolicies): ProofCheck[] {
     principal: service('iot.amazonaws.com'),
     action: 'sts:AssumeRole',
     resource: names.roleArn(names.iotLoggingRole),
-    context: { 'aws:SourceAccount': account },
+    context: { 'aws:SourceAccount': account, 'aws:SourceArn': `arn:aws:iot:${region}:${account}:*` },
+  });
+  forbidden(`iot.amazonaws.com assumes ${names.iotLoggingRole} for IoT Core of this account in another region`, {
+    principal: service('iot.amazonaws.com'),
+    action: 'sts:AssumeRole',
+    resource: names.roleArn(names.iotLoggingRole),
+    context: { 'aws:SourceAccount': account, 'aws:SourceArn': `arn:aws:iot:us-east-1:${account}:*` },
   });
   required(`firehose.amazonaws.com assumes ${names.firehoseRole} for ${names.firehose}`, {
     principal: service('firehose.amazonaws.com'),
@@ -487,6 +493,25 @@ export function proofCatalog(policies: PlatformPolicies): ProofCheck[] {
     resource: quarantineObject('processor'),
     context: { 's3:x-amz-server-side-encryption': 'AES256' },
     endpoint: 's3',
+  });
+  forbidden('processor: PutObject under quarantine/processor/ naming another KMS key', {
+    principal: processor,
+    action: 's3:PutObject',
+    resource: quarantineObject('processor'),
+    context: { 's3:x-amz-server-side-encryption': 'aws:kms', 's3:x-amz-server-side-encryption-aws-kms-key-id': `arn:aws:kms:${region}:${account}:key/another` },
+    endpoint: 's3',
+  });
+  forbidden('storer: kms:Decrypt with the platform key via Firehose (a service it does not call)', {
+    principal: storer,
+    action: 'kms:Decrypt',
+    resource: keyArn,
+    context: kms('firehose', {}),
+  });
+  forbidden('redrive: kms:Decrypt with the platform key via DynamoDB (the tool reads only the queue and the stream)', {
+    principal: operator,
+    action: 'kms:Decrypt',
+    resource: keyArn,
+    context: kms('dynamodb', {}),
   });
   forbidden('Firehose: PutObject under raw/ asking for SSE-S3 (AES256)', { principal: firehose, action: 's3:PutObject', resource: rawObject, context: { 's3:x-amz-server-side-encryption': 'AES256' } });
   forbidden('IoT rules: PutObject under quarantine/iot/ asking for SSE-S3 (AES256)', {

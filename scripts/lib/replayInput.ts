@@ -4,7 +4,6 @@
  * never given to the detector.
  */
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
 import type { Quality, Sample, SampleValue } from '../../functions/shared/detector';
 import { ReplayInputError, ReplayUsageError } from './replayErrors';
 
@@ -27,7 +26,7 @@ export interface ReplaySample {
 }
 
 export interface ReplayFile {
-  /** Base name, as printed in the `file` column. */
+  /** The path as given, as printed in the `file` column (two folders may hold files of one name). */
   readonly name: string;
   /** Metric names in column (or first appearance) order. */
   readonly metrics: readonly string[];
@@ -53,7 +52,9 @@ export function readReplayFile(path: string, format: ReplayFormat): ReplayFile {
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (error as Error).message;
     throw new ReplayInputError(`cannot read ${path}: ${reason}`);
   }
-  return format === 'skab' ? parseSkab(text, basename(path)) : parseExportCsv(text, basename(path));
+  const file = format === 'skab' ? parseSkab(text, path) : parseExportCsv(text, path);
+  if (file.samples.length === 0) throw new ReplayInputError(`${path}: no data rows after the header`);
+  return file;
 }
 
 function splitLines(text: string): string[] {
@@ -70,17 +71,31 @@ function cellError(file: string, line: number, column: number, header: string, c
 function parseNumberCell(cell: string, file: string, line: number, column: number, header: string): number {
   const value = Number(cell);
   if (cell.trim() === '' || Number.isNaN(value)) throw cellError(file, line, column, header, cell, 'not a number');
+  // A reading of Infinity (or 1e999) is a broken export, not a value to judge.
+  if (!Number.isFinite(value)) throw cellError(file, line, column, header, cell, 'not a finite number');
   return value;
 }
 
-/** Epoch milliseconds of a cell holding epoch ms/s or an ISO-like date (`2020-03-09 10:14:33`, read as UTC). */
+/**
+ * Numeric timestamps below this are epoch seconds: as milliseconds they would fall before March
+ * 1973, and as seconds this bound is the year 5138.
+ */
+const EPOCH_SECONDS_BELOW = 1e11;
+
+/**
+ * Epoch milliseconds of a cell holding epoch milliseconds, epoch seconds (told apart by size, see
+ * EPOCH_SECONDS_BELOW) or an ISO-like date (`2020-03-09 10:14:33`, read as UTC).
+ */
 function parseTimeCell(cell: string, file: string, line: number, column: number, header: string): number {
   const trimmed = cell.trim();
-  if (trimmed !== '' && /^-?\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed);
+  if (trimmed !== '' && /^-?\d+(\.\d+)?$/.test(trimmed)) {
+    const value = Number(trimmed);
+    return Math.abs(value) < EPOCH_SECONDS_BELOW ? Math.round(value * 1000) : value;
+  }
   const iso = trimmed.includes('T') ? trimmed : trimmed.replace(' ', 'T');
   const withZone = /(Z|[+-]\d\d:?\d\d)$/.test(iso) ? iso : `${iso}Z`;
   const ms = Date.parse(withZone);
-  if (Number.isNaN(ms)) throw cellError(file, line, column, header, cell, 'not a date or epoch milliseconds');
+  if (Number.isNaN(ms)) throw cellError(file, line, column, header, cell, 'not a date, epoch seconds or epoch milliseconds');
   return ms;
 }
 

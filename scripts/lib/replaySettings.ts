@@ -1,10 +1,13 @@
 import { readFileSync } from 'node:fs';
-import type { DetectorSettings } from '../../functions/shared/detector';
+import { parse } from 'yaml';
+import { DetectorSettingsError, resolveDetectionSettings, type DetectorSettings } from '../../functions/shared/detector';
 import { ReplayUsageError } from './replayErrors';
 
 /**
- * Detector settings from a JSON file (the `detection` block of an environment config, as JSON).
- * Only the shape is checked here; the detector validates every value when it starts.
+ * Detection settings from a file: the `detection` block of an environment config, checked
+ * against the same schema as `config/<env>.yaml`, so what is tuned here deploys as is. The file
+ * is JSON or YAML holding either the block itself or a whole environment config (its `detection`
+ * block is taken). Returns the detector's part (the status heartbeat is the processor's).
  */
 export function readReplaySettings(path: string): DetectorSettings {
   let text: string;
@@ -13,11 +16,24 @@ export function readReplaySettings(path: string): DetectorSettings {
   } catch {
     throw new ReplayUsageError(`cannot read settings file ${path}`);
   }
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(text);
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
-    return parsed as DetectorSettings;
+    // YAML is a superset of JSON, so one parser reads both.
+    parsed = parse(text);
   } catch (error) {
-    throw new ReplayUsageError(`settings file ${path} is not a JSON object: ${(error as Error).message}`);
+    throw new ReplayUsageError(`settings file ${path} is not JSON or YAML: ${(error as Error).message.split('\n')[0]}`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ReplayUsageError(`settings file ${path} must hold a mapping of detection settings (or an environment config)`);
+  }
+  const block = 'detection' in parsed ? (parsed as { detection: unknown }).detection : parsed;
+  try {
+    const { statusHeartbeatSeconds: _heartbeat, ...detector } = resolveDetectionSettings(block);
+    // Only what the file says: defaults stay the detector's, and --warmup can still override.
+    const given = block as Record<string, unknown>;
+    return Object.fromEntries(Object.entries(detector).filter(([key]) => key in given)) as DetectorSettings;
+  } catch (error) {
+    if (error instanceof DetectorSettingsError) throw new ReplayUsageError(`settings file ${path}: ${error.message}`);
+    throw error;
   }
 }

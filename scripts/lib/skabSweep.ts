@@ -1,7 +1,8 @@
 /**
  * Compares detector variants on both SKAB measures in one run: pooled F1 / FAR / MAR of the
- * labelled files (and F1 of the even and odd files separately) and the flagged share of the
- * anomaly-free recording cut into chunks of 800 / 1150 / 1500 rows.
+ * labelled files (and F1 of the even and odd files separately), the NAB scores (standard /
+ * LowFP / LowFN) and the flagged share of the anomaly-free recording cut into chunks of
+ * 800 / 1150 / 1500 rows.
  *
  *   npx tsx scripts/lib/skabSweep.ts SKAB_DIR 'name={"settings":{...},"internals":{...}}'...
  *
@@ -14,6 +15,7 @@ import type { DetectorSettings } from '../../functions/shared/detector';
 import { DETECTOR_INTERNALS } from '../../functions/shared/detector/constants';
 import { benchSkab } from '../benchSkab';
 import { readReplayFile } from './replayInput';
+import { NAB_PROFILES, nabScore } from './nabScore';
 import { driftCheck } from './skabDriftCheck';
 import { skabRates, sumSkabCounts } from './skabScore';
 
@@ -56,7 +58,7 @@ function main(): void {
   const variants = specs.length > 0 ? specs.map(parseVariant) : [parseVariant('defaults')];
   const clean = readReplayFile(join(dir, 'anomaly-free', 'anomaly-free.csv'), 'skab');
   const pct = (value: number): string => (value * 100).toFixed(1);
-  process.stdout.write('variant | F1 | FAR | MAR | even / odd F1 | clean FA 800 / 1150 / 1500\n');
+  process.stdout.write('variant | F1 | FAR | MAR | even / odd F1 | NAB standard / LowFP / LowFN | clean FA 800 / 1150 / 1500\n');
   for (const variant of variants) {
     const line = withInternals(variant.internals, () => {
       const bench = benchSkab(dir, variant.settings);
@@ -64,7 +66,8 @@ function main(): void {
       const half = (parity: number): number =>
         skabRates(sumSkabCounts(bench.files.filter((file) => Number(/(\d+)\.csv$/.exec(file.name)?.[1]) % 2 === parity).map((file) => file.counts))).f1;
       const shares = [800, 1150, 1500].map((rows) => pct(driftCheck(clean, rows, variant.settings).share));
-      return `${variant.name} | ${rates.f1.toFixed(3)} | ${pct(rates.falseAlarmRate)} | ${pct(rates.missedAlarmRate)} | ${half(0).toFixed(3)} / ${half(1).toFixed(3)} | ${shares.join(' / ')}`;
+      const nab = NAB_PROFILES.map((profile) => nabScore(bench.nab, profile).toFixed(2)).join(' / ');
+      return `${variant.name} | ${rates.f1.toFixed(3)} | ${pct(rates.falseAlarmRate)} | ${pct(rates.missedAlarmRate)} | ${half(0).toFixed(3)} / ${half(1).toFixed(3)} | ${nab} | ${shares.join(' / ')}`;
     });
     process.stdout.write(`${line}\n`);
   }

@@ -184,7 +184,13 @@ describe('IngestionChart', () => {
         },
       ]);
       expect(trustOf(role)).toEqual([
-        { Effect: 'Allow', Principal: { Service: 'iot.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': '111122223333' } } },
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'iot.amazonaws.com' },
+          Action: 'sts:AssumeRole',
+          // IoT Core of this account in sa-east-1 only (confused deputy).
+          Condition: { StringEquals: { 'aws:SourceAccount': '111122223333' }, ArnLike: { 'aws:SourceArn': 'arn:aws:iot:sa-east-1:111122223333:*' } },
+        },
       ]);
     });
 

@@ -13,6 +13,9 @@ import { loadEnvironmentConfig } from '../../charts/lib/config';
 import { PlatformNames } from '../../charts/lib/names';
 import { PlatformChartProps } from '../../charts/lib/PlatformChart';
 import { ProcessingChart } from '../../charts/processing';
+import { readProcessorConfig } from '../../functions/processor/config';
+import { resolveDetectorSettings } from '../../functions/shared/detector';
+import { Environment } from '../../functions/shared/Environment';
 import { findObject, inlineStatements, platformProps, RenderedObject, synthChart } from '../helpers/platform';
 
 const render = (environment = 'dev'): RenderedObject[] => synthChart((app, props) => new ProcessingChart(app, 'processing', props), environment);
@@ -71,6 +74,11 @@ function onlyEntry(zip: Buffer): { name: string; data: Buffer } {
 }
 
 const DEV_KEY_CONDITION = { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/kms-telemetry-dev' } };
+/** The key through exactly the services a principal uses it through. */
+const keyCondition = (...services: string[]): Record<string, Record<string, unknown>> => ({
+  ...DEV_KEY_CONDITION,
+  StringEquals: { 'kms:ViaService': services.map((service) => `${service}.sa-east-1.amazonaws.com`) },
+});
 
 /** What both functions share, with the function's own log group. */
 function sharedAccess(fn: string): Record<string, [string[], string[]]> {
@@ -155,7 +163,10 @@ describe('ProcessingChart', () => {
         if (statement.Resource.includes('*')) expect(statement.Action.every((action) => action.startsWith('ec2:Describe'))).toBe(true);
       }
       const bySid = Object.fromEntries(statements.map((statement) => [statement.Sid, statement]));
-      expect(bySid.UsePlatformKey.Condition).toEqual(DEV_KEY_CONDITION);
+      // Only through the services the function calls: the storer publishes to no topic.
+      expect(bySid.UsePlatformKey.Condition).toEqual(
+        name === 'iam-processor-dev' ? keyCondition('dynamodb', 'kinesis', 's3', 'sns', 'sqs') : keyCondition('dynamodb', 'kinesis', 's3', 'sqs'),
+      );
       expect(bySid.CreateNetworkInterfacesInPlatformSubnets.Condition).toEqual({
         StringEquals: { 'aws:ResourceTag/project': 'plant-telemetry', 'aws:ResourceTag/environment': 'dev' },
       });
@@ -203,7 +214,7 @@ describe('ProcessingChart', () => {
             Effect: 'Allow',
             Action: ['kms:Decrypt'],
             Resource: ['arn:aws:kms:sa-east-1:111122223333:key/*'],
-            Condition: DEV_KEY_CONDITION,
+            Condition: keyCondition('kinesis', 'sqs'),
           },
         ],
       });
@@ -268,13 +279,22 @@ describe('ProcessingChart', () => {
         ARCHIVE_BUCKET: 's3-archive-111122223333-dev',
         ASSET_STATUS_TABLE: 'dynamodb-asset-status-dev',
         DASHBOARD_URL: 'https://sa-east-1.console.aws.amazon.com/cloudwatch/home?region=sa-east-1#dashboards/dashboard/cw-telemetry-dev',
-        DETECTOR_CONFIG: JSON.stringify({ warmupSamples: 400, cooldownSeconds: 900, limits: { temperature: { min: -20, max: 120 }, pressure: { min: 0, max: 16 } } }),
+        DETECTOR_CONFIG: expect.any(String),
         DETECTOR_STATE_TABLE: 'dynamodb-detector-state-dev',
         POWERTOOLS_LOG_LEVEL: 'INFO',
         POWERTOOLS_METRICS_NAMESPACE: 'PlantTelemetry/dev',
         POWERTOOLS_SERVICE_NAME: 'processor',
         STATUS_HEARTBEAT_SECONDS: '300',
       });
+    });
+
+    test("the processor's detector settings are the config's detection block, as the processor reads them back", () => {
+      const variables = functionSpec(objects, 'lambda-processor-dev').environment.variables as Record<string, string>;
+      const read = readProcessorConfig(new Environment(variables));
+      const { statusHeartbeatSeconds, ...detector } = loadEnvironmentConfig('dev').detection;
+      expect(read.detectorSettings).toEqual(resolveDetectorSettings(detector));
+      expect(read.statusHeartbeatSeconds).toBe(statusHeartbeatSeconds);
+      expect(JSON.parse(variables.DETECTOR_CONFIG)).toMatchObject({ warmupSamples: 400, cooldownSeconds: 900, limits: { temperature: { min: -20, max: 120 }, pressure: { min: 0, max: 16 } } });
     });
 
     test('the storer gets its table, bucket and hot-tier retention', () => {

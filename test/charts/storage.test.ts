@@ -106,7 +106,7 @@ describe('StorageChart', () => {
     expect(spec.createBucketConfiguration).toEqual({ locationConstraint: 'sa-east-1' });
   });
 
-  test('the bucket policy refuses plain HTTP on bucket and objects, and a put that asks for any encryption but KMS', () => {
+  test('the bucket policy refuses plain HTTP on bucket and objects, and a put that asks for any encryption but KMS with the platform key', () => {
     expect(JSON.parse(bucketSpec(objects).policy)).toEqual({
       Version: '2012-10-17',
       Statement: [
@@ -129,6 +129,17 @@ describe('StorageChart', () => {
           Condition: {
             Null: { 's3:x-amz-server-side-encryption': 'false' },
             StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' },
+          },
+        },
+        {
+          Sid: 'DenyOtherKmsKeys',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 's3:PutObject',
+          Resource: `${BUCKET_ARN}/*`,
+          Condition: {
+            Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'false' },
+            StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'arn:aws:kms:sa-east-1:111122223333:alias/kms-telemetry-dev' },
           },
         },
       ],

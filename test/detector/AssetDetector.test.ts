@@ -3,6 +3,7 @@ import {
   DetectorInputError,
   DetectorSettingsError,
   DetectorStateError,
+  resolveDetectionSettings,
   resolveDetectorSettings,
   type AssetDetectorState,
   type DetectorSettings,
@@ -45,27 +46,42 @@ describe('resolveDetectorSettings', () => {
       closeRatio: 0.7,
       maxAutoregression: 0.9,
       driftHalfLifeSamples: 100,
+      recoverySamples: 45,
+      maxRebaselineShift: 3,
     });
   });
 
   it.each([
-    [{ warmupSamples: -3 }, 'warmupSamples must be an integer >= 10, got -3'],
-    [{ warmupSamples: 10.5 }, 'warmupSamples must be an integer >= 10, got 10.5'],
-    [{ warmupSamples: 10_000_000 }, 'warmupSamples must be an integer <= 604800, got 10000000'],
-    [{ scoreSmoothing: 0 }, 'scoreSmoothing must be a number > 0 and <= 1, got 0'],
-    [{ thresholdFactor: Number.NaN }, 'thresholdFactor must be a number > 0, got NaN'],
-    [{ closeRatio: 1.2 }, 'closeRatio must be a number > 0 and <= 1, got 1.2'],
-    [{ maxAutoregression: 1 }, 'maxAutoregression must be a number >= 0 and < 1, got 1'],
-    [{ cooldownSeconds: -1 }, 'cooldownSeconds must be a number >= 0 and <= 604800, got -1'],
-    [{ driftHalfLifeSamples: -5 }, 'driftHalfLifeSamples must be a number >= 0 (0 disables drift adaptation), got -5'],
-    [{ limits: { pressure: { min: 5, max: 1 } } }, 'limits.pressure.min must be <= limits.pressure.max, got min 5 and max 1'],
-    [{ limits: { pressure: { max: '7' } } }, 'limits.pressure.max must be a number, got "7"'],
+    [{ warmupSamples: -3 }, 'warmupSamples: expected an integer from 10 to 604800, got -3'],
+    [{ warmupSamples: 10.5 }, 'warmupSamples: expected an integer from 10 to 604800, got 10.5'],
+    [{ warmupSamples: 10_000_000 }, 'warmupSamples: expected an integer from 10 to 604800, got 10000000'],
+    [{ scoreSmoothing: 0 }, 'scoreSmoothing: expected a number above 0 and at most 1, got 0'],
+    [{ thresholdFactor: Number.NaN }, 'thresholdFactor: expected a number above 0 and at most 100, got NaN'],
+    [{ closeRatio: 1.2 }, 'closeRatio: expected a number above 0 and at most 1, got 1.2'],
+    [{ maxAutoregression: 1 }, 'maxAutoregression: expected a number from 0 to below 1, got 1'],
+    [{ cooldownSeconds: -1 }, 'cooldownSeconds: expected a number from 0 to 604800, got -1'],
+    [{ driftHalfLifeSamples: -5 }, 'driftHalfLifeSamples: expected a number from 0 to 604800 (0 disables drift adaptation), got -5'],
+    [{ recoverySamples: 0 }, 'recoverySamples: expected an integer from 1 to 86400, got 0'],
+    [{ maxRebaselineShift: -1 }, 'maxRebaselineShift: expected a number from 0 to 100 (0 disables re-baselining), got -1'],
+    [{ limits: { pressure: { min: 5, max: 1 } } }, 'limits.pressure.min: expected min below max (1), got 5'],
+    [{ limits: { pressure: { max: '7' } } }, 'limits.pressure.max: expected a finite number, got "7"'],
+    [{ limits: { 'inlet pressure': { max: 7 } } }, 'limits.inlet pressure: expected a metric name matching [A-Za-z0-9_.:-]{1,64}, got "inlet pressure"'],
+    [{ limits: { pressure: { maximum: 7 } } }, 'unknown detection setting "limits.pressure.maximum" (known: min, max)'],
   ])('rejects %j', (settings, message) => {
-    expect(() => resolveDetectorSettings(settings as DetectorSettings)).toThrow(new DetectorSettingsError(message));
+    expect(() => resolveDetectorSettings(settings as DetectorSettings)).toThrow(message);
+    expect(() => resolveDetectorSettings(settings as DetectorSettings)).toThrow(DetectorSettingsError);
   });
 
   it('rejects a misspelt setting instead of ignoring it', () => {
-    expect(() => resolveDetectorSettings({ warmup: 100 } as DetectorSettings)).toThrow(/^unknown detector setting "warmup" \(known: warmupSamples, /);
+    expect(() => resolveDetectorSettings({ warmup: 100 } as DetectorSettings)).toThrow(/^unknown detection setting "warmup" \(known: limits, warmupSamples, /);
+  });
+
+  it('shares one schema with the detection block, which also holds the processor heartbeat', () => {
+    expect(resolveDetectionSettings({ statusHeartbeatSeconds: 300, thresholdFactor: 2.5 })).toMatchObject({ statusHeartbeatSeconds: 300, thresholdFactor: 2.5, warmupSamples: 400 });
+    expect(resolveDetectionSettings({}).statusHeartbeatSeconds).toBe(60);
+    expect(() => resolveDetectionSettings({ statusHeartbeatSeconds: 5 })).toThrow('statusHeartbeatSeconds: expected an integer from 10 to 86400, got 5');
+    // The detector itself has no heartbeat: the processor strips it before it builds detectors.
+    expect(() => resolveDetectorSettings({ statusHeartbeatSeconds: 300 } as DetectorSettings)).toThrow(/^unknown detection setting "statusHeartbeatSeconds"/);
   });
 });
 
@@ -122,8 +138,10 @@ describe('AssetDetector finds injected faults', () => {
     expect(firstAnomalousAt(verdicts, ONSET)).toBe(ONSET);
     expect(openings(verdicts)).toEqual([ONSET]);
     const closedAt = verdicts.findIndex((verdict, t) => t > ONSET && verdict.episode.event === 'close');
-    expect(closedAt - ONSET).toBeLessThanOrEqual(50);
-    expect(verdicts[closedAt].episode).toMatchObject({ startedAt: START_TS + ONSET * 1000, alert: false });
+    // The signature fades in a few samples; the episode ends after recoverySamples (45) without it.
+    expect(closedAt - ONSET).toBeLessThanOrEqual(60);
+    expect(verdicts[closedAt].episode).toMatchObject({ startedAt: START_TS + ONSET * 1000, alert: false, recovery: true, rebaselined: false });
+    expect(verdicts[closedAt].anomalous).toBe(false);
   });
 
   it('a stuck sensor (one exact value repeated), within 35 samples, naming the sensor', () => {
@@ -159,6 +177,51 @@ describe('AssetDetector finds injected faults', () => {
     const detectedAt = firstAnomalousAt(persistent, ONSET);
     expect(detectedAt - ONSET).toBeLessThanOrEqual(30);
     expect(persistent.slice(detectedAt).every((verdict) => verdict.anomalous)).toBe(true);
+  });
+});
+
+describe('AssetDetector ends episodes when the fault is over', () => {
+  const FAULT_SAMPLES = 300;
+  /** A pressure step of 5 standard deviations, then the process settles with `after` (noise units per metric). */
+  function faultThenSettle(seed: number, after: Record<string, number>): number[][] {
+    let rows = injectFault(generateRows(ONSET + FAULT_SAMPLES + 1200, seed), 'pressure', ONSET, (k) => (k < FAULT_SAMPLES ? 5 : 0));
+    for (const [metric, shift] of Object.entries(after)) rows = injectFault(rows, metric, ONSET + FAULT_SAMPLES, () => shift);
+    return rows;
+  }
+
+  it('re-baselines on a slightly different operating point and ends the episode, where freezing the means never would', () => {
+    const rows = faultThenSettle(41, { pressure: 1.5, flow: 1.5 });
+    const frozen = runWithFault(rows, { recoverySamples: 1, maxRebaselineShift: 0 });
+    // Frozen means keep the score above the close level: the old episode spans (nearly) everything after the fault.
+    expect(frozen.slice(ONSET + FAULT_SAMPLES).filter((verdict) => verdict.anomalous).length).toBeGreaterThan(0.9 * 1200);
+
+    const verdicts = runWithFault(rows);
+    expect(openings(verdicts)).toHaveLength(1);
+    const closedAt = verdicts.findIndex((verdict) => verdict.episode.event === 'close');
+    expect(closedAt - (ONSET + FAULT_SAMPLES)).toBeGreaterThanOrEqual(45);
+    expect(closedAt - (ONSET + FAULT_SAMPLES)).toBeLessThanOrEqual(80);
+    expect(verdicts[closedAt].episode).toMatchObject({ event: 'close', recovery: true, rebaselined: true, startedAt: verdicts[openings(verdicts)[0]].episode.startedAt });
+    // Every sample of the episode is flagged, the quiet ones before its end too; the new point is then normal.
+    expect(verdicts.slice(openings(verdicts)[0], closedAt).every((verdict) => verdict.anomalous)).toBe(true);
+    expect(verdicts.slice(closedAt).some((verdict) => verdict.anomalous)).toBe(false);
+  });
+
+  it('keeps the episode open when the process moved too far to be re-baselined', () => {
+    const verdicts = runWithFault(faultThenSettle(42, { vibration: 4 }));
+    expect(openings(verdicts)).toHaveLength(1);
+    expect(verdicts.some((verdict) => verdict.episode.event === 'close')).toBe(false);
+    expect(verdicts[verdicts.length - 1].anomalous).toBe(true);
+  });
+
+  it('merges the flapping of one fault into one episode', () => {
+    // A fault that comes and goes every 20 samples for 400 samples.
+    const rows = injectFault(generateRows(ONSET + 1000, 43), 'flow', ONSET, (k) => (k < 400 && Math.floor(k / 20) % 2 === 0 ? 4 : 0));
+    expect(openings(runWithFault(rows, { recoverySamples: 1, maxRebaselineShift: 0 })).length).toBeGreaterThan(5);
+    const verdicts = runWithFault(rows);
+    expect(openings(verdicts)).toHaveLength(1);
+    const closedAt = verdicts.findIndex((verdict) => verdict.episode.event === 'close');
+    expect(closedAt).toBeGreaterThan(ONSET + 400);
+    expect(closedAt).toBeLessThan(ONSET + 480);
   });
 });
 
@@ -223,16 +286,16 @@ describe('AssetDetector inputs and episodes', () => {
   });
 
   it('flags a limit breach at once, even during warm-up, and alerts once per episode with a cooldown', () => {
-    const detector = new AssetDetector({ limits, cooldownSeconds: 900 });
+    const detector = new AssetDetector({ limits, cooldownSeconds: 900, recoverySamples: 1 });
     const first = detector.observe(at(0, 9));
     expect(first).toMatchObject({ anomalous: true, warmingUp: true, limitBreaches: ['pressure'], contributors: ['pressure'] });
     expect(first.episode).toEqual({ event: 'open', startedAt: START_TS, peakScore: 0, alert: true });
     expect(detector.observe(at(1, 9)).episode).toMatchObject({ event: 'update', alert: false });
-    expect(detector.observe(at(2, 3)).episode).toMatchObject({ event: 'close', startedAt: START_TS, alert: false });
+    expect(detector.observe(at(2, 3)).episode).toMatchObject({ event: 'close', startedAt: START_TS, alert: false, recovery: true });
     expect(detector.observe(at(3, 3)).episode).toEqual({ event: 'none', alert: false });
-    // A new episode 8 s after the close: inside the cooldown, no alert.
+    // A new episode 8 s after the close: inside the cooldown, no alert, and so no recovery either.
     expect(detector.observe(at(10, 1)).episode).toMatchObject({ event: 'open', alert: false });
-    expect(detector.observe(at(11, 3)).episode.event).toBe('close');
+    expect(detector.observe(at(11, 3)).episode).toMatchObject({ event: 'close', recovery: false });
     // 900 s after that close: alert again.
     expect(detector.observe(at(911, 1)).episode).toMatchObject({ event: 'open', alert: true });
   });
@@ -327,6 +390,16 @@ describe('AssetDetector is deterministic, causal and restorable', () => {
     expect(observeAll(restored, samples.slice(checkpoint))).toEqual(observeAll(original, samples.slice(checkpoint)));
   });
 
+  it('upgrades a version-2 state (before episode ends were recorded) and continues', () => {
+    const detector = new AssetDetector();
+    observeAll(detector, samples.slice(0, 820));
+    const { episode, ...rest } = detector.toState();
+    const { alerted: _a, quietSamples: _q, signature: _s, level: _l, ...oldEpisode } = episode;
+    const restored = AssetDetector.fromState({ ...rest, version: 2, episode: oldEpisode } as unknown as AssetDetectorState);
+    expect(restored.toState().episode).toMatchObject({ open: episode.open, alerted: episode.open, quietSamples: 0 });
+    expect(observeAll(restored, samples.slice(820)).every((verdict) => verdict.anomalous === true)).toBe(true);
+  });
+
   it('keeps the state small and constant in size: under 4 KB for 8 metrics', () => {
     const metrics: MetricSpec[] = [...PUMP_METRICS, { name: 'voltage', level: 230, noise: 2, autoregression: 0 }, { name: 'speed', level: 1480, noise: 3, autoregression: 0.5 }];
     const eightMetricSamples = toSamples(generateRows(3000, 22, metrics), metrics);
@@ -347,7 +420,7 @@ describe('AssetDetector is deterministic, causal and restorable', () => {
     observeAll(detector, samples.slice(0, 500));
     const state = detector.toState() as unknown as Record<string, unknown>;
     expect(() => AssetDetector.fromState({ ...state, version: 1 } as unknown as AssetDetectorState)).toThrow(
-      new DetectorStateError('detector state version must be 2, got 1'),
+      new DetectorStateError('detector state version must be 3 (or 2, upgraded), got 1'),
     );
     expect(() => AssetDetector.fromState({ ...state, smoothed: [1, 2] } as unknown as AssetDetectorState)).toThrow(
       new DetectorStateError('detector state smoothed must be an array of 6 entries, got [1,2]'),

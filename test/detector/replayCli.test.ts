@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DetectorSettingsError } from '../../functions/shared/detector';
 import { runReplay } from '../../scripts/replay';
 import { ReplayInputError, ReplayUsageError } from '../../scripts/lib/replayErrors';
+import { plotReplaySvg } from '../../scripts/lib/plotReplaySvg';
+import type { ReplayResult } from '../../scripts/lib/replayRun';
 import { generateRows, injectFault, START_TS, type MetricSpec } from './syntheticSeries';
 
 const PROJECT_ROOT = resolve(__dirname, '../..');
@@ -73,7 +74,7 @@ describe('replay --format skab', () => {
     const lines = replay(['--format', 'skab', '--warmup', String(WARMUP), path]).trimEnd().split('\n');
     expect(lines[0]).toBe('file,index,anomaly');
     expect(lines).toHaveLength(ROWS + 1);
-    lines.slice(1).forEach((line, index) => expect(line).toMatch(new RegExp(`^pump\\.csv,${index},[01]$`)));
+    lines.slice(1).forEach((line, index) => expect(line).toBe(`${path},${index},${line.slice(-1)}`));
     const flagged = flags(lines.join('\n'));
     expect(flagged.slice(0, WARMUP).every((flag) => flag === 0)).toBe(true);
     expect(flagged.slice(WARMUP, FAULT_ROW).every((flag) => flag === 0)).toBe(true);
@@ -100,18 +101,19 @@ describe('replay --format skab', () => {
     const output = replay(['--format', 'skab', '--warmup', String(WARMUP), faulty, clean, faulty]);
     const lines = output.trimEnd().split('\n');
     expect(lines).toHaveLength(3 * ROWS + 1);
-    expect(lines[1]).toBe('a.csv,0,0');
-    expect(lines[ROWS + 1]).toBe('b.csv,0,0');
-    expect(lines[2 * ROWS + 1]).toBe('a.csv,0,0');
+    expect(lines[1]).toBe(`${faulty},0,0`);
+    expect(lines[ROWS + 1]).toBe(`${clean},0,0`);
+    expect(lines[2 * ROWS + 1]).toBe(`${faulty},0,0`);
     const all = flags(output);
     expect(all.slice(2 * ROWS)).toEqual(all.slice(0, ROWS));
   });
 
   it('adds the score, threshold, episode and contributors with --details', () => {
-    const lines = replay(['--format', 'skab', '--warmup', String(WARMUP), '--details', writeSkab('details.csv', faultyRows())]).trimEnd().split('\n');
+    const path = writeSkab('details.csv', faultyRows());
+    const lines = replay(['--format', 'skab', '--warmup', String(WARMUP), '--details', path]).trimEnd().split('\n');
     expect(lines[0]).toBe('file,index,anomaly,ts,asset,score,threshold,episode,contributors');
-    expect(lines[1]).toBe(`details.csv,0,0,${START_TS},details.csv,0,,none,`);
-    expect(lines.some((line) => /^details\.csv,\d+,1,\d+,details\.csv,[\d.e+]+,[\d.]+,open,flow$/.test(line))).toBe(true);
+    expect(lines[1]).toBe(`${path},0,0,${START_TS},${path},0,,none,`);
+    expect(lines.some((line) => line.startsWith(`${path},`) && /,1,\d+,[^,]+,[\d.e+]+,[\d.]+,open,flow$/.test(line))).toBe(true);
   });
 
   it('draws the metrics, score, threshold and flagged spans as SVG', () => {
@@ -134,8 +136,76 @@ describe('replay --format csv', () => {
     const lines = output.trimEnd().split('\n');
     expect(lines[0]).toBe('file,index,anomaly');
     expect(lines).toHaveLength(ROWS + 1);
-    expect(lines[1]).toBe('export.csv,0,0');
+    expect(lines[1]).toBe(`${join(dir, 'export.csv')},0,0`);
     expect(flags(output)).toEqual(fromSkab);
+  });
+
+  it('reads epoch seconds as seconds, not as milliseconds', () => {
+    const rows = faultyRows();
+    const inMs = writeExport('ms.csv', rows);
+    const inSeconds = join(dir, 'seconds.csv');
+    writeFileSync(inSeconds, readFileSync(inMs, 'utf8').replace(/^(\d+)000,/gm, '$1,'));
+    const detailsOf = (path: string) => replay(['--format', 'csv', '--warmup', String(WARMUP), '--details', path]).trimEnd().split('\n').slice(1).map((line) => line.split(',').slice(2).join(','));
+    expect(detailsOf(inSeconds)).toEqual(detailsOf(inMs));
+  });
+});
+
+describe('replay fixes', () => {
+  it('prints the path as given, so files of one name in two folders stay apart', () => {
+    mkdirSync(join(dir, 'a'), { recursive: true });
+    mkdirSync(join(dir, 'b'), { recursive: true });
+    const first = writeSkab(join('a', '1.csv'), faultyRows());
+    const second = writeSkab(join('b', '1.csv'), faultyRows());
+    const names = new Set(replay(['--format', 'skab', '--warmup', String(WARMUP), first, second]).trimEnd().split('\n').slice(1).map((line) => line.split(',')[0]));
+    expect([...names]).toEqual([first, second]);
+  });
+
+  it('refuses a --plot path that names an input or is not .svg, and leaves the input untouched', () => {
+    const path = writeSkab('keep.csv', faultyRows());
+    const before = readFileSync(path, 'utf8');
+    expect(() => replay(['--format', 'skab', '--plot', path, path])).toThrow(new ReplayUsageError(`--plot must name an .svg file, got "${path}"`));
+    const svgInput = join(dir, 'input.svg');
+    writeFileSync(svgInput, before);
+    expect(() => replay(['--format', 'skab', '--plot', svgInput, svgInput])).toThrow(new ReplayUsageError(`--plot must not name an input file, got "${svgInput}"`));
+    expect(readFileSync(path, 'utf8')).toBe(before);
+    expect(readFileSync(svgInput, 'utf8')).toBe(before);
+  });
+
+  it('plots a day at 1 Hz (and more) without overflowing the stack', () => {
+    const count = 200_000;
+    const result: ReplayResult = {
+      file: {
+        name: 'day.csv',
+        metrics: ['flow'],
+        labelled: false,
+        samples: Array.from({ length: count }, (_, t) => ({ asset: 'p1', sample: { ts: START_TS + t * 1000, values: { flow: { value: Math.sin(t / 500), quality: 'GOOD' as const } } } })),
+      },
+      anomalous: new Uint8Array(count),
+      scores: Float64Array.from({ length: count }, (_, t) => 1 + (t % 7)),
+      thresholds: new Float64Array(count).fill(6),
+      warmingUp: new Uint8Array(count),
+      openings: new Map(),
+    };
+    const svg = plotReplaySvg(result);
+    expect(svg).toContain('>flow</text>');
+    expect(svg).toContain('-1.000 … 1.000');
+  });
+
+  it('draws one trace per asset and metric for a multi-asset export', () => {
+    const rows = faultyRows();
+    const lines = METRICS.flatMap((metric, m) =>
+      rows.flatMap((row, t) => [`${START_TS + t * 1000},pump-07,${metric.name.replace(/ /g, '_')},${row[m]},GOOD`, `${START_TS + t * 1000},pump-08,${metric.name.replace(/ /g, '_')},${row[m] + 1000},GOOD`]),
+    );
+    const path = join(dir, 'two-assets.csv');
+    writeFileSync(path, ['timestamp,assetId,metric,value,quality', ...lines].join('\n') + '\n');
+    const svgPath = join(dir, 'two-assets.svg');
+    replay(['--format', 'csv', '--warmup', String(WARMUP), '--plot', svgPath, path]);
+    const svg = readFileSync(svgPath, 'utf8');
+    expect(svg).toContain('>pump-07 · flow</text>');
+    expect(svg).toContain('>pump-08 · flow</text>');
+    // Each flow strip spans its own asset's range only: pump-07 near 40, pump-08 near 1040.
+    expect(svg).toMatch(/>3[0-9.]+ … 4[0-9.]+<\/text>/);
+    expect(svg).toMatch(/>10[34][0-9.]+ … 104[0-9.]+<\/text>/);
   });
 });
 
@@ -151,18 +221,43 @@ describe('replay input errors', () => {
     const settingsPath = join(dir, 'settings.json');
     writeFileSync(settingsPath, JSON.stringify({ warmupSamples: 5 }));
     expect(() => replay(['--format', 'skab', '--settings', settingsPath, writeSkab('s.csv', faultyRows())])).toThrow(
-      new DetectorSettingsError('warmupSamples must be an integer >= 10, got 5'),
+      new ReplayUsageError(`settings file ${settingsPath}: warmupSamples: expected an integer from 10 to 604800, got 5`),
     );
+  });
+
+  it('takes the detection block of an environment config as is, tuning fields and heartbeat included', () => {
+    const rows = faultyRows();
+    const block = { warmupSamples: WARMUP, cooldownSeconds: 900, statusHeartbeatSeconds: 300, thresholdFactor: 50, recoverySamples: 30, limits: { flow: { min: 0 } } };
+    const json = join(dir, 'detection.json');
+    writeFileSync(json, JSON.stringify(block));
+    const yaml = join(dir, 'dev.yaml');
+    writeFileSync(yaml, `environment: dev\ndetection:\n${Object.entries(block).map(([key, value]) => `  ${key}: ${JSON.stringify(value)}`).join('\n')}\n`);
+    const path = writeSkab('tuned.csv', rows);
+    const fromJson = replay(['--format', 'skab', '--settings', json, path]);
+    expect(replay(['--format', 'skab', '--settings', yaml, path])).toBe(fromJson);
+    // A factor of 50 silences the fault the defaults flag.
+    expect(flags(fromJson).some((flag) => flag === 1)).toBe(false);
+    expect(flags(replay(['--format', 'skab', '--warmup', String(WARMUP), path])).some((flag) => flag === 1)).toBe(true);
+  });
+
+  it.each([
+    ['Infinity', 'inf.csv', 'datetime;a;b\n2026-01-05 08:00:00;1;Infinity\n', (path: string) => `${path}: line 2, column 3 (b): not a finite number, got "Infinity"`],
+    ['a header without rows', 'empty.csv', 'datetime;a;b\n', (path: string) => `${path}: no data rows after the header`],
+    ['a file shorter than the warm-up', 'short.csv', 'datetime;a;b\n2026-01-05 08:00:00;1;2\n2026-01-05 08:00:01;1;3\n', (path: string) => `${path}: it has 2 samples, not more than the warm-up of 400: nothing would be judged`],
+  ])('refuses %s with one clear line', (_, name, text, message) => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    expect(() => replay(['--format', 'skab', path])).toThrow(new ReplayInputError(message(path)));
   });
 
   it('names file, line and column of a non-numeric cell', () => {
     const path = join(dir, 'bad.csv');
     writeFileSync(path, 'datetime;a;b\n2026-01-05 08:00:00;1;2\n2026-01-05 08:00:01;1;2\n2026-01-05 08:00:02;1;abc\n');
-    expect(() => replay(['--format', 'skab', path])).toThrow(new ReplayInputError('bad.csv: line 4, column 3 (b): not a number, got "abc"'));
+    expect(() => replay(['--format', 'skab', path])).toThrow(new ReplayInputError(`${path}: line 4, column 3 (b): not a number, got "abc"`));
     const exportPath = join(dir, 'bad-export.csv');
     writeFileSync(exportPath, 'timestamp,assetId,metric,value,quality\n1767600000000,p1,flow,40,GOOD\n1767600000000,p1,flow,4O,GOOD\n');
     expect(() => replay(['--format', 'csv', exportPath])).toThrow(
-      new ReplayInputError('bad-export.csv: line 3, column 4 (value): not a number, got "4O"'),
+      new ReplayInputError(`${exportPath}: line 3, column 4 (value): not a number, got "4O"`),
     );
   });
 

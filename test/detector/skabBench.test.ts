@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchSkab } from '../../scripts/benchSkab';
+import { ReplayInputError } from '../../scripts/lib/replayErrors';
 import { countSkabFile, skabRates, sumSkabCounts } from '../../scripts/lib/skabScore';
 import { generateRows, injectFault, START_TS, type MetricSpec } from './syntheticSeries';
 
@@ -52,5 +53,17 @@ describe('bench:skab', () => {
       expect(counts.truePositives).toBeGreaterThan(180);
     }
     expect(skabRates(result.total).f1).toBeGreaterThan(0.85);
+    // Two changepoints per file (both edges of the label span), scored by NAB.
+    expect(result.nab.hits.length + result.nab.missed).toBe(4);
+  });
+
+  it('refuses a folder without labelled files instead of reporting an F1 of 0 that ranks itself', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'skab-empty-'));
+    try {
+      writeFileSync(join(empty, 'free.csv'), 'datetime;flow\n2026-01-05 08:00:00;1\n');
+      expect(() => benchSkab(empty)).toThrow(new ReplayInputError(`no labelled SKAB file (*.csv with an anomaly column) under ${empty}`));
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 });

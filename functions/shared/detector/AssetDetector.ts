@@ -63,7 +63,7 @@ function emptyState(): DetectorStateInPlace {
     model: null,
     smoothed: [],
     score: 0,
-    episode: { open: false, startedAt: null, peakScore: null, lastClosedAt: null },
+    episode: { open: false, startedAt: null, peakScore: null, lastClosedAt: null, alerted: false, quietSamples: 0, signature: [], level: [] },
   };
 }
 
@@ -74,7 +74,9 @@ function emptyState(): DetectorStateInPlace {
  *    scale) and a stuck-sensor check (one exact value repeated far longer than in the warm-up);
  * 3. a multivariate score per asset: the exponentially weighted vector of standardised residuals
  *    (MEWMA) and its T² against the spread that vector showed out of sample in the warm-up;
- * 4. episodes: one alert per episode, hysteresis to close, a cooldown between alerts.
+ * 4. episodes: one alert per episode, a cooldown between alerts; an episode ends after a sustained
+ *    period without the fault's signature, with a bounded re-baseline when the process settled
+ *    at a new operating point.
  * Pure (no I/O, no clock) and causal: a verdict depends only on this and earlier samples. Its
  * whole state is `toState()`: O(d²) numbers for d metrics, whatever the number of samples.
  */
@@ -87,6 +89,8 @@ export class AssetDetector {
   private present: boolean[] = [];
   private scratch: number[] = [];
   private readonly driftRate: number;
+  /** Weight of the newest sample in the per-metric level followed during an episode. */
+  private readonly episodeLevelRate: number;
   /** Threshold of the score once the model is fitted (depends on the number of model metrics). */
   private threshold = Infinity;
 
@@ -94,6 +98,8 @@ export class AssetDetector {
     this.settings = resolveDetectorSettings(settings);
     const halfLife = this.settings.driftHalfLifeSamples;
     this.driftRate = halfLife > 0 ? 1 - Math.pow(0.5, 1 / halfLife) : 0;
+    const levelHalfLife = Math.max(1, this.settings.recoverySamples * DETECTOR_INTERNALS.episodeLevelHalfLifeShare);
+    this.episodeLevelRate = 1 - Math.pow(0.5, 1 / levelHalfLife);
   }
 
   /** Restores a detector from `toState()` output (validated: throws `DetectorStateError` on a corrupt state). */
@@ -143,8 +149,13 @@ export class AssetDetector {
     }
     const threshold = warmingUp ? Infinity : this.threshold;
     const score = warmingUp ? 0 : state.score;
-    const statistical = !warmingUp && score > (state.episode.open ? this.settings.closeRatio * threshold : threshold);
-    const anomalous = statistical || limitBreaches.length > 0 || stuck.length > 0;
+    const episodeOpen = state.episode.open;
+    const statistical = !warmingUp && score > (episodeOpen ? this.settings.closeRatio * threshold : threshold);
+    const active = statistical || limitBreaches.length > 0 || stuck.length > 0;
+    if (episodeOpen && hasEvidence && !warmingUp) this.followEpisodeLevel();
+    const episode = this.advanceEpisode(sample.ts, active, statistical && limitBreaches.length === 0 && stuck.length === 0, score, threshold);
+    // Every sample of an episode is flagged, the quiet ones before its end included.
+    const anomalous = episode.event === 'open' || episode.event === 'update';
     return {
       anomalous,
       score,
@@ -152,7 +163,7 @@ export class AssetDetector {
       warmingUp,
       limitBreaches,
       contributors: anomalous ? this.contributors(limitBreaches, stuck) : NO_NAMES,
-      episode: this.advanceEpisode(sample.ts, anomalous, score),
+      episode,
     };
   }
 
@@ -382,6 +393,9 @@ export class AssetDetector {
     state.metrics = pick(state.metrics);
     state.tracking = { last: pick(state.tracking.last), gap: pick(state.tracking.gap), run: pick(state.tracking.run) };
     state.smoothed = pick(state.smoothed);
+    // An episode open across the end of the warm-up (a limit breach) has no model signature yet.
+    state.episode.signature = [];
+    state.episode.level = [];
     state.warmup = null;
     state.calibration = null;
     this.reindex();
@@ -482,26 +496,109 @@ export class AssetDetector {
     return names.slice(0, DETECTOR_INTERNALS.maxContributors);
   }
 
-  private advanceEpisode(ts: number, anomalous: boolean, score: number): EpisodeVerdict {
-    const episode = this.state.episode;
-    if (anomalous) {
-      if (!episode.open) {
-        const cooldownMs = this.settings.cooldownSeconds * 1000;
-        const alert = episode.lastClosedAt === null || ts - episode.lastClosedAt >= cooldownMs;
-        episode.open = true;
-        episode.startedAt = ts;
-        episode.peakScore = score;
-        return { event: 'open', startedAt: ts, peakScore: score, alert };
-      }
-      if (score > (episode.peakScore ?? -Infinity)) episode.peakScore = score;
-      return { event: 'update', startedAt: episode.startedAt ?? ts, peakScore: episode.peakScore ?? score, alert: false };
+  /** Moves the per-metric level of the open episode toward this sample (the re-baseline target). */
+  private followEpisodeLevel(): void {
+    const level = this.state.episode.level;
+    const model = this.state.model as ModelState;
+    if (level.length === 0) level.push(...model.mean);
+    for (let index = 0; index < level.length; index++) {
+      if (this.present[index]) level[index] += this.episodeLevelRate * (this.values[index] - level[index]);
     }
-    if (!episode.open) return { event: 'none', alert: false };
-    const closed: EpisodeVerdict = { event: 'close', startedAt: episode.startedAt ?? ts, peakScore: episode.peakScore ?? score, alert: false };
+  }
+
+  /**
+   * Share of the peak's signature left in the smoothed vector: its projection on the vector at
+   * the peak, relative to that vector's length (1 while the fault persists, about 0 once it is gone).
+   */
+  private signatureShare(): number {
+    const signature = this.state.episode.signature;
+    if (signature.length === 0) return 1;
+    const smoothed = this.state.smoothed;
+    let dot = 0;
+    let norm = 0;
+    for (let index = 0; index < signature.length; index++) {
+      dot += smoothed[index] * signature[index];
+      norm += signature[index] * signature[index];
+    }
+    return norm > 0 ? dot / norm : 1;
+  }
+
+  /**
+   * Moves the means to the levels of the episode when every metric moves by at most
+   * `maxRebaselineShift` residual standard deviations (the shift a one-step residual would keep
+   * showing); returns false, changing nothing, otherwise.
+   */
+  private rebaseline(): boolean {
+    const model = this.state.model as Writable<ModelState> | null;
+    const level = this.state.episode.level;
+    const limit = this.settings.maxRebaselineShift;
+    if (model === null || level.length === 0 || limit <= 0) return false;
+    for (let index = 0; index < level.length; index++) {
+      const shift = ((1 - model.coefficient[index]) * Math.abs(level[index] - model.mean[index])) / model.scale[index];
+      if (!(shift <= limit)) return false;
+    }
+    for (let index = 0; index < level.length; index++) model.mean[index] = level[index];
+    // The smoothed residuals were measured against the old means: start afresh from the new ones.
+    this.state.smoothed.fill(0);
+    this.state.score = 0;
+    return true;
+  }
+
+  /**
+   * Opens an episode on an active sample; while open, counts the samples without the fault's
+   * signature and ends the episode after `recoverySamples` of them: directly when the score is
+   * back under the close level, by a bounded re-baseline when it is not.
+   */
+  private advanceEpisode(ts: number, active: boolean, statisticalOnly: boolean, score: number, threshold: number): EpisodeVerdict {
+    const episode = this.state.episode;
+    if (!episode.open) {
+      if (!active) return { event: 'none', alert: false };
+      const cooldownMs = this.settings.cooldownSeconds * 1000;
+      const alert = episode.lastClosedAt === null || ts - episode.lastClosedAt >= cooldownMs;
+      episode.open = true;
+      episode.startedAt = ts;
+      episode.peakScore = score;
+      episode.alerted = alert;
+      episode.quietSamples = 0;
+      episode.signature = this.state.model === null ? [] : this.state.smoothed.slice();
+      return { event: 'open', startedAt: ts, peakScore: score, alert };
+    }
+    const signatureGone = !active || (statisticalOnly && this.signatureShare() < DETECTOR_INTERNALS.signatureGoneShare);
+    if (!signatureGone) {
+      episode.quietSamples = 0;
+      if (score > (episode.peakScore ?? -Infinity)) {
+        episode.peakScore = score;
+        if (this.state.model !== null) episode.signature = this.state.smoothed.slice();
+      }
+    } else {
+      episode.quietSamples += 1;
+      if (episode.quietSamples >= this.settings.recoverySamples) {
+        const settled = score <= this.settings.closeRatio * threshold;
+        if (settled) return this.closeEpisode(ts, score, false);
+        if (this.rebaseline()) return this.closeEpisode(ts, score, true);
+      }
+    }
+    return { event: 'update', startedAt: episode.startedAt ?? ts, peakScore: episode.peakScore ?? score, alert: false };
+  }
+
+  private closeEpisode(ts: number, score: number, rebaselined: boolean): EpisodeVerdict {
+    const episode = this.state.episode;
+    const closed: EpisodeVerdict = {
+      event: 'close',
+      startedAt: episode.startedAt ?? ts,
+      peakScore: episode.peakScore ?? score,
+      alert: false,
+      recovery: episode.alerted,
+      rebaselined,
+    };
     episode.open = false;
     episode.lastClosedAt = ts;
     episode.startedAt = null;
     episode.peakScore = null;
+    episode.alerted = false;
+    episode.quietSamples = 0;
+    episode.signature = [];
+    episode.level = [];
     return closed;
   }
 }

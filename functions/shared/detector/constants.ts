@@ -5,7 +5,9 @@
  */
 
 /** Version written into every persisted state; bump it when the state layout changes. */
-export const DETECTOR_STATE_VERSION = 2 as const;
+export const DETECTOR_STATE_VERSION = 3 as const;
+/** The previous layout, upgraded on restore (it lacks the episode's recovery fields). */
+export const DETECTOR_STATE_PREVIOUS_VERSION = 2 as const;
 
 export const DETECTOR_DEFAULTS = {
   warmupSamples: 400,
@@ -15,16 +17,34 @@ export const DETECTOR_DEFAULTS = {
   closeRatio: 0.7,
   maxAutoregression: 0.9,
   driftHalfLifeSamples: 100,
+  recoverySamples: 45,
+  maxRebaselineShift: 3,
 } as const;
 
-export const DETECTOR_SETTING_BOUNDS = {
-  /** Fewer samples cannot estimate the moments of a handful of metrics. */
-  minWarmupSamples: 10,
-  /** A week at 1 Hz; a longer warm-up only delays judging. */
-  maxWarmupSamples: 604_800,
-  /** A week. */
-  maxCooldownSeconds: 604_800,
+/**
+ * The one schema of the detection settings: the `detection` block of `config/<env>.yaml`, the
+ * processor's DETECTOR_CONFIG and replay's `--settings` are all checked against it, so what is
+ * tuned in replay deploys as is. `integer` settings are whole numbers; `minExclusive` and
+ * `maxExclusive` make that bound open.
+ */
+export const DETECTION_SETTING_RULES = {
+  /** Fewer samples cannot estimate the moments of a handful of metrics; a week at 1 Hz is plenty. */
+  warmupSamples: { integer: true, min: 10, max: 604_800 },
+  /** Up to a week. */
+  cooldownSeconds: { integer: false, min: 0, max: 604_800 },
+  /** The processor's rewrite of an unchanged asset status (not a detector setting). */
+  statusHeartbeatSeconds: { integer: true, min: 10, max: 86_400 },
+  scoreSmoothing: { integer: false, min: 0, max: 1, minExclusive: true },
+  thresholdFactor: { integer: false, min: 0, max: 100, minExclusive: true },
+  closeRatio: { integer: false, min: 0, max: 1, minExclusive: true },
+  maxAutoregression: { integer: false, min: 0, max: 1, maxExclusive: true },
+  driftHalfLifeSamples: { integer: false, min: 0, max: 604_800, note: '0 disables drift adaptation' },
+  recoverySamples: { integer: true, min: 1, max: 86_400 },
+  maxRebaselineShift: { integer: false, min: 0, max: 100, note: '0 disables re-baselining' },
 } as const;
+
+/** Default of the one setting of the detection block that is not the detector's. */
+export const DEFAULT_STATUS_HEARTBEAT_SECONDS = 60;
 
 /** Fixed internals: changing one needs a new benchmark run, not a config edit. */
 export const DETECTOR_INTERNALS = {
@@ -58,6 +78,13 @@ export const DETECTOR_INTERNALS = {
   maxContributors: 3,
   /** A metric contributes when its smoothed deviation is beyond this many of its own standard deviations. */
   minContribution: 2,
+  /**
+   * The fault's signature is gone once the smoothed vector keeps less than this share of its
+   * projection on the vector at the episode's peak (about 7 samples after a step ends, at λ 0.1).
+   */
+  signatureGoneShare: 0.5,
+  /** Half-life of the per-metric level followed during an episode, as a share of `recoverySamples`. */
+  episodeLevelHalfLifeShare: 0.3,
 } as const;
 
 /** Standard normal quantile of 0.999: the score's control limit sits at a 0.1% tail. */

@@ -16,7 +16,7 @@ export function copyDetectorState(state: AssetDetectorState): AssetDetectorState
     model: model === null ? null : copyModel(model),
     smoothed: state.smoothed.slice(),
     score: state.score,
-    episode: { ...episode },
+    episode: { ...episode, signature: episode.signature.slice(), level: episode.level.slice() },
   };
 }
 

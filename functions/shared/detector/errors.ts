@@ -6,8 +6,39 @@ export class DetectorError extends Error {
   }
 }
 
-/** A setting is missing its type or range; the message quotes the setting and the value. */
-export class DetectorSettingsError extends DetectorError {}
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value);
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/**
+ * A setting breaks the shared schema: `setting` is its dotted path, `value` what was given, and
+ * either `expected` (the rule in words) or `known` (the accepted names, for an unknown key).
+ * Callers that show it in their own words (the environment config) read these fields.
+ */
+export class DetectorSettingsError extends DetectorError {
+  readonly setting: string;
+  readonly value: unknown;
+  readonly expected?: string;
+  readonly known?: readonly string[];
+
+  constructor(setting: string, value: unknown, problem: { readonly expected: string } | { readonly known: readonly string[] }) {
+    super(
+      'known' in problem
+        ? `unknown detection setting ${JSON.stringify(setting)} (known: ${problem.known.join(', ')})`
+        : `${setting}: expected ${problem.expected}, got ${describe(value)}`,
+    );
+    this.setting = setting;
+    this.value = value;
+    if ('known' in problem) this.known = problem.known;
+    else this.expected = problem.expected;
+  }
+}
 
 /** A persisted state cannot be restored (unknown version, wrong shape, inconsistent sizes). */
 export class DetectorStateError extends DetectorError {}

@@ -1,16 +1,19 @@
 /** Streaming anomaly detection shared by the processor Lambda and the replay tool. */
 export { AssetDetector } from './AssetDetector';
-export { resolveDetectorSettings } from './resolveDetectorSettings';
+export { DETECTOR_SETTING_NAMES, resolveDetectorSettings } from './resolveDetectorSettings';
+export { DETECTION_SETTING_NAMES, describeRule, resolveDetectionSettings } from './resolveDetectionSettings';
 export { restoreDetectorState } from './restoreDetectorState';
-export { DETECTOR_DEFAULTS, DETECTOR_SETTING_BOUNDS, DETECTOR_STATE_VERSION } from './constants';
+export { DEFAULT_STATUS_HEARTBEAT_SECONDS, DETECTION_SETTING_RULES, DETECTOR_DEFAULTS, DETECTOR_STATE_VERSION } from './constants';
 export { DetectorError, DetectorInputError, DetectorSettingsError, DetectorStateError } from './errors';
 export type {
   AssetDetectorState,
+  DetectionSettings,
   DetectorSettings,
   EpisodeEvent,
   EpisodeVerdict,
   MetricLimit,
   Quality,
+  ResolvedDetectionSettings,
   ResolvedDetectorSettings,
   Sample,
   SampleValue,

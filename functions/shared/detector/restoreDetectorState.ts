@@ -1,4 +1,4 @@
-import { DETECTOR_STATE_VERSION } from './constants';
+import { DETECTOR_STATE_PREVIOUS_VERSION, DETECTOR_STATE_VERSION } from './constants';
 import { DetectorStateError } from './errors';
 import type { AssetDetectorState, CalibrationState, EpisodeState, ModelState, TrackingState, WarmupState } from './types';
 
@@ -92,24 +92,43 @@ function restoreModel(value: unknown, size: number): ModelState | null {
   };
 }
 
-function restoreEpisode(value: unknown): EpisodeState {
+/** An array of either no entries or one per metric. */
+function optionalNumbers(value: unknown, path: string, size: number): number[] {
+  return numbers(value, path, Array.isArray(value) && value.length === 0 ? 0 : size);
+}
+
+function restoreEpisode(value: unknown, size: number, upgrade: boolean): EpisodeState {
   const episode = object(value, 'episode');
   if (typeof episode.open !== 'boolean') fail('episode.open', 'a boolean', episode.open);
-  return {
+  const common = {
     open: episode.open,
     startedAt: finiteOrNull(episode.startedAt, 'episode.startedAt'),
     peakScore: finiteOrNull(episode.peakScore, 'episode.peakScore'),
     lastClosedAt: finiteOrNull(episode.lastClosedAt, 'episode.lastClosedAt'),
   };
+  // A version-2 episode knew nothing of its end: assume it alerted (its end is announced) and
+  // let the next samples set its signature and level.
+  if (upgrade) return { ...common, alerted: common.open, quietSamples: 0, signature: [], level: [] };
+  if (typeof episode.alerted !== 'boolean') fail('episode.alerted', 'a boolean', episode.alerted);
+  return {
+    ...common,
+    alerted: episode.alerted,
+    quietSamples: finite(episode.quietSamples, 'episode.quietSamples'),
+    signature: optionalNumbers(episode.signature, 'episode.signature', size),
+    level: optionalNumbers(episode.level, 'episode.level', size),
+  };
 }
 
 /**
  * Validates a persisted state (from DynamoDB or a file, so of untrusted shape) and returns a
- * clean copy. Throws `DetectorStateError` naming the first offending field.
+ * clean copy in the current layout (a version-2 state is upgraded, so a deploy keeps every
+ * asset's model). Throws `DetectorStateError` naming the first offending field.
  */
 export function restoreDetectorState(value: unknown): AssetDetectorState {
   const state = object(value, '(root)');
-  if (state.version !== DETECTOR_STATE_VERSION) fail('version', String(DETECTOR_STATE_VERSION), state.version);
+  if (state.version !== DETECTOR_STATE_VERSION && state.version !== DETECTOR_STATE_PREVIOUS_VERSION) {
+    fail('version', `${DETECTOR_STATE_VERSION} (or ${DETECTOR_STATE_PREVIOUS_VERSION}, upgraded)`, state.version);
+  }
   if (!Array.isArray(state.metrics) || state.metrics.some((name) => typeof name !== 'string')) {
     fail('metrics', 'an array of metric names', state.metrics);
   }
@@ -129,6 +148,6 @@ export function restoreDetectorState(value: unknown): AssetDetectorState {
     model,
     smoothed: numbers(state.smoothed, 'smoothed', size),
     score: finite(state.score, 'score'),
-    episode: restoreEpisode(state.episode),
+    episode: restoreEpisode(state.episode, size, state.version === DETECTOR_STATE_PREVIOUS_VERSION),
   };
 }

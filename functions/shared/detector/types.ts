@@ -58,10 +58,37 @@ export interface DetectorSettings {
    * 0 disables it. @default 100
    */
   readonly driftHalfLifeSamples?: number;
+  /**
+   * An open episode ends after this many consecutive samples without the fault's signature: no
+   * limit breach, no stuck metric, and either a score below `closeRatio × threshold` or a smoothed
+   * vector that has lost most of its projection on the vector at the episode's peak (the process
+   * moved away from the fault, e.g. settled at a new operating point). A longer wait merges the
+   * flapping of one fault into one episode and ends it later. @default 45
+   */
+  readonly recoverySamples?: number;
+  /**
+   * When the signature is gone but the score is still above the close level, the episode ends by
+   * moving the means to the levels seen during the episode (a re-baseline on the new operating
+   * point), provided no metric moves by more than this many residual standard deviations;
+   * otherwise the episode stays open, so a large persistent change is never learned away. 0
+   * disables re-baselining. @default 3
+   */
+  readonly maxRebaselineShift?: number;
 }
 
 /** Settings with every default filled in and validated (see `resolveDetectorSettings`). */
 export type ResolvedDetectorSettings = Readonly<Required<DetectorSettings>>;
+
+/**
+ * The `detection` block of `config/<env>.yaml`, the processor's DETECTOR_CONFIG and replay's
+ * `--settings`: the detector's settings and the processor's status heartbeat, one schema.
+ */
+export interface DetectionSettings extends DetectorSettings {
+  /** Most frequent rewrite of an unchanged asset status by the processor, in seconds. @default 60 */
+  readonly statusHeartbeatSeconds?: number;
+}
+
+export type ResolvedDetectionSettings = Readonly<Required<DetectionSettings>>;
 
 /** One reading of one metric inside a sample. */
 export interface SampleValue {
@@ -87,6 +114,10 @@ export interface EpisodeVerdict {
   readonly peakScore?: number;
   /** True exactly when the processor should publish one alert: an episode opened outside the cooldown. */
   readonly alert: boolean;
+  /** On 'close' only: true when the episode had raised an alert, so its end is announced (a recovery). */
+  readonly recovery?: boolean;
+  /** On 'close' only: true when the episode ended by a re-baseline on a new operating point. */
+  readonly rebaselined?: boolean;
 }
 
 export interface Verdict {
@@ -116,7 +147,7 @@ export interface Verdict {
  * numbers for d metrics. Treat the fields as opaque: only `version` is a contract.
  */
 export interface AssetDetectorState {
-  readonly version: 2;
+  readonly version: 3;
   /** Metric names in model order (fixed once warm-up ends). */
   readonly metrics: readonly string[];
   /** Samples with model evidence so far (counting stops once warm-up ends). */
@@ -181,4 +212,12 @@ export interface EpisodeState {
   readonly peakScore: number | null;
   /** ts of the end of the last episode, for the alert cooldown. */
   readonly lastClosedAt: number | null;
+  /** The open episode raised an alert (its end is announced). */
+  readonly alerted: boolean;
+  /** Consecutive samples of the open episode without the fault's signature. */
+  readonly quietSamples: number;
+  /** Smoothed vector at the open episode's peak score (the fault's signature); empty when closed or without a model. */
+  readonly signature: readonly number[];
+  /** Per-metric level followed during the open episode, the target of a re-baseline; empty when closed or without a model. */
+  readonly level: readonly number[];
 }

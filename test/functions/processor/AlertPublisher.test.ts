@@ -1,6 +1,6 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { AlertPublisher, alertText, episodeIdOf } from '../../../functions/processor/AlertPublisher';
-import type { AnomalyAlert } from '../../../functions/processor/types';
+import { AlertPublisher, alertText, episodeIdOf, recoveryText } from '../../../functions/processor/AlertPublisher';
+import type { AnomalyAlert, EpisodeRecovery } from '../../../functions/processor/types';
 import { CircuitBreaker } from '../../../functions/shared/CircuitBreaker';
 import { deadlineWith } from '../../helpers/fakes';
 
@@ -64,5 +64,45 @@ describe('AlertPublisher', () => {
     const { input } = send.mock.calls[0]?.[0] as PublishCommand;
     expect(input.MessageGroupId).toBe('pump-07');
     expect(input.MessageDeduplicationId).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('tells the anomaly and the recovery of one episode apart by the eventType attribute and the subject', async () => {
+    const recovery: EpisodeRecovery = {
+      episodeId: alert.episodeId,
+      assetId: 'pump-07',
+      plantId: 'sp1',
+      lineId: 'line-2',
+      thingName: 'gw-01',
+      startedAt: alert.startedAt,
+      endedAt: Date.UTC(2025, 10, 29, 12, 7, 30),
+      peakScore: 12.3456,
+      rebaselined: true,
+      values: { pressure: { value: 2.1, quality: 'GOOD' } },
+    };
+    const send = jest.fn().mockResolvedValue({ MessageId: 'm' });
+    const fifo = publisher(send, 'arn:aws:sns:sa-east-1:123456789012:sns-alerts-dev.fifo');
+    await fifo.publish(alert, deadlineWith());
+    await fifo.publishRecovery(recovery, deadlineWith());
+    const [anomaly, recovered] = send.mock.calls.map((call) => (call[0] as PublishCommand).input);
+    expect(anomaly?.MessageAttributes?.eventType).toEqual({ DataType: 'String', StringValue: 'anomaly' });
+    expect(recovered?.MessageAttributes?.eventType).toEqual({ DataType: 'String', StringValue: 'recovery' });
+    expect(recovered?.MessageAttributes?.episodeId).toEqual({ DataType: 'String', StringValue: alert.episodeId });
+    expect(recovered?.Subject).toBe('Recovered: pump-07 on sp1/line-2');
+    expect(recovered?.MessageDeduplicationId).not.toBe(anomaly?.MessageDeduplicationId);
+    const message = JSON.parse(recovered?.Message ?? '') as { default: string; email: string };
+    expect(JSON.parse(message.default)).toMatchObject({ type: 'recovery', episodeId: alert.episodeId, endedAt: '2025-11-29T12:07:30.000Z', rebaselined: true });
+    expect(recoveryText(recovery, 'https://dash')).toBe(
+      [
+        'Recovered: asset pump-07 (plant sp1, line line-2, thing gw-01)',
+        'Started: 2025-11-29T12:00:00.000Z',
+        'Ended: 2025-11-29T12:07:30.000Z',
+        'Peak score: 12.346',
+        'The process settled at a new operating point; the detector re-baselined on it.',
+        'Values:',
+        '  pressure = 2.1',
+        'Episode: pump-07:1764417600000',
+        'Dashboard: https://dash',
+      ].join('\n'),
+    );
   });
 });

@@ -90,6 +90,41 @@ describe('Processor', () => {
     expect(captured.values.get(METRIC_NAMES.batchDuration)).toEqual([0]);
   });
 
+  it('publishes a recovery with the episode id of its alert when the episode ends, and writes the status back to OK', async () => {
+    const p = processor();
+    const first = await run(p, seconds('a', 0, 12, 3));
+    expect(first.outcome).toMatchObject({ alertsPublished: 1, recoveriesPublished: 0 });
+    now += 1_000;
+    // The episode ends after recoverySamples (45) samples without its signature.
+    const { outcome } = await run(p, seconds('a', 15, 45));
+    expect(outcome).toMatchObject({ alertsPublished: 0, recoveriesPublished: 1 });
+    expect(alerts.sequence).toEqual([`anomaly:a:${START + 12_000}`, `recovery:a:${START + 12_000}`]);
+    expect(alerts.recoveries[0]).toEqual({
+      episodeId: `a:${START + 12_000}`,
+      assetId: 'a',
+      plantId: 'sp1',
+      lineId: 'line-2',
+      thingName: 'gw-01',
+      startedAt: START + 12_000,
+      endedAt: START + 59_000,
+      peakScore: expect.any(Number) as unknown,
+      rebaselined: false,
+      values: expect.any(Object) as unknown,
+    });
+    expect(status.writes.map((w) => w.status)).toEqual(['ANOMALY', 'OK']);
+    expect(status.writes[1]).not.toHaveProperty('episodeId');
+    expect(captured.total(METRIC_NAMES.recoveriesPublished)).toBe(1);
+    // The episode's end is checkpointed at once, so a cold start neither repeats nor forgets it.
+    expect(states.lastTs('a')).toBe(START + 59_000);
+    expect((await run(processor(), seconds('a', 60, 1))).outcome).toMatchObject({ alertsPublished: 0, recoveriesPublished: 0 });
+  });
+
+  it('publishes no recovery for an episode that raised no alert (inside the cooldown)', async () => {
+    const p = processor();
+    await run(p, [...seconds('a', 0, 12, 1), ...seconds('a', 13, 45), ...seconds('a', 58, 0, 1), ...seconds('a', 59, 45)]);
+    expect(alerts.sequence).toEqual([`anomaly:a:${START + 12_000}`, `recovery:a:${START + 12_000}`]);
+  });
+
   it('skips samples at or before the last judged ts, so a redelivered batch changes nothing', async () => {
     const p = processor();
     const payloads = seconds('a', 0, 12, 2);

@@ -45,3 +45,17 @@ describe('buildSamples of a single-instant message', () => {
     ]);
   });
 });
+
+describe('buildSamples with metric names that Object.prototype also has', () => {
+  it('keeps constructor, toString and __proto__ as metrics of their own, counted once each', () => {
+    const odd: TelemetryMessage = {
+      ...message,
+      readings: ['constructor', 'toString', '__proto__', 'value'].map((metric, index) => ({ metric, value: index, ts: 7, quality: 'GOOD' as const })),
+    };
+    const [only] = buildSamples(odd);
+    expect(only.readings).toBe(4);
+    expect(Object.keys(only.sample.values)).toEqual(['constructor', 'toString', '__proto__', 'value']);
+    expect(only.sample.values.constructor).toEqual({ value: 0, quality: 'GOOD' });
+    expect(JSON.stringify(only.sample.values)).toBe('{"constructor":{"value":0,"quality":"GOOD"},"toString":{"value":1,"quality":"GOOD"},"__proto__":{"value":2,"quality":"GOOD"},"value":{"value":3,"quality":"GOOD"}}');
+  });
+});

@@ -36,7 +36,7 @@ describe('readProcessorConfig', () => {
     [{ ALERT_TOPIC_ARN: 'alerts' }, 'environment variable ALERT_TOPIC_ARN must be an sns ARN, got "alerts"'],
     [{ DASHBOARD_URL: 'http://x' }, 'environment variable DASHBOARD_URL must be an https URL, got "http://x"'],
     [{ DETECTOR_CONFIG: '[1]' }, 'environment variable DETECTOR_CONFIG must be a JSON object of detector settings'],
-    [{ DETECTOR_CONFIG: '{"warmupSamples":1}' }, 'environment variable DETECTOR_CONFIG is invalid: warmupSamples must be an integer >= 10, got 1'],
+    [{ DETECTOR_CONFIG: '{"warmupSamples":1}' }, 'environment variable DETECTOR_CONFIG is invalid: warmupSamples: expected an integer from 10 to 604800, got 1'],
     [{ STATUS_HEARTBEAT_SECONDS: '0' }, 'environment variable STATUS_HEARTBEAT_SECONDS must be an integer from 1 to 86400, got "0"'],
   ])('names the variable that is wrong (%#)', (override, message) => {
     expect(() => readProcessorConfig(new Environment({ ...valid, ...override }))).toThrow(message);

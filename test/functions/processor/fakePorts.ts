@@ -3,6 +3,7 @@ import type {
   AlertPort,
   AnomalyAlert,
   AssetStatusUpdate,
+  EpisodeRecovery,
   DetectorCheckpoint,
   DetectorStatePort,
   StatusPort,
@@ -64,10 +65,20 @@ export class MemoryStatus implements StatusPort {
 
 export class MemoryAlerts implements AlertPort {
   readonly published: AnomalyAlert[] = [];
+  readonly recoveries: EpisodeRecovery[] = [];
+  /** Both kinds in publishing order, as `anomaly:<episodeId>` / `recovery:<episodeId>`. */
+  readonly sequence: string[] = [];
   failWith: Error | undefined;
 
   async publish(alert: AnomalyAlert): Promise<void> {
     if (this.failWith) throw this.failWith;
     this.published.push(alert);
+    this.sequence.push(`anomaly:${alert.episodeId}`);
+  }
+
+  async publishRecovery(recovery: EpisodeRecovery): Promise<void> {
+    if (this.failWith) throw this.failWith;
+    this.recoveries.push(recovery);
+    this.sequence.push(`recovery:${recovery.episodeId}`);
   }
 }
