@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { App, YamlOutputType } from 'cdk8s';
 import { ArchiveChart } from './charts/archive';
 import { GitOpsChart } from './charts/gitops';
+import { GrafanaChart } from './charts/grafana';
 import { IngestionChart } from './charts/ingestion';
 import { planCapacity } from './charts/lib/capacity';
 import { loadEnvironmentConfig } from './charts/lib/config';
@@ -30,6 +31,7 @@ export function buildApp(environment: string, outdir = `manifests/${environment}
   new IngestionChart(app, 'ingestion', props);
   new ArchiveChart(app, 'archive', props);
   new ObservabilityChart(app, 'observability', props);
+  new GrafanaChart(app, 'grafana', props);
   return app;
 }
 

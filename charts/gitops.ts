@@ -255,7 +255,8 @@ export class GitOpsBootstrapChart extends PlatformChart {
           { group: 'admissionregistration.k8s.io', kind: 'ValidatingAdmissionPolicy', name: createOnlyPolicyName(names) },
           { group: 'admissionregistration.k8s.io', kind: 'ValidatingAdmissionPolicyBinding', name: createOnlyPolicyName(names) },
         ],
-        namespaceResourceWhitelist: MANAGED_API_GROUPS.map((group) => ({ group, kind: '*' })),
+        // Core ConfigMaps: the Grafana dashboards (grafana chart) for the Grafana sidecar.
+        namespaceResourceWhitelist: [...MANAGED_API_GROUPS.map((group) => ({ group, kind: '*' })), { group: '', kind: 'ConfigMap' }],
         // Crossplane creates a ProviderConfigUsage per managed resource beside them: expected, not orphaned.
         orphanedResources: { warn: true, ignore: [{ group: 'aws.m.upbound.io', kind: 'ProviderConfigUsage' }] },
       },

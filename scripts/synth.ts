@@ -13,6 +13,8 @@ import { planCapacity } from '../charts/lib/capacity';
 import { CONFIG_DIR, listEnvironments, loadEnvironmentConfig } from '../charts/lib/config';
 import { renderedObjects, writeControllerPolicies } from '../charts/lib/controllerPolicies';
 import { loadEnvironmentSet } from '../charts/lib/environments';
+import { monthlyCost } from './lib/cost';
+import { costSummaryLine } from './lib/costRender';
 
 const projectRoot = resolve(__dirname, '..');
 
@@ -69,6 +71,7 @@ function main(): void {
       const plan = planCapacity(config);
       console.log(`capacity of ${environment} (${config.sourceFile}):`);
       for (const line of plan.derivation) console.log(`  ${line}`);
+      console.log(`  ${costSummaryLine(monthlyCost(config, plan))}`);
       const app = buildApp(environment, join(staging, environment), configDir);
       app.synth();
       // Reviewable IAM policies of the controllers, in a subfolder Argo CD does not sync.

@@ -95,7 +95,7 @@ describe('GitOpsBootstrapChart', () => {
         { group: 'admissionregistration.k8s.io', kind: 'ValidatingAdmissionPolicy', name: 'telemetry-dev-create-only-fields' },
         { group: 'admissionregistration.k8s.io', kind: 'ValidatingAdmissionPolicyBinding', name: 'telemetry-dev-create-only-fields' },
       ],
-      namespaceResourceWhitelist: MANAGED_API_GROUPS.map((group) => ({ group, kind: '*' })),
+      namespaceResourceWhitelist: [...MANAGED_API_GROUPS.map((group) => ({ group, kind: '*' })), { group: '', kind: 'ConfigMap' }],
       orphanedResources: { warn: true, ignore: [{ group: 'aws.m.upbound.io', kind: 'ProviderConfigUsage' }] },
     });
     expect(MANAGED_API_GROUPS.every((group) => group.endsWith('.services.k8s.aws') || group.endsWith('aws.m.upbound.io'))).toBe(true);

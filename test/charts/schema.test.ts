@@ -179,7 +179,12 @@ describe.each(listEnvironments())('the whole app of %s', (environment) => {
     expect(clusterScoped.map((object) => ({ group: groupOf(object), kind: object.kind, name: object.metadata.name }))).toEqual(whitelist);
     const namespaced = synced.filter((object) => object.metadata.namespace !== undefined);
     expect([...new Set(namespaced.map((object) => object.metadata.namespace))]).toEqual([names.namespace]);
-    expect([...new Set(namespaced.map(groupOf))].sort()).toEqual([...MANAGED_API_GROUPS].sort());
+    // Exactly the whitelist: every rendered group and kind is admitted, and nothing is admitted that is not rendered.
+    const admitted = (project?.spec as { namespaceResourceWhitelist: { group: string; kind: string }[] }).namespaceResourceWhitelist;
+    const rendered = [...new Set(namespaced.map((object) => `${groupOf(object)}/${object.kind}`))];
+    expect(rendered.filter((key) => !admitted.some(({ group, kind }) => key === `${group}/${kind}` || (kind === '*' && key.startsWith(`${group}/`))))).toEqual([]);
+    expect(admitted.filter(({ group, kind }) => !rendered.some((key) => key === `${group}/${kind}` || (kind === '*' && key.startsWith(`${group}/`))))).toEqual([]);
+    expect(admitted.filter(({ kind }) => kind === '*').map(({ group }) => group)).toEqual(MANAGED_API_GROUPS);
     expect(objects.filter((object) => object.metadata.namespace === ARGOCD_NAMESPACE).map((object) => object.kind)).toEqual(['ConfigMap', 'AppProject', 'Application']);
   });
 });

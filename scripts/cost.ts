@@ -1,0 +1,38 @@
+/**
+ * The monthly cost of an environment at its configured capacity, or at capacity inputs given on the
+ * command line, per service and line item (quantity x sa-east-1 list price), beside the same load on
+ * the naive design (one DynamoDB item per reading, plain-topic IoT messaging).
+ *
+ *   npm run cost -- [--env prod] [--sensors N] [--rate R] [--readings-per-message K] [--bytes-per-reading B] [--headroom H] [--devices D]
+ *
+ * Prices: charts/lib/prices.ts (dated, with their pages; `*` marks an unsure figure). Model and
+ * assumptions: scripts/lib/cost.ts. Last line:
+ *   cost <env>: $<total>/month (<sensors> sensors at <rate>/s; naive design $<naive>/month, <ratio>x)
+ *
+ * Exit code: 0; 2 for a wrong flag, an unknown environment or inputs the capacity plan refuses (one line).
+ */
+import { planCapacity } from '../charts/lib/capacity';
+import { loadEnvironmentConfig } from '../charts/lib/config';
+import { monthlyCost } from './lib/cost';
+import { CostUsageError, parseCostArgs, withCapacityOverrides } from './lib/costArgs';
+import { renderCost } from './lib/costRender';
+
+function main(): void {
+  const options = parseCostArgs(process.argv.slice(2));
+  const fileConfig = loadEnvironmentConfig(options.environment);
+  const config = withCapacityOverrides(fileConfig, options.capacity);
+  const plan = planCapacity(config);
+  const cost = monthlyCost(config, plan, options.devices === undefined ? {} : { devices: options.devices });
+  const overridden = Object.keys(options.capacity).length > 0 || options.devices !== undefined;
+  const source = overridden ? `${config.sourceFile} with command-line capacity` : config.sourceFile;
+  for (const line of renderCost(cost, source)) process.stdout.write(`${line}\n`);
+}
+
+try {
+  main();
+} catch (error) {
+  // Usage errors, config errors and the capacity plan's refusals are all one line naming what to change.
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`${error instanceof CostUsageError ? '' : 'cost: '}${message.split('\n')[0]}\n`);
+  process.exitCode = 2;
+}

@@ -1,0 +1,80 @@
+import { parseArgs } from 'node:util';
+import { CONFIG_LIMITS, EnvironmentConfig } from '../../charts/lib/config';
+
+export const COST_USAGE =
+  'usage: npm run cost -- [--env <env, default prod>] [--sensors N] [--rate R] [--readings-per-message K] [--bytes-per-reading B] [--headroom H] [--devices D]';
+
+/** A wrong command line: one line naming the flag, the value and what is allowed (exit 2). */
+export class CostUsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CostUsageError';
+  }
+}
+
+/** Capacity inputs the command line may override, with the config field each stands for. */
+const OVERRIDES = {
+  sensors: { field: 'sensors', bounds: CONFIG_LIMITS.sensors, integer: true },
+  rate: { field: 'readingsPerSecondPerSensor', bounds: CONFIG_LIMITS.readingsPerSecondPerSensor, integer: false },
+  'readings-per-message': { field: 'readingsPerMessage', bounds: CONFIG_LIMITS.readingsPerMessage, integer: true },
+  'bytes-per-reading': { field: 'bytesPerReading', bounds: CONFIG_LIMITS.bytesPerReading, integer: true },
+  headroom: { field: 'headroom', bounds: CONFIG_LIMITS.headroom, integer: false },
+} as const satisfies Record<string, { field: keyof EnvironmentConfig['capacity']; bounds: { min: number; max: number }; integer: boolean }>;
+
+/** Devices (things) have no config field: one per asset unless given. */
+export const DEVICES_LIMITS = { min: 1, max: 1_000_000 } as const;
+
+const FLAGS = {
+  env: { type: 'string' },
+  devices: { type: 'string' },
+  ...Object.fromEntries(Object.keys(OVERRIDES).map((flag) => [flag, { type: 'string' }])),
+} as const;
+
+type OverrideFlag = keyof typeof OVERRIDES;
+
+export interface CostOptionsFromArgs {
+  readonly environment: string;
+  readonly capacity: Partial<Record<(typeof OVERRIDES)[OverrideFlag]['field'], number>>;
+  readonly devices?: number;
+}
+
+function numberFlag(flag: string, text: string, bounds: { readonly min: number; readonly max: number }, integer: boolean): number {
+  const value = Number(text);
+  const kind = integer ? 'a whole number' : 'a number';
+  if (text.trim() === '' || !Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < bounds.min || value > bounds.max) {
+    throw new CostUsageError(`cost: --${flag}: value ${JSON.stringify(text)} is not allowed; expected ${kind} from ${bounds.min} to ${bounds.max}`);
+  }
+  return value;
+}
+
+/** Parses the command line; every error is one CostUsageError line naming the flag and value. */
+export function parseCostArgs(argv: readonly string[]): CostOptionsFromArgs {
+  const { tokens } = parseArgs({ args: [...argv], options: FLAGS, strict: false, allowPositionals: true, tokens: true });
+  const values = new Map<string, string>();
+  for (const token of tokens) {
+    if (token.kind === 'positional') throw new CostUsageError(`cost: ${JSON.stringify(token.value)}: unexpected argument; ${COST_USAGE}`);
+    if (token.kind !== 'option') continue;
+    if (!(token.name in FLAGS)) throw new CostUsageError(`cost: ${token.rawName}: unknown flag; ${COST_USAGE}`);
+    // A separate value that looks like a flag (`--sensors --rate 1`) means the value was forgotten.
+    if (token.value === undefined || token.value === '' || (!token.inlineValue && token.value.startsWith('--'))) {
+      throw new CostUsageError(`cost: ${token.rawName}: missing value; ${COST_USAGE}`);
+    }
+    values.set(token.name, token.value);
+  }
+  const capacity: Partial<Record<(typeof OVERRIDES)[OverrideFlag]['field'], number>> = {};
+  for (const [flag, spec] of Object.entries(OVERRIDES) as [OverrideFlag, (typeof OVERRIDES)[OverrideFlag]][]) {
+    const text = values.get(flag);
+    if (text !== undefined) capacity[spec.field] = numberFlag(flag, text, spec.bounds, spec.integer);
+  }
+  const devices = values.get('devices');
+  return {
+    environment: values.get('env') ?? 'prod',
+    capacity,
+    ...(devices === undefined ? {} : { devices: numberFlag('devices', devices, DEVICES_LIMITS, true) }),
+  };
+}
+
+/** The config with the command line's capacity inputs in place of the file's. */
+export function withCapacityOverrides(config: EnvironmentConfig, capacity: CostOptionsFromArgs['capacity']): EnvironmentConfig {
+  return { ...config, capacity: { ...config.capacity, ...capacity } };
+}

@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { rawPrefix } from '../../charts/archive';
+import { listEnvironments } from '../../charts/lib/config';
+import { alarmTable } from '../../charts/observability';
+import { platformProps } from '../helpers/platform';
+
+const root = join(__dirname, '..', '..');
+const runbook = readFileSync(join(root, 'docs', 'operations.md'), 'utf8');
+const scripts = Object.keys((JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts);
+
+/** The alarms the runbook has a section for: headings `### \`cw-<purpose>-<suffix>\``. */
+function runbookPurposes(): string[] {
+  return [...runbook.matchAll(/^###\s+`cw-([a-z0-9-]+)-<suffix>`\s*$/gm)].map((match) => match[1] as string);
+}
+
+describe('docs/operations.md', () => {
+  it.each(listEnvironments())('has one section for every alarm %s renders, and none for an alarm that does not exist', (environment) => {
+    const { config, names, capacity } = platformProps(environment);
+    const rendered = alarmTable(config, names, capacity).map((row) => row.purpose);
+    const documented = runbookPurposes();
+    expect(documented.filter((purpose) => !rendered.includes(purpose))).toEqual([]);
+    expect(rendered.filter((purpose) => !documented.includes(purpose))).toEqual([]);
+    expect(new Set(documented).size).toBe(documented.length);
+    // The physical names the sections stand for.
+    for (const purpose of rendered) expect(names.alarmName(purpose)).toBe(`cw-${purpose}-${config.suffix}`);
+  });
+
+  it('names every alarm only by a rendered name anywhere in the text', () => {
+    const { config, names, capacity } = platformProps('prod');
+    const rendered = new Set(alarmTable(config, names, capacity).map((row) => row.purpose));
+    const mentioned = [...runbook.matchAll(/cw-([a-z0-9-]+)-<suffix>/g)].map((match) => match[1] as string).filter((purpose) => purpose !== 'telemetry');
+    expect(mentioned.filter((purpose) => !rendered.has(purpose))).toEqual([]);
+  });
+
+  it('gives each alarm section its meaning, causes, first checks, resolution and recovery check', () => {
+    const sections = runbook.split(/^### /m).slice(1).filter((section) => section.startsWith('`cw-'));
+    for (const section of sections) {
+      const heading = section.split('\n')[0];
+      expect([heading, /\*\*Means\.\*\*/.test(section)]).toEqual([heading, true]);
+      expect([heading, /\*\*Confirm\.\*\*/.test(section)]).toEqual([heading, true]);
+      expect([heading, /\*\*Resolve\.\*\*|\*\*First checks and resolve\.\*\*/.test(section)]).toEqual([heading, true]);
+      expect([heading, /```sh|`(alarm_state|npm run|aws) /.test(section)]).toEqual([heading, true]);
+    }
+  });
+
+  it('runs only npm scripts that exist (the planned query path only as planned)', () => {
+    const used = [...new Set([...runbook.matchAll(/npm run (?:--silent )?([a-z:-]+)/g)].map((match) => match[1] as string))];
+    expect(used.filter((script) => !scripts.includes(script) && script !== 'query')).toEqual([]);
+    if (used.includes('query') && !scripts.includes('query')) expect(runbook).toMatch(/`npm run query`\) is planned/);
+    expect(used).toEqual(expect.arrayContaining(['redrive', 'replay']));
+  });
+
+  it('restores from the prefix Firehose writes and the bucket the storage chart names', () => {
+    const { config, names } = platformProps('dev');
+    // raw/year=!{timestamp:yyyy}/month=!{timestamp:MM}/... as an operator reads it.
+    const prefix = rawPrefix(names)
+      .replace('!{timestamp:yyyy}', 'YYYY')
+      .replace('!{timestamp:MM}', 'MM')
+      .replace('!{timestamp:dd}', 'DD')
+      .replace('!{timestamp:HH}', 'HH');
+    expect(runbook).toContain(`s3://s3-archive-<account>-<suffix>/${prefix}`);
+    expect(`s3-archive-${config.accountId}-${config.suffix}`).toBe(names.archiveBucket);
+    expect(runbook).toContain('BUCKET=s3-archive-$ACCOUNT-$SUFFIX');
+    expect(runbook).toMatch(/aws s3api restore-object --bucket \$BUCKET --key "\$key" \\\n\s+--restore-request '\{"Days":7,"GlacierJobParameters":\{"Tier":"Standard"\}\}'/);
+    expect(runbook).toContain('--force-glacier-transfer');
+  });
+
+  it('reads the log groups and resources of the functions by their rendered names', () => {
+    const { names } = platformProps('dev');
+    const bySuffix = (name: string): string => name.replace(/-dev$/, '-$SUFFIX');
+    expect(runbook).toContain(`PROCESSOR=${bySuffix(names.processorFunction)}`);
+    expect(runbook).toContain(`STORER=${bySuffix(names.storerFunction)}`);
+    expect(runbook).toContain(`STREAM=${bySuffix(names.stream)}`);
+    expect(names.logGroup(names.processorFunction)).toBe(`/aws/lambda/${names.processorFunction}`);
+    for (const table of [names.readingsTable, names.assetStatusTable, names.detectorStateTable]) expect(runbook).toContain(bySuffix(table));
+    expect(runbook).toContain(bySuffix(names.firehose));
+  });
+});

@@ -1,0 +1,172 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { planCapacity } from '../../charts/lib/capacity';
+import { EnvironmentConfig, loadEnvironmentConfig } from '../../charts/lib/config';
+import { PlatformNames } from '../../charts/lib/names';
+import { PRICES, priceOf } from '../../charts/lib/prices';
+import { alarmTable } from '../../charts/observability';
+import { bucketWritesPerSensorMinute, CostLine, costLoad, monthlyCost, MonthlyCost, wruPerBucketWrite } from '../../scripts/lib/cost';
+import { COST_USAGE, CostUsageError, parseCostArgs, withCapacityOverrides } from '../../scripts/lib/costArgs';
+import { costSummaryLine, renderCost } from '../../scripts/lib/costRender';
+
+const projectRoot = join(__dirname, '..', '..');
+
+/**
+ * dev (hotDays 30, archiveYears 7, logDays 30, heartbeat 300 s, one recipient per topic) at a load small
+ * enough to work out by hand: 60 sensors at 1/s, 6 readings of 90 B per message.
+ *   readings/s 60, records/s 10, 6 x 90 + 250 = 790 B per record, one shard, 60 / 6 = 10 assets and devices.
+ */
+function small(): { config: EnvironmentConfig; cost: MonthlyCost } {
+  const config = withCapacityOverrides(loadEnvironmentConfig('dev'), { sensors: 60, readingsPerSecondPerSensor: 1, readingsPerMessage: 6, bytesPerReading: 90, headroom: 2 });
+  return { config, cost: monthlyCost(config, planCapacity(config)) };
+}
+
+function line(lines: readonly CostLine[], id: string): CostLine {
+  const found = lines.find((candidate) => candidate.id === id);
+  if (found === undefined) throw new Error(`no cost line ${id}; have ${lines.map((l) => l.id).join(', ')}`);
+  return found;
+}
+
+describe('monthlyCost, by hand', () => {
+  it('prices IoT Core from devices, messages and presence events; no messaging with Basic Ingest', () => {
+    const { cost } = small();
+    // 10 devices x 43,800 min = 0.438 M minutes x $0.096 = $0.042048
+    expect(line(cost.lines, 'iot.connectivity').usd).toBeCloseTo(0.042048, 6);
+    // 10 messages/s x 2,628,000 s = 26,280,000 (790 B: one 5 KB unit) + 10 x 2 x 30.41667 = 608.33 presence events
+    // = 26.28060833 M x $0.18 = $4.73051
+    expect(line(cost.lines, 'iot.rules').usd).toBeCloseTo(4.73051, 5);
+    expect(line(cost.lines, 'iot.actions').usd).toBeCloseTo(4.73051, 5);
+    expect(cost.lines.filter((l) => l.id.startsWith('iot.messaging'))).toEqual([]);
+    // Naive: 26.28 M messages x $1.20 (first billion) = $31.536
+    expect(line(cost.naive.lines, 'iot.messaging.iot.messagingFirstBillion').usd).toBeCloseTo(31.536, 6);
+  });
+
+  it('prices Kinesis from the capacity plan: shard-hours, 7-day retention, 25 KB PUT payload units', () => {
+    const { cost } = small();
+    // 1 shard x 730 h x $0.0195 = $14.235; retention 730 x $0.026 = $18.98
+    expect(line(cost.lines, 'kinesis.shardHours').usd).toBeCloseTo(14.235, 6);
+    expect(line(cost.lines, 'kinesis.retention').usd).toBeCloseTo(18.98, 6);
+    // 26.28 M records x 1 unit (790 B < 25 KB) x $0.021 = $0.55188
+    expect(line(cost.lines, 'kinesis.putUnits').usd).toBeCloseTo(0.55188, 6);
+  });
+
+  it('prices Lambda requests and arm64 GB-seconds from the per-record cost and the memory', () => {
+    const { cost } = small();
+    // processor: one poll a second on one shard = 2,628,000 requests x $0.20 / M = $0.5256
+    expect(line(cost.lines, 'lambda.processorRequests').usd).toBeCloseTo(0.5256, 6);
+    // 10 records/s x (0.1 + 0.05 x 6 = 0.4 ms) = 0.004 s/s x 1 GB x 2,628,000 s = 10,512 GB-s x $0.0000133334 = $0.1401607
+    expect(line(cost.lines, 'lambda.processorDuration').usd).toBeCloseTo(0.1401607, 6);
+    // storer: 600 records a minute fit one batch, so one invocation per 60 s = 43,800 x $0.20 / M = $0.00876
+    expect(line(cost.lines, 'lambda.storerRequests').usd).toBeCloseTo(0.00876, 6);
+    // (10 x 0.05 ms + 2 writes/s x 0.15625 ms) = 0.8125 ms/s x 2,628,000 s = 2,135.25 GB-s x $0.0000133334 = $0.0284706
+    expect(line(cost.lines, 'lambda.storerDuration').usd).toBeCloseTo(0.0284706, 6);
+  });
+
+  it('prices DynamoDB writes from the storer batching and the item size, and storage over the TTL', () => {
+    const { cost } = small();
+    // 2 writes per sensor-minute (60 s window straddles two minutes) = 60 x 2 / 60 = 2 writes/s;
+    // the first write holds ~30 readings (250 + 480 = 730 B: 1 WRU), the second 60 (250 + 960 = 1,210 B: 2 WRU): 1.5 WRU
+    // 2 x 1.5 x 2,628,000 = 7,884,000 WRU x $0.9375 / M = $7.39125
+    expect(line(cost.lines, 'dynamodb.readingsWrites').usd).toBeCloseTo(7.39125, 6);
+    // naive: 60 readings/s x 1 WRU x 2,628,000 = 157.68 M x $0.9375 = $147.825
+    expect(line(cost.naive.lines, 'dynamodb.readingsWrites').usd).toBeCloseTo(147.825, 6);
+    // status: 10 / 300 s x 2,628,000 = 87,600 writes x 2 WRU (table + byLine) + 10 x 12 x 30.41667 = 3,650 thing links
+    // = 178,850 WRU x $0.9375 / M = $0.16767
+    expect(line(cost.lines, 'dynamodb.statusWrites').usd).toBeCloseTo(0.1676719, 6);
+    // checkpoints: 200 + 300 x 6 = 2,000 B = 2 WRU; 10 / 60 s x 2 x 2,628,000 = 876,000 WRU x $0.9375 / M = $0.82125
+    expect(line(cost.lines, 'dynamodb.checkpointWrites').usd).toBeCloseTo(0.82125, 6);
+    // 60 sensors x 43,200 minutes x (1,210 + 100) B = 3,395,520,000 B + 10 assets x 3,100 B = 3,395,551,000 B
+    // = 3.162353 GiB x $0.375 = $1.185882
+    expect(line(cost.lines, 'dynamodb.storage').usd).toBeCloseTo(1.185882, 5);
+  });
+
+  it('prices Firehose per record rounded up to 5 KB and the archive along the lifecycle at steady state', () => {
+    const { cost } = small();
+    // 26,280,000 records x 5,120 B = 125.3128 GiB x $0.041 = $5.137825
+    expect(line(cost.lines, 'firehose.ingested').usd).toBeCloseTo(5.137825, 5);
+    // 7,900 B/s x 86,400 / 8 (GZIP) = 85,320,000 B/day = 0.07946044 GiB/day
+    // Standard 30 days = 2.383813 GiB x $0.0405 = $0.0965444; Deep Archive 7 x 365 - 180 = 2,375 days = 188.7186 GiB x $0.0018 = $0.3396934
+    expect(line(cost.lines, 's3.STANDARD').usd).toBeCloseTo(0.0965444, 6);
+    expect(line(cost.lines, 's3.DEEP_ARCHIVE').usd).toBeCloseTo(0.3396934, 6);
+  });
+
+  it('counts the alarms the observability chart renders, by the metrics each reads', () => {
+    const { config, cost } = small();
+    const rows = alarmTable(config, new PlatformNames(config), planCapacity(config));
+    expect(line(cost.lines, 'cloudwatch.alarms').item).toBe(`alarms (${rows.length})`);
+    // 22 alarms: 13 read one metric, 4 IoT queries read one series, 4 table throttles read 2 or 3, 2 stalled read 2, processor-stalled 5, quarantine 2
+    expect(line(cost.lines, 'cloudwatch.alarms').quantity).toBe(33);
+    expect(line(cost.lines, 'cloudwatch.alarms').usd).toBeCloseTo(33 * 0.15, 6);
+  });
+
+  it('makes every line quantity x unit price, and the total their sum', () => {
+    const { cost } = small();
+    for (const l of [...cost.lines, ...cost.naive.lines]) {
+      expect(l.unitPrice).toBe(priceOf(l.priceKey).usd);
+      expect(l.usd).toBeCloseTo(l.quantity * l.unitPrice, 9);
+    }
+    expect(cost.total).toBeCloseTo(cost.lines.reduce((sum, l) => sum + l.usd, 0), 9);
+    expect(cost.ratio).toBeCloseTo(cost.naive.total / cost.total, 9);
+    expect(PRICES.s3.standardGbMonth.usd).toBe(0.0405);
+  });
+});
+
+describe('storer batching', () => {
+  it('closes a batch at the 6 MB payload before the 60 s window when a shard carries prod rates', () => {
+    const config = loadEnvironmentConfig('prod');
+    const load = costLoad(config, planCapacity(config));
+    // 1,500 records/s on 5 shards = 300 per shard; 970 B -> 1,294 B base64 + 500 B of event = 1,794 B;
+    // 6,291,456 / 1,794 = 3,506 records = 11.687 s of a shard; 60 / 11.687 + 1 = 6.1341 writes per sensor-minute
+    expect(load.storerRecordsPerInvocation).toBe(3506);
+    expect(load.storerIntervalSeconds).toBeCloseTo(11.6867, 4);
+    expect(load.bucketWritesPerSensorMinute).toBeCloseTo(6.1341, 4);
+  });
+
+  it('writes a sensor-minute at most as often as it has readings, and bills the growing item', () => {
+    expect(bucketWritesPerSensorMinute(60, 60)).toBe(2);
+    expect(bucketWritesPerSensorMinute(1, 60)).toBe(1);
+    // 6,000 readings (100 Hz) in two writes: 250 + 48,000 B = 47.1 KB -> 48 WRU; 250 + 96,000 B -> 94 WRU
+    expect(wruPerBucketWrite(6000, 2)).toBe(71);
+  });
+});
+
+describe('cost report', () => {
+  it('ends with the summary line', () => {
+    const { config, cost } = small();
+    const lines = renderCost(cost, config.sourceFile);
+    expect(lines[lines.length - 1]).toBe(costSummaryLine(cost));
+    expect(costSummaryLine(cost)).toMatch(/^cost dev: \$\d+\.\d{2}\/month \(60 sensors at 1\/s; naive design \$\d+\.\d{2}\/month, \d+\.\dx\)$/);
+  });
+
+  it('prints the last line of an environment from the command line', () => {
+    const result = spawnSync(process.execPath, [join(projectRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(projectRoot, 'scripts', 'cost.ts'), '--env', 'dev', '--sensors', '60', '--readings-per-message', '6'], {
+      cwd: projectRoot,
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(0);
+    const last = result.stdout.trimEnd().split('\n').pop();
+    expect(last).toBe(costSummaryLine(small().cost));
+  });
+});
+
+describe('parseCostArgs', () => {
+  it('reads the environment and the capacity overrides', () => {
+    expect(parseCostArgs(['--env', 'dev', '--sensors', '500', '--rate', '0.5', '--readings-per-message=20', '--devices', '40'])).toEqual({
+      environment: 'dev',
+      capacity: { sensors: 500, readingsPerSecondPerSensor: 0.5, readingsPerMessage: 20 },
+      devices: 40,
+    });
+    expect(parseCostArgs([])).toEqual({ environment: 'prod', capacity: {} });
+  });
+
+  it.each([
+    [['--sensors', '0'], 'cost: --sensors: value "0" is not allowed; expected a whole number from 1 to 1000000'],
+    [['--rate', 'fast'], 'cost: --rate: value "fast" is not allowed; expected a number from 0.001 to 1000'],
+    [['--readings-per-message', '501'], 'cost: --readings-per-message: value "501" is not allowed; expected a whole number from 1 to 500'],
+    [['--sensors', '--rate', '1'], `cost: --sensors: missing value; ${COST_USAGE}`],
+    [['--shards', '4'], `cost: --shards: unknown flag; ${COST_USAGE}`],
+    [['prod'], `cost: "prod": unexpected argument; ${COST_USAGE}`],
+  ])('refuses %j', (argv, message) => {
+    expect(() => parseCostArgs(argv)).toThrow(new CostUsageError(message));
+  });
+});
