@@ -16,7 +16,7 @@ import { episodeIdOf } from './AlertPublisher';
 import { metricRecord } from '../shared/metricRecord';
 import { buildSamples, type SampleWithUnits } from './buildSamples';
 import { decodeCheckpoint } from './DetectorStateStore';
-import type { AlertPort, AnomalyAlert, AssetStatusUpdate, AssetStatusValue, DetectorCheckpoint, DetectorStatePort, EpisodeRecovery, StatusPort } from './types';
+import type { AlertPort, AnomalyAlert, AssetStatusUpdate, AssetStatusValue, DetectorCheckpoint, DetectorStatePort, EpisodeOrigin, EpisodeRecovery, StatusPort } from './types';
 
 export interface ProcessorDependencies {
   readonly settings: DetectorSettings;
@@ -373,25 +373,13 @@ export class Processor {
     units: Readonly<Record<string, string>>,
     verdict: Verdict,
   ): AnomalyAlert {
-    const startedAt = verdict.episode.startedAt ?? ts;
-    const withUnits = metricRecord<{ value: number; quality: string; unit?: string }>();
-    for (const [metric, v] of Object.entries(values)) {
-      const unit = units[metric];
-      withUnits[metric] = unit === undefined ? { value: v.value, quality: v.quality } : { value: v.value, quality: v.quality, unit };
-    }
     return {
-      episodeId: episodeIdOf(message.assetId, startedAt),
-      assetId: message.assetId,
-      plantId: message.plantId,
-      lineId: message.lineId,
-      thingName: message.thingName,
-      startedAt,
+      ...episodeOrigin(message, verdict.episode.startedAt ?? ts, values, units),
       detectedAt: ts,
       score: verdict.score,
       threshold: Number.isFinite(verdict.threshold) ? verdict.threshold : null,
       limitBreaches: verdict.limitBreaches,
       contributors: verdict.contributors,
-      values: withUnits,
     };
   }
 
@@ -402,19 +390,11 @@ export class Processor {
     units: Readonly<Record<string, string>>,
     verdict: Verdict,
   ): EpisodeRecovery {
-    const startedAt = verdict.episode.startedAt ?? ts;
-    const { values: withUnits } = this.#alertOf(message, ts, values, units, verdict);
     return {
-      episodeId: episodeIdOf(message.assetId, startedAt),
-      assetId: message.assetId,
-      plantId: message.plantId,
-      lineId: message.lineId,
-      thingName: message.thingName,
-      startedAt,
+      ...episodeOrigin(message, verdict.episode.startedAt ?? ts, values, units),
       endedAt: ts,
       peakScore: verdict.episode.peakScore ?? verdict.score,
       rebaselined: verdict.episode.rebaselined === true,
-      values: withUnits,
     };
   }
 
@@ -556,6 +536,29 @@ function unjudgedPart(built: SampleWithUnits, entry: Pick<AssetEntry, 'lastTs' |
   if (sample.ts < entry.lastTs) return { ...built, readings: 0 };
   const fresh = Object.entries(sample.values).filter(([metric]) => !entry.lastTsMetrics.has(metric));
   return { sample: { ts: sample.ts, values: Object.fromEntries(fresh) }, units: built.units, readings: fresh.length };
+}
+
+/** The episode's id, its asset's place, and the sample's values with their units. */
+function episodeOrigin(
+  message: TelemetryMessage,
+  startedAt: number,
+  values: Readonly<Record<string, { value: number; quality: string }>>,
+  units: Readonly<Record<string, string>>,
+): EpisodeOrigin {
+  const withUnits = metricRecord<{ value: number; quality: string; unit?: string }>();
+  for (const [metric, v] of Object.entries(values)) {
+    const unit = units[metric];
+    withUnits[metric] = unit === undefined ? { value: v.value, quality: v.quality } : { value: v.value, quality: v.quality, unit };
+  }
+  return {
+    episodeId: episodeIdOf(message.assetId, startedAt),
+    assetId: message.assetId,
+    plantId: message.plantId,
+    lineId: message.lineId,
+    thingName: message.thingName,
+    startedAt,
+    values: withUnits,
+  };
 }
 
 function markJudged(entry: Pick<AssetEntry, 'lastTs' | 'lastTsMetrics'>, sample: Sample): void {

@@ -38,35 +38,32 @@ export interface AssetStatusUpdate {
 }
 
 /** One alert: an anomaly episode opened outside the cooldown. */
-export interface AnomalyAlert {
+/** What identifies an episode and where it happened: shared by its alert and its recovery. */
+export interface EpisodeOrigin {
   readonly episodeId: string;
   readonly assetId: string;
   readonly plantId: string;
   readonly lineId: string;
   readonly thingName: string;
   readonly startedAt: number;
+  readonly values: Readonly<Record<string, { value: number; quality: string; unit?: string }>>;
+}
+
+export interface AnomalyAlert extends EpisodeOrigin {
   readonly detectedAt: number;
   readonly score: number;
   readonly threshold: number | null;
   readonly limitBreaches: readonly string[];
   readonly contributors: readonly string[];
-  readonly values: Readonly<Record<string, { value: number; quality: string; unit?: string }>>;
 }
 
 /** The end of an alerted episode: same episode id as its alert, published on the same topic. */
-export interface EpisodeRecovery {
-  readonly episodeId: string;
-  readonly assetId: string;
-  readonly plantId: string;
-  readonly lineId: string;
-  readonly thingName: string;
-  readonly startedAt: number;
+export interface EpisodeRecovery extends EpisodeOrigin {
   /** Device ts of the sample that ended the episode. */
   readonly endedAt: number;
   readonly peakScore: number;
   /** The episode ended by re-baselining on a new operating point (the process settled elsewhere). */
   readonly rebaselined: boolean;
-  readonly values: AnomalyAlert['values'];
 }
 
 /** The processor's view of the detectorState table (DetectorStateStore). */
