@@ -37,17 +37,17 @@ describe('monthlyCost, by hand', () => {
     expect(line(cost.lines, 'iot.rules').usd).toBeCloseTo(4.73051, 5);
     expect(line(cost.lines, 'iot.actions').usd).toBeCloseTo(4.73051, 5);
     expect(cost.lines.filter((l) => l.id.startsWith('iot.messaging'))).toEqual([]);
-    // Naive: 26.28 M messages x $1.20 (first billion) = $31.536
-    expect(line(cost.naive.lines, 'iot.messaging.iot.messagingFirstBillion').usd).toBeCloseTo(31.536, 6);
+    // Naive: 26.28 M messages x $1.50 (first billion) = $39.42
+    expect(line(cost.naive.lines, 'iot.messaging.iot.messagingFirstBillion').usd).toBeCloseTo(39.42, 6);
   });
 
   it('prices Kinesis from the capacity plan: shard-hours, 7-day retention, 25 KB PUT payload units', () => {
     const { cost } = small();
-    // 1 shard x 730 h x $0.0195 = $14.235; retention 730 x $0.026 = $18.98
-    expect(line(cost.lines, 'kinesis.shardHours').usd).toBeCloseTo(14.235, 6);
-    expect(line(cost.lines, 'kinesis.retention').usd).toBeCloseTo(18.98, 6);
-    // 26.28 M records x 1 unit (790 B < 25 KB) x $0.021 = $0.55188
-    expect(line(cost.lines, 'kinesis.putUnits').usd).toBeCloseTo(0.55188, 6);
+    // 1 shard x 730 h x $0.03 = $21.90; retention 730 x $0.04 = $29.20
+    expect(line(cost.lines, 'kinesis.shardHours').usd).toBeCloseTo(21.9, 6);
+    expect(line(cost.lines, 'kinesis.retention').usd).toBeCloseTo(29.2, 6);
+    // 26.28 M records x 1 unit (790 B < 25 KB) x $0.028 = $0.73584
+    expect(line(cost.lines, 'kinesis.putUnits').usd).toBeCloseTo(0.73584, 6);
   });
 
   it('prices Lambda requests and arm64 GB-seconds from the per-record cost and the memory', () => {
@@ -85,9 +85,9 @@ describe('monthlyCost, by hand', () => {
     // 26,280,000 records x 5,120 B = 125.3128 GiB x $0.041 = $5.137825
     expect(line(cost.lines, 'firehose.ingested').usd).toBeCloseTo(5.137825, 5);
     // 7,900 B/s x 86,400 / 8 (GZIP) = 85,320,000 B/day = 0.07946044 GiB/day
-    // Standard 30 days = 2.383813 GiB x $0.0405 = $0.0965444; Deep Archive 7 x 365 - 180 = 2,375 days = 188.7186 GiB x $0.0018 = $0.3396934
+    // Standard 30 days = 2.383813 GiB x $0.0405 = $0.0965444; Deep Archive 7 x 365 - 180 = 2,375 days = 188.7186 GiB x $0.0032 = $0.6038994
     expect(line(cost.lines, 's3.STANDARD').usd).toBeCloseTo(0.0965444, 6);
-    expect(line(cost.lines, 's3.DEEP_ARCHIVE').usd).toBeCloseTo(0.3396934, 6);
+    expect(line(cost.lines, 's3.DEEP_ARCHIVE').usd).toBeCloseTo(0.6038994, 6);
   });
 
   it('counts the alarms the observability chart renders, by the metrics each reads', () => {
@@ -96,7 +96,8 @@ describe('monthlyCost, by hand', () => {
     expect(line(cost.lines, 'cloudwatch.alarms').item).toBe(`alarms (${rows.length})`);
     // 22 alarms: 13 read one metric, 4 IoT queries read one series, 4 table throttles read 2 or 3, 2 stalled read 2, processor-stalled 5, quarantine 2
     expect(line(cost.lines, 'cloudwatch.alarms').quantity).toBe(33);
-    expect(line(cost.lines, 'cloudwatch.alarms').usd).toBeCloseTo(33 * 0.15, 6);
+    // 33 alarm metrics x $0.135 = $4.455
+    expect(line(cost.lines, 'cloudwatch.alarms').usd).toBeCloseTo(33 * 0.135, 6);
   });
 
   it('makes every line quantity x unit price, and the total their sum', () => {
