@@ -6,8 +6,10 @@
  * Every `*.csv` under DIR (recursively) with an `anomaly` column is replayed with a fresh
  * detector and a 400-row warm-up; rows after the warm-up are scored, TP/FP/FN/TN pooled over all
  * files, and the changepoints (both edges of every label span and of every flagged span) by the
- * leaderboard's NAB scoring. Prints per-file counts, the pooled F1 / false-alarm rate /
- * missed-alarm rate, the NAB scores, and the leaderboard's published results beside them.
+ * leaderboard's NAB scoring, and the onset delay (seconds from each labelled onset to the first
+ * flag inside its span; spans never flagged are counted as misses). Prints per-file counts, the
+ * pooled F1 / false-alarm rate / missed-alarm rate, the NAB scores, the onset delays (median and
+ * p90) and the leaderboard's published results beside them.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -18,6 +20,7 @@ import { ReplayError, ReplayInputError, ReplayUsageError } from './lib/replayErr
 import { readReplayFile } from './lib/replayInput';
 import { replayFile } from './lib/replayRun';
 import { readReplaySettings } from './lib/replaySettings';
+import { formatOnset, nearestRankQuantile, onsetOutcome, sumOnsetOutcomes, type OnsetOutcome } from './lib/skabOnset';
 import { countSkabFile, SKAB_LEADERBOARD, SKAB_WARMUP_ROWS, skabRates, sumSkabCounts, type SkabCounts } from './lib/skabScore';
 
 const USAGE = 'usage: bench:skab -- DIR [--settings FILE.json]';
@@ -40,6 +43,7 @@ export interface SkabBenchFile {
   readonly name: string;
   readonly counts: SkabCounts;
   readonly nab: NabOutcome;
+  readonly onset: OnsetOutcome;
 }
 
 export interface SkabBenchResult {
@@ -47,6 +51,7 @@ export interface SkabBenchResult {
   readonly skipped: readonly string[];
   readonly total: SkabCounts;
   readonly nab: NabOutcome;
+  readonly onset: OnsetOutcome;
 }
 
 /** Replays and scores every labelled file under `dir`; refuses a folder without one (an empty score would rank itself). */
@@ -67,6 +72,7 @@ export function benchSkab(dir: string, settings: DetectorSettings = {}): SkabBen
       name,
       counts: countSkabFile(result.anomalous, labels),
       nab: nabOutcome(times, labels, result.anomalous, SKAB_WARMUP_ROWS),
+      onset: onsetOutcome(times, labels, result.anomalous, SKAB_WARMUP_ROWS),
     });
   }
   if (files.length === 0) throw new ReplayInputError(`no labelled SKAB file (*.csv with an anomaly column) under ${dir}`);
@@ -75,6 +81,7 @@ export function benchSkab(dir: string, settings: DetectorSettings = {}): SkabBen
     skipped,
     total: sumSkabCounts(files.map((file) => file.counts)),
     nab: sumNabOutcomes(files.map((file) => file.nab)),
+    onset: sumOnsetOutcomes(files.map((file) => file.onset)),
   };
 }
 
@@ -86,8 +93,11 @@ function formatReport(dir: string, result: SkabBenchResult): string {
   const nameWidth = Math.max(4, ...result.files.map((file) => file.name.length));
   const row = (cells: readonly string[]): string =>
     [cells[0].padEnd(nameWidth), ...cells.slice(1).map((cell) => cell.padStart(7))].join(' ');
-  lines.push(row(['file', 'TP', 'FP', 'FN', 'TN', 'F1', 'FAR', 'MAR', 'CP', 'CPmiss', 'CPfp']));
-  for (const { name, counts, nab } of [...result.files, { name: 'pooled', counts: result.total, nab: result.nab }]) {
+  lines.push(row(['file', 'TP', 'FP', 'FN', 'TN', 'F1', 'FAR', 'MAR', 'CP', 'CPmiss', 'CPfp', 'onset s']));
+  // The file's median onset delay; "miss" when none of its labelled spans got a flag.
+  const onsetCell = (onset: OnsetOutcome): string =>
+    onset.delays.length === 0 ? (onset.missed > 0 ? 'miss' : '-') : String(Number(nearestRankQuantile(onset.delays, 0.5).toFixed(1)));
+  for (const { name, counts, nab, onset } of [...result.files, { name: 'pooled', counts: result.total, nab: result.nab, onset: result.onset }]) {
     const rates = skabRates(counts);
     lines.push(
       row([
@@ -102,6 +112,7 @@ function formatReport(dir: string, result: SkabBenchResult): string {
         String(nab.hits.length + nab.missed),
         String(nab.missed),
         String(nab.falsePositives),
+        onsetCell(onset),
       ]),
     );
   }
@@ -110,6 +121,7 @@ function formatReport(dir: string, result: SkabBenchResult): string {
   lines.push(
     `F1 ${rates.f1.toFixed(3)}   false-alarm rate ${percent(rates.falseAlarmRate)}   missed-alarm rate ${percent(rates.missedAlarmRate)}`,
   );
+  lines.push(`onset delay (labelled onset to the first flag inside its span): ${formatOnset(result.onset)}`);
   lines.push('');
   lines.push('Beside the SKAB leaderboard (published F1 on the full benchmark of 34 files; offline models):');
   const entries = [

@@ -213,6 +213,19 @@ describe('AssetDetector ends episodes when the fault is over', () => {
     expect(verdicts[verdicts.length - 1].anomalous).toBe(true);
   });
 
+  it('stays quiet after a fault during which an unrelated metric wandered', () => {
+    // A pressure fault of 300 samples while vibration creeps up 0.004 standard deviations per sample. The
+    // bystander keeps following its drift during the episode; with every mean frozen, the wander it built
+    // up kept the drift adaptation frozen after the end and opened a second episode that never ended.
+    const rows = injectFault(injectFault(generateRows(ONSET + 1500, 11), 'pressure', ONSET, (k) => (k < FAULT_SAMPLES ? 5 : 0)), 'vibration', ONSET, (k) => 0.004 * k);
+    const verdicts = runWithFault(rows);
+    expect(openings(verdicts)).toHaveLength(1);
+    const closedAt = verdicts.findIndex((verdict) => verdict.episode.event === 'close');
+    expect(closedAt - (ONSET + FAULT_SAMPLES)).toBeGreaterThanOrEqual(45);
+    expect(closedAt - (ONSET + FAULT_SAMPLES)).toBeLessThanOrEqual(60);
+    expect(verdicts.slice(closedAt).some((verdict) => verdict.anomalous)).toBe(false);
+  });
+
   it('merges the flapping of one fault into one episode', () => {
     // A fault that comes and goes every 20 samples for 400 samples.
     const rows = injectFault(generateRows(ONSET + 1000, 43), 'flow', ONSET, (k) => (k < 400 && Math.floor(k / 20) % 2 === 0 ? 4 : 0));

@@ -93,6 +93,11 @@ export class AssetDetector {
   private readonly episodeLevelRate: number;
   /** Threshold of the score once the model is fitted (depends on the number of model metrics). */
   private threshold = Infinity;
+  /**
+   * Per model metric: 1 / the standard deviation of its smoothed residual (from the covariance
+   * factor), so smoothed × this is the metric's own deviation. Derived from the model, not state.
+   */
+  private marginalPrecision: number[] = [];
 
   constructor(settings: DetectorSettings = {}) {
     this.settings = resolveDetectorSettings(settings);
@@ -409,7 +414,16 @@ export class AssetDetector {
    */
   private updateThreshold(): void {
     const size = this.state.metrics.length;
-    this.threshold = this.state.model === null || size === 0 ? Infinity : (this.settings.thresholdFactor * chiSquareQuantile(size)) / size;
+    const model = this.state.model;
+    this.threshold = model === null || size === 0 ? Infinity : (this.settings.thresholdFactor * chiSquareQuantile(size)) / size;
+    this.marginalPrecision = [];
+    if (model === null) return;
+    const factor = model.covarianceFactor;
+    for (let row = 0; row < size; row++) {
+      let variance = 0;
+      for (let k = 0; k <= row; k++) variance += factor[packedIndex(row, k)] ** 2;
+      this.marginalPrecision.push(1 / Math.sqrt(variance));
+    }
   }
 
   /**
@@ -441,10 +455,15 @@ export class AssetDetector {
     const size = state.metrics.length;
     this.smooth(model, size);
     state.score = size === 0 ? 0 : mahalanobisSquared(model.covarianceFactor, size, state.smoothed, this.scratch) / size;
+    if (this.driftRate === 0) return;
+    // Drift: every mean follows the data while the asset is quiet; otherwise only the bystanders,
+    // metrics whose own deviation is small, keep following it, so the slow wander of metrics that
+    // have nothing to do with the fault does not build up against frozen means and hold the episode.
     const quiet = !state.episode.open && state.score < DETECTOR_INTERNALS.driftFreezeRatio * this.threshold;
-    if (this.driftRate > 0 && quiet) {
-      for (let index = 0; index < size; index++) {
-        if (this.present[index]) model.mean[index] += this.driftRate * (this.values[index] - model.mean[index]);
+    for (let index = 0; index < size; index++) {
+      if (!this.present[index]) continue;
+      if (quiet || Math.abs(state.smoothed[index] * this.marginalPrecision[index]) < DETECTOR_INTERNALS.bystanderDeviation) {
+        model.mean[index] += this.driftRate * (this.values[index] - model.mean[index]);
       }
     }
   }
@@ -482,13 +501,8 @@ export class AssetDetector {
     const names = [...limitBreaches, ...stuck.filter((name) => !limitBreaches.includes(name))];
     const model = this.state.model;
     if (model !== null && names.length < DETECTOR_INTERNALS.maxContributors) {
-      const factor = model.covarianceFactor;
       const ranked = this.state.smoothed
-        .map((value, index) => {
-          let variance = 0;
-          for (let k = 0; k <= index; k++) variance += factor[packedIndex(index, k)] ** 2;
-          return { name: this.state.metrics[index], deviation: Math.abs(value) / Math.sqrt(variance) };
-        })
+        .map((value, index) => ({ name: this.state.metrics[index], deviation: Math.abs(value) * this.marginalPrecision[index] }))
         .filter((entry) => entry.deviation >= DETECTOR_INTERNALS.minContribution && !names.includes(entry.name))
         .sort((a, b) => b.deviation - a.deviation);
       for (const entry of ranked) names.push(entry.name);

@@ -85,6 +85,12 @@ export const DETECTOR_INTERNALS = {
   signatureGoneShare: 0.5,
   /** Half-life of the per-metric level followed during an episode, as a share of `recoverySamples`. */
   episodeLevelHalfLifeShare: 0.3,
+  /**
+   * While the asset is not quiet (an episode is open or the score is above the freeze level), a
+   * metric whose smoothed deviation is within this many of its own standard deviations (a
+   * bystander, not part of the fault) still follows drift.
+   */
+  bystanderDeviation: 3,
 } as const;
 
 /** Standard normal quantile of 0.999: the score's control limit sits at a 0.1% tail. */

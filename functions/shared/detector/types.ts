@@ -50,9 +50,10 @@ export interface DetectorSettings {
    */
   readonly maxAutoregression?: number;
   /**
-   * Half-life, in samples, of the adaptation of the metric means to drift; it pauses while an
-   * episode is open or the score is above 0.6 × the threshold (below the close level, so a fault
-   * that closed its episode is not absorbed at once). A plant's levels wander by several standard
+   * Half-life, in samples, of the adaptation of the metric means to drift; while an episode is
+   * open or the score is above 0.6 × the threshold (below the close level, so a fault that closed
+   * its episode is not absorbed at once) it pauses for every metric deviating by 3 or more of its
+   * own standard deviations; the others (bystanders of the fault) keep following drift. A plant's levels wander by several standard
    * deviations within minutes, so the default follows them fast; the price is that a fault
    * building up more slowly than about 0.5 standard deviations per minute is followed too.
    * 0 disables it. @default 100
