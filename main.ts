@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { App, YamlOutputType } from 'cdk8s';
+import { AnalyticsChart } from './charts/analytics';
 import { ArchiveChart } from './charts/archive';
 import { GitOpsChart } from './charts/gitops';
 import { GrafanaChart } from './charts/grafana';
@@ -13,6 +14,7 @@ import { PlatformChartProps } from './charts/lib/PlatformChart';
 import { NetworkChart } from './charts/network';
 import { ObservabilityChart } from './charts/observability';
 import { ProcessingChart } from './charts/processing';
+import { QueryChart } from './charts/query';
 import { SecurityChart } from './charts/security';
 import { StorageChart } from './charts/storage';
 import { StreamChart } from './charts/stream';
@@ -28,8 +30,10 @@ export function buildApp(environment: string, outdir = `manifests/${environment}
   new StorageChart(app, 'storage', props);
   new StreamChart(app, 'stream', props);
   new ProcessingChart(app, 'processing', props);
+  new QueryChart(app, 'query', props);
   new IngestionChart(app, 'ingestion', props);
   new ArchiveChart(app, 'archive', props);
+  new AnalyticsChart(app, 'analytics', props);
   new ObservabilityChart(app, 'observability', props);
   new GrafanaChart(app, 'grafana', props);
   return app;

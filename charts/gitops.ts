@@ -22,12 +22,14 @@ export const IN_CLUSTER_SERVER = 'https://kubernetes.default.svc';
  * against the rendered objects in both directions, so it stays exact.
  */
 export const MANAGED_API_GROUPS: readonly string[] = [
+  'athena.aws.m.upbound.io',
   'aws.m.upbound.io',
   'cloudwatch.services.k8s.aws',
   'cloudwatchlogs.services.k8s.aws',
   'dynamodb.services.k8s.aws',
   'ec2.services.k8s.aws',
   'firehose.aws.m.upbound.io',
+  'glue.aws.m.upbound.io',
   'iam.services.k8s.aws',
   'iot.aws.m.upbound.io',
   'kinesis.aws.m.upbound.io',
@@ -59,6 +61,7 @@ export const ACK_KINDS: readonly { readonly group: string; readonly kind: string
   { group: 'kms.services.k8s.aws', kind: 'Key' },
   { group: 'lambda.services.k8s.aws', kind: 'EventSourceMapping' },
   { group: 'lambda.services.k8s.aws', kind: 'Function' },
+  { group: 'lambda.services.k8s.aws', kind: 'FunctionURLConfig' },
   { group: 's3.services.k8s.aws', kind: 'Bucket' },
   { group: 'sns.services.k8s.aws', kind: 'Subscription' },
   { group: 'sns.services.k8s.aws', kind: 'Topic' },

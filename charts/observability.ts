@@ -45,6 +45,13 @@ export const ALARM_THRESHOLDS = {
    */
   quarantineShareOfRecords: 0.01,
   quarantineMinimum: 10,
+  /**
+   * A read-path request takes well under two seconds (the bench: a day of a 1 Hz sensor in about a
+   * tenth of that against dynalite); the limits keep the worst case far from the 30 s timeout. A p99
+   * over 10 s for a quarter of an hour means dashboards are about to time out: DynamoDB throttling,
+   * a cold VPC, or requests near the limits.
+   */
+  queryDurationP99Ms: 10_000,
 } as const;
 
 /** The evaluation window shared by the rate alarms (anomalies, quarantine, errors). */
@@ -130,6 +137,7 @@ export function alarmTable(config: EnvironmentConfig, names: PlatformNames, capa
   const { lambda, custom, stream, queue, firehose, table } = sources(names);
   const processor = names.processorFunction;
   const storer = names.storerFunction;
+  const query = names.queryFunction;
   const tableThrottles = (tableName: string, index?: string): AlarmSignal =>
     index === undefined
       ? math('FILL(reads, 0) + FILL(writes, 0)', `throttled requests of ${tableName}`, { reads: table(tableName, 'ReadThrottleEvents', 'Sum'), writes: table(tableName, 'WriteThrottleEvents', 'Sum') })
@@ -148,6 +156,9 @@ export function alarmTable(config: EnvironmentConfig, names: PlatformNames, capa
     { purpose: 'storer-errors', signal: single(lambda(storer, 'Errors', 'Sum')), when: above(0), every: every(FIVE_MINUTES, 1), missing: 'notBreaching', description: 'A storer invocation failed as a whole (crash or timeout), blocking its shard until retried. Read the storer log group.' },
     { purpose: 'processor-throttles', signal: single(lambda(processor, 'Throttles', 'Sum')), when: above(0), every: every(FIVE_MINUTES, 1), missing: 'notBreaching', description: 'Lambda throttled the processor: its concurrency is exhausted and records wait. Check account and reserved concurrency.' },
     { purpose: 'storer-throttles', signal: single(lambda(storer, 'Throttles', 'Sum')), when: above(0), every: every(FIVE_MINUTES, 1), missing: 'notBreaching', description: 'Lambda throttled the storer: its concurrency is exhausted and records wait. Check account and reserved concurrency.' },
+    { purpose: 'query-errors', signal: single(lambda(query, 'Errors', 'Sum')), when: above(0), every: every(FIVE_MINUTES, 1), missing: 'notBreaching', description: 'A query function request failed (an exception, a DynamoDB failure or a timeout): dashboards show errors. Read the query log group.' },
+    { purpose: 'query-throttles', signal: single(lambda(query, 'Throttles', 'Sum')), when: above(0), every: every(FIVE_MINUTES, 1), missing: 'notBreaching', description: 'Lambda throttled the query function: dashboard requests were refused. Check account concurrency and how many dashboards refresh at once.' },
+    { purpose: 'query-duration-p99', signal: single(lambda(query, 'Duration', 'p99')), when: above(ALARM_THRESHOLDS.queryDurationP99Ms), every: every(FIVE_MINUTES, 3), missing: 'notBreaching', description: 'The slowest 1 % of query function requests take over 10 s for 15 minutes: dashboards are about to time out. Check readings-table throttling and the ranges and steps dashboards ask for.' },
     { purpose: 'dlq-depth', signal: single(queue('ApproximateNumberOfMessagesVisible', 'Maximum')), when: above(0), every: every(FIVE_MINUTES, 1), missing: 'notBreaching', description: 'Batches exhausted their retries and were dead-lettered. Inspect the queue and redrive with scripts/redrive once the cause is fixed.' },
     { purpose: 'iot-telemetry-failures', signal: iotRuleQuery('Failure', names.telemetryRule), when: above(0), every: every(FIVE_MINUTES, 1), missing: 'notBreaching', description: 'The telemetry rule failed to write to Kinesis; the messages went to the error action (quarantine prefix). Check Kinesis write throttling and the rule role.' },
     { purpose: 'iot-presence-failures', signal: iotRuleQuery('Failure', names.presenceRule), when: above(0), every: every(FIVE_MINUTES, 1), missing: 'notBreaching', description: 'The presence rule failed to write to Kinesis; lifecycle events went to the error action. Check Kinesis write throttling and the rule role.' },

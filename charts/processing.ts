@@ -1,12 +1,12 @@
 import { Construct } from 'constructs';
 import { ENV, QUARANTINE_PREFIX } from '../functions/shared/constants';
-import { LogGroup } from '../imports/cloudwatchlogs.services.k8s.aws';
-import { Policy } from '../imports/iam.services.k8s.aws';
 import { BundledFunction } from './constructs/BundledFunction';
+import { EncryptedLogGroup } from './constructs/EncryptedLogGroup';
 import { KinesisEventSourceMapping } from './constructs/KinesisEventSourceMapping';
-import { AccessStatement, identityPolicyDocument, LeastPrivilegeRole } from './constructs/LeastPrivilegeRole';
+import { AccessStatement, LeastPrivilegeRole } from './constructs/LeastPrivilegeRole';
+import { OperatorPolicy } from './constructs/OperatorPolicy';
 import { EnvironmentConfig } from './lib/config';
-import { ackMetadata, platformTags, tagList } from './lib/conventions';
+import { functionRuntimeAccess, platformKeyAccess } from './lib/functionAccess';
 import { PlatformNames } from './lib/names';
 import { PlatformChart, PlatformChartProps } from './lib/PlatformChart';
 
@@ -67,32 +67,11 @@ export function processingObjectNames(config: EnvironmentConfig, fn: StreamFunct
   return { logGroup: `logs-${fn}-${config.suffix}`, mapping: `esm-${fn}-${config.suffix}` };
 }
 
-/**
- * KMS use through the services the function calls: Decrypt for Kinesis reads (the mapping) and the
- * DynamoDB table key; GenerateDataKey for SQS (the mapping's dead-letter sends), SNS and S3 puts;
- * DescribeKey for DynamoDB, which checks the table's key on behalf of the caller. Only through the
- * services the function uses (kms:ViaService), so its role cannot use the key through any other.
- */
-function keyAccess(config: EnvironmentConfig, names: PlatformNames, services: readonly string[]): AccessStatement {
-  return {
-    sid: 'UsePlatformKey',
-    actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey'],
-    // The key id is not known at synth: any key of the account, narrowed to the platform key by alias.
-    resources: [names.kmsKeysArn],
-    conditions: {
-      'ForAnyValue:StringEquals': { 'kms:ResourceAliases': names.kmsAlias },
-      StringEquals: { 'kms:ViaService': [...services].sort().map((service) => `${service}.${config.region}.amazonaws.com`) },
-    },
-  };
-}
-
 /** The services both stream functions (and their mappings) use the platform key through; the processor adds SNS. */
 export const STREAM_CONSUMER_KEY_SERVICES = ['dynamodb', 'kinesis', 's3', 'sqs'] as const;
 
 /** What both stream functions need: read the stream, dead-letter, the key, their own logs, VPC networking. */
 function streamConsumerAccess(config: EnvironmentConfig, names: PlatformNames, functionName: string, keyServices: readonly string[]): AccessStatement[] {
-  const tags = platformTags(config);
-  const networkInterfaces = `arn:aws:ec2:${config.region}:${config.accountId}:network-interface/*`;
   return [
     {
       sid: 'ReadStream',
@@ -107,40 +86,8 @@ function streamConsumerAccess(config: EnvironmentConfig, names: PlatformNames, f
       actions: ['sqs:SendMessage'],
       resources: [names.deadLetterQueueArn],
     },
-    keyAccess(config, names, keyServices),
-    {
-      sid: 'WriteOwnLogs',
-      // No CreateLogGroup: the group is created encrypted and with retention by this chart, and must not
-      // be recreated without them if someone deletes it.
-      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      resources: [`${names.logGroupArn(names.logGroup(functionName))}:*`],
-    },
-    {
-      sid: 'DescribeNetworkInterfaces',
-      actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets'],
-      resources: ['*'],
-      wildcardResourceReason: 'EC2 Describe* actions support no resource-level permissions',
-    },
-    {
-      sid: 'CreateNetworkInterfaces',
-      // The interface's id does not exist before the call: any interface of this account and region.
-      actions: ['ec2:CreateNetworkInterface'],
-      resources: [networkInterfaces],
-    },
-    {
-      sid: 'CreateNetworkInterfacesInPlatformSubnets',
-      // Subnet and security-group ids are assigned by AWS when the network chart creates them, so the
-      // platform's own are recognised by their tags instead of their ids.
-      actions: ['ec2:CreateNetworkInterface'],
-      resources: [`arn:aws:ec2:${config.region}:${config.accountId}:subnet/*`, `arn:aws:ec2:${config.region}:${config.accountId}:security-group/*`],
-      conditions: { StringEquals: { 'aws:ResourceTag/project': tags.project, 'aws:ResourceTag/environment': tags.environment } },
-    },
-    {
-      sid: 'ManageNetworkInterfaces',
-      // Lambda manages the interfaces it created; their ids are not known at synth.
-      actions: ['ec2:AssignPrivateIpAddresses', 'ec2:DeleteNetworkInterface', 'ec2:UnassignPrivateIpAddresses'],
-      resources: [networkInterfaces],
-    },
+    platformKeyAccess(config, names, keyServices),
+    ...functionRuntimeAccess(config, names, functionName),
   ];
 }
 
@@ -222,17 +169,9 @@ export function redriveOperatorAccess(config: EnvironmentConfig, names: Platform
       actions: ['lambda:InvokeFunction'],
       resources: [names.functionArn(names.processorFunction), names.functionArn(names.storerFunction)],
     },
-    {
-      sid: 'DecryptWithPlatformKey',
-      // The queue and the stream are encrypted with the platform key: receiving and reading need Decrypt only
-      // (GenerateDataKey is for SendMessage and PutRecord, which the tool never calls), through those two.
-      actions: ['kms:Decrypt'],
-      resources: [names.kmsKeysArn],
-      conditions: {
-        'ForAnyValue:StringEquals': { 'kms:ResourceAliases': names.kmsAlias },
-        StringEquals: { 'kms:ViaService': ['kinesis', 'sqs'].map((service) => `${service}.${config.region}.amazonaws.com`) },
-      },
-    },
+    // The queue and the stream are encrypted with the platform key: receiving and reading need Decrypt only
+    // (GenerateDataKey is for SendMessage and PutRecord, which the tool never calls), through those two.
+    platformKeyAccess(config, names, ['kinesis', 'sqs'], ['kms:Decrypt'], 'DecryptWithPlatformKey'),
   ];
 }
 
@@ -310,16 +249,7 @@ export class ProcessingChart extends PlatformChart {
         policies: { [fn]: access },
       });
 
-      new LogGroup(this, `${fn}-logs`, {
-        metadata: ackMetadata(config, names, objects.logGroup, 'logGroups'),
-        spec: {
-          name: logGroupName,
-          retentionDays: config.retention.logDays,
-          // Resolved by ACK to the key's ARN (CloudWatch Logs takes a key ARN, not an alias).
-          kmsKeyRef: { from: { name: names.kmsKeyObject } },
-          tags: platformTags(config),
-        },
-      });
+      new EncryptedLogGroup(this, `${fn}-logs`, { config, names, objectName: objects.logGroup, logGroupName });
 
       const lambda = new BundledFunction(this, fn, {
         config,
@@ -353,14 +283,12 @@ export class ProcessingChart extends PlatformChart {
     }
 
     // Not attached to anything here: operators attach it to the role or permission set they run the redrive with.
-    new Policy(this, 'redrive-policy', {
-      metadata: ackMetadata(config, names, names.redrivePolicy, 'iam'),
-      spec: {
-        name: names.redrivePolicy,
-        description: 'Run the dead-letter redrive tool (scripts/redrive.ts): read the DLQ, read the stream, invoke the stream functions',
-        policyDocument: identityPolicyDocument(redriveOperatorAccess(config, names)),
-        tags: tagList(config),
-      },
+    new OperatorPolicy(this, 'redrive-policy', {
+      config,
+      names,
+      policyName: names.redrivePolicy,
+      description: 'Run the dead-letter redrive tool (scripts/redrive.ts): read the DLQ, read the stream, invoke the stream functions',
+      statements: redriveOperatorAccess(config, names),
     });
   }
 }

@@ -85,8 +85,10 @@ export class SecurityChart extends PlatformChart {
     const { config, names } = this;
     const accountRoot = `arn:aws:iam::${config.accountId}:root`;
     const viaServices = KEY_CALLER_SERVICES.map((service) => `${service}.${config.region}.amazonaws.com`);
-    // The log groups created encrypted with this key: the two functions' (processing chart) and IoT Core's (ingestion chart).
-    const logGroupArns = [names.logGroup(names.processorFunction), names.logGroup(names.storerFunction), names.iotLogGroup].map((group) => names.logGroupArn(group));
+    // The log groups created encrypted with this key: the stream functions' (processing chart), the query function's (query chart) and IoT Core's (ingestion chart).
+    const logGroupArns = [names.logGroup(names.processorFunction), names.logGroup(names.storerFunction), names.logGroup(names.queryFunction), names.iotLogGroup].map((group) =>
+      names.logGroupArn(group),
+    );
 
     const statements: PolicyStatement[] = [
       {

@@ -3,6 +3,7 @@ import { QUARANTINE_PREFIX, TABLE_KEYS } from '../functions/shared/constants';
 import { Bucket, BucketSpecLifecycleRules } from '../imports/s3.services.k8s.aws';
 import { EncryptedTable } from './constructs/EncryptedTable';
 import { denyInsecureTransport, policyDocument } from './constructs/policyDocument';
+import { ATHENA_RESULTS_EXPIRATION_DAYS } from './analytics';
 import { ConfigError } from './lib/config';
 import { ackMetadata, tagList } from './lib/conventions';
 import { PlatformChart, PlatformChartProps } from './lib/PlatformChart';
@@ -171,6 +172,8 @@ export class StorageChart extends PlatformChart {
     return [
       tieringRule('raw-tiering', names.archiveRawPrefix, RAW_TRANSITIONS, rawExpirationDays),
       tieringRule('quarantine-expiry', QUARANTINE_PREFIX, QUARANTINE_TRANSITIONS, QUARANTINE_EXPIRATION_DAYS),
+      // Athena's results are a cache of what someone already saw; the workgroup writes them here.
+      tieringRule('athena-results-expiry', names.athenaResultsPrefix, [], ATHENA_RESULTS_EXPIRATION_DAYS),
       {
         // Whole bucket: old versions, the delete markers expiry leaves behind, abandoned uploads.
         id: 'housekeeping',

@@ -5,7 +5,7 @@
  * 60 s window, validator cost, and each function's bundle size. The handlers run exactly as
  * deployed, with real SDK v3 clients against dynalite (in-process, in a worker thread) and fake
  * S3/SNS servers on 127.0.0.1, so every call to another service is part of the time. Each figure is the median of
- * RUNS runs.
+ * RUNS runs. The read path's figure: a day of one 1 Hz sensor rolled up to 5 minutes (items read, ms).
  */
 import Ajv from 'ajv';
 import { build } from 'esbuild';
@@ -19,6 +19,7 @@ import { lambdaContext } from '../test/helpers/records';
 import { eventOf, generateRecords, METRICS, Random, type Timeline } from './lib/benchData';
 import { startDynaliteWorker } from './lib/benchDynalite';
 import { memoryStorer } from './lib/benchMemoryTable';
+import { benchReadPath, reportReadPath } from './lib/benchReadPath';
 import { telemetrySchema } from './lib/benchSchema';
 import { captureStdout, emfTotal, fmt, median, percentile } from './lib/benchStats';
 
@@ -127,7 +128,7 @@ function report(name: string, runs: RunResult[], target?: string): void {
 
 async function bundleSizes(): Promise<void> {
   console.log('Bundles (esbuild, minified, node22, platform node, cjs, @aws-sdk/* and @smithy/* external)');
-  for (const name of ['processor', 'storer']) {
+  for (const name of ['processor', 'storer', 'query']) {
     const output = await build({
       entryPoints: [`functions/${name}/index.ts`],
       bundle: true,
@@ -246,6 +247,9 @@ async function main(): Promise<void> {
   }
   console.log(`Storer batching: ${ASSETS} assets x 8 metrics at 1 reading/s, 60 s window (${fmt(60 * ASSETS)} records per invocation), ${RUNS} windows`);
   console.log(`  readings per DynamoDB item write  ${fmt(stored / writes, 1)}   (${fmt(stored)} readings, ${fmt(writes)} item writes; per window: ${perWindow.join(', ')})   target >= 10`);
+  console.log('');
+
+  reportReadPath(await benchReadPath(dynalite.endpoint, 'dynamodb-readings-bench', RUNS));
   console.log('');
 
   validatorCost(random);

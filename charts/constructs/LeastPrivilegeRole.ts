@@ -82,6 +82,41 @@ export function identityPolicyDocument(statements: readonly AccessStatement[]): 
 }
 
 /**
+ * Refuses what least privilege forbids in identity statements: wildcard actions, `*` resources without
+ * a stated reason, ARNs of another region or account, duplicate or malformed Sids. `fail` names the prop.
+ */
+export function checkStatements(
+  config: EnvironmentConfig,
+  statements: readonly AccessStatement[],
+  path: string,
+  fail: (field: string, rule: string, value: unknown) => never,
+): void {
+  const sids = new Set<string>();
+  statements.forEach((statement, index) => {
+    const at = `${path}[${index}]`;
+    if (!SID.test(statement.sid)) fail(`${at}.sid`, 'must be 1 to 100 letters and digits', statement.sid);
+    if (sids.has(statement.sid)) fail(`${at}.sid`, 'must be unique within its policy', statement.sid);
+    sids.add(statement.sid);
+    if (statement.actions.length === 0) fail(`${at}.actions`, 'must name at least one action', statement.actions);
+    statement.actions.forEach((action, i) => {
+      if (!ACTION.test(action)) fail(`${at}.actions[${i}]`, 'must name one action as service:Action, without wildcards', action);
+    });
+    if (statement.resources.length === 0) fail(`${at}.resources`, 'must name at least one resource', statement.resources);
+    statement.resources.forEach((resource, i) => {
+      if (resource === '*') {
+        if (!statement.wildcardResourceReason) fail(`${at}.resources[${i}]`, 'is "*" without a wildcardResourceReason', resource);
+        return;
+      }
+      const arn = ARN.exec(resource);
+      if (!arn) return fail(`${at}.resources[${i}]`, 'must be an ARN of the aws partition or "*"', resource);
+      const [, , region, account] = arn;
+      if (region !== '' && region !== config.region) fail(`${at}.resources[${i}]`, `must stay in ${config.region} (data residency)`, resource);
+      if (account !== '' && account !== config.accountId) fail(`${at}.resources[${i}]`, `must belong to account ${config.accountId}`, resource);
+    });
+  });
+}
+
+/**
  * An ACK IAM Role assumable by one AWS service, with inline policies that name exact actions on exact
  * resources. Validation rejects what least privilege forbids: wildcard actions, `*` resources without
  * a stated reason, ARNs of another region or account, and trust without confused-deputy conditions.
@@ -115,29 +150,7 @@ export class LeastPrivilegeRole extends Construct {
       const statements = policies[policyName];
       if (!POLICY_NAME.test(policyName)) fail('policies', 'names must match [\\w+=,.@-]{1,128}', policyName);
       if (statements.length === 0) fail(`policies.${policyName}`, 'must hold at least one statement', statements);
-      const sids = new Set<string>();
-      statements.forEach((statement, index) => {
-        const at = `policies.${policyName}[${index}]`;
-        if (!SID.test(statement.sid)) fail(`${at}.sid`, 'must be 1 to 100 letters and digits', statement.sid);
-        if (sids.has(statement.sid)) fail(`${at}.sid`, 'must be unique within its policy', statement.sid);
-        sids.add(statement.sid);
-        if (statement.actions.length === 0) fail(`${at}.actions`, 'must name at least one action', statement.actions);
-        statement.actions.forEach((action, i) => {
-          if (!ACTION.test(action)) fail(`${at}.actions[${i}]`, 'must name one action as service:Action, without wildcards', action);
-        });
-        if (statement.resources.length === 0) fail(`${at}.resources`, 'must name at least one resource', statement.resources);
-        statement.resources.forEach((resource, i) => {
-          if (resource === '*') {
-            if (!statement.wildcardResourceReason) fail(`${at}.resources[${i}]`, 'is "*" without a wildcardResourceReason', resource);
-            return;
-          }
-          const arn = ARN.exec(resource);
-          if (!arn) return fail(`${at}.resources[${i}]`, 'must be an ARN of the aws partition or "*"', resource);
-          const [, , region, account] = arn;
-          if (region !== '' && region !== config.region) fail(`${at}.resources[${i}]`, `must stay in ${config.region} (data residency)`, resource);
-          if (account !== '' && account !== config.accountId) fail(`${at}.resources[${i}]`, `must belong to account ${config.accountId}`, resource);
-        });
-      });
+      checkStatements(config, statements, `policies.${policyName}`, fail);
       inlinePolicies[policyName] = identityPolicyDocument(statements);
     }
     // IAM counts the size without whitespace.

@@ -4,7 +4,11 @@ import { EnvironmentConfig } from '../lib/config';
 import { ackMetadata, tagList } from '../lib/conventions';
 import { PlatformNames } from '../lib/names';
 
-export type AlarmStatistic = 'Sum' | 'Maximum' | 'Minimum' | 'Average' | 'SampleCount';
+/** A standard statistic, or a percentile (`p99`, `p99.9`), which CloudWatch takes as an extended statistic. */
+export type AlarmStatistic = 'Sum' | 'Maximum' | 'Minimum' | 'Average' | 'SampleCount' | `p${number}`;
+
+const PERCENTILE = /^p(\d{1,2}(\.\d{1,10})?|100)$/;
+const isPercentile = (statistic: AlarmStatistic): boolean => statistic.startsWith('p');
 export type AlarmComparison = 'GreaterThanThreshold' | 'GreaterThanOrEqualToThreshold' | 'LessThanThreshold' | 'LessThanOrEqualToThreshold';
 export type TreatMissingData = 'breaching' | 'notBreaching' | 'ignore' | 'missing';
 
@@ -98,7 +102,7 @@ export class OpsAlarm extends Construct {
   }
 }
 
-type SignalFields = Pick<MetricAlarmSpec, 'namespace' | 'metricName' | 'dimensions' | 'statistic' | 'period' | 'metrics'>;
+type SignalFields = Pick<MetricAlarmSpec, 'namespace' | 'metricName' | 'dimensions' | 'statistic' | 'extendedStatistic' | 'period' | 'metrics'>;
 
 function signalSpec(signal: AlarmSignal, period: number): SignalFields {
   switch (signal.kind) {
@@ -107,7 +111,7 @@ function signalSpec(signal: AlarmSignal, period: number): SignalFields {
         namespace: signal.metric.namespace,
         metricName: signal.metric.metricName,
         dimensions: sortedDimensions(signal.metric.dimensions),
-        statistic: signal.metric.statistic,
+        ...(isPercentile(signal.metric.statistic) ? { extendedStatistic: signal.metric.statistic } : { statistic: signal.metric.statistic }),
         period,
       };
     case 'expression': {
@@ -180,6 +184,7 @@ function validate(props: OpsAlarmProps, topicArns: readonly string[], datapoints
       break;
   }
   for (const metric of metrics) {
+    if (isPercentile(metric.statistic) && !PERCENTILE.test(metric.statistic)) fail(`metric ${metric.metricName} statistic must be a percentile p0 to p100, got "${metric.statistic}"`);
     if (metric.namespace.length === 0 || metric.namespace.startsWith(':')) fail(`metric namespace must be non-empty and not start with ":", got "${metric.namespace}"`);
     if (Object.keys(metric.dimensions).length > MAX_DIMENSIONS) fail(`metric ${metric.metricName} must have at most ${MAX_DIMENSIONS} dimensions`);
   }

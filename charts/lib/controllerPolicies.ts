@@ -46,8 +46,8 @@ export const CONTROLLERS = {
   'ack-s3-controller': ['s3.services.k8s.aws'],
   'ack-sns-controller': ['sns.services.k8s.aws'],
   'ack-sqs-controller': ['sqs.services.k8s.aws'],
-  // One role for the iot, kinesis and firehose provider packages: they share the ProviderConfig.
-  'crossplane-provider-aws': ['iot.aws.m.upbound.io', 'kinesis.aws.m.upbound.io', 'firehose.aws.m.upbound.io'],
+  // One role for the iot, kinesis, firehose, glue and athena provider packages: they share the ProviderConfig.
+  'crossplane-provider-aws': ['iot.aws.m.upbound.io', 'kinesis.aws.m.upbound.io', 'firehose.aws.m.upbound.io', 'glue.aws.m.upbound.io', 'athena.aws.m.upbound.io'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type ControllerId = keyof typeof CONTROLLERS;
@@ -338,6 +338,12 @@ class PolicyBuilder {
         return this.arn('lambda', `function:${this.referenced('lambda.services.k8s.aws', 'Function', fnObject, 'name')}`);
       }),
     );
+    const urlFunctions = unique(
+      this.of('lambda.services.k8s.aws', 'FunctionURLConfig').map((url) => {
+        const fnObject = (spec(url).functionRef as { from?: { name?: string } } | undefined)?.from?.name;
+        return this.arn('lambda', `function:${fnObject ? this.referenced('lambda.services.k8s.aws', 'Function', fnObject, 'name') : String(spec(url).functionName)}`);
+      }),
+    );
     const inVpc = functions.some((fn) => spec(fn).vpcConfig !== undefined);
     const withKey = functions.some((fn) => spec(fn).kmsKeyRef !== undefined || spec(fn).kmsKeyARN !== undefined);
     const functionCondition: ConditionBlock = { StringEquals: { 'lambda:FunctionArn': mappedFunctions } };
@@ -351,6 +357,12 @@ class PolicyBuilder {
         ],
       }),
       ...this.passRole(roles, 'lambda.amazonaws.com'),
+      // Only IAM-authenticated URLs can be created or changed into: a public (NONE) URL is refused by IAM too.
+      ...statementIf(urlFunctions, { Sid: 'ConfigureIamUrlsOfPlatformFunctions', Action: ['lambda:CreateFunctionUrlConfig', 'lambda:UpdateFunctionUrlConfig'] }).map((statement) => ({
+        ...statement,
+        Condition: { StringEquals: { 'lambda:FunctionUrlAuthType': 'AWS_IAM' } },
+      })),
+      ...statementIf(urlFunctions, { Sid: 'ReadAndDeleteUrlsOfPlatformFunctions', Action: ['lambda:DeleteFunctionUrlConfig', 'lambda:GetFunctionUrlConfig'] }),
       ...(inVpc
         ? [{ Sid: 'ValidateFunctionNetwork', Effect: 'Allow' as const, Action: ['ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets', 'ec2:DescribeVpcs'], Resource: ['*'] }]
         : []),
@@ -513,6 +525,40 @@ class PolicyBuilder {
         ],
       }),
       ...this.passRole(firehoseRoles, 'firehose.amazonaws.com'),
+      ...this.glue(),
+      ...this.athena(),
+    ];
+  }
+
+  /** Glue databases and tables: Glue authorizes a table call on the catalog, its database and the table. */
+  glue(): IamStatement[] {
+    const catalog = this.arn('glue', 'catalog');
+    const databases = this.of('glue.aws.m.upbound.io', 'CatalogDatabase').map((database) => this.arn('glue', `database/${externalName(database)}`));
+    const tables = this.of('glue.aws.m.upbound.io', 'CatalogTable');
+    const tableArns = tables.map((table) => this.arn('glue', `table/${String(forProvider(table).databaseName)}/${externalName(table)}`));
+    const tableDatabases = tables.map((table) => this.arn('glue', `database/${String(forProvider(table).databaseName)}`));
+    return [
+      ...statementIf(databases.length > 0 ? [catalog, ...databases] : [], {
+        Sid: 'ManageGlueDatabases',
+        Action: ['glue:CreateDatabase', 'glue:DeleteDatabase', 'glue:GetDatabase', 'glue:GetTags', 'glue:TagResource', 'glue:UntagResource', 'glue:UpdateDatabase'],
+      }),
+      ...statementIf(tableArns.length > 0 ? [catalog, ...tableDatabases, ...tableArns] : [], {
+        Sid: 'ManageGlueTables',
+        Action: ['glue:CreateTable', 'glue:DeleteTable', 'glue:GetPartitionIndexes', 'glue:GetTable', 'glue:UpdateTable'],
+      }),
+    ];
+  }
+
+  /** Athena workgroups and their named queries (Athena authorizes named queries on their workgroup). */
+  athena(): IamStatement[] {
+    const workgroups = this.of('athena.aws.m.upbound.io', 'Workgroup').map((workgroup) => this.arn('athena', `workgroup/${externalName(workgroup)}`));
+    const queryWorkgroups = this.of('athena.aws.m.upbound.io', 'NamedQuery').map((query) => this.arn('athena', `workgroup/${String(forProvider(query).workgroup)}`));
+    return [
+      ...statementIf(workgroups, {
+        Sid: 'ManageAthenaWorkgroups',
+        Action: ['athena:CreateWorkGroup', 'athena:DeleteWorkGroup', 'athena:GetWorkGroup', 'athena:ListTagsForResource', 'athena:TagResource', 'athena:UntagResource', 'athena:UpdateWorkGroup'],
+      }),
+      ...statementIf(queryWorkgroups, { Sid: 'ManageAthenaNamedQueries', Action: ['athena:CreateNamedQuery', 'athena:DeleteNamedQuery', 'athena:GetNamedQuery'] }),
     ];
   }
 

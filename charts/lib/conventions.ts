@@ -18,6 +18,10 @@ export const SYNC_WAVES = {
   functions: 3,
   firehose: 3,
   eventSourceMappings: 4,
+  /** A function URL names its function, which must exist first. */
+  functionUrls: 4,
+  /** Glue and Athena read the archive bucket and the key only when queried; after the data stores. */
+  analytics: 3,
   iotRules: 4,
   observability: 5,
 } as const;

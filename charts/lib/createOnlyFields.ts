@@ -100,6 +100,31 @@ export const CREATE_ONLY_KINDS: readonly CreateOnlyKind[] = [
   { group: 'kinesis.aws.m.upbound.io', kind: 'Stream', plural: 'streams', fields: [field('/metadata/annotations/crossplane.io~1external-name')], replacement: `${RENAME}; the mappings, the IoT rules and Firehose must move to the new stream in the same change` },
   { group: 'firehose.aws.m.upbound.io', kind: 'DeliveryStream', plural: 'deliverystreams', fields: [field('/metadata/annotations/crossplane.io~1external-name'), field('/spec/forProvider/destination')], replacement: RENAME },
   { group: 'iot.aws.m.upbound.io', kind: 'TopicRule', plural: 'topicrules', fields: [field('/metadata/annotations/crossplane.io~1external-name')], replacement: `${RENAME}; devices publish to the new rule's Basic Ingest topic, so their firmware must follow` },
+  {
+    group: 'lambda.services.k8s.aws',
+    kind: 'FunctionURLConfig',
+    plural: 'functionurlconfigs',
+    // The function is the URL's identifier in the controller: a new one would configure another function's URL and orphan this one.
+    fields: [field('/spec/functionRef'), field('/spec/functionName'), field('/spec/qualifier')],
+    replacement: `${RENAME}; the URL changes, so dashboards must be pointed at the new one`,
+  },
+  { group: 'glue.aws.m.upbound.io', kind: 'CatalogDatabase', plural: 'catalogdatabases', fields: [field('/metadata/annotations/crossplane.io~1external-name'), field('/spec/forProvider/catalogId')], replacement: `${RENAME}, with its tables and named queries in the same change` },
+  {
+    group: 'glue.aws.m.upbound.io',
+    kind: 'CatalogTable',
+    plural: 'catalogtables',
+    fields: [field('/metadata/annotations/crossplane.io~1external-name'), field('/spec/forProvider/databaseName'), field('/spec/forProvider/catalogId')],
+    replacement: `${RENAME}; a table holds no data (the archive stays in S3), but saved queries naming it must follow`,
+  },
+  { group: 'athena.aws.m.upbound.io', kind: 'Workgroup', plural: 'workgroups', fields: [field('/metadata/annotations/crossplane.io~1external-name')], replacement: `${RENAME}; its query history stays with the old one until it is pruned` },
+  {
+    group: 'athena.aws.m.upbound.io',
+    kind: 'NamedQuery',
+    plural: 'namedqueries',
+    // Athena's named queries (the provider's Terraform resource) have no update: any change is a new query.
+    fields: ['name', 'query', 'database', 'workgroup', 'description'].map((name) => field(`/spec/forProvider/${name}`)),
+    replacement: 'give the object a new name (add a version suffix to its object name) so a new named query is created and the old one pruned',
+  },
   { group: 'iot.aws.m.upbound.io', kind: 'Policy', plural: 'policies', fields: [field('/metadata/annotations/crossplane.io~1external-name')], replacement: `${RENAME}, then attach the new policy to every device certificate` },
 ];
 

@@ -1,8 +1,11 @@
 import { ConfigError, CONFIG_DIR, EnvironmentConfig, listEnvironments, loadEnvironmentConfig } from './config';
 import { PlatformNames } from './names';
 
-/** PlatformNames fields that are places, not names of resources: equal across environments by design. */
-const NOT_NAMES = /(^|\.)(availabilityZone|archiveRawPrefix)$/;
+/**
+ * PlatformNames fields that are places, or names inside a resource of the environment (a table in its
+ * Glue database), not names of resources of the account: equal across environments by design.
+ */
+const NOT_NAMES = /(^|\.)(availabilityZone|archiveRawPrefix|athenaResultsPrefix|rawTable|quarantineTable)$/;
 
 /** Every name a PlatformNames holds, by its field path (`vpcEndpoints.s3`, `privateSubnets[0].object`). */
 function physicalNames(names: PlatformNames): Map<string, string> {

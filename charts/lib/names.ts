@@ -25,6 +25,19 @@ export class PlatformNames {
   readonly iotLoggingRole: string;
   /** Managed policy operators attach to run the dead-letter redrive tool (scripts/redrive.ts). */
   readonly redrivePolicy: string;
+  /** The read path: the query function, its role, and the policies of operators (`npm run query`) and dashboards (its URL). */
+  readonly queryFunction: string;
+  readonly queryRole: string;
+  readonly queryOperatorPolicy: string;
+  readonly queryDashboardPolicy: string;
+  /** Analysts of the archive: Athena workgroup, Glue database and tables (Glue and Athena want underscores in database and table names). */
+  readonly analystPolicy: string;
+  readonly athenaWorkgroup: string;
+  readonly glueDatabase: string;
+  readonly rawTable: string;
+  readonly quarantineTable: string;
+  /** Prefix of the Athena workgroup's query results in the archive bucket (expired by the bucket lifecycle). */
+  readonly athenaResultsPrefix: string;
   /** IoT rule names allow only letters, digits and underscores, so the convention uses underscores. */
   readonly telemetryRule: string;
   readonly presenceRule: string;
@@ -75,6 +88,16 @@ export class PlatformNames {
     this.firehoseRole = `iam-firehose-${s}`;
     this.iotLoggingRole = `iam-iot-logging-${s}`;
     this.redrivePolicy = `iam-redrive-${s}`;
+    this.queryFunction = `lambda-query-${s}`;
+    this.queryRole = `iam-query-${s}`;
+    this.queryOperatorPolicy = `iam-query-operator-${s}`;
+    this.queryDashboardPolicy = `iam-query-dashboard-${s}`;
+    this.analystPolicy = `iam-analyst-${s}`;
+    this.athenaWorkgroup = `athena-telemetry-${s}`;
+    this.glueDatabase = `glue_telemetry_${s}`;
+    this.rawTable = 'raw_records';
+    this.quarantineTable = 'quarantine_records';
+    this.athenaResultsPrefix = 'athena-results/';
     this.telemetryRule = `iot_telemetry_${s}`;
     this.presenceRule = `iot_presence_${s}`;
     this.devicePolicy = `iot-device-${s}`;
@@ -158,6 +181,22 @@ export class PlatformNames {
 
   topicRuleArn(ruleName: string): string {
     return this.arn('iot', `rule/${ruleName}`);
+  }
+
+  get glueCatalogArn(): string {
+    return this.arn('glue', 'catalog');
+  }
+
+  get glueDatabaseArn(): string {
+    return this.arn('glue', `database/${this.glueDatabase}`);
+  }
+
+  glueTableArn(table: string): string {
+    return this.arn('glue', `table/${this.glueDatabase}/${table}`);
+  }
+
+  get athenaWorkgroupArn(): string {
+    return this.arn('athena', `workgroup/${this.athenaWorkgroup}`);
   }
 
   get firehoseArn(): string {

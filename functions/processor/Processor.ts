@@ -52,6 +52,8 @@ interface AssetEntry {
   statusWrittenAt: number;
   /** The thing-to-asset link was written by this container. */
   thingRegistered: boolean;
+  /** Metrics this container added to the asset's status item (the read path lists an asset's sensors from it). */
+  registeredMetrics: Set<string>;
 }
 
 /** One asset's part of a batch. */
@@ -349,6 +351,7 @@ export class Processor {
         writtenStatus: undefined,
         statusWrittenAt: -Infinity,
         thingRegistered: false,
+        registeredMetrics: new Set(),
       });
     }
   }
@@ -411,7 +414,7 @@ export class Processor {
     let recoveriesPublished = 0;
     let statusWrites = 0;
     const checkpoints: DetectorCheckpoint[] = [];
-    const pendingStatus = new Map<string, { value: AssetStatusValue | undefined; at: number }>();
+    const pendingStatus = new Map<string, { value: AssetStatusValue | undefined; at: number; metrics: readonly string[] }>();
     const results = await mapWithConcurrency(items, this.#deps.assetConcurrency ?? DEFAULT_ASSET_CONCURRENCY, async (item) => {
       const entry = this.#assets.get(item.assetId);
       const message = item.latest;
@@ -429,11 +432,16 @@ export class Processor {
       const verdict = item.lastVerdict;
       const value: AssetStatusValue = verdict?.anomalous ? ASSET_STATUS.anomaly : ASSET_STATUS.ok;
       const at = now();
-      const due = entry.writtenStatus !== value || at - entry.statusWrittenAt >= statusHeartbeatSeconds * 1000;
+      const newMetrics = [...new Set(item.records.flatMap(({ message }) => message.readings.map((reading) => reading.metric)))]
+        .filter((metric) => !entry.registeredMetrics.has(metric))
+        .sort();
+      // A metric the item does not list yet is written at once, so the read path finds the sensor.
+      const due = entry.writtenStatus !== value || at - entry.statusWrittenAt >= statusHeartbeatSeconds * 1000 || newMetrics.length > 0;
       const link = { assetId: item.assetId, plantId: message.plantId, lineId: message.lineId, thingName: message.thingName };
       if (!entry.thingRegistered) await status.registerThingAsset(link, deadline);
       let writtenStatus = entry.writtenStatus;
       let writtenAt = entry.statusWrittenAt;
+      let registered: readonly string[] = [];
       if (due) {
         const startedAt = verdict?.episode.startedAt;
         const update: AssetStatusUpdate = {
@@ -447,6 +455,7 @@ export class Processor {
           ...(value === ASSET_STATUS.anomaly && startedAt !== undefined
             ? { episodeId: episodeIdOf(item.assetId, startedAt), episodeStartedAt: startedAt, contributors: verdict?.contributors ?? [] }
             : {}),
+          ...(newMetrics.length > 0 ? { metrics: newMetrics } : {}),
         };
         const outcome = await status.writeAssetStatus(update, deadline);
         statusWrites += 1;
@@ -454,8 +463,9 @@ export class Processor {
         // leave the written status unknown so the next batch writes again.
         writtenStatus = outcome === 'written' ? value : undefined;
         writtenAt = at;
+        if (outcome === 'written') registered = newMetrics;
       }
-      pendingStatus.set(item.assetId, { value: writtenStatus, at: writtenAt });
+      pendingStatus.set(item.assetId, { value: writtenStatus, at: writtenAt, metrics: registered });
       if (item.episodeChanged || item.notices.length > 0 || at - entry.checkpointedAt >= checkpointIntervalMs) {
         checkpoints.push({ assetId: item.assetId, state: entry.detector.toState(), lastTs: entry.lastTs, lastTsMetrics: [...entry.lastTsMetrics].sort(), savedAt: at });
       } else {
@@ -488,12 +498,13 @@ export class Processor {
   }
 
   /** Records what a committed asset's status write left in the table. */
-  #applyStatus(assetId: string, pending: { value: AssetStatusValue | undefined; at: number } | undefined): void {
+  #applyStatus(assetId: string, pending: { value: AssetStatusValue | undefined; at: number; metrics: readonly string[] } | undefined): void {
     const entry = this.#assets.get(assetId);
     if (entry === undefined || pending === undefined) return;
     entry.writtenStatus = pending.value;
     entry.statusWrittenAt = pending.at;
     entry.thingRegistered = true;
+    for (const metric of pending.metrics) entry.registeredMetrics.add(metric);
   }
 
   /** Presence events in shard order; the status table's conditions make them idempotent. */

@@ -3,6 +3,7 @@ import { UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } f
 import type { CircuitBreaker } from '../shared/CircuitBreaker';
 import { ASSET_STATUS, TABLE_KEYS, THING_STATUS_KEY_PREFIX } from '../shared/constants';
 import type { Deadline } from '../shared/Deadline';
+import { ASSET_METRICS_ATTRIBUTE } from '../shared/query/constants';
 import type { PresenceEvent } from '../shared/types';
 import { withRetry, type RetryPolicy } from '../shared/withRetry';
 import type { AssetStatusUpdate, StatusPort } from './types';
@@ -95,10 +96,20 @@ export class StatusStore implements StatusPort {
       if (value === undefined) remove.push(name);
       else set[name] = value;
     }
+    const expression = updateExpression(set, remove);
+    // ADD to a string set: the asset's metrics accumulate across containers, and a repeat is a no-op.
+    const metrics =
+      update.metrics === undefined || update.metrics.length === 0
+        ? expression
+        : {
+            UpdateExpression: `${expression.UpdateExpression} ADD #metrics :metrics`,
+            ExpressionAttributeNames: { ...expression.ExpressionAttributeNames, '#metrics': ASSET_METRICS_ATTRIBUTE },
+            ExpressionAttributeValues: { ...expression.ExpressionAttributeValues, ':metrics': new Set(update.metrics) },
+          };
     return this.#update(
       {
         Key: { [PK]: update.assetId },
-        ...updateExpression(set, remove),
+        ...metrics,
         ConditionExpression: '(attribute_not_exists(#offlineAt) OR #offlineAt < :lastSeen) AND (attribute_not_exists(#lastSeen) OR #lastSeen <= :lastSeen)',
       },
       deadline,

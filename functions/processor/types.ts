@@ -35,6 +35,8 @@ export interface AssetStatusUpdate {
   readonly episodeId?: string;
   readonly episodeStartedAt?: number;
   readonly contributors?: readonly string[];
+  /** Metrics of the asset not yet added to its item's `metrics` set by this container (the read path lists an asset's sensors from it). */
+  readonly metrics?: readonly string[];
 }
 
 /** One alert: an anomaly episode opened outside the cooldown. */

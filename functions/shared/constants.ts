@@ -23,6 +23,8 @@ export const ENV = {
   hotRetentionDays: 'HOT_RETENTION_DAYS',
   /** Minimum seconds between two status writes of an unchanged asset. */
   statusHeartbeatSeconds: 'STATUS_HEARTBEAT_SECONDS',
+  /** Plant id of the environment (query function: a line id is unique within the plant). */
+  plantId: 'PLANT_ID',
   /** Powertools: service name and metrics namespace. */
   /** Optional: seconds between detector checkpoints of an asset without episode events (default 60). */
   checkpointIntervalSeconds: 'CHECKPOINT_INTERVAL_SECONDS',
@@ -76,6 +78,10 @@ export const METRIC_NAMES = {
   readingsOverflowed: 'ReadingsOverflowed',
   /** Asset status items written (processor). */
   statusWrites: 'StatusWrites',
+  /** DynamoDB items one read-path request read (query): at most the minutes its range touches per sensor. */
+  itemsRead: 'ItemsRead',
+  /** Points one read-path request returned (query). */
+  pointsReturned: 'PointsReturned',
 } as const;
 
 /** Prefix of quarantined records in the archive bucket (the topic rule's error action writes under iot/). */

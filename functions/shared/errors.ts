@@ -53,3 +53,23 @@ export class DeadlineExceededError extends TelemetryError {}
 
 /** An environment variable is missing or malformed; thrown at module load so the function fails to init. */
 export class ConfigurationError extends TelemetryError {}
+
+/**
+ * A read-path request (query function, `npm run query`) asks for something that is not allowed: the
+ * message is one line naming the parameter, the value and what is allowed. HTTP 400; CLI exit 2.
+ */
+export class QueryInputError extends TelemetryError {
+  /** The parameter as the caller named it (`from`, `step`, `metric`, ...). */
+  readonly parameter: string;
+
+  constructor(parameter: string, message: string) {
+    super(message);
+    this.parameter = parameter;
+  }
+}
+
+/** A valid request beyond the read path's limits (range, points): refused up front, never a timeout. */
+export class QueryLimitError extends QueryInputError {}
+
+/** The asset or sensor is not known to the platform (no status item, or not one of its metrics). */
+export class UnknownSensorError extends QueryInputError {}

@@ -1,3 +1,4 @@
+import { sensorIdOf } from '../shared/sensorIdOf';
 import type { TelemetryMessage, RecordOrigin } from '../shared/types';
 import type { BucketGroup } from './types';
 
@@ -8,10 +9,8 @@ export function minuteOf(ts: number): number {
   return Math.floor(ts / MINUTE_MS) * MINUTE_MS;
 }
 
-/** Partition key of a sensor: `<assetId>#<metric>`. */
-export function sensorIdOf(assetId: string, metric: string): string {
-  return `${assetId}#${metric}`;
-}
+// The storer's tests and tools import it from here; the read path from functions/shared.
+export { sensorIdOf };
 
 /**
  * Groups the readings of a batch per sensor per minute, keeping shard order inside each group and

@@ -32,7 +32,8 @@ const COLOURS = {
   text: '#333333',
 } as const;
 
-function escapeXml(text: string): string {
+/** Text safe inside SVG/XML content and attributes. */
+export function escapeXml(text: string): string {
   return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] ?? c);
 }
 
@@ -130,7 +131,8 @@ function assetIndices(result: ReplayResult): Map<string, number[]> {
   return byAsset;
 }
 
-function niceStep(range: number, targetTicks: number): number {
+/** A round tick step (1, 2 or 5 times a power of ten) that divides `range` into about `targetTicks` ticks. */
+export function niceStep(range: number, targetTicks: number): number {
   const raw = range / targetTicks;
   const magnitude = 10 ** Math.floor(Math.log10(raw));
   const normalised = raw / magnitude;

@@ -1,4 +1,4 @@
-import { QUARANTINE_PREFIX } from '../../functions/shared/constants';
+import { QUARANTINE_PREFIX, TABLE_KEYS } from '../../functions/shared/constants';
 import type { PlatformPolicies } from './policyProofRender';
 import { PLATFORM_KEY_ID, type AccessRequest, type ContextValues, type ProofPrincipal } from './policyProofSimulator';
 
@@ -20,9 +20,14 @@ export interface ProofCheck {
 /** A role of the account with full IAM permissions: shows what the resource policies deny on their own. */
 export const ADMINISTRATOR: ProofPrincipal = { kind: 'administrator', roleName: 'account-administrator' };
 
+/** A role of the account whose only permissions are one rendered managed policy (operators, dashboards, analysts). */
+export function policyHolder(policyName: string): ProofPrincipal {
+  return { kind: 'operator', roleName: `operator-${policyName}`, policyName };
+}
+
 /** The role operators run the redrive tool with: only the rendered redrive policy attached. */
 export function redriveOperator(policies: PlatformPolicies): ProofPrincipal {
-  return { kind: 'operator', roleName: `operator-${policies.names.redrivePolicy}`, policyName: policies.names.redrivePolicy };
+  return policyHolder(policies.names.redrivePolicy);
 }
 
 /** Placeholders for ids AWS assigns at creation (none appears in a policy: they are matched by pattern or tag). */
@@ -90,10 +95,45 @@ export function proofCatalog(policies: PlatformPolicies): ProofCheck[] {
     detectorState: names.tableArn(names.detectorStateTable),
   };
 
+  /** Lambda manages a function's network interfaces in the private subnets with its role; the function writes its own logs. */
+  const runtimeChecks = (fn: string, principal: ProofPrincipal, functionName: string): void => {
+    const eni = `arn:aws:ec2:${region}:${account}:network-interface/${EXAMPLE.networkInterface}`;
+    const resourceTags = (tags: Readonly<Record<string, string>>): ContextValues => Object.fromEntries(Object.entries(tags).map(([key, value]) => [`aws:ResourceTag/${key}`, value]));
+    required(`${fn} VPC: ec2:CreateNetworkInterface (the new interface)`, { principal, action: 'ec2:CreateNetworkInterface', resource: eni });
+    policies.subnetTags.forEach((tags, index) => {
+      required(`${fn} VPC: ec2:CreateNetworkInterface in private subnet ${names.privateSubnets[index]?.object} (by its tags)`, {
+        principal,
+        action: 'ec2:CreateNetworkInterface',
+        resource: `arn:aws:ec2:${region}:${account}:subnet/${EXAMPLE.subnet(index)}`,
+        context: resourceTags(tags),
+      });
+    });
+    required(`${fn} VPC: ec2:CreateNetworkInterface with security group ${names.functionsSecurityGroup} (by its tags)`, {
+      principal,
+      action: 'ec2:CreateNetworkInterface',
+      resource: `arn:aws:ec2:${region}:${account}:security-group/${EXAMPLE.securityGroup}`,
+      context: resourceTags(policies.functionsSecurityGroupTags),
+    });
+    for (const action of ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets']) {
+      required(`${fn} VPC: ${action}`, { principal, action, resource: '*' });
+    }
+    for (const action of ['ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses']) {
+      required(`${fn} VPC: ${action} on its interface`, { principal, action, resource: eni });
+    }
+    for (const action of ['logs:CreateLogStream', 'logs:PutLogEvents']) {
+      required(`${fn} logs: ${action} in ${names.logGroup(functionName)}`, {
+        principal,
+        action,
+        resource: `${names.logGroupArn(names.logGroup(functionName))}:log-stream:${EXAMPLE.logStream}`,
+      });
+    }
+  };
+
   // --- Trust: each service assumes its role, with the confused-deputy context it sends. ---
   for (const [fn, roleName] of [
     [names.processorFunction, names.processorRole],
     [names.storerFunction, names.storerRole],
+    [names.queryFunction, names.queryRole],
   ] as const) {
     required(`lambda.amazonaws.com assumes ${roleName} for ${fn}`, {
       principal: service('lambda.amazonaws.com'),
@@ -193,42 +233,11 @@ export function proofCatalog(policies: PlatformPolicies): ProofCheck[] {
       required(`${fn} mapping: ${action} via SQS for the encrypted dead-letter queue`, { principal, action, resource: keyArn, context: kms('sqs', queueContext) });
     }
 
-    // Lambda manages the function's network interfaces in the private subnets with its role.
-    const functionName = fn === 'processor' ? names.processorFunction : names.storerFunction;
-    const eni = `arn:aws:ec2:${region}:${account}:network-interface/${EXAMPLE.networkInterface}`;
-    const resourceTags = (tags: Readonly<Record<string, string>>): ContextValues => Object.fromEntries(Object.entries(tags).map(([key, value]) => [`aws:ResourceTag/${key}`, value]));
-    required(`${fn} VPC: ec2:CreateNetworkInterface (the new interface)`, { principal, action: 'ec2:CreateNetworkInterface', resource: eni });
-    policies.subnetTags.forEach((tags, index) => {
-      required(`${fn} VPC: ec2:CreateNetworkInterface in private subnet ${names.privateSubnets[index]?.object} (by its tags)`, {
-        principal,
-        action: 'ec2:CreateNetworkInterface',
-        resource: `arn:aws:ec2:${region}:${account}:subnet/${EXAMPLE.subnet(index)}`,
-        context: resourceTags(tags),
-      });
-    });
-    required(`${fn} VPC: ec2:CreateNetworkInterface with security group ${names.functionsSecurityGroup} (by its tags)`, {
-      principal,
-      action: 'ec2:CreateNetworkInterface',
-      resource: `arn:aws:ec2:${region}:${account}:security-group/${EXAMPLE.securityGroup}`,
-      context: resourceTags(policies.functionsSecurityGroupTags),
-    });
-    for (const action of ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets']) {
-      required(`${fn} VPC: ${action}`, { principal, action, resource: '*' });
-    }
-    for (const action of ['ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses']) {
-      required(`${fn} VPC: ${action} on its interface`, { principal, action, resource: eni });
-    }
-    for (const action of ['logs:CreateLogStream', 'logs:PutLogEvents']) {
-      required(`${fn} logs: ${action} in ${names.logGroup(functionName)}`, {
-        principal,
-        action,
-        resource: `${names.logGroupArn(names.logGroup(functionName))}:log-stream:${EXAMPLE.logStream}`,
-      });
-    }
+    runtimeChecks(fn, principal, fn === 'processor' ? names.processorFunction : names.storerFunction);
   }
 
   // --- CloudWatch Logs encrypts the platform's log groups with the key (its own service principal). ---
-  for (const group of [names.logGroup(names.processorFunction), names.logGroup(names.storerFunction), names.iotLogGroup]) {
+  for (const group of [names.logGroup(names.processorFunction), names.logGroup(names.storerFunction), names.logGroup(names.queryFunction), names.iotLogGroup]) {
     for (const action of ['kms:GenerateDataKey', 'kms:Decrypt']) {
       required(`logs.${region}.amazonaws.com: ${action} for log group ${group}`, {
         principal: service(`logs.${region}.amazonaws.com`),
@@ -569,6 +578,122 @@ export function proofCatalog(policies: PlatformPolicies): ProofCheck[] {
     action: 'logs:PutLogEvents',
     resource: `${names.logGroupArn(names.logGroup(names.storerFunction))}:log-stream:${EXAMPLE.logStream}`,
   });
+
+  // --- The read path: the query function (functions/query) and npm run query (scripts/query.ts) read the hot tier. ---
+  const query = role(names.queryRole);
+  const queryOperator = policyHolder(names.queryOperatorPolicy);
+  const lineIndex = `${tables.assetStatus}/index/${TABLE_KEYS.assetStatus.lineIndex}`;
+  for (const [who, principal, endpoint] of [
+    ['query', query, 'dynamodb'],
+    ['query operator', queryOperator, undefined],
+  ] as const) {
+    const via = endpoint === undefined ? {} : { endpoint };
+    required(`${who}: SeriesReader Query on the readings table`, { principal, action: 'dynamodb:Query', resource: tables.readings, ...via });
+    required(`${who}: SeriesReader GetItem of a minute the range cuts`, { principal, action: 'dynamodb:GetItem', resource: tables.readings, ...via });
+    required(`${who}: AssetDirectory GetItem on the asset-status table`, { principal, action: 'dynamodb:GetItem', resource: tables.assetStatus, ...via });
+    required(`${who}: AssetDirectory Query on the line index`, { principal, action: 'dynamodb:Query', resource: lineIndex, ...via });
+    for (const table of [names.readingsTable, names.assetStatusTable]) {
+      required(`${who}: kms:Decrypt via DynamoDB for ${table}`, { principal, action: 'kms:Decrypt', resource: keyArn, context: kms('dynamodb', tableContext(table)) });
+    }
+    required(`${who}: kms:DescribeKey via DynamoDB`, { principal, action: 'kms:DescribeKey', resource: keyArn, context: kms('dynamodb', {}) });
+    for (const action of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']) {
+      forbidden(`${who}: ${action} on the readings table (read-only)`, { principal, action, resource: tables.readings, ...via });
+      forbidden(`${who}: ${action} on the asset-status table (read-only)`, { principal, action, resource: tables.assetStatus, ...via });
+    }
+    forbidden(`${who}: dynamodb:Scan of the readings table (one Query per sensor)`, { principal, action: 'dynamodb:Scan', resource: tables.readings, ...via });
+    forbidden(`${who}: dynamodb:GetItem on the detector-state table`, { principal, action: 'dynamodb:GetItem', resource: tables.detectorState, ...via });
+    forbidden(`${who}: dynamodb:Query on the detector-state table`, { principal, action: 'dynamodb:Query', resource: tables.detectorState, ...via });
+    forbidden(`${who}: kms:GenerateDataKey via DynamoDB (it writes nothing)`, { principal, action: 'kms:GenerateDataKey', resource: keyArn, context: kms('dynamodb', tableContext(names.readingsTable)) });
+    forbidden(`${who}: kms:Decrypt via S3 (it reads no archive)`, { principal, action: 'kms:Decrypt', resource: keyArn, context: kms('s3', bucketContext) });
+    forbidden(`${who}: s3:GetObject under raw/`, { principal, action: 's3:GetObject', resource: rawObject });
+  }
+  runtimeChecks('query', query, names.queryFunction);
+  forbidden('query: sqs:SendMessage to the dead-letter queue (no mapping)', { principal: query, action: 'sqs:SendMessage', resource: names.deadLetterQueueArn });
+  forbidden('query: kinesis:GetRecords on the stream (no mapping)', { principal: query, action: 'kinesis:GetRecords', resource: names.streamArn });
+
+  // --- Dashboards call the query function through its IAM-authenticated URL, and only so. ---
+  const dashboard = policyHolder(names.queryDashboardPolicy);
+  const queryFunctionArn = names.functionArn(names.queryFunction);
+  const throughUrl: ContextValues = { 'lambda:FunctionUrlAuthType': 'AWS_IAM' };
+  required('dashboard: lambda:InvokeFunctionUrl of the query function (AWS_IAM)', { principal: dashboard, action: 'lambda:InvokeFunctionUrl', resource: queryFunctionArn, context: throughUrl });
+  required('dashboard: lambda:InvokeFunction of the query function through its URL', {
+    principal: dashboard,
+    action: 'lambda:InvokeFunction',
+    resource: queryFunctionArn,
+    context: { 'lambda:InvokedViaFunctionUrl': 'true' },
+  });
+  forbidden('dashboard: lambda:InvokeFunction of the query function directly, not through its URL', { principal: dashboard, action: 'lambda:InvokeFunction', resource: queryFunctionArn });
+  forbidden('dashboard: lambda:InvokeFunctionUrl of a public (NONE) URL of the query function', {
+    principal: dashboard,
+    action: 'lambda:InvokeFunctionUrl',
+    resource: queryFunctionArn,
+    context: { 'lambda:FunctionUrlAuthType': 'NONE' },
+  });
+  forbidden('dashboard: lambda:InvokeFunctionUrl of the processor', { principal: dashboard, action: 'lambda:InvokeFunctionUrl', resource: names.functionArn(names.processorFunction), context: throughUrl });
+  const stranger: ProofPrincipal = { kind: 'foreign', accountId: EXAMPLE.foreignAccount, roleName: 'grafana' };
+  forbidden('a role of another account: lambda:InvokeFunctionUrl of the query function (no resource policy opens it)', {
+    principal: stranger,
+    action: 'lambda:InvokeFunctionUrl',
+    resource: queryFunctionArn,
+    context: throughUrl,
+  });
+  forbidden('a role of another account: lambda:InvokeFunction of the query function through its URL', {
+    principal: stranger,
+    action: 'lambda:InvokeFunction',
+    resource: queryFunctionArn,
+    context: { 'lambda:InvokedViaFunctionUrl': 'true' },
+  });
+
+  // --- Analysts (and Grafana's Athena data source): Athena in the platform workgroup over the archive. ---
+  const analyst = policyHolder(names.analystPolicy);
+  const workgroup = names.athenaWorkgroupArn;
+  const dataCatalog = `arn:aws:athena:${region}:${account}:datacatalog/AwsDataCatalog`;
+  for (const action of ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution', 'athena:GetWorkGroup', 'athena:ListNamedQueries', 'athena:GetNamedQuery', 'athena:BatchGetNamedQuery']) {
+    required(`analyst: ${action} in the platform workgroup`, { principal: analyst, action, resource: workgroup });
+  }
+  for (const action of ['athena:ListDatabases', 'athena:ListTableMetadata', 'athena:GetTableMetadata']) {
+    required(`analyst: ${action} of the data catalog (Grafana's Athena data source)`, { principal: analyst, action, resource: dataCatalog });
+  }
+  required('analyst: athena:ListWorkGroups', { principal: analyst, action: 'athena:ListWorkGroups', resource: '*' });
+  for (const resource of [names.glueCatalogArn, names.glueDatabaseArn]) required(`analyst: glue:GetDatabase (${resource.split(':').at(-1)})`, { principal: analyst, action: 'glue:GetDatabase', resource });
+  for (const table of [names.rawTable, names.quarantineTable]) {
+    required(`analyst: glue:GetTable ${table}`, { principal: analyst, action: 'glue:GetTable', resource: names.glueTableArn(table) });
+  }
+  required('analyst: s3:GetBucketLocation of the archive bucket', { principal: analyst, action: 's3:GetBucketLocation', resource: names.archiveBucketArn });
+  for (const prefix of [`${names.archiveRawPrefix}year=2026/month=01/day=01/hour=00/`, `${QUARANTINE_PREFIX}storer/2026/01/01/00/`, `${names.athenaResultsPrefix}`]) {
+    required(`analyst: s3:ListBucket under ${prefix}`, { principal: analyst, action: 's3:ListBucket', resource: names.archiveBucketArn, context: { 's3:prefix': prefix } });
+  }
+  required('analyst: s3:GetObject under raw/', { principal: analyst, action: 's3:GetObject', resource: rawObject });
+  required('analyst: s3:GetObject of a quarantined record of the storer', { principal: analyst, action: 's3:GetObject', resource: quarantineObject('storer') });
+  const resultObject = object(`${names.athenaResultsPrefix}0a1b2c3d-4e5f-4071-8293-a4b5c6d7e8f9.csv`);
+  const workgroupEncryption: ContextValues = { 's3:x-amz-server-side-encryption': 'aws:kms', 's3:x-amz-server-side-encryption-aws-kms-key-id': names.kmsAliasArn };
+  required('analyst: Athena writes a result under athena-results/ with the workgroup\'s SSE-KMS headers', { principal: analyst, action: 's3:PutObject', resource: resultObject, context: workgroupEncryption });
+  for (const action of ['s3:GetObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts']) {
+    required(`analyst: ${action} under athena-results/`, { principal: analyst, action, resource: resultObject });
+  }
+  for (const action of ['kms:Decrypt', 'kms:GenerateDataKey']) {
+    required(`analyst: ${action} via S3 for the archive and the results`, { principal: analyst, action, resource: keyArn, context: kms('s3', bucketContext) });
+  }
+  forbidden('analyst: s3:PutObject under raw/', { principal: analyst, action: 's3:PutObject', resource: rawObject, context: workgroupEncryption });
+  forbidden('analyst: s3:DeleteObject under raw/', { principal: analyst, action: 's3:DeleteObject', resource: rawObject });
+  forbidden('analyst: s3:PutObject under quarantine/storer/', { principal: analyst, action: 's3:PutObject', resource: quarantineObject('storer'), context: workgroupEncryption });
+  forbidden('analyst: s3:GetObject of an IoT error-action object (quarantine/iot/)', {
+    principal: analyst,
+    action: 's3:GetObject',
+    resource: object(`${QUARANTINE_PREFIX}iot/${EXAMPLE.hour}/0a1b2c3d-4e5f-4071-8293-a4b5c6d7e8f9.json`),
+  });
+  forbidden('analyst: s3:ListBucket of the whole bucket (no prefix)', { principal: analyst, action: 's3:ListBucket', resource: names.archiveBucketArn, context: { 's3:prefix': '' } });
+  forbidden('analyst: athena:StartQueryExecution in the primary workgroup (settings not enforced there)', {
+    principal: analyst,
+    action: 'athena:StartQueryExecution',
+    resource: `arn:aws:athena:${region}:${account}:workgroup/primary`,
+  });
+  forbidden('analyst: athena:UpdateWorkGroup of the platform workgroup (its settings are enforced)', { principal: analyst, action: 'athena:UpdateWorkGroup', resource: workgroup });
+  forbidden('analyst: glue:DeleteTable raw_records', { principal: analyst, action: 'glue:DeleteTable', resource: names.glueTableArn(names.rawTable) });
+  forbidden('analyst: glue:GetTable of another database', { principal: analyst, action: 'glue:GetTable', resource: `arn:aws:glue:${region}:${account}:table/another_db/raw_records` });
+  forbidden('analyst: dynamodb:Query on the readings table (the hot tier is the query function\'s)', { principal: analyst, action: 'dynamodb:Query', resource: tables.readings });
+  forbidden('analyst: kms:Decrypt via DynamoDB', { principal: analyst, action: 'kms:Decrypt', resource: keyArn, context: kms('dynamodb', tableContext(names.readingsTable)) });
+  forbidden('analyst: GetObject from the archive over plain HTTP', { principal: analyst, action: 's3:GetObject', resource: rawObject, context: tls(false) });
 
   return checks;
 }

@@ -9,14 +9,16 @@ import type { PlatformPolicies, RenderedDocument } from './policyProofRender';
  * - `administrator`: a role of the account allowed everything by IAM (not rendered): what resource
  *   policies and the key policy refuse on their own;
  * - `service`: an AWS service principal acting on its own (`cloudwatch.amazonaws.com`, ...);
- * - `device`: an IoT certificate, whose identity policy is the rendered device policy.
+ * - `device`: an IoT certificate, whose identity policy is the rendered device policy;
+ * - `foreign`: a role of another account allowed everything by its own IAM: what only a resource policy could open.
  */
 export type ProofPrincipal =
   | { readonly kind: 'role'; readonly roleName: string }
   | { readonly kind: 'operator'; readonly roleName: string; readonly policyName: string }
   | { readonly kind: 'administrator'; readonly roleName: string }
   | { readonly kind: 'service'; readonly service: string }
-  | { readonly kind: 'device'; readonly certificateId: string };
+  | { readonly kind: 'device'; readonly certificateId: string }
+  | { readonly kind: 'foreign'; readonly accountId: string; readonly roleName: string };
 
 export type ContextValues = Readonly<Record<string, string | readonly string[]>>;
 
@@ -80,6 +82,8 @@ export class PolicySimulator {
         return principal.service;
       case 'device':
         return `arn:aws:iot:${config.region}:${config.accountId}:cert/${principal.certificateId}`;
+      case 'foreign':
+        return `arn:aws:iam::${principal.accountId}:role/${principal.roleName}`;
     }
   }
 
@@ -94,6 +98,10 @@ export class PolicySimulator {
     if (request.principal.kind === 'role' || request.principal.kind === 'operator' || request.principal.kind === 'administrator') {
       defaults['aws:PrincipalArn'] = this.principalArn(request.principal);
       defaults['aws:PrincipalAccount'] = config.accountId;
+    }
+    if (request.principal.kind === 'foreign') {
+      defaults['aws:PrincipalArn'] = this.principalArn(request.principal);
+      defaults['aws:PrincipalAccount'] = request.principal.accountId;
     }
     if (request.principal.kind === 'service') defaults['aws:PrincipalServiceName'] = request.principal.service;
     const given = Object.fromEntries(Object.entries(request.context ?? {}).map(([key, value]) => [key, typeof value === 'string' ? value : [...value]]));
@@ -143,6 +151,7 @@ export class PolicySimulator {
       // A role acts through a session; identity policies are the role's, aws:PrincipalArn the role's ARN.
       return `arn:aws:sts::${this.policies.config.accountId}:assumed-role/${principal.roleName}/proof-session`;
     }
+    if (principal.kind === 'foreign') return `arn:aws:sts::${principal.accountId}:assumed-role/${principal.roleName}/proof-session`;
     return this.principalArn(principal);
   }
 
@@ -159,6 +168,7 @@ export class PolicySimulator {
         return [policy];
       }
       case 'administrator':
+      case 'foreign':
         return [ADMINISTRATOR_ACCESS];
       case 'service':
         return [];

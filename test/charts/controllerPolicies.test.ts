@@ -136,12 +136,13 @@ test('the Lambda controller passes exactly the function roles, to Lambda only, a
     Sid: 'PassRolesToLambda',
     Effect: 'Allow',
     Action: ['iam:PassRole'],
-    Resource: [names.roleArn(names.processorRole), names.roleArn(names.storerRole)],
+    Resource: [names.roleArn(names.processorRole), names.roleArn(names.queryRole), names.roleArn(names.storerRole)],
     Condition: { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } },
   });
   expect(statement(lambda, 'ValidateFunctionNetwork').Action).toEqual(['ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets', 'ec2:DescribeVpcs']);
   expect(statement(lambda, 'ManagePlatformFunctions').Resource).toEqual([
     names.functionArn(names.processorFunction),
+    names.functionArn(names.queryFunction),
     names.functionArn(names.storerFunction),
   ]);
   expect(statement(lambda, 'CreateMappingsOfPlatformFunctions').Condition).toEqual({
@@ -149,13 +150,30 @@ test('the Lambda controller passes exactly the function roles, to Lambda only, a
   });
 });
 
-test('the IAM controller manages exactly the platform roles and the redrive policy', () => {
+test('the Lambda controller configures only the query function\'s URL, and only with AWS_IAM auth', () => {
+  const { names, documents } = render('prod');
+  const lambda = documents['ack-lambda-controller'];
+  expect(statement(lambda, 'ConfigureIamUrlsOfPlatformFunctions')).toEqual({
+    Sid: 'ConfigureIamUrlsOfPlatformFunctions',
+    Effect: 'Allow',
+    Action: ['lambda:CreateFunctionUrlConfig', 'lambda:UpdateFunctionUrlConfig'],
+    Resource: [names.functionArn(names.queryFunction)],
+    Condition: { StringEquals: { 'lambda:FunctionUrlAuthType': 'AWS_IAM' } },
+  });
+  expect(statement(lambda, 'ReadAndDeleteUrlsOfPlatformFunctions').Resource).toEqual([names.functionArn(names.queryFunction)]);
+  // No resource-based permission is ever added: the URL is reached through identity policies of the account only.
+  expect(statements(lambda).flatMap((candidate) => candidate.Action)).not.toContain('lambda:AddPermission');
+});
+
+test('the IAM controller manages exactly the platform roles and the operator, dashboard and analyst policies', () => {
   const { config, names, documents } = render('prod');
   const iam = documents['ack-iam-controller'];
   expect(statement(iam, 'ManagePlatformRoles').Resource).toEqual(
-    [names.firehoseRole, names.iotLoggingRole, names.iotRuleRole, names.processorRole, names.storerRole].map((role) => names.roleArn(role)),
+    [names.firehoseRole, names.iotLoggingRole, names.iotRuleRole, names.processorRole, names.queryRole, names.storerRole].map((role) => names.roleArn(role)),
   );
-  expect(statement(iam, 'ManagePlatformPolicies').Resource).toEqual([`arn:aws:iam::${config.accountId}:policy/${names.redrivePolicy}`]);
+  expect(statement(iam, 'ManagePlatformPolicies').Resource).toEqual(
+    [names.analystPolicy, names.queryDashboardPolicy, names.queryOperatorPolicy, names.redrivePolicy].map((policy) => `arn:aws:iam::${config.accountId}:policy/${policy}`),
+  );
   expect(statements(iam).map((candidate) => candidate.Sid)).toEqual(['ManagePlatformRoles', 'ManagePlatformPolicies']);
 });
 
@@ -173,6 +191,15 @@ test('the Crossplane provider passes the IoT rule and logging roles to IoT and t
   expect(statement(provider, 'ManageIotTopicRules').Resource).toEqual([names.topicRuleArn(names.presenceRule), names.topicRuleArn(names.telemetryRule)]);
   expect(statement(provider, 'ManageKinesisStreams').Resource).toEqual([names.streamArn]);
   expect(statement(provider, 'ManageFirehoseDeliveryStreams').Resource).toEqual([names.firehoseArn]);
+});
+
+test('the Crossplane provider manages the Glue database and tables and the Athena workgroup with its named queries, nothing else', () => {
+  const { names, documents } = render('prod');
+  const provider = documents['crossplane-provider-aws'];
+  expect(statement(provider, 'ManageGlueDatabases').Resource).toEqual([names.glueCatalogArn, names.glueDatabaseArn]);
+  expect(statement(provider, 'ManageGlueTables').Resource).toEqual([names.glueCatalogArn, names.glueDatabaseArn, names.glueTableArn(names.quarantineTable), names.glueTableArn(names.rawTable)]);
+  expect(statement(provider, 'ManageAthenaWorkgroups').Resource).toEqual([names.athenaWorkgroupArn]);
+  expect(statement(provider, 'ManageAthenaNamedQueries')).toMatchObject({ Action: ['athena:CreateNamedQuery', 'athena:DeleteNamedQuery', 'athena:GetNamedQuery'], Resource: [names.athenaWorkgroupArn] });
 });
 
 test('controllers that use the platform key with their own identity get it by alias, through their service only', () => {

@@ -20,7 +20,7 @@ interface SchemaNode {
 
 const crds: Crd[] = ['kms', 'lambda', 'dynamodb', 's3', 'sqs', 'sns', 'iam', 'cloudwatchlogs', 'ec2']
   .map((service) => `${service}.services.k8s.aws.yaml`)
-  .concat(['kinesis.aws.m.upbound.io.yaml', 'firehose.aws.m.upbound.io.yaml', 'iot.aws.m.upbound.io.yaml'])
+  .concat(['kinesis.aws.m.upbound.io.yaml', 'firehose.aws.m.upbound.io.yaml', 'iot.aws.m.upbound.io.yaml', 'glue.aws.m.upbound.io.yaml', 'athena.aws.m.upbound.io.yaml'])
   .flatMap((file) => parseAllDocuments(readFileSync(join(CRD_DIR, file), 'utf8')).map((document) => document.toJS() as Crd));
 const crdOf = (group: string, kind: string): Crd | undefined => crds.find((crd) => crd.spec.group === group && crd.spec.names.kind === kind);
 

@@ -50,6 +50,9 @@ const EXPECTED_ALARMS: Record<string, 'breaching' | 'notBreaching'> = {
   'cw-storer-errors-dev': 'notBreaching',
   'cw-processor-throttles-dev': 'notBreaching',
   'cw-storer-throttles-dev': 'notBreaching',
+  'cw-query-errors-dev': 'notBreaching',
+  'cw-query-throttles-dev': 'notBreaching',
+  'cw-query-duration-p99-dev': 'notBreaching',
   'cw-dlq-depth-dev': 'notBreaching',
   'cw-iot-telemetry-failures-dev': 'notBreaching',
   'cw-iot-presence-failures-dev': 'notBreaching',
@@ -127,8 +130,21 @@ describe('ObservabilityChart', () => {
     });
   });
 
-  test('Lambda errors and throttles of both functions alarm on the first one', () => {
-    for (const fn of ['processor', 'storer']) {
+  test('the query function alarms on its first error or throttle, and on a p99 duration over 10 s for 15 minutes', () => {
+    expect(alarm(objects, 'cw-query-duration-p99-dev')).toMatchObject({
+      namespace: 'AWS/Lambda',
+      metricName: 'Duration',
+      dimensions: [{ name: 'FunctionName', value: 'lambda-query-dev' }],
+      extendedStatistic: 'p99',
+      period: 300,
+      evaluationPeriods: 3,
+      threshold: ALARM_THRESHOLDS.queryDurationP99Ms,
+    });
+    expect(alarm(objects, 'cw-query-duration-p99-dev')).not.toHaveProperty('statistic');
+  });
+
+  test('Lambda errors and throttles of the three functions alarm on the first one', () => {
+    for (const fn of ['processor', 'storer', 'query']) {
       for (const metric of ['Errors', 'Throttles']) {
         expect(alarm(objects, `cw-${fn}-${metric.toLowerCase()}-dev`)).toMatchObject({
           namespace: 'AWS/Lambda',

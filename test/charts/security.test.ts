@@ -96,7 +96,7 @@ describe('SecurityChart', () => {
     });
   });
 
-  test('CloudWatch Logs may use the key only for the platform log groups (both functions, IoT Core)', () => {
+  test('CloudWatch Logs may use the key only for the platform log groups (the three functions, IoT Core)', () => {
     expect(keyPolicy(objects)[3]).toEqual({
       Sid: 'CloudWatchLogsEncryptsPlatformLogGroups',
       Effect: 'Allow',
@@ -108,6 +108,7 @@ describe('SecurityChart', () => {
           'kms:EncryptionContext:aws:logs:arn': [
             'arn:aws:logs:sa-east-1:111122223333:log-group:/aws/lambda/lambda-processor-dev',
             'arn:aws:logs:sa-east-1:111122223333:log-group:/aws/lambda/lambda-storer-dev',
+            'arn:aws:logs:sa-east-1:111122223333:log-group:/aws/lambda/lambda-query-dev',
             'arn:aws:logs:sa-east-1:111122223333:log-group:AWSIotLogsV2',
           ],
         },

@@ -146,7 +146,7 @@ describe('StorageChart', () => {
     });
   });
 
-  test('lifecycle: raw/ tiers to Deep Archive and expires after archiveYears; quarantine/ stays in STANDARD and expires after a year; housekeeping bucket-wide', () => {
+  test('lifecycle: raw/ tiers to Deep Archive and expires after archiveYears; quarantine/ stays in STANDARD and expires after a year; Athena results after a week; housekeeping bucket-wide', () => {
     expect(bucketSpec(objects).lifecycle.rules).toEqual([
       {
         id: 'raw-tiering',
@@ -165,6 +165,13 @@ describe('StorageChart', () => {
         status: 'Enabled',
         filter: { prefix: 'quarantine/' },
         expiration: { days: 365 },
+      },
+      {
+        // The workgroup's query results: a cache of what someone already saw.
+        id: 'athena-results-expiry',
+        status: 'Enabled',
+        filter: { prefix: 'athena-results/' },
+        expiration: { days: 7 },
       },
       {
         id: 'housekeeping',

@@ -11,33 +11,15 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
-import dynalite from 'dynalite';
-import kinesalite from 'kinesalite';
-import type { Server } from 'node:http';
 import { TABLE_KEYS } from '../../functions/shared/constants';
-import { close, listen } from './listen';
 
 export const REGION = 'sa-east-1';
 export const CREDENTIALS = { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' };
 
-export interface Emulator {
-  readonly endpoint: string;
-  stop(): Promise<void>;
-}
-
-/** dynalite (in-memory DynamoDB) on 127.0.0.1, a free port. */
-export async function startDynalite(): Promise<Emulator> {
-  const server: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  const endpoint = await listen(server);
-  return { endpoint, stop: () => close(server) };
-}
-
-/** kinesalite (in-memory Kinesis) on 127.0.0.1, a free port. */
-export async function startKinesalite(): Promise<Emulator> {
-  const server: Server = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0 });
-  const endpoint = await listen(server);
-  return { endpoint, stop: () => close(server) };
-}
+// The emulators' start functions moved to scripts/lib/local (the local pipeline uses them too).
+export type { Emulator } from '../../scripts/lib/local/Emulator';
+export { startDynalite } from '../../scripts/lib/local/startDynalite';
+export { startKinesalite } from '../../scripts/lib/local/startKinesalite';
 
 /**
  * Points the SDK at local endpoints the way the functions see it in tests (AWS_ENDPOINT_URL_<SERVICE>),

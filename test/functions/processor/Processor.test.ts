@@ -55,6 +55,28 @@ describe('Processor', () => {
     sequence = 1_000n;
   });
 
+  it('adds an asset\'s metrics to its status item on the first write, and a metric it sees later at once, not again', async () => {
+    const p = processor();
+    await run(p, seconds('m', 0, 3));
+    expect(status.writes.map((write) => write.metrics)).toEqual([['pressure', 'temperature']]);
+    now += 1_000;
+    await run(p, seconds('m', 3, 3));
+    expect(status.writes).toHaveLength(1);
+    now += 1_000;
+    await run(p, [assetSecond('m', START + 10_000, { temperature: 71, vibration: 0.2 })]);
+    expect(status.writes.map((write) => write.metrics)).toEqual([['pressure', 'temperature'], ['vibration']]);
+  });
+
+  it('offers a metric again when the status write that carried it was superseded', async () => {
+    const p = processor();
+    status.supersede = true;
+    await run(p, seconds('s', 0, 2));
+    status.supersede = false;
+    now += 1_000;
+    await run(p, seconds('s', 2, 2));
+    expect(status.writes.map((write) => write.metrics)).toEqual([['pressure', 'temperature'], ['pressure', 'temperature']]);
+  });
+
   it('judges readings, alerts once per episode, writes status and checkpoints, and emits metrics', async () => {
     const { outcome } = await run(processor(), [...seconds('a', 0, 12, 3), 'junk']);
 

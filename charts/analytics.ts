@@ -1,0 +1,325 @@
+import { Construct } from 'constructs';
+import { QUARANTINE_PREFIX } from '../functions/shared/constants';
+import { NamedQuery, NamedQuerySpecManagementPolicies, Workgroup, WorkgroupSpecManagementPolicies } from '../imports/athena.aws.m.upbound.io';
+import { CatalogDatabase, CatalogDatabaseSpecManagementPolicies } from '../imports/glue.aws.m.upbound.io';
+import { rawPrefix } from './archive';
+import { AccessStatement } from './constructs/LeastPrivilegeRole';
+import { OperatorPolicy } from './constructs/OperatorPolicy';
+import { ProjectedJsonTable, ProjectedPartition, TableColumn } from './constructs/ProjectedJsonTable';
+import { EnvironmentConfig } from './lib/config';
+import { crossplaneMetadata, crossplaneSpec, platformTags } from './lib/conventions';
+import { platformKeyAccess } from './lib/functionAccess';
+import { PlatformNames } from './lib/names';
+import { PlatformChart, PlatformChartProps } from './lib/PlatformChart';
+
+/** A column of a JSON table and the JSON key it reads (the SerDe matches keys case-insensitively; Glue keeps names lower case). */
+export interface JsonColumn extends TableColumn {
+  readonly jsonKey: string;
+}
+
+const column = (jsonKey: string, type: string, comment: string): JsonColumn => ({ jsonKey, name: jsonKey.toLowerCase(), type, comment });
+
+/**
+ * What Firehose archives under raw/: each Kinesis record as it is, one JSON object per line. Telemetry
+ * records are the device payload of data contract v1 plus the fields the telemetry rule adds
+ * (charts/ingestion.ts telemetrySql); presence records carry `recordType: presence` and no readings.
+ */
+export const RAW_RECORD_COLUMNS: readonly JsonColumn[] = [
+  column('schemaVersion', 'int', 'data contract version (1)'),
+  column('assetId', 'string', 'asset the readings belong to'),
+  column('seq', 'bigint', 'optional per-device message counter'),
+  column('readings', 'array<struct<metric:string,value:double,unit:string,ts:bigint,quality:string>>', 'ts epoch ms; quality GOOD, UNCERTAIN or BAD, missing means GOOD'),
+  column('plantId', 'string', 'topic rule: topic level 2'),
+  column('lineId', 'string', 'topic rule: topic level 3'),
+  column('thingName', 'string', 'topic rule: topic level 4'),
+  column('clientId', 'string', 'topic rule: MQTT client id'),
+  column('receivedAt', 'bigint', 'topic rule: IoT Core arrival, epoch ms'),
+  column('recordType', 'string', 'presence for connect/disconnect events, absent for telemetry'),
+  column('eventType', 'string', 'presence: connected or disconnected'),
+];
+
+/** What the stream functions write under quarantine/<function>/ (functions/shared/QuarantineWriter.ts), without the record's bytes. */
+export const QUARANTINE_COLUMNS: readonly JsonColumn[] = [
+  column('reason', 'string', 'stable reason code (QUARANTINE_REASONS)'),
+  column('detail', 'string', 'what was wrong, for people'),
+  column('shardId', 'string', 'Kinesis shard of the record'),
+  column('sequenceNumber', 'string', 'Kinesis sequence number of the record'),
+  column('partitionKey', 'string', 'Kinesis partition key (the asset id)'),
+  column('arrivedAt', 'string', 'arrival in the stream, ISO 8601'),
+  column('quarantinedAt', 'string', 'when the function quarantined it, ISO 8601'),
+  column('part', 'string', 'the storer overflow part, when a record was split'),
+];
+
+/** The first year partition projection offers: the archive's first objects (2025); queries name the year anyway. */
+export const ARCHIVE_FIRST_YEAR = 2025;
+export const ARCHIVE_LAST_YEAR = 2099;
+
+const timePartitions = (comment: string): ProjectedPartition[] => [
+  { name: 'year', comment: `${comment}: year`, projection: { type: 'integer', range: [ARCHIVE_FIRST_YEAR, ARCHIVE_LAST_YEAR] } },
+  { name: 'month', comment: `${comment}: month, 01-12`, projection: { type: 'integer', range: [1, 12], digits: 2 } },
+  { name: 'day', comment: `${comment}: day, 01-31`, projection: { type: 'integer', range: [1, 31], digits: 2 } },
+  { name: 'hour', comment: `${comment}: hour, 00-23`, projection: { type: 'integer', range: [0, 23], digits: 2 } },
+];
+
+/** Raw records: the Firehose prefix (charts/archive.ts rawPrefix) with `${partition}` for its timestamp fields. */
+export const RAW_PARTITIONS: readonly ProjectedPartition[] = timePartitions('arrival in Firehose, UTC');
+/** Quarantined records of the stream functions: quarantine/<function>/YYYY/MM/DD/HH/<shard>/<sequence>.json. */
+export const QUARANTINE_PARTITIONS: readonly ProjectedPartition[] = [
+  { name: 'source', comment: 'the function that quarantined the record', projection: { type: 'enum', values: ['processor', 'storer'] } },
+  ...timePartitions('arrival in the stream, UTC'),
+];
+
+/** The location template of the raw table: Firehose's prefix expression with each timestamp field as a partition. */
+export function rawLocationTemplate(names: PlatformNames): string {
+  const template = rawPrefix(names)
+    .replace('!{timestamp:yyyy}', '${year}')
+    .replace('!{timestamp:MM}', '${month}')
+    .replace('!{timestamp:dd}', '${day}')
+    .replace('!{timestamp:HH}', '${hour}');
+  return `s3://${names.archiveBucket}/${template}`;
+}
+
+/**
+ * Per-query limit on the bytes Athena scans (10 GiB, about 5 cents): a day of the raw archive at the
+ * prod plant is about 1.5 GB of GZIP (1,455,000 B/s of JSON at ~10:1), so a query over a week of one
+ * sensor fits, while a query that forgets the partition filter is cancelled instead of billed for years.
+ */
+export const BYTES_SCANNED_CUTOFF = 10 * 1024 ** 3;
+/** Athena's query results are a cache for the person who ran the query: a week is plenty. */
+export const ATHENA_RESULTS_EXPIRATION_DAYS = 7;
+
+/** One named query: SQL that Athena (Trino) and DuckDB both accept, with `?` execution parameters in order. */
+export interface AnalyticsQuery {
+  readonly id: string;
+  readonly description: string;
+  readonly parameters: readonly string[];
+  readonly sql: string;
+}
+
+/**
+ * Readings of a raw record, one row each. Trino expands an array of rows into one column per field;
+ * DuckDB spells the same with a lateral unnest (the one translation, test/helpers/archiveDuckDb.ts).
+ */
+const UNNEST_READINGS = 'CROSS JOIN UNNEST(readings) AS r (metric, value, unit, ts, quality)';
+const DAY = 'year = ? AND month = ? AND day = ?';
+
+/**
+ * The named queries, the common questions of the archive. The time filter is on the partitions (UTC
+ * arrival hour), which is what limits the bytes scanned; readings are grouped by their own timestamp.
+ * Archived records are every record the stream got, so a device's resend appears twice: the sensor
+ * aggregates keep each (ts, value, quality) once, as the hot tier does.
+ */
+export const ANALYTICS_QUERIES: readonly AnalyticsQuery[] = [
+  {
+    id: 'hourly-sensor-aggregates',
+    description: 'Hourly count, avg, min, max, sum and population stddev of one sensor over the readings that are not BAD, for one UTC day of the archive',
+    parameters: ['year (YYYY)', 'month (MM)', 'day (DD)', 'assetId', 'metric'],
+    sql: [
+      'SELECT ts - (ts % 3600000) AS hour_start_ms, COUNT(*) AS readings, AVG(value) AS avg_value, MIN(value) AS min_value,',
+      '  MAX(value) AS max_value, SUM(value) AS sum_value, STDDEV_POP(value) AS stddev_value',
+      'FROM (',
+      '  SELECT DISTINCT r.ts AS ts, r.value AS value, r.quality AS quality',
+      `  FROM raw_records ${UNNEST_READINGS}`,
+      `  WHERE ${DAY} AND assetid = ? AND r.metric = ?`,
+      ') AS readings_of_sensor',
+      "WHERE COALESCE(quality, 'GOOD') <> 'BAD'",
+      'GROUP BY ts - (ts % 3600000)',
+      'ORDER BY hour_start_ms',
+    ].join('\n'),
+  },
+  {
+    id: 'daily-data-quality',
+    description: 'Per asset, the readings of one UTC day of the archive and the share of them that are BAD and UNCERTAIN',
+    parameters: ['year (YYYY)', 'month (MM)', 'day (DD)'],
+    sql: [
+      'SELECT assetid AS asset_id, COUNT(*) AS readings,',
+      "  CAST(SUM(CASE WHEN r.quality = 'BAD' THEN 1 ELSE 0 END) AS DOUBLE) / COUNT(*) AS bad_share,",
+      "  CAST(SUM(CASE WHEN r.quality = 'UNCERTAIN' THEN 1 ELSE 0 END) AS DOUBLE) / COUNT(*) AS uncertain_share",
+      `FROM raw_records ${UNNEST_READINGS}`,
+      `WHERE ${DAY}`,
+      'GROUP BY assetid',
+      'ORDER BY asset_id',
+    ].join('\n'),
+  },
+  {
+    id: 'quarantine-counts',
+    description: 'Records quarantined by each stream function per reason, for one UTC day (both functions see every record, so each counts it)',
+    parameters: ['year (YYYY)', 'month (MM)', 'day (DD)'],
+    sql: ['SELECT source, reason, COUNT(*) AS records', 'FROM quarantine_records', `WHERE ${DAY}`, 'GROUP BY source, reason', 'ORDER BY source, reason'].join('\n'),
+  },
+];
+
+/**
+ * What an analyst (or Grafana's Athena data source) needs: queries in the platform's workgroup only,
+ * the catalog of its database, read access to raw/ and to the stream functions' quarantine prefixes,
+ * read and write of the workgroup's results, and the key through S3 (Athena reads and writes S3 with
+ * the caller's identity). Nothing of the hot tier, and no write outside athena-results/.
+ */
+export function analystAccess(config: EnvironmentConfig, names: PlatformNames): AccessStatement[] {
+  const bucket = names.archiveBucketArn;
+  const readable = [`${names.archiveRawPrefix}*`, `${QUARANTINE_PREFIX}processor/*`, `${QUARANTINE_PREFIX}storer/*`];
+  const dataCatalog = `arn:aws:athena:${config.region}:${config.accountId}:datacatalog/AwsDataCatalog`;
+  return [
+    {
+      sid: 'QueryInPlatformWorkgroup',
+      actions: [
+        'athena:BatchGetNamedQuery', 'athena:BatchGetQueryExecution', 'athena:GetNamedQuery', 'athena:GetQueryExecution', 'athena:GetQueryResults',
+        'athena:GetQueryRuntimeStatistics', 'athena:GetWorkGroup', 'athena:ListNamedQueries', 'athena:ListQueryExecutions', 'athena:StartQueryExecution',
+        'athena:StopQueryExecution',
+      ],
+      resources: [names.athenaWorkgroupArn],
+    },
+    {
+      sid: 'BrowseDataCatalog',
+      // Grafana's Athena data source and the console list databases and tables through Athena.
+      actions: ['athena:GetDataCatalog', 'athena:GetDatabase', 'athena:GetTableMetadata', 'athena:ListDatabases', 'athena:ListTableMetadata'],
+      resources: [dataCatalog],
+    },
+    {
+      sid: 'ListWorkgroups',
+      actions: ['athena:ListDataCatalogs', 'athena:ListWorkGroups'],
+      resources: ['*'],
+      wildcardResourceReason: 'Athena list actions support no resource-level permissions',
+    },
+    {
+      sid: 'ReadArchiveCatalog',
+      actions: ['glue:GetDatabase', 'glue:GetDatabases', 'glue:GetTable', 'glue:GetTables'],
+      resources: [names.glueCatalogArn, names.glueDatabaseArn, names.glueTableArn(names.rawTable), names.glueTableArn(names.quarantineTable)],
+    },
+    { sid: 'LocateArchiveBucket', actions: ['s3:GetBucketLocation'], resources: [bucket] },
+    {
+      sid: 'ListArchivePrefixes',
+      actions: ['s3:ListBucket'],
+      resources: [bucket],
+      conditions: { StringLike: { 's3:prefix': [...readable, `${names.athenaResultsPrefix}*`] } },
+    },
+    { sid: 'ReadArchive', actions: ['s3:GetObject'], resources: readable.map((prefix) => `${bucket}/${prefix}`) },
+    {
+      sid: 'ReadWriteQueryResults',
+      actions: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:PutObject'],
+      resources: [`${bucket}/${names.athenaResultsPrefix}*`],
+    },
+    // Decrypt to read the archive and the results, GenerateDataKey to write results; through S3 only.
+    platformKeyAccess(config, names, ['s3'], ['kms:Decrypt', 'kms:GenerateDataKey'], 'UseKeyThroughS3'),
+  ];
+}
+
+/** Kubernetes object names of this chart's objects whose AWS names are not valid object names. */
+export function analyticsObjectNames(config: EnvironmentConfig): { database: string; rawTable: string; quarantineTable: string; namedQuery: (id: string) => string } {
+  return {
+    database: `glue-telemetry-${config.suffix}`,
+    rawTable: `glue-raw-records-${config.suffix}`,
+    quarantineTable: `glue-quarantine-records-${config.suffix}`,
+    namedQuery: (id) => `athena-${id}-${config.suffix}`,
+  };
+}
+
+/**
+ * The archive, queryable (Crossplane: Glue and Athena have no ACK controller): a Glue database with a
+ * table over raw/ and one over the stream functions' quarantine prefixes, both with partition
+ * projection; an Athena workgroup whose settings are enforced (results under athena-results/ with
+ * SSE-KMS and the platform key, a bytes-scanned limit per query, engine v3, CloudWatch metrics);
+ * named queries for the common questions; and the analysts' managed policy (ACK).
+ */
+export class AnalyticsChart extends PlatformChart {
+  constructor(scope: Construct, id: string, props: PlatformChartProps) {
+    super(scope, id, props);
+    const { config, names } = this;
+    const objects = analyticsObjectNames(config);
+    const { providerConfigRef, managementPolicies } = crossplaneSpec(names);
+    const tags = platformTags(config);
+    const bucket = `s3://${names.archiveBucket}`;
+
+    const databaseMetadata = crossplaneMetadata(config, names, objects.database, 'analytics');
+    new CatalogDatabase(this, 'database', {
+      metadata: { ...databaseMetadata, annotations: { ...databaseMetadata.annotations, 'crossplane.io/external-name': names.glueDatabase } },
+      spec: {
+        providerConfigRef,
+        managementPolicies: managementPolicies as CatalogDatabaseSpecManagementPolicies[],
+        forProvider: { region: config.region, catalogId: config.accountId, description: `Archive of plant telemetry ${config.environment} (s3://${names.archiveBucket})`, tags },
+      },
+    });
+
+    new ProjectedJsonTable(this, 'raw-table', {
+      config,
+      names,
+      objectName: objects.rawTable,
+      tableName: names.rawTable,
+      databaseName: names.glueDatabase,
+      description: 'Every Kinesis record as Firehose archived it (GZIP JSON lines), by UTC hour of arrival',
+      location: `${bucket}/${names.archiveRawPrefix}`,
+      columns: RAW_RECORD_COLUMNS,
+      partitions: RAW_PARTITIONS,
+      locationTemplate: rawLocationTemplate(names),
+      compression: 'gzip',
+    });
+    new ProjectedJsonTable(this, 'quarantine-table', {
+      config,
+      names,
+      objectName: objects.quarantineTable,
+      tableName: names.quarantineTable,
+      databaseName: names.glueDatabase,
+      description: 'Records the stream functions quarantined, with the reason, by function and UTC hour of arrival',
+      location: `${bucket}/${QUARANTINE_PREFIX}`,
+      columns: QUARANTINE_COLUMNS,
+      partitions: QUARANTINE_PARTITIONS,
+      locationTemplate: `${bucket}/${QUARANTINE_PREFIX}\${source}/\${year}/\${month}/\${day}/\${hour}/`,
+      compression: 'none',
+    });
+
+    new Workgroup(this, 'workgroup', {
+      metadata: crossplaneMetadata(config, names, names.athenaWorkgroup, 'analytics'),
+      spec: {
+        providerConfigRef,
+        managementPolicies: managementPolicies as WorkgroupSpecManagementPolicies[],
+        forProvider: {
+          region: config.region,
+          description: `Queries of the plant telemetry archive (${config.environment}); settings enforced`,
+          state: 'ENABLED',
+          // Deleting the environment deletes the workgroup with its named queries and history.
+          forceDestroy: true,
+          configuration: {
+            enforceWorkgroupConfiguration: true,
+            publishCloudwatchMetricsEnabled: true,
+            bytesScannedCutoffPerQuery: BYTES_SCANNED_CUTOFF,
+            requesterPaysEnabled: false,
+            engineVersion: { selectedEngineVersion: 'Athena engine version 3' },
+            resultConfiguration: {
+              outputLocation: `${bucket}/${names.athenaResultsPrefix}`,
+              expectedBucketOwner: config.accountId,
+              // The alias ARN, which S3 receives as the key header: the bucket policy admits only that one.
+              encryptionConfiguration: { encryptionOption: 'SSE_KMS', kmsKeyArn: names.kmsAliasArn },
+            },
+          },
+          tags,
+        },
+      },
+    });
+
+    for (const query of ANALYTICS_QUERIES) {
+      new NamedQuery(this, `query-${query.id}`, {
+        metadata: crossplaneMetadata(config, names, objects.namedQuery(query.id), 'analytics'),
+        spec: {
+          providerConfigRef,
+          managementPolicies: managementPolicies as NamedQuerySpecManagementPolicies[],
+          forProvider: {
+            region: config.region,
+            name: query.id,
+            description: `${query.description}. Parameters: ${query.parameters.join(', ')}`,
+            database: names.glueDatabase,
+            workgroup: names.athenaWorkgroup,
+            query: query.sql,
+          },
+        },
+      });
+    }
+
+    new OperatorPolicy(this, 'analyst-policy', {
+      config,
+      names,
+      policyName: names.analystPolicy,
+      description: 'Query the telemetry archive with Athena in the platform workgroup (analysts, Grafana Athena data source)',
+      statements: analystAccess(config, names),
+    });
+  }
+}

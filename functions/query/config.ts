@@ -1,0 +1,20 @@
+import { ENV, IDENTIFIER_PATTERN } from '../shared/constants';
+import { Environment } from '../shared/Environment';
+import { ConfigurationError } from '../shared/errors';
+
+export interface QueryConfig {
+  readonly readingsTable: string;
+  readonly assetStatusTable: string;
+  readonly plantId: string;
+}
+
+/** Reads and checks the query function's environment; throws ConfigurationError naming the variable. */
+export function readQueryConfig(env: Environment = new Environment()): QueryConfig {
+  const plantId = env.required(ENV.plantId);
+  if (!IDENTIFIER_PATTERN.test(plantId)) throw new ConfigurationError(`environment variable ${ENV.plantId} must match [A-Za-z0-9_.:-]{1,64}, got ${JSON.stringify(plantId)}`);
+  return {
+    readingsTable: env.required(ENV.readingsTable),
+    assetStatusTable: env.required(ENV.assetStatusTable),
+    plantId,
+  };
+}

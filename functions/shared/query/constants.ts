@@ -1,0 +1,47 @@
+/**
+ * The read path's vocabulary and limits, shared by the query function (functions/query), the CLI
+ * (scripts/query.ts) and the charts that deploy the function.
+ */
+
+const MINUTE_MS = 60_000;
+
+/** Roll-up steps and their length; every step is a whole number of minutes, so a minute bucket never straddles two steps. */
+export const STEPS = {
+  '1m': MINUTE_MS,
+  '5m': 5 * MINUTE_MS,
+  '15m': 15 * MINUTE_MS,
+  '1h': 60 * MINUTE_MS,
+  '1d': 24 * 60 * MINUTE_MS,
+} as const;
+
+export type RollUpStep = keyof typeof STEPS;
+/** `raw`: every reading with its timestamp and quality instead of aggregates. */
+export type Step = RollUpStep | 'raw';
+export const STEP_NAMES: readonly Step[] = [...(Object.keys(STEPS) as RollUpStep[]), 'raw'];
+
+/** Aggregates over the readings that are not BAD (population standard deviation). */
+export const AGGREGATES = ['avg', 'min', 'max', 'sum', 'count', 'stddev'] as const;
+export type Aggregate = (typeof AGGREGATES)[number];
+
+export const QUERY_DEFAULTS = {
+  step: '1m' as Step,
+  aggregates: ['avg', 'min', 'max', 'count'] as readonly Aggregate[],
+} as const;
+
+export const QUERY_LIMITS = {
+  /** Points one request returns at most (all series together); more is a 400 asking for a coarser step or a shorter range. */
+  maxPoints: 100_000,
+  /**
+   * Longest range of a roll-up: a quarter. It bounds the items one request reads (93 x 1,440 minute
+   * buckets per sensor, about 14 DynamoDB pages with the stats-only projection, a second or two);
+   * older history is the archive's, through Athena.
+   */
+  maxRangeMs: 93 * 24 * 60 * MINUTE_MS,
+  /** Longest range of `raw`: a day of one sensor; its readings still count against maxPoints. */
+  maxRawRangeMs: 24 * 60 * MINUTE_MS,
+  /** Minute bucket length (the storer's bucket, the sort key's unit). */
+  minuteMs: MINUTE_MS,
+} as const;
+
+/** Attribute of the asset-status item that lists the asset's metrics (written by the processor). */
+export const ASSET_METRICS_ATTRIBUTE = 'metrics' as const;

@@ -1,0 +1,237 @@
+import { randomBytes } from 'node:crypto';
+import { connect, type IClientOptions, type MqttClient } from 'mqtt';
+import { FLEET_LIMITS } from './constants';
+import type { FleetStats } from './FleetStats';
+import { planMessage } from './planMessage';
+import { SignalGenerator } from './SignalGenerator';
+import type { AckedMessage, DeviceIdentity, FaultSpec } from './types';
+
+/** How every device of the fleet reaches its broker (IoT Core or the local one). */
+export interface BrokerConnection {
+  readonly host: string;
+  readonly port: number;
+  /** Trust anchor of the broker's certificate (Amazon Root CA 1, or the local CA). */
+  readonly ca: string;
+  /** ALPN protocols (IoT Core on port 443 needs x-amzn-mqtt-ca). */
+  readonly alpn: readonly string[] | undefined;
+  readonly keepaliveSeconds: number;
+}
+
+export interface DeviceOptions {
+  readonly identity: DeviceIdentity & { readonly seed: number };
+  readonly credentials: { readonly cert: string; readonly key: string };
+  readonly connection: BrokerConnection;
+  readonly topic: string;
+  /** Messages per second and whole samples per message. */
+  readonly rate: number;
+  readonly samplesPerMessage: number;
+  readonly faults: readonly FaultSpec[];
+  readonly stats: FleetStats;
+  readonly onAck: (message: AckedMessage) => void;
+}
+
+interface Outgoing {
+  readonly payload: Buffer;
+  readonly kind: 'contract' | 'garbage' | 'oversized';
+  readonly ts: readonly number[];
+  sentAt: number;
+}
+
+/**
+ * One simulated thing: its own certificate and MQTT connection over TLS (client id = thing name), publishing
+ * data contract v1 at QoS 1 to its Basic Ingest topic. Messages are generated on schedule whether or not the
+ * connection is up and sent in order when it is, at most FLEET_LIMITS.maxInFlightPerDevice unacknowledged;
+ * a message in flight when the connection drops is sent again on the next connection (at least once), except
+ * an oversized one, which the broker refused. Reconnects use full-jitter exponential backoff.
+ */
+export class Device {
+  readonly #options: DeviceOptions;
+  readonly #signal: SignalGenerator;
+  #client: MqttClient | undefined;
+  #generation = 0;
+  #connected = false;
+  #stopping = false;
+  #attempt = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #reconnectTimer: NodeJS.Timeout | undefined;
+  #messageIndex = 0;
+  #sampleIndex = 0;
+  #lastTs = 0;
+  #seq = 0;
+  readonly #queue: Outgoing[] = [];
+  readonly #inFlight = new Set<Outgoing>();
+
+  constructor(options: DeviceOptions) {
+    this.#options = options;
+    this.#signal = new SignalGenerator(options.identity.assetType, options.identity.seed, options.faults, options.rate * options.samplesPerMessage);
+  }
+
+  get thingName(): string {
+    return this.#options.identity.thingName;
+  }
+
+  get connected(): boolean {
+    return this.#connected;
+  }
+
+  /** Connects and starts publishing after `phaseMs` (spreads the fleet's messages over the second). */
+  start(phaseMs: number): void {
+    this.#connect();
+    this.#timer = setTimeout(() => {
+      this.#tick();
+      this.#timer = setInterval(() => this.#tick(), 1000 / this.#options.rate);
+    }, phaseMs);
+  }
+
+  /** Stops generating; waits up to `drainMs` for what is in flight, then closes. Returns what stayed unacknowledged. */
+  async stop(drainMs: number): Promise<number> {
+    this.#stopping = true;
+    if (this.#timer) clearInterval(this.#timer);
+    if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
+    const until = Date.now() + drainMs;
+    while (this.#connected && (this.#inFlight.size > 0 || this.#queue.length > 0) && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const unacked = this.#inFlight.size + this.#queue.length;
+    const { stats } = this.#options;
+    stats.inFlight -= this.#inFlight.size;
+    stats.queued -= this.#queue.length;
+    this.#inFlight.clear();
+    this.#queue.length = 0;
+    const client = this.#client;
+    this.#client = undefined;
+    if (client) await new Promise<void>((resolve) => client.end(false, {}, () => resolve()));
+    return unacked;
+  }
+
+  #connect(): void {
+    const { identity, credentials, connection, stats } = this.#options;
+    const generation = (this.#generation += 1);
+    const options: IClientOptions = {
+      host: connection.host,
+      port: connection.port,
+      protocol: 'mqtts',
+      protocolVersion: 4,
+      clientId: identity.thingName,
+      clean: true,
+      keepalive: connection.keepaliveSeconds,
+      reconnectPeriod: 0,
+      connectTimeout: 30_000,
+      key: credentials.key,
+      cert: credentials.cert,
+      ca: connection.ca,
+      rejectUnauthorized: true,
+      ...(connection.alpn ? { ALPNProtocols: [...connection.alpn] } : {}),
+      // The device resends its own messages after a reconnect (see #onClose); mqtt.js must not as well.
+      queueQoSZero: false,
+    };
+    const client = connect(options);
+    this.#client = client;
+    client.on('connect', () => {
+      if (generation !== this.#generation) return;
+      this.#connected = true;
+      this.#attempt = 0;
+      stats.connected += 1;
+      stats.connects += 1;
+      this.#pump();
+    });
+    client.on('error', (error) => {
+      if (generation === this.#generation) stats.error(error.message);
+    });
+    client.on('close', () => {
+      if (generation === this.#generation) this.#onClose(client);
+    });
+  }
+
+  #onClose(client: MqttClient): void {
+    const { stats } = this.#options;
+    if (this.#connected) {
+      stats.connected -= 1;
+      stats.disconnects += 1;
+    }
+    this.#connected = false;
+    client.removeAllListeners();
+    client.end(true);
+    // Messages in flight on the lost connection go first on the next one; an oversized one is not retried.
+    const retry: Outgoing[] = [];
+    for (const message of this.#inFlight) {
+      if (message.kind === 'oversized') stats.fail('refused');
+      else retry.push(message);
+    }
+    stats.inFlight -= this.#inFlight.size;
+    stats.queued += retry.length;
+    this.#inFlight.clear();
+    this.#queue.unshift(...retry);
+    if (this.#stopping) return;
+    const ceiling = Math.min(FLEET_LIMITS.reconnectMaxMs, FLEET_LIMITS.reconnectBaseMs * 2 ** this.#attempt);
+    this.#attempt += 1;
+    this.#reconnectTimer = setTimeout(() => this.#connect(), Math.random() * ceiling);
+  }
+
+  #tick(): void {
+    const { identity, samplesPerMessage, rate, faults, stats } = this.#options;
+    const index = this.#messageIndex;
+    this.#messageIndex += 1;
+    const now = Date.now();
+    const periodMs = 1000 / (rate * samplesPerMessage);
+    const readings = [];
+    const ts: number[] = [];
+    for (let j = 0; j < samplesPerMessage; j += 1) {
+      // The newest sample is taken now; timestamps of one asset are strictly increasing.
+      const sampleTs = Math.max(Math.round(now - (samplesPerMessage - 1 - j) * periodMs), this.#lastTs + 1);
+      this.#lastTs = sampleTs;
+      const sample = this.#signal.sample(this.#sampleIndex, sampleTs);
+      // The ledger keeps the device clock's timestamps: those are what the records and the buckets carry.
+      ts.push(sample[0]?.ts ?? sampleTs);
+      readings.push(...sample);
+      this.#sampleIndex += 1;
+    }
+    const fault = planMessage(index, faults, rate);
+    this.#seq += 1;
+    let payload: Buffer;
+    if (fault === 'garbage') payload = randomBytes(64 + Math.floor(Math.random() * 64));
+    else {
+      const message = { schemaVersion: 1, assetId: identity.assetId, seq: this.#seq, readings };
+      payload = Buffer.from(JSON.stringify(fault === 'oversized' ? { ...message, padding: 'x'.repeat(FLEET_LIMITS.oversizedPayloadBytes) } : message));
+    }
+    this.#queue.push({ payload, kind: fault ?? 'contract', ts, sentAt: 0 });
+    stats.queued += 1;
+    this.#pump();
+  }
+
+  /** Sends queued messages while the connection is up and the in-flight window has room. */
+  #pump(): void {
+    const client = this.#client;
+    const { stats, topic } = this.#options;
+    while (client && this.#connected && this.#queue.length > 0 && this.#inFlight.size < FLEET_LIMITS.maxInFlightPerDevice) {
+      const message = this.#queue.shift() as Outgoing;
+      stats.queued -= 1;
+      stats.inFlight += 1;
+      stats.sent += 1;
+      this.#inFlight.add(message);
+      message.sentAt = Date.now();
+      const generation = this.#generation;
+      client.publish(topic, message.payload, { qos: 1 }, (error) => {
+        if (error || generation !== this.#generation || !this.#inFlight.has(message)) return;
+        this.#acked(message);
+      });
+    }
+  }
+
+  #acked(message: Outgoing): void {
+    const { stats, identity, onAck } = this.#options;
+    this.#inFlight.delete(message);
+    stats.inFlight -= 1;
+    stats.acked += 1;
+    const ackedAt = Date.now();
+    stats.ackTimes.push(ackedAt - message.sentAt);
+    if (message.kind === 'contract') {
+      const metrics = this.#signal.metrics.map((m) => m.metric);
+      stats.readingsAcked += message.ts.length * metrics.length;
+      onAck({ thingName: identity.thingName, assetId: identity.assetId, kind: 'contract', ts: message.ts, metrics, publishedAt: message.sentAt, ackedAt });
+    } else if (message.kind === 'garbage') {
+      onAck({ thingName: identity.thingName, assetId: identity.assetId, kind: 'garbage', ts: [], metrics: [], publishedAt: message.sentAt, ackedAt });
+    }
+    this.#pump();
+  }
+}

@@ -1,0 +1,96 @@
+import { parseArgs } from 'node:util';
+import { FLEET_DEFAULTS, FLEET_LIMITS, IOT_ALPN_PROTOCOL } from './constants';
+import { numberFlag } from './numberFlag';
+import { parseFault } from './parseFault';
+import type { FaultSpec } from './types';
+import { UsageError } from './UsageError';
+
+export const SIMULATE_USAGE =
+  'usage: simulate [--env dev] [--devices N] [--rate MSG_PER_S] [--readings-per-message N] [--seconds S] [--fault ASSET:KIND[:METRIC][:SIZE][@S]]... ' +
+  '[--local HOST:PORT | --endpoint ATS_HOST [--port 8883|443] --root-ca FILE] [--certs DIR] [--plan FILE] [--ledger FILE] [--seed N] | --make-certs DIR --devices N';
+
+export interface SimulateOptions {
+  readonly environment: string;
+  readonly devices: number;
+  readonly rate: number;
+  readonly readingsPerMessage: number;
+  /** Run this long, then stop as on Ctrl-C; undefined = until Ctrl-C. */
+  readonly seconds: number | undefined;
+  readonly faults: readonly FaultSpec[];
+  readonly host: string;
+  readonly port: number;
+  /** Trust anchor of the broker: Amazon Root CA 1 for IoT Core, the local CA otherwise. */
+  readonly rootCa: string | undefined;
+  readonly alpn: readonly string[] | undefined;
+  readonly certs: string;
+  readonly makeCerts: string | undefined;
+  readonly plan: string | undefined;
+  readonly ledger: string | undefined;
+  readonly seed: number;
+  readonly quiet: boolean;
+}
+
+export function parseSimulateArgs(args: readonly string[]): SimulateOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      options: {
+        env: { type: 'string', default: 'dev' },
+        devices: { type: 'string' },
+        rate: { type: 'string' },
+        'readings-per-message': { type: 'string' },
+        seconds: { type: 'string' },
+        fault: { type: 'string', multiple: true },
+        local: { type: 'string' },
+        endpoint: { type: 'string' },
+        port: { type: 'string' },
+        'root-ca': { type: 'string' },
+        certs: { type: 'string', default: '.local/certs' },
+        'make-certs': { type: 'string' },
+        plan: { type: 'string' },
+        ledger: { type: 'string' },
+        seed: { type: 'string' },
+        quiet: { type: 'boolean', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message.split('\n')[0] ?? ''}; ${SIMULATE_USAGE}`);
+  }
+  const v = parsed.values;
+  if (v.endpoint !== undefined && v.local !== undefined) throw new UsageError('--endpoint and --local exclude each other: pick IoT Core or the local pipeline');
+  if (v.endpoint !== undefined && v['root-ca'] === undefined) throw new UsageError(`--endpoint ${v.endpoint} needs --root-ca <file> (Amazon Root CA 1, https://www.amazontrust.com/repository/AmazonRootCA1.pem)`);
+  const [localHost = '127.0.0.1', localPort] = (v.local ?? '127.0.0.1:8883').split(':');
+  if (v.endpoint === undefined && localHost !== '127.0.0.1' && localHost !== 'localhost') {
+    throw new UsageError(`--local ${v.local ?? ''}: the local pipeline listens on 127.0.0.1 only`);
+  }
+  const port = numberFlag('port', v.port ?? (v.endpoint === undefined ? localPort : undefined), FLEET_DEFAULTS.port, 1, 65535, true);
+  const seconds = v.seconds === undefined ? undefined : numberFlag('seconds', v.seconds, 0, 1, 86_400);
+  return {
+    environment: v.env ?? 'dev',
+    devices: numberFlag('devices', v.devices, FLEET_DEFAULTS.devices, 1, FLEET_LIMITS.maxDevices, true),
+    rate: numberFlag('rate', v.rate, FLEET_DEFAULTS.rate, FLEET_LIMITS.minRate, FLEET_LIMITS.maxRate),
+    readingsPerMessage: numberFlag('readings-per-message', v['readings-per-message'], FLEET_DEFAULTS.readingsPerMessage, 1, FLEET_LIMITS.maxReadingsPerMessage, true),
+    seconds,
+    faults: (v.fault ?? []).map((text) => {
+      try {
+        return parseFault(text, 0);
+      } catch (error) {
+        throw new UsageError((error as Error).message.replace(/^simulate: /, ''));
+      }
+    }),
+    host: v.endpoint ?? localHost,
+    port,
+    rootCa: v['root-ca'],
+    // IoT Core takes MQTT with client certificates on 443 only with this ALPN protocol.
+    alpn: v.endpoint !== undefined && port === 443 ? [IOT_ALPN_PROTOCOL] : undefined,
+    certs: v.certs ?? '.local/certs',
+    makeCerts: v['make-certs'],
+    plan: v.plan,
+    ledger: v.ledger,
+    seed: numberFlag('seed', v.seed, 1, 0, 2 ** 32 - 1, true),
+    quiet: v.quiet ?? false,
+  };
+}

@@ -1,0 +1,7 @@
+import { ASSET_TYPES, type AssetType } from './constants';
+
+/** Whole samples per message: readings per message rounded to the asset's metric count (at least one sample). */
+export function samplesPerMessage(assetType: AssetType, readingsPerMessage: number): number {
+  const metrics = ASSET_TYPES[assetType].length;
+  return Math.max(1, Math.min(Math.floor(500 / metrics), Math.round(readingsPerMessage / metrics)));
+}

@@ -1,0 +1,215 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LocalHttpServer } from './LocalHttpServer';
+import type { Authorization, RequestAuthorizer } from './RequestAuthorizer';
+
+export interface StoredObject {
+  readonly bucket: string;
+  readonly key: string;
+  readonly body: string;
+  readonly contentType: string | undefined;
+}
+
+export interface PublishedMessage {
+  readonly topicArn: string;
+  readonly subject: string | undefined;
+  readonly message: string;
+  readonly messageStructure: string | undefined;
+  readonly attributes: Record<string, string>;
+  readonly messageGroupId: string | undefined;
+  readonly messageDeduplicationId: string | undefined;
+}
+
+export type FakeFault = 'throttle' | 'server-error' | 'reset';
+
+function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Decodes an `aws-chunked` body (the SDK may stream S3 bodies with trailing checksums). */
+function decodeAwsChunked(raw: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  let offset = 0;
+  for (;;) {
+    const lineEnd = raw.indexOf('\r\n', offset);
+    if (lineEnd < 0) break;
+    const size = parseInt(raw.subarray(offset, lineEnd).toString('latin1').split(';')[0] ?? '0', 16);
+    if (!Number.isFinite(size) || size === 0) break;
+    parts.push(raw.subarray(lineEnd + 2, lineEnd + 2 + size));
+    offset = lineEnd + 2 + size + 2;
+  }
+  return Buffer.concat(parts);
+}
+
+/**
+ * Speaks just enough of S3 PutObject (path style) and SNS Publish (query protocol) for the real
+ * SDK v3 clients, and records what they send. Faults can be queued to test retries and breakers.
+ */
+export class FakeAwsServer extends LocalHttpServer {
+  readonly objects = new Map<string, StoredObject>();
+  readonly puts: StoredObject[] = [];
+  readonly published: PublishedMessage[] = [];
+  readonly faultsInjected: FakeFault[] = [];
+  /** Called as each message is published and each object stored (the local pipeline's live output). */
+  onPublish: ((message: PublishedMessage) => void) | undefined;
+  onPut: ((object: StoredObject) => void) | undefined;
+  #faults: Array<{ fault: FakeFault; remaining: number }> = [];
+  #enforcer: RequestAuthorizer | undefined;
+
+  /** From now on every request is authorized against the rendered policies; a denied one gets AWS's error. */
+  enforce(enforcer: RequestAuthorizer): void {
+    this.#enforcer = enforcer;
+  }
+
+  inject(fault: FakeFault, count = Infinity): void {
+    this.#faults.push({ fault, remaining: count });
+  }
+
+  clear(): void {
+    this.#faults = [];
+  }
+
+  /** Stores an object as a PutObject would (the local rule engine's error action writes this way, in process). */
+  putObject(bucket: string, key: string, body: string, contentType = 'application/json'): void {
+    const object: StoredObject = { bucket, key, body, contentType };
+    this.objects.set(`${bucket}/${key}`, object);
+    this.puts.push(object);
+    this.onPut?.(object);
+  }
+
+  /** Parsed JSON bodies of the stored objects under a prefix. */
+  objectsUnder<T = Record<string, unknown>>(prefix: string): Array<{ key: string; body: T }> {
+    return [...this.objects.values()]
+      .filter((o) => o.key.startsWith(prefix))
+      .map((o) => ({ key: o.key, body: JSON.parse(o.body) as T }));
+  }
+
+  protected handle(req: IncomingMessage, res: ServerResponse): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      void this.#serve(req, res, Buffer.concat(chunks));
+    });
+  }
+
+  async #serve(req: IncomingMessage, res: ServerResponse, raw: Buffer): Promise<void> {
+    const isSns = req.method === 'POST' && (req.url === '/' || req.url === '');
+    // Faults are taken in arrival order, before the (asynchronous) authorization, as without enforcement.
+    const fault = this.#faults.find((f) => f.remaining > 0);
+    if (fault) {
+      fault.remaining -= 1;
+      this.faultsInjected.push(fault.fault);
+      if (fault.fault === 'reset') {
+        req.socket.destroy();
+        return;
+      }
+      this.#error(res, isSns, fault.fault);
+      return;
+    }
+    if (this.#enforcer) {
+      const authorization = await this.#authorize(this.#enforcer, req, raw, isSns);
+      if (authorization.outcome !== 'allowed') {
+        this.#refuse(res, isSns, authorization);
+        return;
+      }
+    }
+    if (isSns) this.#publish(raw, res);
+    else if (req.method === 'PUT') this.#putObject(req, raw, res);
+    else {
+      res.writeHead(405);
+      res.end();
+    }
+  }
+
+  /** What AWS authorizes: sns:Publish on the TopicArn; s3:PutObject on the object, with the encryption headers as context. */
+  #authorize(enforcer: RequestAuthorizer, req: IncomingMessage, raw: Buffer, isSns: boolean): Promise<Authorization> {
+    const authorization = req.headers.authorization;
+    if (isSns) {
+      const form = new URLSearchParams(raw.toString('utf8'));
+      return enforcer.authorize({ authorization, action: `sns:${form.get('Action') ?? ''}`, resources: [form.get('TopicArn') ?? ''] });
+    }
+    const { bucket, key } = this.#objectOf(req);
+    const context: Record<string, string> = {};
+    for (const header of ['x-amz-server-side-encryption', 'x-amz-server-side-encryption-aws-kms-key-id']) {
+      const value = req.headers[header];
+      if (typeof value === 'string') context[`s3:${header}`] = value;
+    }
+    const action = req.method === 'PUT' ? 's3:PutObject' : req.method === 'GET' ? 's3:GetObject' : `s3:${req.method ?? ''}`;
+    return enforcer.authorize({ authorization, action, resources: [`arn:aws:s3:::${bucket}/${key}`], context });
+  }
+
+  /** S3 answers 403 AccessDenied (InvalidAccessKeyId for an unknown key); SNS 403 AuthorizationError (InvalidClientTokenId). */
+  #refuse(res: ServerResponse, isSns: boolean, authorization: Exclude<Authorization, { outcome: 'allowed' }>): void {
+    const unknown = authorization.outcome === 'unknown-key';
+    if (isSns) {
+      res.writeHead(403, { 'content-type': 'text/xml' });
+      res.end(
+        `<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type><Code>${unknown ? 'InvalidClientTokenId' : 'AuthorizationError'}</Code>` +
+          `<Message>${escapeXml(authorization.message)}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
+      );
+      return;
+    }
+    res.writeHead(403, { 'content-type': 'application/xml' });
+    res.end(
+      `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${unknown ? 'InvalidAccessKeyId' : 'AccessDenied'}</Code><Message>${escapeXml(authorization.message)}</Message>` +
+        `<RequestId>${randomUUID()}</RequestId></Error>`,
+    );
+  }
+
+  #objectOf(req: IncomingMessage): { bucket: string; key: string } {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const [, bucket = '', ...keyParts] = url.pathname.split('/');
+    return { bucket, key: keyParts.map((part) => decodeURIComponent(part)).join('/') };
+  }
+
+  #error(res: ServerResponse, isSns: boolean, fault: 'throttle' | 'server-error'): void {
+    const throttle = fault === 'throttle';
+    if (isSns) {
+      res.writeHead(throttle ? 400 : 500, { 'content-type': 'text/xml' });
+      res.end(
+        `<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>${throttle ? 'Sender' : 'Receiver'}</Type>` +
+          `<Code>${throttle ? 'Throttling' : 'InternalError'}</Code><Message>injected</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
+      );
+      return;
+    }
+    res.writeHead(throttle ? 503 : 500, { 'content-type': 'application/xml' });
+    res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${throttle ? 'SlowDown' : 'InternalError'}</Code><Message>injected</Message><RequestId>${randomUUID()}</RequestId></Error>`);
+  }
+
+  #putObject(req: IncomingMessage, raw: Buffer, res: ServerResponse): void {
+    const { bucket, key } = this.#objectOf(req);
+    const encoded = String(req.headers['content-encoding'] ?? '').includes('aws-chunked');
+    const body = (encoded ? decodeAwsChunked(raw) : raw).toString('utf8');
+    const object: StoredObject = { bucket, key, body, contentType: req.headers['content-type'] };
+    this.objects.set(`${bucket}/${key}`, object);
+    this.puts.push(object);
+    this.onPut?.(object);
+    res.writeHead(200, { etag: `"${randomUUID()}"` });
+    res.end();
+  }
+
+  #publish(raw: Buffer, res: ServerResponse): void {
+    const form = new URLSearchParams(raw.toString('utf8'));
+    const attributes: Record<string, string> = {};
+    for (let i = 1; form.has(`MessageAttributes.entry.${i}.Name`); i += 1) {
+      attributes[form.get(`MessageAttributes.entry.${i}.Name`) ?? ''] = form.get(`MessageAttributes.entry.${i}.Value.StringValue`) ?? '';
+    }
+    const published: PublishedMessage = {
+      topicArn: form.get('TopicArn') ?? '',
+      subject: form.get('Subject') ?? undefined,
+      message: form.get('Message') ?? '',
+      messageStructure: form.get('MessageStructure') ?? undefined,
+      attributes,
+      messageGroupId: form.get('MessageGroupId') ?? undefined,
+      messageDeduplicationId: form.get('MessageDeduplicationId') ?? undefined,
+    };
+    this.published.push(published);
+    this.onPublish?.(published);
+    const messageId = randomUUID();
+    res.writeHead(200, { 'content-type': 'text/xml' });
+    res.end(
+      `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>${messageId}</MessageId></PublishResult>` +
+        `<ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></PublishResponse>`,
+    );
+  }
+}

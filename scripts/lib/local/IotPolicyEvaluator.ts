@@ -1,0 +1,103 @@
+import type { PolicyDocument, PolicyStatement } from './LocalManifests';
+
+/** The connection a request of a device comes from, as IoT Core's policy variables see it. */
+export interface IotConnection {
+  readonly clientId: string;
+  /** Thing the certificate is attached to; undefined when none is (the variables then do not resolve). */
+  readonly thingName: string | undefined;
+}
+
+export type IotDecision = { readonly allowed: true } | { readonly allowed: false; readonly reason: string };
+
+const list = (value: string | readonly string[] | undefined): readonly string[] => (value === undefined ? [] : typeof value === 'string' ? [value] : value);
+
+/** Compiled patterns: a fleet evaluates the same few (per thing) thousands of times a second. */
+const compiled = new Map<string, RegExp>();
+const MAX_COMPILED = 100_000;
+
+function wildcardRegExp(pattern: string, ignoreCase: boolean): RegExp {
+  const key = `${ignoreCase ? 'i' : 's'}${pattern}`;
+  let regExp = compiled.get(key);
+  if (regExp === undefined) {
+    const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+    regExp = new RegExp(`^${source}$`, ignoreCase ? 'i' : '');
+    if (compiled.size >= MAX_COMPILED) compiled.clear();
+    compiled.set(key, regExp);
+  }
+  return regExp;
+}
+
+/**
+ * A small evaluator of IoT Core policy documents for the local broker: Allow/Deny statements, actions with
+ * `*` wildcards (case-insensitive), resources with `*`/`?` wildcards after substituting the policy variables
+ * `${iot:Connection.Thing.ThingName}`, `${iot:Connection.Thing.IsAttached}` and `${iot:ClientId}`, and the
+ * condition operators Bool, StringEquals, StringNotEquals and StringLike on those keys. An explicit Deny wins;
+ * without an Allow, the request is denied (IoT Core's default). A statement whose variables do not resolve
+ * (no thing attached) matches nothing, as in AWS. Unknown condition operators or keys fail closed.
+ */
+export class IotPolicyEvaluator {
+  readonly #statements: readonly PolicyStatement[];
+
+  constructor(document: PolicyDocument) {
+    this.#statements = document.Statement;
+  }
+
+  authorize(action: string, resource: string, connection: IotConnection): IotDecision {
+    let allowed = false;
+    for (const statement of this.#statements) {
+      if (!this.#matches(statement, action, resource, connection)) continue;
+      if (statement.Effect === 'Deny') return { allowed: false, reason: `explicitly denied by statement ${statement.Sid ?? '(no Sid)'}` };
+      allowed = true;
+    }
+    return allowed ? { allowed: true } : { allowed: false, reason: `no statement allows ${action} on ${resource}` };
+  }
+
+  #variables(connection: IotConnection): Record<string, string | undefined> {
+    return {
+      'iot:Connection.Thing.ThingName': connection.thingName,
+      'iot:Connection.Thing.IsAttached': connection.thingName === undefined ? 'false' : 'true',
+      'iot:ClientId': connection.clientId,
+    };
+  }
+
+  #substitute(pattern: string, connection: IotConnection): string | undefined {
+    const variables = this.#variables(connection);
+    let unresolved = false;
+    const result = pattern.replace(/\$\{([^}]+)\}/g, (_match, name: string) => {
+      const value = variables[name];
+      if (value === undefined) unresolved = true;
+      return value ?? '';
+    });
+    return unresolved ? undefined : result;
+  }
+
+  #matches(statement: PolicyStatement, action: string, resource: string, connection: IotConnection): boolean {
+    if (!list(statement.Action).some((pattern) => wildcardRegExp(pattern, true).test(action))) return false;
+    const resourceMatch = list(statement.Resource).some((pattern) => {
+      const concrete = this.#substitute(pattern, connection);
+      return concrete !== undefined && wildcardRegExp(concrete, false).test(resource);
+    });
+    return resourceMatch && this.#conditionsHold(statement, connection);
+  }
+
+  #conditionsHold(statement: PolicyStatement, connection: IotConnection): boolean {
+    const variables = this.#variables(connection);
+    for (const [operator, entries] of Object.entries(statement.Condition ?? {})) {
+      for (const [key, expected] of Object.entries(entries)) {
+        const actual = variables[key];
+        const values = list(expected);
+        if (actual === undefined) return false;
+        if (operator === 'Bool') {
+          if (!values.some((value) => value.toLowerCase() === actual.toLowerCase())) return false;
+        } else if (operator === 'StringEquals') {
+          if (!values.includes(actual)) return false;
+        } else if (operator === 'StringNotEquals') {
+          if (values.includes(actual)) return false;
+        } else if (operator === 'StringLike') {
+          if (!values.some((value) => wildcardRegExp(value, false).test(actual))) return false;
+        } else return false;
+      }
+    }
+    return true;
+  }
+}

@@ -1,0 +1,33 @@
+import { LATENCY_WINDOW } from './constants';
+
+/** Latency samples (ms) of one path: the newest LATENCY_WINDOW for live percentiles, and all-time counts. */
+export class LatencySeries {
+  count = 0;
+  #samples: number[] = [];
+  #next = 0;
+  readonly #all: number[] | undefined;
+
+  /** `keepAll`: keep every sample for the final percentiles (the load test), not only the newest window. */
+  constructor(keepAll = false) {
+    this.#all = keepAll ? [] : undefined;
+  }
+
+  add(ms: number): void {
+    if (!Number.isFinite(ms)) return;
+    this.count += 1;
+    this.#all?.push(ms);
+    if (this.#samples.length < LATENCY_WINDOW) this.#samples.push(ms);
+    else {
+      this.#samples[this.#next] = ms;
+      this.#next = (this.#next + 1) % LATENCY_WINDOW;
+    }
+  }
+
+  /** Percentile (0..100) of the kept samples; NaN when there are none. */
+  percentile(p: number, overAll = false): number {
+    const source = overAll && this.#all ? this.#all : this.#samples;
+    if (source.length === 0) return Number.NaN;
+    const sorted = [...source].sort((a, b) => a - b);
+    return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
+  }
+}

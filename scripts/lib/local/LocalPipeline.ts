@@ -1,0 +1,274 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateStreamCommand, KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { KinesisStreamRecord } from 'aws-lambda';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CERT_FILES } from '../fleet/constants';
+import { makeCertificates } from '../fleet/makeCertificates';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from './constants';
+import { createLocalTable } from './createLocalTable';
+import type { Emulator } from './Emulator';
+import { FakeAwsServer, type PublishedMessage } from './FakeAwsServer';
+import { FakeSqsServer } from './FakeSqsServer';
+import { FaultProxy } from './FaultProxy';
+import { FunctionHost } from './FunctionHost';
+import { LatencySeries } from './LatencySeries';
+import type { LocalManifests } from './LocalManifests';
+import { MqttGateway } from './MqttGateway';
+import { ShardPoller, type MappingCounters } from './ShardPoller';
+import { startEmulatorWorker } from './startEmulatorWorker';
+import { StreamWriter } from './StreamWriter';
+
+export interface LocalPipelineOptions {
+  readonly manifests: LocalManifests;
+  readonly repositoryRoot: string;
+  readonly certsDirectory: string;
+  readonly logDirectory: string;
+  readonly port: number;
+  /** Merged into a function's rendered variables (the load test shortens the detector's warm-up). */
+  readonly overrides?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** Keep every latency sample for final percentiles (the load test). */
+  readonly keepAllLatencies?: boolean;
+  readonly onAlert?: (alert: { assetId: string; episodeId: string; eventType: string; latencyMs: number; subject: string }) => void;
+}
+
+/** A function and its mapping as the pipeline runs them. */
+export interface RunningFunction {
+  readonly host: FunctionHost;
+  readonly counters: MappingCounters;
+  readonly pollers: ShardPoller[];
+  readonly latency: LatencySeries;
+}
+
+const newestTs = (data: string): number | undefined => {
+  try {
+    const record = JSON.parse(Buffer.from(data, 'base64').toString('utf8')) as { readings?: Array<{ ts?: unknown }> };
+    let newest: number | undefined;
+    for (const reading of record.readings ?? []) if (typeof reading.ts === 'number' && (newest === undefined || reading.ts > newest)) newest = reading.ts;
+    return newest;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * The pipeline of one environment on this machine, built from its rendered manifests: dynalite and
+ * kinesalite (worker threads), the fake S3/SNS and SQS servers and a fault proxy in front of DynamoDB, all on
+ * 127.0.0.1; the tables, stream, queue, topics and bucket the manifests declare; each function's zip in its
+ * own worker with its rendered environment; one poller per shard and mapping; and the MQTT gateway with the
+ * device policy and topic rules. Every start step checks the manifests' references (a rule's stream, a
+ * mapping's function and destination, the names in the functions' environment), as a deploy would fail.
+ */
+export class LocalPipeline {
+  readonly manifests: LocalManifests;
+  readonly s3 = new FakeAwsServer();
+  readonly sqs = new FakeSqsServer();
+  readonly dynamoProxy = new FaultProxy();
+  readonly functions = new Map<string, RunningFunction>();
+  readonly streams = new Map<string, StreamWriter>();
+  readonly statusLatency: LatencySeries;
+  readonly alertLatency: LatencySeries;
+  readonly alerts: PublishedMessage[] = [];
+  gateway!: MqttGateway;
+  port = 0;
+  dynamoEndpoint = '';
+  kinesisEndpoint = '';
+  readonly warnings: string[] = [];
+  readonly #options: LocalPipelineOptions;
+  readonly #emulators: Emulator[] = [];
+  #kinesis: KinesisClient | undefined;
+  #statusTable: string | undefined;
+
+  constructor(options: LocalPipelineOptions) {
+    this.#options = options;
+    this.manifests = options.manifests;
+    this.statusLatency = new LatencySeries(options.keepAllLatencies);
+    this.alertLatency = new LatencySeries(options.keepAllLatencies);
+  }
+
+  get kinesis(): KinesisClient {
+    if (!this.#kinesis) throw new Error('local: the pipeline is not started');
+    return this.#kinesis;
+  }
+
+  async start(): Promise<void> {
+    this.#checkReferences();
+    await this.#startEmulators();
+    await this.#createResources();
+    this.#startFunctions();
+    await this.#startPollers();
+    await this.#startGateway();
+  }
+
+  #checkReferences(): void {
+    const { manifests } = this;
+    const streams = new Set(manifests.streams.map((s) => s.name));
+    const buckets = new Set(manifests.buckets.map((b) => b.name));
+    for (const rule of manifests.topicRules) {
+      if (rule.kinesis && !streams.has(rule.kinesis.streamName)) throw new Error(`local: rule ${rule.name} writes to stream ${rule.kinesis.streamName}, which the manifests do not declare`);
+      if (rule.errorS3 && !buckets.has(rule.errorS3.bucketName)) throw new Error(`local: rule ${rule.name}'s error action writes to bucket ${rule.errorS3.bucketName}, which the manifests do not declare`);
+    }
+    const queues = new Set(manifests.queues.map((q) => `arn:aws:sqs:${manifests.region}:${manifests.accountId}:${q.name}`));
+    for (const mapping of manifests.mappings) {
+      if (!manifests.functions.some((f) => f.objectName === mapping.functionObjectName)) throw new Error(`local: mapping ${mapping.objectName} names function ${mapping.functionObjectName}, which the manifests do not declare`);
+      const stream = mapping.eventSourceArn.split('/').pop() ?? '';
+      if (!streams.has(stream)) throw new Error(`local: mapping ${mapping.objectName} reads ${mapping.eventSourceArn}, a stream the manifests do not declare`);
+      if (mapping.onFailureDestination && !queues.has(mapping.onFailureDestination)) throw new Error(`local: mapping ${mapping.objectName} sends failures to ${mapping.onFailureDestination}, a queue the manifests do not declare`);
+    }
+    const tables = new Set(manifests.tables.map((t) => t.tableName));
+    const topics = new Set(manifests.topics.map((t) => `arn:aws:sns:${manifests.region}:${manifests.accountId}:${t.name}`));
+    for (const fn of manifests.functions) {
+      for (const [name, value] of Object.entries(fn.variables)) {
+        if (name.endsWith('_TABLE') && !tables.has(value)) throw new Error(`local: function ${fn.name}: ${name}=${value} is not a table of the manifests`);
+        if (name.endsWith('_BUCKET') && !buckets.has(value)) throw new Error(`local: function ${fn.name}: ${name}=${value} is not a bucket of the manifests`);
+        if (name.endsWith('_TOPIC_ARN') && !topics.has(value)) throw new Error(`local: function ${fn.name}: ${name}=${value} is not a topic of the manifests`);
+      }
+    }
+  }
+
+  async #startEmulators(): Promise<void> {
+    const [dynalite, kinesalite] = await Promise.all([startEmulatorWorker('dynalite'), startEmulatorWorker('kinesalite')]);
+    this.#emulators.push(dynalite, kinesalite);
+    this.dynamoEndpoint = dynalite.endpoint;
+    this.kinesisEndpoint = kinesalite.endpoint;
+    await this.dynamoProxy.startInFrontOf(dynalite.endpoint);
+    await this.s3.start();
+    await this.sqs.start();
+    this.#kinesis = new KinesisClient({ region: LOCAL_REGION, endpoint: kinesalite.endpoint, credentials: LOCAL_CREDENTIALS, requestHandler: new NodeHttpHandler() });
+  }
+
+  async #createResources(): Promise<void> {
+    const dynamo = new DynamoDBClient({ region: LOCAL_REGION, endpoint: this.dynamoEndpoint, credentials: LOCAL_CREDENTIALS });
+    try {
+      for (const table of this.manifests.tables) await createLocalTable(dynamo, table);
+    } finally {
+      dynamo.destroy();
+    }
+    for (const stream of this.manifests.streams) {
+      await this.kinesis.send(new CreateStreamCommand({ StreamName: stream.name, ShardCount: stream.shardCount }));
+      this.streams.set(stream.name, new StreamWriter(this.kinesisEndpoint, stream.name));
+    }
+    // The status table: its writes are the end of the processor's path (latency "publish -> status").
+    this.#statusTable = this.manifests.functions.flatMap((f) => Object.entries(f.variables)).find(([name]) => name === 'ASSET_STATUS_TABLE')?.[1];
+    this.dynamoProxy.onRequest = (operation, body) => {
+      if (operation !== 'UpdateItem' || this.#statusTable === undefined) return;
+      const text = body.toString('utf8');
+      if (!text.includes(this.#statusTable)) return;
+      const match = /":lastReadingTs":\{"N":"(\d+)"\}/.exec(text);
+      if (match) this.statusLatency.add(Date.now() - Number(match[1]));
+    };
+    this.s3.onPublish = (message) => this.#alert(message);
+  }
+
+  #alert(message: PublishedMessage): void {
+    this.alerts.push(message);
+    const eventType = message.attributes.eventType ?? '';
+    let latencyMs = Number.NaN;
+    try {
+      const body = JSON.parse(message.messageStructure === 'json' ? (JSON.parse(message.message) as { default: string }).default : message.message) as { startedAt?: string };
+      if (eventType === 'anomaly' && body.startedAt) latencyMs = Date.now() - Date.parse(body.startedAt);
+    } catch {
+      // Not the processor's JSON: counted, no latency.
+    }
+    if (Number.isFinite(latencyMs)) this.alertLatency.add(latencyMs);
+    this.#options.onAlert?.({ assetId: message.attributes.assetId ?? '', episodeId: message.attributes.episodeId ?? '', eventType, latencyMs, subject: message.subject ?? '' });
+  }
+
+  #startFunctions(): void {
+    mkdirSync(this.#options.logDirectory, { recursive: true });
+    for (const spec of this.manifests.functions) {
+      const environment = {
+        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+        AWS_ENDPOINT_URL_DYNAMODB: this.dynamoProxy.endpoint,
+        AWS_ENDPOINT_URL_S3: this.s3.endpoint,
+        AWS_ENDPOINT_URL_SNS: this.s3.endpoint,
+        AWS_ENDPOINT_URL_SQS: this.sqs.endpoint,
+        AWS_ENDPOINT_URL_KINESIS: this.kinesisEndpoint,
+        ...(this.#options.overrides?.[spec.name] ?? {}),
+      };
+      const host = new FunctionHost(spec, {
+        accountId: this.manifests.accountId,
+        region: this.manifests.region,
+        environment,
+        logDirectory: this.#options.logDirectory,
+        repositoryRoot: this.#options.repositoryRoot,
+      });
+      const counters: MappingCounters = { invocations: 0, functionErrors: 0, partialFailures: 0, bisections: 0, recordsDelivered: 0, recordsDeadLettered: 0, dlqMessages: 0, iteratorAgeMs: 0 };
+      this.functions.set(spec.objectName, { host, counters, pollers: [], latency: new LatencySeries(this.#options.keepAllLatencies) });
+    }
+  }
+
+  async #startPollers(): Promise<void> {
+    for (const mapping of this.manifests.mappings.filter((m) => m.enabled)) {
+      const running = this.functions.get(mapping.functionObjectName);
+      if (!running) continue;
+      const streamName = mapping.eventSourceArn.split('/').pop() ?? '';
+      const shards = await this.kinesis.send(new ListShardsCommand({ StreamName: streamName }));
+      const onDelivered = (records: readonly KinesisStreamRecord[], doneAt: number): void => {
+        for (const record of records) {
+          const ts = newestTs(record.kinesis.data);
+          if (ts !== undefined) running.latency.add(doneAt - ts);
+        }
+      };
+      for (const shard of shards.Shards ?? []) {
+        // parallelizationFactor > 1 would split a shard by partition key; one poller per shard keeps its order.
+        const poller = new ShardPoller({
+          mapping,
+          host: running.host,
+          kinesis: this.kinesis,
+          streamName,
+          shardId: shard.ShardId ?? '',
+          roleArn: `arn:aws:iam::${this.manifests.accountId}:role/${running.host.spec.name}`,
+          counters: running.counters,
+          deadLetter: (body) => this.sqs.send(body),
+          onDelivered,
+        });
+        running.pollers.push(poller);
+        poller.start();
+      }
+    }
+  }
+
+  async #startGateway(): Promise<void> {
+    const certs = this.#options.certsDirectory;
+    makeCertificates(certs, []);
+    this.gateway = new MqttGateway({
+      manifests: this.manifests,
+      streams: this.streams,
+      s3: this.s3,
+      tls: {
+        key: readFileSync(join(certs, CERT_FILES.serverKey), 'utf8'),
+        cert: readFileSync(join(certs, CERT_FILES.serverCert), 'utf8'),
+        ca: readFileSync(join(certs, CERT_FILES.caCert), 'utf8'),
+      },
+    });
+    this.port = await this.gateway.start(this.#options.port);
+  }
+
+  /** Ends every batching window now (load test drain). */
+  flushWindows(): void {
+    for (const running of this.functions.values()) for (const poller of running.pollers) poller.flushWindow();
+  }
+
+  /** Records read by pollers and not yet delivered, plus puts the rule engine has not flushed. */
+  get backlog(): number {
+    let total = 0;
+    for (const running of this.functions.values()) for (const poller of running.pollers) total += poller.pending;
+    for (const writer of this.streams.values()) total += writer.queued;
+    return total;
+  }
+
+  async stop(): Promise<void> {
+    await this.gateway?.close().catch(() => undefined);
+    for (const running of this.functions.values()) await Promise.all(running.pollers.map((poller) => poller.stop()));
+    for (const running of this.functions.values()) await running.host.stop();
+    for (const writer of this.streams.values()) writer.close();
+    this.#kinesis?.destroy();
+    await this.dynamoProxy.stop();
+    await this.s3.stop();
+    await this.sqs.stop();
+    for (const emulator of this.#emulators) await emulator.stop();
+  }
+}

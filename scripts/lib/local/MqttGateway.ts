@@ -1,0 +1,291 @@
+import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { createServer, type Server, type TLSSocket } from 'node:tls';
+import { IOT_LIMITS } from './constants';
+import type { FakeAwsServer } from './FakeAwsServer';
+import { IotPolicyEvaluator } from './IotPolicyEvaluator';
+import type { LocalManifests } from './LocalManifests';
+import type { StreamWriter } from './StreamWriter';
+import { TopicRule, type RuleContext } from './TopicRule';
+
+/** Counters of the gateway, read by the live output and the load test. */
+export interface GatewayCounters {
+  connected: number;
+  /** Most connections open at once. */
+  peakConnected: number;
+  connects: number;
+  disconnects: number;
+  connectDenied: number;
+  /** Messages by outcome. */
+  received: number;
+  readingsIn: number;
+  toStream: number;
+  parseErrors: number;
+  errorActions: number;
+  noRule: number;
+  publishDenied: number;
+  oversized: number;
+  presenceEvents: number;
+}
+
+export interface GatewayOptions {
+  readonly manifests: LocalManifests;
+  readonly streams: ReadonlyMap<string, StreamWriter>;
+  readonly s3: FakeAwsServer;
+  readonly tls: { readonly key: string; readonly cert: string; readonly ca: string };
+  /** Called for every record a rule wrote to the stream (the pipeline's e2e clock starts at `receivedAt`). */
+  readonly onRecord?: (rule: string, result: Record<string, unknown>) => void;
+}
+
+const BASIC_INGEST = /^\$aws\/rules\/([^/]+)\/(.+)$/;
+
+function refusal(message: string, returnCode: number): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
+}
+
+/**
+ * IoT Core on 127.0.0.1: an aedes broker behind a mutual-TLS server (TLS 1.2+, client certificates signed by
+ * the local CA; the certificate's CN is the thing it is attached to, as just-in-time provisioning would do).
+ * CONNECT and PUBLISH are authorized with the rendered device policy; a publish is acknowledged only after
+ * the rules took it (their Kinesis action or error action done), so a PUBACK means what it means in AWS: IoT
+ * Core owns the message. Basic Ingest topics (`$aws/rules/<rule>/<topic>`) go to the named rule only, which
+ * sees `<topic>`; other topics go to every rule whose filter matches. Connects and disconnects publish
+ * lifecycle events to `$aws/events/presence/connected|disconnected/<clientId>` into the same rules.
+ */
+export class MqttGateway {
+  readonly counters: GatewayCounters = {
+    connected: 0,
+    peakConnected: 0,
+    connects: 0,
+    disconnects: 0,
+    connectDenied: 0,
+    received: 0,
+    readingsIn: 0,
+    toStream: 0,
+    parseErrors: 0,
+    errorActions: 0,
+    noRule: 0,
+    publishDenied: 0,
+    oversized: 0,
+    presenceEvents: 0,
+  };
+  readonly rules: readonly TopicRule[];
+  readonly #options: GatewayOptions;
+  readonly #policy: IotPolicyEvaluator | undefined;
+  readonly #arnPrefix: string;
+  #broker: Aedes | undefined;
+  #server: Server | undefined;
+  /** Connected clients and the thing of their certificate. */
+  readonly #clients = new Map<string, { client: Client; thingName: string; sessionId: string }>();
+  readonly #serverDropped = new WeakSet<Client>();
+
+  constructor(options: GatewayOptions) {
+    this.#options = options;
+    this.rules = options.manifests.topicRules.map((spec) => new TopicRule(spec));
+    this.#policy = options.manifests.devicePolicy ? new IotPolicyEvaluator(options.manifests.devicePolicy.document) : undefined;
+    this.#arnPrefix = `arn:aws:iot:${options.manifests.region}:${options.manifests.accountId}:`;
+  }
+
+  async start(port = 0): Promise<number> {
+    const broker = await Aedes.createBroker({
+      authenticate: (client, _username, _password, done) => this.#authenticate(client, done),
+      authorizePublish: (client, packet, done) => {
+        if (client === null) return done(null);
+        this.#publish(client, packet).then(
+          () => done(null),
+          (error: Error) => done(error),
+        );
+      },
+      // Devices of this platform only publish; IoT Core's policy would refuse a subscription too.
+      authorizeSubscribe: (_client, _subscription, done) => done(new Error('subscriptions are not allowed by the device policy'), null),
+      heartbeatInterval: 3_600_000,
+      maxClientsIdLength: 128,
+      concurrency: 1000,
+    });
+    broker.on('clientReady', (client) => this.#connected(client));
+    broker.on('clientDisconnect', (client) => this.#disconnected(client));
+    this.#broker = broker;
+    const server = createServer(
+      {
+        key: this.#options.tls.key,
+        cert: this.#options.tls.cert,
+        ca: this.#options.tls.ca,
+        requestCert: true,
+        rejectUnauthorized: true,
+        minVersion: 'TLSv1.2',
+      },
+      (socket) => broker.handle(socket),
+    );
+    // A failed handshake (wrong CA, no certificate) is the device's problem, not the broker's.
+    server.on('tlsClientError', () => undefined);
+    this.#server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve());
+    });
+    return (server.address() as AddressInfo).port;
+  }
+
+  /** Drops a share of the connections (chosen at random) from the server side (chaos); returns how many. */
+  dropConnections(fraction: number): number {
+    const all = [...this.#clients.values()];
+    for (let i = all.length - 1; i > 0; i -= 1) {
+      const j = Math.floor(Math.random() * (i + 1));
+      [all[i], all[j]] = [all[j] as (typeof all)[number], all[i] as (typeof all)[number]];
+    }
+    const clients = all.slice(0, Math.ceil(all.length * fraction));
+    for (const { client } of clients) {
+      this.#serverDropped.add(client);
+      client.conn.destroy();
+    }
+    return clients.length;
+  }
+
+  async close(): Promise<void> {
+    const server = this.#server;
+    const broker = this.#broker;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const { client } of this.#clients.values()) client.conn.destroy();
+    if (broker) await new Promise<void>((resolve) => broker.close(() => resolve()));
+  }
+
+  #thingOf(client: Client): string | undefined {
+    const socket = client.conn as unknown as TLSSocket;
+    const subject = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate().subject : undefined;
+    const cn = subject?.CN;
+    return typeof cn === 'string' ? cn : Array.isArray(cn) ? cn[0] : undefined;
+  }
+
+  #authenticate(client: Client, done: (error: AuthenticateError | null, success: boolean | null) => void): void {
+    const thingName = this.#thingOf(client);
+    const decision = this.#policy
+      ? this.#policy.authorize('iot:Connect', `${this.#arnPrefix}client/${client.id}`, { clientId: client.id, thingName })
+      : { allowed: false as const, reason: 'no IoT device policy in the manifests' };
+    if (!decision.allowed) {
+      this.counters.connectDenied += 1;
+      // CONNACK 5, not authorized (IoT Core closes the connection).
+      done(refusal(`connect of ${client.id} denied: ${decision.reason}`, 5), false);
+      return;
+    }
+    done(null, true);
+  }
+
+  #connected(client: Client): void {
+    const thingName = this.#thingOf(client) ?? client.id;
+    const sessionId = randomUUID();
+    this.#clients.set(client.id, { client, thingName, sessionId });
+    this.counters.connected = this.#clients.size;
+    this.counters.peakConnected = Math.max(this.counters.peakConnected, this.#clients.size);
+    this.counters.connects += 1;
+    void this.#presence(client.id, thingName, sessionId, 'connected', undefined);
+  }
+
+  #disconnected(client: Client): void {
+    const entry = this.#clients.get(client.id);
+    // A takeover by a new connection with the same client id has already replaced the entry.
+    if (!entry || entry.client !== client) {
+      if (entry === undefined) return;
+      void this.#presence(client.id, entry.thingName, randomUUID(), 'disconnected', 'DUPLICATE_CLIENTID');
+      return;
+    }
+    this.#clients.delete(client.id);
+    this.counters.connected = this.#clients.size;
+    this.counters.disconnects += 1;
+    const reason = this.#serverDropped.has(client) ? 'SERVER_INITIATED_DISCONNECT' : 'CONNECTION_LOST';
+    void this.#presence(client.id, entry.thingName, entry.sessionId, 'disconnected', reason);
+  }
+
+  /** AWS's lifecycle event document, through the rules like any other message. */
+  async #presence(clientId: string, thingName: string, sessionIdentifier: string, eventType: 'connected' | 'disconnected', reason: string | undefined): Promise<void> {
+    const timestamp = Date.now();
+    const event: Record<string, unknown> = {
+      clientId,
+      timestamp,
+      eventType,
+      sessionIdentifier,
+      principalIdentifier: thingName,
+      ipAddress: '127.0.0.1',
+      versionNumber: 0,
+      ...(eventType === 'disconnected' ? { clientInitiatedDisconnect: reason === 'CLIENT_INITIATED_DISCONNECT', disconnectReason: reason } : {}),
+    };
+    this.counters.presenceEvents += 1;
+    const topic = `$aws/events/presence/${eventType}/${clientId}`;
+    await Promise.all(this.rules.filter((rule) => rule.matches(topic)).map((rule) => this.#apply(rule, Buffer.from(JSON.stringify(event)), { topic, clientId, timestamp }, topic)));
+  }
+
+  async #publish(client: Client, packet: PublishPacket): Promise<void> {
+    const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+    this.counters.received += 1;
+    if (payload.length > IOT_LIMITS.maxPayloadBytes) {
+      this.counters.oversized += 1;
+      throw new Error(`payload of ${payload.length} bytes is above IoT Core's ${IOT_LIMITS.maxPayloadBytes}`);
+    }
+    const entry = this.#clients.get(client.id);
+    const thingName = entry?.thingName ?? this.#thingOf(client);
+    const decision = this.#policy
+      ? this.#policy.authorize('iot:Publish', `${this.#arnPrefix}topic/${packet.topic}`, { clientId: client.id, thingName })
+      : { allowed: false as const, reason: 'no IoT device policy' };
+    if (!decision.allowed) {
+      this.counters.publishDenied += 1;
+      // MQTT 3.1.1 has no negative PUBACK: IoT Core disconnects the client.
+      throw new Error(`publish of ${client.id} to ${packet.topic} denied: ${decision.reason}`);
+    }
+    const timestamp = Date.now();
+    const basic = BASIC_INGEST.exec(packet.topic);
+    const topic = basic ? (basic[2] ?? '') : packet.topic;
+    const rules = basic ? this.rules.filter((rule) => rule.name === basic[1] && rule.matches(topic)) : this.rules.filter((rule) => rule.matches(topic));
+    if (rules.length === 0) {
+      // Basic Ingest to a rule that does not exist (or whose filter the topic misses): IoT Core drops it.
+      this.counters.noRule += 1;
+      return;
+    }
+    await Promise.all(rules.map((rule) => this.#apply(rule, payload, { topic, clientId: client.id, timestamp }, packet.topic)));
+  }
+
+  /** The rule's SQL, then its Kinesis action; a failed action runs the error action (S3). */
+  async #apply(rule: TopicRule, payload: Buffer, context: RuleContext, originalTopic: string): Promise<void> {
+    const outcome = rule.evaluate(payload, context);
+    if (outcome.kind === 'no-match') return;
+    if (outcome.kind === 'parse-error') {
+      // AWS: the rule's ParseError metric, no action and no error action.
+      this.counters.parseErrors += 1;
+      return;
+    }
+    const action = rule.spec.kinesis;
+    if (!action) return;
+    const readings = (outcome.result as { readings?: unknown }).readings;
+    if (Array.isArray(readings)) this.counters.readingsIn += readings.length;
+    try {
+      const partitionKey = rule.substitute(action.partitionKey, outcome.result, context);
+      // Kinesis refuses an empty partition key: the action fails, the error action takes the message.
+      if (partitionKey === '' || partitionKey.length > 256) throw new Error(`partition key ${JSON.stringify(partitionKey)} is empty or longer than 256 characters`);
+      const writer = this.#options.streams.get(action.streamName);
+      if (!writer) throw new Error(`stream ${action.streamName} does not exist`);
+      const data = Buffer.from(JSON.stringify(outcome.result));
+      if (data.length > IOT_LIMITS.maxRecordBytes) throw new Error(`record of ${data.length} bytes is above Kinesis's 1 MiB`);
+      await writer.put(data, partitionKey);
+      this.counters.toStream += 1;
+      this.#options.onRecord?.(rule.name, outcome.result);
+    } catch (error) {
+      await this.#errorAction(rule, payload, context, originalTopic, (error as Error).message);
+    }
+  }
+
+  #errorAction(rule: TopicRule, payload: Buffer, context: RuleContext, originalTopic: string, message: string): Promise<void> {
+    const target = rule.spec.errorS3;
+    this.counters.errorActions += 1;
+    if (!target) return Promise.resolve();
+    const document = {
+      ruleName: rule.name,
+      topic: originalTopic,
+      cloudwatchTraceId: randomUUID(),
+      clientId: context.clientId,
+      base64OriginalPayload: payload.toString('base64'),
+      failures: [{ failedAction: 'KinesisAction', failedResource: rule.spec.kinesis?.streamName ?? '', errorMessage: message }],
+    };
+    const key = rule.substitute(target.key, {}, context);
+    this.#options.s3.putObject(target.bucketName, key, JSON.stringify(document));
+    return Promise.resolve();
+  }
+}

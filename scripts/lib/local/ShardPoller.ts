@@ -1,0 +1,236 @@
+import { GetRecordsCommand, GetShardIteratorCommand, type _Record, type KinesisClient } from '@aws-sdk/client-kinesis';
+import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { KINESIS_LIMITS, MAPPING_LIMITS } from './constants';
+import type { FunctionHost } from './FunctionHost';
+import type { MappingSpec } from './LocalManifests';
+
+/** Counters of one mapping's pollers, read by the live output. */
+export interface MappingCounters {
+  invocations: number;
+  functionErrors: number;
+  partialFailures: number;
+  bisections: number;
+  recordsDelivered: number;
+  recordsDeadLettered: number;
+  dlqMessages: number;
+  /** Age of the newest record of the last batch when it was invoked (Lambda's IteratorAge). */
+  iteratorAgeMs: number;
+}
+
+export interface ShardPollerOptions {
+  readonly mapping: MappingSpec;
+  readonly host: FunctionHost;
+  readonly kinesis: KinesisClient;
+  readonly streamName: string;
+  readonly shardId: string;
+  readonly roleArn: string;
+  readonly counters: MappingCounters;
+  /** Sends the on-failure document to the destination queue. */
+  readonly deadLetter: (body: string) => void;
+  /** Records a batch delivered successfully, with the time it finished. */
+  readonly onDelivered?: (records: readonly KinesisStreamRecord[], doneAt: number) => void;
+}
+
+const arrivalMs = (record: KinesisStreamRecord): number => Math.round(record.kinesis.approximateArrivalTimestamp * 1000);
+
+/**
+ * One shard of one event source mapping, as Lambda polls it: reads from the rendered starting position,
+ * gathers a batch up to the batch size, the 6 MB invocation payload or the batching window, invokes the
+ * function and follows what the mapping says about failures — ReportBatchItemFailures (resume from the
+ * lowest reported sequence number), bisection on a function error, the retry limit and the record age —
+ * and sends the Kinesis batch-info document to the on-failure destination when it gives up.
+ */
+export class ShardPoller {
+  readonly #options: ShardPollerOptions;
+  #running = false;
+  #loop: Promise<void> | undefined;
+  #flushRequested = false;
+  #buffer: KinesisStreamRecord[] = [];
+  #windowStartedAt: number | undefined;
+
+  constructor(options: ShardPollerOptions) {
+    this.#options = options;
+  }
+
+  start(): void {
+    this.#running = true;
+    this.#loop = this.#run().catch((error: Error) => {
+      process.stderr.write(`local: poller ${this.#options.mapping.objectName}/${this.#options.shardId} stopped: ${error.message}\n`);
+    });
+  }
+
+  /** Ends the current batching window now (the load test's drain: it need not wait a 60 s window). */
+  flushWindow(): void {
+    this.#flushRequested = true;
+  }
+
+  /** Records read and not yet delivered or dead-lettered. */
+  get pending(): number {
+    return this.#buffer.length;
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    await this.#loop;
+  }
+
+  async #run(): Promise<void> {
+    const { kinesis, streamName, shardId, mapping } = this.#options;
+    const start = await kinesis.send(
+      new GetShardIteratorCommand({ StreamName: streamName, ShardId: shardId, ShardIteratorType: mapping.startingPosition === 'LATEST' ? 'LATEST' : 'TRIM_HORIZON' }),
+    );
+    let iterator = start.ShardIterator;
+    while (this.#running && iterator) {
+      let fresh = 0;
+      if (this.#buffer.length < mapping.batchSize) {
+        const output = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: KINESIS_LIMITS.getRecordsMax }));
+        iterator = output.NextShardIterator;
+        const records = (output.Records ?? []).map((record) => this.#toLambdaRecord(record));
+        fresh = records.length;
+        if (records.length > 0 && this.#buffer.length === 0) this.#windowStartedAt = Date.now();
+        this.#buffer.push(...records);
+      }
+      const batch = this.#takeBatch();
+      if (batch === undefined) {
+        if (fresh === 0) await sleep(MAPPING_LIMITS.idlePollMs);
+        continue;
+      }
+      await this.#deliver(batch, 0);
+      this.#windowStartedAt = this.#buffer.length > 0 ? Date.now() : undefined;
+    }
+  }
+
+  /** The next batch when one is due: full, at the payload limit, window over (0 = at once) or flushed. */
+  #takeBatch(): KinesisStreamRecord[] | undefined {
+    const { mapping } = this.#options;
+    if (this.#buffer.length === 0) return undefined;
+    let bytes = 0;
+    let count = 0;
+    for (const record of this.#buffer) {
+      // The event's JSON: the base64 data plus about 400 bytes of envelope per record.
+      const size = record.kinesis.data.length + 400;
+      if (count >= mapping.batchSize || (count > 0 && bytes + size > MAPPING_LIMITS.maxPayloadBytes)) break;
+      bytes += size;
+      count += 1;
+    }
+    const full = count < this.#buffer.length || count >= mapping.batchSize;
+    const windowOver = mapping.batchingWindowSeconds === 0 || Date.now() - (this.#windowStartedAt ?? 0) >= mapping.batchingWindowSeconds * 1000;
+    if (!full && !windowOver && !this.#flushRequested) return undefined;
+    if (count === this.#buffer.length) this.#flushRequested = false;
+    return this.#buffer.splice(0, count);
+  }
+
+  #toLambdaRecord(record: _Record): KinesisStreamRecord {
+    const sequenceNumber = record.SequenceNumber ?? '';
+    return {
+      kinesis: {
+        kinesisSchemaVersion: '1.0',
+        partitionKey: record.PartitionKey ?? '',
+        sequenceNumber,
+        data: Buffer.from(record.Data ?? new Uint8Array()).toString('base64'),
+        approximateArrivalTimestamp: (record.ApproximateArrivalTimestamp ?? new Date()).getTime() / 1000,
+      },
+      eventSource: 'aws:kinesis',
+      eventVersion: '1.0',
+      eventID: `${this.#options.shardId}:${sequenceNumber}`,
+      eventName: 'aws:kinesis:record',
+      invokeIdentityArn: this.#options.roleArn,
+      awsRegion: this.#options.host.functionArn.split(':')[3] ?? '',
+      eventSourceARN: this.#options.mapping.eventSourceArn,
+    };
+  }
+
+  /** Delivers `records` until they succeed or the mapping gives up; `retries` already spent on them. */
+  async #deliver(records: KinesisStreamRecord[], retriesSoFar: number): Promise<void> {
+    const { mapping, host, counters } = this.#options;
+    let remaining = records;
+    let retries = retriesSoFar;
+    while (remaining.length > 0 && this.#running) {
+      const first = remaining[0] as KinesisStreamRecord;
+      if (mapping.maximumRecordAgeSeconds >= 0 && Date.now() - arrivalMs(first) > mapping.maximumRecordAgeSeconds * 1000) {
+        this.#deadLetter(remaining, 'RecordAgeExceeded', retries + 1);
+        return;
+      }
+      const last = remaining[remaining.length - 1] as KinesisStreamRecord;
+      counters.iteratorAgeMs = Date.now() - arrivalMs(last);
+      counters.invocations += 1;
+      const event: KinesisStreamEvent = { Records: remaining };
+      const result = await host.invoke(event);
+      if (result.ok) {
+        const failed = mapping.reportBatchItemFailures ? this.#firstFailed(remaining, result.response) : remaining.length;
+        if (failed >= remaining.length) {
+          this.#delivered(remaining);
+          return;
+        }
+        counters.partialFailures += 1;
+        this.#delivered(remaining.slice(0, failed));
+        remaining = remaining.slice(failed);
+      } else {
+        counters.functionErrors += 1;
+        if (mapping.bisectOnError && remaining.length > 1) {
+          counters.bisections += 1;
+          const half = Math.ceil(remaining.length / 2);
+          await this.#deliver(remaining.slice(0, half), retries + 1);
+          await this.#deliver(remaining.slice(half), retries + 1);
+          return;
+        }
+      }
+      retries += 1;
+      if (mapping.maximumRetryAttempts >= 0 && retries > mapping.maximumRetryAttempts) {
+        this.#deadLetter(remaining, 'RetryAttemptsExhausted', retries);
+        return;
+      }
+      await sleep(MAPPING_LIMITS.retryPauseMs);
+    }
+  }
+
+  /**
+   * Index of the first record to retry: the lowest reported sequence number; a report naming no record of
+   * the batch (empty or unknown identifier) fails the whole batch, as Lambda treats it.
+   */
+  #firstFailed(records: readonly KinesisStreamRecord[], response: { batchItemFailures?: Array<{ itemIdentifier?: string }> } | undefined): number {
+    const failures = response?.batchItemFailures ?? [];
+    if (failures.length === 0) return records.length;
+    let lowest = records.length;
+    for (const failure of failures) {
+      const index = records.findIndex((record) => record.kinesis.sequenceNumber === failure.itemIdentifier);
+      if (index < 0) return 0;
+      lowest = Math.min(lowest, index);
+    }
+    return lowest;
+  }
+
+  #delivered(records: readonly KinesisStreamRecord[]): void {
+    this.#options.counters.recordsDelivered += records.length;
+    this.#options.onDelivered?.(records, Date.now());
+  }
+
+  /** Lambda's on-failure document for a Kinesis batch: where the records are, not the records. */
+  #deadLetter(records: readonly KinesisStreamRecord[], condition: string, invokeCount: number): void {
+    const { mapping, host, counters, shardId } = this.#options;
+    const first = records[0] as KinesisStreamRecord;
+    const last = records[records.length - 1] as KinesisStreamRecord;
+    counters.recordsDeadLettered += records.length;
+    counters.dlqMessages += 1;
+    if (!mapping.onFailureDestination) return;
+    this.#options.deadLetter(
+      JSON.stringify({
+        requestContext: { requestId: randomUUID(), functionArn: host.functionArn, condition, approximateInvokeCount: invokeCount },
+        responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+        version: '1.0',
+        timestamp: new Date().toISOString(),
+        KinesisBatchInfo: {
+          shardId,
+          startSequenceNumber: first.kinesis.sequenceNumber,
+          endSequenceNumber: last.kinesis.sequenceNumber,
+          approximateArrivalOfFirstRecord: new Date(arrivalMs(first)).toISOString(),
+          approximateArrivalOfLastRecord: new Date(arrivalMs(last)).toISOString(),
+          batchSize: records.length,
+          streamArn: mapping.eventSourceArn,
+        },
+      }),
+    );
+  }
+}

@@ -1,0 +1,46 @@
+/** Named limits and settings of the local pipeline (`npm run local`) and the load test. */
+
+export const LOCAL_REGION = 'sa-east-1' as const;
+/** Dummy credentials the local functions sign with: the emulators accept any. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'AKIALOCALPIPELINE000', secretAccessKey: 'local' } as const;
+
+/** The manifests' kinds the local pipeline builds; every other kind is listed as not emulated. */
+export const EMULATED_KINDS = ['Policy', 'TopicRule', 'Stream', 'Table', 'Queue', 'Topic', 'Bucket', 'Function', 'EventSourceMapping'] as const;
+
+/** IoT Core and Kinesis limits the local pipeline enforces or warns about. */
+export const IOT_LIMITS = {
+  /** IoT Core refuses a PUBLISH payload above 128 KB. */
+  maxPayloadBytes: 128 * 1024,
+  /** A Kinesis record (the rule's output) is at most 1 MiB. */
+  maxRecordBytes: 1024 * 1024,
+} as const;
+
+export const KINESIS_LIMITS = {
+  /** Per shard, per second: writes (records and bytes). Above them AWS throttles the rule's puts. */
+  shardRecordsPerSecond: 1000,
+  shardBytesPerSecond: 1024 * 1024,
+  /** PutRecords carries at most 500 records and 5 MiB. */
+  putRecordsMax: 500,
+  putRecordsMaxBytes: 5 * 1024 * 1024,
+  /** GetRecords returns at most 10,000 records. */
+  getRecordsMax: 10_000,
+} as const;
+
+/** What the event source mapping runner imitates of Lambda's poller. */
+export const MAPPING_LIMITS = {
+  /** A synchronous invocation's payload is at most 6 MB: a batch closes before the event would exceed it. */
+  maxPayloadBytes: 6 * 1024 * 1024,
+  /** Lambda polls an idle shard about once per second; a busy one as soon as the function returns. */
+  idlePollMs: 250,
+  /** Wait between retries of a failed batch (Lambda retries at once; a little pause keeps the log readable). */
+  retryPauseMs: 50,
+} as const;
+
+/** The rule engine's put batching: a message waits at most this long for others to share a PutRecords call. */
+export const RULE_FLUSH_MS = 5;
+/** Attempts of a PutRecords entry the emulator reports failed before the rule's error action takes it. */
+export const RULE_PUT_ATTEMPTS = 3;
+
+export const LIVE_OUTPUT_INTERVAL_MS = 1000;
+/** Latency samples kept per series (the newest; percentiles of a live run need no more). */
+export const LATENCY_WINDOW = 20_000;

@@ -1,0 +1,64 @@
+import { parseArgs } from 'node:util';
+import { FAULT_KINDS, FLEET_LIMITS, type FaultKind } from '../fleet/constants';
+import { numberFlag } from '../fleet/numberFlag';
+import { UsageError } from '../fleet/UsageError';
+
+export const LOADTEST_USAGE =
+  'usage: loadtest --devices N --seconds S [--faults step,drift,spike,stuck,bad,garbage,oversized,skew] [--chaos] [--env dev] [--rate MSG_PER_S] [--readings-per-message N] [--warmup-samples N]';
+
+/** Default faults: one asset per kind. */
+export const DEFAULT_LOADTEST_FAULTS: readonly FaultKind[] = FAULT_KINDS;
+
+export interface LoadtestOptions {
+  readonly environment: string;
+  readonly devices: number;
+  readonly seconds: number;
+  readonly faults: readonly FaultKind[];
+  readonly chaos: boolean;
+  readonly rate: number;
+  readonly readingsPerMessage: number;
+  readonly warmupSamples: number | undefined;
+  readonly certs: string;
+  readonly logs: string;
+}
+
+export function parseLoadtestArgs(args: readonly string[]): LoadtestOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      options: {
+        env: { type: 'string', default: 'dev' },
+        devices: { type: 'string' },
+        seconds: { type: 'string' },
+        faults: { type: 'string' },
+        chaos: { type: 'boolean', default: false },
+        rate: { type: 'string' },
+        'readings-per-message': { type: 'string' },
+        'warmup-samples': { type: 'string' },
+        certs: { type: 'string', default: '.local/loadtest-certs' },
+        logs: { type: 'string', default: '.local/logs' },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message.split('\n')[0] ?? ''}; ${LOADTEST_USAGE}`);
+  }
+  if (values.devices === undefined || values.seconds === undefined) throw new UsageError(`--devices and --seconds are required; ${LOADTEST_USAGE}`);
+  const faults = values.faults === undefined ? DEFAULT_LOADTEST_FAULTS : values.faults === '' ? [] : values.faults.split(',');
+  for (const kind of faults) if (!(FAULT_KINDS as readonly string[]).includes(kind)) throw new UsageError(`--faults: "${kind}" is not one of ${FAULT_KINDS.join(', ')}`);
+  const devices = numberFlag('devices', values.devices, 0, 1, FLEET_LIMITS.maxDevices, true);
+  if (faults.length > devices) throw new UsageError(`--faults names ${faults.length} faults, more than --devices ${devices} (one asset per fault)`);
+  return {
+    environment: values.env ?? 'dev',
+    devices,
+    seconds: numberFlag('seconds', values.seconds, 0, 5, 3600),
+    faults: faults as FaultKind[],
+    chaos: values.chaos ?? false,
+    rate: numberFlag('rate', values.rate, devices <= 200 ? 5 : 1, FLEET_LIMITS.minRate, FLEET_LIMITS.maxRate),
+    readingsPerMessage: numberFlag('readings-per-message', values['readings-per-message'], 8, 1, 500, true),
+    warmupSamples: values['warmup-samples'] === undefined ? undefined : numberFlag('warmup-samples', values['warmup-samples'], 0, 10, 100_000, true),
+    certs: values.certs ?? '.local/loadtest-certs',
+    logs: values.logs ?? '.local/logs',
+  };
+}

@@ -1,0 +1,86 @@
+import type { DetectorSettings } from '../../../functions/shared/detector';
+import { buildFleetPlan } from '../fleet/buildFleetPlan';
+import { DETECTABLE_FAULTS, FAULT_DEFAULT_SIZE, FLEET_DEFAULTS, type FaultKind } from '../fleet/constants';
+import { deviceSeed } from '../fleet/deviceSeed';
+import type { FleetPlan } from '../fleet/FleetPlan';
+import { samplesPerMessage } from '../fleet/samplesPerMessage';
+import { screenAsset } from '../fleet/screenAsset';
+import type { FaultSpec } from '../fleet/types';
+
+/** Seeds tried per device before the load test gives up on finding one the screening accepts. */
+const MAX_SEED_TRIES = 200;
+/** Screening looks this far past the run's end: devices started late and draining still send a few messages. */
+const SCREEN_MARGIN_SECONDS = 15;
+/** Metric each signal fault acts on (every asset type has it). */
+const FAULT_METRIC = 'temperature';
+
+export interface LoadtestPlan {
+  readonly fleet: FleetPlan;
+  readonly warmupSamples: number;
+  readonly faultAtSeconds: number;
+  /** Assets with a fault the detector must alert on, and with any fault. */
+  readonly faultyAssets: ReadonlySet<string>;
+  readonly faultedAssets: ReadonlySet<string>;
+  readonly seedsReplaced: number;
+  readonly undetectable: readonly string[];
+}
+
+/**
+ * The load test's fleet: faults on evenly spread assets, one per kind; the detector's warm-up shortened to
+ * 40% of the samples an asset sends (at most the rendered value) and the faults starting after it, so a
+ * short run gets past the warm-up and leaves time to detect; every device's seed screened with the
+ * production detector (healthy: no alert; faulty: alert only after its fault), see screenAsset.
+ */
+export function planLoadtest(
+  options: { readonly devices: number; readonly seconds: number; readonly rate: number; readonly readingsPerMessage: number; readonly faults: readonly FaultKind[]; readonly warmupSamples: number | undefined },
+  lines: readonly string[],
+  renderedSettings: DetectorSettings,
+): LoadtestPlan {
+  const base = buildFleetPlan(options.devices, lines, [], 1, FLEET_DEFAULTS.thingPrefix);
+  const spm = Math.min(...base.devices.map((d) => samplesPerMessage(d.assetType, options.readingsPerMessage)));
+  const messages = Math.floor(options.seconds * options.rate);
+  const totalSamples = messages * spm;
+  const rendered = renderedSettings.warmupSamples ?? 400;
+  const warmupSamples = options.warmupSamples ?? Math.max(10, Math.min(rendered, Math.round(totalSamples * 0.4)));
+  const faultAtSeconds = warmupSamples / (options.rate * spm) + options.seconds * 0.12;
+  const step = Math.max(1, Math.floor(options.devices / Math.max(1, options.faults.length)));
+  const faults: FaultSpec[] = options.faults.map((kind, i) => ({
+    assetId: base.devices[Math.min(options.devices - 1, i * step + Math.floor(step / 2))]?.assetId ?? '',
+    kind,
+    metric: kind === 'garbage' || kind === 'oversized' || kind === 'skew' ? undefined : FAULT_METRIC,
+    size: FAULT_DEFAULT_SIZE[kind],
+    atSeconds: faultAtSeconds,
+  }));
+  const settings = { ...renderedSettings, warmupSamples };
+  let seedsReplaced = 0;
+  const undetectable: string[] = [];
+  const devices = base.devices.map((device, i) => {
+    const own = faults.filter((f) => f.assetId === device.assetId);
+    const detectable = own.some((f) => DETECTABLE_FAULTS.includes(f.kind));
+    const devicePlan = {
+      rate: options.rate,
+      samplesPerMessage: samplesPerMessage(device.assetType, options.readingsPerMessage),
+      messages: messages + Math.ceil(SCREEN_MARGIN_SECONDS * options.rate),
+    };
+    for (let attempt = 0; attempt < MAX_SEED_TRIES; attempt += 1) {
+      const seed = deviceSeed(attempt + 1, i);
+      const screening = screenAsset(device.assetType, seed, own, settings, devicePlan);
+      const accepted = detectable ? screening.firstAlert !== undefined && screening.firstAlert >= screening.faultFrom : screening.firstAlert === undefined;
+      if (accepted || attempt === MAX_SEED_TRIES - 1) {
+        if (attempt > 0) seedsReplaced += 1;
+        if (!accepted && detectable) undetectable.push(device.assetId);
+        return { ...device, seed };
+      }
+    }
+    return device;
+  });
+  return {
+    fleet: { devices, faults },
+    warmupSamples,
+    faultAtSeconds,
+    faultyAssets: new Set(faults.filter((f) => DETECTABLE_FAULTS.includes(f.kind)).map((f) => f.assetId)),
+    faultedAssets: new Set(faults.map((f) => f.assetId)),
+    seedsReplaced,
+    undetectable,
+  };
+}

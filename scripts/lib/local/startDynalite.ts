@@ -1,0 +1,11 @@
+import dynalite from 'dynalite';
+import type { Server } from 'node:http';
+import { close, listen } from './listen';
+import type { Emulator } from './Emulator';
+
+/** dynalite (in-memory DynamoDB) on 127.0.0.1, a free port. */
+export async function startDynalite(): Promise<Emulator> {
+  const server: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const endpoint = await listen(server);
+  return { endpoint, stop: () => close(server) };
+}

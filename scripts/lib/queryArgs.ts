@@ -1,0 +1,95 @@
+import { parseArgs } from 'node:util';
+import { QueryInputError } from '../../functions/shared/errors';
+import type { SeriesParameters } from '../../functions/shared/query/parseSeriesQuery';
+
+export const QUERY_USAGE =
+  'usage: query --env <env> (--asset A [--metric M] | --line L [--metric M]) --from <ISO|epoch ms|-6h> [--to ...] [--step 1m|5m|15m|1h|1d|raw] [--agg avg,max] [--format table|csv|json] [--plot out.svg]';
+
+export const OUTPUT_FORMATS = ['table', 'csv', 'json'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+/** What the command line asks for: one sensor, every sensor of an asset, a line's assets (or one metric of each). */
+export interface QueryCliOptions {
+  readonly environment: string;
+  readonly target: { readonly kind: 'asset'; readonly assetId: string } | { readonly kind: 'line'; readonly lineId: string };
+  /** The series parameters as given (checked by parseSeriesQuery); `metric` absent for every metric of the asset. */
+  readonly series: SeriesParameters;
+  readonly format: OutputFormat;
+  readonly plotPath?: string;
+}
+
+const OPTIONS = {
+  env: { type: 'string' },
+  asset: { type: 'string' },
+  line: { type: 'string' },
+  metric: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  step: { type: 'string' },
+  agg: { type: 'string' },
+  format: { type: 'string' },
+  plot: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** The flag each series parameter comes from, for error messages. */
+export const SERIES_FLAGS: Readonly<Record<keyof SeriesParameters | 'lineId', string>> = {
+  assetId: '--asset',
+  metric: '--metric',
+  from: '--from',
+  to: '--to',
+  step: '--step',
+  agg: '--agg',
+  lineId: '--line',
+};
+
+/**
+ * `--from -6h` as `--from=-6h`: parseArgs takes a value that starts with a dash for a flag and calls the
+ * option ambiguous, but a relative time is what operators type most.
+ */
+function joinRelativeTimes(args: readonly string[]): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i] ?? '';
+    const next = args[i + 1];
+    if ((arg === '--from' || arg === '--to') && next !== undefined && /^-\d/.test(next)) {
+      joined.push(`${arg}=${next}`);
+      i += 1;
+    } else joined.push(arg);
+  }
+  return joined;
+}
+
+/** Parses the command line; every error is a one-line QueryInputError naming the flag (exit 2). */
+export function parseQueryArgs(args: readonly string[]): QueryCliOptions {
+  let values: ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTIONS; strict: true }>>['values'];
+  try {
+    ({ values } = parseArgs({ args: joinRelativeTimes(args), options: OPTIONS, strict: true }));
+  } catch (error) {
+    // parseArgs names the flag; its message is one sentence.
+    throw new QueryInputError('arguments', `${(error as Error).message.split('\n')[0]}; ${QUERY_USAGE}`);
+  }
+  if (values.help === true) throw new QueryInputError('--help', QUERY_USAGE);
+  if (values.env === undefined) throw new QueryInputError('--env', `--env is required; ${QUERY_USAGE}`);
+  if ((values.asset === undefined) === (values.line === undefined)) throw new QueryInputError('--asset', `give exactly one of --asset and --line; ${QUERY_USAGE}`);
+  const format = values.format ?? 'table';
+  if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) throw new QueryInputError('--format', `--format must be one of ${OUTPUT_FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
+  if (values.plot !== undefined && !values.plot.endsWith('.svg')) throw new QueryInputError('--plot', `--plot must name an .svg file, got ${JSON.stringify(values.plot)}`);
+  if (values.line !== undefined && values.metric === undefined && values.from !== undefined) {
+    throw new QueryInputError('--metric', '--line with --from needs --metric (one metric of every asset of the line); --line alone lists the assets');
+  }
+  return {
+    environment: values.env,
+    target: values.asset !== undefined ? { kind: 'asset', assetId: values.asset } : { kind: 'line', lineId: values.line ?? '' },
+    series: {
+      ...(values.asset === undefined ? {} : { assetId: values.asset }),
+      ...(values.metric === undefined ? {} : { metric: values.metric }),
+      ...(values.from === undefined ? {} : { from: values.from }),
+      ...(values.to === undefined ? {} : { to: values.to }),
+      ...(values.step === undefined ? {} : { step: values.step }),
+      ...(values.agg === undefined ? {} : { agg: values.agg }),
+    },
+    format: format as OutputFormat,
+    ...(values.plot === undefined ? {} : { plotPath: values.plot }),
+  };
+}

@@ -1,0 +1,61 @@
+import { AGGREGATES, type Aggregate } from '../../functions/shared/query/constants';
+import type { AggregatePoint, RawPoint, SeriesResult } from '../../functions/shared/query/types';
+import type { OutputFormat } from './queryArgs';
+import type { QueryRunResult } from './queryRun';
+
+const iso = (t: number): string => new Date(t).toISOString();
+const isRaw = (series: SeriesResult): boolean => series.step === 'raw';
+
+/** The aggregates present in a series' points, in the canonical order. */
+function aggregatesOf(series: readonly SeriesResult[]): Aggregate[] {
+  const present = new Set(series.filter((s) => !isRaw(s)).flatMap((s) => (s.points as readonly AggregatePoint[]).flatMap((point) => Object.keys(point))));
+  return AGGREGATES.filter((aggregate) => present.has(aggregate));
+}
+
+function cell(value: number | undefined): string {
+  return value === undefined ? '' : String(value);
+}
+
+function rows(series: SeriesResult, aggregates: readonly Aggregate[]): string[][] {
+  if (isRaw(series)) return (series.points as readonly RawPoint[]).map((point) => [iso(point.t), String(point.value), point.quality]);
+  return (series.points as readonly AggregatePoint[]).map((point) => [iso(point.t), ...aggregates.map((aggregate) => cell(point[aggregate]))]);
+}
+
+function aligned(table: readonly (readonly string[])[]): string[] {
+  const widths = (table[0] ?? []).map((_, column) => Math.max(...table.map((row) => (row[column] ?? '').length)));
+  return table.map((row) => row.map((value, column) => (column === 0 ? value.padEnd(widths[column] ?? 0) : value.padStart(widths[column] ?? 0))).join('  ').trimEnd());
+}
+
+function csvField(value: string): string {
+  return /[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+/**
+ * The run's result as text: `table` (one block per series, aligned columns, times in UTC ISO), `csv`
+ * (one header, a row per point with asset and metric), `json` (an array of series, each exactly the
+ * query function's response body, times as epoch ms).
+ */
+export function formatQueryResult(result: QueryRunResult, format: OutputFormat): string {
+  if (result.kind === 'assets') {
+    const header = ['assetId', 'status', 'lastSeen', 'metrics'];
+    const table = result.assets.map((asset) => [asset.assetId, asset.status, asset.lastSeen === undefined ? '' : iso(asset.lastSeen), asset.metrics.join(' ')]);
+    if (format === 'json') return `${JSON.stringify({ lineId: result.lineId, assets: result.assets }, null, 2)}\n`;
+    if (format === 'csv') return [header, ...table].map((row) => row.map(csvField).join(',')).join('\n') + '\n';
+    return `${aligned([header, ...table]).join('\n')}\n`;
+  }
+  const series = result.series;
+  if (format === 'json') return `${JSON.stringify(series.map(({ itemsRead: _itemsRead, ...body }) => body), null, 2)}\n`;
+  const aggregates = aggregatesOf(series);
+  const raw = series.some(isRaw);
+  const columns = raw ? ['t', 'value', 'quality'] : ['t', ...aggregates];
+  if (format === 'csv') {
+    const lines = [['assetId', 'metric', ...columns].join(',')];
+    for (const s of series) for (const row of rows(s, aggregates)) lines.push([s.assetId, s.metric, ...row].map(csvField).join(','));
+    return `${lines.join('\n')}\n`;
+  }
+  const blocks = series.map((s) => {
+    const title = `${s.assetId} ${s.metric}  [${iso(s.from)}, ${iso(s.to)})  step ${s.step}  ${s.points.length} points`;
+    return [title, ...aligned([columns, ...rows(s, aggregates)])].join('\n');
+  });
+  return `${blocks.join('\n\n')}\n`;
+}

@@ -1,0 +1,25 @@
+import { ConfigError, listEnvironments, loadEnvironmentConfig } from '../../charts/lib/config';
+import { PlatformNames } from '../../charts/lib/names';
+import { QueryInputError } from '../../functions/shared/errors';
+
+/** What `npm run query` reads in one environment, by the deterministic names of charts/lib/names.ts. */
+export interface QueryTargets {
+  readonly environment: string;
+  readonly region: string;
+  readonly readingsTable: string;
+  readonly assetStatusTable: string;
+  readonly plantId: string;
+}
+
+/** The tables of `config/<environment>.yaml`; an unknown or broken environment is a QueryInputError naming --env. */
+export function queryTargets(environment: string, configDir?: string): QueryTargets {
+  try {
+    const config = configDir === undefined ? loadEnvironmentConfig(environment) : loadEnvironmentConfig(environment, configDir);
+    const names = new PlatformNames(config);
+    return { environment, region: config.region, readingsTable: names.readingsTable, assetStatusTable: names.assetStatusTable, plantId: config.plant.id };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const known = configDir === undefined ? listEnvironments() : listEnvironments(configDir);
+    throw new QueryInputError('--env', `--env ${environment}: ${error.message.split('\n')[0]} (environments: ${known.join(', ')})`);
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * Reads the hot tier of one environment (`npm run query`): one sensor, every sensor of an asset, or one
+ * metric of every asset of a line, over [from, to), rolled up to a step with exact aggregates over the
+ * readings that are not BAD, or raw; or (`--line` alone) the line's assets with their status. The same
+ * code as the query function (functions/shared/query), with real SDK calls.
+ *
+ *   npm run --silent query -- --env prod --asset pump-07 --metric temperature --from -6h --step 5m --agg avg,max
+ *   npm run --silent query -- --env prod --asset pump-07 --from 2026-01-01T00:00:00Z --to 2026-01-02T00:00:00Z --step 1h --format csv
+ *   npm run --silent query -- --env prod --line line-a
+ *
+ * Output on stdout (table, csv or json); one summary line on stderr (series, points, DynamoDB items read,
+ * time); `--plot out.svg` also draws the series. Exit 0; 2 for a bad flag, range, step or unknown sensor
+ * (one line naming the flag); 1 when AWS refused or failed. Region and table names come from
+ * config/<env>.yaml; credentials from the default chain (the operator policy `iam-query-operator-<suffix>`
+ * grants exactly this); `AWS_ENDPOINT_URL_DYNAMODB` points it at another endpoint (a local emulator).
+ */
+import { writeFileSync } from 'node:fs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { QueryInputError } from '../functions/shared/errors';
+import { AssetDirectory } from '../functions/shared/query/AssetDirectory';
+import { QueryService } from '../functions/shared/query/QueryService';
+import { SeriesReader } from '../functions/shared/query/SeriesReader';
+import { parseQueryArgs, SERIES_FLAGS } from './lib/queryArgs';
+import { formatQueryResult } from './lib/queryOutput';
+import { runQuery } from './lib/queryRun';
+import { queryTargets } from './lib/queryTargets';
+import { plotSeriesSvg } from './lib/plotSeriesSvg';
+
+async function main(): Promise<number> {
+  const options = parseQueryArgs(process.argv.slice(2));
+  const targets = queryTargets(options.environment);
+  const dynamodb = new DynamoDBClient({ region: targets.region });
+  try {
+    const service = new QueryService({
+      reader: new SeriesReader({ dynamodb, tableName: targets.readingsTable }),
+      directory: new AssetDirectory({ dynamodb, tableName: targets.assetStatusTable }),
+      plantId: targets.plantId,
+      label: (parameter) => SERIES_FLAGS[parameter],
+    });
+    const startedAt = Date.now();
+    const result = await runQuery(options, service, startedAt);
+    process.stdout.write(formatQueryResult(result, options.format));
+    if (result.kind === 'series') {
+      const points = result.series.reduce((sum, series) => sum + series.points.length, 0);
+      const items = result.series.reduce((sum, series) => sum + series.itemsRead, 0);
+      process.stderr.write(`query: ${result.series.length} series, ${points} points, ${items} DynamoDB items read, ${Date.now() - startedAt} ms\n`);
+      if (options.plotPath !== undefined) writeFileSync(options.plotPath, plotSeriesSvg(result.series));
+    }
+    return 0;
+  } finally {
+    dynamodb.destroy();
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    const message = error instanceof Error ? (error instanceof QueryInputError ? error.message : `${error.name}: ${error.message}`) : String(error);
+    process.stderr.write(`query: ${message.split('\n')[0]}\n`);
+    process.exitCode = error instanceof QueryInputError ? 2 : 1;
+  },
+);

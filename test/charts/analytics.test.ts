@@ -1,0 +1,284 @@
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { ANALYTICS_QUERIES, AnalyticsChart, BYTES_SCANNED_CUTOFF, QUARANTINE_COLUMNS, RAW_RECORD_COLUMNS } from '../../charts/analytics';
+import { rawPrefix } from '../../charts/archive';
+import { telemetrySql } from '../../charts/ingestion';
+import { QUARANTINE_REASONS } from '../../functions/shared/constants';
+import { CircuitBreaker } from '../../functions/shared/CircuitBreaker';
+import { Deadline } from '../../functions/shared/Deadline';
+import { QuarantineWriter } from '../../functions/shared/QuarantineWriter';
+import type { Quality } from '../../functions/shared/types';
+import { createViewSql, toDuckDbSql, type GlueTableSpec } from '../helpers/archiveDuckDb';
+import { findObject, platformProps, RenderedObject, synthChart } from '../helpers/platform';
+import { deviceReading, lambdaContext, presence, telemetry } from '../helpers/records';
+
+const props = platformProps('dev');
+const { config, names } = props;
+const render = (): RenderedObject[] => synthChart((app, p) => new AnalyticsChart(app, 'analytics', p));
+
+interface TableForProvider {
+  databaseName: string;
+  parameters: Record<string, string>;
+  partitionKeys: { name: string; type: string }[];
+  storageDescriptor: { location: string; columns: { name: string; type: string }[]; serDeInfo: { serializationLibrary: string; parameters: Record<string, string> } };
+}
+const tableOf = (objects: readonly RenderedObject[], object: string): TableForProvider => (findObject(objects, 'CatalogTable', object).spec as { forProvider: TableForProvider }).forProvider;
+const glueSpec = (name: string, table: TableForProvider): GlueTableSpec => ({
+  name,
+  columns: table.storageDescriptor.columns,
+  partitionKeys: table.partitionKeys,
+  parameters: table.parameters,
+  location: table.storageDescriptor.location,
+  ignoreMalformed: table.storageDescriptor.serDeInfo.parameters['ignore.malformed.json'] === 'true',
+});
+
+describe('AnalyticsChart', () => {
+  const objects = render();
+
+  test('renders the Glue database and two tables, the workgroup, the named queries (Crossplane, analytics wave) and the analyst policy', () => {
+    expect(objects).toMatchSnapshot();
+    expect(objects.map((object) => `${object.kind}/${object.metadata.name}`)).toEqual([
+      'CatalogDatabase/glue-telemetry-dev',
+      'CatalogTable/glue-raw-records-dev',
+      'CatalogTable/glue-quarantine-records-dev',
+      'Workgroup/athena-telemetry-dev',
+      'NamedQuery/athena-hourly-sensor-aggregates-dev',
+      'NamedQuery/athena-daily-data-quality-dev',
+      'NamedQuery/athena-quarantine-counts-dev',
+      'Policy/iam-analyst-dev',
+    ]);
+    expect(findObject(objects, 'CatalogDatabase').metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '3', 'crossplane.io/external-name': 'glue_telemetry_dev' });
+    expect(findObject(objects, 'CatalogTable', 'glue-raw-records-dev').metadata.annotations?.['crossplane.io/external-name']).toBe('raw_records');
+    for (const object of objects.filter((candidate) => candidate.apiVersion.includes('upbound.io'))) {
+      expect(object.spec).toMatchObject({ providerConfigRef: { kind: 'ProviderConfig', name: 'aws-dev' }, forProvider: { region: 'sa-east-1' } });
+      expect((object.spec as { managementPolicies: string[] }).managementPolicies).toContain('Delete');
+    }
+  });
+
+  test('the raw table reads Firehose\'s GZIP JSON lines with projection on its prefix: no crawler, no partitions to add', () => {
+    const raw = tableOf(objects, 'glue-raw-records-dev');
+    expect(raw.databaseName).toBe('glue_telemetry_dev');
+    expect(raw.storageDescriptor.location).toBe(`s3://${names.archiveBucket}/raw/`);
+    expect(raw.storageDescriptor.serDeInfo).toMatchObject({ serializationLibrary: 'org.openx.data.jsonserde.JsonSerDe', parameters: { 'ignore.malformed.json': 'true', 'case.insensitive': 'true' } });
+    expect(raw.parameters).toMatchObject({
+      'projection.enabled': 'true',
+      'projection.year.type': 'integer',
+      'projection.month.digits': '2',
+      'projection.hour.range': '0,23',
+      'storage.location.template': `s3://${names.archiveBucket}/raw/year=\${year}/month=\${month}/day=\${day}/hour=\${hour}/`,
+      compressionType: 'gzip',
+    });
+    // The template is Firehose's prefix with its timestamp fields as partitions.
+    expect(raw.parameters['storage.location.template']?.replace(/\$\{(\w+)\}/g, (_, name: string) => `!{timestamp:${{ year: 'yyyy', month: 'MM', day: 'dd', hour: 'HH' }[name]}}`)).toBe(`s3://${names.archiveBucket}/${rawPrefix(names)}`);
+  });
+
+  test('the raw columns are the data contract v1 plus every field the telemetry rule adds, in lower case', () => {
+    const columns = tableOf(objects, 'glue-raw-records-dev').storageDescriptor.columns.map((column) => column.name);
+    const ruleFields = [...telemetrySql(config).matchAll(/ AS (\w+)/g)].map((match) => (match[1] ?? '').toLowerCase());
+    expect(ruleFields).toEqual(['plantid', 'lineid', 'thingname', 'clientid', 'receivedat']);
+    expect(columns).toEqual(expect.arrayContaining([...Object.keys(telemetry()).map((key) => key.toLowerCase()), ...ruleFields, 'recordtype']));
+    expect(RAW_RECORD_COLUMNS.every((column) => column.name === column.jsonKey.toLowerCase())).toBe(true);
+  });
+
+  test('the workgroup enforces results under athena-results/ with SSE-KMS (the alias the bucket policy admits) and a bytes-scanned limit', () => {
+    const workgroup = (findObject(objects, 'Workgroup').spec as { forProvider: { configuration: Record<string, unknown>; forceDestroy: boolean } }).forProvider;
+    expect(workgroup.forceDestroy).toBe(true);
+    expect(workgroup.configuration).toEqual({
+      enforceWorkgroupConfiguration: true,
+      publishCloudwatchMetricsEnabled: true,
+      bytesScannedCutoffPerQuery: BYTES_SCANNED_CUTOFF,
+      requesterPaysEnabled: false,
+      engineVersion: { selectedEngineVersion: 'Athena engine version 3' },
+      resultConfiguration: {
+        outputLocation: `s3://${names.archiveBucket}/athena-results/`,
+        expectedBucketOwner: config.accountId,
+        encryptionConfiguration: { encryptionOption: 'SSE_KMS', kmsKeyArn: names.kmsAliasArn },
+      },
+    });
+  });
+
+  test('the analyst policy: Athena in the workgroup, the catalog of the database, raw/ and the functions\' quarantine read-only, results read-write, the key through S3', () => {
+    const statements = (JSON.parse((findObject(objects, 'Policy').spec as { policyDocument: string }).policyDocument) as { Statement: { Sid: string; Action: string[]; Resource: string[] }[] }).Statement;
+    const bySid = Object.fromEntries(statements.map((statement) => [statement.Sid, statement]));
+    expect(bySid.ReadArchive?.Resource).toEqual([`${names.archiveBucketArn}/raw/*`, `${names.archiveBucketArn}/quarantine/processor/*`, `${names.archiveBucketArn}/quarantine/storer/*`]);
+    expect(bySid.ReadWriteQueryResults?.Resource).toEqual([`${names.archiveBucketArn}/athena-results/*`]);
+    expect(statements.flatMap((statement) => statement.Action).filter((action) => /^s3:(Put|Delete)/.test(action))).toEqual(['s3:PutObject']);
+    expect(bySid.QueryInPlatformWorkgroup?.Resource).toEqual([names.athenaWorkgroupArn]);
+  });
+});
+
+describe('the archive in DuckDB: tables and named queries on objects laid out as Firehose and the functions write them', () => {
+  const objects = render();
+  const bucketUri = `s3://${names.archiveBucket}/`;
+  const root = mkdtempSync(join(tmpdir(), 'archive-'));
+  const DAY_START = Date.UTC(2026, 0, 2);
+  const HOUR = 3_600_000;
+  let connection: DuckDBConnection;
+
+  /** The telemetry rule's enrichment (charts/ingestion.ts telemetrySql): topic levels, the client id and the arrival time. */
+  function applyTelemetryRule(device: Record<string, unknown>, topic: string, clientId: string, timestamp: number): Record<string, unknown> {
+    const levels = topic.split('/');
+    const added: Record<string, unknown> = {};
+    for (const [, expression, alias] of telemetrySql(config).matchAll(/(\w+\(\d*\)) AS (\w+)/g)) {
+      const level = /^topic\((\d)\)$/.exec(expression ?? '');
+      if (level) added[alias ?? ''] = levels[Number(level[1]) - 1];
+      else if (expression === 'clientid()') added[alias ?? ''] = clientId;
+      else if (expression === 'timestamp()') added[alias ?? ''] = timestamp;
+      else throw new Error(`applyTelemetryRule: no model of ${expression}`);
+    }
+    return { ...device, ...added };
+  }
+
+  /** Writes records the way Firehose does: the arrival hour's prefix, GZIP, one JSON record per line. */
+  function firehoseObject(arrival: number, lines: readonly string[], part: number): void {
+    const iso = new Date(arrival).toISOString();
+    const prefix = rawPrefix(names).replace('!{timestamp:yyyy}', iso.slice(0, 4)).replace('!{timestamp:MM}', iso.slice(5, 7)).replace('!{timestamp:dd}', iso.slice(8, 10)).replace('!{timestamp:HH}', iso.slice(11, 13));
+    const key = `${prefix}${names.firehose}-1-${iso.slice(0, 19).replace(/[T:]/g, '-')}-0a1b2c3d-${part}.gz`;
+    mkdirSync(dirname(join(root, key)), { recursive: true });
+    writeFileSync(join(root, key), gzipSync(lines.map((line) => `${line}\n`).join('')));
+  }
+
+  interface Archived {
+    readonly assetId: string;
+    readonly arrival: number;
+    readonly readings: readonly { metric: string; value: number; ts: number; quality: Quality }[];
+  }
+  const archived: Archived[] = [];
+  const quarantined: { source: string; reason: string; arrival: number }[] = [];
+
+  beforeAll(async () => {
+    // Two hours around midnight of DAY_START: two assets at 1 reading/10 s, one in five readings UNCERTAIN, one in seven BAD.
+    let part = 0;
+    for (let hour = -1; hour < 2; hour += 1) {
+      const lines: string[] = [];
+      for (let second = 0; second < 3600; second += 10) {
+        for (const assetId of ['pump-07', 'press-02']) {
+          const ts = DAY_START + hour * HOUR + second * 1000;
+          const index = second / 10;
+          const quality: Quality = index % 7 === 0 ? 'BAD' : index % 5 === 0 ? 'UNCERTAIN' : 'GOOD';
+          const built = telemetry({ assetId, readings: [deviceReading({ metric: 'temperature', value: 60 + (index % 13) / 4, ts, quality }), deviceReading({ metric: 'pressure', value: 2 + (index % 3) / 8, ts, quality: 'GOOD' })] });
+          const { plantId: _p, lineId: _l, thingName: _t, clientId: _c, receivedAt: _r, ...device } = built;
+          const record = applyTelemetryRule(device, `dt/${config.plant.id}/line-a/gw-01/telemetry`, 'gw-01', ts + 40);
+          const readings = (device.readings as { metric: string; value: number; ts: number; quality: Quality }[]).map((r) => ({ ...r }));
+          archived.push({ assetId, arrival: ts + 40, readings });
+          lines.push(JSON.stringify(record));
+          // A device resend (MQTT QoS 1) every 100 messages: the same record twice in the archive.
+          if (index % 100 === 1) {
+            archived.push({ assetId, arrival: ts + 40, readings });
+            lines.push(JSON.stringify(record));
+          }
+        }
+      }
+      lines.push(JSON.stringify(presence({ timestamp: DAY_START + hour * HOUR })), '{not json', JSON.stringify(telemetry({ assetId: 'bad asset!' })).slice(0, 40));
+      firehoseObject(DAY_START + hour * HOUR, lines, part);
+      part += 1;
+    }
+    // Quarantined records, written by the real QuarantineWriter into the same layout (key and body).
+    const puts: { Key: string; Body: string }[] = [];
+    const s3 = { send: async (command: { input: { Key: string; Body: string } }) => puts.push(command.input) } as unknown as S3Client;
+    const reasons = [QUARANTINE_REASONS.invalidJson, QUARANTINE_REASONS.invalidJson, QUARANTINE_REASONS.unknownAsset, QUARANTINE_REASONS.timestampOutOfRange];
+    for (const source of ['processor', 'storer'] as const) {
+      const writer = new QuarantineWriter({ s3, bucket: names.archiveBucket, functionName: source, breaker: new CircuitBreaker('s3', { openMs: 1000 }) });
+      for (const [index, reason] of reasons.entries()) {
+        const arrival = DAY_START + (index - 1) * HOUR + 5;
+        const origin = { index, sequenceNumber: `4965000000000000000000000000000000000000000000000000000${index}`, shardId: 'shardId-000000000000', partitionKey: 'pump-07', arrivedAt: arrival, streamArn: names.streamArn };
+        await writer.write({ origin, reason, detail: `detail ${index}`, data: Buffer.from('{not json').toString('base64') }, new Deadline(lambdaContext()));
+        quarantined.push({ source, reason, arrival });
+      }
+    }
+    for (const put of puts) {
+      mkdirSync(dirname(join(root, put.Key)), { recursive: true });
+      writeFileSync(join(root, put.Key), put.Body);
+    }
+
+    connection = await (await DuckDBInstance.create(':memory:')).connect();
+    const keys = (columns: readonly { name: string; jsonKey: string }[]): Record<string, string> => Object.fromEntries(columns.map((column) => [column.name, column.jsonKey]));
+    await connection.run(createViewSql(glueSpec('raw_records', tableOf(objects, 'glue-raw-records-dev')), bucketUri, root, keys(RAW_RECORD_COLUMNS), '.gz'));
+    await connection.run(createViewSql(glueSpec('quarantine_records', tableOf(objects, 'glue-quarantine-records-dev')), bucketUri, root, keys(QUARANTINE_COLUMNS), '.json'));
+  }, 60_000);
+
+  const rows = async (sql: string, parameters: readonly string[]): Promise<Record<string, unknown>[]> =>
+    (await connection.runAndReadAll(toDuckDbSql(sql), [...parameters])).getRowObjectsJson() as Record<string, unknown>[];
+  const named = (id: string): string => ANALYTICS_QUERIES.find((query) => query.id === id)?.sql ?? '';
+  const inDay = (arrival: number): boolean => arrival >= DAY_START && arrival < DAY_START + 24 * HOUR;
+
+  test('every object lies where partition projection looks for it, and every record line is read (malformed lines as NULL rows)', async () => {
+    const partitions = await rows('SELECT year, month, day, hour, COUNT(*) AS records FROM raw_records GROUP BY year, month, day, hour ORDER BY year, month, day, hour', []);
+    expect(partitions.map((p) => [p.year, p.month, p.day, p.hour])).toEqual([
+      ['2026', '01', '01', '23'],
+      ['2026', '01', '02', '00'],
+      ['2026', '01', '02', '01'],
+    ]);
+    // Telemetry records (with resends), one presence event per object, and the two malformed lines of each
+    // object as rows of NULLs (the OpenX SerDe with ignore.malformed.json does the same): no query fails on them.
+    expect(partitions.reduce((sum, p) => sum + Number(p.records), 0)).toBe(archived.length + 3 + 6);
+    expect(await rows('SELECT COUNT(*) AS malformed FROM raw_records WHERE assetid IS NULL AND recordtype IS NULL', [])).toEqual([{ malformed: '6' }]);
+    const raw = tableOf(objects, 'glue-raw-records-dev').parameters;
+    for (const p of partitions) {
+      for (const name of ['year', 'month', 'day', 'hour']) {
+        const value = String(p[name]);
+        const [low, high] = (raw[`projection.${name}.range`] ?? '').split(',').map(Number);
+        expect(Number(value)).toBeGreaterThanOrEqual(low ?? NaN);
+        expect(Number(value)).toBeLessThanOrEqual(high ?? NaN);
+        expect(value.length).toBeGreaterThanOrEqual(Number(raw[`projection.${name}.digits`] ?? 1));
+      }
+    }
+    expect(await rows("SELECT COUNT(*) AS presence FROM raw_records WHERE recordtype = 'presence'", [])).toEqual([{ presence: '3' }]);
+  });
+
+  test('hourly-sensor-aggregates: per hour of reading time, over the readings that are not BAD, each resent reading once', async () => {
+    const got = await rows(named('hourly-sensor-aggregates'), ['2026', '01', '02', 'pump-07', 'temperature']);
+    const values = new Map<number, Map<number, number>>();
+    for (const record of archived.filter((r) => r.assetId === 'pump-07' && inDay(r.arrival))) {
+      for (const reading of record.readings.filter((r) => r.metric === 'temperature' && r.quality !== 'BAD')) {
+        const hour = reading.ts - (reading.ts % HOUR);
+        values.set(hour, (values.get(hour) ?? new Map()).set(reading.ts, reading.value));
+      }
+    }
+    const want = [...values.entries()].sort(([a], [b]) => a - b).map(([hour, byTs]) => {
+      const list = [...byTs.values()];
+      const sum = list.reduce((a, b) => a + b, 0);
+      const mean = sum / list.length;
+      return { hour, readings: list.length, avg: mean, min: Math.min(...list), max: Math.max(...list), sum, stddev: Math.sqrt(list.reduce((a, v) => a + (v - mean) ** 2, 0) / list.length) };
+    });
+    expect(want).toHaveLength(2);
+    expect(got.map((row) => ({ hour: Number(row.hour_start_ms), readings: Number(row.readings), avg: row.avg_value, min: row.min_value, max: row.max_value, sum: row.sum_value }))).toEqual(
+      want.map(({ stddev: _s, ...exact }) => exact),
+    );
+    got.forEach((row, index) => expect(row.stddev_value).toBeCloseTo(want[index]?.stddev ?? NaN, 9));
+  });
+
+  test('daily-data-quality: per asset, the day\'s readings and the BAD and UNCERTAIN shares', async () => {
+    const got = await rows(named('daily-data-quality'), ['2026', '01', '02']);
+    const want = ['press-02', 'pump-07'].map((assetId) => {
+      const readings = archived.filter((r) => r.assetId === assetId && inDay(r.arrival)).flatMap((r) => r.readings);
+      return {
+        asset_id: assetId,
+        readings: String(readings.length),
+        bad_share: readings.filter((r) => r.quality === 'BAD').length / readings.length,
+        uncertain_share: readings.filter((r) => r.quality === 'UNCERTAIN').length / readings.length,
+      };
+    });
+    expect(got).toEqual(want);
+  });
+
+  test('quarantine-counts: per function and reason, for the day of arrival', async () => {
+    const got = await rows(named('quarantine-counts'), ['2026', '01', '02']);
+    const counts = new Map<string, number>();
+    for (const entry of quarantined.filter((q) => inDay(q.arrival))) counts.set(`${entry.source}|${entry.reason}`, (counts.get(`${entry.source}|${entry.reason}`) ?? 0) + 1);
+    expect(got).toEqual([...counts.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, records]) => ({ source: key.split('|')[0], reason: key.split('|')[1], records: String(records) })));
+    expect(got.length).toBeGreaterThan(2);
+  });
+
+  test('the translation changes nothing but the UNNEST', () => {
+    for (const query of ANALYTICS_QUERIES) {
+      const translated = toDuckDbSql(query.sql);
+      expect(translated.replace('CROSS JOIN LATERAL (SELECT UNNEST(readings, recursive := true)) AS r (', 'CROSS JOIN UNNEST(readings) AS r (')).toBe(query.sql);
+      expect((query.sql.match(/\?/g) ?? []).length).toBe(query.parameters.length);
+    }
+  });
+});

@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ANALYTICS_QUERIES } from '../../charts/analytics';
+import { ROUTE_PARAMETERS, ROUTES } from '../../functions/query/constants';
+import { parseSeriesQuery } from '../../functions/shared/query/parseSeriesQuery';
+import { parseQueryArgs } from '../../scripts/lib/queryArgs';
+
+const guide = readFileSync(join(__dirname, '..', '..', 'docs', 'queries.md'), 'utf8');
+
+interface InfinityTarget {
+  readonly url?: string;
+  readonly url_options?: { readonly method: string; readonly params: readonly { key: string; value: string }[] };
+}
+
+describe('docs/queries.md', () => {
+  const dashboard = JSON.parse(/```json\n([^]*?)\n```/.exec(guide)?.[1] ?? 'null') as { panels: { targets: InfinityTarget[]; datasource: { type: string } }[] };
+
+  it('the example dashboard calls only the function\'s routes, with GET and parameters the route takes', () => {
+    const targets = dashboard.panels.filter((panel) => panel.datasource.type === 'yesoreyeram-infinity-datasource').flatMap((panel) => panel.targets);
+    expect(targets.length).toBeGreaterThan(0);
+    for (const target of targets) {
+      const route = target.url as (typeof ROUTES)[keyof typeof ROUTES];
+      expect(Object.values(ROUTES)).toContain(route);
+      expect(target.url_options?.method).toBe('GET');
+      for (const { key } of target.url_options?.params ?? []) expect(ROUTE_PARAMETERS[route]).toContain(key);
+    }
+  });
+
+  it('every npm run query example is a valid command line', () => {
+    const examples = [...guide.matchAll(/^npm run --silent query -- (.+)$/gm)].map((match) => (match[1] ?? '').split(/\s+/));
+    expect(examples.length).toBeGreaterThanOrEqual(5);
+    for (const args of examples) {
+      const options = parseQueryArgs(args);
+      if (options.target.kind === 'asset' && options.series.metric !== undefined) {
+        expect(() => parseSeriesQuery(options.series, { now: Date.UTC(2026, 0, 2), allowRelative: true })).not.toThrow();
+      }
+    }
+  });
+
+  it('names every named query the chart renders', () => {
+    for (const query of ANALYTICS_QUERIES) expect(guide).toContain(`\`${query.id}\``);
+  });
+});

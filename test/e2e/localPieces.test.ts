@@ -1,0 +1,158 @@
+import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createZip } from '../../charts/lib/zip';
+import { buildFleetPlan } from '../../scripts/lib/fleet/buildFleetPlan';
+import { makeCertificates } from '../../scripts/lib/fleet/makeCertificates';
+import { parseFault } from '../../scripts/lib/fleet/parseFault';
+import { readFleetTopics } from '../../scripts/lib/fleet/readFleetTopics';
+import { SignalGenerator } from '../../scripts/lib/fleet/SignalGenerator';
+import { IotPolicyEvaluator } from '../../scripts/lib/local/IotPolicyEvaluator';
+import { readManifests } from '../../scripts/lib/local/readManifests';
+import { TopicRule, topicMatches } from '../../scripts/lib/local/TopicRule';
+import { unzipSingleEntry } from '../../scripts/lib/local/unzipSingleEntry';
+
+const REPOSITORY = resolve(__dirname, '../..');
+const manifests = readManifests(join(REPOSITORY, 'manifests', 'dev'), 'dev');
+const ruleNamed = (pattern: RegExp): TopicRule => new TopicRule(manifests.topicRules.find((r) => pattern.test(r.name)) ?? manifests.topicRules[0]!);
+
+describe('the local pipeline reads the rendered dev manifests', () => {
+  it('finds what it emulates and lists the rest as not emulated', () => {
+    expect(manifests.devicePolicy?.name).toBe('iot-device-dev');
+    expect(manifests.topicRules.map((r) => r.name).sort()).toEqual(['iot_presence_dev', 'iot_telemetry_dev']);
+    expect(manifests.streams).toEqual([{ name: 'kinesis-telemetry-dev', shardCount: 1 }]);
+    expect(manifests.mappings.map((m) => [m.functionObjectName, m.batchSize, m.batchingWindowSeconds, m.reportBatchItemFailures, m.bisectOnError])).toEqual(
+      expect.arrayContaining([
+        ['lambda-processor-dev', 250, 0, true, true],
+        ['lambda-storer-dev', 10000, 60, true, true],
+      ]),
+    );
+    expect(manifests.ignored).toEqual(expect.arrayContaining([expect.stringMatching(/^MetricAlarm /)]));
+  });
+
+  it('unzips each function package to an index.js that exports handler', () => {
+    for (const fn of manifests.functions) {
+      const code = unzipSingleEntry(fn.zip, 'index.js').toString('utf8');
+      expect(code).toMatch(/handler/);
+    }
+    const zip = createZip([{ name: 'index.js', data: Buffer.from('exports.handler = 1;') }]);
+    expect(unzipSingleEntry(zip, 'index.js').toString('utf8')).toBe('exports.handler = 1;');
+    expect(() => unzipSingleEntry(zip, 'other.js')).toThrow('zip: no entry other.js in the package');
+  });
+
+  it('derives the Basic Ingest topic, plant and lines the simulator publishes to', () => {
+    expect(readFleetTopics(manifests)).toEqual({ ruleName: 'iot_telemetry_dev', plantId: 'sp01', lines: ['line-a', 'line-b'], devicePolicy: 'iot-device-dev' });
+  });
+});
+
+describe('IoT device policy evaluation', () => {
+  const policy = new IotPolicyEvaluator(manifests.devicePolicy!.document);
+  const arn = 'arn:aws:iot:sa-east-1:111122223333:';
+  const thing = { clientId: 'gw-00001', thingName: 'gw-00001' };
+
+  it('lets a thing connect with its own name as client id, and only when its certificate is attached', () => {
+    expect(policy.authorize('iot:Connect', `${arn}client/gw-00001`, thing)).toEqual({ allowed: true });
+    expect(policy.authorize('iot:Connect', `${arn}client/gw-00002`, { clientId: 'gw-00002', thingName: 'gw-00001' }).allowed).toBe(false);
+    expect(policy.authorize('iot:Connect', `${arn}client/gw-00001`, { clientId: 'gw-00001', thingName: undefined }).allowed).toBe(false);
+  });
+
+  it('lets it publish only its own telemetry on a configured line, through Basic Ingest', () => {
+    const own = `${arn}topic/$aws/rules/iot_telemetry_dev/dt/sp01/line-a/gw-00001/telemetry`;
+    expect(policy.authorize('iot:Publish', own, thing)).toEqual({ allowed: true });
+    expect(policy.authorize('iot:Publish', own.replace('gw-00001/', 'gw-00002/'), thing).allowed).toBe(false);
+    expect(policy.authorize('iot:Publish', own.replace('line-a', 'line-z'), thing).allowed).toBe(false);
+    expect(policy.authorize('iot:Publish', `${arn}topic/dt/sp01/line-a/gw-00001/telemetry`, thing).allowed).toBe(false);
+    expect(policy.authorize('iot:Subscribe', `${arn}topicfilter/#`, thing)).toEqual({ allowed: false, reason: expect.stringContaining('no statement allows') });
+  });
+});
+
+describe('the rendered topic rules', () => {
+  const telemetry = ruleNamed(/telemetry/);
+  const presence = ruleNamed(/presence/);
+  const context = { topic: 'dt/sp01/line-a/gw-00001/telemetry', clientId: 'gw-00001', timestamp: 1_764_441_600_000 };
+
+  it('enrich a message with topic levels, client id and receive time, partitioned by asset', () => {
+    const outcome = telemetry.evaluate(Buffer.from(JSON.stringify({ schemaVersion: 1, assetId: 'pump-07', readings: [] })), context);
+    expect(outcome).toEqual({
+      kind: 'result',
+      result: { schemaVersion: 1, assetId: 'pump-07', readings: [], plantId: 'sp01', lineId: 'line-a', thingName: 'gw-00001', clientId: 'gw-00001', receivedAt: 1_764_441_600_000 },
+    });
+    if (outcome.kind !== 'result') throw new Error('no result');
+    expect(telemetry.substitute(telemetry.spec.kinesis!.partitionKey, outcome.result, context)).toBe('pump-07');
+    expect(telemetry.substitute(telemetry.spec.errorS3!.key, outcome.result, context)).toMatch(/^quarantine\/iot\/2025\/11\/29\/18\/[0-9a-f-]{36}\.json$/);
+  });
+
+  it('drop a payload that is not JSON as a ParseError (no action, no error action), like IoT Core', () => {
+    expect(telemetry.evaluate(Buffer.from([0xde, 0xad, 0xbe, 0xef]), context).kind).toBe('parse-error');
+    expect(telemetry.evaluate(Buffer.from('{}'), { ...context, topic: 'dt/other-plant/line-a/gw-00001/telemetry' }).kind).toBe('no-match');
+  });
+
+  it('take lifecycle events as the presence rule renders them', () => {
+    const event = { clientId: 'gw-00001', timestamp: 1, eventType: 'disconnected', disconnectReason: 'CONNECTION_LOST' };
+    const outcome = presence.evaluate(Buffer.from(JSON.stringify(event)), { ...context, topic: '$aws/events/presence/disconnected/gw-00001' });
+    expect(outcome).toEqual({ kind: 'result', result: { ...event, recordType: 'presence', thingName: 'gw-00001', receivedAt: context.timestamp } });
+  });
+
+  it('refuse SQL the local engine cannot run, naming the rule', () => {
+    expect(() => new TopicRule({ ...telemetry.spec, name: 'r1', sql: "SELECT * FROM 'a/#' WHERE x > 1" })).toThrow('local: rule r1: the local rule engine does not support "WHERE x > 1" after FROM');
+    expect(() => new TopicRule({ ...telemetry.spec, name: 'r2', sql: "SELECT upper(x) AS y FROM 'a/#'" })).toThrow('local: rule r2: the local rule engine does not support the expression "upper(x)"');
+  });
+
+  it('match MQTT filters with + and #', () => {
+    expect(topicMatches('dt/sp01/+/+/telemetry', 'dt/sp01/line-a/gw-1/telemetry')).toBe(true);
+    expect(topicMatches('dt/sp01/+/+/telemetry', 'dt/sp01/line-a/gw-1/status')).toBe(false);
+    expect(topicMatches('$aws/events/presence/#', '$aws/events/presence/connected/gw-1')).toBe(true);
+  });
+});
+
+describe('the fleet', () => {
+  it('makes EC P-256 device certificates a TLS stack accepts, CN = thing name', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'certs-'));
+    try {
+      expect(makeCertificates(folder, ['gw-00001', 'gw-00002']).created).toBe(2);
+      const ca = new X509Certificate(readFileSync(join(folder, 'ca.pem')));
+      const device = new X509Certificate(readFileSync(join(folder, 'gw-00001.pem')));
+      expect(device.subject).toContain('CN=gw-00001');
+      expect(device.verify(ca.publicKey)).toBe(true);
+      expect(device.checkIssued(ca)).toBe(true);
+      expect(device.publicKey.asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
+      expect(new X509Certificate(readFileSync(join(folder, 'server.pem'))).checkIP('127.0.0.1')).toBe('127.0.0.1');
+      // A second run keeps what exists.
+      expect(makeCertificates(folder, ['gw-00001', 'gw-00003']).created).toBe(1);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('parses faults and refuses bad ones with one line naming the flag value', () => {
+    expect(parseFault('pump-00003:step:pressure:5@20', 0)).toEqual({ assetId: 'pump-00003', kind: 'step', metric: 'pressure', size: 5, atSeconds: 20 });
+    expect(parseFault('motor-00002:garbage', 7)).toEqual({ assetId: 'motor-00002', kind: 'garbage', metric: undefined, size: 0, atSeconds: 7 });
+    expect(() => parseFault('pump-00003:melt', 0)).toThrow('simulate: --fault pump-00003:melt: kind "melt" is not one of step, drift, spike, stuck, bad, garbage, oversized, skew');
+    expect(() => buildFleetPlan(2, ['line-a'], [parseFault('pump-00009:spike', 0)], 1, 'gw')).toThrow('--fault pump-00009: no such asset in a fleet of 2');
+  });
+
+  it('generates reproducible correlated signals, with a step fault from its start sample', () => {
+    const step = [{ assetId: 'pump-00001', kind: 'step' as const, metric: 'temperature', size: 8, atSeconds: 5 }];
+    const a = new SignalGenerator('pump', 42, step, 2);
+    const b = new SignalGenerator('pump', 42, step, 2);
+    const rows = Array.from({ length: 20 }, (_, i) => a.sample(i, 1000 + i));
+    expect(Array.from({ length: 20 }, (_, i) => b.sample(i, 1000 + i))).toEqual(rows);
+    const temperature = rows.map((r) => r.find((x) => x.metric === 'temperature')!.value);
+    const before = temperature.slice(0, 10).reduce((s, v) => s + v, 0) / 10;
+    const after = temperature.slice(10).reduce((s, v) => s + v, 0) / 10;
+    expect(after - before).toBeGreaterThan(4);
+    // Current and flow follow the shared load factor: strongly correlated.
+    const series = (metric: string, n = 400): number[] => {
+      const g = new SignalGenerator('pump', 7, [], 1);
+      return Array.from({ length: n }, (_, i) => g.sample(i, i).find((x) => x.metric === metric)!.value);
+    };
+    const x = series('current');
+    const y = series('flow');
+    const mean = (v: number[]): number => v.reduce((s, e) => s + e, 0) / v.length;
+    const [mx, my] = [mean(x), mean(y)];
+    const cov = mean(x.map((v, i) => (v - mx) * ((y[i] ?? 0) - my)));
+    const r = cov / Math.sqrt(mean(x.map((v) => (v - mx) ** 2)) * mean(y.map((v) => (v - my) ** 2)));
+    expect(r).toBeGreaterThan(0.5);
+  });
+});

@@ -1,0 +1,223 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import fc from 'fast-check';
+import { StatusStore } from '../../functions/processor/StatusStore';
+import { createBreakers } from '../../functions/shared/createBreakers';
+import { Deadline } from '../../functions/shared/Deadline';
+import { QueryLimitError, UnknownSensorError } from '../../functions/shared/errors';
+import { AssetDirectory } from '../../functions/shared/query/AssetDirectory';
+import { AGGREGATES, QUERY_LIMITS, STEPS, type Aggregate, type RollUpStep, type Step } from '../../functions/shared/query/constants';
+import { QueryService } from '../../functions/shared/query/QueryService';
+import { SeriesReader } from '../../functions/shared/query/SeriesReader';
+import type { AggregatePoint, RawPoint } from '../../functions/shared/query/types';
+import type { Quality } from '../../functions/shared/types';
+import { createTables, setAwsTestEnvironment, startDynalite, testDynamoClient, type Emulator } from '../helpers/emulators';
+import { realStorer } from '../helpers/realStorer';
+import { lambdaContext, telemetry } from '../helpers/records';
+
+const READINGS = 'dynamodb-readings-query-test';
+const STATUS = 'dynamodb-asset-status-query-test';
+const DAY = 86_400_000;
+const MINUTE = 60_000;
+/** Five minutes before a UTC midnight two days ago: the data straddles a day, an hour and minute boundaries. */
+const BASE = Math.floor(Date.now() / DAY) * DAY - DAY - 5 * MINUTE;
+const NOW = BASE + DAY;
+
+let dynalite: Emulator;
+let dynamodb: DynamoDBClient;
+let storer: ReturnType<typeof realStorer>;
+let service: QueryService;
+/** Items each sensor's reads touched, recorded by a reader that counts (the bound is checked on every query). */
+let reader: SeriesReader;
+/** The processor's status store: an asset the platform knows has an item listing its metrics. */
+let status: StatusStore;
+const statusOf = (assetId: string, metrics: readonly string[]): Parameters<StatusStore['writeAssetStatus']>[0] => ({
+  assetId,
+  plantId: 'sp1',
+  lineId: 'line-q',
+  thingName: 'gw-q',
+  status: 'OK',
+  lastSeen: BASE,
+  lastReadingTs: BASE,
+  updatedAt: BASE,
+  metrics,
+});
+
+beforeAll(async () => {
+  dynalite = await startDynalite();
+  setAwsTestEnvironment({ dynamodb: dynalite.endpoint });
+  dynamodb = testDynamoClient(dynalite.endpoint);
+  await createTables(dynamodb, { readings: READINGS, assetStatus: STATUS });
+  storer = realStorer(dynamodb, READINGS, NOW);
+  reader = new SeriesReader({ dynamodb, tableName: READINGS });
+  service = new QueryService({ reader, directory: new AssetDirectory({ dynamodb, tableName: STATUS }), plantId: 'sp1' });
+  status = new StatusStore({ doc: DynamoDBDocumentClient.from(dynamodb), tableName: STATUS, breaker: createBreakers(['dynamodb'] as const).dynamodb });
+});
+
+afterAll(async () => {
+  dynamodb.destroy();
+  await dynalite.stop();
+});
+
+interface SentReading {
+  readonly ts: number;
+  readonly value: number;
+  readonly quality: Quality | undefined;
+}
+
+/** What the hot tier must hold: per timestamp the first reading delivered (the storer's idempotency), in delivery order. */
+function deduplicated(delivered: readonly SentReading[]): { ts: number; value: number; quality: Quality }[] {
+  const seen = new Map<number, { ts: number; value: number; quality: Quality }>();
+  for (const reading of delivered) if (!seen.has(reading.ts)) seen.set(reading.ts, { ts: reading.ts, value: reading.value, quality: reading.quality ?? 'GOOD' });
+  return [...seen.values()];
+}
+
+/** The aggregates by brute force: every step's readings that are not BAD, two-pass population stddev. */
+function bruteForce(readings: readonly { ts: number; value: number; quality: Quality }[], from: number, to: number, step: RollUpStep, aggregates: readonly Aggregate[]): AggregatePoint[] {
+  const byStep = new Map<number, number[]>();
+  for (const reading of readings) {
+    if (reading.ts < from || reading.ts >= to || reading.quality === 'BAD') continue;
+    const start = Math.floor(reading.ts / STEPS[step]) * STEPS[step];
+    byStep.set(start, [...(byStep.get(start) ?? []), reading.value]);
+  }
+  return [...byStep.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([t, values]) => {
+      const sum = values.reduce((a, b) => a + b, 0);
+      const mean = sum / values.length;
+      const all: Record<Aggregate, number> = {
+        avg: mean,
+        min: Math.min(...values),
+        max: Math.max(...values),
+        sum,
+        count: values.length,
+        stddev: Math.sqrt(values.reduce((acc, value) => acc + (value - mean) ** 2, 0) / values.length),
+      };
+      return { t, ...Object.fromEntries(aggregates.map((aggregate) => [aggregate, all[aggregate]])) };
+    });
+}
+
+/** Minutes the range [from, to) touches: the most items one sensor's read may take. */
+const minutesTouched = (from: number, to: number): number => Math.floor((to - 1) / MINUTE) - Math.floor(from / MINUTE) + 1;
+
+/** Offsets that sit on and next to minute boundaries, and anywhere in the ten minutes. */
+const offsetArbitrary = fc.oneof(
+  fc.integer({ min: 0, max: 9 }).chain((minute) => fc.constantFrom(minute * MINUTE, minute * MINUTE + 1, minute * MINUTE + MINUTE - 1)),
+  fc.integer({ min: 0, max: 10 * MINUTE - 1 }),
+);
+/** Quarter units: sums and sums of squares of up to a few hundred of them are exact in binary floating point, so order cannot matter. */
+const readingArbitrary = fc.record({
+  offset: offsetArbitrary,
+  value: fc.integer({ min: -4000, max: 4000 }).map((quarters) => quarters / 4),
+  quality: fc.constantFrom<Quality | undefined>('GOOD', 'UNCERTAIN', 'BAD', undefined),
+});
+const rangeArbitrary = fc.oneof(
+  // Anywhere, to the millisecond, also before and after the data.
+  fc.tuple(fc.integer({ min: -2 * MINUTE, max: 11 * MINUTE }), fc.integer({ min: 1, max: 13 * MINUTE })).map(([start, length]) => [start, start + length] as const),
+  // Whole minutes (the usual dashboard range).
+  fc.tuple(fc.integer({ min: -1, max: 10 }), fc.integer({ min: 1, max: 11 })).map(([start, length]) => [start * MINUTE, (start + length) * MINUTE] as const),
+);
+
+let runs = 0;
+
+describe('read path against dynalite, on buckets the real storer wrote', () => {
+  it('every aggregate of every step equals a brute-force computation, raw returns exactly the stored readings, and reads stay within the minutes of the range', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.array(readingArbitrary, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 40 }),
+        fc.array(fc.nat(), { maxLength: 5 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.array(fc.tuple(rangeArbitrary, fc.constantFrom<Step>('1m', '5m', '15m', '1h', '1d', 'raw')), { minLength: 1, maxLength: 4 }),
+        async (messages, resends, batches, queries) => {
+          runs += 1;
+          const assetId = `prop-${runs}`;
+          await status.writeAssetStatus({ ...statusOf(assetId, ['temperature']), lineId: 'line-prop' }, new Deadline(lambdaContext()));
+          // A message per group of readings, plus device resends (a QoS 1 duplicate is a second record), delivered in batches.
+          const payloads = messages.map((readings, index) =>
+            telemetry({ assetId, seq: index, receivedAt: BASE, readings: readings.map((r) => ({ metric: 'temperature', value: r.value, ts: BASE + r.offset, ...(r.quality === undefined ? {} : { quality: r.quality }) })) }),
+          );
+          const delivered = [...payloads, ...resends.map((pick) => payloads[pick % payloads.length])];
+          const size = Math.ceil(delivered.length / batches);
+          for (let start = 0; start < delivered.length; start += size) await storer.store(delivered.slice(start, start + size));
+          expect(storer.quarantined).toEqual([]);
+
+          const expected = deduplicated(
+            delivered.flatMap((payload) => (payload?.readings as { value: number; ts: number; quality?: Quality }[]).map((r) => ({ ts: r.ts, value: r.value, quality: r.quality }))),
+          );
+          for (const [[start, end], step] of queries) {
+            const from = BASE + start;
+            const to = BASE + end;
+            const result = await service.series({ assetId, metric: 'temperature', from, to, step, aggregates: AGGREGATES });
+            expect(result.itemsRead).toBeLessThanOrEqual(minutesTouched(from, to));
+            if (step === 'raw') {
+              const want: RawPoint[] = expected.filter((r) => r.ts >= from && r.ts < to).sort((a, b) => a.ts - b.ts).map((r) => ({ t: r.ts, value: r.value, quality: r.quality }));
+              expect(result.points).toEqual(want);
+              continue;
+            }
+            const want = bruteForce(expected, from, to, step, AGGREGATES);
+            const got = result.points as AggregatePoint[];
+            // Exact: count, sum, min, max and avg; stddev from merged sums of squares against the two-pass formula, to rounding.
+            expect(got.map(({ stddev: _s, ...exact }) => exact)).toEqual(want.map(({ stddev: _s, ...exact }) => exact));
+            got.forEach((point, index) => expect(point.stddev).toBeCloseTo(want[index]?.stddev ?? NaN, 9));
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  }, 120_000);
+
+  it('a day of one 1 Hz sensor rolled up to 5 minutes reads 1,440 items (one per minute), in pages, and is exact', async () => {
+    const assetId = 'day-1hz';
+    const payloads = Array.from({ length: 24 * 60 }, (_, minute) =>
+      telemetry({ assetId, receivedAt: BASE, readings: Array.from({ length: 60 }, (_, second) => ({ metric: 'rpm', value: (minute % 7) + second / 4, ts: BASE + minute * MINUTE + second * 1000, quality: second === 0 ? 'BAD' : 'GOOD' })) }),
+    );
+    for (let start = 0; start < payloads.length; start += 500) await storer.store(payloads.slice(start, start + 500));
+    const result = await service.series({ assetId, metric: 'rpm', from: BASE, to: BASE + DAY, step: '5m', aggregates: ['count', 'min', 'max', 'sum'] });
+    expect(result.itemsRead).toBe(1_440);
+    expect(result.points).toHaveLength(288);
+    expect(result.points[0]).toEqual({ t: BASE, count: 5 * 59, min: 0.25, max: 4 + 59 / 4, sum: [0, 1, 2, 3, 4].reduce((acc, m) => acc + 59 * m + (59 * 60) / 2 / 4, 0) });
+    // Unaligned ends: two minutes are read whole (GetItem), the rest as stats; still one item per minute touched.
+    const cut = await service.series({ assetId, metric: 'rpm', from: BASE + 30_500, to: BASE + 3 * MINUTE + 10_000, step: '1m', aggregates: ['count'] });
+    expect(cut.itemsRead).toBe(4);
+    expect(cut.points).toEqual([{ t: BASE, count: 29 }, { t: BASE + MINUTE, count: 59 }, { t: BASE + 2 * MINUTE, count: 59 }, { t: BASE + 3 * MINUTE, count: 9 }]);
+  }, 120_000);
+
+  it('raw refuses a range holding more than the points limit, with a one-line limit error', async () => {
+    const assetId = 'dense';
+    // 100 Hz (a full bucket every minute) for 20 minutes: 120,000 readings.
+    const payloads = Array.from({ length: 240 }, (_, index) =>
+      telemetry({ assetId, receivedAt: BASE, readings: Array.from({ length: 500 }, (_, r) => ({ metric: 'vibration', value: r, ts: BASE + index * 5_000 + r * 10 })) }),
+    );
+    for (let start = 0; start < payloads.length; start += 40) await storer.store(payloads.slice(start, start + 40));
+    const raw = service.series({ assetId, metric: 'vibration', from: BASE, to: BASE + 2 * 60 * MINUTE, step: 'raw', aggregates: [] });
+    await expect(raw).rejects.toThrow(QueryLimitError);
+    await expect(raw).rejects.toThrow(`the range holds more than ${QUERY_LIMITS.maxPoints} readings of dense/vibration; narrow from/to or use a step`);
+  }, 60_000);
+
+  it('lists an asset\'s sensors and a line\'s assets from the status items the processor writes, and names an unknown asset or metric', async () => {
+    const deadline = new Deadline(lambdaContext());
+    // Two containers each add the metrics they saw: the set accumulates.
+    await status.writeAssetStatus(statusOf('day-1hz', ['rpm']), deadline);
+    await status.writeAssetStatus({ ...statusOf('day-1hz', ['temperature']), lastSeen: BASE + 1 }, deadline);
+    await status.writeAssetStatus(statusOf('pump-q2', ['rpm']), deadline);
+    await status.registerThingAsset({ assetId: 'day-1hz', plantId: 'sp1', lineId: 'line-q', thingName: 'gw-q' }, deadline);
+
+    const assets = await service.lineAssets('line-q');
+    expect(assets.map((asset) => [asset.assetId, asset.status, asset.metrics])).toEqual([
+      ['day-1hz', 'OK', ['rpm', 'temperature']],
+      ['pump-q2', 'OK', ['rpm']],
+    ]);
+    // BASE is five minutes before an hour: two hourly points.
+    const series = await service.assetSeries({ assetId: 'day-1hz', from: BASE, to: BASE + 60 * MINUTE, step: '1h', aggregates: ['count'] });
+    expect(series.map((s) => [s.metric, s.points])).toEqual([
+      ['rpm', [{ t: BASE - 55 * MINUTE, count: 5 * 59 }, { t: BASE + 5 * MINUTE, count: 55 * 59 }]],
+      ['temperature', []],
+    ]);
+    await expect(service.series({ assetId: 'nobody', metric: 'rpm', from: BASE, to: BASE + MINUTE, step: '1m', aggregates: ['avg'] })).rejects.toThrow(
+      new UnknownSensorError('assetId', 'assetId nobody: no such asset (it has no asset-status item)'),
+    );
+    await expect(service.series({ assetId: 'pump-q2', metric: 'flow', from: BASE, to: BASE + MINUTE, step: '1m', aggregates: ['avg'] })).rejects.toThrow(
+      'metric flow: asset pump-q2 has no such metric; its metrics are rpm',
+    );
+  }, 60_000);
+});

@@ -1,0 +1,150 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
+import { StatusStore } from '../../functions/processor/StatusStore';
+import { ENV } from '../../functions/shared/constants';
+import { createBreakers } from '../../functions/shared/createBreakers';
+import { Deadline } from '../../functions/shared/Deadline';
+import { createTables, setAwsTestEnvironment, startDynalite, testDynamoClient, type Emulator } from '../helpers/emulators';
+import { functionUrlEvent } from '../helpers/functionUrl';
+import { realStorer } from '../helpers/realStorer';
+import { lambdaContext, telemetry } from '../helpers/records';
+
+const READINGS = 'dynamodb-readings-url-test';
+const STATUS = 'dynamodb-asset-status-url-test';
+const DAY = 86_400_000;
+const MINUTE = 60_000;
+/** A UTC midnight two days ago: inside the hot tier, hour- and day-aligned. */
+const BASE = Math.floor(Date.now() / DAY) * DAY - 2 * DAY;
+
+let dynalite: Emulator;
+let dynamodb: DynamoDBClient;
+let handler: (event: LambdaFunctionURLEvent, context: ReturnType<typeof lambdaContext>) => Promise<LambdaFunctionURLResult>;
+
+beforeAll(async () => {
+  dynalite = await startDynalite();
+  setAwsTestEnvironment({ dynamodb: dynalite.endpoint });
+  Object.assign(process.env, { [ENV.readingsTable]: READINGS, [ENV.assetStatusTable]: STATUS, [ENV.plantId]: 'sp1', [ENV.powertoolsServiceName]: 'query' });
+  dynamodb = testDynamoClient(dynalite.endpoint);
+  await createTables(dynamodb, { readings: READINGS, assetStatus: STATUS });
+  // Ten minutes of pump-07 temperature at 1 Hz: value = minute + second/60, the first second of each minute BAD.
+  const storer = realStorer(dynamodb, READINGS, BASE + DAY);
+  await storer.store(
+    Array.from({ length: 10 }, (_, minute) =>
+      telemetry({ assetId: 'pump-07', readings: Array.from({ length: 60 }, (_, second) => ({ metric: 'temperature', value: minute + second / 64, ts: BASE + minute * MINUTE + second * 1000, quality: second === 0 ? 'BAD' : 'GOOD' })) }),
+    ),
+  );
+  const status = new StatusStore({ doc: DynamoDBDocumentClient.from(dynamodb), tableName: STATUS, breaker: createBreakers(['dynamodb'] as const).dynamodb });
+  const base = { plantId: 'sp1', lineId: 'line-a', thingName: 'gw-01', lastSeen: BASE, lastReadingTs: BASE, updatedAt: BASE + 1 };
+  await status.writeAssetStatus({ ...base, assetId: 'pump-07', status: 'OK', metrics: ['temperature'] }, new Deadline(lambdaContext()));
+  await status.writeAssetStatus({ ...base, assetId: 'pump-08', status: 'ANOMALY', metrics: ['pressure'] }, new Deadline(lambdaContext()));
+  ({ handler } = await import('../../functions/query'));
+});
+
+afterAll(async () => {
+  dynamodb.destroy();
+  await dynalite.stop();
+});
+
+async function get(path: string, query: Record<string, string> = {}, method = 'GET'): Promise<{ status: number | undefined; body: Record<string, unknown>; headers: Record<string, unknown> }> {
+  const result = await handler(functionUrlEvent(method, path, query), lambdaContext());
+  if (typeof result === 'string') throw new Error('the handler must return a structured response');
+  return { status: result.statusCode, body: JSON.parse(result.body ?? 'null') as Record<string, unknown>, headers: (result.headers ?? {}) as Record<string, unknown> };
+}
+
+const series = (extra: Record<string, string>): Record<string, string> => ({ assetId: 'pump-07', metric: 'temperature', from: new Date(BASE).toISOString(), to: String(BASE + 10 * MINUTE), ...extra });
+
+describe('query function through its handler, function URL payload 2.0', () => {
+  it('GET /v1/series rolls up to the step with the asked aggregates over readings that are not BAD, times as epoch ms', async () => {
+    const { status, body, headers } = await get('/v1/series', series({ step: '5m', agg: 'count,min,max,avg' }));
+    expect(status).toBe(200);
+    expect(headers['content-type']).toBe('application/json');
+    const avg = (minute: number): number => minute + (59 * 60) / 2 / 64 / 59;
+    expect(body).toEqual({
+      assetId: 'pump-07',
+      metric: 'temperature',
+      from: BASE,
+      to: BASE + 10 * MINUTE,
+      step: '5m',
+      points: [
+        { t: BASE, count: 295, min: 1 / 64, max: 4 + 59 / 64, avg: (avg(0) + avg(1) + avg(2) + avg(3) + avg(4)) / 5 },
+        { t: BASE + 5 * MINUTE, count: 295, min: 5 + 1 / 64, max: 9 + 59 / 64, avg: (avg(5) + avg(6) + avg(7) + avg(8) + avg(9)) / 5 },
+      ],
+    });
+  });
+
+  it('defaults: step 1m, aggregates avg,min,max,count; sum and stddev on request', async () => {
+    const { body } = await get('/v1/series', series({ to: String(BASE + MINUTE) }));
+    expect(body.step).toBe('1m');
+    expect(Object.keys((body.points as object[])[0] ?? {}).sort()).toEqual(['avg', 'count', 'max', 'min', 't']);
+    const all = await get('/v1/series', series({ to: String(BASE + MINUTE), agg: 'sum,stddev' }));
+    expect(Object.keys((all.body.points as object[])[0] ?? {}).sort()).toEqual(['stddev', 'sum', 't']);
+  });
+
+  it('step=raw returns every reading with its timestamp and quality, BAD included, sorted', async () => {
+    const { status, body } = await get('/v1/series', series({ step: 'raw', from: String(BASE + MINUTE - 1000), to: String(BASE + MINUTE + 2000) }));
+    expect(status).toBe(200);
+    expect(body.points).toEqual([
+      { t: BASE + MINUTE - 1000, value: 59 / 64, quality: 'GOOD' },
+      { t: BASE + MINUTE, value: 1, quality: 'BAD' },
+      { t: BASE + MINUTE + 1000, value: 1 + 1 / 64, quality: 'GOOD' },
+    ]);
+  });
+
+  it('a known sensor without data in the range is 200 with no points', async () => {
+    const { status, body } = await get('/v1/series', series({ from: String(BASE - DAY), to: String(BASE - DAY + MINUTE) }));
+    expect([status, body.points]).toEqual([200, []]);
+  });
+
+  it('GET /v1/assets lists a line\'s assets with their status', async () => {
+    const { status, body } = await get('/v1/assets', { lineId: 'line-a' });
+    expect(status).toBe(200);
+    expect(body.lineId).toBe('line-a');
+    expect((body.assets as { assetId: string; status: string; metrics: string[] }[]).map(({ assetId, status: s, metrics }) => [assetId, s, metrics])).toEqual([
+      ['pump-07', 'OK', ['temperature']],
+      ['pump-08', 'ANOMALY', ['pressure']],
+    ]);
+    expect((await get('/v1/assets', { lineId: 'line-z' })).body).toEqual({ lineId: 'line-z', assets: [] });
+  });
+
+  test.each([
+    ['a missing assetId', { metric: 'temperature', from: '0' }, 'assetId is required'],
+    ['a malformed metric', series({ metric: 'temp erature' }), 'metric must match [A-Za-z0-9_.:-]{1,64}, got "temp erature"'],
+    ['a missing from', { assetId: 'pump-07', metric: 'temperature' }, 'from is required'],
+    ['a time without zone', series({ from: '2026-01-01T00:00:00' }), 'from must be ISO 8601 with a zone (2026-01-01T00:00:00Z) or epoch ms, got "2026-01-01T00:00:00"'],
+    ['a relative time (CLI only)', series({ from: '-6h' }), 'from must be ISO 8601 with a zone (2026-01-01T00:00:00Z) or epoch ms, got "-6h"'],
+    ['to before from', series({ to: String(BASE - 1) }), `to must be after from (the range is [from, to)), got from ${new Date(BASE).toISOString()} and to ${new Date(BASE - 1).toISOString()}`],
+    ['an unknown step', series({ step: '2m' }), 'step must be one of 1m, 5m, 15m, 1h, 1d, raw, got "2m"'],
+    ['an unknown aggregate', series({ agg: 'avg,p99' }), 'agg must be a comma-separated list of avg, min, max, sum, count, stddev, got "p99"'],
+    ['an unknown parameter', series({ limit: '10' }), 'unknown parameter limit; /v1/series takes assetId, metric, from, to, step, agg'],
+    ['a range over a quarter', series({ from: '0', to: String(94 * DAY), step: '1d' }), 'the range covers at most 93 days, got 94 days; older history is in the archive (Athena)'],
+    ['more than 100,000 points', series({ from: '0', to: String(70 * DAY), step: '1m' }), 'step 1m over this range makes 100800 points, over the limit of 100000; use a coarser step or a shorter range'],
+    ['raw over a day', series({ step: 'raw', from: '0', to: String(DAY + 1) }), 'step raw covers at most 24 hours (86400000 ms), the range is 86400001 ms; narrow from/to or use a step'],
+    ['an unknown asset', series({ assetId: 'pump-99' }), 'assetId pump-99: no such asset (it has no asset-status item)'],
+    ['an unknown metric of a known asset', series({ metric: 'flow' }), 'metric flow: asset pump-07 has no such metric; its metrics are temperature'],
+  ])('400 with one line naming the parameter for %s', async (_case, query, message) => {
+    const { status, body } = await get('/v1/series', query);
+    expect({ status, body }).toEqual({ status: 400, body: { error: message } });
+    expect(message).not.toContain('\n');
+  });
+
+  it('400 for a bad lineId, 404 for other paths, 405 for other methods', async () => {
+    expect(await get('/v1/assets', {})).toMatchObject({ status: 400, body: { error: 'lineId is required' } });
+    expect(await get('/v1/assets', { lineId: 'line a' })).toMatchObject({ status: 400, body: { error: 'lineId must match [A-Za-z0-9_.:-]{1,64}, got "line a"' } });
+    expect(await get('/v2/series', series({}))).toMatchObject({ status: 404, body: { error: 'no route /v2/series; the routes are GET /v1/series and GET /v1/assets' } });
+    expect(await get('/', {})).toMatchObject({ status: 404 });
+    expect(await get('/v1/series', series({}), 'POST')).toMatchObject({ status: 405, headers: { allow: 'GET' }, body: { error: 'method POST is not allowed on /v1/series; only GET' } });
+  });
+
+  it('a failing dependency is an error Lambda counts (the URL answers 502), not a 400', async () => {
+    const { QueryApi } = await import('../../functions/query/QueryApi');
+    const { Logger } = await import('@aws-lambda-powertools/logger');
+    const { Metrics } = await import('@aws-lambda-powertools/metrics');
+    const api = new QueryApi({
+      service: { series: () => Promise.reject(new Error('ProvisionedThroughputExceededException')), lineAssets: () => Promise.resolve([]) },
+      logger: new Logger(),
+      metrics: new Metrics({ namespace: 'PlantTelemetry/test' }),
+    });
+    await expect(api.handle(functionUrlEvent('GET', '/v1/series', series({})))).rejects.toThrow('ProvisionedThroughputExceededException');
+  });
+});

@@ -1,0 +1,129 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { loadEnvironmentConfig } from '../../charts/lib/config';
+import { PlatformNames } from '../../charts/lib/names';
+import { StatusStore } from '../../functions/processor/StatusStore';
+import { createBreakers } from '../../functions/shared/createBreakers';
+import { Deadline } from '../../functions/shared/Deadline';
+import { QueryInputError } from '../../functions/shared/errors';
+import { parseQueryArgs } from '../../scripts/lib/queryArgs';
+import { createTables, CREDENTIALS, setAwsTestEnvironment, startDynalite, testDynamoClient, type Emulator } from '../helpers/emulators';
+import { realStorer } from '../helpers/realStorer';
+import { lambdaContext, telemetry } from '../helpers/records';
+
+const names = new PlatformNames(loadEnvironmentConfig('dev'));
+const DAY = 86_400_000;
+const MINUTE = 60_000;
+const BASE = Math.floor(Date.now() / DAY) * DAY - 2 * DAY;
+const iso = (t: number): string => new Date(t).toISOString();
+
+describe('parseQueryArgs', () => {
+  test.each([
+    [['--asset', 'pump-07'], '--env is required; usage: query'],
+    [['--env', 'dev'], 'give exactly one of --asset and --line; usage: query'],
+    [['--env', 'dev', '--asset', 'a', '--line', 'l'], 'give exactly one of --asset and --line'],
+    [['--env', 'dev', '--asset', 'a', '--format', 'xml'], '--format must be one of table, csv, json, got "xml"'],
+    [['--env', 'dev', '--asset', 'a', '--plot', 'out.png'], '--plot must name an .svg file, got "out.png"'],
+    [['--env', 'dev', '--asset', 'a', '--colour'], "Unknown option '--colour'"],
+    [['--env', 'dev', '--line', 'l', '--from', '-6h'], '--line with --from needs --metric'],
+  ])('%j is refused with one line naming the flag', (args, message) => {
+    expect(() => parseQueryArgs(args)).toThrow(QueryInputError);
+    expect(() => parseQueryArgs(args)).toThrow(message);
+  });
+
+  test('reads the series flags as given, for the shared parser to check', () => {
+    expect(parseQueryArgs(['--env', 'prod', '--asset', 'pump-07', '--from', '-6h', '--step', '5m', '--agg', 'avg,max', '--format', 'csv', '--plot', 'o.svg'])).toEqual({
+      environment: 'prod',
+      target: { kind: 'asset', assetId: 'pump-07' },
+      series: { assetId: 'pump-07', from: '-6h', step: '5m', agg: 'avg,max' },
+      format: 'csv',
+      plotPath: 'o.svg',
+    });
+  });
+});
+
+describe('npm run query against dynalite (AWS_ENDPOINT_URL_DYNAMODB)', () => {
+  let dynalite: Emulator;
+  let dynamodb: DynamoDBClient;
+  const outdir = mkdtempSync(join(tmpdir(), 'query-cli-'));
+
+  beforeAll(async () => {
+    dynalite = await startDynalite();
+    setAwsTestEnvironment({ dynamodb: dynalite.endpoint });
+    dynamodb = testDynamoClient(dynalite.endpoint);
+    await createTables(dynamodb, { readings: names.readingsTable, assetStatus: names.assetStatusTable });
+    await realStorer(dynamodb, names.readingsTable, BASE + DAY).store(
+      Array.from({ length: 10 }, (_, minute) =>
+        telemetry({ assetId: 'pump-07', readings: [{ metric: 'temperature', value: 70 + minute, ts: BASE + minute * MINUTE }, { metric: 'pressure', value: 2, ts: BASE + minute * MINUTE, quality: 'UNCERTAIN' }] }),
+      ),
+    );
+    const status = new StatusStore({ doc: DynamoDBDocumentClient.from(dynamodb), tableName: names.assetStatusTable, breaker: createBreakers(['dynamodb'] as const).dynamodb });
+    await status.writeAssetStatus(
+      { assetId: 'pump-07', plantId: 'sp01', lineId: 'line-a', thingName: 'gw-01', status: 'OK', lastSeen: BASE, lastReadingTs: BASE, updatedAt: BASE, metrics: ['pressure', 'temperature'] },
+      new Deadline(lambdaContext()),
+    );
+  });
+
+  afterAll(async () => {
+    dynamodb.destroy();
+    await dynalite.stop();
+  });
+
+  /** Runs the CLI in a child process; asynchronously, so this process keeps serving dynalite. */
+  function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    // NODE_NO_WARNINGS: the SDK warns on stderr about Node.js 20, which is not the tool's output.
+    const env = { ...process.env, NODE_NO_WARNINGS: '1', AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint, AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey };
+    return new Promise((resolve) => {
+      execFile(process.execPath, [require.resolve('tsx/cli'), join(__dirname, '..', '..', 'scripts', 'query.ts'), ...args], { env }, (error, stdout, stderr) => {
+        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      });
+    });
+  }
+
+  test('one sensor, 5-minute step, csv, with a plot; the summary line on stderr', async () => {
+    const plot = join(outdir, 'pump.svg');
+    const result = await run(['--env', 'dev', '--asset', 'pump-07', '--metric', 'temperature', '--from', iso(BASE), '--to', String(BASE + 10 * MINUTE), '--step', '5m', '--agg', 'avg,max', '--format', 'csv', '--plot', plot]);
+    expect(result.stdout).toBe(['assetId,metric,t,avg,max', `pump-07,temperature,${iso(BASE)},72,74`, `pump-07,temperature,${iso(BASE + 5 * MINUTE)},77,79`, ''].join('\n'));
+    expect(result.stderr).toMatch(/^query: 1 series, 2 points, 10 DynamoDB items read, \d+ ms\n$/);
+    expect(result.code).toBe(0);
+    expect(readFileSync(plot, 'utf8')).toMatch(/^<svg [^]*pump-07 temperature[^]*<\/svg>\n$/);
+  }, 60_000);
+
+  test('--asset alone reads every metric of the asset (from its status item); json is the function\'s body per series', async () => {
+    const result = await run(['--env', 'dev', '--asset', 'pump-07', '--from', iso(BASE), '--to', iso(BASE + 10 * MINUTE), '--step', '1h', '--agg', 'count', '--format', 'json']);
+    expect(JSON.parse(result.stdout)).toEqual([
+      { assetId: 'pump-07', metric: 'pressure', from: BASE, to: BASE + 10 * MINUTE, step: '1h', points: [{ t: BASE, count: 10 }] },
+      { assetId: 'pump-07', metric: 'temperature', from: BASE, to: BASE + 10 * MINUTE, step: '1h', points: [{ t: BASE, count: 10 }] },
+    ]);
+  }, 60_000);
+
+  test('--line alone lists the line\'s assets as a table', async () => {
+    const result = await run(['--env', 'dev', '--line', 'line-a']);
+    expect(result.stdout.split('\n')[0]).toMatch(/^assetId\s+status\s+lastSeen\s+metrics$/);
+    expect(result.stdout).toContain('pump-07');
+    expect(result.stdout).toContain('pressure temperature');
+  }, 60_000);
+
+  test.each([
+    [['--step', '2m'], 'query: --step must be one of 1m, 5m, 15m, 1h, 1d, raw, got "2m"\n'],
+    [['--to', '-7h'], 'query: --to must be after --from (the range is [from, to))'],
+    [['--metric', 'flow'], 'query: --metric flow: asset pump-07 has no such metric; its metrics are pressure, temperature\n'],
+  ])('exit 2 with one line for a bad %j', async (extra, message) => {
+    const base = ['--env', 'dev', '--asset', 'pump-07', '--metric', 'temperature', '--from', '-6h'];
+    const args = extra[0] === '--metric' ? ['--env', 'dev', '--asset', 'pump-07', '--from', iso(BASE - DAY), '--to', iso(BASE - DAY + MINUTE), ...extra] : [...base, ...extra];
+    const result = await run(args);
+    expect(result.stderr.startsWith(message)).toBe(true);
+    expect(result.stderr.split('\n')).toHaveLength(2);
+    expect(result.code).toBe(2);
+  }, 60_000);
+
+  test('exit 2 for an unknown environment, naming the known ones', async () => {
+    const result = await run(['--env', 'staging', '--asset', 'pump-07', '--from', '-1h']);
+    expect(result.stderr).toMatch(/^query: --env staging: .*\(environments: dev, prod\)\n$/);
+    expect(result.code).toBe(2);
+  }, 60_000);
+});
