@@ -43,7 +43,8 @@ async function main(): Promise<number> {
     if (result.kind === 'series') {
       const points = result.series.reduce((sum, series) => sum + series.points.length, 0);
       const items = result.series.reduce((sum, series) => sum + series.itemsRead, 0);
-      process.stderr.write(`query: ${result.series.length} series, ${points} points, ${items} DynamoDB items read, ${Date.now() - startedAt} ms\n`);
+      const units = result.series.reduce((sum, series) => sum + series.capacityUnits, 0);
+      process.stderr.write(`query: ${result.series.length} series, ${points} points, ${items} DynamoDB items read (${units} read units), ${Date.now() - startedAt} ms\n`);
       if (options.plotPath !== undefined) writeFileSync(options.plotPath, plotSeriesSvg(result.series));
     }
     return 0;

@@ -77,6 +77,15 @@ describe('synth', () => {
     );
   });
 
+  test('npm run cdk8s -- synth renders the committed manifests, quietly and offline', () => {
+    const outdir = join(mkdtempSync(join(tmpdir(), 'cdk8s-cli-')), 'manifests');
+    // An unreachable registry stands in for an offline machine: the CLI's upgrade check would print a stack trace.
+    const env = { ...process.env, npm_config_registry: 'http://127.0.0.1:9/', HOME: mkdtempSync(join(tmpdir(), 'home-')) };
+    const run = spawnSync('npm', ['run', '--silent', 'cdk8s', '--', 'synth', '--output', outdir], { cwd: projectRoot, encoding: 'utf8', env });
+    expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(readTree(outdir)).toEqual(readTree(join(projectRoot, 'manifests')));
+  });
+
   test('a flag synth does not know is one line naming it', () => {
     const result = spawnSync(process.execPath, [require.resolve('tsx/cli'), join(projectRoot, 'scripts', 'synth.ts'), '--environment', 'dev'], { encoding: 'utf8' });
     expect(result.status).toBe(1);

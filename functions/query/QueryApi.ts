@@ -54,8 +54,18 @@ export class QueryApi {
     const startedAt = now();
     const result = await this.#deps.service.series(query);
     this.#record(result.itemsRead, result.points.length);
-    this.#deps.logger.info('series read', { assetId: query.assetId, metric: query.metric, step: query.step, from: query.from, to: query.to, itemsRead: result.itemsRead, points: result.points.length, ms: now() - startedAt });
-    const { itemsRead: _itemsRead, ...body } = result;
+    this.#deps.logger.info('series read', {
+      assetId: query.assetId,
+      metric: query.metric,
+      step: query.step,
+      from: query.from,
+      to: query.to,
+      itemsRead: result.itemsRead,
+      capacityUnits: result.capacityUnits,
+      points: result.points.length,
+      ms: now() - startedAt,
+    });
+    const { itemsRead: _itemsRead, capacityUnits: _capacityUnits, ...body } = result;
     return respond(HTTP_STATUS.ok, body);
   }
 

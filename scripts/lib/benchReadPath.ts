@@ -13,6 +13,8 @@ const MINUTE_MS = 60_000;
 
 export interface ReadPathFigures {
   readonly itemsRead: number;
+  /** Read capacity units DynamoDB (dynalite) reported for one read: whole items, whatever the projection. */
+  readonly capacityUnits: number;
   readonly points: number;
   readonly runsMs: readonly number[];
 }
@@ -41,21 +43,23 @@ export async function benchReadPath(endpoint: string, readingsTable: string, run
   });
   const runsMs: number[] = [];
   let itemsRead = 0;
+  let capacityUnits = 0;
   let points = 0;
   for (let run = 0; run < runs; run += 1) {
     const started = process.hrtime.bigint();
     const result = await service.series({ assetId: 'bench-read', metric: 'temperature', from, to: from + DAY_MS, step: '5m', aggregates: AGGREGATES });
     runsMs.push(Number(process.hrtime.bigint() - started) / 1e6);
     itemsRead = result.itemsRead;
+    capacityUnits = result.capacityUnits;
     points = result.points.length;
   }
   dynamodb.destroy();
-  return { itemsRead, points, runsMs };
+  return { itemsRead, capacityUnits, points, runsMs };
 }
 
 export function reportReadPath(figures: ReadPathFigures): void {
   console.log('Read path (functions/shared/query): 24 h of one 1 Hz sensor (86,400 readings in 1,440 minute buckets written by the storer), 5-minute step, all six aggregates');
   console.log(
-    `  items read ${fmt(figures.itemsRead)}, points ${fmt(figures.points)}, ${fmt(median(figures.runsMs), 1)} ms median of ${figures.runsMs.length}   (runs: ${figures.runsMs.map((ms) => fmt(ms, 1)).join(', ')})`,
+    `  items read ${fmt(figures.itemsRead)} (${fmt(figures.capacityUnits, 1)} read units), points ${fmt(figures.points)}, ${fmt(median(figures.runsMs), 1)} ms median of ${figures.runsMs.length}   (runs: ${figures.runsMs.map((ms) => fmt(ms, 1)).join(', ')})`,
   );
 }

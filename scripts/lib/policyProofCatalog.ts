@@ -607,8 +607,22 @@ export function proofCatalog(policies: PlatformPolicies): ProofCheck[] {
     forbidden(`${who}: kms:Decrypt via S3 (it reads no archive)`, { principal, action: 'kms:Decrypt', resource: keyArn, context: kms('s3', bucketContext) });
     forbidden(`${who}: s3:GetObject under raw/`, { principal, action: 's3:GetObject', resource: rawObject });
   }
+  for (const [who, principal, endpoint] of [
+    ['query', query, 'dynamodb'],
+    ['query operator', queryOperator, undefined],
+  ] as const) {
+    const via = endpoint === undefined ? {} : { endpoint };
+    forbidden(`${who}: dynamodb:BatchGetItem on the readings table (not a call of the read path)`, { principal, action: 'dynamodb:BatchGetItem', resource: tables.readings, ...via });
+    forbidden(`${who}: dynamodb:Query on the asset-status table itself (only its line index)`, { principal, action: 'dynamodb:Query', resource: tables.assetStatus, ...via });
+    forbidden(`${who}: dynamodb:UpdateTable of the readings table`, { principal, action: 'dynamodb:UpdateTable', resource: tables.readings, ...via });
+    forbidden(`${who}: dynamodb:DeleteTable of the asset-status table`, { principal, action: 'dynamodb:DeleteTable', resource: tables.assetStatus, ...via });
+    forbidden(`${who}: athena:StartQueryExecution (the archive is the analysts')`, { principal, action: 'athena:StartQueryExecution', resource: names.athenaWorkgroupArn });
+    forbidden(`${who}: lambda:InvokeFunction of the query function (it reads the tables itself)`, { principal, action: 'lambda:InvokeFunction', resource: names.functionArn(names.queryFunction) });
+  }
   runtimeChecks('query', query, names.queryFunction);
   forbidden('query: sqs:SendMessage to the dead-letter queue (no mapping)', { principal: query, action: 'sqs:SendMessage', resource: names.deadLetterQueueArn });
+  forbidden('query: s3:PutObject under quarantine/ (it quarantines nothing)', { principal: query, action: 's3:PutObject', resource: quarantineObject('processor') });
+  forbidden('query: sns:Publish to the alert topic', { principal: query, action: 'sns:Publish', resource: names.alertTopicArn });
   forbidden('query: kinesis:GetRecords on the stream (no mapping)', { principal: query, action: 'kinesis:GetRecords', resource: names.streamArn });
 
   // --- Dashboards call the query function through its IAM-authenticated URL, and only so. ---
@@ -630,6 +644,11 @@ export function proofCatalog(policies: PlatformPolicies): ProofCheck[] {
     context: { 'lambda:FunctionUrlAuthType': 'NONE' },
   });
   forbidden('dashboard: lambda:InvokeFunctionUrl of the processor', { principal: dashboard, action: 'lambda:InvokeFunctionUrl', resource: names.functionArn(names.processorFunction), context: throughUrl });
+  forbidden('dashboard: dynamodb:Query on the readings table (only through the function)', { principal: dashboard, action: 'dynamodb:Query', resource: tables.readings });
+  forbidden('dashboard: dynamodb:GetItem on the asset-status table (only through the function)', { principal: dashboard, action: 'dynamodb:GetItem', resource: tables.assetStatus });
+  forbidden('dashboard: lambda:UpdateFunctionUrlConfig of the query function (opening it)', { principal: dashboard, action: 'lambda:UpdateFunctionUrlConfig', resource: queryFunctionArn });
+  forbidden('dashboard: lambda:AddPermission on the query function (opening it)', { principal: dashboard, action: 'lambda:AddPermission', resource: queryFunctionArn });
+  forbidden('dashboard: athena:StartQueryExecution in the platform workgroup (the analysts\')', { principal: dashboard, action: 'athena:StartQueryExecution', resource: names.athenaWorkgroupArn });
   const stranger: ProofPrincipal = { kind: 'foreign', accountId: EXAMPLE.foreignAccount, roleName: 'grafana' };
   forbidden('a role of another account: lambda:InvokeFunctionUrl of the query function (no resource policy opens it)', {
     principal: stranger,
@@ -694,6 +713,29 @@ export function proofCatalog(policies: PlatformPolicies): ProofCheck[] {
   forbidden('analyst: dynamodb:Query on the readings table (the hot tier is the query function\'s)', { principal: analyst, action: 'dynamodb:Query', resource: tables.readings });
   forbidden('analyst: kms:Decrypt via DynamoDB', { principal: analyst, action: 'kms:Decrypt', resource: keyArn, context: kms('dynamodb', tableContext(names.readingsTable)) });
   forbidden('analyst: GetObject from the archive over plain HTTP', { principal: analyst, action: 's3:GetObject', resource: rawObject, context: tls(false) });
+  forbidden('analyst: s3:GetObject of a Firehose delivery-failure object (quarantine/firehose/)', {
+    principal: analyst,
+    action: 's3:GetObject',
+    resource: object(`${QUARANTINE_PREFIX}firehose/processing-failed/year=2026/month=01/day=01/${names.firehose}-1-2026-01-01-00-00-00-0a1b2c3d.gz`),
+  });
+  forbidden('analyst: s3:DeleteObject of a quarantined record', { principal: analyst, action: 's3:DeleteObject', resource: quarantineObject('processor') });
+  forbidden('analyst: s3:DeleteObject of a query result (the lifecycle expires them)', { principal: analyst, action: 's3:DeleteObject', resource: resultObject });
+  forbidden('analyst: s3:PutObject under athena-results/ with a key other than the platform key', {
+    principal: analyst,
+    action: 's3:PutObject',
+    resource: resultObject,
+    context: { 's3:x-amz-server-side-encryption': 'aws:kms', 's3:x-amz-server-side-encryption-aws-kms-key-id': `arn:aws:kms:${region}:${account}:key/0a1b2c3d-4e5f-4071-8293-a4b5c6d7e8f9` },
+  });
+  forbidden('analyst: s3:PutBucketPolicy of the archive bucket', { principal: analyst, action: 's3:PutBucketPolicy', resource: names.archiveBucketArn });
+  forbidden('analyst: s3:PutLifecycleConfiguration of the archive bucket (results would stay)', { principal: analyst, action: 's3:PutLifecycleConfiguration', resource: names.archiveBucketArn });
+  forbidden('analyst: glue:UpdateTable raw_records (its projection is the chart\'s)', { principal: analyst, action: 'glue:UpdateTable', resource: names.glueTableArn(names.rawTable) });
+  forbidden('analyst: glue:CreateTable in the archive database', { principal: analyst, action: 'glue:CreateTable', resource: names.glueDatabaseArn });
+  forbidden('analyst: glue:BatchCreatePartition on raw_records (projection, no partitions)', { principal: analyst, action: 'glue:BatchCreatePartition', resource: names.glueTableArn(names.rawTable) });
+  forbidden('analyst: athena:CreateNamedQuery in the platform workgroup (named queries are the chart\'s)', { principal: analyst, action: 'athena:CreateNamedQuery', resource: workgroup });
+  forbidden('analyst: athena:DeleteNamedQuery in the platform workgroup', { principal: analyst, action: 'athena:DeleteNamedQuery', resource: workgroup });
+  forbidden('analyst: athena:DeleteWorkGroup of the platform workgroup', { principal: analyst, action: 'athena:DeleteWorkGroup', resource: workgroup });
+  forbidden('analyst: dynamodb:GetItem on the asset-status table', { principal: analyst, action: 'dynamodb:GetItem', resource: tables.assetStatus });
+  forbidden('analyst: lambda:InvokeFunctionUrl of the query function', { principal: analyst, action: 'lambda:InvokeFunctionUrl', resource: names.functionArn(names.queryFunction), context: { 'lambda:FunctionUrlAuthType': 'AWS_IAM' } });
 
   return checks;
 }

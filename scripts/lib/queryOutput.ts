@@ -44,7 +44,7 @@ export function formatQueryResult(result: QueryRunResult, format: OutputFormat):
     return `${aligned([header, ...table]).join('\n')}\n`;
   }
   const series = result.series;
-  if (format === 'json') return `${JSON.stringify(series.map(({ itemsRead: _itemsRead, ...body }) => body), null, 2)}\n`;
+  if (format === 'json') return `${JSON.stringify(series.map(({ itemsRead: _itemsRead, capacityUnits: _capacityUnits, ...body }) => body), null, 2)}\n`;
   const aggregates = aggregatesOf(series);
   const raw = series.some(isRaw);
   const columns = raw ? ['t', 'value', 'quality'] : ['t', ...aggregates];

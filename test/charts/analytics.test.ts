@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { ANALYTICS_QUERIES, AnalyticsChart, BYTES_SCANNED_CUTOFF, QUARANTINE_COLUMNS, RAW_RECORD_COLUMNS } from '../../charts/analytics';
-import { rawPrefix } from '../../charts/archive';
+import { ArchiveChart } from '../../charts/archive';
 import { telemetrySql } from '../../charts/ingestion';
 import { QUARANTINE_REASONS } from '../../functions/shared/constants';
 import { CircuitBreaker } from '../../functions/shared/CircuitBreaker';
@@ -19,6 +19,17 @@ import { deviceReading, lambdaContext, presence, telemetry } from '../helpers/re
 const props = platformProps('dev');
 const { config, names } = props;
 const render = (): RenderedObject[] => synthChart((app, p) => new AnalyticsChart(app, 'analytics', p));
+
+/** What the rendered Firehose writes to S3 (charts/archive.ts), as Crossplane sends it to AWS. */
+interface FirehoseS3Destination {
+  bucketArn: string;
+  prefix: string;
+  customTimeZone: string;
+  compressionFormat: string;
+  processingConfiguration: { enabled: boolean; processors: { type: string }[] };
+}
+const renderedFirehose = (): FirehoseS3Destination =>
+  (findObject(synthChart((app, p) => new ArchiveChart(app, 'archive', p)), 'DeliveryStream').spec as { forProvider: { extendedS3Configuration: FirehoseS3Destination } }).forProvider.extendedS3Configuration;
 
 interface TableForProvider {
   databaseName: string;
@@ -72,8 +83,17 @@ describe('AnalyticsChart', () => {
       'storage.location.template': `s3://${names.archiveBucket}/raw/year=\${year}/month=\${month}/day=\${day}/hour=\${hour}/`,
       compressionType: 'gzip',
     });
-    // The template is Firehose's prefix with its timestamp fields as partitions.
-    expect(raw.parameters['storage.location.template']?.replace(/\$\{(\w+)\}/g, (_, name: string) => `!{timestamp:${{ year: 'yyyy', month: 'MM', day: 'dd', hour: 'HH' }[name]}}`)).toBe(`s3://${names.archiveBucket}/${rawPrefix(names)}`);
+    // The template is the rendered Firehose's prefix (in UTC) with its timestamp fields as partitions, in the bucket it writes to.
+    const firehose = renderedFirehose();
+    expect(firehose.customTimeZone).toBe('UTC');
+    expect(firehose.bucketArn).toBe(`arn:aws:s3:::${names.archiveBucket}`);
+    expect(raw.parameters['storage.location.template']?.replace(/\$\{(\w+)\}/g, (_, name: string) => `!{timestamp:${{ year: 'yyyy', month: 'MM', day: 'dd', hour: 'HH' }[name]}}`)).toBe(`s3://${names.archiveBucket}/${firehose.prefix}`);
+    // GZIP objects of newline-delimited records: what the JSON SerDe reads line by line.
+    expect([firehose.compressionFormat, raw.parameters.compressionType]).toEqual(['GZIP', 'gzip']);
+    expect(firehose.processingConfiguration).toEqual({ enabled: true, processors: [{ type: 'AppendDelimiterToRecord' }] });
+    // Projection covers every value the prefix can take from now on.
+    expect([raw.parameters['projection.year.range'], raw.parameters['projection.month.range'], raw.parameters['projection.day.range']]).toEqual(['2025,2099', '1,12', '1,31']);
+    expect(Number(raw.parameters['projection.year.range']?.split(',')[0])).toBeLessThanOrEqual(new Date().getUTCFullYear());
   });
 
   test('the raw columns are the data contract v1 plus every field the telemetry rule adds, in lower case', () => {
@@ -133,13 +153,21 @@ describe('the archive in DuckDB: tables and named queries on objects laid out as
     return { ...device, ...added };
   }
 
-  /** Writes records the way Firehose does: the arrival hour's prefix, GZIP, one JSON record per line. */
-  function firehoseObject(arrival: number, lines: readonly string[], part: number): void {
+  /**
+   * Writes records the way the rendered Firehose does (charts/archive.ts, read back from its manifest):
+   * its prefix evaluated at the arrival time in its time zone, Firehose's object name, its compression,
+   * and the delimiter its processor appends to each record (none without it).
+   */
+  const firehose = renderedFirehose();
+  function firehoseObject(arrival: number, records: readonly string[], part: number): void {
+    if (firehose.customTimeZone !== 'UTC' || firehose.compressionFormat !== 'GZIP') throw new Error('firehoseObject: this sample models a UTC prefix and GZIP objects');
     const iso = new Date(arrival).toISOString();
-    const prefix = rawPrefix(names).replace('!{timestamp:yyyy}', iso.slice(0, 4)).replace('!{timestamp:MM}', iso.slice(5, 7)).replace('!{timestamp:dd}', iso.slice(8, 10)).replace('!{timestamp:HH}', iso.slice(11, 13));
+    const prefix = firehose.prefix.replace('!{timestamp:yyyy}', iso.slice(0, 4)).replace('!{timestamp:MM}', iso.slice(5, 7)).replace('!{timestamp:dd}', iso.slice(8, 10)).replace('!{timestamp:HH}', iso.slice(11, 13));
+    expect(prefix).not.toContain('!{');
     const key = `${prefix}${names.firehose}-1-${iso.slice(0, 19).replace(/[T:]/g, '-')}-0a1b2c3d-${part}.gz`;
+    const delimiter = firehose.processingConfiguration.processors.some((processor) => processor.type === 'AppendDelimiterToRecord') ? '\n' : '';
     mkdirSync(dirname(join(root, key)), { recursive: true });
-    writeFileSync(join(root, key), gzipSync(lines.map((line) => `${line}\n`).join('')));
+    writeFileSync(join(root, key), gzipSync(records.map((record) => `${record}${delimiter}`).join('')));
   }
 
   interface Archived {

@@ -26,10 +26,16 @@ class CollectingQuarantine implements QuarantineSink {
 export function realStorer(dynamodb: DynamoDBClient, tableName: string, now: number): { store: (payloads: readonly unknown[]) => Promise<void>; quarantined: readonly QuarantineEntry[] } {
   const quarantine = new CollectingQuarantine();
   const breakers = createBreakers(['dynamodb'] as const);
+  // Silent metrics (Powertools reads the switch when the object is made): `npm run bench` prints its own lines.
+  const disabled = process.env.POWERTOOLS_METRICS_DISABLED;
+  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+  const metrics = new Metrics({ namespace: 'PlantTelemetry/test', serviceName: 'storer' });
+  if (disabled === undefined) delete process.env.POWERTOOLS_METRICS_DISABLED;
+  else process.env.POWERTOOLS_METRICS_DISABLED = disabled;
   const storer = new Storer({
     buckets: new BucketWriter({ store: new BucketStore({ dynamodb, tableName, breaker: breakers.dynamodb }), quarantine, retentionDays: 30, now: () => now }),
     quarantine,
-    metrics: new Metrics({ namespace: 'PlantTelemetry/test', serviceName: 'storer' }),
+    metrics,
     logger: new Logger({ serviceName: 'storer', logLevel: 'SILENT' }),
     breakers: Object.values(breakers),
     now: () => now,

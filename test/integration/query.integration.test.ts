@@ -1,4 +1,4 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { StatusStore } from '../../functions/processor/StatusStore';
@@ -8,10 +8,10 @@ import { QueryLimitError, UnknownSensorError } from '../../functions/shared/erro
 import { AssetDirectory } from '../../functions/shared/query/AssetDirectory';
 import { AGGREGATES, QUERY_LIMITS, STEPS, type Aggregate, type RollUpStep, type Step } from '../../functions/shared/query/constants';
 import { QueryService } from '../../functions/shared/query/QueryService';
-import { SeriesReader } from '../../functions/shared/query/SeriesReader';
+import { READ_CAPACITY_BUDGET, SeriesReader } from '../../functions/shared/query/SeriesReader';
 import type { AggregatePoint, RawPoint } from '../../functions/shared/query/types';
 import type { Quality } from '../../functions/shared/types';
-import { createTables, setAwsTestEnvironment, startDynalite, testDynamoClient, type Emulator } from '../helpers/emulators';
+import { createTables, CREDENTIALS, REGION, setAwsTestEnvironment, startDynalite, testDynamoClient, type Emulator } from '../helpers/emulators';
 import { realStorer } from '../helpers/realStorer';
 import { lambdaContext, telemetry } from '../helpers/records';
 
@@ -27,8 +27,45 @@ let dynalite: Emulator;
 let dynamodb: DynamoDBClient;
 let storer: ReturnType<typeof realStorer>;
 let service: QueryService;
-/** Items each sensor's reads touched, recorded by a reader that counts (the bound is checked on every query). */
 let reader: SeriesReader;
+
+/** One DynamoDB call as the counting client saw it: command, table, key condition, and the items it consumed. */
+interface ObservedCall {
+  readonly command: string;
+  readonly table: string | undefined;
+  readonly keyCondition: string | undefined;
+  readonly partition: string | undefined;
+  readonly items: number;
+}
+
+/**
+ * A client of its own for the read path, whose middleware records every call after DynamoDB answered:
+ * the items each consumed (a Query's ScannedCount, a GetItem's one item), counted outside the reader, so
+ * the item-read bound does not rest on the reader's own bookkeeping.
+ */
+function countingClient(endpoint: string): { client: DynamoDBClient; calls: ObservedCall[] } {
+  const client = new DynamoDBClient({ region: REGION, endpoint, credentials: CREDENTIALS });
+  const calls: ObservedCall[] = [];
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const result = await next(args);
+      const input = args.input as { TableName?: string; KeyConditionExpression?: string; ExpressionAttributeValues?: Record<string, { S?: string }>; Key?: Record<string, { S?: string }> };
+      const output = result.output as { ScannedCount?: number; Item?: unknown; Items?: unknown[]; Responses?: Record<string, unknown[]> };
+      const items = output.ScannedCount ?? (output.Item !== undefined ? 1 : 0) + (output.Items?.length ?? 0) + Object.values(output.Responses ?? {}).reduce((sum, list) => sum + list.length, 0);
+      calls.push({
+        command: context.commandName ?? 'unknown',
+        table: input.TableName,
+        keyCondition: input.KeyConditionExpression,
+        partition: input.ExpressionAttributeValues?.[':pk']?.S ?? input.Key?.sensorId?.S,
+        items,
+      });
+      return result;
+    },
+    { step: 'initialize', name: 'countItemsRead' },
+  );
+  return { client, calls };
+}
+let counted: ReturnType<typeof countingClient>;
 /** The processor's status store: an asset the platform knows has an item listing its metrics. */
 let status: StatusStore;
 const statusOf = (assetId: string, metrics: readonly string[]): Parameters<StatusStore['writeAssetStatus']>[0] => ({
@@ -49,12 +86,14 @@ beforeAll(async () => {
   dynamodb = testDynamoClient(dynalite.endpoint);
   await createTables(dynamodb, { readings: READINGS, assetStatus: STATUS });
   storer = realStorer(dynamodb, READINGS, NOW);
-  reader = new SeriesReader({ dynamodb, tableName: READINGS });
+  counted = countingClient(dynalite.endpoint);
+  reader = new SeriesReader({ dynamodb: counted.client, tableName: READINGS });
   service = new QueryService({ reader, directory: new AssetDirectory({ dynamodb, tableName: STATUS }), plantId: 'sp1' });
   status = new StatusStore({ doc: DynamoDBDocumentClient.from(dynamodb), tableName: STATUS, breaker: createBreakers(['dynamodb'] as const).dynamodb });
 });
 
 afterAll(async () => {
+  counted.client.destroy();
   dynamodb.destroy();
   await dynalite.stop();
 });
@@ -100,6 +139,23 @@ function bruteForce(readings: readonly { ts: number; value: number; quality: Qua
 /** Minutes the range [from, to) touches: the most items one sensor's read may take. */
 const minutesTouched = (from: number, to: number): number => Math.floor((to - 1) / MINUTE) - Math.floor(from / MINUTE) + 1;
 
+/**
+ * Runs one series request and checks, from the calls the counting client saw, how it read: only Query
+ * and GetItem on the readings table, every Query on the sensor's partition with a sort-key range (no
+ * Scan, no filter), and no more items consumed than the minutes the range touches. Returns the result.
+ */
+async function readBounded(query: Parameters<QueryService['series']>[0]): Promise<Awaited<ReturnType<QueryService['series']>>> {
+  counted.calls.length = 0;
+  const result = await service.series(query);
+  const sensorId = `${query.assetId}#${query.metric}`;
+  expect(counted.calls.map((call) => [call.command, call.table, call.partition])).toEqual(counted.calls.map((call) => [call.command === 'QueryCommand' ? 'QueryCommand' : 'GetItemCommand', READINGS, sensorId]));
+  for (const call of counted.calls.filter((candidate) => candidate.command === 'QueryCommand')) expect(call.keyCondition).toBe('#pk = :pk AND #sk BETWEEN :first AND :last');
+  const consumed = counted.calls.reduce((sum, call) => sum + call.items, 0);
+  expect(consumed).toBeLessThanOrEqual(minutesTouched(query.from, query.to));
+  expect(result.itemsRead).toBe(consumed);
+  return result;
+}
+
 /** Offsets that sit on and next to minute boundaries, and anywhere in the ten minutes. */
 const offsetArbitrary = fc.oneof(
   fc.integer({ min: 0, max: 9 }).chain((minute) => fc.constantFrom(minute * MINUTE, minute * MINUTE + 1, minute * MINUTE + MINUTE - 1)),
@@ -119,6 +175,8 @@ const rangeArbitrary = fc.oneof(
 );
 
 let runs = 0;
+/** What the generated cases exercised, so a weakened generator fails the test instead of passing vacuously. */
+const seen = { resends: 0, sameTsOtherValue: 0, onMinuteBoundary: 0, bad: 0, uncertain: 0, missingQuality: 0, cutMinutes: 0, emptyResults: 0, multiPointSteps: 0 };
 
 describe('read path against dynalite, on buckets the real storer wrote', () => {
   it('every aggregate of every step equals a brute-force computation, raw returns exactly the stored readings, and reads stay within the minutes of the range', async () => {
@@ -141,14 +199,21 @@ describe('read path against dynalite, on buckets the real storer wrote', () => {
           for (let start = 0; start < delivered.length; start += size) await storer.store(delivered.slice(start, start + size));
           expect(storer.quarantined).toEqual([]);
 
-          const expected = deduplicated(
-            delivered.flatMap((payload) => (payload?.readings as { value: number; ts: number; quality?: Quality }[]).map((r) => ({ ts: r.ts, value: r.value, quality: r.quality }))),
-          );
+          const sent = delivered.flatMap((payload) => (payload?.readings as { value: number; ts: number; quality?: Quality }[]).map((r) => ({ ts: r.ts, value: r.value, quality: r.quality })));
+          const expected = deduplicated(sent);
+          seen.resends += resends.length;
+          seen.sameTsOtherValue += sent.some((r) => sent.some((other) => other.ts === r.ts && other.value !== r.value)) ? 1 : 0;
+          seen.onMinuteBoundary += sent.some((r) => (r.ts - BASE) % MINUTE === 0) ? 1 : 0;
+          seen.bad += sent.some((r) => r.quality === 'BAD') ? 1 : 0;
+          seen.uncertain += sent.some((r) => r.quality === 'UNCERTAIN') ? 1 : 0;
+          seen.missingQuality += sent.some((r) => r.quality === undefined) ? 1 : 0;
           for (const [[start, end], step] of queries) {
             const from = BASE + start;
             const to = BASE + end;
-            const result = await service.series({ assetId, metric: 'temperature', from, to, step, aggregates: AGGREGATES });
-            expect(result.itemsRead).toBeLessThanOrEqual(minutesTouched(from, to));
+            const result = await readBounded({ assetId, metric: 'temperature', from, to, step, aggregates: AGGREGATES });
+            seen.cutMinutes += from % MINUTE !== 0 || to % MINUTE !== 0 ? 1 : 0;
+            seen.emptyResults += result.points.length === 0 ? 1 : 0;
+            seen.multiPointSteps += step !== 'raw' && result.points.length > 1 ? 1 : 0;
             if (step === 'raw') {
               const want: RawPoint[] = expected.filter((r) => r.ts >= from && r.ts < to).sort((a, b) => a.ts - b.ts).map((r) => ({ t: r.ts, value: r.value, quality: r.quality }));
               expect(result.points).toEqual(want);
@@ -156,14 +221,20 @@ describe('read path against dynalite, on buckets the real storer wrote', () => {
             }
             const want = bruteForce(expected, from, to, step, AGGREGATES);
             const got = result.points as AggregatePoint[];
-            // Exact: count, sum, min, max and avg; stddev from merged sums of squares against the two-pass formula, to rounding.
+            // Exact: count, sum, min, max and avg. stddev comes from the merged sums of squares, the brute force's from
+            // the two-pass formula: their variances agree to the rounding of the mean of squares (E[x^2] = var + avg^2).
             expect(got.map(({ stddev: _s, ...exact }) => exact)).toEqual(want.map(({ stddev: _s, ...exact }) => exact));
-            got.forEach((point, index) => expect(point.stddev).toBeCloseTo(want[index]?.stddev ?? NaN, 9));
+            got.forEach((point, index) => {
+              const { avg = NaN, stddev = NaN } = want[index] ?? {};
+              expect(point.stddev).toBeGreaterThanOrEqual(0);
+              expect(Math.abs((point.stddev ?? NaN) ** 2 - stddev ** 2)).toBeLessThanOrEqual(1e-12 * (stddev ** 2 + avg ** 2) + Number.MIN_VALUE);
+            });
           }
         },
       ),
-      { numRuns: 40 },
+      { numRuns: 100 },
     );
+    for (const [what, count] of Object.entries(seen)) expect([what, count > 0]).toEqual([what, true]);
   }, 120_000);
 
   it('a day of one 1 Hz sensor rolled up to 5 minutes reads 1,440 items (one per minute), in pages, and is exact', async () => {
@@ -172,15 +243,34 @@ describe('read path against dynalite, on buckets the real storer wrote', () => {
       telemetry({ assetId, receivedAt: BASE, readings: Array.from({ length: 60 }, (_, second) => ({ metric: 'rpm', value: (minute % 7) + second / 4, ts: BASE + minute * MINUTE + second * 1000, quality: second === 0 ? 'BAD' : 'GOOD' })) }),
     );
     for (let start = 0; start < payloads.length; start += 500) await storer.store(payloads.slice(start, start + 500));
-    const result = await service.series({ assetId, metric: 'rpm', from: BASE, to: BASE + DAY, step: '5m', aggregates: ['count', 'min', 'max', 'sum'] });
+    const result = await readBounded({ assetId, metric: 'rpm', from: BASE, to: BASE + DAY, step: '5m', aggregates: ['count', 'min', 'max', 'sum'] });
     expect(result.itemsRead).toBe(1_440);
+    // Several pages (DynamoDB's 1 MB counts whole items, whatever the projection): pagination is exercised.
+    expect(counted.calls.filter((call) => call.command === 'QueryCommand').length).toBeGreaterThan(1);
+    // The budget admits a quarter of a 1 Hz sensor: 93 such days stay within it.
+    expect(result.capacityUnits).toBeGreaterThan(0);
+    expect(result.capacityUnits * 93).toBeLessThanOrEqual(READ_CAPACITY_BUDGET);
     expect(result.points).toHaveLength(288);
     expect(result.points[0]).toEqual({ t: BASE, count: 5 * 59, min: 0.25, max: 4 + 59 / 4, sum: [0, 1, 2, 3, 4].reduce((acc, m) => acc + 59 * m + (59 * 60) / 2 / 4, 0) });
     // Unaligned ends: two minutes are read whole (GetItem), the rest as stats; still one item per minute touched.
-    const cut = await service.series({ assetId, metric: 'rpm', from: BASE + 30_500, to: BASE + 3 * MINUTE + 10_000, step: '1m', aggregates: ['count'] });
+    const cut = await readBounded({ assetId, metric: 'rpm', from: BASE + 30_500, to: BASE + 3 * MINUTE + 10_000, step: '1m', aggregates: ['count'] });
     expect(cut.itemsRead).toBe(4);
+    expect(counted.calls.map((call) => call.command).sort()).toEqual(['GetItemCommand', 'GetItemCommand', 'QueryCommand']);
     expect(cut.points).toEqual([{ t: BASE, count: 29 }, { t: BASE + MINUTE, count: 59 }, { t: BASE + 2 * MINUTE, count: 59 }, { t: BASE + 3 * MINUTE, count: 9 }]);
   }, 120_000);
+
+  it('a range holding more bytes of the sensor than the read budget is refused with a one-line limit error, not read to the end', async () => {
+    // The 1 Hz day above consumes about 240 read units; a budget of 60 admits a few hours of it and refuses the day.
+    const small = new QueryService({ reader: new SeriesReader({ dynamodb: counted.client, tableName: READINGS, maxCapacityUnits: 60 }), directory: new AssetDirectory({ dynamodb, tableName: STATUS }), plantId: 'sp1' });
+    const hours = await small.series({ assetId: 'day-1hz', metric: 'rpm', from: BASE, to: BASE + 3 * 60 * MINUTE, step: '1h', aggregates: ['count'] });
+    expect(hours.points.map((point) => (point as AggregatePoint).count)).toEqual([5 * 59, 60 * 59, 60 * 59, 55 * 59]);
+    counted.calls.length = 0;
+    const day = small.series({ assetId: 'day-1hz', metric: 'rpm', from: BASE, to: BASE + DAY, step: '1h', aggregates: ['count'] });
+    await expect(day).rejects.toThrow(new QueryLimitError('from', 'the range holds more of day-1hz/rpm than one request reads (60 read units, 0.46875 MiB of minute buckets); narrow from/to'));
+    // It stopped at the first page past the budget instead of reading the day.
+    expect(counted.calls.filter((call) => call.command === 'QueryCommand')).toHaveLength(1);
+    expect(counted.calls.reduce((sum, call) => sum + call.items, 0)).toBeLessThan(1_440);
+  }, 60_000);
 
   it('raw refuses a range holding more than the points limit, with a one-line limit error', async () => {
     const assetId = 'dense';
@@ -192,6 +282,10 @@ describe('read path against dynalite, on buckets the real storer wrote', () => {
     const raw = service.series({ assetId, metric: 'vibration', from: BASE, to: BASE + 2 * 60 * MINUTE, step: 'raw', aggregates: [] });
     await expect(raw).rejects.toThrow(QueryLimitError);
     await expect(raw).rejects.toThrow(`the range holds more than ${QUERY_LIMITS.maxPoints} readings of dense/vibration; narrow from/to or use a step`);
+    // The limit counts the readings inside the range: 16.5 minutes are 99,000 readings, though the 17 minutes touched hold 102,000.
+    const inside = await readBounded({ assetId, metric: 'vibration', from: BASE + 3.5 * MINUTE, to: BASE + 20 * MINUTE, step: 'raw', aggregates: [] });
+    expect(inside.points).toHaveLength(99_000);
+    expect(inside.points[0]).toEqual({ t: BASE + 3.5 * MINUTE, value: 0, quality: 'GOOD' });
   }, 60_000);
 
   it('lists an asset\'s sensors and a line\'s assets from the status items the processor writes, and names an unknown asset or metric', async () => {

@@ -34,10 +34,16 @@ beforeAll(async () => {
       telemetry({ assetId: 'pump-07', readings: Array.from({ length: 60 }, (_, second) => ({ metric: 'temperature', value: minute + second / 64, ts: BASE + minute * MINUTE + second * 1000, quality: second === 0 ? 'BAD' : 'GOOD' })) }),
     ),
   );
+  // pump-09 vibration at 100 Hz for 20 minutes (a full bucket every minute): 120,000 readings, over the points limit.
+  const dense = Array.from({ length: 240 }, (_, index) =>
+    telemetry({ assetId: 'pump-09', readings: Array.from({ length: 500 }, (_, r) => ({ metric: 'vibration', value: r / 8, ts: BASE + index * 5_000 + r * 10 })) }),
+  );
+  for (let start = 0; start < dense.length; start += 40) await storer.store(dense.slice(start, start + 40));
   const status = new StatusStore({ doc: DynamoDBDocumentClient.from(dynamodb), tableName: STATUS, breaker: createBreakers(['dynamodb'] as const).dynamodb });
   const base = { plantId: 'sp1', lineId: 'line-a', thingName: 'gw-01', lastSeen: BASE, lastReadingTs: BASE, updatedAt: BASE + 1 };
   await status.writeAssetStatus({ ...base, assetId: 'pump-07', status: 'OK', metrics: ['temperature'] }, new Deadline(lambdaContext()));
   await status.writeAssetStatus({ ...base, assetId: 'pump-08', status: 'ANOMALY', metrics: ['pressure'] }, new Deadline(lambdaContext()));
+  await status.writeAssetStatus({ ...base, assetId: 'pump-09', status: 'OK', metrics: ['vibration'] }, new Deadline(lambdaContext()));
   ({ handler } = await import('../../functions/query'));
 });
 
@@ -103,6 +109,7 @@ describe('query function through its handler, function URL payload 2.0', () => {
     expect((body.assets as { assetId: string; status: string; metrics: string[] }[]).map(({ assetId, status: s, metrics }) => [assetId, s, metrics])).toEqual([
       ['pump-07', 'OK', ['temperature']],
       ['pump-08', 'ANOMALY', ['pressure']],
+      ['pump-09', 'OK', ['vibration']],
     ]);
     expect((await get('/v1/assets', { lineId: 'line-z' })).body).toEqual({ lineId: 'line-z', assets: [] });
   });
@@ -117,7 +124,7 @@ describe('query function through its handler, function URL payload 2.0', () => {
     ['an unknown step', series({ step: '2m' }), 'step must be one of 1m, 5m, 15m, 1h, 1d, raw, got "2m"'],
     ['an unknown aggregate', series({ agg: 'avg,p99' }), 'agg must be a comma-separated list of avg, min, max, sum, count, stddev, got "p99"'],
     ['an unknown parameter', series({ limit: '10' }), 'unknown parameter limit; /v1/series takes assetId, metric, from, to, step, agg'],
-    ['a range over a quarter', series({ from: '0', to: String(94 * DAY), step: '1d' }), 'the range covers at most 93 days, got 94 days; older history is in the archive (Athena)'],
+    ['a range over a quarter', series({ from: '0', to: String(94 * DAY), step: '1d' }), 'from/to must cover at most 93 days, got 94 days; older history is in the archive (Athena)'],
     ['more than 100,000 points', series({ from: '0', to: String(70 * DAY), step: '1m' }), 'step 1m over this range makes 100800 points, over the limit of 100000; use a coarser step or a shorter range'],
     ['raw over a day', series({ step: 'raw', from: '0', to: String(DAY + 1) }), 'step raw covers at most 24 hours (86400000 ms), the range is 86400001 ms; narrow from/to or use a step'],
     ['an unknown asset', series({ assetId: 'pump-99' }), 'assetId pump-99: no such asset (it has no asset-status item)'],
@@ -127,6 +134,35 @@ describe('query function through its handler, function URL payload 2.0', () => {
     expect({ status, body }).toEqual({ status: 400, body: { error: message } });
     expect(message).not.toContain('\n');
   });
+
+  it('limits the data only tells are a 400 too: raw readings over 100,000, a range over the read budget', async () => {
+    const started = Date.now();
+    const raw = await get('/v1/series', { assetId: 'pump-09', metric: 'vibration', from: String(BASE), to: String(BASE + 30 * MINUTE), step: 'raw' });
+    expect(raw).toMatchObject({ status: 400, body: { error: 'the range holds more than 100000 readings of pump-09/vibration; narrow from/to or use a step' } });
+    // Answered well within the function's timeout, not by it.
+    expect(Date.now() - started).toBeLessThan(15_000);
+    // The same data rolled up is fine: 120,000 readings in 20 minute buckets.
+    const rolled = await get('/v1/series', { assetId: 'pump-09', metric: 'vibration', from: String(BASE), to: String(BASE + 30 * MINUTE), step: '15m', agg: 'count' });
+    expect(rolled).toMatchObject({ status: 200, body: { points: [{ t: BASE, count: 90_000 }, { t: BASE + 15 * MINUTE, count: 30_000 }] } });
+
+    // Each full bucket of pump-09 is about 30 read units: a budget of 100 refuses the 20 minutes (the default admits a quarter of a 1 Hz sensor).
+    const { QueryApi } = await import('../../functions/query/QueryApi');
+    const { QueryService } = await import('../../functions/shared/query/QueryService');
+    const { SeriesReader } = await import('../../functions/shared/query/SeriesReader');
+    const { AssetDirectory } = await import('../../functions/shared/query/AssetDirectory');
+    const { Logger } = await import('@aws-lambda-powertools/logger');
+    const { Metrics } = await import('@aws-lambda-powertools/metrics');
+    const api = new QueryApi({
+      service: new QueryService({ reader: new SeriesReader({ dynamodb, tableName: READINGS, maxCapacityUnits: 100 }), directory: new AssetDirectory({ dynamodb, tableName: STATUS }), plantId: 'sp1' }),
+      logger: new Logger(),
+      metrics: new Metrics({ namespace: 'PlantTelemetry/test' }),
+    });
+    const result = await api.handle(functionUrlEvent('GET', '/v1/series', { assetId: 'pump-09', metric: 'vibration', from: String(BASE), to: String(BASE + 30 * MINUTE), step: '15m' }));
+    expect(typeof result === 'string' ? result : { statusCode: result.statusCode, body: JSON.parse(result.body ?? 'null') as unknown }).toEqual({
+      statusCode: 400,
+      body: { error: 'the range holds more of pump-09/vibration than one request reads (100 read units, 0.78125 MiB of minute buckets); narrow from/to' },
+    });
+  }, 60_000);
 
   it('400 for a bad lineId, 404 for other paths, 405 for other methods', async () => {
     expect(await get('/v1/assets', {})).toMatchObject({ status: 400, body: { error: 'lineId is required' } });

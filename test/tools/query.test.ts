@@ -66,6 +66,11 @@ describe('npm run query against dynalite (AWS_ENDPOINT_URL_DYNAMODB)', () => {
       { assetId: 'pump-07', plantId: 'sp01', lineId: 'line-a', thingName: 'gw-01', status: 'OK', lastSeen: BASE, lastReadingTs: BASE, updatedAt: BASE, metrics: ['pressure', 'temperature'] },
       new Deadline(lambdaContext()),
     );
+    // A second asset of the line without a temperature sensor: a line-wide request skips it.
+    await status.writeAssetStatus(
+      { assetId: 'press-02', plantId: 'sp01', lineId: 'line-a', thingName: 'gw-02', status: 'ANOMALY', lastSeen: BASE, lastReadingTs: BASE, updatedAt: BASE, metrics: ['pressure'] },
+      new Deadline(lambdaContext()),
+    );
   });
 
   afterAll(async () => {
@@ -88,7 +93,7 @@ describe('npm run query against dynalite (AWS_ENDPOINT_URL_DYNAMODB)', () => {
     const plot = join(outdir, 'pump.svg');
     const result = await run(['--env', 'dev', '--asset', 'pump-07', '--metric', 'temperature', '--from', iso(BASE), '--to', String(BASE + 10 * MINUTE), '--step', '5m', '--agg', 'avg,max', '--format', 'csv', '--plot', plot]);
     expect(result.stdout).toBe(['assetId,metric,t,avg,max', `pump-07,temperature,${iso(BASE)},72,74`, `pump-07,temperature,${iso(BASE + 5 * MINUTE)},77,79`, ''].join('\n'));
-    expect(result.stderr).toMatch(/^query: 1 series, 2 points, 10 DynamoDB items read, \d+ ms\n$/);
+    expect(result.stderr).toMatch(/^query: 1 series, 2 points, 10 DynamoDB items read \(\d+(\.5)? read units\), \d+ ms\n$/);
     expect(result.code).toBe(0);
     expect(readFileSync(plot, 'utf8')).toMatch(/^<svg [^]*pump-07 temperature[^]*<\/svg>\n$/);
   }, 60_000);
@@ -106,19 +111,39 @@ describe('npm run query against dynalite (AWS_ENDPOINT_URL_DYNAMODB)', () => {
     expect(result.stdout.split('\n')[0]).toMatch(/^assetId\s+status\s+lastSeen\s+metrics$/);
     expect(result.stdout).toContain('pump-07');
     expect(result.stdout).toContain('pressure temperature');
+    expect(result.stdout).toMatch(/press-02\s+ANOMALY/);
+  }, 60_000);
+
+  test('--line with --metric reads that metric of every asset of the line (through the status table\'s line index)', async () => {
+    const result = await run(['--env', 'dev', '--line', 'line-a', '--metric', 'pressure', '--from', iso(BASE), '--to', iso(BASE + 10 * MINUTE), '--step', '5m', '--agg', 'count,avg', '--format', 'csv']);
+    // press-02 has the metric but no data in the range (no points); pump-07's pressure readings are UNCERTAIN, which count.
+    expect(result.stdout).toBe(['assetId,metric,t,avg,count', `pump-07,pressure,${iso(BASE)},2,5`, `pump-07,pressure,${iso(BASE + 5 * MINUTE)},2,5`, ''].join('\n'));
+    expect(result.stderr).toMatch(/^query: 2 series, 2 points, /);
+    const temperature = await run(['--env', 'dev', '--line', 'line-a', '--metric', 'temperature', '--from', iso(BASE), '--to', iso(BASE + 10 * MINUTE), '--step', '1h', '--agg', 'max', '--format', 'json']);
+    // press-02 has no temperature sensor: left out, not an error.
+    expect(JSON.parse(temperature.stdout)).toEqual([{ assetId: 'pump-07', metric: 'temperature', from: BASE, to: BASE + 10 * MINUTE, step: '1h', points: [{ t: BASE, max: 79 }] }]);
+    expect(temperature.code).toBe(0);
   }, 60_000);
 
   test.each([
-    [['--step', '2m'], 'query: --step must be one of 1m, 5m, 15m, 1h, 1d, raw, got "2m"\n'],
-    [['--to', '-7h'], 'query: --to must be after --from (the range is [from, to))'],
-    [['--metric', 'flow'], 'query: --metric flow: asset pump-07 has no such metric; its metrics are pressure, temperature\n'],
-  ])('exit 2 with one line for a bad %j', async (extra, message) => {
-    const base = ['--env', 'dev', '--asset', 'pump-07', '--metric', 'temperature', '--from', '-6h'];
-    const args = extra[0] === '--metric' ? ['--env', 'dev', '--asset', 'pump-07', '--from', iso(BASE - DAY), '--to', iso(BASE - DAY + MINUTE), ...extra] : [...base, ...extra];
-    const result = await run(args);
-    expect(result.stderr.startsWith(message)).toBe(true);
-    expect(result.stderr.split('\n')).toHaveLength(2);
-    expect(result.code).toBe(2);
+    ['step', ['--from', '-6h', '--step', '2m'], 'query: --step must be one of 1m, 5m, 15m, 1h, 1d, raw, got "2m"\n'],
+    ['range (to before from)', ['--from', '2026-01-02T00:00:00Z', '--to', '2026-01-01T00:00:00Z'], 'query: --to must be after --from (the range is [from, to)), got from 2026-01-02T00:00:00.000Z and to 2026-01-01T00:00:00.000Z\n'],
+    ['range (a time without zone)', ['--from', '2026-01-01T00:00:00'], 'query: --from must be ISO 8601 with a zone (2026-01-01T00:00:00Z), epoch ms, now, or -<n><s|m|h|d> (-6h), got "2026-01-01T00:00:00"\n'],
+    ['range (over a quarter)', ['--from', '-94d', '--step', '1d'], 'query: --from/--to must cover at most 93 days, got 94 days; older history is in the archive (Athena)\n'],
+    ['range (raw over a day)', ['--from', '-25h', '--step', 'raw'], 'query: --step raw covers at most 24 hours (86400000 ms), the range is 90000000 ms; narrow --from/--to or use a step\n'],
+    ['aggregate', ['--from', '-6h', '--agg', 'avg,median'], 'query: --agg must be a comma-separated list of avg, min, max, sum, count, stddev, got "median"\n'],
+  ])('exit 2 with one line naming the flag for a bad %s', async (_case, extra, message) => {
+    const result = await run(['--env', 'dev', '--asset', 'pump-07', '--metric', 'temperature', ...extra]);
+    expect(result).toEqual({ code: 2, stdout: '', stderr: message });
+  }, 60_000);
+
+  test.each([
+    ['metric', ['--asset', 'pump-07', '--metric', 'flow'], 'query: --metric flow: asset pump-07 has no such metric; its metrics are pressure, temperature\n'],
+    ['asset', ['--asset', 'pump-99', '--metric', 'temperature'], 'query: --asset pump-99: no such asset (it has no asset-status item)\n'],
+    ['asset (every metric)', ['--asset', 'pump-99'], 'query: --asset pump-99: no such asset (it has no asset-status item)\n'],
+  ])('exit 2 with one line naming the flag for an unknown %s', async (_case, target, message) => {
+    const result = await run(['--env', 'dev', ...target, '--from', iso(BASE - DAY), '--to', iso(BASE - DAY + MINUTE)]);
+    expect(result).toEqual({ code: 2, stdout: '', stderr: message });
   }, 60_000);
 
   test('exit 2 for an unknown environment, naming the known ones', async () => {

@@ -9,7 +9,7 @@ import { stepPointCount } from './stepPointCount';
 import type { AssetSummary, SeriesQuery, SeriesResult } from './types';
 
 export interface QueryServiceOptions {
-  readonly reader: Pick<SeriesReader, 'read'>;
+  readonly reader: Pick<SeriesReader, 'read' | 'maxCapacityUnits'>;
   readonly directory: Pick<AssetDirectory, 'asset' | 'lineAssets'>;
   /** The environment's plant: line ids are unique within it (config `plant.id`). */
   readonly plantId: string;
@@ -34,16 +34,18 @@ export class QueryService {
     const base = { assetId: query.assetId, metric: query.metric, from, to, step };
     if (step === 'raw') {
       const read = await this.#options.reader.read(query.assetId, query.metric, from, to, 'readings', QUERY_LIMITS.maxPoints);
+      if (read.overBudget) throw this.#overBudget(query);
       const points = rawPoints(read.buckets, from, to);
       if (read.overLimit || points.length > QUERY_LIMITS.maxPoints) {
         throw new QueryLimitError(this.#label('from'), `the range holds more than ${QUERY_LIMITS.maxPoints} readings of ${query.assetId}/${query.metric}; narrow ${this.#label('from')}/${this.#label('to')} or use a step`);
       }
       if (read.buckets.length === 0) await this.#checkSensor(query.assetId, query.metric);
-      return { ...base, points, itemsRead: read.itemsRead };
+      return { ...base, points, itemsRead: read.itemsRead, capacityUnits: read.capacityUnits };
     }
     const read = await this.#options.reader.read(query.assetId, query.metric, from, to, 'stats');
+    if (read.overBudget) throw this.#overBudget(query);
     if (read.buckets.length === 0) await this.#checkSensor(query.assetId, query.metric);
-    return { ...base, points: rollUp(read.buckets, from, to, step, query.aggregates), itemsRead: read.itemsRead };
+    return { ...base, points: rollUp(read.buckets, from, to, step, query.aggregates), itemsRead: read.itemsRead, capacityUnits: read.capacityUnits };
   }
 
   /** Every metric of the asset over the same range and step, in metric order. */
@@ -82,6 +84,15 @@ export class QueryService {
     if (asset.metrics.length > 0 && !asset.metrics.includes(metric)) {
       throw new UnknownSensorError(this.#label('metric'), `${this.#label('metric')} ${metric}: asset ${assetId} has no such metric; its metrics are ${asset.metrics.join(', ')}`);
     }
+  }
+
+  /** The range holds more bytes of the sensor than one read takes (a fast sensor over a long range). */
+  #overBudget(query: SeriesQuery): QueryLimitError {
+    const mib = (this.#options.reader.maxCapacityUnits * 8) / 1024;
+    return new QueryLimitError(
+      this.#label('from'),
+      `the range holds more of ${query.assetId}/${query.metric} than one request reads (${this.#options.reader.maxCapacityUnits} read units, ${mib} MiB of minute buckets); narrow ${this.#label('from')}/${this.#label('to')}`,
+    );
   }
 
   #label(parameter: keyof SeriesParameters | 'lineId'): string {

@@ -32,9 +32,9 @@ export const QUERY_LIMITS = {
   /** Points one request returns at most (all series together); more is a 400 asking for a coarser step or a shorter range. */
   maxPoints: 100_000,
   /**
-   * Longest range of a roll-up: a quarter. It bounds the items one request reads (93 x 1,440 minute
-   * buckets per sensor, about 14 DynamoDB pages with the stats-only projection, a second or two);
-   * older history is the archive's, through Athena.
+   * Longest range of a roll-up: a quarter, beyond the hot tier's 90 days; older history is the
+   * archive's, through Athena. It bounds the items one sensor's read takes (at most 93 x 1,440 minute
+   * buckets), not their bytes: that is the read budget (SeriesReader.ts, READ_CAPACITY_BUDGET).
    */
   maxRangeMs: 93 * 24 * 60 * MINUTE_MS,
   /** Longest range of `raw`: a day of one sensor; its readings still count against maxPoints. */

@@ -67,7 +67,7 @@ export function parseSeriesRange(parameters: SeriesParameters, options: ParseSer
   }
   if (step !== 'raw') {
     if (range > QUERY_LIMITS.maxRangeMs) {
-      throw new QueryLimitError(label('from'), `the range covers at most ${QUERY_LIMITS.maxRangeMs / (24 * HOUR_MS)} days, got ${(range / (24 * HOUR_MS)).toFixed(1).replace(/\.0$/, '')} days; older history is in the archive (Athena)`);
+      throw new QueryLimitError(label('from'), `${label('from')}/${label('to')} must cover at most ${QUERY_LIMITS.maxRangeMs / (24 * HOUR_MS)} days, got ${(range / (24 * HOUR_MS)).toFixed(1).replace(/\.0$/, '')} days; older history is in the archive (Athena)`);
     }
     const points = stepPointCount(from, to, STEPS[step]);
     if (points > QUERY_LIMITS.maxPoints) {

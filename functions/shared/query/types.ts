@@ -48,6 +48,8 @@ export interface SeriesResult {
   readonly points: readonly AggregatePoint[] | readonly RawPoint[];
   /** DynamoDB items read for it (the bound: at most the minutes the range touches). */
   readonly itemsRead: number;
+  /** Read capacity units DynamoDB reported for it (the budget: READ_CAPACITY_BUDGET). */
+  readonly capacityUnits: number;
 }
 
 /** An asset of a line, as its status item has it. */

@@ -11,7 +11,7 @@ import { createLocalTable } from './createLocalTable';
 import type { Emulator } from './Emulator';
 import { FakeAwsServer, type PublishedMessage } from './FakeAwsServer';
 import { FakeSqsServer } from './FakeSqsServer';
-import { FaultProxy } from './FaultProxy';
+import { DynamoService } from './DynamoService';
 import { FunctionHost } from './FunctionHost';
 import { LatencySeries } from './LatencySeries';
 import type { LocalManifests } from './LocalManifests';
@@ -64,7 +64,8 @@ export class LocalPipeline {
   readonly manifests: LocalManifests;
   readonly s3 = new FakeAwsServer();
   readonly sqs = new FakeSqsServer();
-  readonly dynamoProxy = new FaultProxy();
+  /** dynalite with the load test's DynamoDB faults and the status-write watch in its own thread. */
+  readonly dynamoProxy = new DynamoService();
   readonly functions = new Map<string, RunningFunction>();
   readonly streams = new Map<string, StreamWriter>();
   readonly statusLatency: LatencySeries;
@@ -128,11 +129,10 @@ export class LocalPipeline {
   }
 
   async #startEmulators(): Promise<void> {
-    const [dynalite, kinesalite] = await Promise.all([startEmulatorWorker('dynalite'), startEmulatorWorker('kinesalite')]);
-    this.#emulators.push(dynalite, kinesalite);
-    this.dynamoEndpoint = dynalite.endpoint;
+    const [dynamoEndpoint, kinesalite] = await Promise.all([this.dynamoProxy.start(), startEmulatorWorker('kinesalite')]);
+    this.#emulators.push(kinesalite);
+    this.dynamoEndpoint = dynamoEndpoint;
     this.kinesisEndpoint = kinesalite.endpoint;
-    await this.dynamoProxy.startInFrontOf(dynalite.endpoint);
     await this.s3.start();
     await this.sqs.start();
     this.#kinesis = new KinesisClient({ region: LOCAL_REGION, endpoint: kinesalite.endpoint, credentials: LOCAL_CREDENTIALS, requestHandler: new NodeHttpHandler() });
@@ -151,12 +151,9 @@ export class LocalPipeline {
     }
     // The status table: its writes are the end of the processor's path (latency "publish -> status").
     this.#statusTable = this.manifests.functions.flatMap((f) => Object.entries(f.variables)).find(([name]) => name === 'ASSET_STATUS_TABLE')?.[1];
-    this.dynamoProxy.onRequest = (operation, body) => {
-      if (operation !== 'UpdateItem' || this.#statusTable === undefined) return;
-      const text = body.toString('utf8');
-      if (!text.includes(this.#statusTable)) return;
-      const match = /":lastReadingTs":\{"N":"(\d+)"\}/.exec(text);
-      if (match) this.statusLatency.add(Date.now() - Number(match[1]));
+    if (this.#statusTable !== undefined) this.dynamoProxy.watchStatusTable(this.#statusTable);
+    this.dynamoProxy.onStatusLatencies = (latencies) => {
+      for (const latency of latencies) this.statusLatency.add(latency);
     };
     this.s3.onPublish = (message) => this.#alert(message);
   }
