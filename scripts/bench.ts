@@ -17,7 +17,7 @@ import { createTables, setAwsTestEnvironment, testDynamoClient } from '../test/h
 import { FakeAwsServer } from '../test/helpers/FakeAwsServer';
 import { lambdaContext } from '../test/helpers/records';
 import { eventOf, generateRecords, METRICS, Random, type Timeline } from './lib/benchData';
-import { startDynaliteWorker } from './lib/benchDynalite';
+import { startEmulatorWorker } from './lib/local/startEmulatorWorker';
 import { memoryStorer } from './lib/benchMemoryTable';
 import { benchReadPath, reportReadPath } from './lib/benchReadPath';
 import { telemetrySchema } from './lib/benchSchema';
@@ -165,7 +165,7 @@ function validatorCost(random: Random): void {
 }
 
 async function main(): Promise<void> {
-  const dynalite = await startDynaliteWorker();
+  const dynalite = await startEmulatorWorker('dynalite');
   const fake = new FakeAwsServer();
   await fake.start();
   setAwsTestEnvironment({ dynamodb: dynalite.endpoint, s3: fake.endpoint, sns: fake.endpoint });

@@ -12,10 +12,12 @@
  * time); `--plot out.svg` also draws the series. Exit 0; 2 for a bad flag, range, step or unknown sensor
  * (one line naming the flag); 1 when AWS refused or failed. Region and table names come from
  * config/<env>.yaml; credentials from the default chain (the operator policy `iam-query-operator-<suffix>`
- * grants exactly this); `AWS_ENDPOINT_URL_DYNAMODB` points it at another endpoint (a local emulator).
+ * grants exactly this); `--local` reads the environment's local pipeline (`npm run local`) instead, and
+ * `AWS_ENDPOINT_URL_DYNAMODB` points it at any other endpoint.
  */
 import { writeFileSync } from 'node:fs';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { resolve } from 'node:path';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { QueryInputError } from '../functions/shared/errors';
 import { AssetDirectory } from '../functions/shared/query/AssetDirectory';
 import { QueryService } from '../functions/shared/query/QueryService';
@@ -25,11 +27,25 @@ import { formatQueryResult } from './lib/queryOutput';
 import { runQuery } from './lib/queryRun';
 import { queryTargets } from './lib/queryTargets';
 import { plotSeriesSvg } from './lib/plotSeriesSvg';
+import { readLocalEndpoints } from './lib/localEndpoints';
+import { LOCAL_CREDENTIALS } from './lib/local/constants';
+
+const REPOSITORY = resolve(__dirname, '..');
+
+/** AWS in the environment's region, or the emulators of its local pipeline (which take any credentials). */
+function clientConfig(environment: string, region: string, local: boolean): DynamoDBClientConfig {
+  if (!local) return { region };
+  try {
+    return { region, endpoint: readLocalEndpoints(environment, REPOSITORY).dynamodb, credentials: LOCAL_CREDENTIALS };
+  } catch (error) {
+    throw new QueryInputError('--local', (error as Error).message);
+  }
+}
 
 async function main(): Promise<number> {
   const options = parseQueryArgs(process.argv.slice(2));
   const targets = queryTargets(options.environment);
-  const dynamodb = new DynamoDBClient({ region: targets.region });
+  const dynamodb = new DynamoDBClient(clientConfig(options.environment, targets.region, options.local));
   try {
     const service = new QueryService({
       reader: new SeriesReader({ dynamodb, tableName: targets.readingsTable }),

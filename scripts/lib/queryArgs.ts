@@ -3,7 +3,7 @@ import { QueryInputError } from '../../functions/shared/errors';
 import type { SeriesParameters } from '../../functions/shared/query/parseSeriesQuery';
 
 export const QUERY_USAGE =
-  'usage: query --env <env> (--asset A [--metric M] | --line L [--metric M]) --from <ISO|epoch ms|-6h> [--to ...] [--step 1m|5m|15m|1h|1d|raw] [--agg avg,max] [--format table|csv|json] [--plot out.svg]';
+  'usage: query --env <env> (--asset A [--metric M] | --line L [--metric M]) --from <ISO|epoch ms|-6h> [--to ...] [--step 1m|5m|15m|1h|1d|raw] [--agg avg,max] [--format table|csv|json] [--plot out.svg] [--local]';
 
 export const OUTPUT_FORMATS = ['table', 'csv', 'json'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -16,6 +16,8 @@ export interface QueryCliOptions {
   readonly series: SeriesParameters;
   readonly format: OutputFormat;
   readonly plotPath?: string;
+  /** Read the tables of the environment's local pipeline (`npm run local`) instead of AWS. */
+  readonly local: boolean;
 }
 
 const OPTIONS = {
@@ -29,6 +31,7 @@ const OPTIONS = {
   agg: { type: 'string' },
   format: { type: 'string' },
   plot: { type: 'string' },
+  local: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -91,5 +94,6 @@ export function parseQueryArgs(args: readonly string[]): QueryCliOptions {
     },
     format: format as OutputFormat,
     ...(values.plot === undefined ? {} : { plotPath: values.plot }),
+    local: values.local === true,
   };
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Testing } from 'cdk8s';
 import { GitOpsChart } from '../../charts/gitops';
@@ -35,5 +35,18 @@ describe('README deployment requirements match what the manifests use', () => {
   test('no argocd-cm key the README shows holds a wildcard (Kubernetes refuses * in ConfigMap keys)', () => {
     const keys = [...readme.matchAll(/^\s*(resource\.customizations[^\s:]*):/gm)].map((match) => match[1]);
     expect(keys.filter((key) => !/^[-._a-zA-Z0-9]+$/.test(key))).toEqual([]);
+  });
+});
+
+describe('README describes what is rendered', () => {
+  test('every rendered file of every environment has a row in the manifests table', () => {
+    const listed = new Set([...readme.matchAll(/^\| `([^`]+\.k8s\.yaml)` \|/gm)].map((match) => match[1]));
+    const rendered = new Set(
+      readdirSync(join(__dirname, '..', '..', 'manifests'), { withFileTypes: true })
+        .filter((entry) => entry.isDirectory())
+        .flatMap((environment) => readdirSync(join(environment.parentPath, environment.name)).filter((file) => file.endsWith('.k8s.yaml'))),
+    );
+    expect([...rendered].filter((file) => !listed.has(file)).sort()).toEqual([]);
+    expect([...listed].filter((file) => !rendered.has(file)).sort()).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -10,11 +10,13 @@ import { StatusStore } from '../../functions/processor/StatusStore';
 import { createBreakers } from '../../functions/shared/createBreakers';
 import { Deadline } from '../../functions/shared/Deadline';
 import { QueryInputError } from '../../functions/shared/errors';
+import { localEndpointsPath, removeLocalEndpoints, writeLocalEndpoints } from '../../scripts/lib/localEndpoints';
 import { parseQueryArgs } from '../../scripts/lib/queryArgs';
 import { createTables, CREDENTIALS, setAwsTestEnvironment, startDynalite, testDynamoClient, type Emulator } from '../helpers/emulators';
 import { realStorer } from '../helpers/realStorer';
 import { lambdaContext, telemetry } from '../helpers/records';
 
+const REPOSITORY = join(__dirname, '..', '..');
 const names = new PlatformNames(loadEnvironmentConfig('dev'));
 const DAY = 86_400_000;
 const MINUTE = 60_000;
@@ -42,7 +44,9 @@ describe('parseQueryArgs', () => {
       series: { assetId: 'pump-07', from: '-6h', step: '5m', agg: 'avg,max' },
       format: 'csv',
       plotPath: 'o.svg',
+      local: false,
     });
+    expect(parseQueryArgs(['--env', 'dev', '--line', 'line-a', '--local']).local).toBe(true);
   });
 });
 
@@ -79,9 +83,14 @@ describe('npm run query against dynalite (AWS_ENDPOINT_URL_DYNAMODB)', () => {
   });
 
   /** Runs the CLI in a child process; asynchronously, so this process keeps serving dynalite. */
-  function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  function run(args: string[], through: 'endpoint variable' | 'local pipeline' = 'endpoint variable'): Promise<{ code: number; stdout: string; stderr: string }> {
     // NODE_NO_WARNINGS: the SDK warns on stderr about Node.js 20, which is not the tool's output.
-    const env = { ...process.env, NODE_NO_WARNINGS: '1', AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint, AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey };
+    const { AWS_ENDPOINT_URL_DYNAMODB: _inherited, ...inherited } = process.env;
+    const env =
+      through === 'endpoint variable'
+        ? { ...inherited, NODE_NO_WARNINGS: '1', AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint, AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey }
+        : // No credentials, no endpoint: --local must find both itself.
+          { ...inherited, NODE_NO_WARNINGS: '1', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: 'no-such-profile' };
     return new Promise((resolve) => {
       execFile(process.execPath, [require.resolve('tsx/cli'), join(__dirname, '..', '..', 'scripts', 'query.ts'), ...args], { env }, (error, stdout, stderr) => {
         resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
@@ -145,6 +154,41 @@ describe('npm run query against dynalite (AWS_ENDPOINT_URL_DYNAMODB)', () => {
     const result = await run(['--env', 'dev', ...target, '--from', iso(BASE - DAY), '--to', iso(BASE - DAY + MINUTE)]);
     expect(result).toEqual({ code: 2, stdout: '', stderr: message });
   }, 60_000);
+
+  describe('--local: the tables of the running local pipeline (`npm run local` writes .local/<env>/endpoints.json)', () => {
+    const path = localEndpointsPath('dev', REPOSITORY);
+    let saved: string | undefined;
+    beforeAll(() => {
+      saved = existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+    });
+    afterAll(() => {
+      if (saved === undefined) removeLocalEndpoints('dev', REPOSITORY);
+      else writeFileSync(path, saved);
+    });
+
+    test('reads the pipeline the file names, without AWS credentials', async () => {
+      writeLocalEndpoints({ environment: 'dev', dynamodb: dynalite.endpoint, pid: process.pid }, REPOSITORY);
+      const result = await run(['--env', 'dev', '--local', '--line', 'line-a'], 'local pipeline');
+      expect(result.stdout).toMatch(/press-02\s+ANOMALY/);
+      expect(result.code).toBe(0);
+    }, 60_000);
+
+    test('a file left by a pipeline that is gone, and no file, are one line each saying how to start one', async () => {
+      const gone = spawnSync(process.execPath, ['-e', 'process.exit(0)']).pid;
+      writeLocalEndpoints({ environment: 'dev', dynamodb: dynalite.endpoint, pid: gone }, REPOSITORY);
+      expect(await run(['--env', 'dev', '--local', '--line', 'line-a'], 'local pipeline')).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: `query: the local pipeline of dev that wrote ${path} (pid ${gone}) is gone; start it with \`npm run local -- --env dev\`\n`,
+      });
+      removeLocalEndpoints('dev', REPOSITORY);
+      expect(await run(['--env', 'dev', '--local', '--line', 'line-a'], 'local pipeline')).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: `query: no local pipeline of dev is running (${path} is missing or unreadable); start it with \`npm run local -- --env dev\`\n`,
+      });
+    }, 60_000);
+  });
 
   test('exit 2 for an unknown environment, naming the known ones', async () => {
     const result = await run(['--env', 'staging', '--asset', 'pump-07', '--from', '-1h']);
