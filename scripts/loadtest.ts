@@ -29,6 +29,7 @@ import { UsageError } from './lib/fleet/UsageError';
 import { auditHotTier, type HotTierAudit } from './lib/local/auditHotTier';
 import { ChaosMonkey } from './lib/local/ChaosMonkey';
 import { detectorOverrides } from './lib/local/detectorOverrides';
+import type { LoopTime } from './lib/local/Emulator';
 import { LiveOutput } from './lib/local/LiveOutput';
 import { LocalPipeline, type RunningFunction } from './lib/local/LocalPipeline';
 import type { LocalManifests } from './lib/local/LocalManifests';
@@ -39,6 +40,8 @@ import { readManifests } from './lib/local/readManifests';
 const REPOSITORY = resolve(__dirname, '..');
 /** Longest drain after the devices stopped: every record put must be delivered or dead-lettered by then. */
 const DRAIN_LIMIT_MS = 180_000;
+/** Longest wait for the processor to take the presence events of the fleet's connections before publishing starts. */
+const CONNECT_SETTLE_LIMIT_MS = 60_000;
 /** `--chaos`: 10% of the connections dropped; 10% of DynamoDB requests throttled for 3 s, twice, and while draining. */
 const CHAOS = { connectionDropShare: 0.1, throttleShare: 0.1, throttleMs: 3000 } as const;
 
@@ -56,16 +59,40 @@ function renderedDetectorSettings(manifests: LocalManifests): DetectorSettings {
 }
 
 /** The fleet in its own process (TLS clients and broker would otherwise share one event loop). */
-function runFleet(plan: LoadtestPlan, options: LoadtestOptions, port: number, work: string): Promise<{ code: number; summary: string }> {
+function runFleet(
+  plan: LoadtestPlan,
+  options: LoadtestOptions,
+  port: number,
+  work: string,
+  events: { readonly connected: () => Promise<void>; readonly publishing: () => void },
+): Promise<{ code: number; summary: string }> {
   const planFile = join(work, 'plan.json');
   writeFileSync(planFile, JSON.stringify(plan.fleet));
-  const args = ['--import', 'tsx', join(REPOSITORY, 'scripts', 'simulate.ts'), '--env', options.environment, '--plan', planFile, '--ledger', join(work, 'ledger.jsonl'),
+  // `node --cpu-prof --cpu-prof-dir=DIR` on the load test profiles the fleet child too (docs/local.md).
+  const profiling = process.execArgv.filter((arg) => arg.startsWith('--cpu-prof'));
+  const args = [...profiling, '--import', 'tsx', join(REPOSITORY, 'scripts', 'simulate.ts'), '--env', options.environment, '--plan', planFile, '--ledger', join(work, 'ledger.jsonl'),
     '--local', `127.0.0.1:${port}`, '--certs', options.certs, '--rate', String(options.rate), '--readings-per-message', String(options.readingsPerMessage),
-    '--seconds', String(options.seconds), '--quiet'];
-  const child = spawn(process.execPath, args, { cwd: REPOSITORY, stdio: ['ignore', 'pipe', 'pipe'] });
+    '--seconds', String(options.seconds), '--quiet', '--hold'];
+  const child = spawn(process.execPath, args, { cwd: REPOSITORY, stdio: ['pipe', 'pipe', 'pipe'] });
   let summary = '';
   child.stdout.on('data', (chunk: Buffer) => (summary += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+  // The fleet connects every device and holds; once the pipeline has taken the connection storm, a line on
+  // its stdin starts the publishing, and the run's clock (chaos, busy shares) starts when it says so.
+  let head: string | undefined = '';
+  let held = false;
+  child.stderr.on('data', (chunk: Buffer) => {
+    process.stderr.write(chunk);
+    if (head === undefined) return;
+    head += chunk.toString('utf8');
+    if (!held && /; holding until a line on stdin\n/.test(head)) {
+      held = true;
+      void events.connected().then(() => child.stdin.end('go\n'));
+    }
+    if (/; publishing\n/.test(head)) {
+      head = undefined;
+      events.publishing();
+    } else if (head.length > 65_536) head = head.slice(-1024);
+  });
   return new Promise((done) => child.on('exit', (code) => done({ code: code ?? 1, summary: summary.trim() })));
 }
 
@@ -89,6 +116,21 @@ async function chaosDuringRun(chaos: ChaosMonkey, pipeline: LocalPipeline, plan:
   await chaos.killMidBatch(processor);
   await at(0.8);
   chaos.throttleDynamo(CHAOS.throttleShare, CHAOS.throttleMs);
+}
+
+/**
+ * Waits until the processor's mapping has delivered every record put so far (the presence events of the
+ * fleet's connections); resolves with the time it took, or undefined after `limitMs`.
+ */
+async function processorCaughtUp(pipeline: LocalPipeline, limitMs: number): Promise<number | undefined> {
+  const processor = functionWith(pipeline, 'DETECTOR_CONFIG');
+  const started = Date.now();
+  while (Date.now() - started < limitMs) {
+    const k = processor.counters;
+    if (k.recordsDelivered + k.recordsDeadLettered >= pipeline.gateway.counters.toStream) return Date.now() - started;
+    await sleep(100);
+  }
+  return undefined;
 }
 
 /** Ends batching windows until every record put in the stream was delivered or dead-lettered by every mapping. */
@@ -130,11 +172,26 @@ function alertCounts(pipeline: LocalPipeline, plan: LoadtestPlan): { onFaulty: n
   return { onFaulty, onHealthy, detected: detected.size, healthyAssets };
 }
 
-function report(audit: HotTierAudit, pipeline: LocalPipeline, plan: LoadtestPlan, options: LoadtestOptions, fleetSummary: string, chaos: ChaosMonkey | undefined): number {
+/** Busy share of each thread's event loop between two readings of `LocalPipeline.loopTimes()`. */
+function busyShares(before: ReadonlyMap<string, LoopTime>, after: ReadonlyMap<string, LoopTime>): string {
+  return [...after]
+    .map(([thread, end]) => {
+      const start = before.get(thread) ?? { active: 0, idle: 0 };
+      const active = end.active - start.active;
+      const total = active + end.idle - start.idle;
+      return `${thread} ${total > 0 ? Math.round((100 * active) / total) : 0}%`;
+    })
+    .join(', ');
+}
+
+function report(audit: HotTierAudit, pipeline: LocalPipeline, plan: LoadtestPlan, options: LoadtestOptions, fleetSummary: string, chaos: ChaosMonkey | undefined, busy: string): number {
   const alerts = alertCounts(pipeline, plan);
   const processor = functionWith(pipeline, 'DETECTOR_CONFIG');
   const c = pipeline.gateway.counters;
   say(`fleet: ${fleetSummary.replace(/^simulate: /, '')}`);
+  say(`busy (event loop, while the devices ran): ${busy}`);
+  const dynamo = pipeline.dynamoProxy;
+  say(`dynamodb: ${Object.entries(dynamo.counts).map(([operation, n]) => `${operation} ${n}`).join(', ')}; throttled ${dynamo.throttled}`);
   say(`broker: ${c.connects} connects, ${c.disconnects} disconnects, ${c.received} messages (${c.toStream} to the stream, ${c.parseErrors} ParseError (not JSON: dropped as AWS does), ${c.oversized} oversized refused, ${c.errorActions} error actions, ${c.publishDenied} publishes denied)`);
   for (const [name, f] of pipeline.functions) {
     if (f.pollers.length === 0) continue;
@@ -183,9 +240,19 @@ async function main(): Promise<number> {
   const ticker = setInterval(() => say(live.line()), 5000);
   try {
     const chaos = options.chaos ? new ChaosMonkey(pipeline) : undefined;
-    const fleet = runFleet(plan, options, pipeline.port, work);
-    if (chaos) void chaosDuringRun(chaos, pipeline, plan, options.seconds);
+    let loopsAtStart = pipeline.loopTimes();
+    const fleet = runFleet(plan, options, pipeline.port, work, {
+      connected: async () => {
+        const settled = await processorCaughtUp(pipeline, CONNECT_SETTLE_LIMIT_MS);
+        say(`presence events of the connections ${settled === undefined ? `not all processed ${CONNECT_SETTLE_LIMIT_MS / 1000} s after the last connect` : `processed ${(settled / 1000).toFixed(1)} s after the last connect`}; devices start publishing`);
+      },
+      publishing: () => {
+        loopsAtStart = pipeline.loopTimes();
+        if (chaos) void chaosDuringRun(chaos, pipeline, plan, options.seconds);
+      },
+    });
     const { summary } = await fleet;
+    const busy = busyShares(loopsAtStart, pipeline.loopTimes());
     const drained = await drain(pipeline, chaos);
     if (!drained) say(`not drained after ${DRAIN_LIMIT_MS / 1000} s: backlog ${pipeline.backlog}`);
     pipeline.dynamoProxy.clear();
@@ -193,7 +260,7 @@ async function main(): Promise<number> {
     const storerService = storer.host.spec.variables.POWERTOOLS_SERVICE_NAME ?? 'storer';
     const audit = await auditHotTier({
       ledgerFile: join(work, 'ledger.jsonl'),
-      dynamoEndpoint: pipeline.dynamoEndpoint,
+      dynamoEndpoint: pipeline.dynamoEndpoint(storer.host.spec.variables.READINGS_TABLE),
       readingsTable: storer.host.spec.variables.READINGS_TABLE ?? '',
       s3: pipeline.s3,
       quarantinePrefixes: [`quarantine/${storerService}/`, 'quarantine/iot/'],
@@ -202,7 +269,7 @@ async function main(): Promise<number> {
       kinesis: pipeline.kinesis,
       streamName: manifests.streams[0]?.name ?? '',
     });
-    return report(audit, pipeline, plan, options, summary, chaos);
+    return report(audit, pipeline, plan, options, summary, chaos, busy);
   } finally {
     clearInterval(ticker);
     await pipeline.stop();

@@ -13,6 +13,7 @@
  */
 import { join, resolve } from 'node:path';
 import { UsageError } from './lib/fleet/UsageError';
+import { removeLocalEndpoints, writeLocalEndpoints } from './lib/localEndpoints';
 import { LIVE_OUTPUT_INTERVAL_MS } from './lib/local/constants';
 import { detectorOverrides } from './lib/local/detectorOverrides';
 import { LiveOutput } from './lib/local/LiveOutput';
@@ -43,6 +44,9 @@ async function main(): Promise<number> {
     onAlert: (alert) => process.stderr.write(`local: ALERT ${alert.eventType} ${alert.assetId} (episode ${alert.episodeId})${Number.isFinite(alert.latencyMs) ? `, ${Math.round(alert.latencyMs)} ms after its first anomalous sample` : ''}\n`),
   });
   await pipeline.start();
+  // `npm run query -- --local` finds the tables here (one endpoint that serves every table).
+  const endpointsFile = writeLocalEndpoints({ environment: manifests.environment, dynamodb: pipeline.dynamoEndpoint(), pid: process.pid }, REPOSITORY);
+  process.stderr.write(`local: DynamoDB for operator tools ${pipeline.dynamoEndpoint()} (in ${endpointsFile})\n`);
   process.stderr.write(
     `local: ${manifests.environment} from ${manifests.directory}: broker mqtts://127.0.0.1:${pipeline.port} (CA ${options.certs}/ca.pem), ` +
       `${manifests.topicRules.length} rules, ${manifests.streams.length} stream(s), ${manifests.tables.length} tables, ${manifests.functions.length} functions; function logs in ${options.logs}\n`,
@@ -53,6 +57,7 @@ async function main(): Promise<number> {
   await untilStopped(options.seconds);
   clearInterval(timer);
   process.stderr.write('local: stopping\n');
+  removeLocalEndpoints(manifests.environment, REPOSITORY);
   await pipeline.stop();
   return 0;
 }

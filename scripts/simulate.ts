@@ -13,6 +13,7 @@
  */
 import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { buildFleetPlan } from './lib/fleet/buildFleetPlan';
 import { CERT_FILES, FLEET_DEFAULTS, FLEET_LIMITS } from './lib/fleet/constants';
 import { Fleet } from './lib/fleet/Fleet';
@@ -82,11 +83,30 @@ async function main(): Promise<number> {
   });
 
   process.stderr.write(`simulate: ${plan.devices.length} devices -> ${options.host}:${options.port}, ${options.rate} msg/s each, ${plan.faults.length} faults\n`);
-  await fleet.start();
+  const connection = await fleet.start(
+    options.hold
+      ? async (connected, ms) => {
+          process.stderr.write(`simulate: ${connected}/${plan.devices.length} connected in ${(ms / 1000).toFixed(1)} s; holding until a line on stdin\n`);
+          await new Promise<void>((go) => {
+            process.stdin.once('data', () => go());
+            process.stdin.once('end', () => go());
+          });
+          process.stdin.pause();
+        }
+      : undefined,
+  );
+  // The load test starts its clock (chaos, busy shares) at this line.
+  process.stderr.write(`simulate: ${connection.connected}/${plan.devices.length} connected in ${(connection.ms / 1000).toFixed(1)} s; publishing\n`);
+  const loopAtStart = performance.eventLoopUtilization();
+  const cpuAtStart = process.cpuUsage();
   const progress = options.quiet ? undefined : setInterval(() => process.stderr.write(`simulate: ${fleet.progressLine()}\n`), FLEET_LIMITS.progressIntervalMs);
   const why = await waitForStop(options.seconds);
   if (progress) clearInterval(progress);
-  process.stderr.write(`simulate: stopping (${why}), waiting up to ${FLEET_LIMITS.drainMs / 1000} s for PUBACKs\n`);
+  const loop = performance.eventLoopUtilization(loopAtStart);
+  const cpu = process.cpuUsage(cpuAtStart);
+  process.stderr.write(
+    `simulate: stopping (${why}), waiting up to ${FLEET_LIMITS.drainMs / 1000} s for PUBACKs; event loop busy ${Math.round(loop.utilization * 100)}%, CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s while publishing\n`,
+  );
   await fleet.stop();
   await ledger.close();
   process.stdout.write(`simulate: ${fleet.summary()}\n`);

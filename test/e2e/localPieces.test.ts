@@ -8,6 +8,7 @@ import { makeCertificates } from '../../scripts/lib/fleet/makeCertificates';
 import { parseFault } from '../../scripts/lib/fleet/parseFault';
 import { readFleetTopics } from '../../scripts/lib/fleet/readFleetTopics';
 import { SignalGenerator } from '../../scripts/lib/fleet/SignalGenerator';
+import { tableGroups } from '../../scripts/lib/local/DynamoService';
 import { IotPolicyEvaluator } from '../../scripts/lib/local/IotPolicyEvaluator';
 import { readManifests } from '../../scripts/lib/local/readManifests';
 import { TopicRule, topicMatches } from '../../scripts/lib/local/TopicRule';
@@ -103,6 +104,18 @@ describe('the rendered topic rules', () => {
     expect(topicMatches('dt/sp01/+/+/telemetry', 'dt/sp01/line-a/gw-1/telemetry')).toBe(true);
     expect(topicMatches('dt/sp01/+/+/telemetry', 'dt/sp01/line-a/gw-1/status')).toBe(false);
     expect(topicMatches('$aws/events/presence/#', '$aws/events/presence/connected/gw-1')).toBe(true);
+  });
+});
+
+describe('DynamoDB tables of the local pipeline', () => {
+  it('go one dynalite per group: the tables one running function names together, the rest with the first', () => {
+    const tables = manifests.tables.map((t) => t.tableName);
+    const running = new Set(manifests.mappings.filter((m) => m.enabled).map((m) => m.functionObjectName));
+    const named = manifests.functions.filter((f) => running.has(f.objectName)).map((f) => Object.entries(f.variables).filter(([k]) => k.endsWith('_TABLE')).map(([, v]) => v));
+    expect(tableGroups(tables, named).map((g) => [...g].sort())).toEqual([['dynamodb-asset-status-dev', 'dynamodb-detector-state-dev'], ['dynamodb-readings-dev']]);
+    // A function naming tables of two groups merges them; a table nobody names joins the first group.
+    expect(tableGroups(['a', 'b', 'c', 'd'], [['a'], ['b'], ['a', 'b']])).toEqual([['a', 'b', 'c', 'd']]);
+    expect(tableGroups(['a', 'b'], [])).toEqual([['a', 'b']]);
   });
 });
 

@@ -76,7 +76,17 @@ export class Device {
 
   /** Connects and starts publishing after `phaseMs` (spreads the fleet's messages over the second). */
   start(phaseMs: number): void {
+    this.connect();
+    this.startPublishing(phaseMs);
+  }
+
+  /** Opens the connection (and reconnects with backoff whenever it is lost). */
+  connect(): void {
     this.#connect();
+  }
+
+  /** Starts generating messages after `phaseMs`, one every 1/rate s, whether or not the connection is up. */
+  startPublishing(phaseMs: number): void {
     this.#timer = setTimeout(() => {
       this.#tick();
       this.#timer = setInterval(() => this.#tick(), 1000 / this.#options.rate);

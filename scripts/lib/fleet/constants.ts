@@ -74,6 +74,8 @@ export const FLEET_LIMITS = {
   reconnectMaxMs: 10_000,
   /** Connections opened at once while the fleet starts (TLS handshakes are CPU work on both ends). */
   connectConcurrency: 64,
+  /** The fleet starts publishing once every device is connected, or after this long. */
+  connectWaitMs: 60_000,
   /** A publish not acknowledged within this long counts as failed (timeout). */
   ackTimeoutMs: 30_000,
   /** Shutdown: time to wait for outstanding acknowledgements before closing. */

@@ -7,7 +7,7 @@ import { UsageError } from './UsageError';
 
 export const SIMULATE_USAGE =
   'usage: simulate [--env dev] [--devices N] [--rate MSG_PER_S] [--readings-per-message N] [--seconds S] [--fault ASSET:KIND[:METRIC][:SIZE][@S]]... ' +
-  '[--local HOST:PORT | --endpoint ATS_HOST [--port 8883|443] --root-ca FILE] [--certs DIR] [--plan FILE] [--ledger FILE] [--seed N] | --make-certs DIR --devices N';
+  '[--local HOST:PORT | --endpoint ATS_HOST [--port 8883|443] --root-ca FILE] [--certs DIR] [--plan FILE] [--ledger FILE] [--seed N] [--hold] | --make-certs DIR --devices N';
 
 export interface SimulateOptions {
   readonly environment: string;
@@ -28,6 +28,8 @@ export interface SimulateOptions {
   readonly ledger: string | undefined;
   readonly seed: number;
   readonly quiet: boolean;
+  /** Connect every device, then wait for a line on stdin before publishing (the load test's start signal). */
+  readonly hold: boolean;
 }
 
 export function parseSimulateArgs(args: readonly string[]): SimulateOptions {
@@ -52,6 +54,7 @@ export function parseSimulateArgs(args: readonly string[]): SimulateOptions {
         ledger: { type: 'string' },
         seed: { type: 'string' },
         quiet: { type: 'boolean', default: false },
+        hold: { type: 'boolean', default: false },
       },
       strict: true,
       allowPositionals: false,
@@ -92,5 +95,6 @@ export function parseSimulateArgs(args: readonly string[]): SimulateOptions {
     ledger: v.ledger,
     seed: numberFlag('seed', v.seed, 1, 0, 2 ** 32 - 1, true),
     quiet: v.quiet ?? false,
+    hold: v.hold ?? false,
   };
 }

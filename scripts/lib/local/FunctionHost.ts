@@ -2,6 +2,7 @@ import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda'
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { LoopTime } from './Emulator';
 import type { FunctionSpec } from './LocalManifests';
 import { unzipSingleEntry } from './unzipSingleEntry';
 
@@ -63,6 +64,9 @@ export class FunctionHost {
   coldStarts = 0;
   kills = 0;
   #worker: Worker | undefined;
+  /** Event loop time of the workers that went away (killed, timed out), and the current one's last reading. */
+  #pastLoops: LoopTime = { active: 0, idle: 0 };
+  #currentLoop: LoopTime = { active: 0, idle: 0 };
   #ready: Promise<void> | undefined;
   #nextId = 0;
   readonly #waiting = new Map<number, Waiting>();
@@ -135,17 +139,26 @@ export class FunctionHost {
     return ready;
   }
 
+  /** Busy and idle time of this function's workers so far (read after each invocation; a killed worker's last one counts). */
+  utilization(): LoopTime {
+    if (this.#worker) this.#currentLoop = this.#worker.performance.eventLoopUtilization();
+    return { active: this.#pastLoops.active + this.#currentLoop.active, idle: this.#pastLoops.idle + this.#currentLoop.idle };
+  }
+
   #settle(id: number, result: { ok: true; response: KinesisStreamBatchResponse | undefined } | { ok: false; error: string }): void {
     const waiting = this.#waiting.get(id);
     if (!waiting) return;
     this.#waiting.delete(id);
     clearTimeout(waiting.timer);
+    if (this.#worker) this.#currentLoop = this.#worker.performance.eventLoopUtilization();
     waiting.resolve({ ...result, durationMs: Date.now() - waiting.started });
   }
 
   /** Every invocation in flight fails when its worker goes away (killed, crashed, timed out). */
   #lost(worker: Worker, error: string): void {
     if (this.#worker !== worker) return;
+    this.#pastLoops = { active: this.#pastLoops.active + this.#currentLoop.active, idle: this.#pastLoops.idle + this.#currentLoop.idle };
+    this.#currentLoop = { active: 0, idle: 0 };
     this.#worker = undefined;
     this.#ready = undefined;
     for (const id of [...this.#waiting.keys()]) this.#settle(id, { ok: false, error });

@@ -37,12 +37,25 @@ function wildcardRegExp(pattern: string, ignoreCase: boolean): RegExp {
  */
 export class IotPolicyEvaluator {
   readonly #statements: readonly PolicyStatement[];
+  /** Decisions by request: the document never changes, so a thing's next publish to its topic is a lookup. */
+  readonly #decisions = new Map<string, IotDecision>();
 
   constructor(document: PolicyDocument) {
     this.#statements = document.Statement;
   }
 
   authorize(action: string, resource: string, connection: IotConnection): IotDecision {
+    const key = `${action}\n${resource}\n${connection.clientId}\n${connection.thingName ?? '\u0000'}`;
+    let decision = this.#decisions.get(key);
+    if (decision === undefined) {
+      decision = this.#evaluate(action, resource, connection);
+      if (this.#decisions.size >= MAX_COMPILED) this.#decisions.clear();
+      this.#decisions.set(key, decision);
+    }
+    return decision;
+  }
+
+  #evaluate(action: string, resource: string, connection: IotConnection): IotDecision {
     let allowed = false;
     for (const statement of this.#statements) {
       if (!this.#matches(statement, action, resource, connection)) continue;

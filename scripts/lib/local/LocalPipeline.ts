@@ -4,14 +4,15 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { CERT_FILES } from '../fleet/constants';
 import { makeCertificates } from '../fleet/makeCertificates';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './constants';
 import { createLocalTable } from './createLocalTable';
-import type { Emulator } from './Emulator';
+import type { Emulator, LoopTime } from './Emulator';
 import { FakeAwsServer, type PublishedMessage } from './FakeAwsServer';
 import { FakeSqsServer } from './FakeSqsServer';
-import { DynamoService } from './DynamoService';
+import { DynamoRouter, DynamoTables, tableGroups } from './DynamoService';
 import { FunctionHost } from './FunctionHost';
 import { LatencySeries } from './LatencySeries';
 import type { LocalManifests } from './LocalManifests';
@@ -64,8 +65,10 @@ export class LocalPipeline {
   readonly manifests: LocalManifests;
   readonly s3 = new FakeAwsServer();
   readonly sqs = new FakeSqsServer();
-  /** dynalite with the load test's DynamoDB faults and the status-write watch in its own thread. */
-  readonly dynamoProxy = new DynamoService();
+  /** dynalite per group of tables, each in its own thread, with the load test's DynamoDB faults and the status-write watch. */
+  readonly dynamoProxy: DynamoTables;
+  /** One DynamoDB endpoint for every table (operator tools: `npm run query -- --local`). */
+  readonly dynamoRouter: DynamoRouter;
   readonly functions = new Map<string, RunningFunction>();
   readonly streams = new Map<string, StreamWriter>();
   readonly statusLatency: LatencySeries;
@@ -73,7 +76,6 @@ export class LocalPipeline {
   readonly alerts: PublishedMessage[] = [];
   gateway!: MqttGateway;
   port = 0;
-  dynamoEndpoint = '';
   kinesisEndpoint = '';
   readonly warnings: string[] = [];
   readonly #options: LocalPipelineOptions;
@@ -84,8 +86,27 @@ export class LocalPipeline {
   constructor(options: LocalPipelineOptions) {
     this.#options = options;
     this.manifests = options.manifests;
+    const running = new Set(options.manifests.mappings.filter((m) => m.enabled).map((m) => m.functionObjectName));
+    this.dynamoProxy = new DynamoTables(
+      tableGroups(
+        options.manifests.tables.map((t) => t.tableName),
+        options.manifests.functions.filter((f) => running.has(f.objectName)).map((f) => Object.entries(f.variables).filter(([name]) => name.endsWith('_TABLE')).map(([, table]) => table)),
+      ),
+    );
+    this.dynamoRouter = new DynamoRouter(this.dynamoProxy);
     this.statusLatency = new LatencySeries(options.keepAllLatencies);
     this.alertLatency = new LatencySeries(options.keepAllLatencies);
+  }
+
+  /** The DynamoDB endpoint that holds `table`; without one, the endpoint that serves every table. */
+  dynamoEndpoint(table?: string): string {
+    return table === undefined ? this.dynamoRouter.endpoint : this.dynamoProxy.endpointOf(table);
+  }
+
+  /** A function's DynamoDB endpoint: its tables' dynalite, or the router when they are in several (or it names none). */
+  #dynamoEndpointOf(variables: Readonly<Record<string, string>>): string {
+    const endpoints = new Set(Object.entries(variables).filter(([name]) => name.endsWith('_TABLE')).map(([, table]) => this.dynamoEndpoint(table)));
+    return endpoints.size === 1 ? ([...endpoints][0] as string) : this.dynamoEndpoint();
   }
 
   get kinesis(): KinesisClient {
@@ -129,9 +150,9 @@ export class LocalPipeline {
   }
 
   async #startEmulators(): Promise<void> {
-    const [dynamoEndpoint, kinesalite] = await Promise.all([this.dynamoProxy.start(), startEmulatorWorker('kinesalite')]);
+    const [, kinesalite] = await Promise.all([this.dynamoProxy.start(), startEmulatorWorker('kinesalite')]);
+    await this.dynamoRouter.start();
     this.#emulators.push(kinesalite);
-    this.dynamoEndpoint = dynamoEndpoint;
     this.kinesisEndpoint = kinesalite.endpoint;
     await this.s3.start();
     await this.sqs.start();
@@ -139,11 +160,13 @@ export class LocalPipeline {
   }
 
   async #createResources(): Promise<void> {
-    const dynamo = new DynamoDBClient({ region: LOCAL_REGION, endpoint: this.dynamoEndpoint, credentials: LOCAL_CREDENTIALS });
-    try {
-      for (const table of this.manifests.tables) await createLocalTable(dynamo, table);
-    } finally {
-      dynamo.destroy();
+    for (const table of this.manifests.tables) {
+      const dynamo = new DynamoDBClient({ region: LOCAL_REGION, endpoint: this.dynamoEndpoint(table.tableName), credentials: LOCAL_CREDENTIALS });
+      try {
+        await createLocalTable(dynamo, table);
+      } finally {
+        dynamo.destroy();
+      }
     }
     for (const stream of this.manifests.streams) {
       await this.kinesis.send(new CreateStreamCommand({ StreamName: stream.name, ShardCount: stream.shardCount }));
@@ -151,10 +174,11 @@ export class LocalPipeline {
     }
     // The status table: its writes are the end of the processor's path (latency "publish -> status").
     this.#statusTable = this.manifests.functions.flatMap((f) => Object.entries(f.variables)).find(([name]) => name === 'ASSET_STATUS_TABLE')?.[1];
-    if (this.#statusTable !== undefined) this.dynamoProxy.watchStatusTable(this.#statusTable);
-    this.dynamoProxy.onStatusLatencies = (latencies) => {
-      for (const latency of latencies) this.statusLatency.add(latency);
-    };
+    if (this.#statusTable !== undefined) {
+      this.dynamoProxy.watchStatusTable(this.#statusTable, (latencies) => {
+        for (const latency of latencies) this.statusLatency.add(latency);
+      });
+    }
     this.s3.onPublish = (message) => this.#alert(message);
   }
 
@@ -178,7 +202,7 @@ export class LocalPipeline {
       const environment = {
         AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
         AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-        AWS_ENDPOINT_URL_DYNAMODB: this.dynamoProxy.endpoint,
+        AWS_ENDPOINT_URL_DYNAMODB: this.#dynamoEndpointOf(spec.variables),
         AWS_ENDPOINT_URL_S3: this.s3.endpoint,
         AWS_ENDPOINT_URL_SNS: this.s3.endpoint,
         AWS_ENDPOINT_URL_SQS: this.sqs.endpoint,
@@ -203,7 +227,11 @@ export class LocalPipeline {
       if (!running) continue;
       const streamName = mapping.eventSourceArn.split('/').pop() ?? '';
       const shards = await this.kinesis.send(new ListShardsCommand({ StreamName: streamName }));
+      // The end-to-end latency is the processor's (the function that judges readings); the storer's batching
+      // window makes its own meaningless, and decoding every record twice costs the broker's thread.
+      const timed = running.host.spec.variables.DETECTOR_CONFIG !== undefined;
       const onDelivered = (records: readonly KinesisStreamRecord[], doneAt: number): void => {
+        if (!timed) return;
         for (const record of records) {
           const ts = newestTs(record.kinesis.data);
           if (ts !== undefined) running.latency.add(doneAt - ts);
@@ -244,6 +272,20 @@ export class LocalPipeline {
     this.port = await this.gateway.start(this.#options.port);
   }
 
+  /**
+   * Busy and idle time of each thread's event loop so far: the broker's (this one: MQTT/TLS, rule engine,
+   * stream writer, pollers, fake S3/SNS/SQS), DynamoDB's, Kinesis's and each function's. The load test takes
+   * two readings and reports the busy share in between: the saturated stage is the one near 100%.
+   */
+  loopTimes(): Map<string, LoopTime> {
+    const times = new Map<string, LoopTime>([['broker', performance.eventLoopUtilization()]]);
+    for (const group of this.dynamoProxy.groups) times.set(group.label, group.service.utilization());
+    const kinesis = this.#emulators[0]?.utilization?.();
+    if (kinesis) times.set('kinesis', kinesis);
+    for (const running of this.functions.values()) if (running.pollers.length > 0) times.set(running.host.spec.name, running.host.utilization());
+    return times;
+  }
+
   /** Ends every batching window now (load test drain). */
   flushWindows(): void {
     for (const running of this.functions.values()) for (const poller of running.pollers) poller.flushWindow();
@@ -263,6 +305,7 @@ export class LocalPipeline {
     for (const running of this.functions.values()) await running.host.stop();
     for (const writer of this.streams.values()) writer.close();
     this.#kinesis?.destroy();
+    await this.dynamoRouter.stop();
     await this.dynamoProxy.stop();
     await this.s3.stop();
     await this.sqs.stop();

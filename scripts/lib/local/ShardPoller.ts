@@ -83,18 +83,19 @@ export class ShardPoller {
     );
     let iterator = start.ShardIterator;
     while (this.#running && iterator) {
-      let fresh = 0;
       if (this.#buffer.length < mapping.batchSize) {
         const output = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: KINESIS_LIMITS.getRecordsMax }));
         iterator = output.NextShardIterator;
         const records = (output.Records ?? []).map((record) => this.#toLambdaRecord(record));
-        fresh = records.length;
         if (records.length > 0 && this.#buffer.length === 0) this.#windowStartedAt = Date.now();
         this.#buffer.push(...records);
       }
       const batch = this.#takeBatch();
       if (batch === undefined) {
-        if (fresh === 0) await sleep(MAPPING_LIMITS.idlePollMs);
+        // Nothing due: an idle shard, or a batching window still filling. Either way the next read waits
+        // (Lambda reads a shard about once a second, and a shard allows 5 reads/s over all its consumers);
+        // reading again at once would spin on GetRecords while a 60 s window fills.
+        await sleep(MAPPING_LIMITS.idlePollMs);
         continue;
       }
       await this.#deliver(batch, 0);

@@ -41,6 +41,9 @@ export const RULE_FLUSH_MS = 5;
 /** Attempts of a PutRecords entry the emulator reports failed before the rule's error action takes it. */
 export const RULE_PUT_ATTEMPTS = 3;
 
+/** The DynamoDB worker reports status-write latencies and request counts this often. */
+export const DYNAMO_SERVICE_REPORT_MS = 200;
+
 export const LIVE_OUTPUT_INTERVAL_MS = 1000;
 /** Latency samples kept per series (the newest; percentiles of a live run need no more). */
 export const LATENCY_WINDOW = 20_000;

@@ -24,5 +24,6 @@ export async function startEmulatorWorker(module: 'dynalite' | 'kinesalite'): Pr
     stop: async () => {
       await worker.terminate();
     },
+    utilization: () => worker.performance.eventLoopUtilization(),
   };
 }
