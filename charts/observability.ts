@@ -161,6 +161,7 @@ export function alarmTable(config: EnvironmentConfig, names: PlatformNames, capa
     { purpose: 'query-duration-p99', signal: single(lambda(query, 'Duration', 'p99')), when: above(ALARM_THRESHOLDS.queryDurationP99Ms), every: every(FIVE_MINUTES, 3), missing: 'notBreaching', description: 'The slowest 1 % of query function requests take over 10 s for 15 minutes: dashboards are about to time out. Check readings-table throttling and the ranges and steps dashboards ask for.' },
     { purpose: 'dlq-depth', signal: single(queue('ApproximateNumberOfMessagesVisible', 'Maximum')), when: above(0), every: every(FIVE_MINUTES, 1), missing: 'notBreaching', description: 'Batches exhausted their retries and were dead-lettered. Inspect the queue and redrive with scripts/redrive once the cause is fixed.' },
     { purpose: 'iot-telemetry-failures', signal: iotRuleQuery('Failure', names.telemetryRule), when: above(0), every: every(FIVE_MINUTES, 1), missing: 'notBreaching', description: 'The telemetry rule failed to write to Kinesis; the messages went to the error action (quarantine prefix). Check Kinesis write throttling and the rule role.' },
+    { purpose: 'iot-telemetry-parse-errors', signal: iotRuleQuery('ParseError', names.telemetryRule), when: above(0), every: every(FIVE_MINUTES, 1), missing: 'notBreaching', description: 'Devices published telemetry that is not JSON: IoT Core acknowledged it, ran no action and no error action, so it is in neither the stream nor the quarantine. Find the client ids in the IoT logs.' },
     { purpose: 'iot-presence-failures', signal: iotRuleQuery('Failure', names.presenceRule), when: above(0), every: every(FIVE_MINUTES, 1), missing: 'notBreaching', description: 'The presence rule failed to write to Kinesis; lifecycle events went to the error action. Check Kinesis write throttling and the rule role.' },
     { purpose: 'iot-telemetry-error-action-failures', signal: iotRuleQuery('ErrorActionFailure', names.telemetryRule), when: above(0), every: every(FIVE_MINUTES, 1), missing: 'notBreaching', description: 'The telemetry rule could not write failed messages to the quarantine prefix either: those messages are lost. Check the archive bucket, its key and the rule role.' },
     { purpose: 'iot-presence-error-action-failures', signal: iotRuleQuery('ErrorActionFailure', names.presenceRule), when: above(0), every: every(FIVE_MINUTES, 1), missing: 'notBreaching', description: 'The presence rule could not write failed events to the quarantine prefix either: those events are lost. Check the archive bucket, its key and the rule role.' },
@@ -371,11 +372,13 @@ export function dashboardBody(config: EnvironmentConfig, names: PlatformNames, a
       line(firehose('DataReadFromKinesisStream.Records', 'Sum'), { label: 'records read', yAxis: 'right' }),
     ], { leftLabel: 'seconds', rightLabel: 'records/min', thresholds: [{ label: 'freshness alarm', value: ALARM_THRESHOLDS.archiveFreshnessSeconds }] }),
     ...rules.map((rule, index) =>
-      graph(region, `IoT ${rule.label}: matches, successes, failures`, [
+      graph(region, `IoT ${rule.label}: matches, successes, failures, parse errors`, [
         line(metric('AWS/IoT', 'TopicMatch', { RuleName: rule.name }, 'Sum'), { label: 'messages matched' }),
         expressionLine(iotRuleSearch('Success', rule.name), { label: 'action successes', id: `success${index}` }),
         expressionLine(iotRuleSearch('Failure', rule.name), { label: 'action failures', id: `failure${index}` }),
         expressionLine(iotRuleSearch('ErrorActionFailure', rule.name), { label: 'error action failures (lost)', id: `lost${index}` }),
+        // ParseError carries only RuleName: a plain metric, not a search.
+        line(metric('AWS/IoT', 'ParseError', { RuleName: rule.name }, 'Sum'), { label: 'not JSON (lost, no error action)' }),
       ]),
     ),
   ];

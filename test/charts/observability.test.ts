@@ -55,6 +55,7 @@ const EXPECTED_ALARMS: Record<string, 'breaching' | 'notBreaching'> = {
   'cw-query-duration-p99-dev': 'notBreaching',
   'cw-dlq-depth-dev': 'notBreaching',
   'cw-iot-telemetry-failures-dev': 'notBreaching',
+  'cw-iot-telemetry-parse-errors-dev': 'notBreaching',
   'cw-iot-presence-failures-dev': 'notBreaching',
   'cw-iot-telemetry-error-action-failures-dev': 'notBreaching',
   'cw-iot-presence-error-action-failures-dev': 'notBreaching',
@@ -83,6 +84,8 @@ describe('ObservabilityChart', () => {
   });
 
   test('every alarm exists, notifies the ops topic on ALARM and on OK, and decides what missing data means', () => {
+    // No alarm renders unlisted, so none goes without its runbook and its missing-data decision.
+    expect(alarms(objects).map((spec) => spec.name).sort()).toEqual(Object.keys(EXPECTED_ALARMS).sort());
     for (const [name, missing] of Object.entries(EXPECTED_ALARMS)) {
       const spec = alarm(objects, name);
       expect(spec).toMatchObject({ name, actionsEnabled: true, alarmActions: [OPS_TOPIC], oKActions: [OPS_TOPIC], treatMissingData: missing });
@@ -174,6 +177,8 @@ describe('ObservabilityChart', () => {
       ['cw-iot-presence-failures-dev', 'Failure', 'iot_presence_dev'],
       ['cw-iot-telemetry-error-action-failures-dev', 'ErrorActionFailure', 'iot_telemetry_dev'],
       ['cw-iot-presence-error-action-failures-dev', 'ErrorActionFailure', 'iot_presence_dev'],
+      // Not JSON: no action and no error action run, so only this count says the messages were lost.
+      ['cw-iot-telemetry-parse-errors-dev', 'ParseError', 'iot_telemetry_dev'],
     ];
     for (const [name, metric, rule] of cases) {
       const spec = alarm(objects, name);
@@ -324,11 +329,11 @@ describe('ObservabilityChart dashboard', () => {
       'DynamoDB consumed capacity',
       'DynamoDB throttled requests',
       'Archive: Firehose data freshness and reads',
-      'IoT telemetry rule: matches, successes, failures',
-      'IoT presence rule: matches, successes, failures',
+      'IoT telemetry rule: matches, successes, failures, parse errors',
+      'IoT presence rule: matches, successes, failures, parse errors',
     ]);
     const metricNames = new Set(widgets(objects).flatMap((widget) => (widget.properties.metrics ?? []).map((line) => line[1])));
-    for (const name of ['IncomingRecords', 'IncomingBytes', 'IteratorAge', 'Duration', 'Errors', 'Throttles', 'ConcurrentExecutions', 'ReadingsProcessed', 'ReadingsStored', 'RecordsQuarantined', 'BucketWrites', 'AnomaliesOpened', 'AlertsPublished', 'EndToEndLatency', 'ApproximateNumberOfMessagesVisible', 'ConsumedWriteCapacityUnits', 'WriteThrottleEvents', 'DeliveryToS3.DataFreshness', 'TopicMatch']) {
+    for (const name of ['IncomingRecords', 'IncomingBytes', 'IteratorAge', 'Duration', 'Errors', 'Throttles', 'ConcurrentExecutions', 'ReadingsProcessed', 'ReadingsStored', 'RecordsQuarantined', 'BucketWrites', 'AnomaliesOpened', 'AlertsPublished', 'EndToEndLatency', 'ApproximateNumberOfMessagesVisible', 'ConsumedWriteCapacityUnits', 'WriteThrottleEvents', 'DeliveryToS3.DataFreshness', 'TopicMatch', 'ParseError']) {
       expect(metricNames).toContain(name);
     }
     expect(body).toContain('"expression": "stored / writes"');
