@@ -4,22 +4,12 @@
  * Nothing here comes from real data.
  */
 import type { Quality, Sample } from '../../functions/shared/detector';
-
-/** Deterministic uniform generator (mulberry32), so every run sees the same series. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../scripts/lib/fleet/mulberry32';
 
 /** Standard normal draws (Box-Muller) from a seeded uniform generator. */
 export function seededGaussian(seed: number): () => number {
-  const uniform = seededRandom(seed);
+  // The fleet simulator's seeded generator: every run sees the same series.
+  const uniform = mulberry32(seed);
   return () => {
     const u = Math.max(uniform(), 1e-12);
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * uniform());

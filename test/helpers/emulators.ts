@@ -12,6 +12,7 @@ import {
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { TABLE_KEYS } from '../../functions/shared/constants';
+import { toLambdaRecord } from '../../scripts/lib/redriveEvent';
 
 export const REGION = 'sa-east-1';
 export const CREDENTIALS = { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' };
@@ -166,22 +167,6 @@ export class TestStream {
   }
 
   toLambdaRecord(record: _Record): KinesisStreamRecord {
-    const sequenceNumber = record.SequenceNumber ?? '';
-    return {
-      kinesis: {
-        kinesisSchemaVersion: '1.0',
-        partitionKey: record.PartitionKey ?? '',
-        sequenceNumber,
-        data: Buffer.from(record.Data ?? new Uint8Array()).toString('base64'),
-        approximateArrivalTimestamp: (record.ApproximateArrivalTimestamp ?? new Date()).getTime() / 1000,
-      },
-      eventSource: 'aws:kinesis',
-      eventVersion: '1.0',
-      eventID: `${this.#shardId}:${sequenceNumber}`,
-      eventName: 'aws:kinesis:record',
-      invokeIdentityArn: 'arn:aws:iam::123456789012:role/lambda-test',
-      awsRegion: REGION,
-      eventSourceARN: this.#arn,
-    };
+    return toLambdaRecord(record, { shardId: this.#shardId, streamArn: this.#arn, region: REGION, roleArn: 'arn:aws:iam::123456789012:role/lambda-test' });
   }
 }

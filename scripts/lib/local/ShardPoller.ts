@@ -2,6 +2,7 @@ import { GetRecordsCommand, GetShardIteratorCommand, type _Record, type KinesisC
 import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { toLambdaRecord } from '../redriveEvent';
 import { KINESIS_LIMITS, MAPPING_LIMITS } from './constants';
 import type { FunctionHost } from './FunctionHost';
 import type { MappingSpec } from './LocalManifests';
@@ -124,23 +125,8 @@ export class ShardPoller {
   }
 
   #toLambdaRecord(record: _Record): KinesisStreamRecord {
-    const sequenceNumber = record.SequenceNumber ?? '';
-    return {
-      kinesis: {
-        kinesisSchemaVersion: '1.0',
-        partitionKey: record.PartitionKey ?? '',
-        sequenceNumber,
-        data: Buffer.from(record.Data ?? new Uint8Array()).toString('base64'),
-        approximateArrivalTimestamp: (record.ApproximateArrivalTimestamp ?? new Date()).getTime() / 1000,
-      },
-      eventSource: 'aws:kinesis',
-      eventVersion: '1.0',
-      eventID: `${this.#options.shardId}:${sequenceNumber}`,
-      eventName: 'aws:kinesis:record',
-      invokeIdentityArn: this.#options.roleArn,
-      awsRegion: this.#options.host.functionArn.split(':')[3] ?? '',
-      eventSourceARN: this.#options.mapping.eventSourceArn,
-    };
+    const { shardId, roleArn, host, mapping } = this.#options;
+    return toLambdaRecord(record, { shardId, roleArn, region: host.functionArn.split(':')[3] ?? '', streamArn: mapping.eventSourceArn });
   }
 
   /** Delivers `records` until they succeed or the mapping gives up; `retries` already spent on them. */
