@@ -11,8 +11,8 @@
  * pooled F1 / false-alarm rate / missed-alarm rate, the NAB scores, the onset delays (median and
  * p90) and the leaderboard's published results beside them.
  */
-import { readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { statSync } from 'node:fs';
+import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DetectorError, type DetectorSettings } from '../functions/shared/detector';
 import { NAB_LEADERBOARD, NAB_PROFILES, nabOutcome, nabScore, sumNabOutcomes, type NabOutcome } from './lib/nabScore';
@@ -22,18 +22,9 @@ import { replayFile } from './lib/replayRun';
 import { readReplaySettings } from './lib/replaySettings';
 import { formatOnset, nearestRankQuantile, onsetOutcome, sumOnsetOutcomes, type OnsetOutcome } from './lib/skabOnset';
 import { countSkabFile, SKAB_LEADERBOARD, SKAB_WARMUP_ROWS, skabRates, sumSkabCounts, type SkabCounts } from './lib/skabScore';
+import { listCsvFiles } from './lib/listCsvFiles';
 
 const USAGE = 'usage: bench:skab -- DIR [--settings FILE.json]';
-
-function listCsvFiles(dir: string): string[] {
-  return readdirSync(dir)
-    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
-    .flatMap((entry) => {
-      const path = join(dir, entry);
-      if (statSync(path).isDirectory()) return listCsvFiles(path);
-      return entry.endsWith('.csv') ? [path] : [];
-    });
-}
 
 function percent(value: number): string {
   return `${(value * 100).toFixed(1)}%`;

@@ -7,14 +7,14 @@
  *
  * prints the per-file delays and the pooled median and p90 (what bench:skab prints too).
  */
-import { readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { DetectorSettings } from '../../functions/shared/detector';
 import { readReplayFile } from './replayInput';
 import { replayFile } from './replayRun';
 import { readReplaySettings } from './replaySettings';
 import { SKAB_WARMUP_ROWS } from './skabScore';
+import { listCsvFiles } from './listCsvFiles';
 
 export interface OnsetOutcome {
   /** Seconds from each detected onset to its first flag, in label order. */
@@ -63,17 +63,6 @@ export function formatOnset(outcome: OnsetOutcome): string {
   const median = nearestRankQuantile(outcome.delays, 0.5);
   const p90 = nearestRankQuantile(outcome.delays, 0.9);
   return `median ${seconds(median)}   p90 ${seconds(p90)}   detected ${outcome.delays.length}   missed ${outcome.missed}`;
-}
-
-/** Labelled `*.csv` files under `dir` (recursively), in bench:skab's order. */
-function listCsvFiles(dir: string): string[] {
-  return readdirSync(dir)
-    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
-    .flatMap((entry) => {
-      const path = join(dir, entry);
-      if (statSync(path).isDirectory()) return listCsvFiles(path);
-      return entry.endsWith('.csv') ? [path] : [];
-    });
 }
 
 /** Replays every labelled file under `dir` like bench:skab and returns each file's onsets. */
