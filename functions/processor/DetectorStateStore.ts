@@ -1,13 +1,13 @@
 import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AssetDetectorState } from '../shared/detector';
 import type { CircuitBreaker } from '../shared/CircuitBreaker';
-import { ITEM_ATTRIBUTES, LIMITS, RETRY_POLICY, TABLE_KEYS } from '../shared/constants';
+import { ASSET_STATUS, ITEM_ATTRIBUTES, LIMITS, RETRY_POLICY, TABLE_KEYS } from '../shared/constants';
 import type { Deadline } from '../shared/Deadline';
 import { TelemetryError, TransientDependencyError } from '../shared/errors';
 import { sleep as realSleep } from '../shared/sleep';
 import { mapWithConcurrency } from '../shared/mapWithConcurrency';
 import { withRetry, type RetryPolicy } from '../shared/withRetry';
-import type { DetectorCheckpoint, DetectorStatePort } from './types';
+import type { DetectorCheckpoint, DetectorStatePort, StatusCheckpoint } from './types';
 
 /** Days a checkpoint outlives its last write: an asset silent longer starts a new warm-up. */
 export const DETECTOR_STATE_TTL_DAYS = 30;
@@ -36,6 +36,48 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return result;
 }
 
+/**
+ * Metrics of an asset its checkpoint lists as added to the status item. A metric name is at most
+ * 64 characters, so the list adds at most about 4 KB to the item (the detector state itself is a
+ * few KB); an asset with more metrics adds the rest again after a cold start.
+ */
+export const MAX_CHECKPOINT_METRICS = 64;
+
+/** Attributes of the status part of a checkpoint item (see StatusCheckpoint). */
+const STATUS_ATTRIBUTES = { thingName: 'statusThing', value: 'statusValue', writtenAt: 'statusWrittenAt', metrics: 'statusMetrics' } as const;
+
+/** The item of a checkpoint (without the TTL). */
+export function encodeCheckpoint(checkpoint: DetectorCheckpoint): Record<string, unknown> {
+  const status = checkpoint.status;
+  return {
+    [PK]: checkpoint.assetId,
+    [ITEM_ATTRIBUTES.detectorState]: JSON.stringify(checkpoint.state),
+    lastTs: checkpoint.lastTs,
+    ...(checkpoint.lastTsMetrics === undefined ? {} : { lastTsMetrics: [...checkpoint.lastTsMetrics] }),
+    savedAt: checkpoint.savedAt,
+    ...(status?.thingName === undefined ? {} : { [STATUS_ATTRIBUTES.thingName]: status.thingName }),
+    ...(status?.value === undefined ? {} : { [STATUS_ATTRIBUTES.value]: status.value }),
+    ...(status?.writtenAt === undefined ? {} : { [STATUS_ATTRIBUTES.writtenAt]: status.writtenAt }),
+    ...(status?.metrics === undefined || status.metrics.length === 0
+      ? {}
+      : { [STATUS_ATTRIBUTES.metrics]: [...status.metrics].sort().slice(0, MAX_CHECKPOINT_METRICS) }),
+  };
+}
+
+/** The status part of a checkpoint item; a field of another type is dropped (unknown: written again). */
+function decodeStatus(item: Record<string, unknown>): StatusCheckpoint | undefined {
+  const thingName = item[STATUS_ATTRIBUTES.thingName];
+  const value = item[STATUS_ATTRIBUTES.value];
+  const writtenAt = item[STATUS_ATTRIBUTES.writtenAt];
+  const metrics = item[STATUS_ATTRIBUTES.metrics];
+  const status: StatusCheckpoint = {
+    ...(typeof thingName === 'string' ? { thingName } : {}),
+    ...((value === ASSET_STATUS.ok || value === ASSET_STATUS.anomaly) && typeof writtenAt === 'number' ? { value, writtenAt } : {}),
+    ...(Array.isArray(metrics) && metrics.every((metric) => typeof metric === 'string') ? { metrics: metrics as string[] } : {}),
+  };
+  return Object.keys(status).length === 0 ? undefined : status;
+}
+
 /** Reads a checkpoint item; TelemetryError when it is not one this code wrote. */
 export function decodeCheckpoint(item: Record<string, unknown>): DetectorCheckpoint {
   const assetId = item[PK];
@@ -46,12 +88,14 @@ export function decodeCheckpoint(item: Record<string, unknown>): DetectorCheckpo
     throw new TelemetryError(`detector checkpoint of ${String(assetId)} lacks assetId, state, lastTs or savedAt`);
   }
   const lastTsMetrics = item.lastTsMetrics;
+  const status = decodeStatus(item);
   return {
     assetId,
     state: JSON.parse(state) as AssetDetectorState,
     lastTs,
     savedAt,
     ...(Array.isArray(lastTsMetrics) && lastTsMetrics.every((metric) => typeof metric === 'string') ? { lastTsMetrics: lastTsMetrics as string[] } : {}),
+    ...(status === undefined ? {} : { status }),
   };
 }
 
@@ -104,18 +148,13 @@ export class DetectorStateStore implements DetectorStatePort {
   /** Writes one chunk, retrying unprocessed items; returns the assets left unwritten and why. */
   async #saveChunk(chunk: readonly DetectorCheckpoint[], deadline: Deadline): Promise<{ unwritten: string[]; error?: unknown }> {
     const { doc, tableName, breaker, policy } = this.#options;
-    let requests = chunk.map((checkpoint) => ({
-      PutRequest: {
-        Item: {
-          [PK]: checkpoint.assetId,
-          [ITEM_ATTRIBUTES.detectorState]: JSON.stringify(checkpoint.state),
-          lastTs: checkpoint.lastTs,
-          ...(checkpoint.lastTsMetrics === undefined ? {} : { lastTsMetrics: [...checkpoint.lastTsMetrics] }),
-          savedAt: checkpoint.savedAt,
-          [TABLE_KEYS.ttlAttribute]: Math.floor(checkpoint.savedAt / 1000) + DETECTOR_STATE_TTL_DAYS * 86_400,
-        },
-      },
-    }));
+    let requests = chunk.map((checkpoint) => {
+      const item: Record<string, unknown> = {
+        ...encodeCheckpoint(checkpoint),
+        [TABLE_KEYS.ttlAttribute]: Math.floor(checkpoint.savedAt / 1000) + DETECTOR_STATE_TTL_DAYS * 86_400,
+      };
+      return { PutRequest: { Item: item } };
+    });
     try {
       for (let round = 1; requests.length > 0; round += 1) {
         const request = requests;

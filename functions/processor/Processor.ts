@@ -16,7 +16,8 @@ import { episodeIdOf } from './AlertPublisher';
 import { metricRecord } from '../shared/metricRecord';
 import { buildSamples, type SampleWithUnits } from './buildSamples';
 import { decodeCheckpoint } from './DetectorStateStore';
-import type { AlertPort, AnomalyAlert, AssetStatusUpdate, AssetStatusValue, DetectorCheckpoint, DetectorStatePort, EpisodeOrigin, EpisodeRecovery, StatusPort } from './types';
+import { groupByThing, presenceWrites, type PresenceRecord } from './planPresence';
+import type { AlertPort, AnomalyAlert, AssetStatusUpdate, AssetStatusValue, DetectorCheckpoint, DetectorStatePort, EpisodeOrigin, EpisodeRecovery, StatusCheckpoint, StatusPort } from './types';
 
 export interface ProcessorDependencies {
   readonly settings: DetectorSettings;
@@ -50,10 +51,21 @@ interface AssetEntry {
   /** Status last written and when (processing clock); undefined forces the next write. */
   writtenStatus: AssetStatusValue | undefined;
   statusWrittenAt: number;
-  /** The thing-to-asset link was written by this container. */
-  thingRegistered: boolean;
-  /** Metrics this container added to the asset's status item (the read path lists an asset's sensors from it). */
+  /** Thing whose item lists the asset (the link was written, by this container or before its checkpoint); undefined: none known. */
+  registeredThing: string | undefined;
+  /** Metrics added to the asset's status item, by this container or before its checkpoint (the read path lists an asset's sensors from it). */
   registeredMetrics: Set<string>;
+  /** Status value and thing the last checkpoint vouches for: a change is checkpointed at once, so a cold start knows it. */
+  checkpointedStatus: AssetStatusValue | undefined;
+  checkpointedThing: string | undefined;
+}
+
+/** What a committed asset's writes left in the assetStatus table (applied to its entry once it committed). */
+interface PendingStatus {
+  readonly value: AssetStatusValue | undefined;
+  readonly at: number;
+  readonly metrics: readonly string[];
+  readonly thingName: string;
 }
 
 /** One asset's part of a batch. */
@@ -98,6 +110,26 @@ const NEVER = -Infinity;
  * episodes and alerts are always durable.
  */
 export const DEFAULT_CHECKPOINT_INTERVAL_SECONDS = 60;
+
+/** BatchFailures that also tell the first failed index: records from it on are retried anyway, so presence leaves them. */
+class TrackedBatchFailures extends BatchFailures {
+  #first: number;
+
+  constructor(...args: ConstructorParameters<typeof BatchFailures>) {
+    super(...args);
+    this.#first = args[0].length;
+  }
+
+  override add(index: number, error: unknown, what: string): void {
+    if (index < this.#first) this.#first = index;
+    super.add(index, error, what);
+  }
+
+  /** Index of the first failed record (the batch's length while none failed). */
+  get firstFailedIndex(): number {
+    return this.#first;
+  }
+}
 /**
  * EMF keeps at most 100 values of a metric per document and Powertools flushes on the 100th;
  * 99 keeps a batch in one document. More latencies are sampled by quantile.
@@ -144,7 +176,7 @@ export class Processor {
     const startedAt = now();
     const deadline = new Deadline(context);
     const records = event.Records;
-    const batchFailures = new BatchFailures(records, logger);
+    const batchFailures = new TrackedBatchFailures(records, logger);
 
     const parsed: ParsedRecord[] = records.map((record, index) => parseKinesisRecord(record, index, startedAt));
     const invalid: Array<Extract<ParsedRecord, { kind: 'invalid' }>> = [];
@@ -342,16 +374,21 @@ export class Processor {
       const restoredDetector = detector ?? new AssetDetector(settings);
       // A checkpoint without the list (written before it existed) counts every model metric as judged.
       const lastTsMetrics = new Set(committed?.lastTsMetrics ?? restoredDetector.metrics);
+      // The checkpoint vouches for the status writes before it: a restored asset writes its link and
+      // its status only when they change or the heartbeat is due, as in the container that wrote it.
+      const status = committed?.status;
       this.#assets.set(assetId, {
         detector: restoredDetector,
         lastTs: committed?.lastTs ?? -Infinity,
         lastTsMetrics,
         snapshot: committed === undefined ? undefined : { state: committed.state, lastTs: committed.lastTs, lastTsMetrics: new Set(lastTsMetrics) },
-        checkpointedAt: NEVER,
-        writtenStatus: undefined,
-        statusWrittenAt: -Infinity,
-        thingRegistered: false,
-        registeredMetrics: new Set(),
+        checkpointedAt: committed?.savedAt ?? NEVER,
+        writtenStatus: status?.value,
+        statusWrittenAt: status?.writtenAt ?? -Infinity,
+        registeredThing: status?.thingName,
+        registeredMetrics: new Set(status?.metrics ?? []),
+        checkpointedStatus: status?.value,
+        checkpointedThing: status?.thingName,
       });
     }
   }
@@ -414,7 +451,7 @@ export class Processor {
     let recoveriesPublished = 0;
     let statusWrites = 0;
     const checkpoints: DetectorCheckpoint[] = [];
-    const pendingStatus = new Map<string, { value: AssetStatusValue | undefined; at: number; metrics: readonly string[] }>();
+    const pendingStatus = new Map<string, PendingStatus>();
     const results = await mapWithConcurrency(items, this.#deps.assetConcurrency ?? DEFAULT_ASSET_CONCURRENCY, async (item) => {
       const entry = this.#assets.get(item.assetId);
       const message = item.latest;
@@ -438,7 +475,8 @@ export class Processor {
       // A metric the item does not list yet is written at once, so the read path finds the sensor.
       const due = entry.writtenStatus !== value || at - entry.statusWrittenAt >= statusHeartbeatSeconds * 1000 || newMetrics.length > 0;
       const link = { assetId: item.assetId, plantId: message.plantId, lineId: message.lineId, thingName: message.thingName };
-      if (!entry.thingRegistered) await status.registerThingAsset(link, deadline);
+      // Before the status write: a status item naming a thing implies the thing's item lists the asset.
+      if (entry.registeredThing !== link.thingName) await status.registerThingAsset(link, deadline);
       let writtenStatus = entry.writtenStatus;
       let writtenAt = entry.statusWrittenAt;
       let registered: readonly string[] = [];
@@ -465,9 +503,20 @@ export class Processor {
         writtenAt = at;
         if (outcome === 'written') registered = newMetrics;
       }
-      pendingStatus.set(item.assetId, { value: writtenStatus, at: writtenAt, metrics: registered });
-      if (item.episodeChanged || item.notices.length > 0 || at - entry.checkpointedAt >= checkpointIntervalMs) {
-        checkpoints.push({ assetId: item.assetId, state: entry.detector.toState(), lastTs: entry.lastTs, lastTsMetrics: [...entry.lastTsMetrics].sort(), savedAt: at });
+      const pending: PendingStatus = { value: writtenStatus, at: writtenAt, metrics: registered, thingName: link.thingName };
+      pendingStatus.set(item.assetId, pending);
+      // A status value or thing the checkpoint does not vouch for yet (first sight, an episode, a superseded
+      // write, a moved asset: rare) is checkpointed at once; otherwise a cold start could skip a needed write.
+      const statusChanged = statusValueOf(writtenStatus) !== entry.checkpointedStatus || link.thingName !== entry.checkpointedThing;
+      if (item.episodeChanged || item.notices.length > 0 || statusChanged || at - entry.checkpointedAt >= checkpointIntervalMs) {
+        checkpoints.push({
+          assetId: item.assetId,
+          state: entry.detector.toState(),
+          lastTs: entry.lastTs,
+          lastTsMetrics: [...entry.lastTsMetrics].sort(),
+          savedAt: at,
+          status: statusCheckpointOf(pending, entry.registeredMetrics),
+        });
       } else {
         this.#applyStatus(item.assetId, pendingStatus.get(item.assetId));
       }
@@ -491,6 +540,8 @@ export class Processor {
         const entry = this.#assets.get(checkpoint.assetId);
         if (entry === undefined) continue;
         entry.checkpointedAt = checkpoint.savedAt;
+        entry.checkpointedStatus = checkpoint.status?.value;
+        entry.checkpointedThing = checkpoint.status?.thingName;
         this.#applyStatus(checkpoint.assetId, pendingStatus.get(checkpoint.assetId));
       }
     }
@@ -498,40 +549,58 @@ export class Processor {
   }
 
   /** Records what a committed asset's status write left in the table. */
-  #applyStatus(assetId: string, pending: { value: AssetStatusValue | undefined; at: number; metrics: readonly string[] } | undefined): void {
+  #applyStatus(assetId: string, pending: PendingStatus | undefined): void {
     const entry = this.#assets.get(assetId);
     if (entry === undefined || pending === undefined) return;
     entry.writtenStatus = pending.value;
     entry.statusWrittenAt = pending.at;
-    entry.thingRegistered = true;
+    entry.registeredThing = pending.thingName;
     for (const metric of pending.metrics) entry.registeredMetrics.add(metric);
   }
 
-  /** Presence events in shard order; the status table's conditions make them idempotent. */
+  /**
+   * Presence events per thing (one or two writes a thing whatever its number of events, see
+   * presenceWrites), different things side by side. A thing's events from the first failed record
+   * of the batch on are left to the retry, which redelivers them. A failed or unstarted write
+   * reports from the thing's first event it has not covered yet (a write covers the thing's events
+   * up to it), so an event before the lowest reported one is never left undone.
+   */
   async #applyPresence(
     presence: Array<{ origin: RecordOrigin; event: PresenceEvent }>,
     deadline: Deadline,
-    batchFailures: BatchFailures,
+    batchFailures: TrackedBatchFailures,
   ): Promise<number> {
     let applied = 0;
-    for (const { origin, event } of presence) {
-      if (deadline.isExpired()) {
-        batchFailures.add(origin.index, new DeadlineExceededError('no time left for presence events'), 'presence');
-        break;
-      }
-      try {
-        const outcome = await this.#deps.status.applyPresence(event, deadline);
-        applied += 1;
-        for (const assetId of outcome.offline) {
-          const entry = this.#assets.get(assetId);
-          // The next reading from it must write its status even if it equals the last one written.
-          if (entry !== undefined) entry.writtenStatus = ASSET_STATUS.offline;
+    const concurrency = this.#deps.assetConcurrency ?? DEFAULT_ASSET_CONCURRENCY;
+    await mapWithConcurrency(groupByThing(presence), concurrency, async ({ thingName, events }) => {
+      const limit = batchFailures.firstFailedIndex;
+      const due = events.filter(({ origin }) => origin.index < limit);
+      let covered = 0; // events of `due` the writes so far stand for
+      let failed = false;
+      for (const { origin, event } of presenceWrites(due)) {
+        const uncovered = (due[covered] as PresenceRecord).origin.index;
+        if (deadline.isExpired()) {
+          batchFailures.add(uncovered, new DeadlineExceededError('no time left for presence events'), 'presence');
+          failed = true;
+          break;
         }
-      } catch (error) {
-        batchFailures.add(origin.index, error, `presence of ${event.thingName}`);
-        break;
+        try {
+          const outcome = await this.#deps.status.applyPresence(event, deadline);
+          for (const assetId of outcome.offline) {
+            const entry = this.#assets.get(assetId);
+            // The next reading from it must write its status even if it equals the last one written.
+            if (entry !== undefined) entry.writtenStatus = ASSET_STATUS.offline;
+          }
+        } catch (error) {
+          batchFailures.add(uncovered, error, `presence of ${thingName}`);
+          failed = true;
+          break;
+        }
+        covered = due.findIndex((record) => record.origin.index === origin.index) + 1;
       }
-    }
+      // The winner stands for every event of the thing (the ones after it are older: no-ops).
+      applied += failed ? covered : due.length;
+    });
     return applied;
   }
 }
@@ -569,6 +638,22 @@ function episodeOrigin(
     thingName: message.thingName,
     startedAt,
     values: withUnits,
+  };
+}
+
+/** OK and ANOMALY are what readings write; OFFLINE (set by presence) and unknown both force the next write. */
+function statusValueOf(value: AssetStatusValue | undefined): 'OK' | 'ANOMALY' | undefined {
+  return value === ASSET_STATUS.ok || value === ASSET_STATUS.anomaly ? value : undefined;
+}
+
+/** The status part of a checkpoint written after this batch's status writes. */
+function statusCheckpointOf(pending: PendingStatus, registeredMetrics: ReadonlySet<string>): StatusCheckpoint {
+  const value = statusValueOf(pending.value);
+  const metrics = [...new Set([...registeredMetrics, ...pending.metrics])];
+  return {
+    thingName: pending.thingName,
+    ...(value === undefined ? {} : { value, writtenAt: pending.at }),
+    ...(metrics.length === 0 ? {} : { metrics }),
   };
 }
 

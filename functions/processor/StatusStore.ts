@@ -5,6 +5,7 @@ import { ASSET_STATUS, TABLE_KEYS, THING_STATUS_KEY_PREFIX } from '../shared/con
 import type { Deadline } from '../shared/Deadline';
 import { ASSET_METRICS_ATTRIBUTE } from '../shared/query/constants';
 import type { PresenceEvent } from '../shared/types';
+import { mapWithConcurrency } from '../shared/mapWithConcurrency';
 import { withRetry, type RetryPolicy } from '../shared/withRetry';
 import type { AssetStatusUpdate, StatusPort } from './types';
 
@@ -26,6 +27,8 @@ export interface PresenceOutcome {
 }
 
 const PK = TABLE_KEYS.assetStatus.partitionKey;
+/** OFFLINE writes of one disconnect's assets in flight at once (a gateway may serve dozens). */
+const ASSET_WRITE_CONCURRENCY = 8;
 
 /** Key of the item that tracks a thing's connection and the assets it reported for. */
 export function thingStatusKey(thingName: string): string {
@@ -174,17 +177,23 @@ export class StatusStore implements StatusPort {
       throw error;
     }
     if (event.eventType === 'connected') return { applied: true, offline: [] };
-    const offline: string[] = [];
-    for (const assetId of assets) {
-      const outcome = await this.#update(
+    // The assets are distinct items: written side by side. offlineAt only moves forward, so two things'
+    // disconnects that list one asset leave the same item in whatever order they land.
+    const results = await mapWithConcurrency(assets, ASSET_WRITE_CONCURRENCY, (assetId) =>
+      this.#update(
         {
           Key: { [PK]: assetId },
           ...updateExpression({ status: ASSET_STATUS.offline, offlineAt: event.timestamp, updatedAt: now() }, [], {}, ['lastSeen', PK]),
-          ConditionExpression: 'attribute_exists(#assetId) AND (attribute_not_exists(#lastSeen) OR #lastSeen <= :offlineAt)',
+          ConditionExpression:
+            'attribute_exists(#assetId) AND (attribute_not_exists(#lastSeen) OR #lastSeen <= :offlineAt) AND (attribute_not_exists(#offlineAt) OR #offlineAt <= :offlineAt)',
         },
         deadline,
-      );
-      if (outcome === 'written') offline.push(assetId);
+      ),
+    );
+    const offline: string[] = [];
+    for (const [i, result] of results.entries()) {
+      if (result.status === 'rejected') throw result.reason;
+      if (result.value === 'written') offline.push(assets[i] as string);
     }
     return { applied: true, offline };
   }

@@ -14,6 +14,25 @@ export interface DetectorCheckpoint {
    */
   readonly lastTsMetrics?: readonly string[];
   readonly savedAt: number;
+  /** What the asset's writes to the assetStatus table left there, so a restored asset does not write it again. */
+  readonly status?: StatusCheckpoint;
+}
+
+/**
+ * The assetStatus writes an asset's checkpoint vouches for. A cold start that restores them writes
+ * neither the thing link nor an unchanged status again (each was one UpdateItem per asset). Absent
+ * fields (a checkpoint written before they existed, a status write that was superseded) mean
+ * unknown: the next batch writes.
+ */
+export interface StatusCheckpoint {
+  /** Thing whose item lists the asset (registerThingAsset succeeded for this pair). */
+  readonly thingName?: string;
+  /** Status last written from readings. */
+  readonly value?: 'OK' | 'ANOMALY';
+  /** Processing time of that write (the heartbeat counts from it). */
+  readonly writtenAt?: number;
+  /** Metrics added to the item's `metrics` set (at most MAX_CHECKPOINT_METRICS; one beyond is added again, harmlessly). */
+  readonly metrics?: readonly string[];
 }
 
 export type AssetStatusValue = 'OK' | 'ANOMALY' | 'OFFLINE';

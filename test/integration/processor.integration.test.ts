@@ -203,6 +203,42 @@ describe('processor handler against dynalite, kinesalite and fake S3/SNS', () =>
     expect((await item(STATUS_TABLE, 'pr-d2'))?.status?.S).toBe('OFFLINE');
   });
 
+  it('writes a new asset\'s link and status once, nothing of them on a cold start, and at most two thing writes per burst of presence events', async () => {
+    const stream = await newStream();
+    const assets = Array.from({ length: 20 }, (_, i) => `pr-w${i}`);
+    const second = (at: number): object[] => assets.map((assetId) => assetSecond(assetId, BASE + at, { temperature: 70 }, `gw-${assetId}`));
+    await stream.put(second(0));
+    let updates = proxy.count('UpdateItem');
+    expect(await handler(stream.toEvent(await stream.read()), lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect(proxy.count('UpdateItem') - updates).toBe(2 * assets.length);
+    expect((await item(STATE_TABLE, 'pr-w0'))?.statusThing?.S).toBe('gw-pr-w0');
+
+    // A new container restores the links and the written status from the checkpoints: no UpdateItem.
+    const seen = await stream.read();
+    await stream.put(second(1_000));
+    updates = proxy.count('UpdateItem');
+    const cold = loadHandler();
+    expect(await cold(stream.toEvent(await stream.read({ after: seen[seen.length - 1]?.SequenceNumber ?? '' })), lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect(proxy.count('UpdateItem') - updates).toBe(0);
+    expect((await item(STATE_TABLE, 'pr-w0'))?.lastTs?.N).toBe(String(BASE + 1_000));
+
+    // Ten events of one thing (disconnects at even offsets, the last one a connect): the last disconnect
+    // (thing + its asset) and the last connect, three writes; the items end as after all ten in order.
+    const read = await stream.read();
+    await stream.put(
+      Array.from({ length: 10 }, (_, i) =>
+        presence({ clientId: 'gw-pr-w0', thingName: 'gw-pr-w0', eventType: i % 2 === 0 ? 'disconnected' : 'connected', timestamp: BASE + 5_000 + i }),
+      ),
+    );
+    updates = proxy.count('UpdateItem');
+    expect(await cold(stream.toEvent(await stream.read({ after: read[read.length - 1]?.SequenceNumber ?? '' })), lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect(proxy.count('UpdateItem') - updates).toBe(3);
+    const thing = await item(STATUS_TABLE, 'thing#gw-pr-w0');
+    expect([thing?.status?.S, thing?.lastPresenceAt?.N]).toEqual(['OK', String(BASE + 5_009)]);
+    const asset = await item(STATUS_TABLE, 'pr-w0');
+    expect([asset?.status?.S, asset?.offlineAt?.N]).toEqual(['OFFLINE', String(BASE + 5_008)]);
+  });
+
   it('reports an asset whose alert cannot be published from its first record on, and alerts after recovery', async () => {
     const stream = await newStream();
     const sequences = await stream.put([assetSecond('pr-e0', BASE, { temperature: 70 }, 'gw-e'), ...episode('pr-e', BASE, 12, 2, 'gw-e')]);

@@ -1,5 +1,5 @@
 import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { decodeCheckpoint, DETECTOR_STATE_TTL_DAYS, DetectorStateStore } from '../../../functions/processor/DetectorStateStore';
+import { decodeCheckpoint, DETECTOR_STATE_TTL_DAYS, DetectorStateStore, encodeCheckpoint, MAX_CHECKPOINT_METRICS } from '../../../functions/processor/DetectorStateStore';
 import type { DetectorCheckpoint } from '../../../functions/processor/types';
 import { AssetDetector } from '../../../functions/shared/detector';
 import { CircuitBreaker } from '../../../functions/shared/CircuitBreaker';
@@ -54,6 +54,23 @@ describe('DetectorStateStore', () => {
   it('decodes a checkpoint and rejects an item it did not write', () => {
     expect(decodeCheckpoint({ assetId: 'a', state: JSON.stringify(state), lastTs: 3, savedAt: 4 })).toEqual({ assetId: 'a', state, lastTs: 3, savedAt: 4 });
     expect(() => decodeCheckpoint({ assetId: 'a' })).toThrow('detector checkpoint of a lacks assetId, state, lastTs or savedAt');
+  });
+
+  it('keeps what the status table holds in the checkpoint item and reads it back, with at most MAX_CHECKPOINT_METRICS metrics', () => {
+    const status = { thingName: 'gw-01', value: 'ANOMALY' as const, writtenAt: 7, metrics: ['temperature', 'pressure'] };
+    const item = encodeCheckpoint({ ...checkpoint('a'), status });
+    expect(item).toEqual({ assetId: 'a', state: JSON.stringify(state), lastTs: 10, savedAt: 86_400_000, statusThing: 'gw-01', statusValue: 'ANOMALY', statusWrittenAt: 7, statusMetrics: ['pressure', 'temperature'] });
+    expect(decodeCheckpoint(item)).toEqual({ ...checkpoint('a'), status: { ...status, metrics: ['pressure', 'temperature'] } });
+
+    const many = Array.from({ length: MAX_CHECKPOINT_METRICS + 10 }, (_, i) => `m${String(i).padStart(3, '0')}`);
+    expect(encodeCheckpoint({ ...checkpoint('a'), status: { thingName: 'gw-01', metrics: many } }).statusMetrics).toEqual(many.slice(0, MAX_CHECKPOINT_METRICS));
+  });
+
+  it('reads a status part it cannot trust as unknown, so the processor writes again', () => {
+    const base = { assetId: 'a', state: JSON.stringify(state), lastTs: 3, savedAt: 4 };
+    expect(decodeCheckpoint({ ...base, statusValue: 'OFFLINE', statusWrittenAt: 1 })).toEqual({ ...base, state });
+    expect(decodeCheckpoint({ ...base, statusValue: 'OK' })).toEqual({ ...base, state });
+    expect(decodeCheckpoint({ ...base, statusThing: 7, statusMetrics: [1], statusValue: 'OK', statusWrittenAt: 1 })).toEqual({ ...base, state, status: { value: 'OK', writtenAt: 1 } });
   });
 
   it('keeps the metrics judged at the last instant when the item has them', () => {

@@ -62,8 +62,34 @@ describe('StatusStore', () => {
     expect(thing?.Key).toEqual({ assetId: 'thing#gw-01' });
     expect(thing?.ExpressionAttributeValues).toMatchObject({ ':status': 'OFFLINE', ':lastPresenceAt': 200, ':disconnectReason': 'CONNECTION_LOST' });
     expect(thing?.ConditionExpression).toBe('attribute_not_exists(#lastPresenceAt) OR #lastPresenceAt <= :lastPresenceAt');
-    expect(a?.ConditionExpression).toBe('attribute_exists(#assetId) AND (attribute_not_exists(#lastSeen) OR #lastSeen <= :offlineAt)');
+    expect(a?.ConditionExpression).toBe(
+      'attribute_exists(#assetId) AND (attribute_not_exists(#lastSeen) OR #lastSeen <= :offlineAt) AND (attribute_not_exists(#offlineAt) OR #offlineAt <= :offlineAt)',
+    );
     expect(a?.ExpressionAttributeValues).toMatchObject({ ':status': 'OFFLINE', ':offlineAt': 200 });
+  });
+
+  it('writes the OFFLINE marks of a disconnect side by side, at most 8 at once, and fails when one fails', async () => {
+    const assets = Array.from({ length: 20 }, (_, i) => `a${i}`);
+    let inFlight = 0;
+    let most = 0;
+    const send = jest.fn().mockImplementation(async (command: UpdateCommand) => {
+      if (command.input.Key?.assetId === 'thing#gw-01') return { Attributes: { assets: new Set(assets) } };
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      await new Promise((resolve) => setImmediate(resolve));
+      inFlight -= 1;
+      return {};
+    });
+    expect(await store(send).applyPresence(presence({ timestamp: 200 }), deadlineWith())).toEqual({ applied: true, offline: assets });
+    expect(send).toHaveBeenCalledTimes(21);
+    expect(most).toBe(8);
+
+    const failing = jest
+      .fn()
+      .mockResolvedValueOnce({ Attributes: { assets: new Set(['a', 'b']) } })
+      .mockResolvedValueOnce({})
+      .mockRejectedValue(Object.assign(new Error('bad request'), { name: 'ValidationException' }));
+    await expect(store(failing).applyPresence(presence({ timestamp: 200 }), deadlineWith())).rejects.toThrow('bad request');
   });
 
   it('ignores an event older than the last one applied, and touches no asset on connect', async () => {

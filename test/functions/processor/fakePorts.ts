@@ -1,4 +1,5 @@
 import type { PresenceEvent } from '../../../functions/shared/types';
+import { encodeCheckpoint } from '../../../functions/processor/DetectorStateStore';
 import type {
   AlertPort,
   AnomalyAlert,
@@ -13,6 +14,8 @@ import type {
 export class MemoryStates implements DetectorStatePort {
   readonly items = new Map<string, Record<string, unknown>>();
   loads: string[][] = [];
+  /** Assets of every checkpoint written, in order. */
+  readonly saved: string[] = [];
   failLoad: Error | undefined;
   failSaveFor = new Set<string>();
 
@@ -26,7 +29,10 @@ export class MemoryStates implements DetectorStatePort {
     const failed = new Set<string>();
     for (const c of checkpoints) {
       if (this.failSaveFor.has(c.assetId)) failed.add(c.assetId);
-      else this.items.set(c.assetId, { assetId: c.assetId, state: JSON.stringify(c.state), lastTs: c.lastTs, lastTsMetrics: c.lastTsMetrics, savedAt: c.savedAt });
+      else {
+        this.items.set(c.assetId, encodeCheckpoint(c));
+        this.saved.push(c.assetId);
+      }
     }
     return failed.size > 0 ? { failed, error: new Error('unprocessed') } : { failed };
   }
@@ -36,30 +42,75 @@ export class MemoryStates implements DetectorStatePort {
   }
 }
 
+/** A thing item as StatusStore's conditions leave it: the last event applied and the offlineAt its last applied disconnect gave its assets. */
+export interface ThingItem {
+  readonly lastPresenceAt: number;
+  readonly eventType: string;
+  readonly offlineAt?: number;
+}
+
+/**
+ * Applies presence events one by one in the given order with StatusStore's conditions (an event
+ * older than the item's lastPresenceAt is a no-op; a disconnect that applies marks the assets):
+ * the reference a batch's presence handling must end equal to.
+ */
+export function applyInOrder(things: Map<string, ThingItem>, events: readonly { readonly thingName: string; readonly eventType: string; readonly timestamp: number }[]): boolean[] {
+  return events.map((event) => {
+    const thing = things.get(event.thingName);
+    if (thing !== undefined && thing.lastPresenceAt > event.timestamp) return false;
+    const offlineAt = event.eventType === 'disconnected' ? event.timestamp : thing?.offlineAt;
+    things.set(event.thingName, { lastPresenceAt: event.timestamp, eventType: event.eventType, ...(offlineAt === undefined ? {} : { offlineAt }) });
+    return true;
+  });
+}
+
 /** In-memory assetStatus table recording the calls. */
 export class MemoryStatus implements StatusPort {
   readonly writes: AssetStatusUpdate[] = [];
   readonly links: string[] = [];
   readonly presence: PresenceEvent[] = [];
+  /** Every write in the order it landed: `link:<asset>`, `status:<asset>`, `presence:<thing>:<eventType>:<timestamp>`. */
+  readonly calls: string[] = [];
+  /** Presence writes that fail (beside failWith). */
+  failPresence: ((event: PresenceEvent) => boolean) | undefined;
+  /** Thing items as the conditional writes leave them. */
+  readonly things = new Map<string, ThingItem>();
   supersede = false;
   offlineOnDisconnect: string[] = [];
   failWith: Error | undefined;
+  /** Called for each presence write before it lands (tests hold writes in flight with it). */
+  beforePresence: ((event: PresenceEvent) => Promise<void>) | undefined;
+  /** Presence writes in flight now, and the most at once. */
+  inFlight = 0;
+  maxInFlight = 0;
 
   async writeAssetStatus(update: AssetStatusUpdate): Promise<'written' | 'superseded'> {
     if (this.failWith) throw this.failWith;
     this.writes.push(update);
+    this.calls.push(`status:${update.assetId}`);
     return this.supersede ? 'superseded' : 'written';
   }
 
   async registerThingAsset(update: Pick<AssetStatusUpdate, 'assetId' | 'thingName'>): Promise<void> {
     if (this.failWith) throw this.failWith;
     this.links.push(`${update.thingName}>${update.assetId}`);
+    this.calls.push(`link:${update.assetId}`);
   }
 
   async applyPresence(event: PresenceEvent): Promise<{ applied: boolean; offline: readonly string[] }> {
-    if (this.failWith) throw this.failWith;
-    this.presence.push(event);
-    return { applied: true, offline: event.eventType === 'disconnected' ? this.offlineOnDisconnect : [] };
+    this.inFlight += 1;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      if (this.beforePresence) await this.beforePresence(event);
+      if (this.failWith) throw this.failWith;
+      if (this.failPresence?.(event)) throw new Error(`presence of ${event.thingName} failed (test)`);
+      this.presence.push(event);
+      this.calls.push(`presence:${event.thingName}:${event.eventType}:${event.timestamp}`);
+      const [applied] = applyInOrder(this.things, [event]);
+      return { applied: applied === true, offline: applied && event.eventType === 'disconnected' ? this.offlineOnDisconnect : [] };
+    } finally {
+      this.inFlight -= 1;
+    }
   }
 }
 

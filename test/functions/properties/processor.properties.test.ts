@@ -19,7 +19,7 @@ import {
 } from '../../helpers/arbitraries';
 import { capturingMetrics, MemoryQuarantine, silentLogger } from '../../helpers/fakes';
 import { kinesisEvent, lambdaContext, NOW } from '../../helpers/records';
-import { MemoryAlerts, MemoryStates, MemoryStatus } from '../processor/fakePorts';
+import { applyInOrder, MemoryAlerts, MemoryStates, MemoryStatus, type ThingItem } from '../processor/fakePorts';
 
 /**
  * Property tests of the processor's batch logic (the Processor the handler wires, with the
@@ -170,12 +170,13 @@ function rig(faults: Faults = {}): ProcessorRig {
 interface Invocation {
   readonly outcome: ProcessorOutcome;
   readonly account: InvocationAccount;
-  readonly presenceApplied: readonly PresenceEvent[];
+  /** Thing items before the invocation. */
+  readonly thingsBefore: ReadonlyMap<string, ThingItem>;
 }
 
 async function invoke(r: ProcessorRig, processor: Processor, records: readonly KinesisStreamRecord[], payloads: readonly Payload[]): Promise<Invocation> {
   const before = r.quarantine.entries.length;
-  const presenceBefore = r.status.presence.length;
+  const thingsBefore = new Map(r.status.things);
   const outcome = await processor.handle(kinesisEvent([...records]), lambdaContext());
   const account = accountFor({
     records,
@@ -183,7 +184,7 @@ async function invoke(r: ProcessorRig, processor: Processor, records: readonly K
     failedIdentifiers: outcome.response.batchItemFailures.map((f) => f.itemIdentifier),
     quarantined: r.quarantine.entries.slice(before),
   });
-  return { outcome, account, presenceApplied: r.status.presence.slice(presenceBefore) };
+  return { outcome, account, thingsBefore };
 }
 
 /** Readings the processor must judge or skip for the accepted telemetry: distinct (metric, ts) per record. */
@@ -191,12 +192,26 @@ function expectedReadings(account: InvocationAccount): number {
   return account.accepted.reduce((n, { record }) => n + (record.kind === 'telemetry' ? distinctInstants(record.readings) : 0), 0);
 }
 
-/** Every accepted record before the first failed one is done: telemetry covered by its asset's checkpoint, presence applied in shard order. */
+/**
+ * Every accepted record before the first failed one is done: telemetry covered by its asset's
+ * checkpoint; presence as applying the accepted events one by one in shard order leaves the thing
+ * items (exactly when nothing was reported; at least that far when later events may have landed too).
+ */
 function expectDone(r: ProcessorRig, invocation: Invocation): void {
   const presence = invocation.account.accepted.flatMap(({ record }) => (record.kind === 'presence' ? [record] : []));
-  expect(invocation.presenceApplied.slice(0, presence.length).map((e) => [e.eventType, e.thingName, e.timestamp])).toEqual(
-    presence.map((p) => [p.eventType, p.thingName, p.timestamp]),
-  );
+  const expected = new Map(invocation.thingsBefore);
+  applyInOrder(expected, presence);
+  const touched = new Set(presence.map((p) => p.thingName));
+  for (const thingName of touched) {
+    const want = expected.get(thingName) as ThingItem;
+    const got = r.status.things.get(thingName);
+    if (invocation.outcome.response.batchItemFailures.length === 0) {
+      expect(got).toEqual(want);
+    } else {
+      expect(got?.lastPresenceAt).toBeGreaterThanOrEqual(want.lastPresenceAt);
+      if (want.offlineAt !== undefined) expect(got?.offlineAt).toBeGreaterThanOrEqual(want.offlineAt);
+    }
+  }
   for (const { index, record } of invocation.account.accepted) {
     if (record.kind !== 'telemetry') continue;
     const newest = Math.max(...record.readings.map((reading) => reading.ts));
@@ -235,6 +250,7 @@ async function judgesEachRecordOnce(batches: readonly GeneratedBatch[]): Promise
   expectNoAlertTwice(r.alerts.published);
 
   const checkpoints = new Map(r.states.items);
+  const things = new Map(r.status.things);
   const alerts = r.alerts.published.length;
   const statusWrites = r.status.writes.length;
   const keys = keysOf(r.quarantine.entries);
@@ -246,6 +262,7 @@ async function judgesEachRecordOnce(batches: readonly GeneratedBatch[]): Promise
       expect(outcome.skipped).toBe(expectedReadings(account));
     }
     expect(r.states.items).toEqual(checkpoints);
+    expect(r.status.things).toEqual(things);
   }
   expect([r.alerts.published.length, r.status.writes.length]).toEqual([alerts, statusWrites]);
   expect(keysOf(r.quarantine.entries)).toEqual(keys);
@@ -271,7 +288,9 @@ describe('processor, property-based: bad input', () => {
       fc.asyncProperty(arbBatches({ maxBatches: 1, prototypeMetrics: false, goodWeight: 6 }), schedules, async ([batch], faults) => {
         if (batch === undefined) return;
         const reference = rig();
-        const { outcome: clean } = await invoke(reference, reference.processor, batch.records, batch.payloads);
+        const cleanInvocation = await invoke(reference, reference.processor, batch.records, batch.payloads);
+        expectDone(reference, cleanInvocation);
+        const clean = cleanInvocation.outcome;
 
         const r = rig(faults);
         let records = batch.records;
@@ -293,6 +312,7 @@ describe('processor, property-based: bad input', () => {
         expect(judged).toBeLessThanOrEqual(clean.judged);
         if (!faults.states.includes('failAfter')) expect(judged).toBe(clean.judged);
         expect(r.states.items).toEqual(reference.states.items);
+        expect(r.status.things).toEqual(reference.status.things);
         expect(new Set(r.alerts.published.map((a) => a.episodeId))).toEqual(new Set(reference.alerts.published.map((a) => a.episodeId)));
         expect(keysOf(r.quarantine.entries)).toEqual(keysOf(reference.quarantine.entries));
       }),

@@ -1,0 +1,53 @@
+import type { PresenceEvent, RecordOrigin } from '../shared/types';
+
+/** A presence event with its place in the batch. */
+export interface PresenceRecord {
+  readonly origin: RecordOrigin;
+  readonly event: PresenceEvent;
+}
+
+/** The presence events of one thing in a batch, in shard order. */
+export interface ThingPresence {
+  readonly thingName: string;
+  readonly events: readonly PresenceRecord[];
+}
+
+/** A batch's presence events per thing, in the order of each thing's first event. */
+export function groupByThing(presence: readonly PresenceRecord[]): ThingPresence[] {
+  const groups = new Map<string, PresenceRecord[]>();
+  for (const record of presence) {
+    const events = groups.get(record.event.thingName);
+    if (events === undefined) groups.set(record.event.thingName, [record]);
+    else events.push(record);
+  }
+  return [...groups].map(([thingName, events]) => ({ thingName, events }));
+}
+
+/**
+ * The events of one thing (in shard order) whose writes leave the table as all of them would.
+ *
+ * StatusStore applies an event to the thing item only if `lastPresenceAt <= timestamp`, and a
+ * disconnect that applies marks the thing's assets OFFLINE (those with `lastSeen <= timestamp`).
+ * Applied one by one in shard order, the events that apply are those whose timestamp is at least
+ * every earlier one's (if one is older than the item, so are those before it). So:
+ * - the thing item ends as the last of the events with the newest timestamp (the winner);
+ * - the assets end as the last disconnect among those events left them: its timestamp is the
+ *   highest of them, so it marks every asset an earlier disconnect marked, and its offlineAt is
+ *   the one that stays.
+ * Writing that disconnect (when it is not the winner itself) and then the winner, in this order,
+ * leaves the items as all the events would, with one or two writes per thing; and once a write is
+ * done, the items are as after every event up to it.
+ */
+export function presenceWrites(events: readonly PresenceRecord[]): PresenceRecord[] {
+  let newest = -Infinity;
+  let winner: PresenceRecord | undefined;
+  let disconnect: PresenceRecord | undefined;
+  for (const record of events) {
+    if (record.event.timestamp < newest) continue; // older than one before it: a no-op in shard order
+    newest = record.event.timestamp;
+    winner = record;
+    if (record.event.eventType === 'disconnected') disconnect = record;
+  }
+  if (winner === undefined) return [];
+  return disconnect === undefined || disconnect === winner ? [winner] : [disconnect, winner];
+}
