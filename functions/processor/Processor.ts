@@ -111,25 +111,6 @@ const NEVER = -Infinity;
  */
 export const DEFAULT_CHECKPOINT_INTERVAL_SECONDS = 60;
 
-/** BatchFailures that also tell the first failed index: records from it on are retried anyway, so presence leaves them. */
-class TrackedBatchFailures extends BatchFailures {
-  #first: number;
-
-  constructor(...args: ConstructorParameters<typeof BatchFailures>) {
-    super(...args);
-    this.#first = args[0].length;
-  }
-
-  override add(index: number, error: unknown, what: string): void {
-    if (index < this.#first) this.#first = index;
-    super.add(index, error, what);
-  }
-
-  /** Index of the first failed record (the batch's length while none failed). */
-  get firstFailedIndex(): number {
-    return this.#first;
-  }
-}
 /**
  * EMF keeps at most 100 values of a metric per document and Powertools flushes on the 100th;
  * 99 keeps a batch in one document. More latencies are sampled by quantile.
@@ -176,7 +157,7 @@ export class Processor {
     const startedAt = now();
     const deadline = new Deadline(context);
     const records = event.Records;
-    const batchFailures = new TrackedBatchFailures(records, logger);
+    const batchFailures = new BatchFailures(records, logger);
 
     const parsed: ParsedRecord[] = records.map((record, index) => parseKinesisRecord(record, index, startedAt));
     const invalid: Array<Extract<ParsedRecord, { kind: 'invalid' }>> = [];
@@ -461,7 +442,7 @@ export class Processor {
         if ('alert' in notice) {
           await alerts.publish(notice.alert, deadline);
           alertsPublished += 1;
-        } else if (alerts.publishRecovery !== undefined) {
+        } else {
           await alerts.publishRecovery(notice.recovery, deadline);
           recoveriesPublished += 1;
         }
@@ -469,9 +450,7 @@ export class Processor {
       const verdict = item.lastVerdict;
       const value: AssetStatusValue = verdict?.anomalous ? ASSET_STATUS.anomaly : ASSET_STATUS.ok;
       const at = now();
-      const newMetrics = [...new Set(item.records.flatMap(({ message }) => message.readings.map((reading) => reading.metric)))]
-        .filter((metric) => !entry.registeredMetrics.has(metric))
-        .sort();
+      const newMetrics = unregisteredMetrics(item.records, entry.registeredMetrics);
       // A metric the item does not list yet is written at once, so the read path finds the sensor.
       const due = entry.writtenStatus !== value || at - entry.statusWrittenAt >= statusHeartbeatSeconds * 1000 || newMetrics.length > 0;
       const link = { assetId: item.assetId, plantId: message.plantId, lineId: message.lineId, thingName: message.thingName };
@@ -568,7 +547,7 @@ export class Processor {
   async #applyPresence(
     presence: Array<{ origin: RecordOrigin; event: PresenceEvent }>,
     deadline: Deadline,
-    batchFailures: TrackedBatchFailures,
+    batchFailures: BatchFailures,
   ): Promise<number> {
     let applied = 0;
     const concurrency = this.#deps.assetConcurrency ?? DEFAULT_ASSET_CONCURRENCY;
@@ -616,6 +595,15 @@ function unjudgedPart(built: SampleWithUnits, entry: Pick<AssetEntry, 'lastTs' |
   if (sample.ts < entry.lastTs) return { ...built, readings: 0 };
   const fresh = Object.entries(sample.values).filter(([metric]) => !entry.lastTsMetrics.has(metric));
   return { sample: { ts: sample.ts, values: Object.fromEntries(fresh) }, units: built.units, readings: fresh.length };
+}
+
+/** Metrics of the asset's readings its status item does not list yet, sorted (usually none: a set lookup per reading). */
+function unregisteredMetrics(records: AssetWork['records'], registered: ReadonlySet<string>): string[] {
+  const fresh = new Set<string>();
+  for (const { message } of records) {
+    for (const { metric } of message.readings) if (!registered.has(metric)) fresh.add(metric);
+  }
+  return [...fresh].sort();
 }
 
 /** The episode's id, its asset's place, and the sample's values with their units. */

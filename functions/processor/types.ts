@@ -58,7 +58,6 @@ export interface AssetStatusUpdate {
   readonly metrics?: readonly string[];
 }
 
-/** One alert: an anomaly episode opened outside the cooldown. */
 /** What identifies an episode and where it happened: shared by its alert and its recovery. */
 export interface EpisodeOrigin {
   readonly episodeId: string;
@@ -70,6 +69,7 @@ export interface EpisodeOrigin {
   readonly values: Readonly<Record<string, { value: number; quality: string; unit?: string }>>;
 }
 
+/** One alert: an anomaly episode opened outside the cooldown. */
 export interface AnomalyAlert extends EpisodeOrigin {
   readonly detectedAt: number;
   readonly score: number;
@@ -103,9 +103,6 @@ export interface StatusPort {
 /** The processor's view of the alert topic (AlertPublisher). */
 export interface AlertPort {
   publish(alert: AnomalyAlert, deadline: Deadline): Promise<void>;
-  /**
-   * Announces the end of an alerted episode (a recovery), same topic, same episode id. Optional
-   * so a port written before recoveries existed still fits; the processor skips the recovery then.
-   */
-  publishRecovery?(recovery: EpisodeRecovery, deadline: Deadline): Promise<void>;
+  /** Announces the end of an alerted episode (a recovery), same topic, same episode id. */
+  publishRecovery(recovery: EpisodeRecovery, deadline: Deadline): Promise<void>;
 }

@@ -33,6 +33,11 @@ export class BatchFailures {
     return this.#count;
   }
 
+  /** Index of the first failed record (the batch's length while none failed): records from it on are retried anyway. */
+  get firstFailedIndex(): number {
+    return this.#firstFailed;
+  }
+
   /** `batchItemFailures` from the first failed record on, in shard order. */
   response(): KinesisStreamBatchResponse {
     return failuresFrom(this.#records, this.#firstFailed);

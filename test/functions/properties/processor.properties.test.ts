@@ -5,7 +5,7 @@ import { TransientDependencyError } from '../../../functions/shared/errors';
 import { quarantineKey, type QuarantineEntry, type QuarantineSink } from '../../../functions/shared/QuarantineWriter';
 import type { PresenceEvent } from '../../../functions/shared/types';
 import { Processor, type ProcessorOutcome } from '../../../functions/processor/Processor';
-import type { AlertPort, AnomalyAlert, AssetStatusUpdate, DetectorCheckpoint, DetectorStatePort, StatusPort } from '../../../functions/processor/types';
+import type { AlertPort, AnomalyAlert, AssetStatusUpdate, DetectorCheckpoint, DetectorStatePort, EpisodeRecovery, StatusPort } from '../../../functions/processor/types';
 import {
   accountFor,
   arbBatches,
@@ -92,10 +92,18 @@ class FlakyAlerts implements AlertPort {
     readonly faults: FaultCursor,
   ) {}
 
-  async publish(alert: AnomalyAlert): Promise<void> {
+  publish(alert: AnomalyAlert): Promise<void> {
+    return this.#publishing(() => this.memory.publish(alert));
+  }
+
+  publishRecovery(recovery: EpisodeRecovery): Promise<void> {
+    return this.#publishing(() => this.memory.publishRecovery(recovery));
+  }
+
+  async #publishing(publish: () => Promise<void>): Promise<void> {
     const fault = this.faults.next();
     if (fault === 'fail') throw injected('sns', 'Publish');
-    await this.memory.publish(alert);
+    await publish();
     if (fault === 'failAfter') throw injected('sns', 'Publish timed out after it was accepted');
   }
 }
