@@ -335,7 +335,11 @@ export function dashboardBody(config: EnvironmentConfig, names: PlatformNames, a
       ...functions.map((fn) => line(lambda(fn.name, 'Duration', 'Maximum'), { label: `${fn.label} p99`, stat: 'p99' })),
     ]),
     graph(region, 'Lambda errors and throttles', [...perFunction('Errors', 'Sum', ' errors'), ...perFunction('Throttles', 'Sum', ' throttles')]),
-    graph(region, 'Lambda concurrency', perFunction('ConcurrentExecutions', 'Maximum')),
+    // Handoffs: batches whose shard another execution environment had processed (the processor restored its assets from checkpoints).
+    graph(region, 'Lambda concurrency and processor shard handoffs', [
+      ...perFunction('ConcurrentExecutions', 'Maximum'),
+      line(custom(METRIC_NAMES.shardHandoffs, 'processor', 'Sum'), { label: 'processor shard handoffs', yAxis: 'right' }),
+    ], { rightLabel: 'handoffs/min' }),
     graph(region, 'Readings processed, stored and quarantined records', [
       line(custom(METRIC_NAMES.readingsProcessed, 'processor', 'Sum'), { label: 'processed (processor)' }),
       line(custom(METRIC_NAMES.readingsStored, 'storer', 'Sum'), { label: 'stored (storer)' }),

@@ -105,8 +105,8 @@ export function processorAccess(config: EnvironmentConfig, names: PlatformNames)
     },
     {
       sid: 'CheckpointDetectorState',
-      // functions/processor/DetectorStateStore.ts: BatchGetItem to restore, BatchWriteItem to checkpoint.
-      actions: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'],
+      // functions/processor/DetectorStateStore.ts: BatchGetItem to restore, BatchWriteItem to checkpoint, UpdateItem to claim a shard's lease.
+      actions: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:UpdateItem'],
       resources: [names.tableArn(names.detectorStateTable)],
     },
     {

@@ -41,6 +41,7 @@ async function main(): Promise<number> {
     logDirectory: options.logs,
     port: options.port,
     overrides: detectorOverrides(manifests, options.warmupSamples),
+    placement: options.placement,
     onAlert: (alert) => process.stderr.write(`local: ALERT ${alert.eventType} ${alert.assetId} (episode ${alert.episodeId})${Number.isFinite(alert.latencyMs) ? `, ${Math.round(alert.latencyMs)} ms after its first anomalous sample` : ''}\n`),
   });
   await pipeline.start();

@@ -1,4 +1,4 @@
-import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AssetDetectorState } from '../shared/detector';
 import type { CircuitBreaker } from '../shared/CircuitBreaker';
 import { ASSET_STATUS, ITEM_ATTRIBUTES, LIMITS, RETRY_POLICY, TABLE_KEYS } from '../shared/constants';
@@ -7,7 +7,7 @@ import { TelemetryError, TransientDependencyError } from '../shared/errors';
 import { sleep as realSleep } from '../shared/sleep';
 import { mapWithConcurrency } from '../shared/mapWithConcurrency';
 import { withRetry, type RetryPolicy } from '../shared/withRetry';
-import type { DetectorCheckpoint, DetectorStatePort, StatusCheckpoint } from './types';
+import type { DetectorCheckpoint, DetectorStatePort, ShardClaim, ShardLease, StatusCheckpoint } from './types';
 
 /** Days a checkpoint outlives its last write: an asset silent longer starts a new warm-up. */
 export const DETECTOR_STATE_TTL_DAYS = 30;
@@ -27,6 +27,17 @@ export interface SaveResult {
 }
 
 const PK = TABLE_KEYS.detectorState.partitionKey;
+
+/**
+ * Key of a shard's lease item in the detector state table. `#` and `/` are outside the contract's
+ * identifier pattern, so no asset id can name it.
+ */
+export function shardLeaseKey(shardId: string): string {
+  return `#lease/${shardId}`;
+}
+
+/** Days a lease outlives its last claim (a shard closed by resharding is no longer claimed). */
+const SHARD_LEASE_TTL_DAYS = 7;
 /** BatchWriteItem calls in flight at once. */
 const SAVE_CONCURRENCY = 4;
 
@@ -101,7 +112,9 @@ export function decodeCheckpoint(item: Record<string, unknown>): DetectorCheckpo
 
 /**
  * Checkpoints of detector state in DynamoDB: read lazily (BatchGetItem) the first time a
- * container sees an asset, written (BatchWriteItem) at the end of every batch that changed it.
+ * container sees an asset, written (BatchWriteItem) at the end of every batch that changed it; and
+ * one lease item per shard (UpdateItem per batch) that tells a container whether another one
+ * processed the shard since its own last batch.
  * Unprocessed keys and items (throttled partitions) are retried with backoff.
  */
 export class DetectorStateStore implements DetectorStatePort {
@@ -171,6 +184,34 @@ export class DetectorStateStore implements DetectorStatePort {
     } catch (error) {
       return { unwritten: requests.map((r) => String(r.PutRequest.Item[PK])), error };
     }
+  }
+
+  async claimShard(claim: ShardClaim, deadline: Deadline): Promise<ShardLease | undefined> {
+    const { doc, tableName, breaker, policy } = this.#options;
+    const now = Date.now();
+    const output = await withRetry(
+      (abortSignal) =>
+        doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { [PK]: shardLeaseKey(claim.shardId) },
+            UpdateExpression: 'SET #owner = :owner, #sequence = :sequence, #claimedAt = :claimedAt, #expiresAt = :expiresAt',
+            ExpressionAttributeNames: { '#owner': 'owner', '#sequence': 'lastSequenceNumber', '#claimedAt': 'claimedAt', '#expiresAt': TABLE_KEYS.ttlAttribute },
+            ExpressionAttributeValues: {
+              ':owner': claim.owner,
+              ':sequence': claim.lastSequenceNumber,
+              ':claimedAt': now,
+              ':expiresAt': Math.floor(now / 1000) + SHARD_LEASE_TTL_DAYS * 86_400,
+            },
+            ReturnValues: 'ALL_OLD',
+          }),
+          { abortSignal },
+        ),
+      { breaker, deadline, ...(policy ? { policy } : {}) },
+    );
+    const owner = output.Attributes?.owner;
+    const lastSequenceNumber = output.Attributes?.lastSequenceNumber;
+    return typeof owner === 'string' && typeof lastSequenceNumber === 'string' ? { owner, lastSequenceNumber } : undefined;
   }
 
   async #backoff(round: number, deadline: Deadline, what: string): Promise<void> {

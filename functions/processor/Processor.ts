@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
 import { AssetDetector, type AssetDetectorState, type DetectorSettings, type Sample, type Verdict } from '../shared/detector';
 import type { CircuitBreaker } from '../shared/CircuitBreaker';
 import { ASSET_STATUS, METRIC_NAMES } from '../shared/constants';
@@ -17,7 +18,7 @@ import { metricRecord } from '../shared/metricRecord';
 import { buildSamples, type SampleWithUnits } from './buildSamples';
 import { decodeCheckpoint } from './DetectorStateStore';
 import { groupByThing, presenceWrites, type PresenceRecord } from './planPresence';
-import type { AlertPort, AnomalyAlert, AssetStatusUpdate, AssetStatusValue, DetectorCheckpoint, DetectorStatePort, EpisodeOrigin, EpisodeRecovery, StatusCheckpoint, StatusPort } from './types';
+import type { AlertPort, AnomalyAlert, AssetStatusUpdate, AssetStatusValue, DetectorCheckpoint, DetectorStatePort, EpisodeOrigin, EpisodeRecovery, ShardLease, StatusCheckpoint, StatusPort } from './types';
 
 export interface ProcessorDependencies {
   readonly settings: DetectorSettings;
@@ -36,10 +37,14 @@ export interface ProcessorDependencies {
   readonly now?: () => number;
   /** Assets whose effects (alerts, status) run at once. */
   readonly assetConcurrency?: number;
+  /** This container's name in the shard leases. @default a random UUID */
+  readonly containerId?: string;
 }
 
 /** What the container keeps per asset between invocations. */
 interface AssetEntry {
+  /** Shard whose records built this state: valid only while this container holds that shard's lease without a gap. */
+  shardId: string;
   detector: AssetDetector;
   lastTs: number;
   /** Metrics judged at lastTs (see DetectorCheckpoint.lastTsMetrics). */
@@ -98,6 +103,8 @@ export interface ProcessorOutcome {
   readonly anomaliesOpened: number;
   readonly statusWrites: number;
   readonly presence: number;
+  /** 1 when another container had processed the batch's shard since this one's last batch of it. */
+  readonly shardHandoffs: number;
 }
 
 const DEFAULT_ASSET_CONCURRENCY = 16;
@@ -110,6 +117,14 @@ const NEVER = -Infinity;
  * episodes and alerts are always durable.
  */
 export const DEFAULT_CHECKPOINT_INTERVAL_SECONDS = 60;
+
+/**
+ * When a shard comes back to a container that held it before (it moves between containers, not a
+ * one-time take-over after a cold start), the container checkpoints the shard's assets every batch
+ * for this long, so the container the shard moves to next restores exactly what this one judged. The
+ * interval's saving only holds while a shard stays put; ShardHandoffs shows how often it does not.
+ */
+export const HANDOFF_EXACT_WINDOW_MS = 15 * 60_000;
 
 /**
  * EMF keeps at most 100 values of a metric per document and Powertools flushes on the 100th;
@@ -141,9 +156,16 @@ export function quantileSample(values: number[], count: number): number[] {
 export class Processor {
   readonly #deps: ProcessorDependencies;
   readonly #assets = new Map<string, AssetEntry>();
+  readonly #containerId: string;
+  /** Last sequence number this container claimed per shard (see #holdShard). */
+  readonly #claimed = new Map<string, string>();
+  /** Shards this container has claimed, and when each last came back to it from another container. */
+  readonly #held = new Set<string>();
+  readonly #cameBack = new Map<string, number>();
 
   constructor(deps: ProcessorDependencies) {
     this.#deps = deps;
+    this.#containerId = deps.containerId ?? randomUUID();
   }
 
   /** Assets held in memory (for tests and logs). */
@@ -195,8 +217,16 @@ export class Processor {
     const quarantined = this.#quarantineAll(invalid, deadline, batchFailures);
 
     const failedAssets = new Set<string>();
-    const restored = new Set([...work.keys()].filter((id) => !this.#assets.has(id)));
-    await this.#restore([...restored], deadline, (assetId, error) => {
+    const shardId = parsed[0]?.origin.shardId ?? '';
+    const lease = work.size === 0 ? { handoff: false } : await this.#holdShard(shardId, records[records.length - 1]?.kinesis.sequenceNumber ?? '', startedAt, deadline);
+    if (lease.error !== undefined) {
+      for (const item of work.values()) {
+        failedAssets.add(item.assetId);
+        batchFailures.add(item.firstIndex, lease.error, `lease of ${shardId}`);
+      }
+    }
+    const restored = new Set([...work.keys()].filter((id) => !failedAssets.has(id) && this.#assets.get(id)?.shardId !== shardId));
+    await this.#restore([...restored], shardId, deadline, (assetId, error) => {
       failedAssets.add(assetId);
       batchFailures.add(work.get(assetId)?.firstIndex ?? 0, error, `restore of ${assetId}`);
     });
@@ -242,7 +272,8 @@ export class Processor {
       }
     }
 
-    const committed = await this.#commit([...work.values()].filter((w) => !failedAssets.has(w.assetId)), deadline, now, (assetId, error) => {
+    const everyBatch = startedAt - (this.#cameBack.get(shardId) ?? NEVER) < HANDOFF_EXACT_WINDOW_MS;
+    const committed = await this.#commit([...work.values()].filter((w) => !failedAssets.has(w.assetId)), everyBatch, deadline, now, (assetId, error) => {
       failedAssets.add(assetId);
       batchFailures.add(work.get(assetId)?.firstIndex ?? 0, error, `commit of ${assetId}`);
     });
@@ -275,6 +306,7 @@ export class Processor {
     metrics.addMetric(METRIC_NAMES.recoveriesPublished, MetricUnit.Count, committed.recoveriesPublished);
     metrics.addMetric(METRIC_NAMES.statusWrites, MetricUnit.Count, committed.statusWrites);
     metrics.addMetric(METRIC_NAMES.presenceEvents, MetricUnit.Count, presenceApplied);
+    metrics.addMetric(METRIC_NAMES.shardHandoffs, MetricUnit.Count, lease.handoff ? 1 : 0);
     metrics.addMetric(METRIC_NAMES.recordsRetried, MetricUnit.Count, response.batchItemFailures.length);
     metrics.addMetric(METRIC_NAMES.batchDuration, MetricUnit.Milliseconds, endedAt - startedAt);
     for (const latency of quantileSample(latencies.map((ts) => endedAt - ts), MAX_LATENCY_VALUES)) {
@@ -292,6 +324,7 @@ export class Processor {
       recoveriesPublished: committed.recoveriesPublished,
       statusWrites: committed.statusWrites,
       presence: presenceApplied,
+      shardHandoff: lease.handoff,
       retried: response.batchItemFailures.length,
       failures: batchFailures.count,
     });
@@ -305,7 +338,48 @@ export class Processor {
       anomaliesOpened,
       statusWrites: committed.statusWrites,
       presence: presenceApplied,
+      shardHandoffs: lease.handoff ? 1 : 0,
     };
+  }
+
+  /**
+   * Lambda does not keep a shard on one execution environment: a shard's next batch may go to
+   * another container, which then holds this container's assets of the shard ahead of what this
+   * container has in memory. Each batch claims the shard's lease (this container, the batch's last
+   * sequence number); when the lease it replaces is not this container's own previous claim,
+   * another container processed the shard in between, and every asset of the shard is dropped
+   * from memory, to be restored from its checkpoint as after a cold start. Without the check a
+   * container would judge with a stale detector, reopen episodes the other one opened and
+   * overwrite newer checkpoints. Assumes one batch per shard at a time (parallelizationFactor 1). A
+   * container a shard came back to checkpoints its assets every batch for HANDOFF_EXACT_WINDOW_MS, so
+   * while a shard keeps moving each move restores exactly what the last container judged.
+   */
+  async #holdShard(shardId: string, lastSequenceNumber: string, now: number, deadline: Deadline): Promise<{ handoff: boolean; error?: unknown }> {
+    const ownClaim = this.#claimed.get(shardId);
+    // Forgotten first: a claim whose outcome is unknown (an error after the write) must not count as ours.
+    this.#claimed.delete(shardId);
+    let previous: ShardLease | undefined;
+    try {
+      previous = await this.#deps.states.claimShard({ shardId, owner: this.#containerId, lastSequenceNumber }, deadline);
+    } catch (error) {
+      return { handoff: false, error };
+    }
+    this.#claimed.set(shardId, lastSequenceNumber);
+    if (previous !== undefined && previous.owner === this.#containerId && previous.lastSequenceNumber === ownClaim) return { handoff: false };
+    let dropped = 0;
+    for (const [assetId, entry] of this.#assets) {
+      if (entry.shardId !== shardId) continue;
+      this.#assets.delete(assetId);
+      dropped += 1;
+    }
+    const handoff = previous !== undefined;
+    const heldBefore = this.#held.has(shardId);
+    this.#held.add(shardId);
+    if (handoff) {
+      if (heldBefore) this.#cameBack.set(shardId, now);
+      this.#deps.logger.info('shard processed by another container since; its assets are restored from checkpoints', { shardId, previousOwner: previous?.owner, dropped });
+    }
+    return { handoff };
   }
 
   async #quarantineAll(
@@ -329,7 +403,7 @@ export class Processor {
   }
 
   /** Lazily restores assets this container has not seen; a corrupt checkpoint starts a fresh warm-up. */
-  async #restore(assetIds: string[], deadline: Deadline, onFailure: (assetId: string, error: unknown) => void): Promise<void> {
+  async #restore(assetIds: string[], shardId: string, deadline: Deadline, onFailure: (assetId: string, error: unknown) => void): Promise<void> {
     if (assetIds.length === 0) return;
     const { settings, states, logger } = this.#deps;
     let items: Map<string, Record<string, unknown>>;
@@ -359,6 +433,7 @@ export class Processor {
       // its status only when they change or the heartbeat is due, as in the container that wrote it.
       const status = committed?.status;
       this.#assets.set(assetId, {
+        shardId,
         detector: restoredDetector,
         lastTs: committed?.lastTs ?? -Infinity,
         lastTsMetrics,
@@ -419,15 +494,16 @@ export class Processor {
     };
   }
 
-  /** Alerts, status and thing links per asset, then one checkpoint write for the assets that got through. */
+  /** Alerts, status and thing links per asset, then one checkpoint write for the assets that got through (every asset judged when `everyBatch`). */
   async #commit(
     items: AssetWork[],
+    everyBatch: boolean,
     deadline: Deadline,
     now: () => number,
     onFailure: (assetId: string, error: unknown) => void,
   ): Promise<{ alertsPublished: number; recoveriesPublished: number; statusWrites: number }> {
     const { alerts, status, states, statusHeartbeatSeconds } = this.#deps;
-    const checkpointIntervalMs = (this.#deps.checkpointIntervalSeconds ?? DEFAULT_CHECKPOINT_INTERVAL_SECONDS) * 1000;
+    const checkpointIntervalMs = everyBatch ? 0 : (this.#deps.checkpointIntervalSeconds ?? DEFAULT_CHECKPOINT_INTERVAL_SECONDS) * 1000;
     let alertsPublished = 0;
     let recoveriesPublished = 0;
     let statusWrites = 0;

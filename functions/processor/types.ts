@@ -87,10 +87,23 @@ export interface EpisodeRecovery extends EpisodeOrigin {
   readonly rebaselined: boolean;
 }
 
+/** Who last processed a shard: the container and the last sequence number of its batch. */
+export interface ShardLease {
+  readonly owner: string;
+  readonly lastSequenceNumber: string;
+}
+
+/** A container's claim of a shard for one batch (the batch's shard and last sequence number). */
+export interface ShardClaim extends ShardLease {
+  readonly shardId: string;
+}
+
 /** The processor's view of the detectorState table (DetectorStateStore). */
 export interface DetectorStatePort {
   load(assetIds: readonly string[], deadline: Deadline): Promise<Map<string, Record<string, unknown>>>;
   save(checkpoints: readonly DetectorCheckpoint[], deadline: Deadline): Promise<{ readonly failed: ReadonlySet<string>; readonly error?: unknown }>;
+  /** Records the claim as the shard's lease and returns the lease it replaced (undefined: none). */
+  claimShard(claim: ShardClaim, deadline: Deadline): Promise<ShardLease | undefined>;
 }
 
 /** The processor's view of the assetStatus table (StatusStore). */

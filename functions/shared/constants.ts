@@ -78,6 +78,8 @@ export const METRIC_NAMES = {
   readingsOverflowed: 'ReadingsOverflowed',
   /** Asset status items written (processor). */
   statusWrites: 'StatusWrites',
+  /** Batches whose shard another container processed since this one's last batch of it: its cached assets of the shard were restored from their checkpoints (processor). */
+  shardHandoffs: 'ShardHandoffs',
   /** DynamoDB items one read-path request read (query): at most the minutes its range touches per sensor. */
   itemsRead: 'ItemsRead',
   /** Points one read-path request returned (query). */

@@ -197,6 +197,7 @@ export function proofCatalog(policies: PlatformPolicies): ProofCheck[] {
   required('processor: StatusStore UpdateItem on the asset-status table', { principal: processor, action: 'dynamodb:UpdateItem', resource: tables.assetStatus, endpoint: 'dynamodb' });
   required('processor: DetectorStateStore BatchGetItem on the detector-state table', { principal: processor, action: 'dynamodb:BatchGetItem', resource: tables.detectorState, endpoint: 'dynamodb' });
   required('processor: DetectorStateStore BatchWriteItem on the detector-state table', { principal: processor, action: 'dynamodb:BatchWriteItem', resource: tables.detectorState, endpoint: 'dynamodb' });
+  required('processor: DetectorStateStore UpdateItem of a shard lease on the detector-state table', { principal: processor, action: 'dynamodb:UpdateItem', resource: tables.detectorState, endpoint: 'dynamodb' });
   required('processor: AlertPublisher Publish to the alert topic', { principal: processor, action: 'sns:Publish', resource: names.alertTopicArn, endpoint: 'sns' });
   required(
     'processor: QuarantineWriter PutObject under quarantine/processor/ without an encryption header (bucket default SSE-KMS)',
@@ -469,6 +470,7 @@ export function proofCatalog(policies: PlatformPolicies): ProofCheck[] {
   forbidden('storer: dynamodb:UpdateItem on the asset-status table (the processor\'s)', { principal: storer, action: 'dynamodb:UpdateItem', resource: tables.assetStatus, endpoint: 'dynamodb' });
   forbidden('storer: dynamodb:BatchGetItem on the detector-state table (the processor\'s)', { principal: storer, action: 'dynamodb:BatchGetItem', resource: tables.detectorState, endpoint: 'dynamodb' });
   forbidden('storer: dynamodb:BatchWriteItem on the detector-state table (the processor\'s)', { principal: storer, action: 'dynamodb:BatchWriteItem', resource: tables.detectorState, endpoint: 'dynamodb' });
+  forbidden('storer: dynamodb:UpdateItem on the detector-state table (the processor\'s)', { principal: storer, action: 'dynamodb:UpdateItem', resource: tables.detectorState, endpoint: 'dynamodb' });
   forbidden('storer: dynamodb:DeleteItem on the readings table', { principal: storer, action: 'dynamodb:DeleteItem', resource: tables.readings, endpoint: 'dynamodb' });
   forbidden('storer: sns:Publish to the alert topic (the processor\'s)', { principal: storer, action: 'sns:Publish', resource: names.alertTopicArn, endpoint: 'sns' });
   forbidden('storer: s3:PutObject under quarantine/processor/ (another function\'s prefix)', { principal: storer, action: 's3:PutObject', resource: quarantineObject('processor'), endpoint: 's3' });

@@ -320,7 +320,7 @@ describe('ObservabilityChart dashboard', () => {
       'Iterator age of the consumers (ms)',
       'Lambda duration (ms)',
       'Lambda errors and throttles',
-      'Lambda concurrency',
+      'Lambda concurrency and processor shard handoffs',
       'Readings processed, stored and quarantined records',
       'Batching: readings stored per bucket write',
       'Anomalies opened and alerts published',

@@ -140,7 +140,7 @@ describe('ProcessingChart', () => {
     test('the processor may update asset status, checkpoint detector state, alert and quarantine under its prefix, nothing more', () => {
       expect(accessTable(findObject(objects, 'Role', 'iam-processor-dev'))).toEqual({
         UpdateAssetStatus: [['dynamodb:UpdateItem'], ['arn:aws:dynamodb:sa-east-1:111122223333:table/dynamodb-asset-status-dev']],
-        CheckpointDetectorState: [['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'], ['arn:aws:dynamodb:sa-east-1:111122223333:table/dynamodb-detector-state-dev']],
+        CheckpointDetectorState: [['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:UpdateItem'], ['arn:aws:dynamodb:sa-east-1:111122223333:table/dynamodb-detector-state-dev']],
         PublishAlerts: [['sns:Publish'], ['arn:aws:sns:sa-east-1:111122223333:sns-alerts-dev']],
         QuarantineInvalidRecords: [['s3:PutObject'], ['arn:aws:s3:::s3-archive-111122223333-dev/quarantine/processor/*']],
         ...sharedAccess('processor'),

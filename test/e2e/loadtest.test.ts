@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 const REPOSITORY = resolve(__dirname, '../..');
@@ -60,5 +61,16 @@ describe('npm run loadtest (the plant in a box, end to end)', () => {
     expect(run.stderr).toMatch(/killed lambda-processor-dev's worker mid-batch/);
     expect(run.stderr).toMatch(/dropped 5 device connections/);
     expect(run.stderr).toMatch(/throttling 10% of DynamoDB requests/);
+  });
+
+  it('does so on five shards whose batches move between execution environments: the processor restores what another one judged', async () => {
+    const log = resolve(REPOSITORY, '.local/test-logs/lambda-processor-prod.log');
+    const before = existsSync(log) ? statSync(log).size : 0;
+    const run = await loadtest(['--env', 'prod', '--devices', '50', '--seconds', '15', '--chaos']);
+    expectAccounted(run, 50);
+    const moved = /lambda-processor-prod: .*, (\d+) batches in another environment than their shard's previous batch/.exec(run.stderr);
+    expect(Number(moved?.[1])).toBeGreaterThan(0);
+    // The processor saw those moves through the shard leases (its log since the run started).
+    expect(readFileSync(log).subarray(before).toString('utf8')).toContain('shard processed by another container since');
   });
 });

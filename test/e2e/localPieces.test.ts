@@ -13,6 +13,10 @@ import { IotPolicyEvaluator } from '../../scripts/lib/local/IotPolicyEvaluator';
 import { readManifests } from '../../scripts/lib/local/readManifests';
 import { TopicRule, topicMatches } from '../../scripts/lib/local/TopicRule';
 import { unzipSingleEntry } from '../../scripts/lib/local/unzipSingleEntry';
+import { parseLoadtestArgs } from '../../scripts/lib/local/parseLoadtestArgs';
+import { parseLocalArgs } from '../../scripts/lib/local/parseLocalArgs';
+import { BACKGROUND_NICE, LOWER_OWN_PRIORITY_SOURCE } from '../../scripts/lib/local/threadPriority';
+import { Worker } from 'node:worker_threads';
 
 const REPOSITORY = resolve(__dirname, '../..');
 const manifests = readManifests(join(REPOSITORY, 'manifests', 'dev'), 'dev');
@@ -143,6 +147,26 @@ describe('the fleet', () => {
     expect(parseFault('motor-00002:garbage', 7)).toEqual({ assetId: 'motor-00002', kind: 'garbage', metric: undefined, size: 0, atSeconds: 7 });
     expect(() => parseFault('pump-00003:melt', 0)).toThrow('simulate: --fault pump-00003:melt: kind "melt" is not one of step, drift, spike, stuck, bad, garbage, oversized, skew');
     expect(() => buildFleetPlan(2, ['line-a'], [parseFault('pump-00009:spike', 0)], 1, 'gw')).toThrow('--fault pump-00009: no such asset in a fleet of 2');
+  });
+
+  it('place invocations at random among idle environments unless told to keep a shard on its environment', () => {
+    expect(parseLoadtestArgs(['--devices', '10', '--seconds', '5']).placement).toBe('random');
+    expect(parseLocalArgs(['--placement', 'sticky']).placement).toBe('sticky');
+    expect(() => parseLoadtestArgs(['--devices', '10', '--seconds', '5', '--placement', 'affine'])).toThrow('--placement must be one of random, sticky, got "affine"');
+  });
+
+  it('lower the priority of a latency-tolerant worker thread only, not of the process', async () => {
+    const worker = new Worker(
+      `const { parentPort, workerData } = require('node:worker_threads');\n${LOWER_OWN_PRIORITY_SOURCE}\nparentPort.postMessage(require('node:fs').readlinkSync('/proc/thread-self'));`,
+      { eval: true, workerData: { nice: BACKGROUND_NICE } },
+    );
+    const self = await new Promise<string>((done) => worker.once('message', (message: string) => done(message)));
+    const tid = self.split('/').pop() ?? '';
+    // Field 19 of /proc/<pid>/task/<tid>/stat is the nice value (the 17th after the command's closing parenthesis).
+    const nice = Number(readFileSync(`/proc/${process.pid}/task/${tid}/stat`, 'utf8').split(') ')[1]?.split(' ')[16]);
+    await worker.terminate();
+    expect(nice).toBe(BACKGROUND_NICE);
+    expect(Number(readFileSync(`/proc/${process.pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[16])).toBe(0);
   });
 
   it('generates reproducible correlated signals, with a step fault from its start sample', () => {

@@ -178,6 +178,31 @@ describe('processor handler against dynalite, kinesalite and fake S3/SNS', () =>
     expect(Number((await item(STATE_TABLE, 'pr-c'))?.lastTs?.N)).toBe(BASE + 20_000);
   });
 
+  it('hands a shard between two containers through its lease: the one coming back restores, and alerts no episode twice', async () => {
+    const stream = await newStream();
+    const first = loadHandler();
+    const second = loadHandler();
+    await stream.put(episode('pr-ho', BASE, 12, 0));
+    const warm = await stream.read();
+    await first(stream.toEvent(warm), lambdaContext());
+    const afterWarm = warm[warm.length - 1]?.SequenceNumber ?? '';
+    await stream.put(episode('pr-ho', BASE + 12_000, 0, 2));
+    const hot = await stream.read({ after: afterWarm });
+    await second(stream.toEvent(hot), lambdaContext());
+    const afterHot = hot[hot.length - 1]?.SequenceNumber ?? '';
+    await stream.put([assetSecond('pr-ho', BASE + 20_000, { temperature: 180, pressure: 2 }, 'gw-int')]);
+    const back = await stream.read({ after: afterHot });
+    const response = await first(stream.toEvent(back), lambdaContext());
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(alertsFor('pr-ho')).toHaveLength(1);
+    const event = stream.toEvent(back);
+    const shardId = event.Records[0]?.eventID.split(':')[0] ?? '';
+    const lease = await item(STATE_TABLE, `#lease/${shardId}`);
+    expect(lease?.lastSequenceNumber?.S).toBe(back[back.length - 1]?.SequenceNumber);
+    expect(Number(lease?.expiresAt?.N)).toBeGreaterThan(Date.now() / 1000);
+  });
+
   it('marks the assets of a disconnected thing OFFLINE, and a later reading brings them back', async () => {
     const stream = await newStream();
     await stream.put([
@@ -210,20 +235,22 @@ describe('processor handler against dynalite, kinesalite and fake S3/SNS', () =>
     await stream.put(second(0));
     let updates = proxy.count('UpdateItem');
     expect(await handler(stream.toEvent(await stream.read()), lambdaContext())).toEqual({ batchItemFailures: [] });
-    expect(proxy.count('UpdateItem') - updates).toBe(2 * assets.length);
+    // A link and a status per asset, and the shard's lease.
+    expect(proxy.count('UpdateItem') - updates).toBe(2 * assets.length + 1);
     expect((await item(STATE_TABLE, 'pr-w0'))?.statusThing?.S).toBe('gw-pr-w0');
 
-    // A new container restores the links and the written status from the checkpoints: no UpdateItem.
+    // A new container restores the links and the written status from the checkpoints: no UpdateItem but its lease claim.
     const seen = await stream.read();
     await stream.put(second(1_000));
     updates = proxy.count('UpdateItem');
     const cold = loadHandler();
     expect(await cold(stream.toEvent(await stream.read({ after: seen[seen.length - 1]?.SequenceNumber ?? '' })), lambdaContext())).toEqual({ batchItemFailures: [] });
-    expect(proxy.count('UpdateItem') - updates).toBe(0);
+    expect(proxy.count('UpdateItem') - updates).toBe(1);
     expect((await item(STATE_TABLE, 'pr-w0'))?.lastTs?.N).toBe(String(BASE + 1_000));
 
     // Ten events of one thing (disconnects at even offsets, the last one a connect): the last disconnect
-    // (thing + its asset) and the last connect, three writes; the items end as after all ten in order.
+    // (thing + its asset) and the last connect, three writes (no lease: the batch has no telemetry); the items
+    // end as after all ten in order.
     const read = await stream.read();
     await stream.put(
       Array.from({ length: 10 }, (_, i) =>

@@ -146,14 +146,14 @@ describe('diffEnvironment', () => {
       widget('Lambda duration (ms)').properties.period = 300;
       widget('Dead-letter queue').x = 0;
       widget('Dead-letter queue').y = 54;
-      body.widgets = body.widgets.filter((entry: Mutable) => entry.properties.title !== 'Lambda concurrency');
+      body.widgets = body.widgets.filter((entry: Mutable) => entry.properties.title !== 'Lambda concurrency and processor shard handoffs');
       body.widgets.push({ type: 'metric', x: 12, y: 54, width: 12, height: 6, properties: { title: 'Redrives', metrics: [], region: 'sa-east-1' } });
       dashboard.spec.dashboardBody = JSON.stringify(body);
     });
     const diff = diffOf(after);
     const dashboard = onlyChange<DashboardChange>(diff, 'dashboard');
     expect(dashboard.added).toEqual([{ title: 'Redrives', place: { x: 12, y: 54, width: 12, height: 6 } }]);
-    expect(dashboard.removed).toEqual(['Lambda concurrency']);
+    expect(dashboard.removed).toEqual(['Lambda concurrency and processor shard handoffs']);
     expect(dashboard.changed.map(({ title, moved, fields }) => ({ title, moved: moved !== undefined, fields }))).toEqual([
       { title: 'Lambda duration (ms)', moved: false, fields: [{ type: 'field', path: 'properties.period', before: 60, after: 300 }] },
       { title: 'Dead-letter queue', moved: true, fields: [] },
@@ -162,7 +162,7 @@ describe('diffEnvironment', () => {
       '- **changed** `Dashboard cw-telemetry-dev` (observability.k8s.yaml)',
       '  - `spec.dashboardBody`: dashboard, 1 widget changed, 1 moved, 1 added, 1 removed',
       '    - + widget `Redrives` at (12,54) 12×6',
-      '    - - widget `Lambda concurrency`',
+      '    - - widget `Lambda concurrency and processor shard handoffs`',
       '    - widget `Lambda duration (ms)` `properties.period`: `60` → `300`',
       '    - widget `Dead-letter queue` moved (12,30) 12×6 → (0,54) 12×6',
     ]);

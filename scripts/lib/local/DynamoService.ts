@@ -1,5 +1,6 @@
 import { request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Worker } from 'node:worker_threads';
+import { BACKGROUND_NICE, LOWER_OWN_PRIORITY_SOURCE } from './threadPriority';
 import { DYNAMO_SERVICE_REPORT_MS } from './constants';
 import type { LoopTime } from './Emulator';
 import { LocalHttpServer } from './LocalHttpServer';
@@ -13,6 +14,7 @@ import { LocalHttpServer } from './LocalHttpServer';
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
+${LOWER_OWN_PRIORITY_SOURCE}
 const dynalite = require(workerData.module);
 const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
 const [handle] = server.listeners('request');
@@ -93,9 +95,15 @@ export class DynamoService {
   /** Called with the latencies (device reading -> status UpdateItem received) of the status table's writes. */
   onStatusLatencies: ((latencies: readonly number[]) => void) | undefined;
   #worker: Worker | undefined;
+  readonly #nice: number;
+
+  /** `nice`: the worker thread's nice value (BACKGROUND_NICE for tables only latency-tolerant functions use). */
+  constructor(nice = 0) {
+    this.#nice = nice;
+  }
 
   async start(): Promise<string> {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module: require.resolve('dynalite'), reportMs: DYNAMO_SERVICE_REPORT_MS } });
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module: require.resolve('dynalite'), reportMs: DYNAMO_SERVICE_REPORT_MS, nice: this.#nice } });
     this.#worker = worker;
     const port = await new Promise<number>((resolve, reject) => {
       const onReady = (message: { type: string; port?: number }): void => {
@@ -151,8 +159,13 @@ export class DynamoService {
 export class DynamoTables {
   readonly groups: ReadonlyArray<{ readonly label: string; readonly tables: readonly string[]; readonly service: DynamoService }>;
 
-  constructor(groups: ReadonlyArray<readonly string[]>) {
-    this.groups = groups.map((tables) => ({ label: `dynamodb ${tables.map((t) => t.replace(/^dynamodb-/, '')).join('+')}`, tables, service: new DynamoService() }));
+  /** `background`: tables only latency-tolerant functions use; their group's dynalite runs at BACKGROUND_NICE. */
+  constructor(groups: ReadonlyArray<readonly string[]>, background: ReadonlySet<string> = new Set()) {
+    this.groups = groups.map((tables) => ({
+      label: `dynamodb ${tables.map((t) => t.replace(/^dynamodb-/, '')).join('+')}`,
+      tables,
+      service: new DynamoService(tables.every((table) => background.has(table)) ? BACKGROUND_NICE : 0),
+    }));
   }
 
   async start(): Promise<void> {

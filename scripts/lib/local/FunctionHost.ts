@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { LoopTime } from './Emulator';
 import type { FunctionSpec } from './LocalManifests';
+import { BACKGROUND_NICE, LOWER_OWN_PRIORITY_SOURCE } from './threadPriority';
 import { unzipSingleEntry } from './unzipSingleEntry';
 
 export type InvokeResult =
@@ -17,6 +18,7 @@ export type InvokeResult =
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
+${LOWER_OWN_PRIORITY_SOURCE}
 const { createRequire } = require('node:module');
 const path = require('node:path');
 const module_ = { exports: {} };
@@ -52,97 +54,83 @@ interface Waiting {
 }
 
 /**
- * One function's execution environment: its zip from the manifest (index.js unzipped with node:zlib), its
- * rendered environment plus the emulators' endpoints, run in a worker thread so that it has its own
- * process.env, module state and event loop (as a Lambda container has) and can be killed. An invocation that
- * outlives the rendered timeout kills the worker, as Lambda ends a timed-out sandbox; the next invocation
- * starts a new one (a cold start, which the functions answer by restoring their checkpoints).
+ * How an invocation finds its execution environment among the idle ones. Lambda promises no affinity
+ * between a shard and an environment: `random` (the default) moves a shard's batches between environments
+ * as freely as AWS may; `sticky` keeps each poller on the environment of its previous batch while that one
+ * is idle (the best case).
  */
-export class FunctionHost {
+export const PLACEMENTS = ['random', 'sticky'] as const;
+export type Placement = (typeof PLACEMENTS)[number];
+
+/** What every environment of one function is started with. */
+interface EnvironmentSetup {
+  readonly code: string;
+  readonly filename: string;
+  readonly exportName: string;
+  readonly env: Record<string, string>;
+  readonly log: WriteStream;
   readonly spec: FunctionSpec;
   readonly functionArn: string;
-  coldStarts = 0;
-  kills = 0;
+  readonly nice: number;
+}
+
+/**
+ * One execution environment: the function's bundle in a worker thread, so that it has its own
+ * process.env, module state and event loop (as a Lambda sandbox has) and can be killed. It runs one
+ * invocation at a time. An invocation that outlives the rendered timeout kills it, as Lambda ends a
+ * timed-out sandbox.
+ */
+class ExecutionEnvironment {
+  readonly #setup: EnvironmentSetup;
   #worker: Worker | undefined;
-  /** Event loop time of the workers that went away (killed, timed out), and the current one's last reading. */
-  #pastLoops: LoopTime = { active: 0, idle: 0 };
-  #currentLoop: LoopTime = { active: 0, idle: 0 };
-  #ready: Promise<void> | undefined;
+  #ready: Promise<void>;
   #nextId = 0;
   readonly #waiting = new Map<number, Waiting>();
-  readonly #code: string;
-  readonly #env: Record<string, string>;
-  readonly #log: WriteStream;
+  /** Event loop time of the worker (its last reading, kept after it went away). */
+  loop: LoopTime = { active: 0, idle: 0 };
 
-  constructor(spec: FunctionSpec, options: { accountId: string; region: string; environment: Record<string, string>; logDirectory: string; repositoryRoot: string }) {
-    this.spec = spec;
-    this.functionArn = `arn:aws:lambda:${options.region}:${options.accountId}:function:${spec.name}`;
-    const [file = 'index', exportName = 'handler'] = spec.handler.split('.');
-    this.#code = unzipSingleEntry(spec.zip, `${file}.js`).toString('utf8');
-    this.#exportName = exportName;
-    this.#filename = join(options.repositoryRoot, '.local', 'functions', spec.name, `${file}.js`);
-    this.#env = {
-      ...Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined && !entry[0].startsWith('AWS_'))),
-      ...spec.variables,
-      ...options.environment,
-      AWS_LAMBDA_FUNCTION_NAME: spec.name,
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memoryMb),
-      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-      AWS_REGION: options.region,
-      AWS_DEFAULT_REGION: options.region,
-    };
-    this.#log = createWriteStream(join(options.logDirectory, `${spec.name}.log`), { flags: 'a' });
-    this.#memoryMb = spec.memoryMb;
+  constructor(setup: EnvironmentSetup) {
+    this.#setup = setup;
+    const { code, filename, exportName, env, log, spec, functionArn } = setup;
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      env,
+      stdout: true,
+      stderr: true,
+      workerData: { code, filename, exportName, functionName: spec.name, functionArn, memoryMb: spec.memoryMb, nice: setup.nice },
+    });
+    worker.stdout.pipe(log, { end: false });
+    worker.stderr.pipe(log, { end: false });
+    this.#worker = worker;
+    this.#ready = new Promise<void>((resolve, reject) => {
+      worker.on('message', (message: { type: string; id?: number; response?: KinesisStreamBatchResponse; error?: string }) => {
+        if (message.type === 'ready') resolve();
+        else this.#settle(message.id ?? -1, message.type === 'result' ? { ok: true, response: message.response } : { ok: false, error: message.error ?? 'error' });
+      });
+      worker.once('error', (error) => {
+        reject(error);
+        this.#lost(`worker error: ${error.message}`);
+      });
+      worker.once('exit', (code) => {
+        reject(new Error(`worker exited with code ${code} during init`));
+        this.#lost(`worker exited (code ${code})`);
+      });
+    });
+    // A failed init is reported by invoke; the rejection must not go unhandled meanwhile.
+    this.#ready.catch(() => undefined);
   }
 
-  readonly #exportName: string;
-  readonly #filename: string;
-  readonly #memoryMb: number;
-
-  get running(): boolean {
+  get alive(): boolean {
     return this.#worker !== undefined;
   }
 
-  /** An invocation is in flight (chaos waits for one to kill the worker mid-batch). */
   get busy(): boolean {
     return this.#waiting.size > 0;
   }
 
-  #start(): Promise<void> {
-    this.coldStarts += 1;
-    const worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      env: this.#env,
-      stdout: true,
-      stderr: true,
-      workerData: { code: this.#code, filename: this.#filename, exportName: this.#exportName, functionName: this.spec.name, functionArn: this.functionArn, memoryMb: this.#memoryMb },
-    });
-    worker.stdout.pipe(this.#log, { end: false });
-    worker.stderr.pipe(this.#log, { end: false });
-    this.#worker = worker;
-    const ready = new Promise<void>((resolve, reject) => {
-      const onMessage = (message: { type: string; id?: number; response?: KinesisStreamBatchResponse; error?: string }): void => {
-        if (message.type === 'ready') resolve();
-        else this.#settle(message.id ?? -1, message.type === 'result' ? { ok: true, response: message.response } : { ok: false, error: message.error ?? 'error' });
-      };
-      worker.on('message', onMessage);
-      worker.once('error', (error) => {
-        reject(error);
-        this.#lost(worker, `worker error: ${error.message}`);
-      });
-      worker.once('exit', (code) => {
-        reject(new Error(`worker exited with code ${code} during init`));
-        this.#lost(worker, `worker exited (code ${code})`);
-      });
-    });
-    this.#ready = ready;
-    return ready;
-  }
-
-  /** Busy and idle time of this function's workers so far (read after each invocation; a killed worker's last one counts). */
   utilization(): LoopTime {
-    if (this.#worker) this.#currentLoop = this.#worker.performance.eventLoopUtilization();
-    return { active: this.#pastLoops.active + this.#currentLoop.active, idle: this.#pastLoops.idle + this.#currentLoop.idle };
+    if (this.#worker) this.loop = this.#worker.performance.eventLoopUtilization();
+    return this.loop;
   }
 
   #settle(id: number, result: { ok: true; response: KinesisStreamBatchResponse | undefined } | { ok: false; error: string }): void {
@@ -150,35 +138,32 @@ export class FunctionHost {
     if (!waiting) return;
     this.#waiting.delete(id);
     clearTimeout(waiting.timer);
-    if (this.#worker) this.#currentLoop = this.#worker.performance.eventLoopUtilization();
+    this.utilization();
     waiting.resolve({ ...result, durationMs: Date.now() - waiting.started });
   }
 
-  /** Every invocation in flight fails when its worker goes away (killed, crashed, timed out). */
-  #lost(worker: Worker, error: string): void {
-    if (this.#worker !== worker) return;
-    this.#pastLoops = { active: this.#pastLoops.active + this.#currentLoop.active, idle: this.#pastLoops.idle + this.#currentLoop.idle };
-    this.#currentLoop = { active: 0, idle: 0 };
+  /** Every invocation in flight fails when the worker goes away (killed, crashed, timed out). */
+  #lost(error: string): void {
+    if (!this.#worker) return;
+    this.utilization();
     this.#worker = undefined;
-    this.#ready = undefined;
     for (const id of [...this.#waiting.keys()]) this.#settle(id, { ok: false, error });
   }
 
-  async invoke(event: KinesisStreamEvent): Promise<InvokeResult> {
-    const started = Date.now();
+  async invoke(event: KinesisStreamEvent, started: number): Promise<InvokeResult> {
     try {
-      if (!this.#worker || !this.#ready) await this.#start();
-      else await this.#ready;
+      await this.#ready;
     } catch (error) {
       return { ok: false, error: `init failed: ${(error as Error).message}`, durationMs: Date.now() - started };
     }
     const worker = this.#worker;
     if (!worker) return { ok: false, error: 'worker lost during init', durationMs: Date.now() - started };
     const id = (this.#nextId += 1);
-    const timeoutMs = this.spec.timeoutSeconds * 1000;
+    const { timeoutSeconds } = this.#setup.spec;
+    const timeoutMs = timeoutSeconds * 1000;
     return new Promise<InvokeResult>((resolve) => {
       const timer = setTimeout(() => {
-        this.#lost(worker, `Task timed out after ${this.spec.timeoutSeconds} seconds`);
+        this.#lost(`Task timed out after ${timeoutSeconds} seconds`);
         void worker.terminate();
       }, timeoutMs);
       this.#waiting.set(id, { resolve, timer, started });
@@ -186,20 +171,140 @@ export class FunctionHost {
     });
   }
 
-  /** Kills the worker now, mid-batch if one runs (chaos); the next invocation cold-starts. */
-  async kill(reason = 'killed (chaos)'): Promise<void> {
+  async kill(reason: string): Promise<void> {
     const worker = this.#worker;
     if (!worker) return;
-    this.kills += 1;
-    this.#lost(worker, reason);
+    this.#lost(reason);
     await worker.terminate();
-  }
-
-  async stop(): Promise<void> {
-    const worker = this.#worker;
-    this.#worker = undefined;
-    if (worker) await worker.terminate();
-    await new Promise<void>((resolve) => this.#log.end(() => resolve()));
   }
 }
 
+/**
+ * One function's execution environments: its zip from the manifest (index.js unzipped with node:zlib),
+ * its rendered environment plus the emulators' endpoints. As in Lambda, each invocation runs alone in an
+ * environment: an idle one if there is one, otherwise a new one (a cold start, which the functions answer
+ * by restoring their checkpoints). Which idle environment: see Placement.
+ */
+export class FunctionHost {
+  readonly spec: FunctionSpec;
+  readonly functionArn: string;
+  coldStarts = 0;
+  kills = 0;
+  /** Invocations that ran in another environment than their caller's previous one (a shard that moved). */
+  moves = 0;
+  readonly #environments: ExecutionEnvironment[] = [];
+  /** Event loop time of the environments that went away. */
+  #pastLoops: LoopTime = { active: 0, idle: 0 };
+  readonly #setup: EnvironmentSetup;
+  readonly #log: WriteStream;
+  readonly #placement: Placement;
+  /** The environment of each caller's previous invocation (sticky placement). */
+  readonly #lastOf = new Map<string, ExecutionEnvironment>();
+
+  constructor(
+    spec: FunctionSpec,
+    options: {
+      accountId: string;
+      region: string;
+      environment: Record<string, string>;
+      logDirectory: string;
+      repositoryRoot: string;
+      placement?: Placement;
+      /** Latency-tolerant (every mapping has a batching window): its environments run at BACKGROUND_NICE. */
+      background?: boolean;
+    },
+  ) {
+    this.spec = spec;
+    this.#placement = options.placement ?? 'random';
+    this.functionArn = `arn:aws:lambda:${options.region}:${options.accountId}:function:${spec.name}`;
+    const [file = 'index', exportName = 'handler'] = spec.handler.split('.');
+    this.#log = createWriteStream(join(options.logDirectory, `${spec.name}.log`), { flags: 'a' });
+    this.#setup = {
+      code: unzipSingleEntry(spec.zip, `${file}.js`).toString('utf8'),
+      exportName,
+      filename: join(options.repositoryRoot, '.local', 'functions', spec.name, `${file}.js`),
+      env: {
+        ...Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined && !entry[0].startsWith('AWS_'))),
+        ...spec.variables,
+        ...options.environment,
+        AWS_LAMBDA_FUNCTION_NAME: spec.name,
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memoryMb),
+        AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+        AWS_REGION: options.region,
+        AWS_DEFAULT_REGION: options.region,
+      },
+      log: this.#log,
+      spec,
+      functionArn: this.functionArn,
+      nice: options.background === true ? BACKGROUND_NICE : 0,
+    };
+  }
+
+  get running(): boolean {
+    return this.#environments.length > 0;
+  }
+
+  /** An invocation is in flight (chaos waits for one to kill its environment mid-batch). */
+  get busy(): boolean {
+    return this.#environments.some((environment) => environment.busy);
+  }
+
+  /** Environments alive now (at most one per concurrent invocation). */
+  get environments(): number {
+    return this.#environments.length;
+  }
+
+  /** Busy and idle time of this function's environments so far (read after each invocation; a killed one's last reading counts). */
+  utilization(): LoopTime {
+    let { active, idle } = this.#pastLoops;
+    for (const environment of this.#environments) {
+      const loop = environment.utilization();
+      active += loop.active;
+      idle += loop.idle;
+    }
+    return { active, idle };
+  }
+
+  #retire(environment: ExecutionEnvironment): void {
+    const index = this.#environments.indexOf(environment);
+    if (index < 0) return;
+    this.#environments.splice(index, 1);
+    const loop = environment.utilization();
+    this.#pastLoops = { active: this.#pastLoops.active + loop.active, idle: this.#pastLoops.idle + loop.idle };
+  }
+
+  /** `caller` names the poller (one per shard and mapping) for sticky placement. */
+  async invoke(event: KinesisStreamEvent, caller = ''): Promise<InvokeResult> {
+    const started = Date.now();
+    const idle = this.#environments.filter((environment) => environment.alive && !environment.busy);
+    const previous = this.#lastOf.get(caller);
+    let environment = this.#placement === 'sticky' && previous !== undefined && idle.includes(previous) ? previous : idle[Math.floor(Math.random() * idle.length)];
+    if (environment === undefined) {
+      this.coldStarts += 1;
+      environment = new ExecutionEnvironment(this.#setup);
+      this.#environments.push(environment);
+    }
+    if (previous !== undefined && previous !== environment) this.moves += 1;
+    this.#lastOf.set(caller, environment);
+    const result = await environment.invoke(event, started);
+    if (!environment.alive) this.#retire(environment);
+    return result;
+  }
+
+  /** Kills an environment now, mid-batch if one runs (chaos); the next invocation that finds no idle one cold-starts. */
+  async kill(reason = 'killed (chaos)'): Promise<void> {
+    const environment = this.#environments.find((candidate) => candidate.busy) ?? this.#environments[0];
+    if (!environment) return;
+    this.kills += 1;
+    await environment.kill(reason);
+    this.#retire(environment);
+  }
+
+  async stop(): Promise<void> {
+    for (const environment of [...this.#environments]) {
+      await environment.kill('stopped');
+      this.#retire(environment);
+    }
+    await new Promise<void>((resolve) => this.#log.end(() => resolve()));
+  }
+}

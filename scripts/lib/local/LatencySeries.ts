@@ -6,16 +6,21 @@ export class LatencySeries {
   #samples: number[] = [];
   #next = 0;
   readonly #all: number[] | undefined;
+  /** When each kept sample's path started (device ts), beside #all. */
+  readonly #allFrom: number[] | undefined;
 
   /** `keepAll`: keep every sample for the final percentiles (the load test), not only the newest window. */
   constructor(keepAll = false) {
     this.#all = keepAll ? [] : undefined;
+    this.#allFrom = keepAll ? [] : undefined;
   }
 
-  add(ms: number): void {
+  /** `from`: when the sample's path started (its device ts), for percentileFrom. */
+  add(ms: number, from = Number.NaN): void {
     if (!Number.isFinite(ms)) return;
     this.count += 1;
     this.#all?.push(ms);
+    this.#allFrom?.push(from);
     if (this.#samples.length < LATENCY_WINDOW) this.#samples.push(ms);
     else {
       this.#samples[this.#next] = ms;
@@ -25,9 +30,18 @@ export class LatencySeries {
 
   /** Percentile (0..100) of the kept samples; NaN when there are none. */
   percentile(p: number, overAll = false): number {
-    const source = overAll && this.#all ? this.#all : this.#samples;
-    if (source.length === 0) return Number.NaN;
-    const sorted = [...source].sort((a, b) => a - b);
-    return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
+    return percentileOf(overAll && this.#all ? this.#all : this.#samples, p);
   }
+
+  /** Percentile (0..100) of every sample (keepAll) whose path started at or after `from`. */
+  percentileFrom(p: number, from: number): number {
+    const starts = this.#allFrom ?? [];
+    return percentileOf((this.#all ?? []).filter((_, i) => (starts[i] ?? Number.NaN) >= from), p);
+  }
+}
+
+function percentileOf(source: readonly number[], p: number): number {
+  if (source.length === 0) return Number.NaN;
+  const sorted = [...source].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
 }

@@ -13,9 +13,9 @@ import type { Emulator, LoopTime } from './Emulator';
 import { FakeAwsServer, type PublishedMessage } from './FakeAwsServer';
 import { FakeSqsServer } from './FakeSqsServer';
 import { DynamoRouter, DynamoTables, tableGroups } from './DynamoService';
-import { FunctionHost } from './FunctionHost';
+import { FunctionHost, type Placement } from './FunctionHost';
 import { LatencySeries } from './LatencySeries';
-import type { LocalManifests } from './LocalManifests';
+import type { FunctionSpec, LocalManifests } from './LocalManifests';
 import { MqttGateway } from './MqttGateway';
 import { ShardPoller, type MappingCounters } from './ShardPoller';
 import { startEmulatorWorker } from './startEmulatorWorker';
@@ -31,6 +31,8 @@ export interface LocalPipelineOptions {
   readonly overrides?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Keep every latency sample for final percentiles (the load test). */
   readonly keepAllLatencies?: boolean;
+  /** Which idle execution environment an invocation takes (FunctionHost). @default 'random' */
+  readonly placement?: Placement;
   readonly onAlert?: (alert: { assetId: string; episodeId: string; eventType: string; latencyMs: number; subject: string }) => void;
 }
 
@@ -40,6 +42,8 @@ export interface RunningFunction {
   readonly counters: MappingCounters;
   readonly pollers: ShardPoller[];
   readonly latency: LatencySeries;
+  /** When the function first finished a batch holding each partition key (timed function only). */
+  readonly firstDelivered: Map<string, number>;
 }
 
 const newestTs = (data: string): number | undefined => {
@@ -82,16 +86,21 @@ export class LocalPipeline {
   readonly #emulators: Emulator[] = [];
   #kinesis: KinesisClient | undefined;
   #statusTable: string | undefined;
+  /** Functions (object names) whose environments run at BACKGROUND_NICE. */
+  readonly #background: ReadonlySet<string>;
 
   constructor(options: LocalPipelineOptions) {
     this.#options = options;
     this.manifests = options.manifests;
-    const running = new Set(options.manifests.mappings.filter((m) => m.enabled).map((m) => m.functionObjectName));
+    const enabled = options.manifests.mappings.filter((m) => m.enabled);
+    const running = options.manifests.functions.filter((f) => enabled.some((m) => m.functionObjectName === f.objectName));
+    const tablesOf = (spec: FunctionSpec): string[] => Object.entries(spec.variables).filter(([name]) => name.endsWith('_TABLE')).map(([, table]) => table);
+    // Latency-tolerant: every mapping of the function waits for a batching window (the storer).
+    this.#background = new Set(running.filter((f) => enabled.every((m) => m.functionObjectName !== f.objectName || m.batchingWindowSeconds >= 1)).map((f) => f.objectName));
+    const foreground = new Set(running.filter((f) => !this.#background.has(f.objectName)).flatMap(tablesOf));
     this.dynamoProxy = new DynamoTables(
-      tableGroups(
-        options.manifests.tables.map((t) => t.tableName),
-        options.manifests.functions.filter((f) => running.has(f.objectName)).map((f) => Object.entries(f.variables).filter(([name]) => name.endsWith('_TABLE')).map(([, table]) => table)),
-      ),
+      tableGroups(options.manifests.tables.map((t) => t.tableName), running.map(tablesOf)),
+      new Set(running.filter((f) => this.#background.has(f.objectName)).flatMap(tablesOf).filter((table) => !foreground.has(table))),
     );
     this.dynamoRouter = new DynamoRouter(this.dynamoProxy);
     this.statusLatency = new LatencySeries(options.keepAllLatencies);
@@ -215,9 +224,11 @@ export class LocalPipeline {
         environment,
         logDirectory: this.#options.logDirectory,
         repositoryRoot: this.#options.repositoryRoot,
+        ...(this.#options.placement === undefined ? {} : { placement: this.#options.placement }),
+        background: this.#background.has(spec.objectName),
       });
       const counters: MappingCounters = { invocations: 0, functionErrors: 0, partialFailures: 0, bisections: 0, recordsDelivered: 0, recordsDeadLettered: 0, dlqMessages: 0, iteratorAgeMs: 0 };
-      this.functions.set(spec.objectName, { host, counters, pollers: [], latency: new LatencySeries(this.#options.keepAllLatencies) });
+      this.functions.set(spec.objectName, { host, counters, pollers: [], latency: new LatencySeries(this.#options.keepAllLatencies), firstDelivered: new Map() });
     }
   }
 
@@ -234,7 +245,8 @@ export class LocalPipeline {
         if (!timed) return;
         for (const record of records) {
           const ts = newestTs(record.kinesis.data);
-          if (ts !== undefined) running.latency.add(doneAt - ts);
+          if (ts !== undefined) running.latency.add(doneAt - ts, ts);
+          if (!running.firstDelivered.has(record.kinesis.partitionKey)) running.firstDelivered.set(record.kinesis.partitionKey, doneAt);
         }
       };
       for (const shard of shards.Shards ?? []) {

@@ -144,7 +144,7 @@ export class ShardPoller {
       counters.iteratorAgeMs = Date.now() - arrivalMs(last);
       counters.invocations += 1;
       const event: KinesisStreamEvent = { Records: remaining };
-      const result = await host.invoke(event);
+      const result = await host.invoke(event, `${this.#options.mapping.objectName}/${this.#options.shardId}`);
       if (result.ok) {
         const failed = mapping.reportBatchItemFailures ? this.#firstFailed(remaining, result.response) : remaining.length;
         if (failed >= remaining.length) {

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { FAULT_KINDS, FLEET_LIMITS, type FaultKind } from '../fleet/constants';
 import { numberFlag } from '../fleet/numberFlag';
 import { UsageError } from '../fleet/UsageError';
+import { PLACEMENTS, type Placement } from './FunctionHost';
 
 export const LOADTEST_USAGE =
   'usage: loadtest --devices N --seconds S [--faults step,drift,spike,stuck,bad,garbage,oversized,skew] [--chaos] [--env dev] [--rate MSG_PER_S] [--readings-per-message N] [--warmup-samples N]';
@@ -18,6 +19,8 @@ export interface LoadtestOptions {
   readonly rate: number;
   readonly readingsPerMessage: number;
   readonly warmupSamples: number | undefined;
+  /** Which idle execution environment an invocation takes (see FunctionHost's Placement). */
+  readonly placement: Placement;
   readonly certs: string;
   readonly logs: string;
 }
@@ -36,6 +39,7 @@ export function parseLoadtestArgs(args: readonly string[]): LoadtestOptions {
         rate: { type: 'string' },
         'readings-per-message': { type: 'string' },
         'warmup-samples': { type: 'string' },
+        placement: { type: 'string', default: 'random' },
         certs: { type: 'string', default: '.local/loadtest-certs' },
         logs: { type: 'string', default: '.local/logs' },
       },
@@ -49,7 +53,10 @@ export function parseLoadtestArgs(args: readonly string[]): LoadtestOptions {
   for (const kind of faults) if (!(FAULT_KINDS as readonly string[]).includes(kind)) throw new UsageError(`--faults: "${kind}" is not one of ${FAULT_KINDS.join(', ')}`);
   const devices = numberFlag('devices', values.devices, 0, 1, FLEET_LIMITS.maxDevices, true);
   if (faults.length > devices) throw new UsageError(`--faults names ${faults.length} faults, more than --devices ${devices} (one asset per fault)`);
+  const placement = values.placement ?? 'random';
+  if (!(PLACEMENTS as readonly string[]).includes(placement)) throw new UsageError(`--placement must be one of ${PLACEMENTS.join(', ')}, got "${placement}"`);
   return {
+    placement: placement as Placement,
     environment: values.env ?? 'dev',
     devices,
     seconds: numberFlag('seconds', values.seconds, 0, 5, 3600),

@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
 import { numberFlag } from '../fleet/numberFlag';
 import { UsageError } from '../fleet/UsageError';
+import { PLACEMENTS, type Placement } from './FunctionHost';
 
-export const LOCAL_USAGE = 'usage: local [--env dev] [--port 8883] [--certs .local/certs] [--logs .local/logs] [--warmup-samples N] [--seconds S]';
+export const LOCAL_USAGE = 'usage: local [--env dev] [--port 8883] [--certs .local/certs] [--logs .local/logs] [--warmup-samples N] [--seconds S] [--placement random|sticky]';
 
 export interface LocalOptions {
   readonly environment: string;
@@ -11,6 +12,8 @@ export interface LocalOptions {
   readonly logs: string;
   /** Local override of the processor's detector warm-up (DETECTOR_CONFIG.warmupSamples); undefined = as rendered. */
   readonly warmupSamples: number | undefined;
+  /** Which idle execution environment an invocation takes (see FunctionHost's Placement). */
+  readonly placement: Placement;
   readonly seconds: number | undefined;
 }
 
@@ -25,6 +28,7 @@ export function parseLocalArgs(args: readonly string[]): LocalOptions {
         certs: { type: 'string', default: '.local/certs' },
         logs: { type: 'string', default: '.local/logs' },
         'warmup-samples': { type: 'string' },
+        placement: { type: 'string', default: 'random' },
         seconds: { type: 'string' },
       },
       strict: true,
@@ -33,7 +37,10 @@ export function parseLocalArgs(args: readonly string[]): LocalOptions {
     throw new UsageError(`${(error as Error).message.split('\n')[0] ?? ''}; ${LOCAL_USAGE}`);
   }
   if (!/^[a-z0-9]{1,32}$/.test(values.env ?? '')) throw new UsageError(`--env must name an environment (lower-case letters and digits), got "${values.env ?? ''}"`);
+  const placement = values.placement ?? 'random';
+  if (!(PLACEMENTS as readonly string[]).includes(placement)) throw new UsageError(`--placement must be one of ${PLACEMENTS.join(', ')}, got "${placement}"`);
   return {
+    placement: placement as Placement,
     environment: values.env ?? 'dev',
     port: numberFlag('port', values.port, 8883, 0, 65535, true),
     certs: values.certs ?? '.local/certs',

@@ -1,6 +1,6 @@
 import { METRIC_NAMES } from '../../../functions/shared/constants';
 import { TransientDependencyError } from '../../../functions/shared/errors';
-import { Processor, quantileSample } from '../../../functions/processor/Processor';
+import { HANDOFF_EXACT_WINDOW_MS, Processor, quantileSample } from '../../../functions/processor/Processor';
 import { capturingMetrics, MemoryQuarantine, silentLogger } from '../../helpers/fakes';
 import { assetSecond, kinesisEvent, kinesisRecords, lambdaContext, NOW, presence } from '../../helpers/records';
 import { MemoryAlerts, MemoryStates, MemoryStatus } from './fakePorts';
@@ -168,6 +168,89 @@ describe('Processor', () => {
     expect(cold.assetsInMemory).toBe(1);
   });
 
+  it('keeps its assets while the shard stays with it: one restore, one lease claim per batch', async () => {
+    const p = processor();
+    const batches = [seconds('a', 0, 4), seconds('a', 4, 4), seconds('a', 8, 4)];
+    const claimed: string[] = [];
+    for (const payloads of batches) {
+      const { records } = await run(p, payloads);
+      claimed.push(records[records.length - 1]?.kinesis.sequenceNumber ?? '');
+    }
+    expect(states.loads).toEqual([['a']]);
+    expect(states.claims.map((claim) => claim.lastSequenceNumber)).toEqual(claimed);
+    expect(new Set(states.claims.map((claim) => `${claim.shardId} ${claim.owner}`)).size).toBe(1);
+    expect(captured.total(METRIC_NAMES.shardHandoffs)).toBe(0);
+  });
+
+  it('restores the assets of a shard another container processed in between, so the episode that one opened is not alerted again', async () => {
+    const a = processor();
+    const b = processor();
+    await run(a, seconds('a', 0, 12));
+    now += 1_000;
+    await run(b, seconds('a', 12, 0, 2));
+    expect(alerts.published).toHaveLength(1);
+    now += 1_000;
+    // Without the lease, a would judge with its memory of second 11, open a new episode and alert again.
+    const { outcome } = await run(a, seconds('a', 14, 0, 1));
+
+    expect(outcome).toMatchObject({ judged: 2, alertsPublished: 0, anomaliesOpened: 0, shardHandoffs: 1 });
+    expect(alerts.published).toHaveLength(1);
+    expect(states.loads).toEqual([['a'], ['a'], ['a']]);
+    expect(captured.total(METRIC_NAMES.shardHandoffs)).toBe(2);
+  });
+
+  it('checkpoints every batch of a shard that came back to it, for HANDOFF_EXACT_WINDOW_MS, so a moving shard restores exactly what was judged', async () => {
+    const a = processor();
+    const b = processor();
+    await run(a, seconds('a', 0, 12));
+    expect(states.lastTs('a')).toBe(START + 11_000);
+    now += 1_000;
+    // A take-over alone (a cold start) keeps the interval: b restores second 11, a's memory of 12-13 is lost.
+    await run(b, seconds('a', 12, 2));
+    expect(states.lastTs('a')).toBe(START + 11_000);
+    now += 1_000;
+    // The shard comes back to a: it moves between containers, so a checkpoints every batch from now on.
+    const back = await run(a, seconds('a', 14, 2));
+    expect(back.outcome).toMatchObject({ judged: 4, skipped: 0 });
+    expect(states.lastTs('a')).toBe(START + 15_000);
+    now += 1_000;
+    await run(a, seconds('a', 16, 2));
+    expect(states.lastTs('a')).toBe(START + 17_000);
+    now += HANDOFF_EXACT_WINDOW_MS;
+    await run(a, seconds('a', 18, 2));
+    expect(states.lastTs('a')).toBe(START + 19_000);
+    now += 1_000;
+    await run(a, seconds('a', 20, 2));
+    expect(states.lastTs('a')).toBe(START + 19_000);
+  });
+
+  it('reports the telemetry of a batch whose lease claim failed, and restores its assets on the retry', async () => {
+    const p = processor();
+    await run(p, seconds('a', 0, 4));
+    states.failClaim = new TransientDependencyError('dynamodb', 'UpdateItem lease (test)');
+    const payloads = seconds('a', 4, 2);
+    const { records, outcome } = await run(p, payloads);
+    expect(outcome.response.batchItemFailures).toEqual(records.map((record) => ({ itemIdentifier: record.kinesis.sequenceNumber })));
+    expect(outcome.judged).toBe(0);
+
+    states.failClaim = undefined;
+    sequence -= BigInt(payloads.length);
+    const retry = await run(p, payloads);
+    // The failed claim may have been written: the container no longer vouches for its memory of the shard.
+    expect(retry.outcome).toMatchObject({ judged: 4, skipped: 0 });
+    expect(retry.outcome.response.batchItemFailures).toEqual([]);
+    expect(states.loads).toEqual([['a'], ['a']]);
+  });
+
+  it('restores an asset that reaches it on another shard (after a resharding)', async () => {
+    const p = processor();
+    await run(p, seconds('a', 0, 4));
+    const moved = kinesisRecords(seconds('a', 4, 2), 5_000n, 'shardId-000000000001');
+    const outcome = await p.handle(kinesisEvent(moved), lambdaContext());
+    expect(outcome).toMatchObject({ judged: 4, shardHandoffs: 0 });
+    expect(states.loads).toEqual([['a'], ['a']]);
+  });
+
   it('starts a fresh warm-up when the checkpoint cannot be read', async () => {
     states.items.set('a', { assetId: 'a', state: '{"version":99}', lastTs: START + 999_000, savedAt: 0 });
     const { outcome } = await run(processor(), seconds('a', 0, 1));
@@ -310,7 +393,7 @@ describe('Processor', () => {
   it('reports a presence event that could not be applied', async () => {
     status.failWith = new TransientDependencyError('dynamodb', 'dynamodb failed after 4 attempt(s)');
     const { records, outcome } = await run(processor(), [presence()]);
-    expect(outcome.response.batchItemFailures).toEqual([{ itemIdentifier: records[0]?.kinesis.sequenceNumber }]);
+    expect(outcome.response.batchItemFailures).toEqual(records.map((record) => ({ itemIdentifier: record.kinesis.sequenceNumber })));
   });
 
   it('starts nothing once the deadline has passed and reports the batch', async () => {

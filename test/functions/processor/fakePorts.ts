@@ -7,6 +7,8 @@ import type {
   EpisodeRecovery,
   DetectorCheckpoint,
   DetectorStatePort,
+  ShardClaim,
+  ShardLease,
   StatusPort,
 } from '../../../functions/processor/types';
 
@@ -39,6 +41,20 @@ export class MemoryStates implements DetectorStatePort {
 
   lastTs(assetId: string): unknown {
     return this.items.get(assetId)?.lastTs;
+  }
+
+  /** Shard leases, apart from the checkpoint items. */
+  readonly leases = new Map<string, ShardLease>();
+  readonly claims: ShardClaim[] = [];
+  /** Thrown by claimShard before the lease changes. */
+  failClaim: Error | undefined;
+
+  async claimShard(claim: ShardClaim): Promise<ShardLease | undefined> {
+    if (this.failClaim) throw this.failClaim;
+    this.claims.push(claim);
+    const previous = this.leases.get(claim.shardId);
+    this.leases.set(claim.shardId, { owner: claim.owner, lastSequenceNumber: claim.lastSequenceNumber });
+    return previous;
   }
 }
 

@@ -5,7 +5,7 @@ import { TransientDependencyError } from '../../../functions/shared/errors';
 import { quarantineKey, type QuarantineEntry, type QuarantineSink } from '../../../functions/shared/QuarantineWriter';
 import type { PresenceEvent } from '../../../functions/shared/types';
 import { Processor, type ProcessorOutcome } from '../../../functions/processor/Processor';
-import type { AlertPort, AnomalyAlert, AssetStatusUpdate, DetectorCheckpoint, DetectorStatePort, EpisodeRecovery, StatusPort } from '../../../functions/processor/types';
+import type { AlertPort, AnomalyAlert, AssetStatusUpdate, DetectorCheckpoint, DetectorStatePort, EpisodeRecovery, ShardClaim, ShardLease, StatusPort } from '../../../functions/processor/types';
 import {
   accountFor,
   arbBatches,
@@ -56,6 +56,13 @@ class FlakyStates implements DetectorStatePort {
     }
     await this.memory.save(written);
     return failed.size > 0 ? { failed, error: injected('dynamodb', 'BatchWriteItem unprocessed items') } : { failed };
+  }
+  async claimShard(claim: ShardClaim): Promise<ShardLease | undefined> {
+    const fault = this.faults.next();
+    if (fault === 'fail') throw injected('dynamodb', 'UpdateItem lease');
+    const previous = await this.memory.claimShard(claim);
+    if (fault !== 'ok') throw injected('dynamodb', 'UpdateItem lease timed out after the write');
+    return previous;
   }
 }
 
@@ -279,6 +286,28 @@ async function judgesEachRecordOnce(batches: readonly GeneratedBatch[]): Promise
 describe('processor, property-based: bad input', () => {
   it('never throws; every record is judged, quarantined once or reported; a redelivery judges nothing again and changes nothing', async () => {
     await fc.assert(fc.asyncProperty(arbBatches({ prototypeMetrics: true }), judgesEachRecordOnce), { numRuns: RUNS });
+  });
+
+  it('judges batches spread over two containers at random (Lambda keeps no shard on one environment) exactly as one container does', async () => {
+    await fc.assert(
+      fc.asyncProperty(arbBatches({ prototypeMetrics: false, maxBatches: 6, oneShard: true }), fc.array(fc.boolean(), { minLength: 2, maxLength: 12 }), async (batches, hops) => {
+        const reference = rig();
+        for (const batch of batches) await invoke(reference, reference.processor, batch.records, batch.payloads);
+
+        const r = rig();
+        const containers = [r.processor, r.coldProcessor()] as const;
+        for (const [i, batch] of batches.entries()) {
+          const invocation = await invoke(r, containers[hops[i % hops.length] === true ? 1 : 0], batch.records, batch.payloads);
+          expect(invocation.outcome.response.batchItemFailures).toEqual([]);
+          expectDone(r, invocation);
+        }
+        expect(r.states.items).toEqual(reference.states.items);
+        expect(r.status.things).toEqual(reference.status.things);
+        expect(r.alerts.published.map((alert) => alert.episodeId)).toEqual(reference.alerts.published.map((alert) => alert.episodeId));
+        expect(r.alerts.recoveries.map((recovery) => recovery.episodeId)).toEqual(reference.alerts.recoveries.map((recovery) => recovery.episodeId));
+      }),
+      { numRuns: RUNS },
+    );
   });
 
   /**
