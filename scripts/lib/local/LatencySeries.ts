@@ -15,7 +15,7 @@ export class LatencySeries {
     this.#allFrom = keepAll ? [] : undefined;
   }
 
-  /** `from`: when the sample's path started (its device ts), for percentileFrom. */
+  /** `from`: when the sample's path started (its device ts), for percentileBetween. */
   add(ms: number, from = Number.NaN): void {
     if (!Number.isFinite(ms)) return;
     this.count += 1;
@@ -33,10 +33,16 @@ export class LatencySeries {
     return percentileOf(overAll && this.#all ? this.#all : this.#samples, p);
   }
 
-  /** Percentile (0..100) of every sample (keepAll) whose path started at or after `from`. */
-  percentileFrom(p: number, from: number): number {
+  /** Percentile (0..100) of every sample (keepAll) whose path started in [from, to). */
+  percentileBetween(p: number, from: number, to: number): number {
     const starts = this.#allFrom ?? [];
-    return percentileOf((this.#all ?? []).filter((_, i) => (starts[i] ?? Number.NaN) >= from), p);
+    return percentileOf(
+      (this.#all ?? []).filter((_, i) => {
+        const start = starts[i] ?? Number.NaN;
+        return start >= from && start < to;
+      }),
+      p,
+    );
   }
 }
 
