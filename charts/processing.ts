@@ -208,28 +208,30 @@ export function functionEnvironment(config: EnvironmentConfig, names: PlatformNa
  * The two Kinesis consumers: the latency-first processor (validate, detect, alert, asset status) and the
  * throughput-first storer (minute buckets in the hot tier), each with its role, log group and mapping.
  *
- * Reserved concurrency is deliberately not set: a Kinesis mapping never runs more than shards x
- * parallelization invocations, so the stream already bounds concurrency, while a reservation would take
+ * Reserved concurrency is deliberately not set: a Kinesis mapping never runs more than one invocation
+ * per shard (parallelization 1), so the stream already bounds concurrency, while a reservation would take
  * capacity from the account's unreserved pool and, set too low, throttle the mapping into a backlog.
  */
 export class ProcessingChart extends PlatformChart {
   constructor(scope: Construct, id: string, props: PlatformChartProps) {
     super(scope, id, props);
-    const { config, names, capacity } = this;
+    const { config, names } = this;
 
     const functions: Record<StreamFunction, { functionName: string; roleName: string; access: AccessStatement[]; parallelization: number }> = {
       processor: {
         functionName: names.processorFunction,
         roleName: names.processorRole,
         access: processorAccess(config, names),
-        parallelization: capacity.processorParallelization,
+        // Exactly 1: the detector state a container keeps per asset, fenced by the shard lease, needs a
+        // shard's batches one after the other. The capacity plan adds shards for processing instead.
+        parallelization: 1,
       },
       storer: {
         functionName: names.storerFunction,
         roleName: names.storerRole,
         access: storerAccess(config, names),
-        // Exactly 1: the storer's idempotency marker is the highest sequence number applied per shard,
-        // which is only sound if one shard's batches are applied one after the other, in order.
+        // 1: its conditional puts are idempotent per reading, but one batch per shard already gathers a
+        // minute of the shard's records; the capacity plan's shards bound its throughput as the processor's.
         parallelization: 1,
       },
     };

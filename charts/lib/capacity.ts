@@ -1,6 +1,6 @@
 import { EnvironmentConfig } from './config';
 
-/** Kinesis and Lambda limits and the figures the sizing rests on. */
+/** Kinesis limits the sizing rests on. */
 export const KINESIS_LIMITS = {
   /** Per shard, in: 1 MB/s (1 MiB) and 1,000 records/s. */
   shardWriteBytesPerSecond: 1_048_576,
@@ -9,8 +9,6 @@ export const KINESIS_LIMITS = {
   shardReadBytesPerSecond: 2_097_152,
   /** Default shard quota per account in sa-east-1 (regions other than us-east-1, us-west-2, eu-west-1). */
   maxShards: 200,
-  /** Event source mapping parallelization factor range. */
-  maxParallelization: 10,
 } as const;
 
 export const SIZING = {
@@ -28,7 +26,11 @@ export const SIZING = {
    */
   processorMsPerRecord: 0.1,
   processorMsPerReading: 0.05,
-  /** Target busy share of one processor invocation per shard: the rest absorbs bursts without backlog. */
+  /**
+   * Target busy share of the one processor invocation a shard gets: the rest absorbs bursts without
+   * backlog. More processing means more shards, never several batches of one shard at once: the
+   * processor's detector state and shard lease need a shard's batches one after the other.
+   */
   processorUtilisation: 0.5,
 } as const;
 
@@ -41,17 +43,18 @@ export interface CapacityPlan {
   readonly shardsForWriteBytes: number;
   readonly shardsForWriteRecords: number;
   readonly shardsForReads: number;
+  /** Shards that keep one processor invocation per shard at SIZING.processorUtilisation. */
+  readonly shardsForProcessing: number;
   /** Shard count in provisioned mode; with on-demand mode, the count the plan would have needed. */
   readonly shardCount: number;
   readonly streamMode: 'PROVISIONED' | 'ON_DEMAND';
-  readonly processorParallelization: number;
   /** Human-readable arithmetic, printed at synth and quoted in the README. */
   readonly derivation: readonly string[];
 }
 
 const round = (value: number, digits = 3): number => Number(value.toFixed(digits));
 
-/** Derives shard count and processor parallelization; throws when the stream would exceed the quota. */
+/** Derives the shard count; throws when the stream would exceed the quota. */
 export function planCapacity(config: EnvironmentConfig): CapacityPlan {
   const { sensors, readingsPerSecondPerSensor, bytesPerReading, readingsPerMessage, headroom, onDemand } = config.capacity;
   const readingsPerSecond = sensors * readingsPerSecondPerSensor;
@@ -62,7 +65,9 @@ export function planCapacity(config: EnvironmentConfig): CapacityPlan {
   const shardsForWriteBytes = ingressBytesPerSecond / KINESIS_LIMITS.shardWriteBytesPerSecond;
   const shardsForWriteRecords = recordsPerSecond / KINESIS_LIMITS.shardWriteRecordsPerSecond;
   const shardsForReads = (ingressBytesPerSecond * SIZING.streamConsumers) / KINESIS_LIMITS.shardReadBytesPerSecond;
-  const shardCount = Math.max(1, Math.ceil(Math.max(shardsForWriteBytes, shardsForWriteRecords, shardsForReads) * headroom));
+  const msPerRecord = SIZING.processorMsPerRecord + SIZING.processorMsPerReading * readingsPerMessage;
+  const shardsForProcessing = (recordsPerSecond * msPerRecord) / 1000 / SIZING.processorUtilisation;
+  const shardCount = Math.max(1, Math.ceil(Math.max(shardsForWriteBytes, shardsForWriteRecords, shardsForReads, shardsForProcessing) * headroom));
   if (!onDemand && shardCount > KINESIS_LIMITS.maxShards) {
     throw new Error(
       `${config.sourceFile}: capacity: needs ${shardCount} shards, above the sa-east-1 quota of ${KINESIS_LIMITS.maxShards}; ` +
@@ -70,13 +75,6 @@ export function planCapacity(config: EnvironmentConfig): CapacityPlan {
     );
   }
 
-  const recordsPerShardPerSecond = (recordsPerSecond * headroom) / shardCount;
-  const msPerRecord = SIZING.processorMsPerRecord + SIZING.processorMsPerReading * readingsPerMessage;
-  const busySecondsPerSecond = (recordsPerShardPerSecond * msPerRecord) / 1000;
-  const processorParallelization = Math.min(
-    KINESIS_LIMITS.maxParallelization,
-    Math.max(1, Math.ceil(busySecondsPerSecond / SIZING.processorUtilisation)),
-  );
 
   const derivation = [
     `readings/s      = ${sensors} sensors x ${readingsPerSecondPerSensor}/s = ${round(readingsPerSecond)}`,
@@ -85,10 +83,10 @@ export function planCapacity(config: EnvironmentConfig): CapacityPlan {
     `ingress B/s     = ${round(recordsPerSecond)} x ${bytesPerRecord} = ${round(ingressBytesPerSecond, 0)}`,
     `shards (write)  = max(${round(ingressBytesPerSecond, 0)} / 1 MiB, ${round(recordsPerSecond)} / 1000) = ${round(Math.max(shardsForWriteBytes, shardsForWriteRecords))}`,
     `shards (read)   = ${round(ingressBytesPerSecond, 0)} x ${SIZING.streamConsumers} consumers / 2 MiB = ${round(shardsForReads)}`,
-    `shards          = ceil(max(write, read) x ${headroom} headroom) = ${shardCount}` +
-      (onDemand ? ' (stream runs ON_DEMAND: AWS scales it; the figure is for reference)' : ''),
     `ms/record       = ${SIZING.processorMsPerRecord} + ${SIZING.processorMsPerReading} x ${readingsPerMessage} readings = ${round(msPerRecord)} (processor)`,
-    `parallelization = ceil(${round(recordsPerShardPerSecond)} records/s/shard x ${round(msPerRecord)} ms / ${SIZING.processorUtilisation} utilisation) = ${processorParallelization} (1..10)`,
+    `shards (process)= ${round(recordsPerSecond)} x ${round(msPerRecord)} ms / 1000 / ${SIZING.processorUtilisation} utilisation = ${round(shardsForProcessing)} (one processor batch per shard at a time)`,
+    `shards          = ceil(max(write, read, process) x ${headroom} headroom) = ${shardCount}` +
+      (onDemand ? ' (stream runs ON_DEMAND: AWS scales it; the figure is for reference)' : ''),
   ];
 
   return {
@@ -99,9 +97,9 @@ export function planCapacity(config: EnvironmentConfig): CapacityPlan {
     shardsForWriteBytes,
     shardsForWriteRecords,
     shardsForReads,
+    shardsForProcessing,
     shardCount,
     streamMode: onDemand ? 'ON_DEMAND' : 'PROVISIONED',
-    processorParallelization,
     derivation,
   };
 }

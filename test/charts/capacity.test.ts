@@ -1,4 +1,4 @@
-import { KINESIS_LIMITS, planCapacity } from '../../charts/lib/capacity';
+import { planCapacity } from '../../charts/lib/capacity';
 import { EnvironmentConfig, loadEnvironmentConfig } from '../../charts/lib/config';
 
 function withCapacity(capacity: Partial<EnvironmentConfig['capacity']>): EnvironmentConfig {
@@ -13,7 +13,7 @@ describe('capacity plan', () => {
     expect(plan.bytesPerRecord).toBe(8 * 90 + 250);
     expect(plan.shardCount).toBe(1);
     expect(plan.streamMode).toBe('PROVISIONED');
-    expect(plan.processorParallelization).toBe(1);
+    expect(plan.shardsForProcessing).toBeLessThan(1);
   });
 
   test('prod: the three consumers sharing 2 MiB/s per shard set the shard count', () => {
@@ -22,7 +22,7 @@ describe('capacity plan', () => {
     expect(plan.ingressBytesPerSecond).toBe(1_455_000);
     expect(plan.shardsForReads).toBeGreaterThan(plan.shardsForWriteRecords);
     expect(plan.shardCount).toBe(5);
-    expect(plan.derivation).toContain('shards          = ceil(max(write, read) x 2 headroom) = 5');
+    expect(plan.derivation).toContain('shards          = ceil(max(write, read, process) x 2 headroom) = 5');
   });
 
   test('a record-bound load is sized by the 1,000 records/s write limit', () => {
@@ -31,12 +31,14 @@ describe('capacity plan', () => {
     expect(plan.shardCount).toBe(10);
   });
 
-  test('parallelization grows with the readings each record carries and stays within 1..10', () => {
-    // 2,000 records/s of 500 readings: 48 shards, 83 records/s per shard at 25.1 ms each = 2.1 busy seconds per second.
-    const plan = planCapacity(withCapacity({ sensors: 1_000_000, readingsPerSecondPerSensor: 1, readingsPerMessage: 500, bytesPerReading: 16 }));
-    expect(plan.shardCount).toBe(48);
-    expect(plan.processorParallelization).toBe(5);
-    expect(plan.processorParallelization).toBeLessThanOrEqual(KINESIS_LIMITS.maxParallelization);
+  test('a processing-bound load gets shards, not concurrent batches of one shard', () => {
+    // 400 records/s of 500 readings at 25.1 ms each = 10.04 busy seconds per second: 20.08 shards at 0.5
+    // utilisation, above reads (4.72) and writes (3.15); x2 headroom -> 41.
+    const plan = planCapacity(withCapacity({ sensors: 200_000, readingsPerSecondPerSensor: 1, readingsPerMessage: 500, bytesPerReading: 16 }));
+    expect(plan.shardsForProcessing).toBeCloseTo(20.08, 2);
+    expect(plan.shardsForProcessing).toBeGreaterThan(plan.shardsForReads);
+    expect(plan.shardCount).toBe(41);
+    expect(plan.derivation).toContain('shards (process)= 400 x 25.1 ms / 1000 / 0.5 utilisation = 20.08 (one processor batch per shard at a time)');
   });
 
   test('beyond the shard quota synth asks for on-demand mode', () => {

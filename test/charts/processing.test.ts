@@ -381,13 +381,13 @@ describe('ProcessingChart', () => {
       expect(mapping(objects, 'storer')).toMatchObject({ batchSize: 10_000, maximumBatchingWindowInSeconds: 60, maximumRecordAgeInSeconds: 604_800, parallelizationFactor: 1 });
     });
 
-    test('the processor parallelization follows the capacity plan; the storer stays at 1', () => {
+    test('a processing-heavy plan adds shards; both mappings keep one batch per shard at a time', () => {
       const base = loadEnvironmentConfig('dev');
-      const config = { ...base, capacity: { ...base.capacity, sensors: 1_000_000, readingsPerMessage: 500, bytesPerReading: 16 } };
+      const config = { ...base, capacity: { ...base.capacity, sensors: 200_000, readingsPerMessage: 500, bytesPerReading: 16 } };
       const props: PlatformChartProps = { config, names: new PlatformNames(config), capacity: planCapacity(config) };
-      expect(props.capacity.processorParallelization).toBeGreaterThan(1);
+      expect(props.capacity.shardCount).toBeGreaterThan(Math.ceil(props.capacity.shardsForReads * config.capacity.headroom));
       const rendered = Testing.synth(new ProcessingChart(Testing.app(), 'processing', props)) as RenderedObject[];
-      expect(mapping(rendered, 'processor').parallelizationFactor).toBe(props.capacity.processorParallelization);
+      expect(mapping(rendered, 'processor').parallelizationFactor).toBe(1);
       expect(mapping(rendered, 'storer').parallelizationFactor).toBe(1);
     });
   });
