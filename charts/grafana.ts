@@ -135,6 +135,12 @@ export function pipelinePanels(names: PlatformNames): PanelSpec[] {
       ],
     },
     {
+      // Batches whose shard another container processed in between: the processor restored its assets.
+      title: 'Processor shard handoffs',
+      unit: 'short',
+      metrics: [custom(METRIC_NAMES.shardHandoffs, 'processor', 'Sum', 'handoffs')],
+    },
+    {
       title: 'Dead-letter queue',
       unit: 'short',
       metrics: [{ namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: names.deadLetterQueue }, statistic: 'Maximum', label: 'messages' }],
