@@ -372,7 +372,8 @@ export class Processor {
       this.#assets.delete(assetId);
       dropped += 1;
     }
-    const handoff = previous !== undefined;
+    // Our own lease whose last claim we forgot (it failed) is not a handoff, but memory is dropped all the same.
+    const handoff = previous !== undefined && previous.owner !== this.#containerId;
     const heldBefore = this.#held.has(shardId);
     this.#held.add(shardId);
     if (handoff) {

@@ -237,7 +237,7 @@ describe('Processor', () => {
     sequence -= BigInt(payloads.length);
     const retry = await run(p, payloads);
     // The failed claim may have been written: the container no longer vouches for its memory of the shard.
-    expect(retry.outcome).toMatchObject({ judged: 4, skipped: 0 });
+    expect(retry.outcome).toMatchObject({ judged: 4, skipped: 0, shardHandoffs: 0 });
     expect(retry.outcome.response.batchItemFailures).toEqual([]);
     expect(states.loads).toEqual([['a'], ['a']]);
   });
