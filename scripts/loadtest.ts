@@ -341,7 +341,9 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`loadtest: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    // A wrong command line is one line; anything else keeps its stack for the bug report.
+    const text = error instanceof UsageError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+    process.stderr.write(`loadtest: ${text}\n`);
     process.exit(error instanceof UsageError ? 2 : 1);
   },
 );

@@ -1,7 +1,7 @@
-import { parseArgs } from 'node:util';
 import { FLEET_DEFAULTS, FLEET_LIMITS, IOT_ALPN_PROTOCOL } from './constants';
 import { numberFlag } from './numberFlag';
 import { parseFault } from './parseFault';
+import { parseFlags } from './parseFlags';
 import type { FaultSpec } from './types';
 import { UsageError } from './UsageError';
 
@@ -33,36 +33,29 @@ export interface SimulateOptions {
 }
 
 export function parseSimulateArgs(args: readonly string[]): SimulateOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      options: {
-        env: { type: 'string', default: 'dev' },
-        devices: { type: 'string' },
-        rate: { type: 'string' },
-        'readings-per-message': { type: 'string' },
-        seconds: { type: 'string' },
-        fault: { type: 'string', multiple: true },
-        local: { type: 'string' },
-        endpoint: { type: 'string' },
-        port: { type: 'string' },
-        'root-ca': { type: 'string' },
-        certs: { type: 'string', default: '.local/certs' },
-        'make-certs': { type: 'string' },
-        plan: { type: 'string' },
-        ledger: { type: 'string' },
-        seed: { type: 'string' },
-        quiet: { type: 'boolean', default: false },
-        hold: { type: 'boolean', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message.split('\n')[0] ?? ''}; ${SIMULATE_USAGE}`);
-  }
-  const v = parsed.values;
+  const v = parseFlags(
+    args,
+    {
+      env: { type: 'string', default: 'dev' },
+      devices: { type: 'string' },
+      rate: { type: 'string' },
+      'readings-per-message': { type: 'string' },
+      seconds: { type: 'string' },
+      fault: { type: 'string', multiple: true },
+      local: { type: 'string' },
+      endpoint: { type: 'string' },
+      port: { type: 'string' },
+      'root-ca': { type: 'string' },
+      certs: { type: 'string', default: '.local/certs' },
+      'make-certs': { type: 'string' },
+      plan: { type: 'string' },
+      ledger: { type: 'string' },
+      seed: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+      hold: { type: 'boolean', default: false },
+    },
+    SIMULATE_USAGE,
+  );
   if (v.endpoint !== undefined && v.local !== undefined) throw new UsageError('--endpoint and --local exclude each other: pick IoT Core or the local pipeline');
   if (v.endpoint !== undefined && v['root-ca'] === undefined) throw new UsageError(`--endpoint ${v.endpoint} needs --root-ca <file> (Amazon Root CA 1, https://www.amazontrust.com/repository/AmazonRootCA1.pem)`);
   const [localHost = '127.0.0.1', localPort] = (v.local ?? '127.0.0.1:8883').split(':');

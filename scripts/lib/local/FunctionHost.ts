@@ -83,7 +83,7 @@ interface EnvironmentSetup {
 class ExecutionEnvironment {
   readonly #setup: EnvironmentSetup;
   #worker: Worker | undefined;
-  #ready: Promise<void>;
+  readonly #ready: Promise<void>;
   #nextId = 0;
   readonly #waiting = new Map<number, Waiting>();
   /** Event loop time of the worker (its last reading, kept after it went away). */
@@ -91,13 +91,13 @@ class ExecutionEnvironment {
 
   constructor(setup: EnvironmentSetup) {
     this.#setup = setup;
-    const { code, filename, exportName, env, log, spec, functionArn } = setup;
+    const { code, filename, exportName, env, log, spec, functionArn, nice } = setup;
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
       env,
       stdout: true,
       stderr: true,
-      workerData: { code, filename, exportName, functionName: spec.name, functionArn, memoryMb: spec.memoryMb, nice: setup.nice },
+      workerData: { code, filename, exportName, functionName: spec.name, functionArn, memoryMb: spec.memoryMb, nice },
     });
     worker.stdout.pipe(log, { end: false });
     worker.stderr.pipe(log, { end: false });
@@ -189,7 +189,6 @@ export class FunctionHost {
   readonly spec: FunctionSpec;
   readonly functionArn: string;
   coldStarts = 0;
-  kills = 0;
   /** Invocations that ran in another environment than their caller's previous one (a shard that moved). */
   moves = 0;
   readonly #environments: ExecutionEnvironment[] = [];
@@ -240,18 +239,9 @@ export class FunctionHost {
     };
   }
 
-  get running(): boolean {
-    return this.#environments.length > 0;
-  }
-
   /** An invocation is in flight (chaos waits for one to kill its environment mid-batch). */
   get busy(): boolean {
     return this.#environments.some((environment) => environment.busy);
-  }
-
-  /** Environments alive now (at most one per concurrent invocation). */
-  get environments(): number {
-    return this.#environments.length;
   }
 
   /** Busy and idle time of this function's environments so far (read after each invocation; a killed one's last reading counts). */
@@ -295,7 +285,6 @@ export class FunctionHost {
   async kill(reason = 'killed (chaos)'): Promise<void> {
     const environment = this.#environments.find((candidate) => candidate.busy) ?? this.#environments[0];
     if (!environment) return;
-    this.kills += 1;
     await environment.kill(reason);
     this.#retire(environment);
   }

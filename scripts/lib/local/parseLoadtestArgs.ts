@@ -1,8 +1,9 @@
-import { parseArgs } from 'node:util';
 import { FAULT_KINDS, FLEET_LIMITS, type FaultKind } from '../fleet/constants';
 import { numberFlag } from '../fleet/numberFlag';
+import { parseFlags } from '../fleet/parseFlags';
 import { UsageError } from '../fleet/UsageError';
-import { PLACEMENTS, type Placement } from './FunctionHost';
+import type { Placement } from './FunctionHost';
+import { placementFlag } from './placementFlag';
 
 export const LOADTEST_USAGE =
   'usage: loadtest --devices N --seconds S [--faults step,drift,spike,stuck,bad,garbage,oversized,skew] [--chaos] [--env dev] [--rate MSG_PER_S] [--readings-per-message N] [--warmup-samples N]';
@@ -26,37 +27,30 @@ export interface LoadtestOptions {
 }
 
 export function parseLoadtestArgs(args: readonly string[]): LoadtestOptions {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...args],
-      options: {
-        env: { type: 'string', default: 'dev' },
-        devices: { type: 'string' },
-        seconds: { type: 'string' },
-        faults: { type: 'string' },
-        chaos: { type: 'boolean', default: false },
-        rate: { type: 'string' },
-        'readings-per-message': { type: 'string' },
-        'warmup-samples': { type: 'string' },
-        placement: { type: 'string', default: 'random' },
-        certs: { type: 'string', default: '.local/loadtest-certs' },
-        logs: { type: 'string', default: '.local/logs' },
-      },
-      strict: true,
-    }));
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message.split('\n')[0] ?? ''}; ${LOADTEST_USAGE}`);
-  }
+  const values = parseFlags(
+    args,
+    {
+      env: { type: 'string', default: 'dev' },
+      devices: { type: 'string' },
+      seconds: { type: 'string' },
+      faults: { type: 'string' },
+      chaos: { type: 'boolean', default: false },
+      rate: { type: 'string' },
+      'readings-per-message': { type: 'string' },
+      'warmup-samples': { type: 'string' },
+      placement: { type: 'string', default: 'random' },
+      certs: { type: 'string', default: '.local/loadtest-certs' },
+      logs: { type: 'string', default: '.local/logs' },
+    },
+    LOADTEST_USAGE,
+  );
   if (values.devices === undefined || values.seconds === undefined) throw new UsageError(`--devices and --seconds are required; ${LOADTEST_USAGE}`);
   const faults = values.faults === undefined ? DEFAULT_LOADTEST_FAULTS : values.faults === '' ? [] : values.faults.split(',');
   for (const kind of faults) if (!(FAULT_KINDS as readonly string[]).includes(kind)) throw new UsageError(`--faults: "${kind}" is not one of ${FAULT_KINDS.join(', ')}`);
   const devices = numberFlag('devices', values.devices, 0, 1, FLEET_LIMITS.maxDevices, true);
   if (faults.length > devices) throw new UsageError(`--faults names ${faults.length} faults, more than --devices ${devices} (one asset per fault)`);
-  const placement = values.placement ?? 'random';
-  if (!(PLACEMENTS as readonly string[]).includes(placement)) throw new UsageError(`--placement must be one of ${PLACEMENTS.join(', ')}, got "${placement}"`);
   return {
-    placement: placement as Placement,
+    placement: placementFlag(values.placement),
     environment: values.env ?? 'dev',
     devices,
     seconds: numberFlag('seconds', values.seconds, 0, 5, 3600),

@@ -1,7 +1,8 @@
-import { parseArgs } from 'node:util';
 import { numberFlag } from '../fleet/numberFlag';
+import { parseFlags } from '../fleet/parseFlags';
 import { UsageError } from '../fleet/UsageError';
-import { PLACEMENTS, type Placement } from './FunctionHost';
+import type { Placement } from './FunctionHost';
+import { placementFlag } from './placementFlag';
 
 export const LOCAL_USAGE = 'usage: local [--env dev] [--port 8883] [--certs .local/certs] [--logs .local/logs] [--warmup-samples N] [--seconds S] [--placement random|sticky]';
 
@@ -18,29 +19,22 @@ export interface LocalOptions {
 }
 
 export function parseLocalArgs(args: readonly string[]): LocalOptions {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...args],
-      options: {
-        env: { type: 'string', default: 'dev' },
-        port: { type: 'string' },
-        certs: { type: 'string', default: '.local/certs' },
-        logs: { type: 'string', default: '.local/logs' },
-        'warmup-samples': { type: 'string' },
-        placement: { type: 'string', default: 'random' },
-        seconds: { type: 'string' },
-      },
-      strict: true,
-    }));
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message.split('\n')[0] ?? ''}; ${LOCAL_USAGE}`);
-  }
+  const values = parseFlags(
+    args,
+    {
+      env: { type: 'string', default: 'dev' },
+      port: { type: 'string' },
+      certs: { type: 'string', default: '.local/certs' },
+      logs: { type: 'string', default: '.local/logs' },
+      'warmup-samples': { type: 'string' },
+      placement: { type: 'string', default: 'random' },
+      seconds: { type: 'string' },
+    },
+    LOCAL_USAGE,
+  );
   if (!/^[a-z0-9]{1,32}$/.test(values.env ?? '')) throw new UsageError(`--env must name an environment (lower-case letters and digits), got "${values.env ?? ''}"`);
-  const placement = values.placement ?? 'random';
-  if (!(PLACEMENTS as readonly string[]).includes(placement)) throw new UsageError(`--placement must be one of ${PLACEMENTS.join(', ')}, got "${placement}"`);
   return {
-    placement: placement as Placement,
+    placement: placementFlag(values.placement),
     environment: values.env ?? 'dev',
     port: numberFlag('port', values.port, 8883, 0, 65535, true),
     certs: values.certs ?? '.local/certs',
