@@ -3,25 +3,39 @@
  * Exit 0 when ready, 1 with one line per problem, 2 for a bad flag. Logic in scripts/lib/preflight*.ts.
  */
 import { resolve } from 'node:path';
-import { CONFIG_DIR, listEnvironments } from '../charts/lib/config';
+import { CONFIG_DIR, ConfigFolderError, listEnvironments } from '../charts/lib/config';
 import { parsePreflightArgs, PREFLIGHT_USAGE } from './lib/preflightArgs';
 import { runPreflight } from './lib/preflight';
 import { PreflightUsageError } from './lib/preflightProblem';
-import { committedRendering, resolveCommit } from './lib/preflightRendering';
+import { defaultBase } from './lib/manifestDiffSources';
+import { deployedRendering, resolveCommit } from './lib/preflightRendering';
 
 const projectRoot = resolve(__dirname, '..');
 
-function checkEnvironment(environment: string, configDir: string): void {
-  const known = listEnvironments(configDir);
+function checkEnvironment(environment: string, configDir: string, configDirFlag: boolean): void {
+  let known: string[];
+  try {
+    known = listEnvironments(configDir);
+  } catch (error) {
+    if (error instanceof ConfigFolderError && configDirFlag) throw new PreflightUsageError(`preflight: --config-dir: ${error.message}; ${PREFLIGHT_USAGE}`);
+    throw error;
+  }
   if (!known.includes(environment)) {
     throw new PreflightUsageError(`preflight: --env: value ${JSON.stringify(environment)} is not an environment; known environments are ${known.join(', ')}`);
   }
 }
 
-function resolveBase(base: string): string {
+function resolveBase(base: string | undefined): string {
+  if (base === undefined) {
+    const found = defaultBase(projectRoot);
+    if (found === undefined) throw new PreflightUsageError(`preflight: no commit to compare with: HEAD does not exist yet; pass --base <git ref>`);
+    return found.commit;
+  }
   const commit = resolveCommit(projectRoot, base);
   if (commit === undefined) {
-    throw new PreflightUsageError(`preflight: --base: value ${JSON.stringify(base)} is not a commit of this repository; give a branch, tag or commit (default HEAD); ${PREFLIGHT_USAGE}`);
+    throw new PreflightUsageError(
+      `preflight: --base: value ${JSON.stringify(base)} is not a commit of this repository; give a branch, tag or commit (default: the merge base of HEAD with main); ${PREFLIGHT_USAGE}`,
+    );
   }
   return commit;
 }
@@ -29,9 +43,9 @@ function resolveBase(base: string): string {
 function main(argv: readonly string[]): number {
   const options = parsePreflightArgs(argv);
   const configDir = options.configDir === undefined ? CONFIG_DIR : resolve(options.configDir);
-  checkEnvironment(options.environment, configDir);
+  checkEnvironment(options.environment, configDir, options.configDir !== undefined);
   const base = resolveBase(options.base);
-  const previous = committedRendering(projectRoot, base, options.environment);
+  const previous = deployedRendering(projectRoot, base, options.environment);
   const report = runPreflight({ environment: options.environment, configDir, previous });
   for (const line of report.lines) console.log(line);
   return report.exitCode;

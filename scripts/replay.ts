@@ -6,11 +6,12 @@
  *                              [--details] [--plot OUT.svg] FILE...
  *
  * Prints CSV `file,index,anomaly` (one line per sample, file = the path as given, index from 0 per
- * file; warm-up rows are 0 unless a configured limit is breached). `--details` appends `ts,asset,score,threshold,episode,
+ * file; warm-up rows are 0 unless a configured limit is breached). A sample is a data row of a SKAB
+ * file, or one asset's readings at one timestamp of a `csv` file, in time order (`--details` names both). `--details` appends `ts,asset,score,threshold,episode,
  * contributors`. Each file is replayed by fresh detectors (one per asset in it).
  */
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DetectorError, resolveDetectorSettings, type DetectorSettings } from '../functions/shared/detector';
 import { plotReplaySvg } from './lib/plotReplaySvg';
@@ -39,6 +40,10 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+function isDirectory(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
+}
+
 export function parseReplayArgs(args: readonly string[]): ReplayOptions {
   let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTIONS; allowPositionals: true; strict: true }>>;
   try {
@@ -62,6 +67,9 @@ export function parseReplayArgs(args: readonly string[]): ReplayOptions {
     // A plot path that names an input (say `--plot data.csv` by mistake) would overwrite the data.
     if (!/\.svg$/i.test(plotPath)) throw new ReplayUsageError(`--plot must name an .svg file, got "${plotPath}"`);
     if (files.some((file) => resolve(file) === resolve(plotPath))) throw new ReplayUsageError(`--plot must not name an input file, got "${plotPath}"`);
+    // Checked before the replay: the CSV goes to stdout only at the end, so a late failure would lose it.
+    if (!isDirectory(dirname(resolve(plotPath)))) throw new ReplayUsageError(`--plot: no folder ${dirname(plotPath)} to write "${plotPath}" into`);
+    if (isDirectory(plotPath)) throw new ReplayUsageError(`--plot must name a file, got the folder "${plotPath}"`);
   }
   const settings = values.settings === undefined ? {} : readReplaySettings(values.settings);
   return {

@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { buildApp } from '../main';
 import { planCapacity } from '../charts/lib/capacity';
-import { CONFIG_DIR, listEnvironments, loadEnvironmentConfig } from '../charts/lib/config';
+import { CONFIG_DIR, ConfigFolderError, listEnvironments, loadEnvironmentConfig } from '../charts/lib/config';
 import { renderedObjects, writeControllerPolicies } from '../charts/lib/controllerPolicies';
 import { loadEnvironmentSet } from '../charts/lib/environments';
 import { monthlyCost } from './lib/cost';
@@ -35,9 +35,17 @@ function parseOptions(argv: readonly string[]): SynthOptions {
   }
   const { values } = parsed;
   const configDir = values['config-dir'] === undefined ? CONFIG_DIR : resolve(values['config-dir']);
-  const environments = values.env ?? [];
+  let known: string[];
+  try {
+    known = listEnvironments(configDir);
+  } catch (error) {
+    if (error instanceof ConfigFolderError && values['config-dir'] !== undefined) throw new Error(`--config-dir: ${error.message}`);
+    throw error;
+  }
+  // Each environment once: a second pass would remove the folder the first one just moved into place.
+  const environments = [...new Set(values.env ?? [])];
   return {
-    environments: environments.length > 0 ? environments : listEnvironments(configDir),
+    environments: environments.length > 0 ? environments : known,
     configDir,
     outDir: values.out === undefined ? join(projectRoot, 'manifests') : resolve(values.out),
   };

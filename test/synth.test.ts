@@ -77,6 +77,29 @@ describe('synth', () => {
     );
   });
 
+  test('an environment named twice is rendered once, not removed by its second pass', () => {
+    const outDir = join(mkdtempSync(join(tmpdir(), 'synth-twice-')), 'manifests');
+    const result = spawnSync(process.execPath, [require.resolve('tsx/cli'), join(projectRoot, 'scripts', 'synth.ts'), '--env', 'dev', '--env', 'dev', '--out', outDir], { encoding: 'utf8' });
+    expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(result.stdout.match(/^synth: .*: \d+ objects/gm)).toHaveLength(1);
+    expect(readTree(join(outDir, 'dev'))).toEqual(readTree(join(projectRoot, 'manifests', 'dev')));
+  });
+
+  test.each([
+    ['no such folder', (workspace: string) => join(workspace, 'missing')],
+    ['holds no .yaml file', (workspace: string) => workspace],
+  ])('a --config-dir that %s is refused with one line naming the flag', (reason, folderIn) => {
+    const configDir = folderIn(mkdtempSync(join(tmpdir(), 'synth-config-dir-')));
+    const result = spawnSync(process.execPath, [require.resolve('tsx/cli'), join(projectRoot, 'scripts', 'synth.ts'), '--config-dir', configDir, '--out', join(tmpdir(), 'synth-unused')], {
+      encoding: 'utf8',
+    });
+    expect({ status: result.status, stdout: result.stdout, stderr: result.stderr }).toEqual({
+      status: 1,
+      stdout: '',
+      stderr: `synth: --config-dir: ${configDir}: ${reason}; the configuration is one <environment>.yaml file per environment\n`,
+    });
+  });
+
   test('npm run cdk8s -- synth renders the committed manifests, quietly and offline', () => {
     const outdir = join(mkdtempSync(join(tmpdir(), 'cdk8s-cli-')), 'manifests');
     // An unreachable registry stands in for an offline machine: the CLI's upgrade check would print a stack trace.

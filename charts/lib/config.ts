@@ -78,6 +78,9 @@ export class DataResidencyError extends ConfigError {
 
 function describeValue(value: unknown): string {
   if (value === undefined) return 'missing value';
+  if (value === null) return 'empty value';
+  // JSON would print NaN and ±Infinity (YAML .nan, .inf, 1e400) as null.
+  if (typeof value === 'number' && !Number.isFinite(value)) return `value ${String(value)}`;
   return `value ${JSON.stringify(value)}`;
 }
 
@@ -238,12 +241,32 @@ export function parseEnvironmentConfig(file: string, document: unknown): Environ
 /** The folder of environment files, beside charts/. */
 export const CONFIG_DIR = join(__dirname, '..', '..', 'config');
 
-/** Environments that have a config file, sorted. */
+/** A config folder that does not exist or holds no environment file (a mistyped --config-dir). */
+export class ConfigFolderError extends Error {
+  constructor(
+    readonly folder: string,
+    readonly reason: string,
+  ) {
+    super(`${folder}: ${reason}; the configuration is one <environment>.yaml file per environment`);
+    this.name = 'ConfigFolderError';
+  }
+}
+
+/** Environments that have a config file, sorted; ConfigFolderError when there is none. */
 export function listEnvironments(configDir: string = CONFIG_DIR): string[] {
-  return readdirSync(configDir)
+  let names: string[];
+  try {
+    names = readdirSync(configDir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigFolderError(configDir, code === 'ENOTDIR' ? 'not a folder' : code === 'ENOENT' ? 'no such folder' : `cannot be read (${code ?? 'error'})`);
+  }
+  const environments = names
     .filter((name) => name.endsWith('.yaml'))
     .map((name) => name.replace(/\.yaml$/, ''))
     .sort();
+  if (environments.length === 0) throw new ConfigFolderError(configDir, 'holds no .yaml file');
+  return environments;
 }
 
 /** Loads and validates `config/<environment>.yaml`. */

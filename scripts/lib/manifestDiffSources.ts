@@ -76,13 +76,23 @@ export function resolveBase(ref: string | undefined, cwd: string): BaseCommit {
     if (commit === undefined) throw new DiffUsageError(`diff: --base: ${JSON.stringify(ref)} is not a commit of this repository`);
     return { commit, description: `${ref} (${short(commit)})` };
   }
+  const base = defaultBase(cwd);
+  if (base === undefined) throw new DiffUsageError('diff: no commit to compare with: HEAD does not exist yet; pass --base <git ref>');
+  return base;
+}
+
+/**
+ * What a branch is compared with when no base is given: the merge base of HEAD with main, else with
+ * origin/main (what Argo CD deploys, as far as the branch knows), else HEAD; undefined before the first commit.
+ */
+export function defaultBase(cwd: string): BaseCommit | undefined {
+  const short = (commit: string): string => commit.slice(0, 12);
   for (const branch of ['main', 'origin/main']) {
     const commit = mergeBase(branch, cwd);
     if (commit !== undefined) return { commit, description: `the merge base of HEAD and ${branch} (${short(commit)})` };
   }
   const head = commitOf('HEAD', cwd);
-  if (head === undefined) throw new DiffUsageError('diff: no commit to compare with: HEAD does not exist yet; pass --base <git ref>');
-  return { commit: head, description: `HEAD (${short(head)})` };
+  return head === undefined ? undefined : { commit: head, description: `HEAD (${short(head)})` };
 }
 
 /** The manifests of `manifests/<environment>/` committed at `commit`; none when the folder did not exist there. */

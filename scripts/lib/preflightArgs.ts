@@ -5,8 +5,11 @@ export const PREFLIGHT_USAGE = 'usage: npm run preflight -- --env <env> [--base 
 
 export interface PreflightOptions {
   readonly environment: string;
-  /** The commit whose manifests Argo CD deploys now. @default 'HEAD' */
-  readonly base: string;
+  /**
+   * The commit whose manifests Argo CD deploys now.
+   * @default the merge base of HEAD with main (else origin/main, else HEAD), as `npm run diff` takes it
+   */
+  readonly base?: string;
   /** Folder of the environment files. @default the repository's config/ */
   readonly configDir?: string;
 }
@@ -33,5 +36,9 @@ export function parsePreflightArgs(argv: readonly string[]): PreflightOptions {
     values[token.name as keyof typeof FLAGS] = token.value;
   }
   if (values.env === undefined) throw new PreflightUsageError(`preflight: --env: missing; ${PREFLIGHT_USAGE}`);
-  return { environment: values.env, base: values.base ?? 'HEAD', ...(values['config-dir'] === undefined ? {} : { configDir: values['config-dir'] }) };
+  return {
+    environment: values.env,
+    ...(values.base === undefined ? {} : { base: values.base }),
+    ...(values['config-dir'] === undefined ? {} : { configDir: values['config-dir'] }),
+  };
 }

@@ -5,8 +5,9 @@
  */
 import { execFileSync } from 'node:child_process';
 import type { App } from 'cdk8s';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { createOnlyChanges } from '../../charts/lib/createOnlyFields';
+import { isDocumentationAccountId } from './preflightConfig';
 import { PreflightProblem, quoteValue } from './preflightProblem';
 
 type RenderedObject = Record<string, unknown>;
@@ -148,6 +149,22 @@ export function resolveCommit(repoDir: string, ref: string): string | undefined 
   }
 }
 
+/** `accountId` of `config/<environment>.yaml` as committed at `ref`, if the file and field exist there. */
+function committedAccountId(repoDir: string, ref: string, environment: string): string | undefined {
+  let text: string;
+  try {
+    text = git(repoDir, ['show', `${ref}:config/${environment}.yaml`]);
+  } catch {
+    return undefined;
+  }
+  try {
+    const accountId = (parse(text) as { accountId?: unknown } | null)?.accountId;
+    return typeof accountId === 'string' ? accountId : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The manifests of an environment committed at `ref` (`git show <ref>:manifests/<env>/<file>`), or
  * undefined when that commit has none yet (a new environment: everything will be created).
@@ -157,4 +174,15 @@ export function committedRendering(repoDir: string, ref: string, environment: st
   const listing = git(repoDir, ['ls-tree', '--name-only', ref, folder]).split('\n').filter((path) => path.endsWith('.k8s.yaml'));
   if (listing.length === 0) return undefined;
   return listing.map((path) => parseManifest(path.slice(folder.length), git(repoDir, ['show', `${ref}:${path}`])));
+}
+
+/**
+ * What Argo CD deploys now: the manifests committed at `ref`, unless the environment's config still held a
+ * documentation account id there (preflight refuses those, so nothing was deployed from that commit and every
+ * object is a creation, whatever its create-only fields were).
+ */
+export function deployedRendering(repoDir: string, ref: string, environment: string): RenderedFile[] | undefined {
+  const accountId = committedAccountId(repoDir, ref, environment);
+  if (accountId !== undefined && isDocumentationAccountId(accountId)) return undefined;
+  return committedRendering(repoDir, ref, environment);
 }

@@ -12,6 +12,8 @@ export type ReplayFormat = (typeof REPLAY_FORMATS)[number];
 
 /** Column layout of the project's long-format export (one reading per line). */
 export const EXPORT_COLUMNS = ['timestamp', 'assetId', 'metric', 'value', 'quality'] as const;
+/** `npm run query -- --step raw --format csv` names the time column `t` (as the query API does): read as `timestamp`. */
+const QUERY_TIME_COLUMN = 't';
 
 /** SKAB columns that are labels, not metrics. */
 const SKAB_TIME_COLUMN = 'datetime';
@@ -139,17 +141,21 @@ export function parseSkab(text: string, file: string): ReplayFile {
 }
 
 /**
- * The project's export: `timestamp,assetId,metric,value,quality`, one reading per line. Readings
+ * The project's export: `timestamp,assetId,metric,value,quality` (or `npm run query`'s raw CSV,
+ * `assetId,metric,t,value,quality`), one reading per line, columns in any order. Readings
  * of one asset at one timestamp form one sample; samples are replayed in time order (stable, so
  * readings exported sensor by sensor replay the same as readings exported in time order).
  */
 export function parseExportCsv(text: string, file: string): ReplayFile {
   const lines = splitLines(text);
   const header = (lines[0] ?? '').split(',').map((name) => name.trim());
-  const columns = EXPORT_COLUMNS.map((name) => header.indexOf(name));
+  const columns = EXPORT_COLUMNS.map((name) => {
+    const index = header.indexOf(name);
+    return index < 0 && name === 'timestamp' ? header.indexOf(QUERY_TIME_COLUMN) : index;
+  });
   const missing = EXPORT_COLUMNS.filter((_, i) => columns[i] < 0);
   if (missing.length > 0) {
-    throw new ReplayInputError(`${file}: line 1: missing column(s) ${missing.join(', ')} in header "${lines[0] ?? ''}" (expected ${EXPORT_COLUMNS.join(',')})`);
+    throw new ReplayInputError(`${file}: line 1: missing column(s) ${missing.join(', ')} in header "${lines[0] ?? ''}" (expected ${EXPORT_COLUMNS.join(',')}, or ${QUERY_TIME_COLUMN} for timestamp as npm run query --step raw --format csv writes it)`);
   }
   const [tsColumn, assetColumn, metricColumn, valueColumn, qualityColumn] = columns;
   const byKey = new Map<string, { asset: string; ts: number; order: number; values: Record<string, SampleValue> }>();

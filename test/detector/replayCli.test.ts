@@ -171,6 +171,28 @@ describe('replay fixes', () => {
     expect(readFileSync(svgInput, 'utf8')).toBe(before);
   });
 
+  it('refuses a --plot path in a missing folder or naming a folder before replaying anything', () => {
+    const path = writeSkab('plot-input.csv', faultyRows());
+    const missing = join(dir, 'no-such-folder', 'out.svg');
+    expect(() => replay(['--format', 'skab', '--plot', missing, path])).toThrow(new ReplayUsageError(`--plot: no folder ${join(dir, 'no-such-folder')} to write "${missing}" into`));
+    const folder = join(dir, 'folder.svg');
+    mkdirSync(folder, { recursive: true });
+    expect(() => replay(['--format', 'skab', '--plot', folder, path])).toThrow(new ReplayUsageError(`--plot must name a file, got the folder "${folder}"`));
+  });
+
+  it("reads npm run query's raw CSV (time column t) like the export", () => {
+    const rows = faultyRows();
+    const exported = readFileSync(writeExport('for-query.csv', rows), 'utf8').trimEnd().split('\n').slice(1);
+    // query --step raw --format csv: assetId,metric,t,value,quality
+    const queried = join(dir, 'queried.csv');
+    writeFileSync(queried, ['assetId,metric,t,value,quality', ...exported.map((line) => {
+      const [t, asset, metric, value, quality] = line.split(',');
+      return [asset, metric, t, value, quality].join(',');
+    })].join('\n') + '\n');
+    const detailsOf = (path: string) => replay(['--format', 'csv', '--warmup', String(WARMUP), '--details', path]).trimEnd().split('\n').slice(1).map((line) => line.split(',').slice(1).join(','));
+    expect(detailsOf(queried)).toEqual(detailsOf(join(dir, 'for-query.csv')));
+  });
+
   it('plots a day at 1 Hz (and more) without overflowing the stack', () => {
     const count = 200_000;
     const result: ReplayResult = {

@@ -9,7 +9,7 @@ import { createOnlyKind } from '../../charts/lib/createOnlyFields';
 import { runPreflight } from '../../scripts/lib/preflight';
 import { parsePreflightArgs, PREFLIGHT_USAGE } from '../../scripts/lib/preflightArgs';
 import { PreflightUsageError } from '../../scripts/lib/preflightProblem';
-import { committedRendering, currentRendering, RenderedFile } from '../../scripts/lib/preflightRendering';
+import { committedRendering, currentRendering, deployedRendering, RenderedFile } from '../../scripts/lib/preflightRendering';
 
 const projectRoot = join(__dirname, '..', '..');
 
@@ -52,6 +52,20 @@ function replacementOf(apiVersion: string, kind: string): string {
   const entry = createOnlyKind(apiVersion, kind);
   if (!entry) throw new Error(`${kind} has no create-only fields`);
   return entry.replacement;
+}
+
+/** A git repository with `files` committed as manifests/prod/ and the environment file of `configDir` as config/prod.yaml. */
+function committedRepo(files: readonly RenderedFile[], configDir: string): string {
+  const repo = mkdtempSync(join(tmpdir(), 'preflight-repo-'));
+  mkdirSync(join(repo, 'manifests', 'prod'), { recursive: true });
+  mkdirSync(join(repo, 'config'));
+  for (const { file, objects } of files) writeFileSync(join(repo, 'manifests', 'prod', file), objects.map((object) => stringify(object)).join('---\n'));
+  writeFileSync(join(repo, 'config', 'prod.yaml'), readFileSync(join(configDir, 'prod.yaml')));
+  const git = (...args: string[]) => execFileSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@localhost', ...args], { stdio: 'pipe' });
+  git('init', '-q');
+  git('add', '.');
+  git('commit', '-q', '-m', 'deployed');
+  return repo;
 }
 
 describe('preflight of the configs as committed', () => {
@@ -123,13 +137,7 @@ describe('preflight against the deployed rendering', () => {
     const before = withObjectChanged(now, 'EventSourceMapping', 'esm-processor-prod', (spec) => {
       spec.startingPosition = 'LATEST';
     });
-    const repo = mkdtempSync(join(tmpdir(), 'preflight-repo-'));
-    mkdirSync(join(repo, 'manifests', 'prod'), { recursive: true });
-    for (const { file, objects } of before) writeFileSync(join(repo, 'manifests', 'prod', file), objects.map((object) => stringify(object)).join('---\n'));
-    const git = (...args: string[]) => execFileSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@localhost', ...args], { stdio: 'pipe' });
-    git('init', '-q');
-    git('add', '.');
-    git('commit', '-q', '-m', 'deployed');
+    const repo = committedRepo(before, configDir);
 
     const report = runPreflight({ environment: 'prod', configDir, previous: committedRendering(repo, 'HEAD', 'prod') });
 
@@ -139,6 +147,17 @@ describe('preflight against the deployed rendering', () => {
       'preflight prod: 1 problem',
     ]);
     expect(report.exitCode).toBe(1);
+  });
+
+  test('manifests committed with a documentation account id were never deployed: replacing the placeholders is no create-only change', () => {
+    const committed = rendering('prod', CONFIG_DIR);
+    const repo = committedRepo(committed, CONFIG_DIR);
+    expect(deployedRendering(repo, 'HEAD', 'prod')).toBeUndefined();
+
+    const report = runPreflight({ environment: 'prod', configDir: cleanConfigDir('prod'), previous: deployedRendering(repo, 'HEAD', 'prod') });
+    expect(report.lines).toEqual(['preflight prod: ready']);
+    // The same manifests under a real account id count as deployed, and the new account id shows as a create-only change.
+    expect(runPreflight({ environment: 'prod', configDir: cleanConfigDir('prod'), previous: committed }).exitCode).toBe(1);
   });
 
   test('a changed keySpec of the KMS key is flagged with the re-encryption procedure', () => {
@@ -188,8 +207,8 @@ describe('preflight command line', () => {
     expect(() => parsePreflightArgs(argv)).toThrow(new PreflightUsageError(message));
   });
 
-  test('the base defaults to HEAD', () => {
-    expect(parsePreflightArgs(['--env', 'dev'])).toEqual({ environment: 'dev', base: 'HEAD' });
+  test('without --base the base is left to the merge base with main', () => {
+    expect(parsePreflightArgs(['--env', 'dev'])).toEqual({ environment: 'dev' });
   });
 
   test.each([
@@ -197,7 +216,11 @@ describe('preflight command line', () => {
     [['--env', 'qa'], 'preflight: --env: value "qa" is not an environment; known environments are dev, prod\n'],
     [
       ['--env', 'prod', '--base', 'no-such-ref'],
-      `preflight: --base: value "no-such-ref" is not a commit of this repository; give a branch, tag or commit (default HEAD); ${PREFLIGHT_USAGE}\n`,
+      `preflight: --base: value "no-such-ref" is not a commit of this repository; give a branch, tag or commit (default: the merge base of HEAD with main); ${PREFLIGHT_USAGE}\n`,
+    ],
+    [
+      ['--env', 'prod', '--config-dir', '/nonexistent-config'],
+      `preflight: --config-dir: /nonexistent-config: no such folder; the configuration is one <environment>.yaml file per environment; ${PREFLIGHT_USAGE}\n`,
     ],
   ])('npm run preflight -- %j exits 2 with one line', (argv, stderr) => {
     const result = spawnSync(process.execPath, [require.resolve('tsx/cli'), join(projectRoot, 'scripts', 'preflight.ts'), ...argv], { encoding: 'utf8' });

@@ -99,8 +99,13 @@ class ExecutionEnvironment {
       stderr: true,
       workerData: { code, filename, exportName, functionName: spec.name, functionArn, memoryMb: spec.memoryMb, nice },
     });
-    worker.stdout.pipe(log, { end: false });
-    worker.stderr.pipe(log, { end: false });
+    // Written, not piped: each pipe adds four listeners to the function's one log stream, and a
+    // function may run a dozen environments over a run.
+    const append = (chunk: Buffer): void => {
+      if (!log.writableEnded) log.write(chunk);
+    };
+    worker.stdout.on('data', append);
+    worker.stderr.on('data', append);
     this.#worker = worker;
     this.#ready = new Promise<void>((resolve, reject) => {
       worker.on('message', (message: { type: string; id?: number; response?: KinesisStreamBatchResponse; error?: string }) => {
