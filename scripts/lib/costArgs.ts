@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { CONFIG_LIMITS, EnvironmentConfig } from '../../charts/lib/config';
+import { decimalNumber } from './decimalNumber';
 
 export const COST_USAGE =
   'usage: npm run cost -- [--env <env, default prod>] [--sensors N] [--rate R] [--readings-per-message K] [--bytes-per-reading B] [--headroom H] [--devices D]';
@@ -39,7 +40,7 @@ export interface CostOptionsFromArgs {
 }
 
 function numberFlag(flag: string, text: string, bounds: { readonly min: number; readonly max: number }, integer: boolean): number {
-  const value = Number(text);
+  const value = decimalNumber(text);
   const kind = integer ? 'a whole number' : 'a number';
   if (text.trim() === '' || !Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < bounds.min || value > bounds.max) {
     throw new CostUsageError(`cost: --${flag}: value ${JSON.stringify(text)} is not allowed; expected ${kind} from ${bounds.min} to ${bounds.max}`);

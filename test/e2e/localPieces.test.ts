@@ -155,6 +155,11 @@ describe('the fleet', () => {
     expect(() => parseLoadtestArgs(['--devices', '10', '--seconds', '5', '--placement', 'affine'])).toThrow('--placement must be one of random, sticky, got "affine"');
   });
 
+  it('take numbers in decimal notation only', () => {
+    expect(parseLoadtestArgs(['--devices', '1e1', '--seconds', '5']).devices).toBe(10);
+    expect(() => parseLoadtestArgs(['--devices', '0x10', '--seconds', '5'])).toThrow('--devices must be a whole number from 1 to');
+  });
+
   it('lower the priority of a latency-tolerant worker thread only, not of the process', async () => {
     const worker = new Worker(
       `const { parentPort, workerData } = require('node:worker_threads');\n${LOWER_OWN_PRIORITY_SOURCE}\nparentPort.postMessage(require('node:fs').readlinkSync('/proc/thread-self'));`,
