@@ -3,28 +3,15 @@
  * are now) with the IAM simulator against the catalog of required and forbidden requests
  * (scripts/lib/policyProofCatalog.ts). Prints one line per failing check, then per environment
  * `policy proof <env>: required N/N allowed, forbidden M/M denied`. Exit 0 when every check holds, 1 when
- * one fails, 2 for a wrong argument or environment.
+ * one fails, 2 for a wrong argument or environment (`--env prod` and `--env=prod` alike).
  */
-import { listEnvironments } from '../charts/lib/config';
 import { runPolicyProof } from './lib/policyProof';
-
-const USAGE = 'usage: proof [--env <env>]';
-
-function parseArgs(args: readonly string[]): string[] {
-  if (args.length === 0) return listEnvironments();
-  if (args[0] !== '--env') throw new Error(`unknown argument "${args[0]}"; ${USAGE}`);
-  if (args.length < 2) throw new Error(`--env needs a value; ${USAGE}`);
-  if (args.length > 2) throw new Error(`unknown argument "${args[2]}"; ${USAGE}`);
-  const environment = args[1] ?? '';
-  const known = listEnvironments();
-  if (!known.includes(environment)) throw new Error(`--env ${environment}: unknown environment; known environments are ${known.join(', ')}`);
-  return [environment];
-}
+import { parseProofArgs } from './lib/policyProofArgs';
 
 async function main(): Promise<number> {
   let environments: string[];
   try {
-    environments = parseArgs(process.argv.slice(2));
+    environments = parseProofArgs(process.argv.slice(2));
   } catch (error) {
     process.stderr.write(`proof: ${(error as Error).message}\n`);
     return 2;

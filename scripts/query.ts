@@ -9,11 +9,12 @@
  *   npm run --silent query -- --env prod --line line-a
  *
  * Output on stdout (table, csv or json); one summary line on stderr (series, points, DynamoDB items read,
- * time); `--plot out.svg` also draws the series. Exit 0; 2 for a bad flag, range, step or unknown sensor
- * (one line naming the flag); 1 when AWS refused or failed. Region and table names come from
- * config/<env>.yaml; credentials from the default chain (the operator policy `iam-query-operator-<suffix>`
- * grants exactly this); `--local` reads the environment's local pipeline (`npm run local`) instead, and
- * `AWS_ENDPOINT_URL_DYNAMODB` points it at any other endpoint.
+ * time); `--plot out.svg` also draws the series. Exit 0; 2 for a bad flag, range, step, line (not in the
+ * config) or unknown sensor (one line naming the flag), every flag checked before anything is read; 1
+ * when AWS refused or failed. Region, table names and lines come from config/<env>.yaml; credentials from
+ * the default chain (the operator policy `iam-query-operator-<suffix>` grants exactly this); `--local`
+ * reads the environment's local pipeline (`npm run local`) instead, and `AWS_ENDPOINT_URL_DYNAMODB`
+ * points it at any other endpoint.
  */
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -24,7 +25,7 @@ import { QueryService } from '../functions/shared/query/QueryService';
 import { SeriesReader } from '../functions/shared/query/SeriesReader';
 import { parseQueryArgs, SERIES_FLAGS } from './lib/queryArgs';
 import { formatQueryResult } from './lib/queryOutput';
-import { runQuery } from './lib/queryRun';
+import { planQuery, runQuery } from './lib/queryRun';
 import { queryTargets } from './lib/queryTargets';
 import { plotSeriesSvg } from './lib/plotSeriesSvg';
 import { readLocalEndpoints } from './lib/localEndpoints';
@@ -45,6 +46,8 @@ function clientConfig(environment: string, region: string, local: boolean): Dyna
 async function main(): Promise<number> {
   const options = parseQueryArgs(process.argv.slice(2));
   const targets = queryTargets(options.environment);
+  const startedAt = Date.now();
+  const plan = planQuery(options, targets, startedAt);
   const dynamodb = new DynamoDBClient(clientConfig(options.environment, targets.region, options.local));
   try {
     const service = new QueryService({
@@ -53,8 +56,7 @@ async function main(): Promise<number> {
       plantId: targets.plantId,
       label: (parameter) => SERIES_FLAGS[parameter],
     });
-    const startedAt = Date.now();
-    const result = await runQuery(options, service, startedAt);
+    const result = await runQuery(plan, service);
     process.stdout.write(formatQueryResult(result, options.format));
     if (result.kind === 'series') {
       const points = result.series.reduce((sum, series) => sum + series.points.length, 0);

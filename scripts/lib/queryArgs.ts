@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { QueryInputError } from '../../functions/shared/errors';
 import type { SeriesParameters } from '../../functions/shared/query/parseSeriesQuery';
@@ -63,6 +65,19 @@ function joinRelativeTimes(args: readonly string[]): string[] {
   return joined;
 }
 
+/**
+ * The plot is written after the read: a path that cannot take the file is refused before it, not
+ * after minutes of reading (a folder that is missing, or a directory where the file should go).
+ */
+function checkPlotPath(path: string): void {
+  if (!path.endsWith('.svg')) throw new QueryInputError('--plot', `--plot must name an .svg file, got ${JSON.stringify(path)}`);
+  const folder = dirname(path);
+  if (statSync(folder, { throwIfNoEntry: false })?.isDirectory() !== true) {
+    throw new QueryInputError('--plot', `--plot must name an .svg file in an existing folder, got ${JSON.stringify(path)} (${folder} is not a folder)`);
+  }
+  if (statSync(path, { throwIfNoEntry: false })?.isDirectory() === true) throw new QueryInputError('--plot', `--plot must name an .svg file, got ${JSON.stringify(path)}, which is a directory`);
+}
+
 /** Parses the command line; every error is a one-line QueryInputError naming the flag (exit 2). */
 export function parseQueryArgs(args: readonly string[]): QueryCliOptions {
   let values: ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTIONS; strict: true }>>['values'];
@@ -77,7 +92,7 @@ export function parseQueryArgs(args: readonly string[]): QueryCliOptions {
   if ((values.asset === undefined) === (values.line === undefined)) throw new QueryInputError('--asset', `give exactly one of --asset and --line; ${QUERY_USAGE}`);
   const format = values.format ?? 'table';
   if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) throw new QueryInputError('--format', `--format must be one of ${OUTPUT_FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
-  if (values.plot !== undefined && !values.plot.endsWith('.svg')) throw new QueryInputError('--plot', `--plot must name an .svg file, got ${JSON.stringify(values.plot)}`);
+  if (values.plot !== undefined) checkPlotPath(values.plot);
   if (values.line !== undefined && values.metric === undefined && values.from !== undefined) {
     throw new QueryInputError('--metric', '--line with --from needs --metric (one metric of every asset of the line); --line alone lists the assets');
   }

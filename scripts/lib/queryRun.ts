@@ -1,30 +1,91 @@
-import { UnknownSensorError, QueryLimitError } from '../../functions/shared/errors';
+import { QueryInputError, QueryLimitError, UnknownSensorError } from '../../functions/shared/errors';
 import { QUERY_LIMITS, STEPS } from '../../functions/shared/query/constants';
-import { parseIdentifier, parseSeriesQuery, parseSeriesRange } from '../../functions/shared/query/parseSeriesQuery';
+import { parseInstant } from '../../functions/shared/query/parseInstant';
+import { parseIdentifier, parseSeriesQuery, parseSeriesRange, type ParseSeriesOptions } from '../../functions/shared/query/parseSeriesQuery';
 import type { QueryService } from '../../functions/shared/query/QueryService';
 import { stepPointCount } from '../../functions/shared/query/stepPointCount';
-import type { AssetSummary, SeriesResult } from '../../functions/shared/query/types';
+import type { AssetSummary, SeriesQuery, SeriesResult } from '../../functions/shared/query/types';
 import { SERIES_FLAGS, type QueryCliOptions } from './queryArgs';
+import type { QueryTargets } from './queryTargets';
 
 /** What one run of `npm run query` produced: series, or (`--line` alone) the line's assets. */
 export type QueryRunResult = { readonly kind: 'series'; readonly series: readonly SeriesResult[] } | { readonly kind: 'assets'; readonly lineId: string; readonly assets: readonly AssetSummary[] };
 
+/** A command line checked in full, so that nothing is read for a request that would be refused. */
+export type QueryPlan =
+  | { readonly kind: 'sensor'; readonly query: SeriesQuery }
+  | { readonly kind: 'asset'; readonly query: Omit<SeriesQuery, 'metric'> }
+  | { readonly kind: 'line-assets'; readonly lineId: string }
+  | { readonly kind: 'line-series'; readonly lineId: string; readonly metric: string; readonly range: Omit<SeriesQuery, 'assetId' | 'metric'> };
+
 const label = (parameter: keyof typeof SERIES_FLAGS): string => SERIES_FLAGS[parameter];
 
-/** Runs the command line's request through the query service (the same code as the query function). */
-export async function runQuery(options: QueryCliOptions, service: Pick<QueryService, 'series' | 'assetSeries' | 'lineAssets'>, now: number): Promise<QueryRunResult> {
-  const parse = { now, allowRelative: true, label };
+/** The series flags `--line` alone has no use for, in the order they are reported. */
+const LISTING_SERIES_FLAGS = ['metric', 'to', 'step', 'agg'] as const;
+
+/**
+ * `--line` alone reads no series, so its series flags are refused; a bad value among them is still
+ * reported as such first, by the shared parser over the minute before `--to` (its messages, not copies).
+ */
+function refuseSeriesFlags(options: QueryCliOptions, parse: ParseSeriesOptions): void {
+  const { series } = options;
+  if (series.metric !== undefined) parseIdentifier(series.metric, label('metric'));
+  const to = series.to === undefined ? parse.now : parseInstant(series.to, { parameter: label('to'), now: parse.now, allowRelative: true });
+  // A --to in the first minute of 1970 would put the probe's start before epoch ms can say.
+  const end = Math.max(to, QUERY_LIMITS.minuteMs);
+  parseSeriesRange({ from: String(end - QUERY_LIMITS.minuteMs), to: String(end), ...(series.step === undefined ? {} : { step: series.step }), ...(series.agg === undefined ? {} : { agg: series.agg }) }, parse);
+
+  const given: [flag: string, value: string][] = LISTING_SERIES_FLAGS.flatMap((parameter) => {
+    const value = series[parameter];
+    return value === undefined ? [] : [[label(parameter), value] as [string, string]];
+  });
+  if (options.plotPath !== undefined) given.push(['--plot', options.plotPath]);
+  const [first] = given;
+  if (first !== undefined) {
+    throw new QueryInputError(
+      first[0],
+      `${given.map(([flag, value]) => `${flag} ${JSON.stringify(value)}`).join(', ')}: --line without --from lists the line's assets and takes no series flags (--metric, --to, --step, --agg, --plot); add --from and --metric to read a series, or drop them`,
+    );
+  }
+}
+
+/**
+ * Checks every flag against the environment (its lines) and the read path's rules, before any request:
+ * a typo is exit 2 even with no AWS credentials or network.
+ */
+export function planQuery(options: QueryCliOptions, targets: Pick<QueryTargets, 'environment' | 'lines'>, now: number): QueryPlan {
+  const parse: ParseSeriesOptions = { now, allowRelative: true, label };
   if (options.target.kind === 'asset') {
-    if (options.series.metric !== undefined) return { kind: 'series', series: [await service.series(parseSeriesQuery(options.series, parse))] };
-    const assetId = parseIdentifier(options.target.assetId, label('assetId'));
-    return { kind: 'series', series: await service.assetSeries({ assetId, ...parseSeriesRange(options.series, parse) }) };
+    if (options.series.metric !== undefined) return { kind: 'sensor', query: parseSeriesQuery(options.series, parse) };
+    return { kind: 'asset', query: { assetId: parseIdentifier(options.target.assetId, label('assetId')), ...parseSeriesRange(options.series, parse) } };
   }
 
   const lineId = parseIdentifier(options.target.lineId, label('lineId'));
-  const assets = await service.lineAssets(lineId);
-  if (options.series.from === undefined) return { kind: 'assets', lineId, assets };
-  const metric = parseIdentifier(options.series.metric, label('metric'));
-  const range = parseSeriesRange(options.series, parse);
+  // A line that is not declared would read as a line without assets: an empty answer to a typo.
+  if (!targets.lines.includes(lineId)) {
+    throw new QueryInputError(label('lineId'), `${label('lineId')} ${lineId}: ${targets.environment} has no such line; its lines are ${targets.lines.join(', ')} (config/${targets.environment}.yaml plant.lines)`);
+  }
+  if (options.series.from === undefined) {
+    refuseSeriesFlags(options, parse);
+    return { kind: 'line-assets', lineId };
+  }
+  return { kind: 'line-series', lineId, metric: parseIdentifier(options.series.metric, label('metric')), range: parseSeriesRange(options.series, parse) };
+}
+
+/** Runs a checked request through the query service (the same code as the query function). */
+export async function runQuery(plan: QueryPlan, service: Pick<QueryService, 'series' | 'assetSeries' | 'lineAssets'>): Promise<QueryRunResult> {
+  if (plan.kind === 'sensor') return { kind: 'series', series: [await service.series(plan.query)] };
+  if (plan.kind === 'asset') return { kind: 'series', series: await service.assetSeries(plan.query) };
+  const assets = await service.lineAssets(plan.lineId);
+  if (plan.kind === 'line-assets') return { kind: 'assets', lineId: plan.lineId, assets };
+
+  const { lineId, metric, range } = plan;
+  // Only when every asset's metrics are registered can the line be said to lack one (as for one asset);
+  // a line without assets yet has nothing to read, which the empty result says.
+  if (assets.length > 0 && assets.every((asset) => asset.metrics.length > 0) && !assets.some((asset) => asset.metrics.includes(metric))) {
+    const metrics = [...new Set(assets.flatMap((asset) => asset.metrics))].sort();
+    throw new UnknownSensorError(label('metric'), `${label('metric')} ${metric}: no asset of line ${lineId} has such a metric; its assets' metrics are ${metrics.join(', ')}`);
+  }
   if (range.step !== 'raw' && stepPointCount(range.from, range.to, STEPS[range.step]) * assets.length > QUERY_LIMITS.maxPoints) {
     throw new QueryLimitError(label('step'), `${label('step')} ${range.step} over this range for ${assets.length} assets makes more than ${QUERY_LIMITS.maxPoints} points; use a coarser step or a shorter range`);
   }

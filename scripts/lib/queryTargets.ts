@@ -9,6 +9,8 @@ export interface QueryTargets {
   readonly readingsTable: string;
   readonly assetStatusTable: string;
   readonly plantId: string;
+  /** The plant's lines (config `plant.lines`): the only values `--line` may take. */
+  readonly lines: readonly string[];
 }
 
 /** The tables of `config/<environment>.yaml`; an unknown or broken environment is a QueryInputError naming --env. */
@@ -16,7 +18,7 @@ export function queryTargets(environment: string, configDir?: string): QueryTarg
   try {
     const config = configDir === undefined ? loadEnvironmentConfig(environment) : loadEnvironmentConfig(environment, configDir);
     const names = new PlatformNames(config);
-    return { environment, region: config.region, readingsTable: names.readingsTable, assetStatusTable: names.assetStatusTable, plantId: config.plant.id };
+    return { environment, region: config.region, readingsTable: names.readingsTable, assetStatusTable: names.assetStatusTable, plantId: config.plant.id, lines: config.plant.lines };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     const known = configDir === undefined ? listEnvironments() : listEnvironments(configDir);

@@ -1,3 +1,4 @@
+import { parseArgs } from 'node:util';
 import type { StreamFunction } from '../../charts/processing';
 import { RedriveError } from './RedriveError';
 
@@ -14,34 +15,46 @@ export interface RedriveOptions {
   readonly onlyFunction?: StreamFunction;
 }
 
-/** Parses the command line; every error is a one-line RedriveError (exit 2) naming the flag and value. */
+const OPTIONS = {
+  env: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  'max-messages': { type: 'string' },
+  function: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Parses the command line (`--env dev` or `--env=dev`); every error is a one-line RedriveError (exit 2) naming the flag and value. */
 export function parseRedriveArgs(args: readonly string[]): RedriveOptions {
+  // Not strict: this tool words its own refusals; the tokens still say which arguments are flags and values.
+  const { tokens } = parseArgs({ args: [...args], options: OPTIONS, strict: false, allowPositionals: true, tokens: true });
   let environment: string | undefined;
   let dryRun = false;
   let maxMessages: number = MAX_MESSAGES.default;
   let onlyFunction: StreamFunction | undefined;
-  for (let i = 0; i < args.length; i += 1) {
-    const arg = args[i] ?? '';
+  for (const token of tokens) {
+    if (token.kind !== 'option') throw new RedriveError(`unknown argument "${args[token.index] ?? ''}"; ${REDRIVE_USAGE}`);
+    const arg = args[token.index] ?? token.rawName;
+    if (!Object.hasOwn(OPTIONS, token.name)) throw new RedriveError(`unknown argument "${arg}"; ${REDRIVE_USAGE}`);
+    const option = OPTIONS[token.name as keyof typeof OPTIONS];
+    if (option.type === 'boolean' && token.value !== undefined) throw new RedriveError(`${token.rawName} takes no value, got "${arg}"; ${REDRIVE_USAGE}`);
+    // `--env --dry-run`: the value was forgotten; a flag is not an environment.
     const value = (): string => {
-      const next = args[i + 1];
-      if (next === undefined || next.startsWith('--')) throw new RedriveError(`${arg} needs a value; ${REDRIVE_USAGE}`);
-      i += 1;
-      return next;
+      if (token.value === undefined || token.value === '' || (!token.inlineValue && token.value.startsWith('--'))) throw new RedriveError(`${token.rawName} needs a value; ${REDRIVE_USAGE}`);
+      return token.value;
     };
-    if (arg === '--env') environment = value();
-    else if (arg === '--dry-run') dryRun = true;
-    else if (arg === '--max-messages') {
+    if (token.name === 'env') environment = value();
+    else if (token.name === 'dry-run') dryRun = true;
+    else if (token.name === 'max-messages') {
       const text = value();
       maxMessages = Number(text);
       if (!/^\d+$/.test(text) || maxMessages < 1 || maxMessages > MAX_MESSAGES.max) {
         throw new RedriveError(`--max-messages must be a whole number from 1 to ${MAX_MESSAGES.max}, got "${text}"`);
       }
-    } else if (arg === '--function') {
+    } else if (token.name === 'function') {
       const text = value();
       if (text !== 'processor' && text !== 'storer') throw new RedriveError(`--function must be processor or storer, got "${text}"`);
       onlyFunction = text;
-    } else if (arg === '--help' || arg === '-h') throw new RedriveError(REDRIVE_USAGE);
-    else throw new RedriveError(`unknown argument "${arg}"; ${REDRIVE_USAGE}`);
+    } else throw new RedriveError(REDRIVE_USAGE); // --help, -h
   }
   if (environment === undefined) throw new RedriveError(`missing --env; ${REDRIVE_USAGE}`);
   return { environment, dryRun, maxMessages, ...(onlyFunction === undefined ? {} : { onlyFunction }) };

@@ -1,5 +1,5 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -48,6 +48,26 @@ describe('parseQueryArgs', () => {
     });
     expect(parseQueryArgs(['--env', 'dev', '--line', 'line-a', '--local']).local).toBe(true);
   });
+
+  test('--plot into a missing folder, or onto a directory, is refused with the arguments, before anything is read', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'query-plot-'));
+    mkdirSync(join(folder, 'taken.svg'));
+    writeFileSync(join(folder, 'file'), '');
+    const refusal = (plot: string): string => {
+      try {
+        parseQueryArgs(['--env', 'dev', '--asset', 'pump-07', '--from', '-1h', '--plot', plot]);
+        return 'no error';
+      } catch (error) {
+        return `${(error as QueryInputError).parameter}: ${(error as Error).message}`;
+      }
+    };
+    const missing = join(folder, 'missing', 'q.svg');
+    expect(refusal(missing)).toBe(`--plot: --plot must name an .svg file in an existing folder, got ${JSON.stringify(missing)} (${join(folder, 'missing')} is not a folder)`);
+    const underFile = join(folder, 'file', 'q.svg');
+    expect(refusal(underFile)).toBe(`--plot: --plot must name an .svg file in an existing folder, got ${JSON.stringify(underFile)} (${join(folder, 'file')} is not a folder)`);
+    expect(refusal(join(folder, 'taken.svg'))).toBe(`--plot: --plot must name an .svg file, got ${JSON.stringify(join(folder, 'taken.svg'))}, which is a directory`);
+    expect(refusal(join(folder, 'new.svg'))).toBe('no error');
+  });
 });
 
 describe('npm run query against dynalite (AWS_ENDPOINT_URL_DYNAMODB)', () => {
@@ -59,6 +79,7 @@ describe('npm run query against dynalite (AWS_ENDPOINT_URL_DYNAMODB)', () => {
     dynalite = await startDynalite();
     setAwsTestEnvironment({ dynamodb: dynalite.endpoint });
     dynamodb = testDynamoClient(dynalite.endpoint);
+    mkdirSync(join(outdir, 'taken.svg'));
     await createTables(dynamodb, { readings: names.readingsTable, assetStatus: names.assetStatusTable });
     await realStorer(dynamodb, names.readingsTable, BASE + DAY).store(
       Array.from({ length: 10 }, (_, minute) =>
@@ -83,14 +104,18 @@ describe('npm run query against dynalite (AWS_ENDPOINT_URL_DYNAMODB)', () => {
   });
 
   /** Runs the CLI in a child process; asynchronously, so this process keeps serving dynalite. */
-  function run(args: string[], through: 'endpoint variable' | 'local pipeline' = 'endpoint variable'): Promise<{ code: number; stdout: string; stderr: string }> {
+  function run(args: string[], through: 'endpoint variable' | 'local pipeline' | 'no endpoint' = 'endpoint variable'): Promise<{ code: number; stdout: string; stderr: string }> {
     // NODE_NO_WARNINGS: the SDK warns on stderr about Node.js 20, which is not the tool's output.
     const { AWS_ENDPOINT_URL_DYNAMODB: _inherited, ...inherited } = process.env;
+    const credentials = { AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey };
     const env =
       through === 'endpoint variable'
-        ? { ...inherited, NODE_NO_WARNINGS: '1', AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint, AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey }
-        : // No credentials, no endpoint: --local must find both itself.
-          { ...inherited, NODE_NO_WARNINGS: '1', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: 'no-such-profile' };
+        ? { ...inherited, NODE_NO_WARNINGS: '1', AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint, ...credentials }
+        : through === 'no endpoint'
+          ? // Nothing listens on port 1: any request fails (exit 1), so an exit 2 was decided before the first one.
+            { ...inherited, NODE_NO_WARNINGS: '1', AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:1', ...credentials }
+          : // No credentials, no endpoint: --local must find both itself.
+            { ...inherited, NODE_NO_WARNINGS: '1', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: 'no-such-profile' };
     return new Promise((resolve) => {
       execFile(process.execPath, [require.resolve('tsx/cli'), join(__dirname, '..', '..', 'scripts', 'query.ts'), ...args], { env }, (error, stdout, stderr) => {
         resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
@@ -153,6 +178,51 @@ describe('npm run query against dynalite (AWS_ENDPOINT_URL_DYNAMODB)', () => {
   ])('exit 2 with one line naming the flag for an unknown %s', async (_case, target, message) => {
     const result = await run(['--env', 'dev', ...target, '--from', iso(BASE - DAY), '--to', iso(BASE - DAY + MINUTE)]);
     expect(result).toEqual({ code: 2, stdout: '', stderr: message });
+  }, 60_000);
+
+  test('--line with a metric no asset of the line has is exit 2 naming the metrics its assets have; a line without assets yet is an empty answer', async () => {
+    const range = ['--from', iso(BASE), '--to', iso(BASE + 10 * MINUTE)];
+    expect(await run(['--env', 'dev', '--line', 'line-a', '--metric', 'nope', ...range])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "query: --metric nope: no asset of line line-a has such a metric; its assets' metrics are pressure, temperature\n",
+    });
+    // line-b is declared in config/dev.yaml but no asset has reported on it.
+    const empty = await run(['--env', 'dev', '--line', 'line-b', '--metric', 'nope', ...range, '--format', 'json']);
+    expect(empty.stdout).toBe('[]\n');
+    expect(empty.stderr).toMatch(/^query: 0 series, 0 points, 0 DynamoDB items read \(0 read units\), \d+ ms\n$/);
+    expect(empty.code).toBe(0);
+  }, 60_000);
+
+  test.each([
+    ['a line the config does not declare', ['--line', 'nope'], 'query: --line nope: dev has no such line; its lines are line-a, line-b (config/dev.yaml plant.lines)\n'],
+    ['a line the config does not declare, with a series', ['--line', 'line-z', '--metric', 'temperature', '--from', '-1h'], 'query: --line line-z: dev has no such line; its lines are line-a, line-b (config/dev.yaml plant.lines)\n'],
+    ['a bad --from of a line-wide series', ['--line', 'line-a', '--metric', 'temperature', '--from', 'garbage'], 'query: --from must be ISO 8601 with a zone (2026-01-01T00:00:00Z), epoch ms, now, or -<n><s|m|h|d> (-6h), got "garbage"\n'],
+    ['a bad --to with --line alone', ['--line', 'line-a', '--plot', '/tmp/q2.svg', '--step', '5m', '--agg', 'median', '--to', 'garbage'], 'query: --to must be ISO 8601 with a zone (2026-01-01T00:00:00Z), epoch ms, now, or -<n><s|m|h|d> (-6h), got "garbage"\n'],
+    ['a bad --agg with --line alone', ['--line', 'line-a', '--agg', 'median'], 'query: --agg must be a comma-separated list of avg, min, max, sum, count, stddev, got "median"\n'],
+    ['a bad --step with --line alone', ['--line', 'line-a', '--step', '2m'], 'query: --step must be one of 1m, 5m, 15m, 1h, 1d, raw, got "2m"\n'],
+    [
+      'series flags with --line alone',
+      ['--line', 'line-a', '--plot', '/tmp/q2.svg', '--step', '5m', '--agg', 'max', '--to', '-1h'],
+      'query: --to "-1h", --step "5m", --agg "max", --plot "/tmp/q2.svg": --line without --from lists the line\'s assets and takes no series flags (--metric, --to, --step, --agg, --plot); add --from and --metric to read a series, or drop them\n',
+    ],
+    [
+      '--metric with --line alone',
+      ['--line', 'line-a', '--metric', 'temperature'],
+      'query: --metric "temperature": --line without --from lists the line\'s assets and takes no series flags (--metric, --to, --step, --agg, --plot); add --from and --metric to read a series, or drop them\n',
+    ],
+    ['--plot into a missing folder', ['--asset', 'pump-07', '--metric', 'temperature', '--from', '-1h', '--plot', '/no-such-folder/q.svg'], 'query: --plot must name an .svg file in an existing folder, got "/no-such-folder/q.svg" (/no-such-folder is not a folder)\n'],
+    ['--plot onto a directory', ['--asset', 'pump-07', '--from', '-1h', '--plot', join(outdir, 'taken.svg')], `query: --plot must name an .svg file, got ${JSON.stringify(join(outdir, 'taken.svg'))}, which is a directory\n`],
+  ])('exit 2 before any request for %s', async (_case, args, message) => {
+    expect(await run(['--env', 'dev', ...args], 'no endpoint')).toEqual({ code: 2, stdout: '', stderr: message });
+  }, 60_000);
+
+  test('an unknown line is refused before --local looks for the pipeline', async () => {
+    expect(await run(['--env', 'dev', '--local', '--line', 'nope'], 'local pipeline')).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'query: --line nope: dev has no such line; its lines are line-a, line-b (config/dev.yaml plant.lines)\n',
+    });
   }, 60_000);
 
   describe('--local: the tables of the running local pipeline (`npm run local` writes .local/<env>/endpoints.json)', () => {

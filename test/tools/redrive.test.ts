@@ -488,13 +488,22 @@ describe('redrive pieces', () => {
     expect(error(['--env', 'dev', '--max-messages', '1.5'])).toBe('--max-messages must be a whole number from 1 to 10000, got "1.5"');
     expect(error(['--env', 'dev', '--function', 'firehose'])).toBe('--function must be processor or storer, got "firehose"');
     expect(error(['--env', 'dev', '--force'])).toBe(`unknown argument "--force"; ${usage}`);
+    // --flag=value, as parseArgs reads it for the other tools.
+    expect(parseRedriveArgs(['--env=prod', '--max-messages=7', '--function=storer'])).toEqual({ environment: 'prod', dryRun: false, maxMessages: 7, onlyFunction: 'storer' });
+    expect(error(['--env='])).toBe(`--env needs a value; ${usage}`);
+    expect(error(['--env', '--dry-run'])).toBe(`--env needs a value; ${usage}`);
+    expect(error(['--env=dev', '--max-messages=0'])).toBe('--max-messages must be a whole number from 1 to 10000, got "0"');
+    expect(error(['--env=dev', '--dry-run=yes'])).toBe(`--dry-run takes no value, got "--dry-run=yes"; ${usage}`);
+    expect(error(['--env=dev', '--force=1'])).toBe(`unknown argument "--force=1"; ${usage}`);
+    expect(error(['--env=dev', 'prod'])).toBe(`unknown argument "prod"; ${usage}`);
+    expect(error(['-h'])).toBe(usage);
     expect(() => redriveTargets('staging')).toThrow(
       '--env staging: config/staging.yaml: (environment): value "staging" is not allowed; unknown environment; known environments are dev, prod',
     );
   });
 
-  test('the CLI exits 2 with one line for a usage or config error', () => {
-    const result = spawnSync(process.execPath, [require.resolve('tsx/cli'), join(__dirname, '..', '..', 'scripts', 'redrive.ts'), '--env', 'staging'], { encoding: 'utf8' });
+  test.each([[['--env', 'staging']], [['--env=staging']]])('the CLI exits 2 with one line for a usage or config error (%j)', (args) => {
+    const result = spawnSync(process.execPath, [require.resolve('tsx/cli'), join(__dirname, '..', '..', 'scripts', 'redrive.ts'), ...args], { encoding: 'utf8' });
     expect(result.stderr).toBe(
       'redrive: --env staging: config/staging.yaml: (environment): value "staging" is not allowed; unknown environment; known environments are dev, prod\n',
     );
