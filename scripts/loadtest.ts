@@ -17,6 +17,7 @@
  * ms, p99 <ms> ms` (e2e: device publish -> processor batch done). Exit 0 only when nothing is missing or
  * duplicated and no healthy asset alerted; 1 otherwise; 2 on a wrong command line.
  */
+import './lib/quietSdkNodeWarning';
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

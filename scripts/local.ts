@@ -11,6 +11,7 @@
  * age per function, alerts (each printed as it is published) and end-to-end latencies (device publish ->
  * processor done, -> asset status written, -> alert published), p50/p99. Ctrl-C stops it.
  */
+import './lib/quietSdkNodeWarning';
 import { join, resolve } from 'node:path';
 import { UsageError } from './lib/fleet/UsageError';
 import { removeLocalEndpoints, writeLocalEndpoints } from './lib/localEndpoints';

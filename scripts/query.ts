@@ -16,6 +16,7 @@
  * reads the environment's local pipeline (`npm run local`) instead, and `AWS_ENDPOINT_URL_DYNAMODB`
  * points it at any other endpoint.
  */
+import './lib/quietSdkNodeWarning';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';

@@ -29,6 +29,7 @@
  * was kept for any other reason or AWS refused a queue call; 2 on a wrong command line or config.
  * Region: always sa-east-1; credentials: the default AWS chain (see the README for the operator policy).
  */
+import './lib/quietSdkNodeWarning';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';

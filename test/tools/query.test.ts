@@ -105,17 +105,17 @@ describe('npm run query against dynalite (AWS_ENDPOINT_URL_DYNAMODB)', () => {
 
   /** Runs the CLI in a child process; asynchronously, so this process keeps serving dynalite. */
   function run(args: string[], through: 'endpoint variable' | 'local pipeline' | 'no endpoint' = 'endpoint variable'): Promise<{ code: number; stdout: string; stderr: string }> {
-    // NODE_NO_WARNINGS: the SDK warns on stderr about Node.js 20, which is not the tool's output.
+    // No NODE_NO_WARNINGS: the tool itself keeps the SDK's Node.js 20 warning off its one-line stderr.
     const { AWS_ENDPOINT_URL_DYNAMODB: _inherited, ...inherited } = process.env;
     const credentials = { AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey };
     const env =
       through === 'endpoint variable'
-        ? { ...inherited, NODE_NO_WARNINGS: '1', AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint, ...credentials }
+        ? { ...inherited, AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint, ...credentials }
         : through === 'no endpoint'
           ? // Nothing listens on port 1: any request fails (exit 1), so an exit 2 was decided before the first one.
-            { ...inherited, NODE_NO_WARNINGS: '1', AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:1', ...credentials }
+            { ...inherited, AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:1', ...credentials }
           : // No credentials, no endpoint: --local must find both itself.
-            { ...inherited, NODE_NO_WARNINGS: '1', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: 'no-such-profile' };
+            { ...inherited, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: 'no-such-profile' };
     return new Promise((resolve) => {
       execFile(process.execPath, [require.resolve('tsx/cli'), join(__dirname, '..', '..', 'scripts', 'query.ts'), ...args], { env }, (error, stdout, stderr) => {
         resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
