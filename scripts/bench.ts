@@ -5,8 +5,16 @@
  * 60 s window, validator cost, and each function's bundle size. The handlers run exactly as
  * deployed, with real SDK v3 clients against dynalite (in-process, in a worker thread) and fake
  * S3/SNS servers on 127.0.0.1, so every call to another service is part of the time. Each figure is the median of
- * RUNS runs. The read path's figure: a day of one 1 Hz sensor rolled up to 5 minutes (items read, ms).
+ * N runs (`npm run bench -- --runs N`, default 5). The read path's figure: a day of one 1 Hz sensor rolled up to
+ * 5 minutes (items read, ms).
+ *
+ * Targets (processor ratio to the floor, its p99 per batch, the storer's readings per item write) are checked where
+ * printed: a missed one is marked MISSED there and the last line counts the misses. The exit code stays 0 when a
+ * target is missed: the figures move with the load of a shared machine (a ratio a few hundredths under its target
+ * is within that noise), so a miss is a finding to look at and rerun, not a failed run. Exit 1 means the benchmark
+ * could not run, 2 a bad argument (one line on stderr).
  */
+import './lib/quietSdkNodeWarning';
 import Ajv from 'ajv';
 import { build } from 'esbuild';
 import { gzipSync } from 'node:zlib';
@@ -22,10 +30,12 @@ import { memoryStorer } from './lib/benchMemoryTable';
 import { benchReadPath, reportReadPath } from './lib/benchReadPath';
 import { telemetrySchema } from './lib/benchSchema';
 import { captureStdout, emfTotal, fmt, median, percentile } from './lib/benchStats';
+import { parseBenchArgs, type BenchOptions } from './lib/benchArgs';
+import { targetCell, targetSummary, type BenchTarget } from './lib/benchTargets';
+import { ReplayError } from './lib/replayErrors';
 
 type Handler = (event: KinesisStreamEvent, context: Context) => Promise<KinesisStreamBatchResponse>;
 
-const RUNS = 5;
 const BATCH = 1_000;
 const PROCESSOR_BATCHES_PER_RUN = 20;
 const STORER_BATCHES_PER_RUN = 5;
@@ -38,6 +48,11 @@ const SECONDS_PER_BATCH = BATCH / ASSETS;
  */
 const SPIKE_RATE = 0.0002;
 const INVALID_EVERY = 2_000;
+/** The processor's targets: its cost against the parse floor, and its time per 1,000-record batch. */
+const PROCESSOR_RATIO_TARGET = 0.25;
+const PROCESSOR_P99_TARGET_MS = 1_000;
+/** The storer's target: readings per DynamoDB item write at 1 Hz and a 60 s window. */
+const READINGS_PER_WRITE_TARGET = 10;
 
 function floorSeconds(event: KinesisStreamEvent): number {
   const started = process.hrtime.bigint();
@@ -114,16 +129,26 @@ async function measure(handler: Handler, timeline: Timeline, firstSecond: number
   };
 }
 
-function report(name: string, runs: RunResult[], target?: string): void {
+/** Prints one function's figures; with `targets`, checks the ratio and p99 against them and returns the checks. */
+function report(name: string, runs: RunResult[], targets?: { readonly label: string; readonly ratio: number; readonly p99Ms: number }): BenchTarget[] {
   const throughput = median(runs.map((r) => r.readingsPerSecond));
   const floor = median(runs.map((r) => r.floorPerSecond));
+  const ratio = median(runs.map((r) => r.ratio));
+  const p99 = median(runs.map((r) => r.p99));
+  const checks: BenchTarget[] =
+    targets === undefined
+      ? []
+      : [
+          { name: `${targets.label} ratio to floor`, value: ratio, comparison: '>=', limit: targets.ratio, digits: 3 },
+          { name: `${targets.label} p99 per 1,000 records`, value: p99, comparison: '<', limit: targets.p99Ms, digits: 1, unit: 'ms' },
+        ];
+  const cell = (index: number): string => (checks[index] === undefined ? '' : `   ${targetCell(checks[index])}`);
   console.log(`${name}`);
   console.log(`  throughput        ${fmt(throughput).padStart(12)} readings/s   (runs: ${runs.map((r) => fmt(r.readingsPerSecond)).join(', ')})`);
   console.log(`  parse floor       ${fmt(floor).padStart(12)} readings/s   (base64 + JSON.parse of the same records)`);
-  console.log(
-    `  ratio to floor    ${fmt(median(runs.map((r) => r.ratio)), 3).padStart(12)}   (runs: ${runs.map((r) => fmt(r.ratio, 3)).join(', ')})${target ? `   target ${target}` : ''}`,
-  );
-  console.log(`  per 1,000 records p50 ${fmt(median(runs.map((r) => r.p50)), 1)} ms, p99 ${fmt(median(runs.map((r) => r.p99)), 1)} ms`);
+  console.log(`  ratio to floor    ${fmt(ratio, 3).padStart(12)}   (runs: ${runs.map((r) => fmt(r.ratio, 3)).join(', ')})${cell(0)}`);
+  console.log(`  per 1,000 records p50 ${fmt(median(runs.map((r) => r.p50)), 1)} ms, p99 ${fmt(p99, 1)} ms${cell(1)}`);
+  return checks;
 }
 
 async function bundleSizes(): Promise<void> {
@@ -145,12 +170,12 @@ async function bundleSizes(): Promise<void> {
   }
 }
 
-function validatorCost(random: Random): void {
+function validatorCost(random: Random, runs: number): void {
   const timeline: Timeline = { start: Date.now() - 3_600_000, assets: ASSETS, prefix: 'v', invalidEvery: 0, spikeRate: 0 };
   const parsed = generateRecords(timeline, 0, 50, random).map((r) => JSON.parse(Buffer.from(r.kinesis.data, 'base64').toString('utf8')) as unknown);
   const ajvValidate = new Ajv({ allErrors: false }).compile(telemetrySchema);
   const rates = { hand: [] as number[], ajv: [] as number[] };
-  for (let run = 0; run < RUNS; run += 1) {
+  for (let run = 0; run < runs; run += 1) {
     const now = Date.now();
     let t = process.hrtime.bigint();
     for (const value of parsed) validateTelemetryMessage(value, now);
@@ -164,7 +189,7 @@ function validatorCost(random: Random): void {
   console.log(`  ajv compiled JSON Schema (validates only) ${fmt(median(rates.ajv)).padStart(9)} records/s`);
 }
 
-async function main(): Promise<void> {
+async function main({ runs }: BenchOptions): Promise<void> {
   const dynalite = await startEmulatorWorker('dynalite');
   const fake = new FakeAwsServer();
   await fake.start();
@@ -191,7 +216,7 @@ async function main(): Promise<void> {
   const storer = (await import('../functions/storer')).handler;
   const random = new Random(20251129);
 
-  console.log(`Stream functions benchmark: node ${process.version}, ${RUNS} runs, batches of ${fmt(BATCH)} records (${ASSETS} assets x 8 metrics, 1 message per asset per second), dynalite (worker thread) + fake S3/SNS on 127.0.0.1`);
+  console.log(`Stream functions benchmark: node ${process.version}, ${runs} runs, batches of ${fmt(BATCH)} records (${ASSETS} assets x 8 metrics, 1 message per asset per second), dynalite (worker thread) + fake S3/SNS on 127.0.0.1`);
   console.log(`Generated load: 1 in ${fmt(1 / SPIKE_RATE)} asset-seconds a temperature spike above its limit, 1 in ${fmt(INVALID_EVERY)} records invalid JSON`);
   console.log('');
 
@@ -200,18 +225,22 @@ async function main(): Promise<void> {
   let second = 0;
   for (let b = 0; b < 6; b += 1, second += SECONDS_PER_BATCH) await timed(processor, eventOf(generateRecords(pTimeline, second, second + SECONDS_PER_BATCH, random)));
   const processorRuns: RunResult[] = [];
-  for (let run = 0; run < RUNS; run += 1) {
+  for (let run = 0; run < runs; run += 1) {
     processorRuns.push(await measure(processor, pTimeline, second, PROCESSOR_BATCHES_PER_RUN, random));
     second += PROCESSOR_BATCHES_PER_RUN * SECONDS_PER_BATCH;
   }
-  report('processor (detect, alert, status, checkpoint, quarantine, EMF)', processorRuns, '>= 0.25; p99 < 1,000 ms');
+  const targets = report('processor (detect, alert, status, checkpoint, quarantine, EMF)', processorRuns, {
+    label: 'processor',
+    ratio: PROCESSOR_RATIO_TARGET,
+    p99Ms: PROCESSOR_P99_TARGET_MS,
+  });
   console.log(`  alerts published ${fake.published.length}, records quarantined ${fake.puts.length}`);
   console.log('');
 
   const sTimeline: Timeline = { start: Date.now() - 2 * 3_600_000, assets: ASSETS, prefix: 's', invalidEvery: INVALID_EVERY, spikeRate: 0 };
   const storerRuns: RunResult[] = [];
   second = 0;
-  for (let run = 0; run < RUNS; run += 1) {
+  for (let run = 0; run < runs; run += 1) {
     storerRuns.push(await measure(storer, sTimeline, second, STORER_BATCHES_PER_RUN, random));
     second += STORER_BATCHES_PER_RUN * SECONDS_PER_BATCH;
   }
@@ -224,7 +253,7 @@ async function main(): Promise<void> {
   const mTimeline: Timeline = { ...sTimeline, prefix: 'm' };
   const memoryRuns: RunResult[] = [];
   second = 0;
-  for (let run = 0; run < RUNS; run += 1) {
+  for (let run = 0; run < runs; run += 1) {
     memoryRuns.push(await measure(codeOnly, mTimeline, second, STORER_BATCHES_PER_RUN * 4, random));
     second += STORER_BATCHES_PER_RUN * 4 * SECONDS_PER_BATCH;
   }
@@ -236,7 +265,7 @@ async function main(): Promise<void> {
   let stored = 0;
   let writes = 0;
   const perWindow: string[] = [];
-  for (let window = 0; window < RUNS; window += 1) {
+  for (let window = 0; window < runs; window += 1) {
     const event = eventOf(generateRecords(wTimeline, window * 60, window * 60 + 60, random));
     const { lines } = await timed(storer, event);
     const s = emfTotal(lines, METRIC_NAMES.readingsStored);
@@ -245,25 +274,39 @@ async function main(): Promise<void> {
     writes += w;
     perWindow.push(fmt(s / w, 1));
   }
-  console.log(`Storer batching: ${ASSETS} assets x 8 metrics at 1 reading/s, 60 s window (${fmt(60 * ASSETS)} records per invocation), ${RUNS} windows`);
-  console.log(`  readings per DynamoDB item write  ${fmt(stored / writes, 1)}   (${fmt(stored)} readings, ${fmt(writes)} item writes; per window: ${perWindow.join(', ')})   target >= 10`);
+  console.log(`Storer batching: ${ASSETS} assets x 8 metrics at 1 reading/s, 60 s window (${fmt(60 * ASSETS)} records per invocation), ${runs} windows`);
+  const batching: BenchTarget = { name: 'storer readings per item write', value: stored / writes, comparison: '>=', limit: READINGS_PER_WRITE_TARGET, digits: 1 };
+  targets.push(batching);
+  console.log(`  readings per DynamoDB item write  ${fmt(stored / writes, 1)}   (${fmt(stored)} readings, ${fmt(writes)} item writes; per window: ${perWindow.join(', ')})   ${targetCell(batching)}`);
   console.log('');
 
-  reportReadPath(await benchReadPath(dynalite.endpoint, 'dynamodb-readings-bench', RUNS));
+  reportReadPath(await benchReadPath(dynalite.endpoint, 'dynamodb-readings-bench', runs));
   console.log('');
 
-  validatorCost(random);
+  validatorCost(random, runs);
   console.log('');
   await bundleSizes();
   console.log('');
   console.log(`Invocations retried after reporting failures: ${retriedInvocations}${retryCauses.length > 0 ? ` (first causes: ${retryCauses.join(' | ')})` : ''}`);
+
+  console.log('');
+  console.log(targetSummary(targets));
 
   dynamo.destroy();
   await fake.stop();
   await dynalite.stop();
 }
 
-main().then(
+let options: BenchOptions;
+try {
+  // Before any emulator starts: a bad argument costs nothing and prints one line.
+  options = parseBenchArgs(process.argv.slice(2));
+} catch (error) {
+  if (!(error instanceof ReplayError)) throw error;
+  process.stderr.write(`bench: ${error.message}\n`);
+  process.exit(error.exitCode);
+}
+main(options).then(
   () => process.exit(0),
   (error: unknown) => {
     console.error(error);

@@ -1,8 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { benchSkab } from '../../scripts/benchSkab';
-import { ReplayInputError } from '../../scripts/lib/replayErrors';
+import { join, resolve } from 'node:path';
+import { BENCH_SKAB_USAGE, benchSkab, formatBenchSkabReport, parseBenchSkabArgs, runBenchSkab, type SkabBenchResult } from '../../scripts/benchSkab';
+import { ReplayInputError, ReplayUsageError } from '../../scripts/lib/replayErrors';
 import { countSkabFile, skabRates, sumSkabCounts } from '../../scripts/lib/skabScore';
 import { generateRows, injectFault, START_TS, type MetricSpec } from './syntheticSeries';
 
@@ -23,29 +24,43 @@ describe('SKAB scoring', () => {
   });
 });
 
+const PROJECT_ROOT = resolve(__dirname, '../..');
+
 describe('bench:skab', () => {
   const metrics: readonly MetricSpec[] = [
     { name: 'vibration', level: 2.5, noise: 0.05, autoregression: 0 },
     { name: 'flow', level: 40, noise: 0.5, autoregression: 0.1 },
   ];
+  const time = (t: number): string => new Date(START_TS + t * 1000).toISOString().slice(0, 19).replace('T', ' ');
+  /** A SKAB file of `count` rows with a flow drop labelled over rows 600-799 (when the file reaches them). */
+  const writeLabelled = (path: string, count: number, seed: number): void => {
+    const rows = injectFault(generateRows(count, seed, metrics), 'flow', 600, (k) => (k < 200 ? -8 : 0), metrics);
+    const lines = rows.map((row, t) => [time(t), ...row, t >= 600 && t < 800 ? 1 : 0, t === 600 || t === 800 ? 1 : 0].join(';'));
+    writeFileSync(path, ['datetime;vibration;flow;anomaly;changepoint', ...lines].join('\n'));
+  };
+  const tempDirs: string[] = [];
+  const tempDir = (): string => {
+    const made = mkdtempSync(join(tmpdir(), 'skab-test-'));
+    tempDirs.push(made);
+    return made;
+  };
+  const cli = (args: readonly string[]) =>
+    spawnSync(join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/benchSkab.ts', ...args], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 60_000 });
   let dir: string;
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'skab-test-'));
+    dir = tempDir();
     mkdirSync(join(dir, 'valve'));
-    const time = (t: number): string => new Date(START_TS + t * 1000).toISOString().slice(0, 19).replace('T', ' ');
-    for (const seed of [1, 2]) {
-      const rows = injectFault(generateRows(900, seed, metrics), 'flow', 600, (k) => (k < 200 ? -8 : 0), metrics);
-      const lines = rows.map((row, t) => [time(t), ...row, t >= 600 && t < 800 ? 1 : 0, t === 600 || t === 800 ? 1 : 0].join(';'));
-      writeFileSync(join(dir, 'valve', `${seed}.csv`), ['datetime;vibration;flow;anomaly;changepoint', ...lines].join('\n'));
-    }
+    for (const seed of [1, 2]) writeLabelled(join(dir, 'valve', `${seed}.csv`), 900, seed);
     const free = generateRows(500, 3, metrics).map((row, t) => [time(t), ...row].join(';'));
     writeFileSync(join(dir, 'anomaly-free.csv'), ['datetime;vibration;flow', ...free].join('\n'));
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => {
+    for (const made of tempDirs) rmSync(made, { recursive: true, force: true });
+  });
 
   it('scores the labelled files recursively and skips the ones without an anomaly column', () => {
     const result = benchSkab(dir);
-    expect(result.skipped).toEqual(['anomaly-free.csv']);
+    expect(result.skipped).toEqual([{ name: 'anomaly-free.csv', reason: 'no anomaly column' }]);
     expect(result.files.map((file) => file.name)).toEqual([join('valve', '1.csv'), join('valve', '2.csv')]);
     // 500 scored rows per file: 200 labelled anomalous.
     for (const { counts } of result.files) {
@@ -58,12 +73,98 @@ describe('bench:skab', () => {
   });
 
   it('refuses a folder without labelled files instead of reporting an F1 of 0 that ranks itself', () => {
-    const empty = mkdtempSync(join(tmpdir(), 'skab-empty-'));
-    try {
-      writeFileSync(join(empty, 'free.csv'), 'datetime;flow\n2026-01-05 08:00:00;1\n');
-      expect(() => benchSkab(empty)).toThrow(new ReplayInputError(`no labelled SKAB file (*.csv with an anomaly column) under ${empty}`));
-    } finally {
-      rmSync(empty, { recursive: true, force: true });
-    }
+    const empty = tempDir();
+    writeFileSync(join(empty, 'free.csv'), 'datetime;flow\n2026-01-05 08:00:00;1\n');
+    expect(() => benchSkab(empty)).toThrow(new ReplayInputError(`no labelled SKAB file (*.csv with an anomaly column) under ${empty}`));
+  });
+
+  it('skips a file that ends within the 400-row warm-up with a note, and scores the rest', () => {
+    const mixed = tempDir();
+    writeLabelled(join(mixed, '1.csv'), 900, 1);
+    writeLabelled(join(mixed, 'short.csv'), 299, 4);
+    const result = benchSkab(mixed);
+    expect(result.files.map((file) => file.name)).toEqual(['1.csv']);
+    expect(result.skipped).toEqual([{ name: 'short.csv', reason: '299 rows, not more than the 400-row warm-up: nothing would be judged' }]);
+    const report = formatBenchSkabReport(mixed, result).split('\n');
+    expect(report.slice(0, 2)).toEqual([
+      `SKAB benchmark of the streaming detector: 1 labelled files under ${mixed}`,
+      'skipped short.csv: 299 rows, not more than the 400-row warm-up: nothing would be judged',
+    ]);
+  });
+
+  it('refuses a folder whose labelled files all end within the warm-up (exit 1, one line naming them), never printing NaN', () => {
+    const short = tempDir();
+    writeLabelled(join(short, '1.csv'), 299, 1);
+    writeLabelled(join(short, '2.csv'), 400, 2);
+    const message = `no labelled SKAB file under ${short} has more rows than the 400-row warm-up: nothing would be judged (1.csv: 299 rows, 2.csv: 400 rows)`;
+    expect(() => benchSkab(short)).toThrow(new ReplayInputError(message));
+    const run = cli([short]);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(`bench:skab: ${message}\n`);
+  });
+
+  it('prints "-" for figures whose formula divides by zero and leaves them off both leaderboards', () => {
+    // 50 judged rows, none labelled anomalous or flagged: F1, MAR and NAB are undefined (nabScore is NaN).
+    const counts = { truePositives: 0, falsePositives: 0, falseNegatives: 0, trueNegatives: 50 };
+    const nab = { hits: [], missed: 0, falsePositives: 0 };
+    const onset = { delays: [], missed: 0 };
+    const result: SkabBenchResult = { files: [{ name: 'quiet.csv', counts, nab, onset }], skipped: [], total: counts, nab, onset };
+    const report = formatBenchSkabReport('skab', result);
+    expect(report).not.toMatch(/NaN/);
+    const lines = report.split('\n');
+    expect(lines).toContain('pooled          0       0       0      50       -    0.0%       -       0       0       0       -');
+    expect(lines).toContain('F1 -   false-alarm rate 0.0%   missed-alarm rate -');
+    expect(lines).toContain('> -     this detector (streaming, 1 files): not ranked, no row after the 400-row warm-up is labelled anomalous');
+    expect(lines).toContain(
+      'NAB (changepoints: both edges of each label span and flagged span, 60 s windows): standard -   LowFP -   LowFN -   missed 0 of 0 changepoints   false positives 0',
+    );
+    expect(lines).toContain('>       -       -       -      0  this detector (streaming, 1 files): not ranked, no labelled changepoint after the 400-row warm-up');
+    expect(lines.filter((line) => line.startsWith('>'))).toHaveLength(2);
+  });
+
+  it('refuses a settings file that sets another warm-up than the protocol\'s 400 rows, and takes one that sets 400', () => {
+    const settingsDir = tempDir();
+    const fifty = join(settingsDir, 'fifty.json');
+    writeFileSync(fifty, '{"warmupSamples": 50}\n');
+    const message = `settings file ${fifty} sets warmupSamples 50, but the SKAB protocol fixes the warm-up at 400 rows (leave it out or set 400)`;
+    expect(() => parseBenchSkabArgs([dir, '--settings', fifty])).toThrow(new ReplayUsageError(message));
+    const run = cli([dir, '--settings', fifty]);
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(`bench:skab: ${message}\n`);
+    // A deployed config/<env>.yaml sets the protocol's own value and stays usable as is.
+    const deployed = join(settingsDir, 'env.yaml');
+    writeFileSync(deployed, 'detection:\n  warmupSamples: 400\n  cooldownSeconds: 900\n');
+    expect(parseBenchSkabArgs([dir, '--settings', deployed])).toEqual({ dir, settings: { warmupSamples: 400, cooldownSeconds: 900 } });
+  });
+
+  it('says in its usage that settings may be JSON or YAML', () => {
+    expect(BENCH_SKAB_USAGE).toBe('usage: bench:skab -- DIR [--settings FILE.json|FILE.yaml]');
+    expect(() => parseBenchSkabArgs([])).toThrow(new ReplayUsageError('usage: bench:skab -- DIR [--settings FILE.json|FILE.yaml]'));
+  });
+
+  it('skips dangling links and loops of links under DIR with a note instead of crashing', () => {
+    const linked = tempDir();
+    writeLabelled(join(linked, '1.csv'), 900, 1);
+    mkdirSync(join(linked, 'sub'));
+    symlinkSync('missing.csv', join(linked, 'dangling.csv'));
+    symlinkSync('b.csv', join(linked, 'a.csv'));
+    symlinkSync('a.csv', join(linked, 'b.csv'));
+    symlinkSync('..', join(linked, 'sub', 'up'));
+    const chunks: string[] = [];
+    runBenchSkab([linked], (chunk) => chunks.push(chunk));
+    expect(chunks.join('').split('\n').slice(0, 6)).toEqual([
+      `SKAB benchmark of the streaming detector: 1 labelled files under ${linked}`,
+      'skipped a.csv: loop of symbolic links',
+      'skipped b.csv: loop of symbolic links',
+      'skipped dangling.csv: dangling symbolic link',
+      `skipped ${join('sub', 'up')}: same folder as ., already listed`,
+      '',
+    ]);
+    const run = cli([linked]);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe(chunks.join(''));
   });
 });

@@ -1,0 +1,48 @@
+/** Command line of `npm run bench`. */
+import { parseArgs } from 'node:util';
+import { ReplayUsageError } from './replayErrors';
+
+/** Runs per figure when `--runs` is not given: the medians the README quotes. */
+export const DEFAULT_BENCH_RUNS = 5;
+
+export interface BenchOptions {
+  /** Runs per figure; every figure is the median over them. */
+  readonly runs: number;
+}
+
+const OPTIONS = { runs: { type: 'string' } } as const;
+const ALLOWED = '--runs N is the only option';
+const RUNS_ALLOWED = 'a whole number of runs, 1 or more';
+
+function runsValueError(value: string): string {
+  return `--runs must be ${RUNS_ALLOWED}, got "${value}"`;
+}
+
+export function parseBenchArgs(args: readonly string[]): BenchOptions {
+  let runs: string | undefined;
+  try {
+    ({ runs } = parseArgs({ args: [...args], options: OPTIONS, allowPositionals: false, strict: true }).values);
+  } catch {
+    throw new ReplayUsageError(describeBadArgument(args));
+  }
+  if (runs === undefined) return { runs: DEFAULT_BENCH_RUNS };
+  if (!/^\d+$/.test(runs) || Number(runs) < 1) throw new ReplayUsageError(runsValueError(runs));
+  return { runs: Number(runs) };
+}
+
+/**
+ * One line naming the argument strict parsing refused. parseArgs's own message suggests `--` for
+ * positionals, which bench does not take, and does not say what is allowed.
+ */
+function describeBadArgument(args: readonly string[]): string {
+  const { tokens } = parseArgs({ args: [...args], options: OPTIONS, allowPositionals: true, strict: false, tokens: true });
+  for (const token of tokens) {
+    if (token.kind === 'positional') return `unexpected argument "${token.value}" (${ALLOWED})`;
+    if (token.kind === 'option' && token.name !== 'runs') return `unknown option ${token.rawName} (${ALLOWED})`;
+    if (token.kind !== 'option') continue;
+    if (token.value === undefined) return `--runs needs a value: ${RUNS_ALLOWED}`;
+    // Strict parsing refuses a separate value that starts with a dash (`--runs -5`) as ambiguous.
+    if (token.inlineValue !== true && token.value.startsWith('-')) return runsValueError(token.value);
+  }
+  return `bad arguments "${args.join(' ')}" (${ALLOWED})`;
+}
