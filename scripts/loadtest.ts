@@ -14,12 +14,14 @@
  *
  * Last line, exactly: `loadtest: <N> devices, <C> connected, <R> readings acked; stored <s>, quarantined <q>,
  * dead-lettered <d>; missing <m>, duplicates <u>; alerts <a> for <f> faulty assets, <h> on healthy; e2e p50 <ms>
- * ms, p99 <ms> ms` (e2e: device publish -> processor batch done). Exit 0 only when nothing is missing or
- * duplicated and no healthy asset alerted; 1 otherwise; 2 on a wrong command line.
+ * ms, p99 <ms> ms` (e2e: device publish -> processor batch done; `-` without a sample). Exit 0 only when the
+ * fleet succeeded, every device connected, readings were acknowledged, nothing is missing or duplicated and no
+ * healthy asset alerted; 1 otherwise, with the reasons on the line before; 2 on a wrong command line. The plan
+ * and ledger go to a temporary folder, removed unless the run failed (the failure line names it).
  */
 import './lib/quietSdkNodeWarning';
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -34,8 +36,10 @@ import type { LoopTime } from './lib/local/Emulator';
 import { LiveOutput } from './lib/local/LiveOutput';
 import { LocalPipeline, type RunningFunction } from './lib/local/LocalPipeline';
 import type { LocalManifests } from './lib/local/LocalManifests';
-import { parseLoadtestArgs, type LoadtestOptions } from './lib/local/parseLoadtestArgs';
+import { LOADTEST_USAGE, parseLoadtestArgs, type LoadtestOptions } from './lib/local/parseLoadtestArgs';
 import { planLoadtest, type LoadtestPlan } from './lib/local/planLoadtest';
+import { helpRequested } from './lib/local/helpRequested';
+import { loadtestFailures, loadtestLastLine, type LoadtestOutcome } from './lib/local/loadtestVerdict';
 import { readManifests } from './lib/local/readManifests';
 
 const REPOSITORY = resolve(__dirname, '..');
@@ -71,7 +75,7 @@ function runFleet(
   port: number,
   work: string,
   events: { readonly connected: () => Promise<void>; readonly publishing: () => void },
-): Promise<{ code: number; summary: string }> {
+): { readonly child: ChildProcess; readonly exited: Promise<{ code: number; summary: string }> } {
   const planFile = join(work, 'plan.json');
   writeFileSync(planFile, JSON.stringify(plan.fleet));
   // `node --cpu-prof --cpu-prof-dir=DIR` on the load test profiles the fleet child too (docs/local.md).
@@ -99,7 +103,7 @@ function runFleet(
       events.publishing();
     } else if (head.length > 65_536) head = head.slice(-1024);
   });
-  return new Promise((done) => child.on('exit', (code) => done({ code: code ?? 1, summary: summary.trim() })));
+  return { child, exited: new Promise((done) => child.on('exit', (code) => done({ code: code ?? 1, summary: summary.trim() }))) };
 }
 
 /** Width of the windows of the latency profile over the run (by device ts). */
@@ -239,15 +243,16 @@ function report(
   pipeline: LocalPipeline,
   plan: LoadtestPlan,
   options: LoadtestOptions,
-  fleetSummary: string,
+  fleet: { readonly code: number; readonly summary: string },
   chaos: ChaosMonkey | undefined,
   busy: string,
   publishingAt: number,
+  work: string,
 ): number {
   const alerts = alertCounts(pipeline, plan);
   const processor = functionWith(pipeline, 'DETECTOR_CONFIG');
   const c = pipeline.gateway.counters;
-  say(`fleet: ${fleetSummary.replace(/^simulate: /, '')}`);
+  say(`fleet: ${fleet.summary.replace(/^simulate: /, '') || `no summary (exit ${fleet.code})`}`);
   say(`busy (event loop, while the devices ran): ${busy}`);
   const dynamo = pipeline.dynamoProxy;
   say(`dynamodb: ${Object.entries(dynamo.counts).map(([operation, n]) => `${operation} ${n}`).join(', ')}; throttled ${dynamo.throttled}`);
@@ -266,17 +271,35 @@ function report(
   }
   if (chaos) say(`chaos: ${chaos.log.length} actions`);
   say(latencyProfile(processor, plan, publishingAt, options.seconds));
-  const p50 = Math.round(processor.latency.percentile(50, true));
-  const p99 = Math.round(processor.latency.percentile(99, true));
-  process.stdout.write(
-    `loadtest: ${options.devices} devices, ${c.peakConnected} connected, ${audit.readingsAcked} readings acked; stored ${audit.stored}, quarantined ${audit.quarantined}, dead-lettered ${audit.deadLettered}; ` +
-      `missing ${audit.missing}, duplicates ${audit.duplicates}; alerts ${alerts.onFaulty} for ${plan.faultyAssets.size} faulty assets, ${alerts.onHealthy} on healthy; e2e p50 ${p50} ms, p99 ${p99} ms\n`,
-  );
-  return audit.missing === 0 && audit.duplicates === 0 && alerts.onHealthy === 0 ? 0 : 1;
+  const outcome: LoadtestOutcome = {
+    devices: options.devices,
+    connected: c.peakConnected,
+    readingsAcked: audit.readingsAcked,
+    stored: audit.stored,
+    quarantined: audit.quarantined,
+    deadLettered: audit.deadLettered,
+    missing: audit.missing,
+    duplicates: audit.duplicates,
+    alertsOnFaulty: alerts.onFaulty,
+    faultyAssets: plan.faultyAssets.size,
+    alertsOnHealthy: alerts.onHealthy,
+    e2eP50Ms: processor.latency.percentile(50, true),
+    e2eP99Ms: processor.latency.percentile(99, true),
+    fleetExitCode: fleet.code,
+  };
+  const failures = loadtestFailures(outcome);
+  if (failures.length > 0) say(`FAILED: ${failures.join('; ')}; plan and ledger kept in ${work}`);
+  process.stdout.write(`${loadtestLastLine(outcome)}\n`);
+  return failures.length === 0 ? 0 : 1;
 }
 
 async function main(): Promise<number> {
-  const options = parseLoadtestArgs(process.argv.slice(2));
+  const args = process.argv.slice(2);
+  if (helpRequested(args)) {
+    process.stdout.write(`${LOADTEST_USAGE}\n`);
+    return 0;
+  }
+  const options = parseLoadtestArgs(args);
   const manifests = readManifests(join(REPOSITORY, 'manifests', options.environment), options.environment);
   const topics = readFleetTopics(manifests);
   const plan = planLoadtest(options, topics.lines, renderedDetectorSettings(manifests));
@@ -295,15 +318,30 @@ async function main(): Promise<number> {
     placement: options.placement,
   });
   await pipeline.start();
+  // The plan and the ledger (tens of MB for a long run) are the evidence of a failed run and nothing else:
+  // a passing or interrupted run removes them, a failing one keeps them and says where.
   const work = mkdtempSync(join(tmpdir(), 'loadtest-'));
-  mkdirSync(work, { recursive: true });
+  say(`plan and ledger in ${work} (removed unless the run fails)`);
+  const removeWork = (): void => rmSync(work, { recursive: true, force: true });
+  let fleetChild: ChildProcess | undefined;
+  // Ctrl-C reaches the fleet child too, a SIGTERM (timeout, kill) only this process: the child must not outlive it.
+  const interrupted = (signal: NodeJS.Signals): void => {
+    fleetChild?.kill('SIGTERM');
+    removeWork();
+    say(`interrupted (${signal}); plan and ledger removed`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   const live = new LiveOutput(pipeline);
   const ticker = setInterval(() => say(live.line()), 5000);
+  let code: number | undefined;
   try {
     const chaos = options.chaos ? new ChaosMonkey(pipeline) : undefined;
     let loopsAtStart = pipeline.loopTimes();
     let publishingAt = Date.now();
-    const fleet = runFleet(plan, options, pipeline.port, work, {
+    const ledgerFile = join(work, 'ledger.jsonl');
+    const fleetRun = runFleet(plan, options, pipeline.port, work, {
       connected: async () => {
         const settled = await processorCaughtUp(pipeline, CONNECT_SETTLE_LIMIT_MS);
         say(`presence events of the connections ${settled === undefined ? `not all processed ${CONNECT_SETTLE_LIMIT_MS / 1000} s after the last connect` : `processed ${(settled / 1000).toFixed(1)} s after the last connect`}; devices start publishing`);
@@ -314,7 +352,10 @@ async function main(): Promise<number> {
         if (chaos) void chaosDuringRun(chaos, pipeline, plan, options.seconds);
       },
     });
-    const { summary } = await fleet;
+    fleetChild = fleetRun.child;
+    const fleet = await fleetRun.exited;
+    // A fleet that failed before it opened its ledger acknowledged nothing; the report says it failed.
+    if (!existsSync(ledgerFile)) writeFileSync(ledgerFile, '');
     const busy = busyShares(loopsAtStart, pipeline.loopTimes());
     const drained = await drain(pipeline, chaos);
     if (!drained) say(`not drained (no delivery for ${DRAIN_STALL_MS / 1000} s, or ${DRAIN_LIMIT_MS / 1000} s in all): backlog ${pipeline.backlog}`);
@@ -322,7 +363,7 @@ async function main(): Promise<number> {
     const storer = functionWith(pipeline, 'READINGS_TABLE');
     const storerService = storer.host.spec.variables.POWERTOOLS_SERVICE_NAME ?? 'storer';
     const audit = await auditHotTier({
-      ledgerFile: join(work, 'ledger.jsonl'),
+      ledgerFile,
       dynamoEndpoint: pipeline.dynamoEndpoint(storer.host.spec.variables.READINGS_TABLE),
       readingsTable: storer.host.spec.variables.READINGS_TABLE ?? '',
       s3: pipeline.s3,
@@ -332,10 +373,13 @@ async function main(): Promise<number> {
       kinesis: pipeline.kinesis,
       streamName: manifests.streams[0]?.name ?? '',
     });
-    return report(audit, pipeline, plan, options, summary, chaos, busy, publishingAt);
+    code = report(audit, pipeline, plan, options, fleet, chaos, busy, publishingAt, work);
+    return code;
   } finally {
     clearInterval(ticker);
     await pipeline.stop();
+    if (code === 0) removeWork();
+    else if (code === undefined) say(`plan and ledger kept in ${work}`);
   }
 }
 

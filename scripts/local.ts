@@ -9,17 +9,19 @@
  *
  * Live output once a second on stderr: devices connected, messages and readings in, records/s and iterator
  * age per function, alerts (each printed as it is published) and end-to-end latencies (device publish ->
- * processor done, -> asset status written, -> alert published), p50/p99. Ctrl-C stops it.
+ * processor done, -> asset status written, -> alert published), p50/p99. Ctrl-C stops it. One pipeline per
+ * environment: while the process named in `.local/<env>/endpoints.json` runs, another one refuses to start.
  */
 import './lib/quietSdkNodeWarning';
 import { join, resolve } from 'node:path';
 import { UsageError } from './lib/fleet/UsageError';
-import { removeLocalEndpoints, writeLocalEndpoints } from './lib/localEndpoints';
+import { liveLocalEndpoints, localEndpointsPath, removeLocalEndpoints, writeLocalEndpoints } from './lib/localEndpoints';
 import { LIVE_OUTPUT_INTERVAL_MS } from './lib/local/constants';
 import { detectorOverrides } from './lib/local/detectorOverrides';
 import { LiveOutput } from './lib/local/LiveOutput';
 import { LocalPipeline } from './lib/local/LocalPipeline';
-import { parseLocalArgs } from './lib/local/parseLocalArgs';
+import { helpRequested } from './lib/local/helpRequested';
+import { LOCAL_USAGE, parseLocalArgs } from './lib/local/parseLocalArgs';
 import { readManifests } from './lib/local/readManifests';
 
 const REPOSITORY = resolve(__dirname, '..');
@@ -33,8 +35,16 @@ function untilStopped(seconds: number | undefined): Promise<void> {
 }
 
 async function main(): Promise<number> {
-  const options = parseLocalArgs(process.argv.slice(2));
+  const args = process.argv.slice(2);
+  if (helpRequested(args)) {
+    process.stdout.write(`${LOCAL_USAGE}\n`);
+    return 0;
+  }
+  const options = parseLocalArgs(args);
   const manifests = readManifests(join(REPOSITORY, 'manifests', options.environment), options.environment);
+  // One pipeline per environment: a second one would take `.local/<env>/endpoints.json` (query --local) from
+  // the first while it runs. Checked again before writing, since starting takes a few seconds.
+  refuseIfRunning(manifests.environment);
   const pipeline = new LocalPipeline({
     manifests,
     repositoryRoot: REPOSITORY,
@@ -46,8 +56,17 @@ async function main(): Promise<number> {
     onAlert: (alert) => process.stderr.write(`local: ALERT ${alert.eventType} ${alert.assetId} (episode ${alert.episodeId})${Number.isFinite(alert.latencyMs) ? `, ${Math.round(alert.latencyMs)} ms after its first anomalous sample` : ''}\n`),
   });
   await pipeline.start();
+  try {
+    refuseIfRunning(manifests.environment);
+  } catch (error) {
+    await pipeline.stop();
+    throw error;
+  }
   // `npm run query -- --local` finds the tables here (one endpoint that serves every table).
-  const endpointsFile = writeLocalEndpoints({ environment: manifests.environment, dynamodb: pipeline.dynamoEndpoint(), pid: process.pid }, REPOSITORY);
+  const endpointsFile = writeLocalEndpoints(
+    { environment: manifests.environment, dynamodb: pipeline.dynamoEndpoint(), pid: process.pid, broker: `mqtts://127.0.0.1:${pipeline.port}` },
+    REPOSITORY,
+  );
   process.stderr.write(`local: DynamoDB for operator tools ${pipeline.dynamoEndpoint()} (in ${endpointsFile})\n`);
   process.stderr.write(
     `local: ${manifests.environment} from ${manifests.directory}: broker mqtts://127.0.0.1:${pipeline.port} (CA ${options.certs}/ca.pem), ` +
@@ -64,9 +83,19 @@ async function main(): Promise<number> {
   return 0;
 }
 
+/** A UsageError (exit 2) when the endpoints file of `environment` names another process that still runs. */
+function refuseIfRunning(environment: string): void {
+  const running = liveLocalEndpoints(environment, REPOSITORY);
+  if (running === undefined) return;
+  throw new UsageError(
+    `--env ${environment}: a local pipeline of ${environment} is already running (pid ${running.pid}, broker ${running.broker ?? 'not recorded'}, DynamoDB ${running.dynamodb}, per ${localEndpointsPath(environment, REPOSITORY)}); stop it first, or delete that file if pid ${running.pid} is not a local pipeline`,
+  );
+}
+
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
+    // The libraries' messages carry no prefix: the tool's name goes in front once.
     process.stderr.write(`local: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(error instanceof UsageError ? 2 : 1);
   },

@@ -11,7 +11,7 @@
  * Ctrl-C (or --seconds) stops it: generation stops, outstanding PUBACKs are awaited up to 10 s, and the
  * summary says what was sent, acknowledged and failed per reason. See docs/local.md.
  */
-import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, openSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { buildFleetPlan } from './lib/fleet/buildFleetPlan';
@@ -19,25 +19,49 @@ import { CERT_FILES, FLEET_DEFAULTS, FLEET_LIMITS } from './lib/fleet/constants'
 import { Fleet } from './lib/fleet/Fleet';
 import type { FleetPlan } from './lib/fleet/FleetPlan';
 import { makeCertificates } from './lib/fleet/makeCertificates';
-import { parseSimulateArgs, type SimulateOptions } from './lib/fleet/parseSimulateArgs';
+import { parseSimulateArgs, simulateHelp, type SimulateOptions } from './lib/fleet/parseSimulateArgs';
+import { readCertificates } from './lib/fleet/readCertificates';
 import { readFleetTopics, type FleetTopics } from './lib/fleet/readFleetTopics';
 import type { AckedMessage } from './lib/fleet/types';
 import { UsageError } from './lib/fleet/UsageError';
 import { readManifests } from './lib/local/readManifests';
 
 const REPOSITORY = resolve(__dirname, '..');
+/** Error kinds reported as they first happen; later kinds only in the summary (a broken network can make many). */
+const LIVE_ERROR_KINDS = 10;
 
 function loadPlan(options: SimulateOptions, topics: FleetTopics): FleetPlan {
-  if (options.plan) return JSON.parse(readFileSync(options.plan, 'utf8')) as FleetPlan;
-  return buildFleetPlan(options.devices, topics.lines, options.faults, options.seed, FLEET_DEFAULTS.thingPrefix);
+  if (!options.plan) return buildFleetPlan(options.devices, topics.lines, options.faults, options.seed, FLEET_DEFAULTS.thingPrefix);
+  let plan: Partial<FleetPlan>;
+  try {
+    plan = JSON.parse(readFileSync(options.plan, 'utf8')) as Partial<FleetPlan>;
+  } catch (error) {
+    throw new UsageError(`--plan ${options.plan}: cannot read it as JSON (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  if (!Array.isArray(plan.devices) || !Array.isArray(plan.faults)) throw new UsageError(`--plan ${options.plan}: not a fleet plan (no devices and faults lists)`);
+  return plan as FleetPlan;
 }
 
+/** The ledger, opened before the first connect so a path that cannot take it is a usage error, not a crash mid-run. */
 function openLedger(path: string | undefined): { write(message: AckedMessage): void; close(): Promise<void> } {
   if (!path) return { write: () => undefined, close: () => Promise.resolve() };
-  const stream: WriteStream = createWriteStream(path);
+  let fd: number;
+  try {
+    fd = openSync(path, 'w');
+  } catch (error) {
+    throw new UsageError(`--ledger ${path}: cannot write it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  const stream = createWriteStream(path, { fd });
+  let failure: Error | undefined;
+  // A write that fails later (disk full) ends the run with its reason rather than an unhandled 'error' event.
+  stream.on('error', (error) => (failure ??= error));
   return {
-    write: (message) => stream.write(`${JSON.stringify(message)}\n`),
-    close: () => new Promise<void>((done) => stream.end(() => done())),
+    write: (message) => void (failure === undefined && stream.write(`${JSON.stringify(message)}\n`)),
+    close: () =>
+      new Promise<void>((done, fail) => {
+        if (failure) fail(new Error(`--ledger ${path}: ${failure.message}`));
+        else stream.end(() => (failure ? fail(new Error(`--ledger ${path}: ${failure.message}`)) : done()));
+      }),
   };
 }
 
@@ -55,27 +79,42 @@ async function waitForStop(seconds: number | undefined): Promise<string> {
 
 async function main(): Promise<number> {
   const options = parseSimulateArgs(process.argv.slice(2));
+  if (options === 'help') {
+    process.stdout.write(`${simulateHelp()}\n`);
+    return 0;
+  }
   const manifests = readManifests(join(REPOSITORY, 'manifests', options.environment), options.environment);
   const topics = readFleetTopics(manifests);
   const plan = loadPlan(options, topics);
+  const thingNames = plan.devices.map((d) => d.thingName);
 
   if (options.makeCerts) {
-    const made = makeCertificates(options.makeCerts, plan.devices.map((d) => d.thingName));
-    process.stdout.write(`simulate: ${made.created} device certificates (EC P-256) in ${options.makeCerts} in ${made.ms} ms; CA ${join(options.makeCerts, CERT_FILES.caCert)}\n`);
+    let made;
+    try {
+      made = makeCertificates(options.makeCerts, thingNames);
+    } catch (error) {
+      if (error instanceof UsageError) throw new UsageError(`--make-certs ${error.message}`);
+      throw error;
+    }
+    const renewed = made.renewed > 0 ? `, renewed ${made.renewed} (expiring within a day, or not of this CA)` : '';
+    // A running npm run local still serves the old CA's broker certificate.
+    const ca = made.caRenewed ? ' (a new one: the old one was expiring; restart npm run local)' : '';
+    process.stdout.write(`simulate: made ${made.created} device certificates (EC P-256)${renewed} in ${options.makeCerts} in ${made.ms} ms; CA ${join(options.makeCerts, CERT_FILES.caCert)}${ca}\n`);
     return 0;
   }
 
+  const certificates = readCertificates(options.certs, thingNames, options.rootCa);
   const ledger = openLedger(options.ledger);
   const fleet = new Fleet({
     plan,
     connection: {
       host: options.host,
       port: options.port,
-      ca: readFileSync(options.rootCa ?? join(options.certs, CERT_FILES.caCert), 'utf8'),
+      ca: certificates.ca,
       alpn: options.alpn,
       keepaliveSeconds: FLEET_DEFAULTS.keepaliveSeconds,
     },
-    certsDirectory: options.certs,
+    credentials: certificates.devices,
     topicOf: (device) => `$aws/rules/${topics.ruleName}/dt/${topics.plantId}/${device.lineId}/${device.thingName}/telemetry`,
     rate: options.rate,
     readingsPerMessage: options.readingsPerMessage,
@@ -83,6 +122,11 @@ async function main(): Promise<number> {
   });
 
   process.stderr.write(`simulate: ${plan.devices.length} devices -> ${options.host}:${options.port}, ${options.rate} msg/s each, ${plan.faults.length} faults\n`);
+  // Why connects (or publishes) fail, as it happens: a fleet that cannot connect would otherwise wait in silence.
+  fleet.stats.onNewError = (message, thingName) => {
+    if (fleet.stats.errors.size <= LIVE_ERROR_KINDS) process.stderr.write(`simulate: ${thingName}: ${message}${fleet.stats.errors.size === LIVE_ERROR_KINDS ? ' (further kinds of error only in the summary)' : ''}\n`);
+  };
+  const progress = options.quiet ? undefined : setInterval(() => process.stderr.write(`simulate: ${fleet.progressLine()}\n`), FLEET_LIMITS.progressIntervalMs);
   const connection = await fleet.start(
     options.hold
       ? async (connected, ms) => {
@@ -95,11 +139,17 @@ async function main(): Promise<number> {
         }
       : undefined,
   );
+  if (connection.connected === 0) {
+    if (progress) clearInterval(progress);
+    process.stderr.write(`simulate: ${fleet.connectFailure(connection.ms)}\n`);
+    await fleet.stop();
+    await ledger.close();
+    return 1;
+  }
   // The load test starts its clock (chaos, busy shares) at this line.
   process.stderr.write(`simulate: ${connection.connected}/${plan.devices.length} connected in ${(connection.ms / 1000).toFixed(1)} s; publishing\n`);
   const loopAtStart = performance.eventLoopUtilization();
   const cpuAtStart = process.cpuUsage();
-  const progress = options.quiet ? undefined : setInterval(() => process.stderr.write(`simulate: ${fleet.progressLine()}\n`), FLEET_LIMITS.progressIntervalMs);
   const why = await waitForStop(options.seconds);
   if (progress) clearInterval(progress);
   const loop = performance.eventLoopUtilization(loopAtStart);

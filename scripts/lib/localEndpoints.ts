@@ -11,6 +11,8 @@ export interface LocalEndpoints {
   readonly dynamodb: string;
   /** The process serving them, so a file left by a killed pipeline is recognised. */
   readonly pid: number;
+  /** The MQTT broker (`mqtts://127.0.0.1:8883`); absent in files written before it was recorded. */
+  readonly broker?: string;
 }
 
 /** `.local/<env>/endpoints.json` below `root`. */
@@ -25,8 +27,26 @@ export function writeLocalEndpoints(endpoints: LocalEndpoints, root: string): st
   return path;
 }
 
-export function removeLocalEndpoints(environment: string, root: string): void {
-  rmSync(localEndpointsPath(environment, root), { force: true });
+/** The file's content, or undefined when it is missing or not a JSON object. */
+function readEndpointsFile(path: string): Partial<LocalEndpoints> | undefined {
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Partial<LocalEndpoints>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Removes the endpoints file of `environment` only when it names `pid` (by default this process): a second
+ * pipeline of the same environment, or one that was refused, must not take the file from the one running.
+ * Returns whether it removed it.
+ */
+export function removeLocalEndpoints(environment: string, root: string, pid: number = process.pid): boolean {
+  const path = localEndpointsPath(environment, root);
+  if (readEndpointsFile(path)?.pid !== pid) return false;
+  rmSync(path, { force: true });
+  return true;
 }
 
 function isRunning(pid: number): boolean {
@@ -40,18 +60,24 @@ function isRunning(pid: number): boolean {
 }
 
 /**
+ * The endpoints file of `environment` when it names another process that is still running (a pipeline of
+ * that environment is up), else undefined: no file, an unreadable one, or one left by a pipeline that is gone.
+ */
+export function liveLocalEndpoints(environment: string, root: string): LocalEndpoints | undefined {
+  const parsed = readEndpointsFile(localEndpointsPath(environment, root));
+  if (typeof parsed?.pid !== 'number' || parsed.pid === process.pid || !isRunning(parsed.pid)) return undefined;
+  return { environment, dynamodb: String(parsed.dynamodb ?? ''), pid: parsed.pid, ...(typeof parsed.broker === 'string' ? { broker: parsed.broker } : {}) };
+}
+
+/**
  * The endpoints of the local pipeline of `environment`, or an Error whose one-line message says how to start
  * it: no file, an unreadable one, or one left by a pipeline that no longer runs.
  */
 export function readLocalEndpoints(environment: string, root: string): LocalEndpoints {
   const path = localEndpointsPath(environment, root);
   const start = `start it with \`npm run local -- --env ${environment}\``;
-  let parsed: Partial<LocalEndpoints>;
-  try {
-    parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<LocalEndpoints>;
-  } catch {
-    throw new Error(`no local pipeline of ${environment} is running (${path} is missing or unreadable); ${start}`);
-  }
+  const parsed = readEndpointsFile(path);
+  if (parsed === undefined) throw new Error(`no local pipeline of ${environment} is running (${path} is missing or unreadable); ${start}`);
   if (typeof parsed.dynamodb !== 'string' || typeof parsed.pid !== 'number' || parsed.environment !== environment) {
     throw new Error(`${path} does not describe a local pipeline of ${environment}; ${start}`);
   }

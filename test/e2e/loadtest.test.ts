@@ -1,24 +1,28 @@
-import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { makeCertificates } from '../../scripts/lib/fleet/makeCertificates';
 
 const REPOSITORY = resolve(__dirname, '../..');
 const LAST_LINE =
-  /^loadtest: (\d+) devices, (\d+) connected, (\d+) readings acked; stored (\d+), quarantined (\d+), dead-lettered (\d+); missing (\d+), duplicates (\d+); alerts (\d+) for (\d+) faulty assets, (\d+) on healthy; e2e p50 (\d+) ms, p99 (\d+) ms$/;
+  /^loadtest: (\d+) devices, (\d+) connected, (\d+) readings acked; stored (\d+), quarantined (\d+), dead-lettered (\d+); missing (\d+), duplicates (\d+); alerts (\d+) for (\d+) faulty assets, (\d+) on healthy; e2e p50 (\d+|-) ms, p99 (\d+|-) ms$/;
 
 interface Run {
   readonly code: number;
   readonly stderr: string;
   readonly last: RegExpExecArray;
+  /** The temporary folder of its plan and ledger (its `plan and ledger in` line). */
+  readonly work: string;
 }
 
 /** `npm run loadtest` as a user runs it: the pipeline in one process, the fleet in a child. */
-function loadtest(args: readonly string[]): Promise<Run> {
+function loadtest(args: readonly string[], certs = '.local/test-certs', timeout = 90_000): Promise<Run> {
   return new Promise((done, fail) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', 'scripts/loadtest.ts', '--logs', '.local/test-logs', '--certs', '.local/test-certs', ...args],
-      { cwd: REPOSITORY, maxBuffer: 64 * 1024 * 1024, timeout: 90_000 },
+      ['--import', 'tsx', 'scripts/loadtest.ts', '--logs', '.local/test-logs', '--certs', certs, ...args],
+      { cwd: REPOSITORY, maxBuffer: 64 * 1024 * 1024, timeout },
       (error, stdout, stderr) => {
         const lines = stdout.trim().split('\n');
         const last = LAST_LINE.exec(lines[lines.length - 1] ?? '');
@@ -26,7 +30,8 @@ function loadtest(args: readonly string[]): Promise<Run> {
           fail(new Error(`no loadtest line (exit ${error?.code ?? 0}):\n${stdout}\n${stderr.slice(-4000)}`));
           return;
         }
-        done({ code: typeof error?.code === 'number' ? error.code : 0, stderr, last });
+        const work = /^loadtest: plan and ledger in (\S+) \(removed unless the run fails\)$/m.exec(stderr)?.[1] ?? '';
+        done({ code: typeof error?.code === 'number' ? error.code : 0, stderr, last, work });
       },
     );
   });
@@ -45,7 +50,12 @@ function expectAccounted(run: Run, devices: number): void {
   // Faults the detector can see are alerted (the screening made them detectable within the run).
   expect(faulty).toBe(4);
   expect(alerts).toBeGreaterThanOrEqual(3);
+  expect(run.last[12]).toMatch(/^\d+$/);
+  expect(run.stderr).not.toContain('loadtest: FAILED');
   expect(run.code).toBe(0);
+  // A passing run leaves no temporary folder behind.
+  expect(run.work).toMatch(/loadtest-/);
+  expect(existsSync(run.work)).toBe(false);
 }
 
 describe('npm run loadtest (the plant in a box, end to end)', () => {
@@ -54,6 +64,65 @@ describe('npm run loadtest (the plant in a box, end to end)', () => {
   it('accounts for every acknowledged reading of 50 devices for 15 s', async () => {
     expectAccounted(await loadtest(['--devices', '50', '--seconds', '15']), 50);
   });
+
+  it('fails, saying why, when no device connected (each holds another thing\'s certificate, which the device policy refuses), and keeps its folder', async () => {
+    const certs = mkdtempSync(join(tmpdir(), 'loadtest-swapped-'));
+    let work = '';
+    try {
+      const things = Array.from({ length: 10 }, (_, i) => `gw-${String(i + 1).padStart(5, '0')}`);
+      makeCertificates(certs, things);
+      // Valid certificates of this CA, but gw-00001 holds gw-00002's identity and so on round: client id != thing.
+      const identities = things.map((thing) => ['pem', 'key'].map((suffix) => readFileSync(join(certs, `${thing}.${suffix}`))));
+      things.forEach((thing, i) => ['pem', 'key'].forEach((suffix, j) => writeFileSync(join(certs, `${thing}.${suffix}`), identities[(i + 1) % things.length]![j]!)));
+      // The fleet waits 60 s for its connections before it publishes (nothing, here).
+      const run = await loadtest(['--devices', '10', '--seconds', '5', '--faults', ''], certs, 150_000);
+      work = run.work;
+      expect(run.last[0]).toBe(
+        'loadtest: 10 devices, 0 connected, 0 readings acked; stored 0, quarantined 0, dead-lettered 0; missing 0, duplicates 0; alerts 0 for 0 faulty assets, 0 on healthy; e2e p50 - ms, p99 - ms',
+      );
+      expect(run.stderr.trim().split('\n').pop()).toBe(
+        `loadtest: FAILED: the fleet (npm run simulate) exited 1; 0 of 10 devices connected; no reading was acknowledged; plan and ledger kept in ${work}`,
+      );
+      expect(run.code).toBe(1);
+      expect(existsSync(join(work, 'plan.json'))).toBe(true);
+    } finally {
+      for (const folder of [certs, work]) if (folder !== '') rmSync(folder, { recursive: true, force: true });
+    }
+  }, 180_000);
+
+  it('removes its folder and stops the fleet when interrupted', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/loadtest.ts', '--logs', '.local/test-logs', '--certs', '.local/test-certs', '--devices', '2', '--seconds', '60', '--faults', ''], {
+      cwd: REPOSITORY,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    // Interrupted once the fleet child runs: it names the folder in its command line (--plan <folder>/plan.json).
+    await new Promise<void>((done) =>
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString('utf8');
+        if (/\nsimulate: /.test(stderr)) done();
+      }),
+    );
+    const work = /^loadtest: plan and ledger in (\S+) /m.exec(stderr)?.[1] ?? '';
+    expect(existsSync(join(work, 'plan.json'))).toBe(true);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(143);
+    expect(stderr).toContain('loadtest: interrupted (SIGTERM); plan and ledger removed\n');
+    expect(existsSync(work)).toBe(false);
+    const fleetRuns = (): boolean =>
+      readdirSync('/proc')
+        .filter((pid) => /^\d+$/.test(pid))
+        .some((pid) => {
+          try {
+            return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(work);
+          } catch {
+            return false;
+          }
+        });
+    for (let waited = 0; waited < 15_000 && fleetRuns(); waited += 250) await new Promise((done) => setTimeout(done, 250));
+    expect(fleetRuns()).toBe(false);
+  }, 60_000);
 
   it('does so under chaos: a worker killed mid-batch, DynamoDB throttled, 10% of connections dropped', async () => {
     const run = await loadtest(['--devices', '50', '--seconds', '15', '--chaos']);

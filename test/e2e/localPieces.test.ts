@@ -100,8 +100,8 @@ describe('the rendered topic rules', () => {
   });
 
   it('refuse SQL the local engine cannot run, naming the rule', () => {
-    expect(() => new TopicRule({ ...telemetry.spec, name: 'r1', sql: "SELECT * FROM 'a/#' WHERE x > 1" })).toThrow('local: rule r1: the local rule engine does not support "WHERE x > 1" after FROM');
-    expect(() => new TopicRule({ ...telemetry.spec, name: 'r2', sql: "SELECT upper(x) AS y FROM 'a/#'" })).toThrow('local: rule r2: the local rule engine does not support the expression "upper(x)"');
+    expect(() => new TopicRule({ ...telemetry.spec, name: 'r1', sql: "SELECT * FROM 'a/#' WHERE x > 1" })).toThrow('rule r1: the local rule engine does not support "WHERE x > 1" after FROM');
+    expect(() => new TopicRule({ ...telemetry.spec, name: 'r2', sql: "SELECT upper(x) AS y FROM 'a/#'" })).toThrow('rule r2: the local rule engine does not support the expression "upper(x)"');
   });
 
   it('match MQTT filters with + and #', () => {
@@ -145,7 +145,7 @@ describe('the fleet', () => {
   it('parses faults and refuses bad ones with one line naming the flag value', () => {
     expect(parseFault('pump-00003:step:pressure:5@20', 0)).toEqual({ assetId: 'pump-00003', kind: 'step', metric: 'pressure', size: 5, atSeconds: 20 });
     expect(parseFault('motor-00002:garbage', 7)).toEqual({ assetId: 'motor-00002', kind: 'garbage', metric: undefined, size: 0, atSeconds: 7 });
-    expect(() => parseFault('pump-00003:melt', 0)).toThrow('simulate: --fault pump-00003:melt: kind "melt" is not one of step, drift, spike, stuck, bad, garbage, oversized, skew');
+    expect(() => parseFault('pump-00003:melt', 0)).toThrow('--fault pump-00003:melt: kind "melt" is not one of step, drift, spike, stuck, bad, garbage, oversized, skew');
     expect(() => buildFleetPlan(2, ['line-a'], [parseFault('pump-00009:spike', 0)], 1, 'gw')).toThrow('--fault pump-00009: no such asset in a fleet of 2');
   });
 

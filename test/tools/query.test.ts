@@ -251,7 +251,9 @@ describe('npm run query against dynalite (AWS_ENDPOINT_URL_DYNAMODB)', () => {
         stdout: '',
         stderr: `query: the local pipeline of dev that wrote ${path} (pid ${gone}) is gone; start it with \`npm run local -- --env dev\`\n`,
       });
-      removeLocalEndpoints('dev', REPOSITORY);
+      // Only the pipeline the file names removes it.
+      expect(removeLocalEndpoints('dev', REPOSITORY)).toBe(false);
+      expect(removeLocalEndpoints('dev', REPOSITORY, gone)).toBe(true);
       expect(await run(['--env', 'dev', '--local', '--line', 'line-a'], 'local pipeline')).toEqual({
         code: 2,
         stdout: '',

@@ -35,14 +35,26 @@ interface Outgoing {
   readonly kind: 'contract' | 'garbage' | 'oversized';
   readonly ts: readonly number[];
   sentAt: number;
+  /** How its last connection ended while it waited for the PUBACK; undefined while never sent. */
+  lost: 'disconnected' | 'refused' | undefined;
 }
+
+/**
+ * The error recorded for a connection closed before its CONNACK without any error: how a TLS 1.3 broker that
+ * refuses the client certificate looks from the device (its alert comes after the client's handshake is done).
+ */
+export const CLOSED_BEFORE_CONNACK = 'the broker closed the connection before its CONNACK, without an error (a device certificate its CA did not sign?)';
+
+/** The error recorded for a connection closed right after a publish, before any PUBACK (FLEET_LIMITS.closedOnPublishMs). */
+export const CLOSED_ON_PUBLISH = 'the broker closed the connection right after a publish, before any PUBACK (a publish the device policy refuses? check --env)';
 
 /**
  * One simulated thing: its own certificate and MQTT connection over TLS (client id = thing name), publishing
  * data contract v1 at QoS 1 to its Basic Ingest topic. Messages are generated on schedule whether or not the
  * connection is up and sent in order when it is, at most FLEET_LIMITS.maxInFlightPerDevice unacknowledged;
  * a message in flight when the connection drops is sent again on the next connection (at least once), except
- * an oversized one, which the broker refused. Reconnects use full-jitter exponential backoff.
+ * an oversized one, which the broker refused. Reconnects use full-jitter exponential backoff, which starts over
+ * only once a connection has proved itself (a PUBACK, or FLEET_LIMITS.connectionProvenMs up).
  */
 export class Device {
   readonly #options: DeviceOptions;
@@ -54,6 +66,12 @@ export class Device {
   #attempt = 0;
   #timer: NodeJS.Timeout | undefined;
   #reconnectTimer: NodeJS.Timeout | undefined;
+  #provenTimer: NodeJS.Timeout | undefined;
+  /** The current connection: whether a PUBACK came on it, when its first publish went out (0: none yet). */
+  #ackedOnConnection = false;
+  #firstPublishAt = 0;
+  /** Whether the current connection attempt reported an error (a close without one is recorded as CLOSED_BEFORE_CONNACK). */
+  #attemptErrored = false;
   #messageIndex = 0;
   #sampleIndex = 0;
   #lastTs = 0;
@@ -93,30 +111,39 @@ export class Device {
     }, phaseMs);
   }
 
-  /** Stops generating; waits up to `drainMs` for what is in flight, then closes. Returns what stayed unacknowledged. */
+  /**
+   * Stops generating; waits up to `drainMs` for what is in flight, then closes. What stayed unacknowledged is
+   * counted as failed by why (FailureReason); returns how many.
+   */
   async stop(drainMs: number): Promise<number> {
     this.#stopping = true;
     if (this.#timer) clearInterval(this.#timer);
     if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
+    if (this.#provenTimer) clearTimeout(this.#provenTimer);
     const until = Date.now() + drainMs;
     while (this.#connected && (this.#inFlight.size > 0 || this.#queue.length > 0) && Date.now() < until) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    const unacked = this.#inFlight.size + this.#queue.length;
     const { stats } = this.#options;
+    const unacked = this.#inFlight.size + this.#queue.length;
+    if (this.#inFlight.size > 0) stats.fail('timeout', this.#inFlight.size);
+    for (const message of this.#queue) stats.fail(message.lost ?? 'unsent');
     stats.inFlight -= this.#inFlight.size;
     stats.queued -= this.#queue.length;
     this.#inFlight.clear();
     this.#queue.length = 0;
     const client = this.#client;
     this.#client = undefined;
-    if (client) await new Promise<void>((resolve) => client.end(false, {}, () => resolve()));
+    // Forced when PUBACKs are still owed: mqtt.js would otherwise wait for them before closing, for ever.
+    if (client) await new Promise<void>((resolve) => client.end(unacked > 0, {}, () => resolve()));
     return unacked;
   }
 
   #connect(): void {
     const { identity, credentials, connection, stats } = this.#options;
     const generation = (this.#generation += 1);
+    this.#attemptErrored = false;
+    stats.attempts += 1;
     const options: IClientOptions = {
       host: connection.host,
       port: connection.port,
@@ -140,13 +167,21 @@ export class Device {
     client.on('connect', () => {
       if (generation !== this.#generation) return;
       this.#connected = true;
-      this.#attempt = 0;
+      this.#ackedOnConnection = false;
+      this.#firstPublishAt = 0;
+      // A CONNACK alone does not reset the backoff: a broker may accept the connection and close it on the first publish.
+      this.#provenTimer = setTimeout(() => (this.#attempt = 0), FLEET_LIMITS.connectionProvenMs);
       stats.connected += 1;
       stats.connects += 1;
       this.#pump();
     });
+    let lastError: Error | undefined;
     client.on('error', (error) => {
-      if (generation === this.#generation) stats.error(error.message);
+      // mqtt.js emits a TLS socket's error twice (its TLS wrapper and its stream handler): count it once.
+      if (generation !== this.#generation || error === lastError) return;
+      lastError = error;
+      this.#attemptErrored = true;
+      stats.error(error.message, identity.thingName, !this.#connected);
     });
     client.on('close', () => {
       if (generation === this.#generation) this.#onClose(client);
@@ -154,7 +189,14 @@ export class Device {
   }
 
   #onClose(client: MqttClient): void {
-    const { stats } = this.#options;
+    const { stats, identity } = this.#options;
+    if (this.#provenTimer) clearTimeout(this.#provenTimer);
+    // MQTT 3.1.1 has no negative PUBACK: a broker refusing a publish closes the connection, and this is all the device sees of it.
+    const oversized = [...this.#inFlight].some((message) => message.kind === 'oversized');
+    const closedOnPublish =
+      this.#connected && !oversized && !this.#ackedOnConnection && this.#inFlight.size > 0 && Date.now() - this.#firstPublishAt <= FLEET_LIMITS.closedOnPublishMs;
+    if (closedOnPublish) stats.error(CLOSED_ON_PUBLISH, identity.thingName, false);
+    if (!this.#connected && !this.#attemptErrored && !this.#stopping) stats.error(CLOSED_BEFORE_CONNACK, identity.thingName, true);
     if (this.#connected) {
       stats.connected -= 1;
       stats.disconnects += 1;
@@ -166,7 +208,10 @@ export class Device {
     const retry: Outgoing[] = [];
     for (const message of this.#inFlight) {
       if (message.kind === 'oversized') stats.fail('refused');
-      else retry.push(message);
+      else {
+        message.lost = closedOnPublish ? 'refused' : 'disconnected';
+        retry.push(message);
+      }
     }
     stats.inFlight -= this.#inFlight.size;
     stats.queued += retry.length;
@@ -204,7 +249,7 @@ export class Device {
       const message = { schemaVersion: 1, assetId: identity.assetId, seq: this.#seq, readings };
       payload = Buffer.from(JSON.stringify(fault === 'oversized' ? { ...message, padding: 'x'.repeat(FLEET_LIMITS.oversizedPayloadBytes) } : message));
     }
-    this.#queue.push({ payload, kind: fault ?? 'contract', ts, sentAt: 0 });
+    this.#queue.push({ payload, kind: fault ?? 'contract', ts, sentAt: 0, lost: undefined });
     stats.queued += 1;
     this.#pump();
   }
@@ -220,6 +265,7 @@ export class Device {
       stats.sent += 1;
       this.#inFlight.add(message);
       message.sentAt = Date.now();
+      if (this.#firstPublishAt === 0) this.#firstPublishAt = message.sentAt;
       const generation = this.#generation;
       client.publish(topic, message.payload, { qos: 1 }, (error) => {
         if (error || generation !== this.#generation || !this.#inFlight.has(message)) return;
@@ -231,6 +277,9 @@ export class Device {
   #acked(message: Outgoing): void {
     const { stats, identity, onAck } = this.#options;
     this.#inFlight.delete(message);
+    this.#ackedOnConnection = true;
+    // The connection has proved itself: the next loss of it starts the backoff over.
+    this.#attempt = 0;
     stats.inFlight -= 1;
     stats.acked += 1;
     const ackedAt = Date.now();

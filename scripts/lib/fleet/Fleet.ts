@@ -1,20 +1,22 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { CERT_FILES, FLEET_LIMITS } from './constants';
+import { FLEET_LIMITS } from './constants';
 import { Device, type BrokerConnection } from './Device';
 import type { FleetPlan } from './FleetPlan';
-import { FleetStats } from './FleetStats';
+import { FAILURE_REASONS, FleetStats } from './FleetStats';
+import type { DeviceCredentials } from './readCertificates';
 import { samplesPerMessage } from './samplesPerMessage';
 import type { AckedMessage, DeviceIdentity } from './types';
 
 export interface FleetOptions {
   readonly plan: FleetPlan;
   readonly connection: BrokerConnection;
-  readonly certsDirectory: string;
+  /** Certificate and key per thing name (readCertificates). */
+  readonly credentials: ReadonlyMap<string, DeviceCredentials>;
   readonly topicOf: (device: DeviceIdentity) => string;
   readonly rate: number;
   readonly readingsPerMessage: number;
   readonly onAck?: (message: AckedMessage) => void;
+  /** How long start() waits for every device to connect (default FLEET_LIMITS.connectWaitMs). */
+  readonly connectWaitMs?: number;
 }
 
 /** Every device of a plan, started in waves (TLS handshakes are CPU work on both ends) and stopped together. */
@@ -25,17 +27,11 @@ export class Fleet {
 
   constructor(options: FleetOptions) {
     this.devices = options.plan.devices.map((identity) => {
-      const read = (suffix: string): string => {
-        const file = join(options.certsDirectory, `${identity.thingName}${suffix}`);
-        try {
-          return readFileSync(file, 'utf8');
-        } catch {
-          throw new Error(`simulate: --certs ${options.certsDirectory}: no ${identity.thingName}${suffix} (make them with --make-certs ${options.certsDirectory} --devices N)`);
-        }
-      };
+      const credentials = options.credentials.get(identity.thingName);
+      if (!credentials) throw new Error(`no certificate for ${identity.thingName}`);
       return new Device({
         identity,
-        credentials: { cert: read(CERT_FILES.certSuffix), key: read(CERT_FILES.keySuffix) },
+        credentials,
         connection: options.connection,
         topic: options.topicOf(identity),
         rate: options.rate,
@@ -46,16 +42,18 @@ export class Fleet {
       });
     });
     this.#rate = options.rate;
+    this.#connectWaitMs = options.connectWaitMs ?? FLEET_LIMITS.connectWaitMs;
   }
 
   readonly #rate: number;
+  readonly #connectWaitMs: number;
 
   /**
    * Connects every device (in waves: TLS handshakes are CPU work on both ends), waits until all are connected
    * (at most FLEET_LIMITS.connectWaitMs), then starts every device's clock at a random phase of its period, so
    * the fleet publishes at its full rate from the first second rather than while half of it is still in a
    * handshake (`hold`, when given, is awaited in between). Resolves with how many were connected and how long
-   * connecting took.
+   * connecting took; with none connected nothing is held or started (see connectFailure).
    */
   async start(hold?: (connected: number, ms: number) => Promise<void>): Promise<{ connected: number; ms: number }> {
     const started = Date.now();
@@ -64,11 +62,12 @@ export class Fleet {
       // Let this wave's handshakes through before the next.
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
-    while (this.stats.connected < this.devices.length && Date.now() - started < FLEET_LIMITS.connectWaitMs) {
+    while (this.stats.connected < this.devices.length && Date.now() - started < this.#connectWaitMs) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const connected = this.stats.connected;
     const ms = Date.now() - started;
+    if (connected === 0) return { connected, ms };
     if (hold) await hold(connected, ms);
     const periodMs = 1000 / this.#rate;
     for (const device of this.devices) device.startPublishing(Math.random() * periodMs);
@@ -90,17 +89,24 @@ export class Fleet {
     );
   }
 
-  /** Stops every device, waiting up to FLEET_LIMITS.drainMs for outstanding acknowledgements. */
-  async stop(): Promise<void> {
-    const unacked = await Promise.all(this.devices.map((device) => device.stop(FLEET_LIMITS.drainMs)));
-    const total = unacked.reduce((a, b) => a + b, 0);
-    if (total > 0) this.stats.fail('shutdown', total);
+  /** Why no device connected, after start() resolved with none: the wait and the error that failed the most connects. */
+  connectFailure(ms: number): string {
+    const error = this.stats.mostFrequentConnectError;
+    return (
+      `no device of ${this.devices.length} connected in ${(ms / 1000).toFixed(1)} s (${this.stats.attempts} attempts); ` +
+      (error ? `most frequent connect error (${error.connecting} of ${this.stats.errorCount} errors): ${error.example}` : 'no connect reported an error')
+    );
+  }
+
+  /** Stops every device, waiting up to `drainMs` for outstanding acknowledgements (each device counts what failed). */
+  async stop(drainMs: number = FLEET_LIMITS.drainMs): Promise<void> {
+    await Promise.all(this.devices.map((device) => device.stop(drainMs)));
   }
 
   summary(): string {
     const { stats } = this;
-    const failed = [...stats.failed.entries()].map(([reason, count]) => `${reason} ${count}`).join(', ');
-    const errors = [...stats.errors.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([message, count]) => `${count}× ${message}`).join('; ');
+    const failed = FAILURE_REASONS.filter((reason) => stats.failed.has(reason)).map((reason) => `${reason} ${stats.failed.get(reason) ?? 0}`).join(', ');
+    const errors = [...stats.errors.values()].sort((a, b) => b.count - a.count).slice(0, 5).map((kind) => `${kind.count}× ${kind.example}`).join('; ');
     return (
       `sent ${stats.sent}, acked ${stats.acked} (${stats.readingsAcked} readings), failed ${stats.failedCount}${failed ? ` (${failed})` : ''}; ` +
       `connects ${stats.connects}, disconnects ${stats.disconnects}; errors ${stats.errorCount}${errors ? ` (${errors})` : ''}`

@@ -1,8 +1,21 @@
 import type { FailureReason } from './types';
 
+/** The summary's order of failure reasons: from never sent to refused by the broker. */
+export const FAILURE_REASONS: readonly FailureReason[] = ['unsent', 'disconnected', 'timeout', 'refused'];
+
+/** One kind of error (its message without the variable parts): how often, how often before a CONNACK, one example. */
+export interface ErrorKind {
+  count: number;
+  /** Of `count`, while the device was not connected: the reasons connects fail. */
+  connecting: number;
+  readonly example: string;
+}
+
 /** Counters of a running fleet, for the progress line and the summary. */
 export class FleetStats {
   connected = 0;
+  /** Connections opened (TCP/TLS/MQTT attempts), and of those the ones that got a CONNACK. */
+  attempts = 0;
   connects = 0;
   disconnects = 0;
   inFlight = 0;
@@ -10,9 +23,11 @@ export class FleetStats {
   sent = 0;
   acked = 0;
   readingsAcked = 0;
-  /** Publishes that will not be acknowledged, by reason; errors of connections by message. */
+  /** Messages that will not be acknowledged, by reason; errors of connections by kind. */
   readonly failed = new Map<FailureReason, number>();
-  readonly errors = new Map<string, number>();
+  readonly errors = new Map<string, ErrorKind>();
+  /** Called on the first error of each kind, so a failing fleet says why while it retries. */
+  onNewError: ((message: string, thingName: string) => void) | undefined;
   /** Publish-to-PUBACK times of the last interval (ms). */
   ackTimes: number[] = [];
 
@@ -20,15 +35,29 @@ export class FleetStats {
     this.failed.set(reason, (this.failed.get(reason) ?? 0) + count);
   }
 
-  error(message: string): void {
+  error(message: string, thingName: string, connecting: boolean): void {
     // Group by the message without its variable parts (ids, numbers).
     const key = message.replace(/\d+/g, 'N').slice(0, 80);
-    this.errors.set(key, (this.errors.get(key) ?? 0) + 1);
+    const kind = this.errors.get(key);
+    if (kind) {
+      kind.count += 1;
+      if (connecting) kind.connecting += 1;
+      return;
+    }
+    this.errors.set(key, { count: 1, connecting: connecting ? 1 : 0, example: message });
+    this.onNewError?.(message, thingName);
+  }
+
+  /** The error kind that failed the most connects, if any did. */
+  get mostFrequentConnectError(): ErrorKind | undefined {
+    let most: ErrorKind | undefined;
+    for (const kind of this.errors.values()) if (kind.connecting > 0 && kind.connecting > (most?.connecting ?? 0)) most = kind;
+    return most;
   }
 
   get errorCount(): number {
     let total = 0;
-    for (const count of this.errors.values()) total += count;
+    for (const kind of this.errors.values()) total += kind.count;
     return total;
   }
 

@@ -1,31 +1,60 @@
-import { FAULT_DEFAULT_SIZE, FAULT_KINDS, type FaultKind } from './constants';
+import { decimalNumber } from '../decimalNumber';
+import { ASSET_TYPES, FAULT_DEFAULT_SIZE, FAULT_KINDS, type FaultKind } from './constants';
 import type { FaultSpec } from './types';
+import { UsageError } from './UsageError';
 
-const SIGNAL_FAULTS: readonly FaultKind[] = ['step', 'drift', 'spike', 'stuck', 'bad'];
+/** Faults that act on one metric of the asset (default temperature). */
+const TAKES_METRIC: readonly FaultKind[] = ['step', 'drift', 'spike', 'stuck', 'bad'];
+/** Faults with a size (FAULT_DEFAULT_SIZE); stuck, bad, garbage and oversized have nothing to size. */
+const TAKES_SIZE: readonly FaultKind[] = ['step', 'drift', 'spike', 'skew'];
+
+/** Every metric some asset type reports; whether the fault's asset has it is checked by buildFleetPlan. */
+export const KNOWN_METRICS: readonly string[] = [...new Set(Object.values(ASSET_TYPES).flatMap((models) => models.map((m) => m.metric)))];
+
+/** Meant as a number (a size), even when not a usable one: `8`, `-2.5`, `1e400`, `Infinity`, `NaN`. */
+const NUMBER_LIKE = /^[+-]?(\d|\.\d|infinity$|nan$)/i;
 
 /**
  * `<asset>:<kind>[:<metric>][:<size>][@<seconds>]`, e.g. `pump-00003:step:temperature:8@20`,
- * `motor-00004:garbage@10`, `pump-00005:skew:600000`. Signal faults default to the temperature metric;
- * sizes default per kind (FAULT_DEFAULT_SIZE); the start defaults to `defaultAt` seconds.
+ * `motor-00004:garbage@10`, `pump-00005:skew:600000`. Strict, because a part the simulator ignored would
+ * start a run that injects nothing: a metric only for the faults that act on one (default temperature), a
+ * size (a finite decimal number) only for those that have one (default FAULT_DEFAULT_SIZE), each at most
+ * once and the metric first, one start (default `defaultAt` seconds). A UsageError names the value.
  */
 export function parseFault(text: string, defaultAt: number): FaultSpec {
-  const [body = '', at] = text.split('@');
-  const parts = body.split(':');
-  const [assetId = '', kind = '', ...rest] = parts;
-  if (!(FAULT_KINDS as readonly string[]).includes(kind)) {
-    throw new Error(`simulate: --fault ${text}: kind "${kind}" is not one of ${FAULT_KINDS.join(', ')}`);
-  }
+  const refuse = (why: string): never => {
+    throw new UsageError(`--fault ${text}: ${why}`);
+  };
+  const [body = '', at, ...moreStarts] = text.split('@');
+  if (moreStarts.length > 0) refuse(`one start (@SECONDS) at most, got ${moreStarts.length + 1}`);
+  const [assetId = '', kind = '', ...parts] = body.split(':');
+  if (assetId === '') refuse('the asset id is missing (ASSET:KIND[:METRIC][:SIZE][@SECONDS])');
+  if (!(FAULT_KINDS as readonly string[]).includes(kind)) refuse(`kind "${kind}" is not one of ${FAULT_KINDS.join(', ')}`);
   const faultKind = kind as FaultKind;
+  const takesMetric = TAKES_METRIC.includes(faultKind);
+  const takesSize = TAKES_SIZE.includes(faultKind);
   let metric: string | undefined;
-  let size = FAULT_DEFAULT_SIZE[faultKind];
-  for (const part of rest) {
-    if (part !== '' && Number.isFinite(Number(part))) size = Number(part);
-    else if (/^[A-Za-z0-9_.-]{1,64}$/.test(part)) metric = part;
-    else throw new Error(`simulate: --fault ${text}: "${part}" is neither a metric nor a number`);
+  let size: number | undefined;
+  for (const part of parts) {
+    if (part === '') refuse('a part between colons is empty');
+    if (!NUMBER_LIKE.test(part)) {
+      if (!takesMetric) refuse(`${faultKind} takes no metric, got "${part}"`);
+      if (metric !== undefined) refuse(`one metric at most, got "${metric}" and "${part}"`);
+      if (size !== undefined) refuse(`the metric goes before the size, got "${part}" after "${size}"`);
+      if (!KNOWN_METRICS.includes(part)) refuse(`metric "${part}" is not one of ${KNOWN_METRICS.join(', ')}`);
+      metric = part;
+    } else {
+      if (!takesSize) refuse(`${faultKind} takes no size, got "${part}"`);
+      if (size !== undefined) refuse(`one size at most, got "${size}" and "${part}"`);
+      const value = decimalNumber(part);
+      if (!Number.isFinite(value)) refuse(`size "${part}" must be a finite decimal number`);
+      size = value;
+    }
   }
-  if (SIGNAL_FAULTS.includes(faultKind)) metric ??= 'temperature';
-  const atSeconds = at === undefined ? defaultAt : Number(at);
-  if (!Number.isFinite(atSeconds) || atSeconds < 0) throw new Error(`simulate: --fault ${text}: start "@${at ?? ''}" must be seconds >= 0`);
-  if (assetId === '') throw new Error(`simulate: --fault ${text}: the asset id is missing`);
-  return { assetId, kind: faultKind, metric, size, atSeconds };
+  let atSeconds = defaultAt;
+  if (at !== undefined) {
+    atSeconds = decimalNumber(at);
+    if (!Number.isFinite(atSeconds) || atSeconds < 0) refuse(`start "@${at}" must be seconds >= 0`);
+  }
+  return { assetId, kind: faultKind, metric: takesMetric ? (metric ?? 'temperature') : undefined, size: size ?? FAULT_DEFAULT_SIZE[faultKind], atSeconds };
 }

@@ -1,4 +1,7 @@
-import { FLEET_DEFAULTS, FLEET_LIMITS, IOT_ALPN_PROTOCOL } from './constants';
+import { resolve } from 'node:path';
+import { ASSET_TYPES, FAULT_KINDS, FLEET_DEFAULTS, FLEET_LIMITS, IOT_ALPN_PROTOCOL } from './constants';
+import { ENVIRONMENT_NAME, manifestEnvironments } from './manifestEnvironments';
+import { decimalNumber } from '../decimalNumber';
 import { numberFlag } from './numberFlag';
 import { parseFault } from './parseFault';
 import { parseFlags } from './parseFlags';
@@ -7,7 +10,21 @@ import { UsageError } from './UsageError';
 
 export const SIMULATE_USAGE =
   'usage: simulate [--env dev] [--devices N] [--rate MSG_PER_S] [--readings-per-message N] [--seconds S] [--fault ASSET:KIND[:METRIC][:SIZE][@S]]... ' +
-  '[--local HOST:PORT | --endpoint ATS_HOST [--port 8883|443] --root-ca FILE] [--certs DIR] [--plan FILE] [--ledger FILE] [--seed N] [--hold] | --make-certs DIR --devices N';
+  '[--local HOST:PORT | --endpoint ATS_HOST [--port 8883|443] --root-ca FILE] [--certs DIR] [--plan FILE] [--ledger FILE] [--seed N] [--quiet] [--hold] | --make-certs DIR --devices N | --help';
+
+const MANIFESTS = resolve(__dirname, '../../../manifests');
+
+/** What `--help` prints: the usage, and the values --fault and --env take here. */
+export function simulateHelp(environments: readonly string[] = manifestEnvironments(MANIFESTS)): string {
+  const metrics = Object.entries(ASSET_TYPES).map(([type, models]) => `${type} ${models.map((m) => m.metric).join(', ')}`);
+  return [
+    SIMULATE_USAGE,
+    `  --fault kinds: ${FAULT_KINDS.join(', ')} (metric for step, drift, spike, stuck, bad; size for step, drift, spike in sd, skew in ms)`,
+    `  metrics: ${metrics.join('; ')}`,
+    `  --env: ${environments.join(', ') || 'none rendered (npm run synth)'}`,
+    '  details: docs/local.md',
+  ].join('\n');
+}
 
 export interface SimulateOptions {
   readonly environment: string;
@@ -32,7 +49,16 @@ export interface SimulateOptions {
   readonly hold: boolean;
 }
 
-export function parseSimulateArgs(args: readonly string[]): SimulateOptions {
+/** The options of a simulate command line, 'help' for `--help`, or a UsageError; `environments`: those with rendered manifests. */
+/** The port of `--local HOST:PORT` (undefined without --local), refused in the flag's own words. */
+function localPortOf(local: string | undefined, portText: string | undefined): number | undefined {
+  if (local === undefined) return undefined;
+  const port = portText === undefined ? Number.NaN : decimalNumber(portText);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--local ${local}: expected HOST:PORT with a port from 1 to 65535`);
+  return port;
+}
+
+export function parseSimulateArgs(args: readonly string[], environments: readonly string[] = manifestEnvironments(MANIFESTS)): SimulateOptions | 'help' {
   const v = parseFlags(
     args,
     {
@@ -53,30 +79,36 @@ export function parseSimulateArgs(args: readonly string[]): SimulateOptions {
       seed: { type: 'string' },
       quiet: { type: 'boolean', default: false },
       hold: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
     },
     SIMULATE_USAGE,
   );
+  if (v.help) return 'help';
+  const environment = v.env ?? 'dev';
+  // The name becomes a path (manifests/<env>): only a plain name that has rendered manifests.
+  if (!ENVIRONMENT_NAME.test(environment) || !environments.includes(environment)) {
+    throw new UsageError(`--env ${environment}: not an environment with rendered manifests; one of ${environments.join(', ') || '(none: run npm run synth)'}`);
+  }
+  if (v.plan !== undefined) {
+    const ignored = (['devices', 'seed', 'fault'] as const).find((flag) => v[flag] !== undefined);
+    if (ignored) throw new UsageError(`--plan ${v.plan} holds the devices, their seeds and faults: --${ignored} would do nothing with it`);
+  }
   if (v.endpoint !== undefined && v.local !== undefined) throw new UsageError('--endpoint and --local exclude each other: pick IoT Core or the local pipeline');
   if (v.endpoint !== undefined && v['root-ca'] === undefined) throw new UsageError(`--endpoint ${v.endpoint} needs --root-ca <file> (Amazon Root CA 1, https://www.amazontrust.com/repository/AmazonRootCA1.pem)`);
   const [localHost = '127.0.0.1', localPort] = (v.local ?? '127.0.0.1:8883').split(':');
   if (v.endpoint === undefined && localHost !== '127.0.0.1' && localHost !== 'localhost') {
     throw new UsageError(`--local ${v.local ?? ''}: the local pipeline listens on 127.0.0.1 only`);
   }
-  const port = numberFlag('port', v.port ?? (v.endpoint === undefined ? localPort : undefined), FLEET_DEFAULTS.port, 1, 65535, true);
+  if (v.local !== undefined && v.port !== undefined) throw new UsageError(`--local ${v.local} names the port already: drop --port ${v.port}`);
+  const port = localPortOf(v.local, localPort) ?? numberFlag('port', v.port, FLEET_DEFAULTS.port, 1, 65535, true);
   const seconds = v.seconds === undefined ? undefined : numberFlag('seconds', v.seconds, 0, 1, 86_400);
   return {
-    environment: v.env ?? 'dev',
+    environment,
     devices: numberFlag('devices', v.devices, FLEET_DEFAULTS.devices, 1, FLEET_LIMITS.maxDevices, true),
     rate: numberFlag('rate', v.rate, FLEET_DEFAULTS.rate, FLEET_LIMITS.minRate, FLEET_LIMITS.maxRate),
     readingsPerMessage: numberFlag('readings-per-message', v['readings-per-message'], FLEET_DEFAULTS.readingsPerMessage, 1, FLEET_LIMITS.maxReadingsPerMessage, true),
     seconds,
-    faults: (v.fault ?? []).map((text) => {
-      try {
-        return parseFault(text, 0);
-      } catch (error) {
-        throw new UsageError((error as Error).message.replace(/^simulate: /, ''));
-      }
-    }),
+    faults: (v.fault ?? []).map((text) => parseFault(text, 0)),
     host: v.endpoint ?? localHost,
     port,
     rootCa: v['root-ca'],

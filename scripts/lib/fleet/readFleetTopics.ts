@@ -14,7 +14,7 @@ export interface FleetTopics {
  */
 export function readFleetTopics(manifests: LocalManifests): FleetTopics {
   const rule = manifests.topicRules.find((r) => /FROM\s+'dt\/[^/']+\/\+\/\+\/telemetry'/i.test(r.sql));
-  if (!rule) throw new Error(`simulate: --env ${manifests.environment}: no topic rule reads 'dt/<plant>/+/+/telemetry' in ${manifests.directory}`);
+  if (!rule) throw new Error(`--env ${manifests.environment}: no topic rule reads 'dt/<plant>/+/+/telemetry' in ${manifests.directory}`);
   const plantId = /FROM\s+'dt\/([^/']+)\//i.exec(rule.sql)?.[1] ?? '';
   const lines = new Set<string>();
   for (const statement of manifests.devicePolicy?.document.Statement ?? []) {
@@ -24,6 +24,6 @@ export function readFleetTopics(manifests: LocalManifests): FleetTopics {
       if (match?.[1]) lines.add(match[1]);
     }
   }
-  if (lines.size === 0) throw new Error(`simulate: --env ${manifests.environment}: the device policy allows no line of plant ${plantId}`);
+  if (lines.size === 0) throw new Error(`--env ${manifests.environment}: the device policy allows no line of plant ${plantId}`);
   return { ruleName: rule.name, plantId, lines: [...lines], devicePolicy: manifests.devicePolicy?.name ?? '' };
 }

@@ -34,8 +34,14 @@ export interface ContractMessage {
   readonly readings: readonly ContractReading[];
 }
 
-/** Why a publish did not get its PUBACK. */
-export type FailureReason = 'disconnected' | 'timeout' | 'refused' | 'shutdown';
+/**
+ * Why a message did not get its PUBACK by the end of the run: `unsent` never went out (the device was not
+ * connected, or its in-flight window was full); `disconnected` went out, its connection was lost, and no later
+ * connection sent it again; `timeout` was in flight when the drain wait (FLEET_LIMITS.drainMs) ended; `refused`
+ * the broker closed the connection on it (an oversized payload, not sent again, or a connection closed right
+ * after a publish before any PUBACK: a publish the device policy denies).
+ */
+export type FailureReason = 'unsent' | 'disconnected' | 'timeout' | 'refused';
 
 /** An acknowledged message, as the ledger records it for the load test's accounting. */
 export interface AckedMessage {

@@ -119,7 +119,7 @@ export class LocalPipeline {
   }
 
   get kinesis(): KinesisClient {
-    if (!this.#kinesis) throw new Error('local: the pipeline is not started');
+    if (!this.#kinesis) throw new Error('the pipeline is not started');
     return this.#kinesis;
   }
 
@@ -137,23 +137,23 @@ export class LocalPipeline {
     const streams = new Set(manifests.streams.map((s) => s.name));
     const buckets = new Set(manifests.buckets.map((b) => b.name));
     for (const rule of manifests.topicRules) {
-      if (rule.kinesis && !streams.has(rule.kinesis.streamName)) throw new Error(`local: rule ${rule.name} writes to stream ${rule.kinesis.streamName}, which the manifests do not declare`);
-      if (rule.errorS3 && !buckets.has(rule.errorS3.bucketName)) throw new Error(`local: rule ${rule.name}'s error action writes to bucket ${rule.errorS3.bucketName}, which the manifests do not declare`);
+      if (rule.kinesis && !streams.has(rule.kinesis.streamName)) throw new Error(`rule ${rule.name} writes to stream ${rule.kinesis.streamName}, which the manifests do not declare`);
+      if (rule.errorS3 && !buckets.has(rule.errorS3.bucketName)) throw new Error(`rule ${rule.name}'s error action writes to bucket ${rule.errorS3.bucketName}, which the manifests do not declare`);
     }
     const queues = new Set(manifests.queues.map((q) => `arn:aws:sqs:${manifests.region}:${manifests.accountId}:${q.name}`));
     for (const mapping of manifests.mappings) {
-      if (!manifests.functions.some((f) => f.objectName === mapping.functionObjectName)) throw new Error(`local: mapping ${mapping.objectName} names function ${mapping.functionObjectName}, which the manifests do not declare`);
+      if (!manifests.functions.some((f) => f.objectName === mapping.functionObjectName)) throw new Error(`mapping ${mapping.objectName} names function ${mapping.functionObjectName}, which the manifests do not declare`);
       const stream = mapping.eventSourceArn.split('/').pop() ?? '';
-      if (!streams.has(stream)) throw new Error(`local: mapping ${mapping.objectName} reads ${mapping.eventSourceArn}, a stream the manifests do not declare`);
-      if (mapping.onFailureDestination && !queues.has(mapping.onFailureDestination)) throw new Error(`local: mapping ${mapping.objectName} sends failures to ${mapping.onFailureDestination}, a queue the manifests do not declare`);
+      if (!streams.has(stream)) throw new Error(`mapping ${mapping.objectName} reads ${mapping.eventSourceArn}, a stream the manifests do not declare`);
+      if (mapping.onFailureDestination && !queues.has(mapping.onFailureDestination)) throw new Error(`mapping ${mapping.objectName} sends failures to ${mapping.onFailureDestination}, a queue the manifests do not declare`);
     }
     const tables = new Set(manifests.tables.map((t) => t.tableName));
     const topics = new Set(manifests.topics.map((t) => `arn:aws:sns:${manifests.region}:${manifests.accountId}:${t.name}`));
     for (const fn of manifests.functions) {
       for (const [name, value] of Object.entries(fn.variables)) {
-        if (name.endsWith('_TABLE') && !tables.has(value)) throw new Error(`local: function ${fn.name}: ${name}=${value} is not a table of the manifests`);
-        if (name.endsWith('_BUCKET') && !buckets.has(value)) throw new Error(`local: function ${fn.name}: ${name}=${value} is not a bucket of the manifests`);
-        if (name.endsWith('_TOPIC_ARN') && !topics.has(value)) throw new Error(`local: function ${fn.name}: ${name}=${value} is not a topic of the manifests`);
+        if (name.endsWith('_TABLE') && !tables.has(value)) throw new Error(`function ${fn.name}: ${name}=${value} is not a table of the manifests`);
+        if (name.endsWith('_BUCKET') && !buckets.has(value)) throw new Error(`function ${fn.name}: ${name}=${value} is not a bucket of the manifests`);
+        if (name.endsWith('_TOPIC_ARN') && !topics.has(value)) throw new Error(`function ${fn.name}: ${name}=${value} is not a topic of the manifests`);
       }
     }
   }

@@ -64,7 +64,7 @@ function parseExpression(text: string, rule: string): Expression {
   if ((match = /^'([^']*)'$/.exec(source))) return { type: 'literal', value: match[1] ?? '' };
   if (/^-?\d+(\.\d+)?$/.test(source)) return { type: 'literal', value: Number(source) };
   if (/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(source)) return { type: 'field', path: source.split('.') };
-  throw new Error(`local: rule ${rule}: the local rule engine does not support the expression "${source}"`);
+  throw new Error(`rule ${rule}: the local rule engine does not support the expression "${source}"`);
 }
 
 const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
@@ -111,13 +111,13 @@ export class TopicRule {
     this.spec = spec;
     this.name = spec.name;
     const match = /^\s*SELECT\s+(.+?)\s+FROM\s+'([^']+)'\s*(.*)$/is.exec(spec.sql);
-    if (!match) throw new Error(`local: rule ${spec.name}: cannot parse SQL "${spec.sql}"`);
-    if ((match[3] ?? '').trim() !== '') throw new Error(`local: rule ${spec.name}: the local rule engine does not support "${match[3]}" after FROM`);
+    if (!match) throw new Error(`rule ${spec.name}: cannot parse SQL "${spec.sql}"`);
+    if ((match[3] ?? '').trim() !== '') throw new Error(`rule ${spec.name}: the local rule engine does not support "${match[3]}" after FROM`);
     this.filter = match[2] ?? '';
     this.#select = splitTopLevel(match[1] ?? '').map((item) => {
       if (item === '*') return { type: 'all' };
       const as = /^(.+?)\s+AS\s+([A-Za-z_][A-Za-z0-9_]*)$/is.exec(item);
-      if (!as) throw new Error(`local: rule ${spec.name}: select item "${item}" needs AS <name>`);
+      if (!as) throw new Error(`rule ${spec.name}: select item "${item}" needs AS <name>`);
       return { type: 'as', expression: parseExpression(as[1] ?? '', spec.name), name: as[2] ?? '' };
     });
     // Check the templates once, so an unsupported one fails at start, not on the first message.
@@ -166,7 +166,7 @@ export class TopicRule {
       const start = rest.indexOf('${');
       if (start < 0) break;
       const end = rest.indexOf('}', start);
-      if (end < 0) throw new Error(`local: rule ${this.name}: unterminated substitution in "${template}"`);
+      if (end < 0) throw new Error(`rule ${this.name}: unterminated substitution in "${template}"`);
       parts.push(rest.slice(0, start), parseExpression(rest.slice(start + 2, end), this.name));
       rest = rest.slice(end + 1);
     }

@@ -2,11 +2,27 @@ import { FAULT_KINDS, FLEET_LIMITS, type FaultKind } from '../fleet/constants';
 import { numberFlag } from '../fleet/numberFlag';
 import { parseFlags } from '../fleet/parseFlags';
 import { UsageError } from '../fleet/UsageError';
+import { environmentFlag } from './environmentFlag';
 import type { Placement } from './FunctionHost';
 import { placementFlag } from './placementFlag';
 
+/** The flags `loadtest` takes; the usage names each of them (a test holds them together). */
+export const LOADTEST_FLAGS = {
+  env: { type: 'string', default: 'dev' },
+  devices: { type: 'string' },
+  seconds: { type: 'string' },
+  faults: { type: 'string' },
+  chaos: { type: 'boolean', default: false },
+  rate: { type: 'string' },
+  'readings-per-message': { type: 'string' },
+  'warmup-samples': { type: 'string' },
+  placement: { type: 'string', default: 'random' },
+  certs: { type: 'string', default: '.local/loadtest-certs' },
+  logs: { type: 'string', default: '.local/logs' },
+} as const;
+
 export const LOADTEST_USAGE =
-  'usage: loadtest --devices N --seconds S [--faults step,drift,spike,stuck,bad,garbage,oversized,skew] [--chaos] [--env dev] [--rate MSG_PER_S] [--readings-per-message N] [--warmup-samples N]';
+  'usage: loadtest --devices N --seconds S [--faults step,drift,spike,stuck,bad,garbage,oversized,skew] [--chaos] [--env dev] [--rate MSG_PER_S] [--readings-per-message N] [--warmup-samples N] [--placement random|sticky] [--certs .local/loadtest-certs] [--logs .local/logs]';
 
 /** Default faults: one asset per kind. */
 export const DEFAULT_LOADTEST_FAULTS: readonly FaultKind[] = FAULT_KINDS;
@@ -27,31 +43,22 @@ export interface LoadtestOptions {
 }
 
 export function parseLoadtestArgs(args: readonly string[]): LoadtestOptions {
-  const values = parseFlags(
-    args,
-    {
-      env: { type: 'string', default: 'dev' },
-      devices: { type: 'string' },
-      seconds: { type: 'string' },
-      faults: { type: 'string' },
-      chaos: { type: 'boolean', default: false },
-      rate: { type: 'string' },
-      'readings-per-message': { type: 'string' },
-      'warmup-samples': { type: 'string' },
-      placement: { type: 'string', default: 'random' },
-      certs: { type: 'string', default: '.local/loadtest-certs' },
-      logs: { type: 'string', default: '.local/logs' },
-    },
-    LOADTEST_USAGE,
-  );
+  const values = parseFlags(args, LOADTEST_FLAGS, LOADTEST_USAGE);
   if (values.devices === undefined || values.seconds === undefined) throw new UsageError(`--devices and --seconds are required; ${LOADTEST_USAGE}`);
   const faults = values.faults === undefined ? DEFAULT_LOADTEST_FAULTS : values.faults === '' ? [] : values.faults.split(',');
   for (const kind of faults) if (!(FAULT_KINDS as readonly string[]).includes(kind)) throw new UsageError(`--faults: "${kind}" is not one of ${FAULT_KINDS.join(', ')}`);
   const devices = numberFlag('devices', values.devices, 0, 1, FLEET_LIMITS.maxDevices, true);
-  if (faults.length > devices) throw new UsageError(`--faults names ${faults.length} faults, more than --devices ${devices} (one asset per fault)`);
+  if (faults.length > devices) {
+    // Each fault takes an asset of its own; without --faults the operator never named the eight.
+    throw new UsageError(
+      values.faults === undefined
+        ? `--devices ${devices}: the default faults (one asset for each of the ${faults.length} kinds) need at least ${faults.length} devices; name at most ${devices} with --faults (e.g. --faults ${FAULT_KINDS.slice(0, Math.min(devices, 2)).join(',')}) or pass --faults "" for none`
+        : `--faults ${values.faults}: ${faults.length} faults need at least ${faults.length} devices (one asset per fault), got --devices ${devices}`,
+    );
+  }
   return {
     placement: placementFlag(values.placement),
-    environment: values.env ?? 'dev',
+    environment: environmentFlag(values.env),
     devices,
     seconds: numberFlag('seconds', values.seconds, 0, 5, 3600),
     faults: faults as FaultKind[],

@@ -1,8 +1,19 @@
 import { numberFlag } from '../fleet/numberFlag';
 import { parseFlags } from '../fleet/parseFlags';
-import { UsageError } from '../fleet/UsageError';
+import { environmentFlag } from './environmentFlag';
 import type { Placement } from './FunctionHost';
 import { placementFlag } from './placementFlag';
+
+/** The flags `local` takes; the usage names each of them (a test holds them together). */
+export const LOCAL_FLAGS = {
+  env: { type: 'string', default: 'dev' },
+  port: { type: 'string' },
+  certs: { type: 'string', default: '.local/certs' },
+  logs: { type: 'string', default: '.local/logs' },
+  'warmup-samples': { type: 'string' },
+  placement: { type: 'string', default: 'random' },
+  seconds: { type: 'string' },
+} as const;
 
 export const LOCAL_USAGE = 'usage: local [--env dev] [--port 8883] [--certs .local/certs] [--logs .local/logs] [--warmup-samples N] [--seconds S] [--placement random|sticky]';
 
@@ -19,23 +30,10 @@ export interface LocalOptions {
 }
 
 export function parseLocalArgs(args: readonly string[]): LocalOptions {
-  const values = parseFlags(
-    args,
-    {
-      env: { type: 'string', default: 'dev' },
-      port: { type: 'string' },
-      certs: { type: 'string', default: '.local/certs' },
-      logs: { type: 'string', default: '.local/logs' },
-      'warmup-samples': { type: 'string' },
-      placement: { type: 'string', default: 'random' },
-      seconds: { type: 'string' },
-    },
-    LOCAL_USAGE,
-  );
-  if (!/^[a-z0-9]{1,32}$/.test(values.env ?? '')) throw new UsageError(`--env must name an environment (lower-case letters and digits), got "${values.env ?? ''}"`);
+  const values = parseFlags(args, LOCAL_FLAGS, LOCAL_USAGE);
   return {
     placement: placementFlag(values.placement),
-    environment: values.env ?? 'dev',
+    environment: environmentFlag(values.env),
     port: numberFlag('port', values.port, 8883, 0, 65535, true),
     certs: values.certs ?? '.local/certs',
     logs: values.logs ?? '.local/logs',

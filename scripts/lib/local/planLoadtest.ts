@@ -1,6 +1,6 @@
 import type { DetectorSettings } from '../../../functions/shared/detector';
 import { buildFleetPlan } from '../fleet/buildFleetPlan';
-import { DETECTABLE_FAULTS, FAULT_DEFAULT_SIZE, FLEET_DEFAULTS, type FaultKind } from '../fleet/constants';
+import { ASSET_TYPES, DETECTABLE_FAULTS, FAULT_DEFAULT_SIZE, FLEET_DEFAULTS, type FaultKind } from '../fleet/constants';
 import { deviceSeed } from '../fleet/deviceSeed';
 import type { FleetPlan } from '../fleet/FleetPlan';
 import { samplesPerMessage } from '../fleet/samplesPerMessage';
@@ -11,6 +11,8 @@ import type { FaultSpec } from '../fleet/types';
 const MAX_SEED_TRIES = 200;
 /** Screening looks this far past the run's end: devices started late and draining still send a few messages. */
 const SCREEN_MARGIN_SECONDS = 15;
+/** Asset types of the fleet, alternating by device index (buildFleetPlan: pump, motor). */
+const ASSET_TYPE_COUNT = Object.keys(ASSET_TYPES).length;
 /** Metric each signal fault acts on (every asset type has it). */
 const FAULT_METRIC = 'temperature';
 
@@ -26,7 +28,22 @@ export interface LoadtestPlan {
 }
 
 /**
- * The load test's fleet: faults on evenly spread assets, one per kind; the detector's warm-up shortened to
+ * The device of the `i`th of `faults` faults: the middle of its share of the fleet, moved by one where needed
+ * so that the faults take pumps and motors in turn. Asset types alternate by index, so the middle alone has the
+ * same parity for every fault whenever the share is even (20 or 50 devices: all motors; 100: all pumps).
+ */
+export function faultDeviceIndex(i: number, faults: number, devices: number): number {
+  const step = Math.max(1, Math.floor(devices / Math.max(1, faults)));
+  const from = i * step;
+  const middle = Math.min(devices - 1, from + Math.floor(step / 2));
+  if (middle % ASSET_TYPE_COUNT === i % ASSET_TYPE_COUNT) return middle;
+  // With a share of one device, index i already alternates; otherwise a neighbour in the share has the other type.
+  if (middle + 1 < Math.min(devices, from + step)) return middle + 1;
+  return middle - 1 >= from ? middle - 1 : middle;
+}
+
+/**
+ * The load test's fleet: faults on evenly spread assets, one per kind, pumps and motors in turn; the detector's warm-up shortened to
  * 40% of the samples an asset sends (at most the rendered value) and the faults starting after it, so a
  * short run gets past the warm-up and leaves time to detect; every device's seed screened with the
  * production detector (healthy: no alert; faulty: alert only after its fault), see screenAsset.
@@ -43,9 +60,8 @@ export function planLoadtest(
   const rendered = renderedSettings.warmupSamples ?? 400;
   const warmupSamples = options.warmupSamples ?? Math.max(10, Math.min(rendered, Math.round(totalSamples * 0.4)));
   const faultAtSeconds = warmupSamples / (options.rate * spm) + options.seconds * 0.12;
-  const step = Math.max(1, Math.floor(options.devices / Math.max(1, options.faults.length)));
   const faults: FaultSpec[] = options.faults.map((kind, i) => ({
-    assetId: base.devices[Math.min(options.devices - 1, i * step + Math.floor(step / 2))]?.assetId ?? '',
+    assetId: base.devices[faultDeviceIndex(i, options.faults.length, options.devices)]?.assetId ?? '',
     kind,
     metric: kind === 'garbage' || kind === 'oversized' || kind === 'skew' ? undefined : FAULT_METRIC,
     size: FAULT_DEFAULT_SIZE[kind],

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { UsageError } from '../fleet/UsageError';
 import { LOCAL_REGION } from './constants';
 import type { FunctionSpec, LocalManifests, MappingSpec, PolicyDocument, TableSpec, TopicRuleSpec } from './LocalManifests';
 
@@ -48,7 +49,7 @@ function lambdaFunction(object: Json): FunctionSpec {
   const spec = object.spec as Json;
   const zipFile = text(at(spec, 'code', 'zipFile'));
   const name = String(spec.name ?? at(object, 'metadata', 'name'));
-  if (zipFile === undefined) throw new Error(`local: function ${name} has no inline spec.code.zipFile; only inline code can run locally`);
+  if (zipFile === undefined) throw new Error(`function ${name} has no inline spec.code.zipFile; only inline code can run locally`);
   return {
     objectName: String(at(object, 'metadata', 'name')),
     name,
@@ -80,15 +81,27 @@ function mapping(object: Json): MappingSpec {
   };
 }
 
+/** The folders of `manifests/` that hold rendered objects, for the message of a wrong --env. */
+function renderedEnvironments(parent: string): string {
+  const found = existsSync(parent)
+    ? readdirSync(parent, { withFileTypes: true })
+        .filter((entry) => entry.isDirectory() && readdirSync(join(parent, entry.name)).some((file) => file.endsWith('.k8s.yaml')))
+        .map((entry) => entry.name)
+        .sort()
+    : [];
+  return found.length > 0 ? found.join(', ') : 'none';
+}
+
 /**
  * Reads the rendered objects of one environment (`manifests/<env>/*.k8s.yaml`): the IoT device policy,
  * topic rules, stream, tables, queue, topics, bucket, functions (with their inline zips) and event source
  * mappings. Anything else is listed in `ignored`, so a kind added later does not stop the local pipeline.
  */
 export function readManifests(directory: string, environment: string): LocalManifests {
-  if (!existsSync(directory)) throw new Error(`local: --env ${environment}: no rendered manifests in ${directory} (run npm run synth)`);
+  // A wrong --env is a wrong command line (one line, exit 2), so it names the environments there are.
+  if (!existsSync(directory)) throw new UsageError(`--env ${environment}: no rendered manifests in ${directory}; rendered environments: ${renderedEnvironments(dirname(directory))} (npm run synth renders config/<env>.yaml)`);
   const files = readdirSync(directory).filter((file) => file.endsWith('.k8s.yaml')).sort();
-  if (files.length === 0) throw new Error(`local: --env ${environment}: ${directory} holds no *.k8s.yaml files`);
+  if (files.length === 0) throw new UsageError(`--env ${environment}: ${directory} holds no *.k8s.yaml files; rendered environments: ${renderedEnvironments(dirname(directory))}`);
   const result = {
     devicePolicy: undefined as LocalManifests['devicePolicy'],
     topicRules: [] as TopicRuleSpec[],
@@ -106,7 +119,7 @@ export function readManifests(directory: string, environment: string): LocalMani
     const content = readFileSync(join(directory, file), 'utf8');
     accountId ??= /arn:aws:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):/.exec(content)?.[1];
     for (const document of parseAllDocuments(content)) {
-      if (document.errors.length > 0) throw new Error(`local: ${file}: not valid YAML: ${document.errors[0]?.message.split('\n')[0] ?? ''}`);
+      if (document.errors.length > 0) throw new Error(`${file}: not valid YAML: ${document.errors[0]?.message.split('\n')[0] ?? ''}`);
       const object: unknown = document.toJS({ maxAliasCount: -1 });
       if (!isObject(object)) continue;
       const kind = String(object.kind ?? '');

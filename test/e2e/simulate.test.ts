@@ -1,0 +1,360 @@
+import { execFile, spawn } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { buildFleetPlan } from '../../scripts/lib/fleet/buildFleetPlan';
+import { CLOSED_BEFORE_CONNACK, CLOSED_ON_PUBLISH } from '../../scripts/lib/fleet/Device';
+import { Fleet } from '../../scripts/lib/fleet/Fleet';
+import { makeCertificates } from '../../scripts/lib/fleet/makeCertificates';
+import { parseFault } from '../../scripts/lib/fleet/parseFault';
+import { parseSimulateArgs, SIMULATE_USAGE } from '../../scripts/lib/fleet/parseSimulateArgs';
+import { readCertificates } from '../../scripts/lib/fleet/readCertificates';
+import { UsageError } from '../../scripts/lib/fleet/UsageError';
+import { parseLoadtestArgs } from '../../scripts/lib/local/parseLoadtestArgs';
+import { parseLocalArgs } from '../../scripts/lib/local/parseLocalArgs';
+
+const REPOSITORY = resolve(__dirname, '../..');
+const DAY_MS = 86_400_000;
+const folders: string[] = [];
+const tempFolder = (): string => {
+  const folder = mkdtempSync(join(tmpdir(), 'simulate-test-'));
+  folders.push(folder);
+  return folder;
+};
+afterAll(() => {
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+});
+
+const pem = (file: string): X509Certificate => new X509Certificate(readFileSync(file));
+
+describe('simulate --fault', () => {
+  const refused = (text: string): string => {
+    try {
+      parseFault(text, 0);
+    } catch (error) {
+      expect(error).toBeInstanceOf(UsageError);
+      return (error as Error).message;
+    }
+    throw new Error(`${text} was accepted`);
+  };
+
+  it('takes the documented forms with their defaults', () => {
+    expect(parseFault('pump-00003:step', 0)).toEqual({ assetId: 'pump-00003', kind: 'step', metric: 'temperature', size: 8, atSeconds: 0 });
+    expect(parseFault('pump-00003:step:8@60', 0)).toEqual({ assetId: 'pump-00003', kind: 'step', metric: 'temperature', size: 8, atSeconds: 60 });
+    expect(parseFault('pump-00003:drift:pressure:-1.5', 3)).toEqual({ assetId: 'pump-00003', kind: 'drift', metric: 'pressure', size: -1.5, atSeconds: 3 });
+    expect(parseFault('pump-00003:stuck:flow@2.5', 0)).toEqual({ assetId: 'pump-00003', kind: 'stuck', metric: 'flow', size: 0, atSeconds: 2.5 });
+    expect(parseFault('pump-00005:skew:600000', 0)).toEqual({ assetId: 'pump-00005', kind: 'skew', metric: undefined, size: 600000, atSeconds: 0 });
+    expect(parseFault('motor-00004:oversized@10', 0)).toEqual({ assetId: 'motor-00004', kind: 'oversized', metric: undefined, size: 0, atSeconds: 10 });
+  });
+
+  it('refuses a part that would do nothing, naming it and what is allowed', () => {
+    expect(refused('pump-00003:step:temprature')).toBe('--fault pump-00003:step:temprature: metric "temprature" is not one of temperature, vibration, pressure, flow, current, speed');
+    expect(refused('pump-00003:step:temperature:Infinity')).toBe('--fault pump-00003:step:temperature:Infinity: size "Infinity" must be a finite decimal number');
+    expect(refused('pump-00003:step:temperature:NaN')).toBe('--fault pump-00003:step:temperature:NaN: size "NaN" must be a finite decimal number');
+    expect(refused('pump-00003:step:temperature:1e400')).toBe('--fault pump-00003:step:temperature:1e400: size "1e400" must be a finite decimal number');
+    expect(refused('pump-00003:step:Infinity')).toBe('--fault pump-00003:step:Infinity: size "Infinity" must be a finite decimal number');
+    expect(refused('pump-00003:step:0x10')).toBe('--fault pump-00003:step:0x10: size "0x10" must be a finite decimal number');
+    expect(refused('pump-00003:step:temperature:pressure')).toBe('--fault pump-00003:step:temperature:pressure: one metric at most, got "temperature" and "pressure"');
+    expect(refused('pump-00003:step:8:temperature')).toBe('--fault pump-00003:step:8:temperature: the metric goes before the size, got "temperature" after "8"');
+    expect(refused('pump-00003:step:8:9')).toBe('--fault pump-00003:step:8:9: one size at most, got "8" and "9"');
+    expect(refused('pump-00003:step@5@9')).toBe('--fault pump-00003:step@5@9: one start (@SECONDS) at most, got 2');
+    expect(refused('pump-00003:step@')).toBe('--fault pump-00003:step@: start "@" must be seconds >= 0');
+    expect(refused('pump-00003:step@-1')).toBe('--fault pump-00003:step@-1: start "@-1" must be seconds >= 0');
+    expect(refused('pump-00003:step::8')).toBe('--fault pump-00003:step::8: a part between colons is empty');
+    expect(refused(':step')).toBe('--fault :step: the asset id is missing (ASSET:KIND[:METRIC][:SIZE][@SECONDS])');
+    // Faults without a metric or a size refuse one.
+    expect(refused('motor-00002:garbage:temperature')).toBe('--fault motor-00002:garbage:temperature: garbage takes no metric, got "temperature"');
+    expect(refused('motor-00002:oversized:5')).toBe('--fault motor-00002:oversized:5: oversized takes no size, got "5"');
+    expect(refused('pump-00005:skew:temperature:600000')).toBe('--fault pump-00005:skew:temperature:600000: skew takes no metric, got "temperature"');
+    expect(refused('pump-00003:stuck:temperature:5')).toBe('--fault pump-00003:stuck:temperature:5: stuck takes no size, got "5"');
+    expect(refused('pump-00003:bad:3')).toBe('--fault pump-00003:bad:3: bad takes no size, got "3"');
+  });
+
+  it('refuses a metric the asset type does not report, listing the ones it does', () => {
+    const plan = (fault: string): unknown => buildFleetPlan(4, ['line-a'], [parseFault(fault, 0)], 1, 'gw');
+    expect(() => plan('pump-00003:step:speed')).toThrow(new UsageError('--fault pump-00003:step:speed: a pump has no speed; its metrics are temperature, vibration, pressure, flow, current'));
+    expect(() => plan('motor-00002:step:flow')).toThrow(new UsageError('--fault motor-00002:step:flow: a motor has no flow; its metrics are temperature, vibration, current, speed'));
+    expect(() => plan('pump-00099:step')).toThrow(UsageError);
+    expect(() => plan('motor-00002:step:speed')).not.toThrow();
+  });
+});
+
+describe('simulate command line', () => {
+  it('turns a negative number into the value error of simulate, local and loadtest', () => {
+    expect(() => parseSimulateArgs(['--devices', '-3'])).toThrow(new UsageError('--devices must be a whole number from 1 to 20000, got "-3"'));
+    expect(() => parseSimulateArgs(['--rate', '-1'])).toThrow(new UsageError('--rate must be a number from 0.01 to 100, got "-1"'));
+    expect(() => parseSimulateArgs(['--seed', '-1'])).toThrow(new UsageError('--seed must be a whole number from 0 to 4294967295, got "-1"'));
+    expect(() => parseLocalArgs(['--port', '-5'])).toThrow('--port must be a whole number from 0 to 65535, got "-5"');
+    expect(() => parseLoadtestArgs(['--devices', '-5', '--seconds', '5'])).toThrow('--devices must be a whole number from 1 to 20000, got "-5"');
+    // A value that is not a number keeps parseArgs' own refusal.
+    expect(() => parseSimulateArgs(['--certs', '-x'])).toThrow(`Option '--certs' argument is ambiguous.; ${SIMULATE_USAGE}`);
+  });
+
+  it('names --local when its port is wrong, and takes the port from it', () => {
+    expect(() => parseSimulateArgs(['--local', '127.0.0.1:abc'])).toThrow(new UsageError('--local 127.0.0.1:abc: expected HOST:PORT with a port from 1 to 65535'));
+    expect(() => parseSimulateArgs(['--local', '127.0.0.1'])).toThrow(new UsageError('--local 127.0.0.1: expected HOST:PORT with a port from 1 to 65535'));
+    expect(() => parseSimulateArgs(['--local', '127.0.0.1:18883', '--port', '8883'])).toThrow(new UsageError('--local 127.0.0.1:18883 names the port already: drop --port 8883'));
+    expect(parseSimulateArgs(['--local', '127.0.0.1:18883'])).toMatchObject({ host: '127.0.0.1', port: 18883 });
+    expect(parseSimulateArgs(['--port', '18884'])).toMatchObject({ host: '127.0.0.1', port: 18884 });
+  });
+
+  it('takes --help, and names every flag in its usage', () => {
+    expect(parseSimulateArgs(['--help'])).toBe('help');
+    for (const flag of ['--quiet', '--hold', '--help', '--ledger', '--plan', '--seed', '--make-certs']) expect(SIMULATE_USAGE).toContain(flag);
+  });
+
+  it('takes only environments with rendered manifests, by plain name', () => {
+    expect(parseSimulateArgs(['--env', 'prod'], ['dev', 'prod'])).toMatchObject({ environment: 'prod' });
+    expect(() => parseSimulateArgs(['--env', '../prod'], ['dev', 'prod'])).toThrow(new UsageError('--env ../prod: not an environment with rendered manifests; one of dev, prod'));
+    expect(() => parseSimulateArgs(['--env', 'qa'], ['dev', 'prod'])).toThrow(new UsageError('--env qa: not an environment with rendered manifests; one of dev, prod'));
+  });
+
+  it('refuses fleet flags a --plan would ignore', () => {
+    expect(() => parseSimulateArgs(['--plan', 'p.json', '--fault', 'pump-00001:step'])).toThrow(new UsageError('--plan p.json holds the devices, their seeds and faults: --fault would do nothing with it'));
+  });
+});
+
+describe('simulate certificates', () => {
+  it('renews an expired CA with everything it signed, listed or not', () => {
+    const folder = tempFolder();
+    makeCertificates(folder, ['gw-00001', 'gw-00002'], new Date(Date.now() - 40 * DAY_MS));
+    expect(() => readCertificates(folder, ['gw-00001'], undefined)).toThrow(
+      new UsageError(`--certs ${folder}: ca.pem expired on ${new Date(Date.parse(pem(join(folder, 'ca.pem')).validTo)).toISOString()}; renew the certificates with npm run simulate -- --make-certs ${folder} --devices 1, then restart npm run local`),
+    );
+    const made = makeCertificates(folder, ['gw-00001', 'gw-00003']);
+    expect(made).toMatchObject({ created: 1, renewed: 2, caRenewed: true });
+    const ca = pem(join(folder, 'ca.pem'));
+    for (const file of ['server.pem', 'gw-00001.pem', 'gw-00002.pem', 'gw-00003.pem']) {
+      const cert = pem(join(folder, file));
+      expect({ file, issued: cert.checkIssued(ca), verified: cert.verify(ca.publicKey) }).toEqual({ file, issued: true, verified: true });
+      expect(Date.parse(cert.validTo)).toBeGreaterThan(Date.now() + 29 * DAY_MS);
+    }
+    expect(readCertificates(folder, ['gw-00001', 'gw-00002'], undefined).devices.size).toBe(2);
+    // Nothing is due now: a second run keeps it all.
+    expect(makeCertificates(folder, ['gw-00001'])).toMatchObject({ created: 0, renewed: 0, caRenewed: false });
+  });
+
+  it('renews a device certificate that expires within a day and keeps the CA', () => {
+    const folder = tempFolder();
+    makeCertificates(folder, ['gw-00001'], new Date(Date.now() - 20 * DAY_MS));
+    makeCertificates(folder, ['gw-00002'], new Date(Date.now() - 29.5 * DAY_MS));
+    const before = readFileSync(join(folder, 'ca.pem'), 'utf8');
+    expect(makeCertificates(folder, ['gw-00001', 'gw-00002'])).toMatchObject({ created: 0, renewed: 1, caRenewed: false });
+    expect(readFileSync(join(folder, 'ca.pem'), 'utf8')).toBe(before);
+    expect(Date.parse(pem(join(folder, 'gw-00002.pem')).validTo)).toBeGreaterThan(Date.now() + 29 * DAY_MS);
+  });
+
+  it('refuses to run on an expired device certificate, naming it and the command that renews it', () => {
+    const folder = tempFolder();
+    makeCertificates(folder, ['gw-00001', 'gw-00002', 'gw-00003'], new Date(Date.now() - 40 * DAY_MS));
+    const expiredOn = new Date(Date.parse(pem(join(folder, 'gw-00001.pem')).validTo)).toISOString();
+    // With --root-ca (IoT Core) the folder's CA is not used; the devices' certificates still are.
+    writeFileSync(join(folder, 'root.pem'), readFileSync(join(folder, 'ca.pem')));
+    expect(() => readCertificates(folder, ['gw-00001', 'gw-00002', 'gw-00003'], join(folder, 'root.pem'))).toThrow(
+      new UsageError(`--certs ${folder}: gw-00001.pem expired on ${expiredOn} (and 2 more); renew the certificates with npm run simulate -- --make-certs ${folder} --devices 3`),
+    );
+  });
+
+  it('refuses a folder whose CA has lost its key rather than orphan what it signed', () => {
+    const folder = tempFolder();
+    makeCertificates(folder, ['gw-00001']);
+    unlinkSync(join(folder, 'ca.key'));
+    const caBefore = readFileSync(join(folder, 'ca.pem'), 'utf8');
+    expect(() => makeCertificates(folder, ['gw-00001', 'gw-00002'])).toThrow(
+      new UsageError(`${folder}: ca.pem without ca.key; a new CA would orphan what the old one signed: put ca.key back, or move the folder away to start over`),
+    );
+    expect(readFileSync(join(folder, 'ca.pem'), 'utf8')).toBe(caBefore);
+    expect(existsSync(join(folder, 'gw-00002.pem'))).toBe(false);
+    // Certificates without any CA (e.g. issued by IoT Core) are not overwritten either.
+    unlinkSync(join(folder, 'ca.pem'));
+    expect(() => makeCertificates(folder, [])).toThrow(new UsageError(`${folder}: holds certificates (gw-00001.pem) but no CA (ca.pem, ca.key) to renew them with; use an empty folder`));
+  });
+
+  it('says how to make the certificates when the folder or a device certificate is missing', () => {
+    const folder = tempFolder();
+    expect(() => readCertificates(join(folder, 'none'), ['gw-00001'], undefined)).toThrow(
+      new UsageError(`--certs ${join(folder, 'none')}: no such folder; make the certificates with npm run simulate -- --make-certs ${join(folder, 'none')} --devices 1`),
+    );
+    makeCertificates(folder, ['gw-00001']);
+    expect(() => readCertificates(folder, ['gw-00001', 'gw-00002'], undefined)).toThrow(
+      new UsageError(`--certs ${folder}: no gw-00002.pem; make the certificates with npm run simulate -- --make-certs ${folder} --devices 2`),
+    );
+  });
+});
+
+/** test/helpers/mqttTestBroker.ts in a child process, trusting the folder's CA: `ack`, `deny` or never answer (`silent`) publishes. */
+async function startBroker(certs: string, mode: 'ack' | 'deny' | 'silent'): Promise<{ port: number; close: () => Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(REPOSITORY, 'test/helpers/mqttTestBroker.ts'), certs, mode], { cwd: REPOSITORY, stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((done, fail) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+      const match = /port (\d+)\n/.exec(out);
+      if (match) done(Number(match[1]));
+    });
+    child.once('exit', (code) => fail(new Error(`test broker exited with ${code ?? 'a signal'}`)));
+  });
+  return {
+    port,
+    close: () =>
+      new Promise<void>((done) => {
+        child.once('exit', () => done());
+        child.kill();
+      }),
+  };
+}
+
+/** A port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((done) => server.close(() => done()));
+  return port;
+}
+
+function fleetOf(devices: number, certs: string, port: number, options: { rate?: number; connectWaitMs?: number; caFolder?: string } = {}): Fleet {
+  const plan = buildFleetPlan(devices, ['line-a'], [], 1, 'gw');
+  const things = plan.devices.map((d) => d.thingName);
+  const { devices: credentials } = readCertificates(certs, things, undefined);
+  return new Fleet({
+    plan,
+    connection: { host: '127.0.0.1', port, ca: readFileSync(join(options.caFolder ?? certs, 'ca.pem'), 'utf8'), alpn: undefined, keepaliveSeconds: 60 },
+    credentials,
+    topicOf: (device) => `dt/sp01/${device.lineId}/${device.thingName}/telemetry`,
+    rate: options.rate ?? 5,
+    readingsPerMessage: 8,
+    connectWaitMs: options.connectWaitMs,
+  });
+}
+
+describe('simulate fleet', () => {
+  jest.setTimeout(20_000);
+  const certs = tempFolder();
+  beforeAll(() => makeCertificates(certs, ['gw-00001', 'gw-00002', 'gw-00003']));
+
+  it('says why connects fail as they do, and after the connect wait names the most frequent reason', async () => {
+    const port = await closedPort();
+    const fleet = fleetOf(2, certs, port, { connectWaitMs: 1_000 });
+    const live: string[] = [];
+    fleet.stats.onNewError = (message, thing) => live.push(`${thing}: ${message}`);
+    const { connected, ms } = await fleet.start();
+    await fleet.stop(0);
+    expect(connected).toBe(0);
+    expect(live).toEqual([`gw-00001: connect ECONNREFUSED 127.0.0.1:${port}`]);
+    const { errorCount: errors, attempts } = fleet.stats;
+    // One error per failed attempt (mqtt.js emits a TLS socket's error twice); the attempt under way at the stop may have none yet.
+    expect(errors === attempts || errors === attempts - 1).toBe(true);
+    expect(fleet.connectFailure(ms)).toBe(
+      `no device of 2 connected in ${(ms / 1000).toFixed(1)} s (${attempts} attempts); most frequent connect error (${errors} of ${errors} errors): connect ECONNREFUSED 127.0.0.1:${port}`,
+    );
+  });
+
+  it('names a broker that drops the TLS connection of a certificate its CA did not sign', async () => {
+    const other = tempFolder();
+    makeCertificates(other, ['gw-00001']);
+    const broker = await startBroker(certs, 'ack');
+    try {
+      // The devices trust the broker's CA but present certificates of another one.
+      const fleet = fleetOf(1, other, broker.port, { connectWaitMs: 1_000, caFolder: certs });
+      const { connected } = await fleet.start();
+      await fleet.stop(0);
+      expect(connected).toBe(0);
+      expect(fleet.stats.mostFrequentConnectError?.example).toBe(CLOSED_BEFORE_CONNACK);
+    } finally {
+      await broker.close();
+    }
+  });
+
+  it('backs off from a broker that closes the connection on every publish, and says so', async () => {
+    const broker = await startBroker(certs, 'deny');
+    try {
+      const fleet = fleetOf(2, certs, broker.port, { rate: 5 });
+      await fleet.start();
+      await new Promise((done) => setTimeout(done, 3_000));
+      await fleet.stop(0);
+      // Without a PUBACK the backoff keeps growing (200 ms, 400 ms, ... 10 s): a handful of connects per device
+      // in 3 s, where resetting it on every CONNACK made one about every 100 ms.
+      expect(fleet.stats.connects).toBeLessThanOrEqual(20);
+      expect(fleet.stats.acked).toBe(0);
+      const kind = [...fleet.stats.errors.values()].find((k) => k.example === CLOSED_ON_PUBLISH);
+      // Every disconnect but the stop's own (one per device at most) came right after a publish.
+      expect(kind?.count).toBeGreaterThanOrEqual(Math.max(1, fleet.stats.disconnects - 2));
+      expect(fleet.stats.failed.get('refused')).toBeGreaterThanOrEqual(2);
+      expect(fleet.summary()).toMatch(
+        new RegExp(
+          `^sent \\d+, acked 0 \\(0 readings\\), failed \\d+ \\((unsent \\d+, )?refused \\d+\\); connects \\d+, disconnects \\d+; errors ${kind?.count} \\(${kind?.count}× ${CLOSED_ON_PUBLISH.replace(/[()?]/g, '\\$&')}\\)$`,
+        ),
+      );
+    } finally {
+      await broker.close();
+    }
+  });
+
+  it('counts what was never sent as unsent and what lacked its PUBACK at the end as timeout, not shutdown', async () => {
+    // A broker that never acknowledges: every device keeps its 20 in flight and queues the rest.
+    const broker = await startBroker(certs, 'silent');
+    try {
+      const fleet = fleetOf(1, certs, broker.port, { rate: 50 });
+      await fleet.start();
+      await new Promise((done) => setTimeout(done, 1_000));
+      await fleet.stop(200);
+      const failed = Object.fromEntries(fleet.stats.failed);
+      expect(failed).toEqual({ timeout: 20, unsent: expect.any(Number) });
+      expect(fleet.summary()).toMatch(/^sent 20, acked 0 \(0 readings\), failed \d+ \(unsent \d+, timeout 20\); connects 1, disconnects 1; errors 0$/);
+    } finally {
+      await broker.close();
+    }
+  });
+});
+
+interface Cli {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** `npm run simulate -- ...` as an operator runs it. */
+function simulate(args: readonly string[]): Promise<Cli> {
+  return new Promise((done) => {
+    execFile(process.execPath, ['--import', 'tsx', 'scripts/simulate.ts', ...args], { cwd: REPOSITORY, timeout: 20_000 }, (error, stdout, stderr) =>
+      done({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe('npm run simulate refusals', () => {
+  jest.setTimeout(30_000);
+
+  it('are one line with one prefix and exit 2, checked before connecting', async () => {
+    const certs = tempFolder();
+    makeCertificates(certs, ['gw-00001', 'gw-00002', 'gw-00003', 'gw-00004', 'gw-00005']);
+    const port = String(await closedPort());
+    const local = ['--local', `127.0.0.1:${port}`, '--certs', certs, '--seconds', '1'];
+    const runs = await Promise.all([
+      simulate([...local, '--fault', 'pump-00099:step']),
+      simulate([...local, '--devices', '8']),
+      simulate([...local, '--devices', '5', '--ledger', '/nonexistent/dir/l.jsonl']),
+      simulate([...local, '--env', '../prod']),
+      simulate([...local, '--devices', '5', '--fault', 'pump-00003:step:speed']),
+      simulate(['--certs', join(certs, 'missing'), '--devices', '3']),
+    ]);
+    expect(runs.map((run) => [run.code, run.stderr])).toEqual([
+      [2, 'simulate: --fault pump-00099: no such asset in a fleet of 10 (assets are pump-00001, motor-00002, ...)\n'],
+      [2, `simulate: --certs ${certs}: no gw-00006.pem; make the certificates with npm run simulate -- --make-certs ${certs} --devices 8\n`],
+      [2, 'simulate: --ledger /nonexistent/dir/l.jsonl: cannot write it (ENOENT)\n'],
+      [2, 'simulate: --env ../prod: not an environment with rendered manifests; one of dev, prod\n'],
+      [2, 'simulate: --fault pump-00003:step:speed: a pump has no speed; its metrics are temperature, vibration, pressure, flow, current\n'],
+      [2, `simulate: --certs ${join(certs, 'missing')}: no such folder; make the certificates with npm run simulate -- --make-certs ${join(certs, 'missing')} --devices 3\n`],
+    ]);
+  });
+
+  it('--help prints the usage and exits 0', async () => {
+    const run = await simulate(['--help']);
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(run.stdout.split('\n')[0]).toBe(SIMULATE_USAGE);
+  });
+});
