@@ -1,14 +1,10 @@
+import type { HotTierAudit } from './auditHotTier';
+
 /** What the load test's last line reports, and what decides its exit code. */
-export interface LoadtestOutcome {
+export interface LoadtestOutcome extends Pick<HotTierAudit, 'readingsAcked' | 'stored' | 'quarantined' | 'deadLettered' | 'missing' | 'duplicates'> {
   readonly devices: number;
   /** Most connections open at once. */
   readonly connected: number;
-  readonly readingsAcked: number;
-  readonly stored: number;
-  readonly quarantined: number;
-  readonly deadLettered: number;
-  readonly missing: number;
-  readonly duplicates: number;
   readonly alertsOnFaulty: number;
   readonly faultyAssets: number;
   readonly alertsOnHealthy: number;
