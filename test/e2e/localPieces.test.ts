@@ -17,6 +17,7 @@ import { parseLoadtestArgs } from '../../scripts/lib/local/parseLoadtestArgs';
 import { parseLocalArgs } from '../../scripts/lib/local/parseLocalArgs';
 import { BACKGROUND_NICE, LOWER_OWN_PRIORITY_SOURCE } from '../../scripts/lib/local/threadPriority';
 import { Worker } from 'node:worker_threads';
+import { certificateThingName } from '../../scripts/lib/local/certificateThingName';
 
 const REPOSITORY = resolve(__dirname, '../..');
 const manifests = readManifests(join(REPOSITORY, 'manifests', 'dev'), 'dev');
@@ -69,6 +70,16 @@ describe('IoT device policy evaluation', () => {
     expect(policy.authorize('iot:Publish', own.replace('line-a', 'line-z'), thing).allowed).toBe(false);
     expect(policy.authorize('iot:Publish', `${arn}topic/dt/sp01/line-a/gw-00001/telemetry`, thing).allowed).toBe(false);
     expect(policy.authorize('iot:Subscribe', `${arn}topicfilter/#`, thing)).toEqual({ allowed: false, reason: expect.stringContaining('no statement allows') });
+  });
+});
+
+describe('the broker reads the thing name from the device certificate', () => {
+  it('takes the subject CN, and nothing from a socket the device already closed', () => {
+    expect(certificateThingName({ getPeerCertificate: () => ({ subject: { CN: 'gw-00001' } }) })).toBe('gw-00001');
+    expect(certificateThingName({ getPeerCertificate: () => ({ subject: { CN: ['gw-00002', 'other'] } }) })).toBe('gw-00002');
+    // Node returns null for a destroyed TLS socket: a device that closed while its CONNECT was handled.
+    expect(certificateThingName({ getPeerCertificate: () => null })).toBeUndefined();
+    expect(certificateThingName({})).toBeUndefined();
   });
 });
 

@@ -1,13 +1,14 @@
 import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { createServer, type Server, type TLSSocket } from 'node:tls';
+import { createServer, type Server } from 'node:tls';
 import { IOT_LIMITS } from './constants';
 import type { FakeAwsServer } from './FakeAwsServer';
 import { IotPolicyEvaluator } from './IotPolicyEvaluator';
 import type { LocalManifests } from './LocalManifests';
 import type { StreamWriter } from './StreamWriter';
 import { TopicRule, type RuleContext } from './TopicRule';
+import { certificateThingName } from './certificateThingName';
 
 /** Counters of the gateway, read by the live output and the load test. */
 export interface GatewayCounters {
@@ -151,10 +152,7 @@ export class MqttGateway {
   }
 
   #thingOf(client: Client): string | undefined {
-    const socket = client.conn as unknown as TLSSocket;
-    const subject = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate().subject : undefined;
-    const cn = subject?.CN;
-    return typeof cn === 'string' ? cn : Array.isArray(cn) ? cn[0] : undefined;
+    return certificateThingName(client.conn);
   }
 
   #authenticate(client: Client, done: (error: AuthenticateError | null, success: boolean | null) => void): void {
