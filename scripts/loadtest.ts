@@ -96,14 +96,23 @@ function runFleet(
     head += chunk.toString('utf8');
     if (!held && /; holding until a line on stdin\n/.test(head)) {
       held = true;
-      void events.connected().then(() => child.stdin.end('go\n'));
+      // Written, not ended: the fleet takes the end of its stdin for this process being gone, and stops.
+      void events.connected().then(() => child.stdin.write('go\n'));
     }
     if (/; publishing\n/.test(head)) {
       head = undefined;
       events.publishing();
     } else if (head.length > 65_536) head = head.slice(-1024);
   });
-  return { child, exited: new Promise((done) => child.on('exit', (code) => done({ code: code ?? 1, summary: summary.trim() }))) };
+  return {
+    child,
+    exited: new Promise((done) =>
+      child.on('exit', (code) => {
+        child.stdin.destroy();
+        done({ code: code ?? 1, summary: summary.trim() });
+      }),
+    ),
+  };
 }
 
 /** Width of the windows of the latency profile over the run (by device ts). */

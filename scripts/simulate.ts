@@ -65,15 +65,24 @@ function openLedger(path: string | undefined): { write(message: AckedMessage): v
   };
 }
 
-async function waitForStop(seconds: number | undefined): Promise<string> {
+/**
+ * Until `seconds` have passed, a signal, or (`held`: started by the load test through a pipe) the end of stdin:
+ * the load test is gone, crashed or killed, and a fleet publishing into its stopped broker would only load the machine.
+ */
+async function waitForStop(seconds: number | undefined, held: boolean): Promise<string> {
   return new Promise<string>((done) => {
     const timer = seconds === undefined ? undefined : setTimeout(() => done(`${seconds} s elapsed`), seconds * 1000);
-    const onSignal = (signal: string): void => {
+    const stop = (why: string): void => {
       if (timer) clearTimeout(timer);
-      done(signal);
+      done(why);
     };
-    process.once('SIGINT', () => onSignal('SIGINT'));
-    process.once('SIGTERM', () => onSignal('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    if (held) {
+      process.stdin.on('data', () => undefined);
+      process.stdin.once('end', () => stop('stdin closed: the process that started the fleet is gone'));
+      process.stdin.resume();
+    }
   });
 }
 
@@ -150,7 +159,7 @@ async function main(): Promise<number> {
   process.stderr.write(`simulate: ${connection.connected}/${plan.devices.length} connected in ${(connection.ms / 1000).toFixed(1)} s; publishing\n`);
   const loopAtStart = performance.eventLoopUtilization();
   const cpuAtStart = process.cpuUsage();
-  const why = await waitForStop(options.seconds);
+  const why = await waitForStop(options.seconds, options.hold);
   if (progress) clearInterval(progress);
   const loop = performance.eventLoopUtilization(loopAtStart);
   const cpu = process.cpuUsage(cpuAtStart);

@@ -352,6 +352,37 @@ describe('npm run simulate refusals', () => {
     ]);
   });
 
+  it('--hold: a fleet stops when the process that started it goes away (its stdin ends), and does not publish on', async () => {
+    const certs = tempFolder();
+    makeCertificates(certs, ['gw-00001', 'gw-00002']);
+    const broker = await startBroker(certs, 'ack');
+    let child: ReturnType<typeof spawn> | undefined;
+    try {
+      child = spawn(process.execPath, ['--import', 'tsx', 'scripts/simulate.ts', '--local', `127.0.0.1:${broker.port}`, '--certs', certs, '--devices', '2', '--hold', '--quiet'], {
+        cwd: REPOSITORY,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      const { stdin, stderr: errors } = child;
+      let stderr = '';
+      errors?.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString('utf8');
+        // The load test's part: a line starts the publishing; then the "load test" goes away.
+        if (/holding until a line on stdin\n/.test(stderr) && stdin?.writable === true) {
+          stdin.write('go\n');
+          setTimeout(() => stdin.end(), 1_500);
+        }
+      });
+      const running = child;
+      const code = await new Promise<number | null>((done) => running.on('exit', done));
+      expect(stderr).toContain('simulate: stopping (stdin closed: the process that started the fleet is gone)');
+      expect(code).toBe(0);
+    } finally {
+      // Without the fix the fleet would publish on for ever: it must not outlive the test.
+      if (child?.exitCode === null) child.kill('SIGKILL');
+      await broker.close();
+    }
+  });
+
   it('--help prints the usage and exits 0', async () => {
     const run = await simulate(['--help']);
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
