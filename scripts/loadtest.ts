@@ -37,6 +37,7 @@ import { LiveOutput } from './lib/local/LiveOutput';
 import { LocalPipeline, type RunningFunction } from './lib/local/LocalPipeline';
 import type { LocalManifests } from './lib/local/LocalManifests';
 import { LOADTEST_USAGE, parseLoadtestArgs, type LoadtestOptions } from './lib/local/parseLoadtestArgs';
+import { pipelineTotals } from './lib/local/pipelineTotals';
 import { planLoadtest, type LoadtestPlan } from './lib/local/planLoadtest';
 import { helpRequested } from './lib/local/helpRequested';
 import { loadtestFailures, loadtestLastLine, type LoadtestOutcome } from './lib/local/loadtestVerdict';
@@ -263,21 +264,10 @@ function report(
   const c = pipeline.gateway.counters;
   say(`fleet: ${fleet.summary.replace(/^simulate: /, '') || `no summary (exit ${fleet.code})`}`);
   say(`busy (event loop, while the devices ran): ${busy}`);
-  const dynamo = pipeline.dynamoProxy;
-  say(`dynamodb: ${Object.entries(dynamo.counts).map(([operation, n]) => `${operation} ${n}`).join(', ')}; throttled ${dynamo.throttled}`);
-  say(`broker: ${c.connects} connects, ${c.disconnects} disconnects, ${c.received} messages (${c.toStream} to the stream, ${c.parseErrors} ParseError (not JSON: dropped as AWS does), ${c.oversized} oversized refused, ${c.errorActions} error actions, ${c.publishDenied} publishes denied)`);
-  for (const [name, f] of pipeline.functions) {
-    if (f.pollers.length === 0) continue;
-    const k = f.counters;
-    say(`${name}: ${k.invocations} invocations, ${k.recordsDelivered} records delivered, ${k.functionErrors} function errors, ${k.partialFailures} partial failures, ${k.bisections} bisections, ${k.dlqMessages} DLQ messages (${k.recordsDeadLettered} records), ${f.host.coldStarts} cold starts, ${f.host.moves} batches in another environment than their shard's previous batch`);
-  }
+  for (const line of pipelineTotals(pipeline)) say(line);
   say(`hot tier: garbage messages acked ${audit.garbageAcked} (no readings), stored but never acked ${audit.storedUnacked}; quarantine reasons ${[...audit.quarantineReasons].map(([r, n]) => `${r} ${n}`).join(', ') || 'none'}`);
   if (audit.missingExamples.length > 0) say(`missing, e.g. ${audit.missingExamples.join(', ')}`);
   say(`detection: warm-up ${plan.warmupSamples} samples, faults from ${plan.faultAtSeconds.toFixed(1)} s; ${alerts.detected}/${plan.faultyAssets.size} faulty assets alerted${alerts.healthyAssets.length > 0 ? `; healthy assets that alerted: ${alerts.healthyAssets.join(', ')}` : ''}; seeds replaced by screening ${plan.seedsReplaced}`);
-  say(`latency: status p50 ${Math.round(pipeline.statusLatency.percentile(50, true))} ms p99 ${Math.round(pipeline.statusLatency.percentile(99, true))} ms; alert p50 ${Math.round(pipeline.alertLatency.percentile(50, true))} ms p99 ${Math.round(pipeline.alertLatency.percentile(99, true))} ms`);
-  for (const [shard, load] of [...pipeline.streams.values()].flatMap((w) => [...w.shardLoad])) {
-    if (load.overLimitSeconds > 0) say(`warning: ${shard} took more than a shard's 1,000 records/s or 1 MiB/s in ${load.overLimitSeconds} s (peak ${load.peakRecords}/s): AWS would throttle the rule's puts`);
-  }
   if (chaos) say(`chaos: ${chaos.log.length} actions`);
   say(latencyProfile(processor, plan, publishingAt, options.seconds));
   const outcome: LoadtestOutcome = {

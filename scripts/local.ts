@@ -19,6 +19,7 @@ import { liveLocalEndpoints, localEndpointsPath, removeLocalEndpoints, writeLoca
 import { LIVE_OUTPUT_INTERVAL_MS } from './lib/local/constants';
 import { detectorOverrides } from './lib/local/detectorOverrides';
 import { LiveOutput } from './lib/local/LiveOutput';
+import { pipelineTotals } from './lib/local/pipelineTotals';
 import { LocalPipeline } from './lib/local/LocalPipeline';
 import { helpRequested } from './lib/local/helpRequested';
 import { LOCAL_USAGE, parseLocalArgs } from './lib/local/parseLocalArgs';
@@ -77,7 +78,8 @@ async function main(): Promise<number> {
   const timer = setInterval(() => process.stderr.write(`local: ${live.line()}\n`), LIVE_OUTPUT_INTERVAL_MS);
   await untilStopped(options.seconds);
   clearInterval(timer);
-  process.stderr.write('local: stopping\n');
+  process.stderr.write('local: stopping; what the pipeline did:\n');
+  for (const line of pipelineTotals(pipeline)) process.stderr.write(`local: ${line}\n`);
   removeLocalEndpoints(manifests.environment, REPOSITORY);
   await pipeline.stop();
   return 0;

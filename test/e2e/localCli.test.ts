@@ -162,6 +162,26 @@ describe('.local/<env>/endpoints.json: one local pipeline per environment', () =
     expect(liveLocalEndpoints('prod', root)).toBeUndefined();
   });
 
+  it('`npm run local` says what the pipeline did when it stops', async () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'local-totals-'));
+    try {
+      const result = await run('local.ts', ['--env', 'prod', '--port', '0', '--seconds', '1', '--certs', join(scratch, 'certs'), '--logs', join(scratch, 'logs')]);
+      expect(result.code).toBe(0);
+      const lines = result.stderr.split('\n');
+      const from = lines.indexOf('local: stopping; what the pipeline did:');
+      expect(from).toBeGreaterThan(0);
+      expect(lines.slice(from + 1).filter((line) => line !== '')).toEqual([
+        expect.stringMatching(/^local: dynamodb: .*; throttled 0$/),
+        'local: broker: 0 connects, 0 disconnects, 0 messages (0 to the stream, 0 ParseError (not JSON: dropped as AWS does), 0 oversized refused, 0 error actions, 0 publishes denied)',
+        expect.stringMatching(/^local: lambda-processor-prod: 0 invocations, 0 records delivered, /),
+        expect.stringMatching(/^local: lambda-storer-prod: 0 invocations, 0 records delivered, /),
+        'local: latency: status p50 - p99 -; alert p50 - p99 -',
+      ]);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }, 90_000);
+
   it('a second `npm run local` of a running environment refuses to start in one line naming the pid and its ports, exit 2, and leaves the file', async () => {
     // prod, so that a `npm run local` of dev on this machine is not disturbed; the file is put back as it was.
     const path = localEndpointsPath('prod', REPOSITORY);

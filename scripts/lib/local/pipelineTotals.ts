@@ -1,0 +1,32 @@
+import type { LocalPipeline } from './LocalPipeline';
+
+/** Whole milliseconds, or `-` without a sample. */
+const ms = (value: number): string => (Number.isFinite(value) ? `${Math.round(value)} ms` : '-');
+
+/**
+ * What a local pipeline did since it started, one line per part: DynamoDB requests, the broker, each
+ * function's event source mapping, latencies, and the shards that took more than AWS would. `npm run local`
+ * prints them when it stops, the load test in its report.
+ */
+export function pipelineTotals(pipeline: LocalPipeline): string[] {
+  const dynamo = pipeline.dynamoProxy;
+  const c = pipeline.gateway.counters;
+  const lines = [
+    `dynamodb: ${Object.entries(dynamo.counts).map(([operation, n]) => `${operation} ${n}`).join(', ')}; throttled ${dynamo.throttled}`,
+    `broker: ${c.connects} connects, ${c.disconnects} disconnects, ${c.received} messages (${c.toStream} to the stream, ${c.parseErrors} ParseError (not JSON: dropped as AWS does), ${c.oversized} oversized refused, ${c.errorActions} error actions, ${c.publishDenied} publishes denied)`,
+  ];
+  for (const [name, f] of pipeline.functions) {
+    if (f.pollers.length === 0) continue;
+    const k = f.counters;
+    lines.push(
+      `${name}: ${k.invocations} invocations, ${k.recordsDelivered} records delivered, ${k.functionErrors} function errors, ${k.partialFailures} partial failures, ${k.bisections} bisections, ${k.dlqMessages} DLQ messages (${k.recordsDeadLettered} records), ${f.host.coldStarts} cold starts, ${f.host.moves} batches in another environment than their shard's previous batch`,
+    );
+  }
+  lines.push(
+    `latency: status p50 ${ms(pipeline.statusLatency.percentile(50, true))} p99 ${ms(pipeline.statusLatency.percentile(99, true))}; alert p50 ${ms(pipeline.alertLatency.percentile(50, true))} p99 ${ms(pipeline.alertLatency.percentile(99, true))}`,
+  );
+  for (const [shard, load] of [...pipeline.streams.values()].flatMap((writer) => [...writer.shardLoad])) {
+    if (load.overLimitSeconds > 0) lines.push(`warning: ${shard} took more than a shard's 1,000 records/s or 1 MiB/s in ${load.overLimitSeconds} s (peak ${load.peakRecords}/s): AWS would throttle the rule's puts`);
+  }
+  return lines;
+}
