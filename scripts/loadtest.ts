@@ -83,7 +83,7 @@ function runFleet(
   const profiling = process.execArgv.filter((arg) => arg.startsWith('--cpu-prof'));
   const args = [...profiling, '--import', 'tsx', join(REPOSITORY, 'scripts', 'simulate.ts'), '--env', options.environment, '--plan', planFile, '--ledger', join(work, 'ledger.jsonl'),
     '--local', `127.0.0.1:${port}`, '--certs', options.certs, '--rate', String(options.rate), '--readings-per-message', String(options.readingsPerMessage),
-    '--seconds', String(options.seconds), '--quiet', '--hold'];
+    '--seconds', String(options.seconds), '--connect-wait', String(options.connectWaitSeconds), '--quiet', '--hold'];
   const child = spawn(process.execPath, args, { cwd: REPOSITORY, stdio: ['pipe', 'pipe', 'pipe'] });
   let summary = '';
   child.stdout.on('data', (chunk: Buffer) => (summary += chunk.toString('utf8')));

@@ -127,6 +127,7 @@ async function main(): Promise<number> {
     topicOf: (device) => `$aws/rules/${topics.ruleName}/dt/${topics.plantId}/${device.lineId}/${device.thingName}/telemetry`,
     rate: options.rate,
     readingsPerMessage: options.readingsPerMessage,
+    connectWaitMs: options.connectWaitSeconds * 1000,
     onAck: (message) => ledger.write(message),
   });
 

@@ -74,8 +74,8 @@ describe('npm run loadtest (the plant in a box, end to end)', () => {
       // Valid certificates of this CA, but gw-00001 holds gw-00002's identity and so on round: client id != thing.
       const identities = things.map((thing) => ['pem', 'key'].map((suffix) => readFileSync(join(certs, `${thing}.${suffix}`))));
       things.forEach((thing, i) => ['pem', 'key'].forEach((suffix, j) => writeFileSync(join(certs, `${thing}.${suffix}`), identities[(i + 1) % things.length]![j]!)));
-      // The fleet waits 60 s for its connections before it publishes (nothing, here).
-      const run = await loadtest(['--devices', '10', '--seconds', '5', '--faults', ''], certs, 150_000);
+      // The fleet waits for its connections (60 s unless told) before it publishes (nothing, here).
+      const run = await loadtest(['--devices', '10', '--seconds', '5', '--faults', '', '--connect-wait', '5'], certs, 150_000);
       work = run.work;
       expect(run.last[0]).toBe(
         'loadtest: 10 devices, 0 connected, 0 readings acked; stored 0, quarantined 0, dead-lettered 0; missing 0, duplicates 0; alerts 0 for 0 faulty assets, 0 on healthy; e2e p50 - ms, p99 - ms',

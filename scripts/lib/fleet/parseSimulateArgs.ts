@@ -10,7 +10,7 @@ import { UsageError } from './UsageError';
 
 export const SIMULATE_USAGE =
   'usage: simulate [--env dev] [--devices N] [--rate MSG_PER_S] [--readings-per-message N] [--seconds S] [--fault ASSET:KIND[:METRIC][:SIZE][@S]]... ' +
-  '[--local HOST:PORT | --endpoint ATS_HOST [--port 8883|443] --root-ca FILE] [--certs DIR] [--plan FILE] [--ledger FILE] [--seed N] [--quiet] [--hold] | --make-certs DIR --devices N | --help';
+  '[--local HOST:PORT | --endpoint ATS_HOST [--port 8883|443] --root-ca FILE] [--certs DIR] [--plan FILE] [--ledger FILE] [--seed N] [--connect-wait S] [--quiet] [--hold] | --make-certs DIR --devices N | --help';
 
 const MANIFESTS = resolve(__dirname, '../../../manifests');
 
@@ -47,9 +47,10 @@ export interface SimulateOptions {
   readonly quiet: boolean;
   /** Connect every device, then wait for a line on stdin before publishing (the load test's start signal). */
   readonly hold: boolean;
+  /** Seconds to wait for every device to connect before publishing (or failing when none did). */
+  readonly connectWaitSeconds: number;
 }
 
-/** The options of a simulate command line, 'help' for `--help`, or a UsageError; `environments`: those with rendered manifests. */
 /** The port of `--local HOST:PORT` (undefined without --local), refused in the flag's own words. */
 function localPortOf(local: string | undefined, portText: string | undefined): number | undefined {
   if (local === undefined) return undefined;
@@ -58,6 +59,7 @@ function localPortOf(local: string | undefined, portText: string | undefined): n
   return port;
 }
 
+/** The options of a simulate command line, 'help' for `--help`, or a UsageError; `environments`: those with rendered manifests. */
 export function parseSimulateArgs(args: readonly string[], environments: readonly string[] = manifestEnvironments(MANIFESTS)): SimulateOptions | 'help' {
   const v = parseFlags(
     args,
@@ -67,6 +69,7 @@ export function parseSimulateArgs(args: readonly string[], environments: readonl
       rate: { type: 'string' },
       'readings-per-message': { type: 'string' },
       seconds: { type: 'string' },
+      'connect-wait': { type: 'string' },
       fault: { type: 'string', multiple: true },
       local: { type: 'string' },
       endpoint: { type: 'string' },
@@ -108,6 +111,7 @@ export function parseSimulateArgs(args: readonly string[], environments: readonl
     rate: numberFlag('rate', v.rate, FLEET_DEFAULTS.rate, FLEET_LIMITS.minRate, FLEET_LIMITS.maxRate),
     readingsPerMessage: numberFlag('readings-per-message', v['readings-per-message'], FLEET_DEFAULTS.readingsPerMessage, 1, FLEET_LIMITS.maxReadingsPerMessage, true),
     seconds,
+    connectWaitSeconds: numberFlag('connect-wait', v['connect-wait'], FLEET_LIMITS.connectWaitMs / 1000, 1, 3_600),
     faults: (v.fault ?? []).map((text) => parseFault(text, 0)),
     host: v.endpoint ?? localHost,
     port,

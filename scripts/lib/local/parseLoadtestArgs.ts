@@ -19,10 +19,11 @@ export const LOADTEST_FLAGS = {
   placement: { type: 'string', default: 'random' },
   certs: { type: 'string', default: '.local/loadtest-certs' },
   logs: { type: 'string', default: '.local/logs' },
+  'connect-wait': { type: 'string' },
 } as const;
 
 export const LOADTEST_USAGE =
-  'usage: loadtest --devices N --seconds S [--faults step,drift,spike,stuck,bad,garbage,oversized,skew] [--chaos] [--env dev] [--rate MSG_PER_S] [--readings-per-message N] [--warmup-samples N] [--placement random|sticky] [--certs .local/loadtest-certs] [--logs .local/logs]';
+  'usage: loadtest --devices N --seconds S [--faults step,drift,spike,stuck,bad,garbage,oversized,skew] [--chaos] [--env dev] [--rate MSG_PER_S] [--readings-per-message N] [--warmup-samples N] [--placement random|sticky] [--certs .local/loadtest-certs] [--logs .local/logs] [--connect-wait S]';
 
 /** Default faults: one asset per kind. */
 export const DEFAULT_LOADTEST_FAULTS: readonly FaultKind[] = FAULT_KINDS;
@@ -40,6 +41,8 @@ export interface LoadtestOptions {
   readonly placement: Placement;
   readonly certs: string;
   readonly logs: string;
+  /** Seconds the fleet waits for every device to connect (simulate's --connect-wait). */
+  readonly connectWaitSeconds: number;
 }
 
 export function parseLoadtestArgs(args: readonly string[]): LoadtestOptions {
@@ -68,5 +71,6 @@ export function parseLoadtestArgs(args: readonly string[]): LoadtestOptions {
     warmupSamples: values['warmup-samples'] === undefined ? undefined : numberFlag('warmup-samples', values['warmup-samples'], 0, 10, 100_000, true),
     certs: values.certs ?? '.local/loadtest-certs',
     logs: values.logs ?? '.local/logs',
+    connectWaitSeconds: numberFlag('connect-wait', values['connect-wait'], FLEET_LIMITS.connectWaitMs / 1000, 1, 3_600),
   };
 }
