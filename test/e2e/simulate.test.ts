@@ -103,6 +103,7 @@ describe('simulate command line', () => {
 
   it('takes --help, and names every flag in its usage', () => {
     expect(parseSimulateArgs(['--help'])).toBe('help');
+    expect(parseSimulateArgs(['--devices', '-3', '--fault', 'nonsense', '--help'])).toBe('help');
     for (const flag of ['--quiet', '--hold', '--help', '--ledger', '--plan', '--seed', '--make-certs']) expect(SIMULATE_USAGE).toContain(flag);
   });
 

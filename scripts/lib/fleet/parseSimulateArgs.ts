@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { ASSET_TYPES, FAULT_KINDS, FLEET_DEFAULTS, FLEET_LIMITS, IOT_ALPN_PROTOCOL } from './constants';
 import { ENVIRONMENT_NAME, manifestEnvironments } from './manifestEnvironments';
 import { decimalNumber } from '../decimalNumber';
+import { helpRequested } from '../local/helpRequested';
 import { numberFlag } from './numberFlag';
 import { parseFault } from './parseFault';
 import { parseFlags } from './parseFlags';
@@ -61,6 +62,8 @@ function localPortOf(local: string | undefined, portText: string | undefined): n
 
 /** The options of a simulate command line, 'help' for `--help`, or a UsageError; `environments`: those with rendered manifests. */
 export function parseSimulateArgs(args: readonly string[], environments: readonly string[] = manifestEnvironments(MANIFESTS)): SimulateOptions | 'help' {
+  // Asked for help, an operator gets it even when the rest of the command line is wrong.
+  if (helpRequested(args)) return 'help';
   const v = parseFlags(
     args,
     {
@@ -82,11 +85,9 @@ export function parseSimulateArgs(args: readonly string[], environments: readonl
       seed: { type: 'string' },
       quiet: { type: 'boolean', default: false },
       hold: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
     },
     SIMULATE_USAGE,
   );
-  if (v.help) return 'help';
   const environment = v.env ?? 'dev';
   // The name becomes a path (manifests/<env>): only a plain name that has rendered manifests.
   if (!ENVIRONMENT_NAME.test(environment) || !environments.includes(environment)) {
