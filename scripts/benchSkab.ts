@@ -30,7 +30,7 @@ import { replayFile } from './lib/replayRun';
 import { readReplaySettings } from './lib/replaySettings';
 import { formatOnset, nearestRankQuantile, onsetOutcome, sumOnsetOutcomes, type OnsetOutcome } from './lib/skabOnset';
 import { countSkabFile, SKAB_LEADERBOARD, SKAB_WARMUP_ROWS, skabRates, sumSkabCounts, type SkabCounts } from './lib/skabScore';
-import { listCsvFiles } from './lib/listCsvFiles';
+import { listCsvFiles, naturalOrder } from './lib/listCsvFiles';
 
 export const BENCH_SKAB_USAGE = 'usage: bench:skab -- DIR [--settings FILE.json|FILE.yaml]';
 
@@ -57,10 +57,6 @@ export interface SkabBenchResult {
   readonly total: SkabCounts;
   readonly nab: NabOutcome;
   readonly onset: OnsetOutcome;
-}
-
-function naturalOrder(a: string, b: string): number {
-  return a.localeCompare(b, 'en', { numeric: true });
 }
 
 /**

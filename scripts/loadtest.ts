@@ -21,7 +21,7 @@
  */
 import './lib/quietSdkNodeWarning';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -39,7 +39,7 @@ import type { LocalManifests } from './lib/local/LocalManifests';
 import { LOADTEST_USAGE, parseLoadtestArgs, type LoadtestOptions } from './lib/local/parseLoadtestArgs';
 import { pipelineTotals } from './lib/local/pipelineTotals';
 import { planLoadtest, type LoadtestPlan } from './lib/local/planLoadtest';
-import { helpRequested } from './lib/local/helpRequested';
+import { helpRequested } from './lib/fleet/helpRequested';
 import { loadtestFailures, loadtestLastLine, type LoadtestOutcome } from './lib/local/loadtestVerdict';
 import { readManifests } from './lib/local/readManifests';
 
@@ -353,8 +353,6 @@ async function main(): Promise<number> {
     });
     fleetChild = fleetRun.child;
     const fleet = await fleetRun.exited;
-    // A fleet that failed before it opened its ledger acknowledged nothing; the report says it failed.
-    if (!existsSync(ledgerFile)) writeFileSync(ledgerFile, '');
     const busy = busyShares(loopsAtStart, pipeline.loopTimes());
     const drained = await drain(pipeline, chaos);
     if (!drained) say(`not drained (no delivery for ${DRAIN_STALL_MS / 1000} s, or ${DRAIN_LIMIT_MS / 1000} s in all): backlog ${pipeline.backlog}`);

@@ -21,7 +21,7 @@ import { detectorOverrides } from './lib/local/detectorOverrides';
 import { LiveOutput } from './lib/local/LiveOutput';
 import { pipelineTotals } from './lib/local/pipelineTotals';
 import { LocalPipeline } from './lib/local/LocalPipeline';
-import { helpRequested } from './lib/local/helpRequested';
+import { helpRequested } from './lib/fleet/helpRequested';
 import { LOCAL_USAGE, parseLocalArgs } from './lib/local/parseLocalArgs';
 import { readManifests } from './lib/local/readManifests';
 

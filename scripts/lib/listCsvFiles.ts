@@ -16,6 +16,11 @@ export function listCsvFiles(dir: string, onSkip: SkippedEntry = () => undefined
   return listFolder(dir, dir, new Map([[realpathOf(dir), dir]]), onSkip);
 }
 
+/** `2.csv` before `10.csv`. */
+export function naturalOrder(a: string, b: string): number {
+  return a.localeCompare(b, 'en', { numeric: true });
+}
+
 /** `listed`: the real path of every folder listed so far, to the path it was listed under. */
 function listFolder(root: string, dir: string, listed: Map<string, string>, onSkip: SkippedEntry): string[] {
   let entries: string[];
@@ -25,7 +30,7 @@ function listFolder(root: string, dir: string, listed: Map<string, string>, onSk
     throw new ReplayInputError(`cannot read folder ${dir}: ${fsReason(error)}`);
   }
   return entries
-    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
+    .sort(naturalOrder)
     .flatMap((entry) => {
       const path = join(dir, entry);
       let stats: Stats;

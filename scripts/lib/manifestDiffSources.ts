@@ -59,6 +59,9 @@ function mergeBase(ref: string, cwd: string): string | undefined {
   }
 }
 
+/** A commit as the report names it. */
+const short = (commit: string): string => commit.slice(0, 12);
+
 /** A resolved base: the commit, and how to name it in the report. */
 export interface BaseCommit {
   readonly commit: string;
@@ -70,7 +73,6 @@ export interface BaseCommit {
  * of HEAD with main, else with origin/main, else HEAD.
  */
 export function resolveBase(ref: string | undefined, cwd: string): BaseCommit {
-  const short = (commit: string): string => commit.slice(0, 12);
   if (ref !== undefined) {
     const commit = ref.startsWith('-') ? undefined : commitOf(ref, cwd);
     if (commit === undefined) throw new DiffUsageError(`diff: --base: ${JSON.stringify(ref)} is not a commit of this repository`);
@@ -86,7 +88,6 @@ export function resolveBase(ref: string | undefined, cwd: string): BaseCommit {
  * origin/main (what Argo CD deploys, as far as the branch knows), else HEAD; undefined before the first commit.
  */
 export function defaultBase(cwd: string): BaseCommit | undefined {
-  const short = (commit: string): string => commit.slice(0, 12);
   for (const branch of ['main', 'origin/main']) {
     const commit = mergeBase(branch, cwd);
     if (commit !== undefined) return { commit, description: `the merge base of HEAD and ${branch} (${short(commit)})` };

@@ -1,7 +1,7 @@
 import { QueryInputError, QueryLimitError, UnknownSensorError } from '../../functions/shared/errors';
 import { QUERY_LIMITS, STEPS } from '../../functions/shared/query/constants';
 import { parseInstant } from '../../functions/shared/query/parseInstant';
-import { parseIdentifier, parseSeriesQuery, parseSeriesRange, type ParseSeriesOptions } from '../../functions/shared/query/parseSeriesQuery';
+import { parseAggregates, parseIdentifier, parseSeriesQuery, parseSeriesRange, parseStep, type ParseSeriesOptions } from '../../functions/shared/query/parseSeriesQuery';
 import type { QueryService } from '../../functions/shared/query/QueryService';
 import { stepPointCount } from '../../functions/shared/query/stepPointCount';
 import type { AssetSummary, SeriesQuery, SeriesResult } from '../../functions/shared/query/types';
@@ -25,15 +25,14 @@ const LISTING_SERIES_FLAGS = ['metric', 'to', 'step', 'agg'] as const;
 
 /**
  * `--line` alone reads no series, so its series flags are refused; a bad value among them is still
- * reported as such first, by the shared parser over the minute before `--to` (its messages, not copies).
+ * reported as such first, by the read path's own parsers (its messages, not copies).
  */
 function refuseSeriesFlags(options: QueryCliOptions, parse: ParseSeriesOptions): void {
   const { series } = options;
   if (series.metric !== undefined) parseIdentifier(series.metric, label('metric'));
-  const to = series.to === undefined ? parse.now : parseInstant(series.to, { parameter: label('to'), now: parse.now, allowRelative: true });
-  // A --to in the first minute of 1970 would put the probe's start before epoch ms can say.
-  const end = Math.max(to, QUERY_LIMITS.minuteMs);
-  parseSeriesRange({ from: String(end - QUERY_LIMITS.minuteMs), to: String(end), ...(series.step === undefined ? {} : { step: series.step }), ...(series.agg === undefined ? {} : { agg: series.agg }) }, parse);
+  if (series.to !== undefined) parseInstant(series.to, { parameter: label('to'), now: parse.now, allowRelative: true });
+  parseStep(series.step, label('step'));
+  parseAggregates(series.agg, label('agg'));
 
   const given: [flag: string, value: string][] = LISTING_SERIES_FLAGS.flatMap((parameter) => {
     const value = series[parameter];

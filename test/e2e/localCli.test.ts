@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { FAULT_KINDS } from '../../scripts/lib/fleet/constants';
-import { helpRequested } from '../../scripts/lib/local/helpRequested';
+import { helpRequested } from '../../scripts/lib/fleet/helpRequested';
 import { loadtestFailures, loadtestLastLine, type LoadtestOutcome } from '../../scripts/lib/local/loadtestVerdict';
 import { LOADTEST_FLAGS, LOADTEST_USAGE, parseLoadtestArgs } from '../../scripts/lib/local/parseLoadtestArgs';
 import { LOCAL_FLAGS, LOCAL_USAGE, parseLocalArgs } from '../../scripts/lib/local/parseLocalArgs';

@@ -56,10 +56,7 @@ export function parseSeriesRange(parameters: SeriesParameters, options: ParseSer
     throw new QueryInputError(label('to'), `${label('to')} must be after ${label('from')} (the range is [from, to)), got from ${new Date(from).toISOString()} and to ${new Date(to).toISOString()}`);
   }
 
-  const stepText = parameters.step === undefined || parameters.step === '' ? QUERY_DEFAULTS.step : parameters.step;
-  if (!(STEP_NAMES as readonly string[]).includes(stepText)) throw new QueryInputError(label('step'), `${label('step')} must be one of ${STEP_NAMES.join(', ')}, got ${JSON.stringify(stepText)}`);
-  const step = stepText as Step;
-
+  const step = parseStep(parameters.step, label('step'));
   const aggregates = parseAggregates(parameters.agg, label('agg'));
   const range = to - from;
   if (step === 'raw' && range > QUERY_LIMITS.maxRawRangeMs) {
@@ -77,7 +74,15 @@ export function parseSeriesRange(parameters: SeriesParameters, options: ParseSer
   return { from, to, step, aggregates };
 }
 
-function parseAggregates(text: string | undefined, parameter: string): readonly Aggregate[] {
+/** A step name (default QUERY_DEFAULTS.step); QueryInputError naming `parameter` otherwise. */
+export function parseStep(text: string | undefined, parameter: string): Step {
+  const stepText = text === undefined || text === '' ? QUERY_DEFAULTS.step : text;
+  if (!(STEP_NAMES as readonly string[]).includes(stepText)) throw new QueryInputError(parameter, `${parameter} must be one of ${STEP_NAMES.join(', ')}, got ${JSON.stringify(stepText)}`);
+  return stepText as Step;
+}
+
+/** A comma-separated list of aggregates (default QUERY_DEFAULTS.aggregates); QueryInputError naming `parameter` otherwise. */
+export function parseAggregates(text: string | undefined, parameter: string): readonly Aggregate[] {
   if (text === undefined || text === '') return QUERY_DEFAULTS.aggregates;
   const names = text.split(',').map((name) => name.trim());
   const unknown = names.find((name) => !(AGGREGATES as readonly string[]).includes(name));

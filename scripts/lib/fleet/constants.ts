@@ -40,6 +40,10 @@ export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** Faults the detector is expected to alert on; the others are data faults the pipeline must route. */
 export const DETECTABLE_FAULTS: readonly FaultKind[] = ['step', 'drift', 'spike', 'stuck'];
+/** Faults that act on one metric of the asset (default temperature). */
+export const METRIC_FAULTS: readonly FaultKind[] = ['step', 'drift', 'spike', 'stuck', 'bad'];
+/** Faults with a size (FAULT_DEFAULT_SIZE); stuck, bad, garbage and oversized have nothing to size. */
+export const SIZED_FAULTS: readonly FaultKind[] = ['step', 'drift', 'spike', 'skew'];
 
 /** Default size of each fault: standard deviations (step, spike), sd per second (drift), ms (skew). */
 export const FAULT_DEFAULT_SIZE: Readonly<Record<FaultKind, number>> = {

@@ -1,12 +1,8 @@
 import { decimalNumber } from '../decimalNumber';
-import { ASSET_TYPES, FAULT_DEFAULT_SIZE, FAULT_KINDS, type FaultKind } from './constants';
+import { ASSET_TYPES, FAULT_DEFAULT_SIZE, FAULT_KINDS, METRIC_FAULTS, SIZED_FAULTS, type FaultKind } from './constants';
 import type { FaultSpec } from './types';
 import { UsageError } from './UsageError';
 
-/** Faults that act on one metric of the asset (default temperature). */
-const TAKES_METRIC: readonly FaultKind[] = ['step', 'drift', 'spike', 'stuck', 'bad'];
-/** Faults with a size (FAULT_DEFAULT_SIZE); stuck, bad, garbage and oversized have nothing to size. */
-const TAKES_SIZE: readonly FaultKind[] = ['step', 'drift', 'spike', 'skew'];
 
 /** Every metric some asset type reports; whether the fault's asset has it is checked by buildFleetPlan. */
 export const KNOWN_METRICS: readonly string[] = [...new Set(Object.values(ASSET_TYPES).flatMap((models) => models.map((m) => m.metric)))];
@@ -31,8 +27,8 @@ export function parseFault(text: string, defaultAt: number): FaultSpec {
   if (assetId === '') refuse('the asset id is missing (ASSET:KIND[:METRIC][:SIZE][@SECONDS])');
   if (!(FAULT_KINDS as readonly string[]).includes(kind)) refuse(`kind "${kind}" is not one of ${FAULT_KINDS.join(', ')}`);
   const faultKind = kind as FaultKind;
-  const takesMetric = TAKES_METRIC.includes(faultKind);
-  const takesSize = TAKES_SIZE.includes(faultKind);
+  const takesMetric = METRIC_FAULTS.includes(faultKind);
+  const takesSize = SIZED_FAULTS.includes(faultKind);
   let metric: string | undefined;
   let size: number | undefined;
   for (const part of parts) {

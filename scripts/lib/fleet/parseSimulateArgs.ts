@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { ASSET_TYPES, FAULT_KINDS, FLEET_DEFAULTS, FLEET_LIMITS, IOT_ALPN_PROTOCOL } from './constants';
 import { ENVIRONMENT_NAME, manifestEnvironments } from './manifestEnvironments';
 import { decimalNumber } from '../decimalNumber';
-import { helpRequested } from '../local/helpRequested';
+import { helpRequested } from './helpRequested';
 import { numberFlag } from './numberFlag';
 import { parseFault } from './parseFault';
 import { parseFlags } from './parseFlags';

@@ -1,6 +1,6 @@
 import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { decodeBucketItem } from '../../../functions/storer/bucketItemCodec';
 import type { AckedMessage } from '../fleet/types';
@@ -60,6 +60,8 @@ function readingsOf(text: string, into: Readings): boolean {
 }
 
 async function readLedger(file: string, acked: Readings): Promise<{ readings: number; garbage: number }> {
+  // A fleet that failed before it opened its ledger acknowledged nothing.
+  if (!existsSync(file)) return { readings: 0, garbage: 0 };
   let readings = 0;
   let garbage = 0;
   const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });

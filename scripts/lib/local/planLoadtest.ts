@@ -1,6 +1,6 @@
 import type { DetectorSettings } from '../../../functions/shared/detector';
 import { buildFleetPlan } from '../fleet/buildFleetPlan';
-import { ASSET_TYPES, DETECTABLE_FAULTS, FAULT_DEFAULT_SIZE, FLEET_DEFAULTS, type FaultKind } from '../fleet/constants';
+import { ASSET_TYPES, DETECTABLE_FAULTS, FAULT_DEFAULT_SIZE, FLEET_DEFAULTS, METRIC_FAULTS, type FaultKind } from '../fleet/constants';
 import { deviceSeed } from '../fleet/deviceSeed';
 import type { FleetPlan } from '../fleet/FleetPlan';
 import { samplesPerMessage } from '../fleet/samplesPerMessage';
@@ -63,7 +63,7 @@ export function planLoadtest(
   const faults: FaultSpec[] = options.faults.map((kind, i) => ({
     assetId: base.devices[faultDeviceIndex(i, options.faults.length, options.devices)]?.assetId ?? '',
     kind,
-    metric: kind === 'garbage' || kind === 'oversized' || kind === 'skew' ? undefined : FAULT_METRIC,
+    metric: METRIC_FAULTS.includes(kind) ? FAULT_METRIC : undefined,
     size: FAULT_DEFAULT_SIZE[kind],
     atSeconds: faultAtSeconds,
   }));

@@ -4,6 +4,7 @@ import { parseAllDocuments } from 'yaml';
 import { UsageError } from '../fleet/UsageError';
 import { LOCAL_REGION } from './constants';
 import type { FunctionSpec, LocalManifests, MappingSpec, PolicyDocument, TableSpec, TopicRuleSpec } from './LocalManifests';
+import { manifestEnvironments } from '../fleet/manifestEnvironments';
 
 type Json = Record<string, unknown>;
 
@@ -83,13 +84,7 @@ function mapping(object: Json): MappingSpec {
 
 /** The folders of `manifests/` that hold rendered objects, for the message of a wrong --env. */
 function renderedEnvironments(parent: string): string {
-  const found = existsSync(parent)
-    ? readdirSync(parent, { withFileTypes: true })
-        .filter((entry) => entry.isDirectory() && readdirSync(join(parent, entry.name)).some((file) => file.endsWith('.k8s.yaml')))
-        .map((entry) => entry.name)
-        .sort()
-    : [];
-  return found.length > 0 ? found.join(', ') : 'none';
+  return manifestEnvironments(parent).join(', ') || 'none';
 }
 
 /**
