@@ -82,6 +82,8 @@ interface AssetWork {
   notices: Array<{ readonly alert: AnomalyAlert } | { readonly recovery: EpisodeRecovery }>;
   /** An episode opened or closed in this batch: checkpoint at once so it survives a cold start. */
   episodeChanged: boolean;
+  /** The warm-up completed in this batch: checkpoint at once, so a cold start never puts the asset back into it. */
+  warmedUp: boolean;
   opened: number;
   judged: number;
   skipped: number;
@@ -111,10 +113,10 @@ const DEFAULT_ASSET_CONCURRENCY = 16;
 const NEVER = -Infinity;
 /**
  * An asset's detector state is checkpointed at most every CHECKPOINT_INTERVAL_SECONDS, and at once when an episode opens
- * or closes or an alert goes out. A checkpoint per asset per batch would cost one write of a few
+ * or closes, an alert goes out or the warm-up completes. A checkpoint per asset per batch would cost one write of a few
  * KB per asset per second (the processor runs without a batching window); a cold start that
  * restores a checkpoint up to this old only misses the statistics of those seconds, while
- * episodes and alerts are always durable.
+ * episodes, alerts and a completed warm-up are always durable.
  */
 export const DEFAULT_CHECKPOINT_INTERVAL_SECONDS = 60;
 
@@ -198,6 +200,7 @@ export class Processor {
             records: [],
             notices: [],
             episodeChanged: false,
+            warmedUp: false,
             opened: 0,
             judged: 0,
             skipped: 0,
@@ -238,6 +241,7 @@ export class Processor {
         // Warm asset: its state may be ahead of its checkpoint, so the rollback point is taken now.
         entry.snapshot = { state: entry.detector.toState(), lastTs: entry.lastTs, lastTsMetrics: new Set(entry.lastTsMetrics) };
       }
+      const warmingUp = entry.detector.warmingUp;
       for (const { message } of item.records) {
         let newest = -Infinity;
         for (const built of buildSamples(message)) {
@@ -270,6 +274,7 @@ export class Processor {
         item.lastTs = entry.lastTs;
         item.latest = message;
       }
+      item.warmedUp = warmingUp && !entry.detector.warmingUp;
     }
 
     const everyBatch = startedAt - (this.#cameBack.get(shardId) ?? NEVER) < HANDOFF_EXACT_WINDOW_MS;
@@ -564,7 +569,7 @@ export class Processor {
       // A status value or thing the checkpoint does not vouch for yet (first sight, an episode, a superseded
       // write, a moved asset: rare) is checkpointed at once; otherwise a cold start could skip a needed write.
       const statusChanged = statusValueOf(writtenStatus) !== entry.checkpointedStatus || link.thingName !== entry.checkpointedThing;
-      if (item.episodeChanged || item.notices.length > 0 || statusChanged || at - entry.checkpointedAt >= checkpointIntervalMs) {
+      if (item.episodeChanged || item.warmedUp || item.notices.length > 0 || statusChanged || at - entry.checkpointedAt >= checkpointIntervalMs) {
         checkpoints.push({
           assetId: item.assetId,
           state: entry.detector.toState(),

@@ -1,6 +1,6 @@
 /**
  * What a cold start costs the detector on real data. The processor checkpoints an asset every
- * CHECKPOINT_INTERVAL_SECONDS and at once after a sample that opened or closed an episode; a container
+ * CHECKPOINT_INTERVAL_SECONDS and at once after a sample that opened or closed an episode or completed the warm-up; a container
  * that takes over restores the last checkpoint, so the samples judged since it (at most the interval)
  * are lost to learning, not to judging. This replays each file once uninterrupted and, at restore
  * points every `every` rows, once more from the checkpoint `gap` rows back, and compares the flags of
@@ -43,13 +43,15 @@ export function restoreGapStudy(file: ReplayFile, options: RestoreGapOptions): R
   const stateBefore: AssetDetectorState[] = [];
   const flagged: boolean[] = [];
   const opened: boolean[] = [];
-  const episodeEvent: boolean[] = [];
+  /** After this row the processor checkpoints at once: an episode opened or closed, or the warm-up completed. */
+  const forcedCheckpoint: boolean[] = [];
   for (const sample of samples) {
     stateBefore.push(uninterrupted.toState());
+    const warmingUp = uninterrupted.warmingUp;
     const verdict = uninterrupted.observe(sample);
     flagged.push(verdict.anomalous);
     opened.push(verdict.episode.event === 'open');
-    episodeEvent.push(verdict.episode.event === 'open' || verdict.episode.event === 'close');
+    forcedCheckpoint.push(verdict.episode.event === 'open' || verdict.episode.event === 'close' || (warmingUp && !uninterrupted.warmingUp));
   }
   let restores = 0;
   let restoresWithExtraEpisodes = 0;
@@ -60,9 +62,9 @@ export function restoreGapStudy(file: ReplayFile, options: RestoreGapOptions): R
   const warmup = settings.warmupSamples ?? SKAB_WARMUP_ROWS;
   for (let checkpoint = Math.max(0, warmup - gap); checkpoint + gap < samples.length; checkpoint += every) {
     const resume = checkpoint + gap;
-    // An episode that opened or closed in the gap was checkpointed right after it.
+    // An episode event or the warm-up's end in the gap was checkpointed right after it.
     let from = checkpoint;
-    for (let row = checkpoint; row < resume; row++) if (episodeEvent[row]) from = row + 1;
+    for (let row = checkpoint; row < resume; row++) if (forcedCheckpoint[row]) from = row + 1;
     const restored = AssetDetector.fromState(stateBefore[from] as AssetDetectorState, settings);
     let episodeBalance = 0;
     for (let row = resume; row < Math.min(samples.length, resume + horizon); row++) {

@@ -16,6 +16,13 @@ describe('restore-gap study', () => {
     expect(result).toEqual({ restores: 35, restoresWithExtraEpisodes: 0, extraEpisodes: 0, missedEpisodes: 0, extraFlaggedRows: 0, lostFlaggedRows: 0 });
   });
 
+  test('a restore whose gap spans the end of the warm-up resumes from the checkpoint taken then, not from inside the warm-up', () => {
+    const rows = injectFault(generateRows(900, 5), 'flow', WARMUP + 100, () => -12);
+    // One restore point: the checkpoint 60 rows before the warm-up's end, resuming right at it; the fault comes in its horizon.
+    const result = restoreGapStudy(file(rows), { gap: 60, every: 10_000, horizon: 300, settings: { warmupSamples: WARMUP } });
+    expect(result).toEqual({ restores: 1, restoresWithExtraEpisodes: 0, extraEpisodes: 0, missedEpisodes: 0, extraFlaggedRows: 0, lostFlaggedRows: 0 });
+  });
+
   test('an episode that opened in the gap was checkpointed when it opened, so the restore does not open it again', () => {
     const rows = injectFault(generateRows(900, 5), 'flow', FAULT_ROW, () => -12);
     // Every restore point from row 450 to 540 has the opening (a few rows after the fault) inside its 60-row gap.

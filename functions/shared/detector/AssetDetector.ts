@@ -117,6 +117,11 @@ export class AssetDetector {
     return detector;
   }
 
+  /** Whether the detector is still learning (no verdict can cross the threshold before the warm-up is complete). */
+  get warmingUp(): boolean {
+    return this.state.model === null;
+  }
+
   /** Metrics seen by this asset's model (fixed after warm-up). */
   get metrics(): readonly string[] {
     return this.state.metrics;

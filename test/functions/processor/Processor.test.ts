@@ -1,6 +1,8 @@
 import { METRIC_NAMES } from '../../../functions/shared/constants';
 import { TransientDependencyError } from '../../../functions/shared/errors';
 import { HANDOFF_EXACT_WINDOW_MS, Processor, quantileSample } from '../../../functions/processor/Processor';
+import { decodeCheckpoint } from '../../../functions/processor/DetectorStateStore';
+import { AssetDetector } from '../../../functions/shared/detector';
 import { capturingMetrics, MemoryQuarantine, silentLogger } from '../../helpers/fakes';
 import { assetSecond, kinesisEvent, kinesisRecords, lambdaContext, NOW, presence } from '../../helpers/records';
 import { MemoryAlerts, MemoryStates, MemoryStatus } from './fakePorts';
@@ -328,6 +330,23 @@ describe('Processor', () => {
     now += 60_000;
     await run(p, seconds('a', 15, 0, 1));
     expect(states.lastTs('a')).toBe(START + 15_000);
+  });
+
+  it('checkpoints at once when the warm-up completes, so a cold start does not learn again', async () => {
+    const p = processor();
+    await run(p, seconds('a', 0, 4));
+    now += 5_000;
+    await run(p, seconds('a', 4, 4));
+    expect(states.lastTs('a')).toBe(START + 3_000);
+    now += 5_000;
+    // Samples 9 and 10 of a 10-sample warm-up: the checkpoint after them holds a fitted model.
+    await run(p, seconds('a', 8, 2));
+    expect(states.lastTs('a')).toBe(START + 9_000);
+    now += 5_000;
+    await run(p, seconds('a', 10, 2));
+    expect(states.lastTs('a')).toBe(START + 9_000);
+    const checkpoint = decodeCheckpoint(states.items.get('a') as Record<string, unknown>);
+    expect(AssetDetector.fromState(checkpoint.state, settings).warmingUp).toBe(false);
   });
 
   it('rolls back to the state before the batch, not to an older checkpoint', async () => {
