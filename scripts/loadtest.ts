@@ -3,8 +3,10 @@
  * pipeline (this process) with faults injected into a few assets, then accounts for every reading a device
  * got a PUBACK for: stored in the hot tier exactly once, quarantined with a reason, or dead-lettered.
  *
- *   npm run loadtest -- --devices 50 --seconds 15 [--faults step,spike,garbage] [--chaos]
+ *   npm run loadtest -- --devices 50 --seconds 15 [--faults step,spike,garbage] [--chaos] [--go-live]
  *
+ * Every device connects, then sends its first message; the run starts once the processor has judged them
+ * all, as in a plant whose processor met its assets long ago (`--go-live`: it meets them in the run).
  * Warm-up: the detector judges an asset only after `warmupSamples` samples (400 rendered). The load test
  * shortens it locally to 40% of the samples an asset sends (`--warmup-samples` to choose) and starts the
  * faults after it; each device's seed is screened with the production detector (docs/local.md). `--chaos`
@@ -14,7 +16,8 @@
  *
  * Last line, exactly: `loadtest: <N> devices, <C> connected, <R> readings acked; stored <s>, quarantined <q>,
  * dead-lettered <d>; missing <m>, duplicates <u>; alerts <a> for <f> faulty assets, <h> on healthy; e2e p50 <ms>
- * ms, p99 <ms> ms` (e2e: device publish -> processor batch done; `-` without a sample). Exit 0 only when the
+ * ms, p99 <ms> ms` (e2e: the acknowledged device publish -> the end of the processor batch that first held the
+ * record, over the run; `-` without a sample). Exit 0 only when the
  * fleet succeeded, every device connected, readings were acknowledged, nothing is missing or duplicated and no
  * healthy asset alerted; 1 otherwise, with the reasons on the line before; 2 on a wrong command line. The plan
  * and ledger go to a temporary folder, removed unless the run failed (the failure line names it).
@@ -37,8 +40,9 @@ import { LiveOutput } from './lib/local/LiveOutput';
 import { LocalPipeline, type RunningFunction } from './lib/local/LocalPipeline';
 import type { LocalManifests } from './lib/local/LocalManifests';
 import { LOADTEST_USAGE, parseLoadtestArgs, type LoadtestOptions } from './lib/local/parseLoadtestArgs';
-import { pipelineTotals } from './lib/local/pipelineTotals';
+import { formatMs, pipelineTotals } from './lib/local/pipelineTotals';
 import { planLoadtest, type LoadtestPlan } from './lib/local/planLoadtest';
+import { publishLatencies, type PublishLatencies } from './lib/local/publishLatencies';
 import { helpRequested } from './lib/fleet/helpRequested';
 import { loadtestFailures, loadtestLastLine, type LoadtestOutcome } from './lib/local/loadtestVerdict';
 import { readManifests } from './lib/local/readManifests';
@@ -53,6 +57,8 @@ const DRAIN_STALL_MS = 60_000;
 const DRAIN_LIMIT_MS = 600_000;
 /** Longest wait for the processor to take the presence events of the fleet's connections before publishing starts. */
 const CONNECT_SETTLE_LIMIT_MS = 60_000;
+/** Longest wait for the processor to judge every device's first message before the run starts anyway. */
+const FIRST_SIGHT_LIMIT_MS = 120_000;
 /** `--chaos`: 10% of the connections dropped; 10% of DynamoDB requests throttled for 3 s, twice, and while draining. */
 const CHAOS = { connectionDropShare: 0.1, throttleShare: 0.1, throttleMs: 3000 } as const;
 
@@ -75,7 +81,11 @@ function runFleet(
   options: LoadtestOptions,
   port: number,
   work: string,
-  events: { readonly connected: () => Promise<void>; readonly publishing: () => void },
+  events: {
+    /** The fleet holds for the `hold`th time (1: connected; 2: first messages acked); resolves with the line that releases it. */
+    readonly held: (hold: number) => Promise<string>;
+    readonly publishing: () => void;
+  },
 ): { readonly child: ChildProcess; readonly exited: Promise<{ code: number; summary: string }> } {
   const planFile = join(work, 'plan.json');
   writeFileSync(planFile, JSON.stringify(plan.fleet));
@@ -88,22 +98,26 @@ function runFleet(
   let summary = '';
   child.stdout.on('data', (chunk: Buffer) => (summary += chunk.toString('utf8')));
   // The fleet connects every device and holds; once the pipeline has taken the connection storm, a line on
-  // its stdin starts the publishing, and the run's clock (chaos, busy shares) starts when it says so.
-  let head: string | undefined = '';
-  let held = false;
+  // its stdin sends the first messages (or, `go`, starts the publishing), and the run's clock (chaos, busy
+  // shares) starts when it says it publishes.
+  let partial: string | undefined = '';
+  let holds = 0;
   child.stderr.on('data', (chunk: Buffer) => {
     process.stderr.write(chunk);
-    if (head === undefined) return;
-    head += chunk.toString('utf8');
-    if (!held && /; holding until a line on stdin\n/.test(head)) {
-      held = true;
-      // Written, not ended: the fleet takes the end of its stdin for this process being gone, and stops.
-      void events.connected().then(() => child.stdin.write('go\n'));
+    if (partial === undefined) return;
+    const lines = (partial + chunk.toString('utf8')).split('\n');
+    partial = (lines.pop() ?? '').slice(-4096);
+    for (const line of lines) {
+      if (line.endsWith('; holding until a line on stdin')) {
+        holds += 1;
+        // Written, not ended: the fleet takes the end of its stdin for this process being gone, and stops.
+        void events.held(holds).then((command) => child.stdin.write(`${command}\n`));
+      } else if (line.endsWith('; publishing')) {
+        partial = undefined;
+        events.publishing();
+        return;
+      }
     }
-    if (/; publishing\n/.test(head)) {
-      head = undefined;
-      events.publishing();
-    } else if (head.length > 65_536) head = head.slice(-1024);
   });
   return {
     child,
@@ -116,16 +130,16 @@ function runFleet(
   };
 }
 
-/** Width of the windows of the latency profile over the run (by device ts). */
+/** Width of the windows of the latency profile over the run (by publish time). */
 const PROFILE_WINDOW_MS = 10_000;
 
 /**
- * When the processor had judged a record of every asset, and the processor path's p50/p99 per window of
- * the run by device ts: the first sight of an asset writes its link and status, so a fleet that all starts
- * within a second (a plant's go-live) is a burst the whole-run figure of the last line includes, and the
- * profile shows when it ended.
+ * When the processor had judged a record of every asset (before the run, from the first messages, unless
+ * --go-live), and the processor path's p50/p99 per window of the run by publish time: the first sight of an
+ * asset writes its link, status and checkpoint, so a fleet that all starts within a second (a plant's
+ * go-live) is a burst, and the profile shows when it ended.
  */
-function latencyProfile(processor: RunningFunction, plan: LoadtestPlan, publishingAt: number, seconds: number): string {
+function latencyProfile(processor: RunningFunction, e2e: PublishLatencies, plan: LoadtestPlan, runFrom: number, publishingAt: number, seconds: number): string {
   let metAt = -Infinity;
   for (const device of plan.fleet.devices) {
     const at = processor.firstDelivered.get(device.assetId);
@@ -133,31 +147,24 @@ function latencyProfile(processor: RunningFunction, plan: LoadtestPlan, publishi
   }
   const windows: string[] = [];
   for (let from = publishingAt; from < publishingAt + seconds * 1000; from += PROFILE_WINDOW_MS) {
-    const p50 = processor.latency.percentileBetween(50, from, from + PROFILE_WINDOW_MS);
-    const p99 = processor.latency.percentileBetween(99, from, from + PROFILE_WINDOW_MS);
+    const p50 = e2e.series.percentileBetween(50, from, from + PROFILE_WINDOW_MS);
+    const p99 = e2e.series.percentileBetween(99, from, from + PROFILE_WINDOW_MS);
     if (!Number.isFinite(p99)) continue;
     windows.push(`${Math.round((from - publishingAt) / 1000)}-${Math.round((from + PROFILE_WINDOW_MS - publishingAt) / 1000)} s ${Math.round(p50)}/${Math.round(p99)} ms`);
   }
-  const met = Number.isFinite(metAt) ? `processor met every asset ${((metAt - publishingAt) / 1000).toFixed(1)} s into the run` : 'processor did not meet every asset';
-  return `${met}; e2e p50/p99 by device ts: ${windows.join(', ')}`;
+  const first = `first messages e2e p50 ${formatMs(e2e.series.percentileBetween(50, -Infinity, runFrom))}, p99 ${formatMs(e2e.series.percentileBetween(99, -Infinity, runFrom))}`;
+  const met = !Number.isFinite(metAt)
+    ? 'processor did not meet every asset'
+    : metAt < runFrom
+      ? `processor met every asset before the run (${first})`
+      : `processor met every asset ${((metAt - publishingAt) / 1000).toFixed(1)} s into the run`;
+  return `${met}; e2e p50/p99 by publish time: ${windows.join(', ')}`;
 }
 
 /**
- * Whether the processor must checkpoint every batch for the screening's predictions to hold: under chaos (a
- * killed environment restores its checkpoints), and with more than one shard, where a shard's batches move
- * between environments and each move restores the shard's assets from their checkpoints (Processor's lease).
- * The processor checkpoints every batch by itself once an environment has taken a shard over, but the first
- * move of each environment restores checkpoints up to the interval old, which the screening cannot predict.
- */
-function exactRestores(manifests: LocalManifests, chaos: boolean): boolean {
-  return chaos || manifests.streams.some((stream) => stream.shardCount > 1);
-}
-
-/**
- * Chaos at fixed shares of the run (the kills wait for a batch in flight). A killed processor restores its
- * checkpoints; with the default CHECKPOINT_INTERVAL_SECONDS (60) they can be a whole short run old, and the
- * samples judged since are never redelivered, so the restored detector would have learned something else
- * than the screening predicted (docs/local.md). Under --chaos the processor checkpoints every batch.
+ * Chaos at fixed shares of the run (the kills wait for a batch in flight). A killed processor restores the
+ * rendered configuration's checkpoints, up to CHECKPOINT_INTERVAL_SECONDS (60) old but never inside the
+ * warm-up; the samples judged since are not redelivered, as in AWS (the screening's margin, planLoadtest).
  */
 async function chaosDuringRun(chaos: ChaosMonkey, pipeline: LocalPipeline, plan: LoadtestPlan, seconds: number): Promise<void> {
   const processor = functionWith(pipeline, 'DETECTOR_CONFIG');
@@ -188,6 +195,17 @@ async function processorCaughtUp(pipeline: LocalPipeline, limitMs: number): Prom
     await sleep(100);
   }
   return undefined;
+}
+
+/**
+ * After every device's first message was acknowledged: waits until the processor has judged them (its first
+ * sight of each asset writes the asset's link, status and checkpoint). Resolves with how long it took and how
+ * many of the fleet's assets it has met; undefined ms after `limitMs`.
+ */
+async function processorMetFleet(pipeline: LocalPipeline, plan: LoadtestPlan, limitMs: number): Promise<{ ms: number | undefined; met: number }> {
+  const processor = functionWith(pipeline, 'DETECTOR_CONFIG');
+  const ms = await processorCaughtUp(pipeline, limitMs);
+  return { ms, met: plan.fleet.devices.filter((device) => processor.firstDelivered.has(device.assetId)).length };
 }
 
 /** Ends batching windows until every record put in the stream was delivered or dead-lettered by every mapping. */
@@ -256,7 +274,8 @@ function report(
   fleet: { readonly code: number; readonly summary: string },
   chaos: ChaosMonkey | undefined,
   busy: string,
-  publishingAt: number,
+  clock: { readonly runFrom: number; readonly publishingAt: number },
+  e2e: PublishLatencies,
   work: string,
 ): number {
   const alerts = alertCounts(pipeline, plan);
@@ -269,7 +288,8 @@ function report(
   if (audit.missingExamples.length > 0) say(`missing, e.g. ${audit.missingExamples.join(', ')}`);
   say(`detection: warm-up ${plan.warmupSamples} samples, faults from ${plan.faultAtSeconds.toFixed(1)} s; ${alerts.detected}/${plan.faultyAssets.size} faulty assets alerted${alerts.healthyAssets.length > 0 ? `; healthy assets that alerted: ${alerts.healthyAssets.join(', ')}` : ''}; seeds replaced by screening ${plan.seedsReplaced}`);
   if (chaos) say(`chaos: ${chaos.log.length} actions`);
-  say(latencyProfile(processor, plan, publishingAt, options.seconds));
+  if (e2e.unmatched > 0) say(`e2e: ${e2e.unmatched} acknowledged messages without a processor batch after their acknowledged publish (resent after a lost PUBACK, or never processed)`);
+  say(latencyProfile(processor, e2e, plan, clock.runFrom, clock.publishingAt, options.seconds));
   const outcome: LoadtestOutcome = {
     devices: options.devices,
     connected: c.peakConnected,
@@ -282,8 +302,9 @@ function report(
     alertsOnFaulty: alerts.onFaulty,
     faultyAssets: plan.faultyAssets.size,
     alertsOnHealthy: alerts.onHealthy,
-    e2eP50Ms: processor.latency.percentile(50, true),
-    e2eP99Ms: processor.latency.percentile(99, true),
+    // The run's messages: the first messages before it (first sight, see the line above) are not part of it.
+    e2eP50Ms: e2e.series.percentileBetween(50, clock.runFrom, Infinity),
+    e2eP99Ms: e2e.series.percentileBetween(99, clock.runFrom, Infinity),
     fleetExitCode: fleet.code,
   };
   const failures = loadtestFailures(outcome);
@@ -312,7 +333,7 @@ async function main(): Promise<number> {
     certsDirectory: options.certs,
     logDirectory: options.logs,
     port: 0,
-    overrides: detectorOverrides(manifests, plan.warmupSamples, exactRestores(manifests, options.chaos) ? 0 : undefined),
+    overrides: detectorOverrides(manifests, plan.warmupSamples),
     keepAllLatencies: true,
     placement: options.placement,
   });
@@ -339,11 +360,27 @@ async function main(): Promise<number> {
     const chaos = options.chaos ? new ChaosMonkey(pipeline) : undefined;
     let loopsAtStart = pipeline.loopTimes();
     let publishingAt = Date.now();
+    // Device ts from here on belong to the run (the first messages are older).
+    let runFrom = -Infinity;
     const ledgerFile = join(work, 'ledger.jsonl');
     const fleetRun = runFleet(plan, options, pipeline.port, work, {
-      connected: async () => {
-        const settled = await processorCaughtUp(pipeline, CONNECT_SETTLE_LIMIT_MS);
-        say(`presence events of the connections ${settled === undefined ? `not all processed ${CONNECT_SETTLE_LIMIT_MS / 1000} s after the last connect` : `processed ${(settled / 1000).toFixed(1)} s after the last connect`}; devices start publishing`);
+      held: async (hold) => {
+        if (hold === 1) {
+          const settled = await processorCaughtUp(pipeline, CONNECT_SETTLE_LIMIT_MS);
+          const next = options.goLive ? 'devices start the run (--go-live: the processor meets the assets in it)' : 'every device sends its first message';
+          say(`presence events of the connections ${settled === undefined ? `not all processed ${CONNECT_SETTLE_LIMIT_MS / 1000} s after the last connect` : `processed ${(settled / 1000).toFixed(1)} s after the last connect`}; ${next}`);
+          if (options.goLive) {
+            runFrom = Date.now();
+            return 'go';
+          }
+          return 'first';
+        }
+        const first = await processorMetFleet(pipeline, plan, FIRST_SIGHT_LIMIT_MS);
+        runFrom = Date.now();
+        say(
+          `first sight: the processor met ${first.met}/${plan.fleet.devices.length} assets ${first.ms === undefined ? `and had not caught up ${FIRST_SIGHT_LIMIT_MS / 1000} s after` : `${(first.ms / 1000).toFixed(1)} s after`} their first messages were acked; devices start the run`,
+        );
+        return 'go';
       },
       publishing: () => {
         loopsAtStart = pipeline.loopTimes();
@@ -370,7 +407,8 @@ async function main(): Promise<number> {
       kinesis: pipeline.kinesis,
       streamName: manifests.streams[0]?.name ?? '',
     });
-    code = report(audit, pipeline, plan, options, fleet, chaos, busy, publishingAt, work);
+    const e2e = await publishLatencies(ledgerFile, functionWith(pipeline, 'DETECTOR_CONFIG').doneAt);
+    code = report(audit, pipeline, plan, options, fleet, chaos, busy, { runFrom, publishingAt }, e2e, work);
     return code;
   } finally {
     clearInterval(ticker);

@@ -65,6 +65,32 @@ function openLedger(path: string | undefined): { write(message: AckedMessage): v
   };
 }
 
+/** Lines the load test writes to a held fleet's stdin (anything else, or the end of stdin, means go). */
+const HOLD_COMMANDS = { first: 'first' } as const;
+
+/** The next line on stdin, trimmed; undefined when stdin ends first. */
+async function nextLine(): Promise<string | undefined> {
+  process.stdin.resume();
+  return new Promise<string | undefined>((done) => {
+    let text = '';
+    const onData = (chunk: Buffer): void => {
+      text += chunk.toString('utf8');
+      const end = text.indexOf('\n');
+      if (end < 0) return;
+      finish(text.slice(0, end).trim());
+    };
+    const onEnd = (): void => finish(undefined);
+    const finish = (line: string | undefined): void => {
+      process.stdin.off('data', onData);
+      process.stdin.off('end', onEnd);
+      process.stdin.pause();
+      done(line);
+    };
+    process.stdin.on('data', onData);
+    process.stdin.once('end', onEnd);
+  });
+}
+
 /**
  * Until `seconds` have passed, a signal, or (`held`: started by the load test through a pipe) the end of stdin:
  * the load test is gone, crashed or killed, and a fleet publishing into its stopped broker would only load the machine.
@@ -79,6 +105,7 @@ async function waitForStop(seconds: number | undefined, held: boolean): Promise<
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
     if (held) {
+      if (process.stdin.readableEnded) stop('stdin closed: the process that started the fleet is gone');
       process.stdin.on('data', () => undefined);
       process.stdin.once('end', () => stop('stdin closed: the process that started the fleet is gone'));
       process.stdin.resume();
@@ -141,10 +168,12 @@ async function main(): Promise<number> {
     options.hold
       ? async (connected, ms) => {
           process.stderr.write(`simulate: ${connected}/${plan.devices.length} connected in ${(ms / 1000).toFixed(1)} s; holding until a line on stdin\n`);
-          await new Promise<void>((go) => {
-            process.stdin.once('data', () => go());
-            process.stdin.once('end', () => go());
-          });
+          // `first`: every device publishes its first message, and the fleet holds again (the load test's prelude).
+          if ((await nextLine()) === HOLD_COMMANDS.first) {
+            const first = await fleet.publishFirstMessages(options.connectWaitSeconds * 1000);
+            process.stderr.write(`simulate: first messages acked ${first.acked}/${plan.devices.length} in ${(first.ms / 1000).toFixed(1)} s; holding until a line on stdin\n`);
+            await nextLine();
+          }
           process.stdin.pause();
         }
       : undefined,

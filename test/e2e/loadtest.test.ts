@@ -61,8 +61,20 @@ function expectAccounted(run: Run, devices: number): void {
 describe('npm run loadtest (the plant in a box, end to end)', () => {
   jest.setTimeout(120_000);
 
-  it('accounts for every acknowledged reading of 50 devices for 15 s', async () => {
-    expectAccounted(await loadtest(['--devices', '50', '--seconds', '15']), 50);
+  it('accounts for every acknowledged reading of 50 devices for 15 s, the processor meeting them before the run', async () => {
+    const run = await loadtest(['--devices', '50', '--seconds', '15']);
+    expectAccounted(run, 50);
+    expect(run.stderr).toMatch(/loadtest: first sight: the processor met 50\/50 assets [\d.]+ s after their first messages were acked; devices start the run\n/);
+    expect(run.stderr).toMatch(/processor met every asset before the run \(first messages e2e p50 \d+ ms, p99 \d+ ms\); e2e p50\/p99 by publish time: 0-10 s \d+\/\d+ ms, 10-20 s \d+\/\d+ ms\n/);
+    // Every acknowledged message's record was taken by the processor after its publish.
+    expect(run.stderr).not.toContain('acknowledged messages without a processor batch');
+  });
+
+  it('meets them inside the run with --go-live', async () => {
+    const run = await loadtest(['--devices', '20', '--seconds', '8', '--faults', 'step,garbage', '--go-live']);
+    expect(run.code).toBe(0);
+    expect(run.stderr).not.toContain('first sight:');
+    expect(run.stderr).toMatch(/processor met every asset [\d.]+ s into the run/);
   });
 
   it('fails, saying why, when no device connected (each holds another thing\'s certificate, which the device policy refuses), and keeps its folder', async () => {

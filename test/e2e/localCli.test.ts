@@ -7,7 +7,9 @@ import { helpRequested } from '../../scripts/lib/fleet/helpRequested';
 import { loadtestFailures, loadtestLastLine, type LoadtestOutcome } from '../../scripts/lib/local/loadtestVerdict';
 import { LOADTEST_FLAGS, LOADTEST_USAGE, parseLoadtestArgs } from '../../scripts/lib/local/parseLoadtestArgs';
 import { LOCAL_FLAGS, LOCAL_USAGE, parseLocalArgs } from '../../scripts/lib/local/parseLocalArgs';
-import { faultDeviceIndex, planLoadtest } from '../../scripts/lib/local/planLoadtest';
+import { faultDeviceIndex, HEALTHY_PEAK_SHARE, planLoadtest } from '../../scripts/lib/local/planLoadtest';
+import { samplesPerMessage } from '../../scripts/lib/fleet/samplesPerMessage';
+import { screenAsset } from '../../scripts/lib/fleet/screenAsset';
 import { readManifests } from '../../scripts/lib/local/readManifests';
 import { liveLocalEndpoints, localEndpointsPath, removeLocalEndpoints, writeLocalEndpoints } from '../../scripts/lib/localEndpoints';
 
@@ -110,6 +112,17 @@ describe('the load test plan', () => {
     expect(new Set(fleet.faults.map((f) => f.assetId)).size).toBe(FAULT_KINDS.length);
     expect(faultyAssets.size).toBe(4);
     expect(undetectable).toEqual([]);
+  });
+
+  it('gives every device a seed whose score stays under the margin before its fault, so a restore that skips samples cannot tip it over', () => {
+    const { fleet, warmupSamples } = plan(50);
+    const withWarmup = { ...settings, warmupSamples };
+    for (const device of fleet.devices) {
+      const own = fleet.faults.filter((f) => f.assetId === device.assetId);
+      const screening = screenAsset(device.assetType, device.seed, own, withWarmup, { rate: 5, samplesPerMessage: samplesPerMessage(device.assetType, 8), messages: 15 * 5 });
+      expect(screening.peakShare).toBeGreaterThan(0);
+      expect(screening.peakShare).toBeLessThan(HEALTHY_PEAK_SHARE);
+    }
   });
 
   it('spreads them over the fleet: the middle of each eighth, or its neighbour of the other type', () => {

@@ -160,6 +160,11 @@ describe('the fleet', () => {
     expect(() => buildFleetPlan(2, ['line-a'], [parseFault('pump-00009:spike', 0)], 1, 'gw')).toThrow('--fault pump-00009: no such asset in a fleet of 2');
   });
 
+  it('send every device\'s first message before the run unless told the run is the go-live', () => {
+    expect(parseLoadtestArgs(['--devices', '10', '--seconds', '5']).goLive).toBe(false);
+    expect(parseLoadtestArgs(['--devices', '10', '--seconds', '5', '--go-live']).goLive).toBe(true);
+  });
+
   it('place invocations at random among idle environments unless told to keep a shard on its environment', () => {
     expect(parseLoadtestArgs(['--devices', '10', '--seconds', '5']).placement).toBe('random');
     expect(parseLocalArgs(['--placement', 'sticky']).placement).toBe('sticky');

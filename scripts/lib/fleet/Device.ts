@@ -103,6 +103,11 @@ export class Device {
     this.#connect();
   }
 
+  /** Generates the device's next message now (the load test's first message of every device, before its run). */
+  publishOne(): void {
+    this.#tick();
+  }
+
   /** Starts generating messages after `phaseMs`, one every 1/rate s, whether or not the connection is up. */
   startPublishing(phaseMs: number): void {
     this.#timer = setTimeout(() => {

@@ -12,6 +12,8 @@ export interface Screening {
   readonly firstAlert: number | undefined;
   /** Sample index from which the asset's first detectable fault acts (Infinity without one). */
   readonly faultFrom: number;
+  /** Highest score before the fault (the whole run without one, up to the first alert), as a share of the threshold (0 while warming up). */
+  readonly peakShare: number;
 }
 
 /**
@@ -37,6 +39,7 @@ export function screenAsset(
   const faultFrom = detectable.length === 0 ? Infinity : Math.min(...detectable.map((f) => Math.ceil(f.atSeconds * samplesPerSecond)));
   const base = 1_700_000_000_000;
   let index = 0;
+  let peakShare = 0;
   for (let m = 0; m < plan.messages; m += 1) {
     const lost = planMessage(m, faults, plan.rate) !== undefined;
     for (let j = 0; j < plan.samplesPerMessage; j += 1, index += 1) {
@@ -45,8 +48,10 @@ export function screenAsset(
       if (lost || signal.clockOffset(index) > QUARANTINED_SKEW_MS) continue;
       const values: Record<string, SampleValue> = {};
       for (const reading of readings) values[reading.metric] = { value: reading.value, quality: reading.quality ?? 'GOOD' };
-      if (detector.observe({ ts, values }).episode?.alert) return { firstAlert: index, faultFrom };
+      const verdict = detector.observe({ ts, values });
+      if (index < faultFrom && Number.isFinite(verdict.threshold)) peakShare = Math.max(peakShare, verdict.score / verdict.threshold);
+      if (verdict.episode.alert) return { firstAlert: index, faultFrom, peakShare };
     }
   }
-  return { firstAlert: undefined, faultFrom };
+  return { firstAlert: undefined, faultFrom, peakShare };
 }

@@ -15,6 +15,7 @@ import { FakeSqsServer } from './FakeSqsServer';
 import { DynamoRouter, DynamoTables, tableGroups } from './DynamoService';
 import { FunctionHost, type Placement } from './FunctionHost';
 import { LatencySeries } from './LatencySeries';
+import { recordKey } from './recordKey';
 import type { FunctionSpec, LocalManifests } from './LocalManifests';
 import { MqttGateway } from './MqttGateway';
 import { ShardPoller, type MappingCounters } from './ShardPoller';
@@ -44,7 +45,10 @@ export interface RunningFunction {
   readonly latency: LatencySeries;
   /** When the function first finished a batch holding each partition key (timed function only). */
   readonly firstDelivered: Map<string, number>;
+  /** When the function first finished a batch holding each record, by recordKey (timed function, keepAllLatencies only). */
+  readonly doneAt: Map<string, number>;
 }
+
 
 const newestTs = (data: string): number | undefined => {
   try {
@@ -228,7 +232,7 @@ export class LocalPipeline {
         background: this.#background.has(spec.objectName),
       });
       const counters: MappingCounters = { invocations: 0, functionErrors: 0, partialFailures: 0, bisections: 0, recordsDelivered: 0, recordsDeadLettered: 0, dlqMessages: 0, iteratorAgeMs: 0 };
-      this.functions.set(spec.objectName, { host, counters, pollers: [], latency: new LatencySeries(this.#options.keepAllLatencies), firstDelivered: new Map() });
+      this.functions.set(spec.objectName, { host, counters, pollers: [], latency: new LatencySeries(this.#options.keepAllLatencies), firstDelivered: new Map(), doneAt: new Map() });
     }
   }
 
@@ -246,6 +250,10 @@ export class LocalPipeline {
         for (const record of records) {
           const ts = newestTs(record.kinesis.data);
           if (ts !== undefined) running.latency.add(doneAt - ts, ts);
+          if (ts !== undefined && this.#options.keepAllLatencies === true) {
+            const key = recordKey(record.kinesis.partitionKey, ts);
+            if (!running.doneAt.has(key)) running.doneAt.set(key, doneAt);
+          }
           if (!running.firstDelivered.has(record.kinesis.partitionKey)) running.firstDelivered.set(record.kinesis.partitionKey, doneAt);
         }
       };

@@ -13,6 +13,7 @@ export const LOADTEST_FLAGS = {
   seconds: { type: 'string' },
   faults: { type: 'string' },
   chaos: { type: 'boolean', default: false },
+  'go-live': { type: 'boolean', default: false },
   rate: { type: 'string' },
   'readings-per-message': { type: 'string' },
   'warmup-samples': { type: 'string' },
@@ -23,7 +24,7 @@ export const LOADTEST_FLAGS = {
 } as const;
 
 export const LOADTEST_USAGE =
-  'usage: loadtest --devices N --seconds S [--faults step,drift,spike,stuck,bad,garbage,oversized,skew] [--chaos] [--env dev] [--rate MSG_PER_S] [--readings-per-message N] [--warmup-samples N] [--placement random|sticky] [--certs .local/loadtest-certs] [--logs .local/logs] [--connect-wait S]';
+  'usage: loadtest --devices N --seconds S [--faults step,drift,spike,stuck,bad,garbage,oversized,skew] [--chaos] [--go-live] [--env dev] [--rate MSG_PER_S] [--readings-per-message N] [--warmup-samples N] [--placement random|sticky] [--certs .local/loadtest-certs] [--logs .local/logs] [--connect-wait S]';
 
 /** Default faults: one asset per kind. */
 export const DEFAULT_LOADTEST_FAULTS: readonly FaultKind[] = FAULT_KINDS;
@@ -34,6 +35,11 @@ export interface LoadtestOptions {
   readonly seconds: number;
   readonly faults: readonly FaultKind[];
   readonly chaos: boolean;
+  /**
+   * Whether the processor first meets the assets inside the measured run (a plant's go-live). By default every
+   * device's first message goes before the run, and the run starts once the processor has judged them all.
+   */
+  readonly goLive: boolean;
   readonly rate: number;
   readonly readingsPerMessage: number;
   readonly warmupSamples: number | undefined;
@@ -66,6 +72,7 @@ export function parseLoadtestArgs(args: readonly string[]): LoadtestOptions {
     seconds: numberFlag('seconds', values.seconds, 0, 5, 3600),
     faults: faults as FaultKind[],
     chaos: values.chaos ?? false,
+    goLive: values['go-live'] ?? false,
     rate: numberFlag('rate', values.rate, devices <= 200 ? 5 : 1, FLEET_LIMITS.minRate, FLEET_LIMITS.maxRate),
     readingsPerMessage: numberFlag('readings-per-message', values['readings-per-message'], 8, 1, 500, true),
     warmupSamples: values['warmup-samples'] === undefined ? undefined : numberFlag('warmup-samples', values['warmup-samples'], 0, 10, 100_000, true),

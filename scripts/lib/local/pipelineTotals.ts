@@ -1,7 +1,7 @@
 import type { LocalPipeline } from './LocalPipeline';
 
 /** Whole milliseconds, or `-` without a sample. */
-const ms = (value: number): string => (Number.isFinite(value) ? `${Math.round(value)} ms` : '-');
+export const formatMs = (value: number): string => (Number.isFinite(value) ? `${Math.round(value)} ms` : '-');
 
 /**
  * What a local pipeline did since it started, one line per part: DynamoDB requests, the broker, each
@@ -23,7 +23,7 @@ export function pipelineTotals(pipeline: LocalPipeline): string[] {
     );
   }
   lines.push(
-    `latency: status p50 ${ms(pipeline.statusLatency.percentile(50, true))} p99 ${ms(pipeline.statusLatency.percentile(99, true))}; alert p50 ${ms(pipeline.alertLatency.percentile(50, true))} p99 ${ms(pipeline.alertLatency.percentile(99, true))}`,
+    `latency: status p50 ${formatMs(pipeline.statusLatency.percentile(50, true))} p99 ${formatMs(pipeline.statusLatency.percentile(99, true))}; alert p50 ${formatMs(pipeline.alertLatency.percentile(50, true))} p99 ${formatMs(pipeline.alertLatency.percentile(99, true))}`,
   );
   for (const [shard, load] of [...pipeline.streams.values()].flatMap((writer) => [...writer.shardLoad])) {
     if (load.overLimitSeconds > 0) lines.push(`warning: ${shard} took more than a shard's 1,000 records/s or 1 MiB/s in ${load.overLimitSeconds} s (peak ${load.peakRecords}/s): AWS would throttle the rule's puts`);
