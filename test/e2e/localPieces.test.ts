@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createZip } from '../../charts/lib/zip';
@@ -18,6 +18,9 @@ import { parseLocalArgs } from '../../scripts/lib/local/parseLocalArgs';
 import { BACKGROUND_NICE, LOWER_OWN_PRIORITY_SOURCE } from '../../scripts/lib/local/threadPriority';
 import { Worker } from 'node:worker_threads';
 import { certificateThingName } from '../../scripts/lib/local/certificateThingName';
+import { publishLatencies } from '../../scripts/lib/local/publishLatencies';
+import { recordKey } from '../../scripts/lib/local/recordKey';
+import type { AckedMessage } from '../../scripts/lib/fleet/types';
 
 const REPOSITORY = resolve(__dirname, '../..');
 const manifests = readManifests(join(REPOSITORY, 'manifests', 'dev'), 'dev');
@@ -212,5 +215,51 @@ describe('the fleet', () => {
     const cov = mean(x.map((v, i) => (v - mx) * ((y[i] ?? 0) - my)));
     const r = cov / Math.sqrt(mean(x.map((v) => (v - mx) ** 2)) * mean(y.map((v) => (v - my) ** 2)));
     expect(r).toBeGreaterThan(0.5);
+  });
+});
+
+describe('the load test\'s end-to-end latency', () => {
+  const message = (assetId: string, ts: number[], publishedAt: number): AckedMessage => ({
+    thingName: `gw-${assetId}`,
+    assetId,
+    kind: 'contract',
+    ts,
+    metrics: ['temperature'],
+    publishedAt,
+    ackedAt: publishedAt + 5,
+  });
+
+  it('runs from the first acknowledged publish of a record to the end of the processor batch that first held it', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'latency-'));
+    try {
+      const ledger = join(folder, 'ledger.jsonl');
+      const lines = [
+        message('pump-1', [1_000, 1_500], 2_000),
+        // Queued on its device while the connection was down: the wait before the publish is the device's.
+        message('pump-1', [2_000, 2_500], 9_000),
+        // Acknowledged twice (a lost PUBACK): the first acknowledged publish counts.
+        message('pump-2', [1_000], 3_000),
+        message('pump-2', [1_000], 3_400),
+        // Taken by the processor from an earlier publish whose PUBACK was lost, and one never processed.
+        message('pump-3', [1_000], 6_000),
+        message('pump-4', [1_000], 2_000),
+        { thingName: 'gw-5', assetId: 'pump-5', kind: 'garbage', ts: [], metrics: [], publishedAt: 1, ackedAt: 2 } satisfies AckedMessage,
+      ];
+      writeFileSync(ledger, lines.map((line) => JSON.stringify(line)).join('\n') + '\n');
+      const doneAt = new Map([
+        [recordKey('pump-1', 1_500), 2_150],
+        [recordKey('pump-1', 2_500), 9_300],
+        [recordKey('pump-2', 1_000), 3_250],
+        [recordKey('pump-3', 1_000), 5_000],
+      ]);
+      const { series, unmatched } = await publishLatencies(ledger, doneAt);
+      expect(unmatched).toBe(2);
+      expect(series.count).toBe(3);
+      expect([series.percentileBetween(0, -Infinity, Infinity), series.percentileBetween(100, -Infinity, Infinity)]).toEqual([150, 300]);
+      expect(series.percentileBetween(100, 0, 5_000)).toBe(250);
+      expect(await publishLatencies(join(folder, 'none.jsonl'), doneAt)).toMatchObject({ unmatched: 0 });
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
