@@ -38,8 +38,8 @@ export function shardLeaseKey(shardId: string): string {
 
 /** Days a lease outlives its last claim (a shard closed by resharding is no longer claimed). */
 const SHARD_LEASE_TTL_DAYS = 7;
-/** BatchWriteItem calls in flight at once. */
-const SAVE_CONCURRENCY = 4;
+/** BatchGetItem or BatchWriteItem calls of one load or save in flight at once. */
+const BATCH_CONCURRENCY = 4;
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const result: T[][] = [];
@@ -124,31 +124,38 @@ export class DetectorStateStore implements DetectorStatePort {
     this.#options = options;
   }
 
+  /**
+   * The checkpoint items of `assetIds` (an asset without one is absent). Chunks go out in parallel: a cold
+   * start or a shard handoff restores every asset of a batch, and their reads are independent. Throws when any
+   * chunk fails: the caller retries the assets together.
+   */
   async load(assetIds: readonly string[], deadline: Deadline): Promise<Map<string, Record<string, unknown>>> {
-    const { doc, tableName, breaker, policy } = this.#options;
     const found = new Map<string, Record<string, unknown>>();
-    for (const chunk of chunks(assetIds, LIMITS.batchGetSize)) {
-      let keys: Record<string, unknown>[] = chunk.map((assetId) => ({ [PK]: assetId }));
-      for (let round = 1; keys.length > 0; round += 1) {
-        const request = keys;
-        const output = await withRetry(
-          (abortSignal) =>
-            doc.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: request, ConsistentRead: true } } }), { abortSignal }),
-          { breaker, deadline, ...(policy ? { policy } : {}) },
-        );
-        for (const item of output.Responses?.[tableName] ?? []) found.set(String(item[PK]), item);
-        keys = output.UnprocessedKeys?.[tableName]?.Keys ?? [];
-        if (keys.length > 0) await this.#backoff(round, deadline, `${keys.length} detector state key(s) stayed unprocessed`);
-      }
-    }
+    const results = await mapWithConcurrency(chunks(assetIds, LIMITS.batchGetSize), BATCH_CONCURRENCY, (chunk) => this.#loadChunk(chunk, found, deadline));
+    for (const result of results) if (result.status === 'rejected') throw result.reason;
     return found;
+  }
+
+  async #loadChunk(assetIds: readonly string[], found: Map<string, Record<string, unknown>>, deadline: Deadline): Promise<void> {
+    const { doc, tableName, breaker, policy } = this.#options;
+    let keys: Record<string, unknown>[] = assetIds.map((assetId) => ({ [PK]: assetId }));
+    for (let round = 1; keys.length > 0; round += 1) {
+      const request = keys;
+      const output = await withRetry(
+        (abortSignal) => doc.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: request, ConsistentRead: true } } }), { abortSignal }),
+        { breaker, deadline, ...(policy ? { policy } : {}) },
+      );
+      for (const item of output.Responses?.[tableName] ?? []) found.set(String(item[PK]), item);
+      keys = output.UnprocessedKeys?.[tableName]?.Keys ?? [];
+      if (keys.length > 0) await this.#backoff(round, deadline, `${keys.length} detector state key(s) stayed unprocessed`);
+    }
   }
 
   async save(checkpoints: readonly DetectorCheckpoint[], deadline: Deadline): Promise<SaveResult> {
     const failed = new Set<string>();
     let lastError: unknown;
     // Chunks go out in parallel: a batch's checkpoints are independent items.
-    const results = await mapWithConcurrency(chunks(checkpoints, LIMITS.batchWriteSize), SAVE_CONCURRENCY, (chunk) => this.#saveChunk(chunk, deadline));
+    const results = await mapWithConcurrency(chunks(checkpoints, LIMITS.batchWriteSize), BATCH_CONCURRENCY, (chunk) => this.#saveChunk(chunk, deadline));
     for (const result of results) {
       if (result.status === 'rejected') throw result.reason; // #saveChunk reports failures, it does not throw
       if (result.value.error === undefined) continue;

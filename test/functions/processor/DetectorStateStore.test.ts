@@ -51,6 +51,26 @@ describe('DetectorStateStore', () => {
     expect((send.mock.calls[1]?.[0] as BatchGetCommand).input.RequestItems?.states?.Keys).toEqual([{ assetId: 'b' }]);
   });
 
+  it('loads the chunks of a cold start in parallel, and fails the load when one chunk fails', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const send = jest.fn().mockImplementation(async (command: BatchGetCommand) => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      inFlight -= 1;
+      const keys = command.input.RequestItems?.states?.Keys ?? [];
+      return { Responses: { states: keys.map((key) => ({ ...key, state: '{}', lastTs: 1, savedAt: 2 })) } };
+    });
+    const ids = Array.from({ length: 250 }, (_, i) => `a${i}`);
+    const found = await store(send).load(ids, deadlineWith());
+    expect(found.size).toBe(250);
+    expect(send.mock.calls.map((call) => (call[0] as BatchGetCommand).input.RequestItems?.states?.Keys?.length)).toEqual([100, 100, 50]);
+    expect(most).toBe(3);
+    const failing = jest.fn().mockResolvedValueOnce({ Responses: { states: [] } }).mockRejectedValue(Object.assign(new Error('validation'), { name: 'ValidationException' }));
+    await expect(store(failing).load(ids, deadlineWith())).rejects.toThrow('validation');
+  });
+
   it('decodes a checkpoint and rejects an item it did not write', () => {
     expect(decodeCheckpoint({ assetId: 'a', state: JSON.stringify(state), lastTs: 3, savedAt: 4 })).toEqual({ assetId: 'a', state, lastTs: 3, savedAt: 4 });
     expect(() => decodeCheckpoint({ assetId: 'a' })).toThrow('detector checkpoint of a lacks assetId, state, lastTs or savedAt');
