@@ -373,7 +373,7 @@ async function main(): Promise<number> {
     const chaos = options.chaos ? new ChaosMonkey(pipeline) : undefined;
     let loopsAtStart = pipeline.loopTimes();
     let publishingAt = Date.now();
-    // Device ts from here on belong to the run (the first messages are older).
+    // Publishes from here on belong to the run (the first messages went before it).
     let runFrom = -Infinity;
     const ledgerFile = join(work, 'ledger.jsonl');
     const fleetRun = runFleet(plan, options, pipeline.port, work, {

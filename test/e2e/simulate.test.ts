@@ -384,6 +384,42 @@ describe('npm run simulate refusals', () => {
     }
   });
 
+  it('--hold: the line "first" makes every device publish one message, then the fleet holds again; a stdin that ends there stops it', async () => {
+    const certs = tempFolder();
+    makeCertificates(certs, ['gw-00001', 'gw-00002']);
+    const broker = await startBroker(certs, 'ack');
+    let child: ReturnType<typeof spawn> | undefined;
+    try {
+      child = spawn(process.execPath, ['--import', 'tsx', 'scripts/simulate.ts', '--local', `127.0.0.1:${broker.port}`, '--certs', certs, '--devices', '2', '--hold', '--quiet'], {
+        cwd: REPOSITORY,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      const { stdin, stdout, stderr: errors } = child;
+      let stderr = '';
+      let out = '';
+      stdout?.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+      let holds = 0;
+      errors?.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString('utf8');
+        const seen = stderr.match(/holding until a line on stdin\n/g)?.length ?? 0;
+        for (; holds < seen; holds += 1) {
+          // The load test's part: the first messages, then it goes away before "go".
+          if (holds === 0) stdin?.write('first\n');
+          else stdin?.end();
+        }
+      });
+      const running = child;
+      const code = await new Promise<number | null>((done) => running.on('exit', done));
+      expect(stderr).toMatch(/simulate: first messages acked 2\/2 in [\d.]+ s; holding until a line on stdin\n/);
+      expect(stderr).toContain('simulate: stopping (stdin closed: the process that started the fleet is gone)');
+      expect(out).toMatch(/^simulate: sent 2, acked 2 /);
+      expect(code).toBe(0);
+    } finally {
+      if (child?.exitCode === null) child.kill('SIGKILL');
+      await broker.close();
+    }
+  });
+
   it('--help prints the usage and exits 0', async () => {
     const run = await simulate(['--help']);
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
