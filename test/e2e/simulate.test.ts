@@ -208,6 +208,21 @@ async function startBroker(certs: string, mode: 'ack' | 'deny' | 'silent'): Prom
   };
 }
 
+/** A broker that acknowledges, and the certificates of two devices it accepts. */
+async function heldFleetBroker(): Promise<{ port: number; certs: string; close: () => Promise<void> }> {
+  const certs = tempFolder();
+  makeCertificates(certs, ['gw-00001', 'gw-00002']);
+  return { ...(await startBroker(certs, 'ack')), certs };
+}
+
+/** Two devices in `--hold` mode, as the load test starts its fleet (stdin a pipe). */
+function spawnHeldFleet(broker: { port: number; certs: string }): ReturnType<typeof spawn> {
+  return spawn(process.execPath, ['--import', 'tsx', 'scripts/simulate.ts', '--local', `127.0.0.1:${broker.port}`, '--certs', broker.certs, '--devices', '2', '--hold', '--quiet'], {
+    cwd: REPOSITORY,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+}
+
 /** A port nothing listens on. */
 async function closedPort(): Promise<number> {
   const server = createNetServer();
@@ -354,15 +369,10 @@ describe('npm run simulate refusals', () => {
   });
 
   it('--hold: a fleet stops when the process that started it goes away (its stdin ends), and does not publish on', async () => {
-    const certs = tempFolder();
-    makeCertificates(certs, ['gw-00001', 'gw-00002']);
-    const broker = await startBroker(certs, 'ack');
+    const broker = await heldFleetBroker();
     let child: ReturnType<typeof spawn> | undefined;
     try {
-      child = spawn(process.execPath, ['--import', 'tsx', 'scripts/simulate.ts', '--local', `127.0.0.1:${broker.port}`, '--certs', certs, '--devices', '2', '--hold', '--quiet'], {
-        cwd: REPOSITORY,
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
+      child = spawnHeldFleet(broker);
       const { stdin, stderr: errors } = child;
       let stderr = '';
       errors?.on('data', (chunk: Buffer) => {
@@ -385,15 +395,10 @@ describe('npm run simulate refusals', () => {
   });
 
   it('--hold: the line "first" makes every device publish one message, then the fleet holds again; a stdin that ends there stops it', async () => {
-    const certs = tempFolder();
-    makeCertificates(certs, ['gw-00001', 'gw-00002']);
-    const broker = await startBroker(certs, 'ack');
+    const broker = await heldFleetBroker();
     let child: ReturnType<typeof spawn> | undefined;
     try {
-      child = spawn(process.execPath, ['--import', 'tsx', 'scripts/simulate.ts', '--local', `127.0.0.1:${broker.port}`, '--certs', certs, '--devices', '2', '--hold', '--quiet'], {
-        cwd: REPOSITORY,
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
+      child = spawnHeldFleet(broker);
       const { stdin, stdout, stderr: errors } = child;
       let stderr = '';
       let out = '';
