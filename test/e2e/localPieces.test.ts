@@ -20,6 +20,7 @@ import { Worker } from 'node:worker_threads';
 import { certificateThingName } from '../../scripts/lib/local/certificateThingName';
 import { publishLatencies } from '../../scripts/lib/local/publishLatencies';
 import { recordKey } from '../../scripts/lib/local/recordKey';
+import { ShardReadLimiter } from '../../scripts/lib/local/ShardReadLimiter';
 import type { AckedMessage } from '../../scripts/lib/fleet/types';
 
 const REPOSITORY = resolve(__dirname, '../..');
@@ -261,5 +262,23 @@ describe('the load test\'s end-to-end latency', () => {
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }
+  });
+});
+
+describe('a shard\'s read limit', () => {
+  it('grants at most five GetRecords in any second, shared by its pollers, and makes the sixth wait', async () => {
+    const limiter = new ShardReadLimiter(5);
+    let now = 10_000;
+    const clock = (): number => now;
+    for (let i = 0; i < 5; i += 1) await limiter.take(clock);
+    expect({ granted: limiter.granted, delayed: limiter.delayed }).toEqual({ granted: 5, delayed: 0 });
+    const sixth = limiter.take(clock);
+    let done = false;
+    void sixth.then(() => (done = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(done).toBe(false);
+    now += 1_000;
+    await sixth;
+    expect({ granted: limiter.granted, delayed: limiter.delayed }).toEqual({ granted: 6, delayed: 1 });
   });
 });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CERT_FILES } from '../fleet/constants';
 import { makeCertificates } from '../fleet/makeCertificates';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from './constants';
+import { KINESIS_LIMITS, LOCAL_CREDENTIALS, LOCAL_REGION } from './constants';
 import { createLocalTable } from './createLocalTable';
 import type { Emulator, LoopTime } from './Emulator';
 import { FakeAwsServer, type PublishedMessage } from './FakeAwsServer';
@@ -16,6 +16,7 @@ import { DynamoRouter, DynamoTables, tableGroups } from './DynamoService';
 import { FunctionHost, type Placement } from './FunctionHost';
 import { LatencySeries } from './LatencySeries';
 import { recordKey } from './recordKey';
+import { ShardReadLimiter } from './ShardReadLimiter';
 import type { FunctionSpec, LocalManifests } from './LocalManifests';
 import { MqttGateway } from './MqttGateway';
 import { ShardPoller, type MappingCounters } from './ShardPoller';
@@ -86,6 +87,8 @@ export class LocalPipeline {
   port = 0;
   kinesisEndpoint = '';
   readonly warnings: string[] = [];
+  /** Each shard's read limit, shared by the pollers of every mapping of the stream (key: stream/shard). */
+  readonly shardReads = new Map<string, ShardReadLimiter>();
   readonly #options: LocalPipelineOptions;
   readonly #emulators: Emulator[] = [];
   #kinesis: KinesisClient | undefined;
@@ -269,11 +272,22 @@ export class LocalPipeline {
           counters: running.counters,
           deadLetter: (body) => this.sqs.send(body),
           onDelivered,
+          reads: this.#shardReads(streamName, shard.ShardId ?? ''),
         });
         running.pollers.push(poller);
         poller.start();
       }
     }
+  }
+
+  #shardReads(streamName: string, shardId: string): ShardReadLimiter {
+    const key = `${streamName}/${shardId}`;
+    let limiter = this.shardReads.get(key);
+    if (!limiter) {
+      limiter = new ShardReadLimiter(KINESIS_LIMITS.shardReadsPerSecond);
+      this.shardReads.set(key, limiter);
+    }
+    return limiter;
   }
 
   async #startGateway(): Promise<void> {

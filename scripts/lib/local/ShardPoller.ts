@@ -6,6 +6,7 @@ import { toLambdaRecord } from '../redriveEvent';
 import { KINESIS_LIMITS, MAPPING_LIMITS } from './constants';
 import type { FunctionHost } from './FunctionHost';
 import type { MappingSpec } from './LocalManifests';
+import type { ShardReadLimiter } from './ShardReadLimiter';
 
 /** Counters of one mapping's pollers, read by the live output. */
 export interface MappingCounters {
@@ -32,6 +33,8 @@ export interface ShardPollerOptions {
   readonly deadLetter: (body: string) => void;
   /** Records a batch delivered successfully, with the time it finished. */
   readonly onDelivered?: (records: readonly KinesisStreamRecord[], doneAt: number) => void;
+  /** The shard's read limit, shared with the other mappings' pollers of the shard. */
+  readonly reads?: ShardReadLimiter;
 }
 
 const arrivalMs = (record: KinesisStreamRecord): number => Math.round(record.kinesis.approximateArrivalTimestamp * 1000);
@@ -85,6 +88,7 @@ export class ShardPoller {
     let iterator = start.ShardIterator;
     while (this.#running && iterator) {
       if (this.#buffer.length < mapping.batchSize) {
+        await this.#options.reads?.take();
         const output = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: KINESIS_LIMITS.getRecordsMax }));
         iterator = output.NextShardIterator;
         const records = (output.Records ?? []).map((record) => this.#toLambdaRecord(record));

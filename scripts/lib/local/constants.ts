@@ -24,6 +24,8 @@ export const KINESIS_LIMITS = {
   putRecordsMaxBytes: 5 * 1024 * 1024,
   /** GetRecords returns at most 10,000 records. */
   getRecordsMax: 10_000,
+  /** GetRecords calls per shard and second, shared by the shard's standard consumers. */
+  shardReadsPerSecond: 5,
 } as const;
 
 /** What the event source mapping runner imitates of Lambda's poller. */

@@ -22,6 +22,12 @@ export function pipelineTotals(pipeline: LocalPipeline): string[] {
       `${name}: ${k.invocations} invocations, ${k.recordsDelivered} records delivered, ${k.functionErrors} function errors, ${k.partialFailures} partial failures, ${k.bisections} bisections, ${k.dlqMessages} DLQ messages (${k.recordsDeadLettered} records), ${f.host.coldStarts} cold starts, ${f.host.moves} batches in another environment than their shard's previous batch`,
     );
   }
+  const reads = [...pipeline.shardReads.values()];
+  if (reads.length > 0) {
+    const granted = reads.reduce((sum, limiter) => sum + limiter.granted, 0);
+    const delayed = reads.reduce((sum, limiter) => sum + limiter.delayed, 0);
+    lines.push(`kinesis reads: ${granted} GetRecords over ${reads.length} shards, ${delayed} waited for the shard's 5 reads/s`);
+  }
   lines.push(
     `latency: status p50 ${formatMs(pipeline.statusLatency.percentile(50, true))} p99 ${formatMs(pipeline.statusLatency.percentile(99, true))}; alert p50 ${formatMs(pipeline.alertLatency.percentile(50, true))} p99 ${formatMs(pipeline.alertLatency.percentile(99, true))}`,
   );
