@@ -31,7 +31,7 @@ export interface LocalPipelineOptions {
   readonly port: number;
   /** Merged into a function's rendered variables (the load test shortens the detector's warm-up). */
   readonly overrides?: Readonly<Record<string, Readonly<Record<string, string>>>>;
-  /** Keep every latency sample for final percentiles (the load test). */
+  /** Keep every status and alert latency, and when each record's processor batch ended, for final figures (the load test). */
   readonly keepAllLatencies?: boolean;
   /** Which idle execution environment an invocation takes (FunctionHost). @default 'random' */
   readonly placement?: Placement;
@@ -43,6 +43,7 @@ export interface RunningFunction {
   readonly host: FunctionHost;
   readonly counters: MappingCounters;
   readonly pollers: ShardPoller[];
+  /** Newest reading's ts to the end of its batch, over the latest samples (live output; timed function only). */
   readonly latency: LatencySeries;
   /** When the function first finished a batch holding each partition key (timed function only). */
   readonly firstDelivered: Map<string, number>;
@@ -235,7 +236,7 @@ export class LocalPipeline {
         background: this.#background.has(spec.objectName),
       });
       const counters: MappingCounters = { invocations: 0, functionErrors: 0, partialFailures: 0, bisections: 0, recordsDelivered: 0, recordsDeadLettered: 0, dlqMessages: 0, iteratorAgeMs: 0 };
-      this.functions.set(spec.objectName, { host, counters, pollers: [], latency: new LatencySeries(this.#options.keepAllLatencies), firstDelivered: new Map(), doneAt: new Map() });
+      this.functions.set(spec.objectName, { host, counters, pollers: [], latency: new LatencySeries(), firstDelivered: new Map(), doneAt: new Map() });
     }
   }
 

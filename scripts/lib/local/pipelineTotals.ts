@@ -1,3 +1,4 @@
+import { KINESIS_LIMITS } from './constants';
 import type { LocalPipeline } from './LocalPipeline';
 
 /** Whole milliseconds, or `-` without a sample. */
@@ -26,7 +27,7 @@ export function pipelineTotals(pipeline: LocalPipeline): string[] {
   if (reads.length > 0) {
     const granted = reads.reduce((sum, limiter) => sum + limiter.granted, 0);
     const delayed = reads.reduce((sum, limiter) => sum + limiter.delayed, 0);
-    lines.push(`kinesis reads: ${granted} GetRecords over ${reads.length} shards, ${delayed} waited for the shard's 5 reads/s`);
+    lines.push(`kinesis reads: ${granted} GetRecords over ${reads.length} shards, ${delayed} waited for the shard's ${KINESIS_LIMITS.shardReadsPerSecond} reads/s`);
   }
   lines.push(
     `latency: status p50 ${formatMs(pipeline.statusLatency.percentile(50, true))} p99 ${formatMs(pipeline.statusLatency.percentile(99, true))}; alert p50 ${formatMs(pipeline.alertLatency.percentile(50, true))} p99 ${formatMs(pipeline.alertLatency.percentile(99, true))}`,
