@@ -43,6 +43,7 @@ import { LOADTEST_USAGE, parseLoadtestArgs, type LoadtestOptions } from './lib/l
 import { formatMs, pipelineTotals } from './lib/local/pipelineTotals';
 import { planLoadtest, type LoadtestPlan } from './lib/local/planLoadtest';
 import { publishLatencies, type PublishLatencies } from './lib/local/publishLatencies';
+import { slowestStages } from './lib/local/slowestStages';
 import { helpRequested } from './lib/fleet/helpRequested';
 import { loadtestFailures, loadtestLastLine, type LoadtestOutcome } from './lib/local/loadtestVerdict';
 import { readManifests } from './lib/local/readManifests';
@@ -132,6 +133,17 @@ function runFleet(
 
 /** Width of the windows of the latency profile over the run (by publish time). */
 const PROFILE_WINDOW_MS = 10_000;
+/** The tail whose stages the profile shows: the slowest 1% of each window, what its p99 stands for. */
+const TAIL_SHARE = 0.01;
+
+/** The run's profile windows by publish time: their label and bounds. */
+function profileWindows(publishingAt: number, seconds: number): Array<{ label: string; from: number; to: number }> {
+  const windows: Array<{ label: string; from: number; to: number }> = [];
+  for (let from = publishingAt; from < publishingAt + seconds * 1000; from += PROFILE_WINDOW_MS) {
+    windows.push({ label: `${Math.round((from - publishingAt) / 1000)}-${Math.round((from + PROFILE_WINDOW_MS - publishingAt) / 1000)} s`, from, to: from + PROFILE_WINDOW_MS });
+  }
+  return windows;
+}
 
 /**
  * When the processor had judged a record of every asset (before the run, from the first messages, unless
@@ -146,11 +158,11 @@ function latencyProfile(processor: RunningFunction, e2e: PublishLatencies, plan:
     if (at !== undefined && at > metAt) metAt = at;
   }
   const windows: string[] = [];
-  for (let from = publishingAt; from < publishingAt + seconds * 1000; from += PROFILE_WINDOW_MS) {
-    const p50 = e2e.series.percentileBetween(50, from, from + PROFILE_WINDOW_MS);
-    const p99 = e2e.series.percentileBetween(99, from, from + PROFILE_WINDOW_MS);
+  for (const { label, from, to } of profileWindows(publishingAt, seconds)) {
+    const p50 = e2e.series.percentileBetween(50, from, to);
+    const p99 = e2e.series.percentileBetween(99, from, to);
     if (!Number.isFinite(p99)) continue;
-    windows.push(`${Math.round((from - publishingAt) / 1000)}-${Math.round((from + PROFILE_WINDOW_MS - publishingAt) / 1000)} s ${Math.round(p50)}/${Math.round(p99)} ms`);
+    windows.push(`${label} ${Math.round(p50)}/${Math.round(p99)} ms`);
   }
   const first = `first messages e2e p50 ${formatMs(e2e.series.percentileBetween(50, -Infinity, runFrom))}, p99 ${formatMs(e2e.series.percentileBetween(99, -Infinity, runFrom))}`;
   const met = !Number.isFinite(metAt)
@@ -159,6 +171,21 @@ function latencyProfile(processor: RunningFunction, e2e: PublishLatencies, plan:
       ? `processor met every asset before the run (${first})`
       : `processor met every asset ${((metAt - publishingAt) / 1000).toFixed(1)} s into the run`;
   return `${met}; e2e p50/p99 by publish time: ${windows.join(', ')}`;
+}
+
+/**
+ * Where each window's tail spent its time, and the whole run's: the median of each stage of the slowest 1%
+ * (publish to the stream: broker, rule engine, PutRecords; in the stream until the invocation that first
+ * delivered the record: the shard's reads and the batches before it; that invocation, a cold start included).
+ */
+function tailProfile(e2e: PublishLatencies, runFrom: number, publishingAt: number, seconds: number): string {
+  const format = (label: string, from: number, to: number): string | undefined => {
+    const tail = slowestStages(e2e.stages, from, to, TAIL_SHARE);
+    return tail === undefined ? undefined : `${label} ${Math.round(tail.toStream)}/${Math.round(tail.inStream)}/${Math.round(tail.inInvocation)}`;
+  };
+  const windows = profileWindows(publishingAt, seconds).map(({ label, from, to }) => format(label, from, to)).filter((text) => text !== undefined);
+  const run = format('the run', runFrom, Infinity) ?? 'the run -';
+  return `e2e stages of the slowest 1% (median ms to the stream/in the stream/in the invocation): ${run}; ${windows.join(', ')}`;
 }
 
 /**
@@ -303,6 +330,7 @@ function report(
   if (chaos) say(`chaos: ${chaos.log.length} actions`);
   if (e2e.unmatched > 0) say(`e2e: ${e2e.unmatched} acknowledged messages without a processor batch after their acknowledged publish (resent after a lost PUBACK, or never processed)`);
   say(latencyProfile(processor, e2e, plan, clock.runFrom, clock.publishingAt, options.seconds));
+  say(tailProfile(e2e, clock.runFrom, clock.publishingAt, options.seconds));
   const outcome: LoadtestOutcome = {
     devices: options.devices,
     connected: c.peakConnected,
@@ -420,7 +448,7 @@ async function main(): Promise<number> {
       kinesis: pipeline.kinesis,
       streamName: manifests.streams[0]?.name ?? '',
     });
-    const e2e = await publishLatencies(ledgerFile, functionWith(pipeline, 'DETECTOR_CONFIG').doneAt);
+    const e2e = await publishLatencies(ledgerFile, functionWith(pipeline, 'DETECTOR_CONFIG').deliveries);
     code = report(audit, pipeline, plan, options, fleet, chaos, busy, { runFrom, publishingAt }, e2e, work);
     return code;
   } finally {

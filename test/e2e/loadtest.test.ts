@@ -66,6 +66,10 @@ describe('npm run loadtest (the plant in a box, end to end)', () => {
     expectAccounted(run, 50);
     expect(run.stderr).toMatch(/loadtest: first sight: the processor met 50\/50 assets [\d.]+ s after their first messages were acked; devices start the run\n/);
     expect(run.stderr).toMatch(/processor met every asset before the run \(first messages e2e p50 \d+ ms, p99 \d+ ms\); e2e p50\/p99 by publish time: 0-10 s \d+\/\d+ ms, 10-20 s \d+\/\d+ ms\n/);
+    const stages = /loadtest: e2e stages of the slowest 1% \(median ms to the stream\/in the stream\/in the invocation\): the run (\d+)\/(\d+)\/(\d+); 0-10 s \d+\/\d+\/\d+, 10-20 s \d+\/\d+\/\d+\n/.exec(run.stderr);
+    expect(stages).not.toBeNull();
+    // The run's tail is slower than no time at all somewhere on its way.
+    expect(Number(stages?.[1]) + Number(stages?.[2]) + Number(stages?.[3])).toBeGreaterThan(0);
     // Every acknowledged message's record was taken by the processor after its publish.
     expect(run.stderr).not.toContain('acknowledged messages without a processor batch');
   });

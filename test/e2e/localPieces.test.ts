@@ -19,7 +19,10 @@ import { BACKGROUND_NICE, LOWER_OWN_PRIORITY_SOURCE } from '../../scripts/lib/lo
 import { Worker } from 'node:worker_threads';
 import { certificateThingName } from '../../scripts/lib/local/certificateThingName';
 import { publishLatencies } from '../../scripts/lib/local/publishLatencies';
+import type { RecordDelivery } from '../../scripts/lib/local/LocalPipeline';
+import { slowestStages } from '../../scripts/lib/local/slowestStages';
 import { recordKey } from '../../scripts/lib/local/recordKey';
+import { ReservedShardReads } from '../../scripts/lib/local/ReservedShardReads';
 import { ShardReadLimiter } from '../../scripts/lib/local/ShardReadLimiter';
 import type { AckedMessage } from '../../scripts/lib/fleet/types';
 
@@ -38,7 +41,9 @@ describe('the local pipeline reads the rendered dev manifests', () => {
         ['lambda-storer-dev', 10000, 60, true, true],
       ]),
     );
-    expect(manifests.ignored).toEqual(expect.arrayContaining([expect.stringMatching(/^MetricAlarm /)]));
+    expect(manifests.ignored).toEqual(expect.arrayContaining([expect.stringMatching(/^MetricAlarm /), expect.stringMatching(/^DeliveryStream /)]));
+    // Firehose is not emulated, but it reads the stream: its reads count against each shard's limit.
+    expect(manifests.archiveSources).toEqual(['kinesis-telemetry-dev']);
   });
 
   it('unzips each function package to an index.js that exports handler', () => {
@@ -247,18 +252,57 @@ describe('the load test\'s end-to-end latency', () => {
         { thingName: 'gw-5', assetId: 'pump-5', kind: 'garbage', ts: [], metrics: [], publishedAt: 1, ackedAt: 2 } satisfies AckedMessage,
       ];
       writeFileSync(ledger, lines.map((line) => JSON.stringify(line)).join('\n') + '\n');
-      const doneAt = new Map([
-        [recordKey('pump-1', 1_500), 2_150],
-        [recordKey('pump-1', 2_500), 9_300],
-        [recordKey('pump-2', 1_000), 3_250],
-        [recordKey('pump-3', 1_000), 5_000],
+      // Each record arrived in the stream 20 ms after its publish and was invoked 100 ms before its batch ended.
+      const delivered = (publishedAt: number, doneAt: number): RecordDelivery => ({ arrivedAt: publishedAt + 20, invokedAt: doneAt - 100, doneAt });
+      const deliveries = new Map([
+        [recordKey('pump-1', 1_500), delivered(2_000, 2_150)],
+        [recordKey('pump-1', 2_500), delivered(9_000, 9_300)],
+        [recordKey('pump-2', 1_000), delivered(3_000, 3_250)],
+        [recordKey('pump-3', 1_000), delivered(4_800, 5_000)],
       ]);
-      const { series, unmatched } = await publishLatencies(ledger, doneAt);
+      const { series, unmatched, stages } = await publishLatencies(ledger, deliveries);
       expect(unmatched).toBe(2);
       expect(series.count).toBe(3);
       expect([series.percentileBetween(0, -Infinity, Infinity), series.percentileBetween(100, -Infinity, Infinity)]).toEqual([150, 300]);
       expect(series.percentileBetween(100, 0, 5_000)).toBe(250);
-      expect(await publishLatencies(join(folder, 'none.jsonl'), doneAt)).toMatchObject({ unmatched: 0 });
+      expect(stages).toEqual([
+        { publishedAt: 2_000, toStream: 20, inStream: 30, inInvocation: 100 },
+        { publishedAt: 9_000, toStream: 20, inStream: 180, inInvocation: 100 },
+        { publishedAt: 3_000, toStream: 20, inStream: 130, inInvocation: 100 },
+      ]);
+      expect(await publishLatencies(join(folder, 'none.jsonl'), deliveries)).toMatchObject({ unmatched: 0, stages: [] });
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the stages of the slowest messages', () => {
+  const stage = (publishedAt: number, toStream: number, inStream: number, inInvocation: number) => ({ publishedAt, toStream, inStream, inInvocation });
+
+  it('gives the median of each stage over the slowest share of the messages published in the window', () => {
+    const stages = [
+      ...Array.from({ length: 96 }, (_, i) => stage(1_000 + i, 10, 50, 20)),
+      // The tail: two waited in the stream behind a slow batch, two were in the slow batch itself.
+      stage(1_100, 12, 900, 30),
+      stage(1_101, 14, 700, 40),
+      stage(1_102, 8, 100, 800),
+      stage(1_103, 9, 80, 950),
+      // Published outside the window.
+      stage(5_000, 5_000, 5_000, 5_000),
+    ];
+    expect(slowestStages(stages, 1_000, 2_000, 0.04)).toEqual({ messages: 4, toStream: 9, inStream: 100, inInvocation: 40 });
+    expect(slowestStages(stages, 1_000, 2_000, 0.01)).toEqual({ messages: 1, toStream: 9, inStream: 80, inInvocation: 950 });
+    expect(slowestStages(stages, 6_000, 7_000, 0.01)).toBeUndefined();
+  });
+
+  it('starts a record the stream took from an earlier, unacknowledged publish at the acknowledged one', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'stages-'));
+    try {
+      const ledger = join(folder, 'ledger.jsonl');
+      writeFileSync(ledger, `${JSON.stringify({ thingName: 'gw-1', assetId: 'pump-1', kind: 'contract', ts: [1_000], metrics: ['flow'], publishedAt: 4_000, ackedAt: 4_010 } satisfies AckedMessage)}\n`);
+      const { stages } = await publishLatencies(ledger, new Map([[recordKey('pump-1', 1_000), { arrivedAt: 3_000, invokedAt: 3_900, doneAt: 4_200 }]]));
+      expect(stages).toEqual([{ publishedAt: 4_000, toStream: 0, inStream: 0, inInvocation: 200 }]);
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }
@@ -280,5 +324,22 @@ describe('a shard\'s read limit', () => {
     now += 1_000;
     await sixth;
     expect({ granted: limiter.granted, delayed: limiter.delayed }).toEqual({ granted: 6, delayed: 1 });
+  });
+
+  it('takes one of the shard\'s reads every interval for a consumer that is not emulated, and stops at once', async () => {
+    const limiter = new ShardReadLimiter(5);
+    const reserved = new ReservedShardReads(limiter, 100);
+    reserved.start();
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    const stopping = Date.now();
+    await reserved.stop();
+    expect(Date.now() - stopping).toBeLessThan(50);
+    // At 0, 100, 200 and 300 ms (timers may run late, never early).
+    expect(reserved.taken).toBeGreaterThanOrEqual(2);
+    expect(reserved.taken).toBeLessThanOrEqual(4);
+    expect(limiter.granted).toBe(reserved.taken);
+    const taken = reserved.taken;
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(reserved.taken).toBe(taken);
   });
 });

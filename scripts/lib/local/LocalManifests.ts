@@ -78,6 +78,8 @@ export interface LocalManifests {
   readonly buckets: ReadonlyArray<{ readonly name: string }>;
   readonly functions: readonly FunctionSpec[];
   readonly mappings: readonly MappingSpec[];
+  /** Streams a Firehose delivery stream reads (not emulated, but its reads count against each shard's read limit). */
+  readonly archiveSources: readonly string[];
   /** `kind name` of every object the local pipeline does not emulate. */
   readonly ignored: readonly string[];
 }

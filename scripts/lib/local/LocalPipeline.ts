@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CERT_FILES } from '../fleet/constants';
 import { makeCertificates } from '../fleet/makeCertificates';
-import { KINESIS_LIMITS, LOCAL_CREDENTIALS, LOCAL_REGION } from './constants';
+import { ARCHIVE_READ_INTERVAL_MS, KINESIS_LIMITS, LOCAL_CREDENTIALS, LOCAL_REGION } from './constants';
 import { createLocalTable } from './createLocalTable';
 import type { Emulator, LoopTime } from './Emulator';
 import { FakeAwsServer, type PublishedMessage } from './FakeAwsServer';
@@ -19,7 +19,8 @@ import { recordKey } from './recordKey';
 import { ShardReadLimiter } from './ShardReadLimiter';
 import type { FunctionSpec, LocalManifests } from './LocalManifests';
 import { MqttGateway } from './MqttGateway';
-import { ShardPoller, type MappingCounters } from './ShardPoller';
+import { ReservedShardReads } from './ReservedShardReads';
+import { ShardPoller, type InvocationTimes, type MappingCounters } from './ShardPoller';
 import { startEmulatorWorker } from './startEmulatorWorker';
 import { StreamWriter } from './StreamWriter';
 
@@ -47,8 +48,13 @@ export interface RunningFunction {
   readonly latency: LatencySeries;
   /** When the function first finished a batch holding each partition key (timed function only). */
   readonly firstDelivered: Map<string, number>;
-  /** When the function first finished a batch holding each record, by recordKey (timed function, keepAllLatencies only). */
-  readonly doneAt: Map<string, number>;
+  /** The first batch that held each record, by recordKey (timed function, keepAllLatencies only). */
+  readonly deliveries: Map<string, RecordDelivery>;
+}
+
+/** A record's way through the stream: when it arrived, and when the invocation that first delivered it started and ended (epoch ms). */
+export interface RecordDelivery extends InvocationTimes {
+  readonly arrivedAt: number;
 }
 
 
@@ -90,6 +96,8 @@ export class LocalPipeline {
   readonly warnings: string[] = [];
   /** Each shard's read limit, shared by the pollers of every mapping of the stream (key: stream/shard). */
   readonly shardReads = new Map<string, ShardReadLimiter>();
+  /** The reads of the consumers not emulated (Firehose), taken from the same limits. */
+  readonly reservedReads: ReservedShardReads[] = [];
   readonly #options: LocalPipelineOptions;
   readonly #emulators: Emulator[] = [];
   #kinesis: KinesisClient | undefined;
@@ -236,7 +244,7 @@ export class LocalPipeline {
         background: this.#background.has(spec.objectName),
       });
       const counters: MappingCounters = { invocations: 0, functionErrors: 0, partialFailures: 0, bisections: 0, recordsDelivered: 0, recordsDeadLettered: 0, dlqMessages: 0, iteratorAgeMs: 0 };
-      this.functions.set(spec.objectName, { host, counters, pollers: [], latency: new LatencySeries(), firstDelivered: new Map(), doneAt: new Map() });
+      this.functions.set(spec.objectName, { host, counters, pollers: [], latency: new LatencySeries(), firstDelivered: new Map(), deliveries: new Map() });
     }
   }
 
@@ -249,14 +257,15 @@ export class LocalPipeline {
       // The end-to-end latency is the processor's (the function that judges readings); the storer's batching
       // window makes its own meaningless, and decoding every record twice costs the broker's thread.
       const timed = running.host.spec.variables.DETECTOR_CONFIG !== undefined;
-      const onDelivered = (records: readonly KinesisStreamRecord[], doneAt: number): void => {
+      const onDelivered = (records: readonly KinesisStreamRecord[], times: InvocationTimes): void => {
         if (!timed) return;
+        const { doneAt } = times;
         for (const record of records) {
           const ts = newestTs(record.kinesis.data);
           if (ts !== undefined) running.latency.add(doneAt - ts, ts);
           if (ts !== undefined && this.#options.keepAllLatencies === true) {
             const key = recordKey(record.kinesis.partitionKey, ts);
-            if (!running.doneAt.has(key)) running.doneAt.set(key, doneAt);
+            if (!running.deliveries.has(key)) running.deliveries.set(key, { arrivedAt: Math.round(record.kinesis.approximateArrivalTimestamp * 1000), ...times });
           }
           if (!running.firstDelivered.has(record.kinesis.partitionKey)) running.firstDelivered.set(record.kinesis.partitionKey, doneAt);
         }
@@ -277,6 +286,14 @@ export class LocalPipeline {
         });
         running.pollers.push(poller);
         poller.start();
+      }
+    }
+    for (const streamName of this.manifests.archiveSources) {
+      const shards = await this.kinesis.send(new ListShardsCommand({ StreamName: streamName }));
+      for (const shard of shards.Shards ?? []) {
+        const reads = new ReservedShardReads(this.#shardReads(streamName, shard.ShardId ?? ''), ARCHIVE_READ_INTERVAL_MS);
+        this.reservedReads.push(reads);
+        reads.start();
       }
     }
   }
@@ -337,6 +354,7 @@ export class LocalPipeline {
   async stop(): Promise<void> {
     await this.gateway?.close().catch(() => undefined);
     for (const running of this.functions.values()) await Promise.all(running.pollers.map((poller) => poller.stop()));
+    await Promise.all(this.reservedReads.map((reads) => reads.stop()));
     for (const running of this.functions.values()) await running.host.stop();
     for (const writer of this.streams.values()) writer.close();
     this.#kinesis?.destroy();

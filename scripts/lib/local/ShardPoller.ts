@@ -31,10 +31,16 @@ export interface ShardPollerOptions {
   readonly counters: MappingCounters;
   /** Sends the on-failure document to the destination queue. */
   readonly deadLetter: (body: string) => void;
-  /** Records a batch delivered successfully, with the time it finished. */
-  readonly onDelivered?: (records: readonly KinesisStreamRecord[], doneAt: number) => void;
+  /** Records a batch delivered successfully, with when the invocation that delivered it started and finished. */
+  readonly onDelivered?: (records: readonly KinesisStreamRecord[], times: InvocationTimes) => void;
   /** The shard's read limit, shared with the other mappings' pollers of the shard. */
   readonly reads?: ShardReadLimiter;
+}
+
+/** When the invocation that delivered a batch started and when it finished (epoch ms). */
+export interface InvocationTimes {
+  readonly invokedAt: number;
+  readonly doneAt: number;
 }
 
 const arrivalMs = (record: KinesisStreamRecord): number => Math.round(record.kinesis.approximateArrivalTimestamp * 1000);
@@ -87,15 +93,17 @@ export class ShardPoller {
     );
     let iterator = start.ShardIterator;
     while (this.#running && iterator) {
-      if (this.#buffer.length < mapping.batchSize) {
+      // Records already read go out first: a batch due now does not wait for the shard's next read.
+      let batch = this.#takeBatch();
+      if (batch === undefined && this.#buffer.length < mapping.batchSize) {
         await this.#options.reads?.take();
         const output = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: KINESIS_LIMITS.getRecordsMax }));
         iterator = output.NextShardIterator;
         const records = (output.Records ?? []).map((record) => this.#toLambdaRecord(record));
         if (records.length > 0 && this.#buffer.length === 0) this.#windowStartedAt = Date.now();
         this.#buffer.push(...records);
+        batch = this.#takeBatch();
       }
-      const batch = this.#takeBatch();
       if (batch === undefined) {
         // Nothing due: an idle shard, or a batching window still filling. Either way the next read waits
         // (Lambda reads a shard about once a second, and a shard allows 5 reads/s over all its consumers);
@@ -148,15 +156,16 @@ export class ShardPoller {
       counters.iteratorAgeMs = Date.now() - arrivalMs(last);
       counters.invocations += 1;
       const event: KinesisStreamEvent = { Records: remaining };
+      const invokedAt = Date.now();
       const result = await host.invoke(event, `${this.#options.mapping.objectName}/${this.#options.shardId}`);
       if (result.ok) {
         const failed = mapping.reportBatchItemFailures ? this.#firstFailed(remaining, result.response) : remaining.length;
         if (failed >= remaining.length) {
-          this.#delivered(remaining);
+          this.#delivered(remaining, invokedAt);
           return;
         }
         counters.partialFailures += 1;
-        this.#delivered(remaining.slice(0, failed));
+        this.#delivered(remaining.slice(0, failed), invokedAt);
         remaining = remaining.slice(failed);
       } else {
         counters.functionErrors += 1;
@@ -193,9 +202,9 @@ export class ShardPoller {
     return lowest;
   }
 
-  #delivered(records: readonly KinesisStreamRecord[]): void {
+  #delivered(records: readonly KinesisStreamRecord[], invokedAt: number): void {
     this.#options.counters.recordsDelivered += records.length;
-    this.#options.onDelivered?.(records, Date.now());
+    this.#options.onDelivered?.(records, { invokedAt, doneAt: Date.now() });
   }
 
   /** Lambda's on-failure document for a Kinesis batch: where the records are, not the records. */

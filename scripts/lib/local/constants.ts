@@ -32,11 +32,18 @@ export const KINESIS_LIMITS = {
 export const MAPPING_LIMITS = {
   /** A synchronous invocation's payload is at most 6 MB: a batch closes before the event would exceed it. */
   maxPayloadBytes: 6 * 1024 * 1024,
-  /** Lambda polls an idle shard about once per second; a busy one as soon as the function returns. */
-  idlePollMs: 250,
+  /**
+   * Lambda reads a shard at a base rate of once a second (standard iterators): again after a read that made no
+   * batch due (an idle shard, or a batching window still filling), and as soon as the function returns while
+   * records keep coming.
+   */
+  idlePollMs: 1000,
   /** Wait between retries of a failed batch (Lambda retries at once; a little pause keeps the log readable). */
   retryPauseMs: 50,
 } as const;
+
+/** Firehose reads each shard of its source stream about once a second: one of the shard's reads, not emulated. */
+export const ARCHIVE_READ_INTERVAL_MS = 1000;
 
 /** The rule engine's put batching: a message waits at most this long for others to share a PutRecords call. */
 export const RULE_FLUSH_MS = 5;

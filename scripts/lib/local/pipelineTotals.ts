@@ -27,7 +27,9 @@ export function pipelineTotals(pipeline: LocalPipeline): string[] {
   if (reads.length > 0) {
     const granted = reads.reduce((sum, limiter) => sum + limiter.granted, 0);
     const delayed = reads.reduce((sum, limiter) => sum + limiter.delayed, 0);
-    lines.push(`kinesis reads: ${granted} GetRecords over ${reads.length} shards, ${delayed} waited for the shard's ${KINESIS_LIMITS.shardReadsPerSecond} reads/s`);
+    const archive = pipeline.reservedReads.reduce((sum, reserved) => sum + reserved.taken, 0);
+    const archiveNote = pipeline.reservedReads.length > 0 ? ` (${archive} of them Firehose's, counted, not made: it is not emulated)` : '';
+    lines.push(`kinesis reads: ${granted} GetRecords over ${reads.length} shards${archiveNote}, ${delayed} waited for the shard's ${KINESIS_LIMITS.shardReadsPerSecond} reads/s`);
   }
   lines.push(
     `latency: status p50 ${formatMs(pipeline.statusLatency.percentile(50, true))} p99 ${formatMs(pipeline.statusLatency.percentile(99, true))}; alert p50 ${formatMs(pipeline.alertLatency.percentile(50, true))} p99 ${formatMs(pipeline.alertLatency.percentile(99, true))}`,

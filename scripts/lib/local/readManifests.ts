@@ -107,6 +107,7 @@ export function readManifests(directory: string, environment: string): LocalMani
     buckets: [] as Array<{ name: string }>,
     functions: [] as FunctionSpec[],
     mappings: [] as MappingSpec[],
+    archiveSources: [] as string[],
     ignored: [] as string[],
   };
   let accountId: string | undefined;
@@ -131,7 +132,11 @@ export function readManifests(directory: string, environment: string): LocalMani
       else if (kind === 'Bucket' && apiGroup === 's3.services.k8s.aws') result.buckets.push({ name: String(spec.name) });
       else if (kind === 'Function' && apiGroup === 'lambda.services.k8s.aws') result.functions.push(lambdaFunction(object));
       else if (kind === 'EventSourceMapping' && apiGroup === 'lambda.services.k8s.aws') result.mappings.push(mapping(object));
-      else result.ignored.push(`${kind} ${String(at(object, 'metadata', 'name') ?? '')}`);
+      else {
+        const source = kind === 'DeliveryStream' && apiGroup === 'firehose.aws.m.upbound.io' ? at(spec, 'forProvider', 'kinesisSourceConfiguration', 'kinesisStreamArn') : undefined;
+        if (typeof source === 'string') result.archiveSources.push(source.split('/').pop() ?? '');
+        result.ignored.push(`${kind} ${String(at(object, 'metadata', 'name') ?? '')}`);
+      }
     }
   }
   return { environment, directory, accountId: accountId ?? '000000000000', region: LOCAL_REGION, ...result };
