@@ -58,6 +58,12 @@ const DRAIN_STALL_MS = 60_000;
 const DRAIN_LIMIT_MS = 600_000;
 /** Longest wait for the processor to take the presence events of the fleet's connections before publishing starts. */
 const CONNECT_SETTLE_LIMIT_MS = 60_000;
+/**
+ * Longest wait, once the devices stopped publishing, for the processor to take every record of the run before the
+ * fleet disconnects: 2,000 disconnects at once are a burst of presence events no plant sends when its devices
+ * merely stop, and their status writes would hold up the last readings' batches.
+ */
+const END_SETTLE_LIMIT_MS = 60_000;
 /** Longest wait for the processor to judge every device's first message before the run starts anyway. */
 const FIRST_SIGHT_LIMIT_MS = 120_000;
 /** `--chaos`: 10% of the connections dropped; 10% of DynamoDB requests throttled for 3 s, twice, and while draining. */
@@ -86,6 +92,8 @@ function runFleet(
     /** The fleet holds for the `hold`th time (1: connected; 2: first messages acked); resolves with the line that releases it. */
     readonly held: (hold: number) => Promise<string>;
     readonly publishing: () => void;
+    /** The fleet stopped publishing (its PUBACKs in) and holds its connections; resolves with the line that disconnects them. */
+    readonly ended: () => Promise<string>;
   },
 ): { readonly child: ChildProcess; readonly exited: Promise<{ code: number; summary: string }> } {
   const planFile = join(work, 'plan.json');
@@ -100,23 +108,24 @@ function runFleet(
   child.stdout.on('data', (chunk: Buffer) => (summary += chunk.toString('utf8')));
   // The fleet connects every device and holds; once the pipeline has taken the connection storm, a line on
   // its stdin sends the first messages (or, `go`, starts the publishing), and the run's clock (chaos, busy
-  // shares) starts when it says it publishes.
-  let partial: string | undefined = '';
+  // shares) starts when it says it publishes. After `--seconds` it stops publishing and holds its connections
+  // until a line says to disconnect.
+  let partial = '';
   let holds = 0;
+  let publishing = false;
   child.stderr.on('data', (chunk: Buffer) => {
     process.stderr.write(chunk);
-    if (partial === undefined) return;
     const lines = (partial + chunk.toString('utf8')).split('\n');
     partial = (lines.pop() ?? '').slice(-4096);
     for (const line of lines) {
       if (line.endsWith('; holding until a line on stdin')) {
         holds += 1;
+        const release = publishing ? events.ended() : events.held(holds);
         // Written, not ended: the fleet takes the end of its stdin for this process being gone, and stops.
-        void events.held(holds).then((command) => child.stdin.write(`${command}\n`));
+        void release.then((command) => child.stdin.write(`${command}\n`));
       } else if (line.endsWith('; publishing')) {
-        partial = undefined;
+        publishing = true;
         events.publishing();
-        return;
       }
     }
   });
@@ -400,6 +409,7 @@ async function main(): Promise<number> {
   try {
     const chaos = options.chaos ? new ChaosMonkey(pipeline) : undefined;
     let loopsAtStart = pipeline.loopTimes();
+    let loopsAtEnd: ReturnType<LocalPipeline['loopTimes']> | undefined;
     let publishingAt = Date.now();
     // Publishes from here on belong to the run (the first messages went before it).
     let runFrom = -Infinity;
@@ -428,10 +438,16 @@ async function main(): Promise<number> {
         publishingAt = Date.now();
         if (chaos) void chaosDuringRun(chaos, pipeline, plan, options.seconds);
       },
+      ended: async () => {
+        loopsAtEnd = pipeline.loopTimes();
+        const caughtUp = await processorCaughtUp(pipeline, END_SETTLE_LIMIT_MS);
+        say(`the run's messages ${caughtUp === undefined ? `not all processed ${END_SETTLE_LIMIT_MS / 1000} s after the devices stopped` : `processed ${(caughtUp / 1000).toFixed(1)} s after the devices stopped`}; devices disconnect`);
+        return 'disconnect';
+      },
     });
     fleetChild = fleetRun.child;
     const fleet = await fleetRun.exited;
-    const busy = busyShares(loopsAtStart, pipeline.loopTimes());
+    const busy = busyShares(loopsAtStart, loopsAtEnd ?? pipeline.loopTimes());
     const drained = await drain(pipeline, chaos);
     if (!drained) say(`not drained (no delivery for ${DRAIN_STALL_MS / 1000} s, or ${DRAIN_LIMIT_MS / 1000} s in all): backlog ${pipeline.backlog}`);
     pipeline.dynamoProxy.clear();

@@ -92,15 +92,16 @@ async function nextLine(): Promise<string | undefined> {
 }
 
 /**
- * Until `seconds` have passed, a signal, or (`held`: started by the load test through a pipe) the end of stdin:
- * the load test is gone, crashed or killed, and a fleet publishing into its stopped broker would only load the machine.
+ * Until `seconds` have passed (`timeUp`), a signal, or (`held`: started by the load test through a pipe) the end
+ * of stdin: the load test is gone, crashed or killed, and a fleet publishing into its stopped broker would only
+ * load the machine.
  */
-async function waitForStop(seconds: number | undefined, held: boolean): Promise<string> {
-  return new Promise<string>((done) => {
-    const timer = seconds === undefined ? undefined : setTimeout(() => done(`${seconds} s elapsed`), seconds * 1000);
+async function waitForStop(seconds: number | undefined, held: boolean): Promise<{ why: string; timeUp: boolean }> {
+  return new Promise<{ why: string; timeUp: boolean }>((done) => {
+    const timer = seconds === undefined ? undefined : setTimeout(() => done({ why: `${seconds} s elapsed`, timeUp: true }), seconds * 1000);
     const stop = (why: string): void => {
       if (timer) clearTimeout(timer);
-      done(why);
+      done({ why, timeUp: false });
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
@@ -189,13 +190,20 @@ async function main(): Promise<number> {
   process.stderr.write(`simulate: ${connection.connected}/${plan.devices.length} connected in ${(connection.ms / 1000).toFixed(1)} s; publishing\n`);
   const loopAtStart = performance.eventLoopUtilization();
   const cpuAtStart = process.cpuUsage();
-  const why = await waitForStop(options.seconds, options.hold);
+  const stop = await waitForStop(options.seconds, options.hold);
   if (progress) clearInterval(progress);
   const loop = performance.eventLoopUtilization(loopAtStart);
   const cpu = process.cpuUsage(cpuAtStart);
   process.stderr.write(
-    `simulate: stopping (${why}), waiting up to ${FLEET_LIMITS.drainMs / 1000} s for PUBACKs; event loop busy ${Math.round(loop.utilization * 100)}%, CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s while publishing\n`,
+    `simulate: stopping (${stop.why}), waiting up to ${FLEET_LIMITS.drainMs / 1000} s for PUBACKs; event loop busy ${Math.round(loop.utilization * 100)}%, CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s while publishing\n`,
   );
+  if (options.hold && stop.timeUp) {
+    // A held fleet's run is over: the load test lets the pipeline catch up with it before the disconnects of
+    // the whole fleet (a burst of presence events no plant sends) reach the processor.
+    await fleet.finishPublishing();
+    process.stderr.write(`simulate: publishing ended, ${fleet.connected}/${plan.devices.length} devices connected; holding until a line on stdin\n`);
+    await nextLine();
+  }
   await fleet.stop();
   await ledger.close();
   process.stdout.write(`simulate: ${fleet.summary()}\n`);

@@ -66,6 +66,11 @@ describe('npm run loadtest (the plant in a box, end to end)', () => {
     expectAccounted(run, 50);
     expect(run.stderr).toMatch(/loadtest: first sight: the processor met 50\/50 assets [\d.]+ s after their first messages were acked; devices start the run\n/);
     expect(run.stderr).toMatch(/processor met every asset before the run \(first messages e2e p50 \d+ ms, p99 \d+ ms\); e2e p50\/p99 by publish time: 0-10 s \d+\/\d+ ms, 10-20 s \d+\/\d+ ms\n/);
+    // The fleet disconnects once the processor has taken the run: its disconnects do not hold up the last readings.
+    const ended = run.stderr.indexOf('simulate: publishing ended, 50/50 devices connected; holding until a line on stdin\n');
+    const released = run.stderr.search(/loadtest: the run's messages processed [\d.]+ s after the devices stopped; devices disconnect\n/);
+    expect(ended).toBeGreaterThan(0);
+    expect(released).toBeGreaterThan(ended);
     const stages = /loadtest: e2e stages of the slowest 1% \(median ms to the stream\/in the stream\/in the invocation\): the run (\d+)\/(\d+)\/(\d+); 0-10 s \d+\/\d+\/\d+, 10-20 s \d+\/\d+\/\d+\n/.exec(run.stderr);
     expect(stages).not.toBeNull();
     // The run's tail is slower than no time at all somewhere on its way.

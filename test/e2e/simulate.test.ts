@@ -216,8 +216,8 @@ async function heldFleetBroker(): Promise<{ port: number; certs: string; close: 
 }
 
 /** Two devices in `--hold` mode, as the load test starts its fleet (stdin a pipe). */
-function spawnHeldFleet(broker: { port: number; certs: string }): ReturnType<typeof spawn> {
-  return spawn(process.execPath, ['--import', 'tsx', 'scripts/simulate.ts', '--local', `127.0.0.1:${broker.port}`, '--certs', broker.certs, '--devices', '2', '--hold', '--quiet'], {
+function spawnHeldFleet(broker: { port: number; certs: string }, extra: readonly string[] = []): ReturnType<typeof spawn> {
+  return spawn(process.execPath, ['--import', 'tsx', 'scripts/simulate.ts', '--local', `127.0.0.1:${broker.port}`, '--certs', broker.certs, '--devices', '2', '--hold', '--quiet', ...extra], {
     cwd: REPOSITORY,
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -418,6 +418,46 @@ describe('npm run simulate refusals', () => {
       expect(stderr).toMatch(/simulate: first messages acked 2\/2 in [\d.]+ s; holding until a line on stdin\n/);
       expect(stderr).toContain('simulate: stopping (stdin closed: the process that started the fleet is gone)');
       expect(out).toMatch(/^simulate: sent 2, acked 2 /);
+      expect(code).toBe(0);
+    } finally {
+      if (child?.exitCode === null) child.kill('SIGKILL');
+      await broker.close();
+    }
+  });
+
+  it('--hold with --seconds: when the time is up the fleet stops publishing, keeps its connections, and disconnects on the next line', async () => {
+    const broker = await heldFleetBroker();
+    let child: ReturnType<typeof spawn> | undefined;
+    try {
+      child = spawnHeldFleet(broker, ['--seconds', '1']);
+      const running = child;
+      const { stdin, stdout, stderr: errors } = running;
+      let stderr = '';
+      let out = '';
+      stdout?.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+      let holds = 0;
+      let heldAtEnd: Promise<boolean> | undefined;
+      errors?.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString('utf8');
+        const seen = stderr.match(/holding until a line on stdin\n/g)?.length ?? 0;
+        for (; holds < seen; holds += 1) {
+          if (holds === 0) stdin?.write('go\n');
+          else {
+            // The load test's part at the end: the fleet must wait for it, connected, before it disconnects.
+            heldAtEnd = new Promise<boolean>((done) =>
+              setTimeout(() => {
+                const stillRunning = running.exitCode === null;
+                stdin?.write('disconnect\n');
+                done(stillRunning);
+              }, 500),
+            );
+          }
+        }
+      });
+      const code = await new Promise<number | null>((done) => running.on('exit', done));
+      expect(stderr).toMatch(/simulate: stopping \(1 s elapsed\), waiting up to \d+ s for PUBACKs; [^\n]*\nsimulate: publishing ended, 2\/2 devices connected; holding until a line on stdin\n/);
+      expect(await heldAtEnd).toBe(true);
+      expect(out).toMatch(/^simulate: sent \d+, acked \d+ .*connects 2, disconnects 2;/);
       expect(code).toBe(0);
     } finally {
       if (child?.exitCode === null) child.kill('SIGKILL');

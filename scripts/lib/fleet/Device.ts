@@ -63,6 +63,8 @@ export class Device {
   #generation = 0;
   #connected = false;
   #stopping = false;
+  /** Publishing ended with PUBACKs still owed (the close is forced). */
+  #owesAcks = false;
   #attempt = 0;
   #timer: NodeJS.Timeout | undefined;
   #reconnectTimer: NodeJS.Timeout | undefined;
@@ -121,6 +123,17 @@ export class Device {
    * counted as failed by why (FailureReason); returns how many.
    */
   async stop(drainMs: number): Promise<number> {
+    const unacked = await this.finishPublishing(drainMs);
+    await this.disconnect();
+    return unacked;
+  }
+
+  /**
+   * Stops generating and waits up to `drainMs` for what is in flight, keeping the connection (the load test
+   * lets the pipeline catch up before the fleet's disconnects reach it). What stayed unacknowledged is counted
+   * as failed by why (FailureReason); returns how many.
+   */
+  async finishPublishing(drainMs: number): Promise<number> {
     this.#stopping = true;
     if (this.#timer) clearInterval(this.#timer);
     if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
@@ -137,11 +150,15 @@ export class Device {
     stats.queued -= this.#queue.length;
     this.#inFlight.clear();
     this.#queue.length = 0;
+    this.#owesAcks ||= unacked > 0;
+    return unacked;
+  }
+
+  /** Closes the connection; forced when PUBACKs were still owed: mqtt.js would otherwise wait for them before closing, for ever. */
+  async disconnect(): Promise<void> {
     const client = this.#client;
     this.#client = undefined;
-    // Forced when PUBACKs are still owed: mqtt.js would otherwise wait for them before closing, for ever.
-    if (client) await new Promise<void>((resolve) => client.end(unacked > 0, {}, () => resolve()));
-    return unacked;
+    if (client) await new Promise<void>((resolve) => client.end(this.#owesAcks, {}, () => resolve()));
   }
 
   #connect(): void {

@@ -118,6 +118,16 @@ export class Fleet {
     await Promise.all(this.devices.map((device) => device.stop(drainMs)));
   }
 
+  /** Stops every device's publishing, waiting up to `drainMs` for outstanding acknowledgements; the connections stay open. */
+  async finishPublishing(drainMs: number = FLEET_LIMITS.drainMs): Promise<void> {
+    await Promise.all(this.devices.map((device) => device.finishPublishing(drainMs)));
+  }
+
+  /** Devices whose connection is open. */
+  get connected(): number {
+    return this.devices.filter((device) => device.connected).length;
+  }
+
   summary(): string {
     const { stats } = this;
     const failed = FAILURE_REASONS.filter((reason) => stats.failed.has(reason)).map((reason) => `${reason} ${stats.failed.get(reason) ?? 0}`).join(', ');
