@@ -42,6 +42,7 @@ import type { LocalManifests } from './lib/local/LocalManifests';
 import { LOADTEST_USAGE, parseLoadtestArgs, type LoadtestOptions } from './lib/local/parseLoadtestArgs';
 import { formatMs, pipelineTotals } from './lib/local/pipelineTotals';
 import { planLoadtest, type LoadtestPlan } from './lib/local/planLoadtest';
+import { processorFanOut } from './lib/local/processorFanOut';
 import { publishLatencies, type PublishLatencies } from './lib/local/publishLatencies';
 import { slowestStages } from './lib/local/slowestStages';
 import { helpRequested } from './lib/fleet/helpRequested';
@@ -370,7 +371,9 @@ async function main(): Promise<number> {
     return 0;
   }
   const options = parseLoadtestArgs(args);
-  const manifests = readManifests(join(REPOSITORY, 'manifests', options.environment), options.environment);
+  const rendered = readManifests(join(REPOSITORY, 'manifests', options.environment), options.environment);
+  const manifests = options.fanOut ? processorFanOut(rendered, Date.now()) : rendered;
+  if (options.fanOut) say('--fan-out: the processor reads through an enhanced fan-out consumer, which the charts do not render (an experiment with the design\'s option)');
   const topics = readFleetTopics(manifests);
   const plan = planLoadtest(options, topics.lines, renderedDetectorSettings(manifests));
   say(`plan: ${options.devices} devices at ${options.rate} msg/s for ${options.seconds} s, faults ${plan.fleet.faults.map((f) => `${f.assetId}:${f.kind}`).join(' ') || 'none'}, warm-up ${plan.warmupSamples} samples`);

@@ -11,6 +11,9 @@ import { SignalGenerator } from '../../scripts/lib/fleet/SignalGenerator';
 import { tableGroups } from '../../scripts/lib/local/DynamoService';
 import { IotPolicyEvaluator } from '../../scripts/lib/local/IotPolicyEvaluator';
 import { readManifests } from '../../scripts/lib/local/readManifests';
+import { processorFanOut } from '../../scripts/lib/local/processorFanOut';
+import { kinesisSource } from '../../scripts/lib/local/kinesisSource';
+import type { LocalManifests, MappingSpec } from '../../scripts/lib/local/LocalManifests';
 import { TopicRule, topicMatches } from '../../scripts/lib/local/TopicRule';
 import { unzipSingleEntry } from '../../scripts/lib/local/unzipSingleEntry';
 import { parseLoadtestArgs } from '../../scripts/lib/local/parseLoadtestArgs';
@@ -172,6 +175,31 @@ describe('the fleet', () => {
   it('send every device\'s first message before the run unless told the run is the go-live', () => {
     expect(parseLoadtestArgs(['--devices', '10', '--seconds', '5']).goLive).toBe(false);
     expect(parseLoadtestArgs(['--devices', '10', '--seconds', '5', '--go-live']).goLive).toBe(true);
+  });
+
+  it('read the processor\'s shards as rendered (a standard consumer) unless told to try an enhanced fan-out consumer', () => {
+    expect(parseLoadtestArgs(['--devices', '10', '--seconds', '5']).fanOut).toBe(false);
+    expect(parseLoadtestArgs(['--devices', '10', '--seconds', '5', '--fan-out']).fanOut).toBe(true);
+    const prod = readManifests(join(REPOSITORY, 'manifests', 'prod'), 'prod');
+    const tried = processorFanOut(prod, Date.UTC(2026, 11, 1, 9));
+    const processorMapping = (m: LocalManifests): MappingSpec | undefined => m.mappings.find((mapping) => mapping.functionObjectName === 'lambda-processor-prod');
+    expect(processorMapping(tried)?.eventSourceArn).toBe('arn:aws:kinesis:sa-east-1:444455556666:stream/kinesis-telemetry-prod/consumer/kinesis-processor-prod:1796115600');
+    // Only the processor's mapping changes, and nothing else in the manifests.
+    expect({ ...tried, mappings: tried.mappings.filter((m) => m !== processorMapping(tried)) }).toEqual({ ...prod, mappings: prod.mappings.filter((m) => m !== processorMapping(prod)) });
+    expect(processorMapping(prod)?.eventSourceArn).toBe('arn:aws:kinesis:sa-east-1:444455556666:stream/kinesis-telemetry-prod');
+  });
+
+  it('tell a stream consumer\'s ARN from its stream\'s, as a mapping names either', () => {
+    expect(kinesisSource('arn:aws:kinesis:sa-east-1:444455556666:stream/kinesis-telemetry-prod/consumer/kinesis-processor-prod:1796115600')).toEqual({
+      streamArn: 'arn:aws:kinesis:sa-east-1:444455556666:stream/kinesis-telemetry-prod',
+      streamName: 'kinesis-telemetry-prod',
+      consumer: 'kinesis-processor-prod',
+    });
+    expect(kinesisSource('arn:aws:kinesis:sa-east-1:444455556666:stream/kinesis-telemetry-dev')).toEqual({
+      streamArn: 'arn:aws:kinesis:sa-east-1:444455556666:stream/kinesis-telemetry-dev',
+      streamName: 'kinesis-telemetry-dev',
+      consumer: undefined,
+    });
   });
 
   it('place invocations at random among idle environments unless told to keep a shard on its environment', () => {

@@ -19,6 +19,7 @@ import { recordKey } from './recordKey';
 import { ShardReadLimiter } from './ShardReadLimiter';
 import type { FunctionSpec, LocalManifests } from './LocalManifests';
 import { MqttGateway } from './MqttGateway';
+import { kinesisSource } from './kinesisSource';
 import { ReservedShardReads } from './ReservedShardReads';
 import { ShardPoller, type InvocationTimes, type MappingCounters } from './ShardPoller';
 import { startEmulatorWorker } from './startEmulatorWorker';
@@ -96,6 +97,8 @@ export class LocalPipeline {
   readonly warnings: string[] = [];
   /** Each shard's read limit, shared by the pollers of every mapping of the stream (key: stream/shard). */
   readonly shardReads = new Map<string, ShardReadLimiter>();
+  /** Mappings that read through an enhanced fan-out consumer (outside the shared read limits). */
+  readonly fanOutMappings: string[] = [];
   /** The reads of the consumers not emulated (Firehose), taken from the same limits. */
   readonly reservedReads: ReservedShardReads[] = [];
   readonly #options: LocalPipelineOptions;
@@ -159,7 +162,7 @@ export class LocalPipeline {
     const queues = new Set(manifests.queues.map((q) => `arn:aws:sqs:${manifests.region}:${manifests.accountId}:${q.name}`));
     for (const mapping of manifests.mappings) {
       if (!manifests.functions.some((f) => f.objectName === mapping.functionObjectName)) throw new Error(`mapping ${mapping.objectName} names function ${mapping.functionObjectName}, which the manifests do not declare`);
-      const stream = mapping.eventSourceArn.split('/').pop() ?? '';
+      const stream = kinesisSource(mapping.eventSourceArn).streamName;
       if (!streams.has(stream)) throw new Error(`mapping ${mapping.objectName} reads ${mapping.eventSourceArn}, a stream the manifests do not declare`);
       if (mapping.onFailureDestination && !queues.has(mapping.onFailureDestination)) throw new Error(`mapping ${mapping.objectName} sends failures to ${mapping.onFailureDestination}, a queue the manifests do not declare`);
     }
@@ -252,7 +255,9 @@ export class LocalPipeline {
     for (const mapping of this.manifests.mappings.filter((m) => m.enabled)) {
       const running = this.functions.get(mapping.functionObjectName);
       if (!running) continue;
-      const streamName = mapping.eventSourceArn.split('/').pop() ?? '';
+      const { streamName, consumer } = kinesisSource(mapping.eventSourceArn);
+      // An enhanced fan-out consumer has its own pipe: none of the shard's shared reads.
+      if (consumer !== undefined) this.fanOutMappings.push(`${mapping.objectName} (consumer ${consumer})`);
       const shards = await this.kinesis.send(new ListShardsCommand({ StreamName: streamName }));
       // The end-to-end latency is the processor's (the function that judges readings); the storer's batching
       // window makes its own meaningless, and decoding every record twice costs the broker's thread.
@@ -282,7 +287,7 @@ export class LocalPipeline {
           counters: running.counters,
           deadLetter: (body) => this.sqs.send(body),
           onDelivered,
-          reads: this.#shardReads(streamName, shard.ShardId ?? ''),
+          ...(consumer === undefined ? { reads: this.#shardReads(streamName, shard.ShardId ?? '') } : {}),
         });
         running.pollers.push(poller);
         poller.start();

@@ -7,6 +7,7 @@ import { KINESIS_LIMITS, MAPPING_LIMITS } from './constants';
 import type { FunctionHost } from './FunctionHost';
 import type { MappingSpec } from './LocalManifests';
 import type { ShardReadLimiter } from './ShardReadLimiter';
+import { kinesisSource } from './kinesisSource';
 
 /** Counters of one mapping's pollers, read by the live output. */
 export interface MappingCounters {
@@ -59,9 +60,15 @@ export class ShardPoller {
   #flushRequested = false;
   #buffer: KinesisStreamRecord[] = [];
   #windowStartedAt: number | undefined;
+  /** How long nothing due waits for the next read: Lambda's base rate, or an enhanced fan-out consumer's push. */
+  readonly #idleWaitMs: number;
+  readonly #streamArn: string;
 
   constructor(options: ShardPollerOptions) {
     this.#options = options;
+    const source = kinesisSource(options.mapping.eventSourceArn);
+    this.#streamArn = source.streamArn;
+    this.#idleWaitMs = source.consumer === undefined ? MAPPING_LIMITS.idlePollMs : KINESIS_LIMITS.fanOutPropagationMs;
   }
 
   start(): void {
@@ -108,7 +115,7 @@ export class ShardPoller {
         // Nothing due: an idle shard, or a batching window still filling. Either way the next read waits
         // (Lambda reads a shard about once a second, and a shard allows 5 reads/s over all its consumers);
         // reading again at once would spin on GetRecords while a 60 s window fills.
-        await sleep(MAPPING_LIMITS.idlePollMs);
+        await sleep(this.#idleWaitMs);
         continue;
       }
       await this.#deliver(batch, 0);
@@ -137,8 +144,8 @@ export class ShardPoller {
   }
 
   #toLambdaRecord(record: _Record): KinesisStreamRecord {
-    const { shardId, roleArn, host, mapping } = this.#options;
-    return toLambdaRecord(record, { shardId, roleArn, region: host.functionArn.split(':')[3] ?? '', streamArn: mapping.eventSourceArn });
+    const { shardId, roleArn, host } = this.#options;
+    return toLambdaRecord(record, { shardId, roleArn, region: host.functionArn.split(':')[3] ?? '', streamArn: this.#streamArn });
   }
 
   /** Delivers `records` until they succeed or the mapping gives up; `retries` already spent on them. */
@@ -228,7 +235,7 @@ export class ShardPoller {
           approximateArrivalOfFirstRecord: new Date(arrivalMs(first)).toISOString(),
           approximateArrivalOfLastRecord: new Date(arrivalMs(last)).toISOString(),
           batchSize: records.length,
-          streamArn: mapping.eventSourceArn,
+          streamArn: this.#streamArn,
         },
       }),
     );

@@ -26,6 +26,11 @@ export const KINESIS_LIMITS = {
   getRecordsMax: 10_000,
   /** GetRecords calls per shard and second, shared by the shard's standard consumers. */
   shardReadsPerSecond: 5,
+  /**
+   * An enhanced fan-out consumer gets a shard's records pushed over its own pipe, about 70 ms after they were put
+   * (Kinesis's figure): its poller waits this long after finding nothing, and takes none of the shared reads.
+   */
+  fanOutPropagationMs: 70,
 } as const;
 
 /** What the event source mapping runner imitates of Lambda's poller. */

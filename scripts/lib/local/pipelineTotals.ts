@@ -29,7 +29,8 @@ export function pipelineTotals(pipeline: LocalPipeline): string[] {
     const delayed = reads.reduce((sum, limiter) => sum + limiter.delayed, 0);
     const archive = pipeline.reservedReads.reduce((sum, reserved) => sum + reserved.taken, 0);
     const archiveNote = pipeline.reservedReads.length > 0 ? ` (${archive} of them Firehose's, counted, not made: it is not emulated)` : '';
-    lines.push(`kinesis reads: ${granted} GetRecords over ${reads.length} shards${archiveNote}, ${delayed} waited for the shard's ${KINESIS_LIMITS.shardReadsPerSecond} reads/s`);
+    const fanOutNote = pipeline.fanOutMappings.length > 0 ? `; outside the limit, through an enhanced fan-out consumer: ${pipeline.fanOutMappings.join(', ')}` : '';
+    lines.push(`kinesis reads: ${granted} GetRecords over ${reads.length} shards${archiveNote}, ${delayed} waited for the shard's ${KINESIS_LIMITS.shardReadsPerSecond} reads/s${fanOutNote}`);
   }
   lines.push(
     `latency: status p50 ${formatMs(pipeline.statusLatency.percentile(50, true))} p99 ${formatMs(pipeline.statusLatency.percentile(99, true))}; alert p50 ${formatMs(pipeline.alertLatency.percentile(50, true))} p99 ${formatMs(pipeline.alertLatency.percentile(99, true))}`,
