@@ -148,6 +148,7 @@ export class LocalPipeline {
     await this.#createResources();
     this.#startFunctions();
     await this.#startPollers();
+    await this.#reserveArchiveReads();
     await this.#startGateway();
   }
 
@@ -293,6 +294,10 @@ export class LocalPipeline {
         poller.start();
       }
     }
+  }
+
+  /** Firehose is not emulated, but each shard of its source gives it one read a second of the shard's limit. */
+  async #reserveArchiveReads(): Promise<void> {
     for (const streamName of this.manifests.archiveSources) {
       const shards = await this.kinesis.send(new ListShardsCommand({ StreamName: streamName }));
       for (const shard of shards.Shards ?? []) {
