@@ -42,6 +42,7 @@ import type { LocalManifests } from './lib/local/LocalManifests';
 import { LOADTEST_USAGE, parseLoadtestArgs, type LoadtestOptions } from './lib/local/parseLoadtestArgs';
 import { formatMs, pipelineTotals } from './lib/local/pipelineTotals';
 import { planLoadtest, type LoadtestPlan } from './lib/local/planLoadtest';
+import { alertCounts } from './lib/local/alertCounts';
 import { processorFanOut } from './lib/local/processorFanOut';
 import { publishLatencies, type PublishLatencies } from './lib/local/publishLatencies';
 import { slowestStages } from './lib/local/slowestStages';
@@ -285,24 +286,6 @@ async function drain(pipeline: LocalPipeline, chaos: ChaosMonkey | undefined): P
   return false;
 }
 
-function alertCounts(pipeline: LocalPipeline, plan: LoadtestPlan): { onFaulty: number; onHealthy: number; detected: number; healthyAssets: string[] } {
-  const episodes = new Map<string, string>();
-  for (const alert of pipeline.alerts) if (alert.attributes.eventType === 'anomaly') episodes.set(alert.attributes.episodeId ?? '', alert.attributes.assetId ?? '');
-  let onFaulty = 0;
-  let onHealthy = 0;
-  const detected = new Set<string>();
-  const healthyAssets: string[] = [];
-  for (const asset of episodes.values()) {
-    if (plan.faultyAssets.has(asset)) {
-      onFaulty += 1;
-      detected.add(asset);
-    } else {
-      onHealthy += 1;
-      healthyAssets.push(asset);
-    }
-  }
-  return { onFaulty, onHealthy, detected: detected.size, healthyAssets };
-}
 
 /** Busy share of each thread's event loop between two readings of `LocalPipeline.loopTimes()`. */
 function busyShares(before: ReadonlyMap<string, LoopTime>, after: ReadonlyMap<string, LoopTime>): string {
@@ -328,7 +311,7 @@ function report(
   e2e: PublishLatencies,
   work: string,
 ): number {
-  const alerts = alertCounts(pipeline, plan);
+  const alerts = alertCounts(pipeline.alerts, plan);
   const processor = functionWith(pipeline, 'DETECTOR_CONFIG');
   const c = pipeline.gateway.counters;
   say(`fleet: ${fleet.summary.replace(/^simulate: /, '') || `no summary (exit ${fleet.code})`}`);
@@ -336,7 +319,7 @@ function report(
   for (const line of pipelineTotals(pipeline)) say(line);
   say(`hot tier: garbage messages acked ${audit.garbageAcked} (no readings), stored but never acked ${audit.storedUnacked}; quarantine reasons ${[...audit.quarantineReasons].map(([r, n]) => `${r} ${n}`).join(', ') || 'none'}`);
   if (audit.missingExamples.length > 0) say(`missing, e.g. ${audit.missingExamples.join(', ')}`);
-  say(`detection: warm-up ${plan.warmupSamples} samples, faults from ${plan.faultAtSeconds.toFixed(1)} s; ${alerts.detected}/${plan.faultyAssets.size} faulty assets alerted${alerts.healthyAssets.length > 0 ? `; healthy assets that alerted: ${alerts.healthyAssets.join(', ')}` : ''}; seeds replaced by screening ${plan.seedsReplaced}`);
+  say(`detection: warm-up ${plan.warmupSamples} samples, faults from ${plan.faultAtSeconds.toFixed(1)} s; ${alerts.detected}/${plan.faultyAssets.size} faulty assets alerted${alerts.missed.length > 0 ? ` (not alerted: ${alerts.missed.join(', ')})` : ''}${alerts.healthyAssets.length > 0 ? `; healthy assets that alerted: ${alerts.healthyAssets.join(', ')}` : ''}; seeds replaced by screening ${plan.seedsReplaced}`);
   if (chaos) say(`chaos: ${chaos.log.length} actions`);
   if (e2e.unmatched > 0) say(`e2e: ${e2e.unmatched} acknowledged messages without a processor batch after their acknowledged publish (resent after a lost PUBACK, or never processed)`);
   say(latencyProfile(processor, e2e, plan, clock.runFrom, clock.publishingAt, options.seconds));

@@ -13,6 +13,8 @@ import { IotPolicyEvaluator } from '../../scripts/lib/local/IotPolicyEvaluator';
 import { readManifests } from '../../scripts/lib/local/readManifests';
 import { processorFanOut } from '../../scripts/lib/local/processorFanOut';
 import { kinesisSource } from '../../scripts/lib/local/kinesisSource';
+import { alertCounts } from '../../scripts/lib/local/alertCounts';
+import type { PublishedMessage } from '../../scripts/lib/local/FakeAwsServer';
 import type { LocalManifests, MappingSpec } from '../../scripts/lib/local/LocalManifests';
 import { TopicRule, topicMatches } from '../../scripts/lib/local/TopicRule';
 import { unzipSingleEntry } from '../../scripts/lib/local/unzipSingleEntry';
@@ -302,6 +304,46 @@ describe('the load test\'s end-to-end latency', () => {
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the load test\'s detection account', () => {
+  const alert = (eventType: string, assetId: string, episodeId: string): PublishedMessage => ({
+    topicArn: 'arn:aws:sns:sa-east-1:444455556666:sns-alerts-dev',
+    subject: undefined,
+    message: '{}',
+    messageStructure: undefined,
+    attributes: { eventType, assetId, episodeId },
+    messageGroupId: undefined,
+    messageDeduplicationId: undefined,
+  });
+  const plan = {
+    faultyAssets: new Set(['pump-00001', 'motor-00002', 'pump-00003']),
+    fleet: {
+      devices: [],
+      faults: [
+        { assetId: 'pump-00001', kind: 'step', metric: 'temperature', size: 3, atSeconds: 30 },
+        { assetId: 'motor-00002', kind: 'spike', metric: 'temperature', size: 8, atSeconds: 30 },
+        { assetId: 'pump-00003', kind: 'stuck', metric: undefined, size: 0, atSeconds: 30 },
+        { assetId: 'motor-00004', kind: 'garbage', metric: undefined, size: 0, atSeconds: 30 },
+      ],
+    },
+  } satisfies Parameters<typeof alertCounts>[1];
+
+  it('counts one alert per episode, tells faulty from healthy assets, and names each faulty asset left without an alert with its fault', () => {
+    const counts = alertCounts(
+      [
+        alert('anomaly', 'pump-00001', 'pump-00001:1'),
+        // The same episode published again (a retried batch) counts once; a recovery is no alert.
+        alert('anomaly', 'pump-00001', 'pump-00001:1'),
+        alert('recovery', 'pump-00001', 'pump-00001:1'),
+        alert('anomaly', 'pump-00003', 'pump-00003:7'),
+        // A garbage-fault asset must not alert: it counts as healthy.
+        alert('anomaly', 'motor-00004', 'motor-00004:2'),
+      ],
+      plan,
+    );
+    expect(counts).toEqual({ onFaulty: 2, onHealthy: 1, detected: 2, healthyAssets: ['motor-00004'], missed: ['motor-00002 (spike)'] });
   });
 });
 
