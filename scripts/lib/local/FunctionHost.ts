@@ -222,7 +222,9 @@ export class FunctionHost {
     this.#placement = options.placement ?? 'random';
     this.functionArn = `arn:aws:lambda:${options.region}:${options.accountId}:function:${spec.name}`;
     const [file = 'index', exportName = 'handler'] = spec.handler.split('.');
-    this.#log = createWriteStream(join(options.logDirectory, `${spec.name}.log`), { flags: 'a' });
+    // Each start of a pipeline replaces the function's log: appended, a load test's post-mortem would search
+    // every earlier run too (tens of MB each on prod).
+    this.#log = createWriteStream(join(options.logDirectory, `${spec.name}.log`), { flags: 'w' });
     this.#setup = {
       code: unzipSingleEntry(spec.zip, `${file}.js`).toString('utf8'),
       exportName,
