@@ -286,7 +286,6 @@ async function drain(pipeline: LocalPipeline, chaos: ChaosMonkey | undefined): P
   return false;
 }
 
-
 /** Busy share of each thread's event loop between two readings of `LocalPipeline.loopTimes()`. */
 function busyShares(before: ReadonlyMap<string, LoopTime>, after: ReadonlyMap<string, LoopTime>): string {
   return [...after]

@@ -223,6 +223,31 @@ function spawnHeldFleet(broker: { port: number; certs: string }, extra: readonly
   });
 }
 
+/**
+ * Two held devices against an acknowledging broker, answered as the load test answers them: `onHold` gets each
+ * "holding until a line on stdin" in turn (1, 2, ...) and the fleet's process. Resolves when the fleet exits.
+ */
+async function converseWithHeldFleet(extra: readonly string[], onHold: (hold: number, fleet: ReturnType<typeof spawn>) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const broker = await heldFleetBroker();
+  const fleet = spawnHeldFleet(broker, extra);
+  try {
+    let stdout = '';
+    let stderr = '';
+    let holds = 0;
+    fleet.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    fleet.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+      const seen = stderr.match(/holding until a line on stdin\n/g)?.length ?? 0;
+      while (holds < seen) onHold((holds += 1), fleet);
+    });
+    const code = await new Promise<number | null>((done) => fleet.on('exit', done));
+    return { code, stdout, stderr };
+  } finally {
+    if (fleet.exitCode === null) fleet.kill('SIGKILL');
+    await broker.close();
+  }
+}
+
 /** A port nothing listens on. */
 async function closedPort(): Promise<number> {
   const server = createNetServer();
@@ -395,74 +420,33 @@ describe('npm run simulate refusals', () => {
   });
 
   it('--hold: the line "first" makes every device publish one message, then the fleet holds again; a stdin that ends there stops it', async () => {
-    const broker = await heldFleetBroker();
-    let child: ReturnType<typeof spawn> | undefined;
-    try {
-      child = spawnHeldFleet(broker);
-      const { stdin, stdout, stderr: errors } = child;
-      let stderr = '';
-      let out = '';
-      stdout?.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-      let holds = 0;
-      errors?.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString('utf8');
-        const seen = stderr.match(/holding until a line on stdin\n/g)?.length ?? 0;
-        for (; holds < seen; holds += 1) {
-          // The load test's part: the first messages, then it goes away before "go".
-          if (holds === 0) stdin?.write('first\n');
-          else stdin?.end();
-        }
-      });
-      const running = child;
-      const code = await new Promise<number | null>((done) => running.on('exit', done));
-      expect(stderr).toMatch(/simulate: first messages acked 2\/2 in [\d.]+ s; holding until a line on stdin\n/);
-      expect(stderr).toContain('simulate: stopping (stdin closed: the process that started the fleet is gone)');
-      expect(out).toMatch(/^simulate: sent 2, acked 2 /);
-      expect(code).toBe(0);
-    } finally {
-      if (child?.exitCode === null) child.kill('SIGKILL');
-      await broker.close();
-    }
+    // The load test's part: the first messages, then it goes away before "go".
+    const run = await converseWithHeldFleet([], (hold, fleet) => (hold === 1 ? fleet.stdin?.write('first\n') : fleet.stdin?.end()));
+    expect(run.stderr).toMatch(/simulate: first messages acked 2\/2 in [\d.]+ s; holding until a line on stdin\n/);
+    expect(run.stderr).toContain('simulate: stopping (stdin closed: the process that started the fleet is gone)');
+    expect(run.stdout).toMatch(/^simulate: sent 2, acked 2 /);
+    expect(run.code).toBe(0);
   });
 
   it('--hold with --seconds: when the time is up the fleet stops publishing, keeps its connections, and disconnects on the next line', async () => {
-    const broker = await heldFleetBroker();
-    let child: ReturnType<typeof spawn> | undefined;
-    try {
-      child = spawnHeldFleet(broker, ['--seconds', '1']);
-      const running = child;
-      const { stdin, stdout, stderr: errors } = running;
-      let stderr = '';
-      let out = '';
-      stdout?.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-      let holds = 0;
-      let heldAtEnd: Promise<boolean> | undefined;
-      errors?.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString('utf8');
-        const seen = stderr.match(/holding until a line on stdin\n/g)?.length ?? 0;
-        for (; holds < seen; holds += 1) {
-          if (holds === 0) stdin?.write('go\n');
-          else {
-            // The load test's part at the end: the fleet must wait for it, connected, before it disconnects.
-            heldAtEnd = new Promise<boolean>((done) =>
-              setTimeout(() => {
-                const stillRunning = running.exitCode === null;
-                stdin?.write('disconnect\n');
-                done(stillRunning);
-              }, 500),
-            );
-          }
-        }
-      });
-      const code = await new Promise<number | null>((done) => running.on('exit', done));
-      expect(stderr).toMatch(/simulate: stopping \(1 s elapsed\), waiting up to \d+ s for PUBACKs; [^\n]*\nsimulate: publishing ended, 2\/2 devices connected; holding until a line on stdin\n/);
-      expect(await heldAtEnd).toBe(true);
-      expect(out).toMatch(/^simulate: sent \d+, acked \d+ .*connects 2, disconnects 2;/);
-      expect(code).toBe(0);
-    } finally {
-      if (child?.exitCode === null) child.kill('SIGKILL');
-      await broker.close();
-    }
+    let heldAtEnd: Promise<boolean> | undefined;
+    const run = await converseWithHeldFleet(['--seconds', '1'], (hold, fleet) => {
+      if (hold === 1) fleet.stdin?.write('go\n');
+      else {
+        // The load test's part at the end: the fleet must wait for it, connected, before it disconnects.
+        heldAtEnd = new Promise<boolean>((done) =>
+          setTimeout(() => {
+            const stillRunning = fleet.exitCode === null;
+            fleet.stdin?.write('disconnect\n');
+            done(stillRunning);
+          }, 500),
+        );
+      }
+    });
+    expect(run.stderr).toMatch(/simulate: stopping \(1 s elapsed\), waiting up to \d+ s for PUBACKs; [^\n]*\nsimulate: publishing ended, 2\/2 devices connected; holding until a line on stdin\n/);
+    expect(await heldAtEnd).toBe(true);
+    expect(run.stdout).toMatch(/^simulate: sent \d+, acked \d+ .*connects 2, disconnects 2;/);
+    expect(run.code).toBe(0);
   });
 
   it('--help prints the usage and exits 0', async () => {

@@ -21,7 +21,7 @@ import type { FunctionSpec, LocalManifests } from './LocalManifests';
 import { MqttGateway } from './MqttGateway';
 import { kinesisSource } from './kinesisSource';
 import { ReservedShardReads } from './ReservedShardReads';
-import { ShardPoller, type InvocationTimes, type MappingCounters } from './ShardPoller';
+import { arrivalMs, ShardPoller, type InvocationTimes, type MappingCounters } from './ShardPoller';
 import { startEmulatorWorker } from './startEmulatorWorker';
 import { StreamWriter } from './StreamWriter';
 
@@ -257,7 +257,6 @@ export class LocalPipeline {
       const running = this.functions.get(mapping.functionObjectName);
       if (!running) continue;
       const { streamName, consumer } = kinesisSource(mapping.eventSourceArn);
-      // An enhanced fan-out consumer has its own pipe: none of the shard's shared reads.
       if (consumer !== undefined) this.fanOutMappings.push(`${mapping.objectName} (consumer ${consumer})`);
       const shards = await this.kinesis.send(new ListShardsCommand({ StreamName: streamName }));
       // The end-to-end latency is the processor's (the function that judges readings); the storer's batching
@@ -271,7 +270,7 @@ export class LocalPipeline {
           if (ts !== undefined) running.latency.add(doneAt - ts, ts);
           if (ts !== undefined && this.#options.keepAllLatencies === true) {
             const key = recordKey(record.kinesis.partitionKey, ts);
-            if (!running.deliveries.has(key)) running.deliveries.set(key, { arrivedAt: Math.round(record.kinesis.approximateArrivalTimestamp * 1000), ...times });
+            if (!running.deliveries.has(key)) running.deliveries.set(key, { arrivedAt: arrivalMs(record), ...times });
           }
           if (!running.firstDelivered.has(record.kinesis.partitionKey)) running.firstDelivered.set(record.kinesis.partitionKey, doneAt);
         }
@@ -288,7 +287,7 @@ export class LocalPipeline {
           counters: running.counters,
           deadLetter: (body) => this.sqs.send(body),
           onDelivered,
-          ...(consumer === undefined ? { reads: this.#shardReads(streamName, shard.ShardId ?? '') } : {}),
+          reads: this.#shardReads(streamName, shard.ShardId ?? ''),
         });
         running.pollers.push(poller);
         poller.start();

@@ -34,7 +34,7 @@ export interface ShardPollerOptions {
   readonly deadLetter: (body: string) => void;
   /** Records a batch delivered successfully, with when the invocation that delivered it started and finished. */
   readonly onDelivered?: (records: readonly KinesisStreamRecord[], times: InvocationTimes) => void;
-  /** The shard's read limit, shared with the other mappings' pollers of the shard. */
+  /** The shard's read limit, shared with the other mappings' pollers of the shard (a consumer's mapping takes none of it). */
   readonly reads?: ShardReadLimiter;
 }
 
@@ -44,7 +44,8 @@ export interface InvocationTimes {
   readonly doneAt: number;
 }
 
-const arrivalMs = (record: KinesisStreamRecord): number => Math.round(record.kinesis.approximateArrivalTimestamp * 1000);
+/** When Kinesis took the record (epoch ms). */
+export const arrivalMs = (record: KinesisStreamRecord): number => Math.round(record.kinesis.approximateArrivalTimestamp * 1000);
 
 /**
  * One shard of one event source mapping, as Lambda polls it: reads from the rendered starting position,
@@ -63,12 +64,15 @@ export class ShardPoller {
   /** How long nothing due waits for the next read: Lambda's base rate, or an enhanced fan-out consumer's push. */
   readonly #idleWaitMs: number;
   readonly #streamArn: string;
+  /** The shared read limit this poller takes its reads from: none through an enhanced fan-out consumer, which has its own pipe. */
+  readonly #reads: ShardReadLimiter | undefined;
 
   constructor(options: ShardPollerOptions) {
     this.#options = options;
     const source = kinesisSource(options.mapping.eventSourceArn);
     this.#streamArn = source.streamArn;
     this.#idleWaitMs = source.consumer === undefined ? MAPPING_LIMITS.idlePollMs : KINESIS_LIMITS.fanOutPropagationMs;
+    this.#reads = source.consumer === undefined ? options.reads : undefined;
   }
 
   start(): void {
@@ -103,7 +107,7 @@ export class ShardPoller {
       // Records already read go out first: a batch due now does not wait for the shard's next read.
       let batch = this.#takeBatch();
       if (batch === undefined && this.#buffer.length < mapping.batchSize) {
-        await this.#options.reads?.take();
+        await this.#reads?.take();
         const output = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: KINESIS_LIMITS.getRecordsMax }));
         iterator = output.NextShardIterator;
         const records = (output.Records ?? []).map((record) => this.#toLambdaRecord(record));
