@@ -64,22 +64,50 @@ export const STARTING_POSITION = 'TRIM_HORIZON';
 
 /** Kubernetes object names of what this chart creates that has no AWS name of its own. */
 export function processingObjectNames(config: EnvironmentConfig, fn: StreamFunction): { logGroup: string; mapping: string } {
-  return { logGroup: `logs-${fn}-${config.suffix}`, mapping: `esm-${fn}-${config.suffix}` };
+  // AWS cannot move a mapping to another source: reading through the consumer is a new mapping (see FAN_OUT_STARTING_POSITION).
+  const mapping = fn === 'processor' && config.capacity.processorConsumerArn !== undefined ? `esm-${fn}-fanout-${config.suffix}` : `esm-${fn}-${config.suffix}`;
+  return { logGroup: `logs-${fn}-${config.suffix}`, mapping };
 }
+
+/**
+ * AT_TIMESTAMP (`capacity.processorConsumerReadsFrom`) for the processor's mapping through its fan-out consumer.
+ * That mapping always replaces the stream mapping of a running processor (the consumer's ARN exists only once a
+ * deploy has registered it). ACK reports a new mapping synced as soon as AWS accepts it, and Lambda may take
+ * minutes to start polling, so Argo CD can prune the old mapping (PruneLast) before the new one reads: from
+ * LATEST, the records between would never be judged. From the time of the change, the two overlap instead, and
+ * the processor takes the overlap as any redelivery. From TRIM_HORIZON it would re-read the retained week and
+ * dead-letter all of it but the last hour.
+ */
+export const FAN_OUT_STARTING_POSITION = 'AT_TIMESTAMP';
 
 /** The services both stream functions (and their mappings) use the platform key through; the processor adds SNS. */
 export const STREAM_CONSUMER_KEY_SERVICES = ['dynamodb', 'kinesis', 's3', 'sqs'] as const;
 
-/** What both stream functions need: read the stream, dead-letter, the key, their own logs, VPC networking. */
-function streamConsumerAccess(config: EnvironmentConfig, names: PlatformNames, functionName: string, keyServices: readonly string[]): AccessStatement[] {
-  return [
+/**
+ * What both stream functions need: read the stream (polling it, or through the function's enhanced fan-out
+ * consumer), dead-letter, the key, their own logs, VPC networking.
+ */
+function streamConsumerAccess(
+  config: EnvironmentConfig,
+  names: PlatformNames,
+  functionName: string,
+  keyServices: readonly string[],
+  consumerArn: string | undefined,
+): AccessStatement[] {
+  const read: AccessStatement[] = [
     {
       sid: 'ReadStream',
-      // Shared-throughput polling by the event source mapping. No ListStreams (it accepts only "*" and the
-      // mapping works from the stream ARN) and no SubscribeToShard (enhanced fan-out is not used).
+      // The event source mapping's polling (and, through a consumer, its retries: Lambda's guide lists GetRecords
+      // and GetShardIterator for consumer mappings too). No ListStreams (it accepts only "*" and the mapping works
+      // from the stream ARN).
       actions: ['kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards'],
       resources: [names.streamArn],
     },
+    // Through the enhanced fan-out consumer: SubscribeToShard per shard, on the consumer's exact ARN.
+    ...(consumerArn === undefined ? [] : [{ sid: 'ReadThroughFanOutConsumer', actions: ['kinesis:DescribeStreamConsumer', 'kinesis:SubscribeToShard'], resources: [consumerArn] }]),
+  ];
+  return [
+    ...read,
     {
       sid: 'SendFailedBatchesToDeadLetterQueue',
       // The mapping's on-failure destination is written with the function's role.
@@ -121,7 +149,7 @@ export function processorAccess(config: EnvironmentConfig, names: PlatformNames)
       actions: ['s3:PutObject'],
       resources: [`${names.archiveBucketArn}/${QUARANTINE_PREFIX}processor/*`],
     },
-    ...streamConsumerAccess(config, names, names.processorFunction, [...STREAM_CONSUMER_KEY_SERVICES, 'sns']),
+    ...streamConsumerAccess(config, names, names.processorFunction, [...STREAM_CONSUMER_KEY_SERVICES, 'sns'], config.capacity.processorConsumerArn),
   ];
 }
 
@@ -139,7 +167,7 @@ export function storerAccess(config: EnvironmentConfig, names: PlatformNames): A
       actions: ['s3:PutObject'],
       resources: [`${names.archiveBucketArn}/${QUARANTINE_PREFIX}storer/*`],
     },
-    ...streamConsumerAccess(config, names, names.storerFunction, STREAM_CONSUMER_KEY_SERVICES),
+    ...streamConsumerAccess(config, names, names.storerFunction, STREAM_CONSUMER_KEY_SERVICES, undefined),
   ];
 }
 
@@ -241,6 +269,7 @@ export class ProcessingChart extends PlatformChart {
       const settings = FUNCTION_SETTINGS[fn];
       const objects = processingObjectNames(config, fn);
       const logGroupName = names.logGroup(functionName);
+      const consumerArn = fn === 'processor' ? config.capacity.processorConsumerArn : undefined;
 
       const role = new LeastPrivilegeRole(this, `${fn}-role`, {
         config,
@@ -274,8 +303,10 @@ export class ProcessingChart extends PlatformChart {
         objectName: objects.mapping,
         functionObjectName: lambda.objectName,
         streamArn: names.streamArn,
+        ...(consumerArn === undefined
+          ? { startingPosition: STARTING_POSITION }
+          : { consumerArn, startingPosition: FAN_OUT_STARTING_POSITION, startingPositionTimestamp: config.capacity.processorConsumerReadsFrom }),
         onFailureDestinationArn: names.deadLetterQueueArn,
-        startingPosition: STARTING_POSITION,
         batchSize: settings.batchSize,
         maxBatchingWindowSeconds: settings.maxBatchingWindowSeconds,
         parallelizationFactor: parallelization,

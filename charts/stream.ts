@@ -3,6 +3,7 @@ import { Stream, StreamSpecManagementPolicies } from '../imports/kinesis.aws.m.u
 import { Queue } from '../imports/sqs.services.k8s.aws';
 import { EmailSubscription } from './constructs/EmailSubscription';
 import { EncryptedTopic } from './constructs/EncryptedTopic';
+import { FanOutConsumer } from './constructs/FanOutConsumer';
 import { denyInsecureTransport, policyDocument } from './constructs/policyDocument';
 import { ackMetadata, crossplaneMetadata, crossplaneSpec, platformTags } from './lib/conventions';
 import { PlatformChart, PlatformChartProps } from './lib/PlatformChart';
@@ -25,7 +26,8 @@ export const SHARD_LEVEL_METRICS = [
 export const DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600;
 
 /**
- * The Kinesis stream (Crossplane: ACK cannot set its encryption or retention), the dead-letter
+ * The Kinesis stream (Crossplane: ACK cannot set its encryption or retention) with the processor's
+ * enhanced fan-out consumer when the config registers one, the dead-letter
  * queue of the two event source mappings, and the alert and ops topics with their e-mail
  * subscriptions.
  */
@@ -35,6 +37,8 @@ export class StreamChart extends PlatformChart {
   readonly alertTopic: EncryptedTopic;
   readonly opsTopic: EncryptedTopic;
   readonly subscriptions: readonly EmailSubscription[];
+  /** The processor's enhanced fan-out consumer, with `capacity.processorFanOut`. */
+  readonly processorConsumer: FanOutConsumer | undefined;
 
   constructor(scope: Construct, id: string, props: PlatformChartProps) {
     super(scope, id, props);
@@ -62,6 +66,10 @@ export class StreamChart extends PlatformChart {
         },
       },
     });
+
+    this.processorConsumer = config.capacity.processorFanOut
+      ? new FanOutConsumer(this, 'processor-consumer', { config, names, consumerName: names.processorConsumer, streamObjectName: names.stream })
+      : undefined;
 
     this.deadLetterQueue = new Queue(this, 'dead-letter-queue', {
       metadata: ackMetadata(config, names, names.deadLetterQueue, 'dataStores'),

@@ -43,7 +43,7 @@ import { LOADTEST_USAGE, parseLoadtestArgs, type LoadtestOptions } from './lib/l
 import { formatMs, pipelineTotals } from './lib/local/pipelineTotals';
 import { planLoadtest, type LoadtestPlan } from './lib/local/planLoadtest';
 import { alertCounts } from './lib/local/alertCounts';
-import { processorFanOut } from './lib/local/processorFanOut';
+import { renderProcessorFanOut } from './lib/local/renderProcessorFanOut';
 import { publishLatencies, type PublishLatencies } from './lib/local/publishLatencies';
 import { slowestStages } from './lib/local/slowestStages';
 import { helpRequested } from './lib/fleet/helpRequested';
@@ -346,6 +346,19 @@ function report(
   return failures.length === 0 ? 0 : 1;
 }
 
+/**
+ * `--fan-out`: the environment rendered as after the move to enhanced fan-out (consumer registered now, its ARN
+ * in the config) into a folder of its own, removed at exit; the rest of the run reads its manifests from there.
+ */
+function fanOutStage(environment: string): string {
+  const stage = mkdtempSync(join(tmpdir(), 'loadtest-fan-out-'));
+  process.once('exit', () => rmSync(stage, { recursive: true, force: true }));
+  const started = Date.now();
+  const directory = renderProcessorFanOut(environment, Date.now(), stage);
+  say(`--fan-out: rendered config/${environment}.yaml with capacity.processorFanOut and capacity.processorConsumerArn (the processor's mapping reads through its registered consumer) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return directory;
+}
+
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
   if (helpRequested(args)) {
@@ -353,9 +366,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const options = parseLoadtestArgs(args);
-  const rendered = readManifests(join(REPOSITORY, 'manifests', options.environment), options.environment);
-  const manifests = options.fanOut ? processorFanOut(rendered, Date.now()) : rendered;
-  if (options.fanOut) say('--fan-out: the processor reads through an enhanced fan-out consumer, which the charts do not render (an experiment with the design\'s option)');
+  const manifests = readManifests(options.fanOut ? fanOutStage(options.environment) : join(REPOSITORY, 'manifests', options.environment), options.environment);
   const topics = readFleetTopics(manifests);
   const plan = planLoadtest(options, topics.lines, renderedDetectorSettings(manifests));
   say(`plan: ${options.devices} devices at ${options.rate} msg/s for ${options.seconds} s, faults ${plan.fleet.faults.map((f) => `${f.assetId}:${f.kind}`).join(' ') || 'none'}, warm-up ${plan.warmupSamples} samples`);

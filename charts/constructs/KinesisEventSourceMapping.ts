@@ -1,10 +1,10 @@
 import { Construct } from 'constructs';
 import { EventSourceMapping } from '../../imports/lambda.services.k8s.aws';
-import { EnvironmentConfig } from '../lib/config';
+import { EnvironmentConfig, isUtcTime } from '../lib/config';
 import { ackMetadata, platformTags } from '../lib/conventions';
 import { PlatformNames } from '../lib/names';
 
-export type KinesisStartingPosition = 'TRIM_HORIZON' | 'LATEST';
+export type KinesisStartingPosition = 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP';
 
 export interface KinesisEventSourceMappingProps {
   readonly config: EnvironmentConfig;
@@ -15,9 +15,20 @@ export interface KinesisEventSourceMappingProps {
   readonly functionObjectName: string;
   /** ARN of the Kinesis stream (created by another controller, so a plain ARN). */
   readonly streamArn: string;
+  /**
+   * ARN of an enhanced fan-out consumer of `streamArn` to read through instead of polling the stream; AWS
+   * does not change a mapping's source, so a mapping moving to or from a consumer needs a new object name.
+   * @default undefined (the mapping polls the stream with shared throughput)
+   */
+  readonly consumerArn?: string;
   /** SQS queue or SNS topic that receives the details of batches given up on. */
   readonly onFailureDestinationArn: string;
   readonly startingPosition: KinesisStartingPosition;
+  /**
+   * With AT_TIMESTAMP, the time to start reading from (RFC 3339 in UTC, to the second); AWS refuses a time in the future.
+   * @default undefined (only AT_TIMESTAMP takes one)
+   */
+  readonly startingPositionTimestamp?: string;
   /** Most records in one invocation (Kinesis: 1 to 10,000; the 6 MB payload limit also applies). */
   readonly batchSize: number;
   /** Seconds to gather records before invoking (0 to 300); 0 invokes as soon as records arrive. */
@@ -31,7 +42,17 @@ export interface KinesisEventSourceMappingProps {
 }
 
 const STREAM_ARN = /^arn:aws:kinesis:([a-z0-9-]+):(\d{12}):stream\/[A-Za-z0-9_.-]+$/;
+const CONSUMER_SUFFIX = /^\/consumer\/[A-Za-z0-9_.-]{1,128}:\d{10}$/;
 const DESTINATION_ARN = /^arn:aws:(sqs|sns):([a-z0-9-]+):(\d{12}):[A-Za-z0-9_-]+(\.fifo)?$/;
+
+/**
+ * A date-time field's value as the import's serializer takes it: the import types such fields as `Date`, but
+ * cdk8s refuses to render a `Date` (only plain objects) before the import calls `toISOString()` on it; a plain
+ * object with that one method passes both and renders the time exactly as written.
+ */
+function dateTimeAsWritten(time: string): Date {
+  return { toISOString: () => time } as unknown as Date;
+}
 
 /**
  * An ACK EventSourceMapping from a Kinesis stream to a function, with the failure handling the
@@ -59,10 +80,18 @@ export class KinesisEventSourceMapping extends Construct {
     const stream = STREAM_ARN.exec(props.streamArn);
     if (!stream) fail('streamArn', 'must be a Kinesis stream ARN', props.streamArn);
     else inEnvironment('streamArn', props.streamArn, stream[1], stream[2]);
+    if (props.consumerArn !== undefined && !(props.consumerArn.startsWith(props.streamArn) && CONSUMER_SUFFIX.test(props.consumerArn.slice(props.streamArn.length)))) {
+      fail('consumerArn', `must be a consumer of ${props.streamArn} (<stream ARN>/consumer/<name>:<registration time in epoch seconds>)`, props.consumerArn);
+    }
     const destination = DESTINATION_ARN.exec(props.onFailureDestinationArn);
     if (!destination) fail('onFailureDestinationArn', 'must be an SQS queue or SNS topic ARN', props.onFailureDestinationArn);
     else inEnvironment('onFailureDestinationArn', props.onFailureDestinationArn, destination[2], destination[3]);
-    if (!['TRIM_HORIZON', 'LATEST'].includes(props.startingPosition)) fail('startingPosition', 'must be TRIM_HORIZON or LATEST', props.startingPosition);
+    if (!['TRIM_HORIZON', 'LATEST', 'AT_TIMESTAMP'].includes(props.startingPosition)) fail('startingPosition', 'must be TRIM_HORIZON, LATEST or AT_TIMESTAMP', props.startingPosition);
+    const atTimestamp = props.startingPosition === 'AT_TIMESTAMP';
+    if (atTimestamp && !isUtcTime(props.startingPositionTimestamp)) {
+      fail('startingPositionTimestamp', 'must be a UTC time (YYYY-MM-DDTHH:MM:SSZ) with startingPosition AT_TIMESTAMP', props.startingPositionTimestamp);
+    }
+    if (!atTimestamp && props.startingPositionTimestamp !== undefined) fail('startingPositionTimestamp', 'is only taken with startingPosition AT_TIMESTAMP', props.startingPositionTimestamp);
     integer('batchSize', 1, 10_000);
     integer('maxBatchingWindowSeconds', 0, 300);
     integer('parallelizationFactor', 1, 10);
@@ -73,9 +102,10 @@ export class KinesisEventSourceMapping extends Construct {
       metadata: ackMetadata(config, names, props.objectName, 'eventSourceMappings'),
       spec: {
         functionRef: { from: { name: props.functionObjectName } },
-        eventSourceArn: props.streamArn,
+        eventSourceArn: props.consumerArn ?? props.streamArn,
         enabled: true,
         startingPosition: props.startingPosition,
+        ...(atTimestamp ? { startingPositionTimestamp: dateTimeAsWritten(props.startingPositionTimestamp as string) } : {}),
         batchSize: props.batchSize,
         maximumBatchingWindowInSeconds: props.maxBatchingWindowSeconds,
         parallelizationFactor: props.parallelizationFactor,

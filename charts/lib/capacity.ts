@@ -17,7 +17,10 @@ export const SIZING = {
    * JSON envelope of the device payload (schemaVersion, assetId, seq, brackets).
    */
   envelopeBytesPerRecord: 250,
-  /** Shared-throughput readers of the stream: processor, storer, Firehose. */
+  /**
+   * Readers of the stream: processor, storer, Firehose. They share each shard's 2 MB/s, except the processor
+   * once it reads through its enhanced fan-out consumer (capacity.processorConsumerArn), which has its own.
+   */
   streamConsumers: 3,
   /**
    * Processor time, ms, per record and per reading it carries. `npm run bench` measures about 0.045 ms
@@ -42,6 +45,8 @@ export interface CapacityPlan {
   readonly ingressBytesPerSecond: number;
   readonly shardsForWriteBytes: number;
   readonly shardsForWriteRecords: number;
+  /** Readers sharing each shard's 2 MB/s: all of them, or all but the processor on its fan-out consumer. */
+  readonly sharedReadConsumers: number;
   readonly shardsForReads: number;
   /** Shards that keep one processor invocation per shard at SIZING.processorUtilisation. */
   readonly shardsForProcessing: number;
@@ -64,7 +69,9 @@ export function planCapacity(config: EnvironmentConfig): CapacityPlan {
 
   const shardsForWriteBytes = ingressBytesPerSecond / KINESIS_LIMITS.shardWriteBytesPerSecond;
   const shardsForWriteRecords = recordsPerSecond / KINESIS_LIMITS.shardWriteRecordsPerSecond;
-  const shardsForReads = (ingressBytesPerSecond * SIZING.streamConsumers) / KINESIS_LIMITS.shardReadBytesPerSecond;
+  const processorOnFanOut = config.capacity.processorConsumerArn !== undefined;
+  const sharedReadConsumers = processorOnFanOut ? SIZING.streamConsumers - 1 : SIZING.streamConsumers;
+  const shardsForReads = (ingressBytesPerSecond * sharedReadConsumers) / KINESIS_LIMITS.shardReadBytesPerSecond;
   const msPerRecord = SIZING.processorMsPerRecord + SIZING.processorMsPerReading * readingsPerMessage;
   const shardsForProcessing = (recordsPerSecond * msPerRecord) / 1000 / SIZING.processorUtilisation;
   const shardCount = Math.max(1, Math.ceil(Math.max(shardsForWriteBytes, shardsForWriteRecords, shardsForReads, shardsForProcessing) * headroom));
@@ -82,7 +89,8 @@ export function planCapacity(config: EnvironmentConfig): CapacityPlan {
     `bytes/record    = ${readingsPerMessage} x ${bytesPerReading} B + ${SIZING.envelopeBytesPerRecord} B envelope = ${bytesPerRecord}`,
     `ingress B/s     = ${round(recordsPerSecond)} x ${bytesPerRecord} = ${round(ingressBytesPerSecond, 0)}`,
     `shards (write)  = max(${round(ingressBytesPerSecond, 0)} / 1 MiB, ${round(recordsPerSecond)} / 1000) = ${round(Math.max(shardsForWriteBytes, shardsForWriteRecords))}`,
-    `shards (read)   = ${round(ingressBytesPerSecond, 0)} x ${SIZING.streamConsumers} consumers / 2 MiB = ${round(shardsForReads)}`,
+    `shards (read)   = ${round(ingressBytesPerSecond, 0)} x ${sharedReadConsumers} consumers / 2 MiB = ${round(shardsForReads)}` +
+      (processorOnFanOut ? ' (the processor reads through its enhanced fan-out consumer, outside the shared 2 MiB)' : ''),
     `ms/record       = ${SIZING.processorMsPerRecord} + ${SIZING.processorMsPerReading} x ${readingsPerMessage} readings = ${round(msPerRecord)} (processor)`,
     `shards (process)= ${round(recordsPerSecond)} x ${round(msPerRecord)} ms / 1000 / ${SIZING.processorUtilisation} utilisation = ${round(shardsForProcessing)} (one processor batch per shard at a time)`,
     `shards          = ceil(max(write, read, process) x ${headroom} headroom) = ${shardCount}` +
@@ -96,6 +104,7 @@ export function planCapacity(config: EnvironmentConfig): CapacityPlan {
     ingressBytesPerSecond,
     shardsForWriteBytes,
     shardsForWriteRecords,
+    sharedReadConsumers,
     shardsForReads,
     shardsForProcessing,
     shardCount,

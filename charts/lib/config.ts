@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { parse } from 'yaml';
+import { PlatformNames } from './names';
 import { DETECTION_SETTING_NAMES, DetectorSettingsError, resolveDetectionSettings, type ResolvedDetectionSettings } from '../../functions/shared/detector';
 
 /** The only region the platform may use: plant data must stay in São Paulo. */
@@ -49,6 +50,22 @@ export interface EnvironmentConfig {
     readonly headroom: number;
     /** Force on-demand capacity mode instead of the derived shard count. @default false */
     readonly onDemand: boolean;
+    /**
+     * Register an enhanced fan-out consumer for the processor (its own 2 MB/s per shard, records pushed
+     * about 70 ms after they arrive, whatever else reads the stream). @default false
+     */
+    readonly processorFanOut: boolean;
+    /**
+     * The registered consumer's ARN, copied from the cluster once `processorFanOut` has registered it: the
+     * processor's mapping then reads through it. AWS puts the registration time in the ARN, so it cannot be
+     * derived at synth. @default undefined (the processor polls the stream with shared throughput)
+     */
+    readonly processorConsumerArn: string | undefined;
+    /**
+     * Where the mapping through the consumer starts reading (AT_TIMESTAMP, RFC 3339 UTC), written with the
+     * ARN: the time of that change. Required with `processorConsumerArn`. @default undefined
+     */
+    readonly processorConsumerReadsFrom: string | undefined;
   };
   /** The detector's settings and the processor's status heartbeat: the one schema replay's `--settings` takes too. */
   readonly detection: ResolvedDetectionSettings;
@@ -90,16 +107,21 @@ type Raw = Record<string, unknown>;
 class FieldReader {
   constructor(
     private readonly file: string,
-    private readonly raw: Raw,
+    private readonly fields: Raw,
     private readonly path: string,
     knownFields: readonly string[] | 'any',
   ) {
     if (knownFields === 'any') return;
-    for (const key of Object.keys(raw)) {
+    for (const key of Object.keys(fields)) {
       if (!knownFields.includes(key)) {
-        throw new ConfigError(file, this.field(key), raw[key], `unknown field; allowed fields are ${knownFields.join(', ')}`);
+        throw new ConfigError(file, this.field(key), fields[key], `unknown field; allowed fields are ${knownFields.join(', ')}`);
       }
     }
+  }
+
+  /** The field's value as written, for checks that need the rest of the config first. */
+  raw(name: string): unknown {
+    return this.fields[name];
   }
 
   field(name: string): string {
@@ -107,13 +129,13 @@ class FieldReader {
   }
 
   string(name: string, pattern: RegExp, allowed: string): string {
-    const value = this.raw[name];
+    const value = this.fields[name];
     if (typeof value !== 'string' || !pattern.test(value)) throw new ConfigError(this.file, this.field(name), value, allowed);
     return value;
   }
 
   number(name: string, bounds: { readonly min: number; readonly max: number }, integer: boolean): number {
-    const value = this.raw[name];
+    const value = this.fields[name];
     const kind = integer ? 'an integer' : 'a number';
     if (typeof value !== 'number' || !Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < bounds.min || value > bounds.max) {
       throw new ConfigError(this.file, this.field(name), value, `expected ${kind} from ${bounds.min} to ${bounds.max}`);
@@ -122,18 +144,18 @@ class FieldReader {
   }
 
   optionalNumber(name: string, bounds: { readonly min: number; readonly max: number }, integer: boolean, fallback: number): number {
-    return this.raw[name] === undefined ? fallback : this.number(name, bounds, integer);
+    return this.fields[name] === undefined ? fallback : this.number(name, bounds, integer);
   }
 
   boolean(name: string, fallback: boolean): boolean {
-    const value = this.raw[name];
+    const value = this.fields[name];
     if (value === undefined) return fallback;
     if (typeof value !== 'boolean') throw new ConfigError(this.file, this.field(name), value, 'expected true or false');
     return value;
   }
 
   list(name: string, pattern: RegExp, allowed: string, maxItems: number): string[] {
-    const value = this.raw[name];
+    const value = this.fields[name];
     if (!Array.isArray(value) || value.length === 0 || value.length > maxItems) {
       throw new ConfigError(this.file, this.field(name), value, `expected a list of 1 to ${maxItems} entries`);
     }
@@ -146,7 +168,7 @@ class FieldReader {
 
   /** A nested mapping; `'any'` accepts free-form keys (such as metric names). */
   section(name: string, knownFields: readonly string[] | 'any', optional = false): FieldReader {
-    const value = this.raw[name] ?? (optional ? {} : undefined);
+    const value = this.fields[name] ?? (optional ? {} : undefined);
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       const expected = knownFields === 'any' ? 'a mapping' : `a mapping with fields ${knownFields.join(', ')}`;
       throw new ConfigError(this.file, this.field(name), value, `expected ${expected}`);
@@ -155,7 +177,7 @@ class FieldReader {
   }
 
   entries(): [string, unknown][] {
-    return Object.entries(this.raw);
+    return Object.entries(this.fields);
   }
 }
 
@@ -192,7 +214,10 @@ export function parseEnvironmentConfig(file: string, document: unknown): Environ
   const plant = root.section('plant', ['id', 'lines']);
   const alerts = root.section('alerts', ['anomalyEmails', 'opsEmails']);
   const retention = root.section('retention', ['hotDays', 'archiveYears', 'logDays']);
-  const capacity = root.section('capacity', ['sensors', 'readingsPerSecondPerSensor', 'bytesPerReading', 'readingsPerMessage', 'headroom', 'onDemand']);
+  const capacity = root.section('capacity', [
+    'sensors', 'readingsPerSecondPerSensor', 'bytesPerReading', 'readingsPerMessage', 'headroom', 'onDemand', 'processorFanOut', 'processorConsumerArn',
+    'processorConsumerReadsFrom',
+  ]);
   root.section('detection', DETECTION_SETTING_NAMES);
   const gitops = root.section('gitops', ['repoURL', 'targetRevision']);
   const emailRule = 'expected an e-mail address';
@@ -204,7 +229,7 @@ export function parseEnvironmentConfig(file: string, document: unknown): Environ
   const hotDays = retention.number('hotDays', CONFIG_LIMITS.hotDays, true);
   const archiveYears = retention.number('archiveYears', CONFIG_LIMITS.archiveYears, true);
 
-  return {
+  const parsed: EnvironmentConfig = {
     sourceFile: file,
     environment,
     suffix: root.string('suffix', CONFIG_LIMITS.suffixPattern, 'expected 2 to 12 lower-case letters and digits, starting with a letter'),
@@ -229,6 +254,9 @@ export function parseEnvironmentConfig(file: string, document: unknown): Environ
       readingsPerMessage: capacity.number('readingsPerMessage', CONFIG_LIMITS.readingsPerMessage, true),
       headroom: capacity.optionalNumber('headroom', CONFIG_LIMITS.headroom, false, 2),
       onDemand: capacity.boolean('onDemand', false),
+      processorFanOut: capacity.boolean('processorFanOut', false),
+      processorConsumerArn: undefined,
+      processorConsumerReadsFrom: undefined,
     },
     detection: readDetection(file, (document as Raw).detection),
     gitops: {
@@ -236,6 +264,56 @@ export function parseEnvironmentConfig(file: string, document: unknown): Environ
       targetRevision: gitops.string('targetRevision', /^[A-Za-z0-9._/-]{1,100}$/, 'expected a branch, tag or commit'),
     },
   };
+  const consumerArn = capacity.raw('processorConsumerArn');
+  const readsFrom = capacity.raw('processorConsumerReadsFrom');
+  if (consumerArn === undefined) {
+    if (readsFrom !== undefined) throw new ConfigError(file, 'capacity.processorConsumerReadsFrom', readsFrom, 'allowed only with capacity.processorConsumerArn, the consumer it reads through');
+    return parsed;
+  }
+  const arn = readProcessorConsumerArn(parsed, consumerArn);
+  return { ...parsed, capacity: { ...parsed.capacity, processorConsumerArn: arn, processorConsumerReadsFrom: readConsumerReadsFrom(file, arn, readsFrom) } };
+}
+
+/** RFC 3339 in UTC to the second, as a mapping's AT_TIMESTAMP takes it. */
+const UTC_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+
+/** A real UTC time written YYYY-MM-DDTHH:MM:SSZ (`Date` alone would roll 2026-02-30 over into March). */
+export function isUtcTime(value: unknown): value is string {
+  return typeof value === 'string' && UTC_TIME.test(value) && !Number.isNaN(Date.parse(value)) && new Date(value).toISOString() === value.replace('Z', '.000Z');
+}
+
+/**
+ * `capacity.processorConsumerReadsFrom`: a valid UTC time, not before the consumer was registered (the ARN's
+ * last field), which catches a mistyped date before it makes the new mapping re-read days of the stream.
+ */
+function readConsumerReadsFrom(file: string, consumerArn: string, value: unknown): string {
+  const field = 'capacity.processorConsumerReadsFrom';
+  const registeredAt = Number(consumerArn.slice(consumerArn.lastIndexOf(':') + 1)) * 1000;
+  const registered = new Date(registeredAt).toISOString().replace('.000Z', 'Z');
+  const allowed = `expected the UTC time of the change that sets capacity.processorConsumerArn, as YYYY-MM-DDTHH:MM:SSZ, not before the consumer's registration (${registered})`;
+  if (!isUtcTime(value) || Date.parse(value) < registeredAt) throw new ConfigError(file, field, value, allowed);
+  return value;
+}
+
+/** arn:aws:kinesis:<region>:<account>:stream/<stream>/consumer/<consumer>:<registered, epoch seconds>. */
+const CONSUMER_ARN = /^arn:aws:kinesis:([a-z0-9-]+):\d{12}:stream\/[A-Za-z0-9_.-]+\/consumer\/[A-Za-z0-9_.-]+:\d{10}$/;
+
+/**
+ * `capacity.processorConsumerArn`: only beside `processorFanOut` (which registers the consumer it names),
+ * and exactly this environment's processor consumer on its stream, in sa-east-1.
+ */
+function readProcessorConsumerArn(config: EnvironmentConfig, value: unknown): string {
+  const field = 'capacity.processorConsumerArn';
+  if (!config.capacity.processorFanOut) {
+    throw new ConfigError(config.sourceFile, field, value, 'allowed only with capacity.processorFanOut: true, which registers the consumer it names');
+  }
+  const prefix = new PlatformNames(config).processorConsumerArnPrefix;
+  const expected = `${prefix}<registration time in epoch seconds>, as the StreamConsumer's status.atProvider.arn shows it`;
+  const match = typeof value === 'string' ? CONSUMER_ARN.exec(value) : null;
+  if (match === null) throw new ConfigError(config.sourceFile, field, value, `expected a Kinesis stream consumer ARN: ${expected}`);
+  if (match[1] !== ALLOWED_REGION) throw new DataResidencyError(config.sourceFile, field, value);
+  if (!(value as string).startsWith(prefix)) throw new ConfigError(config.sourceFile, field, value, `expected this environment's processor consumer: ${expected}`);
+  return value as string;
 }
 
 /** The folder of environment files, beside charts/. */

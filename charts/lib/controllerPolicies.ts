@@ -481,6 +481,14 @@ class PolicyBuilder {
     const streams = this.of('kinesis.aws.m.upbound.io', 'Stream');
     const streamArns = unique(streams.map((stream) => this.arn('kinesis', `stream/${externalName(stream)}`)));
     const streamKeys = unique(streams.map((stream) => String(forProvider(stream).kmsKeyId ?? '')).filter((key) => key !== ''));
+    const consumers = this.of('kinesis.aws.m.upbound.io', 'StreamConsumer').map((consumer) => {
+      const provider = forProvider(consumer);
+      const streamObject = String((provider.streamArnRef as { name?: string } | undefined)?.name ?? '');
+      const stream = streams.find((candidate) => metadata(candidate).name === streamObject);
+      const streamArn = typeof provider.streamArn === 'string' ? provider.streamArn : this.arn('kinesis', `stream/${stream === undefined ? streamObject : externalName(stream)}`);
+      // AWS ends a consumer's ARN with its registration time: the statement names the consumer, registered at any time.
+      return { streamArn, consumerArn: `${streamArn}/consumer/${String(provider.name)}:*` };
+    });
     const firehoses = this.of('firehose.aws.m.upbound.io', 'DeliveryStream');
     const firehoseArns = unique(firehoses.map((firehose) => this.arn('firehose', `deliverystream/${String(forProvider(firehose).name ?? externalName(firehose))}`)));
     const firehoseRoles = firehoses.flatMap((firehose) => collectRoleArns(forProvider(firehose)));
@@ -510,6 +518,12 @@ class PolicyBuilder {
       ...(streams.length > 0
         ? [{ Sid: 'ScaleKinesisStreams', Effect: 'Allow' as const, Action: ['kinesis:DisableEnhancedMonitoring', 'kinesis:EnableEnhancedMonitoring', 'kinesis:UpdateShardCount', 'kinesis:UpdateStreamMode'], Resource: ['*'] }]
         : []),
+      ...statementIf(unique(consumers.map((consumer) => consumer.streamArn)), { Sid: 'RegisterStreamConsumers', Action: ['kinesis:RegisterStreamConsumer'] }),
+      ...statementIf(unique(consumers.map((consumer) => consumer.consumerArn)), {
+        Sid: 'ManageStreamConsumers',
+        // Tags of a consumer are read and written on the consumer's ARN.
+        Action: ['kinesis:DeregisterStreamConsumer', 'kinesis:DescribeStreamConsumer', 'kinesis:ListTagsForResource', 'kinesis:TagResource', 'kinesis:UntagResource'],
+      }),
       // StartStreamEncryption authorizes the stream and the key the stream names (here the alias ARN, resolved to the key).
       ...statementIf(streamKeys.length > 0 ? unique([...streamArns, ...streamKeys, this.arn('kms', 'key/*')]) : [], {
         Sid: 'EncryptKinesisStreams',

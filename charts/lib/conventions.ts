@@ -15,6 +15,8 @@ export const SYNC_WAVES = {
   logGroups: 1,
   dataStores: 2,
   stream: 2,
+  /** A consumer registers on the stream, which must exist first. */
+  streamConsumers: 3,
   functions: 3,
   firehose: 3,
   eventSourceMappings: 4,

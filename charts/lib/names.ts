@@ -13,6 +13,8 @@ export class PlatformNames {
   readonly assetStatusTable: string;
   readonly detectorStateTable: string;
   readonly stream: string;
+  /** The processor's enhanced fan-out consumer of the stream (registered with `capacity.processorFanOut`). */
+  readonly processorConsumer: string;
   readonly deadLetterQueue: string;
   readonly alertTopic: string;
   readonly opsTopic: string;
@@ -77,6 +79,7 @@ export class PlatformNames {
     this.assetStatusTable = `dynamodb-asset-status-${s}`;
     this.detectorStateTable = `dynamodb-detector-state-${s}`;
     this.stream = `kinesis-telemetry-${s}`;
+    this.processorConsumer = `kinesis-processor-${s}`;
     this.deadLetterQueue = `sqs-stream-dlq-${s}`;
     this.alertTopic = `sns-alerts-${s}`;
     this.opsTopic = `sns-ops-${s}`;
@@ -141,6 +144,11 @@ export class PlatformNames {
 
   get streamArn(): string {
     return this.arn('kinesis', `stream/${this.stream}`);
+  }
+
+  /** The processor consumer's ARN up to the registration time AWS appends (epoch seconds). */
+  get processorConsumerArnPrefix(): string {
+    return `${this.streamArn}/consumer/${this.processorConsumer}:`;
   }
 
   get deadLetterQueueArn(): string {

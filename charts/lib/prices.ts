@@ -95,6 +95,10 @@ export const PRICES = {
     /** On-demand data in is metered per record rounded up to 1 KB. */
     onDemandDataInGb: { usd: 0.16, unit: 'GB written', source: FEED('kinesis'), sourceDate: FEED_DATE.kinesis, note: '"OnDemandDataIngested per GB"' },
     onDemandDataOutGb: { usd: 0.08, unit: 'GB read', source: FEED('kinesis'), sourceDate: FEED_DATE.kinesis, note: '"OnDemandDataRetrieval per GB"' },
+    /** A registered enhanced fan-out consumer, per shard of its stream, whether read or not. */
+    fanOutConsumerShardHour: { usd: 0.03, unit: 'consumer-shard-hour', source: FEED('kinesis'), sourceDate: FEED_DATE.kinesis, note: '"Enhanced fan out per ConsumerShardHour"' },
+    fanOutDataGb: { usd: 0.026, unit: 'GB read', source: FEED('kinesis'), sourceDate: FEED_DATE.kinesis, note: '"Enhanced fan out GB of data retrieved per GB"' },
+    onDemandFanOutDataGb: { usd: 0.1, unit: 'GB read', source: FEED('kinesis'), sourceDate: FEED_DATE.kinesis, note: '"OnDemandEFODataRetrieval per GB"' },
   },
   lambda: {
     requests: { usd: 0.2, unit: 'million requests', source: FEED('lambda'), sourceDate: FEED_DATE.lambda, note: '"Lambda Requests-ARM" 0.0000002 each' },

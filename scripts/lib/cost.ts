@@ -84,6 +84,11 @@ export const COST_ASSUMPTIONS = {
    * data key about every 5 minutes.
    */
   kmsCallsPerCallerPerHour: 12,
+  /**
+   * Through an enhanced fan-out consumer, Kinesis pushes a shard's records about 70 ms after they arrive (its
+   * documented average), so a busy shard invokes the processor up to about 14 times a second instead of once.
+   */
+  fanOutPushesPerSecond: 1000 / 70,
 } as const;
 
 export type CostService = 'IoT Core' | 'Kinesis' | 'Lambda' | 'DynamoDB' | 'Firehose' | 'S3' | 'CloudWatch' | 'KMS' | 'SNS' | 'SQS' | 'VPC';
@@ -222,8 +227,10 @@ export function costLoad(config: EnvironmentConfig, capacity: CapacityPlan, opti
   const shards = capacity.shardCount;
   const recordsPerShard = capacity.recordsPerSecond / shards;
 
-  // Lambda polls each shard once a second and invokes with what arrived, up to the batch size.
-  const processorPerShard = recordsPerShard >= 1 ? Math.max(1, recordsPerShard / FUNCTION_SETTINGS.processor.batchSize) : recordsPerShard;
+  // Lambda polls each shard once a second and invokes with what arrived, up to the batch size; through the
+  // processor's fan-out consumer it invokes with each push instead.
+  const pushesPerSecond = config.capacity.processorConsumerArn === undefined ? 1 : COST_ASSUMPTIONS.fanOutPushesPerSecond;
+  const processorPerShard = Math.min(recordsPerShard, Math.max(pushesPerSecond, recordsPerShard / FUNCTION_SETTINGS.processor.batchSize));
 
   // The storer's batch closes at the window, the batch size, or the 6 MB payload, whichever comes first.
   const eventBytesPerRecord = Math.ceil((capacity.bytesPerRecord * 4) / 3) + COST_SIZES.lambdaEventPerRecord;
@@ -286,14 +293,19 @@ function iotLines(load: CostLoad, design: Design): CostLine[] {
   return lines;
 }
 
-function kinesisLines(load: CostLoad, capacity: CapacityPlan): CostLine[] {
+function kinesisLines(config: EnvironmentConfig, load: CostLoad, capacity: CapacityPlan): CostLine[] {
   const records = load.recordsPerSecond * MONTH.seconds;
+  const readers = capacity.sharedReadConsumers;
+  // The processor reading through its consumer: every record once more, out of the consumer's own pipe.
+  const fanOutGb = config.capacity.processorConsumerArn === undefined ? 0 : (records * load.bytesPerRecord) / GIB;
+  const fanOutBasis = `${n(load.recordsPerSecond)} records/s x ${load.bytesPerRecord} B`;
   if (load.streamMode === 'ON_DEMAND') {
     const gbIn = (records * ceilDiv(load.bytesPerRecord, COST_SIZES.kinesisOnDemandRounding) * COST_SIZES.kinesisOnDemandRounding) / GIB;
     return [
       priced('kinesis.streamHours', 'Kinesis', 'on-demand stream-hours', MONTH.hours, 'kinesis.onDemandStreamHour', '1 stream x 730 h'),
       priced('kinesis.dataIn', 'Kinesis', 'on-demand data in (1 KB records)', gbIn, 'kinesis.onDemandDataInGb', `${n(records)} records x ${ceilDiv(load.bytesPerRecord, KIB)} KB`),
-      priced('kinesis.dataOut', 'Kinesis', `on-demand data out (${SIZING.streamConsumers} readers)`, (records * load.bytesPerRecord * SIZING.streamConsumers) / GIB, 'kinesis.onDemandDataOutGb', `${SIZING.streamConsumers} x ${n(load.recordsPerSecond)} records/s x ${load.bytesPerRecord} B`),
+      priced('kinesis.dataOut', 'Kinesis', `on-demand data out (${readers} readers)`, (records * load.bytesPerRecord * readers) / GIB, 'kinesis.onDemandDataOutGb', `${readers} x ${n(load.recordsPerSecond)} records/s x ${load.bytesPerRecord} B`),
+      ...(fanOutGb > 0 ? [priced('kinesis.fanOutData', 'Kinesis', 'on-demand enhanced fan-out data out (processor)', fanOutGb, 'kinesis.onDemandFanOutDataGb', fanOutBasis)] : []),
     ];
   }
   const shardHours = capacity.shardCount * MONTH.hours;
@@ -304,6 +316,11 @@ function kinesisLines(load: CostLoad, capacity: CapacityPlan): CostLine[] {
       ? [priced('kinesis.retention', 'Kinesis', `extended retention (${STREAM_RETENTION_HOURS} h)`, shardHours, 'kinesis.extendedRetentionShardHour', `${capacity.shardCount} shards x 730 h`)]
       : []),
     priced('kinesis.putUnits', 'Kinesis', 'PUT payload units (25 KB)', (records * units) / 1e6, 'kinesis.putPayloadUnits', `${n(load.recordsPerSecond)} records/s x ${MONTH.seconds.toLocaleString('en-US')} s x ${units} (${load.bytesPerRecord} B / 25 KB)`),
+    // Billed for a registered consumer whether or not a mapping reads through it yet.
+    ...(config.capacity.processorFanOut
+      ? [priced('kinesis.fanOutConsumer', 'Kinesis', 'enhanced fan-out consumer-shard-hours (processor)', shardHours, 'kinesis.fanOutConsumerShardHour', `1 consumer x ${capacity.shardCount} shards x 730 h`)]
+      : []),
+    ...(fanOutGb > 0 ? [priced('kinesis.fanOutData', 'Kinesis', 'enhanced fan-out data out (processor)', fanOutGb, 'kinesis.fanOutDataGb', fanOutBasis)] : []),
   ];
 }
 
@@ -448,7 +465,7 @@ function designCost(config: EnvironmentConfig, capacity: CapacityPlan, load: Cos
   const names = new PlatformNames(config);
   const lines = [
     ...iotLines(load, design),
-    ...kinesisLines(load, capacity),
+    ...kinesisLines(config, load, capacity),
     ...lambdaLines(config, load, design),
     ...dynamodbLines(config, load, design),
     ...firehoseLines(load),

@@ -41,6 +41,9 @@ const EXAMPLE = {
   otherThing: 'gw-press-02',
   certificate: '0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9',
   foreignAccount: '999988887777',
+  /** A consumer's registration time, as the last field of its ARN (2026-12-01T12:00:00Z). */
+  consumerRegisteredAt: 1796126400,
+  otherConsumer: 'kinesis-analytics',
 } as const;
 
 /**
@@ -236,6 +239,17 @@ export function proofCatalog(policies: PlatformPolicies): ProofCheck[] {
 
     runtimeChecks(fn, principal, fn === 'processor' ? names.processorFunction : names.storerFunction);
   }
+
+  // --- The processor's enhanced fan-out consumer: read through it only once its ARN is recorded, by the processor only. ---
+  const consumerArn = config.capacity.processorConsumerArn ?? `${names.processorConsumerArnPrefix}${EXAMPLE.consumerRegisteredAt}`;
+  const consumerReads = ['kinesis:SubscribeToShard', 'kinesis:DescribeStreamConsumer'];
+  for (const action of consumerReads) {
+    if (config.capacity.processorConsumerArn === undefined) forbidden(`processor: ${action} on its consumer while its mapping polls the stream`, { principal: processor, action, resource: consumerArn });
+    else required(`processor mapping: ${action} on its fan-out consumer`, { principal: processor, action, resource: consumerArn });
+    forbidden(`storer: ${action} on the processor's consumer`, { principal: storer, action, resource: consumerArn });
+    forbidden(`processor: ${action} on another consumer of the stream`, { principal: processor, action, resource: `${names.streamArn}/consumer/${EXAMPLE.otherConsumer}:${EXAMPLE.consumerRegisteredAt}` });
+  }
+  forbidden('processor: kinesis:RegisterStreamConsumer on the stream (Crossplane registers consumers)', { principal: processor, action: 'kinesis:RegisterStreamConsumer', resource: names.streamArn });
 
   // --- CloudWatch Logs encrypts the platform's log groups with the key (its own service principal). ---
   for (const group of [names.logGroup(names.processorFunction), names.logGroup(names.storerFunction), names.logGroup(names.queryFunction), names.iotLogGroup]) {

@@ -62,17 +62,17 @@ function tagsOf(object: RenderedObject): Record<string, string> {
 }
 
 /** Every object of the environment, rendered in memory with the charts as they are now (nothing is written). */
-export function renderEnvironment(environment: string): RenderedObject[] {
+export function renderEnvironment(environment: string, configDir?: string): RenderedObject[] {
   // synth() is never called, so the outdir is never created; it only keeps the App away from manifests/.
-  const app = buildApp(environment, join(tmpdir(), `policy-proof-${environment}-unused`));
+  const app = buildApp(environment, join(tmpdir(), `policy-proof-${environment}-unused`), configDir);
   return app.charts.flatMap((chart) => Testing.synth(chart) as RenderedObject[]);
 }
 
-/** Collects the policy documents of one environment from its rendered objects. */
-export function renderPlatformPolicies(environment: string): PlatformPolicies {
-  const config = loadEnvironmentConfig(environment);
+/** Collects the policy documents of one environment from its rendered objects (its config from `configDir`, config/ by default). */
+export function renderPlatformPolicies(environment: string, configDir?: string): PlatformPolicies {
+  const config = loadEnvironmentConfig(environment, configDir);
   const names = new PlatformNames(config);
-  const objects = renderEnvironment(environment);
+  const objects = renderEnvironment(environment, configDir);
   const of = (apiGroup: string, kind: string): RenderedObject[] => objects.filter((object) => group(object) === apiGroup && object.kind === kind);
   const one = (apiGroup: string, kind: string, name?: string): RenderedObject => {
     const found = of(apiGroup, kind).filter((object) => name === undefined || object.metadata.name === name);

@@ -1,5 +1,6 @@
 import { planCapacity } from '../../charts/lib/capacity';
 import { EnvironmentConfig, loadEnvironmentConfig } from '../../charts/lib/config';
+import { fanOutStageProps } from '../helpers/platform';
 
 function withCapacity(capacity: Partial<EnvironmentConfig['capacity']>): EnvironmentConfig {
   const config = loadEnvironmentConfig('dev');
@@ -23,6 +24,19 @@ describe('capacity plan', () => {
     expect(plan.shardsForReads).toBeGreaterThan(plan.shardsForWriteRecords);
     expect(plan.shardCount).toBe(5);
     expect(plan.derivation).toContain('shards          = ceil(max(write, read, process) x 2 headroom) = 5');
+  });
+
+  test('prod reading through its fan-out consumer: two readers share 2 MiB/s per shard, and the writes set the count', () => {
+    const plan = planCapacity(fanOutStageProps('prod', 1796126400).config);
+    // reads: 1,455,000 B/s x 2 / 2 MiB = 1.388 shards, below the 1.5 of 1,500 records/s; x2 headroom -> 3.
+    expect(plan.sharedReadConsumers).toBe(2);
+    expect(plan.shardsForReads).toBeLessThan(plan.shardsForWriteRecords);
+    expect(plan.shardCount).toBe(3);
+    expect(plan.derivation).toContain(
+      'shards (read)   = 1455000 x 2 consumers / 2 MiB = 1.388 (the processor reads through its enhanced fan-out consumer, outside the shared 2 MiB)',
+    );
+    // Registering the consumer alone (the first step) changes nothing: the processor still polls.
+    expect(planCapacity(loadEnvironmentConfig('prod'))).toMatchObject({ sharedReadConsumers: 3, shardCount: 5 });
   });
 
   test('a record-bound load is sized by the 1,000 records/s write limit', () => {

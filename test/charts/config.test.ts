@@ -66,7 +66,7 @@ describe('environment config', () => {
     ['detection.limits', { temperature: { min: 5, max: 1 } }, 'config/dev.yaml: detection.limits.temperature.min: value 5 is not allowed; expected min below max (1)'],
     ['detection.limits', { 'bad metric': { max: 1 } }, 'config/dev.yaml: detection.limits.bad metric: value "bad metric" is not allowed; expected a metric name matching [A-Za-z0-9_.:-]{1,64}'],
     ['gitops.repoURL', 'ftp://example.com/x', 'config/dev.yaml: gitops.repoURL: value "ftp://example.com/x" is not allowed; expected an https://, ssh:// or git@ repository URL'],
-    ['capacity.shards', 4, 'config/dev.yaml: capacity.shards: value 4 is not allowed; unknown field; allowed fields are sensors, readingsPerSecondPerSensor, bytesPerReading, readingsPerMessage, headroom, onDemand'],
+    ['capacity.shards', 4, 'config/dev.yaml: capacity.shards: value 4 is not allowed; unknown field; allowed fields are sensors, readingsPerSecondPerSensor, bytesPerReading, readingsPerMessage, headroom, onDemand, processorFanOut, processorConsumerArn, processorConsumerReadsFrom'],
     ['retention', 30, 'config/dev.yaml: retention: value 30 is not allowed; expected a mapping with fields hotDays, archiveYears, logDays'],
   ])('%s = %j is refused with a message naming file, field, value and what is allowed', (field, value, message) => {
     const attempt = () => parseDev(withField(field, value));
@@ -76,5 +76,71 @@ describe('environment config', () => {
 
   test('a document that is not a mapping is refused', () => {
     expect(() => parseDev(['a'])).toThrow('config/dev.yaml: (document): value ["a"] is not allowed; expected a YAML mapping');
+  });
+});
+
+describe('the processor\'s enhanced fan-out consumer', () => {
+  const prefix = 'arn:aws:kinesis:sa-east-1:111122223333:stream/kinesis-telemetry-dev/consumer/kinesis-processor-dev:';
+  // 2026-12-01T12:00:00Z
+  const registered = 1796126400;
+  const arn = `${prefix}${registered}`;
+  const withCapacity = (fields: Document): Document => {
+    const document = devDocument();
+    document.capacity = { ...(document.capacity as Document), ...fields };
+    return document;
+  };
+  const expectedArn = `${prefix}<registration time in epoch seconds>, as the StreamConsumer's status.atProvider.arn shows it`;
+  const readsFromRule =
+    "expected the UTC time of the change that sets capacity.processorConsumerArn, as YYYY-MM-DDTHH:MM:SSZ, not before the consumer's registration (2026-12-01T12:00:00Z)";
+
+  test('is off by default; step 1 registers it, step 2 records its ARN and where the new mapping starts', () => {
+    expect(loadEnvironmentConfig('dev').capacity).toMatchObject({ processorFanOut: false, processorConsumerArn: undefined, processorConsumerReadsFrom: undefined });
+    expect(parseDev(withCapacity({ processorFanOut: true })).capacity).toMatchObject({ processorFanOut: true, processorConsumerArn: undefined });
+    expect(parseDev(withCapacity({ processorFanOut: true, processorConsumerArn: arn, processorConsumerReadsFrom: '2026-12-01T12:05:00Z' })).capacity).toMatchObject({
+      processorFanOut: true,
+      processorConsumerArn: arn,
+      processorConsumerReadsFrom: '2026-12-01T12:05:00Z',
+    });
+  });
+
+  test.each([
+    [{ processorFanOut: 'yes' }, 'config/dev.yaml: capacity.processorFanOut: value "yes" is not allowed; expected true or false'],
+    [
+      { processorConsumerArn: arn, processorConsumerReadsFrom: '2026-12-01T12:05:00Z' },
+      `config/dev.yaml: capacity.processorConsumerArn: value "${arn}" is not allowed; allowed only with capacity.processorFanOut: true, which registers the consumer it names`,
+    ],
+    [
+      { processorFanOut: true, processorConsumerArn: `${prefix}1796126400000`, processorConsumerReadsFrom: '2026-12-01T12:05:00Z' },
+      `config/dev.yaml: capacity.processorConsumerArn: value "${prefix}1796126400000" is not allowed; expected a Kinesis stream consumer ARN: ${expectedArn}`,
+    ],
+    [
+      { processorFanOut: true, processorConsumerArn: arn.replace('processor-dev', 'processor-prod'), processorConsumerReadsFrom: '2026-12-01T12:05:00Z' },
+      `config/dev.yaml: capacity.processorConsumerArn: value "${arn.replace('processor-dev', 'processor-prod')}" is not allowed; expected this environment's processor consumer: ${expectedArn}`,
+    ],
+    [
+      { processorFanOut: true, processorConsumerArn: arn.replace('111122223333', '444455556666'), processorConsumerReadsFrom: '2026-12-01T12:05:00Z' },
+      `config/dev.yaml: capacity.processorConsumerArn: value "${arn.replace('111122223333', '444455556666')}" is not allowed; expected this environment's processor consumer: ${expectedArn}`,
+    ],
+    [{ processorFanOut: true, processorConsumerArn: arn }, `config/dev.yaml: capacity.processorConsumerReadsFrom: missing value is not allowed; ${readsFromRule}`],
+    [{ processorFanOut: true, processorConsumerArn: arn, processorConsumerReadsFrom: '2026-12-01 12:05' }, `config/dev.yaml: capacity.processorConsumerReadsFrom: value "2026-12-01 12:05" is not allowed; ${readsFromRule}`],
+    [{ processorFanOut: true, processorConsumerArn: arn, processorConsumerReadsFrom: '2026-11-31T12:05:00Z' }, `config/dev.yaml: capacity.processorConsumerReadsFrom: value "2026-11-31T12:05:00Z" is not allowed; ${readsFromRule}`],
+    [{ processorFanOut: true, processorConsumerArn: arn, processorConsumerReadsFrom: '2026-12-01T11:59:59Z' }, `config/dev.yaml: capacity.processorConsumerReadsFrom: value "2026-12-01T11:59:59Z" is not allowed; ${readsFromRule}`],
+  ])('%j is refused with a message naming the field, the value and what is allowed', (fields, message) => {
+    const attempt = () => parseDev(withCapacity(fields));
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(message);
+  });
+
+  test('a read time without an ARN is refused: it would be silently ignored', () => {
+    expect(() => parseDev(withCapacity({ processorFanOut: true, processorConsumerReadsFrom: '2026-12-01T12:05:00Z' }))).toThrow(
+      'config/dev.yaml: capacity.processorConsumerReadsFrom: value "2026-12-01T12:05:00Z" is not allowed; allowed only with capacity.processorConsumerArn, the consumer it reads through',
+    );
+  });
+
+  test('a consumer outside sa-east-1 is a data-residency error', () => {
+    const elsewhere = arn.replace('sa-east-1', 'us-east-1');
+    const attempt = () => parseDev(withCapacity({ processorFanOut: true, processorConsumerArn: elsewhere, processorConsumerReadsFrom: '2026-12-01T12:05:00Z' }));
+    expect(attempt).toThrow(DataResidencyError);
+    expect(attempt).toThrow(`config/dev.yaml: capacity.processorConsumerArn: value "${elsewhere}" is not allowed; data residency: every resource must stay in sa-east-1 (São Paulo)`);
   });
 });

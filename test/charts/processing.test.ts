@@ -16,7 +16,7 @@ import { ProcessingChart } from '../../charts/processing';
 import { readProcessorConfig } from '../../functions/processor/config';
 import { resolveDetectorSettings } from '../../functions/shared/detector';
 import { Environment } from '../../functions/shared/Environment';
-import { findObject, inlineStatements, platformProps, RenderedObject, synthChart } from '../helpers/platform';
+import { fanOutStageProps, findObject, inlineStatements, platformProps, RenderedObject, synthChart } from '../helpers/platform';
 
 const render = (environment = 'dev'): RenderedObject[] => synthChart((app, props) => new ProcessingChart(app, 'processing', props), environment);
 
@@ -391,6 +391,36 @@ describe('ProcessingChart', () => {
       expect(mapping(rendered, 'storer').parallelizationFactor).toBe(1);
     });
   });
+
+  describe('the processor through its enhanced fan-out consumer (second step of the move)', () => {
+    // Registered 2026-12-01T12:00:00Z; the change that records the ARN reads from 12:07:30.
+    const registeredAt = 1796126400;
+    const props = fanOutStageProps('dev', registeredAt, '2026-12-01T12:07:30Z');
+    const consumerArn = `arn:aws:kinesis:sa-east-1:111122223333:stream/kinesis-telemetry-dev/consumer/kinesis-processor-dev:${registeredAt}`;
+    const stage2 = Testing.synth(new ProcessingChart(Testing.app(), 'processing', props)) as RenderedObject[];
+
+    test('is a new mapping object (AWS cannot move a mapping to another source); the storer keeps its own', () => {
+      expect(stage2.filter((object) => object.kind === 'EventSourceMapping').map((object) => object.metadata.name)).toEqual(['esm-processor-fanout-dev', 'esm-storer-dev']);
+    });
+
+    test('reads through the consumer from the time of the change, with the same failure handling', () => {
+      expect(findObject(stage2, 'EventSourceMapping', 'esm-processor-fanout-dev').spec).toEqual({
+        ...findObject(objects, 'EventSourceMapping', 'esm-processor-dev').spec,
+        eventSourceARN: consumerArn,
+        startingPosition: 'AT_TIMESTAMP',
+        startingPositionTimestamp: '2026-12-01T12:07:30Z',
+      });
+      expect(findObject(stage2, 'EventSourceMapping', 'esm-storer-dev')).toEqual(findObject(objects, 'EventSourceMapping', 'esm-storer-dev'));
+    });
+
+    test('the processor may subscribe through exactly its consumer; the storer role is unchanged', () => {
+      expect(accessTable(findObject(stage2, 'Role', 'iam-processor-dev'))).toEqual({
+        ...accessTable(findObject(objects, 'Role', 'iam-processor-dev')),
+        ReadThroughFanOutConsumer: [['kinesis:DescribeStreamConsumer', 'kinesis:SubscribeToShard'], [consumerArn]],
+      });
+      expect(findObject(stage2, 'Role', 'iam-storer-dev')).toEqual(findObject(objects, 'Role', 'iam-storer-dev'));
+    });
+  });
 });
 
 describe('construct validation', () => {
@@ -462,7 +492,28 @@ describe('construct validation', () => {
     expect(() => esm({ streamArn: 'arn:aws:kinesis:sa-east-1:999999999999:stream/s' })).toThrow(
       'KinesisEventSourceMapping: props.streamArn must belong to account 111122223333, got "arn:aws:kinesis:sa-east-1:999999999999:stream/s"',
     );
-    expect(() => esm({ startingPosition: 'AT_TIMESTAMP' as 'LATEST' })).toThrow('KinesisEventSourceMapping: props.startingPosition must be TRIM_HORIZON or LATEST, got "AT_TIMESTAMP"');
+    expect(() => esm({ startingPosition: 'AT_SEQUENCE_NUMBER' as 'LATEST' })).toThrow(
+      'KinesisEventSourceMapping: props.startingPosition must be TRIM_HORIZON, LATEST or AT_TIMESTAMP, got "AT_SEQUENCE_NUMBER"',
+    );
+    expect(() => esm({ startingPosition: 'AT_TIMESTAMP' })).toThrow(
+      'KinesisEventSourceMapping: props.startingPositionTimestamp must be a UTC time (YYYY-MM-DDTHH:MM:SSZ) with startingPosition AT_TIMESTAMP, got undefined',
+    );
+    expect(() => esm({ startingPosition: 'AT_TIMESTAMP', startingPositionTimestamp: '2026-12-01T10:00:00Z' })).not.toThrow();
+    expect(() => esm({ startingPosition: 'AT_TIMESTAMP', startingPositionTimestamp: '2026-02-30T10:00:00Z' })).toThrow(
+      'KinesisEventSourceMapping: props.startingPositionTimestamp must be a UTC time (YYYY-MM-DDTHH:MM:SSZ) with startingPosition AT_TIMESTAMP, got "2026-02-30T10:00:00Z"',
+    );
+    expect(() => esm({ startingPosition: 'AT_TIMESTAMP', startingPositionTimestamp: '2026-12-01 10:00:00' })).toThrow(
+      'KinesisEventSourceMapping: props.startingPositionTimestamp must be a UTC time (YYYY-MM-DDTHH:MM:SSZ) with startingPosition AT_TIMESTAMP, got "2026-12-01 10:00:00"',
+    );
+    expect(() => esm({ startingPositionTimestamp: '2026-12-01T10:00:00Z' })).toThrow(
+      'KinesisEventSourceMapping: props.startingPositionTimestamp is only taken with startingPosition AT_TIMESTAMP, got "2026-12-01T10:00:00Z"',
+    );
+    expect(() => esm({ consumerArn: `${names.streamArn}-other/consumer/c:1796126400` })).toThrow(
+      `KinesisEventSourceMapping: props.consumerArn must be a consumer of ${names.streamArn} (<stream ARN>/consumer/<name>:<registration time in epoch seconds>), got "${names.streamArn}-other/consumer/c:1796126400"`,
+    );
+    expect(() => esm({ consumerArn: `${names.streamArn}/consumer/c` })).toThrow(
+      `KinesisEventSourceMapping: props.consumerArn must be a consumer of ${names.streamArn} (<stream ARN>/consumer/<name>:<registration time in epoch seconds>), got "${names.streamArn}/consumer/c"`,
+    );
   });
 
   const roleProps: LeastPrivilegeRoleProps = {

@@ -8,16 +8,24 @@ import { platformTags, SYNC_WAVES } from '../../charts/lib/conventions';
 import { PlatformNames } from '../../charts/lib/names';
 import { ObservabilityChart } from '../../charts/observability';
 import { buildApp } from '../../main';
+import { writeProcessorFanOutConfig } from '../../scripts/lib/local/renderProcessorFanOut';
 import { CrdSchemaValidator, describeObject, formatIssue } from '../helpers/crdSchema';
 import { platformProps, RenderedObject } from '../helpers/platform';
 
 const validator = CrdSchemaValidator.load();
 
+/** The environments as committed, and prod at the second step of the processor's move to enhanced fan-out. */
+const FAN_OUT_STAGE = 'prod, its processor reading through its registered consumer';
+const APPS = [...listEnvironments(), FAN_OUT_STAGE];
+
 /** Every object of the whole app of one environment, as Argo CD and kubectl would receive them. */
-function renderEnvironment(environment: string): RenderedObject[] {
+function renderEnvironment(app: string): RenderedObject[] {
+  const workDir = mkdtempSync(join(tmpdir(), 'schema-'));
+  const environment = app === FAN_OUT_STAGE ? 'prod' : app;
+  // Registered 2026-12-01T12:00:00Z.
+  const configDir = app === FAN_OUT_STAGE ? writeProcessorFanOutConfig(environment, Date.parse('2026-12-01T12:00:00Z'), workDir) : undefined;
   // Nothing is written: charts are rendered in memory, the outdir only keeps synth() away from manifests/.
-  const app = buildApp(environment, mkdtempSync(join(tmpdir(), `schema-${environment}-`)));
-  return app.charts.flatMap((chart) => chart.toJson() as RenderedObject[]);
+  return buildApp(environment, workDir, configDir).charts.flatMap((chart) => chart.toJson() as RenderedObject[]);
 }
 
 const groupOf = (object: RenderedObject): string => (object.apiVersion.includes('/') ? object.apiVersion.slice(0, object.apiVersion.lastIndexOf('/')) : '');
@@ -69,8 +77,9 @@ function retentionSettings(object: RenderedObject): string[] {
 
 const WAVES = new Set<string>(Object.values(SYNC_WAVES).map(String));
 
-describe.each(listEnvironments())('the whole app of %s', (environment) => {
-  const objects = renderEnvironment(environment);
+describe.each(APPS)('the whole app of %s', (app) => {
+  const objects = renderEnvironment(app);
+  const environment = app === FAN_OUT_STAGE ? 'prod' : app;
   const names = new PlatformNames(loadEnvironmentConfig(environment));
   /** What the Application syncs: everything but the bootstrap objects in argocd. */
   const synced = objects.filter((object) => object.metadata.namespace !== ARGOCD_NAMESPACE);

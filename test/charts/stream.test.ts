@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import { Chart, Testing } from 'cdk8s';
 import { EmailSubscription } from '../../charts/constructs/EmailSubscription';
 import { EncryptedTopic } from '../../charts/constructs/EncryptedTopic';
+import { FanOutConsumer } from '../../charts/constructs/FanOutConsumer';
 import { loadEnvironmentConfig } from '../../charts/lib/config';
 import { PlatformChartProps } from '../../charts/lib/PlatformChart';
 import { StreamChart } from '../../charts/stream';
-import { findObject, platformProps, RenderedObject, synthChart } from '../helpers/platform';
+import { fanOutStageProps, findObject, platformProps, RenderedObject, synthChart } from '../helpers/platform';
 
 const render = (environment = 'dev'): RenderedObject[] => synthChart((app, props) => new StreamChart(app, 'stream', props), environment);
 const renderWith = (props: PlatformChartProps): RenderedObject[] => Testing.synth(new StreamChart(Testing.app(), 'stream', props)) as RenderedObject[];
@@ -173,6 +174,42 @@ describe('StreamChart', () => {
     expect(reordered).toEqual(before);
     const grown = names(renderWith(platformProps('prod', { alerts: { ...prod.alerts, anomalyEmails: ['new@example.com', ...prod.alerts.anomalyEmails] } })));
     expect(grown).toEqual([...before, `sns-alerts-prod-email-${hash10('new@example.com')}`].sort());
+  });
+});
+
+describe("the processor's enhanced fan-out consumer", () => {
+  test('dev polls with shared throughput and registers none; prod registers one on its stream, after the stream', () => {
+    expect(render().filter((object) => object.kind === 'StreamConsumer')).toEqual([]);
+    const prod = render('prod');
+    expect(findObject(prod, 'StreamConsumer', 'kinesis-processor-prod')).toMatchObject({
+      apiVersion: 'kinesis.aws.m.upbound.io/v1beta1',
+      metadata: { namespace: 'telemetry-prod', annotations: { 'argocd.argoproj.io/sync-wave': '3' } },
+      spec: {
+        providerConfigRef: { kind: 'ProviderConfig', name: 'aws-prod' },
+        managementPolicies: ['Observe', 'Create', 'Update', 'Delete'],
+        forProvider: {
+          region: 'sa-east-1',
+          name: 'kinesis-processor-prod',
+          streamArnRef: { name: 'kinesis-telemetry-prod' },
+          tags: { project: 'plant-telemetry', environment: 'prod', owner: 'platform-team', 'cost-center': 'plant-sp-ops', 'data-classification': 'confidential' },
+        },
+      },
+    });
+    // Deleting the stream deregisters its consumers: nothing is left behind.
+    expect(forProvider(prod).enforceConsumerDeletion).toBe(true);
+  });
+
+  test('recording its ARN changes nothing here: the consumer stays as it is', () => {
+    const consumer = (props: PlatformChartProps): RenderedObject => findObject(renderWith(props), 'StreamConsumer', 'kinesis-processor-prod');
+    expect(consumer(fanOutStageProps('prod', 1796126400))).toEqual(consumer(platformProps('prod')));
+  });
+
+  test('FanOutConsumer refuses a bad name and any stream but the platform\'s', () => {
+    const props = platformProps();
+    const consumer = (overrides: { consumerName?: string; streamObjectName?: string }) =>
+      new FanOutConsumer(new Chart(Testing.app(), 'test'), 'c', { config: props.config, names: props.names, consumerName: 'c', streamObjectName: 'kinesis-telemetry-dev', ...overrides });
+    expect(() => consumer({ consumerName: 'a b' })).toThrow('FanOutConsumer: props.consumerName must match [A-Za-z0-9_.-]{1,128}, got "a b"');
+    expect(() => consumer({ streamObjectName: 'other' })).toThrow('FanOutConsumer: props.streamObjectName must be the platform\'s stream "kinesis-telemetry-dev", got "other"');
   });
 });
 

@@ -84,9 +84,9 @@ describe('npm run loadtest (the plant in a box, end to end)', () => {
     expect(run.code).toBe(0);
     expect(run.stderr).not.toContain('first sight:');
     expect(run.stderr).toMatch(/processor met every asset [\d.]+ s into the run/);
-    expect(run.stderr).toContain('loadtest: --fan-out: the processor reads through an enhanced fan-out consumer, which the charts do not render');
+    expect(run.stderr).toMatch(/loadtest: --fan-out: rendered config\/dev\.yaml with capacity\.processorFanOut and capacity\.processorConsumerArn \(the processor's mapping reads through its registered consumer\) in [\d.]+ s\n/);
     // The storer and Firehose share the shard's reads; the processor's consumer takes none of them.
-    expect(run.stderr).toMatch(/loadtest: kinesis reads: \d+ GetRecords over 1 shards \(\d+ of them Firehose's, counted, not made: it is not emulated\), \d+ waited for the shard's 5 reads\/s; outside the limit, through an enhanced fan-out consumer: esm-processor-dev \(consumer kinesis-processor-dev\)\n/);
+    expect(run.stderr).toMatch(/loadtest: kinesis reads: \d+ GetRecords over 1 shards \(\d+ of them Firehose's, counted, not made: it is not emulated\), \d+ waited for the shard's 5 reads\/s; outside the limit, through an enhanced fan-out consumer: esm-processor-fanout-dev \(consumer kinesis-processor-dev\)\n/);
   });
 
   it('fails, saying why, when no device connected (each holds another thing\'s certificate, which the device policy refuses), and keeps its folder', async () => {

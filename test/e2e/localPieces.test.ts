@@ -11,8 +11,8 @@ import { SignalGenerator } from '../../scripts/lib/fleet/SignalGenerator';
 import { tableGroups } from '../../scripts/lib/local/DynamoService';
 import { IotPolicyEvaluator } from '../../scripts/lib/local/IotPolicyEvaluator';
 import { readManifests } from '../../scripts/lib/local/readManifests';
-import { processorFanOut } from '../../scripts/lib/local/processorFanOut';
-import { kinesisSource } from '../../scripts/lib/local/kinesisSource';
+import { registeredConsumerArn, renderProcessorFanOut } from '../../scripts/lib/local/renderProcessorFanOut';
+import { kinesisSource, mappingSource } from '../../scripts/lib/local/kinesisSource';
 import { alertCounts } from '../../scripts/lib/local/alertCounts';
 import type { PublishedMessage } from '../../scripts/lib/local/FakeAwsServer';
 import type { LocalManifests, MappingSpec } from '../../scripts/lib/local/LocalManifests';
@@ -179,16 +179,39 @@ describe('the fleet', () => {
     expect(parseLoadtestArgs(['--devices', '10', '--seconds', '5', '--go-live']).goLive).toBe(true);
   });
 
-  it('read the processor\'s shards as rendered (a standard consumer) unless told to try an enhanced fan-out consumer', () => {
+  it('read the processor\'s shards as rendered unless told to render the move to its enhanced fan-out consumer', () => {
     expect(parseLoadtestArgs(['--devices', '10', '--seconds', '5']).fanOut).toBe(false);
     expect(parseLoadtestArgs(['--devices', '10', '--seconds', '5', '--fan-out']).fanOut).toBe(true);
     const prod = readManifests(join(REPOSITORY, 'manifests', 'prod'), 'prod');
-    const tried = processorFanOut(prod, Date.UTC(2026, 11, 1, 9));
-    const processorMapping = (m: LocalManifests): MappingSpec | undefined => m.mappings.find((mapping) => mapping.functionObjectName === 'lambda-processor-prod');
-    expect(processorMapping(tried)?.eventSourceArn).toBe('arn:aws:kinesis:sa-east-1:444455556666:stream/kinesis-telemetry-prod/consumer/kinesis-processor-prod:1796115600');
-    // Only the processor's mapping changes, and nothing else in the manifests.
-    expect({ ...tried, mappings: tried.mappings.filter((m) => m !== processorMapping(tried)) }).toEqual({ ...prod, mappings: prod.mappings.filter((m) => m !== processorMapping(prod)) });
-    expect(processorMapping(prod)?.eventSourceArn).toBe('arn:aws:kinesis:sa-east-1:444455556666:stream/kinesis-telemetry-prod');
+    const stage = mkdtempSync(join(tmpdir(), 'fan-out-'));
+    try {
+      const registeredAt = Date.UTC(2026, 11, 1, 9);
+      const moved = readManifests(renderProcessorFanOut('prod', registeredAt, stage), 'prod');
+      const consumerArn = 'arn:aws:kinesis:sa-east-1:444455556666:stream/kinesis-telemetry-prod/consumer/kinesis-processor-prod:1796115600';
+      expect(registeredConsumerArn('prod', registeredAt)).toBe(consumerArn);
+      const processorMapping = (m: LocalManifests): MappingSpec | undefined => m.mappings.find((mapping) => mapping.functionObjectName === 'lambda-processor-prod');
+      expect(processorMapping(prod)).toMatchObject({ objectName: 'esm-processor-prod', eventSourceArn: 'arn:aws:kinesis:sa-east-1:444455556666:stream/kinesis-telemetry-prod', startingPosition: 'TRIM_HORIZON' });
+      // A new mapping (AWS cannot move one to another source) through the registered consumer, from the time of the change.
+      expect(processorMapping(moved)).toMatchObject({ objectName: 'esm-processor-fanout-prod', eventSourceArn: consumerArn, startingPosition: 'AT_TIMESTAMP', startingPositionTimestamp: registeredAt });
+      expect(moved.consumers).toEqual([{ name: 'kinesis-processor-prod', streamName: 'kinesis-telemetry-prod' }]);
+      expect(mappingSource(moved, processorMapping(moved) as MappingSpec).consumer).toBe('kinesis-processor-prod');
+      // The storer's mapping is as rendered; the stream needs 2 fewer shards once only two readers share each shard's reads.
+      const storerMapping = (m: LocalManifests): MappingSpec | undefined => m.mappings.find((mapping) => mapping.functionObjectName === 'lambda-storer-prod');
+      expect(storerMapping(moved)).toEqual(storerMapping(prod));
+      expect(prod.streams).toEqual([{ name: 'kinesis-telemetry-prod', shardCount: 5 }]);
+      expect(moved.streams).toEqual([{ name: 'kinesis-telemetry-prod', shardCount: 3 }]);
+    } finally {
+      rmSync(stage, { recursive: true, force: true });
+    }
+  });
+
+  it('refuse a mapping through a consumer no StreamConsumer registers on its stream, as AWS refuses to create it', () => {
+    const mapping = { objectName: 'esm-processor-fanout-prod', eventSourceArn: 'arn:aws:kinesis:sa-east-1:444455556666:stream/kinesis-telemetry-prod/consumer/kinesis-processor-prod:1796115600' };
+    expect(() => mappingSource({ directory: 'manifests/prod', consumers: [] }, mapping)).toThrow(
+      'esm-processor-fanout-prod: reads through consumer kinesis-processor-prod of stream kinesis-telemetry-prod, which no StreamConsumer in manifests/prod registers',
+    );
+    expect(() => mappingSource({ directory: 'manifests/prod', consumers: [{ name: 'kinesis-processor-prod', streamName: 'kinesis-telemetry-dev' }] }, mapping)).toThrow('which no StreamConsumer');
+    expect(mappingSource({ directory: 'manifests/prod', consumers: [{ name: 'kinesis-processor-prod', streamName: 'kinesis-telemetry-prod' }] }, mapping).streamName).toBe('kinesis-telemetry-prod');
   });
 
   it('tell a stream consumer\'s ARN from its stream\'s, as a mapping names either', () => {

@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Chart, Testing } from 'cdk8s';
+import { parse } from 'yaml';
 import { planCapacity } from '../../charts/lib/capacity';
-import { EnvironmentConfig, loadEnvironmentConfig } from '../../charts/lib/config';
+import { CONFIG_DIR, EnvironmentConfig, loadEnvironmentConfig, parseEnvironmentConfig } from '../../charts/lib/config';
 import { PlatformNames } from '../../charts/lib/names';
 import { PlatformChartProps } from '../../charts/lib/PlatformChart';
 
@@ -53,4 +56,17 @@ export function inlineStatements<S = PolicyStatement>(role: RenderedObject): S[]
 /** The statements of a role's trust policy. */
 export function trustStatements(role: RenderedObject): PolicyStatement[] {
   return (JSON.parse((role.spec as { assumeRolePolicyDocument: string }).assumeRolePolicyDocument) as { Statement: PolicyStatement[] }).Statement;
+}
+
+/**
+ * Props of an environment at the second step of the processor's move to enhanced fan-out: its consumer
+ * registered at `registeredAt` (epoch seconds) and recorded in the config with the time the new mapping
+ * reads from, parsed as config/<environment>.yaml would be.
+ */
+export function fanOutStageProps(environment: string, registeredAt: number, readsFrom = new Date(registeredAt * 1000).toISOString().replace('.000Z', 'Z')): PlatformChartProps {
+  const loaded = loadEnvironmentConfig(environment);
+  const document = parse(readFileSync(join(CONFIG_DIR, `${environment}.yaml`), 'utf8')) as { capacity: Record<string, unknown> };
+  const capacity = { ...document.capacity, processorFanOut: true, processorConsumerArn: `${new PlatformNames(loaded).processorConsumerArnPrefix}${registeredAt}`, processorConsumerReadsFrom: readsFrom };
+  const config = parseEnvironmentConfig(loaded.sourceFile, { ...document, capacity });
+  return { config, names: new PlatformNames(config), capacity: planCapacity(config) };
 }

@@ -1,10 +1,13 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listEnvironments } from '../../charts/lib/config';
 import { runPolicyProof, type ProofReport } from '../../scripts/lib/policyProof';
 import { ADMINISTRATOR, proofCatalog } from '../../scripts/lib/policyProofCatalog';
 import { renderPlatformPolicies, type PlatformPolicies, type PolicyDocument, type RenderedDocument } from '../../scripts/lib/policyProofRender';
 import { PLATFORM_KEY_ID, PolicySimulator, type AccessRequest } from '../../scripts/lib/policyProofSimulator';
+import { writeProcessorFanOutConfig } from '../../scripts/lib/local/renderProcessorFanOut';
 
 /** Rendering bundles both functions with esbuild: once per environment for the whole file. */
 const rendered = new Map<string, PlatformPolicies>();
@@ -175,6 +178,40 @@ describe('the simulator discriminates', () => {
       const titles = proofCatalog(policiesOf(environment)).map((check) => check.title);
       expect(titles.filter((title, index) => titles.indexOf(title) !== index)).toEqual([]);
     }
+  });
+});
+
+describe("policy proof of prod with its processor reading through its fan-out consumer", () => {
+  const registeredAt = Date.parse('2026-12-01T12:00:00Z');
+  const policies = renderPlatformPolicies('prod', writeProcessorFanOutConfig('prod', registeredAt, mkdtempSync(join(tmpdir(), 'proof-fan-out-'))));
+
+  it('allows the processor exactly its consumer, and denies the storer and other consumers', async () => {
+    const report = await runPolicyProof('prod', policies);
+    expect(report.failures).toEqual([]);
+    expect(report.unexercised).toEqual([]);
+    const titles = proofCatalog(policies).map((check) => `${check.expect} ${check.title}`);
+    expect(titles).toEqual(expect.arrayContaining([
+      'required processor mapping: kinesis:SubscribeToShard on its fan-out consumer',
+      'required processor mapping: kinesis:DescribeStreamConsumer on its fan-out consumer',
+      "forbidden storer: kinesis:SubscribeToShard on the processor's consumer",
+      'forbidden processor: kinesis:SubscribeToShard on another consumer of the stream',
+    ]));
+  }, 120_000);
+
+  it('the same catalog fails when the processor role loses the consumer statement', async () => {
+    const inline = policies.documents.filter((document) => document.id.startsWith('Role iam-processor-prod inline policy')).map((document) => document.id);
+    expect(inline).toHaveLength(1);
+    const without = changed(policies, inline[0] ?? '', (statements) => statements.filter((statement) => statement.Sid !== 'ReadThroughFanOutConsumer'));
+    const report = await runPolicyProof('prod', without);
+    expect(report.outcomes.filter((outcome) => !outcome.passed).map((outcome) => outcome.check.title)).toEqual([
+      'processor mapping: kinesis:SubscribeToShard on its fan-out consumer',
+      'processor mapping: kinesis:DescribeStreamConsumer on its fan-out consumer',
+    ]);
+  }, 120_000);
+
+  it('as committed (the processor still polls), the processor may not subscribe through the consumer', () => {
+    const titles = proofCatalog(policiesOf('prod')).map((check) => `${check.expect} ${check.title}`);
+    expect(titles).toContain('forbidden processor: kinesis:SubscribeToShard on its consumer while its mapping polls the stream');
   });
 });
 

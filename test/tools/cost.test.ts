@@ -102,6 +102,25 @@ describe('monthlyCost, by hand', () => {
     expect(line(cost.lines, 'cloudwatch.alarms').usd).toBeCloseTo(37 * 0.135, 6);
   });
 
+  it("prices the processor's enhanced fan-out consumer once registered, and its data and pushes once read through", () => {
+    const { config } = small();
+    const registered = { ...config, capacity: { ...config.capacity, processorFanOut: true } };
+    const stage1 = monthlyCost(registered, planCapacity(registered));
+    // 1 consumer x 1 shard x 730 h x $0.03 = $21.90, billed while it is registered; no data read through it yet
+    expect(line(stage1.lines, 'kinesis.fanOutConsumer').usd).toBeCloseTo(21.9, 6);
+    expect(stage1.lines.filter((l) => l.id === 'kinesis.fanOutData')).toEqual([]);
+    expect(line(stage1.lines, 'lambda.processorRequests').usd).toBeCloseTo(0.5256, 6);
+
+    const arn = `${new PlatformNames(config).processorConsumerArnPrefix}1796126400`;
+    const readThrough = { ...registered, capacity: { ...registered.capacity, processorConsumerArn: arn, processorConsumerReadsFrom: '2026-12-01T12:00:00Z' } };
+    const stage2 = monthlyCost(readThrough, planCapacity(readThrough));
+    // 26,280,000 records x 790 B = 19.335374 GiB x $0.026 = $0.50272
+    expect(line(stage2.lines, 'kinesis.fanOutData').usd).toBeCloseTo(0.50272, 5);
+    // pushed about every 70 ms, but 10 records/s make at most 10 invocations: 26,280,000 x $0.20 / M = $5.256
+    expect(line(stage2.lines, 'lambda.processorRequests').usd).toBeCloseTo(5.256, 6);
+    expect(line(stage2.lines, 'kinesis.fanOutConsumer').usd).toBeCloseTo(21.9, 6);
+  });
+
   it('makes every line quantity x unit price, and the total their sum', () => {
     const { cost } = small();
     for (const l of [...cost.lines, ...cost.naive.lines]) {

@@ -53,7 +53,9 @@ export interface MappingSpec {
   readonly eventSourceArn: string;
   readonly batchSize: number;
   readonly batchingWindowSeconds: number;
-  readonly startingPosition: 'TRIM_HORIZON' | 'LATEST';
+  readonly startingPosition: 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP';
+  /** With AT_TIMESTAMP, where reading starts (epoch ms). */
+  readonly startingPositionTimestamp: number | undefined;
   readonly reportBatchItemFailures: boolean;
   readonly bisectOnError: boolean;
   /** -1 = infinite, as in AWS. */
@@ -72,6 +74,8 @@ export interface LocalManifests {
   readonly devicePolicy: { readonly name: string; readonly document: PolicyDocument } | undefined;
   readonly topicRules: readonly TopicRuleSpec[];
   readonly streams: ReadonlyArray<{ readonly name: string; readonly shardCount: number }>;
+  /** Enhanced fan-out consumers registered on a stream (Crossplane StreamConsumer). */
+  readonly consumers: ReadonlyArray<{ readonly name: string; readonly streamName: string }>;
   readonly tables: readonly TableSpec[];
   readonly queues: ReadonlyArray<{ readonly name: string }>;
   readonly topics: ReadonlyArray<{ readonly name: string }>;

@@ -19,7 +19,7 @@ import { recordKey } from './recordKey';
 import { ShardReadLimiter } from './ShardReadLimiter';
 import type { FunctionSpec, LocalManifests } from './LocalManifests';
 import { MqttGateway } from './MqttGateway';
-import { kinesisSource } from './kinesisSource';
+import { kinesisSource, mappingSource } from './kinesisSource';
 import { ReservedShardReads } from './ReservedShardReads';
 import { arrivalMs, ShardPoller, type InvocationTimes, type MappingCounters } from './ShardPoller';
 import { startEmulatorWorker } from './startEmulatorWorker';
@@ -256,7 +256,7 @@ export class LocalPipeline {
     for (const mapping of this.manifests.mappings.filter((m) => m.enabled)) {
       const running = this.functions.get(mapping.functionObjectName);
       if (!running) continue;
-      const { streamName, consumer } = kinesisSource(mapping.eventSourceArn);
+      const { streamName, consumer } = mappingSource(this.manifests, mapping);
       if (consumer !== undefined) this.fanOutMappings.push(`${mapping.objectName} (consumer ${consumer})`);
       const shards = await this.kinesis.send(new ListShardsCommand({ StreamName: streamName }));
       // The end-to-end latency is the processor's (the function that judges readings); the storer's batching

@@ -99,8 +99,12 @@ export class ShardPoller {
 
   async #run(): Promise<void> {
     const { kinesis, streamName, shardId, mapping } = this.#options;
+    // kinesalite answers AT_TIMESTAMP only once the shard holds a record at or after the time (it never answers
+    // on an empty shard), so the poller starts at the trim horizon and leaves out what arrived before, as
+    // Kinesis's AT_TIMESTAMP iterator does.
+    const readsFrom = mapping.startingPosition === 'AT_TIMESTAMP' ? (mapping.startingPositionTimestamp ?? 0) : undefined;
     const start = await kinesis.send(
-      new GetShardIteratorCommand({ StreamName: streamName, ShardId: shardId, ShardIteratorType: mapping.startingPosition === 'LATEST' ? 'LATEST' : 'TRIM_HORIZON' }),
+      new GetShardIteratorCommand({ StreamName: streamName, ShardId: shardId, ShardIteratorType: readsFrom === undefined ? mapping.startingPosition : 'TRIM_HORIZON' }),
     );
     let iterator = start.ShardIterator;
     while (this.#running && iterator) {
@@ -110,7 +114,9 @@ export class ShardPoller {
         await this.#reads?.take();
         const output = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: KINESIS_LIMITS.getRecordsMax }));
         iterator = output.NextShardIterator;
-        const records = (output.Records ?? []).map((record) => this.#toLambdaRecord(record));
+        const records = (output.Records ?? [])
+          .filter((record) => readsFrom === undefined || (record.ApproximateArrivalTimestamp?.getTime() ?? 0) >= readsFrom)
+          .map((record) => this.#toLambdaRecord(record));
         if (records.length > 0 && this.#buffer.length === 0) this.#windowStartedAt = Date.now();
         this.#buffer.push(...records);
         batch = this.#takeBatch();

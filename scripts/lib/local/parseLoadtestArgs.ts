@@ -42,8 +42,8 @@ export interface LoadtestOptions {
    */
   readonly goLive: boolean;
   /**
-   * Whether the processor's mapping reads through an enhanced fan-out consumer: an experiment with the design's
-   * option for the processor's latency, which the charts do not render (they give it a standard consumer).
+   * Whether to run the environment as rendered after its move to enhanced fan-out (the processor's consumer
+   * registered and its ARN in the config), rather than as `manifests/<env>` holds it.
    */
   readonly fanOut: boolean;
   readonly rate: number;

@@ -71,7 +71,8 @@ function mapping(object: Json): MappingSpec {
     eventSourceArn: String(spec.eventSourceARN ?? ''),
     batchSize: num(spec.batchSize, 100),
     batchingWindowSeconds: num(spec.maximumBatchingWindowInSeconds, 0),
-    startingPosition: spec.startingPosition === 'LATEST' ? 'LATEST' : 'TRIM_HORIZON',
+    startingPosition: spec.startingPosition === 'LATEST' || spec.startingPosition === 'AT_TIMESTAMP' ? spec.startingPosition : 'TRIM_HORIZON',
+    startingPositionTimestamp: typeof spec.startingPositionTimestamp === 'string' ? Date.parse(spec.startingPositionTimestamp) : undefined,
     reportBatchItemFailures: types.includes('ReportBatchItemFailures'),
     bisectOnError: spec.bisectBatchOnFunctionError === true,
     maximumRetryAttempts: num(spec.maximumRetryAttempts, -1),
@@ -89,8 +90,8 @@ function renderedEnvironments(parent: string): string {
 
 /**
  * Reads the rendered objects of one environment (`manifests/<env>/*.k8s.yaml`): the IoT device policy,
- * topic rules, stream, tables, queue, topics, bucket, functions (with their inline zips) and event source
- * mappings. Anything else is listed in `ignored`, so a kind added later does not stop the local pipeline.
+ * topic rules, stream and its enhanced fan-out consumers, tables, queue, topics, bucket, functions (with
+ * their inline zips) and event source mappings. Anything else is listed in `ignored`, so a kind added later does not stop the local pipeline.
  */
 export function readManifests(directory: string, environment: string): LocalManifests {
   // A wrong --env is a wrong command line (one line, exit 2), so it names the environments there are.
@@ -101,6 +102,7 @@ export function readManifests(directory: string, environment: string): LocalMani
     devicePolicy: undefined as LocalManifests['devicePolicy'],
     topicRules: [] as TopicRuleSpec[],
     streams: [] as Array<{ name: string; shardCount: number }>,
+    consumers: [] as Array<{ name: string; streamName: string }>,
     tables: [] as TableSpec[],
     queues: [] as Array<{ name: string }>,
     topics: [] as Array<{ name: string }>,
@@ -111,6 +113,9 @@ export function readManifests(directory: string, environment: string): LocalMani
     ignored: [] as string[],
   };
   let accountId: string | undefined;
+  /** Stream object name -> stream name, and each consumer's stream object, resolved once every file is read. */
+  const streamObjects = new Map<string, string>();
+  const consumerRefs: Array<{ name: string; streamObject: string }> = [];
   for (const file of files) {
     const content = readFileSync(join(directory, file), 'utf8');
     accountId ??= /arn:aws:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):/.exec(content)?.[1];
@@ -126,6 +131,9 @@ export function readManifests(directory: string, environment: string): LocalMani
       } else if (kind === 'TopicRule' && apiGroup === 'iot.aws.m.upbound.io') result.topicRules.push(topicRule(object));
       else if (kind === 'Stream' && apiGroup === 'kinesis.aws.m.upbound.io') {
         result.streams.push({ name: externalName(object), shardCount: num(at(spec, 'forProvider', 'shardCount'), 1) });
+        streamObjects.set(String(at(object, 'metadata', 'name') ?? ''), externalName(object));
+      } else if (kind === 'StreamConsumer' && apiGroup === 'kinesis.aws.m.upbound.io') {
+        consumerRefs.push({ name: String(at(spec, 'forProvider', 'name') ?? ''), streamObject: String(at(spec, 'forProvider', 'streamArnRef', 'name') ?? '') });
       } else if (kind === 'Table' && apiGroup === 'dynamodb.services.k8s.aws') result.tables.push(table(spec));
       else if (kind === 'Queue' && apiGroup === 'sqs.services.k8s.aws') result.queues.push({ name: String(spec.queueName) });
       else if (kind === 'Topic' && apiGroup === 'sns.services.k8s.aws') result.topics.push({ name: String(spec.name) });
@@ -139,5 +147,6 @@ export function readManifests(directory: string, environment: string): LocalMani
       }
     }
   }
+  for (const { name, streamObject } of consumerRefs) result.consumers.push({ name, streamName: streamObjects.get(streamObject) ?? streamObject });
   return { environment, directory, accountId: accountId ?? '000000000000', region: LOCAL_REGION, ...result };
 }
