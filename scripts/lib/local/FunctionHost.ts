@@ -22,12 +22,11 @@ ${LOWER_OWN_PRIORITY_SOURCE}
 const { createRequire } = require('node:module');
 const path = require('node:path');
 const module_ = { exports: {} };
-const started = Date.now();
 new Function('exports', 'require', 'module', '__filename', '__dirname', workerData.code)(
   module_.exports, createRequire(workerData.filename), module_, workerData.filename, path.dirname(workerData.filename));
 const handler = module_.exports[workerData.exportName];
 if (typeof handler !== 'function') throw new Error(workerData.filename + ' exports no function ' + workerData.exportName);
-parentPort.postMessage({ type: 'ready', initMs: Date.now() - started });
+parentPort.postMessage({ type: 'ready' });
 let count = 0;
 parentPort.on('message', async (message) => {
   count += 1;
@@ -89,8 +88,10 @@ class ExecutionEnvironment {
   /** Event loop time of the worker (its last reading, kept after it went away). */
   loop: LoopTime = { active: 0, idle: 0 };
 
-  constructor(setup: EnvironmentSetup) {
+  /** `onReady` gets the init duration: from the worker's creation to its module loaded (Lambda's Init phase). */
+  constructor(setup: EnvironmentSetup, onReady: (initMs: number) => void) {
     this.#setup = setup;
+    const createdAt = Date.now();
     const { code, filename, exportName, env, log, spec, functionArn, nice } = setup;
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
@@ -109,7 +110,10 @@ class ExecutionEnvironment {
     this.#worker = worker;
     this.#ready = new Promise<void>((resolve, reject) => {
       worker.on('message', (message: { type: string; id?: number; response?: KinesisStreamBatchResponse; error?: string }) => {
-        if (message.type === 'ready') resolve();
+        if (message.type === 'ready') {
+          onReady(Date.now() - createdAt);
+          resolve();
+        }
         else this.#settle(message.id ?? -1, message.type === 'result' ? { ok: true, response: message.response } : { ok: false, error: message.error ?? 'error' });
       });
       worker.once('error', (error) => {
@@ -194,6 +198,8 @@ export class FunctionHost {
   readonly spec: FunctionSpec;
   readonly functionArn: string;
   coldStarts = 0;
+  /** Init duration of each cold start that finished its init, ms. */
+  readonly initDurationsMs: number[] = [];
   /** Invocations that ran in another environment than their caller's previous one (a shard that moved). */
   moves = 0;
   readonly #environments: ExecutionEnvironment[] = [];
@@ -278,7 +284,7 @@ export class FunctionHost {
     let environment = this.#placement === 'sticky' && previous !== undefined && idle.includes(previous) ? previous : idle[Math.floor(Math.random() * idle.length)];
     if (environment === undefined) {
       this.coldStarts += 1;
-      environment = new ExecutionEnvironment(this.#setup);
+      environment = new ExecutionEnvironment(this.#setup, (initMs) => this.initDurationsMs.push(initMs));
       this.#environments.push(environment);
     }
     if (previous !== undefined && previous !== environment) this.moves += 1;

@@ -4,6 +4,14 @@ import type { LocalPipeline } from './LocalPipeline';
 /** Whole milliseconds, or `-` without a sample. */
 export const formatMs = (value: number): string => (Number.isFinite(value) ? `${Math.round(value)} ms` : '-');
 
+/** ` (init median M ms, max X ms)` of the cold starts that finished their init, or nothing without one. */
+function initSummary(durationsMs: readonly number[]): string {
+  if (durationsMs.length === 0) return '';
+  const sorted = [...durationsMs].sort((a, b) => a - b);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)] as number;
+  return ` (init median ${formatMs(median)}, max ${formatMs(sorted[sorted.length - 1] as number)})`;
+}
+
 /**
  * What a local pipeline did since it started, one line per part: DynamoDB requests, the broker, each
  * function's event source mapping, latencies, and the shards that took more than AWS would. `npm run local`
@@ -20,7 +28,7 @@ export function pipelineTotals(pipeline: LocalPipeline): string[] {
     if (f.pollers.length === 0) continue;
     const k = f.counters;
     lines.push(
-      `${name}: ${k.invocations} invocations, ${k.recordsDelivered} records delivered, ${k.functionErrors} function errors, ${k.partialFailures} partial failures, ${k.bisections} bisections, ${k.dlqMessages} DLQ messages (${k.recordsDeadLettered} records), ${f.host.coldStarts} cold starts, ${f.host.moves} batches in another environment than their shard's previous batch`,
+      `${name}: ${k.invocations} invocations, ${k.recordsDelivered} records delivered, ${k.functionErrors} function errors, ${k.partialFailures} partial failures, ${k.bisections} bisections, ${k.dlqMessages} DLQ messages (${k.recordsDeadLettered} records), ${f.host.coldStarts} cold starts${initSummary(f.host.initDurationsMs)}, ${f.host.moves} batches in another environment than their shard's previous batch`,
     );
   }
   const reads = [...pipeline.shardReads.values()];
