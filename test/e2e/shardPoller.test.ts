@@ -27,6 +27,77 @@ afterAll(async () => {
   await kinesalite.stop();
 });
 
+/** Reports the records whose payloads `failFirst` names as failed on its first invocation; succeeds after. */
+class PartialFailureHost extends RecordingHost {
+  readonly batches: string[][] = [];
+
+  constructor(readonly failFirst: (payloads: readonly string[], sequenceOf: (payload: string) => string) => string[]) {
+    super();
+  }
+
+  override async invoke(event: KinesisStreamEvent): Promise<InvokeResult> {
+    const payloads = event.Records.map((record) => Buffer.from(record.kinesis.data, 'base64').toString());
+    this.batches.push(payloads);
+    if (this.batches.length > 1) return super.invoke(event);
+    const sequenceOf = (payload: string): string => event.Records[payloads.indexOf(payload)]?.kinesis.sequenceNumber ?? payload;
+    return { ok: true, response: { batchItemFailures: this.failFirst(payloads, sequenceOf).map((itemIdentifier) => ({ itemIdentifier })) }, durationMs: 1 };
+  }
+}
+
+const streamMapping = (streamName: string, objectName: string): MappingSpec => ({
+  objectName,
+  functionObjectName: 'lambda-storer-dev',
+  eventSourceArn: `arn:aws:kinesis:sa-east-1:111122223333:stream/${streamName}`,
+  batchSize: 100,
+  batchingWindowSeconds: 0,
+  startingPosition: 'TRIM_HORIZON',
+  startingPositionTimestamp: undefined,
+  reportBatchItemFailures: true,
+  bisectOnError: false,
+  maximumRetryAttempts: 10,
+  maximumRecordAgeSeconds: 3600,
+  parallelizationFactor: 1,
+  onFailureDestination: undefined,
+  enabled: true,
+});
+
+/** Runs one poller over a stream holding `payloads` until `host` has had two batches, then stops it. */
+async function pollTwice(name: string, payloads: string[], host: PartialFailureHost): Promise<void> {
+  const stream = new TestStream(kinesalite.endpoint, name);
+  await stream.create();
+  await stream.put(payloads, () => 'pump-00001');
+  const shards = await stream.client.send(new ListShardsCommand({ StreamName: stream.name }));
+  const poller = new ShardPoller({
+    mapping: streamMapping(stream.name, `esm-${name}`),
+    host: host as unknown as FunctionHost,
+    kinesis: stream.client,
+    streamName: stream.name,
+    shardId: shards.Shards?.[0]?.ShardId ?? '',
+    roleArn: 'arn:aws:iam::111122223333:role/iam-storer-dev',
+    counters: counters(),
+    deadLetter: () => undefined,
+  });
+  poller.start();
+  for (let waited = 0; host.batches.length < 2 && waited < 10_000; waited += 50) await sleep(50);
+  await poller.stop();
+}
+
+describe("a partial batch response, as the poller reads it", () => {
+  const payloads = Array.from({ length: 8 }, (_, index) => `r${index}`);
+
+  it('retries from the lowest reported record, however many are reported', async () => {
+    const host = new PartialFailureHost((batch, sequenceOf) => batch.slice(3).reverse().map(sequenceOf));
+    await pollTwice('kinesis-partial-lowest', payloads, host);
+    expect(host.batches).toEqual([payloads, payloads.slice(3)]);
+  }, 30_000);
+
+  it('retries the whole batch when a report names no record of it', async () => {
+    const host = new PartialFailureHost((_batch, sequenceOf) => [sequenceOf('r5'), '49999999999999999999999999999999999999999999999999999999']);
+    await pollTwice('kinesis-partial-unknown', payloads, host);
+    expect(host.batches).toEqual([payloads, payloads]);
+  }, 30_000);
+});
+
 describe("a mapping's starting position, as the poller follows it", () => {
   it('AT_TIMESTAMP skips what arrived before the time and reads what arrived at or after it, an empty shard too', async () => {
     const stream = new TestStream(kinesalite.endpoint, 'kinesis-at-timestamp');

@@ -210,10 +210,12 @@ export class ShardPoller {
   #firstFailed(records: readonly KinesisStreamRecord[], response: { batchItemFailures?: Array<{ itemIdentifier?: string }> } | undefined): number {
     const failures = response?.batchItemFailures ?? [];
     if (failures.length === 0) return records.length;
+    // One lookup per failure: a storer that fails the rest of a 10,000-record batch reports thousands.
+    const indexOf = new Map(records.map((record, index) => [record.kinesis.sequenceNumber, index]));
     let lowest = records.length;
     for (const failure of failures) {
-      const index = records.findIndex((record) => record.kinesis.sequenceNumber === failure.itemIdentifier);
-      if (index < 0) return 0;
+      const index = failure.itemIdentifier === undefined ? undefined : indexOf.get(failure.itemIdentifier);
+      if (index === undefined) return 0;
       lowest = Math.min(lowest, index);
     }
     return lowest;

@@ -58,21 +58,25 @@ export class StreamWriter {
     if (this.#flushing || this.#queue.length === 0) return;
     this.#flushing = true;
     try {
-      while (this.#queue.length > 0) {
-        const batch: Pending[] = [];
-        let bytes = 0;
-        while (batch.length < KINESIS_LIMITS.putRecordsMax && this.#queue.length > 0) {
-          const next = this.#queue[0] as Pending;
-          if (batch.length > 0 && bytes + next.bytes > KINESIS_LIMITS.putRecordsMaxBytes) break;
-          batch.push(next);
-          bytes += next.bytes;
-          this.#queue.shift();
-        }
-        await this.#send(batch);
-      }
+      while (this.#queue.length > 0) await this.#send(this.#takeBatch());
     } finally {
       this.#flushing = false;
     }
+  }
+
+  /**
+   * The queue's first PutRecords worth (count and size limits), taken in one splice: shifting record by record
+   * costs the whole queue per record, quadratic in the backlog, so a broker that falls behind falls further.
+   */
+  #takeBatch(): Pending[] {
+    let count = 0;
+    let bytes = 0;
+    for (const next of this.#queue) {
+      if (count >= KINESIS_LIMITS.putRecordsMax || (count > 0 && bytes + next.bytes > KINESIS_LIMITS.putRecordsMaxBytes)) break;
+      bytes += next.bytes;
+      count += 1;
+    }
+    return this.#queue.splice(0, count);
   }
 
   async #send(batch: Pending[]): Promise<void> {
