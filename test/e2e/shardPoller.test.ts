@@ -61,23 +61,29 @@ const streamMapping = (streamName: string, objectName: string): MappingSpec => (
   enabled: true,
 });
 
+/** A started poller of the test stream's only shard, delivering to `host`. */
+async function startPoller(stream: TestStream, mapping: MappingSpec, host: RecordingHost): Promise<ShardPoller> {
+  const shards = await stream.client.send(new ListShardsCommand({ StreamName: stream.name }));
+  const poller = new ShardPoller({
+    mapping,
+    host: host as unknown as FunctionHost,
+    kinesis: stream.client,
+    streamName: stream.name,
+    shardId: shards.Shards?.[0]?.ShardId ?? '',
+    roleArn: `arn:aws:iam::111122223333:role/${mapping.functionObjectName.replace('lambda-', 'iam-')}`,
+    counters: counters(),
+    deadLetter: () => undefined,
+  });
+  poller.start();
+  return poller;
+}
+
 /** Runs one poller over a stream holding `payloads` until `host` has had two batches, then stops it. */
 async function pollTwice(name: string, payloads: string[], host: PartialFailureHost): Promise<void> {
   const stream = new TestStream(kinesalite.endpoint, name);
   await stream.create();
   await stream.put(payloads, () => 'pump-00001');
-  const shards = await stream.client.send(new ListShardsCommand({ StreamName: stream.name }));
-  const poller = new ShardPoller({
-    mapping: streamMapping(stream.name, `esm-${name}`),
-    host: host as unknown as FunctionHost,
-    kinesis: stream.client,
-    streamName: stream.name,
-    shardId: shards.Shards?.[0]?.ShardId ?? '',
-    roleArn: 'arn:aws:iam::111122223333:role/iam-storer-dev',
-    counters: counters(),
-    deadLetter: () => undefined,
-  });
-  poller.start();
+  const poller = await startPoller(stream, streamMapping(stream.name, `esm-${name}`), host);
   for (let waited = 0; host.batches.length < 2 && waited < 10_000; waited += 50) await sleep(50);
   await poller.stop();
 }
@@ -123,18 +129,7 @@ describe("a mapping's starting position, as the poller follows it", () => {
       onFailureDestination: undefined,
       enabled: true,
     };
-    const shards = await stream.client.send(new ListShardsCommand({ StreamName: stream.name }));
-    const poller = new ShardPoller({
-      mapping,
-      host: host as unknown as FunctionHost,
-      kinesis: stream.client,
-      streamName: stream.name,
-      shardId: shards.Shards?.[0]?.ShardId ?? '',
-      roleArn: 'arn:aws:iam::111122223333:role/iam-processor-dev',
-      counters: counters(),
-      deadLetter: () => undefined,
-    });
-    poller.start();
+    const poller = await startPoller(stream, mapping, host);
     await stream.put(['after-1', 'after-2']);
     for (let waited = 0; host.delivered.length < 2 && waited < 10_000; waited += 50) await sleep(50);
     await poller.stop();
