@@ -114,20 +114,12 @@ describe("a mapping's starting position, as the poller follows it", () => {
     const readsFrom = Date.now();
     const host = new RecordingHost();
     const mapping: MappingSpec = {
-      objectName: 'esm-processor-fanout-dev',
+      ...streamMapping(stream.name, 'esm-processor-fanout-dev'),
       functionObjectName: 'lambda-processor-dev',
       eventSourceArn: `arn:aws:kinesis:sa-east-1:111122223333:stream/${stream.name}/consumer/kinesis-processor-dev:${Math.floor(readsFrom / 1000)}`,
-      batchSize: 100,
-      batchingWindowSeconds: 0,
       startingPosition: 'AT_TIMESTAMP',
       startingPositionTimestamp: readsFrom,
-      reportBatchItemFailures: true,
       bisectOnError: true,
-      maximumRetryAttempts: 10,
-      maximumRecordAgeSeconds: 3600,
-      parallelizationFactor: 1,
-      onFailureDestination: undefined,
-      enabled: true,
     };
     const poller = await startPoller(stream, mapping, host);
     await stream.put(['after-1', 'after-2']);

@@ -1,3 +1,4 @@
+import { median } from '../benchStats';
 import { KINESIS_LIMITS } from './constants';
 import type { LocalPipeline } from './LocalPipeline';
 
@@ -7,9 +8,7 @@ export const formatMs = (value: number): string => (Number.isFinite(value) ? `${
 /** ` (init median M ms, max X ms)` of the cold starts that finished their init, or nothing without one. */
 function initSummary(durationsMs: readonly number[]): string {
   if (durationsMs.length === 0) return '';
-  const sorted = [...durationsMs].sort((a, b) => a - b);
-  const median = sorted[Math.floor((sorted.length - 1) / 2)] as number;
-  return ` (init median ${formatMs(median)}, max ${formatMs(sorted[sorted.length - 1] as number)})`;
+  return ` (init median ${formatMs(median(durationsMs))}, max ${formatMs(Math.max(...durationsMs))})`;
 }
 
 /**
