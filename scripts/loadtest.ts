@@ -226,7 +226,7 @@ async function chaosDuringRun(chaos: ChaosMonkey, pipeline: LocalPipeline, plan:
   await at(0.3);
   chaos.throttleDynamo(CHAOS.throttleShare, CHAOS.throttleMs);
   await at(0.5);
-  chaos.dropConnections(CHAOS.connectionDropShare);
+  await chaos.dropConnections(CHAOS.connectionDropShare);
   await at(Math.max(0.6, (plan.faultAtSeconds + 1) / seconds));
   await chaos.killMidBatch(processor);
   await at(0.8);

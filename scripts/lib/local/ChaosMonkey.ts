@@ -38,8 +38,8 @@ export class ChaosMonkey {
     this.#note(`throttling ${Math.round(share * 100)}% of DynamoDB ${operation === '*' ? '' : `${operation} `}requests for ${durationMs / 1000} s`);
   }
 
-  dropConnections(fraction: number): void {
-    const dropped = this.pipeline.gateway.dropConnections(fraction);
+  async dropConnections(fraction: number): Promise<void> {
+    const dropped = await this.pipeline.gateway.dropConnections(fraction);
     this.#note(`dropped ${dropped} device connections (${Math.round(fraction * 100)}%)`);
   }
 }

@@ -18,12 +18,11 @@ import { LatencySeries } from './LatencySeries';
 import { recordKey } from './recordKey';
 import { ShardReadLimiter } from './ShardReadLimiter';
 import type { FunctionSpec, LocalManifests } from './LocalManifests';
-import { MqttGateway } from './MqttGateway';
+import { GatewayThread } from './GatewayThread';
 import { kinesisSource, mappingSource } from './kinesisSource';
 import { ReservedShardReads } from './ReservedShardReads';
 import { arrivalMs, ShardPoller, type InvocationTimes, type MappingCounters } from './ShardPoller';
 import { startEmulatorWorker } from './startEmulatorWorker';
-import { StreamWriter } from './StreamWriter';
 
 export interface LocalPipelineOptions {
   readonly manifests: LocalManifests;
@@ -87,11 +86,10 @@ export class LocalPipeline {
   /** One DynamoDB endpoint for every table (operator tools: `npm run query -- --local`). */
   readonly dynamoRouter: DynamoRouter;
   readonly functions = new Map<string, RunningFunction>();
-  readonly streams = new Map<string, StreamWriter>();
   readonly statusLatency: LatencySeries;
   readonly alertLatency: LatencySeries;
   readonly alerts: PublishedMessage[] = [];
-  gateway!: MqttGateway;
+  gateway!: GatewayThread;
   port = 0;
   kinesisEndpoint = '';
   readonly warnings: string[] = [];
@@ -199,7 +197,6 @@ export class LocalPipeline {
     }
     for (const stream of this.manifests.streams) {
       await this.kinesis.send(new CreateStreamCommand({ StreamName: stream.name, ShardCount: stream.shardCount }));
-      this.streams.set(stream.name, new StreamWriter(this.kinesisEndpoint, stream.name));
     }
     // The status table: its writes are the end of the processor's path (latency "publish -> status").
     this.#statusTable = this.manifests.functions.flatMap((f) => Object.entries(f.variables)).find(([name]) => name === 'ASSET_STATUS_TABLE')?.[1];
@@ -320,9 +317,9 @@ export class LocalPipeline {
   async #startGateway(): Promise<void> {
     const certs = this.#options.certsDirectory;
     makeCertificates(certs, []);
-    this.gateway = new MqttGateway({
+    this.gateway = new GatewayThread({
       manifests: this.manifests,
-      streams: this.streams,
+      kinesisEndpoint: this.kinesisEndpoint,
       s3: this.s3,
       tls: {
         key: readFileSync(join(certs, CERT_FILES.serverKey), 'utf8'),
@@ -334,12 +331,15 @@ export class LocalPipeline {
   }
 
   /**
-   * Busy and idle time of each thread's event loop so far: the broker's (this one: MQTT/TLS, rule engine,
-   * stream writer, pollers, fake S3/SNS/SQS), DynamoDB's, Kinesis's and each function's. The load test takes
+   * Busy and idle time of each thread's event loop so far: the broker's (MQTT/TLS, rule engine, stream
+   * writer), the pollers' (this one: pollers, fake S3/SNS/SQS), DynamoDB's, Kinesis's and each function's. The load test takes
    * two readings and reports the busy share in between: the saturated stage is the one near 100%.
    */
   loopTimes(): Map<string, LoopTime> {
-    const times = new Map<string, LoopTime>([['broker', performance.eventLoopUtilization()]]);
+    const times = new Map<string, LoopTime>([
+      ['broker', this.gateway.utilization()],
+      ['pollers', performance.eventLoopUtilization()],
+    ]);
     for (const group of this.dynamoProxy.groups) times.set(group.label, group.service.utilization());
     const kinesis = this.#emulators[0]?.utilization?.();
     if (kinesis) times.set('kinesis', kinesis);
@@ -352,12 +352,11 @@ export class LocalPipeline {
     for (const running of this.functions.values()) for (const poller of running.pollers) poller.flushWindow();
   }
 
-  /** Records read by pollers and not yet delivered, plus puts the rule engine has not flushed. */
+  /** Records read by pollers and not yet delivered, plus the rules' puts Kinesis has not acknowledged yet. */
   get backlog(): number {
     let total = 0;
     for (const running of this.functions.values()) for (const poller of running.pollers) total += poller.pending;
-    for (const writer of this.streams.values()) total += writer.queued;
-    return total;
+    return total + this.gateway.counters.pendingPuts;
   }
 
   async stop(): Promise<void> {
@@ -365,7 +364,6 @@ export class LocalPipeline {
     for (const running of this.functions.values()) await Promise.all(running.pollers.map((poller) => poller.stop()));
     await Promise.all(this.reservedReads.map((reads) => reads.stop()));
     for (const running of this.functions.values()) await running.host.stop();
-    for (const writer of this.streams.values()) writer.close();
     this.#kinesis?.destroy();
     await this.dynamoRouter.stop();
     await this.dynamoProxy.stop();

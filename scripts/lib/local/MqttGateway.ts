@@ -2,41 +2,30 @@ import { Aedes, type AuthenticateError, type Client, type PublishPacket } from '
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:tls';
-import { IOT_LIMITS } from './constants';
-import type { FakeAwsServer } from './FakeAwsServer';
+import { GATEWAY_COUNTER_NAMES, IOT_LIMITS } from './constants';
 import { IotPolicyEvaluator } from './IotPolicyEvaluator';
 import type { LocalManifests } from './LocalManifests';
 import type { StreamWriter } from './StreamWriter';
 import { TopicRule, type RuleContext } from './TopicRule';
 import { certificateThingName } from './certificateThingName';
 
-/** Counters of the gateway, read by the live output and the load test. */
-export interface GatewayCounters {
-  connected: number;
-  /** Most connections open at once. */
-  peakConnected: number;
-  connects: number;
-  disconnects: number;
-  connectDenied: number;
-  /** Messages by outcome. */
-  received: number;
-  readingsIn: number;
-  toStream: number;
-  parseErrors: number;
-  errorActions: number;
-  noRule: number;
-  publishDenied: number;
-  oversized: number;
-  presenceEvents: number;
+/** Counters of the gateway, read by the live output and the load test (GATEWAY_COUNTER_NAMES says what each counts). */
+export type GatewayCounters = Record<(typeof GATEWAY_COUNTER_NAMES)[number], number>;
+
+/** Where a rule's error action writes (the fake S3, or the thread that owns it). Resolves once stored. */
+export interface ErrorActionSink {
+  putObject(bucket: string, key: string, body: string): void | Promise<void>;
 }
 
 export interface GatewayOptions {
   readonly manifests: LocalManifests;
   readonly streams: ReadonlyMap<string, StreamWriter>;
-  readonly s3: FakeAwsServer;
+  readonly s3: ErrorActionSink;
   readonly tls: { readonly key: string; readonly cert: string; readonly ca: string };
   /** Called for every record a rule wrote to the stream (the pipeline's e2e clock starts at `receivedAt`). */
   readonly onRecord?: (rule: string, result: Record<string, unknown>) => void;
+  /** The object the gateway counts in (shared with other threads: `sharedCounters`). @default zeroed counters of its own */
+  readonly counters?: GatewayCounters;
 }
 
 const BASIC_INGEST = /^\$aws\/rules\/([^/]+)\/(.+)$/;
@@ -55,22 +44,7 @@ function refusal(message: string, returnCode: number): AuthenticateError {
  * lifecycle events to `$aws/events/presence/connected|disconnected/<clientId>` into the same rules.
  */
 export class MqttGateway {
-  readonly counters: GatewayCounters = {
-    connected: 0,
-    peakConnected: 0,
-    connects: 0,
-    disconnects: 0,
-    connectDenied: 0,
-    received: 0,
-    readingsIn: 0,
-    toStream: 0,
-    parseErrors: 0,
-    errorActions: 0,
-    noRule: 0,
-    publishDenied: 0,
-    oversized: 0,
-    presenceEvents: 0,
-  };
+  readonly counters: GatewayCounters;
   readonly rules: readonly TopicRule[];
   readonly #options: GatewayOptions;
   readonly #policy: IotPolicyEvaluator | undefined;
@@ -83,6 +57,7 @@ export class MqttGateway {
 
   constructor(options: GatewayOptions) {
     this.#options = options;
+    this.counters = options.counters ?? (Object.fromEntries(GATEWAY_COUNTER_NAMES.map((name) => [name, 0])) as GatewayCounters);
     this.rules = options.manifests.topicRules.map((spec) => new TopicRule(spec));
     this.#policy = options.manifests.devicePolicy ? new IotPolicyEvaluator(options.manifests.devicePolicy.document) : undefined;
     this.#arnPrefix = `arn:aws:iot:${options.manifests.region}:${options.manifests.accountId}:`;
@@ -262,7 +237,12 @@ export class MqttGateway {
       if (!writer) throw new Error(`stream ${action.streamName} does not exist`);
       const data = Buffer.from(JSON.stringify(outcome.result));
       if (data.length > IOT_LIMITS.maxRecordBytes) throw new Error(`record of ${data.length} bytes is above Kinesis's 1 MiB`);
-      await writer.put(data, partitionKey);
+      this.counters.pendingPuts += 1;
+      try {
+        await writer.put(data, partitionKey);
+      } finally {
+        this.counters.pendingPuts -= 1;
+      }
       this.counters.toStream += 1;
       this.#options.onRecord?.(rule.name, outcome.result);
     } catch (error) {
@@ -270,10 +250,10 @@ export class MqttGateway {
     }
   }
 
-  #errorAction(rule: TopicRule, payload: Buffer, context: RuleContext, originalTopic: string, message: string): Promise<void> {
+  async #errorAction(rule: TopicRule, payload: Buffer, context: RuleContext, originalTopic: string, message: string): Promise<void> {
     const target = rule.spec.errorS3;
     this.counters.errorActions += 1;
-    if (!target) return Promise.resolve();
+    if (!target) return;
     const document = {
       ruleName: rule.name,
       topic: originalTopic,
@@ -283,7 +263,6 @@ export class MqttGateway {
       failures: [{ failedAction: 'KinesisAction', failedResource: rule.spec.kinesis?.streamName ?? '', errorMessage: message }],
     };
     const key = rule.substitute(target.key, {}, context);
-    this.#options.s3.putObject(target.bucketName, key, JSON.stringify(document));
-    return Promise.resolve();
+    await this.#options.s3.putObject(target.bucketName, key, JSON.stringify(document));
   }
 }

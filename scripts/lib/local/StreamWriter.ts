@@ -2,6 +2,15 @@ import { KinesisClient, PutRecordsCommand, type PutRecordsRequestEntry } from '@
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { KINESIS_LIMITS, LOCAL_CREDENTIALS, LOCAL_REGION, RULE_FLUSH_MS, RULE_PUT_ATTEMPTS } from './constants';
 
+/** A shard's writes: records and bytes of the current second, the seconds above a shard's write limit and the busiest second's records. */
+export interface ShardLoad {
+  second: number;
+  records: number;
+  bytes: number;
+  overLimitSeconds: number;
+  peakRecords: number;
+}
+
 interface Pending {
   readonly entry: PutRecordsRequestEntry;
   readonly bytes: number;
@@ -21,7 +30,7 @@ interface Pending {
 export class StreamWriter {
   readonly client: KinesisClient;
   /** Per shard: records and bytes of the current second; `overLimit` the seconds a limit was exceeded. */
-  readonly shardLoad = new Map<string, { second: number; records: number; bytes: number; overLimitSeconds: number; peakRecords: number }>();
+  readonly shardLoad = new Map<string, ShardLoad>();
   #queue: Pending[] = [];
   #flushing = false;
   #timer: NodeJS.Timeout | undefined;

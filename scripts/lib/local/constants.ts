@@ -15,6 +15,29 @@ export const IOT_LIMITS = {
   maxRecordBytes: 1024 * 1024,
 } as const;
 
+/**
+ * The MQTT gateway's counters: connections (`connected` now,
+ * `peakConnected` the most at once), messages by outcome, and `pendingPuts`, the records the rules handed to
+ * the stream writer that Kinesis has not acknowledged yet.
+ */
+export const GATEWAY_COUNTER_NAMES = [
+  'connected',
+  'peakConnected',
+  'connects',
+  'disconnects',
+  'connectDenied',
+  'received',
+  'readingsIn',
+  'toStream',
+  'pendingPuts',
+  'parseErrors',
+  'errorActions',
+  'noRule',
+  'publishDenied',
+  'oversized',
+  'presenceEvents',
+] as const;
+
 export const KINESIS_LIMITS = {
   /** Per shard, per second: writes (records and bytes). Above them AWS throttles the rule's puts. */
   shardRecordsPerSecond: 1000,
@@ -54,6 +77,11 @@ export const ARCHIVE_READ_INTERVAL_MS = 1000;
 export const RULE_FLUSH_MS = 5;
 /** Attempts of a PutRecords entry the emulator reports failed before the rule's error action takes it. */
 export const RULE_PUT_ATTEMPTS = 3;
+
+/** The broker's thread reports its shards' write loads this often (the rest of its counters are shared memory). */
+export const GATEWAY_REPORT_MS = 1000;
+/** On close, the broker's thread waits at most this long for the rules' puts in flight. */
+export const CLOSE_PUTS_WAIT_MS = 5000;
 
 /** The DynamoDB worker reports status-write latencies and request counts this often. */
 export const DYNAMO_SERVICE_REPORT_MS = 200;

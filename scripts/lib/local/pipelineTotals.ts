@@ -42,7 +42,7 @@ export function pipelineTotals(pipeline: LocalPipeline): string[] {
   lines.push(
     `latency: status p50 ${formatMs(pipeline.statusLatency.percentile(50, true))} p99 ${formatMs(pipeline.statusLatency.percentile(99, true))}; alert p50 ${formatMs(pipeline.alertLatency.percentile(50, true))} p99 ${formatMs(pipeline.alertLatency.percentile(99, true))}`,
   );
-  for (const [shard, load] of [...pipeline.streams.values()].flatMap((writer) => [...writer.shardLoad])) {
+  for (const [shard, load] of pipeline.gateway.shardLoads) {
     if (load.overLimitSeconds > 0) lines.push(`warning: ${shard} took more than a shard's 1,000 records/s or 1 MiB/s in ${load.overLimitSeconds} s (peak ${load.peakRecords}/s): AWS would throttle the rule's puts`);
   }
   return lines;

@@ -1,0 +1,130 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { connectAsync, type MqttClient } from 'mqtt';
+import { CERT_FILES } from '../../scripts/lib/fleet/constants';
+import { makeCertificates } from '../../scripts/lib/fleet/makeCertificates';
+import { GatewayThread } from '../../scripts/lib/local/GatewayThread';
+import { readManifests } from '../../scripts/lib/local/readManifests';
+import { sharedCounters } from '../../scripts/lib/local/sharedCounters';
+import { startKinesalite, TestStream, type Emulator } from '../helpers/emulators';
+
+const REPOSITORY = resolve(__dirname, '../..');
+const THING = 'pump-00001';
+const TOPIC = `$aws/rules/iot_telemetry_dev/dt/sp01/line-a/${THING}/telemetry`;
+/** How long the test's S3 takes to store an error action: the publish must not be acknowledged before. */
+const STORE_MS = 300;
+
+interface StoredObject {
+  readonly bucket: string;
+  readonly key: string;
+  readonly body: string;
+}
+
+let kinesalite: Emulator;
+let certs: string;
+beforeAll(async () => {
+  kinesalite = await startKinesalite();
+  certs = mkdtempSync(join(tmpdir(), 'gateway-thread-certs-'));
+  makeCertificates(certs, [THING]);
+});
+afterAll(async () => {
+  await kinesalite.stop();
+  rmSync(certs, { recursive: true, force: true });
+});
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+describe("the broker's thread", () => {
+  it('counts in shared memory, acknowledges an error action only once stored, drops connections and reports shard loads', async () => {
+    const manifests = readManifests(join(REPOSITORY, 'manifests', 'dev'), 'dev');
+    const stream = new TestStream(kinesalite.endpoint, manifests.streams[0]?.name ?? '');
+    await stream.create();
+    const stored: StoredObject[] = [];
+    const gateway = new GatewayThread({
+      manifests,
+      kinesisEndpoint: kinesalite.endpoint,
+      tls: {
+        key: readFileSync(join(certs, CERT_FILES.serverKey), 'utf8'),
+        cert: readFileSync(join(certs, CERT_FILES.serverCert), 'utf8'),
+        ca: readFileSync(join(certs, CERT_FILES.caCert), 'utf8'),
+      },
+      s3: {
+        putObject: async (bucket, key, body) => {
+          await sleep(STORE_MS);
+          stored.push({ bucket, key, body });
+        },
+      },
+    });
+    let client: MqttClient | undefined;
+    try {
+      const port = await gateway.start();
+      client = await connectAsync(`mqtts://127.0.0.1:${port}`, {
+        clientId: THING,
+        key: readFileSync(join(certs, `${THING}${CERT_FILES.keySuffix}`)),
+        cert: readFileSync(join(certs, `${THING}${CERT_FILES.certSuffix}`)),
+        ca: readFileSync(join(certs, CERT_FILES.caCert)),
+        protocolVersion: 4,
+        reconnectPeriod: 0,
+      });
+      await until(() => gateway.counters.connected === 1, 'the connection to be counted');
+
+      const reading = { ts: Date.now(), metric: 'temperature', value: 41.5, unit: 'degC', quality: 'GOOD' };
+      await client.publishAsync(TOPIC, JSON.stringify({ schemaVersion: 1, assetId: THING, readings: [reading, { ...reading, metric: 'pressure' }] }), { qos: 1 });
+      expect({ received: gateway.counters.received, readingsIn: gateway.counters.readingsIn, errorActions: gateway.counters.errorActions }).toEqual({ received: 1, readingsIn: 2, errorActions: 0 });
+      // The presence event of the connect and the reading, both in the stream.
+      await until(() => gateway.counters.toStream === 2 && gateway.counters.pendingPuts === 0, 'both puts to be acknowledged');
+
+      // No assetId: the partition key is empty, Kinesis would refuse it, and the rule's error action takes the message.
+      await client.publishAsync(TOPIC, JSON.stringify({ schemaVersion: 1, readings: [reading] }), { qos: 1 });
+      expect(gateway.counters.errorActions).toBe(1);
+      expect(stored).toHaveLength(1);
+      const [errorAction] = stored;
+      expect(errorAction?.bucket).toBe('s3-archive-111122223333-dev');
+      expect(errorAction?.key).toMatch(/^quarantine\/iot\/\d{4}\/\d{2}\/\d{2}\/\d{2}\/[0-9a-f-]{36}\.json$/);
+      expect(JSON.parse(errorAction?.body ?? '{}')).toMatchObject({
+        ruleName: 'iot_telemetry_dev',
+        topic: TOPIC,
+        clientId: THING,
+        failures: [{ failedAction: 'KinesisAction', failedResource: 'kinesis-telemetry-dev', errorMessage: 'partition key "" is empty or longer than 256 characters' }],
+      });
+
+      const closed = new Promise<void>((done) => client?.once('close', () => done()));
+      await expect(gateway.dropConnections(1)).resolves.toBe(1);
+      await closed;
+      await until(() => gateway.counters.connected === 0 && gateway.counters.disconnects === 1, 'the drop to be counted');
+      expect(gateway.counters.peakConnected).toBe(1);
+      expect(gateway.utilization().active).toBeGreaterThan(0);
+    } finally {
+      client?.end(true);
+      await gateway.close();
+    }
+    // The close let the disconnect's presence event reach the stream; its last report names the shard written.
+    expect({ toStream: gateway.counters.toStream, pendingPuts: gateway.counters.pendingPuts }).toEqual({ toStream: 3, pendingPuts: 0 });
+    expect(gateway.shardLoads.map(([shard]) => shard)).toEqual(['shardId-000000000000']);
+  }, 60_000);
+});
+
+describe('counters in shared memory', () => {
+  it('shows every write through another view of the same buffer, and refuses what a slot cannot hold', () => {
+    const names = ['received', 'pendingPuts'] as const;
+    const buffer = new SharedArrayBuffer(names.length * BigInt64Array.BYTES_PER_ELEMENT);
+    const writer = sharedCounters(names, buffer);
+    const reader = sharedCounters(names, buffer);
+    writer.received += 3;
+    writer.pendingPuts = 2 ** 40;
+    writer.pendingPuts -= 1;
+    expect({ ...reader }).toEqual({ received: 3, pendingPuts: 2 ** 40 - 1 });
+    expect(() => {
+      writer.received = 0.5;
+    }).toThrow('sharedCounters: received must be a safe integer, got 0.5');
+    expect(() => sharedCounters(['a', 'b', 'c'], new SharedArrayBuffer(16))).toThrow('sharedCounters: the buffer holds 16 bytes; 3 counters need 24');
+  });
+});
