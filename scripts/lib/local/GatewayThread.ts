@@ -53,8 +53,10 @@ export class GatewayThread {
   readonly #options: GatewayThreadOptions;
   readonly #buffer: SharedArrayBuffer;
   readonly #replies = new Map<number, (message: FromGateway) => void>();
+  readonly #failures = new Map<number, (error: Error) => void>();
   #nextId = 1;
   #worker: Worker | undefined;
+  #closing = false;
 
   constructor(options: GatewayThreadOptions) {
     this.#options = options;
@@ -81,6 +83,12 @@ export class GatewayThread {
     worker.on('error', (error) => {
       process.stderr.write(`local: the broker's thread failed: ${error.stack ?? error.message}\n`);
     });
+    // A thread that is gone answers nothing: its pending requests fail rather than wait forever.
+    worker.once('exit', (code) => {
+      for (const fail of this.#failures.values()) fail(new Error(`the broker's thread exited (code ${code})`));
+      this.#replies.clear();
+      this.#failures.clear();
+    });
     return listeningPort;
   }
 
@@ -93,10 +101,12 @@ export class GatewayThread {
   /** Closes the listener and the connections, flushes nothing further, and ends the thread. */
   async close(): Promise<void> {
     const worker = this.#worker;
-    if (!worker) return;
-    this.#worker = undefined;
-    await this.#request({ type: 'close' }, worker).catch(() => undefined);
+    if (!worker || this.#closing) return;
+    this.#closing = true;
+    // The thread stays reachable until it has answered: error actions in flight still get their "stored".
+    await this.#request({ type: 'close' }).catch(() => undefined);
     await worker.terminate();
+    this.#worker = undefined;
   }
 
   /** Busy and idle time of the thread's event loop so far. */
@@ -110,6 +120,7 @@ export class GatewayThread {
     else if (message.type === 'dropped' || message.type === 'closed') {
       this.#replies.get(message.id)?.(message);
       this.#replies.delete(message.id);
+      this.#failures.delete(message.id);
     }
   }
 
@@ -118,12 +129,14 @@ export class GatewayThread {
     this.#worker?.postMessage({ type: 'stored', id: message.id } satisfies ToGateway);
   }
 
-  #request(request: { type: 'drop'; fraction: number } | { type: 'close' }, worker = this.#worker): Promise<FromGateway> {
+  #request(request: { type: 'drop'; fraction: number } | { type: 'close' }): Promise<FromGateway> {
+    const worker = this.#worker;
     if (!worker) return Promise.reject(new Error('the broker\'s thread is not running'));
     const id = this.#nextId;
     this.#nextId += 1;
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       this.#replies.set(id, resolve);
+      this.#failures.set(id, reject);
       worker.postMessage({ ...request, id } satisfies ToGateway);
     });
   }

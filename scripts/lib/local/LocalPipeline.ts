@@ -74,7 +74,7 @@ const newestTs = (data: string): number | undefined => {
  * kinesalite (worker threads), the fake S3/SNS and SQS servers and a fault proxy in front of DynamoDB, all on
  * 127.0.0.1; the tables, stream, queue, topics and bucket the manifests declare; each function's zip in its
  * own worker with its rendered environment; one poller per shard and mapping; and the MQTT gateway with the
- * device policy and topic rules. Every start step checks the manifests' references (a rule's stream, a
+ * device policy and topic rules, in a thread of its own (GatewayThread). Every start step checks the manifests' references (a rule's stream, a
  * mapping's function and destination, the names in the functions' environment), as a deploy would fail.
  */
 export class LocalPipeline {

@@ -22,8 +22,6 @@ export interface GatewayOptions {
   readonly streams: ReadonlyMap<string, StreamWriter>;
   readonly s3: ErrorActionSink;
   readonly tls: { readonly key: string; readonly cert: string; readonly ca: string };
-  /** Called for every record a rule wrote to the stream (the pipeline's e2e clock starts at `receivedAt`). */
-  readonly onRecord?: (rule: string, result: Record<string, unknown>) => void;
   /** The object the gateway counts in (shared with other threads: `sharedCounters`). @default zeroed counters of its own */
   readonly counters?: GatewayCounters;
 }
@@ -244,7 +242,6 @@ export class MqttGateway {
         this.counters.pendingPuts -= 1;
       }
       this.counters.toStream += 1;
-      this.#options.onRecord?.(rule.name, outcome.result);
     } catch (error) {
       await this.#errorAction(rule, payload, context, originalTopic, (error as Error).message);
     }
