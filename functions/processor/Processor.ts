@@ -318,9 +318,13 @@ export class Processor {
       metrics.addMetric(METRIC_NAMES.endToEndLatency, MetricUnit.Milliseconds, latency);
     }
     metrics.publishStoredMetrics();
+    // Per shard and with its restores and duration, so an operator can find the shard a slow batch belonged to and why.
     logger.info('batch processed', {
+      shardId,
+      durationMs: endedAt - startedAt,
       records: records.length,
       assets: work.size,
+      restored: restored.size,
       judged,
       skipped,
       quarantined: quarantinedCount,

@@ -170,6 +170,21 @@ describe('Processor', () => {
     expect(cold.assetsInMemory).toBe(1);
   });
 
+  it('logs each batch with its shard, its duration and how many assets it restored', async () => {
+    const logger = silentLogger();
+    const info = jest.spyOn(logger, 'info');
+    const p = new Processor({ settings, states, status, alerts, quarantine, metrics: captured.metrics, logger, statusHeartbeatSeconds: 60, breakers: [], now: () => now });
+    await run(p, [...seconds('a', 0, 3), ...seconds('b', 0, 3)]);
+    now += 1_000;
+    await run(p, seconds('a', 3, 3));
+
+    const batches = info.mock.calls.filter(([message]) => message === 'batch processed').map(([, attributes]) => attributes);
+    expect(batches).toEqual([
+      expect.objectContaining({ shardId: 'shardId-000000000000', records: 6, assets: 2, restored: 2, durationMs: 0 }),
+      expect.objectContaining({ shardId: 'shardId-000000000000', records: 3, assets: 1, restored: 0, durationMs: 0 }),
+    ]);
+  });
+
   it('keeps its assets while the shard stays with it: one restore, one lease claim per batch', async () => {
     const p = processor();
     const batches = [seconds('a', 0, 4), seconds('a', 4, 4), seconds('a', 8, 4)];
