@@ -52,8 +52,8 @@ export class GatewayThread {
   shardLoads: ReadonlyArray<readonly [string, ShardLoad]> = [];
   readonly #options: GatewayThreadOptions;
   readonly #buffer: SharedArrayBuffer;
-  readonly #replies = new Map<number, (message: FromGateway) => void>();
-  readonly #failures = new Map<number, (error: Error) => void>();
+  /** Requests awaiting their answer, by id. */
+  readonly #pending = new Map<number, { resolve(message: FromGateway): void; reject(error: Error): void }>();
   #nextId = 1;
   #worker: Worker | undefined;
   #closing = false;
@@ -85,9 +85,8 @@ export class GatewayThread {
     });
     // A thread that is gone answers nothing: its pending requests fail rather than wait forever.
     worker.once('exit', (code) => {
-      for (const fail of this.#failures.values()) fail(new Error(`the broker's thread exited (code ${code})`));
-      this.#replies.clear();
-      this.#failures.clear();
+      for (const { reject } of this.#pending.values()) reject(new Error(`the broker's thread exited (code ${code})`));
+      this.#pending.clear();
     });
     return listeningPort;
   }
@@ -118,9 +117,8 @@ export class GatewayThread {
     if (message.type === 'shardLoads') this.shardLoads = message.loads;
     else if (message.type === 'errorAction') void this.#storeErrorAction(message);
     else if (message.type === 'dropped' || message.type === 'closed') {
-      this.#replies.get(message.id)?.(message);
-      this.#replies.delete(message.id);
-      this.#failures.delete(message.id);
+      this.#pending.get(message.id)?.resolve(message);
+      this.#pending.delete(message.id);
     }
   }
 
@@ -135,8 +133,7 @@ export class GatewayThread {
     const id = this.#nextId;
     this.#nextId += 1;
     return new Promise((resolve, reject) => {
-      this.#replies.set(id, resolve);
-      this.#failures.set(id, reject);
+      this.#pending.set(id, { resolve, reject });
       worker.postMessage({ ...request, id } satisfies ToGateway);
     });
   }

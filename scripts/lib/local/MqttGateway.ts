@@ -22,8 +22,8 @@ export interface GatewayOptions {
   readonly streams: ReadonlyMap<string, StreamWriter>;
   readonly s3: ErrorActionSink;
   readonly tls: { readonly key: string; readonly cert: string; readonly ca: string };
-  /** The object the gateway counts in (shared with other threads: `sharedCounters`). @default zeroed counters of its own */
-  readonly counters?: GatewayCounters;
+  /** The object the gateway counts in: `sharedCounters`, which the thread that started it reads. */
+  readonly counters: GatewayCounters;
 }
 
 const BASIC_INGEST = /^\$aws\/rules\/([^/]+)\/(.+)$/;
@@ -55,7 +55,7 @@ export class MqttGateway {
 
   constructor(options: GatewayOptions) {
     this.#options = options;
-    this.counters = options.counters ?? (Object.fromEntries(GATEWAY_COUNTER_NAMES.map((name) => [name, 0])) as GatewayCounters);
+    this.counters = options.counters;
     this.rules = options.manifests.topicRules.map((spec) => new TopicRule(spec));
     this.#policy = options.manifests.devicePolicy ? new IotPolicyEvaluator(options.manifests.devicePolicy.document) : undefined;
     this.#arnPrefix = `arn:aws:iot:${options.manifests.region}:${options.manifests.accountId}:`;

@@ -35,7 +35,8 @@ const gateway = new MqttGateway({
   },
 });
 
-const reportShardLoads = (): void => post({ type: 'shardLoads', loads: [...writers.values()].flatMap((writer) => [...writer.shardLoad].map(([shard, load]) => [shard, { ...load }] as const)) });
+// postMessage copies the loads; the writers go on counting into their own.
+const reportShardLoads = (): void => post({ type: 'shardLoads', loads: [...writers.values()].flatMap((writer) => [...writer.shardLoad]) });
 const reporter = setInterval(reportShardLoads, GATEWAY_REPORT_MS);
 
 port.on('message', (message: ToGateway) => {
