@@ -52,10 +52,19 @@ export const ALARM_THRESHOLDS = {
    * a cold VPC, or requests near the limits.
    */
   queryDurationP99Ms: 10_000,
+  /**
+   * A shard changes execution environment once per deployment or recycle of the processor's
+   * environments (every few hours). A shard that keeps moving is checkpointed every batch, up to
+   * 60 times the design's checkpoint writes (`npm run cost`, "exposure"): more than one move per
+   * shard in each quarter of an hour for half an hour is that, not a rollout.
+   */
+  processorShardHandoffsPerShard: 1,
 } as const;
 
 /** The evaluation window shared by the rate alarms (anomalies, quarantine, errors). */
 const FIVE_MINUTES = 300;
+/** The window of the shard-handoff alarm: longer than a rollout's moves. */
+const FIFTEEN_MINUTES = 900;
 
 /** Episodes opened in five minutes above which the anomaly-storm alarm fires (scales with the plant). */
 export function anomalyStormThreshold(config: EnvironmentConfig): number {
@@ -170,6 +179,15 @@ export function alarmTable(config: EnvironmentConfig, names: PlatformNames, capa
     { purpose: 'readings-table-throttles', signal: tableThrottles(names.readingsTable), when: above(0), every: every(60, 5, 3), missing: 'notBreaching', description: 'DynamoDB throttles the readings table in 3 of 5 minutes: storer batches are retried and the hot tier falls behind.' },
     { purpose: 'asset-status-table-throttles', signal: tableThrottles(names.assetStatusTable, TABLE_KEYS.assetStatus.lineIndex), when: above(0), every: every(60, 5, 3), missing: 'notBreaching', description: 'DynamoDB throttles the asset status table or its line index in 3 of 5 minutes: the processor retries and alerts slow down.' },
     { purpose: 'detector-state-table-throttles', signal: tableThrottles(names.detectorStateTable), when: above(0), every: every(60, 5, 3), missing: 'notBreaching', description: 'DynamoDB throttles the detector state table in 3 of 5 minutes: the processor retries and alerts slow down.' },
+    {
+      purpose: 'processor-shard-handoffs',
+      signal: single(custom(METRIC_NAMES.shardHandoffs, 'processor', 'Sum')),
+      when: above(capacity.shardCount * ALARM_THRESHOLDS.processorShardHandoffsPerShard),
+      every: every(FIFTEEN_MINUTES, 2),
+      missing: 'notBreaching',
+      description:
+        "Lambda keeps moving the processor's shards between execution environments (more than one move per shard per 15 minutes for half an hour): each move restores the shard's assets, and a shard that keeps moving is checkpointed every batch, up to 60 times the detector-state writes the cost plan assumes. Check processor errors and deployments, then the handoffs on the dashboard.",
+    },
     { purpose: 'archive-freshness', signal: single(firehose('DeliveryToS3.DataFreshness', 'Maximum')), when: above(ALARM_THRESHOLDS.archiveFreshnessSeconds), every: every(FIVE_MINUTES, 1), missing: 'notBreaching', description: 'The oldest record not yet in the archive bucket is over 30 minutes old: Firehose deliveries fail and are retried. Check the Firehose error logs, the bucket policy and the key.' },
     { purpose: 'archive-stalled', signal: consumerStalled('Firehose reads nothing while records arrive', firehose('DataReadFromKinesisStream.Records', 'Sum')), when: above(0), every: every(FIVE_MINUTES, 3), missing: 'notBreaching', description: 'Records enter the stream but Firehose has read none for 15 minutes: the archive has stopped. Check the Firehose role and the stream key.' },
     { purpose: 'storer-stalled', signal: consumerStalled('the storer is not invoked while records arrive', lambda(storer, 'Invocations', 'Sum')), when: above(0), every: every(FIVE_MINUTES, 2), missing: 'notBreaching', description: 'Records enter the stream but the storer has not run for 10 minutes: its event source mapping is disabled or failing. Check the mapping state.' },

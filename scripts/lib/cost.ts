@@ -147,6 +147,19 @@ export interface MonthlyCost extends DesignCost {
   readonly ratio: number;
   /** The derivation of the load, printed before the lines. */
   readonly derivation: readonly string[];
+  /**
+   * What the total leaves out because it depends on how AWS behaves, each priced as the line it would
+   * replace (same service and unit): the total assumes the behaviour the design is built for.
+   */
+  readonly exposures: readonly CostExposure[];
+}
+
+/** A cost the total leaves out, with the line of the total it would replace and what shows it happening. */
+export interface CostExposure {
+  readonly line: CostLine;
+  /** Id of the line in the total this one would replace. */
+  readonly replaces: string;
+  readonly watch: string;
 }
 
 export interface CostOptions {
@@ -338,12 +351,16 @@ function lambdaLines(config: EnvironmentConfig, load: CostLoad, design: Design):
   ];
 }
 
+/** One asset's detector checkpoint: its bytes and the write units a put of it takes. */
+function checkpointSize(config: EnvironmentConfig): { stateBytes: number; stateWru: number } {
+  const stateBytes = COST_SIZES.detectorStateBase + COST_SIZES.detectorStatePerMetric * config.capacity.readingsPerMessage;
+  return { stateBytes, stateWru: ceilDiv(stateBytes, COST_SIZES.dynamodbWriteUnit) };
+}
+
 function dynamodbLines(config: EnvironmentConfig, load: CostLoad, design: Design): CostLine[] {
   const recycles = COST_ASSUMPTIONS.containerRecyclesPerDay * MONTH.days;
   const readingsPerSensorMinute = load.readingsPerSecondPerSensor * 60;
-  const metricsPerAsset = config.capacity.readingsPerMessage;
-  const stateBytes = COST_SIZES.detectorStateBase + COST_SIZES.detectorStatePerMetric * metricsPerAsset;
-  const stateWru = ceilDiv(stateBytes, COST_SIZES.dynamodbWriteUnit);
+  const { stateBytes, stateWru } = checkpointSize(config);
   const checkpointInterval = DEFAULT_CHECKPOINT_INTERVAL_SECONDS;
   const statusWrites = (load.assets / config.detection.statusHeartbeatSeconds) * MONTH.seconds;
   // Each status write also writes the byLine index (1 WRU); thing links are written again after a recycle.
@@ -461,6 +478,27 @@ function smallLines(config: EnvironmentConfig, load: CostLoad): CostLine[] {
   ];
 }
 
+/**
+ * Lambda promises no affinity between a shard and an execution environment. While a shard keeps moving,
+ * the processor checkpoints its assets every batch (HANDOFF_EXACT_WINDOW_MS) instead of every
+ * DEFAULT_CHECKPOINT_INTERVAL_SECONDS, so that each move restores exactly what was judged: an asset is
+ * then checkpointed once per batch it is in, at most once per message.
+ */
+function exposureOf(config: EnvironmentConfig, load: CostLoad): CostExposure[] {
+  const { stateWru } = checkpointSize(config);
+  const batchesPerShardSecond = load.processorInvocationsPerSecond / load.shards;
+  const checkpointsPerAssetSecond = Math.min(load.readingsPerSecondPerSensor, batchesPerShardSecond);
+  const line = priced(
+    'dynamodb.checkpointWritesMovingShards',
+    'DynamoDB',
+    'detector checkpoints, shards moving every batch',
+    (load.assets * checkpointsPerAssetSecond * stateWru * MONTH.seconds) / 1e6,
+    'dynamodb.writeRequestUnits',
+    `${n(load.assets)} assets x ${n(checkpointsPerAssetSecond)}/s (a checkpoint per batch holding the asset) x ${stateWru} WRU`,
+  );
+  return [{ line, replaces: 'dynamodb.checkpointWrites', watch: 'the dashboard\'s "processor shard handoffs" line (metric ShardHandoffs)' }];
+}
+
 function designCost(config: EnvironmentConfig, capacity: CapacityPlan, load: CostLoad, design: Design): DesignCost {
   const names = new PlatformNames(config);
   const lines = [
@@ -504,6 +542,7 @@ export function monthlyCost(config: EnvironmentConfig, capacity: CapacityPlan, o
     naive,
     ratio: naive.total / platform.total,
     derivation: derivationOf(config, load),
+    exposures: exposureOf(config, load),
   };
 }
 

@@ -34,6 +34,25 @@ function naiveDifferences(cost: MonthlyCost): string[] {
   return [...costTable(changed), ...dropped.map((line) => `(the naive design has no "${line.service} ${line.item}" line, ${usd(line.usd)} above)`)];
 }
 
+/** The costs the total leaves out: each line, what it replaces and where to watch for it. */
+function exposureSection(cost: MonthlyCost): string[] {
+  if (cost.exposures.length === 0) return [];
+  const replaced = new Map(cost.lines.map((line) => [line.id, line]));
+  const rows = costTable(cost.exposures.map((exposure) => exposure.line));
+  return [
+    'exposure, left out of the total (it depends on how AWS behaves):',
+    ...cost.exposures.flatMap((exposure, index) => {
+      const instead = replaced.get(exposure.replaces);
+      const delta = exposure.line.usd - (instead?.usd ?? 0);
+      return [
+        `  ${rows[index] ?? ''}`,
+        `    instead of ${usd(instead?.usd ?? 0)} (${instead === undefined ? exposure.replaces : `${instead.service} ${instead.item}`}): ${delta >= 0 ? '+' : '-'}${usd(Math.abs(delta))}/month; watch ${exposure.watch}`,
+      ];
+    }),
+    '',
+  ];
+}
+
 /** The whole report: inputs, derivation, priced lines, totals per service, the naive design, the summary line. */
 export function renderCost(cost: MonthlyCost, sourceFile: string): string[] {
   const byService = totalsByService(cost.lines).map((entry) => `${entry.service} ${usd(entry.usd)}`);
@@ -46,6 +65,7 @@ export function renderCost(cost: MonthlyCost, sourceFile: string): string[] {
     `  by service: ${byService.join(', ')}`,
     `  total: ${usd(cost.total)}/month`,
     '',
+    ...exposureSection(cost),
     'naive design (one DynamoDB item per reading, devices publishing to a plain topic instead of Basic Ingest), lines that differ:',
     ...naiveDifferences(cost).map((line) => `  ${line}`),
     `  total: ${usd(cost.naive.total)}/month`,

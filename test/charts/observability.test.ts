@@ -64,6 +64,7 @@ const EXPECTED_ALARMS: Record<string, 'breaching' | 'notBreaching'> = {
   'cw-readings-table-throttles-dev': 'notBreaching',
   'cw-asset-status-table-throttles-dev': 'notBreaching',
   'cw-detector-state-table-throttles-dev': 'notBreaching',
+  'cw-processor-shard-handoffs-dev': 'notBreaching',
   'cw-archive-freshness-dev': 'notBreaching',
   'cw-archive-stalled-dev': 'notBreaching',
   'cw-storer-stalled-dev': 'notBreaching',
@@ -280,6 +281,26 @@ describe('ObservabilityChart', () => {
     expect(alarmState(stalled, { IncomingRecords: arriving, ReadingsProcessed: [4000, 4000, 4000] }, 3)).toBe('OK');
     expect(alarmState(stalled, { IncomingRecords: arriving, RecordsQuarantined: [undefined, 500, 500] }, 3)).toBe('OK');
     expect(alarmState(stalled, { IncomingRecords: [undefined, undefined, 500] }, 3)).toBe('OK');
+  });
+
+  test('shard handoffs alarm when shards keep moving for half an hour, not on a rollout', () => {
+    const handoffs = alarm(objects, 'cw-processor-shard-handoffs-dev');
+    const shards = platformProps('dev').capacity.shardCount;
+    expect(handoffs).toMatchObject({
+      namespace: 'PlantTelemetry/dev',
+      metricName: 'ShardHandoffs',
+      dimensions: [{ name: 'service', value: 'processor' }],
+      statistic: 'Sum',
+      period: 900,
+      evaluationPeriods: 2,
+      threshold: shards,
+      comparisonOperator: 'GreaterThanThreshold',
+    });
+    // A rollout moves each shard once or twice within one quarter of an hour; recycles once every few hours.
+    expect(alarmState(handoffs, { ShardHandoffs: [undefined, 2 * shards, shards] }, 3)).toBe('OK');
+    // Random placement in the load test moved 40 % of the batches: hundreds of moves per shard a quarter.
+    expect(alarmState(handoffs, { ShardHandoffs: [undefined, 300 * shards, 300 * shards] }, 3)).toBe('ALARM');
+    expect(alarm(render('prod'), 'cw-processor-shard-handoffs-prod').threshold).toBe(platformProps('prod').capacity.shardCount);
   });
 
   test('thresholds that scale with the plant follow the capacity inputs', () => {

@@ -94,12 +94,12 @@ describe('monthlyCost, by hand', () => {
     const { config, cost } = small();
     const rows = alarmTable(config, new PlatformNames(config), planCapacity(config));
     expect(line(cost.lines, 'cloudwatch.alarms').item).toBe(`alarms (${rows.length})`);
-    // 26 alarms: 14 read one metric (3 of them the query function's), 5 IoT queries read one series,
-    // 3 table throttles read 2, 3 and 2, 2 stalled read 2, processor-stalled 5, quarantine-rate 2: 37 metrics
-    expect(rows.length).toBe(26);
-    expect(line(cost.lines, 'cloudwatch.alarms').quantity).toBe(37);
-    // 37 alarm metrics x $0.135 = $4.995
-    expect(line(cost.lines, 'cloudwatch.alarms').usd).toBeCloseTo(37 * 0.135, 6);
+    // 27 alarms: 15 read one metric (3 of them the query function's), 5 IoT queries read one series,
+    // 3 table throttles read 2, 3 and 2, 2 stalled read 2, processor-stalled 5, quarantine-rate 2: 38 metrics
+    expect(rows.length).toBe(27);
+    expect(line(cost.lines, 'cloudwatch.alarms').quantity).toBe(38);
+    // 38 alarm metrics x $0.135 = $5.13
+    expect(line(cost.lines, 'cloudwatch.alarms').usd).toBeCloseTo(38 * 0.135, 6);
   });
 
   it("prices the processor's enhanced fan-out consumer once registered, and its data and pushes once read through", () => {
@@ -119,6 +119,23 @@ describe('monthlyCost, by hand', () => {
     // pushed about every 70 ms, but 10 records/s make at most 10 invocations: 26,280,000 x $0.20 / M = $5.256
     expect(line(stage2.lines, 'lambda.processorRequests').usd).toBeCloseTo(5.256, 6);
     expect(line(stage2.lines, 'kinesis.fanOutConsumer').usd).toBeCloseTo(21.9, 6);
+  });
+
+  it('prices the exposure of shards that keep moving apart from the total: a checkpoint per batch holding the asset', () => {
+    const { cost } = small();
+    const [moving, ...others] = cost.exposures;
+    expect(others).toEqual([]);
+    expect(moving?.replaces).toBe('dynamodb.checkpointWrites');
+    // 10 assets x min(1 message/s, 1 poll/s) x 2 WRU x 2,628,000 s = 52,560,000 WRU x $0.9375 / M = $49.275
+    expect(moving?.line.usd).toBeCloseTo(49.275, 6);
+    expect(cost.total).toBeCloseTo(cost.lines.reduce((sum, l) => sum + l.usd, 0), 9);
+
+    // Ten messages per asset a second still make one checkpoint per batch, and one poll a second makes one batch.
+    const { config } = small();
+    const chatty = withCapacityOverrides(config, { readingsPerSecondPerSensor: 10 });
+    const chattyCost = monthlyCost(chatty, planCapacity(chatty));
+    expect(chattyCost.exposures[0]?.line.usd).toBeCloseTo(49.275, 6);
+    expect(chattyCost.exposures[0]?.line.basis).toBe('10 assets x 1/s (a checkpoint per batch holding the asset) x 2 WRU');
   });
 
   it('makes every line quantity x unit price, and the total their sum', () => {
@@ -158,6 +175,18 @@ describe('cost report', () => {
     const lines = renderCost(cost, config.sourceFile);
     expect(lines[lines.length - 1]).toBe(costSummaryLine(cost));
     expect(costSummaryLine(cost)).toMatch(/^cost dev: \$\d+\.\d{2}\/month \(60 sensors at 1\/s; naive design \$\d+\.\d{2}\/month, \d+\.\dx\)$/);
+  });
+
+  it('prints the exposure after the total, with the line it would replace and what to watch', () => {
+    const { config, cost } = small();
+    const lines = renderCost(cost, config.sourceFile);
+    const heading = lines.indexOf('exposure, left out of the total (it depends on how AWS behaves):');
+    expect(heading).toBeGreaterThan(lines.findIndex((l) => l.startsWith('  total: ')));
+    expect(lines[heading + 1]).toMatch(/^  DynamoDB +detector checkpoints, shards moving every batch +52\.56 million write request units +x \$0\.9375 += \$49\.28 +\(10 assets x 1\/s/);
+    // $49.275 - $0.82125 = $48.45375
+    expect(lines[heading + 2]).toBe(
+      '    instead of $0.82 (DynamoDB detector checkpoints): +$48.45/month; watch the dashboard\'s "processor shard handoffs" line (metric ShardHandoffs)',
+    );
   });
 
   it('prints the last line of an environment from the command line', () => {
