@@ -159,6 +159,7 @@ export interface CostExposure {
   readonly line: CostLine;
   /** Id of the line in the total this one would replace. */
   readonly replaces: string;
+  /** Where an operator sees it happening. */
   readonly watch: string;
 }
 
