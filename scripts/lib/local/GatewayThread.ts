@@ -22,6 +22,9 @@ export type ToGateway =
   | { readonly type: 'close'; readonly id: number }
   | { readonly type: 'stored'; readonly id: number };
 
+/** A request before #request numbers it (distributes over the union, so each variant keeps its fields). */
+type WithoutId<Request> = Request extends unknown ? Omit<Request, 'id'> : never;
+
 /** Messages of the broker's thread. */
 export type FromGateway =
   | { readonly type: 'ready'; readonly port: number }
@@ -127,7 +130,7 @@ export class GatewayThread {
     this.#worker?.postMessage({ type: 'stored', id: message.id } satisfies ToGateway);
   }
 
-  #request(request: { type: 'drop'; fraction: number } | { type: 'close' }): Promise<FromGateway> {
+  #request(request: WithoutId<Extract<ToGateway, { type: 'drop' | 'close' }>>): Promise<FromGateway> {
     const worker = this.#worker;
     if (!worker) return Promise.reject(new Error('the broker\'s thread is not running'));
     const id = this.#nextId;

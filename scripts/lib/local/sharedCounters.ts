@@ -22,4 +22,3 @@ export function sharedCounters<Name extends string>(names: readonly Name[], buff
   });
   return counters;
 }
-
