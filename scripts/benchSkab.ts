@@ -20,12 +20,12 @@
  * another `warmupSamples` is refused.
  */
 import { statSync } from 'node:fs';
-import { relative } from 'node:path';
+import { relative, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DetectorError, type DetectorSettings } from '../functions/shared/detector';
-import { NAB_LEADERBOARD, NAB_PROFILES, nabOutcome, nabScore, sumNabOutcomes, type NabOutcome } from './lib/nabScore';
+import { markedRows, NAB_LEADERBOARD, NAB_PROFILES, nabOutcome, nabOutcomeAt, nabScore, sumNabOutcomes, type NabOutcome } from './lib/nabScore';
 import { ReplayError, ReplayInputError, ReplayUsageError } from './lib/replayErrors';
-import { readReplayFile } from './lib/replayInput';
+import { readReplayFile, type ReplayFile } from './lib/replayInput';
 import { replayFile } from './lib/replayRun';
 import { readReplaySettings } from './lib/replaySettings';
 import { formatOnset, nearestRankQuantile, onsetOutcome, sumOnsetOutcomes, type OnsetOutcome } from './lib/skabOnset';
@@ -38,11 +38,39 @@ function percent(value: number): string {
   return `${(value * 100).toFixed(1)}%`;
 }
 
-export interface SkabBenchFile {
-  readonly name: string;
+/** Scores of one labelled file, or pooled over several. */
+export interface SkabScores {
   readonly counts: SkabCounts;
   readonly nab: NabOutcome;
+  /**
+   * NAB against the file's own `changepoint` column, the true changepoints the changepoint
+   * leaderboard scores (SKAB marks the start and end of each fault's transitions there, about
+   * four per anomaly); absent without that column.
+   */
+  readonly leaderboardNab?: NabOutcome;
   readonly onset: OnsetOutcome;
+}
+
+export interface SkabBenchFile extends SkabScores {
+  readonly name: string;
+}
+
+/** Files of one folder directly under DIR pooled: SKAB keeps one kind of fault per folder. */
+export interface SkabBenchFolder extends SkabScores {
+  /** The folder's name, `.` for the files directly under DIR. */
+  readonly name: string;
+  readonly files: number;
+}
+
+/**
+ * A file without labels, replayed as a check on false alarms: SKAB's anomaly-free recording is
+ * normal operation throughout, so every flag there is a false one.
+ */
+export interface SkabFalseAlarmCheck {
+  readonly name: string;
+  readonly judgedRows: number;
+  readonly flaggedRows: number;
+  readonly episodes: number;
 }
 
 /** An entry under DIR that was not scored, and why. */
@@ -53,43 +81,39 @@ export interface SkabBenchSkip {
 
 export interface SkabBenchResult {
   readonly files: readonly SkabBenchFile[];
+  readonly folders: readonly SkabBenchFolder[];
+  readonly checks: readonly SkabFalseAlarmCheck[];
   readonly skipped: readonly SkabBenchSkip[];
   readonly total: SkabCounts;
   readonly nab: NabOutcome;
+  /** Pooled over the files with a `changepoint` column (`files` of them); absent when none has one. */
+  readonly leaderboardNab?: { readonly outcome: NabOutcome; readonly files: number };
   readonly onset: OnsetOutcome;
 }
 
 /**
- * Replays and scores every labelled file under `dir`. Files that end within the warm-up are
- * skipped (no row of theirs would be scored, yet they would count as benchmark files); a folder
- * left with nothing to judge is refused (an empty score would rank itself).
+ * Replays and scores every labelled file under `dir`, and replays the unlabelled ones as checks
+ * on false alarms. Files that end within the warm-up are skipped (no row of theirs would be
+ * scored, yet they would count as benchmark files); a folder left with no labelled file to judge
+ * is refused (an empty score would rank itself).
  */
 export function benchSkab(dir: string, settings: DetectorSettings = {}): SkabBenchResult {
   const files: SkabBenchFile[] = [];
+  const checks: SkabFalseAlarmCheck[] = [];
   const skipped: SkabBenchSkip[] = [];
   const short: string[] = [];
   for (const path of listCsvFiles(dir, (entry, reason) => skipped.push({ name: relative(dir, entry), reason }))) {
     const input = readReplayFile(path, 'skab');
     const name = relative(dir, path);
-    if (!input.labelled) {
-      skipped.push({ name, reason: 'no anomaly column' });
-      continue;
-    }
     const rows = input.samples.length;
     if (rows <= SKAB_WARMUP_ROWS) {
       skipped.push({ name, reason: `${rows} rows, not more than the ${SKAB_WARMUP_ROWS}-row warm-up: nothing would be judged` });
-      short.push(`${name}: ${rows} rows`);
+      if (input.labelled) short.push(`${name}: ${rows} rows`);
       continue;
     }
     const result = replayFile(input, { ...settings, warmupSamples: SKAB_WARMUP_ROWS });
-    const labels = input.samples.map((entry) => entry.label ?? 0);
-    const times = input.samples.map((entry) => entry.sample.ts);
-    files.push({
-      name,
-      counts: countSkabFile(result.anomalous, labels),
-      nab: nabOutcome(times, labels, result.anomalous, SKAB_WARMUP_ROWS),
-      onset: onsetOutcome(times, labels, result.anomalous, SKAB_WARMUP_ROWS),
-    });
+    if (input.labelled) files.push({ name, ...scoreFile(input, result.anomalous) });
+    else checks.push(falseAlarmCheck(name, result.anomalous));
   }
   if (files.length === 0) {
     if (short.length > 0) {
@@ -99,13 +123,65 @@ export function benchSkab(dir: string, settings: DetectorSettings = {}): SkabBen
     }
     throw new ReplayInputError(`no labelled SKAB file (*.csv with an anomaly column) under ${dir}`);
   }
+  const pooled = poolScores(files);
+  const { leaderboardNab, ...scores } = pooled;
+  const withColumn = files.filter((file) => file.leaderboardNab !== undefined).length;
   return {
     files,
+    folders: groupByFolder(files),
+    checks,
     skipped: skipped.sort((a, b) => naturalOrder(a.name, b.name)),
-    total: sumSkabCounts(files.map((file) => file.counts)),
-    nab: sumNabOutcomes(files.map((file) => file.nab)),
-    onset: sumOnsetOutcomes(files.map((file) => file.onset)),
+    total: scores.counts,
+    nab: scores.nab,
+    ...(leaderboardNab === undefined ? {} : { leaderboardNab: { outcome: leaderboardNab, files: withColumn } }),
+    onset: scores.onset,
   };
+}
+
+function scoreFile(input: ReplayFile, flags: Uint8Array): SkabScores {
+  const labels = input.samples.map((entry) => entry.label ?? 0);
+  const times = input.samples.map((entry) => entry.sample.ts);
+  const changepoints = input.changepointLabelled ? markedRows(input.samples.map((entry) => entry.changepoint ?? 0), SKAB_WARMUP_ROWS) : undefined;
+  return {
+    counts: countSkabFile(flags, labels),
+    nab: nabOutcome(times, labels, flags, SKAB_WARMUP_ROWS),
+    ...(changepoints === undefined ? {} : { leaderboardNab: nabOutcomeAt(times, changepoints, flags, SKAB_WARMUP_ROWS) }),
+    onset: onsetOutcome(times, labels, flags, SKAB_WARMUP_ROWS),
+  };
+}
+
+function falseAlarmCheck(name: string, flags: Uint8Array): SkabFalseAlarmCheck {
+  let flaggedRows = 0;
+  let episodes = 0;
+  for (let row = SKAB_WARMUP_ROWS; row < flags.length; row++) {
+    if (flags[row] === 0) continue;
+    flaggedRows++;
+    if (row === SKAB_WARMUP_ROWS || flags[row - 1] === 0) episodes++;
+  }
+  return { name, judgedRows: flags.length - SKAB_WARMUP_ROWS, flaggedRows, episodes };
+}
+
+function poolScores(scores: readonly SkabScores[]): SkabScores {
+  const leaderboard = scores.flatMap((entry) => (entry.leaderboardNab === undefined ? [] : [entry.leaderboardNab]));
+  return {
+    counts: sumSkabCounts(scores.map((entry) => entry.counts)),
+    nab: sumNabOutcomes(scores.map((entry) => entry.nab)),
+    ...(leaderboard.length === 0 ? {} : { leaderboardNab: sumNabOutcomes(leaderboard) }),
+    onset: sumOnsetOutcomes(scores.map((entry) => entry.onset)),
+  };
+}
+
+/** Pools the files by the folder directly under DIR that holds them, in natural order. */
+function groupByFolder(files: readonly SkabBenchFile[]): SkabBenchFolder[] {
+  const byFolder = new Map<string, SkabBenchFile[]>();
+  for (const file of files) {
+    const parts = file.name.split(sep);
+    const folder = parts.length > 1 ? parts[0] : '.';
+    byFolder.set(folder, [...(byFolder.get(folder) ?? []), file]);
+  }
+  return [...byFolder.entries()]
+    .sort(([a], [b]) => naturalOrder(a, b))
+    .map(([name, members]) => ({ name, files: members.length, ...poolScores(members) }));
 }
 
 /** F1, FAR and MAR as printed: `-` where the formula divides by zero (skabRates reports 0 there, which would read as a measurement). */
@@ -117,6 +193,54 @@ function rateCells(counts: SkabCounts): { readonly f1: string; readonly falseAla
     falseAlarmRate: fp + tn === 0 ? '-' : percent(rates.falseAlarmRate),
     missedAlarmRate: fn + tp === 0 ? '-' : percent(rates.missedAlarmRate),
   };
+}
+
+/** The three profiles' scores, or undefined without a changepoint (nabScore is NaN then). */
+function nabScores(outcome: NabOutcome): number[] | undefined {
+  return outcome.hits.length + outcome.missed === 0 ? undefined : NAB_PROFILES.map((profile) => nabScore(outcome, profile));
+}
+
+/** The per-folder table, when the files come from more than one folder. */
+function formatFolders(folders: readonly SkabBenchFolder[]): string[] {
+  if (folders.length < 2) return [];
+  const nameWidth = Math.max(6, ...folders.map((folder) => folder.name.length));
+  const row = (cells: readonly string[]): string => [cells[0].padEnd(nameWidth), ...cells.slice(1).map((cell) => cell.padStart(7))].join(' ');
+  const lines = ['', 'By folder (SKAB keeps one kind of fault per folder; NAB standard on label edges, and on the changepoint column):'];
+  lines.push(row(['folder', 'files', 'F1', 'FAR', 'MAR', 'NAB', 'NABcol', 'CPmiss', 'CPfp', 'onset s']));
+  for (const folder of folders) {
+    const rates = rateCells(folder.counts);
+    const standard = (outcome: NabOutcome | undefined): string => {
+      const scores = outcome === undefined ? undefined : nabScores(outcome);
+      return scores === undefined ? '-' : scores[0].toFixed(2);
+    };
+    const onset = nearestRankQuantile(folder.onset.delays, 0.5);
+    lines.push(
+      row([
+        folder.name,
+        String(folder.files),
+        rates.f1,
+        rates.falseAlarmRate,
+        rates.missedAlarmRate,
+        standard(folder.nab),
+        standard(folder.leaderboardNab),
+        String(folder.nab.missed),
+        String(folder.nab.falsePositives),
+        Number.isNaN(onset) ? '-' : String(Number(onset.toFixed(1))),
+      ]),
+    );
+  }
+  return lines;
+}
+
+/** The unlabelled files' flags: in a recording of normal operation each is a false alarm. */
+function formatChecks(checks: readonly SkabFalseAlarmCheck[]): string[] {
+  if (checks.length === 0) return [];
+  const lines = ['', 'Files without labels, replayed as a check on false alarms (in a recording of normal operation, like SKAB\'s anomaly-free.csv, every flag is one):'];
+  for (const check of checks) {
+    const share = check.judgedRows === 0 ? '-' : percent(check.flaggedRows / check.judgedRows);
+    lines.push(`  ${check.name}: ${check.flaggedRows} of ${check.judgedRows} judged rows flagged (${share}), ${check.episodes} ${check.episodes === 1 ? "episode" : "episodes"}`);
+  }
+  return lines;
 }
 
 export function formatBenchSkabReport(dir: string, result: SkabBenchResult): string {
@@ -155,6 +279,7 @@ export function formatBenchSkabReport(dir: string, result: SkabBenchResult): str
   lines.push('');
   lines.push(`F1 ${cells.f1}   false-alarm rate ${cells.falseAlarmRate}   missed-alarm rate ${cells.missedAlarmRate}`);
   lines.push(`onset delay (labelled onset to the first flag inside its span): ${formatOnset(result.onset)}`);
+  lines.push(...formatFolders(result.folders), ...formatChecks(result.checks));
   lines.push('');
   lines.push('Beside the SKAB leaderboard (published F1 on the full benchmark of 34 files; offline models):');
   const ours = `this detector (streaming, ${result.files.length} files)`;
@@ -171,12 +296,23 @@ export function formatBenchSkabReport(dir: string, result: SkabBenchResult): str
   lines.push('');
   const changepoints = result.nab.hits.length + result.nab.missed;
   // nabScore is NaN without a changepoint; only scores that exist are printed and ranked.
-  const nab = changepoints === 0 ? undefined : NAB_PROFILES.map((profile) => nabScore(result.nab, profile));
+  const nab = nabScores(result.nab);
   const [standard, lowFp, lowFn] = (nab ?? NAB_PROFILES.map(() => undefined)).map((value) => (value === undefined ? '-' : value.toFixed(2)));
   lines.push(
     `NAB (changepoints: both edges of each label span and flagged span, 60 s windows): standard ${standard}   LowFP ${lowFp}   LowFN ${lowFn}   ` +
       `missed ${result.nab.missed} of ${changepoints} changepoints   false positives ${result.nab.falsePositives}`,
   );
+  const column = result.leaderboardNab;
+  const columnScores = column === undefined ? undefined : nabScores(column.outcome);
+  if (column !== undefined) {
+    const [standardColumn, lowFpColumn, lowFnColumn] = (columnScores ?? NAB_PROFILES.map(() => undefined)).map((value) => (value === undefined ? '-' : value.toFixed(2)));
+    const share = column.files === result.files.length ? '' : `, ${column.files} of ${result.files.length} files have it`;
+    lines.push(
+      `NAB on the files' changepoint column (the true changepoints the leaderboard scores: SKAB marks where each fault's transitions start and end, about 4 per anomaly${share}): ` +
+        `standard ${standardColumn}   LowFP ${lowFpColumn}   LowFN ${lowFnColumn}   ` +
+        `missed ${column.outcome.missed} of ${column.outcome.hits.length + column.outcome.missed} changepoints   false positives ${column.outcome.falsePositives}`,
+    );
+  }
   lines.push('');
   lines.push('Beside the SKAB changepoint leaderboard (published NAB on the full benchmark; offline models):');
   lines.push('   standard  LowFP   LowFN   false positives');
@@ -185,6 +321,18 @@ export function formatBenchSkabReport(dir: string, result: SkabBenchResult): str
     ...(nab === undefined
       ? []
       : [{ name: ours, standard: nab[0], lowFp: nab[1], lowFn: nab[2], falsePositives: result.nab.falsePositives, ours: true }]),
+    ...(column === undefined || columnScores === undefined
+      ? []
+      : [
+          {
+            name: `${ours}, on the changepoint column`,
+            standard: columnScores[0],
+            lowFp: columnScores[1],
+            lowFn: columnScores[2],
+            falsePositives: column.outcome.falsePositives,
+            ours: true,
+          },
+        ]),
   ].sort((a, b) => b.standard - a.standard || Number(a.ours) - Number(b.ours));
   for (const entry of nabEntries) {
     const scores = [entry.standard, entry.lowFp, entry.lowFn].map((value) => value.toFixed(2).padStart(7)).join(' ');

@@ -55,13 +55,25 @@ export function edgeRows(series: ArrayLike<number>, from: number): number[] {
   return rows;
 }
 
+/** Rows (from `from` on) where a 0/1 series is 1: SKAB's `changepoint` column marks its changepoints so. */
+export function markedRows(series: ArrayLike<number>, from: number): number[] {
+  const rows: number[] = [];
+  for (let row = Math.max(from, 0); row < series.length; row++) if (series[row] > 0) rows.push(row);
+  return rows;
+}
+
 /**
  * Windows, hits and false positives of one file. `times` are the rows' epoch milliseconds;
- * `labels` the true anomaly labels; `flags` the detector's flags.
+ * `labels` the true anomaly labels (their edges are the true changepoints); `flags` the detector's flags.
  */
 export function nabOutcome(times: ArrayLike<number>, labels: ArrayLike<number>, flags: ArrayLike<number>, warmupRows: number): NabOutcome {
+  return nabOutcomeAt(times, edgeRows(labels, warmupRows), flags, warmupRows);
+}
+
+/** As `nabOutcome`, with the true changepoints given as rows (ascending, none before `warmupRows`). */
+export function nabOutcomeAt(times: ArrayLike<number>, changepointRows: readonly number[], flags: ArrayLike<number>, warmupRows: number): NabOutcome {
   const windows: { start: number; end: number; hit: number | null }[] = [];
-  for (const row of edgeRows(labels, warmupRows)) {
+  for (const row of changepointRows) {
     const changepoint = times[row];
     const previousEnd = windows.length > 0 ? windows[windows.length - 1].end : -Infinity;
     windows.push({ start: Math.max(changepoint, previousEnd), end: changepoint + NAB_LIMITS.windowMs, hit: null });

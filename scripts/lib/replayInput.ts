@@ -25,6 +25,8 @@ export interface ReplaySample {
   readonly sample: Sample;
   /** SKAB `anomaly` label of the row (0 or 1) when the file has that column. */
   readonly label?: number;
+  /** SKAB `changepoint` label of the row (0 or 1) when the file has that column. */
+  readonly changepoint?: number;
 }
 
 export interface ReplayFile {
@@ -35,6 +37,8 @@ export interface ReplayFile {
   readonly samples: readonly ReplaySample[];
   /** Whether the file has an `anomaly` label column (SKAB). */
   readonly labelled: boolean;
+  /** Whether the file has a `changepoint` label column (SKAB). */
+  readonly changepointLabelled: boolean;
 }
 
 export function parseReplayFormat(value: string | undefined): ReplayFormat {
@@ -110,7 +114,7 @@ export function parseSkab(text: string, file: string): ReplayFile {
   const header = (lines[0] ?? '').split(';').map((name) => name.trim());
   const timeColumn = header.indexOf(SKAB_TIME_COLUMN);
   if (timeColumn < 0) throw new ReplayInputError(`${file}: line 1: missing "${SKAB_TIME_COLUMN}" column in header "${lines[0] ?? ''}"`);
-  const labelColumn = header.indexOf(SKAB_LABEL_COLUMNS[0]);
+  const [labelColumn, changepointColumn] = SKAB_LABEL_COLUMNS.map((name) => header.indexOf(name));
   const metricColumns = header
     .map((name, column) => ({ name, column }))
     .filter(({ name, column }) => column !== timeColumn && !(SKAB_LABEL_COLUMNS as readonly string[]).includes(name));
@@ -133,11 +137,24 @@ export function parseSkab(text: string, file: string): ReplayFile {
       if (cells[column].trim() === '') continue; // an empty cell is a missing reading
       values[name] = { value: parseNumberCell(cells[column], file, lineNumber, column + 1, name), quality: 'GOOD' };
     }
-    const label =
-      labelColumn < 0 ? undefined : parseNumberCell(cells[labelColumn], file, lineNumber, labelColumn + 1, header[labelColumn]);
-    samples.push({ asset: file, sample: { ts, values }, ...(label === undefined ? {} : { label: label > 0 ? 1 : 0 }) });
+    const flag = (column: number): number | undefined =>
+      column < 0 ? undefined : parseNumberCell(cells[column], file, lineNumber, column + 1, header[column]) > 0 ? 1 : 0;
+    const label = flag(labelColumn);
+    const changepoint = flag(changepointColumn);
+    samples.push({
+      asset: file,
+      sample: { ts, values },
+      ...(label === undefined ? {} : { label }),
+      ...(changepoint === undefined ? {} : { changepoint }),
+    });
   }
-  return { name: file, metrics: metricColumns.map((entry) => entry.name), samples, labelled: labelColumn >= 0 };
+  return {
+    name: file,
+    metrics: metricColumns.map((entry) => entry.name),
+    samples,
+    labelled: labelColumn >= 0,
+    changepointLabelled: changepointColumn >= 0,
+  };
 }
 
 /**
@@ -195,5 +212,5 @@ export function parseExportCsv(text: string, file: string): ReplayFile {
   const samples = [...byKey.values()]
     .sort((a, b) => a.ts - b.ts || a.order - b.order)
     .map(({ asset, ts, values }) => ({ asset, sample: { ts, values } }));
-  return { name: file, metrics: [...metrics], samples, labelled: false };
+  return { name: file, metrics: [...metrics], samples, labelled: false, changepointLabelled: false };
 }

@@ -206,6 +206,25 @@ describe('AssetDetector ends episodes when the fault is over', () => {
     expect(verdicts.slice(closedAt).some((verdict) => verdict.anomalous)).toBe(false);
   });
 
+  it.each([44, 45, 46])('waits until metrics falling back after the fault have settled before re-baselining, so the episode does not reopen (seed %i)', (seed) => {
+    // SKAB other/9's shape: vibration and pressure 40 standard deviations up, then after the fault
+    // they fall back (time constant 10 samples) to 1.5 above the old level. The episode's level,
+    // slower than the smoothed residuals, still remembers the fault when the signature has been
+    // gone for recoverySamples; re-baselined there, the means sat above where the metrics settled
+    // and a second episode opened within about 20 samples.
+    let rows = generateRows(ONSET + FAULT_SAMPLES + 1200, seed);
+    for (const metric of ['vibration', 'pressure']) {
+      rows = injectFault(rows, metric, ONSET, (k) => (k < FAULT_SAMPLES ? 40 : 1.5 + 38.5 * Math.exp(-(k - FAULT_SAMPLES) / 10)));
+    }
+    const verdicts = runWithFault(rows);
+    expect(openings(verdicts)).toHaveLength(1);
+    const closedAt = verdicts.findIndex((verdict) => verdict.episode.event === 'close');
+    expect(verdicts[closedAt].episode).toMatchObject({ recovery: true, rebaselined: true });
+    expect(closedAt - (ONSET + FAULT_SAMPLES)).toBeGreaterThanOrEqual(45);
+    expect(closedAt - (ONSET + FAULT_SAMPLES)).toBeLessThanOrEqual(120);
+    expect(verdicts.slice(closedAt).some((verdict) => verdict.anomalous)).toBe(false);
+  });
+
   it('keeps the episode open when the process moved too far to be re-baselined', () => {
     const verdicts = runWithFault(faultThenSettle(42, { vibration: 4 }));
     expect(openings(verdicts)).toHaveLength(1);

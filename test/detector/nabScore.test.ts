@@ -1,4 +1,4 @@
-import { edgeRows, NAB_PROFILES, nabCurve, nabOutcome, nabScore, sumNabOutcomes, type NabOutcome } from '../../scripts/lib/nabScore';
+import { edgeRows, markedRows, NAB_PROFILES, nabCurve, nabOutcome, nabOutcomeAt, nabScore, sumNabOutcomes, type NabOutcome } from '../../scripts/lib/nabScore';
 
 const [standard, lowFp, lowFn] = NAB_PROFILES;
 /** One row per second from t = 0. */
@@ -11,6 +11,16 @@ describe('NAB scoring of changepoints', () => {
     expect(edgeRows(span(10, 3, 6), 0)).toEqual([3, 6]);
     expect(edgeRows(span(10, 3, 6), 4)).toEqual([6]);
     expect(edgeRows(span(10, 0, 10), 0)).toEqual([]);
+  });
+
+  it('takes the changepoints of a changepoint column as the rows marked 1, from the first scored row on', () => {
+    const column = [0, 1, 0, 0, 1, 1, 0, 1];
+    expect(markedRows(column, 0)).toEqual([1, 4, 5, 7]);
+    expect(markedRows(column, 5)).toEqual([5, 7]);
+    // Marked changepoints 30 s apart: the second window runs from the first's end (70 s) to 100 s; a flag edge at 80 s hits it a third in.
+    const times = seconds(200);
+    const flags = span(200, 80, 200);
+    expect(nabOutcomeAt(times, [10, 40], flags, 0)).toEqual({ hits: [-Math.PI / 2 + (Math.PI * Math.round((10 / 30) * 999)) / 999], missed: 1, falsePositives: 0 });
   });
 
   it('scores A_tp at the window start, A_fp at its end, and follows the tanh curve between', () => {

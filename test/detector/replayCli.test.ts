@@ -200,6 +200,7 @@ describe('replay fixes', () => {
         name: 'day.csv',
         metrics: ['flow'],
         labelled: false,
+        changepointLabelled: false,
         samples: Array.from({ length: count }, (_, t) => ({ asset: 'p1', sample: { ts: START_TS + t * 1000, values: { flow: { value: Math.sin(t / 500), quality: 'GOOD' as const } } } })),
       },
       anomalous: new Uint8Array(count),

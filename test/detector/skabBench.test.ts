@@ -58,9 +58,11 @@ describe('bench:skab', () => {
     for (const made of tempDirs) rmSync(made, { recursive: true, force: true });
   });
 
-  it('scores the labelled files recursively and skips the ones without an anomaly column', () => {
+  it('scores the labelled files recursively and replays the ones without an anomaly column as a check on false alarms', () => {
     const result = benchSkab(dir);
-    expect(result.skipped).toEqual([{ name: 'anomaly-free.csv', reason: 'no anomaly column' }]);
+    expect(result.skipped).toEqual([]);
+    expect(result.checks).toEqual([{ name: 'anomaly-free.csv', judgedRows: 100, flaggedRows: 0, episodes: 0 }]);
+    expect(formatBenchSkabReport(dir, result).split('\n')).toContain('  anomaly-free.csv: 0 of 100 judged rows flagged (0.0%), 0 episodes');
     expect(result.files.map((file) => file.name)).toEqual([join('valve', '1.csv'), join('valve', '2.csv')]);
     // 500 scored rows per file: 200 labelled anomalous.
     for (const { counts } of result.files) {
@@ -70,6 +72,50 @@ describe('bench:skab', () => {
     expect(skabRates(result.total).f1).toBeGreaterThan(0.85);
     // Two changepoints per file (both edges of the label span), scored by NAB.
     expect(result.nab.hits.length + result.nab.missed).toBe(4);
+  });
+
+  it('scores NAB a second time on the changepoint column, the true changepoints the leaderboard scores, and says which files have it', () => {
+    const marked = tempDir();
+    writeLabelled(join(marked, '1.csv'), 900, 1);
+    // SKAB marks the end of the onset's transition and the start of the recovery's too: four per anomaly.
+    const rows = injectFault(generateRows(900, 2, metrics), 'flow', 600, (k) => (k < 200 ? -8 : 0), metrics);
+    const lines = rows.map((row, t) => [time(t), ...row, t >= 600 && t < 800 ? 1 : 0, [600, 657, 743, 800].includes(t) ? 1 : 0].join(';'));
+    writeFileSync(join(marked, '2.csv'), ['datetime;vibration;flow;anomaly;changepoint', ...lines].join('\n'));
+    const unmarked = injectFault(generateRows(900, 3, metrics), 'flow', 600, (k) => (k < 200 ? -8 : 0), metrics);
+    writeFileSync(join(marked, '3.csv'), ['datetime;vibration;flow;anomaly', ...unmarked.map((row, t) => [time(t), ...row, t >= 600 && t < 800 ? 1 : 0].join(';'))].join('\n'));
+    const result = benchSkab(marked);
+    const changepoints = (outcome: { hits: readonly number[]; missed: number } | undefined) => (outcome === undefined ? undefined : outcome.hits.length + outcome.missed);
+    expect(result.files.map((file) => [file.name, changepoints(file.nab), changepoints(file.leaderboardNab)])).toEqual([
+      ['1.csv', 2, 2],
+      ['2.csv', 2, 4],
+      ['3.csv', 2, undefined],
+    ]);
+    expect(result.leaderboardNab?.files).toBe(2);
+    expect(changepoints(result.leaderboardNab?.outcome)).toBe(6);
+    const report = formatBenchSkabReport(marked, result);
+    expect(report).toMatch(/^NAB on the files' changepoint column \(.*, 2 of 3 files have it\): standard \d+\.\d\d {3}LowFP .* missed \d+ of 6 changepoints {3}false positives \d+$/m);
+    expect(report).toMatch(/^> .* this detector \(streaming, 3 files\), on the changepoint column$/m);
+  });
+
+  it('pools the files of each folder under DIR, the fault families of SKAB', () => {
+    const families = tempDir();
+    for (const folder of ['valve', 'other']) mkdirSync(join(families, folder));
+    writeLabelled(join(families, 'valve', '1.csv'), 900, 1);
+    writeLabelled(join(families, 'valve', '2.csv'), 900, 2);
+    writeLabelled(join(families, 'other', '1.csv'), 900, 3);
+    const result = benchSkab(families);
+    expect(result.folders.map((folder) => [folder.name, folder.files])).toEqual([
+      ['other', 1],
+      ['valve', 2],
+    ]);
+    const valve = result.files.filter((file) => file.name.startsWith('valve'));
+    expect(result.folders[1].counts).toEqual(sumSkabCounts(valve.map((file) => file.counts)));
+    const report = formatBenchSkabReport(families, result).split('\n');
+    const header = report.findIndex((line) => line.startsWith('By folder'));
+    expect(report[header + 1]).toBe('folder   files      F1     FAR     MAR     NAB  NABcol  CPmiss    CPfp onset s');
+    expect(report[header + 3]).toMatch(/^valve +2 +\d\.\d{3} /);
+    // One folder needs no table: its figures are the pooled ones.
+    expect(formatBenchSkabReport(dir, benchSkab(dir))).not.toContain('By folder');
   });
 
   it('refuses a folder without labelled files instead of reporting an F1 of 0 that ranks itself', () => {
@@ -109,7 +155,7 @@ describe('bench:skab', () => {
     const counts = { truePositives: 0, falsePositives: 0, falseNegatives: 0, trueNegatives: 50 };
     const nab = { hits: [], missed: 0, falsePositives: 0 };
     const onset = { delays: [], missed: 0 };
-    const result: SkabBenchResult = { files: [{ name: 'quiet.csv', counts, nab, onset }], skipped: [], total: counts, nab, onset };
+    const result: SkabBenchResult = { files: [{ name: 'quiet.csv', counts, nab, onset }], folders: [], checks: [], skipped: [], total: counts, nab, onset };
     const report = formatBenchSkabReport('skab', result);
     expect(report).not.toMatch(/NaN/);
     const lines = report.split('\n');

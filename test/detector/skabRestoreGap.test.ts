@@ -6,7 +6,7 @@ const WARMUP = 200;
 const FAULT_ROW = 500;
 
 function file(rows: number[][]): ReplayFile {
-  return { name: 'synthetic.csv', metrics: [], samples: toSamples(rows).map((sample) => ({ asset: 'pump-01', sample })), labelled: false };
+  return { name: 'synthetic.csv', metrics: [], samples: toSamples(rows).map((sample) => ({ asset: 'pump-01', sample })), labelled: false, changepointLabelled: false };
 }
 
 describe('restore-gap study', () => {

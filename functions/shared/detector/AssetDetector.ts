@@ -545,16 +545,20 @@ export class AssetDetector {
   /**
    * Moves the means to the levels of the episode when every metric moves by at most
    * `maxRebaselineShift` residual standard deviations (the shift a one-step residual would keep
-   * showing); returns false, changing nothing, otherwise.
+   * showing) and has settled there (its smoothed residual already shows that shift); returns
+   * false, changing nothing, otherwise.
    */
   private rebaseline(): boolean {
     const model = this.state.model as Writable<ModelState> | null;
     const level = this.state.episode.level;
     const limit = this.settings.maxRebaselineShift;
     if (model === null || level.length === 0 || limit <= 0) return false;
+    const smoothed = this.state.smoothed;
     for (let index = 0; index < level.length; index++) {
-      const shift = ((1 - model.coefficient[index]) * Math.abs(level[index] - model.mean[index])) / model.scale[index];
-      if (!(shift <= limit)) return false;
+      const shift = ((1 - model.coefficient[index]) * (level[index] - model.mean[index])) / model.scale[index];
+      if (!(Math.abs(shift) <= limit)) return false;
+      const unsettled = Math.abs(smoothed[index] - shift) * this.marginalPrecision[index];
+      if (unsettled > DETECTOR_INTERNALS.settledDeviation) return false;
     }
     for (let index = 0; index < level.length; index++) model.mean[index] = level[index];
     // The smoothed residuals were measured against the old means: start afresh from the new ones.

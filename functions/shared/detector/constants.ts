@@ -83,6 +83,13 @@ export const DETECTOR_INTERNALS = {
    * projection on the vector at the episode's peak (about 7 samples after a step ends, at λ 0.1).
    */
   signatureGoneShare: 0.5,
+  /**
+   * A re-baseline waits until every metric has settled at the episode's level: its smoothed
+   * residual within this many of its own standard deviations of the residual that level would
+   * show. A metric still in transit (vibration decaying after an imbalance is removed) would be
+   * re-baselined on a level it is leaving, and the episode would reopen as a second alarm.
+   */
+  settledDeviation: 3,
   /** Half-life of the per-metric level followed during an episode, as a share of `recoverySamples`. */
   episodeLevelHalfLifeShare: 0.3,
   /**
