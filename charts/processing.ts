@@ -218,7 +218,9 @@ export function functionEnvironment(config: EnvironmentConfig, names: PlatformNa
       [ENV.hotRetentionDays]: String(config.retention.hotDays),
     };
   }
-  const { statusHeartbeatSeconds, ...detector } = config.detection;
+  const { statusHeartbeatSeconds, acknowledge, ...settings } = config.detection;
+  // Acknowledgements ride in DETECTOR_CONFIG only when there are any, so none leaves the function unchanged.
+  const detector = Object.keys(acknowledge).length === 0 ? settings : { ...settings, acknowledge };
   return {
     ...powertools,
     [ENV.assetStatusTable]: names.assetStatusTable,

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { EventSourceMapping } from '../../imports/lambda.services.k8s.aws';
-import { EnvironmentConfig, isUtcTime } from '../lib/config';
+import { isUtcTime } from '../../functions/shared/isUtcTime';
+import { EnvironmentConfig } from '../lib/config';
 import { ackMetadata, platformTags } from '../lib/conventions';
 import { PlatformNames } from '../lib/names';
 

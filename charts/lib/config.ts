@@ -3,6 +3,7 @@ import { basename, join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { PlatformNames } from './names';
 import { DETECTION_SETTING_NAMES, DetectorSettingsError, resolveDetectionSettings, type ResolvedDetectionSettings } from '../../functions/shared/detector';
+import { isUtcTime } from '../../functions/shared/isUtcTime';
 
 /** The only region the platform may use: plant data must stay in São Paulo. */
 export const ALLOWED_REGION = 'sa-east-1';
@@ -274,13 +275,6 @@ export function parseEnvironmentConfig(file: string, document: unknown): Environ
   return { ...parsed, capacity: { ...parsed.capacity, processorConsumerArn: arn, processorConsumerReadsFrom: readConsumerReadsFrom(file, arn, readsFrom) } };
 }
 
-/** RFC 3339 in UTC to the second, as a mapping's AT_TIMESTAMP takes it. */
-const UTC_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
-
-/** A real UTC time written YYYY-MM-DDTHH:MM:SSZ (`Date` alone would roll 2026-02-30 over into March). */
-export function isUtcTime(value: unknown): value is string {
-  return typeof value === 'string' && UTC_TIME.test(value) && !Number.isNaN(Date.parse(value)) && new Date(value).toISOString() === value.replace('Z', '.000Z');
-}
 
 /**
  * `capacity.processorConsumerReadsFrom`: a valid UTC time, not before the consumer was registered (the ARN's

@@ -53,7 +53,11 @@ export function recoveryText(recovery: EpisodeRecovery, dashboardUrl: string): s
     `Ended: ${new Date(recovery.endedAt).toISOString()}`,
     `Peak score: ${recovery.peakScore.toFixed(3)}`,
   ];
-  if (recovery.rebaselined) lines.push('The process settled at a new operating point; the detector re-baselined on it.');
+  if (recovery.acknowledged) {
+    lines.push(`An operator acknowledged the episode (config detection.acknowledge); the detector ${recovery.rebaselined ? 're-baselined on the current operating point' : 'closed it'}.`);
+  } else if (recovery.rebaselined) {
+    lines.push('The process settled at a new operating point; the detector re-baselined on it.');
+  }
   lines.push('Values:');
   for (const [metric, v] of Object.entries(recovery.values)) {
     lines.push(`  ${metric} = ${v.value}${v.unit === undefined ? '' : ` ${v.unit}`}${v.quality === 'GOOD' ? '' : ` (${v.quality})`}`);

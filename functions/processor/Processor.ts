@@ -22,6 +22,8 @@ import type { AlertPort, AnomalyAlert, AssetStatusUpdate, AssetStatusValue, Dete
 
 export interface ProcessorDependencies {
   readonly settings: DetectorSettings;
+  /** Operators' acknowledgements per asset id (epoch ms; config `detection.acknowledge`), given to every detector created or restored. @default none */
+  readonly acknowledgements?: ReadonlyMap<string, number>;
   readonly states: DetectorStatePort;
   readonly status: StatusPort;
   readonly alerts: AlertPort;
@@ -430,13 +432,13 @@ export class Processor {
       if (item !== undefined) {
         try {
           committed = decodeCheckpoint(item);
-          detector = AssetDetector.fromState(committed.state, settings);
+          detector = this.#acknowledged(assetId, AssetDetector.fromState(committed.state, settings));
         } catch (error) {
           logger.error('detector checkpoint unreadable; the asset starts a new warm-up', { assetId, error: error as Error });
           committed = undefined;
         }
       }
-      const restoredDetector = detector ?? new AssetDetector(settings);
+      const restoredDetector = detector ?? this.#acknowledged(assetId, new AssetDetector(settings));
       // A checkpoint without the list (written before it existed) counts every model metric as judged.
       const lastTsMetrics = new Set(committed?.lastTsMetrics ?? restoredDetector.metrics);
       // The checkpoint vouches for the status writes before it: a restored asset writes its link and
@@ -459,6 +461,13 @@ export class Processor {
     }
   }
 
+  /** Gives a detector its asset's acknowledgement, if the config has one. */
+  #acknowledged(assetId: string, detector: AssetDetector): AssetDetector {
+    const at = this.#deps.acknowledgements?.get(assetId);
+    if (at !== undefined) detector.acknowledge(at);
+    return detector;
+  }
+
   #rollBack(assetId: string): void {
     const entry = this.#assets.get(assetId);
     if (entry === undefined) return;
@@ -467,7 +476,7 @@ export class Processor {
       this.#assets.delete(assetId);
       return;
     }
-    entry.detector = AssetDetector.fromState(entry.snapshot.state, this.#deps.settings);
+    entry.detector = this.#acknowledged(assetId, AssetDetector.fromState(entry.snapshot.state, this.#deps.settings));
     entry.lastTs = entry.snapshot.lastTs;
     entry.lastTsMetrics = new Set(entry.snapshot.lastTsMetrics);
   }
@@ -501,6 +510,7 @@ export class Processor {
       endedAt: ts,
       peakScore: verdict.episode.peakScore ?? verdict.score,
       rebaselined: verdict.episode.rebaselined === true,
+      acknowledged: verdict.episode.acknowledged === true,
     };
   }
 

@@ -1,4 +1,4 @@
-import { resolveDetectorSettings, type DetectorSettings, type ResolvedDetectorSettings } from '../shared/detector';
+import { DETECTOR_SETTING_NAMES, resolveDetectionSettings, resolveDetectorSettings, type DetectorSettings, type ResolvedDetectorSettings } from '../shared/detector';
 import { ENV } from '../shared/constants';
 import { Environment } from '../shared/Environment';
 import { ConfigurationError } from '../shared/errors';
@@ -11,6 +11,8 @@ export interface ProcessorConfig {
   readonly archiveBucket: string;
   readonly dashboardUrl: string;
   readonly detectorSettings: ResolvedDetectorSettings;
+  /** Operators' acknowledgements per asset id, epoch ms (DETECTOR_CONFIG's `acknowledge`). */
+  readonly acknowledgements: ReadonlyMap<string, number>;
   readonly statusHeartbeatSeconds: number;
   readonly checkpointIntervalSeconds: number;
 }
@@ -29,8 +31,13 @@ export function readProcessorConfig(env: Environment = new Environment()): Proce
     throw new ConfigurationError(`environment variable ${ENV.detectorConfig} must be a JSON object of detector settings`);
   }
   let detectorSettings: ResolvedDetectorSettings;
+  let acknowledgements: ReadonlyMap<string, number>;
   try {
-    detectorSettings = resolveDetectorSettings(rawSettings as DetectorSettings);
+    // The acknowledgements travel with the detector's settings: one variable, one schema.
+    const { acknowledge, ...detector } = rawSettings as DetectorSettings & { acknowledge?: unknown };
+    detectorSettings = resolveDetectorSettings(detector);
+    const checked = resolveDetectionSettings({ acknowledge }, [...DETECTOR_SETTING_NAMES, 'acknowledge']).acknowledge;
+    acknowledgements = new Map(Object.entries(checked).map(([assetId, at]) => [assetId, Date.parse(at)]));
   } catch (error) {
     throw new ConfigurationError(`environment variable ${ENV.detectorConfig} is invalid: ${(error as Error).message}`);
   }
@@ -41,6 +48,7 @@ export function readProcessorConfig(env: Environment = new Environment()): Proce
     archiveBucket: env.required(ENV.archiveBucket),
     dashboardUrl,
     detectorSettings,
+    acknowledgements,
     statusHeartbeatSeconds: env.integer(ENV.statusHeartbeatSeconds, { min: 1, max: 86_400, default: DEFAULT_STATUS_HEARTBEAT_SECONDS }),
     checkpointIntervalSeconds: env.integer(ENV.checkpointIntervalSeconds, { min: 0, max: 3_600, default: DEFAULT_CHECKPOINT_INTERVAL_SECONDS }),
   };

@@ -85,6 +85,8 @@ export interface EpisodeRecovery extends EpisodeOrigin {
   readonly peakScore: number;
   /** The episode ended by re-baselining on a new operating point (the process settled elsewhere). */
   readonly rebaselined: boolean;
+  /** An operator's acknowledgement (config `detection.acknowledge`) ended the episode. */
+  readonly acknowledged: boolean;
 }
 
 /** Who last processed a shard: the container and the last sequence number of its batch. */

@@ -1,6 +1,7 @@
 /** Runs a parsed file through the production detector: a fresh detector per file and asset. */
-import { AssetDetector, type DetectorSettings, type Verdict } from '../../functions/shared/detector';
+import { AssetDetector, type Verdict } from '../../functions/shared/detector';
 import type { ReplayFile } from './replayInput';
+import type { ReplaySettings } from './replaySettings';
 
 export interface ReplayResult {
   readonly file: ReplayFile;
@@ -13,7 +14,9 @@ export interface ReplayResult {
   readonly openings: ReadonlyMap<number, readonly string[]>;
 }
 
-export function replayFile(file: ReplayFile, settings: DetectorSettings, onVerdict?: (index: number, verdict: Verdict) => void): ReplayResult {
+/** Replays `file`; an asset named in `settings.acknowledge` gets that acknowledgement, as the processor gives it. */
+export function replayFile(file: ReplayFile, settings: ReplaySettings, onVerdict?: (index: number, verdict: Verdict) => void): ReplayResult {
+  const { acknowledge = {}, ...detectorSettings } = settings;
   const count = file.samples.length;
   const result = {
     file,
@@ -27,7 +30,8 @@ export function replayFile(file: ReplayFile, settings: DetectorSettings, onVerdi
   file.samples.forEach(({ asset, sample }, index) => {
     let detector = detectors.get(asset);
     if (detector === undefined) {
-      detector = new AssetDetector(settings);
+      detector = new AssetDetector(detectorSettings);
+      if (Object.hasOwn(acknowledge, asset)) detector.acknowledge(Date.parse(acknowledge[asset]));
       detectors.set(asset, detector);
     }
     const verdict = detector.observe(sample);

@@ -1,15 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { DetectorSettingsError, resolveDetectionSettings, type DetectorSettings } from '../../functions/shared/detector';
+import { DetectorSettingsError, resolveDetectionSettings, type DetectionSettings } from '../../functions/shared/detector';
 import { ReplayUsageError } from './replayErrors';
 
 /**
  * Detection settings from a file: the `detection` block of an environment config, checked
  * against the same schema as `config/<env>.yaml`, so what is tuned here deploys as is. The file
  * is JSON or YAML holding either the block itself or a whole environment config (its `detection`
- * block is taken). Returns the detector's part (the status heartbeat is the processor's).
+ * block is taken). Returns the detector's part and the acknowledgements (the status heartbeat is
+ * the processor's alone).
  */
-export function readReplaySettings(path: string): DetectorSettings {
+export type ReplaySettings = Omit<DetectionSettings, 'statusHeartbeatSeconds'>;
+
+export function readReplaySettings(path: string): ReplaySettings {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -31,7 +34,7 @@ export function readReplaySettings(path: string): DetectorSettings {
     const { statusHeartbeatSeconds: _heartbeat, ...detector } = resolveDetectionSettings(block);
     // Only what the file says: defaults stay the detector's, and --warmup can still override.
     const given = block as Record<string, unknown>;
-    return Object.fromEntries(Object.entries(detector).filter(([key]) => key in given)) as DetectorSettings;
+    return Object.fromEntries(Object.entries(detector).filter(([key]) => key in given)) as ReplaySettings;
   } catch (error) {
     if (error instanceof DetectorSettingsError) throw new ReplayUsageError(`settings file ${path}: ${error.message}`);
     throw error;

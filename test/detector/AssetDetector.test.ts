@@ -83,6 +83,24 @@ describe('resolveDetectorSettings', () => {
     // The detector itself has no heartbeat: the processor strips it before it builds detectors.
     expect(() => resolveDetectorSettings({ statusHeartbeatSeconds: 300 } as DetectorSettings)).toThrow(/^unknown detection setting "statusHeartbeatSeconds"/);
   });
+
+  it('takes operators\' acknowledgements in the detection block: asset ids to real UTC times', () => {
+    expect(resolveDetectionSettings({}).acknowledge).toEqual({});
+    expect(resolveDetectionSettings({ acknowledge: { 'pump-07': '2026-12-02T14:00:00Z' } }).acknowledge).toEqual({ 'pump-07': '2026-12-02T14:00:00Z' });
+    expect(() => resolveDetectionSettings({ acknowledge: { 'pump 07': '2026-12-02T14:00:00Z' } })).toThrow(
+      new DetectorSettingsError('acknowledge.pump 07', 'pump 07', { expected: 'an asset id matching [A-Za-z0-9_.:-]{1,64}' }),
+    );
+    expect(() => resolveDetectionSettings({ acknowledge: { 'pump-07': '2026-02-30T14:00:00Z' } })).toThrow(
+      'acknowledge.pump-07: expected a UTC time written YYYY-MM-DDTHH:MM:SSZ (quoted in YAML), got "2026-02-30T14:00:00Z"',
+    );
+    // An unquoted YAML timestamp may arrive as a Date: named as the time it is.
+    expect(() => resolveDetectionSettings({ acknowledge: { 'pump-07': new Date(Date.UTC(2026, 11, 2, 14)) } })).toThrow(
+      'acknowledge.pump-07: expected a UTC time written YYYY-MM-DDTHH:MM:SSZ (quoted in YAML), got "2026-12-02T14:00:00.000Z"',
+    );
+    expect(() => resolveDetectionSettings({ acknowledge: ['pump-07'] })).toThrow('acknowledge: expected a mapping of asset ids to UTC times, got ["pump-07"]');
+    // They are the processor's, given per asset: the detector's own settings refuse them.
+    expect(() => resolveDetectorSettings({ acknowledge: {} } as DetectorSettings)).toThrow(/^unknown detection setting "acknowledge"/);
+  });
 });
 
 describe('AssetDetector on clean data', () => {
@@ -230,6 +248,48 @@ describe('AssetDetector ends episodes when the fault is over', () => {
     expect(openings(verdicts)).toHaveLength(1);
     expect(verdicts.some((verdict) => verdict.episode.event === 'close')).toBe(false);
     expect(verdicts[verdicts.length - 1].anomalous).toBe(true);
+  });
+
+  describe('an operator acknowledgement', () => {
+    // The episode the bound holds open: vibration stays 4 standard deviations up after the fault.
+    const rows = faultThenSettle(42, { vibration: 4 });
+    const samples = toSamples(rows);
+    const ACK = ONSET + FAULT_SAMPLES + 200;
+    const ackTs = START_TS + ACK * 1000;
+
+    it('ends the episode open at its time, at the first sample at or after it, re-baselined whatever the bound', () => {
+      const detector = new AssetDetector();
+      detector.acknowledge(ackTs - 500);
+      const verdicts = observeAll(detector, samples);
+      expect(openings(verdicts)).toHaveLength(1);
+      expect(verdicts[ACK].episode).toMatchObject({ event: 'close', recovery: true, rebaselined: true, acknowledged: true, startedAt: verdicts[openings(verdicts)[0]].episode.startedAt });
+      expect(verdicts.slice(openings(verdicts)[0], ACK).every((verdict) => verdict.anomalous)).toBe(true);
+      // The operator judged the new level normal: nothing is flagged after it.
+      expect(verdicts.slice(ACK).some((verdict) => verdict.anomalous)).toBe(false);
+    });
+
+    it('holds after a restore: the processor gives it to every detector it restores', () => {
+      const detector = new AssetDetector();
+      const before = observeAll(detector, samples.slice(0, ACK - 10));
+      const restored = AssetDetector.fromState(JSON.parse(JSON.stringify(detector.toState())) as AssetDetectorState);
+      restored.acknowledge(ackTs);
+      const after = observeAll(restored, samples.slice(ACK - 10));
+      expect(before[before.length - 1].anomalous).toBe(true);
+      expect(after[10].episode).toMatchObject({ event: 'close', acknowledged: true });
+    });
+
+    it('leaves alone an episode that opens after it, so an old entry does no harm', () => {
+      const early = new AssetDetector();
+      early.acknowledge(START_TS + (ONSET - 100) * 1000);
+      const verdicts = observeAll(early, samples);
+      expect(openings(verdicts)).toHaveLength(1);
+      expect(verdicts.some((verdict) => verdict.episode.event === 'close')).toBe(false);
+      expect(verdicts[verdicts.length - 1].anomalous).toBe(true);
+    });
+
+    it('refuses a time that is not a finite number of epoch milliseconds', () => {
+      expect(() => new AssetDetector().acknowledge(Number.NaN)).toThrow(new DetectorInputError('acknowledgement time must be a finite number of epoch milliseconds, got NaN'));
+    });
   });
 
   it('stays quiet after a fault during which an unrelated metric wandered', () => {

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { rawPrefix } from '../../charts/archive';
 import { listEnvironments } from '../../charts/lib/config';
 import { alarmTable } from '../../charts/observability';
+import { resolveDetectionSettings } from '../../functions/shared/detector';
 import { platformProps } from '../helpers/platform';
 
 const root = join(__dirname, '..', '..');
@@ -42,6 +44,13 @@ describe('docs/operations.md', () => {
       expect([heading, /\*\*Resolve\.\*\*|\*\*First checks and resolve\.\*\*/.test(section)]).toEqual([heading, true]);
       expect([heading, /```sh|`(alarm_state|npm run|aws) /.test(section)]).toEqual([heading, true]);
     }
+  });
+
+  it("gives an acknowledgement example the config's schema accepts", () => {
+    const blocks = [...runbook.matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => match[1] as string).filter((block) => block.includes('acknowledge:'));
+    expect(blocks).toHaveLength(1);
+    const { detection } = parse(blocks[0] as string) as { detection: unknown };
+    expect(resolveDetectionSettings(detection).acknowledge).toEqual({ 'pump-07': '2026-12-02T14:00:00Z' });
   });
 
   it('runs only npm scripts that exist (the planned query path only as planned)', () => {

@@ -98,6 +98,8 @@ export class AssetDetector {
    * factor), so smoothed × this is the metric's own deviation. Derived from the model, not state.
    */
   private marginalPrecision: number[] = [];
+  /** Epoch ms of an operator's acknowledgement of this asset; configuration, not state. */
+  private acknowledgedAt: number | undefined;
 
   constructor(settings: DetectorSettings = {}) {
     this.settings = resolveDetectorSettings(settings);
@@ -115,6 +117,18 @@ export class AssetDetector {
     detector.reindex();
     detector.updateThreshold();
     return detector;
+  }
+
+  /**
+   * Records an operator's acknowledgement at `at` (epoch ms): the episode open at that time ends at
+   * the first sample at or after it, re-baselined on the levels the episode showed whatever
+   * `maxRebaselineShift` allows (the operator has judged that state normal). Episodes that open
+   * later are not affected. Not part of the state: the processor applies the configured
+   * acknowledgement to every detector it creates or restores.
+   */
+  acknowledge(at: number): void {
+    if (!Number.isFinite(at)) throw new DetectorInputError(`acknowledgement time must be a finite number of epoch milliseconds, got ${String(at)}`);
+    this.acknowledgedAt = at;
   }
 
   /** Whether the detector is still learning (no verdict can cross the threshold before the warm-up is complete). */
@@ -553,6 +567,13 @@ export class AssetDetector {
     const level = this.state.episode.level;
     const limit = this.settings.maxRebaselineShift;
     if (model === null || level.length === 0 || limit <= 0) return false;
+    if (!this.rebaselineAllowed(model, level, limit)) return false;
+    this.moveMeans(model, level);
+    return true;
+  }
+
+  /** Whether every metric moves by at most `limit` residual standard deviations and has settled at its level. */
+  private rebaselineAllowed(model: ModelState, level: readonly number[], limit: number): boolean {
     const smoothed = this.state.smoothed;
     for (let index = 0; index < level.length; index++) {
       const shift = ((1 - model.coefficient[index]) * (level[index] - model.mean[index])) / model.scale[index];
@@ -560,11 +581,30 @@ export class AssetDetector {
       const unsettled = Math.abs(smoothed[index] - shift) * this.marginalPrecision[index];
       if (unsettled > DETECTOR_INTERNALS.settledDeviation) return false;
     }
+    return true;
+  }
+
+  private moveMeans(model: Writable<ModelState>, level: readonly number[]): void {
     for (let index = 0; index < level.length; index++) model.mean[index] = level[index];
     // The smoothed residuals were measured against the old means: start afresh from the new ones.
     this.state.smoothed.fill(0);
     this.state.score = 0;
-    return true;
+  }
+
+  /** Whether an operator acknowledged the open episode and this sample is the first at or after it. */
+  private acknowledgedBy(ts: number): boolean {
+    const at = this.acknowledgedAt;
+    const startedAt = this.state.episode.startedAt;
+    return at !== undefined && startedAt !== null && startedAt < at && ts >= at;
+  }
+
+  /** Ends the open episode on an operator's acknowledgement, re-baselined on its levels when it has them. */
+  private closeAcknowledged(ts: number, score: number): EpisodeVerdict {
+    const model = this.state.model as Writable<ModelState> | null;
+    const level = this.state.episode.level;
+    const rebaselined = model !== null && level.length > 0;
+    if (rebaselined) this.moveMeans(model, level);
+    return this.closeEpisode(ts, score, rebaselined, true);
   }
 
   /**
@@ -586,6 +626,7 @@ export class AssetDetector {
       episode.signature = this.state.model === null ? [] : this.state.smoothed.slice();
       return { event: 'open', startedAt: ts, peakScore: score, alert };
     }
+    if (this.acknowledgedBy(ts)) return this.closeAcknowledged(ts, score);
     const signatureGone = !active || (statisticalOnly && this.signatureShare() < DETECTOR_INTERNALS.signatureGoneShare);
     if (!signatureGone) {
       episode.quietSamples = 0;
@@ -604,7 +645,7 @@ export class AssetDetector {
     return { event: 'update', startedAt: episode.startedAt ?? ts, peakScore: episode.peakScore ?? score, alert: false };
   }
 
-  private closeEpisode(ts: number, score: number, rebaselined: boolean): EpisodeVerdict {
+  private closeEpisode(ts: number, score: number, rebaselined: boolean, acknowledged = false): EpisodeVerdict {
     const episode = this.state.episode;
     const closed: EpisodeVerdict = {
       event: 'close',
@@ -613,6 +654,7 @@ export class AssetDetector {
       alert: false,
       recovery: episode.alerted,
       rebaselined,
+      ...(acknowledged ? { acknowledged } : {}),
     };
     episode.open = false;
     episode.lastClosedAt = ts;

@@ -1,8 +1,8 @@
 import { DETECTION_SETTING_NAMES, resolveDetectionSettings } from './resolveDetectionSettings';
 import type { DetectorSettings, ResolvedDetectorSettings } from './types';
 
-/** The detection settings the detector itself uses (the status heartbeat is the processor's). */
-export const DETECTOR_SETTING_NAMES = DETECTION_SETTING_NAMES.filter((name) => name !== 'statusHeartbeatSeconds');
+/** The detection settings the detector itself uses (the status heartbeat and the acknowledgements are the processor's). */
+export const DETECTOR_SETTING_NAMES = DETECTION_SETTING_NAMES.filter((name) => name !== 'statusHeartbeatSeconds' && name !== 'acknowledge');
 
 /**
  * Fills in the defaults and validates every setting once against the shared schema, so the hot
@@ -10,6 +10,6 @@ export const DETECTOR_SETTING_NAMES = DETECTION_SETTING_NAMES.filter((name) => n
  * the rule.
  */
 export function resolveDetectorSettings(settings: DetectorSettings = {}): ResolvedDetectorSettings {
-  const { statusHeartbeatSeconds: _heartbeat, ...detector } = resolveDetectionSettings(settings, DETECTOR_SETTING_NAMES);
+  const { statusHeartbeatSeconds: _heartbeat, acknowledge: _acknowledge, ...detector } = resolveDetectionSettings(settings, DETECTOR_SETTING_NAMES);
   return Object.freeze(detector);
 }

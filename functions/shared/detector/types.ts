@@ -87,6 +87,14 @@ export type ResolvedDetectorSettings = Readonly<Required<DetectorSettings>>;
 export interface DetectionSettings extends DetectorSettings {
   /** Most frequent rewrite of an unchanged asset status by the processor, in seconds. @default 60 */
   readonly statusHeartbeatSeconds?: number;
+  /**
+   * Operators' acknowledgements: asset id → UTC time (`YYYY-MM-DDTHH:MM:SSZ`). The episode of that
+   * asset that is open at that time ends at the asset's first sample at or after it, re-baselined on
+   * the levels the episode showed whatever `maxRebaselineShift` says: the operator has judged the
+   * state normal. Episodes that open later are not affected, so an entry does no harm until it is
+   * cleaned up. @default {}
+   */
+  readonly acknowledge?: Readonly<Record<string, string>>;
 }
 
 export type ResolvedDetectionSettings = Readonly<Required<DetectionSettings>>;
@@ -119,6 +127,8 @@ export interface EpisodeVerdict {
   readonly recovery?: boolean;
   /** On 'close' only: true when the episode ended by a re-baseline on a new operating point. */
   readonly rebaselined?: boolean;
+  /** On 'close' only: true when an operator's acknowledgement ended the episode (see `AssetDetector.acknowledge`). */
+  readonly acknowledged?: boolean;
 }
 
 export interface Verdict {

@@ -77,6 +77,7 @@ describe('AlertPublisher', () => {
       endedAt: Date.UTC(2025, 10, 29, 12, 7, 30),
       peakScore: 12.3456,
       rebaselined: true,
+      acknowledged: false,
       values: { pressure: { value: 2.1, quality: 'GOOD' } },
     };
     const send = jest.fn().mockResolvedValue({ MessageId: 'm' });
@@ -103,6 +104,9 @@ describe('AlertPublisher', () => {
         'Episode: pump-07:1764417600000',
         'Dashboard: https://dash',
       ].join('\n'),
+    );
+    expect(recoveryText({ ...recovery, acknowledged: true }, 'https://dash').split('\n')[4]).toBe(
+      'An operator acknowledged the episode (config detection.acknowledge); the detector re-baselined on the current operating point.',
     );
   });
 });

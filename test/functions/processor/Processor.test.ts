@@ -26,9 +26,10 @@ describe('Processor', () => {
   let now: number;
   let sequence: bigint;
 
-  function processor(): Processor {
+  function processor(acknowledgements?: ReadonlyMap<string, number>): Processor {
     return new Processor({
       settings,
+      ...(acknowledgements === undefined ? {} : { acknowledgements }),
       states,
       status,
       alerts,
@@ -133,6 +134,7 @@ describe('Processor', () => {
       endedAt: START + 59_000,
       peakScore: expect.any(Number) as unknown,
       rebaselined: false,
+      acknowledged: false,
       values: expect.any(Object) as unknown,
     });
     expect(status.writes.map((w) => w.status)).toEqual(['ANOMALY', 'OK']);
@@ -141,6 +143,18 @@ describe('Processor', () => {
     // The episode's end is checkpointed at once, so a cold start neither repeats nor forgets it.
     expect(states.lastTs('a')).toBe(START + 59_000);
     expect((await run(processor(), seconds('a', 60, 1))).outcome).toMatchObject({ alertsPublished: 0, recoveriesPublished: 0 });
+  });
+
+  it("ends an open episode at an operator's acknowledgement with a recovery that says so, also in a container that restores the asset", async () => {
+    const acknowledgedAt = new Map([['a', START + 20_000]]);
+    const first = await run(processor(acknowledgedAt), seconds('a', 0, 12, 3));
+    expect(first.outcome).toMatchObject({ alertsPublished: 1, recoveriesPublished: 0 });
+    now += 1_000;
+    // A new container (a cold start after the config change) restores the open episode from its checkpoint.
+    const { outcome } = await run(processor(acknowledgedAt), seconds('a', 15, 10));
+    expect(outcome).toMatchObject({ alertsPublished: 0, recoveriesPublished: 1 });
+    expect(alerts.recoveries[0]).toMatchObject({ episodeId: `a:${START + 12_000}`, endedAt: START + 20_000, acknowledged: true });
+    expect(status.writes.map((w) => w.status)).toEqual(['ANOMALY', 'OK']);
   });
 
   it('publishes no recovery for an episode that raised no alert (inside the cooldown)', async () => {

@@ -24,6 +24,13 @@ describe('readProcessorConfig', () => {
       checkpointIntervalSeconds: 60,
     });
     expect(config.detectorSettings).toMatchObject({ warmupSamples: 100, limits: { temperature: { max: 120 } } });
+    expect(config.acknowledgements).toEqual(new Map());
+  });
+
+  it("reads operators' acknowledgements from DETECTOR_CONFIG as epoch milliseconds per asset", () => {
+    const config = readProcessorConfig(new Environment({ ...valid, DETECTOR_CONFIG: '{"warmupSamples":100,"acknowledge":{"pump-07":"2026-12-02T14:00:00Z"}}' }));
+    expect(config.acknowledgements).toEqual(new Map([['pump-07', Date.UTC(2026, 11, 2, 14)]]));
+    expect(config.detectorSettings.warmupSamples).toBe(100);
   });
 
   it('defaults the heartbeat and the detector settings', () => {
@@ -37,6 +44,10 @@ describe('readProcessorConfig', () => {
     [{ DASHBOARD_URL: 'http://x' }, 'environment variable DASHBOARD_URL must be an https URL, got "http://x"'],
     [{ DETECTOR_CONFIG: '[1]' }, 'environment variable DETECTOR_CONFIG must be a JSON object of detector settings'],
     [{ DETECTOR_CONFIG: '{"warmupSamples":1}' }, 'environment variable DETECTOR_CONFIG is invalid: warmupSamples: expected an integer from 10 to 604800, got 1'],
+    [
+      { DETECTOR_CONFIG: '{"acknowledge":{"pump-07":"yesterday"}}' },
+      'environment variable DETECTOR_CONFIG is invalid: acknowledge.pump-07: expected a UTC time written YYYY-MM-DDTHH:MM:SSZ (quoted in YAML), got "yesterday"',
+    ],
     [{ STATUS_HEARTBEAT_SECONDS: '0' }, 'environment variable STATUS_HEARTBEAT_SECONDS must be an integer from 1 to 86400, got "0"'],
   ])('names the variable that is wrong (%#)', (override, message) => {
     expect(() => readProcessorConfig(new Environment({ ...valid, ...override }))).toThrow(message);
