@@ -59,6 +59,13 @@ export const ALARM_THRESHOLDS = {
    * shard in each quarter of an hour for half an hour is that, not a rollout.
    */
   processorShardHandoffsPerShard: 1,
+  /**
+   * While an episode is open its asset raises no new alert. SKAB's faults last minutes; an episode
+   * open for four hours is a fault nobody has fixed, or a normal state the detector holds open (a
+   * slow rise of one metric; docs/detection.md): either way someone must look, and acknowledge it
+   * in the config if it is normal.
+   */
+  longOpenEpisodeSeconds: 14_400,
 } as const;
 
 /** The evaluation window shared by the rate alarms (anomalies, quarantine, errors). */
@@ -191,6 +198,7 @@ export function alarmTable(config: EnvironmentConfig, names: PlatformNames, capa
     { purpose: 'archive-freshness', signal: single(firehose('DeliveryToS3.DataFreshness', 'Maximum')), when: above(ALARM_THRESHOLDS.archiveFreshnessSeconds), every: every(FIVE_MINUTES, 1), missing: 'notBreaching', description: 'The oldest record not yet in the archive bucket is over 30 minutes old: Firehose deliveries fail and are retried. Check the Firehose error logs, the bucket policy and the key.' },
     { purpose: 'archive-stalled', signal: consumerStalled('Firehose reads nothing while records arrive', firehose('DataReadFromKinesisStream.Records', 'Sum')), when: above(0), every: every(FIVE_MINUTES, 3), missing: 'notBreaching', description: 'Records enter the stream but Firehose has read none for 15 minutes: the archive has stopped. Check the Firehose role and the stream key.' },
     { purpose: 'storer-stalled', signal: consumerStalled('the storer is not invoked while records arrive', lambda(storer, 'Invocations', 'Sum')), when: above(0), every: every(FIVE_MINUTES, 2), missing: 'notBreaching', description: 'Records enter the stream but the storer has not run for 10 minutes: its event source mapping is disabled or failing. Check the mapping state.' },
+    { purpose: 'long-open-episode', signal: single(custom(METRIC_NAMES.oldestOpenEpisodeAge, 'processor', 'Maximum')), when: above(ALARM_THRESHOLDS.longOpenEpisodeSeconds), every: every(FIVE_MINUTES, 1), missing: 'notBreaching', description: 'An anomaly episode has been open for over four hours; its asset raises no new alert meanwhile. A fault nobody has fixed, or a normal state the detector holds open: find the asset in the processor log (oldestOpenEpisode) and acknowledge it in the config if it is normal.' },
     { purpose: 'anomaly-storm', signal: single(custom(METRIC_NAMES.anomaliesOpened, 'processor', 'Sum')), when: above(anomalyStormThreshold(config)), every: every(FIVE_MINUTES, 1), missing: 'notBreaching', description: 'Anomaly episodes open across the plant at once: a plant-wide event or a broken detector (a wrong limit after a config change). Compare with the anomaly alerts and recent deployments.' },
     { purpose: 'quarantine-rate', signal: math('MAX([FILL(processor, 0), FILL(storer, 0)])', 'records quarantined by the busier consumer', { processor: custom(METRIC_NAMES.recordsQuarantined, 'processor', 'Sum'), storer: custom(METRIC_NAMES.recordsQuarantined, 'storer', 'Sum') }), when: above(quarantineThreshold(capacity)), every: every(FIVE_MINUTES, 1), missing: 'notBreaching', description: 'Over 1 % of the expected records are quarantined as invalid (both consumers see the same records, so the busier one counts). Read the reasons under the quarantine prefix.' },
     {

@@ -291,12 +291,15 @@ export class Processor {
     let skipped = 0;
     let anomaliesOpened = 0;
     const latencies: number[] = [];
+    let oldestOpenEpisode: { assetId: string; ageSeconds: number } | undefined;
     for (const item of work.values()) {
       if (failedAssets.has(item.assetId)) continue;
       judged += item.judged;
       skipped += item.skipped;
       anomaliesOpened += item.opened;
       latencies.push(...item.newest);
+      const ageSeconds = openEpisodeAgeSeconds(item);
+      if (ageSeconds !== undefined && ageSeconds > (oldestOpenEpisode?.ageSeconds ?? -1)) oldestOpenEpisode = { assetId: item.assetId, ageSeconds };
     }
 
     const presenceApplied = await this.#applyPresence(presence, deadline, batchFailures);
@@ -311,6 +314,8 @@ export class Processor {
     metrics.addMetric(METRIC_NAMES.anomaliesOpened, MetricUnit.Count, anomaliesOpened);
     metrics.addMetric(METRIC_NAMES.alertsPublished, MetricUnit.Count, committed.alertsPublished);
     metrics.addMetric(METRIC_NAMES.recoveriesPublished, MetricUnit.Count, committed.recoveriesPublished);
+    // Only when an episode is open: a batch without one says nothing about the others' episodes.
+    if (oldestOpenEpisode !== undefined) metrics.addMetric(METRIC_NAMES.oldestOpenEpisodeAge, MetricUnit.Seconds, oldestOpenEpisode.ageSeconds);
     metrics.addMetric(METRIC_NAMES.statusWrites, MetricUnit.Count, committed.statusWrites);
     metrics.addMetric(METRIC_NAMES.presenceEvents, MetricUnit.Count, presenceApplied);
     metrics.addMetric(METRIC_NAMES.shardHandoffs, MetricUnit.Count, lease.handoff ? 1 : 0);
@@ -338,6 +343,7 @@ export class Processor {
       shardHandoff: lease.handoff,
       retried: response.batchItemFailures.length,
       failures: batchFailures.count,
+      ...(oldestOpenEpisode === undefined ? {} : { oldestOpenEpisode }),
     });
     return {
       response,
@@ -728,6 +734,13 @@ function episodeOrigin(
 /** OK and ANOMALY are what readings write; OFFLINE (set by presence) and unknown both force the next write. */
 function statusValueOf(value: AssetStatusValue | undefined): 'OK' | 'ANOMALY' | undefined {
   return value === ASSET_STATUS.ok || value === ASSET_STATUS.anomaly ? value : undefined;
+}
+
+/** How long (device time, seconds) the asset's episode had lasted at its last judged sample; undefined when none is open. */
+function openEpisodeAgeSeconds(item: AssetWork): number | undefined {
+  const episode = item.lastVerdict?.episode;
+  if (episode === undefined || episode.startedAt === undefined || episode.event === 'close') return undefined;
+  return Math.max(0, (item.lastTs - episode.startedAt) / 1000);
 }
 
 /** The status part of a checkpoint written after this batch's status writes. */

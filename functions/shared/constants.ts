@@ -64,6 +64,8 @@ export const METRIC_NAMES = {
   alertsPublished: 'AlertsPublished',
   /** Recoveries (ends of alerted episodes) published to SNS (processor). */
   recoveriesPublished: 'RecoveriesPublished',
+  /** Seconds (device time) the oldest episode still open among a batch's assets has lasted; absent when none is open (processor). */
+  oldestOpenEpisodeAge: 'OldestOpenEpisodeAge',
   /** Milliseconds from the device timestamp to the end of processing (processor). */
   endToEndLatency: 'EndToEndLatency',
   /** Milliseconds a batch took (both). */

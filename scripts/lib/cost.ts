@@ -194,6 +194,7 @@ export const EMITTED_METRICS = {
     METRIC_NAMES.anomaliesOpened,
     METRIC_NAMES.alertsPublished,
     METRIC_NAMES.recoveriesPublished,
+    METRIC_NAMES.oldestOpenEpisodeAge,
     METRIC_NAMES.statusWrites,
     METRIC_NAMES.presenceEvents,
     METRIC_NAMES.shardHandoffs,

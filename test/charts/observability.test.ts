@@ -68,6 +68,7 @@ const EXPECTED_ALARMS: Record<string, 'breaching' | 'notBreaching'> = {
   'cw-archive-freshness-dev': 'notBreaching',
   'cw-archive-stalled-dev': 'notBreaching',
   'cw-storer-stalled-dev': 'notBreaching',
+  'cw-long-open-episode-dev': 'notBreaching',
   'cw-anomaly-storm-dev': 'notBreaching',
   'cw-quarantine-rate-dev': 'notBreaching',
   'cw-processor-stalled-dev': 'notBreaching',
@@ -241,7 +242,7 @@ describe('ObservabilityChart', () => {
     });
   });
 
-  test('the application metrics: anomaly storm, quarantine rate, and a stalled processor (silence never breaches)', () => {
+  test('the application metrics: a long-open episode, anomaly storm, quarantine rate, and a stalled processor (silence never breaches)', () => {
     expect(alarm(objects, 'cw-anomaly-storm-dev')).toMatchObject({
       namespace: 'PlantTelemetry/dev',
       metricName: 'AnomaliesOpened',
@@ -249,6 +250,16 @@ describe('ObservabilityChart', () => {
       statistic: 'Sum',
       period: 300,
       threshold: 20,
+    });
+    // The oldest open episode any batch judged: four hours of one, and nobody has looked.
+    expect(alarm(objects, 'cw-long-open-episode-dev')).toMatchObject({
+      namespace: 'PlantTelemetry/dev',
+      metricName: 'OldestOpenEpisodeAge',
+      dimensions: [{ name: 'service', value: 'processor' }],
+      statistic: 'Maximum',
+      comparisonOperator: 'GreaterThanThreshold',
+      threshold: 14_400,
+      treatMissingData: 'notBreaching',
     });
     expect(alarm(objects, 'cw-quarantine-rate-dev')).toMatchObject({ threshold: 750, evaluationPeriods: 1 });
     expect(alarm(objects, 'cw-quarantine-rate-dev').metrics?.map((query) => query.metricStat?.metric.dimensions[0].value ?? query.expression)).toEqual([

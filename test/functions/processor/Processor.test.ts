@@ -113,6 +113,8 @@ describe('Processor', () => {
     expect(captured.values.get(METRIC_NAMES.endToEndLatency)).toHaveLength(15);
     expect(captured.values.get(METRIC_NAMES.endToEndLatency)?.[0]).toBe(NOW - START);
     expect(captured.values.get(METRIC_NAMES.batchDuration)).toEqual([0]);
+    // The episode opened at 12 s and was still open at the batch's last sample, 14 s.
+    expect(captured.values.get(METRIC_NAMES.oldestOpenEpisodeAge)).toEqual([2]);
   });
 
   it('publishes a recovery with the episode id of its alert when the episode ends, and writes the status back to OK', async () => {
@@ -140,6 +142,8 @@ describe('Processor', () => {
     expect(status.writes.map((w) => w.status)).toEqual(['ANOMALY', 'OK']);
     expect(status.writes[1]).not.toHaveProperty('episodeId');
     expect(captured.total(METRIC_NAMES.recoveriesPublished)).toBe(1);
+    // Only the first batch had an episode open at its end: the second reports no age.
+    expect(captured.values.get(METRIC_NAMES.oldestOpenEpisodeAge)).toEqual([2]);
     // The episode's end is checkpointed at once, so a cold start neither repeats nor forgets it.
     expect(states.lastTs('a')).toBe(START + 59_000);
     expect((await run(processor(), seconds('a', 60, 1))).outcome).toMatchObject({ alertsPublished: 0, recoveriesPublished: 0 });
