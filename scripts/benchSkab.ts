@@ -28,6 +28,7 @@ import { ReplayError, ReplayInputError, ReplayUsageError } from './lib/replayErr
 import { readReplayFile, type ReplayFile } from './lib/replayInput';
 import { replayFile } from './lib/replayRun';
 import { readReplaySettings } from './lib/replaySettings';
+import { classifyFalseAlarms, sumFalseAlarmKinds, type FalseAlarmKinds } from './lib/skabFalseAlarms';
 import { formatOnset, nearestRankQuantile, onsetOutcome, sumOnsetOutcomes, type OnsetOutcome } from './lib/skabOnset';
 import { countSkabFile, SKAB_LEADERBOARD, SKAB_WARMUP_ROWS, skabRates, sumSkabCounts, type SkabCounts } from './lib/skabScore';
 import { listCsvFiles, naturalOrder } from './lib/listCsvFiles';
@@ -41,6 +42,8 @@ function percent(value: number): string {
 /** Scores of one labelled file, or pooled over several. */
 export interface SkabScores {
   readonly counts: SkabCounts;
+  /** The false-positive rows by the flagged span that holds them. */
+  readonly falseAlarms: FalseAlarmKinds;
   readonly nab: NabOutcome;
   /**
    * NAB against the file's own `changepoint` column, the true changepoints the changepoint
@@ -85,6 +88,7 @@ export interface SkabBenchResult {
   readonly checks: readonly SkabFalseAlarmCheck[];
   readonly skipped: readonly SkabBenchSkip[];
   readonly total: SkabCounts;
+  readonly falseAlarms: FalseAlarmKinds;
   readonly nab: NabOutcome;
   /** Pooled over the files with a `changepoint` column (`files` of them); absent when none has one. */
   readonly leaderboardNab?: { readonly outcome: NabOutcome; readonly files: number };
@@ -132,6 +136,7 @@ export function benchSkab(dir: string, settings: DetectorSettings = {}): SkabBen
     checks,
     skipped: skipped.sort((a, b) => naturalOrder(a.name, b.name)),
     total: scores.counts,
+    falseAlarms: scores.falseAlarms,
     nab: scores.nab,
     ...(leaderboardNab === undefined ? {} : { leaderboardNab: { outcome: leaderboardNab, files: withColumn } }),
     onset: scores.onset,
@@ -144,6 +149,7 @@ function scoreFile(input: ReplayFile, flags: Uint8Array): SkabScores {
   const changepoints = input.changepointLabelled ? markedRows(input.samples.map((entry) => entry.changepoint ?? 0), SKAB_WARMUP_ROWS) : undefined;
   return {
     counts: countSkabFile(flags, labels),
+    falseAlarms: classifyFalseAlarms(flags, labels, SKAB_WARMUP_ROWS),
     nab: nabOutcome(times, labels, flags, SKAB_WARMUP_ROWS),
     ...(changepoints === undefined ? {} : { leaderboardNab: nabOutcomeAt(times, changepoints, flags, SKAB_WARMUP_ROWS) }),
     onset: onsetOutcome(times, labels, flags, SKAB_WARMUP_ROWS),
@@ -165,6 +171,7 @@ function poolScores(scores: readonly SkabScores[]): SkabScores {
   const leaderboard = scores.flatMap((entry) => (entry.leaderboardNab === undefined ? [] : [entry.leaderboardNab]));
   return {
     counts: sumSkabCounts(scores.map((entry) => entry.counts)),
+    falseAlarms: sumFalseAlarmKinds(scores.map((entry) => entry.falseAlarms)),
     nab: sumNabOutcomes(scores.map((entry) => entry.nab)),
     ...(leaderboard.length === 0 ? {} : { leaderboardNab: sumNabOutcomes(leaderboard) }),
     onset: sumOnsetOutcomes(scores.map((entry) => entry.onset)),
@@ -278,6 +285,8 @@ export function formatBenchSkabReport(dir: string, result: SkabBenchResult): str
   const cells = rateCells(result.total);
   lines.push('');
   lines.push(`F1 ${cells.f1}   false-alarm rate ${cells.falseAlarmRate}   missed-alarm rate ${cells.missedAlarmRate}`);
+  const { trailing, leading, apart } = result.falseAlarms;
+  lines.push(`false-positive rows: ${trailing} trailing a labelled span (flags held after the label ended), ${leading} leading one, ${apart} in episodes of their own`);
   lines.push(`onset delay (labelled onset to the first flag inside its span): ${formatOnset(result.onset)}`);
   lines.push(...formatFolders(result.folders), ...formatChecks(result.checks));
   lines.push('');

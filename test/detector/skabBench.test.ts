@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BENCH_SKAB_USAGE, benchSkab, formatBenchSkabReport, parseBenchSkabArgs, runBenchSkab, type SkabBenchResult } from '../../scripts/benchSkab';
 import { ReplayInputError, ReplayUsageError } from '../../scripts/lib/replayErrors';
+import { classifyFalseAlarms } from '../../scripts/lib/skabFalseAlarms';
 import { countSkabFile, skabRates, sumSkabCounts } from '../../scripts/lib/skabScore';
 import { generateRows, injectFault, START_TS, type MetricSpec } from './syntheticSeries';
 
@@ -12,6 +13,16 @@ describe('SKAB scoring', () => {
     const flags = [1, 1, 0, 1, 1, 0, 0, 1];
     const labels = [1, 0, 0, 1, 0, 1, 0, 0];
     expect(countSkabFile(flags, labels, 2)).toEqual({ truePositives: 1, falsePositives: 2, falseNegatives: 1, trueNegatives: 2 });
+  });
+
+  it('tells false-positive rows that trail or lead a labelled span from those in episodes of their own', () => {
+    const labels = [0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0];
+    const flags = [0, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 0];
+    expect(classifyFalseAlarms(flags, labels, 0)).toEqual({ trailing: 2, leading: 2, apart: 2 });
+    // Rows of the warm-up are not judged, even in a span that reaches past it.
+    expect(classifyFalseAlarms(flags, labels, 2)).toEqual({ trailing: 2, leading: 1, apart: 2 });
+    // A gap in the labels inside one flagged span trails the labelled rows before it.
+    expect(classifyFalseAlarms([1, 1, 1, 1, 1], [0, 1, 0, 1, 0], 0)).toEqual({ trailing: 2, leading: 1, apart: 0 });
   });
 
   it('pools counts over files before computing F1, FAR and MAR', () => {
@@ -155,7 +166,8 @@ describe('bench:skab', () => {
     const counts = { truePositives: 0, falsePositives: 0, falseNegatives: 0, trueNegatives: 50 };
     const nab = { hits: [], missed: 0, falsePositives: 0 };
     const onset = { delays: [], missed: 0 };
-    const result: SkabBenchResult = { files: [{ name: 'quiet.csv', counts, nab, onset }], folders: [], checks: [], skipped: [], total: counts, nab, onset };
+    const falseAlarms = { trailing: 0, leading: 0, apart: 0 };
+    const result: SkabBenchResult = { files: [{ name: 'quiet.csv', counts, falseAlarms, nab, onset }], folders: [], checks: [], skipped: [], total: counts, falseAlarms, nab, onset };
     const report = formatBenchSkabReport('skab', result);
     expect(report).not.toMatch(/NaN/);
     const lines = report.split('\n');
