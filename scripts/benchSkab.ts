@@ -207,6 +207,11 @@ function nabScores(outcome: NabOutcome): number[] | undefined {
   return outcome.hits.length + outcome.missed === 0 ? undefined : NAB_PROFILES.map((profile) => nabScore(outcome, profile));
 }
 
+/** The three profiles' scores as printed: `-` for each when there is no changepoint. */
+function scoreCells(scores: readonly number[] | undefined): string[] {
+  return (scores ?? NAB_PROFILES.map(() => Number.NaN)).map((value) => (Number.isNaN(value) ? '-' : value.toFixed(2)));
+}
+
 /** The per-folder table, when the files come from more than one folder. */
 function formatFolders(folders: readonly SkabBenchFolder[]): string[] {
   if (folders.length < 2) return [];
@@ -245,7 +250,7 @@ function formatChecks(checks: readonly SkabFalseAlarmCheck[]): string[] {
   const lines = ['', 'Files without labels, replayed as a check on false alarms (in a recording of normal operation, like SKAB\'s anomaly-free.csv, every flag is one):'];
   for (const check of checks) {
     const share = check.judgedRows === 0 ? '-' : percent(check.flaggedRows / check.judgedRows);
-    lines.push(`  ${check.name}: ${check.flaggedRows} of ${check.judgedRows} judged rows flagged (${share}), ${check.episodes} ${check.episodes === 1 ? "episode" : "episodes"}`);
+    lines.push(`  ${check.name}: ${check.flaggedRows} of ${check.judgedRows} judged rows flagged (${share}), ${check.episodes} ${check.episodes === 1 ? 'episode' : 'episodes'}`);
   }
   return lines;
 }
@@ -306,7 +311,7 @@ export function formatBenchSkabReport(dir: string, result: SkabBenchResult): str
   const changepoints = result.nab.hits.length + result.nab.missed;
   // nabScore is NaN without a changepoint; only scores that exist are printed and ranked.
   const nab = nabScores(result.nab);
-  const [standard, lowFp, lowFn] = (nab ?? NAB_PROFILES.map(() => undefined)).map((value) => (value === undefined ? '-' : value.toFixed(2)));
+  const [standard, lowFp, lowFn] = scoreCells(nab);
   lines.push(
     `NAB (changepoints: both edges of each label span and flagged span, 60 s windows): standard ${standard}   LowFP ${lowFp}   LowFN ${lowFn}   ` +
       `missed ${result.nab.missed} of ${changepoints} changepoints   false positives ${result.nab.falsePositives}`,
@@ -314,7 +319,7 @@ export function formatBenchSkabReport(dir: string, result: SkabBenchResult): str
   const column = result.leaderboardNab;
   const columnScores = column === undefined ? undefined : nabScores(column.outcome);
   if (column !== undefined) {
-    const [standardColumn, lowFpColumn, lowFnColumn] = (columnScores ?? NAB_PROFILES.map(() => undefined)).map((value) => (value === undefined ? '-' : value.toFixed(2)));
+    const [standardColumn, lowFpColumn, lowFnColumn] = scoreCells(columnScores);
     const share = column.files === result.files.length ? '' : `, ${column.files} of ${result.files.length} files have it`;
     lines.push(
       `NAB on the files' changepoint column (the true changepoints the leaderboard scores: SKAB marks where each fault's transitions start and end, about 4 per anomaly${share}): ` +

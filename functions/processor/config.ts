@@ -1,4 +1,4 @@
-import { DETECTOR_SETTING_NAMES, resolveDetectionSettings, resolveDetectorSettings, type DetectorSettings, type ResolvedDetectorSettings } from '../shared/detector';
+import { DETECTOR_SETTING_NAMES, resolveDetectionSettings, type ResolvedDetectorSettings } from '../shared/detector';
 import { ENV } from '../shared/constants';
 import { Environment } from '../shared/Environment';
 import { ConfigurationError } from '../shared/errors';
@@ -33,11 +33,10 @@ export function readProcessorConfig(env: Environment = new Environment()): Proce
   let detectorSettings: ResolvedDetectorSettings;
   let acknowledgements: ReadonlyMap<string, number>;
   try {
-    // The acknowledgements travel with the detector's settings: one variable, one schema.
-    const { acknowledge, ...detector } = rawSettings as DetectorSettings & { acknowledge?: unknown };
-    detectorSettings = resolveDetectorSettings(detector);
-    const checked = resolveDetectionSettings({ acknowledge }, [...DETECTOR_SETTING_NAMES, 'acknowledge']).acknowledge;
-    acknowledgements = new Map(Object.entries(checked).map(([assetId, at]) => [assetId, Date.parse(at)]));
+    // The acknowledgements travel with the detector's settings: one variable, one schema, one check.
+    const { statusHeartbeatSeconds: _heartbeat, acknowledge, ...detector } = resolveDetectionSettings(rawSettings, [...DETECTOR_SETTING_NAMES, 'acknowledge']);
+    detectorSettings = Object.freeze(detector);
+    acknowledgements = new Map(Object.entries(acknowledge).map(([assetId, at]) => [assetId, Date.parse(at)]));
   } catch (error) {
     throw new ConfigurationError(`environment variable ${ENV.detectorConfig} is invalid: ${(error as Error).message}`);
   }
