@@ -218,9 +218,13 @@ export function functionEnvironment(config: EnvironmentConfig, names: PlatformNa
       [ENV.hotRetentionDays]: String(config.retention.hotDays),
     };
   }
-  const { statusHeartbeatSeconds, acknowledge, ...settings } = config.detection;
-  // Acknowledgements ride in DETECTOR_CONFIG only when there are any, so none leaves the function unchanged.
-  const detector = Object.keys(acknowledge).length === 0 ? settings : { ...settings, acknowledge };
+  const { statusHeartbeatSeconds, acknowledge, relearn, ...settings } = config.detection;
+  // Operators' requests ride in DETECTOR_CONFIG only when there are any, so none leaves the function unchanged.
+  const detector = {
+    ...settings,
+    ...(Object.keys(acknowledge).length === 0 ? {} : { acknowledge }),
+    ...(Object.keys(relearn).length === 0 ? {} : { relearn }),
+  };
   return {
     ...powertools,
     [ENV.assetStatusTable]: names.assetStatusTable,

@@ -28,7 +28,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { DetectorSettings } from '../functions/shared/detector';
+import type { DetectionSettings, DetectorSettings } from '../functions/shared/detector';
 import { makeCertificates } from './lib/fleet/makeCertificates';
 import { readFleetTopics } from './lib/fleet/readFleetTopics';
 import { UsageError } from './lib/fleet/UsageError';
@@ -79,9 +79,12 @@ function functionWith(pipeline: LocalPipeline, variable: string): RunningFunctio
   return running;
 }
 
+/** The detector's settings as rendered; operators' requests (acknowledge, relearn) name real assets, not the fleet's, and are left out. */
 function renderedDetectorSettings(manifests: LocalManifests): DetectorSettings {
   const text = manifests.functions.find((f) => f.variables.DETECTOR_CONFIG !== undefined)?.variables.DETECTOR_CONFIG;
-  return text ? (JSON.parse(text) as DetectorSettings) : {};
+  if (!text) return {};
+  const { acknowledge: _acknowledge, relearn: _relearn, ...detector } = JSON.parse(text) as DetectionSettings;
+  return detector;
 }
 
 /** The fleet in its own process (TLS clients and broker would otherwise share one event loop). */

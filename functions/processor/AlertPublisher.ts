@@ -53,7 +53,9 @@ export function recoveryText(recovery: EpisodeRecovery, dashboardUrl: string): s
     `Ended: ${new Date(recovery.endedAt).toISOString()}`,
     `Peak score: ${recovery.peakScore.toFixed(3)}`,
   ];
-  if (recovery.acknowledged) {
+  if (recovery.relearned) {
+    lines.push('An operator asked the detector to relearn the asset (config detection.relearn): it is warming up on the current operating point again, and until it has only the configured limits are checked.');
+  } else if (recovery.acknowledged) {
     lines.push(`An operator acknowledged the episode (config detection.acknowledge); the detector ${recovery.rebaselined ? 're-baselined on the current operating point' : 'closed it'}.`);
   } else if (recovery.rebaselined) {
     lines.push('The process settled at a new operating point; the detector re-baselined on it.');

@@ -24,6 +24,8 @@ export interface ProcessorDependencies {
   readonly settings: DetectorSettings;
   /** Operators' acknowledgements per asset id (epoch ms; config `detection.acknowledge`), given to every detector created or restored. @default none */
   readonly acknowledgements?: ReadonlyMap<string, number>;
+  /** Operators' requests to relearn per asset id (epoch ms; config `detection.relearn`), given to every detector created or restored. @default none */
+  readonly relearnRequests?: ReadonlyMap<string, number>;
   readonly states: DetectorStatePort;
   readonly status: StatusPort;
   readonly alerts: AlertPort;
@@ -265,6 +267,11 @@ export class Processor {
           item.lastVerdict = verdict;
           if (verdict.episode.event === 'open') item.opened += 1;
           if (verdict.episode.event === 'open' || verdict.episode.event === 'close') item.episodeChanged = true;
+          if (verdict.relearned === true) {
+            // Checkpointed with the batch, so a restore does not relearn from a later sample.
+            item.episodeChanged = true;
+            this.#deps.logger.info('detector relearning the asset on an operator request', { assetId: item.assetId, ts: sample.ts });
+          }
           if (verdict.episode.alert) item.notices.push({ alert: this.#alertOf(message, sample.ts, sample.values, units, verdict) });
           if (verdict.episode.event === 'close' && verdict.episode.recovery === true) {
             item.notices.push({ recovery: this.#recoveryOf(message, sample.ts, sample.values, units, verdict) });
@@ -438,13 +445,13 @@ export class Processor {
       if (item !== undefined) {
         try {
           committed = decodeCheckpoint(item);
-          detector = this.#acknowledged(assetId, AssetDetector.fromState(committed.state, settings));
+          detector = this.#withOperatorRequests(assetId, AssetDetector.fromState(committed.state, settings));
         } catch (error) {
           logger.error('detector checkpoint unreadable; the asset starts a new warm-up', { assetId, error: error as Error });
           committed = undefined;
         }
       }
-      const restoredDetector = detector ?? this.#acknowledged(assetId, new AssetDetector(settings));
+      const restoredDetector = detector ?? this.#withOperatorRequests(assetId, new AssetDetector(settings));
       // A checkpoint without the list (written before it existed) counts every model metric as judged.
       const lastTsMetrics = new Set(committed?.lastTsMetrics ?? restoredDetector.metrics);
       // The checkpoint vouches for the status writes before it: a restored asset writes its link and
@@ -467,10 +474,12 @@ export class Processor {
     }
   }
 
-  /** Gives a detector its asset's acknowledgement, if the config has one. */
-  #acknowledged(assetId: string, detector: AssetDetector): AssetDetector {
-    const at = this.#deps.acknowledgements?.get(assetId);
-    if (at !== undefined) detector.acknowledge(at);
+  /** Gives a detector its asset's acknowledgement and relearn request, if the config has them. */
+  #withOperatorRequests(assetId: string, detector: AssetDetector): AssetDetector {
+    const acknowledgedAt = this.#deps.acknowledgements?.get(assetId);
+    if (acknowledgedAt !== undefined) detector.acknowledge(acknowledgedAt);
+    const relearnAt = this.#deps.relearnRequests?.get(assetId);
+    if (relearnAt !== undefined) detector.relearn(relearnAt);
     return detector;
   }
 
@@ -482,7 +491,7 @@ export class Processor {
       this.#assets.delete(assetId);
       return;
     }
-    entry.detector = this.#acknowledged(assetId, AssetDetector.fromState(entry.snapshot.state, this.#deps.settings));
+    entry.detector = this.#withOperatorRequests(assetId, AssetDetector.fromState(entry.snapshot.state, this.#deps.settings));
     entry.lastTs = entry.snapshot.lastTs;
     entry.lastTsMetrics = new Set(entry.snapshot.lastTsMetrics);
   }
@@ -517,6 +526,7 @@ export class Processor {
       peakScore: verdict.episode.peakScore ?? verdict.score,
       rebaselined: verdict.episode.rebaselined === true,
       acknowledged: verdict.episode.acknowledged === true,
+      relearned: verdict.episode.relearned === true,
     };
   }
 

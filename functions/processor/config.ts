@@ -1,4 +1,4 @@
-import { DETECTOR_SETTING_NAMES, resolveDetectionSettings, type ResolvedDetectorSettings } from '../shared/detector';
+import { DETECTOR_SETTING_NAMES, OPERATOR_REQUEST_NAMES, resolveDetectionSettings, type ResolvedDetectorSettings } from '../shared/detector';
 import { ENV } from '../shared/constants';
 import { Environment } from '../shared/Environment';
 import { ConfigurationError } from '../shared/errors';
@@ -13,12 +13,19 @@ export interface ProcessorConfig {
   readonly detectorSettings: ResolvedDetectorSettings;
   /** Operators' acknowledgements per asset id, epoch ms (DETECTOR_CONFIG's `acknowledge`). */
   readonly acknowledgements: ReadonlyMap<string, number>;
+  /** Operators' requests to relearn per asset id, epoch ms (DETECTOR_CONFIG's `relearn`). */
+  readonly relearnRequests: ReadonlyMap<string, number>;
   readonly statusHeartbeatSeconds: number;
   readonly checkpointIntervalSeconds: number;
 }
 
 /** Used when STATUS_HEARTBEAT_SECONDS is unset: an unchanged status is refreshed once a minute. */
 export const DEFAULT_STATUS_HEARTBEAT_SECONDS = 60;
+
+/** An operator's requests (asset id → UTC time, already checked by the schema) as epoch ms per asset. */
+function epochMsPerAsset(times: Readonly<Record<string, string>>): ReadonlyMap<string, number> {
+  return new Map(Object.entries(times).map(([assetId, at]) => [assetId, Date.parse(at)]));
+}
 
 /** Reads and checks the processor's environment; throws ConfigurationError naming the variable. */
 export function readProcessorConfig(env: Environment = new Environment()): ProcessorConfig {
@@ -32,11 +39,13 @@ export function readProcessorConfig(env: Environment = new Environment()): Proce
   }
   let detectorSettings: ResolvedDetectorSettings;
   let acknowledgements: ReadonlyMap<string, number>;
+  let relearnRequests: ReadonlyMap<string, number>;
   try {
-    // The acknowledgements travel with the detector's settings: one variable, one schema, one check.
-    const { statusHeartbeatSeconds: _heartbeat, acknowledge, ...detector } = resolveDetectionSettings(rawSettings, [...DETECTOR_SETTING_NAMES, 'acknowledge']);
+    // Operators' requests travel with the detector's settings: one variable, one schema, one check.
+    const { statusHeartbeatSeconds: _heartbeat, acknowledge, relearn, ...detector } = resolveDetectionSettings(rawSettings, [...DETECTOR_SETTING_NAMES, ...OPERATOR_REQUEST_NAMES]);
     detectorSettings = Object.freeze(detector);
-    acknowledgements = new Map(Object.entries(acknowledge).map(([assetId, at]) => [assetId, Date.parse(at)]));
+    acknowledgements = epochMsPerAsset(acknowledge);
+    relearnRequests = epochMsPerAsset(relearn);
   } catch (error) {
     throw new ConfigurationError(`environment variable ${ENV.detectorConfig} is invalid: ${(error as Error).message}`);
   }
@@ -48,6 +57,7 @@ export function readProcessorConfig(env: Environment = new Environment()): Proce
     dashboardUrl,
     detectorSettings,
     acknowledgements,
+    relearnRequests,
     statusHeartbeatSeconds: env.integer(ENV.statusHeartbeatSeconds, { min: 1, max: 86_400, default: DEFAULT_STATUS_HEARTBEAT_SECONDS }),
     checkpointIntervalSeconds: env.integer(ENV.checkpointIntervalSeconds, { min: 0, max: 3_600, default: DEFAULT_CHECKPOINT_INTERVAL_SECONDS }),
   };

@@ -27,6 +27,7 @@ const doc = DynamoDBDocumentClient.from(new DynamoDBClient(sdkClientConfig()), {
 const processor = new Processor({
   settings: config.detectorSettings,
   acknowledgements: config.acknowledgements,
+  relearnRequests: config.relearnRequests,
   states: new DetectorStateStore({ doc, tableName: config.detectorStateTable, breaker: breakers.dynamodb }),
   status: new StatusStore({ doc, tableName: config.assetStatusTable, breaker: breakers.dynamodb }),
   alerts: new AlertPublisher({

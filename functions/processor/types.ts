@@ -87,6 +87,8 @@ export interface EpisodeRecovery extends EpisodeOrigin {
   readonly rebaselined: boolean;
   /** An operator's acknowledgement (config `detection.acknowledge`) ended the episode. */
   readonly acknowledged: boolean;
+  /** An operator's request to relearn the asset (config `detection.relearn`) ended the episode. */
+  readonly relearned: boolean;
 }
 
 /** Who last processed a shard: the container and the last sequence number of its batch. */

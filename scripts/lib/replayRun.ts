@@ -14,9 +14,9 @@ export interface ReplayResult {
   readonly openings: ReadonlyMap<number, readonly string[]>;
 }
 
-/** Replays `file`; an asset named in `settings.acknowledge` gets that acknowledgement, as the processor gives it. */
+/** Replays `file`; an asset named in `settings.acknowledge` or `settings.relearn` gets that request, as the processor gives it. */
 export function replayFile(file: ReplayFile, settings: ReplaySettings, onVerdict?: (index: number, verdict: Verdict) => void): ReplayResult {
-  const { acknowledge = {}, ...detectorSettings } = settings;
+  const { acknowledge = {}, relearn = {}, ...detectorSettings } = settings;
   const count = file.samples.length;
   const result = {
     file,
@@ -32,6 +32,7 @@ export function replayFile(file: ReplayFile, settings: ReplaySettings, onVerdict
     if (detector === undefined) {
       detector = new AssetDetector(detectorSettings);
       if (Object.hasOwn(acknowledge, asset)) detector.acknowledge(Date.parse(acknowledge[asset]));
+      if (Object.hasOwn(relearn, asset)) detector.relearn(Date.parse(relearn[asset]));
       detectors.set(asset, detector);
     }
     const verdict = detector.observe(sample);

@@ -7,8 +7,8 @@ import { ReplayUsageError } from './replayErrors';
  * Detection settings from a file: the `detection` block of an environment config, checked
  * against the same schema as `config/<env>.yaml`, so what is tuned here deploys as is. The file
  * is JSON or YAML holding either the block itself or a whole environment config (its `detection`
- * block is taken). Returns the detector's part and the acknowledgements (the status heartbeat is
- * the processor's alone).
+ * block is taken). Returns the detector's part and the operators' requests (the status heartbeat
+ * is the processor's alone).
  */
 export type ReplaySettings = Omit<DetectionSettings, 'statusHeartbeatSeconds'>;
 

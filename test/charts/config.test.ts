@@ -66,6 +66,7 @@ describe('environment config', () => {
     ['detection.limits', { temperature: { min: 5, max: 1 } }, 'config/dev.yaml: detection.limits.temperature.min: value 5 is not allowed; expected min below max (1)'],
     ['detection.limits', { 'bad metric': { max: 1 } }, 'config/dev.yaml: detection.limits.bad metric: value "bad metric" is not allowed; expected a metric name matching [A-Za-z0-9_.:-]{1,64}'],
     ['detection.acknowledge', { 'pump-07': '2026-02-30T10:00:00Z' }, 'config/dev.yaml: detection.acknowledge.pump-07: value "2026-02-30T10:00:00Z" is not allowed; expected a UTC time written YYYY-MM-DDTHH:MM:SSZ (quoted in YAML)'],
+    ['detection.relearn', ['pump-07'], 'config/dev.yaml: detection.relearn: value ["pump-07"] is not allowed; expected a mapping of asset ids to UTC times'],
     ['gitops.repoURL', 'ftp://example.com/x', 'config/dev.yaml: gitops.repoURL: value "ftp://example.com/x" is not allowed; expected an https://, ssh:// or git@ repository URL'],
     ['capacity.shards', 4, 'config/dev.yaml: capacity.shards: value 4 is not allowed; unknown field; allowed fields are sensors, readingsPerSecondPerSensor, bytesPerReading, readingsPerMessage, headroom, onDemand, processorFanOut, processorConsumerArn, processorConsumerReadsFrom'],
     ['retention', 30, 'config/dev.yaml: retention: value 30 is not allowed; expected a mapping with fields hotDays, archiveYears, logDays'],

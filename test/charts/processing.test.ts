@@ -291,23 +291,28 @@ describe('ProcessingChart', () => {
     test("the processor's detector settings are the config's detection block, as the processor reads them back", () => {
       const variables = functionSpec(objects, 'lambda-processor-dev').environment.variables as Record<string, string>;
       const read = readProcessorConfig(new Environment(variables));
-      const { statusHeartbeatSeconds, acknowledge: _acknowledge, ...detector } = loadEnvironmentConfig('dev').detection;
+      const { statusHeartbeatSeconds, acknowledge: _acknowledge, relearn: _relearn, ...detector } = loadEnvironmentConfig('dev').detection;
       expect(read.detectorSettings).toEqual(resolveDetectorSettings(detector));
       expect(read.statusHeartbeatSeconds).toBe(statusHeartbeatSeconds);
       expect(JSON.parse(variables.DETECTOR_CONFIG)).toMatchObject({ warmupSamples: 400, cooldownSeconds: 900, limits: { temperature: { min: -20, max: 120 }, pressure: { min: 0, max: 16 } } });
-      // No acknowledgement in the config: none in the variable, so the function is unchanged.
+      // No operator's request in the config: none in the variable, so the function is unchanged.
       expect(JSON.parse(variables.DETECTOR_CONFIG)).not.toHaveProperty('acknowledge');
+      expect(JSON.parse(variables.DETECTOR_CONFIG)).not.toHaveProperty('relearn');
       expect(read.acknowledgements).toEqual(new Map());
+      expect(read.relearnRequests).toEqual(new Map());
     });
 
-    test("operators' acknowledgements reach the processor in DETECTOR_CONFIG, read back as epoch milliseconds per asset", () => {
+    test("operators' acknowledgements and requests to relearn reach the processor in DETECTOR_CONFIG, read back as epoch milliseconds per asset", () => {
       const props = platformProps('dev');
-      const config = { ...props.config, detection: { ...props.config.detection, acknowledge: { 'pump-07': '2026-12-02T14:00:00Z' } } };
+      const requests = { acknowledge: { 'pump-07': '2026-12-02T14:00:00Z' }, relearn: { 'pump-09': '2026-12-03T06:00:00Z' } };
+      const config = { ...props.config, detection: { ...props.config.detection, ...requests } };
       const app = Testing.app();
       const rendered = Testing.synth(new ProcessingChart(app, 'processing', { ...props, config })) as RenderedObject[];
       const variables = functionSpec(rendered, 'lambda-processor-dev').environment.variables as Record<string, string>;
-      expect(JSON.parse(variables.DETECTOR_CONFIG).acknowledge).toEqual({ 'pump-07': '2026-12-02T14:00:00Z' });
-      expect(readProcessorConfig(new Environment(variables)).acknowledgements).toEqual(new Map([['pump-07', Date.UTC(2026, 11, 2, 14)]]));
+      expect(JSON.parse(variables.DETECTOR_CONFIG)).toMatchObject(requests);
+      const read = readProcessorConfig(new Environment(variables));
+      expect(read.acknowledgements).toEqual(new Map([['pump-07', Date.UTC(2026, 11, 2, 14)]]));
+      expect(read.relearnRequests).toEqual(new Map([['pump-09', Date.UTC(2026, 11, 3, 6)]]));
     });
 
     test('the storer gets its table, bucket and hot-tier retention', () => {

@@ -101,6 +101,19 @@ describe('resolveDetectorSettings', () => {
     // They are the processor's, given per asset: the detector's own settings refuse them.
     expect(() => resolveDetectorSettings({ acknowledge: {} } as DetectorSettings)).toThrow(/^unknown detection setting "acknowledge"/);
   });
+
+  it("takes operators' requests to relearn by the same rules", () => {
+    expect(resolveDetectionSettings({}).relearn).toEqual({});
+    expect(resolveDetectionSettings({ relearn: { 'pump-07': '2026-12-03T06:00:00Z' } }).relearn).toEqual({ 'pump-07': '2026-12-03T06:00:00Z' });
+    expect(() => resolveDetectionSettings({ relearn: { 'pump/07': '2026-12-03T06:00:00Z' } })).toThrow(
+      'relearn.pump/07: expected an asset id matching [A-Za-z0-9_.:-]{1,64}, got "pump/07"',
+    );
+    expect(() => resolveDetectionSettings({ relearn: { 'pump-07': '2026-12-03 06:00' } })).toThrow(
+      'relearn.pump-07: expected a UTC time written YYYY-MM-DDTHH:MM:SSZ (quoted in YAML), got "2026-12-03 06:00"',
+    );
+    expect(() => resolveDetectionSettings({ relearn: 'pump-07' })).toThrow('relearn: expected a mapping of asset ids to UTC times, got "pump-07"');
+    expect(() => resolveDetectorSettings({ relearn: {} } as DetectorSettings)).toThrow(/^unknown detection setting "relearn"/);
+  });
 });
 
 describe('AssetDetector on clean data', () => {
@@ -289,6 +302,88 @@ describe('AssetDetector ends episodes when the fault is over', () => {
 
     it('refuses a time that is not a finite number of epoch milliseconds', () => {
       expect(() => new AssetDetector().acknowledge(Number.NaN)).toThrow(new DetectorInputError('acknowledgement time must be a finite number of epoch milliseconds, got NaN'));
+    });
+  });
+
+  describe("an operator's request to relearn", () => {
+    // The same held episode: vibration stays 4 standard deviations up after the fault, for good.
+    const rows = faultThenSettle(42, { vibration: 4 });
+    const samples = toSamples(rows);
+    const RELEARN = ONSET + FAULT_SAMPLES + 200;
+    const relearnTs = START_TS + RELEARN * 1000;
+    const relearning = (at = relearnTs, settings: DetectorSettings = {}): AssetDetector => {
+      const detector = new AssetDetector(settings);
+      detector.relearn(at);
+      return detector;
+    };
+
+    it('ends the open episode at its time, warms up again from that sample, and then takes the new operating point as normal', () => {
+      const verdicts = observeAll(relearning(relearnTs - 500), samples);
+      expect(openings(verdicts)).toHaveLength(1);
+      expect(verdicts.slice(openings(verdicts)[0], RELEARN).every((verdict) => verdict.anomalous)).toBe(true);
+      expect(verdicts[RELEARN]).toMatchObject({ anomalous: false, warmingUp: true, relearned: true });
+      expect(verdicts[RELEARN].episode).toEqual({
+        event: 'close',
+        startedAt: verdicts[openings(verdicts)[0]].episode.startedAt,
+        peakScore: verdicts[RELEARN - 1].episode.peakScore,
+        alert: false,
+        recovery: true,
+        rebaselined: false,
+        relearned: true,
+      });
+      // A new warm-up of warmupSamples samples, the one that relearned included.
+      expect(verdicts.slice(RELEARN, RELEARN + WARMUP).every((verdict) => verdict.warmingUp && !verdict.anomalous)).toBe(true);
+      expect(verdicts[RELEARN + WARMUP].warmingUp).toBe(false);
+      expect(verdicts.slice(RELEARN + 1).some((verdict) => verdict.relearned === true)).toBe(false);
+      // Without the request the episode never ends (see above); after it the new point is normal.
+      expect(verdicts.slice(RELEARN).some((verdict) => verdict.anomalous)).toBe(false);
+    });
+
+    it('keeps checking the limits during the new warm-up, and keeps the alert cooldown of the episode it ended', () => {
+      const breach = RELEARN + 50;
+      const last = samples.length - 1;
+      const withBreach = samples.map((sample, t) =>
+        t === breach || t === last ? { ...sample, values: { ...sample.values, pressure: { value: 9, quality: 'GOOD' as const } } } : sample,
+      );
+      const verdicts = observeAll(relearning(relearnTs, { limits: { pressure: { max: 5 } }, recoverySamples: 1 }), withBreach);
+      expect(verdicts[breach]).toMatchObject({ anomalous: true, warmingUp: true, limitBreaches: ['pressure'] });
+      // 50 s after the relearn ended the alerted episode: inside the 900 s cooldown, so no new alert.
+      expect(verdicts[breach].episode).toMatchObject({ event: 'open', alert: false });
+      expect(last - breach).toBeGreaterThan(900);
+      expect(verdicts[last].episode).toMatchObject({ event: 'open', alert: true });
+    });
+
+    it('applies once: a detector restored after it does not relearn again, one restored from before it does', () => {
+      const uninterrupted = observeAll(relearning(), samples);
+      const before = relearning();
+      observeAll(before, samples.slice(0, RELEARN - 10));
+      const after = relearning();
+      observeAll(after, samples.slice(0, RELEARN + 10));
+      const fromBefore = AssetDetector.fromState(JSON.parse(JSON.stringify(before.toState())) as AssetDetectorState);
+      fromBefore.relearn(relearnTs);
+      const fromAfter = AssetDetector.fromState(JSON.parse(JSON.stringify(after.toState())) as AssetDetectorState);
+      fromAfter.relearn(relearnTs);
+      expect(observeAll(fromBefore, samples.slice(RELEARN - 10))).toEqual(uninterrupted.slice(RELEARN - 10));
+      expect(observeAll(fromAfter, samples.slice(RELEARN + 10))).toEqual(uninterrupted.slice(RELEARN + 10));
+    });
+
+    it('leaves alone a model learned after the request, so an old entry does no harm', () => {
+      expect(observeAll(relearning(START_TS - 60_000), samples)).toEqual(observeAll(new AssetDetector(), samples));
+    });
+
+    it('relearns a model upgraded from a version-3 state, whose warm-up time is unknown, at its next sample', () => {
+      const detector = new AssetDetector();
+      observeAll(detector, samples.slice(0, RELEARN));
+      const { learningSince: _since, ...rest } = detector.toState();
+      const upgraded = AssetDetector.fromState({ ...rest, version: 3 } as unknown as AssetDetectorState);
+      expect(upgraded.toState().learningSince).toBeNull();
+      upgraded.relearn(START_TS - 60_000);
+      expect(upgraded.observe(samples[RELEARN])).toMatchObject({ relearned: true, warmingUp: true, episode: { event: 'close', relearned: true } });
+      expect(upgraded.toState().learningSince).toBe(relearnTs);
+    });
+
+    it('refuses a time that is not a finite number of epoch milliseconds', () => {
+      expect(() => new AssetDetector().relearn(Number.POSITIVE_INFINITY)).toThrow(new DetectorInputError('relearn time must be a finite number of epoch milliseconds, got Infinity'));
     });
   });
 
@@ -485,10 +580,11 @@ describe('AssetDetector is deterministic, causal and restorable', () => {
   it('upgrades a version-2 state (before episode ends were recorded) and continues', () => {
     const detector = new AssetDetector();
     observeAll(detector, samples.slice(0, 820));
-    const { episode, ...rest } = detector.toState();
+    const { episode, learningSince: _since, ...rest } = detector.toState();
     const { alerted: _a, quietSamples: _q, signature: _s, level: _l, ...oldEpisode } = episode;
     const restored = AssetDetector.fromState({ ...rest, version: 2, episode: oldEpisode } as unknown as AssetDetectorState);
     expect(restored.toState().episode).toMatchObject({ open: episode.open, alerted: episode.open, quietSamples: 0 });
+    expect(restored.toState().learningSince).toBeNull();
     expect(observeAll(restored, samples.slice(820)).every((verdict) => verdict.anomalous === true)).toBe(true);
   });
 
@@ -512,7 +608,10 @@ describe('AssetDetector is deterministic, causal and restorable', () => {
     observeAll(detector, samples.slice(0, 500));
     const state = detector.toState() as unknown as Record<string, unknown>;
     expect(() => AssetDetector.fromState({ ...state, version: 1 } as unknown as AssetDetectorState)).toThrow(
-      new DetectorStateError('detector state version must be 3 (or 2, upgraded), got 1'),
+      new DetectorStateError('detector state version must be 4 (or 2 or 3, upgraded), got 1'),
+    );
+    expect(() => AssetDetector.fromState({ ...state, learningSince: '2026-12-02' } as unknown as AssetDetectorState)).toThrow(
+      new DetectorStateError('detector state learningSince must be a finite number, got "2026-12-02"'),
     );
     expect(() => AssetDetector.fromState({ ...state, smoothed: [1, 2] } as unknown as AssetDetectorState)).toThrow(
       new DetectorStateError('detector state smoothed must be an array of 6 entries, got [1,2]'),

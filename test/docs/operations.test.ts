@@ -46,11 +46,14 @@ describe('docs/operations.md', () => {
     }
   });
 
-  it("gives an acknowledgement example the config's schema accepts", () => {
-    const blocks = [...runbook.matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => match[1] as string).filter((block) => block.includes('acknowledge:'));
+  it.each([
+    ['acknowledge', { 'pump-07': '2026-12-02T14:00:00Z' }],
+    ['relearn', { 'pump-07': '2026-12-03T06:00:00Z' }],
+  ] as const)("gives an example of %s that the config's schema accepts", (request, expected) => {
+    const blocks = [...runbook.matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => match[1] as string).filter((block) => block.includes(`${request}:`));
     expect(blocks).toHaveLength(1);
     const { detection } = parse(blocks[0] as string) as { detection: unknown };
-    expect(resolveDetectionSettings(detection).acknowledge).toEqual({ 'pump-07': '2026-12-02T14:00:00Z' });
+    expect(resolveDetectionSettings(detection)[request]).toEqual(expected);
   });
 
   it('runs only npm scripts that exist (the planned query path only as planned)', () => {

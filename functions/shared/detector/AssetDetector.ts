@@ -29,6 +29,7 @@ interface DetectorStateInPlace {
   version: typeof DETECTOR_STATE_VERSION;
   metrics: string[];
   samples: number;
+  learningSince: number | null;
   tracking: Writable<TrackingState>;
   warmup: Writable<WarmupState> | null;
   calibration: Writable<CalibrationState> | null;
@@ -45,6 +46,7 @@ function emptyState(): DetectorStateInPlace {
     version: DETECTOR_STATE_VERSION,
     metrics: [],
     samples: 0,
+    learningSince: null,
     tracking: { last: [], gap: [], run: [] },
     warmup: {
       count: [],
@@ -100,6 +102,8 @@ export class AssetDetector {
   private marginalPrecision: number[] = [];
   /** Epoch ms of an operator's acknowledgement of this asset; configuration, not state. */
   private acknowledgedAt: number | undefined;
+  /** Epoch ms of an operator's request to relearn this asset; configuration, not state. */
+  private relearnAt: number | undefined;
 
   constructor(settings: DetectorSettings = {}) {
     this.settings = resolveDetectorSettings(settings);
@@ -131,6 +135,19 @@ export class AssetDetector {
     this.acknowledgedAt = at;
   }
 
+  /**
+   * Records an operator's request to relearn the asset at `at` (epoch ms): at the first sample at or
+   * after it, a model learned from a warm-up that began before `at` (or at an unknown time) is
+   * dropped, an open episode ends, and a new warm-up begins with that sample; limits keep working.
+   * A model learned after `at` is left alone, so the request applies once even across restores (the
+   * state records when its warm-up began). Not part of the state: the processor applies the
+   * configured request to every detector it creates or restores.
+   */
+  relearn(at: number): void {
+    if (!Number.isFinite(at)) throw new DetectorInputError(`relearn time must be a finite number of epoch milliseconds, got ${String(at)}`);
+    this.relearnAt = at;
+  }
+
   /** Whether the detector is still learning (no verdict can cross the threshold before the warm-up is complete). */
   get warmingUp(): boolean {
     return this.state.model === null;
@@ -153,10 +170,14 @@ export class AssetDetector {
    */
   observe(sample: Sample): Verdict {
     if (!Number.isFinite(sample.ts)) throw new DetectorInputError(`sample ts must be a finite number of epoch milliseconds, got ${String(sample.ts)}`);
+    const relearned = this.relearnDue(sample.ts);
+    const endedByRelearn = relearned ? this.startRelearning(sample.ts) : undefined;
     const state = this.state;
     const limitBreaches = this.findLimitBreaches(sample);
     const hasEvidence = this.gatherEvidence(sample, limitBreaches);
-    if (!hasEvidence && limitBreaches.length === 0) return this.neutralVerdict();
+    // A fresh detector's warm-up begins with its first evidence; an upgraded state's start stays unknown.
+    if (hasEvidence && state.learningSince === null && state.samples === 0 && state.model === null) state.learningSince = sample.ts;
+    if (!hasEvidence && limitBreaches.length === 0) return this.neutralVerdict(endedByRelearn, relearned);
 
     const warmingUp = state.model === null;
     let stuck: readonly string[] = NO_NAMES;
@@ -177,7 +198,10 @@ export class AssetDetector {
     const statistical = !warmingUp && score > (episodeOpen ? this.settings.closeRatio * threshold : threshold);
     const active = statistical || limitBreaches.length > 0 || stuck.length > 0;
     if (episodeOpen && hasEvidence && !warmingUp) this.followEpisodeLevel();
-    const episode = this.advanceEpisode(sample.ts, active, statistical && limitBreaches.length === 0 && stuck.length === 0, score, threshold);
+    // The sample that ended an episode by a relearn only starts the new warm-up: a limit breach in
+    // it opens the next episode one sample later, so one sample never both closes and opens.
+    const episode =
+      endedByRelearn ?? this.advanceEpisode(sample.ts, active, statistical && limitBreaches.length === 0 && stuck.length === 0, score, threshold);
     // Every sample of an episode is flagged, the quiet ones before its end included.
     const anomalous = episode.event === 'open' || episode.event === 'update';
     return {
@@ -188,12 +212,16 @@ export class AssetDetector {
       limitBreaches,
       contributors: anomalous ? this.contributors(limitBreaches, stuck) : NO_NAMES,
       episode,
+      ...(relearned ? { relearned } : {}),
     };
   }
 
-  /** Verdict of a sample without evidence: nothing changes, not even the episode. */
-  private neutralVerdict(): Verdict {
+  /** Verdict of a sample without evidence: nothing changes, not even the episode (unless a relearn just ended it). */
+  private neutralVerdict(endedByRelearn: EpisodeVerdict | undefined, relearned: boolean): Verdict {
     const { model, score, episode } = this.state;
+    const unchanged: EpisodeVerdict = episode.open
+      ? { event: 'none', startedAt: episode.startedAt ?? undefined, peakScore: episode.peakScore ?? undefined, alert: false }
+      : { event: 'none', alert: false };
     return {
       anomalous: false,
       score: model === null ? 0 : score,
@@ -201,10 +229,33 @@ export class AssetDetector {
       warmingUp: model === null,
       limitBreaches: NO_NAMES,
       contributors: NO_NAMES,
-      episode: episode.open
-        ? { event: 'none', startedAt: episode.startedAt ?? undefined, peakScore: episode.peakScore ?? undefined, alert: false }
-        : { event: 'none', alert: false },
+      episode: endedByRelearn ?? unchanged,
+      ...(relearned ? { relearned } : {}),
     };
+  }
+
+  /** Whether an operator's relearn request applies at `ts`: due, and the model was learned before it (or at an unknown time). */
+  private relearnDue(ts: number): boolean {
+    const at = this.relearnAt;
+    if (at === undefined || ts < at) return false;
+    const since = this.state.learningSince;
+    // A detector that has seen nothing yet starts its warm-up with this sample anyway.
+    return since === null ? this.state.samples > 0 || this.state.model !== null : since < at;
+  }
+
+  /**
+   * Drops the model and starts a new warm-up at `ts`, keeping only the time of the last episode's
+   * end (the alert cooldown still applies). Returns the close of the episode it ended, if one was open.
+   */
+  private startRelearning(ts: number): EpisodeVerdict | undefined {
+    const ended = this.state.episode.open ? this.closeEpisode(ts, this.state.score, false, 'relearn') : undefined;
+    const lastClosedAt = this.state.episode.lastClosedAt;
+    this.state = emptyState();
+    this.state.learningSince = ts;
+    this.state.episode.lastClosedAt = lastClosedAt;
+    this.reindex();
+    this.updateThreshold();
+    return ended;
   }
 
   private findLimitBreaches(sample: Sample): readonly string[] {
@@ -604,7 +655,7 @@ export class AssetDetector {
     const level = this.state.episode.level;
     const rebaselined = model !== null && level.length > 0;
     if (rebaselined) this.moveMeans(model, level);
-    return this.closeEpisode(ts, score, rebaselined, true);
+    return this.closeEpisode(ts, score, rebaselined, 'acknowledge');
   }
 
   /**
@@ -645,7 +696,8 @@ export class AssetDetector {
     return { event: 'update', startedAt: episode.startedAt ?? ts, peakScore: episode.peakScore ?? score, alert: false };
   }
 
-  private closeEpisode(ts: number, score: number, rebaselined: boolean, acknowledged = false): EpisodeVerdict {
+  /** Ends the open episode; `request` names the operator's request that ended it, if one did. */
+  private closeEpisode(ts: number, score: number, rebaselined: boolean, request?: 'acknowledge' | 'relearn'): EpisodeVerdict {
     const episode = this.state.episode;
     const closed: EpisodeVerdict = {
       event: 'close',
@@ -654,7 +706,8 @@ export class AssetDetector {
       alert: false,
       recovery: episode.alerted,
       rebaselined,
-      ...(acknowledged ? { acknowledged } : {}),
+      ...(request === 'acknowledge' ? { acknowledged: true } : {}),
+      ...(request === 'relearn' ? { relearned: true } : {}),
     };
     episode.open = false;
     episode.lastClosedAt = ts;

@@ -5,9 +5,13 @@
  */
 
 /** Version written into every persisted state; bump it when the state layout changes. */
-export const DETECTOR_STATE_VERSION = 3 as const;
-/** The previous layout, upgraded on restore (it lacks the episode's recovery fields). */
-export const DETECTOR_STATE_PREVIOUS_VERSION = 2 as const;
+export const DETECTOR_STATE_VERSION = 4 as const;
+/** The layout before the warm-up's start was recorded (`learningSince`), upgraded on restore. */
+export const DETECTOR_STATE_VERSION_WITHOUT_LEARNING_SINCE = 3 as const;
+/** The layout before episode ends were recorded (it also lacks `learningSince`), upgraded on restore. */
+export const DETECTOR_STATE_VERSION_WITHOUT_EPISODE_ENDS = 2 as const;
+/** Earlier layouts a restore upgrades, so a deploy keeps every asset's model. */
+export const DETECTOR_STATE_UPGRADABLE_VERSIONS = [DETECTOR_STATE_VERSION_WITHOUT_EPISODE_ENDS, DETECTOR_STATE_VERSION_WITHOUT_LEARNING_SINCE] as const;
 
 export const DETECTOR_DEFAULTS = {
   warmupSamples: 400,

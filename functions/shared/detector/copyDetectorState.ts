@@ -10,6 +10,7 @@ export function copyDetectorState(state: AssetDetectorState): AssetDetectorState
     version: state.version,
     metrics: state.metrics.slice(),
     samples: state.samples,
+    learningSince: state.learningSince,
     tracking: { last: tracking.last.slice(), gap: tracking.gap.slice(), run: tracking.run.slice() },
     warmup: warmup === null ? null : copyWarmup(warmup),
     calibration: calibration === null ? null : copyCalibration(calibration),

@@ -4,7 +4,9 @@ import { DEFAULT_STATUS_HEARTBEAT_SECONDS, DETECTION_SETTING_RULES, DETECTOR_DEF
 import { DetectorSettingsError } from './errors';
 import type { DetectionSettings, MetricLimit, ResolvedDetectionSettings } from './types';
 
-type NumberSetting = Exclude<keyof DetectionSettings, 'limits' | 'acknowledge'>;
+/** Settings that map asset ids to the UTC time of an operator's request. */
+type AssetTimesSetting = 'acknowledge' | 'relearn';
+type NumberSetting = Exclude<keyof DetectionSettings, 'limits' | AssetTimesSetting>;
 interface NumberRule {
   readonly integer: boolean;
   readonly min: number;
@@ -15,11 +17,11 @@ interface NumberRule {
 }
 
 /** Every setting of the detection block, in the order messages list them. */
-export const DETECTION_SETTING_NAMES = ['limits', ...(Object.keys(DETECTION_SETTING_RULES) as NumberSetting[]), 'acknowledge'] as const satisfies readonly (keyof DetectionSettings)[];
+export const DETECTION_SETTING_NAMES = ['limits', ...(Object.keys(DETECTION_SETTING_RULES) as NumberSetting[]), 'acknowledge', 'relearn'] as const satisfies readonly (keyof DetectionSettings)[];
 const LIMIT_FIELDS = ['min', 'max'] as const;
 const METRIC_NAME_RULE = `a metric name matching ${IDENTIFIER_PATTERN.source.slice(1, -1)}`;
 const ASSET_ID_RULE = `an asset id matching ${IDENTIFIER_PATTERN.source.slice(1, -1)}`;
-const ACKNOWLEDGED_AT_RULE = 'a UTC time written YYYY-MM-DDTHH:MM:SSZ (quoted in YAML)';
+const REQUEST_TIME_RULE = 'a UTC time written YYYY-MM-DDTHH:MM:SSZ (quoted in YAML)';
 
 function invalid(setting: string, value: unknown, expected: string): DetectorSettingsError {
   return new DetectorSettingsError(setting, value, { expected });
@@ -78,14 +80,15 @@ function checkLimits(value: unknown): Readonly<Record<string, MetricLimit>> {
   return Object.freeze(Object.fromEntries(resolved));
 }
 
-function checkAcknowledge(value: unknown): Readonly<Record<string, string>> {
+/** An operator's requests per asset (`acknowledge`, `relearn`): asset ids to UTC times. */
+function checkAssetTimes(name: AssetTimesSetting, value: unknown): Readonly<Record<string, string>> {
   if (value === undefined) return Object.freeze({});
-  if (!isMapping(value)) throw invalid('acknowledge', value, 'a mapping of asset ids to UTC times');
+  if (!isMapping(value)) throw invalid(name, value, 'a mapping of asset ids to UTC times');
   const resolved: [string, string][] = [];
   for (const [assetId, at] of Object.entries(value)) {
-    const setting = `acknowledge.${assetId}`;
+    const setting = `${name}.${assetId}`;
     if (!IDENTIFIER_PATTERN.test(assetId)) throw invalid(setting, assetId, ASSET_ID_RULE);
-    if (!isUtcTime(at)) throw invalid(setting, at instanceof Date ? at.toISOString() : at, ACKNOWLEDGED_AT_RULE);
+    if (!isUtcTime(at)) throw invalid(setting, at instanceof Date ? at.toISOString() : at, REQUEST_TIME_RULE);
     resolved.push([assetId, at]);
   }
   return Object.freeze(Object.fromEntries(resolved));
@@ -116,6 +119,7 @@ export function resolveDetectionSettings(settings: unknown = {}, names: readonly
     driftHalfLifeSamples: number('driftHalfLifeSamples', defaults.driftHalfLifeSamples),
     recoverySamples: number('recoverySamples', defaults.recoverySamples),
     maxRebaselineShift: number('maxRebaselineShift', defaults.maxRebaselineShift),
-    acknowledge: checkAcknowledge(settings.acknowledge),
+    acknowledge: checkAssetTimes('acknowledge', settings.acknowledge),
+    relearn: checkAssetTimes('relearn', settings.relearn),
   });
 }

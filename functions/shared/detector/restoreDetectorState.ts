@@ -1,4 +1,4 @@
-import { DETECTOR_STATE_PREVIOUS_VERSION, DETECTOR_STATE_VERSION } from './constants';
+import { DETECTOR_STATE_UPGRADABLE_VERSIONS, DETECTOR_STATE_VERSION, DETECTOR_STATE_VERSION_WITHOUT_EPISODE_ENDS } from './constants';
 import { DetectorStateError } from './errors';
 import type { AssetDetectorState, CalibrationState, EpisodeState, ModelState, TrackingState, WarmupState } from './types';
 
@@ -121,13 +121,14 @@ function restoreEpisode(value: unknown, size: number, upgrade: boolean): Episode
 
 /**
  * Validates a persisted state (from DynamoDB or a file, so of untrusted shape) and returns a
- * clean copy in the current layout (a version-2 state is upgraded, so a deploy keeps every
- * asset's model). Throws `DetectorStateError` naming the first offending field.
+ * clean copy in the current layout (a version-3 or version-2 state is upgraded, so a deploy keeps
+ * every asset's model). Throws `DetectorStateError` naming the first offending field.
  */
 export function restoreDetectorState(value: unknown): AssetDetectorState {
   const state = object(value, '(root)');
-  if (state.version !== DETECTOR_STATE_VERSION && state.version !== DETECTOR_STATE_PREVIOUS_VERSION) {
-    fail('version', `${DETECTOR_STATE_VERSION} (or ${DETECTOR_STATE_PREVIOUS_VERSION}, upgraded)`, state.version);
+  const upgradable: readonly unknown[] = DETECTOR_STATE_UPGRADABLE_VERSIONS;
+  if (state.version !== DETECTOR_STATE_VERSION && !upgradable.includes(state.version)) {
+    fail('version', `${DETECTOR_STATE_VERSION} (or ${DETECTOR_STATE_UPGRADABLE_VERSIONS.join(' or ')}, upgraded)`, state.version);
   }
   if (!Array.isArray(state.metrics) || state.metrics.some((name) => typeof name !== 'string')) {
     fail('metrics', 'an array of metric names', state.metrics);
@@ -142,12 +143,14 @@ export function restoreDetectorState(value: unknown): AssetDetectorState {
     version: DETECTOR_STATE_VERSION,
     metrics,
     samples: finite(state.samples, 'samples'),
+    // Older layouts did not record when their warm-up began.
+    learningSince: state.version === DETECTOR_STATE_VERSION ? finiteOrNull(state.learningSince, 'learningSince') : null,
     tracking: restoreTracking(state.tracking, size),
     warmup,
     calibration: warmup === null ? null : restoreCalibration(state.calibration, size),
     model,
     smoothed: numbers(state.smoothed, 'smoothed', size),
     score: finite(state.score, 'score'),
-    episode: restoreEpisode(state.episode, size, state.version === DETECTOR_STATE_PREVIOUS_VERSION),
+    episode: restoreEpisode(state.episode, size, state.version === DETECTOR_STATE_VERSION_WITHOUT_EPISODE_ENDS),
   };
 }

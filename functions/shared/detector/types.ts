@@ -95,6 +95,15 @@ export interface DetectionSettings extends DetectorSettings {
    * cleaned up. @default {}
    */
   readonly acknowledge?: Readonly<Record<string, string>>;
+  /**
+   * Operators' requests to relearn an asset: asset id → UTC time (`YYYY-MM-DDTHH:MM:SSZ`). At the
+   * asset's first sample at or after that time, a detector whose model was learned before it drops
+   * the model (ending an open episode) and warms up again from that sample: for a process that has
+   * changed for good (maintenance, a new pump, a recalibrated sensor, another operating regime).
+   * Limits keep working during the new warm-up. A model learned after the time is left alone, so an
+   * entry does no harm until it is cleaned up. @default {}
+   */
+  readonly relearn?: Readonly<Record<string, string>>;
 }
 
 export type ResolvedDetectionSettings = Readonly<Required<DetectionSettings>>;
@@ -129,6 +138,8 @@ export interface EpisodeVerdict {
   readonly rebaselined?: boolean;
   /** On 'close' only: true when an operator's acknowledgement ended the episode (see `AssetDetector.acknowledge`). */
   readonly acknowledged?: boolean;
+  /** On 'close' only: true when an operator's request to relearn the asset ended the episode (see `AssetDetector.relearn`). */
+  readonly relearned?: boolean;
 }
 
 export interface Verdict {
@@ -150,6 +161,8 @@ export interface Verdict {
    */
   readonly contributors: readonly string[];
   readonly episode: EpisodeVerdict;
+  /** True on the sample at which the detector dropped its model on an operator's request and began a new warm-up. */
+  readonly relearned?: boolean;
 }
 
 /**
@@ -158,11 +171,16 @@ export interface Verdict {
  * numbers for d metrics. Treat the fields as opaque: only `version` is a contract.
  */
 export interface AssetDetectorState {
-  readonly version: 3;
+  readonly version: 4;
   /** Metric names in model order (fixed once warm-up ends). */
   readonly metrics: readonly string[];
   /** Samples with model evidence so far (counting stops once warm-up ends). */
   readonly samples: number;
+  /**
+   * Epoch ms of the first sample of the warm-up the current model comes from; null before the
+   * first sample, and for a state upgraded from version 3 or 2 (unknown: a relearn request applies).
+   */
+  readonly learningSince: number | null;
   readonly tracking: TrackingState;
   readonly warmup: WarmupState | null;
   readonly calibration: CalibrationState | null;

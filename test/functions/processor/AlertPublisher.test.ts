@@ -78,6 +78,7 @@ describe('AlertPublisher', () => {
       peakScore: 12.3456,
       rebaselined: true,
       acknowledged: false,
+      relearned: false,
       values: { pressure: { value: 2.1, quality: 'GOOD' } },
     };
     const send = jest.fn().mockResolvedValue({ MessageId: 'm' });
@@ -107,6 +108,9 @@ describe('AlertPublisher', () => {
     );
     expect(recoveryText({ ...recovery, acknowledged: true }, 'https://dash').split('\n')[4]).toBe(
       'An operator acknowledged the episode (config detection.acknowledge); the detector re-baselined on the current operating point.',
+    );
+    expect(recoveryText({ ...recovery, rebaselined: false, relearned: true }, 'https://dash').split('\n')[4]).toBe(
+      'An operator asked the detector to relearn the asset (config detection.relearn): it is warming up on the current operating point again, and until it has only the configured limits are checked.',
     );
   });
 });

@@ -26,10 +26,11 @@ describe('Processor', () => {
   let now: number;
   let sequence: bigint;
 
-  function processor(acknowledgements?: ReadonlyMap<string, number>): Processor {
+  /** A processor (a new container) with operators' requests per asset, as the config gives them. */
+  function processor(requests: { acknowledgements?: ReadonlyMap<string, number>; relearnRequests?: ReadonlyMap<string, number> } = {}): Processor {
     return new Processor({
       settings,
-      ...(acknowledgements === undefined ? {} : { acknowledgements }),
+      ...requests,
       states,
       status,
       alerts,
@@ -137,6 +138,7 @@ describe('Processor', () => {
       peakScore: expect.any(Number) as unknown,
       rebaselined: false,
       acknowledged: false,
+      relearned: false,
       values: expect.any(Object) as unknown,
     });
     expect(status.writes.map((w) => w.status)).toEqual(['ANOMALY', 'OK']);
@@ -151,14 +153,33 @@ describe('Processor', () => {
 
   it("ends an open episode at an operator's acknowledgement with a recovery that says so, also in a container that restores the asset", async () => {
     const acknowledgedAt = new Map([['a', START + 20_000]]);
-    const first = await run(processor(acknowledgedAt), seconds('a', 0, 12, 3));
+    const first = await run(processor({ acknowledgements: acknowledgedAt }), seconds('a', 0, 12, 3));
     expect(first.outcome).toMatchObject({ alertsPublished: 1, recoveriesPublished: 0 });
     now += 1_000;
     // A new container (a cold start after the config change) restores the open episode from its checkpoint.
-    const { outcome } = await run(processor(acknowledgedAt), seconds('a', 15, 10));
+    const { outcome } = await run(processor({ acknowledgements: acknowledgedAt }), seconds('a', 15, 10));
     expect(outcome).toMatchObject({ alertsPublished: 0, recoveriesPublished: 1 });
     expect(alerts.recoveries[0]).toMatchObject({ episodeId: `a:${START + 12_000}`, endedAt: START + 20_000, acknowledged: true });
     expect(status.writes.map((w) => w.status)).toEqual(['ANOMALY', 'OK']);
+  });
+
+  it("relearns an asset at an operator's request: a recovery that says so, the new warm-up checkpointed at once, and only once", async () => {
+    const relearnRequests = new Map([['a', START + 20_000]]);
+    await run(processor({ relearnRequests }), seconds('a', 0, 12, 3));
+    now += 1_000;
+    // A new container (a cold start after the config change) restores the open episode and relearns at the request's time.
+    const { outcome } = await run(processor({ relearnRequests }), seconds('a', 15, 10));
+    expect(outcome).toMatchObject({ alertsPublished: 0, recoveriesPublished: 1 });
+    expect(alerts.recoveries[0]).toMatchObject({ episodeId: `a:${START + 12_000}`, endedAt: START + 20_000, relearned: true, acknowledged: false, rebaselined: false });
+    expect(status.writes.map((w) => w.status)).toEqual(['ANOMALY', 'OK']);
+    // Still warming up (10 samples from the request on): the checkpoint holds the new warm-up and when it began.
+    expect(decodeCheckpoint(states.items.get('a') as Record<string, unknown>).state).toMatchObject({ learningSince: START + 20_000, model: null, samples: 5 });
+    now += 1_000;
+    // The next container restores that warm-up and does not start another.
+    await run(processor({ relearnRequests }), seconds('a', 25, 10));
+    expect(alerts.recoveries).toHaveLength(1);
+    expect(decodeCheckpoint(states.items.get('a') as Record<string, unknown>).state).toMatchObject({ learningSince: START + 20_000, samples: 10 });
+    expect(decodeCheckpoint(states.items.get('a') as Record<string, unknown>).state.model).not.toBeNull();
   });
 
   it('publishes no recovery for an episode that raised no alert (inside the cooldown)', async () => {

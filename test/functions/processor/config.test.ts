@@ -25,12 +25,18 @@ describe('readProcessorConfig', () => {
     });
     expect(config.detectorSettings).toMatchObject({ warmupSamples: 100, limits: { temperature: { max: 120 } } });
     expect(config.acknowledgements).toEqual(new Map());
+    expect(config.relearnRequests).toEqual(new Map());
   });
 
-  it("reads operators' acknowledgements from DETECTOR_CONFIG as epoch milliseconds per asset", () => {
-    const config = readProcessorConfig(new Environment({ ...valid, DETECTOR_CONFIG: '{"warmupSamples":100,"acknowledge":{"pump-07":"2026-12-02T14:00:00Z"}}' }));
+  it("reads operators' acknowledgements and requests to relearn from DETECTOR_CONFIG as epoch milliseconds per asset", () => {
+    const config = readProcessorConfig(
+      new Environment({ ...valid, DETECTOR_CONFIG: '{"warmupSamples":100,"acknowledge":{"pump-07":"2026-12-02T14:00:00Z"},"relearn":{"pump-09":"2026-12-03T06:00:00Z"}}' }),
+    );
     expect(config.acknowledgements).toEqual(new Map([['pump-07', Date.UTC(2026, 11, 2, 14)]]));
+    expect(config.relearnRequests).toEqual(new Map([['pump-09', Date.UTC(2026, 11, 3, 6)]]));
     expect(config.detectorSettings.warmupSamples).toBe(100);
+    // The detector's own settings, without the requests the processor applies per asset.
+    expect(config.detectorSettings).not.toHaveProperty('relearn');
   });
 
   it('defaults the heartbeat and the detector settings', () => {
@@ -47,6 +53,10 @@ describe('readProcessorConfig', () => {
     [
       { DETECTOR_CONFIG: '{"acknowledge":{"pump-07":"yesterday"}}' },
       'environment variable DETECTOR_CONFIG is invalid: acknowledge.pump-07: expected a UTC time written YYYY-MM-DDTHH:MM:SSZ (quoted in YAML), got "yesterday"',
+    ],
+    [
+      { DETECTOR_CONFIG: '{"relearn":{"pump 09":"2026-12-03T06:00:00Z"}}' },
+      'environment variable DETECTOR_CONFIG is invalid: relearn.pump 09: expected an asset id matching [A-Za-z0-9_.:-]{1,64}, got "pump 09"',
     ],
     [{ STATUS_HEARTBEAT_SECONDS: '0' }, 'environment variable STATUS_HEARTBEAT_SECONDS must be an integer from 1 to 86400, got "0"'],
   ])('names the variable that is wrong (%#)', (override, message) => {

@@ -13,10 +13,10 @@ function twoAssets(): ReplayFile {
   return { name: 'export.csv', metrics: [], samples, labelled: false, changepointLabelled: false };
 }
 
-describe('replay with acknowledgements', () => {
+describe("replay with operators' requests", () => {
   let dir: string;
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'replay-ack-'));
+    dir = mkdtempSync(join(tmpdir(), 'replay-requests-'));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -33,5 +33,23 @@ describe('replay with acknowledgements', () => {
     expect(closes).toEqual([{ asset: 'pump-01', ts: START_TS + 1200 * 1000, acknowledged: true }]);
     const last = (asset: string): number => result.anomalous[file.samples.findLastIndex((entry) => entry.asset === asset)];
     expect([last('pump-01'), last('pump-02')]).toEqual([0, 1]);
+  });
+
+  it("relearns the asset named in the settings' relearn at its time, as the processor would, and leaves the other asset's model", () => {
+    const path = join(dir, 'relearn.yaml');
+    writeFileSync(path, 'relearn:\n  pump-02: "2026-01-05T08:20:00Z"\n');
+    const settings = readReplaySettings(path);
+    expect(settings).toEqual({ relearn: { 'pump-02': '2026-01-05T08:20:00Z' } });
+    const relearned: { asset: string; ts: number; closed: boolean }[] = [];
+    const file = twoAssets();
+    const result = replayFile(file, settings, (index, verdict) => {
+      if (verdict.relearned === true) relearned.push({ asset: file.samples[index].asset, ts: file.samples[index].sample.ts, closed: verdict.episode.relearned === true });
+    });
+    expect(relearned).toEqual([{ asset: 'pump-02', ts: START_TS + 1200 * 1000, closed: true }]);
+    const index = (asset: string, sample: number): number => 2 * sample + (asset === 'pump-01' ? 0 : 1);
+    // pump-02 warms up again for 400 samples, then takes vibration 4 up as normal; pump-01's episode stays open.
+    expect(result.warmingUp[index('pump-02', 1599)]).toBe(1);
+    expect(result.warmingUp[index('pump-02', 1600)]).toBe(0);
+    expect([result.anomalous[index('pump-01', 1799)], result.anomalous[index('pump-02', 1799)]]).toEqual([1, 0]);
   });
 });
