@@ -28,13 +28,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { DetectionSettings, DetectorSettings } from '../functions/shared/detector';
 import { makeCertificates } from './lib/fleet/makeCertificates';
 import { readFleetTopics } from './lib/fleet/readFleetTopics';
 import { UsageError } from './lib/fleet/UsageError';
 import { auditHotTier, type HotTierAudit } from './lib/local/auditHotTier';
 import { ChaosMonkey } from './lib/local/ChaosMonkey';
-import { detectorOverrides } from './lib/local/detectorOverrides';
+import { detectorOverrides, renderedDetectorSettings } from './lib/local/detectorOverrides';
 import type { LoopTime } from './lib/local/Emulator';
 import { LiveOutput } from './lib/local/LiveOutput';
 import { LocalPipeline, type RunningFunction } from './lib/local/LocalPipeline';
@@ -77,14 +76,6 @@ function functionWith(pipeline: LocalPipeline, variable: string): RunningFunctio
   const running = [...pipeline.functions.values()].find((f) => f.host.spec.variables[variable] !== undefined);
   if (!running) throw new Error(`no function of ${pipeline.manifests.directory} has ${variable} in its environment`);
   return running;
-}
-
-/** The detector's settings as rendered; operators' requests (acknowledge, relearn) name real assets, not the fleet's, and are left out. */
-function renderedDetectorSettings(manifests: LocalManifests): DetectorSettings {
-  const text = manifests.functions.find((f) => f.variables.DETECTOR_CONFIG !== undefined)?.variables.DETECTOR_CONFIG;
-  if (!text) return {};
-  const { acknowledge: _acknowledge, relearn: _relearn, ...detector } = JSON.parse(text) as DetectionSettings;
-  return detector;
 }
 
 /** The fleet in its own process (TLS clients and broker would otherwise share one event loop). */

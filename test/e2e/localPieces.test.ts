@@ -15,7 +15,9 @@ import { registeredConsumerArn, renderProcessorFanOut } from '../../scripts/lib/
 import { kinesisSource, mappingSource } from '../../scripts/lib/local/kinesisSource';
 import { alertCounts } from '../../scripts/lib/local/alertCounts';
 import type { PublishedMessage } from '../../scripts/lib/local/FakeAwsServer';
-import type { LocalManifests, MappingSpec } from '../../scripts/lib/local/LocalManifests';
+import type { FunctionSpec, LocalManifests, MappingSpec } from '../../scripts/lib/local/LocalManifests';
+import { renderedDetectorSettings } from '../../scripts/lib/local/detectorOverrides';
+import { AssetDetector, type DetectorSettings } from '../../functions/shared/detector';
 import { TopicRule, topicMatches } from '../../scripts/lib/local/TopicRule';
 import { unzipSingleEntry } from '../../scripts/lib/local/unzipSingleEntry';
 import { parseLoadtestArgs } from '../../scripts/lib/local/parseLoadtestArgs';
@@ -177,6 +179,19 @@ describe('the fleet', () => {
   it('send every device\'s first message before the run unless told the run is the go-live', () => {
     expect(parseLoadtestArgs(['--devices', '10', '--seconds', '5']).goLive).toBe(false);
     expect(parseLoadtestArgs(['--devices', '10', '--seconds', '5', '--go-live']).goLive).toBe(true);
+  });
+
+  it("screen the fleet with the rendered detector settings, leaving out operators' requests for the plant's assets", () => {
+    const dev = readManifests(join(REPOSITORY, 'manifests', 'dev'), 'dev');
+    expect(renderedDetectorSettings(dev)).toMatchObject({ warmupSamples: 400, cooldownSeconds: 900 });
+    const processor = dev.functions.find((fn) => fn.variables.DETECTOR_CONFIG !== undefined) as FunctionSpec;
+    const requests = { acknowledge: { 'pump-07': '2026-12-02T14:00:00Z' }, relearn: { 'pump-09': '2026-12-03T06:00:00Z' } };
+    const rendered = { ...(JSON.parse(processor.variables.DETECTOR_CONFIG as string) as object), ...requests };
+    const settings = renderedDetectorSettings({ functions: [{ ...processor, variables: { ...processor.variables, DETECTOR_CONFIG: JSON.stringify(rendered) } }] });
+    expect(settings).toEqual(renderedDetectorSettings(dev));
+    // The detector's constructor takes them as they are (it refuses the processor's per-asset requests).
+    expect(() => new AssetDetector(settings)).not.toThrow();
+    expect(() => new AssetDetector(rendered as DetectorSettings)).toThrow(/^unknown detection setting "acknowledge"/);
   });
 
   it('read the processor\'s shards as rendered unless told to render the move to its enhanced fan-out consumer', () => {
