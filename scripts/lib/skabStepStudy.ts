@@ -5,8 +5,9 @@
  * exactly, so the delays are from the true onset, and the recording's own wander is the noise;
  * used to compare warm-ups (docs/detection.md, "The full benchmark, and one whole normal recording").
  *
- *   npx tsx scripts/lib/skabStepStudy.ts FILE [--warmup N] [--fresh] [--step METRIC[+METRIC]=SIGMAS]... [--settings FILE]
+ *   npx tsx scripts/lib/skabStepStudy.ts FILE [--warmup N] [--fresh] [--step METRIC[+METRIC]=SIGMAS]... [--ramp METRIC[+METRIC]=SIGMAS]... [--settings FILE]
  *
+ * A `--ramp` grows from 0 to its size over the step's rows (a slow fault) instead of arriving at once.
  * A step's size is in standard deviations of each metric over the file's first 400 rows, so it is
  * the same physical step whatever the warm-up. `--fresh` gives each position its own detector,
  * warmed up on the rows just before it (as every SKAB file is), instead of one detector over the
@@ -24,6 +25,8 @@ import { SKAB_WARMUP_ROWS } from './skabScore';
 export interface StepSpec {
   readonly metrics: readonly string[];
   readonly sigmas: number;
+  /** 'ramp': the shift grows linearly from 0 to `sigmas` over the step's rows (a slow fault). @default 'step' */
+  readonly shape?: 'step' | 'ramp';
 }
 
 export interface StepStudyOptions {
@@ -33,7 +36,7 @@ export interface StepStudyOptions {
   readonly steps: readonly StepSpec[];
   /** The detector's other settings. @default {} */
   readonly settings?: DetectorSettings;
-  /** Rows a step lasts. @default 300 */
+  /** Rows a step lasts (a ramp's length). @default 300 */
   readonly durationRows?: number;
   /** First row a step may start at. @default 4000 */
   readonly firstRow?: number;
@@ -59,6 +62,8 @@ export interface StepStudyResult {
   readonly outcomes: readonly StepOutcome[];
 }
 
+/** Rows a step lasts unless told otherwise. */
+const DEFAULT_DURATION_ROWS = 300;
 /** Rows a position must be quiet before its step starts, so a flag in the step is the step's. */
 const QUIET_LEAD_ROWS = 50;
 /** Judged rows a fresh detector sees before its step (SKAB files have 200–400 between the warm-up and the first fault). */
@@ -79,10 +84,11 @@ export function warmupDeviations(file: ReplayFile, rows = SKAB_WARMUP_ROWS): Rea
 function withStep(file: ReplayFile, step: StepSpec, at: number, duration: number, deviations: ReadonlyMap<string, number>): ReplayFile {
   const samples = file.samples.map((entry, row): ReplaySample => {
     if (row < at || row >= at + duration) return entry;
+    const share = step.shape === 'ramp' ? (row - at + 1) / duration : 1;
     const values: Record<string, Sample['values'][string]> = { ...entry.sample.values };
     for (const metric of step.metrics) {
       const reading = values[metric];
-      if (reading !== undefined) values[metric] = { ...reading, value: reading.value + step.sigmas * (deviations.get(metric) ?? 0) };
+      if (reading !== undefined) values[metric] = { ...reading, value: reading.value + share * step.sigmas * (deviations.get(metric) ?? 0) };
     }
     return { ...entry, sample: { ...entry.sample, values } };
   });
@@ -103,7 +109,7 @@ function flagsFor(file: ReplayFile, at: number, options: StepStudyOptions): Uint
 }
 
 export function stepStudy(file: ReplayFile, options: StepStudyOptions): StepStudyResult {
-  const duration = options.durationRows ?? 300;
+  const duration = options.durationRows ?? DEFAULT_DURATION_ROWS;
   const spacing = options.spacingRows ?? 250;
   const earliest = options.warmupSamples + (options.fresh ? FRESH_LEAD_ROWS : QUIET_LEAD_ROWS);
   const deviations = warmupDeviations(file);
@@ -142,15 +148,15 @@ export function stepStudy(file: ReplayFile, options: StepStudyOptions): StepStud
   return { baselineFlagged: baselineJudgedRows === 0 ? 0 : baselineFlaggedRows / baselineJudgedRows, positions, outcomes };
 }
 
-/** `Volume Flow RateRMS=-5` or `Accelerometer1RMS+Accelerometer2RMS=20`. */
-export function parseStep(text: string): StepSpec {
+/** `Volume Flow RateRMS=-5` or `Accelerometer1RMS+Accelerometer2RMS=20` (a ramp with `shape` 'ramp'). */
+export function parseStep(text: string, shape: 'step' | 'ramp' = 'step'): StepSpec {
   const separator = text.lastIndexOf('=');
   const sigmas = Number(text.slice(separator + 1));
   const metrics = text.slice(0, Math.max(separator, 0)).split('+').filter((metric) => metric !== '');
   if (separator < 0 || metrics.length === 0 || text.slice(separator + 1).trim() === '' || !Number.isFinite(sigmas)) {
-    throw new Error(`--step must be METRIC[+METRIC]=SIGMAS (a finite number), got ${JSON.stringify(text)}`);
+    throw new Error(`--${shape} must be METRIC[+METRIC]=SIGMAS (a finite number), got ${JSON.stringify(text)}`);
   }
-  return { metrics, sigmas };
+  return shape === 'ramp' ? { metrics, sigmas, shape } : { metrics, sigmas };
 }
 
 /** The steps of docs/detection.md: SKAB's fault families at the sizes their labelled files show. */
@@ -169,26 +175,38 @@ export function formatStepStudy(options: StepStudyOptions, result: StepStudyResu
     `${mode}: ${(100 * result.baselineFlagged).toFixed(1)}% of the judged rows flagged without a step; ${result.positions.length} quiet positions`,
   ];
   for (const outcome of result.outcomes) {
-    const name = `${outcome.step.metrics.join(' + ')} ${outcome.step.sigmas > 0 ? '+' : ''}${outcome.step.sigmas} σ`;
+    const size = `${outcome.step.sigmas > 0 ? '+' : ''}${outcome.step.sigmas} σ`;
+    const name = `${outcome.step.metrics.join(' + ')} ${outcome.step.shape === 'ramp' ? `ramp to ${size} over ${options.durationRows ?? DEFAULT_DURATION_ROWS} rows` : size}`;
     const delay = outcome.medianDelay === undefined ? '-' : `${outcome.medianDelay} row${outcome.medianDelay === 1 ? '' : 's'}`;
     lines.push(`  ${name}: found at ${outcome.found} of ${result.positions.length}, median delay ${delay}, ${(100 * outcome.flaggedShare).toFixed(0)}% of its rows flagged`);
   }
   return `${lines.join('\n')}\n`;
 }
 
+const USAGE = 'tsx scripts/lib/skabStepStudy.ts FILE [--warmup N] [--fresh] [--step METRIC[+METRIC]=SIGMAS]... [--ramp METRIC[+METRIC]=SIGMAS]... [--settings FILE]';
+
 function main(): void {
   const { values, positionals } = parseArgs({
-    options: { warmup: { type: 'string' }, fresh: { type: 'boolean' }, step: { type: 'string', multiple: true }, settings: { type: 'string' } },
+    options: {
+      warmup: { type: 'string' },
+      fresh: { type: 'boolean' },
+      step: { type: 'string', multiple: true },
+      ramp: { type: 'string', multiple: true },
+      settings: { type: 'string' },
+    },
     allowPositionals: true,
     strict: true,
   });
-  if (positionals.length !== 1) throw new Error('usage: tsx scripts/lib/skabStepStudy.ts FILE [--warmup N] [--fresh] [--step METRIC[+METRIC]=SIGMAS]... [--settings FILE]');
+  if (positionals.length !== 1) throw new Error(`usage: ${USAGE}`);
   const warmupSamples = Number(values.warmup ?? SKAB_WARMUP_ROWS);
   if (!Number.isInteger(warmupSamples) || warmupSamples < 10) throw new Error(`--warmup must be an integer of at least 10, got ${JSON.stringify(values.warmup)}`);
   const options: StepStudyOptions = {
     warmupSamples,
     fresh: values.fresh === true,
-    steps: values.step === undefined ? DEFAULT_STEPS : values.step.map(parseStep),
+    steps:
+      values.step === undefined && values.ramp === undefined
+        ? DEFAULT_STEPS
+        : [...(values.step ?? []).map((text) => parseStep(text)), ...(values.ramp ?? []).map((text) => parseStep(text, 'ramp'))],
     settings: values.settings === undefined ? {} : readReplaySettings(values.settings),
   };
   process.stdout.write(formatStepStudy(options, stepStudy(readReplayFile(positionals[0], 'skab'), options)));

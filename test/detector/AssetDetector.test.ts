@@ -164,6 +164,13 @@ describe('AssetDetector finds injected faults', () => {
     expect(verdicts.slice(ONSET + 500).every((verdict) => verdict.anomalous)).toBe(true);
   });
 
+  it('follows a ramp much slower than its drift adaptation: the blind spot only the limits cover (docs/detection.md)', () => {
+    const firstFlag = (rate: number): number => runWithFault(injectFault(generateRows(ONSET + 6000, 5), 'pressure', ONSET, (k) => rate * k)).findIndex((verdict) => verdict.anomalous);
+    expect(firstFlag(0.0075) - ONSET).toBeLessThanOrEqual(400);
+    // 0.3 noise standard deviations a minute at 1 Hz: 18 of them after 6,000 samples, never flagged.
+    expect(firstFlag(0.003)).toBe(-1);
+  });
+
   it('a single spike of 40 standard deviations, at once, in one short episode', () => {
     const verdicts = runWithFault(injectFault(generateRows(ONSET + 300, 13), 'vibration', ONSET, (k) => (k === 0 ? 40 : 0)));
     expect(firstAnomalousAt(verdicts, ONSET)).toBe(ONSET);
