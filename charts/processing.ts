@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { ENV, QUARANTINE_PREFIX } from '../functions/shared/constants';
+import { detectorPart, OPERATOR_REQUEST_NAMES } from '../functions/shared/detector';
 import { BundledFunction } from './constructs/BundledFunction';
 import { EncryptedLogGroup } from './constructs/EncryptedLogGroup';
 import { KinesisEventSourceMapping } from './constructs/KinesisEventSourceMapping';
@@ -218,13 +219,10 @@ export function functionEnvironment(config: EnvironmentConfig, names: PlatformNa
       [ENV.hotRetentionDays]: String(config.retention.hotDays),
     };
   }
-  const { statusHeartbeatSeconds, acknowledge, relearn, ...settings } = config.detection;
+  const { detection } = config;
   // Operators' requests ride in DETECTOR_CONFIG only when there are any, so none leaves the function unchanged.
-  const detector = {
-    ...settings,
-    ...(Object.keys(acknowledge).length === 0 ? {} : { acknowledge }),
-    ...(Object.keys(relearn).length === 0 ? {} : { relearn }),
-  };
+  const requests = OPERATOR_REQUEST_NAMES.filter((name) => Object.keys(detection[name]).length > 0).map((name) => [name, detection[name]]);
+  const detector = { ...detectorPart(detection), ...Object.fromEntries(requests) };
   return {
     ...powertools,
     [ENV.assetStatusTable]: names.assetStatusTable,
@@ -234,7 +232,7 @@ export function functionEnvironment(config: EnvironmentConfig, names: PlatformNa
     [ENV.dashboardUrl]: names.dashboardUrl,
     // Every detector setting of the config, defaults resolved: what replay was tuned with is what runs.
     [ENV.detectorConfig]: JSON.stringify(detector),
-    [ENV.statusHeartbeatSeconds]: String(statusHeartbeatSeconds),
+    [ENV.statusHeartbeatSeconds]: String(detection.statusHeartbeatSeconds),
   };
 }
 

@@ -1,4 +1,4 @@
-import { DETECTOR_SETTING_NAMES, OPERATOR_REQUEST_NAMES, resolveDetectionSettings, type ResolvedDetectorSettings } from '../shared/detector';
+import { DETECTOR_SETTING_NAMES, detectorPart, OPERATOR_REQUEST_NAMES, resolveDetectionSettings, type ResolvedDetectorSettings } from '../shared/detector';
 import { ENV } from '../shared/constants';
 import { Environment } from '../shared/Environment';
 import { ConfigurationError } from '../shared/errors';
@@ -42,10 +42,10 @@ export function readProcessorConfig(env: Environment = new Environment()): Proce
   let relearnRequests: ReadonlyMap<string, number>;
   try {
     // Operators' requests travel with the detector's settings: one variable, one schema, one check.
-    const { statusHeartbeatSeconds: _heartbeat, acknowledge, relearn, ...detector } = resolveDetectionSettings(rawSettings, [...DETECTOR_SETTING_NAMES, ...OPERATOR_REQUEST_NAMES]);
-    detectorSettings = Object.freeze(detector);
-    acknowledgements = epochMsPerAsset(acknowledge);
-    relearnRequests = epochMsPerAsset(relearn);
+    const resolved = resolveDetectionSettings(rawSettings, [...DETECTOR_SETTING_NAMES, ...OPERATOR_REQUEST_NAMES]);
+    detectorSettings = Object.freeze(detectorPart(resolved));
+    acknowledgements = epochMsPerAsset(resolved.acknowledge);
+    relearnRequests = epochMsPerAsset(resolved.relearn);
   } catch (error) {
     throw new ConfigurationError(`environment variable ${ENV.detectorConfig} is invalid: ${(error as Error).message}`);
   }

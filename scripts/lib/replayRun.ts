@@ -1,5 +1,5 @@
 /** Runs a parsed file through the production detector: a fresh detector per file and asset. */
-import { AssetDetector, type Verdict } from '../../functions/shared/detector';
+import { AssetDetector, detectorPart, type Verdict } from '../../functions/shared/detector';
 import type { ReplayFile } from './replayInput';
 import type { ReplaySettings } from './replaySettings';
 
@@ -16,7 +16,8 @@ export interface ReplayResult {
 
 /** Replays `file`; an asset named in `settings.acknowledge` or `settings.relearn` gets that request, as the processor gives it. */
 export function replayFile(file: ReplayFile, settings: ReplaySettings, onVerdict?: (index: number, verdict: Verdict) => void): ReplayResult {
-  const { acknowledge = {}, relearn = {}, ...detectorSettings } = settings;
+  const { acknowledge = {}, relearn = {} } = settings;
+  const detectorSettings = detectorPart(settings);
   const count = file.samples.length;
   const result = {
     file,

@@ -18,6 +18,10 @@ interface NumberRule {
 
 /** Every setting of the detection block, in the order messages list them. */
 export const DETECTION_SETTING_NAMES = ['limits', ...(Object.keys(DETECTION_SETTING_RULES) as NumberSetting[]), 'acknowledge', 'relearn'] as const satisfies readonly (keyof DetectionSettings)[];
+/** Settings of the detection block the processor applies per asset, not given to the detector's constructor. */
+export const OPERATOR_REQUEST_NAMES = ['acknowledge', 'relearn'] as const satisfies readonly AssetTimesSetting[];
+/** Settings of the detection block that are the processor's alone: the status heartbeat and the operators' requests. */
+export const PROCESSOR_ONLY_NAMES = ['statusHeartbeatSeconds', ...OPERATOR_REQUEST_NAMES] as const;
 const LIMIT_FIELDS = ['min', 'max'] as const;
 const METRIC_NAME_RULE = `a metric name matching ${IDENTIFIER_PATTERN.source.slice(1, -1)}`;
 const ASSET_ID_RULE = `an asset id matching ${IDENTIFIER_PATTERN.source.slice(1, -1)}`;

@@ -1,4 +1,4 @@
-import type { DetectionSettings, DetectorSettings } from '../../../functions/shared/detector';
+import { detectorPart, type DetectionSettings, type DetectorSettings } from '../../../functions/shared/detector';
 import type { LocalManifests } from './LocalManifests';
 
 /**
@@ -9,8 +9,7 @@ import type { LocalManifests } from './LocalManifests';
 export function renderedDetectorSettings(manifests: Pick<LocalManifests, 'functions'>): DetectorSettings {
   const text = manifests.functions.find((f) => f.variables.DETECTOR_CONFIG !== undefined)?.variables.DETECTOR_CONFIG;
   if (!text) return {};
-  const { acknowledge: _acknowledge, relearn: _relearn, ...detector } = JSON.parse(text) as DetectionSettings;
-  return detector;
+  return detectorPart(JSON.parse(text) as DetectionSettings);
 }
 
 /**
