@@ -76,8 +76,9 @@ export class NetworkChart extends PlatformChart {
     });
 
     // No `routes`: the table keeps only its local route. The gateway endpoints add their
-    // prefix-list routes themselves; the controller copies those into spec.routes, and leaving the
-    // field out of the manifest keeps Argo CD from fighting it.
+    // prefix-list routes themselves; the controller sees them as a difference on every reconcile
+    // but never deletes routes of AWS-owned prefix lists (it asks DescribeManagedPrefixLists), and
+    // the spec stays as rendered, so Argo CD shows no drift.
     this.routeTable = new RouteTable(this, 'route-table', {
       metadata: ackMetadata(config, names, names.privateRouteTable, 'network'),
       spec: { vpcRef, tags: this.tags(names.privateRouteTable) },

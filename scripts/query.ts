@@ -31,6 +31,8 @@ import { queryTargets } from './lib/queryTargets';
 import { plotSeriesSvg } from './lib/plotSeriesSvg';
 import { readLocalEndpoints } from './lib/localEndpoints';
 import { LOCAL_CREDENTIALS } from './lib/local/constants';
+import { exitQuietlyOnClosedPipe } from './lib/exitQuietlyOnClosedPipe';
+import { missingCredentialsHint } from './lib/missingCredentialsHint';
 
 const REPOSITORY = resolve(__dirname, '..');
 
@@ -45,6 +47,7 @@ function clientConfig(environment: string, region: string, local: boolean): Dyna
 }
 
 async function main(): Promise<number> {
+  exitQuietlyOnClosedPipe();
   const options = parseQueryArgs(process.argv.slice(2));
   const targets = queryTargets(options.environment);
   const startedAt = Date.now();
@@ -77,7 +80,8 @@ main().then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    const message = error instanceof Error ? (error instanceof QueryInputError ? error.message : `${error.name}: ${error.message}`) : String(error);
+    const hint = missingCredentialsHint(error, 'iam-query-operator-<suffix>', 'add --local to query the local pipeline');
+    const message = hint ?? (error instanceof Error ? (error instanceof QueryInputError ? error.message : `${error.name}: ${error.message}`) : String(error));
     process.stderr.write(`query: ${message.split('\n')[0]}\n`);
     process.exitCode = error instanceof QueryInputError ? 2 : 1;
   },

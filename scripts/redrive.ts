@@ -37,6 +37,7 @@ import { parseRedriveArgs } from './lib/redriveArgs';
 import { RedriveError } from './lib/RedriveError';
 import { redriveQueue } from './lib/redriveQueue';
 import { redriveTargets } from './lib/redriveTargets';
+import { missingCredentialsHint } from './lib/missingCredentialsHint';
 
 async function main(): Promise<number> {
   const options = parseRedriveArgs(process.argv.slice(2));
@@ -59,7 +60,8 @@ main().then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    const message = error instanceof Error ? (error instanceof RedriveError ? error.message : `${error.name}: ${error.message}`) : String(error);
+    const hint = missingCredentialsHint(error, 'iam-redrive-<suffix>');
+    const message = hint ?? (error instanceof Error ? (error instanceof RedriveError ? error.message : `${error.name}: ${error.message}`) : String(error));
     process.stderr.write(`redrive: ${message.split('\n')[0]}\n`);
     process.exitCode = error instanceof RedriveError ? error.exitCode : 1;
   },

@@ -19,6 +19,7 @@ import { ReplayError, ReplayInputError, ReplayUsageError } from './lib/replayErr
 import { parseReplayFormat, readReplayFile, type ReplayFile, type ReplayFormat } from './lib/replayInput';
 import { replayFile } from './lib/replayRun';
 import { readReplaySettings } from './lib/replaySettings';
+import { exitQuietlyOnClosedPipe } from './lib/exitQuietlyOnClosedPipe';
 
 const USAGE =
   'usage: replay --format skab|csv [--warmup N] [--settings FILE.json|FILE.yaml] [--details] [--plot OUT.svg] FILE...';
@@ -122,6 +123,7 @@ export function runReplay(args: readonly string[], write: (chunk: string) => voi
 }
 
 function main(): void {
+  exitQuietlyOnClosedPipe();
   try {
     const chunks: string[] = [];
     runReplay(process.argv.slice(2), (chunk) => chunks.push(chunk));

@@ -67,6 +67,7 @@ export const GROUPS_WITHOUT_AWS_CALLS: Readonly<Record<string, string>> = {
  * type for them), so `Resource: "*"` is the only way to allow them; each says why the controller calls it.
  */
 export const WILDCARD_ONLY_ACTIONS: Readonly<Record<string, string>> = {
+  'ec2:DescribeManagedPrefixLists': 'the EC2 controller tells AWS-owned prefix-list routes (the gateway endpoints\' own) from routes it manages on every route table update; denied, it would log an AccessDenied call per reconcile',
   'ec2:DescribeRouteTables': 'the EC2 controller reads route tables and subnet associations by id',
   'ec2:DescribeSecurityGroupRules': 'the EC2 controller reads the rules of the security groups (and of the VPC default group)',
   'ec2:DescribeSecurityGroups': 'the EC2 controller reads security groups; Lambda validates the function security group with the caller identity',
@@ -403,7 +404,7 @@ class PolicyBuilder {
         actions: ['ec2:AssociateRouteTable', 'ec2:DeleteSubnet', 'ec2:DisassociateRouteTable', 'ec2:ModifySubnetAttribute'],
         describe: ['ec2:DescribeRouteTables', 'ec2:DescribeSubnets'],
       },
-      { kind: 'RouteTable', resource: 'route-table', create: 'ec2:CreateRouteTable', actions: ['ec2:AssociateRouteTable', 'ec2:DeleteRouteTable', 'ec2:DisassociateRouteTable'], describe: ['ec2:DescribeRouteTables'] },
+      { kind: 'RouteTable', resource: 'route-table', create: 'ec2:CreateRouteTable', actions: ['ec2:AssociateRouteTable', 'ec2:DeleteRouteTable', 'ec2:DisassociateRouteTable'], describe: ['ec2:DescribeManagedPrefixLists', 'ec2:DescribeRouteTables'] },
       {
         kind: 'SecurityGroup',
         resource: 'security-group',

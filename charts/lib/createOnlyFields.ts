@@ -86,6 +86,14 @@ export const CREATE_ONLY_KINDS: readonly CreateOnlyKind[] = [
   { group: 'iam.services.k8s.aws', kind: 'Role', plural: 'roles', fields: [field('/spec/name'), field('/spec/path')], replacement: RENAME },
   { group: 'iam.services.k8s.aws', kind: 'Policy', plural: 'policies', fields: [field('/spec/name'), field('/spec/path')], replacement: `${RENAME}, then attach the new policy where the old one was attached` },
   { group: 'cloudwatchlogs.services.k8s.aws', kind: 'LogGroup', plural: 'loggroups', fields: [field('/spec/name')], replacement: `${RENAME}; the old group's events stay until it is pruned` },
+  {
+    group: 'cloudwatch.services.k8s.aws',
+    kind: 'MetricAlarm',
+    plural: 'metricalarms',
+    // PutMetricAlarm ignores tags on an existing alarm, and the controller never reads them back, so it sees no difference.
+    fields: [field('/spec/tags')],
+    replacement: `${RENAME}; CloudWatch keeps an alarm's tags from its creation, so retagging alarms (a change of the config's tags) renames them in the same change`,
+  },
   { group: 'ec2.services.k8s.aws', kind: 'VPC', plural: 'vpcs', fields: [field('/spec/cidrBlocks')], replacement: `${RENAME}, and rename the subnets, route table, security groups and endpoints with it` },
   {
     group: 'ec2.services.k8s.aws',

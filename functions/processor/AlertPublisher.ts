@@ -3,7 +3,7 @@ import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { CircuitBreaker } from '../shared/CircuitBreaker';
 import type { Deadline } from '../shared/Deadline';
 import { withRetry, type RetryPolicy } from '../shared/withRetry';
-import type { AlertPort, AnomalyAlert, EpisodeRecovery } from './types';
+import type { AlertPort, AnomalyAlert, EpisodeOrigin, EpisodeRecovery } from './types';
 
 export interface AlertPublisherOptions {
   readonly sns: SNSClient;
@@ -28,6 +28,16 @@ export function episodeIdOf(assetId: string, startedAt: number): string {
   return `${assetId}:${startedAt}`;
 }
 
+/** The values block of a message's text, saying how many metrics were left out. */
+function valueLines(origin: EpisodeOrigin): string[] {
+  const lines = ['Values:'];
+  for (const [metric, v] of Object.entries(origin.values)) {
+    lines.push(`  ${metric} = ${v.value}${v.unit === undefined ? '' : ` ${v.unit}`}${v.quality === 'GOOD' ? '' : ` (${v.quality})`}`);
+  }
+  if (origin.valuesOmitted !== undefined) lines.push(`  and ${origin.valuesOmitted} more metrics (see the dashboard)`);
+  return lines;
+}
+
 /** The human text of an alert (e-mail subscriptions get this, machine subscribers the JSON). */
 export function alertText(alert: AnomalyAlert, dashboardUrl: string): string {
   const lines = [
@@ -37,11 +47,7 @@ export function alertText(alert: AnomalyAlert, dashboardUrl: string): string {
   ];
   if (alert.limitBreaches.length > 0) lines.push(`Outside configured limits: ${alert.limitBreaches.join(', ')}`);
   if (alert.contributors.length > 0) lines.push(`Main contributors: ${alert.contributors.join(', ')}`);
-  lines.push('Values:');
-  for (const [metric, v] of Object.entries(alert.values)) {
-    lines.push(`  ${metric} = ${v.value}${v.unit === undefined ? '' : ` ${v.unit}`}${v.quality === 'GOOD' ? '' : ` (${v.quality})`}`);
-  }
-  lines.push(`Episode: ${alert.episodeId}`, `Dashboard: ${dashboardUrl}`);
+  lines.push(...valueLines(alert), `Episode: ${alert.episodeId}`, `Dashboard: ${dashboardUrl}`);
   return lines.join('\n');
 }
 
@@ -60,11 +66,7 @@ export function recoveryText(recovery: EpisodeRecovery, dashboardUrl: string): s
   } else if (recovery.rebaselined) {
     lines.push('The process settled at a new operating point; the detector re-baselined on it.');
   }
-  lines.push('Values:');
-  for (const [metric, v] of Object.entries(recovery.values)) {
-    lines.push(`  ${metric} = ${v.value}${v.unit === undefined ? '' : ` ${v.unit}`}${v.quality === 'GOOD' ? '' : ` (${v.quality})`}`);
-  }
-  lines.push(`Episode: ${recovery.episodeId}`, `Dashboard: ${dashboardUrl}`);
+  lines.push(...valueLines(recovery), `Episode: ${recovery.episodeId}`, `Dashboard: ${dashboardUrl}`);
   return lines.join('\n');
 }
 

@@ -50,7 +50,7 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 /**
  * Metrics of an asset its checkpoint lists as added to the status item. A metric name is at most
  * 64 characters, so the list adds at most about 4 KB to the item (the detector state itself is a
- * few KB); an asset with more metrics adds the rest again after a cold start.
+ * few KB, at most about 70 KB: MAX_MODEL_METRICS); an asset with more metrics adds the rest again after a cold start.
  */
 export const MAX_CHECKPOINT_METRICS = 64;
 

@@ -2,9 +2,9 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
-import { AssetDetector, type AssetDetectorState, type DetectorSettings, type Sample, type Verdict } from '../shared/detector';
+import { AssetDetector, MAX_MODEL_METRICS, type AssetDetectorState, type DetectorSettings, type Sample, type Verdict } from '../shared/detector';
 import type { CircuitBreaker } from '../shared/CircuitBreaker';
-import { ASSET_STATUS, METRIC_NAMES } from '../shared/constants';
+import { ASSET_STATUS, LIMITS, METRIC_NAMES } from '../shared/constants';
 import { Deadline, type RemainingTime } from '../shared/Deadline';
 import { DeadlineExceededError } from '../shared/errors';
 import { BatchFailures } from '../shared/BatchFailures';
@@ -284,6 +284,13 @@ export class Processor {
         item.latest = message;
       }
       item.warmedUp = warmingUp && !entry.detector.warmingUp;
+      if (item.warmedUp && entry.detector.metrics.length >= MAX_MODEL_METRICS) {
+        // Bounded so the checkpoint fits one DynamoDB item; operators should know the rest get limits only.
+        this.#deps.logger.warn('detector model holds the most metrics it takes; any further metric of the asset is checked against its limits only', {
+          assetId: item.assetId,
+          modelMetrics: entry.detector.metrics.length,
+        });
+      }
     }
 
     const everyBatch = startedAt - (this.#cameBack.get(shardId) ?? NEVER) < HANDOFF_EXACT_WINDOW_MS;
@@ -504,7 +511,7 @@ export class Processor {
     verdict: Verdict,
   ): AnomalyAlert {
     return {
-      ...episodeOrigin(message, verdict.episode.startedAt ?? ts, values, units),
+      ...episodeOrigin(message, verdict.episode.startedAt ?? ts, values, units, [...verdict.limitBreaches, ...verdict.contributors]),
       detectedAt: ts,
       score: verdict.score,
       threshold: Number.isFinite(verdict.threshold) ? verdict.threshold : null,
@@ -718,18 +725,26 @@ function unregisteredMetrics(records: AssetWork['records'], registered: Readonly
   return [...fresh].sort();
 }
 
-/** The episode's id, its asset's place, and the sample's values with their units. */
+/**
+ * The episode's id, its asset's place, and the sample's values with their units: the metrics named
+ * in `first` (limit breaches, contributors) and then the others, at most LIMITS.maxAlertValues, so
+ * the message fits SNS whatever the sample holds.
+ */
 function episodeOrigin(
   message: TelemetryMessage,
   startedAt: number,
   values: Readonly<Record<string, { value: number; quality: string }>>,
   units: Readonly<Record<string, string>>,
+  first: readonly string[] = [],
 ): EpisodeOrigin {
+  const metrics = [...new Set([...first.filter((metric) => Object.hasOwn(values, metric)), ...Object.keys(values)])];
   const withUnits = metricRecord<{ value: number; quality: string; unit?: string }>();
-  for (const [metric, v] of Object.entries(values)) {
+  for (const metric of metrics.slice(0, LIMITS.maxAlertValues)) {
+    const v = values[metric];
     const unit = units[metric];
     withUnits[metric] = unit === undefined ? { value: v.value, quality: v.quality } : { value: v.value, quality: v.quality, unit };
   }
+  const omitted = metrics.length - LIMITS.maxAlertValues;
   return {
     episodeId: episodeIdOf(message.assetId, startedAt),
     assetId: message.assetId,
@@ -738,6 +753,7 @@ function episodeOrigin(
     thingName: message.thingName,
     startedAt,
     values: withUnits,
+    ...(omitted > 0 ? { valuesOmitted: omitted } : {}),
   };
 }
 

@@ -66,7 +66,10 @@ export interface EpisodeOrigin {
   readonly lineId: string;
   readonly thingName: string;
   readonly startedAt: number;
+  /** The sample's values: the episode's own metrics first, at most LIMITS.maxAlertValues of them. */
   readonly values: Readonly<Record<string, { value: number; quality: string; unit?: string }>>;
+  /** Metrics of the sample left out of `values` (present only when some were). */
+  readonly valuesOmitted?: number;
 }
 
 /** One alert: an anomaly episode opened outside the cooldown. */

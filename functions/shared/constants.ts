@@ -112,6 +112,12 @@ export const LIMITS = {
    * lists, so a full item stays near 240 KB, under DynamoDB's 400 KB item limit.
    */
   maxReadingsPerBucket: 6000,
+  /**
+   * Metric values an alert or recovery message lists (its limit breaches and contributors first):
+   * an SNS message is at most 256 KB and carries the values three times, escaped twice, so a full
+   * 500-reading sample with long units would pass it and the publish would fail on every retry.
+   */
+  maxAlertValues: 50,
   /** A DynamoDB BatchWriteItem carries at most 25 puts, a BatchGetItem at most 100 keys. */
   batchWriteSize: 25,
   batchGetSize: 100,
@@ -156,6 +162,8 @@ export const QUARANTINE_REASONS = {
   invalidUnit: 'INVALID_UNIT',
   invalidPresence: 'INVALID_PRESENCE',
   bucketFull: 'BUCKET_FULL',
+  /** Validation failed in an unforeseen way (a pure step, so a retry would fail the same). */
+  unreadable: 'UNREADABLE',
 } as const;
 
 /** Attribute names of the items the functions write (beyond TABLE_KEYS). */

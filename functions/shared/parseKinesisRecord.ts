@@ -1,5 +1,5 @@
 import type { KinesisStreamRecord } from 'aws-lambda';
-import { PRESENCE_RECORD_TYPE } from './constants';
+import { PRESENCE_RECORD_TYPE, QUARANTINE_REASONS } from './constants';
 import { decodeRecordData } from './decodeRecordData';
 import { ValidationError } from './errors';
 import type { ParsedRecord, RecordOrigin } from './types';
@@ -21,23 +21,30 @@ export function recordOrigin(record: KinesisStreamRecord, index: number): Record
 
 /**
  * Decodes, validates and normalises one Kinesis record. Never throws: a record that breaks the
- * contract comes back as `invalid` with its reason, for the caller to quarantine.
+ * contract comes back as `invalid` with its reason, for the caller to quarantine, and so does one
+ * whose validation fails in an unforeseen way (`UNREADABLE`).
  */
 export function parseKinesisRecord(record: KinesisStreamRecord, index: number, nowMs: number): ParsedRecord {
   const origin = recordOrigin(record, index);
+  // Timestamps are judged against the record's arrival on the stream, so a retry, a backlog or a
+  // redrive days later gives the same verdict as the first delivery (now only if the arrival is unknown).
+  const judgedAt = origin.arrivedAt > 0 ? origin.arrivedAt : nowMs;
   try {
     const value = decodeRecordData(record.kinesis.data);
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
       const object = value as Record<string, unknown>;
       if (object.recordType === PRESENCE_RECORD_TYPE) {
-        return { kind: 'presence', origin, event: validatePresenceEvent(object, nowMs) };
+        return { kind: 'presence', origin, event: validatePresenceEvent(object, judgedAt) };
       }
     }
-    return { kind: 'telemetry', origin, message: validateTelemetryMessage(value, nowMs) };
+    return { kind: 'telemetry', origin, message: validateTelemetryMessage(value, judgedAt) };
   } catch (error) {
     if (error instanceof ValidationError) {
       return { kind: 'invalid', origin, reason: error.reason, detail: error.message, data: record.kinesis.data };
     }
-    throw error;
+    // Decoding and validation are pure: any other error would recur on every retry, so the record
+    // is quarantined (kept whole, with the error) instead of failing its batch until the DLQ.
+    const detail = `record could not be validated: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
+    return { kind: 'invalid', origin, reason: QUARANTINE_REASONS.unreadable, detail, data: record.kinesis.data };
   }
 }

@@ -13,7 +13,7 @@ function optionalString(raw: Record<string, unknown>, field: string): string | u
  * name (the IoT policy pins it), so it must match the thing-name pattern; the optional fields are
  * kept only when they have the documented type.
  */
-export function validatePresenceEvent(raw: Record<string, unknown>, nowMs: number): PresenceEvent {
+export function validatePresenceEvent(raw: Record<string, unknown>, arrivedAtMs: number): PresenceEvent {
   const eventType = raw.eventType;
   if (eventType !== 'connected' && eventType !== 'disconnected') {
     throw new ValidationError(QUARANTINE_REASONS.invalidPresence, `presence eventType must be connected or disconnected, got ${JSON.stringify(eventType) ?? 'missing'}`);
@@ -26,7 +26,7 @@ export function validatePresenceEvent(raw: Record<string, unknown>, nowMs: numbe
   if (thingName !== clientId) {
     throw new ValidationError(QUARANTINE_REASONS.thingMismatch, `presence clientId ${JSON.stringify(clientId)} is not the thing ${JSON.stringify(thingName)} of the topic`);
   }
-  const timestamp = checkTimestamp(raw.timestamp, nowMs, 'presence timestamp');
+  const timestamp = checkTimestamp(raw.timestamp, arrivedAtMs, 'presence timestamp');
   const versionNumber = raw.versionNumber;
   const sessionIdentifier = optionalString(raw, 'sessionIdentifier');
   const principalIdentifier = optionalString(raw, 'principalIdentifier');

@@ -31,19 +31,34 @@ function isObject(value: unknown): value is JsonObject {
 
 function describe(value: unknown): string {
   if (value === undefined) return 'missing';
-  const text = JSON.stringify(value);
+  const text = previewJson(value);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
-/** Accepted device timestamps: from the stream's retention back to a little ahead of now. */
-export function checkTimestamp(ts: unknown, nowMs: number, where: string): number {
+/**
+ * JSON of a parsed value for a message. JSON.parse accepts nesting deeper than JSON.stringify can
+ * walk (it overflows the stack), so a deeply nested field is shown by its type instead of throwing.
+ */
+function previewJson(value: unknown): string {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return Array.isArray(value) ? '[nested too deeply to show]' : '{nested too deeply to show}';
+  }
+}
+
+/**
+ * Accepted device timestamps: from the stream's retention before the record's arrival to a little
+ * after it (a device clock slightly ahead).
+ */
+export function checkTimestamp(ts: unknown, arrivedAtMs: number, where: string): number {
   if (typeof ts !== 'number' || !Number.isSafeInteger(ts)) {
     throw new ValidationError(QUARANTINE_REASONS.invalidTimestamp, `${where} must be an integer of epoch milliseconds, got ${describe(ts)}`);
   }
-  if (ts < nowMs - LIMITS.maxTimestampAgeMs || ts > nowMs + LIMITS.maxTimestampAheadMs) {
+  if (ts < arrivedAtMs - LIMITS.maxTimestampAgeMs || ts > arrivedAtMs + LIMITS.maxTimestampAheadMs) {
     throw new ValidationError(
       QUARANTINE_REASONS.timestampOutOfRange,
-      `${where} ${ts} is outside [now - 7 d, now + 5 min] (now ${nowMs})`,
+      `${where} ${ts} is outside [arrival - 7 d, arrival + 5 min] (arrival ${arrivedAtMs})`,
     );
   }
   return ts;
@@ -70,7 +85,7 @@ function readValue(value: unknown, where: string): number {
 }
 
 /** Checks one reading in place and fills in the default quality; the parsed object becomes the Reading. */
-function checkReading(raw: unknown, index: number, nowMs: number): Reading {
+function checkReading(raw: unknown, index: number, arrivedAtMs: number): Reading {
   if (!isObject(raw)) {
     throw new ValidationError(QUARANTINE_REASONS.invalidReading, `readings[${index}] must be an object, got ${describe(raw)}`);
   }
@@ -78,7 +93,7 @@ function checkReading(raw: unknown, index: number, nowMs: number): Reading {
     throw new ValidationError(QUARANTINE_REASONS.invalidMetric, `readings[${index}].metric must match ${IDENTIFIER_PATTERN.source}, got ${describe(raw.metric)}`);
   }
   readValue(raw.value, `readings[${index}].value`);
-  checkTimestamp(raw.ts, nowMs, `readings[${index}].ts`);
+  checkTimestamp(raw.ts, arrivedAtMs, `readings[${index}].ts`);
   const quality = raw.quality;
   if (quality === undefined) raw.quality = 'GOOD';
   else if (quality !== 'GOOD' && quality !== 'UNCERTAIN' && quality !== 'BAD') readQuality(quality, `readings[${index}].quality`);
@@ -105,7 +120,7 @@ function checkEnrichment(raw: JsonObject, field: 'plantId' | 'lineId', pattern: 
  * come from the thing it names in its topic (thingName = clientId, which the IoT policy enforces
  * for any real device), so a record not written by a provisioned device's rule is rejected.
  */
-export function validateTelemetryMessage(raw: unknown, nowMs: number): TelemetryMessage {
+export function validateTelemetryMessage(raw: unknown, arrivedAtMs: number): TelemetryMessage {
   if (!isObject(raw)) {
     throw new ValidationError(QUARANTINE_REASONS.notAnObject, `record must be a JSON object, got ${describe(raw)}`);
   }
@@ -143,7 +158,7 @@ export function validateTelemetryMessage(raw: unknown, nowMs: number): Telemetry
       `readings has ${rawReadings.length} entries, more than ${LIMITS.maxReadingsPerMessage}`,
     );
   }
-  for (let i = 0; i < rawReadings.length; i += 1) checkReading(rawReadings[i], i, nowMs);
+  for (let i = 0; i < rawReadings.length; i += 1) checkReading(rawReadings[i], i, arrivedAtMs);
   // Validated in place: the object was parsed for this call alone, and not copying it is half the
   // cost of validation. Unknown fields stay on it and are ignored downstream.
   return raw as unknown as TelemetryMessage;

@@ -21,7 +21,10 @@ export function queryTargets(environment: string, configDir?: string): QueryTarg
     return { environment, region: config.region, readingsTable: names.readingsTable, assetStatusTable: names.assetStatusTable, plantId: config.plant.id, lines: config.plant.lines };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
+    const message = error.message.split('\n')[0];
+    // An unknown environment's error already lists the known ones; a broken file's does not.
+    if (message.includes('known environments are')) throw new QueryInputError('--env', `--env ${environment}: ${message}`);
     const known = configDir === undefined ? listEnvironments() : listEnvironments(configDir);
-    throw new QueryInputError('--env', `--env ${environment}: ${error.message.split('\n')[0]} (environments: ${known.join(', ')})`);
+    throw new QueryInputError('--env', `--env ${environment}: ${message} (environments: ${known.join(', ')})`);
   }
 }

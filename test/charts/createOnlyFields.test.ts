@@ -18,9 +18,9 @@ interface SchemaNode {
   'x-kubernetes-validations'?: { rule: string }[];
 }
 
-const crds: Crd[] = ['kms', 'lambda', 'dynamodb', 's3', 'sqs', 'sns', 'iam', 'cloudwatchlogs', 'ec2']
-  .map((service) => `${service}.services.k8s.aws.yaml`)
-  .concat(['kinesis.aws.m.upbound.io.yaml', 'firehose.aws.m.upbound.io.yaml', 'iot.aws.m.upbound.io.yaml', 'glue.aws.m.upbound.io.yaml', 'athena.aws.m.upbound.io.yaml'])
+// The imported CRDs are one file per API group: every group the list names is read.
+const crds: Crd[] = [...new Set(CREATE_ONLY_KINDS.map((entry) => entry.group))]
+  .map((group) => `${group}.yaml`)
   .flatMap((file) => parseAllDocuments(readFileSync(join(CRD_DIR, file), 'utf8')).map((document) => document.toJS() as Crd));
 const crdOf = (group: string, kind: string): Crd | undefined => crds.find((crd) => crd.spec.group === group && crd.spec.names.kind === kind);
 
@@ -110,6 +110,16 @@ describe('the create-only ValidatingAdmissionPolicy, evaluated as the API server
     expect(denials('kinesis.aws.m.upbound.io', named('kinesis-telemetry-dev'), named('kinesis-telemetry-dev2'))).toEqual([
       expect.stringMatching(/^Stream \/metadata\/annotations\/crossplane\.io~1external-name is create-only/),
     ]);
+  });
+
+  test("refuses retagging an alarm (AWS keeps an alarm's tags from its creation) and admits a changed threshold", () => {
+    const app = buildApp('dev', mkdtempSync(join(tmpdir(), 'create-only-')));
+    const alarm = findObject(app.charts.flatMap((chart) => chart.toJson() as RenderedObject[]), 'MetricAlarm', 'cw-processor-iterator-age-dev') as RenderedObject & {
+      spec: { tags: { key: string; value: string }[]; threshold: number };
+    };
+    const retagged = { ...alarm, spec: { ...alarm.spec, tags: [...alarm.spec.tags, { key: 'tier', value: 'gold' }] } };
+    expect(denials('cloudwatch.services.k8s.aws', alarm, retagged)).toEqual([expect.stringMatching(/^MetricAlarm \/spec\/tags is create-only: AWS would keep the old value\. To change it, give the object a new name/)]);
+    expect(denials('cloudwatch.services.k8s.aws', alarm, { ...alarm, spec: { ...alarm.spec, threshold: alarm.spec.threshold + 1 } })).toEqual([]);
   });
 
   test('a kind of another group with the same kind name is not judged by these rules', () => {

@@ -3,6 +3,7 @@ import {
   DetectorInputError,
   DetectorSettingsError,
   DetectorStateError,
+  MAX_MODEL_METRICS,
   resolveDetectionSettings,
   resolveDetectorSettings,
   type AssetDetectorState,
@@ -608,6 +609,26 @@ describe('AssetDetector is deterministic, causal and restorable', () => {
     // After warm-up the size no longer depends on how many samples were seen (bar digits).
     const judgedSizes = sizes.slice(Math.ceil(WARMUP / 50) + 1);
     expect(Math.max(...judgedSizes) - Math.min(...judgedSizes)).toBeLessThan(64);
+  });
+
+  it('models at most MAX_MODEL_METRICS metrics, so the state of the widest asset the contract allows stays far under a DynamoDB item', () => {
+    // 500 readings per message, names of the longest allowed length (64): the model takes the first 64.
+    const names = Array.from({ length: 500 }, (_, m) => `${String(m).padStart(3, '0')}_`.padEnd(64, 'x'));
+    const noise = seededGaussian(41);
+    const detector = new AssetDetector({ limits: { [names[400]]: { max: 10 } } });
+    let largest = 0;
+    let breachedAt = -1;
+    for (let t = 0; t < WARMUP + 50; t += 1) {
+      const values = Object.fromEntries(names.map((name) => [name, { value: (t === WARMUP + 20 && name === names[400] ? 20 : 0) + noise(), quality: 'GOOD' as const }]));
+      const verdict = detector.observe({ ts: START_TS + t * 1000, values });
+      if (verdict.limitBreaches.includes(names[400])) breachedAt = t;
+      largest = Math.max(largest, JSON.stringify(detector.toState()).length);
+    }
+    expect(MAX_MODEL_METRICS).toBe(64);
+    expect(detector.metrics).toEqual(names.slice(0, MAX_MODEL_METRICS));
+    // About 70 KB at its peak (the warm-up's calibration); 180 modelled metrics would pass DynamoDB's 400 KB.
+    expect(largest).toBeLessThan(100 * 1024);
+    expect(breachedAt).toBe(WARMUP + 20);
   });
 
   it('refuses a corrupt or foreign state with a message naming the field', () => {

@@ -284,6 +284,14 @@ describe('replay input errors', () => {
     );
   });
 
+  it('exits quietly (0, nothing on stderr) when its reader closes the pipe early, as `| head` does', () => {
+    const path = writeSkab('piped.csv', generateRows(2_000, 7, METRICS));
+    // About 300 KB of details: far more than a pipe holds, so the writes meet the closed pipe.
+    const command = `"${join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx')}" scripts/replay.ts --format skab --details ${Array(3).fill(`"${path}"`).join(' ')} | head -c 100 > /dev/null; echo "$\{PIPESTATUS[0]}"`;
+    const run = spawnSync('bash', ['-c', command], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+    expect({ status: run.stdout, stderr: run.stderr }).toEqual({ status: '0\n', stderr: '' });
+  });
+
   it('exits non-zero with the exact message on stderr (the real CLI)', () => {
     const run = (args: readonly string[]) =>
       spawnSync(join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/replay.ts', ...args], { cwd: PROJECT_ROOT, encoding: 'utf8' });

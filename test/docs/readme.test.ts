@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Testing } from 'cdk8s';
+import { parseAllDocuments } from 'yaml';
 import { GitOpsChart } from '../../charts/gitops';
 import { findObject, platformProps, RenderedObject } from '../helpers/platform';
 
@@ -48,5 +49,20 @@ describe('README describes what is rendered', () => {
     );
     expect([...rendered].filter((file) => !listed.has(file)).sort()).toEqual([]);
     expect([...listed].filter((file) => !rendered.has(file)).sort()).toEqual([]);
+  });
+});
+
+describe('README figures of the rendered manifests', () => {
+  /** Objects of one environment's committed manifests, counted as `npm run synth` prints them. */
+  const objectsOf = (environment: string): number => {
+    const dir = join(__dirname, '..', '..', 'manifests', environment);
+    return readdirSync(dir)
+      .filter((file) => file.endsWith('.yaml'))
+      .reduce((sum, file) => sum + parseAllDocuments(readFileSync(join(dir, file), 'utf8')).filter((document) => document.contents !== null).length, 0);
+  };
+
+  test('the benchmark table states the object counts synth renders', () => {
+    const stated = readme.match(/\| `npm run synth` \| both environments, (\d+) \+ (\d+) objects/);
+    expect(stated?.slice(1, 3).map(Number)).toEqual([objectsOf('dev'), objectsOf('prod')]);
   });
 });

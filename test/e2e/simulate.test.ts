@@ -159,6 +159,12 @@ describe('simulate certificates', () => {
     );
   });
 
+  it('refuses a --make-certs path that is a file, naming the flag', () => {
+    const file = join(tempFolder(), 'not-a-folder');
+    writeFileSync(file, 'x');
+    expect(() => makeCertificates(file, ['gw-00001'])).toThrow(new UsageError(`--make-certs ${file}: not a folder; name a folder (it is created when missing)`));
+  });
+
   it('refuses a folder whose CA has lost its key rather than orphan what it signed', () => {
     const folder = tempFolder();
     makeCertificates(folder, ['gw-00001']);

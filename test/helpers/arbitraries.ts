@@ -39,7 +39,7 @@ function payload(label: string, data: string, expect: Expectation): Payload {
 const base64 = (text: string | Uint8Array): string => Buffer.from(text).toString('base64');
 
 const DAY_MS = 86_400_000;
-/** Oldest and newest accepted device timestamps when the handler's clock reads NOW (inclusive). */
+/** Oldest and newest accepted device timestamps of a record that arrived at NOW (inclusive). */
 export const OLDEST_TS = NOW - LIMITS.maxTimestampAgeMs;
 export const NEWEST_TS = NOW + LIMITS.maxTimestampAheadMs;
 
@@ -407,7 +407,8 @@ export function toKinesisRecords(payloads: readonly Payload[], shardId: string, 
       sequenceNumber: (firstSequence + BigInt(i)).toString(),
       shardId,
       partitionKey: 'pk',
-      arrivedAt: NOW - 1_000 + i,
+      // Timestamps are judged against the arrival: every generated record arrived at NOW.
+      arrivedAt: NOW,
     });
     return { ...record, kinesis: { ...record.kinesis, data: p.data } };
   });

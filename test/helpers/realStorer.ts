@@ -20,7 +20,7 @@ class CollectingQuarantine implements QuarantineSink {
 
 /**
  * The storer's own classes (Storer, BucketWriter, BucketStore) writing to a real DynamoDB endpoint with
- * the SDK, at a chosen processing time, so readings of any day of the last week are accepted. Each call
+ * the SDK, at a chosen processing (and arrival) time, so readings of any day of the last week are accepted. Each call
  * delivers its records as one Kinesis batch, after the previous batches, like one shard.
  */
 export function realStorer(dynamodb: DynamoDBClient, tableName: string, now: number): { store: (payloads: readonly unknown[]) => Promise<void>; quarantined: readonly QuarantineEntry[] } {
@@ -45,7 +45,7 @@ export function realStorer(dynamodb: DynamoDBClient, tableName: string, now: num
     quarantined: quarantine.entries,
     store: async (payloads) => {
       if (payloads.length === 0) return;
-      const records = kinesisRecords(payloads, sequence);
+      const records = kinesisRecords(payloads, sequence, undefined, now);
       sequence += BigInt(payloads.length);
       const outcome = await storer.handle(kinesisEvent(records), lambdaContext(120_000));
       if (outcome.response.batchItemFailures.length > 0) throw new Error(`storer reported failures: ${JSON.stringify(outcome.response.batchItemFailures)}`);

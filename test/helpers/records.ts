@@ -115,9 +115,10 @@ export function kinesisRecord(data: unknown, position: RecordPosition = {}): Kin
 }
 
 /** Records with increasing sequence numbers, in shard order. */
-export function kinesisRecords(payloads: readonly unknown[], firstSequence = 1000n, shardId = 'shardId-000000000000'): KinesisStreamRecord[] {
+/** Records of one shard with increasing sequence numbers, arrived at `arrivedAt` (default NOW). */
+export function kinesisRecords(payloads: readonly unknown[], firstSequence = 1000n, shardId = 'shardId-000000000000', arrivedAt = NOW): KinesisStreamRecord[] {
   return payloads.map((payload, i) =>
-    kinesisRecord(payload, { sequenceNumber: (firstSequence + BigInt(i)).toString(), shardId }),
+    kinesisRecord(payload, { sequenceNumber: (firstSequence + BigInt(i)).toString(), shardId, arrivedAt }),
   );
 }
 

@@ -1,12 +1,12 @@
 import { GetItemCommand, QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { KinesisStreamBatchResponse } from 'aws-lambda';
+import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { ENV, QUARANTINE_PREFIX } from '../../functions/shared/constants';
 import { createTables, setAwsTestEnvironment, startDynalite, startKinesalite, testDynamoClient, TestStream, type Emulator } from '../helpers/emulators';
 import { runEventSourceMapping, type KinesisHandler } from '../helpers/eventSourceMapping';
 import { FakeAwsServer } from '../helpers/FakeAwsServer';
 import { FaultProxy } from '../helpers/FaultProxy';
 import { PolicyEnforcer } from '../helpers/policy/PolicyEnforcer';
-import { assetSecond, lambdaContext, presence, telemetry } from '../helpers/records';
+import { assetSecond, kinesisRecord, lambdaContext, presence, telemetry } from '../helpers/records';
 
 /** The fakes authorize every call against the rendered dev policies, so the names are dev's. */
 const enforcer = new PolicyEnforcer('dev');
@@ -161,6 +161,46 @@ describe('processor handler against dynalite, kinesalite and fake S3/SNS', () =>
     expect(await handler(event, lambdaContext())).toEqual({ batchItemFailures: [] });
     expect(alertsFor('pr-b')).toHaveLength(1);
     expect(await item(STATE_TABLE, 'pr-b')).toEqual(before);
+  });
+
+  it('models at most 64 metrics of a wide asset; a metric beyond them keeps its limit, and the assets sharing its write chunk are unaffected', async () => {
+    const wide = (i: number): Record<string, number> => {
+      const values: Record<string, number> = {};
+      for (let m = 0; m < 300; m += 1) values[`bearing_${String(m).padStart(3, '0')}_velocity_rms`] = 50 + m + Math.sin(i + m) * 3;
+      values.temperature = i < 5 ? 70 + (i % 3) : 150;
+      return values;
+    };
+    const payloads: object[] = [];
+    for (let i = 0; i < 6; i += 1) payloads.push(assetSecond('pr-wide', BASE + i * 1_000, wide(i), 'gw-int'));
+    payloads.push(...episode('pr-narrow', BASE, 12, 2));
+    // Kinesalite allows ten streams, which the other cases use: the event is built directly.
+    const event: KinesisStreamEvent = { Records: payloads.map((payload, index) => kinesisRecord(payload, { sequenceNumber: String(9_000 + index), arrivedAt: BASE + 20_000 })) };
+    const response = await handler(event, lambdaContext());
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    const state = JSON.parse((await item(STATE_TABLE, 'pr-wide'))?.state?.S ?? '{}') as { metrics?: string[] };
+    expect(state.metrics).toHaveLength(64);
+    expect(state.metrics?.[63]).toBe('bearing_063_velocity_rms');
+    expect(await item(STATE_TABLE, 'pr-narrow')).toBeDefined();
+    expect(alertsFor('pr-wide').map((a) => a.body.limitBreaches)).toEqual([['temperature']]);
+    expect(alertsFor('pr-narrow')).toHaveLength(1);
+  });
+
+  it('keeps an alert of a 500-reading sample inside SNS\'s 256 KB: the breached metric first, at most 50 values, the rest counted', async () => {
+    // Units of quotes are valid (printable ASCII) and are escaped at every level of the message.
+    const sample = (i: number): Array<{ metric: string; value: number; unit: string; ts: number }> => [
+      ...Array.from({ length: 499 }, (_, m) => ({ metric: `sensor_${String(m).padStart(3, '0')}`.padEnd(64, 'x'), value: 1 + m, unit: '"'.repeat(32), ts: BASE + i * 1_000 })),
+      { metric: 'temperature', value: i < 5 ? 70 : 150, unit: '"'.repeat(32), ts: BASE + i * 1_000 },
+    ];
+    const payloads = Array.from({ length: 6 }, (_, i) => telemetry({ assetId: 'pr-units', thingName: 'gw-int', clientId: 'gw-int', readings: sample(i) }));
+    const event: KinesisStreamEvent = { Records: payloads.map((payload, index) => kinesisRecord(payload, { sequenceNumber: String(9_100 + index), arrivedAt: BASE + 20_000 })) };
+    const response = await handler(event, lambdaContext());
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    const [alert] = alertsFor('pr-units');
+    expect(Object.keys(alert.body.values as object)).toHaveLength(50);
+    expect(Object.keys(alert.body.values as object)[0]).toBe('temperature');
+    expect(alert.body.valuesOmitted).toBe(450);
   });
 
   it('restores detector state on a cold start, so an open episode is not alerted again', async () => {

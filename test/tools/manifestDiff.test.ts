@@ -262,9 +262,10 @@ describe('diffEnvironment', () => {
   });
 
   it('names the API group where two groups share a kind, and lists objects changed alike once', () => {
+    // Labels, not tags: an alarm's tags are create-only (a change would be a replacement).
     const retagged = (structuredClone(rendered) as ManifestObject[]).map((entry) => {
-      const spec = entry.object.spec as Mutable | undefined;
-      if (entry.object.kind === 'MetricAlarm' && spec) spec.tags = [...(spec.tags as Mutable[]), { key: 'tier', value: 'gold' }];
+      const metadata = entry.object.metadata as Mutable | undefined;
+      if (entry.object.kind === 'MetricAlarm' && metadata) metadata.labels = { ...(metadata.labels as Mutable), 'telemetry.plant/tier': 'gold' };
       return entry;
     });
     const after = mutated('Policy', 'iot-device-dev', (policy) => {
@@ -277,7 +278,7 @@ describe('diffEnvironment', () => {
     const alarms = rendered.filter((entry) => entry.object.kind === 'MetricAlarm').length;
     const grouped = lines.find((entry) => entry.startsWith(`- **changed** alike, ${alarms} objects: \`MetricAlarm cw-processor-iterator-age-dev\`, `));
     expect(grouped).toBeDefined();
-    expect(lines[lines.indexOf(grouped as string) + 1]).toBe('  - `spec.tags[key="tier"]`: (none) → `{"key":"tier","value":"gold"}`');
+    expect(lines[lines.indexOf(grouped as string) + 1]).toBe('  - `metadata.labels["telemetry.plant/tier"]`: (none) → `"gold"`');
   });
 
   it('keeps every line within the bound, cutting long values with …', () => {

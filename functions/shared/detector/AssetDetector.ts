@@ -1,5 +1,5 @@
 import { chiSquareQuantile } from './chiSquareQuantile';
-import { DETECTOR_INTERNALS, DETECTOR_STATE_VERSION } from './constants';
+import { DETECTOR_INTERNALS, DETECTOR_STATE_VERSION, MAX_MODEL_METRICS } from './constants';
 import { copyDetectorState } from './copyDetectorState';
 import { DetectorInputError } from './errors';
 import { factorWithShrinkage } from './factorWithShrinkage';
@@ -274,7 +274,8 @@ export class AssetDetector {
   /**
    * Marks the model metrics with usable evidence in this sample: not BAD, finite, within limits
    * (a breach is judged by the limit layer alone). A metric first seen during warm-up joins the
-   * model; one first seen later is only checked against its limits.
+   * model (up to MAX_MODEL_METRICS of them); one first seen later, or beyond that, is only checked
+   * against its limits.
    */
   private gatherEvidence(sample: Sample, limitBreaches: readonly string[]): boolean {
     this.present.fill(false);
@@ -287,7 +288,7 @@ export class AssetDetector {
       if (limitBreaches.length > 0 && limitBreaches.includes(metric)) continue;
       let index = this.metricIndex.get(metric);
       if (index === undefined) {
-        if (this.state.model !== null) continue;
+        if (this.state.model !== null || this.state.metrics.length >= MAX_MODEL_METRICS) continue;
         index = this.addMetric(metric, value);
       }
       this.present[index] = true;

@@ -13,6 +13,15 @@ export const DETECTOR_STATE_VERSION_WITHOUT_EPISODE_ENDS = 2 as const;
 /** Earlier layouts a restore upgrades, so a deploy keeps every asset's model. */
 export const DETECTOR_STATE_UPGRADABLE_VERSIONS = [DETECTOR_STATE_VERSION_WITHOUT_EPISODE_ENDS, DETECTOR_STATE_VERSION_WITHOUT_LEARNING_SINCE] as const;
 
+/**
+ * Most metrics one asset's model takes: the first this many seen in its warm-up; later ones are
+ * checked against their limits only. The state grows with the square of the number of metrics (the
+ * covariance): at 64 a checkpoint peaks at about 70 KB, far inside DynamoDB's 400 KB item (180
+ * metrics would exceed it and fail the batch write of every asset sharing its chunk), and a score
+ * over more metrics than that from a warm-up of a few hundred samples would be mostly noise.
+ */
+export const MAX_MODEL_METRICS = 64;
+
 export const DETECTOR_DEFAULTS = {
   warmupSamples: 400,
   cooldownSeconds: 900,

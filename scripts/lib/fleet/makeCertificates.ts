@@ -1,5 +1,5 @@
 import { X509Certificate, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CERT_FILES, CERT_RENEW_BEFORE_MS, CERT_VALIDITY_DAYS } from './constants';
 import { encodeCertificate } from './encodeCertificate';
@@ -45,6 +45,7 @@ function deviceFiles(folder: string): string[] {
  */
 export function makeCertificates(folder: string, thingNames: readonly string[], now: Date = new Date()): MadeCertificates {
   const started = Date.now();
+  if (existsSync(folder) && !statSync(folder).isDirectory()) throw new UsageError(`--make-certs ${folder}: not a folder; name a folder (it is created when missing)`);
   mkdirSync(folder, { recursive: true });
   const notBefore = new Date(now.getTime() - 60_000);
   const notAfter = new Date(now.getTime() + CERT_VALIDITY_DAYS * 86_400_000);

@@ -41,6 +41,9 @@ function decodeAwsChunked(raw: Buffer): Buffer {
   return Buffer.concat(parts);
 }
 
+/** Largest SNS message, its attributes included. */
+const SNS_MAX_MESSAGE_BYTES = 262_144;
+
 /**
  * Speaks just enough of S3 PutObject (path style) and SNS Publish (query protocol) for the real
  * SDK v3 clients, and records what they send. Faults can be queued to test retries and breakers.
@@ -193,6 +196,16 @@ export class FakeAwsServer extends LocalHttpServer {
     const attributes: Record<string, string> = {};
     for (let i = 1; form.has(`MessageAttributes.entry.${i}.Name`); i += 1) {
       attributes[form.get(`MessageAttributes.entry.${i}.Name`) ?? ''] = form.get(`MessageAttributes.entry.${i}.Value.StringValue`) ?? '';
+    }
+    // SNS refuses a message whose body and attributes pass 256 KB (bytes, not characters).
+    const size = [form.get('Message') ?? '', ...Object.entries(attributes).flat()].reduce((sum, text) => sum + Buffer.byteLength(text), 0);
+    if (size > SNS_MAX_MESSAGE_BYTES) {
+      res.writeHead(400, { 'content-type': 'text/xml' });
+      res.end(
+        `<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type><Code>InvalidParameter</Code>` +
+          `<Message>Invalid parameter: Message too long</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
+      );
+      return;
     }
     const published: PublishedMessage = {
       topicArn: form.get('TopicArn') ?? '',

@@ -45,6 +45,14 @@ describe('AlertPublisher', () => {
     );
   });
 
+  it('says how many metrics the values leave out', () => {
+    expect(alertText({ ...alert, valuesOmitted: 450 }, 'https://dash').split('\n').slice(6, 9)).toEqual([
+      '  temperature = 150 Cel',
+      '  pressure = 2.1 (UNCERTAIN)',
+      '  and 450 more metrics (see the dashboard)',
+    ]);
+  });
+
   it('publishes JSON for machines, text for e-mail, and the episode id as an attribute', async () => {
     const send = jest.fn().mockResolvedValue({ MessageId: 'm' });
     await publisher(send).publish(alert, deadlineWith());

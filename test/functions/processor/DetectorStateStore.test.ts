@@ -93,6 +93,28 @@ describe('DetectorStateStore', () => {
     expect(decodeCheckpoint({ ...base, statusThing: 7, statusMetrics: [1], statusValue: 'OK', statusWrittenAt: 1 })).toEqual({ ...base, state, status: { value: 'OK', writtenAt: 1 } });
   });
 
+  it('fits the checkpoint of the widest asset the contract allows in one DynamoDB item (400 KB), with room to spare', () => {
+    // 500 readings of 64-character metric names per sample; the state peaks once the warm-up's calibration runs.
+    const names = Array.from({ length: 500 }, (_, m) => `${String(m).padStart(3, '0')}_`.padEnd(64, 'm'));
+    const detector = new AssetDetector({});
+    let largest = detector.toState();
+    for (let t = 0; t < 80; t += 1) {
+      detector.observe({ ts: t * 1000, values: Object.fromEntries(names.map((name, m) => [name, { value: Math.sin(t * 0.7 + m) * 1e-3 + m, quality: 'GOOD' as const }])) });
+      const current = detector.toState();
+      if (JSON.stringify(current).length > JSON.stringify(largest).length) largest = current;
+    }
+    const item = encodeCheckpoint({
+      assetId: 'a'.repeat(64),
+      state: largest,
+      lastTs: 1_764_417_600_000,
+      lastTsMetrics: names,
+      savedAt: 1_764_417_600_000,
+      status: { thingName: 't'.repeat(128), value: 'ANOMALY', writtenAt: 1_764_417_600_000, metrics: names },
+    });
+    // JSON overstates DynamoDB's item size (quotes, commas, brackets), so this is an upper bound.
+    expect(Buffer.byteLength(JSON.stringify(item))).toBeLessThan(200 * 1024);
+  });
+
   it('keeps the metrics judged at the last instant when the item has them', () => {
     const item = { assetId: 'a', state: JSON.stringify(state), lastTs: 3, lastTsMetrics: ['pressure', 'temperature'], savedAt: 4 };
     expect(decodeCheckpoint(item)).toEqual({ assetId: 'a', state, lastTs: 3, lastTsMetrics: ['pressure', 'temperature'], savedAt: 4 });

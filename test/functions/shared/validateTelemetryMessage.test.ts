@@ -62,9 +62,9 @@ describe('validateTelemetryMessage', () => {
     ['a huge value', telemetry({ readings: [deviceReading({ value: 1e16 })] }), 'VALUE_OUT_OF_RANGE', 'readings[0].value 10000000000000000 is outside the storable magnitudes [1e-30, 1000000000000000]'],
     ['a tiny value', telemetry({ readings: [deviceReading({ value: 1e-31 })] }), 'VALUE_OUT_OF_RANGE', 'readings[0].value 1e-31 is outside the storable magnitudes [1e-30, 1000000000000000]'],
     ['a fractional ts', telemetry({ readings: [deviceReading({ ts: 1.5 })] }), 'INVALID_TIMESTAMP', 'readings[0].ts must be an integer of epoch milliseconds, got 1.5'],
-    ['a ts in seconds', telemetry({ readings: [deviceReading({ ts: Math.floor(NOW / 1000) })] }), 'TIMESTAMP_OUT_OF_RANGE', `readings[0].ts ${Math.floor(NOW / 1000)} is outside [now - 7 d, now + 5 min] (now ${NOW})`],
-    ['a ts 8 days old', telemetry({ readings: [deviceReading({ ts: NOW - 8 * 86_400_000 })] }), 'TIMESTAMP_OUT_OF_RANGE', `readings[0].ts ${NOW - 8 * 86_400_000} is outside [now - 7 d, now + 5 min] (now ${NOW})`],
-    ['a ts 6 minutes ahead', telemetry({ readings: [deviceReading(), deviceReading({ ts: NOW + 360_000 })] }), 'TIMESTAMP_OUT_OF_RANGE', `readings[1].ts ${NOW + 360_000} is outside [now - 7 d, now + 5 min] (now ${NOW})`],
+    ['a ts in seconds', telemetry({ readings: [deviceReading({ ts: Math.floor(NOW / 1000) })] }), 'TIMESTAMP_OUT_OF_RANGE', `readings[0].ts ${Math.floor(NOW / 1000)} is outside [arrival - 7 d, arrival + 5 min] (arrival ${NOW})`],
+    ['a ts 8 days old', telemetry({ readings: [deviceReading({ ts: NOW - 8 * 86_400_000 })] }), 'TIMESTAMP_OUT_OF_RANGE', `readings[0].ts ${NOW - 8 * 86_400_000} is outside [arrival - 7 d, arrival + 5 min] (arrival ${NOW})`],
+    ['a ts 6 minutes ahead', telemetry({ readings: [deviceReading(), deviceReading({ ts: NOW + 360_000 })] }), 'TIMESTAMP_OUT_OF_RANGE', `readings[1].ts ${NOW + 360_000} is outside [arrival - 7 d, arrival + 5 min] (arrival ${NOW})`],
     ['an unknown quality', telemetry({ readings: [deviceReading({ quality: 'good' })] }), 'INVALID_QUALITY', 'readings[0].quality must be GOOD, UNCERTAIN or BAD, got "good"'],
     ['a unit with a space', telemetry({ readings: [deviceReading({ unit: 'deg C' })] }), 'INVALID_UNIT', 'readings[0].unit must be a UCUM code (1-32 printable characters), got "deg C"'],
   ])('rejects %s', (_name, payload, reason, message) => {
