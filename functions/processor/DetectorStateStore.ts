@@ -7,7 +7,7 @@ import { TelemetryError, TransientDependencyError } from '../shared/errors';
 import { sleep as realSleep } from '../shared/sleep';
 import { mapWithConcurrency } from '../shared/mapWithConcurrency';
 import { withRetry, type RetryPolicy } from '../shared/withRetry';
-import type { DetectorCheckpoint, DetectorStatePort, ShardClaim, ShardLease, StatusCheckpoint } from './types';
+import type { DetectorCheckpoint, DetectorStatePort, Notice, ShardClaim, ShardLease, StatusCheckpoint } from './types';
 
 /** Days a checkpoint outlives its last write: an asset silent longer starts a new warm-up. */
 export const DETECTOR_STATE_TTL_DAYS = 30;
@@ -57,6 +57,18 @@ export const MAX_CHECKPOINT_METRICS = 64;
 /** Attributes of the status part of a checkpoint item (see StatusCheckpoint). */
 const STATUS_ATTRIBUTES = { thingName: 'statusThing', value: 'statusValue', writtenAt: 'statusWrittenAt', metrics: 'statusMetrics' } as const;
 
+/** Attribute of the notices a checkpoint holds until they are published (JSON of Notice[]). */
+const OUTBOX_ATTRIBUTE = 'outbox';
+
+/** The outbox of an item; one this code did not write is refused (TelemetryError), not half-read. */
+function decodeOutbox(value: unknown, assetId: string): Notice[] | undefined {
+  if (value === undefined) return undefined;
+  const notices: unknown = typeof value === 'string' ? JSON.parse(value) : undefined;
+  const valid = Array.isArray(notices) && notices.every((notice) => typeof notice === 'object' && notice !== null && ('alert' in notice || 'recovery' in notice));
+  if (!valid) throw new TelemetryError(`detector checkpoint of ${assetId} has an outbox that is not a list of alerts and recoveries`);
+  return notices as Notice[];
+}
+
 /** The item of a checkpoint (without the TTL). */
 export function encodeCheckpoint(checkpoint: DetectorCheckpoint): Record<string, unknown> {
   const status = checkpoint.status;
@@ -69,6 +81,7 @@ export function encodeCheckpoint(checkpoint: DetectorCheckpoint): Record<string,
     ...(status?.thingName === undefined ? {} : { [STATUS_ATTRIBUTES.thingName]: status.thingName }),
     ...(status?.value === undefined ? {} : { [STATUS_ATTRIBUTES.value]: status.value }),
     ...(status?.writtenAt === undefined ? {} : { [STATUS_ATTRIBUTES.writtenAt]: status.writtenAt }),
+    ...(checkpoint.outbox === undefined || checkpoint.outbox.length === 0 ? {} : { [OUTBOX_ATTRIBUTE]: JSON.stringify(checkpoint.outbox) }),
     ...(status?.metrics === undefined || status.metrics.length === 0
       ? {}
       : { [STATUS_ATTRIBUTES.metrics]: [...status.metrics].sort().slice(0, MAX_CHECKPOINT_METRICS) }),
@@ -100,6 +113,7 @@ export function decodeCheckpoint(item: Record<string, unknown>): DetectorCheckpo
   }
   const lastTsMetrics = item.lastTsMetrics;
   const status = decodeStatus(item);
+  const outbox = decodeOutbox(item[OUTBOX_ATTRIBUTE], assetId);
   return {
     assetId,
     state: JSON.parse(state) as AssetDetectorState,
@@ -107,6 +121,7 @@ export function decodeCheckpoint(item: Record<string, unknown>): DetectorCheckpo
     savedAt,
     ...(Array.isArray(lastTsMetrics) && lastTsMetrics.every((metric) => typeof metric === 'string') ? { lastTsMetrics: lastTsMetrics as string[] } : {}),
     ...(status === undefined ? {} : { status }),
+    ...(outbox === undefined ? {} : { outbox }),
   };
 }
 

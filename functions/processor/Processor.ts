@@ -18,7 +18,7 @@ import { metricRecord } from '../shared/metricRecord';
 import { buildSamples, type SampleWithUnits } from './buildSamples';
 import { decodeCheckpoint } from './DetectorStateStore';
 import { groupByThing, presenceWrites, type PresenceRecord } from './planPresence';
-import type { AlertPort, AnomalyAlert, AssetStatusUpdate, AssetStatusValue, DetectorCheckpoint, DetectorStatePort, EpisodeOrigin, EpisodeRecovery, ShardLease, StatusCheckpoint, StatusPort } from './types';
+import type { AlertPort, AnomalyAlert, AssetStatusUpdate, AssetStatusValue, DetectorCheckpoint, DetectorStatePort, EpisodeOrigin, EpisodeRecovery, Notice, ShardLease, StatusCheckpoint, StatusPort } from './types';
 
 export interface ProcessorDependencies {
   readonly settings: DetectorSettings;
@@ -67,6 +67,17 @@ interface AssetEntry {
   /** Status value and thing the last checkpoint vouches for: a change is checkpointed at once, so a cold start knows it. */
   checkpointedStatus: AssetStatusValue | undefined;
   checkpointedThing: string | undefined;
+  /** Notices of the checkpointed state not published yet, oldest first: published before anything newer. */
+  outbox: Notice[];
+  /** The table's checkpoint still lists notices this container has since published (cleared by the next write). */
+  outboxCheckpointed: boolean;
+}
+
+/** What a batch's commit did, for the batch's metrics. */
+interface CommitCounts {
+  alertsPublished: number;
+  recoveriesPublished: number;
+  statusWrites: number;
 }
 
 /** What a committed asset's writes left in the assetStatus table (applied to its entry once it committed). */
@@ -83,7 +94,7 @@ interface AssetWork {
   readonly firstIndex: number;
   readonly records: Array<{ origin: RecordOrigin; message: TelemetryMessage }>;
   /** Alerts and recoveries in the order their episodes opened and ended. */
-  notices: Array<{ readonly alert: AnomalyAlert } | { readonly recovery: EpisodeRecovery }>;
+  notices: Notice[];
   /** An episode opened or closed in this batch: checkpoint at once so it survives a cold start. */
   episodeChanged: boolean;
   /** The warm-up completed in this batch: checkpoint at once, so a cold start never puts the asset back into it. */
@@ -294,10 +305,18 @@ export class Processor {
     }
 
     const everyBatch = startedAt - (this.#cameBack.get(shardId) ?? NEVER) < HANDOFF_EXACT_WINDOW_MS;
-    const committed = await this.#commit([...work.values()].filter((w) => !failedAssets.has(w.assetId)), everyBatch, deadline, now, (assetId, error) => {
-      failedAssets.add(assetId);
-      batchFailures.add(work.get(assetId)?.firstIndex ?? 0, error, `commit of ${assetId}`);
-    });
+    const committed = await this.#commit(
+      [...work.values()].filter((w) => !failedAssets.has(w.assetId)),
+      everyBatch,
+      deadline,
+      now,
+      (assetId, error) => {
+        failedAssets.add(assetId);
+        batchFailures.add(work.get(assetId)?.firstIndex ?? 0, error, `commit of ${assetId}`);
+      },
+      // Committed (its notices are in its checkpoint's outbox): not rolled back, only retried to publish the rest.
+      (assetId, error) => batchFailures.add(work.get(assetId)?.firstIndex ?? 0, error, `alerts of ${assetId}`),
+    );
     for (const assetId of failedAssets) this.#rollBack(assetId);
 
     // Counted for the assets that committed: a rolled-back asset is judged again on the retry.
@@ -396,7 +415,11 @@ export class Processor {
       return { handoff: false, error };
     }
     this.#claimed.set(shardId, lastSequenceNumber);
-    if (previous !== undefined && previous.owner === this.#containerId && previous.lastSequenceNumber === ownClaim) return { handoff: false };
+    // Ours: the claim of our previous batch, or this very claim when a retried write had already
+    // landed (its response lost); nobody else wrote the lease in between either way.
+    if (previous?.owner === this.#containerId && (previous.lastSequenceNumber === ownClaim || previous.lastSequenceNumber === lastSequenceNumber)) {
+      return { handoff: false };
+    }
     let dropped = 0;
     for (const [assetId, entry] of this.#assets) {
       if (entry.shardId !== shardId) continue;
@@ -477,6 +500,8 @@ export class Processor {
         registeredMetrics: new Set(status?.metrics ?? []),
         checkpointedStatus: status?.value,
         checkpointedThing: status?.thingName,
+        outbox: [...(committed?.outbox ?? [])],
+        outboxCheckpointed: (committed?.outbox?.length ?? 0) > 0,
       });
     }
   }
@@ -537,19 +562,44 @@ export class Processor {
     };
   }
 
-  /** Alerts, status and thing links per asset, then one checkpoint write for the assets that got through (every asset judged when `everyBatch`). */
+  /**
+   * Per asset: status and thing links, then one checkpoint write for the assets that got through
+   * (every asset judged when `everyBatch`), then the alerts and recoveries. The notices are in the
+   * checkpoint (its outbox) before they are published, so a retry anywhere publishes them with the
+   * same episode ids; a publish that fails leaves the asset committed and only reported, for the
+   * retry to publish what is left.
+   */
   async #commit(
     items: AssetWork[],
     everyBatch: boolean,
     deadline: Deadline,
     now: () => number,
     onFailure: (assetId: string, error: unknown) => void,
-  ): Promise<{ alertsPublished: number; recoveriesPublished: number; statusWrites: number }> {
-    const { alerts, status, states, statusHeartbeatSeconds } = this.#deps;
+    onUnpublished: (assetId: string, error: unknown) => void,
+  ): Promise<CommitCounts> {
+    const counts = { alertsPublished: 0, recoveriesPublished: 0, statusWrites: 0 };
+    const failed = new Set<string>();
+    const fail = (assetId: string, error: unknown): void => {
+      failed.add(assetId);
+      onFailure(assetId, error);
+    };
+    const { checkpoints, pendingStatus } = await this.#writeStatus(items, everyBatch, deadline, now, fail, counts);
+    await this.#saveCheckpoints(checkpoints, pendingStatus, deadline, fail);
+    await this.#publishOutboxes(items.filter((item) => !failed.has(item.assetId)), deadline, now, onUnpublished, counts);
+    return counts;
+  }
+
+  /** Status and thing links of each judged asset, and the checkpoints due (with their outboxes). */
+  async #writeStatus(
+    items: AssetWork[],
+    everyBatch: boolean,
+    deadline: Deadline,
+    now: () => number,
+    onFailure: (assetId: string, error: unknown) => void,
+    counts: CommitCounts,
+  ): Promise<{ checkpoints: DetectorCheckpoint[]; pendingStatus: Map<string, PendingStatus> }> {
+    const { status, statusHeartbeatSeconds } = this.#deps;
     const checkpointIntervalMs = everyBatch ? 0 : (this.#deps.checkpointIntervalSeconds ?? DEFAULT_CHECKPOINT_INTERVAL_SECONDS) * 1000;
-    let alertsPublished = 0;
-    let recoveriesPublished = 0;
-    let statusWrites = 0;
     const checkpoints: DetectorCheckpoint[] = [];
     const pendingStatus = new Map<string, PendingStatus>();
     const results = await mapWithConcurrency(items, this.#deps.assetConcurrency ?? DEFAULT_ASSET_CONCURRENCY, async (item) => {
@@ -557,17 +607,10 @@ export class Processor {
       const message = item.latest;
       if (entry === undefined || message === undefined || item.judged === 0) return;
       if (deadline.isExpired()) throw new DeadlineExceededError(`no time left to commit ${item.assetId}`);
-      for (const notice of item.notices) {
-        if ('alert' in notice) {
-          await alerts.publish(notice.alert, deadline);
-          alertsPublished += 1;
-        } else {
-          await alerts.publishRecovery(notice.recovery, deadline);
-          recoveriesPublished += 1;
-        }
-      }
       const verdict = item.lastVerdict;
-      const value: AssetStatusValue = verdict?.anomalous ? ASSET_STATUS.anomaly : ASSET_STATUS.ok;
+      // From the episode, not the last sample's flag: a sample without usable readings (all BAD,
+      // or only metrics outside the model) is not flagged, yet the episode it falls in is still open.
+      const value: AssetStatusValue = verdict !== undefined && episodeOpenAt(verdict) ? ASSET_STATUS.anomaly : ASSET_STATUS.ok;
       const at = now();
       const newMetrics = unregisteredMetrics(item.records, entry.registeredMetrics);
       // A metric the item does not list yet is written at once, so the read path finds the sensor.
@@ -594,7 +637,7 @@ export class Processor {
           ...(newMetrics.length > 0 ? { metrics: newMetrics } : {}),
         };
         const outcome = await status.writeAssetStatus(update, deadline);
-        statusWrites += 1;
+        counts.statusWrites += 1;
         // Superseded: the asset went OFFLINE after these readings arrived (or a newer write won);
         // leave the written status unknown so the next batch writes again.
         writtenStatus = outcome === 'written' ? value : undefined;
@@ -607,6 +650,8 @@ export class Processor {
       // write, a moved asset: rare) is checkpointed at once; otherwise a cold start could skip a needed write.
       const statusChanged = statusValueOf(writtenStatus) !== entry.checkpointedStatus || link.thingName !== entry.checkpointedThing;
       if (item.episodeChanged || item.warmedUp || item.notices.length > 0 || statusChanged || at - entry.checkpointedAt >= checkpointIntervalMs) {
+        // The batch's notices join the outbox, which is durable before anything of it is published.
+        const outbox = [...entry.outbox, ...item.notices];
         checkpoints.push({
           assetId: item.assetId,
           state: entry.detector.toState(),
@@ -614,6 +659,7 @@ export class Processor {
           lastTsMetrics: [...entry.lastTsMetrics].sort(),
           savedAt: at,
           status: statusCheckpointOf(pending, entry.registeredMetrics),
+          ...(outbox.length > 0 ? { outbox } : {}),
         });
       } else {
         this.#applyStatus(item.assetId, pendingStatus.get(item.assetId));
@@ -623,27 +669,99 @@ export class Processor {
       const item = items[i];
       if (item !== undefined && result.status === 'rejected') onFailure(item.assetId, result.reason);
     });
+    return { checkpoints, pendingStatus };
+  }
 
-    if (checkpoints.length > 0) {
-      if (deadline.isExpired()) {
-        for (const checkpoint of checkpoints) onFailure(checkpoint.assetId, new DeadlineExceededError('no time left to checkpoint'));
-        return { alertsPublished, recoveriesPublished, statusWrites };
-      }
-      const saved = await states.save(checkpoints, deadline);
-      for (const checkpoint of checkpoints) {
-        if (saved.failed.has(checkpoint.assetId)) {
-          onFailure(checkpoint.assetId, saved.error);
-          continue;
-        }
-        const entry = this.#assets.get(checkpoint.assetId);
-        if (entry === undefined) continue;
-        entry.checkpointedAt = checkpoint.savedAt;
-        entry.checkpointedStatus = checkpoint.status?.value;
-        entry.checkpointedThing = checkpoint.status?.thingName;
-        this.#applyStatus(checkpoint.assetId, pendingStatus.get(checkpoint.assetId));
-      }
+  /** One write of the checkpoints due; a saved one's status and outbox become what the asset vouches for. */
+  async #saveCheckpoints(
+    checkpoints: DetectorCheckpoint[],
+    pendingStatus: Map<string, PendingStatus>,
+    deadline: Deadline,
+    onFailure: (assetId: string, error: unknown) => void,
+  ): Promise<void> {
+    if (checkpoints.length === 0) return;
+    if (deadline.isExpired()) {
+      for (const checkpoint of checkpoints) onFailure(checkpoint.assetId, new DeadlineExceededError('no time left to checkpoint'));
+      return;
     }
-    return { alertsPublished, recoveriesPublished, statusWrites };
+    const saved = await this.#deps.states.save(checkpoints, deadline);
+    for (const checkpoint of checkpoints) {
+      if (saved.failed.has(checkpoint.assetId)) {
+        onFailure(checkpoint.assetId, saved.error);
+        continue;
+      }
+      const entry = this.#assets.get(checkpoint.assetId);
+      if (entry === undefined) continue;
+      entry.checkpointedAt = checkpoint.savedAt;
+      entry.checkpointedStatus = checkpoint.status?.value;
+      entry.checkpointedThing = checkpoint.status?.thingName;
+      entry.outbox = [...(checkpoint.outbox ?? [])];
+      entry.outboxCheckpointed = entry.outbox.length > 0;
+      this.#applyStatus(checkpoint.assetId, pendingStatus.get(checkpoint.assetId));
+    }
+  }
+
+  /**
+   * Publishes each committed asset's outbox in order, then writes the checkpoints of the assets
+   * whose outbox emptied without it (best effort: an outbox left in the table is published again by a
+   * restore, with the same episode ids, which subscribers deduplicate on).
+   */
+  async #publishOutboxes(items: AssetWork[], deadline: Deadline, now: () => number, onUnpublished: (assetId: string, error: unknown) => void, counts: CommitCounts): Promise<void> {
+    const { alerts, states, logger } = this.#deps;
+    const emptied: string[] = [];
+    const results = await mapWithConcurrency(items, this.#deps.assetConcurrency ?? DEFAULT_ASSET_CONCURRENCY, async (item) => {
+      const entry = this.#assets.get(item.assetId);
+      if (entry === undefined || entry.outbox.length === 0) return;
+      for (let notice = entry.outbox[0]; notice !== undefined; notice = entry.outbox[0]) {
+        if (deadline.isExpired()) throw new DeadlineExceededError(`no time left to publish the notices of ${item.assetId}`);
+        if ('alert' in notice) {
+          await alerts.publish(notice.alert, deadline);
+          counts.alertsPublished += 1;
+        } else {
+          await alerts.publishRecovery(notice.recovery, deadline);
+          counts.recoveriesPublished += 1;
+        }
+        entry.outbox.shift();
+      }
+      if (entry.outboxCheckpointed) emptied.push(item.assetId);
+    });
+    results.forEach((result, i) => {
+      const item = items[i];
+      if (item !== undefined && result.status === 'rejected') onUnpublished(item.assetId, result.reason);
+    });
+    const clearing = emptied.flatMap((assetId) => {
+      const entry = this.#assets.get(assetId);
+      return entry === undefined ? [] : [this.#checkpointOf(assetId, entry, now())];
+    });
+    if (clearing.length === 0 || deadline.isExpired()) return;
+    const saved = await states.save(clearing, deadline);
+    for (const checkpoint of clearing) {
+      const entry = this.#assets.get(checkpoint.assetId);
+      if (entry === undefined) continue;
+      if (saved.failed.has(checkpoint.assetId)) {
+        logger.warn('checkpoint after publishing failed; a restore publishes those notices again', { assetId: checkpoint.assetId, error: saved.error as Error });
+        continue;
+      }
+      entry.checkpointedAt = checkpoint.savedAt;
+      entry.outboxCheckpointed = false;
+    }
+  }
+
+  /** A checkpoint of an asset as its entry stands (status as written, no outbox). */
+  #checkpointOf(assetId: string, entry: AssetEntry, at: number): DetectorCheckpoint {
+    const value = statusValueOf(entry.checkpointedStatus);
+    return {
+      assetId,
+      state: entry.detector.toState(),
+      lastTs: entry.lastTs,
+      lastTsMetrics: [...entry.lastTsMetrics].sort(),
+      savedAt: at,
+      status: {
+        ...(entry.checkpointedThing === undefined ? {} : { thingName: entry.checkpointedThing }),
+        ...(value === undefined ? {} : { value, writtenAt: entry.statusWrittenAt }),
+        ...(entry.registeredMetrics.size === 0 ? {} : { metrics: [...entry.registeredMetrics] }),
+      },
+    };
   }
 
   /** Records what a committed asset's status write left in the table. */
@@ -764,9 +882,14 @@ function statusValueOf(value: AssetStatusValue | undefined): 'OK' | 'ANOMALY' | 
 
 /** How long (device time, seconds) the asset's episode had lasted at its last judged sample; undefined when none is open. */
 function openEpisodeAgeSeconds(item: AssetWork): number | undefined {
-  const episode = item.lastVerdict?.episode;
-  if (episode === undefined || episode.startedAt === undefined || episode.event === 'close') return undefined;
-  return Math.max(0, (item.lastTs - episode.startedAt) / 1000);
+  const verdict = item.lastVerdict;
+  if (verdict === undefined || !episodeOpenAt(verdict) || verdict.episode.startedAt === undefined) return undefined;
+  return Math.max(0, (item.lastTs - verdict.episode.startedAt) / 1000);
+}
+
+/** Whether an episode is open after the sample of this verdict (every verdict names the start of an open one). */
+function episodeOpenAt(verdict: Verdict): boolean {
+  return verdict.episode.startedAt !== undefined && verdict.episode.event !== 'close';
 }
 
 /** The status part of a checkpoint written after this batch's status writes. */

@@ -16,7 +16,16 @@ export interface DetectorCheckpoint {
   readonly savedAt: number;
   /** What the asset's writes to the assetStatus table left there, so a restored asset does not write it again. */
   readonly status?: StatusCheckpoint;
+  /**
+   * Alerts and recoveries the state has raised that may not be published yet (an outbox): written
+   * before they are published, so a container that restores the state publishes them, with the
+   * same episode ids, instead of judging the samples again into other episodes. @default none
+   */
+  readonly outbox?: readonly Notice[];
 }
+
+/** An alert or a recovery to publish. */
+export type Notice = { readonly alert: AnomalyAlert } | { readonly recovery: EpisodeRecovery };
 
 /**
  * The assetStatus writes an asset's checkpoint vouches for. A cold start that restores them writes

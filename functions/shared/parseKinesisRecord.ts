@@ -33,7 +33,9 @@ export function parseKinesisRecord(record: KinesisStreamRecord, index: number, n
     const value = decodeRecordData(record.kinesis.data);
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
       const object = value as Record<string, unknown>;
-      if (object.recordType === PRESENCE_RECORD_TYPE) {
+      // Only the presence rule's records: the telemetry rule passes the device's payload (which may
+      // claim any recordType) and always adds plantId, which the presence rule never does.
+      if (object.recordType === PRESENCE_RECORD_TYPE && !Object.hasOwn(object, 'plantId')) {
         return { kind: 'presence', origin, event: validatePresenceEvent(object, judgedAt) };
       }
     }

@@ -89,13 +89,22 @@ export async function runQuery(plan: QueryPlan, service: Pick<QueryService, 'ser
     throw new QueryLimitError(label('step'), `${label('step')} ${range.step} over this range for ${assets.length} assets makes more than ${QUERY_LIMITS.maxPoints} points; use a coarser step or a shorter range`);
   }
   const series: SeriesResult[] = [];
+  let rawTotal = 0;
   for (const asset of assets) {
+    let result: SeriesResult;
     try {
-      series.push(await service.series({ assetId: asset.assetId, metric, ...range }));
+      result = await service.series({ assetId: asset.assetId, metric, ...range });
     } catch (error) {
       // An asset of the line without this metric is not an error of the request.
       if (!(error instanceof UnknownSensorError)) throw error;
+      continue;
     }
+    // The points limit holds for the request, all series together, as for one asset's metrics.
+    rawTotal += range.step === 'raw' ? result.points.length : 0;
+    if (rawTotal > QUERY_LIMITS.maxPoints) {
+      throw new QueryLimitError(label('from'), `the range holds more than ${QUERY_LIMITS.maxPoints} readings of ${metric} on line ${lineId}; narrow ${label('from')}/${label('to')} or use a step`);
+    }
+    series.push(result);
   }
   return { kind: 'series', series };
 }

@@ -306,7 +306,7 @@ describe('processor handler against dynalite, kinesalite and fake S3/SNS', () =>
     expect([asset?.status?.S, asset?.offlineAt?.N]).toEqual(['OFFLINE', String(BASE + 5_008)]);
   });
 
-  it('reports an asset whose alert cannot be published from its first record on, and alerts after recovery', async () => {
+  it('reports an asset whose alert cannot be published from its first record on, keeps the alert in its checkpoint, and publishes it on the retry', async () => {
     const stream = await newStream();
     const sequences = await stream.put([assetSecond('pr-e0', BASE, { temperature: 70 }, 'gw-e'), ...episode('pr-e', BASE, 12, 2, 'gw-e')]);
     fake.inject('server-error');
@@ -314,11 +314,13 @@ describe('processor handler against dynalite, kinesalite and fake S3/SNS', () =>
 
     expect(failed(response)).toEqual(sequences.slice(1));
     expect((await item(STATE_TABLE, 'pr-e0'))?.lastTs?.N).toBe(String(BASE));
-    expect(await item(STATE_TABLE, 'pr-e')).toBeUndefined();
+    const outbox = (await item(STATE_TABLE, 'pr-e'))?.outbox?.S;
+    expect((JSON.parse(outbox ?? '[]') as Array<{ alert?: { episodeId: string } }>).map((notice) => notice.alert?.episodeId)).toEqual([`pr-e:${BASE + 12_000}`]);
     fake.clear();
     const run = await runEventSourceMapping(stream, handler, { batchSize: 100, maxRetries: 5 });
     expect(run.deadLettered).toEqual([]);
     expect(alertsFor('pr-e').map((a) => a.episodeId)).toEqual([`pr-e:${BASE + 12_000}`]);
+    expect((await item(STATE_TABLE, 'pr-e'))?.outbox).toBeUndefined();
   }, 15_000);
 
   it('retries unprocessed checkpoint writes and throttled status writes', async () => {

@@ -182,6 +182,27 @@ describe('Processor', () => {
     expect(decodeCheckpoint(states.items.get('a') as Record<string, unknown>).state.model).not.toBeNull();
   });
 
+  it('keeps the status ANOMALY while the episode is open, also after a batch ending on a sample without usable readings', async () => {
+    const p = processor();
+    await run(p, seconds('a', 0, 12, 3));
+    now += 1_000;
+    // Still hot; the batch's last message holds only a BAD reading (no evidence: not flagged, the episode stays open).
+    const badOnly = (second: number): unknown => {
+      const message = assetSecond('a', START + second * 1_000, { temperature: 0 });
+      (message as { readings: { quality: string }[] }).readings[0].quality = 'BAD';
+      return message;
+    };
+    await run(p, [assetSecond('a', START + 15_000, { temperature: 150, pressure: 2 }), badOnly(16)]);
+    expect(status.writes.map((write) => write.status)).toEqual(['ANOMALY']);
+    // Past the heartbeat, so the status is written again from a batch of one such sample.
+    now += 61_000;
+    await run(p, [badOnly(17)]);
+    expect(status.writes).toHaveLength(2);
+    const last = status.writes[status.writes.length - 1];
+    expect({ status: last?.status, episodeId: last?.episodeId }).toEqual({ status: 'ANOMALY', episodeId: `a:${START + 12_000}` });
+    expect(alerts.recoveries).toHaveLength(0);
+  });
+
   it('publishes no recovery for an episode that raised no alert (inside the cooldown)', async () => {
     const p = processor();
     await run(p, [...seconds('a', 0, 12, 1), ...seconds('a', 13, 45), ...seconds('a', 58, 0, 1), ...seconds('a', 59, 45)]);
@@ -235,6 +256,21 @@ describe('Processor', () => {
     expect(states.loads).toEqual([['a']]);
     expect(states.claims.map((claim) => claim.lastSequenceNumber)).toEqual(claimed);
     expect(new Set(states.claims.map((claim) => `${claim.shardId} ${claim.owner}`)).size).toBe(1);
+    expect(captured.total(METRIC_NAMES.shardHandoffs)).toBe(0);
+  });
+
+  it('keeps its assets when a retried lease write had landed (the claim comes back as its own), without a restore', async () => {
+    const p = processor();
+    await run(p, seconds('a', 0, 4));
+    // The first UpdateItem landed, its response was lost; the retry reads back the claim just written.
+    const claimShard = states.claimShard.bind(states);
+    jest.spyOn(states, 'claimShard').mockImplementationOnce(async (claim) => {
+      await claimShard(claim);
+      return claimShard(claim);
+    });
+    const { outcome } = await run(p, seconds('a', 4, 4));
+    expect(outcome.response).toEqual({ batchItemFailures: [] });
+    expect(states.loads).toEqual([['a']]);
     expect(captured.total(METRIC_NAMES.shardHandoffs)).toBe(0);
   });
 
@@ -314,7 +350,7 @@ describe('Processor', () => {
     expect(states.lastTs('a')).toBe(START);
   });
 
-  it('rolls an asset back and reports from its first record when its alert cannot be published', async () => {
+  it('keeps an asset whose alert cannot be published committed, the alert in its checkpoint\'s outbox, and publishes it on the retry', async () => {
     const p = processor();
     alerts.failWith = new TransientDependencyError('sns', 'sns failed after 4 attempt(s)');
     const payloads = [assetSecond('ok', START, { temperature: 70 }), ...seconds('a', 0, 12, 2)];
@@ -322,13 +358,31 @@ describe('Processor', () => {
 
     expect(outcome.response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(records.slice(1).map((r) => r.kinesis.sequenceNumber));
     expect(states.lastTs('ok')).toBe(START);
-    expect(states.lastTs('a')).toBeUndefined();
+    expect(states.lastTs('a')).toBe(START + 13_000);
+    const outbox = (): unknown[] | undefined => decodeCheckpoint(states.items.get('a') as Record<string, unknown>).outbox as unknown[] | undefined;
+    expect(outbox()).toEqual([{ alert: expect.objectContaining({ episodeId: `a:${START + 12_000}` }) as unknown }]);
     expect(captured.total(METRIC_NAMES.recordsRetried)).toBe(14);
 
     alerts.failWith = undefined;
     const retry = await run(p, payloads.slice(1));
-    expect(retry.outcome).toMatchObject({ judged: 28, alertsPublished: 1 });
+    // Nothing judged again: the retry publishes what the outbox holds, then writes it empty.
+    expect(retry.outcome).toMatchObject({ judged: 0, alertsPublished: 1, response: { batchItemFailures: [] } });
     expect(alerts.published.map((a) => a.episodeId)).toEqual([`a:${START + 12_000}`]);
+    expect(outbox()).toBeUndefined();
+  });
+
+  it('publishes an outbox a failed container left, with the same episode id, in the container that restores the asset', async () => {
+    alerts.failWith = new TransientDependencyError('sns', 'sns failed after 4 attempt(s)');
+    const payloads = seconds('a', 0, 12, 2);
+    await run(processor(), payloads);
+    alerts.failWith = undefined;
+    const elsewhere = processor();
+    const retry = await run(elsewhere, payloads);
+    expect(retry.outcome).toMatchObject({ judged: 0, alertsPublished: 1 });
+    expect(alerts.published.map((a) => a.episodeId)).toEqual([`a:${START + 12_000}`]);
+    now += 1_000;
+    await run(elsewhere, seconds('a', 14, 0, 2));
+    expect(alerts.published).toHaveLength(1);
   });
 
   it('rolls back to the last checkpoint when the checkpoint write fails, so the retry judges the same samples again', async () => {
@@ -344,6 +398,18 @@ describe('Processor', () => {
     const retried = await run(p, seconds('a', 5, 5));
     expect(retried.outcome).toMatchObject({ judged: 10, skipped: 0 });
     expect(states.lastTs('a')).toBe(START + 9_000);
+  });
+
+  it('publishes no alert before its checkpoint is written, so a retry in another container raises no second episode id', async () => {
+    await run(processor(), seconds('a', 0, 12));
+    states.failSaveFor.add('a');
+    now += 1_000;
+    const failed = await run(processor(), seconds('a', 12, 0, 2));
+    expect(failed.outcome.response.batchItemFailures).toHaveLength(2);
+    expect(alerts.published).toHaveLength(0);
+    states.failSaveFor.clear();
+    await run(processor(), seconds('a', 12, 0, 2));
+    expect(alerts.published.map((a) => a.episodeId)).toEqual([`a:${START + 12_000}`]);
   });
 
   it('judges other metrics of the asset at an instant already judged, and skips what was judged there', async () => {

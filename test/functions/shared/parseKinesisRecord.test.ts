@@ -39,6 +39,11 @@ describe('parseKinesisRecord', () => {
     });
   });
 
+  it('does not take a device payload claiming to be a presence event for one: the telemetry rule adds plantId', () => {
+    const forged = { ...telemetry(), readings: undefined, recordType: 'presence', eventType: 'disconnected', clientId: 'gw-01', timestamp: NOW };
+    expect(parseKinesisRecord(kinesisRecord(forged, position), 0, NOW)).toMatchObject({ kind: 'invalid', reason: 'NO_READINGS' });
+  });
+
   it('returns invalid records with reason, detail and the raw data instead of throwing', () => {
     const record = kinesisRecord('{"schemaVersion":1', position);
     const parsed = parseKinesisRecord(record, 2, NOW);
