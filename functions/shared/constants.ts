@@ -105,11 +105,15 @@ export const LIMITS = {
   maxTimestampAheadMs: 5 * 60 * 1000,
   /** Largest magnitude of a value: keeps sums of squares far inside DynamoDB's number range (1e125). */
   maxAbsValue: 1e15,
-  /** Smallest non-zero magnitude of a value: keeps squares above DynamoDB's smallest number (1e-130). */
+  /**
+   * Smallest non-zero magnitude of a value: keeps squares above DynamoDB's smallest number (1e-130),
+   * also those of a bucket's differences from its shift (two such values differ by 1e-46 or more).
+   */
   minAbsNonZeroValue: 1e-30,
   /**
    * Readings one minute bucket item holds: 100 Hz. A reading costs at most ~40 bytes in the three
-   * lists, so a full item stays near 240 KB, under DynamoDB's 400 KB item limit.
+   * lists, so a full item stays near 240 KB, under DynamoDB's 400 KB item limit; keys and aggregates
+   * (shift and shifted sums included) add a fixed couple of hundred bytes.
    */
   maxReadingsPerBucket: 6000,
   /**

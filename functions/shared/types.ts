@@ -3,6 +3,20 @@ import type { QuarantineReason } from './errors';
 
 export type Quality = (typeof QUALITIES)[number];
 
+/**
+ * What a minute bucket keeps of its readings that are not BAD (functions/shared/bucketStats.ts):
+ * their count, min and max (absent while there is none), and the sum and sum of squares of their
+ * differences from `shift`, one of them (0 in items written before shifted sums: raw sums).
+ */
+export interface BucketStats {
+  readonly statsCount: number;
+  readonly min?: number;
+  readonly max?: number;
+  readonly shift: number;
+  readonly sum: number;
+  readonly sumSquares: number;
+}
+
 /** One reading of the data contract v1, normalised (quality filled in). */
 export interface Reading {
   readonly metric: string;

@@ -24,6 +24,7 @@ export function encodeBucketItem(item: BucketItem): Item {
     qualities: { L: item.qualities.map(s) },
     count: n(item.count),
     statsCount: n(item.statsCount),
+    shift: n(item.shift),
     sum: n(item.sum),
     sumSquares: n(item.sumSquares),
     [ITEM_ATTRIBUTES.version]: n(item.version),
@@ -54,11 +55,15 @@ function list(item: Item, name: string): AttributeValue[] {
   return value;
 }
 
-/** Reads a bucket item back; throws TelemetryError if it is not one this code wrote. */
+/**
+ * Reads a bucket item back; throws TelemetryError if it is not one this code wrote. An item written
+ * before shifted sums has no shift: its sums are of the raw values, that is about 0.
+ */
 export function decodeBucketItem(item: Item): BucketItem {
   const unit = item.unit?.S;
   const min = item.min?.N;
   const max = item.max?.N;
+  const shift = item.shift?.N;
   return {
     sensorId: str(item, TABLE_KEYS.readings.partitionKey),
     minute: num(item, TABLE_KEYS.readings.sortKey),
@@ -72,6 +77,7 @@ export function decodeBucketItem(item: Item): BucketItem {
     statsCount: num(item, 'statsCount'),
     ...(min === undefined ? {} : { min: Number(min) }),
     ...(max === undefined ? {} : { max: Number(max) }),
+    shift: shift === undefined ? 0 : Number(shift),
     sum: num(item, 'sum'),
     sumSquares: num(item, 'sumSquares'),
     version: num(item, ITEM_ATTRIBUTES.version),

@@ -1,3 +1,4 @@
+import { bucketStats } from '../shared/bucketStats';
 import { LIMITS } from '../shared/constants';
 import type { Quality, Reading } from '../shared/types';
 import type { BucketGroup, BucketItem, BucketOverflow } from './types';
@@ -23,6 +24,8 @@ export interface MergeResult {
  * redelivered record, a redrive of a dead-lettered batch after later records reached the same
  * bucket, or a device resending a message. (A high-water mark of sequence numbers would wrongly skip
  * a redriven batch that is older than what the bucket already holds.) The lists stay sorted by offset.
+ * The stats are recomputed from the merged lists (bucketStats says why), which a write copies and
+ * encodes whole anyway.
  */
 export function mergeIntoBucket(current: BucketItem | undefined, group: BucketGroup, options: MergeOptions): MergeResult {
   const maxReadings = options.maxReadings ?? LIMITS.maxReadingsPerBucket;
@@ -30,9 +33,6 @@ export function mergeIntoBucket(current: BucketItem | undefined, group: BucketGr
   const values = current ? [...current.values] : [];
   const qualities: Quality[] = current ? [...current.qualities] : [];
   const present = new Set(ts);
-  let { statsCount = 0, sum = 0, sumSquares = 0 } = current ?? {};
-  let min = current?.min ?? Infinity;
-  let max = current?.max ?? -Infinity;
   let unit = current?.unit;
   let appended = 0;
   let alreadyApplied = 0;
@@ -57,13 +57,6 @@ export function mergeIntoBucket(current: BucketItem | undefined, group: BucketGr
       values.push(reading.value);
       qualities.push(reading.quality);
       if (unit === undefined && reading.unit !== undefined) unit = reading.unit;
-      if (reading.quality !== 'BAD') {
-        statsCount += 1;
-        sum += reading.value;
-        sumSquares += reading.value * reading.value;
-        if (reading.value < min) min = reading.value;
-        if (reading.value > max) max = reading.value;
-      }
       appended += 1;
     }
     if (setAside.length > 0) overflow.push({ contribution, readings: setAside });
@@ -81,10 +74,7 @@ export function mergeIntoBucket(current: BucketItem | undefined, group: BucketGr
     values,
     qualities,
     count: ts.length,
-    statsCount,
-    ...(statsCount > 0 ? { min, max } : {}),
-    sum,
-    sumSquares,
+    ...bucketStats(values, qualities),
     version: (current?.version ?? 0) + 1,
     // TTL counts from the end of the minute, so a bucket lives the full retention.
     expiresAt: Math.floor((group.minute + 60_000) / 1000) + options.retentionDays * 86_400,

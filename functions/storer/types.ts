@@ -1,4 +1,4 @@
-import type { Quality, Reading, RecordOrigin } from '../shared/types';
+import type { BucketStats, Quality, Reading, RecordOrigin } from '../shared/types';
 
 /** The readings of one sensor in one minute that one record carries. */
 export interface BucketContribution {
@@ -19,10 +19,10 @@ export interface BucketGroup {
 
 /**
  * One item of the readings table: a sensor's readings of one minute as plain lists (offset in ms
- * from the minute start, value, quality) beside their aggregates. min, max, sum and sumSquares
- * cover the readings that are not BAD (statsCount of them); count covers all.
+ * from the minute start, value, quality) beside their aggregates: count covers all readings, the
+ * BucketStats those that are not BAD (sum and sumSquares of their differences from shift).
  */
-export interface BucketItem {
+export interface BucketItem extends BucketStats {
   readonly sensorId: string;
   readonly minute: number;
   readonly assetId: string;
@@ -32,11 +32,6 @@ export interface BucketItem {
   readonly values: readonly number[];
   readonly qualities: readonly Quality[];
   readonly count: number;
-  readonly statsCount: number;
-  readonly min?: number;
-  readonly max?: number;
-  readonly sum: number;
-  readonly sumSquares: number;
   /** Incremented on every write; the condition of the next write (optimistic concurrency). */
   readonly version: number;
   readonly expiresAt: number;

@@ -221,8 +221,8 @@ describe('read path against dynalite, on buckets the real storer wrote', () => {
             }
             const want = bruteForce(expected, from, to, step, AGGREGATES);
             const got = result.points as AggregatePoint[];
-            // Exact: count, sum, min, max and avg. stddev comes from the merged sums of squares, the brute force's from
-            // the two-pass formula: their variances agree to the rounding of the mean of squares (E[x^2] = var + avg^2).
+            // Exact: count, sum, min, max and avg. stddev comes from the minutes' shifted sums merged pairwise (Chan), the
+            // brute force's from the two-pass formula: their variances agree to rounding, well inside this bound.
             expect(got.map(({ stddev: _s, ...exact }) => exact)).toEqual(want.map(({ stddev: _s, ...exact }) => exact));
             got.forEach((point, index) => {
               const { avg = NaN, stddev = NaN } = want[index] ?? {};

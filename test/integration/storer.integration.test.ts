@@ -107,9 +107,9 @@ describe('storer handler against dynalite, kinesalite and a fake S3', () => {
 
     expect(response).toEqual({ batchItemFailures: [] });
     const temperature = await bucketsOf('st-a#temperature');
-    expect(temperature.map((b) => [b.minute, b.ts, b.values, b.qualities, b.count, b.min, b.max, b.sum])).toEqual([
-      [BASE, [1_000], [70], ['GOOD'], 1, 70, 70, 70],
-      [BASE + 60_000, [1_000], [72], ['GOOD'], 1, 72, 72, 72],
+    expect(temperature.map((b) => [b.minute, b.ts, b.values, b.qualities, b.count, b.min, b.max, b.shift, b.sum])).toEqual([
+      [BASE, [1_000], [70], ['GOOD'], 1, 70, 70, 70, 0],
+      [BASE + 60_000, [1_000], [72], ['GOOD'], 1, 72, 72, 72, 0],
     ]);
     expect(temperature[0]?.expiresAt).toBe((BASE + 60_000) / 1000 + 14 * 86_400);
     const quarantined = s3.objectsUnder<{ reason: string; sequenceNumber: string; shardId: string }>(`${QUARANTINE_PREFIX}storer/`);

@@ -8,7 +8,7 @@ type Item = Record<string, AttributeValue>;
 
 /** The bucket item attributes the read path uses, as the storer writes them (functions/storer/bucketItemCodec.ts). */
 export const BUCKET_ATTRIBUTES = {
-  stats: [TABLE_KEYS.readings.sortKey, 'count', 'statsCount', 'sum', 'sumSquares', 'min', 'max'],
+  stats: [TABLE_KEYS.readings.sortKey, 'count', 'statsCount', 'shift', 'sum', 'sumSquares', 'min', 'max'],
   readings: ['ts', 'values', 'qualities'],
 } as const;
 
@@ -24,14 +24,20 @@ function list(item: Item, name: string): AttributeValue[] {
   return value;
 }
 
-/** A bucket item (or its stats-only projection) as a MinuteBucket; `withReadings` decodes the three lists too. */
+/**
+ * A bucket item (or its stats-only projection) as a MinuteBucket; `withReadings` decodes the three
+ * lists too. An item written before shifted sums has no shift: its sums are of the raw values, that
+ * is about 0, so it reads as before without a migration.
+ */
 export function decodeMinuteBucket(item: Item, withReadings: boolean): MinuteBucket {
   const min = item.min?.N;
   const max = item.max?.N;
+  const shift = item.shift?.N;
   return {
     minute: num(item, TABLE_KEYS.readings.sortKey),
     count: num(item, 'count'),
     statsCount: num(item, 'statsCount'),
+    shift: shift === undefined ? 0 : Number(shift),
     sum: num(item, 'sum'),
     sumSquares: num(item, 'sumSquares'),
     ...(min === undefined ? {} : { min: Number(min) }),

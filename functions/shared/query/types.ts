@@ -1,4 +1,4 @@
-import type { Quality } from '../types';
+import type { BucketStats, Quality } from '../types';
 import type { Aggregate, Step } from './constants';
 
 /** One sensor over the half-open range [from, to), epoch ms. */
@@ -13,15 +13,9 @@ export interface SeriesQuery {
 }
 
 /** What the read path needs of a minute bucket: its stats, and its readings where the minute is only partly in range or for `raw`. */
-export interface MinuteBucket {
+export interface MinuteBucket extends BucketStats {
   /** Epoch ms of the minute start. */
   readonly minute: number;
-  /** Readings that are not BAD, and their sum, sum of squares, min and max (min/max absent while there is none). */
-  readonly statsCount: number;
-  readonly sum: number;
-  readonly sumSquares: number;
-  readonly min?: number;
-  readonly max?: number;
   /** All readings, BAD included. */
   readonly count: number;
   /** Present when the readings were read: offsets from the minute start, values and qualities, sorted by offset. */

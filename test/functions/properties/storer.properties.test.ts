@@ -137,9 +137,13 @@ function tableContent(table: MemoryBuckets, capacity = 6000): Map<string, { valu
     expect(item.statsCount).toBe(stats.length);
     if (stats.length > 0) expect([item.min, item.max]).toEqual([Math.min(...stats), Math.max(...stats)]);
     else expect([item.min, item.max]).toEqual([undefined, undefined]);
-    const scale = stats.reduce((a, v) => a + Math.abs(v), 0);
-    expect(Math.abs(item.sum - stats.reduce((a, v) => a + v, 0))).toBeLessThanOrEqual(1e-9 * scale + 1e-300);
-    const squares = stats.reduce((a, v) => a + v * v, 0);
+    // Sums of the differences from the first value that is not BAD (in offset order), 0 while there is none.
+    const shift = stats[0] ?? 0;
+    expect(item.shift).toBe(shift);
+    const differences = stats.map((v) => v - shift);
+    const scale = differences.reduce((a, d) => a + Math.abs(d), 0);
+    expect(Math.abs(item.sum - differences.reduce((a, d) => a + d, 0))).toBeLessThanOrEqual(1e-9 * scale + 1e-300);
+    const squares = differences.reduce((a, d) => a + d * d, 0);
     expect(Math.abs(item.sumSquares - squares)).toBeLessThanOrEqual(1e-9 * squares + 1e-300);
     item.ts.forEach((offset, i) => content.set(readingKey(item.sensorId, item.minute + offset), { value: item.values[i] as number, quality: item.qualities[i] as string }));
   }

@@ -14,8 +14,9 @@ const item: BucketItem = {
   statsCount: 2,
   min: -0.000125,
   max: 71.3,
-  sum: 71.299875,
-  sumSquares: 5083.690000015625,
+  shift: 71.3,
+  sum: -71.300125,
+  sumSquares: 5083.707825015625,
   version: 3,
   expiresAt: 1765627260,
   updatedAt: 1764417630000,
@@ -36,6 +37,11 @@ describe('bucket item codec', () => {
     expect(decodeBucketItem(encodeBucketItem(item))).toEqual(item);
     const { unit: _unit, min: _min, max: _max, ...bare } = item;
     expect(decodeBucketItem(encodeBucketItem(bare))).toEqual(bare);
+  });
+
+  it('reads an item written before shifted sums: no shift attribute, raw sums, so shift 0', () => {
+    const { shift: _shift, ...old } = encodeBucketItem({ ...item, sum: 71.299875, sumSquares: 5083.690000015625 });
+    expect(decodeBucketItem(old)).toEqual({ ...item, shift: 0, sum: 71.299875, sumSquares: 5083.690000015625 });
   });
 
   it('names the attribute of an item it did not write', () => {

@@ -17,7 +17,7 @@ function group(...contributions: BucketContribution[]): BucketGroup {
 }
 
 describe('mergeIntoBucket', () => {
-  it('creates a bucket with offsets, values, qualities, aggregates without BAD readings, and a TTL', () => {
+  it('creates a bucket with offsets, values, qualities, aggregates without BAD readings (sums about the first), and a TTL', () => {
     const { item, appended } = mergeIntoBucket(undefined, group(contribution(5, [[1_000, 2], [2_000, 4], [3_000, 100, 'BAD']])), options);
     expect(appended).toBe(3);
     expect(item).toEqual({
@@ -33,8 +33,9 @@ describe('mergeIntoBucket', () => {
       statsCount: 2,
       min: 2,
       max: 4,
-      sum: 6,
-      sumSquares: 20,
+      shift: 2,
+      sum: 2,
+      sumSquares: 4,
       version: 1,
       expiresAt: (M + 60_000) / 1000 + 14 * 86_400,
       updatedAt: M + 90_000,
@@ -50,7 +51,7 @@ describe('mergeIntoBucket', () => {
   it('appends to an existing bucket and bumps its version', () => {
     const first = mergeIntoBucket(undefined, group(contribution(1, [[0, 5]])), options).item;
     const { item } = mergeIntoBucket(first, group(contribution(2, [[1_000, -1]])), options);
-    expect([item?.values, item?.min, item?.max, item?.sum, item?.version]).toEqual([[5, -1], -1, 5, 4, 2]);
+    expect([item?.values, item?.min, item?.max, item?.shift, item?.sum, item?.sumSquares, item?.version]).toEqual([[5, -1], -1, 5, 5, -6, 36, 2]);
   });
 
   it('skips readings the bucket already holds (same sensor and timestamp), whatever record brings them again', () => {
@@ -70,12 +71,24 @@ describe('mergeIntoBucket', () => {
       [1, 2, 3, 4],
       ['GOOD', 'BAD', 'GOOD', 'GOOD'],
     ]);
-    expect([item?.count, item?.statsCount, item?.sum, item?.min, item?.max]).toEqual([4, 3, 8, 1, 4]);
+    // The stats are the lists' own: shifted about the first value that is not BAD in offset order, whatever came first.
+    expect([item?.count, item?.statsCount, item?.shift, item?.sum, item?.sumSquares, item?.min, item?.max]).toEqual([4, 3, 1, 5, 13, 1, 4]);
   });
 
   it('takes a device resend of the same reading (a second record) once', () => {
     const { item, alreadyApplied } = mergeIntoBucket(undefined, group(contribution(1, [[500, 7]]), contribution(2, [[500, 7]])), options);
     expect([item?.values, alreadyApplied]).toEqual([[7], 1]);
+  });
+
+  it('keeps the sums of large values at the size of their spread', () => {
+    const { item } = mergeIntoBucket(undefined, group(contribution(1, [[0, 1e9 + 0.5], [1, 1e9 - 0.5], [2, 7, 'BAD'], [3, 1e9 + 0.5]])), options);
+    expect([item?.statsCount, item?.shift, item?.sum, item?.sumSquares, item?.min, item?.max]).toEqual([3, 1e9 + 0.5, -1, 1, 1e9 - 0.5, 1e9 + 0.5]);
+  });
+
+  it('re-bases an item of the earlier layout (raw sums, shift 0) on its next write', () => {
+    const old = { ...mergeIntoBucket(undefined, group(contribution(1, [[0, 1e9], [1, 1e9 + 1]])), options).item!, shift: 0, sum: 2e9 + 1, sumSquares: 2e18 + 2e9 + 1 };
+    const { item } = mergeIntoBucket(old, group(contribution(2, [[2, 1e9 + 2]])), options);
+    expect([item?.statsCount, item?.shift, item?.sum, item?.sumSquares]).toEqual([3, 1e9, 3, 5]);
   });
 
   it('sets aside what does not fit a full bucket', () => {
