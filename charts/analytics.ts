@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
-import { QUARANTINE_PREFIX } from '../functions/shared/constants';
+import { LIMITS, QUARANTINE_PREFIX } from '../functions/shared/constants';
 import { NamedQuery, NamedQuerySpecManagementPolicies, Workgroup, WorkgroupSpecManagementPolicies } from '../imports/athena.aws.m.upbound.io';
 import { CatalogDatabase, CatalogDatabaseSpecManagementPolicies } from '../imports/glue.aws.m.upbound.io';
-import { rawPrefix } from './archive';
+import { FIREHOSE_BUFFERING, rawPrefix } from './archive';
 import { AccessStatement } from './constructs/LeastPrivilegeRole';
 import { OperatorPolicy } from './constructs/OperatorPolicy';
 import { ProjectedJsonTable, ProjectedPartition, TableColumn } from './constructs/ProjectedJsonTable';
@@ -103,33 +103,95 @@ export interface AnalyticsQuery {
 const UNNEST_READINGS = 'CROSS JOIN UNNEST(readings) AS r (metric, value, unit, ts, quality)';
 const DAY = 'year = ? AND month = ? AND day = ?';
 
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
 /**
- * The named queries, the common questions of the archive. The time filter is on the partitions (UTC
- * arrival hour), which is what limits the bytes scanned; readings are grouped by their own timestamp.
- * Archived records are every record the stream got, so a device's resend appears twice: the sensor
- * aggregates keep each (ts, value, quality) once, as the hot tier does.
+ * Arrival hours before a UTC day that can hold readings of it. Firehose names an object, and so puts it
+ * in a partition, after the arrival of the oldest record it holds, and keeps taking records for its
+ * buffer interval; a device clock may run LIMITS.maxTimestampAheadMs ahead of the arrival. A reading
+ * of 00:00 can therefore lie in an object named up to 10 minutes earlier: the previous day's last hour.
+ */
+export const DAY_EARLY_ARRIVAL_HOURS = Math.ceil((FIREHOSE_BUFFERING.intervalSeconds * 1000 + LIMITS.maxTimestampAheadMs) / HOUR_MS);
+
+/**
+ * Arrival hours after a UTC day searched for its late readings (a gateway sending what it buffered
+ * through an outage): arrivals until the end of the next day. The hot tier accepts readings up to
+ * LIMITS.maxTimestampAgeMs (7 days) old, but searching a week of arrivals would scan 8 days of the
+ * archive (about 12 GB at the prod plant), past BYTES_SCANNED_CUTOFF; one day doubles the bytes
+ * (about 3 GB). Readings that arrive later are in the hot tier and not in the day's aggregates.
+ */
+export const DAY_LATE_ARRIVAL_HOURS = 24;
+
+/** The UTC hour a raw object arrived in, from its partition (NULL for the 31st of a short month, which projection lists too). */
+const ARRIVAL_HOUR = "TRY_CAST(concat(year, '-', month, '-', day, ' ', hour, ':00:00') AS TIMESTAMP)";
+/** Start of the UTC day a `YYYY-MM-DD` parameter names. */
+const ASKED_DAY = 'CAST(CAST(? AS DATE) AS TIMESTAMP)';
+/** The partitions that can hold readings of the asked day: an expression of the partition columns only, so Athena prunes with it. */
+const ARRIVALS_FOR_DAY = `date_diff('hour', ${ASKED_DAY}, ${ARRIVAL_HOUR}) BETWEEN ${-DAY_EARLY_ARRIVAL_HOURS} AND ${23 + DAY_LATE_ARRIVAL_HOURS}`;
+/** The reading's timestamp is in [start of the asked day, start of the next day). */
+const READING_IN_DAY = `r.ts - r.ts % ${DAY_MS} = date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00', ${ASKED_DAY})`;
+
+/** A reading the hot tier accepts (functions/shared/validateTelemetryMessage.ts), judged against the record's receivedAt. */
+const readingAccepted = (x: string): string =>
+  [
+    `${x}.metric IS NOT NULL`,
+    `${x}.value IS NOT NULL`,
+    `abs(${x}.value) <= ${LIMITS.maxAbsValue.toExponential()}`,
+    `(${x}.value = 0 OR abs(${x}.value) >= ${LIMITS.minAbsNonZeroValue.toExponential()})`,
+    `${x}.ts IS NOT NULL`,
+    `${x}.ts BETWEEN receivedat - ${LIMITS.maxTimestampAgeMs} AND receivedat + ${LIMITS.maxTimestampAheadMs}`,
+    `(${x}.quality IS NULL OR ${x}.quality IN ('GOOD', 'UNCERTAIN', 'BAD'))`,
+  ].join(' AND ');
+
+/**
+ * A telemetry record the hot tier stores: the rules of validateTelemetryMessage that SQL of both
+ * engines can state. One reading out of the contract quarantines the whole record, so the record is
+ * kept only when no reading fails. The stream functions judge timestamps against the arrival on the
+ * stream, which the archive does not keep; receivedAt (IoT Core's arrival, a moment earlier) stands in.
+ * What is not checked here is listed in docs/queries.md.
+ */
+export const RECORD_ACCEPTED = [
+  'schemaversion = 1',
+  'plantid IS NOT NULL',
+  'lineid IS NOT NULL',
+  'clientid = thingname',
+  'receivedat IS NOT NULL',
+  `filter(readings, x -> NOT COALESCE(${readingAccepted('x')}, false)) = ARRAY[]`,
+].join(' AND ');
+
+/**
+ * The named queries, the common questions of the archive. The partitions (UTC arrival hour) are what
+ * limits the bytes scanned; readings are grouped by their own timestamp. Only the records the hot tier
+ * accepts count, so the archive and the hot tier agree on the readings they aggregate. Archived records
+ * are every record the stream got, so a device's resend appears twice: the sensor aggregates keep each
+ * (ts, value, quality) once, as the hot tier does.
  */
 export const ANALYTICS_QUERIES: readonly AnalyticsQuery[] = [
   {
     id: 'hourly-sensor-aggregates',
-    description: 'Hourly count, avg, min, max, sum and population stddev of one sensor over the readings that are not BAD, for one UTC day of the archive',
-    parameters: ['year (YYYY)', 'month (MM)', 'day (DD)', 'assetId', 'metric'],
+    description: 'Hourly count, avg, min, max, sum and population stddev of one sensor over the readings that are not BAD, for the readings of one UTC day (arrived from the last hour before it to the end of the next day)',
+    // Athena's execution parameters are positional: the day is given once for the partitions, once for the readings.
+    parameters: ['day (YYYY-MM-DD)', 'the same day (YYYY-MM-DD)', 'assetId', 'metric'],
     sql: [
-      'SELECT ts - (ts % 3600000) AS hour_start_ms, COUNT(*) AS readings, AVG(value) AS avg_value, MIN(value) AS min_value,',
+      `SELECT ts - (ts % ${HOUR_MS}) AS hour_start_ms, COUNT(*) AS readings, AVG(value) AS avg_value, MIN(value) AS min_value,`,
       '  MAX(value) AS max_value, SUM(value) AS sum_value, STDDEV_POP(value) AS stddev_value',
       'FROM (',
-      '  SELECT DISTINCT r.ts AS ts, r.value AS value, r.quality AS quality',
+      "  SELECT DISTINCT r.ts AS ts, r.value AS value, COALESCE(r.quality, 'GOOD') AS quality",
       `  FROM raw_records ${UNNEST_READINGS}`,
-      `  WHERE ${DAY} AND assetid = ? AND r.metric = ?`,
+      `  WHERE ${ARRIVALS_FOR_DAY}`,
+      `    AND ${READING_IN_DAY}`,
+      '    AND assetid = ? AND r.metric = ?',
+      `    AND ${RECORD_ACCEPTED}`,
       ') AS readings_of_sensor',
-      "WHERE COALESCE(quality, 'GOOD') <> 'BAD'",
-      'GROUP BY ts - (ts % 3600000)',
+      "WHERE quality IN ('GOOD', 'UNCERTAIN')",
+      `GROUP BY ts - (ts % ${HOUR_MS})`,
       'ORDER BY hour_start_ms',
     ].join('\n'),
   },
   {
     id: 'daily-data-quality',
-    description: 'Per asset, the readings of one UTC day of the archive and the share of them that are BAD and UNCERTAIN',
+    description: 'Per asset, the readings that arrived on one UTC day in records the hot tier accepts, and the share of them that are BAD and UNCERTAIN',
     parameters: ['year (YYYY)', 'month (MM)', 'day (DD)'],
     sql: [
       'SELECT assetid AS asset_id, COUNT(*) AS readings,',
@@ -137,6 +199,7 @@ export const ANALYTICS_QUERIES: readonly AnalyticsQuery[] = [
       "  CAST(SUM(CASE WHEN r.quality = 'UNCERTAIN' THEN 1 ELSE 0 END) AS DOUBLE) / COUNT(*) AS uncertain_share",
       `FROM raw_records ${UNNEST_READINGS}`,
       `WHERE ${DAY}`,
+      `  AND ${RECORD_ACCEPTED}`,
       'GROUP BY assetid',
       'ORDER BY asset_id',
     ].join('\n'),
@@ -252,6 +315,9 @@ export class AnalyticsChart extends PlatformChart {
       partitions: RAW_PARTITIONS,
       locationTemplate: rawLocationTemplate(names),
       compression: 'gzip',
+      // The lifecycle moves raw objects to Deep Archive after 180 days (charts/storage.ts RAW_TRANSITIONS);
+      // without this Athena skips them even once restored, and a query of an old day finds nothing.
+      readRestoredGlacierObjects: true,
     });
     new ProjectedJsonTable(this, 'quarantine-table', {
       config,
@@ -265,6 +331,8 @@ export class AnalyticsChart extends PlatformChart {
       partitions: QUARANTINE_PARTITIONS,
       locationTemplate: `${bucket}/${QUARANTINE_PREFIX}\${source}/\${year}/\${month}/\${day}/\${hour}/`,
       compression: 'none',
+      // Quarantined objects stay in STANDARD (charts/storage.ts QUARANTINE_TRANSITIONS).
+      readRestoredGlacierObjects: false,
     });
 
     new Workgroup(this, 'workgroup', {

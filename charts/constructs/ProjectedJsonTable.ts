@@ -45,10 +45,17 @@ export interface ProjectedJsonTableProps {
    * @default true
    */
   readonly ignoreMalformedJson?: boolean;
+  /**
+   * Read objects in S3 Glacier Flexible Retrieval or Deep Archive that have been restored. Athena skips
+   * objects of those classes, restored or not, unless the table says so; unrestored ones stay skipped.
+   */
+  readonly readRestoredGlacierObjects: boolean;
 }
 
 const GLUE_NAME = /^[a-z_][a-z0-9_]{0,254}$/;
 const EXTERNAL_NAME_ANNOTATION = 'crossplane.io/external-name';
+/** The table parameter that lets Athena (engine v3) read restored Glacier Flexible Retrieval and Deep Archive objects. */
+export const READ_RESTORED_GLACIER_OBJECTS = 'read_restored_glacier_objects';
 
 /** Table parameters of Athena partition projection for the given partitions and template. */
 export function projectionParameters(partitions: readonly ProjectedPartition[], locationTemplate: string): Record<string, string> {
@@ -112,6 +119,7 @@ export class ProjectedJsonTable extends Construct {
             EXTERNAL: 'TRUE',
             classification: 'json',
             compressionType: props.compression,
+            ...(props.readRestoredGlacierObjects ? { [READ_RESTORED_GLACIER_OBJECTS]: 'true' } : {}),
             ...projectionParameters(props.partitions, props.locationTemplate),
           },
           partitionKeys: props.partitions.map(({ name, comment }) => ({ name, type: 'string', comment })),

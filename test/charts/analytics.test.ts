@@ -4,14 +4,18 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { ANALYTICS_QUERIES, AnalyticsChart, BYTES_SCANNED_CUTOFF, QUARANTINE_COLUMNS, RAW_RECORD_COLUMNS } from '../../charts/analytics';
-import { ArchiveChart } from '../../charts/archive';
+import { ANALYTICS_QUERIES, AnalyticsChart, BYTES_SCANNED_CUTOFF, DAY_EARLY_ARRIVAL_HOURS, DAY_LATE_ARRIVAL_HOURS, QUARANTINE_COLUMNS, RAW_RECORD_COLUMNS } from '../../charts/analytics';
+import { ArchiveChart, FIREHOSE_BUFFERING } from '../../charts/archive';
+import { READ_RESTORED_GLACIER_OBJECTS } from '../../charts/constructs/ProjectedJsonTable';
 import { telemetrySql } from '../../charts/ingestion';
-import { QUARANTINE_REASONS } from '../../functions/shared/constants';
+import { QUARANTINE_TRANSITIONS, RAW_TRANSITIONS } from '../../charts/storage';
+import { LIMITS, QUARANTINE_REASONS } from '../../functions/shared/constants';
 import { CircuitBreaker } from '../../functions/shared/CircuitBreaker';
 import { Deadline } from '../../functions/shared/Deadline';
+import { ValidationError } from '../../functions/shared/errors';
 import { QuarantineWriter } from '../../functions/shared/QuarantineWriter';
 import type { Quality } from '../../functions/shared/types';
+import { validateTelemetryMessage } from '../../functions/shared/validateTelemetryMessage';
 import { createViewSql, toDuckDbSql, type GlueTableSpec } from '../helpers/archiveDuckDb';
 import { findObject, platformProps, RenderedObject, synthChart } from '../helpers/platform';
 import { deviceReading, lambdaContext, presence, telemetry } from '../helpers/records';
@@ -96,6 +100,18 @@ describe('AnalyticsChart', () => {
     expect(Number(raw.parameters['projection.year.range']?.split(',')[0])).toBeLessThanOrEqual(new Date().getUTCFullYear());
   });
 
+  test('the raw table reads restored Deep Archive objects, where the lifecycle moves raw/; quarantine/ stays in STANDARD and its table does not say it', () => {
+    // Athena skips Glacier Flexible Retrieval and Deep Archive objects, even restored, unless the table says so.
+    const skipped = ['GLACIER', 'DEEP_ARCHIVE'];
+    expect(RAW_TRANSITIONS.map((step) => step.storageClass).filter((storageClass) => skipped.includes(storageClass))).toEqual(['DEEP_ARCHIVE']);
+    expect(READ_RESTORED_GLACIER_OBJECTS).toBe('read_restored_glacier_objects');
+    expect(tableOf(objects, 'glue-raw-records-dev').parameters[READ_RESTORED_GLACIER_OBJECTS]).toBe('true');
+    expect(QUARANTINE_TRANSITIONS).toEqual([]);
+    expect(tableOf(objects, 'glue-quarantine-records-dev').parameters).not.toHaveProperty(READ_RESTORED_GLACIER_OBJECTS);
+    // The restored objects are read by engine version 3 only: the workgroup's.
+    expect((findObject(objects, 'Workgroup').spec as { forProvider: { configuration: { engineVersion: unknown } } }).forProvider.configuration.engineVersion).toEqual({ selectedEngineVersion: 'Athena engine version 3' });
+  });
+
   test('the raw columns are the data contract v1 plus every field the telemetry rule adds, in lower case', () => {
     const columns = tableOf(objects, 'glue-raw-records-dev').storageDescriptor.columns.map((column) => column.name);
     const ruleFields = [...telemetrySql(config).matchAll(/ AS (\w+)/g)].map((match) => (match[1] ?? '').toLowerCase());
@@ -170,12 +186,63 @@ describe('the archive in DuckDB: tables and named queries on objects laid out as
     writeFileSync(join(root, key), gzipSync(records.map((record) => `${record}${delimiter}`).join('')));
   }
 
+  interface ArchivedReading {
+    readonly metric: string;
+    readonly value: number;
+    readonly ts: number;
+    readonly quality: string;
+  }
   interface Archived {
     readonly assetId: string;
-    readonly arrival: number;
-    readonly readings: readonly { metric: string; value: number; ts: number; quality: Quality }[];
+    /** When Firehose began the object that holds the record: the object's name, and so its partition. */
+    readonly objectAt: number;
+    readonly readings: readonly ArchivedReading[];
+    /** The hot tier's verdict on the record: the reason it is quarantined for, undefined when it is stored. */
+    readonly rejectedFor: string | undefined;
   }
   const archived: Archived[] = [];
+
+  /** The hot tier's verdict (functions/shared/validateTelemetryMessage.ts), judged against receivedAt as the named queries judge it. */
+  function hotTierVerdict(record: Record<string, unknown>): string | undefined {
+    try {
+      validateTelemetryMessage(JSON.parse(JSON.stringify(record)), record.receivedAt as number);
+      return undefined;
+    } catch (error) {
+      if (error instanceof ValidationError) return error.reason;
+      throw error;
+    }
+  }
+
+  /** A telemetry record of the readings as the rule enriches it, arrived at receivedAt, noted as archived in the object begun at objectAt; its JSON line. */
+  function telemetryLine(assetId: string, readings: readonly ArchivedReading[], receivedAt: number, objectAt: number): string {
+    const { plantId: _p, lineId: _l, thingName: _t, clientId: _c, receivedAt: _r, ...device } = telemetry({ assetId, readings: readings.map((r) => deviceReading({ ...r, quality: r.quality as Quality })) });
+    const record = applyTelemetryRule(device, `dt/${config.plant.id}/line-a/gw-01/telemetry`, 'gw-01', receivedAt);
+    archived.push({ assetId, objectAt, readings: readings.map((r) => ({ ...r })), rejectedFor: hotTierVerdict(record) });
+    return JSON.stringify(record);
+  }
+
+  /**
+   * A sensor's readings every 10 s over [from, to), one record each arriving 40 ms after its reading, in
+   * the objects Firehose makes of them: an object begins with the first record after the previous one
+   * closed, is named after that record's arrival, and takes the records that arrive within its buffer interval.
+   */
+  function firehoseBuffered(assetId: string, from: number, to: number, value: (ts: number) => number, firstPart: number): number {
+    let part = firstPart;
+    let objectAt = from + 40;
+    let lines: string[] = [];
+    for (let ts = from; ts < to; ts += 10_000) {
+      const arrival = ts + 40;
+      if (arrival >= objectAt + FIREHOSE_BUFFERING.intervalSeconds * 1000) {
+        firehoseObject(objectAt, lines, part);
+        part += 1;
+        objectAt = arrival;
+        lines = [];
+      }
+      lines.push(telemetryLine(assetId, [{ metric: 'temperature', value: value(ts), ts, quality: 'GOOD' }], arrival, objectAt));
+    }
+    firehoseObject(objectAt, lines, part);
+    return part + 1;
+  }
   const quarantined: { source: string; reason: string; arrival: number }[] = [];
 
   beforeAll(async () => {
@@ -188,23 +255,49 @@ describe('the archive in DuckDB: tables and named queries on objects laid out as
           const ts = DAY_START + hour * HOUR + second * 1000;
           const index = second / 10;
           const quality: Quality = index % 7 === 0 ? 'BAD' : index % 5 === 0 ? 'UNCERTAIN' : 'GOOD';
-          const built = telemetry({ assetId, readings: [deviceReading({ metric: 'temperature', value: 60 + (index % 13) / 4, ts, quality }), deviceReading({ metric: 'pressure', value: 2 + (index % 3) / 8, ts, quality: 'GOOD' })] });
-          const { plantId: _p, lineId: _l, thingName: _t, clientId: _c, receivedAt: _r, ...device } = built;
-          const record = applyTelemetryRule(device, `dt/${config.plant.id}/line-a/gw-01/telemetry`, 'gw-01', ts + 40);
-          const readings = (device.readings as { metric: string; value: number; ts: number; quality: Quality }[]).map((r) => ({ ...r }));
-          archived.push({ assetId, arrival: ts + 40, readings });
-          lines.push(JSON.stringify(record));
+          const readings = [{ metric: 'temperature', value: 60 + (index % 13) / 4, ts, quality }, { metric: 'pressure', value: 2 + (index % 3) / 8, ts, quality: 'GOOD' }];
+          lines.push(telemetryLine(assetId, readings, ts + 40, DAY_START + hour * HOUR));
           // A device resend (MQTT QoS 1) every 100 messages: the same record twice in the archive.
-          if (index % 100 === 1) {
-            archived.push({ assetId, arrival: ts + 40, readings });
-            lines.push(JSON.stringify(record));
-          }
+          if (index % 100 === 1) lines.push(telemetryLine(assetId, readings, ts + 40, DAY_START + hour * HOUR));
         }
       }
       lines.push(JSON.stringify(presence({ timestamp: DAY_START + hour * HOUR })), '{not json', JSON.stringify(telemetry({ assetId: 'bad asset!' })).slice(0, 40));
       firehoseObject(DAY_START + hour * HOUR, lines, part);
       part += 1;
     }
+    // Records the hot tier quarantines whole: a valid temperature reading of pump-07 beside one reading out of the
+    // contract (a quality not in upper case, a magnitude out of range, a timestamp outside the window of its arrival).
+    const rejected = DAY_START + HOUR / 2;
+    const beside = (index: number, reading: Omit<ArchivedReading, 'metric'>): string =>
+      telemetryLine('pump-07', [{ metric: 'temperature', value: 95, ts: rejected + index * 1000 + 5, quality: 'GOOD' }, { metric: 'pressure', ...reading }], rejected + index * 1000 + 45, rejected);
+    const aheadTs = rejected + 5 * 1000 + 45 + LIMITS.maxTimestampAheadMs + 1;
+    const oldTs = rejected + 6 * 1000 + 45 - LIMITS.maxTimestampAgeMs - 1;
+    firehoseObject(rejected, [
+      beside(0, { value: 2, ts: rejected, quality: 'bad' }),
+      beside(1, { value: 2, ts: rejected, quality: 'Bad' }),
+      beside(2, { value: LIMITS.maxAbsValue * 2, ts: rejected, quality: 'GOOD' }),
+      beside(3, { value: -LIMITS.maxAbsValue * 2, ts: rejected, quality: 'GOOD' }),
+      beside(4, { value: LIMITS.minAbsNonZeroValue / 10, ts: rejected, quality: 'GOOD' }),
+      beside(5, { value: 2, ts: aheadTs, quality: 'GOOD' }),
+      beside(6, { value: 2, ts: oldTs, quality: 'GOOD' }),
+    ], part);
+    part += 1;
+    // A sensor across both midnights of DAY_START in 300 s Firehose objects, one begun at 23:57:30: the first
+    // minutes of each day lie in the previous day's hour 23. Then records of a gateway sending late: from the
+    // previous day into this day's partitions, from this day into the next day's hour 00 (found), and two days
+    // late, past DAY_LATE_ARRIVAL_HOURS (not found).
+    const mixer = (ts: number): number => 40 + (ts / 10_000) % 17;
+    const straddle = FIREHOSE_BUFFERING.intervalSeconds * 1000 / 2;
+    part = firehoseBuffered('mixer-03', DAY_START - straddle, DAY_START + 10 * 60_000, mixer, part);
+    part = firehoseBuffered('mixer-03', DAY_START + 24 * HOUR - straddle, DAY_START + 24 * HOUR + 10 * 60_000, mixer, part);
+    const late = (readingsFrom: number, receivedAt: number): void => {
+      const readings = [0, 1, 2, 3, 4, 5].map((index) => ({ metric: 'temperature', value: 30 + index, ts: readingsFrom + index * 10_000 + 5_000, quality: 'GOOD' }));
+      firehoseObject(receivedAt, [telemetryLine('mixer-03', readings, receivedAt, receivedAt)], part);
+      part += 1;
+    };
+    late(DAY_START - 10 * 60_000, DAY_START + 10 * 60_000);
+    late(DAY_START + 24 * HOUR - 10 * 60_000, DAY_START + 24 * HOUR + 20 * 60_000);
+    late(DAY_START + 12 * HOUR, DAY_START + 48 * HOUR + 30 * 60_000);
     // Quarantined records, written by the real QuarantineWriter into the same layout (key and body).
     const puts: { Key: string; Body: string }[] = [];
     const s3 = { send: async (command: { input: { Key: string; Body: string } }) => puts.push(command.input) } as unknown as S3Client;
@@ -234,12 +327,40 @@ describe('the archive in DuckDB: tables and named queries on objects laid out as
   const named = (id: string): string => ANALYTICS_QUERIES.find((query) => query.id === id)?.sql ?? '';
   const inDay = (arrival: number): boolean => arrival >= DAY_START && arrival < DAY_START + 24 * HOUR;
 
+  /**
+   * What the hot tier aggregates per hour for one sensor over DAY_START's readings (functions/shared/query):
+   * readings of stored records, not BAD, each (ts, value) once; those the archive holds in the partitions the
+   * query searches, from DAY_EARLY_ARRIVAL_HOURS before the day to DAY_LATE_ARRIVAL_HOURS after it.
+   */
+  function hourlyModel(assetId: string, metric: string): { hour: number; readings: number; avg: number; min: number; max: number; sum: number; stddev: number }[] {
+    const searched = (objectAt: number): boolean => objectAt >= DAY_START - DAY_EARLY_ARRIVAL_HOURS * HOUR && objectAt < DAY_START + (24 + DAY_LATE_ARRIVAL_HOURS) * HOUR;
+    const values = new Map<number, Map<number, number>>();
+    for (const record of archived.filter((r) => r.assetId === assetId && r.rejectedFor === undefined && searched(r.objectAt))) {
+      for (const reading of record.readings.filter((r) => r.metric === metric && r.quality !== 'BAD' && inDay(r.ts))) {
+        const hour = reading.ts - (reading.ts % HOUR);
+        values.set(hour, (values.get(hour) ?? new Map()).set(reading.ts, reading.value));
+      }
+    }
+    return [...values.entries()].sort(([a], [b]) => a - b).map(([hour, byTs]) => {
+      const list = [...byTs.values()];
+      const sum = list.reduce((a, b) => a + b, 0);
+      const mean = sum / list.length;
+      return { hour, readings: list.length, avg: mean, min: Math.min(...list), max: Math.max(...list), sum, stddev: Math.sqrt(list.reduce((a, v) => a + (v - mean) ** 2, 0) / list.length) };
+    });
+  }
+  const hourly = async (assetId: string, metric: string): Promise<Record<string, unknown>[]> => rows(named('hourly-sensor-aggregates'), ['2026-01-02', '2026-01-02', assetId, metric]);
+  const exact = (got: readonly Record<string, unknown>[]): unknown[] =>
+    got.map((row) => ({ hour: Number(row.hour_start_ms), readings: Number(row.readings), avg: row.avg_value, min: row.min_value, max: row.max_value, sum: row.sum_value }));
+
   test('every object lies where partition projection looks for it, and every record line is read (malformed lines as NULL rows)', async () => {
     const partitions = await rows('SELECT year, month, day, hour, COUNT(*) AS records FROM raw_records GROUP BY year, month, day, hour ORDER BY year, month, day, hour', []);
     expect(partitions.map((p) => [p.year, p.month, p.day, p.hour])).toEqual([
       ['2026', '01', '01', '23'],
       ['2026', '01', '02', '00'],
       ['2026', '01', '02', '01'],
+      ['2026', '01', '02', '23'],
+      ['2026', '01', '03', '00'],
+      ['2026', '01', '04', '00'],
     ]);
     // Telemetry records (with resends), one presence event per object, and the two malformed lines of each
     // object as rows of NULLs (the OpenX SerDe with ignore.malformed.json does the same): no query fails on them.
@@ -259,31 +380,54 @@ describe('the archive in DuckDB: tables and named queries on objects laid out as
   });
 
   test('hourly-sensor-aggregates: per hour of reading time, over the readings that are not BAD, each resent reading once', async () => {
-    const got = await rows(named('hourly-sensor-aggregates'), ['2026', '01', '02', 'pump-07', 'temperature']);
-    const values = new Map<number, Map<number, number>>();
-    for (const record of archived.filter((r) => r.assetId === 'pump-07' && inDay(r.arrival))) {
-      for (const reading of record.readings.filter((r) => r.metric === 'temperature' && r.quality !== 'BAD')) {
-        const hour = reading.ts - (reading.ts % HOUR);
-        values.set(hour, (values.get(hour) ?? new Map()).set(reading.ts, reading.value));
-      }
-    }
-    const want = [...values.entries()].sort(([a], [b]) => a - b).map(([hour, byTs]) => {
-      const list = [...byTs.values()];
-      const sum = list.reduce((a, b) => a + b, 0);
-      const mean = sum / list.length;
-      return { hour, readings: list.length, avg: mean, min: Math.min(...list), max: Math.max(...list), sum, stddev: Math.sqrt(list.reduce((a, v) => a + (v - mean) ** 2, 0) / list.length) };
-    });
-    expect(want).toHaveLength(2);
-    expect(got.map((row) => ({ hour: Number(row.hour_start_ms), readings: Number(row.readings), avg: row.avg_value, min: row.min_value, max: row.max_value, sum: row.sum_value }))).toEqual(
-      want.map(({ stddev: _s, ...exact }) => exact),
-    );
+    const got = await hourly('pump-07', 'temperature');
+    const want = hourlyModel('pump-07', 'temperature');
+    expect(want.map((row) => row.hour)).toEqual([DAY_START, DAY_START + HOUR]);
+    expect(exact(got)).toEqual(want.map(({ stddev: _s, ...exactPart }) => exactPart));
     got.forEach((row, index) => expect(row.stddev_value).toBeCloseTo(want[index]?.stddev ?? NaN, 9));
+  });
+
+  test('hourly-sensor-aggregates: the readings of the UTC day, wherever Firehose put them: from the previous day\'s last hour to the end of the next day', async () => {
+    // The objects as Firehose names them: the one begun at 23:57:30 holds the readings up to 00:02:20, in hour 23.
+    const firstMinutes = async (midnight: number): Promise<Record<string, unknown>[]> =>
+      rows(`SELECT year, month, day, hour, MIN(r.ts) AS first_ts, MAX(r.ts) AS last_ts FROM raw_records CROSS JOIN UNNEST(readings) AS r (metric, value, unit, ts, quality) WHERE assetid = 'mixer-03' AND r.ts >= ${midnight} AND r.ts < ${midnight + 150_000} GROUP BY year, month, day, hour`, []);
+    expect(await firstMinutes(DAY_START)).toEqual([{ year: '2026', month: '01', day: '01', hour: '23', first_ts: String(DAY_START), last_ts: String(DAY_START + 140_000) }]);
+    expect(await firstMinutes(DAY_START + 24 * HOUR)).toEqual([{ year: '2026', month: '01', day: '02', hour: '23', first_ts: String(DAY_START + 24 * HOUR), last_ts: String(DAY_START + 24 * HOUR + 140_000) }]);
+    const got = await hourly('mixer-03', 'temperature');
+    // Hour 00: every reading of 00:00-00:10, 15 of them from the previous day's partition. Hour 23: the 15 of 23:57:30-23:59:50
+    // and the 6 a gateway sent 30 minutes late. Nothing of the days before and after, nor the readings sent two days late.
+    expect(got.map((row) => [Number(row.hour_start_ms), Number(row.readings)])).toEqual([
+      [DAY_START, 60],
+      [DAY_START + 23 * HOUR, 21],
+    ]);
+    expect(exact(got)).toEqual(hourlyModel('mixer-03', 'temperature').map(({ stddev: _s, ...exactPart }) => exactPart));
+    // The one reading window the query leaves to the hot tier: a day's readings that reach the stream after the next day.
+    expect(archived.filter((r) => r.assetId === 'mixer-03' && r.objectAt >= DAY_START + (24 + DAY_LATE_ARRIVAL_HOURS) * HOUR).flatMap((r) => r.readings.map((reading) => inDay(reading.ts)))).toEqual([true, true, true, true, true, true]);
+    expect([DAY_EARLY_ARRIVAL_HOURS, DAY_LATE_ARRIVAL_HOURS]).toEqual([1, 24]);
+  });
+
+  test('the named queries keep the records the hot tier stores: one reading out of the contract leaves out its whole record', async () => {
+    expect(archived.filter((r) => r.rejectedFor !== undefined).map((r) => r.rejectedFor)).toEqual([
+      QUARANTINE_REASONS.invalidQuality,
+      QUARANTINE_REASONS.invalidQuality,
+      QUARANTINE_REASONS.valueOutOfRange,
+      QUARANTINE_REASONS.valueOutOfRange,
+      QUARANTINE_REASONS.valueOutOfRange,
+      QUARANTINE_REASONS.timestampOutOfRange,
+      QUARANTINE_REASONS.timestampOutOfRange,
+    ]);
+    // Their valid temperature readings (95, GOOD, in hour 00) would count if the record did.
+    const hour00 = (await hourly('pump-07', 'temperature')).find((row) => Number(row.hour_start_ms) === DAY_START);
+    expect(hour00?.max_value).toBeLessThan(95);
+    const quality = await rows(named('daily-data-quality'), ['2026', '01', '02']);
+    const pumpReadings = archived.filter((r) => r.assetId === 'pump-07' && r.rejectedFor === undefined && inDay(r.objectAt)).reduce((sum, r) => sum + r.readings.length, 0);
+    expect(quality.find((row) => row.asset_id === 'pump-07')?.readings).toBe(String(pumpReadings));
   });
 
   test('daily-data-quality: per asset, the day\'s readings and the BAD and UNCERTAIN shares', async () => {
     const got = await rows(named('daily-data-quality'), ['2026', '01', '02']);
-    const want = ['press-02', 'pump-07'].map((assetId) => {
-      const readings = archived.filter((r) => r.assetId === assetId && inDay(r.arrival)).flatMap((r) => r.readings);
+    const want = ['mixer-03', 'press-02', 'pump-07'].map((assetId) => {
+      const readings = archived.filter((r) => r.assetId === assetId && r.rejectedFor === undefined && inDay(r.objectAt)).flatMap((r) => r.readings);
       return {
         asset_id: assetId,
         readings: String(readings.length),
