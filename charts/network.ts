@@ -1,7 +1,12 @@
 import { Construct } from 'constructs';
 import { RouteTable, SecurityGroup, Subnet, Vpc, VpcEndpoint } from '../imports/ec2.services.k8s.aws';
+import { AccessStatement } from './constructs/LeastPrivilegeRole';
 import { policyDocument, PolicyStatement } from './constructs/policyDocument';
+import { EnvironmentConfig } from './lib/config';
 import { ackMetadata, tagList } from './lib/conventions';
+import { PlatformNames } from './lib/names';
+import { processorAccess, storerAccess } from './processing';
+import { queryFunctionAccess } from './query';
 import { PlatformChart, PlatformChartProps } from './lib/PlatformChart';
 
 /**
@@ -19,29 +24,58 @@ export function privateSubnetCidr(index: number): string {
 
 export const HTTPS_PORT = 443;
 
-/** What the functions do on the tables (the processor and storer read, write and update items). */
-export const DYNAMODB_ENDPOINT_ACTIONS = [
-  'dynamodb:BatchGetItem',
-  'dynamodb:BatchWriteItem',
-  'dynamodb:ConditionCheckItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:DescribeTable',
-  'dynamodb:GetItem',
-  'dynamodb:PutItem',
-  'dynamodb:Query',
-  'dynamodb:UpdateItem',
-] as const;
-
-/** What the functions do in the archive bucket (quarantine writes; reads by key). */
-export const S3_ENDPOINT_ACTIONS = ['s3:AbortMultipartUpload', 's3:GetObject', 's3:ListBucket', 's3:PutObject'] as const;
+/** The services the functions reach through an endpoint of the VPC: gateway endpoints for DynamoDB and S3, an interface endpoint for SNS. */
+export type EndpointService = 'dynamodb' | 's3' | 'sns';
 
 /**
- * The private network the two functions run in: three private subnets (one per availability zone)
- * sharing one route table with no route to an internet or NAT gateway, gateway endpoints for
- * DynamoDB and S3, and one interface endpoint, for SNS.
+ * The functions that run in the VPC (the stream functions and the query function) and their IAM
+ * statements, the one place their calls are listed (each line names the code that needs it). Their
+ * `dynamodb:`, `s3:` and `sns:` statements are all they do through the endpoints.
+ */
+export function functionsInVpc(config: EnvironmentConfig, names: PlatformNames): { readonly label: string; readonly roleName: string; readonly access: readonly AccessStatement[] }[] {
+  return [
+    { label: 'Processor', roleName: names.processorRole, access: processorAccess(config, names) },
+    { label: 'Storer', roleName: names.storerRole, access: storerAccess(config, names) },
+    { label: 'Query', roleName: names.queryRole, access: queryFunctionAccess(config, names) },
+  ];
+}
+
+/**
+ * The policy statements of one endpoint: per function and per statement of its role, the role's own
+ * actions of that service on the role's own resources, for that role only (aws:PrincipalArn). So the
+ * endpoint admits exactly the calls the functions make (the processor's UpdateItem on its two tables,
+ * the storer's GetItem and PutItem on the readings, each function's PutObject under its own quarantine
+ * prefix...) and nothing another principal, or another action of the service, would try through it.
+ */
+export function endpointStatements(config: EnvironmentConfig, names: PlatformNames, service: EndpointService): PolicyStatement[] {
+  return functionsInVpc(config, names).flatMap(({ label, roleName, access }) =>
+    access.flatMap((statement): PolicyStatement[] => {
+      const actions = statement.actions.filter((action) => action.startsWith(`${service}:`));
+      if (actions.length === 0) return [];
+      if (actions.length !== statement.actions.length) throw new Error(`endpointStatements: ${roleName} statement ${statement.sid} mixes ${service}: actions with others`);
+      if (statement.conditions !== undefined) throw new Error(`endpointStatements: ${roleName} statement ${statement.sid} has conditions the endpoint policy would not carry`);
+      return [
+        {
+          Sid: `${label}${statement.sid}`,
+          Effect: 'Allow',
+          Principal: '*',
+          Action: actions,
+          Resource: statement.resources,
+          Condition: { ArnEquals: { 'aws:PrincipalArn': names.roleArn(roleName) } },
+        },
+      ];
+    }),
+  );
+}
+
+/**
+ * The private network the functions run in (the processor, the storer and the query function): three
+ * private subnets (one per availability zone) sharing one route table with no route to an internet or
+ * NAT gateway, gateway endpoints for DynamoDB and S3, and one interface endpoint, for SNS.
  *
  * Endpoints exist only for what the function code calls: DynamoDB, S3 (quarantine) and SNS
- * (alerts). Reading Kinesis, writing logs and sending failures to the dead-letter queue are done by
+ * (alerts), and each endpoint's policy admits only those calls, per function role (endpointStatements).
+ * Reading Kinesis, writing logs and sending failures to the dead-letter queue are done by
  * the Lambda service outside the VPC, so they need none. VPC flow logs are left out: doing them
  * right needs a log group and a delivery role (or a bucket policy and key grant) for little gain in
  * a VPC that can only reach three AWS services.
@@ -151,9 +185,7 @@ export class NetworkChart extends PlatformChart {
         vpcEndpointType: 'Gateway',
         serviceName: `com.amazonaws.${config.region}.dynamodb`,
         routeTableRefs: [routeTableRef],
-        policyDocument: this.endpointPolicy('EnvironmentTablesOnly', DYNAMODB_ENDPOINT_ACTIONS, [
-          ...[names.readingsTable, names.assetStatusTable, names.detectorStateTable].flatMap((table) => [names.tableArn(table), `${names.tableArn(table)}/index/*`]),
-        ]),
+        policyDocument: policyDocument(endpointStatements(config, names, 'dynamodb')),
         tags: this.tags(names.vpcEndpoints.dynamodb),
       },
     });
@@ -165,7 +197,7 @@ export class NetworkChart extends PlatformChart {
         vpcEndpointType: 'Gateway',
         serviceName: `com.amazonaws.${config.region}.s3`,
         routeTableRefs: [routeTableRef],
-        policyDocument: this.endpointPolicy('ArchiveBucketOnly', S3_ENDPOINT_ACTIONS, [names.archiveBucketArn, `${names.archiveBucketArn}/*`]),
+        policyDocument: policyDocument(endpointStatements(config, names, 's3')),
         tags: this.tags(names.vpcEndpoints.s3),
       },
     });
@@ -180,7 +212,7 @@ export class NetworkChart extends PlatformChart {
         privateDnsEnabled: true,
         subnetRefs: names.privateSubnets.map((subnet) => ({ from: { name: subnet.object } })),
         securityGroupRefs: [{ from: { name: names.endpointsSecurityGroup } }],
-        policyDocument: this.endpointPolicy('AlertTopicOnly', ['sns:Publish'], [names.alertTopicArn]),
+        policyDocument: policyDocument(endpointStatements(config, names, 'sns')),
         tags: this.tags(names.vpcEndpoints.sns),
       },
     });
@@ -189,18 +221,5 @@ export class NetworkChart extends PlatformChart {
   /** Name tag first (the console shows it), then the platform tags. */
   private tags(name: string): { key: string; value: string }[] {
     return [{ key: 'Name', value: name }, ...tagList(this.config)];
-  }
-
-  /** An endpoint lets this account's principals do only `actions` on only `resources`. */
-  private endpointPolicy(sid: string, actions: readonly string[], resources: readonly string[]): string {
-    const statement: PolicyStatement = {
-      Sid: sid,
-      Effect: 'Allow',
-      Principal: '*',
-      Action: actions,
-      Resource: resources,
-      Condition: { StringEquals: { 'aws:PrincipalAccount': this.config.accountId } },
-    };
-    return policyDocument([statement]);
   }
 }

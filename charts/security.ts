@@ -7,9 +7,11 @@ import { PlatformChart, PlatformChartProps } from './lib/PlatformChart';
 /**
  * Services that use the key with the identity of their caller (a function's, the IoT rule's or
  * Firehose's role, an operator): the key policy lets the account's principals use the key only
- * through these, so nobody decrypts platform data by calling KMS directly.
+ * through these, so nobody decrypts platform data by calling KMS directly. Not Firehose itself: the
+ * delivery stream has no server-side encryption of its own (its Kinesis source is encrypted), so
+ * Firehose's role uses the key only through Kinesis (reading the stream) and S3 (writing the archive).
  */
-export const KEY_CALLER_SERVICES = ['dynamodb', 'firehose', 'kinesis', 's3', 'sns', 'sqs'] as const;
+export const KEY_CALLER_SERVICES = ['dynamodb', 'kinesis', 's3', 'sns', 'sqs'] as const;
 
 /**
  * Administrative actions of the account on the key. They deliberately exclude the cryptographic
@@ -132,15 +134,16 @@ export class SecurityChart extends PlatformChart {
       },
       {
         // CloudWatch alarms publish to the KMS-encrypted ops topic as the CloudWatch service
-        // principal, which therefore needs the key; scoped to this account's alarms in sa-east-1.
+        // principal, which therefore needs the key: only the platform's alarms (names.alarmName), and
+        // only for the ops topic (SNS names the topic in the encryption context of its KMS calls).
         Sid: 'CloudWatchAlarmsPublishToEncryptedTopics',
         Effect: 'Allow',
         Principal: { Service: 'cloudwatch.amazonaws.com' },
         Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         Resource: '*',
         Condition: {
-          StringEquals: { 'aws:SourceAccount': config.accountId },
-          ArnLike: { 'aws:SourceArn': `arn:aws:cloudwatch:${config.region}:${config.accountId}:alarm:*` },
+          StringEquals: { 'aws:SourceAccount': config.accountId, 'kms:EncryptionContext:aws:sns:topicArn': names.opsTopicArn },
+          ArnLike: { 'aws:SourceArn': names.platformAlarmArnPattern },
         },
       },
     ];

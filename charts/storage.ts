@@ -152,6 +152,31 @@ export class StorageChart extends PlatformChart {
           StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': this.names.kmsAliasArn },
         },
       },
+      {
+        // SSE-KMS asked for without naming a key: S3 would use the AWS-managed key aws/s3, which the
+        // key policy of the platform does not govern. The two denies above both let this through (the
+        // header says aws:kms, the key-id header is absent). Firehose and the Athena workgroup send both
+        // headers; the functions and the IoT rule's error action send neither.
+        Sid: 'DenyKmsWithoutPlatformKeyId',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:PutObject',
+        Resource: `${archiveBucketArn}/*`,
+        Condition: {
+          StringEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' },
+          Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'true' },
+        },
+      },
+      {
+        // SSE-C: the writer's own key, which neither the platform key's policy nor its rotation covers
+        // (and without which the object cannot be read). No writer of the platform uses it.
+        Sid: 'DenyCustomerProvidedKeys',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:PutObject',
+        Resource: `${archiveBucketArn}/*`,
+        Condition: { Null: { 's3:x-amz-server-side-encryption-customer-algorithm': 'false' } },
+      },
     ]);
   }
 

@@ -91,6 +91,19 @@ export class StreamChart extends PlatformChart {
       names,
       topicName: names.alertTopic,
       displayName: `Plant telemetry anomalies (${config.environment})`,
+      additionalStatements: (topicArn) => [
+        {
+          // Only the processor publishes anomalies (functions/processor/AlertPublisher.ts). Without this,
+          // any principal of the account with sns:Publish in its IAM policy could post a fake alert to the
+          // maintenance team; as for the dead-letter queue, the deny holds whatever IAM grants.
+          Sid: 'DenyPublishersOtherThanProcessor',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 'sns:Publish',
+          Resource: topicArn,
+          Condition: { ArnNotEquals: { 'aws:PrincipalArn': names.roleArn(names.processorRole) } },
+        },
+      ],
     });
     this.opsTopic = new EncryptedTopic(this, 'ops-topic', {
       config,
@@ -104,9 +117,10 @@ export class StreamChart extends PlatformChart {
           Principal: { Service: 'cloudwatch.amazonaws.com' },
           Action: 'sns:Publish',
           Resource: topicArn,
+          // Only the platform's alarms (every one is named by names.alarmName), not any alarm of the account.
           Condition: {
             StringEquals: { 'aws:SourceAccount': config.accountId },
-            ArnLike: { 'aws:SourceArn': `arn:aws:cloudwatch:${config.region}:${config.accountId}:alarm:*` },
+            ArnLike: { 'aws:SourceArn': names.platformAlarmArnPattern },
           },
         },
       ],

@@ -225,6 +225,14 @@ export class PlatformNames {
     return this.arn('cloudwatch', `alarm:${alarmName}`);
   }
 
+  /**
+   * ARN pattern (ArnLike) of the platform's alarms, `...:alarm:cw-*-<suffix>`: the ops topic and the key
+   * let these publish, not any alarm of the account.
+   */
+  get platformAlarmArnPattern(): string {
+    return this.alarmArn(this.alarmName('*'));
+  }
+
   get dashboardUrl(): string {
     return `https://${this.config.region}.console.aws.amazon.com/cloudwatch/home?region=${this.config.region}#dashboards/dashboard/${this.dashboard}`;
   }

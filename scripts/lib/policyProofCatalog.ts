@@ -44,6 +44,8 @@ const EXAMPLE = {
   /** A consumer's registration time, as the last field of its ARN (2026-12-01T12:00:00Z). */
   consumerRegisteredAt: 1796126400,
   otherConsumer: 'kinesis-analytics',
+  /** An alarm of the account that is not the platform's (not named cw-<purpose>-<suffix>). */
+  otherAlarm: 'billing-estimated-charges',
 } as const;
 
 /**
@@ -339,6 +341,29 @@ export function proofCatalog(policies: PlatformPolicies): ProofCheck[] {
     resource: names.alertTopicArn,
     context: { 'aws:SourceAccount': account, 'aws:SourceArn': names.alarmArn(firstAlarm) },
   });
+  // Only the platform's alarms (names.alarmName: cw-<purpose>-<suffix>), not any alarm of the account.
+  const foreignAlarm = { 'aws:SourceAccount': account, 'aws:SourceArn': names.alarmArn(EXAMPLE.otherAlarm) };
+  forbidden(`cloudwatch.amazonaws.com: alarm ${EXAMPLE.otherAlarm} of this account (not named cw-*-${config.suffix}) publishes to the ops topic`, {
+    principal: service('cloudwatch.amazonaws.com'),
+    action: 'sns:Publish',
+    resource: names.opsTopicArn,
+    context: foreignAlarm,
+  });
+  forbidden(`cloudwatch.amazonaws.com: kms:GenerateDataKey via SNS for the ops topic, for alarm ${EXAMPLE.otherAlarm}`, {
+    principal: service('cloudwatch.amazonaws.com'),
+    action: 'kms:GenerateDataKey',
+    resource: keyArn,
+    context: { ...foreignAlarm, ...kms('sns', { 'aws:sns:topicArn': names.opsTopicArn }) },
+  });
+  forbidden('cloudwatch.amazonaws.com: kms:GenerateDataKey via SNS for the alert topic (the key serves alarms only for the ops topic)', {
+    principal: service('cloudwatch.amazonaws.com'),
+    action: 'kms:GenerateDataKey',
+    resource: keyArn,
+    context: { 'aws:SourceAccount': account, 'aws:SourceArn': names.alarmArn(firstAlarm), ...kms('sns', { 'aws:sns:topicArn': names.alertTopicArn }) },
+  });
+  // Only the processor publishes anomalies, whatever IAM grants another role of the account.
+  forbidden('an account administrator: sns:Publish of a fake alert to the alert topic', { principal: ADMINISTRATOR, action: 'sns:Publish', resource: names.alertTopicArn });
+  forbidden('the redrive operator: sns:Publish to the alert topic', { principal: operator, action: 'sns:Publish', resource: names.alertTopicArn });
   // The processor's publish needs the key via SNS too.
   for (const action of ['kms:GenerateDataKey', 'kms:Decrypt']) {
     required(`processor: ${action} via SNS for the encrypted alert topic`, { principal: processor, action, resource: keyArn, context: kms('sns', { 'aws:sns:topicArn': names.alertTopicArn }) });
@@ -490,6 +515,23 @@ export function proofCatalog(policies: PlatformPolicies): ProofCheck[] {
   forbidden('storer: s3:PutObject under quarantine/processor/ (another function\'s prefix)', { principal: storer, action: 's3:PutObject', resource: quarantineObject('processor'), endpoint: 's3' });
   forbidden('processor: kinesis:PutRecord to the stream (only the IoT rules write it)', { principal: processor, action: 'kinesis:PutRecord', resource: names.streamArn });
 
+  // The VPC endpoints admit only the functions' own calls, each for its own role: through them even a role
+  // IAM allows everything (credentials other than a function's, used inside the VPC) is refused.
+  const throughEndpoint = (title: string, request: Omit<AccessRequest, 'principal'> & { endpoint: string }): void => {
+    forbidden(`an account administrator inside the VPC: ${title}`, { principal: ADMINISTRATOR, ...request });
+  };
+  throughEndpoint('s3:GetObject under raw/ through the S3 endpoint', { action: 's3:GetObject', resource: rawObject, endpoint: 's3' });
+  throughEndpoint('s3:GetObject of a quarantined record through the S3 endpoint', { action: 's3:GetObject', resource: quarantineObject('processor'), endpoint: 's3' });
+  throughEndpoint('s3:ListBucket of the archive through the S3 endpoint', { action: 's3:ListBucket', resource: names.archiveBucketArn, context: { 's3:prefix': QUARANTINE_PREFIX }, endpoint: 's3' });
+  throughEndpoint('s3:PutObject under quarantine/processor/ through the S3 endpoint (the processor\'s role only)', { action: 's3:PutObject', resource: quarantineObject('processor'), endpoint: 's3' });
+  throughEndpoint('dynamodb:GetItem on the readings table through the DynamoDB endpoint (the storer\'s and the query function\'s roles only)', { action: 'dynamodb:GetItem', resource: tables.readings, endpoint: 'dynamodb' });
+  throughEndpoint('dynamodb:DeleteItem on the readings table through the DynamoDB endpoint', { action: 'dynamodb:DeleteItem', resource: tables.readings, endpoint: 'dynamodb' });
+  throughEndpoint('dynamodb:Scan of the readings table through the DynamoDB endpoint', { action: 'dynamodb:Scan', resource: tables.readings, endpoint: 'dynamodb' });
+  throughEndpoint('dynamodb:DescribeTable of the asset-status table through the DynamoDB endpoint', { action: 'dynamodb:DescribeTable', resource: tables.assetStatus, endpoint: 'dynamodb' });
+  throughEndpoint('dynamodb:ConditionCheckItem on the asset-status table through the DynamoDB endpoint', { action: 'dynamodb:ConditionCheckItem', resource: tables.assetStatus, endpoint: 'dynamodb' });
+  throughEndpoint('dynamodb:PutItem on the detector-state table through the DynamoDB endpoint', { action: 'dynamodb:PutItem', resource: tables.detectorState, endpoint: 'dynamodb' });
+  throughEndpoint('sns:Publish to the ops topic through the SNS endpoint', { action: 'sns:Publish', resource: names.opsTopicArn, endpoint: 'sns' });
+
   // Only the functions' mappings send to the dead-letter queue.
   for (const [who, principal] of [
     ['an account administrator', ADMINISTRATOR],
@@ -524,6 +566,32 @@ export function proofCatalog(policies: PlatformPolicies): ProofCheck[] {
     action: 's3:PutObject',
     resource: quarantineObject('processor'),
     context: { 's3:x-amz-server-side-encryption': 'aws:kms', 's3:x-amz-server-side-encryption-aws-kms-key-id': `arn:aws:kms:${region}:${account}:key/another` },
+    endpoint: 's3',
+  });
+  forbidden('processor: PutObject under quarantine/processor/ asking for aws:kms without a key id (S3 would use aws/s3)', {
+    principal: processor,
+    action: 's3:PutObject',
+    resource: quarantineObject('processor'),
+    context: { 's3:x-amz-server-side-encryption': 'aws:kms' },
+    endpoint: 's3',
+  });
+  forbidden('an account administrator: PutObject under raw/ asking for aws:kms without a key id (S3 would use aws/s3)', {
+    principal: ADMINISTRATOR,
+    action: 's3:PutObject',
+    resource: rawObject,
+    context: { 's3:x-amz-server-side-encryption': 'aws:kms' },
+  });
+  forbidden('an account administrator: PutObject under raw/ with a customer-provided key (SSE-C)', {
+    principal: ADMINISTRATOR,
+    action: 's3:PutObject',
+    resource: rawObject,
+    context: { 's3:x-amz-server-side-encryption-customer-algorithm': 'AES256' },
+  });
+  forbidden('processor: PutObject under quarantine/processor/ with a customer-provided key (SSE-C)', {
+    principal: processor,
+    action: 's3:PutObject',
+    resource: quarantineObject('processor'),
+    context: { 's3:x-amz-server-side-encryption-customer-algorithm': 'AES256' },
     endpoint: 's3',
   });
   forbidden('storer: kms:Decrypt with the platform key via Firehose (a service it does not call)', {
@@ -572,6 +640,14 @@ export function proofCatalog(policies: PlatformPolicies): ProofCheck[] {
     resource: keyArn,
     context: { ...kms('dynamodb', {}), 'kms:GrantIsForAWSResource': 'false' },
   });
+  // Firehose uses the key through Kinesis and S3 only (the delivery stream has no encryption of its own).
+  forbidden('an account administrator: kms:Decrypt via Firehose (no platform resource is encrypted by Firehose itself)', {
+    principal: ADMINISTRATOR,
+    action: 'kms:Decrypt',
+    resource: keyArn,
+    context: kms('firehose', {}),
+  });
+  forbidden('Firehose: kms:GenerateDataKey via Firehose (only Kinesis and S3)', { principal: firehose, action: 'kms:GenerateDataKey', resource: keyArn, context: kms('firehose', {}) });
   forbidden('IoT rules: kms:GenerateDataKey via SQS (only Kinesis and S3)', { principal: iotRule, action: 'kms:GenerateDataKey', resource: keyArn, context: kms('sqs', queueContext) });
   forbidden('Firehose: kms:Decrypt via SQS (only Kinesis and S3)', { principal: firehose, action: 'kms:Decrypt', resource: keyArn, context: kms('sqs', queueContext) });
 

@@ -87,7 +87,7 @@ describe('NetworkChart', () => {
     );
   });
 
-  test('gateway endpoints for DynamoDB and S3 on the route table, limited to this environment', () => {
+  test('gateway endpoints for DynamoDB and S3 on the route table, admitting only the functions\' own calls, each for its own role', () => {
     expect(spec(objects, 'VPCEndpoint', 'vpce-dynamodb-dev')).toMatchObject({
       vpcRef,
       vpcEndpointType: 'Gateway',
@@ -95,27 +95,19 @@ describe('NetworkChart', () => {
       routeTableRefs: [routeTableRef],
     });
     const tableArn = (table: string): string => `arn:aws:dynamodb:sa-east-1:111122223333:table/dynamodb-${table}-dev`;
+    const role = (name: string): Record<string, unknown> => ({ ArnEquals: { 'aws:PrincipalArn': `arn:aws:iam::111122223333:role/iam-${name}-dev` } });
+    const allow = (Sid: string, Action: string[], Resource: string[], roleName: string): Record<string, unknown> => ({ Sid, Effect: 'Allow', Principal: '*', Action, Resource, Condition: role(roleName) });
+    // Exactly the calls of functions/: per function role, its own actions on its own tables (no DeleteItem,
+    // ConditionCheckItem, DescribeTable or Scan; no index but the query function's line index).
     expect(policyOf(objects, 'vpce-dynamodb-dev')).toEqual({
       Version: '2012-10-17',
       Statement: [
-        {
-          Sid: 'EnvironmentTablesOnly',
-          Effect: 'Allow',
-          Principal: '*',
-          Action: [
-            'dynamodb:BatchGetItem',
-            'dynamodb:BatchWriteItem',
-            'dynamodb:ConditionCheckItem',
-            'dynamodb:DeleteItem',
-            'dynamodb:DescribeTable',
-            'dynamodb:GetItem',
-            'dynamodb:PutItem',
-            'dynamodb:Query',
-            'dynamodb:UpdateItem',
-          ],
-          Resource: ['readings', 'asset-status', 'detector-state'].flatMap((table) => [tableArn(table), `${tableArn(table)}/index/*`]),
-          Condition: { StringEquals: { 'aws:PrincipalAccount': '111122223333' } },
-        },
+        allow('ProcessorUpdateAssetStatus', ['dynamodb:UpdateItem'], [tableArn('asset-status')], 'processor'),
+        allow('ProcessorCheckpointDetectorState', ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:UpdateItem'], [tableArn('detector-state')], 'processor'),
+        allow('StorerReadWriteReadingBuckets', ['dynamodb:GetItem', 'dynamodb:PutItem'], [tableArn('readings')], 'storer'),
+        allow('QueryReadReadingBuckets', ['dynamodb:GetItem', 'dynamodb:Query'], [tableArn('readings')], 'query'),
+        allow('QueryReadAssetStatus', ['dynamodb:GetItem'], [tableArn('asset-status')], 'query'),
+        allow('QueryQueryAssetsOfLine', ['dynamodb:Query'], [`${tableArn('asset-status')}/index/byLine`], 'query'),
       ],
     });
 
@@ -125,17 +117,12 @@ describe('NetworkChart', () => {
       serviceName: 'com.amazonaws.sa-east-1.s3',
       routeTableRefs: [routeTableRef],
     });
+    // QuarantineWriter's single PutObject, each function under its own prefix: no read, no list of the archive.
     expect(policyOf(objects, 'vpce-s3-dev')).toEqual({
       Version: '2012-10-17',
       Statement: [
-        {
-          Sid: 'ArchiveBucketOnly',
-          Effect: 'Allow',
-          Principal: '*',
-          Action: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:ListBucket', 's3:PutObject'],
-          Resource: ['arn:aws:s3:::s3-archive-111122223333-dev', 'arn:aws:s3:::s3-archive-111122223333-dev/*'],
-          Condition: { StringEquals: { 'aws:PrincipalAccount': '111122223333' } },
-        },
+        allow('ProcessorQuarantineInvalidRecords', ['s3:PutObject'], ['arn:aws:s3:::s3-archive-111122223333-dev/quarantine/processor/*'], 'processor'),
+        allow('StorerQuarantineInvalidRecords', ['s3:PutObject'], ['arn:aws:s3:::s3-archive-111122223333-dev/quarantine/storer/*'], 'storer'),
       ],
     });
   });
@@ -154,12 +141,12 @@ describe('NetworkChart', () => {
       Version: '2012-10-17',
       Statement: [
         {
-          Sid: 'AlertTopicOnly',
+          Sid: 'ProcessorPublishAlerts',
           Effect: 'Allow',
           Principal: '*',
           Action: ['sns:Publish'],
           Resource: ['arn:aws:sns:sa-east-1:111122223333:sns-alerts-dev'],
-          Condition: { StringEquals: { 'aws:PrincipalAccount': '111122223333' } },
+          Condition: { ArnEquals: { 'aws:PrincipalArn': 'arn:aws:iam::111122223333:role/iam-processor-dev' } },
         },
       ],
     });

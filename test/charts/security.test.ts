@@ -20,7 +20,8 @@ function keyPolicy(objects: readonly RenderedObject[]): Statement[] {
   return policy.Statement;
 }
 
-const VIA_SERVICES = ['dynamodb', 'firehose', 'kinesis', 's3', 'sns', 'sqs'].map((service) => `${service}.sa-east-1.amazonaws.com`);
+// Not firehose: the delivery stream has no encryption of its own; Firehose's role uses the key via Kinesis and S3.
+const VIA_SERVICES = ['dynamodb', 'kinesis', 's3', 'sns', 'sqs'].map((service) => `${service}.sa-east-1.amazonaws.com`);
 const ROOT = 'arn:aws:iam::111122223333:root';
 
 describe('SecurityChart', () => {
@@ -116,7 +117,7 @@ describe('SecurityChart', () => {
     });
   });
 
-  test('CloudWatch alarms of this account may encrypt what they publish to the ops topic', () => {
+  test('the platform\'s CloudWatch alarms (cw-*-<suffix>) may encrypt what they publish to the ops topic, and only to it', () => {
     expect(keyPolicy(objects)[4]).toEqual({
       Sid: 'CloudWatchAlarmsPublishToEncryptedTopics',
       Effect: 'Allow',
@@ -124,8 +125,8 @@ describe('SecurityChart', () => {
       Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
       Resource: '*',
       Condition: {
-        StringEquals: { 'aws:SourceAccount': '111122223333' },
-        ArnLike: { 'aws:SourceArn': 'arn:aws:cloudwatch:sa-east-1:111122223333:alarm:*' },
+        StringEquals: { 'aws:SourceAccount': '111122223333', 'kms:EncryptionContext:aws:sns:topicArn': 'arn:aws:sns:sa-east-1:111122223333:sns-ops-dev' },
+        ArnLike: { 'aws:SourceArn': 'arn:aws:cloudwatch:sa-east-1:111122223333:alarm:cw-*-dev' },
       },
     });
   });

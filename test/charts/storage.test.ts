@@ -106,7 +106,7 @@ describe('StorageChart', () => {
     expect(spec.createBucketConfiguration).toEqual({ locationConstraint: 'sa-east-1' });
   });
 
-  test('the bucket policy refuses plain HTTP on bucket and objects, and a put that asks for any encryption but KMS with the platform key', () => {
+  test('the bucket policy refuses plain HTTP on bucket and objects, and a put that asks for any encryption but KMS with the platform key (SSE-S3, aws:kms without a key id, another key, SSE-C)', () => {
     expect(JSON.parse(bucketSpec(objects).policy)).toEqual({
       Version: '2012-10-17',
       Statement: [
@@ -141,6 +141,26 @@ describe('StorageChart', () => {
             Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'false' },
             StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'arn:aws:kms:sa-east-1:111122223333:alias/kms-telemetry-dev' },
           },
+        },
+        {
+          // aws:kms without a key id would get the AWS-managed key aws/s3; both denies above let it through.
+          Sid: 'DenyKmsWithoutPlatformKeyId',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 's3:PutObject',
+          Resource: `${BUCKET_ARN}/*`,
+          Condition: {
+            StringEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' },
+            Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'true' },
+          },
+        },
+        {
+          Sid: 'DenyCustomerProvidedKeys',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 's3:PutObject',
+          Resource: `${BUCKET_ARN}/*`,
+          Condition: { Null: { 's3:x-amz-server-side-encryption-customer-algorithm': 'false' } },
         },
       ],
     });

@@ -128,10 +128,23 @@ describe('StreamChart', () => {
         Condition: { Bool: { 'aws:SecureTransport': 'false' } },
       });
     }
-    expect((policyOf(findObject(objects, 'Topic', 'sns-alerts-dev')) as { Statement: unknown[] }).Statement).toHaveLength(1);
   });
 
-  test('CloudWatch alarms of this account may publish to the ops topic', () => {
+  test('only the processor may publish to the alert topic, whatever IAM grants another principal', () => {
+    expect((policyOf(findObject(objects, 'Topic', 'sns-alerts-dev')) as { Statement: unknown[] }).Statement).toEqual([
+      expect.objectContaining({ Sid: 'DenyInsecureTransport' }),
+      {
+        Sid: 'DenyPublishersOtherThanProcessor',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'sns:Publish',
+        Resource: 'arn:aws:sns:sa-east-1:111122223333:sns-alerts-dev',
+        Condition: { ArnNotEquals: { 'aws:PrincipalArn': 'arn:aws:iam::111122223333:role/iam-processor-dev' } },
+      },
+    ]);
+  });
+
+  test('the platform\'s CloudWatch alarms (cw-*-<suffix>) may publish to the ops topic, not any alarm of the account', () => {
     expect((policyOf(findObject(objects, 'Topic', 'sns-ops-dev')) as { Statement: unknown[] }).Statement[1]).toEqual({
       Sid: 'CloudWatchAlarmsPublish',
       Effect: 'Allow',
@@ -140,7 +153,7 @@ describe('StreamChart', () => {
       Resource: 'arn:aws:sns:sa-east-1:111122223333:sns-ops-dev',
       Condition: {
         StringEquals: { 'aws:SourceAccount': '111122223333' },
-        ArnLike: { 'aws:SourceArn': 'arn:aws:cloudwatch:sa-east-1:111122223333:alarm:*' },
+        ArnLike: { 'aws:SourceArn': 'arn:aws:cloudwatch:sa-east-1:111122223333:alarm:cw-*-dev' },
       },
     });
   });

@@ -138,15 +138,17 @@ describe('enforcing fakes', () => {
     for (const sdk of [dynamo, s3, sns, queue, invoke, kinesis, stranger]) sdk.destroy();
   });
 
-  it('a put asking for AES256 is refused by the bucket policy even to the identity allowed to write there', async () => {
+  it('a put asking for AES256, for aws:kms without the platform key, or with a customer key is refused by the bucket policy even to the identity allowed to write there', async () => {
     const s3 = client((config) => new S3Client({ ...config, forcePathStyle: true }), fake.endpoint, 'processor');
     const key = `${QUARANTINE_PREFIX}processor/aes.json`;
-    expect(await failureOf(() => s3.send(new PutObjectCommand({ Bucket: names.archiveBucket, Key: key, Body: '{}', ServerSideEncryption: 'AES256' })))).toEqual({
-      name: 'AccessDenied',
-      status: 403,
-      transient: false,
-    });
-    await s3.send(new PutObjectCommand({ Bucket: names.archiveBucket, Key: key, Body: '{}', ServerSideEncryption: 'aws:kms' }));
+    const accessDenied = { name: 'AccessDenied', status: 403, transient: false };
+    expect(await failureOf(() => s3.send(new PutObjectCommand({ Bucket: names.archiveBucket, Key: key, Body: '{}', ServerSideEncryption: 'AES256' })))).toEqual(accessDenied);
+    // aws:kms without a key id would be encrypted with the AWS-managed key aws/s3.
+    expect(await failureOf(() => s3.send(new PutObjectCommand({ Bucket: names.archiveBucket, Key: key, Body: '{}', ServerSideEncryption: 'aws:kms' })))).toEqual(accessDenied);
+    const customerKey = Buffer.alloc(32, 7).toString('base64');
+    expect(await failureOf(() => s3.send(new PutObjectCommand({ Bucket: names.archiveBucket, Key: key, Body: '{}', SSECustomerAlgorithm: 'AES256', SSECustomerKey: customerKey })))).toEqual(accessDenied);
+    expect(fake.objects.has(`${names.archiveBucket}/${key}`)).toBe(false);
+    await s3.send(new PutObjectCommand({ Bucket: names.archiveBucket, Key: key, Body: '{}', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: names.kmsAliasArn }));
     expect(fake.objects.has(`${names.archiveBucket}/${key}`)).toBe(true);
     s3.destroy();
   });

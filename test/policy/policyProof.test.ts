@@ -87,7 +87,7 @@ describe('the simulator discriminates', () => {
   it('the current bucket policy lets a put without an encryption header through (the bucket encrypts it by default)', async () => {
     expect(await simulator.evaluate(quarantinePut)).toEqual({
       result: 'Allowed',
-      detail: `allowed by Role ${names.processorRole} inline policy processor QuarantineInvalidRecords, VPCEndpoint vpce-s3-dev policy ArchiveBucketOnly (identity Allowed, resource ImplicitlyDenied, endpoint Allowed)`,
+      detail: `allowed by Role ${names.processorRole} inline policy processor QuarantineInvalidRecords, VPCEndpoint vpce-s3-dev policy ProcessorQuarantineInvalidRecords (identity Allowed, resource ImplicitlyDenied, endpoint Allowed)`,
     });
   });
 
@@ -107,12 +107,22 @@ describe('the simulator discriminates', () => {
     );
   }, 60_000);
 
-  it('a put asking for AES256 is denied, one asking for aws:kms allowed', async () => {
+  it('a put asking for AES256, for aws:kms without a key id, or for SSE-C is denied; one asking for aws:kms with the platform key allowed', async () => {
     expect(await simulator.evaluate({ ...quarantinePut, context: { 's3:x-amz-server-side-encryption': 'AES256' } })).toEqual({
       result: 'ExplicitlyDenied',
       detail: `denied by ${bucketPolicyId} DenyNonKmsObjectEncryption`,
     });
-    expect((await simulator.evaluate({ ...quarantinePut, context: { 's3:x-amz-server-side-encryption': 'aws:kms' } })).result).toBe('Allowed');
+    // Without the key-id header S3 would use the AWS-managed key aws/s3; both earlier denies let that through.
+    expect(await simulator.evaluate({ ...quarantinePut, context: { 's3:x-amz-server-side-encryption': 'aws:kms' } })).toEqual({
+      result: 'ExplicitlyDenied',
+      detail: `denied by ${bucketPolicyId} DenyKmsWithoutPlatformKeyId`,
+    });
+    expect(await simulator.evaluate({ ...quarantinePut, context: { 's3:x-amz-server-side-encryption-customer-algorithm': 'AES256' } })).toEqual({
+      result: 'ExplicitlyDenied',
+      detail: `denied by ${bucketPolicyId} DenyCustomerProvidedKeys`,
+    });
+    const platformKey = { 's3:x-amz-server-side-encryption': 'aws:kms', 's3:x-amz-server-side-encryption-aws-kms-key-id': names.kmsAliasArn };
+    expect((await simulator.evaluate({ ...quarantinePut, context: platformKey })).result).toBe('Allowed');
   });
 
   it('plain HTTP is denied even to an account administrator', async () => {

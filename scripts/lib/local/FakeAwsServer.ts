@@ -133,7 +133,7 @@ export class FakeAwsServer extends LocalHttpServer {
     }
     const { bucket, key } = this.#objectOf(req);
     const context: Record<string, string> = {};
-    for (const header of ['x-amz-server-side-encryption', 'x-amz-server-side-encryption-aws-kms-key-id']) {
+    for (const header of ['x-amz-server-side-encryption', 'x-amz-server-side-encryption-aws-kms-key-id', 'x-amz-server-side-encryption-customer-algorithm']) {
       const value = req.headers[header];
       if (typeof value === 'string') context[`s3:${header}`] = value;
     }
