@@ -129,11 +129,7 @@ export class StorageChart extends PlatformChart {
         // action send none) but may not ask for another kind. Both conditions must hold: the header is
         // present (Null false) and says something else. `StringNotEqualsIfExists` alone would be true
         // for an absent header and deny every header-less put.
-        Sid: 'DenyNonKmsObjectEncryption',
-        Effect: 'Deny',
-        Principal: '*',
-        Action: 's3:PutObject',
-        Resource: `${archiveBucketArn}/*`,
+        ...denyObjectPut('DenyNonKmsObjectEncryption', archiveBucketArn),
         Condition: {
           Null: { 's3:x-amz-server-side-encryption': 'false' },
           StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' },
@@ -142,11 +138,7 @@ export class StorageChart extends PlatformChart {
       {
         // Likewise a writer may not name another key than the platform's (by its alias: the key id is
         // only known after creation); the header is absent unless the writer sends it.
-        Sid: 'DenyOtherKmsKeys',
-        Effect: 'Deny',
-        Principal: '*',
-        Action: 's3:PutObject',
-        Resource: `${archiveBucketArn}/*`,
+        ...denyObjectPut('DenyOtherKmsKeys', archiveBucketArn),
         Condition: {
           Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'false' },
           StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': this.names.kmsAliasArn },
@@ -157,11 +149,7 @@ export class StorageChart extends PlatformChart {
         // key policy of the platform does not govern. The two denies above both let this through (the
         // header says aws:kms, the key-id header is absent). Firehose and the Athena workgroup send both
         // headers; the functions and the IoT rule's error action send neither.
-        Sid: 'DenyKmsWithoutPlatformKeyId',
-        Effect: 'Deny',
-        Principal: '*',
-        Action: 's3:PutObject',
-        Resource: `${archiveBucketArn}/*`,
+        ...denyObjectPut('DenyKmsWithoutPlatformKeyId', archiveBucketArn),
         Condition: {
           StringEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' },
           Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'true' },
@@ -170,11 +158,7 @@ export class StorageChart extends PlatformChart {
       {
         // SSE-C: the writer's own key, which neither the platform key's policy nor its rotation covers
         // (and without which the object cannot be read). No writer of the platform uses it.
-        Sid: 'DenyCustomerProvidedKeys',
-        Effect: 'Deny',
-        Principal: '*',
-        Action: 's3:PutObject',
-        Resource: `${archiveBucketArn}/*`,
+        ...denyObjectPut('DenyCustomerProvidedKeys', archiveBucketArn),
         Condition: { Null: { 's3:x-amz-server-side-encryption-customer-algorithm': 'false' } },
       },
     ]);
@@ -210,6 +194,11 @@ export class StorageChart extends PlatformChart {
       },
     ];
   }
+}
+
+/** The common part of a bucket-policy statement that refuses some object puts by anyone (its condition says which). */
+function denyObjectPut(sid: string, bucketArn: string): { Sid: string; Effect: 'Deny'; Principal: '*'; Action: string; Resource: string } {
+  return { Sid: sid, Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: `${bucketArn}/*` };
 }
 
 /**

@@ -95,9 +95,21 @@ function packageOf(path: string, workingDir: string): string {
   return `${name}@${version}`;
 }
 
+/**
+ * A package file's path from its first node_modules on: esbuild resolves symlinks, so a linked or
+ * relocated node_modules (`../../elsewhere/node_modules/...`) would otherwise change the hash.
+ */
+function locationFree(path: string): string {
+  const at = path.indexOf(NODE_MODULES);
+  return at < 0 ? path : path.slice(at);
+}
+
 /** Reads the inputs esbuild lists in its metafile (paths relative to the working directory). */
 function bundleInputs(inputPaths: readonly string[], workingDir: string): BundleInputs {
-  const hashes = [...inputPaths].sort().map((path) => ({ path, sha256: createHash('sha256').update(readFileSync(join(workingDir, path))).digest('hex') }));
+  const hashes = [...inputPaths]
+    .map((input) => ({ input, path: locationFree(input) }))
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+    .map(({ input, path }) => ({ path, sha256: createHash('sha256').update(readFileSync(join(workingDir, input))).digest('hex') }));
   return {
     sources: hashes.filter(({ path }) => !path.includes(NODE_MODULES)),
     packages: [...new Set(hashes.filter(({ path }) => path.includes(NODE_MODULES)).map(({ path }) => packageOf(path, workingDir)))].sort(),

@@ -703,15 +703,15 @@ export class Processor {
 
   /**
    * Publishes each committed asset's outbox in order, then writes the checkpoints of the assets
-   * whose outbox emptied without it (best effort: an outbox left in the table is published again by a
-   * restore, with the same episode ids, which subscribers deduplicate on).
+   * whose outbox emptied without it; a failed write is reported for the retry to write again (until
+   * then a restore would publish those notices again, with the same episode ids).
    */
   async #publishOutboxes(items: AssetWork[], deadline: Deadline, now: () => number, onUnpublished: (assetId: string, error: unknown) => void, counts: CommitCounts): Promise<void> {
-    const { alerts, states, logger } = this.#deps;
+    const { alerts, states } = this.#deps;
     const emptied: string[] = [];
     const results = await mapWithConcurrency(items, this.#deps.assetConcurrency ?? DEFAULT_ASSET_CONCURRENCY, async (item) => {
       const entry = this.#assets.get(item.assetId);
-      if (entry === undefined || entry.outbox.length === 0) return;
+      if (entry === undefined || (entry.outbox.length === 0 && !entry.outboxCheckpointed)) return;
       for (let notice = entry.outbox[0]; notice !== undefined; notice = entry.outbox[0]) {
         if (deadline.isExpired()) throw new DeadlineExceededError(`no time left to publish the notices of ${item.assetId}`);
         if ('alert' in notice) {
@@ -733,17 +733,21 @@ export class Processor {
       const entry = this.#assets.get(assetId);
       return entry === undefined ? [] : [this.#checkpointOf(assetId, entry, now())];
     });
-    if (clearing.length === 0 || deadline.isExpired()) return;
+    if (clearing.length === 0) return;
+    if (deadline.isExpired()) {
+      for (const checkpoint of clearing) onUnpublished(checkpoint.assetId, new DeadlineExceededError('no time left to checkpoint the published notices'));
+      return;
+    }
     const saved = await states.save(clearing, deadline);
     for (const checkpoint of clearing) {
       const entry = this.#assets.get(checkpoint.assetId);
       if (entry === undefined) continue;
-      if (saved.failed.has(checkpoint.assetId)) {
-        logger.warn('checkpoint after publishing failed; a restore publishes those notices again', { assetId: checkpoint.assetId, error: saved.error as Error });
-        continue;
+      // Reported, so the retry writes it again; meanwhile a restore would publish those notices again.
+      if (saved.failed.has(checkpoint.assetId)) onUnpublished(checkpoint.assetId, saved.error);
+      else {
+        entry.checkpointedAt = checkpoint.savedAt;
+        entry.outboxCheckpointed = false;
       }
-      entry.checkpointedAt = checkpoint.savedAt;
-      entry.outboxCheckpointed = false;
     }
   }
 
