@@ -651,16 +651,7 @@ export class Processor {
       const statusChanged = statusValueOf(writtenStatus) !== entry.checkpointedStatus || link.thingName !== entry.checkpointedThing;
       if (item.episodeChanged || item.warmedUp || item.notices.length > 0 || statusChanged || at - entry.checkpointedAt >= checkpointIntervalMs) {
         // The batch's notices join the outbox, which is durable before anything of it is published.
-        const outbox = [...entry.outbox, ...item.notices];
-        checkpoints.push({
-          assetId: item.assetId,
-          state: entry.detector.toState(),
-          lastTs: entry.lastTs,
-          lastTsMetrics: [...entry.lastTsMetrics].sort(),
-          savedAt: at,
-          status: statusCheckpointOf(pending, entry.registeredMetrics),
-          ...(outbox.length > 0 ? { outbox } : {}),
-        });
+        checkpoints.push(checkpointOf(item.assetId, entry, at, statusCheckpointOf(pending, entry.registeredMetrics), [...entry.outbox, ...item.notices]));
       } else {
         this.#applyStatus(item.assetId, pendingStatus.get(item.assetId));
       }
@@ -731,7 +722,7 @@ export class Processor {
     });
     const clearing = emptied.flatMap((assetId) => {
       const entry = this.#assets.get(assetId);
-      return entry === undefined ? [] : [this.#checkpointOf(assetId, entry, now())];
+      return entry === undefined ? [] : [checkpointOf(assetId, entry, now(), checkpointedStatusOf(entry))];
     });
     if (clearing.length === 0) return;
     if (deadline.isExpired()) {
@@ -749,23 +740,6 @@ export class Processor {
         entry.outboxCheckpointed = false;
       }
     }
-  }
-
-  /** A checkpoint of an asset as its entry stands (status as written, no outbox). */
-  #checkpointOf(assetId: string, entry: AssetEntry, at: number): DetectorCheckpoint {
-    const value = statusValueOf(entry.checkpointedStatus);
-    return {
-      assetId,
-      state: entry.detector.toState(),
-      lastTs: entry.lastTs,
-      lastTsMetrics: [...entry.lastTsMetrics].sort(),
-      savedAt: at,
-      status: {
-        ...(entry.checkpointedThing === undefined ? {} : { thingName: entry.checkpointedThing }),
-        ...(value === undefined ? {} : { value, writtenAt: entry.statusWrittenAt }),
-        ...(entry.registeredMetrics.size === 0 ? {} : { metrics: [...entry.registeredMetrics] }),
-      },
-    };
   }
 
   /** Records what a committed asset's status write left in the table. */
@@ -894,6 +868,29 @@ function openEpisodeAgeSeconds(item: AssetWork): number | undefined {
 /** Whether an episode is open after the sample of this verdict (every verdict names the start of an open one). */
 function episodeOpenAt(verdict: Verdict): boolean {
   return verdict.episode.startedAt !== undefined && verdict.episode.event !== 'close';
+}
+
+/** A checkpoint of an asset's state as its entry stands, with the status it vouches for and the notices not yet published. */
+function checkpointOf(assetId: string, entry: AssetEntry, at: number, status: StatusCheckpoint, outbox: readonly Notice[] = []): DetectorCheckpoint {
+  return {
+    assetId,
+    state: entry.detector.toState(),
+    lastTs: entry.lastTs,
+    lastTsMetrics: [...entry.lastTsMetrics].sort(),
+    savedAt: at,
+    status,
+    ...(outbox.length > 0 ? { outbox } : {}),
+  };
+}
+
+/** The status part the asset's last checkpoint vouched for (its writes since are all in it). */
+function checkpointedStatusOf(entry: AssetEntry): StatusCheckpoint {
+  const value = statusValueOf(entry.checkpointedStatus);
+  return {
+    ...(entry.checkpointedThing === undefined ? {} : { thingName: entry.checkpointedThing }),
+    ...(value === undefined ? {} : { value, writtenAt: entry.statusWrittenAt }),
+    ...(entry.registeredMetrics.size === 0 ? {} : { metrics: [...entry.registeredMetrics] }),
+  };
 }
 
 /** The status part of a checkpoint written after this batch's status writes. */

@@ -22,9 +22,9 @@ export function queryTargets(environment: string, configDir?: string): QueryTarg
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     const message = error.message.split('\n')[0];
-    // An unknown environment's error already lists the known ones; a broken file's does not.
-    if (message.includes('known environments are')) throw new QueryInputError('--env', `--env ${environment}: ${message}`);
     const known = configDir === undefined ? listEnvironments() : listEnvironments(configDir);
-    throw new QueryInputError('--env', `--env ${environment}: ${message} (environments: ${known.join(', ')})`);
+    // An unknown environment's error already lists the known ones; a broken file's does not.
+    const list = known.includes(environment) ? ` (environments: ${known.join(', ')})` : '';
+    throw new QueryInputError('--env', `--env ${environment}: ${message}${list}`);
   }
 }
