@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { Alias, Key } from '../imports/kms.services.k8s.aws';
 import { policyDocument, PolicyStatement } from './constructs/policyDocument';
 import { ackMetadata, tagList } from './lib/conventions';
+import type { ControllerId } from './lib/controllerPolicies';
 import { PlatformChart, PlatformChartProps } from './lib/PlatformChart';
 
 /**
@@ -44,6 +45,32 @@ export const KEY_ADMIN_ACTIONS = [
   'kms:UpdateAlias',
   'kms:UpdateKeyDescription',
 ] as const;
+
+/**
+ * What the ACK KMS controller (v1.4.1) calls on the key once it exists: its reads, rotation, key
+ * policy, tags, deletion, and the key side of the alias calls. Granted in the key policy to the
+ * controller's role by name, not in the controller's IAM policy: KMS keys have no name to pin an IAM
+ * policy to before they exist, and a grant on keys carrying the platform tags would reach any key of
+ * the account the controller tags (it may tag, to create the key with its tags). No cryptographic
+ * operation: the controller never uses the key. `kms:DisableKeyRotation` is left out: rotation stays on.
+ */
+export const KMS_CONTROLLER_KEY_ACTIONS = [
+  'kms:CreateAlias',
+  'kms:DeleteAlias',
+  'kms:DescribeKey',
+  'kms:EnableKeyRotation',
+  'kms:GetKeyPolicy',
+  'kms:GetKeyRotationStatus',
+  'kms:ListResourceTags',
+  'kms:PutKeyPolicy',
+  'kms:ScheduleKeyDeletion',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:UpdateAlias',
+] as const;
+
+/** The controller whose role the key policy names. */
+export const KMS_CONTROLLER: ControllerId = 'ack-kms-controller';
 
 /** Cryptographic operations the caller services perform on the account's behalf. */
 const KEY_USE_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'] as const;
@@ -145,6 +172,16 @@ export class SecurityChart extends PlatformChart {
           StringEquals: { 'aws:SourceAccount': config.accountId, 'kms:EncryptionContext:aws:sns:topicArn': names.opsTopicArn },
           ArnLike: { 'aws:SourceArn': names.platformAlarmArnPattern },
         },
+      },
+      {
+        // The controller that creates the key manages it through this statement alone (see
+        // KMS_CONTROLLER_KEY_ACTIONS); it also satisfies KMS's lockout check, which requires the
+        // creator of a key to be able to put its policy again.
+        Sid: 'KmsControllerManagesKey',
+        Effect: 'Allow',
+        Principal: { AWS: names.roleArn(names.controllerRoleName(KMS_CONTROLLER)) },
+        Action: KMS_CONTROLLER_KEY_ACTIONS,
+        Resource: '*',
       },
     ];
     return policyDocument(statements);

@@ -8,7 +8,7 @@ import { parsePreflightArgs, PREFLIGHT_USAGE } from './lib/preflightArgs';
 import { runPreflight } from './lib/preflight';
 import { PreflightUsageError } from './lib/preflightProblem';
 import { defaultBase } from './lib/manifestDiffSources';
-import { deployedRendering, resolveCommit } from './lib/preflightRendering';
+import { committedIamDocuments, deployedRendering, resolveCommit } from './lib/preflightRendering';
 
 const projectRoot = resolve(__dirname, '..');
 
@@ -46,7 +46,8 @@ function main(argv: readonly string[]): number {
   checkEnvironment(options.environment, configDir, options.configDir !== undefined);
   const base = resolveBase(options.base);
   const previous = deployedRendering(projectRoot, base, options.environment);
-  const report = runPreflight({ environment: options.environment, configDir, previous });
+  const previousIamDocuments = previous === undefined ? undefined : committedIamDocuments(projectRoot, base, options.environment);
+  const report = runPreflight({ environment: options.environment, configDir, previous, previousIamDocuments });
   for (const line of report.lines) console.log(line);
   return report.exitCode;
 }

@@ -175,6 +175,8 @@ export class LeastPrivilegeRole extends Construct {
         description: props.description,
         assumeRolePolicyDocument: this.assumeRolePolicyDocument,
         inlinePolicies,
+        // The IAM controller may create and change platform roles only with this boundary on them.
+        permissionsBoundary: names.roleBoundaryArn,
         tags: tagList(config),
       },
     });

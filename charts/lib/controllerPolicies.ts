@@ -15,6 +15,8 @@ import type { App } from 'cdk8s';
 import { EnvironmentConfig } from './config';
 import { platformTags } from './conventions';
 import { sortedDocumentJson } from './documentJson';
+import { PlatformNames } from './names';
+import { ROLE_BOUNDARY_FILE, roleBoundaryDocument } from './roleBoundary';
 
 export type ConditionBlock = Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
 
@@ -133,6 +135,7 @@ class PolicyBuilder {
   private readonly region: string;
   private readonly account: string;
   private readonly tags: Record<string, string>;
+  private readonly roleBoundaryArn: string;
 
   constructor(
     config: EnvironmentConfig,
@@ -141,6 +144,7 @@ class PolicyBuilder {
     this.region = config.region;
     this.account = config.accountId;
     this.tags = platformTags(config);
+    this.roleBoundaryArn = new PlatformNames(config).roleBoundaryArn;
   }
 
   arn(service: string, resource: string, regional = true): string {
@@ -197,11 +201,20 @@ class PolicyBuilder {
     return [
       ...statementIf(roles, {
         Sid: 'ManagePlatformRoles',
-        // Inline policies, trust policy, description and tags are what the charts set on a role.
+        // Reads, description, tags and deletion; what can widen a role is in the statement below.
         Action: [
-          'iam:CreateRole', 'iam:DeleteRole', 'iam:DeleteRolePolicy', 'iam:GetRole', 'iam:GetRolePolicy', 'iam:ListAttachedRolePolicies',
-          'iam:ListRolePolicies', 'iam:ListRoleTags', 'iam:PutRolePolicy', 'iam:TagRole', 'iam:UntagRole', 'iam:UpdateAssumeRolePolicy', 'iam:UpdateRole',
+          'iam:DeleteRole', 'iam:DeleteRolePolicy', 'iam:GetRole', 'iam:GetRolePolicy', 'iam:ListAttachedRolePolicies',
+          'iam:ListRolePolicies', 'iam:ListRoleTags', 'iam:TagRole', 'iam:UntagRole', 'iam:UpdateRole',
         ],
+      }),
+      // Creating a role, putting its inline policy, changing its trust or its boundary: only for a role
+      // that carries (or is given) the platform boundary, which this controller cannot change
+      // (charts/lib/roleBoundary.ts). Without it, the controller could make any platform role an
+      // administrator and trust itself with it. iam:DeleteRolePermissionsBoundary is not granted.
+      ...statementIf(roles, {
+        Sid: 'ChangePlatformRolesWithinBoundary',
+        Action: ['iam:CreateRole', 'iam:PutRolePermissionsBoundary', 'iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy'],
+        Condition: { StringEquals: { 'iam:PermissionsBoundary': this.roleBoundaryArn } },
       }),
       ...statementIf(policies, {
         Sid: 'ManagePlatformPolicies',
@@ -220,19 +233,12 @@ class PolicyBuilder {
     if (keys.length > 0) {
       statements.push(
         { Sid: 'CreateTaggedKey', Effect: 'Allow', Action: ['kms:CreateKey'], Resource: ['*'], Condition: this.tagCondition('aws:RequestTag') },
-        // CreateKey with tags authorizes kms:TagResource on the new key, which carries no tags yet.
+        // CreateKey with tags authorizes kms:TagResource on the new key, which carries no tags yet;
+        // AWS requires that grant to cover every key. It lets the controller tag other keys too, which
+        // grants nothing: no policy of the platform allows anything on a KMS key by its tags. The key
+        // itself is managed through its key policy, which names this controller's role
+        // (KMS_CONTROLLER_KEY_ACTIONS in charts/security.ts).
         { Sid: 'TagNewKey', Effect: 'Allow', Action: ['kms:TagResource'], Resource: [this.arn('kms', 'key/*')], Condition: this.tagCondition('aws:RequestTag') },
-        {
-          Sid: 'ManageTaggedKey',
-          Effect: 'Allow',
-          // The alias does not exist between CreateKey and CreateAlias, so the key is found by its tags.
-          Action: [
-            'kms:CreateAlias', 'kms:DeleteAlias', 'kms:DescribeKey', 'kms:EnableKeyRotation', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus',
-            'kms:ListResourceTags', 'kms:PutKeyPolicy', 'kms:ScheduleKeyDeletion', 'kms:TagResource', 'kms:UntagResource', 'kms:UpdateAlias',
-          ],
-          Resource: [this.arn('kms', 'key/*')],
-          Condition: this.tagCondition('aws:ResourceTag'),
-        },
       );
     }
     if (aliases.length > 0) {
@@ -603,7 +609,7 @@ function capitalize(word: string): string {
   return word.charAt(0).toUpperCase() + word.slice(1);
 }
 
-function statementIf(resources: readonly string[], statement: { Sid: string; Action: readonly string[] }): IamStatement[] {
+function statementIf(resources: readonly string[], statement: { Sid: string; Action: readonly string[]; Condition?: ConditionBlock }): IamStatement[] {
   return resources.length === 0 ? [] : [{ ...statement, Effect: 'Allow', Resource: unique(resources) }];
 }
 
@@ -635,9 +641,11 @@ export function stableJson(value: unknown): string {
 
 /** File name (relative to the manifests folder of the environment) -> content of every controller policy. */
 export function controllerPolicyFiles(config: EnvironmentConfig, objects: readonly RenderedObject[]): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(controllerPolicies(config, objects)).map(([controller, document]) => [`${CONTROLLER_POLICY_DIR}/${controller}.json`, stableJson(document)]),
-  );
+  const files = Object.entries(controllerPolicies(config, objects)).map(([controller, document]) => [`${CONTROLLER_POLICY_DIR}/${controller}.json`, stableJson(document)]);
+  // The boundary every role the IAM controller creates must carry (a managed policy the platform team creates).
+  const hasRoles = objects.some((object) => group(object) === 'iam.services.k8s.aws' && object.kind === 'Role');
+  if (hasRoles) files.push([`${CONTROLLER_POLICY_DIR}/${ROLE_BOUNDARY_FILE}`, stableJson(roleBoundaryDocument(objects))]);
+  return Object.fromEntries(files);
 }
 
 /** Writes the controller policies of an environment below its rendered manifests (`outdir` = `manifests/<env>`). */

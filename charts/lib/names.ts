@@ -27,6 +27,11 @@ export class PlatformNames {
   readonly iotLoggingRole: string;
   /** Managed policy operators attach to run the dead-letter redrive tool (scripts/redrive.ts). */
   readonly redrivePolicy: string;
+  /**
+   * Managed policy every platform role carries as its permissions boundary, created at bootstrap
+   * from `controller-iam/iam-role-boundary.json` (not by the IAM controller, which must not widen it).
+   */
+  readonly roleBoundaryPolicy: string;
   /** The read path: the query function, its role, and the policies of operators (`npm run query`) and dashboards (its URL). */
   readonly queryFunction: string;
   readonly queryRole: string;
@@ -91,6 +96,7 @@ export class PlatformNames {
     this.firehoseRole = `iam-firehose-${s}`;
     this.iotLoggingRole = `iam-iot-logging-${s}`;
     this.redrivePolicy = `iam-redrive-${s}`;
+    this.roleBoundaryPolicy = `iam-role-boundary-${s}`;
     this.queryFunction = `lambda-query-${s}`;
     this.queryRole = `iam-query-${s}`;
     this.queryOperatorPolicy = `iam-query-operator-${s}`;
@@ -177,6 +183,19 @@ export class PlatformNames {
 
   roleArn(roleName: string): string {
     return `arn:aws:iam::${this.config.accountId}:role/${roleName}`;
+  }
+
+  get roleBoundaryArn(): string {
+    return `arn:aws:iam::${this.config.accountId}:policy/${this.roleBoundaryPolicy}`;
+  }
+
+  /**
+   * Name of a controller's role in the environment's account, `<controller>-<suffix>` (created at
+   * bootstrap, not by the charts): the key policy names the KMS controller's role, so the name is a
+   * contract, not an example.
+   */
+  controllerRoleName(controller: string): string {
+    return `${controller}-${this.config.suffix}`;
   }
 
   logGroup(functionName: string): string {

@@ -26,6 +26,9 @@ import { PolicySimulator, type Decision } from './policyProofSimulator';
  * - VPC endpoint policies are evaluated for the functions' calls through the DynamoDB, S3 and SNS
  *   endpoints, but routing (which calls really take an endpoint) is not.
  * - Quotas, eventual consistency of IAM, and CloudWatch Logs' special ARN forms.
+ * - Controllers: only the KMS controller's policy is evaluated (its reach to other keys depends on the
+ *   key policy, and other keys are judged against KMS's default key policy); the others grant on exact
+ *   ARNs or tags and are checked as documents in test/charts/controllerPolicies.test.ts.
  */
 
 export interface CheckOutcome {

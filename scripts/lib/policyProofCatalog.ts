@@ -1,3 +1,5 @@
+import { platformTags } from '../../charts/lib/conventions';
+import { KMS_CONTROLLER, KMS_CONTROLLER_KEY_ACTIONS } from '../../charts/security';
 import { QUARANTINE_PREFIX, TABLE_KEYS } from '../../functions/shared/constants';
 import type { PlatformPolicies } from './policyProofRender';
 import { PLATFORM_KEY_ID, type AccessRequest, type ContextValues, type ProofPrincipal } from './policyProofSimulator';
@@ -46,6 +48,10 @@ const EXAMPLE = {
   otherConsumer: 'kinesis-analytics',
   /** An alarm of the account that is not the platform's (not named cw-<purpose>-<suffix>). */
   otherAlarm: 'billing-estimated-charges',
+  /** A key CreateKey is making: the tags of the request are authorized before any key policy exists. */
+  newKey: '1a2b3c4d-5e6f-4071-8293-a4b5c6d7e8f9',
+  /** Another key of the account, with the default key policy (IAM decides). */
+  otherKey: '9f8e7d6c-5b4a-4392-8170-6e5d4c3b2a19',
 } as const;
 
 /**
@@ -829,5 +835,93 @@ export function proofCatalog(policies: PlatformPolicies): ProofCheck[] {
   forbidden('analyst: dynamodb:GetItem on the asset-status table', { principal: analyst, action: 'dynamodb:GetItem', resource: tables.assetStatus });
   forbidden('analyst: lambda:InvokeFunctionUrl of the query function', { principal: analyst, action: 'lambda:InvokeFunctionUrl', resource: names.functionArn(names.queryFunction), context: { 'lambda:FunctionUrlAuthType': 'AWS_IAM' } });
 
+
+  // --- The KMS controller: creates the key with the platform tags, then manages it through the key policy alone. ---
+  const kmsController: ProofPrincipal = { kind: 'controller', controller: KMS_CONTROLLER };
+  const tags = platformTags(config);
+  const requestTags: ContextValues = { ...Object.fromEntries(Object.entries(tags).map(([key, value]) => [`aws:RequestTag/${key}`, value])), 'aws:TagKeys': Object.keys(tags) };
+  const taggedAsPlatform: ContextValues = Object.fromEntries(Object.entries(tags).map(([key, value]) => [`aws:ResourceTag/${key}`, value]));
+  const newKeyArn = names.kmsKeysArn.replace('*', EXAMPLE.newKey);
+  const otherKeyArn = names.kmsKeysArn.replace('*', EXAMPLE.otherKey);
+  required('KMS controller: kms:CreateKey with the platform tags', { principal: kmsController, action: 'kms:CreateKey', resource: '*', context: requestTags });
+  required('KMS controller: kms:TagResource of the key CreateKey makes (its tags; IAM decides, the key has no policy yet)', {
+    principal: kmsController,
+    action: 'kms:TagResource',
+    resource: newKeyArn,
+    context: requestTags,
+  });
+  for (const action of KMS_CONTROLLER_KEY_ACTIONS) {
+    required(`KMS controller: ${action} on the platform key (its key policy names the controller's role)`, {
+      principal: kmsController,
+      action,
+      resource: keyArn,
+      context: { ...taggedAsPlatform, 'kms:ResourceAliases': [names.kmsAlias] },
+    });
+  }
+  for (const action of ['kms:CreateAlias', 'kms:DeleteAlias', 'kms:UpdateAlias']) {
+    required(`KMS controller: ${action} of the platform alias`, { principal: kmsController, action, resource: names.kmsAliasArn });
+  }
+  required('KMS controller: kms:ListAliases', { principal: kmsController, action: 'kms:ListAliases', resource: '*' });
+  forbidden('KMS controller: kms:CreateKey without the platform tags', { principal: kmsController, action: 'kms:CreateKey', resource: '*' });
+  // Tagging another key with the platform tags is allowed (see TagNewKey); it must open nothing.
+  for (const action of ['kms:PutKeyPolicy', 'kms:ScheduleKeyDeletion', 'kms:DisableKey', 'kms:CreateAlias', 'kms:UpdateAlias', 'kms:UntagResource', 'kms:DescribeKey']) {
+    forbidden(`KMS controller: ${action} on another key of the account that carries the platform tags`, {
+      principal: kmsController,
+      action,
+      resource: otherKeyArn,
+      context: taggedAsPlatform,
+    });
+  }
+  for (const action of ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:CreateGrant', 'kms:DisableKey', 'kms:CancelKeyDeletion']) {
+    forbidden(`KMS controller: ${action} on the platform key (it manages the key, never uses it)`, {
+      principal: kmsController,
+      action,
+      resource: keyArn,
+      context: { ...taggedAsPlatform, 'kms:ResourceAliases': [names.kmsAlias] },
+    });
+  }
+  forbidden('KMS controller: kms:CreateAlias of another alias', { principal: kmsController, action: 'kms:CreateAlias', resource: names.kmsAliasArn.replace(names.kmsAlias, 'alias/another') });
+
+  // --- The IAM controller: changes platform roles only with the platform boundary on them, and never the boundary itself. ---
+  const iamController: ProofPrincipal = { kind: 'controller', controller: 'ack-iam-controller' };
+  const withBoundary: ContextValues = { 'iam:PermissionsBoundary': names.roleBoundaryArn };
+  const platformRoles = [...policies.roles.keys()].sort();
+  for (const roleName of platformRoles) {
+    const roleArn = names.roleArn(roleName);
+    for (const action of ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy', 'iam:PutRolePermissionsBoundary']) {
+      required(`IAM controller: ${action} of ${roleName} with the platform boundary`, { principal: iamController, action, resource: roleArn, context: withBoundary });
+    }
+    for (const action of ['iam:TagRole', 'iam:GetRole', 'iam:DeleteRolePolicy', 'iam:DeleteRole']) {
+      required(`IAM controller: ${action} of ${roleName}`, { principal: iamController, action, resource: roleArn });
+    }
+  }
+  const someRole = names.roleArn(names.processorRole);
+  forbidden('IAM controller: iam:CreateRole of a platform role without a boundary', { principal: iamController, action: 'iam:CreateRole', resource: someRole });
+  forbidden('IAM controller: iam:CreateRole of a platform role with another boundary', {
+    principal: iamController,
+    action: 'iam:CreateRole',
+    resource: someRole,
+    context: { 'iam:PermissionsBoundary': `arn:aws:iam::${account}:policy/AdministratorAccess` },
+  });
+  for (const action of ['iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy']) {
+    forbidden(`IAM controller: ${action} of a platform role that lost its boundary`, { principal: iamController, action, resource: someRole });
+  }
+  forbidden('IAM controller: iam:DeleteRolePermissionsBoundary of a platform role', { principal: iamController, action: 'iam:DeleteRolePermissionsBoundary', resource: someRole, context: withBoundary });
+  forbidden('IAM controller: iam:AttachRolePolicy to a platform role', {
+    principal: iamController,
+    action: 'iam:AttachRolePolicy',
+    resource: someRole,
+    context: { ...withBoundary, 'iam:PolicyARN': 'arn:aws:iam::aws:policy/AdministratorAccess' },
+  });
+  forbidden('IAM controller: iam:CreateRole of a role that is not the platform\'s, even with the boundary', {
+    principal: iamController,
+    action: 'iam:CreateRole',
+    resource: names.roleArn(`iam-admin-${config.suffix}`),
+    context: withBoundary,
+  });
+  for (const action of ['iam:CreatePolicy', 'iam:CreatePolicyVersion', 'iam:SetDefaultPolicyVersion', 'iam:DeletePolicy']) {
+    forbidden(`IAM controller: ${action} of the role boundary`, { principal: iamController, action, resource: names.roleBoundaryArn });
+  }
+  required('IAM controller: iam:CreatePolicyVersion of the redrive policy', { principal: iamController, action: 'iam:CreatePolicyVersion', resource: `arn:aws:iam::${account}:policy/${names.redrivePolicy}` });
   return checks;
 }

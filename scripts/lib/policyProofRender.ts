@@ -2,6 +2,8 @@ import { Testing } from 'cdk8s';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EnvironmentConfig, loadEnvironmentConfig } from '../../charts/lib/config';
+import { controllerPolicies, stableJson, type ControllerId } from '../../charts/lib/controllerPolicies';
+import { ROLE_BOUNDARY_FILE, roleBoundaryDocument } from '../../charts/lib/roleBoundary';
 import { PlatformNames } from '../../charts/lib/names';
 import { buildApp } from '../../main';
 
@@ -23,11 +25,19 @@ export interface PlatformPolicies {
   readonly environment: string;
   readonly config: EnvironmentConfig;
   readonly names: PlatformNames;
-  /** IAM roles by name: trust policy and inline policies. */
-  readonly roles: ReadonlyMap<string, { readonly trust: RenderedDocument; readonly inline: readonly RenderedDocument[] }>;
+  /** IAM roles by name: trust policy, inline policies and the ARN of their permissions boundary, if any. */
+  readonly roles: ReadonlyMap<string, { readonly trust: RenderedDocument; readonly inline: readonly RenderedDocument[]; readonly boundary: string | undefined }>;
+  /** The platform roles' permissions boundary (controller-iam/iam-role-boundary.json), created at bootstrap. */
+  readonly roleBoundary: RenderedDocument;
   /** ACK IAM managed policies by name (the operators' redrive policy). */
   readonly managedPolicies: ReadonlyMap<string, RenderedDocument>;
   readonly keyPolicy: RenderedDocument;
+  /**
+   * Controller roles' policies (controller-iam/) by controller, for the controllers the catalog
+   * checks: the IAM controller's (bounded by the role boundary) and the KMS controller's (whose reach
+   * beyond the platform key is a key policy question).
+   */
+  readonly controllerPolicies: ReadonlyMap<ControllerId, RenderedDocument>;
   /** Resource policies by the ARN of their resource (bucket, queue, topics). */
   readonly resourcePolicies: ReadonlyMap<string, RenderedDocument>;
   readonly devicePolicy: RenderedDocument;
@@ -85,14 +95,16 @@ export function renderPlatformPolicies(environment: string, configDir?: string):
     return document;
   };
 
-  const roles = new Map<string, { trust: RenderedDocument; inline: RenderedDocument[] }>();
+  const roles = new Map<string, { trust: RenderedDocument; inline: RenderedDocument[]; boundary: string | undefined }>();
   for (const role of of('iam.services.k8s.aws', 'Role')) {
-    const spec = role.spec as { name: string; assumeRolePolicyDocument: string; inlinePolicies?: Record<string, string> };
+    const spec = role.spec as { name: string; assumeRolePolicyDocument: string; inlinePolicies?: Record<string, string>; permissionsBoundary?: string };
     roles.set(spec.name, {
       trust: keep(parse(`Role ${spec.name} trust policy`, spec.assumeRolePolicyDocument)),
       inline: Object.entries(spec.inlinePolicies ?? {}).map(([name, json]) => keep(parse(`Role ${spec.name} inline policy ${name}`, json))),
+      boundary: spec.permissionsBoundary,
     });
   }
+  const roleBoundary = keep(parse(`controller-iam/${ROLE_BOUNDARY_FILE}`, stableJson(roleBoundaryDocument(objects as unknown as readonly Record<string, unknown>[]))));
   const managedPolicies = new Map<string, RenderedDocument>();
   for (const policy of of('iam.services.k8s.aws', 'Policy')) {
     const spec = policy.spec as { name: string; policyDocument: string };
@@ -119,6 +131,11 @@ export function renderPlatformPolicies(environment: string, configDir?: string):
   }
 
   const keyPolicy = keep(parse(`Key ${names.kmsKeyObject} policy`, one('kms.services.k8s.aws', 'Key').spec?.policy));
+  const rendered = controllerPolicies(config, objects as unknown as readonly Record<string, unknown>[]);
+  const checkedControllers: readonly ControllerId[] = ['ack-iam-controller', 'ack-kms-controller'];
+  const controllers = new Map(
+    checkedControllers.map((controller) => [controller, keep(parse(`controller-iam/${controller}.json`, stableJson(rendered[controller])))] as const),
+  );
   const device = one('iot.aws.m.upbound.io', 'Policy', names.devicePolicy).spec as { forProvider: { policy: string } };
   const devicePolicy = keep(parse(`IoT Policy ${names.devicePolicy}`, device.forProvider.policy));
 
@@ -134,8 +151,10 @@ export function renderPlatformPolicies(environment: string, configDir?: string):
     config,
     names,
     roles,
+    roleBoundary,
     managedPolicies,
     keyPolicy,
+    controllerPolicies: controllers,
     resourcePolicies,
     devicePolicy,
     endpointPolicies,

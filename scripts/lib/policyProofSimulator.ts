@@ -1,5 +1,6 @@
 import { createValidatedPolicy, validateResourcePolicy } from '@cloud-copilot/iam-policy';
 import { runSimulation, runUnsafeSimulation, type EvaluationResult, type RequestAnalysis, type Simulation } from '@cloud-copilot/iam-simulate';
+import type { ControllerId } from '../../charts/lib/controllerPolicies';
 import type { PlatformPolicies, RenderedDocument } from './policyProofRender';
 
 /**
@@ -10,7 +11,8 @@ import type { PlatformPolicies, RenderedDocument } from './policyProofRender';
  *   policies and the key policy refuse on their own;
  * - `service`: an AWS service principal acting on its own (`cloudwatch.amazonaws.com`, ...);
  * - `device`: an IoT certificate, whose identity policy is the rendered device policy;
- * - `foreign`: a role of another account allowed everything by its own IAM: what only a resource policy could open.
+ * - `foreign`: a role of another account allowed everything by its own IAM: what only a resource policy could open;
+ * - `controller`: a controller's role (`<controller>-<suffix>`, created at bootstrap) with its rendered controller-iam/ policy.
  */
 export type ProofPrincipal =
   | { readonly kind: 'role'; readonly roleName: string }
@@ -18,7 +20,8 @@ export type ProofPrincipal =
   | { readonly kind: 'administrator'; readonly roleName: string }
   | { readonly kind: 'service'; readonly service: string }
   | { readonly kind: 'device'; readonly certificateId: string }
-  | { readonly kind: 'foreign'; readonly accountId: string; readonly roleName: string };
+  | { readonly kind: 'foreign'; readonly accountId: string; readonly roleName: string }
+  | { readonly kind: 'controller'; readonly controller: ControllerId };
 
 export type ContextValues = Readonly<Record<string, string | readonly string[]>>;
 
@@ -45,6 +48,17 @@ export interface Decision {
  */
 export const PLATFORM_KEY_ID = '0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b';
 
+/**
+ * The policy KMS gives a key created without one, and the console's default: the account decides
+ * through IAM. Any key of the account other than the platform key is judged against it.
+ */
+function defaultKeyPolicy(accountId: string): RenderedDocument {
+  return {
+    id: 'default key policy of another key of the account (not rendered)',
+    document: { Version: '2012-10-17', Statement: [{ Sid: 'EnableIAMUserPermissions', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${accountId}:root` }, Action: 'kms:*', Resource: '*' }] },
+  };
+}
+
 /** The identity policy of the `administrator` principal (AdministratorAccess). */
 const ADMINISTRATOR_ACCESS: RenderedDocument = {
   id: 'AdministratorAccess (not rendered)',
@@ -60,7 +74,8 @@ const KEYS_MISSING_FROM_SIMULATOR_DATA = [/^kms:encryptioncontext:/i, /^iot:/i];
 
 /**
  * Decides requests against the rendered documents with @cloud-copilot/iam-simulate, as AWS evaluates a
- * same-account request: an explicit Deny in any policy wins; otherwise an Allow in the identity or the
+ * same-account request: an explicit Deny in any policy wins; a role's permissions boundary must allow
+ * what its identity policies allow; otherwise an Allow in the identity or the
  * resource policy suffices, except for KMS keys (the key policy must allow, directly or through the
  * account root) and role trust (the trust policy must allow the service); a VPC endpoint policy, when
  * the request passes one, must allow too.
@@ -78,6 +93,8 @@ export class PolicySimulator {
       case 'operator':
       case 'administrator':
         return names.roleArn(principal.roleName);
+      case 'controller':
+        return names.roleArn(names.controllerRoleName(principal.controller));
       case 'service':
         return principal.service;
       case 'device':
@@ -95,7 +112,7 @@ export class PolicySimulator {
       defaults['aws:SecureTransport'] = 'true';
       defaults['aws:RequestedRegion'] = config.region;
     }
-    if (request.principal.kind === 'role' || request.principal.kind === 'operator' || request.principal.kind === 'administrator') {
+    if (request.principal.kind === 'role' || request.principal.kind === 'operator' || request.principal.kind === 'administrator' || request.principal.kind === 'controller') {
       defaults['aws:PrincipalArn'] = this.principalArn(request.principal);
       defaults['aws:PrincipalAccount'] = config.accountId;
     }
@@ -111,10 +128,11 @@ export class PolicySimulator {
   async evaluate(request: AccessRequest): Promise<Decision> {
     const { config } = this.policies;
     const identity = this.#identityDocuments(request.principal);
+    const boundary = this.#boundaryDocument(request.principal);
     const resource = this.#resourceDocument(request);
     const endpoint = request.endpoint === undefined ? undefined : this.policies.endpointPolicies.get(request.endpoint);
     if (request.endpoint !== undefined && endpoint === undefined) throw new Error(`policy proof: no VPC endpoint policy for ${request.endpoint}`);
-    for (const document of [...identity, resource, endpoint]) if (document && document !== ADMINISTRATOR_ACCESS) this.exercised.add(document.id);
+    for (const document of [...identity, boundary, resource, endpoint]) if (document && document !== ADMINISTRATOR_ACCESS) this.exercised.add(document.id);
 
     const simulation: Simulation = {
       request: {
@@ -129,6 +147,7 @@ export class PolicySimulator {
       // Validated with its name: the unvalidated path would otherwise load it without one and fail.
       ...(resource ? { resourcePolicy: createValidatedPolicy(resource.document, validateResourcePolicy, { name: resource.id }) } : {}),
       ...(endpoint ? { vpcEndpointPolicies: [{ name: endpoint.id, policy: endpoint.document }] } : {}),
+      ...(boundary ? { permissionBoundaryPolicies: [{ name: boundary.id, policy: boundary.document }] } : {}),
     };
     const validated = await runSimulation(simulation, {});
     if (validated.resultType === 'error') {
@@ -147,9 +166,10 @@ export class PolicySimulator {
   }
 
   #requestPrincipal(principal: ProofPrincipal): string {
-    if (principal.kind === 'role' || principal.kind === 'operator' || principal.kind === 'administrator') {
+    if (principal.kind === 'role' || principal.kind === 'operator' || principal.kind === 'administrator' || principal.kind === 'controller') {
       // A role acts through a session; identity policies are the role's, aws:PrincipalArn the role's ARN.
-      return `arn:aws:sts::${this.policies.config.accountId}:assumed-role/${principal.roleName}/proof-session`;
+      const roleName = principal.kind === 'controller' ? this.policies.names.controllerRoleName(principal.controller) : principal.roleName;
+      return `arn:aws:sts::${this.policies.config.accountId}:assumed-role/${roleName}/proof-session`;
     }
     if (principal.kind === 'foreign') return `arn:aws:sts::${principal.accountId}:assumed-role/${principal.roleName}/proof-session`;
     return this.principalArn(principal);
@@ -174,7 +194,21 @@ export class PolicySimulator {
         return [];
       case 'device':
         return [this.policies.devicePolicy];
+      case 'controller': {
+        const policy = this.policies.controllerPolicies.get(principal.controller);
+        if (!policy) throw new Error(`policy proof: no controller policy of ${principal.controller} is checked`);
+        return [policy];
+      }
     }
+  }
+
+  /** A rendered role's permissions boundary: the platform's, which is the only one the charts may set. */
+  #boundaryDocument(principal: ProofPrincipal): RenderedDocument | undefined {
+    if (principal.kind !== 'role') return undefined;
+    const boundary = this.policies.roles.get(principal.roleName)?.boundary;
+    if (boundary === undefined) return undefined;
+    if (boundary !== this.policies.names.roleBoundaryArn) throw new Error(`policy proof: role ${principal.roleName} names the boundary ${boundary}, not ${this.policies.names.roleBoundaryArn}`);
+    return this.policies.roleBoundary;
   }
 
   #resourceDocument(request: AccessRequest): RenderedDocument | undefined {
@@ -185,7 +219,9 @@ export class PolicySimulator {
       if (!role) throw new Error(`policy proof: no rendered role for ${resource}`);
       return role.trust;
     }
-    if (resource.startsWith('arn:aws:kms:') && /:key\//.test(resource)) return this.policies.keyPolicy;
+    if (resource.startsWith('arn:aws:kms:') && /:key\//.test(resource)) {
+      return resource.endsWith(`:key/${PLATFORM_KEY_ID}`) ? this.policies.keyPolicy : defaultKeyPolicy(this.policies.config.accountId);
+    }
     if (resource.startsWith('arn:aws:s3:::')) {
       const bucket = resource.slice('arn:aws:s3:::'.length).split('/')[0] ?? '';
       return this.policies.resourcePolicies.get(`arn:aws:s3:::${bucket}`);

@@ -8,16 +8,23 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { buildApp } from '../../main';
-import { ConfigError } from '../../charts/lib/config';
+import { ConfigError, loadEnvironmentConfig } from '../../charts/lib/config';
+import { controllerPolicyFiles, renderedObjects } from '../../charts/lib/controllerPolicies';
 import { configProblems } from './preflightConfig';
 import { PreflightProblem, problemLine } from './preflightProblem';
-import { createOnlyProblems, currentRendering, dataDeletionProblems, RenderedFile } from './preflightRendering';
+import { createOnlyProblems, currentRendering, dataDeletionProblems, iamDocumentSteps, RenderedFile } from './preflightRendering';
 
 export interface PreflightInput {
   readonly environment: string;
   readonly configDir: string;
   /** The manifests Argo CD deploys now (committed at --base); undefined for an environment not deployed yet. */
   readonly previous: readonly RenderedFile[] | undefined;
+  /**
+   * The IAM documents applied by hand as committed at --base (`controller-iam/<file>.json` → content);
+   * undefined for an environment not deployed yet (bootstrap creates them all).
+   * @default undefined
+   */
+  readonly previousIamDocuments?: Readonly<Record<string, string>>;
 }
 
 export interface PreflightReport {
@@ -35,10 +42,15 @@ function readDocument(path: string, file: string): { document?: unknown; problem
 }
 
 /** Renders the environment in memory; a config synth would refuse becomes a problem, unless a config check reported that field already. */
-function render(input: PreflightInput, reported: readonly PreflightProblem[]): { rendering?: RenderedFile[]; problems: PreflightProblem[] } {
+function render(
+  input: PreflightInput,
+  reported: readonly PreflightProblem[],
+): { rendering?: RenderedFile[]; iamDocuments?: Record<string, string>; problems: PreflightProblem[] } {
   const outdir = mkdtempSync(join(tmpdir(), 'preflight-'));
   try {
-    return { rendering: currentRendering(buildApp(input.environment, outdir, input.configDir)), problems: [] };
+    const app = buildApp(input.environment, outdir, input.configDir);
+    const iamDocuments = controllerPolicyFiles(loadEnvironmentConfig(input.environment, input.configDir), renderedObjects(app));
+    return { rendering: currentRendering(app), iamDocuments, problems: [] };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     if (reported.some((problem) => problem.subject === error.file && problem.field.startsWith(error.field))) return { problems: [] };
@@ -56,17 +68,25 @@ export function runPreflight(input: PreflightInput): PreflightReport {
 
   const { document, problem: unreadable } = readDocument(path, file);
   const problems: PreflightProblem[] = unreadable ? [unreadable] : configProblems(file, input.environment, document);
+  const steps: string[] = [];
   if (!unreadable) {
-    const { rendering, problems: renderProblems } = render(input, problems);
+    const { rendering, iamDocuments, problems: renderProblems } = render(input, problems);
     problems.push(...renderProblems);
     if (rendering && input.previous) {
       problems.push(...createOnlyProblems(input.previous, rendering), ...dataDeletionProblems(input.previous, rendering));
     }
+    if (iamDocuments && input.previousIamDocuments) steps.push(...iamDocumentSteps(input.previousIamDocuments, iamDocuments));
   }
 
-  const summary = problems.length === 0 ? 'ready' : `${problems.length} ${problems.length === 1 ? 'problem' : 'problems'}`;
+  // Hand-applied IAM documents are steps, not problems: the change is fine once they are applied.
+  const pending = steps.length === 0 ? '' : ` (once ${steps.length} IAM ${steps.length === 1 ? 'document is' : 'documents are'} applied by hand, above)`;
+  const summary = problems.length === 0 ? `ready${pending}` : `${problems.length} ${problems.length === 1 ? 'problem' : 'problems'}`;
   return {
-    lines: [...problems.map((problem) => problemLine(input.environment, problem)), `preflight ${input.environment}: ${summary}`],
+    lines: [
+      ...problems.map((problem) => problemLine(input.environment, problem)),
+      ...steps.map((step) => `preflight ${input.environment}: before syncing: manifests/${input.environment}/${step}`),
+      `preflight ${input.environment}: ${summary}`,
+    ],
     exitCode: problems.length === 0 ? 0 : 1,
   };
 }

@@ -6,7 +6,9 @@
 import { execFileSync } from 'node:child_process';
 import type { App } from 'cdk8s';
 import { parse, parseAllDocuments } from 'yaml';
+import { CONTROLLER_POLICY_DIR } from '../../charts/lib/controllerPolicies';
 import { createOnlyChanges } from '../../charts/lib/createOnlyFields';
+import { ROLE_BOUNDARY_FILE } from '../../charts/lib/roleBoundary';
 import { isDocumentationAccountId } from './preflightConfig';
 import { PreflightProblem, quoteValue } from './preflightProblem';
 
@@ -174,6 +176,36 @@ export function committedRendering(repoDir: string, ref: string, environment: st
   const listing = git(repoDir, ['ls-tree', '--name-only', ref, folder]).split('\n').filter((path) => path.endsWith('.k8s.yaml'));
   if (listing.length === 0) return undefined;
   return listing.map((path) => parseManifest(path.slice(folder.length), git(repoDir, ['show', `${ref}:${path}`])));
+}
+
+/**
+ * The IAM documents applied by hand (`manifests/<env>/controller-iam/*.json`: controller policies and the
+ * role boundary) committed at `ref`, file name relative to `manifests/<env>/` → content.
+ */
+export function committedIamDocuments(repoDir: string, ref: string, environment: string): Record<string, string> {
+  const folder = `manifests/${environment}/`;
+  const listing = git(repoDir, ['ls-tree', '--name-only', ref, `${folder}${CONTROLLER_POLICY_DIR}/`]).split('\n').filter((path) => path.endsWith('.json'));
+  return Object.fromEntries(listing.map((path) => [path.slice(folder.length), git(repoDir, ['show', `${ref}:${path}`])]));
+}
+
+/**
+ * IAM documents that differ from the ones committed at the base: nothing Argo CD applies, so each is a
+ * step for the platform team before the sync, or the controller (or, for the boundary, a role) is denied
+ * the calls the change needs.
+ */
+export function iamDocumentSteps(previous: Readonly<Record<string, string>>, current: Readonly<Record<string, string>>): string[] {
+  const files = [...new Set([...Object.keys(previous), ...Object.keys(current)])].sort();
+  return files.flatMap((file) => {
+    if (previous[file] === current[file]) return [];
+    const change = previous[file] === undefined ? 'new' : current[file] === undefined ? 'no longer rendered' : 'changed';
+    const todo =
+      current[file] === undefined
+        ? 'remove it from the account after the sync'
+        : file.endsWith(`/${ROLE_BOUNDARY_FILE}`)
+          ? `publish it as the default version of the managed policy ${ROLE_BOUNDARY_FILE.replace(/\.json$/, '')}-<suffix> before the sync`
+          : "put it as the controller role's policy before the sync";
+    return [`${file}: ${change}; ${todo}`];
+  });
 }
 
 /**

@@ -17,6 +17,7 @@ import {
   WILDCARD_ONLY_ACTIONS,
 } from '../../charts/lib/controllerPolicies';
 import { PlatformNames } from '../../charts/lib/names';
+import { MAX_MANAGED_POLICY_CHARS, roleBoundaryDocument } from '../../charts/lib/roleBoundary';
 
 interface Rendered {
   readonly config: EnvironmentConfig;
@@ -176,7 +177,52 @@ test('the IAM controller manages exactly the platform roles and the operator, da
   expect(statement(iam, 'ManagePlatformPolicies').Resource).toEqual(
     [names.analystPolicy, names.queryDashboardPolicy, names.queryOperatorPolicy, names.redrivePolicy].map((policy) => `arn:aws:iam::${config.accountId}:policy/${policy}`),
   );
-  expect(statements(iam).map((candidate) => candidate.Sid)).toEqual(['ManagePlatformRoles', 'ManagePlatformPolicies']);
+  expect(statements(iam).map((candidate) => candidate.Sid)).toEqual(['ManagePlatformRoles', 'ChangePlatformRolesWithinBoundary', 'ManagePlatformPolicies']);
+  // What can widen a role needs the platform boundary on it; nothing removes a boundary.
+  const widening = statement(iam, 'ChangePlatformRolesWithinBoundary');
+  expect(widening.Action).toEqual(['iam:CreateRole', 'iam:PutRolePermissionsBoundary', 'iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy']);
+  expect(widening.Resource).toEqual(statement(iam, 'ManagePlatformRoles').Resource);
+  expect(widening.Condition).toEqual({ StringEquals: { 'iam:PermissionsBoundary': `arn:aws:iam::${config.accountId}:policy/iam-role-boundary-prod` } });
+  const granted = statements(iam).flatMap((candidate) => candidate.Action);
+  for (const action of ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy']) expect(statement(iam, 'ManagePlatformRoles').Action).not.toContain(action);
+  for (const action of ['iam:DeleteRolePermissionsBoundary', 'iam:AttachRolePolicy', 'iam:PassRole']) expect(granted).not.toContain(action);
+  // The boundary is the platform team's: not among the policies the controller manages.
+  expect(statement(iam, 'ManagePlatformPolicies').Resource).not.toContain(names.roleBoundaryArn);
+});
+
+test('every platform role carries the boundary, which covers each of its statements and fits a managed policy', () => {
+  for (const environment of listEnvironments()) {
+    const { names, objects } = render(environment);
+    const roles = objects.filter((object) => object.kind === 'Role');
+    expect(roles.length).toBeGreaterThan(0);
+    for (const role of roles) expect((role.spec as { permissionsBoundary?: string }).permissionsBoundary).toBe(names.roleBoundaryArn);
+    const boundary = roleBoundaryDocument(objects);
+    expect(JSON.stringify(boundary).length).toBeLessThanOrEqual(MAX_MANAGED_POLICY_CHARS);
+    // Each role statement is inside one boundary statement with the same condition.
+    for (const role of roles) {
+      for (const json of Object.values((role.spec as { inlinePolicies: Record<string, string> }).inlinePolicies)) {
+        for (const roleStatement of [JSON.parse(json).Statement].flat() as IamStatement[]) {
+          const covering = boundary.Statement.filter(
+            (candidate) =>
+              JSON.stringify(candidate.Condition ?? null) === JSON.stringify(roleStatement.Condition ?? null) &&
+              [roleStatement.Action].flat().every((action) => candidate.Action.includes(action)) &&
+              [roleStatement.Resource].flat().every((resource) => candidate.Resource.includes(resource)),
+          );
+          expect([roleStatement.Sid, covering.length]).toEqual([roleStatement.Sid, 1]);
+        }
+      }
+    }
+  }
+});
+
+test('a boundary that outgrows a managed policy is refused with its size', () => {
+  const { objects } = render('dev');
+  const role = objects.find((object) => object.kind === 'Role') as Record<string, unknown>;
+  const resources = Array.from({ length: 200 }, (_, index) => `arn:aws:dynamodb:sa-east-1:111122223333:table/wide-${index}`);
+  const wide = { ...role, spec: { ...(role.spec as object), inlinePolicies: { wide: JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: resources }] }) } } };
+  expect(() => roleBoundaryDocument([...objects, wide])).toThrow(
+    /^role boundary: \d+ characters exceed IAM's 6144 for a managed policy; merge the roles' statements further \(charts\/lib\/roleBoundary.ts\)$/,
+  );
 });
 
 test('the Crossplane provider passes the IoT rule and logging roles to IoT and the Firehose role to Firehose', () => {
@@ -230,16 +276,29 @@ test('controllers that use the platform key with their own identity get it by al
   expect(statement(documents['crossplane-provider-aws'], 'DescribeStreamKey').Action).toEqual(['kms:DescribeKey']);
 });
 
+test('the KMS controller may create the key with the platform tags and manage the alias; nothing on existing keys', () => {
+  const { config, names, documents } = render('dev');
+  const tags = { 'aws:RequestTag/project': 'plant-telemetry', 'aws:RequestTag/environment': config.environment };
+  // The key itself is managed through its key policy, which names the controller's role (security chart).
+  expect(statements(documents['ack-kms-controller'])).toEqual([
+    { Sid: 'CreateTaggedKey', Effect: 'Allow', Action: ['kms:CreateKey'], Resource: ['*'], Condition: { StringEquals: tags } },
+    { Sid: 'TagNewKey', Effect: 'Allow', Action: ['kms:TagResource'], Resource: [names.kmsKeysArn], Condition: { StringEquals: tags } },
+    { Sid: 'ManagePlatformAlias', Effect: 'Allow', Action: ['kms:CreateAlias', 'kms:DeleteAlias', 'kms:UpdateAlias'], Resource: [names.kmsAliasArn] },
+    { Sid: 'ListAliases', Effect: 'Allow', Action: ['kms:ListAliases'], Resource: ['*'] },
+  ]);
+  expect(names.controllerRoleName('ack-kms-controller')).toBe('ack-kms-controller-dev');
+});
+
 test('an object of an API group no controller covers is refused by name', () => {
   expect(() => controllerOf({ apiVersion: 'rds.services.k8s.aws/v1alpha1', kind: 'DBInstance', metadata: { name: 'db-prod' } })).toThrow(
     'DBInstance db-prod (rds.services.k8s.aws/v1alpha1): no controller policy covers API group "rds.services.k8s.aws"; add it to CONTROLLERS or GROUPS_WITHOUT_AWS_CALLS in charts/lib/controllerPolicies.ts',
   );
 });
 
-test('the files are sorted-key, 2-space JSON, one per controller, below controller-iam/', () => {
+test('the files are sorted-key, 2-space JSON, one per controller and the role boundary, below controller-iam/', () => {
   const { config, objects } = render('dev');
   const files = controllerPolicyFiles(config, objects);
-  expect(Object.keys(files).sort()).toEqual(CONTROLLER_IDS.map((id) => `controller-iam/${id}.json`));
+  expect(Object.keys(files).sort()).toEqual([...CONTROLLER_IDS.map((id) => `controller-iam/${id}.json`), 'controller-iam/iam-role-boundary.json']);
   expect(stableJson({ b: [2, 1], a: { d: 1, c: 2 } })).toBe('{\n  "a": {\n    "c": 2,\n    "d": 1\n  },\n  "b": [\n    2,\n    1\n  ]\n}\n');
   for (const content of Object.values(files)) expect(stableJson(JSON.parse(content))).toBe(content);
 });

@@ -1,5 +1,5 @@
 import { denyInsecureTransport, policyDocument } from '../../charts/constructs/policyDocument';
-import { KEY_ADMIN_ACTIONS, SecurityChart } from '../../charts/security';
+import { KEY_ADMIN_ACTIONS, KMS_CONTROLLER_KEY_ACTIONS, SecurityChart } from '../../charts/security';
 import { findObject, RenderedObject, synthChart } from '../helpers/platform';
 
 const render = (environment = 'dev'): RenderedObject[] => synthChart((app, props) => new SecurityChart(app, 'security', props), environment);
@@ -131,9 +131,25 @@ describe('SecurityChart', () => {
     });
   });
 
+  test('the KMS controller manages the key by its role name, and never uses it', () => {
+    const statement = keyPolicy(objects)[5];
+    expect(statement).toEqual({
+      Sid: 'KmsControllerManagesKey',
+      Effect: 'Allow',
+      Principal: { AWS: 'arn:aws:iam::111122223333:role/ack-kms-controller-dev' },
+      Action: [...KMS_CONTROLLER_KEY_ACTIONS],
+      Resource: '*',
+    });
+    // KMS refuses a new policy its creator could not put again (the lockout safety check).
+    expect(statement.Action).toContain('kms:PutKeyPolicy');
+    for (const forbidden of ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:CreateGrant', 'kms:DisableKey', 'kms:DisableKeyRotation']) {
+      expect(statement.Action).not.toContain(forbidden);
+    }
+  });
+
   test('the policy has exactly these statements, none open to everyone', () => {
     const statements = keyPolicy(objects);
-    expect(statements).toHaveLength(5);
+    expect(statements).toHaveLength(6);
     for (const statement of statements) {
       expect(statement.Effect).toBe('Allow');
       expect(statement.Principal).not.toBe('*');

@@ -31,11 +31,13 @@ function changed(policies: PlatformPolicies, id: string, change: (statements: St
   if (!found) throw new Error(`no rendered document ${id}`);
   return {
     ...policies,
-    roles: new Map([...policies.roles].map(([name, role]) => [name, { trust: swap(role.trust), inline: role.inline.map(swap) }])),
+    roles: new Map([...policies.roles].map(([name, role]) => [name, { trust: swap(role.trust), inline: role.inline.map(swap), boundary: role.boundary }])),
+    roleBoundary: swap(policies.roleBoundary),
     managedPolicies: new Map([...policies.managedPolicies].map(([name, document]) => [name, swap(document)])),
     resourcePolicies: new Map([...policies.resourcePolicies].map(([arn, document]) => [arn, swap(document)])),
     endpointPolicies: new Map([...policies.endpointPolicies].map(([service, document]) => [service, swap(document)])),
     keyPolicy: swap(policies.keyPolicy),
+    controllerPolicies: new Map([...policies.controllerPolicies].map(([controller, document]) => [controller, swap(document)])),
     devicePolicy: swap(policies.devicePolicy),
     documents: policies.documents.map(swap),
   };
@@ -54,10 +56,13 @@ describe.each(listEnvironments())('policy proof of %s', (environment) => {
     expect(report.ok).toBe(true);
   });
 
-  it('evaluates every rendered policy document: roles, the redrive policy, key, bucket, queue, topics, endpoints and the device policy', () => {
+  it('evaluates every rendered policy document: roles and their boundary, the redrive policy, key, bucket, queue, topics, endpoints, the device policy, the IAM and KMS controllers\'', () => {
     expect(report.unexercised).toEqual([]);
     const kinds = new Set(policiesOf(environment).documents.map((document) => document.id.split(' ')[0]));
-    expect([...kinds].sort()).toEqual(['Bucket', 'IoT', 'Key', 'Policy', 'Queue', 'Role', 'Topic', 'VPCEndpoint']);
+    expect([...kinds].sort()).toEqual([
+      'Bucket', 'IoT', 'Key', 'Policy', 'Queue', 'Role', 'Topic', 'VPCEndpoint',
+      'controller-iam/ack-iam-controller.json', 'controller-iam/ack-kms-controller.json', 'controller-iam/iam-role-boundary.json',
+    ]);
   });
 });
 
@@ -163,6 +168,73 @@ describe('the simulator discriminates', () => {
     expect((await new PolicySimulator(withoutUse).evaluate(request)).result).toBe('ImplicitlyDenied');
     // ... and the key policy alone does not either: the role's IAM grant is scoped to the platform alias.
     expect((await simulator.evaluate({ ...request, context: { ...viaKinesis, 'kms:ResourceAliases': ['alias/another'] } })).result).toBe('ImplicitlyDenied');
+  });
+
+  it('the KMS controller manages the platform key through the key policy alone', async () => {
+    const kmsController = { kind: 'controller', controller: 'ack-kms-controller' } as const;
+    const deletion: AccessRequest = { principal: kmsController, action: 'kms:ScheduleKeyDeletion', resource: keyArn };
+    expect(await simulator.evaluate(deletion)).toEqual({
+      result: 'Allowed',
+      // The account statement matches too, but delegates to IAM, which grants the controller nothing on the key.
+      detail: `allowed by ${policies.keyPolicy.id} AccountAdministersKey, ${policies.keyPolicy.id} KmsControllerManagesKey (identity ImplicitlyDenied, resource Allowed)`,
+    });
+    const withoutStatement = changed(policies, policies.keyPolicy.id, (statements) => statements.filter((statement) => statement.Sid !== 'KmsControllerManagesKey'));
+    const report = await runPolicyProof('dev', withoutStatement);
+    const failed = report.outcomes.filter((outcome) => !outcome.passed).map((outcome) => outcome.check.title);
+    expect(failed).toHaveLength(12);
+    expect(failed).toContain("KMS controller: kms:ScheduleKeyDeletion on the platform key (its key policy names the controller's role)");
+  }, 120_000);
+
+  it('a grant on keys by their tags would let the KMS controller take over any key it tags', async () => {
+    const tagged = { 'aws:ResourceTag/project': 'plant-telemetry', 'aws:ResourceTag/environment': 'dev' };
+    const byTags: Statement = {
+      Sid: 'ManageTaggedKey',
+      Effect: 'Allow',
+      Action: ['kms:PutKeyPolicy', 'kms:ScheduleKeyDeletion'],
+      Resource: ['arn:aws:kms:sa-east-1:111122223333:key/*'],
+      Condition: { StringEquals: tagged },
+    };
+    const widened = changed(policies, 'controller-iam/ack-kms-controller.json', (statements) => [...statements, byTags]);
+    const report = await runPolicyProof('dev', widened);
+    expect(report.outcomes.filter((outcome) => !outcome.passed).map((outcome) => outcome.check.title)).toEqual([
+      'KMS controller: kms:PutKeyPolicy on another key of the account that carries the platform tags',
+      'KMS controller: kms:ScheduleKeyDeletion on another key of the account that carries the platform tags',
+    ]);
+  }, 120_000);
+
+  it('the IAM controller changes roles only with the platform boundary: without the condition it could widen any of them', async () => {
+    const unbounded = changed(policies, 'controller-iam/ack-iam-controller.json', (statements) =>
+      statements.map(({ Condition, ...statement }) => (statement.Sid === 'ChangePlatformRolesWithinBoundary' ? statement : { ...statement, ...(Condition ? { Condition } : {}) })),
+    );
+    const report = await runPolicyProof('dev', unbounded);
+    expect(report.outcomes.filter((outcome) => !outcome.passed).map((outcome) => outcome.check.title)).toEqual([
+      'IAM controller: iam:CreateRole of a platform role without a boundary',
+      'IAM controller: iam:CreateRole of a platform role with another boundary',
+      'IAM controller: iam:PutRolePolicy of a platform role that lost its boundary',
+      'IAM controller: iam:UpdateAssumeRolePolicy of a platform role that lost its boundary',
+    ]);
+  }, 120_000);
+
+  it('a platform role whose inline policy were rewritten to allow everything stays within the boundary', async () => {
+    const everything: Statement[] = [{ Sid: 'Everything', Effect: 'Allow', Action: '*', Resource: '*' }];
+    const rewritten = changed(policies, `Role ${names.processorRole} inline policy processor`, () => everything);
+    const bounded = new PolicySimulator(rewritten);
+    const escapes: AccessRequest[] = [
+      { principal: processor, action: 'iam:CreateUser', resource: 'arn:aws:iam::111122223333:user/intruder' },
+      { principal: processor, action: 's3:GetObject', resource: 'arn:aws:s3:::payroll-exports/2026/12.csv' },
+      { principal: processor, action: 'dynamodb:DeleteTable', resource: names.tableArn(names.readingsTable) },
+      { principal: processor, action: 'kms:ScheduleKeyDeletion', resource: keyArn },
+    ];
+    for (const request of escapes) expect([request.action, (await bounded.evaluate(request)).result]).toEqual([request.action, 'ImplicitlyDenied']);
+    // The same rewrite on a role without the boundary would have reached them.
+    const withoutBoundary: PlatformPolicies = {
+      ...rewritten,
+      roles: new Map([...rewritten.roles].map(([name, role]) => [name, { ...role, boundary: undefined }])),
+    };
+    const unbounded = new PolicySimulator(withoutBoundary);
+    for (const request of escapes.slice(0, 3)) expect([request.action, (await unbounded.evaluate(request)).result]).toEqual([request.action, 'Allowed']);
+    // Its own calls still pass: the boundary holds every platform role's statements.
+    expect((await bounded.evaluate(quarantinePut)).result).toBe('Allowed');
   });
 
   it('the dead-letter queue policy refuses every sender but the functions, even an administrator', async () => {

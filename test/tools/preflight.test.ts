@@ -4,12 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { buildApp } from '../../main';
-import { CONFIG_DIR } from '../../charts/lib/config';
+import { CONFIG_DIR, loadEnvironmentConfig } from '../../charts/lib/config';
+import { controllerPolicyFiles, renderedObjects } from '../../charts/lib/controllerPolicies';
 import { createOnlyKind } from '../../charts/lib/createOnlyFields';
 import { runPreflight } from '../../scripts/lib/preflight';
 import { parsePreflightArgs, PREFLIGHT_USAGE } from '../../scripts/lib/preflightArgs';
 import { PreflightUsageError } from '../../scripts/lib/preflightProblem';
-import { committedRendering, currentRendering, deployedRendering, RenderedFile } from '../../scripts/lib/preflightRendering';
+import { committedIamDocuments, committedRendering, currentRendering, deployedRendering, RenderedFile } from '../../scripts/lib/preflightRendering';
 
 const projectRoot = join(__dirname, '..', '..');
 
@@ -54,12 +55,16 @@ function replacementOf(apiVersion: string, kind: string): string {
   return entry.replacement;
 }
 
-/** A git repository with `files` committed as manifests/prod/ and the environment file of `configDir` as config/prod.yaml. */
-function committedRepo(files: readonly RenderedFile[], configDir: string): string {
+/**
+ * A git repository with `files` committed as manifests/prod/ (and `iamDocuments` below it, relative
+ * paths) and the environment file of `configDir` as config/prod.yaml.
+ */
+function committedRepo(files: readonly RenderedFile[], configDir: string, iamDocuments: Readonly<Record<string, string>> = {}): string {
   const repo = mkdtempSync(join(tmpdir(), 'preflight-repo-'));
-  mkdirSync(join(repo, 'manifests', 'prod'), { recursive: true });
+  mkdirSync(join(repo, 'manifests', 'prod', 'controller-iam'), { recursive: true });
   mkdirSync(join(repo, 'config'));
   for (const { file, objects } of files) writeFileSync(join(repo, 'manifests', 'prod', file), objects.map((object) => stringify(object)).join('---\n'));
+  for (const [file, content] of Object.entries(iamDocuments)) writeFileSync(join(repo, 'manifests', 'prod', file), content);
   writeFileSync(join(repo, 'config', 'prod.yaml'), readFileSync(join(configDir, 'prod.yaml')));
   const git = (...args: string[]) => execFileSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@localhost', ...args], { stdio: 'pipe' });
   git('init', '-q');
@@ -192,6 +197,41 @@ describe('preflight against the deployed rendering', () => {
         'export the items first (DynamoDB export to S3) or keep the object until nobody needs them',
       'preflight prod: 1 problem',
     ]);
+  });
+});
+
+describe('preflight of the IAM documents applied by hand', () => {
+  /** The controller-iam/ files of the prod rendering with the config of `configDir`. */
+  function iamDocuments(configDir: string): Record<string, string> {
+    const app = buildApp('prod', mkdtempSync(join(tmpdir(), 'preflight-iam-')), configDir);
+    return controllerPolicyFiles(loadEnvironmentConfig('prod', configDir), renderedObjects(app));
+  }
+
+  test('a boundary or controller policy that differs from the committed one is a step before the sync, not a problem', () => {
+    const configDir = cleanConfigDir('prod');
+    const now = iamDocuments(configDir);
+    const boundary = JSON.parse(now['controller-iam/iam-role-boundary.json'] ?? '{}') as { Statement: { Action: string[] }[] };
+    boundary.Statement[0]?.Action.pop();
+    const { ['controller-iam/ack-sqs-controller.json']: _sqs, ...withoutSqs } = now;
+    const before = { ...withoutSqs, 'controller-iam/iam-role-boundary.json': JSON.stringify(boundary), 'controller-iam/ack-retired-controller.json': '{}' };
+    const repo = committedRepo(rendering('prod', configDir), configDir, before);
+
+    const report = runPreflight({ environment: 'prod', configDir, previous: deployedRendering(repo, 'HEAD', 'prod'), previousIamDocuments: committedIamDocuments(repo, 'HEAD', 'prod') });
+
+    expect(report.lines).toEqual([
+      'preflight prod: before syncing: manifests/prod/controller-iam/ack-retired-controller.json: no longer rendered; remove it from the account after the sync',
+      "preflight prod: before syncing: manifests/prod/controller-iam/ack-sqs-controller.json: new; put it as the controller role's policy before the sync",
+      'preflight prod: before syncing: manifests/prod/controller-iam/iam-role-boundary.json: changed; publish it as the default version of the managed policy iam-role-boundary-<suffix> before the sync',
+      'preflight prod: ready (once 3 IAM documents are applied by hand, above)',
+    ]);
+    expect(report.exitCode).toBe(0);
+  });
+
+  test('the same documents as committed need no step', () => {
+    const configDir = cleanConfigDir('prod');
+    const repo = committedRepo(rendering('prod', configDir), configDir, iamDocuments(configDir));
+    const report = runPreflight({ environment: 'prod', configDir, previous: deployedRendering(repo, 'HEAD', 'prod'), previousIamDocuments: committedIamDocuments(repo, 'HEAD', 'prod') });
+    expect(report).toEqual({ lines: ['preflight prod: ready'], exitCode: 0 });
   });
 });
 
