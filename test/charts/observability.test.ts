@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import { MetricSpec, OpsAlarm, OpsAlarmProps } from '../../charts/constructs/OpsAlarm';
 import { ALARM_THRESHOLDS, anomalyStormThreshold, ObservabilityChart, quarantineThreshold } from '../../charts/observability';
-import { alarmState } from '../helpers/alarmEvaluator';
+import { alarmState, metricKey } from '../helpers/alarmEvaluator';
 import { findObject, platformProps, RenderedObject, synthChart } from '../helpers/platform';
 
 const render = (environment = 'dev'): RenderedObject[] => synthChart((app, props) => new ObservabilityChart(app, 'observability', props), environment);
@@ -41,6 +41,11 @@ const widgets = (objects: readonly RenderedObject[]): DashboardWidget[] =>
   (JSON.parse((findObject(objects, 'Dashboard').spec as { dashboardBody: string }).dashboardBody) as { widgets: DashboardWidget[] }).widgets;
 
 const OPS_TOPIC = 'arn:aws:sns:sa-east-1:111122223333:sns-ops-dev';
+const STREAM = 'kinesis-telemetry-dev';
+const SHARD = 'shardId-000000000000';
+/** The stream-level records put, as the processor-stalled alarm reads them. */
+const INGRESS = metricKey('IncomingRecords', { StreamName: STREAM });
+const ofProcessor = (metricName: string): string => metricKey(metricName, { service: 'processor' });
 
 /** Every alarm the platform must have, with what silence means for it. */
 const EXPECTED_ALARMS: Record<string, 'breaching' | 'notBreaching'> = {
@@ -288,10 +293,52 @@ describe('ObservabilityChart', () => {
   test('processor-stalled fires when records arrive and the processor accounts for none for two periods, not when it judges or quarantines them', () => {
     const stalled = alarm(objects, 'cw-processor-stalled-dev');
     const arriving = [500, 500, 500];
-    expect(alarmState(stalled, { IncomingRecords: arriving }, 3)).toBe('ALARM');
-    expect(alarmState(stalled, { IncomingRecords: arriving, ReadingsProcessed: [4000, 4000, 4000] }, 3)).toBe('OK');
-    expect(alarmState(stalled, { IncomingRecords: arriving, RecordsQuarantined: [undefined, 500, 500] }, 3)).toBe('OK');
-    expect(alarmState(stalled, { IncomingRecords: [undefined, undefined, 500] }, 3)).toBe('OK');
+    expect(alarmState(stalled, { [INGRESS]: arriving }, 3)).toBe('ALARM');
+    expect(alarmState(stalled, { [INGRESS]: arriving, [ofProcessor('ReadingsProcessed')]: [4000, 4000, 4000] }, 3)).toBe('OK');
+    expect(alarmState(stalled, { [INGRESS]: arriving, [ofProcessor('RecordsQuarantined')]: [undefined, 500, 500] }, 3)).toBe('OK');
+    expect(alarmState(stalled, { [INGRESS]: [undefined, undefined, 500] }, 3)).toBe('OK');
+  });
+
+  test('as CloudWatch matches metrics, a datapoint reaches an alarm only under the full dimension set of the metric it reads', () => {
+    const throttles = alarm(objects, 'cw-kinesis-write-throttles-dev');
+    const streamLevel = metricKey('WriteProvisionedThroughputExceeded', { StreamName: STREAM });
+    const shardLevel = metricKey('WriteProvisionedThroughputExceeded', { StreamName: STREAM, ShardId: SHARD });
+    expect([streamLevel, shardLevel]).toEqual([
+      'WriteProvisionedThroughputExceeded{StreamName=kinesis-telemetry-dev}',
+      'WriteProvisionedThroughputExceeded{ShardId=shardId-000000000000,StreamName=kinesis-telemetry-dev}',
+    ]);
+    // The shard-level datapoint is another metric: it does not trip the alarm on the stream-level one.
+    expect(alarmState(throttles, { [shardLevel]: [25] }, 1)).toBe('OK');
+    expect(alarmState(throttles, { [streamLevel]: [0], [shardLevel]: [25] }, 1)).toBe('OK');
+    expect(alarmState(throttles, { [streamLevel]: [25] }, 1)).toBe('ALARM');
+    // The same for an input of a metric math alarm.
+    const stalled = alarm(objects, 'cw-processor-stalled-dev');
+    expect(alarmState(stalled, { [metricKey('IncomingRecords', { StreamName: STREAM, ShardId: SHARD })]: [500, 500, 500] }, 3)).toBe('OK');
+    expect(alarmState(stalled, { [INGRESS]: [500, 500, 500] }, 3)).toBe('ALARM');
+  });
+
+  test('a Metrics Insights alarm sums every dimension set that carries its WHERE values, and only those', () => {
+    const failures = alarm(objects, 'cw-iot-telemetry-failures-dev');
+    const failed = (rule: string, actionType: string): string => metricKey('Failure', { RuleName: rule, ActionType: actionType });
+    expect(alarmState(failures, { [failed('iot_telemetry_dev', 'Kinesis')]: [1] }, 1)).toBe('ALARM');
+    expect(alarmState(failures, { [failed('iot_telemetry_dev', 'Kinesis')]: [0], [failed('iot_telemetry_dev', 'S3')]: [0] }, 1)).toBe('OK');
+    expect(alarmState(failures, { [failed('iot_presence_dev', 'Kinesis')]: [1] }, 1)).toBe('OK');
+  });
+
+  const misKeyed: [string, string][] = [
+    ['WriteProvisionedThroughputExceeded', 'alarmEvaluator: scenario key "WriteProvisionedThroughputExceeded" is not MetricName{dimension=value,...}'],
+    [
+      'WriteProvisionedThroughputExceeded{StreamName=kinesis-telemetry-dev,ShardId=shardId-000000000000}',
+      'alarmEvaluator: scenario key "WriteProvisionedThroughputExceeded{StreamName=kinesis-telemetry-dev,ShardId=shardId-000000000000}" must list its dimensions once each, sorted by name: "WriteProvisionedThroughputExceeded{ShardId=shardId-000000000000,StreamName=kinesis-telemetry-dev}"',
+    ],
+    [
+      'WriteThrottleEvents{TableName=dynamodb-readings-dev}',
+      'alarmEvaluator: scenario metric WriteThrottleEvents{TableName=dynamodb-readings-dev} is not read by alarm cw-kinesis-write-throttles-dev, which reads WriteProvisionedThroughputExceeded',
+    ],
+  ];
+  // A key that can match nothing would read as silence, and an alarm that stays OK would pass unnoticed.
+  test.each(misKeyed)('a scenario key %s throws instead of reading as silence', (key, message) => {
+    expect(() => alarmState(alarm(objects, 'cw-kinesis-write-throttles-dev'), { [key]: [25] }, 1)).toThrow(new Error(message));
   });
 
   test('shard handoffs alarm when shards keep moving for half an hour, not on a rollout', () => {
@@ -308,9 +355,9 @@ describe('ObservabilityChart', () => {
       comparisonOperator: 'GreaterThanThreshold',
     });
     // A rollout moves each shard once or twice within one quarter of an hour; recycles once every few hours.
-    expect(alarmState(handoffs, { ShardHandoffs: [undefined, 2 * shards, shards] }, 3)).toBe('OK');
+    expect(alarmState(handoffs, { [ofProcessor('ShardHandoffs')]: [undefined, 2 * shards, shards] }, 3)).toBe('OK');
     // Random placement in the load test moved 40 % of the batches: hundreds of moves per shard a quarter.
-    expect(alarmState(handoffs, { ShardHandoffs: [undefined, 300 * shards, 300 * shards] }, 3)).toBe('ALARM');
+    expect(alarmState(handoffs, { [ofProcessor('ShardHandoffs')]: [undefined, 300 * shards, 300 * shards] }, 3)).toBe('ALARM');
     expect(alarm(render('prod'), 'cw-processor-shard-handoffs-prod').threshold).toBe(platformProps('prod').capacity.shardCount);
   });
 
