@@ -30,7 +30,7 @@ import { memoryStorer } from './lib/benchMemoryTable';
 import { benchReadPath, reportReadPath } from './lib/benchReadPath';
 import { telemetrySchema } from './lib/benchSchema';
 import { captureStdout, emfTotal, fmt, median, percentile } from './lib/benchStats';
-import { parseBenchArgs, type BenchOptions } from './lib/benchArgs';
+import { BENCH_USAGE, parseBenchArgs, type BenchOptions } from './lib/benchArgs';
 import { targetCell, targetSummary, type BenchTarget } from './lib/benchTargets';
 import { ReplayError } from './lib/replayErrors';
 
@@ -297,7 +297,7 @@ async function main({ runs }: BenchOptions): Promise<void> {
   await dynalite.stop();
 }
 
-let options: BenchOptions;
+let options: BenchOptions | 'help';
 try {
   // Before any emulator starts: a bad argument costs nothing and prints one line.
   options = parseBenchArgs(process.argv.slice(2));
@@ -305,6 +305,10 @@ try {
   if (!(error instanceof ReplayError)) throw error;
   process.stderr.write(`bench: ${error.message}\n`);
   process.exit(error.exitCode);
+}
+if (options === 'help') {
+  process.stdout.write(`${BENCH_USAGE}\n`);
+  process.exit(0);
 }
 main(options).then(
   () => process.exit(0),

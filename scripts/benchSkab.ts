@@ -32,8 +32,12 @@ import { classifyFalseAlarms, sumFalseAlarmKinds, type FalseAlarmKinds } from '.
 import { formatOnset, nearestRankQuantile, onsetOutcome, sumOnsetOutcomes, type OnsetOutcome } from './lib/skabOnset';
 import { countSkabFile, SKAB_LEADERBOARD, SKAB_WARMUP_ROWS, skabRates, sumSkabCounts, type SkabCounts } from './lib/skabScore';
 import { listCsvFiles, naturalOrder } from './lib/listCsvFiles';
+import { helpRequested } from './lib/helpRequested';
 
 export const BENCH_SKAB_USAGE = 'usage: bench:skab -- DIR [--settings FILE.json|FILE.yaml]';
+
+/** The flags `bench:skab` takes; the usage names each of them (a test holds them together). */
+export const BENCH_SKAB_FLAGS = { settings: { type: 'string' } } as const;
 
 function percent(value: number): string {
   return `${(value * 100).toFixed(1)}%`;
@@ -364,10 +368,12 @@ export interface BenchSkabOptions {
   readonly settings: DetectorSettings;
 }
 
-export function parseBenchSkabArgs(args: readonly string[]): BenchSkabOptions {
+/** The options of a bench:skab command line, 'help' for `--help`/`-h`, or a ReplayUsageError. */
+export function parseBenchSkabArgs(args: readonly string[]): BenchSkabOptions | 'help' {
+  if (helpRequested(args)) return 'help';
   let parsed: { values: { settings?: string }; positionals: string[] };
   try {
-    parsed = parseArgs({ args: [...args], options: { settings: { type: 'string' } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: [...args], options: BENCH_SKAB_FLAGS, allowPositionals: true, strict: true });
   } catch (error) {
     throw new ReplayUsageError(`${(error as Error).message}\n${BENCH_SKAB_USAGE}`);
   }
@@ -397,8 +403,12 @@ function statDirectory(path: string): boolean {
 }
 
 export function runBenchSkab(args: readonly string[], write: (chunk: string) => void): void {
-  const { dir, settings } = parseBenchSkabArgs(args);
-  write(formatBenchSkabReport(dir, benchSkab(dir, settings)));
+  const options = parseBenchSkabArgs(args);
+  if (options === 'help') {
+    write(`${BENCH_SKAB_USAGE}\n`);
+    return;
+  }
+  write(formatBenchSkabReport(options.dir, benchSkab(options.dir, options.settings)));
 }
 
 function main(): void {

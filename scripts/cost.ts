@@ -14,11 +14,15 @@
 import { planCapacity } from '../charts/lib/capacity';
 import { loadEnvironmentConfig } from '../charts/lib/config';
 import { monthlyCost } from './lib/cost';
-import { CostUsageError, parseCostArgs, withCapacityOverrides } from './lib/costArgs';
+import { COST_USAGE, CostUsageError, parseCostArgs, withCapacityOverrides } from './lib/costArgs';
 import { renderCost } from './lib/costRender';
 
 function main(): void {
   const options = parseCostArgs(process.argv.slice(2));
+  if (options === 'help') {
+    process.stdout.write(`${COST_USAGE}\n`);
+    return;
+  }
   const fileConfig = loadEnvironmentConfig(options.environment);
   const config = withCapacityOverrides(fileConfig, options.capacity);
   const plan = planCapacity(config);

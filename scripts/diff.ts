@@ -45,7 +45,7 @@ function selectEnvironments(requested: readonly string[], known: readonly string
 export function runDiff(argv: readonly string[], io: DiffIo = GIT_AND_SYNTH): number {
   try {
     const options = parseDiffArgs(argv);
-    if (options.help) {
+    if (options === 'help') {
       io.out(`${DIFF_USAGE}\n`);
       return 0;
     }

@@ -1,6 +1,6 @@
 /**
  * Regenerates `imports/`: reads the pinned CRDs (default `../shared/crds`, or the folder given as
- * the first argument), strips every schema `description`, writes one multi-document YAML per API
+ * the only argument), strips every schema `description`, writes one multi-document YAML per API
  * group to `imports/crds/`, and runs `cdk8s import` on each of them (one TypeScript module per
  * group, because `cdk8s import` overwrites a group's module on every import of that group).
  */
@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
+import { IMPORT_USAGE, parseImportArgs } from './lib/importArgs';
 
 const projectRoot = resolve(__dirname, '..');
 const crdOutputDir = join(projectRoot, 'imports', 'crds');
@@ -35,9 +36,14 @@ export function stripDescriptions(node: unknown): unknown {
 }
 
 function main(): void {
-  const sourceDir = resolve(process.argv[2] ?? join(projectRoot, '..', 'shared', 'crds'));
+  const options = parseImportArgs(process.argv.slice(2));
+  if (options === 'help') {
+    process.stdout.write(`${IMPORT_USAGE}\n`);
+    return;
+  }
+  const sourceDir = resolve(options.sourceDir ?? join(projectRoot, '..', 'shared', 'crds'));
   if (!existsSync(sourceDir) || !statSync(sourceDir).isDirectory()) {
-    throw new Error(`${sourceDir} is not a folder; give the folder of the pinned CRDs: npm run import -- <dir> (default ../shared/crds)`);
+    throw new Error(`${sourceDir} is not a folder; ${IMPORT_USAGE}`);
   }
   const crdsByGroup = new Map<string, unknown[]>();
   for (const file of listYamlFiles(sourceDir)) {

@@ -45,7 +45,6 @@ import { alertCounts } from './lib/local/alertCounts';
 import { renderProcessorFanOut } from './lib/local/renderProcessorFanOut';
 import { publishLatencies, type PublishLatencies } from './lib/local/publishLatencies';
 import { slowestStages } from './lib/local/slowestStages';
-import { helpRequested } from './lib/fleet/helpRequested';
 import { loadtestFailures, loadtestLastLine, type LoadtestOutcome } from './lib/local/loadtestVerdict';
 import { readManifests } from './lib/local/readManifests';
 
@@ -354,12 +353,11 @@ function fanOutStage(environment: string): string {
 }
 
 async function main(): Promise<number> {
-  const args = process.argv.slice(2);
-  if (helpRequested(args)) {
+  const options = parseLoadtestArgs(process.argv.slice(2));
+  if (options === 'help') {
     process.stdout.write(`${LOADTEST_USAGE}\n`);
     return 0;
   }
-  const options = parseLoadtestArgs(args);
   const manifests = readManifests(options.fanOut ? fanOutStage(options.environment) : join(REPOSITORY, 'manifests', options.environment), options.environment);
   const topics = readFleetTopics(manifests);
   const plan = planLoadtest(options, topics.lines, renderedDetectorSettings(manifests));

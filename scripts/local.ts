@@ -21,7 +21,6 @@ import { detectorOverrides } from './lib/local/detectorOverrides';
 import { LiveOutput } from './lib/local/LiveOutput';
 import { pipelineTotals } from './lib/local/pipelineTotals';
 import { LocalPipeline } from './lib/local/LocalPipeline';
-import { helpRequested } from './lib/fleet/helpRequested';
 import { LOCAL_USAGE, parseLocalArgs } from './lib/local/parseLocalArgs';
 import { readManifests } from './lib/local/readManifests';
 
@@ -36,12 +35,11 @@ function untilStopped(seconds: number | undefined): Promise<void> {
 }
 
 async function main(): Promise<number> {
-  const args = process.argv.slice(2);
-  if (helpRequested(args)) {
+  const options = parseLocalArgs(process.argv.slice(2));
+  if (options === 'help') {
     process.stdout.write(`${LOCAL_USAGE}\n`);
     return 0;
   }
-  const options = parseLocalArgs(args);
   const manifests = readManifests(join(REPOSITORY, 'manifests', options.environment), options.environment);
   // One pipeline per environment: a second one would take `.local/<env>/endpoints.json` (query --local) from
   // the first while it runs. Checked again before writing, since starting takes a few seconds.

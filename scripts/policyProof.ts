@@ -6,15 +6,19 @@
  * one fails, 2 for a wrong argument or environment (`--env prod` and `--env=prod` alike).
  */
 import { runPolicyProof } from './lib/policyProof';
-import { parseProofArgs } from './lib/policyProofArgs';
+import { parseProofArgs, PROOF_USAGE } from './lib/policyProofArgs';
 
 async function main(): Promise<number> {
-  let environments: string[];
+  let environments: string[] | 'help';
   try {
     environments = parseProofArgs(process.argv.slice(2));
   } catch (error) {
     process.stderr.write(`proof: ${(error as Error).message}\n`);
     return 2;
+  }
+  if (environments === 'help') {
+    process.stdout.write(`${PROOF_USAGE}\n`);
+    return 0;
   }
   let ok = true;
   for (const environment of environments) {

@@ -42,6 +42,10 @@ function resolveBase(base: string | undefined): string {
 
 function main(argv: readonly string[]): number {
   const options = parsePreflightArgs(argv);
+  if (options === 'help') {
+    process.stdout.write(`${PREFLIGHT_USAGE}\n`);
+    return 0;
+  }
   const configDir = options.configDir === undefined ? CONFIG_DIR : resolve(options.configDir);
   checkEnvironment(options.environment, configDir, options.configDir !== undefined);
   const base = resolveBase(options.base);

@@ -24,7 +24,7 @@ import { QueryInputError } from '../functions/shared/errors';
 import { AssetDirectory } from '../functions/shared/query/AssetDirectory';
 import { QueryService } from '../functions/shared/query/QueryService';
 import { SeriesReader } from '../functions/shared/query/SeriesReader';
-import { parseQueryArgs, SERIES_FLAGS } from './lib/queryArgs';
+import { parseQueryArgs, QUERY_USAGE, SERIES_FLAGS } from './lib/queryArgs';
 import { formatQueryResult } from './lib/queryOutput';
 import { planQuery, runQuery } from './lib/queryRun';
 import { queryTargets } from './lib/queryTargets';
@@ -49,6 +49,10 @@ function clientConfig(environment: string, region: string, local: boolean): Dyna
 async function main(): Promise<number> {
   exitQuietlyOnClosedPipe();
   const options = parseQueryArgs(process.argv.slice(2));
+  if (options === 'help') {
+    process.stdout.write(`${QUERY_USAGE}\n`);
+    return 0;
+  }
   const targets = queryTargets(options.environment);
   const startedAt = Date.now();
   const plan = planQuery(options, targets, startedAt);

@@ -33,7 +33,7 @@ import './lib/quietSdkNodeWarning';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { parseRedriveArgs } from './lib/redriveArgs';
+import { parseRedriveArgs, REDRIVE_USAGE } from './lib/redriveArgs';
 import { RedriveError } from './lib/RedriveError';
 import { redriveQueue } from './lib/redriveQueue';
 import { redriveTargets } from './lib/redriveTargets';
@@ -41,6 +41,10 @@ import { missingCredentialsHint } from './lib/missingCredentialsHint';
 
 async function main(): Promise<number> {
   const options = parseRedriveArgs(process.argv.slice(2));
+  if (options === 'help') {
+    process.stdout.write(`${REDRIVE_USAGE}\n`);
+    return 0;
+  }
   const targets = redriveTargets(options.environment);
   const clients = {
     sqs: new SQSClient({ region: targets.region }),

@@ -20,8 +20,9 @@ import { parseReplayFormat, readReplayFile, type ReplayFile, type ReplayFormat }
 import { replayFile } from './lib/replayRun';
 import { readReplaySettings } from './lib/replaySettings';
 import { exitQuietlyOnClosedPipe } from './lib/exitQuietlyOnClosedPipe';
+import { helpRequested } from './lib/helpRequested';
 
-const USAGE =
+export const REPLAY_USAGE =
   'usage: replay --format skab|csv [--warmup N] [--settings FILE.json|FILE.yaml] [--details] [--plot OUT.svg] FILE...';
 
 interface ReplayOptions {
@@ -32,36 +33,37 @@ interface ReplayOptions {
   readonly files: readonly string[];
 }
 
-const OPTIONS = {
+/** The flags `replay` takes; the usage names each of them (a test holds them together). */
+export const REPLAY_FLAGS = {
   format: { type: 'string' },
   warmup: { type: 'string' },
   settings: { type: 'string' },
   plot: { type: 'string' },
   details: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
 } as const;
 
 function isDirectory(path: string): boolean {
   return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
 }
 
-export function parseReplayArgs(args: readonly string[]): ReplayOptions {
-  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTIONS; allowPositionals: true; strict: true }>>;
+/** The options of a replay command line, 'help' for `--help`/`-h`, or a ReplayUsageError. */
+export function parseReplayArgs(args: readonly string[]): ReplayOptions | 'help' {
+  if (helpRequested(args)) return 'help';
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: typeof REPLAY_FLAGS; allowPositionals: true; strict: true }>>;
   try {
-    parsed = parseArgs({ args: [...args], options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: [...args], options: REPLAY_FLAGS, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new ReplayUsageError(`${(error as Error).message}\n${USAGE}`);
+    throw new ReplayUsageError(`${(error as Error).message}\n${REPLAY_USAGE}`);
   }
   const { values, positionals: files } = parsed;
-  if (values.help === true) throw new ReplayUsageError(USAGE);
-  if (values.format === undefined) throw new ReplayUsageError(`missing --format (skab or csv)\n${USAGE}`);
+  if (values.format === undefined) throw new ReplayUsageError(`missing --format (skab or csv)\n${REPLAY_USAGE}`);
   const format = parseReplayFormat(values.format);
   let warmup: number | undefined;
   if (values.warmup !== undefined) {
     if (!/^\d+$/.test(values.warmup)) throw new ReplayUsageError(`--warmup must be a whole number of samples, got "${values.warmup}"`);
     warmup = Number(values.warmup);
   }
-  if (files.length === 0) throw new ReplayUsageError(`no input files\n${USAGE}`);
+  if (files.length === 0) throw new ReplayUsageError(`no input files\n${REPLAY_USAGE}`);
   const plotPath = values.plot;
   if (plotPath !== undefined) {
     if (files.length !== 1) throw new ReplayUsageError('--plot draws exactly one input file');
@@ -99,6 +101,10 @@ function formatNumber(value: number): string {
 
 export function runReplay(args: readonly string[], write: (chunk: string) => void): void {
   const options = parseReplayArgs(args);
+  if (options === 'help') {
+    write(`${REPLAY_USAGE}\n`);
+    return;
+  }
   // Validate the settings and read every file first, so bad input fails before any output.
   const { warmupSamples } = resolveDetectorSettings(options.settings);
   const inputs = options.files.map((path) => readReplayFile(path, options.format));

@@ -6,7 +6,6 @@
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { buildApp } from '../main';
 import { planCapacity } from '../charts/lib/capacity';
@@ -15,10 +14,9 @@ import { renderedObjects, writeControllerPolicies } from '../charts/lib/controll
 import { loadEnvironmentSet } from '../charts/lib/environments';
 import { monthlyCost } from './lib/cost';
 import { costSummaryLine } from './lib/costRender';
+import { parseSynthArgs, SYNTH_USAGE } from './lib/synthArgs';
 
 const projectRoot = resolve(__dirname, '..');
-
-const USAGE = 'usage: npm run synth [-- [--env <name>]... [--config-dir <dir>] [--out <dir>]]';
 
 interface SynthOptions {
   readonly environments: readonly string[];
@@ -26,14 +24,7 @@ interface SynthOptions {
   readonly outDir: string;
 }
 
-function parseOptions(argv: readonly string[]): SynthOptions {
-  let parsed: ReturnType<typeof parseSynthArgs>;
-  try {
-    parsed = parseSynthArgs(argv);
-  } catch (error) {
-    throw new Error(`${(error as Error).message}; ${USAGE}`);
-  }
-  const { values } = parsed;
+function synthOptions(values: Exclude<ReturnType<typeof parseSynthArgs>, 'help'>): SynthOptions {
   const configDir = values['config-dir'] === undefined ? CONFIG_DIR : resolve(values['config-dir']);
   let known: string[];
   try {
@@ -51,15 +42,6 @@ function parseOptions(argv: readonly string[]): SynthOptions {
   };
 }
 
-function parseSynthArgs(argv: readonly string[]) {
-  return parseArgs({
-    args: [...argv],
-    options: { env: { type: 'string', multiple: true }, 'config-dir': { type: 'string' }, out: { type: 'string' } },
-    strict: true,
-    allowPositionals: false,
-  });
-}
-
 function countObjects(dir: string): number {
   return readdirSync(dir)
     .filter((file) => file.endsWith('.yaml'))
@@ -68,7 +50,12 @@ function countObjects(dir: string): number {
 
 function main(): void {
   const started = process.hrtime.bigint();
-  const { environments, configDir, outDir: manifestsDir } = parseOptions(process.argv.slice(2));
+  const values = parseSynthArgs(process.argv.slice(2));
+  if (values === 'help') {
+    process.stdout.write(`${SYNTH_USAGE}\n`);
+    return;
+  }
+  const { environments, configDir, outDir: manifestsDir } = synthOptions(values);
   const staging = join(manifestsDir, '.staging');
   rmSync(staging, { recursive: true, force: true });
   // Every environment of the folder, checked as a set (suffixes, shared accounts), even when one is rendered.

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stripDescriptions } from '../scripts/import';
+import { IMPORT_USAGE } from '../scripts/lib/importArgs';
 
 const IMPORT_SCRIPT = join(__dirname, '..', 'scripts', 'import.ts');
 
@@ -27,7 +28,7 @@ describe('npm run import errors', () => {
     const missing = join(tmpdir(), 'no-such-crds-folder');
     const result = runImport(missing);
     expect(result.status).toBe(1);
-    expect(result.stderr).toBe(`import: ${missing} is not a folder; give the folder of the pinned CRDs: npm run import -- <dir> (default ../shared/crds)\n`);
+    expect(result.stderr).toBe(`import: ${missing} is not a folder; ${IMPORT_USAGE}\n`);
   });
 
   test('a folder without CRDs is one line, exit 1, and imports/ is left as it was', () => {

@@ -1,5 +1,6 @@
 /** Command line of `npm run bench`. */
 import { parseArgs } from 'node:util';
+import { helpRequested } from './helpRequested';
 import { ReplayUsageError } from './replayErrors';
 
 /** Runs per figure when `--runs` is not given: the medians the README quotes. */
@@ -10,7 +11,10 @@ export interface BenchOptions {
   readonly runs: number;
 }
 
-const OPTIONS = { runs: { type: 'string' } } as const;
+/** The flags `bench` takes; the usage names each of them (a test holds them together). */
+export const BENCH_FLAGS = { runs: { type: 'string' } } as const;
+
+export const BENCH_USAGE = `usage: npm run bench [-- --runs N] (N: runs per figure, default ${DEFAULT_BENCH_RUNS})`;
 const ALLOWED = '--runs N is the only option';
 const RUNS_ALLOWED = 'a whole number of runs, 1 or more';
 
@@ -18,10 +22,12 @@ function runsValueError(value: string): string {
   return `--runs must be ${RUNS_ALLOWED}, got "${value}"`;
 }
 
-export function parseBenchArgs(args: readonly string[]): BenchOptions {
+/** The options of a bench command line, 'help' for `--help`/`-h`, or a one-line ReplayUsageError. */
+export function parseBenchArgs(args: readonly string[]): BenchOptions | 'help' {
+  if (helpRequested(args)) return 'help';
   let runs: string | undefined;
   try {
-    ({ runs } = parseArgs({ args: [...args], options: OPTIONS, allowPositionals: false, strict: true }).values);
+    ({ runs } = parseArgs({ args: [...args], options: BENCH_FLAGS, allowPositionals: false, strict: true }).values);
   } catch {
     throw new ReplayUsageError(describeBadArgument(args));
   }
@@ -35,7 +41,7 @@ export function parseBenchArgs(args: readonly string[]): BenchOptions {
  * positionals, which bench does not take, and does not say what is allowed.
  */
 function describeBadArgument(args: readonly string[]): string {
-  const { tokens } = parseArgs({ args: [...args], options: OPTIONS, allowPositionals: true, strict: false, tokens: true });
+  const { tokens } = parseArgs({ args: [...args], options: BENCH_FLAGS, allowPositionals: true, strict: false, tokens: true });
   for (const token of tokens) {
     if (token.kind === 'positional') return `unexpected argument "${token.value}" (${ALLOWED})`;
     if (token.kind === 'option' && token.name !== 'runs') return `unknown option ${token.rawName} (${ALLOWED})`;

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { CONFIG_LIMITS, EnvironmentConfig } from '../../charts/lib/config';
 import { decimalNumber } from './decimalNumber';
+import { helpRequested } from './helpRequested';
 
 export const COST_USAGE =
   'usage: npm run cost -- [--env <env, default prod>] [--sensors N] [--rate R] [--readings-per-message K] [--bytes-per-reading B] [--headroom H] [--devices D]';
@@ -25,7 +26,8 @@ const OVERRIDES = {
 /** Devices (things) have no config field: one per asset unless given. */
 export const DEVICES_LIMITS = { min: 1, max: 1_000_000 } as const;
 
-const FLAGS = {
+/** The flags `cost` takes; the usage names each of them (a test holds them together). */
+export const COST_FLAGS = {
   env: { type: 'string' },
   devices: { type: 'string' },
   ...Object.fromEntries(Object.keys(OVERRIDES).map((flag) => [flag, { type: 'string' }])),
@@ -48,14 +50,15 @@ function numberFlag(flag: string, text: string, bounds: { readonly min: number; 
   return value;
 }
 
-/** Parses the command line; every error is one CostUsageError line naming the flag and value. */
-export function parseCostArgs(argv: readonly string[]): CostOptionsFromArgs {
-  const { tokens } = parseArgs({ args: [...argv], options: FLAGS, strict: false, allowPositionals: true, tokens: true });
+/** Parses the command line: 'help' for `--help`/`-h`; every error is one CostUsageError line naming the flag and value. */
+export function parseCostArgs(argv: readonly string[]): CostOptionsFromArgs | 'help' {
+  if (helpRequested(argv)) return 'help';
+  const { tokens } = parseArgs({ args: [...argv], options: COST_FLAGS, strict: false, allowPositionals: true, tokens: true });
   const values = new Map<string, string>();
   for (const token of tokens) {
     if (token.kind === 'positional') throw new CostUsageError(`cost: ${JSON.stringify(token.value)}: unexpected argument; ${COST_USAGE}`);
     if (token.kind !== 'option') continue;
-    if (!(token.name in FLAGS)) throw new CostUsageError(`cost: ${token.rawName}: unknown flag; ${COST_USAGE}`);
+    if (!(token.name in COST_FLAGS)) throw new CostUsageError(`cost: ${token.rawName}: unknown flag; ${COST_USAGE}`);
     // A separate value that looks like a flag (`--sensors --rate 1`) means the value was forgotten.
     if (token.value === undefined || token.value === '' || (!token.inlineValue && token.value.startsWith('--'))) {
       throw new CostUsageError(`cost: ${token.rawName}: missing value; ${COST_USAGE}`);

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { helpRequested } from './helpRequested';
 import { REPORT_FORMATS, ReportFormat } from './manifestDiffReport';
 
 export const DIFF_USAGE = 'usage: npm run diff -- [--base <git ref>] [--env <env>]... [--format markdown|text]';
@@ -12,32 +13,27 @@ export interface DiffOptions {
   /** Environments to compare; empty: every `config/<env>.yaml`. */
   readonly environments: readonly string[];
   readonly format: ReportFormat;
-  readonly help: boolean;
 }
 
-const FLAGS = { base: { type: 'string' }, env: { type: 'string', multiple: true }, format: { type: 'string' }, help: { type: 'boolean' } } as const;
+/** The flags `diff` takes; the usage names each of them (a test holds them together). */
+export const DIFF_FLAGS = { base: { type: 'string' }, env: { type: 'string', multiple: true }, format: { type: 'string' } } as const;
 
 /**
- * Parses the command line. Tokens are checked here rather than by parseArgs' strict mode so that
- * every error is one line naming the flag and value.
+ * Parses the command line: 'help' for `--help`/`-h`. Tokens are checked here rather than by parseArgs'
+ * strict mode so that every error is one line naming the flag and value.
  */
-export function parseDiffArgs(argv: readonly string[]): DiffOptions {
-  const { tokens } = parseArgs({ args: [...argv], options: FLAGS, strict: false, allowPositionals: true, tokens: true });
+export function parseDiffArgs(argv: readonly string[]): DiffOptions | 'help' {
+  if (helpRequested(argv)) return 'help';
+  const { tokens } = parseArgs({ args: [...argv], options: DIFF_FLAGS, strict: false, allowPositionals: true, tokens: true });
   let base: string | undefined;
   const environments: string[] = [];
   let format: ReportFormat = 'markdown';
-  let help = false;
   for (const token of tokens) {
     if (token.kind === 'positional') throw new DiffUsageError(`diff: ${JSON.stringify(token.value)}: unexpected argument; ${DIFF_USAGE}`);
     if (token.kind !== 'option') continue;
-    if (!(token.name in FLAGS)) {
+    if (!(token.name in DIFF_FLAGS)) {
       const value = token.value === undefined ? '' : ` (value ${JSON.stringify(token.value)})`;
       throw new DiffUsageError(`diff: ${token.rawName}: unknown flag${value}; ${DIFF_USAGE}`);
-    }
-    if (token.name === 'help') {
-      if (token.value !== undefined) throw new DiffUsageError(`diff: --help: takes no value, got ${JSON.stringify(token.value)}`);
-      help = true;
-      continue;
     }
     // Without strict mode parseArgs takes the next flag as the value (`--base --env dev`).
     const missing = token.value === undefined || token.value === '' || (!token.inlineValue && token.value.startsWith('-'));
@@ -51,5 +47,5 @@ export function parseDiffArgs(argv: readonly string[]): DiffOptions {
       format = token.value as ReportFormat;
     }
   }
-  return { ...(base === undefined ? {} : { base }), environments, format, help };
+  return { ...(base === undefined ? {} : { base }), environments, format };
 }

@@ -1,12 +1,20 @@
 import { parseArgs } from 'node:util';
 import { listEnvironments } from '../../charts/lib/config';
+import { helpRequested } from './helpRequested';
 
 export const PROOF_USAGE = 'usage: proof [--env <env>]';
 
-/** The environments to prove: `--env dev` or `--env=dev`, every environment without it; a wrong one is a one-line Error (exit 2). */
-export function parseProofArgs(args: readonly string[], known: readonly string[] = listEnvironments()): string[] {
+/** The flags `proof` takes; the usage names each of them (a test holds them together). */
+export const PROOF_FLAGS = { env: { type: 'string' } } as const;
+
+/**
+ * The environments to prove: `--env dev` or `--env=dev`, every environment without it; 'help' for `--help`/`-h`;
+ * a wrong one is a one-line Error (exit 2). `known` defaults to the config folder's environments, read only past the help check.
+ */
+export function parseProofArgs(args: readonly string[], known?: readonly string[]): string[] | 'help' {
+  if (helpRequested(args)) return 'help';
   // Not strict: this tool words its own refusals; the tokens still say which arguments are flags and values.
-  const { tokens } = parseArgs({ args: [...args], options: { env: { type: 'string' } }, strict: false, allowPositionals: true, tokens: true });
+  const { tokens } = parseArgs({ args: [...args], options: PROOF_FLAGS, strict: false, allowPositionals: true, tokens: true });
   let environment: string | undefined;
   for (const token of tokens) {
     const arg = args[token.index] ?? '';
@@ -17,7 +25,8 @@ export function parseProofArgs(args: readonly string[], known: readonly string[]
     if (environment !== undefined) throw new Error(`--env takes one environment (none for all), got "${environment}" and "${token.value}"; ${PROOF_USAGE}`);
     environment = token.value;
   }
-  if (environment === undefined) return [...known];
-  if (!known.includes(environment)) throw new Error(`--env ${environment}: unknown environment; known environments are ${known.join(', ')}`);
+  const environments = known ?? listEnvironments();
+  if (environment === undefined) return [...environments];
+  if (!environments.includes(environment)) throw new Error(`--env ${environment}: unknown environment; known environments are ${environments.join(', ')}`);
   return [environment];
 }

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { helpRequested } from './helpRequested';
 import { PreflightUsageError } from './preflightProblem';
 
 export const PREFLIGHT_USAGE = 'usage: npm run preflight -- --env <env> [--base <git ref>] [--config-dir <dir>]';
@@ -14,26 +15,28 @@ export interface PreflightOptions {
   readonly configDir?: string;
 }
 
-const FLAGS = { env: { type: 'string' }, base: { type: 'string' }, 'config-dir': { type: 'string' } } as const;
+/** The flags `preflight` takes; the usage names each of them (a test holds them together). */
+export const PREFLIGHT_FLAGS = { env: { type: 'string' }, base: { type: 'string' }, 'config-dir': { type: 'string' } } as const;
 
 /**
- * Parses the command line. Tokens are checked here rather than by parseArgs' strict mode so that
- * every error is one line naming the flag and value.
+ * Parses the command line: 'help' for `--help`/`-h`. Tokens are checked here rather than by parseArgs'
+ * strict mode so that every error is one line naming the flag and value.
  */
-export function parsePreflightArgs(argv: readonly string[]): PreflightOptions {
-  const { tokens } = parseArgs({ args: [...argv], options: FLAGS, strict: false, allowPositionals: true, tokens: true });
-  const values: Partial<Record<keyof typeof FLAGS, string>> = {};
+export function parsePreflightArgs(argv: readonly string[]): PreflightOptions | 'help' {
+  if (helpRequested(argv)) return 'help';
+  const { tokens } = parseArgs({ args: [...argv], options: PREFLIGHT_FLAGS, strict: false, allowPositionals: true, tokens: true });
+  const values: Partial<Record<keyof typeof PREFLIGHT_FLAGS, string>> = {};
   for (const token of tokens) {
     if (token.kind === 'positional') throw new PreflightUsageError(`preflight: ${JSON.stringify(token.value)}: unexpected argument; ${PREFLIGHT_USAGE}`);
     if (token.kind !== 'option') continue;
-    if (!(token.name in FLAGS)) {
+    if (!(token.name in PREFLIGHT_FLAGS)) {
       const value = token.value === undefined ? '' : ` (value ${JSON.stringify(token.value)})`;
       throw new PreflightUsageError(`preflight: ${token.rawName}: unknown flag${value}; ${PREFLIGHT_USAGE}`);
     }
     // A separate value that looks like a flag (`--env --base x`) means the value was forgotten.
     const forgotten = token.value === undefined || token.value === '' || (!token.inlineValue && token.value.startsWith('-'));
     if (forgotten) throw new PreflightUsageError(`preflight: ${token.rawName}: missing value; ${PREFLIGHT_USAGE}`);
-    values[token.name as keyof typeof FLAGS] = token.value;
+    values[token.name as keyof typeof PREFLIGHT_FLAGS] = token.value;
   }
   if (values.env === undefined) throw new PreflightUsageError(`preflight: --env: missing; ${PREFLIGHT_USAGE}`);
   return {

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { QueryInputError } from '../../functions/shared/errors';
 import type { SeriesParameters } from '../../functions/shared/query/parseSeriesQuery';
+import { helpRequested } from './helpRequested';
 
 export const QUERY_USAGE =
   'usage: query --env <env> (--asset A [--metric M] | --line L [--metric M]) --from <ISO|epoch ms|-6h> [--to ...] [--step 1m|5m|15m|1h|1d|raw] [--agg avg,max] [--format table|csv|json] [--plot out.svg] [--local]';
@@ -22,7 +23,8 @@ export interface QueryCliOptions {
   readonly local: boolean;
 }
 
-const OPTIONS = {
+/** The flags `query` takes; the usage names each of them (a test holds them together). */
+export const QUERY_FLAGS = {
   env: { type: 'string' },
   asset: { type: 'string' },
   line: { type: 'string' },
@@ -34,7 +36,6 @@ const OPTIONS = {
   format: { type: 'string' },
   plot: { type: 'string' },
   local: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
 } as const;
 
 /** The flag each series parameter comes from, for error messages. */
@@ -78,16 +79,16 @@ function checkPlotPath(path: string): void {
   if (statSync(path, { throwIfNoEntry: false })?.isDirectory() === true) throw new QueryInputError('--plot', `--plot must name an .svg file, got ${JSON.stringify(path)}, which is a directory`);
 }
 
-/** Parses the command line; every error is a one-line QueryInputError naming the flag (exit 2). */
-export function parseQueryArgs(args: readonly string[]): QueryCliOptions {
-  let values: ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTIONS; strict: true }>>['values'];
+/** Parses the command line: 'help' for `--help`/`-h`; every error is a one-line QueryInputError naming the flag (exit 2). */
+export function parseQueryArgs(args: readonly string[]): QueryCliOptions | 'help' {
+  if (helpRequested(args)) return 'help';
+  let values: ReturnType<typeof parseArgs<{ args: string[]; options: typeof QUERY_FLAGS; strict: true }>>['values'];
   try {
-    ({ values } = parseArgs({ args: joinRelativeTimes(args), options: OPTIONS, strict: true }));
+    ({ values } = parseArgs({ args: joinRelativeTimes(args), options: QUERY_FLAGS, strict: true }));
   } catch (error) {
     // parseArgs names the flag; its message is one sentence.
     throw new QueryInputError('arguments', `${(error as Error).message.split('\n')[0]}; ${QUERY_USAGE}`);
   }
-  if (values.help === true) throw new QueryInputError('--help', QUERY_USAGE);
   if (values.env === undefined) throw new QueryInputError('--env', `--env is required; ${QUERY_USAGE}`);
   if ((values.asset === undefined) === (values.line === undefined)) throw new QueryInputError('--asset', `give exactly one of --asset and --line; ${QUERY_USAGE}`);
   const format = values.format ?? 'table';

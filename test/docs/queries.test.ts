@@ -31,7 +31,8 @@ describe('docs/queries.md', () => {
     expect(examples.length).toBeGreaterThanOrEqual(5);
     for (const args of examples) {
       const options = parseQueryArgs(args);
-      if (options.target.kind === 'asset' && options.series.metric !== undefined) {
+      expect(options).not.toBe('help');
+      if (options !== 'help' && options.target.kind === 'asset' && options.series.metric !== undefined) {
         expect(() => parseSeriesQuery(options.series, { now: Date.UTC(2026, 0, 2), allowRelative: true })).not.toThrow();
       }
     }

@@ -177,8 +177,8 @@ describe('the fleet', () => {
   });
 
   it('send every device\'s first message before the run unless told the run is the go-live', () => {
-    expect(parseLoadtestArgs(['--devices', '10', '--seconds', '5']).goLive).toBe(false);
-    expect(parseLoadtestArgs(['--devices', '10', '--seconds', '5', '--go-live']).goLive).toBe(true);
+    expect(parseLoadtestArgs(['--devices', '10', '--seconds', '5'])).toMatchObject({ goLive: false });
+    expect(parseLoadtestArgs(['--devices', '10', '--seconds', '5', '--go-live'])).toMatchObject({ goLive: true });
   });
 
   it("screen the fleet with the rendered detector settings, leaving out operators' requests for the plant's assets", () => {
@@ -195,8 +195,8 @@ describe('the fleet', () => {
   });
 
   it('read the processor\'s shards as rendered unless told to render the move to its enhanced fan-out consumer', () => {
-    expect(parseLoadtestArgs(['--devices', '10', '--seconds', '5']).fanOut).toBe(false);
-    expect(parseLoadtestArgs(['--devices', '10', '--seconds', '5', '--fan-out']).fanOut).toBe(true);
+    expect(parseLoadtestArgs(['--devices', '10', '--seconds', '5'])).toMatchObject({ fanOut: false });
+    expect(parseLoadtestArgs(['--devices', '10', '--seconds', '5', '--fan-out'])).toMatchObject({ fanOut: true });
     const prod = readManifests(join(REPOSITORY, 'manifests', 'prod'), 'prod');
     const stage = mkdtempSync(join(tmpdir(), 'fan-out-'));
     try {
@@ -243,13 +243,13 @@ describe('the fleet', () => {
   });
 
   it('place invocations at random among idle environments unless told to keep a shard on its environment', () => {
-    expect(parseLoadtestArgs(['--devices', '10', '--seconds', '5']).placement).toBe('random');
-    expect(parseLocalArgs(['--placement', 'sticky']).placement).toBe('sticky');
+    expect(parseLoadtestArgs(['--devices', '10', '--seconds', '5'])).toMatchObject({ placement: 'random' });
+    expect(parseLocalArgs(['--placement', 'sticky'])).toMatchObject({ placement: 'sticky' });
     expect(() => parseLoadtestArgs(['--devices', '10', '--seconds', '5', '--placement', 'affine'])).toThrow('--placement must be one of random, sticky, got "affine"');
   });
 
   it('take numbers in decimal notation only', () => {
-    expect(parseLoadtestArgs(['--devices', '1e1', '--seconds', '5']).devices).toBe(10);
+    expect(parseLoadtestArgs(['--devices', '1e1', '--seconds', '5'])).toMatchObject({ devices: 10 });
     expect(() => parseLoadtestArgs(['--devices', '0x10', '--seconds', '5'])).toThrow('--devices must be a whole number from 1 to');
   });
 

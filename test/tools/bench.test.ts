@@ -16,7 +16,6 @@ describe('bench arguments', () => {
 
   it.each([
     [['--foo'], 'unknown option --foo (--runs N is the only option)'],
-    [['-h'], 'unknown option -h (--runs N is the only option)'],
     [['--runs', '2', 'extra'], 'unexpected argument "extra" (--runs N is the only option)'],
     [['--runs'], '--runs needs a value: a whole number of runs, 1 or more'],
     [['--runs', '0'], '--runs must be a whole number of runs, 1 or more, got "0"'],

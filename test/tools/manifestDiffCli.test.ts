@@ -64,7 +64,7 @@ describe('runDiff', () => {
     [['--base'], `diff: --base: missing value; ${DIFF_USAGE}`],
     [['--base', '--env', 'dev'], `diff: --base: missing value; ${DIFF_USAGE}`],
     [['--env='], `diff: --env: missing value; ${DIFF_USAGE}`],
-    [['--help=yes'], 'diff: --help: takes no value, got "yes"'],
+    [['--help=yes'], `diff: --help: unknown flag (value "yes"); ${DIFF_USAGE}`],
     [['main'], `diff: "main": unexpected argument; ${DIFF_USAGE}`],
     [['--env', 'staging'], 'diff: --env: "staging" has no config/staging.yaml; environments: dev'],
   ])('exits 2 with one line for %j', (argv, message) => {

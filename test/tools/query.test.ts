@@ -46,7 +46,7 @@ describe('parseQueryArgs', () => {
       plotPath: 'o.svg',
       local: false,
     });
-    expect(parseQueryArgs(['--env', 'dev', '--line', 'line-a', '--local']).local).toBe(true);
+    expect(parseQueryArgs(['--env', 'dev', '--line', 'line-a', '--local'])).toMatchObject({ local: true });
   });
 
   test('--plot into a missing folder, or onto a directory, is refused with the arguments, before anything is read', () => {

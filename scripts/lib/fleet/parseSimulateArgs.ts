@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { ASSET_TYPES, FAULT_KINDS, FLEET_DEFAULTS, FLEET_LIMITS, IOT_ALPN_PROTOCOL } from './constants';
 import { ENVIRONMENT_NAME, manifestEnvironments } from './manifestEnvironments';
 import { decimalNumber } from '../decimalNumber';
-import { helpRequested } from './helpRequested';
+import { helpRequested } from '../helpRequested';
 import { numberFlag } from './numberFlag';
 import { parseFault } from './parseFault';
 import { parseFlags } from './parseFlags';
@@ -12,6 +12,28 @@ import { UsageError } from './UsageError';
 export const SIMULATE_USAGE =
   'usage: simulate [--env dev] [--devices N] [--rate MSG_PER_S] [--readings-per-message N] [--seconds S] [--fault ASSET:KIND[:METRIC][:SIZE][@S]]... ' +
   '[--local HOST:PORT | --endpoint ATS_HOST [--port 8883|443] --root-ca FILE] [--certs DIR] [--plan FILE] [--ledger FILE] [--seed N] [--connect-wait S] [--quiet] [--hold] | --make-certs DIR --devices N | --help';
+
+/** The flags `simulate` takes; the usage names each of them (a test holds them together). */
+export const SIMULATE_FLAGS = {
+  env: { type: 'string', default: 'dev' },
+  devices: { type: 'string' },
+  rate: { type: 'string' },
+  'readings-per-message': { type: 'string' },
+  seconds: { type: 'string' },
+  'connect-wait': { type: 'string' },
+  fault: { type: 'string', multiple: true },
+  local: { type: 'string' },
+  endpoint: { type: 'string' },
+  port: { type: 'string' },
+  'root-ca': { type: 'string' },
+  certs: { type: 'string', default: '.local/certs' },
+  'make-certs': { type: 'string' },
+  plan: { type: 'string' },
+  ledger: { type: 'string' },
+  seed: { type: 'string' },
+  quiet: { type: 'boolean', default: false },
+  hold: { type: 'boolean', default: false },
+} as const;
 
 const MANIFESTS = resolve(__dirname, '../../../manifests');
 
@@ -64,30 +86,7 @@ function localPortOf(local: string | undefined, portText: string | undefined): n
 export function parseSimulateArgs(args: readonly string[], environments: readonly string[] = manifestEnvironments(MANIFESTS)): SimulateOptions | 'help' {
   // Asked for help, an operator gets it even when the rest of the command line is wrong.
   if (helpRequested(args)) return 'help';
-  const v = parseFlags(
-    args,
-    {
-      env: { type: 'string', default: 'dev' },
-      devices: { type: 'string' },
-      rate: { type: 'string' },
-      'readings-per-message': { type: 'string' },
-      seconds: { type: 'string' },
-      'connect-wait': { type: 'string' },
-      fault: { type: 'string', multiple: true },
-      local: { type: 'string' },
-      endpoint: { type: 'string' },
-      port: { type: 'string' },
-      'root-ca': { type: 'string' },
-      certs: { type: 'string', default: '.local/certs' },
-      'make-certs': { type: 'string' },
-      plan: { type: 'string' },
-      ledger: { type: 'string' },
-      seed: { type: 'string' },
-      quiet: { type: 'boolean', default: false },
-      hold: { type: 'boolean', default: false },
-    },
-    SIMULATE_USAGE,
-  );
+  const v = parseFlags(args, SIMULATE_FLAGS, SIMULATE_USAGE);
   const environment = v.env ?? 'dev';
   // The name becomes a path (manifests/<env>): only a plain name that has rendered manifests.
   if (!ENVIRONMENT_NAME.test(environment) || !environments.includes(environment)) {

@@ -1,5 +1,6 @@
 import { FAULT_KINDS, FLEET_LIMITS, type FaultKind } from '../fleet/constants';
 import { numberFlag } from '../fleet/numberFlag';
+import { helpRequested } from '../helpRequested';
 import { parseFlags } from '../fleet/parseFlags';
 import { UsageError } from '../fleet/UsageError';
 import { environmentFlag } from './environmentFlag';
@@ -57,7 +58,9 @@ export interface LoadtestOptions {
   readonly connectWaitSeconds: number;
 }
 
-export function parseLoadtestArgs(args: readonly string[]): LoadtestOptions {
+/** The options of a loadtest command line, 'help' for `--help`/`-h` (even beside wrong flags), or a UsageError. */
+export function parseLoadtestArgs(args: readonly string[]): LoadtestOptions | 'help' {
+  if (helpRequested(args)) return 'help';
   const values = parseFlags(args, LOADTEST_FLAGS, LOADTEST_USAGE);
   if (values.devices === undefined || values.seconds === undefined) throw new UsageError(`--devices and --seconds are required; ${LOADTEST_USAGE}`);
   const faults = values.faults === undefined ? DEFAULT_LOADTEST_FAULTS : values.faults === '' ? [] : values.faults.split(',');

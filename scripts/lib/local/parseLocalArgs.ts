@@ -1,4 +1,5 @@
 import { numberFlag } from '../fleet/numberFlag';
+import { helpRequested } from '../helpRequested';
 import { parseFlags } from '../fleet/parseFlags';
 import { environmentFlag } from './environmentFlag';
 import type { Placement } from './FunctionHost';
@@ -29,7 +30,9 @@ export interface LocalOptions {
   readonly seconds: number | undefined;
 }
 
-export function parseLocalArgs(args: readonly string[]): LocalOptions {
+/** The options of a local command line, 'help' for `--help`/`-h` (even beside wrong flags), or a UsageError. */
+export function parseLocalArgs(args: readonly string[]): LocalOptions | 'help' {
+  if (helpRequested(args)) return 'help';
   const values = parseFlags(args, LOCAL_FLAGS, LOCAL_USAGE);
   return {
     placement: placementFlag(values.placement),
