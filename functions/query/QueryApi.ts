@@ -2,10 +2,10 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
 import { METRIC_NAMES } from '../shared/constants';
-import { QueryInputError } from '../shared/errors';
+import { QueryInputError, QueryLimitError } from '../shared/errors';
 import { parseIdentifier, parseSeriesQuery } from '../shared/query/parseSeriesQuery';
 import type { QueryService } from '../shared/query/QueryService';
-import { HTTP_STATUS, RESPONSE_HEADERS, ROUTE_PARAMETERS, ROUTES } from './constants';
+import { HTTP_STATUS, MAX_RESPONSE_BYTES, RESPONSE_HEADERS, ROUTE_PARAMETERS, ROUTES } from './constants';
 
 export interface QueryApiDependencies {
   readonly service: Pick<QueryService, 'series' | 'lineAssets'>;
@@ -25,7 +25,8 @@ function respond(statusCode: number, body: unknown, headers: Record<string, stri
 /**
  * The read path over HTTP (Lambda function URL, AWS_IAM, payload format 2.0):
  * `GET /v1/series?assetId&metric&from&to&step&agg` and `GET /v1/assets?lineId`. Bad input and requests
- * beyond the limits are a 400 naming the parameter, other paths 404, other methods 405.
+ * beyond the limits are a 400 naming the parameter, a series whose response would exceed what the URL
+ * returns (MAX_RESPONSE_BYTES) a 400 saying how to narrow it, other paths 404, other methods 405.
  */
 export class QueryApi {
   readonly #deps: QueryApiDependencies;
@@ -53,8 +54,13 @@ export class QueryApi {
     const query = parseSeriesQuery(parameters, { now: now(), allowRelative: false });
     const startedAt = now();
     const result = await this.#deps.service.series(query);
-    this.#record(result.itemsRead, result.points.length);
-    this.#deps.logger.info('series read', {
+    const { itemsRead: _itemsRead, capacityUnits: _capacityUnits, ...body } = result;
+    const response = respond(HTTP_STATUS.ok, body);
+    // Measured as Lambda serializes the result, since that is what its payload limit counts.
+    const bytes = Buffer.byteLength(JSON.stringify(response), 'utf8');
+    const tooLarge = bytes > MAX_RESPONSE_BYTES;
+    this.#record(result.itemsRead, tooLarge ? 0 : result.points.length);
+    this.#deps.logger.info(tooLarge ? 'series refused: response too large' : 'series read', {
       assetId: query.assetId,
       metric: query.metric,
       step: query.step,
@@ -63,10 +69,14 @@ export class QueryApi {
       itemsRead: result.itemsRead,
       capacityUnits: result.capacityUnits,
       points: result.points.length,
+      bytes,
       ms: now() - startedAt,
     });
-    const { itemsRead: _itemsRead, capacityUnits: _capacityUnits, ...body } = result;
-    return respond(HTTP_STATUS.ok, body);
+    if (tooLarge) {
+      const narrow = query.step === 'raw' ? 'narrow from/to or use a step' : 'narrow from/to, use a coarser step or fewer aggregates (agg)';
+      throw new QueryLimitError('from', `the response would be ${bytes} bytes, over the ${MAX_RESPONSE_BYTES} bytes a function URL returns; ${narrow}`);
+    }
+    return response;
   }
 
   async #assets(parameters: Parameters): Promise<LambdaFunctionURLResult> {

@@ -23,3 +23,11 @@ export const RESPONSE_HEADERS = {
   'content-type': 'application/json',
   'cache-control': 'no-store',
 } as const;
+
+/**
+ * Largest response the function returns, bytes. The function URL is BUFFERED (the rendered default), so
+ * Lambda passes the result through Invoke, whose response payload is at most 6 MB: the result's JSON, with
+ * the body escaped inside it. Over that the caller gets a 502 from the URL instead of the data, so the
+ * function answers a 400 saying how to narrow the query first.
+ */
+export const MAX_RESPONSE_BYTES = 6 * 1024 * 1024;

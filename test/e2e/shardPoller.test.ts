@@ -61,8 +61,13 @@ const streamMapping = (streamName: string, objectName: string): MappingSpec => (
   enabled: true,
 });
 
-/** A started poller of the test stream's only shard, delivering to `host`. */
-async function startPoller(stream: TestStream, mapping: MappingSpec, host: RecordingHost): Promise<ShardPoller> {
+/** A started poller of the test stream's only shard, delivering to `host` (on-failure documents to `deadLetter`). */
+async function startPoller(
+  stream: TestStream,
+  mapping: MappingSpec,
+  host: RecordingHost,
+  options: { counters?: MappingCounters; deadLetter?: (body: string) => void } = {},
+): Promise<ShardPoller> {
   const shards = await stream.client.send(new ListShardsCommand({ StreamName: stream.name }));
   const poller = new ShardPoller({
     mapping,
@@ -71,8 +76,8 @@ async function startPoller(stream: TestStream, mapping: MappingSpec, host: Recor
     streamName: stream.name,
     shardId: shards.Shards?.[0]?.ShardId ?? '',
     roleArn: `arn:aws:iam::111122223333:role/${mapping.functionObjectName.replace('lambda-', 'iam-')}`,
-    counters: counters(),
-    deadLetter: () => undefined,
+    counters: options.counters ?? counters(),
+    deadLetter: options.deadLetter ?? (() => undefined),
   });
   poller.start();
   return poller;
@@ -101,6 +106,58 @@ describe("a partial batch response, as the poller reads it", () => {
     const host = new PartialFailureHost((_batch, sequenceOf) => [sequenceOf('r5'), '49999999999999999999999999999999999999999999999999999999']);
     await pollTwice('kinesis-partial-unknown', payloads, host);
     expect(host.batches).toEqual([payloads, payloads]);
+  }, 30_000);
+});
+
+/** Fails every invocation whose batch holds the payload `poison` (an unhandled error, as a bug would); delivers the rest. */
+class PoisonHost extends RecordingHost {
+  readonly batches: string[][] = [];
+
+  override async invoke(event: KinesisStreamEvent): Promise<InvokeResult> {
+    const payloads = event.Records.map((record) => Buffer.from(record.kinesis.data, 'base64').toString());
+    this.batches.push(payloads);
+    if (payloads.includes('poison')) return { ok: false, error: 'Error: poison', durationMs: 1 };
+    return super.invoke(event);
+  }
+}
+
+describe('bisection on a function error, as the poller splits', () => {
+  it('delivers the good records and dead-letters the poison one after its retries, the splits not counted among them', async () => {
+    const stream = new TestStream(kinesalite.endpoint, 'kinesis-bisect-poison');
+    await stream.create();
+    const payloads = ['r0', 'r1', 'r2', 'r3', 'r4', 'poison', 'r6', 'r7'];
+    const sequences = await stream.put(payloads, () => 'pump-00001');
+    const host = new PoisonHost();
+    const documents: string[] = [];
+    const mappingCounters = counters();
+    const mapping: MappingSpec = {
+      ...streamMapping(stream.name, 'esm-bisect-poison'),
+      bisectOnError: true,
+      maximumRetryAttempts: 2,
+      onFailureDestination: 'arn:aws:sqs:sa-east-1:111122223333:sqs-dlq-dev',
+    };
+    const poller = await startPoller(stream, mapping, host, { counters: mappingCounters, deadLetter: (body) => documents.push(body) });
+    for (let waited = 0; (host.delivered.length < 7 || documents.length < 1) && waited < 10_000; waited += 50) await sleep(50);
+    await poller.stop();
+
+    // Three splits down to the poison record alone, then its first invocation and 2 retries: 3 invocations of it.
+    expect(host.batches).toEqual([
+      payloads,
+      ['r0', 'r1', 'r2', 'r3'],
+      ['r4', 'poison', 'r6', 'r7'],
+      ['r4', 'poison'],
+      ['r4'],
+      ['poison'],
+      ['poison'],
+      ['poison'],
+      ['r6', 'r7'],
+    ]);
+    expect(host.delivered).toEqual(['r0', 'r1', 'r2', 'r3', 'r4', 'r6', 'r7']);
+    expect(documents).toHaveLength(1);
+    const document = JSON.parse(documents[0] ?? '{}') as { requestContext: { condition: string; approximateInvokeCount: number }; KinesisBatchInfo: { startSequenceNumber: string; endSequenceNumber: string; batchSize: number } };
+    expect(document.requestContext).toMatchObject({ condition: 'RetryAttemptsExhausted', approximateInvokeCount: 3 });
+    expect(document.KinesisBatchInfo).toMatchObject({ startSequenceNumber: sequences[5], endSequenceNumber: sequences[5], batchSize: 1 });
+    expect(mappingCounters).toMatchObject({ invocations: 9, functionErrors: 6, bisections: 3, recordsDelivered: 7, recordsDeadLettered: 1, dlqMessages: 1 });
   }, 30_000);
 });
 

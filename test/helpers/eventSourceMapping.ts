@@ -15,10 +15,32 @@ export interface MappingRun {
 }
 
 /**
+ * Index of the first record Lambda retries after a ReportBatchItemFailures response, `records.length` when
+ * none: no response, no list or an empty list is a success; otherwise the lowest reported sequence number
+ * (a batch is in sequence order), and an itemIdentifier that is missing, empty or not a sequence number of
+ * this batch fails the whole batch, as Lambda treats it.
+ */
+function firstToRetry(records: readonly KinesisStreamRecord[], response: KinesisStreamBatchResponse | undefined): number {
+  // Typed as a handler may really answer: the report comes back as JSON, whatever the handler's type says.
+  const failures: ReadonlyArray<{ readonly itemIdentifier?: unknown } | null> = response?.batchItemFailures ?? [];
+  if (failures.length === 0) return records.length;
+  const indexOf = new Map(records.map((record, index) => [record.kinesis.sequenceNumber, index]));
+  let lowest = records.length;
+  for (const failure of failures) {
+    const identifier = failure?.itemIdentifier;
+    const index = typeof identifier === 'string' ? indexOf.get(identifier) : undefined;
+    if (index === undefined) return 0;
+    lowest = Math.min(lowest, index);
+  }
+  return lowest;
+}
+
+/**
  * Drives a handler the way a Kinesis event source mapping with ReportBatchItemFailures does:
  * batches read with GetRecords, a partial failure retried from the lowest reported sequence number
- * (re-read from the stream), and after `maxRetries` the rest of the batch sent to the on-failure
- * destination (collected here) and the shard moved on.
+ * (re-read from the stream), a report naming no record of the batch retried as a whole, and after
+ * `maxRetries` the rest of the batch sent to the on-failure destination (collected here) and the shard
+ * moved on.
  */
 export async function runEventSourceMapping(
   stream: TestStream,
@@ -38,20 +60,20 @@ export async function runEventSourceMapping(
       options.beforeInvoke?.(attempt);
       invocations += 1;
       const response = await handler(event, options.context ? options.context() : lambdaContext());
-      const failed = response.batchItemFailures.map((f) => BigInt(f.itemIdentifier));
-      if (failed.length === 0) {
+      const firstIndex = firstToRetry(event.Records, response);
+      const first = event.Records[firstIndex];
+      // None to retry: the batch succeeded.
+      if (first === undefined) {
         delivered.push(...event.Records);
         break;
       }
-      const first = failed.reduce((a, b) => (a < b ? a : b));
-      const firstIndex = event.Records.findIndex((r) => BigInt(r.kinesis.sequenceNumber) === first);
       delivered.push(...event.Records.slice(0, firstIndex));
       if (attempt >= options.maxRetries) {
         deadLettered.push(...event.Records.slice(firstIndex));
         break;
       }
       // Lambda checkpoints before the failed record and reads the batch again from it.
-      const reread = await stream.read({ at: first.toString() }, options.batchSize);
+      const reread = await stream.read({ at: first.kinesis.sequenceNumber }, options.batchSize);
       records = reread.filter((r) => BigInt(r.SequenceNumber ?? '0') <= BigInt(lastOfBatch ?? '0'));
     }
     after = lastOfBatch;

@@ -5,8 +5,9 @@ import { StatusStore } from '../../functions/processor/StatusStore';
 import { ENV } from '../../functions/shared/constants';
 import { createBreakers } from '../../functions/shared/createBreakers';
 import { Deadline } from '../../functions/shared/Deadline';
+import type { AggregatePoint, RawPoint } from '../../functions/shared/query/types';
 import { createTables, setAwsTestEnvironment, startDynalite, testDynamoClient, type Emulator } from '../helpers/emulators';
-import { functionUrlEvent } from '../helpers/functionUrl';
+import { callFunctionUrl, FUNCTION_URL_MAX_RESPONSE_BYTES, functionUrlEvent } from '../helpers/functionUrl';
 import { realStorer } from '../helpers/realStorer';
 import { lambdaContext, telemetry } from '../helpers/records';
 
@@ -52,10 +53,10 @@ afterAll(async () => {
   await dynalite.stop();
 });
 
-async function get(path: string, query: Record<string, string> = {}, method = 'GET'): Promise<{ status: number | undefined; body: Record<string, unknown>; headers: Record<string, unknown> }> {
-  const result = await handler(functionUrlEvent(method, path, query), lambdaContext());
-  if (typeof result === 'string') throw new Error('the handler must return a structured response');
-  return { status: result.statusCode, body: JSON.parse(result.body ?? 'null') as Record<string, unknown>, headers: (result.headers ?? {}) as Record<string, unknown> };
+/** A request through the function URL, as the caller sees the answer. */
+async function get(path: string, query: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; body: Record<string, unknown>; headers: Record<string, unknown> }> {
+  const response = await callFunctionUrl(handler, functionUrlEvent(method, path, query), lambdaContext());
+  return { status: response.status, body: JSON.parse(response.body) as Record<string, unknown>, headers: response.headers };
 }
 
 const series = (extra: Record<string, string>): Record<string, string> => ({ assetId: 'pump-07', metric: 'temperature', from: new Date(BASE).toISOString(), to: String(BASE + 10 * MINUTE), ...extra });
@@ -182,5 +183,63 @@ describe('query function through its handler, function URL payload 2.0', () => {
       metrics: new Metrics({ namespace: 'PlantTelemetry/test' }),
     });
     await expect(api.handle(functionUrlEvent('GET', '/v1/series', series({})))).rejects.toThrow('ProvisionedThroughputExceededException');
+    expect((await callFunctionUrl((event) => api.handle(event), functionUrlEvent('GET', '/v1/series', series({})), lambdaContext())).status).toBe(502);
+  });
+});
+
+describe('a response over what a BUFFERED function URL returns (6 MB)', () => {
+  const RAW_POINT_VALUE = 71.30000000000001;
+  /** A raw day of pump-09/vibration holding `count` points; each is 62 bytes of body JSON, 71 in the payload (8 escaped quotes, a comma). */
+  const rawPoints = (count: number): RawPoint[] => Array.from({ length: count }, (_, index) => ({ t: BASE + index * 10, value: RAW_POINT_VALUE, quality: 'GOOD' }));
+  const rollUpPoints = (count: number): AggregatePoint[] =>
+    Array.from({ length: count }, (_, index) => ({ t: BASE + index * MINUTE, avg: RAW_POINT_VALUE, min: 70.1, max: 73.9, sum: 4278.000000000001, count: 60, stddev: 0.8000000000000002 }));
+
+  /** The query function's API over a fake read path that answers `points` whatever the query. */
+  async function apiAnswering(points: readonly RawPoint[] | readonly AggregatePoint[]): Promise<(event: LambdaFunctionURLEvent) => Promise<LambdaFunctionURLResult>> {
+    const { QueryApi } = await import('../../functions/query/QueryApi');
+    const { Logger } = await import('@aws-lambda-powertools/logger');
+    const { Metrics } = await import('@aws-lambda-powertools/metrics');
+    const api = new QueryApi({
+      service: {
+        series: (query) => Promise.resolve({ assetId: query.assetId, metric: query.metric, from: query.from, to: query.to, step: query.step, points, itemsRead: points.length, capacityUnits: 1 }),
+        lineAssets: () => Promise.resolve([]),
+      },
+      logger: new Logger(),
+      metrics: new Metrics({ namespace: 'PlantTelemetry/test' }),
+    });
+    return (event) => api.handle(event);
+  }
+
+  const rawDay = { assetId: 'pump-09', metric: 'vibration', from: String(BASE), to: String(BASE + DAY), step: 'raw' };
+
+  it('the function refuses the first point past the URL\'s limit with a 400, and the URL passes the most it lets through', async () => {
+    const { MAX_RESPONSE_BYTES } = await import('../../functions/query/constants');
+    expect(MAX_RESPONSE_BYTES).toBe(FUNCTION_URL_MAX_RESPONSE_BYTES);
+    // 88,608 points make a payload of 6,291,393 bytes, the most under 6 MiB (6,291,456); one more makes 6,291,464.
+    const under = await callFunctionUrl(await apiAnswering(rawPoints(88_608)), functionUrlEvent('GET', '/v1/series', rawDay), lambdaContext());
+    expect(under.status).toBe(200);
+    expect((JSON.parse(under.body) as { points: unknown[] }).points).toHaveLength(88_608);
+
+    const over = await callFunctionUrl(await apiAnswering(rawPoints(88_609)), functionUrlEvent('GET', '/v1/series', rawDay), lambdaContext());
+    expect({ status: over.status, body: JSON.parse(over.body) as unknown }).toEqual({
+      status: 400,
+      body: { error: 'the response would be 6291464 bytes, over the 6291456 bytes a function URL returns; narrow from/to or use a step' },
+    });
+  });
+
+  it('a roll-up past the limit is told to narrow the range, the step or the aggregates', async () => {
+    const query = { assetId: 'pump-09', metric: 'vibration', from: String(BASE), to: String(BASE + 60_000 * MINUTE), step: '1m', agg: 'avg,min,max,sum,count,stddev' };
+    const over = await callFunctionUrl(await apiAnswering(rollUpPoints(60_000)), functionUrlEvent('GET', '/v1/series', query), lambdaContext());
+    expect({ status: over.status, body: JSON.parse(over.body) as unknown }).toEqual({
+      status: 400,
+      body: { error: 'the response would be 8580224 bytes, over the 6291456 bytes a function URL returns; narrow from/to, use a coarser step or fewer aggregates (agg)' },
+    });
+  });
+
+  it('without the function\'s check the URL itself fails the request: a 502, none of the data', async () => {
+    const body = JSON.stringify({ assetId: 'pump-09', metric: 'vibration', from: BASE, to: BASE + DAY, step: 'raw', points: rawPoints(88_609) });
+    const unchecked = (): Promise<LambdaFunctionURLResult> => Promise.resolve({ statusCode: 200, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' }, body });
+    const response = await callFunctionUrl(unchecked, functionUrlEvent('GET', '/v1/series', rawDay), lambdaContext());
+    expect(response).toEqual({ status: 502, headers: {}, body: 'Internal Server Error' });
   });
 });

@@ -51,8 +51,8 @@ export const arrivalMs = (record: KinesisStreamRecord): number => Math.round(rec
  * One shard of one event source mapping, as Lambda polls it: reads from the rendered starting position,
  * gathers a batch up to the batch size, the 6 MB invocation payload or the batching window, invokes the
  * function and follows what the mapping says about failures — ReportBatchItemFailures (resume from the
- * lowest reported sequence number), bisection on a function error, the retry limit and the record age —
- * and sends the Kinesis batch-info document to the on-failure destination when it gives up.
+ * lowest reported sequence number), bisection on a function error (a split is not a retry), the retry limit
+ * and the record age — and sends the Kinesis batch-info document to the on-failure destination when it gives up.
  */
 export class ShardPoller {
   readonly #options: ShardPollerOptions;
@@ -189,8 +189,10 @@ export class ShardPoller {
         if (mapping.bisectOnError && remaining.length > 1) {
           counters.bisections += 1;
           const half = Math.ceil(remaining.length / 2);
-          await this.#deliver(remaining.slice(0, half), retries + 1);
-          await this.#deliver(remaining.slice(half), retries + 1);
+          // A split spends no retry (Lambda counts MaximumRetryAttempts without them): a poison record gets its
+          // full retries once it is alone, instead of running out of them on the way down.
+          await this.#deliver(remaining.slice(0, half), retries);
+          await this.#deliver(remaining.slice(half), retries);
           return;
         }
       }
