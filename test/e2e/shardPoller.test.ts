@@ -1,5 +1,5 @@
 import { ListShardsCommand } from '@aws-sdk/client-kinesis';
-import type { KinesisStreamEvent } from 'aws-lambda';
+import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FunctionHost, InvokeResult } from '../../scripts/lib/local/FunctionHost';
 import type { MappingSpec } from '../../scripts/lib/local/LocalManifests';
@@ -31,7 +31,8 @@ afterAll(async () => {
 class PartialFailureHost extends RecordingHost {
   readonly batches: string[][] = [];
 
-  constructor(readonly failFirst: (payloads: readonly string[], sequenceOf: (payload: string) => string) => string[]) {
+  /** `failFirst` names the failed records' identifiers; a null stands for a null entry, which a buggy function could send. */
+  constructor(readonly failFirst: (payloads: readonly string[], sequenceOf: (payload: string) => string) => (string | null)[]) {
     super();
   }
 
@@ -40,7 +41,8 @@ class PartialFailureHost extends RecordingHost {
     this.batches.push(payloads);
     if (this.batches.length > 1) return super.invoke(event);
     const sequenceOf = (payload: string): string => event.Records[payloads.indexOf(payload)]?.kinesis.sequenceNumber ?? payload;
-    return { ok: true, response: { batchItemFailures: this.failFirst(payloads, sequenceOf).map((itemIdentifier) => ({ itemIdentifier })) }, durationMs: 1 };
+    const batchItemFailures = this.failFirst(payloads, sequenceOf).map((itemIdentifier) => (itemIdentifier === null ? null : { itemIdentifier }));
+    return { ok: true, response: { batchItemFailures } as unknown as KinesisStreamBatchResponse, durationMs: 1 };
   }
 }
 
@@ -105,6 +107,12 @@ describe("a partial batch response, as the poller reads it", () => {
   it('retries the whole batch when a report names no record of it', async () => {
     const host = new PartialFailureHost((_batch, sequenceOf) => [sequenceOf('r5'), '49999999999999999999999999999999999999999999999999999999']);
     await pollTwice('kinesis-partial-unknown', payloads, host);
+    expect(host.batches).toEqual([payloads, payloads]);
+  }, 30_000);
+
+  it('retries the whole batch, and keeps polling, when a report holds a null entry', async () => {
+    const host = new PartialFailureHost((_batch, sequenceOf) => [sequenceOf('r5'), null]);
+    await pollTwice('kinesis-partial-null', payloads, host);
     expect(host.batches).toEqual([payloads, payloads]);
   }, 30_000);
 });

@@ -209,14 +209,16 @@ export class ShardPoller {
    * Index of the first record to retry: the lowest reported sequence number; a report naming no record of
    * the batch (empty or unknown identifier) fails the whole batch, as Lambda treats it.
    */
-  #firstFailed(records: readonly KinesisStreamRecord[], response: { batchItemFailures?: Array<{ itemIdentifier?: string }> } | undefined): number {
+  #firstFailed(records: readonly KinesisStreamRecord[], response: { batchItemFailures?: Array<{ itemIdentifier?: string } | null> } | undefined): number {
     const failures = response?.batchItemFailures ?? [];
     if (failures.length === 0) return records.length;
     // One lookup per failure: a storer that fails the rest of a 10,000-record batch reports thousands.
     const indexOf = new Map(records.map((record, index) => [record.kinesis.sequenceNumber, index]));
     let lowest = records.length;
     for (const failure of failures) {
-      const index = failure.itemIdentifier === undefined ? undefined : indexOf.get(failure.itemIdentifier);
+      // The response is the function's own JSON: a null entry is a malformed report, which fails the whole batch.
+      const identifier = failure?.itemIdentifier;
+      const index = identifier === undefined ? undefined : indexOf.get(identifier);
       if (index === undefined) return 0;
       lowest = Math.min(lowest, index);
     }
