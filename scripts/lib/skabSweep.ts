@@ -1,8 +1,9 @@
 /**
  * Compares detector variants on both SKAB measures in one run: pooled F1 / FAR / MAR of the
  * labelled files (and F1 of the even and odd files separately), the NAB scores (standard /
- * LowFP / LowFN) and the flagged share of the anomaly-free recording cut into chunks of
- * 800 / 1150 / 1500 rows, and the pooled onset delay (median / p90 seconds, missed onsets).
+ * LowFP / LowFN) on label edges and on the changepoint column, the flagged share of the
+ * anomaly-free recording cut into chunks of 800 / 1150 / 1500 rows and replayed whole (with its
+ * episodes), and the pooled onset delay (median / p90 seconds, missed onsets).
  *
  *   npx tsx scripts/lib/skabSweep.ts SKAB_DIR 'name={"settings":{...},"internals":{...}}'...
  *
@@ -59,7 +60,7 @@ function main(): void {
   const variants = specs.length > 0 ? specs.map(parseVariant) : [parseVariant('defaults')];
   const clean = readReplayFile(join(dir, 'anomaly-free', 'anomaly-free.csv'), 'skab');
   const pct = (value: number): string => (value * 100).toFixed(1);
-  process.stdout.write('variant | F1 | FAR | MAR | even / odd F1 | NAB standard / LowFP / LowFN | clean FA 800 / 1150 / 1500 | onset median / p90 s, missed\n');
+  process.stdout.write('variant | F1 | FAR | MAR | even / odd F1 | NAB standard / LowFP / LowFN | changepoint-column NAB | clean FA 800 / 1150 / 1500 | whole clean FA, episodes | onset median / p90 s, missed\n');
   for (const variant of variants) {
     const line = withInternals(variant.internals, () => {
       const bench = benchSkab(dir, variant.settings);
@@ -68,9 +69,12 @@ function main(): void {
         skabRates(sumSkabCounts(bench.files.filter((file) => Number(/(\d+)\.csv$/.exec(file.name)?.[1]) % 2 === parity).map((file) => file.counts))).f1;
       const shares = [800, 1150, 1500].map((rows) => pct(driftCheck(clean, rows, variant.settings).share));
       const nab = NAB_PROFILES.map((profile) => nabScore(bench.nab, profile).toFixed(2)).join(' / ');
+      const leaderboardNab = bench.leaderboardNab;
+      const columnNab = leaderboardNab === undefined ? '-' : NAB_PROFILES.map((profile) => nabScore(leaderboardNab.outcome, profile).toFixed(2)).join(' / ');
+      const whole = bench.checks.map((check) => `${pct(check.flaggedRows / check.judgedRows)}%, ${check.episodes}`).join('; ');
       const onset = sumOnsetOutcomes(skabOnsets(dir, variant.settings).map((file) => file.onset));
       const delays = `${nearestRankQuantile(onset.delays, 0.5)} / ${nearestRankQuantile(onset.delays, 0.9)}, ${onset.missed}`;
-      return `${variant.name} | ${rates.f1.toFixed(3)} | ${pct(rates.falseAlarmRate)} | ${pct(rates.missedAlarmRate)} | ${half(0).toFixed(3)} / ${half(1).toFixed(3)} | ${nab} | ${shares.join(' / ')} | ${delays}`;
+      return `${variant.name} | ${rates.f1.toFixed(3)} | ${pct(rates.falseAlarmRate)} | ${pct(rates.missedAlarmRate)} | ${half(0).toFixed(3)} / ${half(1).toFixed(3)} | ${nab} | ${columnNab} | ${shares.join(' / ')} | ${whole} | ${delays}`;
     });
     process.stdout.write(`${line}\n`);
   }

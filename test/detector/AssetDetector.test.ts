@@ -49,6 +49,7 @@ describe('resolveDetectorSettings', () => {
       driftHalfLifeSamples: 100,
       recoverySamples: 45,
       maxRebaselineShift: 3,
+      episodeDriftFactor: 8,
     });
   });
 
@@ -64,6 +65,7 @@ describe('resolveDetectorSettings', () => {
     [{ driftHalfLifeSamples: -5 }, 'driftHalfLifeSamples: expected a number from 0 to 604800 (0 disables drift adaptation), got -5'],
     [{ recoverySamples: 0 }, 'recoverySamples: expected an integer from 1 to 86400, got 0'],
     [{ maxRebaselineShift: -1 }, 'maxRebaselineShift: expected a number from 0 to 100 (0 disables re-baselining), got -1'],
+    [{ episodeDriftFactor: -1 }, 'episodeDriftFactor: expected a number from 0 to 1000 (0 freezes deviating metrics during an episode), got -1'],
     [{ limits: { pressure: { min: 5, max: 1 } } }, 'limits.pressure.min: expected min below max (1), got 5'],
     [{ limits: { pressure: { max: '7' } } }, 'limits.pressure.max: expected a finite number, got "7"'],
     [{ limits: { 'inlet pressure': { max: 7 } } }, 'limits.inlet pressure: expected a metric name matching [A-Za-z0-9_.:-]{1,64}, got "inlet pressure"'],
@@ -471,6 +473,37 @@ describe('AssetDetector on the kinds of fault a pump loop has, and on normal wan
     expect(share).toBeLessThan(0.25);
     expect(share).toBeLessThan(flaggedShare({ driftHalfLifeSamples: 2000 }) / 2);
   });
+
+  describe('a metric that drifts in normal operation, as vibration does while a pump warms up', () => {
+    // Vibration rises 0.002 standard deviations per sample from the first sample on (the drift
+    // adaptation follows it while the asset is quiet), then steps up at STEP_AT and keeps rising.
+    const STEP_AT = 2600;
+    const driftThenStep = (seed: number, step: number): number[][] =>
+      injectFault(injectFault(generateRows(6000, seed), 'vibration', 0, (k) => 0.002 * k), 'vibration', STEP_AT, () => step);
+
+    it.each([61, 62, 63])('ends the episode a small step opens, where frozen deviating metrics hold it to the end (seed %i)', (seed) => {
+      const rows = driftThenStep(seed, 3);
+      const frozen = observeAll(new AssetDetector({ episodeDriftFactor: 0 }), toSamples(rows));
+      expect(openings(frozen)).toHaveLength(1);
+      expect(frozen.some((verdict) => verdict.episode.event === 'close')).toBe(false);
+
+      const verdicts = observeAll(new AssetDetector(), toSamples(rows));
+      expect(verdicts.slice(0, STEP_AT).some((verdict) => verdict.anomalous)).toBe(false);
+      expect(openings(verdicts)).toHaveLength(1);
+      const closedAt = verdicts.findIndex((verdict) => verdict.episode.event === 'close');
+      expect(closedAt - STEP_AT).toBeGreaterThan(45);
+      expect(closedAt - STEP_AT).toBeLessThan(500);
+      expect(verdicts[closedAt].episode).toMatchObject({ recovery: true });
+      expect(verdicts.slice(closedAt).some((verdict) => verdict.anomalous)).toBe(false);
+    });
+
+    it.each([61, 62, 63])('does not learn away a step beyond the bound, even in the direction of the drift (seed %i)', (seed) => {
+      const verdicts = observeAll(new AssetDetector(), toSamples(driftThenStep(seed, 6)));
+      expect(openings(verdicts)).toHaveLength(1);
+      expect(openings(verdicts)[0] - STEP_AT).toBeLessThan(10);
+      expect(verdicts.slice(openings(verdicts)[0]).every((verdict) => verdict.anomalous)).toBe(true);
+    });
+  });
 });
 
 describe('AssetDetector inputs and episodes', () => {
@@ -596,6 +629,22 @@ describe('AssetDetector is deterministic, causal and restorable', () => {
     expect(observeAll(restored, samples.slice(820)).every((verdict) => verdict.anomalous === true)).toBe(true);
   });
 
+  it('upgrades a version-4 state (before drift was measured) and continues, its deviating metrics frozen until quiet samples measure their drift', () => {
+    const detector = new AssetDetector();
+    observeAll(detector, samples.slice(0, 820));
+    const { model, episode, ...rest } = detector.toState();
+    if (model === null) throw new Error('no model after the warm-up');
+    const { trend: _t, velocity: _v, ...oldModel } = model;
+    const { crept: _c, ...oldEpisode } = episode;
+    const restored = AssetDetector.fromState({ ...rest, version: 4, model: oldModel, episode: oldEpisode } as unknown as AssetDetectorState);
+    const upgraded = restored.toState();
+    expect(upgraded.version).toBe(5);
+    expect(upgraded.model?.trend).toEqual(oldModel.mean);
+    expect(upgraded.model?.velocity).toEqual(oldModel.mean.map(() => 0));
+    expect(upgraded.episode.crept).toEqual([]);
+    expect(observeAll(restored, samples.slice(820)).every((verdict) => verdict.anomalous === true)).toBe(true);
+  });
+
   it('keeps the state small and constant in size: under 4 KB for 8 metrics', () => {
     const metrics: MetricSpec[] = [...PUMP_METRICS, { name: 'voltage', level: 230, noise: 2, autoregression: 0 }, { name: 'speed', level: 1480, noise: 3, autoregression: 0.5 }];
     const eightMetricSamples = toSamples(generateRows(3000, 22, metrics), metrics);
@@ -636,7 +685,7 @@ describe('AssetDetector is deterministic, causal and restorable', () => {
     observeAll(detector, samples.slice(0, 500));
     const state = detector.toState() as unknown as Record<string, unknown>;
     expect(() => AssetDetector.fromState({ ...state, version: 1 } as unknown as AssetDetectorState)).toThrow(
-      new DetectorStateError('detector state version must be 4 (or 2 or 3, upgraded), got 1'),
+      new DetectorStateError('detector state version must be 5 (or 2 or 3 or 4, upgraded), got 1'),
     );
     expect(() => AssetDetector.fromState({ ...state, learningSince: '2026-12-02' } as unknown as AssetDetectorState)).toThrow(
       new DetectorStateError('detector state learningSince must be a finite number, got "2026-12-02"'),

@@ -65,7 +65,7 @@ function emptyState(): DetectorStateInPlace {
     model: null,
     smoothed: [],
     score: 0,
-    episode: { open: false, startedAt: null, peakScore: null, lastClosedAt: null, alerted: false, quietSamples: 0, signature: [], level: [] },
+    episode: { open: false, startedAt: null, peakScore: null, lastClosedAt: null, alerted: false, quietSamples: 0, signature: [], level: [], crept: [] },
   };
 }
 
@@ -78,7 +78,9 @@ function emptyState(): DetectorStateInPlace {
  *    (MEWMA) and its T² against the spread that vector showed out of sample in the warm-up;
  * 4. episodes: one alert per episode, a cooldown between alerts; an episode ends after a sustained
  *    period without the fault's signature, with a bounded re-baseline when the process settled
- *    at a new operating point.
+ *    at a new operating point; a metric that drifts in normal operation keeps following its
+ *    drift during an episode, in the direction and at a multiple of the velocity it drifted at
+ *    while quiet, by a bounded amount.
  * Pure (no I/O, no clock) and causal: a verdict depends only on this and earlier samples. Its
  * whole state is `toState()`: O(d²) numbers for d metrics, whatever the number of samples.
  */
@@ -91,6 +93,10 @@ export class AssetDetector {
   private present: boolean[] = [];
   private scratch: number[] = [];
   private readonly driftRate: number;
+  /** Weight of the newest mean in each metric's trend. */
+  private readonly trendRate = 1 - Math.pow(0.5, 1 / DETECTOR_INTERNALS.trendHalfLifeSamples);
+  /** Weight of the newest velocity in its average. */
+  private readonly velocityRate = 1 - Math.pow(0.5, 1 / DETECTOR_INTERNALS.velocityHalfLifeSamples);
   /** Weight of the newest sample in the per-metric level followed during an episode. */
   private readonly episodeLevelRate: number;
   /** Threshold of the score once the model is fitted (depends on the number of model metrics). */
@@ -464,6 +470,8 @@ export class AssetDetector {
       stuckRun: kept.map((index) =>
         warmup.longestRun[index] >= warmup.count[index] ? 0 : Math.max(internals.minStuckRun, internals.stuckRunFactor * warmup.longestRun[index]),
       ),
+      trend: predictor.mean.slice(),
+      velocity: new Array<number>(kept.length).fill(0),
     };
     const pick = <T>(values: readonly T[]): T[] => kept.map((index) => values[index]);
     state.metrics = pick(state.metrics);
@@ -472,6 +480,7 @@ export class AssetDetector {
     // An episode open across the end of the warm-up (a limit breach) has no model signature yet.
     state.episode.signature = [];
     state.episode.level = [];
+    state.episode.crept = [];
     state.warmup = null;
     state.calibration = null;
     this.reindex();
@@ -527,16 +536,52 @@ export class AssetDetector {
     this.smooth(model, size);
     state.score = size === 0 ? 0 : mahalanobisSquared(model.covarianceFactor, size, state.smoothed, this.scratch) / size;
     if (this.driftRate === 0) return;
-    // Drift: every mean follows the data while the asset is quiet; otherwise only the bystanders,
+    // Drift: every mean follows the data while the asset is quiet; otherwise the bystanders,
     // metrics whose own deviation is small, keep following it, so the slow wander of metrics that
-    // have nothing to do with the fault does not build up against frozen means and hold the episode.
+    // have nothing to do with the fault does not build up against frozen means and hold the episode,
+    // and the deviating ones follow only the drift they showed while quiet.
     const quiet = !state.episode.open && state.score < DETECTOR_INTERNALS.driftFreezeRatio * this.threshold;
     for (let index = 0; index < size; index++) {
       if (!this.present[index]) continue;
+      const step = this.driftRate * (this.values[index] - model.mean[index]);
       if (quiet || Math.abs(state.smoothed[index] * this.marginalPrecision[index]) < DETECTOR_INTERNALS.bystanderDeviation) {
-        model.mean[index] += this.driftRate * (this.values[index] - model.mean[index]);
+        model.mean[index] += step;
+      } else {
+        this.followDrift(model, index, step);
       }
+      if (quiet) this.measureDrift(model, index);
     }
+  }
+
+  /**
+   * Moves the trend of a metric's mean and the average velocity of its drift: under a steady drift
+   * the mean leads the trend by the velocity divided by the trend's weight.
+   */
+  private measureDrift(model: Writable<ModelState>, index: number): void {
+    model.trend[index] += this.trendRate * (model.mean[index] - model.trend[index]);
+    const velocity = this.trendRate * (model.mean[index] - model.trend[index]);
+    model.velocity[index] += this.velocityRate * (velocity - model.velocity[index]);
+  }
+
+  /**
+   * Moves the mean of a deviating metric by the drift `step` when it goes the way the metric drifted
+   * while quiet, by at most `episodeDriftFactor` times that velocity, while the residual standard
+   * deviations it moved since the last episode opened stay within `maxRebaselineShift`: a metric that
+   * does not drift, a change against its drift or beyond the bound is not followed, so a persistent
+   * fault is not learned away.
+   */
+  private followDrift(model: Writable<ModelState>, index: number, step: number): void {
+    const velocity = model.velocity[index];
+    const limit = this.settings.episodeDriftFactor * Math.abs(velocity);
+    if (limit === 0 || Math.sign(step) !== Math.sign(velocity)) return;
+    const move = Math.max(-limit, Math.min(limit, step));
+    const crept = this.state.episode.crept;
+    if (crept.length === 0) crept.push(...new Array<number>(model.mean.length).fill(0));
+    // In the units of maxRebaselineShift: the shift a one-step residual shows for this move of the mean.
+    const used = crept[index] + ((1 - model.coefficient[index]) * Math.abs(move)) / model.scale[index];
+    if (used > this.settings.maxRebaselineShift) return;
+    crept[index] = used;
+    model.mean[index] += move;
   }
 
   /** Updates last value, gap and exact-repeat run of every metric after the sample was used. */
@@ -637,7 +682,11 @@ export class AssetDetector {
   }
 
   private moveMeans(model: Writable<ModelState>, level: readonly number[]): void {
-    for (let index = 0; index < level.length; index++) model.mean[index] = level[index];
+    for (let index = 0; index < level.length; index++) {
+      // The trend moves along: a re-baseline is a judged new level, not drift.
+      model.trend[index] += level[index] - model.mean[index];
+      model.mean[index] = level[index];
+    }
     // The smoothed residuals were measured against the old means: start afresh from the new ones.
     this.state.smoothed.fill(0);
     this.state.score = 0;
@@ -676,6 +725,7 @@ export class AssetDetector {
       episode.alerted = alert;
       episode.quietSamples = 0;
       episode.signature = this.state.model === null ? [] : this.state.smoothed.slice();
+      episode.crept = [];
       return { event: 'open', startedAt: ts, peakScore: score, alert };
     }
     if (this.acknowledgedBy(ts)) return this.closeAcknowledged(ts, score);

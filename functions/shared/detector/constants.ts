@@ -5,13 +5,19 @@
  */
 
 /** Version written into every persisted state; bump it when the state layout changes. */
-export const DETECTOR_STATE_VERSION = 4 as const;
+export const DETECTOR_STATE_VERSION = 5 as const;
+/** The layout before the metrics' drift was measured (no `trend`, `velocity` or `crept`), upgraded on restore. */
+export const DETECTOR_STATE_VERSION_WITHOUT_WANDER = 4 as const;
 /** The layout before the warm-up's start was recorded (`learningSince`), upgraded on restore. */
 export const DETECTOR_STATE_VERSION_WITHOUT_LEARNING_SINCE = 3 as const;
 /** The layout before episode ends were recorded (it also lacks `learningSince`), upgraded on restore. */
 export const DETECTOR_STATE_VERSION_WITHOUT_EPISODE_ENDS = 2 as const;
 /** Earlier layouts a restore upgrades, so a deploy keeps every asset's model. */
-export const DETECTOR_STATE_UPGRADABLE_VERSIONS = [DETECTOR_STATE_VERSION_WITHOUT_EPISODE_ENDS, DETECTOR_STATE_VERSION_WITHOUT_LEARNING_SINCE] as const;
+export const DETECTOR_STATE_UPGRADABLE_VERSIONS = [
+  DETECTOR_STATE_VERSION_WITHOUT_EPISODE_ENDS,
+  DETECTOR_STATE_VERSION_WITHOUT_LEARNING_SINCE,
+  DETECTOR_STATE_VERSION_WITHOUT_WANDER,
+] as const;
 
 /**
  * Most metrics one asset's model takes: the first this many seen in its warm-up; later ones are
@@ -32,6 +38,7 @@ export const DETECTOR_DEFAULTS = {
   driftHalfLifeSamples: 100,
   recoverySamples: 45,
   maxRebaselineShift: 3,
+  episodeDriftFactor: 8,
 } as const;
 
 /**
@@ -54,6 +61,7 @@ export const DETECTION_SETTING_RULES = {
   driftHalfLifeSamples: { integer: false, min: 0, max: 604_800, note: '0 disables drift adaptation' },
   recoverySamples: { integer: true, min: 1, max: 86_400 },
   maxRebaselineShift: { integer: false, min: 0, max: 100, note: '0 disables re-baselining' },
+  episodeDriftFactor: { integer: false, min: 0, max: 1000, note: '0 freezes deviating metrics during an episode' },
 } as const;
 
 /** Default of the one setting of the detection block that is not the detector's. */
@@ -111,6 +119,17 @@ export const DETECTOR_INTERNALS = {
    * bystander, not part of the fault) still follows drift.
    */
   bystanderDeviation: 3,
+  /**
+   * Half-life, in samples, of the trend that follows each mean while the asset is quiet: under a
+   * steady drift the mean leads it by the drift's velocity over the trend's weight, whatever the speed.
+   */
+  trendHalfLifeSamples: 300,
+  /**
+   * Half-life, in samples, of the average of that velocity (signed): half an hour at 1 Hz, so the
+   * jitter of a metric that does not drift averages out near zero, and a fault's short ramp before
+   * its episode opens weighs little against the plant's drift over the last hour.
+   */
+  velocityHalfLifeSamples: 1800,
 } as const;
 
 /** Standard normal quantile of 0.999: the score's control limit sits at a 0.1% tail. */

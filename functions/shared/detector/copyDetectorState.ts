@@ -17,7 +17,7 @@ export function copyDetectorState(state: AssetDetectorState): AssetDetectorState
     model: model === null ? null : copyModel(model),
     smoothed: state.smoothed.slice(),
     score: state.score,
-    episode: { ...episode, signature: episode.signature.slice(), level: episode.level.slice() },
+    episode: { ...episode, signature: episode.signature.slice(), level: episode.level.slice(), crept: episode.crept.slice() },
   };
 }
 
@@ -54,5 +54,7 @@ function copyModel(model: ModelState): ModelState {
     scale: model.scale.slice(),
     covarianceFactor: model.covarianceFactor.slice(),
     stuckRun: model.stuckRun.slice(),
+    trend: model.trend.slice(),
+    velocity: model.velocity.slice(),
   };
 }

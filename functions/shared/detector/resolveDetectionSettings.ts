@@ -123,6 +123,7 @@ export function resolveDetectionSettings(settings: unknown = {}, names: readonly
     driftHalfLifeSamples: number('driftHalfLifeSamples', defaults.driftHalfLifeSamples),
     recoverySamples: number('recoverySamples', defaults.recoverySamples),
     maxRebaselineShift: number('maxRebaselineShift', defaults.maxRebaselineShift),
+    episodeDriftFactor: number('episodeDriftFactor', defaults.episodeDriftFactor),
     acknowledge: checkAssetTimes('acknowledge', settings.acknowledge),
     relearn: checkAssetTimes('relearn', settings.relearn),
   });

@@ -1,4 +1,9 @@
-import { DETECTOR_STATE_UPGRADABLE_VERSIONS, DETECTOR_STATE_VERSION, DETECTOR_STATE_VERSION_WITHOUT_EPISODE_ENDS } from './constants';
+import {
+  DETECTOR_STATE_UPGRADABLE_VERSIONS,
+  DETECTOR_STATE_VERSION,
+  DETECTOR_STATE_VERSION_WITHOUT_EPISODE_ENDS,
+  DETECTOR_STATE_VERSION_WITHOUT_LEARNING_SINCE,
+} from './constants';
 import { DetectorStateError } from './errors';
 import type { AssetDetectorState, CalibrationState, EpisodeState, ModelState, TrackingState, WarmupState } from './types';
 
@@ -74,7 +79,7 @@ function restoreCalibration(value: unknown, size: number): CalibrationState | nu
   };
 }
 
-function restoreModel(value: unknown, size: number): ModelState | null {
+function restoreModel(value: unknown, size: number, upgrade: boolean): ModelState | null {
   if (value === null) return null;
   const model = object(value, 'model');
   const scale = numbers(model.scale, 'model.scale', size);
@@ -83,12 +88,16 @@ function restoreModel(value: unknown, size: number): ModelState | null {
   for (let row = 0; row < size; row++) {
     if (!(covarianceFactor[triangle(row + 1) - 1] > 0)) fail('model.covarianceFactor', 'a Cholesky factor with a positive diagonal', model.covarianceFactor);
   }
+  const mean = numbers(model.mean, 'model.mean', size);
   return {
-    mean: numbers(model.mean, 'model.mean', size),
+    mean,
     coefficient: numbers(model.coefficient, 'model.coefficient', size),
     scale,
     covarianceFactor,
     stuckRun: numbers(model.stuckRun, 'model.stuckRun', size),
+    // An older model has measured no drift: its deviating metrics stay frozen until quiet samples measure it.
+    trend: upgrade ? mean.slice() : numbers(model.trend, 'model.trend', size),
+    velocity: upgrade ? new Array<number>(size).fill(0) : numbers(model.velocity, 'model.velocity', size),
   };
 }
 
@@ -97,7 +106,7 @@ function optionalNumbers(value: unknown, path: string, size: number): number[] {
   return numbers(value, path, Array.isArray(value) && value.length === 0 ? 0 : size);
 }
 
-function restoreEpisode(value: unknown, size: number, upgrade: boolean): EpisodeState {
+function restoreEpisode(value: unknown, size: number, version: number): EpisodeState {
   const episode = object(value, 'episode');
   if (typeof episode.open !== 'boolean') fail('episode.open', 'a boolean', episode.open);
   const common = {
@@ -108,7 +117,7 @@ function restoreEpisode(value: unknown, size: number, upgrade: boolean): Episode
   };
   // A version-2 episode knew nothing of its end: assume it alerted (its end is announced) and
   // let the next samples set its signature and level.
-  if (upgrade) return { ...common, alerted: common.open, quietSamples: 0, signature: [], level: [] };
+  if (version === DETECTOR_STATE_VERSION_WITHOUT_EPISODE_ENDS) return { ...common, alerted: common.open, quietSamples: 0, signature: [], level: [], crept: [] };
   if (typeof episode.alerted !== 'boolean') fail('episode.alerted', 'a boolean', episode.alerted);
   return {
     ...common,
@@ -116,12 +125,13 @@ function restoreEpisode(value: unknown, size: number, upgrade: boolean): Episode
     quietSamples: finite(episode.quietSamples, 'episode.quietSamples'),
     signature: optionalNumbers(episode.signature, 'episode.signature', size),
     level: optionalNumbers(episode.level, 'episode.level', size),
+    crept: version === DETECTOR_STATE_VERSION ? optionalNumbers(episode.crept, 'episode.crept', size) : [],
   };
 }
 
 /**
  * Validates a persisted state (from DynamoDB or a file, so of untrusted shape) and returns a
- * clean copy in the current layout (a version-3 or version-2 state is upgraded, so a deploy keeps
+ * clean copy in the current layout (a version-4, -3 or -2 state is upgraded, so a deploy keeps
  * every asset's model). Throws `DetectorStateError` naming the first offending field.
  */
 export function restoreDetectorState(value: unknown): AssetDetectorState {
@@ -137,20 +147,23 @@ export function restoreDetectorState(value: unknown): AssetDetectorState {
   if (new Set(metrics).size !== metrics.length) fail('metrics', 'unique metric names', metrics);
   const size = metrics.length;
   const warmup = restoreWarmup(state.warmup, size);
-  const model = restoreModel(state.model, size);
+  const model = restoreModel(state.model, size, state.version !== DETECTOR_STATE_VERSION);
   if ((warmup === null) === (model === null)) fail('warmup', 'null exactly when a model is present', state.warmup);
   return {
     version: DETECTOR_STATE_VERSION,
     metrics,
     samples: finite(state.samples, 'samples'),
-    // Older layouts did not record when their warm-up began.
-    learningSince: state.version === DETECTOR_STATE_VERSION ? finiteOrNull(state.learningSince, 'learningSince') : null,
+    // Versions 2 and 3 did not record when their warm-up began.
+    learningSince:
+      state.version === DETECTOR_STATE_VERSION_WITHOUT_EPISODE_ENDS || state.version === DETECTOR_STATE_VERSION_WITHOUT_LEARNING_SINCE
+        ? null
+        : finiteOrNull(state.learningSince, 'learningSince'),
     tracking: restoreTracking(state.tracking, size),
     warmup,
     calibration: warmup === null ? null : restoreCalibration(state.calibration, size),
     model,
     smoothed: numbers(state.smoothed, 'smoothed', size),
     score: finite(state.score, 'score'),
-    episode: restoreEpisode(state.episode, size, state.version === DETECTOR_STATE_VERSION_WITHOUT_EPISODE_ENDS),
+    episode: restoreEpisode(state.episode, size, state.version as number),
   };
 }

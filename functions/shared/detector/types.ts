@@ -72,9 +72,19 @@ export interface DetectorSettings {
    * moving the means to the levels seen during the episode (a re-baseline on the new operating
    * point), provided no metric moves by more than this many residual standard deviations;
    * otherwise the episode stays open, so a large persistent change is never learned away. 0
-   * disables re-baselining. @default 3
+   * disables re-baselining (and `episodeDriftFactor`'s following). @default 3
    */
   readonly maxRebaselineShift?: number;
+  /**
+   * While the asset is not quiet, a metric deviating by 3 or more of its own standard deviations
+   * still follows drift in the direction its mean drifted while the asset was quiet (averaged over
+   * about half an hour), at up to this many times that velocity, and by at most
+   * `maxRebaselineShift` residual standard deviations since the last episode opened. A metric that
+   * drifts in normal operation (vibration rising as a pump warms) then ends its episode instead of
+   * holding it for hours; a fault on a metric that does not drift, against the drift, or larger
+   * than the bound stays open. 0 freezes every deviating metric. @default 8
+   */
+  readonly episodeDriftFactor?: number;
 }
 
 /** Settings with every default filled in and validated (see `resolveDetectorSettings`). */
@@ -171,7 +181,7 @@ export interface Verdict {
  * numbers for d metrics. Treat the fields as opaque: only `version` is a contract.
  */
 export interface AssetDetectorState {
-  readonly version: 4;
+  readonly version: 5;
   /** Metric names in model order (fixed once warm-up ends). */
   readonly metrics: readonly string[];
   /** Samples with model evidence so far (counting stops once warm-up ends). */
@@ -233,6 +243,10 @@ export interface ModelState extends PredictorState {
   readonly covarianceFactor: readonly number[];
   /** Run of one exact value from which a metric counts as stuck; 0 for a metric constant in the warm-up (never stuck). */
   readonly stuckRun: readonly number[];
+  /** Per metric: the mean followed slowly while the asset is quiet (half-life `trendHalfLifeSamples`). */
+  readonly trend: readonly number[];
+  /** Per metric: the speed (units per sample) at which its mean moved away from the trend while the asset was quiet. */
+  readonly velocity: readonly number[];
 }
 
 export interface EpisodeState {
@@ -249,4 +263,9 @@ export interface EpisodeState {
   readonly signature: readonly number[];
   /** Per-metric level followed during the open episode, the target of a re-baseline; empty when closed or without a model. */
   readonly level: readonly number[];
+  /**
+   * Per metric: residual standard deviations its mean followed drift while deviating, since the
+   * last episode opened (bounded by `maxRebaselineShift`); empty until it first does.
+   */
+  readonly crept: readonly number[];
 }
