@@ -6,7 +6,6 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { createBreakers } from '../shared/createBreakers';
-import { failuresFrom } from '../shared/failuresFrom';
 import { QuarantineWriter } from '../shared/QuarantineWriter';
 import { sdkClientConfig } from '../shared/sdkClientConfig';
 import { AlertPublisher } from './AlertPublisher';
@@ -55,8 +54,10 @@ export async function handler(event: KinesisStreamEvent, context: Context): Prom
   try {
     return (await processor.handle(event, context)).response;
   } catch (error) {
-    // A bug, not a record: report everything so nothing is dropped and the mapping bisects.
-    logger.error('unexpected error; reporting the whole batch for retry', { error: error as Error });
-    return failuresFrom(event.Records, 0);
+    // A bug, not a record: fail the invocation. Lambda bisects a failed invocation (BisectBatchOnFunctionError),
+    // so a record that triggers the bug ends alone in the dead-letter queue; a partial response naming every
+    // record would only retry the whole batch until all of it was dead-lettered.
+    logger.error('unexpected error; failing the invocation so the mapping bisects the batch', { error: error as Error });
+    throw error;
   }
 }

@@ -4,7 +4,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { createBreakers } from '../shared/createBreakers';
-import { failuresFrom } from '../shared/failuresFrom';
 import { QuarantineWriter } from '../shared/QuarantineWriter';
 import { sdkClientConfig } from '../shared/sdkClientConfig';
 import { BucketStore } from './BucketStore';
@@ -36,8 +35,10 @@ export async function handler(event: KinesisStreamEvent, context: Context): Prom
   try {
     return (await storer.handle(event, context)).response;
   } catch (error) {
-    // A bug, not a record: report everything so nothing is dropped and the mapping bisects.
-    logger.error('unexpected error; reporting the whole batch for retry', { error: error as Error });
-    return failuresFrom(event.Records, 0);
+    // A bug, not a record: fail the invocation. Lambda bisects a failed invocation (BisectBatchOnFunctionError),
+    // so a record that triggers the bug ends alone in the dead-letter queue; a partial response naming every
+    // record would only retry the whole batch until all of it was dead-lettered.
+    logger.error('unexpected error; failing the invocation so the mapping bisects the batch', { error: error as Error });
+    throw error;
   }
 }

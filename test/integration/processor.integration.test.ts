@@ -373,6 +373,14 @@ describe('processor handler against dynalite, kinesalite and fake S3/SNS', () =>
     }
   }, 30_000);
 
+  it('fails the invocation on an unexpected error (a bug), so the mapping bisects the batch instead of retrying it whole', async () => {
+    const event: KinesisStreamEvent = { Records: [kinesisRecord(assetSecond('pr-bug', BASE, { temperature: 70 }, 'gw-int'), { sequenceNumber: '9200', arrivedAt: BASE + 1_000 })] };
+    const broken = lambdaContext(() => {
+      throw new Error('the context broke (a stand-in for a bug)');
+    });
+    await expect(handler(event, broken)).rejects.toThrow('the context broke (a stand-in for a bug)');
+  });
+
   it('stops before its timeout and reports the unstarted records', async () => {
     const stream = await newStream();
     const sequences = await stream.put([assetSecond('pr-h', BASE, { temperature: 70 }, 'gw-h')]);

@@ -1,5 +1,5 @@
 import { QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { KinesisStreamBatchResponse } from 'aws-lambda';
+import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { ENV, QUARANTINE_PREFIX } from '../../functions/shared/constants';
 import { decodeBucketItem } from '../../functions/storer/bucketItemCodec';
 import type { BucketItem } from '../../functions/storer/types';
@@ -8,7 +8,7 @@ import { runEventSourceMapping, type KinesisHandler } from '../helpers/eventSour
 import { FakeAwsServer } from '../helpers/FakeAwsServer';
 import { FaultProxy } from '../helpers/FaultProxy';
 import { PolicyEnforcer } from '../helpers/policy/PolicyEnforcer';
-import { assetSecond, lambdaContext, presence, telemetry } from '../helpers/records';
+import { assetSecond, kinesisRecords, lambdaContext, presence, telemetry } from '../helpers/records';
 
 /** The fakes authorize every call against the rendered dev policies, so the names are dev's. */
 const enforcer = new PolicyEnforcer('dev');
@@ -195,6 +195,14 @@ describe('storer handler against dynalite, kinesalite and a fake S3', () => {
     expect(retried).toEqual({ batchItemFailures: [] });
     expect((await bucketsOf('st-f#temperature'))[0]?.values).toEqual([1, 2]);
     expect(s3.objectsUnder(`${QUARANTINE_PREFIX}storer/`).filter((o) => o.key.includes(sequences[1] ?? '-'))).toHaveLength(1);
+  });
+
+  it('fails the invocation on an unexpected error (a bug), so the mapping bisects the batch instead of retrying it whole', async () => {
+    const event: KinesisStreamEvent = { Records: kinesisRecords([assetSecond('st-bug', BASE, { temperature: 70 }, 'gw-int')]) };
+    const broken = lambdaContext(() => {
+      throw new Error('the context broke (a stand-in for a bug)');
+    });
+    await expect(handler(event, broken)).rejects.toThrow('the context broke (a stand-in for a bug)');
   });
 
   it('stops before its timeout and reports the unstarted records', async () => {
