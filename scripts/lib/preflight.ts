@@ -1,7 +1,7 @@
 /**
  * Deploy readiness of one environment: placeholder values and missing recipients in its config,
- * then (when the config is valid) create-only changes and data deletions against the rendering
- * Argo CD deploys now. Pure of the command line and of git: the previous rendering is passed in.
+ * then (when the config is valid) create-only changes, data deletions and shard-count jumps Kinesis
+ * refuses, against the rendering Argo CD deploys now. Pure of the command line and of git: the previous rendering is passed in.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import { controllerPolicyFiles, renderedObjects } from '../../charts/lib/control
 import { configProblems } from './preflightConfig';
 import { PreflightProblem, problemLine } from './preflightProblem';
 import { createOnlyProblems, currentRendering, dataDeletionProblems, iamDocumentSteps, RenderedFile } from './preflightRendering';
+import { reshardingProblems } from './preflightResharding';
 
 export interface PreflightInput {
   readonly environment: string;
@@ -73,7 +74,11 @@ export function runPreflight(input: PreflightInput): PreflightReport {
     const { rendering, iamDocuments, problems: renderProblems } = render(input, problems);
     problems.push(...renderProblems);
     if (rendering && input.previous) {
-      problems.push(...createOnlyProblems(input.previous, rendering), ...dataDeletionProblems(input.previous, rendering));
+      problems.push(
+        ...createOnlyProblems(input.previous, rendering),
+        ...dataDeletionProblems(input.previous, rendering),
+        ...reshardingProblems(input.previous, rendering),
+      );
     }
     if (iamDocuments && input.previousIamDocuments) steps.push(...iamDocumentSteps(input.previousIamDocuments, iamDocuments));
   }

@@ -10,6 +10,7 @@ import { createOnlyKind } from '../../charts/lib/createOnlyFields';
 import { runPreflight } from '../../scripts/lib/preflight';
 import { parsePreflightArgs, PREFLIGHT_USAGE } from '../../scripts/lib/preflightArgs';
 import { PreflightUsageError } from '../../scripts/lib/preflightProblem';
+import { reshardingProblems, reshardingSteps } from '../../scripts/lib/preflightResharding';
 import { committedIamDocuments, committedRendering, currentRendering, deployedRendering, RenderedFile } from '../../scripts/lib/preflightRendering';
 
 const projectRoot = join(__dirname, '..', '..');
@@ -199,6 +200,55 @@ describe('preflight against the deployed rendering', () => {
     ]);
   });
 });
+
+describe('preflight of a stream resharding', () => {
+  /** prod's rendering as if the stream had had `shardCount` shards before. */
+  function deployedWithShards(configDir: string, shardCount: number): RenderedFile[] {
+    return withObjectChanged(rendering('prod', configDir), 'Stream', 'kinesis-telemetry-prod', (spec) => {
+      (spec.forProvider as { shardCount: number }).shardCount = shardCount;
+    });
+  }
+
+  test('a jump Kinesis takes in one call (at most double, at least half) is ready', () => {
+    const configDir = cleanConfigDir('prod');
+    const shards = (rendering('prod', configDir).flatMap((file) => file.objects).find((object) => object.kind === 'Stream')?.spec as { forProvider: { shardCount: number } }).forProvider.shardCount;
+    expect(shards).toBe(5);
+    for (const before of [3, 5, 9, 10]) {
+      expect(runPreflight({ environment: 'prod', configDir, previous: deployedWithShards(configDir, before) }).lines).toEqual(['preflight prod: ready']);
+    }
+  });
+
+  test.each([
+    [2, '4, 5'],
+    [1, '2, 4, 5'],
+    [11, '6, 5'],
+    [40, '20, 10, 5'],
+  ])('from %i shards to 5 is flagged with the UpdateShardCount calls to make by hand (%s)', (before, steps) => {
+    const configDir = cleanConfigDir('prod');
+    const report = runPreflight({ environment: 'prod', configDir, previous: deployedWithShards(configDir, before) });
+    expect(report.lines).toEqual([
+      `preflight prod: stream.k8s.yaml Stream telemetry-prod/kinesis-telemetry-prod: /spec/forProvider/shardCount: ${before} → 5 shards in one sync; ` +
+        'Kinesis reshards to at most twice and at least half the open shards per call, so the update would fail on every reconcile; ' +
+        'reshard by hand first, waiting for ACTIVE after each call: aws kinesis update-shard-count --stream-name kinesis-telemetry-prod ' +
+        `--scaling-type UNIFORM_SCALING --target-shard-count N for N = ${steps}; then sync (the provider finds the count it wants)`,
+      'preflight prod: 1 problem',
+    ]);
+    expect(report.exitCode).toBe(1);
+  });
+
+  test('counts the days when the steps exceed 10 reshards a day', () => {
+    expect(reshardingSteps(1, 5000)).toHaveLength(13);
+    expect(reshardingSteps(10, 10)).toEqual([]);
+    const previous: RenderedFile[] = [{ file: 'stream.k8s.yaml', objects: [streamObject(1)] }];
+    const [problem] = reshardingProblems(previous, [{ file: 'stream.k8s.yaml', objects: [streamObject(5000)] }]);
+    expect(problem?.todo).toContain(', over 2 days (at most 10 a day): ');
+  });
+});
+
+/** A rendered Stream with only the fields the resharding check reads. */
+function streamObject(shardCount: number): Record<string, unknown> {
+  return { apiVersion: 'kinesis.aws.m.upbound.io/v1beta1', kind: 'Stream', metadata: { name: 'kinesis-telemetry-prod', namespace: 'telemetry-prod' }, spec: { forProvider: { shardCount } } };
+}
 
 describe('preflight of the IAM documents applied by hand', () => {
   /** The controller-iam/ files of the prod rendering with the config of `configDir`. */
