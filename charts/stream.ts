@@ -11,7 +11,11 @@ import { PlatformChart, PlatformChartProps } from './lib/PlatformChart';
 /** The design keeps records 7 days: the window for redelivery, replay and catching up after an outage. */
 export const STREAM_RETENTION_HOURS = 168;
 
-/** Shard-level metrics the dashboard and alarms read (iterator age tells a consumer falls behind). */
+/**
+ * Shard-level metrics, for the runbook's per-shard look at a hot shard or a consumer behind on one
+ * shard; the alarms and the dashboard read the stream-level metrics Kinesis publishes anyway. Each
+ * is billed as a custom metric per shard (`npm run cost` counts them).
+ */
 export const SHARD_LEVEL_METRICS = [
   'IncomingBytes',
   'IncomingRecords',
