@@ -1,4 +1,4 @@
-import { ListShardsCommand } from '@aws-sdk/client-kinesis';
+import { GetRecordsCommand, ListShardsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FunctionHost, InvokeResult } from '../../scripts/lib/local/FunctionHost';
@@ -68,13 +68,13 @@ async function startPoller(
   stream: TestStream,
   mapping: MappingSpec,
   host: RecordingHost,
-  options: { counters?: MappingCounters; deadLetter?: (body: string) => void } = {},
+  options: { counters?: MappingCounters; deadLetter?: (body: string) => void; kinesis?: KinesisClient } = {},
 ): Promise<ShardPoller> {
   const shards = await stream.client.send(new ListShardsCommand({ StreamName: stream.name }));
   const poller = new ShardPoller({
     mapping,
     host: host as unknown as FunctionHost,
-    kinesis: stream.client,
+    kinesis: options.kinesis ?? stream.client,
     streamName: stream.name,
     shardId: shards.Shards?.[0]?.ShardId ?? '',
     roleArn: `arn:aws:iam::111122223333:role/${mapping.functionObjectName.replace('lambda-', 'iam-')}`,
@@ -166,6 +166,40 @@ describe('bisection on a function error, as the poller splits', () => {
     expect(document.requestContext).toMatchObject({ condition: 'RetryAttemptsExhausted', approximateInvokeCount: 3 });
     expect(document.KinesisBatchInfo).toMatchObject({ startSequenceNumber: sequences[5], endSequenceNumber: sequences[5], batchSize: 1 });
     expect(mappingCounters).toMatchObject({ invocations: 9, functionErrors: 6, bisections: 3, recordsDelivered: 7, recordsDeadLettered: 1, dlqMessages: 1 });
+  }, 30_000);
+});
+
+describe('an expired shard iterator, as the poller survives it', () => {
+  it('takes a new iterator after the last record read and delivers every record once', async () => {
+    const stream = new TestStream(kinesalite.endpoint, 'kinesis-expired-iterator');
+    await stream.create();
+    await stream.put(['r0', 'r1'], () => 'pump-00001');
+    // Kinesis expires an iterator 5 minutes after handing it out: the next read after expireNext fails as it would.
+    let expireNext = false;
+    let expired = 0;
+    const kinesis = {
+      send: (command: unknown) => {
+        if (expireNext && command instanceof GetRecordsCommand) {
+          expireNext = false;
+          expired += 1;
+          return Promise.reject(Object.assign(new Error('Iterator expired'), { name: 'ExpiredIteratorException' }));
+        }
+        return stream.client.send(command as GetRecordsCommand);
+      },
+    } as unknown as KinesisClient;
+    const host = new RecordingHost();
+    const poller = await startPoller(stream, streamMapping(stream.name, 'esm-expired-iterator'), host, { kinesis });
+    const waitFor = async (count: number): Promise<void> => {
+      for (let waited = 0; host.delivered.length < count && waited < 10_000; waited += 50) await sleep(50);
+    };
+    await waitFor(2);
+    expireNext = true;
+    for (let waited = 0; expired === 0 && waited < 10_000; waited += 50) await sleep(50);
+    await stream.put(['r2', 'r3'], () => 'pump-00001');
+    await waitFor(4);
+    await poller.stop();
+    expect(expired).toBe(1);
+    expect(host.delivered).toEqual(['r0', 'r1', 'r2', 'r3']);
   }, 30_000);
 });
 

@@ -1,4 +1,4 @@
-import { GetRecordsCommand, GetShardIteratorCommand, type _Record, type KinesisClient } from '@aws-sdk/client-kinesis';
+import { GetRecordsCommand, GetShardIteratorCommand, type _Record, type GetRecordsCommandOutput, type KinesisClient } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -66,6 +66,8 @@ export class ShardPoller {
   readonly #streamArn: string;
   /** The shared read limit this poller takes its reads from: none through an enhanced fan-out consumer, which has its own pipe. */
   readonly #reads: ShardReadLimiter | undefined;
+  /** Sequence number of the last record read from the shard, where a new iterator resumes. */
+  #lastRead: string | undefined;
 
   constructor(options: ShardPollerOptions) {
     this.#options = options;
@@ -98,22 +100,20 @@ export class ShardPoller {
   }
 
   async #run(): Promise<void> {
-    const { kinesis, streamName, shardId, mapping } = this.#options;
+    const { mapping } = this.#options;
     // kinesalite answers AT_TIMESTAMP only once the shard holds a record at or after the time (it never answers
     // on an empty shard), so the poller starts at the trim horizon and leaves out what arrived before, as
     // Kinesis's AT_TIMESTAMP iterator does.
     const readsFrom = mapping.startingPosition === 'AT_TIMESTAMP' ? (mapping.startingPositionTimestamp ?? 0) : undefined;
-    const start = await kinesis.send(
-      new GetShardIteratorCommand({ StreamName: streamName, ShardId: shardId, ShardIteratorType: readsFrom === undefined ? mapping.startingPosition : 'TRIM_HORIZON' }),
-    );
-    let iterator = start.ShardIterator;
+    let iterator = await this.#iterator(readsFrom);
     while (this.#running && iterator) {
       // Records already read go out first: a batch due now does not wait for the shard's next read.
       let batch = this.#takeBatch();
       if (batch === undefined && this.#buffer.length < mapping.batchSize) {
         await this.#reads?.take();
-        const output = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: KINESIS_LIMITS.getRecordsMax }));
+        const output = await this.#getRecords(iterator, readsFrom);
         iterator = output.NextShardIterator;
+        this.#lastRead = output.Records?.at(-1)?.SequenceNumber ?? this.#lastRead;
         const records = (output.Records ?? [])
           .filter((record) => readsFrom === undefined || (record.ApproximateArrivalTimestamp?.getTime() ?? 0) >= readsFrom)
           .map((record) => this.#toLambdaRecord(record));
@@ -130,6 +130,33 @@ export class ShardPoller {
       }
       await this.#deliver(batch, 0);
       this.#windowStartedAt = this.#buffer.length > 0 ? Date.now() : undefined;
+    }
+  }
+
+  /** An iterator after the last record read, or at the mapping's starting position before the first read. */
+  async #iterator(readsFrom: number | undefined): Promise<string | undefined> {
+    const { kinesis, streamName, shardId, mapping } = this.#options;
+    const position =
+      this.#lastRead !== undefined
+        ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' as const, StartingSequenceNumber: this.#lastRead }
+        : { ShardIteratorType: readsFrom === undefined ? mapping.startingPosition : ('TRIM_HORIZON' as const) };
+    return (await kinesis.send(new GetShardIteratorCommand({ StreamName: streamName, ShardId: shardId, ...position }))).ShardIterator;
+  }
+
+  /**
+   * One read of the shard. An iterator expires 5 minutes after Kinesis hands it out, and a batch that
+   * retries through an outage can take longer than that: as Lambda does, the poller then takes a new
+   * iterator after the last record it read and reads on, instead of stopping the shard.
+   */
+  async #getRecords(iterator: string, readsFrom: number | undefined): Promise<GetRecordsCommandOutput> {
+    const { kinesis } = this.#options;
+    const read = (shardIterator: string | undefined): Promise<GetRecordsCommandOutput> =>
+      kinesis.send(new GetRecordsCommand({ ShardIterator: shardIterator, Limit: KINESIS_LIMITS.getRecordsMax }));
+    try {
+      return await read(iterator);
+    } catch (error) {
+      if ((error as Error).name !== 'ExpiredIteratorException') throw error;
+      return read(await this.#iterator(readsFrom));
     }
   }
 
