@@ -169,6 +169,31 @@ describe('bisection on a function error, as the poller splits', () => {
   }, 30_000);
 });
 
+describe("Lambda's 6 MB invocation payload, as the poller batches", () => {
+  it('keeps every event within it, counting each record\'s envelope, and delivers every record', async () => {
+    // 10,000 records of 112 bytes (150 in base64): about 7.1 MB as one event, once the ~560 bytes of
+    // envelope per record (ids, ARNs, the sequence number twice) are counted.
+    const stream = new TestStream(kinesalite.endpoint, 'kinesis-payload-limit');
+    await stream.create();
+    const payloads = Array.from({ length: 10_000 }, (_, index) => `${String(index).padStart(5, '0')}`.padEnd(112, '.'));
+    await stream.put(payloads, () => 'pump-00001');
+    const eventBytes: number[] = [];
+    class MeasuringHost extends RecordingHost {
+      override async invoke(event: KinesisStreamEvent): Promise<InvokeResult> {
+        eventBytes.push(Buffer.byteLength(JSON.stringify(event)));
+        return super.invoke(event);
+      }
+    }
+    const host = new MeasuringHost();
+    const poller = await startPoller(stream, { ...streamMapping(stream.name, 'esm-payload-limit'), batchSize: 10_000 }, host);
+    for (let waited = 0; host.delivered.length < payloads.length && waited < 20_000; waited += 50) await sleep(50);
+    await poller.stop();
+    expect(host.delivered).toEqual(payloads);
+    expect(eventBytes.length).toBeGreaterThan(1);
+    expect(Math.max(...eventBytes)).toBeLessThanOrEqual(6 * 1024 * 1024);
+  }, 60_000);
+});
+
 describe('an expired shard iterator, as the poller survives it', () => {
   it('takes a new iterator after the last record read and delivers every record once', async () => {
     const stream = new TestStream(kinesalite.endpoint, 'kinesis-expired-iterator');

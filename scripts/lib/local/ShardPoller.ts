@@ -68,6 +68,8 @@ export class ShardPoller {
   readonly #reads: ShardReadLimiter | undefined;
   /** Sequence number of the last record read from the shard, where a new iterator resumes. */
   #lastRead: string | undefined;
+  /** Each buffered record's bytes in the invocation payload, computed once: a batching window asks again every poll. */
+  readonly #sizes = new WeakMap<KinesisStreamRecord, number>();
 
   constructor(options: ShardPollerOptions) {
     this.#options = options;
@@ -167,8 +169,7 @@ export class ShardPoller {
     let bytes = 0;
     let count = 0;
     for (const record of this.#buffer) {
-      // The event's JSON: the base64 data plus about 400 bytes of envelope per record.
-      const size = record.kinesis.data.length + 400;
+      const size = this.#eventBytes(record);
       if (count >= mapping.batchSize || (count > 0 && bytes + size > MAPPING_LIMITS.maxPayloadBytes)) break;
       bytes += size;
       count += 1;
@@ -178,6 +179,19 @@ export class ShardPoller {
     if (!full && !windowOver && !this.#flushRequested) return undefined;
     if (count === this.#buffer.length) this.#flushRequested = false;
     return this.#buffer.splice(0, count);
+  }
+
+  /**
+   * The record's share of the invocation payload: its JSON in the event's Records array (the base64 data
+   * and about 560 bytes of envelope: ids, ARNs, the sequence number twice), measured once per record.
+   */
+  #eventBytes(record: KinesisStreamRecord): number {
+    let bytes = this.#sizes.get(record);
+    if (bytes === undefined) {
+      bytes = Buffer.byteLength(JSON.stringify(record)) + 1;
+      this.#sizes.set(record, bytes);
+    }
+    return bytes;
   }
 
   #toLambdaRecord(record: _Record): KinesisStreamRecord {
