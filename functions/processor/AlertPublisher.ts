@@ -66,6 +66,11 @@ export function recoveryText(recovery: EpisodeRecovery, dashboardUrl: string): s
   } else if (recovery.rebaselined) {
     lines.push('The process settled at a new operating point; the detector re-baselined on it.');
   }
+  const followed = recovery.followedDrift ?? [];
+  if (followed.length > 0) {
+    const metrics = followed.map(({ metric, shift }) => `${metric} (${shift.toFixed(1)} residual standard deviations)`).join(', ');
+    lines.push(`During the episode the detector followed the drift these metrics showed before it: ${metrics}; check that the fault itself is gone.`);
+  }
   lines.push(...valueLines(recovery), `Episode: ${recovery.episodeId}`, `Dashboard: ${dashboardUrl}`);
   return lines.join('\n');
 }

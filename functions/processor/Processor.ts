@@ -559,6 +559,7 @@ export class Processor {
       rebaselined: verdict.episode.rebaselined === true,
       acknowledged: verdict.episode.acknowledged === true,
       relearned: verdict.episode.relearned === true,
+      followedDrift: verdict.episode.followedDrift ?? [],
     };
   }
 

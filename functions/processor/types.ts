@@ -1,4 +1,4 @@
-import type { AssetDetectorState } from '../shared/detector';
+import type { AssetDetectorState, FollowedDrift } from '../shared/detector';
 import type { Deadline } from '../shared/Deadline';
 import type { PresenceEvent } from '../shared/types';
 
@@ -101,6 +101,12 @@ export interface EpisodeRecovery extends EpisodeOrigin {
   readonly acknowledged: boolean;
   /** An operator's request to relearn the asset (config `detection.relearn`) ended the episode. */
   readonly relearned: boolean;
+  /**
+   * Metrics whose means followed their normal drift during the episode, largest shift first: the
+   * episode may have ended because the detector followed the drift. Absent from notices checkpointed
+   * before it existed.
+   */
+  readonly followedDrift?: readonly FollowedDrift[];
 }
 
 /** Who last processed a shard: the container and the last sequence number of its batch. */

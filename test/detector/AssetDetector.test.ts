@@ -494,6 +494,12 @@ describe('AssetDetector on the kinds of fault a pump loop has, and on normal wan
       expect(closedAt - STEP_AT).toBeGreaterThan(45);
       expect(closedAt - STEP_AT).toBeLessThan(500);
       expect(verdicts[closedAt].episode).toMatchObject({ recovery: true });
+      // The close says the detector followed vibration's drift, so the recovery can tell the operator.
+      const [followed, ...others] = verdicts[closedAt].episode.followedDrift ?? [];
+      expect(followed?.metric).toBe('vibration');
+      expect(followed?.shift).toBeGreaterThanOrEqual(0.5);
+      expect(followed?.shift).toBeLessThanOrEqual(3);
+      expect(others).toEqual([]);
       expect(verdicts.slice(closedAt).some((verdict) => verdict.anomalous)).toBe(false);
     });
 

@@ -14,6 +14,7 @@ import type {
   DetectorSettings,
   EpisodeState,
   EpisodeVerdict,
+  FollowedDrift,
   ModelState,
   PredictorState,
   ResolvedDetectorSettings,
@@ -747,9 +748,19 @@ export class AssetDetector {
     return { event: 'update', startedAt: episode.startedAt ?? ts, peakScore: episode.peakScore ?? score, alert: false };
   }
 
+  /** The metrics whose means followed their drift since the episode opened by at least `reportedDriftShift`, largest first. */
+  private followedDrift(): FollowedDrift[] {
+    const crept = this.state.episode.crept;
+    return crept
+      .map((shift, index) => ({ metric: this.state.metrics[index], shift }))
+      .filter((entry) => entry.shift >= DETECTOR_INTERNALS.reportedDriftShift)
+      .sort((a, b) => b.shift - a.shift);
+  }
+
   /** Ends the open episode; `request` names the operator's request that ended it, if one did. */
   private closeEpisode(ts: number, score: number, rebaselined: boolean, request?: 'acknowledge' | 'relearn'): EpisodeVerdict {
     const episode = this.state.episode;
+    const followedDrift = this.followedDrift();
     const closed: EpisodeVerdict = {
       event: 'close',
       startedAt: episode.startedAt ?? ts,
@@ -759,6 +770,7 @@ export class AssetDetector {
       rebaselined,
       ...(request === 'acknowledge' ? { acknowledged: true } : {}),
       ...(request === 'relearn' ? { relearned: true } : {}),
+      ...(followedDrift.length > 0 ? { followedDrift } : {}),
     };
     episode.open = false;
     episode.lastClosedAt = ts;

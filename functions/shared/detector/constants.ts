@@ -130,6 +130,8 @@ export const DETECTOR_INTERNALS = {
    * its episode opens weighs little against the plant's drift over the last hour.
    */
   velocityHalfLifeSamples: 1800,
+  /** A close names a metric among those that followed their drift once the shift reaches this many residual standard deviations (less is jitter). */
+  reportedDriftShift: 0.5,
 } as const;
 
 /** Standard normal quantile of 0.999: the score's control limit sits at a 0.1% tail. */

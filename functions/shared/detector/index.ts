@@ -12,6 +12,7 @@ export type {
   DetectorSettings,
   EpisodeEvent,
   EpisodeVerdict,
+  FollowedDrift,
   MetricLimit,
   Quality,
   ResolvedDetectionSettings,

@@ -150,6 +150,18 @@ export interface EpisodeVerdict {
   readonly acknowledged?: boolean;
   /** On 'close' only: true when an operator's request to relearn the asset ended the episode (see `AssetDetector.relearn`). */
   readonly relearned?: boolean;
+  /**
+   * On 'close' only, when any: the metrics whose means followed their drift during the episode
+   * (`episodeDriftFactor`) by a shift worth telling, largest first. The episode may have ended
+   * because the detector followed the drift, not because the process returned.
+   */
+  readonly followedDrift?: readonly FollowedDrift[];
+}
+
+/** A metric whose mean followed its drift during an episode, and by how many residual standard deviations. */
+export interface FollowedDrift {
+  readonly metric: string;
+  readonly shift: number;
 }
 
 export interface Verdict {

@@ -117,6 +117,16 @@ describe('AlertPublisher', () => {
     expect(recoveryText({ ...recovery, acknowledged: true }, 'https://dash').split('\n')[4]).toBe(
       'An operator acknowledged the episode (config detection.acknowledge); the detector re-baselined on the current operating point.',
     );
+    const drifted = { ...recovery, rebaselined: false, followedDrift: [{ metric: 'Accelerometer1RMS', shift: 2.29 }, { metric: 'Thermocouple', shift: 0.61 }] };
+    expect(recoveryText(drifted, 'https://dash').split('\n')[4]).toBe(
+      'During the episode the detector followed the drift these metrics showed before it: Accelerometer1RMS (2.3 residual standard deviations), ' +
+        'Thermocouple (0.6 residual standard deviations); check that the fault itself is gone.',
+    );
+    await fifo.publishRecovery(drifted, deadlineWith());
+    const driftedMessage = JSON.parse((send.mock.calls[2]?.[0] as PublishCommand).input.Message ?? '') as { default: string };
+    expect(JSON.parse(driftedMessage.default)).toMatchObject({ type: 'recovery', followedDrift: drifted.followedDrift });
+    // A notice checkpointed before the field existed still renders.
+    expect(recoveryText({ ...recovery, followedDrift: undefined }, 'https://dash')).toBe(recoveryText(recovery, 'https://dash'));
     expect(recoveryText({ ...recovery, rebaselined: false, relearned: true }, 'https://dash').split('\n')[4]).toBe(
       'An operator asked the detector to relearn the asset (config detection.relearn): it is warming up on the current operating point again, and until it has only the configured limits are checked.',
     );

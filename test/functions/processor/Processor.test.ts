@@ -139,6 +139,7 @@ describe('Processor', () => {
       rebaselined: false,
       acknowledged: false,
       relearned: false,
+      followedDrift: [],
       values: expect.any(Object) as unknown,
     });
     expect(status.writes.map((w) => w.status)).toEqual(['ANOMALY', 'OK']);
@@ -170,7 +171,7 @@ describe('Processor', () => {
     // A new container (a cold start after the config change) restores the open episode and relearns at the request's time.
     const { outcome } = await run(processor({ relearnRequests }), seconds('a', 15, 10));
     expect(outcome).toMatchObject({ alertsPublished: 0, recoveriesPublished: 1 });
-    expect(alerts.recoveries[0]).toMatchObject({ episodeId: `a:${START + 12_000}`, endedAt: START + 20_000, relearned: true, acknowledged: false, rebaselined: false });
+    expect(alerts.recoveries[0]).toMatchObject({ episodeId: `a:${START + 12_000}`, endedAt: START + 20_000, relearned: true, acknowledged: false, rebaselined: false, followedDrift: [] });
     expect(status.writes.map((w) => w.status)).toEqual(['ANOMALY', 'OK']);
     // Still warming up (10 samples from the request on): the checkpoint holds the new warm-up and when it began.
     expect(decodeCheckpoint(states.items.get('a') as Record<string, unknown>).state).toMatchObject({ learningSince: START + 20_000, model: null, samples: 5 });
