@@ -503,6 +503,19 @@ describe('AssetDetector on the kinds of fault a pump loop has, and on normal wan
       expect(verdicts.slice(closedAt).some((verdict) => verdict.anomalous)).toBe(false);
     });
 
+    it.each([
+      [2.5, 17],
+      [2.5, 19],
+      [4, 19],
+    ])('does not learn away a persistent %f-σ vibration step on a metric that does not drift, over 8 hours (seed %i)', (size, seed) => {
+      // Right after the warm-up the means still settle, which the trend reads as a faint velocity. Followed
+      // 8 times over for hours, it moved these means far enough for a re-baseline to end the episode
+      // after 3.4 to 5.8 hours; it is now below the slowest drift followed (minFollowedDrift).
+      const verdicts = observeAll(new AssetDetector(), toSamples(injectFault(generateRows(ONSET + 30_000, seed), 'vibration', ONSET, () => size)));
+      expect(openings(verdicts)).toHaveLength(1);
+      expect(verdicts.slice(openings(verdicts)[0]).every((verdict) => verdict.anomalous)).toBe(true);
+    });
+
     it.each([61, 62, 63])('does not learn away a step beyond the bound, even in the direction of the drift (seed %i)', (seed) => {
       const verdicts = observeAll(new AssetDetector(), toSamples(driftThenStep(seed, 6)));
       expect(openings(verdicts)).toHaveLength(1);

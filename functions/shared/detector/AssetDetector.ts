@@ -566,7 +566,7 @@ export class AssetDetector {
 
   /**
    * Moves the mean of a deviating metric by the drift `step` when it goes the way the metric drifted
-   * while quiet, by at most `episodeDriftFactor` times that velocity, while the residual standard
+   * while quiet (at least `minFollowedDrift`), by at most `episodeDriftFactor` times that velocity, while the residual standard
    * deviations it moved since the last episode opened stay within `maxRebaselineShift`: a metric that
    * does not drift, a change against its drift or beyond the bound is not followed, so a persistent
    * fault is not learned away.
@@ -575,11 +575,13 @@ export class AssetDetector {
     const velocity = model.velocity[index];
     const limit = this.settings.episodeDriftFactor * Math.abs(velocity);
     if (limit === 0 || Math.sign(step) !== Math.sign(velocity)) return;
+    // In the units of maxRebaselineShift: the shift a one-step residual shows for a move of the mean.
+    const residualShift = (move: number): number => ((1 - model.coefficient[index]) * Math.abs(move)) / model.scale[index];
+    if (residualShift(velocity) * 1000 < DETECTOR_INTERNALS.minFollowedDrift) return;
     const move = Math.max(-limit, Math.min(limit, step));
     const crept = this.state.episode.crept;
     if (crept.length === 0) crept.push(...new Array<number>(model.mean.length).fill(0));
-    // In the units of maxRebaselineShift: the shift a one-step residual shows for this move of the mean.
-    const used = crept[index] + ((1 - model.coefficient[index]) * Math.abs(move)) / model.scale[index];
+    const used = crept[index] + residualShift(move);
     if (used > this.settings.maxRebaselineShift) return;
     crept[index] = used;
     model.mean[index] += move;

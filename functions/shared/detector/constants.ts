@@ -130,6 +130,13 @@ export const DETECTOR_INTERNALS = {
    * its episode opens weighs little against the plant's drift over the last hour.
    */
   velocityHalfLifeSamples: 1800,
+  /**
+   * Slowest drift a deviating metric follows, in residual standard deviations per 1,000 samples
+   * (0.36 an hour at 1 Hz). Right after the warm-up the means still settle, and the trend reads that
+   * as a faint velocity even on a metric that does not drift: followed for hours, it would learn a
+   * persistent fault away. A pump warming up drifts several per hour.
+   */
+  minFollowedDrift: 0.1,
   /** A close names a metric among those that followed their drift once the shift reaches this many residual standard deviations (less is jitter). */
   reportedDriftShift: 0.5,
 } as const;
