@@ -1,5 +1,6 @@
 import type { _Record } from '@aws-sdk/client-kinesis';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import { firstToRetry } from '../../scripts/lib/local/firstToRetry';
 import { lambdaContext } from './records';
 import type { TestStream } from './emulators';
 
@@ -12,27 +13,6 @@ export interface MappingRun {
   readonly deadLettered: KinesisStreamRecord[];
   /** Records whose batch finally succeeded. */
   readonly delivered: KinesisStreamRecord[];
-}
-
-/**
- * Index of the first record Lambda retries after a ReportBatchItemFailures response, `records.length` when
- * none: no response, no list or an empty list is a success; otherwise the lowest reported sequence number
- * (a batch is in sequence order), and an itemIdentifier that is missing, empty or not a sequence number of
- * this batch fails the whole batch, as Lambda treats it.
- */
-function firstToRetry(records: readonly KinesisStreamRecord[], response: KinesisStreamBatchResponse | undefined): number {
-  // Typed as a handler may really answer: the report comes back as JSON, whatever the handler's type says.
-  const failures: ReadonlyArray<{ readonly itemIdentifier?: unknown } | null> = response?.batchItemFailures ?? [];
-  if (failures.length === 0) return records.length;
-  const indexOf = new Map(records.map((record, index) => [record.kinesis.sequenceNumber, index]));
-  let lowest = records.length;
-  for (const failure of failures) {
-    const identifier = failure?.itemIdentifier;
-    const index = typeof identifier === 'string' ? indexOf.get(identifier) : undefined;
-    if (index === undefined) return 0;
-    lowest = Math.min(lowest, index);
-  }
-  return lowest;
 }
 
 /**

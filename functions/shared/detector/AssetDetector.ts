@@ -42,6 +42,14 @@ interface DetectorStateInPlace {
 
 const NO_NAMES: readonly string[] = Object.freeze([]);
 
+/**
+ * The shift, in residual standard deviations, that metric `index`'s one-step residual keeps showing when
+ * its level moves by `delta` against the mean: the unit of `maxRebaselineShift`.
+ */
+function residualShift(model: ModelState, index: number, delta: number): number {
+  return ((1 - model.coefficient[index]) * delta) / model.scale[index];
+}
+
 function emptyState(): DetectorStateInPlace {
   return {
     version: DETECTOR_STATE_VERSION,
@@ -575,13 +583,11 @@ export class AssetDetector {
     const velocity = model.velocity[index];
     const limit = this.settings.episodeDriftFactor * Math.abs(velocity);
     if (limit === 0 || Math.sign(step) !== Math.sign(velocity)) return;
-    // In the units of maxRebaselineShift: the shift a one-step residual shows for a move of the mean.
-    const residualShift = (move: number): number => ((1 - model.coefficient[index]) * Math.abs(move)) / model.scale[index];
-    if (residualShift(velocity) * 1000 < DETECTOR_INTERNALS.minFollowedDrift) return;
+    if (Math.abs(residualShift(model, index, velocity)) * 1000 < DETECTOR_INTERNALS.minFollowedDrift) return;
     const move = Math.max(-limit, Math.min(limit, step));
     const crept = this.state.episode.crept;
     if (crept.length === 0) crept.push(...new Array<number>(model.mean.length).fill(0));
-    const used = crept[index] + residualShift(move);
+    const used = crept[index] + Math.abs(residualShift(model, index, move));
     if (used > this.settings.maxRebaselineShift) return;
     crept[index] = used;
     model.mean[index] += move;
@@ -676,7 +682,7 @@ export class AssetDetector {
   private rebaselineAllowed(model: ModelState, level: readonly number[], limit: number): boolean {
     const smoothed = this.state.smoothed;
     for (let index = 0; index < level.length; index++) {
-      const shift = ((1 - model.coefficient[index]) * (level[index] - model.mean[index])) / model.scale[index];
+      const shift = residualShift(model, index, level[index] - model.mean[index]);
       if (!(Math.abs(shift) <= limit)) return false;
       const unsettled = Math.abs(smoothed[index] - shift) * this.marginalPrecision[index];
       if (unsettled > DETECTOR_INTERNALS.settledDeviation) return false;

@@ -7,6 +7,7 @@ import { KINESIS_LIMITS, MAPPING_LIMITS } from './constants';
 import type { FunctionHost } from './FunctionHost';
 import type { MappingSpec } from './LocalManifests';
 import type { ShardReadLimiter } from './ShardReadLimiter';
+import { firstToRetry } from './firstToRetry';
 import { kinesisSource } from './kinesisSource';
 
 /** Counters of one mapping's pollers, read by the live output. */
@@ -217,7 +218,7 @@ export class ShardPoller {
       const invokedAt = Date.now();
       const result = await host.invoke(event, `${this.#options.mapping.objectName}/${this.#options.shardId}`);
       if (result.ok) {
-        const failed = mapping.reportBatchItemFailures ? this.#firstFailed(remaining, result.response) : remaining.length;
+        const failed = mapping.reportBatchItemFailures ? firstToRetry(remaining, result.response) : remaining.length;
         if (failed >= remaining.length) {
           this.#delivered(remaining, invokedAt);
           return;
@@ -244,26 +245,6 @@ export class ShardPoller {
       }
       await sleep(MAPPING_LIMITS.retryPauseMs);
     }
-  }
-
-  /**
-   * Index of the first record to retry: the lowest reported sequence number; a report naming no record of
-   * the batch (empty or unknown identifier) fails the whole batch, as Lambda treats it.
-   */
-  #firstFailed(records: readonly KinesisStreamRecord[], response: { batchItemFailures?: Array<{ itemIdentifier?: string } | null> } | undefined): number {
-    const failures = response?.batchItemFailures ?? [];
-    if (failures.length === 0) return records.length;
-    // One lookup per failure: a storer that fails the rest of a 10,000-record batch reports thousands.
-    const indexOf = new Map(records.map((record, index) => [record.kinesis.sequenceNumber, index]));
-    let lowest = records.length;
-    for (const failure of failures) {
-      // The response is the function's own JSON: a null entry is a malformed report, which fails the whole batch.
-      const identifier = failure?.itemIdentifier;
-      const index = identifier === undefined ? undefined : indexOf.get(identifier);
-      if (index === undefined) return 0;
-      lowest = Math.min(lowest, index);
-    }
-    return lowest;
   }
 
   #delivered(records: readonly KinesisStreamRecord[], invokedAt: number): void {
