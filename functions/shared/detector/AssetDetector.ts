@@ -738,7 +738,10 @@ export class AssetDetector {
       return { event: 'open', startedAt: ts, peakScore: score, alert };
     }
     if (this.acknowledgedBy(ts)) return this.closeAcknowledged(ts, score);
-    const signatureGone = !active || (statisticalOnly && this.signatureShare() < DETECTOR_INTERNALS.signatureGoneShare);
+    // Hysteresis, as between the open and close levels of the score: once the count has begun, a
+    // share that hovers about the gone level does not restart it; the signature has to come back.
+    const goneBelow = episode.quietSamples > 0 ? DETECTOR_INTERNALS.signatureReturnShare : DETECTOR_INTERNALS.signatureGoneShare;
+    const signatureGone = !active || (statisticalOnly && this.signatureShare() < goneBelow);
     if (!signatureGone) {
       episode.quietSamples = 0;
       if (score > (episode.peakScore ?? -Infinity)) {

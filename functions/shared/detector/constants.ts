@@ -105,6 +105,13 @@ export const DETECTOR_INTERNALS = {
    */
   signatureGoneShare: 0.5,
   /**
+   * Once samples without the signature are being counted, one restarts the count only when the
+   * smoothed vector is back to at least this share: a slow metric that stays about half way (a
+   * temperature recovering after a valve fault) kept the share flickering about 0.5, and each flicker
+   * restarted the `recoverySamples` count (SKAB valve2/0: flagged 162 rows past its label, now 118).
+   */
+  signatureReturnShare: 0.55,
+  /**
    * A re-baseline waits until every metric has settled at the episode's level: its smoothed
    * residual within this many of its own standard deviations of the residual that level would
    * show. A metric still in transit (vibration decaying after an imbalance is removed) would be
