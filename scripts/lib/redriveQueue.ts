@@ -118,7 +118,8 @@ export async function redriveQueue(
   const now = settings.now ?? Date.now;
   const outcomes: MessageOutcome[] = [];
   const seen = new Set<string>();
-  const release: string[] = [];
+  /** Messages the run gives back at the end, by id: the receipt handle of their latest receive (an earlier one no longer works). */
+  const release = new Map<string, string>();
 
   const extendVisibility = async (received: Received): Promise<void> => {
     if (now() - received.lastVisibilityMs < (visibility * 1000) / 2) return;
@@ -228,23 +229,31 @@ export async function redriveQueue(
       }),
     );
     const receivedAt = now();
-    // A message seen before in this run (SQS delivers at least once) is not handled twice.
-    const fresh = (output.Messages ?? []).filter((message) => !seen.has(message.MessageId ?? ''));
-    if (fresh.length === 0) break;
-    for (const message of fresh) {
-      seen.add(message.MessageId ?? '');
+    const messages = output.Messages ?? [];
+    // Only an empty receive says nothing is left. One that brings back only messages this run has seen
+    // (kept ones whose visibility lapsed during a long run: SQS does not keep order) does not: the
+    // queue may still hold messages the run never looked at.
+    if (messages.length === 0) break;
+    for (const message of messages) {
+      const messageId = message.MessageId ?? '';
+      if (seen.has(messageId)) {
+        // Not handled twice (SQS delivers at least once); one to give back takes its new receipt handle.
+        if (release.has(messageId) && message.ReceiptHandle !== undefined) release.set(messageId, message.ReceiptHandle);
+        continue;
+      }
+      seen.add(messageId);
       const outcome = await handle({ message, lastVisibilityMs: receivedAt });
       outcomes.push(outcome);
       write(outcome.line);
       if (message.ReceiptHandle !== undefined && (options.dryRun || outcome.kept === 'other function')) {
-        release.push(message.ReceiptHandle);
+        release.set(messageId, message.ReceiptHandle);
       }
     }
   }
 
   // Messages the run did not try (dry run, another function) go back to the queue at once; those it tried
   // and kept come back when their visibility timeout lapses.
-  for (const receiptHandle of release) {
+  for (const receiptHandle of release.values()) {
     try {
       await clients.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: targets.queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: 0 }));
     } catch {

@@ -404,6 +404,44 @@ describe('redrive against the real storer, kinesalite, dynalite and fake SQS and
     expect(sqs.messages.map((m) => [m.messageId, m.visibleAt <= Date.now()])).toEqual([[processorMessage, true]]);
   });
 
+  test('a receive that brings back only messages the run has seen does not end it: the messages it never looked at are still tried', async () => {
+    const records = await putRecords(seconds('rd-k', 1));
+    const ids = Array.from({ length: 12 }, () => deadLetter(records, { functionArn: PROCESSOR.arn }));
+    // Every redrive reports a failure, and the tenth lets the kept messages' visibility lapse (a long run):
+    // the next receive (ten at most, oldest first) brings back only the ten the run has seen.
+    processorAnswer = (event, index) => {
+      if (index === 9) sqs.expireVisibility();
+      return { batchItemFailures: [{ itemIdentifier: event.Records[0]?.kinesis.sequenceNumber ?? '' }] };
+    };
+
+    const run = await redrive();
+
+    expect(run.outcomes.map((outcome) => outcome.messageId)).toEqual(ids);
+    expect(run.lines.at(-1)).toBe('redrive: 12 messages, 0 redriven, 12 kept (12 batch item failures)');
+    expect(run.exitCode).toBe(1);
+    expect(processorCalls).toBe(12);
+  });
+
+  test('a message to release that came back during the run is released with its new receipt handle', async () => {
+    const records = await putRecords(seconds('rd-l', 1));
+    const processorMessages = Array.from({ length: 9 }, () => deadLetter(records, { functionArn: PROCESSOR.arn }));
+    const storerMessage = deadLetter(records);
+    // The storer's invocation outlasts the visibility of the nine left for the processor, which come back.
+    lambda.register(STORER.arn, (event) => {
+      sqs.expireVisibility();
+      return storer(event as KinesisStreamEvent, lambdaContext());
+    });
+    try {
+      const run = await redrive({ onlyFunction: 'storer' });
+      expect(run.lines.at(-1)).toBe('redrive: 10 messages, 1 redriven, 9 kept (9 other function)');
+      expect(run.outcomes.find((outcome) => outcome.messageId === storerMessage)?.kept).toBeUndefined();
+    } finally {
+      lambda.register(STORER.arn, (event) => storer(event as KinesisStreamEvent, lambdaContext()));
+    }
+    // Released with the handle of their latest receive: visible again at once, not in five minutes.
+    expect(sqs.messages.map((m) => [m.messageId, m.visibleAt <= Date.now()])).toEqual(processorMessages.map((id) => [id, true]));
+  });
+
   test('--max-messages bounds the run', async () => {
     const records = await putRecords(seconds('rd-i', 1));
     const ids = [deadLetter(records), deadLetter(records), deadLetter(records)];
