@@ -48,11 +48,12 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 }
 
 /**
- * Metrics of an asset its checkpoint lists as added to the status item. A metric name is at most
- * 64 characters, so the list adds at most about 4 KB to the item (the detector state itself is a
- * few KB, at most about 70 KB: MAX_MODEL_METRICS); an asset with more metrics adds the rest again after a cold start.
+ * Metrics of an asset its checkpoint lists as added to the status item: all the item can list
+ * (LIMITS.maxListedMetricsPerAsset), so a restored container knows how full the item is and never
+ * lists more. The usual asset has a few dozen (under 4 KB); the most, 1,000 names of 64 characters,
+ * add about 66 KB to an item whose detector state is at most about 70 KB (MAX_MODEL_METRICS).
  */
-export const MAX_CHECKPOINT_METRICS = 64;
+export const MAX_CHECKPOINT_METRICS = LIMITS.maxListedMetricsPerAsset;
 
 /** Attributes of the status part of a checkpoint item (see StatusCheckpoint). */
 const STATUS_ATTRIBUTES = { thingName: 'statusThing', value: 'statusValue', writtenAt: 'statusWrittenAt', metrics: 'statusMetrics' } as const;

@@ -64,6 +64,8 @@ interface AssetEntry {
   registeredThing: string | undefined;
   /** Metrics added to the asset's status item, by this container or before its checkpoint (the read path lists an asset's sensors from it). */
   registeredMetrics: Set<string>;
+  /** This container wrote that the item's list is incomplete (metrics over LIMITS.maxListedMetricsPerAsset) and warned once. */
+  unlistedNoted: boolean;
   /** Status value and thing the last checkpoint vouches for: a change is checkpointed at once, so a cold start knows it. */
   checkpointedStatus: AssetStatusValue | undefined;
   checkpointedThing: string | undefined;
@@ -78,6 +80,10 @@ interface CommitCounts {
   alertsPublished: number;
   recoveriesPublished: number;
   statusWrites: number;
+  /** Metric names the assets' status items could not list, summed over the batch's assets. */
+  metricsUnlisted: number;
+  /** Assets whose thing's item could not list them. */
+  thingAssetsUnlisted: number;
 }
 
 /** What a committed asset's writes left in the assetStatus table (applied to its entry once it committed). */
@@ -85,6 +91,7 @@ interface PendingStatus {
   readonly value: AssetStatusValue | undefined;
   readonly at: number;
   readonly metrics: readonly string[];
+  readonly metricsIncomplete: boolean;
   readonly thingName: string;
 }
 
@@ -125,6 +132,8 @@ export interface ProcessorOutcome {
 }
 
 const DEFAULT_ASSET_CONCURRENCY = 16;
+/** Names of unlisted metrics a warning quotes (a device making names up may send hundreds a batch). */
+const LOGGED_UNLISTED_NAMES = 5;
 const NEVER = -Infinity;
 /**
  * An asset's detector state is checkpointed at most every CHECKPOINT_INTERVAL_SECONDS, and at once when an episode opens
@@ -350,6 +359,9 @@ export class Processor {
     // Only when an episode is open: a batch without one says nothing about the others' episodes.
     if (oldestOpenEpisode !== undefined) metrics.addMetric(METRIC_NAMES.oldestOpenEpisodeAge, MetricUnit.Seconds, oldestOpenEpisode.ageSeconds);
     metrics.addMetric(METRIC_NAMES.statusWrites, MetricUnit.Count, committed.statusWrites);
+    // Only when a device went over a listing limit: in normal operation these metrics do not exist (nor cost).
+    if (committed.metricsUnlisted > 0) metrics.addMetric(METRIC_NAMES.metricsUnlisted, MetricUnit.Count, committed.metricsUnlisted);
+    if (committed.thingAssetsUnlisted > 0) metrics.addMetric(METRIC_NAMES.thingAssetsUnlisted, MetricUnit.Count, committed.thingAssetsUnlisted);
     metrics.addMetric(METRIC_NAMES.presenceEvents, MetricUnit.Count, presenceApplied);
     metrics.addMetric(METRIC_NAMES.shardHandoffs, MetricUnit.Count, lease.handoff ? 1 : 0);
     metrics.addMetric(METRIC_NAMES.recordsRetried, MetricUnit.Count, response.batchItemFailures.length);
@@ -377,6 +389,8 @@ export class Processor {
       retried: response.batchItemFailures.length,
       failures: batchFailures.count,
       ...(oldestOpenEpisode === undefined ? {} : { oldestOpenEpisode }),
+      ...(committed.metricsUnlisted > 0 ? { metricsUnlisted: committed.metricsUnlisted } : {}),
+      ...(committed.thingAssetsUnlisted > 0 ? { thingAssetsUnlisted: committed.thingAssetsUnlisted } : {}),
     });
     return {
       response,
@@ -498,6 +512,7 @@ export class Processor {
         statusWrittenAt: status?.writtenAt ?? -Infinity,
         registeredThing: status?.thingName,
         registeredMetrics: new Set(status?.metrics ?? []),
+        unlistedNoted: false,
         checkpointedStatus: status?.value,
         checkpointedThing: status?.thingName,
         outbox: [...(committed?.outbox ?? [])],
@@ -578,7 +593,7 @@ export class Processor {
     onFailure: (assetId: string, error: unknown) => void,
     onUnpublished: (assetId: string, error: unknown) => void,
   ): Promise<CommitCounts> {
-    const counts = { alertsPublished: 0, recoveriesPublished: 0, statusWrites: 0 };
+    const counts = { alertsPublished: 0, recoveriesPublished: 0, statusWrites: 0, metricsUnlisted: 0, thingAssetsUnlisted: 0 };
     const failed = new Set<string>();
     const fail = (assetId: string, error: unknown): void => {
       failed.add(assetId);
@@ -613,15 +628,33 @@ export class Processor {
       // or only metrics outside the model) is not flagged, yet the episode it falls in is still open.
       const value: AssetStatusValue = verdict !== undefined && episodeOpenAt(verdict) ? ASSET_STATUS.anomaly : ASSET_STATUS.ok;
       const at = now();
-      const newMetrics = unregisteredMetrics(item.records, entry.registeredMetrics);
+      const { listed: newMetrics, unlisted } = unregisteredMetrics(item.records, entry.registeredMetrics);
+      counts.metricsUnlisted += unlisted.length;
+      // The first names over the limit are noted once per container: the item says its list is incomplete.
+      const noteUnlisted = unlisted.length > 0 && !entry.unlistedNoted;
+      if (noteUnlisted) {
+        this.#deps.logger.warn('asset has more metrics than its status item lists; the others are judged and stored but not listed', {
+          assetId: item.assetId,
+          limit: LIMITS.maxListedMetricsPerAsset,
+          unlisted: unlisted.slice(0, LOGGED_UNLISTED_NAMES),
+        });
+      }
       // A metric the item does not list yet is written at once, so the read path finds the sensor.
-      const due = entry.writtenStatus !== value || at - entry.statusWrittenAt >= statusHeartbeatSeconds * 1000 || newMetrics.length > 0;
+      const due = entry.writtenStatus !== value || at - entry.statusWrittenAt >= statusHeartbeatSeconds * 1000 || newMetrics.length > 0 || noteUnlisted;
       const link = { assetId: item.assetId, plantId: message.plantId, lineId: message.lineId, thingName: message.thingName };
-      // Before the status write: a status item naming a thing implies the thing's item lists the asset.
-      if (entry.registeredThing !== link.thingName) await status.registerThingAsset(link, deadline);
+      // Before the status write: a status item naming a thing implies the thing's item lists the asset (or is full).
+      if (entry.registeredThing !== link.thingName && (await status.registerThingAsset(link, deadline)) === 'full') {
+        counts.thingAssetsUnlisted += 1;
+        this.#deps.logger.warn('thing lists the most assets it can; a disconnect of the thing will not mark this asset OFFLINE', {
+          assetId: item.assetId,
+          thingName: link.thingName,
+          limit: LIMITS.maxListedAssetsPerThing,
+        });
+      }
       let writtenStatus = entry.writtenStatus;
       let writtenAt = entry.statusWrittenAt;
       let registered: readonly string[] = [];
+      let incompleteWritten = false;
       if (due) {
         const startedAt = verdict?.episode.startedAt;
         const update: AssetStatusUpdate = {
@@ -636,6 +669,7 @@ export class Processor {
             ? { episodeId: episodeIdOf(item.assetId, startedAt), episodeStartedAt: startedAt, contributors: verdict?.contributors ?? [] }
             : {}),
           ...(newMetrics.length > 0 ? { metrics: newMetrics } : {}),
+          ...(unlisted.length > 0 ? { metricsIncomplete: true as const } : {}),
         };
         const outcome = await status.writeAssetStatus(update, deadline);
         counts.statusWrites += 1;
@@ -643,13 +677,17 @@ export class Processor {
         // leave the written status unknown so the next batch writes again.
         writtenStatus = outcome === 'written' ? value : undefined;
         writtenAt = at;
-        if (outcome === 'written') registered = newMetrics;
+        if (outcome === 'written') {
+          registered = newMetrics;
+          incompleteWritten = unlisted.length > 0;
+        }
       }
-      const pending: PendingStatus = { value: writtenStatus, at: writtenAt, metrics: registered, thingName: link.thingName };
+      const pending: PendingStatus = { value: writtenStatus, at: writtenAt, metrics: registered, metricsIncomplete: incompleteWritten, thingName: link.thingName };
       pendingStatus.set(item.assetId, pending);
-      // A status value or thing the checkpoint does not vouch for yet (first sight, an episode, a superseded
-      // write, a moved asset: rare) is checkpointed at once; otherwise a cold start could skip a needed write.
-      const statusChanged = statusValueOf(writtenStatus) !== entry.checkpointedStatus || link.thingName !== entry.checkpointedThing;
+      // A status value, thing or listed metric the checkpoint does not vouch for yet (first sight, an episode,
+      // a superseded write, a moved asset, a new metric: rare) is checkpointed at once; otherwise a cold start
+      // could skip a needed write, or list more metrics than the item takes.
+      const statusChanged = statusValueOf(writtenStatus) !== entry.checkpointedStatus || link.thingName !== entry.checkpointedThing || registered.length > 0;
       if (item.episodeChanged || item.warmedUp || item.notices.length > 0 || statusChanged || at - entry.checkpointedAt >= checkpointIntervalMs) {
         // The batch's notices join the outbox, which is durable before anything of it is published.
         checkpoints.push(checkpointOf(item.assetId, entry, at, statusCheckpointOf(pending, entry.registeredMetrics), [...entry.outbox, ...item.notices]));
@@ -751,6 +789,7 @@ export class Processor {
     entry.statusWrittenAt = pending.at;
     entry.registeredThing = pending.thingName;
     for (const metric of pending.metrics) entry.registeredMetrics.add(metric);
+    if (pending.metricsIncomplete) entry.unlistedNoted = true;
   }
 
   /**
@@ -813,13 +852,18 @@ function unjudgedPart(built: SampleWithUnits, entry: Pick<AssetEntry, 'lastTs' |
   return { sample: { ts: sample.ts, values: Object.fromEntries(fresh) }, units: built.units, readings: fresh.length };
 }
 
-/** Metrics of the asset's readings its status item does not list yet, sorted (usually none: a set lookup per reading). */
-function unregisteredMetrics(records: AssetWork['records'], registered: ReadonlySet<string>): string[] {
+/**
+ * Metrics of the asset's readings its status item does not list yet, sorted (usually none: a set
+ * lookup per reading): those the item has room for (LIMITS.maxListedMetricsPerAsset), and the rest.
+ */
+function unregisteredMetrics(records: AssetWork['records'], registered: ReadonlySet<string>): { listed: string[]; unlisted: string[] } {
   const fresh = new Set<string>();
   for (const { message } of records) {
     for (const { metric } of message.readings) if (!registered.has(metric)) fresh.add(metric);
   }
-  return [...fresh].sort();
+  const sorted = [...fresh].sort();
+  const room = Math.max(0, LIMITS.maxListedMetricsPerAsset - registered.size);
+  return { listed: sorted.slice(0, room), unlisted: sorted.slice(room) };
 }
 
 /**

@@ -1,9 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { CircuitBreaker } from '../shared/CircuitBreaker';
-import { ASSET_STATUS, TABLE_KEYS, THING_STATUS_KEY_PREFIX } from '../shared/constants';
+import { ASSET_STATUS, LIMITS, TABLE_KEYS, THING_STATUS_KEY_PREFIX } from '../shared/constants';
 import type { Deadline } from '../shared/Deadline';
-import { ASSET_METRICS_ATTRIBUTE } from '../shared/query/constants';
+import { ASSET_METRICS_ATTRIBUTE, ASSET_METRICS_INCOMPLETE_ATTRIBUTE } from '../shared/query/constants';
 import type { PresenceEvent } from '../shared/types';
 import { mapWithConcurrency } from '../shared/mapWithConcurrency';
 import { withRetry, type RetryPolicy } from '../shared/withRetry';
@@ -86,6 +86,8 @@ export class StatusStore implements StatusPort {
       lastSeen: update.lastSeen,
       lastReadingTs: update.lastReadingTs,
       updatedAt: update.updatedAt,
+      // Set, never removed: the item's list of metrics only grows.
+      ...(update.metricsIncomplete ? { [ASSET_METRICS_INCOMPLETE_ATTRIBUTE]: true } : {}),
     };
     const remove = ['offlineAt'];
     const optional: Array<[string, unknown]> = [
@@ -119,20 +121,28 @@ export class StatusStore implements StatusPort {
     );
   }
 
-  /** Adds an asset to the thing's set, once per container per pair (the set makes repeats harmless). */
-  async registerThingAsset(update: Pick<AssetStatusUpdate, 'assetId' | 'plantId' | 'lineId' | 'thingName'>, deadline: Deadline): Promise<void> {
+  /**
+   * Adds an asset to the thing's set, once per container per pair (the set makes repeats harmless),
+   * unless the set already lists LIMITS.maxListedAssetsPerThing others ('full': the item would grow
+   * past DynamoDB's item size, and every write of it would fail).
+   */
+  async registerThingAsset(update: Pick<AssetStatusUpdate, 'assetId' | 'plantId' | 'lineId' | 'thingName'>, deadline: Deadline): Promise<'written' | 'full'> {
     const expression = updateExpression({ thingName: update.thingName, plantId: update.plantId, lineId: update.lineId, kind: 'thing' }, [], {
       ':asset': new Set([update.assetId]),
+      ':assetId': update.assetId,
+      ':maxAssets': LIMITS.maxListedAssetsPerThing,
     });
-    await this.#update(
+    const outcome = await this.#update(
       {
         Key: { [PK]: thingStatusKey(update.thingName) },
         ...expression,
         UpdateExpression: `${expression.UpdateExpression} ADD #assets :asset`,
         ExpressionAttributeNames: { ...expression.ExpressionAttributeNames, '#assets': 'assets' },
+        ConditionExpression: 'attribute_not_exists(#assets) OR size(#assets) < :maxAssets OR contains(#assets, :assetId)',
       },
       deadline,
     );
+    return outcome === 'written' ? 'written' : 'full';
   }
 
   /**

@@ -40,7 +40,7 @@ export interface StatusCheckpoint {
   readonly value?: 'OK' | 'ANOMALY';
   /** Processing time of that write (the heartbeat counts from it). */
   readonly writtenAt?: number;
-  /** Metrics added to the item's `metrics` set (at most MAX_CHECKPOINT_METRICS; one beyond is added again, harmlessly). */
+  /** Metrics added to the item's `metrics` set (at most MAX_CHECKPOINT_METRICS, all the item lists). */
   readonly metrics?: readonly string[];
 }
 
@@ -65,6 +65,8 @@ export interface AssetStatusUpdate {
   readonly contributors?: readonly string[];
   /** Metrics of the asset not yet added to its item's `metrics` set by this container (the read path lists an asset's sensors from it). */
   readonly metrics?: readonly string[];
+  /** The asset has metrics its item cannot list (LIMITS.maxListedMetricsPerAsset): the item says its list is incomplete. */
+  readonly metricsIncomplete?: true;
 }
 
 /** What identifies an episode and where it happened: shared by its alert and its recovery. */
@@ -131,7 +133,8 @@ export interface DetectorStatePort {
 /** The processor's view of the assetStatus table (StatusStore). */
 export interface StatusPort {
   writeAssetStatus(update: AssetStatusUpdate, deadline: Deadline): Promise<'written' | 'superseded'>;
-  registerThingAsset(update: Pick<AssetStatusUpdate, 'assetId' | 'plantId' | 'lineId' | 'thingName'>, deadline: Deadline): Promise<void>;
+  /** 'full': the thing's item already lists LIMITS.maxListedAssetsPerThing other assets, so it does not list this one. */
+  registerThingAsset(update: Pick<AssetStatusUpdate, 'assetId' | 'plantId' | 'lineId' | 'thingName'>, deadline: Deadline): Promise<'written' | 'full'>;
   applyPresence(event: PresenceEvent, deadline: Deadline): Promise<{ readonly applied: boolean; readonly offline: readonly string[] }>;
 }
 

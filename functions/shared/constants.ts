@@ -78,6 +78,18 @@ export const METRIC_NAMES = {
   readingsSkipped: 'ReadingsSkipped',
   /** Readings that did not fit their minute bucket (see LIMITS.maxReadingsPerBucket) and went to the quarantine prefix. */
   readingsOverflowed: 'ReadingsOverflowed',
+  /**
+   * Metric names of a batch its asset's status item could not list (over LIMITS.maxListedMetricsPerAsset):
+   * judged and stored as any other, but not listed by the read path (processor; printed only when not 0).
+   */
+  metricsUnlisted: 'MetricsUnlisted',
+  /** Assets a thing's item could not list (over LIMITS.maxListedAssetsPerThing): a disconnect does not mark them OFFLINE (processor; printed only when not 0). */
+  thingAssetsUnlisted: 'ThingAssetsUnlisted',
+  /**
+   * Readings a later reading of the same sensor and timestamp in the same record replaced: the later one
+   * wins, as a correction, in the detector's sample and in the hot tier alike (storer; printed only when not 0).
+   */
+  readingsSuperseded: 'ReadingsSuperseded',
   /** Asset status items written (processor). */
   statusWrites: 'StatusWrites',
   /** Batches whose shard another container processed since this one's last batch of it: its cached assets of the shard were restored from their checkpoints (processor). */
@@ -122,6 +134,17 @@ export const LIMITS = {
    * 500-reading sample with long units would pass it and the publish would fail on every retry.
    */
   maxAlertValues: 50,
+  /**
+   * Metrics an asset's status item lists (the read path's list of the asset's sensors). The data
+   * contract sets no number; a device that makes names up (a counter or a serial in the name) would
+   * grow the item past DynamoDB's 400 KB, and from then on every status write of the asset would fail
+   * and its batches go to the dead-letter queue. 1,000 names of 64 characters are about 66 KB; the
+   * checkpoint carries the list too (so a restored container knows how full the item is), beside a
+   * detector state of at most about 70 KB.
+   */
+  maxListedMetricsPerAsset: 1000,
+  /** Assets a thing's item lists (how a disconnect finds the assets to mark OFFLINE), for the same reason: about 130 KB. */
+  maxListedAssetsPerThing: 2000,
   /** A DynamoDB BatchWriteItem carries at most 25 puts, a BatchGetItem at most 100 keys. */
   batchWriteSize: 25,
   batchGetSize: 100,

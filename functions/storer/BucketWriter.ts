@@ -19,6 +19,8 @@ export interface BucketWriterOptions {
 export interface BucketWriteResult {
   readonly stored: number;
   readonly alreadyApplied: number;
+  /** Readings a later one of the same sensor and timestamp in their record replaced. */
+  readonly superseded: number;
   readonly overflowed: number;
   /** Successful item writes (0 when the whole group was already in the bucket). */
   readonly writes: number;
@@ -63,7 +65,7 @@ export class BucketWriter implements BucketSink {
       });
       if (merge.item === undefined && merge.overflow.length === 0) {
         if (current) this.#remember(key, current);
-        return { stored: 0, alreadyApplied: merge.alreadyApplied, overflowed: 0, writes: 0 };
+        return { stored: 0, alreadyApplied: merge.alreadyApplied, superseded: 0, overflowed: 0, writes: 0 };
       }
       // Overflow goes to S3 before the bucket write, so a crash in between redoes both instead of
       // losing the overflow. The key is per record and bucket, so a redo overwrites the same object.
@@ -84,12 +86,12 @@ export class BucketWriter implements BucketSink {
       if (merge.item === undefined) {
         // A full bucket: only the overflow had somewhere to go.
         if (current) this.#remember(key, current);
-        return { stored: 0, alreadyApplied: merge.alreadyApplied, overflowed, writes: 0 };
+        return { stored: 0, alreadyApplied: merge.alreadyApplied, superseded: 0, overflowed, writes: 0 };
       }
       const outcome = await store.put(merge.item, current?.version, deadline);
       if (outcome.written) {
         this.#remember(key, merge.item);
-        return { stored: merge.appended, alreadyApplied: merge.alreadyApplied, overflowed, writes: 1 };
+        return { stored: merge.appended, alreadyApplied: merge.alreadyApplied, superseded: merge.superseded, overflowed, writes: 1 };
       }
       this.#cache.delete(key);
       current = outcome.known ? outcome.current : await store.get(group.sensorId, group.minute, deadline);

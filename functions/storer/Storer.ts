@@ -34,6 +34,8 @@ export interface StorerOutcome {
   readonly quarantined: number;
   readonly presence: number;
   readonly alreadyApplied: number;
+  /** Readings a later one of the same sensor and timestamp in the same record replaced. */
+  readonly superseded: number;
 }
 
 const DEFAULT_WRITE_CONCURRENCY = 32;
@@ -91,6 +93,7 @@ export class Storer {
     let bucketWrites = 0;
     let overflowed = 0;
     let alreadyApplied = 0;
+    let superseded = 0;
     results.forEach((result, i) => {
       const group = groups[i];
       if (group === undefined) return;
@@ -99,6 +102,7 @@ export class Storer {
         bucketWrites += result.value.writes;
         overflowed += result.value.overflowed;
         alreadyApplied += result.value.alreadyApplied;
+        superseded += result.value.superseded;
       } else {
         batchFailures.add(group.contributions[0]?.origin.index ?? 0, result.reason, `bucket ${group.sensorId}@${group.minute}`);
       }
@@ -112,6 +116,8 @@ export class Storer {
     metrics.addMetric(METRIC_NAMES.recordsQuarantined, MetricUnit.Count, quarantined);
     metrics.addMetric(METRIC_NAMES.presenceEvents, MetricUnit.Count, presence);
     metrics.addMetric(METRIC_NAMES.readingsOverflowed, MetricUnit.Count, overflowed);
+    // Only when a record carried a sensor twice at one timestamp: in normal operation the metric does not exist.
+    if (superseded > 0) metrics.addMetric(METRIC_NAMES.readingsSuperseded, MetricUnit.Count, superseded);
     metrics.addMetric(METRIC_NAMES.recordsRetried, MetricUnit.Count, response.batchItemFailures.length);
     metrics.addMetric(METRIC_NAMES.batchDuration, MetricUnit.Milliseconds, now() - startedAt);
     metrics.publishStoredMetrics();
@@ -122,10 +128,11 @@ export class Storer {
       quarantined,
       presence,
       alreadyApplied,
+      ...(superseded > 0 ? { superseded } : {}),
       overflowed,
       retried: response.batchItemFailures.length,
       failures: batchFailures.count,
     });
-    return { response, stored, bucketWrites, quarantined, presence, alreadyApplied };
+    return { response, stored, bucketWrites, quarantined, presence, alreadyApplied, superseded };
   }
 }

@@ -15,6 +15,8 @@ export interface MergeResult {
   readonly appended: number;
   /** Readings of contributions the bucket already holds (a retried or redelivered record). */
   readonly alreadyApplied: number;
+  /** Readings a later reading of the same sensor and timestamp in the same record replaced (the later one wins, as in the processor). */
+  readonly superseded: number;
   readonly overflow: BucketOverflow[];
 }
 
@@ -23,7 +25,9 @@ export interface MergeResult {
  * timestamp, so one already in the bucket is skipped whatever brought it again: a retried batch, a
  * redelivered record, a redrive of a dead-lettered batch after later records reached the same
  * bucket, or a device resending a message. (A high-water mark of sequence numbers would wrongly skip
- * a redriven batch that is older than what the bucket already holds.) The lists stay sorted by offset.
+ * a redriven batch that is older than what the bucket already holds.) Within one record, two readings
+ * of the sensor at one timestamp are one reading and a correction: the later one wins, as it does in
+ * the processor's sample, so the hot tier holds the value the detector judged. The lists stay sorted by offset.
  * The stats are recomputed from the merged lists (bucketStats says why), which a write copies and
  * encodes whole anyway.
  */
@@ -36,13 +40,23 @@ export function mergeIntoBucket(current: BucketItem | undefined, group: BucketGr
   let unit = current?.unit;
   let appended = 0;
   let alreadyApplied = 0;
+  let superseded = 0;
   let sorted = true;
   const overflow: BucketOverflow[] = [];
 
   for (const contribution of group.contributions) {
     const setAside: Reading[] = [];
+    /** Offsets this record appended, with their place in the lists. */
+    const appendedHere = new Map<number, number>();
     for (const reading of contribution.readings) {
       const offset = reading.ts - group.minute;
+      const earlier = appendedHere.get(offset);
+      if (earlier !== undefined) {
+        values[earlier] = reading.value;
+        qualities[earlier] = reading.quality;
+        superseded += 1;
+        continue;
+      }
       if (present.has(offset)) {
         alreadyApplied += 1;
         continue;
@@ -52,6 +66,7 @@ export function mergeIntoBucket(current: BucketItem | undefined, group: BucketGr
         continue;
       }
       present.add(offset);
+      appendedHere.set(offset, ts.length);
       if (ts.length > 0 && offset < ts[ts.length - 1]) sorted = false;
       ts.push(offset);
       values.push(reading.value);
@@ -61,7 +76,7 @@ export function mergeIntoBucket(current: BucketItem | undefined, group: BucketGr
     }
     if (setAside.length > 0) overflow.push({ contribution, readings: setAside });
   }
-  if (appended === 0) return { item: undefined, appended: 0, alreadyApplied, overflow };
+  if (appended === 0) return { item: undefined, appended: 0, alreadyApplied, superseded, overflow };
   if (!sorted) sortByOffset(ts, values, qualities);
 
   const item: BucketItem = {
@@ -80,7 +95,7 @@ export function mergeIntoBucket(current: BucketItem | undefined, group: BucketGr
     expiresAt: Math.floor((group.minute + 60_000) / 1000) + options.retentionDays * 86_400,
     updatedAt: options.nowMs,
   };
-  return { item, appended, alreadyApplied, overflow };
+  return { item, appended, alreadyApplied, superseded, overflow };
 }
 
 /** Sorts the three parallel lists by offset (only a late or redriven reading puts them out of order). */

@@ -185,7 +185,12 @@ export function alarmMetricCount(row: AlarmRow): number {
   return 1;
 }
 
-/** EMF metrics per function (namespace PlantTelemetry/<suffix>, dimension service); test/charts/grafana.test.ts checks them against what the functions print. */
+/**
+ * EMF metrics per function (namespace PlantTelemetry/<suffix>, dimension service); test/charts/grafana.test.ts
+ * checks them against what the functions print. MetricsUnlisted, ThingAssetsUnlisted (processor) and
+ * ReadingsSuperseded (storer) are left out: they are printed only when a device goes over a listing limit
+ * or sends a sensor twice at one timestamp in one message, so normal operation has none.
+ */
 export const EMITTED_METRICS = {
   processor: [
     METRIC_NAMES.readingsProcessed,

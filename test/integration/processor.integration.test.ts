@@ -1,6 +1,6 @@
-import { GetItemCommand, QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
-import { ENV, QUARANTINE_PREFIX } from '../../functions/shared/constants';
+import { ENV, LIMITS, QUARANTINE_PREFIX } from '../../functions/shared/constants';
 import { createTables, setAwsTestEnvironment, startDynalite, startKinesalite, testDynamoClient, TestStream, type Emulator } from '../helpers/emulators';
 import { runEventSourceMapping, type KinesisHandler } from '../helpers/eventSourceMapping';
 import { FakeAwsServer } from '../helpers/FakeAwsServer';
@@ -184,6 +184,41 @@ describe('processor handler against dynalite, kinesalite and fake S3/SNS', () =>
     expect(await item(STATE_TABLE, 'pr-narrow')).toBeDefined();
     expect(alertsFor('pr-wide').map((a) => a.body.limitBreaches)).toEqual([['temperature']]);
     expect(alertsFor('pr-narrow')).toHaveLength(1);
+  });
+
+  it('keeps the status item of an asset whose device makes metric names up under DynamoDB\'s 400 KB: it lists the first 1,000, says there are more, and no batch fails', async () => {
+    // 7,000 names of 64 characters: listed without a bound, the item passed 400 KB at about 6,000 and
+    // every later status write of the asset failed (ValidationException), its batches retried to the DLQ.
+    const second = (i: number): object =>
+      telemetry({
+        assetId: 'pr-names',
+        thingName: 'gw-int',
+        clientId: 'gw-int',
+        receivedAt: BASE + i * 1_000 + 50,
+        readings: Array.from({ length: 500 }, (_, m) => ({ metric: `reading_${String(i * 500 + m).padStart(5, '0')}`.padEnd(64, 'x'), value: m % 11, ts: BASE + i * 1_000 })),
+      });
+    for (let batch = 0; batch < 7; batch += 1) {
+      const payloads = [second(2 * batch), second(2 * batch + 1)];
+      const event: KinesisStreamEvent = { Records: payloads.map((payload, index) => kinesisRecord(payload, { sequenceNumber: String(9_200 + 2 * batch + index), arrivedAt: BASE + 30_000 })) };
+      expect(await handler(event, lambdaContext())).toEqual({ batchItemFailures: [] });
+    }
+    const status = await item(STATUS_TABLE, 'pr-names');
+    expect(status?.metrics?.SS).toHaveLength(LIMITS.maxListedMetricsPerAsset);
+    expect(status?.metricsIncomplete?.BOOL).toBe(true);
+    expect((await item(STATE_TABLE, 'pr-names'))?.statusMetrics?.L).toHaveLength(LIMITS.maxListedMetricsPerAsset);
+  });
+
+  it('judges and stores the readings of an asset whose thing item lists the most assets it can, and leaves that item as it is', async () => {
+    const listed = Array.from({ length: LIMITS.maxListedAssetsPerThing }, (_, i) => `asset-${String(i).padStart(58, '0')}`);
+    await dynamo.send(new PutItemCommand({ TableName: STATUS_TABLE, Item: { assetId: { S: 'thing#gw-full' }, kind: { S: 'thing' }, thingName: { S: 'gw-full' }, assets: { SS: listed } } }));
+    const payloads = episode('pr-over', BASE, 12, 2, 'gw-full');
+    const event: KinesisStreamEvent = { Records: payloads.map((payload, index) => kinesisRecord(payload, { sequenceNumber: String(9_300 + index), arrivedAt: BASE + 20_000 })) };
+
+    expect(await handler(event, lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect((await item(STATUS_TABLE, 'thing#gw-full'))?.assets?.SS).toHaveLength(LIMITS.maxListedAssetsPerThing);
+    expect((await item(STATUS_TABLE, 'thing#gw-full'))?.assets?.SS).not.toContain('pr-over');
+    expect((await item(STATUS_TABLE, 'pr-over'))?.status?.S).toBe('ANOMALY');
+    expect(alertsFor('pr-over')).toHaveLength(1);
   });
 
   it('keeps an alert of a 500-reading sample inside SNS\'s 256 KB: the breached metric first, at most 50 values, the rest counted', async () => {

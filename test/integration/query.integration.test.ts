@@ -104,10 +104,20 @@ interface SentReading {
   readonly quality: Quality | undefined;
 }
 
-/** What the hot tier must hold: per timestamp the first reading delivered (the storer's idempotency), in delivery order. */
-function deduplicated(delivered: readonly SentReading[]): { ts: number; value: number; quality: Quality }[] {
+/**
+ * What the hot tier must hold: per timestamp the reading of the first record delivered that has it (the
+ * storer's idempotency), the later one where that record has two (a correction), in delivery order.
+ */
+function deduplicated(records: readonly (readonly SentReading[])[]): { ts: number; value: number; quality: Quality }[] {
   const seen = new Map<number, { ts: number; value: number; quality: Quality }>();
-  for (const reading of delivered) if (!seen.has(reading.ts)) seen.set(reading.ts, { ts: reading.ts, value: reading.value, quality: reading.quality ?? 'GOOD' });
+  for (const readings of records) {
+    const ownTimestamps = new Set<number>();
+    for (const reading of readings) {
+      if (seen.has(reading.ts) && !ownTimestamps.has(reading.ts)) continue;
+      ownTimestamps.add(reading.ts);
+      seen.set(reading.ts, { ts: reading.ts, value: reading.value, quality: reading.quality ?? 'GOOD' });
+    }
+  }
   return [...seen.values()];
 }
 
@@ -199,8 +209,9 @@ describe('read path against dynalite, on buckets the real storer wrote', () => {
           for (let start = 0; start < delivered.length; start += size) await storer.store(delivered.slice(start, start + size));
           expect(storer.quarantined).toEqual([]);
 
-          const sent = delivered.flatMap((payload) => (payload?.readings as { value: number; ts: number; quality?: Quality }[]).map((r) => ({ ts: r.ts, value: r.value, quality: r.quality })));
-          const expected = deduplicated(sent);
+          const sentPerRecord = delivered.map((payload) => (payload?.readings as { value: number; ts: number; quality?: Quality }[]).map((r) => ({ ts: r.ts, value: r.value, quality: r.quality })));
+          const sent = sentPerRecord.flat();
+          const expected = deduplicated(sentPerRecord);
           seen.resends += resends.length;
           seen.sameTsOtherValue += sent.some((r) => sent.some((other) => other.ts === r.ts && other.value !== r.value)) ? 1 : 0;
           seen.onMinuteBoundary += sent.some((r) => (r.ts - BASE) % MINUTE === 0) ? 1 : 0;
@@ -314,4 +325,17 @@ describe('read path against dynalite, on buckets the real storer wrote', () => {
       'metric flow: asset pump-q2 has no such metric; its metrics are rpm',
     );
   }, 60_000);
+
+  it('reads a metric an asset\'s item could not list (more metrics than LIMITS.maxListedMetricsPerAsset), and says the list is incomplete', async () => {
+    const deadline = new Deadline(lambdaContext());
+    await status.writeAssetStatus({ ...statusOf('wide-q', ['rpm']), metricsIncomplete: true }, deadline);
+    await storer.store([telemetry({ assetId: 'wide-q', readings: [{ metric: 'unlisted_bearing', value: 4.5, ts: BASE + 1_000, quality: 'GOOD' }] })]);
+
+    const [wide] = (await service.lineAssets('line-q')).filter((asset) => asset.assetId === 'wide-q');
+    expect(wide).toMatchObject({ metrics: ['rpm'], metricsIncomplete: true });
+    const series = await service.series({ assetId: 'wide-q', metric: 'unlisted_bearing', from: BASE, to: BASE + MINUTE, step: 'raw', aggregates: [] });
+    expect(series.points).toEqual([{ t: BASE + 1_000, value: 4.5, quality: 'GOOD' }]);
+    // A name it never sent is an empty series, not an error: the item cannot say which names exist.
+    expect((await service.series({ assetId: 'wide-q', metric: 'never_sent', from: BASE, to: BASE + MINUTE, step: 'raw', aggregates: [] })).points).toEqual([]);
+  });
 });

@@ -128,6 +128,7 @@ describe('query function through its handler, function URL payload 2.0', () => {
     ['a range over a quarter', series({ from: '0', to: String(94 * DAY), step: '1d' }), 'from/to must cover at most 93 days, got 94 days; older history is in the archive (Athena)'],
     ['more than 100,000 points', series({ from: '0', to: String(70 * DAY), step: '1m' }), 'step 1m over this range makes 100800 points, over the limit of 100000; use a coarser step or a shorter range'],
     ['raw over a day', series({ step: 'raw', from: '0', to: String(DAY + 1) }), 'step raw covers at most 24 hours (86400000 ms), the range is 86400001 ms; narrow from/to or use a step'],
+    ['aggregates of raw', series({ step: 'raw', agg: 'max' }), 'agg does not apply to step raw, which returns the readings themselves; leave it out or use a step'],
     ['an unknown asset', series({ assetId: 'pump-99' }), 'assetId pump-99: no such asset (it has no asset-status item)'],
     ['an unknown metric of a known asset', series({ metric: 'flow' }), 'metric flow: asset pump-07 has no such metric; its metrics are temperature'],
   ])('400 with one line naming the parameter for %s', async (_case, query, message) => {

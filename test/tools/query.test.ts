@@ -166,6 +166,7 @@ describe('npm run query against dynalite (AWS_ENDPOINT_URL_DYNAMODB)', () => {
     ['range (over a quarter)', ['--from', '-94d', '--step', '1d'], 'query: --from/--to must cover at most 93 days, got 94 days; older history is in the archive (Athena)\n'],
     ['range (raw over a day)', ['--from', '-25h', '--step', 'raw'], 'query: --step raw covers at most 24 hours (86400000 ms), the range is 90000000 ms; narrow --from/--to or use a step\n'],
     ['aggregate', ['--from', '-6h', '--agg', 'avg,median'], 'query: --agg must be a comma-separated list of avg, min, max, sum, count, stddev, got "median"\n'],
+    ['aggregate of raw readings', ['--from', '-6h', '--step', 'raw', '--agg', 'max'], 'query: --agg does not apply to --step raw, which returns the readings themselves; leave it out or use a step\n'],
   ])('exit 2 with one line naming the flag for a bad %s', async (_case, extra, message) => {
     const result = await run(['--env', 'dev', '--asset', 'pump-07', '--metric', 'temperature', ...extra]);
     expect(result).toEqual({ code: 2, stdout: '', stderr: message });

@@ -1,6 +1,6 @@
 import { GetItemCommand, QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { TABLE_KEYS } from '../constants';
-import { ASSET_METRICS_ATTRIBUTE } from './constants';
+import { ASSET_METRICS_ATTRIBUTE, ASSET_METRICS_INCOMPLETE_ATTRIBUTE } from './constants';
 import type { AssetSummary } from './types';
 
 export interface AssetDirectoryOptions {
@@ -26,6 +26,7 @@ function summaryOf(item: Item): AssetSummary {
     status: str(item.status) ?? 'UNKNOWN',
     ...Object.fromEntries(Object.entries(optional).filter(([, value]) => value !== undefined)),
     metrics: [...(item[ASSET_METRICS_ATTRIBUTE]?.SS ?? [])].sort(),
+    ...(item[ASSET_METRICS_INCOMPLETE_ATTRIBUTE]?.BOOL === true ? { metricsIncomplete: true as const } : {}),
   };
 }
 

@@ -81,7 +81,8 @@ export class QueryService {
   async #checkSensor(assetId: string, metric: string): Promise<void> {
     const asset = await this.#options.directory.asset(assetId);
     if (asset === undefined) throw new UnknownSensorError(this.#label('assetId'), `${this.#label('assetId')} ${assetId}: no such asset (it has no asset-status item)`);
-    if (asset.metrics.length > 0 && !asset.metrics.includes(metric)) {
+    // An asset with more metrics than its item lists may have this one: an empty series, not an error.
+    if (asset.metrics.length > 0 && !asset.metrics.includes(metric) && asset.metricsIncomplete !== true) {
       throw new UnknownSensorError(this.#label('metric'), `${this.#label('metric')} ${metric}: asset ${assetId} has no such metric; its metrics are ${asset.metrics.join(', ')}`);
     }
   }

@@ -45,3 +45,5 @@ export const QUERY_LIMITS = {
 
 /** Attribute of the asset-status item that lists the asset's metrics (written by the processor). */
 export const ASSET_METRICS_ATTRIBUTE = 'metrics' as const;
+/** Attribute set (true) on an asset-status item whose asset has more metrics than the item lists (LIMITS.maxListedMetricsPerAsset). */
+export const ASSET_METRICS_INCOMPLETE_ATTRIBUTE = 'metricsIncomplete' as const;

@@ -57,6 +57,10 @@ export function parseSeriesRange(parameters: SeriesParameters, options: ParseSer
   }
 
   const step = parseStep(parameters.step, label('step'));
+  // Raw returns the readings themselves: aggregates asked for would be silently ignored.
+  if (step === 'raw' && parameters.agg !== undefined && parameters.agg !== '') {
+    throw new QueryInputError(label('agg'), `${label('agg')} does not apply to ${label('step')} raw, which returns the readings themselves; leave it out or use a step`);
+  }
   const aggregates = parseAggregates(parameters.agg, label('agg'));
   const range = to - from;
   if (step === 'raw' && range > QUERY_LIMITS.maxRawRangeMs) {

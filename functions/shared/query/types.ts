@@ -56,4 +56,6 @@ export interface AssetSummary {
   readonly lastSeen?: number;
   readonly updatedAt?: number;
   readonly metrics: readonly string[];
+  /** The asset has more metrics than its item lists (LIMITS.maxListedMetricsPerAsset): `metrics` is not all of them. */
+  readonly metricsIncomplete?: true;
 }

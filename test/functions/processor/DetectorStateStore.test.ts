@@ -82,7 +82,7 @@ describe('DetectorStateStore', () => {
     expect(item).toEqual({ assetId: 'a', state: JSON.stringify(state), lastTs: 10, savedAt: 86_400_000, statusThing: 'gw-01', statusValue: 'ANOMALY', statusWrittenAt: 7, statusMetrics: ['pressure', 'temperature'] });
     expect(decodeCheckpoint(item)).toEqual({ ...checkpoint('a'), status: { ...status, metrics: ['pressure', 'temperature'] } });
 
-    const many = Array.from({ length: MAX_CHECKPOINT_METRICS + 10 }, (_, i) => `m${String(i).padStart(3, '0')}`);
+    const many = Array.from({ length: MAX_CHECKPOINT_METRICS + 10 }, (_, i) => `m${String(i).padStart(5, '0')}`);
     expect(encodeCheckpoint({ ...checkpoint('a'), status: { thingName: 'gw-01', metrics: many } }).statusMetrics).toEqual(many.slice(0, MAX_CHECKPOINT_METRICS));
   });
 

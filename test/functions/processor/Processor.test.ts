@@ -1,4 +1,4 @@
-import { METRIC_NAMES } from '../../../functions/shared/constants';
+import { LIMITS, METRIC_NAMES } from '../../../functions/shared/constants';
 import { TransientDependencyError } from '../../../functions/shared/errors';
 import { HANDOFF_EXACT_WINDOW_MS, Processor, quantileSample } from '../../../functions/processor/Processor';
 import { decodeCheckpoint } from '../../../functions/processor/DetectorStateStore';
@@ -69,6 +69,60 @@ describe('Processor', () => {
     now += 1_000;
     await run(p, [assetSecond('m', START + 10_000, { temperature: 71, vibration: 0.2 })]);
     expect(status.writes.map((write) => write.metrics)).toEqual([['pressure', 'temperature'], ['vibration']]);
+  });
+
+  describe('an asset whose device makes metric names up', () => {
+    const LIMIT = LIMITS.maxListedMetricsPerAsset;
+    /** One second of `count` metrics named m0000, m0001, … from `first` on (padded, so they sort as numbers). */
+    const namesSecond = (first: number, count: number, second: number): object =>
+      assetSecond('many', START + second * 1_000, Object.fromEntries(Array.from({ length: count }, (_, i) => [`m${String(first + i).padStart(5, '0')}`, i % 7])));
+
+    it('lists the first LIMITS.maxListedMetricsPerAsset of them and marks the item incomplete once; the rest are judged, counted, and fail nothing', async () => {
+      const p = processor();
+      const { outcome } = await run(p, [namesSecond(0, 500, 0), namesSecond(500, 500, 1), namesSecond(1_000, 500, 2)]);
+      expect(outcome.response.batchItemFailures).toEqual([]);
+      expect(outcome.judged).toBe(1_500);
+      expect(status.writes).toHaveLength(1);
+      expect(status.writes[0]?.metrics).toHaveLength(LIMIT);
+      expect(status.writes[0]?.metrics?.[LIMIT - 1]).toBe(`m${String(LIMIT - 1).padStart(5, '0')}`);
+      expect(status.writes[0]?.metricsIncomplete).toBe(true);
+      expect(captured.total(METRIC_NAMES.metricsUnlisted)).toBe(1_500 - LIMIT);
+
+      // More names later: counted, but no status write of their own in this container (the heartbeat is 60 s).
+      now += 1_000;
+      const later = await run(p, [namesSecond(1_500, 500, 3)]);
+      expect(later.outcome.response.batchItemFailures).toEqual([]);
+      expect(status.writes).toHaveLength(1);
+      expect(captured.total(METRIC_NAMES.metricsUnlisted)).toBe(1_000);
+
+      // A new container knows the listed names from the checkpoint, and notes the item incomplete once itself.
+      now += 1_000;
+      const restored = processor();
+      await run(restored, [namesSecond(2_000, 10, 4)]);
+      await run(restored, [namesSecond(2_010, 10, 5)]);
+      expect(status.writes.map((write) => [write.metrics?.length ?? 0, write.metricsIncomplete])).toEqual([[LIMIT, true], [0, true]]);
+    });
+
+    it('still lists a name that fits: the limit counts what the item lists, not the names seen', async () => {
+      const p = processor();
+      await run(p, [namesSecond(0, 500, 0), namesSecond(500, LIMIT - 501, 1)]);
+      now += 1_000;
+      await run(p, [namesSecond(LIMIT - 1, 3, 2)]);
+      expect(status.writes.map((write) => [write.metrics?.length, write.metricsIncomplete])).toEqual([[LIMIT - 1, undefined], [1, true]]);
+    });
+  });
+
+  it('judges and stores the asset of a thing whose item lists the most assets it can, counts it once, and does not retry the link every batch', async () => {
+    status.fullThings.add('gw-01');
+    const p = processor();
+    const { outcome } = await run(p, seconds('late', 0, 3));
+    expect(outcome.response.batchItemFailures).toEqual([]);
+    expect(status.writes.map((write) => write.assetId)).toEqual(['late']);
+    expect(captured.total(METRIC_NAMES.thingAssetsUnlisted)).toBe(1);
+    now += 1_000;
+    await run(p, seconds('late', 3, 3));
+    expect(status.calls.filter((call) => call === 'link:late')).toHaveLength(1);
+    expect(captured.total(METRIC_NAMES.thingAssetsUnlisted)).toBe(1);
   });
 
   it('offers a metric again when the status write that carried it was superseded', async () => {

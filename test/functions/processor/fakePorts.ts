@@ -92,6 +92,8 @@ export class MemoryStatus implements StatusPort {
   /** Thing items as the conditional writes leave them. */
   readonly things = new Map<string, ThingItem>();
   supersede = false;
+  /** Things whose item lists the most assets it can: a link of another asset answers 'full'. */
+  readonly fullThings = new Set<string>();
   offlineOnDisconnect: string[] = [];
   failWith: Error | undefined;
   /** Called for each presence write before it lands (tests hold writes in flight with it). */
@@ -107,10 +109,12 @@ export class MemoryStatus implements StatusPort {
     return this.supersede ? 'superseded' : 'written';
   }
 
-  async registerThingAsset(update: Pick<AssetStatusUpdate, 'assetId' | 'thingName'>): Promise<void> {
+  async registerThingAsset(update: Pick<AssetStatusUpdate, 'assetId' | 'thingName'>): Promise<'written' | 'full'> {
     if (this.failWith) throw this.failWith;
-    this.links.push(`${update.thingName}>${update.assetId}`);
     this.calls.push(`link:${update.assetId}`);
+    if (this.fullThings.has(update.thingName)) return 'full';
+    this.links.push(`${update.thingName}>${update.assetId}`);
+    return 'written';
   }
 
   async applyPresence(event: PresenceEvent): Promise<{ applied: boolean; offline: readonly string[] }> {

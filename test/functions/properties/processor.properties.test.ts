@@ -84,7 +84,7 @@ class FlakyStatus implements StatusPort {
     return this.#call('UpdateItem status', () => this.memory.writeAssetStatus(update));
   }
 
-  registerThingAsset(update: Pick<AssetStatusUpdate, 'assetId' | 'thingName'>): Promise<void> {
+  registerThingAsset(update: Pick<AssetStatusUpdate, 'assetId' | 'thingName'>): Promise<'written' | 'full'> {
     return this.#call('UpdateItem thing link', () => this.memory.registerThingAsset(update));
   }
 

@@ -34,8 +34,8 @@ describe('BucketWriter', () => {
 
   it('creates a bucket, then appends from the cache with one put and no read', async () => {
     const w = writer();
-    expect(await w.write(group(1, [1, 2]), deadlineWith())).toEqual({ stored: 2, alreadyApplied: 0, overflowed: 0, writes: 1 });
-    expect(await w.write(group(2, [3]), deadlineWith())).toEqual({ stored: 1, alreadyApplied: 0, overflowed: 0, writes: 1 });
+    expect(await w.write(group(1, [1, 2]), deadlineWith())).toEqual({ stored: 2, alreadyApplied: 0, superseded: 0, overflowed: 0, writes: 1 });
+    expect(await w.write(group(2, [3]), deadlineWith())).toEqual({ stored: 1, alreadyApplied: 0, superseded: 0, overflowed: 0, writes: 1 });
     expect(store.items.get(`a#t|${M}`)?.values).toEqual([1, 2, 3]);
     expect([store.gets, store.puts]).toEqual([0, 2]);
   });
@@ -43,7 +43,7 @@ describe('BucketWriter', () => {
   it('writes nothing for a group already in the bucket', async () => {
     const w = writer();
     await w.write(group(1, [1]), deadlineWith());
-    expect(await w.write(group(1, [1]), deadlineWith())).toEqual({ stored: 0, alreadyApplied: 1, overflowed: 0, writes: 0 });
+    expect(await w.write(group(1, [1]), deadlineWith())).toEqual({ stored: 0, alreadyApplied: 1, superseded: 0, overflowed: 0, writes: 0 });
     expect(store.puts).toBe(1);
   });
 
@@ -73,7 +73,7 @@ describe('BucketWriter', () => {
 
   it('quarantines the overflow of a full bucket before writing it', async () => {
     const w = writer({ maxReadingsPerBucket: 2 });
-    expect(await w.write(group(1, [1, 2, 3]), deadlineWith())).toEqual({ stored: 2, alreadyApplied: 0, overflowed: 1, writes: 1 });
+    expect(await w.write(group(1, [1, 2, 3]), deadlineWith())).toEqual({ stored: 2, alreadyApplied: 0, superseded: 0, overflowed: 1, writes: 1 });
     expect(quarantine.entries.map((e) => [e.reason, e.part, JSON.parse(Buffer.from(e.data, 'base64').toString()) as unknown])).toEqual([
       ['BUCKET_FULL', `overflow-a#t-${M}`, { sensorId: 'a#t', minute: M, readings: [{ metric: 't', value: 3, ts: M + 102, quality: 'GOOD' }] }],
     ]);

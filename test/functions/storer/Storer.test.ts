@@ -1,9 +1,10 @@
 import { TransientDependencyError } from '../../../functions/shared/errors';
 import { METRIC_NAMES } from '../../../functions/shared/constants';
-import type { BucketSink, BucketWriteResult } from '../../../functions/storer/BucketWriter';
+import { BucketWriter, type BucketSink, type BucketWriteResult } from '../../../functions/storer/BucketWriter';
 import { Storer } from '../../../functions/storer/Storer';
 import type { BucketGroup } from '../../../functions/storer/types';
 import { capturingMetrics, MemoryQuarantine, silentLogger } from '../../helpers/fakes';
+import { MemoryBuckets } from './fakeBuckets';
 import { assetSecond, kinesisEvent, kinesisRecords, lambdaContext, NOW, presence, telemetry } from '../../helpers/records';
 
 class RecordingBuckets implements BucketSink {
@@ -14,7 +15,7 @@ class RecordingBuckets implements BucketSink {
     if (group.sensorId === this.failSensor) throw new TransientDependencyError('dynamodb', 'dynamodb failed after 4 attempt(s)');
     this.groups.push(group);
     const stored = group.contributions.reduce((n, c) => n + c.readings.length, 0);
-    return { stored, alreadyApplied: 0, overflowed: 0, writes: 1 };
+    return { stored, alreadyApplied: 0, superseded: 0, overflowed: 0, writes: 1 };
   }
 }
 
@@ -37,7 +38,7 @@ describe('Storer', () => {
     ]);
     const outcome = await storer.handle(kinesisEvent(records), lambdaContext());
 
-    expect(outcome).toEqual({ response: { batchItemFailures: [] }, stored: 3, bucketWrites: 2, quarantined: 1, presence: 1, alreadyApplied: 0 });
+    expect(outcome).toEqual({ response: { batchItemFailures: [] }, stored: 3, bucketWrites: 2, quarantined: 1, presence: 1, alreadyApplied: 0, superseded: 0 });
     expect(buckets.groups.map((g) => g.sensorId)).toEqual(['a#t', 'a#p']);
     expect(quarantine.entries.map((e) => [e.reason, e.origin.sequenceNumber])).toEqual([['INVALID_JSON', '1001']]);
     expect(captured.total(METRIC_NAMES.readingsStored)).toBe(3);
@@ -46,6 +47,22 @@ describe('Storer', () => {
     expect(captured.total(METRIC_NAMES.presenceEvents)).toBe(1);
     expect(captured.total(METRIC_NAMES.recordsRetried)).toBe(0);
     expect(captured.values.get(METRIC_NAMES.batchDuration)).toEqual([0]);
+  });
+
+  it('stores the later of two readings of a sensor at one timestamp in a record, as the processor judges it, and counts the one it replaced', async () => {
+    const store = new MemoryBuckets();
+    const captured = capturingMetrics();
+    const quarantine = new MemoryQuarantine();
+    const buckets = new BucketWriter({ store, quarantine, retentionDays: 30, now: () => NOW });
+    const storer = new Storer({ buckets, quarantine, metrics: captured.metrics, logger: silentLogger(), breakers: [], now: () => NOW });
+    const ts = NOW - 1_000;
+    const message = telemetry({ readings: [{ metric: 'temperature', value: 150, ts, quality: 'BAD' }, { metric: 'temperature', value: 71.3, ts, quality: 'GOOD' }] });
+
+    const outcome = await storer.handle(kinesisEvent(kinesisRecords([message])), lambdaContext());
+
+    expect(outcome).toMatchObject({ response: { batchItemFailures: [] }, stored: 1 });
+    expect([...store.items.values()].map((item) => [item.values, item.qualities])).toEqual([[[71.3], ['GOOD']]]);
+    expect(captured.total(METRIC_NAMES.readingsSuperseded)).toBe(1);
   });
 
   it('reports from the first record of a failed bucket on, in shard order', async () => {

@@ -57,7 +57,7 @@ describe('mergeIntoBucket', () => {
   it('skips readings the bucket already holds (same sensor and timestamp), whatever record brings them again', () => {
     const first = mergeIntoBucket(undefined, group(contribution(10, [[0, 1]]), contribution(11, [[1, 2]])), options).item;
     const again = mergeIntoBucket(first, group(contribution(10, [[0, 1]]), contribution(11, [[1, 2]])), options);
-    expect(again).toEqual({ item: undefined, appended: 0, alreadyApplied: 2, overflow: [] });
+    expect(again).toEqual({ item: undefined, appended: 0, alreadyApplied: 2, superseded: 0, overflow: [] });
     const partly = mergeIntoBucket(first, group(contribution(11, [[1, 2]]), contribution(12, [[2, 3]])), options);
     expect([partly.item?.values, partly.alreadyApplied, partly.appended]).toEqual([[1, 2, 3], 1, 1]);
   });
@@ -78,6 +78,18 @@ describe('mergeIntoBucket', () => {
   it('takes a device resend of the same reading (a second record) once', () => {
     const { item, alreadyApplied } = mergeIntoBucket(undefined, group(contribution(1, [[500, 7]]), contribution(2, [[500, 7]])), options);
     expect([item?.values, alreadyApplied]).toEqual([[7], 1]);
+  });
+
+  it('keeps the later of two readings of the sensor at one timestamp in one record (a correction, as the processor judges it), and its redelivery changes nothing', () => {
+    const { item, appended, superseded } = mergeIntoBucket(undefined, group(contribution(1, [[500, 150, 'BAD'], [900, 3], [500, 71.3]])), options);
+    expect([item?.ts, item?.values, item?.qualities, appended, superseded]).toEqual([[500, 900], [71.3, 3], ['GOOD', 'GOOD'], 2, 1]);
+    // Stats of the lists as stored: the BAD value the correction replaced is in none of them.
+    expect([item?.statsCount, item?.min, item?.max]).toEqual([2, 3, 71.3]);
+    const again = mergeIntoBucket(item, group(contribution(1, [[500, 150, 'BAD'], [900, 3], [500, 71.3]])), options);
+    expect([again.item, again.alreadyApplied, again.superseded]).toEqual([undefined, 3, 0]);
+    // Across records the first delivery stays (a resend or redrive is not a correction).
+    const later = mergeIntoBucket(item, group(contribution(2, [[500, 99]])), options);
+    expect([later.item, later.alreadyApplied]).toEqual([undefined, 1]);
   });
 
   it('keeps the sums of large values at the size of their spread', () => {
