@@ -366,7 +366,7 @@ export class AnalyticsChart extends PlatformChart {
 
     for (const query of ANALYTICS_QUERIES) {
       new NamedQuery(this, `query-${query.id}`, {
-        metadata: crossplaneMetadata(config, names, objects.namedQuery(query.id), 'analytics'),
+        metadata: crossplaneMetadata(config, names, objects.namedQuery(query.id), 'analyticsContents'),
         spec: {
           providerConfigRef,
           managementPolicies: managementPolicies as NamedQuerySpecManagementPolicies[],

@@ -103,7 +103,7 @@ export class ProjectedJsonTable extends Construct {
     }
     this.tableName = props.tableName;
     const { providerConfigRef, managementPolicies } = crossplaneSpec(names);
-    const metadata = crossplaneMetadata(config, names, props.objectName, 'analytics');
+    const metadata = crossplaneMetadata(config, names, props.objectName, 'analyticsContents');
     new CatalogTable(this, 'Resource', {
       metadata: { ...metadata, annotations: { ...metadata.annotations, [EXTERNAL_NAME_ANNOTATION]: props.tableName } },
       spec: {

@@ -24,6 +24,12 @@ export const SYNC_WAVES = {
   functionUrls: 4,
   /** Glue and Athena read the archive bucket and the key only when queried; after the data stores. */
   analytics: 3,
+  /**
+   * Glue tables and Athena named queries name their database and workgroup by plain name (no reference
+   * to wait on): created in the same wave, one reconciled first is refused by AWS, Argo CD reads it as
+   * Degraded and fails the sync (a wave that is not the last must end healthy).
+   */
+  analyticsContents: 4,
   iotRules: 4,
   observability: 5,
 } as const;

@@ -68,6 +68,14 @@ describe('AnalyticsChart', () => {
     ]);
     expect(findObject(objects, 'CatalogDatabase').metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '3', 'crossplane.io/external-name': 'glue_telemetry_dev' });
     expect(findObject(objects, 'CatalogTable', 'glue-raw-records-dev').metadata.annotations?.['crossplane.io/external-name']).toBe('raw_records');
+    // Tables and named queries name their database and workgroup by plain name, with no reference to wait
+    // on: a later wave, so AWS never sees one before its container (Argo CD fails a sync whose earlier wave
+    // ends Degraded).
+    const wave = (object: (typeof objects)[number]): number => Number(object.metadata.annotations?.['argocd.argoproj.io/sync-wave']);
+    const containers = objects.filter((object) => object.kind === 'CatalogDatabase' || object.kind === 'Workgroup');
+    const contents = objects.filter((object) => object.kind === 'CatalogTable' || object.kind === 'NamedQuery');
+    expect(contents).toHaveLength(5);
+    for (const content of contents) for (const container of containers) expect(wave(content)).toBeGreaterThan(wave(container));
     for (const object of objects.filter((candidate) => candidate.apiVersion.includes('upbound.io'))) {
       expect(object.spec).toMatchObject({ providerConfigRef: { kind: 'ProviderConfig', name: 'aws-dev' }, forProvider: { region: 'sa-east-1' } });
       expect((object.spec as { managementPolicies: string[] }).managementPolicies).toContain('Delete');
