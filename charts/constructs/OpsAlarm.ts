@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { MetricAlarm, MetricAlarmSpec, MetricAlarmSpecMetrics } from '../../imports/cloudwatch.services.k8s.aws';
 import { EnvironmentConfig } from '../lib/config';
-import { ackMetadata, tagList } from '../lib/conventions';
+import { ackMetadata, fixedTagList } from '../lib/conventions';
 import { PlatformNames } from '../lib/names';
 
 /** A standard statistic, or a percentile (`p99`, `p99.9`), which CloudWatch takes as an extended statistic. */
@@ -66,7 +66,7 @@ function sortedDimensions(dimensions: Readonly<Record<string, string>>): { name:
 
 /**
  * A CloudWatch metric alarm that notifies the operations topic on ALARM and on OK (so the on-call
- * person learns when a problem clears), tagged, pinned to the region and created in the
+ * person learns when a problem clears), tagged with the environment's fixed tags, pinned to the region and created in the
  * observability wave. Validates the rules PutMetricAlarm would otherwise reject at sync time.
  */
 export class OpsAlarm extends Construct {
@@ -96,7 +96,8 @@ export class OpsAlarm extends Construct {
         datapointsToAlarm,
         treatMissingData: props.treatMissingData,
         ...signalSpec(props.signal, props.periodSeconds),
-        tags: tagList(props.config),
+        // Only the tags fixed for the environment: CloudWatch keeps an alarm's tags from its creation.
+        tags: fixedTagList(props.config),
       },
     });
   }

@@ -92,7 +92,7 @@ export const CREATE_ONLY_KINDS: readonly CreateOnlyKind[] = [
     plural: 'metricalarms',
     // PutMetricAlarm ignores tags on an existing alarm, and the controller never reads them back, so it sees no difference.
     fields: [field('/spec/tags')],
-    replacement: `${RENAME}; CloudWatch keeps an alarm's tags from its creation, so retagging alarms (a change of the config's tags) renames them in the same change`,
+    replacement: `${RENAME}; CloudWatch keeps an alarm's tags from its creation, which is why alarms carry only the tags fixed for an environment (project, environment), not the config's owner, cost center or classification`,
   },
   { group: 'ec2.services.k8s.aws', kind: 'VPC', plural: 'vpcs', fields: [field('/spec/cidrBlocks')], replacement: `${RENAME}, and rename the subnets, route table, security groups and endpoints with it` },
   {

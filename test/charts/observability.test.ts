@@ -110,14 +110,18 @@ describe('ObservabilityChart', () => {
       });
     }
     for (const spec of alarms(objects)) {
-      expect(Object.fromEntries(spec.tags.map((tag) => [tag.key, tag.value]))).toEqual({
-        project: 'plant-telemetry',
-        environment: 'dev',
-        owner: 'platform-team',
-        'cost-center': 'plant-sp-it',
-        'data-classification': 'internal',
-      });
+      // Only the tags fixed for the environment: CloudWatch keeps an alarm's tags from its creation, and
+      // the admission policy refuses a change of them, which a change of the config's owner would be.
+      expect(Object.fromEntries(spec.tags.map((tag) => [tag.key, tag.value]))).toEqual({ project: 'plant-telemetry', environment: 'dev' });
     }
+  });
+
+  test("a change of the config's owner, cost center or classification leaves every alarm as it was (their tags are create-only)", () => {
+    const retagged = Testing.synth(
+      new ObservabilityChart(Testing.app(), 'observability', platformProps('dev', { owner: 'plant-ops', costCenter: 'plant-sp-maint', dataClassification: 'confidential' })),
+    ) as RenderedObject[];
+    expect(alarms(retagged)).toEqual(alarms(objects));
+    expect(alarms(retagged)).toHaveLength(alarms(objects).length);
   });
 
   test('the consumers lag alarms: processor a minute (alerts are real-time), storer five minutes (it batches for 60 s)', () => {

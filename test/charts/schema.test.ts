@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { ACK_KINDS, ARGOCD_CONFIG_MAP, GitOpsChart, MANAGED_API_GROUPS, ARGOCD_NAMESPACE } from '../../charts/gitops';
 import { ALLOWED_REGION, listEnvironments, loadEnvironmentConfig } from '../../charts/lib/config';
 import { platformTags, SYNC_WAVES } from '../../charts/lib/conventions';
+import { CREATE_ONLY_KINDS } from '../../charts/lib/createOnlyFields';
 import { PlatformNames } from '../../charts/lib/names';
 import { ObservabilityChart } from '../../charts/observability';
 import { buildApp } from '../../main';
@@ -147,8 +148,11 @@ describe.each(APPS)('the whole app of %s', (app) => {
     expect(objects.filter((object) => object.kind === 'ProviderConfig').map(describeObject)).toEqual([`ProviderConfig ${names.namespace}/${names.crossplaneProviderConfig}`]);
   });
 
-  test('every object whose CRD takes tags carries the five platform tags', () => {
-    const expected = platformTags(loadEnvironmentConfig(environment));
+  test('every object whose CRD takes tags carries the five platform tags, or, where AWS keeps tags from creation, the two fixed for the environment', () => {
+    const all = platformTags(loadEnvironmentConfig(environment));
+    const fixed = { project: all.project, environment: all.environment };
+    const createOnlyTags = new Set(CREATE_ONLY_KINDS.filter((kind) => kind.fields.some((field) => field.path === '/spec/tags')).map((kind) => kind.kind));
+    expect([...createOnlyTags]).toEqual(['MetricAlarm']);
     const tagged = objects.filter((object) => validator.acceptsTags(object.apiVersion, object.kind));
     expect(tagged.length).toBeGreaterThan(40);
     // ACK uses three shapes: a map, [{key, value}] and (KMS) [{tagKey, tagValue}].
@@ -161,7 +165,9 @@ describe.each(APPS)('the whole app of %s', (app) => {
       .filter((object) => {
         const spec = (object.spec ?? {}) as { tags?: unknown; forProvider?: { tags?: unknown } };
         const tags = asMap(spec.tags ?? spec.forProvider?.tags);
-        return Object.entries(expected).some(([key, value]) => tags[key] !== value);
+        // Create-only tags hold exactly the fixed ones: one from the config could never change.
+        if (createOnlyTags.has(object.kind)) return JSON.stringify(tags) !== JSON.stringify(fixed);
+        return Object.entries(all).some(([key, value]) => tags[key] !== value);
       })
       .map(describeObject);
     expect(untagged).toEqual([]);
