@@ -15,6 +15,7 @@ import { NetworkChart } from './charts/network';
 import { ObservabilityChart } from './charts/observability';
 import { ProcessingChart } from './charts/processing';
 import { QueryChart } from './charts/query';
+import { RECIPIENTS_CHART_ID, RecipientsChart } from './charts/recipients';
 import { SecurityChart } from './charts/security';
 import { StorageChart } from './charts/storage';
 import { StreamChart } from './charts/stream';
@@ -35,6 +36,7 @@ export function buildApp(environment: string, outdir = `manifests/${environment}
   new ArchiveChart(app, 'archive', props);
   new AnalyticsChart(app, 'analytics', props);
   new ObservabilityChart(app, 'observability', props);
+  new RecipientsChart(app, RECIPIENTS_CHART_ID, props);
   new GrafanaChart(app, 'grafana', props);
   return app;
 }

@@ -7,8 +7,10 @@ import { Application, AppProject } from '../imports/argoproj.io';
 import { ProviderConfig, ProviderConfigSpecCredentialsSource } from '../imports/aws.m.upbound.io';
 import { CREATE_ONLY_KINDS, celUnchangedOnceSet } from './lib/createOnlyFields';
 import { crossplaneMetadata, kubernetesMetadata, platformLabels } from './lib/conventions';
+import type { EnvironmentConfig } from './lib/config';
 import { PlatformNames } from './lib/names';
 import { PlatformChart, PlatformChartProps } from './lib/PlatformChart';
+import { RECIPIENTS_CHART_ID } from './recipients';
 
 /** Namespace of the Argo CD installation, where AppProjects and Applications live. */
 export const ARGOCD_NAMESPACE = 'argocd';
@@ -79,8 +81,16 @@ export function healthCustomizationKey(group: string, kind: string): string {
 /** ConfigMap of Argo CD's settings, which the bootstrap patches with server-side apply. */
 export const ARGOCD_CONFIG_MAP = 'argocd-cm';
 
-/** Sync options of the Application (each is explained where the Application sets them). */
+/**
+ * Sync options of the platform's Application. ServerSideApply: the inline function code exceeds the
+ * last-applied annotation of client-side apply. CreateNamespace: the first sync never trips over a
+ * namespace that the same sync creates (the Namespace manifest then sets its labels and annotations).
+ * PruneLast: an object removed or renamed in git is deleted after the replacement is healthy, so a
+ * renamed role or function never leaves a gap.
+ */
 export const SYNC_OPTIONS: readonly string[] = ['ServerSideApply=true', 'CreateNamespace=true', 'PruneLast=true'];
+/** Sync options of the recipients' Application: no PruneLast, so its prunes run in its only wave (see the Application). */
+export const RECIPIENTS_SYNC_OPTIONS: readonly string[] = ['ServerSideApply=true'];
 
 const ARGO_SYNC_OPTIONS_ANNOTATION = 'argocd.argoproj.io/sync-options';
 /** ACK: the region of any ACK object of the namespace that would lack its own region annotation. */
@@ -204,6 +214,12 @@ export function createOnlyPolicyName(names: PlatformNames): string {
   return `${names.namespace}-create-only-fields`;
 }
 
+/** Metadata of a bootstrap object in namespace argocd; `Prune=false` keeps a root app that adopts the file from deleting it. */
+function bootstrapMetadata(config: EnvironmentConfig, name: string): ReturnType<typeof kubernetesMetadata> {
+  const base = kubernetesMetadata(config, name, ARGOCD_NAMESPACE, 'namespace');
+  return { ...base, annotations: { ...base.annotations, [ARGO_SYNC_OPTIONS_ANNOTATION]: 'Prune=false' } };
+}
+
 /**
  * The Argo CD AppProject and Application of the environment, in namespace argocd.
  *
@@ -222,10 +238,14 @@ export function createOnlyPolicyName(names: PlatformNames): string {
 export class GitOpsBootstrapChart extends PlatformChart {
   readonly project: AppProject;
   readonly application: Application;
+  /** The Application of the e-mail subscriptions alone (charts/recipients.ts says why). */
+  readonly recipientsApplication: Application;
   /** Argo CD's settings ConfigMap, of which this chart owns only the ACK health checks (server-side apply). */
   readonly healthChecks: kplus.ConfigMap;
   /** Glob of this chart's manifest file, which the Application leaves out of its source. */
   readonly manifestGlob: string;
+  /** Glob of the recipients chart's manifest file: the recipients' Application syncs it, the platform's leaves it out. */
+  readonly recipientsGlob: string;
 
   constructor(scope: Construct, id: string, props: PlatformChartProps) {
     super(scope, id, { ...props, namespace: ARGOCD_NAMESPACE });
@@ -240,14 +260,11 @@ export class GitOpsBootstrapChart extends PlatformChart {
     }
     // cdk8s names the file after the chart, prefixed with an index when charts depend on each other.
     this.manifestGlob = `*${Names.toDnsLabel(this)}${app.outputFileExtension}`;
+    this.recipientsGlob = `*${RECIPIENTS_CHART_ID}${app.outputFileExtension}`;
 
-    const metadata = (name: string): ReturnType<typeof kubernetesMetadata> => {
-      const base = kubernetesMetadata(config, name, ARGOCD_NAMESPACE, 'namespace');
-      return { ...base, annotations: { ...base.annotations, [ARGO_SYNC_OPTIONS_ANNOTATION]: 'Prune=false' } };
-    };
 
     this.project = new AppProject(this, 'project', {
-      metadata: metadata(names.argoProject),
+      metadata: bootstrapMetadata(config, names.argoProject),
       spec: {
         description: `Plant telemetry ${config.environment}: one repository, one namespace of the in-cluster server, only the ACK and Crossplane API groups`,
         sourceRepos: [config.gitops.repoURL],
@@ -265,16 +282,38 @@ export class GitOpsBootstrapChart extends PlatformChart {
       },
     });
 
-    this.application = new Application(this, 'application', {
-      metadata: metadata(names.argoApplication),
+    // Argo CD's directory globs take alternatives in braces.
+    this.application = this.renderApplication('application', names.argoApplication, { recurse: false, exclude: `{${this.manifestGlob},${this.recipientsGlob}}` }, SYNC_OPTIONS);
+    // Alone and without PruneLast, the subscriptions' only wave is the last one: Argo CD counts a sync
+    // successful even while a recipient has not confirmed (the Application shows Degraded until all
+    // have), where in the platform's Application a Degraded object before the prune wave failed the
+    // sync and held every prune. No CreateNamespace: until the platform's Application has created the
+    // namespace and the topics, the sync retries.
+    this.recipientsApplication = this.renderApplication('recipients-application', names.argoRecipientsApplication, { recurse: false, include: this.recipientsGlob }, RECIPIENTS_SYNC_OPTIONS);
+
+    // Applied with `kubectl apply --server-side`, this sets only these keys of argocd-cm: the other
+    // settings keep their owners (Helm, the operator). Per-kind keys, not the `*.services.k8s.aws`
+    // wildcard, because a ConfigMap key cannot hold `*`, and a kind without a check is healthy at once.
+    // Only the label Argo CD finds its settings by: the platform's labels (managed-by) would conflict
+    // with the owner of the ConfigMap's own.
+    const healthLua = readFileSync(ACK_HEALTH_LUA_FILE, 'utf8');
+    this.healthChecks = new kplus.ConfigMap(this, 'argocd-health-checks', {
+      metadata: { name: ARGOCD_CONFIG_MAP, namespace: ARGOCD_NAMESPACE, labels: { 'app.kubernetes.io/part-of': 'argocd' } },
+      data: Object.fromEntries(ACK_KINDS.map(({ group, kind }) => [healthCustomizationKey(group, kind), healthLua])),
+    });
+    // cdk8s-plus writes immutable: false, a field this patch has no business owning.
+    ApiObject.of(this.healthChecks).addJsonPatch(JsonPatch.remove('/immutable'));
+    this.project.addDependency(this.healthChecks);
+  }
+
+  /** An Application of the environment's folder: the files `directory` selects, synced automatically with bounded retries. */
+  private renderApplication(id: string, name: string, directory: { recurse: false; include?: string; exclude?: string }, syncOptions: readonly string[]): Application {
+    const { config, names } = this;
+    const application = new Application(this, id, {
+      metadata: bootstrapMetadata(config, name),
       spec: {
         project: names.argoProject,
-        source: {
-          repoUrl: config.gitops.repoURL,
-          targetRevision: config.gitops.targetRevision,
-          path: `manifests/${config.environment}`,
-          directory: { recurse: false, exclude: this.manifestGlob },
-        },
+        source: { repoUrl: config.gitops.repoURL, targetRevision: config.gitops.targetRevision, path: `manifests/${config.environment}`, directory },
         destination: { server: IN_CLUSTER_SERVER, namespace: names.namespace },
         // No resources finalizer: deleting the Application by mistake (kubectl, a pruning root app)
         // must orphan the environment, not destroy it; `argocd app delete --cascade` still destroys it.
@@ -290,30 +329,12 @@ export class GitOpsBootstrapChart extends PlatformChart {
         syncPolicy: {
           // An empty render never prunes everything: allowEmpty stays false.
           automated: { prune: true, selfHeal: true },
-          // ServerSideApply: the inline function code exceeds the last-applied annotation of
-          // client-side apply. CreateNamespace: the first sync never trips over a namespace that the
-          // same sync creates (the Namespace manifest then sets its labels and annotations).
-          // PruneLast: an object removed or renamed in git is deleted after the replacement is
-          // healthy, so a renamed role or function never leaves a gap.
-          syncOptions: [...SYNC_OPTIONS],
+          syncOptions: [...syncOptions],
           retry: { limit: 10, backoff: { duration: '30s', factor: 2, maxDuration: '10m' } },
         },
       },
     });
-    this.application.addDependency(this.project);
-
-    // Applied with `kubectl apply --server-side`, this sets only these keys of argocd-cm: the other
-    // settings keep their owners (Helm, the operator). Per-kind keys, not the `*.services.k8s.aws`
-    // wildcard, because a ConfigMap key cannot hold `*`, and a kind without a check is healthy at once.
-    // Only the label Argo CD finds its settings by: the platform's labels (managed-by) would conflict
-    // with the owner of the ConfigMap's own.
-    const healthLua = readFileSync(ACK_HEALTH_LUA_FILE, 'utf8');
-    this.healthChecks = new kplus.ConfigMap(this, 'argocd-health-checks', {
-      metadata: { name: ARGOCD_CONFIG_MAP, namespace: ARGOCD_NAMESPACE, labels: { 'app.kubernetes.io/part-of': 'argocd' } },
-      data: Object.fromEntries(ACK_KINDS.map(({ group, kind }) => [healthCustomizationKey(group, kind), healthLua])),
-    });
-    // cdk8s-plus writes immutable: false, a field this patch has no business owning.
-    ApiObject.of(this.healthChecks).addJsonPatch(JsonPatch.remove('/immutable'));
-    this.project.addDependency(this.healthChecks);
+    application.addDependency(this.project);
+    return application;
   }
 }

@@ -1,7 +1,6 @@
 import { Construct } from 'constructs';
 import { Stream, StreamSpecManagementPolicies } from '../imports/kinesis.aws.m.upbound.io';
 import { Queue } from '../imports/sqs.services.k8s.aws';
-import { EmailSubscription } from './constructs/EmailSubscription';
 import { EncryptedTopic } from './constructs/EncryptedTopic';
 import { FanOutConsumer } from './constructs/FanOutConsumer';
 import { denyInsecureTransport, policyDocument } from './constructs/policyDocument';
@@ -32,15 +31,14 @@ export const DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600;
 /**
  * The Kinesis stream (Crossplane: ACK cannot set its encryption or retention) with the processor's
  * enhanced fan-out consumer when the config registers one, the dead-letter
- * queue of the two event source mappings, and the alert and ops topics with their e-mail
- * subscriptions.
+ * queue of the two event source mappings, and the alert and ops topics (their e-mail
+ * subscriptions are the recipients chart's, synced by an Application of their own).
  */
 export class StreamChart extends PlatformChart {
   readonly stream: Stream;
   readonly deadLetterQueue: Queue;
   readonly alertTopic: EncryptedTopic;
   readonly opsTopic: EncryptedTopic;
-  readonly subscriptions: readonly EmailSubscription[];
   /** The processor's enhanced fan-out consumer, with `capacity.processorFanOut`. */
   readonly processorConsumer: FanOutConsumer | undefined;
 
@@ -129,20 +127,6 @@ export class StreamChart extends PlatformChart {
         },
       ],
     });
-
-    this.subscriptions = [
-      ...config.alerts.anomalyEmails.map((email) => this.subscribe(this.alertTopic, email)),
-      ...config.alerts.opsEmails.map((email) => this.subscribe(this.opsTopic, email)),
-    ];
-  }
-
-  /**
-   * In the last wave: a subscription is Degraded in Argo CD until its recipient confirms (see
-   * charts/argocd/ack-health.lua), and nothing may wait on a person clicking a link.
-   */
-  private subscribe(topic: EncryptedTopic, email: string): EmailSubscription {
-    const objectName = EmailSubscription.objectName(topic.topicName, email);
-    return new EmailSubscription(this, objectName, { config: this.config, names: this.names, topicObject: topic.topicName, email, wave: 'observability' });
   }
 
   /**

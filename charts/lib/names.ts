@@ -74,6 +74,8 @@ export class PlatformNames {
   readonly iotLogGroup: string;
   readonly argoProject: string;
   readonly argoApplication: string;
+  /** The Application of the alert recipients' e-mail subscriptions (charts/recipients.ts says why it is apart). */
+  readonly argoRecipientsApplication: string;
 
   constructor(private readonly config: EnvironmentConfig) {
     const s = config.suffix;
@@ -129,6 +131,7 @@ export class PlatformNames {
     this.iotLogGroup = 'AWSIotLogsV2';
     this.argoProject = `telemetry-${s}`;
     this.argoApplication = `telemetry-${s}`;
+    this.argoRecipientsApplication = `telemetry-${s}-recipients`;
   }
 
   private arn(service: string, resource: string): string {

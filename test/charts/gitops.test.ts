@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ARGOCD_NAMESPACE, GitOpsBootstrapChart, GitOpsChart, IN_CLUSTER_SERVER, MANAGED_API_GROUPS } from '../../charts/gitops';
+import { RECIPIENTS_CHART_ID, RecipientsChart } from '../../charts/recipients';
 import { findObject, platformProps, RenderedObject } from '../helpers/platform';
 
 interface Rendered {
@@ -16,9 +17,11 @@ function render(environment = 'dev'): Rendered {
   return { environment: Testing.synth(chart) as RenderedObject[], bootstrap: Testing.synth(chart.bootstrap) as RenderedObject[], chart };
 }
 
-/** Argo CD's directory globs as used here: `*` matches within one path segment. */
+/** Argo CD's directory globs as used here: `*` matches within one path segment, `{a,b}` either alternative. */
 function globToRegExp(glob: string): RegExp {
-  return new RegExp(`^${glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')).join('[^/]*')}$`);
+  const alternatives = glob.startsWith('{') && glob.endsWith('}') ? glob.slice(1, -1).split(',') : [glob];
+  const one = (pattern: string): string => pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')).join('[^/]*');
+  return new RegExp(`^(?:${alternatives.map(one).join('|')})$`);
 }
 
 describe('GitOpsChart', () => {
@@ -36,6 +39,7 @@ describe('GitOpsChart', () => {
       'ConfigMap/argocd/argocd-cm',
       'AppProject/argocd/telemetry-dev',
       'Application/argocd/telemetry-dev',
+      'Application/argocd/telemetry-dev-recipients',
     ]);
   });
 
@@ -109,7 +113,7 @@ describe('GitOpsBootstrapChart', () => {
         repoURL: 'https://git.example.com/plant/telemetry-platform.git',
         targetRevision: 'main',
         path: 'manifests/dev',
-        directory: { recurse: false, exclude: '*gitops-bootstrap.k8s.yaml' },
+        directory: { recurse: false, exclude: '{*gitops-bootstrap.k8s.yaml,*recipients.k8s.yaml}' },
       },
       destination: { server: IN_CLUSTER_SERVER, namespace: 'telemetry-dev' },
       syncPolicy: {
@@ -118,30 +122,49 @@ describe('GitOpsBootstrapChart', () => {
         retry: { limit: 10, backoff: { duration: '30s', factor: 2, maxDuration: '10m' } },
       },
     });
-    expect((findObject(render('prod').bootstrap, 'Application').spec as { source: { path: string } }).source.path).toBe('manifests/prod');
+    expect((findObject(render('prod').bootstrap, 'Application', 'telemetry-prod').spec as { source: { path: string } }).source.path).toBe('manifests/prod');
     expect(chart.bootstrap).toBeInstanceOf(GitOpsBootstrapChart);
+  });
+
+  test("the recipients' Application syncs only the subscriptions' file, without PruneLast, so an unconfirmed recipient fails no sync", () => {
+    // In one Application with PruneLast, prunes run in a wave after the subscriptions', and Argo CD fails a
+    // sync whose earlier wave ends Degraded: one pending confirmation held every prune (gitops-engine's
+    // sync context). Alone, the subscriptions' wave is the last, which succeeds even when Degraded.
+    // The same as the platform's but for the files it takes and its sync options.
+    const platform = application.spec as { source: object; syncPolicy: object };
+    expect(findObject(bootstrap, 'Application', 'telemetry-dev-recipients').spec).toEqual({
+      ...platform,
+      source: { ...platform.source, directory: { recurse: false, include: '*recipients.k8s.yaml' } },
+      syncPolicy: { ...platform.syncPolicy, syncOptions: ['ServerSideApply=true'] },
+    });
   });
 
   test.each([
     ['independent charts', false],
     ['dependent charts (cdk8s prefixes an index)', true],
-  ])('with %s, the Application excludes exactly the bootstrap file and syncs every other one', (_case, dependent) => {
+  ])('with %s, the platform\'s Application syncs every file but the bootstrap and the recipients\', and the recipients\' Application exactly theirs', (_case, dependent) => {
     const outdir = mkdtempSync(join(tmpdir(), 'gitops-'));
     const app = new App({ outdir, yamlOutputType: YamlOutputType.FILE_PER_CHART });
     const gitops = new GitOpsChart(app, 'gitops', platformProps('dev'));
     const other = new Chart(app, 'other');
-    if (dependent) other.addDependency(gitops);
+    const recipients = new RecipientsChart(app, RECIPIENTS_CHART_ID, platformProps('dev'));
+    if (dependent) {
+      other.addDependency(gitops);
+      recipients.addDependency(other);
+    }
     app.synth();
-    const glob = globToRegExp(gitops.bootstrap.manifestGlob);
+    const spec = (name: string): { source: { directory: { exclude?: string; include?: string } } } =>
+      Testing.synth(gitops.bootstrap).find((object) => object.kind === 'Application' && object.metadata.name === name)?.spec;
+    const platform = globToRegExp(spec('telemetry-dev').source.directory.exclude ?? '');
+    const onlyRecipients = globToRegExp(spec('telemetry-dev-recipients').source.directory.include ?? '');
     const files = readdirSync(outdir).sort();
     const prefix = dependent ? '[0-9]{4}-' : '';
-    const excluded = files.filter((file) => glob.test(file));
-    const synced = files.filter((file) => !glob.test(file));
-    expect(excluded).toHaveLength(1);
-    expect(excluded[0]).toMatch(new RegExp(`^${prefix}gitops-bootstrap\\.k8s\\.yaml$`));
+    expect(files.filter((file) => platform.test(file)).map((file) => file.replace(/^[0-9]{4}-/, '')).sort()).toEqual(['gitops-bootstrap.k8s.yaml', 'recipients.k8s.yaml']);
+    const synced = files.filter((file) => !platform.test(file));
     expect(synced).toHaveLength(2);
     expect(synced[0]).toMatch(new RegExp(`^${prefix}gitops\\.k8s\\.yaml$`));
     expect(synced[1]).toMatch(new RegExp(`^${prefix}other\\.k8s\\.yaml$`));
+    expect(files.filter((file) => onlyRecipients.test(file))).toEqual([expect.stringMatching(new RegExp(`^${prefix}recipients\\.k8s\\.yaml$`))]);
   });
 
   test('refuses an app that does not render one file per chart, since the exclusion is by file name', () => {

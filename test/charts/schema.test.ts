@@ -200,7 +200,7 @@ describe.each(APPS)('the whole app of %s', (app) => {
     expect(rendered.filter((key) => !admitted.some(({ group, kind }) => key === `${group}/${kind}` || (kind === '*' && key.startsWith(`${group}/`))))).toEqual([]);
     expect(admitted.filter(({ group, kind }) => !rendered.some((key) => key === `${group}/${kind}` || (kind === '*' && key.startsWith(`${group}/`))))).toEqual([]);
     expect(admitted.filter(({ kind }) => kind === '*').map(({ group }) => group)).toEqual(MANAGED_API_GROUPS);
-    expect(objects.filter((object) => object.metadata.namespace === ARGOCD_NAMESPACE).map((object) => object.kind)).toEqual(['ConfigMap', 'AppProject', 'Application']);
+    expect(objects.filter((object) => object.metadata.namespace === ARGOCD_NAMESPACE).map((object) => object.kind)).toEqual(['ConfigMap', 'AppProject', 'Application', 'Application']);
   });
 });
 

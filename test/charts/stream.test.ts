@@ -1,6 +1,4 @@
-import { createHash } from 'node:crypto';
 import { Chart, Testing } from 'cdk8s';
-import { EmailSubscription } from '../../charts/constructs/EmailSubscription';
 import { EncryptedTopic } from '../../charts/constructs/EncryptedTopic';
 import { FanOutConsumer } from '../../charts/constructs/FanOutConsumer';
 import { loadEnvironmentConfig } from '../../charts/lib/config';
@@ -25,20 +23,17 @@ interface StreamForProvider {
 
 const forProvider = (objects: readonly RenderedObject[]): StreamForProvider => (findObject(objects, 'Stream').spec as { forProvider: StreamForProvider }).forProvider;
 const policyOf = (object: RenderedObject): unknown => JSON.parse((object.spec as { policy: string }).policy);
-const hash10 = (email: string): string => createHash('sha256').update(email).digest('hex').slice(0, 10);
 
 describe('StreamChart', () => {
   const objects = render();
 
-  test('renders the stream, the dead-letter queue, both topics and one subscription per address', () => {
+  test('renders the stream, the dead-letter queue and both topics (their subscriptions are the recipients chart\'s)', () => {
     expect(objects).toMatchSnapshot();
     expect(objects.map((object) => `${object.kind}/${object.metadata.name}`)).toEqual([
       'Stream/kinesis-telemetry-dev',
       'Queue/sqs-stream-dlq-dev',
       'Topic/sns-alerts-dev',
       'Topic/sns-ops-dev',
-      `Subscription/sns-alerts-dev-email-${hash10('operations-dev@example.com')}`,
-      `Subscription/sns-ops-dev-email-${hash10('platform-dev@example.com')}`,
     ]);
   });
 
@@ -157,37 +152,6 @@ describe('StreamChart', () => {
       },
     });
   });
-
-  test('each configured address subscribes by e-mail to its topic, by reference', () => {
-    const prod = render('prod');
-    const subscriptions = prod.filter((object) => object.kind === 'Subscription').map((object) => object.spec);
-    expect(subscriptions).toEqual([
-      { protocol: 'email', endpoint: 'operations@example.com', topicRef: { from: { name: 'sns-alerts-prod' } } },
-      { protocol: 'email', endpoint: 'maintenance-oncall@example.com', topicRef: { from: { name: 'sns-alerts-prod' } } },
-      { protocol: 'email', endpoint: 'platform-oncall@example.com', topicRef: { from: { name: 'sns-ops-prod' } } },
-    ]);
-  });
-
-  test('subscriptions come in the last wave: one pending confirmation (Degraded) holds back no other object', () => {
-    const waves = render('prod')
-      .filter((object) => object.kind === 'Subscription')
-      .map((object) => object.metadata.annotations?.['argocd.argoproj.io/sync-wave']);
-    expect(waves).toEqual(['5', '5', '5']);
-  });
-
-  test('subscription names do not change when the address list is reordered or grows', () => {
-    const prod = loadEnvironmentConfig('prod');
-    const names = (objects: readonly RenderedObject[]): string[] =>
-      objects
-        .filter((object) => object.kind === 'Subscription')
-        .map((object) => object.metadata.name)
-        .sort();
-    const before = names(render('prod'));
-    const reordered = names(renderWith(platformProps('prod', { alerts: { ...prod.alerts, anomalyEmails: [...prod.alerts.anomalyEmails].reverse() } })));
-    expect(reordered).toEqual(before);
-    const grown = names(renderWith(platformProps('prod', { alerts: { ...prod.alerts, anomalyEmails: ['new@example.com', ...prod.alerts.anomalyEmails] } })));
-    expect(grown).toEqual([...before, `sns-alerts-prod-email-${hash10('new@example.com')}`].sort());
-  });
 });
 
 describe("the processor's enhanced fan-out consumer", () => {
@@ -226,21 +190,9 @@ describe("the processor's enhanced fan-out consumer", () => {
   });
 });
 
-describe('EmailSubscription and EncryptedTopic validation', () => {
+describe('EncryptedTopic validation', () => {
   const props = platformProps();
   const scope = (): Chart => new Chart(Testing.app(), 'test');
-
-  test('refuses an address that is not one', () => {
-    expect(() => new EmailSubscription(scope(), 's', { config: props.config, names: props.names, topicObject: 'sns-alerts-dev', email: 'nobody' })).toThrow(
-      'EmailSubscription: props.email must be an e-mail address, got "nobody"',
-    );
-  });
-
-  test('refuses a topic object that makes no valid object name', () => {
-    expect(() => new EmailSubscription(scope(), 's', { config: props.config, names: props.names, topicObject: 'Alerts_Topic', email: 'a@b.co' })).toThrow(
-      'EmailSubscription: props.topicObject must make a valid Kubernetes object name, got "Alerts_Topic"',
-    );
-  });
 
   test('refuses a bad topic name and display name', () => {
     expect(() => new EncryptedTopic(scope(), 't', { config: props.config, names: props.names, topicName: 'a.b', displayName: 'x' })).toThrow(

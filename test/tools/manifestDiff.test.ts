@@ -2,7 +2,7 @@ import { diffEnvironment, hasChanges } from '../../scripts/lib/manifestDiff';
 import { formatReport, MAX_LINE_CHARS } from '../../scripts/lib/manifestDiffReport';
 import { renderEnvironment } from '../../scripts/lib/manifestDiffSources';
 import type { CodeChange, DashboardChange, EnvironmentDiff, ManifestObject, PolicyChange, ReplacementChange } from '../../scripts/lib/manifestDiffTypes';
-import type { Json, JsonObject } from '../../scripts/lib/manifestDiffValues';
+import { parseJsonDocument, type Json, type JsonObject } from '../../scripts/lib/manifestDiffValues';
 
 const BASE = 'main (0123456789ab)';
 
@@ -123,7 +123,8 @@ describe('diffEnvironment', () => {
 
   it('finds no change when policies and the dashboard are only re-indented or their lists reordered', () => {
     const reformat = (value: Json): Json => {
-      const document = typeof value === 'string' && value.startsWith('{') ? (JSON.parse(value) as Mutable) : undefined;
+      // Only JSON documents (a policy, the dashboard body): a string such as a brace glob starts with { too.
+      const document = typeof value === 'string' ? (parseJsonDocument(value) as Mutable | undefined) : undefined;
       if (typeof value === 'string' && document !== undefined && ('Statement' in document || 'widgets' in document)) {
         for (const statement of Array.isArray(document.Statement) ? document.Statement : []) if (Array.isArray(statement.Action)) statement.Action.reverse();
         // Compact becomes indented and indented compact, whichever the charts render now.
