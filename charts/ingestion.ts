@@ -10,7 +10,7 @@ import {
   TopicRuleSpecManagementPolicies,
 } from '../imports/iot.aws.m.upbound.io';
 import { AccessStatement, LeastPrivilegeRole } from './constructs/LeastPrivilegeRole';
-import { EnvironmentConfig } from './lib/config';
+import { ConfigError, EnvironmentConfig } from './lib/config';
 import { ackMetadata, crossplaneMetadata, crossplaneSpec, platformTags } from './lib/conventions';
 import { compactLength, documentJson } from './lib/documentJson';
 import { PlatformNames } from './lib/names';
@@ -158,9 +158,16 @@ export class IngestionChart extends PlatformChart {
     const policyDocument = documentJson(devicePolicyDocument(config, names));
     const policyChars = compactLength(policyDocument);
     if (policyChars > IOT_POLICY_MAX_CHARACTERS) {
-      throw new Error(
-        `${config.sourceFile}: plant.lines: ${config.plant.lines.length} lines make the device policy ${policyChars} characters, ` +
-          `over IoT Core's limit of ${IOT_POLICY_MAX_CHARACTERS}; use shorter line ids or fewer lines per environment`,
+      // Each line adds its resources to the policy: how many lines of these ids' average length fit.
+      const withoutLines = compactLength(documentJson(devicePolicyDocument({ ...config, plant: { ...config.plant, lines: [] } }, names)));
+      const perLine = (policyChars - withoutLines) / config.plant.lines.length;
+      const fitting = Math.floor((IOT_POLICY_MAX_CHARACTERS - withoutLines) / perLine);
+      throw new ConfigError(
+        config.sourceFile,
+        'plant.lines',
+        config.plant.lines,
+        `${config.plant.lines.length} lines make the device policy ${policyChars} characters, over IoT Core's limit of ${IOT_POLICY_MAX_CHARACTERS}; ` +
+          `at most ${fitting} lines of ids this long fit (shorter ids fit more)`,
       );
     }
     new Policy(this, 'device-policy', {

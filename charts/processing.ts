@@ -1,12 +1,12 @@
 import { Construct } from 'constructs';
 import { ENV, QUARANTINE_PREFIX } from '../functions/shared/constants';
 import { detectorPart, OPERATOR_REQUEST_NAMES } from '../functions/shared/detector';
-import { BundledFunction } from './constructs/BundledFunction';
+import { BundledFunction, MAX_ENVIRONMENT_BYTES } from './constructs/BundledFunction';
 import { EncryptedLogGroup } from './constructs/EncryptedLogGroup';
 import { KinesisEventSourceMapping } from './constructs/KinesisEventSourceMapping';
 import { AccessStatement, LeastPrivilegeRole } from './constructs/LeastPrivilegeRole';
 import { OperatorPolicy } from './constructs/OperatorPolicy';
-import { EnvironmentConfig } from './lib/config';
+import { ConfigError, EnvironmentConfig } from './lib/config';
 import { functionRuntimeAccess, platformKeyAccess } from './lib/functionAccess';
 import { PlatformNames } from './lib/names';
 import { PlatformChart, PlatformChartProps } from './lib/PlatformChart';
@@ -223,7 +223,7 @@ export function functionEnvironment(config: EnvironmentConfig, names: PlatformNa
   // Operators' requests ride in DETECTOR_CONFIG only when there are any, so none leaves the function unchanged.
   const requests = OPERATOR_REQUEST_NAMES.filter((name) => Object.keys(detection[name]).length > 0).map((name) => [name, detection[name]]);
   const detector = { ...detectorPart(detection), ...Object.fromEntries(requests) };
-  return {
+  const environment = {
     ...powertools,
     [ENV.assetStatusTable]: names.assetStatusTable,
     [ENV.detectorStateTable]: names.detectorStateTable,
@@ -234,6 +234,19 @@ export function functionEnvironment(config: EnvironmentConfig, names: PlatformNa
     [ENV.detectorConfig]: JSON.stringify(detector),
     [ENV.statusHeartbeatSeconds]: String(detection.statusHeartbeatSeconds),
   };
+  // The detection block is the one part of it that grows with the config (limits, acknowledge, relearn):
+  // over Lambda's limit, name that block, its size and what to prune, not just the function's variables.
+  const bytes = Object.entries(environment).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + Buffer.byteLength(value), 0);
+  if (bytes > MAX_ENVIRONMENT_BYTES) {
+    const detectorBytes = Buffer.byteLength(environment[ENV.detectorConfig]);
+    throw new ConfigError(
+      config.sourceFile,
+      'detection',
+      `${detectorBytes} bytes as the processor's ${ENV.detectorConfig}`,
+      `the processor's environment would be ${bytes} bytes, over Lambda's ${MAX_ENVIRONMENT_BYTES}; the detection block may take at most ${MAX_ENVIRONMENT_BYTES - (bytes - detectorBytes)} bytes: remove acknowledge and relearn entries that have been applied, or limits of metrics no asset has`,
+    );
+  }
+  return environment;
 }
 
 /**

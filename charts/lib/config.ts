@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { PlatformNames } from './names';
 import { DETECTION_SETTING_NAMES, DetectorSettingsError, resolveDetectionSettings, type ResolvedDetectionSettings } from '../../functions/shared/detector';
 import { isUtcTime } from '../../functions/shared/isUtcTime';
+import { LIMITS } from '../../functions/shared/constants';
 
 /** The only region the platform may use: plant data must stay in São Paulo. */
 export const ALLOWED_REGION = 'sa-east-1';
@@ -265,6 +266,17 @@ export function parseEnvironmentConfig(file: string, document: unknown): Environ
       targetRevision: gitops.string('targetRevision', /^[A-Za-z0-9._/-]{1,100}$/, 'expected a branch, tag or commit'),
     },
   };
+  // Each field has its own range, but a message of that many readings of that size must also be one IoT
+  // Core accepts: the shard plan and the cost of a bigger one describe traffic that never arrives.
+  const messageBytes = parsed.capacity.readingsPerMessage * parsed.capacity.bytesPerReading;
+  if (messageBytes > LIMITS.maxMessageBytes) {
+    throw new ConfigError(
+      file,
+      'capacity.readingsPerMessage',
+      parsed.capacity.readingsPerMessage,
+      `with capacity.bytesPerReading ${parsed.capacity.bytesPerReading} a message would be ${messageBytes} bytes, over the ${LIMITS.maxMessageBytes} bytes of the data contract (IoT Core's payload limit); at most ${Math.floor(LIMITS.maxMessageBytes / parsed.capacity.bytesPerReading)} readings of that size fit`,
+    );
+  }
   const consumerArn = capacity.raw('processorConsumerArn');
   const readsFrom = capacity.raw('processorConsumerReadsFrom');
   if (consumerArn === undefined) {

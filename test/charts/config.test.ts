@@ -76,6 +76,21 @@ describe('environment config', () => {
     expect(attempt).toThrow(message);
   });
 
+  test('a message of readingsPerMessage readings of bytesPerReading each must fit the data contract\'s 128 KB', () => {
+    const document = devDocument();
+    document.capacity = { ...(document.capacity as Document), readingsPerMessage: 500, bytesPerReading: 300 };
+    expect(() => parseDev(document)).toThrow(
+      new ConfigError(
+        'config/dev.yaml',
+        'capacity.readingsPerMessage',
+        500,
+        'with capacity.bytesPerReading 300 a message would be 150000 bytes, over the 131072 bytes of the data contract (IoT Core\'s payload limit); at most 436 readings of that size fit',
+      ),
+    );
+    document.capacity = { ...(document.capacity as Document), readingsPerMessage: 436 };
+    expect(parseDev(document).capacity.readingsPerMessage).toBe(436);
+  });
+
   test('a document that is not a mapping is refused', () => {
     expect(() => parseDev(['a'])).toThrow('config/dev.yaml: (document): value ["a"] is not allowed; expected a YAML mapping');
   });

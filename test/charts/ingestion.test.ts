@@ -250,7 +250,7 @@ describe('IngestionChart device policy size', () => {
     const config = { ...base, plant: { ...base.plant, lines } };
     const props = { config, names: new PlatformNames(config), capacity: planCapacity(config) };
     expect(() => new IngestionChart(Testing.app(), 'ingestion', props)).toThrow(
-      /^config\/dev\.yaml: plant\.lines: 20 lines make the device policy \d+ characters, over IoT Core's limit of 2048; use shorter line ids or fewer lines per environment$/,
+      /^config\/dev\.yaml: plant\.lines: value \["assembly-line-0",.*"assembly-line-19"\] is not allowed; 20 lines make the device policy \d+ characters, over IoT Core's limit of 2048; at most 12 lines of ids this long fit \(shorter ids fit more\)$/,
     );
   });
 });

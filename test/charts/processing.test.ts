@@ -9,10 +9,10 @@ import { BundledFunction, BundledFunctionProps } from '../../charts/constructs/B
 import { KinesisEventSourceMapping, KinesisEventSourceMappingProps } from '../../charts/constructs/KinesisEventSourceMapping';
 import { LeastPrivilegeRole, LeastPrivilegeRoleProps } from '../../charts/constructs/LeastPrivilegeRole';
 import { planCapacity } from '../../charts/lib/capacity';
-import { loadEnvironmentConfig } from '../../charts/lib/config';
+import { ConfigError, loadEnvironmentConfig } from '../../charts/lib/config';
 import { PlatformNames } from '../../charts/lib/names';
 import { PlatformChartProps } from '../../charts/lib/PlatformChart';
-import { ProcessingChart } from '../../charts/processing';
+import { functionEnvironment, ProcessingChart } from '../../charts/processing';
 import { readProcessorConfig } from '../../functions/processor/config';
 import { resolveDetectorSettings } from '../../functions/shared/detector';
 import { Environment } from '../../functions/shared/Environment';
@@ -574,5 +574,21 @@ describe('construct validation', () => {
     expect(() =>
       role({ policies: { test: [{ sid: 'Big', actions: ['sqs:SendMessage'], resources: Array.from({ length: 200 }, (_, i) => `${names.deadLetterQueueArn}${i}`) }] } }),
     ).toThrow(/^LeastPrivilegeRole: props.policies must stay within IAM's 10240 characters of inline policy per role \(\d+\), got \["test"\]$/);
+  });
+});
+
+describe("the processor's environment and the detection block", () => {
+  test("a detection block that would take the processor's environment past Lambda's 4 KB is a config error naming the block and what to prune", () => {
+    const base = loadEnvironmentConfig('dev');
+    // 120 acknowledgements of ten-character asset ids: about 4.3 KB of DETECTOR_CONFIG.
+    const acknowledge = Object.fromEntries(Array.from({ length: 120 }, (_, i) => [`pump-${String(i).padStart(5, '0')}`, '2026-01-05T08:00:00Z']));
+    const config = { ...base, detection: { ...base.detection, acknowledge } };
+    const attempt = (): Record<string, string> => functionEnvironment(config, new PlatformNames(config), 'processor');
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(
+      /^config\/dev\.yaml: detection: value "\d+ bytes as the processor's DETECTOR_CONFIG" is not allowed; the processor's environment would be \d+ bytes, over Lambda's 4096; the detection block may take at most \d+ bytes: remove acknowledge and relearn entries that have been applied, or limits of metrics no asset has$/,
+    );
+    // A handful fits, as the committed configs show.
+    expect(Object.keys(functionEnvironment(base, new PlatformNames(base), 'processor'))).toContain('DETECTOR_CONFIG');
   });
 });
