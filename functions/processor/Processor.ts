@@ -429,9 +429,12 @@ export class Processor {
       return { handoff: false, error };
     }
     this.#claimed.set(shardId, lastSequenceNumber);
-    // Ours: the claim of our previous batch, or this very claim when a retried write had already
-    // landed (its response lost); nobody else wrote the lease in between either way.
-    if (previous?.owner === this.#containerId && (previous.lastSequenceNumber === ownClaim || previous.lastSequenceNumber === lastSequenceNumber)) {
+    // Ours only when it is the claim of our previous batch. Finding this very claim (a retried write
+    // whose first attempt landed, or a retry after a claim that failed) proves only that our write
+    // landed, not who held the lease before it: another container may have judged the shard in between,
+    // and after a failed claim the assets were rolled back to the snapshot of an earlier batch. Memory
+    // is dropped and the assets are restored from their checkpoints.
+    if (previous?.owner === this.#containerId && ownClaim !== undefined && previous.lastSequenceNumber === ownClaim) {
       return { handoff: false };
     }
     let dropped = 0;

@@ -125,6 +125,54 @@ describe('Processor', () => {
     expect(captured.total(METRIC_NAMES.thingAssetsUnlisted)).toBe(1);
   });
 
+  describe('a lease claim whose outcome was unknown', () => {
+    /** Runs payloads as the records from `first` on (a retry delivers the same sequence numbers again). */
+    async function runAt(p: Processor, payloads: readonly unknown[], first: bigint) {
+      return p.handle(kinesisEvent(kinesisRecords(payloads, first)), lambdaContext(60_000));
+    }
+
+    it('is not taken as ours on the retry: the assets, rolled back to an earlier batch, are restored, and the open episode is not alerted again', async () => {
+      const p = processor();
+      await run(p, seconds('a', 0, 12));
+      now += 1_000;
+      await run(p, seconds('a', 12, 0, 2));
+      expect(alerts.published.map((alert) => alert.episodeId)).toEqual([`a:${START + 12_000}`]);
+      now += 1_000;
+      // The claim's write lands, then its call fails (the response lost, the retries throttled).
+      const claim = states.claimShard.bind(states);
+      jest.spyOn(states, 'claimShard').mockImplementationOnce(async (request) => {
+        await claim(request);
+        throw new TransientDependencyError('dynamodb', 'the response was lost after the write landed');
+      });
+      const retried = sequence;
+      const failed = await run(p, seconds('a', 14, 0, 2));
+      expect(failed.outcome.response.batchItemFailures).toHaveLength(2);
+      now += 1_000;
+      const retry = await runAt(p, seconds('a', 14, 0, 2), retried);
+      expect(retry.response.batchItemFailures).toEqual([]);
+      expect(alerts.published.map((alert) => alert.episodeId)).toEqual([`a:${START + 12_000}`]);
+    });
+
+    it('is not taken as ours when a retried write finds it: another container may have judged the shard before the first attempt landed', async () => {
+      const a = processor();
+      const b = processor();
+      await run(a, seconds('a', 0, 12));
+      now += 1_000;
+      await run(b, seconds('a', 12, 0, 2));
+      expect(alerts.published).toHaveLength(1);
+      now += 1_000;
+      // Attempt 1 replaces b's lease and its response is lost; attempt 2 reads back a's own claim.
+      const claim = states.claimShard.bind(states);
+      jest.spyOn(states, 'claimShard').mockImplementationOnce(async (request) => {
+        await claim(request);
+        return claim(request);
+      });
+      const { outcome } = await run(a, seconds('a', 14, 0, 1));
+      expect(outcome.response.batchItemFailures).toEqual([]);
+      expect(alerts.published.map((alert) => alert.episodeId)).toEqual([`a:${START + 12_000}`]);
+    });
+  });
+
   it('offers a metric again when the status write that carried it was superseded', async () => {
     const p = processor();
     status.supersede = true;
@@ -314,7 +362,7 @@ describe('Processor', () => {
     expect(captured.total(METRIC_NAMES.shardHandoffs)).toBe(0);
   });
 
-  it('keeps its assets when a retried lease write had landed (the claim comes back as its own), without a restore', async () => {
+  it('restores its assets when a retried lease write had landed (the claim comes back as its own, so who held it before is unknown), without counting a handoff', async () => {
     const p = processor();
     await run(p, seconds('a', 0, 4));
     // The first UpdateItem landed, its response was lost; the retry reads back the claim just written.
@@ -325,7 +373,7 @@ describe('Processor', () => {
     });
     const { outcome } = await run(p, seconds('a', 4, 4));
     expect(outcome.response).toEqual({ batchItemFailures: [] });
-    expect(states.loads).toEqual([['a']]);
+    expect(states.loads).toEqual([['a'], ['a']]);
     expect(captured.total(METRIC_NAMES.shardHandoffs)).toBe(0);
   });
 
