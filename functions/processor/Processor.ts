@@ -16,7 +16,7 @@ import type { ParsedRecord, PresenceEvent, RecordOrigin, TelemetryMessage } from
 import { episodeIdOf } from './AlertPublisher';
 import { metricRecord } from '../shared/metricRecord';
 import { buildSamples, type SampleWithUnits } from './buildSamples';
-import { decodeCheckpoint } from './DetectorStateStore';
+import { decodeCheckpoint, MAX_CHECKPOINT_METRICS } from './DetectorStateStore';
 import { groupByThing, presenceWrites, type PresenceRecord } from './planPresence';
 import type { AlertPort, AnomalyAlert, AssetStatusUpdate, AssetStatusValue, DetectorCheckpoint, DetectorStatePort, EpisodeOrigin, EpisodeRecovery, Notice, ShardLease, StatusCheckpoint, StatusPort } from './types';
 
@@ -84,6 +84,8 @@ interface CommitCounts {
   metricsUnlisted: number;
   /** Assets whose thing's item could not list them. */
   thingAssetsUnlisted: number;
+  /** Unpublished notices dropped from outboxes over MAX_OUTBOX_BYTES. */
+  noticesDropped: number;
 }
 
 /** What a committed asset's writes left in the assetStatus table (applied to its entry once it committed). */
@@ -132,6 +134,14 @@ export interface ProcessorOutcome {
 }
 
 const DEFAULT_ASSET_CONCURRENCY = 16;
+/**
+ * Bytes of unpublished notices (alerts and recoveries) a checkpoint keeps. While SNS fails for hours
+ * each alerted episode adds two; unbounded, the checkpoint item passed DynamoDB's 400 KB, failed with
+ * its whole write chunk on every batch, and never reached the publish step again. 100 KB is a dozen
+ * of the largest alerts (50 values) and beside the detector state (70 KB), the listed metrics (66 KB)
+ * and the metrics of the last instant (66 KB) keeps the item under 310 KB.
+ */
+export const MAX_OUTBOX_BYTES = 100_000;
 /** Names of unlisted metrics a warning quotes (a device making names up may send hundreds a batch). */
 const LOGGED_UNLISTED_NAMES = 5;
 const NEVER = -Infinity;
@@ -362,6 +372,7 @@ export class Processor {
     // Only when a device went over a listing limit: in normal operation these metrics do not exist (nor cost).
     if (committed.metricsUnlisted > 0) metrics.addMetric(METRIC_NAMES.metricsUnlisted, MetricUnit.Count, committed.metricsUnlisted);
     if (committed.thingAssetsUnlisted > 0) metrics.addMetric(METRIC_NAMES.thingAssetsUnlisted, MetricUnit.Count, committed.thingAssetsUnlisted);
+    if (committed.noticesDropped > 0) metrics.addMetric(METRIC_NAMES.noticesDropped, MetricUnit.Count, committed.noticesDropped);
     metrics.addMetric(METRIC_NAMES.presenceEvents, MetricUnit.Count, presenceApplied);
     metrics.addMetric(METRIC_NAMES.shardHandoffs, MetricUnit.Count, lease.handoff ? 1 : 0);
     metrics.addMetric(METRIC_NAMES.recordsRetried, MetricUnit.Count, response.batchItemFailures.length);
@@ -596,7 +607,7 @@ export class Processor {
     onFailure: (assetId: string, error: unknown) => void,
     onUnpublished: (assetId: string, error: unknown) => void,
   ): Promise<CommitCounts> {
-    const counts = { alertsPublished: 0, recoveriesPublished: 0, statusWrites: 0, metricsUnlisted: 0, thingAssetsUnlisted: 0 };
+    const counts = { alertsPublished: 0, recoveriesPublished: 0, statusWrites: 0, metricsUnlisted: 0, thingAssetsUnlisted: 0, noticesDropped: 0 };
     const failed = new Set<string>();
     const fail = (assetId: string, error: unknown): void => {
       failed.add(assetId);
@@ -693,7 +704,16 @@ export class Processor {
       const statusChanged = statusValueOf(writtenStatus) !== entry.checkpointedStatus || link.thingName !== entry.checkpointedThing || registered.length > 0;
       if (item.episodeChanged || item.warmedUp || item.notices.length > 0 || statusChanged || at - entry.checkpointedAt >= checkpointIntervalMs) {
         // The batch's notices join the outbox, which is durable before anything of it is published.
-        checkpoints.push(checkpointOf(item.assetId, entry, at, statusCheckpointOf(pending, entry.registeredMetrics), [...entry.outbox, ...item.notices]));
+        const outbox = newestWithin([...entry.outbox, ...item.notices], MAX_OUTBOX_BYTES);
+        if (outbox.dropped.length > 0) {
+          counts.noticesDropped += outbox.dropped.length;
+          this.#deps.logger.error('notices unpublished for too long; the oldest dropped so the checkpoint stays writable', {
+            assetId: item.assetId,
+            dropped: outbox.dropped.length,
+            episodes: outbox.dropped.map(noticeEpisodeId),
+          });
+        }
+        checkpoints.push(checkpointOf(item.assetId, entry, at, statusCheckpointOf(pending, entry.registeredMetrics), outbox.kept));
       } else {
         this.#applyStatus(item.assetId, pendingStatus.get(item.assetId));
       }
@@ -919,12 +939,41 @@ function episodeOpenAt(verdict: Verdict): boolean {
 }
 
 /** A checkpoint of an asset's state as its entry stands, with the status it vouches for and the notices not yet published. */
+/** The newest notices whose JSON fits `maxBytes` (oldest first, as published), and the older ones that did not. */
+function newestWithin(notices: readonly Notice[], maxBytes: number): { kept: Notice[]; dropped: Notice[] } {
+  let bytes = 0;
+  let first = notices.length;
+  while (first > 0) {
+    const size = Buffer.byteLength(JSON.stringify(notices[first - 1]));
+    if (bytes + size > maxBytes) break;
+    bytes += size;
+    first -= 1;
+  }
+  return { kept: notices.slice(first), dropped: notices.slice(0, first) };
+}
+
+function noticeEpisodeId(notice: Notice): string {
+  return 'alert' in notice ? notice.alert.episodeId : notice.recovery.episodeId;
+}
+
+/**
+ * Metrics judged at the last instant, for the checkpoint: the model's first (a restore that lacks one
+ * judges that metric's reading of the instant again), at most MAX_CHECKPOINT_METRICS in all, since an
+ * instant split over many messages of made-up names could otherwise fill the item.
+ */
+function checkpointedLastTsMetrics(entry: AssetEntry): string[] {
+  const model = entry.detector.metrics.filter((metric) => entry.lastTsMetrics.has(metric));
+  const modelSet = new Set(model);
+  const others = [...entry.lastTsMetrics].filter((metric) => !modelSet.has(metric)).sort();
+  return [...model.sort(), ...others].slice(0, MAX_CHECKPOINT_METRICS);
+}
+
 function checkpointOf(assetId: string, entry: AssetEntry, at: number, status: StatusCheckpoint, outbox: readonly Notice[] = []): DetectorCheckpoint {
   return {
     assetId,
     state: entry.detector.toState(),
     lastTs: entry.lastTs,
-    lastTsMetrics: [...entry.lastTsMetrics].sort(),
+    lastTsMetrics: checkpointedLastTsMetrics(entry),
     savedAt: at,
     status,
     ...(outbox.length > 0 ? { outbox } : {}),

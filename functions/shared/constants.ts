@@ -90,6 +90,8 @@ export const METRIC_NAMES = {
    * wins, as a correction, in the detector's sample and in the hot tier alike (storer; printed only when not 0).
    */
   readingsSuperseded: 'ReadingsSuperseded',
+  /** Unpublished alerts and recoveries dropped, oldest first, from an outbox over its bound (processor; printed only when not 0). */
+  noticesDropped: 'NoticesDropped',
   /** Asset status items written (processor). */
   statusWrites: 'StatusWrites',
   /** Batches whose shard another container processed since this one's last batch of it: its cached assets of the shard were restored from their checkpoints (processor). */

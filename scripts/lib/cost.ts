@@ -187,9 +187,10 @@ export function alarmMetricCount(row: AlarmRow): number {
 
 /**
  * EMF metrics per function (namespace PlantTelemetry/<suffix>, dimension service); test/charts/grafana.test.ts
- * checks them against what the functions print. MetricsUnlisted, ThingAssetsUnlisted (processor) and
- * ReadingsSuperseded (storer) are left out: they are printed only when a device goes over a listing limit
- * or sends a sensor twice at one timestamp in one message, so normal operation has none.
+ * checks them against what the functions print. MetricsUnlisted, ThingAssetsUnlisted, NoticesDropped
+ * (processor) and ReadingsSuperseded (storer) are left out: they are printed only when a device goes over
+ * a listing limit, SNS fails for hours, or a message holds a sensor twice at one timestamp, so normal
+ * operation has none.
  */
 export const EMITTED_METRICS = {
   processor: [

@@ -1,10 +1,10 @@
 import { LIMITS, METRIC_NAMES } from '../../../functions/shared/constants';
-import { TransientDependencyError } from '../../../functions/shared/errors';
-import { HANDOFF_EXACT_WINDOW_MS, Processor, quantileSample } from '../../../functions/processor/Processor';
+import { PermanentDependencyError, TransientDependencyError } from '../../../functions/shared/errors';
+import { HANDOFF_EXACT_WINDOW_MS, MAX_OUTBOX_BYTES, Processor, quantileSample } from '../../../functions/processor/Processor';
 import { decodeCheckpoint } from '../../../functions/processor/DetectorStateStore';
 import { AssetDetector } from '../../../functions/shared/detector';
 import { capturingMetrics, MemoryQuarantine, silentLogger } from '../../helpers/fakes';
-import { assetSecond, kinesisEvent, kinesisRecords, lambdaContext, NOW, presence } from '../../helpers/records';
+import { assetSecond, kinesisEvent, kinesisRecords, lambdaContext, NOW, presence, telemetry } from '../../helpers/records';
 import { MemoryAlerts, MemoryStates, MemoryStatus } from './fakePorts';
 
 const START = NOW - 120_000;
@@ -47,6 +47,18 @@ describe('Processor', () => {
     const records = kinesisRecords(payloads, sequence);
     sequence += BigInt(payloads.length);
     return { records, outcome: await p.handle(kinesisEvent(records), lambdaContext(remaining)) };
+  }
+
+  /** Container a judged the warm-up, then container b judged the shard and opened (and alerted) an episode: a, to judge next. */
+  async function episodeOpenedByAnotherContainer(): Promise<Processor> {
+    const a = processor();
+    const b = processor();
+    await run(a, seconds('a', 0, 12));
+    now += 1_000;
+    await run(b, seconds('a', 12, 0, 2));
+    expect(alerts.published).toHaveLength(1);
+    now += 1_000;
+    return a;
   }
 
   beforeEach(() => {
@@ -154,13 +166,7 @@ describe('Processor', () => {
     });
 
     it('is not taken as ours when a retried write finds it: another container may have judged the shard before the first attempt landed', async () => {
-      const a = processor();
-      const b = processor();
-      await run(a, seconds('a', 0, 12));
-      now += 1_000;
-      await run(b, seconds('a', 12, 0, 2));
-      expect(alerts.published).toHaveLength(1);
-      now += 1_000;
+      const a = await episodeOpenedByAnotherContainer();
       // Attempt 1 replaces b's lease and its response is lost; attempt 2 reads back a's own claim.
       const claim = states.claimShard.bind(states);
       jest.spyOn(states, 'claimShard').mockImplementationOnce(async (request) => {
@@ -171,6 +177,47 @@ describe('Processor', () => {
       expect(outcome.response.batchItemFailures).toEqual([]);
       expect(alerts.published.map((alert) => alert.episodeId)).toEqual([`a:${START + 12_000}`]);
     });
+  });
+
+  it('bounds the outbox while SNS fails for hours: the oldest notices are dropped and counted, the checkpoint stays writable, and the rest publish once SNS is back', async () => {
+    // Wide samples make large notices (50 values of 64-character names): a dozen fill the bound.
+    const names = Array.from({ length: 60 }, (_, m) => `${String(m).padStart(3, '0')}_`.padEnd(64, 'x'));
+    const second = (ts: number, hot: boolean): object =>
+      telemetry({
+        assetId: 'big',
+        receivedAt: ts + 50,
+        readings: [
+          { metric: 'temperature', value: hot ? 150 : 70 + ((ts / 1000) % 3), ts, quality: 'GOOD' },
+          ...names.map((metric, m) => ({ metric, value: m + Math.sin(ts / 1000 + m) * 0.01, ts, quality: 'UNCERTAIN' as const })),
+        ],
+      });
+    let t = NOW - 6 * 86_400_000;
+    const p = new Processor({ settings: { warmupSamples: 10, limits: { temperature: { max: 100 } } }, states, status, alerts, quarantine, metrics: captured.metrics, logger: silentLogger(), statusHeartbeatSeconds: 60, breakers: [], now: () => now });
+    const batch = async (count: number, hot: (i: number) => boolean): Promise<void> => {
+      const payloads = Array.from({ length: count }, (_, i) => second(t + i * 1_000, hot(i)));
+      t += count * 1_000;
+      now = t + 1_000;
+      const records = kinesisRecords(payloads, sequence, undefined, t);
+      sequence += BigInt(count);
+      await p.handle(kinesisEvent(records), lambdaContext(60_000));
+    };
+    const outbox = (): readonly unknown[] => decodeCheckpoint(states.items.get('big') as Record<string, unknown>).outbox ?? [];
+    await batch(12, () => false);
+    alerts.failWith = new PermanentDependencyError('sns', 'KMS.AccessDeniedException (test)');
+    // One alerted episode per cooldown (900 s): 3 hot seconds, then 50 normal ones that end it.
+    for (let cycle = 0; captured.total(METRIC_NAMES.noticesDropped) === 0 && cycle < 40; cycle += 1) {
+      await batch(53, (i) => i < 3);
+      t += 900_000;
+      expect(Buffer.byteLength(JSON.stringify(outbox()))).toBeLessThanOrEqual(MAX_OUTBOX_BYTES);
+    }
+    expect(captured.total(METRIC_NAMES.noticesDropped)).toBeGreaterThan(0);
+    const kept = outbox().length;
+    expect(kept).toBeGreaterThan(5);
+
+    alerts.failWith = undefined;
+    await batch(5, () => false);
+    expect(alerts.published.length + alerts.recoveries.length).toBe(kept);
+    expect(outbox()).toEqual([]);
   });
 
   it('offers a metric again when the status write that carried it was superseded', async () => {
@@ -378,13 +425,7 @@ describe('Processor', () => {
   });
 
   it('restores the assets of a shard another container processed in between, so the episode that one opened is not alerted again', async () => {
-    const a = processor();
-    const b = processor();
-    await run(a, seconds('a', 0, 12));
-    now += 1_000;
-    await run(b, seconds('a', 12, 0, 2));
-    expect(alerts.published).toHaveLength(1);
-    now += 1_000;
+    const a = await episodeOpenedByAnotherContainer();
     // Without the lease, a would judge with its memory of second 11, open a new episode and alert again.
     const { outcome } = await run(a, seconds('a', 14, 0, 1));
 
