@@ -82,8 +82,20 @@ export class QueryApi {
   async #assets(parameters: Parameters): Promise<LambdaFunctionURLResult> {
     const lineId = parseIdentifier(parameters.lineId, 'lineId');
     const assets = await this.#deps.service.lineAssets(lineId);
+    const response = respond(HTTP_STATUS.ok, { lineId, assets });
+    // An asset lists up to 1,000 metrics (LIMITS.maxListedMetricsPerAsset): a line of many such assets
+    // would pass what the URL returns, which answers that with a bare 502.
+    const bytes = Buffer.byteLength(JSON.stringify(response), 'utf8');
+    if (bytes > MAX_RESPONSE_BYTES) {
+      this.#record(0, 0);
+      this.#deps.logger.info('assets refused: response too large', { lineId, assets: assets.length, bytes });
+      throw new QueryLimitError(
+        'lineId',
+        `the ${assets.length} assets of line ${lineId} with their metrics would be ${bytes} bytes, over the ${MAX_RESPONSE_BYTES} bytes a function URL returns; list them with npm run query -- --line ${lineId}, which reads the table directly`,
+      );
+    }
     this.#record(0, assets.length);
-    return respond(HTTP_STATUS.ok, { lineId, assets });
+    return response;
   }
 
   #route(path: string): Route | undefined {

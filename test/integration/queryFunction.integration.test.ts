@@ -237,6 +237,25 @@ describe('a response over what a BUFFERED function URL returns (6 MB)', () => {
     });
   });
 
+  it('a line whose assets list too many metrics for one response is refused with a 400 saying how to list them', async () => {
+    const { QueryApi } = await import('../../functions/query/QueryApi');
+    const { Logger } = await import('@aws-lambda-powertools/logger');
+    const { Metrics } = await import('@aws-lambda-powertools/metrics');
+    // 100 assets listing the most metrics an item lists (1,000 names of 64 characters each).
+    const metrics = Array.from({ length: 1_000 }, (_, m) => `m${String(m).padStart(4, '0')}`.padEnd(64, 'x'));
+    const assets = Array.from({ length: 100 }, (_, a) => ({ assetId: `pump-${a}`, status: 'OK', metrics, metricsIncomplete: true as const }));
+    const api = new QueryApi({
+      service: { series: () => Promise.reject(new Error('not asked')), lineAssets: () => Promise.resolve(assets) },
+      logger: new Logger(),
+      metrics: new Metrics({ namespace: 'PlantTelemetry/test' }),
+    });
+    const response = await callFunctionUrl((event) => api.handle(event), functionUrlEvent('GET', '/v1/assets', { lineId: 'line-a' }), lambdaContext());
+    expect(response.status).toBe(400);
+    expect((JSON.parse(response.body) as { error: string }).error).toMatch(
+      /^the 100 assets of line line-a with their metrics would be \d+ bytes, over the 6291456 bytes a function URL returns; list them with npm run query -- --line line-a, which reads the table directly$/,
+    );
+  });
+
   it('without the function\'s check the URL itself fails the request: a 502, none of the data', async () => {
     const body = JSON.stringify({ assetId: 'pump-09', metric: 'vibration', from: BASE, to: BASE + DAY, step: 'raw', points: rawPoints(88_609) });
     const unchecked = (): Promise<LambdaFunctionURLResult> => Promise.resolve({ statusCode: 200, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' }, body });
