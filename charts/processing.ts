@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { ENV, QUARANTINE_PREFIX } from '../functions/shared/constants';
 import { detectorPart, OPERATOR_REQUEST_NAMES } from '../functions/shared/detector';
-import { BundledFunction, MAX_ENVIRONMENT_BYTES } from './constructs/BundledFunction';
+import { BundledFunction, environmentBytes, MAX_ENVIRONMENT_BYTES } from './constructs/BundledFunction';
 import { EncryptedLogGroup } from './constructs/EncryptedLogGroup';
 import { KinesisEventSourceMapping } from './constructs/KinesisEventSourceMapping';
 import { AccessStatement, LeastPrivilegeRole } from './constructs/LeastPrivilegeRole';
@@ -236,7 +236,7 @@ export function functionEnvironment(config: EnvironmentConfig, names: PlatformNa
   };
   // The detection block is the one part of it that grows with the config (limits, acknowledge, relearn):
   // over Lambda's limit, name that block, its size and what to prune, not just the function's variables.
-  const bytes = Object.entries(environment).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + Buffer.byteLength(value), 0);
+  const bytes = environmentBytes(environment);
   if (bytes > MAX_ENVIRONMENT_BYTES) {
     const detectorBytes = Buffer.byteLength(environment[ENV.detectorConfig]);
     throw new ConfigError(

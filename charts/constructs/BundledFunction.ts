@@ -53,6 +53,11 @@ export const NODE_RUNTIME = 'nodejs22.x';
 export const ARCHITECTURE = 'arm64';
 /** Lambda's limit on the total size of a function's environment variables (names plus values). */
 export const MAX_ENVIRONMENT_BYTES = 4096;
+
+/** Bytes of a function's environment variables as Lambda counts them against MAX_ENVIRONMENT_BYTES: names and values. */
+export function environmentBytes(environment: Readonly<Record<string, string>>): number {
+  return Object.entries(environment).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + Buffer.byteLength(value), 0);
+}
 /** Variables the Lambda runtime sets itself; a function cannot define them. */
 export const RESERVED_ENVIRONMENT_VARIABLES = [
   '_HANDLER', '_X_AMZN_TRACE_ID', 'AWS_ACCESS_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_DEFAULT_REGION', 'AWS_EXECUTION_ENV',
@@ -85,8 +90,8 @@ export class BundledFunction extends Construct {
       if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) fail('environment', 'names must match [A-Za-z][A-Za-z0-9_]*', name);
       if ((RESERVED_ENVIRONMENT_VARIABLES as readonly string[]).includes(name)) fail('environment', 'must not set a variable Lambda reserves', name);
     }
-    const environmentBytes = Object.entries(props.environment).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + Buffer.byteLength(value), 0);
-    if (environmentBytes > MAX_ENVIRONMENT_BYTES) fail('environment', `must total at most ${MAX_ENVIRONMENT_BYTES} bytes (Lambda's limit), is ${environmentBytes} bytes`, Object.keys(props.environment));
+    const bytes = environmentBytes(props.environment);
+    if (bytes > MAX_ENVIRONMENT_BYTES) fail('environment', `must total at most ${MAX_ENVIRONMENT_BYTES} bytes (Lambda's limit), is ${bytes} bytes`, Object.keys(props.environment));
     if (props.subnetObjects.length < 2) fail('subnetObjects', 'must name at least two subnets (availability zones) so one zone can fail', props.subnetObjects);
     if (props.securityGroupObjects.length === 0) fail('securityGroupObjects', 'must name at least one security group', props.securityGroupObjects);
 

@@ -64,11 +64,7 @@ export function tagList(config: EnvironmentConfig): { key: string; value: string
  * those would be refused on every alarm and block every later sync of them.
  */
 export function fixedTagList(config: EnvironmentConfig): { key: string; value: string }[] {
-  const { project, environment } = platformTags(config);
-  return [
-    { key: 'project', value: project },
-    { key: 'environment', value: environment },
-  ];
+  return tagList(config).filter(({ key }) => key === 'project' || key === 'environment');
 }
 
 /** Labels every object carries, so `kubectl get -l` finds one environment's objects. */

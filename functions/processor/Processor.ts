@@ -938,7 +938,6 @@ function episodeOpenAt(verdict: Verdict): boolean {
   return verdict.episode.startedAt !== undefined && verdict.episode.event !== 'close';
 }
 
-/** A checkpoint of an asset's state as its entry stands, with the status it vouches for and the notices not yet published. */
 /** The newest notices whose JSON fits `maxBytes` (oldest first, as published), and the older ones that did not. */
 function newestWithin(notices: readonly Notice[], maxBytes: number): { kept: Notice[]; dropped: Notice[] } {
   let bytes = 0;
@@ -968,6 +967,7 @@ function checkpointedLastTsMetrics(entry: AssetEntry): string[] {
   return [...model.sort(), ...others].slice(0, MAX_CHECKPOINT_METRICS);
 }
 
+/** A checkpoint of an asset's state as its entry stands, with the status it vouches for and the notices not yet published. */
 function checkpointOf(assetId: string, entry: AssetEntry, at: number, status: StatusCheckpoint, outbox: readonly Notice[] = []): DetectorCheckpoint {
   return {
     assetId,

@@ -22,11 +22,16 @@ function respond(statusCode: number, body: unknown, headers: Record<string, stri
   return { statusCode, headers: { ...RESPONSE_HEADERS, ...headers }, body: JSON.stringify(body) };
 }
 
+/** A response's size as Lambda serializes it, which is what the function URL's payload limit counts. */
+function payloadBytes(response: LambdaFunctionURLResult): number {
+  return Buffer.byteLength(JSON.stringify(response), 'utf8');
+}
+
 /**
  * The read path over HTTP (Lambda function URL, AWS_IAM, payload format 2.0):
  * `GET /v1/series?assetId&metric&from&to&step&agg` and `GET /v1/assets?lineId`. Bad input and requests
- * beyond the limits are a 400 naming the parameter, a series whose response would exceed what the URL
- * returns (MAX_RESPONSE_BYTES) a 400 saying how to narrow it, other paths 404, other methods 405.
+ * beyond the limits are a 400 naming the parameter, a series or line whose response would exceed what the URL
+ * returns (MAX_RESPONSE_BYTES) a 400 saying what to do instead, other paths 404, other methods 405.
  */
 export class QueryApi {
   readonly #deps: QueryApiDependencies;
@@ -56,8 +61,7 @@ export class QueryApi {
     const result = await this.#deps.service.series(query);
     const { itemsRead: _itemsRead, capacityUnits: _capacityUnits, ...body } = result;
     const response = respond(HTTP_STATUS.ok, body);
-    // Measured as Lambda serializes the result, since that is what its payload limit counts.
-    const bytes = Buffer.byteLength(JSON.stringify(response), 'utf8');
+    const bytes = payloadBytes(response);
     const tooLarge = bytes > MAX_RESPONSE_BYTES;
     this.#record(result.itemsRead, tooLarge ? 0 : result.points.length);
     this.#deps.logger.info(tooLarge ? 'series refused: response too large' : 'series read', {
@@ -85,7 +89,7 @@ export class QueryApi {
     const response = respond(HTTP_STATUS.ok, { lineId, assets });
     // An asset lists up to 1,000 metrics (LIMITS.maxListedMetricsPerAsset): a line of many such assets
     // would pass what the URL returns, which answers that with a bare 502.
-    const bytes = Buffer.byteLength(JSON.stringify(response), 'utf8');
+    const bytes = payloadBytes(response);
     if (bytes > MAX_RESPONSE_BYTES) {
       this.#record(0, 0);
       this.#deps.logger.info('assets refused: response too large', { lineId, assets: assets.length, bytes });
