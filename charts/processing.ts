@@ -7,7 +7,7 @@ import { KinesisEventSourceMapping } from './constructs/KinesisEventSourceMappin
 import { AccessStatement, LeastPrivilegeRole } from './constructs/LeastPrivilegeRole';
 import { OperatorPolicy } from './constructs/OperatorPolicy';
 import { ConfigError, EnvironmentConfig } from './lib/config';
-import { functionRuntimeAccess, platformKeyAccess } from './lib/functionAccess';
+import { functionRuntimeAccess, platformKeyAccess, platformKeyUses } from './lib/functionAccess';
 import { PlatformNames } from './lib/names';
 import { PlatformChart, PlatformChartProps } from './lib/PlatformChart';
 
@@ -81,8 +81,24 @@ export function processingObjectNames(config: EnvironmentConfig, fn: StreamFunct
  */
 export const FAN_OUT_STARTING_POSITION = 'AT_TIMESTAMP';
 
-/** The services both stream functions (and their mappings) use the platform key through; the processor adds SNS. */
-export const STREAM_CONSUMER_KEY_SERVICES = ['dynamodb', 'kinesis', 's3', 'sqs'] as const;
+/**
+ * What both stream functions (and their mappings) do with the platform key, per service they call;
+ * the processor adds SNS (STREAM_PUBLISHER_KEY_USE).
+ */
+export const STREAM_CONSUMER_KEY_USE = {
+  // The tables' key: Decrypt when DynamoDB reads it for the caller, DescribeKey to check it, and
+  // GenerateDataKey, which DynamoDB's example key policy for the users of a table lists too.
+  dynamodb: ['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey'],
+  // The mapping's GetRecords of the encrypted stream; the functions never write to it.
+  kinesis: ['kms:Decrypt'],
+  // One single-part PutObject per quarantined batch: a data key, no decryption.
+  s3: ['kms:GenerateDataKey'],
+  // The mapping's sends to the encrypted dead-letter queue: a producer needs both.
+  sqs: ['kms:Decrypt', 'kms:GenerateDataKey'],
+} as const;
+
+/** The processor's publishes to the encrypted alert topic: a publisher needs both. */
+export const STREAM_PUBLISHER_KEY_USE = { sns: ['kms:Decrypt', 'kms:GenerateDataKey'] } as const;
 
 /**
  * What both stream functions need: read the stream (polling it, or through the function's enhanced fan-out
@@ -92,7 +108,7 @@ function streamConsumerAccess(
   config: EnvironmentConfig,
   names: PlatformNames,
   functionName: string,
-  keyServices: readonly string[],
+  keyUse: Readonly<Record<string, readonly string[]>>,
   consumerArn: string | undefined,
 ): AccessStatement[] {
   const read: AccessStatement[] = [
@@ -115,7 +131,7 @@ function streamConsumerAccess(
       actions: ['sqs:SendMessage'],
       resources: [names.deadLetterQueueArn],
     },
-    platformKeyAccess(config, names, keyServices),
+    ...platformKeyUses(config, names, keyUse),
     ...functionRuntimeAccess(config, names, functionName),
   ];
 }
@@ -150,7 +166,7 @@ export function processorAccess(config: EnvironmentConfig, names: PlatformNames)
       actions: ['s3:PutObject'],
       resources: [`${names.archiveBucketArn}/${QUARANTINE_PREFIX}processor/*`],
     },
-    ...streamConsumerAccess(config, names, names.processorFunction, [...STREAM_CONSUMER_KEY_SERVICES, 'sns'], config.capacity.processorConsumerArn),
+    ...streamConsumerAccess(config, names, names.processorFunction, { ...STREAM_CONSUMER_KEY_USE, ...STREAM_PUBLISHER_KEY_USE }, config.capacity.processorConsumerArn),
   ];
 }
 
@@ -168,7 +184,7 @@ export function storerAccess(config: EnvironmentConfig, names: PlatformNames): A
       actions: ['s3:PutObject'],
       resources: [`${names.archiveBucketArn}/${QUARANTINE_PREFIX}storer/*`],
     },
-    ...streamConsumerAccess(config, names, names.storerFunction, STREAM_CONSUMER_KEY_SERVICES, undefined),
+    ...streamConsumerAccess(config, names, names.storerFunction, STREAM_CONSUMER_KEY_USE, undefined),
   ];
 }
 

@@ -138,15 +138,16 @@ export class SecurityChart extends PlatformChart {
         Condition: { StringEquals: { 'kms:CallerAccount': config.accountId, 'kms:ViaService': viaServices } },
       },
       {
-        // DynamoDB holds grants on the key for the tables it encrypts.
-        Sid: 'PlatformServicesCreateGrantsForTheirResources',
+        // DynamoDB holds grants on the key for the tables it encrypts; the other caller services
+        // (Kinesis, S3, SNS, SQS) use the key directly and never create grants.
+        Sid: 'DynamoDbCreatesGrantsForItsTables',
         Effect: 'Allow',
         Principal: { AWS: accountRoot },
         Action: 'kms:CreateGrant',
         Resource: '*',
         Condition: {
           Bool: { 'kms:GrantIsForAWSResource': 'true' },
-          StringEquals: { 'kms:CallerAccount': config.accountId, 'kms:ViaService': viaServices },
+          StringEquals: { 'kms:CallerAccount': config.accountId, 'kms:ViaService': `dynamodb.${config.region}.amazonaws.com` },
         },
       },
       {

@@ -234,11 +234,21 @@ class PolicyBuilder {
       statements.push(
         { Sid: 'CreateTaggedKey', Effect: 'Allow', Action: ['kms:CreateKey'], Resource: ['*'], Condition: this.tagCondition('aws:RequestTag') },
         // CreateKey with tags authorizes kms:TagResource on the new key, which carries no tags yet;
-        // AWS requires that grant to cover every key. It lets the controller tag other keys too, which
-        // grants nothing: no policy of the platform allows anything on a KMS key by its tags. The key
-        // itself is managed through its key policy, which names this controller's role
-        // (KMS_CONTROLLER_KEY_ACTIONS in charts/security.ts).
-        { Sid: 'TagNewKey', Effect: 'Allow', Action: ['kms:TagResource'], Resource: [this.arn('kms', 'key/*')], Condition: this.tagCondition('aws:RequestTag') },
+        // AWS requires that grant to cover every key. So it is held to the platform's tag keys, and to
+        // keys that carry no project tag or the platform's: another project's key cannot be retagged,
+        // and no key can get a tag the platform does not set. The key itself is managed through its
+        // key policy, which names this controller's role (KMS_CONTROLLER_KEY_ACTIONS in charts/security.ts).
+        {
+          Sid: 'TagNewKey',
+          Effect: 'Allow',
+          Action: ['kms:TagResource'],
+          Resource: [this.arn('kms', 'key/*')],
+          Condition: {
+            ...this.tagCondition('aws:RequestTag'),
+            'ForAllValues:StringEquals': { 'aws:TagKeys': Object.keys(this.tags).sort() },
+            StringEqualsIfExists: { 'aws:ResourceTag/project': this.tags.project },
+          },
+        },
       );
     }
     if (aliases.length > 0) {

@@ -3,22 +3,11 @@ import { EnvironmentConfig } from './config';
 import { platformTags } from './conventions';
 import { PlatformNames } from './names';
 
-/** What a role may do with the platform key by default: read (Decrypt), check the key (DescribeKey), write (GenerateDataKey). */
-export const KEY_USE_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey'] as const;
-
 /**
- * KMS use through the services a principal calls: Decrypt for Kinesis reads (the mapping) and the
- * DynamoDB table key; GenerateDataKey for SQS (the mapping's dead-letter sends), SNS and S3 puts;
- * DescribeKey for DynamoDB, which checks the table's key on behalf of the caller. Only through the
- * services the principal uses (kms:ViaService), so it cannot use the key through any other.
+ * `actions` on the platform key, only through `services` (kms:ViaService): the services use the key
+ * with the caller's identity, so it cannot use the key through any other.
  */
-export function platformKeyAccess(
-  config: EnvironmentConfig,
-  names: PlatformNames,
-  services: readonly string[],
-  actions: readonly string[] = KEY_USE_ACTIONS,
-  sid = 'UsePlatformKey',
-): AccessStatement {
+export function platformKeyAccess(config: EnvironmentConfig, names: PlatformNames, services: readonly string[], actions: readonly string[], sid: string): AccessStatement {
   return {
     sid,
     actions,
@@ -29,6 +18,19 @@ export function platformKeyAccess(
       StringEquals: { 'kms:ViaService': [...services].sort().map((service) => `${service}.${config.region}.amazonaws.com`) },
     },
   };
+}
+
+/**
+ * KMS use of the platform key, action by action: each action only through the services `use` lists
+ * it for (kms:ViaService), one statement per action, so a principal cannot, say, decrypt through S3
+ * because it writes there.
+ */
+export function platformKeyUses(config: EnvironmentConfig, names: PlatformNames, use: Readonly<Record<string, readonly string[]>>): AccessStatement[] {
+  const actions = [...new Set(Object.values(use).flat())].sort();
+  return actions.map((action) => {
+    const services = Object.keys(use).filter((service) => use[service].includes(action));
+    return platformKeyAccess(config, names, services, [action], `PlatformKey${action.replace('kms:', '')}`);
+  });
 }
 
 /** What every function of the platform needs to run: its own log group, and the network interfaces of a function in the VPC. */

@@ -246,7 +246,15 @@ export function proofCatalog(policies: PlatformPolicies): ProofCheck[] {
     }
 
     runtimeChecks(fn, principal, fn === 'processor' ? names.processorFunction : names.storerFunction);
+
+    // Each key action only through the services that need it: writing quarantine objects is no reason to decrypt through S3.
+    forbidden(`${fn}: kms:Decrypt via S3 (it reads no archive object)`, { principal, action: 'kms:Decrypt', resource: keyArn, context: kms('s3', bucketContext) });
+    forbidden(`${fn}: kms:GenerateDataKey via Kinesis (it never writes to the stream)`, { principal, action: 'kms:GenerateDataKey', resource: keyArn, context: kms('kinesis', streamContext) });
+    for (const via of ['kinesis', 's3', 'sqs']) {
+      forbidden(`${fn}: kms:DescribeKey via ${via} (only DynamoDB checks the key for it)`, { principal, action: 'kms:DescribeKey', resource: keyArn, context: kms(via, {}) });
+    }
   }
+  forbidden('storer: kms:GenerateDataKey via SNS (it publishes nothing)', { principal: storer, action: 'kms:GenerateDataKey', resource: keyArn, context: kms('sns', { 'aws:sns:topicArn': names.alertTopicArn }) });
 
   // --- The processor's enhanced fan-out consumer: read through it only once its ARN is recorded, by the processor only. ---
   const consumerArn = config.capacity.processorConsumerArn ?? `${names.processorConsumerArnPrefix}${EXAMPLE.consumerRegisteredAt}`;
@@ -646,6 +654,15 @@ export function proofCatalog(policies: PlatformPolicies): ProofCheck[] {
     resource: keyArn,
     context: { ...kms('dynamodb', {}), 'kms:GrantIsForAWSResource': 'false' },
   });
+  // Only DynamoDB holds grants on the key; the other services that use it never create one.
+  for (const via of ['kinesis', 's3', 'sns', 'sqs']) {
+    forbidden(`an account administrator: kms:CreateGrant for an AWS resource via ${via}`, {
+      principal: ADMINISTRATOR,
+      action: 'kms:CreateGrant',
+      resource: keyArn,
+      context: { ...kms(via, {}), 'kms:GrantIsForAWSResource': 'true' },
+    });
+  }
   // Firehose uses the key through Kinesis and S3 only (the delivery stream has no encryption of its own).
   forbidden('an account administrator: kms:Decrypt via Firehose (no platform resource is encrypted by Firehose itself)', {
     principal: ADMINISTRATOR,
@@ -863,6 +880,19 @@ export function proofCatalog(policies: PlatformPolicies): ProofCheck[] {
   }
   required('KMS controller: kms:ListAliases', { principal: kmsController, action: 'kms:ListAliases', resource: '*' });
   forbidden('KMS controller: kms:CreateKey without the platform tags', { principal: kmsController, action: 'kms:CreateKey', resource: '*' });
+  // TagNewKey reaches every key (CreateKey's tagging needs it), held to the platform's tag keys and to keys of no other project.
+  forbidden('KMS controller: kms:TagResource of another project\'s key with the platform tags', {
+    principal: kmsController,
+    action: 'kms:TagResource',
+    resource: otherKeyArn,
+    context: { ...requestTags, 'aws:ResourceTag/project': 'another-project' },
+  });
+  forbidden('KMS controller: kms:TagResource with a tag key the platform does not set', {
+    principal: kmsController,
+    action: 'kms:TagResource',
+    resource: otherKeyArn,
+    context: { ...requestTags, 'aws:RequestTag/access': 'public', 'aws:TagKeys': [...Object.keys(tags), 'access'] },
+  });
   // Tagging another key with the platform tags is allowed (see TagNewKey); it must open nothing.
   for (const action of ['kms:PutKeyPolicy', 'kms:ScheduleKeyDeletion', 'kms:DisableKey', 'kms:CreateAlias', 'kms:UpdateAlias', 'kms:UntagResource', 'kms:DescribeKey']) {
     forbidden(`KMS controller: ${action} on another key of the account that carries the platform tags`, {

@@ -49,7 +49,7 @@ function statement(document: IamPolicyDocument | undefined, sid: string): IamSta
   return found;
 }
 
-const CONDITION_OPERATORS = ['ArnLike', 'Bool', 'ForAnyValue:StringEquals', 'StringEquals'];
+const CONDITION_OPERATORS = ['ArnLike', 'Bool', 'ForAllValues:StringEquals', 'ForAnyValue:StringEquals', 'StringEquals', 'StringEqualsIfExists'];
 
 /** Resource ARNs whose last segment is a wildcard because AWS generates the id (or names the log streams of a group). */
 const GENERATED_ID_ARNS = [
@@ -276,13 +276,23 @@ test('controllers that use the platform key with their own identity get it by al
   expect(statement(documents['crossplane-provider-aws'], 'DescribeStreamKey').Action).toEqual(['kms:DescribeKey']);
 });
 
-test('the KMS controller may create the key with the platform tags and manage the alias; nothing on existing keys', () => {
+test('the KMS controller may create the key with the platform tags and manage the alias; on existing keys only the platform tags, on none of another project', () => {
   const { config, names, documents } = render('dev');
   const tags = { 'aws:RequestTag/project': 'plant-telemetry', 'aws:RequestTag/environment': config.environment };
   // The key itself is managed through its key policy, which names the controller's role (security chart).
   expect(statements(documents['ack-kms-controller'])).toEqual([
     { Sid: 'CreateTaggedKey', Effect: 'Allow', Action: ['kms:CreateKey'], Resource: ['*'], Condition: { StringEquals: tags } },
-    { Sid: 'TagNewKey', Effect: 'Allow', Action: ['kms:TagResource'], Resource: [names.kmsKeysArn], Condition: { StringEquals: tags } },
+    {
+      Sid: 'TagNewKey',
+      Effect: 'Allow',
+      Action: ['kms:TagResource'],
+      Resource: [names.kmsKeysArn],
+      Condition: {
+        StringEquals: tags,
+        'ForAllValues:StringEquals': { 'aws:TagKeys': ['cost-center', 'data-classification', 'environment', 'owner', 'project'] },
+        StringEqualsIfExists: { 'aws:ResourceTag/project': 'plant-telemetry' },
+      },
+    },
     { Sid: 'ManagePlatformAlias', Effect: 'Allow', Action: ['kms:CreateAlias', 'kms:DeleteAlias', 'kms:UpdateAlias'], Resource: [names.kmsAliasArn] },
     { Sid: 'ListAliases', Effect: 'Allow', Action: ['kms:ListAliases'], Resource: ['*'] },
   ]);

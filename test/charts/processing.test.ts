@@ -88,7 +88,9 @@ function sharedAccess(fn: string): Record<string, [string[], string[]]> {
       ['arn:aws:kinesis:sa-east-1:111122223333:stream/kinesis-telemetry-dev'],
     ],
     SendFailedBatchesToDeadLetterQueue: [['sqs:SendMessage'], ['arn:aws:sqs:sa-east-1:111122223333:sqs-stream-dlq-dev']],
-    UsePlatformKey: [['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey'], ['arn:aws:kms:sa-east-1:111122223333:key/*']],
+    PlatformKeyDecrypt: [['kms:Decrypt'], ['arn:aws:kms:sa-east-1:111122223333:key/*']],
+    PlatformKeyDescribeKey: [['kms:DescribeKey'], ['arn:aws:kms:sa-east-1:111122223333:key/*']],
+    PlatformKeyGenerateDataKey: [['kms:GenerateDataKey'], ['arn:aws:kms:sa-east-1:111122223333:key/*']],
     WriteOwnLogs: [['logs:CreateLogStream', 'logs:PutLogEvents'], [`arn:aws:logs:sa-east-1:111122223333:log-group:/aws/lambda/lambda-${fn}-dev:*`]],
     DescribeNetworkInterfaces: [['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets'], ['*']],
     CreateNetworkInterfaces: [['ec2:CreateNetworkInterface'], ['arn:aws:ec2:sa-east-1:111122223333:network-interface/*']],
@@ -163,16 +165,21 @@ describe('ProcessingChart', () => {
         if (statement.Resource.includes('*')) expect(statement.Action.every((action) => action.startsWith('ec2:Describe'))).toBe(true);
       }
       const bySid = Object.fromEntries(statements.map((statement) => [statement.Sid, statement]));
-      // Only through the services the function calls: the storer publishes to no topic.
-      expect(bySid.UsePlatformKey.Condition).toEqual(
-        name === 'iam-processor-dev' ? keyCondition('dynamodb', 'kinesis', 's3', 'sns', 'sqs') : keyCondition('dynamodb', 'kinesis', 's3', 'sqs'),
-      );
+      // Each action only through the services that need it: decrypt what it reads (the stream, the tables, and the
+      // queue and topic it writes, as SQS and SNS require of producers), data keys for what it writes, DescribeKey
+      // for DynamoDB alone. The storer publishes to no topic.
+      const publisher = name === 'iam-processor-dev';
+      expect(bySid.PlatformKeyDecrypt.Condition).toEqual(publisher ? keyCondition('dynamodb', 'kinesis', 'sns', 'sqs') : keyCondition('dynamodb', 'kinesis', 'sqs'));
+      expect(bySid.PlatformKeyGenerateDataKey.Condition).toEqual(publisher ? keyCondition('dynamodb', 's3', 'sns', 'sqs') : keyCondition('dynamodb', 's3', 'sqs'));
+      expect(bySid.PlatformKeyDescribeKey.Condition).toEqual(keyCondition('dynamodb'));
       expect(bySid.CreateNetworkInterfacesInPlatformSubnets.Condition).toEqual({
         StringEquals: { 'aws:ResourceTag/project': 'plant-telemetry', 'aws:ResourceTag/environment': 'dev' },
       });
       expect(statements.filter((statement) => statement.Condition).map((statement) => statement.Sid).sort()).toEqual([
         'CreateNetworkInterfacesInPlatformSubnets',
-        'UsePlatformKey',
+        'PlatformKeyDecrypt',
+        'PlatformKeyDescribeKey',
+        'PlatformKeyGenerateDataKey',
       ]);
       // The asset-status index and ListStreams / SubscribeToShard are deliberately absent.
       const granted = JSON.stringify(statements);

@@ -85,14 +85,14 @@ describe('SecurityChart', () => {
       Condition: { StringEquals: { 'kms:CallerAccount': '111122223333', 'kms:ViaService': VIA_SERVICES } },
     });
     expect(statements[2]).toEqual({
-      Sid: 'PlatformServicesCreateGrantsForTheirResources',
+      Sid: 'DynamoDbCreatesGrantsForItsTables',
       Effect: 'Allow',
       Principal: { AWS: ROOT },
       Action: 'kms:CreateGrant',
       Resource: '*',
       Condition: {
         Bool: { 'kms:GrantIsForAWSResource': 'true' },
-        StringEquals: { 'kms:CallerAccount': '111122223333', 'kms:ViaService': VIA_SERVICES },
+        StringEquals: { 'kms:CallerAccount': '111122223333', 'kms:ViaService': 'dynamodb.sa-east-1.amazonaws.com' },
       },
     });
   });
