@@ -314,6 +314,16 @@ export class Processor {
         item.latest = message;
       }
       item.warmedUp = warmingUp && !entry.detector.warmingUp;
+      const leftOut = entry.detector.metricsLeftOut;
+      if (item.warmedUp && leftOut.constant.length + leftOut.tooFewReadings.length > 0) {
+        // Operators should know which metrics only their limits watch; relearn the asset once they vary or report.
+        this.#deps.logger.warn('detector model leaves out metrics that never changed or had too few readings in the warm-up; they are checked against their limits only', {
+          assetId: item.assetId,
+          modelMetrics: entry.detector.metrics.length,
+          constant: leftOut.constant,
+          tooFewReadings: leftOut.tooFewReadings,
+        });
+      }
       if (item.warmedUp && entry.detector.metrics.length >= MAX_MODEL_METRICS) {
         // Bounded so the checkpoint fits one DynamoDB item; operators should know the rest get limits only.
         this.#deps.logger.warn('detector model holds the most metrics it takes; any further metric of the asset is checked against its limits only', {

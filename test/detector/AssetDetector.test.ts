@@ -57,7 +57,9 @@ describe('resolveDetectorSettings', () => {
     [{ warmupSamples: -3 }, 'warmupSamples: expected an integer from 10 to 604800, got -3'],
     [{ warmupSamples: 10.5 }, 'warmupSamples: expected an integer from 10 to 604800, got 10.5'],
     [{ warmupSamples: 10_000_000 }, 'warmupSamples: expected an integer from 10 to 604800, got 10000000'],
-    [{ scoreSmoothing: 0 }, 'scoreSmoothing: expected a number above 0 and at most 1, got 0'],
+    [{ scoreSmoothing: 0 }, 'scoreSmoothing: expected a number from 0.001 to 1, got 0'],
+    // Smaller, λ/(2 − λ) underflows and every judged sample would throw.
+    [{ scoreSmoothing: Number.MIN_VALUE }, 'scoreSmoothing: expected a number from 0.001 to 1, got 5e-324'],
     [{ thresholdFactor: Number.NaN }, 'thresholdFactor: expected a number above 0 and at most 100, got NaN'],
     [{ closeRatio: 1.2 }, 'closeRatio: expected a number above 0 and at most 1, got 1.2'],
     [{ maxAutoregression: 1 }, 'maxAutoregression: expected a number from 0 to below 1, got 1'],
@@ -595,14 +597,15 @@ describe('AssetDetector inputs and episodes', () => {
   it('keeps its metrics fixed after warm-up and still checks the limits of a new metric', () => {
     const detector = new AssetDetector({ warmupSamples: 20, limits: { bearingTemperature: { max: 90 } } });
     for (let t = 0; t < 30; t++) detector.observe(at(t, 3 + 0.01 * (t % 5)));
-    expect(detector.metrics).toEqual(['pressure', 'flow']);
+    // flow never changed in the warm-up: limits only (see the test of metrics left out).
+    expect(detector.metrics).toEqual(['pressure']);
     const late = (seconds: number, value: number): Sample => ({
       ts: START_TS + seconds * 1000,
       values: { ...at(seconds, 3).values, bearingTemperature: { value, quality: 'GOOD' } },
     });
     expect(detector.observe(late(30, 70)).anomalous).toBe(false);
     expect(detector.observe(late(31, 95))).toMatchObject({ anomalous: true, limitBreaches: ['bearingTemperature'] });
-    expect(detector.metrics).toEqual(['pressure', 'flow']);
+    expect(detector.metrics).toEqual(['pressure']);
   });
 
   it('keeps absurd magnitudes out of the model (the state stays finite) but not out of the limits', () => {
@@ -619,6 +622,77 @@ describe('AssetDetector inputs and episodes', () => {
     expect(() => new AssetDetector().observe({ ts: Number.NaN, values: {} })).toThrow(
       new DetectorInputError('sample ts must be a finite number of epoch milliseconds, got NaN'),
     );
+  });
+
+  it('learns every reading of a sample that brings new metrics, whatever their order', () => {
+    // Before, each new metric rebuilt the per-sample buffers and dropped the readings gathered before it.
+    const noise = seededGaussian(31);
+    const sample = (t: number, shift = 0): Sample => ({
+      ts: START_TS + t * 1000,
+      values: { a: { value: 10 + shift + noise(), quality: 'GOOD' }, b: { value: 20 + noise(), quality: 'GOOD' }, c: { value: 30 + noise(), quality: 'GOOD' } },
+    });
+    const detector = new AssetDetector({ warmupSamples: 10 });
+    for (let t = 0; t < 10; t++) detector.observe(sample(t));
+    expect(detector.warmingUp).toBe(false);
+    expect(detector.metrics).toEqual(['a', 'b', 'c']);
+    expect(detector.metricsLeftOut).toEqual({ constant: [], tooFewReadings: [] });
+    const verdicts = Array.from({ length: 200 }, (_, k) => detector.observe(sample(10 + k, 8)));
+    expect(verdicts.some((verdict) => verdict.anomalous && verdict.contributors.includes('a'))).toBe(true);
+  });
+
+  it('leaves a metric that never changed in the warm-up out of the model, so its first movement does not hide real faults', () => {
+    // A setpoint at 100 through the warm-up that later varies by ±0.5: judged by the scale's floor it opened
+    // episode after episode, and within the cooldown of each the 8 σ fault on b below raised no alert.
+    const rows = injectFault(generateRows(5000, 33), 'pressure', 4000, (k) => (k < 300 ? 8 : 0));
+    const noise = seededGaussian(34);
+    const samples = toSamples(rows).map((sample, t) => ({
+      ...sample,
+      values: { ...sample.values, setpoint: { value: t < WARMUP ? 100 : 100 + 0.5 * noise(), quality: 'GOOD' as const } },
+    }));
+    const detector = new AssetDetector();
+    const verdicts = observeAll(detector, samples);
+    expect(detector.metrics).not.toContain('setpoint');
+    expect(detector.metricsLeftOut).toEqual({ constant: ['setpoint'], tooFewReadings: [] });
+    expect(verdicts.slice(WARMUP, 4000).filter((verdict) => verdict.anomalous)).toEqual([]);
+    const alerts = verdicts.flatMap((verdict, t) => (verdict.episode.alert ? [t] : []));
+    expect(alerts.length).toBe(1);
+    expect(alerts[0]).toBeGreaterThanOrEqual(4000);
+    expect(alerts[0]).toBeLessThan(4030);
+  });
+
+  it('goes on warming up until every metric has enough readings, when a gateway sends each at its own timestamp', () => {
+    const names = Array.from({ length: 48 }, (_, m) => `m${String(m).padStart(2, '0')}`);
+    const noise = seededGaussian(35);
+    const oneMetric = (t: number, shift = 0): Sample => ({
+      ts: START_TS + t * 1000,
+      values: { [names[t % names.length]]: { value: 5 + shift + noise(), quality: 'GOOD' } },
+    });
+    const detector = new AssetDetector();
+    let t = 0;
+    for (; t < WARMUP; t++) detector.observe(oneMetric(t));
+    // Each has had 8 or 9 readings: a model now would hold none of them (and, before, judged nothing for good).
+    expect(detector.warmingUp).toBe(true);
+    while (detector.warmingUp) detector.observe(oneMetric(t++));
+    expect(t).toBe(10 * names.length);
+    expect(detector.metrics).toEqual(names);
+    const verdicts = Array.from({ length: 300 }, (_, k) => detector.observe(oneMetric(t + k, 20)));
+    expect(verdicts.some((verdict) => verdict.anomalous)).toBe(true);
+  });
+
+  it('ends a warm-up without the metrics still short of readings at twice its length, and never with no metric', () => {
+    const noise = seededGaussian(36);
+    const detector = new AssetDetector({ warmupSamples: 50 });
+    // rare shows up twice; flag never changes: at twice the warm-up the model takes flow alone.
+    for (let t = 0; t < 100; t++) {
+      const rare: Sample['values'] = t === 3 || t === 70 ? { rare: { value: 1 + noise(), quality: 'GOOD' } } : {};
+      detector.observe({ ts: START_TS + t * 1000, values: { flow: { value: 40 + noise(), quality: 'GOOD' }, flag: { value: 1, quality: 'GOOD' }, ...rare } });
+      expect(detector.warmingUp).toBe(t < 99);
+    }
+    expect(detector.metrics).toEqual(['flow']);
+    expect(detector.metricsLeftOut).toEqual({ constant: ['flag'], tooFewReadings: ['rare'] });
+    const allConstant = new AssetDetector({ warmupSamples: 10 });
+    for (let t = 0; t < 100; t++) allConstant.observe({ ts: START_TS + t * 1000, values: { flag: { value: 1, quality: 'GOOD' } } });
+    expect(allConstant.warmingUp).toBe(true);
   });
 
   it('judges a sample whose timestamp is not newer than the last one without throwing', () => {

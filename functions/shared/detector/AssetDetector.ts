@@ -15,6 +15,7 @@ import type {
   EpisodeState,
   EpisodeVerdict,
   FollowedDrift,
+  MetricsLeftOut,
   ModelState,
   PredictorState,
   ResolvedDetectorSettings,
@@ -41,6 +42,7 @@ interface DetectorStateInPlace {
 }
 
 const NO_NAMES: readonly string[] = Object.freeze([]);
+const NOTHING_LEFT_OUT: MetricsLeftOut = Object.freeze({ constant: NO_NAMES, tooFewReadings: NO_NAMES });
 
 /**
  * The shift, in residual standard deviations, that metric `index`'s one-step residual keeps showing when
@@ -115,6 +117,8 @@ export class AssetDetector {
    * factor), so smoothed × this is the metric's own deviation. Derived from the model, not state.
    */
   private marginalPrecision: number[] = [];
+  /** What the warm-up this detector completed left out of the model, and why; not state (see `metricsLeftOut`). */
+  private leftOut: MetricsLeftOut = NOTHING_LEFT_OUT;
   /** Epoch ms of an operator's acknowledgement of this asset; configuration, not state. */
   private acknowledgedAt: number | undefined;
   /** Epoch ms of an operator's request to relearn this asset; configuration, not state. */
@@ -166,6 +170,14 @@ export class AssetDetector {
   /** Whether the detector is still learning (no verdict can cross the threshold before the warm-up is complete). */
   get warmingUp(): boolean {
     return this.state.model === null;
+  }
+
+  /**
+   * The metrics the warm-up this instance completed left out of the model (they get their limits
+   * only): never changed, or too few readings. Empty on a restored detector and before the warm-up's end.
+   */
+  get metricsLeftOut(): MetricsLeftOut {
+    return this.leftOut;
   }
 
   /** Metrics seen by this asset's model (fixed after warm-up). */
@@ -266,6 +278,7 @@ export class AssetDetector {
     const ended = this.state.episode.open ? this.closeEpisode(ts, this.state.score, false, 'relearn') : undefined;
     const lastClosedAt = this.state.episode.lastClosedAt;
     this.state = emptyState();
+    this.leftOut = NOTHING_LEFT_OUT;
     this.state.learningSince = ts;
     this.state.episode.lastClosedAt = lastClosedAt;
     this.reindex();
@@ -339,7 +352,10 @@ export class AssetDetector {
       calibration.count.push(0);
       for (let col = 0; col <= index; col++) calibration.secondMoments.push(0);
     }
-    this.resizeScratch();
+    // Grown in place: this sample's readings of the metrics gathered before this one are already in them.
+    this.values.push(0);
+    this.present.push(false);
+    this.scratch.push(0);
     return index;
   }
 
@@ -431,7 +447,7 @@ export class AssetDetector {
     const calibration = state.calibration;
     const warmupSamples = this.settings.warmupSamples;
     const calibrationStart = Math.max(2, Math.round(warmupSamples * DETECTOR_INTERNALS.calibrationStartShare));
-    if (state.samples >= warmupSamples) {
+    if (state.samples >= warmupSamples && this.warmupComplete()) {
       this.finishWarmup();
     } else if (
       state.samples >= calibrationStart &&
@@ -458,11 +474,41 @@ export class AssetDetector {
     };
   }
 
-  /** Fixes the model: metrics with enough warm-up readings, final predictors, covariance factor, stuck limits. */
+  /**
+   * Whether the warm-up, `warmupSamples` long already, can end: once every metric seen has enough
+   * readings (a gateway that sends each metric at its own timestamp gives every sample one metric),
+   * or at most `maxWarmupExtension` times as long, without those still short. Never with no metric to
+   * model: such a model would end the warm-up for good and judge nothing.
+   */
+  private warmupComplete(): boolean {
+    const warmup = this.state.warmup as WarmupState;
+    const enough = warmup.count.every((count) => count >= DETECTOR_INTERNALS.minMetricSamples);
+    const waitedLongEnough = this.state.samples >= this.settings.warmupSamples * DETECTOR_INTERNALS.maxWarmupExtension;
+    return (enough || waitedLongEnough) && this.modelledIndices().length > 0;
+  }
+
+  /**
+   * The warm-up's metrics the model takes: those with enough readings that changed at least once. A
+   * metric that never changed has no measured spread: judged by the scale's floor, its first movement
+   * (a setpoint changed, a sensor came alive) would open episode after episode, and the alert
+   * cooldown would then hide every real fault of the asset. It gets its limits only.
+   */
+  private modelledIndices(): number[] {
+    const warmup = this.state.warmup as WarmupState;
+    return this.state.metrics
+      .map((_, index) => index)
+      .filter((index) => warmup.count[index] >= DETECTOR_INTERNALS.minMetricSamples && warmup.longestRun[index] < warmup.count[index]);
+  }
+
+  /** Fixes the model: metrics with enough warm-up readings that varied, final predictors, covariance factor, stuck limits. */
   private finishWarmup(): void {
     const state = this.state;
     const warmup = state.warmup as Writable<WarmupState>;
-    const kept = state.metrics.map((_, index) => index).filter((index) => warmup.count[index] >= DETECTOR_INTERNALS.minMetricSamples);
+    const kept = this.modelledIndices();
+    this.leftOut = {
+      constant: state.metrics.filter((_, index) => warmup.count[index] >= DETECTOR_INTERNALS.minMetricSamples && !kept.includes(index)),
+      tooFewReadings: state.metrics.filter((_, index) => warmup.count[index] < DETECTOR_INTERNALS.minMetricSamples),
+    };
     const predictor = fitPredictor(warmup, kept, this.settings.maxAutoregression);
     const covariance = this.smoothedCovariance(kept, predictor.scale);
     const internals = DETECTOR_INTERNALS;
@@ -475,10 +521,7 @@ export class AssetDetector {
       coefficient: predictor.coefficient.slice(),
       scale: predictor.scale.slice(),
       covarianceFactor: factorWithShrinkage(covariance, kept.length),
-      // A metric that never changed in the warm-up is constant by nature, not stuck (0: never stuck).
-      stuckRun: kept.map((index) =>
-        warmup.longestRun[index] >= warmup.count[index] ? 0 : Math.max(internals.minStuckRun, internals.stuckRunFactor * warmup.longestRun[index]),
-      ),
+      stuckRun: kept.map((index) => Math.max(internals.minStuckRun, internals.stuckRunFactor * warmup.longestRun[index])),
       trend: predictor.mean.slice(),
       velocity: new Array<number>(kept.length).fill(0),
     };

@@ -54,7 +54,8 @@ export const DETECTION_SETTING_RULES = {
   cooldownSeconds: { integer: false, min: 0, max: 604_800 },
   /** The processor's rewrite of an unchanged asset status (not a detector setting). */
   statusHeartbeatSeconds: { integer: true, min: 10, max: 86_400 },
-  scoreSmoothing: { integer: false, min: 0, max: 1, minExclusive: true },
+  /** Below 0.001 (a half-life of about 700 samples) the white-noise variance λ/(2 − λ) underflows toward 0 and the score is meaningless. */
+  scoreSmoothing: { integer: false, min: 0.001, max: 1 },
   thresholdFactor: { integer: false, min: 0, max: 100, minExclusive: true },
   closeRatio: { integer: false, min: 0, max: 1, minExclusive: true },
   maxAutoregression: { integer: false, min: 0, max: 1, maxExclusive: true },
@@ -80,6 +81,8 @@ export const DETECTOR_INTERNALS = {
   covarianceShrinkage: 0.3,
   /** A metric needs this many usable readings in the warm-up to join the model. */
   minMetricSamples: 10,
+  /** The warm-up waits for every metric to have `minMetricSamples` readings up to this many times `warmupSamples`. */
+  maxWarmupExtension: 2,
   /** A scale below this share of the metric's typical magnitude counts as constant. */
   relativeScaleFloor: 1e-3,
   /** Absolute floor of a scale, for metrics whose warm-up level is zero. */

@@ -14,6 +14,7 @@ export type {
   EpisodeVerdict,
   FollowedDrift,
   MetricLimit,
+  MetricsLeftOut,
   Quality,
   ResolvedDetectionSettings,
   ResolvedDetectorSettings,

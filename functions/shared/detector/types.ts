@@ -213,6 +213,14 @@ export interface AssetDetectorState {
   readonly episode: EpisodeState;
 }
 
+/** Metrics a completed warm-up left out of the model (checked against their limits only). */
+export interface MetricsLeftOut {
+  /** Never changed in the warm-up: no spread to judge them by. */
+  readonly constant: readonly string[];
+  /** Fewer usable readings than the model needs. */
+  readonly tooFewReadings: readonly string[];
+}
+
 /** Per metric: the last usable value, samples since it, and how often it repeated exactly. */
 export interface TrackingState {
   readonly last: readonly (number | null)[];
@@ -253,7 +261,7 @@ export interface CalibrationState extends PredictorState {
 export interface ModelState extends PredictorState {
   /** Packed lower triangle of the Cholesky factor of the smoothed vector's covariance. */
   readonly covarianceFactor: readonly number[];
-  /** Run of one exact value from which a metric counts as stuck; 0 for a metric constant in the warm-up (never stuck). */
+  /** Run of one exact value from which a metric counts as stuck; 0 (never stuck) only in states of models that took a metric constant in the warm-up. */
   readonly stuckRun: readonly number[];
   /** Per metric: the mean followed slowly while the asset is quiet (half-life `trendHalfLifeSamples`). */
   readonly trend: readonly number[];

@@ -395,6 +395,19 @@ describe('Processor', () => {
     ]);
   });
 
+  it('names the metrics the warm-up left out of the model once it completes: a constant one gets its limits only', async () => {
+    const logger = silentLogger();
+    const warn = jest.spyOn(logger, 'warn');
+    const p = new Processor({ settings, states, status, alerts, quarantine, metrics: captured.metrics, logger, statusHeartbeatSeconds: 60, breakers: [], now: () => now });
+    const withSetpoint = (from: number, count: number): object[] =>
+      Array.from({ length: count }, (_, i) => assetSecond('a', START + (from + i) * 1_000, { temperature: 70 + (i % 3), pressure: 2 + (i % 2) / 10, setpoint: 5 }));
+    await run(p, withSetpoint(0, 8));
+    now += 1_000;
+    await run(p, withSetpoint(8, 4));
+    const leftOut = warn.mock.calls.filter(([message]) => String(message).startsWith('detector model leaves out metrics'));
+    expect(leftOut.map(([, attributes]) => attributes)).toEqual([{ assetId: 'a', modelMetrics: 2, constant: ['setpoint'], tooFewReadings: [] }]);
+  });
+
   it('keeps its assets while the shard stays with it: one restore, one lease claim per batch', async () => {
     const p = processor();
     const batches = [seconds('a', 0, 4), seconds('a', 4, 4), seconds('a', 8, 4)];
