@@ -695,6 +695,40 @@ describe('AssetDetector inputs and episodes', () => {
     expect(allConstant.warmingUp).toBe(true);
   });
 
+  it('forgets the evidence of a metric that stopped reporting, so an episode whose sensor died during the fault ends', () => {
+    const deadFrom = ONSET + 30;
+    const rows = injectFault(generateRows(ONSET + 3000, 37), 'pressure', ONSET, (k) => (k < 30 ? 6 : 0));
+    const samples = toSamples(rows, PUMP_METRICS, (t, metric) => (metric === 'pressure' && t >= deadFrom ? 'BAD' : 'GOOD'));
+    const verdicts = observeAll(new AssetDetector(), samples);
+    expect(openings(verdicts)).toEqual([firstAnomalousAt(verdicts, ONSET)]);
+    const closedAt = verdicts.findIndex((verdict, t) => t > ONSET && verdict.episode.event === 'close');
+    // recoverySamples (45) of absence make it stale, then recoverySamples without the signature end the episode.
+    expect(closedAt).toBeGreaterThanOrEqual(deadFrom + 2 * 45 - 1);
+    expect(closedAt).toBeLessThan(deadFrom + 120);
+    expect(verdicts[closedAt].episode).toMatchObject({ recovery: true, rebaselined: false });
+    expect(verdicts.slice(closedAt + 1).filter((verdict) => verdict.anomalous)).toEqual([]);
+  });
+
+  it('keeps the evidence of a metric that reports sparsely between its readings', () => {
+    // temperature reports every 120th sample (a slower poll) from the start, far more than recoverySamples apart.
+    const every = 120;
+    const warmupSamples = 1300;
+    const faultAt = 1500;
+    const rows = injectFault(generateRows(3000, 38), 'temperature', faultAt, () => 8);
+    const samples = toSamples(rows).map((sample, t) =>
+      t % every === 0 ? sample : { ...sample, values: Object.fromEntries(Object.entries(sample.values).filter(([metric]) => metric !== 'temperature')) },
+    );
+    const detector = new AssetDetector({ warmupSamples });
+    const verdicts = observeAll(detector, samples);
+    expect(detector.metrics).toContain('temperature');
+    expect(verdicts.slice(warmupSamples, faultAt).filter((verdict) => verdict.anomalous)).toEqual([]);
+    // One episode for the whole fault: forgotten after recoverySamples, the residual would let the episode end
+    // between two readings and open again at the next.
+    expect(openings(verdicts).filter((t) => t >= faultAt)).toHaveLength(1);
+    const detectedAt = firstAnomalousAt(verdicts, faultAt);
+    expect(verdicts.slice(detectedAt).every((verdict) => verdict.anomalous)).toBe(true);
+  });
+
   it('judges a sample whose timestamp is not newer than the last one without throwing', () => {
     const detector = new AssetDetector({ warmupSamples: 10 });
     for (let t = 0; t < 20; t++) detector.observe(at(100 + t, 3 + 0.01 * (t % 3)));
@@ -757,6 +791,23 @@ describe('AssetDetector is deterministic, causal and restorable', () => {
     expect(upgraded.model?.velocity).toEqual(oldModel.mean.map(() => 0));
     expect(upgraded.episode.crept).toEqual([]);
     expect(observeAll(restored, samples.slice(820)).every((verdict) => verdict.anomalous === true)).toBe(true);
+  });
+
+  it('restores a state written before the gaps between readings were measured, counting them from then on', () => {
+    const detector = new AssetDetector();
+    observeAll(detector, samples.slice(0, 300));
+    const duringWarmup = detector.toState();
+    if (duringWarmup.warmup === null) throw new Error('warm-up expected');
+    const { longestGap: _g, ...olderWarmup } = duringWarmup.warmup;
+    const restored = AssetDetector.fromState({ ...duringWarmup, warmup: olderWarmup } as unknown as AssetDetectorState);
+    expect(restored.toState().warmup?.longestGap).toEqual(duringWarmup.metrics.map(() => 0));
+    observeAll(restored, samples.slice(300, 820));
+    const judging = restored.toState();
+    if (judging.model === null) throw new Error('no model after the warm-up');
+    const { longestGap: _m, ...olderModel } = judging.model;
+    const again = AssetDetector.fromState({ ...judging, model: olderModel } as unknown as AssetDetectorState);
+    expect(again.toState().model?.longestGap).toEqual(judging.metrics.map(() => 0));
+    expect(observeAll(again, samples.slice(820))).toEqual(observeAll(restored, samples.slice(820)));
   });
 
   it('keeps the state small and constant in size: under 4 KB for 8 metrics', () => {

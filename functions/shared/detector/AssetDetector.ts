@@ -71,6 +71,7 @@ function emptyState(): DetectorStateInPlace {
       sumCurrentSquared: [],
       sumProducts: [],
       longestRun: [],
+      longestGap: [],
     },
     calibration: null,
     model: null,
@@ -340,7 +341,7 @@ export class AssetDetector {
     warmup.mean.push(0);
     warmup.squaredDeviations.push(0);
     warmup.reference.push(firstValue);
-    for (const sums of [warmup.pairs, warmup.sumPrevious, warmup.sumCurrent, warmup.sumPreviousSquared, warmup.sumCurrentSquared, warmup.sumProducts, warmup.longestRun]) {
+    for (const sums of [warmup.pairs, warmup.sumPrevious, warmup.sumCurrent, warmup.sumPreviousSquared, warmup.sumCurrentSquared, warmup.sumProducts, warmup.longestRun, warmup.longestGap]) {
       sums.push(0);
     }
     const calibration = state.calibration;
@@ -524,6 +525,7 @@ export class AssetDetector {
       stuckRun: kept.map((index) => Math.max(internals.minStuckRun, internals.stuckRunFactor * warmup.longestRun[index])),
       trend: predictor.mean.slice(),
       velocity: new Array<number>(kept.length).fill(0),
+      longestGap: kept.map((index) => warmup.longestGap[index]),
     };
     const pick = <T>(values: readonly T[]): T[] => kept.map((index) => values[index]);
     state.metrics = pick(state.metrics);
@@ -586,6 +588,7 @@ export class AssetDetector {
     const model = state.model as Writable<ModelState>;
     const size = state.metrics.length;
     this.smooth(model, size);
+    this.forgetStaleResiduals(model, size);
     state.score = size === 0 ? 0 : mahalanobisSquared(model.covarianceFactor, size, state.smoothed, this.scratch) / size;
     if (this.driftRate === 0) return;
     // Drift: every mean follows the data while the asset is quiet; otherwise the bystanders,
@@ -602,6 +605,23 @@ export class AssetDetector {
         this.followDrift(model, index, step);
       }
       if (quiet) this.measureDrift(model, index);
+    }
+  }
+
+  /**
+   * A metric that has stopped reporting (a dead or removed sensor, readings gone BAD) no longer holds
+   * its smoothed residual: once absent for `staleGapFactor` times the longest gap its warm-up showed,
+   * and at least `recoverySamples` samples, the residual goes back to 0 (no evidence either way).
+   * Kept, it held the score and the fault's signature where the metric left them, and an episode
+   * whose sensor died during the fault stayed open for as long as the sensor was gone.
+   */
+  private forgetStaleResiduals(model: ModelState, size: number): void {
+    const gap = this.state.tracking.gap;
+    const smoothed = this.state.smoothed;
+    for (let index = 0; index < size; index++) {
+      if (this.present[index] || smoothed[index] === 0) continue;
+      const staleAfter = Math.max(this.settings.recoverySamples, DETECTOR_INTERNALS.staleGapFactor * model.longestGap[index]);
+      if (gap[index] >= staleAfter) smoothed[index] = 0;
     }
   }
 
@@ -640,9 +660,12 @@ export class AssetDetector {
   private track(): void {
     const { last, gap, run } = this.state.tracking;
     const longestRun = this.state.warmup?.longestRun;
+    const longestGap = this.state.warmup?.longestGap;
     for (let index = 0; index < last.length; index++) {
       if (this.present[index]) {
         const value = this.values[index];
+        // The samples this metric skipped since its last reading: how sparsely it reports.
+        if (longestGap !== undefined && last[index] !== null && gap[index] > longestGap[index]) longestGap[index] = gap[index];
         run[index] = last[index] === value ? run[index] + 1 : 1;
         last[index] = value;
         gap[index] = 0;

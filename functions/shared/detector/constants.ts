@@ -81,6 +81,11 @@ export const DETECTOR_INTERNALS = {
   covarianceShrinkage: 0.3,
   /** A metric needs this many usable readings in the warm-up to join the model. */
   minMetricSamples: 10,
+  /**
+   * A metric absent for this many times the longest gap between its readings in the warm-up (and at
+   * least `recoverySamples` samples) has stopped reporting: its smoothed residual is forgotten.
+   */
+  staleGapFactor: 3,
   /** The warm-up waits for every metric to have `minMetricSamples` readings up to this many times `warmupSamples`. */
   maxWarmupExtension: 2,
   /** A scale below this share of the metric's typical magnitude counts as constant. */

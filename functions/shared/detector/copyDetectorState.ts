@@ -34,6 +34,7 @@ function copyWarmup(warmup: WarmupState): WarmupState {
     sumCurrentSquared: warmup.sumCurrentSquared.slice(),
     sumProducts: warmup.sumProducts.slice(),
     longestRun: warmup.longestRun.slice(),
+    longestGap: warmup.longestGap.slice(),
   };
 }
 
@@ -56,5 +57,6 @@ function copyModel(model: ModelState): ModelState {
     stuckRun: model.stuckRun.slice(),
     trend: model.trend.slice(),
     velocity: model.velocity.slice(),
+    longestGap: model.longestGap.slice(),
   };
 }

@@ -64,6 +64,8 @@ function restoreWarmup(value: unknown, size: number): WarmupState | null {
     sumCurrentSquared: field('sumCurrentSquared'),
     sumProducts: field('sumProducts'),
     longestRun: field('longestRun'),
+    // Measured since 2026-12-03: an older warm-up starts counting now.
+    longestGap: warmup.longestGap === undefined ? new Array<number>(size).fill(0) : field('longestGap'),
   };
 }
 
@@ -98,6 +100,8 @@ function restoreModel(value: unknown, size: number, upgrade: boolean): ModelStat
     // An older model has measured no drift: its deviating metrics stay frozen until quiet samples measure it.
     trend: upgrade ? mean.slice() : numbers(model.trend, 'model.trend', size),
     velocity: upgrade ? new Array<number>(size).fill(0) : numbers(model.velocity, 'model.velocity', size),
+    // An older model measured no gaps: its metrics count as stale after recoverySamples samples.
+    longestGap: model.longestGap === undefined ? new Array<number>(size).fill(0) : numbers(model.longestGap, 'model.longestGap', size),
   };
 }
 

@@ -242,6 +242,8 @@ export interface WarmupState {
   readonly sumCurrentSquared: readonly number[];
   readonly sumProducts: readonly number[];
   readonly longestRun: readonly number[];
+  /** Most samples the metric skipped between two readings (absent from states written before it; restored as 0). */
+  readonly longestGap: readonly number[];
 }
 
 /** Per-metric one-step predictor: x̂[t] = mean + coefficient·(x[t-1] − mean), residual scale. */
@@ -267,6 +269,8 @@ export interface ModelState extends PredictorState {
   readonly trend: readonly number[];
   /** Per metric: the speed (units per sample) at which its mean moved away from the trend while the asset was quiet. */
   readonly velocity: readonly number[];
+  /** Per metric: the most samples it skipped between two readings in the warm-up; 0 in states written before it was measured. */
+  readonly longestGap: readonly number[];
 }
 
 export interface EpisodeState {
