@@ -257,6 +257,13 @@ describe('CrdSchemaValidator', () => {
     ]);
   });
 
+  test('checks the base64 of a byte field, as the API server does (a Lambda zipFile that is not would fail every sync)', () => {
+    const fn = JSON.parse(JSON.stringify(renderEnvironment('dev').find((object) => object.kind === 'Function'))) as RenderedObject & { spec: { code: { zipFile: string } } };
+    expect(validator.validate(fn).map(formatIssue)).toEqual([]);
+    fn.spec.code.zipFile = `${fn.spec.code.zipFile.slice(0, 8)}!`;
+    expect(validator.validate(fn).map(formatIssue)).toEqual([`Function telemetry-dev/${String(fn.metadata.name)}: spec.code.zipFile: must be of type byte, got string "${fn.spec.code.zipFile}"`]);
+  });
+
   test('checks scope: a namespaced object names its namespace, a Namespace is metadata only', () => {
     const providerConfig = copy('ProviderConfig');
     delete providerConfig.metadata.namespace;

@@ -9,9 +9,10 @@
  * `managementPolicies: ["*"]`, ...) and everything after sees the defaulted object. The structural
  * schema is converted once into a JSON schema for Ajv: `additionalProperties: false` on every object
  * that declares no additionalProperties and does not preserve unknown fields;
- * `x-kubernetes-int-or-string` and `x-kubernetes-list-type` (set, map) become custom keywords. Like
- * the API server, formats other than the few Kubernetes checks are not validated (int32/int64 are
- * documentation only). `x-kubernetes-validations` rules are real CEL (./cel/structural.ts,
+ * `x-kubernetes-int-or-string` and `x-kubernetes-list-type` (set, map) become custom keywords. Of the
+ * formats the pinned CRDs use, the API server checks `byte` (standard base64: a Lambda's zipFile) and
+ * `date-time`, and this checks `byte` (the k8sFormat keyword): date-time is only on status fields, which
+ * a create does not validate; int32/int64 are documentation only. `x-kubernetes-validations` rules are real CEL (./cel/structural.ts,
  * @bufbuild/cel): all compiled when a kind is first used (a rule that does not compile throws),
  * evaluated with `self` bound to the value at their node; transition rules (reading `oldSelf`) are
  * skipped by `validate` (a create) and evaluated by `validateUpdate`. Stricter than the API server in
@@ -175,7 +176,13 @@ const BUILTIN_SCHEMAS: ReadonlyMap<string, SchemaNode> = new Map([
 /** Keywords copied as they are: they mean the same in OpenAPI v3 and JSON schema draft-07. */
 const COPIED = new Set(['type', 'enum', 'required', 'pattern', 'minLength', 'maxLength', 'minItems', 'maxItems', 'uniqueItems', 'minProperties', 'maxProperties', 'multipleOf', 'minimum', 'maximum']);
 /** Keywords Ajv ignores: annotations, defaults (applied before Ajv runs), formats, map type. */
-const DROPPED = new Set(['description', 'title', 'example', 'externalDocs', 'default', 'format', 'x-kubernetes-map-type', 'x-kubernetes-list-map-keys']);
+const DROPPED = new Set(['description', 'title', 'example', 'externalDocs', 'default', 'x-kubernetes-map-type', 'x-kubernetes-list-map-keys']);
+
+/** The string formats the API server validates that the pinned CRDs use, each as a check of the value. */
+const CHECKED_FORMATS: Readonly<Record<string, (value: string) => boolean>> = {
+  // Standard base64 with padding, as Go's base64.StdEncoding decodes it.
+  byte: (value) => /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(value),
+};
 
 function isNode(value: unknown): value is SchemaNode {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -223,6 +230,9 @@ function convert(node: SchemaNode, at: string, structural: boolean): SchemaNode 
         break;
       case 'x-kubernetes-validations':
         break; // evaluated by StructuralCelRules, which needs the old object too
+      case 'format':
+        if (typeof value === 'string' && Object.hasOwn(CHECKED_FORMATS, value)) out.k8sFormat = value;
+        break; // int32 and int64 are documentation only; date-time is only on status fields
       default:
         if (COPIED.has(keyword)) out[keyword] = value;
         else if (!DROPPED.has(keyword)) throw new Error(`crdSchema: ${at}: unsupported schema keyword "${keyword}"`);
@@ -343,6 +353,8 @@ function toIssue(object: string, error: ErrorObject): SchemaIssue | undefined {
       return issue(at, `duplicate entries [${String(params.j)}] and [${String(params.i)}]`);
     case 'intOrString':
       return issue(at, `expected integer or string, got ${describeValue(error.data)}`);
+    case 'k8sFormat':
+      return issue(at, `must be of type ${String(error.schema)}, got ${describeValue(error.data)}`);
     case 'listMapKeys':
       return issue(fieldPath(error.instancePath, Number(params.index)), error.message ?? 'duplicate entry');
     default:
@@ -418,6 +430,13 @@ export class CrdSchemaValidator {
     // strictTypes off: nullable fields become type unions, which strict mode only logs about.
     this.ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictTypes: false, strictRequired: false, validateFormats: false });
     this.ajv.addKeyword({ keyword: 'intOrString', schemaType: 'boolean', validate: (_schema: boolean, data: unknown) => typeof data === 'string' || Number.isInteger(data), errors: false });
+    this.ajv.addKeyword({
+      keyword: 'k8sFormat',
+      type: 'string',
+      schemaType: 'string',
+      validate: (format: string, data: string) => CHECKED_FORMATS[format]?.(data) ?? true,
+      errors: false,
+    });
     this.ajv.addKeyword({ keyword: 'listMapKeys', type: 'array', schemaType: 'array', validate: listMapKeysKeyword, errors: true });
   }
 
