@@ -434,21 +434,35 @@ describe('a shard\'s read limit', () => {
     expect({ granted: limiter.granted, delayed: limiter.delayed }).toEqual({ granted: 6, delayed: 1 });
   });
 
-  it('takes one of the shard\'s reads every interval for a consumer that is not emulated, and stops at once', async () => {
+  it('takes one of the shard\'s reads every interval for a consumer that is not emulated, and none after it stops', async () => {
     const limiter = new ShardReadLimiter(5);
-    const reserved = new ReservedShardReads(limiter, 100);
+    const reserved = new ReservedShardReads(limiter, 10);
     reserved.start();
-    await new Promise((resolve) => setTimeout(resolve, 350));
-    const stopping = Date.now();
+    // Stops on a count of reads, however long they took.
+    while (reserved.taken < 3) await new Promise((resolve) => setTimeout(resolve, 10));
     await reserved.stop();
-    // Not after the rest of its interval.
-    expect(Date.now() - stopping).toBeLessThan(90);
-    // At 0, 100, 200 and 300 ms at most (timers may run late on a busy machine, never early).
-    expect(reserved.taken).toBeGreaterThanOrEqual(1);
-    expect(reserved.taken).toBeLessThanOrEqual(4);
     expect(limiter.granted).toBe(reserved.taken);
     const taken = reserved.taken;
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    // Several intervals later: still none taken.
+    await new Promise((resolve) => setTimeout(resolve, 50));
     expect(reserved.taken).toBe(taken);
+  });
+
+  it('waits its interval between reads, and a stop ends that wait at once', async () => {
+    const limiter = new ShardReadLimiter(5);
+    // An hour: only the stop can end the wait after the first read.
+    const reserved = new ReservedShardReads(limiter, 3_600_000);
+    reserved.start();
+    while (reserved.taken < 1) await new Promise((resolve) => setImmediate(resolve));
+    // Event-loop turns (timers included) pass without a second read: it waits, it does not poll.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(reserved.taken).toBe(1);
+    let stopped = false;
+    const stopping = reserved.stop().then(() => (stopped = true));
+    // Settled within the turn: not after the rest of its interval.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(stopped).toBe(true);
+    await stopping;
+    expect({ taken: reserved.taken, granted: limiter.granted }).toEqual({ taken: 1, granted: 1 });
   });
 });

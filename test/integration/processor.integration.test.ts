@@ -267,7 +267,9 @@ describe('processor handler against dynalite, kinesalite and fake S3/SNS', () =>
     const afterHot = hot[hot.length - 1]?.SequenceNumber ?? '';
     await stream.put([assetSecond('pr-ho', BASE + 20_000, { temperature: 180, pressure: 2 }, 'gw-int')]);
     const back = await stream.read({ after: afterHot });
+    const before = Date.now();
     const response = await first(stream.toEvent(back), lambdaContext());
+    const after = Date.now();
 
     expect(response).toEqual({ batchItemFailures: [] });
     expect(alertsFor('pr-ho')).toHaveLength(1);
@@ -275,7 +277,11 @@ describe('processor handler against dynalite, kinesalite and fake S3/SNS', () =>
     const shardId = event.Records[0]?.eventID.split(':')[0] ?? '';
     const lease = await item(STATE_TABLE, `#lease/${shardId}`);
     expect(lease?.lastSequenceNumber?.S).toBe(back[back.length - 1]?.SequenceNumber);
-    expect(Number(lease?.expiresAt?.N)).toBeGreaterThan(Date.now() / 1000);
+    // The lease's TTL is 7 days (docs/functions.md) from the claim, in epoch seconds; the claim is this batch's.
+    const claimedAt = Number(lease?.claimedAt?.N);
+    expect(claimedAt).toBeGreaterThanOrEqual(before);
+    expect(claimedAt).toBeLessThanOrEqual(after);
+    expect(Number(lease?.expiresAt?.N)).toBe(Math.floor(claimedAt / 1000) + 7 * 86_400);
   });
 
   it('marks the assets of a disconnected thing OFFLINE, and a later reading brings them back', async () => {

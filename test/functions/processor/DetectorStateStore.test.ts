@@ -1,4 +1,4 @@
-import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { decodeCheckpoint, DETECTOR_STATE_TTL_DAYS, DetectorStateStore, encodeCheckpoint, MAX_CHECKPOINT_METRICS } from '../../../functions/processor/DetectorStateStore';
 import type { DetectorCheckpoint } from '../../../functions/processor/types';
 import { AssetDetector } from '../../../functions/shared/detector';
@@ -31,6 +31,28 @@ describe('DetectorStateStore', () => {
     expect(sizes.sort((a, b) => a - b)).toEqual([1, 1, 5, 25]);
     const item = (send.mock.calls[0]?.[0] as BatchWriteCommand).input.RequestItems?.states?.[0]?.PutRequest?.Item;
     expect(item).toEqual({ assetId: 'a0', state: JSON.stringify(state), lastTs: 10, savedAt: 86_400_000, expiresAt: 86_400 + DETECTOR_STATE_TTL_DAYS * 86_400 });
+  });
+
+  it('claims a shard lease that expires 7 days (docs/functions.md) after the claim, and returns the lease it replaced', async () => {
+    // claimShard reads the wall clock itself (no clock option), so the test fixes Date.now; 999 ms checks the flooring.
+    const claimedAt = Date.UTC(2025, 10, 29, 12, 0, 30, 999);
+    const clock = jest.spyOn(Date, 'now').mockReturnValue(claimedAt);
+    try {
+      const send = jest.fn().mockResolvedValue({ Attributes: { assetId: '#lease/shardId-000000000003', owner: 'c-1', lastSequenceNumber: '41' } });
+      const previous = await store(send).claimShard({ shardId: 'shardId-000000000003', owner: 'c-2', lastSequenceNumber: '42' }, deadlineWith());
+      expect(previous).toEqual({ owner: 'c-1', lastSequenceNumber: '41' });
+      const command = send.mock.calls[0]?.[0] as UpdateCommand;
+      expect(command).toBeInstanceOf(UpdateCommand);
+      expect(command.input.Key).toEqual({ assetId: '#lease/shardId-000000000003' });
+      expect(command.input.ExpressionAttributeValues).toEqual({
+        ':owner': 'c-2',
+        ':sequence': '42',
+        ':claimedAt': claimedAt,
+        ':expiresAt': Date.UTC(2025, 11, 6, 12, 0, 30) / 1000,
+      });
+    } finally {
+      clock.mockRestore();
+    }
   });
 
   it('names the assets whose items stayed unprocessed', async () => {

@@ -448,6 +448,33 @@ describe('Processor', () => {
     expect(captured.total(METRIC_NAMES.shardHandoffs)).toBe(2);
   });
 
+  it("drops only the handed-off shard's assets: an asset of another shard the container judges stays in memory", async () => {
+    const OTHER_SHARD = 'shardId-000000000001';
+    let otherSequence = 5_000n;
+    /** A batch of the other shard, with its own sequence numbers. */
+    const runOther = async (p: Processor, payloads: readonly unknown[]) => {
+      const records = kinesisRecords(payloads, otherSequence, OTHER_SHARD);
+      otherSequence += BigInt(payloads.length);
+      return p.handle(kinesisEvent(records), lambdaContext());
+    };
+    const a = processor();
+    const b = processor();
+    await run(a, seconds('a', 0, 4));
+    await runOther(a, seconds('o', 0, 4));
+    now += 1_000;
+    // Only the default shard moves to b and back; a keeps the other shard's lease throughout.
+    await run(b, seconds('a', 4, 2));
+    now += 1_000;
+    const back = await run(a, seconds('a', 6, 2));
+    expect(back.outcome).toMatchObject({ judged: 4, shardHandoffs: 1 });
+    const other = await runOther(a, seconds('o', 4, 2));
+
+    expect(other).toMatchObject({ judged: 4, skipped: 0, shardHandoffs: 0 });
+    expect(other.response.batchItemFailures).toEqual([]);
+    // 'o' was restored once, on a's first batch of its shard; 'a' three times (a, b, a after the handoff).
+    expect(states.loads).toEqual([['a'], ['o'], ['a'], ['a']]);
+  });
+
   it('checkpoints every batch of a shard that came back to it, for HANDOFF_EXACT_WINDOW_MS, so a moving shard restores exactly what was judged', async () => {
     const a = processor();
     const b = processor();

@@ -3,9 +3,18 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { CircuitBreaker } from '../../../functions/shared/CircuitBreaker';
 import { TransientDependencyError } from '../../../functions/shared/errors';
 import { quarantineKey, QuarantineWriter } from '../../../functions/shared/QuarantineWriter';
+import type { RecordOrigin } from '../../../functions/shared/types';
 import { deadlineWith, sdkError } from '../../helpers/fakes';
+import { STREAM_ARN } from '../../helpers/records';
 
-const origin = { index: 3, shardId: 'shardId-000000000001', sequenceNumber: '4960', partitionKey: 'pump-07', arrivedAt: Date.UTC(2025, 0, 2, 3, 4, 5) };
+const origin: RecordOrigin = {
+  index: 3,
+  shardId: 'shardId-000000000001',
+  sequenceNumber: '4960',
+  partitionKey: 'pump-07',
+  arrivedAt: Date.UTC(2025, 0, 2, 3, 4, 5),
+  streamArn: STREAM_ARN,
+};
 
 describe('quarantineKey', () => {
   it('files the record by function, arrival hour (UTC), shard and sequence number', () => {
@@ -18,14 +27,14 @@ describe('quarantineKey', () => {
 });
 
 describe('QuarantineWriter', () => {
-  function writerWith(send: jest.Mock): QuarantineWriter {
+  function writerWith(send: jest.Mock, now = (): number => Date.UTC(2025, 0, 2, 3, 5, 0)): QuarantineWriter {
     return new QuarantineWriter({
       s3: { send } as unknown as S3Client,
       bucket: 'archive',
       functionName: 'storer',
       breaker: new CircuitBreaker('s3'),
       policy: { maxAttempts: 2, baseDelayMs: 0, maxDelayMs: 0, attemptTimeoutMs: 1_000 },
-      now: () => Date.UTC(2025, 0, 2, 3, 5, 0),
+      now,
     });
   }
 
@@ -40,6 +49,7 @@ describe('QuarantineWriter', () => {
       reason: 'INVALID_JSON',
       detail: 'record is not JSON: x',
       function: 'storer',
+      streamArn: STREAM_ARN,
       shardId: 'shardId-000000000001',
       sequenceNumber: '4960',
       partitionKey: 'pump-07',
@@ -48,6 +58,16 @@ describe('QuarantineWriter', () => {
       data: 'e3g=',
       dataText: '{x',
     });
+  });
+
+  it('files a record quarantined in a later hour and day under its arrival hour, so a redelivery overwrites its own object', async () => {
+    // Arrived 03:04:05 on 2 Jan, written (say, redelivered) at 00:10 on 3 Jan: the key must not move.
+    const send = jest.fn().mockResolvedValue({});
+    const key = await writerWith(send, () => Date.UTC(2025, 0, 3, 0, 10, 0)).write({ origin, reason: 'INVALID_JSON', detail: 'd', data: '' }, deadlineWith());
+    expect(key).toBe('quarantine/storer/2025/01/02/03/shardId-000000000001/4960.json');
+    const command = send.mock.calls[0]?.[0] as PutObjectCommand;
+    expect(command.input.Key).toBe(key);
+    expect(JSON.parse(String(command.input.Body))).toMatchObject({ arrivedAt: '2025-01-02T03:04:05.000Z', quarantinedAt: '2025-01-03T00:10:00.000Z' });
   });
 
   it('retries S3 throttling and then reports a transient failure', async () => {
