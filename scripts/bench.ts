@@ -31,7 +31,9 @@ import { benchReadPath, reportReadPath } from './lib/benchReadPath';
 import { telemetrySchema } from './lib/benchSchema';
 import { captureStdout, emfTotal, fmt, median, percentile } from './lib/benchStats';
 import { BENCH_USAGE, parseBenchArgs, type BenchOptions } from './lib/benchArgs';
+import { functionReport, type ReportTargets, type RunResult } from './lib/benchReport';
 import { targetCell, targetSummary, type BenchTarget } from './lib/benchTargets';
+import { exitQuietlyOnClosedPipe } from './lib/exitQuietlyOnClosedPipe';
 import { ReplayError } from './lib/replayErrors';
 
 type Handler = (event: KinesisStreamEvent, context: Context) => Promise<KinesisStreamBatchResponse>;
@@ -96,15 +98,6 @@ async function timed(handler: Handler, event: KinesisStreamEvent): Promise<{ sec
   return { seconds: Number(process.hrtime.bigint() - started) / 1e9, lines };
 }
 
-interface RunResult {
-  readingsPerSecond: number;
-  floorPerSecond: number;
-  /** Floor time / handler time over the same batches, measured back to back (robust to machine load drifting between runs). */
-  ratio: number;
-  p50: number;
-  p99: number;
-}
-
 async function measure(handler: Handler, timeline: Timeline, firstSecond: number, batches: number, random: Random): Promise<RunResult> {
   let readings = 0;
   let handlerSeconds = 0;
@@ -130,24 +123,9 @@ async function measure(handler: Handler, timeline: Timeline, firstSecond: number
 }
 
 /** Prints one function's figures; with `targets`, checks the ratio and p99 against them and returns the checks. */
-function report(name: string, runs: RunResult[], targets?: { readonly label: string; readonly ratio: number; readonly p99Ms: number }): BenchTarget[] {
-  const throughput = median(runs.map((r) => r.readingsPerSecond));
-  const floor = median(runs.map((r) => r.floorPerSecond));
-  const ratio = median(runs.map((r) => r.ratio));
-  const p99 = median(runs.map((r) => r.p99));
-  const checks: BenchTarget[] =
-    targets === undefined
-      ? []
-      : [
-          { name: `${targets.label} ratio to floor`, value: ratio, comparison: '>=', limit: targets.ratio, digits: 3 },
-          { name: `${targets.label} p99 per 1,000 records`, value: p99, comparison: '<', limit: targets.p99Ms, digits: 1, unit: 'ms' },
-        ];
-  const cell = (index: number): string => (checks[index] === undefined ? '' : `   ${targetCell(checks[index])}`);
-  console.log(`${name}`);
-  console.log(`  throughput        ${fmt(throughput).padStart(12)} readings/s   (runs: ${runs.map((r) => fmt(r.readingsPerSecond)).join(', ')})`);
-  console.log(`  parse floor       ${fmt(floor).padStart(12)} readings/s   (base64 + JSON.parse of the same records)`);
-  console.log(`  ratio to floor    ${fmt(ratio, 3).padStart(12)}   (runs: ${runs.map((r) => fmt(r.ratio, 3)).join(', ')})${cell(0)}`);
-  console.log(`  per 1,000 records p50 ${fmt(median(runs.map((r) => r.p50)), 1)} ms, p99 ${fmt(p99, 1)} ms${cell(1)}`);
+function report(name: string, runs: RunResult[], targets?: ReportTargets): BenchTarget[] {
+  const { lines, checks } = functionReport(name, runs, targets);
+  for (const line of lines) console.log(line);
   return checks;
 }
 
@@ -297,6 +275,8 @@ async function main({ runs }: BenchOptions): Promise<void> {
   await dynalite.stop();
 }
 
+// `npm run bench | head` closes the pipe early: exit 0 rather than crash on EPIPE.
+exitQuietlyOnClosedPipe();
 let options: BenchOptions | 'help';
 try {
   // Before any emulator starts: a bad argument costs nothing and prints one line.

@@ -16,6 +16,7 @@ import { loadEnvironmentConfig } from '../charts/lib/config';
 import { monthlyCost } from './lib/cost';
 import { COST_USAGE, CostUsageError, parseCostArgs, withCapacityOverrides } from './lib/costArgs';
 import { renderCost } from './lib/costRender';
+import { exitQuietlyOnClosedPipe } from './lib/exitQuietlyOnClosedPipe';
 
 function main(): void {
   const options = parseCostArgs(process.argv.slice(2));
@@ -32,6 +33,8 @@ function main(): void {
   for (const line of renderCost(cost, source)) process.stdout.write(`${line}\n`);
 }
 
+// `npm run cost | head` closes the pipe early: exit 0 rather than crash on EPIPE.
+exitQuietlyOnClosedPipe();
 try {
   main();
 } catch (error) {

@@ -7,6 +7,7 @@ import { CONFIG_DIR, ConfigFolderError, listEnvironments } from '../charts/lib/c
 import { parsePreflightArgs, PREFLIGHT_USAGE } from './lib/preflightArgs';
 import { runPreflight } from './lib/preflight';
 import { PreflightUsageError } from './lib/preflightProblem';
+import { exitQuietlyOnClosedPipe } from './lib/exitQuietlyOnClosedPipe';
 import { defaultBase } from './lib/manifestDiffSources';
 import { committedIamDocuments, deployedRendering, resolveCommit } from './lib/preflightRendering';
 
@@ -56,6 +57,8 @@ function main(argv: readonly string[]): number {
   return report.exitCode;
 }
 
+// `npm run preflight | head` closes the pipe early: exit 0 rather than crash on EPIPE.
+exitQuietlyOnClosedPipe();
 try {
   process.exitCode = main(process.argv.slice(2));
 } catch (error) {

@@ -370,7 +370,11 @@ function dynamodbLines(config: EnvironmentConfig, load: CostLoad, design: Design
   const readingsPerSensorMinute = load.readingsPerSecondPerSensor * 60;
   const { stateBytes, stateWru } = checkpointSize(config);
   const checkpointInterval = DEFAULT_CHECKPOINT_INTERVAL_SECONDS;
-  const statusWrites = (load.assets / config.detection.statusHeartbeatSeconds) * MONTH.seconds;
+  // The processor writes an asset's checkpoint and status only in a batch holding that asset: an asset
+  // sending less often than the interval is written once per message, not once per interval.
+  const checkpointsPerAssetSecond = Math.min(load.readingsPerSecondPerSensor, 1 / checkpointInterval);
+  const statusWritesPerAssetSecond = Math.min(load.readingsPerSecondPerSensor, 1 / config.detection.statusHeartbeatSeconds);
+  const statusWrites = load.assets * statusWritesPerAssetSecond * MONTH.seconds;
   // Each status write also writes the byLine index (1 WRU); thing links are written again after a recycle.
   const statusWru = statusWrites * 2 + load.assets * recycles;
 
@@ -401,9 +405,9 @@ function dynamodbLines(config: EnvironmentConfig, load: CostLoad, design: Design
   return [
     ...readings,
     priced('dynamodb.statusWrites', 'DynamoDB', 'asset status writes (+ byLine index)', statusWru / 1e6, 'dynamodb.writeRequestUnits',
-      `${n(load.assets)} assets / ${config.detection.statusHeartbeatSeconds} s heartbeat x 2 WRU + thing links`),
-    priced('dynamodb.checkpointWrites', 'DynamoDB', 'detector checkpoints', ((load.assets / checkpointInterval) * stateWru * MONTH.seconds) / 1e6, 'dynamodb.writeRequestUnits',
-      `${n(load.assets)} assets / ${checkpointInterval} s x ${stateWru} WRU (${stateBytes} B of state)`),
+      `${n(load.assets)} assets x min(${n(load.readingsPerSecondPerSensor)} messages/s, 1 per ${config.detection.statusHeartbeatSeconds} s heartbeat) x 2 WRU + thing links`),
+    priced('dynamodb.checkpointWrites', 'DynamoDB', 'detector checkpoints', (load.assets * checkpointsPerAssetSecond * stateWru * MONTH.seconds) / 1e6, 'dynamodb.writeRequestUnits',
+      `${n(load.assets)} assets x min(${n(load.readingsPerSecondPerSensor)} messages/s, 1 per ${checkpointInterval} s) x ${stateWru} WRU (${stateBytes} B of state)`),
     priced('dynamodb.leaseClaims', 'DynamoDB', 'shard lease claims', (load.processorInvocationsPerSecond * MONTH.seconds) / 1e6, 'dynamodb.writeRequestUnits',
       `${n(load.processorInvocationsPerSecond)} processor invocations/s x 1 WRU`),
     priced('dynamodb.reads', 'DynamoDB', 'checkpoint restores (consistent)', (load.assets * recycles) / 1e6, 'dynamodb.readRequestUnits',

@@ -8,8 +8,8 @@ import { diffCode, isLambdaFunction, withoutCode } from './manifestDiffCode';
 import { diffDashboard, isDashboardBody } from './manifestDiffDashboard';
 import { diffFields, DocumentDiffer } from './manifestDiffFields';
 import { diffPolicy, isPolicyDocument } from './manifestDiffPolicy';
-import type { Change, ChangedObject, EnvironmentDiff, ManifestObject, ObjectRef, ReplacementChange } from './manifestDiffTypes';
-import { formatPath, isObject, JsonObject, pointerSteps } from './manifestDiffValues';
+import type { Change, ChangedDocument, ChangedObject, DocumentsDiff, EnvironmentDiff, ManifestObject, ObjectRef, ReplacementChange } from './manifestDiffTypes';
+import { formatPath, isObject, Json, JsonObject, parseJsonDocument, pointerSteps } from './manifestDiffValues';
 
 interface Identity {
   readonly group: string;
@@ -93,8 +93,37 @@ function labeller(objects: readonly JsonObject[]): (object: JsonObject) => strin
   };
 }
 
-/** Compares the committed rendering of an environment (`before`) with the working tree's (`after`). */
-export function diffEnvironment(environment: string, before: readonly ManifestObject[], after: readonly ManifestObject[]): EnvironmentDiff {
+/** The changes of one hand-applied document: statement by statement for a policy, else field by field, else as text. */
+function diffDocument(before: string, after: string): Change[] {
+  const old = parseJsonDocument(before);
+  const now = parseJsonDocument(after);
+  if (old === undefined || now === undefined) return before === after ? [] : [{ type: 'field', path: '(document)', before, after }];
+  return diffFields(old as Json, now as Json, [], documentDiffer);
+}
+
+/** The controller IAM documents added, removed and changed (re-formatting the JSON is no change). */
+export function diffDocuments(before: Readonly<Record<string, string>>, after: Readonly<Record<string, string>>): DocumentsDiff {
+  const files = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+  const changed: ChangedDocument[] = [];
+  for (const file of files) {
+    const [old, now] = [before[file], after[file]];
+    if (old === undefined || now === undefined) continue;
+    const changes = diffDocument(old, now);
+    if (changes.length > 0) changed.push({ file, changes });
+  }
+  return { changed, added: files.filter((file) => before[file] === undefined), removed: files.filter((file) => after[file] === undefined) };
+}
+
+/**
+ * Compares the committed rendering of an environment (`before`) with the working tree's (`after`), and
+ * their controller IAM documents when given.
+ */
+export function diffEnvironment(
+  environment: string,
+  before: readonly ManifestObject[],
+  after: readonly ManifestObject[],
+  documents: { readonly before: Readonly<Record<string, string>>; readonly after: Readonly<Record<string, string>> } = { before: {}, after: {} },
+): EnvironmentDiff {
   const label = labeller([...before, ...after].map(({ object }) => object));
   const ref = ({ file, object }: ManifestObject): ObjectRef => ({ label: label(object), file });
   const old = new Map(before.map((entry) => [keyOf(entry.object), entry]));
@@ -111,10 +140,11 @@ export function diffEnvironment(environment: string, before: readonly ManifestOb
     if (changes.length > 0) changed.push({ ...ref(entry), changes });
   }
   const removed = before.filter((entry) => !nowKeys.has(keyOf(entry.object))).map(ref);
-  return { environment, changed, added, removed };
+  return { environment, changed, added, removed, documents: diffDocuments(documents.before, documents.after) };
 }
 
-/** True when the environment's rendering differs from the base. */
+/** True when the environment's rendering (objects or IAM documents) differs from the base. */
 export function hasChanges(diff: EnvironmentDiff): boolean {
-  return diff.changed.length + diff.added.length + diff.removed.length > 0;
+  const { documents } = diff;
+  return diff.changed.length + diff.added.length + diff.removed.length + documents.changed.length + documents.added.length + documents.removed.length > 0;
 }

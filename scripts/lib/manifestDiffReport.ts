@@ -1,10 +1,11 @@
 /**
  * The report of `npm run diff`: per environment a summary line, then the objects added, removed
  * and changed with what changed in them, as markdown (a pull-request comment) or plain text.
- * Every line is cut with `…` to MAX_LINE_CHARS, so a huge value never floods a review.
+ * Every line is cut with `…` to MAX_LINE_CHARS, so a huge value never floods a review; a long changed
+ * value is shown around its first difference, so two values that differ late never print alike.
  */
-import type { Change, CodeChange, DashboardChange, EnvironmentDiff, ObjectRef, PolicyChange, StatementFieldChange, StatementSummary, WidgetPlace } from './manifestDiffTypes';
-import { cut, Json, MAX_VALUE_CHARS, showValue } from './manifestDiffValues';
+import type { Change, ChangedDocument, CodeChange, DashboardChange, EnvironmentDiff, ObjectRef, PolicyChange, StatementFieldChange, StatementSummary, WidgetPlace } from './manifestDiffTypes';
+import { cut, differenceWindows, Json, MAX_VALUE_CHARS, showValue, valueText } from './manifestDiffValues';
 
 export const MAX_LINE_CHARS = 300;
 export const REPORT_FORMATS = ['markdown', 'text'] as const;
@@ -24,6 +25,16 @@ const code = (text: string): Segment => ({ code: cut(text, MAX_VALUE_CHARS) });
 const line = (segments: readonly Segment[], children: readonly Line[] = []): Line => ({ segments, children });
 const plural = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? '' : 's'}`;
 const value = (json: Json | undefined): Segment => (json === undefined ? '(none)' : code(showValue(json)));
+/**
+ * `old → new`; when a side is too long to show whole, both sides cut to a window around their first
+ * difference, with its position, so two values that only differ late never print alike.
+ */
+function valueChange(before: Json | undefined, after: Json | undefined): Segment[] {
+  const fits = (json: Json | undefined): boolean => json === undefined || (JSON.stringify(json) ?? '').length <= MAX_VALUE_CHARS;
+  if (before === undefined || after === undefined || (fits(before) && fits(after))) return [value(before), ' → ', value(after)];
+  const windows = differenceWindows(valueText(before), valueText(after));
+  return [`first difference at character ${windows.offset + 1}: `, code(windows.before), ' → ', code(windows.after)];
+}
 const plainLength = (segments: readonly Segment[]): number => segments.reduce((sum, segment) => sum + (typeof segment === 'string' ? segment : 'code' in segment ? segment.code : segment.strong).length + 2, 0);
 
 /** `label: a, b, c` on one line while it fits, else the label with one child line per item. */
@@ -38,7 +49,7 @@ function itemsLine(label: readonly Segment[], items: readonly (readonly Segment[
 const signed = (added: readonly string[], removed: readonly string[]): Segment[][] => [...added.map((item) => [code(`+ ${item}`)]), ...removed.map((item) => [code(`- ${item}`)])];
 
 function statementFieldLine(change: StatementFieldChange): Line {
-  if (change.kind === 'scalar') return line([`${change.field}: `, value(change.before), ' → ', value(change.after)]);
+  if (change.kind === 'scalar') return line([`${change.field}: `, ...valueChange(change.before, change.after)]);
   return itemsLine([`${change.field}: `], signed(change.added, change.removed));
 }
 
@@ -53,14 +64,15 @@ function withDetails(head: readonly Segment[], details: readonly Line[]): Line {
   return line(head, details);
 }
 
-function policyLine(change: PolicyChange): Line {
+/** `head: policy, 1 statement changed` with a line per statement; `head` is the path, or the document's name for a whole document. */
+function policyLine(change: PolicyChange, head: readonly Segment[] = [code(change.path), ': ']): Line {
   const counts = [
     change.added.length > 0 ? `${plural(change.added.length, 'statement')} added` : '',
     change.removed.length > 0 ? `${plural(change.removed.length, 'statement')} removed` : '',
     change.changed.length > 0 ? `${plural(change.changed.length, 'statement')} changed` : '',
   ].filter((count) => count !== '');
   return line(
-    [code(change.path), `: policy${counts.length > 0 ? `, ${counts.join(', ')}` : ''}`],
+    [...head, `policy${counts.length > 0 ? `, ${counts.join(', ')}` : ''}`],
     [
       ...change.document.map(changeLine),
       ...change.added.map((statement) => statementSummary('+', statement)),
@@ -119,13 +131,13 @@ function codeLine(change: CodeChange): Line {
 function changeLine(change: Change): Line {
   switch (change.type) {
     case 'field':
-      return line([code(change.path), ': ', value(change.before), ' → ', value(change.after)]);
+      return line([code(change.path), ': ', ...valueChange(change.before, change.after)]);
     case 'list':
       return itemsLine([code(change.path), ': '], signed(change.added, change.removed));
     case 'replacement':
       // The advice is clauses separated by `;`: one line each keeps every word under the line bound.
       return line(
-        [{ strong: 'REPLACEMENT' }, ' ', code(change.path), ': ', value(change.before), ' → ', value(change.after), ' (create-only); to apply:'],
+        [{ strong: 'REPLACEMENT' }, ' ', code(change.path), ': ', ...valueChange(change.before, change.after), ' (create-only); to apply:'],
         change.replacement.split('; ').map((clause) => line([clause])),
       );
     case 'file':
@@ -143,7 +155,8 @@ function environmentLines(diff: EnvironmentDiff): Line[] {
   const groups = new Map<string, { members: ObjectRef[]; details: Line[] }>();
   for (const object of diff.changed) {
     const details = object.changes.map(changeLine);
-    const key = JSON.stringify(details);
+    // Keyed on the changes themselves: their lines cut long values, and two different changes may print alike.
+    const key = JSON.stringify(object.changes);
     const group = groups.get(key) ?? { members: [], details };
     group.members.push(object);
     groups.set(key, group);
@@ -157,12 +170,35 @@ function environmentLines(diff: EnvironmentDiff): Line[] {
     ...changed,
     ...diff.added.map(({ label, file }) => line([{ strong: 'added' }, ' ', code(label), ` (${file})`])),
     ...diff.removed.map(({ label, file }) => line([{ strong: 'removed' }, ' ', code(label), ` (${file})`])),
+    ...documentLines(diff),
   ];
 }
 
-/** `dev: 1 changed, 0 added, 0 removed` */
+/** A changed IAM document: a whole policy as its statements, anything else as its fields. */
+function changedDocumentLine({ file, changes }: ChangedDocument): Line {
+  const head: Segment[] = [{ strong: 'changed' }, ' IAM document ', code(file), ': '];
+  const [only] = changes;
+  if (changes.length === 1 && only.type === 'policy' && only.path === '') return policyLine(only, head);
+  return line(head.slice(0, -1), changes.map(changeLine));
+}
+
+function documentLines({ documents }: EnvironmentDiff): Line[] {
+  return [
+    ...documents.changed.map(changedDocumentLine),
+    ...documents.added.map((file) => line([{ strong: 'added' }, ' IAM document ', code(file)])),
+    ...documents.removed.map((file) => line([{ strong: 'removed' }, ' IAM document ', code(file)])),
+  ];
+}
+
+/**
+ * `dev: 1 changed, 0 added, 0 removed`, then the controller IAM documents when any differ (they are applied
+ * by hand before the sync) and the note of an environment that came or went.
+ */
 export function summaryLine(diff: EnvironmentDiff): string {
-  return `${diff.environment}: ${diff.changed.length} changed, ${diff.added.length} added, ${diff.removed.length} removed`;
+  const { documents } = diff;
+  const documentCount = documents.changed.length + documents.added.length + documents.removed.length;
+  const iam = documentCount === 0 ? '' : `; IAM documents: ${documents.changed.length} changed, ${documents.added.length} added, ${documents.removed.length} removed`;
+  return `${diff.environment}: ${diff.changed.length} changed, ${diff.added.length} added, ${diff.removed.length} removed${iam}${diff.note === undefined ? '' : ` (${diff.note})`}`;
 }
 
 function renderSegments(indent: string, segments: readonly Segment[], format: ReportFormat): string {

@@ -1,7 +1,8 @@
 /**
  * The two renderings `npm run diff` compares: the working tree, rendered in-process into a
  * temporary folder, and the manifests committed at a git ref, read with `git ls-tree`/`git show`
- * (so neither the working tree's manifests/ nor the checkout is touched).
+ * (so neither the working tree's manifests/ nor the checkout is touched). Each has the objects Argo CD
+ * syncs and the controller IAM documents (controller-iam/*.json) the platform team applies by hand.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -9,9 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { buildApp } from '../../main';
+import { loadEnvironmentConfig } from '../../charts/lib/config';
+import { controllerPolicyFiles, renderedObjects } from '../../charts/lib/controllerPolicies';
 import { DiffUsageError } from './manifestDiffArgs';
-import type { ManifestObject } from './manifestDiffTypes';
+import type { ManifestObject, Rendering } from './manifestDiffTypes';
 import { isObject } from './manifestDiffValues';
+import { committedIamDocuments } from './preflightRendering';
 
 /** The files Argo CD syncs: one multi-document YAML file per chart (controller-iam/ is not synced). */
 const MANIFEST_FILE = /\.k8s\.yaml$/;
@@ -25,18 +29,28 @@ export function parseManifestFile(file: string, text: string): ManifestObject[] 
   });
 }
 
-/** Renders `config/<environment>.yaml` of the working tree as `npm run synth` would, without writing manifests/. */
-export function renderEnvironment(environment: string, configDir?: string): ManifestObject[] {
+/**
+ * Renders `config/<environment>.yaml` of the working tree as `npm run synth` would, without writing
+ * manifests/: the objects and the controller IAM documents synth writes beside them.
+ */
+export function renderEnvironmentWithDocuments(environment: string, configDir?: string): Rendering {
   const outdir = mkdtempSync(join(tmpdir(), 'manifest-diff-'));
   try {
-    buildApp(environment, outdir, configDir).synth();
-    return readdirSync(outdir)
+    const app = buildApp(environment, outdir, configDir);
+    app.synth();
+    const objects = readdirSync(outdir)
       .filter((file) => MANIFEST_FILE.test(file))
       .sort()
       .flatMap((file) => parseManifestFile(file, readFileSync(join(outdir, file), 'utf8')));
+    return { objects, documents: controllerPolicyFiles(loadEnvironmentConfig(environment, configDir), renderedObjects(app)) };
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
+}
+
+/** The objects of the working tree's rendering of an environment. */
+export function renderEnvironment(environment: string, configDir?: string): ManifestObject[] {
+  return [...renderEnvironmentWithDocuments(environment, configDir).objects];
 }
 
 function git(args: readonly string[], cwd: string): string {
@@ -96,12 +110,25 @@ export function defaultBase(cwd: string): BaseCommit | undefined {
   return head === undefined ? undefined : { commit: head, description: `HEAD (${short(head)})` };
 }
 
-/** The manifests of `manifests/<environment>/` committed at `commit`; none when the folder did not exist there. */
-export function committedEnvironment(commit: string, environment: string, cwd: string): ManifestObject[] {
+/** The manifests and IAM documents of `manifests/<environment>/` committed at `commit`; none when the folder did not exist there. */
+export function committedEnvironment(commit: string, environment: string, cwd: string): Rendering {
   const folder = `manifests/${environment}/`;
   const paths = git(['ls-tree', '--name-only', commit, '--', folder], cwd)
     .split('\n')
     .filter((path) => MANIFEST_FILE.test(path))
     .sort();
-  return paths.flatMap((path) => parseManifestFile(path.slice(folder.length), git(['show', `${commit}:./${path}`], cwd)));
+  const objects = paths.flatMap((path) => parseManifestFile(path.slice(folder.length), git(['show', `${commit}:./${path}`], cwd)));
+  return { objects, documents: committedIamDocuments(cwd, commit, environment) };
+}
+
+/**
+ * The environments whose manifests are committed at `commit` (`manifests/<env>/`): an environment whose
+ * config the working tree deleted is still deployed from there, and its removal is a change to report.
+ */
+export function committedEnvironments(commit: string, cwd: string): string[] {
+  return git(['ls-tree', '-d', '--name-only', commit, '--', 'manifests/'], cwd)
+    .split('\n')
+    .map((path) => path.slice('manifests/'.length))
+    .filter((name) => name !== '' && !name.startsWith('.'))
+    .sort();
 }

@@ -117,9 +117,35 @@ export interface ChangedObject extends ObjectRef {
   readonly changes: readonly Change[];
 }
 
+/**
+ * A rendering of an environment: the objects Argo CD syncs, and the JSON documents applied by hand
+ * (`controller-iam/<controller>.json`, `controller-iam/iam-role-boundary.json`: path below
+ * `manifests/<env>/` → content).
+ */
+export interface Rendering {
+  readonly objects: readonly ManifestObject[];
+  readonly documents: Readonly<Record<string, string>>;
+}
+
+/** A hand-applied document whose content changed: its policy statements, or its fields when it is no policy. */
+export interface ChangedDocument {
+  readonly file: string;
+  readonly changes: readonly Change[];
+}
+
+export interface DocumentsDiff {
+  readonly changed: readonly ChangedDocument[];
+  readonly added: readonly string[];
+  readonly removed: readonly string[];
+}
+
 export interface EnvironmentDiff {
   readonly environment: string;
   readonly changed: readonly ChangedObject[];
   readonly added: readonly ObjectRef[];
   readonly removed: readonly ObjectRef[];
+  /** The controller IAM documents, which Argo CD does not apply: each change is a step before the sync. */
+  readonly documents: DocumentsDiff;
+  /** Why the whole environment looks added or removed (its config file came or went). */
+  readonly note?: string;
 }

@@ -78,3 +78,36 @@ export function cut(text: string, max: number): string {
 export function showValue(value: unknown): string {
   return cut(JSON.stringify(value) ?? String(value), MAX_VALUE_CHARS);
 }
+
+/** Characters of context a long changed value keeps before its first difference. */
+export const WINDOW_LEAD_CHARS = 30;
+/** The most characters of a long changed value shown on each side, `…` included. */
+export const WINDOW_CHARS = 90;
+
+/** Two long values cut around where they first differ (0-based `offset`), `…` marking what is left out. */
+export interface DifferenceWindows {
+  readonly offset: number;
+  readonly before: string;
+  readonly after: string;
+}
+
+/** The text a value is compared by: a string as itself (so offsets count its characters), anything else as JSON. */
+export const valueText = (value: unknown): string => (typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value)));
+
+/**
+ * Where two texts first differ, and each cut to the same window around that point: two long values
+ * that share their first MAX_VALUE_CHARS characters (an IoT rule's SQL with a clause appended) would
+ * otherwise print identically.
+ */
+export function differenceWindows(before: string, after: string): DifferenceWindows {
+  let offset = 0;
+  while (offset < before.length && offset < after.length && before[offset] === after[offset]) offset += 1;
+  const start = Math.max(0, offset - WINDOW_LEAD_CHARS);
+  const window = (text: string): string => {
+    const head = start > 0 ? '…' : '';
+    const room = WINDOW_CHARS - head.length;
+    const rest = text.slice(start);
+    return rest.length <= room ? `${head}${rest}` : `${head}${rest.slice(0, room - 1)}…`;
+  };
+  return { offset, before: window(before), after: window(after) };
+}

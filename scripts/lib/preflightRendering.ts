@@ -1,7 +1,8 @@
 /**
  * Compares the rendering of an environment now with the one Argo CD deploys (the manifests
  * committed at a git ref): create-only fields that changed, and objects holding data that would be
- * pruned. Objects are paired by apiVersion, kind, namespace and name.
+ * pruned. Objects are paired by API group, kind, namespace and name, as `npm run diff` pairs them: a
+ * version bump of a CRD (`v1alpha1` → `v1`) is the same object, not a deletion and a creation.
  */
 import { execFileSync } from 'node:child_process';
 import type { App } from 'cdk8s';
@@ -69,9 +70,10 @@ function meta(object: RenderedObject): { name: string; namespace?: string; annot
   return { name: String(metadata.name ?? ''), namespace: metadata.namespace, annotations: metadata.annotations ?? {} };
 }
 
+/** The version is left out: Kubernetes serves one object under every version of its CRD. */
 function identity(object: RenderedObject): string {
   const { name, namespace } = meta(object);
-  return [object.apiVersion, object.kind, namespace ?? '', name].join('|');
+  return JSON.stringify([apiGroup(object), String(object.kind ?? ''), namespace ?? '', name]);
 }
 
 /** `processing.k8s.yaml EventSourceMapping telemetry-prod/esm-processor-prod`, as problem lines name an object. */

@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { DEFAULT_BENCH_RUNS, parseBenchArgs } from '../../scripts/lib/benchArgs';
+import { functionReport, type RunResult } from '../../scripts/lib/benchReport';
+import { median } from '../../scripts/lib/benchStats';
 import { targetCell, targetMet, targetSummary, type BenchTarget } from '../../scripts/lib/benchTargets';
 import { ReplayUsageError } from '../../scripts/lib/replayErrors';
 
@@ -64,5 +66,29 @@ describe('bench targets', () => {
       'Targets missed: 3 of 3 (processor ratio to floor 0.237, target >= 0.25; processor p99 per 1,000 records 1,234.6 ms, target < 1,000 ms; ' +
         'storer readings per item write 9.5, target >= 10)',
     );
+  });
+});
+
+describe('bench medians', () => {
+  it('takes the middle value of an odd count and the mean of the two middle values of an even count', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([10, 20])).toBe(15);
+    expect(median([7])).toBe(7);
+    expect(median([])).toBeNaN();
+  });
+
+  it('says that each figure is a median over the runs and that the ratio is not throughput / floor', () => {
+    const run = (readingsPerSecond: number, floorPerSecond: number, ratio: number, p50: number, p99: number): RunResult => ({ readingsPerSecond, floorPerSecond, ratio, p50, p99 });
+    const runs = [run(500_000, 2_000_000, 0.26, 13, 27), run(520_000, 1_900_000, 0.3, 14, 28), run(510_000, 1_950_000, 0.27, 12, 30), run(530_000, 1_800_000, 0.28, 15, 26)];
+    const { lines, checks } = functionReport('processor', runs, { label: 'processor', ratio: 0.25, p99Ms: 1_000 });
+    expect(lines).toEqual([
+      'processor',
+      '  throughput             515,000 readings/s   median of 4 runs (runs: 500,000, 520,000, 510,000, 530,000)',
+      '  parse floor          1,925,000 readings/s   median of 4 runs (base64 + JSON.parse of the same records; runs: 2,000,000, 1,900,000, 1,950,000, 1,800,000)',
+      '  ratio to floor           0.275   median of the per-run ratios, not throughput / floor (runs: 0.260, 0.300, 0.270, 0.280)   target >= 0.25',
+      '  per 1,000 records p50 13.5 ms, p99 27.5 ms (medians of 4 runs)   target < 1,000 ms',
+    ]);
+    expect(checks.map((check) => check.value)).toEqual([0.275, 27.5]);
   });
 });

@@ -138,6 +138,26 @@ describe('monthlyCost, by hand', () => {
     expect(chattyCost.exposures[0]?.line.basis).toBe('10 assets x 1/s (a checkpoint per batch holding the asset) x 2 WRU');
   });
 
+  it('writes a rarely sending asset\'s checkpoint and status once per message, not once per interval, and keeps the exposure at or above the line it replaces', () => {
+    const { config } = small();
+    // One message per asset every 1,000 s: the processor sees the asset (and can checkpoint it) only that often.
+    const sparse = withCapacityOverrides(config, { readingsPerSecondPerSensor: 0.001 });
+    const cost = monthlyCost(sparse, planCapacity(sparse));
+    // 10 assets x min(0.001, 1/60)/s x 2 WRU x 2,628,000 s = 52,560 WRU x $0.9375 / M = $0.049275 (not $0.82125)
+    const checkpoints = line(cost.lines, 'dynamodb.checkpointWrites');
+    expect(checkpoints.usd).toBeCloseTo(0.049275, 9);
+    expect(checkpoints.basis).toBe('10 assets x min(0.001 messages/s, 1 per 60 s) x 2 WRU (2000 B of state)');
+    // Status: 10 x 0.001 x 2 WRU x 2,628,000 s = 52,560 WRU + thing links 10 x 12 x 30.41667 = 3,650 WRU = 56,210 x $0.9375 / M
+    const status = line(cost.lines, 'dynamodb.statusWrites');
+    expect(status.usd).toBeCloseTo(0.052696875, 9);
+    expect(status.basis).toBe('10 assets x min(0.001 messages/s, 1 per 300 s heartbeat) x 2 WRU + thing links');
+    // Moving shards cannot checkpoint an asset more often than it sends either: no saving, never a negative exposure.
+    const [moving] = cost.exposures;
+    expect((moving?.line.usd ?? Number.NaN) - checkpoints.usd).toBeCloseTo(0, 12);
+    const exposure = renderCost(cost, sparse.sourceFile).find((entry) => entry.startsWith('    instead of '));
+    expect(exposure).toBe('    instead of $0.05 (DynamoDB detector checkpoints): +$0.00/month; watch the dashboard\'s "processor shard handoffs" line (metric ShardHandoffs)');
+  });
+
   it('makes every line quantity x unit price, and the total their sum', () => {
     const { cost } = small();
     for (const l of [...cost.lines, ...cost.naive.lines]) {
@@ -220,5 +240,40 @@ describe('parseCostArgs', () => {
     [['prod'], `cost: "prod": unexpected argument; ${COST_USAGE}`],
   ])('refuses %j', (argv, message) => {
     expect(() => parseCostArgs(argv)).toThrow(new CostUsageError(message));
+  });
+});
+
+describe('capacity overrides', () => {
+  const tsxCli = join(projectRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+
+  it('holds the overridden inputs to the 131,072-byte message bound of the config, naming the flags and the values', () => {
+    const prod = loadEnvironmentConfig('prod');
+    expect(() => withCapacityOverrides(prod, { readingsPerMessage: 500, bytesPerReading: 4096, sensors: 1000 })).toThrow(
+      new CostUsageError(
+        "cost: --readings-per-message 500 with --bytes-per-reading 4096: a message would be 2048000 bytes, over the 131072 bytes of the data contract (IoT Core's payload limit); at most 32 readings of 4096 bytes fit",
+      ),
+    );
+    // One flag against the file's other input: the file's field is named with its file.
+    expect(() => withCapacityOverrides(prod, { bytesPerReading: 4096 })).not.toThrow();
+    const hundredPerMessage: EnvironmentConfig = { ...prod, capacity: { ...prod.capacity, readingsPerMessage: 100 } };
+    expect(() => withCapacityOverrides(hundredPerMessage, { bytesPerReading: 4096 })).toThrow(
+      new CostUsageError(
+        "cost: capacity.readingsPerMessage 100 of config/prod.yaml with --bytes-per-reading 4096: a message would be 409600 bytes, over the 131072 bytes of the data contract (IoT Core's payload limit); at most 32 readings of 4096 bytes fit",
+      ),
+    );
+    expect(withCapacityOverrides(prod, { readingsPerMessage: 32, bytesPerReading: 4096 }).capacity).toMatchObject({ readingsPerMessage: 32, bytesPerReading: 4096 });
+  });
+
+  it('exits 2 with that one line instead of pricing messages over the bound', () => {
+    const result = spawnSync(process.execPath, [tsxCli, join(projectRoot, 'scripts', 'cost.ts'), '--readings-per-message', '500', '--bytes-per-reading', '4096', '--sensors', '1000'], {
+      cwd: projectRoot,
+      encoding: 'utf8',
+    });
+    expect({ status: result.status, stdout: result.stdout, stderr: result.stderr }).toEqual({
+      status: 2,
+      stdout: '',
+      stderr:
+        "cost: --readings-per-message 500 with --bytes-per-reading 4096: a message would be 2048000 bytes, over the 131072 bytes of the data contract (IoT Core's payload limit); at most 32 readings of 4096 bytes fit\n",
+    });
   });
 });

@@ -87,7 +87,7 @@ describe('--help and -h', () => {
     const untouchable = (): never => {
       throw new Error('help must not read or render anything');
     };
-    const io: DiffIo = { environments: untouchable, resolveBase: untouchable, committed: untouchable, render: untouchable, out: (text) => written.push(text), err: untouchable };
+    const io: DiffIo = { environments: untouchable, baseEnvironments: untouchable, resolveBase: untouchable, committed: untouchable, render: untouchable, out: (text) => written.push(text), err: untouchable };
     expect(runDiff(['-h'], io)).toBe(0);
     runReplay(['--format', 'xml', '--help'], (chunk) => written.push(chunk));
     runBenchSkab(['-h', '/no/such/folder'], (chunk) => written.push(chunk));

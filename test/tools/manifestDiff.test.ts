@@ -2,7 +2,7 @@ import { diffEnvironment, hasChanges } from '../../scripts/lib/manifestDiff';
 import { formatReport, MAX_LINE_CHARS } from '../../scripts/lib/manifestDiffReport';
 import { renderEnvironment } from '../../scripts/lib/manifestDiffSources';
 import type { CodeChange, DashboardChange, EnvironmentDiff, ManifestObject, PolicyChange, ReplacementChange } from '../../scripts/lib/manifestDiffTypes';
-import { parseJsonDocument, type Json, type JsonObject } from '../../scripts/lib/manifestDiffValues';
+import { MAX_VALUE_CHARS, parseJsonDocument, type Json, type JsonObject } from '../../scripts/lib/manifestDiffValues';
 
 const BASE = 'main (0123456789ab)';
 
@@ -306,6 +306,37 @@ describe('diffEnvironment', () => {
       expect(lines.filter((entry) => entry.length > MAX_LINE_CHARS)).toEqual([]);
       expect(lines.some((entry) => entry.includes('…'))).toBe(true);
     }
+  });
+
+  it('shows a long value changed late in it around its first difference, with the position, on both sides', () => {
+    const after = mutated('TopicRule', 'iot-telemetry-dev', (rule) => {
+      rule.spec.forProvider.sql = `${rule.spec.forProvider.sql} WHERE 1 = 0`;
+    });
+    const sql = String(((rendered.find((entry) => nameOf(entry) === 'iot-telemetry-dev')?.object.spec as Mutable).forProvider as Mutable).sql);
+    expect(sql.length).toBeGreaterThan(MAX_VALUE_CHARS);
+    const lines = reportLines(diffOf(after), 'text');
+    expect(lines.slice(2)).toEqual([
+      'dev: 1 changed, 0 added, 0 removed',
+      '  changed TopicRule iot-telemetry-dev (ingestion.k8s.yaml)',
+      `    spec.forProvider.sql: first difference at character ${sql.length + 1}: …${sql.slice(-30)} → …${sql.slice(-30)} WHERE 1 = 0`,
+    ]);
+  });
+
+  it('groups objects changed alike only when the full values are alike, not their shortened lines', () => {
+    const prefix = 'y'.repeat(200);
+    const alarms = rendered.filter((entry) => entry.object.kind === 'MetricAlarm').map(nameOf).slice(0, 6);
+    expect(alarms).toHaveLength(6);
+    const after = (structuredClone(rendered) as ManifestObject[]).map((entry) => {
+      const at = alarms.indexOf(nameOf(entry));
+      if (entry.object.kind === 'MetricAlarm' && at >= 0) (entry.object.metadata as Mutable).annotations = { ...((entry.object.metadata as Mutable).annotations as Mutable), 'telemetry.plant/note': `${prefix}${at < 3 ? 'A' : 'B'}` };
+      return entry;
+    });
+    const lines = reportLines(diffOf(after), 'text');
+    // Both values print cut to the same line; only the full values tell the two sets of three apart.
+    expect(lines.filter((entry) => entry.startsWith('  changed alike, '))).toEqual([
+      `  changed alike, 3 objects: ${alarms.slice(0, 3).map((name) => `MetricAlarm ${name}`).join(', ')}`,
+      `  changed alike, 3 objects: ${alarms.slice(3).map((name) => `MetricAlarm ${name}`).join(', ')}`,
+    ]);
   });
 
   it('writes the same diff as markdown (headings, bullets, code spans) and as plain text', () => {

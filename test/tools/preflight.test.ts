@@ -11,7 +11,7 @@ import { runPreflight } from '../../scripts/lib/preflight';
 import { parsePreflightArgs, PREFLIGHT_USAGE } from '../../scripts/lib/preflightArgs';
 import { PreflightUsageError } from '../../scripts/lib/preflightProblem';
 import { reshardingProblems, reshardingSteps } from '../../scripts/lib/preflightResharding';
-import { committedIamDocuments, committedRendering, currentRendering, deployedRendering, RenderedFile } from '../../scripts/lib/preflightRendering';
+import { committedIamDocuments, committedRendering, createOnlyProblems, currentRendering, dataDeletionProblems, deployedRendering, RenderedFile } from '../../scripts/lib/preflightRendering';
 
 const projectRoot = join(__dirname, '..', '..');
 
@@ -198,6 +198,29 @@ describe('preflight against the deployed rendering', () => {
         'export the items first (DynamoDB export to S3) or keep the object until nobody needs them',
       'preflight prod: 1 problem',
     ]);
+  });
+});
+
+describe('preflight across a version bump of a CRD', () => {
+  test('pairs objects by API group, kind, namespace and name: the tables moved to v1 are no deletion, and their create-only changes still show', () => {
+    const before = rendering('prod', cleanConfigDir('prod'));
+    // The DynamoDB controller's CRDs served at v1, and the readings table's key schema reversed in the same change.
+    const after = (JSON.parse(JSON.stringify(before)) as RenderedFile[]).map(({ file, objects }) => ({
+      file,
+      objects: objects.map((object) => {
+        if (object.kind !== 'Table') return object;
+        const spec = object.spec as { tableName?: string; keySchema: unknown[] };
+        const name = (object.metadata as { name: string }).name;
+        return { ...object, apiVersion: 'dynamodb.services.k8s.aws/v1', spec: name.includes('readings') ? { ...spec, keySchema: [...spec.keySchema].reverse() } : spec };
+      }),
+    }));
+    const tables = before.flatMap(({ objects }) => objects).filter((object) => object.kind === 'Table');
+    expect(tables.length).toBeGreaterThan(1);
+    expect(tables.every((object) => object.apiVersion === 'dynamodb.services.k8s.aws/v1alpha1')).toBe(true);
+
+    expect(dataDeletionProblems(before, after)).toEqual([]);
+    const problems = createOnlyProblems(before, after);
+    expect(problems.map(({ subject, field }) => `${subject} ${field}`)).toEqual(['storage.k8s.yaml Table telemetry-prod/dynamodb-readings-prod /spec/keySchema']);
   });
 });
 
