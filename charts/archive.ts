@@ -14,7 +14,11 @@ import { PlatformChart, PlatformChartProps } from './lib/PlatformChart';
 export function rawPrefix(names: PlatformNames): string {
   return `${names.archiveRawPrefix}year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/`;
 }
-/** Where Firehose puts what it could not deliver, by error type and day. */
+/**
+ * Where Firehose puts records its processing could not handle, by error type and day. Not records S3
+ * refused: those Firehose retries for as long as they are in the source stream (its retention, 7
+ * days), then they are gone from the archive; the freshness alarm is the warning.
+ */
 export const FIREHOSE_ERROR_PREFIX = `${QUARANTINE_PREFIX}firehose/!{firehose:error-output-type}/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/`;
 
 /**
@@ -113,9 +117,9 @@ export class ArchiveChart extends PlatformChart {
             kmsKeyArn: names.kmsAliasArn,
             // Records are JSON without a trailing newline: one per line makes the objects JSON Lines.
             processingConfiguration: { enabled: true, processors: [{ type: 'AppendDelimiterToRecord' }] },
-            // Off: delivery failures land under the error prefix above and in Firehose's
-            // DeliveryToS3.* metrics, which the observability chart can alarm on; logging would also
-            // need a log stream that no controller here can create.
+            // Off: logging needs a log stream, which no controller here can create. A refused S3 write
+            // shows in the DeliveryToS3.* metrics (the freshness alarm) and, for a denied key, in
+            // CloudTrail; Firehose retries it while the records are in the stream.
             cloudwatchLoggingOptions: { enabled: false },
           },
           tags: platformTags(config),

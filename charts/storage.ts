@@ -45,6 +45,8 @@ export const RAW_TRANSITIONS: readonly ArchiveTransition[] = [
  */
 export const QUARANTINE_TRANSITIONS: readonly ArchiveTransition[] = [];
 export const QUARANTINE_EXPIRATION_DAYS = 365;
+/** Days of a year of archive: with the leap days, so archiveYears of raw records are kept that many full years. */
+const DAYS_PER_YEAR = 365.25;
 
 /** Superseded versions (a redelivered record rewriting its quarantine object) are kept a month. */
 export const NONCURRENT_EXPIRATION_DAYS = 30;
@@ -166,7 +168,7 @@ export class StorageChart extends PlatformChart {
 
   private lifecycleRules(): BucketSpecLifecycleRules[] {
     const { config, names } = this;
-    const rawExpirationDays = config.retention.archiveYears * 365;
+    const rawExpirationDays = Math.ceil(config.retention.archiveYears * DAYS_PER_YEAR);
     const lastRaw = RAW_TRANSITIONS[RAW_TRANSITIONS.length - 1];
     const rawMinimumDays = lastRaw.days + STORAGE_CLASS_MINIMUM_DAYS[lastRaw.storageClass];
     if (rawExpirationDays < rawMinimumDays) {
@@ -175,7 +177,7 @@ export class StorageChart extends PlatformChart {
         'retention.archiveYears',
         config.retention.archiveYears,
         `raw records reach ${lastRaw.storageClass} on day ${lastRaw.days} and it bills at least ` +
-          `${STORAGE_CLASS_MINIMUM_DAYS[lastRaw.storageClass]} days, so archiveYears x 365 must be at least ${rawMinimumDays} days`,
+          `${STORAGE_CLASS_MINIMUM_DAYS[lastRaw.storageClass]} days, so archiveYears x 365.25 must be at least ${rawMinimumDays} days`,
       );
     }
     return [

@@ -53,7 +53,7 @@ describe('ArchiveChart', () => {
     expect(spec.serverSideEncryption).toBeUndefined();
   });
 
-  test('GZIP JSON Lines under hourly raw/ partitions, failures under quarantine/firehose/ by error type, KMS by alias', () => {
+  test('GZIP JSON Lines under hourly raw/ partitions, processing failures under quarantine/firehose/ by error type, KMS by alias', () => {
     expect(forProvider(objects).extendedS3Configuration).toEqual({
       bucketArn: 'arn:aws:s3:::s3-archive-111122223333-dev',
       roleArn: 'arn:aws:iam::111122223333:role/iam-firehose-dev',

@@ -177,7 +177,7 @@ describe('StorageChart', () => {
           { days: 90, storageClass: 'GLACIER_IR' },
           { days: 180, storageClass: 'DEEP_ARCHIVE' },
         ],
-        expiration: { days: 7 * 365 },
+        expiration: { days: 2557 }, // 7 years of 365.25 days, rounded up
       },
       {
         // No transitions: quarantined objects are single records under 128 KB, which S3 does not transition.
@@ -208,14 +208,14 @@ describe('StorageChart', () => {
     const prod = render('prod');
     expect(findObject(prod, 'Bucket').metadata.name).toBe('s3-archive-444455556666-prod');
     const rules = bucketSpec(prod).lifecycle.rules as { id: string; expiration: { days: number } }[];
-    expect(rules.find((rule) => rule.id === 'raw-tiering')?.expiration).toEqual({ days: 3650 });
+    expect(rules.find((rule) => rule.id === 'raw-tiering')?.expiration).toEqual({ days: 3653 });
   });
 
   test('an archive retention shorter than Deep Archive allows is refused, naming the config field', () => {
     const dev = loadEnvironmentConfig('dev');
     const props = platformProps('dev', { retention: { ...dev.retention, archiveYears: 0 } });
     expect(() => new StorageChart(Testing.app(), 'storage', props)).toThrow(
-      'config/dev.yaml: retention.archiveYears: value 0 is not allowed; raw records reach DEEP_ARCHIVE on day 180 and it bills at least 180 days, so archiveYears x 365 must be at least 360 days',
+      'config/dev.yaml: retention.archiveYears: value 0 is not allowed; raw records reach DEEP_ARCHIVE on day 180 and it bills at least 180 days, so archiveYears x 365.25 must be at least 360 days',
     );
   });
 });
