@@ -1,5 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { once } from 'node:events';
+import { connect, type Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connectAsync, type MqttClient } from 'mqtt';
@@ -24,10 +26,15 @@ interface StoredObject {
 
 let kinesalite: Emulator;
 let certs: string;
+let stream: TestStream;
+const manifests = readManifests(join(REPOSITORY, 'manifests', 'dev'), 'dev');
 beforeAll(async () => {
   kinesalite = await startKinesalite();
   certs = mkdtempSync(join(tmpdir(), 'gateway-thread-certs-'));
   makeCertificates(certs, [THING]);
+  // The rules' stream, which every gateway of this file writes to.
+  stream = new TestStream(kinesalite.endpoint, manifests.streams[0]?.name ?? '');
+  await stream.create();
 });
 afterAll(async () => {
   await kinesalite.stop();
@@ -42,20 +49,31 @@ async function until(condition: () => boolean, what: string): Promise<void> {
   }
 }
 
+/** The broker's key, certificate and CA, as the pipeline gives them to the gateway. */
+const serverTls = (): { key: string; cert: string; ca: string } => ({
+  key: readFileSync(join(certs, CERT_FILES.serverKey), 'utf8'),
+  cert: readFileSync(join(certs, CERT_FILES.serverCert), 'utf8'),
+  ca: readFileSync(join(certs, CERT_FILES.caCert), 'utf8'),
+});
+
+/** THING's MQTT/TLS connection to the gateway on `port`. */
+const connectDevice = (port: number): Promise<MqttClient> =>
+  connectAsync(`mqtts://127.0.0.1:${port}`, {
+    clientId: THING,
+    key: readFileSync(join(certs, `${THING}${CERT_FILES.keySuffix}`)),
+    cert: readFileSync(join(certs, `${THING}${CERT_FILES.certSuffix}`)),
+    ca: readFileSync(join(certs, CERT_FILES.caCert)),
+    protocolVersion: 4,
+    reconnectPeriod: 0,
+  });
+
 describe("the broker's thread", () => {
   it('counts in shared memory, acknowledges an error action only once stored, drops connections and reports shard loads', async () => {
-    const manifests = readManifests(join(REPOSITORY, 'manifests', 'dev'), 'dev');
-    const stream = new TestStream(kinesalite.endpoint, manifests.streams[0]?.name ?? '');
-    await stream.create();
     const stored: StoredObject[] = [];
     const gateway = new GatewayThread({
       manifests,
       kinesisEndpoint: kinesalite.endpoint,
-      tls: {
-        key: readFileSync(join(certs, CERT_FILES.serverKey), 'utf8'),
-        cert: readFileSync(join(certs, CERT_FILES.serverCert), 'utf8'),
-        ca: readFileSync(join(certs, CERT_FILES.caCert), 'utf8'),
-      },
+      tls: serverTls(),
       s3: {
         putObject: async (bucket, key, body) => {
           await sleep(STORE_MS);
@@ -66,14 +84,7 @@ describe("the broker's thread", () => {
     let client: MqttClient | undefined;
     try {
       const port = await gateway.start();
-      client = await connectAsync(`mqtts://127.0.0.1:${port}`, {
-        clientId: THING,
-        key: readFileSync(join(certs, `${THING}${CERT_FILES.keySuffix}`)),
-        cert: readFileSync(join(certs, `${THING}${CERT_FILES.certSuffix}`)),
-        ca: readFileSync(join(certs, CERT_FILES.caCert)),
-        protocolVersion: 4,
-        reconnectPeriod: 0,
-      });
+      client = await connectDevice(port);
       await until(() => gateway.counters.connected === 1, 'the connection to be counted');
 
       const reading = { ts: Date.now(), metric: 'temperature', value: 41.5, unit: 'degC', quality: 'GOOD' };
@@ -109,6 +120,44 @@ describe("the broker's thread", () => {
     // The close let the disconnect's presence event reach the stream; its last report names the shard written.
     expect({ toStream: gateway.counters.toStream, pendingPuts: gateway.counters.pendingPuts }).toEqual({ toStream: 3, pendingPuts: 0 });
     expect(gateway.shardLoads.map(([shard]) => shard)).toEqual(['shardId-000000000000']);
+  }, 60_000);
+
+  it('closes while a device is still connected and another connection has not finished its handshake, dropping both; the device\'s disconnect reaches the stream', async () => {
+    const gateway = new GatewayThread({ manifests, kinesisEndpoint: kinesalite.endpoint, tls: serverTls(), s3: { putObject: () => undefined } });
+    let client: MqttClient | undefined;
+    let silent: Socket | undefined;
+    // The stream is this file's: what this test's gateway writes comes after what is there now.
+    const before = (await stream.read()).at(-1)?.SequenceNumber;
+    try {
+      const port = await gateway.start();
+      client = await connectDevice(port);
+      // A TCP connection that never starts TLS: the server counts it until it ends.
+      silent = connect(port, '127.0.0.1');
+      await once(silent, 'connect');
+      await until(() => gateway.counters.connected === 1 && gateway.counters.toStream === 1, 'the connection and its presence event');
+      const device = client;
+      const deviceClosed = new Promise<void>((done) => device.once('close', () => done()));
+      const silentClosed = once(silent, 'close');
+      // Before the fix this never resolved (the test timed out): the server's close waited for the connections it was to end.
+      await gateway.close();
+      await Promise.all([deviceClosed, silentClosed]);
+    } finally {
+      client?.end(true);
+      silent?.destroy();
+      await gateway.close();
+    }
+    // The device's disconnect went through the rules into the stream before the thread ended.
+    expect({ connected: gateway.counters.connected, disconnects: gateway.counters.disconnects, toStream: gateway.counters.toStream, pendingPuts: gateway.counters.pendingPuts }).toEqual({
+      connected: 0,
+      disconnects: 1,
+      toStream: 2,
+      pendingPuts: 0,
+    });
+    const events = (await stream.read(before === undefined ? {} : { after: before })).map((record) => JSON.parse(Buffer.from(record.Data ?? new Uint8Array()).toString('utf8')) as Record<string, unknown>);
+    expect(events.map(({ recordType, clientId, eventType, disconnectReason }) => ({ recordType, clientId, eventType, disconnectReason }))).toEqual([
+      { recordType: 'presence', clientId: THING, eventType: 'connected', disconnectReason: undefined },
+      { recordType: 'presence', clientId: THING, eventType: 'disconnected', disconnectReason: 'SERVER_INITIATED_DISCONNECT' },
+    ]);
   }, 60_000);
 });
 

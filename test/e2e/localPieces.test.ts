@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { parseAllDocuments, stringify } from 'yaml';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createZip } from '../../charts/lib/zip';
@@ -15,7 +16,7 @@ import { registeredConsumerArn, renderProcessorFanOut } from '../../scripts/lib/
 import { kinesisSource, mappingSource } from '../../scripts/lib/local/kinesisSource';
 import { alertCounts } from '../../scripts/lib/local/alertCounts';
 import type { PublishedMessage } from '../../scripts/lib/local/FakeAwsServer';
-import type { FunctionSpec, LocalManifests, MappingSpec } from '../../scripts/lib/local/LocalManifests';
+import type { FunctionSpec, LocalManifests, MappingSpec, PolicyStatement } from '../../scripts/lib/local/LocalManifests';
 import { renderedDetectorSettings } from '../../scripts/lib/local/detectorOverrides';
 import { AssetDetector, type DetectorSettings } from '../../functions/shared/detector';
 import { TopicRule, topicMatches } from '../../scripts/lib/local/TopicRule';
@@ -26,7 +27,8 @@ import { BACKGROUND_NICE, LOWER_OWN_PRIORITY_SOURCE } from '../../scripts/lib/lo
 import { Worker } from 'node:worker_threads';
 import { certificateThingName } from '../../scripts/lib/local/certificateThingName';
 import { publishLatencies } from '../../scripts/lib/local/publishLatencies';
-import type { RecordDelivery } from '../../scripts/lib/local/LocalPipeline';
+import { LocalPipeline, type RecordDelivery } from '../../scripts/lib/local/LocalPipeline';
+import { refuseUnrunnableMappings } from '../../scripts/lib/local/refuseUnrunnableMappings';
 import { slowestStages } from '../../scripts/lib/local/slowestStages';
 import { recordKey } from '../../scripts/lib/local/recordKey';
 import { ReservedShardReads } from '../../scripts/lib/local/ReservedShardReads';
@@ -87,6 +89,33 @@ describe('IoT device policy evaluation', () => {
     expect(policy.authorize('iot:Publish', `${arn}topic/dt/sp01/line-a/gw-00001/telemetry`, thing).allowed).toBe(false);
     expect(policy.authorize('iot:Subscribe', `${arn}topicfilter/#`, thing)).toEqual({ allowed: false, reason: expect.stringContaining('no statement allows') });
   });
+
+  it('applies a Deny whose condition key or operator it does not model, unless a condition it models fails', () => {
+    const everyTopic = { Effect: 'Allow', Action: 'iot:Publish', Resource: `${arn}topic/*` } as const;
+    const withDeny = (condition: NonNullable<PolicyStatement['Condition']>): IotPolicyEvaluator =>
+      new IotPolicyEvaluator({ Statement: [everyTopic, { Sid: 'NoGateways', Effect: 'Deny', Action: 'iot:Publish', Resource: `${arn}topic/*`, Condition: condition }] });
+    const topic = `${arn}topic/dt/sp01/line-a/gw-00001/telemetry`;
+    expect(withDeny({ StringEquals: { 'iot:Connection.Thing.ThingTypeName': 'gateway' } }).authorize('iot:Publish', topic, thing)).toEqual({
+      allowed: false,
+      reason: 'explicitly denied by statement NoGateways: its condition StringEquals on iot:Connection.Thing.ThingTypeName is not modelled locally, so the Deny applies (fail closed)',
+    });
+    expect(withDeny({ DateGreaterThan: { 'aws:CurrentTime': '2000-01-01T00:00:00Z' } }).authorize('iot:Publish', topic, thing)).toEqual({
+      allowed: false,
+      reason: 'explicitly denied by statement NoGateways: its condition DateGreaterThan on aws:CurrentTime is not modelled locally, so the Deny applies (fail closed)',
+    });
+    // Conditions are ANDed: one that is judged false keeps the Deny from matching, whatever the other would say.
+    expect(withDeny({ DateGreaterThan: { 'aws:CurrentTime': '2000-01-01T00:00:00Z' }, StringEquals: { 'iot:ClientId': 'gw-00002' } }).authorize('iot:Publish', topic, thing)).toEqual({ allowed: true });
+  });
+
+  it('lets no Allow through on a condition key or operator it does not model', () => {
+    const allowOnly = (condition: NonNullable<PolicyStatement['Condition']>): IotPolicyEvaluator =>
+      new IotPolicyEvaluator({ Statement: [{ Effect: 'Allow', Action: 'iot:Publish', Resource: `${arn}topic/*`, Condition: condition }] });
+    const topic = `${arn}topic/dt/sp01/line-a/gw-00001/telemetry`;
+    const refused = { allowed: false, reason: `no statement allows iot:Publish on ${topic}` };
+    expect(allowOnly({ StringEquals: { 'iot:Connection.Thing.ThingTypeName': 'gateway' } }).authorize('iot:Publish', topic, thing)).toEqual(refused);
+    expect(allowOnly({ DateGreaterThan: { 'aws:CurrentTime': '2000-01-01T00:00:00Z' } }).authorize('iot:Publish', topic, thing)).toEqual(refused);
+    expect(allowOnly({ StringEquals: { 'iot:ClientId': 'gw-00001' } }).authorize('iot:Publish', topic, thing)).toEqual({ allowed: true });
+  });
 });
 
 describe('the broker reads the thing name from the device certificate', () => {
@@ -135,6 +164,78 @@ describe('the rendered topic rules', () => {
     expect(topicMatches('dt/sp01/+/+/telemetry', 'dt/sp01/line-a/gw-1/telemetry')).toBe(true);
     expect(topicMatches('dt/sp01/+/+/telemetry', 'dt/sp01/line-a/gw-1/status')).toBe(false);
     expect(topicMatches('$aws/events/presence/#', '$aws/events/presence/connected/gw-1')).toBe(true);
+  });
+});
+
+describe('event source mappings the local pipeline cannot run', () => {
+  let scratch: string;
+  beforeAll(() => {
+    scratch = mkdtempSync(join(tmpdir(), 'mapping-refused-'));
+  });
+  afterAll(() => {
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  /** A copy of manifests/dev whose storer mapping `edit` changed, read as the pipeline reads it, and the file edited. */
+  function devWithStorerMapping(edit: (spec: Record<string, unknown>) => void): { manifests: LocalManifests; file: string } {
+    const directory = join(mkdtempSync(join(scratch, 'copy-')), 'dev');
+    cpSync(join(REPOSITORY, 'manifests', 'dev'), directory, { recursive: true });
+    const file = join(directory, 'processing.k8s.yaml');
+    const objects = parseAllDocuments(readFileSync(file, 'utf8')).map((document) => document.toJS({ maxAliasCount: -1 }) as { kind?: string; metadata?: { name?: string }; spec: Record<string, unknown> });
+    for (const object of objects) if (object.kind === 'EventSourceMapping' && object.metadata?.name === 'esm-storer-dev') edit(object.spec);
+    writeFileSync(file, objects.map((object) => stringify(object)).join('---\n'));
+    return { manifests: readManifests(directory, 'dev'), file };
+  }
+
+  /** Starts a pipeline of `manifests`: a refusal comes before any emulator or thread starts. */
+  const start = (manifests: LocalManifests): Promise<void> =>
+    new LocalPipeline({ manifests, repositoryRoot: REPOSITORY, certsDirectory: join(scratch, 'certs'), logDirectory: join(scratch, 'logs'), port: 0 }).start();
+
+  it('lets the rendered dev and prod mappings start: a destination each, parallelization factor 1, no tumbling window, no filter', () => {
+    const prod = readManifests(join(REPOSITORY, 'manifests', 'prod'), 'prod');
+    for (const rendered of [manifests, prod]) {
+      expect(() => refuseUnrunnableMappings(rendered)).not.toThrow();
+      expect(rendered.mappings).toHaveLength(2);
+      for (const mapping of rendered.mappings) {
+        expect(mapping).toMatchObject({ file: 'processing.k8s.yaml', parallelizationFactor: 1, tumblingWindowSeconds: 0, filterCriteria: undefined, onFailureDestination: expect.stringMatching(/^arn:aws:sqs:/) });
+      }
+    }
+  });
+
+  it('refuses to start a mapping without an on-failure destination, naming its file, object and the missing field', async () => {
+    const { manifests: stripped, file } = devWithStorerMapping((spec) => {
+      delete spec.destinationConfig;
+    });
+    await expect(start(stripped)).rejects.toThrow(
+      `mapping esm-storer-dev (${file}): spec.destinationConfig.onFailure.destination is missing; a deploy fails without it (ACK sends an empty destination, which AWS rejects), and the records the mapping gives up on would be lost`,
+    );
+  });
+
+  it('refuses to start a parallelization factor other than 1, a tumbling window or filter criteria, naming the mapping, field and value', async () => {
+    const parallel = devWithStorerMapping((spec) => {
+      spec.parallelizationFactor = 2;
+    });
+    await expect(start(parallel.manifests)).rejects.toThrow(
+      `mapping esm-storer-dev (${parallel.file}): spec.parallelizationFactor 2 cannot run locally (it reads each shard with one poller, one batch at a time); the local pipeline runs only what it can model`,
+    );
+    const tumbling = devWithStorerMapping((spec) => {
+      spec.tumblingWindowInSeconds = 30;
+    });
+    await expect(start(tumbling.manifests)).rejects.toThrow(
+      `mapping esm-storer-dev (${tumbling.file}): spec.tumblingWindowInSeconds 30 cannot run locally (it keeps no window state between invocations); the local pipeline runs only what it can model`,
+    );
+    const criteria = { filters: [{ pattern: '{"partitionKey":["pump-00001"]}' }] };
+    const filtered = devWithStorerMapping((spec) => {
+      spec.filterCriteria = criteria;
+    });
+    await expect(start(filtered.manifests)).rejects.toThrow(
+      `mapping esm-storer-dev (${filtered.file}): spec.filterCriteria ${JSON.stringify(criteria)} cannot run locally (it does not filter records); the local pipeline runs only what it can model`,
+    );
+    // An empty list of filters filters nothing.
+    const unfiltered = devWithStorerMapping((spec) => {
+      spec.filterCriteria = { filters: [] };
+    });
+    expect(() => refuseUnrunnableMappings(unfiltered.manifests)).not.toThrow();
   });
 });
 

@@ -48,6 +48,7 @@ class PartialFailureHost extends RecordingHost {
 
 const streamMapping = (streamName: string, objectName: string): MappingSpec => ({
   objectName,
+  file: 'processing.k8s.yaml',
   functionObjectName: 'lambda-storer-dev',
   eventSourceArn: `arn:aws:kinesis:sa-east-1:111122223333:stream/${streamName}`,
   batchSize: 100,
@@ -59,7 +60,9 @@ const streamMapping = (streamName: string, objectName: string): MappingSpec => (
   maximumRetryAttempts: 10,
   maximumRecordAgeSeconds: 3600,
   parallelizationFactor: 1,
-  onFailureDestination: undefined,
+  tumblingWindowSeconds: 0,
+  filterCriteria: undefined,
+  onFailureDestination: 'arn:aws:sqs:sa-east-1:111122223333:sqs-stream-dlq-dev',
   enabled: true,
 });
 
@@ -166,6 +169,15 @@ describe('bisection on a function error, as the poller splits', () => {
     expect(document.requestContext).toMatchObject({ condition: 'RetryAttemptsExhausted', approximateInvokeCount: 3 });
     expect(document.KinesisBatchInfo).toMatchObject({ startSequenceNumber: sequences[5], endSequenceNumber: sequences[5], batchSize: 1 });
     expect(mappingCounters).toMatchObject({ invocations: 9, functionErrors: 6, bisections: 3, recordsDelivered: 7, recordsDeadLettered: 1, dlqMessages: 1 });
+  }, 30_000);
+
+  it('is never started for a mapping without an on-failure destination, so nothing it gives up on is dropped and counted as dead-lettered', async () => {
+    const stream = new TestStream(kinesalite.endpoint, 'kinesis-no-destination');
+    await stream.create();
+    const mapping: MappingSpec = { ...streamMapping(stream.name, 'esm-no-destination'), onFailureDestination: undefined };
+    await expect(startPoller(stream, mapping, new RecordingHost())).rejects.toThrow(
+      'mapping esm-no-destination: no on-failure destination; a poller does not drop the records it gives up on',
+    );
   }, 30_000);
 });
 

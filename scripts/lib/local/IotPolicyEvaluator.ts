@@ -11,6 +11,12 @@ export type IotDecision = { readonly allowed: true } | { readonly allowed: false
 
 const list = (value: string | readonly string[] | undefined): readonly string[] => (value === undefined ? [] : typeof value === 'string' ? [value] : value);
 
+/** The condition operators this evaluator judges; any other fails closed. */
+const KNOWN_OPERATORS: ReadonlySet<string> = new Set(['Bool', 'StringEquals', 'StringNotEquals', 'StringLike']);
+
+/** A statement's match: yes, no, or yes but for a condition this evaluator cannot judge (named). */
+type ConditionOutcome = 'yes' | 'no' | { readonly unknown: string };
+
 /** Compiled patterns: a fleet evaluates the same few (per thing) thousands of times a second. */
 const compiled = new Map<string, RegExp>();
 const MAX_COMPILED = 100_000;
@@ -33,7 +39,9 @@ function wildcardRegExp(pattern: string, ignoreCase: boolean): RegExp {
  * `${iot:Connection.Thing.ThingName}`, `${iot:Connection.Thing.IsAttached}` and `${iot:ClientId}`, and the
  * condition operators Bool, StringEquals, StringNotEquals and StringLike on those keys. An explicit Deny wins;
  * without an Allow, the request is denied (IoT Core's default). A statement whose variables do not resolve
- * (no thing attached) matches nothing, as in AWS. Unknown condition operators or keys fail closed.
+ * (no thing attached) matches nothing, as in AWS. A condition with an operator or key this evaluator does not
+ * know fails closed: an Allow statement holding one does not match, a Deny statement holding one matches (so a
+ * Deny is never skipped because its condition could not be judged), unless a condition it does know fails.
  */
 export class IotPolicyEvaluator {
   readonly #statements: readonly PolicyStatement[];
@@ -58,9 +66,14 @@ export class IotPolicyEvaluator {
   #evaluate(action: string, resource: string, connection: IotConnection): IotDecision {
     let allowed = false;
     for (const statement of this.#statements) {
-      if (!this.#matches(statement, action, resource, connection)) continue;
-      if (statement.Effect === 'Deny') return { allowed: false, reason: `explicitly denied by statement ${statement.Sid ?? '(no Sid)'}` };
-      allowed = true;
+      const match = this.#matches(statement, action, resource, connection);
+      if (match === 'no') continue;
+      if (statement.Effect === 'Deny') {
+        const unjudged = match === 'yes' ? '' : `: its condition ${match.unknown} is not modelled locally, so the Deny applies (fail closed)`;
+        return { allowed: false, reason: `explicitly denied by statement ${statement.Sid ?? '(no Sid)'}${unjudged}` };
+      }
+      // An Allow whose condition cannot be judged allows nothing.
+      if (match === 'yes') allowed = true;
     }
     return allowed ? { allowed: true } : { allowed: false, reason: `no statement allows ${action} on ${resource}` };
   }
@@ -84,33 +97,37 @@ export class IotPolicyEvaluator {
     return unresolved ? undefined : result;
   }
 
-  #matches(statement: PolicyStatement, action: string, resource: string, connection: IotConnection): boolean {
-    if (!list(statement.Action).some((pattern) => wildcardRegExp(pattern, true).test(action))) return false;
+  #matches(statement: PolicyStatement, action: string, resource: string, connection: IotConnection): ConditionOutcome {
+    if (!list(statement.Action).some((pattern) => wildcardRegExp(pattern, true).test(action))) return 'no';
     const resourceMatch = list(statement.Resource).some((pattern) => {
       const concrete = this.#substitute(pattern, connection);
       return concrete !== undefined && wildcardRegExp(concrete, false).test(resource);
     });
-    return resourceMatch && this.#conditionsHold(statement, connection);
+    return resourceMatch ? this.#conditions(statement, connection) : 'no';
   }
 
-  #conditionsHold(statement: PolicyStatement, connection: IotConnection): boolean {
+  /** Whether every condition holds; a condition that cannot be judged is reported only when none of the others fails (they are ANDed). */
+  #conditions(statement: PolicyStatement, connection: IotConnection): ConditionOutcome {
     const variables = this.#variables(connection);
+    let unknown: string | undefined;
     for (const [operator, entries] of Object.entries(statement.Condition ?? {})) {
       for (const [key, expected] of Object.entries(entries)) {
+        if (!KNOWN_OPERATORS.has(operator) || !Object.hasOwn(variables, key)) {
+          unknown ??= `${operator} on ${key}`;
+          continue;
+        }
         const actual = variables[key];
         const values = list(expected);
-        if (actual === undefined) return false;
+        if (actual === undefined) return 'no';
         if (operator === 'Bool') {
-          if (!values.some((value) => value.toLowerCase() === actual.toLowerCase())) return false;
+          if (!values.some((value) => value.toLowerCase() === actual.toLowerCase())) return 'no';
         } else if (operator === 'StringEquals') {
-          if (!values.includes(actual)) return false;
+          if (!values.includes(actual)) return 'no';
         } else if (operator === 'StringNotEquals') {
-          if (values.includes(actual)) return false;
-        } else if (operator === 'StringLike') {
-          if (!values.some((value) => wildcardRegExp(value, false).test(actual))) return false;
-        } else return false;
+          if (values.includes(actual)) return 'no';
+        } else if (!values.some((value) => wildcardRegExp(value, false).test(actual))) return 'no';
       }
     }
-    return true;
+    return unknown === undefined ? 'yes' : { unknown };
   }
 }

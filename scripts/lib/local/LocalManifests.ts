@@ -49,6 +49,8 @@ export interface FunctionSpec {
 
 export interface MappingSpec {
   readonly objectName: string;
+  /** The file of the environment's folder that declares it (`processing.k8s.yaml`), for the messages that name it. */
+  readonly file: string;
   readonly functionObjectName: string;
   readonly eventSourceArn: string;
   readonly batchSize: number;
@@ -62,6 +64,11 @@ export interface MappingSpec {
   readonly maximumRetryAttempts: number;
   readonly maximumRecordAgeSeconds: number;
   readonly parallelizationFactor: number;
+  /** 0 = none, as in AWS. */
+  readonly tumblingWindowSeconds: number;
+  /** `spec.filterCriteria` as rendered; undefined when absent. */
+  readonly filterCriteria: unknown;
+  /** Undefined when the manifest declares none: the pipeline refuses to start then (refuseUnrunnableMappings). */
   readonly onFailureDestination: string | undefined;
   readonly enabled: boolean;
 }

@@ -20,6 +20,7 @@ import { ShardReadLimiter } from './ShardReadLimiter';
 import type { FunctionSpec, LocalManifests } from './LocalManifests';
 import { GatewayThread } from './GatewayThread';
 import { kinesisSource, mappingSource } from './kinesisSource';
+import { refuseUnrunnableMappings } from './refuseUnrunnableMappings';
 import { ReservedShardReads } from './ReservedShardReads';
 import { arrivalMs, ShardPoller, type InvocationTimes, type MappingCounters } from './ShardPoller';
 import { startEmulatorWorker } from './startEmulatorWorker';
@@ -75,7 +76,8 @@ const newestTs = (data: string): number | undefined => {
  * 127.0.0.1; the tables, stream, queue, topics and bucket the manifests declare; each function's zip in its
  * own worker with its rendered environment; one poller per shard and mapping; and the MQTT gateway with the
  * device policy and topic rules, in a thread of its own (GatewayThread). Every start step checks the manifests' references (a rule's stream, a
- * mapping's function and destination, the names in the functions' environment), as a deploy would fail.
+ * mapping's function and destination, the names in the functions' environment), as a deploy would fail, and
+ * refuses a mapping setting it cannot run as AWS would (refuseUnrunnableMappings) before anything starts.
  */
 export class LocalPipeline {
   readonly manifests: LocalManifests;
@@ -152,6 +154,7 @@ export class LocalPipeline {
 
   #checkReferences(): void {
     const { manifests } = this;
+    refuseUnrunnableMappings(manifests);
     const streams = new Set(manifests.streams.map((s) => s.name));
     const buckets = new Set(manifests.buckets.map((b) => b.name));
     for (const rule of manifests.topicRules) {
@@ -163,7 +166,7 @@ export class LocalPipeline {
       if (!manifests.functions.some((f) => f.objectName === mapping.functionObjectName)) throw new Error(`mapping ${mapping.objectName} names function ${mapping.functionObjectName}, which the manifests do not declare`);
       const stream = kinesisSource(mapping.eventSourceArn).streamName;
       if (!streams.has(stream)) throw new Error(`mapping ${mapping.objectName} reads ${mapping.eventSourceArn}, a stream the manifests do not declare`);
-      if (mapping.onFailureDestination && !queues.has(mapping.onFailureDestination)) throw new Error(`mapping ${mapping.objectName} sends failures to ${mapping.onFailureDestination}, a queue the manifests do not declare`);
+      if (!queues.has(mapping.onFailureDestination ?? '')) throw new Error(`mapping ${mapping.objectName} sends failures to ${mapping.onFailureDestination}, a queue the manifests do not declare`);
     }
     const tables = new Set(manifests.tables.map((t) => t.tableName));
     const topics = new Set(manifests.topics.map((t) => `arn:aws:sns:${manifests.region}:${manifests.accountId}:${t.name}`));
@@ -273,7 +276,7 @@ export class LocalPipeline {
         }
       };
       for (const shard of shards.Shards ?? []) {
-        // parallelizationFactor > 1 would split a shard by partition key; one poller per shard keeps its order.
+        // One poller per shard is parallelizationFactor 1, the only factor refuseUnrunnableMappings lets start.
         const poller = new ShardPoller({
           mapping,
           host: running.host,

@@ -1,6 +1,6 @@
 import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { createServer, type Server } from 'node:tls';
 import { GATEWAY_COUNTER_NAMES, IOT_LIMITS } from './constants';
 import { IotPolicyEvaluator } from './IotPolicyEvaluator';
@@ -52,6 +52,8 @@ export class MqttGateway {
   /** Connected clients and the thing of their certificate. */
   readonly #clients = new Map<string, { client: Client; thingName: string; sessionId: string }>();
   readonly #serverDropped = new WeakSet<Client>();
+  /** Every TCP connection the server has open, handshakes included, so that close can end them. */
+  readonly #sockets = new Set<Socket>();
 
   constructor(options: GatewayOptions) {
     this.#options = options;
@@ -93,6 +95,10 @@ export class MqttGateway {
     );
     // A failed handshake (wrong CA, no certificate) is the device's problem, not the broker's.
     server.on('tlsClientError', () => undefined);
+    server.on('connection', (socket: Socket) => {
+      this.#sockets.add(socket);
+      socket.once('close', () => this.#sockets.delete(socket));
+    });
     this.#server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -116,11 +122,20 @@ export class MqttGateway {
     return clients.length;
   }
 
+  /** Stops accepting, ends every connection (devices see the server drop them), then closes the broker. */
   async close(): Promise<void> {
     const server = this.#server;
     const broker = this.#broker;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
-    for (const { client } of this.#clients.values()) client.conn.destroy();
+    // The server's close calls back only once every connection has ended: it is started first so no new one
+    // comes in, and the connections are ended while it waits, or a connected fleet would hold it forever.
+    const closed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
+    for (const { client } of this.#clients.values()) {
+      this.#serverDropped.add(client);
+      client.conn.destroy();
+    }
+    // Connections that are no MQTT client yet (TLS handshake or CONNECT under way).
+    for (const socket of this.#sockets) socket.destroy();
+    await closed;
     if (broker) await new Promise<void>((resolve) => broker.close(() => resolve()));
   }
 

@@ -73,6 +73,8 @@ export class ShardPoller {
   readonly #sizes = new WeakMap<KinesisStreamRecord, number>();
 
   constructor(options: ShardPollerOptions) {
+    // Lambda needs somewhere to send what it gives up on (AWS rejects the mapping without it); dropping it here would hide a loss.
+    if (!options.mapping.onFailureDestination) throw new Error(`mapping ${options.mapping.objectName}: no on-failure destination; a poller does not drop the records it gives up on`);
     this.#options = options;
     const source = kinesisSource(options.mapping.eventSourceArn);
     this.#streamArn = source.streamArn;
@@ -254,12 +256,11 @@ export class ShardPoller {
 
   /** Lambda's on-failure document for a Kinesis batch: where the records are, not the records. */
   #deadLetter(records: readonly KinesisStreamRecord[], condition: string, invokeCount: number): void {
-    const { mapping, host, counters, shardId } = this.#options;
+    const { host, counters, shardId } = this.#options;
     const first = records[0] as KinesisStreamRecord;
     const last = records[records.length - 1] as KinesisStreamRecord;
     counters.recordsDeadLettered += records.length;
     counters.dlqMessages += 1;
-    if (!mapping.onFailureDestination) return;
     this.#options.deadLetter(
       JSON.stringify({
         requestContext: { requestId: randomUUID(), functionArn: host.functionArn, condition, approximateInvokeCount: invokeCount },

@@ -62,11 +62,12 @@ function lambdaFunction(object: Json): FunctionSpec {
   };
 }
 
-function mapping(object: Json): MappingSpec {
+function mapping(object: Json, file: string): MappingSpec {
   const spec = object.spec as Json;
   const types = Array.isArray(spec.functionResponseTypes) ? spec.functionResponseTypes : [];
   return {
     objectName: String(at(object, 'metadata', 'name')),
+    file,
     functionObjectName: String(at(spec, 'functionRef', 'from', 'name') ?? spec.functionName ?? ''),
     eventSourceArn: String(spec.eventSourceARN ?? ''),
     batchSize: num(spec.batchSize, 100),
@@ -78,6 +79,8 @@ function mapping(object: Json): MappingSpec {
     maximumRetryAttempts: num(spec.maximumRetryAttempts, -1),
     maximumRecordAgeSeconds: num(spec.maximumRecordAgeInSeconds, -1),
     parallelizationFactor: num(spec.parallelizationFactor, 1),
+    tumblingWindowSeconds: num(spec.tumblingWindowInSeconds, 0),
+    filterCriteria: spec.filterCriteria ?? undefined,
     onFailureDestination: text(at(spec, 'destinationConfig', 'onFailure', 'destination')),
     enabled: spec.enabled !== false,
   };
@@ -139,7 +142,7 @@ export function readManifests(directory: string, environment: string): LocalMani
       else if (kind === 'Topic' && apiGroup === 'sns.services.k8s.aws') result.topics.push({ name: String(spec.name) });
       else if (kind === 'Bucket' && apiGroup === 's3.services.k8s.aws') result.buckets.push({ name: String(spec.name) });
       else if (kind === 'Function' && apiGroup === 'lambda.services.k8s.aws') result.functions.push(lambdaFunction(object));
-      else if (kind === 'EventSourceMapping' && apiGroup === 'lambda.services.k8s.aws') result.mappings.push(mapping(object));
+      else if (kind === 'EventSourceMapping' && apiGroup === 'lambda.services.k8s.aws') result.mappings.push(mapping(object, file));
       else {
         const source = kind === 'DeliveryStream' && apiGroup === 'firehose.aws.m.upbound.io' ? at(spec, 'forProvider', 'kinesisSourceConfiguration', 'kinesisStreamArn') : undefined;
         if (typeof source === 'string') result.archiveSources.push(source.split('/').pop() ?? '');
