@@ -190,9 +190,12 @@ export function storerAccess(config: EnvironmentConfig, names: PlatformNames): A
 
 /**
  * What an operator needs to run the dead-letter redrive (scripts/redrive.ts), the one place to change it:
- * take the queue's messages, read the dead-lettered ranges back from the stream, invoke the two functions.
+ * take the queue's messages, read the dead-lettered ranges back from the stream, invoke the two functions;
+ * and, for `--quarantine iot`, list and read the IoT rules' error-action objects and put the rebuilt
+ * records back into the stream.
  */
 export function redriveOperatorAccess(config: EnvironmentConfig, names: PlatformNames): AccessStatement[] {
+  const iotQuarantine = `${QUARANTINE_PREFIX}iot/`;
   return [
     {
       sid: 'WorkDeadLetterQueue',
@@ -214,9 +217,32 @@ export function redriveOperatorAccess(config: EnvironmentConfig, names: Platform
       actions: ['lambda:InvokeFunction'],
       resources: [names.functionArn(names.processorFunction), names.functionArn(names.storerFunction)],
     },
-    // The queue and the stream are encrypted with the platform key: receiving and reading need Decrypt only
-    // (GenerateDataKey is for SendMessage and PutRecord, which the tool never calls), through those two.
-    platformKeyAccess(config, names, ['kinesis', 'sqs'], ['kms:Decrypt'], 'DecryptWithPlatformKey'),
+    {
+      sid: 'ListIotQuarantine',
+      // ListObjectsV2 of the error actions' hour folders (quarantine/iot/YYYY/MM/DD/HH/, .../presence/...):
+      // the bucket is the resource, so the prefix condition is what keeps the listing to quarantine/iot/.
+      actions: ['s3:ListBucket'],
+      resources: [names.archiveBucketArn],
+      conditions: { StringLike: { 's3:prefix': `${iotQuarantine}*` } },
+    },
+    {
+      sid: 'ReadIotQuarantine',
+      // GetObject of each error-action document; objects are left in place, so no Put or Delete.
+      actions: ['s3:GetObject'],
+      resources: [`${names.archiveBucketArn}/${iotQuarantine}*`],
+    },
+    {
+      sid: 'ReplayIotQuarantine',
+      // PutRecords of the rebuilt records (the rule's own call is PutRecord, which stays forbidden).
+      actions: ['kinesis:PutRecords'],
+      resources: [names.streamArn],
+    },
+    // The queue, the stream and the bucket are encrypted with the platform key: receiving, reading records
+    // and GetObject need Decrypt through those three.
+    platformKeyAccess(config, names, ['kinesis', 's3', 'sqs'], ['kms:Decrypt'], 'DecryptWithPlatformKey'),
+    // PutRecords to the encrypted stream: Kinesis asks for a data key with the caller's identity. Only via
+    // Kinesis: the tool writes nothing to S3 or SQS.
+    platformKeyAccess(config, names, ['kinesis'], ['kms:GenerateDataKey'], 'EncryptWithPlatformKey'),
   ];
 }
 

@@ -28,16 +28,46 @@
  * Exit code: 0 when every message was redriven (or, with --dry-run, would be invoked); 1 when a message
  * was kept for any other reason or AWS refused a queue call; 2 on a wrong command line or config.
  * Region: always sa-east-1; credentials: the default AWS chain (see the README for the operator policy).
+ *
+ *   npm run redrive -- --env <env> --quarantine iot [--from <ISO|epoch ms|-6h>] [--to ...] [--dry-run] [--max-objects N]
+ *
+ * replays what the IoT topic rules could not put into the stream. IoT Core does not retry a failed action
+ * (a throttled put while gateways drain their buffers): the message goes to the rule's S3 error action under
+ * quarantine/iot/, and the device, which got its PUBACK, never resends it. The tool lists the error actions'
+ * hour folders for the range (--from default -24h, --to default now; objects whose LastModified is in it),
+ * reads each document, runs the RENDERED rule of manifests/<env>/ again on its payload and topic (the local
+ * pipeline's TopicRule) with the object's LastModified as the arrival time, and PutRecords the result with
+ * the rule's partition key. Objects are left in place; one per line, then
+ * `redrive quarantine/iot: N objects, N replayed, N left: reasons`. Exit 1 when any object could not be
+ * replayed (a dry run leaves them all and exits 0), 2 on a wrong command line or stale manifests.
  */
 import './lib/quietSdkNodeWarning';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { parseRedriveArgs, REDRIVE_USAGE } from './lib/redriveArgs';
+import { isQuarantineReplay, parseRedriveArgs, REDRIVE_USAGE, type QuarantineReplayOptions } from './lib/redriveArgs';
 import { RedriveError } from './lib/RedriveError';
+import { redriveIotQuarantine } from './lib/redriveIotQuarantine';
+import { iotReplayTargets } from './lib/redriveIotRules';
 import { redriveQueue } from './lib/redriveQueue';
-import { redriveTargets } from './lib/redriveTargets';
+import { redriveTargets, type RedriveTargets } from './lib/redriveTargets';
 import { missingCredentialsHint } from './lib/missingCredentialsHint';
+
+const writeLine = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+async function replayIotQuarantine(targets: RedriveTargets, options: QuarantineReplayOptions): Promise<number> {
+  // Read before any AWS call: stale or missing manifests are a wrong setup (exit 2), not a failed replay.
+  const replay = iotReplayTargets(targets);
+  const clients = { s3: new S3Client({ region: targets.region }), kinesis: new KinesisClient({ region: targets.region }) };
+  try {
+    return (await redriveIotQuarantine(clients, replay, options, writeLine)).exitCode;
+  } finally {
+    for (const client of Object.values(clients)) client.destroy();
+  }
+}
 
 async function main(): Promise<number> {
   const options = parseRedriveArgs(process.argv.slice(2));
@@ -46,13 +76,14 @@ async function main(): Promise<number> {
     return 0;
   }
   const targets = redriveTargets(options.environment);
+  if (isQuarantineReplay(options)) return replayIotQuarantine(targets, options);
   const clients = {
     sqs: new SQSClient({ region: targets.region }),
     kinesis: new KinesisClient({ region: targets.region }),
     lambda: new LambdaClient({ region: targets.region }),
   };
   try {
-    const summary = await redriveQueue(clients, targets, options, (line) => process.stdout.write(`${line}\n`));
+    const summary = await redriveQueue(clients, targets, options, writeLine);
     return summary.exitCode;
   } finally {
     for (const client of Object.values(clients)) client.destroy();

@@ -98,6 +98,9 @@ export function proofCatalog(policies: PlatformPolicies): ProofCheck[] {
   const object = (key: string): string => `${names.archiveBucketArn}/${key}`;
   const quarantineObject = (fn: string): string => object(`${QUARANTINE_PREFIX}${fn}/${EXAMPLE.hour}/shardId-000000000000/49650000000000000000000000000000000000000000000000000002.json`);
   const rawObject = object(`${names.archiveRawPrefix}year=2026/month=01/day=01/hour=00/${names.firehose}-1-2026-01-01-00-00-00-0a1b2c3d.gz`);
+  /** An hour folder of the telemetry rule's error action, and one of its objects (charts/ingestion.ts ruleErrorKey). */
+  const iotQuarantineFolder = `${QUARANTINE_PREFIX}iot/${EXAMPLE.hour}/`;
+  const iotQuarantineObject = object(`${iotQuarantineFolder}0a1b2c3d-4e5f-4071-8293-a4b5c6d7e8f9.json`);
   const tls = (secure: boolean): ContextValues => ({ 'aws:SecureTransport': String(secure) });
   const streamActions = ['kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards'];
   const tables = {
@@ -395,6 +398,19 @@ export function proofCatalog(policies: PlatformPolicies): ProofCheck[] {
   for (const fn of [names.processorFunction, names.storerFunction]) {
     required(`redrive: lambda:InvokeFunction ${fn}`, { principal: operator, action: 'lambda:InvokeFunction', resource: names.functionArn(fn) });
   }
+  // --quarantine iot: list the rules' error-action hour folders, read each document, put the rebuilt records.
+  for (const folder of [iotQuarantineFolder, `${QUARANTINE_PREFIX}iot/presence/${EXAMPLE.hour}/`]) {
+    required(`redrive --quarantine iot: s3:ListBucket of the archive with prefix ${folder}`, {
+      principal: operator,
+      action: 's3:ListBucket',
+      resource: names.archiveBucketArn,
+      context: { 's3:prefix': folder },
+    });
+  }
+  required('redrive --quarantine iot: s3:GetObject of an error-action document', { principal: operator, action: 's3:GetObject', resource: iotQuarantineObject }, object(`${QUARANTINE_PREFIX}iot/*`));
+  required('redrive --quarantine iot: kms:Decrypt via S3 of an error-action document', { principal: operator, action: 'kms:Decrypt', resource: keyArn, context: kms('s3', bucketContext) });
+  required('redrive --quarantine iot: kinesis:PutRecords of the rebuilt records', { principal: operator, action: 'kinesis:PutRecords', resource: names.streamArn });
+  required('redrive --quarantine iot: kms:GenerateDataKey via Kinesis for the put records', { principal: operator, action: 'kms:GenerateDataKey', resource: keyArn, context: kms('kinesis', streamContext) });
 
   // --- Devices: connect as their own attached thing, publish their own telemetry through Basic Ingest. ---
   const thing = (name: string, attached = true): ContextValues => ({
@@ -614,7 +630,7 @@ export function proofCatalog(policies: PlatformPolicies): ProofCheck[] {
     resource: keyArn,
     context: kms('firehose', {}),
   });
-  forbidden('redrive: kms:Decrypt with the platform key via DynamoDB (the tool reads only the queue and the stream)', {
+  forbidden('redrive: kms:Decrypt with the platform key via DynamoDB (the tool reads only the queue, the stream and quarantine/iot/)', {
     principal: operator,
     action: 'kms:Decrypt',
     resource: keyArn,
@@ -679,6 +695,20 @@ export function proofCatalog(policies: PlatformPolicies): ProofCheck[] {
   forbidden('redrive: kinesis:PutRecord to the stream', { principal: operator, action: 'kinesis:PutRecord', resource: names.streamArn });
   forbidden('redrive: sqs:PurgeQueue on the dead-letter queue', { principal: operator, action: 'sqs:PurgeQueue', resource: names.deadLetterQueueArn });
   forbidden('redrive: s3:GetObject under raw/', { principal: operator, action: 's3:GetObject', resource: rawObject });
+  // --quarantine iot reads quarantine/iot/ only, leaves its objects in place and puts to the platform's stream only.
+  forbidden('redrive: s3:GetObject under quarantine/processor/ (outside quarantine/iot/)', { principal: operator, action: 's3:GetObject', resource: quarantineObject('processor') });
+  forbidden('redrive: s3:ListBucket of the archive without a prefix', { principal: operator, action: 's3:ListBucket', resource: names.archiveBucketArn });
+  forbidden('redrive: s3:ListBucket of the archive with prefix quarantine/ (wider than quarantine/iot/)', {
+    principal: operator,
+    action: 's3:ListBucket',
+    resource: names.archiveBucketArn,
+    context: { 's3:prefix': QUARANTINE_PREFIX },
+  });
+  forbidden('redrive: s3:ListBucket of the archive with prefix raw/', { principal: operator, action: 's3:ListBucket', resource: names.archiveBucketArn, context: { 's3:prefix': names.archiveRawPrefix } });
+  forbidden('redrive: s3:DeleteObject of an error-action document', { principal: operator, action: 's3:DeleteObject', resource: iotQuarantineObject });
+  forbidden('redrive: s3:PutObject under quarantine/iot/', { principal: operator, action: 's3:PutObject', resource: iotQuarantineObject });
+  forbidden('redrive: kinesis:PutRecords to another stream', { principal: operator, action: 'kinesis:PutRecords', resource: names.streamArn.replace(names.stream, `kinesis-other-${config.suffix}`) });
+  forbidden('redrive: kms:GenerateDataKey via S3 (the tool writes no object)', { principal: operator, action: 'kms:GenerateDataKey', resource: keyArn, context: kms('s3', bucketContext) });
   forbidden(`redrive: dynamodb:DeleteTable ${names.readingsTable}`, { principal: operator, action: 'dynamodb:DeleteTable', resource: tables.readings });
   forbidden('Firehose: s3:DeleteObject under raw/', { principal: firehose, action: 's3:DeleteObject', resource: rawObject });
   forbidden('Firehose: s3:GetObject under quarantine/processor/', { principal: firehose, action: 's3:GetObject', resource: quarantineObject('processor') });

@@ -1,12 +1,32 @@
 import { parseArgs } from 'node:util';
 import type { StreamFunction } from '../../charts/processing';
+import { QueryInputError } from '../../functions/shared/errors';
+import { parseInstant } from '../../functions/shared/query/parseInstant';
 import { helpRequested } from './helpRequested';
 import { RedriveError } from './RedriveError';
 
-export const REDRIVE_USAGE = 'usage: redrive --env <env> [--dry-run] [--max-messages N] [--function processor|storer]';
+/** The dead-letter queue redrive's command line. */
+export const DEAD_LETTER_USAGE = 'usage: redrive --env <env> [--dry-run] [--max-messages N] [--function processor|storer]';
+/** The IoT error-action replay's command line. */
+export const QUARANTINE_USAGE = 'usage: redrive --env <env> --quarantine iot [--from <ISO|epoch ms|-6h>] [--to <ISO|epoch ms|-6h|now>] [--dry-run] [--max-objects N]';
+/** Both forms, one a line (`--help`). */
+export const REDRIVE_USAGE = `${DEAD_LETTER_USAGE}\n${QUARANTINE_USAGE}`;
 
 /** Default and bound of --max-messages: one run handles a bounded, reviewable number of messages. */
 export const MAX_MESSAGES = { default: 50, max: 10_000 } as const;
+/** Default and bound of --max-objects: the error action writes one object per failed message. */
+export const MAX_OBJECTS = { default: 5_000, max: 100_000 } as const;
+/** --from when none is given: the last day, where a telemetry-failures alarm's objects are. */
+export const DEFAULT_QUARANTINE_FROM = '-24h';
+/**
+ * The functions reject a reading more than 7 days older than its record's arrival in the stream
+ * (LIMITS.maxTimestampAgeMs): a replayed message arrives now, so older ones would only be quarantined again.
+ */
+export const MAX_QUARANTINE_AGE_MS = 7 * 24 * 3_600_000;
+
+/** The sources `--quarantine` replays: the IoT rules' error actions (quarantine/iot/). */
+export const QUARANTINE_SOURCES = ['iot'] as const;
+export type QuarantineSource = (typeof QUARANTINE_SOURCES)[number];
 
 export interface RedriveOptions {
   readonly environment: string;
@@ -16,49 +36,131 @@ export interface RedriveOptions {
   readonly onlyFunction?: StreamFunction;
 }
 
+export interface QuarantineReplayOptions {
+  readonly environment: string;
+  readonly quarantine: QuarantineSource;
+  readonly dryRun: boolean;
+  /** Objects whose LastModified is in [fromMs, toMs) are replayed (epoch ms). */
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly maxObjects: number;
+}
+
 /** The flags `redrive` takes; the usage names each of them (a test holds them together). */
 export const REDRIVE_FLAGS = {
   env: { type: 'string' },
   'dry-run': { type: 'boolean' },
   'max-messages': { type: 'string' },
   function: { type: 'string' },
+  quarantine: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  'max-objects': { type: 'string' },
 } as const;
+type RedriveFlag = keyof typeof REDRIVE_FLAGS;
 
-/** Parses the command line (`--env dev` or `--env=dev`): 'help' for `--help`/`-h`; every error is a one-line RedriveError (exit 2) naming the flag and value. */
-export function parseRedriveArgs(args: readonly string[]): RedriveOptions | 'help' {
+const DEAD_LETTER_ONLY: ReadonlySet<RedriveFlag> = new Set(['max-messages', 'function']);
+const QUARANTINE_ONLY: ReadonlySet<RedriveFlag> = new Set(['from', 'to', 'max-objects']);
+
+/**
+ * `--from -6h` as `--from=-6h`: parseArgs would read `-6h` as the short flags -6 and -h, but a relative
+ * time is what operators type most.
+ */
+function attachRelativeTimes(args: readonly string[]): string[] {
+  const attached: string[] = [];
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i] ?? '';
+    const value = args[i + 1];
+    if ((arg === '--from' || arg === '--to') && value !== undefined && /^-\d/.test(value)) {
+      attached.push(`${arg}=${value}`);
+      i += 1;
+    } else attached.push(arg);
+  }
+  return attached;
+}
+
+/** One of the two commands: the dead-letter redrive, or (with --quarantine) the error-action replay. */
+export function parseRedriveArgs(args: readonly string[], now: number = Date.now()): RedriveOptions | QuarantineReplayOptions | 'help' {
   if (helpRequested(args)) return 'help';
+  const line = attachRelativeTimes(args);
   // Not strict: this tool words its own refusals; the tokens still say which arguments are flags and values.
-  const { tokens } = parseArgs({ args: [...args], options: REDRIVE_FLAGS, strict: false, allowPositionals: true, tokens: true });
-  let environment: string | undefined;
+  const { tokens } = parseArgs({ args: line, options: REDRIVE_FLAGS, strict: false, allowPositionals: true, tokens: true });
+  // The refusals quote the usage of the command the line is for.
+  const replaying = tokens.some((token) => token.kind === 'option' && token.name === 'quarantine');
+  const usage = replaying ? QUARANTINE_USAGE : DEAD_LETTER_USAGE;
+  const given = new Map<RedriveFlag, string>();
   let dryRun = false;
-  let maxMessages: number = MAX_MESSAGES.default;
-  let onlyFunction: StreamFunction | undefined;
   for (const token of tokens) {
-    if (token.kind !== 'option') throw new RedriveError(`unknown argument "${args[token.index] ?? ''}"; ${REDRIVE_USAGE}`);
-    const arg = args[token.index] ?? token.rawName;
-    if (!Object.hasOwn(REDRIVE_FLAGS, token.name)) throw new RedriveError(`unknown argument "${arg}"; ${REDRIVE_USAGE}`);
-    const option = REDRIVE_FLAGS[token.name as keyof typeof REDRIVE_FLAGS];
-    if (option.type === 'boolean' && token.value !== undefined) throw new RedriveError(`${token.rawName} takes no value, got "${arg}"; ${REDRIVE_USAGE}`);
+    if (token.kind !== 'option') throw new RedriveError(`unknown argument "${line[token.index] ?? ''}"; ${usage}`);
+    const arg = line[token.index] ?? token.rawName;
+    if (!Object.hasOwn(REDRIVE_FLAGS, token.name)) throw new RedriveError(`unknown argument "${arg}"; ${usage}`);
+    const flag = token.name as RedriveFlag;
+    if (replaying && DEAD_LETTER_ONLY.has(flag)) throw new RedriveError(`${token.rawName} is a flag of the dead-letter redrive, not of --quarantine; ${usage}`);
+    if (!replaying && QUARANTINE_ONLY.has(flag)) throw new RedriveError(`${token.rawName} needs --quarantine iot; ${QUARANTINE_USAGE}`);
+    if (REDRIVE_FLAGS[flag].type === 'boolean') {
+      if (token.value !== undefined) throw new RedriveError(`${token.rawName} takes no value, got "${arg}"; ${usage}`);
+      dryRun = true;
+      continue;
+    }
     // `--env --dry-run`: the value was forgotten; a flag is not an environment.
-    const value = (): string => {
-      if (token.value === undefined || token.value === '' || (!token.inlineValue && token.value.startsWith('--'))) throw new RedriveError(`${token.rawName} needs a value; ${REDRIVE_USAGE}`);
-      return token.value;
-    };
-    if (token.name === 'env') environment = value();
-    else if (token.name === 'dry-run') dryRun = true;
-    else if (token.name === 'max-messages') {
-      const text = value();
-      maxMessages = Number(text);
-      if (!/^\d+$/.test(text) || maxMessages < 1 || maxMessages > MAX_MESSAGES.max) {
-        throw new RedriveError(`--max-messages must be a whole number from 1 to ${MAX_MESSAGES.max}, got "${text}"`);
-      }
-    } else {
-      // --function, the one flag left
-      const text = value();
-      if (text !== 'processor' && text !== 'storer') throw new RedriveError(`--function must be processor or storer, got "${text}"`);
-      onlyFunction = text;
+    if (token.value === undefined || token.value === '' || (!token.inlineValue && token.value.startsWith('--'))) throw new RedriveError(`${token.rawName} needs a value; ${usage}`);
+    given.set(flag, token.value);
+  }
+  const environment = given.get('env');
+  if (environment === undefined) throw new RedriveError(`missing --env; ${usage}`);
+  return replaying ? quarantineOptions(environment, dryRun, given, now) : deadLetterOptions(environment, dryRun, given);
+}
+
+function deadLetterOptions(environment: string, dryRun: boolean, given: ReadonlyMap<RedriveFlag, string>): RedriveOptions {
+  let maxMessages: number = MAX_MESSAGES.default;
+  const maxText = given.get('max-messages');
+  if (maxText !== undefined) {
+    maxMessages = Number(maxText);
+    if (!/^\d+$/.test(maxText) || maxMessages < 1 || maxMessages > MAX_MESSAGES.max) {
+      throw new RedriveError(`--max-messages must be a whole number from 1 to ${MAX_MESSAGES.max}, got "${maxText}"`);
     }
   }
-  if (environment === undefined) throw new RedriveError(`missing --env; ${REDRIVE_USAGE}`);
+  const onlyFunction = given.get('function');
+  if (onlyFunction !== undefined && onlyFunction !== 'processor' && onlyFunction !== 'storer') throw new RedriveError(`--function must be processor or storer, got "${onlyFunction}"`);
   return { environment, dryRun, maxMessages, ...(onlyFunction === undefined ? {} : { onlyFunction }) };
+}
+
+function quarantineOptions(environment: string, dryRun: boolean, given: ReadonlyMap<RedriveFlag, string>, now: number): QuarantineReplayOptions {
+  const source = given.get('quarantine') ?? '';
+  if (!(QUARANTINE_SOURCES as readonly string[]).includes(source)) {
+    throw new RedriveError(`--quarantine must be ${QUARANTINE_SOURCES.join(' or ')} (the IoT rules' error actions under quarantine/iot/), got "${source}"`);
+  }
+  const instant = (flag: '--from' | '--to', text: string): number => {
+    try {
+      return parseInstant(text, { parameter: flag, now, allowRelative: true });
+    } catch (error) {
+      if (error instanceof QueryInputError) throw new RedriveError(error.message);
+      throw error;
+    }
+  };
+  const fromText = given.get('from') ?? DEFAULT_QUARANTINE_FROM;
+  const toText = given.get('to') ?? 'now';
+  const fromMs = instant('--from', fromText);
+  const toMs = instant('--to', toText);
+  const iso = (ms: number): string => new Date(ms).toISOString();
+  if (fromMs >= toMs) throw new RedriveError(`--from must be before --to, got --from "${fromText}" (${iso(fromMs)}) and --to "${toText}" (${iso(toMs)})`);
+  if (fromMs < now - MAX_QUARANTINE_AGE_MS) {
+    throw new RedriveError(
+      `--from must be within the last 7 days (the functions reject readings more than 7 days older than their arrival in the stream), got "${fromText}" (${iso(fromMs)})`,
+    );
+  }
+  let maxObjects: number = MAX_OBJECTS.default;
+  const maxText = given.get('max-objects');
+  if (maxText !== undefined) {
+    maxObjects = Number(maxText);
+    if (!/^\d+$/.test(maxText) || maxObjects < 1 || maxObjects > MAX_OBJECTS.max) {
+      throw new RedriveError(`--max-objects must be a whole number from 1 to ${MAX_OBJECTS.max}, got "${maxText}"`);
+    }
+  }
+  return { environment, quarantine: source as QuarantineSource, dryRun, fromMs, toMs, maxObjects };
+}
+
+/** Which command the options are for. */
+export function isQuarantineReplay(options: RedriveOptions | QuarantineReplayOptions): options is QuarantineReplayOptions {
+  return 'quarantine' in options;
 }

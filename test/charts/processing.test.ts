@@ -189,7 +189,7 @@ describe('ProcessingChart', () => {
       expect(granted).not.toContain('logs:CreateLogGroup');
     });
 
-    test('the redrive operator policy may work the dead-letter queue, read the stream, invoke the two functions and decrypt, nothing more', () => {
+    test('the redrive operator policy may work the dead-letter queue, read the stream, invoke the two functions, list and read quarantine/iot/, put records to the stream and use the key, nothing more', () => {
       const policy = findObject(objects, 'Policy', 'iam-redrive-dev');
       const spec = policy.spec as { name: string; description: string; policyDocument: string; tags: { key: string; value: string }[] };
       expect(spec.name).toBe('iam-redrive-dev');
@@ -217,11 +217,37 @@ describe('ProcessingChart', () => {
             Resource: ['arn:aws:lambda:sa-east-1:111122223333:function:lambda-processor-dev', 'arn:aws:lambda:sa-east-1:111122223333:function:lambda-storer-dev'],
           },
           {
+            Sid: 'ListIotQuarantine',
+            Effect: 'Allow',
+            Action: ['s3:ListBucket'],
+            Resource: ['arn:aws:s3:::s3-archive-111122223333-dev'],
+            Condition: { StringLike: { 's3:prefix': 'quarantine/iot/*' } },
+          },
+          {
+            Sid: 'ReadIotQuarantine',
+            Effect: 'Allow',
+            Action: ['s3:GetObject'],
+            Resource: ['arn:aws:s3:::s3-archive-111122223333-dev/quarantine/iot/*'],
+          },
+          {
+            Sid: 'ReplayIotQuarantine',
+            Effect: 'Allow',
+            Action: ['kinesis:PutRecords'],
+            Resource: ['arn:aws:kinesis:sa-east-1:111122223333:stream/kinesis-telemetry-dev'],
+          },
+          {
             Sid: 'DecryptWithPlatformKey',
             Effect: 'Allow',
             Action: ['kms:Decrypt'],
             Resource: ['arn:aws:kms:sa-east-1:111122223333:key/*'],
-            Condition: keyCondition('kinesis', 'sqs'),
+            Condition: keyCondition('kinesis', 's3', 'sqs'),
+          },
+          {
+            Sid: 'EncryptWithPlatformKey',
+            Effect: 'Allow',
+            Action: ['kms:GenerateDataKey'],
+            Resource: ['arn:aws:kms:sa-east-1:111122223333:key/*'],
+            Condition: keyCondition('kinesis'),
           },
         ],
       });
