@@ -111,15 +111,17 @@ export function parseRedriveArgs(args: readonly string[], now: number = Date.now
   return replaying ? quarantineOptions(environment, dryRun, given, now) : deadLetterOptions(environment, dryRun, given);
 }
 
+/** The whole number a `--max-*` flag gives, from 1 to its bound; its default when not given. */
+function countFlag(given: ReadonlyMap<RedriveFlag, string>, flag: 'max-messages' | 'max-objects', bounds: { readonly default: number; readonly max: number }): number {
+  const text = given.get(flag);
+  if (text === undefined) return bounds.default;
+  const count = Number(text);
+  if (!/^\d+$/.test(text) || count < 1 || count > bounds.max) throw new RedriveError(`--${flag} must be a whole number from 1 to ${bounds.max}, got "${text}"`);
+  return count;
+}
+
 function deadLetterOptions(environment: string, dryRun: boolean, given: ReadonlyMap<RedriveFlag, string>): RedriveOptions {
-  let maxMessages: number = MAX_MESSAGES.default;
-  const maxText = given.get('max-messages');
-  if (maxText !== undefined) {
-    maxMessages = Number(maxText);
-    if (!/^\d+$/.test(maxText) || maxMessages < 1 || maxMessages > MAX_MESSAGES.max) {
-      throw new RedriveError(`--max-messages must be a whole number from 1 to ${MAX_MESSAGES.max}, got "${maxText}"`);
-    }
-  }
+  const maxMessages = countFlag(given, 'max-messages', MAX_MESSAGES);
   const onlyFunction = given.get('function');
   if (onlyFunction !== undefined && onlyFunction !== 'processor' && onlyFunction !== 'storer') throw new RedriveError(`--function must be processor or storer, got "${onlyFunction}"`);
   return { environment, dryRun, maxMessages, ...(onlyFunction === undefined ? {} : { onlyFunction }) };
@@ -149,14 +151,7 @@ function quarantineOptions(environment: string, dryRun: boolean, given: Readonly
       `--from must be within the last 7 days (the functions reject readings more than 7 days older than their arrival in the stream), got "${fromText}" (${iso(fromMs)})`,
     );
   }
-  let maxObjects: number = MAX_OBJECTS.default;
-  const maxText = given.get('max-objects');
-  if (maxText !== undefined) {
-    maxObjects = Number(maxText);
-    if (!/^\d+$/.test(maxText) || maxObjects < 1 || maxObjects > MAX_OBJECTS.max) {
-      throw new RedriveError(`--max-objects must be a whole number from 1 to ${MAX_OBJECTS.max}, got "${maxText}"`);
-    }
-  }
+  const maxObjects = countFlag(given, 'max-objects', MAX_OBJECTS);
   return { environment, quarantine: source as QuarantineSource, dryRun, fromMs, toMs, maxObjects };
 }
 

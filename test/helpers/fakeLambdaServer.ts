@@ -35,11 +35,7 @@ export class FakeLambdaServer extends LocalHttpServer {
   }
 
   protected handle(req: IncomingMessage, res: ServerResponse): void {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      void this.#invoke(req, Buffer.concat(chunks), res);
-    });
+    this.withBody(req, (body) => void this.#invoke(req, body, res));
   }
 
   async #invoke(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {

@@ -32,10 +32,7 @@ export class PutRecordsThrottlingProxy extends LocalHttpServer {
   }
 
   protected handle(req: IncomingMessage, res: ServerResponse): void {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
+    this.withBody(req, (body) => {
       const target = String(req.headers['x-amz-target'] ?? '');
       if (!target.endsWith('.PutRecords')) {
         this.#forward(req, body, (status, headers, answer) => {

@@ -28,10 +28,8 @@ export class RedriveTrimmingProxy extends LocalHttpServer {
   }
 
   protected handle(req: IncomingMessage, res: ServerResponse): void {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      let body = Buffer.concat(chunks);
+    this.withBody(req, (received) => {
+      let body = received;
       const target = String(req.headers['x-amz-target'] ?? '');
       const operation = target.slice(target.indexOf('.') + 1);
       this.operations.push(operation);

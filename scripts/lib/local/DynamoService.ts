@@ -236,10 +236,7 @@ export class DynamoRouter extends LocalHttpServer {
   }
 
   protected handle(req: IncomingMessage, res: ServerResponse): void {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
+    this.withBody(req, (body) => {
       let table: string | undefined;
       try {
         const input = JSON.parse(body.toString('utf8')) as { TableName?: unknown; RequestItems?: Record<string, unknown> };

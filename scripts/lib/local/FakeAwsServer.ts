@@ -88,11 +88,7 @@ export class FakeAwsServer extends LocalHttpServer {
   }
 
   protected handle(req: IncomingMessage, res: ServerResponse): void {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      void this.#serve(req, res, Buffer.concat(chunks));
-    });
+    this.withBody(req, (body) => void this.#serve(req, res, body));
   }
 
   async #serve(req: IncomingMessage, res: ServerResponse, raw: Buffer): Promise<void> {

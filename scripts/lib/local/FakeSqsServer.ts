@@ -62,14 +62,12 @@ export class FakeSqsServer extends LocalHttpServer {
   }
 
   protected handle(req: IncomingMessage, res: ServerResponse): void {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
+    this.withBody(req, (body) => {
       const target = String(req.headers['x-amz-target'] ?? '');
       const operation = target.startsWith('AmazonSQS.') ? target.slice('AmazonSQS.'.length) : '';
       let input: Record<string, unknown>;
       try {
-        input = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
+        input = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
       } catch {
         this.#error(res, 400, 'MalformedInput', 'body is not JSON');
         return;

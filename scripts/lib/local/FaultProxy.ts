@@ -75,10 +75,7 @@ export class FaultProxy extends LocalHttpServer {
   }
 
   protected handle(req: IncomingMessage, res: ServerResponse): void {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
+    this.withBody(req, (body) => {
       const target = String(req.headers['x-amz-target'] ?? '');
       const operation = target.slice(target.indexOf('.') + 1);
       this.requests.push(operation);

@@ -17,4 +17,11 @@ export abstract class LocalHttpServer {
   }
 
   protected abstract handle(req: IncomingMessage, res: ServerResponse): void;
+
+  /** Calls `then` with the request's whole body once it has arrived. */
+  protected withBody(req: IncomingMessage, then: (body: Buffer) => void): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => then(Buffer.concat(chunks)));
+  }
 }
