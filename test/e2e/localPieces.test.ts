@@ -107,6 +107,20 @@ describe('IoT device policy evaluation', () => {
     expect(withDeny({ DateGreaterThan: { 'aws:CurrentTime': '2000-01-01T00:00:00Z' }, StringEquals: { 'iot:ClientId': 'gw-00002' } }).authorize('iot:Publish', topic, thing)).toEqual({ allowed: true });
   });
 
+  it('holds a negated condition on a key the connection lacks, as IAM does: a Deny of unattached certificates applies', () => {
+    const everyTopic = { Effect: 'Allow', Action: 'iot:Publish', Resource: `${arn}topic/*` } as const;
+    const policy = new IotPolicyEvaluator({
+      Statement: [everyTopic, { Sid: 'OnlyOwnThing', Effect: 'Deny', Action: 'iot:Publish', Resource: `${arn}topic/*`, Condition: { StringNotEquals: { 'iot:Connection.Thing.ThingName': 'gw-00001' } } }],
+    });
+    const topic = `${arn}topic/dt/sp01/line-a/gw-00001/telemetry`;
+    expect(policy.authorize('iot:Publish', topic, thing)).toEqual({ allowed: true });
+    // No thing attached: the key is absent, StringNotEquals holds, the Deny applies (before, it was skipped).
+    expect(policy.authorize('iot:Publish', topic, { clientId: 'gw-00001', thingName: undefined })).toMatchObject({ allowed: false });
+    // A positive operator on an absent key does not hold.
+    const allowOwn = new IotPolicyEvaluator({ Statement: [{ Effect: 'Allow', Action: 'iot:Publish', Resource: `${arn}topic/*`, Condition: { StringEquals: { 'iot:Connection.Thing.ThingName': 'gw-00001' } } }] });
+    expect(allowOwn.authorize('iot:Publish', topic, { clientId: 'gw-00001', thingName: undefined })).toMatchObject({ allowed: false });
+  });
+
   it('lets no Allow through on a condition key or operator it does not model', () => {
     const allowOnly = (condition: NonNullable<PolicyStatement['Condition']>): IotPolicyEvaluator =>
       new IotPolicyEvaluator({ Statement: [{ Effect: 'Allow', Action: 'iot:Publish', Resource: `${arn}topic/*`, Condition: condition }] });

@@ -118,7 +118,11 @@ export class IotPolicyEvaluator {
         }
         const actual = variables[key];
         const values = list(expected);
-        if (actual === undefined) return 'no';
+        // As IAM evaluates a key absent from the request: no value matches it, so a negated operator holds.
+        if (actual === undefined) {
+          if (operator === 'StringNotEquals') continue;
+          return 'no';
+        }
         if (operator === 'Bool') {
           if (!values.some((value) => value.toLowerCase() === actual.toLowerCase())) return 'no';
         } else if (operator === 'StringEquals') {
