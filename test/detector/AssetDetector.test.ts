@@ -695,6 +695,20 @@ describe('AssetDetector inputs and episodes', () => {
     expect(allConstant.warmingUp).toBe(true);
   });
 
+  it('starts the warm-up again while nothing varies, so an asset idle through it learns from its run, not from one step', () => {
+    // Before, the first change of an idle metric ended the warm-up with a spread of that one step: every sample of the run flagged.
+    const noise = seededGaussian(39);
+    const detector = new AssetDetector({ warmupSamples: 100 });
+    const verdicts = Array.from({ length: 4000 }, (_, t) =>
+      detector.observe({ ts: START_TS + t * 1000, values: { a: { value: t < 1000 ? 5 : 5 + 0.3 * noise(), quality: 'GOOD' }, b: { value: 1, quality: 'GOOD' } } }),
+    );
+    // Restarted every 100 idle samples; the window in which the run began was still half idle, so one more.
+    expect(verdicts.findIndex((verdict) => !verdict.warmingUp)).toBe(1100);
+    expect(detector.metrics).toEqual(['a']);
+    expect(detector.metricsLeftOut).toEqual({ constant: ['b'], tooFewReadings: [] });
+    expect(verdicts.filter((verdict) => verdict.anomalous)).toEqual([]);
+  });
+
   it('forgets the evidence of a metric that stopped reporting, so an episode whose sensor died during the fault ends', () => {
     const deadFrom = ONSET + 30;
     const rows = injectFault(generateRows(ONSET + 3000, 37), 'pressure', ONSET, (k) => (k < 30 ? 6 : 0));

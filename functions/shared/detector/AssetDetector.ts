@@ -213,7 +213,7 @@ export class AssetDetector {
       if (warmingUp) {
         this.learn();
         this.track();
-        this.advanceWarmup();
+        this.advanceWarmup(sample.ts);
       } else {
         this.judge();
         this.track();
@@ -443,13 +443,16 @@ export class AssetDetector {
   }
 
   /** Refits the provisional predictor on schedule, and fixes the model once the warm-up is complete. */
-  private advanceWarmup(): void {
+  private advanceWarmup(ts: number): void {
     const state = this.state;
     const calibration = state.calibration;
     const warmupSamples = this.settings.warmupSamples;
     const calibrationStart = Math.max(2, Math.round(warmupSamples * DETECTOR_INTERNALS.calibrationStartShare));
-    if (state.samples >= warmupSamples && this.warmupComplete()) {
+    const outcome = state.samples >= warmupSamples ? this.warmupOutcome() : 'wait';
+    if (outcome === 'finish') {
       this.finishWarmup();
+    } else if (outcome === 'restart') {
+      this.restartWarmup(ts);
     } else if (
       state.samples >= calibrationStart &&
       (calibration === null || (state.samples - calibrationStart) % DETECTOR_INTERNALS.calibrationRefitInterval === 0)
@@ -476,29 +479,44 @@ export class AssetDetector {
   }
 
   /**
-   * Whether the warm-up, `warmupSamples` long already, can end: once every metric seen has enough
-   * readings (a gateway that sends each metric at its own timestamp gives every sample one metric),
-   * or at most `maxWarmupExtension` times as long, without those still short. Never with no metric to
-   * model: such a model would end the warm-up for good and judge nothing.
+   * What the warm-up, `warmupSamples` long already, does next. It ends once every metric seen has
+   * enough readings (a gateway that sends each metric at its own timestamp gives every sample one
+   * metric), or at most `maxWarmupExtension` times as long without those still short; it waits in
+   * between. With no metric to model it starts again: a model without metrics judged nothing for
+   * good, and an asset idle through its warm-up (every metric constant) would otherwise learn from
+   * the idle samples plus the first ones of its run, and flag the run from then on.
    */
-  private warmupComplete(): boolean {
+  private warmupOutcome(): 'finish' | 'wait' | 'restart' {
     const warmup = this.state.warmup as WarmupState;
     const enough = warmup.count.every((count) => count >= DETECTOR_INTERNALS.minMetricSamples);
     const waitedLongEnough = this.state.samples >= this.settings.warmupSamples * DETECTOR_INTERNALS.maxWarmupExtension;
-    return (enough || waitedLongEnough) && this.modelledIndices().length > 0;
+    if (!enough && !waitedLongEnough) return 'wait';
+    return this.modelledIndices().length > 0 ? 'finish' : 'restart';
+  }
+
+  /** Starts the warm-up again with the next sample; an open episode (a limit breach) and the alert cooldown carry on. */
+  private restartWarmup(ts: number): void {
+    const episode = this.state.episode;
+    this.state = emptyState();
+    this.state.episode = episode;
+    this.state.learningSince = ts;
+    this.reindex();
+    this.updateThreshold();
   }
 
   /**
-   * The warm-up's metrics the model takes: those with enough readings that changed at least once. A
-   * metric that never changed has no measured spread: judged by the scale's floor, its first movement
-   * (a setpoint changed, a sensor came alive) would open episode after episode, and the alert
-   * cooldown would then hide every real fault of the asset. It gets its limits only.
+   * The warm-up's metrics the model takes: those with enough readings that changed through the
+   * warm-up (one value held for at most half their readings). A metric that never changed has no
+   * measured spread: judged by the scale's floor, its first movement (a setpoint changed, a sensor
+   * came alive) would open episode after episode, and the alert cooldown would then hide every real
+   * fault of the asset; one that changed once, after holding still, has a spread of that one step.
+   * They get their limits only.
    */
   private modelledIndices(): number[] {
     const warmup = this.state.warmup as WarmupState;
     return this.state.metrics
       .map((_, index) => index)
-      .filter((index) => warmup.count[index] >= DETECTOR_INTERNALS.minMetricSamples && warmup.longestRun[index] < warmup.count[index]);
+      .filter((index) => warmup.count[index] >= DETECTOR_INTERNALS.minMetricSamples && 2 * warmup.longestRun[index] <= warmup.count[index]);
   }
 
   /** Fixes the model: metrics with enough warm-up readings that varied, final predictors, covariance factor, stuck limits. */
