@@ -93,65 +93,190 @@ async function listFolder(s3: S3Client, bucket: string, prefix: string): Promise
   return objects;
 }
 
+interface PendingRecord {
+  readonly partitionKey: string;
+  readonly data: Buffer;
+}
+
 /**
- * Puts the records, retrying the entries Kinesis throttled with exponential backoff; answers, per record,
- * undefined when it was put or the last error. A call that fails as a whole (the SDK has retried it) fails all.
+ * Puts the records in order per partition key: a PutRecords request holds at most one record of a key (Kinesis
+ * goes on with the entries after a failed one, so two of a key in a request could land reversed), and the next
+ * record of a key goes only once the one before it was put. Entries Kinesis throttled (or failed inside) stay
+ * first of their key and are retried with exponential backoff; a record that finally fails leaves the later
+ * records of its key unput (`blockedKeys`, across calls), since putting them would move the asset past it.
+ * Answers, per record, undefined when it was put or why not. A call that fails as a whole (the SDK has
+ * retried it) fails every record not put yet.
  */
-async function putWithRetries(
+async function putInKeyOrder(
   kinesis: KinesisClient,
   streamName: string,
-  records: ReadonlyArray<{ readonly partitionKey: string; readonly data: Buffer }>,
+  records: readonly PendingRecord[],
+  blockedKeys: Map<string, string>,
   settings: Required<IotReplaySettings>,
 ): Promise<Array<string | undefined>> {
   const errors = new Array<string | undefined>(records.length).fill('not put');
-  let pending = records.map((_, index) => index);
-  for (let attempt = 1; pending.length > 0; attempt += 1) {
+  const attempts = new Array<number>(records.length).fill(0);
+  let pending: number[] = [];
+  records.forEach((record, index) => {
+    const blocker = blockedKeys.get(record.partitionKey);
+    if (blocker === undefined) pending.push(index);
+    else errors[index] = `not put after an earlier record of partition key ${record.partitionKey} (${blocker})`;
+  });
+  let backoffs = 0;
+  while (pending.length > 0) {
+    // The earliest pending record of each key, in order, within the count and size limits of one request.
+    const request: number[] = [];
+    const keys = new Set<string>();
+    let bytes = 0;
+    for (const index of pending) {
+      const record = records[index];
+      if (record === undefined || keys.has(record.partitionKey)) continue;
+      const size = record.data.length + Buffer.byteLength(record.partitionKey);
+      if (request.length === PUT_RECORDS_LIMITS.maxRecords || (request.length > 0 && bytes + size > PUT_RECORDS_LIMITS.maxBytes)) break;
+      request.push(index);
+      keys.add(record.partitionKey);
+      bytes += size;
+    }
     let results;
     try {
       const output = await kinesis.send(
-        new PutRecordsCommand({ StreamName: streamName, Records: pending.map((index) => ({ Data: records[index]?.data, PartitionKey: records[index]?.partitionKey })) }),
+        new PutRecordsCommand({ StreamName: streamName, Records: request.map((index) => ({ Data: records[index]?.data, PartitionKey: records[index]?.partitionKey })) }),
       );
       results = output.Records ?? [];
     } catch (error) {
       for (const index of pending) errors[index] = errorText(error);
+      for (const index of pending) {
+        const key = records[index]?.partitionKey;
+        if (key !== undefined && !blockedKeys.has(key)) blockedKeys.set(key, `its put failed: ${errorText(error)}`);
+      }
       return errors;
     }
-    const retry: number[] = [];
-    pending.forEach((index, position) => {
+    const done = new Set<number>();
+    let throttled = false;
+    request.forEach((index, position) => {
       const result = results[position];
+      attempts[index] = (attempts[index] ?? 0) + 1;
       if (result !== undefined && result.ErrorCode === undefined) {
         errors[index] = undefined;
+        done.add(index);
         return;
       }
       const code = result?.ErrorCode ?? 'NoResult';
-      errors[index] = `${code}: ${result?.ErrorMessage ?? 'PutRecords returned no result for the entry'} (attempt ${attempt})`;
-      if (RETRIED_ENTRY_ERRORS.has(code)) retry.push(index);
+      errors[index] = `${code}: ${result?.ErrorMessage ?? 'PutRecords returned no result for the entry'} (attempt ${attempts[index]})`;
+      if (RETRIED_ENTRY_ERRORS.has(code) && (attempts[index] ?? 0) < settings.maxPutAttempts) {
+        throttled = true;
+        return;
+      }
+      done.add(index);
+      blockedKeys.set(records[index]?.partitionKey ?? '', `its put failed: ${errors[index]}`);
     });
-    if (retry.length === 0 || attempt >= settings.maxPutAttempts) break;
-    pending = retry;
+    // Records behind a record that finally failed are not put: they would move the asset past it.
+    const next: number[] = [];
+    for (const index of pending) {
+      if (done.has(index)) continue;
+      const key = records[index]?.partitionKey ?? '';
+      const blocker = blockedKeys.get(key);
+      if (blocker !== undefined) errors[index] = `not put after an earlier record of partition key ${key} (${blocker})`;
+      else next.push(index);
+    }
+    pending = next;
+    if (!throttled) {
+      backoffs = 0;
+      continue;
+    }
+    backoffs += 1;
     // Full jitter keeps a shard that throttled from being hit by every retry at once.
-    await settings.sleep(Math.min(5_000, 100 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2));
+    await settings.sleep(Math.min(5_000, 100 * 2 ** (backoffs - 1)) * (0.5 + Math.random() / 2));
   }
   return errors;
 }
 
-/** Groups record indexes into PutRecords requests within Kinesis's count and size limits, in order. */
-function putBatches(records: ReadonlyArray<{ readonly partitionKey: string; readonly data: Buffer }>): number[][] {
-  const batches: number[][] = [];
-  let current: number[] = [];
-  let bytes = 0;
-  records.forEach((record, index) => {
-    const size = record.data.length + Buffer.byteLength(record.partitionKey);
-    if (current.length === PUT_RECORDS_LIMITS.maxRecords || (current.length > 0 && bytes + size > PUT_RECORDS_LIMITS.maxBytes)) {
-      batches.push(current);
-      current = [];
-      bytes = 0;
+/**
+ * The message's own device time, for ordering objects written in the same second: the earliest reading's `ts`
+ * of a telemetry payload (data contract v1), or a presence event's `timestamp`; undefined when it has none.
+ */
+export function deviceTimestamp(payload: Buffer): number | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(payload.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+  const message = parsed as { readings?: unknown; timestamp?: unknown };
+  let earliest: number | undefined;
+  if (Array.isArray(message.readings)) {
+    for (const reading of message.readings as unknown[]) {
+      const ts = typeof reading === 'object' && reading !== null ? (reading as { ts?: unknown }).ts : undefined;
+      if (typeof ts === 'number' && Number.isSafeInteger(ts) && (earliest === undefined || ts < earliest)) earliest = ts;
     }
-    current.push(index);
-    bytes += size;
-  });
-  if (current.length > 0) batches.push(current);
-  return batches;
+  }
+  if (earliest !== undefined) return earliest;
+  return typeof message.timestamp === 'number' && Number.isSafeInteger(message.timestamp) ? message.timestamp : undefined;
+}
+
+const secondOf = (ms: number): number => Math.floor(ms / 1000);
+const byKey = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Order within one LastModified second (S3 keeps whole seconds, the keys are random UUIDs): by the message's
+ * device time, objects without one after those with one, then by key.
+ */
+function sameSecondOrder(a: { key: string; deviceMs: number | undefined }, b: { key: string; deviceMs: number | undefined }): number {
+  if (a.deviceMs !== undefined && b.deviceMs !== undefined && a.deviceMs !== b.deviceMs) return a.deviceMs - b.deviceMs;
+  if (a.deviceMs === undefined && b.deviceMs !== undefined) return 1;
+  if (a.deviceMs !== undefined && b.deviceMs === undefined) return -1;
+  return byKey(a.key, b.key);
+}
+
+/**
+ * Windows of objects to read and put together: whole LastModified seconds (their order is only known once
+ * the bodies are read), up to PUT_RECORDS_LIMITS.maxRecords objects unless one second holds more.
+ */
+function secondWindows(objects: readonly ListedObject[]): ListedObject[][] {
+  const windows: ListedObject[][] = [];
+  let current: ListedObject[] = [];
+  let index = 0;
+  while (index < objects.length) {
+    const second = secondOf(objects[index]?.lastModifiedMs ?? 0);
+    let end = index;
+    while (end < objects.length && secondOf(objects[end]?.lastModifiedMs ?? 0) === second) end += 1;
+    const group = objects.slice(index, end);
+    if (current.length > 0 && current.length + group.length > PUT_RECORDS_LIMITS.maxRecords) {
+      windows.push(current);
+      current = [];
+    }
+    current.push(...group);
+    index = end;
+  }
+  if (current.length > 0) windows.push(current);
+  return windows;
+}
+
+/**
+ * The oldest objects up to `max`, never splitting a LastModified second: which of its objects came first is
+ * only known from their bodies, and a later run could not put a skipped earlier one back in order. None when
+ * the oldest second alone holds more than `max`.
+ */
+function takeWholeSeconds(objects: readonly ListedObject[], max: number): ListedObject[] {
+  if (objects.length <= max) return [...objects];
+  let cut = max;
+  const boundary = secondOf(objects[max]?.lastModifiedMs ?? 0);
+  while (cut > 0 && secondOf(objects[cut - 1]?.lastModifiedMs ?? 0) === boundary) cut -= 1;
+  return objects.slice(0, cut);
+}
+
+/** Why objects of the range were not read: the summary's tail. */
+function notReadText(inRange: readonly ListedObject[], taken: number, maxObjects: number): string {
+  const next = inRange[taken];
+  if (next === undefined) return '';
+  const notRead = inRange.length - taken;
+  const second = secondOf(next.lastModifiedMs);
+  const inSecond = inRange.filter((object) => secondOf(object.lastModifiedMs) === second).length;
+  const at = new Date(second * 1000).toISOString();
+  return taken === 0
+    ? `; ${notRead} more in the range not read (--max-objects ${maxObjects}: the oldest second, ${at}, holds ${inSecond} objects, read together; raise --max-objects to at least ${inSecond})`
+    : `; ${notRead} more in the range not read (--max-objects ${maxObjects}, whole seconds): replay them with --from ${at}`;
 }
 
 /**
@@ -171,31 +296,40 @@ export async function redriveIotQuarantine(
   const folders = quarantineFolders(targets, options.fromMs, options.toMs);
   const listed: ListedObject[] = [];
   for (const folder of folders) listed.push(...(await listFolder(clients.s3, targets.bucket, folder)));
-  // Oldest first, so each asset's messages go back in the order they arrived.
+  // Oldest first, so each asset's messages go back in the order they arrived; within a second, by device time
+  // once the bodies are read.
   const inRange = listed
     .filter((object) => object.lastModifiedMs >= options.fromMs && object.lastModifiedMs < options.toMs)
-    .sort((a, b) => a.lastModifiedMs - b.lastModifiedMs || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  const selected = inRange.slice(0, options.maxObjects);
+    .sort((a, b) => secondOf(a.lastModifiedMs) - secondOf(b.lastModifiedMs) || byKey(a.key, b.key));
+  const selected = takeWholeSeconds(inRange, options.maxObjects);
   const notRead = inRange.length - selected.length;
   write(
     `range ${new Date(options.fromMs).toISOString()} to ${new Date(options.toMs).toISOString()}: ${folders.length} folders of s3://${targets.bucket}/ listed, ` +
-      `${inRange.length} objects written in the range${notRead > 0 ? `, the oldest ${selected.length} taken (--max-objects)` : ''}`,
+      `${inRange.length} objects written in the range${notRead > 0 ? `, the oldest ${selected.length} taken (--max-objects, whole seconds)` : ''}`,
   );
 
   const outcomes: ObjectOutcome[] = [];
   // A window of objects at a time: bodies are read, rebuilt and put, then dropped.
-  for (let start = 0; start < selected.length; start += PUT_RECORDS_LIMITS.maxRecords) {
-    const window = selected.slice(start, start + PUT_RECORDS_LIMITS.maxRecords);
-    const bodies = await mapWithConcurrency(window, settings.readConcurrency, async (object) => {
+  /** Partition keys whose record was finally not put: their later records are not put either. */
+  const blockedKeys = new Map<string, string>();
+  for (const listedWindow of secondWindows(selected)) {
+    const read = await mapWithConcurrency(listedWindow, settings.readConcurrency, async (object) => {
       const output = await clients.s3.send(new GetObjectCommand({ Bucket: targets.bucket, Key: object.key }));
       return (await output.Body?.transformToString('utf8')) ?? '';
     });
+    const window = listedWindow
+      .map((object, index) => {
+        const body = read[index];
+        const parsed = body?.status === 'fulfilled' ? parseErrorActionDocument(body.value) : undefined;
+        return { ...object, body, parsed, deviceMs: parsed?.ok === true ? deviceTimestamp(parsed.document.payload) : undefined };
+      })
+      .sort((a, b) => secondOf(a.lastModifiedMs) - secondOf(b.lastModifiedMs) || sameSecondOrder(a, b));
     /** Each object's line, in window order: its start, and its outcome so far. */
     const lines: Array<{ head: string; outcome: { key: string; left?: LeftReason; text: string } }> = [];
     const records: Array<{ partitionKey: string; data: Buffer; at: number }> = [];
-    window.forEach((object, index) => {
+    window.forEach((object) => {
       const arrived = new Date(object.lastModifiedMs).toISOString();
-      const body = bodies[index];
+      const { body, parsed } = object;
       const leave = (head: string, reason: LeftReason, detail: string): void => {
         lines.push({ head, outcome: { key: object.key, left: reason, text: `left: ${reason}: ${detail}` } });
       };
@@ -203,9 +337,8 @@ export async function redriveIotQuarantine(
         leave(`object ${object.key} | - | - | arrived ${arrived} | `, 'read error', `GetObject failed: ${errorText(body?.reason)}`);
         return;
       }
-      const parsed = parseErrorActionDocument(body.value);
-      if (!parsed.ok) {
-        leave(`object ${object.key} | - | - | arrived ${arrived} | `, 'malformed', `not an IoT error-action document: ${parsed.reason}`);
+      if (parsed === undefined || !parsed.ok) {
+        leave(`object ${object.key} | - | - | arrived ${arrived} | `, 'malformed', `not an IoT error-action document: ${parsed?.reason ?? 'not read'}`);
         return;
       }
       const { document } = parsed;
@@ -224,15 +357,12 @@ export async function redriveIotQuarantine(
       lines.push({ head, outcome: { key: object.key, text: `replayed: ${what}` } });
       records.push({ partitionKey: rebuilt.partitionKey, data: rebuilt.data, at: lines.length - 1 });
     });
-    for (const batch of putBatches(records)) {
-      const batchRecords = batch.map((index) => records[index]).filter((record) => record !== undefined);
-      const errors = await putWithRetries(clients.kinesis, targets.streamName, batchRecords, settings);
-      batchRecords.forEach((record, position) => {
-        const error = errors[position];
-        const entry = lines[record.at];
-        if (error !== undefined && entry !== undefined) entry.outcome = { key: entry.outcome.key, left: 'put failed', text: `left: put failed: ${error}` };
-      });
-    }
+    const errors = records.length === 0 ? [] : await putInKeyOrder(clients.kinesis, targets.streamName, records, blockedKeys, settings);
+    records.forEach((record, position) => {
+      const error = errors[position];
+      const entry = lines[record.at];
+      if (error !== undefined && entry !== undefined) entry.outcome = { key: entry.outcome.key, left: 'put failed', text: `left: put failed: ${error}` };
+    });
     for (const { head, outcome } of lines) {
       const line = `${head}${outcome.text}`;
       outcomes.push({ key: outcome.key, ...(outcome.left === undefined ? {} : { left: outcome.left }), line });
@@ -247,9 +377,9 @@ export async function redriveIotQuarantine(
   const reasons = LEFT_REASONS.filter((reason) => left[reason] !== undefined).map((reason) => `${left[reason]} ${reason}`);
   const line =
     `${SUMMARY_PREFIX}: ${outcomes.length} object${outcomes.length === 1 ? '' : 's'}, ${replayed} replayed, ${leftTotal} left${reasons.length > 0 ? `: ${reasons.join(', ')}` : ''}` +
-    (notRead > 0 ? `; ${notRead} more in the range not read (--max-objects ${options.maxObjects})` : '');
+    notReadText(inRange, selected.length, options.maxObjects);
   write(line);
-  // A dry run leaves everything by request; anything else left is a message still missing from the stream.
-  const failed = outcomes.some((outcome) => outcome.left !== undefined && outcome.left !== 'dry run');
+  // A dry run leaves everything by request; anything else left, or not read, is a message still missing from the stream.
+  const failed = notRead > 0 || outcomes.some((outcome) => outcome.left !== undefined && outcome.left !== 'dry run');
   return { outcomes, replayed, left, notRead, exitCode: failed ? 1 : 0, line };
 }

@@ -93,10 +93,10 @@ interface Quarantined {
  * An error-action object as AWS writes it (developer guide, "Error action message format") when the
  * Kinesis action failed: at `arrivalMs` the message arrived, the object is written `writeDelayMs` later.
  */
-function quarantine(message: { ruleName?: string; topic: string; clientId: string; payload: unknown }, arrivalMs: number, writeDelayMs = 150): Quarantined {
+function quarantine(message: { ruleName?: string; topic: string; clientId: string; payload: unknown }, arrivalMs: number, writeDelayMs = 150, uuid: string = randomUUID()): Quarantined {
   const ruleName = message.ruleName ?? TELEMETRY_RULE;
   const payload = Buffer.isBuffer(message.payload) ? message.payload : Buffer.from(typeof message.payload === 'string' ? message.payload : JSON.stringify(message.payload));
-  const key = `${hourFolder(arrivalMs, ruleName === PRESENCE_RULE ? 'presence/' : '')}${randomUUID()}.json`;
+  const key = `${hourFolder(arrivalMs, ruleName === PRESENCE_RULE ? 'presence/' : '')}${uuid}.json`;
   const document = {
     ruleName,
     topic: message.topic,
@@ -255,9 +255,53 @@ describe('redrive --quarantine iot against kinesalite and a fake S3, under the r
     expect(replayedKeys).not.toContain(atTo.key);
     expect((await newRecords()).map((record) => record.partitionKey)).toEqual(['pump-00011', 'pump-00012', 'pump-00012']);
     expect(run.lines[0]).toContain(': 4 folders of s3://');
-    expect(run.lines[0]).toMatch(/4 objects written in the range, the oldest 3 taken \(--max-objects\)$/);
-    expect(run.line).toBe('redrive quarantine/iot: 3 objects, 3 replayed, 0 left; 1 more in the range not read (--max-objects 3)');
-    expect(run.exitCode).toBe(0);
+    expect(run.lines[0]).toMatch(/4 objects written in the range, the oldest 3 taken \(--max-objects, whole seconds\)$/);
+    expect(run.line).toBe(
+      `redrive quarantine/iot: 3 objects, 3 replayed, 0 left; 1 more in the range not read (--max-objects 3, whole seconds): replay them with --from ${new Date(from + 180_000).toISOString()}`,
+    );
+    // Every object of the range was replayed but one was not read: it is still missing from the stream.
+    expect(run.exitCode).toBe(1);
+  });
+
+  test('objects of the same LastModified second go back in device-time order, whatever their keys; --max-objects never splits a second', async () => {
+    // Two messages of one asset arriving 0.5 s apart, written in the same second; the later one's key sorts first.
+    const earlier = quarantine(telemetryMessage('gw-00014', 'pump-00014', BASE + 1_000, { seq: 1 }), BASE + 1_100, 150, 'f0000000-0000-4000-8000-000000000000');
+    const later = quarantine(telemetryMessage('gw-00014', 'pump-00014', BASE + 1_500, { seq: 2 }), BASE + 1_600, 150, '0a000000-0000-4000-8000-000000000000');
+    // Presence events of one client: ordered by their timestamp, not by key.
+    const presence = (eventType: string, timestamp: number, uuid: string): Quarantined =>
+      quarantine(
+        { ruleName: PRESENCE_RULE, topic: `$aws/events/presence/${eventType}/gw-00015`, clientId: 'gw-00015', payload: { clientId: 'gw-00015', timestamp, eventType, versionNumber: 1 } },
+        timestamp + 100,
+        150,
+        uuid,
+      );
+    const disconnected = presence('disconnected', BASE + 2_100, 'ff000000-0000-4000-8000-000000000000');
+    const connected = presence('connected', BASE + 2_600, '00000000-0000-4000-8000-000000000000');
+    expect(s3.lastModified(BUCKET, earlier.key)).toBe(s3.lastModified(BUCKET, later.key));
+    expect(s3.lastModified(BUCKET, disconnected.key)).toBe(s3.lastModified(BUCKET, connected.key));
+
+    // One object fewer than the range holds, the oldest second has two: none of it is taken half.
+    const bounded = await replay({ maxObjects: 1 });
+    expect(bounded.outcomes).toEqual([]);
+    expect(bounded.line).toBe(
+      `redrive quarantine/iot: 0 objects, 0 replayed, 0 left; 4 more in the range not read (--max-objects 1: the oldest second, ${new Date(BASE + 1_000).toISOString()}, holds 2 objects, read together; raise --max-objects to at least 2)`,
+    );
+    expect(bounded.exitCode).toBe(1);
+    expect(await newRecords()).toEqual([]);
+
+    const run = await replay({ maxObjects: 3 });
+    expect(run.outcomes.map((outcome) => outcome.key)).toEqual([earlier.key, later.key]);
+    expect(run.exitCode).toBe(1);
+    expect(((await newRecords()).map((record) => record.data) as Array<{ seq?: number }>).map((data) => data.seq)).toEqual([1, 2]);
+
+    const all = await replay();
+    expect(all.outcomes.map((outcome) => outcome.key)).toEqual([earlier.key, later.key, disconnected.key, connected.key]);
+    expect(all.exitCode).toBe(0);
+    // Kinesis keeps the order per partition key.
+    const records = await newRecords();
+    const ofKey = (key: string): unknown[] => (records.filter((record) => record.partitionKey === key).map((record) => record.data) as Array<{ seq?: number; eventType?: string }>).map((data) => data.seq ?? data.eventType);
+    expect(ofKey('pump-00014')).toEqual([1, 2]);
+    expect(ofKey('gw-00015')).toEqual(['disconnected', 'connected']);
   });
 
   test('a throttled PutRecords entry is retried with backoff until it is put; one throttled past the attempts is left, exit 1', async () => {
@@ -286,8 +330,41 @@ describe('redrive --quarantine iot against kinesalite and a fake S3, under the r
     expect(objects).toHaveLength(3);
   });
 
+  test('a PutRecords request holds one record per partition key: a throttled record goes before the next of its key; one that fails holds the rest of its key back', async () => {
+    const first = quarantine(telemetryMessage('gw-00025', 'pump-00025', BASE + 1_000, { seq: 1 }), BASE + 1_000);
+    const second = quarantine(telemetryMessage('gw-00025', 'pump-00025', BASE + 2_000, { seq: 2 }), BASE + 2_000);
+    const other = quarantine(telemetryMessage('gw-00026', 'pump-00026', BASE + 3_000, { seq: 3 }), BASE + 3_000);
+    throttling.throttleEntries(1);
+
+    const run = await replay();
+
+    expect(throttling.throttled).toEqual(['pump-00025']);
+    // pump-00025's first record and pump-00026's, then the first again, then the second.
+    expect(throttling.putRecordsSizes).toEqual([2, 1, 1]);
+    const records = (await newRecords()).filter((record) => record.partitionKey === 'pump-00025');
+    expect((records.map((record) => record.data) as Array<{ seq?: number }>).map((data) => data.seq)).toEqual([1, 2]);
+    expect(run.line).toBe('redrive quarantine/iot: 3 objects, 3 replayed, 0 left');
+    expect([first, second, other].map((object) => run.lines.some((line) => line.startsWith(`object ${object.key} `) && line.includes('| replayed: ')))).toEqual([true, true, true]);
+
+    s3.objects.clear();
+    throttling.putRecordsSizes.length = 0;
+    const stuck = quarantine(telemetryMessage('gw-00027', 'pump-00027', BASE + 4_000), BASE + 4_000);
+    const behind = quarantine(telemetryMessage('gw-00027', 'pump-00027', BASE + 5_000), BASE + 5_000);
+    throttling.throttleEntries(Infinity);
+    const held = await replay({}, { maxPutAttempts: 2 });
+    expect(throttling.putRecordsSizes).toEqual([1, 1]);
+    const failure = 'ProvisionedThroughputExceededException: Rate exceeded for shard shardId-000000000000 in stream. (attempt 2)';
+    expect(held.lines.find((line) => line.startsWith(`object ${stuck.key} `))).toMatch(new RegExp(`\\| left: put failed: ${escapeRegExp(failure)}$`));
+    expect(held.lines.find((line) => line.startsWith(`object ${behind.key} `))).toMatch(
+      new RegExp(`\\| left: put failed: ${escapeRegExp(`not put after an earlier record of partition key pump-00027 (its put failed: ${failure})`)}$`),
+    );
+    expect(held.line).toBe('redrive quarantine/iot: 2 objects, 0 replayed, 2 left: 2 put failed');
+    expect(held.exitCode).toBe(1);
+    expect(await newRecords()).toEqual([]);
+  });
+
   test('requests stay within Kinesis limits: 500 records, and 5 MiB with the partition keys', async () => {
-    const many = Array.from({ length: 501 }, (_, n) => quarantine(telemetryMessage('gw-00030', 'pump-00030', BASE + n), BASE + n));
+    const many = Array.from({ length: 501 }, (_, n) => quarantine(telemetryMessage('gw-00030', `pump-${String(n).padStart(5, '0')}`, BASE + n), BASE + n));
     const byCount = await replay();
     expect(byCount.line).toBe('redrive quarantine/iot: 501 objects, 501 replayed, 0 left');
     expect(throttling.putRecordsSizes).toEqual([500, 1]);
@@ -296,7 +373,7 @@ describe('redrive --quarantine iot against kinesalite and a fake S3, under the r
     s3.objects.clear();
     throttling.putRecordsSizes.length = 0;
     // 45 messages near IoT Core's 128 KB: 5.6 MB in all, so two requests.
-    const large = Array.from({ length: 45 }, (_, n) => quarantine(telemetryMessage('gw-00031', 'pump-00031', BASE + n, { note: 'x'.repeat(125_000) }), BASE + n));
+    const large = Array.from({ length: 45 }, (_, n) => quarantine(telemetryMessage('gw-00031', `motor-${String(n).padStart(5, '0')}`, BASE + n, { note: 'x'.repeat(125_000) }), BASE + n));
     const bySize = await replay();
     expect(bySize.line).toBe('redrive quarantine/iot: 45 objects, 45 replayed, 0 left');
     expect(throttling.putRecordsSizes).toEqual([41, 4]);
@@ -313,6 +390,10 @@ describe('redrive --quarantine iot against kinesalite and a fake S3, under the r
     expect(await newRecords()).toEqual([]);
   });
 });
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
 
 /** JSON.parse's message for the payload, as the rule engine reports it. */
 function notJsonDetail(payload: Buffer): string {
