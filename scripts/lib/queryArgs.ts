@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { QueryInputError } from '../../functions/shared/errors';
 import type { SeriesParameters } from '../../functions/shared/query/parseSeriesQuery';
 import { helpRequested } from './helpRequested';
+import { joinRelativeTimes } from './joinRelativeTimes';
 
 export const QUERY_USAGE =
   'usage: query --env <env> (--asset A [--metric M] | --line L [--metric M]) --from <ISO|epoch ms|-6h> [--to ...] [--step 1m|5m|15m|1h|1d|raw] [--agg avg,max] [--format table|csv|json] [--plot out.svg] [--local]';
@@ -48,23 +49,6 @@ export const SERIES_FLAGS: Readonly<Record<keyof SeriesParameters | 'lineId', st
   agg: '--agg',
   lineId: '--line',
 };
-
-/**
- * `--from -6h` as `--from=-6h`: parseArgs takes a value that starts with a dash for a flag and calls the
- * option ambiguous, but a relative time is what operators type most.
- */
-function joinRelativeTimes(args: readonly string[]): string[] {
-  const joined: string[] = [];
-  for (let i = 0; i < args.length; i += 1) {
-    const arg = args[i] ?? '';
-    const next = args[i + 1];
-    if ((arg === '--from' || arg === '--to') && next !== undefined && /^-\d/.test(next)) {
-      joined.push(`${arg}=${next}`);
-      i += 1;
-    } else joined.push(arg);
-  }
-  return joined;
-}
 
 /**
  * The plot is written after the read: a path that cannot take the file is refused before it, not

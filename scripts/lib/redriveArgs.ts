@@ -3,6 +3,7 @@ import type { StreamFunction } from '../../charts/processing';
 import { QueryInputError } from '../../functions/shared/errors';
 import { parseInstant } from '../../functions/shared/query/parseInstant';
 import { helpRequested } from './helpRequested';
+import { joinRelativeTimes } from './joinRelativeTimes';
 import { RedriveError } from './RedriveError';
 
 /** The dead-letter queue redrive's command line. */
@@ -62,27 +63,10 @@ type RedriveFlag = keyof typeof REDRIVE_FLAGS;
 const DEAD_LETTER_ONLY: ReadonlySet<RedriveFlag> = new Set(['max-messages', 'function']);
 const QUARANTINE_ONLY: ReadonlySet<RedriveFlag> = new Set(['from', 'to', 'max-objects']);
 
-/**
- * `--from -6h` as `--from=-6h`: parseArgs would read `-6h` as the short flags -6 and -h, but a relative
- * time is what operators type most.
- */
-function attachRelativeTimes(args: readonly string[]): string[] {
-  const attached: string[] = [];
-  for (let i = 0; i < args.length; i += 1) {
-    const arg = args[i] ?? '';
-    const value = args[i + 1];
-    if ((arg === '--from' || arg === '--to') && value !== undefined && /^-\d/.test(value)) {
-      attached.push(`${arg}=${value}`);
-      i += 1;
-    } else attached.push(arg);
-  }
-  return attached;
-}
-
 /** One of the two commands: the dead-letter redrive, or (with --quarantine) the error-action replay. */
 export function parseRedriveArgs(args: readonly string[], now: number = Date.now()): RedriveOptions | QuarantineReplayOptions | 'help' {
   if (helpRequested(args)) return 'help';
-  const line = attachRelativeTimes(args);
+  const line = joinRelativeTimes(args);
   // Not strict: this tool words its own refusals; the tokens still say which arguments are flags and values.
   const { tokens } = parseArgs({ args: line, options: REDRIVE_FLAGS, strict: false, allowPositionals: true, tokens: true });
   // The refusals quote the usage of the command the line is for.

@@ -1,7 +1,5 @@
+import { IOT_LIMITS, KINESIS_LIMITS } from './local/constants';
 import type { ReplayableRule } from './redriveIotRules';
-
-/** Kinesis: a record's data and partition key together, and a partition key, at most (bytes, characters). */
-export const KINESIS_RECORD_LIMITS = { maxRecordBytes: 1_048_576, maxPartitionKeyChars: 256 } as const;
 
 /**
  * What an IoT rule's error action writes when an action fails (AWS IoT developer guide, "Error handling
@@ -89,7 +87,7 @@ export function rebuildRecord(document: ErrorActionDocument, rules: readonly Rep
   if (outcome.kind === 'no-match') return { ok: false, reason: 'other topic', detail: `topic ${document.topic} is not matched by the rule's FROM '${rule.filter}'` };
   if (outcome.kind === 'parse-error') return { ok: false, reason: 'not JSON', detail: `the payload is not a JSON object (${outcome.detail}): the rule cannot evaluate it` };
   const partitionKey = rule.substitute(replayable.partitionKeyTemplate, outcome.result, context);
-  if (partitionKey === '' || partitionKey.length > KINESIS_RECORD_LIMITS.maxPartitionKeyChars) {
+  if (partitionKey === '' || partitionKey.length > KINESIS_LIMITS.partitionKeyMaxChars) {
     return {
       ok: false,
       reason: 'no partition key',
@@ -98,8 +96,8 @@ export function rebuildRecord(document: ErrorActionDocument, rules: readonly Rep
   }
   const data = Buffer.from(JSON.stringify(outcome.result));
   const bytes = data.length + Buffer.byteLength(partitionKey);
-  if (bytes > KINESIS_RECORD_LIMITS.maxRecordBytes) {
-    return { ok: false, reason: 'too large', detail: `the record and its partition key are ${bytes} bytes, over Kinesis's ${KINESIS_RECORD_LIMITS.maxRecordBytes}` };
+  if (bytes > IOT_LIMITS.maxRecordBytes) {
+    return { ok: false, reason: 'too large', detail: `the record and its partition key are ${bytes} bytes, over Kinesis's ${IOT_LIMITS.maxRecordBytes}` };
   }
   return { ok: true, rule: replayable, partitionKey, data };
 }

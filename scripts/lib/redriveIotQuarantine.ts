@@ -1,6 +1,9 @@
 import { PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { mapWithConcurrency } from '../../functions/shared/mapWithConcurrency';
+import { sleep } from '../../functions/shared/sleep';
+import { errorText } from './errorText';
+import { KINESIS_LIMITS } from './local/constants';
 import type { QuarantineReplayOptions } from './redriveArgs';
 import { RedriveError } from './RedriveError';
 import { LEFT_REASONS, parseErrorActionDocument, rebuildRecord, type LeftReason } from './redriveIotDocument';
@@ -11,9 +14,6 @@ export interface IotReplayClients {
   readonly s3: S3Client;
   readonly kinesis: KinesisClient;
 }
-
-/** Kinesis PutRecords: records and bytes (data and partition keys) of one request at most. */
-export const PUT_RECORDS_LIMITS = { maxRecords: 500, maxBytes: 5 * 1_048_576 } as const;
 
 /** Entry errors of PutRecords worth another attempt: the shard or KMS was busy, or Kinesis failed inside. */
 const RETRIED_ENTRY_ERRORS: ReadonlySet<string> = new Set(['ProvisionedThroughputExceededException', 'InternalFailure', 'KMSThrottlingException']);
@@ -51,12 +51,6 @@ interface ListedObject {
 const HOUR_MS = 3_600_000;
 const SUMMARY_PREFIX = 'redrive quarantine/iot';
 
-function errorText(error: unknown): string {
-  const e = error as { name?: string; message?: string };
-  return `${e.name ?? 'Error'}: ${(e.message ?? String(error)).split('\n')[0]}`;
-}
-
-const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The error actions' folders that can hold objects written in [fromMs, toMs): the folder is named after the
@@ -132,7 +126,7 @@ async function putInKeyOrder(
       const record = records[index];
       if (record === undefined || keys.has(record.partitionKey)) continue;
       const size = record.data.length + Buffer.byteLength(record.partitionKey);
-      if (request.length === PUT_RECORDS_LIMITS.maxRecords || (request.length > 0 && bytes + size > PUT_RECORDS_LIMITS.maxBytes)) break;
+      if (request.length === KINESIS_LIMITS.putRecordsMax || (request.length > 0 && bytes + size > KINESIS_LIMITS.putRecordsMaxBytes)) break;
       request.push(index);
       keys.add(record.partitionKey);
       bytes += size;
@@ -231,7 +225,7 @@ function sameSecondOrder(a: { key: string; deviceMs: number | undefined }, b: { 
 
 /**
  * Windows of objects to read and put together: whole LastModified seconds (their order is only known once
- * the bodies are read), up to PUT_RECORDS_LIMITS.maxRecords objects unless one second holds more.
+ * the bodies are read), up to KINESIS_LIMITS.putRecordsMax objects unless one second holds more.
  */
 function secondWindows(objects: readonly ListedObject[]): ListedObject[][] {
   const windows: ListedObject[][] = [];
@@ -242,7 +236,7 @@ function secondWindows(objects: readonly ListedObject[]): ListedObject[][] {
     let end = index;
     while (end < objects.length && secondOf(objects[end]?.lastModifiedMs ?? 0) === second) end += 1;
     const group = objects.slice(index, end);
-    if (current.length > 0 && current.length + group.length > PUT_RECORDS_LIMITS.maxRecords) {
+    if (current.length > 0 && current.length + group.length > KINESIS_LIMITS.putRecordsMax) {
       windows.push(current);
       current = [];
     }
@@ -292,7 +286,7 @@ export async function redriveIotQuarantine(
   write: (line: string) => void,
   overrides: IotReplaySettings = {},
 ): Promise<IotReplaySummary> {
-  const settings: Required<IotReplaySettings> = { maxPutAttempts: 10, readConcurrency: 8, sleep: defaultSleep, ...overrides };
+  const settings: Required<IotReplaySettings> = { maxPutAttempts: 10, readConcurrency: 8, sleep, ...overrides };
   const folders = quarantineFolders(targets, options.fromMs, options.toMs);
   const listed: ListedObject[] = [];
   for (const folder of folders) listed.push(...(await listFolder(clients.s3, targets.bucket, folder)));

@@ -2,6 +2,7 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { KinesisStreamEvent } from 'aws-lambda';
+import { errorText } from './errorText';
 import type { RedriveOptions } from './redriveArgs';
 import { parseBatchFailure, type KinesisBatchFailure } from './redriveDocument';
 import { eventBytes, MAX_INVOKE_PAYLOAD_BYTES, splitIntoEvents, toLambdaRecord } from './redriveEvent';
@@ -68,10 +69,6 @@ interface Received {
   lastVisibilityMs: number;
 }
 
-function errorText(error: unknown): string {
-  const e = error as { name?: string; message?: string };
-  return `${e.name ?? 'Error'}: ${(e.message ?? String(error)).split('\n')[0]}`;
-}
 
 /** What one invocation answered, judged as a Kinesis event source mapping with ReportBatchItemFailures would. */
 type InvocationResult = { readonly ok: true } | { readonly ok: false; readonly reason: KeptReason; readonly detail: string };

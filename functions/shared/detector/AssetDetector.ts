@@ -277,14 +277,18 @@ export class AssetDetector {
    */
   private startRelearning(ts: number): EpisodeVerdict | undefined {
     const ended = this.state.episode.open ? this.closeEpisode(ts, this.state.score, false, 'relearn') : undefined;
-    const lastClosedAt = this.state.episode.lastClosedAt;
+    this.beginWarmup(ts, { ...emptyState().episode, lastClosedAt: this.state.episode.lastClosedAt });
+    return ended;
+  }
+
+  /** Drops the model and what was learned, and begins a warm-up at `ts` that carries `episode` on. */
+  private beginWarmup(ts: number, episode: Writable<EpisodeState>): void {
     this.state = emptyState();
-    this.leftOut = NOTHING_LEFT_OUT;
+    this.state.episode = episode;
     this.state.learningSince = ts;
-    this.state.episode.lastClosedAt = lastClosedAt;
+    this.leftOut = NOTHING_LEFT_OUT;
     this.reindex();
     this.updateThreshold();
-    return ended;
   }
 
   private findLimitBreaches(sample: Sample): readonly string[] {
@@ -452,7 +456,8 @@ export class AssetDetector {
     if (outcome === 'finish') {
       this.finishWarmup();
     } else if (outcome === 'restart') {
-      this.restartWarmup(ts);
+      // Again from the next sample; an open episode (a limit breach) and the alert cooldown carry on.
+      this.beginWarmup(ts, this.state.episode);
     } else if (
       state.samples >= calibrationStart &&
       (calibration === null || (state.samples - calibrationStart) % DETECTOR_INTERNALS.calibrationRefitInterval === 0)
@@ -492,16 +497,6 @@ export class AssetDetector {
     const waitedLongEnough = this.state.samples >= this.settings.warmupSamples * DETECTOR_INTERNALS.maxWarmupExtension;
     if (!enough && !waitedLongEnough) return 'wait';
     return this.modelledIndices().length > 0 ? 'finish' : 'restart';
-  }
-
-  /** Starts the warm-up again with the next sample; an open episode (a limit breach) and the alert cooldown carry on. */
-  private restartWarmup(ts: number): void {
-    const episode = this.state.episode;
-    this.state = emptyState();
-    this.state.episode = episode;
-    this.state.learningSince = ts;
-    this.reindex();
-    this.updateThreshold();
   }
 
   /**

@@ -2,7 +2,7 @@ import { Aedes, type AuthenticateError, type Client, type PublishPacket } from '
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo, Socket } from 'node:net';
 import { createServer, type Server } from 'node:tls';
-import { GATEWAY_COUNTER_NAMES, IOT_LIMITS } from './constants';
+import { GATEWAY_COUNTER_NAMES, IOT_LIMITS, KINESIS_LIMITS } from './constants';
 import { IotPolicyEvaluator } from './IotPolicyEvaluator';
 import type { LocalManifests } from './LocalManifests';
 import type { StreamWriter } from './StreamWriter';
@@ -245,7 +245,9 @@ export class MqttGateway {
     try {
       const partitionKey = rule.substitute(action.partitionKey, outcome.result, context);
       // Kinesis refuses an empty partition key: the action fails, the error action takes the message.
-      if (partitionKey === '' || partitionKey.length > 256) throw new Error(`partition key ${JSON.stringify(partitionKey)} is empty or longer than 256 characters`);
+      if (partitionKey === '' || partitionKey.length > KINESIS_LIMITS.partitionKeyMaxChars) {
+        throw new Error(`partition key ${JSON.stringify(partitionKey)} is empty or longer than ${KINESIS_LIMITS.partitionKeyMaxChars} characters`);
+      }
       const writer = this.#options.streams.get(action.streamName);
       if (!writer) throw new Error(`stream ${action.streamName} does not exist`);
       const data = Buffer.from(JSON.stringify(outcome.result));

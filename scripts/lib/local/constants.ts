@@ -42,6 +42,8 @@ export const KINESIS_LIMITS = {
   /** Per shard, per second: writes (records and bytes). Above them AWS throttles the rule's puts. */
   shardRecordsPerSecond: 1000,
   shardBytesPerSecond: 1024 * 1024,
+  /** A partition key is 1 to 256 characters. */
+  partitionKeyMaxChars: 256,
   /** PutRecords carries at most 500 records and 5 MiB. */
   putRecordsMax: 500,
   putRecordsMaxBytes: 5 * 1024 * 1024,
