@@ -315,7 +315,7 @@ export class AnalyticsChart extends PlatformChart {
       partitions: RAW_PARTITIONS,
       locationTemplate: rawLocationTemplate(names),
       compression: 'gzip',
-      // The lifecycle moves raw objects to Deep Archive after 180 days (charts/storage.ts RAW_TRANSITIONS);
+      // The lifecycle moves raw objects to Deep Archive (config retention.archiveTiers.deepArchiveDays);
       // without this Athena skips them even once restored, and a query of an old day finds nothing.
       readRestoredGlacierObjects: true,
     });

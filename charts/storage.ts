@@ -4,35 +4,9 @@ import { Bucket, BucketSpecLifecycleRules } from '../imports/s3.services.k8s.aws
 import { EncryptedTable } from './constructs/EncryptedTable';
 import { denyInsecureTransport, policyDocument } from './constructs/policyDocument';
 import { ATHENA_RESULTS_EXPIRATION_DAYS } from './analytics';
-import { ConfigError } from './lib/config';
+import { earliestNextDay, rawExpirationDays, rawTransitions, type ArchiveStorageClass, type ArchiveTransition, type StorageClass } from './lib/archiveTiers';
 import { ackMetadata, tagList } from './lib/conventions';
 import { PlatformChart, PlatformChartProps } from './lib/PlatformChart';
-
-/** S3 storage classes the archive uses, with the minimum days S3 bills an object in each. */
-export const STORAGE_CLASS_MINIMUM_DAYS = {
-  STANDARD: 0,
-  STANDARD_IA: 30,
-  GLACIER_IR: 90,
-  DEEP_ARCHIVE: 180,
-} as const;
-
-export type ArchiveStorageClass = Exclude<keyof typeof STORAGE_CLASS_MINIMUM_DAYS, 'STANDARD'>;
-
-/** One step of a lifecycle: from `days` after creation the object lives in `storageClass`. */
-export interface ArchiveTransition {
-  readonly days: number;
-  readonly storageClass: ArchiveStorageClass;
-}
-
-/**
- * Raw records from Firehose: rarely read after the first month (incident analysis, model
- * training), kept for config.retention.archiveYears.
- */
-export const RAW_TRANSITIONS: readonly ArchiveTransition[] = [
-  { days: 30, storageClass: 'STANDARD_IA' },
-  { days: 90, storageClass: 'GLACIER_IR' },
-  { days: 180, storageClass: 'DEEP_ARCHIVE' },
-];
 
 /**
  * Quarantined records are read while they are inspected and redriven, in the first weeks; after a
@@ -45,8 +19,6 @@ export const RAW_TRANSITIONS: readonly ArchiveTransition[] = [
  */
 export const QUARANTINE_TRANSITIONS: readonly ArchiveTransition[] = [];
 export const QUARANTINE_EXPIRATION_DAYS = 365;
-/** Days of a year of archive: with the leap days, so archiveYears of raw records are kept that many full years. */
-const DAYS_PER_YEAR = 365.25;
 
 /** Superseded versions (a redelivered record rewriting its quarantine object) are kept a month. */
 export const NONCURRENT_EXPIRATION_DAYS = 30;
@@ -168,20 +140,9 @@ export class StorageChart extends PlatformChart {
 
   private lifecycleRules(): BucketSpecLifecycleRules[] {
     const { config, names } = this;
-    const rawExpirationDays = Math.ceil(config.retention.archiveYears * DAYS_PER_YEAR);
-    const lastRaw = RAW_TRANSITIONS[RAW_TRANSITIONS.length - 1];
-    const rawMinimumDays = lastRaw.days + STORAGE_CLASS_MINIMUM_DAYS[lastRaw.storageClass];
-    if (rawExpirationDays < rawMinimumDays) {
-      throw new ConfigError(
-        config.sourceFile,
-        'retention.archiveYears',
-        config.retention.archiveYears,
-        `raw records reach ${lastRaw.storageClass} on day ${lastRaw.days} and it bills at least ` +
-          `${STORAGE_CLASS_MINIMUM_DAYS[lastRaw.storageClass]} days, so archiveYears x 365.25 must be at least ${rawMinimumDays} days`,
-      );
-    }
     return [
-      tieringRule('raw-tiering', names.archiveRawPrefix, RAW_TRANSITIONS, rawExpirationDays),
+      // Raw records are the archive of record: colder classes as config.retention.archiveTiers says, kept archiveYears.
+      tieringRule('raw-tiering', names.archiveRawPrefix, rawTransitions(config.retention.archiveTiers), rawExpirationDays(config.retention.archiveYears)),
       tieringRule('quarantine-expiry', QUARANTINE_PREFIX, QUARANTINE_TRANSITIONS, QUARANTINE_EXPIRATION_DAYS),
       // Athena's results are a cache of what someone already saw; the workgroup writes them here.
       tieringRule('athena-results-expiry', names.athenaResultsPrefix, [], ATHENA_RESULTS_EXPIRATION_DAYS),
@@ -208,12 +169,10 @@ function denyObjectPut(sid: string, bucketArn: string): { Sid: string; Effect: '
  * every class is kept at least its minimum before the next step or the expiry.
  */
 export function tieringRule(id: string, prefix: string, transitions: readonly ArchiveTransition[], expirationDays: number): BucketSpecLifecycleRules {
-  let previous: { days: number; storageClass: keyof typeof STORAGE_CLASS_MINIMUM_DAYS } = { days: 0, storageClass: 'STANDARD' };
+  let previous: { days: number; storageClass: StorageClass } = { days: 0, storageClass: 'STANDARD' };
   const steps: { days: number; storageClass?: ArchiveStorageClass }[] = [...transitions, { days: expirationDays }];
   for (const step of steps) {
-    let earliest = Math.max(1, previous.days + STORAGE_CLASS_MINIMUM_DAYS[previous.storageClass]);
-    // S3 refuses a transition to STANDARD_IA earlier than 30 days after creation.
-    if (step.storageClass === 'STANDARD_IA') earliest = Math.max(earliest, 30);
+    const earliest = earliestNextDay(previous.storageClass, previous.days, step.storageClass);
     if (!Number.isInteger(step.days) || step.days < earliest) {
       const what = step.storageClass === undefined ? 'expiration' : `transition to ${step.storageClass}`;
       throw new Error(`tieringRule: ${id}: ${what} must be on an integer day from ${earliest} on (${previous.storageClass} since day ${previous.days}), got ${step.days}`);

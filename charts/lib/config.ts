@@ -5,6 +5,7 @@ import { PlatformNames } from './names';
 import { DETECTION_SETTING_NAMES, DetectorSettingsError, resolveDetectionSettings, type ResolvedDetectionSettings } from '../../functions/shared/detector';
 import { isUtcTime } from '../../functions/shared/isUtcTime';
 import { LIMITS } from '../../functions/shared/constants';
+import { ARCHIVE_TIER_FIELDS, DEFAULT_ARCHIVE_TIERS, STORAGE_CLASS_MINIMUM_DAYS, earliestNextDay, rawExpirationDays, type ArchiveTiers, type StorageClass } from './archiveTiers';
 
 /** The only region the platform may use: plant data must stay in São Paulo. */
 export const ALLOWED_REGION = 'sa-east-1';
@@ -19,6 +20,8 @@ export const CONFIG_LIMITS = {
   maxLines: 50,
   hotDays: { min: 1, max: 3650 },
   archiveYears: { min: 1, max: 30 },
+  /** Days after arrival a raw record moves to a colder class: from S3's earliest, within the longest retention. */
+  archiveTierDays: { min: 1, max: 30 * 366 },
   /** CloudWatch Logs accepts only these retention periods (days). */
   logDays: [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653],
   sensors: { min: 1, max: 1_000_000 },
@@ -42,7 +45,13 @@ export interface EnvironmentConfig {
   readonly dataClassification: string;
   readonly plant: { readonly id: string; readonly lines: readonly string[] };
   readonly alerts: { readonly anomalyEmails: readonly string[]; readonly opsEmails: readonly string[] };
-  readonly retention: { readonly hotDays: number; readonly archiveYears: number; readonly logDays: number };
+  readonly retention: {
+    readonly hotDays: number;
+    readonly archiveYears: number;
+    readonly logDays: number;
+    /** When raw records move to Standard-IA, Glacier Instant Retrieval and Deep Archive. @default DEFAULT_ARCHIVE_TIERS (30, 90, 180 days) */
+    readonly archiveTiers: ArchiveTiers;
+  };
   readonly capacity: {
     readonly sensors: number;
     readonly readingsPerSecondPerSensor: number;
@@ -215,7 +224,7 @@ export function parseEnvironmentConfig(file: string, document: unknown): Environ
   }
   const plant = root.section('plant', ['id', 'lines']);
   const alerts = root.section('alerts', ['anomalyEmails', 'opsEmails']);
-  const retention = root.section('retention', ['hotDays', 'archiveYears', 'logDays']);
+  const retention = root.section('retention', ['hotDays', 'archiveYears', 'logDays', 'archiveTiers']);
   const capacity = root.section('capacity', [
     'sensors', 'readingsPerSecondPerSensor', 'bytesPerReading', 'readingsPerMessage', 'headroom', 'onDemand', 'processorFanOut', 'processorConsumerArn',
     'processorConsumerReadsFrom',
@@ -230,6 +239,7 @@ export function parseEnvironmentConfig(file: string, document: unknown): Environ
   }
   const hotDays = retention.number('hotDays', CONFIG_LIMITS.hotDays, true);
   const archiveYears = retention.number('archiveYears', CONFIG_LIMITS.archiveYears, true);
+  const archiveTiers = readArchiveTiers(file, retention.section('archiveTiers', ARCHIVE_TIER_FIELDS.map(({ field }) => field), true), archiveYears);
 
   const parsed: EnvironmentConfig = {
     sourceFile: file,
@@ -248,7 +258,7 @@ export function parseEnvironmentConfig(file: string, document: unknown): Environ
       anomalyEmails: alerts.list('anomalyEmails', CONFIG_LIMITS.emailPattern, emailRule, 20),
       opsEmails: alerts.list('opsEmails', CONFIG_LIMITS.emailPattern, emailRule, 20),
     },
-    retention: { hotDays, archiveYears, logDays },
+    retention: { hotDays, archiveYears, logDays, archiveTiers },
     capacity: {
       sensors: capacity.number('sensors', CONFIG_LIMITS.sensors, true),
       readingsPerSecondPerSensor: capacity.number('readingsPerSecondPerSensor', CONFIG_LIMITS.readingsPerSecondPerSensor, false),
@@ -287,6 +297,41 @@ export function parseEnvironmentConfig(file: string, document: unknown): Environ
   return { ...parsed, capacity: { ...parsed.capacity, processorConsumerArn: arn, processorConsumerReadsFrom: readConsumerReadsFrom(file, arn, readsFrom) } };
 }
 
+/**
+ * `retention.archiveTiers`: each class at least as long as S3 bills it before the next step (and Standard-IA
+ * from day 30, as S3 requires), so the lifecycle is one S3 accepts and no early-deletion charge is paid;
+ * the last class before `archiveYears` expires the records.
+ */
+function readArchiveTiers(file: string, tiers: FieldReader, archiveYears: number): ArchiveTiers {
+  let previous: { field: string; storageClass: StorageClass; days: number } = { field: 'arrival', storageClass: 'STANDARD', days: 0 };
+  const resolved: Record<keyof ArchiveTiers, number> = { ...DEFAULT_ARCHIVE_TIERS };
+  for (const { field, storageClass } of ARCHIVE_TIER_FIELDS) {
+    const days = tiers.optionalNumber(field, CONFIG_LIMITS.archiveTierDays, true, DEFAULT_ARCHIVE_TIERS[field]);
+    const earliest = earliestNextDay(previous.storageClass, previous.days, storageClass);
+    if (days < earliest) {
+      throw new ConfigError(file, tiers.field(field), days, `expected day ${earliest} or later: ${tierReason(previous, earliest)}`);
+    }
+    resolved[field] = days;
+    previous = { field: tiers.field(field), storageClass, days };
+  }
+  const expiry = rawExpirationDays(archiveYears);
+  const earliestExpiry = earliestNextDay(previous.storageClass, previous.days, undefined);
+  if (expiry < earliestExpiry) {
+    throw new ConfigError(
+      file,
+      'retention.archiveYears',
+      archiveYears,
+      `raw records reach ${previous.storageClass} on day ${previous.days} (${previous.field}) and it bills at least ` +
+        `${STORAGE_CLASS_MINIMUM_DAYS[previous.storageClass]} days, so archiveYears x 365.25 must be at least ${earliestExpiry} days`,
+    );
+  }
+  return resolved;
+}
+
+function tierReason(previous: { field: string; storageClass: StorageClass; days: number }, earliest: number): string {
+  if (previous.storageClass === 'STANDARD') return `S3 moves objects to STANDARD_IA from day ${earliest} after creation only`;
+  return `raw records enter ${previous.storageClass} on day ${previous.days} (${previous.field}) and it bills at least ${STORAGE_CLASS_MINIMUM_DAYS[previous.storageClass]} days`;
+}
 
 /**
  * `capacity.processorConsumerReadsFrom`: a valid UTC time, not before the consumer was registered (the ARN's

@@ -14,7 +14,7 @@ import { PlatformNames } from '../../charts/lib/names';
 import { PriceKey, priceOf } from '../../charts/lib/prices';
 import { alarmTable, AlarmRow } from '../../charts/observability';
 import { FUNCTION_SETTINGS } from '../../charts/processing';
-import { RAW_TRANSITIONS } from '../../charts/storage';
+import { rawExpirationDays, rawTransitions, type ArchiveStorageClass } from '../../charts/lib/archiveTiers';
 import { SHARD_LEVEL_METRICS, STREAM_RETENTION_HOURS } from '../../charts/stream';
 import { DEFAULT_CHECKPOINT_INTERVAL_SECONDS } from '../../functions/processor/Processor';
 import { LIMITS, METRIC_NAMES } from '../../functions/shared/constants';
@@ -424,7 +424,7 @@ function firehoseLines(load: CostLoad): CostLine[] {
   ];
 }
 
-const STORAGE_PRICE: Record<'STANDARD' | (typeof RAW_TRANSITIONS)[number]['storageClass'], { key: PriceKey; transition?: PriceKey; label: string }> = {
+const STORAGE_PRICE: Record<'STANDARD' | ArchiveStorageClass, { key: PriceKey; transition?: PriceKey; label: string }> = {
   STANDARD: { key: 's3.standardGbMonth', label: 'Standard' },
   STANDARD_IA: { key: 's3.standardIaGbMonth', transition: 's3.transitionToIa', label: 'Standard-IA' },
   GLACIER_IR: { key: 's3.glacierIrGbMonth', transition: 's3.transitionToGlacierIr', label: 'Glacier IR' },
@@ -433,8 +433,9 @@ const STORAGE_PRICE: Record<'STANDARD' | (typeof RAW_TRANSITIONS)[number]['stora
 
 /** The archive at steady state (after archiveYears): each class holds the days of data the lifecycle keeps in it. */
 function s3Lines(config: EnvironmentConfig, load: CostLoad, capacity: CapacityPlan): CostLine[] {
-  const expiryDays = config.retention.archiveYears * 365;
-  const steps = [{ days: 0, storageClass: 'STANDARD' as const }, ...RAW_TRANSITIONS];
+  const expiryDays = rawExpirationDays(config.retention.archiveYears);
+  const transitions = rawTransitions(config.retention.archiveTiers);
+  const steps = [{ days: 0, storageClass: 'STANDARD' as const }, ...transitions];
   const lines: CostLine[] = [];
   const flushSeconds = Math.min(FIREHOSE_BUFFERING.intervalSeconds, (FIREHOSE_BUFFERING.sizeMb * MIB) / capacity.ingressBytesPerSecond);
   const objects = MONTH.seconds / flushSeconds;
@@ -447,7 +448,7 @@ function s3Lines(config: EnvironmentConfig, load: CostLoad, capacity: CapacityPl
     );
   });
   lines.push(priced('s3.puts', 'S3', 'PUT requests (Firehose objects)', objects / 1000, 's3.putRequests', `one object per ${n(flushSeconds)} s (64 MB or 300 s buffer)`));
-  for (const step of RAW_TRANSITIONS) {
+  for (const step of transitions) {
     const transition = STORAGE_PRICE[step.storageClass].transition;
     if (transition !== undefined) lines.push(priced(`s3.to.${step.storageClass}`, 'S3', `transitions to ${STORAGE_PRICE[step.storageClass].label}`, objects / 1000, transition, `${n(objects)} objects a month`));
   }

@@ -8,7 +8,8 @@ import { ANALYTICS_QUERIES, AnalyticsChart, BYTES_SCANNED_CUTOFF, DAY_EARLY_ARRI
 import { ArchiveChart, FIREHOSE_BUFFERING } from '../../charts/archive';
 import { READ_RESTORED_GLACIER_OBJECTS } from '../../charts/constructs/ProjectedJsonTable';
 import { telemetrySql } from '../../charts/ingestion';
-import { QUARANTINE_TRANSITIONS, RAW_TRANSITIONS } from '../../charts/storage';
+import { rawTransitions } from '../../charts/lib/archiveTiers';
+import { QUARANTINE_TRANSITIONS } from '../../charts/storage';
 import { LIMITS, QUARANTINE_REASONS } from '../../functions/shared/constants';
 import { CircuitBreaker } from '../../functions/shared/CircuitBreaker';
 import { Deadline } from '../../functions/shared/Deadline';
@@ -111,7 +112,7 @@ describe('AnalyticsChart', () => {
   test('the raw table reads restored Deep Archive objects, where the lifecycle moves raw/; quarantine/ stays in STANDARD and its table does not say it', () => {
     // Athena skips Glacier Flexible Retrieval and Deep Archive objects, even restored, unless the table says so.
     const skipped = ['GLACIER', 'DEEP_ARCHIVE'];
-    expect(RAW_TRANSITIONS.map((step) => step.storageClass).filter((storageClass) => skipped.includes(storageClass))).toEqual(['DEEP_ARCHIVE']);
+    expect(rawTransitions(config.retention.archiveTiers).map((step) => step.storageClass).filter((storageClass) => skipped.includes(storageClass))).toEqual(['DEEP_ARCHIVE']);
     expect(READ_RESTORED_GLACIER_OBJECTS).toBe('read_restored_glacier_objects');
     expect(tableOf(objects, 'glue-raw-records-dev').parameters[READ_RESTORED_GLACIER_OBJECTS]).toBe('true');
     expect(QUARANTINE_TRANSITIONS).toEqual([]);

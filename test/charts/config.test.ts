@@ -69,7 +69,7 @@ describe('environment config', () => {
     ['detection.relearn', ['pump-07'], 'config/dev.yaml: detection.relearn: value ["pump-07"] is not allowed; expected a mapping of asset ids to UTC times'],
     ['gitops.repoURL', 'ftp://example.com/x', 'config/dev.yaml: gitops.repoURL: value "ftp://example.com/x" is not allowed; expected an https://, ssh:// or git@ repository URL'],
     ['capacity.shards', 4, 'config/dev.yaml: capacity.shards: value 4 is not allowed; unknown field; allowed fields are sensors, readingsPerSecondPerSensor, bytesPerReading, readingsPerMessage, headroom, onDemand, processorFanOut, processorConsumerArn, processorConsumerReadsFrom'],
-    ['retention', 30, 'config/dev.yaml: retention: value 30 is not allowed; expected a mapping with fields hotDays, archiveYears, logDays'],
+    ['retention', 30, 'config/dev.yaml: retention: value 30 is not allowed; expected a mapping with fields hotDays, archiveYears, logDays, archiveTiers'],
   ])('%s = %j is refused with a message naming file, field, value and what is allowed', (field, value, message) => {
     const attempt = () => parseDev(withField(field, value));
     expect(attempt).toThrow(ConfigError);
@@ -89,6 +89,36 @@ describe('environment config', () => {
     );
     document.capacity = { ...(document.capacity as Document), readingsPerMessage: 436 };
     expect(parseDev(document).capacity.readingsPerMessage).toBe(436);
+  });
+
+  test('archive tiers default to 30 / 90 / 180 days and take any chain S3 accepts without early-deletion charges', () => {
+    expect(parseDev(devDocument()).retention.archiveTiers).toEqual({ standardIaDays: 30, glacierInstantRetrievalDays: 90, deepArchiveDays: 180 });
+    const later = parseDev(withField('retention.archiveTiers', { standardIaDays: 60, deepArchiveDays: 365 }));
+    expect(later.retention.archiveTiers).toEqual({ standardIaDays: 60, glacierInstantRetrievalDays: 90, deepArchiveDays: 365 });
+    // Each class held exactly its minimum: IA 30 days, Glacier IR 90 days.
+    const tightest = parseDev(withField('retention.archiveTiers', { standardIaDays: 30, glacierInstantRetrievalDays: 60, deepArchiveDays: 150 }));
+    expect(tightest.retention.archiveTiers.deepArchiveDays).toBe(150);
+  });
+
+  test.each([
+    [{ standardIaDays: 29 }, 'retention.archiveTiers.standardIaDays: value 29 is not allowed; expected day 30 or later: S3 moves objects to STANDARD_IA from day 30 after creation only'],
+    [{ glacierInstantRetrievalDays: 59 }, 'retention.archiveTiers.glacierInstantRetrievalDays: value 59 is not allowed; expected day 60 or later: raw records enter STANDARD_IA on day 30 (retention.archiveTiers.standardIaDays) and it bills at least 30 days'],
+    [{ deepArchiveDays: 179 }, 'retention.archiveTiers.deepArchiveDays: value 179 is not allowed; expected day 180 or later: raw records enter GLACIER_IR on day 90 (retention.archiveTiers.glacierInstantRetrievalDays) and it bills at least 90 days'],
+    [{ deepArchiveDays: 180.5 }, 'retention.archiveTiers.deepArchiveDays: value 180.5 is not allowed; expected an integer from 1 to 10980'],
+    [{ coldDays: 400 }, 'retention.archiveTiers.coldDays: value 400 is not allowed; unknown field; allowed fields are standardIaDays, glacierInstantRetrievalDays, deepArchiveDays'],
+    ['180', 'retention.archiveTiers: value "180" is not allowed; expected a mapping with fields standardIaDays, glacierInstantRetrievalDays, deepArchiveDays'],
+  ])('archive tiers %j are refused, naming the field and the rule', (tiers, message) => {
+    expect(() => parseDev(withField('retention.archiveTiers', tiers))).toThrow(`config/dev.yaml: ${message}`);
+  });
+
+  test('archive years too short for the last class\'s minimum are refused', () => {
+    const document = withField('retention.archiveTiers', { deepArchiveDays: 200 });
+    (document.retention as Document).archiveYears = 1;
+    expect(() => parseDev(document)).toThrow(
+      'config/dev.yaml: retention.archiveYears: value 1 is not allowed; raw records reach DEEP_ARCHIVE on day 200 (retention.archiveTiers.deepArchiveDays) and it bills at least 180 days, so archiveYears x 365.25 must be at least 380 days',
+    );
+    (document.retention as Document).archiveTiers = { deepArchiveDays: 185 };
+    expect(parseDev(document).retention.archiveYears).toBe(1);
   });
 
   test('a document that is not a mapping is refused', () => {

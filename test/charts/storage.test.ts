@@ -211,12 +211,15 @@ describe('StorageChart', () => {
     expect(rules.find((rule) => rule.id === 'raw-tiering')?.expiration).toEqual({ days: 3653 });
   });
 
-  test('an archive retention shorter than Deep Archive allows is refused, naming the config field', () => {
+  test('the raw tiers follow config.retention.archiveTiers', () => {
     const dev = loadEnvironmentConfig('dev');
-    const props = platformProps('dev', { retention: { ...dev.retention, archiveYears: 0 } });
-    expect(() => new StorageChart(Testing.app(), 'storage', props)).toThrow(
-      'config/dev.yaml: retention.archiveYears: value 0 is not allowed; raw records reach DEEP_ARCHIVE on day 180 and it bills at least 180 days, so archiveYears x 365.25 must be at least 360 days',
-    );
+    const props = platformProps('dev', { retention: { ...dev.retention, archiveTiers: { standardIaDays: 45, glacierInstantRetrievalDays: 120, deepArchiveDays: 365 } } });
+    const rules = bucketSpec(Testing.synth(new StorageChart(Testing.app(), 'storage', props)) as RenderedObject[]).lifecycle.rules as { id: string; transitions?: unknown }[];
+    expect(rules.find((rule) => rule.id === 'raw-tiering')?.transitions).toEqual([
+      { days: 45, storageClass: 'STANDARD_IA' },
+      { days: 120, storageClass: 'GLACIER_IR' },
+      { days: 365, storageClass: 'DEEP_ARCHIVE' },
+    ]);
   });
 });
 

@@ -85,9 +85,21 @@ describe('monthlyCost, by hand', () => {
     // 26,280,000 records x 5,120 B = 125.3128 GiB x $0.041 = $5.137825
     expect(line(cost.lines, 'firehose.ingested').usd).toBeCloseTo(5.137825, 5);
     // 7,900 B/s x 86,400 / 8 (GZIP) = 85,320,000 B/day = 0.07946044 GiB/day
-    // Standard 30 days = 2.383813 GiB x $0.0405 = $0.0965444; Deep Archive 7 x 365 - 180 = 2,375 days = 188.7186 GiB x $0.0032 = $0.6038994
+    // Standard 30 days = 2.383813 GiB x $0.0405 = $0.0965444; Deep Archive ceil(7 x 365.25) - 180 = 2,377 days = 188.8775 GiB x $0.0032 = $0.6044079
     expect(line(cost.lines, 's3.STANDARD').usd).toBeCloseTo(0.0965444, 6);
-    expect(line(cost.lines, 's3.DEEP_ARCHIVE').usd).toBeCloseTo(0.6038994, 6);
+    expect(line(cost.lines, 's3.DEEP_ARCHIVE').usd).toBeCloseTo(0.6044079, 6);
+  });
+
+  it('prices the archive along the tiers the config sets', () => {
+    const { config } = small();
+    const later = { ...config, retention: { ...config.retention, archiveTiers: { standardIaDays: 60, glacierInstantRetrievalDays: 365, deepArchiveDays: 730 } } };
+    const cost = monthlyCost(later, planCapacity(later));
+    expect(['s3.STANDARD', 's3.STANDARD_IA', 's3.GLACIER_IR', 's3.DEEP_ARCHIVE'].map((id) => line(cost.lines, id).item)).toEqual([
+      'Standard, days 0-60',
+      'Standard-IA, days 60-365',
+      'Glacier IR, days 365-730',
+      'Deep Archive, days 730-2557',
+    ]);
   });
 
   it('counts the alarms the observability chart renders, by the metrics each reads', () => {
