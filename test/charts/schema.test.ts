@@ -10,7 +10,7 @@ import { PlatformNames } from '../../charts/lib/names';
 import { ObservabilityChart } from '../../charts/observability';
 import { buildApp } from '../../main';
 import { writeProcessorFanOutConfig } from '../../scripts/lib/local/renderProcessorFanOut';
-import { CrdSchemaValidator, describeObject, formatIssue } from '../helpers/crdSchema';
+import { CrdSchemaValidator, describeObject, formatIssue, TOTAL_ANNOTATION_BYTES } from '../helpers/crdSchema';
 import { platformProps, RenderedObject } from '../helpers/platform';
 
 const validator = CrdSchemaValidator.load();
@@ -240,6 +240,21 @@ describe('CrdSchemaValidator', () => {
       'MetricAlarm telemetry-dev/cw-processor-iterator-age-dev: metadata.labels["not a key"]: invalid key',
       'MetricAlarm telemetry-dev/cw-processor-iterator-age-dev: spec.dimensions[0].unit: unknown field',
     ]);
+  });
+
+  test('holds label and annotation keys to 253-character prefixes and annotations to 256 KiB in all, as the API server does', () => {
+    const alarm = copy('MetricAlarm');
+    const annotations = alarm.metadata.annotations as Record<string, string>;
+    const prefix = (length: number): string => `${'a'.repeat(length - 4)}.com`;
+    (alarm.metadata.labels as Record<string, unknown>)[`${prefix(253)}/ok`] = 'v';
+    (alarm.metadata.labels as Record<string, unknown>)[`${prefix(254)}/long`] = 'v';
+    expect(messages(alarm)).toEqual([`MetricAlarm telemetry-dev/cw-processor-iterator-age-dev: metadata.labels["${prefix(254)}/long"]: invalid key`]);
+    delete (alarm.metadata.labels as Record<string, unknown>)[`${prefix(254)}/long`];
+    const used = Object.entries(annotations).reduce((sum, [key, value]) => sum + key.length + value.length, 0);
+    annotations['example.com/filler'] = 'x'.repeat(TOTAL_ANNOTATION_BYTES - used - 'example.com/filler'.length);
+    expect(messages(alarm)).toEqual([]);
+    annotations['example.com/filler'] += 'é';
+    expect(messages(alarm)).toEqual([`MetricAlarm telemetry-dev/cw-processor-iterator-age-dev: metadata.annotations: too long: ${TOTAL_ANNOTATION_BYTES + 2} bytes, at most ${TOTAL_ANNOTATION_BYTES}`]);
   });
 
   test('checks enums, int-or-string fields and integer types', () => {

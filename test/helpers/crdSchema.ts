@@ -47,7 +47,10 @@ const OBJECT_PATH = '(object)';
 // Kubernetes name rules (apimachinery validation): DNS-1123 subdomain and label, qualified names.
 const DNS_LABEL = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
 const DNS_SUBDOMAIN = `^${DNS_LABEL}(\\.${DNS_LABEL})*$`;
-const QUALIFIED_NAME = `^(${DNS_LABEL}(\\.${DNS_LABEL})*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$`;
+// The prefix is a DNS subdomain of at most 253 characters (the lookahead), the name at most 63.
+const QUALIFIED_NAME = `^((?=[^/]{1,253}/)${DNS_LABEL}(\\.${DNS_LABEL})*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$`;
+/** The API server's bound on an object's annotations, keys and values together (apimachinery TotalAnnotationSizeLimitB). */
+export const TOTAL_ANNOTATION_BYTES = 256 * 1024;
 const LABEL_VALUE = '^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$';
 
 /** ObjectMeta as this repository renders it: name, namespace, labels, annotations. */
@@ -72,6 +75,14 @@ function objectMetaSchema(scope: 'Namespaced' | 'Cluster', nameRule: 'subdomain'
 }
 
 const STRING_LIST: SchemaNode = { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 };
+
+/** The annotations' total size, which no schema can express: keys and values in bytes, as the API server counts them. */
+function annotationSizeIssues(name: string, object: SchemaNode): SchemaIssue[] {
+  const annotations = isNode(object.metadata) && isNode(object.metadata.annotations) ? object.metadata.annotations : {};
+  const bytes = Object.entries(annotations).reduce((sum, [key, value]) => sum + Buffer.byteLength(key) + (typeof value === 'string' ? Buffer.byteLength(value) : 0), 0);
+  if (bytes <= TOTAL_ANNOTATION_BYTES) return [];
+  return [{ object: name, path: 'metadata.annotations', message: `too long: ${bytes} bytes, at most ${TOTAL_ANNOTATION_BYTES}` }];
+}
 
 /** A built-in kind's object: apiVersion, kind, metadata, and the kind's own top-level fields. */
 function builtinObject(metadata: SchemaNode, fields: Readonly<Record<string, SchemaNode>>, required: readonly string[] = []): SchemaNode {
@@ -523,6 +534,7 @@ export class CrdSchemaValidator {
           .filter((issue): issue is SchemaIssue => issue !== undefined),
       );
     }
+    issues.push(...annotationSizeIssues(name, object));
     if (found.cel !== undefined && found.crdSchema !== undefined) {
       const old = oldObject === undefined ? undefined : applySchemaDefaults(oldObject, found.crdSchema);
       for (const violation of found.cel.validate(defaulted, old)) issues.push({ object: name, path: fieldPath('', ...violation.path), message: violation.message });
