@@ -101,6 +101,8 @@ export interface AnalyticsQuery {
  * DuckDB spells the same with a lateral unnest (the one translation, test/helpers/archiveDuckDb.ts).
  */
 const UNNEST_READINGS = 'CROSS JOIN UNNEST(readings) AS r (metric, value, unit, ts, quality)';
+/** The same with each reading's place in its record (1 for the first), `r.n`. */
+const UNNEST_READINGS_NUMBERED = 'CROSS JOIN UNNEST(readings) WITH ORDINALITY AS r (metric, value, unit, ts, quality, n)';
 const DAY = 'year = ? AND month = ? AND day = ?';
 
 const HOUR_MS = 3_600_000;
@@ -164,8 +166,10 @@ export const RECORD_ACCEPTED = [
  * The named queries, the common questions of the archive. The partitions (UTC arrival hour) are what
  * limits the bytes scanned; readings are grouped by their own timestamp. Only the records the hot tier
  * accepts count, so the archive and the hot tier agree on the readings they aggregate. Archived records
- * are every record the stream got, so a device's resend appears twice: the sensor aggregates keep each
- * (ts, value, quality) once, as the hot tier does.
+ * are every record the stream got, so a device's resend appears twice: the sensor aggregates keep one
+ * reading per timestamp, the one the storer keeps (functions/storer/mergeIntoBucket.ts): of the records
+ * that carry it the first to arrive, and within that record its last reading of the timestamp (a
+ * correction).
  */
 export const ANALYTICS_QUERIES: readonly AnalyticsQuery[] = [
   {
@@ -177,14 +181,15 @@ export const ANALYTICS_QUERIES: readonly AnalyticsQuery[] = [
       `SELECT ts - (ts % ${HOUR_MS}) AS hour_start_ms, COUNT(*) AS readings, AVG(value) AS avg_value, MIN(value) AS min_value,`,
       '  MAX(value) AS max_value, SUM(value) AS sum_value, STDDEV_POP(value) AS stddev_value',
       'FROM (',
-      "  SELECT DISTINCT r.ts AS ts, r.value AS value, COALESCE(r.quality, 'GOOD') AS quality",
-      `  FROM raw_records ${UNNEST_READINGS}`,
+      "  SELECT r.ts AS ts, r.value AS value, COALESCE(r.quality, 'GOOD') AS quality,",
+      '    ROW_NUMBER() OVER (PARTITION BY r.ts ORDER BY receivedat, r.n DESC) AS kept_rank',
+      `  FROM raw_records ${UNNEST_READINGS_NUMBERED}`,
       `  WHERE ${ARRIVALS_FOR_DAY}`,
       `    AND ${READING_IN_DAY}`,
       '    AND assetid = ? AND r.metric = ?',
       `    AND ${RECORD_ACCEPTED}`,
       ') AS readings_of_sensor',
-      "WHERE quality IN ('GOOD', 'UNCERTAIN')",
+      "WHERE kept_rank = 1 AND quality IN ('GOOD', 'UNCERTAIN')",
       `GROUP BY ts - (ts % ${HOUR_MS})`,
       'ORDER BY hour_start_ms',
     ].join('\n'),

@@ -205,6 +205,8 @@ describe('the archive in DuckDB: tables and named queries on objects laid out as
     readonly assetId: string;
     /** When Firehose began the object that holds the record: the object's name, and so its partition. */
     readonly objectAt: number;
+    /** IoT Core's arrival, which orders the records that carry one reading as the stream does. */
+    readonly receivedAt: number;
     readonly readings: readonly ArchivedReading[];
     /** The hot tier's verdict on the record: the reason it is quarantined for, undefined when it is stored. */
     readonly rejectedFor: string | undefined;
@@ -226,7 +228,7 @@ describe('the archive in DuckDB: tables and named queries on objects laid out as
   function telemetryLine(assetId: string, readings: readonly ArchivedReading[], receivedAt: number, objectAt: number): string {
     const { plantId: _p, lineId: _l, thingName: _t, clientId: _c, receivedAt: _r, ...device } = telemetry({ assetId, readings: readings.map((r) => deviceReading({ ...r, quality: r.quality as Quality })) });
     const record = applyTelemetryRule(device, `dt/${config.plant.id}/line-a/gw-01/telemetry`, 'gw-01', receivedAt);
-    archived.push({ assetId, objectAt, readings: readings.map((r) => ({ ...r })), rejectedFor: hotTierVerdict(record) });
+    archived.push({ assetId, objectAt, receivedAt, readings: readings.map((r) => ({ ...r })), rejectedFor: hotTierVerdict(record) });
     return JSON.stringify(record);
   }
 
@@ -307,6 +309,17 @@ describe('the archive in DuckDB: tables and named queries on objects laid out as
     late(DAY_START - 10 * 60_000, DAY_START + 10 * 60_000);
     late(DAY_START + 24 * HOUR - 10 * 60_000, DAY_START + 24 * HOUR + 20 * 60_000);
     late(DAY_START + 12 * HOUR, DAY_START + 48 * HOUR + 30 * 60_000);
+    // Two readings of one timestamp: a record that corrects its own reading (the later one is kept), and a resend
+    // whose value differs from the first send (the first to arrive is kept), written in the object before the first send's.
+    const corrected = DAY_START + HOUR + 3_000;
+    const resent = DAY_START + HOUR + 7_000;
+    firehoseObject(DAY_START + HOUR + 60_000, [telemetryLine('pump-07', [{ metric: 'temperature', value: 61.5, ts: resent, quality: 'GOOD' }], resent + 60_000, DAY_START + HOUR + 60_000)], part);
+    part += 1;
+    firehoseObject(DAY_START + HOUR, [
+      telemetryLine('pump-07', [{ metric: 'temperature', value: 10, ts: corrected, quality: 'GOOD' }, { metric: 'temperature', value: 61, ts: corrected, quality: 'GOOD' }], corrected + 40, DAY_START + HOUR),
+      telemetryLine('pump-07', [{ metric: 'temperature', value: 60.5, ts: resent, quality: 'GOOD' }], resent + 40, DAY_START + HOUR),
+    ], part);
+    part += 1;
     // Quarantined records, written by the real QuarantineWriter into the same layout (key and body).
     const puts: { Key: string; Body: string }[] = [];
     const s3 = { send: async (command: { input: { Key: string; Body: string } }) => puts.push(command.input) } as unknown as S3Client;
@@ -338,17 +351,22 @@ describe('the archive in DuckDB: tables and named queries on objects laid out as
 
   /**
    * What the hot tier aggregates per hour for one sensor over DAY_START's readings (functions/shared/query):
-   * readings of stored records, not BAD, each (ts, value) once; those the archive holds in the partitions the
-   * query searches, from DAY_EARLY_ARRIVAL_HOURS before the day to DAY_LATE_ARRIVAL_HOURS after it.
+   * readings of stored records, not BAD, one per timestamp as the storer keeps it (of the records that carry it
+   * the first to arrive, within it the last reading); those the archive holds in the partitions the query
+   * searches, from DAY_EARLY_ARRIVAL_HOURS before the day to DAY_LATE_ARRIVAL_HOURS after it.
    */
   function hourlyModel(assetId: string, metric: string): { hour: number; readings: number; avg: number; min: number; max: number; sum: number; stddev: number }[] {
     const searched = (objectAt: number): boolean => objectAt >= DAY_START - DAY_EARLY_ARRIVAL_HOURS * HOUR && objectAt < DAY_START + (24 + DAY_LATE_ARRIVAL_HOURS) * HOUR;
+    const kept = new Map<number, ArchivedReading>();
+    const stored = archived.filter((r) => r.assetId === assetId && r.rejectedFor === undefined && searched(r.objectAt)).sort((a, b) => a.receivedAt - b.receivedAt);
+    for (const record of stored) {
+      const ofRecord = new Map(record.readings.filter((r) => r.metric === metric && inDay(r.ts)).map((r) => [r.ts, r]));
+      for (const [ts, reading] of ofRecord) if (!kept.has(ts)) kept.set(ts, reading);
+    }
     const values = new Map<number, Map<number, number>>();
-    for (const record of archived.filter((r) => r.assetId === assetId && r.rejectedFor === undefined && searched(r.objectAt))) {
-      for (const reading of record.readings.filter((r) => r.metric === metric && r.quality !== 'BAD' && inDay(r.ts))) {
-        const hour = reading.ts - (reading.ts % HOUR);
-        values.set(hour, (values.get(hour) ?? new Map()).set(reading.ts, reading.value));
-      }
+    for (const reading of [...kept.values()].filter((r) => r.quality !== 'BAD')) {
+      const hour = reading.ts - (reading.ts % HOUR);
+      values.set(hour, (values.get(hour) ?? new Map()).set(reading.ts, reading.value));
     }
     return [...values.entries()].sort(([a], [b]) => a - b).map(([hour, byTs]) => {
       const list = [...byTs.values()];
@@ -388,9 +406,14 @@ describe('the archive in DuckDB: tables and named queries on objects laid out as
     expect(await rows("SELECT COUNT(*) AS presence FROM raw_records WHERE recordtype = 'presence'", [])).toEqual([{ presence: '3' }]);
   });
 
-  test('hourly-sensor-aggregates: per hour of reading time, over the readings that are not BAD, each resent reading once', async () => {
+  test('hourly-sensor-aggregates: per hour of reading time, over the readings that are not BAD, one per timestamp as the hot tier keeps it', async () => {
     const got = await hourly('pump-07', 'temperature');
     const want = hourlyModel('pump-07', 'temperature');
+    // Hour 01 holds the corrected reading (61, not 10) and the first send of the resent one (60.5, not 61.5).
+    const atTs = async (ts: number): Promise<Record<string, unknown>[]> =>
+      rows(named('hourly-sensor-aggregates').replace(`GROUP BY ts - (ts % ${HOUR})`, `AND ts = ${ts} GROUP BY ts - (ts % ${HOUR})`), ['2026-01-02', '2026-01-02', 'pump-07', 'temperature']);
+    expect((await atTs(DAY_START + HOUR + 3_000)).map((row) => [row.readings, row.sum_value])).toEqual([['1', 61]]);
+    expect((await atTs(DAY_START + HOUR + 7_000)).map((row) => [row.readings, row.sum_value])).toEqual([['1', 60.5]]);
     expect(want.map((row) => row.hour)).toEqual([DAY_START, DAY_START + HOUR]);
     expect(exact(got)).toEqual(want.map(({ stddev: _s, ...exactPart }) => exactPart));
     got.forEach((row, index) => expect(row.stddev_value).toBeCloseTo(want[index]?.stddev ?? NaN, 9));
@@ -458,7 +481,11 @@ describe('the archive in DuckDB: tables and named queries on objects laid out as
   test('the translation changes nothing but the UNNEST', () => {
     for (const query of ANALYTICS_QUERIES) {
       const translated = toDuckDbSql(query.sql);
-      expect(translated.replace('CROSS JOIN LATERAL (SELECT UNNEST(readings, recursive := true)) AS r (', 'CROSS JOIN UNNEST(readings) AS r (')).toBe(query.sql);
+      expect(
+        translated
+          .replace('CROSS JOIN LATERAL (SELECT UNNEST(readings, recursive := true), generate_subscripts(readings, 1)) AS r (', 'CROSS JOIN UNNEST(readings) WITH ORDINALITY AS r (')
+          .replace('CROSS JOIN LATERAL (SELECT UNNEST(readings, recursive := true)) AS r (', 'CROSS JOIN UNNEST(readings) AS r ('),
+      ).toBe(query.sql);
       expect((query.sql.match(/\?/g) ?? []).length).toBe(query.parameters.length);
     }
   });

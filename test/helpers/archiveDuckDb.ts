@@ -101,5 +101,7 @@ export function createViewSql(table: GlueTableSpec, bucketUri: string, root: str
 
 /** The one difference of the named queries' SQL: Trino's row-expanding UNNEST as DuckDB's lateral recursive unnest. */
 export function toDuckDbSql(athenaSql: string): string {
-  return athenaSql.replace(/CROSS JOIN UNNEST\((\w+)\) AS (\w+) \(/g, 'CROSS JOIN LATERAL (SELECT UNNEST($1, recursive := true)) AS $2 (');
+  return athenaSql
+    .replace(/CROSS JOIN UNNEST\((\w+)\) WITH ORDINALITY AS (\w+) \(/g, 'CROSS JOIN LATERAL (SELECT UNNEST($1, recursive := true), generate_subscripts($1, 1)) AS $2 (')
+    .replace(/CROSS JOIN UNNEST\((\w+)\) AS (\w+) \(/g, 'CROSS JOIN LATERAL (SELECT UNNEST($1, recursive := true)) AS $2 (');
 }
