@@ -446,6 +446,17 @@ class PolicyBuilder {
         Condition: this.tagCondition('aws:ResourceTag'),
       },
     ];
+    const privateDns = this.of('ec2.services.k8s.aws', 'VPCEndpoint').some((endpoint) => spec(endpoint).privateDNSEnabled === true);
+    if (privateDns) {
+      // An interface endpoint with private DNS associates the VPC with a private hosted zone AWS creates and owns
+      // (IAM checks the association against the caller); its id is AWS's, so any zone. Disassociate for turning it off.
+      statements.push({
+        Sid: 'EndpointPrivateDns',
+        Effect: 'Allow',
+        Action: ['route53:AssociateVPCWithHostedZone', 'route53:DisassociateVPCFromHostedZone'],
+        Resource: ['arn:aws:route53:::hostedzone/*'],
+      });
+    }
     const locksDefaultGroup = this.of('ec2.services.k8s.aws', 'VPC').some((vpc) => spec(vpc).disallowSecurityGroupDefaultRules === true);
     if (locksDefaultGroup) {
       // AWS creates the VPC's default security group untagged; disallowSecurityGroupDefaultRules revokes its rules.

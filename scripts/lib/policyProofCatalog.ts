@@ -983,5 +983,15 @@ export function proofCatalog(policies: PlatformPolicies): ProofCheck[] {
     forbidden(`IAM controller: ${action} of the role boundary`, { principal: iamController, action, resource: names.roleBoundaryArn });
   }
   required('IAM controller: iam:CreatePolicyVersion of the redrive policy', { principal: iamController, action: 'iam:CreatePolicyVersion', resource: `arn:aws:iam::${account}:policy/${names.redrivePolicy}` });
+
+  // --- The EC2 controller: creates the interface endpoint with private DNS, which associates the VPC with AWS's hosted zone. ---
+  const ec2Controller: ProofPrincipal = { kind: 'controller', controller: 'ack-ec2-controller' };
+  const endpointArn = `arn:aws:ec2:${config.region}:${account}:vpc-endpoint/vpce-0123456789abcdef0`;
+  required('EC2 controller: ec2:CreateVpcEndpoint with the platform tags', { principal: ec2Controller, action: 'ec2:CreateVpcEndpoint', resource: endpointArn, context: requestTags });
+  forbidden('EC2 controller: ec2:CreateVpcEndpoint without the platform tags', { principal: ec2Controller, action: 'ec2:CreateVpcEndpoint', resource: endpointArn });
+  for (const action of ['route53:AssociateVPCWithHostedZone', 'route53:DisassociateVPCFromHostedZone']) {
+    required(`EC2 controller: ${action} (private DNS of the interface endpoint)`, { principal: ec2Controller, action, resource: 'arn:aws:route53:::hostedzone/Z08123456789ABCDEFGHI' });
+  }
+  forbidden('EC2 controller: route53:ChangeResourceRecordSets', { principal: ec2Controller, action: 'route53:ChangeResourceRecordSets', resource: 'arn:aws:route53:::hostedzone/Z08123456789ABCDEFGHI' });
   return checks;
 }

@@ -132,7 +132,7 @@ export function renderPlatformPolicies(environment: string, configDir?: string):
 
   const keyPolicy = keep(parse(`Key ${names.kmsKeyObject} policy`, one('kms.services.k8s.aws', 'Key').spec?.policy));
   const rendered = controllerPolicies(config, objects as unknown as readonly Record<string, unknown>[]);
-  const checkedControllers: readonly ControllerId[] = ['ack-iam-controller', 'ack-kms-controller'];
+  const checkedControllers: readonly ControllerId[] = ['ack-ec2-controller', 'ack-iam-controller', 'ack-kms-controller'];
   const controllers = new Map(
     checkedControllers.map((controller) => [controller, keep(parse(`controller-iam/${controller}.json`, stableJson(rendered[controller])))] as const),
   );

@@ -56,6 +56,8 @@ const GENERATED_ID_ARNS = [
   /^arn:aws:kms:sa-east-1:\d{12}:key\/\*$/,
   /^arn:aws:lambda:sa-east-1:\d{12}:event-source-mapping:\*$/,
   /^arn:aws:ec2:sa-east-1:\d{12}:(vpc|subnet|route-table|security-group|vpc-endpoint)\/\*$/,
+  // The private hosted zone of an interface endpoint's private DNS: AWS creates it, in an account of its own.
+  /^arn:aws:route53:::hostedzone\/\*$/,
   /^arn:aws:logs:sa-east-1:\d{12}:log-group:[^*]+:\*$/,
   // A consumer's ARN ends in its registration time, which AWS chooses: the name is exact, the time is not.
   /^arn:aws:kinesis:sa-east-1:\d{12}:stream\/[^*/]+\/consumer\/[^*:]+:\*$/,

@@ -61,7 +61,7 @@ describe.each(listEnvironments())('policy proof of %s', (environment) => {
     const kinds = new Set(policiesOf(environment).documents.map((document) => document.id.split(' ')[0]));
     expect([...kinds].sort()).toEqual([
       'Bucket', 'IoT', 'Key', 'Policy', 'Queue', 'Role', 'Topic', 'VPCEndpoint',
-      'controller-iam/ack-iam-controller.json', 'controller-iam/ack-kms-controller.json', 'controller-iam/iam-role-boundary.json',
+      'controller-iam/ack-ec2-controller.json', 'controller-iam/ack-iam-controller.json', 'controller-iam/ack-kms-controller.json', 'controller-iam/iam-role-boundary.json',
     ]);
   });
 });
