@@ -71,7 +71,11 @@ async function main(): Promise<number> {
       const items = result.series.reduce((sum, series) => sum + series.itemsRead, 0);
       const units = result.series.reduce((sum, series) => sum + series.capacityUnits, 0);
       process.stderr.write(`query: ${result.series.length} series, ${points} points, ${items} DynamoDB items read (${units} read units), ${Date.now() - startedAt} ms\n`);
-      if (options.plotPath !== undefined) writeFileSync(options.plotPath, plotSeriesSvg(result.series));
+      if (options.plotPath !== undefined) {
+        // Nothing to draw (a line whose assets have not reported yet): say so rather than write an empty chart.
+        if (result.series.length === 0) process.stderr.write(`query: no series to plot; ${options.plotPath} not written\n`);
+        else writeFileSync(options.plotPath, plotSeriesSvg(result.series));
+      }
     }
     return 0;
   } finally {

@@ -36,7 +36,9 @@ function traceOf(series: SeriesResult): { label: string; points: Trace[] } {
 
 const num = (value: number): string => value.toFixed(1);
 
+/** One strip per series over the range they cover together; at least one series (the range comes from them). */
 export function plotSeriesSvg(series: readonly SeriesResult[]): string {
+  if (series.length === 0) throw new RangeError('plotSeriesSvg: no series to plot');
   const from = Math.min(...series.map((s) => s.from));
   const to = Math.max(...series.map((s) => s.to));
   const plotWidth = LAYOUT.width - LAYOUT.left - LAYOUT.right;

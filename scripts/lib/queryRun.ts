@@ -79,9 +79,10 @@ export async function runQuery(plan: QueryPlan, service: Pick<QueryService, 'ser
   if (plan.kind === 'line-assets') return { kind: 'assets', lineId: plan.lineId, assets };
 
   const { lineId, metric, range } = plan;
-  // Only when every asset's metrics are registered can the line be said to lack one (as for one asset);
-  // a line without assets yet has nothing to read, which the empty result says.
-  if (assets.length > 0 && assets.every((asset) => asset.metrics.length > 0) && !assets.some((asset) => asset.metrics.includes(metric))) {
+  // Only when every asset's metrics are registered, and listed whole, can the line be said to lack one (as
+  // for one asset); a line without assets yet has nothing to read, which the empty result says.
+  const metricsKnown = assets.every((asset) => asset.metrics.length > 0 && asset.metricsIncomplete !== true);
+  if (assets.length > 0 && metricsKnown && !assets.some((asset) => asset.metrics.includes(metric))) {
     const metrics = [...new Set(assets.flatMap((asset) => asset.metrics))].sort();
     throw new UnknownSensorError(label('metric'), `${label('metric')} ${metric}: no asset of line ${lineId} has such a metric; its assets' metrics are ${metrics.join(', ')}`);
   }

@@ -189,10 +189,12 @@ describe('npm run query against dynalite (AWS_ENDPOINT_URL_DYNAMODB)', () => {
       stderr: "query: --metric nope: no asset of line line-a has such a metric; its assets' metrics are pressure, temperature\n",
     });
     // line-b is declared in config/dev.yaml but no asset has reported on it.
-    const empty = await run(['--env', 'dev', '--line', 'line-b', '--metric', 'nope', ...range, '--format', 'json']);
+    const plot = join(outdir, 'empty-line.svg');
+    const empty = await run(['--env', 'dev', '--line', 'line-b', '--metric', 'nope', ...range, '--format', 'json', '--plot', plot]);
     expect(empty.stdout).toBe('[]\n');
-    expect(empty.stderr).toMatch(/^query: 0 series, 0 points, 0 DynamoDB items read \(0 read units\), \d+ ms\n$/);
+    expect(empty.stderr).toMatch(new RegExp(`^query: 0 series, 0 points, 0 DynamoDB items read \\(0 read units\\), \\d+ ms\nquery: no series to plot; ${plot.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} not written\n$`));
     expect(empty.code).toBe(0);
+    expect(existsSync(plot)).toBe(false);
   }, 60_000);
 
   test.each([

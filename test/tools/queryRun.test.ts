@@ -33,4 +33,15 @@ describe('runQuery of a line', () => {
     const result = await runQuery(plan, serviceWith(QUERY_LIMITS.maxPoints / 2));
     expect(result.kind === 'series' ? result.series.map((series) => series.assetId) : []).toEqual(['pump-1', 'pump-2']);
   });
+
+  it('reads a metric an asset of the line did not list because its list was cut (metricsIncomplete), as for one asset', async () => {
+    const service = serviceWith(10);
+    const incomplete = { ...service, lineAssets: async () => [{ assetId: 'pump-1', status: 'OK', metrics: ['pressure'], metricsIncomplete: true as const }] };
+    const result = await runQuery({ ...plan, metric: 'vibration' }, incomplete);
+    expect(result.kind === 'series' ? result.series.map((series) => [series.assetId, series.metric, series.points.length]) : []).toEqual([['pump-1', 'vibration', 10]]);
+    const complete = { ...service, lineAssets: async () => [{ assetId: 'pump-1', status: 'OK', metrics: ['pressure'] }] };
+    await expect(runQuery({ ...plan, metric: 'vibration' }, complete)).rejects.toThrow(
+      new UnknownSensorError('--metric', "--metric vibration: no asset of line line-a has such a metric; its assets' metrics are pressure"),
+    );
+  });
 });
