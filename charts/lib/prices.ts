@@ -110,8 +110,14 @@ export const PRICES = {
     writeRequestUnits: { usd: 0.9375, unit: 'million write request units', source: FEED('dynamodb'), sourceDate: FEED_DATE.dynamodb, note: '"PayPerRequest Write Request Units" 0.0000009375 each' },
     /** One RRU is a strongly consistent read of up to 4 KB. */
     readRequestUnits: { usd: 0.1875, unit: 'million read request units', source: FEED('dynamodb'), sourceDate: FEED_DATE.dynamodb, note: '"PayPerRequest Read Request Units" 0.0000001875 each' },
-    /** The same feed gives point-in-time recovery at 0.30 per GB-month ("PITR Backup Storage GB-Mo"); no table enables it in the cost model. */
+    /** Table data and the copies global secondary indexes keep. */
     storageGbMonth: { usd: 0.375, unit: 'GB-month (Standard table class)', source: FEED('dynamodb'), sourceDate: FEED_DATE.dynamodb, note: '"Data Storage Indexed GB-Mo"' },
+    /**
+     * Point-in-time recovery (continuous backups), which every table of the platform turns on (charts/constructs/EncryptedTable.ts).
+     * Billed on the size of each table with it on, table data and local secondary indexes but not global secondary indexes, whatever
+     * the recovery period (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/PointInTimeRecovery_Howitworks.html, read 2026-12-03).
+     */
+    pitrGbMonth: { usd: 0.3, unit: 'GB-month of table size (PITR)', source: FEED('dynamodb'), sourceDate: FEED_DATE.dynamodb, note: '"PITR Backup Storage GB-Mo" (read 2026-12-03 in the same snapshot)' },
   },
   firehose: {
     /** Kinesis Data Streams or Direct PUT source: each record rounded up to 5 KB; first 500 TB a month. */

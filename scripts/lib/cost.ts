@@ -110,6 +110,11 @@ export interface CostLine {
   readonly usd: number;
   /** How the quantity was derived, in words and numbers. */
   readonly basis: string;
+  /**
+   * The resources the line prices, by physical name, where it prices named ones: the DynamoDB storage
+   * and point-in-time recovery lines name their tables (test/tools/cost.test.ts holds them to the rendered ones).
+   */
+  readonly resources?: readonly string[];
 }
 
 export interface DesignCost {
@@ -168,7 +173,8 @@ export interface CostOptions {
   readonly devices?: number;
 }
 
-type Design = 'platform' | 'naive';
+/** The platform as rendered, or the naive design's readings table (one item per reading) on the same platform. */
+export type Design = 'platform' | 'naive';
 
 const ceilDiv = (bytes: number, unit: number): number => Math.max(1, Math.ceil(bytes / unit));
 
@@ -359,15 +365,47 @@ function lambdaLines(config: EnvironmentConfig, load: CostLoad, design: Design):
   ];
 }
 
+/** A full minute bucket: its base and the readings of a sensor-minute, up to the bucket's limit. */
+function bucketItemBytes(load: CostLoad): number {
+  return COST_SIZES.bucketItemBase + Math.min(Math.max(1, load.readingsPerSecondPerSensor * 60), LIMITS.maxReadingsPerBucket) * COST_SIZES.bucketItemPerReading;
+}
+
+/** One hot-tier table at steady state: the bytes of its items, and of the copies its global secondary indexes keep. */
+export interface HotTable {
+  /** Physical name, as the storage chart renders it. */
+  readonly tableName: string;
+  readonly label: string;
+  readonly itemBytes: number;
+  readonly indexBytes: number;
+}
+
+/**
+ * The tables of the storage chart (charts/storage.ts) filled to their TTL: the readings of hotDays (one
+ * bucket per sensor-minute, or in the naive design one item per reading), and one status item (also in
+ * the byLine index, which projects ALL) and one detector checkpoint per asset. Shard leases (one small
+ * item per shard) are left out. Every one is an EncryptedTable, so every one has point-in-time recovery on.
+ */
+export function hotTables(config: EnvironmentConfig, names: PlatformNames, load: CostLoad, design: Design): HotTable[] {
+  const readings =
+    design === 'platform'
+      ? load.sensors * config.retention.hotDays * 1440 * (bucketItemBytes(load) + COST_SIZES.dynamodbItemOverhead)
+      : load.readingsPerSecond * 86_400 * config.retention.hotDays * (COST_SIZES.naiveReadingItem + COST_SIZES.dynamodbItemOverhead);
+  const status = load.assets * (COST_SIZES.statusItem + COST_SIZES.dynamodbItemOverhead);
+  return [
+    { tableName: names.readingsTable, label: 'readings', itemBytes: readings, indexBytes: 0 },
+    { tableName: names.assetStatusTable, label: 'asset status', itemBytes: status, indexBytes: status },
+    { tableName: names.detectorStateTable, label: 'detector state', itemBytes: load.assets * (checkpointSize(config).stateBytes + COST_SIZES.dynamodbItemOverhead), indexBytes: 0 },
+  ];
+}
+
 /** One asset's detector checkpoint: its bytes and the write units a put of it takes. */
 function checkpointSize(config: EnvironmentConfig): { stateBytes: number; stateWru: number } {
   const stateBytes = COST_SIZES.detectorStateBase + COST_SIZES.detectorStatePerMetric * config.capacity.readingsPerMessage;
   return { stateBytes, stateWru: ceilDiv(stateBytes, COST_SIZES.dynamodbWriteUnit) };
 }
 
-function dynamodbLines(config: EnvironmentConfig, load: CostLoad, design: Design): CostLine[] {
+function dynamodbLines(config: EnvironmentConfig, names: PlatformNames, load: CostLoad, design: Design): CostLine[] {
   const recycles = COST_ASSUMPTIONS.containerRecyclesPerDay * MONTH.days;
-  const readingsPerSensorMinute = load.readingsPerSecondPerSensor * 60;
   const { stateBytes, stateWru } = checkpointSize(config);
   const checkpointInterval = DEFAULT_CHECKPOINT_INTERVAL_SECONDS;
   // The processor writes an asset's checkpoint and status only in a batch holding that asset: an asset
@@ -379,8 +417,9 @@ function dynamodbLines(config: EnvironmentConfig, load: CostLoad, design: Design
   const statusWru = statusWrites * 2 + load.assets * recycles;
 
   const hotMinutes = config.retention.hotDays * 1440;
-  const bucketBytes = COST_SIZES.bucketItemBase + Math.min(Math.max(1, readingsPerSensorMinute), LIMITS.maxReadingsPerBucket) * COST_SIZES.bucketItemPerReading;
-  const sideTables = load.assets * (2 * (COST_SIZES.statusItem + COST_SIZES.dynamodbItemOverhead) + stateBytes + COST_SIZES.dynamodbItemOverhead);
+  const bucketBytes = bucketItemBytes(load);
+  const tables = hotTables(config, names, load, design);
+  const tableNames = tables.map((table) => table.tableName);
 
   const readings =
     design === 'platform'
@@ -394,10 +433,6 @@ function dynamodbLines(config: EnvironmentConfig, load: CostLoad, design: Design
           priced('dynamodb.readingsWrites', 'DynamoDB', 'readings: one item per reading', (load.readingsPerSecond * ceilDiv(COST_SIZES.naiveReadingItem, KIB) * MONTH.seconds) / 1e6, 'dynamodb.writeRequestUnits',
             `${n(load.readingsPerSecond)} readings/s x ${ceilDiv(COST_SIZES.naiveReadingItem, KIB)} WRU`),
         ];
-  const storedReadings =
-    design === 'platform'
-      ? load.sensors * hotMinutes * (bucketBytes + COST_SIZES.dynamodbItemOverhead)
-      : load.readingsPerSecond * 86_400 * config.retention.hotDays * (COST_SIZES.naiveReadingItem + COST_SIZES.dynamodbItemOverhead);
   const storageBasis =
     design === 'platform'
       ? `${n(load.sensors)} sensors x ${n(hotMinutes)} minutes (${config.retention.hotDays} d TTL) x ${n(bucketBytes + COST_SIZES.dynamodbItemOverhead)} B + status and state`
@@ -412,7 +447,16 @@ function dynamodbLines(config: EnvironmentConfig, load: CostLoad, design: Design
       `${n(load.processorInvocationsPerSecond)} processor invocations/s x 1 WRU`),
     priced('dynamodb.reads', 'DynamoDB', 'checkpoint restores (consistent)', (load.assets * recycles) / 1e6, 'dynamodb.readRequestUnits',
       `${n(load.assets)} assets x ${COST_ASSUMPTIONS.containerRecyclesPerDay} recycles/day x 1 RRU`),
-    priced('dynamodb.storage', 'DynamoDB', 'storage', (storedReadings + sideTables) / GIB, 'dynamodb.storageGbMonth', storageBasis),
+    {
+      ...priced('dynamodb.storage', 'DynamoDB', 'storage', tables.reduce((sum, table) => sum + table.itemBytes + table.indexBytes, 0) / GIB, 'dynamodb.storageGbMonth', storageBasis),
+      resources: tableNames,
+    },
+    // Point-in-time recovery bills each table's own size, not its global indexes' copies.
+    {
+      ...priced('dynamodb.pitr', 'DynamoDB', `point-in-time recovery (${tables.length} tables)`, tables.reduce((sum, table) => sum + table.itemBytes, 0) / GIB, 'dynamodb.pitrGbMonth',
+        `table data without global indexes: ${tables.map((table) => `${table.label} ${n(table.itemBytes / GIB)} GB`).join(' + ')}`),
+      resources: tableNames,
+    },
   ];
 }
 
@@ -518,7 +562,7 @@ function designCost(config: EnvironmentConfig, capacity: CapacityPlan, load: Cos
     ...iotLines(load, design),
     ...kinesisLines(config, load, capacity),
     ...lambdaLines(config, load, design),
-    ...dynamodbLines(config, load, design),
+    ...dynamodbLines(config, names, load, design),
     ...firehoseLines(load),
     ...s3Lines(config, load, capacity),
     ...cloudwatchLines(config, names, load, capacity),

@@ -1,13 +1,17 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { planCapacity } from '../../charts/lib/capacity';
-import { EnvironmentConfig, loadEnvironmentConfig } from '../../charts/lib/config';
+import { EnvironmentConfig, listEnvironments, loadEnvironmentConfig } from '../../charts/lib/config';
 import { PlatformNames } from '../../charts/lib/names';
 import { PRICES, priceOf } from '../../charts/lib/prices';
 import { alarmTable } from '../../charts/observability';
 import { bucketWritesPerSensorMinute, CostLine, costLoad, monthlyCost, MonthlyCost, wruPerBucketWrite } from '../../scripts/lib/cost';
 import { COST_USAGE, CostUsageError, parseCostArgs, withCapacityOverrides } from '../../scripts/lib/costArgs';
 import { costSummaryLine, renderCost } from '../../scripts/lib/costRender';
+import { buildApp } from '../../main';
+import { RenderedObject } from '../helpers/platform';
 
 const projectRoot = join(__dirname, '..', '..');
 
@@ -78,6 +82,37 @@ describe('monthlyCost, by hand', () => {
     // 60 sensors x 43,200 minutes x (1,210 + 100) B = 3,395,520,000 B + 10 assets x 3,100 B = 3,395,551,000 B
     // = 3.162353 GiB x $0.375 = $1.185882
     expect(line(cost.lines, 'dynamodb.storage').usd).toBeCloseTo(1.185882, 5);
+  });
+
+  it('prices point-in-time recovery on the size of every table, without the copy the byLine index keeps', () => {
+    const { cost } = small();
+    // readings 60 sensors x 43,200 minutes x 1,310 B = 3,395,520,000 B; asset status 10 x (400 + 100) = 5,000 B (its
+    // byLine index is not backed up); detector state 10 x (200 + 300 x 6 + 100) = 21,000 B
+    // = 3,395,546,000 B = 3.162349 GiB x $0.30 = $0.948705
+    const pitr = line(cost.lines, 'dynamodb.pitr');
+    expect(pitr.usd).toBeCloseTo(0.948705, 5);
+    expect(pitr.resources).toEqual(['dynamodb-readings-dev', 'dynamodb-asset-status-dev', 'dynamodb-detector-state-dev']);
+    // naive: the same three tables with a readings table of 60 readings/s x 86,400 s x 30 d x (120 + 100) B = 34,214,400,000 B
+    // + 26,000 B = 34,214,426,000 B = 31.864667 GiB x $0.30 = $9.559400
+    expect(line(cost.naive.lines, 'dynamodb.pitr').usd).toBeCloseTo(9.5594, 5);
+    expect(PRICES.dynamodb.pitrGbMonth.usd).toBe(0.3);
+  });
+
+  it.each(listEnvironments())('prices storage for every table %s renders, and point-in-time recovery for every one that turns it on', (environment) => {
+    const app = buildApp(environment, mkdtempSync(join(tmpdir(), `cost-tables-${environment}-`)));
+    const tables = app.charts
+      .flatMap((chart) => chart.toJson() as RenderedObject[])
+      .filter((object) => object.kind === 'Table')
+      .map((object) => object.spec as { tableName: string; continuousBackups?: { pointInTimeRecoveryEnabled?: boolean } });
+    const rendered = tables.map((table) => table.tableName).sort();
+    const withPitr = tables.filter((table) => table.continuousBackups?.pointInTimeRecoveryEnabled === true).map((table) => table.tableName).sort();
+    expect(rendered.length).toBeGreaterThan(0);
+    const config = loadEnvironmentConfig(environment);
+    const cost = monthlyCost(config, planCapacity(config));
+    for (const lines of [cost.lines, cost.naive.lines]) {
+      expect([...(line(lines, 'dynamodb.storage').resources ?? [])].sort()).toEqual(rendered);
+      expect([...(line(lines, 'dynamodb.pitr').resources ?? [])].sort()).toEqual(withPitr);
+    }
   });
 
   it('prices Firehose per record rounded up to 5 KB and the archive along the lifecycle at steady state', () => {
