@@ -19,7 +19,11 @@ export const GRAFANA_SCHEMA_VERSION = 39;
 
 /** Panels are half the 24-column grid wide. */
 const PANEL = { width: 12, height: 8 } as const;
-const PERIOD_SECONDS = '60';
+/**
+ * Grafana picks each query's period from the time range and CloudWatch's retention (1-minute data is
+ * kept 15 days, 5-minute 63 days, hourly 455 days): a fixed 60 s returns nothing further back.
+ */
+const PERIOD = 'auto';
 
 /** A JSON value of the dashboard. */
 export type Json = string | number | boolean | null | readonly Json[] | { readonly [key: string]: Json };
@@ -79,8 +83,8 @@ export function pipelinePanels(names: PlatformNames): PanelSpec[] {
     lambda(names.storerFunction, metricName, statistic, `storer${suffix}`),
   ];
   return [
-    { title: 'Kinesis: incoming records', unit: 'short', metrics: [stream('IncomingRecords', 'Sum', 'records per minute')] },
-    { title: 'Kinesis: incoming bytes', unit: 'bytes', metrics: [stream('IncomingBytes', 'Sum', 'bytes per minute')] },
+    { title: 'Kinesis: incoming records', unit: 'short', metrics: [stream('IncomingRecords', 'Sum', 'records per period')] },
+    { title: 'Kinesis: incoming bytes', unit: 'bytes', metrics: [stream('IncomingBytes', 'Sum', 'bytes per period')] },
     {
       title: 'Iterator age of the consumers',
       unit: 'ms',
@@ -165,7 +169,7 @@ function target(metric: GrafanaMetric, index: number, region: string): Json {
     dimensions: { ...metric.dimensions },
     matchExact: true,
     statistic: metric.statistic,
-    period: PERIOD_SECONDS,
+    period: PERIOD,
     label: metric.label,
     id: '',
     expression: '',

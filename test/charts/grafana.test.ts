@@ -145,7 +145,8 @@ describe('GrafanaChart', () => {
       expect(panel.targets.length).toBeGreaterThan(0);
       expect(new Set(panel.targets.map((target) => target.refId)).size).toBe(panel.targets.length);
       for (const target of panel.targets) {
-        expect(target).toMatchObject({ datasource: { type: 'cloudwatch' }, region: 'sa-east-1' });
+        // A fixed 60 s period returns no data beyond the 15 days CloudWatch keeps 1-minute points; auto follows the range.
+        expect(target).toMatchObject({ datasource: { type: 'cloudwatch' }, region: 'sa-east-1', period: 'auto' });
         expect(target.namespace).not.toBe('');
         expect(target.metricName).not.toBe('');
       }
