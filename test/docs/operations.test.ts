@@ -1,17 +1,28 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { rawPrefix } from '../../charts/archive';
 import { listEnvironments } from '../../charts/lib/config';
+import { PRICES } from '../../charts/lib/prices';
 import { alarmTable } from '../../charts/observability';
 import { SHARD_LEVEL_METRICS } from '../../charts/stream';
 import { METRIC_NAMES, METRICS_NAMESPACE_PREFIX } from '../../functions/shared/constants';
 import { resolveDetectionSettings } from '../../functions/shared/detector';
+import { QueryLimitError } from '../../functions/shared/errors';
+import { QUERY_LIMITS } from '../../functions/shared/query/constants';
+import { QueryService } from '../../functions/shared/query/QueryService';
+import { READ_CAPACITY_BUDGET, type SeriesReader } from '../../functions/shared/query/SeriesReader';
+import type { MinuteBucket } from '../../functions/shared/query/types';
+import { parseQueryArgs } from '../../scripts/lib/queryArgs';
+import { planQuery, runQuery } from '../../scripts/lib/queryRun';
 import { platformProps } from '../helpers/platform';
 
 const root = join(__dirname, '..', '..');
 const runbook = readFileSync(join(root, 'docs', 'operations.md'), 'utf8');
+/** The runbook's text with every line break and indentation as one space, for phrases that wrap. */
+const flat = runbook.replace(/\s+/g, ' ');
 const scripts = Object.keys((JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts);
 
 /**
@@ -39,6 +50,37 @@ function metricCalls(): string[] {
 function runbookPurposes(): string[] {
   return [...runbook.matchAll(/^###\s+`cw-([a-z0-9-]+)-<suffix>`\s*$/gm)].map((match) => match[1] as string);
 }
+
+/** The runbook's `sh` block that holds `text`, its list indentation removed. */
+function shellBlock(text: string): string {
+  const blocks = [...runbook.matchAll(/^( *)```sh\n([\s\S]*?)^ *```$/gm)]
+    .map(([, indent, body]) => (body as string).replace(new RegExp(`^${indent as string}`, 'gm'), ''))
+    .filter((block) => block.includes(text));
+  expect(blocks).toHaveLength(1);
+  return blocks[0] as string;
+}
+
+/**
+ * The hot tier of an asset whose sensors each read once a second, as SeriesReader answers: minute
+ * buckets with their readings, stopping past `maxReadings` readings in the range (`overLimit`) or past
+ * the read budget (a 1 Hz minute is about 1.4 KB; one read unit per 8 KB).
+ */
+const oneHertzReader: Pick<SeriesReader, 'read' | 'maxCapacityUnits'> = {
+  maxCapacityUnits: READ_CAPACITY_BUDGET,
+  read(_assetId, _metric, from, to, mode, maxReadings = Infinity) {
+    const buckets: MinuteBucket[] = [];
+    let readings = 0;
+    let overLimit = false;
+    for (let minute = Math.floor(from / 60_000) * 60_000; minute < to && !overLimit; minute += 60_000) {
+      const ts = Array.from({ length: 60 }, (_, second) => second * 1000);
+      buckets.push({ minute, count: 60, statsCount: 60, min: 1, max: 1, shift: 1, sum: 0, sumSquares: 0, readings: { ts, values: ts.map(() => 1), qualities: ts.map(() => 'GOOD' as const) } });
+      readings += ts.filter((offset) => minute + offset >= from && minute + offset < to).length;
+      overLimit = mode === 'readings' && readings > maxReadings;
+    }
+    const capacityUnits = Math.ceil((buckets.length * 1400) / 8192);
+    return Promise.resolve({ buckets, itemsRead: buckets.length, capacityUnits, overLimit, overBudget: capacityUnits > READ_CAPACITY_BUDGET });
+  },
+};
 
 describe('docs/operations.md', () => {
   it.each(listEnvironments())('has one section for every alarm %s renders, and none for an alarm that does not exist', (environment) => {
@@ -143,6 +185,63 @@ describe('docs/operations.md', () => {
       return rest.length !== (secondName === undefined ? 0 : 1) || !published.includes(metricName as string) || !/^(Sum|Maximum|Minimum|Average|SampleCount|p\d+(\.\d+)?)$/.test(statistic ?? '');
     });
     expect(unpublished).toEqual([]);
+  });
+
+  it("exports an anomaly's history with calls the query tool runs for an asset of three 1 Hz sensors, into one CSV", async () => {
+    const block = shellBlock('npm run --silent replay');
+    const folder = mkdtempSync(join(tmpdir(), 'operations-doc-'));
+    try {
+      // Stand-ins: npm records each command line and answers a query with the CSV the tool writes for raw.
+      const stub = [
+        'npm() { printf \'%s\\n\' "$*" >> calls',
+        '  case " $* " in *" query "*) m=$(printf \'%s\\n\' "$@" | sed -n \'/^--metric$/{n;p;}\'); printf \'assetId,metric,t,value,quality\\npump-07,%s,2026-12-03T11:00:00.000Z,1,GOOD\\n\' "${m:-all}";; esac; }',
+      ].join('\n');
+      const run = spawnSync('bash', ['-euc', `${stub}\n${block}`], { cwd: folder, encoding: 'utf8' });
+      expect([run.status, run.stderr]).toEqual([0, '']);
+      const calls = readFileSync(join(folder, 'calls'), 'utf8').trimEnd().split('\n');
+      const queries = calls.filter((call) => call.startsWith('run --silent query -- ')).map((call) => call.slice('run --silent query -- '.length).split(' '));
+      expect(queries.length).toBeGreaterThan(0);
+      // One CSV header, then the rows of every call.
+      const csv = readFileSync(join(folder, 'export.csv'), 'utf8').trimEnd().split('\n');
+      expect(csv[0]).toBe('assetId,metric,t,value,quality');
+      expect(csv.filter((line) => line.startsWith('assetId,'))).toHaveLength(1);
+      expect(csv).toHaveLength(queries.length + 1);
+
+      const directory = { asset: () => Promise.resolve({ assetId: 'pump-07', status: 'OK', metrics: ['pressure', 'temperature', 'vibration'] }), lineAssets: () => Promise.resolve([]) };
+      const service = new QueryService({ reader: oneHertzReader, directory, plantId: 'sp01' });
+      const { config } = platformProps('prod');
+      const now = Date.now();
+      const metrics: string[] = [];
+      for (const args of queries) {
+        const options = parseQueryArgs(args);
+        if (options === 'help') throw new Error('the export asks for help');
+        const plan = planQuery(options, { environment: config.environment, lines: config.plant.lines }, now);
+        expect(plan.kind).toBe('sensor');
+        if (plan.kind !== 'sensor') continue;
+        expect(plan.query.step).toBe('raw');
+        expect(plan.query.to - plan.query.from).toBe(QUERY_LIMITS.maxRawRangeMs);
+        const result = await runQuery(plan, service);
+        expect(result.kind === 'series' ? result.series.map((series) => series.points.length) : []).toEqual([86_400]);
+        metrics.push(plan.query.metric);
+      }
+      expect(metrics.sort()).toEqual(['pressure', 'temperature', 'vibration']);
+
+      // The whole asset in one call, as the runbook once wrote it, is over the limit it states.
+      const whole = parseQueryArgs('--env prod --asset pump-07 --from -24h --step raw --format csv'.split(' '));
+      if (whole === 'help') throw new Error('help');
+      await expect(runQuery(planQuery(whole, { environment: 'prod', lines: config.plant.lines }, now), service)).rejects.toThrow(QueryLimitError);
+      expect(flat).toContain(`at most ${QUERY_LIMITS.maxRawRangeMs / 3_600_000} hours and returns at most ${QUERY_LIMITS.maxPoints.toLocaleString('en-US')} readings, all the series of the call together`);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('quotes the Deep Archive restore prices of charts/lib/prices.ts and their ratio', () => {
+    const standard = PRICES.s3.deepArchiveStandardRestoreGb.usd;
+    const bulk = PRICES.s3.deepArchiveBulkRestoreGb.usd;
+    expect(flat).toContain(`(about $${standard}/GB)`);
+    expect(flat).toContain(`(about $${bulk}/GB)`);
+    expect(flat).toContain(`$${bulk} against $${standard} per GB, about ${Math.round((100 * bulk) / standard)}% of the Standard tier's price`);
   });
 
   it('names the environment by $SUFFIX, which it sets, and no other variable for it', () => {

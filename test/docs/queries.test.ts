@@ -13,7 +13,21 @@ interface InfinityTarget {
 }
 
 describe('docs/queries.md', () => {
-  const dashboard = JSON.parse(/```json\n([^]*?)\n```/.exec(guide)?.[1] ?? 'null') as { panels: { targets: InfinityTarget[]; datasource: { type: string } }[] };
+  const dashboard = JSON.parse(/```json\n([^]*?)\n```/.exec(guide)?.[1] ?? 'null') as {
+    templating: { list: { name: string; type: string; query?: string }[] };
+    panels: { title: string; targets: InfinityTarget[]; datasource: { type: string; uid: string } }[];
+  };
+
+  it('the example dashboard names its data sources by datasource variables, which import as it is', () => {
+    // A data source added in Grafana's UI gets a uid Grafana makes up: a fixed uid would match nothing.
+    const variables = new Map(dashboard.templating.list.filter((variable) => variable.type === 'datasource').map((variable) => [variable.name, variable.query]));
+    expect(dashboard.panels.length).toBeGreaterThan(0);
+    for (const panel of dashboard.panels) {
+      const name = /^\$\{(\w+)\}$/.exec(panel.datasource.uid)?.[1];
+      expect([panel.title, name !== undefined && variables.get(name) === panel.datasource.type]).toEqual([panel.title, true]);
+    }
+    expect([...variables.values()].sort()).toEqual(['grafana-athena-datasource', 'yesoreyeram-infinity-datasource']);
+  });
 
   it('the example dashboard calls only the function\'s routes, with GET and parameters the route takes', () => {
     const targets = dashboard.panels.filter((panel) => panel.datasource.type === 'yesoreyeram-infinity-datasource').flatMap((panel) => panel.targets);

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { GitOpsChart } from '../../charts/gitops';
+import { quarantineKey, type QuarantiningFunction } from '../../functions/shared/QuarantineWriter';
+import { readManifests } from '../../scripts/lib/local/readManifests';
 import { findObject, platformProps, RenderedObject } from '../helpers/platform';
 
 const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
@@ -64,5 +66,59 @@ describe('README figures of the rendered manifests', () => {
   test('the benchmark table states the object counts synth renders', () => {
     const stated = readme.match(/\| `npm run synth` \| both environments, (\d+) \+ (\d+) objects/);
     expect(stated?.slice(1, 3).map(Number)).toEqual([objectsOf('dev'), objectsOf('prod')]);
+  });
+});
+
+describe('README on the sync waves, the diagram and the tear-down', () => {
+  const manifests = join(__dirname, '..', '..', 'manifests');
+  const committed = readdirSync(manifests, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .flatMap((environment) =>
+      readdirSync(join(manifests, environment.name))
+        .filter((file) => file.endsWith('.k8s.yaml'))
+        .flatMap((file) => parseAllDocuments(readFileSync(join(manifests, environment.name, file), 'utf8')).map((document) => document.toJSON() as RenderedObject | null)),
+    )
+    .filter((object): object is RenderedObject => object !== null);
+
+  test('the wave table has a row for every sync wave the manifests use, and none other', () => {
+    const rendered = new Set(committed.map((object) => object.metadata.annotations?.['argocd.argoproj.io/sync-wave']).filter((wave): wave is string => wave !== undefined));
+    const start = readme.indexOf('| wave | objects |');
+    const table = readme.slice(start, readme.indexOf('\n\n', start));
+    const rows = [...table.matchAll(/^\| (-?\d+) \|/gm)].map((match) => match[1] as string);
+    expect([...new Set(rows)].sort()).toEqual([...rendered].sort());
+  });
+
+  test('the diagram puts the functions\' quarantine and the rules\' error actions under the prefixes they write', () => {
+    const diagram = /```mermaid\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    const label = (edge: RegExp): string => {
+      const node = edge.exec(diagram)?.[1];
+      return new RegExp(`\\b${node ?? '-'}\\[\\("([^"]+)"\\)\\]`).exec(diagram)?.[1] ?? '';
+    };
+    const prefix = (key: string): string => key.split('/').slice(0, 2).join('/') + '/';
+    const origin = { index: 0, shardId: 'shardId-000000000000', sequenceNumber: '1', partitionKey: 'pump-07', arrivedAt: 0, streamArn: '' };
+    for (const fn of ['processor', 'storer'] as QuarantiningFunction[]) {
+      const node = label(new RegExp(`\\b${fn === 'processor' ? 'proc' : 'store'} -\\. invalid records \\.-> (\\w+)`));
+      expect([fn, node.includes(prefix(quarantineKey(fn, { origin })))]).toEqual([fn, true]);
+    }
+    const errorKeys = readManifests(join(manifests, 'dev'), 'dev').topicRules.map((rule) => rule.errorS3?.key ?? '');
+    const errorNode = label(/\brule -\. error action \.-> (\w+)/);
+    for (const key of errorKeys) expect([key, errorNode.includes(prefix(key))]).toEqual([key, true]);
+    expect(errorNode).not.toMatch(/quarantine\/(processor|storer)/);
+  });
+
+  test('tears down every Application and the AppProject the bootstrap renders, the recipients first', () => {
+    const bootstrap = Testing.synth(new GitOpsChart(Testing.app(), 'gitops', platformProps('dev')).bootstrap) as RenderedObject[];
+    const generic = (name: string): string => name.replace('-dev', '-<env>');
+    const section = readme.slice(readme.indexOf('**Tear-down.**'), readme.indexOf('## Reviewing a change'));
+    const applications = bootstrap.filter((object) => object.kind === 'Application');
+    const position = (object: RenderedObject): number => section.indexOf(`\`argocd app delete --cascade ${generic(object.metadata.name)}\``);
+    for (const application of applications) expect([application.metadata.name, position(application) >= 0]).toEqual([application.metadata.name, true]);
+    const directory = (object: RenderedObject): { include?: string } => (object.spec as { source: { directory: { include?: string } } }).source.directory;
+    const recipients = applications.filter((application) => directory(application).include !== undefined);
+    const platform = applications.filter((application) => directory(application).include === undefined);
+    expect([recipients.length, platform.length]).toEqual([1, 1]);
+    expect(position(recipients[0]!)).toBeLessThan(position(platform[0]!));
+    const project = findObject(bootstrap, 'AppProject');
+    expect(section.indexOf(`\`argocd proj delete ${generic(project.metadata.name)}\``)).toBeGreaterThan(position(platform[0]!));
   });
 });
