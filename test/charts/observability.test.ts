@@ -74,6 +74,7 @@ const EXPECTED_ALARMS: Record<string, 'breaching' | 'notBreaching'> = {
   'cw-archive-stalled-dev': 'notBreaching',
   'cw-storer-stalled-dev': 'notBreaching',
   'cw-long-open-episode-dev': 'notBreaching',
+  'cw-alert-notices-dropped-dev': 'notBreaching',
   'cw-anomaly-storm-dev': 'notBreaching',
   'cw-quarantine-rate-dev': 'notBreaching',
   'cw-processor-stalled-dev': 'notBreaching',
@@ -268,6 +269,17 @@ describe('ObservabilityChart', () => {
       statistic: 'Maximum',
       comparisonOperator: 'GreaterThanThreshold',
       threshold: 14_400,
+      treatMissingData: 'notBreaching',
+    });
+    // Any notice dropped unpublished is an alert or recovery nobody will receive.
+    expect(alarm(objects, 'cw-alert-notices-dropped-dev')).toMatchObject({
+      namespace: 'PlantTelemetry/dev',
+      metricName: 'NoticesDropped',
+      dimensions: [{ name: 'service', value: 'processor' }],
+      statistic: 'Sum',
+      comparisonOperator: 'GreaterThanThreshold',
+      threshold: 0,
+      evaluationPeriods: 1,
       treatMissingData: 'notBreaching',
     });
     expect(alarm(objects, 'cw-quarantine-rate-dev')).toMatchObject({ threshold: 750, evaluationPeriods: 1 });
