@@ -663,11 +663,13 @@ export class Processor {
           unlisted: unlisted.slice(0, LOGGED_UNLISTED_NAMES),
         });
       }
-      // A metric the item does not list yet is written at once, so the read path finds the sensor.
-      const due = entry.writtenStatus !== value || at - entry.statusWrittenAt >= statusHeartbeatSeconds * 1000 || newMetrics.length > 0 || noteUnlisted;
       const link = { assetId: item.assetId, plantId: message.plantId, lineId: message.lineId, thingName: message.thingName };
+      const moved = entry.registeredThing !== link.thingName;
+      // A metric the item does not list yet is written at once, so the read path finds the sensor; a move
+      // too, since only the thing the item names marks the asset OFFLINE on its disconnect (StatusStore).
+      const due = entry.writtenStatus !== value || at - entry.statusWrittenAt >= statusHeartbeatSeconds * 1000 || newMetrics.length > 0 || noteUnlisted || moved;
       // Before the status write: a status item naming a thing implies the thing's item lists the asset (or is full).
-      if (entry.registeredThing !== link.thingName && (await status.registerThingAsset(link, deadline)) === 'full') {
+      if (moved && (await status.registerThingAsset(link, deadline)) === 'full') {
         counts.thingAssetsUnlisted += 1;
         this.#deps.logger.warn('thing lists the most assets it can; a disconnect of the thing will not mark this asset OFFLINE', {
           assetId: item.assetId,

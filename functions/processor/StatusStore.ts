@@ -24,11 +24,36 @@ export interface PresenceOutcome {
   readonly applied: boolean;
   /** Assets marked OFFLINE by a disconnect. */
   readonly offline: readonly string[];
+  /** Assets a connect took the OFFLINE mark of its thing's disconnect off (back to the status the mark replaced). */
+  readonly restored: readonly string[];
 }
 
 const PK = TABLE_KEYS.assetStatus.partitionKey;
-/** OFFLINE writes of one disconnect's assets in flight at once (a gateway may serve dozens). */
+/** OFFLINE writes (and their clearing) of one presence event's assets in flight at once (a gateway may serve dozens). */
 const ASSET_WRITE_CONCURRENCY = 8;
+/**
+ * A disconnect's mark: only on an asset whose last status write came through this thing (an asset that
+ * moved to another thing is not behind this connection any more), that sent nothing newer, and whose
+ * mark, if any, is not newer. The status it replaces is kept, once: a newer disconnect of the same
+ * thing keeps the first one's. The right-hand sides read the item as it was before the update.
+ */
+const MARK_OFFLINE = {
+  UpdateExpression: 'SET #statusBeforeOffline = if_not_exists(#statusBeforeOffline, #status), #status = :offline, #offlineAt = :offlineAt, #updatedAt = :updatedAt',
+  ConditionExpression: '#thingName = :thingName AND (attribute_not_exists(#lastSeen) OR #lastSeen <= :offlineAt) AND (attribute_not_exists(#offlineAt) OR #offlineAt <= :offlineAt)',
+  names: ['statusBeforeOffline', 'status', 'offlineAt', 'updatedAt', 'thingName', 'lastSeen'],
+} as const;
+
+/**
+ * A connect's clearing: only a mark of this thing's disconnects not newer than the connect. A mark is
+ * made only through the thing the item names, and the reading write that names another thing clears
+ * it, so the name tells whose mark it is. Only where the mark kept a reading's status: a mark made
+ * before marks kept it is left to the readings.
+ */
+const CLEAR_OFFLINE = {
+  UpdateExpression: 'SET #status = #statusBeforeOffline, #updatedAt = :updatedAt REMOVE #offlineAt, #statusBeforeOffline',
+  ConditionExpression: '#status = :offline AND #offlineAt <= :connectedAt AND #thingName = :thingName AND #statusBeforeOffline IN (:ok, :anomaly)',
+  names: ['status', 'statusBeforeOffline', 'updatedAt', 'offlineAt', 'thingName'],
+} as const;
 
 /** Key of the item that tracks a thing's connection and the assets it reported for. */
 export function thingStatusKey(thingName: string): string {
@@ -55,6 +80,11 @@ export function updateExpression(
   return { UpdateExpression: clauses.join(' '), ExpressionAttributeNames: names, ExpressionAttributeValues: values };
 }
 
+/** `#name` for each name: hand-written expressions alias every name, as updateExpression does. */
+function aliases(names: readonly string[]): Record<string, string> {
+  return Object.fromEntries(names.map((name) => [`#${name}`, name]));
+}
+
 function isConditionFailure(error: unknown): boolean {
   return error instanceof ConditionalCheckFailedException || (error as { name?: unknown }).name === 'ConditionalCheckFailedException';
 }
@@ -65,9 +95,12 @@ function isConditionFailure(error: unknown): boolean {
  * lineKey, so not in the line index) carry the connection state and the set of assets the thing
  * reported for, which is how a disconnect finds the assets to mark OFFLINE.
  *
- * Presence events and readings reach the processor on different shards, so writes are ordered by
- * the IoT Core clock: a disconnect marks an asset OFFLINE only if nothing newer arrived from it,
- * and a reading clears OFFLINE only if it arrived after the disconnect.
+ * Presence events and readings reach the processor on different shards, usually in different
+ * containers, so writes are ordered by the IoT Core clock: a disconnect marks an asset OFFLINE only if
+ * nothing newer arrived from it, and a reading clears OFFLINE only if it arrived after the disconnect.
+ * The item's lastSeen is up to a status heartbeat old and the container holding the asset does not
+ * know of the mark, so readings alone could leave it for a heartbeat; the thing's connect, which
+ * follows its disconnect on the same shard and in order, takes the mark off.
  */
 export class StatusStore implements StatusPort {
   readonly #options: StatusStoreOptions;
@@ -89,7 +122,8 @@ export class StatusStore implements StatusPort {
       // Set, never removed: the item's list of metrics only grows.
       ...(update.metricsIncomplete ? { [ASSET_METRICS_INCOMPLETE_ATTRIBUTE]: true } : {}),
     };
-    const remove = ['offlineAt'];
+    // The readings' own status replaces an OFFLINE mark, and with it the status the mark kept.
+    const remove = ['offlineAt', 'statusBeforeOffline'];
     const optional: Array<[string, unknown]> = [
       ['score', update.score],
       ['threshold', update.threshold],
@@ -147,12 +181,20 @@ export class StatusStore implements StatusPort {
 
   /**
    * Applies a connect or disconnect to the thing item (older events than the last one applied are
-   * ignored), and on a disconnect marks the thing's assets OFFLINE.
+   * ignored); a disconnect then marks the thing's assets OFFLINE, and a connect takes the marks of the
+   * thing's disconnects off. Every connect that applies tries: one whose writes failed may be followed,
+   * in its redelivery, by a newer connect that the batch writes instead of it.
    */
   async applyPresence(event: PresenceEvent, deadline: Deadline): Promise<PresenceOutcome> {
+    const assets = await this.#applyToThing(event, deadline);
+    if (assets === undefined) return { applied: false, offline: [], restored: [] };
+    if (event.eventType === 'disconnected') return { applied: true, offline: await this.#markOffline(event, assets, deadline), restored: [] };
+    return { applied: true, offline: [], restored: await this.#clearOffline(event, assets, deadline) };
+  }
+
+  /** The thing item's update and the assets it lists; undefined when an event as new or newer was applied already. */
+  async #applyToThing(event: PresenceEvent, deadline: Deadline): Promise<readonly string[] | undefined> {
     const now = this.#options.now ?? Date.now;
-    const status = event.eventType === 'connected' ? ASSET_STATUS.ok : ASSET_STATUS.offline;
-    let assets: readonly string[] = [];
     try {
       const output = await withRetry(
         (abortSignal) =>
@@ -162,7 +204,7 @@ export class StatusStore implements StatusPort {
               Key: { [PK]: thingStatusKey(event.thingName) },
               ...updateExpression(
                 {
-                  status,
+                  status: event.eventType === 'connected' ? ASSET_STATUS.ok : ASSET_STATUS.offline,
                   thingName: event.thingName,
                   kind: 'thing',
                   lastPresenceAt: event.timestamp,
@@ -181,31 +223,62 @@ export class StatusStore implements StatusPort {
         this.#retryOptions(deadline),
       );
       const set = output.Attributes?.assets;
-      if (set instanceof Set) assets = [...set].filter((entry): entry is string => typeof entry === 'string');
+      return set instanceof Set ? [...set].filter((entry): entry is string => typeof entry === 'string') : [];
     } catch (error) {
-      if (isConditionFailure(error)) return { applied: false, offline: [] };
+      if (isConditionFailure(error)) return undefined;
       throw error;
     }
-    if (event.eventType === 'connected') return { applied: true, offline: [] };
-    // The assets are distinct items: written side by side. offlineAt only moves forward, so two things'
-    // disconnects that list one asset leave the same item in whatever order they land.
-    const results = await mapWithConcurrency(assets, ASSET_WRITE_CONCURRENCY, (assetId) =>
-      this.#update(
-        {
-          Key: { [PK]: assetId },
-          ...updateExpression({ status: ASSET_STATUS.offline, offlineAt: event.timestamp, updatedAt: now() }, [], {}, ['lastSeen', PK]),
-          ConditionExpression:
-            'attribute_exists(#assetId) AND (attribute_not_exists(#lastSeen) OR #lastSeen <= :offlineAt) AND (attribute_not_exists(#offlineAt) OR #offlineAt <= :offlineAt)',
-        },
-        deadline,
-      ),
+  }
+
+  /** The disconnect's OFFLINE marks (see MARK_OFFLINE); offlineAt only moves forward, so a redelivery leaves the same item. */
+  async #markOffline(event: PresenceEvent, assets: readonly string[], deadline: Deadline): Promise<string[]> {
+    const now = this.#options.now ?? Date.now;
+    return this.#writeAssets(
+      assets,
+      {
+        UpdateExpression: MARK_OFFLINE.UpdateExpression,
+        ConditionExpression: MARK_OFFLINE.ConditionExpression,
+        ExpressionAttributeNames: aliases(MARK_OFFLINE.names),
+        ExpressionAttributeValues: { ':offline': ASSET_STATUS.offline, ':offlineAt': event.timestamp, ':updatedAt': now(), ':thingName': event.thingName },
+      },
+      deadline,
     );
-    const offline: string[] = [];
+  }
+
+  /** The connect's clearing of its thing's OFFLINE marks (see CLEAR_OFFLINE), back to the status each replaced. */
+  async #clearOffline(event: PresenceEvent, assets: readonly string[], deadline: Deadline): Promise<string[]> {
+    const now = this.#options.now ?? Date.now;
+    return this.#writeAssets(
+      assets,
+      {
+        UpdateExpression: CLEAR_OFFLINE.UpdateExpression,
+        ConditionExpression: CLEAR_OFFLINE.ConditionExpression,
+        ExpressionAttributeNames: aliases(CLEAR_OFFLINE.names),
+        ExpressionAttributeValues: {
+          ':offline': ASSET_STATUS.offline,
+          ':ok': ASSET_STATUS.ok,
+          ':anomaly': ASSET_STATUS.anomaly,
+          ':connectedAt': event.timestamp,
+          ':updatedAt': now(),
+          ':thingName': event.thingName,
+        },
+      },
+      deadline,
+    );
+  }
+
+  /**
+   * One conditional update per asset item, side by side (distinct items); the assets whose condition
+   * held. Any other failure fails the event, whose redelivery writes them all again.
+   */
+  async #writeAssets(assets: readonly string[], input: Omit<UpdateCommandInput, 'TableName' | 'Key'>, deadline: Deadline): Promise<string[]> {
+    const results = await mapWithConcurrency(assets, ASSET_WRITE_CONCURRENCY, (assetId) => this.#update({ Key: { [PK]: assetId }, ...input }, deadline));
+    const written: string[] = [];
     for (const [i, result] of results.entries()) {
       if (result.status === 'rejected') throw result.reason;
-      if (result.value === 'written') offline.push(assets[i] as string);
+      if (result.value === 'written') written.push(assets[i] as string);
     }
-    return { applied: true, offline };
+    return written;
   }
 
   async #update(input: Omit<UpdateCommandInput, 'TableName'>, deadline: Deadline): Promise<StatusWriteOutcome> {

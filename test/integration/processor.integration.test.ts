@@ -330,8 +330,8 @@ describe('processor handler against dynalite, kinesalite and fake S3/SNS', () =>
     expect((await item(STATE_TABLE, 'pr-w0'))?.lastTs?.N).toBe(String(BASE + 1_000));
 
     // Ten events of one thing (disconnects at even offsets, the last one a connect): the last disconnect
-    // (thing + its asset) and the last connect, three writes (no lease: the batch has no telemetry); the items
-    // end as after all ten in order.
+    // (thing + its asset's mark) and the last connect (thing + taking the mark off), four writes (no lease: the
+    // batch has no telemetry); the items end as after all ten in order.
     const read = await stream.read();
     await stream.put(
       Array.from({ length: 10 }, (_, i) =>
@@ -340,11 +340,11 @@ describe('processor handler against dynalite, kinesalite and fake S3/SNS', () =>
     );
     updates = proxy.count('UpdateItem');
     expect(await cold(stream.toEvent(await stream.read({ after: read[read.length - 1]?.SequenceNumber ?? '' })), lambdaContext())).toEqual({ batchItemFailures: [] });
-    expect(proxy.count('UpdateItem') - updates).toBe(3);
+    expect(proxy.count('UpdateItem') - updates).toBe(4);
     const thing = await item(STATUS_TABLE, 'thing#gw-pr-w0');
     expect([thing?.status?.S, thing?.lastPresenceAt?.N]).toEqual(['OK', String(BASE + 5_009)]);
     const asset = await item(STATUS_TABLE, 'pr-w0');
-    expect([asset?.status?.S, asset?.offlineAt?.N]).toEqual(['OFFLINE', String(BASE + 5_008)]);
+    expect([asset?.status?.S, asset?.offlineAt, asset?.statusBeforeOffline]).toEqual(['OK', undefined, undefined]);
   });
 
   it('reports an asset whose alert cannot be published from its first record on, keeps the alert in its checkpoint, and publishes it on the retry', async () => {

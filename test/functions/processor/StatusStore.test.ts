@@ -32,7 +32,7 @@ describe('StatusStore', () => {
     const [input] = inputs(send);
     expect(input?.Key).toEqual({ assetId: 'a' });
     expect(input?.UpdateExpression).toBe(
-      'SET #status = :status, #lineKey = :lineKey, #plantId = :plantId, #lineId = :lineId, #thingName = :thingName, #lastSeen = :lastSeen, #lastReadingTs = :lastReadingTs, #updatedAt = :updatedAt, #score = :score REMOVE #offlineAt, #threshold, #episodeId, #episodeStartedAt, #contributors',
+      'SET #status = :status, #lineKey = :lineKey, #plantId = :plantId, #lineId = :lineId, #thingName = :thingName, #lastSeen = :lastSeen, #lastReadingTs = :lastReadingTs, #updatedAt = :updatedAt, #score = :score REMOVE #offlineAt, #statusBeforeOffline, #threshold, #episodeId, #episodeStartedAt, #contributors',
     );
     expect(input?.ExpressionAttributeValues?.[':lineKey']).toBe('p#l');
     expect(input?.ConditionExpression).toBe('(attribute_not_exists(#offlineAt) OR #offlineAt < :lastSeen) AND (attribute_not_exists(#lastSeen) OR #lastSeen <= :lastSeen)');
@@ -51,21 +51,24 @@ describe('StatusStore', () => {
     expect(input?.ExpressionAttributeValues?.[':asset']).toEqual(new Set(['a']));
   });
 
-  it('marks the assets of a disconnected thing OFFLINE unless they sent something newer', async () => {
+  it('marks the assets of a disconnected thing OFFLINE unless they sent something newer or report through another thing, keeping the status each mark replaces', async () => {
     const send = jest
       .fn()
       .mockResolvedValueOnce({ Attributes: { assets: new Set(['a', 'b']) } })
       .mockResolvedValueOnce({})
       .mockRejectedValueOnce(conditionFailed());
-    expect(await store(send).applyPresence(presence({ timestamp: 200 }), deadlineWith())).toEqual({ applied: true, offline: ['a'] });
-    const [thing, a] = inputs(send);
+    expect(await store(send).applyPresence(presence({ timestamp: 200 }), deadlineWith())).toEqual({ applied: true, offline: ['a'], restored: [] });
+    const [thing, a, b] = inputs(send);
     expect(thing?.Key).toEqual({ assetId: 'thing#gw-01' });
     expect(thing?.ExpressionAttributeValues).toMatchObject({ ':status': 'OFFLINE', ':lastPresenceAt': 200, ':disconnectReason': 'CONNECTION_LOST' });
     expect(thing?.ConditionExpression).toBe('attribute_not_exists(#lastPresenceAt) OR #lastPresenceAt <= :lastPresenceAt');
+    expect(thing?.ReturnValues).toBe('ALL_NEW');
+    expect([a?.Key, b?.Key]).toEqual([{ assetId: 'a' }, { assetId: 'b' }]);
+    expect(a?.UpdateExpression).toBe('SET #statusBeforeOffline = if_not_exists(#statusBeforeOffline, #status), #status = :offline, #offlineAt = :offlineAt, #updatedAt = :updatedAt');
     expect(a?.ConditionExpression).toBe(
-      'attribute_exists(#assetId) AND (attribute_not_exists(#lastSeen) OR #lastSeen <= :offlineAt) AND (attribute_not_exists(#offlineAt) OR #offlineAt <= :offlineAt)',
+      '#thingName = :thingName AND (attribute_not_exists(#lastSeen) OR #lastSeen <= :offlineAt) AND (attribute_not_exists(#offlineAt) OR #offlineAt <= :offlineAt)',
     );
-    expect(a?.ExpressionAttributeValues).toMatchObject({ ':status': 'OFFLINE', ':offlineAt': 200 });
+    expect(a?.ExpressionAttributeValues).toEqual({ ':offline': 'OFFLINE', ':offlineAt': 200, ':updatedAt': 5, ':thingName': 'gw-01' });
   });
 
   it('writes the OFFLINE marks of a disconnect side by side, at most 8 at once, and fails when one fails', async () => {
@@ -80,7 +83,7 @@ describe('StatusStore', () => {
       inFlight -= 1;
       return {};
     });
-    expect(await store(send).applyPresence(presence({ timestamp: 200 }), deadlineWith())).toEqual({ applied: true, offline: assets });
+    expect(await store(send).applyPresence(presence({ timestamp: 200 }), deadlineWith())).toEqual({ applied: true, offline: assets, restored: [] });
     expect(send).toHaveBeenCalledTimes(21);
     expect(most).toBe(8);
 
@@ -92,11 +95,38 @@ describe('StatusStore', () => {
     await expect(store(failing).applyPresence(presence({ timestamp: 200 }), deadlineWith())).rejects.toThrow('bad request');
   });
 
-  it('ignores an event older than the last one applied, and touches no asset on connect', async () => {
-    expect(await store(jest.fn().mockRejectedValue(conditionFailed())).applyPresence(presence(), deadlineWith())).toEqual({ applied: false, offline: [] });
-    const send = jest.fn().mockResolvedValue({ Attributes: { assets: new Set(['a']) } });
-    expect(await store(send).applyPresence(presence({ eventType: 'connected' }), deadlineWith())).toEqual({ applied: true, offline: [] });
+  it('ignores an event older than the last one applied', async () => {
+    const send = jest.fn().mockRejectedValue(conditionFailed());
+    expect(await store(send).applyPresence(presence(), deadlineWith())).toEqual({ applied: false, offline: [], restored: [] });
     expect(send).toHaveBeenCalledTimes(1);
-    expect(inputs(send)[0]?.ExpressionAttributeValues?.[':status']).toBe('OK');
+  });
+
+  it('takes the OFFLINE marks of its thing\'s disconnects off on a connect, back to the status each replaced', async () => {
+    const send = jest
+      .fn()
+      .mockResolvedValueOnce({ Attributes: { assets: new Set(['a', 'b']) } })
+      .mockResolvedValueOnce({})
+      .mockRejectedValueOnce(conditionFailed());
+    expect(await store(send).applyPresence(presence({ eventType: 'connected', timestamp: 200 }), deadlineWith())).toEqual({ applied: true, offline: [], restored: ['a'] });
+    const [thing, a, b] = inputs(send);
+    expect(thing?.ExpressionAttributeValues).toMatchObject({ ':status': 'OK', ':lastPresenceAt': 200, ':lastEventType': 'connected' });
+    expect([a?.Key, b?.Key]).toEqual([{ assetId: 'a' }, { assetId: 'b' }]);
+    expect(a?.UpdateExpression).toBe('SET #status = #statusBeforeOffline, #updatedAt = :updatedAt REMOVE #offlineAt, #statusBeforeOffline');
+    expect(a?.ConditionExpression).toBe('#status = :offline AND #offlineAt <= :connectedAt AND #thingName = :thingName AND #statusBeforeOffline IN (:ok, :anomaly)');
+    expect(a?.ExpressionAttributeValues).toEqual({ ':offline': 'OFFLINE', ':ok': 'OK', ':anomaly': 'ANOMALY', ':connectedAt': 200, ':updatedAt': 5, ':thingName': 'gw-01' });
+  });
+
+  it('touches no asset on a connect of a thing that lists none', async () => {
+    const send = jest.fn().mockResolvedValue({ Attributes: { lastEventType: 'connected' } });
+    expect(await store(send).applyPresence(presence({ eventType: 'connected', timestamp: 200 }), deadlineWith())).toEqual({ applied: true, offline: [], restored: [] });
+    expect(send).toHaveBeenCalledTimes(1);
+  });
+
+  it('fails a connect whose clearing fails otherwise than by its condition, so the redelivery clears again', async () => {
+    const send = jest
+      .fn()
+      .mockResolvedValueOnce({ Attributes: { assets: new Set(['a']) } })
+      .mockRejectedValue(Object.assign(new Error('bad request'), { name: 'ValidationException' }));
+    await expect(store(send).applyPresence(presence({ eventType: 'connected', timestamp: 200 }), deadlineWith())).rejects.toThrow('bad request');
   });
 });
