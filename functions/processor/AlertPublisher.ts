@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { CircuitBreaker } from '../shared/CircuitBreaker';
+import { SNS_LIMITS } from '../shared/constants';
 import type { Deadline } from '../shared/Deadline';
 import { withRetry, type RetryPolicy } from '../shared/withRetry';
 import type { AlertPort, AnomalyAlert, EpisodeOrigin, EpisodeRecovery } from './types';
@@ -13,14 +14,13 @@ export interface AlertPublisherOptions {
   readonly policy?: RetryPolicy;
 }
 
-/** SNS subjects are at most 100 ASCII characters without line breaks. */
-const MAX_SUBJECT_LENGTH = 100;
 
 /** Value of the `eventType` message attribute: subscribers filter or route on it. */
 export const ALERT_EVENT_TYPES = { anomaly: 'anomaly', recovery: 'recovery' } as const;
 
+/** The subject SNS accepts: printable ASCII (e-mail subjects), shorter than 100 characters; long ids are cut. */
 function subjectOf(text: string): string {
-  return text.replace(/[^\x20-\x7e]/g, '?').slice(0, MAX_SUBJECT_LENGTH);
+  return text.replace(/[^\x20-\x7e]/g, '?').slice(0, SNS_LIMITS.maxSubjectLength);
 }
 
 /** Deterministic id of an episode: the same episode gets the same id on every replay or redelivery. */

@@ -229,3 +229,11 @@ export const DEADLINE = {
   minMarginMs: 500,
   maxMarginMs: 3000,
 } as const;
+
+/** What SNS accepts in a Publish (the processor's alerts; the local SNS fake refuses the same). */
+export const SNS_LIMITS = {
+  /** A subject must be less than 100 characters, printable, without line breaks. */
+  maxSubjectLength: 99,
+  /** Message body and attributes together, in bytes. */
+  maxMessageBytes: 262_144,
+} as const;

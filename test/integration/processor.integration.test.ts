@@ -238,6 +238,18 @@ describe('processor handler against dynalite, kinesalite and fake S3/SNS', () =>
     expect(alert.body.valuesOmitted).toBe(450);
   });
 
+  it('publishes the alert of an asset whose ids make a long subject: cut below the 100 characters SNS refuses', async () => {
+    const assetId = `a${'x'.repeat(63)}`;
+    const lineId = `l${'y'.repeat(30)}`;
+    const payloads = episode(assetId, BASE, 12, 3).map((payload) => ({ ...payload, lineId }));
+    const event: KinesisStreamEvent = { Records: payloads.map((payload, index) => kinesisRecord(payload, { sequenceNumber: String(9_300 + index), arrivedAt: BASE + 20_000 })) };
+    const response = await handler(event, lambdaContext());
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    const published = fake.published.filter((message) => message.attributes.assetId === assetId);
+    expect(published.map((message) => message.subject)).toEqual([`Anomaly: ${assetId} on sp1/${lineId}`.slice(0, 99)]);
+  });
+
   it('restores detector state on a cold start, so an open episode is not alerted again', async () => {
     const stream = await newStream();
     await stream.put(episode('pr-c', BASE, 12, 2));

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LocalHttpServer } from './LocalHttpServer';
+import { SNS_LIMITS } from '../../../functions/shared/constants';
 import type { Authorization, RequestAuthorizer } from './RequestAuthorizer';
 
 export interface StoredObject {
@@ -42,7 +43,6 @@ function decodeAwsChunked(raw: Buffer): Buffer {
 }
 
 /** Largest SNS message, its attributes included. */
-const SNS_MAX_MESSAGE_BYTES = 262_144;
 
 /**
  * Speaks just enough of S3 PutObject (path style) and SNS Publish (query protocol) for the real
@@ -195,17 +195,20 @@ export class FakeAwsServer extends LocalHttpServer {
     }
     // SNS refuses a message whose body and attributes pass 256 KB (bytes, not characters).
     const size = [form.get('Message') ?? '', ...Object.entries(attributes).flat()].reduce((sum, text) => sum + Buffer.byteLength(text), 0);
-    if (size > SNS_MAX_MESSAGE_BYTES) {
+    const subject = form.get('Subject');
+    // SNS refuses a subject of 100 characters or more, or with line breaks or control characters.
+    const badSubject = subject !== null && (subject.length > SNS_LIMITS.maxSubjectLength || /[\x00-\x1f\x7f]/.test(subject));
+    if (size > SNS_LIMITS.maxMessageBytes || badSubject) {
       res.writeHead(400, { 'content-type': 'text/xml' });
       res.end(
         `<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type><Code>InvalidParameter</Code>` +
-          `<Message>Invalid parameter: Message too long</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
+          `<Message>Invalid parameter: ${badSubject ? 'Subject' : 'Message too long'}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
       );
       return;
     }
     const published: PublishedMessage = {
       topicArn: form.get('TopicArn') ?? '',
-      subject: form.get('Subject') ?? undefined,
+      subject: subject ?? undefined,
       message: form.get('Message') ?? '',
       messageStructure: form.get('MessageStructure') ?? undefined,
       attributes,
