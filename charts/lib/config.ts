@@ -25,7 +25,15 @@ export const CONFIG_LIMITS = {
   /** CloudWatch Logs accepts only these retention periods (days). */
   logDays: [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653],
   sensors: { min: 1, max: 1_000_000 },
-  readingsPerSecondPerSensor: { min: 0.001, max: 1000 },
+  /**
+   * A bucket holds one sensor's minute, at most LIMITS.maxReadingsPerBucket readings: the storer would
+   * quarantine the rest of every minute of a faster sensor as BUCKET_FULL.
+   */
+  readingsPerSecondPerSensor: {
+    min: 0.001,
+    max: LIMITS.maxReadingsPerBucket / 60,
+    why: `a minute bucket holds at most ${LIMITS.maxReadingsPerBucket} readings of a sensor (LIMITS.maxReadingsPerBucket); the storer would quarantine the rest as BUCKET_FULL`,
+  },
   bytesPerReading: { min: 16, max: 4096 },
   /** The data contract allows 1 to 500 readings per message. */
   readingsPerMessage: { min: 1, max: 500 },
@@ -145,11 +153,12 @@ class FieldReader {
     return value;
   }
 
-  number(name: string, bounds: { readonly min: number; readonly max: number }, integer: boolean): number {
+  /** `bounds.why` says where a bound comes from, when it is not the field's own. */
+  number(name: string, bounds: { readonly min: number; readonly max: number; readonly why?: string }, integer: boolean): number {
     const value = this.fields[name];
     const kind = integer ? 'an integer' : 'a number';
     if (typeof value !== 'number' || !Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < bounds.min || value > bounds.max) {
-      throw new ConfigError(this.file, this.field(name), value, `expected ${kind} from ${bounds.min} to ${bounds.max}`);
+      throw new ConfigError(this.file, this.field(name), value, `expected ${kind} from ${bounds.min} to ${bounds.max}${bounds.why === undefined ? '' : `; ${bounds.why}`}`);
     }
     return value;
   }

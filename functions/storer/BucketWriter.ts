@@ -3,16 +3,20 @@ import type { Deadline } from '../shared/Deadline';
 import { TransientDependencyError } from '../shared/errors';
 import type { QuarantineSink } from '../shared/QuarantineWriter';
 import type { BucketPersistence } from './BucketStore';
+import { LAMBDA_MEMORY } from './config';
 import { mergeIntoBucket } from './mergeIntoBucket';
-import type { BucketGroup, BucketItem } from './types';
+import type { BucketGroup, BucketItem, BucketOverflow } from './types';
 
 export interface BucketWriterOptions {
   readonly store: BucketPersistence;
   readonly quarantine: QuarantineSink;
   readonly retentionDays: number;
   readonly now?: () => number;
-  /** Buckets kept in memory between invocations (a warm container usually sees the same shard again). */
-  readonly cacheSize?: number;
+  /**
+   * Estimated heap (BUCKET_CACHE) of the buckets kept in memory between invocations (a warm container
+   * usually sees the same shard again). @default bucketCacheBytes(LAMBDA_MEMORY.defaultMb)
+   */
+  readonly cacheBytes?: number;
   readonly maxReadingsPerBucket?: number;
 }
 
@@ -33,27 +37,47 @@ export interface BucketSink {
 
 /** Lost races in a row before a group is given up for this invocation (it is retried with its record). */
 const MAX_CONFLICTS = 5;
-const DEFAULT_CACHE_SIZE = 10_000;
+
+/**
+ * The bucket cache's estimate of its heap, and the share of the function's memory it may take. Bounded
+ * by bytes, not buckets: a full 100 Hz bucket costs ~160 KB, a 1 Hz one ~3 KB (measured with
+ * `node --expose-gc`), so a bucket count that fits one rate runs the other out of memory.
+ */
+export const BUCKET_CACHE = {
+  /** Keys, attributes and the map entry (measured ~1.1 KB; identifiers of 64 characters add a few hundred bytes). */
+  bytesPerBucket: 2048,
+  /** One reading in the three lists: 24 B of elements, plus up to half again of spare capacity after a push (measured 27-33 B). */
+  bytesPerReading: 40,
+  /** The rest of the memory holds the runtime and SDK, a batch of up to 6 MB of records as parsed objects, and the merges in flight. */
+  memoryShare: 0.25,
+} as const;
+
+/** Cache budget in bytes for a function of `memoryMb`. */
+export function bucketCacheBytes(memoryMb: number): number {
+  return Math.floor(memoryMb * 1024 * 1024 * BUCKET_CACHE.memoryShare);
+}
 
 /**
  * Appends groups to their minute buckets with one conditional put each. The bucket's last known
  * content is cached, so the usual write needs no read: it is conditional on the cached version,
  * and if another writer got there first (another container, an earlier attempt of this batch),
  * the put fails, the current item is read and the merge is redone on it. A bucket that does not
- * exist yet is created with a put conditional on its absence.
+ * exist yet is created with a put conditional on its absence. The cache evicts the least recently
+ * used bucket beyond its byte budget; an evicted bucket costs its next write one lost race, nothing else.
  */
 export class BucketWriter implements BucketSink {
   readonly #options: BucketWriterOptions;
   readonly #cache = new Map<string, BucketItem>();
-  readonly #cacheSize: number;
+  readonly #cacheBytes: number;
+  #cachedReadings = 0;
 
   constructor(options: BucketWriterOptions) {
     this.#options = options;
-    this.#cacheSize = options.cacheSize ?? DEFAULT_CACHE_SIZE;
+    this.#cacheBytes = options.cacheBytes ?? bucketCacheBytes(LAMBDA_MEMORY.defaultMb);
   }
 
   async write(group: BucketGroup, deadline: Deadline): Promise<BucketWriteResult> {
-    const { store, quarantine, retentionDays } = this.#options;
+    const { store, retentionDays } = this.#options;
     const now = this.#options.now ?? Date.now;
     const key = `${group.sensorId}|${group.minute}`;
     let current = this.#cache.get(key);
@@ -63,38 +87,31 @@ export class BucketWriter implements BucketSink {
         retentionDays,
         ...(this.#options.maxReadingsPerBucket === undefined ? {} : { maxReadings: this.#options.maxReadingsPerBucket }),
       });
-      if (merge.item === undefined && merge.overflow.length === 0) {
-        if (current) this.#remember(key, current);
-        return { stored: 0, alreadyApplied: merge.alreadyApplied, superseded: 0, overflowed: 0, writes: 0 };
-      }
-      // Overflow goes to S3 before the bucket write, so a crash in between redoes both instead of
-      // losing the overflow. The key is per record and bucket, so a redo overwrites the same object.
-      let overflowed = 0;
-      for (const { contribution, readings } of merge.overflow) {
-        overflowed += readings.length;
-        await quarantine.write(
-          {
-            origin: contribution.origin,
-            reason: QUARANTINE_REASONS.bucketFull,
-            detail: `bucket ${group.sensorId} at ${new Date(group.minute).toISOString()} is full; ${readings.length} reading(s) set aside`,
-            data: Buffer.from(JSON.stringify({ sensorId: group.sensorId, minute: group.minute, readings })).toString('base64'),
-            part: `overflow-${group.sensorId}-${group.minute}`,
-          },
-          deadline,
-        );
-      }
-      if (merge.item === undefined) {
-        // A full bucket: only the overflow had somewhere to go.
-        if (current) this.#remember(key, current);
-        return { stored: 0, alreadyApplied: merge.alreadyApplied, superseded: 0, overflowed, writes: 0 };
-      }
-      const outcome = await store.put(merge.item, current?.version, deadline);
-      if (outcome.written) {
+      if (merge.item !== undefined) {
+        const outcome = await store.put(merge.item, current?.version, deadline);
+        if (!outcome.written) {
+          // Merged on a stale bucket: what it appended and what it set aside are both redone on the current item.
+          this.#forget(key);
+          current = outcome.known ? outcome.current : await store.get(group.sensorId, group.minute, deadline);
+          continue;
+        }
         this.#remember(key, merge.item);
-        return { stored: merge.appended, alreadyApplied: merge.alreadyApplied, superseded: merge.superseded, overflowed, writes: 1 };
+      } else if (current) {
+        this.#remember(key, current);
       }
-      this.#cache.delete(key);
-      current = outcome.known ? outcome.current : await store.get(group.sensorId, group.minute, deadline);
+      // The overflow goes to S3 only once the bucket it was computed from is the stored one: after the put,
+      // or without a put from a full bucket, which cannot change (the cache is a subset of the stored item,
+      // and no item exceeds the limit). Set aside on a stale cache, a reading could turn out stored on the
+      // redo. A failure after the put loses nothing: the retried record meets the full bucket and sets the
+      // same readings aside under the same key (per record and bucket).
+      const overflowed = await this.#setAside(group, merge.overflow, deadline);
+      return {
+        stored: merge.appended,
+        alreadyApplied: merge.alreadyApplied,
+        superseded: merge.superseded,
+        overflowed,
+        writes: merge.item === undefined ? 0 : 1,
+      };
     }
     throw new TransientDependencyError('dynamodb', `bucket ${group.sensorId} at ${group.minute} changed under ${MAX_CONFLICTS} writes in a row`);
   }
@@ -104,13 +121,52 @@ export class BucketWriter implements BucketSink {
     return this.#cache.size;
   }
 
+  /** Readings in the cached buckets (for tests and logs). */
+  get cachedReadings(): number {
+    return this.#cachedReadings;
+  }
+
+  /** Estimated heap of the cache (BUCKET_CACHE), at most the budget. */
+  get cachedBytes(): number {
+    return BUCKET_CACHE.bytesPerBucket * this.#cache.size + BUCKET_CACHE.bytesPerReading * this.#cachedReadings;
+  }
+
+  /** Writes each contribution's set-aside readings to the quarantine prefix; returns how many. */
+  async #setAside(group: BucketGroup, overflow: readonly BucketOverflow[], deadline: Deadline): Promise<number> {
+    let overflowed = 0;
+    for (const { contribution, readings } of overflow) {
+      overflowed += readings.length;
+      await this.#options.quarantine.write(
+        {
+          origin: contribution.origin,
+          reason: QUARANTINE_REASONS.bucketFull,
+          detail: `bucket ${group.sensorId} at ${new Date(group.minute).toISOString()} is full; ${readings.length} reading(s) set aside`,
+          data: Buffer.from(JSON.stringify({ sensorId: group.sensorId, minute: group.minute, readings })).toString('base64'),
+          part: `overflow-${group.sensorId}-${group.minute}`,
+        },
+        deadline,
+      );
+    }
+    return overflowed;
+  }
+
   #remember(key: string, item: BucketItem): void {
     // Map keeps insertion order: re-inserting makes the key the newest, the first key is the oldest.
-    this.#cache.delete(key);
+    this.#forget(key);
     this.#cache.set(key, item);
-    if (this.#cache.size > this.#cacheSize) {
-      const oldest = this.#cache.keys().next().value;
-      if (oldest !== undefined) this.#cache.delete(oldest);
+    this.#cachedReadings += item.ts.length;
+    for (const [oldest, evicted] of this.#cache) {
+      if (this.cachedBytes <= this.#cacheBytes) break;
+      // A bucket larger than the whole budget evicts itself last: it is simply not cached.
+      this.#cache.delete(oldest);
+      this.#cachedReadings -= evicted.ts.length;
     }
+  }
+
+  #forget(key: string): void {
+    const item = this.#cache.get(key);
+    if (item === undefined) return;
+    this.#cache.delete(key);
+    this.#cachedReadings -= item.ts.length;
   }
 }

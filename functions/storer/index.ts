@@ -7,7 +7,7 @@ import { createBreakers } from '../shared/createBreakers';
 import { QuarantineWriter } from '../shared/QuarantineWriter';
 import { sdkClientConfig } from '../shared/sdkClientConfig';
 import { BucketStore } from './BucketStore';
-import { BucketWriter } from './BucketWriter';
+import { BucketWriter, bucketCacheBytes } from './BucketWriter';
 import { readStorerConfig } from './config';
 import { Storer } from './Storer';
 
@@ -26,6 +26,7 @@ const buckets = new BucketWriter({
   store: new BucketStore({ dynamodb: new DynamoDBClient(sdkClientConfig()), tableName: config.readingsTable, breaker: breakers.dynamodb }),
   quarantine,
   retentionDays: config.hotRetentionDays,
+  cacheBytes: bucketCacheBytes(config.memoryMb),
 });
 const storer = new Storer({ buckets, quarantine, metrics, logger, breakers: Object.values(breakers) });
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ConfigError, DataResidencyError, listEnvironments, loadEnvironmentConfig, parseEnvironmentConfig } from '../../charts/lib/config';
+import { LIMITS } from '../../functions/shared/constants';
 
 type Document = Record<string, unknown>;
 
@@ -74,6 +75,16 @@ describe('environment config', () => {
     const attempt = () => parseDev(withField(field, value));
     expect(attempt).toThrow(ConfigError);
     expect(attempt).toThrow(message);
+  });
+
+  test('a sampling rate faster than a minute bucket holds is refused, naming the bucket limit', () => {
+    const fastest = LIMITS.maxReadingsPerBucket / 60;
+    expect(parseDev(withField('capacity.readingsPerSecondPerSensor', fastest)).capacity.readingsPerSecondPerSensor).toBe(100);
+    const attempt = () => parseDev(withField('capacity.readingsPerSecondPerSensor', 101));
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(
+      /^config\/dev\.yaml: capacity\.readingsPerSecondPerSensor: value 101 is not allowed; expected a number from 0\.001 to 100; a minute bucket holds at most 6000 readings of a sensor \(LIMITS\.maxReadingsPerBucket\); the storer would quarantine the rest as BUCKET_FULL$/,
+    );
   });
 
   test('a message of readingsPerMessage readings of bytesPerReading each must fit the data contract\'s 128 KB', () => {

@@ -279,7 +279,7 @@ describe('parseCostArgs', () => {
 
   it.each([
     [['--sensors', '0'], 'cost: --sensors: value "0" is not allowed; expected a whole number from 1 to 1000000'],
-    [['--rate', 'fast'], 'cost: --rate: value "fast" is not allowed; expected a number from 0.001 to 1000'],
+    [['--rate', 'fast'], 'cost: --rate: value "fast" is not allowed; expected a number from 0.001 to 100'],
     [['--readings-per-message', '501'], 'cost: --readings-per-message: value "501" is not allowed; expected a whole number from 1 to 500'],
     [['--sensors', '0x10'], 'cost: --sensors: value "0x10" is not allowed; expected a whole number from 1 to 1000000'],
     [['--sensors', '--rate', '1'], `cost: --sensors: missing value; ${COST_USAGE}`],

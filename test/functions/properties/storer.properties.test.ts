@@ -13,13 +13,15 @@ import {
   arbBatches,
   arbFaultSchedule,
   FaultCursor,
+  goodTelemetryPayload,
+  toKinesisRecords,
   type Fault,
   type GeneratedBatch,
   type InvocationAccount,
   type Payload,
 } from '../../helpers/arbitraries';
 import { capturingMetrics, MemoryQuarantine, silentLogger } from '../../helpers/fakes';
-import { kinesisEvent, lambdaContext, NOW } from '../../helpers/records';
+import { deviceReading, kinesisEvent, lambdaContext, NOW, telemetry, type EnrichedTelemetry } from '../../helpers/records';
 import { MemoryBuckets } from '../storer/fakeBuckets';
 
 /**
@@ -271,6 +273,108 @@ describe('storer, property-based: bad input', () => {
         expect(keysOf(quarantine.entries)).toEqual(keys);
       }),
       { numRuns: 100 },
+    );
+  });
+});
+
+/** Minute starts of the dense readings: NOW's minute and the two before it. */
+const DENSE_MINUTES = [0, 1, 2].map((back) => minuteOf(NOW) - back * 60_000);
+
+/** Telemetry crowded into few buckets (2 assets x 2 metrics x 3 minutes x 12 instants), so small buckets fill and instants repeat. */
+const arbDenseTelemetry: fc.Arbitrary<EnrichedTelemetry> = fc
+  .record({
+    assetId: fc.constantFrom('pump-07', 'press_2'),
+    readings: fc.array(
+      fc.record({
+        metric: fc.constantFrom('temperature', 'pressure'),
+        value: fc.integer({ min: -200, max: 200 }),
+        minute: fc.constantFrom(...DENSE_MINUTES),
+        second: fc.integer({ min: 0, max: 11 }),
+        quality: fc.constantFrom('GOOD', 'UNCERTAIN', 'BAD'),
+      }),
+      { minLength: 1, maxLength: 6 },
+    ),
+  })
+  .map(({ assetId, readings }) =>
+    telemetry({ assetId, readings: readings.map(({ metric, value, minute, second, quality }) => deviceReading({ metric, value, ts: minute + second * 1000, quality })) }),
+  );
+
+/** A shard's messages, some of them resent as new records (an MQTT QoS 1 resend: same readings, values may differ). */
+const arbDenseStream: fc.Arbitrary<Payload[]> = fc
+  .array(
+    fc.oneof(
+      { weight: 3, arbitrary: arbDenseTelemetry.map((message) => ({ message })) },
+      { weight: 1, arbitrary: fc.record({ resend: fc.nat(), revalue: fc.boolean() }) },
+    ),
+    { minLength: 1, maxLength: 40 },
+  )
+  .map((steps) => {
+    const messages: EnrichedTelemetry[] = [];
+    for (const step of steps) {
+      if ('message' in step) messages.push(step.message);
+      else if (messages.length > 0) {
+        const earlier = messages[step.resend % messages.length] as EnrichedTelemetry;
+        const readings = earlier.readings as ReturnType<typeof deviceReading>[];
+        messages.push({ ...earlier, readings: step.revalue ? readings.map((r) => ({ ...r, value: (r.value as number) + 1 })) : readings });
+      }
+    }
+    return messages.map((message) => goodTelemetryPayload(message));
+  });
+
+/** How the mapping cuts the shard into batches and which of two containers handles each invocation (used in turn, cyclically). */
+const arbInvocations = fc.array(fc.record({ size: fc.integer({ min: 1, max: 12 }), container: fc.integer({ min: 0, max: 1 }) }), { minLength: 1, maxLength: 20 });
+
+describe('storer, property-based: full buckets across containers', () => {
+  it('with faults and a shard moving between two containers, every reading ends stored or set aside as BUCKET_FULL, never both, none missing', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        arbDenseStream,
+        arbInvocations,
+        arbFaultSchedule(40),
+        arbFaultSchedule(12),
+        fc.integer({ min: 2, max: 8 }),
+        async (payloads, invocations, tableFaults, quarantineFaults, capacity) => {
+          const { table, quarantine, storer, coldStorer, tableFaults: tableCursor, quarantineFaults: quarantineCursor } = rig({ tableFaults, quarantineFaults, maxReadingsPerBucket: capacity });
+          // Two warm containers over the same table: each one's cache goes stale while the other writes.
+          const containers = [storer, coldStorer()];
+          const records = toKinesisRecords(payloads, 'shardId-000000000000', 49_000_000_000n);
+          let position = 0;
+          for (let attempt = 0; position < records.length; attempt += 1) {
+            expect(attempt).toBeLessThan(records.length + 200);
+            if (attempt === 100) {
+              tableCursor.enabled = false;
+              quarantineCursor.enabled = false;
+            }
+            const { size, container } = invocations[attempt % invocations.length] as { size: number; container: number };
+            const end = Math.min(records.length, position + size);
+            const { account } = await invoke(containers[container] as Storer, quarantine, records.slice(position, end), payloads.slice(position, end));
+            position += account.firstFailed; // the mapping resumes from the first reported record
+          }
+
+          // The model: a reading is the first record's that carries its sensor and ts (the later one within that record).
+          const model = new Map<string, number>();
+          const accepted = new Set<string>();
+          for (const payload of payloads) {
+            const message = JSON.parse(Buffer.from(payload.data, 'base64').toString('utf8')) as { assetId: string; readings: Array<{ metric: string; value: number; ts: number }> };
+            const own = new Map(message.readings.map((r) => [readingKey(`${message.assetId}#${r.metric}`, r.ts), r.value]));
+            for (const [key, value] of own) if (!accepted.has(key)) model.set(key, value);
+            for (const key of own.keys()) accepted.add(key);
+          }
+          // The quarantine as S3 holds it: a rewrite of a key replaces the object.
+          const objects = new Map(quarantine.entries.map((entry) => [quarantineKey('storer', entry), entry]));
+          const setAside = new Set<string>();
+          for (const entry of objects.values()) {
+            expect([entry.reason, entry.part === undefined]).toEqual(['BUCKET_FULL', false]);
+            const body = JSON.parse(Buffer.from(entry.data, 'base64').toString('utf8')) as { sensorId: string; readings: Array<{ ts: number }> };
+            for (const r of body.readings) setAside.add(readingKey(body.sensorId, r.ts));
+          }
+          const stored = tableContent(table, capacity);
+          expect([...setAside].filter((key) => stored.has(key))).toEqual([]);
+          expect(new Set([...stored.keys(), ...setAside])).toEqual(accepted);
+          for (const [key, { value }] of stored) expect([key, value]).toEqual([key, model.get(key)]);
+        },
+      ),
+      { numRuns: RUNS },
     );
   });
 });
