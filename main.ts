@@ -1,14 +1,12 @@
-import { join } from 'node:path';
 import { App, YamlOutputType } from 'cdk8s';
 import { AnalyticsChart } from './charts/analytics';
 import { ArchiveChart } from './charts/archive';
 import { GitOpsChart } from './charts/gitops';
+import { GitOpsBootstrapChart } from './charts/gitopsBootstrap';
 import { GrafanaChart } from './charts/grafana';
 import { IngestionChart } from './charts/ingestion';
 import { planCapacity } from './charts/lib/capacity';
 import { loadEnvironmentConfig } from './charts/lib/config';
-import { renderedObjects, writeControllerPolicies } from './charts/lib/controllerPolicies';
-import { loadEnvironmentSet } from './charts/lib/environments';
 import { PlatformNames } from './charts/lib/names';
 import { PlatformChartProps } from './charts/lib/PlatformChart';
 import { NetworkChart } from './charts/network';
@@ -26,6 +24,7 @@ export function buildApp(environment: string, outdir = `manifests/${environment}
   const props: PlatformChartProps = { config, names: new PlatformNames(config), capacity: planCapacity(config) };
   const app = new App({ outdir, yamlOutputType: YamlOutputType.FILE_PER_CHART });
   new GitOpsChart(app, 'gitops', props);
+  new GitOpsBootstrapChart(app, 'gitops-bootstrap', props);
   new SecurityChart(app, 'security', props);
   new NetworkChart(app, 'network', props);
   new StorageChart(app, 'storage', props);
@@ -41,13 +40,11 @@ export function buildApp(environment: string, outdir = `manifests/${environment}
   return app;
 }
 
-// `cdk8s synth` runs this file after emptying its output folder, so it renders every environment, like
-// `npm run synth` (scripts/synth.ts, which adds the capacity report and leaves manifests/ intact on errors).
+// `cdk8s synth` (cdk8s.yaml `app:`) runs this file after emptying its output folder: it renders through the one
+// render path, `npm run synth` (scripts/synth.ts), into that folder.
 if (require.main === module) {
-  for (const config of loadEnvironmentSet()) {
-    const outdir = join(process.env.CDK8S_OUTDIR ?? 'manifests', config.environment);
-    const app = buildApp(config.environment, outdir);
-    app.synth();
-    writeControllerPolicies(config, renderedObjects(app), outdir);
-  }
+  // Required here, not imported: scripts/synth.ts builds each environment's App with buildApp from this file.
+  const { runSynth } = require('./scripts/synth') as typeof import('./scripts/synth');
+  const outdir = process.env.CDK8S_OUTDIR;
+  process.exitCode = runSynth(outdir === undefined ? [] : ['--out', outdir]);
 }

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { ENV, QUARANTINE_PREFIX } from '../functions/shared/constants';
+import { ENV, QUARANTINE_PREFIX, STREAM_RETENTION_HOURS } from '../functions/shared/constants';
 import { detectorPart, OPERATOR_REQUEST_NAMES } from '../functions/shared/detector';
 import { BundledFunction, environmentBytes, MAX_ENVIRONMENT_BYTES } from './constructs/BundledFunction';
 import { EncryptedLogGroup } from './constructs/EncryptedLogGroup';
@@ -51,7 +51,7 @@ export const FUNCTION_SETTINGS = {
     maxRetryAttempts: 10,
     // The hot tier must hold every reading, so a backlog is worked through, never skipped: the bound
     // is the stream's 7-day retention (Lambda's maximum), after which the records are gone anyway.
-    maxRecordAgeSeconds: 604_800,
+    maxRecordAgeSeconds: STREAM_RETENTION_HOURS * 3600,
   },
 } as const;
 

@@ -1,14 +1,12 @@
 import { Construct } from 'constructs';
 import { Stream, StreamSpecManagementPolicies } from '../imports/kinesis.aws.m.upbound.io';
 import { Queue } from '../imports/sqs.services.k8s.aws';
+import { STREAM_RETENTION_HOURS } from '../functions/shared/constants';
 import { EncryptedTopic } from './constructs/EncryptedTopic';
 import { FanOutConsumer } from './constructs/FanOutConsumer';
 import { denyInsecureTransport, policyDocument } from './constructs/policyDocument';
 import { ackMetadata, crossplaneMetadata, crossplaneSpec, platformTags } from './lib/conventions';
 import { PlatformChart, PlatformChartProps } from './lib/PlatformChart';
-
-/** The design keeps records 7 days: the window for redelivery, replay and catching up after an outage. */
-export const STREAM_RETENTION_HOURS = 168;
 
 /**
  * Shard-level metrics, for the runbook's per-shard look at a hot shard or a consumer behind on one

@@ -17,8 +17,10 @@
 import './lib/quietSdkNodeWarning';
 import Ajv from 'ajv';
 import { build } from 'esbuild';
+import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import { BUNDLE_BUDGETS, esbuildOptions, FUNCTIONS_DIR } from '../charts/lib/bundle';
 import { ENV, METRIC_NAMES } from '../functions/shared/constants';
 import { validateTelemetryMessage } from '../functions/shared/validateTelemetryMessage';
 import { createTables, setAwsTestEnvironment, testDynamoClient } from '../test/helpers/emulators';
@@ -129,20 +131,11 @@ function report(name: string, runs: RunResult[], targets?: ReportTargets): Bench
   return checks;
 }
 
+/** Each deployed function (those with a size budget) bundled as synth bundles it, with charts/lib/bundle.ts's esbuildOptions. */
 async function bundleSizes(): Promise<void> {
-  console.log('Bundles (esbuild, minified, node22, platform node, cjs, @aws-sdk/* and @smithy/* external)');
-  for (const name of ['processor', 'storer', 'query']) {
-    const output = await build({
-      entryPoints: [`functions/${name}/index.ts`],
-      bundle: true,
-      minify: true,
-      platform: 'node',
-      target: 'node22',
-      format: 'cjs',
-      external: ['@aws-sdk/*', '@smithy/*'],
-      write: false,
-      logLevel: 'silent',
-    });
+  console.log('Bundles (as deployed: esbuildOptions of charts/lib/bundle.ts, before zipping)');
+  for (const name of Object.keys(BUNDLE_BUDGETS)) {
+    const output = await build(esbuildOptions(join(FUNCTIONS_DIR, name, 'index.ts'), dirname(FUNCTIONS_DIR)));
     const code = output.outputFiles[0]?.contents ?? new Uint8Array();
     console.log(`  ${name.padEnd(10)} ${fmt(code.length).padStart(9)} bytes, gzip -9 ${fmt(gzipSync(code, { level: 9 }).length).padStart(8)} bytes`);
   }

@@ -3,6 +3,8 @@
  * with `--env`). Everything renders into a staging folder first and replaces `manifests/<env>`
  * only when all environments succeeded, so a failed synth leaves the committed manifests as they were.
  * Each environment also gets its controllers' IAM policies in `manifests/<env>/controller-iam/`.
+ * This is the platform's one render path: `cdk8s synth` runs main.ts, which calls runSynth with the
+ * CLI's output folder as `--out`.
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -48,9 +50,9 @@ function countObjects(dir: string): number {
     .reduce((sum, file) => sum + parseAllDocuments(readFileSync(join(dir, file), 'utf8')).filter((doc) => doc.contents !== null).length, 0);
 }
 
-function main(): void {
+function synth(argv: readonly string[]): void {
   const started = process.hrtime.bigint();
-  const values = parseSynthArgs(process.argv.slice(2));
+  const values = parseSynthArgs(argv);
   if (values === 'help') {
     process.stdout.write(`${SYNTH_USAGE}\n`);
     return;
@@ -85,9 +87,15 @@ function main(): void {
   }
 }
 
-try {
-  main();
-} catch (error) {
-  console.error(`synth: ${(error as Error).message}`);
-  process.exit(1);
+/** `npm run synth` with `argv`: 0, or 1 after one line on stderr. */
+export function runSynth(argv: readonly string[]): number {
+  try {
+    synth(argv);
+    return 0;
+  } catch (error) {
+    console.error(`synth: ${(error as Error).message}`);
+    return 1;
+  }
 }
+
+if (require.main === module) process.exitCode = runSynth(process.argv.slice(2));

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { Function as LambdaFunction } from '../../imports/lambda.services.k8s.aws';
-import { bundleFunction, bundleInputLines, FunctionBundle, HANDLER_EXPORT } from '../lib/bundle';
+import { LAMBDA_LIMITS, LAMBDA_MEMORY_VARIABLE } from '../../functions/shared/constants';
+import { bundleFunction, bundleInputLines, FunctionBundle, HANDLER_EXPORT, NODE_MAJOR_VERSION } from '../lib/bundle';
 import { EnvironmentConfig } from '../lib/config';
 import { ackMetadata, platformTags } from '../lib/conventions';
 import { PlatformNames } from '../lib/names';
@@ -49,7 +50,7 @@ export const BUNDLE_ANNOTATIONS = {
   sources: 'telemetry.plant/bundle-sources',
 } as const;
 
-export const NODE_RUNTIME = 'nodejs22.x';
+export const NODE_RUNTIME = `nodejs${NODE_MAJOR_VERSION}.x`;
 export const ARCHITECTURE = 'arm64';
 /** Lambda's limit on the total size of a function's environment variables (names plus values). */
 export const MAX_ENVIRONMENT_BYTES = 4096;
@@ -61,14 +62,14 @@ export function environmentBytes(environment: Readonly<Record<string, string>>):
 /** Variables the Lambda runtime sets itself; a function cannot define them. */
 export const RESERVED_ENVIRONMENT_VARIABLES = [
   '_HANDLER', '_X_AMZN_TRACE_ID', 'AWS_ACCESS_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_DEFAULT_REGION', 'AWS_EXECUTION_ENV',
-  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE', 'AWS_LAMBDA_FUNCTION_NAME', 'AWS_LAMBDA_FUNCTION_VERSION', 'AWS_LAMBDA_INITIALIZATION_TYPE',
+  LAMBDA_MEMORY_VARIABLE, 'AWS_LAMBDA_FUNCTION_NAME', 'AWS_LAMBDA_FUNCTION_VERSION', 'AWS_LAMBDA_INITIALIZATION_TYPE',
   'AWS_LAMBDA_LOG_GROUP_NAME', 'AWS_LAMBDA_LOG_STREAM_NAME', 'AWS_LAMBDA_RUNTIME_API', 'AWS_REGION', 'AWS_SECRET_ACCESS_KEY',
   'AWS_SESSION_TOKEN', 'LAMBDA_RUNTIME_DIR', 'LAMBDA_TASK_ROOT',
 ] as const;
 
 /**
  * An ACK Lambda Function whose code is bundled from `functions/<codeName>/index.ts` at synth and carried
- * inline (zipFile + sha256), running on Node.js 22 / arm64 inside the platform's private subnets, with
+ * inline (zipFile + sha256), running on NODE_RUNTIME / ARCHITECTURE inside the platform's private subnets, with
  * JSON logs to an explicit log group.
  */
 export class BundledFunction extends Construct {
@@ -84,7 +85,8 @@ export class BundledFunction extends Construct {
       throw new Error(`BundledFunction: props.${field} ${rule}, got ${JSON.stringify(value)}`);
     };
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(props.functionName)) fail('functionName', 'must match [A-Za-z0-9_-]{1,64}', props.functionName);
-    if (!Number.isInteger(props.memoryMb) || props.memoryMb < 128 || props.memoryMb > 10_240) fail('memoryMb', 'must be an integer from 128 to 10240', props.memoryMb);
+    const memory = LAMBDA_LIMITS.memoryMb;
+    if (!Number.isInteger(props.memoryMb) || props.memoryMb < memory.min || props.memoryMb > memory.max) fail('memoryMb', `must be an integer from ${memory.min} to ${memory.max}`, props.memoryMb);
     if (!Number.isInteger(props.timeoutSeconds) || props.timeoutSeconds < 1 || props.timeoutSeconds > 900) fail('timeoutSeconds', 'must be an integer from 1 to 900', props.timeoutSeconds);
     for (const name of Object.keys(props.environment)) {
       if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) fail('environment', 'names must match [A-Za-z][A-Za-z0-9_]*', name);

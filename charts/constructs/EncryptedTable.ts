@@ -39,6 +39,8 @@ export interface EncryptedTableProps {
 
 const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
 const ATTRIBUTE_NAME = /^[A-Za-z0-9_.-]{1,255}$/;
+/** A name pattern as the messages quote it, without its anchors. */
+const quoted = (pattern: RegExp): string => pattern.source.slice(1, -1);
 
 /**
  * A hot-tier DynamoDB table with the platform's rules built in: on-demand billing, encryption with
@@ -59,10 +61,10 @@ export class EncryptedTable extends Construct {
     const indexes = props.globalSecondaryIndexes ?? [];
 
     if (!TABLE_NAME.test(props.tableName)) {
-      throw new Error(`EncryptedTable: props.tableName must match [A-Za-z0-9_.-]{3,255}, got "${props.tableName}"`);
+      throw new Error(`EncryptedTable: props.tableName must match ${quoted(TABLE_NAME)}, got "${props.tableName}"`);
     }
     if (!ATTRIBUTE_NAME.test(ttlAttribute)) {
-      throw new Error(`EncryptedTable: props.ttlAttribute must match [A-Za-z0-9_.-]+, got "${ttlAttribute}"`);
+      throw new Error(`EncryptedTable: props.ttlAttribute must match ${quoted(ATTRIBUTE_NAME)}, got "${ttlAttribute}"`);
     }
     const keyAttributes: [string, TableKeyAttribute | undefined][] = [
       ['props.partitionKey', props.partitionKey],
@@ -76,7 +78,7 @@ export class EncryptedTable extends Construct {
     for (const [field, attribute] of keyAttributes) {
       if (attribute === undefined) continue;
       if (!ATTRIBUTE_NAME.test(attribute.name)) {
-        throw new Error(`EncryptedTable: ${field}.name must match [A-Za-z0-9_.-]+, got "${attribute.name}"`);
+        throw new Error(`EncryptedTable: ${field}.name must match ${quoted(ATTRIBUTE_NAME)}, got "${attribute.name}"`);
       }
       const known = types.get(attribute.name);
       if (known !== undefined && known !== attribute.type) {
@@ -92,7 +94,7 @@ export class EncryptedTable extends Construct {
     }
     indexes.forEach((index, i) => {
       if (!TABLE_NAME.test(index.indexName)) {
-        throw new Error(`EncryptedTable: props.globalSecondaryIndexes[${i}].indexName must match [A-Za-z0-9_.-]{3,255}, got "${index.indexName}"`);
+        throw new Error(`EncryptedTable: props.globalSecondaryIndexes[${i}].indexName must match ${quoted(TABLE_NAME)}, got "${index.indexName}"`);
       }
       if (indexes.findIndex((other) => other.indexName === index.indexName) !== i) {
         throw new Error(`EncryptedTable: props.globalSecondaryIndexes[${i}].indexName must be unique, got "${index.indexName}" twice`);

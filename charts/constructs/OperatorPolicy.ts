@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { Policy } from '../../imports/iam.services.k8s.aws';
 import { EnvironmentConfig } from '../lib/config';
 import { ackMetadata, tagList } from '../lib/conventions';
-import { compactLength } from '../lib/documentJson';
+import { compactLength, MAX_MANAGED_POLICY_CHARS } from '../lib/documentJson';
 import { PlatformNames } from '../lib/names';
 import { AccessStatement, checkStatements, identityPolicyDocument } from './LeastPrivilegeRole';
 
@@ -17,8 +17,6 @@ export interface OperatorPolicyProps {
 }
 
 const POLICY_NAME = /^[\w+=,.@-]{1,128}$/;
-/** IAM's limit on a managed policy document, whitespace excluded. */
-export const MAX_MANAGED_POLICY_CHARS = 6_144;
 
 /**
  * An ACK IAM managed policy for people and tools outside the charts (operators, dashboards, analysts):
@@ -41,7 +39,11 @@ export class OperatorPolicy extends Construct {
     checkStatements(config, statements, 'statements', fail);
     this.document = identityPolicyDocument(statements);
     const chars = compactLength(this.document);
-    if (chars > MAX_MANAGED_POLICY_CHARS) fail('statements', `must stay within IAM's ${MAX_MANAGED_POLICY_CHARS} characters of a managed policy (${chars})`, policyName);
+    if (chars > MAX_MANAGED_POLICY_CHARS) {
+      throw new Error(
+        `OperatorPolicy: props.statements must render a document within IAM's ${MAX_MANAGED_POLICY_CHARS} characters of a managed policy (whitespace excluded), got ${chars} characters for ${JSON.stringify(policyName)}`,
+      );
+    }
     this.policyName = policyName;
     this.policyArn = `arn:aws:iam::${config.accountId}:policy/${policyName}`;
 

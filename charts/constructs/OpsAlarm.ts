@@ -165,10 +165,11 @@ function validate(props: OpsAlarmProps, topicArns: readonly string[], datapoints
   for (const arn of topicArns) {
     if (!arn.startsWith(topicPrefix)) fail(`props.topicArns must be SNS topics of this account in ${props.config.region} (${topicPrefix}...), got "${arn}"`);
   }
-  const metrics: MetricSpec[] = [];
+  // Each metric the signal reads, with its prop path for the messages.
+  const metrics: [string, MetricSpec][] = [];
   switch (props.signal.kind) {
     case 'metric':
-      metrics.push(props.signal.metric);
+      metrics.push(['props.signal.metric', props.signal.metric]);
       break;
     case 'expression': {
       const ids = Object.keys(props.signal.inputs);
@@ -176,7 +177,7 @@ function validate(props: OpsAlarmProps, topicArns: readonly string[], datapoints
       for (const queryId of ids) {
         if (!QUERY_ID.test(queryId) || queryId === SIGNAL_ID) fail(`props.signal.inputs ids must match [a-z][a-zA-Z0-9_]* and differ from "${SIGNAL_ID}", got "${queryId}"`);
         if (!new RegExp(`\\b${queryId}\\b`).test(props.signal.expression)) fail(`props.signal.expression must use every input, "${queryId}" is unused in "${props.signal.expression}"`);
-        metrics.push(props.signal.inputs[queryId]);
+        metrics.push([`props.signal.inputs.${queryId}`, props.signal.inputs[queryId]]);
       }
       break;
     }
@@ -184,9 +185,10 @@ function validate(props: OpsAlarmProps, topicArns: readonly string[], datapoints
       if (!/^SELECT\s/i.test(props.signal.query)) fail(`props.signal.query must be a Metrics Insights SELECT, got "${props.signal.query}"`);
       break;
   }
-  for (const metric of metrics) {
-    if (isPercentile(metric.statistic) && !PERCENTILE.test(metric.statistic)) fail(`metric ${metric.metricName} statistic must be a percentile p0 to p100, got "${metric.statistic}"`);
-    if (metric.namespace.length === 0 || metric.namespace.startsWith(':')) fail(`metric namespace must be non-empty and not start with ":", got "${metric.namespace}"`);
-    if (Object.keys(metric.dimensions).length > MAX_DIMENSIONS) fail(`metric ${metric.metricName} must have at most ${MAX_DIMENSIONS} dimensions`);
+  for (const [path, metric] of metrics) {
+    if (isPercentile(metric.statistic) && !PERCENTILE.test(metric.statistic)) fail(`${path}.statistic must be a percentile p0 to p100, got "${metric.statistic}"`);
+    if (metric.namespace.length === 0 || metric.namespace.startsWith(':')) fail(`${path}.namespace must be non-empty and not start with ":", got "${metric.namespace}"`);
+    const dimensions = Object.keys(metric.dimensions);
+    if (dimensions.length > MAX_DIMENSIONS) fail(`${path}.dimensions must have at most ${MAX_DIMENSIONS} entries, got ${dimensions.length}`);
   }
 }

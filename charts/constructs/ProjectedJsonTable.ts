@@ -14,7 +14,15 @@ export interface TableColumn {
 
 /** How Athena computes a partition's values instead of reading them from the catalog. */
 export type PartitionProjection =
-  | { readonly type: 'integer'; readonly range: readonly [number, number]; readonly digits?: number }
+  | {
+      readonly type: 'integer';
+      readonly range: readonly [number, number];
+      /**
+       * Digits the value is zero-padded to in the S3 path (`projection.<name>.digits`), as in `month=01`.
+       * @default - no fixed length (Athena's default): the plain decimal value, no leading zeros
+       */
+      readonly digits?: number;
+    }
   | { readonly type: 'enum'; readonly values: readonly string[] };
 
 export interface ProjectedPartition {

@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { PlatformNames } from './names';
 import { DETECTION_SETTING_NAMES, DetectorSettingsError, resolveDetectionSettings, type ResolvedDetectionSettings } from '../../functions/shared/detector';
 import { isUtcTime } from '../../functions/shared/isUtcTime';
-import { LIMITS } from '../../functions/shared/constants';
+import { HOT_RETENTION_DAYS_BOUNDS, LIMITS } from '../../functions/shared/constants';
 import { ARCHIVE_TIER_FIELDS, DEFAULT_ARCHIVE_TIERS, STORAGE_CLASS_MINIMUM_DAYS, earliestNextDay, rawExpirationDays, type ArchiveTiers, type StorageClass } from './archiveTiers';
 
 /** The only region the platform may use: plant data must stay in São Paulo. */
@@ -18,7 +18,7 @@ export const CONFIG_LIMITS = {
   tagValuePattern: /^[A-Za-z0-9 _.:/=+@-]{1,128}$/,
   emailPattern: /^[^@\s]+@[^@\s]+\.[^@\s]+$/,
   maxLines: 50,
-  hotDays: { min: 1, max: 3650 },
+  hotDays: HOT_RETENTION_DAYS_BOUNDS,
   archiveYears: { min: 1, max: 30 },
   /** Days after arrival a raw record moves to a colder class: from S3's earliest, within the longest retention. */
   archiveTierDays: { min: 1, max: 30 * 366 },
@@ -35,8 +35,8 @@ export const CONFIG_LIMITS = {
     why: `a minute bucket holds at most ${LIMITS.maxReadingsPerBucket} readings of a sensor (LIMITS.maxReadingsPerBucket); the storer would quarantine the rest as BUCKET_FULL`,
   },
   bytesPerReading: { min: 16, max: 4096 },
-  /** The data contract allows 1 to 500 readings per message. */
-  readingsPerMessage: { min: 1, max: 500 },
+  /** The data contract allows 1 to LIMITS.maxReadingsPerMessage (500) readings per message. */
+  readingsPerMessage: { min: 1, max: LIMITS.maxReadingsPerMessage },
   headroom: { min: 1, max: 10 },
 } as const;
 

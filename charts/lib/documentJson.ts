@@ -30,6 +30,9 @@ export function sortedDocumentJson(value: unknown): string {
   return documentJson(sortKeys(value));
 }
 
+/** IAM's limit on a managed policy document, whitespace excluded (as compactLength counts it). */
+export const MAX_MANAGED_POLICY_CHARS = 6_144;
+
 /** The size AWS counts against policy limits: the document without whitespace outside strings. */
 export function compactLength(document: string): number {
   return JSON.stringify(JSON.parse(document)).length;

@@ -10,11 +10,8 @@
  * limit on a managed policy; the boundary is therefore wider than the union of the roles' statements,
  * but never reaches another service, another resource or drops a condition.
  */
-import { compactLength } from './documentJson';
+import { compactLength, MAX_MANAGED_POLICY_CHARS } from './documentJson';
 import type { ConditionBlock, IamPolicyDocument, IamStatement, RenderedObject } from './controllerPolicies';
-
-/** IAM's limit on a managed policy document, whitespace excluded. */
-export const MAX_MANAGED_POLICY_CHARS = 6_144;
 
 /** The file below `manifests/<env>/controller-iam/` that holds the boundary. */
 export const ROLE_BOUNDARY_FILE = 'iam-role-boundary.json';

@@ -4,7 +4,10 @@ import type { CircuitBreaker } from '../shared/CircuitBreaker';
 import { SNS_LIMITS } from '../shared/constants';
 import type { Deadline } from '../shared/Deadline';
 import { withRetry, type RetryPolicy } from '../shared/withRetry';
-import type { AlertPort, AnomalyAlert, EpisodeOrigin, EpisodeRecovery } from './types';
+import { alertText } from './alertText';
+import { ALERT_EVENT_TYPES } from './constants';
+import { recoveryText } from './recoveryText';
+import type { AlertPort, AnomalyAlert, EpisodeRecovery } from './types';
 
 export interface AlertPublisherOptions {
   readonly sns: SNSClient;
@@ -14,65 +17,9 @@ export interface AlertPublisherOptions {
   readonly policy?: RetryPolicy;
 }
 
-
-/** Value of the `eventType` message attribute: subscribers filter or route on it. */
-export const ALERT_EVENT_TYPES = { anomaly: 'anomaly', recovery: 'recovery' } as const;
-
 /** The subject SNS accepts: printable ASCII (e-mail subjects), shorter than 100 characters; long ids are cut. */
 function subjectOf(text: string): string {
   return text.replace(/[^\x20-\x7e]/g, '?').slice(0, SNS_LIMITS.maxSubjectLength);
-}
-
-/** Deterministic id of an episode: the same episode gets the same id on every replay or redelivery. */
-export function episodeIdOf(assetId: string, startedAt: number): string {
-  return `${assetId}:${startedAt}`;
-}
-
-/** The values block of a message's text, saying how many metrics were left out. */
-function valueLines(origin: EpisodeOrigin): string[] {
-  const lines = ['Values:'];
-  for (const [metric, v] of Object.entries(origin.values)) {
-    lines.push(`  ${metric} = ${v.value}${v.unit === undefined ? '' : ` ${v.unit}`}${v.quality === 'GOOD' ? '' : ` (${v.quality})`}`);
-  }
-  if (origin.valuesOmitted !== undefined) lines.push(`  and ${origin.valuesOmitted} more metrics (see the dashboard)`);
-  return lines;
-}
-
-/** The human text of an alert (e-mail subscriptions get this, machine subscribers the JSON). */
-export function alertText(alert: AnomalyAlert, dashboardUrl: string): string {
-  const lines = [
-    `Anomaly on asset ${alert.assetId} (plant ${alert.plantId}, line ${alert.lineId}, thing ${alert.thingName})`,
-    `Started: ${new Date(alert.startedAt).toISOString()}`,
-    `Score: ${alert.score.toFixed(3)}${alert.threshold === null ? '' : ` (threshold ${alert.threshold.toFixed(3)})`}`,
-  ];
-  if (alert.limitBreaches.length > 0) lines.push(`Outside configured limits: ${alert.limitBreaches.join(', ')}`);
-  if (alert.contributors.length > 0) lines.push(`Main contributors: ${alert.contributors.join(', ')}`);
-  lines.push(...valueLines(alert), `Episode: ${alert.episodeId}`, `Dashboard: ${dashboardUrl}`);
-  return lines.join('\n');
-}
-
-/** The human text of a recovery. */
-export function recoveryText(recovery: EpisodeRecovery, dashboardUrl: string): string {
-  const lines = [
-    `Recovered: asset ${recovery.assetId} (plant ${recovery.plantId}, line ${recovery.lineId}, thing ${recovery.thingName})`,
-    `Started: ${new Date(recovery.startedAt).toISOString()}`,
-    `Ended: ${new Date(recovery.endedAt).toISOString()}`,
-    `Peak score: ${recovery.peakScore.toFixed(3)}`,
-  ];
-  if (recovery.relearned) {
-    lines.push('An operator asked the detector to relearn the asset (config detection.relearn): it is warming up on the current operating point again, and until it has only the configured limits are checked.');
-  } else if (recovery.acknowledged) {
-    lines.push(`An operator acknowledged the episode (config detection.acknowledge); the detector ${recovery.rebaselined ? 're-baselined on the current operating point' : 'closed it'}.`);
-  } else if (recovery.rebaselined) {
-    lines.push('The process settled at a new operating point; the detector re-baselined on it.');
-  }
-  const followed = recovery.followedDrift ?? [];
-  if (followed.length > 0) {
-    const metrics = followed.map(({ metric, shift }) => `${metric} (${shift.toFixed(1)} residual standard deviations)`).join(', ');
-    lines.push(`During the episode the detector followed the drift these metrics showed before it: ${metrics}; check that the fault itself is gone.`);
-  }
-  lines.push(...valueLines(recovery), `Episode: ${recovery.episodeId}`, `Dashboard: ${dashboardUrl}`);
-  return lines.join('\n');
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
-import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { AssetDetector, MAX_MODEL_METRICS, type AssetDetectorState, type DetectorSettings, type Sample, type Verdict } from '../shared/detector';
 import type { CircuitBreaker } from '../shared/CircuitBreaker';
@@ -11,13 +11,16 @@ import { BatchFailures } from '../shared/BatchFailures';
 import { mapWithConcurrency } from '../shared/mapWithConcurrency';
 import { paceRetry } from '../shared/paceRetry';
 import { parseKinesisRecord } from '../shared/parseKinesisRecord';
+import { quarantineAll, type InvalidRecord } from '../shared/quarantineAll';
 import type { QuarantineSink } from '../shared/QuarantineWriter';
-import type { ParsedRecord, PresenceEvent, RecordOrigin, TelemetryMessage } from '../shared/types';
-import { episodeIdOf } from './AlertPublisher';
+import type { ParsedRecord, RecordOrigin, TelemetryMessage } from '../shared/types';
 import { metricRecord } from '../shared/metricRecord';
 import { buildSamples, type SampleWithUnits } from './buildSamples';
-import { decodeCheckpoint, MAX_CHECKPOINT_METRICS } from './DetectorStateStore';
+import { DEFAULT_ASSET_CONCURRENCY, DEFAULT_CHECKPOINT_INTERVAL_SECONDS, HANDOFF_EXACT_WINDOW_MS, LOGGED_UNLISTED_NAMES, MAX_LATENCY_VALUES, MAX_OUTBOX_BYTES } from './constants';
+import { decodeCheckpoint } from './decodeCheckpoint';
+import { episodeIdOf } from './episodeIdOf';
 import { groupByThing, presenceWrites, type PresenceRecord } from './planPresence';
+import { quantileSample } from './quantileSample';
 import type { AlertPort, AnomalyAlert, AssetStatusUpdate, AssetStatusValue, DetectorCheckpoint, DetectorStatePort, EpisodeOrigin, EpisodeRecovery, Notice, ShardLease, StatusCheckpoint, StatusPort } from './types';
 
 export interface ProcessorDependencies {
@@ -133,47 +136,48 @@ export interface ProcessorOutcome {
   readonly shardHandoffs: number;
 }
 
-const DEFAULT_ASSET_CONCURRENCY = 16;
-/**
- * Bytes of unpublished notices (alerts and recoveries) a checkpoint keeps. While SNS fails for hours
- * each alerted episode adds two; unbounded, the checkpoint item passed DynamoDB's 400 KB, failed with
- * its whole write chunk on every batch, and never reached the publish step again. 100 KB is a dozen
- * of the largest alerts (50 values) and beside the detector state (70 KB), the listed metrics (66 KB)
- * and the metrics of the last instant (66 KB) keeps the item under 310 KB.
- */
-export const MAX_OUTBOX_BYTES = 100_000;
-/** Names of unlisted metrics a warning quotes (a device making names up may send hundreds a batch). */
-const LOGGED_UNLISTED_NAMES = 5;
-const NEVER = -Infinity;
-/**
- * An asset's detector state is checkpointed at most every CHECKPOINT_INTERVAL_SECONDS, and at once when an episode opens
- * or closes, an alert goes out or the warm-up completes. A checkpoint per asset per batch would cost one write of a few
- * KB per asset per second (the processor runs without a batching window); a cold start that
- * restores a checkpoint up to this old only misses the statistics of those seconds, while
- * episodes, alerts and a completed warm-up are always durable.
- */
-export const DEFAULT_CHECKPOINT_INTERVAL_SECONDS = 60;
-
-/**
- * When a shard comes back to a container that held it before (it moves between containers, not a
- * one-time take-over after a cold start), the container checkpoints the shard's assets every batch
- * for this long, so the container the shard moves to next restores exactly what this one judged. The
- * interval's saving only holds while a shard stays put; ShardHandoffs shows how often it does not.
- */
-export const HANDOFF_EXACT_WINDOW_MS = 15 * 60_000;
-
-/**
- * EMF keeps at most 100 values of a metric per document and Powertools flushes on the 100th;
- * 99 keeps a batch in one document. More latencies are sampled by quantile.
- */
-const MAX_LATENCY_VALUES = 99;
-
-/** Up to `count` values spread over the sorted distribution (keeps min, max and the shape). */
-export function quantileSample(values: number[], count: number): number[] {
-  if (values.length <= count) return values;
-  const sorted = [...values].sort((a, b) => a - b);
-  return Array.from({ length: count }, (_, i) => sorted[Math.round((i * (sorted.length - 1)) / (count - 1))] as number);
+/** One invocation: its records, grouped, and what its steps share. */
+interface Batch {
+  readonly records: readonly KinesisStreamRecord[];
+  readonly startedAt: number;
+  readonly now: () => number;
+  readonly deadline: Deadline;
+  readonly failures: BatchFailures;
+  /** The shard of the batch's records ('' for an empty batch). */
+  readonly shardId: string;
+  /** Telemetry per asset, in the order of each asset's first record. */
+  readonly work: Map<string, AssetWork>;
+  readonly invalid: InvalidRecord[];
+  readonly presence: PresenceRecord[];
+  /** Assets whose lease, restore or commit failed: rolled back once the batch is done. */
+  readonly failedAssets: Set<string>;
 }
+
+/** What the assets that committed judged (a rolled-back asset is judged again on the retry). */
+interface JudgedTotals {
+  readonly judged: number;
+  readonly skipped: number;
+  readonly anomaliesOpened: number;
+  /** Newest device ts of each record judged (for the end-to-end latency). */
+  readonly newest: readonly number[];
+  readonly oldestOpenEpisode: { readonly assetId: string; readonly ageSeconds: number } | undefined;
+}
+
+/** What a batch did, for its metrics, its log line and its outcome. */
+interface BatchSummary extends JudgedTotals {
+  readonly committed: CommitCounts;
+  readonly restored: number;
+  readonly quarantined: number;
+  readonly presence: number;
+  readonly shardHandoff: boolean;
+  readonly response: KinesisStreamBatchResponse;
+  readonly endedAt: number;
+}
+
+/** Identifies an asset and the thing it reports through (the status item's link). */
+type AssetLink = Pick<AssetStatusUpdate, 'assetId' | 'plantId' | 'lineId' | 'thingName'>;
+
+const NEVER = -Infinity;
 
 /**
  * The processor's batch logic: validate, detect per asset, alert, write status, checkpoint.
@@ -210,221 +214,209 @@ export class Processor {
   }
 
   async handle(event: KinesisStreamEvent, context: RemainingTime): Promise<ProcessorOutcome> {
-    const { metrics, logger } = this.#deps;
+    const batch = this.#startBatch(event, context);
+    const { deadline, failures } = batch;
+    // Quarantine runs beside detection: it touches S3 only.
+    const quarantining = quarantineAll(batch.invalid, { sink: this.#deps.quarantine, logger: this.#deps.logger, deadline, batchFailures: failures });
+    const lease = await this.#claimLease(batch);
+    const restored = await this.#restoreUnheld(batch);
+    this.#judgeAll(batch, restored);
+    const committed = await this.#commit(batch);
+    for (const assetId of batch.failedAssets) this.#rollBack(assetId);
+    const totals = committedTotals(batch);
+    const presence = await this.#applyPresence(batch.presence, deadline, failures);
+    const quarantined = await quarantining;
+    const endedAt = batch.now();
+    const response = failures.response();
+    if (response.batchItemFailures.length > 0) await paceRetry(this.#deps.breakers, deadline, this.#deps.sleep);
+    const summary: BatchSummary = { ...totals, committed, restored: restored.size, quarantined, presence, shardHandoff: lease.handoff, response, endedAt };
+    this.#publishMetrics(batch, summary);
+    this.#logBatch(batch, summary);
+    return outcomeOf(summary);
+  }
+
+  /** Assets whose effects (alerts, status, presence) run at once. */
+  get #assetConcurrency(): number {
+    return this.#deps.assetConcurrency ?? DEFAULT_ASSET_CONCURRENCY;
+  }
+
+  /** Parses the event's records into a batch: invalid ones, presence events and telemetry per asset. */
+  #startBatch(event: KinesisStreamEvent, context: RemainingTime): Batch {
     const now = this.#deps.now ?? Date.now;
     const startedAt = now();
     const deadline = new Deadline(context);
     const records = event.Records;
-    const batchFailures = new BatchFailures(records, logger);
-
+    const failures = new BatchFailures(records, this.#deps.logger);
     const parsed: ParsedRecord[] = records.map((record, index) => parseKinesisRecord(record, index, startedAt));
-    const invalid: Array<Extract<ParsedRecord, { kind: 'invalid' }>> = [];
-    const presence: Array<{ origin: RecordOrigin; event: PresenceEvent }> = [];
-    const work = new Map<string, AssetWork>();
-    for (const record of parsed) {
-      if (record.kind === 'invalid') invalid.push(record);
-      else if (record.kind === 'presence') presence.push(record);
-      else {
-        const assetId = record.message.assetId;
-        let entry = work.get(assetId);
-        if (entry === undefined) {
-          entry = {
-            assetId,
-            firstIndex: record.origin.index,
-            records: [],
-            notices: [],
-            episodeChanged: false,
-            warmedUp: false,
-            opened: 0,
-            judged: 0,
-            skipped: 0,
-            newest: [],
-            lastVerdict: undefined,
-            lastTs: -Infinity,
-            lastSeen: -Infinity,
-            latest: undefined,
-          };
-          work.set(assetId, entry);
-        }
-        entry.records.push(record);
-      }
-    }
-
-    // Quarantine runs beside detection: it touches S3 only.
-    const quarantined = this.#quarantineAll(invalid, deadline, batchFailures);
-
-    const failedAssets = new Set<string>();
     const shardId = parsed[0]?.origin.shardId ?? '';
-    const lease = work.size === 0 ? { handoff: false } : await this.#holdShard(shardId, records[records.length - 1]?.kinesis.sequenceNumber ?? '', startedAt, deadline);
-    if (lease.error !== undefined) {
-      for (const item of work.values()) {
-        failedAssets.add(item.assetId);
-        batchFailures.add(item.firstIndex, lease.error, `lease of ${shardId}`);
-      }
-    }
-    const restored = new Set([...work.keys()].filter((id) => !failedAssets.has(id) && this.#assets.get(id)?.shardId !== shardId));
-    await this.#restore([...restored], shardId, deadline, (assetId, error) => {
-      failedAssets.add(assetId);
-      batchFailures.add(work.get(assetId)?.firstIndex ?? 0, error, `restore of ${assetId}`);
-    });
+    return { records, startedAt, now, deadline, failures, shardId, ...groupRecords(parsed), failedAssets: new Set() };
+  }
 
-    for (const item of work.values()) {
+  /** Fails an asset for the batch: rolled back at its end, and reported from its first record on. */
+  #failAsset(batch: Batch, assetId: string, error: unknown, what: string): void {
+    batch.failedAssets.add(assetId);
+    batch.failures.add(batch.work.get(assetId)?.firstIndex ?? 0, error, what);
+  }
+
+  /** Claims the shard's lease for a batch with readings (see #holdShard); a failed claim fails every asset of the batch. */
+  async #claimLease(batch: Batch): Promise<{ handoff: boolean }> {
+    if (batch.work.size === 0) return { handoff: false };
+    const lastSequenceNumber = batch.records[batch.records.length - 1]?.kinesis.sequenceNumber ?? '';
+    const lease = await this.#holdShard(batch.shardId, lastSequenceNumber, batch.startedAt, batch.deadline);
+    if (lease.error !== undefined) {
+      for (const item of batch.work.values()) this.#failAsset(batch, item.assetId, lease.error, `lease of ${batch.shardId}`);
+    }
+    return lease;
+  }
+
+  /** Restores the batch's assets this container does not hold for the shard (see #restore); returns their ids. */
+  async #restoreUnheld(batch: Batch): Promise<Set<string>> {
+    const { work, failedAssets, shardId } = batch;
+    const restored = new Set([...work.keys()].filter((id) => !failedAssets.has(id) && this.#assets.get(id)?.shardId !== shardId));
+    await this.#restore([...restored], shardId, batch.deadline, (assetId, error) => this.#failAsset(batch, assetId, error, `restore of ${assetId}`));
+    return restored;
+  }
+
+  /** Runs each asset's unjudged samples through its detector, collecting what the commit writes and publishes. */
+  #judgeAll(batch: Batch, restored: ReadonlySet<string>): void {
+    for (const item of batch.work.values()) {
       const entry = this.#assets.get(item.assetId);
-      if (entry === undefined || failedAssets.has(item.assetId)) continue;
+      if (entry === undefined || batch.failedAssets.has(item.assetId)) continue;
       if (!restored.has(item.assetId)) {
         // Warm asset: its state may be ahead of its checkpoint, so the rollback point is taken now.
         entry.snapshot = { state: entry.detector.toState(), lastTs: entry.lastTs, lastTsMetrics: new Set(entry.lastTsMetrics) };
       }
       const warmingUp = entry.detector.warmingUp;
-      for (const { message } of item.records) {
-        let newest = -Infinity;
-        for (const built of buildSamples(message)) {
-          const { sample, units, readings } = unjudgedPart(built, entry);
-          if (readings < built.readings) item.skipped += built.readings - readings;
-          if (readings === 0) continue;
-          let verdict: Verdict;
-          try {
-            verdict = entry.detector.observe(sample);
-          } catch (error) {
-            // Retrying cannot change a deterministic failure: skip the sample so the shard moves on.
-            this.#deps.logger.error('detector failed on a sample; skipped', { assetId: item.assetId, ts: sample.ts, error: error as Error });
-            markJudged(entry, sample);
-            item.skipped += readings;
-            continue;
-          }
-          markJudged(entry, sample);
-          item.judged += readings;
-          item.lastVerdict = verdict;
-          if (verdict.episode.event === 'open') item.opened += 1;
-          if (verdict.episode.event === 'open' || verdict.episode.event === 'close') item.episodeChanged = true;
-          if (verdict.relearned === true) {
-            // Checkpointed with the batch, so a restore does not relearn from a later sample.
-            item.episodeChanged = true;
-            this.#deps.logger.info('detector relearning the asset on an operator request', { assetId: item.assetId, ts: sample.ts });
-          }
-          if (verdict.episode.alert) item.notices.push({ alert: this.#alertOf(message, sample.ts, sample.values, units, verdict) });
-          if (verdict.episode.event === 'close' && verdict.episode.recovery === true) {
-            item.notices.push({ recovery: this.#recoveryOf(message, sample.ts, sample.values, units, verdict) });
-          }
-          if (sample.ts > newest) newest = sample.ts;
-        }
-        if (newest > -Infinity) item.newest.push(newest);
-        item.lastSeen = Math.max(item.lastSeen, message.receivedAt);
-        item.lastTs = entry.lastTs;
-        item.latest = message;
-      }
+      for (const { message } of item.records) this.#judgeMessage(item, entry, message);
       item.warmedUp = warmingUp && !entry.detector.warmingUp;
-      const leftOut = entry.detector.metricsLeftOut;
-      if (item.warmedUp && leftOut.constant.length + leftOut.tooFewReadings.length > 0) {
-        // Operators should know which metrics only their limits watch; relearn the asset once they vary or report.
-        this.#deps.logger.warn('detector model leaves out metrics that never changed or had too few readings in the warm-up; they are checked against their limits only', {
-          assetId: item.assetId,
-          modelMetrics: entry.detector.metrics.length,
-          constant: leftOut.constant,
-          tooFewReadings: leftOut.tooFewReadings,
-        });
-      }
-      if (item.warmedUp && entry.detector.metrics.length >= MAX_MODEL_METRICS) {
-        // Bounded so the checkpoint fits one DynamoDB item; operators should know the rest get limits only.
-        this.#deps.logger.warn('detector model holds the most metrics it takes; any further metric of the asset is checked against its limits only', {
-          assetId: item.assetId,
-          modelMetrics: entry.detector.metrics.length,
-        });
-      }
+      if (item.warmedUp) this.#warnOfModelLimits(item.assetId, entry.detector);
     }
+  }
 
-    const everyBatch = startedAt - (this.#cameBack.get(shardId) ?? NEVER) < HANDOFF_EXACT_WINDOW_MS;
-    const committed = await this.#commit(
-      [...work.values()].filter((w) => !failedAssets.has(w.assetId)),
-      everyBatch,
-      deadline,
-      now,
-      (assetId, error) => {
-        failedAssets.add(assetId);
-        batchFailures.add(work.get(assetId)?.firstIndex ?? 0, error, `commit of ${assetId}`);
-      },
-      // Committed (its notices are in its checkpoint's outbox): not rolled back, only retried to publish the rest.
-      (assetId, error) => batchFailures.add(work.get(assetId)?.firstIndex ?? 0, error, `alerts of ${assetId}`),
-    );
-    for (const assetId of failedAssets) this.#rollBack(assetId);
-
-    // Counted for the assets that committed: a rolled-back asset is judged again on the retry.
-    let judged = 0;
-    let skipped = 0;
-    let anomaliesOpened = 0;
-    const latencies: number[] = [];
-    let oldestOpenEpisode: { assetId: string; ageSeconds: number } | undefined;
-    for (const item of work.values()) {
-      if (failedAssets.has(item.assetId)) continue;
-      judged += item.judged;
-      skipped += item.skipped;
-      anomaliesOpened += item.opened;
-      latencies.push(...item.newest);
-      const ageSeconds = openEpisodeAgeSeconds(item);
-      if (ageSeconds !== undefined && ageSeconds > (oldestOpenEpisode?.ageSeconds ?? -1)) oldestOpenEpisode = { assetId: item.assetId, ageSeconds };
+  /** Judges the samples of one message that the asset has not judged yet. */
+  #judgeMessage(item: AssetWork, entry: AssetEntry, message: TelemetryMessage): void {
+    let newest = -Infinity;
+    for (const built of buildSamples(message)) {
+      const { sample, units, readings } = unjudgedPart(built, entry);
+      if (readings < built.readings) item.skipped += built.readings - readings;
+      if (readings === 0) continue;
+      const verdict = this.#observe(item.assetId, entry, sample);
+      if (verdict === undefined) {
+        item.skipped += readings;
+        continue;
+      }
+      item.judged += readings;
+      this.#recordVerdict(item, message, sample, units, verdict);
+      if (sample.ts > newest) newest = sample.ts;
     }
+    if (newest > -Infinity) item.newest.push(newest);
+    item.lastSeen = Math.max(item.lastSeen, message.receivedAt);
+    item.lastTs = entry.lastTs;
+    item.latest = message;
+  }
 
-    const presenceApplied = await this.#applyPresence(presence, deadline, batchFailures);
-    const quarantinedCount = await quarantined;
+  /** The detector's verdict on a sample (undefined when the detector failed on it); either way the sample counts as judged. */
+  #observe(assetId: string, entry: AssetEntry, sample: Sample): Verdict | undefined {
+    let verdict: Verdict | undefined;
+    try {
+      verdict = entry.detector.observe(sample);
+    } catch (error) {
+      // Retrying cannot change a deterministic failure: skip the sample so the shard moves on.
+      this.#deps.logger.error('detector failed on a sample; skipped', { assetId, ts: sample.ts, error: error as Error });
+    }
+    markJudged(entry, sample);
+    return verdict;
+  }
 
-    const endedAt = now();
-    const response = batchFailures.response();
-    if (response.batchItemFailures.length > 0) await paceRetry(this.#deps.breakers, deadline, this.#deps.sleep);
-    metrics.addMetric(METRIC_NAMES.readingsProcessed, MetricUnit.Count, judged);
-    metrics.addMetric(METRIC_NAMES.readingsSkipped, MetricUnit.Count, skipped);
-    metrics.addMetric(METRIC_NAMES.recordsQuarantined, MetricUnit.Count, quarantinedCount);
-    metrics.addMetric(METRIC_NAMES.anomaliesOpened, MetricUnit.Count, anomaliesOpened);
+  /** Counts a verdict's episode events and queues the alert or recovery it raises. */
+  #recordVerdict(item: AssetWork, message: TelemetryMessage, sample: Sample, units: Readonly<Record<string, string>>, verdict: Verdict): void {
+    item.lastVerdict = verdict;
+    const { event } = verdict.episode;
+    if (event === 'open') item.opened += 1;
+    if (event === 'open' || event === 'close') item.episodeChanged = true;
+    if (verdict.relearned === true) {
+      // Checkpointed with the batch, so a restore does not relearn from a later sample.
+      item.episodeChanged = true;
+      this.#deps.logger.info('detector relearning the asset on an operator request', { assetId: item.assetId, ts: sample.ts });
+    }
+    if (verdict.episode.alert) item.notices.push({ alert: this.#alertOf(message, sample.ts, sample.values, units, verdict) });
+    if (event === 'close' && verdict.episode.recovery === true) {
+      item.notices.push({ recovery: this.#recoveryOf(message, sample.ts, sample.values, units, verdict) });
+    }
+  }
+
+  /** Once the warm-up completes: the metrics the model leaves to their limits alone. */
+  #warnOfModelLimits(assetId: string, detector: AssetDetector): void {
+    const leftOut = detector.metricsLeftOut;
+    if (leftOut.constant.length + leftOut.tooFewReadings.length > 0) {
+      // Operators should know which metrics only their limits watch; relearn the asset once they vary or report.
+      this.#deps.logger.warn('detector model leaves out metrics that never changed or had too few readings in the warm-up; they are checked against their limits only', {
+        assetId,
+        modelMetrics: detector.metrics.length,
+        constant: leftOut.constant,
+        tooFewReadings: leftOut.tooFewReadings,
+      });
+    }
+    if (detector.metrics.length >= MAX_MODEL_METRICS) {
+      // Bounded so the checkpoint fits one DynamoDB item; operators should know the rest get limits only.
+      this.#deps.logger.warn('detector model holds the most metrics it takes; any further metric of the asset is checked against its limits only', {
+        assetId,
+        modelMetrics: detector.metrics.length,
+      });
+    }
+  }
+
+  /** The batch's EMF metrics, published with the batch. */
+  #publishMetrics(batch: Batch, summary: BatchSummary): void {
+    const { metrics } = this.#deps;
+    const { committed, endedAt } = summary;
+    metrics.addMetric(METRIC_NAMES.readingsProcessed, MetricUnit.Count, summary.judged);
+    metrics.addMetric(METRIC_NAMES.readingsSkipped, MetricUnit.Count, summary.skipped);
+    metrics.addMetric(METRIC_NAMES.recordsQuarantined, MetricUnit.Count, summary.quarantined);
+    metrics.addMetric(METRIC_NAMES.anomaliesOpened, MetricUnit.Count, summary.anomaliesOpened);
     metrics.addMetric(METRIC_NAMES.alertsPublished, MetricUnit.Count, committed.alertsPublished);
     metrics.addMetric(METRIC_NAMES.recoveriesPublished, MetricUnit.Count, committed.recoveriesPublished);
     // Only when an episode is open: a batch without one says nothing about the others' episodes.
-    if (oldestOpenEpisode !== undefined) metrics.addMetric(METRIC_NAMES.oldestOpenEpisodeAge, MetricUnit.Seconds, oldestOpenEpisode.ageSeconds);
+    if (summary.oldestOpenEpisode !== undefined) metrics.addMetric(METRIC_NAMES.oldestOpenEpisodeAge, MetricUnit.Seconds, summary.oldestOpenEpisode.ageSeconds);
     metrics.addMetric(METRIC_NAMES.statusWrites, MetricUnit.Count, committed.statusWrites);
     // Only when a device went over a listing limit: in normal operation these metrics do not exist (nor cost).
     if (committed.metricsUnlisted > 0) metrics.addMetric(METRIC_NAMES.metricsUnlisted, MetricUnit.Count, committed.metricsUnlisted);
     if (committed.thingAssetsUnlisted > 0) metrics.addMetric(METRIC_NAMES.thingAssetsUnlisted, MetricUnit.Count, committed.thingAssetsUnlisted);
     if (committed.noticesDropped > 0) metrics.addMetric(METRIC_NAMES.noticesDropped, MetricUnit.Count, committed.noticesDropped);
-    metrics.addMetric(METRIC_NAMES.presenceEvents, MetricUnit.Count, presenceApplied);
-    metrics.addMetric(METRIC_NAMES.shardHandoffs, MetricUnit.Count, lease.handoff ? 1 : 0);
-    metrics.addMetric(METRIC_NAMES.recordsRetried, MetricUnit.Count, response.batchItemFailures.length);
-    metrics.addMetric(METRIC_NAMES.batchDuration, MetricUnit.Milliseconds, endedAt - startedAt);
-    for (const latency of quantileSample(latencies.map((ts) => endedAt - ts), MAX_LATENCY_VALUES)) {
+    metrics.addMetric(METRIC_NAMES.presenceEvents, MetricUnit.Count, summary.presence);
+    metrics.addMetric(METRIC_NAMES.shardHandoffs, MetricUnit.Count, summary.shardHandoff ? 1 : 0);
+    metrics.addMetric(METRIC_NAMES.recordsRetried, MetricUnit.Count, summary.response.batchItemFailures.length);
+    metrics.addMetric(METRIC_NAMES.batchDuration, MetricUnit.Milliseconds, endedAt - batch.startedAt);
+    for (const latency of quantileSample(summary.newest.map((ts) => endedAt - ts), MAX_LATENCY_VALUES)) {
       metrics.addMetric(METRIC_NAMES.endToEndLatency, MetricUnit.Milliseconds, latency);
     }
     metrics.publishStoredMetrics();
-    // Per shard and with its restores and duration, so an operator can find the shard a slow batch belonged to and why.
-    logger.info('batch processed', {
-      shardId,
-      durationMs: endedAt - startedAt,
-      records: records.length,
-      assets: work.size,
-      restored: restored.size,
-      judged,
-      skipped,
-      quarantined: quarantinedCount,
-      anomaliesOpened,
+  }
+
+  /** One line per batch: per shard and with its restores and duration, so an operator can find the shard a slow batch belonged to and why. */
+  #logBatch(batch: Batch, summary: BatchSummary): void {
+    const { committed } = summary;
+    this.#deps.logger.info('batch processed', {
+      shardId: batch.shardId,
+      durationMs: summary.endedAt - batch.startedAt,
+      records: batch.records.length,
+      assets: batch.work.size,
+      restored: summary.restored,
+      judged: summary.judged,
+      skipped: summary.skipped,
+      quarantined: summary.quarantined,
+      anomaliesOpened: summary.anomaliesOpened,
       alertsPublished: committed.alertsPublished,
       recoveriesPublished: committed.recoveriesPublished,
       statusWrites: committed.statusWrites,
-      presence: presenceApplied,
-      shardHandoff: lease.handoff,
-      retried: response.batchItemFailures.length,
-      failures: batchFailures.count,
-      ...(oldestOpenEpisode === undefined ? {} : { oldestOpenEpisode }),
+      presence: summary.presence,
+      shardHandoff: summary.shardHandoff,
+      retried: summary.response.batchItemFailures.length,
+      failures: batch.failures.count,
+      ...(summary.oldestOpenEpisode === undefined ? {} : { oldestOpenEpisode: summary.oldestOpenEpisode }),
       ...(committed.metricsUnlisted > 0 ? { metricsUnlisted: committed.metricsUnlisted } : {}),
       ...(committed.thingAssetsUnlisted > 0 ? { thingAssetsUnlisted: committed.thingAssetsUnlisted } : {}),
     });
-    return {
-      response,
-      judged,
-      skipped,
-      quarantined: quarantinedCount,
-      alertsPublished: committed.alertsPublished,
-      recoveriesPublished: committed.recoveriesPublished,
-      anomaliesOpened,
-      statusWrites: committed.statusWrites,
-      presence: presenceApplied,
-      shardHandoffs: lease.handoff ? 1 : 0,
-    };
   }
 
   /**
@@ -473,26 +465,6 @@ export class Processor {
       this.#deps.logger.info('shard processed by another container since; its assets are restored from checkpoints', { shardId, previousOwner: previous?.owner, dropped });
     }
     return { handoff };
-  }
-
-  async #quarantineAll(
-    invalid: Array<Extract<ParsedRecord, { kind: 'invalid' }>>,
-    deadline: Deadline,
-    batchFailures: BatchFailures,
-  ): Promise<number> {
-    const results = await mapWithConcurrency(invalid, 8, async (record) => {
-      if (deadline.isExpired()) throw new DeadlineExceededError('no time left to quarantine');
-      await this.#deps.quarantine.write(record, deadline);
-      this.#deps.logger.info('record quarantined', { reason: record.reason, detail: record.detail, sequenceNumber: record.origin.sequenceNumber });
-    });
-    let count = 0;
-    results.forEach((result, i) => {
-      const record = invalid[i];
-      if (record === undefined) return;
-      if (result.status === 'fulfilled') count += 1;
-      else batchFailures.add(record.origin.index, result.reason, 'quarantine');
-    });
-    return count;
   }
 
   /** Lazily restores assets this container has not seen; a corrupt checkpoint starts a fresh warm-up. */
@@ -604,28 +576,22 @@ export class Processor {
 
   /**
    * Per asset: status and thing links, then one checkpoint write for the assets that got through
-   * (every asset judged when `everyBatch`), then the alerts and recoveries. The notices are in the
+   * (every asset judged while the shard is within HANDOFF_EXACT_WINDOW_MS of coming back), then the alerts and recoveries. The notices are in the
    * checkpoint (its outbox) before they are published, so a retry anywhere publishes them with the
    * same episode ids; a publish that fails leaves the asset committed and only reported, for the
    * retry to publish what is left.
    */
-  async #commit(
-    items: AssetWork[],
-    everyBatch: boolean,
-    deadline: Deadline,
-    now: () => number,
-    onFailure: (assetId: string, error: unknown) => void,
-    onUnpublished: (assetId: string, error: unknown) => void,
-  ): Promise<CommitCounts> {
+  async #commit(batch: Batch): Promise<CommitCounts> {
+    const items = [...batch.work.values()].filter((item) => !batch.failedAssets.has(item.assetId));
+    const everyBatch = batch.startedAt - (this.#cameBack.get(batch.shardId) ?? NEVER) < HANDOFF_EXACT_WINDOW_MS;
     const counts = { alertsPublished: 0, recoveriesPublished: 0, statusWrites: 0, metricsUnlisted: 0, thingAssetsUnlisted: 0, noticesDropped: 0 };
-    const failed = new Set<string>();
-    const fail = (assetId: string, error: unknown): void => {
-      failed.add(assetId);
-      onFailure(assetId, error);
-    };
-    const { checkpoints, pendingStatus } = await this.#writeStatus(items, everyBatch, deadline, now, fail, counts);
-    await this.#saveCheckpoints(checkpoints, pendingStatus, deadline, fail);
-    await this.#publishOutboxes(items.filter((item) => !failed.has(item.assetId)), deadline, now, onUnpublished, counts);
+    const fail = (assetId: string, error: unknown): void => this.#failAsset(batch, assetId, error, `commit of ${assetId}`);
+    const { checkpoints, pendingStatus } = await this.#writeStatus(items, everyBatch, batch.deadline, batch.now, fail, counts);
+    await this.#saveCheckpoints(checkpoints, pendingStatus, batch.deadline, fail);
+    // Committed (its notices are in its checkpoint's outbox): not rolled back, only retried to publish the rest.
+    const unpublished = (assetId: string, error: unknown): void => batch.failures.add(batch.work.get(assetId)?.firstIndex ?? 0, error, `alerts of ${assetId}`);
+    const committed = items.filter((item) => !batch.failedAssets.has(item.assetId));
+    await this.#publishOutboxes(committed, batch.deadline, batch.now, unpublished, counts);
     return counts;
   }
 
@@ -638,97 +604,20 @@ export class Processor {
     onFailure: (assetId: string, error: unknown) => void,
     counts: CommitCounts,
   ): Promise<{ checkpoints: DetectorCheckpoint[]; pendingStatus: Map<string, PendingStatus> }> {
-    const { status, statusHeartbeatSeconds } = this.#deps;
     const checkpointIntervalMs = everyBatch ? 0 : (this.#deps.checkpointIntervalSeconds ?? DEFAULT_CHECKPOINT_INTERVAL_SECONDS) * 1000;
     const checkpoints: DetectorCheckpoint[] = [];
     const pendingStatus = new Map<string, PendingStatus>();
-    const results = await mapWithConcurrency(items, this.#deps.assetConcurrency ?? DEFAULT_ASSET_CONCURRENCY, async (item) => {
+    const results = await mapWithConcurrency(items, this.#assetConcurrency, async (item) => {
       const entry = this.#assets.get(item.assetId);
       const message = item.latest;
       if (entry === undefined || message === undefined || item.judged === 0) return;
       if (deadline.isExpired()) throw new DeadlineExceededError(`no time left to commit ${item.assetId}`);
-      const verdict = item.lastVerdict;
-      // From the episode, not the last sample's flag: a sample without usable readings (all BAD,
-      // or only metrics outside the model) is not flagged, yet the episode it falls in is still open.
-      const value: AssetStatusValue = verdict !== undefined && episodeOpenAt(verdict) ? ASSET_STATUS.anomaly : ASSET_STATUS.ok;
       const at = now();
-      const { listed: newMetrics, unlisted } = unregisteredMetrics(item.records, entry.registeredMetrics);
-      counts.metricsUnlisted += unlisted.length;
-      // The first names over the limit are noted once per container: the item says its list is incomplete.
-      const noteUnlisted = unlisted.length > 0 && !entry.unlistedNoted;
-      if (noteUnlisted) {
-        this.#deps.logger.warn('asset has more metrics than its status item lists; the others are judged and stored but not listed', {
-          assetId: item.assetId,
-          limit: LIMITS.maxListedMetricsPerAsset,
-          unlisted: unlisted.slice(0, LOGGED_UNLISTED_NAMES),
-        });
-      }
-      const link = { assetId: item.assetId, plantId: message.plantId, lineId: message.lineId, thingName: message.thingName };
-      const moved = entry.registeredThing !== link.thingName;
-      // A metric the item does not list yet is written at once, so the read path finds the sensor; a move
-      // too, since only the thing the item names marks the asset OFFLINE on its disconnect (StatusStore).
-      const due = entry.writtenStatus !== value || at - entry.statusWrittenAt >= statusHeartbeatSeconds * 1000 || newMetrics.length > 0 || noteUnlisted || moved;
-      // Before the status write: a status item naming a thing implies the thing's item lists the asset (or is full).
-      if (moved && (await status.registerThingAsset(link, deadline)) === 'full') {
-        counts.thingAssetsUnlisted += 1;
-        this.#deps.logger.warn('thing lists the most assets it can; a disconnect of the thing will not mark this asset OFFLINE', {
-          assetId: item.assetId,
-          thingName: link.thingName,
-          limit: LIMITS.maxListedAssetsPerThing,
-        });
-      }
-      let writtenStatus = entry.writtenStatus;
-      let writtenAt = entry.statusWrittenAt;
-      let registered: readonly string[] = [];
-      let incompleteWritten = false;
-      if (due) {
-        const startedAt = verdict?.episode.startedAt;
-        const update: AssetStatusUpdate = {
-          ...link,
-          status: value,
-          lastSeen: item.lastSeen,
-          lastReadingTs: item.lastTs,
-          updatedAt: at,
-          ...(verdict && Number.isFinite(verdict.score) ? { score: verdict.score } : {}),
-          ...(verdict && Number.isFinite(verdict.threshold) ? { threshold: verdict.threshold } : {}),
-          ...(value === ASSET_STATUS.anomaly && startedAt !== undefined
-            ? { episodeId: episodeIdOf(item.assetId, startedAt), episodeStartedAt: startedAt, contributors: verdict?.contributors ?? [] }
-            : {}),
-          ...(newMetrics.length > 0 ? { metrics: newMetrics } : {}),
-          ...(unlisted.length > 0 ? { metricsIncomplete: true as const } : {}),
-        };
-        const outcome = await status.writeAssetStatus(update, deadline);
-        counts.statusWrites += 1;
-        // Superseded: the asset went OFFLINE after these readings arrived (or a newer write won);
-        // leave the written status unknown so the next batch writes again.
-        writtenStatus = outcome === 'written' ? value : undefined;
-        writtenAt = at;
-        if (outcome === 'written') {
-          registered = newMetrics;
-          incompleteWritten = unlisted.length > 0;
-        }
-      }
-      const pending: PendingStatus = { value: writtenStatus, at: writtenAt, metrics: registered, metricsIncomplete: incompleteWritten, thingName: link.thingName };
+      const pending = await this.#writeAssetStatus(item, entry, message, at, deadline, counts);
       pendingStatus.set(item.assetId, pending);
-      // A status value, thing or listed metric the checkpoint does not vouch for yet (first sight, an episode,
-      // a superseded write, a moved asset, a new metric: rare) is checkpointed at once; otherwise a cold start
-      // could skip a needed write, or list more metrics than the item takes.
-      const statusChanged = statusValueOf(writtenStatus) !== entry.checkpointedStatus || link.thingName !== entry.checkpointedThing || registered.length > 0;
-      if (item.episodeChanged || item.warmedUp || item.notices.length > 0 || statusChanged || at - entry.checkpointedAt >= checkpointIntervalMs) {
-        // The batch's notices join the outbox, which is durable before anything of it is published.
-        const outbox = newestWithin([...entry.outbox, ...item.notices], MAX_OUTBOX_BYTES);
-        if (outbox.dropped.length > 0) {
-          counts.noticesDropped += outbox.dropped.length;
-          this.#deps.logger.error('notices unpublished for too long; the oldest dropped so the checkpoint stays writable', {
-            assetId: item.assetId,
-            dropped: outbox.dropped.length,
-            episodes: outbox.dropped.map(noticeEpisodeId),
-          });
-        }
-        checkpoints.push(checkpointOf(item.assetId, entry, at, statusCheckpointOf(pending, entry.registeredMetrics), outbox.kept));
-      } else {
-        this.#applyStatus(item.assetId, pendingStatus.get(item.assetId));
-      }
+      const checkpoint = this.#checkpointIfDue(item, entry, pending, at, checkpointIntervalMs, counts);
+      if (checkpoint === undefined) this.#applyStatus(item.assetId, pending);
+      else checkpoints.push(checkpoint);
     });
     results.forEach((result, i) => {
       const item = items[i];
@@ -736,6 +625,80 @@ export class Processor {
     });
     return { checkpoints, pendingStatus };
   }
+
+  /**
+   * Writes the asset's status when due (a new value, the heartbeat, metrics to list, a move), after
+   * linking a moved asset to its thing; returns what the writes left in the table.
+   */
+  async #writeAssetStatus(item: AssetWork, entry: AssetEntry, message: TelemetryMessage, at: number, deadline: Deadline, counts: CommitCounts): Promise<PendingStatus> {
+    const verdict = item.lastVerdict;
+    // From the episode, not the last sample's flag: a sample without usable readings (all BAD,
+    // or only metrics outside the model) is not flagged, yet the episode it falls in is still open.
+    const value: AssetStatusValue = verdict !== undefined && episodeOpenAt(verdict) ? ASSET_STATUS.anomaly : ASSET_STATUS.ok;
+    const { listed: newMetrics, unlisted } = unregisteredMetrics(item.records, entry.registeredMetrics);
+    counts.metricsUnlisted += unlisted.length;
+    // The first names over the limit are noted once per container: the item says its list is incomplete.
+    const noteUnlisted = unlisted.length > 0 && !entry.unlistedNoted;
+    if (noteUnlisted) this.#warnOfUnlisted(item.assetId, unlisted);
+    const link: AssetLink = { assetId: item.assetId, plantId: message.plantId, lineId: message.lineId, thingName: message.thingName };
+    const moved = entry.registeredThing !== link.thingName;
+    // A metric the item does not list yet is written at once, so the read path finds the sensor; a move
+    // too, since only the thing the item names marks the asset OFFLINE on its disconnect (StatusStore).
+    const due = entry.writtenStatus !== value || at - entry.statusWrittenAt >= this.#deps.statusHeartbeatSeconds * 1000 || newMetrics.length > 0 || noteUnlisted || moved;
+    // Before the status write: a status item naming a thing implies the thing's item lists the asset (or is full).
+    if (moved) await this.#registerThing(link, deadline, counts);
+    if (!due) return { value: entry.writtenStatus, at: entry.statusWrittenAt, metrics: [], metricsIncomplete: false, thingName: link.thingName };
+    const outcome = await this.#deps.status.writeAssetStatus(assetStatusUpdate(item, link, value, at, newMetrics, unlisted.length > 0), deadline);
+    counts.statusWrites += 1;
+    // Superseded: the asset went OFFLINE after these readings arrived (or a newer write won);
+    // leave the written status unknown so the next batch writes again.
+    const written = outcome === 'written';
+    return { value: written ? value : undefined, at, metrics: written ? newMetrics : [], metricsIncomplete: written && unlisted.length > 0, thingName: link.thingName };
+  }
+
+  #warnOfUnlisted(assetId: string, unlisted: readonly string[]): void {
+    this.#deps.logger.warn('asset has more metrics than its status item lists; the others are judged and stored but not listed', {
+      assetId,
+      limit: LIMITS.maxListedMetricsPerAsset,
+      unlisted: unlisted.slice(0, LOGGED_UNLISTED_NAMES),
+    });
+  }
+
+  /** Lists the asset in its thing's item, so the thing's disconnect marks it OFFLINE; a full item is counted and warned of. */
+  async #registerThing(link: AssetLink, deadline: Deadline, counts: CommitCounts): Promise<void> {
+    if ((await this.#deps.status.registerThingAsset(link, deadline)) !== 'full') return;
+    counts.thingAssetsUnlisted += 1;
+    this.#deps.logger.warn('thing lists the most assets it can; a disconnect of the thing will not mark this asset OFFLINE', {
+      assetId: link.assetId,
+      thingName: link.thingName,
+      limit: LIMITS.maxListedAssetsPerThing,
+    });
+  }
+
+  /**
+   * The asset's checkpoint when one is due, its outbox holding the batch's notices: an episode event,
+   * a completed warm-up, notices, a status the last checkpoint does not vouch for, or the interval.
+   */
+  #checkpointIfDue(item: AssetWork, entry: AssetEntry, pending: PendingStatus, at: number, intervalMs: number, counts: CommitCounts): DetectorCheckpoint | undefined {
+    // A status value, thing or listed metric the checkpoint does not vouch for yet (first sight, an episode,
+    // a superseded write, a moved asset, a new metric: rare) is checkpointed at once; otherwise a cold start
+    // could skip a needed write, or list more metrics than the item takes.
+    const statusChanged = statusValueOf(pending.value) !== entry.checkpointedStatus || pending.thingName !== entry.checkpointedThing || pending.metrics.length > 0;
+    const due = item.episodeChanged || item.warmedUp || item.notices.length > 0 || statusChanged || at - entry.checkpointedAt >= intervalMs;
+    if (!due) return undefined;
+    // The batch's notices join the outbox, which is durable before anything of it is published.
+    const outbox = newestWithin([...entry.outbox, ...item.notices], MAX_OUTBOX_BYTES);
+    if (outbox.dropped.length > 0) {
+      counts.noticesDropped += outbox.dropped.length;
+      this.#deps.logger.error('notices unpublished for too long; the oldest dropped so the checkpoint stays writable', {
+        assetId: item.assetId,
+        dropped: outbox.dropped.length,
+        episodes: outbox.dropped.map(noticeEpisodeId),
+      });
+    }
+    return checkpointOf(item.assetId, entry, at, statusCheckpointOf(pending, entry.registeredMetrics), outbox.kept);
+  }
+
 
   /** One write of the checkpoints due; a saved one's status and outbox become what the asset vouches for. */
   async #saveCheckpoints(
@@ -774,7 +737,7 @@ export class Processor {
   async #publishOutboxes(items: AssetWork[], deadline: Deadline, now: () => number, onUnpublished: (assetId: string, error: unknown) => void, counts: CommitCounts): Promise<void> {
     const { alerts, states } = this.#deps;
     const emptied: string[] = [];
-    const results = await mapWithConcurrency(items, this.#deps.assetConcurrency ?? DEFAULT_ASSET_CONCURRENCY, async (item) => {
+    const results = await mapWithConcurrency(items, this.#assetConcurrency, async (item) => {
       const entry = this.#assets.get(item.assetId);
       if (entry === undefined || (entry.outbox.length === 0 && !entry.outboxCheckpointed)) return;
       for (let notice = entry.outbox[0]; notice !== undefined; notice = entry.outbox[0]) {
@@ -835,13 +798,12 @@ export class Processor {
    * up to it), so an event before the lowest reported one is never left undone.
    */
   async #applyPresence(
-    presence: Array<{ origin: RecordOrigin; event: PresenceEvent }>,
+    presence: readonly PresenceRecord[],
     deadline: Deadline,
     batchFailures: BatchFailures,
   ): Promise<number> {
     let applied = 0;
-    const concurrency = this.#deps.assetConcurrency ?? DEFAULT_ASSET_CONCURRENCY;
-    await mapWithConcurrency(groupByThing(presence), concurrency, async ({ thingName, events }) => {
+    await mapWithConcurrency(groupByThing(presence), this.#assetConcurrency, async ({ thingName, events }) => {
       const limit = batchFailures.firstFailedIndex;
       const due = events.filter(({ origin }) => origin.index < limit);
       let covered = 0; // events of `due` the writes so far stand for
@@ -872,6 +834,101 @@ export class Processor {
     });
     return applied;
   }
+}
+
+/** The batch's records by kind: invalid ones, presence events, and telemetry per asset. */
+function groupRecords(parsed: readonly ParsedRecord[]): Pick<Batch, 'work' | 'invalid' | 'presence'> {
+  const invalid: InvalidRecord[] = [];
+  const presence: PresenceRecord[] = [];
+  const work = new Map<string, AssetWork>();
+  for (const record of parsed) {
+    if (record.kind === 'invalid') invalid.push(record);
+    else if (record.kind === 'presence') presence.push(record);
+    else {
+      const assetId = record.message.assetId;
+      let item = work.get(assetId);
+      if (item === undefined) {
+        item = newAssetWork(assetId, record.origin.index);
+        work.set(assetId, item);
+      }
+      item.records.push(record);
+    }
+  }
+  return { work, invalid, presence };
+}
+
+/** An asset's part of a batch before anything of it is judged. */
+function newAssetWork(assetId: string, firstIndex: number): AssetWork {
+  return {
+    assetId,
+    firstIndex,
+    records: [],
+    notices: [],
+    episodeChanged: false,
+    warmedUp: false,
+    opened: 0,
+    judged: 0,
+    skipped: 0,
+    newest: [],
+    lastVerdict: undefined,
+    lastTs: -Infinity,
+    lastSeen: -Infinity,
+    latest: undefined,
+  };
+}
+
+/** Counted for the assets that committed: a rolled-back asset is judged again on the retry. */
+function committedTotals(batch: Batch): JudgedTotals {
+  let judged = 0;
+  let skipped = 0;
+  let anomaliesOpened = 0;
+  const newest: number[] = [];
+  let oldestOpenEpisode: { assetId: string; ageSeconds: number } | undefined;
+  for (const item of batch.work.values()) {
+    if (batch.failedAssets.has(item.assetId)) continue;
+    judged += item.judged;
+    skipped += item.skipped;
+    anomaliesOpened += item.opened;
+    newest.push(...item.newest);
+    const ageSeconds = openEpisodeAgeSeconds(item);
+    if (ageSeconds !== undefined && ageSeconds > (oldestOpenEpisode?.ageSeconds ?? -1)) oldestOpenEpisode = { assetId: item.assetId, ageSeconds };
+  }
+  return { judged, skipped, anomaliesOpened, newest, oldestOpenEpisode };
+}
+
+function outcomeOf(summary: BatchSummary): ProcessorOutcome {
+  return {
+    response: summary.response,
+    judged: summary.judged,
+    skipped: summary.skipped,
+    quarantined: summary.quarantined,
+    alertsPublished: summary.committed.alertsPublished,
+    recoveriesPublished: summary.committed.recoveriesPublished,
+    anomaliesOpened: summary.anomaliesOpened,
+    statusWrites: summary.committed.statusWrites,
+    presence: summary.presence,
+    shardHandoffs: summary.shardHandoff ? 1 : 0,
+  };
+}
+
+/** The status write of a judged asset: its link, status and scores, its open episode, the metrics to list. */
+function assetStatusUpdate(item: AssetWork, link: AssetLink, value: AssetStatusUpdate['status'], at: number, newMetrics: readonly string[], metricsIncomplete: boolean): AssetStatusUpdate {
+  const verdict = item.lastVerdict;
+  const startedAt = verdict?.episode.startedAt;
+  return {
+    ...link,
+    status: value,
+    lastSeen: item.lastSeen,
+    lastReadingTs: item.lastTs,
+    updatedAt: at,
+    ...(verdict && Number.isFinite(verdict.score) ? { score: verdict.score } : {}),
+    ...(verdict && Number.isFinite(verdict.threshold) ? { threshold: verdict.threshold } : {}),
+    ...(value === ASSET_STATUS.anomaly && startedAt !== undefined
+      ? { episodeId: episodeIdOf(item.assetId, startedAt), episodeStartedAt: startedAt, contributors: verdict?.contributors ?? [] }
+      : {}),
+    ...(newMetrics.length > 0 ? { metrics: newMetrics } : {}),
+    ...(metricsIncomplete ? { metricsIncomplete: true as const } : {}),
+  };
 }
 
 /**
@@ -969,14 +1026,14 @@ function noticeEpisodeId(notice: Notice): string {
 
 /**
  * Metrics judged at the last instant, for the checkpoint: the model's first (a restore that lacks one
- * judges that metric's reading of the instant again), at most MAX_CHECKPOINT_METRICS in all, since an
- * instant split over many messages of made-up names could otherwise fill the item.
+ * judges that metric's reading of the instant again), at most LIMITS.maxListedMetricsPerAsset in all,
+ * since an instant split over many messages of made-up names could otherwise fill the item.
  */
 function checkpointedLastTsMetrics(entry: AssetEntry): string[] {
   const model = entry.detector.metrics.filter((metric) => entry.lastTsMetrics.has(metric));
   const modelSet = new Set(model);
   const others = [...entry.lastTsMetrics].filter((metric) => !modelSet.has(metric)).sort();
-  return [...model.sort(), ...others].slice(0, MAX_CHECKPOINT_METRICS);
+  return [...model.sort(), ...others].slice(0, LIMITS.maxListedMetricsPerAsset);
 }
 
 /** A checkpoint of an asset's state as its entry stands, with the status it vouches for and the notices not yet published. */

@@ -1,13 +1,16 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { CircuitBreaker } from '../shared/CircuitBreaker';
-import { ASSET_STATUS, LIMITS, TABLE_KEYS, THING_STATUS_KEY_PREFIX } from '../shared/constants';
+import { ASSET_STATUS, LIMITS, TABLE_KEYS } from '../shared/constants';
 import type { Deadline } from '../shared/Deadline';
 import { ASSET_METRICS_ATTRIBUTE, ASSET_METRICS_INCOMPLETE_ATTRIBUTE } from '../shared/query/constants';
 import type { PresenceEvent } from '../shared/types';
 import { mapWithConcurrency } from '../shared/mapWithConcurrency';
 import { withRetry, type RetryPolicy } from '../shared/withRetry';
+import { ASSET_WRITE_CONCURRENCY } from './constants';
+import { thingStatusKey } from './thingStatusKey';
 import type { AssetStatusUpdate, StatusPort } from './types';
+import { updateExpression } from './updateExpression';
 
 export interface StatusStoreOptions {
   readonly doc: DynamoDBDocumentClient;
@@ -29,8 +32,7 @@ export interface PresenceOutcome {
 }
 
 const PK = TABLE_KEYS.assetStatus.partitionKey;
-/** OFFLINE writes (and their clearing) of one presence event's assets in flight at once (a gateway may serve dozens). */
-const ASSET_WRITE_CONCURRENCY = 8;
+
 /**
  * A disconnect's mark: only on an asset whose last status write came through this thing (an asset that
  * moved to another thing is not behind this connection any more), that sent nothing newer, and whose
@@ -54,31 +56,6 @@ const CLEAR_OFFLINE = {
   ConditionExpression: '#status = :offline AND #offlineAt <= :connectedAt AND #thingName = :thingName AND #statusBeforeOffline IN (:ok, :anomaly)',
   names: ['status', 'statusBeforeOffline', 'updatedAt', 'offlineAt', 'thingName'],
 } as const;
-
-/** Key of the item that tracks a thing's connection and the assets it reported for. */
-export function thingStatusKey(thingName: string): string {
-  return `${THING_STATUS_KEY_PREFIX}${thingName}`;
-}
-
-/**
- * SET/REMOVE expression with every attribute name aliased (`#name`, value `:name`), so no
- * DynamoDB reserved word (status, count, ...) can break it. `conditionNames` adds aliases for
- * names only a condition uses.
- */
-export function updateExpression(
-  set: Record<string, unknown>,
-  remove: readonly string[],
-  extraValues: Record<string, unknown> = {},
-  conditionNames: readonly string[] = [],
-): Required<Pick<UpdateCommandInput, 'UpdateExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>> {
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = { ...extraValues };
-  for (const name of [...Object.keys(set), ...remove, ...conditionNames]) names[`#${name}`] = name;
-  for (const [name, value] of Object.entries(set)) values[`:${name}`] = value;
-  const clauses = [`SET ${Object.keys(set).map((name) => `#${name} = :${name}`).join(', ')}`];
-  if (remove.length > 0) clauses.push(`REMOVE ${remove.map((name) => `#${name}`).join(', ')}`);
-  return { UpdateExpression: clauses.join(' '), ExpressionAttributeNames: names, ExpressionAttributeValues: values };
-}
 
 /** `#name` for each name: hand-written expressions alias every name, as updateExpression does. */
 function aliases(names: readonly string[]): Record<string, string> {

@@ -1,8 +1,16 @@
-import { DETECTOR_SETTING_NAMES, detectorPart, OPERATOR_REQUEST_NAMES, resolveDetectionSettings, type ResolvedDetectorSettings } from '../shared/detector';
+import {
+  DEFAULT_STATUS_HEARTBEAT_SECONDS,
+  DETECTION_SETTING_RULES,
+  DETECTOR_SETTING_NAMES,
+  detectorPart,
+  OPERATOR_REQUEST_NAMES,
+  resolveDetectionSettings,
+  type ResolvedDetectorSettings,
+} from '../shared/detector';
 import { ENV } from '../shared/constants';
 import { Environment } from '../shared/Environment';
 import { ConfigurationError } from '../shared/errors';
-import { DEFAULT_CHECKPOINT_INTERVAL_SECONDS } from './Processor';
+import { CHECKPOINT_INTERVAL_BOUNDS, DEFAULT_CHECKPOINT_INTERVAL_SECONDS } from './constants';
 
 export interface ProcessorConfig {
   readonly assetStatusTable: string;
@@ -19,9 +27,6 @@ export interface ProcessorConfig {
   readonly checkpointIntervalSeconds: number;
 }
 
-/** Used when STATUS_HEARTBEAT_SECONDS is unset: an unchanged status is refreshed once a minute. */
-export const DEFAULT_STATUS_HEARTBEAT_SECONDS = 60;
-
 /** An operator's requests (asset id → UTC time, already checked by the schema) as epoch ms per asset. */
 function epochMsPerAsset(times: Readonly<Record<string, string>>): ReadonlyMap<string, number> {
   return new Map(Object.entries(times).map(([assetId, at]) => [assetId, Date.parse(at)]));
@@ -35,7 +40,7 @@ export function readProcessorConfig(env: Environment = new Environment()): Proce
   }
   const rawSettings = env.json(ENV.detectorConfig, {});
   if (typeof rawSettings !== 'object' || rawSettings === null || Array.isArray(rawSettings)) {
-    throw new ConfigurationError(`environment variable ${ENV.detectorConfig} must be a JSON object of detector settings`);
+    throw new ConfigurationError(`environment variable ${ENV.detectorConfig} must be a JSON object of detector settings, got ${JSON.stringify(rawSettings)}`);
   }
   let detectorSettings: ResolvedDetectorSettings;
   let acknowledgements: ReadonlyMap<string, number>;
@@ -58,7 +63,12 @@ export function readProcessorConfig(env: Environment = new Environment()): Proce
     detectorSettings,
     acknowledgements,
     relearnRequests,
-    statusHeartbeatSeconds: env.integer(ENV.statusHeartbeatSeconds, { min: 1, max: 86_400, default: DEFAULT_STATUS_HEARTBEAT_SECONDS }),
-    checkpointIntervalSeconds: env.integer(ENV.checkpointIntervalSeconds, { min: 0, max: 3_600, default: DEFAULT_CHECKPOINT_INTERVAL_SECONDS }),
+    // The config schema's bounds (the chart sets the variable from config/<env>.yaml): both refuse the same values.
+    statusHeartbeatSeconds: env.integer(ENV.statusHeartbeatSeconds, {
+      min: DETECTION_SETTING_RULES.statusHeartbeatSeconds.min,
+      max: DETECTION_SETTING_RULES.statusHeartbeatSeconds.max,
+      default: DEFAULT_STATUS_HEARTBEAT_SECONDS,
+    }),
+    checkpointIntervalSeconds: env.integer(ENV.checkpointIntervalSeconds, { ...CHECKPOINT_INTERVAL_BOUNDS, default: DEFAULT_CHECKPOINT_INTERVAL_SECONDS }),
   };
 }

@@ -7,6 +7,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { createBreakers } from '../shared/createBreakers';
 import { QuarantineWriter } from '../shared/QuarantineWriter';
+import { s3ClientConfig } from '../shared/s3ClientConfig';
 import { sdkClientConfig } from '../shared/sdkClientConfig';
 import { AlertPublisher } from './AlertPublisher';
 import { readProcessorConfig } from './config';
@@ -36,7 +37,7 @@ const processor = new Processor({
     breaker: breakers.sns,
   }),
   quarantine: new QuarantineWriter({
-    s3: new S3Client({ ...sdkClientConfig(), forcePathStyle: process.env.AWS_ENDPOINT_URL_S3 !== undefined }),
+    s3: new S3Client(s3ClientConfig()),
     bucket: config.archiveBucket,
     functionName: 'processor',
     breaker: breakers.s3,

@@ -40,7 +40,7 @@ export interface StatusCheckpoint {
   readonly value?: 'OK' | 'ANOMALY';
   /** Processing time of that write (the heartbeat counts from it). */
   readonly writtenAt?: number;
-  /** Metrics added to the item's `metrics` set (at most MAX_CHECKPOINT_METRICS, all the item lists). */
+  /** Metrics added to the item's `metrics` set (at most LIMITS.maxListedMetricsPerAsset, all the item lists). */
   readonly metrics?: readonly string[];
 }
 

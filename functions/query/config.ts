@@ -1,4 +1,4 @@
-import { ENV, IDENTIFIER_PATTERN } from '../shared/constants';
+import { ENV, IDENTIFIER_PATTERN, IDENTIFIER_PATTERN_TEXT } from '../shared/constants';
 import { Environment } from '../shared/Environment';
 import { ConfigurationError } from '../shared/errors';
 
@@ -11,7 +11,7 @@ export interface QueryConfig {
 /** Reads and checks the query function's environment; throws ConfigurationError naming the variable. */
 export function readQueryConfig(env: Environment = new Environment()): QueryConfig {
   const plantId = env.required(ENV.plantId);
-  if (!IDENTIFIER_PATTERN.test(plantId)) throw new ConfigurationError(`environment variable ${ENV.plantId} must match [A-Za-z0-9_.:-]{1,64}, got ${JSON.stringify(plantId)}`);
+  if (!IDENTIFIER_PATTERN.test(plantId)) throw new ConfigurationError(`environment variable ${ENV.plantId} must match ${IDENTIFIER_PATTERN_TEXT}, got ${JSON.stringify(plantId)}`);
   return {
     readingsTable: env.required(ENV.readingsTable),
     assetStatusTable: env.required(ENV.assetStatusTable),

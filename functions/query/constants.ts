@@ -1,3 +1,5 @@
+import { LAMBDA_LIMITS } from '../shared/constants';
+
 /** The query function's HTTP contract (function URL, payload format 2.0). */
 export const ROUTES = {
   series: '/v1/series',
@@ -30,4 +32,4 @@ export const RESPONSE_HEADERS = {
  * the body escaped inside it. Over that the caller gets a 502 from the URL instead of the data, so the
  * function answers a 400 saying how to narrow the query first.
  */
-export const MAX_RESPONSE_BYTES = 6 * 1024 * 1024;
+export const MAX_RESPONSE_BYTES = LAMBDA_LIMITS.maxInvokePayloadBytes;

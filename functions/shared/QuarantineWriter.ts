@@ -1,8 +1,8 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { CircuitBreaker } from './CircuitBreaker';
-import { QUARANTINE_PREFIX } from './constants';
 import type { Deadline } from './Deadline';
 import type { QuarantineReason } from './errors';
+import { quarantineKey } from './quarantineKey';
 import type { RecordOrigin } from './types';
 import { withRetry, type RetryPolicy } from './withRetry';
 
@@ -25,20 +25,6 @@ export interface QuarantineWriterOptions {
   readonly breaker: CircuitBreaker;
   readonly policy?: RetryPolicy;
   readonly now?: () => number;
-}
-
-const pad = (n: number): string => String(n).padStart(2, '0');
-
-/**
- * Key of a quarantined record: `quarantine/<function>/YYYY/MM/DD/HH/<shardId>/<sequence>[-part].json`.
- * The time is the record's arrival in the stream (UTC), not the processing time, so a redelivered
- * record overwrites its own object instead of adding a second one.
- */
-export function quarantineKey(functionName: QuarantiningFunction, entry: Pick<QuarantineEntry, 'origin' | 'part'>): string {
-  const at = new Date(entry.origin.arrivedAt);
-  const hour = `${at.getUTCFullYear()}/${pad(at.getUTCMonth() + 1)}/${pad(at.getUTCDate())}/${pad(at.getUTCHours())}`;
-  const part = entry.part === undefined ? '' : `-${entry.part.replace(/[^A-Za-z0-9_.:=-]/g, '_')}`;
-  return `${QUARANTINE_PREFIX}${functionName}/${hour}/${entry.origin.shardId}/${entry.origin.sequenceNumber}${part}.json`;
 }
 
 /** Where records that can never be processed go (QuarantineWriter in production, fakes in tests). */

@@ -25,11 +25,11 @@ export const ENV = {
   statusHeartbeatSeconds: 'STATUS_HEARTBEAT_SECONDS',
   /** Plant id of the environment (query function: a line id is unique within the plant). */
   plantId: 'PLANT_ID',
-  /** Powertools: service name and metrics namespace. */
   /** Optional: seconds between detector checkpoints of an asset without episode events (default 60). */
   checkpointIntervalSeconds: 'CHECKPOINT_INTERVAL_SECONDS',
   /** Optional: ms a dependency's circuit stays open (default CIRCUIT_BREAKER.openMs). */
   circuitBreakerOpenMs: 'CIRCUIT_BREAKER_OPEN_MS',
+  /** Powertools: service name and metrics namespace. */
   powertoolsServiceName: 'POWERTOOLS_SERVICE_NAME',
   powertoolsMetricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
 } as const;
@@ -102,6 +102,16 @@ export const METRIC_NAMES = {
   pointsReturned: 'PointsReturned',
 } as const;
 
+/**
+ * Hours the Kinesis stream keeps a record (charts/stream.ts sets it): the window for redelivery, replay and
+ * catching up after an outage. The functions' timestamp window (LIMITS.maxTimestampAgeMs), the storer's
+ * mapping (maxRecordAgeSeconds) and the redrive tool's cut-off follow from it.
+ */
+export const STREAM_RETENTION_HOURS = 7 * 24;
+
+/** Days a reading bucket may live in the hot tier: config `retention.hotDays`, the storer's ENV.hotRetentionDays. */
+export const HOT_RETENTION_DAYS_BOUNDS = { min: 1, max: 3650 } as const;
+
 /** Prefix of quarantined records in the archive bucket (the topic rule's error action writes under iot/). */
 export const QUARANTINE_PREFIX = 'quarantine/' as const;
 
@@ -113,8 +123,8 @@ export const LIMITS = {
   enrichmentAllowanceBytes: 1024,
   /** Contract: one message carries 1 to 500 readings. */
   maxReadingsPerMessage: 500,
-  /** The stream keeps records 7 days; older device timestamps cannot be a redelivery and are rejected. */
-  maxTimestampAgeMs: 7 * 24 * 3600 * 1000,
+  /** The stream keeps records STREAM_RETENTION_HOURS (7 days); older device timestamps cannot be a redelivery and are rejected. */
+  maxTimestampAgeMs: STREAM_RETENTION_HOURS * 3_600_000,
   /** Device clocks may run ahead a little; further ahead is a broken clock. */
   maxTimestampAheadMs: 5 * 60 * 1000,
   /** Largest magnitude of a value: keeps sums of squares far inside DynamoDB's number range (1e125). */
@@ -154,6 +164,8 @@ export const LIMITS = {
 
 /** Identifier pattern of assetId, metric, plantId and lineId (data contract v1). */
 export const IDENTIFIER_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
+/** IDENTIFIER_PATTERN as messages quote it, without its anchors: `[A-Za-z0-9_.:-]{1,64}` (pure: left out of bundles that do not quote it). */
+export const IDENTIFIER_PATTERN_TEXT = /* @__PURE__ */ IDENTIFIER_PATTERN.source.slice(1, -1);
 /** AWS IoT thing names (and so MQTT client ids, which the IoT policy pins to the thing name). */
 export const THING_NAME_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 
@@ -237,3 +249,14 @@ export const SNS_LIMITS = {
   /** Message body and attributes together, in bytes. */
   maxMessageBytes: 262_144,
 } as const;
+
+/** What Lambda allows a function (charts/constructs/BundledFunction.ts checks the rendered values against it). */
+export const LAMBDA_LIMITS = {
+  /** Memory, MB; the runtime tells the function its own in LAMBDA_MEMORY_VARIABLE. */
+  memoryMb: { min: 128, max: 10_240 },
+  /** Payload of a synchronous invocation, request or response: 6 MB (written out: esbuild keeps an unused `6 * 1024 * 1024` in bundles). */
+  maxInvokePayloadBytes: 6_291_456,
+} as const;
+
+/** The variable in which the Lambda runtime gives a function its memory, MB (reserved: a chart cannot set it). */
+export const LAMBDA_MEMORY_VARIABLE = 'AWS_LAMBDA_FUNCTION_MEMORY_SIZE';

@@ -73,3 +73,16 @@ export class QueryLimitError extends QueryInputError {}
 
 /** The asset or sensor is not known to the platform (no status item, or not one of its metrics). */
 export class UnknownSensorError extends QueryInputError {}
+
+/**
+ * A stored item is not one this code wrote (an attribute missing or of another type): it is refused,
+ * not half-read. Retrying reads it the same; the item, or the code that reads it, has to be fixed.
+ */
+export class CorruptItemError extends TelemetryError {}
+
+/**
+ * A read-path computation (rollUp, rawPoints) got a minute bucket without the readings it needs: the
+ * reader did not read them. A bug of the read path, never bad input: the query function rethrows it
+ * (502), the CLI prints its name.
+ */
+export class MissingReadingsError extends TelemetryError {}

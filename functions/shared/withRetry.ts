@@ -4,6 +4,7 @@ import { Deadline } from './Deadline';
 import { CircuitOpenError, DeadlineExceededError, TransientDependencyError } from './errors';
 import { isTransientError } from './isTransientError';
 import { sleep as realSleep } from './sleep';
+import { backoffDelayMs } from './backoffDelayMs';
 
 export interface RetryPolicy {
   readonly maxAttempts: number;
@@ -49,7 +50,7 @@ export async function withRetry<T>(operation: (signal: AbortSignal) => Promise<T
       return await breaker.execute(() => operation(signal));
     } catch (error) {
       if (error instanceof CircuitOpenError || !isTransientError(error)) throw error;
-      const delay = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1)) * random();
+      const delay = backoffDelayMs(attempt, policy, random);
       if (attempt >= policy.maxAttempts || delay >= deadline.remainingMs()) {
         throw new TransientDependencyError(
           breaker.dependency,

@@ -3,7 +3,8 @@ import type { Deadline } from '../shared/Deadline';
 import { TransientDependencyError } from '../shared/errors';
 import type { QuarantineSink } from '../shared/QuarantineWriter';
 import type { BucketPersistence } from './BucketStore';
-import { LAMBDA_MEMORY } from './config';
+import { bucketCacheBytes } from './bucketCacheBytes';
+import { BUCKET_CACHE, DEFAULT_MEMORY_MB, MAX_CONFLICTS } from './constants';
 import { mergeIntoBucket } from './mergeIntoBucket';
 import type { BucketGroup, BucketItem, BucketOverflow } from './types';
 
@@ -14,7 +15,7 @@ export interface BucketWriterOptions {
   readonly now?: () => number;
   /**
    * Estimated heap (BUCKET_CACHE) of the buckets kept in memory between invocations (a warm container
-   * usually sees the same shard again). @default bucketCacheBytes(LAMBDA_MEMORY.defaultMb)
+   * usually sees the same shard again). @default bucketCacheBytes(DEFAULT_MEMORY_MB)
    */
   readonly cacheBytes?: number;
   readonly maxReadingsPerBucket?: number;
@@ -35,28 +36,6 @@ export interface BucketSink {
   write(group: BucketGroup, deadline: Deadline): Promise<BucketWriteResult>;
 }
 
-/** Lost races in a row before a group is given up for this invocation (it is retried with its record). */
-const MAX_CONFLICTS = 5;
-
-/**
- * The bucket cache's estimate of its heap, and the share of the function's memory it may take. Bounded
- * by bytes, not buckets: a full 100 Hz bucket costs ~160 KB, a 1 Hz one ~3 KB (measured with
- * `node --expose-gc`), so a bucket count that fits one rate runs the other out of memory.
- */
-export const BUCKET_CACHE = {
-  /** Keys, attributes and the map entry (measured ~1.1 KB; identifiers of 64 characters add a few hundred bytes). */
-  bytesPerBucket: 2048,
-  /** One reading in the three lists: 24 B of elements, plus up to half again of spare capacity after a push (measured 27-33 B). */
-  bytesPerReading: 40,
-  /** The rest of the memory holds the runtime and SDK, a batch of up to 6 MB of records as parsed objects, and the merges in flight. */
-  memoryShare: 0.25,
-} as const;
-
-/** Cache budget in bytes for a function of `memoryMb`. */
-export function bucketCacheBytes(memoryMb: number): number {
-  return Math.floor(memoryMb * 1024 * 1024 * BUCKET_CACHE.memoryShare);
-}
-
 /**
  * Appends groups to their minute buckets with one conditional put each. The bucket's last known
  * content is cached, so the usual write needs no read: it is conditional on the cached version,
@@ -73,7 +52,7 @@ export class BucketWriter implements BucketSink {
 
   constructor(options: BucketWriterOptions) {
     this.#options = options;
-    this.#cacheBytes = options.cacheBytes ?? bucketCacheBytes(LAMBDA_MEMORY.defaultMb);
+    this.#cacheBytes = options.cacheBytes ?? bucketCacheBytes(DEFAULT_MEMORY_MB);
   }
 
   async write(group: BucketGroup, deadline: Deadline): Promise<BucketWriteResult> {

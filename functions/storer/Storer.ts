@@ -7,11 +7,13 @@ import { DeadlineExceededError } from '../shared/errors';
 import { BatchFailures } from '../shared/BatchFailures';
 import { mapWithConcurrency } from '../shared/mapWithConcurrency';
 import { parseKinesisRecord } from '../shared/parseKinesisRecord';
+import { quarantineAll, type InvalidRecord } from '../shared/quarantineAll';
 import type { QuarantineSink } from '../shared/QuarantineWriter';
 import type { ParsedRecord, RecordOrigin, TelemetryMessage } from '../shared/types';
 import type { BucketSink, BucketWriteResult } from './BucketWriter';
 import type { CircuitBreaker } from '../shared/CircuitBreaker';
 import { paceRetry } from '../shared/paceRetry';
+import { DEFAULT_WRITE_CONCURRENCY } from './constants';
 import { groupReadings } from './groupReadings';
 
 export interface StorerDependencies {
@@ -38,7 +40,24 @@ export interface StorerOutcome {
   readonly superseded: number;
 }
 
-const DEFAULT_WRITE_CONCURRENCY = 32;
+/** A reading record with its place in the batch. */
+type TelemetryRecord = { readonly origin: RecordOrigin; readonly message: TelemetryMessage };
+
+/** What a batch's bucket writes did. */
+interface BucketTotals {
+  readonly stored: number;
+  readonly bucketWrites: number;
+  readonly overflowed: number;
+  readonly alreadyApplied: number;
+  readonly superseded: number;
+}
+
+/** What a batch did, for its metrics and its log line. */
+interface BatchSummary extends BucketTotals {
+  readonly quarantined: number;
+  readonly presence: number;
+  readonly response: KinesisStreamBatchResponse;
+}
 
 /**
  * The storer's batch logic. Powertools' BatchProcessor handles records one at a time and reports
@@ -54,40 +73,29 @@ export class Storer {
   }
 
   async handle(event: KinesisStreamEvent, context: RemainingTime): Promise<StorerOutcome> {
-    const { buckets, quarantine, metrics, logger } = this.#deps;
     const now = this.#deps.now ?? Date.now;
     const startedAt = now();
     const deadline = new Deadline(context);
     const records = event.Records;
-    const batchFailures = new BatchFailures(records, logger);
+    const batchFailures = new BatchFailures(records, this.#deps.logger);
+    const { telemetry, invalid, presence } = splitByKind(records.map((record, index) => parseKinesisRecord(record, index, startedAt)));
+    const quarantined = await quarantineAll(invalid, { sink: this.#deps.quarantine, logger: this.#deps.logger, deadline, batchFailures });
+    const totals = await this.#writeBuckets(telemetry, deadline, batchFailures);
+    const response = batchFailures.response();
+    if (response.batchItemFailures.length > 0) await paceRetry(this.#deps.breakers, deadline, this.#deps.sleep);
+    const summary: BatchSummary = { ...totals, quarantined, presence, response };
+    this.#publishMetrics(summary, now() - startedAt);
+    this.#logBatch(summary, records.length, batchFailures.count);
+    const { stored, bucketWrites, alreadyApplied, superseded } = totals;
+    return { response, stored, bucketWrites, quarantined, presence, alreadyApplied, superseded };
+  }
 
-    const parsed: ParsedRecord[] = records.map((record, index) => parseKinesisRecord(record, index, startedAt));
-    const telemetry: Array<{ origin: RecordOrigin; message: TelemetryMessage }> = [];
-    const invalid: Array<Extract<ParsedRecord, { kind: 'invalid' }>> = [];
-    let presence = 0;
-    for (const record of parsed) {
-      if (record.kind === 'telemetry') telemetry.push(record);
-      else if (record.kind === 'invalid') invalid.push(record);
-      else presence += 1; // Not readings: the processor applies them to asset status.
-    }
-
-    let quarantined = 0;
-    const quarantineResults = await mapWithConcurrency(invalid, 8, async (record) => {
-      if (deadline.isExpired()) throw new DeadlineExceededError('no time left to quarantine');
-      await quarantine.write(record, deadline);
-      logger.info('record quarantined', { reason: record.reason, detail: record.detail, sequenceNumber: record.origin.sequenceNumber });
-    });
-    quarantineResults.forEach((result, i) => {
-      const record = invalid[i];
-      if (record === undefined) return;
-      if (result.status === 'fulfilled') quarantined += 1;
-      else batchFailures.add(record.origin.index, result.reason, 'quarantine');
-    });
-
+  /** Appends the batch's readings to their minute buckets; a group that fails is reported from its first record on. */
+  async #writeBuckets(telemetry: TelemetryRecord[], deadline: Deadline, batchFailures: BatchFailures): Promise<BucketTotals> {
     const groups = groupReadings(telemetry);
     const results = await mapWithConcurrency(groups, this.#deps.writeConcurrency ?? DEFAULT_WRITE_CONCURRENCY, async (group): Promise<BucketWriteResult> => {
       if (deadline.isExpired()) throw new DeadlineExceededError('no time left to write the bucket');
-      return buckets.write(group, deadline);
+      return this.#deps.buckets.write(group, deadline);
     });
     let stored = 0;
     let bucketWrites = 0;
@@ -107,32 +115,51 @@ export class Storer {
         batchFailures.add(group.contributions[0]?.origin.index ?? 0, result.reason, `bucket ${group.sensorId}@${group.minute}`);
       }
     });
-
-    const response = batchFailures.response();
-    if (response.batchItemFailures.length > 0) await paceRetry(this.#deps.breakers, deadline, this.#deps.sleep);
-    metrics.addMetric(METRIC_NAMES.readingsProcessed, MetricUnit.Count, stored);
-    metrics.addMetric(METRIC_NAMES.readingsStored, MetricUnit.Count, stored);
-    metrics.addMetric(METRIC_NAMES.bucketWrites, MetricUnit.Count, bucketWrites);
-    metrics.addMetric(METRIC_NAMES.recordsQuarantined, MetricUnit.Count, quarantined);
-    metrics.addMetric(METRIC_NAMES.presenceEvents, MetricUnit.Count, presence);
-    metrics.addMetric(METRIC_NAMES.readingsOverflowed, MetricUnit.Count, overflowed);
-    // Only when a record carried a sensor twice at one timestamp: in normal operation the metric does not exist.
-    if (superseded > 0) metrics.addMetric(METRIC_NAMES.readingsSuperseded, MetricUnit.Count, superseded);
-    metrics.addMetric(METRIC_NAMES.recordsRetried, MetricUnit.Count, response.batchItemFailures.length);
-    metrics.addMetric(METRIC_NAMES.batchDuration, MetricUnit.Milliseconds, now() - startedAt);
-    metrics.publishStoredMetrics();
-    logger.info('batch stored', {
-      records: records.length,
-      stored,
-      bucketWrites,
-      quarantined,
-      presence,
-      alreadyApplied,
-      ...(superseded > 0 ? { superseded } : {}),
-      overflowed,
-      retried: response.batchItemFailures.length,
-      failures: batchFailures.count,
-    });
-    return { response, stored, bucketWrites, quarantined, presence, alreadyApplied, superseded };
+    return { stored, bucketWrites, overflowed, alreadyApplied, superseded };
   }
+
+  /** The batch's EMF metrics, published with the batch. */
+  #publishMetrics(summary: BatchSummary, durationMs: number): void {
+    const { metrics } = this.#deps;
+    metrics.addMetric(METRIC_NAMES.readingsProcessed, MetricUnit.Count, summary.stored);
+    metrics.addMetric(METRIC_NAMES.readingsStored, MetricUnit.Count, summary.stored);
+    metrics.addMetric(METRIC_NAMES.bucketWrites, MetricUnit.Count, summary.bucketWrites);
+    metrics.addMetric(METRIC_NAMES.recordsQuarantined, MetricUnit.Count, summary.quarantined);
+    metrics.addMetric(METRIC_NAMES.presenceEvents, MetricUnit.Count, summary.presence);
+    metrics.addMetric(METRIC_NAMES.readingsOverflowed, MetricUnit.Count, summary.overflowed);
+    // Only when a record carried a sensor twice at one timestamp: in normal operation the metric does not exist.
+    if (summary.superseded > 0) metrics.addMetric(METRIC_NAMES.readingsSuperseded, MetricUnit.Count, summary.superseded);
+    metrics.addMetric(METRIC_NAMES.recordsRetried, MetricUnit.Count, summary.response.batchItemFailures.length);
+    metrics.addMetric(METRIC_NAMES.batchDuration, MetricUnit.Milliseconds, durationMs);
+    metrics.publishStoredMetrics();
+  }
+
+  /** One line per batch. */
+  #logBatch(summary: BatchSummary, records: number, failures: number): void {
+    this.#deps.logger.info('batch stored', {
+      records,
+      stored: summary.stored,
+      bucketWrites: summary.bucketWrites,
+      quarantined: summary.quarantined,
+      presence: summary.presence,
+      alreadyApplied: summary.alreadyApplied,
+      ...(summary.superseded > 0 ? { superseded: summary.superseded } : {}),
+      overflowed: summary.overflowed,
+      retried: summary.response.batchItemFailures.length,
+      failures,
+    });
+  }
+}
+
+/** The batch's records by kind: telemetry to store, invalid ones to quarantine, and a count of presence events. */
+function splitByKind(parsed: readonly ParsedRecord[]): { telemetry: TelemetryRecord[]; invalid: InvalidRecord[]; presence: number } {
+  const telemetry: TelemetryRecord[] = [];
+  const invalid: InvalidRecord[] = [];
+  let presence = 0;
+  for (const record of parsed) {
+    if (record.kind === 'telemetry') telemetry.push(record);
+    else if (record.kind === 'invalid') invalid.push(record);
+    else presence += 1; // Not readings: the processor applies them to asset status.
+  }
+  return { telemetry, invalid, presence };
 }

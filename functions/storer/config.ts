@@ -1,11 +1,6 @@
-import { ENV } from '../shared/constants';
+import { ENV, HOT_RETENTION_DAYS_BOUNDS, LAMBDA_LIMITS, LAMBDA_MEMORY_VARIABLE } from '../shared/constants';
 import { Environment } from '../shared/Environment';
-
-/**
- * The function's memory, which the Lambda runtime sets (not the chart). Outside Lambda (tests, a
- * script) it is absent: assume Lambda's smallest size, so a cache sized from it never over-commits.
- */
-export const LAMBDA_MEMORY = { variable: 'AWS_LAMBDA_FUNCTION_MEMORY_SIZE', minMb: 128, maxMb: 10_240, defaultMb: 128 } as const;
+import { DEFAULT_MEMORY_MB } from './constants';
 
 export interface StorerConfig {
   readonly readingsTable: string;
@@ -20,7 +15,7 @@ export function readStorerConfig(env: Environment = new Environment()): StorerCo
   return {
     readingsTable: env.required(ENV.readingsTable),
     archiveBucket: env.required(ENV.archiveBucket),
-    hotRetentionDays: env.integer(ENV.hotRetentionDays, { min: 1, max: 3650 }),
-    memoryMb: env.integer(LAMBDA_MEMORY.variable, { min: LAMBDA_MEMORY.minMb, max: LAMBDA_MEMORY.maxMb, default: LAMBDA_MEMORY.defaultMb }),
+    hotRetentionDays: env.integer(ENV.hotRetentionDays, HOT_RETENTION_DAYS_BOUNDS),
+    memoryMb: env.integer(LAMBDA_MEMORY_VARIABLE, { ...LAMBDA_LIMITS.memoryMb, default: DEFAULT_MEMORY_MB }),
   };
 }

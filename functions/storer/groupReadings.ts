@@ -1,12 +1,11 @@
+import { BUCKET_FORMAT } from '../shared/bucket/constants';
 import { sensorIdOf } from '../shared/sensorIdOf';
 import type { TelemetryMessage, RecordOrigin } from '../shared/types';
 import type { BucketGroup } from './types';
 
-const MINUTE_MS = 60_000;
-
 /** Sort key of a reading's bucket: the epoch ms of its minute's start. */
 export function minuteOf(ts: number): number {
-  return Math.floor(ts / MINUTE_MS) * MINUTE_MS;
+  return Math.floor(ts / BUCKET_FORMAT.minuteMs) * BUCKET_FORMAT.minuteMs;
 }
 
 // The storer's tests and tools import it from here; the read path from functions/shared.

@@ -5,9 +5,11 @@ import { S3Client } from '@aws-sdk/client-s3';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { createBreakers } from '../shared/createBreakers';
 import { QuarantineWriter } from '../shared/QuarantineWriter';
+import { s3ClientConfig } from '../shared/s3ClientConfig';
 import { sdkClientConfig } from '../shared/sdkClientConfig';
 import { BucketStore } from './BucketStore';
-import { BucketWriter, bucketCacheBytes } from './BucketWriter';
+import { bucketCacheBytes } from './bucketCacheBytes';
+import { BucketWriter } from './BucketWriter';
 import { readStorerConfig } from './config';
 import { Storer } from './Storer';
 
@@ -17,7 +19,7 @@ const logger = new Logger();
 const breakers = createBreakers(['dynamodb', 's3'] as const);
 const metrics = new Metrics();
 const quarantine = new QuarantineWriter({
-  s3: new S3Client({ ...sdkClientConfig(), forcePathStyle: process.env.AWS_ENDPOINT_URL_S3 !== undefined }),
+  s3: new S3Client(s3ClientConfig()),
   bucket: config.archiveBucket,
   functionName: 'storer',
   breaker: breakers.s3,

@@ -1,5 +1,7 @@
+import { BUCKET_FORMAT } from '../shared/bucket/constants';
 import { bucketStats } from '../shared/bucketStats';
 import { LIMITS } from '../shared/constants';
+import { expiresAtSeconds } from '../shared/expiresAtSeconds';
 import type { Quality, Reading } from '../shared/types';
 import type { BucketGroup, BucketItem, BucketOverflow } from './types';
 
@@ -92,7 +94,7 @@ export function mergeIntoBucket(current: BucketItem | undefined, group: BucketGr
     ...bucketStats(values, qualities),
     version: (current?.version ?? 0) + 1,
     // TTL counts from the end of the minute, so a bucket lives the full retention.
-    expiresAt: Math.floor((group.minute + 60_000) / 1000) + options.retentionDays * 86_400,
+    expiresAt: expiresAtSeconds(group.minute + BUCKET_FORMAT.minuteMs, options.retentionDays),
     updatedAt: options.nowMs,
   };
   return { item, appended, alreadyApplied, superseded, overflow };

@@ -15,9 +15,9 @@ import { PriceKey, priceOf } from '../../charts/lib/prices';
 import { alarmTable, AlarmRow } from '../../charts/observability';
 import { FUNCTION_SETTINGS } from '../../charts/processing';
 import { rawExpirationDays, rawTransitions, type ArchiveStorageClass } from '../../charts/lib/archiveTiers';
-import { SHARD_LEVEL_METRICS, STREAM_RETENTION_HOURS } from '../../charts/stream';
-import { DEFAULT_CHECKPOINT_INTERVAL_SECONDS } from '../../functions/processor/Processor';
-import { LIMITS, METRIC_NAMES } from '../../functions/shared/constants';
+import { SHARD_LEVEL_METRICS } from '../../charts/stream';
+import { DEFAULT_CHECKPOINT_INTERVAL_SECONDS } from '../../functions/processor/constants';
+import { LIMITS, METRIC_NAMES, STREAM_RETENTION_HOURS } from '../../functions/shared/constants';
 
 /** AWS bills a month as 730 hours. */
 export const MONTH = { hours: 730, seconds: 730 * 3600, minutes: 730 * 60, days: 730 / 24 } as const;

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { StreamFunction } from '../../charts/processing';
+import { LIMITS } from '../../functions/shared/constants';
 import { QueryInputError } from '../../functions/shared/errors';
 import { parseInstant } from '../../functions/shared/query/parseInstant';
 import { helpRequested } from './helpRequested';
@@ -19,12 +20,6 @@ export const MAX_MESSAGES = { default: 50, max: 10_000 } as const;
 export const MAX_OBJECTS = { default: 5_000, max: 100_000 } as const;
 /** --from when none is given: the last day, where a telemetry-failures alarm's objects are. */
 export const DEFAULT_QUARANTINE_FROM = '-24h';
-/**
- * The functions reject a reading more than 7 days older than its record's arrival in the stream
- * (LIMITS.maxTimestampAgeMs): a replayed message arrives now, so older ones would only be quarantined again.
- */
-export const MAX_QUARANTINE_AGE_MS = 7 * 24 * 3_600_000;
-
 /** The sources `--quarantine` replays: the IoT rules' error actions (quarantine/iot/). */
 export const QUARANTINE_SOURCES = ['iot'] as const;
 export type QuarantineSource = (typeof QUARANTINE_SOURCES)[number];
@@ -130,9 +125,12 @@ function quarantineOptions(environment: string, dryRun: boolean, given: Readonly
   const toMs = instant('--to', toText);
   const iso = (ms: number): string => new Date(ms).toISOString();
   if (fromMs >= toMs) throw new RedriveError(`--from must be before --to, got --from "${fromText}" (${iso(fromMs)}) and --to "${toText}" (${iso(toMs)})`);
-  if (fromMs < now - MAX_QUARANTINE_AGE_MS) {
+  // The functions reject a reading more than LIMITS.maxTimestampAgeMs older than its record's arrival in the stream:
+  // a replayed message arrives now, so older ones would only be quarantined again.
+  if (fromMs < now - LIMITS.maxTimestampAgeMs) {
+    const days = `${LIMITS.maxTimestampAgeMs / 86_400_000} days`;
     throw new RedriveError(
-      `--from must be within the last 7 days (the functions reject readings more than 7 days older than their arrival in the stream), got "${fromText}" (${iso(fromMs)})`,
+      `--from must be within the last ${days} (the functions reject readings more than ${days} older than their arrival in the stream), got "${fromText}" (${iso(fromMs)})`,
     );
   }
   const maxObjects = countFlag(given, 'max-objects', MAX_OBJECTS);

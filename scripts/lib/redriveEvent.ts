@@ -2,10 +2,10 @@ import type { _Record } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 
 /**
- * Lambda's synchronous invocation payload limit is 6 MB (6,291,456 bytes); the redrive packs events up
- * to a little under it so that no rounding on either side can push an invocation over.
+ * Largest event the redrive packs: a little under Lambda's synchronous invocation payload limit
+ * (LAMBDA_LIMITS.maxInvokePayloadBytes, 6 MB) so that no rounding on either side can push an invocation over.
  */
-export const MAX_INVOKE_PAYLOAD_BYTES = 6_000_000;
+export const MAX_REDRIVE_EVENT_BYTES = 6_000_000;
 
 /** Where the records come from, as Lambda's event source mapping names it in every record. */
 export interface EventSource {
@@ -47,7 +47,7 @@ const EVENT_OVERHEAD_BYTES = Buffer.byteLength('{"Records":[]}');
  * contiguous run of the range, in order. A record that alone exceeds the limit is an error (Kinesis
  * records are at most 1 MiB, so this does not happen with Lambda's 6 MB).
  */
-export function splitIntoEvents(records: readonly KinesisStreamRecord[], maxBytes = MAX_INVOKE_PAYLOAD_BYTES): KinesisStreamEvent[] {
+export function splitIntoEvents(records: readonly KinesisStreamRecord[], maxBytes = MAX_REDRIVE_EVENT_BYTES): KinesisStreamEvent[] {
   const events: KinesisStreamEvent[] = [];
   let current: KinesisStreamRecord[] = [];
   let size = EVENT_OVERHEAD_BYTES;

@@ -5,7 +5,7 @@ import type { KinesisStreamEvent } from 'aws-lambda';
 import { errorText } from './errorText';
 import type { RedriveOptions } from './redriveArgs';
 import { parseBatchFailure, type KinesisBatchFailure } from './redriveDocument';
-import { eventBytes, MAX_INVOKE_PAYLOAD_BYTES, splitIntoEvents, toLambdaRecord } from './redriveEvent';
+import { eventBytes, MAX_REDRIVE_EVENT_BYTES, splitIntoEvents, toLambdaRecord } from './redriveEvent';
 import { readRange, type RangeRead } from './redriveRecords';
 import { archivePrefixes, type RedriveFunction, type RedriveTargets } from './redriveTargets';
 
@@ -17,7 +17,7 @@ export interface RedriveClients {
 }
 
 export interface RedriveSettings {
-  /** Largest invocation payload; default MAX_INVOKE_PAYLOAD_BYTES. */
+  /** Largest invocation payload; default MAX_REDRIVE_EVENT_BYTES. */
   readonly maxPayloadBytes?: number;
   /**
    * How long a received message stays invisible (default 300 s). A message kept after a failed
@@ -178,7 +178,7 @@ export async function redriveQueue(
     try {
       events = splitIntoEvents(
         read.records.map((record) => toLambdaRecord(record, source)),
-        settings.maxPayloadBytes ?? MAX_INVOKE_PAYLOAD_BYTES,
+        settings.maxPayloadBytes ?? MAX_REDRIVE_EVENT_BYTES,
       );
     } catch (error) {
       return keep('read error', `${head(read.records.length)}kept: ${(error as Error).message}`);

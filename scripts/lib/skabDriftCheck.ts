@@ -5,13 +5,32 @@
  *
  *   npx tsx scripts/lib/skabDriftCheck.ts FILE [--chunk N]... [--settings FILE.json]
  *
- * Without --chunk it reports chunk lengths 800, 1150 and 1500.
+ * Without --chunk it reports the chunk lengths of SKAB_DRIFT_CHUNK_ROWS.
  */
+import { parseArgs } from 'node:util';
 import type { DetectorSettings } from '../../functions/shared/detector';
+import { helpRequested } from './helpRequested';
 import { readReplayFile, type ReplayFile } from './replayInput';
 import { replayFile } from './replayRun';
 import { readReplaySettings } from './replaySettings';
 import { SKAB_WARMUP_ROWS } from './skabScore';
+
+/** Chunk lengths (rows) the drift check and the sweep report by default: around the length of SKAB's labelled files. */
+export const SKAB_DRIFT_CHUNK_ROWS: readonly number[] = [800, 1150, 1500];
+
+export const DRIFT_CHECK_USAGE = 'usage: npx tsx scripts/lib/skabDriftCheck.ts FILE [--chunk N]... [--settings FILE.json]';
+
+/** The flags skabDriftCheck takes (DRIFT_CHECK_USAGE names each of them). */
+export const DRIFT_CHECK_FLAGS = { chunk: { type: 'string', multiple: true }, settings: { type: 'string' } } as const;
+
+export interface DriftCheckOptions {
+  /** The anomaly-free recording (SKAB CSV). */
+  readonly path: string;
+  /** Chunk lengths in rows, in the order given; SKAB_DRIFT_CHUNK_ROWS without --chunk. */
+  readonly chunkRows: readonly number[];
+  /** Detector settings file (JSON or YAML). @default - the detector's defaults */
+  readonly settingsFile?: string;
+}
 
 export interface DriftCheckResult {
   readonly chunkRows: number;
@@ -42,23 +61,60 @@ export function driftCheck(file: ReplayFile, chunkRows: number, settings: Detect
   return { chunkRows, chunks: perChunk.length, perChunk, flagged, judged, share: judged === 0 ? 0 : flagged / judged };
 }
 
-function main(): void {
-  const args = process.argv.slice(2);
-  const chunkLengths: number[] = [];
-  let settings: DetectorSettings = {};
-  let path: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--chunk') chunkLengths.push(Number(args[++i]));
-    else if (args[i] === '--settings') settings = readReplaySettings(args[++i]);
-    else path = args[i];
+/**
+ * Parses the command line: 'help' for `--help`/`-h`, else the options, or an Error of one line naming
+ * the argument, with the usage. Tokens are checked here rather than by parseArgs' strict mode, whose
+ * message for an unknown flag suggests `--` instead of naming what is allowed.
+ */
+export function parseDriftCheckArgs(args: readonly string[]): DriftCheckOptions | 'help' {
+  if (helpRequested(args)) return 'help';
+  const { tokens } = parseArgs({ args: [...args], options: DRIFT_CHECK_FLAGS, strict: false, allowPositionals: true, tokens: true });
+  const paths: string[] = [];
+  const chunkRows: number[] = [];
+  let settingsFile: string | undefined;
+  for (const token of tokens) {
+    if (token.kind === 'positional') paths.push(token.value);
+    if (token.kind !== 'option') continue;
+    if (!(token.name in DRIFT_CHECK_FLAGS)) {
+      const value = token.value === undefined ? '' : ` (value ${JSON.stringify(token.value)})`;
+      throw new Error(`${token.rawName}: unknown flag${value}; ${DRIFT_CHECK_USAGE}`);
+    }
+    // A separate value that looks like a flag (`--chunk --settings x`) means the value was forgotten.
+    if (token.value === undefined || token.value === '' || (!token.inlineValue && token.value.startsWith('-'))) {
+      throw new Error(`${token.rawName}: missing value; ${DRIFT_CHECK_USAGE}`);
+    }
+    if (token.name === 'settings') settingsFile = token.value;
+    else {
+      const rows = /^\d+$/.test(token.value) ? Number(token.value) : Number.NaN;
+      if (!(rows > SKAB_WARMUP_ROWS)) {
+        throw new Error(`--chunk must be a whole number of rows above the ${SKAB_WARMUP_ROWS}-row warm-up, got ${JSON.stringify(token.value)}`);
+      }
+      chunkRows.push(rows);
+    }
   }
-  if (path === undefined) {
-    process.stderr.write('usage: tsx scripts/lib/skabDriftCheck.ts FILE [--chunk N]... [--settings FILE.json]\n');
+  if (paths.length !== 1) {
+    const got = paths.length === 0 ? 'none' : paths.map((path) => JSON.stringify(path)).join(', ');
+    throw new Error(`one FILE, got ${got}; ${DRIFT_CHECK_USAGE}`);
+  }
+  return { path: paths[0] as string, chunkRows: chunkRows.length > 0 ? chunkRows : SKAB_DRIFT_CHUNK_ROWS, ...(settingsFile === undefined ? {} : { settingsFile }) };
+}
+
+function main(): void {
+  let options: DriftCheckOptions | 'help';
+  try {
+    options = parseDriftCheckArgs(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`skabDriftCheck: ${(error as Error).message}\n`);
     process.exitCode = 2;
     return;
   }
-  const file = readReplayFile(path, 'skab');
-  for (const rows of chunkLengths.length > 0 ? chunkLengths : [800, 1150, 1500]) {
+  if (options === 'help') {
+    process.stdout.write(`${DRIFT_CHECK_USAGE}\n`);
+    return;
+  }
+  const settings: DetectorSettings = options.settingsFile === undefined ? {} : readReplaySettings(options.settingsFile);
+  const file = readReplayFile(options.path, 'skab');
+  for (const rows of options.chunkRows) {
     const result = driftCheck(file, rows, settings);
     const chunks = result.perChunk.map((share) => `${Math.round(share * 100)}`).join(' ');
     process.stdout.write(

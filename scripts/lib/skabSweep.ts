@@ -2,24 +2,53 @@
  * Compares detector variants on both SKAB measures in one run: pooled F1 / FAR / MAR of the
  * labelled files (and F1 of the even and odd files separately), the NAB scores (standard /
  * LowFP / LowFN) on label edges and on the changepoint column, the flagged share of the
- * anomaly-free recording cut into chunks of 800 / 1150 / 1500 rows and replayed whole (with its
+ * anomaly-free recording cut into chunks (SKAB_DRIFT_CHUNK_ROWS) and replayed whole (with its
  * episodes), and the pooled onset delay (median / p90 seconds, missed onsets).
  *
  *   npx tsx scripts/lib/skabSweep.ts SKAB_DIR 'name={"settings":{...},"internals":{...}}'...
  *
  * `settings` are ordinary detector settings; `internals` temporarily override entries of
  * DETECTOR_INTERNALS (fixed internals, for experiments only; restored after each variant).
- * Without variants it measures the defaults.
+ * Without variants it measures the defaults. It takes no flags.
  */
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import type { DetectorSettings } from '../../functions/shared/detector';
 import { DETECTOR_INTERNALS } from '../../functions/shared/detector/constants';
 import { benchSkab } from '../benchSkab';
+import { helpRequested } from './helpRequested';
 import { readReplayFile } from './replayInput';
 import { NAB_PROFILES, nabScore } from './nabScore';
-import { driftCheck } from './skabDriftCheck';
+import { driftCheck, SKAB_DRIFT_CHUNK_ROWS } from './skabDriftCheck';
 import { nearestRankQuantile, skabOnsets, sumOnsetOutcomes } from './skabOnset';
 import { skabRates, sumSkabCounts } from './skabScore';
+
+export const SWEEP_USAGE = `usage: npx tsx scripts/lib/skabSweep.ts SKAB_DIR ['name={"settings":{...},"internals":{...}}']...`;
+
+export interface SweepOptions {
+  /** SKAB's data folder (the labelled files and anomaly-free/anomaly-free.csv). */
+  readonly dir: string;
+  /** The variants as given, `name` or `name=JSON`; `defaults` alone when none is given. */
+  readonly variants: readonly string[];
+}
+
+/**
+ * Parses the command line: 'help' for `--help`/`-h`, else the folder and the variants, or an Error
+ * of one line with the usage. The sweep takes no flags, so any is refused rather than taken for a
+ * variant.
+ */
+export function parseSweepArgs(args: readonly string[]): SweepOptions | 'help' {
+  if (helpRequested(args)) return 'help';
+  const { tokens } = parseArgs({ args: [...args], options: {}, strict: false, allowPositionals: true, tokens: true });
+  const flag = tokens.find((token) => token.kind === 'option');
+  if (flag?.kind === 'option') {
+    const value = flag.value === undefined ? '' : ` (value ${JSON.stringify(flag.value)})`;
+    throw new Error(`${flag.rawName}: unknown flag${value}, the sweep takes none; ${SWEEP_USAGE}`);
+  }
+  const [dir, ...variants] = tokens.flatMap((token) => (token.kind === 'positional' ? [token.value] : []));
+  if (dir === undefined) throw new Error(`SKAB_DIR missing; ${SWEEP_USAGE}`);
+  return { dir, variants: variants.length > 0 ? variants : ['defaults'] };
+}
 
 interface Variant {
   readonly name: string;
@@ -51,23 +80,32 @@ function withInternals<T>(overrides: Record<string, unknown>, run: () => T): T {
 }
 
 function main(): void {
-  const [dir, ...specs] = process.argv.slice(2);
-  if (dir === undefined) {
-    process.stderr.write('usage: tsx scripts/lib/skabSweep.ts SKAB_DIR [name=JSON]...\n');
+  let options: SweepOptions | 'help';
+  try {
+    options = parseSweepArgs(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`skabSweep: ${(error as Error).message}\n`);
     process.exitCode = 2;
     return;
   }
-  const variants = specs.length > 0 ? specs.map(parseVariant) : [parseVariant('defaults')];
+  if (options === 'help') {
+    process.stdout.write(`${SWEEP_USAGE}\n`);
+    return;
+  }
+  const { dir } = options;
+  const variants = options.variants.map(parseVariant);
   const clean = readReplayFile(join(dir, 'anomaly-free', 'anomaly-free.csv'), 'skab');
   const pct = (value: number): string => (value * 100).toFixed(1);
-  process.stdout.write('variant | F1 | FAR | MAR | even / odd F1 | NAB standard / LowFP / LowFN | changepoint-column NAB | clean FA 800 / 1150 / 1500 | whole clean FA, episodes | onset median / p90 s, missed\n');
+  process.stdout.write(
+    `variant | F1 | FAR | MAR | even / odd F1 | NAB standard / LowFP / LowFN | changepoint-column NAB | clean FA ${SKAB_DRIFT_CHUNK_ROWS.join(' / ')} | whole clean FA, episodes | onset median / p90 s, missed\n`,
+  );
   for (const variant of variants) {
     const line = withInternals(variant.internals, () => {
       const bench = benchSkab(dir, variant.settings);
       const rates = skabRates(bench.total);
       const half = (parity: number): number =>
         skabRates(sumSkabCounts(bench.files.filter((file) => Number(/(\d+)\.csv$/.exec(file.name)?.[1]) % 2 === parity).map((file) => file.counts))).f1;
-      const shares = [800, 1150, 1500].map((rows) => pct(driftCheck(clean, rows, variant.settings).share));
+      const shares = SKAB_DRIFT_CHUNK_ROWS.map((rows) => pct(driftCheck(clean, rows, variant.settings).share));
       const nab = NAB_PROFILES.map((profile) => nabScore(bench.nab, profile).toFixed(2)).join(' / ');
       const leaderboardNab = bench.leaderboardNab;
       const columnNab = leaderboardNab === undefined ? '-' : NAB_PROFILES.map((profile) => nabScore(leaderboardNab.outcome, profile).toFixed(2)).join(' / ');

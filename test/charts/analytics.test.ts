@@ -19,7 +19,7 @@ import type { Quality } from '../../functions/shared/types';
 import { validateTelemetryMessage } from '../../functions/shared/validateTelemetryMessage';
 import { createViewSql, toDuckDbSql, type GlueTableSpec } from '../helpers/archiveDuckDb';
 import { findObject, platformProps, RenderedObject, synthChart } from '../helpers/platform';
-import { deviceReading, lambdaContext, presence, telemetry } from '../helpers/records';
+import { deviceReading, kinesisOrigin, lambdaContext, presence, telemetry } from '../helpers/records';
 
 const props = platformProps('dev');
 const { config, names } = props;
@@ -328,7 +328,7 @@ describe('the archive in DuckDB: tables and named queries on objects laid out as
       const writer = new QuarantineWriter({ s3, bucket: names.archiveBucket, functionName: source, breaker: new CircuitBreaker('s3', { openMs: 1000 }) });
       for (const [index, reason] of reasons.entries()) {
         const arrival = DAY_START + (index - 1) * HOUR + 5;
-        const origin = { index, sequenceNumber: `4965000000000000000000000000000000000000000000000000000${index}`, shardId: 'shardId-000000000000', partitionKey: 'pump-07', arrivedAt: arrival, streamArn: names.streamArn };
+        const origin = kinesisOrigin({ index, sequenceNumber: `4965000000000000000000000000000000000000000000000000000${index}`, arrivedAt: arrival, streamArn: names.streamArn });
         await writer.write({ origin, reason, detail: `detail ${index}`, data: Buffer.from('{not json').toString('base64') }, new Deadline(lambdaContext()));
         quarantined.push({ source, reason, arrival });
       }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Testing } from 'cdk8s';
-import { ACK_HEALTH_LUA_FILE, ACK_KINDS, ARGOCD_CONFIG_MAP, GitOpsChart, healthCustomizationKey } from '../../charts/gitops';
+import { ACK_HEALTH_LUA_FILE, ACK_KINDS, ARGOCD_CONFIG_MAP, GitOpsBootstrapChart, healthCustomizationKey } from '../../charts/gitopsBootstrap';
 import { runHealthScript } from '../helpers/luaHealth';
 import { findObject, platformProps, RenderedObject } from '../helpers/platform';
 
@@ -52,8 +52,8 @@ describe('ACK health check (charts/argocd/ack-health.lua), run as Argo CD runs i
 });
 
 describe('argocd-cm health customizations in the bootstrap', () => {
-  const chart = new GitOpsChart(Testing.app(), 'gitops', platformProps('dev'));
-  const configMap = findObject(Testing.synth(chart.bootstrap) as RenderedObject[], 'ConfigMap', ARGOCD_CONFIG_MAP);
+  const chart = new GitOpsBootstrapChart(Testing.app(), 'gitops-bootstrap', platformProps('dev'));
+  const configMap = findObject(Testing.synth(chart) as RenderedObject[], 'ConfigMap', ARGOCD_CONFIG_MAP);
   const data = (configMap as unknown as { data: Record<string, string> }).data;
 
   test('one valid ConfigMap key per ACK kind, each holding the health script (a key with * is refused by Kubernetes)', () => {

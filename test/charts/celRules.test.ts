@@ -55,14 +55,22 @@ describe('the CEL rules of the pinned CRDs', () => {
     });
     const compile = (rule: string) => () => StructuralCelRules.compile(schema(rule), 'test/v1 Thing');
     expect(compile('self.size >')).toThrow(CelCompileError);
-    expect(compile('quantity(self.size) > 1')).toThrow("CEL expression does not compile: test/v1 Thing.spec: undeclared reference to function 'quantity': quantity(self.size) > 1");
-    expect(compile('has(self.sise)')).toThrow("CEL expression does not compile: test/v1 Thing.spec: undefined field 'sise': has(self.sise)");
-    expect(compile('self.size.value == 1')).toThrow("test/v1 Thing.spec: type 'integer' does not support field selection of 'value'");
-    expect(compile('size(self, 1) == 1')).toThrow("found no matching overload for 'size' with 2 argument(s)");
-    expect(compile('other.size == 1')).toThrow("undeclared reference to 'other'");
+    expect(compile('quantity(self.size) > 1')).toThrow(
+      new Error("CEL expression does not compile: test/v1 Thing.spec: undeclared reference to function 'quantity': quantity(self.size) > 1"),
+    );
+    expect(compile('has(self.sise)')).toThrow(new Error("CEL expression does not compile: test/v1 Thing.spec: undefined field 'sise': has(self.sise)"));
+    expect(compile('self.size.value == 1')).toThrow(
+      new Error("CEL expression does not compile: test/v1 Thing.spec: type 'integer' does not support field selection of 'value': self.size.value == 1"),
+    );
+    expect(compile('size(self, 1) == 1')).toThrow(
+      new Error("CEL expression does not compile: test/v1 Thing.spec: found no matching overload for 'size' with 2 argument(s): size(self, 1) == 1"),
+    );
+    expect(compile('other.size == 1')).toThrow(new Error("CEL expression does not compile: test/v1 Thing.spec: undeclared reference to 'other': other.size == 1"));
     // oldSelf has nothing to correlate with under the items of an atomic list.
     const atomic: StructuralSchema = { type: 'array', items: { type: 'string', 'x-kubernetes-validations': [{ rule: 'self == oldSelf' }] } };
-    expect(() => StructuralCelRules.compile(atomic, 'test/v1 Thing')).toThrow('test/v1 Thing[]: oldSelf cannot be used on the uncorrelatable portion of the schema');
+    expect(() => StructuralCelRules.compile(atomic, 'test/v1 Thing')).toThrow(
+      new Error('CEL expression does not compile: test/v1 Thing[]: oldSelf cannot be used on the uncorrelatable portion of the schema: self == oldSelf'),
+    );
   });
 });
 

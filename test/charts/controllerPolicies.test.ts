@@ -17,7 +17,8 @@ import {
   WILDCARD_ONLY_ACTIONS,
 } from '../../charts/lib/controllerPolicies';
 import { PlatformNames } from '../../charts/lib/names';
-import { MAX_MANAGED_POLICY_CHARS, roleBoundaryDocument } from '../../charts/lib/roleBoundary';
+import { MAX_MANAGED_POLICY_CHARS } from '../../charts/lib/documentJson';
+import { roleBoundaryDocument } from '../../charts/lib/roleBoundary';
 
 interface Rendered {
   readonly config: EnvironmentConfig;

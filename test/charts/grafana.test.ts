@@ -117,6 +117,10 @@ async function emittedMetrics(environment: string): Promise<Set<string>> {
 }
 
 describe('GrafanaChart', () => {
+  it('renders the pipeline dashboard ConfigMap of dev as in the snapshot', () => {
+    expect(Testing.synth(new GrafanaChart(Testing.app(), 'grafana', platformProps('dev')))).toMatchSnapshot();
+  });
+
   it.each(['dev', 'prod'])('renders the %s pipeline dashboard as a ConfigMap the Grafana sidecar loads', (environment) => {
     const object = render(environment);
     const { config, names } = platformProps(environment);

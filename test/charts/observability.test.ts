@@ -494,6 +494,19 @@ describe('OpsAlarm validation', () => {
       { signal: { kind: 'expression', expression: 'signal', label: 'x', inputs: { signal: errors } } },
     ],
     ['OpsAlarm: props.signal.query must be a Metrics Insights SELECT, got "SUM(Errors)"', { signal: { kind: 'query', query: 'SUM(Errors)', label: 'x' } }],
+    ['OpsAlarm: props.signal.metric.statistic must be a percentile p0 to p100, got "p101"', { signal: { kind: 'metric', metric: { ...errors, statistic: 'p101' } } }],
+    ['OpsAlarm: props.signal.metric.namespace must be non-empty and not start with ":", got ":Lambda"', { signal: { kind: 'metric', metric: { ...errors, namespace: ':Lambda' } } }],
+    [
+      'OpsAlarm: props.signal.inputs.m2.dimensions must have at most 30 entries, got 31',
+      {
+        signal: {
+          kind: 'expression',
+          expression: 'm1 + m2',
+          label: 'x',
+          inputs: { m1: errors, m2: { ...errors, dimensions: Object.fromEntries(Array.from({ length: 31 }, (_, index) => [`D${index}`, 'v'])) } },
+        },
+      },
+    ],
   ];
   test.each(rejected)('throws %s', (message, overrides) => {
     expect(() => build(overrides)).toThrow(new Error(message));

@@ -1,5 +1,8 @@
+import { Testing } from 'cdk8s';
+import { OperatorPolicy, type OperatorPolicyProps } from '../../charts/constructs/OperatorPolicy';
+import type { AccessStatement } from '../../charts/constructs/LeastPrivilegeRole';
 import { QueryChart, QUERY_FUNCTION_SETTINGS } from '../../charts/query';
-import { findObject, inlineStatements, PolicyStatement, RenderedObject, synthChart, trustStatements } from '../helpers/platform';
+import { findObject, inlineStatements, platformProps, PolicyStatement, RenderedObject, synthChart, trustStatements } from '../helpers/platform';
 
 const render = (environment = 'dev'): RenderedObject[] => synthChart((app, props) => new QueryChart(app, 'query', props), environment);
 const policyStatements = (objects: readonly RenderedObject[], name: string): PolicyStatement[] =>
@@ -70,5 +73,28 @@ describe('QueryChart', () => {
       { Sid: 'CallQueryFunctionUrl', Effect: 'Allow', Action: ['lambda:InvokeFunctionUrl'], Resource: ['arn:aws:lambda:sa-east-1:111122223333:function:lambda-query-dev'], Condition: { StringEquals: { 'lambda:FunctionUrlAuthType': 'AWS_IAM' } } },
       { Sid: 'InvokeThroughFunctionUrl', Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: ['arn:aws:lambda:sa-east-1:111122223333:function:lambda-query-dev'], Condition: { Bool: { 'lambda:InvokedViaFunctionUrl': 'true' } } },
     ]);
+  });
+});
+
+describe('OperatorPolicy', () => {
+  const { config, names } = platformProps('dev');
+  const read = (index: number): AccessStatement => ({ sid: `Read${index}`, actions: ['dynamodb:GetItem'], resources: [`arn:aws:dynamodb:sa-east-1:111122223333:table/dynamodb-test-${index}-dev`] });
+  const build = (overrides: Partial<OperatorPolicyProps>): OperatorPolicy =>
+    new OperatorPolicy(Testing.chart(), 'policy', { config, names, policyName: 'iam-test-dev', description: 'a test policy', statements: [read(0)], ...overrides });
+
+  test('a valid policy renders, named by its ARN', () => {
+    expect(build({}).policyArn).toBe('arn:aws:iam::111122223333:policy/iam-test-dev');
+  });
+
+  test.each<[string, Partial<OperatorPolicyProps>, string]>([
+    ['a bad name', { policyName: 'iam test' }, 'OperatorPolicy: props.policyName must match [\\w+=,.@-]{1,128}, got "iam test"'],
+    ['no statement', { statements: [] }, 'OperatorPolicy: props.statements must hold at least one statement, got []'],
+    [
+      'a document over the managed-policy limit',
+      { statements: Array.from({ length: 60 }, (_, index) => read(index)) },
+      "OperatorPolicy: props.statements must render a document within IAM's 6144 characters of a managed policy (whitespace excluded), got 8778 characters for \"iam-test-dev\"",
+    ],
+  ])('refuses %s', (_case, overrides, message) => {
+    expect(() => build(overrides)).toThrow(new Error(message));
   });
 });

@@ -2,7 +2,8 @@ import { Testing } from 'cdk8s';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ACK_KINDS, ARGOCD_CONFIG_MAP, GitOpsChart, MANAGED_API_GROUPS, ARGOCD_NAMESPACE } from '../../charts/gitops';
+import { GitOpsChart } from '../../charts/gitops';
+import { ACK_KINDS, ARGOCD_CONFIG_MAP, ARGOCD_NAMESPACE, GitOpsBootstrapChart, MANAGED_API_GROUPS } from '../../charts/gitopsBootstrap';
 import { ALLOWED_REGION, listEnvironments, loadEnvironmentConfig } from '../../charts/lib/config';
 import { platformTags, SYNC_WAVES } from '../../charts/lib/conventions';
 import { CREATE_ONLY_KINDS } from '../../charts/lib/createOnlyFields';
@@ -208,8 +209,9 @@ describe('CrdSchemaValidator', () => {
   const props = platformProps('dev');
   const app = Testing.app();
   const gitops = new GitOpsChart(app, 'gitops', props);
+  const bootstrap = new GitOpsBootstrapChart(app, 'gitops-bootstrap', props);
   const observability = new ObservabilityChart(app, 'observability', props);
-  const objects = [...Testing.synth(gitops), ...Testing.synth(gitops.bootstrap), ...Testing.synth(observability)] as RenderedObject[];
+  const objects = [...Testing.synth(gitops), ...Testing.synth(bootstrap), ...Testing.synth(observability)] as RenderedObject[];
   const copy = (kind: string): Record<string, unknown> & { metadata: Record<string, unknown>; spec: Record<string, unknown> } =>
     JSON.parse(JSON.stringify(objects.find((object) => object.kind === kind)));
   const messages = (object: unknown): string[] => validator.validate(object).map(formatIssue);

@@ -269,8 +269,8 @@ describe('EncryptedTable', () => {
 
   test.each<[string, Partial<EncryptedTableProps>, string]>([
     ['a bad table name', { tableName: 'a b' }, 'EncryptedTable: props.tableName must match [A-Za-z0-9_.-]{3,255}, got "a b"'],
-    ['a bad TTL attribute', { ttlAttribute: 'a b' }, 'EncryptedTable: props.ttlAttribute must match [A-Za-z0-9_.-]+, got "a b"'],
-    ['a bad key name', { sortKey: { name: 'x y', type: 'N' } }, 'EncryptedTable: props.sortKey.name must match [A-Za-z0-9_.-]+, got "x y"'],
+    ['a bad TTL attribute', { ttlAttribute: 'a b' }, 'EncryptedTable: props.ttlAttribute must match [A-Za-z0-9_.-]{1,255}, got "a b"'],
+    ['a bad key name', { sortKey: { name: 'x y', type: 'N' } }, 'EncryptedTable: props.sortKey.name must match [A-Za-z0-9_.-]{1,255}, got "x y"'],
     ['the same key twice', { sortKey: { name: 'id', type: 'S' } }, 'EncryptedTable: props.sortKey must differ from props.partitionKey, got "id" for both'],
     [
       'a key with two types',
@@ -294,6 +294,6 @@ describe('EncryptedTable', () => {
       'EncryptedTable: props.globalSecondaryIndexes[1].indexName must be unique, got "byOther" twice',
     ],
   ])('refuses %s', (_case, overrides, message) => {
-    expect(build(overrides)).toThrow(message);
+    expect(build(overrides)).toThrow(new Error(message));
   });
 });

@@ -1,10 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Testing } from 'cdk8s';
-import { parseAllDocuments } from 'yaml';
 import { GitOpsChart } from '../../charts/gitops';
 import { CONTROLLERS } from '../../charts/lib/controllerPolicies';
-import { findObject, platformProps, RenderedObject } from '../helpers/platform';
+import { committedObjects, findObject, platformProps, RenderedObject } from '../helpers/platform';
 
 const root = join(__dirname, '..', '..');
 const guide = readFileSync(join(root, 'docs', 'controllers.md'), 'utf8');
@@ -14,19 +13,6 @@ const flat = (text: string): string => text.replace(/\s+/g, ' ');
 
 /** The Crossplane provider packages whose groups the provider role serves (`iot.aws.m.upbound.io` is `provider-aws-iot`). */
 const PROVIDER_PACKAGES = CONTROLLERS['crossplane-provider-aws'].map((group) => `provider-aws-${group.slice(0, group.indexOf('.'))}`);
-
-/** Every object of the committed manifests of every environment. */
-function committedObjects(): RenderedObject[] {
-  const manifests = join(root, 'manifests');
-  return readdirSync(manifests, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
-    .flatMap((environment) =>
-      readdirSync(join(manifests, environment.name))
-        .filter((file) => file.endsWith('.k8s.yaml'))
-        .flatMap((file) => parseAllDocuments(readFileSync(join(manifests, environment.name, file), 'utf8')).map((document) => document.toJSON() as RenderedObject | null)),
-    )
-    .filter((object): object is RenderedObject => object !== null);
-}
 
 /** Kinds the manifests render, by API group. */
 function kindsByGroup(): Map<string, Set<string>> {

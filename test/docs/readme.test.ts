@@ -3,9 +3,12 @@ import { join } from 'node:path';
 import { Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { GitOpsChart } from '../../charts/gitops';
-import { quarantineKey, type QuarantiningFunction } from '../../functions/shared/QuarantineWriter';
+import { GitOpsBootstrapChart } from '../../charts/gitopsBootstrap';
+import { quarantineKey } from '../../functions/shared/quarantineKey';
+import type { QuarantiningFunction } from '../../functions/shared/QuarantineWriter';
 import { readManifests } from '../../scripts/lib/local/readManifests';
-import { findObject, platformProps, RenderedObject } from '../helpers/platform';
+import { committedObjects, findObject, platformProps, RenderedObject } from '../helpers/platform';
+import { kinesisOrigin } from '../helpers/records';
 
 const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
 
@@ -21,7 +24,8 @@ const atLeast = ([major, minor]: [number, number], [needMajor, needMinor]: [numb
 
 describe('README deployment requirements match what the manifests use', () => {
   const chart = new GitOpsChart(Testing.app(), 'gitops', platformProps('dev'));
-  const project = findObject(Testing.synth(chart.bootstrap) as RenderedObject[], 'AppProject');
+  const bootstrap = new GitOpsBootstrapChart(Testing.app(), 'gitops-bootstrap', platformProps('dev'));
+  const project = findObject(Testing.synth(bootstrap) as RenderedObject[], 'AppProject');
   const environment = Testing.synth(chart) as RenderedObject[];
 
   test('Argo CD: the AppProject names cluster-scoped objects (clusterResourceWhitelist[].name, Argo CD 3.3)', () => {
@@ -70,15 +74,7 @@ describe('README figures of the rendered manifests', () => {
 });
 
 describe('README on the sync waves, the diagram and the tear-down', () => {
-  const manifests = join(__dirname, '..', '..', 'manifests');
-  const committed = readdirSync(manifests, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
-    .flatMap((environment) =>
-      readdirSync(join(manifests, environment.name))
-        .filter((file) => file.endsWith('.k8s.yaml'))
-        .flatMap((file) => parseAllDocuments(readFileSync(join(manifests, environment.name, file), 'utf8')).map((document) => document.toJSON() as RenderedObject | null)),
-    )
-    .filter((object): object is RenderedObject => object !== null);
+  const committed = committedObjects();
 
   test('the wave table has a row for every sync wave the manifests use, and none other', () => {
     const rendered = new Set(committed.map((object) => object.metadata.annotations?.['argocd.argoproj.io/sync-wave']).filter((wave): wave is string => wave !== undefined));
@@ -95,19 +91,19 @@ describe('README on the sync waves, the diagram and the tear-down', () => {
       return new RegExp(`\\b${node ?? '-'}\\[\\("([^"]+)"\\)\\]`).exec(diagram)?.[1] ?? '';
     };
     const prefix = (key: string): string => key.split('/').slice(0, 2).join('/') + '/';
-    const origin = { index: 0, shardId: 'shardId-000000000000', sequenceNumber: '1', partitionKey: 'pump-07', arrivedAt: 0, streamArn: '' };
+    const origin = kinesisOrigin();
     for (const fn of ['processor', 'storer'] as QuarantiningFunction[]) {
       const node = label(new RegExp(`\\b${fn === 'processor' ? 'proc' : 'store'} -\\. invalid records \\.-> (\\w+)`));
       expect([fn, node.includes(prefix(quarantineKey(fn, { origin })))]).toEqual([fn, true]);
     }
-    const errorKeys = readManifests(join(manifests, 'dev'), 'dev').topicRules.map((rule) => rule.errorS3?.key ?? '');
+    const errorKeys = readManifests(join(__dirname, '..', '..', 'manifests', 'dev'), 'dev').topicRules.map((rule) => rule.errorS3?.key ?? '');
     const errorNode = label(/\brule -\. error action \.-> (\w+)/);
     for (const key of errorKeys) expect([key, errorNode.includes(prefix(key))]).toEqual([key, true]);
     expect(errorNode).not.toMatch(/quarantine\/(processor|storer)/);
   });
 
   test('tears down every Application and the AppProject the bootstrap renders, the recipients first', () => {
-    const bootstrap = Testing.synth(new GitOpsChart(Testing.app(), 'gitops', platformProps('dev')).bootstrap) as RenderedObject[];
+    const bootstrap = Testing.synth(new GitOpsBootstrapChart(Testing.app(), 'gitops-bootstrap', platformProps('dev'))) as RenderedObject[];
     const generic = (name: string): string => name.replace('-dev', '-<env>');
     const section = readme.slice(readme.indexOf('**Tear-down.**'), readme.indexOf('## Reviewing a change'));
     const applications = bootstrap.filter((object) => object.kind === 'Application');

@@ -18,7 +18,7 @@ import { alertCounts } from '../../scripts/lib/local/alertCounts';
 import type { PublishedMessage } from '../../scripts/lib/local/FakeAwsServer';
 import type { FunctionSpec, LocalManifests, MappingSpec, PolicyStatement } from '../../scripts/lib/local/LocalManifests';
 import { renderedDetectorSettings } from '../../scripts/lib/local/detectorOverrides';
-import { AssetDetector, type DetectorSettings } from '../../functions/shared/detector';
+import { AssetDetector, DETECTOR_SETTING_NAMES, DetectorSettingsError, type DetectorSettings } from '../../functions/shared/detector';
 import { TopicRule, topicMatches } from '../../scripts/lib/local/TopicRule';
 import { unzipSingleEntry } from '../../scripts/lib/local/unzipSingleEntry';
 import { parseLoadtestArgs } from '../../scripts/lib/local/parseLoadtestArgs';
@@ -306,7 +306,7 @@ describe('the fleet', () => {
     expect(settings).toEqual(renderedDetectorSettings(dev));
     // The detector's constructor takes them as they are (it refuses the processor's per-asset requests).
     expect(() => new AssetDetector(settings)).not.toThrow();
-    expect(() => new AssetDetector(rendered as DetectorSettings)).toThrow(/^unknown detection setting "acknowledge"/);
+    expect(() => new AssetDetector(rendered as DetectorSettings)).toThrow(new DetectorSettingsError('acknowledge', requests.acknowledge, { known: DETECTOR_SETTING_NAMES }));
   });
 
   it('read the processor\'s shards as rendered unless told to render the move to its enhanced fan-out consumer', () => {
@@ -337,10 +337,9 @@ describe('the fleet', () => {
 
   it('refuse a mapping through a consumer no StreamConsumer registers on its stream, as AWS refuses to create it', () => {
     const mapping = { objectName: 'esm-processor-fanout-prod', eventSourceArn: 'arn:aws:kinesis:sa-east-1:444455556666:stream/kinesis-telemetry-prod/consumer/kinesis-processor-prod:1796115600' };
-    expect(() => mappingSource({ directory: 'manifests/prod', consumers: [] }, mapping)).toThrow(
-      'esm-processor-fanout-prod: reads through consumer kinesis-processor-prod of stream kinesis-telemetry-prod, which no StreamConsumer in manifests/prod registers',
-    );
-    expect(() => mappingSource({ directory: 'manifests/prod', consumers: [{ name: 'kinesis-processor-prod', streamName: 'kinesis-telemetry-dev' }] }, mapping)).toThrow('which no StreamConsumer');
+    const refused = new Error('esm-processor-fanout-prod: reads through consumer kinesis-processor-prod of stream kinesis-telemetry-prod, which no StreamConsumer in manifests/prod registers');
+    expect(() => mappingSource({ directory: 'manifests/prod', consumers: [] }, mapping)).toThrow(refused);
+    expect(() => mappingSource({ directory: 'manifests/prod', consumers: [{ name: 'kinesis-processor-prod', streamName: 'kinesis-telemetry-dev' }] }, mapping)).toThrow(refused);
     expect(mappingSource({ directory: 'manifests/prod', consumers: [{ name: 'kinesis-processor-prod', streamName: 'kinesis-telemetry-prod' }] }, mapping).streamName).toBe('kinesis-telemetry-prod');
   });
 
@@ -360,12 +359,12 @@ describe('the fleet', () => {
   it('place invocations at random among idle environments unless told to keep a shard on its environment', () => {
     expect(parseLoadtestArgs(['--devices', '10', '--seconds', '5'])).toMatchObject({ placement: 'random' });
     expect(parseLocalArgs(['--placement', 'sticky'])).toMatchObject({ placement: 'sticky' });
-    expect(() => parseLoadtestArgs(['--devices', '10', '--seconds', '5', '--placement', 'affine'])).toThrow('--placement must be one of random, sticky, got "affine"');
+    expect(() => parseLoadtestArgs(['--devices', '10', '--seconds', '5', '--placement', 'affine'])).toThrow(new Error('--placement must be one of random, sticky, got "affine"'));
   });
 
   it('take numbers in decimal notation only', () => {
     expect(parseLoadtestArgs(['--devices', '1e1', '--seconds', '5'])).toMatchObject({ devices: 10 });
-    expect(() => parseLoadtestArgs(['--devices', '0x10', '--seconds', '5'])).toThrow('--devices must be a whole number from 1 to');
+    expect(() => parseLoadtestArgs(['--devices', '0x10', '--seconds', '5'])).toThrow(new Error('--devices must be a whole number from 1 to 20000, got "0x10"'));
   });
 
   it('lower the priority of a latency-tolerant worker thread only, not of the process', async () => {

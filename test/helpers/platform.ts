@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Chart, Testing } from 'cdk8s';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { planCapacity } from '../../charts/lib/capacity';
 import { CONFIG_DIR, EnvironmentConfig, loadEnvironmentConfig, parseEnvironmentConfig } from '../../charts/lib/config';
 import { PlatformNames } from '../../charts/lib/names';
@@ -69,4 +69,17 @@ export function fanOutStageProps(environment: string, registeredAt: number, read
   const capacity = { ...document.capacity, processorFanOut: true, processorConsumerArn: `${new PlatformNames(loaded).processorConsumerArnPrefix}${registeredAt}`, processorConsumerReadsFrom: readsFrom };
   const config = parseEnvironmentConfig(loaded.sourceFile, { ...document, capacity });
   return { config, names: new PlatformNames(config), capacity: planCapacity(config) };
+}
+
+/** Every object of the committed manifests of every environment (manifests/<env>/*.k8s.yaml). */
+export function committedObjects(): RenderedObject[] {
+  const manifests = join(__dirname, '..', '..', 'manifests');
+  return readdirSync(manifests, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .flatMap((environment) =>
+      readdirSync(join(manifests, environment.name))
+        .filter((file) => file.endsWith('.k8s.yaml'))
+        .flatMap((file) => parseAllDocuments(readFileSync(join(manifests, environment.name, file), 'utf8')).map((document) => document.toJSON() as RenderedObject | null)),
+    )
+    .filter((object): object is RenderedObject => object !== null);
 }

@@ -1,5 +1,5 @@
 import type { Context, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
-import type { PresenceEvent } from '../../functions/shared/types';
+import type { PresenceEvent, Reading, RecordOrigin, TelemetryMessage } from '../../functions/shared/types';
 
 /** Typed factories of the data contract v1 and of Lambda's Kinesis event (AWS's documented shape). */
 
@@ -90,11 +90,13 @@ export interface RecordPosition {
 }
 
 export const STREAM_ARN = 'arn:aws:kinesis:sa-east-1:123456789012:stream/kinesis-telemetry-test';
+/** Sequence number of a kinesisRecord() that names none. */
+const DEFAULT_SEQUENCE_NUMBER = '49590338271490256608559692538361571095921575989136588802';
 
 /** A Lambda Kinesis event record; `data` is JSON-encoded unless it is already a string or bytes. */
 export function kinesisRecord(data: unknown, position: RecordPosition = {}): KinesisStreamRecord {
   const bytes = Buffer.isBuffer(data) ? data : Buffer.from(typeof data === 'string' ? data : JSON.stringify(data));
-  const sequenceNumber = position.sequenceNumber ?? '49590338271490256608559692538361571095921575989136588802';
+  const sequenceNumber = position.sequenceNumber ?? DEFAULT_SEQUENCE_NUMBER;
   const shardId = position.shardId ?? 'shardId-000000000000';
   return {
     kinesis: {
@@ -114,7 +116,6 @@ export function kinesisRecord(data: unknown, position: RecordPosition = {}): Kin
   };
 }
 
-/** Records with increasing sequence numbers, in shard order. */
 /** Records of one shard with increasing sequence numbers, arrived at `arrivedAt` (default NOW). */
 export function kinesisRecords(payloads: readonly unknown[], firstSequence = 1000n, shardId = 'shardId-000000000000', arrivedAt = NOW): KinesisStreamRecord[] {
   return payloads.map((payload, i) =>
@@ -155,6 +156,40 @@ export function presenceEvent(overrides: Partial<PresenceEvent> = {}): PresenceE
     timestamp: NOW,
     sessionIdentifier: '00000000-0000-0000-0000-000000000000',
     disconnectReason: 'CONNECTION_LOST',
+    ...overrides,
+  };
+}
+
+/** A validated reading (quality filled in), as a TelemetryMessage carries it: deviceReading() after validation. */
+export function telemetryReading(overrides: Partial<Reading> = {}): Reading {
+  return { metric: 'temperature', value: 71.3, unit: 'Cel', ts: NOW - 1000, quality: 'GOOD', ...overrides };
+}
+
+/** A validated telemetry message, as the functions receive it from parseKinesisRecord: telemetry() after validation. */
+export function telemetryMessage(overrides: Partial<TelemetryMessage> = {}): TelemetryMessage {
+  return {
+    schemaVersion: 1,
+    assetId: 'pump-07',
+    seq: 1,
+    readings: [telemetryReading()],
+    plantId: 'sp1',
+    lineId: 'line-2',
+    thingName: 'gw-01',
+    clientId: 'gw-01',
+    receivedAt: NOW - 500,
+    ...overrides,
+  };
+}
+
+/** Where a record sat in the stream (RecordOrigin): what parseKinesisRecord reports for a kinesisRecord() with its defaults at index 0. */
+export function kinesisOrigin(overrides: Partial<RecordOrigin> = {}): RecordOrigin {
+  return {
+    index: 0,
+    shardId: 'shardId-000000000000',
+    sequenceNumber: DEFAULT_SEQUENCE_NUMBER,
+    partitionKey: 'pump-07',
+    arrivedAt: NOW,
+    streamArn: STREAM_ARN,
     ...overrides,
   };
 }

@@ -1,7 +1,7 @@
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DetectorStateStore, MAX_CHECKPOINT_METRICS } from '../../functions/processor/DetectorStateStore';
-import { MAX_OUTBOX_BYTES } from '../../functions/processor/Processor';
+import { MAX_OUTBOX_BYTES } from '../../functions/processor/constants';
+import { DetectorStateStore } from '../../functions/processor/DetectorStateStore';
 import type { AnomalyAlert, DetectorCheckpoint, Notice } from '../../functions/processor/types';
 import { CircuitBreaker } from '../../functions/shared/CircuitBreaker';
 import { LIMITS, TABLE_KEYS } from '../../functions/shared/constants';
@@ -12,8 +12,8 @@ import { seededGaussian, START_TS } from '../detector/syntheticSeries';
 
 /**
  * The largest checkpoint item the processor can write, written to dynalite, which refuses items over
- * DynamoDB's 400 KB as the service does: the bounds in Processor.ts (MAX_OUTBOX_BYTES),
- * DetectorStateStore.ts (MAX_CHECKPOINT_METRICS) and the detector (MAX_MODEL_METRICS) must add up to
+ * DynamoDB's 400 KB as the service does: the bounds of the processor (MAX_OUTBOX_BYTES), the status
+ * item (LIMITS.maxListedMetricsPerAsset) and the detector (MAX_MODEL_METRICS) must add up to
  * an item that fits, or every checkpoint of the asset, and of the 24 others in its write chunk, fails.
  */
 const TABLE = 'checkpoint-size';
@@ -99,7 +99,7 @@ function fullOutbox(bytes = MAX_OUTBOX_BYTES): Notice[] {
 }
 
 function largestCheckpoint(outbox: readonly Notice[]): DetectorCheckpoint {
-  const listed = Array.from({ length: MAX_CHECKPOINT_METRICS }, (_, m) => longId('listed', m));
+  const listed = Array.from({ length: LIMITS.maxListedMetricsPerAsset }, (_, m) => longId('listed', m));
   return {
     assetId: ASSET,
     state: largestDetectorState(),
@@ -127,7 +127,7 @@ describe('the largest detector checkpoint', () => {
     expect(checkpoint.outbox?.length).toBeGreaterThan(1);
     expect(await store().save([checkpoint], deadlineWith())).toEqual({ failed: new Set() });
     const { Item } = await doc.send(new GetCommand({ TableName: TABLE, Key: { [TABLE_KEYS.detectorState.partitionKey]: ASSET } }));
-    expect(Item?.statusMetrics).toHaveLength(MAX_CHECKPOINT_METRICS);
+    expect(Item?.statusMetrics).toHaveLength(LIMITS.maxListedMetricsPerAsset);
     expect(JSON.parse(String(Item?.outbox))).toHaveLength(checkpoint.outbox?.length ?? 0);
   });
 

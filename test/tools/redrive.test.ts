@@ -22,7 +22,7 @@ import { FaultProxy } from '../helpers/FaultProxy';
 import { PolicyEnforcer } from '../helpers/policy/PolicyEnforcer';
 import { batchFailureDocument, type BatchFailureOverrides } from '../helpers/redriveDocuments';
 import { RedriveTrimmingProxy } from '../helpers/redriveTrimmingProxy';
-import { assetSecond, lambdaContext } from '../helpers/records';
+import { assetSecond, kinesisRecord, lambdaContext, telemetry } from '../helpers/records';
 
 /** The environment the tool runs for: every name and ARN comes from config/dev.yaml. */
 const targets = redriveTargets('dev');
@@ -483,7 +483,7 @@ describe('redrive pieces', () => {
 
   test('the failure document: every field the redrive relies on is checked', () => {
     const valid = JSON.parse(
-      batchFailureDocument([{ eventID: `${SHARD}:1`, kinesis: { sequenceNumber: '1', approximateArrivalTimestamp: 1 } } as KinesisStreamRecord], {
+      batchFailureDocument([kinesisRecord(telemetry(), { sequenceNumber: '1', shardId: SHARD, arrivedAt: 1000 })], {
         functionArn: STORER.arn,
         streamArn: targets.streamArn,
       }),

@@ -52,7 +52,7 @@ export const DETECTION_SETTING_RULES = {
   warmupSamples: { integer: true, min: 10, max: 604_800 },
   /** Up to a week. */
   cooldownSeconds: { integer: false, min: 0, max: 604_800 },
-  /** The processor's rewrite of an unchanged asset status (not a detector setting). */
+  /** The processor's rewrite of an unchanged asset status (not a detector setting); its STATUS_HEARTBEAT_SECONDS reader uses these bounds too. */
   statusHeartbeatSeconds: { integer: true, min: 10, max: 86_400 },
   /** Below 0.001 (a half-life of about 700 samples) the white-noise variance λ/(2 − λ) underflows toward 0 and the score is meaningless. */
   scoreSmoothing: { integer: false, min: 0.001, max: 1 },
@@ -65,7 +65,7 @@ export const DETECTION_SETTING_RULES = {
   episodeDriftFactor: { integer: false, min: 0, max: 1000, note: '0 freezes deviating metrics during an episode' },
 } as const;
 
-/** Default of the one setting of the detection block that is not the detector's. */
+/** Default of statusHeartbeatSeconds, in the schema and the processor's STATUS_HEARTBEAT_SECONDS: an unchanged status is refreshed once a minute. */
 export const DEFAULT_STATUS_HEARTBEAT_SECONDS = 60;
 
 /** Fixed internals: changing one needs a new benchmark run, not a config edit. */

@@ -1,8 +1,8 @@
 import { GetItemCommand, QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BUCKET_FORMAT, BUCKET_PROJECTIONS } from '../bucket/constants';
+import { decodeMinuteBucket } from '../bucket/decodeMinuteBucket';
 import { TABLE_KEYS } from '../constants';
 import { sensorIdOf } from '../sensorIdOf';
-import { QUERY_LIMITS } from './constants';
-import { BUCKET_ATTRIBUTES, decodeMinuteBucket } from './decodeMinuteBucket';
 import type { MinuteBucket } from './types';
 
 export interface SeriesReaderOptions {
@@ -42,7 +42,7 @@ export const READ_CAPACITY_BUDGET = 32_768;
 
 const PK = TABLE_KEYS.readings.partitionKey;
 const SK = TABLE_KEYS.readings.sortKey;
-const MINUTE = QUERY_LIMITS.minuteMs;
+const MINUTE = BUCKET_FORMAT.minuteMs;
 
 /** How many of the bucket's readings lie in [from, to): all of them unless the range cuts its minute. */
 function readingsInRange(bucket: MinuteBucket, from: number, to: number): number {
@@ -108,7 +108,7 @@ export class SeriesReader {
   /** `readingLimit`: stop once more than `max` readings inside [from, to) were read (the minutes at the ends hold some outside it). */
   async #query(sensorId: string, firstMinute: number, lastMinute: number, withReadings: boolean, readingLimit?: { from: number; to: number; max: number }): Promise<SeriesRead> {
     const { dynamodb, tableName } = this.#options;
-    const projected = withReadings ? undefined : projection(BUCKET_ATTRIBUTES.stats);
+    const projected = withReadings ? undefined : projection(BUCKET_PROJECTIONS.stats);
     const buckets: MinuteBucket[] = [];
     let itemsRead = 0;
     let capacityUnits = 0;
@@ -129,7 +129,7 @@ export class SeriesReader {
       itemsRead += output.ScannedCount ?? output.Items?.length ?? 0;
       capacityUnits += output.ConsumedCapacity?.CapacityUnits ?? 0;
       for (const item of output.Items ?? []) {
-        const bucket = decodeMinuteBucket(item, withReadings);
+        const bucket = decodeMinuteBucket(item, withReadings ? 'readings' : 'stats');
         buckets.push(bucket);
         if (readingLimit !== undefined) readings += readingsInRange(bucket, readingLimit.from, readingLimit.to);
       }
@@ -147,10 +147,10 @@ export class SeriesReader {
       new GetItemCommand({
         TableName: tableName,
         Key: { [PK]: { S: sensorId }, [SK]: { N: String(minute) } },
-        ...projection([...BUCKET_ATTRIBUTES.stats, ...BUCKET_ATTRIBUTES.readings]),
+        ...projection([...BUCKET_PROJECTIONS.stats, ...BUCKET_PROJECTIONS.readings]),
         ReturnConsumedCapacity: 'TOTAL',
       }),
     );
-    return { bucket: output.Item ? decodeMinuteBucket(output.Item, true) : undefined, capacityUnits: output.ConsumedCapacity?.CapacityUnits ?? 0 };
+    return { bucket: output.Item ? decodeMinuteBucket(output.Item, 'readings') : undefined, capacityUnits: output.ConsumedCapacity?.CapacityUnits ?? 0 };
   }
 }

@@ -2,8 +2,10 @@
  * The read path's vocabulary and limits, shared by the query function (functions/query), the CLI
  * (scripts/query.ts) and the charts that deploy the function.
  */
+import { BUCKET_FORMAT } from '../bucket/constants';
 
-const MINUTE_MS = 60_000;
+/** The storer's minute bucket: every step and range below is a whole number of them. */
+const MINUTE_MS = BUCKET_FORMAT.minuteMs;
 
 /** Roll-up steps and their length; every step is a whole number of minutes, so a minute bucket never straddles two steps. */
 export const STEPS = {
@@ -39,8 +41,6 @@ export const QUERY_LIMITS = {
   maxRangeMs: 93 * 24 * 60 * MINUTE_MS,
   /** Longest range of `raw`: a day of one sensor; its readings still count against maxPoints. */
   maxRawRangeMs: 24 * 60 * MINUTE_MS,
-  /** Minute bucket length (the storer's bucket, the sort key's unit). */
-  minuteMs: MINUTE_MS,
 } as const;
 
 /** Attribute of the asset-status item that lists the asset's metrics (written by the processor). */

@@ -1,4 +1,4 @@
-import { IDENTIFIER_PATTERN } from '../constants';
+import { IDENTIFIER_PATTERN, IDENTIFIER_PATTERN_TEXT } from '../constants';
 import { QueryInputError, QueryLimitError } from '../errors';
 import { AGGREGATES, QUERY_DEFAULTS, QUERY_LIMITS, STEP_NAMES, STEPS, type Aggregate, type Step } from './constants';
 import { parseInstant } from './parseInstant';
@@ -38,7 +38,7 @@ export function parseSeriesQuery(parameters: SeriesParameters, options: ParseSer
 /** An asset, metric or line id of the data contract; QueryInputError naming `parameter` otherwise. */
 export function parseIdentifier(value: string | undefined, parameter: string): string {
   if (value === undefined || value === '') throw new QueryInputError(parameter, `${parameter} is required`);
-  if (!IDENTIFIER_PATTERN.test(value)) throw new QueryInputError(parameter, `${parameter} must match [A-Za-z0-9_.:-]{1,64}, got ${JSON.stringify(value)}`);
+  if (!IDENTIFIER_PATTERN.test(value)) throw new QueryInputError(parameter, `${parameter} must match ${IDENTIFIER_PATTERN_TEXT}, got ${JSON.stringify(value)}`);
   return value;
 }
 

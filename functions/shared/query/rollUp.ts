@@ -1,6 +1,8 @@
+import { BUCKET_FORMAT } from '../bucket/constants';
 import { bucketStats } from '../bucketStats';
+import { MissingReadingsError } from '../errors';
 import type { BucketStats, Quality } from '../types';
-import { QUERY_LIMITS, STEPS, type Aggregate, type RollUpStep } from './constants';
+import { STEPS, type Aggregate, type RollUpStep } from './constants';
 import type { AggregatePoint, MinuteBucket } from './types';
 
 /**
@@ -32,7 +34,7 @@ export function rollUp(buckets: readonly MinuteBucket[], from: number, to: numbe
   const stepMs = STEPS[step];
   const byStep = new Map<number, Moments>();
   for (const bucket of buckets) {
-    const whole = bucket.minute >= from && bucket.minute + QUERY_LIMITS.minuteMs <= to;
+    const whole = bucket.minute >= from && bucket.minute + BUCKET_FORMAT.minuteMs <= to;
     const stats = whole ? bucket : statsInRange(bucket, from, to);
     if (stats.statsCount === 0) continue;
     const moments = momentsOf(stats);
@@ -47,7 +49,7 @@ export function rollUp(buckets: readonly MinuteBucket[], from: number, to: numbe
 /** The stats of the bucket's readings inside [from, to), computed as the storer computes a bucket's (BAD excluded). */
 function statsInRange(bucket: MinuteBucket, from: number, to: number): BucketStats {
   const readings = bucket.readings;
-  if (readings === undefined) throw new Error(`rollUp: the minute ${new Date(bucket.minute).toISOString()} is only partly in range and its readings were not read`);
+  if (readings === undefined) throw new MissingReadingsError(`rollUp: the minute ${new Date(bucket.minute).toISOString()} is only partly in range and its readings were not read`);
   const inRange = readings.ts.flatMap((offset, index) => (bucket.minute + offset >= from && bucket.minute + offset < to ? [index] : []));
   return bucketStats(
     inRange.map((index) => readings.values[index] as number),

@@ -3,6 +3,7 @@
  * simulates. Signal parameters are in each metric's own unit; `load` is how strongly the metric follows the
  * asset's shared load factor, which is what makes the metrics of one asset correlated.
  */
+import { MAX_RECORD_BYTES } from '../../../functions/shared/decodeRecordData';
 
 export interface MetricModel {
   readonly metric: string;
@@ -66,11 +67,12 @@ export const FLEET_LIMITS = {
   /** Messages per second per device. */
   minRate: 0.01,
   maxRate: 100,
-  /** Data contract v1: 1 to 500 readings per message. */
-  maxReadingsPerMessage: 500,
-  /** IoT Core refuses a payload above 128 KB; the oversized fault sends a little more. */
-  maxPayloadBytes: 128 * 1024,
-  oversizedPayloadBytes: 130 * 1024,
+  /**
+   * Padding of the oversized fault's messages: a little more than the largest record the functions accept
+   * (MAX_RECORD_BYTES, the contract's 128 KB that IoT Core enforces, plus the rule's enrichment), so the fault
+   * stays oversized at every step whatever the enrichment allowance.
+   */
+  oversizedPayloadBytes: MAX_RECORD_BYTES + 1024,
   /** QoS 1 publishes a device keeps unacknowledged before it waits (the broker's receive window). */
   maxInFlightPerDevice: 20,
   /** Reconnect: full-jitter exponential backoff. */

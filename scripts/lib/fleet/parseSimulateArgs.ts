@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { LIMITS } from '../../../functions/shared/constants';
 import { ASSET_TYPES, FAULT_KINDS, FLEET_DEFAULTS, FLEET_LIMITS, IOT_ALPN_PROTOCOL } from './constants';
 import { ENVIRONMENT_NAME, manifestEnvironments } from './manifestEnvironments';
 import { decimalNumber } from '../decimalNumber';
@@ -109,7 +110,7 @@ export function parseSimulateArgs(args: readonly string[], environments: readonl
     environment,
     devices: numberFlag('devices', v.devices, FLEET_DEFAULTS.devices, 1, FLEET_LIMITS.maxDevices, true),
     rate: numberFlag('rate', v.rate, FLEET_DEFAULTS.rate, FLEET_LIMITS.minRate, FLEET_LIMITS.maxRate),
-    readingsPerMessage: numberFlag('readings-per-message', v['readings-per-message'], FLEET_DEFAULTS.readingsPerMessage, 1, FLEET_LIMITS.maxReadingsPerMessage, true),
+    readingsPerMessage: numberFlag('readings-per-message', v['readings-per-message'], FLEET_DEFAULTS.readingsPerMessage, 1, LIMITS.maxReadingsPerMessage, true),
     seconds,
     connectWaitSeconds: numberFlag('connect-wait', v['connect-wait'], FLEET_LIMITS.connectWaitMs / 1000, 1, 3_600),
     faults: (v.fault ?? []).map((text) => parseFault(text, 0)),

@@ -1,11 +1,9 @@
+import { LIMITS } from '../../../functions/shared/constants';
 import { AssetDetector, type DetectorSettings, type SampleValue } from '../../../functions/shared/detector';
 import { DETECTABLE_FAULTS, type AssetType } from './constants';
 import { planMessage } from './planMessage';
 import { SignalGenerator } from './SignalGenerator';
 import type { FaultSpec } from './types';
-
-/** Skew beyond this puts the records outside the contract's window (5 min ahead): they are quarantined, not judged. */
-const QUARANTINED_SKEW_MS = 5 * 60 * 1000;
 
 export interface Screening {
   /** Sample index of the first alert, if any. */
@@ -45,7 +43,8 @@ export function screenAsset(
     for (let j = 0; j < plan.samplesPerMessage; j += 1, index += 1) {
       const ts = base + Math.round((index * 1000) / samplesPerSecond);
       const readings = signal.sample(index, ts);
-      if (lost || signal.clockOffset(index) > QUARANTINED_SKEW_MS) continue;
+      // Skew beyond the contract's window (LIMITS.maxTimestampAheadMs) is quarantined, not judged.
+      if (lost || signal.clockOffset(index) > LIMITS.maxTimestampAheadMs) continue;
       const values: Record<string, SampleValue> = {};
       for (const reading of readings) values[reading.metric] = { value: reading.value, quality: reading.quality ?? 'GOOD' };
       const verdict = detector.observe({ ts, values });

@@ -42,8 +42,6 @@ function decodeAwsChunked(raw: Buffer): Buffer {
   return Buffer.concat(parts);
 }
 
-/** Largest SNS message, its attributes included. */
-
 /**
  * Speaks just enough of S3 PutObject (path style) and SNS Publish (query protocol) for the real
  * SDK v3 clients, and records what they send. Faults can be queued to test retries and breakers.

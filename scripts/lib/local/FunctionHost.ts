@@ -2,6 +2,7 @@ import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda'
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { LAMBDA_MEMORY_VARIABLE } from '../../../functions/shared/constants';
 import type { LoopTime } from './Emulator';
 import type { FunctionSpec } from './LocalManifests';
 import { BACKGROUND_NICE, LOWER_OWN_PRIORITY_SOURCE } from './threadPriority';
@@ -240,7 +241,7 @@ export class FunctionHost {
         ...spec.variables,
         ...options.environment,
         AWS_LAMBDA_FUNCTION_NAME: spec.name,
-        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memoryMb),
+        [LAMBDA_MEMORY_VARIABLE]: String(spec.memoryMb),
         AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
         AWS_REGION: options.region,
         AWS_DEFAULT_REGION: options.region,

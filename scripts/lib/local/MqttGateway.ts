@@ -2,6 +2,7 @@ import { Aedes, type AuthenticateError, type Client, type PublishPacket } from '
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo, Socket } from 'node:net';
 import { createServer, type Server } from 'node:tls';
+import { LIMITS } from '../../../functions/shared/constants';
 import { GATEWAY_COUNTER_NAMES, IOT_LIMITS, KINESIS_LIMITS } from './constants';
 import { IotPolicyEvaluator } from './IotPolicyEvaluator';
 import type { LocalManifests } from './LocalManifests';
@@ -203,9 +204,10 @@ export class MqttGateway {
   async #publish(client: Client, packet: PublishPacket): Promise<void> {
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
     this.counters.received += 1;
-    if (payload.length > IOT_LIMITS.maxPayloadBytes) {
+    // IoT Core refuses a PUBLISH payload above the contract's 128 KB.
+    if (payload.length > LIMITS.maxMessageBytes) {
       this.counters.oversized += 1;
-      throw new Error(`payload of ${payload.length} bytes is above IoT Core's ${IOT_LIMITS.maxPayloadBytes}`);
+      throw new Error(`payload of ${payload.length} bytes is above IoT Core's ${LIMITS.maxMessageBytes}`);
     }
     const entry = this.#clients.get(client.id);
     const thingName = entry?.thingName ?? this.#thingOf(client);

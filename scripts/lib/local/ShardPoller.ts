@@ -2,6 +2,7 @@ import { GetRecordsCommand, GetShardIteratorCommand, type _Record, type GetRecor
 import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { LAMBDA_LIMITS } from '../../../functions/shared/constants';
 import { toLambdaRecord } from '../redriveEvent';
 import { KINESIS_LIMITS, MAPPING_LIMITS } from './constants';
 import type { FunctionHost } from './FunctionHost';
@@ -173,7 +174,7 @@ export class ShardPoller {
     let count = 0;
     for (const record of this.#buffer) {
       const size = this.#eventBytes(record);
-      if (count >= mapping.batchSize || (count > 0 && bytes + size > MAPPING_LIMITS.maxPayloadBytes)) break;
+      if (count >= mapping.batchSize || (count > 0 && bytes + size > LAMBDA_LIMITS.maxInvokePayloadBytes)) break;
       bytes += size;
       count += 1;
     }

@@ -7,10 +7,8 @@ export const LOCAL_CREDENTIALS = { accessKeyId: 'AKIALOCALPIPELINE000', secretAc
 /** The manifests' kinds the local pipeline builds; every other kind is listed as not emulated. */
 export const EMULATED_KINDS = ['Policy', 'TopicRule', 'Stream', 'Table', 'Queue', 'Topic', 'Bucket', 'Function', 'EventSourceMapping'] as const;
 
-/** IoT Core and Kinesis limits the local pipeline enforces or warns about. */
+/** Limits of the rules' output the local pipeline enforces (IoT Core's 128 KB payload limit is the contract's: LIMITS.maxMessageBytes). */
 export const IOT_LIMITS = {
-  /** IoT Core refuses a PUBLISH payload above 128 KB. */
-  maxPayloadBytes: 128 * 1024,
   /** A Kinesis record (the rule's output) is at most 1 MiB. */
   maxRecordBytes: 1024 * 1024,
 } as const;
@@ -58,10 +56,8 @@ export const KINESIS_LIMITS = {
   fanOutPropagationMs: 70,
 } as const;
 
-/** What the event source mapping runner imitates of Lambda's poller. */
+/** What the event source mapping runner imitates of Lambda's poller (a batch closes before its event would pass LAMBDA_LIMITS.maxInvokePayloadBytes). */
 export const MAPPING_LIMITS = {
-  /** A synchronous invocation's payload is at most 6 MB: a batch closes before the event would exceed it. */
-  maxPayloadBytes: 6 * 1024 * 1024,
   /**
    * Lambda reads a shard at a base rate of once a second (standard iterators): again after a read that made no
    * batch due (an idle shard, or a batching window still filling), and as soon as the function returns while

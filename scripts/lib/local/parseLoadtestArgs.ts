@@ -1,3 +1,4 @@
+import { LIMITS } from '../../../functions/shared/constants';
 import { FAULT_KINDS, FLEET_LIMITS, type FaultKind } from '../fleet/constants';
 import { numberFlag } from '../fleet/numberFlag';
 import { helpRequested } from '../helpRequested';
@@ -6,6 +7,7 @@ import { UsageError } from '../fleet/UsageError';
 import { environmentFlag } from './environmentFlag';
 import type { Placement } from './FunctionHost';
 import { placementFlag } from './placementFlag';
+import { warmupSamplesFlag } from './warmupSamplesFlag';
 
 /** The flags `loadtest` takes; the usage names each of them (a test holds them together). */
 export const LOADTEST_FLAGS = {
@@ -84,8 +86,8 @@ export function parseLoadtestArgs(args: readonly string[]): LoadtestOptions | 'h
     goLive: values['go-live'] ?? false,
     fanOut: values['fan-out'] ?? false,
     rate: numberFlag('rate', values.rate, devices <= 200 ? 5 : 1, FLEET_LIMITS.minRate, FLEET_LIMITS.maxRate),
-    readingsPerMessage: numberFlag('readings-per-message', values['readings-per-message'], 8, 1, 500, true),
-    warmupSamples: values['warmup-samples'] === undefined ? undefined : numberFlag('warmup-samples', values['warmup-samples'], 0, 10, 100_000, true),
+    readingsPerMessage: numberFlag('readings-per-message', values['readings-per-message'], 8, 1, LIMITS.maxReadingsPerMessage, true),
+    warmupSamples: warmupSamplesFlag(values['warmup-samples']),
     certs: values.certs ?? '.local/loadtest-certs',
     logs: values.logs ?? '.local/logs',
     connectWaitSeconds: numberFlag('connect-wait', values['connect-wait'], FLEET_LIMITS.connectWaitMs / 1000, 1, 3_600),

@@ -4,6 +4,7 @@ import { parseFlags } from '../fleet/parseFlags';
 import { environmentFlag } from './environmentFlag';
 import type { Placement } from './FunctionHost';
 import { placementFlag } from './placementFlag';
+import { warmupSamplesFlag } from './warmupSamplesFlag';
 
 /** The flags `local` takes; the usage names each of them (a test holds them together). */
 export const LOCAL_FLAGS = {
@@ -40,7 +41,7 @@ export function parseLocalArgs(args: readonly string[]): LocalOptions | 'help' {
     port: numberFlag('port', values.port, 8883, 0, 65535, true),
     certs: values.certs ?? '.local/certs',
     logs: values.logs ?? '.local/logs',
-    warmupSamples: values['warmup-samples'] === undefined ? undefined : numberFlag('warmup-samples', values['warmup-samples'], 400, 10, 100_000, true),
+    warmupSamples: warmupSamplesFlag(values['warmup-samples']),
     seconds: values.seconds === undefined ? undefined : numberFlag('seconds', values.seconds, 0, 1, 86_400),
   };
 }

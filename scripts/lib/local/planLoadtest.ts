@@ -1,4 +1,4 @@
-import type { DetectorSettings } from '../../../functions/shared/detector';
+import { DETECTION_SETTING_RULES, DETECTOR_DEFAULTS, type DetectorSettings } from '../../../functions/shared/detector';
 import { buildFleetPlan } from '../fleet/buildFleetPlan';
 import { ASSET_TYPES, DETECTABLE_FAULTS, FAULT_DEFAULT_SIZE, FLEET_DEFAULTS, METRIC_FAULTS, type FaultKind } from '../fleet/constants';
 import { deviceSeed } from '../fleet/deviceSeed';
@@ -65,8 +65,8 @@ export function planLoadtest(
   const spm = Math.min(...base.devices.map((d) => samplesPerMessage(d.assetType, options.readingsPerMessage)));
   const messages = Math.floor(options.seconds * options.rate);
   const totalSamples = messages * spm;
-  const rendered = renderedSettings.warmupSamples ?? 400;
-  const warmupSamples = options.warmupSamples ?? Math.max(10, Math.min(rendered, Math.round(totalSamples * 0.4)));
+  const rendered = renderedSettings.warmupSamples ?? DETECTOR_DEFAULTS.warmupSamples;
+  const warmupSamples = options.warmupSamples ?? Math.max(DETECTION_SETTING_RULES.warmupSamples.min, Math.min(rendered, Math.round(totalSamples * 0.4)));
   const faultAtSeconds = warmupSamples / (options.rate * spm) + options.seconds * 0.12;
   const faults: FaultSpec[] = options.faults.map((kind, i) => ({
     assetId: base.devices[faultDeviceIndex(i, options.faults.length, options.devices)]?.assetId ?? '',

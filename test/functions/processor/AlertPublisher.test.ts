@@ -1,5 +1,8 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { AlertPublisher, alertText, episodeIdOf, recoveryText } from '../../../functions/processor/AlertPublisher';
+import { AlertPublisher } from '../../../functions/processor/AlertPublisher';
+import { alertText } from '../../../functions/processor/alertText';
+import { episodeIdOf } from '../../../functions/processor/episodeIdOf';
+import { recoveryText } from '../../../functions/processor/recoveryText';
 import type { AnomalyAlert, EpisodeRecovery } from '../../../functions/processor/types';
 import { CircuitBreaker } from '../../../functions/shared/CircuitBreaker';
 import { deadlineWith } from '../../helpers/fakes';

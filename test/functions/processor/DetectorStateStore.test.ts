@@ -1,5 +1,9 @@
 import { BatchGetCommand, BatchWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { decodeCheckpoint, DETECTOR_STATE_TTL_DAYS, DetectorStateStore, encodeCheckpoint, MAX_CHECKPOINT_METRICS } from '../../../functions/processor/DetectorStateStore';
+import { DETECTOR_STATE_TTL_DAYS } from '../../../functions/processor/constants';
+import { decodeCheckpoint } from '../../../functions/processor/decodeCheckpoint';
+import { DetectorStateStore } from '../../../functions/processor/DetectorStateStore';
+import { encodeCheckpoint } from '../../../functions/processor/encodeCheckpoint';
+import { LIMITS } from '../../../functions/shared/constants';
 import type { DetectorCheckpoint } from '../../../functions/processor/types';
 import { AssetDetector } from '../../../functions/shared/detector';
 import { CircuitBreaker } from '../../../functions/shared/CircuitBreaker';
@@ -98,14 +102,14 @@ describe('DetectorStateStore', () => {
     expect(() => decodeCheckpoint({ assetId: 'a' })).toThrow('detector checkpoint of a lacks assetId, state, lastTs or savedAt');
   });
 
-  it('keeps what the status table holds in the checkpoint item and reads it back, with at most MAX_CHECKPOINT_METRICS metrics', () => {
+  it('keeps what the status table holds in the checkpoint item and reads it back, with at most LIMITS.maxListedMetricsPerAsset metrics', () => {
     const status = { thingName: 'gw-01', value: 'ANOMALY' as const, writtenAt: 7, metrics: ['temperature', 'pressure'] };
     const item = encodeCheckpoint({ ...checkpoint('a'), status });
     expect(item).toEqual({ assetId: 'a', state: JSON.stringify(state), lastTs: 10, savedAt: 86_400_000, statusThing: 'gw-01', statusValue: 'ANOMALY', statusWrittenAt: 7, statusMetrics: ['pressure', 'temperature'] });
     expect(decodeCheckpoint(item)).toEqual({ ...checkpoint('a'), status: { ...status, metrics: ['pressure', 'temperature'] } });
 
-    const many = Array.from({ length: MAX_CHECKPOINT_METRICS + 10 }, (_, i) => `m${String(i).padStart(5, '0')}`);
-    expect(encodeCheckpoint({ ...checkpoint('a'), status: { thingName: 'gw-01', metrics: many } }).statusMetrics).toEqual(many.slice(0, MAX_CHECKPOINT_METRICS));
+    const many = Array.from({ length: LIMITS.maxListedMetricsPerAsset + 10 }, (_, i) => `m${String(i).padStart(5, '0')}`);
+    expect(encodeCheckpoint({ ...checkpoint('a'), status: { thingName: 'gw-01', metrics: many } }).statusMetrics).toEqual(many.slice(0, LIMITS.maxListedMetricsPerAsset));
   });
 
   it('reads a status part it cannot trust as unknown, so the processor writes again', () => {

@@ -1,7 +1,9 @@
 import { LIMITS, METRIC_NAMES } from '../../../functions/shared/constants';
 import { PermanentDependencyError, TransientDependencyError } from '../../../functions/shared/errors';
-import { HANDOFF_EXACT_WINDOW_MS, MAX_OUTBOX_BYTES, Processor, quantileSample } from '../../../functions/processor/Processor';
-import { decodeCheckpoint } from '../../../functions/processor/DetectorStateStore';
+import { HANDOFF_EXACT_WINDOW_MS, MAX_OUTBOX_BYTES } from '../../../functions/processor/constants';
+import { Processor } from '../../../functions/processor/Processor';
+import { quantileSample } from '../../../functions/processor/quantileSample';
+import { decodeCheckpoint } from '../../../functions/processor/decodeCheckpoint';
 import { AssetDetector } from '../../../functions/shared/detector';
 import { capturingMetrics, MemoryQuarantine, silentLogger } from '../../helpers/fakes';
 import { assetSecond, kinesisEvent, kinesisRecords, lambdaContext, NOW, presence, telemetry } from '../../helpers/records';

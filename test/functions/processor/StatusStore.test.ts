@@ -1,6 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { StatusStore, thingStatusKey, updateExpression } from '../../../functions/processor/StatusStore';
+import { StatusStore } from '../../../functions/processor/StatusStore';
+import { thingStatusKey } from '../../../functions/processor/thingStatusKey';
+import { updateExpression } from '../../../functions/processor/updateExpression';
 import { CircuitBreaker } from '../../../functions/shared/CircuitBreaker';
 import { deadlineWith } from '../../helpers/fakes';
 import { presenceEvent as presence } from '../../helpers/records';

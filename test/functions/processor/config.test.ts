@@ -48,7 +48,7 @@ describe('readProcessorConfig', () => {
     [{ ALERT_TOPIC_ARN: undefined }, 'environment variable ALERT_TOPIC_ARN is required'],
     [{ ALERT_TOPIC_ARN: 'alerts' }, 'environment variable ALERT_TOPIC_ARN must be an sns ARN, got "alerts"'],
     [{ DASHBOARD_URL: 'http://x' }, 'environment variable DASHBOARD_URL must be an https URL, got "http://x"'],
-    [{ DETECTOR_CONFIG: '[1]' }, 'environment variable DETECTOR_CONFIG must be a JSON object of detector settings'],
+    [{ DETECTOR_CONFIG: '[1]' }, 'environment variable DETECTOR_CONFIG must be a JSON object of detector settings, got [1]'],
     [{ DETECTOR_CONFIG: '{"warmupSamples":1}' }, 'environment variable DETECTOR_CONFIG is invalid: warmupSamples: expected an integer from 10 to 604800, got 1'],
     [
       { DETECTOR_CONFIG: '{"acknowledge":{"pump-07":"yesterday"}}' },
@@ -58,7 +58,9 @@ describe('readProcessorConfig', () => {
       { DETECTOR_CONFIG: '{"relearn":{"pump 09":"2026-12-03T06:00:00Z"}}' },
       'environment variable DETECTOR_CONFIG is invalid: relearn.pump 09: expected an asset id matching [A-Za-z0-9_.:-]{1,64}, got "pump 09"',
     ],
-    [{ STATUS_HEARTBEAT_SECONDS: '0' }, 'environment variable STATUS_HEARTBEAT_SECONDS must be an integer from 1 to 86400, got "0"'],
+    [{ STATUS_HEARTBEAT_SECONDS: '0' }, 'environment variable STATUS_HEARTBEAT_SECONDS must be an integer from 10 to 86400, got "0"'],
+    // The config schema's bounds: a value config/<env>.yaml could not hold is refused here too.
+    [{ STATUS_HEARTBEAT_SECONDS: '5' }, 'environment variable STATUS_HEARTBEAT_SECONDS must be an integer from 10 to 86400, got "5"'],
   ])('names the variable that is wrong (%#)', (override, message) => {
     expect(() => readProcessorConfig(new Environment({ ...valid, ...override }))).toThrow(message);
   });

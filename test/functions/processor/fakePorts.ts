@@ -1,5 +1,5 @@
 import type { PresenceEvent } from '../../../functions/shared/types';
-import { encodeCheckpoint } from '../../../functions/processor/DetectorStateStore';
+import { encodeCheckpoint } from '../../../functions/processor/encodeCheckpoint';
 import type {
   AlertPort,
   AnomalyAlert,

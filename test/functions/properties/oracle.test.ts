@@ -23,17 +23,31 @@ describe('accountFor (the properties’ checker)', () => {
   });
 
   it('rejects failures that are not the suffix from the first failed record', () => {
-    expect(() => accountFor({ records, payloads, failedIdentifiers: ['101'], quarantined: [] })).toThrow('is not the suffix');
-    expect(() => accountFor({ records, payloads, failedIdentifiers: ['102', '101'], quarantined: [] })).toThrow('is not the suffix');
-    expect(() => accountFor({ records, payloads, failedIdentifiers: ['999'], quarantined: [] })).toThrow('not in the batch');
+    expect(() => accountFor({ records, payloads, failedIdentifiers: ['101'], quarantined: [] })).toThrow(
+      new Error('batchItemFailures ["101"] is not the suffix from the first failed record ["101","102"]'),
+    );
+    expect(() => accountFor({ records, payloads, failedIdentifiers: ['102', '101'], quarantined: [] })).toThrow(
+      new Error('batchItemFailures ["102","101"] is not the suffix from the first failed record ["102"]'),
+    );
+    expect(() => accountFor({ records, payloads, failedIdentifiers: ['999'], quarantined: [] })).toThrow(new Error('reported an identifier that is not in the batch: 999'));
   });
 
   it('rejects a record quarantined twice, for the wrong reason, a valid record quarantined, an invalid one accepted', () => {
-    expect(() => accountFor({ records, payloads, failedIdentifiers: [], quarantined: [entry(1), entry(1)] })).toThrow('quarantined twice');
-    expect(() => accountFor({ records, payloads, failedIdentifiers: [], quarantined: [entry(1, 'OVERSIZED')] })).toThrow('expected INVALID_JSON');
-    expect(() => accountFor({ records, payloads, failedIdentifiers: [], quarantined: [entry(1), entry(0)] })).toThrow('valid record 0 quarantined');
-    expect(() => accountFor({ records, payloads, failedIdentifiers: [], quarantined: [] })).toThrow('neither quarantined nor reported');
-    expect(() => readAccepted(Buffer.from('{"schemaVersion":2}').toString('base64'))).toThrow('not telemetry');
+    expect(() => accountFor({ records, payloads, failedIdentifiers: [], quarantined: [entry(1), entry(1)] })).toThrow(
+      new Error(`record 1 quarantined twice in one invocation: ${fc.stringify(bad)}`),
+    );
+    expect(() => accountFor({ records, payloads, failedIdentifiers: [], quarantined: [entry(1, 'OVERSIZED')] })).toThrow(
+      new Error(`record 1 quarantined as OVERSIZED (x), expected INVALID_JSON: ${fc.stringify(bad)}`),
+    );
+    expect(() => accountFor({ records, payloads, failedIdentifiers: [], quarantined: [entry(1), entry(0)] })).toThrow(
+      new Error(`valid record 0 quarantined as INVALID_JSON (x): ${fc.stringify(good)}`),
+    );
+    expect(() => accountFor({ records, payloads, failedIdentifiers: [], quarantined: [] })).toThrow(
+      new Error(`invalid record 1 was neither quarantined nor reported: ${fc.stringify(bad)}`),
+    );
+    expect(() => readAccepted(Buffer.from('{"schemaVersion":2}').toString('base64'))).toThrow(
+      new Error('accepted a record that is not telemetry of contract v1: {"schemaVersion":2}'),
+    );
   });
 
   it('generates batches whose sequence numbers are unique and increasing', () => {

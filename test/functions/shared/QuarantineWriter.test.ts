@@ -2,19 +2,12 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { CircuitBreaker } from '../../../functions/shared/CircuitBreaker';
 import { TransientDependencyError } from '../../../functions/shared/errors';
-import { quarantineKey, QuarantineWriter } from '../../../functions/shared/QuarantineWriter';
-import type { RecordOrigin } from '../../../functions/shared/types';
+import { quarantineKey } from '../../../functions/shared/quarantineKey';
+import { QuarantineWriter } from '../../../functions/shared/QuarantineWriter';
 import { deadlineWith, sdkError } from '../../helpers/fakes';
-import { STREAM_ARN } from '../../helpers/records';
+import { kinesisOrigin, STREAM_ARN } from '../../helpers/records';
 
-const origin: RecordOrigin = {
-  index: 3,
-  shardId: 'shardId-000000000001',
-  sequenceNumber: '4960',
-  partitionKey: 'pump-07',
-  arrivedAt: Date.UTC(2025, 0, 2, 3, 4, 5),
-  streamArn: STREAM_ARN,
-};
+const origin = kinesisOrigin({ index: 3, shardId: 'shardId-000000000001', sequenceNumber: '4960', arrivedAt: Date.UTC(2025, 0, 2, 3, 4, 5) });
 
 describe('quarantineKey', () => {
   it('files the record by function, arrival hour (UTC), shard and sequence number', () => {

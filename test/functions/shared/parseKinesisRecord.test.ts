@@ -1,5 +1,5 @@
 import { parseKinesisRecord, recordOrigin } from '../../../functions/shared/parseKinesisRecord';
-import { deviceReading, kinesisRecord, NOW, presence, STREAM_ARN, telemetry } from '../../helpers/records';
+import { deviceReading, kinesisOrigin, kinesisRecord, NOW, presence, STREAM_ARN, telemetry, telemetryMessage } from '../../helpers/records';
 
 describe('parseKinesisRecord', () => {
   const position = { sequenceNumber: '4959', shardId: 'shardId-000000000003', partitionKey: 'pump-07', arrivedAt: NOW - 200 };
@@ -18,6 +18,10 @@ describe('parseKinesisRecord', () => {
   it('parses telemetry', () => {
     const parsed = parseKinesisRecord(kinesisRecord(telemetry(), position), 0, NOW);
     expect(parsed.kind).toBe('telemetry');
+  });
+
+  it('reads a record of the default factories as the typed factories of its origin and message build them', () => {
+    expect(parseKinesisRecord(kinesisRecord(telemetry()), 0, NOW)).toEqual({ kind: 'telemetry', origin: kinesisOrigin(), message: telemetryMessage() });
   });
 
   it('parses presence events by their recordType', () => {

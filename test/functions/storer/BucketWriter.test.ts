@@ -1,6 +1,9 @@
 import { TransientDependencyError } from '../../../functions/shared/errors';
-import { quarantineKey, type QuarantineEntry } from '../../../functions/shared/QuarantineWriter';
-import { BUCKET_CACHE, bucketCacheBytes, BucketWriter } from '../../../functions/storer/BucketWriter';
+import { quarantineKey } from '../../../functions/shared/quarantineKey';
+import type { QuarantineEntry } from '../../../functions/shared/QuarantineWriter';
+import { bucketCacheBytes } from '../../../functions/storer/bucketCacheBytes';
+import { BucketWriter } from '../../../functions/storer/BucketWriter';
+import { BUCKET_CACHE } from '../../../functions/storer/constants';
 import type { BucketContribution, BucketGroup } from '../../../functions/storer/types';
 import { deadlineWith, MemoryQuarantine } from '../../helpers/fakes';
 import { MemoryBuckets } from './fakeBuckets';

@@ -1,3 +1,4 @@
+import { CorruptItemError, TelemetryError } from '../../../functions/shared/errors';
 import { decodeBucketItem, encodeBucketItem } from '../../../functions/storer/bucketItemCodec';
 import type { BucketItem } from '../../../functions/storer/types';
 
@@ -33,6 +34,31 @@ describe('bucket item codec', () => {
     expect(encoded.expiresAt).toEqual({ N: '1765627260' });
   });
 
+  it('writes exactly these attributes (the stored format: a change here makes items already written unreadable)', () => {
+    expect(encodeBucketItem(item)).toStrictEqual({
+      sensorId: { S: 'pump-07#temperature' },
+      minute: { N: '1764417600000' },
+      assetId: { S: 'pump-07' },
+      metric: { S: 'temperature' },
+      unit: { S: 'Cel' },
+      ts: { L: [{ N: '100' }, { N: '1100' }] },
+      values: { L: [{ N: '71.3' }, { N: '-0.000125' }] },
+      qualities: { L: [{ S: 'GOOD' }, { S: 'UNCERTAIN' }] },
+      count: { N: '2' },
+      statsCount: { N: '2' },
+      min: { N: '-0.000125' },
+      max: { N: '71.3' },
+      shift: { N: '71.3' },
+      sum: { N: '-71.300125' },
+      sumSquares: { N: '5083.707825015625' },
+      version: { N: '3' },
+      expiresAt: { N: '1765627260' },
+      updatedAt: { N: '1764417630000' },
+    });
+    const { unit: _unit, min: _min, max: _max, ...bare } = item;
+    expect(Object.keys(encodeBucketItem(bare)).sort()).toEqual(['assetId', 'count', 'expiresAt', 'metric', 'minute', 'qualities', 'sensorId', 'shift', 'statsCount', 'sum', 'sumSquares', 'ts', 'updatedAt', 'values', 'version']);
+  });
+
   it('round-trips', () => {
     expect(decodeBucketItem(encodeBucketItem(item))).toEqual(item);
     const { unit: _unit, min: _min, max: _max, ...bare } = item;
@@ -44,8 +70,13 @@ describe('bucket item codec', () => {
     expect(decodeBucketItem(old)).toEqual({ ...item, shift: 0, sum: 71.299875, sumSquares: 5083.690000015625 });
   });
 
-  it('names the attribute of an item it did not write', () => {
-    const { count: _count, ...broken } = encodeBucketItem(item);
-    expect(() => decodeBucketItem(broken)).toThrow('bucket item attribute count is not a number');
+  it('refuses an item it did not write with a CorruptItemError naming the attribute', () => {
+    const { count: _count, ...countless } = encodeBucketItem(item);
+    expect(() => decodeBucketItem(countless)).toThrow(new CorruptItemError('bucket item attribute count is not a number'));
+    expect(() => decodeBucketItem(countless)).toThrow(TelemetryError);
+    const { assetId: _assetId, ...anonymous } = encodeBucketItem(item);
+    expect(() => decodeBucketItem(anonymous)).toThrow(new CorruptItemError('bucket item attribute assetId is not a string'));
+    const { qualities: _qualities, ...listless } = encodeBucketItem(item);
+    expect(() => decodeBucketItem(listless)).toThrow(new CorruptItemError('bucket item attribute qualities is not a list'));
   });
 });

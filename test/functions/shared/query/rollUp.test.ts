@@ -1,13 +1,16 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { BUCKET_PROJECTIONS } from '../../../../functions/shared/bucket/constants';
+import { decodeMinuteBucket } from '../../../../functions/shared/bucket/decodeMinuteBucket';
+import { MissingReadingsError } from '../../../../functions/shared/errors';
 import type { Aggregate, RollUpStep } from '../../../../functions/shared/query/constants';
 import { STEPS } from '../../../../functions/shared/query/constants';
-import { BUCKET_ATTRIBUTES, decodeMinuteBucket } from '../../../../functions/shared/query/decodeMinuteBucket';
 import { rollUp } from '../../../../functions/shared/query/rollUp';
 import type { MinuteBucket } from '../../../../functions/shared/query/types';
 import type { Quality } from '../../../../functions/shared/types';
 import { encodeBucketItem } from '../../../../functions/storer/bucketItemCodec';
 import { mergeIntoBucket } from '../../../../functions/storer/mergeIntoBucket';
 import type { BucketItem } from '../../../../functions/storer/types';
+import { kinesisOrigin } from '../../../helpers/records';
 
 type Item = Record<string, AttributeValue>;
 
@@ -36,7 +39,7 @@ function store(samples: readonly Sample[]): BucketItem[] {
     let item: BucketItem | undefined;
     for (const part of [inMinute.slice(half), inMinute.slice(0, half)]) {
       const readings = part.map((sample) => ({ metric: 'm', value: sample.value, ts: sample.ts, quality: sample.quality }));
-      const origin = { index: 0, shardId: 'shardId-000000000000', sequenceNumber: '1', partitionKey: 'a', arrivedAt: minute };
+      const origin = kinesisOrigin({ sequenceNumber: '1', partitionKey: 'a', arrivedAt: minute });
       const merged = mergeIntoBucket(item, { sensorId: 'a#m', assetId: 'a', metric: 'm', minute, contributions: [{ origin, readings }] }, { nowMs: minute + MINUTE, retentionDays: 14 });
       item = merged.item ?? item;
     }
@@ -49,9 +52,9 @@ function read(items: readonly BucketItem[], from: number, to: number): MinuteBuc
   return items.map((item) => {
     const encoded = encodeBucketItem(item);
     const whole = item.minute >= from && item.minute + MINUTE <= to;
-    if (!whole) return decodeMinuteBucket(encoded, true);
-    const projected: Item = Object.fromEntries(BUCKET_ATTRIBUTES.stats.filter((name) => encoded[name] !== undefined).map((name) => [name, encoded[name] as AttributeValue]));
-    return decodeMinuteBucket(projected, false);
+    if (!whole) return decodeMinuteBucket(encoded, 'readings');
+    const projected: Item = Object.fromEntries(BUCKET_PROJECTIONS.stats.filter((name) => encoded[name] !== undefined).map((name) => [name, encoded[name] as AttributeValue]));
+    return decodeMinuteBucket(projected, 'stats');
   });
 }
 
@@ -188,15 +191,26 @@ describe('rollUp on items of the earlier layout (raw sums, no shift)', () => {
       { ts: T0 + 2 * MINUTE, value: 5, quality: 'GOOD' },
       { ts: T0 + 2 * MINUTE + 1_000, value: 9, quality: 'GOOD' },
     ]).map(encodeBucketItem);
-    const stats = (item: Item): Item => Object.fromEntries(BUCKET_ATTRIBUTES.stats.filter((name) => item[name] !== undefined).map((name) => [name, item[name] as AttributeValue]));
-    const buckets = [...old, ...current].map((item) => decodeMinuteBucket(stats(item), false));
+    const stats = (item: Item): Item => Object.fromEntries(BUCKET_PROJECTIONS.stats.filter((name) => item[name] !== undefined).map((name) => [name, item[name] as AttributeValue]));
+    const buckets = [...old, ...current].map((item) => decodeMinuteBucket(stats(item), 'stats'));
     // 1, 2, 3, 4, 6, 5, 9: mean 30/7, population variance (Σv² − 30²/7)/7.
     const [point] = rollUp(buckets, T0, T0 + 3 * MINUTE, '1h', AGGREGATES);
     expect(point).toMatchObject({ t: T0, count: 7, sum: 30, min: 1, max: 9 });
     expect(point?.avg).toBeCloseTo(30 / 7, 14);
     expect(point?.stddev).toBeCloseTo(Math.sqrt((172 - 900 / 7) / 7), 14);
     // A cut old minute is computed from its readings, as before.
-    const cut = rollUp([decodeMinuteBucket(old[0] as Item, true)], T0 + 500, T0 + MINUTE, '1m', AGGREGATES);
+    const cut = rollUp([decodeMinuteBucket(old[0] as Item, 'readings')], T0 + 500, T0 + MINUTE, '1m', AGGREGATES);
     expect(cut).toEqual([{ t: T0, count: 2, sum: 5, avg: 2.5, min: 2, max: 3, stddev: 0.5 }]);
+  });
+});
+
+describe('rollUp on a cut minute whose readings were not read', () => {
+  it('throws MissingReadingsError (a bug of the reader, not bad input)', () => {
+    const [item] = store([{ ts: T0 + 1_000, value: 1, quality: 'GOOD' }]);
+    const statsOnly = read([item as BucketItem], T0, T0 + MINUTE);
+    expect(rollUp(statsOnly, T0, T0 + MINUTE, '1m', ['count'])).toEqual([{ t: T0, count: 1 }]);
+    expect(() => rollUp(statsOnly, T0 + 500, T0 + MINUTE, '1m', ['count'])).toThrow(
+      new MissingReadingsError('rollUp: the minute 2025-11-29T00:00:00.000Z is only partly in range and its readings were not read'),
+    );
   });
 });

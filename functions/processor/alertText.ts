@@ -1,0 +1,15 @@
+import type { AnomalyAlert } from './types';
+import { valueLines } from './valueLines';
+
+/** The human text of an alert (e-mail subscriptions get this, machine subscribers the JSON). */
+export function alertText(alert: AnomalyAlert, dashboardUrl: string): string {
+  const lines = [
+    `Anomaly on asset ${alert.assetId} (plant ${alert.plantId}, line ${alert.lineId}, thing ${alert.thingName})`,
+    `Started: ${new Date(alert.startedAt).toISOString()}`,
+    `Score: ${alert.score.toFixed(3)}${alert.threshold === null ? '' : ` (threshold ${alert.threshold.toFixed(3)})`}`,
+  ];
+  if (alert.limitBreaches.length > 0) lines.push(`Outside configured limits: ${alert.limitBreaches.join(', ')}`);
+  if (alert.contributors.length > 0) lines.push(`Main contributors: ${alert.contributors.join(', ')}`);
+  lines.push(...valueLines(alert), `Episode: ${alert.episodeId}`, `Dashboard: ${dashboardUrl}`);
+  return lines.join('\n');
+}
