@@ -83,9 +83,9 @@ describe('zip writer', () => {
   });
 
   test('rejects duplicate and unsafe entry names', () => {
-    expect(() => createZip([{ name: 'x', data: Buffer.alloc(1) }, { name: 'x', data: Buffer.alloc(1) }])).toThrow('zip: duplicate entry names in ["x","x"]');
-    expect(() => createZip([{ name: '../x', data: Buffer.alloc(1) }])).toThrow('zip: entry name "../x" must be a relative path with forward slashes');
-    expect(() => createZip([{ name: '/x', data: Buffer.alloc(1) }])).toThrow('zip: entry name "/x" must be a relative path with forward slashes');
+    expect(() => createZip([{ name: 'x', data: Buffer.alloc(1) }, { name: 'x', data: Buffer.alloc(1) }])).toThrow(new Error('zip: duplicate entry names in ["x","x"]'));
+    expect(() => createZip([{ name: '../x', data: Buffer.alloc(1) }])).toThrow(new Error('zip: entry name "../x" must be a relative path with forward slashes'));
+    expect(() => createZip([{ name: '/x', data: Buffer.alloc(1) }])).toThrow(new Error('zip: entry name "/x" must be a relative path with forward slashes'));
   });
 });
 
@@ -184,24 +184,24 @@ describe('bundleFunction (fixture functions)', () => {
 
   test('a missing function folder fails with the entry it expected', () => {
     expect(() => bundleFunction('foo', { functionsDir, maxZipBytes: 1024 })).toThrow(
-      'bundle: functions/foo/index.ts not found: every function needs a handler entry',
+      new Error('bundle: functions/foo/index.ts not found: every function needs a handler entry'),
     );
   });
 
   test('a zip over its budget fails with its size and the budget', () => {
     const size = bundleFunction('demo', { functionsDir, maxZipBytes: 64 * 1024 }).zip.length;
     expect(() => bundleFunction('demo', { functionsDir, maxZipBytes: size - 1 })).toThrow(
-      `bundle: functions/demo zip is ${size} bytes, over its budget of ${size - 1} bytes`,
+      new Error(`bundle: functions/demo zip is ${size} bytes, over its budget of ${size - 1} bytes`),
     );
   });
 
   test('a function without a budget, without a handler export, or that does not compile fails by name', () => {
-    expect(() => bundleFunction('demo', { functionsDir })).toThrow('bundle: functions/demo has no size budget; add it to BUNDLE_BUDGETS in charts/lib/bundle.ts');
+    expect(() => bundleFunction('demo', { functionsDir })).toThrow(new Error('bundle: functions/demo has no size budget; add it to BUNDLE_BUDGETS in charts/lib/bundle.ts'));
     expect(() => bundleFunction('no-handler', { functionsDir, maxZipBytes: 1024 })).toThrow(
-      'bundle: functions/no-handler/index.ts must export "handler" (the Function handler is index.handler)',
+      new Error('bundle: functions/no-handler/index.ts must export "handler" (the Function handler is index.handler)'),
     );
     expect(() => bundleFunction('broken', { functionsDir, maxZipBytes: 1024 })).toThrow(/^bundle: functions\/broken failed to build: functions\/broken\/index\.ts:1:\d+: /);
-    expect(() => bundleFunction('Bad_Name', { functionsDir, maxZipBytes: 1024 })).toThrow('bundle: function name must match [a-z][a-z0-9-]*, got "Bad_Name"');
+    expect(() => bundleFunction('Bad_Name', { functionsDir, maxZipBytes: 1024 })).toThrow(new Error('bundle: function name must match [a-z][a-z0-9-]*, got "Bad_Name"'));
   });
 });
 

@@ -35,18 +35,18 @@ describe('environment config', () => {
   test('a region other than sa-east-1 is a data-residency error', () => {
     const attempt = () => parseDev(withField('region', 'us-east-1'));
     expect(attempt).toThrow(DataResidencyError);
-    expect(attempt).toThrow('config/dev.yaml: region: value "us-east-1" is not allowed; data residency: every resource must stay in sa-east-1 (São Paulo)');
+    expect(attempt).toThrow(new Error('config/dev.yaml: region: value "us-east-1" is not allowed; data residency: every resource must stay in sa-east-1 (São Paulo)'));
   });
 
   test('a missing region is refused too', () => {
     expect(() => parseDev(withField('region', undefined))).toThrow(
-      'config/dev.yaml: region: missing value is not allowed; data residency: every resource must stay in sa-east-1 (São Paulo)',
+      new Error('config/dev.yaml: region: missing value is not allowed; data residency: every resource must stay in sa-east-1 (São Paulo)'),
     );
   });
 
   test('an unknown environment names the known ones', () => {
     expect(() => loadEnvironmentConfig('staging')).toThrow(
-      'config/staging.yaml: (environment): value "staging" is not allowed; unknown environment; known environments are dev, prod',
+      new Error('config/staging.yaml: (environment): value "staging" is not allowed; unknown environment; known environments are dev, prod'),
     );
   });
 
@@ -74,7 +74,7 @@ describe('environment config', () => {
   ])('%s = %j is refused with a message naming file, field, value and what is allowed', (field, value, message) => {
     const attempt = () => parseDev(withField(field, value));
     expect(attempt).toThrow(ConfigError);
-    expect(attempt).toThrow(message);
+    expect(attempt).toThrow(new Error(message));
   });
 
   test('a sampling rate faster than a minute bucket holds is refused, naming the bucket limit', () => {
@@ -119,21 +119,21 @@ describe('environment config', () => {
     [{ coldDays: 400 }, 'retention.archiveTiers.coldDays: value 400 is not allowed; unknown field; allowed fields are standardIaDays, glacierInstantRetrievalDays, deepArchiveDays'],
     ['180', 'retention.archiveTiers: value "180" is not allowed; expected a mapping with fields standardIaDays, glacierInstantRetrievalDays, deepArchiveDays'],
   ])('archive tiers %j are refused, naming the field and the rule', (tiers, message) => {
-    expect(() => parseDev(withField('retention.archiveTiers', tiers))).toThrow(`config/dev.yaml: ${message}`);
+    expect(() => parseDev(withField('retention.archiveTiers', tiers))).toThrow(new Error(`config/dev.yaml: ${message}`));
   });
 
   test('archive years too short for the last class\'s minimum are refused', () => {
     const document = withField('retention.archiveTiers', { deepArchiveDays: 200 });
     (document.retention as Document).archiveYears = 1;
     expect(() => parseDev(document)).toThrow(
-      'config/dev.yaml: retention.archiveYears: value 1 is not allowed; raw records reach DEEP_ARCHIVE on day 200 (retention.archiveTiers.deepArchiveDays) and it bills at least 180 days, so archiveYears x 365.25 must be at least 380 days',
+      new Error('config/dev.yaml: retention.archiveYears: value 1 is not allowed; raw records reach DEEP_ARCHIVE on day 200 (retention.archiveTiers.deepArchiveDays) and it bills at least 180 days, so archiveYears x 365.25 must be at least 380 days'),
     );
     (document.retention as Document).archiveTiers = { deepArchiveDays: 185 };
     expect(parseDev(document).retention.archiveYears).toBe(1);
   });
 
   test('a document that is not a mapping is refused', () => {
-    expect(() => parseDev(['a'])).toThrow('config/dev.yaml: (document): value ["a"] is not allowed; expected a YAML mapping');
+    expect(() => parseDev(['a'])).toThrow(new Error('config/dev.yaml: (document): value ["a"] is not allowed; expected a YAML mapping'));
   });
 });
 
@@ -186,12 +186,12 @@ describe('the processor\'s enhanced fan-out consumer', () => {
   ])('%j is refused with a message naming the field, the value and what is allowed', (fields, message) => {
     const attempt = () => parseDev(withCapacity(fields));
     expect(attempt).toThrow(ConfigError);
-    expect(attempt).toThrow(message);
+    expect(attempt).toThrow(new Error(message));
   });
 
   test('a read time without an ARN is refused: it would be silently ignored', () => {
     expect(() => parseDev(withCapacity({ processorFanOut: true, processorConsumerReadsFrom: '2026-12-01T12:05:00Z' }))).toThrow(
-      'config/dev.yaml: capacity.processorConsumerReadsFrom: value "2026-12-01T12:05:00Z" is not allowed; allowed only with capacity.processorConsumerArn, the consumer it reads through',
+      new Error('config/dev.yaml: capacity.processorConsumerReadsFrom: value "2026-12-01T12:05:00Z" is not allowed; allowed only with capacity.processorConsumerArn, the consumer it reads through'),
     );
   });
 
@@ -199,6 +199,6 @@ describe('the processor\'s enhanced fan-out consumer', () => {
     const elsewhere = arn.replace('sa-east-1', 'us-east-1');
     const attempt = () => parseDev(withCapacity({ processorFanOut: true, processorConsumerArn: elsewhere, processorConsumerReadsFrom: '2026-12-01T12:05:00Z' }));
     expect(attempt).toThrow(DataResidencyError);
-    expect(attempt).toThrow(`config/dev.yaml: capacity.processorConsumerArn: value "${elsewhere}" is not allowed; data residency: every resource must stay in sa-east-1 (São Paulo)`);
+    expect(attempt).toThrow(new Error(`config/dev.yaml: capacity.processorConsumerArn: value "${elsewhere}" is not allowed; data residency: every resource must stay in sa-east-1 (São Paulo)`));
   });
 });

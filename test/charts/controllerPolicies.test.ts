@@ -304,7 +304,7 @@ test('the KMS controller may create the key with the platform tags and manage th
 
 test('an object of an API group no controller covers is refused by name', () => {
   expect(() => controllerOf({ apiVersion: 'rds.services.k8s.aws/v1alpha1', kind: 'DBInstance', metadata: { name: 'db-prod' } })).toThrow(
-    'DBInstance db-prod (rds.services.k8s.aws/v1alpha1): no controller policy covers API group "rds.services.k8s.aws"; add it to CONTROLLERS or GROUPS_WITHOUT_AWS_CALLS in charts/lib/controllerPolicies.ts',
+    new Error('DBInstance db-prod (rds.services.k8s.aws/v1alpha1): no controller policy covers API group "rds.services.k8s.aws"; add it to CONTROLLERS or GROUPS_WITHOUT_AWS_CALLS in charts/lib/controllerPolicies.ts'),
   );
 });
 

@@ -93,7 +93,7 @@ describe('the create-only ValidatingAdmissionPolicy, evaluated as the API server
 
   test('refuses a changed starting position or stream of a mapping, with the field and the replacement procedure', () => {
     expect(denials('lambda.services.k8s.aws', mapping, withSpec(mapping, { startingPosition: 'LATEST' }))).toEqual([
-      expect.stringMatching(/^EventSourceMapping \/spec\/startingPosition is create-only: AWS would keep the old value\. To change it, give the object a new name/),
+      'EventSourceMapping /spec/startingPosition is create-only: AWS would keep the old value. To change it, give the object a new name (the physical name follows it) so Argo CD creates the new resource and prunes the old one after it is healthy; the new mapping starts reading at its starting position (TRIM_HORIZON re-reads up to 7 days, which the functions absorb idempotently).',
     ]);
     expect(denials('lambda.services.k8s.aws', mapping, withSpec(mapping, { eventSourceARN: 'arn:aws:kinesis:sa-east-1:111122223333:stream/other' }))).toHaveLength(1);
   });
@@ -108,7 +108,7 @@ describe('the create-only ValidatingAdmissionPolicy, evaluated as the API server
     const named = (name: string): typeof stream & { metadata: { annotations: Record<string, string> } } => ({ ...stream, metadata: { ...stream.metadata, annotations: { 'crossplane.io/external-name': name } } });
     expect(denials('kinesis.aws.m.upbound.io', stream, named('kinesis-telemetry-dev'))).toEqual([]);
     expect(denials('kinesis.aws.m.upbound.io', named('kinesis-telemetry-dev'), named('kinesis-telemetry-dev2'))).toEqual([
-      expect.stringMatching(/^Stream \/metadata\/annotations\/crossplane\.io~1external-name is create-only/),
+      'Stream /metadata/annotations/crossplane.io~1external-name is create-only: AWS would keep the old value. To change it, give the object a new name (the physical name follows it) so Argo CD creates the new resource and prunes the old one after it is healthy; the mappings, the IoT rules and Firehose must move to the new stream in the same change.',
     ]);
   });
 
@@ -118,13 +118,17 @@ describe('the create-only ValidatingAdmissionPolicy, evaluated as the API server
       spec: { tags: { key: string; value: string }[]; threshold: number };
     };
     const retagged = { ...alarm, spec: { ...alarm.spec, tags: [...alarm.spec.tags, { key: 'tier', value: 'gold' }] } };
-    expect(denials('cloudwatch.services.k8s.aws', alarm, retagged)).toEqual([expect.stringMatching(/^MetricAlarm \/spec\/tags is create-only: AWS would keep the old value\. To change it, give the object a new name/)]);
+    expect(denials('cloudwatch.services.k8s.aws', alarm, retagged)).toEqual([
+      "MetricAlarm /spec/tags is create-only: AWS would keep the old value. To change it, give the object a new name (the physical name follows it) so Argo CD creates the new resource and prunes the old one after it is healthy; CloudWatch keeps an alarm's tags from its creation, which is why alarms carry only the tags fixed for an environment (project, environment), not the config's owner, cost center or classification.",
+    ]);
     expect(denials('cloudwatch.services.k8s.aws', alarm, { ...alarm, spec: { ...alarm.spec, threshold: alarm.spec.threshold + 1 } })).toEqual([]);
   });
 
   test('a kind of another group with the same kind name is not judged by these rules', () => {
     const iamPolicy = { apiVersion: 'iam.services.k8s.aws/v1alpha1', kind: 'Policy', metadata: { name: 'p', namespace: 'telemetry-dev' }, spec: { name: 'a' } };
-    expect(denials('iam.services.k8s.aws', iamPolicy, { ...iamPolicy, spec: { name: 'b' } })).toEqual([expect.stringMatching(/^Policy \/spec\/name is create-only/)]);
+    expect(denials('iam.services.k8s.aws', iamPolicy, { ...iamPolicy, spec: { name: 'b' } })).toEqual([
+      'Policy /spec/name is create-only: AWS would keep the old value. To change it, give the object a new name (the physical name follows it) so Argo CD creates the new resource and prunes the old one after it is healthy, then attach the new policy where the old one was attached.',
+    ]);
     const iotPolicy = { apiVersion: 'iot.aws.m.upbound.io/v1beta1', kind: 'Policy', metadata: { name: 'p', namespace: 'telemetry-dev' }, spec: { name: 'a' } };
     expect(denials('iot.aws.m.upbound.io', iotPolicy, { ...iotPolicy, spec: { name: 'b' } })).toEqual([]);
   });

@@ -187,6 +187,6 @@ describe('privateSubnetCidr', () => {
   });
 
   test('refuses an index outside the /16', () => {
-    expect(() => privateSubnetCidr(16)).toThrow('privateSubnetCidr: index must be an integer from 0 to 15, got 16');
+    expect(() => privateSubnetCidr(16)).toThrow(new Error('privateSubnetCidr: index must be an integer from 0 to 15, got 16'));
   });
 });

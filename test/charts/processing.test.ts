@@ -496,17 +496,17 @@ describe('construct validation', () => {
   const fn = (overrides: Partial<BundledFunctionProps>): void => inChart((chart) => new BundledFunction(chart, 'f', { ...functionProps, ...overrides }));
 
   test('BundledFunction', () => {
-    expect(() => fn({ memoryMb: 64 })).toThrow('BundledFunction: props.memoryMb must be an integer from 128 to 10240, got 64');
-    expect(() => fn({ timeoutSeconds: 901 })).toThrow('BundledFunction: props.timeoutSeconds must be an integer from 1 to 900, got 901');
-    expect(() => fn({ functionName: 'a b' })).toThrow('BundledFunction: props.functionName must match [A-Za-z0-9_-]{1,64}, got "a b"');
-    expect(() => fn({ environment: { AWS_REGION: 'sa-east-1' } })).toThrow('BundledFunction: props.environment must not set a variable Lambda reserves, got "AWS_REGION"');
-    expect(() => fn({ environment: { '1X': 'y' } })).toThrow('BundledFunction: props.environment names must match [A-Za-z][A-Za-z0-9_]*, got "1X"');
+    expect(() => fn({ memoryMb: 64 })).toThrow(new Error('BundledFunction: props.memoryMb must be an integer from 128 to 10240, got 64'));
+    expect(() => fn({ timeoutSeconds: 901 })).toThrow(new Error('BundledFunction: props.timeoutSeconds must be an integer from 1 to 900, got 901'));
+    expect(() => fn({ functionName: 'a b' })).toThrow(new Error('BundledFunction: props.functionName must match [A-Za-z0-9_-]{1,64}, got "a b"'));
+    expect(() => fn({ environment: { AWS_REGION: 'sa-east-1' } })).toThrow(new Error('BundledFunction: props.environment must not set a variable Lambda reserves, got "AWS_REGION"'));
+    expect(() => fn({ environment: { '1X': 'y' } })).toThrow(new Error('BundledFunction: props.environment names must match [A-Za-z][A-Za-z0-9_]*, got "1X"'));
     expect(() => fn({ environment: { BIG: 'x'.repeat(4094) } })).toThrow(
-      'BundledFunction: props.environment must total at most 4096 bytes (Lambda\'s limit), is 4097 bytes, got ["BIG"]',
+      new Error('BundledFunction: props.environment must total at most 4096 bytes (Lambda\'s limit), is 4097 bytes, got ["BIG"]'),
     );
-    expect(() => fn({ subnetObjects: ['a'] })).toThrow('BundledFunction: props.subnetObjects must name at least two subnets (availability zones) so one zone can fail, got ["a"]');
-    expect(() => fn({ securityGroupObjects: [] })).toThrow('BundledFunction: props.securityGroupObjects must name at least one security group, got []');
-    expect(() => fn({ codeName: 'nope' })).toThrow('bundle: functions/nope/index.ts not found: every function needs a handler entry');
+    expect(() => fn({ subnetObjects: ['a'] })).toThrow(new Error('BundledFunction: props.subnetObjects must name at least two subnets (availability zones) so one zone can fail, got ["a"]'));
+    expect(() => fn({ securityGroupObjects: [] })).toThrow(new Error('BundledFunction: props.securityGroupObjects must name at least one security group, got []'));
+    expect(() => fn({ codeName: 'nope' })).toThrow(new Error('bundle: functions/nope/index.ts not found: every function needs a handler entry'));
   });
 
   const mappingProps: KinesisEventSourceMappingProps = {
@@ -528,42 +528,42 @@ describe('construct validation', () => {
 
   test('KinesisEventSourceMapping', () => {
     expect(() => esm({ maxRetryAttempts: -1 })).toThrow(
-      'KinesisEventSourceMapping: props.maxRetryAttempts must be an integer from 0 to 10000 (bounded: a poison batch must not block its shard until the records expire), got -1',
+      new Error('KinesisEventSourceMapping: props.maxRetryAttempts must be an integer from 0 to 10000 (bounded: a poison batch must not block its shard until the records expire), got -1'),
     );
     expect(() => esm({ maxRecordAgeSeconds: -1 })).toThrow(
-      'KinesisEventSourceMapping: props.maxRecordAgeSeconds must be an integer from 60 to 604800 (bounded: -1 would retry until the records expire), got -1',
+      new Error('KinesisEventSourceMapping: props.maxRecordAgeSeconds must be an integer from 60 to 604800 (bounded: -1 would retry until the records expire), got -1'),
     );
-    expect(() => esm({ batchSize: 10_001 })).toThrow('KinesisEventSourceMapping: props.batchSize must be an integer from 1 to 10000, got 10001');
-    expect(() => esm({ maxBatchingWindowSeconds: 301 })).toThrow('KinesisEventSourceMapping: props.maxBatchingWindowSeconds must be an integer from 0 to 300, got 301');
-    expect(() => esm({ parallelizationFactor: 11 })).toThrow('KinesisEventSourceMapping: props.parallelizationFactor must be an integer from 1 to 10, got 11');
-    expect(() => esm({ onFailureDestinationArn: '' })).toThrow('KinesisEventSourceMapping: props.onFailureDestinationArn must be an SQS queue or SNS topic ARN, got ""');
+    expect(() => esm({ batchSize: 10_001 })).toThrow(new Error('KinesisEventSourceMapping: props.batchSize must be an integer from 1 to 10000, got 10001'));
+    expect(() => esm({ maxBatchingWindowSeconds: 301 })).toThrow(new Error('KinesisEventSourceMapping: props.maxBatchingWindowSeconds must be an integer from 0 to 300, got 301'));
+    expect(() => esm({ parallelizationFactor: 11 })).toThrow(new Error('KinesisEventSourceMapping: props.parallelizationFactor must be an integer from 1 to 10, got 11'));
+    expect(() => esm({ onFailureDestinationArn: '' })).toThrow(new Error('KinesisEventSourceMapping: props.onFailureDestinationArn must be an SQS queue or SNS topic ARN, got ""'));
     expect(() => esm({ onFailureDestinationArn: 'arn:aws:sqs:us-east-1:111122223333:q' })).toThrow(
-      'KinesisEventSourceMapping: props.onFailureDestinationArn must be in sa-east-1, got "arn:aws:sqs:us-east-1:111122223333:q"',
+      new Error('KinesisEventSourceMapping: props.onFailureDestinationArn must be in sa-east-1, got "arn:aws:sqs:us-east-1:111122223333:q"'),
     );
     expect(() => esm({ streamArn: 'arn:aws:kinesis:sa-east-1:999999999999:stream/s' })).toThrow(
-      'KinesisEventSourceMapping: props.streamArn must belong to account 111122223333, got "arn:aws:kinesis:sa-east-1:999999999999:stream/s"',
+      new Error('KinesisEventSourceMapping: props.streamArn must belong to account 111122223333, got "arn:aws:kinesis:sa-east-1:999999999999:stream/s"'),
     );
     expect(() => esm({ startingPosition: 'AT_SEQUENCE_NUMBER' as 'LATEST' })).toThrow(
-      'KinesisEventSourceMapping: props.startingPosition must be TRIM_HORIZON, LATEST or AT_TIMESTAMP, got "AT_SEQUENCE_NUMBER"',
+      new Error('KinesisEventSourceMapping: props.startingPosition must be TRIM_HORIZON, LATEST or AT_TIMESTAMP, got "AT_SEQUENCE_NUMBER"'),
     );
     expect(() => esm({ startingPosition: 'AT_TIMESTAMP' })).toThrow(
-      'KinesisEventSourceMapping: props.startingPositionTimestamp must be a UTC time (YYYY-MM-DDTHH:MM:SSZ) with startingPosition AT_TIMESTAMP, got undefined',
+      new Error('KinesisEventSourceMapping: props.startingPositionTimestamp must be a UTC time (YYYY-MM-DDTHH:MM:SSZ) with startingPosition AT_TIMESTAMP, got undefined'),
     );
     expect(() => esm({ startingPosition: 'AT_TIMESTAMP', startingPositionTimestamp: '2026-12-01T10:00:00Z' })).not.toThrow();
     expect(() => esm({ startingPosition: 'AT_TIMESTAMP', startingPositionTimestamp: '2026-02-30T10:00:00Z' })).toThrow(
-      'KinesisEventSourceMapping: props.startingPositionTimestamp must be a UTC time (YYYY-MM-DDTHH:MM:SSZ) with startingPosition AT_TIMESTAMP, got "2026-02-30T10:00:00Z"',
+      new Error('KinesisEventSourceMapping: props.startingPositionTimestamp must be a UTC time (YYYY-MM-DDTHH:MM:SSZ) with startingPosition AT_TIMESTAMP, got "2026-02-30T10:00:00Z"'),
     );
     expect(() => esm({ startingPosition: 'AT_TIMESTAMP', startingPositionTimestamp: '2026-12-01 10:00:00' })).toThrow(
-      'KinesisEventSourceMapping: props.startingPositionTimestamp must be a UTC time (YYYY-MM-DDTHH:MM:SSZ) with startingPosition AT_TIMESTAMP, got "2026-12-01 10:00:00"',
+      new Error('KinesisEventSourceMapping: props.startingPositionTimestamp must be a UTC time (YYYY-MM-DDTHH:MM:SSZ) with startingPosition AT_TIMESTAMP, got "2026-12-01 10:00:00"'),
     );
     expect(() => esm({ startingPositionTimestamp: '2026-12-01T10:00:00Z' })).toThrow(
-      'KinesisEventSourceMapping: props.startingPositionTimestamp is only taken with startingPosition AT_TIMESTAMP, got "2026-12-01T10:00:00Z"',
+      new Error('KinesisEventSourceMapping: props.startingPositionTimestamp is only taken with startingPosition AT_TIMESTAMP, got "2026-12-01T10:00:00Z"'),
     );
     expect(() => esm({ consumerArn: `${names.streamArn}-other/consumer/c:1796126400` })).toThrow(
-      `KinesisEventSourceMapping: props.consumerArn must be a consumer of ${names.streamArn} (<stream ARN>/consumer/<name>:<registration time in epoch seconds>), got "${names.streamArn}-other/consumer/c:1796126400"`,
+      new Error(`KinesisEventSourceMapping: props.consumerArn must be a consumer of ${names.streamArn} (<stream ARN>/consumer/<name>:<registration time in epoch seconds>), got "${names.streamArn}-other/consumer/c:1796126400"`),
     );
     expect(() => esm({ consumerArn: `${names.streamArn}/consumer/c` })).toThrow(
-      `KinesisEventSourceMapping: props.consumerArn must be a consumer of ${names.streamArn} (<stream ARN>/consumer/<name>:<registration time in epoch seconds>), got "${names.streamArn}/consumer/c"`,
+      new Error(`KinesisEventSourceMapping: props.consumerArn must be a consumer of ${names.streamArn} (<stream ARN>/consumer/<name>:<registration time in epoch seconds>), got "${names.streamArn}/consumer/c"`),
     );
   });
 
@@ -581,28 +581,28 @@ describe('construct validation', () => {
 
   test('LeastPrivilegeRole', () => {
     expect(() => role({})).not.toThrow();
-    expect(() => withStatement({ actions: ['s3:*'] })).toThrow('LeastPrivilegeRole: props.policies.test[0].actions[0] must name one action as service:Action, without wildcards, got "s3:*"');
-    expect(() => withStatement({ actions: ['s3:Get*'] })).toThrow('LeastPrivilegeRole: props.policies.test[0].actions[0] must name one action as service:Action, without wildcards, got "s3:Get*"');
-    expect(() => withStatement({ resources: ['*'] })).toThrow('LeastPrivilegeRole: props.policies.test[0].resources[0] is "*" without a wildcardResourceReason, got "*"');
+    expect(() => withStatement({ actions: ['s3:*'] })).toThrow(new Error('LeastPrivilegeRole: props.policies.test[0].actions[0] must name one action as service:Action, without wildcards, got "s3:*"'));
+    expect(() => withStatement({ actions: ['s3:Get*'] })).toThrow(new Error('LeastPrivilegeRole: props.policies.test[0].actions[0] must name one action as service:Action, without wildcards, got "s3:Get*"'));
+    expect(() => withStatement({ resources: ['*'] })).toThrow(new Error('LeastPrivilegeRole: props.policies.test[0].resources[0] is "*" without a wildcardResourceReason, got "*"'));
     expect(() => withStatement({ resources: ['*'], wildcardResourceReason: 'no resource-level permissions' })).not.toThrow();
     expect(() => withStatement({ resources: ['arn:aws:sqs:us-east-1:111122223333:q'] })).toThrow(
-      'LeastPrivilegeRole: props.policies.test[0].resources[0] must stay in sa-east-1 (data residency), got "arn:aws:sqs:us-east-1:111122223333:q"',
+      new Error('LeastPrivilegeRole: props.policies.test[0].resources[0] must stay in sa-east-1 (data residency), got "arn:aws:sqs:us-east-1:111122223333:q"'),
     );
     expect(() => withStatement({ resources: ['arn:aws:sqs:sa-east-1:999999999999:q'] })).toThrow(
-      'LeastPrivilegeRole: props.policies.test[0].resources[0] must belong to account 111122223333, got "arn:aws:sqs:sa-east-1:999999999999:q"',
+      new Error('LeastPrivilegeRole: props.policies.test[0].resources[0] must belong to account 111122223333, got "arn:aws:sqs:sa-east-1:999999999999:q"'),
     );
-    expect(() => withStatement({ resources: ['bucket/*'] })).toThrow('LeastPrivilegeRole: props.policies.test[0].resources[0] must be an ARN of the aws partition or "*", got "bucket/*"');
-    expect(() => withStatement({ sid: 'not-alnum' })).toThrow('LeastPrivilegeRole: props.policies.test[0].sid must be 1 to 100 letters and digits, got "not-alnum"');
+    expect(() => withStatement({ resources: ['bucket/*'] })).toThrow(new Error('LeastPrivilegeRole: props.policies.test[0].resources[0] must be an ARN of the aws partition or "*", got "bucket/*"'));
+    expect(() => withStatement({ sid: 'not-alnum' })).toThrow(new Error('LeastPrivilegeRole: props.policies.test[0].sid must be 1 to 100 letters and digits, got "not-alnum"'));
     expect(() =>
       role({ policies: { test: [{ sid: 'A', actions: ['sqs:SendMessage'], resources: [names.deadLetterQueueArn] }, { sid: 'A', actions: ['sns:Publish'], resources: [names.alertTopicArn] }] } }),
-    ).toThrow('LeastPrivilegeRole: props.policies.test[1].sid must be unique within its policy, got "A"');
-    expect(() => role({ policies: {} })).toThrow('LeastPrivilegeRole: props.policies must hold at least one inline policy, got {}');
-    expect(() => role({ roleName: 'a role' })).toThrow('LeastPrivilegeRole: props.roleName must match [\\w+=,.@-]{1,64}, got "a role"');
+    ).toThrow(new Error('LeastPrivilegeRole: props.policies.test[1].sid must be unique within its policy, got "A"'));
+    expect(() => role({ policies: {} })).toThrow(new Error('LeastPrivilegeRole: props.policies must hold at least one inline policy, got {}'));
+    expect(() => role({ roleName: 'a role' })).toThrow(new Error('LeastPrivilegeRole: props.roleName must match [\\w+=,.@-]{1,64}, got "a role"'));
     expect(() => role({ trust: { service: 'lambda.amazonaws.com', conditions: {} } })).toThrow(
-      'LeastPrivilegeRole: props.trust.conditions must pin the caller with StringEquals aws:SourceAccount or sts:ExternalId = "111122223333" (confused-deputy protection), got {}',
+      new Error('LeastPrivilegeRole: props.trust.conditions must pin the caller with StringEquals aws:SourceAccount or sts:ExternalId = "111122223333" (confused-deputy protection), got {}'),
     );
     expect(() => role({ trust: { service: 'lambda', conditions: roleProps.trust.conditions } })).toThrow(
-      'LeastPrivilegeRole: props.trust.service must be an AWS service principal (<name>.amazonaws.com), got "lambda"',
+      new Error('LeastPrivilegeRole: props.trust.service must be an AWS service principal (<name>.amazonaws.com), got "lambda"'),
     );
     expect(() =>
       role({ policies: { test: [{ sid: 'Big', actions: ['sqs:SendMessage'], resources: Array.from({ length: 200 }, (_, i) => `${names.deadLetterQueueArn}${i}`) }] } }),

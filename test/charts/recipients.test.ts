@@ -49,6 +49,6 @@ describe('RecipientsChart', () => {
     ['a topic object that makes no valid object name', 'Alerts_Topic', 'a@b.co', 'EmailSubscription: props.topicObject must make a valid Kubernetes object name, got "Alerts_Topic"'],
   ])('EmailSubscription refuses %s', (_case, topicObject, email, message) => {
     const { config, names } = platformProps();
-    expect(() => new EmailSubscription(new Chart(Testing.app(), 'test'), 's', { config, names, topicObject, email })).toThrow(message);
+    expect(() => new EmailSubscription(new Chart(Testing.app(), 'test'), 's', { config, names, topicObject, email })).toThrow(new Error(message));
   });
 });

@@ -193,11 +193,11 @@ describe('policyDocument', () => {
   });
 
   test('refuses a Sid IAM would refuse', () => {
-    expect(() => policyDocument([denyInsecureTransport('no-http', 'sqs:*', 'arn:x')])).toThrow('policyDocument: statement Sid must match [A-Za-z0-9]+, got "no-http"');
+    expect(() => policyDocument([denyInsecureTransport('no-http', 'sqs:*', 'arn:x')])).toThrow(new Error('policyDocument: statement Sid must match [A-Za-z0-9]+, got "no-http"'));
   });
 
   test('refuses duplicate Sids', () => {
     const statement = denyInsecureTransport('NoHttp', 'sqs:*', 'arn:x');
-    expect(() => policyDocument([statement, statement])).toThrow('policyDocument: statement Sid must be unique, got "NoHttp" twice');
+    expect(() => policyDocument([statement, statement])).toThrow(new Error('policyDocument: statement Sid must be unique, got "NoHttp" twice'));
   });
 });

@@ -226,19 +226,19 @@ describe('StorageChart', () => {
 describe('tieringRule', () => {
   test('refuses a class left before its minimum storage duration', () => {
     expect(() => tieringRule('r', 'p/', [{ days: 30, storageClass: 'STANDARD_IA' }, { days: 45, storageClass: 'GLACIER_IR' }], 400)).toThrow(
-      'tieringRule: r: transition to GLACIER_IR must be on an integer day from 60 on (STANDARD_IA since day 30), got 45',
+      new Error('tieringRule: r: transition to GLACIER_IR must be on an integer day from 60 on (STANDARD_IA since day 30), got 45'),
     );
   });
 
   test('refuses STANDARD_IA before day 30', () => {
     expect(() => tieringRule('r', 'p/', [{ days: 7, storageClass: 'STANDARD_IA' }], 400)).toThrow(
-      'tieringRule: r: transition to STANDARD_IA must be on an integer day from 30 on (STANDARD since day 0), got 7',
+      new Error('tieringRule: r: transition to STANDARD_IA must be on an integer day from 30 on (STANDARD since day 0), got 7'),
     );
   });
 
   test('refuses an expiry before the last class minimum', () => {
     expect(() => tieringRule('r', 'p/', [{ days: 90, storageClass: 'GLACIER_IR' }], 100)).toThrow(
-      'tieringRule: r: expiration must be on an integer day from 180 on (GLACIER_IR since day 90), got 100',
+      new Error('tieringRule: r: expiration must be on an integer day from 180 on (GLACIER_IR since day 90), got 100'),
     );
   });
 

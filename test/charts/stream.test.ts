@@ -185,8 +185,8 @@ describe("the processor's enhanced fan-out consumer", () => {
     const props = platformProps();
     const consumer = (overrides: { consumerName?: string; streamObjectName?: string }) =>
       new FanOutConsumer(new Chart(Testing.app(), 'test'), 'c', { config: props.config, names: props.names, consumerName: 'c', streamObjectName: 'kinesis-telemetry-dev', ...overrides });
-    expect(() => consumer({ consumerName: 'a b' })).toThrow('FanOutConsumer: props.consumerName must match [A-Za-z0-9_.-]{1,128}, got "a b"');
-    expect(() => consumer({ streamObjectName: 'other' })).toThrow('FanOutConsumer: props.streamObjectName must be the platform\'s stream "kinesis-telemetry-dev", got "other"');
+    expect(() => consumer({ consumerName: 'a b' })).toThrow(new Error('FanOutConsumer: props.consumerName must match [A-Za-z0-9_.-]{1,128}, got "a b"'));
+    expect(() => consumer({ streamObjectName: 'other' })).toThrow(new Error('FanOutConsumer: props.streamObjectName must be the platform\'s stream "kinesis-telemetry-dev", got "other"'));
   });
 });
 
@@ -196,10 +196,10 @@ describe('EncryptedTopic validation', () => {
 
   test('refuses a bad topic name and display name', () => {
     expect(() => new EncryptedTopic(scope(), 't', { config: props.config, names: props.names, topicName: 'a.b', displayName: 'x' })).toThrow(
-      'EncryptedTopic: props.topicName must match [A-Za-z0-9_-]{1,256}, got "a.b"',
+      new Error('EncryptedTopic: props.topicName must match [A-Za-z0-9_-]{1,256}, got "a.b"'),
     );
     expect(() => new EncryptedTopic(scope(), 't', { config: props.config, names: props.names, topicName: 'ab', displayName: '' })).toThrow(
-      'EncryptedTopic: props.displayName must have 1 to 100 characters, got ""',
+      new Error('EncryptedTopic: props.displayName must have 1 to 100 characters, got ""'),
     );
   });
 });

@@ -79,7 +79,7 @@ describe('resolveDetectorSettings', () => {
     [{ limits: { 'inlet pressure': { max: 7 } } }, 'limits.inlet pressure: expected a metric name matching [A-Za-z0-9_.:-]{1,64}, got "inlet pressure"'],
     [{ limits: { pressure: { maximum: 7 } } }, 'unknown detection setting "limits.pressure.maximum" (known: min, max)'],
   ])('rejects %j', (settings, message) => {
-    expect(() => resolveDetectorSettings(settings as DetectorSettings)).toThrow(message);
+    expect(() => resolveDetectorSettings(settings as DetectorSettings)).toThrow(new Error(message));
     expect(() => resolveDetectorSettings(settings as DetectorSettings)).toThrow(DetectorSettingsError);
   });
 
@@ -90,7 +90,7 @@ describe('resolveDetectorSettings', () => {
   it('shares one schema with the detection block, which also holds the processor heartbeat', () => {
     expect(resolveDetectionSettings({ statusHeartbeatSeconds: 300, thresholdFactor: 2.5 })).toMatchObject({ statusHeartbeatSeconds: 300, thresholdFactor: 2.5, warmupSamples: 400 });
     expect(resolveDetectionSettings({}).statusHeartbeatSeconds).toBe(60);
-    expect(() => resolveDetectionSettings({ statusHeartbeatSeconds: 5 })).toThrow('statusHeartbeatSeconds: expected an integer from 10 to 86400, got 5');
+    expect(() => resolveDetectionSettings({ statusHeartbeatSeconds: 5 })).toThrow(new Error('statusHeartbeatSeconds: expected an integer from 10 to 86400, got 5'));
     // The detector itself has no heartbeat: the processor strips it before it builds detectors.
     expect(() => resolveDetectorSettings({ statusHeartbeatSeconds: 300 } as DetectorSettings)).toThrow(unknownSetting('statusHeartbeatSeconds'));
   });
@@ -102,13 +102,13 @@ describe('resolveDetectorSettings', () => {
       new DetectorSettingsError('acknowledge.pump 07', 'pump 07', { expected: 'an asset id matching [A-Za-z0-9_.:-]{1,64}' }),
     );
     expect(() => resolveDetectionSettings({ acknowledge: { 'pump-07': '2026-02-30T14:00:00Z' } })).toThrow(
-      'acknowledge.pump-07: expected a UTC time written YYYY-MM-DDTHH:MM:SSZ (quoted in YAML), got "2026-02-30T14:00:00Z"',
+      new Error('acknowledge.pump-07: expected a UTC time written YYYY-MM-DDTHH:MM:SSZ (quoted in YAML), got "2026-02-30T14:00:00Z"'),
     );
     // An unquoted YAML timestamp may arrive as a Date: named as the time it is.
     expect(() => resolveDetectionSettings({ acknowledge: { 'pump-07': new Date(Date.UTC(2026, 11, 2, 14)) } })).toThrow(
-      'acknowledge.pump-07: expected a UTC time written YYYY-MM-DDTHH:MM:SSZ (quoted in YAML), got "2026-12-02T14:00:00.000Z"',
+      new Error('acknowledge.pump-07: expected a UTC time written YYYY-MM-DDTHH:MM:SSZ (quoted in YAML), got "2026-12-02T14:00:00.000Z"'),
     );
-    expect(() => resolveDetectionSettings({ acknowledge: ['pump-07'] })).toThrow('acknowledge: expected a mapping of asset ids to UTC times, got ["pump-07"]');
+    expect(() => resolveDetectionSettings({ acknowledge: ['pump-07'] })).toThrow(new Error('acknowledge: expected a mapping of asset ids to UTC times, got ["pump-07"]'));
     // They are the processor's, given per asset: the detector's own settings refuse them.
     expect(() => resolveDetectorSettings({ acknowledge: {} } as DetectorSettings)).toThrow(unknownSetting('acknowledge'));
   });
@@ -117,12 +117,12 @@ describe('resolveDetectorSettings', () => {
     expect(resolveDetectionSettings({}).relearn).toEqual({});
     expect(resolveDetectionSettings({ relearn: { 'pump-07': '2026-12-03T06:00:00Z' } }).relearn).toEqual({ 'pump-07': '2026-12-03T06:00:00Z' });
     expect(() => resolveDetectionSettings({ relearn: { 'pump/07': '2026-12-03T06:00:00Z' } })).toThrow(
-      'relearn.pump/07: expected an asset id matching [A-Za-z0-9_.:-]{1,64}, got "pump/07"',
+      new Error('relearn.pump/07: expected an asset id matching [A-Za-z0-9_.:-]{1,64}, got "pump/07"'),
     );
     expect(() => resolveDetectionSettings({ relearn: { 'pump-07': '2026-12-03 06:00' } })).toThrow(
-      'relearn.pump-07: expected a UTC time written YYYY-MM-DDTHH:MM:SSZ (quoted in YAML), got "2026-12-03 06:00"',
+      new Error('relearn.pump-07: expected a UTC time written YYYY-MM-DDTHH:MM:SSZ (quoted in YAML), got "2026-12-03 06:00"'),
     );
-    expect(() => resolveDetectionSettings({ relearn: 'pump-07' })).toThrow('relearn: expected a mapping of asset ids to UTC times, got "pump-07"');
+    expect(() => resolveDetectionSettings({ relearn: 'pump-07' })).toThrow(new Error('relearn: expected a mapping of asset ids to UTC times, got "pump-07"'));
     expect(() => resolveDetectorSettings({ relearn: {} } as DetectorSettings)).toThrow(unknownSetting('relearn'));
   });
 });

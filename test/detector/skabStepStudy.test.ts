@@ -51,9 +51,9 @@ describe('step study', () => {
     expect(parseStep('Volume Flow RateRMS=-5')).toEqual({ metrics: ['Volume Flow RateRMS'], sigmas: -5 });
     expect(parseStep('Pressure=-4', 'ramp')).toEqual({ metrics: ['Pressure'], sigmas: -4, shape: 'ramp' });
     for (const bad of ['pressure', '=3', 'pressure=', 'pressure=many']) {
-      expect(() => parseStep(bad)).toThrow(`--step must be METRIC[+METRIC]=SIGMAS (a finite number), got ${JSON.stringify(bad)}`);
+      expect(() => parseStep(bad)).toThrow(new Error(`--step must be METRIC[+METRIC]=SIGMAS (a finite number), got ${JSON.stringify(bad)}`));
     }
-    expect(() => parseStep('pressure', 'ramp')).toThrow('--ramp must be METRIC[+METRIC]=SIGMAS (a finite number), got "pressure"');
+    expect(() => parseStep('pressure', 'ramp')).toThrow(new Error('--ramp must be METRIC[+METRIC]=SIGMAS (a finite number), got "pressure"'));
   });
 
   it('prints one line per step under the baseline', () => {

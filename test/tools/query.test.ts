@@ -24,17 +24,19 @@ const BASE = Math.floor(Date.now() / DAY) * DAY - 2 * DAY;
 const iso = (t: number): string => new Date(t).toISOString();
 
 describe('parseQueryArgs', () => {
+  const usage =
+    'usage: query --env <env> (--asset A [--metric M] | --line L [--metric M]) --from <ISO|epoch ms|-6h> [--to ...] [--step 1m|5m|15m|1h|1d|raw] [--agg avg,max] [--format table|csv|json] [--plot out.svg] [--local]';
   test.each([
-    [['--asset', 'pump-07'], '--env is required; usage: query'],
-    [['--env', 'dev'], 'give exactly one of --asset and --line; usage: query'],
-    [['--env', 'dev', '--asset', 'a', '--line', 'l'], 'give exactly one of --asset and --line'],
+    [['--asset', 'pump-07'], `--env is required; ${usage}`],
+    [['--env', 'dev'], `give exactly one of --asset and --line; ${usage}`],
+    [['--env', 'dev', '--asset', 'a', '--line', 'l'], `give exactly one of --asset and --line; ${usage}`],
     [['--env', 'dev', '--asset', 'a', '--format', 'xml'], '--format must be one of table, csv, json, got "xml"'],
     [['--env', 'dev', '--asset', 'a', '--plot', 'out.png'], '--plot must name an .svg file, got "out.png"'],
-    [['--env', 'dev', '--asset', 'a', '--colour'], "Unknown option '--colour'"],
-    [['--env', 'dev', '--line', 'l', '--from', '-6h'], '--line with --from needs --metric'],
+    [['--env', 'dev', '--asset', 'a', '--colour'], `Unknown option '--colour'; ${usage}`],
+    [['--env', 'dev', '--line', 'l', '--from', '-6h'], '--line with --from needs --metric (one metric of every asset of the line); --line alone lists the assets'],
   ])('%j is refused with one line naming the flag', (args, message) => {
     expect(() => parseQueryArgs(args)).toThrow(QueryInputError);
-    expect(() => parseQueryArgs(args)).toThrow(message);
+    expect(() => parseQueryArgs(args)).toThrow(new Error(message));
   });
 
   test('reads the series flags as given, for the shared parser to check', () => {

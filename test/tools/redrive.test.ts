@@ -535,7 +535,7 @@ describe('redrive pieces', () => {
     expect(error(['--env=dev', '--force=1'])).toBe(`unknown argument "--force=1"; ${usage}`);
     expect(error(['--env=dev', 'prod'])).toBe(`unknown argument "prod"; ${usage}`);
     expect(() => redriveTargets('staging')).toThrow(
-      '--env staging: config/staging.yaml: (environment): value "staging" is not allowed; unknown environment; known environments are dev, prod',
+      new Error('--env staging: config/staging.yaml: (environment): value "staging" is not allowed; unknown environment; known environments are dev, prod'),
     );
   });
 

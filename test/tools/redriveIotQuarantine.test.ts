@@ -473,7 +473,9 @@ describe('redrive --quarantine iot: command line and setup', () => {
       [TELEMETRY_RULE, '${assetId}', 'quarantine/iot/${parse_time("yyyy/MM/dd/HH", timestamp())}/'],
       [PRESENCE_RULE, '${clientId}', 'quarantine/iot/presence/${parse_time("yyyy/MM/dd/HH", timestamp())}/'],
     ]);
-    expect(() => iotReplayTargets(targets, '/no/such/manifests/dev')).toThrow('--env dev: no rendered manifests in /no/such/manifests/dev; rendered environments: none');
+    expect(() => iotReplayTargets(targets, '/no/such/manifests/dev')).toThrow(
+      new Error('--env dev: no rendered manifests in /no/such/manifests/dev; rendered environments: none (npm run synth renders config/<env>.yaml)'),
+    );
   });
 });
 
