@@ -6,7 +6,7 @@ import { GitOpsBootstrapChart } from './charts/gitopsBootstrap';
 import { GrafanaChart } from './charts/grafana';
 import { IngestionChart } from './charts/ingestion';
 import { planCapacity } from './charts/lib/capacity';
-import { loadEnvironmentConfig } from './charts/lib/config';
+import { loadEnvironmentConfig } from './charts/lib/loadEnvironmentConfig';
 import { PlatformNames } from './charts/lib/names';
 import { PlatformChartProps } from './charts/lib/PlatformChart';
 import { NetworkChart } from './charts/network';

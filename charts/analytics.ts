@@ -2,15 +2,18 @@ import { Construct } from 'constructs';
 import { LIMITS, QUARANTINE_PREFIX } from '../functions/shared/constants';
 import { NamedQuery, NamedQuerySpecManagementPolicies, Workgroup, WorkgroupSpecManagementPolicies } from '../imports/athena.aws.m.upbound.io';
 import { CatalogDatabase, CatalogDatabaseSpecManagementPolicies } from '../imports/glue.aws.m.upbound.io';
-import { FIREHOSE_BUFFERING, rawPrefix } from './archive';
+import { FIREHOSE_BUFFERING } from './archive';
 import { AccessStatement } from './constructs/LeastPrivilegeRole';
 import { OperatorPolicy } from './constructs/OperatorPolicy';
 import { ProjectedJsonTable, ProjectedPartition, TableColumn } from './constructs/ProjectedJsonTable';
 import { EnvironmentConfig } from './lib/config';
-import { crossplaneMetadata, crossplaneSpec, platformTags } from './lib/conventions';
-import { platformKeyAccess } from './lib/functionAccess';
+import { crossplaneMetadata } from './lib/crossplaneMetadata';
+import { crossplaneSpec } from './lib/crossplaneSpec';
 import { PlatformNames } from './lib/names';
 import { PlatformChart, PlatformChartProps } from './lib/PlatformChart';
+import { platformKeyAccess } from './lib/platformKeyAccess';
+import { platformTags } from './lib/platformTags';
+import { rawPrefix } from './lib/rawPrefix';
 
 /** A column of a JSON table and the JSON key it reads (the SerDe matches keys case-insensitively; Glue keeps names lower case). */
 export interface JsonColumn extends TableColumn {
@@ -22,7 +25,7 @@ const column = (jsonKey: string, type: string, comment: string): JsonColumn => (
 /**
  * What Firehose archives under raw/: each Kinesis record as it is, one JSON object per line. Telemetry
  * records are the device payload of data contract v1 plus the fields the telemetry rule adds
- * (charts/ingestion.ts telemetrySql); presence records carry `recordType: presence` and no readings.
+ * (charts/lib/telemetrySql.ts); presence records carry `recordType: presence` and no readings.
  */
 export const RAW_RECORD_COLUMNS: readonly JsonColumn[] = [
   column('schemaVersion', 'int', 'data contract version (1)'),
@@ -61,7 +64,7 @@ const timePartitions = (comment: string): ProjectedPartition[] => [
   { name: 'hour', comment: `${comment}: hour, 00-23`, projection: { type: 'integer', range: [0, 23], digits: 2 } },
 ];
 
-/** Raw records: the Firehose prefix (charts/archive.ts rawPrefix) with `${partition}` for its timestamp fields. */
+/** Raw records: the Firehose prefix (charts/lib/rawPrefix.ts) with `${partition}` for its timestamp fields. */
 export const RAW_PARTITIONS: readonly ProjectedPartition[] = timePartitions('arrival in Firehose, UTC');
 /** Quarantined records of the stream functions: quarantine/<function>/YYYY/MM/DD/HH/<shard>/<sequence>.json. */
 export const QUARANTINE_PARTITIONS: readonly ProjectedPartition[] = [
@@ -70,7 +73,7 @@ export const QUARANTINE_PARTITIONS: readonly ProjectedPartition[] = [
 ];
 
 /** The location template of the raw table: Firehose's prefix expression with each timestamp field as a partition. */
-export function rawLocationTemplate(names: PlatformNames): string {
+function rawLocationTemplate(names: PlatformNames): string {
   const template = rawPrefix(names)
     .replace('!{timestamp:yyyy}', '${year}')
     .replace('!{timestamp:MM}', '${month}')
@@ -223,7 +226,7 @@ export const ANALYTICS_QUERIES: readonly AnalyticsQuery[] = [
  * read and write of the workgroup's results, and the key through S3 (Athena reads and writes S3 with
  * the caller's identity). Nothing of the hot tier, and no write outside athena-results/.
  */
-export function analystAccess(config: EnvironmentConfig, names: PlatformNames): AccessStatement[] {
+function analystAccess(config: EnvironmentConfig, names: PlatformNames): AccessStatement[] {
   const bucket = names.archiveBucketArn;
   const readable = [`${names.archiveRawPrefix}*`, `${QUARANTINE_PREFIX}processor/*`, `${QUARANTINE_PREFIX}storer/*`];
   const dataCatalog = `arn:aws:athena:${config.region}:${config.accountId}:datacatalog/AwsDataCatalog`;
@@ -273,7 +276,7 @@ export function analystAccess(config: EnvironmentConfig, names: PlatformNames): 
 }
 
 /** Kubernetes object names of this chart's objects whose AWS names are not valid object names. */
-export function analyticsObjectNames(config: EnvironmentConfig): { database: string; rawTable: string; quarantineTable: string; namedQuery: (id: string) => string } {
+function analyticsObjectNames(config: EnvironmentConfig): { database: string; rawTable: string; quarantineTable: string; namedQuery: (id: string) => string } {
   return {
     database: `glue-telemetry-${config.suffix}`,
     rawTable: `glue-raw-records-${config.suffix}`,

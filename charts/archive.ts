@@ -3,17 +3,12 @@ import { QUARANTINE_PREFIX } from '../functions/shared/constants';
 import { DeliveryStream, DeliveryStreamSpecManagementPolicies } from '../imports/firehose.aws.m.upbound.io';
 import { AccessStatement, LeastPrivilegeRole } from './constructs/LeastPrivilegeRole';
 import { EnvironmentConfig } from './lib/config';
-import { crossplaneMetadata, crossplaneSpec, platformTags } from './lib/conventions';
+import { crossplaneMetadata } from './lib/crossplaneMetadata';
+import { crossplaneSpec } from './lib/crossplaneSpec';
 import { PlatformNames } from './lib/names';
 import { PlatformChart, PlatformChartProps } from './lib/PlatformChart';
-
-/**
- * Where raw records land, under the prefix the bucket lifecycle tiers: one folder per UTC hour of
- * arrival, Hive-style so query engines see the partitions.
- */
-export function rawPrefix(names: PlatformNames): string {
-  return `${names.archiveRawPrefix}year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/`;
-}
+import { platformTags } from './lib/platformTags';
+import { rawPrefix } from './lib/rawPrefix';
 /**
  * Where Firehose puts records its processing could not handle, by error type and day. Not records S3
  * refused: those Firehose retries for as long as they are in the source stream (its retention, 7
@@ -29,7 +24,7 @@ export const FIREHOSE_ERROR_PREFIX = `${QUARANTINE_PREFIX}firehose/!{firehose:er
 export const FIREHOSE_BUFFERING = { sizeMb: 64, intervalSeconds: 300 } as const;
 
 /** The delivery role: read the stream, write the two prefixes, the key through those two services only. */
-export function firehoseAccess(config: EnvironmentConfig, names: PlatformNames): AccessStatement[] {
+function firehoseAccess(config: EnvironmentConfig, names: PlatformNames): AccessStatement[] {
   const bucket = names.archiveBucketArn;
   const viaKinesis = `kinesis.${config.region}.amazonaws.com`;
   const viaS3 = `s3.${config.region}.amazonaws.com`;

@@ -2,8 +2,11 @@ import { ApiObject, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ProviderConfig, ProviderConfigSpecCredentialsSource } from '../imports/aws.m.upbound.io';
-import { CREATE_ONLY_KINDS, celUnchangedOnceSet } from './lib/createOnlyFields';
-import { crossplaneMetadata, kubernetesMetadata, platformLabels } from './lib/conventions';
+import { CREATE_ONLY_KINDS } from './lib/createOnlyFields';
+import { celUnchangedOnceSet } from './lib/celUnchangedOnceSet';
+import { crossplaneMetadata } from './lib/crossplaneMetadata';
+import { kubernetesMetadata } from './lib/kubernetesMetadata';
+import { platformLabels } from './lib/platformLabels';
 import { PlatformNames } from './lib/names';
 import { PlatformChart, PlatformChartProps } from './lib/PlatformChart';
 

@@ -5,7 +5,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Application, AppProject } from '../imports/argoproj.io';
 import { ARGO_SYNC_OPTIONS_ANNOTATION, createOnlyPolicyName } from './gitops';
-import { kubernetesMetadata } from './lib/conventions';
+import { kubernetesMetadata } from './lib/kubernetesMetadata';
 import type { EnvironmentConfig } from './lib/config';
 import { PlatformChart, PlatformChartProps } from './lib/PlatformChart';
 import { RECIPIENTS_CHART_ID } from './recipients';

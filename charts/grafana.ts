@@ -2,10 +2,12 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { METRIC_NAMES } from '../functions/shared/constants';
 import { EnvironmentConfig } from './lib/config';
-import { kubernetesMetadata } from './lib/conventions';
+import { ALARM_THRESHOLDS } from './lib/constants';
+import { kubernetesMetadata } from './lib/kubernetesMetadata';
 import { PlatformNames } from './lib/names';
+import { pipelineDashboardIdentity } from './lib/pipelineDashboardIdentity';
 import { PlatformChart, PlatformChartProps } from './lib/PlatformChart';
-import { ALARM_THRESHOLDS } from './observability';
+import { prettyStableJson, type Json } from './lib/prettyStableJson';
 
 /**
  * The label and annotation the Grafana dashboard sidecar (kiwigrid k8s-sidecar, as the Grafana Helm
@@ -25,9 +27,6 @@ const PANEL = { width: 12, height: 8 } as const;
  */
 const PERIOD = 'auto';
 
-/** A JSON value of the dashboard. */
-export type Json = string | number | boolean | null | readonly Json[] | { readonly [key: string]: Json };
-
 /** One CloudWatch metric a panel reads (the Grafana CloudWatch data source's metric search query). */
 export interface GrafanaMetric {
   readonly namespace: string;
@@ -45,23 +44,8 @@ interface PanelSpec {
   readonly thresholds?: readonly number[];
 }
 
-/** JSON with object keys sorted at every depth and two-space indentation: byte-stable and diffable. */
-export function prettyStableJson(value: Json): string {
-  const sorted = (node: Json): Json => {
-    if (node === null || typeof node !== 'object') return node;
-    if (Array.isArray(node)) return node.map(sorted);
-    const record = node as { readonly [key: string]: Json };
-    return Object.fromEntries(
-      Object.keys(record)
-        .sort()
-        .map((key) => [key, sorted(record[key] as Json)]),
-    );
-  };
-  return `${JSON.stringify(sorted(value), null, 2)}\n`;
-}
-
 /** The panels of the pipeline dashboard, from ingress to the functions' own metrics. */
-export function pipelinePanels(names: PlatformNames): PanelSpec[] {
+function pipelinePanels(names: PlatformNames): PanelSpec[] {
   const lambda = (functionName: string, metricName: string, statistic: string, label: string): GrafanaMetric => ({
     namespace: 'AWS/Lambda',
     metricName,
@@ -201,13 +185,8 @@ function panel(spec: PanelSpec, index: number, region: string): Json {
   };
 }
 
-/** Dashboard uid (Grafana allows 40 characters) and title of one environment's pipeline dashboard. */
-export function pipelineDashboardIdentity(config: EnvironmentConfig): { uid: string; title: string; file: string } {
-  return { uid: `telemetry-pipeline-${config.suffix}`, title: `Plant telemetry pipeline (${config.environment})`, file: `telemetry-pipeline-${config.suffix}.json` };
-}
-
 /** The Grafana dashboard model of the pipeline, reading CloudWatch through a data source picked by variable. */
-export function pipelineDashboard(config: EnvironmentConfig, names: PlatformNames): Json {
+function pipelineDashboard(config: EnvironmentConfig, names: PlatformNames): Json {
   const { uid, title } = pipelineDashboardIdentity(config);
   return {
     uid,

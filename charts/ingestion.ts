@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { PRESENCE_RECORD_TYPE, QUARANTINE_PREFIX } from '../functions/shared/constants';
+import { QUARANTINE_PREFIX } from '../functions/shared/constants';
 import { LogGroup } from '../imports/cloudwatchlogs.services.k8s.aws';
 import {
   LoggingOptions,
@@ -10,11 +10,17 @@ import {
   TopicRuleSpecManagementPolicies,
 } from '../imports/iot.aws.m.upbound.io';
 import { AccessStatement, LeastPrivilegeRole } from './constructs/LeastPrivilegeRole';
+import { ackMetadata } from './lib/ackMetadata';
+import { compactLength } from './lib/compactLength';
 import { ConfigError, EnvironmentConfig } from './lib/config';
-import { ackMetadata, crossplaneMetadata, crossplaneSpec, platformTags } from './lib/conventions';
-import { compactLength, documentJson } from './lib/documentJson';
+import { crossplaneMetadata } from './lib/crossplaneMetadata';
+import { crossplaneSpec } from './lib/crossplaneSpec';
+import { documentJson } from './lib/documentJson';
 import { PlatformNames } from './lib/names';
 import { PlatformChart, PlatformChartProps } from './lib/PlatformChart';
+import { platformTags } from './lib/platformTags';
+import { presenceSql } from './lib/presenceSql';
+import { telemetrySql } from './lib/telemetrySql';
 
 /**
  * WARN: errors (denied connects and publishes, failed rule actions) plus warnings, without the
@@ -27,7 +33,7 @@ const THING_NAME = '${iot:Connection.Thing.ThingName}';
 const EXTERNAL_NAME_ANNOTATION = 'crossplane.io/external-name';
 
 /** Kubernetes object names of this chart's objects whose AWS names are not valid object names. */
-export function ingestionObjectNames(config: EnvironmentConfig, names: PlatformNames): {
+function ingestionObjectNames(config: EnvironmentConfig, names: PlatformNames): {
   telemetryRule: string;
   presenceRule: string;
   loggingOptions: string;
@@ -42,31 +48,8 @@ export function ingestionObjectNames(config: EnvironmentConfig, names: PlatformN
   };
 }
 
-/** The MQTT topic filter of the data contract v1 for this plant: `dt/<plant>/<line>/<thing>/telemetry`. */
-export function telemetryTopicFilter(config: EnvironmentConfig): string {
-  return `dt/${config.plant.id}/+/+/telemetry`;
-}
-
-/**
- * The telemetry rule's SQL. With Basic Ingest the rule sees the topic without its
- * `$aws/rules/<rule>/` prefix, so topic(2..4) are plant, line and thing either way. No WHERE: a
- * message with a wrong schema still reaches the stream, where the processor quarantines it with the
- * reason (a WHERE would drop it without a trace).
- */
-export function telemetrySql(config: EnvironmentConfig): string {
-  return (
-    'SELECT *, topic(2) AS plantId, topic(3) AS lineId, topic(4) AS thingName, clientid() AS clientId, ' +
-    `timestamp() AS receivedAt FROM '${telemetryTopicFilter(config)}'`
-  );
-}
-
-/** Lifecycle events (`$aws/events/presence/{connected|disconnected}/<clientId>`), marked for the functions. */
-export function presenceSql(): string {
-  return `SELECT *, '${PRESENCE_RECORD_TYPE}' AS recordType, clientId AS thingName, timestamp() AS receivedAt FROM '$aws/events/presence/+/+'`;
-}
-
 /** S3 key of a message a rule could not deliver, by hour of failure (UTC). */
-export function ruleErrorKey(subfolder: string): string {
+function ruleErrorKey(subfolder: string): string {
   return `${QUARANTINE_PREFIX}iot/${subfolder}\${parse_time("yyyy/MM/dd/HH", timestamp())}/\${newuuid()}.json`;
 }
 
@@ -79,7 +62,7 @@ export const IOT_POLICY_MAX_CHARACTERS = 2048;
  * topic would bill messaging on every message and widen what a compromised device can reach (any
  * subscriber, retained messages). Nothing else: no subscribe, no receive, no shadow, no retain.
  */
-export function devicePolicyDocument(config: EnvironmentConfig, names: PlatformNames): Record<string, unknown> {
+function devicePolicyDocument(config: EnvironmentConfig, names: PlatformNames): Record<string, unknown> {
   const iot = `arn:aws:iot:${config.region}:${config.accountId}`;
   // One resource per configured line rather than a `*` level: in IoT policies `*` also matches `/`,
   // and a device of an unknown line has no business publishing.
@@ -105,7 +88,7 @@ export function devicePolicyDocument(config: EnvironmentConfig, names: PlatformN
 }
 
 /** The rules' role: put to the stream, quarantine what fails, and the key for both. */
-export function iotRuleAccess(config: EnvironmentConfig, names: PlatformNames): AccessStatement[] {
+function iotRuleAccess(config: EnvironmentConfig, names: PlatformNames): AccessStatement[] {
   return [
     { sid: 'PutTelemetryRecords', actions: ['kinesis:PutRecord'], resources: [names.streamArn] },
     {
@@ -131,7 +114,7 @@ export function iotRuleAccess(config: EnvironmentConfig, names: PlatformNames): 
  * and with retention, so IoT needs neither CreateLogGroup (it would recreate it without either) nor
  * PutRetentionPolicy / PutMetricFilter.
  */
-export function iotLoggingAccess(names: PlatformNames): AccessStatement[] {
+function iotLoggingAccess(names: PlatformNames): AccessStatement[] {
   return [
     {
       sid: 'WriteIotLogs',

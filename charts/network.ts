@@ -3,24 +3,14 @@ import { RouteTable, SecurityGroup, Subnet, Vpc, VpcEndpoint } from '../imports/
 import { AccessStatement } from './constructs/LeastPrivilegeRole';
 import { policyDocument, PolicyStatement } from './constructs/policyDocument';
 import { EnvironmentConfig } from './lib/config';
-import { ackMetadata, tagList } from './lib/conventions';
+import { ackMetadata } from './lib/ackMetadata';
+import { tagList } from './lib/tagList';
 import { PlatformNames } from './lib/names';
-import { processorAccess, storerAccess } from './processing';
-import { queryFunctionAccess } from './query';
+import { processorAccess } from './lib/processorAccess';
+import { storerAccess } from './lib/storerAccess';
+import { queryFunctionAccess } from './lib/queryFunctionAccess';
 import { PlatformChart, PlatformChartProps } from './lib/PlatformChart';
-
-/**
- * Address space of the functions' VPC. Each environment lives in its own account and nothing is
- * peered, so every environment can use the same range.
- */
-export const VPC_CIDR = '10.42.0.0/16';
-
-/** One /20 (4,091 usable addresses) per availability zone, in names.privateSubnets order. */
-export function privateSubnetCidr(index: number): string {
-  if (!Number.isInteger(index) || index < 0 || index > 15) throw new Error(`privateSubnetCidr: index must be an integer from 0 to 15, got ${index}`);
-  const [first, second] = VPC_CIDR.split('.');
-  return `${first}.${second}.${index * 16}.0/20`;
-}
+import { privateSubnetCidr, VPC_CIDR } from './lib/privateSubnetCidr';
 
 export const HTTPS_PORT = 443;
 
@@ -32,7 +22,7 @@ export type EndpointService = 'dynamodb' | 's3' | 'sns';
  * statements, the one place their calls are listed (each line names the code that needs it). Their
  * `dynamodb:`, `s3:` and `sns:` statements are all they do through the endpoints.
  */
-export function functionsInVpc(config: EnvironmentConfig, names: PlatformNames): { readonly label: string; readonly roleName: string; readonly access: readonly AccessStatement[] }[] {
+function functionsInVpc(config: EnvironmentConfig, names: PlatformNames): { readonly label: string; readonly roleName: string; readonly access: readonly AccessStatement[] }[] {
   return [
     { label: 'Processor', roleName: names.processorRole, access: processorAccess(config, names) },
     { label: 'Storer', roleName: names.storerRole, access: storerAccess(config, names) },
@@ -47,7 +37,7 @@ export function functionsInVpc(config: EnvironmentConfig, names: PlatformNames):
  * the storer's GetItem and PutItem on the readings, each function's PutObject under its own quarantine
  * prefix...) and nothing another principal, or another action of the service, would try through it.
  */
-export function endpointStatements(config: EnvironmentConfig, names: PlatformNames, service: EndpointService): PolicyStatement[] {
+function endpointStatements(config: EnvironmentConfig, names: PlatformNames, service: EndpointService): PolicyStatement[] {
   return functionsInVpc(config, names).flatMap(({ label, roleName, access }) =>
     access.flatMap((statement): PolicyStatement[] => {
       const actions = statement.actions.filter((action) => action.startsWith(`${service}:`));

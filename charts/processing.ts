@@ -1,18 +1,17 @@
 import { Construct } from 'constructs';
-import { ENV, QUARANTINE_PREFIX, STREAM_RETENTION_HOURS } from '../functions/shared/constants';
-import { detectorPart, OPERATOR_REQUEST_NAMES } from '../functions/shared/detector';
-import { BundledFunction, environmentBytes, MAX_ENVIRONMENT_BYTES } from './constructs/BundledFunction';
+import { QUARANTINE_PREFIX, STREAM_RETENTION_HOURS } from '../functions/shared/constants';
+import { BundledFunction } from './constructs/BundledFunction';
 import { EncryptedLogGroup } from './constructs/EncryptedLogGroup';
 import { KinesisEventSourceMapping } from './constructs/KinesisEventSourceMapping';
 import { AccessStatement, LeastPrivilegeRole } from './constructs/LeastPrivilegeRole';
 import { OperatorPolicy } from './constructs/OperatorPolicy';
-import { ConfigError, EnvironmentConfig } from './lib/config';
-import { functionRuntimeAccess, platformKeyAccess, platformKeyUses } from './lib/functionAccess';
+import { EnvironmentConfig } from './lib/config';
+import { functionEnvironment, type StreamFunction } from './lib/functionEnvironment';
 import { PlatformNames } from './lib/names';
 import { PlatformChart, PlatformChartProps } from './lib/PlatformChart';
-
-/** The two stream functions; each is also its folder under functions/ and its Powertools service name. */
-export type StreamFunction = 'processor' | 'storer';
+import { platformKeyAccess } from './lib/platformKeyAccess';
+import { processorAccess } from './lib/processorAccess';
+import { storerAccess } from './lib/storerAccess';
 
 /**
  * Sizing and failure handling of each function and its mapping, with the reasoning. Memory buys CPU
@@ -64,7 +63,7 @@ export const FUNCTION_SETTINGS = {
 export const STARTING_POSITION = 'TRIM_HORIZON';
 
 /** Kubernetes object names of what this chart creates that has no AWS name of its own. */
-export function processingObjectNames(config: EnvironmentConfig, fn: StreamFunction): { logGroup: string; mapping: string } {
+function processingObjectNames(config: EnvironmentConfig, fn: StreamFunction): { logGroup: string; mapping: string } {
   // AWS cannot move a mapping to another source: reading through the consumer is a new mapping (see FAN_OUT_STARTING_POSITION).
   const mapping = fn === 'processor' && config.capacity.processorConsumerArn !== undefined ? `esm-${fn}-fanout-${config.suffix}` : `esm-${fn}-${config.suffix}`;
   return { logGroup: `logs-${fn}-${config.suffix}`, mapping };
@@ -82,119 +81,12 @@ export function processingObjectNames(config: EnvironmentConfig, fn: StreamFunct
 export const FAN_OUT_STARTING_POSITION = 'AT_TIMESTAMP';
 
 /**
- * What both stream functions (and their mappings) do with the platform key, per service they call;
- * the processor adds SNS (STREAM_PUBLISHER_KEY_USE).
- */
-export const STREAM_CONSUMER_KEY_USE = {
-  // The tables' key: Decrypt when DynamoDB reads it for the caller, DescribeKey to check it, and
-  // GenerateDataKey, which DynamoDB's example key policy for the users of a table lists too.
-  dynamodb: ['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey'],
-  // The mapping's GetRecords of the encrypted stream; the functions never write to it.
-  kinesis: ['kms:Decrypt'],
-  // One single-part PutObject per quarantined batch: a data key, no decryption.
-  s3: ['kms:GenerateDataKey'],
-  // The mapping's sends to the encrypted dead-letter queue: a producer needs both.
-  sqs: ['kms:Decrypt', 'kms:GenerateDataKey'],
-} as const;
-
-/** The processor's publishes to the encrypted alert topic: a publisher needs both. */
-export const STREAM_PUBLISHER_KEY_USE = { sns: ['kms:Decrypt', 'kms:GenerateDataKey'] } as const;
-
-/**
- * What both stream functions need: read the stream (polling it, or through the function's enhanced fan-out
- * consumer), dead-letter, the key, their own logs, VPC networking.
- */
-function streamConsumerAccess(
-  config: EnvironmentConfig,
-  names: PlatformNames,
-  functionName: string,
-  keyUse: Readonly<Record<string, readonly string[]>>,
-  consumerArn: string | undefined,
-): AccessStatement[] {
-  const read: AccessStatement[] = [
-    {
-      sid: 'ReadStream',
-      // The event source mapping's polling (and, through a consumer, its retries: Lambda's guide lists GetRecords
-      // and GetShardIterator for consumer mappings too). No ListStreams (it accepts only "*" and the mapping works
-      // from the stream ARN).
-      actions: ['kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards'],
-      resources: [names.streamArn],
-    },
-    // Through the enhanced fan-out consumer: SubscribeToShard per shard, on the consumer's exact ARN.
-    ...(consumerArn === undefined ? [] : [{ sid: 'ReadThroughFanOutConsumer', actions: ['kinesis:DescribeStreamConsumer', 'kinesis:SubscribeToShard'], resources: [consumerArn] }]),
-  ];
-  return [
-    ...read,
-    {
-      sid: 'SendFailedBatchesToDeadLetterQueue',
-      // The mapping's on-failure destination is written with the function's role.
-      actions: ['sqs:SendMessage'],
-      resources: [names.deadLetterQueueArn],
-    },
-    ...platformKeyUses(config, names, keyUse),
-    ...functionRuntimeAccess(config, names, functionName),
-  ];
-}
-
-/**
- * The processor's permissions, the one place to change them (each line names the code that needs it).
- * The asset-status index (`/index/byLine`) is not granted: the processor never queries it.
- */
-export function processorAccess(config: EnvironmentConfig, names: PlatformNames): AccessStatement[] {
-  return [
-    {
-      sid: 'UpdateAssetStatus',
-      // functions/processor/StatusStore.ts: conditional UpdateItem per asset and per thing.
-      actions: ['dynamodb:UpdateItem'],
-      resources: [names.tableArn(names.assetStatusTable)],
-    },
-    {
-      sid: 'CheckpointDetectorState',
-      // functions/processor/DetectorStateStore.ts: BatchGetItem to restore, BatchWriteItem to checkpoint, UpdateItem to claim a shard's lease.
-      actions: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:UpdateItem'],
-      resources: [names.tableArn(names.detectorStateTable)],
-    },
-    {
-      sid: 'PublishAlerts',
-      // functions/processor/AlertPublisher.ts
-      actions: ['sns:Publish'],
-      resources: [names.alertTopicArn],
-    },
-    {
-      sid: 'QuarantineInvalidRecords',
-      // functions/shared/QuarantineWriter.ts, under the processor's own prefix only.
-      actions: ['s3:PutObject'],
-      resources: [`${names.archiveBucketArn}/${QUARANTINE_PREFIX}processor/*`],
-    },
-    ...streamConsumerAccess(config, names, names.processorFunction, { ...STREAM_CONSUMER_KEY_USE, ...STREAM_PUBLISHER_KEY_USE }, config.capacity.processorConsumerArn),
-  ];
-}
-
-/** The storer's permissions, the one place to change them. */
-export function storerAccess(config: EnvironmentConfig, names: PlatformNames): AccessStatement[] {
-  return [
-    {
-      sid: 'ReadWriteReadingBuckets',
-      // functions/storer/BucketStore.ts: GetItem (consistent) then a version-conditioned PutItem per bucket.
-      actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
-      resources: [names.tableArn(names.readingsTable)],
-    },
-    {
-      sid: 'QuarantineInvalidRecords',
-      actions: ['s3:PutObject'],
-      resources: [`${names.archiveBucketArn}/${QUARANTINE_PREFIX}storer/*`],
-    },
-    ...streamConsumerAccess(config, names, names.storerFunction, STREAM_CONSUMER_KEY_USE, undefined),
-  ];
-}
-
-/**
  * What an operator needs to run the dead-letter redrive (scripts/redrive.ts), the one place to change it:
  * take the queue's messages, read the dead-lettered ranges back from the stream, invoke the two functions;
  * and, for `--quarantine iot`, list and read the IoT rules' error-action objects and put the rebuilt
  * records back into the stream.
  */
-export function redriveOperatorAccess(config: EnvironmentConfig, names: PlatformNames): AccessStatement[] {
+function redriveOperatorAccess(config: EnvironmentConfig, names: PlatformNames): AccessStatement[] {
   const iotQuarantine = `${QUARANTINE_PREFIX}iot/`;
   return [
     {
@@ -244,51 +136,6 @@ export function redriveOperatorAccess(config: EnvironmentConfig, names: Platform
     // Kinesis: the tool writes nothing to S3 or SQS.
     platformKeyAccess(config, names, ['kinesis'], ['kms:GenerateDataKey'], 'EncryptWithPlatformKey'),
   ];
-}
-
-/** Environment variables of each function (names from functions/shared/constants.ts). */
-export function functionEnvironment(config: EnvironmentConfig, names: PlatformNames, fn: StreamFunction): Record<string, string> {
-  const powertools = {
-    [ENV.powertoolsServiceName]: fn,
-    [ENV.powertoolsMetricsNamespace]: names.metricsNamespace,
-    POWERTOOLS_LOG_LEVEL: 'INFO',
-  };
-  if (fn === 'storer') {
-    return {
-      ...powertools,
-      [ENV.readingsTable]: names.readingsTable,
-      [ENV.archiveBucket]: names.archiveBucket,
-      [ENV.hotRetentionDays]: String(config.retention.hotDays),
-    };
-  }
-  const { detection } = config;
-  // Operators' requests ride in DETECTOR_CONFIG only when there are any, so none leaves the function unchanged.
-  const requests = OPERATOR_REQUEST_NAMES.filter((name) => Object.keys(detection[name]).length > 0).map((name) => [name, detection[name]]);
-  const detector = { ...detectorPart(detection), ...Object.fromEntries(requests) };
-  const environment = {
-    ...powertools,
-    [ENV.assetStatusTable]: names.assetStatusTable,
-    [ENV.detectorStateTable]: names.detectorStateTable,
-    [ENV.alertTopicArn]: names.alertTopicArn,
-    [ENV.archiveBucket]: names.archiveBucket,
-    [ENV.dashboardUrl]: names.dashboardUrl,
-    // Every detector setting of the config, defaults resolved: what replay was tuned with is what runs.
-    [ENV.detectorConfig]: JSON.stringify(detector),
-    [ENV.statusHeartbeatSeconds]: String(detection.statusHeartbeatSeconds),
-  };
-  // The detection block is the one part of it that grows with the config (limits, acknowledge, relearn):
-  // over Lambda's limit, name that block, its size and what to prune, not just the function's variables.
-  const bytes = environmentBytes(environment);
-  if (bytes > MAX_ENVIRONMENT_BYTES) {
-    const detectorBytes = Buffer.byteLength(environment[ENV.detectorConfig]);
-    throw new ConfigError(
-      config.sourceFile,
-      'detection',
-      `${detectorBytes} bytes as the processor's ${ENV.detectorConfig}`,
-      `the processor's environment would be ${bytes} bytes, over Lambda's ${MAX_ENVIRONMENT_BYTES}; the detection block may take at most ${MAX_ENVIRONMENT_BYTES - (bytes - detectorBytes)} bytes: remove acknowledge and relearn entries that have been applied, or limits of metrics no asset has`,
-    );
-  }
-  return environment;
 }
 
 /**

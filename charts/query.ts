@@ -1,14 +1,15 @@
 import { Construct } from 'constructs';
-import { ENV, TABLE_KEYS } from '../functions/shared/constants';
+import { ENV } from '../functions/shared/constants';
 import { BundledFunction } from './constructs/BundledFunction';
 import { EncryptedLogGroup } from './constructs/EncryptedLogGroup';
 import { IamFunctionUrl } from './constructs/IamFunctionUrl';
 import { AccessStatement, LeastPrivilegeRole } from './constructs/LeastPrivilegeRole';
 import { OperatorPolicy } from './constructs/OperatorPolicy';
 import { EnvironmentConfig } from './lib/config';
-import { functionRuntimeAccess, platformKeyAccess } from './lib/functionAccess';
+import { hotTierReadAccess } from './lib/hotTierReadAccess';
 import { PlatformNames } from './lib/names';
 import { PlatformChart, PlatformChartProps } from './lib/PlatformChart';
+import { queryFunctionAccess } from './lib/queryFunctionAccess';
 
 /**
  * Sizing of the query function. A roll-up of a quarter reads about 14 pages of projected minute stats
@@ -19,33 +20,8 @@ import { PlatformChart, PlatformChartProps } from './lib/PlatformChart';
 export const QUERY_FUNCTION_SETTINGS = { memoryMb: 1024, timeoutSeconds: 30 } as const;
 
 /** Kubernetes object names of what this chart creates that has no AWS name of its own. */
-export function queryObjectNames(config: EnvironmentConfig): { logGroup: string; functionUrl: string } {
+function queryObjectNames(config: EnvironmentConfig): { logGroup: string; functionUrl: string } {
   return { logGroup: `logs-query-${config.suffix}`, functionUrl: `url-query-${config.suffix}` };
-}
-
-/**
- * What reading the hot tier takes, for the function and for operators alike: Query and GetItem on the
- * readings table (functions/shared/query/SeriesReader.ts), GetItem on the asset-status table and Query
- * on its line index (AssetDirectory.ts), and the key to decrypt both through DynamoDB only. No Scan, no
- * write, nothing of the detector-state table.
- */
-export function hotTierReadAccess(config: EnvironmentConfig, names: PlatformNames): AccessStatement[] {
-  return [
-    { sid: 'ReadReadingBuckets', actions: ['dynamodb:GetItem', 'dynamodb:Query'], resources: [names.tableArn(names.readingsTable)] },
-    { sid: 'ReadAssetStatus', actions: ['dynamodb:GetItem'], resources: [names.tableArn(names.assetStatusTable)] },
-    {
-      sid: 'QueryAssetsOfLine',
-      actions: ['dynamodb:Query'],
-      resources: [`${names.tableArn(names.assetStatusTable)}/index/${TABLE_KEYS.assetStatus.lineIndex}`],
-    },
-    // DescribeKey beside Decrypt: DynamoDB checks the table's key with the caller's identity, as for the stream functions.
-    platformKeyAccess(config, names, ['dynamodb'], ['kms:Decrypt', 'kms:DescribeKey'], 'DecryptTablesWithPlatformKey'),
-  ];
-}
-
-/** The query function's role: read the hot tier, its own logs, its network interfaces. */
-export function queryFunctionAccess(config: EnvironmentConfig, names: PlatformNames): AccessStatement[] {
-  return [...hotTierReadAccess(config, names), ...functionRuntimeAccess(config, names, names.queryFunction)];
 }
 
 /**
@@ -53,7 +29,7 @@ export function queryFunctionAccess(config: EnvironmentConfig, names: PlatformNa
  * October 2025 Lambda authorizes a URL request against InvokeFunctionUrl and InvokeFunction, each only
  * through the IAM-authenticated URL, so the same credentials cannot invoke the function directly.
  */
-export function queryDashboardAccess(names: PlatformNames): AccessStatement[] {
+function queryDashboardAccess(names: PlatformNames): AccessStatement[] {
   const functionArn = names.functionArn(names.queryFunction);
   return [
     { sid: 'CallQueryFunctionUrl', actions: ['lambda:InvokeFunctionUrl'], resources: [functionArn], conditions: { StringEquals: { 'lambda:FunctionUrlAuthType': 'AWS_IAM' } } },
@@ -62,7 +38,7 @@ export function queryDashboardAccess(names: PlatformNames): AccessStatement[] {
 }
 
 /** Environment of the query function (names from functions/shared/constants.ts). */
-export function queryFunctionEnvironment(config: EnvironmentConfig, names: PlatformNames): Record<string, string> {
+function queryFunctionEnvironment(config: EnvironmentConfig, names: PlatformNames): Record<string, string> {
   return {
     [ENV.powertoolsServiceName]: 'query',
     [ENV.powertoolsMetricsNamespace]: names.metricsNamespace,

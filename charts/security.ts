@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
 import { Alias, Key } from '../imports/kms.services.k8s.aws';
 import { policyDocument, PolicyStatement } from './constructs/policyDocument';
-import { ackMetadata, tagList } from './lib/conventions';
+import { ackMetadata } from './lib/ackMetadata';
+import { tagList } from './lib/tagList';
 import type { ControllerId } from './lib/controllerPolicies';
 import { PlatformChart, PlatformChartProps } from './lib/PlatformChart';
 

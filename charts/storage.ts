@@ -2,10 +2,15 @@ import { Construct } from 'constructs';
 import { QUARANTINE_PREFIX, TABLE_KEYS } from '../functions/shared/constants';
 import { Bucket, BucketSpecLifecycleRules } from '../imports/s3.services.k8s.aws';
 import { EncryptedTable } from './constructs/EncryptedTable';
-import { denyInsecureTransport, policyDocument } from './constructs/policyDocument';
+import { policyDocument } from './constructs/policyDocument';
+import { denyInsecureTransport } from './constructs/denyInsecureTransport';
 import { ATHENA_RESULTS_EXPIRATION_DAYS } from './analytics';
-import { earliestNextDay, rawExpirationDays, rawTransitions, type ArchiveStorageClass, type ArchiveTransition, type StorageClass } from './lib/archiveTiers';
-import { ackMetadata, tagList } from './lib/conventions';
+import { type ArchiveStorageClass, type ArchiveTransition, type StorageClass } from './lib/archiveTiers';
+import { earliestNextDay } from './lib/earliestNextDay';
+import { rawExpirationDays } from './lib/rawExpirationDays';
+import { rawTransitions } from './lib/rawTransitions';
+import { ackMetadata } from './lib/ackMetadata';
+import { tagList } from './lib/tagList';
 import { PlatformChart, PlatformChartProps } from './lib/PlatformChart';
 
 /**

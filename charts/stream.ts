@@ -4,8 +4,12 @@ import { Queue } from '../imports/sqs.services.k8s.aws';
 import { STREAM_RETENTION_HOURS } from '../functions/shared/constants';
 import { EncryptedTopic } from './constructs/EncryptedTopic';
 import { FanOutConsumer } from './constructs/FanOutConsumer';
-import { denyInsecureTransport, policyDocument } from './constructs/policyDocument';
-import { ackMetadata, crossplaneMetadata, crossplaneSpec, platformTags } from './lib/conventions';
+import { policyDocument } from './constructs/policyDocument';
+import { denyInsecureTransport } from './constructs/denyInsecureTransport';
+import { ackMetadata } from './lib/ackMetadata';
+import { crossplaneMetadata } from './lib/crossplaneMetadata';
+import { crossplaneSpec } from './lib/crossplaneSpec';
+import { platformTags } from './lib/platformTags';
 import { PlatformChart, PlatformChartProps } from './lib/PlatformChart';
 
 /**

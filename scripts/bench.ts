@@ -20,21 +20,31 @@ import { build } from 'esbuild';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
-import { BUNDLE_BUDGETS, esbuildOptions, FUNCTIONS_DIR } from '../charts/lib/bundle';
+import { BUNDLE_BUDGETS, FUNCTIONS_DIR } from '../charts/lib/bundle';
+import { esbuildOptions } from '../charts/lib/esbuildOptions';
 import { ENV, METRIC_NAMES } from '../functions/shared/constants';
 import { validateTelemetryMessage } from '../functions/shared/validateTelemetryMessage';
 import { createTables, setAwsTestEnvironment, testDynamoClient } from '../test/helpers/emulators';
 import { FakeAwsServer } from '../test/helpers/FakeAwsServer';
 import { lambdaContext } from '../test/helpers/records';
-import { eventOf, generateRecords, METRICS, Random, type Timeline } from './lib/benchData';
+import { eventOf } from './lib/eventOf';
+import { generateRecords, METRICS, type Timeline } from './lib/generateRecords';
+import { Random } from './lib/Random';
 import { startEmulatorWorker } from './lib/local/startEmulatorWorker';
 import { memoryStorer } from './lib/benchMemoryTable';
-import { benchReadPath, reportReadPath } from './lib/benchReadPath';
+import { benchReadPath } from './lib/benchReadPath';
+import { reportReadPath } from './lib/reportReadPath';
 import { telemetrySchema } from './lib/benchSchema';
-import { captureStdout, emfTotal, fmt, median, percentile } from './lib/benchStats';
+import { captureStdout } from './lib/captureStdout';
+import { emfTotal } from './lib/emfTotal';
+import { fmt } from './lib/fmt';
+import { median } from './lib/median';
+import { percentile } from './lib/percentile';
 import { BENCH_USAGE, parseBenchArgs, type BenchOptions } from './lib/benchArgs';
 import { functionReport, type ReportTargets, type RunResult } from './lib/benchReport';
-import { targetCell, targetSummary, type BenchTarget } from './lib/benchTargets';
+import { type BenchTarget } from './lib/benchTargets';
+import { targetCell } from './lib/targetCell';
+import { targetSummary } from './lib/targetSummary';
 import { exitQuietlyOnClosedPipe } from './lib/exitQuietlyOnClosedPipe';
 import { ReplayError } from './lib/replayErrors';
 
@@ -131,7 +141,7 @@ function report(name: string, runs: RunResult[], targets?: ReportTargets): Bench
   return checks;
 }
 
-/** Each deployed function (those with a size budget) bundled as synth bundles it, with charts/lib/bundle.ts's esbuildOptions. */
+/** Each deployed function (those with a size budget) bundled as synth bundles it, with charts/lib/esbuildOptions.ts. */
 async function bundleSizes(): Promise<void> {
   console.log('Bundles (as deployed: esbuildOptions of charts/lib/bundle.ts, before zipping)');
   for (const name of Object.keys(BUNDLE_BUDGETS)) {

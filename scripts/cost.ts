@@ -12,11 +12,12 @@
  * Exit code: 0; 2 for a wrong flag, an unknown environment or inputs the capacity plan refuses (one line).
  */
 import { planCapacity } from '../charts/lib/capacity';
-import { loadEnvironmentConfig } from '../charts/lib/config';
-import { monthlyCost } from './lib/cost';
-import { COST_USAGE, CostUsageError, parseCostArgs, withCapacityOverrides } from './lib/costArgs';
-import { renderCost } from './lib/costRender';
+import { loadEnvironmentConfig } from '../charts/lib/loadEnvironmentConfig';
+import { COST_USAGE, CostUsageError, parseCostArgs } from './lib/costArgs';
 import { exitQuietlyOnClosedPipe } from './lib/exitQuietlyOnClosedPipe';
+import { monthlyCost } from './lib/monthlyCost';
+import { renderCost } from './lib/renderCost';
+import { withCapacityOverrides } from './lib/withCapacityOverrides';
 
 function main(): void {
   const options = parseCostArgs(process.argv.slice(2));

@@ -10,12 +10,17 @@
  * Exit 0: no change; 1: changes (like `git diff --exit-code`); 2: a bad flag, ref or environment.
  */
 import { resolve } from 'node:path';
-import { listEnvironments } from '../charts/lib/config';
-import { diffEnvironment, hasChanges } from './lib/manifestDiff';
+import { listEnvironments } from '../charts/lib/listEnvironments';
+import { diffEnvironment } from './lib/diffEnvironment';
+import { hasChanges } from './lib/hasChanges';
 import { exitQuietlyOnClosedPipe } from './lib/exitQuietlyOnClosedPipe';
 import { DIFF_USAGE, DiffUsageError, parseDiffArgs } from './lib/manifestDiffArgs';
 import { formatReport } from './lib/manifestDiffReport';
-import { BaseCommit, committedEnvironment, committedEnvironments, renderEnvironmentWithDocuments, resolveBase } from './lib/manifestDiffSources';
+import { committedEnvironment } from './lib/committedEnvironment';
+import { committedEnvironments } from './lib/committedEnvironments';
+import { BaseCommit } from './lib/defaultBase';
+import { renderEnvironmentWithDocuments } from './lib/renderEnvironmentWithDocuments';
+import { resolveBase } from './lib/resolveBase';
 import type { Rendering } from './lib/manifestDiffTypes';
 
 const projectRoot = resolve(__dirname, '..');

@@ -15,7 +15,10 @@
 import './lib/quietSdkNodeWarning';
 import { join, resolve } from 'node:path';
 import { UsageError } from './lib/fleet/UsageError';
-import { liveLocalEndpoints, localEndpointsPath, removeLocalEndpoints, writeLocalEndpoints } from './lib/localEndpoints';
+import { liveLocalEndpoints } from './lib/liveLocalEndpoints';
+import { localEndpointsPath } from './lib/localEndpointsPath';
+import { removeLocalEndpoints } from './lib/removeLocalEndpoints';
+import { writeLocalEndpoints } from './lib/writeLocalEndpoints';
 import { LIVE_OUTPUT_INTERVAL_MS } from './lib/local/constants';
 import { detectorOverrides } from './lib/local/detectorOverrides';
 import { LiveOutput } from './lib/local/LiveOutput';

@@ -1,7 +1,7 @@
 /**
  * `npm run proof [-- --env prod]`: evaluates every policy document the charts render (in memory, as they
  * are now) with the IAM simulator against the catalog of required and forbidden requests
- * (scripts/lib/policyProofCatalog.ts). Prints one line per failing check, then per environment
+ * (scripts/lib/proofCatalog.ts). Prints one line per failing check, then per environment
  * `policy proof <env>: required N/N allowed, forbidden M/M denied`. Exit 0 when every check holds, 1 when
  * one fails, 2 for a wrong argument or environment (`--env prod` and `--env=prod` alike).
  */

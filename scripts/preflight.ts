@@ -3,13 +3,16 @@
  * Exit 0 when ready, 1 with one line per problem, 2 for a bad flag. Logic in scripts/lib/preflight*.ts.
  */
 import { resolve } from 'node:path';
-import { CONFIG_DIR, ConfigFolderError, listEnvironments } from '../charts/lib/config';
+import { CONFIG_DIR, ConfigFolderError } from '../charts/lib/config';
+import { listEnvironments } from '../charts/lib/listEnvironments';
 import { parsePreflightArgs, PREFLIGHT_USAGE } from './lib/preflightArgs';
 import { runPreflight } from './lib/preflight';
 import { PreflightUsageError } from './lib/preflightProblem';
 import { exitQuietlyOnClosedPipe } from './lib/exitQuietlyOnClosedPipe';
-import { defaultBase } from './lib/manifestDiffSources';
-import { committedIamDocuments, deployedRendering, resolveCommit } from './lib/preflightRendering';
+import { defaultBase } from './lib/defaultBase';
+import { committedIamDocuments } from './lib/committedIamDocuments';
+import { deployedRendering } from './lib/deployedRendering';
+import { resolveCommit } from './lib/resolveCommit';
 
 const projectRoot = resolve(__dirname, '..');
 

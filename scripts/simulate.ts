@@ -19,9 +19,10 @@ import { CERT_FILES, FLEET_DEFAULTS, FLEET_LIMITS } from './lib/fleet/constants'
 import { Fleet } from './lib/fleet/Fleet';
 import type { FleetPlan } from './lib/fleet/FleetPlan';
 import { makeCertificates } from './lib/fleet/makeCertificates';
-import { parseSimulateArgs, simulateHelp, type SimulateOptions } from './lib/fleet/parseSimulateArgs';
+import { parseSimulateArgs, type SimulateOptions } from './lib/fleet/parseSimulateArgs';
 import { readCertificates } from './lib/fleet/readCertificates';
 import { readFleetTopics, type FleetTopics } from './lib/fleet/readFleetTopics';
+import { simulateHelp } from './lib/fleet/simulateHelp';
 import type { AckedMessage } from './lib/fleet/types';
 import { UsageError } from './lib/fleet/UsageError';
 import { readManifests } from './lib/local/readManifests';

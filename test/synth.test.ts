@@ -4,8 +4,10 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp } from '../main';
-import { listEnvironments, loadEnvironmentConfig } from '../charts/lib/config';
-import { renderedObjects, writeControllerPolicies } from '../charts/lib/controllerPolicies';
+import { listEnvironments } from '../charts/lib/listEnvironments';
+import { loadEnvironmentConfig } from '../charts/lib/loadEnvironmentConfig';
+import { renderedObjects } from '../charts/lib/renderedObjects';
+import { writeControllerPolicies } from '../charts/lib/writeControllerPolicies';
 
 const projectRoot = join(__dirname, '..');
 

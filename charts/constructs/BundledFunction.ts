@@ -1,9 +1,12 @@
 import { Construct } from 'constructs';
 import { Function as LambdaFunction } from '../../imports/lambda.services.k8s.aws';
 import { LAMBDA_LIMITS, LAMBDA_MEMORY_VARIABLE } from '../../functions/shared/constants';
-import { bundleFunction, bundleInputLines, FunctionBundle, HANDLER_EXPORT, NODE_MAJOR_VERSION } from '../lib/bundle';
+import { FunctionBundle, HANDLER_EXPORT, NODE_MAJOR_VERSION } from '../lib/bundle';
+import { bundleFunction } from '../lib/bundleFunction';
+import { bundleInputLines } from '../lib/bundleInputLines';
 import { EnvironmentConfig } from '../lib/config';
-import { ackMetadata, platformTags } from '../lib/conventions';
+import { ackMetadata } from '../lib/ackMetadata';
+import { platformTags } from '../lib/platformTags';
 import { PlatformNames } from '../lib/names';
 
 /** Application log levels Lambda's advanced logging controls accept. */

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 import { Subscription } from '../../imports/sns.services.k8s.aws';
+import { ackMetadata } from '../lib/ackMetadata';
 import { CONFIG_LIMITS, EnvironmentConfig } from '../lib/config';
-import { ackMetadata, SyncWave } from '../lib/conventions';
+import { SyncWave } from '../lib/conventions';
 import { PlatformNames } from '../lib/names';
 
 export interface EmailSubscriptionProps {

@@ -1,8 +1,9 @@
 import { Construct } from 'constructs';
 import { LogGroup } from '../../imports/cloudwatchlogs.services.k8s.aws';
+import { ackMetadata } from '../lib/ackMetadata';
 import { CONFIG_LIMITS, EnvironmentConfig } from '../lib/config';
-import { ackMetadata, platformTags } from '../lib/conventions';
 import { PlatformNames } from '../lib/names';
+import { platformTags } from '../lib/platformTags';
 
 
 export interface EncryptedLogGroupProps {

@@ -1,9 +1,11 @@
 import { Construct } from 'constructs';
 import { TABLE_KEYS } from '../../functions/shared/constants';
 import { Table } from '../../imports/dynamodb.services.k8s.aws';
+import { ackMetadata } from '../lib/ackMetadata';
 import { EnvironmentConfig } from '../lib/config';
-import { ackMetadata, SyncWave, tagList } from '../lib/conventions';
+import { SyncWave } from '../lib/conventions';
 import { PlatformNames } from '../lib/names';
+import { tagList } from '../lib/tagList';
 
 /** A key attribute: DynamoDB keys are strings, numbers or binary. */
 export interface TableKeyAttribute {

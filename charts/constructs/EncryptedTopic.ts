@@ -1,9 +1,12 @@
 import { Construct } from 'constructs';
 import { Topic } from '../../imports/sns.services.k8s.aws';
+import { ackMetadata } from '../lib/ackMetadata';
 import { EnvironmentConfig } from '../lib/config';
-import { ackMetadata, SyncWave, tagList } from '../lib/conventions';
+import { SyncWave } from '../lib/conventions';
 import { PlatformNames } from '../lib/names';
-import { denyInsecureTransport, policyDocument, PolicyStatement } from './policyDocument';
+import { tagList } from '../lib/tagList';
+import { denyInsecureTransport } from './denyInsecureTransport';
+import { policyDocument, PolicyStatement } from './policyDocument';
 
 export interface EncryptedTopicProps {
   readonly config: EnvironmentConfig;

@@ -1,8 +1,10 @@
 import { Construct } from 'constructs';
 import { StreamConsumer, StreamConsumerSpecManagementPolicies } from '../../imports/kinesis.aws.m.upbound.io';
 import { EnvironmentConfig } from '../lib/config';
-import { crossplaneMetadata, crossplaneSpec, platformTags } from '../lib/conventions';
+import { crossplaneMetadata } from '../lib/crossplaneMetadata';
+import { crossplaneSpec } from '../lib/crossplaneSpec';
 import { PlatformNames } from '../lib/names';
+import { platformTags } from '../lib/platformTags';
 
 export interface FanOutConsumerProps {
   readonly config: EnvironmentConfig;

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { FunctionUrlConfig } from '../../imports/lambda.services.k8s.aws';
+import { ackMetadata } from '../lib/ackMetadata';
 import { EnvironmentConfig } from '../lib/config';
-import { ackMetadata } from '../lib/conventions';
 import { PlatformNames } from '../lib/names';
 
 export interface IamFunctionUrlProps {

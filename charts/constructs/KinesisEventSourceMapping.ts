@@ -2,7 +2,8 @@ import { Construct } from 'constructs';
 import { EventSourceMapping } from '../../imports/lambda.services.k8s.aws';
 import { isUtcTime } from '../../functions/shared/isUtcTime';
 import { EnvironmentConfig } from '../lib/config';
-import { ackMetadata, platformTags } from '../lib/conventions';
+import { ackMetadata } from '../lib/ackMetadata';
+import { platformTags } from '../lib/platformTags';
 import { PlatformNames } from '../lib/names';
 
 export type KinesisStartingPosition = 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP';

@@ -1,9 +1,11 @@
 import { Construct } from 'constructs';
 import { Role } from '../../imports/iam.services.k8s.aws';
+import { ackMetadata } from '../lib/ackMetadata';
+import { compactLength } from '../lib/compactLength';
 import { EnvironmentConfig } from '../lib/config';
-import { ackMetadata, tagList } from '../lib/conventions';
-import { compactLength, documentJson } from '../lib/documentJson';
+import { documentJson } from '../lib/documentJson';
 import { PlatformNames } from '../lib/names';
+import { tagList } from '../lib/tagList';
 
 /** Values of one condition key: a string or a list (IAM treats a list as "any of"). */
 export type ConditionValue = string | readonly string[];

@@ -1,9 +1,11 @@
 import { Construct } from 'constructs';
 import { Policy } from '../../imports/iam.services.k8s.aws';
+import { ackMetadata } from '../lib/ackMetadata';
+import { compactLength } from '../lib/compactLength';
 import { EnvironmentConfig } from '../lib/config';
-import { ackMetadata, tagList } from '../lib/conventions';
-import { compactLength, MAX_MANAGED_POLICY_CHARS } from '../lib/documentJson';
+import { MAX_MANAGED_POLICY_CHARS } from '../lib/documentJson';
 import { PlatformNames } from '../lib/names';
+import { tagList } from '../lib/tagList';
 import { AccessStatement, checkStatements, identityPolicyDocument } from './LeastPrivilegeRole';
 
 export interface OperatorPolicyProps {

@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
 import { MetricAlarm, MetricAlarmSpec, MetricAlarmSpecMetrics } from '../../imports/cloudwatch.services.k8s.aws';
+import { ackMetadata } from '../lib/ackMetadata';
 import { EnvironmentConfig } from '../lib/config';
-import { ackMetadata, fixedTagList } from '../lib/conventions';
+import { fixedTagList } from '../lib/fixedTagList';
 import { PlatformNames } from '../lib/names';
 
 /** A standard statistic, or a percentile (`p99`, `p99.9`), which CloudWatch takes as an extended statistic. */

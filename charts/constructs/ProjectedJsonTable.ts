@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
 import { CatalogTable, CatalogTableSpecManagementPolicies } from '../../imports/glue.aws.m.upbound.io';
 import { EnvironmentConfig } from '../lib/config';
-import { crossplaneMetadata, crossplaneSpec } from '../lib/conventions';
+import { crossplaneMetadata } from '../lib/crossplaneMetadata';
+import { crossplaneSpec } from '../lib/crossplaneSpec';
 import { PlatformNames } from '../lib/names';
 
 /** One column: Glue keeps names in lower case (a mixed-case name would drift forever), Hive types. */

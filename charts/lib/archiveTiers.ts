@@ -45,23 +45,3 @@ export const ARCHIVE_TIER_FIELDS: readonly { readonly field: keyof ArchiveTiers;
   { field: 'glacierInstantRetrievalDays', storageClass: 'GLACIER_IR' },
   { field: 'deepArchiveDays', storageClass: 'DEEP_ARCHIVE' },
 ];
-
-/** The raw prefix's transitions, in lifecycle order. */
-export function rawTransitions(tiers: ArchiveTiers): ArchiveTransition[] {
-  return ARCHIVE_TIER_FIELDS.map(({ field, storageClass }) => ({ days: tiers[field], storageClass }));
-}
-
-/** The day raw records expire: archiveYears full years, leap days counted. */
-export function rawExpirationDays(archiveYears: number): number {
-  return Math.ceil(archiveYears * DAYS_PER_YEAR);
-}
-
-/**
- * The first day a lifecycle may take its next step (a colder class, or the expiry when `next` is
- * undefined) after an object entered `previous` on `previousDay`: S3 refuses Standard-IA before day
- * 30, and every class is kept its minimum billed duration, so no early-deletion charge is paid.
- */
-export function earliestNextDay(previous: StorageClass, previousDay: number, next: ArchiveStorageClass | undefined): number {
-  const earliest = Math.max(1, previousDay + STORAGE_CLASS_MINIMUM_DAYS[previous]);
-  return next === 'STANDARD_IA' ? Math.max(earliest, STANDARD_IA_EARLIEST_DAY) : earliest;
-}

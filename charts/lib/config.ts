@@ -1,11 +1,11 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, join, relative } from 'node:path';
-import { parse } from 'yaml';
+import { basename, join } from 'node:path';
 import { PlatformNames } from './names';
 import { DETECTION_SETTING_NAMES, DetectorSettingsError, resolveDetectionSettings, type ResolvedDetectionSettings } from '../../functions/shared/detector';
 import { isUtcTime } from '../../functions/shared/isUtcTime';
 import { HOT_RETENTION_DAYS_BOUNDS, LIMITS } from '../../functions/shared/constants';
-import { ARCHIVE_TIER_FIELDS, DEFAULT_ARCHIVE_TIERS, STORAGE_CLASS_MINIMUM_DAYS, earliestNextDay, rawExpirationDays, type ArchiveTiers, type StorageClass } from './archiveTiers';
+import { ARCHIVE_TIER_FIELDS, DEFAULT_ARCHIVE_TIERS, STORAGE_CLASS_MINIMUM_DAYS, type ArchiveTiers, type StorageClass } from './archiveTiers';
+import { earliestNextDay } from './earliestNextDay';
+import { rawExpirationDays } from './rawExpirationDays';
 
 /** The only region the platform may use: plant data must stay in São Paulo. */
 export const ALLOWED_REGION = 'sa-east-1';
@@ -388,37 +388,4 @@ export class ConfigFolderError extends Error {
     super(`${folder}: ${reason}; the configuration is one <environment>.yaml file per environment`);
     this.name = 'ConfigFolderError';
   }
-}
-
-/** Environments that have a config file, sorted; ConfigFolderError when there is none. */
-export function listEnvironments(configDir: string = CONFIG_DIR): string[] {
-  let names: string[];
-  try {
-    names = readdirSync(configDir);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ConfigFolderError(configDir, code === 'ENOTDIR' ? 'not a folder' : code === 'ENOENT' ? 'no such folder' : `cannot be read (${code ?? 'error'})`);
-  }
-  const environments = names
-    .filter((name) => name.endsWith('.yaml'))
-    .map((name) => name.replace(/\.yaml$/, ''))
-    .sort();
-  if (environments.length === 0) throw new ConfigFolderError(configDir, 'holds no .yaml file');
-  return environments;
-}
-
-/** Loads and validates `config/<environment>.yaml`. */
-export function loadEnvironmentConfig(environment: string, configDir: string = CONFIG_DIR): EnvironmentConfig {
-  const path = join(configDir, `${environment}.yaml`);
-  const file = relative(join(configDir, '..'), path);
-  if (!CONFIG_LIMITS.idPattern.test(environment) || !existsSync(path)) {
-    throw new ConfigError(file, '(environment)', environment, `unknown environment; known environments are ${listEnvironments(configDir).join(', ')}`);
-  }
-  let document: unknown;
-  try {
-    document = parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new ConfigError(file, '(document)', (error as Error).message.split('\n')[0], 'expected valid YAML');
-  }
-  return parseEnvironmentConfig(file, document);
 }

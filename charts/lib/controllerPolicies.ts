@@ -9,14 +9,12 @@
  * mappings), the ARN is narrowed to the environment's region and account and the statement to the
  * platform's tags or to the functions; a bare `*` is used only for WILDCARD_ONLY_ACTIONS.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { App } from 'cdk8s';
+import { apiGroupOf } from './apiGroupOf';
 import { EnvironmentConfig } from './config';
-import { platformTags } from './conventions';
-import { sortedDocumentJson } from './documentJson';
+import { controllerOf } from './controllerOf';
+import { metadataOf } from './metadataOf';
 import { PlatformNames } from './names';
-import { ROLE_BOUNDARY_FILE, roleBoundaryDocument } from './roleBoundary';
+import { platformTags } from './platformTags';
 
 export type ConditionBlock = Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
 
@@ -89,16 +87,6 @@ export const WILDCARD_ONLY_ACTIONS: Readonly<Record<string, string>> = {
   's3:ListAllMyBuckets': 'the S3 controller finds a general-purpose bucket by listing the account buckets',
 };
 
-function group(object: RenderedObject): string {
-  const apiVersion = String(object.apiVersion ?? '');
-  return apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
-}
-
-function metadata(object: RenderedObject): { name: string; annotations: Record<string, string> } {
-  const meta = (object.metadata ?? {}) as { name?: string; annotations?: Record<string, string> };
-  return { name: String(meta.name ?? ''), annotations: meta.annotations ?? {} };
-}
-
 function spec(object: RenderedObject): Record<string, unknown> {
   return (object.spec ?? {}) as Record<string, unknown>;
 }
@@ -109,25 +97,8 @@ function forProvider(object: RenderedObject): Record<string, unknown> {
 
 /** The Crossplane external name: the annotation when set, else the object name (Crossplane's default). */
 function externalName(object: RenderedObject): string {
-  const { name, annotations } = metadata(object);
+  const { name, annotations } = metadataOf(object);
   return annotations['crossplane.io/external-name'] ?? name;
-}
-
-/** Every object of an app, rendered in memory (what synth writes to the chart files). */
-export function renderedObjects(app: App): RenderedObject[] {
-  return app.charts.flatMap((chart) => chart.toJson() as RenderedObject[]);
-}
-
-/** The controller that calls AWS for an object, or undefined for a group listed in GROUPS_WITHOUT_AWS_CALLS. */
-export function controllerOf(object: RenderedObject): ControllerId | undefined {
-  const objectGroup = group(object);
-  const controller = CONTROLLER_IDS.find((id) => (CONTROLLERS[id] as readonly string[]).includes(objectGroup));
-  if (controller) return controller;
-  if (objectGroup in GROUPS_WITHOUT_AWS_CALLS) return undefined;
-  throw new Error(
-    `${String(object.kind)} ${metadata(object).name} (${String(object.apiVersion)}): no controller policy covers API group "${objectGroup}"; ` +
-      `add it to CONTROLLERS or GROUPS_WITHOUT_AWS_CALLS in charts/lib/controllerPolicies.ts`,
-  );
 }
 
 /** Builds the statements of one environment from its objects; every ARN names its region and account. */
@@ -152,7 +123,7 @@ class PolicyBuilder {
   }
 
   of(apiGroup: string, kind: string): RenderedObject[] {
-    return this.objects.filter((object) => group(object) === apiGroup && object.kind === kind);
+    return this.objects.filter((object) => apiGroupOf(object) === apiGroup && object.kind === kind);
   }
 
   /** Spec field of every object of a kind, sorted and unique. */
@@ -162,7 +133,7 @@ class PolicyBuilder {
 
   /** The `spec.<field>` of the object a `*Ref: {from: {name}}` points at. */
   referenced(apiGroup: string, kind: string, objectName: string, field: string): string {
-    const target = this.of(apiGroup, kind).find((object) => metadata(object).name === objectName);
+    const target = this.of(apiGroup, kind).find((object) => metadataOf(object).name === objectName);
     if (!target) throw new Error(`reference to ${kind} ${objectName}: no such object is rendered`);
     return String(spec(target)[field]);
   }
@@ -512,7 +483,7 @@ class PolicyBuilder {
     const consumers = this.of('kinesis.aws.m.upbound.io', 'StreamConsumer').map((consumer) => {
       const provider = forProvider(consumer);
       const streamObject = String((provider.streamArnRef as { name?: string } | undefined)?.name ?? '');
-      const stream = streams.find((candidate) => metadata(candidate).name === streamObject);
+      const stream = streams.find((candidate) => metadataOf(candidate).name === streamObject);
       const streamArn = typeof provider.streamArn === 'string' ? provider.streamArn : this.arn('kinesis', `stream/${stream === undefined ? streamObject : externalName(stream)}`);
       // AWS ends a consumer's ARN with its registration time: the statement names the consumer, registered at any time.
       return { streamArn, consumerArn: `${streamArn}/consumer/${String(provider.name)}:*` };
@@ -654,23 +625,3 @@ export function controllerPolicies(config: EnvironmentConfig, objects: readonly 
 
 /** The folder below `manifests/<env>/`; Argo CD syncs `manifests/<env>` without recursing, so it never applies these. */
 export const CONTROLLER_POLICY_DIR = 'controller-iam';
-
-/** A policy file: keys sorted at every level, 2-space indented, ending in a newline, so byte-identical across runs. */
-export function stableJson(value: unknown): string {
-  return `${sortedDocumentJson(value)}\n`;
-}
-
-/** File name (relative to the manifests folder of the environment) -> content of every controller policy. */
-export function controllerPolicyFiles(config: EnvironmentConfig, objects: readonly RenderedObject[]): Record<string, string> {
-  const files = Object.entries(controllerPolicies(config, objects)).map(([controller, document]) => [`${CONTROLLER_POLICY_DIR}/${controller}.json`, stableJson(document)]);
-  // The boundary every role the IAM controller creates must carry (a managed policy the platform team creates).
-  const hasRoles = objects.some((object) => group(object) === 'iam.services.k8s.aws' && object.kind === 'Role');
-  if (hasRoles) files.push([`${CONTROLLER_POLICY_DIR}/${ROLE_BOUNDARY_FILE}`, stableJson(roleBoundaryDocument(objects))]);
-  return Object.fromEntries(files);
-}
-
-/** Writes the controller policies of an environment below its rendered manifests (`outdir` = `manifests/<env>`). */
-export function writeControllerPolicies(config: EnvironmentConfig, objects: readonly RenderedObject[], outdir: string): void {
-  mkdirSync(join(outdir, CONTROLLER_POLICY_DIR), { recursive: true });
-  for (const [file, content] of Object.entries(controllerPolicyFiles(config, objects))) writeFileSync(join(outdir, file), content);
-}

@@ -1,6 +1,6 @@
 /**
  * List prices of AWS in sa-east-1 (South America, São Paulo), the one price table of the repository:
- * `npm run cost` (scripts/lib/cost.ts) prices every line with these figures and docs/operations.md
+ * `npm run cost` (scripts/lib/monthlyCost.ts) prices every line with these figures and docs/operations.md
  * quotes the restore prices. On-demand list prices in USD, before taxes, without free tiers, savings
  * plans or private pricing.
  *

@@ -10,7 +10,8 @@
  * limit on a managed policy; the boundary is therefore wider than the union of the roles' statements,
  * but never reaches another service, another resource or drops a condition.
  */
-import { compactLength, MAX_MANAGED_POLICY_CHARS } from './documentJson';
+import { MAX_MANAGED_POLICY_CHARS } from './documentJson';
+import { compactLength } from './compactLength';
 import type { ConditionBlock, IamPolicyDocument, IamStatement, RenderedObject } from './controllerPolicies';
 
 /** The file below `manifests/<env>/controller-iam/` that holds the boundary. */

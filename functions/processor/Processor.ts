@@ -19,9 +19,10 @@ import { buildSamples, type SampleWithUnits } from './buildSamples';
 import { DEFAULT_ASSET_CONCURRENCY, DEFAULT_CHECKPOINT_INTERVAL_SECONDS, HANDOFF_EXACT_WINDOW_MS, LOGGED_UNLISTED_NAMES, MAX_LATENCY_VALUES, MAX_OUTBOX_BYTES } from './constants';
 import { decodeCheckpoint } from './decodeCheckpoint';
 import { episodeIdOf } from './episodeIdOf';
-import { groupByThing, presenceWrites, type PresenceRecord } from './planPresence';
+import { groupByThing } from './groupByThing';
+import { presenceWrites } from './presenceWrites';
 import { quantileSample } from './quantileSample';
-import type { AlertPort, AnomalyAlert, AssetStatusUpdate, AssetStatusValue, DetectorCheckpoint, DetectorStatePort, EpisodeOrigin, EpisodeRecovery, Notice, ShardLease, StatusCheckpoint, StatusPort } from './types';
+import type { AlertPort, AnomalyAlert, AssetStatusUpdate, AssetStatusValue, DetectorCheckpoint, DetectorStatePort, EpisodeOrigin, EpisodeRecovery, Notice, PresenceRecord, ShardLease, StatusCheckpoint, StatusPort } from './types';
 
 export interface ProcessorDependencies {
   readonly settings: DetectorSettings;

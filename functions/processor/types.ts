@@ -1,6 +1,6 @@
 import type { AssetDetectorState, FollowedDrift } from '../shared/detector';
 import type { Deadline } from '../shared/Deadline';
-import type { PresenceEvent } from '../shared/types';
+import type { PresenceEvent, RecordOrigin } from '../shared/types';
 
 /** What the detectorState table holds per asset. */
 export interface DetectorCheckpoint {
@@ -143,4 +143,10 @@ export interface AlertPort {
   publish(alert: AnomalyAlert, deadline: Deadline): Promise<void>;
   /** Announces the end of an alerted episode (a recovery), same topic, same episode id. */
   publishRecovery(recovery: EpisodeRecovery, deadline: Deadline): Promise<void>;
+}
+
+/** A presence event with its place in the batch. */
+export interface PresenceRecord {
+  readonly origin: RecordOrigin;
+  readonly event: PresenceEvent;
 }

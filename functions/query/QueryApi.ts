@@ -3,7 +3,8 @@ import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
 import { METRIC_NAMES } from '../shared/constants';
 import { QueryInputError, QueryLimitError } from '../shared/errors';
-import { parseIdentifier, parseSeriesQuery } from '../shared/query/parseSeriesQuery';
+import { parseIdentifier } from '../shared/query/parseIdentifier';
+import { parseSeriesQuery } from '../shared/query/parseSeriesQuery';
 import type { QueryService } from '../shared/query/QueryService';
 import { HTTP_STATUS, MAX_RESPONSE_BYTES, RESPONSE_HEADERS, ROUTE_PARAMETERS, ROUTES } from './constants';
 

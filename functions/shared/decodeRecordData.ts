@@ -1,14 +1,9 @@
+import { base64DecodedLength } from './base64DecodedLength';
 import { LIMITS, QUARANTINE_REASONS } from './constants';
 import { ValidationError } from './errors';
 
 /** Largest record the functions accept: a contract-sized payload plus what the topic rule adds. */
 export const MAX_RECORD_BYTES = LIMITS.maxMessageBytes + LIMITS.enrichmentAllowanceBytes;
-
-/** Decoded size of a base64 string, without decoding it. */
-export function base64DecodedLength(data: string): number {
-  const padding = data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0;
-  return Math.floor((data.length * 3) / 4) - padding;
-}
 
 /**
  * Decodes a Kinesis record's base64 data into the parsed JSON value. The size is checked before

@@ -2,22 +2,10 @@ import type { KinesisStreamRecord } from 'aws-lambda';
 import { PRESENCE_RECORD_TYPE, QUARANTINE_REASONS } from './constants';
 import { decodeRecordData } from './decodeRecordData';
 import { ValidationError } from './errors';
-import type { ParsedRecord, RecordOrigin } from './types';
+import { recordOrigin } from './recordOrigin';
+import type { ParsedRecord } from './types';
 import { validatePresenceEvent } from './validatePresenceEvent';
 import { validateTelemetryMessage } from './validateTelemetryMessage';
-
-/** The shard id is the part of the event id before the colon (`shardId-000000000000:<sequence>`). */
-export function recordOrigin(record: KinesisStreamRecord, index: number): RecordOrigin {
-  const colon = record.eventID.indexOf(':');
-  return {
-    index,
-    shardId: colon > 0 ? record.eventID.slice(0, colon) : record.eventID,
-    sequenceNumber: record.kinesis.sequenceNumber,
-    partitionKey: record.kinesis.partitionKey,
-    arrivedAt: Math.round(record.kinesis.approximateArrivalTimestamp * 1000),
-    streamArn: record.eventSourceARN,
-  };
-}
 
 /**
  * Decodes, validates and normalises one Kinesis record. Never throws: a record that breaks the

@@ -1,7 +1,7 @@
+import { checkTimestamp } from './checkTimestamp';
 import { PRESENCE_RECORD_TYPE, QUARANTINE_REASONS, THING_NAME_PATTERN } from './constants';
 import { ValidationError } from './errors';
 import type { PresenceEvent } from './types';
-import { checkTimestamp } from './validateTelemetryMessage';
 
 function optionalString(raw: Record<string, unknown>, field: string): string | undefined {
   const value = raw[field];

@@ -1,4 +1,6 @@
+import { checkTimestamp } from './checkTimestamp';
 import { IDENTIFIER_PATTERN, LIMITS, QUARANTINE_REASONS, THING_NAME_PATTERN } from './constants';
+import { describeValue } from './describeValue';
 import { ValidationError } from './errors';
 import type { Quality, Reading, TelemetryMessage } from './types';
 
@@ -29,50 +31,15 @@ function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function describe(value: unknown): string {
-  if (value === undefined) return 'missing';
-  const text = previewJson(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
-
-/**
- * JSON of a parsed value for a message. JSON.parse accepts nesting deeper than JSON.stringify can
- * walk (it overflows the stack), so a deeply nested field is shown by its type instead of throwing.
- */
-function previewJson(value: unknown): string {
-  try {
-    return JSON.stringify(value);
-  } catch {
-    return Array.isArray(value) ? '[nested too deeply to show]' : '{nested too deeply to show}';
-  }
-}
-
-/**
- * Accepted device timestamps: from the stream's retention before the record's arrival to a little
- * after it (a device clock slightly ahead).
- */
-export function checkTimestamp(ts: unknown, arrivedAtMs: number, where: string): number {
-  if (typeof ts !== 'number' || !Number.isSafeInteger(ts)) {
-    throw new ValidationError(QUARANTINE_REASONS.invalidTimestamp, `${where} must be an integer of epoch milliseconds, got ${describe(ts)}`);
-  }
-  if (ts < arrivedAtMs - LIMITS.maxTimestampAgeMs || ts > arrivedAtMs + LIMITS.maxTimestampAheadMs) {
-    throw new ValidationError(
-      QUARANTINE_REASONS.timestampOutOfRange,
-      `${where} ${ts} is outside [arrival - 7 d, arrival + 5 min] (arrival ${arrivedAtMs})`,
-    );
-  }
-  return ts;
-}
-
 function readQuality(value: unknown, where: string): Quality {
   if (value === undefined) return 'GOOD';
   if (value === 'GOOD' || value === 'UNCERTAIN' || value === 'BAD') return value;
-  throw new ValidationError(QUARANTINE_REASONS.invalidQuality, `${where} must be GOOD, UNCERTAIN or BAD, got ${describe(value)}`);
+  throw new ValidationError(QUARANTINE_REASONS.invalidQuality, `${where} must be GOOD, UNCERTAIN or BAD, got ${describeValue(value)}`);
 }
 
 function readValue(value: unknown, where: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new ValidationError(QUARANTINE_REASONS.invalidValue, `${where} must be a finite number, got ${describe(value)}`);
+    throw new ValidationError(QUARANTINE_REASONS.invalidValue, `${where} must be a finite number, got ${describeValue(value)}`);
   }
   const magnitude = Math.abs(value);
   if (magnitude > LIMITS.maxAbsValue || (magnitude !== 0 && magnitude < LIMITS.minAbsNonZeroValue)) {
@@ -87,10 +54,10 @@ function readValue(value: unknown, where: string): number {
 /** Checks one reading in place and fills in the default quality; the parsed object becomes the Reading. */
 function checkReading(raw: unknown, index: number, arrivedAtMs: number): Reading {
   if (!isObject(raw)) {
-    throw new ValidationError(QUARANTINE_REASONS.invalidReading, `readings[${index}] must be an object, got ${describe(raw)}`);
+    throw new ValidationError(QUARANTINE_REASONS.invalidReading, `readings[${index}] must be an object, got ${describeValue(raw)}`);
   }
   if (!matches(raw.metric, IDENTIFIER_PATTERN, knownIdentifiers)) {
-    throw new ValidationError(QUARANTINE_REASONS.invalidMetric, `readings[${index}].metric must match ${IDENTIFIER_PATTERN.source}, got ${describe(raw.metric)}`);
+    throw new ValidationError(QUARANTINE_REASONS.invalidMetric, `readings[${index}].metric must match ${IDENTIFIER_PATTERN.source}, got ${describeValue(raw.metric)}`);
   }
   readValue(raw.value, `readings[${index}].value`);
   checkTimestamp(raw.ts, arrivedAtMs, `readings[${index}].ts`);
@@ -99,7 +66,7 @@ function checkReading(raw: unknown, index: number, arrivedAtMs: number): Reading
   else if (quality !== 'GOOD' && quality !== 'UNCERTAIN' && quality !== 'BAD') readQuality(quality, `readings[${index}].quality`);
   const unit = raw.unit;
   if (unit !== undefined && (typeof unit !== 'string' || !UNIT_PATTERN.test(unit))) {
-    throw new ValidationError(QUARANTINE_REASONS.invalidUnit, `readings[${index}].unit must be a UCUM code (1-32 printable characters), got ${describe(unit)}`);
+    throw new ValidationError(QUARANTINE_REASONS.invalidUnit, `readings[${index}].unit must be a UCUM code (1-32 printable characters), got ${describeValue(unit)}`);
   }
   return raw as unknown as Reading;
 }
@@ -107,7 +74,7 @@ function checkReading(raw: unknown, index: number, arrivedAtMs: number): Reading
 function checkEnrichment(raw: JsonObject, field: 'plantId' | 'lineId', pattern: RegExp): void {
   const value = raw[field];
   if (!matches(value, pattern, knownIdentifiers)) {
-    throw new ValidationError(QUARANTINE_REASONS.missingEnrichment, `${field} (added by the topic rule) must match ${pattern.source}, got ${describe(value)}`);
+    throw new ValidationError(QUARANTINE_REASONS.missingEnrichment, `${field} (added by the topic rule) must match ${pattern.source}, got ${describeValue(value)}`);
   }
 }
 
@@ -122,35 +89,35 @@ function checkEnrichment(raw: JsonObject, field: 'plantId' | 'lineId', pattern: 
  */
 export function validateTelemetryMessage(raw: unknown, arrivedAtMs: number): TelemetryMessage {
   if (!isObject(raw)) {
-    throw new ValidationError(QUARANTINE_REASONS.notAnObject, `record must be a JSON object, got ${describe(raw)}`);
+    throw new ValidationError(QUARANTINE_REASONS.notAnObject, `record must be a JSON object, got ${describeValue(raw)}`);
   }
   if (raw.schemaVersion !== 1) {
-    throw new ValidationError(QUARANTINE_REASONS.unsupportedSchemaVersion, `schemaVersion must be 1, got ${describe(raw.schemaVersion)}`);
+    throw new ValidationError(QUARANTINE_REASONS.unsupportedSchemaVersion, `schemaVersion must be 1, got ${describeValue(raw.schemaVersion)}`);
   }
   const assetId = raw.assetId;
   if (!matches(assetId, IDENTIFIER_PATTERN, knownIdentifiers)) {
-    throw new ValidationError(QUARANTINE_REASONS.unknownAsset, `assetId must match ${IDENTIFIER_PATTERN.source}, got ${describe(assetId)}`);
+    throw new ValidationError(QUARANTINE_REASONS.unknownAsset, `assetId must match ${IDENTIFIER_PATTERN.source}, got ${describeValue(assetId)}`);
   }
   checkEnrichment(raw, 'plantId', IDENTIFIER_PATTERN);
   checkEnrichment(raw, 'lineId', IDENTIFIER_PATTERN);
   const thingName = raw.thingName;
   if (!matches(thingName, THING_NAME_PATTERN, knownThingNames)) {
-    throw new ValidationError(QUARANTINE_REASONS.missingEnrichment, `thingName (added by the topic rule) must match ${THING_NAME_PATTERN.source}, got ${describe(thingName)}`);
+    throw new ValidationError(QUARANTINE_REASONS.missingEnrichment, `thingName (added by the topic rule) must match ${THING_NAME_PATTERN.source}, got ${describeValue(thingName)}`);
   }
   if (raw.clientId !== thingName) {
-    throw new ValidationError(QUARANTINE_REASONS.thingMismatch, `clientId ${describe(raw.clientId)} is not the thing ${describe(thingName)} of the topic`);
+    throw new ValidationError(QUARANTINE_REASONS.thingMismatch, `clientId ${describeValue(raw.clientId)} is not the thing ${describeValue(thingName)} of the topic`);
   }
   const receivedAt = raw.receivedAt;
   if (typeof receivedAt !== 'number' || !Number.isSafeInteger(receivedAt)) {
-    throw new ValidationError(QUARANTINE_REASONS.missingEnrichment, `receivedAt (added by the topic rule) must be an integer of epoch milliseconds, got ${describe(receivedAt)}`);
+    throw new ValidationError(QUARANTINE_REASONS.missingEnrichment, `receivedAt (added by the topic rule) must be an integer of epoch milliseconds, got ${describeValue(receivedAt)}`);
   }
   const seq = raw.seq;
   if (seq !== undefined && (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0)) {
-    throw new ValidationError(QUARANTINE_REASONS.invalidSeq, `seq must be a non-negative integer, got ${describe(seq)}`);
+    throw new ValidationError(QUARANTINE_REASONS.invalidSeq, `seq must be a non-negative integer, got ${describeValue(seq)}`);
   }
   const rawReadings = raw.readings;
   if (!Array.isArray(rawReadings) || rawReadings.length === 0) {
-    throw new ValidationError(QUARANTINE_REASONS.noReadings, `readings must be a non-empty array, got ${describe(rawReadings)}`);
+    throw new ValidationError(QUARANTINE_REASONS.noReadings, `readings must be a non-empty array, got ${describeValue(rawReadings)}`);
   }
   if (rawReadings.length > LIMITS.maxReadingsPerMessage) {
     throw new ValidationError(

@@ -9,7 +9,8 @@ import type { CircuitBreaker } from '../shared/CircuitBreaker';
 import { ITEM_ATTRIBUTES, TABLE_KEYS } from '../shared/constants';
 import type { Deadline } from '../shared/Deadline';
 import { withRetry, type RetryPolicy } from '../shared/withRetry';
-import { decodeBucketItem, encodeBucketItem } from './bucketItemCodec';
+import { decodeBucketItem } from './decodeBucketItem';
+import { encodeBucketItem } from './encodeBucketItem';
 import type { BucketItem } from './types';
 
 /** Result of a conditional put: written, or the item was not what the writer expected. */

@@ -1,15 +1,7 @@
-import { BUCKET_FORMAT } from '../shared/bucket/constants';
 import { sensorIdOf } from '../shared/sensorIdOf';
 import type { TelemetryMessage, RecordOrigin } from '../shared/types';
+import { minuteOf } from './minuteOf';
 import type { BucketGroup } from './types';
-
-/** Sort key of a reading's bucket: the epoch ms of its minute's start. */
-export function minuteOf(ts: number): number {
-  return Math.floor(ts / BUCKET_FORMAT.minuteMs) * BUCKET_FORMAT.minuteMs;
-}
-
-// The storer's tests and tools import it from here; the read path from functions/shared.
-export { sensorIdOf };
 
 /**
  * Groups the readings of a batch per sensor per minute, keeping shard order inside each group and

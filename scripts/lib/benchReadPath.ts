@@ -6,7 +6,6 @@ import { AssetDirectory } from '../../functions/shared/query/AssetDirectory';
 import { CREDENTIALS, REGION } from '../../test/helpers/emulators';
 import { realStorer } from '../../test/helpers/realStorer';
 import { telemetry } from '../../test/helpers/records';
-import { fmt, median } from './benchStats';
 
 const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
@@ -55,11 +54,4 @@ export async function benchReadPath(endpoint: string, readingsTable: string, run
   }
   dynamodb.destroy();
   return { itemsRead, capacityUnits, points, runsMs };
-}
-
-export function reportReadPath(figures: ReadPathFigures): void {
-  console.log('Read path (functions/shared/query): 24 h of one 1 Hz sensor (86,400 readings in 1,440 minute buckets written by the storer), 5-minute step, all six aggregates');
-  console.log(
-    `  items read ${fmt(figures.itemsRead)} (${fmt(figures.capacityUnits, 1)} read units), points ${fmt(figures.points)}, ${fmt(median(figures.runsMs), 1)} ms median of ${figures.runsMs.length}   (runs: ${figures.runsMs.map((ms) => fmt(ms, 1)).join(', ')})`,
-  );
 }

@@ -3,8 +3,10 @@
  * The ratio is the median of the per-run ratios (each run's floor and handler time are measured back to
  * back), so it is generally not the printed throughput divided by the printed floor; the lines say so.
  */
-import { fmt, median } from './benchStats';
-import { targetCell, type BenchTarget } from './benchTargets';
+import { type BenchTarget } from './benchTargets';
+import { fmt } from './fmt';
+import { median } from './median';
+import { targetCell } from './targetCell';
 
 /** What one run measured over the same batches. */
 export interface RunResult {

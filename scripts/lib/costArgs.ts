@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util';
 import { CONFIG_LIMITS, EnvironmentConfig } from '../../charts/lib/config';
-import { LIMITS } from '../../functions/shared/constants';
 import { decimalNumber } from './decimalNumber';
 import { helpRequested } from './helpRequested';
 
@@ -16,7 +15,7 @@ export class CostUsageError extends Error {
 }
 
 /** Capacity inputs the command line may override, with the config field each stands for. */
-const OVERRIDES = {
+export const OVERRIDES = {
   sensors: { field: 'sensors', bounds: CONFIG_LIMITS.sensors, integer: true },
   rate: { field: 'readingsPerSecondPerSensor', bounds: CONFIG_LIMITS.readingsPerSecondPerSensor, integer: false },
   'readings-per-message': { field: 'readingsPerMessage', bounds: CONFIG_LIMITS.readingsPerMessage, integer: true },
@@ -34,7 +33,7 @@ export const COST_FLAGS = {
   ...Object.fromEntries(Object.keys(OVERRIDES).map((flag) => [flag, { type: 'string' }])),
 } as const;
 
-type OverrideFlag = keyof typeof OVERRIDES;
+export type OverrideFlag = keyof typeof OVERRIDES;
 
 export interface CostOptionsFromArgs {
   readonly environment: string;
@@ -77,31 +76,4 @@ export function parseCostArgs(argv: readonly string[]): CostOptionsFromArgs | 'h
     capacity,
     ...(devices === undefined ? {} : { devices: numberFlag('devices', devices, DEVICES_LIMITS, true) }),
   };
-}
-
-/** `--readings-per-message 500`, or `capacity.readingsPerMessage 8 of config/prod.yaml` when the flag was not given. */
-function describeInput(flag: OverrideFlag, config: EnvironmentConfig, capacity: CostOptionsFromArgs['capacity']): string {
-  const field = OVERRIDES[flag].field;
-  const given = capacity[field];
-  return given === undefined ? `capacity.${field} ${config.capacity[field]} of ${config.sourceFile}` : `--${flag} ${given}`;
-}
-
-/**
- * The config with the command line's capacity inputs in place of the file's, held to the checks that
- * span fields as loading the file holds them: each flag alone is within its range, but together with the
- * other inputs it must still describe traffic the platform accepts (a message within IoT Core's limit),
- * or the shard plan and its cost price messages that never arrive.
- */
-export function withCapacityOverrides(config: EnvironmentConfig, capacity: CostOptionsFromArgs['capacity']): EnvironmentConfig {
-  const merged: EnvironmentConfig = { ...config, capacity: { ...config.capacity, ...capacity } };
-  const { readingsPerMessage, bytesPerReading } = merged.capacity;
-  const messageBytes = readingsPerMessage * bytesPerReading;
-  if (messageBytes > LIMITS.maxMessageBytes && (capacity.readingsPerMessage !== undefined || capacity.bytesPerReading !== undefined)) {
-    throw new CostUsageError(
-      `cost: ${describeInput('readings-per-message', config, capacity)} with ${describeInput('bytes-per-reading', config, capacity)}: ` +
-        `a message would be ${messageBytes} bytes, over the ${LIMITS.maxMessageBytes} bytes of the data contract (IoT Core's payload limit); ` +
-        `at most ${Math.floor(LIMITS.maxMessageBytes / bytesPerReading)} readings of ${bytesPerReading} bytes fit`,
-    );
-  }
-  return merged;
 }

@@ -1,5 +1,6 @@
 import { readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { join, relative } from 'node:path';
+import { naturalOrder } from './naturalOrder';
 import { ReplayInputError } from './replayErrors';
 
 /** Called for an entry left out of the listing: its path and why (a folder named in the reason is relative to the listed folder). */
@@ -14,11 +15,6 @@ export type SkippedEntry = (path: string, reason: string) => void;
  */
 export function listCsvFiles(dir: string, onSkip: SkippedEntry = () => undefined): string[] {
   return listFolder(dir, dir, new Map([[realpathOf(dir), dir]]), onSkip);
-}
-
-/** `2.csv` before `10.csv`. */
-export function naturalOrder(a: string, b: string): number {
-  return a.localeCompare(b, 'en', { numeric: true });
 }
 
 /** `listed`: the real path of every folder listed so far, to the path it was listed under. */

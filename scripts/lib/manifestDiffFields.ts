@@ -3,8 +3,12 @@
  * scalars as values added and removed, lists of objects paired by a key field when they have one,
  * and JSON documents held in strings compared by content, never by their formatting.
  */
+import { formatPath } from './formatPath';
+import { isObject } from './isObject';
 import type { Change } from './manifestDiffTypes';
-import { formatPath, isObject, Json, JSON_STEP, JsonObject, parseJsonDocument, PathStep, sameJson } from './manifestDiffValues';
+import { Json, JSON_STEP, JsonObject, PathStep } from './manifestDiffValues';
+import { parseJsonDocument } from './parseJsonDocument';
+import { sameJson } from './sameJson';
 
 /**
  * Compares two parsed JSON documents found in strings at `steps` (a policy, a dashboard body), or

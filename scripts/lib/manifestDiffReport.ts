@@ -4,8 +4,12 @@
  * Every line is cut with `…` to MAX_LINE_CHARS, so a huge value never floods a review; a long changed
  * value is shown around its first difference, so two values that differ late never print alike.
  */
+import { cut } from './cut';
+import { differenceWindows } from './differenceWindows';
 import type { Change, ChangedDocument, CodeChange, DashboardChange, EnvironmentDiff, ObjectRef, PolicyChange, StatementFieldChange, StatementSummary, WidgetPlace } from './manifestDiffTypes';
-import { cut, differenceWindows, Json, MAX_VALUE_CHARS, showValue, valueText } from './manifestDiffValues';
+import { Json, MAX_VALUE_CHARS } from './manifestDiffValues';
+import { showValue } from './showValue';
+import { valueText } from './valueText';
 
 export const MAX_LINE_CHARS = 300;
 export const REPORT_FORMATS = ['markdown', 'text'] as const;
@@ -194,7 +198,7 @@ function documentLines({ documents }: EnvironmentDiff): Line[] {
  * `dev: 1 changed, 0 added, 0 removed`, then the controller IAM documents when any differ (they are applied
  * by hand before the sync) and the note of an environment that came or went.
  */
-export function summaryLine(diff: EnvironmentDiff): string {
+function summaryLine(diff: EnvironmentDiff): string {
   const { documents } = diff;
   const documentCount = documents.changed.length + documents.added.length + documents.removed.length;
   const iam = documentCount === 0 ? '' : `; IAM documents: ${documents.changed.length} changed, ${documents.added.length} added, ${documents.removed.length} removed`;

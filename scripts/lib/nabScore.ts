@@ -14,13 +14,7 @@
  * Only rows after the warm-up take part; the predicted changepoints of a flag series are both its
  * edges (episode start and episode end).
  */
-
-export interface NabProfile {
-  readonly name: string;
-  readonly truePositive: number;
-  readonly falsePositive: number;
-  readonly falseNegative: number;
-}
+import { nabCurve, type NabProfile } from './nabCurve';
 
 /** The three weightings of the leaderboard: (A_tp, A_fp, A_fn). */
 export const NAB_PROFILES = [
@@ -44,73 +38,6 @@ export interface NabOutcome {
   readonly missed: number;
   /** Predictions outside every window. */
   readonly falsePositives: number;
-}
-
-/** Rows (from `from` on, compared with the row before) where a 0/1 series changes value. */
-export function edgeRows(series: ArrayLike<number>, from: number): number[] {
-  const rows: number[] = [];
-  for (let row = Math.max(from, 1); row < series.length; row++) {
-    if (series[row] > 0 !== series[row - 1] > 0) rows.push(row);
-  }
-  return rows;
-}
-
-/** Rows (from `from` on) where a 0/1 series is 1: SKAB's `changepoint` column marks its changepoints so. */
-export function markedRows(series: ArrayLike<number>, from: number): number[] {
-  const rows: number[] = [];
-  for (let row = Math.max(from, 0); row < series.length; row++) if (series[row] > 0) rows.push(row);
-  return rows;
-}
-
-/**
- * Windows, hits and false positives of one file. `times` are the rows' epoch milliseconds;
- * `labels` the true anomaly labels (their edges are the true changepoints); `flags` the detector's flags.
- */
-export function nabOutcome(times: ArrayLike<number>, labels: ArrayLike<number>, flags: ArrayLike<number>, warmupRows: number): NabOutcome {
-  return nabOutcomeAt(times, edgeRows(labels, warmupRows), flags, warmupRows);
-}
-
-/** As `nabOutcome`, with the true changepoints given as rows (ascending, none before `warmupRows`). */
-export function nabOutcomeAt(times: ArrayLike<number>, changepointRows: readonly number[], flags: ArrayLike<number>, warmupRows: number): NabOutcome {
-  const windows: { start: number; end: number; hit: number | null }[] = [];
-  for (const row of changepointRows) {
-    const changepoint = times[row];
-    const previousEnd = windows.length > 0 ? windows[windows.length - 1].end : -Infinity;
-    windows.push({ start: Math.max(changepoint, previousEnd), end: changepoint + NAB_LIMITS.windowMs, hit: null });
-  }
-  let falsePositives = 0;
-  let next = 0;
-  for (const row of edgeRows(flags, warmupRows)) {
-    const time = times[row];
-    // Windows are ordered and disjoint but for shared ends; a prediction on a shared end belongs to the earlier one.
-    while (next < windows.length && windows[next].end < time) next++;
-    const window = windows[next];
-    if (window === undefined || time < window.start) falsePositives++;
-    else if (window.hit === null) window.hit = curvePosition(time, window.start, window.end);
-  }
-  const hits = windows.flatMap((window) => (window.hit === null ? [] : [window.hit]));
-  return { hits, missed: windows.length - hits.length, falsePositives };
-}
-
-/** x of the curve point nearest to `time`: −π/2 at the window start, π/2 at its end. */
-function curvePosition(time: number, start: number, end: number): number {
-  const last = NAB_LIMITS.curvePoints - 1;
-  const point = end > start ? Math.round(((time - start) / (end - start)) * last) : 0;
-  return -Math.PI / 2 + (Math.PI * point) / last;
-}
-
-/** Score of a prediction at curve position x: A_tp at −π/2 falling to A_fp at π/2. */
-export function nabCurve(x: number, profile: NabProfile): number {
-  const half = (profile.truePositive - profile.falsePositive) / 2;
-  return half * (-Math.tanh(x) / Math.tanh(Math.PI / 2)) + half + profile.falsePositive;
-}
-
-export function sumNabOutcomes(outcomes: readonly NabOutcome[]): NabOutcome {
-  return {
-    hits: outcomes.flatMap((outcome) => outcome.hits),
-    missed: outcomes.reduce((sum, outcome) => sum + outcome.missed, 0),
-    falsePositives: outcomes.reduce((sum, outcome) => sum + outcome.falsePositives, 0),
-  };
 }
 
 /** Normalised score (0 = nothing found, 100 = every changepoint found at once, no false positive); NaN without changepoints. */

@@ -5,6 +5,8 @@
  * warm-up, the flagged spans, the labelled spans when the file has labels, and the contributors
  * named at each episode start. Written for long files: no array is spread into a call.
  */
+import { escapeXml } from './escapeXml';
+import { niceStep } from './niceStep';
 import type { ReplayResult } from './replayRun';
 
 const LAYOUT = {
@@ -32,17 +34,12 @@ const COLOURS = {
   text: '#333333',
 } as const;
 
-/** Text safe inside SVG/XML content and attributes. */
-export function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] ?? c);
-}
-
 function fixed(value: number): string {
   return value.toFixed(1);
 }
 
 /** Contiguous index ranges [start, end) where `flags[i]` is non-zero. */
-export function flaggedSpans(flags: ArrayLike<number>): [number, number][] {
+function flaggedSpans(flags: ArrayLike<number>): [number, number][] {
   const spans: [number, number][] = [];
   let start = -1;
   for (let i = 0; i <= flags.length; i++) {
@@ -129,14 +126,6 @@ function assetIndices(result: ReplayResult): Map<string, number[]> {
     indices.push(index);
   });
   return byAsset;
-}
-
-/** A round tick step (1, 2 or 5 times a power of ten) that divides `range` into about `targetTicks` ticks. */
-export function niceStep(range: number, targetTicks: number): number {
-  const raw = range / targetTicks;
-  const magnitude = 10 ** Math.floor(Math.log10(raw));
-  const normalised = raw / magnitude;
-  return (normalised < 1.5 ? 1 : normalised < 3.5 ? 2 : normalised < 7.5 ? 5 : 10) * magnitude;
 }
 
 export function plotReplaySvg(result: ReplayResult): string {

@@ -4,7 +4,8 @@
  * asked for), raw series their readings with BAD ones marked.
  */
 import type { AggregatePoint, RawPoint, SeriesResult } from '../../functions/shared/query/types';
-import { escapeXml, niceStep } from './plotReplaySvg';
+import { escapeXml } from './escapeXml';
+import { niceStep } from './niceStep';
 
 const LAYOUT = { width: 1200, left: 230, right: 20, top: 40, strip: 90, gap: 14, bottom: 40 } as const;
 const COLOURS = { line: '#1f4e79', band: 'rgba(31, 78, 121, 0.18)', bad: '#c0392b', grid: '#dddddd', text: '#333333' } as const;

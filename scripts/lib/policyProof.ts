@@ -1,6 +1,7 @@
-import { proofCatalog, type ProofCheck } from './policyProofCatalog';
+import { type ProofCheck } from './policyProofCatalog';
 import { renderPlatformPolicies, type PlatformPolicies } from './policyProofRender';
 import { PolicySimulator, type Decision } from './policyProofSimulator';
+import { proofCatalog } from './proofCatalog';
 
 /**
  * The policy proof: every policy document the charts render, evaluated with @cloud-copilot/iam-simulate
@@ -54,7 +55,7 @@ export interface ProofReport {
 }
 
 /** Evaluates one request with the simulator and tells whether its expectation holds. */
-export async function evaluateCheck(simulator: PolicySimulator, check: ProofCheck): Promise<CheckOutcome> {
+async function evaluateCheck(simulator: PolicySimulator, check: ProofCheck): Promise<CheckOutcome> {
   try {
     const decision = await simulator.evaluate(check.request);
     const passed = check.expect === 'required' ? decision.result === 'Allowed' : decision.result !== 'Allowed';

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { listEnvironments } from '../../charts/lib/config';
+import { listEnvironments } from '../../charts/lib/listEnvironments';
 import { helpRequested } from './helpRequested';
 
 export const PROOF_USAGE = 'usage: proof [--env <env>]';

@@ -1,8 +1,10 @@
 import { Testing } from 'cdk8s';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EnvironmentConfig, loadEnvironmentConfig } from '../../charts/lib/config';
-import { controllerPolicies, stableJson, type ControllerId } from '../../charts/lib/controllerPolicies';
+import { EnvironmentConfig } from '../../charts/lib/config';
+import { loadEnvironmentConfig } from '../../charts/lib/loadEnvironmentConfig';
+import { controllerPolicies, type ControllerId } from '../../charts/lib/controllerPolicies';
+import { stableJson } from '../../charts/lib/stableJson';
 import { ROLE_BOUNDARY_FILE, roleBoundaryDocument } from '../../charts/lib/roleBoundary';
 import { PlatformNames } from '../../charts/lib/names';
 import { buildApp } from '../../main';
@@ -72,7 +74,7 @@ function tagsOf(object: RenderedObject): Record<string, string> {
 }
 
 /** Every object of the environment, rendered in memory with the charts as they are now (nothing is written). */
-export function renderEnvironment(environment: string, configDir?: string): RenderedObject[] {
+function renderEnvironment(environment: string, configDir?: string): RenderedObject[] {
   // synth() is never called, so the outdir is never created; it only keeps the App away from manifests/.
   const app = buildApp(environment, join(tmpdir(), `policy-proof-${environment}-unused`), configDir);
   return app.charts.flatMap((chart) => Testing.synth(chart) as RenderedObject[]);

@@ -8,12 +8,19 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { buildApp } from '../../main';
-import { ConfigError, loadEnvironmentConfig } from '../../charts/lib/config';
-import { controllerPolicyFiles, renderedObjects } from '../../charts/lib/controllerPolicies';
-import { configProblems } from './preflightConfig';
-import { PreflightProblem, problemLine } from './preflightProblem';
-import { createOnlyProblems, currentRendering, dataDeletionProblems, iamDocumentSteps, RenderedFile } from './preflightRendering';
-import { reshardingProblems } from './preflightResharding';
+import { ConfigError } from '../../charts/lib/config';
+import { loadEnvironmentConfig } from '../../charts/lib/loadEnvironmentConfig';
+import { controllerPolicyFiles } from '../../charts/lib/controllerPolicyFiles';
+import { renderedObjects } from '../../charts/lib/renderedObjects';
+import { configProblems } from './configProblems';
+import { PreflightProblem } from './preflightProblem';
+import { problemLine } from './problemLine';
+import { RenderedFile } from './preflightRendering';
+import { createOnlyProblems } from './createOnlyProblems';
+import { currentRendering } from './currentRendering';
+import { dataDeletionProblems } from './dataDeletionProblems';
+import { iamDocumentSteps } from './iamDocumentSteps';
+import { reshardingProblems } from './reshardingProblems';
 
 export interface PreflightInput {
   readonly environment: string;

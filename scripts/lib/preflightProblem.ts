@@ -8,10 +8,6 @@ export interface PreflightProblem {
   readonly todo: string;
 }
 
-export function problemLine(environment: string, problem: PreflightProblem): string {
-  return `preflight ${environment}: ${problem.subject}: ${problem.field}: ${problem.wrong}; ${problem.todo}`;
-}
-
 /** A bad command line: exit code 2 and one line naming the flag and value. */
 export class PreflightUsageError extends Error {
   readonly exitCode = 2;
@@ -20,13 +16,4 @@ export class PreflightUsageError extends Error {
     super(message);
     this.name = 'PreflightUsageError';
   }
-}
-
-/** The longest value quoted in a message; longer ones (policies, inline documents) are cut. */
-const MAX_VALUE_CHARS = 80;
-
-export function quoteValue(value: unknown): string {
-  if (value === undefined) return '(unset)';
-  const text = JSON.stringify(value);
-  return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS - 3)}...` : text;
 }

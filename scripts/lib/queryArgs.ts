@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { QueryInputError } from '../../functions/shared/errors';
-import type { SeriesParameters } from '../../functions/shared/query/parseSeriesQuery';
+import type { SeriesParameters } from '../../functions/shared/query/types';
 import { helpRequested } from './helpRequested';
 import { joinRelativeTimes } from './joinRelativeTimes';
 

@@ -1,7 +1,7 @@
 import { AGGREGATES, type Aggregate } from '../../functions/shared/query/constants';
 import type { AggregatePoint, RawPoint, SeriesResult } from '../../functions/shared/query/types';
 import type { OutputFormat } from './queryArgs';
-import type { QueryRunResult } from './queryRun';
+import type { QueryRunResult } from './runQuery';
 
 const iso = (t: number): string => new Date(t).toISOString();
 const isRaw = (series: SeriesResult): boolean => series.step === 'raw';

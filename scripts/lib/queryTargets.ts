@@ -1,4 +1,6 @@
-import { ConfigError, listEnvironments, loadEnvironmentConfig } from '../../charts/lib/config';
+import { ConfigError } from '../../charts/lib/config';
+import { listEnvironments } from '../../charts/lib/listEnvironments';
+import { loadEnvironmentConfig } from '../../charts/lib/loadEnvironmentConfig';
 import { PlatformNames } from '../../charts/lib/names';
 import { QueryInputError } from '../../functions/shared/errors';
 

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { StreamFunction } from '../../charts/processing';
+import type { StreamFunction } from '../../charts/lib/functionEnvironment';
 import { LIMITS } from '../../functions/shared/constants';
 import { QueryInputError } from '../../functions/shared/errors';
 import { parseInstant } from '../../functions/shared/query/parseInstant';
@@ -135,9 +135,4 @@ function quarantineOptions(environment: string, dryRun: boolean, given: Readonly
   }
   const maxObjects = countFlag(given, 'max-objects', MAX_OBJECTS);
   return { environment, quarantine: source as QuarantineSource, dryRun, fromMs, toMs, maxObjects };
-}
-
-/** Which command the options are for. */
-export function isQuarantineReplay(options: RedriveOptions | QuarantineReplayOptions): options is QuarantineReplayOptions {
-  return 'quarantine' in options;
 }

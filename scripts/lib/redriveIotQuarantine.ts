@@ -4,9 +4,11 @@ import { mapWithConcurrency } from '../../functions/shared/mapWithConcurrency';
 import { sleep } from '../../functions/shared/sleep';
 import { errorText } from './errorText';
 import { KINESIS_LIMITS } from './local/constants';
+import { parseErrorActionDocument } from './parseErrorActionDocument';
+import { rebuildRecord } from './rebuildRecord';
 import type { QuarantineReplayOptions } from './redriveArgs';
 import { RedriveError } from './RedriveError';
-import { LEFT_REASONS, parseErrorActionDocument, rebuildRecord, type LeftReason } from './redriveIotDocument';
+import { LEFT_REASONS, type LeftReason } from './redriveIotDocument';
 import type { IotReplayTargets } from './redriveIotRules';
 
 /** The SDK clients the replay works with (tests point real clients at local servers). */
@@ -51,13 +53,12 @@ interface ListedObject {
 const HOUR_MS = 3_600_000;
 const SUMMARY_PREFIX = 'redrive quarantine/iot';
 
-
 /**
  * The error actions' folders that can hold objects written in [fromMs, toMs): the folder is named after the
  * message's arrival (the rule's timestamp()), and the object is written just after it, so an object written
  * early in the first hour may sit in the folder of the hour before.
  */
-export function quarantineFolders(targets: IotReplayTargets, fromMs: number, toMs: number): string[] {
+function quarantineFolders(targets: IotReplayTargets, fromMs: number, toMs: number): string[] {
   const folders = new Set<string>();
   const first = Math.floor(fromMs / HOUR_MS) - 1;
   const last = Math.floor((toMs - 1) / HOUR_MS);
@@ -189,7 +190,7 @@ async function putInKeyOrder(
  * The message's own device time, for ordering objects written in the same second: the earliest reading's `ts`
  * of a telemetry payload (data contract v1), or a presence event's `timestamp`; undefined when it has none.
  */
-export function deviceTimestamp(payload: Buffer): number | undefined {
+function deviceTimestamp(payload: Buffer): number | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(payload.toString('utf8'));

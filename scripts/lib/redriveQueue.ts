@@ -2,12 +2,15 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { KinesisStreamEvent } from 'aws-lambda';
+import { archivePrefixes } from './archivePrefixes';
 import { errorText } from './errorText';
+import { eventBytes } from './eventBytes';
 import type { RedriveOptions } from './redriveArgs';
 import { parseBatchFailure, type KinesisBatchFailure } from './redriveDocument';
-import { eventBytes, MAX_REDRIVE_EVENT_BYTES, splitIntoEvents, toLambdaRecord } from './redriveEvent';
 import { readRange, type RangeRead } from './redriveRecords';
-import { archivePrefixes, type RedriveFunction, type RedriveTargets } from './redriveTargets';
+import { type RedriveFunction, type RedriveTargets } from './redriveTargets';
+import { MAX_REDRIVE_EVENT_BYTES, splitIntoEvents } from './splitIntoEvents';
+import { toLambdaRecord } from './toLambdaRecord';
 
 /** The SDK clients the redrive works with (tests point real clients at local servers). */
 export interface RedriveClients {

@@ -1,7 +1,9 @@
-import { FIREHOSE_BUFFERING, rawPrefix } from '../../charts/archive';
-import { ConfigError, loadEnvironmentConfig } from '../../charts/lib/config';
+import { FIREHOSE_BUFFERING } from '../../charts/archive';
+import { ConfigError } from '../../charts/lib/config';
+import type { StreamFunction } from '../../charts/lib/functionEnvironment';
+import { loadEnvironmentConfig } from '../../charts/lib/loadEnvironmentConfig';
 import { PlatformNames } from '../../charts/lib/names';
-import type { StreamFunction } from '../../charts/processing';
+import { rawPrefix } from '../../charts/lib/rawPrefix';
 import { RedriveError } from './RedriveError';
 
 /** One stream function as the redrive tool invokes it. */
@@ -23,7 +25,7 @@ export interface RedriveTargets {
   readonly streamArn: string;
   readonly functions: Readonly<Record<StreamFunction, RedriveFunction>>;
   readonly archiveBucket: string;
-  /** Firehose's raw prefix expression (`raw/year=!{timestamp:yyyy}/...`), see charts/archive.ts. */
+  /** Firehose's raw prefix expression (`raw/year=!{timestamp:yyyy}/...`), see charts/lib/rawPrefix.ts. */
   readonly archivePrefixExpression: string;
   /** Firehose buffers this long, so an object's hour may be that much older than a record's arrival. */
   readonly archiveBufferingSeconds: number;
@@ -62,27 +64,4 @@ export function redriveTargets(environment: string, configDir?: string): Redrive
     archivePrefixExpression: rawPrefix(names),
     archiveBufferingSeconds: FIREHOSE_BUFFERING.intervalSeconds,
   };
-}
-
-const HOUR_MS = 3_600_000;
-
-/**
- * The hourly archive prefixes (`s3://bucket/raw/year=.../hour=HH/`, UTC) that can hold records that
- * arrived in the stream between `firstArrivalMs` and `lastArrivalMs`: Firehose names an object after
- * the arrival of the oldest record it buffered, so the hour of a buffering interval earlier counts too.
- */
-export function archivePrefixes(targets: RedriveTargets, firstArrivalMs: number, lastArrivalMs: number): string[] {
-  const prefixes: string[] = [];
-  const from = Math.floor((firstArrivalMs - targets.archiveBufferingSeconds * 1000) / HOUR_MS);
-  const to = Math.floor(Math.max(firstArrivalMs, lastArrivalMs) / HOUR_MS);
-  for (let hour = from; hour <= to; hour += 1) {
-    const iso = new Date(hour * HOUR_MS).toISOString();
-    const prefix = targets.archivePrefixExpression
-      .replace('!{timestamp:yyyy}', iso.slice(0, 4))
-      .replace('!{timestamp:MM}', iso.slice(5, 7))
-      .replace('!{timestamp:dd}', iso.slice(8, 10))
-      .replace('!{timestamp:HH}', iso.slice(11, 13));
-    prefixes.push(`s3://${targets.archiveBucket}/${prefix}`);
-  }
-  return prefixes;
 }

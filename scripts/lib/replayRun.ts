@@ -1,6 +1,6 @@
 /** Runs a parsed file through the production detector: a fresh detector per file and asset. */
 import { AssetDetector, detectorPart, type Verdict } from '../../functions/shared/detector';
-import type { ReplayFile } from './replayInput';
+import type { ReplayFile } from './readReplayFile';
 import type { ReplaySettings } from './replaySettings';
 
 export interface ReplayResult {

@@ -11,7 +11,7 @@
  */
 import { parseArgs } from 'node:util';
 import { AssetDetector, type AssetDetectorState, type DetectorSettings } from '../../functions/shared/detector';
-import { readReplayFile, type ReplayFile } from './replayInput';
+import { readReplayFile, type ReplayFile } from './readReplayFile';
 import { readReplaySettings } from './replaySettings';
 import { SKAB_WARMUP_ROWS } from './skabScore';
 

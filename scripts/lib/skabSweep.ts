@@ -17,11 +17,15 @@ import type { DetectorSettings } from '../../functions/shared/detector';
 import { DETECTOR_INTERNALS } from '../../functions/shared/detector/constants';
 import { benchSkab } from '../benchSkab';
 import { helpRequested } from './helpRequested';
-import { readReplayFile } from './replayInput';
+import { readReplayFile } from './readReplayFile';
 import { NAB_PROFILES, nabScore } from './nabScore';
-import { driftCheck, SKAB_DRIFT_CHUNK_ROWS } from './skabDriftCheck';
-import { nearestRankQuantile, skabOnsets, sumOnsetOutcomes } from './skabOnset';
-import { skabRates, sumSkabCounts } from './skabScore';
+import { driftCheck } from './driftCheck';
+import { SKAB_DRIFT_CHUNK_ROWS } from './parseDriftCheckArgs';
+import { nearestRankQuantile } from './nearestRankQuantile';
+import { skabOnsets } from './skabOnsets';
+import { sumOnsetOutcomes } from './sumOnsetOutcomes';
+import { skabRates } from './skabRates';
+import { sumSkabCounts } from './sumSkabCounts';
 
 export const SWEEP_USAGE = `usage: npx tsx scripts/lib/skabSweep.ts SKAB_DIR ['name={"settings":{...},"internals":{...}}']...`;
 

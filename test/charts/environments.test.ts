@@ -1,8 +1,10 @@
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CONFIG_DIR, loadEnvironmentConfig } from '../../charts/lib/config';
-import { checkEnvironmentSet, loadEnvironmentSet } from '../../charts/lib/environments';
+import { CONFIG_DIR } from '../../charts/lib/config';
+import { checkEnvironmentSet } from '../../charts/lib/checkEnvironmentSet';
+import { loadEnvironmentSet } from '../../charts/lib/loadEnvironmentSet';
+import { loadEnvironmentConfig } from '../../charts/lib/loadEnvironmentConfig';
 
 /** A copy of config/ with one more environment, `qa`, made from dev with the given line replacements. */
 function configWithQa(replacements: readonly [string, string][]): string {

@@ -1,10 +1,13 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Testing } from 'cdk8s';
-import { GRAFANA_SIDECAR, GrafanaChart, pipelineDashboardIdentity, prettyStableJson, type Json } from '../../charts/grafana';
-import { platformLabels, SYNC_WAVES } from '../../charts/lib/conventions';
+import { GRAFANA_SIDECAR, GrafanaChart } from '../../charts/grafana';
+import { pipelineDashboardIdentity } from '../../charts/lib/pipelineDashboardIdentity';
+import { prettyStableJson, type Json } from '../../charts/lib/prettyStableJson';
+import { SYNC_WAVES } from '../../charts/lib/conventions';
+import { platformLabels } from '../../charts/lib/platformLabels';
 import { PlatformNames } from '../../charts/lib/names';
-import { functionEnvironment, type StreamFunction } from '../../charts/processing';
+import { functionEnvironment, type StreamFunction } from '../../charts/lib/functionEnvironment';
 import { Processor } from '../../functions/processor/Processor';
 import { Storer } from '../../functions/storer/Storer';
 import { BucketWriter } from '../../functions/storer/BucketWriter';

@@ -1,9 +1,11 @@
 import { Testing } from 'cdk8s';
-import { loadEnvironmentConfig } from '../../charts/lib/config';
-import { crossplaneSpec } from '../../charts/lib/conventions';
+import { loadEnvironmentConfig } from '../../charts/lib/loadEnvironmentConfig';
+import { crossplaneSpec } from '../../charts/lib/crossplaneSpec';
 import { planCapacity } from '../../charts/lib/capacity';
 import { PlatformNames } from '../../charts/lib/names';
-import { IngestionChart, presenceSql, telemetrySql } from '../../charts/ingestion';
+import { IngestionChart } from '../../charts/ingestion';
+import { presenceSql } from '../../charts/lib/presenceSql';
+import { telemetrySql } from '../../charts/lib/telemetrySql';
 import { findObject, inlineStatements, platformProps, PolicyStatement, RenderedObject, synthChart, trustStatements } from '../helpers/platform';
 
 const render = (environment = 'dev'): RenderedObject[] => synthChart((app, props) => new IngestionChart(app, 'ingestion', props), environment);

@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { listEnvironments } from '../../charts/lib/config';
+import { listEnvironments } from '../../charts/lib/listEnvironments';
 import { buildApp } from '../../main';
 import { RenderedObject } from '../helpers/platform';
 

@@ -1,4 +1,5 @@
-import { NetworkChart, privateSubnetCidr } from '../../charts/network';
+import { privateSubnetCidr } from '../../charts/lib/privateSubnetCidr';
+import { NetworkChart } from '../../charts/network';
 import { findObject, RenderedObject, synthChart } from '../helpers/platform';
 
 const render = (environment = 'dev'): RenderedObject[] => synthChart((app, props) => new NetworkChart(app, 'network', props), environment);

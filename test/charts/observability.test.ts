@@ -1,6 +1,9 @@
 import { Testing } from 'cdk8s';
 import { MetricSpec, OpsAlarm, OpsAlarmProps } from '../../charts/constructs/OpsAlarm';
-import { ALARM_THRESHOLDS, anomalyStormThreshold, ObservabilityChart, quarantineThreshold } from '../../charts/observability';
+import { ALARM_THRESHOLDS } from '../../charts/lib/constants';
+import { anomalyStormThreshold } from '../../charts/lib/anomalyStormThreshold';
+import { quarantineThreshold } from '../../charts/lib/quarantineThreshold';
+import { ObservabilityChart } from '../../charts/observability';
 import { alarmState, metricKey } from '../helpers/alarmEvaluator';
 import { findObject, platformProps, RenderedObject, synthChart } from '../helpers/platform';
 

@@ -9,10 +9,12 @@ import { BundledFunction, BundledFunctionProps } from '../../charts/constructs/B
 import { KinesisEventSourceMapping, KinesisEventSourceMappingProps } from '../../charts/constructs/KinesisEventSourceMapping';
 import { LeastPrivilegeRole, LeastPrivilegeRoleProps } from '../../charts/constructs/LeastPrivilegeRole';
 import { planCapacity } from '../../charts/lib/capacity';
-import { ConfigError, loadEnvironmentConfig } from '../../charts/lib/config';
+import { ConfigError } from '../../charts/lib/config';
+import { functionEnvironment } from '../../charts/lib/functionEnvironment';
+import { loadEnvironmentConfig } from '../../charts/lib/loadEnvironmentConfig';
 import { PlatformNames } from '../../charts/lib/names';
 import { PlatformChartProps } from '../../charts/lib/PlatformChart';
-import { functionEnvironment, ProcessingChart } from '../../charts/processing';
+import { ProcessingChart } from '../../charts/processing';
 import { readProcessorConfig } from '../../functions/processor/config';
 import { resolveDetectorSettings } from '../../functions/shared/detector';
 import { Environment } from '../../functions/shared/Environment';

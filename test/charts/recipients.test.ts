@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Chart, Testing } from 'cdk8s';
 import { EmailSubscription } from '../../charts/constructs/EmailSubscription';
-import { loadEnvironmentConfig } from '../../charts/lib/config';
+import { loadEnvironmentConfig } from '../../charts/lib/loadEnvironmentConfig';
 import { PlatformChartProps } from '../../charts/lib/PlatformChart';
 import { RecipientsChart } from '../../charts/recipients';
 import { platformProps, RenderedObject, synthChart } from '../helpers/platform';

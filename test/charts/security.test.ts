@@ -1,4 +1,5 @@
-import { denyInsecureTransport, policyDocument } from '../../charts/constructs/policyDocument';
+import { denyInsecureTransport } from '../../charts/constructs/denyInsecureTransport';
+import { policyDocument } from '../../charts/constructs/policyDocument';
 import { KEY_ADMIN_ACTIONS, KMS_CONTROLLER_KEY_ACTIONS, SecurityChart } from '../../charts/security';
 import { findObject, RenderedObject, synthChart } from '../helpers/platform';
 

@@ -1,7 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import { TABLE_KEYS } from '../../functions/shared/constants';
 import { EncryptedTable, EncryptedTableProps } from '../../charts/constructs/EncryptedTable';
-import { loadEnvironmentConfig } from '../../charts/lib/config';
+import { loadEnvironmentConfig } from '../../charts/lib/loadEnvironmentConfig';
 import { StorageChart, tieringRule } from '../../charts/storage';
 import { findObject, platformProps, RenderedObject, synthChart } from '../helpers/platform';
 

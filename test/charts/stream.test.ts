@@ -1,7 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import { EncryptedTopic } from '../../charts/constructs/EncryptedTopic';
 import { FanOutConsumer } from '../../charts/constructs/FanOutConsumer';
-import { loadEnvironmentConfig } from '../../charts/lib/config';
+import { loadEnvironmentConfig } from '../../charts/lib/loadEnvironmentConfig';
 import { PlatformChartProps } from '../../charts/lib/PlatformChart';
 import { StreamChart } from '../../charts/stream';
 import { fanOutStageProps, findObject, platformProps, RenderedObject, synthChart } from '../helpers/platform';

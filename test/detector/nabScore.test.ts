@@ -1,4 +1,10 @@
-import { edgeRows, markedRows, NAB_PROFILES, nabCurve, nabOutcome, nabOutcomeAt, nabScore, sumNabOutcomes, type NabOutcome } from '../../scripts/lib/nabScore';
+import { edgeRows } from '../../scripts/lib/edgeRows';
+import { markedRows } from '../../scripts/lib/markedRows';
+import { nabCurve } from '../../scripts/lib/nabCurve';
+import { nabOutcome } from '../../scripts/lib/nabOutcome';
+import { nabOutcomeAt } from '../../scripts/lib/nabOutcomeAt';
+import { NAB_PROFILES, nabScore, type NabOutcome } from '../../scripts/lib/nabScore';
+import { sumNabOutcomes } from '../../scripts/lib/sumNabOutcomes';
 
 const [standard, lowFp, lowFn] = NAB_PROFILES;
 /** One row per second from t = 0. */

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ReplayFile } from '../../scripts/lib/replayInput';
+import type { ReplayFile } from '../../scripts/lib/readReplayFile';
 import { replayFile } from '../../scripts/lib/replayRun';
 import { readReplaySettings } from '../../scripts/lib/replaySettings';
 import { generateRows, injectFault, START_TS, toSamples } from './syntheticSeries';

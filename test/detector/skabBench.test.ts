@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BENCH_SKAB_USAGE, benchSkab, formatBenchSkabReport, parseBenchSkabArgs, runBenchSkab, type SkabBenchResult } from '../../scripts/benchSkab';
 import { ReplayInputError, ReplayUsageError } from '../../scripts/lib/replayErrors';
-import { classifyFalseAlarms } from '../../scripts/lib/skabFalseAlarms';
-import { countSkabFile, skabRates, sumSkabCounts } from '../../scripts/lib/skabScore';
+import { classifyFalseAlarms } from '../../scripts/lib/classifyFalseAlarms';
+import { countSkabFile } from '../../scripts/lib/countSkabFile';
+import { skabRates } from '../../scripts/lib/skabRates';
+import { sumSkabCounts } from '../../scripts/lib/sumSkabCounts';
 import { generateRows, injectFault, START_TS, type MetricSpec } from './syntheticSeries';
 
 describe('SKAB scoring', () => {

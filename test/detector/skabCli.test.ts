@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { DRIFT_CHECK_USAGE, parseDriftCheckArgs, SKAB_DRIFT_CHUNK_ROWS } from '../../scripts/lib/skabDriftCheck';
+import { DRIFT_CHECK_USAGE, parseDriftCheckArgs, SKAB_DRIFT_CHUNK_ROWS } from '../../scripts/lib/parseDriftCheckArgs';
 import { parseSweepArgs, SWEEP_USAGE } from '../../scripts/lib/skabSweep';
 
 const PROJECT_ROOT = resolve(__dirname, '../..');

@@ -1,4 +1,7 @@
-import { formatOnset, nearestRankQuantile, onsetOutcome, sumOnsetOutcomes } from '../../scripts/lib/skabOnset';
+import { formatOnset } from '../../scripts/lib/formatOnset';
+import { nearestRankQuantile } from '../../scripts/lib/nearestRankQuantile';
+import { onsetOutcome } from '../../scripts/lib/onsetOutcome';
+import { sumOnsetOutcomes } from '../../scripts/lib/sumOnsetOutcomes';
 
 describe('onset delay', () => {
   // One row per second; warm-up of 2 rows.

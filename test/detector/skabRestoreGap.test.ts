@@ -1,5 +1,5 @@
 import { restoreGapStudy } from '../../scripts/lib/skabRestoreGap';
-import type { ReplayFile } from '../../scripts/lib/replayInput';
+import type { ReplayFile } from '../../scripts/lib/readReplayFile';
 import { generateRows, injectFault, toSamples } from './syntheticSeries';
 
 const WARMUP = 200;

@@ -1,5 +1,8 @@
-import type { ReplayFile } from '../../scripts/lib/replayInput';
-import { formatStepStudy, parseStep, stepStudy, warmupDeviations, type StepStudyOptions } from '../../scripts/lib/skabStepStudy';
+import type { ReplayFile } from '../../scripts/lib/readReplayFile';
+import { formatStepStudy } from '../../scripts/lib/formatStepStudy';
+import { parseStep } from '../../scripts/lib/parseStep';
+import { stepStudy, type StepStudyOptions } from '../../scripts/lib/stepStudy';
+import { warmupDeviations } from '../../scripts/lib/warmupDeviations';
 import { generateRows, PUMP_METRICS, toSamples } from './syntheticSeries';
 
 function normalRecording(rows: number): ReplayFile {

@@ -6,7 +6,7 @@ import { Testing } from 'cdk8s';
 import { bucketStats } from '../../functions/shared/bucketStats';
 import { TABLE_KEYS, THING_STATUS_KEY_PREFIX } from '../../functions/shared/constants';
 import { parseKinesisRecord } from '../../functions/shared/parseKinesisRecord';
-import { minuteOf } from '../../functions/storer/groupReadings';
+import { minuteOf } from '../../functions/storer/minuteOf';
 import { IngestionChart } from '../../charts/ingestion';
 import { StorageChart } from '../../charts/storage';
 import { readManifests } from '../../scripts/lib/local/readManifests';

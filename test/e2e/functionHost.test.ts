@@ -2,7 +2,7 @@ import type { KinesisStreamEvent } from 'aws-lambda';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createZip } from '../../charts/lib/zip';
+import { createZip } from '../../charts/lib/createZip';
 import { FunctionHost } from '../../scripts/lib/local/FunctionHost';
 import type { FunctionSpec } from '../../scripts/lib/local/LocalManifests';
 

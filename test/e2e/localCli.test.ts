@@ -3,14 +3,20 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { FAULT_KINDS } from '../../scripts/lib/fleet/constants';
-import { loadtestFailures, loadtestLastLine, type LoadtestOutcome } from '../../scripts/lib/local/loadtestVerdict';
+import { type LoadtestOutcome } from '../../scripts/lib/local/loadtestVerdict';
+import { loadtestFailures } from '../../scripts/lib/local/loadtestFailures';
+import { loadtestLastLine } from '../../scripts/lib/local/loadtestLastLine';
 import { LOADTEST_FLAGS, LOADTEST_USAGE, parseLoadtestArgs } from '../../scripts/lib/local/parseLoadtestArgs';
 import { LOCAL_FLAGS, LOCAL_USAGE, parseLocalArgs } from '../../scripts/lib/local/parseLocalArgs';
-import { faultDeviceIndex, HEALTHY_PEAK_SHARE, planLoadtest } from '../../scripts/lib/local/planLoadtest';
+import { HEALTHY_PEAK_SHARE, planLoadtest } from '../../scripts/lib/local/planLoadtest';
+import { faultDeviceIndex } from '../../scripts/lib/local/faultDeviceIndex';
 import { samplesPerMessage } from '../../scripts/lib/fleet/samplesPerMessage';
 import { screenAsset } from '../../scripts/lib/fleet/screenAsset';
 import { readManifests } from '../../scripts/lib/local/readManifests';
-import { liveLocalEndpoints, localEndpointsPath, removeLocalEndpoints, writeLocalEndpoints } from '../../scripts/lib/localEndpoints';
+import { liveLocalEndpoints } from '../../scripts/lib/liveLocalEndpoints';
+import { localEndpointsPath } from '../../scripts/lib/localEndpointsPath';
+import { removeLocalEndpoints } from '../../scripts/lib/removeLocalEndpoints';
+import { writeLocalEndpoints } from '../../scripts/lib/writeLocalEndpoints';
 
 const REPOSITORY = resolve(__dirname, '../..');
 

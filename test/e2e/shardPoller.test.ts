@@ -1,7 +1,8 @@
 import { GetRecordsCommand, ListShardsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { FunctionHost, InvokeResult } from '../../scripts/lib/local/FunctionHost';
+import type { FunctionHost } from '../../scripts/lib/local/FunctionHost';
+import type { InvokeResult } from '../../scripts/lib/local/ExecutionEnvironment';
 import type { MappingSpec } from '../../scripts/lib/local/LocalManifests';
 import { ShardPoller, type MappingCounters } from '../../scripts/lib/local/ShardPoller';
 import { startKinesalite, TestStream, type Emulator } from '../helpers/emulators';

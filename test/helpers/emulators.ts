@@ -12,7 +12,7 @@ import {
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { TABLE_KEYS } from '../../functions/shared/constants';
-import { toLambdaRecord } from '../../scripts/lib/redriveEvent';
+import { toLambdaRecord } from '../../scripts/lib/toLambdaRecord';
 
 export const REGION = 'sa-east-1';
 export const CREDENTIALS = { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' };

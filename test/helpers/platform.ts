@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { Chart, Testing } from 'cdk8s';
 import { parse, parseAllDocuments } from 'yaml';
 import { planCapacity } from '../../charts/lib/capacity';
-import { CONFIG_DIR, EnvironmentConfig, loadEnvironmentConfig, parseEnvironmentConfig } from '../../charts/lib/config';
+import { CONFIG_DIR, EnvironmentConfig, parseEnvironmentConfig } from '../../charts/lib/config';
+import { loadEnvironmentConfig } from '../../charts/lib/loadEnvironmentConfig';
 import { PlatformNames } from '../../charts/lib/names';
 import { PlatformChartProps } from '../../charts/lib/PlatformChart';
 

@@ -2,12 +2,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { listEnvironments } from '../../charts/lib/config';
+import { listEnvironments } from '../../charts/lib/listEnvironments';
 import { runPolicyProof, type ProofReport } from '../../scripts/lib/policyProof';
-import { ADMINISTRATOR, proofCatalog } from '../../scripts/lib/policyProofCatalog';
+import { ADMINISTRATOR } from '../../scripts/lib/policyProofCatalog';
+import { proofCatalog } from '../../scripts/lib/proofCatalog';
 import { renderPlatformPolicies, type PlatformPolicies, type PolicyDocument, type RenderedDocument } from '../../scripts/lib/policyProofRender';
 import { PLATFORM_KEY_ID, PolicySimulator, type AccessRequest } from '../../scripts/lib/policyProofSimulator';
-import { writeProcessorFanOutConfig } from '../../scripts/lib/local/renderProcessorFanOut';
+import { writeProcessorFanOutConfig } from '../../scripts/lib/local/writeProcessorFanOutConfig';
 
 /** Rendering bundles both functions with esbuild: once per environment for the whole file. */
 const rendered = new Map<string, PlatformPolicies>();

@@ -2,8 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { DEFAULT_BENCH_RUNS, parseBenchArgs } from '../../scripts/lib/benchArgs';
 import { functionReport, type RunResult } from '../../scripts/lib/benchReport';
-import { median } from '../../scripts/lib/benchStats';
-import { targetCell, targetMet, targetSummary, type BenchTarget } from '../../scripts/lib/benchTargets';
+import { median } from '../../scripts/lib/median';
+import { type BenchTarget } from '../../scripts/lib/benchTargets';
+import { targetCell } from '../../scripts/lib/targetCell';
+import { targetMet } from '../../scripts/lib/targetMet';
+import { targetSummary } from '../../scripts/lib/targetSummary';
 import { ReplayUsageError } from '../../scripts/lib/replayErrors';
 
 const PROJECT_ROOT = resolve(__dirname, '../..');

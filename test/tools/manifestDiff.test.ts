@@ -1,8 +1,10 @@
-import { diffEnvironment, hasChanges } from '../../scripts/lib/manifestDiff';
+import { diffEnvironment } from '../../scripts/lib/diffEnvironment';
+import { hasChanges } from '../../scripts/lib/hasChanges';
 import { formatReport, MAX_LINE_CHARS } from '../../scripts/lib/manifestDiffReport';
-import { renderEnvironment } from '../../scripts/lib/manifestDiffSources';
+import { renderEnvironment } from '../../scripts/lib/renderEnvironment';
 import type { CodeChange, DashboardChange, EnvironmentDiff, ManifestObject, PolicyChange, ReplacementChange } from '../../scripts/lib/manifestDiffTypes';
-import { MAX_VALUE_CHARS, parseJsonDocument, type Json, type JsonObject } from '../../scripts/lib/manifestDiffValues';
+import { MAX_VALUE_CHARS, type Json, type JsonObject } from '../../scripts/lib/manifestDiffValues';
+import { parseJsonDocument } from '../../scripts/lib/parseJsonDocument';
 
 const BASE = 'main (0123456789ab)';
 

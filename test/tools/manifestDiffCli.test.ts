@@ -3,13 +3,17 @@ import { appendFileSync, cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BUNDLE_ANNOTATIONS } from '../../charts/constructs/BundledFunction';
-import { bundleFunction, bundleInputLines, FUNCTIONS_DIR, FunctionBundle } from '../../charts/lib/bundle';
-import { listEnvironments } from '../../charts/lib/config';
+import { FUNCTIONS_DIR, FunctionBundle } from '../../charts/lib/bundle';
+import { bundleFunction } from '../../charts/lib/bundleFunction';
+import { bundleInputLines } from '../../charts/lib/bundleInputLines';
+import { listEnvironments } from '../../charts/lib/listEnvironments';
 import { DiffIo, GIT_AND_SYNTH, runDiff } from '../../scripts/diff';
-import { diffEnvironment } from '../../scripts/lib/manifestDiff';
+import { diffEnvironment } from '../../scripts/lib/diffEnvironment';
 import { DIFF_USAGE } from '../../scripts/lib/manifestDiffArgs';
 import { formatReport, MAX_LINE_CHARS } from '../../scripts/lib/manifestDiffReport';
-import { committedEnvironments, renderEnvironmentWithDocuments, resolveBase } from '../../scripts/lib/manifestDiffSources';
+import { committedEnvironments } from '../../scripts/lib/committedEnvironments';
+import { renderEnvironmentWithDocuments } from '../../scripts/lib/renderEnvironmentWithDocuments';
+import { resolveBase } from '../../scripts/lib/resolveBase';
 import type { ManifestObject } from '../../scripts/lib/manifestDiffTypes';
 import type { JsonObject } from '../../scripts/lib/manifestDiffValues';
 

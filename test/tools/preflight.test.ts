@@ -4,14 +4,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { buildApp } from '../../main';
-import { CONFIG_DIR, loadEnvironmentConfig } from '../../charts/lib/config';
-import { controllerPolicyFiles, renderedObjects } from '../../charts/lib/controllerPolicies';
-import { createOnlyKind } from '../../charts/lib/createOnlyFields';
+import { CONFIG_DIR } from '../../charts/lib/config';
+import { loadEnvironmentConfig } from '../../charts/lib/loadEnvironmentConfig';
+import { controllerPolicyFiles } from '../../charts/lib/controllerPolicyFiles';
+import { renderedObjects } from '../../charts/lib/renderedObjects';
+import { createOnlyKind } from '../../charts/lib/createOnlyKind';
 import { runPreflight } from '../../scripts/lib/preflight';
 import { parsePreflightArgs, PREFLIGHT_USAGE } from '../../scripts/lib/preflightArgs';
 import { PreflightUsageError } from '../../scripts/lib/preflightProblem';
-import { reshardingProblems, reshardingSteps } from '../../scripts/lib/preflightResharding';
-import { committedIamDocuments, committedRendering, createOnlyProblems, currentRendering, dataDeletionProblems, deployedRendering, RenderedFile } from '../../scripts/lib/preflightRendering';
+import { reshardingProblems } from '../../scripts/lib/reshardingProblems';
+import { reshardingSteps } from '../../scripts/lib/reshardingSteps';
+import { RenderedFile } from '../../scripts/lib/preflightRendering';
+import { committedIamDocuments } from '../../scripts/lib/committedIamDocuments';
+import { committedRendering } from '../../scripts/lib/committedRendering';
+import { createOnlyProblems } from '../../scripts/lib/createOnlyProblems';
+import { currentRendering } from '../../scripts/lib/currentRendering';
+import { dataDeletionProblems } from '../../scripts/lib/dataDeletionProblems';
+import { deployedRendering } from '../../scripts/lib/deployedRendering';
 
 const projectRoot = join(__dirname, '..', '..');
 

@@ -2,7 +2,8 @@ import { QueryLimitError, UnknownSensorError } from '../../functions/shared/erro
 import { QUERY_LIMITS } from '../../functions/shared/query/constants';
 import type { QueryService } from '../../functions/shared/query/QueryService';
 import type { SeriesQuery, SeriesResult } from '../../functions/shared/query/types';
-import { runQuery, type QueryPlan } from '../../scripts/lib/queryRun';
+import type { QueryPlan } from '../../scripts/lib/planQuery';
+import { runQuery } from '../../scripts/lib/runQuery';
 
 const FROM = Date.UTC(2026, 11, 1);
 const TO = FROM + 86_400_000;

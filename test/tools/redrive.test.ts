@@ -7,12 +7,15 @@ import type { KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecor
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ENV } from '../../functions/shared/constants';
-import { decodeBucketItem } from '../../functions/storer/bucketItemCodec';
+import { decodeBucketItem } from '../../functions/storer/decodeBucketItem';
 import { parseRedriveArgs, type RedriveOptions } from '../../scripts/lib/redriveArgs';
 import { parseBatchFailure } from '../../scripts/lib/redriveDocument';
-import { eventBytes, splitIntoEvents, toLambdaRecord } from '../../scripts/lib/redriveEvent';
+import { eventBytes } from '../../scripts/lib/eventBytes';
+import { splitIntoEvents } from '../../scripts/lib/splitIntoEvents';
+import { toLambdaRecord } from '../../scripts/lib/toLambdaRecord';
 import { redriveQueue, type RedriveSettings, type RedriveSummary } from '../../scripts/lib/redriveQueue';
-import { archivePrefixes, redriveTargets } from '../../scripts/lib/redriveTargets';
+import { redriveTargets } from '../../scripts/lib/redriveTargets';
+import { archivePrefixes } from '../../scripts/lib/archivePrefixes';
 import { createTables, REGION, setAwsTestEnvironment, startDynalite, startKinesalite, testDynamoClient, TestStream, type Emulator } from '../helpers/emulators';
 import type { KinesisHandler } from '../helpers/eventSourceMapping';
 import { FakeAwsServer } from '../helpers/FakeAwsServer';

@@ -2,7 +2,7 @@ import { ITEM_ATTRIBUTES, TABLE_KEYS } from '../constants';
 
 /**
  * The minute-bucket item of the readings table, one item per sensor per minute: encoded by the storer
- * (functions/storer/bucketItemCodec.ts), decoded by the storer and the read path alike
+ * (functions/storer/encodeBucketItem.ts), decoded by the storer and the read path alike
  * (decodeMinuteBucket.ts). This is the stored format: a changed name or minute leaves every item
  * already written unreadable (or misread) until its TTL.
  */

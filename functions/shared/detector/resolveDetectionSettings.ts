@@ -1,20 +1,13 @@
 import { IDENTIFIER_PATTERN } from '../constants';
 import { isUtcTime } from '../isUtcTime';
 import { DEFAULT_STATUS_HEARTBEAT_SECONDS, DETECTION_SETTING_RULES, DETECTOR_DEFAULTS } from './constants';
+import { describeRule, type NumberRule } from './describeRule';
 import { DetectorSettingsError } from './errors';
 import type { DetectionSettings, MetricLimit, ResolvedDetectionSettings } from './types';
 
 /** Settings that map asset ids to the UTC time of an operator's request. */
 type AssetTimesSetting = 'acknowledge' | 'relearn';
 type NumberSetting = Exclude<keyof DetectionSettings, 'limits' | AssetTimesSetting>;
-interface NumberRule {
-  readonly integer: boolean;
-  readonly min: number;
-  readonly max: number;
-  readonly minExclusive?: boolean;
-  readonly maxExclusive?: boolean;
-  readonly note?: string;
-}
 
 /** Every setting of the detection block, in the order messages list them. */
 export const DETECTION_SETTING_NAMES = ['limits', ...(Object.keys(DETECTION_SETTING_RULES) as NumberSetting[]), 'acknowledge', 'relearn'] as const satisfies readonly (keyof DetectionSettings)[];
@@ -33,15 +26,6 @@ function invalid(setting: string, value: unknown, expected: string): DetectorSet
 
 function unknown(setting: string, value: unknown, known: readonly string[]): DetectorSettingsError {
   return new DetectorSettingsError(setting, value, { known });
-}
-
-/** The rule of a numeric setting in words, the same in every message that quotes it. */
-export function describeRule(rule: NumberRule): string {
-  const kind = rule.integer ? 'an integer' : 'a number';
-  const range = rule.minExclusive
-    ? `${kind} above ${rule.min} and at most ${rule.max}`
-    : `${kind} from ${rule.min} to ${rule.maxExclusive ? 'below ' : ''}${rule.max}`;
-  return rule.note === undefined ? range : `${range} (${rule.note})`;
 }
 
 function checkNumber(setting: NumberSetting, value: unknown): number {

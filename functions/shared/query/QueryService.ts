@@ -1,12 +1,11 @@
 import { QueryLimitError, UnknownSensorError } from '../errors';
 import { QUERY_LIMITS, STEPS } from './constants';
 import type { AssetDirectory } from './AssetDirectory';
-import type { SeriesParameters } from './parseSeriesQuery';
 import { rawPoints } from './rawPoints';
 import { rollUp } from './rollUp';
 import type { SeriesReader } from './SeriesReader';
 import { stepPointCount } from './stepPointCount';
-import type { AssetSummary, SeriesQuery, SeriesResult } from './types';
+import type { AssetSummary, SeriesParameters, SeriesQuery, SeriesResult } from './types';
 
 export interface QueryServiceOptions {
   readonly reader: Pick<SeriesReader, 'read' | 'maxCapacityUnits'>;

@@ -59,3 +59,21 @@ export interface AssetSummary {
   /** The asset has more metrics than its item lists (LIMITS.maxListedMetricsPerAsset): `metrics` is not all of them. */
   readonly metricsIncomplete?: true;
 }
+
+/** The request's parameters as text, as a query string or a command line carries them. */
+export interface SeriesParameters {
+  readonly assetId?: string;
+  readonly metric?: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly step?: string;
+  readonly agg?: string;
+}
+
+export interface ParseSeriesOptions {
+  readonly now: number;
+  /** CLI: `now` and `-6h` offsets are accepted. */
+  readonly allowRelative: boolean;
+  /** How the caller names each parameter in errors (`--asset` for `assetId` on the command line). */
+  readonly label?: (parameter: keyof SeriesParameters) => string;
+}

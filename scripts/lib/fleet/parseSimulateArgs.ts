@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { LIMITS } from '../../../functions/shared/constants';
-import { ASSET_TYPES, FAULT_KINDS, FLEET_DEFAULTS, FLEET_LIMITS, IOT_ALPN_PROTOCOL } from './constants';
+import { FLEET_DEFAULTS, FLEET_LIMITS, IOT_ALPN_PROTOCOL } from './constants';
 import { ENVIRONMENT_NAME, manifestEnvironments } from './manifestEnvironments';
 import { decimalNumber } from '../decimalNumber';
 import { helpRequested } from '../helpRequested';
@@ -36,19 +36,7 @@ export const SIMULATE_FLAGS = {
   hold: { type: 'boolean', default: false },
 } as const;
 
-const MANIFESTS = resolve(__dirname, '../../../manifests');
-
-/** What `--help` prints: the usage, and the values --fault and --env take here. */
-export function simulateHelp(environments: readonly string[] = manifestEnvironments(MANIFESTS)): string {
-  const metrics = Object.entries(ASSET_TYPES).map(([type, models]) => `${type} ${models.map((m) => m.metric).join(', ')}`);
-  return [
-    SIMULATE_USAGE,
-    `  --fault kinds: ${FAULT_KINDS.join(', ')} (metric for step, drift, spike, stuck, bad; size for step, drift, spike in sd, skew in ms)`,
-    `  metrics: ${metrics.join('; ')}`,
-    `  --env: ${environments.join(', ') || 'none rendered (npm run synth)'}`,
-    '  details: docs/local.md',
-  ].join('\n');
-}
+export const MANIFESTS = resolve(__dirname, '../../../manifests');
 
 export interface SimulateOptions {
   readonly environment: string;

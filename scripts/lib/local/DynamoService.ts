@@ -1,9 +1,7 @@
-import { request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Worker } from 'node:worker_threads';
-import { BACKGROUND_NICE, LOWER_OWN_PRIORITY_SOURCE } from './threadPriority';
+import { LOWER_OWN_PRIORITY_SOURCE } from './threadPriority';
 import { DYNAMO_SERVICE_REPORT_MS } from './constants';
 import type { LoopTime } from './Emulator';
-import { LocalHttpServer } from './LocalHttpServer';
 
 /**
  * The worker's source: dynalite, with a gate in front of its request handler in the same thread. The gate
@@ -147,113 +145,5 @@ export class DynamoService {
     const worker = this.#worker;
     this.#worker = undefined;
     if (worker) await worker.terminate();
-  }
-}
-
-/**
- * DynamoDB as the running functions see it: one DynamoService per group of tables (the tables the running
- * functions name in their `*_TABLE` variables, grouped so that a function's tables share one; the others go
- * with the first), each in its own thread. DynamoDB's tables do not share capacity, so the storer's
- * read-modify-writes of minute buckets do not queue in front of the processor's status and checkpoint writes.
- */
-export class DynamoTables {
-  readonly groups: ReadonlyArray<{ readonly label: string; readonly tables: readonly string[]; readonly service: DynamoService }>;
-
-  /** `background`: tables only latency-tolerant functions use; their group's dynalite runs at BACKGROUND_NICE. */
-  constructor(groups: ReadonlyArray<readonly string[]>, background: ReadonlySet<string> = new Set()) {
-    this.groups = groups.map((tables) => ({
-      label: `dynamodb ${tables.map((t) => t.replace(/^dynamodb-/, '')).join('+')}`,
-      tables,
-      service: new DynamoService(tables.every((table) => background.has(table)) ? BACKGROUND_NICE : 0),
-    }));
-  }
-
-  async start(): Promise<void> {
-    await Promise.all(this.groups.map((group) => group.service.start()));
-  }
-
-  /** The endpoint that holds `table` (the first one for a table of no group). */
-  endpointOf(table: string | undefined): string {
-    return (this.groups.find((group) => table !== undefined && group.tables.includes(table)) ?? this.groups[0])?.service.endpoint ?? '';
-  }
-
-  watchStatusTable(table: string, onLatencies: (latencies: readonly number[]) => void): void {
-    const group = this.groups.find((g) => g.tables.includes(table));
-    if (!group) return;
-    group.service.watchStatusTable(table);
-    group.service.onStatusLatencies = onLatencies;
-  }
-
-  injectShare(operation: string, fault: 'throttle', share: number, durationMs: number): void {
-    for (const group of this.groups) group.service.injectShare(operation, fault, share, durationMs);
-  }
-
-  clear(): void {
-    for (const group of this.groups) group.service.clear();
-  }
-
-  /** Requests per operation over every table group, as of the workers' last reports. */
-  get counts(): Record<string, number> {
-    const total: Record<string, number> = {};
-    for (const group of this.groups) for (const [operation, n] of Object.entries(group.service.counts)) total[operation] = (total[operation] ?? 0) + n;
-    return total;
-  }
-
-  get throttled(): number {
-    return this.groups.reduce((sum, group) => sum + group.service.throttled, 0);
-  }
-
-  async stop(): Promise<void> {
-    await Promise.all(this.groups.map((group) => group.service.stop()));
-  }
-}
-
-/** Groups of tables: those one running function names go together; tables no running function names join the first. */
-export function tableGroups(tables: readonly string[], functionTables: ReadonlyArray<readonly string[]>): string[][] {
-  const groups: string[][] = [];
-  for (const named of functionTables) {
-    const known = named.filter((table) => tables.includes(table));
-    if (known.length === 0) continue;
-    const overlapping = groups.filter((group) => group.some((table) => known.includes(table)));
-    const merged = [...new Set([...overlapping.flat(), ...known])];
-    for (const group of overlapping) groups.splice(groups.indexOf(group), 1);
-    groups.push(merged);
-  }
-  const rest = tables.filter((table) => !groups.some((group) => group.includes(table)));
-  if (groups.length === 0) groups.push([]);
-  (groups[0] as string[]).push(...rest);
-  return groups.filter((group) => group.length > 0);
-}
-
-/**
- * One endpoint for every table, for the operator tools (`npm run query -- --local`): a request goes to the
- * dynalite that holds the table it names (`TableName`, or the first of `RequestItems`; the first group for
- * a request that names none). The functions use their group's endpoint directly and never cross it.
- */
-export class DynamoRouter extends LocalHttpServer {
-  constructor(private readonly tables: DynamoTables) {
-    super();
-  }
-
-  protected handle(req: IncomingMessage, res: ServerResponse): void {
-    this.withBody(req, (body) => {
-      let table: string | undefined;
-      try {
-        const input = JSON.parse(body.toString('utf8')) as { TableName?: unknown; RequestItems?: Record<string, unknown> };
-        table = typeof input.TableName === 'string' ? input.TableName : Object.keys(input.RequestItems ?? {})[0];
-      } catch {
-        // Not JSON: dynalite answers it as DynamoDB would.
-      }
-      const target = new URL(this.tables.endpointOf(table));
-      const upstream = request(
-        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host, 'content-length': String(body.length) } },
-        (response) => {
-          res.writeHead(response.statusCode ?? 500, response.headers);
-          response.pipe(res);
-        },
-      );
-      upstream.on('error', () => req.socket.destroy());
-      upstream.end(body);
-    });
   }
 }

@@ -1,5 +1,6 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import { close, listen } from './listen';
+import { close } from './close';
+import { listen } from './listen';
 
 /** An HTTP server on 127.0.0.1 and a free port, for the fakes of AWS services the tests talk to. */
 export abstract class LocalHttpServer {

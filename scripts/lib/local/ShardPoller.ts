@@ -3,7 +3,7 @@ import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LAMBDA_LIMITS } from '../../../functions/shared/constants';
-import { toLambdaRecord } from '../redriveEvent';
+import { toLambdaRecord } from '../toLambdaRecord';
 import { KINESIS_LIMITS, MAPPING_LIMITS } from './constants';
 import type { FunctionHost } from './FunctionHost';
 import type { MappingSpec } from './LocalManifests';

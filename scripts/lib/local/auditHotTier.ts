@@ -2,7 +2,7 @@ import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/clien
 import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { createReadStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { decodeBucketItem } from '../../../functions/storer/bucketItemCodec';
+import { decodeBucketItem } from '../../../functions/storer/decodeBucketItem';
 import type { AckedMessage } from '../fleet/types';
 import { parseBatchFailure } from '../redriveDocument';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './constants';

@@ -1,5 +1,3 @@
-import type { LocalManifests, MappingSpec } from './LocalManifests';
-
 /** What an event source mapping reads: its stream, and the enhanced fan-out consumer it reads through, if any. */
 export interface KinesisSource {
   readonly streamArn: string;
@@ -15,17 +13,4 @@ export function kinesisSource(eventSourceArn: string): KinesisSource {
   const consumer = CONSUMER_ARN.exec(eventSourceArn);
   const streamArn = consumer?.[1] ?? eventSourceArn;
   return { streamArn, streamName: streamArn.split('/').pop() ?? '', consumer: consumer?.[2] };
-}
-
-/**
- * The source of `mapping` in `manifests`; throws for a consumer that no rendered StreamConsumer registers on
- * that stream, as AWS refuses a mapping on an unregistered consumer.
- */
-export function mappingSource(manifests: Pick<LocalManifests, 'directory' | 'consumers'>, mapping: Pick<MappingSpec, 'objectName' | 'eventSourceArn'>): KinesisSource {
-  const source = kinesisSource(mapping.eventSourceArn);
-  const { consumer, streamName } = source;
-  if (consumer !== undefined && !manifests.consumers.some((c) => c.name === consumer && c.streamName === streamName)) {
-    throw new Error(`${mapping.objectName}: reads through consumer ${consumer} of stream ${streamName}, which no StreamConsumer in ${manifests.directory} registers`);
-  }
-  return source;
 }

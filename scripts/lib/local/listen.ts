@@ -12,9 +12,3 @@ export async function listen(server: Server, port = 0): Promise<string> {
   });
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
-
-/** Closes a server and its idle keep-alive connections. */
-export async function close(server: Server): Promise<void> {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-}

@@ -1,9 +1,7 @@
-import { median } from '../benchStats';
+import { median } from '../median';
 import { KINESIS_LIMITS } from './constants';
+import { formatMs } from './formatMs';
 import type { LocalPipeline } from './LocalPipeline';
-
-/** Whole milliseconds, or `-` without a sample. */
-export const formatMs = (value: number): string => (Number.isFinite(value) ? `${Math.round(value)} ms` : '-');
 
 /** ` (init median M ms, max X ms)` of the cold starts that finished their init, or nothing without one. */
 function initSummary(durationsMs: readonly number[]): string {

@@ -1,11 +1,12 @@
 import { DETECTION_SETTING_RULES, DETECTOR_DEFAULTS, type DetectorSettings } from '../../../functions/shared/detector';
 import { buildFleetPlan } from '../fleet/buildFleetPlan';
-import { ASSET_TYPES, DETECTABLE_FAULTS, FAULT_DEFAULT_SIZE, FLEET_DEFAULTS, METRIC_FAULTS, type FaultKind } from '../fleet/constants';
+import { DETECTABLE_FAULTS, FAULT_DEFAULT_SIZE, FLEET_DEFAULTS, METRIC_FAULTS, type FaultKind } from '../fleet/constants';
 import { deviceSeed } from '../fleet/deviceSeed';
 import type { FleetPlan } from '../fleet/FleetPlan';
 import { samplesPerMessage } from '../fleet/samplesPerMessage';
 import { screenAsset } from '../fleet/screenAsset';
 import type { FaultSpec } from '../fleet/types';
+import { faultDeviceIndex } from './faultDeviceIndex';
 
 /**
  * A seed is accepted only if, before its fault (all run long for a healthy asset), the detector's score stays
@@ -19,8 +20,6 @@ export const HEALTHY_PEAK_SHARE = 0.7;
 const MAX_SEED_TRIES = 200;
 /** Screening looks this far past the run's end: devices started late and draining still send a few messages. */
 const SCREEN_MARGIN_SECONDS = 15;
-/** Asset types of the fleet, alternating by device index (buildFleetPlan: pump, motor). */
-const ASSET_TYPE_COUNT = Object.keys(ASSET_TYPES).length;
 /** Metric each signal fault acts on (every asset type has it). */
 const FAULT_METRIC = 'temperature';
 
@@ -33,21 +32,6 @@ export interface LoadtestPlan {
   readonly faultedAssets: ReadonlySet<string>;
   readonly seedsReplaced: number;
   readonly undetectable: readonly string[];
-}
-
-/**
- * The device of the `i`th of `faults` faults: the middle of its share of the fleet, moved by one where needed
- * so that the faults take pumps and motors in turn. Asset types alternate by index, so the middle alone has the
- * same parity for every fault whenever the share is even (20 or 50 devices: all motors; 100: all pumps).
- */
-export function faultDeviceIndex(i: number, faults: number, devices: number): number {
-  const step = Math.max(1, Math.floor(devices / Math.max(1, faults)));
-  const from = i * step;
-  const middle = Math.min(devices - 1, from + Math.floor(step / 2));
-  if (middle % ASSET_TYPE_COUNT === i % ASSET_TYPE_COUNT) return middle;
-  // With a share of one device, index i already alternates; otherwise a neighbour in the share has the other type.
-  if (middle + 1 < Math.min(devices, from + step)) return middle + 1;
-  return middle - 1 >= from ? middle - 1 : middle;
 }
 
 /**

@@ -1,6 +1,7 @@
 import dynalite from 'dynalite';
 import type { Server } from 'node:http';
-import { close, listen } from './listen';
+import { listen } from './listen';
+import { close } from './close';
 import type { Emulator } from './Emulator';
 
 /** dynalite (in-memory DynamoDB) on 127.0.0.1, a free port. */

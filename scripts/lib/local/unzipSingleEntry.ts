@@ -5,7 +5,7 @@ const METHOD_STORED = 0;
 const METHOD_DEFLATE = 8;
 
 /**
- * The named entry of a ZIP archive (the format charts/lib/zip.ts writes: local headers with sizes, no data
+ * The named entry of a ZIP archive (the format charts/lib/createZip.ts writes: local headers with sizes, no data
  * descriptors), walked from the first local header on. Enough for a Lambda package; not a general unzip.
  */
 export function unzipSingleEntry(zip: Buffer, name: string): Buffer {

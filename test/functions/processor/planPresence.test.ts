@@ -1,5 +1,7 @@
 import fc from 'fast-check';
-import { groupByThing, presenceWrites, type PresenceRecord } from '../../../functions/processor/planPresence';
+import { groupByThing } from '../../../functions/processor/groupByThing';
+import { presenceWrites } from '../../../functions/processor/presenceWrites';
+import type { PresenceRecord } from '../../../functions/processor/types';
 import { presenceEvent } from '../../helpers/records';
 import { applyInOrder, type ThingItem } from './fakePorts';
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { QuarantineEntry } from '../../../functions/shared/QuarantineWriter';
-import { recordOrigin } from '../../../functions/shared/parseKinesisRecord';
+import { recordOrigin } from '../../../functions/shared/recordOrigin';
 import { accountFor, arbBatches, goodTelemetryPayload, readAccepted, toKinesisRecords, type Payload } from '../../helpers/arbitraries';
 import { telemetry } from '../../helpers/records';
 

@@ -6,7 +6,7 @@ import { quarantineKey } from '../../../functions/shared/quarantineKey';
 import type { QuarantineEntry, QuarantineSink } from '../../../functions/shared/QuarantineWriter';
 import type { BucketPersistence, PutOutcome } from '../../../functions/storer/BucketStore';
 import { BucketWriter } from '../../../functions/storer/BucketWriter';
-import { minuteOf } from '../../../functions/storer/groupReadings';
+import { minuteOf } from '../../../functions/storer/minuteOf';
 import { Storer, type StorerOutcome } from '../../../functions/storer/Storer';
 import type { BucketItem } from '../../../functions/storer/types';
 import {

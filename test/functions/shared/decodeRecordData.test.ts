@@ -1,4 +1,5 @@
-import { base64DecodedLength, decodeRecordData, MAX_RECORD_BYTES } from '../../../functions/shared/decodeRecordData';
+import { base64DecodedLength } from '../../../functions/shared/base64DecodedLength';
+import { decodeRecordData, MAX_RECORD_BYTES } from '../../../functions/shared/decodeRecordData';
 import { ValidationError } from '../../../functions/shared/errors';
 
 const b64 = (text: string): string => Buffer.from(text).toString('base64');

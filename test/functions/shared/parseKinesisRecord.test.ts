@@ -1,4 +1,5 @@
-import { parseKinesisRecord, recordOrigin } from '../../../functions/shared/parseKinesisRecord';
+import { parseKinesisRecord } from '../../../functions/shared/parseKinesisRecord';
+import { recordOrigin } from '../../../functions/shared/recordOrigin';
 import { deviceReading, kinesisOrigin, kinesisRecord, NOW, presence, STREAM_ARN, telemetry, telemetryMessage } from '../../helpers/records';
 
 describe('parseKinesisRecord', () => {

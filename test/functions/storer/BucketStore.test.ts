@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException, type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { CircuitBreaker } from '../../../functions/shared/CircuitBreaker';
-import { encodeBucketItem } from '../../../functions/storer/bucketItemCodec';
 import { BucketStore } from '../../../functions/storer/BucketStore';
+import { encodeBucketItem } from '../../../functions/storer/encodeBucketItem';
 import { mergeIntoBucket } from '../../../functions/storer/mergeIntoBucket';
 import type { BucketItem } from '../../../functions/storer/types';
 import { deadlineWith } from '../../helpers/fakes';

@@ -1,5 +1,6 @@
 import { CorruptItemError, TelemetryError } from '../../../functions/shared/errors';
-import { decodeBucketItem, encodeBucketItem } from '../../../functions/storer/bucketItemCodec';
+import { decodeBucketItem } from '../../../functions/storer/decodeBucketItem';
+import { encodeBucketItem } from '../../../functions/storer/encodeBucketItem';
 import type { BucketItem } from '../../../functions/storer/types';
 
 const item: BucketItem = {

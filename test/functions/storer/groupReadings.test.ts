@@ -1,5 +1,7 @@
+import { sensorIdOf } from '../../../functions/shared/sensorIdOf';
 import type { Reading, RecordOrigin, TelemetryMessage } from '../../../functions/shared/types';
-import { groupReadings, minuteOf, sensorIdOf } from '../../../functions/storer/groupReadings';
+import { groupReadings } from '../../../functions/storer/groupReadings';
+import { minuteOf } from '../../../functions/storer/minuteOf';
 
 const M = Date.UTC(2025, 10, 29, 12, 0, 0);
 

@@ -1,7 +1,9 @@
 import type { EvaluationResult } from '@cloud-copilot/iam-simulate';
-import { proofCatalog, redriveOperator, type ProofCheck } from '../../../scripts/lib/policyProofCatalog';
+import { type ProofCheck } from '../../../scripts/lib/policyProofCatalog';
 import { renderPlatformPolicies, type PlatformPolicies } from '../../../scripts/lib/policyProofRender';
 import { PolicySimulator, type AccessRequest, type ContextValues, type ProofPrincipal } from '../../../scripts/lib/policyProofSimulator';
+import { proofCatalog } from '../../../scripts/lib/proofCatalog';
+import { redriveOperator } from '../../../scripts/lib/redriveOperator';
 
 /**
  * The access key id each test client signs with names the principal the fakes authorize it as: the SDK

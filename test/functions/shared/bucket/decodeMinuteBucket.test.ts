@@ -2,7 +2,8 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { BUCKET_PROJECTIONS } from '../../../../functions/shared/bucket/constants';
 import { decodeMinuteBucket } from '../../../../functions/shared/bucket/decodeMinuteBucket';
 import { CorruptItemError } from '../../../../functions/shared/errors';
-import { decodeBucketItem, encodeBucketItem } from '../../../../functions/storer/bucketItemCodec';
+import { decodeBucketItem } from '../../../../functions/storer/decodeBucketItem';
+import { encodeBucketItem } from '../../../../functions/storer/encodeBucketItem';
 import type { BucketItem } from '../../../../functions/storer/types';
 
 type Item = Record<string, AttributeValue>;

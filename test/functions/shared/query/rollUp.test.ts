@@ -7,7 +7,7 @@ import { STEPS } from '../../../../functions/shared/query/constants';
 import { rollUp } from '../../../../functions/shared/query/rollUp';
 import type { MinuteBucket } from '../../../../functions/shared/query/types';
 import type { Quality } from '../../../../functions/shared/types';
-import { encodeBucketItem } from '../../../../functions/storer/bucketItemCodec';
+import { encodeBucketItem } from '../../../../functions/storer/encodeBucketItem';
 import { mergeIntoBucket } from '../../../../functions/storer/mergeIntoBucket';
 import type { BucketItem } from '../../../../functions/storer/types';
 import { kinesisOrigin } from '../../../helpers/records';
