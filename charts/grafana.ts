@@ -7,7 +7,7 @@ import { kubernetesMetadata } from './lib/kubernetesMetadata';
 import { PlatformNames } from './lib/names';
 import { pipelineDashboardIdentity } from './lib/pipelineDashboardIdentity';
 import { PlatformChart, PlatformChartProps } from './lib/PlatformChart';
-import { prettyStableJson, type Json } from './lib/prettyStableJson';
+import { stableJson, type Json } from './lib/stableJson';
 
 /**
  * The label and annotation the Grafana dashboard sidecar (kiwigrid k8s-sidecar, as the Grafana Helm
@@ -244,7 +244,7 @@ export class GrafanaChart extends PlatformChart {
         labels: { ...metadata.labels, [GRAFANA_SIDECAR.label]: GRAFANA_SIDECAR.labelValue },
         annotations: { ...metadata.annotations, [GRAFANA_SIDECAR.folderAnnotation]: GRAFANA_SIDECAR.folder },
       },
-      data: { [identity.file]: prettyStableJson(pipelineDashboard(config, names)) },
+      data: { [identity.file]: stableJson(pipelineDashboard(config, names)) },
     });
   }
 }

@@ -12,9 +12,8 @@ import { metricSpec } from './lib/metricSpec';
 import { PlatformNames } from './lib/names';
 import { PlatformChart, PlatformChartProps } from './lib/PlatformChart';
 import { sortedDocumentJson } from './lib/sortedDocumentJson';
+import type { Json } from './lib/stableJson';
 
-/** A JSON value of the dashboard body. */
-type Json = string | number | boolean | null | readonly Json[] | { readonly [key: string]: Json };
 
 interface LineOptions {
   readonly label: string;

@@ -16,12 +16,10 @@
  */
 import './lib/quietSdkNodeWarning';
 import Ajv from 'ajv';
-import { build } from 'esbuild';
-import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
-import { BUNDLE_BUDGETS, FUNCTIONS_DIR } from '../charts/lib/bundle';
-import { esbuildOptions } from '../charts/lib/esbuildOptions';
+import { BUNDLE_BUDGETS } from '../charts/lib/bundle';
+import { bundleFunction } from '../charts/lib/bundleFunction';
 import { ENV, METRIC_NAMES } from '../functions/shared/constants';
 import { validateTelemetryMessage } from '../functions/shared/validateTelemetryMessage';
 import { createTables, setAwsTestEnvironment, testDynamoClient } from '../test/helpers/emulators';
@@ -141,12 +139,11 @@ function report(name: string, runs: RunResult[], targets?: ReportTargets): Bench
   return checks;
 }
 
-/** Each deployed function (those with a size budget) bundled as synth bundles it, with charts/lib/esbuildOptions.ts. */
-async function bundleSizes(): Promise<void> {
+/** Each deployed function (those with a size budget) bundled by synth's own bundleFunction. */
+function bundleSizes(): void {
   console.log('Bundles (as deployed: esbuildOptions of charts/lib/bundle.ts, before zipping)');
   for (const name of Object.keys(BUNDLE_BUDGETS)) {
-    const output = await build(esbuildOptions(join(FUNCTIONS_DIR, name, 'index.ts'), dirname(FUNCTIONS_DIR)));
-    const code = output.outputFiles[0]?.contents ?? new Uint8Array();
+    const code = Buffer.from(bundleFunction(name).code);
     console.log(`  ${name.padEnd(10)} ${fmt(code.length).padStart(9)} bytes, gzip -9 ${fmt(gzipSync(code, { level: 9 }).length).padStart(8)} bytes`);
   }
 }
@@ -266,7 +263,7 @@ async function main({ runs }: BenchOptions): Promise<void> {
 
   validatorCost(random, runs);
   console.log('');
-  await bundleSizes();
+  bundleSizes();
   console.log('');
   console.log(`Invocations retried after reporting failures: ${retriedInvocations}${retryCauses.length > 0 ? ` (first causes: ${retryCauses.join(' | ')})` : ''}`);
 

@@ -3,7 +3,7 @@ import { PlatformNames } from './names';
 import { DETECTION_SETTING_NAMES, DetectorSettingsError, resolveDetectionSettings, type ResolvedDetectionSettings } from '../../functions/shared/detector';
 import { isUtcTime } from '../../functions/shared/isUtcTime';
 import { HOT_RETENTION_DAYS_BOUNDS, LIMITS } from '../../functions/shared/constants';
-import { ARCHIVE_TIER_FIELDS, DEFAULT_ARCHIVE_TIERS, STORAGE_CLASS_MINIMUM_DAYS, type ArchiveTiers, type StorageClass } from './archiveTiers';
+import { ARCHIVE_TIER_FIELDS, DAYS_PER_YEAR, DEFAULT_ARCHIVE_TIERS, STORAGE_CLASS_MINIMUM_DAYS, type ArchiveTiers, type StorageClass } from './archiveTiers';
 import { earliestNextDay } from './earliestNextDay';
 import { rawExpirationDays } from './rawExpirationDays';
 
@@ -331,7 +331,7 @@ function readArchiveTiers(file: string, tiers: FieldReader, archiveYears: number
       'retention.archiveYears',
       archiveYears,
       `raw records reach ${previous.storageClass} on day ${previous.days} (${previous.field}) and it bills at least ` +
-        `${STORAGE_CLASS_MINIMUM_DAYS[previous.storageClass]} days, so archiveYears x 365.25 must be at least ${earliestExpiry} days`,
+        `${STORAGE_CLASS_MINIMUM_DAYS[previous.storageClass]} days, so archiveYears x ${DAYS_PER_YEAR} must be at least ${earliestExpiry} days`,
     );
   }
   return resolved;

@@ -1,6 +1,7 @@
 import type { RenderedObject } from './controllerPolicies';
 
-export function metadataOf(object: RenderedObject): { name: string; annotations: Record<string, string> } {
-  const meta = (object.metadata ?? {}) as { name?: string; annotations?: Record<string, string> };
-  return { name: String(meta.name ?? ''), annotations: meta.annotations ?? {} };
+/** An object's name, namespace (absent on cluster-scoped objects) and annotations, whatever its shape. */
+export function metadataOf(object: RenderedObject): { name: string; namespace?: string; annotations: Record<string, string> } {
+  const meta = (object.metadata ?? {}) as { name?: string; namespace?: string; annotations?: Record<string, string> };
+  return { name: String(meta.name ?? ''), namespace: meta.namespace, annotations: meta.annotations ?? {} };
 }

@@ -42,7 +42,6 @@ const PK = TABLE_KEYS.assetStatus.partitionKey;
 const MARK_OFFLINE = {
   UpdateExpression: 'SET #statusBeforeOffline = if_not_exists(#statusBeforeOffline, #status), #status = :offline, #offlineAt = :offlineAt, #updatedAt = :updatedAt',
   ConditionExpression: '#thingName = :thingName AND (attribute_not_exists(#lastSeen) OR #lastSeen <= :offlineAt) AND (attribute_not_exists(#offlineAt) OR #offlineAt <= :offlineAt)',
-  names: ['statusBeforeOffline', 'status', 'offlineAt', 'updatedAt', 'thingName', 'lastSeen'],
 } as const;
 
 /**
@@ -54,12 +53,12 @@ const MARK_OFFLINE = {
 const CLEAR_OFFLINE = {
   UpdateExpression: 'SET #status = #statusBeforeOffline, #updatedAt = :updatedAt REMOVE #offlineAt, #statusBeforeOffline',
   ConditionExpression: '#status = :offline AND #offlineAt <= :connectedAt AND #thingName = :thingName AND #statusBeforeOffline IN (:ok, :anomaly)',
-  names: ['status', 'statusBeforeOffline', 'updatedAt', 'offlineAt', 'thingName'],
 } as const;
 
-/** `#name` for each name: hand-written expressions alias every name, as updateExpression does. */
-function aliases(names: readonly string[]): Record<string, string> {
-  return Object.fromEntries(names.map((name) => [`#${name}`, name]));
+/** The `#name` aliases a hand-written update uses, read off its expressions (every name aliased, as updateExpression does). */
+function aliasesOf(expressions: { readonly UpdateExpression: string; readonly ConditionExpression: string }): Record<string, string> {
+  const names = `${expressions.UpdateExpression} ${expressions.ConditionExpression}`.matchAll(/#(\w+)/g);
+  return Object.fromEntries([...names].map(([alias, name]) => [alias, name as string]));
 }
 
 function isConditionFailure(error: unknown): boolean {
@@ -165,8 +164,8 @@ export class StatusStore implements StatusPort {
   async applyPresence(event: PresenceEvent, deadline: Deadline): Promise<PresenceOutcome> {
     const assets = await this.#applyToThing(event, deadline);
     if (assets === undefined) return { applied: false, offline: [], restored: [] };
-    if (event.eventType === 'disconnected') return { applied: true, offline: await this.#markOffline(event, assets, deadline), restored: [] };
-    return { applied: true, offline: [], restored: await this.#clearOffline(event, assets, deadline) };
+    const written = await this.#markOrClear(event, assets, deadline);
+    return event.eventType === 'disconnected' ? { applied: true, offline: written, restored: [] } : { applied: true, offline: [], restored: written };
   }
 
   /** The thing item's update and the assets it lists; undefined when an event as new or newer was applied already. */
@@ -207,38 +206,23 @@ export class StatusStore implements StatusPort {
     }
   }
 
-  /** The disconnect's OFFLINE marks (see MARK_OFFLINE); offlineAt only moves forward, so a redelivery leaves the same item. */
-  async #markOffline(event: PresenceEvent, assets: readonly string[], deadline: Deadline): Promise<string[]> {
+  /**
+   * A disconnect's OFFLINE marks (MARK_OFFLINE; offlineAt only moves forward, so a redelivery leaves the
+   * same item), or a connect's clearing of its thing's marks (CLEAR_OFFLINE), back to the status each replaced.
+   */
+  async #markOrClear(event: PresenceEvent, assets: readonly string[], deadline: Deadline): Promise<string[]> {
     const now = this.#options.now ?? Date.now;
+    const marks = event.eventType === 'disconnected';
+    const expressions = marks ? MARK_OFFLINE : CLEAR_OFFLINE;
+    const values = marks
+      ? { ':offlineAt': event.timestamp }
+      : { ':ok': ASSET_STATUS.ok, ':anomaly': ASSET_STATUS.anomaly, ':connectedAt': event.timestamp };
     return this.#writeAssets(
       assets,
       {
-        UpdateExpression: MARK_OFFLINE.UpdateExpression,
-        ConditionExpression: MARK_OFFLINE.ConditionExpression,
-        ExpressionAttributeNames: aliases(MARK_OFFLINE.names),
-        ExpressionAttributeValues: { ':offline': ASSET_STATUS.offline, ':offlineAt': event.timestamp, ':updatedAt': now(), ':thingName': event.thingName },
-      },
-      deadline,
-    );
-  }
-
-  /** The connect's clearing of its thing's OFFLINE marks (see CLEAR_OFFLINE), back to the status each replaced. */
-  async #clearOffline(event: PresenceEvent, assets: readonly string[], deadline: Deadline): Promise<string[]> {
-    const now = this.#options.now ?? Date.now;
-    return this.#writeAssets(
-      assets,
-      {
-        UpdateExpression: CLEAR_OFFLINE.UpdateExpression,
-        ConditionExpression: CLEAR_OFFLINE.ConditionExpression,
-        ExpressionAttributeNames: aliases(CLEAR_OFFLINE.names),
-        ExpressionAttributeValues: {
-          ':offline': ASSET_STATUS.offline,
-          ':ok': ASSET_STATUS.ok,
-          ':anomaly': ASSET_STATUS.anomaly,
-          ':connectedAt': event.timestamp,
-          ':updatedAt': now(),
-          ':thingName': event.thingName,
-        },
+        ...expressions,
+        ExpressionAttributeNames: aliasesOf(expressions),
+        ExpressionAttributeValues: { ':offline': ASSET_STATUS.offline, ':updatedAt': now(), ':thingName': event.thingName, ...values },
       },
       deadline,
     );

@@ -1,7 +1,7 @@
-import { apiGroup } from './apiGroup';
+import { apiGroupOf } from '../../charts/lib/apiGroupOf';
 import { describeObject } from './describeObject';
 import { indexByIdentity } from './indexByIdentity';
-import { objectMeta } from './objectMeta';
+import { metadataOf } from '../../charts/lib/metadataOf';
 import { PreflightProblem } from './preflightProblem';
 import type { RenderedFile, RenderedObject } from './preflightRendering';
 
@@ -41,7 +41,7 @@ export const DATA_KINDS: readonly { readonly group: string; readonly kind: strin
 
 /** True when deleting the object leaves the AWS resource in place (ACK retain, or Crossplane without Delete). */
 function retainsResource(object: RenderedObject): boolean {
-  if (objectMeta(object).annotations['services.k8s.aws/deletion-policy'] === 'retain') return true;
+  if (metadataOf(object).annotations['services.k8s.aws/deletion-policy'] === 'retain') return true;
   const policies = (object.spec as { managementPolicies?: unknown } | undefined)?.managementPolicies;
   return Array.isArray(policies) && !policies.includes('Delete') && !policies.includes('*');
 }
@@ -50,7 +50,7 @@ function retainsResource(object: RenderedObject): boolean {
 export function dataDeletionProblems(previous: readonly RenderedFile[], current: readonly RenderedFile[]): PreflightProblem[] {
   const now = indexByIdentity(current);
   return [...indexByIdentity(previous).entries()].flatMap(([key, old]) => {
-    const dataKind = DATA_KINDS.find((entry) => entry.group === apiGroup(old.object) && entry.kind === old.object.kind);
+    const dataKind = DATA_KINDS.find((entry) => entry.group === apiGroupOf(old.object) && entry.kind === old.object.kind);
     if (!dataKind || now.has(key) || retainsResource(old.object)) return [];
     return [
       {

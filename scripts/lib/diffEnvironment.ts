@@ -19,6 +19,7 @@ import { Json, JsonObject } from './manifestDiffValues';
 import { parseJsonDocument } from './parseJsonDocument';
 import { pointerSteps } from './pointerSteps';
 import { withoutCode } from './withoutCode';
+import { apiGroupOf } from '../../charts/lib/apiGroupOf';
 
 interface Identity {
   readonly group: string;
@@ -29,10 +30,9 @@ interface Identity {
 
 /** The API group, kind, namespace and name: a version bump (`v1alpha1` → `v1beta1`) keeps the identity. */
 function identityOf(object: JsonObject): Identity {
-  const apiVersion = String(object.apiVersion ?? '');
   const metadata = isObject(object.metadata) ? object.metadata : {};
   return {
-    group: apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '',
+    group: apiGroupOf(object),
     kind: String(object.kind ?? ''),
     namespace: typeof metadata.namespace === 'string' ? metadata.namespace : '',
     name: String(metadata.name ?? ''),

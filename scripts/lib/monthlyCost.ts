@@ -109,7 +109,7 @@ function bucketItemBytes(load: CostLoad): number {
 }
 
 /** One hot-tier table at steady state: the bytes of its items, and of the copies its global secondary indexes keep. */
-export interface HotTable {
+interface HotTable {
   /** Physical name, as the storage chart renders it. */
   readonly tableName: string;
   readonly label: string;

@@ -27,6 +27,9 @@ const EXAMPLE = {
   newKey: '1a2b3c4d-5e6f-4071-8293-a4b5c6d7e8f9',
   /** Another key of the account, with the default key policy (IAM decides). */
   otherKey: '9f8e7d6c-5b4a-4392-8170-6e5d4c3b2a19',
+  vpcEndpoint: 'vpce-0123456789abcdef0',
+  /** The private hosted zone AWS creates, in an account of its own, for an interface endpoint's private DNS. */
+  hostedZone: 'Z08123456789ABCDEFGHI',
 } as const;
 
 /**
@@ -961,12 +964,13 @@ export function proofCatalog(policies: PlatformPolicies): ProofCheck[] {
 
   // --- The EC2 controller: creates the interface endpoint with private DNS, which associates the VPC with AWS's hosted zone. ---
   const ec2Controller: ProofPrincipal = { kind: 'controller', controller: 'ack-ec2-controller' };
-  const endpointArn = `arn:aws:ec2:${config.region}:${account}:vpc-endpoint/vpce-0123456789abcdef0`;
+  const endpointArn = `arn:aws:ec2:${region}:${account}:vpc-endpoint/${EXAMPLE.vpcEndpoint}`;
+  const hostedZoneArn = `arn:aws:route53:::hostedzone/${EXAMPLE.hostedZone}`;
   required('EC2 controller: ec2:CreateVpcEndpoint with the platform tags', { principal: ec2Controller, action: 'ec2:CreateVpcEndpoint', resource: endpointArn, context: requestTags });
   forbidden('EC2 controller: ec2:CreateVpcEndpoint without the platform tags', { principal: ec2Controller, action: 'ec2:CreateVpcEndpoint', resource: endpointArn });
   for (const action of ['route53:AssociateVPCWithHostedZone', 'route53:DisassociateVPCFromHostedZone']) {
-    required(`EC2 controller: ${action} (private DNS of the interface endpoint)`, { principal: ec2Controller, action, resource: 'arn:aws:route53:::hostedzone/Z08123456789ABCDEFGHI' });
+    required(`EC2 controller: ${action} (private DNS of the interface endpoint)`, { principal: ec2Controller, action, resource: hostedZoneArn });
   }
-  forbidden('EC2 controller: route53:ChangeResourceRecordSets', { principal: ec2Controller, action: 'route53:ChangeResourceRecordSets', resource: 'arn:aws:route53:::hostedzone/Z08123456789ABCDEFGHI' });
+  forbidden('EC2 controller: route53:ChangeResourceRecordSets', { principal: ec2Controller, action: 'route53:ChangeResourceRecordSets', resource: hostedZoneArn });
   return checks;
 }

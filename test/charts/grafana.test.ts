@@ -3,7 +3,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Testing } from 'cdk8s';
 import { GRAFANA_SIDECAR, GrafanaChart } from '../../charts/grafana';
 import { pipelineDashboardIdentity } from '../../charts/lib/pipelineDashboardIdentity';
-import { prettyStableJson, type Json } from '../../charts/lib/prettyStableJson';
+import { stableJson, type Json } from '../../charts/lib/stableJson';
 import { SYNC_WAVES } from '../../charts/lib/conventions';
 import { platformLabels } from '../../charts/lib/platformLabels';
 import { PlatformNames } from '../../charts/lib/names';
@@ -169,7 +169,7 @@ describe('GrafanaChart', () => {
 
   it('prints the JSON indented with sorted keys, the same on every synth, no line over 1,000 characters', () => {
     const text = dashboardText(render('prod'));
-    expect(text).toBe(prettyStableJson(JSON.parse(text) as Json));
+    expect(text).toBe(stableJson(JSON.parse(text) as Json));
     expect(text.split('\n').length).toBeGreaterThan(100);
     expect(text).toContain('\n  "panels": [\n');
     expect(Math.max(...text.split('\n').map((line) => line.length))).toBeLessThanOrEqual(1000);
