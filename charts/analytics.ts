@@ -106,10 +106,39 @@ export interface AnalyticsQuery {
 const UNNEST_READINGS = 'CROSS JOIN UNNEST(readings) AS r (metric, value, unit, ts, quality)';
 /** The same with each reading's place in its record (1 for the first), `r.n`. */
 const UNNEST_READINGS_NUMBERED = 'CROSS JOIN UNNEST(readings) WITH ORDINALITY AS r (metric, value, unit, ts, quality, n)';
-const DAY = 'year = ? AND month = ? AND day = ?';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
+
+/** The execution parameter of a day: one quoted string, `'2026-01-02'`. */
+export const DAY_PARAMETER = 'day (YYYY-MM-DD)';
+/** Athena's execution parameters are positional: a query that needs the day in several places takes it once for each. */
+export const SAME_DAY_PARAMETER = 'the same day (YYYY-MM-DD)';
+
+/**
+ * The asked day as a DATE, typed by the SQL and not by the text given: Athena pastes each execution
+ * parameter into the SQL as it is, so `'2026-01-02'` is the day, while an unquoted 2026-01-02 is integer
+ * arithmetic, which the cast refuses. The partition strings are then derived from the date: no number,
+ * or unpadded `'1'`, ever meets a string partition column ('01').
+ */
+const ASKED_DATE = 'CAST(? AS DATE)';
+/** The date `days` after the asked one (before it when negative). The outer cast: Trino's date ± interval is a date, DuckDB's a timestamp. */
+const askedDatePlus = (days: number): string => (days === 0 ? ASKED_DATE : `CAST(${ASKED_DATE} ${days < 0 ? '-' : '+'} INTERVAL '${Math.abs(days)}' DAY AS DATE)`);
+/** Where each date partition's value lies in a date's ISO text (`2026-01-02`): zero-padded, as projection writes it. */
+const DATE_TEXT_PARTS = { year: [1, 4], month: [6, 2], day: [9, 2] } as const;
+type DatePartition = keyof typeof DATE_TEXT_PARTS;
+const DATE_PARTITIONS = Object.keys(DATE_TEXT_PARTS) as DatePartition[];
+/**
+ * A date partition's value for a date. Once Athena has pasted the parameters it is a constant
+ * expression, which Trino folds, so an equality or IN on the partition column prunes the projected
+ * partitions; a filter that combines partition columns makes projection list every partition of its
+ * ranges (each hour of the years ARCHIVE_FIRST_YEAR to ARCHIVE_LAST_YEAR, some 670,000) and test each.
+ */
+const partitionValue = (partition: DatePartition, date: string): string => `substr(CAST(${date} AS VARCHAR), ${DATE_TEXT_PARTS[partition][0]}, ${DATE_TEXT_PARTS[partition][1]})`;
+/** The partitions of arrivals on the asked day. */
+const ARRIVED_ON_DAY = DATE_PARTITIONS.map((partition) => `${partition} = ${partitionValue(partition, ASKED_DATE)}`).join(' AND ');
+/** The parameters of a piece of SQL whose every `?` is the day. */
+const dayParameters = (sql: string): string[] => (sql.match(/\?/g) ?? []).map((_, index) => (index === 0 ? DAY_PARAMETER : SAME_DAY_PARAMETER));
 
 /**
  * Arrival hours before a UTC day that can hold readings of it. Firehose names an object, and so puts it
@@ -128,12 +157,26 @@ export const DAY_EARLY_ARRIVAL_HOURS = Math.ceil((FIREHOSE_BUFFERING.intervalSec
  */
 export const DAY_LATE_ARRIVAL_HOURS = 24;
 
+/** The first and last arrival hour searched for a day's readings, counted from the day's 00:00. */
+const FIRST_ARRIVAL_HOUR = -DAY_EARLY_ARRIVAL_HOURS;
+const LAST_ARRIVAL_HOUR = 23 + DAY_LATE_ARRIVAL_HOURS;
+/** The days of the first and last of those hours, counted from the asked day: the day before and the next day. */
+export const ARRIVAL_DAYS = { first: Math.floor(FIRST_ARRIVAL_HOUR / 24), last: Math.floor(LAST_ARRIVAL_HOUR / 24) } as const;
+
 /** The UTC hour a raw object arrived in, from its partition (NULL for the 31st of a short month, which projection lists too). */
 const ARRIVAL_HOUR = "TRY_CAST(concat(year, '-', month, '-', day, ' ', hour, ':00:00') AS TIMESTAMP)";
 /** Start of the UTC day a `YYYY-MM-DD` parameter names. */
-const ASKED_DAY = 'CAST(CAST(? AS DATE) AS TIMESTAMP)';
-/** The partitions that can hold readings of the asked day: an expression of the partition columns only, so Athena prunes with it. */
-const ARRIVALS_FOR_DAY = `date_diff('hour', ${ASKED_DAY}, ${ARRIVAL_HOUR}) BETWEEN ${-DAY_EARLY_ARRIVAL_HOURS} AND ${23 + DAY_LATE_ARRIVAL_HOURS}`;
+const ASKED_DAY = `CAST(${ASKED_DATE} AS TIMESTAMP)`;
+/**
+ * The years of the arrival days, for pruning (partitionValue): the date_diff filter below combines the
+ * partition columns, so without this projection would test some 670,000 partitions; with it, those of
+ * one year (two across a year end), about 9,000. The days span less than a year, so their years are
+ * those of the first and last. Pruning on month and day too would take the day three more times, each
+ * a place for an operator to type another day by mistake, to save a planning step that is cheap at this size.
+ */
+const ARRIVAL_YEARS = `year IN (${partitionValue('year', askedDatePlus(ARRIVAL_DAYS.first))}, ${partitionValue('year', askedDatePlus(ARRIVAL_DAYS.last))})`;
+/** Exactly the partitions that can hold readings of the asked day: an expression of the partition columns only. */
+const ARRIVALS_FOR_DAY = `date_diff('hour', ${ASKED_DAY}, ${ARRIVAL_HOUR}) BETWEEN ${FIRST_ARRIVAL_HOUR} AND ${LAST_ARRIVAL_HOUR}`;
 /** The reading's timestamp is in [start of the asked day, start of the next day). */
 const READING_IN_DAY = `r.ts - r.ts % ${DAY_MS} = date_diff('millisecond', TIMESTAMP '1970-01-01 00:00:00', ${ASKED_DAY})`;
 
@@ -178,8 +221,8 @@ export const ANALYTICS_QUERIES: readonly AnalyticsQuery[] = [
   {
     id: 'hourly-sensor-aggregates',
     description: 'Hourly count, avg, min, max, sum and population stddev of one sensor over the readings that are not BAD, for the readings of one UTC day (arrived from the last hour before it to the end of the next day)',
-    // Athena's execution parameters are positional: the day is given once for the partitions, once for the readings.
-    parameters: ['day (YYYY-MM-DD)', 'the same day (YYYY-MM-DD)', 'assetId', 'metric'],
+    // Athena's execution parameters are positional: the day is given twice for the years, once for the arrival hours, once for the readings.
+    parameters: [...dayParameters([ARRIVAL_YEARS, ARRIVALS_FOR_DAY, READING_IN_DAY].join(' ')), 'assetId', 'metric'],
     sql: [
       `SELECT ts - (ts % ${HOUR_MS}) AS hour_start_ms, COUNT(*) AS readings, AVG(value) AS avg_value, MIN(value) AS min_value,`,
       '  MAX(value) AS max_value, SUM(value) AS sum_value, STDDEV_POP(value) AS stddev_value',
@@ -187,7 +230,8 @@ export const ANALYTICS_QUERIES: readonly AnalyticsQuery[] = [
       "  SELECT r.ts AS ts, r.value AS value, COALESCE(r.quality, 'GOOD') AS quality,",
       '    ROW_NUMBER() OVER (PARTITION BY r.ts ORDER BY receivedat, r.n DESC) AS kept_rank',
       `  FROM raw_records ${UNNEST_READINGS_NUMBERED}`,
-      `  WHERE ${ARRIVALS_FOR_DAY}`,
+      `  WHERE ${ARRIVAL_YEARS}`,
+      `    AND ${ARRIVALS_FOR_DAY}`,
       `    AND ${READING_IN_DAY}`,
       '    AND assetid = ? AND r.metric = ?',
       `    AND ${RECORD_ACCEPTED}`,
@@ -200,13 +244,13 @@ export const ANALYTICS_QUERIES: readonly AnalyticsQuery[] = [
   {
     id: 'daily-data-quality',
     description: 'Per asset, the readings that arrived on one UTC day in records the hot tier accepts, and the share of them that are BAD and UNCERTAIN',
-    parameters: ['year (YYYY)', 'month (MM)', 'day (DD)'],
+    parameters: dayParameters(ARRIVED_ON_DAY),
     sql: [
       'SELECT assetid AS asset_id, COUNT(*) AS readings,',
       "  CAST(SUM(CASE WHEN r.quality = 'BAD' THEN 1 ELSE 0 END) AS DOUBLE) / COUNT(*) AS bad_share,",
       "  CAST(SUM(CASE WHEN r.quality = 'UNCERTAIN' THEN 1 ELSE 0 END) AS DOUBLE) / COUNT(*) AS uncertain_share",
       `FROM raw_records ${UNNEST_READINGS}`,
-      `WHERE ${DAY}`,
+      `WHERE ${ARRIVED_ON_DAY}`,
       `  AND ${RECORD_ACCEPTED}`,
       'GROUP BY assetid',
       'ORDER BY asset_id',
@@ -215,8 +259,8 @@ export const ANALYTICS_QUERIES: readonly AnalyticsQuery[] = [
   {
     id: 'quarantine-counts',
     description: 'Records quarantined by each stream function per reason, for one UTC day (both functions see every record, so each counts it)',
-    parameters: ['year (YYYY)', 'month (MM)', 'day (DD)'],
-    sql: ['SELECT source, reason, COUNT(*) AS records', 'FROM quarantine_records', `WHERE ${DAY}`, 'GROUP BY source, reason', 'ORDER BY source, reason'].join('\n'),
+    parameters: dayParameters(ARRIVED_ON_DAY),
+    sql: ['SELECT source, reason, COUNT(*) AS records', 'FROM quarantine_records', `WHERE ${ARRIVED_ON_DAY}`, 'GROUP BY source, reason', 'ORDER BY source, reason'].join('\n'),
   },
 ];
 

@@ -73,13 +73,25 @@ export const KMS_CONTROLLER_KEY_ACTIONS = [
 /** The controller whose role the key policy names. */
 export const KMS_CONTROLLER: ControllerId = 'ack-kms-controller';
 
+/** The controller that creates, updates and reads the functions, whose environment variables the key encrypts. */
+export const LAMBDA_CONTROLLER: ControllerId = 'ack-lambda-controller';
+
+/**
+ * What Lambda does with the key, with the identity of whoever sets or reads a function's environment
+ * variables (AWS Lambda Developer Guide, "Securing environment variables": Encrypt and CreateGrant to
+ * configure the key on a function, Decrypt to view or manage the variables). CreateGrant has a statement
+ * of its own (LambdaGrantsFunctionRolesDecrypt); DescribeKey none, AccountAdministersKey leaves it to IAM.
+ */
+export const LAMBDA_ENVIRONMENT_KEY_ACTIONS = ['kms:Decrypt', 'kms:Encrypt'] as const;
+
 /** Cryptographic operations the caller services perform on the account's behalf. */
 const KEY_USE_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'] as const;
 
 /**
  * The environment's one customer-managed KMS key (symmetric, yearly rotation) and its alias. Every
  * store of the platform encrypts with it: stream, tables, archive bucket, dead-letter queue, topics,
- * and the functions' and IoT Core's log groups.
+ * the functions' and IoT Core's log groups, and the functions' environment variables. (The key's
+ * description predates the last; KMS sets it at creation only, see createOnlyFields.)
  */
 export class SecurityChart extends PlatformChart {
   readonly key: Key;
@@ -120,6 +132,12 @@ export class SecurityChart extends PlatformChart {
       names.logGroupArn(group),
     );
 
+    const lambdaController = {
+      'kms:CallerAccount': config.accountId,
+      'kms:ViaService': `lambda.${config.region}.amazonaws.com`,
+      'aws:PrincipalArn': names.roleArn(names.controllerRoleName(LAMBDA_CONTROLLER)),
+    };
+
     const statements: PolicyStatement[] = [
       {
         Sid: 'AccountAdministersKey',
@@ -150,6 +168,28 @@ export class SecurityChart extends PlatformChart {
           Bool: { 'kms:GrantIsForAWSResource': 'true' },
           StringEquals: { 'kms:CallerAccount': config.accountId, 'kms:ViaService': `dynamodb.${config.region}.amazonaws.com` },
         },
+      },
+      {
+        // Lambda encrypts, and decrypts for GetFunction, the functions' environment variables with the
+        // identity of the caller: the Lambda controller's role alone (by aws:PrincipalArn: naming it as
+        // the principal would make the key wait for that role, as KMS refuses a policy naming a missing
+        // one), through Lambda only. Its IAM policy must allow the same (Principal = the account).
+        Sid: 'LambdaControllerEncryptsFunctionEnvironments',
+        Effect: 'Allow',
+        Principal: { AWS: accountRoot },
+        Action: LAMBDA_ENVIRONMENT_KEY_ACTIONS,
+        Resource: '*',
+        Condition: { StringEquals: lambdaController },
+      },
+      {
+        // Lambda lets each function's execution role decrypt its variables at start through a grant it
+        // creates on the key with the same caller's identity, so the function roles need no key permission.
+        Sid: 'LambdaGrantsFunctionRolesDecrypt',
+        Effect: 'Allow',
+        Principal: { AWS: accountRoot },
+        Action: 'kms:CreateGrant',
+        Resource: '*',
+        Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' }, StringEquals: lambdaController },
       },
       {
         // CloudWatch Logs encrypts with its own service principal; the encryption context names the

@@ -39,6 +39,11 @@ export interface BundledFunctionProps {
    */
   readonly applicationLogLevel?: ApplicationLogLevel;
   /**
+   * Kubernetes object name of the ACK KMS Key that encrypts the function's environment variables.
+   * @default names.kmsKeyObject
+   */
+  readonly kmsKeyObject?: string;
+  /**
    * Folder holding one sub-folder per function.
    * @default FUNCTIONS_DIR (functions/ of this repository)
    */
@@ -73,7 +78,7 @@ export const RESERVED_ENVIRONMENT_VARIABLES = [
 /**
  * An ACK Lambda Function whose code is bundled from `functions/<codeName>/index.ts` at synth and carried
  * inline (zipFile + sha256), running on NODE_RUNTIME / ARCHITECTURE inside the platform's private subnets, with
- * JSON logs to an explicit log group.
+ * its environment variables encrypted with the platform key and JSON logs to an explicit log group.
  */
 export class BundledFunction extends Construct {
   readonly functionName: string;
@@ -127,11 +132,12 @@ export class BundledFunction extends Construct {
         roleRef: { from: { name: props.roleObjectName } },
         memorySize: props.memoryMb,
         timeout: props.timeoutSeconds,
-        // No customer key on the variables (they hold names and settings, no secret): with one, the
-        // controller's role would need Decrypt to read them back, and a controller without it sees a
-        // permanent difference that Argo CD's self-heal turns into an update loop. Lambda encrypts
-        // them at rest with its AWS-managed key.
         environment: { variables },
+        // The platform key, not Lambda's AWS-managed one. Lambda encrypts and decrypts the variables with
+        // the identity of the controller that creates, updates and reads the function (its policy and the
+        // key policy allow that through Lambda only) and lets the execution role decrypt them at start
+        // through a grant it creates on the key: the function's role needs no KMS permission for them.
+        kmsKeyRef: { from: { name: props.kmsKeyObject ?? names.kmsKeyObject } },
         vpcConfig: {
           subnetRefs: props.subnetObjects.map((name) => ({ from: { name } })),
           securityGroupRefs: props.securityGroupObjects.map((name) => ({ from: { name } })),

@@ -6,6 +6,8 @@ import { EnvironmentConfig } from '../lib/config';
 import { SyncWave } from '../lib/conventions';
 import { PlatformNames } from '../lib/names';
 import { tagList } from '../lib/tagList';
+import { denyInsecureTransport } from './denyInsecureTransport';
+import { policyDocument } from './policyDocument';
 
 /** A key attribute: DynamoDB keys are strings, numbers or binary. */
 export interface TableKeyAttribute {
@@ -46,9 +48,10 @@ const quoted = (pattern: RegExp): string => pattern.source.slice(1, -1);
 
 /**
  * A hot-tier DynamoDB table with the platform's rules built in: on-demand billing, encryption with
- * the environment's customer-managed KMS key, point-in-time recovery, TTL, table class STANDARD and
- * no deletion protection (environments must be destroyable). Attribute definitions are derived
- * from the keys, so a key cannot be declared without its type or with two different types.
+ * the environment's customer-managed KMS key, a resource policy that refuses plain HTTP on the table
+ * and its indexes, point-in-time recovery, TTL, table class STANDARD and no deletion protection
+ * (environments must be destroyable). Attribute definitions are derived from the keys, so a key
+ * cannot be declared without its type or with two different types.
  */
 export class EncryptedTable extends Construct {
   readonly table: Table;
@@ -129,6 +132,7 @@ export class EncryptedTable extends Construct {
         continuousBackups: { pointInTimeRecoveryEnabled: true },
         timeToLive: { attributeName: ttlAttribute, enabled: true },
         deletionProtectionEnabled: false,
+        resourcePolicy: tablePolicy(props.names.tableArn(props.tableName), indexes),
         tags: tagList(props.config),
       },
     });
@@ -140,4 +144,15 @@ function keySchema(partitionKey: TableKeyAttribute, sortKey: TableKeyAttribute |
     { attributeName: partitionKey.name, keyType: 'HASH' },
     ...(sortKey === undefined ? [] : [{ attributeName: sortKey.name, keyType: 'RANGE' }]),
   ];
+}
+
+/**
+ * DynamoDB's regional endpoints also answer plain HTTP, which IAM alone does not refuse. A table's policy
+ * covers its indexes only where it names them (DynamoDB authorizes an index request on the index's ARN), so
+ * each index is listed; the table has no stream, whose policy would be its own. Every caller of the platform
+ * (the functions, the controller, the tools) uses HTTPS, which the statement leaves alone.
+ */
+function tablePolicy(tableArn: string, indexes: readonly EncryptedTableIndex[]): string {
+  const indexArns = indexes.map((index) => `${tableArn}/index/${index.indexName}`);
+  return policyDocument([denyInsecureTransport('DenyInsecureTransport', 'dynamodb:*', [tableArn, ...indexArns])]);
 }

@@ -21,7 +21,7 @@ export const ALARM_THRESHOLDS = {
    */
   archiveFreshnessSeconds: 1_800,
   /**
-   * An asset opens at most one episode per cooldown. More than one episode per 100 sensors within
+   * A misbehaving machine opens an episode or a few (it alerts once per cooldown). More than one episode per 100 sensors within
    * five minutes is no longer "a machine misbehaves" but a plant-wide event (power, compressed air,
    * a network outage replaying old data) or a broken detector (a bad limit after a config change).
    */

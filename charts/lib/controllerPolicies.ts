@@ -266,6 +266,7 @@ class PolicyBuilder {
     const tables = this.of('dynamodb.services.k8s.aws', 'Table');
     const arns = unique(tables.map((table) => this.arn('dynamodb', `table/${String(spec(table).tableName)}`)));
     const withKey = tables.some((table) => (spec(table).sseSpecification as { kmsMasterKeyRef?: unknown } | undefined)?.kmsMasterKeyRef !== undefined);
+    const withPolicy = unique(tables.filter((table) => spec(table).resourcePolicy !== undefined).map((table) => this.arn('dynamodb', `table/${String(spec(table).tableName)}`)));
     return [
       ...statementIf(arns, {
         Sid: 'ManagePlatformTables',
@@ -275,6 +276,9 @@ class PolicyBuilder {
           'dynamodb:UntagResource', 'dynamodb:UpdateContinuousBackups', 'dynamodb:UpdateTable', 'dynamodb:UpdateTimeToLive',
         ],
       }),
+      // The table policy goes with CreateTable and, when it changes, PutResourcePolicy. No DeleteResourcePolicy:
+      // the controller calls it only for a table whose policy is removed from the chart, and every table has one.
+      ...statementIf(withPolicy, { Sid: 'PutPlatformTablePolicies', Action: ['dynamodb:PutResourcePolicy'] }),
       // CreateTable with a customer managed key: DynamoDB describes the key and creates its grant with the caller's identity.
       ...(withKey
         ? [this.platformKey({ Sid: 'EncryptTablesWithPlatformKey', Action: ['kms:CreateGrant', 'kms:DescribeKey'] }, this.viaService('dynamodb'))]
@@ -354,9 +358,18 @@ class PolicyBuilder {
       ...(inVpc
         ? [{ Sid: 'ValidateFunctionNetwork', Effect: 'Allow' as const, Action: ['ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets', 'ec2:DescribeVpcs'], Resource: ['*'] }]
         : []),
-      // Lambda encrypts and shows environment variables under a customer managed key with the caller's identity.
+      // Lambda encrypts environment variables under a customer managed key, and decrypts them for GetFunction
+      // (each reconcile), with the caller's identity; without Decrypt the controller reads no variables back and
+      // updates the function forever. The key policy allows this role the same through Lambda (charts/security.ts).
       ...(withKey
-        ? [this.platformKey({ Sid: 'EncryptFunctionEnvironmentWithPlatformKey', Action: ['kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt'] }, this.viaService('lambda'))]
+        ? [
+            this.platformKey({ Sid: 'EncryptFunctionEnvironmentWithPlatformKey', Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt'] }, this.viaService('lambda')),
+            // With the same identity Lambda grants the function's execution role Decrypt, for the variables at start.
+            this.platformKey(
+              { Sid: 'LetLambdaGrantFunctionRolesDecrypt', Action: ['kms:CreateGrant'] },
+              { ...this.viaService('lambda'), Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+            ),
+          ]
         : []),
       ...(mappings.length > 0
         ? [

@@ -792,7 +792,7 @@ export class Processor {
   }
 
   /**
-   * Presence events per thing (one or two writes a thing whatever its number of events, see
+   * Presence events per thing (usually one or two writes a thing whatever its number of events, see
    * presenceWrites), different things side by side. A thing's events from the first failed record
    * of the batch on are left to the retry, which redelivers them. A failed or unstarted write
    * reports from the thing's first event it has not covered yet (a write covers the thing's events
@@ -810,7 +810,8 @@ export class Processor {
       let covered = 0; // events of `due` the writes so far stand for
       let failed = false;
       for (const { origin, event } of presenceWrites(due)) {
-        const uncovered = (due[covered] as PresenceRecord).origin.index;
+        // All covered: what follows is a DUPLICATE_CLIENTID disconnect, passed on to be reported, which changes nothing.
+        const uncovered = due[covered]?.origin.index ?? origin.index;
         if (deadline.isExpired()) {
           batchFailures.add(uncovered, new DeadlineExceededError('no time left for presence events'), 'presence');
           failed = true;
@@ -818,6 +819,15 @@ export class Processor {
         }
         try {
           const outcome = await this.#deps.status.applyPresence(event, deadline);
+          if (outcome.ignored !== undefined) {
+            this.#deps.logger.info('disconnect of another session than the thing\'s current one ignored; its assets are not marked OFFLINE', {
+              thingName,
+              reason: outcome.ignored,
+              sessionIdentifier: event.sessionIdentifier,
+              disconnectReason: event.disconnectReason,
+              timestamp: event.timestamp,
+            });
+          }
           for (const assetId of outcome.offline) {
             const entry = this.#assets.get(assetId);
             // The next reading from it must write its status even if it equals the last one written.

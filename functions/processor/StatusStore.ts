@@ -8,8 +8,9 @@ import type { PresenceEvent } from '../shared/types';
 import { mapWithConcurrency } from '../shared/mapWithConcurrency';
 import { withRetry, type RetryPolicy } from '../shared/withRetry';
 import { ASSET_WRITE_CONCURRENCY } from './constants';
+import { isSupersededDisconnect } from './isSupersededDisconnect';
 import { thingStatusKey } from './thingStatusKey';
-import type { AssetStatusUpdate, StatusPort } from './types';
+import type { AssetStatusUpdate, PresenceIgnoreReason, StatusPort } from './types';
 import { updateExpression } from './updateExpression';
 
 export interface StatusStoreOptions {
@@ -29,7 +30,16 @@ export interface PresenceOutcome {
   readonly offline: readonly string[];
   /** Assets a connect took the OFFLINE mark of its thing's disconnect off (back to the status the mark replaced). */
   readonly restored: readonly string[];
+  /**
+   * Set when a disconnect ended another session than the thing's current one: 'duplicateClientId'
+   * (another connection took the client id over; whatever its timestamp, nothing is written),
+   * 'otherSession' (not older than the thing's last event, which is the connect of another session;
+   * the thing item records the disconnect as ignored).
+   */
+  readonly ignored?: PresenceIgnoreReason;
 }
+
+const NOT_APPLIED: PresenceOutcome = { applied: false, offline: [], restored: [] };
 
 const PK = TABLE_KEYS.assetStatus.partitionKey;
 
@@ -55,6 +65,39 @@ const CLEAR_OFFLINE = {
   ConditionExpression: '#status = :offline AND #offlineAt <= :connectedAt AND #thingName = :thingName AND #statusBeforeOffline IN (:ok, :anomaly)',
 } as const;
 
+/** The part of a disconnect's thing write that keeps it to the thing's current session (see currentSessionCondition). */
+interface SessionCondition {
+  readonly expression: string;
+  readonly values: Record<string, unknown>;
+}
+
+/**
+ * A disconnect applies to the thing only if it ends the thing's current session. The condition fails
+ * only when the item's last event is a connect (its session is live) that named a session (an item
+ * whose connect had none, or written before sessions counted, takes any disconnect, as before), another
+ * one, and the disconnect is neither of a newer connection (a higher versionNumber: its connect is late
+ * or lost) nor written in the stead of its session's connect where that would have applied
+ * (sessionConnectedAt). The clauses read the item before the update. Undefined for a connect, and for a
+ * disconnect without sessionIdentifier: timestamps alone decide, as before.
+ */
+function currentSessionCondition(event: PresenceEvent): SessionCondition | undefined {
+  if (event.eventType !== 'disconnected' || event.sessionIdentifier === undefined) return undefined;
+  const clauses = ['attribute_not_exists(#lastEventType)', '#lastEventType <> :connected', 'NOT attribute_type(#sessionIdentifier, :string)', '#sessionIdentifier = :sessionIdentifier'];
+  const values: Record<string, unknown> = { ':connected': 'connected', ':string': 'S', ':sessionIdentifier': event.sessionIdentifier };
+  if (event.versionNumber !== undefined) {
+    clauses.push('#versionNumber < :versionNumber');
+    values[':versionNumber'] = event.versionNumber;
+  }
+  if (event.sessionConnectedAt !== undefined) {
+    clauses.push('#lastPresenceAt <= :sessionConnectedAt');
+    values[':sessionConnectedAt'] = event.sessionConnectedAt;
+  }
+  return { expression: clauses.join(' OR '), values };
+}
+
+/** The thing write's timestamp order: an event older than the last one applied is a no-op. */
+const NOT_OLDER = 'attribute_not_exists(#lastPresenceAt) OR #lastPresenceAt <= :lastPresenceAt';
+
 /** The `#name` aliases a hand-written update uses, read off its expressions (every name aliased, as updateExpression does). */
 function aliasesOf(expressions: { readonly UpdateExpression: string; readonly ConditionExpression: string }): Record<string, string> {
   const names = `${expressions.UpdateExpression} ${expressions.ConditionExpression}`.matchAll(/#(\w+)/g);
@@ -76,7 +119,9 @@ function isConditionFailure(error: unknown): boolean {
  * nothing newer arrived from it, and a reading clears OFFLINE only if it arrived after the disconnect.
  * The item's lastSeen is up to a status heartbeat old and the container holding the asset does not
  * know of the mark, so readings alone could leave it for a heartbeat; the thing's connect, which
- * follows its disconnect on the same shard and in order, takes the mark off.
+ * follows its disconnect on the same shard and in order, takes the mark off. A disconnect marks only
+ * when it ends the thing's current session: a device that reconnects before IoT Core noticed its old
+ * connection die gets the old session's disconnect after (or stamped after) the new connect.
  */
 export class StatusStore implements StatusPort {
   readonly #options: StatusStoreOptions;
@@ -157,20 +202,46 @@ export class StatusStore implements StatusPort {
 
   /**
    * Applies a connect or disconnect to the thing item (older events than the last one applied are
-   * ignored); a disconnect then marks the thing's assets OFFLINE, and a connect takes the marks of the
-   * thing's disconnects off. Every connect that applies tries: one whose writes failed may be followed,
-   * in its redelivery, by a newer connect that the batch writes instead of it.
+   * ignored, and so are disconnects of another session than the thing's current one: see
+   * currentSessionCondition and isSupersededDisconnect); a disconnect then marks the thing's assets
+   * OFFLINE, and a connect takes the marks of the thing's disconnects off. Every connect that applies
+   * tries: one whose writes failed may be followed, in its redelivery, by a newer connect that the batch
+   * writes instead of it.
    */
   async applyPresence(event: PresenceEvent, deadline: Deadline): Promise<PresenceOutcome> {
-    const assets = await this.#applyToThing(event, deadline);
-    if (assets === undefined) return { applied: false, offline: [], restored: [] };
+    if (isSupersededDisconnect(event)) return { ...NOT_APPLIED, ignored: 'duplicateClientId' };
+    const session = currentSessionCondition(event);
+    const assets = await this.#applyToThing(event, session, deadline);
+    if (assets === undefined) {
+      const ofOtherSession = session !== undefined && (await this.#recordIgnored(event, session, deadline));
+      return ofOtherSession ? { ...NOT_APPLIED, ignored: 'otherSession' } : NOT_APPLIED;
+    }
     const written = await this.#markOrClear(event, assets, deadline);
     return event.eventType === 'disconnected' ? { applied: true, offline: written, restored: [] } : { applied: true, offline: [], restored: written };
   }
 
-  /** The thing item's update and the assets it lists; undefined when an event as new or newer was applied already. */
-  async #applyToThing(event: PresenceEvent, deadline: Deadline): Promise<readonly string[] | undefined> {
+  /**
+   * The thing item's update and the assets it lists; undefined when an event as new or newer was
+   * applied already, or the disconnect is of another session. sessionIdentifier and versionNumber are
+   * those of the last event applied, so of the thing's current session's connect while it is connected.
+   */
+  async #applyToThing(event: PresenceEvent, session: SessionCondition | undefined, deadline: Deadline): Promise<readonly string[] | undefined> {
     const now = this.#options.now ?? Date.now;
+    const expression = updateExpression(
+      {
+        status: event.eventType === 'connected' ? ASSET_STATUS.ok : ASSET_STATUS.offline,
+        thingName: event.thingName,
+        kind: 'thing',
+        lastPresenceAt: event.timestamp,
+        lastEventType: event.eventType,
+        disconnectReason: event.disconnectReason ?? null,
+        sessionIdentifier: event.sessionIdentifier ?? null,
+        versionNumber: event.versionNumber ?? null,
+        updatedAt: now(),
+      },
+      [],
+      session?.values,
+    );
     try {
       const output = await withRetry(
         (abortSignal) =>
@@ -178,20 +249,8 @@ export class StatusStore implements StatusPort {
             new UpdateCommand({
               TableName: this.#options.tableName,
               Key: { [PK]: thingStatusKey(event.thingName) },
-              ...updateExpression(
-                {
-                  status: event.eventType === 'connected' ? ASSET_STATUS.ok : ASSET_STATUS.offline,
-                  thingName: event.thingName,
-                  kind: 'thing',
-                  lastPresenceAt: event.timestamp,
-                  lastEventType: event.eventType,
-                  disconnectReason: event.disconnectReason ?? null,
-                  sessionIdentifier: event.sessionIdentifier ?? null,
-                  updatedAt: now(),
-                },
-                [],
-              ),
-              ConditionExpression: 'attribute_not_exists(#lastPresenceAt) OR #lastPresenceAt <= :lastPresenceAt',
+              ...expression,
+              ConditionExpression: session === undefined ? NOT_OLDER : `(${NOT_OLDER}) AND (${session.expression})`,
               ReturnValues: 'ALL_NEW',
             }),
             { abortSignal },
@@ -204,6 +263,27 @@ export class StatusStore implements StatusPort {
       if (isConditionFailure(error)) return undefined;
       throw error;
     }
+  }
+
+  /**
+   * Records on the thing item a disconnect that is not older than its last event but of another
+   * session (the condition is the thing write's with the session part negated, so it is exact even if
+   * the item changed in between); false when it is older (no write). Its attributes are not read by
+   * any condition, and lastPresenceAt stays: the current session's own disconnect, whatever its
+   * timestamp against this one's, still applies. A redelivery writes the same values.
+   */
+  async #recordIgnored(event: PresenceEvent, session: SessionCondition, deadline: Deadline): Promise<boolean> {
+    const expression = updateExpression(
+      { ignoredDisconnectAt: event.timestamp, ignoredSessionIdentifier: event.sessionIdentifier ?? null, ignoredDisconnectReason: event.disconnectReason ?? null },
+      [],
+      { ...session.values, ':lastPresenceAt': event.timestamp },
+      ['lastPresenceAt', 'lastEventType', 'sessionIdentifier', ...(event.versionNumber === undefined ? [] : ['versionNumber'])],
+    );
+    const outcome = await this.#update(
+      { Key: { [PK]: thingStatusKey(event.thingName) }, ...expression, ConditionExpression: `(${NOT_OLDER}) AND NOT (${session.expression})` },
+      deadline,
+    );
+    return outcome === 'written';
   }
 
   /**

@@ -61,3 +61,9 @@ export const CHECKPOINT_OUTBOX_ATTRIBUTE = 'outbox';
 
 /** Value of the `eventType` message attribute: subscribers filter or route on it. */
 export const ALERT_EVENT_TYPES = { anomaly: 'anomaly', recovery: 'recovery' } as const;
+
+/**
+ * IoT Core's disconnectReason when a client connects with the client id of a connected one: the
+ * connected one is disconnected with it, so it ends a session another session of the thing replaced.
+ */
+export const SUPERSEDED_SESSION_REASON = 'DUPLICATE_CLIENTID';

@@ -83,8 +83,9 @@ export interface EpisodeOrigin {
   readonly valuesOmitted?: number;
 }
 
-/** One alert: an anomaly episode opened outside the cooldown. */
+/** One alert: an anomaly episode opened outside the cooldown, or one still open when the cooldown ended. */
 export interface AnomalyAlert extends EpisodeOrigin {
+  /** Device ts of the sample that raised the alert: the episode's start, or the first sample after the cooldown. */
   readonly detectedAt: number;
   readonly score: number;
   readonly threshold: number | null;
@@ -130,12 +131,19 @@ export interface DetectorStatePort {
   claimShard(claim: ShardClaim, deadline: Deadline): Promise<ShardLease | undefined>;
 }
 
+/**
+ * Why a disconnect marked nothing though it ended a session: 'duplicateClientId' (another connection
+ * took the client id over), 'otherSession' (the thing's last event is another session's connect).
+ */
+export type PresenceIgnoreReason = 'duplicateClientId' | 'otherSession';
+
 /** The processor's view of the assetStatus table (StatusStore). */
 export interface StatusPort {
   writeAssetStatus(update: AssetStatusUpdate, deadline: Deadline): Promise<'written' | 'superseded'>;
   /** 'full': the thing's item already lists LIMITS.maxListedAssetsPerThing other assets, so it does not list this one. */
   registerThingAsset(update: Pick<AssetStatusUpdate, 'assetId' | 'plantId' | 'lineId' | 'thingName'>, deadline: Deadline): Promise<'written' | 'full'>;
-  applyPresence(event: PresenceEvent, deadline: Deadline): Promise<{ readonly applied: boolean; readonly offline: readonly string[] }>;
+  /** `ignored`: a disconnect of another session than the thing's current one, which marked nothing (PresenceIgnoreReason). */
+  applyPresence(event: PresenceEvent, deadline: Deadline): Promise<{ readonly applied: boolean; readonly offline: readonly string[]; readonly ignored?: PresenceIgnoreReason }>;
 }
 
 /** The processor's view of the alert topic (AlertPublisher). */

@@ -55,10 +55,18 @@ export interface PresenceEvent {
   readonly thingName: string;
   /** Epoch ms (IoT Core clock). */
   readonly timestamp: number;
+  /** Identifies one MQTT connection (session) of the client: its connect and its disconnect carry the same. */
   readonly sessionIdentifier?: string;
   readonly principalIdentifier?: string;
   readonly disconnectReason?: string;
+  /** Higher for each new connection of the client id; a connection's connect and disconnect carry the same. */
   readonly versionNumber?: number;
+  /**
+   * Never from IoT Core: the processor's presence plan (presenceWrites) sets it on a disconnect whose
+   * session's connect came earlier in the same batch, to that connect's timestamp, and writes the
+   * disconnect in the connect's stead.
+   */
+  readonly sessionConnectedAt?: number;
 }
 
 /** Where a record came from in the stream; enough to quarantine it or report it failed. */

@@ -5,13 +5,14 @@ import type { PresenceEvent } from './types';
 
 function optionalString(raw: Record<string, unknown>, field: string): string | undefined {
   const value = raw[field];
-  return typeof value === 'string' ? value : undefined;
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 /**
  * Validates an AWS IoT lifecycle event written by the presence rule. The client id is the thing
  * name (the IoT policy pins it), so it must match the thing-name pattern; the optional fields are
- * kept only when they have the documented type.
+ * kept only when they have the documented type: a non-empty string (an empty session id would name
+ * no session), and for versionNumber an integer JavaScript holds exactly (status writes compare it).
  */
 export function validatePresenceEvent(raw: Record<string, unknown>, arrivedAtMs: number): PresenceEvent {
   const eventType = raw.eventType;
@@ -40,6 +41,6 @@ export function validatePresenceEvent(raw: Record<string, unknown>, arrivedAtMs:
     ...(sessionIdentifier === undefined ? {} : { sessionIdentifier }),
     ...(principalIdentifier === undefined ? {} : { principalIdentifier }),
     ...(disconnectReason === undefined ? {} : { disconnectReason }),
-    ...(typeof versionNumber === 'number' ? { versionNumber } : {}),
+    ...(Number.isSafeInteger(versionNumber) ? { versionNumber: versionNumber as number } : {}),
   };
 }

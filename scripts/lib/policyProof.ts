@@ -9,8 +9,9 @@ import { proofCatalog } from './proofCatalog';
  * on its behalf) and must be refused (least privilege), identity and resource policies together.
  *
  * What the simulator cannot express, so the proof does not cover it:
- * - KMS grants: DynamoDB and Lambda use the key through grants they create; the proof checks the
- *   CreateGrant the key policy allows and the callers' own kms: permissions, not the grants' use.
+ * - KMS grants: DynamoDB and Lambda use the key through grants they create (Lambda's lets a function's
+ *   execution role decrypt its environment variables at start); the proof checks the CreateGrant the key
+ *   policy and the controllers' policies allow and the callers' own kms: permissions, not the grants' use.
  * - SCPs, RCPs and permission boundaries of the real account: none is modelled (the account's are
  *   unknown here); a deny there would refuse what the proof allows.
  * - Service-linked behaviour: that the event source mapping, Firehose, the IoT rules and CloudWatch Logs
@@ -27,9 +28,12 @@ import { proofCatalog } from './proofCatalog';
  * - VPC endpoint policies are evaluated for the functions' calls through the DynamoDB, S3 and SNS
  *   endpoints, but routing (which calls really take an endpoint) is not.
  * - Quotas, eventual consistency of IAM, and CloudWatch Logs' special ARN forms.
- * - Controllers: only the KMS controller's policy is evaluated (its reach to other keys depends on the
- *   key policy, and other keys are judged against KMS's default key policy); the others grant on exact
- *   ARNs or tags and are checked as documents in test/charts/controllerPolicies.test.ts.
+ * - Controllers: the DynamoDB, EC2, IAM, KMS and Lambda controllers' policies are evaluated (the KMS
+ *   controller's reach to other keys depends on the key policy, and other keys are judged against KMS's
+ *   default key policy; the DynamoDB and Lambda controllers' calls must pass the table policies and the
+ *   key policy); the others grant on exact ARNs and are checked as documents in
+ *   test/charts/controllerPolicies.test.ts. Which API calls a controller makes is read from its source
+ *   at the pinned tag and written into the catalog.
  */
 
 export interface CheckOutcome {

@@ -36,11 +36,12 @@ export interface PlatformPolicies {
   readonly keyPolicy: RenderedDocument;
   /**
    * Controller roles' policies (controller-iam/) by controller, for the controllers the catalog
-   * checks: the IAM controller's (bounded by the role boundary) and the KMS controller's (whose reach
-   * beyond the platform key is a key policy question).
+   * checks: the IAM controller's (bounded by the role boundary), the KMS controller's (whose reach
+   * beyond the platform key is a key policy question), the EC2 controller's (tags), and the DynamoDB
+   * and Lambda controllers' (the table policies and the key policy must leave them their calls).
    */
   readonly controllerPolicies: ReadonlyMap<ControllerId, RenderedDocument>;
-  /** Resource policies by the ARN of their resource (bucket, queue, topics). */
+  /** Resource policies by the ARN of their resource (bucket, queue, topics, tables). */
   readonly resourcePolicies: ReadonlyMap<string, RenderedDocument>;
   readonly devicePolicy: RenderedDocument;
   /** VPC endpoint policies by service (`dynamodb`, `s3`, `sns`). */
@@ -124,6 +125,10 @@ export function renderPlatformPolicies(environment: string, configDir?: string):
     const topicName = String(topic.spec?.name);
     resourcePolicies.set(`arn:aws:sns:${config.region}:${config.accountId}:${topicName}`, keep(parse(`Topic ${topicName} policy`, topic.spec?.policy)));
   }
+  for (const table of of('dynamodb.services.k8s.aws', 'Table')) {
+    const tableName = String(table.spec?.tableName);
+    resourcePolicies.set(names.tableArn(tableName), keep(parse(`Table ${tableName} policy`, table.spec?.resourcePolicy)));
+  }
 
   const endpointPolicies = new Map<string, RenderedDocument>();
   for (const endpoint of of('ec2.services.k8s.aws', 'VPCEndpoint')) {
@@ -134,7 +139,7 @@ export function renderPlatformPolicies(environment: string, configDir?: string):
 
   const keyPolicy = keep(parse(`Key ${names.kmsKeyObject} policy`, one('kms.services.k8s.aws', 'Key').spec?.policy));
   const rendered = controllerPolicies(config, objects as unknown as readonly Record<string, unknown>[]);
-  const checkedControllers: readonly ControllerId[] = ['ack-ec2-controller', 'ack-iam-controller', 'ack-kms-controller'];
+  const checkedControllers: readonly ControllerId[] = ['ack-dynamodb-controller', 'ack-ec2-controller', 'ack-iam-controller', 'ack-kms-controller', 'ack-lambda-controller'];
   const controllers = new Map(
     checkedControllers.map((controller) => [controller, keep(parse(`controller-iam/${controller}.json`, stableJson(rendered[controller])))] as const),
   );

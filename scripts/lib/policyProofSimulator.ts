@@ -226,6 +226,9 @@ export class PolicySimulator {
       const bucket = resource.slice('arn:aws:s3:::'.length).split('/')[0] ?? '';
       return this.policies.resourcePolicies.get(`arn:aws:s3:::${bucket}`);
     }
+    // An index has no policy of its own: its table's governs it, where that policy names the index's ARN.
+    const index = /^(arn:aws:dynamodb:[^:]*:\d{12}:table\/[^/]+)\/index\/[^/]+$/.exec(resource);
+    if (index) return this.policies.resourcePolicies.get(index[1] ?? '');
     return this.policies.resourcePolicies.get(resource);
   }
 }

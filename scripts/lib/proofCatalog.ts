@@ -1,5 +1,5 @@
 import { platformTags } from '../../charts/lib/platformTags';
-import { KMS_CONTROLLER, KMS_CONTROLLER_KEY_ACTIONS } from '../../charts/security';
+import { KMS_CONTROLLER, KMS_CONTROLLER_KEY_ACTIONS, LAMBDA_CONTROLLER, LAMBDA_ENVIRONMENT_KEY_ACTIONS } from '../../charts/security';
 import { QUARANTINE_PREFIX, TABLE_KEYS } from '../../functions/shared/constants';
 import { policyHolder } from './policyHolder';
 import { ADMINISTRATOR, type ProofCheck } from './policyProofCatalog';
@@ -972,5 +972,105 @@ export function proofCatalog(policies: PlatformPolicies): ProofCheck[] {
     required(`EC2 controller: ${action} (private DNS of the interface endpoint)`, { principal: ec2Controller, action, resource: hostedZoneArn });
   }
   forbidden('EC2 controller: route53:ChangeResourceRecordSets', { principal: ec2Controller, action: 'route53:ChangeResourceRecordSets', resource: hostedZoneArn });
+
+  // --- The tables refuse plain HTTP to every principal, on the table and on its index; HTTPS passes (the calls above). ---
+  const tableNameOf = (arn: string): string => arn.split('/').at(-1) ?? arn;
+  for (const table of Object.values(tables)) {
+    forbidden(`an account administrator: dynamodb:GetItem on ${tableNameOf(table)} over plain HTTP`, { principal: ADMINISTRATOR, action: 'dynamodb:GetItem', resource: table, context: tls(false) });
+  }
+  forbidden('an account administrator: dynamodb:Query on the asset-status line index over plain HTTP', { principal: ADMINISTRATOR, action: 'dynamodb:Query', resource: lineIndex, context: tls(false) });
+  forbidden('processor: StatusStore UpdateItem on the asset-status table over plain HTTP', {
+    principal: processor,
+    action: 'dynamodb:UpdateItem',
+    resource: tables.assetStatus,
+    context: tls(false),
+    endpoint: 'dynamodb',
+  });
+  forbidden('storer: BucketStore PutItem on the readings table over plain HTTP', { principal: storer, action: 'dynamodb:PutItem', resource: tables.readings, context: tls(false), endpoint: 'dynamodb' });
+  forbidden('query: AssetDirectory Query on the line index over plain HTTP', { principal: query, action: 'dynamodb:Query', resource: lineIndex, context: tls(false), endpoint: 'dynamodb' });
+
+  // --- The DynamoDB controller: creates the tables with their policies (which leave it its HTTPS calls), and the key's grant. ---
+  const dynamodbController: ProofPrincipal = { kind: 'controller', controller: 'ack-dynamodb-controller' };
+  for (const table of Object.values(tables)) {
+    for (const action of ['dynamodb:CreateTable', 'dynamodb:DescribeTable', 'dynamodb:UpdateTable', 'dynamodb:GetResourcePolicy', 'dynamodb:PutResourcePolicy', 'dynamodb:DeleteTable']) {
+      required(`DynamoDB controller: ${action} of ${tableNameOf(table)}`, { principal: dynamodbController, action, resource: table });
+    }
+    forbidden(`DynamoDB controller: dynamodb:PutResourcePolicy of ${tableNameOf(table)} over plain HTTP`, { principal: dynamodbController, action: 'dynamodb:PutResourcePolicy', resource: table, context: tls(false) });
+  }
+  forbidden('DynamoDB controller: dynamodb:DeleteResourcePolicy of the readings table (every table keeps its policy)', {
+    principal: dynamodbController,
+    action: 'dynamodb:DeleteResourcePolicy',
+    resource: tables.readings,
+  });
+  forbidden('DynamoDB controller: dynamodb:PutResourcePolicy of a table that is not the platform\'s', {
+    principal: dynamodbController,
+    action: 'dynamodb:PutResourcePolicy',
+    resource: names.tableArn(`dynamodb-other-${config.suffix}`),
+  });
+  required('DynamoDB controller: kms:DescribeKey via DynamoDB (CreateTable with the platform key)', { principal: dynamodbController, action: 'kms:DescribeKey', resource: keyArn, context: kms('dynamodb', {}) });
+  required('DynamoDB controller: kms:CreateGrant via DynamoDB for a table', {
+    principal: dynamodbController,
+    action: 'kms:CreateGrant',
+    resource: keyArn,
+    context: { ...kms('dynamodb', {}), 'kms:GrantIsForAWSResource': 'true' },
+  });
+  forbidden('DynamoDB controller: kms:Decrypt via DynamoDB (it reads no item)', { principal: dynamodbController, action: 'kms:Decrypt', resource: keyArn, context: kms('dynamodb', tableContext(names.readingsTable)) });
+
+  // --- The Lambda controller: the functions, and their environment variables encrypted with the platform key through Lambda only. ---
+  const lambdaController: ProofPrincipal = { kind: 'controller', controller: LAMBDA_CONTROLLER };
+  const viaLambda = kms('lambda', {});
+  for (const [functionName, roleName] of [
+    [names.processorFunction, names.processorRole],
+    [names.storerFunction, names.storerRole],
+    [names.queryFunction, names.queryRole],
+  ] as const) {
+    for (const action of ['lambda:CreateFunction', 'lambda:GetFunction', 'lambda:UpdateFunctionConfiguration']) {
+      required(`Lambda controller: ${action} of ${functionName}`, { principal: lambdaController, action, resource: names.functionArn(functionName) });
+    }
+    required(`Lambda controller: iam:PassRole of ${roleName} to Lambda`, {
+      principal: lambdaController,
+      action: 'iam:PassRole',
+      resource: names.roleArn(roleName),
+      context: { 'iam:PassedToService': 'lambda.amazonaws.com' },
+    });
+  }
+  // DescribeKey (its IAM policy grants it through Lambda) passes the key policy's AccountAdministersKey.
+  for (const action of [...LAMBDA_ENVIRONMENT_KEY_ACTIONS, 'kms:DescribeKey']) {
+    required(`Lambda controller: ${action} via Lambda (the functions' environment variables)`, { principal: lambdaController, action, resource: keyArn, context: viaLambda });
+  }
+  required('Lambda controller: kms:CreateGrant via Lambda (Decrypt for a function\'s execution role)', {
+    principal: lambdaController,
+    action: 'kms:CreateGrant',
+    resource: keyArn,
+    context: { ...viaLambda, 'kms:GrantIsForAWSResource': 'true' },
+  });
+  forbidden('Lambda controller: kms:Decrypt called directly, not through Lambda', {
+    principal: lambdaController,
+    action: 'kms:Decrypt',
+    resource: keyArn,
+    context: { 'kms:CallerAccount': account, 'kms:ResourceAliases': [names.kmsAlias] },
+  });
+  forbidden('Lambda controller: kms:Decrypt via DynamoDB (it uses the key through Lambda only)', { principal: lambdaController, action: 'kms:Decrypt', resource: keyArn, context: kms('dynamodb', tableContext(names.readingsTable)) });
+  forbidden('Lambda controller: kms:CreateGrant via Lambda not for an AWS resource', {
+    principal: lambdaController,
+    action: 'kms:CreateGrant',
+    resource: keyArn,
+    context: { ...viaLambda, 'kms:GrantIsForAWSResource': 'false' },
+  });
+  forbidden('Lambda controller: kms:GenerateDataKey via Lambda (Lambda encrypts the variables with Encrypt)', { principal: lambdaController, action: 'kms:GenerateDataKey', resource: keyArn, context: viaLambda });
+  forbidden('Lambda controller: lambda:UpdateFunctionConfiguration of a function that is not the platform\'s', {
+    principal: lambdaController,
+    action: 'lambda:UpdateFunctionConfiguration',
+    resource: names.functionArn(`lambda-other-${config.suffix}`),
+  });
+  // Only the controller's role reads the variables through Lambda: the key policy names it (aws:PrincipalArn).
+  forbidden('an account administrator: kms:Decrypt via Lambda (only the Lambda controller reads the functions\' variables)', { principal: ADMINISTRATOR, action: 'kms:Decrypt', resource: keyArn, context: viaLambda });
+  forbidden('an account administrator: kms:CreateGrant via Lambda for an AWS resource', {
+    principal: ADMINISTRATOR,
+    action: 'kms:CreateGrant',
+    resource: keyArn,
+    context: { ...viaLambda, 'kms:GrantIsForAWSResource': 'true' },
+  });
+  forbidden('processor: kms:Decrypt via Lambda (its variables reach it through Lambda\'s grant)', { principal: processor, action: 'kms:Decrypt', resource: keyArn, context: viaLambda });
   return checks;
 }

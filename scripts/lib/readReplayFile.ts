@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Quality, Sample, SampleValue } from '../../functions/shared/detector';
+import { MIN_EPOCH_MS } from '../../functions/shared/query/constants';
 import type { ReplayFormat } from './parseReplayFormat';
 import { ReplayInputError } from './replayErrors';
 
@@ -73,20 +74,15 @@ function parseNumberCell(cell: string, file: string, line: number, column: numbe
 }
 
 /**
- * Numeric timestamps below this are epoch seconds: as milliseconds they would fall before March
- * 1973, and as seconds this bound is the year 5138.
- */
-const EPOCH_SECONDS_BELOW = 1e11;
-
-/**
- * Epoch milliseconds of a cell holding epoch milliseconds, epoch seconds (told apart by size, see
- * EPOCH_SECONDS_BELOW) or an ISO-like date (`2020-03-09 10:14:33`, read as UTC).
+ * Epoch milliseconds of a cell holding epoch milliseconds, epoch seconds (told apart by size: a number
+ * below MIN_EPOCH_MS is seconds, as ms it would fall before March 1973, as seconds the bound is the
+ * year 5138) or an ISO-like date (`2020-03-09 10:14:33`, read as UTC).
  */
 function parseTimeCell(cell: string, file: string, line: number, column: number, header: string): number {
   const trimmed = cell.trim();
   if (trimmed !== '' && /^-?\d+(\.\d+)?$/.test(trimmed)) {
     const value = Number(trimmed);
-    return Math.abs(value) < EPOCH_SECONDS_BELOW ? Math.round(value * 1000) : value;
+    return Math.abs(value) < MIN_EPOCH_MS ? Math.round(value * 1000) : value;
   }
   const iso = trimmed.includes('T') ? trimmed : trimmed.replace(' ', 'T');
   const withZone = /(Z|[+-]\d\d:?\d\d)$/.test(iso) ? iso : `${iso}Z`;

@@ -4,7 +4,19 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { ANALYTICS_QUERIES, AnalyticsChart, BYTES_SCANNED_CUTOFF, DAY_EARLY_ARRIVAL_HOURS, DAY_LATE_ARRIVAL_HOURS, QUARANTINE_COLUMNS, RAW_RECORD_COLUMNS } from '../../charts/analytics';
+import {
+  ANALYTICS_QUERIES,
+  AnalyticsChart,
+  type AnalyticsQuery,
+  ARRIVAL_DAYS,
+  BYTES_SCANNED_CUTOFF,
+  DAY_EARLY_ARRIVAL_HOURS,
+  DAY_LATE_ARRIVAL_HOURS,
+  DAY_PARAMETER,
+  QUARANTINE_COLUMNS,
+  RAW_RECORD_COLUMNS,
+  SAME_DAY_PARAMETER,
+} from '../../charts/analytics';
 import { ArchiveChart, FIREHOSE_BUFFERING } from '../../charts/archive';
 import { READ_RESTORED_GLACIER_OBJECTS } from '../../charts/constructs/ProjectedJsonTable';
 import { telemetrySql } from '../../charts/lib/telemetrySql';
@@ -17,7 +29,7 @@ import { ValidationError } from '../../functions/shared/errors';
 import { QuarantineWriter } from '../../functions/shared/QuarantineWriter';
 import type { Quality } from '../../functions/shared/types';
 import { validateTelemetryMessage } from '../../functions/shared/validateTelemetryMessage';
-import { createViewSql, toDuckDbSql, type GlueTableSpec } from '../helpers/archiveDuckDb';
+import { athenaExecutionSql, createViewSql, toDuckDbSql, type GlueTableSpec } from '../helpers/archiveDuckDb';
 import { findObject, platformProps, RenderedObject, synthChart } from '../helpers/platform';
 import { deviceReading, kinesisOrigin, lambdaContext, presence, telemetry } from '../helpers/records';
 
@@ -161,6 +173,8 @@ describe('the archive in DuckDB: tables and named queries on objects laid out as
   const bucketUri = `s3://${names.archiveBucket}/`;
   const root = mkdtempSync(join(tmpdir(), 'archive-'));
   const DAY_START = Date.UTC(2026, 0, 2);
+  /** The day before DAY_START: its first minutes arrived in the previous year's last hour. */
+  const NEW_YEAR = Date.UTC(2026, 0, 1);
   const HOUR = 3_600_000;
   let connection: DuckDBConnection;
 
@@ -301,6 +315,8 @@ describe('the archive in DuckDB: tables and named queries on objects laid out as
     const straddle = FIREHOSE_BUFFERING.intervalSeconds * 1000 / 2;
     part = firehoseBuffered('mixer-03', DAY_START - straddle, DAY_START + 10 * 60_000, mixer, part);
     part = firehoseBuffered('mixer-03', DAY_START + 24 * HOUR - straddle, DAY_START + 24 * HOUR + 10 * 60_000, mixer, part);
+    // And across the new year before DAY_START: the first minutes of 2026-01-01 lie in 2025-12-31's hour 23.
+    part = firehoseBuffered('mixer-03', NEW_YEAR - straddle, NEW_YEAR + 10 * 60_000, mixer, part);
     const late = (readingsFrom: number, receivedAt: number): void => {
       const readings = [0, 1, 2, 3, 4, 5].map((index) => ({ metric: 'temperature', value: 30 + index, ts: readingsFrom + index * 10_000 + 5_000, quality: 'GOOD' }));
       firehoseObject(receivedAt, [telemetryLine('mixer-03', readings, receivedAt, receivedAt)], part);
@@ -346,8 +362,22 @@ describe('the archive in DuckDB: tables and named queries on objects laid out as
 
   const rows = async (sql: string, parameters: readonly string[]): Promise<Record<string, unknown>[]> =>
     (await connection.runAndReadAll(toDuckDbSql(sql), [...parameters])).getRowObjectsJson() as Record<string, unknown>[];
-  const named = (id: string): string => ANALYTICS_QUERIES.find((query) => query.id === id)?.sql ?? '';
-  const inDay = (arrival: number): boolean => arrival >= DAY_START && arrival < DAY_START + 24 * HOUR;
+  const query = (id: string): AnalyticsQuery => {
+    const found = ANALYTICS_QUERIES.find((candidate) => candidate.id === id);
+    if (found === undefined) throw new Error(`no named query ${id}`);
+    return found;
+  };
+  const named = (id: string): string => query(id).sql;
+  /** A query's parameters in order: the day for each of its day parameters, the others by their names. */
+  const parametersOf = (id: string, day: string, others: Readonly<Record<string, string>> = {}): string[] =>
+    query(id).parameters.map((parameter) => {
+      if (parameter === DAY_PARAMETER || parameter === SAME_DAY_PARAMETER) return day;
+      const value = others[parameter];
+      if (value === undefined) throw new Error(`parametersOf: no value for the parameter "${parameter}" of ${id}`);
+      return value;
+    });
+  const inDayOf = (dayStart: number) => (at: number): boolean => at >= dayStart && at < dayStart + 24 * HOUR;
+  const inDay = inDayOf(DAY_START);
 
   /**
    * What the hot tier aggregates per hour for one sensor over DAY_START's readings (functions/shared/query):
@@ -355,12 +385,12 @@ describe('the archive in DuckDB: tables and named queries on objects laid out as
    * the first to arrive, within it the last reading); those the archive holds in the partitions the query
    * searches, from DAY_EARLY_ARRIVAL_HOURS before the day to DAY_LATE_ARRIVAL_HOURS after it.
    */
-  function hourlyModel(assetId: string, metric: string): { hour: number; readings: number; avg: number; min: number; max: number; sum: number; stddev: number }[] {
-    const searched = (objectAt: number): boolean => objectAt >= DAY_START - DAY_EARLY_ARRIVAL_HOURS * HOUR && objectAt < DAY_START + (24 + DAY_LATE_ARRIVAL_HOURS) * HOUR;
+  function hourlyModel(assetId: string, metric: string, dayStart = DAY_START): { hour: number; readings: number; avg: number; min: number; max: number; sum: number; stddev: number }[] {
+    const searched = (objectAt: number): boolean => objectAt >= dayStart - DAY_EARLY_ARRIVAL_HOURS * HOUR && objectAt < dayStart + (24 + DAY_LATE_ARRIVAL_HOURS) * HOUR;
     const kept = new Map<number, ArchivedReading>();
     const stored = archived.filter((r) => r.assetId === assetId && r.rejectedFor === undefined && searched(r.objectAt)).sort((a, b) => a.receivedAt - b.receivedAt);
     for (const record of stored) {
-      const ofRecord = new Map(record.readings.filter((r) => r.metric === metric && inDay(r.ts)).map((r) => [r.ts, r]));
+      const ofRecord = new Map(record.readings.filter((r) => r.metric === metric && inDayOf(dayStart)(r.ts)).map((r) => [r.ts, r]));
       for (const [ts, reading] of ofRecord) if (!kept.has(ts)) kept.set(ts, reading);
     }
     const values = new Map<number, Map<number, number>>();
@@ -375,13 +405,16 @@ describe('the archive in DuckDB: tables and named queries on objects laid out as
       return { hour, readings: list.length, avg: mean, min: Math.min(...list), max: Math.max(...list), sum, stddev: Math.sqrt(list.reduce((a, v) => a + (v - mean) ** 2, 0) / list.length) };
     });
   }
-  const hourly = async (assetId: string, metric: string): Promise<Record<string, unknown>[]> => rows(named('hourly-sensor-aggregates'), ['2026-01-02', '2026-01-02', assetId, metric]);
+  const hourly = async (assetId: string, metric: string, day = '2026-01-02'): Promise<Record<string, unknown>[]> =>
+    rows(named('hourly-sensor-aggregates'), parametersOf('hourly-sensor-aggregates', day, { assetId, metric }));
   const exact = (got: readonly Record<string, unknown>[]): unknown[] =>
     got.map((row) => ({ hour: Number(row.hour_start_ms), readings: Number(row.readings), avg: row.avg_value, min: row.min_value, max: row.max_value, sum: row.sum_value }));
 
   test('every object lies where partition projection looks for it, and every record line is read (malformed lines as NULL rows)', async () => {
     const partitions = await rows('SELECT year, month, day, hour, COUNT(*) AS records FROM raw_records GROUP BY year, month, day, hour ORDER BY year, month, day, hour', []);
     expect(partitions.map((p) => [p.year, p.month, p.day, p.hour])).toEqual([
+      ['2025', '12', '31', '23'],
+      ['2026', '01', '01', '00'],
       ['2026', '01', '01', '23'],
       ['2026', '01', '02', '00'],
       ['2026', '01', '02', '01'],
@@ -411,7 +444,7 @@ describe('the archive in DuckDB: tables and named queries on objects laid out as
     const want = hourlyModel('pump-07', 'temperature');
     // Hour 01 holds the corrected reading (61, not 10) and the first send of the resent one (60.5, not 61.5).
     const atTs = async (ts: number): Promise<Record<string, unknown>[]> =>
-      rows(named('hourly-sensor-aggregates').replace(`GROUP BY ts - (ts % ${HOUR})`, `AND ts = ${ts} GROUP BY ts - (ts % ${HOUR})`), ['2026-01-02', '2026-01-02', 'pump-07', 'temperature']);
+      rows(named('hourly-sensor-aggregates').replace(`GROUP BY ts - (ts % ${HOUR})`, `AND ts = ${ts} GROUP BY ts - (ts % ${HOUR})`), parametersOf('hourly-sensor-aggregates', '2026-01-02', { assetId: 'pump-07', metric: 'temperature' }));
     expect((await atTs(DAY_START + HOUR + 3_000)).map((row) => [row.readings, row.sum_value])).toEqual([['1', 61]]);
     expect((await atTs(DAY_START + HOUR + 7_000)).map((row) => [row.readings, row.sum_value])).toEqual([['1', 60.5]]);
     expect(want.map((row) => row.hour)).toEqual([DAY_START, DAY_START + HOUR]);
@@ -438,6 +471,29 @@ describe('the archive in DuckDB: tables and named queries on objects laid out as
     expect([DAY_EARLY_ARRIVAL_HOURS, DAY_LATE_ARRIVAL_HOURS]).toEqual([1, 24]);
   });
 
+  test('hourly-sensor-aggregates across a month and a year end: 2026-01-01 finds its readings that arrived on 2025-12-31 (hour 23) and on 2026-01-02', async () => {
+    // Where the archive holds the mixer's readings of 2026-01-01: 15 of its first minutes in the previous year's last hour,
+    // 6 sent late in the next day's first hour.
+    const arrivals = await rows(
+      `SELECT year, month, day, hour, COUNT(*) AS readings FROM raw_records CROSS JOIN UNNEST(readings) AS r (metric, value, unit, ts, quality) WHERE assetid = 'mixer-03' AND r.ts >= ${NEW_YEAR} AND r.ts < ${NEW_YEAR + 24 * HOUR} GROUP BY year, month, day, hour ORDER BY year, month, day, hour`,
+      [],
+    );
+    expect(arrivals.map((p) => [p.year, p.month, p.day, p.hour, Number(p.readings)])).toEqual([
+      ['2025', '12', '31', '23', 15],
+      ['2026', '01', '01', '00', 45],
+      ['2026', '01', '01', '23', 15],
+      ['2026', '01', '02', '00', 6],
+    ]);
+    const got = await hourly('mixer-03', 'temperature', '2026-01-01');
+    expect(got.map((row) => [Number(row.hour_start_ms), Number(row.readings)])).toEqual([
+      [NEW_YEAR, 60],
+      [NEW_YEAR + 23 * HOUR, 21],
+    ]);
+    expect(exact(got)).toEqual(hourlyModel('mixer-03', 'temperature', NEW_YEAR).map(({ stddev: _s, ...exactPart }) => exactPart));
+    // The arrival days whose years the query names, besides its exact date_diff filter: the day before and the next day.
+    expect(ARRIVAL_DAYS).toEqual({ first: -1, last: 1 });
+  });
+
   test('the named queries keep the records the hot tier stores: one reading out of the contract leaves out its whole record', async () => {
     expect(archived.filter((r) => r.rejectedFor !== undefined).map((r) => r.rejectedFor)).toEqual([
       QUARANTINE_REASONS.invalidQuality,
@@ -451,13 +507,13 @@ describe('the archive in DuckDB: tables and named queries on objects laid out as
     // Their valid temperature readings (95, GOOD, in hour 00) would count if the record did.
     const hour00 = (await hourly('pump-07', 'temperature')).find((row) => Number(row.hour_start_ms) === DAY_START);
     expect(hour00?.max_value).toBeLessThan(95);
-    const quality = await rows(named('daily-data-quality'), ['2026', '01', '02']);
+    const quality = await rows(named('daily-data-quality'), parametersOf('daily-data-quality', '2026-01-02'));
     const pumpReadings = archived.filter((r) => r.assetId === 'pump-07' && r.rejectedFor === undefined && inDay(r.objectAt)).reduce((sum, r) => sum + r.readings.length, 0);
     expect(quality.find((row) => row.asset_id === 'pump-07')?.readings).toBe(String(pumpReadings));
   });
 
   test('daily-data-quality: per asset, the day\'s readings and the BAD and UNCERTAIN shares', async () => {
-    const got = await rows(named('daily-data-quality'), ['2026', '01', '02']);
+    const got = await rows(named('daily-data-quality'), parametersOf('daily-data-quality', '2026-01-02'));
     const want = ['mixer-03', 'press-02', 'pump-07'].map((assetId) => {
       const readings = archived.filter((r) => r.assetId === assetId && r.rejectedFor === undefined && inDay(r.objectAt)).flatMap((r) => r.readings);
       return {
@@ -471,11 +527,47 @@ describe('the archive in DuckDB: tables and named queries on objects laid out as
   });
 
   test('quarantine-counts: per function and reason, for the day of arrival', async () => {
-    const got = await rows(named('quarantine-counts'), ['2026', '01', '02']);
+    const got = await rows(named('quarantine-counts'), parametersOf('quarantine-counts', '2026-01-02'));
     const counts = new Map<string, number>();
     for (const entry of quarantined.filter((q) => inDay(q.arrival))) counts.set(`${entry.source}|${entry.reason}`, (counts.get(`${entry.source}|${entry.reason}`) ?? 0) + 1);
     expect(got).toEqual([...counts.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, records]) => ({ source: key.split('|')[0], reason: key.split('|')[1], records: String(records) })));
     expect(got.length).toBeGreaterThan(2);
+  });
+
+  test('every execution parameter gets its type from the SQL: a day is CAST(? AS DATE), never a number or text meeting a partition column', () => {
+    // Athena pastes parameters into the SQL as text, and Trino compares a string partition column ('01') with
+    // neither an integer (a type error) nor an unpadded string ('1': no rows). DuckDB coerces, so only the SQL can show it.
+    const stringColumns: Record<string, string> = { assetid: 'assetId', 'r.metric': 'metric' };
+    for (const { id, sql, parameters } of ANALYTICS_QUERIES) {
+      const pieces = sql.split('?');
+      const uses = pieces.slice(1).map((after, index) => {
+        const before = pieces[index] ?? '';
+        if (before.endsWith('CAST(') && after.startsWith(' AS DATE)')) return 'day';
+        const column = /(\S+) = $/.exec(before)?.[1] ?? '';
+        return stringColumns[column] ?? `? after "${before.slice(-30)}"`;
+      });
+      const isDay = (parameter: string): boolean => parameter === DAY_PARAMETER || parameter === SAME_DAY_PARAMETER;
+      // Each parameter's description says what its `?` takes; the day is named once, then repeated.
+      expect([id, uses]).toEqual([id, parameters.map((parameter) => (isDay(parameter) ? 'day' : parameter))]);
+      const days = parameters.filter(isDay);
+      expect([id, days]).toEqual([id, [DAY_PARAMETER, ...Array<string>(Math.max(days.length - 1, 0)).fill(SAME_DAY_PARAMETER)]]);
+      expect(sql).not.toMatch(/\b(year|month|day|hour) (=|IN|<|>|<=|>=|BETWEEN) \(?\?/);
+    }
+  });
+
+  test('as Athena runs them, each parameter pasted into the SQL as text: the quoted day reads it, an unquoted one is refused, not read as another', async () => {
+    const others = { assetId: 'pump-07', metric: 'temperature' };
+    const quoted = { assetId: "'pump-07'", metric: "'temperature'" };
+    for (const { id, sql } of ANALYTICS_QUERIES) {
+      // The stddev's last digits depend on the order DuckDB's threads add up in: compared to 12 digits.
+      const rounded = (got: readonly Record<string, unknown>[]): unknown[] =>
+        got.map((row) => (typeof row.stddev_value === 'number' ? { ...row, stddev_value: row.stddev_value.toPrecision(12) } : row));
+      const bound = await rows(sql, parametersOf(id, '2026-01-02', others));
+      expect([id, bound.length > 0]).toEqual([id, true]);
+      expect([id, rounded(await rows(athenaExecutionSql(sql, parametersOf(id, "'2026-01-02'", quoted)), []))]).toEqual([id, rounded(bound)]);
+      // 2026-01-02 without quotes is the integer 2023; Trino refuses to cast it to a date as DuckDB does.
+      await expect(rows(athenaExecutionSql(sql, parametersOf(id, '2026-01-02', quoted)), [])).rejects.toThrow('Unimplemented type for cast (INTEGER -> DATE)');
+    }
   });
 
   test('the translation changes nothing but the UNNEST', () => {

@@ -268,17 +268,42 @@ test('controllers that use the platform key with their own identity get it by al
       StringEquals: { 'kms:CallerAccount': config.accountId, 'kms:ViaService': 'dynamodb.sa-east-1.amazonaws.com' },
     },
   });
-  // Whether the charts encrypt function environments with the key may change; the rule is: a function that names it gets the statement.
-  const withKeyedFunctions = render('prod').objects.map((object) =>
-    object.kind === 'Function' ? { ...object, spec: { ...(object.spec as object), kmsKeyRef: { from: { name: names.kmsKeyObject } } } } : object,
-  );
-  const lambda = controllerPolicies(config, withKeyedFunctions)['ack-lambda-controller'];
-  expect(statement(lambda, 'EncryptFunctionEnvironmentWithPlatformKey').Action).toEqual(['kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt']);
-  expect(statement(lambda, 'EncryptFunctionEnvironmentWithPlatformKey').Condition).toEqual({
-    'ForAnyValue:StringEquals': { 'kms:ResourceAliases': [alias] },
-    StringEquals: { 'kms:CallerAccount': config.accountId, 'kms:ViaService': 'lambda.sa-east-1.amazonaws.com' },
+  // The functions' environment variables: Lambda encrypts, reads back and grants with the controller's identity.
+  const lambda = documents['ack-lambda-controller'];
+  const viaLambda = { 'kms:CallerAccount': config.accountId, 'kms:ViaService': 'lambda.sa-east-1.amazonaws.com' };
+  expect(statement(lambda, 'EncryptFunctionEnvironmentWithPlatformKey')).toEqual({
+    Sid: 'EncryptFunctionEnvironmentWithPlatformKey',
+    Effect: 'Allow',
+    Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt'],
+    Resource: [names.kmsKeysArn],
+    Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': [alias] }, StringEquals: viaLambda },
   });
+  expect(statement(lambda, 'LetLambdaGrantFunctionRolesDecrypt')).toEqual({
+    Sid: 'LetLambdaGrantFunctionRolesDecrypt',
+    Effect: 'Allow',
+    Action: ['kms:CreateGrant'],
+    Resource: [names.kmsKeysArn],
+    Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': [alias] }, StringEquals: viaLambda, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+  });
+  // The rule, not the current charts: without a key on any function, no key statement.
+  const unkeyed = render('prod').objects.map((object) => {
+    if (object.kind !== 'Function') return object;
+    const { kmsKeyRef: _unused, ...rest } = object.spec as Record<string, unknown>;
+    return { ...object, spec: rest };
+  });
+  const withoutKey = controllerPolicies(config, unkeyed)['ack-lambda-controller'];
+  expect(statements(withoutKey).flatMap((candidate) => candidate.Action).filter((action) => action.startsWith('kms:'))).toEqual([]);
   expect(statement(documents['crossplane-provider-aws'], 'DescribeStreamKey').Action).toEqual(['kms:DescribeKey']);
+});
+
+test('the DynamoDB controller puts the policies of exactly the platform tables and never removes one', () => {
+  const { names, documents } = render('prod');
+  const dynamodb = documents['ack-dynamodb-controller'];
+  const tables = [names.assetStatusTable, names.detectorStateTable, names.readingsTable].map((table) => names.tableArn(table));
+  expect(statement(dynamodb, 'PutPlatformTablePolicies')).toEqual({ Sid: 'PutPlatformTablePolicies', Effect: 'Allow', Action: ['dynamodb:PutResourcePolicy'], Resource: tables });
+  expect(statement(dynamodb, 'ManagePlatformTables')).toMatchObject({ Resource: tables });
+  expect(statement(dynamodb, 'ManagePlatformTables').Action).toContain('dynamodb:GetResourcePolicy');
+  expect(statements(dynamodb).flatMap((candidate) => candidate.Action)).not.toContain('dynamodb:DeleteResourcePolicy');
 });
 
 test('the KMS controller may create the key with the platform tags and manage the alias; on existing keys only the platform tags, on none of another project', () => {

@@ -282,7 +282,7 @@ describe('ProcessingChart', () => {
     test.each([
       ['lambda-processor-dev', 'iam-processor-dev', 1024, 30],
       ['lambda-storer-dev', 'iam-storer-dev', 1024, 120],
-    ])('%s: Node.js 22 on arm64, index.handler, in the private subnets, no customer key on the environment, JSON logs', (name, role, memory, timeout) => {
+    ])('%s: Node.js 22 on arm64, index.handler, in the private subnets, environment encrypted with the platform key, JSON logs', (name, role, memory, timeout) => {
       const spec = functionSpec(objects, name);
       expect(spec).toMatchObject({
         name,
@@ -301,9 +301,8 @@ describe('ProcessingChart', () => {
         tracingConfig: { mode: 'PassThrough' },
       });
       expect(spec.reservedConcurrentExecutions).toBeUndefined();
-      // A customer key there makes the ACK controller need kms:Decrypt to read the variables back; without
-      // it the controller sees a permanent difference and Argo CD's self-heal loops.
-      expect(spec).not.toHaveProperty('kmsKeyRef');
+      // By reference: the controller resolves the Key object's ARN (Lambda takes no alias for the grant it creates).
+      expect(spec.kmsKeyRef).toEqual({ from: { name: 'kms-telemetry-dev' } });
       expect(spec).not.toHaveProperty('kmsKeyARN');
       expect(Object.keys(spec.tags).sort()).toEqual(['cost-center', 'data-classification', 'environment', 'owner', 'project']);
     });
@@ -509,6 +508,16 @@ describe('construct validation', () => {
     expect(() => fn({ subnetObjects: ['a'] })).toThrow(new Error('BundledFunction: props.subnetObjects must name at least two subnets (availability zones) so one zone can fail, got ["a"]'));
     expect(() => fn({ securityGroupObjects: [] })).toThrow(new Error('BundledFunction: props.securityGroupObjects must name at least one security group, got []'));
     expect(() => fn({ codeName: 'nope' })).toThrow(new Error('bundle: functions/nope/index.ts not found: every function needs a handler entry'));
+  });
+
+  test('BundledFunction encrypts the environment with the environment key, or the key object it is given', () => {
+    const specOf = (overrides: Partial<BundledFunctionProps>): Record<string, unknown> => {
+      const chart = new Chart(Testing.app(), 'test');
+      new BundledFunction(chart, 'f', { ...functionProps, ...overrides });
+      return (Testing.synth(chart)[0] as RenderedObject).spec ?? {};
+    };
+    expect(specOf({}).kmsKeyRef).toEqual({ from: { name: 'kms-telemetry-dev' } });
+    expect(specOf({ kmsKeyObject: 'kms-other-dev' }).kmsKeyRef).toEqual({ from: { name: 'kms-other-dev' } });
   });
 
   const mappingProps: KinesisEventSourceMappingProps = {

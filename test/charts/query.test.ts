@@ -32,9 +32,17 @@ describe('QueryChart', () => {
     expect(objects.filter((object) => JSON.stringify(object.spec ?? {}).includes('lambda:InvokeFunctionUrl') && object.kind !== 'Policy')).toEqual([]);
   });
 
-  test('the function runs in the private subnets with the read path\'s environment', () => {
-    const spec = findObject(objects, 'Function').spec as { memorySize: number; timeout: number; environment: { variables: Record<string, string> }; vpcConfig: object; code: { sha256: string } };
+  test('the function runs in the private subnets with the read path\'s environment, encrypted with the platform key', () => {
+    const spec = findObject(objects, 'Function').spec as {
+      memorySize: number;
+      timeout: number;
+      environment: { variables: Record<string, string> };
+      kmsKeyRef: unknown;
+      vpcConfig: object;
+      code: { sha256: string };
+    };
     expect([spec.memorySize, spec.timeout]).toEqual([QUERY_FUNCTION_SETTINGS.memoryMb, QUERY_FUNCTION_SETTINGS.timeoutSeconds]);
+    expect(spec.kmsKeyRef).toEqual({ from: { name: 'kms-telemetry-dev' } });
     expect(spec.environment.variables).toEqual({
       ASSET_STATUS_TABLE: 'dynamodb-asset-status-dev',
       PLANT_ID: 'sp01',

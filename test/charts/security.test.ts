@@ -1,6 +1,6 @@
 import { denyInsecureTransport } from '../../charts/constructs/denyInsecureTransport';
 import { policyDocument } from '../../charts/constructs/policyDocument';
-import { KEY_ADMIN_ACTIONS, KMS_CONTROLLER_KEY_ACTIONS, SecurityChart } from '../../charts/security';
+import { KEY_ADMIN_ACTIONS, KMS_CONTROLLER_KEY_ACTIONS, LAMBDA_ENVIRONMENT_KEY_ACTIONS, SecurityChart } from '../../charts/security';
 import { findObject, RenderedObject, synthChart } from '../helpers/platform';
 
 const render = (environment = 'dev'): RenderedObject[] => synthChart((app, props) => new SecurityChart(app, 'security', props), environment);
@@ -98,8 +98,36 @@ describe('SecurityChart', () => {
     });
   });
 
+  test('the Lambda controller\'s role alone, through Lambda only, encrypts and reads the functions\' environment variables and lets Lambda grant the function roles Decrypt', () => {
+    const statements = keyPolicy(objects);
+    const lambdaController = {
+      'kms:CallerAccount': '111122223333',
+      'kms:ViaService': 'lambda.sa-east-1.amazonaws.com',
+      'aws:PrincipalArn': 'arn:aws:iam::111122223333:role/ack-lambda-controller-dev',
+    };
+    expect(statements[3]).toEqual({
+      Sid: 'LambdaControllerEncryptsFunctionEnvironments',
+      Effect: 'Allow',
+      Principal: { AWS: ROOT },
+      Action: ['kms:Decrypt', 'kms:Encrypt'],
+      Resource: '*',
+      Condition: { StringEquals: lambdaController },
+    });
+    expect(statements[3]?.Action).toEqual([...LAMBDA_ENVIRONMENT_KEY_ACTIONS]);
+    expect(statements[4]).toEqual({
+      Sid: 'LambdaGrantsFunctionRolesDecrypt',
+      Effect: 'Allow',
+      Principal: { AWS: ROOT },
+      Action: 'kms:CreateGrant',
+      Resource: '*',
+      Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' }, StringEquals: lambdaController },
+    });
+    // Lambda is not a caller service of the account at large: nobody else may use the key through it.
+    expect(statements[1]?.Condition?.StringEquals?.['kms:ViaService']).not.toContain('lambda.sa-east-1.amazonaws.com');
+  });
+
   test('CloudWatch Logs may use the key only for the platform log groups (the three functions, IoT Core)', () => {
-    expect(keyPolicy(objects)[3]).toEqual({
+    expect(keyPolicy(objects)[5]).toEqual({
       Sid: 'CloudWatchLogsEncryptsPlatformLogGroups',
       Effect: 'Allow',
       Principal: { Service: 'logs.sa-east-1.amazonaws.com' },
@@ -119,7 +147,7 @@ describe('SecurityChart', () => {
   });
 
   test('the platform\'s CloudWatch alarms (cw-*-<suffix>) may encrypt what they publish to the ops topic, and only to it', () => {
-    expect(keyPolicy(objects)[4]).toEqual({
+    expect(keyPolicy(objects)[6]).toEqual({
       Sid: 'CloudWatchAlarmsPublishToEncryptedTopics',
       Effect: 'Allow',
       Principal: { Service: 'cloudwatch.amazonaws.com' },
@@ -133,7 +161,7 @@ describe('SecurityChart', () => {
   });
 
   test('the KMS controller manages the key by its role name, and never uses it', () => {
-    const statement = keyPolicy(objects)[5];
+    const statement = keyPolicy(objects)[7];
     expect(statement).toEqual({
       Sid: 'KmsControllerManagesKey',
       Effect: 'Allow',
@@ -150,7 +178,7 @@ describe('SecurityChart', () => {
 
   test('the policy has exactly these statements, none open to everyone', () => {
     const statements = keyPolicy(objects);
-    expect(statements).toHaveLength(6);
+    expect(statements).toHaveLength(8);
     for (const statement of statements) {
       expect(statement.Effect).toBe('Allow');
       expect(statement.Principal).not.toBe('*');

@@ -56,6 +56,37 @@ describe('StorageChart', () => {
     expect((table.spec as { tags: { key: string }[] }).tags.map((tag) => tag.key)).toEqual(['project', 'environment', 'owner', 'cost-center', 'data-classification']);
   });
 
+  test.each(TABLES)('%s: its resource policy refuses plain HTTP to every principal, on the table and each of its indexes', (name) => {
+    const table = findObject(objects, 'Table', name);
+    const spec = table.spec as { resourcePolicy: string; globalSecondaryIndexes?: { indexName: string }[] };
+    const tableArn = `arn:aws:dynamodb:sa-east-1:111122223333:table/${name}`;
+    const indexArns = (spec.globalSecondaryIndexes ?? []).map((index) => `${tableArn}/index/${index.indexName}`);
+    expect(JSON.parse(spec.resourcePolicy)).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'DenyInsecureTransport',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 'dynamodb:*',
+          Resource: [tableArn, ...indexArns],
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        },
+      ],
+    });
+    // DynamoDB's limit on a resource-based policy, whitespace included (Resource-based policy considerations).
+    expect(Buffer.byteLength(spec.resourcePolicy)).toBeLessThan(20 * 1024);
+  });
+
+  test('the asset-status policy names its line index: DynamoDB authorizes index reads on the index ARN', () => {
+    const spec = findObject(objects, 'Table', 'dynamodb-asset-status-dev').spec as { resourcePolicy: string };
+    const [statement] = (JSON.parse(spec.resourcePolicy) as { Statement: { Resource: string[] }[] }).Statement;
+    expect(statement?.Resource).toEqual([
+      'arn:aws:dynamodb:sa-east-1:111122223333:table/dynamodb-asset-status-dev',
+      `arn:aws:dynamodb:sa-east-1:111122223333:table/dynamodb-asset-status-dev/index/${TABLE_KEYS.assetStatus.lineIndex}`,
+    ]);
+  });
+
   test('key schemas follow TABLE_KEYS', () => {
     expect(findObject(objects, 'Table', 'dynamodb-readings-dev').spec).toMatchObject({
       attributeDefinitions: [
@@ -265,6 +296,26 @@ describe('EncryptedTable', () => {
     const rendered = Testing.synth(table.node.scope as Chart)[0] as RenderedObject;
     expect(rendered.spec).toMatchObject({ timeToLive: { attributeName: 'expiresAt', enabled: true }, sseSpecification: { kmsMasterKeyRef: { from: { name: 'kms-telemetry-dev' } } } });
     expect(rendered.metadata.annotations?.['argocd.argoproj.io/sync-wave']).toBe('2');
+  });
+
+  test('every table refuses plain HTTP on itself and on each of its indexes', () => {
+    const table = build({
+      globalSecondaryIndexes: [
+        { indexName: 'byOther', partitionKey: { name: 'other', type: 'S' } },
+        { indexName: 'byThird', partitionKey: { name: 'third', type: 'S' } },
+      ],
+    })();
+    const rendered = Testing.synth(table.node.scope as Chart)[0] as RenderedObject;
+    const arn = 'arn:aws:dynamodb:sa-east-1:111122223333:table/dynamodb-test-dev';
+    const [statement] = (JSON.parse((rendered.spec as { resourcePolicy: string }).resourcePolicy) as { Statement: unknown[] }).Statement;
+    expect(statement).toEqual({
+      Sid: 'DenyInsecureTransport',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 'dynamodb:*',
+      Resource: [arn, `${arn}/index/byOther`, `${arn}/index/byThird`],
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    });
   });
 
   test.each<[string, Partial<EncryptedTableProps>, string]>([

@@ -572,8 +572,51 @@ describe('AssetDetector inputs and episodes', () => {
     // A new episode 8 s after the close: inside the cooldown, no alert, and so no recovery either.
     expect(detector.observe(at(10, 1)).episode).toMatchObject({ event: 'open', alert: false });
     expect(detector.observe(at(11, 3)).episode).toMatchObject({ event: 'close', recovery: false });
-    // 900 s after that close: alert again.
-    expect(detector.observe(at(911, 1)).episode).toMatchObject({ event: 'open', alert: true });
+    // 900 s after the close of the episode that alerted (the unalerted one does not extend the cooldown): alert again.
+    expect(detector.observe(at(902, 1)).episode).toMatchObject({ event: 'open', alert: true });
+  });
+
+  it('alerts again a fault that keeps coming back within the cooldown, once per cooldown', () => {
+    const detector = new AssetDetector({ limits, cooldownSeconds: 900, recoverySamples: 1 });
+    // A breach every 300 s, each an episode of 2 s: counted from any episode's end, none after the first alerted.
+    const alerts: number[] = [];
+    for (let start = 0; start < 3_600; start += 300) {
+      if (detector.observe(at(start, 9)).episode.alert) alerts.push(start);
+      detector.observe(at(start + 1, 9));
+      expect(detector.observe(at(start + 2, 3)).episode).toMatchObject({ event: 'close' });
+    }
+    expect(alerts).toEqual([0, 1_200, 2_400]);
+  });
+
+  it('alerts an episode that opened inside the cooldown once the cooldown is over, if its fault is still there', () => {
+    const detector = new AssetDetector({ limits, cooldownSeconds: 900, recoverySamples: 1 });
+    detector.observe(at(0, 9));
+    expect(detector.observe(at(1, 3)).episode).toMatchObject({ event: 'close', recovery: true });
+    // The fault comes back 99 s after the recovery and stays: no alert at its opening, one when the cooldown ends.
+    expect(detector.observe(at(100, 9)).episode).toMatchObject({ event: 'open', alert: false });
+    const raised: { ts: number; startedAt: number | undefined }[] = [];
+    for (let t = 101; t <= 1_200; t += 1) {
+      const episode = detector.observe(at(t, 9)).episode;
+      expect(episode.event).toBe('update');
+      if (episode.alert) raised.push({ ts: t, startedAt: episode.startedAt });
+    }
+    expect(raised).toEqual([{ ts: 901, startedAt: START_TS + 100_000 }]);
+    // Alerted late, so its end is announced.
+    expect(detector.observe(at(1_201, 3)).episode).toMatchObject({ event: 'close', recovery: true });
+  });
+
+  it('raises no late alert while the episode is counting down to its end', () => {
+    const detector = new AssetDetector({ limits, cooldownSeconds: 900, recoverySamples: 5 });
+    detector.observe(at(0, 9));
+    for (let t = 1; t <= 5; t += 1) detector.observe(at(t, 3));
+    expect(detector.observe(at(6, 9)).episode).toMatchObject({ event: 'open', alert: false });
+    // The breach lasts until 903; the cooldown ends at 905 (900 s after the close at 5), while the episode counts down to its end.
+    const verdicts = [];
+    for (let t = 7; t <= 903; t += 1) verdicts.push(detector.observe(at(t, 9)).episode);
+    expect(verdicts.some((episode) => episode.alert)).toBe(false);
+    for (let t = 904; t <= 908; t += 1) verdicts.push(detector.observe(at(t, 3)).episode);
+    expect(verdicts.some((episode) => episode.alert)).toBe(false);
+    expect(verdicts.at(-1)).toMatchObject({ event: 'close', recovery: false });
   });
 
   it('gives a sample whose readings are all BAD a neutral verdict and changes nothing', () => {

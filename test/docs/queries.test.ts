@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ANALYTICS_QUERIES } from '../../charts/analytics';
+import { ANALYTICS_QUERIES, DAY_PARAMETER, SAME_DAY_PARAMETER } from '../../charts/analytics';
 import { ROUTE_PARAMETERS, ROUTES } from '../../functions/query/constants';
 import { parseSeriesQuery } from '../../functions/shared/query/parseSeriesQuery';
 import { parseQueryArgs } from '../../scripts/lib/queryArgs';
@@ -54,5 +54,17 @@ describe('docs/queries.md', () => {
 
   it('names every named query the chart renders', () => {
     for (const query of ANALYTICS_QUERIES) expect(guide).toContain(`\`${query.id}\``);
+  });
+
+  it('gives each named query as many days as it takes, in the table and in the example', () => {
+    const days = (id: string): number => ANALYTICS_QUERIES.find((query) => query.id === id)?.parameters.filter((parameter) => parameter === DAY_PARAMETER || parameter === SAME_DAY_PARAMETER).length ?? 0;
+    for (const query of ANALYTICS_QUERIES) {
+      const row = new RegExp(`^  \\| \`${query.id}\` \\| the day \\(\`'YYYY-MM-DD'\`\\) (\\d+) times`, 'm').exec(guide);
+      expect([query.id, Number(row?.[1])]).toEqual([query.id, days(query.id)]);
+    }
+    const example = /DAY="'\d{4}-\d{2}-\d{2}'"\n[^]*?--execution-parameters (.+)\n/.exec(guide);
+    const parameters = (example?.[1] ?? '').split(' ');
+    expect(parameters).toEqual([...Array<string>(days('hourly-sensor-aggregates')).fill('$DAY'), "\"'pump-07'\"", "\"'temperature'\""]);
+    expect(ANALYTICS_QUERIES.find((query) => query.id === 'hourly-sensor-aggregates')?.parameters.slice(-2)).toEqual(['assetId', 'metric']);
   });
 });

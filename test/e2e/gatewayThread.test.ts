@@ -161,6 +161,46 @@ describe("the broker's thread", () => {
   }, 60_000);
 });
 
+describe('lifecycle events', () => {
+  it('give each connection its own session and a higher version, and disconnect a connection another one with its client id takes over with DUPLICATE_CLIENTID', async () => {
+    const gateway = new GatewayThread({ manifests, kinesisEndpoint: kinesalite.endpoint, tls: serverTls(), s3: { putObject: () => undefined } });
+    let first: MqttClient | undefined;
+    let second: MqttClient | undefined;
+    const before = (await stream.read()).at(-1)?.SequenceNumber;
+    try {
+      const port = await gateway.start();
+      first = await connectDevice(port);
+      await until(() => gateway.counters.connected === 1 && gateway.counters.toStream === 1, 'the first connection and its presence event');
+      const device = first;
+      const firstClosed = new Promise<void>((done) => device.once('close', () => done()));
+      // The device reconnects before the broker noticed its old connection die (here, before it died).
+      second = await connectDevice(port);
+      await firstClosed;
+      await until(() => gateway.counters.toStream === 3 && gateway.counters.pendingPuts === 0, 'the takeover\'s presence events');
+      expect({ connected: gateway.counters.connected, connects: gateway.counters.connects, disconnects: gateway.counters.disconnects }).toEqual({ connected: 1, connects: 2, disconnects: 1 });
+    } finally {
+      first?.end(true);
+      second?.end(true);
+      await gateway.close();
+    }
+    const events = (await stream.read(before === undefined ? {} : { after: before })).map((record) => JSON.parse(Buffer.from(record.Data ?? new Uint8Array()).toString('utf8')) as Record<string, unknown>);
+    const [connected, takenOver, reconnected] = [
+      events.find((e) => e.eventType === 'connected' && e.versionNumber === 0),
+      events.find((e) => e.disconnectReason === 'DUPLICATE_CLIENTID'),
+      events.find((e) => e.eventType === 'connected' && e.versionNumber === 1),
+    ];
+    expect(connected).toMatchObject({ recordType: 'presence', clientId: THING, principalIdentifier: THING });
+    expect(takenOver).toMatchObject({ clientId: THING, eventType: 'disconnected', clientInitiatedDisconnect: false, sessionIdentifier: connected?.sessionIdentifier, versionNumber: 0 });
+    expect(reconnected?.sessionIdentifier).toMatch(/^[0-9a-f-]{36}$/);
+    expect(reconnected?.sessionIdentifier).not.toBe(connected?.sessionIdentifier);
+    // The second connection's own disconnect, at the gateway's close, is of its session.
+    expect(events.filter((e) => e.eventType === 'disconnected').map((e) => [e.sessionIdentifier, e.versionNumber, e.disconnectReason])).toEqual([
+      [connected?.sessionIdentifier, 0, 'DUPLICATE_CLIENTID'],
+      [reconnected?.sessionIdentifier, 1, expect.stringMatching(/^(CONNECTION_LOST|SERVER_INITIATED_DISCONNECT)$/)],
+    ]);
+  }, 60_000);
+});
+
 describe('counters in shared memory', () => {
   it('shows every write through another view of the same buffer, and refuses what a slot cannot hold', () => {
     const names = ['received', 'pendingPuts'] as const;

@@ -134,16 +134,26 @@ export function arbGoodPayload(options: GoodTelemetryOptions = {}): fc.Arbitrary
   return arbGoodTelemetry(options).map((message) => goodTelemetryPayload(message));
 }
 
+/** A thing's MQTT sessions (none: an event without sessionIdentifier), each the client id's connection of that number. */
+const PRESENCE_SESSIONS = ['session-a', 'session-b', 'session-c'] as const;
+
 export const arbPresencePayload: fc.Arbitrary<Payload> = fc
   .record({
     eventType: fc.constantFrom('connected', 'disconnected'),
     thingName: fc.constantFrom(...THING_NAMES),
     timestamp: arbAcceptedTs,
     omitThingName: fc.boolean(),
+    session: fc.option(fc.integer({ min: 0, max: PRESENCE_SESSIONS.length - 1 }), { nil: undefined }),
+    superseded: fc.boolean(),
   })
-  .map(({ eventType, thingName, timestamp, omitThingName }) => {
-    const event: Partial<ReturnType<typeof presence>> = presence({ eventType, clientId: thingName, thingName, timestamp });
+  .map(({ eventType, thingName, timestamp, omitThingName, session, superseded }) => {
+    const disconnectReason = eventType === 'disconnected' && superseded ? 'DUPLICATE_CLIENTID' : 'CONNECTION_LOST';
+    const event: Partial<ReturnType<typeof presence>> = presence({ eventType, clientId: thingName, thingName, timestamp, disconnectReason, sessionIdentifier: PRESENCE_SESSIONS[session ?? 0], versionNumber: session ?? 0 });
     if (omitThingName) delete event.thingName; // the validator takes the client id
+    if (session === undefined) {
+      delete event.sessionIdentifier;
+      delete event.versionNumber;
+    }
     return payload(`presence ${eventType}`, base64(JSON.stringify(event)), { kind: 'presence' });
   });
 
@@ -474,7 +484,15 @@ export interface AcceptedReading {
 }
 
 export type Accepted =
-  | { readonly kind: 'presence'; readonly eventType: string; readonly thingName: string; readonly timestamp: number }
+  | {
+      readonly kind: 'presence';
+      readonly eventType: string;
+      readonly thingName: string;
+      readonly timestamp: number;
+      readonly sessionIdentifier?: string;
+      readonly versionNumber?: number;
+      readonly disconnectReason?: string;
+    }
   | { readonly kind: 'telemetry'; readonly assetId: string; readonly readings: readonly AcceptedReading[] };
 
 /**
@@ -487,9 +505,18 @@ export function readAccepted(data: string): Accepted {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`accepted a record that is not an object: ${data.slice(0, 80)}`);
   const object = value as Record<string, unknown>;
   if (object.recordType === 'presence') {
-    const { eventType, clientId, timestamp } = object;
+    const { eventType, clientId, timestamp, sessionIdentifier, versionNumber, disconnectReason } = object;
     if (typeof eventType !== 'string' || typeof clientId !== 'string' || typeof timestamp !== 'number') throw new Error(`accepted a malformed presence event: ${JSON.stringify(object).slice(0, 200)}`);
-    return { kind: 'presence', eventType, thingName: clientId, timestamp };
+    return {
+      kind: 'presence',
+      eventType,
+      thingName: clientId,
+      timestamp,
+      // What the validator keeps of the optional fields StatusStore's conditions read.
+      ...(typeof sessionIdentifier === 'string' && sessionIdentifier !== '' ? { sessionIdentifier } : {}),
+      ...(Number.isSafeInteger(versionNumber) ? { versionNumber: versionNumber as number } : {}),
+      ...(typeof disconnectReason === 'string' && disconnectReason !== '' ? { disconnectReason } : {}),
+    };
   }
   const { assetId, readings } = object;
   if (object.schemaVersion !== 1 || typeof assetId !== 'string' || !Array.isArray(readings) || readings.length === 0) {

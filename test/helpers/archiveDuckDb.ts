@@ -10,6 +10,8 @@
  * 3. `ignore.malformed.json` is read_json's `ignore_errors`.
  * 4. SQL: Trino's `CROSS JOIN UNNEST(<array of rows>) AS r (f1, ...)` expands the rows into columns; DuckDB
  *    spells it `CROSS JOIN LATERAL (SELECT UNNEST(<array>, recursive := true)) AS r (f1, ...)`.
+ * 5. Execution parameters: Athena pastes each one's text into the SQL (athenaExecutionSql); DuckDB binds
+ *    typed values, where it also coerces what Trino refuses (a string column = an integer).
  * Everything else in the named queries is SQL both engines accept unchanged.
  */
 
@@ -104,4 +106,16 @@ export function toDuckDbSql(athenaSql: string): string {
   return athenaSql
     .replace(/CROSS JOIN UNNEST\((\w+)\) WITH ORDINALITY AS (\w+) \(/g, 'CROSS JOIN LATERAL (SELECT UNNEST($1, recursive := true), generate_subscripts($1, 1)) AS $2 (')
     .replace(/CROSS JOIN UNNEST\((\w+)\) AS (\w+) \(/g, 'CROSS JOIN LATERAL (SELECT UNNEST($1, recursive := true)) AS $2 (');
+}
+
+/**
+ * The SQL Athena runs for a query with execution parameters: each `?` in order replaced by its
+ * parameter's text as it is (the console's fields, `--execution-parameters`), not bound as a typed
+ * value. So `'2026-01-02'` is a string literal, and an unquoted 2026-01-02 is integer arithmetic.
+ * The named queries hold no `?` inside a string literal.
+ */
+export function athenaExecutionSql(sql: string, parameters: readonly string[]): string {
+  const pieces = sql.split('?');
+  if (pieces.length - 1 !== parameters.length) throw new Error(`athenaExecutionSql: the SQL has ${pieces.length - 1} parameters, got ${parameters.length}`);
+  return pieces.map((piece, index) => `${index === 0 ? '' : parameters[index - 1]}${piece}`).join('');
 }

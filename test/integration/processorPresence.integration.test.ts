@@ -95,8 +95,17 @@ describe('asset status across two processor containers (dynalite)', () => {
   /** The asset's readings received `seconds` after T0 (receivedAt 50 ms after each reading). */
   const readings = (assetId: string, seconds: readonly number[], thingName = 'gw-01', temperature = (s: number) => 70 + (s % 3)): object[] =>
     seconds.map((s) => assetSecond(assetId, T0 + s * 1_000, { temperature: temperature(s) }, thingName));
-  const presenceAt = (thingName: string, eventType: 'connected' | 'disconnected', seconds: number): object =>
-    presence({ thingName, clientId: thingName, eventType, timestamp: T0 + seconds * 1_000 });
+  const presenceAt = (thingName: string, eventType: 'connected' | 'disconnected', seconds: number, session: Partial<ReturnType<typeof presence>> = {}): object =>
+    presence({ thingName, clientId: thingName, eventType, timestamp: T0 + seconds * 1_000, ...session });
+  /** gw-01's MQTT session `name`, its connection `version` (IoT Core numbers a client id's connections upwards). */
+  const session = (name: string, version: number, disconnectReason = 'CONNECTION_LOST'): Partial<ReturnType<typeof presence>> => ({ sessionIdentifier: `session-${name}`, versionNumber: version, disconnectReason });
+  const connect = (name: string, version: number, seconds: number): object => presenceAt('gw-01', 'connected', seconds, session(name, version));
+  const disconnect = (name: string, version: number, seconds: number, reason?: string): object => presenceAt('gw-01', 'disconnected', seconds, session(name, version, reason));
+  /** gw-01's lifecycle event as firmware paths without sessionIdentifier send it. */
+  const sessionless = (eventType: 'connected' | 'disconnected', seconds: number): object => {
+    const { sessionIdentifier: _session, ...event } = presence({ thingName: 'gw-01', clientId: 'gw-01', eventType, timestamp: T0 + seconds * 1_000 });
+    return event;
+  };
   const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
   async function item(assetId: string): Promise<Record<string, unknown>> {
@@ -217,6 +226,120 @@ describe('asset status across two processor containers (dynalite)', () => {
     expect([retried.response.batchItemFailures, retried.presence]).toEqual([[], 2]);
     expect(presenceContainer.updated).toEqual(['thing#gw-01', 'pump-07']);
     expect(await mark('pump-07')).toEqual({ status: 'OK', offlineAt: undefined, statusBeforeOffline: undefined, lastSeen: T0 + 2_050, thingName: 'gw-01' });
+  });
+
+  describe('disconnects of a session the thing no longer has', () => {
+    /** pump-07 reports through gw-01, connected in session A since T0 + 1 s. */
+    async function connectedInA(): Promise<void> {
+      await run(assetContainer, readings('pump-07', [0, 1, 2]), ASSET_SHARD);
+      await run(presenceContainer, [connect('A', 1, 1)], PRESENCE_SHARD);
+      expect(await item('thing#gw-01')).toMatchObject({ status: 'OK', lastEventType: 'connected', sessionIdentifier: 'session-A', versionNumber: 1 });
+    }
+    const OK = { status: 'OK', offlineAt: undefined, statusBeforeOffline: undefined, lastSeen: T0 + 2_050, thingName: 'gw-01' };
+
+    it('keeps the assets OK when the old session\'s DUPLICATE_CLIENTID disconnect comes after the new connect, stamped after it', async () => {
+      await connectedInA();
+      now += 10_000;
+      await run(presenceContainer, [connect('B', 2, 10)], PRESENCE_SHARD);
+      const outcome = await run(presenceContainer, [disconnect('A', 1, 11, 'DUPLICATE_CLIENTID')], PRESENCE_SHARD);
+      expect([outcome.presence, presenceContainer.updated]).toEqual([1, []]);
+      expect(await mark('pump-07')).toEqual(OK);
+      expect(await item('thing#gw-01')).toMatchObject({ status: 'OK', lastEventType: 'connected', lastPresenceAt: T0 + 10_000, sessionIdentifier: 'session-B', versionNumber: 2 });
+    });
+
+    it('keeps them OK when the takeover\'s two events come in one batch, in either order, and marks them at the new session\'s own drop', async () => {
+      await connectedInA();
+      now += 10_000;
+      await run(presenceContainer, [disconnect('A', 1, 11, 'DUPLICATE_CLIENTID'), connect('B', 2, 10)], PRESENCE_SHARD);
+      expect(await mark('pump-07')).toEqual(OK);
+      now += 10_000;
+      // B's connect, C's takeover of B, and C's drop: the drop is written with its connect's timestamp, the takeover's disconnect after it.
+      const outcome = await run(presenceContainer, [connect('C', 3, 20), disconnect('B', 2, 21, 'DUPLICATE_CLIENTID'), disconnect('C', 3, 30)], PRESENCE_SHARD);
+      expect([outcome.presence, outcome.response.batchItemFailures, presenceContainer.updated]).toEqual([3, [], ['thing#gw-01', 'pump-07']]);
+      expect(await mark('pump-07')).toEqual({ ...OK, status: 'OFFLINE', offlineAt: T0 + 30_000, statusBeforeOffline: 'OK' });
+      expect(await item('thing#gw-01')).toMatchObject({ status: 'OFFLINE', lastEventType: 'disconnected', lastPresenceAt: T0 + 30_000, sessionIdentifier: 'session-C' });
+    });
+
+    it('marks the assets OFFLINE at the current session\'s own disconnect, as before', async () => {
+      await connectedInA();
+      now += 10_000;
+      await run(presenceContainer, [disconnect('A', 1, 10)], PRESENCE_SHARD);
+      expect(presenceContainer.updated).toEqual(['thing#gw-01', 'pump-07']);
+      expect(await mark('pump-07')).toEqual({ ...OK, status: 'OFFLINE', offlineAt: T0 + 10_000, statusBeforeOffline: 'OK' });
+      expect(await item('thing#gw-01')).toMatchObject({ status: 'OFFLINE', lastEventType: 'disconnected', disconnectReason: 'CONNECTION_LOST', sessionIdentifier: 'session-A' });
+    });
+
+    it('ignores a CONNECTION_LOST of the old session stamped after the new connect, and records it on the thing item', async () => {
+      await connectedInA();
+      now += 10_000;
+      await run(presenceContainer, [connect('B', 2, 10)], PRESENCE_SHARD);
+      await run(presenceContainer, [disconnect('A', 1, 12)], PRESENCE_SHARD);
+      // The thing write (its condition fails), then the record of the ignored disconnect; no asset.
+      expect(presenceContainer.updated).toEqual(['thing#gw-01', 'thing#gw-01']);
+      expect(await mark('pump-07')).toEqual(OK);
+      expect(await item('thing#gw-01')).toMatchObject({
+        status: 'OK',
+        lastEventType: 'connected',
+        lastPresenceAt: T0 + 10_000,
+        sessionIdentifier: 'session-B',
+        ignoredDisconnectAt: T0 + 12_000,
+        ignoredSessionIdentifier: 'session-A',
+        ignoredDisconnectReason: 'CONNECTION_LOST',
+      });
+    });
+
+    it('marks the assets at the new session\'s own disconnect after an ignored one, also when it is stamped before that one', async () => {
+      await connectedInA();
+      now += 10_000;
+      await run(presenceContainer, [connect('B', 2, 10)], PRESENCE_SHARD);
+      await run(presenceContainer, [disconnect('A', 1, 12)], PRESENCE_SHARD);
+      // B drops 1 s after its connect: its disconnect, stamped before A's ignored one, is not held back by it.
+      await run(presenceContainer, [disconnect('B', 2, 11)], PRESENCE_SHARD);
+      expect(await mark('pump-07')).toEqual({ ...OK, status: 'OFFLINE', offlineAt: T0 + 11_000, statusBeforeOffline: 'OK' });
+      expect(await item('thing#gw-01')).toMatchObject({ status: 'OFFLINE', lastEventType: 'disconnected', lastPresenceAt: T0 + 11_000, sessionIdentifier: 'session-B' });
+    });
+
+    it('marks the assets at a disconnect of a newer connection whose connect did not arrive', async () => {
+      await connectedInA();
+      now += 10_000;
+      await run(presenceContainer, [disconnect('B', 2, 12)], PRESENCE_SHARD);
+      expect(await mark('pump-07')).toEqual({ ...OK, status: 'OFFLINE', offlineAt: T0 + 12_000, statusBeforeOffline: 'OK' });
+    });
+
+    it('leaves the items as they are when any event is delivered again, one by one or in one batch', async () => {
+      await connectedInA();
+      now += 10_000;
+      const redelivered = async (events: readonly object[]): Promise<void> => {
+        const settled = { thing: await item('thing#gw-01'), asset: await item('pump-07') };
+        for (const event of events) {
+          await run(presenceContainer, [event], PRESENCE_SHARD);
+          expect({ thing: await item('thing#gw-01'), asset: await item('pump-07') }).toEqual(settled);
+        }
+        expect((await run(presenceContainer, events, PRESENCE_SHARD)).response.batchItemFailures).toEqual([]);
+        expect({ thing: await item('thing#gw-01'), asset: await item('pump-07') }).toEqual(settled);
+      };
+      const takeover = [connect('A', 1, 1), connect('B', 2, 10), disconnect('A', 1, 10.5, 'DUPLICATE_CLIENTID'), disconnect('A', 1, 12)];
+      for (const event of takeover.slice(1)) await run(presenceContainer, [event], PRESENCE_SHARD);
+      expect(await mark('pump-07')).toEqual(OK);
+      await redelivered(takeover);
+      expect(await mark('pump-07')).toEqual(OK);
+
+      await run(presenceContainer, [disconnect('B', 2, 20)], PRESENCE_SHARD);
+      expect(await mark('pump-07')).toEqual({ ...OK, status: 'OFFLINE', offlineAt: T0 + 20_000, statusBeforeOffline: 'OK' });
+      await redelivered([...takeover, disconnect('B', 2, 20)]);
+    });
+
+    it('applies events without sessionIdentifier by their timestamps alone, and a disconnect with one to an item whose connect had none', async () => {
+      await connectedInA();
+      now += 10_000;
+      await run(presenceContainer, [connect('B', 2, 10), sessionless('disconnected', 12)], PRESENCE_SHARD);
+      expect(await mark('pump-07')).toEqual({ ...OK, status: 'OFFLINE', offlineAt: T0 + 12_000, statusBeforeOffline: 'OK' });
+      await run(presenceContainer, [sessionless('connected', 15)], PRESENCE_SHARD);
+      expect(await mark('pump-07')).toEqual(OK);
+      expect(await item('thing#gw-01')).toMatchObject({ status: 'OK', sessionIdentifier: null, versionNumber: 1 });
+      await run(presenceContainer, [disconnect('A', 1, 16)], PRESENCE_SHARD);
+      expect(await mark('pump-07')).toEqual({ ...OK, status: 'OFFLINE', offlineAt: T0 + 16_000, statusBeforeOffline: 'OK' });
+    });
   });
 
   it('leaves a mark made before marks kept the replaced status to the readings (the previous code\'s bound)', async () => {

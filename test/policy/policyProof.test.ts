@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listEnvironments } from '../../charts/lib/listEnvironments';
+import { TABLE_KEYS } from '../../functions/shared/constants';
 import { runPolicyProof, type ProofReport } from '../../scripts/lib/policyProof';
 import { ADMINISTRATOR } from '../../scripts/lib/policyProofCatalog';
 import { proofCatalog } from '../../scripts/lib/proofCatalog';
@@ -57,12 +58,13 @@ describe.each(listEnvironments())('policy proof of %s', (environment) => {
     expect(report.ok).toBe(true);
   });
 
-  it('evaluates every rendered policy document: roles and their boundary, the redrive policy, key, bucket, queue, topics, endpoints, the device policy, the IAM and KMS controllers\'', () => {
+  it('evaluates every rendered policy document: roles and their boundary, the redrive policy, key, bucket, queue, topics, tables, endpoints, the device policy, five controllers\'', () => {
     expect(report.unexercised).toEqual([]);
     const kinds = new Set(policiesOf(environment).documents.map((document) => document.id.split(' ')[0]));
     expect([...kinds].sort()).toEqual([
-      'Bucket', 'IoT', 'Key', 'Policy', 'Queue', 'Role', 'Topic', 'VPCEndpoint',
-      'controller-iam/ack-ec2-controller.json', 'controller-iam/ack-iam-controller.json', 'controller-iam/ack-kms-controller.json', 'controller-iam/iam-role-boundary.json',
+      'Bucket', 'IoT', 'Key', 'Policy', 'Queue', 'Role', 'Table', 'Topic', 'VPCEndpoint',
+      'controller-iam/ack-dynamodb-controller.json', 'controller-iam/ack-ec2-controller.json', 'controller-iam/ack-iam-controller.json', 'controller-iam/ack-kms-controller.json',
+      'controller-iam/ack-lambda-controller.json', 'controller-iam/iam-role-boundary.json',
     ]);
   });
 });
@@ -237,6 +239,66 @@ describe('the simulator discriminates', () => {
     // Its own calls still pass: the boundary holds every platform role's statements.
     expect((await bounded.evaluate(quarantinePut)).result).toBe('Allowed');
   });
+
+  it('a table policy refuses plain HTTP even to an account administrator, and leaves HTTPS to IAM', async () => {
+    const tablePolicyId = `Table ${names.assetStatusTable} policy`;
+    const read = (secure: boolean): AccessRequest => ({
+      principal: ADMINISTRATOR,
+      action: 'dynamodb:GetItem',
+      resource: names.tableArn(names.assetStatusTable),
+      context: { 'aws:SecureTransport': String(secure) },
+    });
+    expect(await simulator.evaluate(read(false))).toEqual({ result: 'ExplicitlyDenied', detail: `denied by ${tablePolicyId} DenyInsecureTransport` });
+    expect((await simulator.evaluate(read(true))).result).toBe('Allowed');
+    // The index is governed by the table's policy: denied over plain HTTP as well.
+    const lineIndex = `${names.tableArn(names.assetStatusTable)}/index/${TABLE_KEYS.assetStatus.lineIndex}`;
+    expect(await simulator.evaluate({ ...read(false), action: 'dynamodb:Query', resource: lineIndex })).toEqual({
+      result: 'ExplicitlyDenied',
+      detail: `denied by ${tablePolicyId} DenyInsecureTransport`,
+    });
+    const open = changed(policies, tablePolicyId, (statements) => statements.filter((statement) => statement.Sid !== 'DenyInsecureTransport'));
+    expect((await new PolicySimulator(open).evaluate(read(false))).result).toBe('Allowed');
+  });
+
+  it('a table policy that names the table but not its index leaves the index open to plain HTTP, and the proof says so', async () => {
+    const tablePolicyId = `Table ${names.assetStatusTable} policy`;
+    const tableOnly = changed(policies, tablePolicyId, (statements) => statements.map((statement) => ({ ...statement, Resource: names.tableArn(names.assetStatusTable) })));
+    const report = await runPolicyProof('dev', tableOnly);
+    expect(report.outcomes.filter((outcome) => !outcome.passed).map((outcome) => outcome.check.title)).toEqual([
+      'an account administrator: dynamodb:Query on the asset-status line index over plain HTTP',
+      'query: AssetDirectory Query on the line index over plain HTTP',
+    ]);
+  }, 120_000);
+
+  it('the Lambda controller uses the key through Lambda only, and nobody else through Lambda', async () => {
+    const lambdaController = { kind: 'controller', controller: 'ack-lambda-controller' } as const;
+    const viaLambda = { 'kms:CallerAccount': '111122223333', 'kms:ViaService': 'lambda.sa-east-1.amazonaws.com', 'kms:ResourceAliases': [names.kmsAlias] };
+    const decrypt: AccessRequest = { principal: lambdaController, action: 'kms:Decrypt', resource: keyArn, context: viaLambda };
+    expect(await simulator.evaluate(decrypt)).toEqual({
+      result: 'Allowed',
+      detail: `allowed by controller-iam/ack-lambda-controller.json EncryptFunctionEnvironmentWithPlatformKey, ${policies.keyPolicy.id} LambdaControllerEncryptsFunctionEnvironments (identity Allowed, resource AllowedForAccount)`,
+    });
+    expect((await simulator.evaluate({ ...decrypt, context: { 'kms:CallerAccount': '111122223333', 'kms:ResourceAliases': [names.kmsAlias] } })).result).toBe('ImplicitlyDenied');
+    // Without the key policy's statements the controller could neither set nor read the variables.
+    const withoutLambda = changed(policies, policies.keyPolicy.id, (statements) =>
+      statements.filter((statement) => statement.Sid !== 'LambdaControllerEncryptsFunctionEnvironments' && statement.Sid !== 'LambdaGrantsFunctionRolesDecrypt'),
+    );
+    const report = await runPolicyProof('dev', withoutLambda);
+    expect(report.outcomes.filter((outcome) => !outcome.passed).map((outcome) => outcome.check.title)).toEqual([
+      'Lambda controller: kms:Decrypt via Lambda (the functions\' environment variables)',
+      'Lambda controller: kms:Encrypt via Lambda (the functions\' environment variables)',
+      'Lambda controller: kms:CreateGrant via Lambda (Decrypt for a function\'s execution role)',
+    ]);
+    // Without its aws:PrincipalArn condition, any role of the account IAM allows could read them through Lambda.
+    const anyPrincipal = changed(policies, policies.keyPolicy.id, (statements) =>
+      statements.map((statement) => {
+        if (statement.Sid !== 'LambdaControllerEncryptsFunctionEnvironments') return statement;
+        const { 'aws:PrincipalArn': _controller, ...rest } = (statement.Condition as { StringEquals: Record<string, string> }).StringEquals;
+        return { ...statement, Condition: { StringEquals: rest } };
+      }),
+    );
+    expect((await new PolicySimulator(anyPrincipal).evaluate({ principal: ADMINISTRATOR, action: 'kms:Decrypt', resource: keyArn, context: viaLambda })).result).toBe('Allowed');
+  }, 120_000);
 
   it('the dead-letter queue policy refuses every sender but the functions, even an administrator', async () => {
     const send: AccessRequest = { principal: ADMINISTRATOR, action: 'sqs:SendMessage', resource: names.deadLetterQueueArn };

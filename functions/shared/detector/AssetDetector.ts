@@ -805,8 +805,7 @@ export class AssetDetector {
     const episode = this.state.episode;
     if (!episode.open) {
       if (!active) return { event: 'none', alert: false };
-      const cooldownMs = this.settings.cooldownSeconds * 1000;
-      const alert = episode.lastClosedAt === null || ts - episode.lastClosedAt >= cooldownMs;
+      const alert = this.cooldownOver(ts);
       episode.open = true;
       episode.startedAt = ts;
       episode.peakScore = score;
@@ -835,7 +834,21 @@ export class AssetDetector {
         if (this.rebaseline()) return this.closeEpisode(ts, score, true);
       }
     }
-    return { event: 'update', startedAt: episode.startedAt ?? ts, peakScore: episode.peakScore ?? score, alert: false };
+    // An episode that opened inside the cooldown alerts once the cooldown is over while its signature is
+    // there: the operator was told the last fault had ended, and this one has not.
+    const lateAlert = !episode.alerted && episode.quietSamples === 0 && this.cooldownOver(ts);
+    if (lateAlert) episode.alerted = true;
+    return { event: 'update', startedAt: episode.startedAt ?? ts, peakScore: episode.peakScore ?? score, alert: lateAlert };
+  }
+
+  /**
+   * Whether an alert may go out at `ts`: `cooldownSeconds` after the end of the last episode that
+   * alerted (its end was announced). Counted from any episode's end, a fault that kept reopening
+   * within the cooldown, or one that came back inside it and stayed, never alerted again.
+   */
+  private cooldownOver(ts: number): boolean {
+    const lastClosedAt = this.state.episode.lastClosedAt;
+    return lastClosedAt === null || ts - lastClosedAt >= this.settings.cooldownSeconds * 1000;
   }
 
   /** The metrics whose means followed their drift since the episode opened by at least `reportedDriftShift`, largest first. */
@@ -863,7 +876,7 @@ export class AssetDetector {
       ...(followedDrift.length > 0 ? { followedDrift } : {}),
     };
     episode.open = false;
-    episode.lastClosedAt = ts;
+    if (episode.alerted) episode.lastClosedAt = ts;
     episode.startedAt = null;
     episode.peakScore = null;
     episode.alerted = false;

@@ -140,7 +140,10 @@ export interface EpisodeVerdict {
   readonly startedAt?: number;
   /** Highest smoothed score of the episode so far (same times as `startedAt`). */
   readonly peakScore?: number;
-  /** True exactly when the processor should publish one alert: an episode opened outside the cooldown. */
+  /**
+   * True exactly when the processor should publish the episode's one alert: on its opening outside the
+   * cooldown, or on the first sample after the cooldown of an episode that opened inside it and is still open.
+   */
   readonly alert: boolean;
   /** On 'close' only: true when the episode had raised an alert, so its end is announced (a recovery). */
   readonly recovery?: boolean;
@@ -277,7 +280,7 @@ export interface EpisodeState {
   readonly open: boolean;
   readonly startedAt: number | null;
   readonly peakScore: number | null;
-  /** ts of the end of the last episode, for the alert cooldown. */
+  /** ts of the end of the last episode that raised an alert (its end was announced), for the alert cooldown. */
   readonly lastClosedAt: number | null;
   /** The open episode raised an alert (its end is announced). */
   readonly alerted: boolean;

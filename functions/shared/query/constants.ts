@@ -25,6 +25,13 @@ export const STEP_NAMES: readonly Step[] = [...(Object.keys(STEPS) as RollUpStep
 export const AGGREGATES = ['avg', 'min', 'max', 'sum', 'count', 'stddev'] as const;
 export type Aggregate = (typeof AGGREGATES)[number];
 
+/**
+ * The smallest number read as epoch milliseconds: 1e11 ms is 1973-03-03T09:46:40Z, before any time the
+ * platform holds, and every later time has 12 digits or more. A smaller number is something else: a
+ * compact date (20260101 would be 1970-01-01T05:37:40.101Z), or epoch seconds (1e11 s is the year 5138).
+ */
+export const MIN_EPOCH_MS = 1e11;
+
 export const QUERY_DEFAULTS = {
   step: '1m' as Step,
   aggregates: ['avg', 'min', 'max', 'count'] as readonly Aggregate[],

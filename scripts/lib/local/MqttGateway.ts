@@ -29,6 +29,16 @@ export interface GatewayOptions {
 
 const BASIC_INGEST = /^\$aws\/rules\/([^/]+)\/(.+)$/;
 
+/** One MQTT connection as its lifecycle events name it. */
+interface ClientSession {
+  readonly client: Client;
+  readonly thingName: string;
+  /** A new UUID per connection, as IoT Core's sessionIdentifier. */
+  readonly sessionIdentifier: string;
+  /** The client id's connection number: higher for each new connection (IoT Core's versionNumber), the same on its connect and disconnect. */
+  readonly versionNumber: number;
+}
+
 function refusal(message: string, returnCode: number): AuthenticateError {
   return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
 }
@@ -40,7 +50,9 @@ function refusal(message: string, returnCode: number): AuthenticateError {
  * the rules took it (their Kinesis action or error action done), so a PUBACK means what it means in AWS: IoT
  * Core owns the message. Basic Ingest topics (`$aws/rules/<rule>/<topic>`) go to the named rule only, which
  * sees `<topic>`; other topics go to every rule whose filter matches. Connects and disconnects publish
- * lifecycle events to `$aws/events/presence/connected|disconnected/<clientId>` into the same rules.
+ * lifecycle events to `$aws/events/presence/connected|disconnected/<clientId>` into the same rules, each
+ * connection with its own sessionIdentifier and a versionNumber higher than the client id's connection
+ * before; a connection that takes over a connected client id disconnects that one with DUPLICATE_CLIENTID.
  */
 export class MqttGateway {
   readonly counters: GatewayCounters;
@@ -50,8 +62,14 @@ export class MqttGateway {
   readonly #arnPrefix: string;
   #broker: Aedes | undefined;
   #server: Server | undefined;
-  /** Connected clients and the thing of their certificate. */
-  readonly #clients = new Map<string, { client: Client; thingName: string; sessionId: string }>();
+  /** Connected clients by client id: the thing of their certificate and their session. */
+  readonly #clients = new Map<string, ClientSession>();
+  /** Every session, also of a client a takeover has replaced in #clients. */
+  readonly #sessions = new WeakMap<Client, ClientSession>();
+  /** The last connection number of each client id (they only grow while the gateway runs). */
+  readonly #versions = new Map<string, number>();
+  /** Per client id, the connection that authenticated and is not ready yet: it takes the connected one over. */
+  readonly #connecting = new Map<string, Client>();
   readonly #serverDropped = new WeakSet<Client>();
   /** Every TCP connection the server has open, handshakes included, so that close can end them. */
   readonly #sockets = new Set<Socket>();
@@ -155,45 +173,50 @@ export class MqttGateway {
       done(refusal(`connect of ${client.id} denied: ${decision.reason}`, 5), false);
       return;
     }
+    // aedes closes a connected client with this id (a takeover) only after this, before the new one is ready.
+    this.#connecting.set(client.id, client);
     done(null, true);
   }
 
   #connected(client: Client): void {
-    const thingName = this.#thingOf(client) ?? client.id;
-    const sessionId = randomUUID();
-    this.#clients.set(client.id, { client, thingName, sessionId });
+    if (this.#connecting.get(client.id) === client) this.#connecting.delete(client.id);
+    const versionNumber = (this.#versions.get(client.id) ?? -1) + 1;
+    this.#versions.set(client.id, versionNumber);
+    const session: ClientSession = { client, thingName: this.#thingOf(client) ?? client.id, sessionIdentifier: randomUUID(), versionNumber };
+    this.#sessions.set(client, session);
+    this.#clients.set(client.id, session);
     this.counters.connected = this.#clients.size;
     this.counters.peakConnected = Math.max(this.counters.peakConnected, this.#clients.size);
     this.counters.connects += 1;
-    void this.#presence(client.id, thingName, sessionId, 'connected', undefined);
+    void this.#presence(session, 'connected', undefined);
   }
 
   #disconnected(client: Client): void {
-    const entry = this.#clients.get(client.id);
-    // A takeover by a new connection with the same client id has already replaced the entry.
-    if (!entry || entry.client !== client) {
-      if (entry === undefined) return;
-      void this.#presence(client.id, entry.thingName, randomUUID(), 'disconnected', 'DUPLICATE_CLIENTID');
-      return;
-    }
-    this.#clients.delete(client.id);
-    this.counters.connected = this.#clients.size;
+    const session = this.#sessions.get(client);
+    if (session === undefined) return; // never ready
     this.counters.disconnects += 1;
-    const reason = this.#serverDropped.has(client) ? 'SERVER_INITIATED_DISCONNECT' : 'CONNECTION_LOST';
-    void this.#presence(client.id, entry.thingName, entry.sessionId, 'disconnected', reason);
+    // A takeover: the new connection with this client id is under way, or (had aedes readied it first) has replaced the entry.
+    const taker = this.#connecting.get(client.id);
+    const replaced = this.#clients.get(client.id) !== session;
+    if (!replaced) this.#clients.delete(client.id);
+    this.counters.connected = this.#clients.size;
+    const takenOver = replaced || (taker !== undefined && taker !== client && !taker.closed);
+    const reason = takenOver ? 'DUPLICATE_CLIENTID' : this.#serverDropped.has(client) ? 'SERVER_INITIATED_DISCONNECT' : 'CONNECTION_LOST';
+    void this.#presence(session, 'disconnected', reason);
   }
 
   /** AWS's lifecycle event document, through the rules like any other message. */
-  async #presence(clientId: string, thingName: string, sessionIdentifier: string, eventType: 'connected' | 'disconnected', reason: string | undefined): Promise<void> {
+  async #presence(session: ClientSession, eventType: 'connected' | 'disconnected', reason: string | undefined): Promise<void> {
+    const clientId = session.client.id;
     const timestamp = Date.now();
     const event: Record<string, unknown> = {
       clientId,
       timestamp,
       eventType,
-      sessionIdentifier,
-      principalIdentifier: thingName,
+      sessionIdentifier: session.sessionIdentifier,
+      principalIdentifier: session.thingName,
       ipAddress: '127.0.0.1',
-      versionNumber: 0,
+      versionNumber: session.versionNumber,
       ...(eventType === 'disconnected' ? { clientInitiatedDisconnect: reason === 'CLIENT_INITIATED_DISCONNECT', disconnectReason: reason } : {}),
     };
     this.counters.presenceEvents += 1;

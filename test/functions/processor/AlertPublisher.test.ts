@@ -14,7 +14,7 @@ const alert: AnomalyAlert = {
   lineId: 'line-2',
   thingName: 'gw-01',
   startedAt: Date.UTC(2025, 10, 29, 12, 0, 0),
-  detectedAt: Date.UTC(2025, 10, 29, 12, 0, 1),
+  detectedAt: Date.UTC(2025, 10, 29, 12, 0, 0),
   score: 12.3456,
   threshold: 5,
   limitBreaches: ['temperature'],
@@ -46,6 +46,14 @@ describe('AlertPublisher', () => {
         'Dashboard: https://dash',
       ].join('\n'),
     );
+  });
+
+  it('says when an episode that began inside the cooldown alerted, and why that late', () => {
+    const late = { ...alert, detectedAt: alert.startedAt + 600_000 };
+    expect(alertText(late, 'https://dash').split('\n').slice(1, 3)).toEqual([
+      'Started: 2025-11-29T12:00:00.000Z',
+      'Still anomalous at: 2025-11-29T12:10:00.000Z (it began within the alert cooldown after the previous episode ended)',
+    ]);
   });
 
   it('says how many metrics the values leave out', () => {

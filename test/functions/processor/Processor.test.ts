@@ -361,6 +361,14 @@ describe('Processor', () => {
     expect(alerts.sequence).toEqual([`anomaly:a:${START + 12_000}`, `recovery:a:${START + 12_000}`]);
   });
 
+  it('alerts an episode that opened inside the cooldown when the cooldown ends, and announces its end', async () => {
+    const p = processor();
+    // The first episode ends at 57 s; the fault is back at 58 s and stays: the 60 s cooldown is over at 117 s.
+    await run(p, [...seconds('a', 0, 12, 1), ...seconds('a', 13, 45), ...seconds('a', 58, 0, 70), ...seconds('a', 128, 45)]);
+    expect(alerts.sequence).toEqual([`anomaly:a:${START + 12_000}`, `recovery:a:${START + 12_000}`, `anomaly:a:${START + 58_000}`, `recovery:a:${START + 58_000}`]);
+    expect(alerts.published[1]).toMatchObject({ startedAt: START + 58_000, detectedAt: START + 117_000 });
+  });
+
   it('skips samples at or before the last judged ts, so a redelivered batch changes nothing', async () => {
     const p = processor();
     const payloads = seconds('a', 0, 12, 2);

@@ -27,8 +27,14 @@ function secondOfAll(at: number, values: Record<string, number> = { temperature:
 /** Presence timestamps are offsets from T0 (the validator takes only recent ones). */
 const T0 = NOW - 10_000;
 
-function presenceOf(thingName: string, eventType: 'connected' | 'disconnected', offset: number): object {
-  return presence({ thingName, clientId: thingName, eventType, timestamp: T0 + offset });
+function presenceOf(thingName: string, eventType: 'connected' | 'disconnected', offset: number, session: Partial<ReturnType<typeof presence>> = {}): object {
+  return presence({ thingName, clientId: thingName, eventType, timestamp: T0 + offset, ...session });
+}
+
+/** A lifecycle event without sessionIdentifier (no disconnect can then be of another session). */
+function sessionlessPresenceOf(thingName: string, eventType: 'connected' | 'disconnected', offset: number): object {
+  const { sessionIdentifier: _session, ...event } = presence({ thingName, clientId: thingName, eventType, timestamp: T0 + offset });
+  return event;
 }
 
 const write = (thingName: string, eventType: string, offset: number): string => `presence:${thingName}:${eventType}:${T0 + offset}`;
@@ -168,13 +174,13 @@ describe('Processor status writes', () => {
 
     it('writes the last event of a thing, after the last disconnect before it, and leaves the items as every event in shard order would', async () => {
       const events = [
-        presenceOf('gw-a', 'connected', 100),
-        presenceOf('gw-a', 'disconnected', 200),
-        presenceOf('gw-b', 'disconnected', 150),
-        presenceOf('gw-a', 'disconnected', 150), // older than one before it: a no-op
-        presenceOf('gw-a', 'connected', 300),
-        presenceOf('gw-b', 'connected', 100), // older
-        presenceOf('gw-a', 'connected', 250), // older
+        sessionlessPresenceOf('gw-a', 'connected', 100),
+        sessionlessPresenceOf('gw-a', 'disconnected', 200),
+        sessionlessPresenceOf('gw-b', 'disconnected', 150),
+        sessionlessPresenceOf('gw-a', 'disconnected', 150), // older than one before it: a no-op
+        sessionlessPresenceOf('gw-a', 'connected', 300),
+        sessionlessPresenceOf('gw-b', 'connected', 100), // older
+        sessionlessPresenceOf('gw-a', 'connected', 250), // older
       ];
       status.beforePresence = () => new Promise((resolve) => setImmediate(resolve));
       const { outcome } = await run(processor(), events);
@@ -184,7 +190,44 @@ describe('Processor status writes', () => {
       const expected = new Map<string, ThingItem>();
       applyInOrder(expected, events as PresenceEvent[]);
       expect(status.things).toEqual(expected);
-      expect(status.things.get('gw-a')).toEqual({ lastPresenceAt: T0 + 300, eventType: 'connected', offlineAt: T0 + 200 });
+      expect(status.things.get('gw-a')).toEqual({ lastPresenceAt: T0 + 300, eventType: 'connected', offlineAt: T0 + 200, versionNumber: 1 });
+    });
+
+    it('writes every event of a thing not older than a connect before it when its sessions are out of order, and leaves the items as every event in shard order would', async () => {
+      const events = [
+        presenceOf('gw-a', 'connected', 100, { sessionIdentifier: 'b', versionNumber: 2 }),
+        presenceOf('gw-a', 'disconnected', 150, { sessionIdentifier: 'a', versionNumber: 1 }), // the session B replaced: ignored
+        presenceOf('gw-a', 'disconnected', 90, { sessionIdentifier: 'b', versionNumber: 2 }), // older than the connect: a no-op
+        presenceOf('gw-a', 'disconnected', 200, { sessionIdentifier: 'b', versionNumber: 2 }),
+      ];
+      const { outcome } = await run(processor(), events);
+      expect(outcome.presence).toBe(events.length);
+      expect(status.calls).toEqual([write('gw-a', 'connected', 100), write('gw-a', 'disconnected', 150), write('gw-a', 'disconnected', 200)]);
+      const expected = new Map<string, ThingItem>();
+      applyInOrder(expected, events as PresenceEvent[]);
+      expect(status.things).toEqual(expected);
+      expect(status.things.get('gw-a')).toEqual({ lastPresenceAt: T0 + 200, eventType: 'disconnected', offlineAt: T0 + 200, sessionIdentifier: 'b', versionNumber: 2 });
+    });
+
+    it('passes a takeover\'s DUPLICATE_CLIENTID disconnect on after the write that covers it and logs each disconnect of another session it ignored', async () => {
+      const logger = silentLogger();
+      const info = jest.spyOn(logger, 'info');
+      const p = new Processor({ settings, states, status, alerts: new MemoryAlerts(), quarantine: new MemoryQuarantine(), metrics: capturingMetrics().metrics, logger, statusHeartbeatSeconds: 60, breakers: [], now: () => now });
+      const takeover = [
+        presenceOf('gw-a', 'connected', 100, { sessionIdentifier: 'b', versionNumber: 2 }),
+        presenceOf('gw-a', 'disconnected', 101, { sessionIdentifier: 'a', versionNumber: 1, disconnectReason: 'DUPLICATE_CLIENTID' }),
+      ];
+      const { outcome } = await run(p, takeover);
+      expect([outcome.presence, outcome.response.batchItemFailures]).toEqual([2, []]);
+      expect(status.calls).toEqual([write('gw-a', 'connected', 100), write('gw-a', 'disconnected', 101)]);
+      expect(status.things.get('gw-a')).toEqual({ lastPresenceAt: T0 + 100, eventType: 'connected', sessionIdentifier: 'b', versionNumber: 2 });
+      await run(p, [presenceOf('gw-a', 'disconnected', 102, { sessionIdentifier: 'a', versionNumber: 1 })]);
+      const ignored = info.mock.calls.filter(([message]) => String(message).startsWith('disconnect of another session'));
+      expect(ignored.map(([, context]) => context)).toEqual([
+        { thingName: 'gw-a', reason: 'duplicateClientId', sessionIdentifier: 'a', disconnectReason: 'DUPLICATE_CLIENTID', timestamp: T0 + 101 },
+        { thingName: 'gw-a', reason: 'otherSession', sessionIdentifier: 'a', disconnectReason: 'CONNECTION_LOST', timestamp: T0 + 102 },
+      ]);
+      expect(status.things.get('gw-a')?.eventType).toBe('connected');
     });
 
     it('costs at most two writes (the last disconnect, then the winner) for any number of events of a thing', async () => {

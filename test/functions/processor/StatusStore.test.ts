@@ -63,7 +63,10 @@ describe('StatusStore', () => {
     const [thing, a, b] = inputs(send);
     expect(thing?.Key).toEqual({ assetId: 'thing#gw-01' });
     expect(thing?.ExpressionAttributeValues).toMatchObject({ ':status': 'OFFLINE', ':lastPresenceAt': 200, ':disconnectReason': 'CONNECTION_LOST' });
-    expect(thing?.ConditionExpression).toBe('attribute_not_exists(#lastPresenceAt) OR #lastPresenceAt <= :lastPresenceAt');
+    expect(thing?.ConditionExpression).toBe(
+      '(attribute_not_exists(#lastPresenceAt) OR #lastPresenceAt <= :lastPresenceAt) AND (attribute_not_exists(#lastEventType) OR #lastEventType <> :connected OR NOT attribute_type(#sessionIdentifier, :string) OR #sessionIdentifier = :sessionIdentifier)',
+    );
+    expect(thing?.ExpressionAttributeValues).toMatchObject({ ':connected': 'connected', ':string': 'S', ':sessionIdentifier': '00000000-0000-0000-0000-000000000000', ':versionNumber': null });
     expect(thing?.ReturnValues).toBe('ALL_NEW');
     expect([a?.Key, b?.Key]).toEqual([{ assetId: 'a' }, { assetId: 'b' }]);
     expect(a?.UpdateExpression).toBe('SET #statusBeforeOffline = if_not_exists(#statusBeforeOffline, #status), #status = :offline, #offlineAt = :offlineAt, #updatedAt = :updatedAt');
@@ -99,8 +102,61 @@ describe('StatusStore', () => {
 
   it('ignores an event older than the last one applied', async () => {
     const send = jest.fn().mockRejectedValue(conditionFailed());
-    expect(await store(send).applyPresence(presence(), deadlineWith())).toEqual({ applied: false, offline: [], restored: [] });
+    expect(await store(send).applyPresence(presence({ eventType: 'connected' }), deadlineWith())).toEqual({ applied: false, offline: [], restored: [] });
     expect(send).toHaveBeenCalledTimes(1);
+    // A disconnect with a session may instead be of another session: the write that records it fails too.
+    expect(await store(send).applyPresence(presence(), deadlineWith())).toEqual({ applied: false, offline: [], restored: [] });
+    expect(send).toHaveBeenCalledTimes(3);
+  });
+
+  it('applies a disconnect only to its session, or a newer connection, or where the batch\'s connect of its session would have applied', async () => {
+    const send = jest.fn().mockResolvedValue({ Attributes: {} });
+    await store(send).applyPresence(presence({ timestamp: 200, sessionIdentifier: 'b', versionNumber: 7, sessionConnectedAt: 150 }), deadlineWith());
+    const [thing] = inputs(send);
+    expect(thing?.ConditionExpression).toBe(
+      '(attribute_not_exists(#lastPresenceAt) OR #lastPresenceAt <= :lastPresenceAt) AND (attribute_not_exists(#lastEventType) OR #lastEventType <> :connected OR NOT attribute_type(#sessionIdentifier, :string) OR #sessionIdentifier = :sessionIdentifier OR #versionNumber < :versionNumber OR #lastPresenceAt <= :sessionConnectedAt)',
+    );
+    expect(thing?.ExpressionAttributeValues).toMatchObject({ ':sessionIdentifier': 'b', ':versionNumber': 7, ':sessionConnectedAt': 150 });
+  });
+
+  it('records a disconnect of another session on the thing item, without moving its lastPresenceAt, and marks nothing', async () => {
+    const send = jest.fn().mockRejectedValueOnce(conditionFailed()).mockResolvedValueOnce({});
+    expect(await store(send).applyPresence(presence({ timestamp: 200, sessionIdentifier: 'a', versionNumber: 1 }), deadlineWith())).toEqual({
+      applied: false,
+      offline: [],
+      restored: [],
+      ignored: 'otherSession',
+    });
+    const [, record] = inputs(send);
+    expect(record?.Key).toEqual({ assetId: 'thing#gw-01' });
+    expect(record?.UpdateExpression).toBe('SET #ignoredDisconnectAt = :ignoredDisconnectAt, #ignoredSessionIdentifier = :ignoredSessionIdentifier, #ignoredDisconnectReason = :ignoredDisconnectReason');
+    expect(record?.ConditionExpression).toBe(
+      '(attribute_not_exists(#lastPresenceAt) OR #lastPresenceAt <= :lastPresenceAt) AND NOT (attribute_not_exists(#lastEventType) OR #lastEventType <> :connected OR NOT attribute_type(#sessionIdentifier, :string) OR #sessionIdentifier = :sessionIdentifier OR #versionNumber < :versionNumber)',
+    );
+    expect(record?.ExpressionAttributeValues).toEqual({
+      ':lastPresenceAt': 200,
+      ':connected': 'connected',
+      ':string': 'S',
+      ':sessionIdentifier': 'a',
+      ':versionNumber': 1,
+      ':ignoredDisconnectAt': 200,
+      ':ignoredSessionIdentifier': 'a',
+      ':ignoredDisconnectReason': 'CONNECTION_LOST',
+    });
+    expect(send).toHaveBeenCalledTimes(2);
+  });
+
+  it('sends nothing for a DUPLICATE_CLIENTID disconnect: the thing is connected through the connection that took its client id', async () => {
+    const send = jest.fn();
+    expect(await store(send).applyPresence(presence({ disconnectReason: 'DUPLICATE_CLIENTID' }), deadlineWith())).toEqual({ applied: false, offline: [], restored: [], ignored: 'duplicateClientId' });
+    expect(send).not.toHaveBeenCalled();
+  });
+
+  it('applies a disconnect without sessionIdentifier by its timestamp alone, as before sessions counted', async () => {
+    const send = jest.fn().mockResolvedValue({ Attributes: {} });
+    const { sessionIdentifier: _session, ...event } = presence({ timestamp: 200 });
+    await store(send).applyPresence(event, deadlineWith());
+    expect(inputs(send)[0]?.ConditionExpression).toBe('attribute_not_exists(#lastPresenceAt) OR #lastPresenceAt <= :lastPresenceAt');
   });
 
   it('takes the OFFLINE marks of its thing\'s disconnects off on a connect, back to the status each replaced', async () => {

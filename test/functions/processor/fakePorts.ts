@@ -7,6 +7,7 @@ import type {
   EpisodeRecovery,
   DetectorCheckpoint,
   DetectorStatePort,
+  PresenceIgnoreReason,
   ShardClaim,
   ShardLease,
   StatusPort,
@@ -58,26 +59,63 @@ export class MemoryStates implements DetectorStatePort {
   }
 }
 
-/** A thing item as StatusStore's conditions leave it: the last event applied and the offlineAt its last applied disconnect gave its assets. */
+/**
+ * A thing item as StatusStore's conditions leave it: the last event applied (with its session and
+ * connection version) and the offlineAt its last applied disconnect gave its assets.
+ */
 export interface ThingItem {
   readonly lastPresenceAt: number;
   readonly eventType: string;
   readonly offlineAt?: number;
+  readonly sessionIdentifier?: string;
+  readonly versionNumber?: number;
+}
+
+/** The fields of a presence event StatusStore's conditions read. */
+export type ModelPresenceEvent = Pick<PresenceEvent, 'thingName' | 'timestamp' | 'sessionIdentifier' | 'versionNumber' | 'disconnectReason' | 'sessionConnectedAt'> & {
+  readonly eventType: string;
+};
+
+/** What StatusStore answers for an event (applied, or why a disconnect marked nothing). */
+export interface ModelOutcome {
+  readonly applied: boolean;
+  readonly ignored?: PresenceIgnoreReason;
+}
+
+/** The item's last event is a connect of another session than the disconnect's, and not an older connection. */
+function ofOtherSession(thing: ThingItem | undefined, event: ModelPresenceEvent): boolean {
+  if (event.sessionIdentifier === undefined || thing?.eventType !== 'connected' || thing.sessionIdentifier === undefined) return false;
+  if (thing.sessionIdentifier === event.sessionIdentifier) return false;
+  return !(thing.versionNumber !== undefined && event.versionNumber !== undefined && thing.versionNumber < event.versionNumber);
 }
 
 /**
- * Applies presence events one by one in the given order with StatusStore's conditions (an event
- * older than the item's lastPresenceAt is a no-op; a disconnect that applies marks the assets):
- * the reference a batch's presence handling must end equal to.
+ * Applies one presence event with StatusStore's conditions: an event older than the item's
+ * lastPresenceAt is a no-op, a DUPLICATE_CLIENTID disconnect and a disconnect of another session than
+ * the item's connect change nothing (unless written in the stead of its session's connect, which would
+ * have applied), and a disconnect that applies marks the assets.
  */
-export function applyInOrder(things: Map<string, ThingItem>, events: readonly { readonly thingName: string; readonly eventType: string; readonly timestamp: number }[]): boolean[] {
-  return events.map((event) => {
-    const thing = things.get(event.thingName);
-    if (thing !== undefined && thing.lastPresenceAt > event.timestamp) return false;
-    const offlineAt = event.eventType === 'disconnected' ? event.timestamp : thing?.offlineAt;
-    things.set(event.thingName, { lastPresenceAt: event.timestamp, eventType: event.eventType, ...(offlineAt === undefined ? {} : { offlineAt }) });
-    return true;
+export function applyPresenceModel(things: Map<string, ThingItem>, event: ModelPresenceEvent): ModelOutcome {
+  if (event.eventType === 'disconnected' && event.disconnectReason === 'DUPLICATE_CLIENTID') return { applied: false, ignored: 'duplicateClientId' };
+  const thing = things.get(event.thingName);
+  if (thing !== undefined && thing.lastPresenceAt > event.timestamp) return { applied: false };
+  const disconnect = event.eventType === 'disconnected';
+  const connectWouldApply = event.sessionConnectedAt !== undefined && (thing === undefined || thing.lastPresenceAt <= event.sessionConnectedAt);
+  if (disconnect && !connectWouldApply && ofOtherSession(thing, event)) return { applied: false, ignored: 'otherSession' };
+  const offlineAt = disconnect ? event.timestamp : thing?.offlineAt;
+  things.set(event.thingName, {
+    lastPresenceAt: event.timestamp,
+    eventType: event.eventType,
+    ...(offlineAt === undefined ? {} : { offlineAt }),
+    ...(event.sessionIdentifier === undefined ? {} : { sessionIdentifier: event.sessionIdentifier }),
+    ...(event.versionNumber === undefined ? {} : { versionNumber: event.versionNumber }),
   });
+  return { applied: true };
+}
+
+/** applyPresenceModel for each event in the given order: the reference a batch's presence handling must end equal to. */
+export function applyInOrder(things: Map<string, ThingItem>, events: readonly ModelPresenceEvent[]): boolean[] {
+  return events.map((event) => applyPresenceModel(things, event).applied);
 }
 
 /** In-memory assetStatus table recording the calls. */
@@ -117,7 +155,7 @@ export class MemoryStatus implements StatusPort {
     return 'written';
   }
 
-  async applyPresence(event: PresenceEvent): Promise<{ applied: boolean; offline: readonly string[] }> {
+  async applyPresence(event: PresenceEvent): Promise<{ applied: boolean; offline: readonly string[]; ignored?: PresenceIgnoreReason }> {
     this.inFlight += 1;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {
@@ -126,8 +164,8 @@ export class MemoryStatus implements StatusPort {
       if (this.failPresence?.(event)) throw new Error(`presence of ${event.thingName} failed (test)`);
       this.presence.push(event);
       this.calls.push(`presence:${event.thingName}:${event.eventType}:${event.timestamp}`);
-      const [applied] = applyInOrder(this.things, [event]);
-      return { applied: applied === true, offline: applied && event.eventType === 'disconnected' ? this.offlineOnDisconnect : [] };
+      const { applied, ignored } = applyPresenceModel(this.things, event);
+      return { applied, offline: applied && event.eventType === 'disconnected' ? this.offlineOnDisconnect : [], ...(ignored === undefined ? {} : { ignored }) };
     } finally {
       this.inFlight -= 1;
     }
