@@ -24,7 +24,7 @@ export function rebuildRecord(document: ErrorActionDocument, rules: readonly Rep
   const outcome = rule.evaluate(document.payload, context);
   if (outcome.kind === 'no-match') return { ok: false, reason: 'other topic', detail: `topic ${document.topic} is not matched by the rule's FROM '${rule.filter}'` };
   if (outcome.kind === 'parse-error') return { ok: false, reason: 'not JSON', detail: `the payload is not a JSON object (${outcome.detail}): the rule cannot evaluate it` };
-  const partitionKey = rule.substitute(replayable.partitionKeyTemplate, outcome.result, context);
+  const partitionKey = rule.substitute(replayable.partitionKeyTemplate, outcome.payload, context);
   if (partitionKey === '' || partitionKey.length > KINESIS_LIMITS.partitionKeyMaxChars) {
     return {
       ok: false,

@@ -150,14 +150,24 @@ describe('the rendered topic rules', () => {
   const context = { topic: 'dt/sp01/line-a/gw-00001/telemetry', clientId: 'gw-00001', timestamp: 1_764_441_600_000 };
 
   it('enrich a message with topic levels, client id and receive time, partitioned by asset', () => {
-    const outcome = telemetry.evaluate(Buffer.from(JSON.stringify({ schemaVersion: 1, assetId: 'pump-07', readings: [] })), context);
+    const payload = { schemaVersion: 1, assetId: 'pump-07', readings: [] };
+    const outcome = telemetry.evaluate(Buffer.from(JSON.stringify(payload)), context);
     expect(outcome).toEqual({
       kind: 'result',
       result: { schemaVersion: 1, assetId: 'pump-07', readings: [], plantId: 'sp01', lineId: 'line-a', thingName: 'gw-00001', clientId: 'gw-00001', receivedAt: 1_764_441_600_000 },
+      payload,
     });
     if (outcome.kind !== 'result') throw new Error('no result');
-    expect(telemetry.substitute(telemetry.spec.kinesis!.partitionKey, outcome.result, context)).toBe('pump-07');
-    expect(telemetry.substitute(telemetry.spec.errorS3!.key, outcome.result, context)).toMatch(/^quarantine\/iot\/2025\/11\/29\/18\/[0-9a-f-]{36}\.json$/);
+    expect(telemetry.substitute(telemetry.spec.kinesis!.partitionKey, outcome.payload, context)).toBe('pump-07');
+    expect(telemetry.substitute(telemetry.spec.errorS3!.key, outcome.payload, context)).toMatch(/^quarantine\/iot\/2025\/11\/29\/18\/[0-9a-f-]{36}\.json$/);
+  });
+
+  it('evaluate substitution templates against the published payload, not the AS names of the SQL, as AWS does', () => {
+    const outcome = telemetry.evaluate(Buffer.from(JSON.stringify({ schemaVersion: 1, assetId: 'pump-07', readings: [] })), context);
+    if (outcome.kind !== 'result') throw new Error('no result');
+    // thingName is an AS name of the SQL: a template naming it finds nothing in the payload (an empty partition key).
+    expect(telemetry.substitute('${thingName}', outcome.payload, context)).toBe('');
+    expect(telemetry.substitute('${assetId}/${topic(4)}', outcome.payload, context)).toBe('pump-07/gw-00001');
   });
 
   it('drop a payload that is not JSON as a ParseError (no action, no error action), like IoT Core', () => {
@@ -168,7 +178,7 @@ describe('the rendered topic rules', () => {
   it('take lifecycle events as the presence rule renders them', () => {
     const event = { clientId: 'gw-00001', timestamp: 1, eventType: 'disconnected', disconnectReason: 'CONNECTION_LOST' };
     const outcome = presence.evaluate(Buffer.from(JSON.stringify(event)), { ...context, topic: '$aws/events/presence/disconnected/gw-00001' });
-    expect(outcome).toEqual({ kind: 'result', result: { ...event, recordType: 'presence', thingName: 'gw-00001', receivedAt: context.timestamp } });
+    expect(outcome).toEqual({ kind: 'result', result: { ...event, recordType: 'presence', thingName: 'gw-00001', receivedAt: context.timestamp }, payload: event });
   });
 
   it('refuse SQL the local engine cannot run, naming the rule', () => {

@@ -131,7 +131,7 @@ function expectedRecord(object: Quarantined, arrivalMs: number): { data: unknown
   const context = { topic: object.topic.replace(`$aws/rules/${rule.name}/`, ''), clientId: object.clientId, timestamp: arrivalMs };
   const outcome = rule.evaluate(object.payload, context);
   if (outcome.kind !== 'result') throw new Error(`the rule does not take ${object.key}: ${outcome.kind}`);
-  return { data: outcome.result, partitionKey: rule.substitute(rule.spec.kinesis?.partitionKey ?? '', outcome.result, context) };
+  return { data: outcome.result, partitionKey: rule.substitute(rule.spec.kinesis?.partitionKey ?? '', outcome.payload, context) };
 }
 
 /** The records put to the stream since the last call. */

@@ -268,7 +268,7 @@ export class MqttGateway {
     const readings = (outcome.result as { readings?: unknown }).readings;
     if (Array.isArray(readings)) this.counters.readingsIn += readings.length;
     try {
-      const partitionKey = rule.substitute(action.partitionKey, outcome.result, context);
+      const partitionKey = rule.substitute(action.partitionKey, outcome.payload, context);
       // Kinesis refuses an empty partition key: the action fails, the error action takes the message.
       if (partitionKey === '' || partitionKey.length > KINESIS_LIMITS.partitionKeyMaxChars) {
         throw new Error(`partition key ${JSON.stringify(partitionKey)} is empty or longer than ${KINESIS_LIMITS.partitionKeyMaxChars} characters`);

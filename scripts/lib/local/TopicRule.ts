@@ -26,7 +26,8 @@ export type RuleOutcome =
   | { readonly kind: 'no-match' }
   /** The payload is not JSON: AWS counts a ParseError and runs no action and no error action. */
   | { readonly kind: 'parse-error'; readonly detail: string }
-  | { readonly kind: 'result'; readonly result: Record<string, unknown> };
+  /** `payload` is the message as published: what the actions' substitution templates read. */
+  | { readonly kind: 'result'; readonly result: Record<string, unknown>; readonly payload: Record<string, unknown> };
 
 /** Splits at top-level commas (not inside quotes or parentheses). */
 function splitTopLevel(text: string): string[] {
@@ -145,15 +146,19 @@ export class TopicRule {
         Object.assign(result, input);
       } else result[item.name] = this.#value(item.expression, context, input);
     }
-    return { kind: 'result', result };
+    const payloadObject = typeof input === 'object' && input !== null && !Array.isArray(input) ? (input as Record<string, unknown>) : {};
+    return { kind: 'result', result, payload: payloadObject };
   }
 
-  /** A substitution template (`${...}` parts) evaluated against the SQL result. */
-  substitute(template: string, result: Record<string, unknown>, context: RuleContext): string {
+  /**
+   * A substitution template (`${...}` parts) evaluated against the published payload, as AWS does: a
+   * template cannot see the SQL's `AS` names, only the message's own fields (and the functions).
+   */
+  substitute(template: string, payload: Record<string, unknown>, context: RuleContext): string {
     return this.#templateParts(template)
       .map((part) => {
         if (typeof part === 'string') return part;
-        const value = this.#value(part, context, result);
+        const value = this.#value(part, context, payload);
         return value === undefined || value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
       })
       .join('');
