@@ -90,6 +90,8 @@ export interface SkabFalseAlarmCheck {
   readonly judgedRows: number;
   readonly flaggedRows: number;
   readonly episodes: number;
+  /** Alerts the processor would have published: what operators of such an asset receive. */
+  readonly alerts: number;
 }
 
 /** An entry under DIR that was not scored, and why. */
@@ -131,9 +133,12 @@ export function benchSkab(dir: string, settings: DetectorSettings = {}): SkabBen
       if (input.labelled) short.push(`${name}: ${rows} rows`);
       continue;
     }
-    const result = replayFile(input, { ...settings, warmupSamples: SKAB_WARMUP_ROWS });
+    let alerts = 0;
+    const result = replayFile(input, { ...settings, warmupSamples: SKAB_WARMUP_ROWS }, (_, verdict) => {
+      if (verdict.episode.alert) alerts++;
+    });
     if (input.labelled) files.push({ name, ...scoreFile(input, result.anomalous) });
-    else checks.push(falseAlarmCheck(name, result.anomalous));
+    else checks.push(falseAlarmCheck(name, result.anomalous, alerts));
   }
   if (files.length === 0) {
     if (short.length > 0) {
@@ -172,7 +177,7 @@ function scoreFile(input: ReplayFile, flags: Uint8Array): SkabScores {
   };
 }
 
-function falseAlarmCheck(name: string, flags: Uint8Array): SkabFalseAlarmCheck {
+function falseAlarmCheck(name: string, flags: Uint8Array, alerts: number): SkabFalseAlarmCheck {
   let flaggedRows = 0;
   let episodes = 0;
   for (let row = SKAB_WARMUP_ROWS; row < flags.length; row++) {
@@ -180,7 +185,7 @@ function falseAlarmCheck(name: string, flags: Uint8Array): SkabFalseAlarmCheck {
     flaggedRows++;
     if (row === SKAB_WARMUP_ROWS || flags[row - 1] === 0) episodes++;
   }
-  return { name, judgedRows: flags.length - SKAB_WARMUP_ROWS, flaggedRows, episodes };
+  return { name, judgedRows: flags.length - SKAB_WARMUP_ROWS, flaggedRows, episodes, alerts };
 }
 
 function poolScores(scores: readonly SkabScores[]): SkabScores {
@@ -266,7 +271,8 @@ function formatChecks(checks: readonly SkabFalseAlarmCheck[]): string[] {
   const lines = ['', 'Files without labels, replayed as a check on false alarms (in a recording of normal operation, like SKAB\'s anomaly-free.csv, every flag is one):'];
   for (const check of checks) {
     const share = check.judgedRows === 0 ? '-' : percent(check.flaggedRows / check.judgedRows);
-    lines.push(`  ${check.name}: ${check.flaggedRows} of ${check.judgedRows} judged rows flagged (${share}), ${check.episodes} ${check.episodes === 1 ? 'episode' : 'episodes'}`);
+    const episodes = `${check.episodes} ${check.episodes === 1 ? 'episode' : 'episodes'}`;
+    lines.push(`  ${check.name}: ${check.flaggedRows} of ${check.judgedRows} judged rows flagged (${share}), ${episodes}, ${check.alerts} ${check.alerts === 1 ? 'alert' : 'alerts'}`);
   }
   return lines;
 }

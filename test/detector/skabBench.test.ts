@@ -74,8 +74,8 @@ describe('bench:skab', () => {
   it('scores the labelled files recursively and replays the ones without an anomaly column as a check on false alarms', () => {
     const result = benchSkab(dir);
     expect(result.skipped).toEqual([]);
-    expect(result.checks).toEqual([{ name: 'anomaly-free.csv', judgedRows: 100, flaggedRows: 0, episodes: 0 }]);
-    expect(formatBenchSkabReport(dir, result).split('\n')).toContain('  anomaly-free.csv: 0 of 100 judged rows flagged (0.0%), 0 episodes');
+    expect(result.checks).toEqual([{ name: 'anomaly-free.csv', judgedRows: 100, flaggedRows: 0, episodes: 0, alerts: 0 }]);
+    expect(formatBenchSkabReport(dir, result).split('\n')).toContain('  anomaly-free.csv: 0 of 100 judged rows flagged (0.0%), 0 episodes, 0 alerts');
     expect(result.files.map((file) => file.name)).toEqual([join('valve', '1.csv'), join('valve', '2.csv')]);
     // 500 scored rows per file: 200 labelled anomalous.
     for (const { counts } of result.files) {
@@ -85,6 +85,17 @@ describe('bench:skab', () => {
     expect(skabRates(result.total).f1).toBeGreaterThan(0.85);
     // Two changepoints per file (both edges of the label span), scored by NAB.
     expect(result.nab.hits.length + result.nab.missed).toBe(4);
+  });
+
+  it('counts the alerts the processor would publish on a recording without labels', () => {
+    const own = tempDir();
+    writeLabelled(join(own, 'labelled.csv'), 900, 1);
+    // Three flow drops after the warm-up: at 500 s, at 700 s (inside the 900 s cooldown of the first), at 1,700 s.
+    const drop = (k: number): number => (k < 60 ? -8 : 0);
+    const rows = injectFault(injectFault(injectFault(generateRows(2_000, 4, metrics), 'flow', 500, drop, metrics), 'flow', 700, drop, metrics), 'flow', 1_700, drop, metrics);
+    writeFileSync(join(own, 'normal.csv'), ['datetime;vibration;flow', ...rows.map((row, t) => [time(t), ...row].join(';'))].join('\n'));
+    const [check] = benchSkab(own).checks;
+    expect(check).toMatchObject({ name: 'normal.csv', episodes: 3, alerts: 2 });
   });
 
   it('scores NAB a second time on the changepoint column, the true changepoints the leaderboard scores, and says which files have it', () => {
