@@ -294,9 +294,10 @@ export class StatusStore implements StatusPort {
     const now = this.#options.now ?? Date.now;
     const marks = event.eventType === 'disconnected';
     const expressions = marks ? MARK_OFFLINE : CLEAR_OFFLINE;
-    const values = marks
-      ? { ':offlineAt': event.timestamp }
-      : { ':ok': ASSET_STATUS.ok, ':anomaly': ASSET_STATUS.anomaly, ':connectedAt': event.timestamp };
+    // In the rules engine's clock, as lastSeen (telemetry's receivedAt) is: the event's own timestamp may be
+    // two minutes off, and a disconnect stamped before the last reading written would mark nothing.
+    const at = event.receivedAt ?? event.timestamp;
+    const values = marks ? { ':offlineAt': at } : { ':ok': ASSET_STATUS.ok, ':anomaly': ASSET_STATUS.anomaly, ':connectedAt': at };
     return this.#writeAssets(
       assets,
       {

@@ -53,8 +53,14 @@ export interface PresenceEvent {
   /** MQTT client id; the IoT policy pins it to the thing name. */
   readonly clientId: string;
   readonly thingName: string;
-  /** Epoch ms (IoT Core clock). */
+  /** Epoch ms (IoT Core clock, accurate to ±2 minutes as AWS documents it): orders a thing's events. */
   readonly timestamp: number;
+  /**
+   * Epoch ms the presence rule handled the event (`timestamp()`): the rules engine's clock, which also
+   * stamps telemetry's receivedAt and so an asset's lastSeen. The OFFLINE mark and its clearing compare
+   * with readings in it; absent (a record without it) they use `timestamp`.
+   */
+  readonly receivedAt?: number;
   /** Identifies one MQTT connection (session) of the client: its connect and its disconnect carry the same. */
   readonly sessionIdentifier?: string;
   readonly principalIdentifier?: string;

@@ -28,6 +28,7 @@ export function validatePresenceEvent(raw: Record<string, unknown>, arrivedAtMs:
     throw new ValidationError(QUARANTINE_REASONS.thingMismatch, `presence clientId ${JSON.stringify(clientId)} is not the thing ${JSON.stringify(thingName)} of the topic`);
   }
   const timestamp = checkTimestamp(raw.timestamp, arrivedAtMs, 'presence timestamp');
+  const receivedAt = raw.receivedAt;
   const versionNumber = raw.versionNumber;
   const sessionIdentifier = optionalString(raw, 'sessionIdentifier');
   const principalIdentifier = optionalString(raw, 'principalIdentifier');
@@ -38,6 +39,8 @@ export function validatePresenceEvent(raw: Record<string, unknown>, arrivedAtMs:
     clientId,
     thingName: clientId,
     timestamp,
+    // The rule always adds it; one that is not a safe integer is left out, and the marks then use timestamp.
+    ...(Number.isSafeInteger(receivedAt) ? { receivedAt: receivedAt as number } : {}),
     ...(sessionIdentifier === undefined ? {} : { sessionIdentifier }),
     ...(principalIdentifier === undefined ? {} : { principalIdentifier }),
     ...(disconnectReason === undefined ? {} : { disconnectReason }),

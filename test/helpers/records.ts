@@ -33,6 +33,7 @@ export interface PresenceRecord {
   principalIdentifier?: string;
   disconnectReason?: string;
   versionNumber?: number;
+  receivedAt?: number;
 }
 
 export const NOW = Date.UTC(2025, 10, 29, 12, 0, 30, 0);

@@ -152,6 +152,18 @@ describe('asset status across two processor containers (dynalite)', () => {
     }
   });
 
+  it('marks a drop whose lifecycle timestamp is early (AWS: accurate to ±2 minutes) by the rules engine\'s clock, the clock of lastSeen', async () => {
+    await run(assetContainer, readings('pump-07', [0, 1, 2]), ASSET_SHARD);
+    expect((await item('pump-07')).lastSeen).toBe(T0 + 2_050);
+    // The device drops at T0 + 10 s; IoT Core stamps the event 9 s early, before the last reading written.
+    now += 10_000;
+    await run(presenceContainer, [{ ...presenceAt('gw-01', 'disconnected', 1), receivedAt: T0 + 10_200 }], PRESENCE_SHARD);
+    expect(await mark('pump-07')).toEqual({ status: 'OFFLINE', offlineAt: T0 + 10_200, statusBeforeOffline: 'OK', lastSeen: T0 + 2_050, thingName: 'gw-01' });
+    now += 5_000;
+    await run(presenceContainer, [{ ...presenceAt('gw-01', 'connected', 14), receivedAt: T0 + 15_100 }], PRESENCE_SHARD);
+    expect(await mark('pump-07')).toEqual({ status: 'OK', offlineAt: undefined, statusBeforeOffline: undefined, lastSeen: T0 + 2_050, thingName: 'gw-01' });
+  });
+
   it('takes off a mark a lagging presence shard made after newer readings were judged but not written, at the connect behind the disconnect', async () => {
     await run(assetContainer, readings('pump-07', [0, 1, 2]), ASSET_SHARD);
     now += 20_000;
