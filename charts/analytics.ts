@@ -111,9 +111,9 @@ const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
 /** The execution parameter of a day: one quoted string, `'2026-01-02'`. */
-export const DAY_PARAMETER = 'day (YYYY-MM-DD)';
+export const DAY_PARAMETER = "day ('YYYY-MM-DD', quoted)";
 /** Athena's execution parameters are positional: a query that needs the day in several places takes it once for each. */
-export const SAME_DAY_PARAMETER = 'the same day (YYYY-MM-DD)';
+export const SAME_DAY_PARAMETER = "the same day ('YYYY-MM-DD', quoted)";
 
 /**
  * The asked day as a DATE, typed by the SQL and not by the text given: Athena pastes each execution

@@ -838,7 +838,8 @@ export class Processor {
           failed = true;
           break;
         }
-        covered = due.findIndex((record) => record.origin.index === origin.index) + 1;
+        // A DUPLICATE_CLIENTID disconnect follows the write that covers it, which may stand for later records: never move back.
+        covered = Math.max(covered, due.findIndex((record) => record.origin.index === origin.index) + 1);
       }
       // The winner stands for every event of the thing (the ones after it are older: no-ops).
       applied += failed ? covered : due.length;

@@ -31,6 +31,8 @@ import type { PresenceRecord } from './types';
  * of order) every event is written but those older than a connect before them (no-ops).
  * DUPLICATE_CLIENTID disconnects are passed on too, for StatusStore to report (it sends no request for
  * them), each after the write that covers it, so a write never stands for an event not written yet.
+ * What "as all of them would" leaves out: an ignored disconnect's record on the thing item and its log
+ * line (diagnostics) when the two writes skip it (it came before the batch's first connect).
  */
 export function presenceWrites(events: readonly PresenceRecord[]): PresenceRecord[] {
   const changing = events.filter((record) => !isSupersededDisconnect(record.event));

@@ -43,7 +43,7 @@ export function restoreGapStudy(file: ReplayFile, options: RestoreGapOptions): R
   const stateBefore: AssetDetectorState[] = [];
   const flagged: boolean[] = [];
   const opened: boolean[] = [];
-  /** After this row the processor checkpoints at once: an episode opened or closed, or the warm-up completed. */
+  /** After this row the processor checkpoints at once: an episode opened or closed, an alert went out (a late one too), or the warm-up completed. */
   const forcedCheckpoint: boolean[] = [];
   for (const sample of samples) {
     stateBefore.push(uninterrupted.toState());
@@ -51,7 +51,7 @@ export function restoreGapStudy(file: ReplayFile, options: RestoreGapOptions): R
     const verdict = uninterrupted.observe(sample);
     flagged.push(verdict.anomalous);
     opened.push(verdict.episode.event === 'open');
-    forcedCheckpoint.push(verdict.episode.event === 'open' || verdict.episode.event === 'close' || (warmingUp && !uninterrupted.warmingUp));
+    forcedCheckpoint.push(verdict.episode.event === 'open' || verdict.episode.event === 'close' || verdict.episode.alert || (warmingUp && !uninterrupted.warmingUp));
   }
   let restores = 0;
   let restoresWithExtraEpisodes = 0;

@@ -269,6 +269,18 @@ describe('Processor status writes', () => {
       expect(status.things).toEqual(expected);
     });
 
+    it('reports from the first event not covered when a write after a passed-on DUPLICATE_CLIENTID disconnect fails', async () => {
+      const events = [
+        presenceOf('gw-a', 'disconnected', 100, { sessionIdentifier: 'a', versionNumber: 1, disconnectReason: 'DUPLICATE_CLIENTID' }), // 0: passed on after 1
+        presenceOf('gw-a', 'disconnected', 150, { sessionIdentifier: 'b', versionNumber: 2 }), // 1: written
+        presenceOf('gw-a', 'connected', 200, { sessionIdentifier: 'c', versionNumber: 3 }), // 2: fails
+      ];
+      status.failPresence = (event) => event.eventType === 'connected';
+      const { records, outcome } = await run(processor(), events);
+      // Records 0 and 1 are done; the one passed on after the write for 1 must not move the failure back to 1.
+      expect([outcome.presence, outcome.response.batchItemFailures]).toEqual([2, failedFrom(records, 2)]);
+    });
+
     it('reports from the thing\'s first event when its first write fails', async () => {
       const events = [presenceOf('gw-a', 'connected', 100), presenceOf('gw-b', 'connected', 100), presenceOf('gw-a', 'disconnected', 200), presenceOf('gw-a', 'connected', 300)];
       status.failPresence = (event) => event.thingName === 'gw-a' && event.eventType === 'disconnected';
