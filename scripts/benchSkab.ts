@@ -45,6 +45,8 @@ import { sumSkabCounts } from './lib/sumSkabCounts';
 import { listCsvFiles } from './lib/listCsvFiles';
 import { naturalOrder } from './lib/naturalOrder';
 import { helpRequested } from './lib/helpRequested';
+import { refuseRepeatedFlags } from './lib/refuseRepeatedFlags';
+import { resolveUserPath } from './lib/resolveUserPath';
 
 export const BENCH_SKAB_USAGE = 'usage: bench:skab -- DIR [--settings FILE.json|FILE.yaml]';
 
@@ -382,6 +384,7 @@ export function formatBenchSkabReport(dir: string, result: SkabBenchResult): str
 }
 
 export interface BenchSkabOptions {
+  /** DIR as given: relative to the folder the user ran the tool in (resolveUserPath). */
   readonly dir: string;
   readonly settings: DetectorSettings;
 }
@@ -389,14 +392,15 @@ export interface BenchSkabOptions {
 /** The options of a bench:skab command line, 'help' for `--help`/`-h`, or a ReplayUsageError. */
 export function parseBenchSkabArgs(args: readonly string[]): BenchSkabOptions | 'help' {
   if (helpRequested(args)) return 'help';
-  let parsed: { values: { settings?: string }; positionals: string[] };
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: typeof BENCH_SKAB_FLAGS; allowPositionals: true; strict: true; tokens: true }>>;
   try {
-    parsed = parseArgs({ args: [...args], options: BENCH_SKAB_FLAGS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: [...args], options: BENCH_SKAB_FLAGS, allowPositionals: true, strict: true, tokens: true });
   } catch (error) {
     throw new ReplayUsageError(`${(error as Error).message}\n${BENCH_SKAB_USAGE}`);
   }
+  refuseRepeatedFlags(parsed.tokens, BENCH_SKAB_FLAGS, (message) => new ReplayUsageError(message));
   const path = parsed.values.settings;
-  const settings: DetectorSettings = path === undefined ? {} : readReplaySettings(path);
+  const settings: DetectorSettings = path === undefined ? {} : readReplaySettings(resolveUserPath(path), path);
   // The benchmark replays with the protocol's warm-up whatever the file says; a file asking for
   // another would be silently ignored. 400 itself passes, so a deployed config/<env>.yaml still works.
   if (settings.warmupSamples !== undefined && settings.warmupSamples !== SKAB_WARMUP_ROWS) {
@@ -407,7 +411,7 @@ export function parseBenchSkabArgs(args: readonly string[]): BenchSkabOptions | 
   const positional = parsed.positionals;
   if (positional.length !== 1) throw new ReplayUsageError(BENCH_SKAB_USAGE);
   const dir = positional[0];
-  if (!statDirectory(dir)) throw new ReplayUsageError(`not a directory: ${dir}`);
+  if (!statDirectory(resolveUserPath(dir))) throw new ReplayUsageError(`not a directory: ${dir}`);
   return { dir, settings };
 }
 
@@ -426,7 +430,8 @@ export function runBenchSkab(args: readonly string[], write: (chunk: string) => 
     write(`${BENCH_SKAB_USAGE}\n`);
     return;
   }
-  write(formatBenchSkabReport(options.dir, benchSkab(options.dir, options.settings)));
+  // Listed from the user's folder; the report names DIR as given.
+  write(formatBenchSkabReport(options.dir, benchSkab(resolveUserPath(options.dir), options.settings)));
 }
 
 function main(): void {

@@ -51,6 +51,7 @@ import { type LoadtestOutcome } from './lib/local/loadtestVerdict';
 import { loadtestFailures } from './lib/local/loadtestFailures';
 import { loadtestLastLine } from './lib/local/loadtestLastLine';
 import { readManifests } from './lib/local/readManifests';
+import { refuseFaultsBeyondDevices } from './lib/local/refuseFaultsBeyondDevices';
 
 const REPOSITORY = resolve(__dirname, '..');
 /**
@@ -363,6 +364,8 @@ async function main(): Promise<number> {
     return 0;
   }
   const manifests = readManifests(options.fanOut ? fanOutStage(options.environment) : join(REPOSITORY, 'manifests', options.environment), options.environment);
+  // Only now, with every flag's own value (--env's manifests too) checked, whether the faults fit the devices.
+  refuseFaultsBeyondDevices(options);
   const topics = readFleetTopics(manifests);
   const plan = planLoadtest(options, topics.lines, renderedDetectorSettings(manifests));
   say(`plan: ${options.devices} devices at ${options.rate} msg/s for ${options.seconds} s, faults ${plan.fleet.faults.map((f) => `${f.assetId}:${f.kind}`).join(' ') || 'none'}, warm-up ${plan.warmupSamples} samples`);

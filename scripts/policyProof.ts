@@ -5,10 +5,12 @@
  * `policy proof <env>: required N/N allowed, forbidden M/M denied`. Exit 0 when every check holds, 1 when
  * one fails, 2 for a wrong argument or environment (`--env prod` and `--env=prod` alike).
  */
+import { exitQuietlyOnClosedPipe } from './lib/exitQuietlyOnClosedPipe';
 import { runPolicyProof } from './lib/policyProof';
 import { parseProofArgs, PROOF_USAGE } from './lib/policyProofArgs';
 
 async function main(): Promise<number> {
+  exitQuietlyOnClosedPipe();
   let environments: string[] | 'help';
   try {
     environments = parseProofArgs(process.argv.slice(2));

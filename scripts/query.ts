@@ -9,7 +9,7 @@
  *   npm run --silent query -- --env prod --line line-a
  *
  * Output on stdout (table, csv or json); one summary line on stderr (series, points, DynamoDB items read,
- * time); `--plot out.svg` also draws the series. Exit 0; 2 for a bad flag, range, step, line (not in the
+ * time); `--plot out.svg` also draws the series (a relative path is from the folder `npm run` was started in). Exit 0; 2 for a bad flag, range, step, line (not in the
  * config) or unknown sensor (one line naming the flag), every flag checked before anything is read; 1
  * when AWS refused or failed. Region, table names and lines come from config/<env>.yaml; credentials from
  * the default chain (the operator policy `iam-query-operator-<suffix>` grants exactly this); `--local`
@@ -34,6 +34,7 @@ import { readLocalEndpoints } from './lib/readLocalEndpoints';
 import { LOCAL_CREDENTIALS } from './lib/local/constants';
 import { exitQuietlyOnClosedPipe } from './lib/exitQuietlyOnClosedPipe';
 import { missingCredentialsHint } from './lib/missingCredentialsHint';
+import { resolveUserPath } from './lib/resolveUserPath';
 
 const REPOSITORY = resolve(__dirname, '..');
 
@@ -66,7 +67,7 @@ async function main(): Promise<number> {
       label: (parameter) => SERIES_FLAGS[parameter],
     });
     const result = await runQuery(plan, service);
-    process.stdout.write(formatQueryResult(result, options.format));
+    process.stdout.write(formatQueryResult(result, options.format, plan));
     if (result.kind === 'series') {
       const points = result.series.reduce((sum, series) => sum + series.points.length, 0);
       const items = result.series.reduce((sum, series) => sum + series.itemsRead, 0);
@@ -75,7 +76,7 @@ async function main(): Promise<number> {
       if (options.plotPath !== undefined) {
         // Nothing to draw (a line whose assets have not reported yet): say so rather than write an empty chart.
         if (result.series.length === 0) process.stderr.write(`query: no series to plot; ${options.plotPath} not written\n`);
-        else writeFileSync(options.plotPath, plotSeriesSvg(result.series));
+        else writeFileSync(resolveUserPath(options.plotPath), plotSeriesSvg(result.series));
       }
     }
     return 0;

@@ -20,13 +20,17 @@
  * recover them from), or an invocation failed or reported failures. A range larger than Lambda's 6 MB
  * synchronous payload is sent as several contiguous invocations in order, stopping at the first failure.
  * `--dry-run` reads and reports without invoking or deleting, and releases the messages at the end.
- * `--function` handles one function's messages and releases the others.
+ * `--function` handles one function's messages and releases the others. A run that stops at --max-messages
+ * checks whether the queue holds messages it did not read; the summary then ends
+ * `; at least N more messages in the queue not read (--max-messages N): run again, or raise --max-messages`
+ * (or `; the queue may hold more messages not read (...)` when the check cannot tell).
  *
  * Order does not matter: the storer identifies a reading by sensor and timestamp, so readings of a range
  * redriven after later records reached the same minute buckets are added, and a second redrive adds nothing.
  *
- * Exit code: 0 when every message was redriven (or, with --dry-run, would be invoked); 1 when a message
- * was kept for any other reason or AWS refused a queue call; 2 on a wrong command line or config.
+ * Exit code: 0 when every message was redriven (or, with --dry-run, would be invoked) and none is left
+ * unread; 1 when a message was kept for any other reason, the queue holds (or may hold) messages past
+ * --max-messages (dry run too), or AWS refused a queue call; 2 on a wrong command line or config.
  * Region: always sa-east-1; credentials: the default AWS chain (see the README for the operator policy).
  *
  *   npm run redrive -- --env <env> --quarantine iot [--from <ISO|epoch ms|-6h>] [--to ...] [--dry-run] [--max-objects N]

@@ -8,10 +8,11 @@
  * Prints CSV `file,index,anomaly` (one line per sample, file = the path as given, index from 0 per
  * file; warm-up rows are 0 unless a configured limit is breached). A sample is a data row of a SKAB
  * file, or one asset's readings at one timestamp of a `csv` file, in time order (`--details` names both). `--details` appends `ts,asset,score,threshold,episode,
- * contributors`. Each file is replayed by fresh detectors (one per asset in it).
+ * contributors`. Each file is replayed by fresh detectors (one per asset in it). Relative paths are
+ * from the folder `npm run` was started in (resolveUserPath).
  */
 import { statSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DetectorError, resolveDetectorSettings, type DetectorSettings } from '../functions/shared/detector';
 import { plotReplaySvg } from './lib/plotReplaySvg';
@@ -22,6 +23,8 @@ import { replayFile } from './lib/replayRun';
 import { readReplaySettings } from './lib/replaySettings';
 import { exitQuietlyOnClosedPipe } from './lib/exitQuietlyOnClosedPipe';
 import { helpRequested } from './lib/helpRequested';
+import { refuseRepeatedFlags } from './lib/refuseRepeatedFlags';
+import { resolveUserPath } from './lib/resolveUserPath';
 
 export const REPLAY_USAGE =
   'usage: replay --format skab|csv [--warmup N] [--settings FILE.json|FILE.yaml] [--details] [--plot OUT.svg] FILE...';
@@ -50,12 +53,13 @@ function isDirectory(path: string): boolean {
 /** The options of a replay command line, 'help' for `--help`/`-h`, or a ReplayUsageError. */
 export function parseReplayArgs(args: readonly string[]): ReplayOptions | 'help' {
   if (helpRequested(args)) return 'help';
-  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: typeof REPLAY_FLAGS; allowPositionals: true; strict: true }>>;
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: typeof REPLAY_FLAGS; allowPositionals: true; strict: true; tokens: true }>>;
   try {
-    parsed = parseArgs({ args: [...args], options: REPLAY_FLAGS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: [...args], options: REPLAY_FLAGS, allowPositionals: true, strict: true, tokens: true });
   } catch (error) {
     throw new ReplayUsageError(`${(error as Error).message}\n${REPLAY_USAGE}`);
   }
+  refuseRepeatedFlags(parsed.tokens, REPLAY_FLAGS, (message) => new ReplayUsageError(message));
   const { values, positionals: files } = parsed;
   if (values.format === undefined) throw new ReplayUsageError(`missing --format (skab or csv)\n${REPLAY_USAGE}`);
   const format = parseReplayFormat(values.format);
@@ -70,12 +74,12 @@ export function parseReplayArgs(args: readonly string[]): ReplayOptions | 'help'
     if (files.length !== 1) throw new ReplayUsageError('--plot draws exactly one input file');
     // A plot path that names an input (say `--plot data.csv` by mistake) would overwrite the data.
     if (!/\.svg$/i.test(plotPath)) throw new ReplayUsageError(`--plot must name an .svg file, got "${plotPath}"`);
-    if (files.some((file) => resolve(file) === resolve(plotPath))) throw new ReplayUsageError(`--plot must not name an input file, got "${plotPath}"`);
+    if (files.some((file) => resolveUserPath(file) === resolveUserPath(plotPath))) throw new ReplayUsageError(`--plot must not name an input file, got "${plotPath}"`);
     // Checked before the replay: the CSV goes to stdout only at the end, so a late failure would lose it.
-    if (!isDirectory(dirname(resolve(plotPath)))) throw new ReplayUsageError(`--plot: no folder ${dirname(plotPath)} to write "${plotPath}" into`);
-    if (isDirectory(plotPath)) throw new ReplayUsageError(`--plot must name a file, got the folder "${plotPath}"`);
+    if (!isDirectory(dirname(resolveUserPath(plotPath)))) throw new ReplayUsageError(`--plot: no folder ${dirname(plotPath)} to write "${plotPath}" into`);
+    if (isDirectory(resolveUserPath(plotPath))) throw new ReplayUsageError(`--plot must name a file, got the folder "${plotPath}"`);
   }
-  const settings = values.settings === undefined ? {} : readReplaySettings(values.settings);
+  const settings = values.settings === undefined ? {} : readReplaySettings(resolveUserPath(values.settings), values.settings);
   return {
     format,
     settings: warmup === undefined ? settings : { ...settings, warmupSamples: warmup },
@@ -108,7 +112,8 @@ export function runReplay(args: readonly string[], write: (chunk: string) => voi
   }
   // Validate the settings and read every file first, so bad input fails before any output.
   const { warmupSamples } = resolveDetectorSettings(options.settings);
-  const inputs = options.files.map((path) => readReplayFile(path, options.format));
+  // Read from the user's folder; named (in the `file` column and in messages) as given.
+  const inputs = options.files.map((path) => readReplayFile(resolveUserPath(path), options.format, path));
   for (const input of inputs) requireJudgedSamples(input, warmupSamples);
   write(options.details ? 'file,index,anomaly,ts,asset,score,threshold,episode,contributors\n' : 'file,index,anomaly\n');
   for (const input of inputs) {
@@ -125,7 +130,7 @@ export function runReplay(args: readonly string[], write: (chunk: string) => voi
       for (let index = 0; index < result.anomalous.length; index++) lines.push(`${input.name},${index},${result.anomalous[index]}`);
     }
     write(lines.join('\n') + (lines.length > 0 ? '\n' : ''));
-    if (options.plotPath !== undefined) writeFileSync(options.plotPath, plotReplaySvg(result));
+    if (options.plotPath !== undefined) writeFileSync(resolveUserPath(options.plotPath), plotReplaySvg(result));
   }
 }
 

@@ -18,7 +18,8 @@ export type CircuitState = 'closed' | 'open' | 'half-open';
  * `failureThreshold` consecutive failures that span at least `minFailureSpanMs`: a burst of
  * simultaneous failures (dozens of concurrent calls meeting kept-alive sockets the server closed
  * while idle) is retried, not taken for an outage. After `openMs` one probe call goes through
- * (half-open); its success closes the circuit, its failure opens it again.
+ * (half-open); its success closes the circuit, its failure opens it again. The failure that last
+ * opened the circuit is kept for the CircuitOpenError of every call it refuses.
  */
 export class CircuitBreaker {
   readonly dependency: string;
@@ -29,6 +30,8 @@ export class CircuitBreaker {
   #consecutiveFailures = 0;
   #firstFailureAt = 0;
   #openedAt: number | undefined;
+  #openedAfterFailures = 0;
+  #openedBy: unknown;
   #probeInFlight = false;
 
   constructor(dependency: string, options: CircuitBreakerOptions = {}) {
@@ -53,15 +56,13 @@ export class CircuitBreaker {
   async execute<T>(operation: () => Promise<T>): Promise<T> {
     const state = this.state;
     if (state === 'open' || (state === 'half-open' && this.#probeInFlight)) {
-      const openedAt = this.#openedAt ?? this.#now();
-      throw new CircuitOpenError(this.dependency, Math.max(0, openedAt + this.#openMs - this.#now()));
+      throw new CircuitOpenError(this.dependency, this.msUntilProbe(), this.#openedAfterFailures, this.#openedBy);
     }
     const probing = state === 'half-open';
     if (probing) this.#probeInFlight = true;
     try {
       const result = await operation();
-      this.#consecutiveFailures = 0;
-      this.#openedAt = undefined;
+      this.#close();
       return result;
     } catch (error) {
       if (isTransientError(error)) {
@@ -69,15 +70,25 @@ export class CircuitBreaker {
         if (this.#consecutiveFailures === 0) this.#firstFailureAt = now;
         this.#consecutiveFailures += 1;
         const sustained = this.#consecutiveFailures >= this.#failureThreshold && now - this.#firstFailureAt >= this.#minFailureSpanMs;
-        if (probing || sustained) this.#openedAt = now;
+        if (probing || sustained) {
+          this.#openedAt = now;
+          this.#openedAfterFailures = this.#consecutiveFailures;
+          this.#openedBy = error;
+        }
       } else if (probing) {
         // The dependency answered, so it is up even though this request was refused.
-        this.#consecutiveFailures = 0;
-        this.#openedAt = undefined;
+        this.#close();
       }
       throw error;
     } finally {
       if (probing) this.#probeInFlight = false;
     }
+  }
+
+  #close(): void {
+    this.#consecutiveFailures = 0;
+    this.#openedAt = undefined;
+    this.#openedAfterFailures = 0;
+    this.#openedBy = undefined;
   }
 }

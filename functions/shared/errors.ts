@@ -1,4 +1,5 @@
 import type { QUARANTINE_REASONS } from './constants';
+import { errorSummary } from './errorSummary';
 
 /** Reason code of a record that can never be processed. */
 export type QuarantineReason = (typeof QUARANTINE_REASONS)[keyof typeof QUARANTINE_REASONS];
@@ -41,10 +42,18 @@ export class PermanentDependencyError extends TelemetryError {
   }
 }
 
-/** The dependency's circuit is open: the call was not made, so the batch fails fast. */
+/**
+ * The dependency's circuit is open: the call was not made, so the batch fails fast. It names the
+ * failure that opened the circuit (and carries it as cause): once open, every call of the batch
+ * fails with this error, so a log of its failures would otherwise never show the root cause.
+ */
 export class CircuitOpenError extends TransientDependencyError {
-  constructor(dependency: string, retryInMs: number) {
-    super(dependency, `circuit of ${dependency} is open; next probe in ${retryInMs} ms`);
+  constructor(dependency: string, retryInMs: number, failures: number, lastFailure: unknown) {
+    super(
+      dependency,
+      `circuit of ${dependency} is open after ${failures} consecutive transient failure(s) (last: ${errorSummary(lastFailure)}); next probe in ${retryInMs} ms`,
+      { cause: lastFailure },
+    );
   }
 }
 

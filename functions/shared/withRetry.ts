@@ -5,6 +5,7 @@ import { CircuitOpenError, DeadlineExceededError, TransientDependencyError } fro
 import { isTransientError } from './isTransientError';
 import { sleep as realSleep } from './sleep';
 import { backoffDelayMs } from './backoffDelayMs';
+import { errorSummary } from './errorSummary';
 
 export interface RetryPolicy {
   readonly maxAttempts: number;
@@ -19,11 +20,6 @@ export interface RetryOptions {
   readonly policy?: RetryPolicy;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
-}
-
-function messageOf(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
 }
 
 /**
@@ -54,7 +50,7 @@ export async function withRetry<T>(operation: (signal: AbortSignal) => Promise<T
       if (attempt >= policy.maxAttempts || delay >= deadline.remainingMs()) {
         throw new TransientDependencyError(
           breaker.dependency,
-          `${breaker.dependency} failed after ${attempt} attempt(s): ${messageOf(error)}`,
+          `${breaker.dependency} failed after ${attempt} attempt(s): ${errorSummary(error)}`,
           { cause: error },
         );
       }

@@ -1,6 +1,7 @@
 /** Command line of `npm run bench`. */
 import { parseArgs } from 'node:util';
 import { helpRequested } from './helpRequested';
+import { refuseRepeatedFlags } from './refuseRepeatedFlags';
 import { ReplayUsageError } from './replayErrors';
 
 /** Runs per figure when `--runs` is not given: the medians the README quotes. */
@@ -25,12 +26,14 @@ function runsValueError(value: string): string {
 /** The options of a bench command line, 'help' for `--help`/`-h`, or a one-line ReplayUsageError. */
 export function parseBenchArgs(args: readonly string[]): BenchOptions | 'help' {
   if (helpRequested(args)) return 'help';
-  let runs: string | undefined;
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: typeof BENCH_FLAGS; allowPositionals: false; strict: true; tokens: true }>>;
   try {
-    ({ runs } = parseArgs({ args: [...args], options: BENCH_FLAGS, allowPositionals: false, strict: true }).values);
+    parsed = parseArgs({ args: [...args], options: BENCH_FLAGS, allowPositionals: false, strict: true, tokens: true });
   } catch {
     throw new ReplayUsageError(describeBadArgument(args));
   }
+  refuseRepeatedFlags(parsed.tokens, BENCH_FLAGS, (message) => new ReplayUsageError(message));
+  const { runs } = parsed.values;
   if (runs === undefined) return { runs: DEFAULT_BENCH_RUNS };
   if (!/^\d+$/.test(runs) || Number(runs) < 1) throw new ReplayUsageError(runsValueError(runs));
   return { runs: Number(runs) };

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { CONFIG_LIMITS, EnvironmentConfig } from '../../charts/lib/config';
 import { decimalNumber } from './decimalNumber';
 import { helpRequested } from './helpRequested';
+import { refuseRepeatedFlags } from './refuseRepeatedFlags';
 
 export const COST_USAGE =
   'usage: npm run cost -- [--env <env, default prod>] [--sensors N] [--rate R] [--readings-per-message K] [--bytes-per-reading B] [--headroom H] [--devices D]';
@@ -65,6 +66,7 @@ export function parseCostArgs(argv: readonly string[]): CostOptionsFromArgs | 'h
     }
     values.set(token.name, token.value);
   }
+  refuseRepeatedFlags(tokens, COST_FLAGS, (message) => new CostUsageError(`cost: ${message}`));
   const capacity: Partial<Record<(typeof OVERRIDES)[OverrideFlag]['field'], number>> = {};
   for (const [flag, spec] of Object.entries(OVERRIDES) as [OverrideFlag, (typeof OVERRIDES)[OverrideFlag]][]) {
     const text = values.get(flag);

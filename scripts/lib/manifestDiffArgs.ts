@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { helpRequested } from './helpRequested';
 import { REPORT_FORMATS, ReportFormat } from './manifestDiffReport';
+import { refuseRepeatedFlags } from './refuseRepeatedFlags';
 
 export const DIFF_USAGE = 'usage: npm run diff -- [--base <git ref>] [--env <env>]... [--format markdown|text]';
 
@@ -47,5 +48,6 @@ export function parseDiffArgs(argv: readonly string[]): DiffOptions | 'help' {
       format = token.value as ReportFormat;
     }
   }
+  refuseRepeatedFlags(tokens, DIFF_FLAGS, (message) => new DiffUsageError(`diff: ${message}`));
   return { ...(base === undefined ? {} : { base }), environments, format };
 }

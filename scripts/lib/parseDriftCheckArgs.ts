@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { helpRequested } from './helpRequested';
+import { refuseRepeatedFlags } from './refuseRepeatedFlags';
 import { SKAB_WARMUP_ROWS } from './skabScore';
 
 /** Chunk lengths (rows) the drift check and the sweep report by default: around the length of SKAB's labelled files. */
@@ -50,6 +51,7 @@ export function parseDriftCheckArgs(args: readonly string[]): DriftCheckOptions 
       chunkRows.push(rows);
     }
   }
+  refuseRepeatedFlags(tokens, DRIFT_CHECK_FLAGS, (message) => new Error(message));
   if (paths.length !== 1) {
     const got = paths.length === 0 ? 'none' : paths.map((path) => JSON.stringify(path)).join(', ');
     throw new Error(`one FILE, got ${got}; ${DRIFT_CHECK_USAGE}`);

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { listEnvironments } from '../../charts/lib/listEnvironments';
 import { helpRequested } from './helpRequested';
+import { refuseRepeatedFlags } from './refuseRepeatedFlags';
 
 export const PROOF_USAGE = 'usage: proof [--env <env>]';
 
@@ -21,10 +22,10 @@ export function parseProofArgs(args: readonly string[], known?: readonly string[
     if (token.kind !== 'option' || token.name !== 'env') throw new Error(`unknown argument "${arg}"; ${PROOF_USAGE}`);
     // `--env --x`: the value was forgotten; a flag is not an environment.
     if (token.value === undefined || token.value === '' || (!token.inlineValue && token.value.startsWith('--'))) throw new Error(`--env needs a value; ${PROOF_USAGE}`);
-    // One environment or all: a second --env would silently replace the first.
-    if (environment !== undefined) throw new Error(`--env takes one environment (none for all), got "${environment}" and "${token.value}"; ${PROOF_USAGE}`);
     environment = token.value;
   }
+  // One environment or all: a second --env is refused, not taken for the first.
+  refuseRepeatedFlags(tokens, PROOF_FLAGS, (message) => new Error(message));
   const environments = known ?? listEnvironments();
   if (environment === undefined) return [...environments];
   if (!environments.includes(environment)) throw new Error(`--env ${environment}: unknown environment; known environments are ${environments.join(', ')}`);

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { helpRequested } from './helpRequested';
 import { PreflightUsageError } from './preflightProblem';
+import { refuseRepeatedFlags } from './refuseRepeatedFlags';
 
 export const PREFLIGHT_USAGE = 'usage: npm run preflight -- --env <env> [--base <git ref>] [--config-dir <dir>]';
 
@@ -38,6 +39,7 @@ export function parsePreflightArgs(argv: readonly string[]): PreflightOptions | 
     if (forgotten) throw new PreflightUsageError(`preflight: ${token.rawName}: missing value; ${PREFLIGHT_USAGE}`);
     values[token.name as keyof typeof PREFLIGHT_FLAGS] = token.value;
   }
+  refuseRepeatedFlags(tokens, PREFLIGHT_FLAGS, (message) => new PreflightUsageError(`preflight: ${message}`));
   if (values.env === undefined) throw new PreflightUsageError(`preflight: --env: missing; ${PREFLIGHT_USAGE}`);
   return {
     environment: values.env,

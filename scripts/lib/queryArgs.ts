@@ -2,9 +2,12 @@ import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { QueryInputError } from '../../functions/shared/errors';
+import { AGGREGATES, STEP_NAMES } from '../../functions/shared/query/constants';
 import type { SeriesParameters } from '../../functions/shared/query/types';
 import { helpRequested } from './helpRequested';
 import { joinRelativeTimes } from './joinRelativeTimes';
+import { refuseRepeatedFlags } from './refuseRepeatedFlags';
+import { resolveUserPath } from './resolveUserPath';
 
 export const QUERY_USAGE =
   'usage: query --env <env> (--asset A [--metric M] | --line L [--metric M]) --from <ISO|epoch ms|-6h> [--to ...] [--step 1m|5m|15m|1h|1d|raw] [--agg avg,max] [--format table|csv|json] [--plot out.svg] [--local]';
@@ -53,31 +56,44 @@ export const SERIES_FLAGS: Readonly<Record<keyof SeriesParameters | 'lineId', st
 /**
  * The plot is written after the read: a path that cannot take the file is refused before it, not
  * after minutes of reading (a folder that is missing, or a directory where the file should go).
+ * Checked where it will be written (from the user's folder); named as given.
  */
 function checkPlotPath(path: string): void {
   if (!path.endsWith('.svg')) throw new QueryInputError('--plot', `--plot must name an .svg file, got ${JSON.stringify(path)}`);
-  const folder = dirname(path);
-  if (statSync(folder, { throwIfNoEntry: false })?.isDirectory() !== true) {
-    throw new QueryInputError('--plot', `--plot must name an .svg file in an existing folder, got ${JSON.stringify(path)} (${folder} is not a folder)`);
+  const target = resolveUserPath(path);
+  if (statSync(dirname(target), { throwIfNoEntry: false })?.isDirectory() !== true) {
+    throw new QueryInputError('--plot', `--plot must name an .svg file in an existing folder, got ${JSON.stringify(path)} (${dirname(path)} is not a folder)`);
   }
-  if (statSync(path, { throwIfNoEntry: false })?.isDirectory() === true) throw new QueryInputError('--plot', `--plot must name an .svg file, got ${JSON.stringify(path)}, which is a directory`);
+  if (statSync(target, { throwIfNoEntry: false })?.isDirectory() === true) throw new QueryInputError('--plot', `--plot must name an .svg file, got ${JSON.stringify(path)}, which is a directory`);
+}
+
+/**
+ * The read path takes an empty parameter for one not given (a URL's `agg=`), but on the command line
+ * `--agg ""` is a mistake (an unset shell variable), refused as `--agg ,avg` is rather than read as the default.
+ */
+function refuseEmptySeriesValues(values: { readonly step?: string; readonly agg?: string }): void {
+  if (values.step === '') throw new QueryInputError('--step', `--step must be one of ${STEP_NAMES.join(', ')}, got ""`);
+  if (values.agg === '') throw new QueryInputError('--agg', `--agg must be a comma-separated list of ${AGGREGATES.join(', ')}, got ""`);
 }
 
 /** Parses the command line: 'help' for `--help`/`-h`; every error is a one-line QueryInputError naming the flag (exit 2). */
 export function parseQueryArgs(args: readonly string[]): QueryCliOptions | 'help' {
   if (helpRequested(args)) return 'help';
-  let values: ReturnType<typeof parseArgs<{ args: string[]; options: typeof QUERY_FLAGS; strict: true }>>['values'];
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: typeof QUERY_FLAGS; strict: true; tokens: true }>>;
   try {
-    ({ values } = parseArgs({ args: joinRelativeTimes(args), options: QUERY_FLAGS, strict: true }));
+    parsed = parseArgs({ args: joinRelativeTimes(args), options: QUERY_FLAGS, strict: true, tokens: true });
   } catch (error) {
     // parseArgs names the flag; its message is one sentence.
     throw new QueryInputError('arguments', `${(error as Error).message.split('\n')[0]}; ${QUERY_USAGE}`);
   }
+  refuseRepeatedFlags(parsed.tokens, QUERY_FLAGS, (message, flag) => new QueryInputError(flag, message));
+  const { values } = parsed;
   if (values.env === undefined) throw new QueryInputError('--env', `--env is required; ${QUERY_USAGE}`);
   if ((values.asset === undefined) === (values.line === undefined)) throw new QueryInputError('--asset', `give exactly one of --asset and --line; ${QUERY_USAGE}`);
   const format = values.format ?? 'table';
   if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) throw new QueryInputError('--format', `--format must be one of ${OUTPUT_FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
   if (values.plot !== undefined) checkPlotPath(values.plot);
+  refuseEmptySeriesValues(values);
   if (values.line !== undefined && values.metric === undefined && values.from !== undefined) {
     throw new QueryInputError('--metric', '--line with --from needs --metric (one metric of every asset of the line); --line alone lists the assets');
   }

@@ -1,15 +1,25 @@
 import { AGGREGATES, type Aggregate } from '../../functions/shared/query/constants';
-import type { AggregatePoint, RawPoint, SeriesResult } from '../../functions/shared/query/types';
+import type { AggregatePoint, RawPoint, SeriesQuery, SeriesResult } from '../../functions/shared/query/types';
+import type { QueryPlan } from './planQuery';
 import type { OutputFormat } from './queryArgs';
 import type { QueryRunResult } from './runQuery';
 
 const iso = (t: number): string => new Date(t).toISOString();
 const isRaw = (series: SeriesResult): boolean => series.step === 'raw';
 
-/** The aggregates present in a series' points, in the canonical order. */
-function aggregatesOf(series: readonly SeriesResult[]): Aggregate[] {
-  const present = new Set(series.filter((s) => !isRaw(s)).flatMap((s) => (s.points as readonly AggregatePoint[]).flatMap((point) => Object.keys(point))));
-  return AGGREGATES.filter((aggregate) => present.has(aggregate));
+/** The step and aggregates a plan asks for; none for the listing of a line's assets. */
+function requestOf(plan: QueryPlan): Pick<SeriesQuery, 'step' | 'aggregates'> | undefined {
+  if (plan.kind === 'line-assets') return undefined;
+  return plan.kind === 'line-series' ? plan.range : plan.query;
+}
+
+/**
+ * The aggregates of a roll-up's columns: those requested, in the canonical order. From the request, not
+ * the points, so that the header is the same whether the range held data or not.
+ */
+function aggregatesOf(plan: QueryPlan): Aggregate[] {
+  const requested = requestOf(plan)?.aggregates ?? [];
+  return AGGREGATES.filter((aggregate) => requested.includes(aggregate));
 }
 
 function cell(value: number | undefined): string {
@@ -33,9 +43,10 @@ function csvField(value: string): string {
 /**
  * The run's result as text: `table` (one block per series, aligned columns, times in UTC ISO), `csv`
  * (one header, a row per point with asset and metric), `json` (an array of series, each exactly the
- * query function's response body, times as epoch ms).
+ * query function's response body, times as epoch ms). The columns are those `plan` asks for (the
+ * requested aggregates in canonical order, or the raw reading's), points or none.
  */
-export function formatQueryResult(result: QueryRunResult, format: OutputFormat): string {
+export function formatQueryResult(result: QueryRunResult, format: OutputFormat, plan: QueryPlan): string {
   if (result.kind === 'assets') {
     const header = ['assetId', 'status', 'lastSeen', 'metrics'];
     const table = result.assets.map((asset) => [asset.assetId, asset.status, asset.lastSeen === undefined ? '' : iso(asset.lastSeen), asset.metrics.join(' ')]);
@@ -45,8 +56,8 @@ export function formatQueryResult(result: QueryRunResult, format: OutputFormat):
   }
   const series = result.series;
   if (format === 'json') return `${JSON.stringify(series.map(({ itemsRead: _itemsRead, capacityUnits: _capacityUnits, ...body }) => body), null, 2)}\n`;
-  const aggregates = aggregatesOf(series);
-  const raw = series.some(isRaw);
+  const aggregates = aggregatesOf(plan);
+  const raw = requestOf(plan)?.step === 'raw';
   const columns = raw ? ['t', 'value', 'quality'] : ['t', ...aggregates];
   if (format === 'csv') {
     const lines = [['assetId', 'metric', ...columns].join(',')];

@@ -40,17 +40,18 @@ export interface ReplayFile {
   readonly changepointLabelled: boolean;
 }
 
-export function readReplayFile(path: string, format: ReplayFormat): ReplayFile {
+/** Reads `path`; `name` is the file's name in the result and in every message (the path as the user gave it). */
+export function readReplayFile(path: string, format: ReplayFormat, name: string = path): ReplayFile {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (error as Error).message;
-    throw new ReplayInputError(`cannot read ${path}: ${reason}`);
+    throw new ReplayInputError(`cannot read ${name}: ${reason}`);
   }
-  const file = format === 'skab' ? parseSkab(text, path) : parseExportCsv(text, path);
-  if (file.samples.length === 0) throw new ReplayInputError(`${path}: no data rows after the header`);
+  const file = format === 'skab' ? parseSkab(text, name) : parseExportCsv(text, name);
+  if (file.samples.length === 0) throw new ReplayInputError(`${name}: no data rows after the header`);
   return file;
 }
 

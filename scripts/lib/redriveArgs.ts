@@ -6,6 +6,7 @@ import { parseInstant } from '../../functions/shared/query/parseInstant';
 import { helpRequested } from './helpRequested';
 import { joinRelativeTimes } from './joinRelativeTimes';
 import { RedriveError } from './RedriveError';
+import { refuseRepeatedFlags } from './refuseRepeatedFlags';
 
 /** The dead-letter queue redrive's command line. */
 export const DEAD_LETTER_USAGE = 'usage: redrive --env <env> [--dry-run] [--max-messages N] [--function processor|storer]';
@@ -20,6 +21,8 @@ export const MAX_MESSAGES = { default: 50, max: 10_000 } as const;
 export const MAX_OBJECTS = { default: 5_000, max: 100_000 } as const;
 /** --from when none is given: the last day, where a telemetry-failures alarm's objects are. */
 export const DEFAULT_QUARANTINE_FROM = '-24h';
+/** --to when none is given. */
+export const DEFAULT_QUARANTINE_TO = 'now';
 /** The sources `--quarantine` replays: the IoT rules' error actions (quarantine/iot/). */
 export const QUARANTINE_SOURCES = ['iot'] as const;
 export type QuarantineSource = (typeof QUARANTINE_SOURCES)[number];
@@ -85,6 +88,8 @@ export function parseRedriveArgs(args: readonly string[], now: number = Date.now
     if (token.value === undefined || token.value === '' || (!token.inlineValue && token.value.startsWith('--'))) throw new RedriveError(`${token.rawName} needs a value; ${usage}`);
     given.set(flag, token.value);
   }
+  // A redrive cannot be undone: `--env dev --env prod` must not quietly run against prod.
+  refuseRepeatedFlags(tokens, REDRIVE_FLAGS, (message) => new RedriveError(message));
   const environment = given.get('env');
   if (environment === undefined) throw new RedriveError(`missing --env; ${usage}`);
   return replaying ? quarantineOptions(environment, dryRun, given, now) : deadLetterOptions(environment, dryRun, given);
@@ -119,20 +124,28 @@ function quarantineOptions(environment: string, dryRun: boolean, given: Readonly
       throw error;
     }
   };
-  const fromText = given.get('from') ?? DEFAULT_QUARANTINE_FROM;
-  const toText = given.get('to') ?? 'now';
+  const fromGiven = given.get('from');
+  const toGiven = given.get('to');
+  const fromText = fromGiven ?? DEFAULT_QUARANTINE_FROM;
+  const toText = toGiven ?? DEFAULT_QUARANTINE_TO;
   const fromMs = instant('--from', fromText);
   const toMs = instant('--to', toText);
   const iso = (ms: number): string => new Date(ms).toISOString();
-  if (fromMs >= toMs) throw new RedriveError(`--from must be before --to, got --from "${fromText}" (${iso(fromMs)}) and --to "${toText}" (${iso(toMs)})`);
   // The functions reject a reading more than LIMITS.maxTimestampAgeMs older than its record's arrival in the stream:
   // a replayed message arrives now, so older ones would only be quarantined again.
-  if (fromMs < now - LIMITS.maxTimestampAgeMs) {
-    const days = `${LIMITS.maxTimestampAgeMs / 86_400_000} days`;
-    throw new RedriveError(
-      `--from must be within the last ${days} (the functions reject readings more than ${days} older than their arrival in the stream), got "${fromText}" (${iso(fromMs)})`,
-    );
+  const oldest = now - LIMITS.maxTimestampAgeMs;
+  const days = `${LIMITS.maxTimestampAgeMs / 86_400_000} days`;
+  const window = `within the last ${days} (the functions reject readings more than ${days} older than their arrival in the stream)`;
+  // Each refusal names the flags the operator typed: a --to before the window, or before the default --from, is the --to's.
+  if (toMs <= oldest) throw new RedriveError(`--to must be ${window}, got "${toText}" (${iso(toMs)})`);
+  if (fromMs >= toMs) {
+    if (fromGiven === undefined) {
+      throw new RedriveError(`--to must be after the default --from of ${fromText} (${iso(fromMs)}), got "${toText}" (${iso(toMs)}); give an earlier --from`);
+    }
+    if (toGiven === undefined) throw new RedriveError(`--from must be before the default --to of ${toText} (${iso(toMs)}), got "${fromText}" (${iso(fromMs)})`);
+    throw new RedriveError(`--from must be before --to, got --from "${fromText}" (${iso(fromMs)}) and --to "${toText}" (${iso(toMs)})`);
   }
+  if (fromMs < oldest) throw new RedriveError(`--from must be ${window}, got "${fromText}" (${iso(fromMs)})`);
   const maxObjects = countFlag(given, 'max-objects', MAX_OBJECTS);
   return { environment, quarantine: source as QuarantineSource, dryRun, fromMs, toMs, maxObjects };
 }

@@ -48,6 +48,9 @@ export const KEPT_REASONS = [
 ] as const;
 export type KeptReason = (typeof KEPT_REASONS)[number];
 
+/** SQS's limit of messages per ReceiveMessage. */
+const MAX_MESSAGES_PER_RECEIVE = 10;
+
 /** Reasons that do not make the run fail: the operator asked for them. */
 const EXPECTED_REASONS: ReadonlySet<KeptReason> = new Set(['dry run', 'other function']);
 
@@ -59,10 +62,21 @@ export interface MessageOutcome {
   readonly line: string;
 }
 
+/**
+ * Whether the queue still holds messages the run never received. 'none' when an empty receive ended the
+ * run or, after it stopped at --max-messages, the check's; messages the run tried and kept are never
+ * counted here (the summary counts them as kept).
+ */
+export type UnreadMessages =
+  | { readonly state: 'none' }
+  | { readonly state: 'some'; readonly atLeast: number }
+  | { readonly state: 'unknown'; readonly reason: string };
+
 export interface RedriveSummary {
   readonly outcomes: readonly MessageOutcome[];
   readonly redriven: number;
   readonly kept: Readonly<Partial<Record<KeptReason, number>>>;
+  readonly unread: UnreadMessages;
   readonly exitCode: 0 | 1;
   readonly line: string;
 }
@@ -101,11 +115,22 @@ function judgeInvocation(functionError: string | undefined, payload: string): In
   return { ok: false, reason: 'batch item failures', detail: first === '' ? counted : `${counted} from sequence number ${first}` };
 }
 
+/** The summary's tail when the run may have left messages unread: run again (a dry run: read more). */
+function unreadText(unread: UnreadMessages, options: RedriveOptions): string {
+  const advice = options.dryRun ? 'raise --max-messages to read them too' : 'run again, or raise --max-messages';
+  if (unread.state === 'some') {
+    return `; at least ${unread.atLeast} more message${unread.atLeast === 1 ? '' : 's'} in the queue not read (--max-messages ${options.maxMessages}): ${advice}`;
+  }
+  if (unread.state === 'unknown') return `; the queue may hold more messages not read (--max-messages ${options.maxMessages}; ${unread.reason}): ${advice}`;
+  return '';
+}
+
 /**
  * Redrives the dead-letter queue of one environment: for each message (up to options.maxMessages) the
  * range it names is read back from the stream and handed, with its original sequence numbers, to the
  * function that gave up on it; the message is deleted only when every invocation succeeded with no
- * batch item failures. Writes one line per message and the summary through `write`.
+ * batch item failures. Writes one line per message and the summary through `write`. When the run stops at
+ * options.maxMessages, it checks whether the queue holds messages it did not read and says so (exit 1).
  */
 export async function redriveQueue(
   clients: RedriveClients,
@@ -219,21 +244,57 @@ export async function redriveQueue(
     return { messageId, invocations: events.length, line: `${head(count)}redriven (${plural(events.length)}), message deleted` };
   };
 
+  const receive = (maxNumberOfMessages: number): Promise<Message[]> =>
+    clients.sqs
+      .send(
+        new ReceiveMessageCommand({
+          QueueUrl: targets.queueUrl,
+          MaxNumberOfMessages: maxNumberOfMessages,
+          VisibilityTimeout: visibility,
+          // Long polling asks every SQS server: a short poll could miss what is left and report none.
+          WaitTimeSeconds: settings.waitTimeSeconds ?? 5,
+        }),
+      )
+      .then((output) => output.Messages ?? []);
+
+  /**
+   * After the run stopped at --max-messages: receives until a message the run never received turns up or a
+   * receive comes back empty. Everything it receives goes back at the end with the messages to release.
+   * Messages the run tried and kept may be back already (their visibility lapsed during a long run); they
+   * are not counted, and as each such receive hides at least one of them, seen + 1 receives settle it
+   * unless the check outlasts the visibility timeout.
+   */
+  const checkUnread = async (): Promise<UnreadMessages> => {
+    for (let attempt = 0; attempt <= seen.size; attempt += 1) {
+      let messages: Message[];
+      try {
+        messages = await receive(MAX_MESSAGES_PER_RECEIVE);
+      } catch (error) {
+        return { state: 'unknown', reason: `the receive that checks failed: ${errorText(error)}` };
+      }
+      if (messages.length === 0) return { state: 'none' };
+      const unseen = new Set<string>();
+      for (const message of messages) {
+        const messageId = message.MessageId ?? '';
+        if (!seen.has(messageId)) unseen.add(messageId);
+        if (message.ReceiptHandle !== undefined) release.set(messageId, message.ReceiptHandle);
+      }
+      if (unseen.size > 0) return { state: 'some', atLeast: unseen.size };
+    }
+    return { state: 'unknown', reason: 'the receives that check brought back only messages this run had tried' };
+  };
+
+  let emptied = false;
   while (outcomes.length < options.maxMessages) {
-    const output = await clients.sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: targets.queueUrl,
-        MaxNumberOfMessages: Math.min(10, options.maxMessages - outcomes.length),
-        VisibilityTimeout: visibility,
-        WaitTimeSeconds: settings.waitTimeSeconds ?? 5,
-      }),
-    );
+    const messages = await receive(Math.min(MAX_MESSAGES_PER_RECEIVE, options.maxMessages - outcomes.length));
     const receivedAt = now();
-    const messages = output.Messages ?? [];
     // Only an empty receive says nothing is left. One that brings back only messages this run has seen
     // (kept ones whose visibility lapsed during a long run: SQS does not keep order) does not: the
     // queue may still hold messages the run never looked at.
-    if (messages.length === 0) break;
+    if (messages.length === 0) {
+      emptied = true;
+      break;
+    }
     for (const message of messages) {
       const messageId = message.MessageId ?? '';
       if (seen.has(messageId)) {
@@ -251,8 +312,11 @@ export async function redriveQueue(
     }
   }
 
-  // Messages the run did not try (dry run, another function) go back to the queue at once; those it tried
-  // and kept come back when their visibility timeout lapses.
+  // Before the release below: the released messages would come back to the check's receives.
+  const unread: UnreadMessages = emptied ? { state: 'none' } : await checkUnread();
+
+  // Messages the run did not try (dry run, another function) or only checked go back to the queue at once;
+  // those it tried and kept come back when their visibility timeout lapses.
   for (const receiptHandle of release.values()) {
     try {
       await clients.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: targets.queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: 0 }));
@@ -266,8 +330,11 @@ export async function redriveQueue(
   const keptTotal = Object.values(kept).reduce((sum, n) => sum + n, 0);
   const redriven = outcomes.length - keptTotal;
   const reasons = KEPT_REASONS.filter((reason) => kept[reason] !== undefined).map((reason) => `${kept[reason]} ${reason}`);
-  const line = `redrive: ${outcomes.length} message${outcomes.length === 1 ? '' : 's'}, ${redriven} redriven, ${keptTotal} kept${reasons.length > 0 ? ` (${reasons.join(', ')})` : ''}`;
+  const line =
+    `redrive: ${outcomes.length} message${outcomes.length === 1 ? '' : 's'}, ${redriven} redriven, ${keptTotal} kept${reasons.length > 0 ? ` (${reasons.join(', ')})` : ''}` +
+    unreadText(unread, options);
   write(line);
-  const failed = outcomes.some((outcome) => outcome.kept !== undefined && !EXPECTED_REASONS.has(outcome.kept));
-  return { outcomes, redriven, kept, exitCode: failed ? 1 : 0, line };
+  // Messages possibly left unread fail a dry run too: "0 kept" must not read as a drained queue.
+  const failed = unread.state !== 'none' || outcomes.some((outcome) => outcome.kept !== undefined && !EXPECTED_REASONS.has(outcome.kept));
+  return { outcomes, redriven, kept, unread, exitCode: failed ? 1 : 0, line };
 }

@@ -12,22 +12,23 @@ import { ReplayUsageError } from './replayErrors';
  */
 export type ReplaySettings = Omit<DetectionSettings, 'statusHeartbeatSeconds'>;
 
-export function readReplaySettings(path: string): ReplaySettings {
+/** Reads `path`; messages name the file `name` (the path as the user gave it). */
+export function readReplaySettings(path: string, name: string = path): ReplaySettings {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch {
-    throw new ReplayUsageError(`cannot read settings file ${path}`);
+    throw new ReplayUsageError(`cannot read settings file ${name}`);
   }
   let parsed: unknown;
   try {
     // YAML is a superset of JSON, so one parser reads both.
     parsed = parse(text);
   } catch (error) {
-    throw new ReplayUsageError(`settings file ${path} is not JSON or YAML: ${(error as Error).message.split('\n')[0]}`);
+    throw new ReplayUsageError(`settings file ${name} is not JSON or YAML: ${(error as Error).message.split('\n')[0]}`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new ReplayUsageError(`settings file ${path} must hold a mapping of detection settings (or an environment config)`);
+    throw new ReplayUsageError(`settings file ${name} must hold a mapping of detection settings (or an environment config)`);
   }
   const block = 'detection' in parsed ? (parsed as { detection: unknown }).detection : parsed;
   try {
@@ -36,7 +37,7 @@ export function readReplaySettings(path: string): ReplaySettings {
     const given = block as Record<string, unknown>;
     return Object.fromEntries(Object.entries(detector).filter(([key]) => key in given)) as ReplaySettings;
   } catch (error) {
-    if (error instanceof DetectorSettingsError) throw new ReplayUsageError(`settings file ${path}: ${error.message}`);
+    if (error instanceof DetectorSettingsError) throw new ReplayUsageError(`settings file ${name}: ${error.message}`);
     throw error;
   }
 }

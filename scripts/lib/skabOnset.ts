@@ -11,11 +11,14 @@ import { parseArgs } from 'node:util';
 import type { DetectorSettings } from '../../functions/shared/detector';
 import { formatOnset } from './formatOnset';
 import { readReplaySettings } from './replaySettings';
+import { refuseRepeatedFlags } from './refuseRepeatedFlags';
 import { skabOnsets } from './skabOnsets';
 import { sumOnsetOutcomes } from './sumOnsetOutcomes';
 
 function main(): void {
-  const parsed = parseArgs({ args: process.argv.slice(2), options: { settings: { type: 'string' } }, allowPositionals: true, strict: true });
+  const flags = { settings: { type: 'string' } } as const;
+  const parsed = parseArgs({ args: process.argv.slice(2), options: flags, allowPositionals: true, strict: true, tokens: true });
+  refuseRepeatedFlags(parsed.tokens, flags, (message) => new Error(message));
   const [dir] = parsed.positionals;
   if (dir === undefined) {
     process.stderr.write('usage: tsx scripts/lib/skabOnset.ts DIR [--settings FILE.json]\n');

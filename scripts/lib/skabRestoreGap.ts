@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { AssetDetector, type AssetDetectorState, type DetectorSettings } from '../../functions/shared/detector';
 import { readReplayFile, type ReplayFile } from './readReplayFile';
 import { readReplaySettings } from './replaySettings';
+import { refuseRepeatedFlags } from './refuseRepeatedFlags';
 import { SKAB_WARMUP_ROWS } from './skabScore';
 
 export interface RestoreGapResult {
@@ -90,10 +91,9 @@ function wholeNumber(flag: string, text: string | undefined, fallback: number): 
 }
 
 function main(): void {
-  const { values, positionals: files } = parseArgs({
-    options: { gap: { type: 'string' }, every: { type: 'string' }, horizon: { type: 'string' }, settings: { type: 'string' } },
-    allowPositionals: true,
-  });
+  const flags = { gap: { type: 'string' }, every: { type: 'string' }, horizon: { type: 'string' }, settings: { type: 'string' } } as const;
+  const { values, positionals: files, tokens } = parseArgs({ options: flags, allowPositionals: true, tokens: true });
+  refuseRepeatedFlags(tokens, flags, (message) => new Error(message));
   if (files.length === 0) throw new Error('usage: npx tsx scripts/lib/skabRestoreGap.ts [--gap ROWS] [--every ROWS] [--horizon ROWS] [--settings FILE] FILE...');
   const options: RestoreGapOptions = {
     gap: wholeNumber('gap', values.gap, 60),

@@ -18,6 +18,7 @@ import { formatStepStudy } from './formatStepStudy';
 import { parseStep } from './parseStep';
 import { readReplayFile } from './readReplayFile';
 import { readReplaySettings } from './replaySettings';
+import { refuseRepeatedFlags } from './refuseRepeatedFlags';
 import { SKAB_WARMUP_ROWS } from './skabScore';
 import { stepStudy, type StepSpec, type StepStudyOptions } from './stepStudy';
 
@@ -34,17 +35,15 @@ export const DEFAULT_STEPS: readonly StepSpec[] = [
 const USAGE = 'tsx scripts/lib/skabStepStudy.ts FILE [--warmup N] [--fresh] [--step METRIC[+METRIC]=SIGMAS]... [--ramp METRIC[+METRIC]=SIGMAS]... [--settings FILE]';
 
 function main(): void {
-  const { values, positionals } = parseArgs({
-    options: {
-      warmup: { type: 'string' },
-      fresh: { type: 'boolean' },
-      step: { type: 'string', multiple: true },
-      ramp: { type: 'string', multiple: true },
-      settings: { type: 'string' },
-    },
-    allowPositionals: true,
-    strict: true,
-  });
+  const flags = {
+    warmup: { type: 'string' },
+    fresh: { type: 'boolean' },
+    step: { type: 'string', multiple: true },
+    ramp: { type: 'string', multiple: true },
+    settings: { type: 'string' },
+  } as const;
+  const { values, positionals, tokens } = parseArgs({ options: flags, allowPositionals: true, strict: true, tokens: true });
+  refuseRepeatedFlags(tokens, flags, (message) => new Error(message));
   if (positionals.length !== 1) throw new Error(`usage: ${USAGE}`);
   const warmupSamples = Number(values.warmup ?? SKAB_WARMUP_ROWS);
   if (!Number.isInteger(warmupSamples) || warmupSamples < 10) throw new Error(`--warmup must be an integer of at least 10, got ${JSON.stringify(values.warmup)}`);

@@ -13,6 +13,7 @@ import { faultDeviceIndex } from '../../scripts/lib/local/faultDeviceIndex';
 import { samplesPerMessage } from '../../scripts/lib/fleet/samplesPerMessage';
 import { screenAsset } from '../../scripts/lib/fleet/screenAsset';
 import { readManifests } from '../../scripts/lib/local/readManifests';
+import { refuseFaultsBeyondDevices } from '../../scripts/lib/local/refuseFaultsBeyondDevices';
 import { liveLocalEndpoints } from '../../scripts/lib/liveLocalEndpoints';
 import { localEndpointsPath } from '../../scripts/lib/localEndpointsPath';
 import { removeLocalEndpoints } from '../../scripts/lib/removeLocalEndpoints';
@@ -53,14 +54,40 @@ describe('local and loadtest command lines', () => {
   });
 
   it('say that the default faults need eight devices, and how to pass fewer', () => {
-    expect(() => parseLoadtestArgs(['--devices', '3', '--seconds', '10'])).toThrow(
-      '--devices 3: the default faults (one asset for each of the 8 kinds) need at least 8 devices; name at most 3 with --faults (e.g. --faults step,drift) or pass --faults "" for none',
+    const plan = (args: readonly string[]) => (): void => {
+      const options = parseLoadtestArgs(['--seconds', '10', ...args]);
+      if (options !== 'help') refuseFaultsBeyondDevices(options);
+    };
+    expect(plan(['--devices', '3'])).toThrow(
+      new Error('--devices 3: the default faults (one asset for each of the 8 kinds) need at least 8 devices; name at most 3 with --faults (e.g. --faults step,drift) or pass --faults "" for none'),
     );
-    expect(() => parseLoadtestArgs(['--devices', '2', '--seconds', '10', '--faults', 'step,spike,skew'])).toThrow(
-      '--faults step,spike,skew: 3 faults need at least 3 devices (one asset per fault), got --devices 2',
+    expect(plan(['--devices', '2', '--faults', 'step,spike,skew'])).toThrow(
+      new Error('--faults step,spike,skew: 3 faults need at least 3 devices (one asset per fault), got --devices 2'),
     );
-    expect(parseLoadtestArgs(['--devices', '3', '--seconds', '10', '--faults', ''])).toMatchObject({ faults: [] });
+    expect(plan(['--devices', '3', '--faults', ''])).not.toThrow();
+    expect(parseLoadtestArgs(['--devices', '3', '--seconds', '10', '--faults', ''])).toMatchObject({ faults: [], faultsNamed: true });
     expect(parseLocalArgs([])).toMatchObject({ environment: 'dev' });
+  });
+
+  it('name a flag with a wrong value of its own, not the default faults, however few the devices', async () => {
+    const wrong: Array<[string[], string]> = [
+      [['--seconds', '0'], '--seconds must be a number from 5 to 3600, got "0"'],
+      [['--seconds', '10', '--placement', 'stick'], '--placement must be one of random, sticky, got "stick"'],
+      [['--seconds', '10', '--rate', '0'], '--rate must be a number from 0.01 to 100, got "0"'],
+      [['--seconds', '10', '--env', '../dev'], '--env must name an environment (a lower-case letter, then lower-case letters, digits and hyphens), got "../dev"'],
+    ];
+    for (const devices of ['5', '8']) {
+      for (const [args, message] of wrong) expect(() => parseLoadtestArgs(['--devices', devices, ...args])).toThrow(new Error(message));
+    }
+    // The environment's own check needs its rendered manifests, so the command line comes before the fault plan.
+    const line = `loadtest: --env nope: no rendered manifests in ${join(REPOSITORY, 'manifests', 'nope')}; rendered environments: dev, prod (npm run synth renders config/<env>.yaml)\n`;
+    expect(await run('loadtest.ts', ['--devices', '5', '--seconds', '10', '--env', 'nope'])).toEqual({ code: 2, stdout: '', stderr: line });
+    expect(await run('loadtest.ts', ['--devices', '5', '--seconds', '0'])).toEqual({ code: 2, stdout: '', stderr: 'loadtest: --seconds must be a number from 5 to 3600, got "0"\n' });
+    expect(await run('loadtest.ts', ['--devices', '5', '--seconds', '10'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'loadtest: --devices 5: the default faults (one asset for each of the 8 kinds) need at least 8 devices; name at most 5 with --faults (e.g. --faults step,drift) or pass --faults "" for none\n',
+    });
   });
 });
 

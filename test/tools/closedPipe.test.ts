@@ -26,6 +26,7 @@ describe('a reader that closes the pipe early (| head)', () => {
     ['preflight', 'scripts/preflight.ts --env dev --base HEAD'],
     ['diff', 'scripts/diff.ts --base HEAD --env dev --format text'],
     ['bench', 'scripts/bench.ts --runs 1'],
+    ['proof', 'scripts/policyProof.ts'],
   ])('%s exits 0 without a stack trace', (_tool, args) => {
     expect(intoClosedPipe(args)).toEqual({ status: '0', stderr: '' });
   }, 180_000);

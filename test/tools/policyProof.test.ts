@@ -25,7 +25,7 @@ describe('npm run proof: command line', () => {
     [['--env', '--verbose'], `--env needs a value; ${usage}`],
     [['--env=staging'], '--env staging: unknown environment; known environments are dev, prod'],
     [['--env', 'dev', 'prod'], `unknown argument "prod"; ${usage}`],
-    [['--env', 'dev', '--env=prod'], `--env takes one environment (none for all), got "dev" and "prod"; ${usage}`],
+    [['--env', 'dev', '--env=prod'], '--env is given twice ("dev" and "prod"); give it once'],
     [['--verbose=1'], `unknown argument "--verbose=1"; ${usage}`],
     [['-e', 'dev'], `unknown argument "-e"; ${usage}`],
   ])('%j is refused with one line', (args, message) => {

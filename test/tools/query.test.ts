@@ -1,5 +1,5 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -36,6 +36,9 @@ describe('parseQueryArgs', () => {
     [['--env', 'dev', '--asset', 'a', '--plot', 'out.png'], '--plot must name an .svg file, got "out.png"'],
     [['--env', 'dev', '--asset', 'a', '--colour'], `Unknown option '--colour'; ${usage}`],
     [['--env', 'dev', '--line', 'l', '--from', '-6h'], '--line with --from needs --metric (one metric of every asset of the line); --line alone lists the assets'],
+    // Refused as `--agg ,avg` is (below), not read as the default: an empty value is a mistake on a command line.
+    [['--env', 'dev', '--asset', 'a', '--from', '-6h', '--agg', ''], '--agg must be a comma-separated list of avg, min, max, sum, count, stddev, got ""'],
+    [['--env', 'dev', '--asset', 'a', '--from', '-6h', '--step='], '--step must be one of 1m, 5m, 15m, 1h, 1d, raw, got ""'],
   ])('%j is refused with one line naming the flag', (args, message) => {
     expect(() => parseQueryArgs(args)).toThrow(QueryInputError);
     expect(() => parseQueryArgs(args)).toThrow(new Error(message));
@@ -108,7 +111,11 @@ describe('npm run query against dynalite (AWS_ENDPOINT_URL_DYNAMODB)', () => {
   });
 
   /** Runs the CLI in a child process; asynchronously, so this process keeps serving dynalite. */
-  function run(args: string[], through: 'endpoint variable' | 'local pipeline' | 'no endpoint' = 'endpoint variable'): Promise<{ code: number; stdout: string; stderr: string }> {
+  function run(
+    args: string[],
+    through: 'endpoint variable' | 'local pipeline' | 'no endpoint' = 'endpoint variable',
+    extra: NodeJS.ProcessEnv = {},
+  ): Promise<{ code: number; stdout: string; stderr: string }> {
     // No NODE_NO_WARNINGS: the tool itself keeps the SDK's Node.js 20 warning off its one-line stderr.
     const { AWS_ENDPOINT_URL_DYNAMODB: _inherited, ...inherited } = process.env;
     const credentials = { AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey };
@@ -121,7 +128,7 @@ describe('npm run query against dynalite (AWS_ENDPOINT_URL_DYNAMODB)', () => {
           : // No credentials, no endpoint: --local must find both itself.
             { ...inherited, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: 'no-such-profile' };
     return new Promise((resolve) => {
-      execFile(process.execPath, [require.resolve('tsx/cli'), join(__dirname, '..', '..', 'scripts', 'query.ts'), ...args], { env }, (error, stdout, stderr) => {
+      execFile(process.execPath, [require.resolve('tsx/cli'), join(__dirname, '..', '..', 'scripts', 'query.ts'), ...args], { env: { ...env, ...extra } }, (error, stdout, stderr) => {
         resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
       });
     });
@@ -134,6 +141,42 @@ describe('npm run query against dynalite (AWS_ENDPOINT_URL_DYNAMODB)', () => {
     expect(result.stderr).toMatch(/^query: 1 series, 2 points, 10 DynamoDB items read \(\d+(\.5)? read units\), \d+ ms\n$/);
     expect(result.code).toBe(0);
     expect(readFileSync(plot, 'utf8')).toMatch(/^<svg [^]*pump-07 temperature[^]*<\/svg>\n$/);
+  }, 60_000);
+
+  test('a range without points keeps the columns of the request: the same header with data or without', async () => {
+    const empty = ['--env', 'dev', '--asset', 'pump-07', '--metric', 'temperature', '--from', iso(BASE - DAY), '--to', iso(BASE - DAY + 10 * MINUTE)];
+    expect((await run([...empty, '--step', '1m', '--format', 'csv'])).stdout).toBe('assetId,metric,t,avg,min,max,count\n');
+    expect((await run([...empty, '--step', '5m', '--agg', 'count,max', '--format', 'csv'])).stdout).toBe('assetId,metric,t,max,count\n');
+    expect((await run([...empty, '--step', 'raw', '--format', 'csv'])).stdout).toBe('assetId,metric,t,value,quality\n');
+    const table = await run([...empty, '--step', '1m']);
+    expect(table.stdout).toBe(`pump-07 temperature  [${iso(BASE - DAY)}, ${iso(BASE - DAY + 10 * MINUTE)})  step 1m  0 points\nt  avg  min  max  count\n`);
+    expect(table.code).toBe(0);
+  }, 60_000);
+
+  test('--plot is written in the folder npm was started in (INIT_CWD), and named as given', async () => {
+    const user = mkdtempSync(join(tmpdir(), 'query-user-'));
+    const result = await run(
+      ['--env', 'dev', '--asset', 'pump-07', '--metric', 'temperature', '--from', iso(BASE), '--to', iso(BASE + 10 * MINUTE), '--step', '5m', '--format', 'csv', '--plot', 'pump.svg'],
+      'endpoint variable',
+      { INIT_CWD: user },
+    );
+    expect(result.code).toBe(0);
+    expect(readFileSync(join(user, 'pump.svg'), 'utf8')).toMatch(/^<svg [^]*pump-07 temperature/);
+    expect(existsSync(join(REPOSITORY, 'pump.svg'))).toBe(false);
+    rmSync(user, { recursive: true });
+  }, 60_000);
+
+  test('a reader that closes stderr early (2>&1 | head) ends the run quietly: exit 0, no stack trace', async () => {
+    // stdout to a file, stderr (the summary line) into `head -0`, which exits before the tool writes.
+    const out = join(outdir, 'closed-stderr.csv');
+    const tsx = join(REPOSITORY, 'node_modules', '.bin', 'tsx');
+    const query = ['--env', 'dev', '--asset', 'pump-07', '--metric', 'temperature', '--from', iso(BASE), '--to', iso(BASE + 10 * MINUTE), '--step', '5m', '--format', 'csv'];
+    const env = { ...process.env, AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint, AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey };
+    const status = await new Promise<string>((done) => {
+      execFile('bash', ['-c', `"${tsx}" scripts/query.ts ${query.join(' ')} 2>&1 >"${out}" | head -0; echo "\${PIPESTATUS[0]}"`], { cwd: REPOSITORY, env }, (_error, stdout) => done(stdout.trim()));
+    });
+    expect(status).toBe('0');
+    expect(readFileSync(out, 'utf8').split('\n')[0]).toBe('assetId,metric,t,avg,min,max,count');
   }, 60_000);
 
   test('--asset alone reads every metric of the asset (from its status item); json is the function\'s body per series', async () => {
@@ -171,6 +214,8 @@ describe('npm run query against dynalite (AWS_ENDPOINT_URL_DYNAMODB)', () => {
     ['range (raw over a day)', ['--from', '-25h', '--step', 'raw'], 'query: --step raw covers at most 24 hours (86400000 ms), the range is 90000000 ms; narrow --from/--to or use a step\n'],
     ['aggregate', ['--from', '-6h', '--agg', 'avg,median'], 'query: --agg must be a comma-separated list of avg, min, max, sum, count, stddev, got "median"\n'],
     ['aggregate of raw readings', ['--from', '-6h', '--step', 'raw', '--agg', 'max'], 'query: --agg does not apply to --step raw, which returns the readings themselves; leave it out or use a step\n'],
+    ['aggregate (an empty name)', ['--from', '-6h', '--agg', ',avg'], 'query: --agg must be a comma-separated list of avg, min, max, sum, count, stddev, got ""\n'],
+    ['aggregate (empty)', ['--from', '-6h', '--agg', ''], 'query: --agg must be a comma-separated list of avg, min, max, sum, count, stddev, got ""\n'],
   ])('exit 2 with one line naming the flag for a bad %s', async (_case, extra, message) => {
     const result = await run(['--env', 'dev', '--asset', 'pump-07', '--metric', 'temperature', ...extra]);
     expect(result).toEqual({ code: 2, stdout: '', stderr: message });

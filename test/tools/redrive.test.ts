@@ -116,16 +116,26 @@ interface Run extends RedriveSummary {
   readonly lines: string[];
 }
 
-async function redrive(options: Partial<RedriveOptions> = {}, settings: RedriveSettings = {}): Promise<Run> {
+async function redrive(options: Partial<RedriveOptions> = {}, settings: RedriveSettings = {}, sqsClient: SQSClient = clients.sqs): Promise<Run> {
   const lines: string[] = [];
   const summary = await redriveQueue(
-    clients,
+    { ...clients, sqs: sqsClient },
     targets,
     { environment: 'dev', dryRun: false, maxMessages: 50, ...options },
     (line) => lines.push(line),
     { waitTimeSeconds: 0, ...settings },
   );
   return { ...summary, lines };
+}
+
+/** An SQS client of the redrive operator whose every ReceiveMessage goes through `around` (which calls `receive`). */
+function sqsClientAroundReceive(around: (receive: () => Promise<unknown>) => Promise<unknown>): SQSClient {
+  const client = new SQSClient({ region: REGION, credentials: enforcer.credentials('redrive'), requestHandler: new NodeHttpHandler(), endpoint: sqs.endpoint });
+  client.middlewareStack.add(
+    (next, context) => async (args) => (context.commandName === 'ReceiveMessageCommand' ? ((await around(() => next(args))) as Awaited<ReturnType<typeof next>>) : next(args)),
+    { step: 'initialize', name: 'aroundReceive' },
+  );
+  return client;
 }
 
 /** Puts payloads on the stream and returns them as the records a mapping would have delivered. */
@@ -451,8 +461,118 @@ describe('redrive against the real storer, kinesalite, dynalite and fake SQS and
 
     const run = await redrive({ maxMessages: 2 });
 
-    expect(run.lines.at(-1)).toBe('redrive: 2 messages, 2 redriven, 0 kept');
-    expect(sqs.messages.map((m) => m.messageId)).toEqual([ids[2]]);
+    expect(run.lines.at(-1)).toBe('redrive: 2 messages, 2 redriven, 0 kept; at least 1 more message in the queue not read (--max-messages 2): run again, or raise --max-messages');
+    expect(run.exitCode).toBe(1);
+    expect(sqs.messages.map((m) => [m.messageId, m.visibleAt <= Date.now()])).toEqual([[ids[2], true]]);
+  });
+
+  test('a run that stops at the default --max-messages with more in the queue says so and fails; the rest go back at once and the next run takes them', async () => {
+    const records = await putRecords(seconds('rd-m', 1));
+    const ids = Array.from({ length: 60 }, () => deadLetter(records, { functionArn: PROCESSOR.arn }));
+
+    const run = await redrive();
+
+    expect(run.lines).toHaveLength(51);
+    expect(run.lines.at(-1)).toBe('redrive: 50 messages, 50 redriven, 0 kept; at least 10 more messages in the queue not read (--max-messages 50): run again, or raise --max-messages');
+    expect(run.unread).toEqual({ state: 'some', atLeast: 10 });
+    expect(run.exitCode).toBe(1);
+    expect(processorCalls).toBe(50);
+    // The check only looked: the ten are visible again at once, not in five minutes.
+    expect(sqs.messages.map((m) => [m.messageId, m.visibleAt <= Date.now()])).toEqual(ids.slice(50).map((id) => [id, true]));
+
+    const next = await redrive();
+    expect(next.lines.at(-1)).toBe('redrive: 10 messages, 10 redriven, 0 kept');
+    expect(next.exitCode).toBe(0);
+    expect(sqs.messages).toEqual([]);
+  });
+
+  test('--dry-run that stops at --max-messages says the same and fails, deleting nothing', async () => {
+    const records = await putRecords(seconds('rd-n', 1));
+    const ids = Array.from({ length: 60 }, () => deadLetter(records, { functionArn: PROCESSOR.arn }));
+
+    const run = await redrive({ dryRun: true });
+
+    expect(run.lines.at(-1)).toBe(
+      'redrive: 50 messages, 0 redriven, 50 kept (50 dry run); at least 10 more messages in the queue not read (--max-messages 50): raise --max-messages to read them too',
+    );
+    expect(run.exitCode).toBe(1);
+    expect(processorCalls).toBe(0);
+    expect(sqs.callsOf('DeleteMessage')).toEqual([]);
+    expect(sqs.messages.map((m) => [m.messageId, m.visibleAt <= Date.now()])).toEqual(ids.map((id) => [id, true]));
+  });
+
+  test('exactly --max-messages messages: the check finds the queue empty and the run succeeds', async () => {
+    const records = await putRecords(seconds('rd-o', 1));
+    Array.from({ length: 50 }, () => deadLetter(records, { functionArn: PROCESSOR.arn }));
+
+    const run = await redrive();
+
+    expect(run.lines.at(-1)).toBe('redrive: 50 messages, 50 redriven, 0 kept');
+    expect(run.unread).toEqual({ state: 'none' });
+    expect(run.exitCode).toBe(0);
+    // Five receives of ten, then the check's, which came back empty.
+    expect(sqs.callsOf('ReceiveMessage').map((call) => call.input.MaxNumberOfMessages)).toEqual([10, 10, 10, 10, 10, 10]);
+    expect(sqs.messages).toEqual([]);
+  });
+
+  test.each([
+    [2, 'redrive: 2 messages, 0 redriven, 2 kept (2 batch item failures)'],
+    [3, 'redrive: 2 messages, 0 redriven, 2 kept (2 batch item failures); at least 1 more message in the queue not read (--max-messages 2): run again, or raise --max-messages'],
+  ])('kept messages back early in the check are not counted as not read (%i in the queue)', async (count, summary) => {
+    const records = await putRecords(seconds('rd-p', 1));
+    const ids = Array.from({ length: count }, () => deadLetter(records, { functionArn: PROCESSOR.arn }));
+    // Both redrives fail, and the second outlasts the first kept message's visibility (a long run).
+    processorAnswer = (event, index) => {
+      if (index === 1) sqs.expireVisibility();
+      return { batchItemFailures: [{ itemIdentifier: event.Records[0]?.kinesis.sequenceNumber ?? '' }] };
+    };
+
+    const run = await redrive({ maxMessages: 2 });
+
+    expect(run.lines.at(-1)).toBe(summary);
+    expect(run.exitCode).toBe(1);
+    expect(processorCalls).toBe(2);
+    // The run's receive, then the check's: the two kept ones (and the unread third), and with only the two, an empty one.
+    expect(sqs.callsOf('ReceiveMessage')).toHaveLength(count === 2 ? 3 : 2);
+    // They were visible before the check took them: it gives them back as it found them.
+    expect(sqs.messages.map((m) => [m.messageId, m.visibleAt <= Date.now()])).toEqual(ids.map((id) => [id, true]));
+  });
+
+  test('when the check cannot tell, the summary says the queue may hold more and the run fails; the messages are still released', async () => {
+    const records = await putRecords(seconds('rd-q', 1));
+    const ids = [deadLetter(records), deadLetter(records)];
+    // Every receive outlasts the visibility of what it took: the check keeps getting the two the run has read.
+    const lapsing = sqsClientAroundReceive(async (receive) => {
+      const output = await receive();
+      sqs.expireVisibility();
+      return output;
+    });
+    let receives = 0;
+    const failing = sqsClientAroundReceive(async (receive) => {
+      receives += 1;
+      if (receives > 1) throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
+      return receive();
+    });
+    try {
+      const lapsed = await redrive({ dryRun: true, maxMessages: 2 }, {}, lapsing);
+      expect(lapsed.lines.at(-1)).toBe(
+        'redrive: 2 messages, 0 redriven, 2 kept (2 dry run); the queue may hold more messages not read ' +
+          '(--max-messages 2; the receives that check brought back only messages this run had tried): raise --max-messages to read them too',
+      );
+      expect(lapsed.exitCode).toBe(1);
+
+      const failed = await redrive({ dryRun: true, maxMessages: 1 }, {}, failing);
+      expect(failed.lines.at(-1)).toBe(
+        'redrive: 1 message, 0 redriven, 1 kept (1 dry run); the queue may hold more messages not read ' +
+          '(--max-messages 1; the receive that checks failed: TimeoutError: socket hang up): raise --max-messages to read them too',
+      );
+      expect(failed.exitCode).toBe(1);
+    } finally {
+      lapsing.destroy();
+      failing.destroy();
+    }
+    expect(sqs.callsOf('DeleteMessage')).toEqual([]);
+    expect(sqs.messages.map((m) => [m.messageId, m.visibleAt <= Date.now()])).toEqual(ids.map((id) => [id, true]));
   });
 
   test('readings redriven into a bucket that later records of the shard already reached are stored, once', async () => {

@@ -450,6 +450,16 @@ describe('redrive --quarantine iot: command line and setup', () => {
     expect(error(['--env', 'dev', '--quarantine', 'iot', '--from', '-8d'])).toBe(
       '--from must be within the last 7 days (the functions reject readings more than 7 days older than their arrival in the stream), got "-8d" (2026-11-25T12:00:00.000Z)',
     );
+    // A refusal names the flags the operator typed, and a default as the default.
+    expect(error(['--env', 'dev', '--quarantine', 'iot', '--to', '-8d'])).toBe(
+      '--to must be within the last 7 days (the functions reject readings more than 7 days older than their arrival in the stream), got "-8d" (2026-11-25T12:00:00.000Z)',
+    );
+    expect(error(['--env', 'dev', '--quarantine', 'iot', '--to', '-30h'])).toBe(
+      '--to must be after the default --from of -24h (2026-12-02T12:00:00.000Z), got "-30h" (2026-12-02T06:00:00.000Z); give an earlier --from',
+    );
+    expect(error(['--env', 'dev', '--quarantine', 'iot', '--from', '2026-12-04T00:00:00Z'])).toBe(
+      '--from must be before the default --to of now (2026-12-03T12:00:00.000Z), got "2026-12-04T00:00:00Z" (2026-12-04T00:00:00.000Z)',
+    );
     expect(error(['--env', 'dev', '--quarantine', 'iot', '--max-objects', '0'])).toBe('--max-objects must be a whole number from 1 to 100000, got "0"');
     expect(error(['--env', 'dev', '--quarantine', 'iot', '--max-objects=1e3'])).toBe('--max-objects must be a whole number from 1 to 100000, got "1e3"');
     expect(error(['--env', 'dev', '--quarantine', 'iot', '--max-messages', '5'])).toBe(`--max-messages is a flag of the dead-letter redrive, not of --quarantine; ${usage}`);

@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { refuseRepeatedFlags } from '../refuseRepeatedFlags';
 import { UsageError } from './UsageError';
 
 type FlagOptions = NonNullable<ParseArgsConfig['options']>;
@@ -30,9 +31,12 @@ function joinNegativeValues(args: readonly string[], options: FlagOptions): stri
 
 /** The flags of a command line (no positionals, unknown flags refused), or a UsageError with the first line of why and the usage. */
 export function parseFlags<const O extends FlagOptions>(args: readonly string[], options: O, usage: string) {
+  let parsed;
   try {
-    return parseArgs({ args: joinNegativeValues(args, options), options, strict: true, allowPositionals: false }).values;
+    parsed = parseArgs({ args: joinNegativeValues(args, options), options, strict: true, allowPositionals: false, tokens: true });
   } catch (error) {
     throw new UsageError(`${(error as Error).message.split('\n')[0] ?? ''}; ${usage}`);
   }
+  refuseRepeatedFlags(parsed.tokens, options, (message) => new UsageError(message));
+  return parsed.values;
 }

@@ -38,6 +38,8 @@ export interface LoadtestOptions {
   readonly devices: number;
   readonly seconds: number;
   readonly faults: readonly FaultKind[];
+  /** Whether --faults named the faults; without it they are the default, one per kind. */
+  readonly faultsNamed: boolean;
   readonly chaos: boolean;
   /**
    * Whether the processor first meets the assets inside the measured run (a plant's go-live). By default every
@@ -60,7 +62,12 @@ export interface LoadtestOptions {
   readonly connectWaitSeconds: number;
 }
 
-/** The options of a loadtest command line, 'help' for `--help`/`-h` (even beside wrong flags), or a UsageError. */
+/**
+ * The options of a loadtest command line, 'help' for `--help`/`-h` (even beside wrong flags), or a UsageError
+ * naming the first flag whose own value is wrong. Whether the faults fit the devices is the fault plan's check
+ * (refuseFaultsBeyondDevices), made once every flag's own value passed: a wrong --seconds must not be reported
+ * as too few devices for the default faults.
+ */
 export function parseLoadtestArgs(args: readonly string[]): LoadtestOptions | 'help' {
   if (helpRequested(args)) return 'help';
   const values = parseFlags(args, LOADTEST_FLAGS, LOADTEST_USAGE);
@@ -68,20 +75,13 @@ export function parseLoadtestArgs(args: readonly string[]): LoadtestOptions | 'h
   const faults = values.faults === undefined ? DEFAULT_LOADTEST_FAULTS : values.faults === '' ? [] : values.faults.split(',');
   for (const kind of faults) if (!(FAULT_KINDS as readonly string[]).includes(kind)) throw new UsageError(`--faults: "${kind}" is not one of ${FAULT_KINDS.join(', ')}`);
   const devices = numberFlag('devices', values.devices, 0, 1, FLEET_LIMITS.maxDevices, true);
-  if (faults.length > devices) {
-    // Each fault takes an asset of its own; without --faults the operator never named the eight.
-    throw new UsageError(
-      values.faults === undefined
-        ? `--devices ${devices}: the default faults (one asset for each of the ${faults.length} kinds) need at least ${faults.length} devices; name at most ${devices} with --faults (e.g. --faults ${FAULT_KINDS.slice(0, Math.min(devices, 2)).join(',')}) or pass --faults "" for none`
-        : `--faults ${values.faults}: ${faults.length} faults need at least ${faults.length} devices (one asset per fault), got --devices ${devices}`,
-    );
-  }
   return {
     placement: placementFlag(values.placement),
     environment: environmentFlag(values.env),
     devices,
     seconds: numberFlag('seconds', values.seconds, 0, 5, 3600),
     faults: faults as FaultKind[],
+    faultsNamed: values.faults !== undefined,
     chaos: values.chaos ?? false,
     goLive: values['go-live'] ?? false,
     fanOut: values['fan-out'] ?? false,

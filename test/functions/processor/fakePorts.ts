@@ -61,7 +61,8 @@ export class MemoryStates implements DetectorStatePort {
 
 /**
  * A thing item as StatusStore's conditions leave it: the last event applied (with its session and
- * connection version) and the offlineAt its last applied disconnect gave its assets.
+ * connection version) and, while that event is a disconnect, the offlineAt it gave its assets (a connect
+ * that applies is newer than every disconnect applied before it, so it takes all their marks off).
  */
 export interface ThingItem {
   readonly lastPresenceAt: number;
@@ -102,7 +103,7 @@ export function applyPresenceModel(things: Map<string, ThingItem>, event: ModelP
   const disconnect = event.eventType === 'disconnected';
   const connectWouldApply = event.sessionConnectedAt !== undefined && (thing === undefined || thing.lastPresenceAt <= event.sessionConnectedAt);
   if (disconnect && !connectWouldApply && ofOtherSession(thing, event)) return { applied: false, ignored: 'otherSession' };
-  const offlineAt = disconnect ? event.timestamp : thing?.offlineAt;
+  const offlineAt = disconnect ? event.timestamp : undefined;
   things.set(event.thingName, {
     lastPresenceAt: event.timestamp,
     eventType: event.eventType,

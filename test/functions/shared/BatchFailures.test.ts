@@ -1,4 +1,7 @@
 import { BatchFailures } from '../../../functions/shared/BatchFailures';
+import { CircuitBreaker } from '../../../functions/shared/CircuitBreaker';
+import { withRetry } from '../../../functions/shared/withRetry';
+import { deadlineWith, sdkError } from '../../helpers/fakes';
 import { kinesisRecords, telemetry } from '../../helpers/records';
 
 describe('BatchFailures', () => {
@@ -26,5 +29,33 @@ describe('BatchFailures', () => {
     for (let index = 0; index < 4; index++) failures.add(index, new Error('down'), 'status');
     expect(warn).toHaveBeenCalledTimes(3);
     expect(failures.count).toBe(4);
+  });
+
+  test('every failure it logs while a circuit is open names the error that opened the circuit', async () => {
+    // The group whose retries open the circuit ends in the open circuit too, so all logged failures are fast-fails.
+    let now = 0;
+    const breaker = new CircuitBreaker('dynamodb', { failureThreshold: 3, minFailureSpanMs: 0, openMs: 5_000, now: () => now });
+    const throttling = sdkError('ThrottlingException', 400);
+    const retry = {
+      breaker,
+      deadline: deadlineWith(),
+      policy: { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 100, attemptTimeoutMs: 1_000 },
+      sleep: async (ms: number): Promise<void> => {
+        now += ms;
+      },
+      random: () => 1,
+    };
+    const warn = jest.fn();
+    const failures = new BatchFailures(records, { warn });
+    for (let index = 0; index < 4; index++) {
+      await withRetry(() => Promise.reject(throttling), retry).catch((error: unknown) => failures.add(index, error, `bucket write ${index}`));
+    }
+    const logged = warn.mock.calls.map(([, fields]: [string, { error: Error }]) => fields.error);
+    expect(logged.map((error) => error.message)).toEqual(
+      Array(3).fill(
+        'circuit of dynamodb is open after 3 consecutive transient failure(s) (last: ThrottlingException: ThrottlingException (injected)); next probe in 4900 ms',
+      ),
+    );
+    expect(logged.map((error) => error.cause)).toEqual([throttling, throttling, throttling]);
   });
 });

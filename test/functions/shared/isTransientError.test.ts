@@ -13,7 +13,7 @@ describe('isTransientError', () => {
     ['server fault', Object.assign(new Error('x'), { $fault: 'server' })],
     ['connection reset', Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })],
     ['abort on timeout', Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' })],
-    ['an open circuit', new CircuitOpenError('sns', 100)],
+    ['an open circuit', new CircuitOpenError('sns', 100, 5, sdkError('ThrottlingException', 400))],
   ])('treats %s as transient', (_name, error) => {
     expect(isTransientError(error)).toBe(true);
   });
