@@ -35,6 +35,7 @@ import { LOCAL_CREDENTIALS } from './lib/local/constants';
 import { exitQuietlyOnClosedPipe } from './lib/exitQuietlyOnClosedPipe';
 import { missingCredentialsHint } from './lib/missingCredentialsHint';
 import { resolveUserPath } from './lib/resolveUserPath';
+import { errorSummary } from '../functions/shared/errorSummary';
 
 const REPOSITORY = resolve(__dirname, '..');
 
@@ -91,7 +92,7 @@ main().then(
   },
   (error: unknown) => {
     const hint = missingCredentialsHint(error, 'iam-query-operator-<suffix>', 'add --local to query the local pipeline');
-    const message = hint ?? (error instanceof Error ? (error instanceof QueryInputError ? error.message : `${error.name}: ${error.message}`) : String(error));
+    const message = hint ?? (error instanceof QueryInputError ? error.message : errorSummary(error));
     process.stderr.write(`query: ${message.split('\n')[0]}\n`);
     process.exitCode = error instanceof QueryInputError ? 2 : 1;
   },

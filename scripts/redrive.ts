@@ -58,6 +58,7 @@ import { iotReplayTargets } from './lib/redriveIotRules';
 import { redriveQueue } from './lib/redriveQueue';
 import { redriveTargets, type RedriveTargets } from './lib/redriveTargets';
 import { missingCredentialsHint } from './lib/missingCredentialsHint';
+import { errorSummary } from '../functions/shared/errorSummary';
 
 const writeLine = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -101,7 +102,7 @@ main().then(
   },
   (error: unknown) => {
     const hint = missingCredentialsHint(error, 'iam-redrive-<suffix>');
-    const message = hint ?? (error instanceof Error ? (error instanceof RedriveError ? error.message : `${error.name}: ${error.message}`) : String(error));
+    const message = hint ?? (error instanceof RedriveError ? error.message : errorSummary(error));
     process.stderr.write(`redrive: ${message.split('\n')[0]}\n`);
     process.exitCode = error instanceof RedriveError ? error.exitCode : 1;
   },

@@ -1,6 +1,7 @@
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { PRESENCE_RECORD_TYPE, QUARANTINE_REASONS } from './constants';
 import { decodeRecordData } from './decodeRecordData';
+import { errorSummary } from './errorSummary';
 import { ValidationError } from './errors';
 import { recordOrigin } from './recordOrigin';
 import type { ParsedRecord } from './types';
@@ -34,7 +35,7 @@ export function parseKinesisRecord(record: KinesisStreamRecord, index: number, n
     }
     // Decoding and validation are pure: any other error would recur on every retry, so the record
     // is quarantined (kept whole, with the error) instead of failing its batch until the DLQ.
-    const detail = `record could not be validated: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
+    const detail = `record could not be validated: ${errorSummary(error)}`;
     return { kind: 'invalid', origin, reason: QUARANTINE_REASONS.unreadable, detail, data: record.kinesis.data };
   }
 }

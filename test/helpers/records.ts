@@ -1,4 +1,5 @@
 import type { Context, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import type { BucketItem } from '../../functions/storer/types';
 import type { PresenceEvent, Reading, RecordOrigin, TelemetryMessage } from '../../functions/shared/types';
 
 /** Typed factories of the data contract v1 and of Lambda's Kinesis event (AWS's documented shape). */
@@ -38,23 +39,14 @@ export interface PresenceRecord {
 
 export const NOW = Date.UTC(2025, 10, 29, 12, 0, 30, 0);
 
+/** A device reading as sent: telemetryReading()'s defaults, any field overridable with a value the contract refuses. */
 export function deviceReading(overrides: Partial<DeviceReading> = {}): DeviceReading {
-  return { metric: 'temperature', value: 71.3, unit: 'Cel', ts: NOW - 1000, quality: 'GOOD', ...overrides };
+  return { ...telemetryReading(), ...overrides };
 }
 
+/** A Kinesis record as the topic rule writes it: telemetryMessage()'s defaults, any field overridable with a value the contract refuses. */
 export function telemetry(overrides: Partial<EnrichedTelemetry> = {}): EnrichedTelemetry {
-  return {
-    schemaVersion: 1,
-    assetId: 'pump-07',
-    seq: 1,
-    readings: [deviceReading()],
-    plantId: 'sp1',
-    lineId: 'line-2',
-    thingName: 'gw-01',
-    clientId: 'gw-01',
-    receivedAt: NOW - 500,
-    ...overrides,
-  };
+  return { ...telemetryMessage(), readings: [deviceReading()], ...overrides };
 }
 
 /** One message per asset per second carrying one reading per metric (the gateway pattern). */
@@ -191,6 +183,31 @@ export function kinesisOrigin(overrides: Partial<RecordOrigin> = {}): RecordOrig
     partitionKey: 'pump-07',
     arrivedAt: NOW,
     streamArn: STREAM_ARN,
+    ...overrides,
+  };
+}
+
+/** A stored minute bucket of pump-07's temperature with two readings (the storer's item shape); override the readings together with count and the stats. */
+export function bucketItem(overrides: Partial<BucketItem> = {}): BucketItem {
+  return {
+    sensorId: 'pump-07#temperature',
+    minute: 1764417600000,
+    assetId: 'pump-07',
+    metric: 'temperature',
+    unit: 'Cel',
+    ts: [100, 1_100],
+    values: [71.3, -0.000125],
+    qualities: ['GOOD', 'UNCERTAIN'],
+    count: 2,
+    statsCount: 2,
+    min: -0.000125,
+    max: 71.3,
+    shift: 71.3,
+    sum: -71.300125,
+    sumSquares: 5083.707825015625,
+    version: 3,
+    expiresAt: 1765627260,
+    updatedAt: 1764417630000,
     ...overrides,
   };
 }

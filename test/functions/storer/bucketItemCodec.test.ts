@@ -1,28 +1,9 @@
 import { CorruptItemError, TelemetryError } from '../../../functions/shared/errors';
 import { decodeBucketItem } from '../../../functions/storer/decodeBucketItem';
 import { encodeBucketItem } from '../../../functions/storer/encodeBucketItem';
-import type { BucketItem } from '../../../functions/storer/types';
+import { bucketItem } from '../../helpers/records';
 
-const item: BucketItem = {
-  sensorId: 'pump-07#temperature',
-  minute: 1764417600000,
-  assetId: 'pump-07',
-  metric: 'temperature',
-  unit: 'Cel',
-  ts: [100, 1_100],
-  values: [71.3, -0.000125],
-  qualities: ['GOOD', 'UNCERTAIN'],
-  count: 2,
-  statsCount: 2,
-  min: -0.000125,
-  max: 71.3,
-  shift: 71.3,
-  sum: -71.300125,
-  sumSquares: 5083.707825015625,
-  version: 3,
-  expiresAt: 1765627260,
-  updatedAt: 1764417630000,
-};
+const item = bucketItem();
 
 describe('bucket item codec', () => {
   it('writes plain DynamoDB lists and numbers', () => {

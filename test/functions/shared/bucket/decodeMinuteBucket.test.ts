@@ -4,30 +4,12 @@ import { decodeMinuteBucket } from '../../../../functions/shared/bucket/decodeMi
 import { CorruptItemError } from '../../../../functions/shared/errors';
 import { decodeBucketItem } from '../../../../functions/storer/decodeBucketItem';
 import { encodeBucketItem } from '../../../../functions/storer/encodeBucketItem';
-import type { BucketItem } from '../../../../functions/storer/types';
+import { bucketItem } from '../../../helpers/records';
 
 type Item = Record<string, AttributeValue>;
 
-const item: BucketItem = {
-  sensorId: 'pump-07#temperature',
-  minute: 1764417600000,
-  assetId: 'pump-07',
-  metric: 'temperature',
-  unit: 'Cel',
-  ts: [100, 1_100, 59_999],
-  values: [71.3, -0.000125, 1e15],
-  qualities: ['GOOD', 'UNCERTAIN', 'BAD'],
-  count: 3,
-  statsCount: 2,
-  min: -0.000125,
-  max: 71.3,
-  shift: 71.3,
-  sum: -71.300125,
-  sumSquares: 5083.707825015625,
-  version: 3,
-  expiresAt: 1765627260,
-  updatedAt: 1764417630000,
-};
+// A third reading, BAD: in the count and the lists, not in the stats.
+const item = bucketItem({ ts: [100, 1_100, 59_999], values: [71.3, -0.000125, 1e15], qualities: ['GOOD', 'UNCERTAIN', 'BAD'], count: 3 });
 
 /** The item as a read with this projection returns it (DynamoDB leaves out attributes the item does not have). */
 function projected(encoded: Item, attributes: readonly string[]): Item {
