@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { App, YamlOutputType } from 'cdk8s';
 import { AnalyticsChart } from './charts/analytics';
 import { ArchiveChart } from './charts/archive';
@@ -46,5 +47,6 @@ if (require.main === module) {
   // Required here, not imported: scripts/synth.ts builds each environment's App with buildApp from this file.
   const { runSynth } = require('./scripts/synth') as typeof import('./scripts/synth');
   const outdir = process.env.CDK8S_OUTDIR;
-  process.exitCode = runSynth(outdir === undefined ? [] : ['--out', outdir]);
+  // Absolute: cdk8s names the folder from the project root, whatever folder the user ran it in.
+  process.exitCode = runSynth(outdir === undefined ? [] : ['--out', resolve(outdir)]);
 }

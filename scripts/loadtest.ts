@@ -349,6 +349,8 @@ function report(
  * in the config) into a folder of its own, removed at exit; the rest of the run reads its manifests from there.
  */
 function fanOutStage(environment: string): string {
+  // The same --env check as without --fan-out, before its config is read.
+  readManifests(join(REPOSITORY, 'manifests', environment), environment);
   const stage = mkdtempSync(join(tmpdir(), 'loadtest-fan-out-'));
   process.once('exit', () => rmSync(stage, { recursive: true, force: true }));
   const started = Date.now();

@@ -13,6 +13,7 @@ import { defaultBase } from './lib/defaultBase';
 import { committedIamDocuments } from './lib/committedIamDocuments';
 import { deployedRendering } from './lib/deployedRendering';
 import { resolveCommit } from './lib/resolveCommit';
+import { userPathOr } from './lib/userPathOr';
 
 const projectRoot = resolve(__dirname, '..');
 
@@ -50,7 +51,7 @@ function main(argv: readonly string[]): number {
     process.stdout.write(`${PREFLIGHT_USAGE}\n`);
     return 0;
   }
-  const configDir = options.configDir === undefined ? CONFIG_DIR : resolve(options.configDir);
+  const configDir = userPathOr(options.configDir, CONFIG_DIR);
   checkEnvironment(options.environment, configDir, options.configDir !== undefined);
   const base = resolveBase(options.base);
   const previous = deployedRendering(projectRoot, base, options.environment);

@@ -20,6 +20,7 @@ import { loadEnvironmentSet } from '../charts/lib/loadEnvironmentSet';
 import { monthlyCost } from './lib/monthlyCost';
 import { costSummaryLine } from './lib/costSummaryLine';
 import { parseSynthArgs, SYNTH_USAGE } from './lib/synthArgs';
+import { userPathOr } from './lib/userPathOr';
 
 const projectRoot = resolve(__dirname, '..');
 
@@ -30,7 +31,7 @@ interface SynthOptions {
 }
 
 function synthOptions(values: Exclude<ReturnType<typeof parseSynthArgs>, 'help'>): SynthOptions {
-  const configDir = values['config-dir'] === undefined ? CONFIG_DIR : resolve(values['config-dir']);
+  const configDir = userPathOr(values['config-dir'], CONFIG_DIR);
   let known: string[];
   try {
     known = listEnvironments(configDir);
@@ -43,7 +44,7 @@ function synthOptions(values: Exclude<ReturnType<typeof parseSynthArgs>, 'help'>
   return {
     environments: environments.length > 0 ? environments : known,
     configDir,
-    outDir: values.out === undefined ? join(projectRoot, 'manifests') : resolve(values.out),
+    outDir: userPathOr(values.out, join(projectRoot, 'manifests')),
   };
 }
 

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { QueryInputError } from '../../functions/shared/errors';
 import { AGGREGATES, STEP_NAMES } from '../../functions/shared/query/constants';
+import { parseInstant } from '../../functions/shared/query/parseInstant';
 import type { SeriesParameters } from '../../functions/shared/query/types';
 import { helpRequested } from './helpRequested';
 import { joinRelativeTimes } from './joinRelativeTimes';
@@ -68,10 +69,12 @@ function checkPlotPath(path: string): void {
 }
 
 /**
- * The read path takes an empty parameter for one not given (a URL's `agg=`), but on the command line
- * `--agg ""` is a mistake (an unset shell variable), refused as `--agg ,avg` is rather than read as the default.
+ * The read path takes an empty parameter for one not given (a URL's `agg=`, `to=`), but on the command line
+ * `--agg ""` or `--to ""` is a mistake (an unset shell variable), refused as `--agg ,avg` is rather than read as the default.
  */
-function refuseEmptySeriesValues(values: { readonly step?: string; readonly agg?: string }): void {
+function refuseEmptySeriesValues(values: { readonly from?: string; readonly to?: string; readonly step?: string; readonly agg?: string }): void {
+  // The read path reads `to=` as now; parseInstant refuses an empty time in the words it refuses any other.
+  for (const flag of ['from', 'to'] as const) if (values[flag] === '') parseInstant('', { parameter: `--${flag}`, now: Date.now(), allowRelative: true });
   if (values.step === '') throw new QueryInputError('--step', `--step must be one of ${STEP_NAMES.join(', ')}, got ""`);
   if (values.agg === '') throw new QueryInputError('--agg', `--agg must be a comma-separated list of ${AGGREGATES.join(', ')}, got ""`);
 }

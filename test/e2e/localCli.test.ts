@@ -50,6 +50,7 @@ describe('local and loadtest command lines', () => {
     const line = `--env nope: no rendered manifests in ${manifests}; rendered environments: dev, prod (npm run synth renders config/<env>.yaml)\n`;
     expect(await run('local.ts', ['--env', 'nope'])).toEqual({ code: 2, stdout: '', stderr: `local: ${line}` });
     expect(await run('loadtest.ts', ['--devices', '20', '--seconds', '10', '--env', 'nope'])).toEqual({ code: 2, stdout: '', stderr: `loadtest: ${line}` });
+    expect(await run('loadtest.ts', ['--devices', '20', '--seconds', '10', '--env', 'nope', '--fan-out'])).toEqual({ code: 2, stdout: '', stderr: `loadtest: ${line}` });
     expect(() => parseLoadtestArgs(['--devices', '20', '--seconds', '10', '--env', '../dev'])).toThrow('--env must name an environment (a lower-case letter, then lower-case letters, digits and hyphens), got "../dev"');
   });
 

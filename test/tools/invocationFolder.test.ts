@@ -2,6 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
+import { parseSimulateArgs } from '../../scripts/lib/fleet/parseSimulateArgs';
+import { parseLoadtestArgs } from '../../scripts/lib/local/parseLoadtestArgs';
+import { parseLocalArgs } from '../../scripts/lib/local/parseLocalArgs';
 import { parseQueryArgs } from '../../scripts/lib/queryArgs';
 import { resolveUserPath } from '../../scripts/lib/resolveUserPath';
 import { generateRows, injectFault, START_TS, type MetricSpec } from '../detector/syntheticSeries';
@@ -35,6 +38,19 @@ function runFrom(userFolder: string, script: string, args: readonly string[]): {
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
+/** `body` run as in a tool started in `userFolder` (INIT_CWD set), the variable restored after. */
+function startedIn<T>(userFolder: string | undefined, body: () => T): T {
+  const saved = process.env.INIT_CWD;
+  try {
+    if (userFolder === undefined) delete process.env.INIT_CWD;
+    else process.env.INIT_CWD = userFolder;
+    return body();
+  } finally {
+    if (saved === undefined) delete process.env.INIT_CWD;
+    else process.env.INIT_CWD = saved;
+  }
+}
+
 let folder: string;
 beforeAll(() => {
   folder = mkdtempSync(join(tmpdir(), 'invocation-folder-'));
@@ -49,18 +65,36 @@ afterAll(() => {
 
 describe('relative paths are the user\'s, from the folder npm was started in (INIT_CWD)', () => {
   it('resolveUserPath resolves from INIT_CWD, else from the working folder', () => {
-    const saved = process.env.INIT_CWD;
-    try {
-      process.env.INIT_CWD = folder;
+    startedIn(folder, () => {
       expect(resolveUserPath('skab/valve/1.csv')).toBe(join(folder, 'skab', 'valve', '1.csv'));
       expect(resolveUserPath('/etc/hosts')).toBe('/etc/hosts');
-      delete process.env.INIT_CWD;
-      expect(resolveUserPath('q.svg')).toBe(join(process.cwd(), 'q.svg'));
-    } finally {
-      if (saved === undefined) delete process.env.INIT_CWD;
-      else process.env.INIT_CWD = saved;
-    }
+    });
+    startedIn(undefined, () => expect(resolveUserPath('q.svg')).toBe(join(process.cwd(), 'q.svg')));
   });
+
+  it('the path flags of local, loadtest and simulate are the user\'s; their defaults stay the repository\'s folders', () => {
+    startedIn(folder, () => {
+      expect(parseLocalArgs(['--certs', 'c', '--logs', 'l'])).toMatchObject({ certs: join(folder, 'c'), logs: join(folder, 'l') });
+      expect(parseLocalArgs([])).toMatchObject({ certs: '.local/certs', logs: '.local/logs' });
+      expect(parseLoadtestArgs(['--devices', '8', '--seconds', '5', '--certs', 'c', '--logs', '/var/l'])).toMatchObject({ certs: join(folder, 'c'), logs: '/var/l' });
+      expect(parseLoadtestArgs(['--devices', '8', '--seconds', '5'])).toMatchObject({ certs: '.local/loadtest-certs', logs: '.local/logs' });
+      expect(parseSimulateArgs(['--certs', 'c', '--plan', 'p.json', '--ledger', 'l.jsonl'], ['dev'])).toMatchObject({ certs: join(folder, 'c'), plan: join(folder, 'p.json'), ledger: join(folder, 'l.jsonl') });
+      expect(parseSimulateArgs(['--make-certs', 'm', '--endpoint', 'x.iot.sa-east-1.amazonaws.com', '--root-ca', 'ca.pem'], ['dev'])).toMatchObject({ makeCerts: join(folder, 'm'), rootCa: join(folder, 'ca.pem') });
+      expect(parseSimulateArgs([], ['dev'])).toMatchObject({ certs: '.local/certs', plan: undefined, ledger: undefined });
+    });
+  });
+
+  it('synth reads --config-dir and writes --out there; preflight reads --config-dir there', () => {
+    mkdirSync(join(folder, 'config'));
+    writeFileSync(join(folder, 'config', 'dev.yaml'), readFileSync(join(REPOSITORY, 'config', 'dev.yaml')));
+    const run = runFrom(folder, 'synth.ts', ['--config-dir', 'config', '--out', 'rendered']);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(readFileSync(join(folder, 'rendered', 'dev', 'stream.k8s.yaml'), 'utf8')).toBe(readFileSync(join(REPOSITORY, 'manifests', 'dev', 'stream.k8s.yaml'), 'utf8'));
+    const preflight = runFrom(folder, 'preflight.ts', ['--env', 'dev', '--config-dir', 'nowhere']);
+    expect(preflight.status).toBe(2);
+    expect(preflight.stderr).toContain(join(folder, 'nowhere'));
+  }, 120_000);
 
   it('replay reads the inputs and --settings and writes --plot there, naming the files as given', () => {
     const run = runFrom(folder, 'replay.ts', ['--format', 'skab', '--settings', 'settings.yaml', '--plot', 'plots/valve.svg', 'skab/valve/1.csv']);
@@ -90,7 +124,6 @@ describe('relative paths are the user\'s, from the folder npm was started in (IN
   }, 60_000);
 
   it('query checks --plot in the user\'s folder and names it as given', () => {
-    const saved = process.env.INIT_CWD;
     const plot = (path: string): unknown => {
       try {
         return parseQueryArgs(['--env', 'dev', '--asset', 'pump-07', '--from', '-1h', '--plot', path]);
@@ -98,14 +131,10 @@ describe('relative paths are the user\'s, from the folder npm was started in (IN
         return (error as Error).message;
       }
     };
-    try {
-      process.env.INIT_CWD = folder;
+    startedIn(folder, () => {
       expect(plot('plots/q.svg')).toMatchObject({ plotPath: 'plots/q.svg' });
       expect(plot('nowhere/q.svg')).toBe('--plot must name an .svg file in an existing folder, got "nowhere/q.svg" (nowhere is not a folder)');
-    } finally {
-      if (saved === undefined) delete process.env.INIT_CWD;
-      else process.env.INIT_CWD = saved;
-    }
+    });
   });
 
   it('npm run sets INIT_CWD: replay started in charts/ reads a path relative to charts/', () => {

@@ -9,6 +9,7 @@ import { parseFault } from './parseFault';
 import { parseFlags } from './parseFlags';
 import type { FaultSpec } from './types';
 import { UsageError } from './UsageError';
+import { userPathOr } from '../userPathOr';
 
 export const SIMULATE_USAGE =
   'usage: simulate [--env dev] [--devices N] [--rate MSG_PER_S] [--readings-per-message N] [--seconds S] [--fault ASSET:KIND[:METRIC][:SIZE][@S]]... ' +
@@ -27,7 +28,7 @@ export const SIMULATE_FLAGS = {
   endpoint: { type: 'string' },
   port: { type: 'string' },
   'root-ca': { type: 'string' },
-  certs: { type: 'string', default: '.local/certs' },
+  certs: { type: 'string' },
   'make-certs': { type: 'string' },
   plan: { type: 'string' },
   ledger: { type: 'string' },
@@ -104,13 +105,13 @@ export function parseSimulateArgs(args: readonly string[], environments: readonl
     faults: (v.fault ?? []).map((text) => parseFault(text, 0)),
     host: v.endpoint ?? localHost,
     port,
-    rootCa: v['root-ca'],
+    rootCa: userPathOr(v['root-ca'], undefined),
     // IoT Core takes MQTT with client certificates on 443 only with this ALPN protocol.
     alpn: v.endpoint !== undefined && port === 443 ? [IOT_ALPN_PROTOCOL] : undefined,
-    certs: v.certs ?? '.local/certs',
-    makeCerts: v['make-certs'],
-    plan: v.plan,
-    ledger: v.ledger,
+    certs: userPathOr(v.certs, '.local/certs'),
+    makeCerts: userPathOr(v['make-certs'], undefined),
+    plan: userPathOr(v.plan, undefined),
+    ledger: userPathOr(v.ledger, undefined),
     seed: numberFlag('seed', v.seed, 1, 0, 2 ** 32 - 1, true),
     quiet: v.quiet ?? false,
     hold: v.hold ?? false,

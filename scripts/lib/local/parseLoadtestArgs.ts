@@ -8,6 +8,7 @@ import { environmentFlag } from './environmentFlag';
 import type { Placement } from './FunctionHost';
 import { placementFlag } from './placementFlag';
 import { warmupSamplesFlag } from './warmupSamplesFlag';
+import { userPathOr } from '../userPathOr';
 
 /** The flags `loadtest` takes; the usage names each of them (a test holds them together). */
 export const LOADTEST_FLAGS = {
@@ -22,8 +23,8 @@ export const LOADTEST_FLAGS = {
   'readings-per-message': { type: 'string' },
   'warmup-samples': { type: 'string' },
   placement: { type: 'string', default: 'random' },
-  certs: { type: 'string', default: '.local/loadtest-certs' },
-  logs: { type: 'string', default: '.local/logs' },
+  certs: { type: 'string' },
+  logs: { type: 'string' },
   'connect-wait': { type: 'string' },
 } as const;
 
@@ -88,8 +89,8 @@ export function parseLoadtestArgs(args: readonly string[]): LoadtestOptions | 'h
     rate: numberFlag('rate', values.rate, devices <= 200 ? 5 : 1, FLEET_LIMITS.minRate, FLEET_LIMITS.maxRate),
     readingsPerMessage: numberFlag('readings-per-message', values['readings-per-message'], 8, 1, LIMITS.maxReadingsPerMessage, true),
     warmupSamples: warmupSamplesFlag(values['warmup-samples']),
-    certs: values.certs ?? '.local/loadtest-certs',
-    logs: values.logs ?? '.local/logs',
+    certs: userPathOr(values.certs, '.local/loadtest-certs'),
+    logs: userPathOr(values.logs, '.local/logs'),
     connectWaitSeconds: numberFlag('connect-wait', values['connect-wait'], FLEET_LIMITS.connectWaitMs / 1000, 1, 3_600),
   };
 }

@@ -4,14 +4,15 @@ import { parseFlags } from '../fleet/parseFlags';
 import { environmentFlag } from './environmentFlag';
 import type { Placement } from './FunctionHost';
 import { placementFlag } from './placementFlag';
+import { userPathOr } from '../userPathOr';
 import { warmupSamplesFlag } from './warmupSamplesFlag';
 
 /** The flags `local` takes; the usage names each of them (a test holds them together). */
 export const LOCAL_FLAGS = {
   env: { type: 'string', default: 'dev' },
   port: { type: 'string' },
-  certs: { type: 'string', default: '.local/certs' },
-  logs: { type: 'string', default: '.local/logs' },
+  certs: { type: 'string' },
+  logs: { type: 'string' },
   'warmup-samples': { type: 'string' },
   placement: { type: 'string', default: 'random' },
   seconds: { type: 'string' },
@@ -39,8 +40,8 @@ export function parseLocalArgs(args: readonly string[]): LocalOptions | 'help' {
     placement: placementFlag(values.placement),
     environment: environmentFlag(values.env),
     port: numberFlag('port', values.port, 8883, 0, 65535, true),
-    certs: values.certs ?? '.local/certs',
-    logs: values.logs ?? '.local/logs',
+    certs: userPathOr(values.certs, '.local/certs'),
+    logs: userPathOr(values.logs, '.local/logs'),
     warmupSamples: warmupSamplesFlag(values['warmup-samples']),
     seconds: values.seconds === undefined ? undefined : numberFlag('seconds', values.seconds, 0, 1, 86_400),
   };
