@@ -215,7 +215,8 @@ export const RECORD_ACCEPTED = [
  * are every record the stream got, so a device's resend appears twice: the sensor aggregates keep one
  * reading per timestamp, the one the storer keeps (functions/storer/mergeIntoBucket.ts): of the records
  * that carry it the first to arrive, and within that record its last reading of the timestamp (a
- * correction).
+ * correction). The storer keeps the first it stores, which is the first to arrive in stream order but
+ * not after a redrive out of order (docs/queries.md).
  */
 export const ANALYTICS_QUERIES: readonly AnalyticsQuery[] = [
   {
@@ -258,9 +259,21 @@ export const ANALYTICS_QUERIES: readonly AnalyticsQuery[] = [
   },
   {
     id: 'quarantine-counts',
-    description: 'Records quarantined by each stream function per reason, for one UTC day (both functions see every record, so each counts it)',
+    description:
+      'Records quarantined by each stream function per reason, for one UTC day (both functions see every record, so each counts it; a record the storer set readings of aside in several full buckets counts once)',
     parameters: dayParameters(ARRIVED_ON_DAY),
-    sql: ['SELECT source, reason, COUNT(*) AS records', 'FROM quarantine_records', `WHERE ${ARRIVED_ON_DAY}`, 'GROUP BY source, reason', 'ORDER BY source, reason'].join('\n'),
+    // Records, not objects: the storer writes one BUCKET_FULL object per record and full bucket, all under
+    // the record's arrival hour, so a record is its shard and sequence number.
+    sql: [
+      'SELECT source, reason, COUNT(*) AS records',
+      'FROM (',
+      '  SELECT DISTINCT source, reason, shardid, sequencenumber',
+      '  FROM quarantine_records',
+      `  WHERE ${ARRIVED_ON_DAY}`,
+      ') AS quarantined_records',
+      'GROUP BY source, reason',
+      'ORDER BY source, reason',
+    ].join('\n'),
   },
 ];
 
@@ -383,7 +396,7 @@ export class AnalyticsChart extends PlatformChart {
       partitions: QUARANTINE_PARTITIONS,
       locationTemplate: `${bucket}/${QUARANTINE_PREFIX}\${source}/\${year}/\${month}/\${day}/\${hour}/`,
       compression: 'none',
-      // Quarantined objects stay in STANDARD (charts/storage.ts QUARANTINE_TRANSITIONS).
+      // The functions' quarantined objects stay in STANDARD (charts/storage.ts FUNCTION_QUARANTINE_TRANSITIONS).
       readRestoredGlacierObjects: false,
     });
 

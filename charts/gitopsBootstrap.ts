@@ -197,9 +197,10 @@ export class GitOpsBootstrapChart extends PlatformChart {
         // No ignoreDifferences. Fields the ACK controllers late-initialize (or write back after
         // create) are fields these manifests leave unset; with server-side apply they belong to the
         // controller's field manager and Argo CD's structured-merge diff does not count them as
-        // drift, so selfHeal does not fight them. The exception is a late-initialized field inside a
-        // list we set (lists without x-kubernetes-list-type are atomic): ACK patches the spec only
-        // after a create or an update, so such a difference heals once and stays healed. Crossplane
+        // drift, so selfHeal does not fight them. The exception would be a late-initialized field inside
+        // a list we set (lists without x-kubernetes-list-type are atomic): ACK writes late-initialized
+        // fields into the spec at the end of every reconcile, so selfHeal and the controller would flip
+        // it forever; none of the pinned controllers late-initializes a field inside what we set. Crossplane
         // late-initializes on every observation, also inside atomic forProvider blocks; that fight is
         // avoided at the source by management policies without LateInitialize, not by hiding drift.
         syncPolicy: {

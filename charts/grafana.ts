@@ -131,7 +131,11 @@ function pipelinePanels(names: PlatformNames): PanelSpec[] {
     {
       title: 'Dead-letter queue',
       unit: 'short',
-      metrics: [{ namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: names.deadLetterQueue }, statistic: 'Maximum', label: 'messages' }],
+      metrics: [
+        { namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: names.deadLetterQueue }, statistic: 'Maximum', label: 'messages' },
+        // Given-up batches whose details never reached the queue: lost to the redrive tool.
+        ...both('DestinationDeliveryFailures', 'Sum', ' sends failed (lost)'),
+      ],
     },
   ];
 }

@@ -238,8 +238,10 @@ export class IngestionChart extends PlatformChart {
       });
     }
 
+    // IoT Core creates this group itself once v2 logging is on: an account that logged before, or IoT logging
+    // again between a tear-down's delete of the group and its turning logging off, already has it.
     new LogGroup(this, 'iot-logs', {
-      metadata: ackMetadata(config, names, objects.iotLogGroup, 'logGroups'),
+      metadata: ackMetadata(config, names, objects.iotLogGroup, 'logGroups', true),
       spec: {
         name: names.iotLogGroup,
         retentionDays: config.retention.logDays,

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { METRIC_NAMES } from '../functions/shared/constants';
+import { METRIC_NAMES, TABLE_KEYS } from '../functions/shared/constants';
 import { Dashboard } from '../imports/cloudwatch.services.k8s.aws';
 import { AlarmStatistic, MetricSpec, OpsAlarm } from './constructs/OpsAlarm';
 import { ackMetadata } from './lib/ackMetadata';
@@ -90,6 +90,11 @@ function iotRuleSearch(metricName: string, ruleName: string): string {
   return `SUM(SEARCH('Namespace="AWS/IoT" MetricName="${metricName}" RuleName="${ruleName}"', 'Sum', ${GRAPH_PERIOD}))`;
 }
 
+/** Sum of one IoT metric over every rule name, including names no rule of the platform has. */
+function iotAccountSearch(metricName: string): string {
+  return `SUM(SEARCH('Namespace="AWS/IoT" MetricName="${metricName}"', 'Sum', ${GRAPH_PERIOD}))`;
+}
+
 /** Widgets laid out left to right, top to bottom, on the 24-column grid. */
 function layout(widgets: readonly Widget[]): Json[] {
   let x = 0;
@@ -176,28 +181,38 @@ function dashboardBody(config: EnvironmentConfig, names: PlatformNames, alarmArn
     ]),
     graph(region, 'Dead-letter queue', [
       line(queue('ApproximateNumberOfMessagesVisible', 'Maximum'), { label: 'messages' }),
+      // A given-up batch whose details never reached the queue: nothing to redrive.
+      ...perFunction('DestinationDeliveryFailures', 'Sum', ' sends failed (lost)'),
       line(queue('ApproximateAgeOfOldestMessage', 'Maximum'), { label: 'age of oldest (s)', yAxis: 'right' }),
     ], { leftLabel: 'messages', rightLabel: 'seconds' }),
     graph(region, 'DynamoDB consumed capacity', tables.flatMap((t) => [
       line(table(t.name, 'ConsumedReadCapacityUnits', 'Sum'), { label: `${t.label} reads` }),
       line(table(t.name, 'ConsumedWriteCapacityUnits', 'Sum'), { label: `${t.label} writes` }),
     ]), { leftLabel: 'units/min' }),
-    graph(region, 'DynamoDB throttled requests', tables.flatMap((t) => [
-      line(table(t.name, 'ReadThrottleEvents', 'Sum'), { label: `${t.label} reads` }),
-      line(table(t.name, 'WriteThrottleEvents', 'Sum'), { label: `${t.label} writes` }),
-    ])),
+    graph(region, 'DynamoDB throttled requests', [
+      ...tables.flatMap((t) => [
+        line(table(t.name, 'ReadThrottleEvents', 'Sum'), { label: `${t.label} reads` }),
+        line(table(t.name, 'WriteThrottleEvents', 'Sum'), { label: `${t.label} writes` }),
+      ]),
+      // The line index publishes its own throttle events, under the table and index names together.
+      line(table(names.assetStatusTable, 'ReadThrottleEvents', 'Sum', TABLE_KEYS.assetStatus.lineIndex), { label: `asset status ${TABLE_KEYS.assetStatus.lineIndex} reads` }),
+      line(table(names.assetStatusTable, 'WriteThrottleEvents', 'Sum', TABLE_KEYS.assetStatus.lineIndex), { label: `asset status ${TABLE_KEYS.assetStatus.lineIndex} writes` }),
+    ]),
     graph(region, 'Archive: Firehose data freshness and reads', [
       line(firehose('DeliveryToS3.DataFreshness', 'Maximum'), { label: 'freshness (s)' }),
       line(firehose('DataReadFromKinesisStream.Records', 'Sum'), { label: 'records read', yAxis: 'right' }),
     ], { leftLabel: 'seconds', rightLabel: 'records/min', thresholds: [{ label: 'freshness alarm', value: ALARM_THRESHOLDS.archiveFreshnessSeconds }] }),
     ...rules.map((rule, index) =>
-      graph(region, `IoT ${rule.label}: matches, successes, failures, parse errors`, [
+      graph(region, `IoT ${rule.label}: matches, successes, failures and losses`, [
         line(metricSpec('AWS/IoT', 'TopicMatch', { RuleName: rule.name }, 'Sum'), { label: 'messages matched' }),
         expressionLine(iotRuleSearch('Success', rule.name), { label: 'action successes', id: `success${index}` }),
         expressionLine(iotRuleSearch('Failure', rule.name), { label: 'action failures', id: `failure${index}` }),
         expressionLine(iotRuleSearch('ErrorActionFailure', rule.name), { label: 'error action failures (lost)', id: `lost${index}` }),
-        // ParseError carries only RuleName: a plain metric, not a search.
+        // ParseError and RuleMessageThrottled carry only RuleName: plain metrics, not searches.
         line(metricSpec('AWS/IoT', 'ParseError', { RuleName: rule.name }, 'Sum'), { label: 'not JSON (lost, no error action)' }),
+        line(metricSpec('AWS/IoT', 'RuleMessageThrottled', { RuleName: rule.name }, 'Sum'), { label: 'throttled by the rules engine (lost, no error action)' }),
+        // Devices publish through the telemetry rule's Basic Ingest topic: a missing rule shows here, under any name.
+        ...(rule.name === names.telemetryRule ? [expressionLine(iotAccountSearch('RuleNotFound'), { label: 'rule not found, any rule name (lost)', id: 'notFound' })] : []),
       ]),
     ),
   ];

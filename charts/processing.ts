@@ -14,6 +14,13 @@ import { processorAccess } from './lib/processorAccess';
 import { storerAccess } from './lib/storerAccess';
 
 /**
+ * Time a dead-lettered batch's records stay in the stream after a mapping gives up on them for their age:
+ * the dead-letter entry only points at the records (shard and sequence numbers), so the redrive has to
+ * read them back before Kinesis trims them. A day covers the alarm, the diagnosis and the redrive.
+ */
+export const REDRIVE_MARGIN_SECONDS = 24 * 3600;
+
+/**
  * Sizing and failure handling of each function and its mapping, with the reasoning. Memory buys CPU
  * (1,769 MB = one vCPU), so CPU-bound work finishes proportionally faster at about the same cost.
  */
@@ -48,9 +55,10 @@ export const FUNCTION_SETTINGS = {
     batchSize: 10_000,
     maxBatchingWindowSeconds: 60,
     maxRetryAttempts: 10,
-    // The hot tier must hold every reading, so a backlog is worked through, never skipped: the bound
-    // is the stream's 7-day retention (Lambda's maximum), after which the records are gone anyway.
-    maxRecordAgeSeconds: STREAM_RETENTION_HOURS * 3600,
+    // The hot tier must hold every reading, so a backlog is worked through, never skipped, for as long as
+    // the stream keeps the records less the redrive margin: what ages out then goes to the dead-letter
+    // queue while it can still be redriven (at the full retention it would be trimmed as it aged out).
+    maxRecordAgeSeconds: STREAM_RETENTION_HOURS * 3600 - REDRIVE_MARGIN_SECONDS,
   },
 } as const;
 
@@ -58,7 +66,8 @@ export const FUNCTION_SETTINGS = {
  * TRIM_HORIZON for both mappings: on first deploy, records the topic rules wrote before the mapping
  * existed are read instead of silently skipped (the design's "nothing is dropped silently"). The price:
  * a mapping deleted and recreated by hand re-reads the retained week; the storer's writes are
- * idempotent, and the processor sends what is older than an hour to the dead-letter queue.
+ * idempotent (what is older than its record age, stored before, goes to the dead-letter queue), and
+ * the processor sends what is older than an hour there.
  */
 export const STARTING_POSITION = 'TRIM_HORIZON';
 

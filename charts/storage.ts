@@ -14,16 +14,26 @@ import { tagList } from './lib/tagList';
 import { PlatformChart, PlatformChartProps } from './lib/PlatformChart';
 
 /**
- * Quarantined records are read while they are inspected and redriven, in the first weeks; after a
- * year they are no longer actionable (the stream and the detector have moved on) and, being invalid
- * by definition, are no archive of record: they expire then, not at archiveYears. They stay in
- * STANDARD: a quarantined object is one record of a few KB, and S3 lifecycle does not transition
- * objects under 128 KB (the default transition minimum since September 2024); were it forced to,
- * Standard-IA and Glacier IR would bill each as 128 KB plus a transition request, more than a year
- * of Standard costs for it.
+ * The stream functions' quarantine prefixes: copies of records Firehose also archived under raw/, read
+ * while they are inspected and redriven, in the first weeks. After a year they are no longer actionable
+ * (the stream and the detector have moved on) and raw/ keeps the records themselves, so they expire then,
+ * not at archiveYears. They stay in STANDARD: a quarantined object is one record of a few KB, and S3
+ * lifecycle does not transition objects under 128 KB (the default transition minimum since September
+ * 2024); were it forced to, Standard-IA and Glacier IR would bill each as 128 KB plus a transition
+ * request, more than a year of Standard costs for it.
  */
-export const QUARANTINE_TRANSITIONS: readonly ArchiveTransition[] = [];
-export const QUARANTINE_EXPIRATION_DAYS = 365;
+export const FUNCTION_QUARANTINE_SOURCES = ['processor', 'storer'] as const;
+export const FUNCTION_QUARANTINE_TRANSITIONS: readonly ArchiveTransition[] = [];
+export const FUNCTION_QUARANTINE_EXPIRATION_DAYS = 365;
+
+/**
+ * Quarantine prefixes that hold the archive's only copy of valid records, kept as raw/ is: what the IoT
+ * rules' error actions wrote (messages the rules could not put into the stream, so Firehose never saw
+ * them) and what Firehose's processing failed on (records of the stream that never reached raw/).
+ * Objects under 128 KB among them (most error-action documents) stay in STANDARD until the expiry, as
+ * S3 does not transition them.
+ */
+export const UNARCHIVED_QUARANTINE_SOURCES = ['iot', 'firehose'] as const;
 
 /** Superseded versions (a redelivered record rewriting its quarantine object) are kept a month. */
 export const NONCURRENT_EXPIRATION_DAYS = 30;
@@ -145,10 +155,17 @@ export class StorageChart extends PlatformChart {
 
   private lifecycleRules(): BucketSpecLifecycleRules[] {
     const { config, names } = this;
+    const archiveTransitions = rawTransitions(config.retention.archiveTiers);
+    const archiveExpirationDays = rawExpirationDays(config.retention.archiveYears);
+    // One rule per prefix, none inside another's: where rules overlap, S3 applies the earliest expiration,
+    // so a rule on all of quarantine/ would cut short the prefixes kept as long as raw/.
     return [
       // Raw records are the archive of record: colder classes as config.retention.archiveTiers says, kept archiveYears.
-      tieringRule('raw-tiering', names.archiveRawPrefix, rawTransitions(config.retention.archiveTiers), rawExpirationDays(config.retention.archiveYears)),
-      tieringRule('quarantine-expiry', QUARANTINE_PREFIX, QUARANTINE_TRANSITIONS, QUARANTINE_EXPIRATION_DAYS),
+      tieringRule('raw-tiering', names.archiveRawPrefix, archiveTransitions, archiveExpirationDays),
+      ...UNARCHIVED_QUARANTINE_SOURCES.map((source) => tieringRule(`quarantine-${source}-tiering`, `${QUARANTINE_PREFIX}${source}/`, archiveTransitions, archiveExpirationDays)),
+      ...FUNCTION_QUARANTINE_SOURCES.map((source) =>
+        tieringRule(`quarantine-${source}-expiry`, `${QUARANTINE_PREFIX}${source}/`, FUNCTION_QUARANTINE_TRANSITIONS, FUNCTION_QUARANTINE_EXPIRATION_DAYS),
+      ),
       // Athena's results are a cache of what someone already saw; the workgroup writes them here.
       tieringRule('athena-results-expiry', names.athenaResultsPrefix, [], ATHENA_RESULTS_EXPIRATION_DAYS),
       {

@@ -30,9 +30,10 @@ export class EncryptedLogGroup extends Construct {
   constructor(scope: Construct, id: string, props: EncryptedLogGroupProps) {
     super(scope, id);
     const retentionDays = props.retentionDays ?? props.config.retention.logDays;
-    // The retention values CloudWatch Logs accepts, as the config checks them.
+    // The retention values CloudWatch Logs accepts, as the config checks them; the message names where the value came from.
     if (!(CONFIG_LIMITS.logDays as readonly number[]).includes(retentionDays)) {
-      throw new Error(`EncryptedLogGroup: props.retentionDays must be one of ${CONFIG_LIMITS.logDays.join(', ')}, got ${retentionDays}`);
+      const source = props.retentionDays === undefined ? 'props.config.retention.logDays (the default of props.retentionDays)' : 'props.retentionDays';
+      throw new Error(`EncryptedLogGroup: ${source} must be one of ${CONFIG_LIMITS.logDays.join(', ')}, got ${JSON.stringify(retentionDays)}`);
     }
     if (!/^[.\-_/#A-Za-z0-9]{1,512}$/.test(props.logGroupName)) throw new Error(`EncryptedLogGroup: props.logGroupName must match [.-_/#A-Za-z0-9]{1,512}, got "${props.logGroupName}"`);
     this.logGroupName = props.logGroupName;

@@ -27,7 +27,8 @@ export interface KinesisEventSourceMappingProps {
   readonly onFailureDestinationArn: string;
   readonly startingPosition: KinesisStartingPosition;
   /**
-   * With AT_TIMESTAMP, the time to start reading from (RFC 3339 in UTC, to the second); AWS refuses a time in the future.
+   * With AT_TIMESTAMP, the time to start reading from (RFC 3339 in UTC, to the second); AWS refuses a time in the future,
+   * which the config refuses at load (`capacity.processorConsumerReadsFrom`), so the rendering does not depend on the clock.
    * @default undefined (only AT_TIMESTAMP takes one)
    */
   readonly startingPositionTimestamp?: string;

@@ -7,6 +7,7 @@ import { ALARM_THRESHOLDS, FIVE_MINUTES } from './constants';
 import { metricSources } from './metricSources';
 import { PlatformNames } from './names';
 import { quarantineThreshold } from './quarantineThreshold';
+import { streamShardCeiling } from './streamShardCeiling';
 
 /** The window of the shard-handoff alarm: longer than a rollout's moves. */
 const FIFTEEN_MINUTES = 900;
@@ -41,6 +42,15 @@ const iotRuleQuery = (metricName: string, ruleName: string): AlarmSignal => ({
   query: `SELECT SUM(${metricName}) FROM "AWS/IoT" WHERE RuleName = '${ruleName}'`,
   label: `${metricName} of ${ruleName}`,
 });
+/**
+ * RuleNotFound carries the RuleName a publish asked for (`$aws/rules/<name>/...`), which is whatever the
+ * publisher wrote: summed over every name, so a misspelt or deleted rule counts too.
+ */
+const iotAccountQuery = (metricName: string): AlarmSignal => ({
+  kind: 'query',
+  query: `SELECT SUM(${metricName}) FROM "AWS/IoT"`,
+  label: `${metricName} of any rule name`,
+});
 
 /**
  * Every alarm of the platform, one row each. Missing data is `notBreaching` everywhere: error and
@@ -58,17 +68,23 @@ export function alarmTable(config: EnvironmentConfig, names: PlatformNames, capa
   const tableThrottles = (tableName: string, index?: string): AlarmSignal =>
     index === undefined
       ? math('FILL(reads, 0) + FILL(writes, 0)', `throttled requests of ${tableName}`, { reads: table(tableName, 'ReadThrottleEvents', 'Sum'), writes: table(tableName, 'WriteThrottleEvents', 'Sum') })
-      : math('FILL(reads, 0) + FILL(writes, 0) + FILL(indexWrites, 0)', `throttled requests of ${tableName} and ${index}`, {
+      : math('FILL(reads, 0) + FILL(writes, 0) + FILL(indexReads, 0) + FILL(indexWrites, 0)', `throttled requests of ${tableName} and ${index}`, {
           reads: table(tableName, 'ReadThrottleEvents', 'Sum'),
           writes: table(tableName, 'WriteThrottleEvents', 'Sum'),
+          indexReads: table(tableName, 'ReadThrottleEvents', 'Sum', index),
           indexWrites: table(tableName, 'WriteThrottleEvents', 'Sum', index),
         });
   const consumerStalled = (label: string, consumed: MetricSpec): AlarmSignal =>
     math('IF(FILL(ingress, 0) > 0 AND FILL(consumed, 0) == 0, 1, 0)', label, { ingress: stream('IncomingRecords', 'Sum'), consumed });
 
   return [
+    // Lambda publishes IteratorAge once per invocation, and a period without one counts as not breaching:
+    // each period must be longer than the gap between two invocations of a lagging shard, its function's
+    // timeout plus batching window. The processor's is 30 s (no window), so every minute holds one.
     { purpose: 'processor-iterator-age', signal: single(lambda(processor, 'IteratorAge', 'Maximum')), when: above(ALARM_THRESHOLDS.processorIteratorAgeMs), every: every(60, 2), missing: 'notBreaching', description: 'The processor lags the stream by more than a minute: anomaly alerts are late. Check processor errors, throttles and duration.' },
-    { purpose: 'storer-iterator-age', signal: single(lambda(storer, 'IteratorAge', 'Maximum')), when: above(ALARM_THRESHOLDS.storerIteratorAgeMs), every: every(60, 3), missing: 'notBreaching', description: 'The storer lags the stream by more than five minutes: the hot tier is behind. Check storer errors, throttles and DynamoDB throttling.' },
+    // The storer's is up to 180 s (a 60 s window, a 120 s timeout): with one-minute periods most minutes
+    // had no datapoint and three in a row never breached. Five minutes hold one; two in a row is sustained.
+    { purpose: 'storer-iterator-age', signal: single(lambda(storer, 'IteratorAge', 'Maximum')), when: above(ALARM_THRESHOLDS.storerIteratorAgeMs), every: every(FIVE_MINUTES, 2), missing: 'notBreaching', description: 'The storer lags the stream by more than five minutes in two 5-minute periods in a row: the hot tier is behind. Check storer errors, throttles and DynamoDB throttling.' },
     { purpose: 'processor-errors', signal: single(lambda(processor, 'Errors', 'Sum')), when: above(0), every: every(FIVE_MINUTES, 1), missing: 'notBreaching', description: 'A processor invocation failed as a whole (crash or timeout), blocking its shard until retried. Read the processor log group.' },
     { purpose: 'storer-errors', signal: single(lambda(storer, 'Errors', 'Sum')), when: above(0), every: every(FIVE_MINUTES, 1), missing: 'notBreaching', description: 'A storer invocation failed as a whole (crash or timeout), blocking its shard until retried. Read the storer log group.' },
     { purpose: 'processor-throttles', signal: single(lambda(processor, 'Throttles', 'Sum')), when: above(0), every: every(FIVE_MINUTES, 1), missing: 'notBreaching', description: 'Lambda throttled the processor: its concurrency is exhausted and records wait. Check account and reserved concurrency.' },
@@ -77,20 +93,27 @@ export function alarmTable(config: EnvironmentConfig, names: PlatformNames, capa
     { purpose: 'query-throttles', signal: single(lambda(query, 'Throttles', 'Sum')), when: above(0), every: every(FIVE_MINUTES, 1), missing: 'notBreaching', description: 'Lambda throttled the query function: dashboard requests were refused. Check account concurrency and how many dashboards refresh at once.' },
     { purpose: 'query-duration-p99', signal: single(lambda(query, 'Duration', 'p99')), when: above(ALARM_THRESHOLDS.queryDurationP99Ms), every: every(FIVE_MINUTES, 3), missing: 'notBreaching', description: 'The slowest 1 % of query function requests take over 10 s for 15 minutes: dashboards are about to time out. Check readings-table throttling and the ranges and steps dashboards ask for.' },
     { purpose: 'dlq-depth', signal: single(queue('ApproximateNumberOfMessagesVisible', 'Maximum')), when: above(0), every: every(FIVE_MINUTES, 1), missing: 'notBreaching', description: 'Batches exhausted their retries and were dead-lettered. Inspect the queue and redrive with scripts/redrive once the cause is fixed.' },
+    // Lambda counts a failed send of a given-up batch's details to the on-failure destination here: no queue message, so no redrive.
+    { purpose: 'processor-dlq-send-failures', signal: single(lambda(processor, 'DestinationDeliveryFailures', 'Sum')), when: above(0), every: every(FIVE_MINUTES, 1), missing: 'notBreaching', description: 'The processor mapping gave up on a batch and could not send its shard and sequence range to the dead-letter queue: the records were not judged and npm run redrive cannot find them. They stay in the stream for 7 days and in the archive raw/ prefix. Check the processor role, the queue and the key, then find the range in the processor log.' },
+    { purpose: 'storer-dlq-send-failures', signal: single(lambda(storer, 'DestinationDeliveryFailures', 'Sum')), when: above(0), every: every(FIVE_MINUTES, 1), missing: 'notBreaching', description: 'The storer mapping gave up on a batch and could not send its shard and sequence range to the dead-letter queue: the readings are missing from the hot tier and npm run redrive cannot find them. They stay in the stream for 7 days and in the archive raw/ prefix. Check the storer role, the queue and the key, then find the range in the storer log.' },
     { purpose: 'iot-telemetry-failures', signal: iotRuleQuery('Failure', names.telemetryRule), when: above(0), every: every(FIVE_MINUTES, 1), missing: 'notBreaching', description: 'The telemetry rule failed to write to Kinesis; the messages went to the error action (quarantine prefix). Check Kinesis write throttling and the rule role.' },
     { purpose: 'iot-telemetry-parse-errors', signal: iotRuleQuery('ParseError', names.telemetryRule), when: above(0), every: every(FIVE_MINUTES, 1), missing: 'notBreaching', description: 'Devices published telemetry that is not JSON: IoT Core acknowledged it, ran no action and no error action, so it is in neither the stream nor the quarantine. Find the client ids in the IoT logs.' },
     { purpose: 'iot-presence-failures', signal: iotRuleQuery('Failure', names.presenceRule), when: above(0), every: every(FIVE_MINUTES, 1), missing: 'notBreaching', description: 'The presence rule failed to write to Kinesis; lifecycle events went to the error action. Check Kinesis write throttling and the rule role.' },
     { purpose: 'iot-telemetry-error-action-failures', signal: iotRuleQuery('ErrorActionFailure', names.telemetryRule), when: above(0), every: every(FIVE_MINUTES, 1), missing: 'notBreaching', description: 'The telemetry rule could not write failed messages to the quarantine prefix either: those messages are lost. Check the archive bucket, its key and the rule role.' },
     { purpose: 'iot-presence-error-action-failures', signal: iotRuleQuery('ErrorActionFailure', names.presenceRule), when: above(0), every: every(FIVE_MINUTES, 1), missing: 'notBreaching', description: 'The presence rule could not write failed events to the quarantine prefix either: those events are lost. Check the archive bucket, its key and the rule role.' },
+    // Throttled or unknown-rule messages run no action and no error action: like ParseError, only the count records them.
+    { purpose: 'iot-telemetry-throttled', signal: iotRuleQuery('RuleMessageThrottled', names.telemetryRule), when: above(0), every: every(FIVE_MINUTES, 1), missing: 'notBreaching', description: 'The IoT rules engine throttled telemetry messages: the telemetry rule did not run for them, no action and no error action, so they are in neither the stream nor the quarantine. Check the account rule-evaluation quota and the clients in the IoT logs.' },
+    { purpose: 'iot-presence-throttled', signal: iotRuleQuery('RuleMessageThrottled', names.presenceRule), when: above(0), every: every(FIVE_MINUTES, 1), missing: 'notBreaching', description: 'The IoT rules engine throttled lifecycle events: the presence rule did not run for them, so asset status misses those connects and disconnects. Check the account rule-evaluation quota and reconnect storms in the IoT logs.' },
+    { purpose: 'iot-rule-not-found', signal: iotAccountQuery('RuleNotFound'), when: above(0), every: every(FIVE_MINUTES, 1), missing: 'notBreaching', description: 'Clients published to a Basic Ingest topic ($aws/rules/<name>/...) of a rule that does not exist in the account: no rule ran, so the messages are lost. Check that the telemetry rule exists and is synced, and find the rule name and clients in the IoT logs.' },
     { purpose: 'kinesis-write-throttles', signal: single(stream('WriteProvisionedThroughputExceeded', 'Sum')), when: above(0), every: every(FIVE_MINUTES, 1), missing: 'notBreaching', description: 'Kinesis refused writes: IoT does not retry, so the messages went to the quarantine prefix. Raise the shard count (config capacity) or check for a hot partition key.' },
     { purpose: 'kinesis-read-throttles', signal: single(stream('ReadProvisionedThroughputExceeded', 'Sum')), when: above(0), every: every(60, 5, 3), missing: 'notBreaching', description: 'The stream consumers exceed the shared 2 MB/s per-shard read limit in 3 of 5 minutes: every consumer falls behind. Raise the shard count or give the processor an enhanced fan-out consumer.' },
     { purpose: 'readings-table-throttles', signal: tableThrottles(names.readingsTable), when: above(0), every: every(60, 5, 3), missing: 'notBreaching', description: 'DynamoDB throttles the readings table in 3 of 5 minutes: storer batches are retried and the hot tier falls behind.' },
-    { purpose: 'asset-status-table-throttles', signal: tableThrottles(names.assetStatusTable, TABLE_KEYS.assetStatus.lineIndex), when: above(0), every: every(60, 5, 3), missing: 'notBreaching', description: 'DynamoDB throttles the asset status table or its line index in 3 of 5 minutes: the processor retries and alerts slow down.' },
+    { purpose: 'asset-status-table-throttles', signal: tableThrottles(names.assetStatusTable, TABLE_KEYS.assetStatus.lineIndex), when: above(0), every: every(60, 5, 3), missing: 'notBreaching', description: 'DynamoDB throttles the asset status table or its line index in 3 of 5 minutes: the processor retries status writes and alerts slow down, or line listings of the query function (dashboards, npm run query --line) fail.' },
     { purpose: 'detector-state-table-throttles', signal: tableThrottles(names.detectorStateTable), when: above(0), every: every(60, 5, 3), missing: 'notBreaching', description: 'DynamoDB throttles the detector state table in 3 of 5 minutes: the processor retries and alerts slow down.' },
     {
       purpose: 'processor-shard-handoffs',
       signal: single(custom(METRIC_NAMES.shardHandoffs, 'processor', 'Sum')),
-      when: above(capacity.shardCount * ALARM_THRESHOLDS.processorShardHandoffsPerShard),
+      when: above(streamShardCeiling(config, capacity) * ALARM_THRESHOLDS.processorShardHandoffsPerShard),
       every: every(FIFTEEN_MINUTES, 2),
       missing: 'notBreaching',
       description:

@@ -1,4 +1,4 @@
-import { EnvironmentConfig } from './config';
+import { ConfigError, EnvironmentConfig } from './config';
 
 /** Kinesis limits the sizing rests on. */
 export const KINESIS_LIMITS = {
@@ -7,8 +7,21 @@ export const KINESIS_LIMITS = {
   shardWriteRecordsPerSecond: 1_000,
   /** Per shard, out: 2 MB/s shared by every shared-throughput consumer. */
   shardReadBytesPerSecond: 2_097_152,
-  /** Default shard quota per account in sa-east-1 (regions other than us-east-1, us-west-2, eu-west-1). */
-  maxShards: 200,
+  /**
+   * The platform's cap on a provisioned stream. Kinesis itself allows more: its default shard quota outside
+   * us-east-1, us-west-2 and eu-west-1 is 1,000 (or 6,000) shards per account, shared by the account's streams
+   * (AWS, "Quotas and limits - Amazon Kinesis Data Streams", checked 2026-12-03). Lambda binds first: the processor
+   * and the storer each run one invocation per shard, so 200 shards take 400 of the account's default 1,000
+   * concurrent executions and leave the rest to the query functions and other workloads.
+   */
+  maxProvisionedShards: 200,
+  /**
+   * An on-demand stream outside us-east-1, us-west-2 and eu-west-1, so in sa-east-1, scales up to 200 MB/s of
+   * writes and 400 MB/s of reads (same AWS page; more only through a support case). Its shards keep the
+   * per-shard limits above, so that is 200 shards' worth: 200 MiB/s and 200,000 records/s in, 400 MiB/s out to
+   * the shared-throughput readers.
+   */
+  onDemandShardEquivalents: 200,
 } as const;
 
 export const SIZING = {
@@ -59,7 +72,96 @@ export interface CapacityPlan {
 
 const round = (value: number, digits = 3): number => Number(value.toFixed(digits));
 
-/** Derives the shard count; throws when the stream would exceed the quota. */
+/** Shards each limit needs per sensor at steady state: every need is proportional to the sensor count. */
+interface ShardNeedsPerSensor {
+  readonly writeBytes: number;
+  readonly writeRecords: number;
+  readonly reads: number;
+  readonly processing: number;
+}
+
+function shardNeedsPerSensor(capacity: EnvironmentConfig['capacity'], sharedReadConsumers: number): ShardNeedsPerSensor {
+  const recordsPerSecond = capacity.readingsPerSecondPerSensor / capacity.readingsPerMessage;
+  const ingressBytesPerSecond = recordsPerSecond * (capacity.readingsPerMessage * capacity.bytesPerReading + SIZING.envelopeBytesPerRecord);
+  const msPerRecord = SIZING.processorMsPerRecord + SIZING.processorMsPerReading * capacity.readingsPerMessage;
+  return {
+    writeBytes: ingressBytesPerSecond / KINESIS_LIMITS.shardWriteBytesPerSecond,
+    writeRecords: recordsPerSecond / KINESIS_LIMITS.shardWriteRecordsPerSecond,
+    reads: (ingressBytesPerSecond * sharedReadConsumers) / KINESIS_LIMITS.shardReadBytesPerSecond,
+    processing: (recordsPerSecond * msPerRecord) / 1000 / SIZING.processorUtilisation,
+  };
+}
+
+/** Most sensors whose need, `perSensor` x sensors, stays within `limit` (floating point checked both ways). */
+function maxSensorsWithin(limit: number, perSensor: number, need: (sensors: number) => number): number {
+  let sensors = Math.floor(limit / perSensor);
+  while (sensors > 0 && need(sensors) > limit) sensors -= 1;
+  while (need(sensors + 1) <= limit) sensors += 1;
+  return sensors;
+}
+
+/**
+ * The sizing inputs besides the sensor count, as an error names them: the fields that drive a need beyond a
+ * limit, reported on `capacity.sensors` with the most sensors that fit.
+ */
+function drivers(capacity: EnvironmentConfig['capacity']): string {
+  return (
+    `with capacity.readingsPerSecondPerSensor ${capacity.readingsPerSecondPerSensor}, readingsPerMessage ${capacity.readingsPerMessage}, ` +
+    `bytesPerReading ${capacity.bytesPerReading} and headroom ${capacity.headroom}`
+  );
+}
+
+/**
+ * On-demand capacity: AWS scales the stream to its writes, up to KINESIS_LIMITS.onDemandShardEquivalents; the
+ * peak (steady state x headroom) of writes and shared reads must fit. Processing is not a stream limit.
+ */
+function onDemandShardEquivalents(needs: ShardNeedsPerSensor, sensors: number, headroom: number): number {
+  return Math.max(needs.writeBytes, needs.writeRecords, needs.reads) * sensors * headroom;
+}
+
+function checkOnDemand(config: EnvironmentConfig, needs: ShardNeedsPerSensor, sharedReadConsumers: number): void {
+  const { sensors, headroom } = config.capacity;
+  const limit = KINESIS_LIMITS.onDemandShardEquivalents;
+  if (onDemandShardEquivalents(needs, sensors, headroom) <= limit) return;
+  const perSensor = onDemandShardEquivalents(needs, 1, headroom);
+  const ingress = needs.writeBytes * KINESIS_LIMITS.shardWriteBytesPerSecond * sensors * headroom;
+  const records = needs.writeRecords * KINESIS_LIMITS.shardWriteRecordsPerSecond * sensors * headroom;
+  throw new ConfigError(
+    config.sourceFile,
+    'capacity.sensors',
+    sensors,
+    `${drivers(config.capacity)} the stream would take ${round(ingress, 0)} B/s and ${round(records, 0)} records/s in and give ` +
+      `${round(ingress * sharedReadConsumers, 0)} B/s to its ${sharedReadConsumers} shared readers at peak, over what an on-demand stream takes in ${config.region}: ` +
+      `${limit * KINESIS_LIMITS.shardWriteBytesPerSecond} B/s and ${limit * KINESIS_LIMITS.shardWriteRecordsPerSecond} records/s in, ` +
+      `${limit * KINESIS_LIMITS.shardReadBytesPerSecond} B/s out; at most ${maxSensorsWithin(limit, perSensor, (n) => onDemandShardEquivalents(needs, n, headroom))} sensors fit`,
+  );
+}
+
+/** Shards of a provisioned stream: the largest need at peak, at least one. */
+function provisionedShards(needs: ShardNeedsPerSensor, sensors: number, headroom: number): number {
+  return Math.max(1, Math.ceil(Math.max(needs.writeBytes, needs.writeRecords, needs.reads, needs.processing) * sensors * headroom));
+}
+
+function checkProvisioned(config: EnvironmentConfig, needs: ShardNeedsPerSensor, shardCount: number): void {
+  const { sensors, headroom } = config.capacity;
+  const limit = KINESIS_LIMITS.maxProvisionedShards;
+  if (shardCount <= limit) return;
+  const perSensor = Math.max(needs.writeBytes, needs.writeRecords, needs.reads, needs.processing) * headroom;
+  // No pointer to capacity.onDemand: an on-demand stream tops out at the same 200 shards' worth of writes and
+  // reads, and AWS sizes it to the writes, so a processing-bound load would get fewer shards than it needs.
+  throw new ConfigError(
+    config.sourceFile,
+    'capacity.sensors',
+    sensors,
+    `${drivers(config.capacity)} the stream needs ${shardCount} shards, over the platform's ${limit} (the processor and the storer each run one ` +
+      `Lambda invocation per shard); at most ${maxSensorsWithin(limit, perSensor, (n) => provisionedShards(needs, n, headroom))} sensors fit`,
+  );
+}
+
+/**
+ * Derives the shard count; a ConfigError on `capacity.sensors` when the peak is beyond what the stream can
+ * take: the platform's provisioned cap, or the on-demand limits of sa-east-1.
+ */
 export function planCapacity(config: EnvironmentConfig): CapacityPlan {
   const { sensors, readingsPerSecondPerSensor, bytesPerReading, readingsPerMessage, headroom, onDemand } = config.capacity;
   const readingsPerSecond = sensors * readingsPerSecondPerSensor;
@@ -75,13 +177,9 @@ export function planCapacity(config: EnvironmentConfig): CapacityPlan {
   const msPerRecord = SIZING.processorMsPerRecord + SIZING.processorMsPerReading * readingsPerMessage;
   const shardsForProcessing = (recordsPerSecond * msPerRecord) / 1000 / SIZING.processorUtilisation;
   const shardCount = Math.max(1, Math.ceil(Math.max(shardsForWriteBytes, shardsForWriteRecords, shardsForReads, shardsForProcessing) * headroom));
-  if (!onDemand && shardCount > KINESIS_LIMITS.maxShards) {
-    throw new Error(
-      `${config.sourceFile}: capacity: needs ${shardCount} shards, above the sa-east-1 quota of ${KINESIS_LIMITS.maxShards}; ` +
-        'set capacity.onDemand: true or lower the inputs',
-    );
-  }
-
+  const needs = shardNeedsPerSensor(config.capacity, sharedReadConsumers);
+  if (onDemand) checkOnDemand(config, needs, sharedReadConsumers);
+  else checkProvisioned(config, needs, shardCount);
 
   const derivation = [
     `readings/s      = ${sensors} sensors x ${readingsPerSecondPerSensor}/s = ${round(readingsPerSecond)}`,

@@ -16,8 +16,14 @@ export const CONFIG_LIMITS = {
   idPattern: /^[a-z][a-z0-9-]{0,30}$/,
   accountIdPattern: /^[0-9]{12}$/,
   tagValuePattern: /^[A-Za-z0-9 _.:/=+@-]{1,128}$/,
-  emailPattern: /^[^@\s]+@[^@\s]+\.[^@\s]+$/,
+  /**
+   * An address SNS can mail: a dot-atom local part (RFC 5322's atext in dot-separated runs, so no spaces,
+   * commas, quotes or empty runs) of at most 64 characters, and a host name ending in a letters-only
+   * top-level domain; at most 254 characters in all (RFC 5321's path limit).
+   */
+  emailPattern: /^(?=.{1,254}$)(?=[^@]{1,64}@)[A-Za-z0-9!#$%&'*+\/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+\/=?^_`{|}~-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/,
   maxLines: 50,
+  maxEmails: 20,
   hotDays: HOT_RETENTION_DAYS_BOUNDS,
   archiveYears: { min: 1, max: 30 },
   /** Days after arrival a raw record moves to a colder class: from S3's earliest, within the longest retention. */
@@ -65,7 +71,7 @@ export interface EnvironmentConfig {
     readonly readingsPerSecondPerSensor: number;
     readonly bytesPerReading: number;
     readonly readingsPerMessage: number;
-    /** Multiplier over the steady-state need, for bursts and catch-up after an outage. */
+    /** Multiplier over the steady-state need, for bursts and catch-up after an outage. @default 2 */
     readonly headroom: number;
     /** Force on-demand capacity mode instead of the derived shard count. @default false */
     readonly onDemand: boolean;
@@ -101,6 +107,18 @@ export class ConfigError extends Error {
   ) {
     super(`${file}: ${field}: ${describeValue(value)} is not allowed; ${allowed}`);
     this.name = 'ConfigError';
+  }
+}
+
+/**
+ * A file that is not YAML the config can take (a syntax error, a key twice in one mapping): there is no value
+ * to quote, so the message names file, key or position, the problem and what is allowed.
+ */
+export class ConfigSyntaxError extends ConfigError {
+  constructor(file: string, field: string, problem: string, allowed: string) {
+    super(file, field, undefined, allowed);
+    this.message = `${file}: ${field}: ${problem}; ${allowed}`;
+    this.name = 'ConfigSyntaxError';
   }
 }
 
@@ -203,6 +221,52 @@ class FieldReader {
 
 const ID_RULE = 'expected lower-case letters, digits and hyphens, starting with a letter, at most 31 characters';
 
+/** What a file of the config folder must be called: `.yml` or another name would be skipped or mismatch its `environment`. */
+export const CONFIG_FILE_NAME_RULE = 'expected <environment>.yaml, the environment name of lower-case letters, digits and hyphens, starting with a letter, at most 31 characters';
+
+const EMAIL_RULE =
+  "expected an e-mail address local@domain.tld: the local part letters, digits and !#$%&'*+/=?^_`{|}~- in dot-separated runs, " +
+  'at most 64 characters; the domain dot-separated labels of letters, digits and inner hyphens, ending in a top-level domain of letters; at most 254 characters';
+
+/** `time` (epoch ms) as the config writes instants, YYYY-MM-DDTHH:MM:SSZ. */
+function utcSecond(time: number): string {
+  return new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/**
+ * The rule of an instant that must already have happened at synth. Argo CD syncs after synth, so a time valid
+ * then stays valid; the rendered output does not depend on `now`, so synth stays reproducible.
+ */
+function notAfterNow(now: Date, why: string): string {
+  return `expected a time not after now (${utcSecond(now.getTime())}): ${why}`;
+}
+
+/** An alert list's addresses, unique without regard to case: SNS would mail one mailbox twice. */
+function readEmails(file: string, alerts: FieldReader, name: string): string[] {
+  const emails = alerts.list(name, CONFIG_LIMITS.emailPattern, EMAIL_RULE, CONFIG_LIMITS.maxEmails);
+  const seen = new Map<string, string>();
+  for (const email of emails) {
+    const first = seen.get(email.toLowerCase());
+    if (first !== undefined) {
+      throw new ConfigError(file, alerts.field(name), emails, `expected unique addresses; "${first}" and "${email}" differ only in case, one mailbox`);
+    }
+    seen.set(email.toLowerCase(), email);
+  }
+  return emails;
+}
+
+/**
+ * `detection.acknowledge`: times already past. The detector ends the episode open at that time at the first
+ * sample at or after it, so a future (mistyped) time would end a genuine fault that opens before it.
+ */
+function checkAcknowledgements(file: string, detection: ResolvedDetectionSettings, now: Date): void {
+  for (const [assetId, at] of Object.entries(detection.acknowledge)) {
+    if (Date.parse(at) > now.getTime()) {
+      throw new ConfigError(file, `detection.acknowledge.${assetId}`, at, notAfterNow(now, 'the detector would end any episode still open then, such as a genuine fault that starts before it'));
+    }
+  }
+}
+
 /** The `detection` block, checked by the detector's own schema and reported in this file's words. */
 function readDetection(file: string, value: unknown): ResolvedDetectionSettings {
   try {
@@ -214,8 +278,11 @@ function readDetection(file: string, value: unknown): ResolvedDetectionSettings 
   }
 }
 
-/** Validates one parsed config document; `file` is only used in messages. */
-export function parseEnvironmentConfig(file: string, document: unknown): EnvironmentConfig {
+/**
+ * Validates one parsed config document; `file` is only used in messages. `now` is the time instants in the
+ * config must not be after (tests pass a fixed one).
+ */
+export function parseEnvironmentConfig(file: string, document: unknown, now: Date = new Date()): EnvironmentConfig {
   if (document === null || typeof document !== 'object' || Array.isArray(document)) {
     throw new ConfigError(file, '(document)', document, 'expected a YAML mapping');
   }
@@ -227,7 +294,7 @@ export function parseEnvironmentConfig(file: string, document: unknown): Environ
   if (region !== ALLOWED_REGION) throw new DataResidencyError(file, 'region', region);
 
   const environment = root.string('environment', CONFIG_LIMITS.idPattern, ID_RULE);
-  const expectedEnvironment = basename(file).replace(/\.ya?ml$/, '');
+  const expectedEnvironment = basename(file).replace(/\.yaml$/, '');
   if (environment !== expectedEnvironment) {
     throw new ConfigError(file, 'environment', environment, `expected "${expectedEnvironment}", the name of the file`);
   }
@@ -240,10 +307,10 @@ export function parseEnvironmentConfig(file: string, document: unknown): Environ
   ]);
   root.section('detection', DETECTION_SETTING_NAMES);
   const gitops = root.section('gitops', ['repoURL', 'targetRevision']);
-  const emailRule = 'expected an e-mail address';
 
-  const logDays = (retention as FieldReader).number('logDays', { min: 1, max: 3653 }, true);
-  if (!(CONFIG_LIMITS.logDays as readonly number[]).includes(logDays)) {
+  const logDays = retention.raw('logDays');
+  // Only the listed values, whatever the type: a range would wrongly suggest that 10 or 4000 could pass.
+  if (typeof logDays !== 'number' || !(CONFIG_LIMITS.logDays as readonly number[]).includes(logDays)) {
     throw new ConfigError(file, 'retention.logDays', logDays, `expected one of CloudWatch Logs' retention periods: ${CONFIG_LIMITS.logDays.join(', ')}`);
   }
   const hotDays = retention.number('hotDays', CONFIG_LIMITS.hotDays, true);
@@ -264,8 +331,8 @@ export function parseEnvironmentConfig(file: string, document: unknown): Environ
       lines: plant.list('lines', CONFIG_LIMITS.idPattern, ID_RULE, CONFIG_LIMITS.maxLines),
     },
     alerts: {
-      anomalyEmails: alerts.list('anomalyEmails', CONFIG_LIMITS.emailPattern, emailRule, 20),
-      opsEmails: alerts.list('opsEmails', CONFIG_LIMITS.emailPattern, emailRule, 20),
+      anomalyEmails: readEmails(file, alerts, 'anomalyEmails'),
+      opsEmails: readEmails(file, alerts, 'opsEmails'),
     },
     retention: { hotDays, archiveYears, logDays, archiveTiers },
     capacity: {
@@ -296,14 +363,15 @@ export function parseEnvironmentConfig(file: string, document: unknown): Environ
       `with capacity.bytesPerReading ${parsed.capacity.bytesPerReading} a message would be ${messageBytes} bytes, over the ${LIMITS.maxMessageBytes} bytes of the data contract (IoT Core's payload limit); at most ${Math.floor(LIMITS.maxMessageBytes / parsed.capacity.bytesPerReading)} readings of that size fit`,
     );
   }
+  checkAcknowledgements(file, parsed.detection, now);
   const consumerArn = capacity.raw('processorConsumerArn');
   const readsFrom = capacity.raw('processorConsumerReadsFrom');
   if (consumerArn === undefined) {
     if (readsFrom !== undefined) throw new ConfigError(file, 'capacity.processorConsumerReadsFrom', readsFrom, 'allowed only with capacity.processorConsumerArn, the consumer it reads through');
     return parsed;
   }
-  const arn = readProcessorConsumerArn(parsed, consumerArn);
-  return { ...parsed, capacity: { ...parsed.capacity, processorConsumerArn: arn, processorConsumerReadsFrom: readConsumerReadsFrom(file, arn, readsFrom) } };
+  const arn = readProcessorConsumerArn(parsed, consumerArn, now);
+  return { ...parsed, capacity: { ...parsed.capacity, processorConsumerArn: arn, processorConsumerReadsFrom: readConsumerReadsFrom(file, arn, readsFrom, now) } };
 }
 
 /**
@@ -342,16 +410,22 @@ function tierReason(previous: { field: string; storageClass: StorageClass; days:
   return `raw records enter ${previous.storageClass} on day ${previous.days} (${previous.field}) and it bills at least ${STORAGE_CLASS_MINIMUM_DAYS[previous.storageClass]} days`;
 }
 
+/** Epoch ms of the consumer's registration: the last field of its ARN, in seconds. */
+function registrationTime(consumerArn: string): number {
+  return Number(consumerArn.slice(consumerArn.lastIndexOf(':') + 1)) * 1000;
+}
+
 /**
  * `capacity.processorConsumerReadsFrom`: a valid UTC time, not before the consumer was registered (the ARN's
- * last field), which catches a mistyped date before it makes the new mapping re-read days of the stream.
+ * last field), which catches a mistyped date before it makes the new mapping re-read days of the stream, and
+ * not after now, since AWS refuses a mapping that starts AT_TIMESTAMP in the future.
  */
-function readConsumerReadsFrom(file: string, consumerArn: string, value: unknown): string {
+function readConsumerReadsFrom(file: string, consumerArn: string, value: unknown, now: Date): string {
   const field = 'capacity.processorConsumerReadsFrom';
-  const registeredAt = Number(consumerArn.slice(consumerArn.lastIndexOf(':') + 1)) * 1000;
-  const registered = new Date(registeredAt).toISOString().replace('.000Z', 'Z');
-  const allowed = `expected the UTC time of the change that sets capacity.processorConsumerArn, as YYYY-MM-DDTHH:MM:SSZ, not before the consumer's registration (${registered})`;
+  const registeredAt = registrationTime(consumerArn);
+  const allowed = `expected the UTC time of the change that sets capacity.processorConsumerArn, as YYYY-MM-DDTHH:MM:SSZ, not before the consumer's registration (${utcSecond(registeredAt)})`;
   if (!isUtcTime(value) || Date.parse(value) < registeredAt) throw new ConfigError(file, field, value, allowed);
+  if (Date.parse(value) > now.getTime()) throw new ConfigError(file, field, value, notAfterNow(now, 'AWS refuses a mapping that starts reading AT_TIMESTAMP in the future'));
   return value;
 }
 
@@ -362,7 +436,7 @@ const CONSUMER_ARN = /^arn:aws:kinesis:([a-z0-9-]+):\d{12}:stream\/[A-Za-z0-9_.-
  * `capacity.processorConsumerArn`: only beside `processorFanOut` (which registers the consumer it names),
  * and exactly this environment's processor consumer on its stream, in sa-east-1.
  */
-function readProcessorConsumerArn(config: EnvironmentConfig, value: unknown): string {
+function readProcessorConsumerArn(config: EnvironmentConfig, value: unknown, now: Date): string {
   const field = 'capacity.processorConsumerArn';
   if (!config.capacity.processorFanOut) {
     throw new ConfigError(config.sourceFile, field, value, 'allowed only with capacity.processorFanOut: true, which registers the consumer it names');
@@ -373,6 +447,10 @@ function readProcessorConsumerArn(config: EnvironmentConfig, value: unknown): st
   if (match === null) throw new ConfigError(config.sourceFile, field, value, `expected a Kinesis stream consumer ARN: ${expected}`);
   if (match[1] !== ALLOWED_REGION) throw new DataResidencyError(config.sourceFile, field, value);
   if (!(value as string).startsWith(prefix)) throw new ConfigError(config.sourceFile, field, value, `expected this environment's processor consumer: ${expected}`);
+  // A registration after now is no ARN AWS has issued: a mistyped epoch.
+  if (registrationTime(value as string) > now.getTime()) {
+    throw new ConfigError(config.sourceFile, field, value, notAfterNow(now, `the ARN ends in the consumer's registration time (${utcSecond(registrationTime(value as string))}), copied from a registered consumer`));
+  }
   return value as string;
 }
 

@@ -61,6 +61,14 @@ export const ALARM_THRESHOLDS = {
 export const FIVE_MINUTES = 300;
 
 /**
+ * How many shards an on-demand Kinesis stream holds, which AWS decides (Kinesis developer guide, "Choose
+ * the data stream capacity mode"): a new one starts with the write capacity of 4 shards (4 MB/s, 4,000
+ * records/s), and it splits a shard whose writes pass 500 KB/s, half a shard's limit, so at a steady peak
+ * it holds about twice the shards those writes need. A stream switched from provisioned keeps its shards.
+ */
+export const KINESIS_ON_DEMAND = { initialShards: 4, shardsPerWriteShard: 2 } as const;
+
+/**
  * What both stream functions (and their mappings) do with the platform key, per service they call;
  * the processor adds SNS (STREAM_PUBLISHER_KEY_USE).
  */

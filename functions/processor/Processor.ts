@@ -388,7 +388,9 @@ export class Processor {
     metrics.addMetric(METRIC_NAMES.shardHandoffs, MetricUnit.Count, summary.shardHandoff ? 1 : 0);
     metrics.addMetric(METRIC_NAMES.recordsRetried, MetricUnit.Count, summary.response.batchItemFailures.length);
     metrics.addMetric(METRIC_NAMES.batchDuration, MetricUnit.Milliseconds, endedAt - batch.startedAt);
-    for (const latency of quantileSample(summary.newest.map((ts) => endedAt - ts), MAX_LATENCY_VALUES)) {
+    // A device clock ahead of ours (the contract allows minutes) reads as 0: CloudWatch gives no percentile for
+    // a period holding one negative value, so one skewed device would blank the plant's latency graph.
+    for (const latency of quantileSample(summary.newest.map((ts) => Math.max(0, endedAt - ts)), MAX_LATENCY_VALUES)) {
       metrics.addMetric(METRIC_NAMES.endToEndLatency, MetricUnit.Milliseconds, latency);
     }
     metrics.publishStoredMetrics();

@@ -24,7 +24,8 @@ function priced(id: string, service: CostService, item: string, quantity: number
 function alarmMetricCount(row: AlarmRow): number {
   if (row.signal.kind === 'metric') return 1;
   if (row.signal.kind === 'expression') return Object.keys(row.signal.inputs).length;
-  // The IoT rule queries sum one rule's metric over its action types: one Kinesis action, one series.
+  // The IoT rule queries sum one rule's metric over its action types (one Kinesis action, one series); the
+  // RuleNotFound query one series per unknown rule name, normally none: counted as one.
   return 1;
 }
 

@@ -21,7 +21,7 @@ import { ArchiveChart, FIREHOSE_BUFFERING } from '../../charts/archive';
 import { READ_RESTORED_GLACIER_OBJECTS } from '../../charts/constructs/ProjectedJsonTable';
 import { telemetrySql } from '../../charts/lib/telemetrySql';
 import { rawTransitions } from '../../charts/lib/rawTransitions';
-import { QUARANTINE_TRANSITIONS } from '../../charts/storage';
+import { FUNCTION_QUARANTINE_TRANSITIONS } from '../../charts/storage';
 import { LIMITS, QUARANTINE_REASONS } from '../../functions/shared/constants';
 import { CircuitBreaker } from '../../functions/shared/CircuitBreaker';
 import { Deadline } from '../../functions/shared/Deadline';
@@ -127,7 +127,7 @@ describe('AnalyticsChart', () => {
     expect(rawTransitions(config.retention.archiveTiers).map((step) => step.storageClass).filter((storageClass) => skipped.includes(storageClass))).toEqual(['DEEP_ARCHIVE']);
     expect(READ_RESTORED_GLACIER_OBJECTS).toBe('read_restored_glacier_objects');
     expect(tableOf(objects, 'glue-raw-records-dev').parameters[READ_RESTORED_GLACIER_OBJECTS]).toBe('true');
-    expect(QUARANTINE_TRANSITIONS).toEqual([]);
+    expect(FUNCTION_QUARANTINE_TRANSITIONS).toEqual([]);
     expect(tableOf(objects, 'glue-quarantine-records-dev').parameters).not.toHaveProperty(READ_RESTORED_GLACIER_OBJECTS);
     // The restored objects are read by engine version 3 only: the workgroup's.
     expect((findObject(objects, 'Workgroup').spec as { forProvider: { configuration: { engineVersion: unknown } } }).forProvider.configuration.engineVersion).toEqual({ selectedEngineVersion: 'Athena engine version 3' });
@@ -268,7 +268,8 @@ describe('the archive in DuckDB: tables and named queries on objects laid out as
     firehoseObject(objectAt, lines, part);
     return part + 1;
   }
-  const quarantined: { source: string; reason: string; arrival: number }[] = [];
+  /** Each quarantined object written, with the record it is of (shard and sequence number). */
+  const quarantined: { source: string; reason: string; arrival: number; record: string }[] = [];
 
   beforeAll(async () => {
     // Two hours around midnight of DAY_START: two assets at 1 reading/10 s, one in five readings UNCERTAIN, one in seven BAD.
@@ -346,7 +347,23 @@ describe('the archive in DuckDB: tables and named queries on objects laid out as
         const arrival = DAY_START + (index - 1) * HOUR + 5;
         const origin = kinesisOrigin({ index, sequenceNumber: `4965000000000000000000000000000000000000000000000000000${index}`, arrivedAt: arrival, streamArn: names.streamArn });
         await writer.write({ origin, reason, detail: `detail ${index}`, data: Buffer.from('{not json').toString('base64') }, new Deadline(lambdaContext()));
-        quarantined.push({ source, reason, arrival });
+        quarantined.push({ source, reason, arrival, record: `${origin.shardId}/${origin.sequenceNumber}` });
+      }
+    }
+    // The storer's overflow (functions/storer/BucketWriter.ts): one object per record and full bucket. A record with
+    // readings set aside in two full buckets is two objects of one record; the same sequence number on another shard
+    // is another record.
+    const storer = new QuarantineWriter({ s3, bucket: names.archiveBucket, functionName: 'storer', breaker: new CircuitBreaker('s3', { openMs: 1000 }) });
+    const overflowArrival = DAY_START + 2 * HOUR + 5;
+    const overflowMinute = DAY_START + 2 * HOUR;
+    const overflowSequence = '49650000000000000000000000000000000000000000000000000009';
+    for (const [shardId, sensorIds] of [['shardId-000000000000', ['pump-07#temperature', 'pump-07#pressure']], ['shardId-000000000001', ['press-02#temperature']]] as const) {
+      const origin = kinesisOrigin({ shardId, sequenceNumber: overflowSequence, arrivedAt: overflowArrival, streamArn: names.streamArn });
+      for (const sensorId of sensorIds) {
+        const data = Buffer.from(JSON.stringify({ sensorId, minute: overflowMinute, readings: [] })).toString('base64');
+        const part = `overflow-${sensorId}-${overflowMinute}`;
+        await storer.write({ origin, reason: QUARANTINE_REASONS.bucketFull, detail: `bucket ${sensorId} is full`, data, part }, new Deadline(lambdaContext()));
+        quarantined.push({ source: 'storer', reason: QUARANTINE_REASONS.bucketFull, arrival: overflowArrival, record: `${shardId}/${overflowSequence}` });
       }
     }
     for (const put of puts) {
@@ -526,12 +543,17 @@ describe('the archive in DuckDB: tables and named queries on objects laid out as
     expect(got).toEqual(want);
   });
 
-  test('quarantine-counts: per function and reason, for the day of arrival', async () => {
+  test('quarantine-counts: records, not objects, per function and reason, for the day of arrival', async () => {
     const got = await rows(named('quarantine-counts'), parametersOf('quarantine-counts', '2026-01-02'));
-    const counts = new Map<string, number>();
-    for (const entry of quarantined.filter((q) => inDay(q.arrival))) counts.set(`${entry.source}|${entry.reason}`, (counts.get(`${entry.source}|${entry.reason}`) ?? 0) + 1);
-    expect(got).toEqual([...counts.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, records]) => ({ source: key.split('|')[0], reason: key.split('|')[1], records: String(records) })));
+    const records = new Map<string, Set<string>>();
+    for (const entry of quarantined.filter((q) => inDay(q.arrival))) {
+      const key = `${entry.source}|${entry.reason}`;
+      records.set(key, (records.get(key) ?? new Set<string>()).add(entry.record));
+    }
+    expect(got).toEqual([...records.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, of]) => ({ source: key.split('|')[0], reason: key.split('|')[1], records: String(of.size) })));
     expect(got.length).toBeGreaterThan(2);
+    // Three BUCKET_FULL objects, of two records.
+    expect(got.find((row) => row.reason === QUARANTINE_REASONS.bucketFull)).toEqual({ source: 'storer', reason: QUARANTINE_REASONS.bucketFull, records: '2' });
   });
 
   test('every execution parameter gets its type from the SQL: a day is CAST(? AS DATE), never a number or text meeting a partition column', () => {

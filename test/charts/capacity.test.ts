@@ -1,5 +1,5 @@
 import { planCapacity } from '../../charts/lib/capacity';
-import { EnvironmentConfig } from '../../charts/lib/config';
+import { ConfigError, EnvironmentConfig } from '../../charts/lib/config';
 import { loadEnvironmentConfig } from '../../charts/lib/loadEnvironmentConfig';
 import { fanOutStageProps } from '../helpers/platform';
 
@@ -56,10 +56,49 @@ describe('capacity plan', () => {
     expect(plan.derivation).toContain('shards (process)= 400 x 25.1 ms / 1000 / 0.5 utilisation = 20.08 (one processor batch per shard at a time)');
   });
 
-  test('beyond the shard quota synth asks for on-demand mode', () => {
-    expect(() => planCapacity(withCapacity({ sensors: 1_000_000, readingsPerSecondPerSensor: 10 }))).toThrow(
-      /^config\/dev\.yaml: capacity: needs \d+ shards, above the sa-east-1 quota of 200; set capacity.onDemand: true or lower the inputs$/,
+  test('beyond the platform\'s 200 provisioned shards a ConfigError names the driving fields and the most sensors that fit', () => {
+    const attempt = () => planCapacity(withCapacity({ sensors: 1_000_000, readingsPerSecondPerSensor: 10 }));
+    expect(attempt).toThrow(ConfigError);
+    // 1,000,000 x 10 / 8 = 1,250,000 records/s of 970 B, read by 3: 3,468.2 shards x 2 headroom -> 3469 (the reads bind).
+    expect(attempt).toThrow(
+      new Error(
+        'config/dev.yaml: capacity.sensors: value 1000000 is not allowed; with capacity.readingsPerSecondPerSensor 10, readingsPerMessage 8, bytesPerReading 90 and headroom 2 ' +
+          "the stream needs 3469 shards, over the platform's 200 (the processor and the storer each run one Lambda invocation per shard); at most 57653 sensors fit",
+      ),
     );
-    expect(planCapacity(withCapacity({ sensors: 1_000_000, readingsPerSecondPerSensor: 10, onDemand: true })).streamMode).toBe('ON_DEMAND');
+    expect(planCapacity(withCapacity({ sensors: 57_653, readingsPerSecondPerSensor: 10 })).shardCount).toBe(200);
+    expect(() => planCapacity(withCapacity({ sensors: 57_654, readingsPerSecondPerSensor: 10 }))).toThrow(/needs 201 shards/);
+  });
+
+  test('a processing-bound load beyond 200 shards is refused too, without pointing to on-demand mode, which sizes to the writes', () => {
+    // 200,000 sensors packing 500 readings: 400 records/s, 20.08 processing shards x 10 headroom -> 201; writes and reads need 47.2.
+    expect(() => planCapacity(withCapacity({ sensors: 200_000, readingsPerMessage: 500, bytesPerReading: 16, headroom: 10 }))).toThrow(
+      new Error(
+        'config/dev.yaml: capacity.sensors: value 200000 is not allowed; with capacity.readingsPerSecondPerSensor 1, readingsPerMessage 500, bytesPerReading 16 and headroom 10 ' +
+          "the stream needs 201 shards, over the platform's 200 (the processor and the storer each run one Lambda invocation per shard); at most 199203 sensors fit",
+      ),
+    );
+  });
+
+  test('on-demand mode is bounded by what an on-demand stream takes in sa-east-1', () => {
+    // 200 shards' worth: 200 MiB/s and 200,000 records/s in, 400 MiB/s out to the shared readers.
+    expect(planCapacity(withCapacity({ sensors: 57_653, readingsPerSecondPerSensor: 10, onDemand: true })).streamMode).toBe('ON_DEMAND');
+    const attempt = () => planCapacity(withCapacity({ sensors: 1_000_000, readingsPerSecondPerSensor: 100, onDemand: true }));
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(
+      new Error(
+        'config/dev.yaml: capacity.sensors: value 1000000 is not allowed; with capacity.readingsPerSecondPerSensor 100, readingsPerMessage 8, bytesPerReading 90 and headroom 2 ' +
+          'the stream would take 24250000000 B/s and 25000000 records/s in and give 72750000000 B/s to its 3 shared readers at peak, over what an on-demand stream takes in sa-east-1: ' +
+          '209715200 B/s and 200000 records/s in, 419430400 B/s out; at most 5765 sensors fit',
+      ),
+    );
+    expect(() => planCapacity(withCapacity({ sensors: 57_654, readingsPerSecondPerSensor: 10, onDemand: true }))).toThrow(/at most 57653 sensors fit$/);
+  });
+
+  test('a record-bound on-demand load is held to 200,000 records/s at peak', () => {
+    // One 16-byte reading per message: 100,000 records/s x 2 headroom is the limit exactly; one sensor more is over it.
+    const recordBound = { readingsPerSecondPerSensor: 1, readingsPerMessage: 1, bytesPerReading: 16, onDemand: true };
+    expect(planCapacity(withCapacity({ ...recordBound, sensors: 100_000 })).recordsPerSecond).toBe(100_000);
+    expect(() => planCapacity(withCapacity({ ...recordBound, sensors: 100_001 }))).toThrow(/200002 records\/s in .* at most 100000 sensors fit$/);
   });
 });

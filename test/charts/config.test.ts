@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { ConfigError, DataResidencyError, parseEnvironmentConfig } from '../../charts/lib/config';
+import { ConfigError, ConfigSyntaxError, DataResidencyError, parseEnvironmentConfig } from '../../charts/lib/config';
 import { listEnvironments } from '../../charts/lib/listEnvironments';
 import { loadEnvironmentConfig } from '../../charts/lib/loadEnvironmentConfig';
 import { LIMITS } from '../../functions/shared/constants';
@@ -23,7 +24,30 @@ function withField(path: string, value: unknown): Document {
   return document;
 }
 
-const parseDev = (document: unknown) => parseEnvironmentConfig('config/dev.yaml', document);
+/** The time the config's instants are checked against: fixed, so no expected message depends on the clock. */
+const NOW = new Date('2026-12-03T12:00:00Z');
+
+const parseDev = (document: unknown) => parseEnvironmentConfig('config/dev.yaml', document, NOW);
+
+const FILE_NAME_RULE = 'expected <environment>.yaml, the environment name of lower-case letters, digits and hyphens, starting with a letter, at most 31 characters';
+const EMAIL_RULE =
+  "expected an e-mail address local@domain.tld: the local part letters, digits and !#$%&'*+/=?^_`{|}~- in dot-separated runs, " +
+  'at most 64 characters; the domain dot-separated labels of letters, digits and inner hyphens, ending in a top-level domain of letters; at most 254 characters';
+const LOG_DAYS_RULE = "expected one of CloudWatch Logs' retention periods: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653";
+
+/** A config folder (named config/, as the messages show it) holding dev.yaml and `files`; removed after `use`. */
+function withConfigFolder(files: Record<string, string>, use: (configDir: string) => void): void {
+  const root = mkdtempSync(join(tmpdir(), 'config-test-'));
+  try {
+    const configDir = join(root, 'config');
+    mkdirSync(configDir);
+    copyFileSync(join(__dirname, '..', '..', 'config', 'dev.yaml'), join(configDir, 'dev.yaml'));
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(configDir, name), text);
+    use(configDir);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
 
 describe('environment config', () => {
   test('dev and prod load and validate', () => {
@@ -62,8 +86,13 @@ describe('environment config', () => {
     ['capacity.sensors', null, 'config/dev.yaml: capacity.sensors: empty value is not allowed; expected an integer from 1 to 1000000'],
     ['capacity.readingsPerMessage', 501, 'config/dev.yaml: capacity.readingsPerMessage: value 501 is not allowed; expected an integer from 1 to 500'],
     ['capacity.headroom', 'lots', 'config/dev.yaml: capacity.headroom: value "lots" is not allowed; expected a number from 1 to 10'],
-    ['retention.logDays', 10, 'config/dev.yaml: retention.logDays: value 10 is not allowed; expected one of CloudWatch Logs\' retention periods: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653'],
-    ['alerts.opsEmails', ['not-an-address'], 'config/dev.yaml: alerts.opsEmails[0]: value "not-an-address" is not allowed; expected an e-mail address'],
+    ['retention.logDays', 10, `config/dev.yaml: retention.logDays: value 10 is not allowed; ${LOG_DAYS_RULE}`],
+    // Out of range or not a number: the same list, never a range that suggests 10 or 4000 could pass.
+    ['retention.logDays', 0, `config/dev.yaml: retention.logDays: value 0 is not allowed; ${LOG_DAYS_RULE}`],
+    ['retention.logDays', 4000, `config/dev.yaml: retention.logDays: value 4000 is not allowed; ${LOG_DAYS_RULE}`],
+    ['retention.logDays', '30', `config/dev.yaml: retention.logDays: value "30" is not allowed; ${LOG_DAYS_RULE}`],
+    ['retention.logDays', undefined, `config/dev.yaml: retention.logDays: missing value is not allowed; ${LOG_DAYS_RULE}`],
+    ['alerts.opsEmails', ['not-an-address'], `config/dev.yaml: alerts.opsEmails[0]: value "not-an-address" is not allowed; ${EMAIL_RULE}`],
     ['alerts.anomalyEmails', [], 'config/dev.yaml: alerts.anomalyEmails: value [] is not allowed; expected a list of 1 to 20 entries'],
     ['plant.lines', ['line-a', 'line-a'], 'config/dev.yaml: plant.lines: value ["line-a","line-a"] is not allowed; expected unique entries'],
     ['detection.limits', { temperature: { min: 5, max: 1 } }, 'config/dev.yaml: detection.limits.temperature.min: value 5 is not allowed; expected min below max (1)'],
@@ -134,8 +163,107 @@ describe('environment config', () => {
     expect(parseDev(document).retention.archiveYears).toBe(1);
   });
 
+  test.each([
+    ['a,b@c..d'],
+    ['ops..team@example.com'],
+    ['.ops@example.com'],
+    ['ops.@example.com'],
+    ['ops team@example.com'],
+    ['"ops"@example.com'],
+    ['ops@example'],
+    ['ops@example..com'],
+    ['ops@-example.com'],
+    ['ops@example.c0m'],
+    ['ops@example.com,oncall@example.com'],
+    [`${'a'.repeat(65)}@example.com`],
+  ])('the e-mail address %j is refused', (address) => {
+    expect(() => parseDev(withField('alerts.opsEmails', [address]))).toThrow(new Error(`config/dev.yaml: alerts.opsEmails[0]: value ${JSON.stringify(address)} is not allowed; ${EMAIL_RULE}`));
+  });
+
+  test('e-mail addresses of every usual form are taken', () => {
+    const addresses = ['ops@example.com', 'first.last+alerts@plant-sp.example.com.br', "o'neil_ops@example.io", `${'a'.repeat(64)}@example.com`];
+    expect(parseDev(withField('alerts.opsEmails', addresses)).alerts.opsEmails).toEqual(addresses);
+  });
+
+  test('addresses that differ only in case are one mailbox, so one list may hold only one of them', () => {
+    expect(() => parseDev(withField('alerts.opsEmails', ['ops@example.com', 'OPS@Example.com']))).toThrow(
+      new ConfigError('config/dev.yaml', 'alerts.opsEmails', ['ops@example.com', 'OPS@Example.com'], 'expected unique addresses; "ops@example.com" and "OPS@Example.com" differ only in case, one mailbox'),
+    );
+    // Each topic mails its own list: the same address on both is two subscriptions, as intended.
+    const both = withField('alerts.opsEmails', ['ops@example.com']);
+    (both.alerts as Document).anomalyEmails = ['OPS@example.com'];
+    expect(parseDev(both).alerts).toEqual({ anomalyEmails: ['OPS@example.com'], opsEmails: ['ops@example.com'] });
+  });
+
+  test('an acknowledgement must not be after now: a future time would end an episode that is a genuine fault', () => {
+    const acknowledged = (at: string) => parseDev(withField('detection', { ...(devDocument().detection as Document), acknowledge: { 'pump-07': at } }));
+    expect(acknowledged('2026-12-03T12:00:00Z').detection.acknowledge).toEqual({ 'pump-07': '2026-12-03T12:00:00Z' });
+    const attempt = () => acknowledged('2026-12-03T12:00:01Z');
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(
+      new Error(
+        'config/dev.yaml: detection.acknowledge.pump-07: value "2026-12-03T12:00:01Z" is not allowed; expected a time not after now (2026-12-03T12:00:00Z): ' +
+          'the detector would end any episode still open then, such as a genuine fault that starts before it',
+      ),
+    );
+  });
+
+  test('a relearn request may be in the future: it schedules the new warm-up', () => {
+    const document = withField('detection', { ...(devDocument().detection as Document), relearn: { 'pump-07': '2099-01-01T06:00:00Z' } });
+    expect(parseDev(document).detection.relearn).toEqual({ 'pump-07': '2099-01-01T06:00:00Z' });
+  });
+
   test('a document that is not a mapping is refused', () => {
     expect(() => parseDev(['a'])).toThrow(new Error('config/dev.yaml: (document): value ["a"] is not allowed; expected a YAML mapping'));
+  });
+});
+
+describe('config files', () => {
+  test.each([
+    ['staging.yml', 'config/staging.yml: (file name): value "staging.yml" is not allowed'],
+    ['Stage.yaml', 'config/Stage.yaml: (file name): value "Stage.yaml" is not allowed'],
+    ['qa_1.yaml', 'config/qa_1.yaml: (file name): value "qa_1.yaml" is not allowed'],
+    ['prod.YAML', 'config/prod.YAML: (file name): value "prod.YAML" is not allowed'],
+  ])('%s is refused, not skipped: its environment would silently not render', (name, message) => {
+    withConfigFolder({ [name]: 'environment: staging\n' }, (configDir) => {
+      const attempt = () => listEnvironments(configDir);
+      expect(attempt).toThrow(ConfigError);
+      expect(attempt).toThrow(new Error(`${message}; ${FILE_NAME_RULE}`));
+      // Loading any environment lists the folder first (in the message of an unknown one, or here), so it fails alike.
+      expect(() => loadEnvironmentConfig('stage', configDir)).toThrow(new Error(`${message}; ${FILE_NAME_RULE}`));
+    });
+  });
+
+  test('files that are not YAML are left alone', () => {
+    withConfigFolder({ 'README.md': '# notes\n', '.gitkeep': '' }, (configDir) => expect(listEnvironments(configDir)).toEqual(['dev']));
+  });
+
+  test('a key written twice is named with its line and the line of the first, not quoted as a value', () => {
+    const dev = readFileSync(join(__dirname, '..', '..', 'config', 'dev.yaml'), 'utf8');
+    const lines = dev.split('\n');
+    const suffixLine = lines.indexOf('suffix: dev') + 1;
+    const headroomLine = lines.indexOf('  headroom: 2') + 1;
+    withConfigFolder({ 'dev.yaml': `${dev}suffix: dev2\n` }, (configDir) => {
+      const attempt = () => loadEnvironmentConfig('dev', configDir, NOW);
+      expect(attempt).toThrow(ConfigSyntaxError);
+      expect(attempt).toThrow(
+        new Error(`config/dev.yaml: suffix: key repeated at line ${lines.length}, column 1, first written at line ${suffixLine}; expected valid YAML, each key once in its mapping`),
+      );
+    });
+    const nested = dev.replace('  headroom: 2\n', '  headroom: 2\n  headroom: 3\n');
+    withConfigFolder({ 'dev.yaml': nested }, (configDir) => {
+      expect(() => loadEnvironmentConfig('dev', configDir, NOW)).toThrow(
+        new Error(`config/dev.yaml: capacity.headroom: key repeated at line ${headroomLine + 1}, column 3, first written at line ${headroomLine}; expected valid YAML, each key once in its mapping`),
+      );
+    });
+  });
+
+  test('other YAML errors name the line and column', () => {
+    withConfigFolder({ 'dev.yaml': 'environment: dev\nsuffix: "dev\n' }, (configDir) => {
+      const attempt = () => loadEnvironmentConfig('dev', configDir, NOW);
+      expect(attempt).toThrow(ConfigError);
+      expect(attempt).toThrow(new Error('config/dev.yaml: (document): Missing closing "quote at line 3, column 1; expected valid YAML'));
+    });
   });
 });
 
@@ -152,6 +280,13 @@ describe('the processor\'s enhanced fan-out consumer', () => {
   const expectedArn = `${prefix}<registration time in epoch seconds>, as the StreamConsumer's status.atProvider.arn shows it`;
   const readsFromRule =
     "expected the UTC time of the change that sets capacity.processorConsumerArn, as YYYY-MM-DDTHH:MM:SSZ, not before the consumer's registration (2026-12-01T12:00:00Z)";
+
+  test('reads from a time up to now, registered up to now', () => {
+    const atNow = `${prefix}${NOW.getTime() / 1000}`;
+    expect(parseDev(withCapacity({ processorFanOut: true, processorConsumerArn: atNow, processorConsumerReadsFrom: '2026-12-03T12:00:00Z' })).capacity.processorConsumerReadsFrom).toBe(
+      '2026-12-03T12:00:00Z',
+    );
+  });
 
   test('is off by default; step 1 registers it, step 2 records its ARN and where the new mapping starts', () => {
     expect(loadEnvironmentConfig('dev').capacity).toMatchObject({ processorFanOut: false, processorConsumerArn: undefined, processorConsumerReadsFrom: undefined });
@@ -185,6 +320,21 @@ describe('the processor\'s enhanced fan-out consumer', () => {
     [{ processorFanOut: true, processorConsumerArn: arn, processorConsumerReadsFrom: '2026-12-01 12:05' }, `config/dev.yaml: capacity.processorConsumerReadsFrom: value "2026-12-01 12:05" is not allowed; ${readsFromRule}`],
     [{ processorFanOut: true, processorConsumerArn: arn, processorConsumerReadsFrom: '2026-11-31T12:05:00Z' }, `config/dev.yaml: capacity.processorConsumerReadsFrom: value "2026-11-31T12:05:00Z" is not allowed; ${readsFromRule}`],
     [{ processorFanOut: true, processorConsumerArn: arn, processorConsumerReadsFrom: '2026-12-01T11:59:59Z' }, `config/dev.yaml: capacity.processorConsumerReadsFrom: value "2026-12-01T11:59:59Z" is not allowed; ${readsFromRule}`],
+    // AWS refuses a mapping that starts AT_TIMESTAMP in the future: refused at load, against NOW (2026-12-03T12:00:00Z).
+    [
+      { processorFanOut: true, processorConsumerArn: arn, processorConsumerReadsFrom: '2099-01-01T00:00:00Z' },
+      'config/dev.yaml: capacity.processorConsumerReadsFrom: value "2099-01-01T00:00:00Z" is not allowed; expected a time not after now (2026-12-03T12:00:00Z): AWS refuses a mapping that starts reading AT_TIMESTAMP in the future',
+    ],
+    [
+      { processorFanOut: true, processorConsumerArn: arn, processorConsumerReadsFrom: '2026-12-03T12:00:01Z' },
+      'config/dev.yaml: capacity.processorConsumerReadsFrom: value "2026-12-03T12:00:01Z" is not allowed; expected a time not after now (2026-12-03T12:00:00Z): AWS refuses a mapping that starts reading AT_TIMESTAMP in the future',
+    ],
+    // 4102444800: 2100-01-01T00:00:00Z, an epoch no registered consumer has yet.
+    [
+      { processorFanOut: true, processorConsumerArn: `${prefix}4102444800`, processorConsumerReadsFrom: '2100-01-01T00:00:00Z' },
+      `config/dev.yaml: capacity.processorConsumerArn: value "${prefix}4102444800" is not allowed; expected a time not after now (2026-12-03T12:00:00Z): ` +
+        "the ARN ends in the consumer's registration time (2100-01-01T00:00:00Z), copied from a registered consumer",
+    ],
   ])('%j is refused with a message naming the field, the value and what is allowed', (fields, message) => {
     const attempt = () => parseDev(withCapacity(fields));
     expect(attempt).toThrow(ConfigError);

@@ -167,6 +167,16 @@ describe('GrafanaChart', () => {
     for (const metric of ['ReadingsProcessed', 'ReadingsStored', 'RecordsQuarantined', 'AlertsPublished', 'EndToEndLatency', 'BatchDuration']) expect(read).toContain(`PlantTelemetry/dev:${metric}`);
   });
 
+  it("shows beside the dead-letter queue the given-up batches each function's mapping could not send to it", () => {
+    const dashboard = JSON.parse(dashboardText(render('dev'))) as Dashboard;
+    const queue = dashboard.panels.find((panel) => panel.title === 'Dead-letter queue');
+    expect(queue?.targets.map((target) => `${target.namespace}:${target.metricName}:${Object.values(target.dimensions).join(',')}:${target.statistic}`)).toEqual([
+      'AWS/SQS:ApproximateNumberOfMessagesVisible:sqs-stream-dlq-dev:Maximum',
+      'AWS/Lambda:DestinationDeliveryFailures:lambda-processor-dev:Sum',
+      'AWS/Lambda:DestinationDeliveryFailures:lambda-storer-dev:Sum',
+    ]);
+  });
+
   it('prints the JSON indented with sorted keys, the same on every synth, no line over 1,000 characters', () => {
     const text = dashboardText(render('prod'));
     expect(text).toBe(stableJson(JSON.parse(text) as Json));

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Testing } from 'cdk8s';
 import { loadEnvironmentConfig } from '../../charts/lib/loadEnvironmentConfig';
 import { crossplaneSpec } from '../../charts/lib/crossplaneSpec';
@@ -8,6 +10,7 @@ import { presenceSql } from '../../charts/lib/presenceSql';
 import { telemetrySql } from '../../charts/lib/telemetrySql';
 import { findObject, inlineStatements, platformProps, PolicyStatement, RenderedObject, synthChart, trustStatements } from '../helpers/platform';
 
+const MANIFESTS = resolve(__dirname, '../../manifests');
 const render = (environment = 'dev'): RenderedObject[] => synthChart((app, props) => new IngestionChart(app, 'ingestion', props), environment);
 
 const statementsOf = (role: RenderedObject): PolicyStatement[] => inlineStatements(role);
@@ -56,6 +59,18 @@ describe('IngestionChart', () => {
         expect(annotations).toMatchObject({ 'services.k8s.aws/region': 'sa-east-1', 'services.k8s.aws/deletion-policy': 'delete' });
         expect(annotations['argocd.argoproj.io/sync-wave']).toBe('1');
       }
+    }
+  });
+
+  test('the IoT log group, which IoT Core creates itself once logging is on, is adopted if it exists; nothing else is', () => {
+    const adopting = (object: RenderedObject): boolean => object.metadata.annotations?.['services.k8s.aws/adoption-policy'] !== undefined;
+    expect(findObject(objects, 'LogGroup', 'logs-iot-dev').metadata.annotations).toMatchObject({ 'services.k8s.aws/adoption-policy': 'adopt-or-create' });
+    expect(objects.filter(adopting).map((object) => object.kind)).toEqual(['LogGroup']);
+    // Across every environment's rendering: an adopted resource is one the platform may not have made.
+    for (const environment of ['dev', 'prod']) {
+      const files = readdirSync(join(MANIFESTS, environment)).filter((file) => file.endsWith('.yaml'));
+      const annotated = files.flatMap((file) => readFileSync(join(MANIFESTS, environment, file), 'utf8').match(/services\.k8s\.aws\/adoption-policy/g) ?? []);
+      expect(annotated).toHaveLength(1);
     }
   });
 

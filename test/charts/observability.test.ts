@@ -4,6 +4,7 @@ import { ALARM_THRESHOLDS } from '../../charts/lib/constants';
 import { anomalyStormThreshold } from '../../charts/lib/anomalyStormThreshold';
 import { quarantineThreshold } from '../../charts/lib/quarantineThreshold';
 import { ObservabilityChart } from '../../charts/observability';
+import { FUNCTION_SETTINGS } from '../../charts/processing';
 import { alarmState, metricKey } from '../helpers/alarmEvaluator';
 import { findObject, platformProps, RenderedObject, synthChart } from '../helpers/platform';
 
@@ -62,11 +63,16 @@ const EXPECTED_ALARMS: Record<string, 'breaching' | 'notBreaching'> = {
   'cw-query-throttles-dev': 'notBreaching',
   'cw-query-duration-p99-dev': 'notBreaching',
   'cw-dlq-depth-dev': 'notBreaching',
+  'cw-processor-dlq-send-failures-dev': 'notBreaching',
+  'cw-storer-dlq-send-failures-dev': 'notBreaching',
   'cw-iot-telemetry-failures-dev': 'notBreaching',
   'cw-iot-telemetry-parse-errors-dev': 'notBreaching',
   'cw-iot-presence-failures-dev': 'notBreaching',
   'cw-iot-telemetry-error-action-failures-dev': 'notBreaching',
   'cw-iot-presence-error-action-failures-dev': 'notBreaching',
+  'cw-iot-telemetry-throttled-dev': 'notBreaching',
+  'cw-iot-presence-throttled-dev': 'notBreaching',
+  'cw-iot-rule-not-found-dev': 'notBreaching',
   'cw-kinesis-write-throttles-dev': 'notBreaching',
   'cw-kinesis-read-throttles-dev': 'notBreaching',
   'cw-readings-table-throttles-dev': 'notBreaching',
@@ -142,10 +148,39 @@ describe('ObservabilityChart', () => {
     });
     expect(alarm(objects, 'cw-storer-iterator-age-dev')).toMatchObject({
       dimensions: [{ name: 'FunctionName', value: 'lambda-storer-dev' }],
+      statistic: 'Maximum',
       threshold: 300_000,
-      period: 60,
-      evaluationPeriods: 3,
+      period: 300,
+      evaluationPeriods: 2,
+      datapointsToAlarm: 2,
     });
+  });
+
+  /**
+   * Lambda publishes IteratorAge once per invocation. The Maximum of each alarm period over the
+   * invocations that fell in it, oldest period first; a period without one has no datapoint.
+   */
+  const perPeriod = (invocations: readonly { at: number; ageMs: number }[], period: number, periods: number): (number | undefined)[] =>
+    Array.from({ length: periods }, (_, index) => {
+      const ages = invocations.filter((invocation) => invocation.at >= index * period && invocation.at < (index + 1) * period).map((invocation) => invocation.ageMs);
+      return ages.length === 0 ? undefined : Math.max(...ages);
+    });
+
+  test.each(['processor', 'storer'] as const)('the %s lag alarm has an invocation in every period, however far apart its batches run', (fn) => {
+    const lag = alarm(objects, `cw-${fn}-iterator-age-dev`);
+    // The longest gap between two invocations of one shard: the batching window, then a batch that runs to its timeout.
+    const gap = FUNCTION_SETTINGS[fn].maxBatchingWindowSeconds + FUNCTION_SETTINGS[fn].timeoutSeconds;
+    expect(lag.period).toBeGreaterThan(gap);
+    // One shard, its batches that far apart, lagging ten minutes for half an hour.
+    const lagging = Array.from({ length: Math.floor(1800 / gap) }, (_, index) => ({ at: index * gap, ageMs: 600_000 }));
+    const periods = Math.floor(1800 / (lag.period ?? 1));
+    expect(alarmState(lag, { [metricKey('IteratorAge', { FunctionName: `lambda-${fn}-dev` })]: perPeriod(lagging, lag.period ?? 1, periods) }, periods)).toBe('ALARM');
+  });
+
+  test('one slow storer batch that lags five minutes once does not fire its lag alarm', () => {
+    const lag = alarm(objects, 'cw-storer-iterator-age-dev');
+    const batches = [0, 180, 360, 540, 720, 900].map((at) => ({ at, ageMs: at === 360 ? 400_000 : 60_000 }));
+    expect(alarmState(lag, { [metricKey('IteratorAge', { FunctionName: 'lambda-storer-dev' })]: perPeriod(batches, 300, 3) }, 3)).toBe('OK');
   });
 
   test('the query function alarms on its first error or throttle, and on a p99 duration over 10 s for 15 minutes', () => {
@@ -186,14 +221,33 @@ describe('ObservabilityChart', () => {
     });
   });
 
+  test("a given-up batch whose details the mapping could not send to the dead-letter queue alarms at once, per function", () => {
+    for (const fn of ['processor', 'storer']) {
+      const failed = alarm(objects, `cw-${fn}-dlq-send-failures-dev`);
+      expect(failed).toMatchObject({
+        namespace: 'AWS/Lambda',
+        metricName: 'DestinationDeliveryFailures',
+        dimensions: [{ name: 'FunctionName', value: `lambda-${fn}-dev` }],
+        statistic: 'Sum',
+        comparisonOperator: 'GreaterThanThreshold',
+        threshold: 0,
+        period: 300,
+        evaluationPeriods: 1,
+      });
+      expect(alarmState(failed, { [metricKey('DestinationDeliveryFailures', { FunctionName: `lambda-${fn}-dev` })]: [undefined, 1] }, 2)).toBe('ALARM');
+    }
+  });
+
   test('IoT rule action and error action failures are summed over action types with Metrics Insights', () => {
     const cases = [
       ['cw-iot-telemetry-failures-dev', 'Failure', 'iot_telemetry_dev'],
       ['cw-iot-presence-failures-dev', 'Failure', 'iot_presence_dev'],
       ['cw-iot-telemetry-error-action-failures-dev', 'ErrorActionFailure', 'iot_telemetry_dev'],
       ['cw-iot-presence-error-action-failures-dev', 'ErrorActionFailure', 'iot_presence_dev'],
-      // Not JSON: no action and no error action run, so only this count says the messages were lost.
+      // Not JSON, or throttled by the rules engine: no action and no error action run, so only this count says the messages were lost.
       ['cw-iot-telemetry-parse-errors-dev', 'ParseError', 'iot_telemetry_dev'],
+      ['cw-iot-telemetry-throttled-dev', 'RuleMessageThrottled', 'iot_telemetry_dev'],
+      ['cw-iot-presence-throttled-dev', 'RuleMessageThrottled', 'iot_presence_dev'],
     ];
     for (const [name, metric, rule] of cases) {
       const spec = alarm(objects, name);
@@ -203,6 +257,16 @@ describe('ObservabilityChart', () => {
       expect(spec.namespace).toBeUndefined();
       expect(spec.period).toBeUndefined();
     }
+  });
+
+  test('a publish to a rule that does not exist alarms whatever rule name it asked for', () => {
+    const notFound = alarm(objects, 'cw-iot-rule-not-found-dev');
+    expect(notFound.metrics).toEqual([{ id: 'signal', expression: 'SELECT SUM(RuleNotFound) FROM "AWS/IoT"', label: 'RuleNotFound of any rule name', period: 300, returnData: true }]);
+    expect(notFound).toMatchObject({ comparisonOperator: 'GreaterThanThreshold', threshold: 0, evaluationPeriods: 1 });
+    // The telemetry rule deleted while devices publish to it, or firmware with a misspelt rule name.
+    expect(alarmState(notFound, { [metricKey('RuleNotFound', { RuleName: 'iot_telemetry_dev' })]: [3] }, 1)).toBe('ALARM');
+    expect(alarmState(notFound, { [metricKey('RuleNotFound', { RuleName: 'iot_telemetri_dev' })]: [3] }, 1)).toBe('ALARM');
+    expect(alarmState(notFound, { [metricKey('RuleNotFound', { RuleName: 'iot_telemetry_dev' })]: [0] }, 1)).toBe('OK');
   });
 
   test('Kinesis write throttling alarms at once, read throttling when sustained', () => {
@@ -226,16 +290,20 @@ describe('ObservabilityChart', () => {
       'writes=WriteThrottleEvents:TableName=dynamodb-readings-dev',
     ]);
     expect(inputs('cw-asset-status-table-throttles-dev')).toEqual([
+      'indexReads=ReadThrottleEvents:GlobalSecondaryIndexName=byLine,TableName=dynamodb-asset-status-dev',
       'indexWrites=WriteThrottleEvents:GlobalSecondaryIndexName=byLine,TableName=dynamodb-asset-status-dev',
       'reads=ReadThrottleEvents:TableName=dynamodb-asset-status-dev',
       'writes=WriteThrottleEvents:TableName=dynamodb-asset-status-dev',
     ]);
     expect(alarm(objects, 'cw-asset-status-table-throttles-dev').metrics?.at(-1)).toEqual({
       id: 'signal',
-      expression: 'FILL(reads, 0) + FILL(writes, 0) + FILL(indexWrites, 0)',
+      expression: 'FILL(reads, 0) + FILL(writes, 0) + FILL(indexReads, 0) + FILL(indexWrites, 0)',
       label: 'throttled requests of dynamodb-asset-status-dev and byLine',
       returnData: true,
     });
+    // Line listings read the index only (the query function): their throttles are published under the index, not the table.
+    const indexReads = metricKey('ReadThrottleEvents', { TableName: 'dynamodb-asset-status-dev', GlobalSecondaryIndexName: 'byLine' });
+    expect(alarmState(alarm(objects, 'cw-asset-status-table-throttles-dev'), { [indexReads]: [4, 0, 4, 4, 0] }, 5)).toBe('ALARM');
     expect(inputs('cw-detector-state-table-throttles-dev')).toHaveLength(2);
   });
 
@@ -380,6 +448,24 @@ describe('ObservabilityChart', () => {
     expect(alarm(render('prod'), 'cw-processor-shard-handoffs-prod').threshold).toBe(platformProps('prod').capacity.shardCount);
   });
 
+  test('in on-demand mode the shard-handoff threshold follows the shards AWS gives the stream, not the plan\'s count', () => {
+    const dev = platformProps('dev');
+    const onDemand = (environment: string): RenderedObject[] => {
+      const props = platformProps(environment);
+      return Testing.synth(
+        new ObservabilityChart(Testing.app(), 'observability', platformProps(environment, { capacity: { ...props.config.capacity, onDemand: true } })),
+      ) as RenderedObject[];
+    };
+    // dev's plan needs one shard; a new on-demand stream has four, and a rollout moves each once or twice.
+    expect(dev.capacity.shardCount).toBe(1);
+    const handoffs = alarm(onDemand('dev'), 'cw-processor-shard-handoffs-dev');
+    expect(handoffs.threshold).toBe(4);
+    expect(alarmState(handoffs, { [ofProcessor('ShardHandoffs')]: [undefined, 8, 4] }, 3)).toBe('OK');
+    expect(alarmState(handoffs, { [ofProcessor('ShardHandoffs')]: [undefined, 1200, 1200] }, 3)).toBe('ALARM');
+    // prod's peak writes need 3 shards (1.5 at steady state, headroom 2); on demand it splits to about twice that.
+    expect(alarm(onDemand('prod'), 'cw-processor-shard-handoffs-prod').threshold).toBe(6);
+  });
+
   test('thresholds that scale with the plant follow the capacity inputs', () => {
     const dev = platformProps('dev');
     const prod = platformProps('prod');
@@ -427,16 +513,44 @@ describe('ObservabilityChart dashboard', () => {
       'DynamoDB consumed capacity',
       'DynamoDB throttled requests',
       'Archive: Firehose data freshness and reads',
-      'IoT telemetry rule: matches, successes, failures, parse errors',
-      'IoT presence rule: matches, successes, failures, parse errors',
+      'IoT telemetry rule: matches, successes, failures and losses',
+      'IoT presence rule: matches, successes, failures and losses',
     ]);
     const metricNames = new Set(widgets(objects).flatMap((widget) => (widget.properties.metrics ?? []).map((line) => line[1])));
-    for (const name of ['IncomingRecords', 'IncomingBytes', 'IteratorAge', 'Duration', 'Errors', 'Throttles', 'ConcurrentExecutions', 'ReadingsProcessed', 'ReadingsStored', 'RecordsQuarantined', 'BucketWrites', 'AnomaliesOpened', 'AlertsPublished', 'EndToEndLatency', 'ApproximateNumberOfMessagesVisible', 'ConsumedWriteCapacityUnits', 'WriteThrottleEvents', 'DeliveryToS3.DataFreshness', 'TopicMatch', 'ParseError']) {
+    for (const name of ['IncomingRecords', 'IncomingBytes', 'IteratorAge', 'Duration', 'Errors', 'Throttles', 'ConcurrentExecutions', 'ReadingsProcessed', 'ReadingsStored', 'RecordsQuarantined', 'BucketWrites', 'AnomaliesOpened', 'AlertsPublished', 'EndToEndLatency', 'ApproximateNumberOfMessagesVisible', 'ConsumedWriteCapacityUnits', 'WriteThrottleEvents', 'DeliveryToS3.DataFreshness', 'TopicMatch', 'ParseError', 'RuleMessageThrottled', 'DestinationDeliveryFailures', 'ReadThrottleEvents']) {
       expect(metricNames).toContain(name);
     }
     expect(body).toContain('"expression": "stored / writes"');
     const latency = widgets(objects).find((widget) => widget.properties.title.startsWith('End-to-end latency'));
     expect(latency?.properties.metrics?.map((line) => (line.at(-1) as { stat: string }).stat)).toEqual(['p50', 'p99']);
+  });
+
+  test('draws each new loss path beside the metrics of what it belongs to', () => {
+    const widget = (title: string): DashboardWidget => {
+      const found = widgets(objects).find((candidate) => candidate.properties.title === title);
+      if (found === undefined) throw new Error(`no widget ${title}`);
+      return found;
+    };
+    const lines = (title: string): unknown[][] => widget(title).properties.metrics ?? [];
+    const plain = (title: string): string[] => lines(title).filter((line) => typeof line[0] === 'string').map((line) => line.slice(1, -1).join(' '));
+    const expressions = (title: string): string[] => lines(title).filter((line) => typeof line[0] === 'object').map((line) => (line[0] as { expression: string }).expression);
+    expect(plain('IoT telemetry rule: matches, successes, failures and losses')).toContain('RuleMessageThrottled RuleName iot_telemetry_dev');
+    expect(plain('IoT presence rule: matches, successes, failures and losses')).toContain('RuleMessageThrottled RuleName iot_presence_dev');
+    // Any rule name: the one a device asked for is whatever it wrote.
+    expect(expressions('IoT telemetry rule: matches, successes, failures and losses')).toContain(`SUM(SEARCH('Namespace="AWS/IoT" MetricName="RuleNotFound"', 'Sum', 60))`);
+    expect(expressions('IoT presence rule: matches, successes, failures and losses').filter((expression) => expression.includes('RuleNotFound'))).toEqual([]);
+    expect(plain('Dead-letter queue')).toEqual([
+      'ApproximateNumberOfMessagesVisible QueueName sqs-stream-dlq-dev',
+      'DestinationDeliveryFailures FunctionName lambda-processor-dev',
+      'DestinationDeliveryFailures FunctionName lambda-storer-dev',
+      'ApproximateAgeOfOldestMessage QueueName sqs-stream-dlq-dev',
+    ]);
+    expect(plain('DynamoDB throttled requests')).toEqual(
+      expect.arrayContaining([
+        'ReadThrottleEvents GlobalSecondaryIndexName byLine TableName dynamodb-asset-status-dev',
+        'WriteThrottleEvents GlobalSecondaryIndexName byLine TableName dynamodb-asset-status-dev',
+      ]),
+    );
   });
 
   test('widgets tile the 24-column grid without overlapping', () => {

@@ -14,7 +14,8 @@ import { functionEnvironment } from '../../charts/lib/functionEnvironment';
 import { loadEnvironmentConfig } from '../../charts/lib/loadEnvironmentConfig';
 import { PlatformNames } from '../../charts/lib/names';
 import { PlatformChartProps } from '../../charts/lib/PlatformChart';
-import { ProcessingChart } from '../../charts/processing';
+import { ProcessingChart, REDRIVE_MARGIN_SECONDS } from '../../charts/processing';
+import { StreamChart } from '../../charts/stream';
 import { readProcessorConfig } from '../../functions/processor/config';
 import { resolveDetectorSettings } from '../../functions/shared/detector';
 import { Environment } from '../../functions/shared/Environment';
@@ -429,8 +430,14 @@ describe('ProcessingChart', () => {
       expect(mapping(objects, 'processor')).toMatchObject({ batchSize: 250, maximumBatchingWindowInSeconds: 0, maximumRecordAgeInSeconds: 3600, parallelizationFactor: 1 });
     });
 
-    test('the storer gathers a minute of up to 10,000 records, one batch per shard at a time, for the whole retention', () => {
-      expect(mapping(objects, 'storer')).toMatchObject({ batchSize: 10_000, maximumBatchingWindowInSeconds: 60, maximumRecordAgeInSeconds: 604_800, parallelizationFactor: 1 });
+    test('the storer gathers a minute of up to 10,000 records, one batch per shard at a time, for the retention less a day', () => {
+      expect(mapping(objects, 'storer')).toMatchObject({ batchSize: 10_000, maximumBatchingWindowInSeconds: 60, maximumRecordAgeInSeconds: 518_400, parallelizationFactor: 1 });
+    });
+
+    test.each(['processor', 'storer'] as const)('%s: a batch given up on for its age is still in the stream for the redrive margin (age limit + margin <= retention)', (fn) => {
+      const retentionSeconds = (findObject(synthChart((app, p) => new StreamChart(app, 'stream', p)), 'Stream').spec as { forProvider: { retentionPeriod: number } }).forProvider.retentionPeriod * 3600;
+      expect(REDRIVE_MARGIN_SECONDS).toBe(86_400);
+      expect((mapping(objects, fn) as { maximumRecordAgeInSeconds: number }).maximumRecordAgeInSeconds + REDRIVE_MARGIN_SECONDS).toBeLessThanOrEqual(retentionSeconds);
     });
 
     test('a processing-heavy plan adds shards; both mappings keep one batch per shard at a time', () => {

@@ -2,8 +2,12 @@ import { Chart, Testing } from 'cdk8s';
 import { TABLE_KEYS } from '../../functions/shared/constants';
 import { EncryptedTable, EncryptedTableProps } from '../../charts/constructs/EncryptedTable';
 import { loadEnvironmentConfig } from '../../charts/lib/loadEnvironmentConfig';
-import { StorageChart, tieringRule } from '../../charts/storage';
+import { ArchiveChart } from '../../charts/archive';
+import { IngestionChart } from '../../charts/ingestion';
+import { FUNCTION_QUARANTINE_EXPIRATION_DAYS, StorageChart, tieringRule } from '../../charts/storage';
+import { quarantineKey } from '../../functions/shared/quarantineKey';
 import { findObject, platformProps, RenderedObject, synthChart } from '../helpers/platform';
+import { kinesisOrigin } from '../helpers/records';
 
 const render = (environment = 'dev'): RenderedObject[] => synthChart((app, props) => new StorageChart(app, 'storage', props), environment);
 
@@ -22,6 +26,15 @@ interface BucketSpec {
 }
 
 const bucketSpec = (objects: readonly RenderedObject[]): BucketSpec => findObject(objects, 'Bucket').spec as unknown as BucketSpec;
+
+interface ExpiringRule {
+  id: string;
+  filter: { prefix: string };
+  expiration: { days: number };
+}
+/** The lifecycle rules that expire current objects (housekeeping only removes old versions and delete markers). */
+const expiringRules = (objects: readonly RenderedObject[]): ExpiringRule[] =>
+  (bucketSpec(objects).lifecycle.rules as unknown as { expiration?: { days?: number } }[]).filter((rule): rule is ExpiringRule => rule.expiration?.days !== undefined);
 
 describe('StorageChart', () => {
   const objects = render();
@@ -197,26 +210,24 @@ describe('StorageChart', () => {
     });
   });
 
-  test('lifecycle: raw/ tiers to Deep Archive and expires after archiveYears; quarantine/ stays in STANDARD and expires after a year; Athena results after a week; housekeeping bucket-wide', () => {
+  test('lifecycle: raw/, quarantine/iot/ and quarantine/firehose/ tier to Deep Archive and expire after archiveYears; the functions\' quarantine stays in STANDARD and expires after a year; Athena results after a week; housekeeping bucket-wide', () => {
+    const archive = {
+      status: 'Enabled',
+      transitions: [
+        { days: 30, storageClass: 'STANDARD_IA' },
+        { days: 90, storageClass: 'GLACIER_IR' },
+        { days: 180, storageClass: 'DEEP_ARCHIVE' },
+      ],
+      expiration: { days: 2557 }, // 7 years of 365.25 days, rounded up
+    };
     expect(bucketSpec(objects).lifecycle.rules).toEqual([
-      {
-        id: 'raw-tiering',
-        status: 'Enabled',
-        filter: { prefix: 'raw/' },
-        transitions: [
-          { days: 30, storageClass: 'STANDARD_IA' },
-          { days: 90, storageClass: 'GLACIER_IR' },
-          { days: 180, storageClass: 'DEEP_ARCHIVE' },
-        ],
-        expiration: { days: 2557 }, // 7 years of 365.25 days, rounded up
-      },
-      {
-        // No transitions: quarantined objects are single records under 128 KB, which S3 does not transition.
-        id: 'quarantine-expiry',
-        status: 'Enabled',
-        filter: { prefix: 'quarantine/' },
-        expiration: { days: 365 },
-      },
+      { id: 'raw-tiering', filter: { prefix: 'raw/' }, ...archive },
+      // The only copy of what the IoT rules could not put into the stream, and of what Firehose failed to process.
+      { id: 'quarantine-iot-tiering', filter: { prefix: 'quarantine/iot/' }, ...archive },
+      { id: 'quarantine-firehose-tiering', filter: { prefix: 'quarantine/firehose/' }, ...archive },
+      // No transitions: quarantined objects are single records under 128 KB, which S3 does not transition.
+      { id: 'quarantine-processor-expiry', status: 'Enabled', filter: { prefix: 'quarantine/processor/' }, expiration: { days: 365 } },
+      { id: 'quarantine-storer-expiry', status: 'Enabled', filter: { prefix: 'quarantine/storer/' }, expiration: { days: 365 } },
       {
         // The workgroup's query results: a cache of what someone already saw.
         id: 'athena-results-expiry',
@@ -233,6 +244,31 @@ describe('StorageChart', () => {
         abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
       },
     ]);
+  });
+
+  test('no expiring rule\'s prefix lies inside another\'s: where rules overlap, S3 applies the earliest expiration', () => {
+    const prefixes = expiringRules(objects).map((rule) => rule.filter.prefix);
+    for (const prefix of prefixes) expect([prefix, prefixes.filter((other) => other.startsWith(prefix))]).toEqual([prefix, [prefix]]);
+  });
+
+  test('every key a writer puts in the bucket falls under exactly one expiring rule; what exists nowhere else is kept as long as raw/', () => {
+    const rules = expiringRules(objects);
+    const ruleOf = (key: string): ExpiringRule[] => rules.filter((rule) => key.startsWith(rule.filter.prefix));
+    const raw = rules.find((rule) => rule.id === 'raw-tiering');
+    const firehose = (findObject(synthChart((app, props) => new ArchiveChart(app, 'archive', props)), 'DeliveryStream').spec as { forProvider: { extendedS3Configuration: { prefix: string; errorOutputPrefix: string } } })
+      .forProvider.extendedS3Configuration;
+    const errorActionKeys = synthChart((app, props) => new IngestionChart(app, 'ingestion', props))
+      .filter((object) => object.kind === 'TopicRule')
+      .map((rule) => (rule.spec as { forProvider: { errorAction: { s3: { key: string } } } }).forProvider.errorAction.s3.key);
+    // Each writer's key up to its first expression: the part a lifecycle prefix can match.
+    const literal = (key: string): string => key.split(/[$!]\{/)[0] ?? '';
+    const onlyCopies = [...errorActionKeys.map(literal), literal(firehose.errorOutputPrefix)];
+    expect(onlyCopies).toEqual(['quarantine/iot/', 'quarantine/iot/presence/', 'quarantine/firehose/']);
+    for (const key of [literal(firehose.prefix), ...onlyCopies]) expect([key, ruleOf(key).map((rule) => rule.expiration)]).toEqual([key, [raw?.expiration]]);
+    for (const fn of ['processor', 'storer'] as const) {
+      const key = quarantineKey(fn, { origin: kinesisOrigin() });
+      expect([key, ruleOf(key).map((rule) => rule.expiration)]).toEqual([key, [{ days: FUNCTION_QUARANTINE_EXPIRATION_DAYS }]]);
+    }
   });
 
   test('the raw expiry follows config.retention.archiveYears (prod keeps 10 years)', () => {

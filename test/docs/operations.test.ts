@@ -7,8 +7,10 @@ import { rawPrefix } from '../../charts/lib/rawPrefix';
 import { listEnvironments } from '../../charts/lib/listEnvironments';
 import { PRICES } from '../../charts/lib/prices';
 import { alarmTable } from '../../charts/lib/alarmTable';
+import { functionEnvironment } from '../../charts/lib/functionEnvironment';
 import { SHARD_LEVEL_METRICS } from '../../charts/stream';
-import { METRIC_NAMES, METRICS_NAMESPACE_PREFIX } from '../../functions/shared/constants';
+import { DEFAULT_CHECKPOINT_INTERVAL_SECONDS } from '../../functions/processor/constants';
+import { ENV, METRIC_NAMES, METRICS_NAMESPACE_PREFIX } from '../../functions/shared/constants';
 import { resolveDetectionSettings } from '../../functions/shared/detector';
 import { QueryLimitError } from '../../functions/shared/errors';
 import { QUERY_LIMITS } from '../../functions/shared/query/constants';
@@ -31,8 +33,12 @@ const scripts = Object.keys((JSON.parse(readFileSync(join(root, 'package.json'),
  * runbook reads: CloudWatch has no metric under another set, so `get-metric-data` would return nothing.
  */
 const PUBLISHED: Readonly<Record<string, readonly string[]>> = {
-  'AWS/Lambda FunctionName': ['ConcurrentExecutions', 'Duration', 'Errors', 'Invocations', 'IteratorAge', 'Throttles'],
+  'AWS/Lambda FunctionName': ['ConcurrentExecutions', 'DestinationDeliveryFailures', 'Duration', 'Errors', 'Invocations', 'IteratorAge', 'Throttles'],
   'AWS/DynamoDB TableName': ['ConsumedReadCapacityUnits', 'ConsumedWriteCapacityUnits', 'ReadThrottleEvents', 'WriteThrottleEvents'],
+  // A global secondary index's own figures, under the table and index names together.
+  'AWS/DynamoDB GlobalSecondaryIndexName,TableName': ['ConsumedReadCapacityUnits', 'ConsumedWriteCapacityUnits', 'ReadThrottleEvents', 'WriteThrottleEvents'],
+  // The rule metrics that carry RuleName alone (the action metrics add ActionType).
+  'AWS/IoT RuleName': ['ParseError', 'RuleMessageThrottled', 'RuleNotFound', 'TopicMatch'],
   // Stream level, always published; OutgoingBytes and OutgoingRecords exist only per shard.
   'AWS/Kinesis StreamName': ['GetRecords.Bytes', 'GetRecords.IteratorAgeMilliseconds', 'GetRecords.Records', 'IncomingBytes', 'IncomingRecords', 'ReadProvisionedThroughputExceeded', 'WriteProvisionedThroughputExceeded'],
   // Shard level: only the metrics the stream chart enables.
@@ -243,6 +249,24 @@ describe('docs/operations.md', () => {
     expect(flat).toContain(`(about $${standard}/GB)`);
     expect(flat).toContain(`(about $${bulk}/GB)`);
     expect(flat).toContain(`$${bulk} against $${standard} per GB, about ${Math.round((100 * bulk) / standard)}% of the Standard tier's price`);
+  });
+
+  it("looks up an assumed role's CloudTrail events by the role that issued the session, not by user name", () => {
+    const { names } = platformProps('dev');
+    // For an assumed role, the user name CloudTrail's lookup matches is the session's name, never the role's.
+    expect(runbook).not.toContain('AttributeKey=Username');
+    const block = shellBlock('aws cloudtrail lookup-events');
+    expect(block).toContain('--lookup-attributes AttributeKey=EventSource,AttributeValue=kms.amazonaws.com');
+    expect(block).toContain(`--arg role ${names.firehoseRole.replace(/-dev$/, '-$SUFFIX')}`);
+    expect(block).toContain('select(.userIdentity.sessionContext.sessionIssuer.userName == $role and .errorCode != null)');
+  });
+
+  it('tells how to change the checkpoint interval as what it is while no chart renders it: a code change', () => {
+    const { config, names } = platformProps('prod');
+    expect(Object.keys(functionEnvironment(config, names, 'processor'))).not.toContain(ENV.checkpointIntervalSeconds);
+    expect(DEFAULT_CHECKPOINT_INTERVAL_SECONDS).toBe(60);
+    expect(flat).toContain('the processor checkpoints an asset at most once a minute (`DEFAULT_CHECKPOINT_INTERVAL_SECONDS`');
+    expect(flat).toContain(`A longer interval is a code change by pull request: set \`${ENV.checkpointIntervalSeconds}\`, which the processor reads, in its environment`);
   });
 
   it('names the environment by $SUFFIX, which it sets, and no other variable for it', () => {

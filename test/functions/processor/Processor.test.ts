@@ -269,6 +269,11 @@ describe('Processor', () => {
     expect(captured.values.get(METRIC_NAMES.oldestOpenEpisodeAge)).toEqual([2]);
   });
 
+  it('emits no negative latency for a device clock ahead of the function\'s: CloudWatch drops a period\'s percentiles over one', async () => {
+    await run(processor(), [assetSecond('a', NOW + 2_000, { temperature: 70 }), assetSecond('b', NOW - 500, { temperature: 70 })]);
+    expect(captured.values.get(METRIC_NAMES.endToEndLatency)).toEqual([0, 500]);
+  });
+
   it('publishes a recovery with the episode id of its alert when the episode ends, and writes the status back to OK', async () => {
     const p = processor();
     const first = await run(p, seconds('a', 0, 12, 3));
