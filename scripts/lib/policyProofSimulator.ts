@@ -36,6 +36,17 @@ export interface AccessRequest {
   readonly endpoint?: string;
 }
 
+/**
+ * What the simulator reads of an environment's documents: the charts' rendering (`PlatformPolicies`, the
+ * proof and the tests) or the rendered manifests the local pipeline runs (`localPolicies`).
+ */
+export type SimulatedPolicies = Pick<PlatformPolicies, 'roles' | 'managedPolicies' | 'keyPolicy' | 'controllerPolicies' | 'resourcePolicies' | 'devicePolicy' | 'endpointPolicies'> & {
+  readonly config: Pick<PlatformPolicies['config'], 'region' | 'accountId'>;
+  readonly names: Pick<PlatformPolicies['names'], 'roleArn' | 'controllerRoleName' | 'roleBoundaryArn'>;
+  /** Undefined when the boundary file is not beside the manifests: then no role's boundary is evaluated. */
+  readonly roleBoundary: RenderedDocument | undefined;
+};
+
 export interface Decision {
   readonly result: EvaluationResult;
   /** The decisive statements, or why none applied. */
@@ -84,7 +95,7 @@ export class PolicySimulator {
   /** Ids of the documents some request was evaluated against. */
   readonly exercised = new Set<string>();
 
-  constructor(readonly policies: PlatformPolicies) {}
+  constructor(readonly policies: SimulatedPolicies) {}
 
   principalArn(principal: ProofPrincipal): string {
     const { names, config } = this.policies;

@@ -1,3 +1,4 @@
+import { DeleteStreamCommand } from '@aws-sdk/client-kinesis';
 import { GetItemCommand, PutItemCommand, QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { ENV, LIMITS, QUARANTINE_PREFIX } from '../../functions/shared/constants';
@@ -5,6 +6,7 @@ import { createTables, setAwsTestEnvironment, startDynalite, startKinesalite, te
 import { runEventSourceMapping, type KinesisHandler } from '../helpers/eventSourceMapping';
 import { FakeAwsServer } from '../helpers/FakeAwsServer';
 import { FaultProxy } from '../helpers/FaultProxy';
+import { inDeadLetters, pollShard, renderedMapping } from '../helpers/shardPollerRun';
 import { PolicyEnforcer } from '../helpers/policy/PolicyEnforcer';
 import { assetSecond, kinesisRecord, lambdaContext, presence, telemetry } from '../helpers/records';
 
@@ -23,6 +25,8 @@ const fake = new FakeAwsServer();
 let dynamo: DynamoDBClient;
 let handler: KinesisHandler;
 let streamCount = 0;
+/** Streams of the running test: deleted after it, since kinesalite allows ten shards and the cases need more streams. */
+const openStreams: TestStream[] = [];
 
 const BASE = Math.floor(Date.now() / 1000) * 1000 - 10 * 60_000;
 
@@ -69,15 +73,20 @@ afterAll(async () => {
   await kinesalite.stop();
 });
 
-afterEach(() => {
+afterEach(async () => {
   proxy.clear();
   fake.clear();
+  for (const stream of openStreams.splice(0)) {
+    await stream.client.send(new DeleteStreamCommand({ StreamName: stream.name }));
+    stream.client.destroy();
+  }
 });
 
 async function newStream(): Promise<TestStream> {
   streamCount += 1;
   const stream = new TestStream(kinesalite.endpoint, `kinesis-processor-test-${streamCount}`);
   await stream.create();
+  openStreams.push(stream);
   return stream;
 }
 
@@ -173,7 +182,7 @@ describe('processor handler against dynalite, kinesalite and fake S3/SNS', () =>
     const payloads: object[] = [];
     for (let i = 0; i < 6; i += 1) payloads.push(assetSecond('pr-wide', BASE + i * 1_000, wide(i), 'gw-int'));
     payloads.push(...episode('pr-narrow', BASE, 12, 2));
-    // Kinesalite allows ten streams, which the other cases use: the event is built directly.
+    // The event is built directly: no stream is needed to read it back.
     const event: KinesisStreamEvent = { Records: payloads.map((payload, index) => kinesisRecord(payload, { sequenceNumber: String(9_000 + index), arrivedAt: BASE + 20_000 })) };
     const response = await handler(event, lambdaContext());
 
@@ -389,50 +398,92 @@ describe('processor handler against dynalite, kinesalite and fake S3/SNS', () =>
     for (const assetId of assets) expect((await item(STATE_TABLE, assetId))?.lastTs?.N).toBe(String(BASE));
   });
 
-  it('fails fast while DynamoDB is down and loses no reading: every record judged, quarantined or dead-lettered', async () => {
+  it('fails fast while DynamoDB is down and loses no reading: every record ends judged, quarantined or dead-lettered', async () => {
     const stream = await newStream();
+    // One asset per reading, so its checkpoint and status item show whether that very record was judged.
     const payloads: Array<object | string> = [];
     for (let i = 0; i < 60; i += 1) {
-      payloads.push(i % 17 === 3 ? `{"bad": ${i}` : assetSecond(`pr-g${i % 3}`, BASE + i * 1_000, { temperature: 70 + (i % 2), pressure: 2 }, 'gw-g'));
+      payloads.push(i % 17 === 3 ? `{"bad": ${i}` : assetSecond(`pr-g${i}`, BASE + i * 1_000, { temperature: 70 + (i % 2), pressure: 2 }, 'gw-g'));
     }
     const sequences = await stream.put(payloads);
     let invocation = 0;
-    const run = await runEventSourceMapping(stream, handler, {
-      batchSize: 20,
-      maxRetries: 3,
-      beforeInvoke: () => {
+    // DynamoDB drops every connection in one invocation of three, and in every invocation of the batch holding
+    // record 25, which therefore runs out of retries.
+    const run = await pollShard(stream, handler, {
+      mapping: { ...renderedMapping('lambda-processor-dev'), batchSize: 20, maximumRetryAttempts: 3 },
+      records: payloads.length,
+      beforeInvoke: (event) => {
         proxy.clear();
         invocation += 1;
-        if (invocation % 3 === 1) proxy.inject('*', 'reset');
+        if (invocation % 3 === 1 || event.Records.some((r) => r.kinesis.sequenceNumber === sequences[25])) proxy.inject('*', 'reset');
       },
     });
     proxy.clear();
 
-    const dead = new Set(run.deadLettered.map((r) => r.kinesis.sequenceNumber));
-    const quarantined = new Set(fake.objectsUnder<{ sequenceNumber: string }>(`${QUARANTINE_PREFIX}processor/`).map((o) => o.body.sequenceNumber));
-    const lastJudged = new Map<string, number>();
-    payloads.forEach((payload, i) => {
-      const sequence = sequences[i] ?? '';
-      if (dead.has(sequence)) return;
-      if (typeof payload === 'string') expect(quarantined.has(sequence)).toBe(true);
-      else {
-        const { assetId, readings } = payload as { assetId: string; readings: Array<{ ts: number }> };
-        lastJudged.set(assetId, Math.max(lastJudged.get(assetId) ?? 0, readings[0]?.ts ?? 0));
-      }
-    });
-    expect(run.invocations).toBeGreaterThan(3);
-    for (const [assetId, ts] of lastJudged) {
-      expect(Number((await item(STATE_TABLE, assetId))?.lastTs?.N)).toBeGreaterThanOrEqual(ts);
-    }
+    // Each outcome from what the run left behind, independently of the others.
+    const { streamArn, shardId } = run;
+    const quarantine = fake.objectsUnder<{ streamArn: string; shardId: string; sequenceNumber: string }>(`${QUARANTINE_PREFIX}processor/`).filter((o) => o.body.streamArn === streamArn);
+    const outcomes = await Promise.all(
+      payloads.map(async (payload, i) => {
+        const sequence = sequences[i] ?? '';
+        const ts = typeof payload === 'string' ? undefined : (payload as { readings: Array<{ ts: number }> }).readings[0]?.ts;
+        const assetId = `pr-g${i}`;
+        const judged = (await item(STATE_TABLE, assetId))?.lastTs?.N === String(ts) && (await item(STATUS_TABLE, assetId))?.lastReadingTs?.N === String(ts);
+        const keys = quarantine.filter((o) => o.body.shardId === shardId && o.body.sequenceNumber === sequence).map((o) => o.key);
+        return { i, bad: typeof payload === 'string', judged, keys, deadLettered: inDeadLetters(run.deadLetters, shardId, sequence) };
+      }),
+    );
+    const outcomeOf = (o: (typeof outcomes)[number]): string[] => [
+      ...(o.judged ? ['judged'] : []),
+      ...(o.keys.length > 0 ? ['quarantined'] : []),
+      ...(o.deadLettered ? ['dead-lettered'] : []),
+    ];
+    // Outside the dead-letter queue, exactly one outcome per record: the one its payload calls for.
+    const kept = outcomes.filter((o) => !o.deadLettered);
+    expect(kept.map((o) => [o.i, outcomeOf(o)])).toEqual(kept.map((o) => [o.i, [o.bad ? 'quarantined' : 'judged']]));
+    // A record given up on was not judged (its asset rolled back), so the redrive judges it. A bad one may have
+    // been quarantined before its batch failed, at its own key, which the redrive writes again: still one object.
+    expect(outcomes.filter((o) => o.deadLettered && o.judged).map((o) => o.i)).toEqual([]);
+    // One object per quarantined record, at its shard and sequence number, and no other object.
+    expect(outcomes.filter((o) => o.keys.length > 1 || o.keys.some((key) => !key.endsWith(`/${shardId}/${sequences[o.i]}.json`))).map((o) => o.i)).toEqual([]);
+    expect(quarantine).toHaveLength(outcomes.filter((o) => o.keys.length > 0).length);
+    // Only the batch that DynamoDB never answered ran out of retries, from its first valid record; a dead-letter
+    // queue that took everything would fail here and on the count of judged records.
+    const deadLettered = outcomes.filter((o) => o.deadLettered).map((o) => o.i);
+    expect(deadLettered).toEqual(Array.from({ length: 19 }, (_, k) => 21 + k));
+    expect(run.deadLetters).toHaveLength(1);
+    expect(outcomes.filter((o) => o.judged)).toHaveLength(outcomes.filter((o) => !o.bad && (o.i < 20 || o.i >= 40)).length);
+    // DynamoDB being down is reported record by record, never as a function error (which would bisect for nothing).
+    expect(run.counters.invocations).toBeGreaterThan(3);
+    expect(run.counters.partialFailures).toBeGreaterThan(0);
+    expect(run.counters.functionErrors).toBe(0);
   }, 30_000);
 
-  it('fails the invocation on an unexpected error (a bug), so the mapping bisects the batch instead of retrying it whole', async () => {
-    const event: KinesisStreamEvent = { Records: [kinesisRecord(assetSecond('pr-bug', BASE, { temperature: 70 }, 'gw-int'), { sequenceNumber: '9200', arrivedAt: BASE + 1_000 })] };
-    const broken = lambdaContext(() => {
-      throw new Error('the context broke (a stand-in for a bug)');
+  it('fails the invocation on an unexpected error (a bug), so the rendered mapping bisects the batch: the record behind it ends alone in the dead-letter queue, the others are judged', async () => {
+    const bug = 'the context broke (a stand-in for a bug)';
+    const brokenContext = lambdaContext(() => {
+      throw new Error(bug);
     });
-    await expect(handler(event, broken)).rejects.toThrow('the context broke (a stand-in for a bug)');
-  });
+    const one: KinesisStreamEvent = { Records: [kinesisRecord(assetSecond('pr-bug', BASE, { temperature: 70 }, 'gw-int'), { sequenceNumber: '9200', arrivedAt: BASE + 1_000 })] };
+    await expect(handler(one, brokenContext)).rejects.toThrow(bug);
+
+    const stream = await newStream();
+    const payloads = Array.from({ length: 8 }, (_, i) => assetSecond(`pr-bug${i}`, BASE + i * 1_000, { temperature: 70 }, 'gw-int'));
+    const sequences = await stream.put(payloads);
+    const poison = sequences[5] ?? '';
+    // Every invocation whose batch holds the poison record meets the bug; the others run normally.
+    const run = await pollShard(stream, handler, {
+      mapping: renderedMapping('lambda-processor-dev'),
+      records: payloads.length,
+      context: (event) => (event.Records.some((r) => r.kinesis.sequenceNumber === poison) ? brokenContext : lambdaContext()),
+    });
+
+    expect(run.counters.bisections).toBeGreaterThan(0);
+    expect(run.deadLetters.map((d) => d.KinesisBatchInfo)).toEqual([expect.objectContaining({ startSequenceNumber: poison, endSequenceNumber: poison, batchSize: 1 })]);
+    expect(run.deadLetters[0]?.requestContext.condition).toBe('RetryAttemptsExhausted');
+    const judged = await Promise.all(payloads.map(async (_, i) => (await item(STATE_TABLE, `pr-bug${i}`))?.lastTs?.N));
+    expect(judged).toEqual(payloads.map((_, i) => (i === 5 ? undefined : String(BASE + i * 1_000))));
+  }, 30_000);
 
   it('stops before its timeout and reports the unstarted records', async () => {
     const stream = await newStream();

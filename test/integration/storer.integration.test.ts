@@ -1,6 +1,6 @@
 import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import type { KinesisStreamBatchResponse } from 'aws-lambda';
 import { ENV, QUARANTINE_PREFIX } from '../../functions/shared/constants';
 import { createBreakers } from '../../functions/shared/createBreakers';
 import { Deadline } from '../../functions/shared/Deadline';
@@ -14,6 +14,7 @@ import { createTables, setAwsTestEnvironment, startDynalite, startKinesalite, te
 import { runEventSourceMapping, type KinesisHandler } from '../helpers/eventSourceMapping';
 import { FakeAwsServer } from '../helpers/FakeAwsServer';
 import { FaultProxy } from '../helpers/FaultProxy';
+import { inDeadLetters, pollShard, renderedMapping } from '../helpers/shardPollerRun';
 import { PolicyEnforcer } from '../helpers/policy/PolicyEnforcer';
 import { assetSecond, kinesisRecords, lambdaContext, presence, telemetry } from '../helpers/records';
 
@@ -204,13 +205,31 @@ describe('storer handler against dynalite, kinesalite and a fake S3', () => {
     expect(s3.objectsUnder(`${QUARANTINE_PREFIX}storer/`).filter((o) => o.key.includes(sequences[1] ?? '-'))).toHaveLength(1);
   });
 
-  it('fails the invocation on an unexpected error (a bug), so the mapping bisects the batch instead of retrying it whole', async () => {
-    const event: KinesisStreamEvent = { Records: kinesisRecords([assetSecond('st-bug', BASE, { temperature: 70 }, 'gw-int')]) };
-    const broken = lambdaContext(() => {
-      throw new Error('the context broke (a stand-in for a bug)');
+  it('fails the invocation on an unexpected error (a bug), so the rendered mapping bisects the batch: the record behind it ends alone in the dead-letter queue, the others are stored', async () => {
+    const bug = 'the context broke (a stand-in for a bug)';
+    const brokenContext = lambdaContext(() => {
+      throw new Error(bug);
     });
-    await expect(handler(event, broken)).rejects.toThrow('the context broke (a stand-in for a bug)');
-  });
+    await expect(handler({ Records: kinesisRecords([assetSecond('st-bug', BASE, { temperature: 70 }, 'gw-int')]) }, brokenContext)).rejects.toThrow(bug);
+
+    const stream = await newStream();
+    const payloads = Array.from({ length: 8 }, (_, i) => assetSecond(`st-bug${i}`, BASE + i * 1_000, { temperature: i }, 'gw-int'));
+    const sequences = await stream.put(payloads);
+    const poison = sequences[5] ?? '';
+    // Every invocation whose batch holds the poison record meets the bug; the others run normally. No batching
+    // window: it only delays the first batch.
+    const run = await pollShard(stream, handler, {
+      mapping: { ...renderedMapping('lambda-storer-dev'), batchingWindowSeconds: 0 },
+      records: payloads.length,
+      context: (event) => (event.Records.some((r) => r.kinesis.sequenceNumber === poison) ? brokenContext : lambdaContext()),
+    });
+
+    expect(run.counters.bisections).toBeGreaterThan(0);
+    expect(run.deadLetters.map((d) => d.KinesisBatchInfo)).toEqual([expect.objectContaining({ startSequenceNumber: poison, endSequenceNumber: poison, batchSize: 1 })]);
+    expect(run.deadLetters[0]?.requestContext.condition).toBe('RetryAttemptsExhausted');
+    const stored = await Promise.all(payloads.map(async (_, i) => (await bucketsOf(`st-bug${i}#temperature`)).flatMap((bucket) => bucket.values)));
+    expect(stored).toEqual(payloads.map((_, i) => (i === 5 ? [] : [i])));
+  }, 30_000);
 
   it('stops before its timeout and reports the unstarted records', async () => {
     const stream = await newStream();
@@ -286,9 +305,6 @@ describe('full buckets: a reading ends stored or set aside, never both', () => {
 describe('sum test: every record ends stored, quarantined or dead-lettered, none twice', () => {
   it('holds under throttling, dropped connections, unavailable S3 and redelivery', async () => {
     const stream = await newStream();
-    // Streams created in the same second can share sequence numbers: count only this stream's objects.
-    s3.objects.clear();
-    s3.puts.length = 0;
     const payloads: unknown[] = [];
     const metrics = ['m1', 'm2', 'm3'];
     for (let i = 0; i < 240; i += 1) {
@@ -303,14 +319,19 @@ describe('sum test: every record ends stored, quarantined or dead-lettered, none
       random = (random * 1103515245 + 12345) % 2 ** 31;
       return random / 2 ** 31;
     };
-    const run = await runEventSourceMapping(stream, handler, {
-      batchSize: 50,
-      maxRetries: 2,
-      beforeInvoke: () => {
+    // The deployed mapping (partial responses, bisection) with smaller batches, fewer retries and no batching
+    // window. Faults at random, and DynamoDB failing every invocation of the batch holding record 120, which
+    // therefore runs out of retries.
+    const run = await pollShard(stream, handler, {
+      mapping: { ...renderedMapping('lambda-storer-dev'), batchSize: 50, maximumRetryAttempts: 2, batchingWindowSeconds: 0 },
+      records: payloads.length,
+      timeoutMs: 40_000,
+      beforeInvoke: (event) => {
         proxy.clear();
         s3.clear();
         const roll = next();
-        if (roll < 0.25) proxy.inject('PutItem', 'throttle', 4 + Math.floor(next() * 6));
+        if (event.Records.some((r) => r.kinesis.sequenceNumber === sequences[120])) proxy.inject('*', 'server-error');
+        else if (roll < 0.25) proxy.inject('PutItem', 'throttle', 4 + Math.floor(next() * 6));
         else if (roll < 0.4) proxy.inject('PutItem', 'reset', 1 + Math.floor(next() * 3));
         else if (roll < 0.5) s3.inject('server-error', 5);
         else if (roll < 0.55) proxy.inject('*', 'server-error');
@@ -319,48 +340,60 @@ describe('sum test: every record ends stored, quarantined or dead-lettered, none
     proxy.clear();
     s3.clear();
 
-    const quarantinedSequences = new Set(
-      s3.objectsUnder<{ sequenceNumber: string }>(`${QUARANTINE_PREFIX}storer/`).map((o) => o.body.sequenceNumber),
-    );
-    const deadLettered = new Set(run.deadLettered.map((r) => r.kinesis.sequenceNumber));
-    // Outcome of each record: dead-lettered wins (the redrive tool replays it through the same
-    // idempotent writes, so whatever it already left behind is overwritten, not repeated).
-    const expected: string[] = [];
-    const outcomes = { stored: 0, quarantined: 0, deadLettered: 0, presence: 0 };
-    payloads.forEach((payload, i) => {
-      const sequence = sequences[i] ?? '';
-      const isObject = typeof payload === 'object' && payload !== null;
-      const isReading = isObject && 'readings' in payload && (payload as { readings: unknown[] }).readings.length > 0;
-      if (deadLettered.has(sequence)) outcomes.deadLettered += 1;
-      else if (isObject && 'recordType' in payload) {
-        expect(quarantinedSequences.has(sequence)).toBe(false);
-        outcomes.presence += 1;
-      } else if (isReading) {
-        expect(quarantinedSequences.has(sequence)).toBe(false);
-        const { assetId, readings } = payload as { assetId: string; readings: Array<{ metric: string; ts: number; value: number }> };
-        for (const r of readings) expected.push(`${assetId}:${r.metric}@${r.ts}=${r.value}`);
-        outcomes.stored += 1;
-      } else {
-        expect(quarantinedSequences.has(sequence)).toBe(true);
-        outcomes.quarantined += 1;
-      }
-    });
-    expect(outcomes.stored + outcomes.quarantined + outcomes.deadLettered + outcomes.presence).toBe(payloads.length);
-    expect(outcomes.stored).toBeGreaterThan(100);
-    expect(outcomes.quarantined).toBeGreaterThan(5);
+    // Each outcome from what the run left behind, independently: the readings in DynamoDB, the quarantine
+    // objects of this stream (others may share its sequence numbers) and the dead-letter documents' ranges.
+    const { streamArn, shardId } = run;
     const stored: string[] = [];
     for (let asset = 0; asset < 4; asset += 1) {
       for (const reading of await storedReadings(`sum-${asset}`, metrics)) stored.push(`sum-${asset}:${reading}`);
     }
-    // Dead-lettered records may have been partly stored before they were given up; they are
-    // redriven from the stream, so here they only must not appear twice.
     const storedSet = new Set(stored);
+    const quarantine = s3.objectsUnder<{ streamArn: string; shardId: string; sequenceNumber: string }>(`${QUARANTINE_PREFIX}storer/`).filter((o) => o.body.streamArn === streamArn);
+    const outcomes = payloads.map((payload, i) => {
+      const sequence = sequences[i] ?? '';
+      const { assetId, readings = [] } = (typeof payload === 'object' ? payload : {}) as { assetId?: string; readings?: Array<{ metric: string; ts: number; value: number }> };
+      const own = readings.map((r) => `${assetId}:${r.metric}@${r.ts}=${r.value}`);
+      const storedCount = own.filter((r) => storedSet.has(r)).length;
+      return {
+        i,
+        kind: typeof payload === 'object' && payload !== null && 'recordType' in payload ? 'presence' : own.length > 0 ? 'reading' : 'bad',
+        own,
+        stored: own.length > 0 && storedCount === own.length,
+        partlyStored: storedCount > 0 && storedCount < own.length,
+        keys: quarantine.filter((o) => o.body.shardId === shardId && o.body.sequenceNumber === sequence).map((o) => o.key),
+        deadLettered: inDeadLetters(run.deadLetters, shardId, sequence),
+      };
+    });
+    const outcomeOf = (o: (typeof outcomes)[number]): string[] => [
+      ...(o.stored ? ['stored'] : o.partlyStored ? ['partly stored'] : []),
+      ...(o.keys.length > 0 ? ['quarantined'] : []),
+      ...(o.deadLettered ? ['dead-lettered'] : []),
+    ];
+    // Outside the dead-letter queue, the one outcome each payload calls for (a presence event is skipped: none).
+    const expected = { reading: ['stored'], bad: ['quarantined'], presence: [] };
+    const kept = outcomes.filter((o) => !o.deadLettered);
+    expect(kept.map((o) => [o.i, outcomeOf(o)])).toEqual(kept.map((o) => [o.i, expected[o.kind as keyof typeof expected]]));
+    // A dead-lettered record may have been partly stored, or quarantined at its own key, before it was given up:
+    // the redrive replays it through the same idempotent writes. A good record is never quarantined.
+    expect(outcomes.filter((o) => o.deadLettered && o.kind !== 'bad' && o.keys.length > 0).map((o) => o.i)).toEqual([]);
+    // The batch holding record 120 was given up on (others may have been: the faults are random), and each
+    // document's range holds exactly the records it counts.
+    const deadLettered = outcomes.filter((o) => o.deadLettered).map((o) => o.i);
+    expect(deadLettered).toContain(120);
+    expect(deadLettered).toHaveLength(run.deadLetters.reduce((sum, d) => sum + d.KinesisBatchInfo.batchSize, 0));
+    // Every stored reading is one of the input's, and none is stored twice.
+    const inputReadings = new Set(outcomes.flatMap((o) => o.own));
+    expect(stored.filter((r) => !inputReadings.has(r))).toEqual([]);
     expect(stored).toHaveLength(storedSet.size);
-    expect(expected.filter((r) => !storedSet.has(r))).toEqual([]);
-    // One quarantine object per bad record, however often it was delivered.
-    expect(new Set(s3.puts.map((p) => p.key)).size).toBe(s3.objects.size);
-    expect(run.invocations).toBeGreaterThan(5);
-  }, 45_000);
+    // One quarantine object per bad record, however often it was delivered: one key per record (its shard and
+    // sequence number), and as many objects as records with a key.
+    expect(outcomes.filter((o) => o.keys.length > 1 || o.keys.some((key) => !key.endsWith(`/${shardId}/${sequences[o.i]}.json`))).map((o) => o.i)).toEqual([]);
+    expect(quarantine).toHaveLength(outcomes.filter((o) => o.keys.length > 0).length);
+    // Lower bounds a run that dead-lettered everything, or stored or quarantined nothing, would break.
+    expect(outcomes.filter((o) => o.stored && !o.deadLettered).length).toBeGreaterThan(100);
+    expect(outcomes.filter((o) => o.keys.length > 0 && !o.deadLettered).length).toBeGreaterThan(5);
+    expect(run.counters.invocations).toBeGreaterThan(5);
+  }, 60_000);
 });
 
 describe('the storer\'s AWS calls under the rendered policies', () => {

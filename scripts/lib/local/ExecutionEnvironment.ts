@@ -37,12 +37,39 @@ parentPort.on('message', async (message) => {
   };
   try {
     const response = await handler(message.event, context);
-    parentPort.postMessage({ type: 'result', id: message.id, response });
+    // Lambda hands its caller the result's JSON (undefined becomes null), and only up to its response limit.
+    const payload = JSON.stringify(response === undefined ? null : response) ?? 'null';
+    const size = Buffer.byteLength(payload);
+    if (size > workerData.responseLimitBytes) {
+      parentPort.postMessage({ type: 'error', id: message.id, error: 'Function.ResponseSizeTooLarge: Response payload size (' + size +
+        ' bytes) exceeded maximum allowed payload size (' + workerData.responseLimitBytes + ' bytes).' });
+    } else parentPort.postMessage({ type: 'result', id: message.id, payload });
   } catch (error) {
     parentPort.postMessage({ type: 'error', id: message.id, error: String((error && error.stack) || error) });
   }
 });
 `;
+
+/**
+ * Lambda's limit on a synchronous response: its documented 6 MB is 6 MiB, and its error names 100 bytes
+ * more (`Function.ResponseSizeTooLarge: ... maximum allowed payload size (6291556 bytes)`).
+ */
+const RESPONSE_LIMIT_BYTES = 6_291_556;
+
+/**
+ * V8's heap limits for a function's memory, as Lambda's Node.js bootstrap sizes them (a tenth for the young
+ * generation, the rest for the old). Only the heap is bounded: memory outside it (Buffers) is not counted,
+ * where Lambda counts the whole process.
+ */
+function heapLimits(memoryMb: number): { maxYoungGenerationSizeMb: number; maxOldGenerationSizeMb: number } {
+  const young = Math.floor(memoryMb / 10);
+  return { maxYoungGenerationSizeMb: young, maxOldGenerationSizeMb: memoryMb - young };
+}
+
+/** The result as the caller gets it: the JSON's value, null (the handler returned nothing) as undefined. */
+function responseOf(payload: string | undefined): KinesisStreamBatchResponse | undefined {
+  return (JSON.parse(payload ?? 'null') as KinesisStreamBatchResponse | null) ?? undefined;
+}
 
 interface Waiting {
   resolve(result: InvokeResult): void;
@@ -66,7 +93,8 @@ export interface EnvironmentSetup {
  * One execution environment: the function's bundle in a worker thread, so that it has its own
  * process.env, module state and event loop (as a Lambda sandbox has) and can be killed. It runs one
  * invocation at a time. An invocation that outlives the rendered timeout kills it, as Lambda ends a
- * timed-out sandbox.
+ * timed-out sandbox; one that fills the heap of the rendered memory ends it too (Runtime.OutOfMemory). The
+ * result comes back as Lambda returns it: its JSON, refused above Lambda's response limit.
  */
 export class ExecutionEnvironment {
   readonly #setup: EnvironmentSetup;
@@ -87,7 +115,8 @@ export class ExecutionEnvironment {
       env,
       stdout: true,
       stderr: true,
-      workerData: { code, filename, exportName, functionName: spec.name, functionArn, memoryMb: spec.memoryMb, nice },
+      resourceLimits: heapLimits(spec.memoryMb),
+      workerData: { code, filename, exportName, functionName: spec.name, functionArn, memoryMb: spec.memoryMb, nice, responseLimitBytes: RESPONSE_LIMIT_BYTES },
     });
     // Written, not piped: each pipe adds four listeners to the function's one log stream, and a
     // function may run a dozen environments over a run.
@@ -98,16 +127,21 @@ export class ExecutionEnvironment {
     worker.stderr.on('data', append);
     this.#worker = worker;
     this.#ready = new Promise<void>((resolve, reject) => {
-      worker.on('message', (message: { type: string; id?: number; response?: KinesisStreamBatchResponse; error?: string }) => {
+      worker.on('message', (message: { type: string; id?: number; payload?: string; error?: string }) => {
         if (message.type === 'ready') {
           onReady(Date.now() - createdAt);
           resolve();
         }
-        else this.#settle(message.id ?? -1, message.type === 'result' ? { ok: true, response: message.response } : { ok: false, error: message.error ?? 'error' });
+        else this.#settle(message.id ?? -1, message.type === 'result' ? { ok: true, response: responseOf(message.payload) } : { ok: false, error: message.error ?? 'error' });
       });
-      worker.once('error', (error) => {
+      worker.once('error', (error: Error & { code?: string }) => {
         reject(error);
-        this.#lost(`worker error: ${error.message}`);
+        // Lambda ends an environment that runs out of memory, and the invocation fails with Runtime.OutOfMemory.
+        this.#lost(
+          error.code === 'ERR_WORKER_OUT_OF_MEMORY'
+            ? `Runtime.OutOfMemory: the environment ran out of its ${spec.memoryMb} MB (${error.message}); it is discarded`
+            : `worker error: ${error.message}`,
+        );
       });
       worker.once('exit', (code) => {
         reject(new Error(`worker exited with code ${code} during init`));

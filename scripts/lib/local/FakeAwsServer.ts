@@ -42,9 +42,42 @@ function decodeAwsChunked(raw: Buffer): Buffer {
   return Buffer.concat(parts);
 }
 
+/** What the fake holds, as the manifests declare it; without a list, any name is taken to exist. */
+export interface FakeAwsOptions {
+  readonly buckets?: Iterable<string>;
+  readonly topicArns?: Iterable<string>;
+}
+
+/** S3 keys are at most 1,024 bytes of UTF-8. */
+const MAX_KEY_BYTES = 1024;
+
+/**
+ * SNS's message for a publish its API reference refuses (sizes: SNS_LIMITS); `undefined` when it is accepted.
+ * The subject is held to the older, stricter rule (printable ASCII that does not start with a space) that earlier
+ * references stated and Amazon Managed Prometheus still applies to SNS subjects: the current reference allows
+ * UTF-8, and a subject accepted here is accepted under either.
+ */
+function publishRefusal(form: URLSearchParams, attributeBytes: number): string | undefined {
+  const subject = form.get('Subject');
+  if (subject !== null && (subject.length > SNS_LIMITS.maxSubjectLength || !/^[\x21-\x7e][\x20-\x7e]*$/.test(subject))) return 'Invalid parameter: Subject';
+  const message = form.get('Message') ?? '';
+  if (Buffer.byteLength(message) + attributeBytes > SNS_LIMITS.maxMessageBytes) return 'Invalid parameter: Message too long';
+  if (form.get('MessageStructure') !== 'json') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(message);
+  } catch {
+    return 'Invalid parameter: Message Structure - JSON message body failed to parse';
+  }
+  const hasDefault = typeof parsed === 'object' && parsed !== null && typeof (parsed as { default?: unknown }).default === 'string';
+  return hasDefault ? undefined : 'Invalid parameter: Message Structure - No default entry in JSON message body';
+}
+
 /**
  * Speaks just enough of S3 PutObject (path style) and SNS Publish (query protocol) for the real
  * SDK v3 clients, and records what they send. Faults can be queued to test retries and breakers.
+ * A request AWS would refuse (a bucket or topic that does not exist, a key too long, a publish that breaks
+ * SNS's rules) gets AWS's error, so the SDK raises the error a function meets in AWS.
  */
 export class FakeAwsServer extends LocalHttpServer {
   readonly objects = new Map<string, StoredObject>();
@@ -56,6 +89,14 @@ export class FakeAwsServer extends LocalHttpServer {
   onPut: ((object: StoredObject) => void) | undefined;
   #faults: Array<{ fault: FakeFault; remaining: number }> = [];
   #enforcer: RequestAuthorizer | undefined;
+  readonly #buckets: ReadonlySet<string> | undefined;
+  readonly #topicArns: ReadonlySet<string> | undefined;
+
+  constructor(options: FakeAwsOptions = {}) {
+    super();
+    this.#buckets = options.buckets === undefined ? undefined : new Set(options.buckets);
+    this.#topicArns = options.topicArns === undefined ? undefined : new Set(options.topicArns);
+  }
 
   /** From now on every request is authorized against the rendered policies; a denied one gets AWS's error. */
   enforce(enforcer: RequestAuthorizer): void {
@@ -175,6 +216,14 @@ export class FakeAwsServer extends LocalHttpServer {
 
   #putObject(req: IncomingMessage, raw: Buffer, res: ServerResponse): void {
     const { bucket, key } = this.#objectOf(req);
+    if (this.#buckets !== undefined && !this.#buckets.has(bucket)) {
+      this.#s3Error(res, 404, 'NoSuchBucket', 'The specified bucket does not exist', `<BucketName>${escapeXml(bucket)}</BucketName>`);
+      return;
+    }
+    if (Buffer.byteLength(key) > MAX_KEY_BYTES) {
+      this.#s3Error(res, 400, 'KeyTooLongError', 'Your key is too long', `<Size>${Buffer.byteLength(key)}</Size><MaxSizeAllowed>${MAX_KEY_BYTES}</MaxSizeAllowed>`);
+      return;
+    }
     const encoded = String(req.headers['content-encoding'] ?? '').includes('aws-chunked');
     const body = (encoded ? decodeAwsChunked(raw) : raw).toString('utf8');
     const object: StoredObject = { bucket, key, body, contentType: req.headers['content-type'] };
@@ -185,23 +234,43 @@ export class FakeAwsServer extends LocalHttpServer {
     res.end();
   }
 
+  /** S3's error document. */
+  #s3Error(res: ServerResponse, status: number, code: string, message: string, detail = ''): void {
+    res.writeHead(status, { 'content-type': 'application/xml' });
+    res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message>${detail}<RequestId>${randomUUID()}</RequestId></Error>`);
+  }
+
+  /** SNS's error document (query protocol), which the SDK names its error after (InvalidParameter: InvalidParameterException). */
+  #snsError(res: ServerResponse, status: number, code: string, message: string): void {
+    res.writeHead(status, { 'content-type': 'text/xml' });
+    res.end(
+      `<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type><Code>${code}</Code>` +
+        `<Message>${escapeXml(message)}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
+    );
+  }
+
   #publish(raw: Buffer, res: ServerResponse): void {
     const form = new URLSearchParams(raw.toString('utf8'));
     const attributes: Record<string, string> = {};
+    // SNS counts an attribute's name, data type and value into the message's size (bytes, not characters).
+    let attributeBytes = 0;
     for (let i = 1; form.has(`MessageAttributes.entry.${i}.Name`); i += 1) {
-      attributes[form.get(`MessageAttributes.entry.${i}.Name`) ?? ''] = form.get(`MessageAttributes.entry.${i}.Value.StringValue`) ?? '';
+      const entry = `MessageAttributes.entry.${i}`;
+      const name = form.get(`${entry}.Name`) ?? '';
+      const value = form.get(`${entry}.Value.StringValue`) ?? '';
+      attributes[name] = value;
+      const binary = form.get(`${entry}.Value.BinaryValue`);
+      attributeBytes += Buffer.byteLength(name) + Buffer.byteLength(form.get(`${entry}.Value.DataType`) ?? '') + Buffer.byteLength(value);
+      if (binary !== null) attributeBytes += Buffer.from(binary, 'base64').length;
     }
-    // SNS refuses a message whose body and attributes pass 256 KB (bytes, not characters).
-    const size = [form.get('Message') ?? '', ...Object.entries(attributes).flat()].reduce((sum, text) => sum + Buffer.byteLength(text), 0);
+    const refusal = publishRefusal(form, attributeBytes);
+    if (refusal !== undefined) {
+      this.#snsError(res, 400, 'InvalidParameter', refusal);
+      return;
+    }
     const subject = form.get('Subject');
-    // SNS refuses a subject of 100 characters or more, or with line breaks or control characters.
-    const badSubject = subject !== null && (subject.length > SNS_LIMITS.maxSubjectLength || /[\x00-\x1f\x7f]/.test(subject));
-    if (size > SNS_LIMITS.maxMessageBytes || badSubject) {
-      res.writeHead(400, { 'content-type': 'text/xml' });
-      res.end(
-        `<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type><Code>InvalidParameter</Code>` +
-          `<Message>Invalid parameter: ${badSubject ? 'Subject' : 'Message too long'}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
-      );
+    if (this.#topicArns !== undefined && !this.#topicArns.has(form.get('TopicArn') ?? '')) {
+      this.#snsError(res, 404, 'NotFound', 'Topic does not exist');
       return;
     }
     const published: PublishedMessage = {

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { LocalHttpServer } from './LocalHttpServer';
 import type { RequestAuthorizer } from './RequestAuthorizer';
 
@@ -20,22 +21,50 @@ export interface FakeSqsCall {
 }
 
 /**
+ * The largest body a queue takes: a queue's default MaximumMessageSize, 1,048,576 bytes (1 MiB), which the
+ * SQS API reference gives as the maximum (CreateQueue, SendMessage; it was 262,144 bytes before 2025). The rendered
+ * queue sets none.
+ */
+const MAX_MESSAGE_BYTES = 1_048_576;
+
+/** How often a long poll looks for a message that has arrived or become visible. */
+const LONG_POLL_CHECK_MS = 50;
+
+export interface FakeSqsOptions {
+  /** The queue's ReceiveMessageWaitTimeSeconds: how long a ReceiveMessage that names no WaitTimeSeconds waits (default 0, a short poll). */
+  readonly receiveWaitSeconds?: number;
+}
+
+/**
  * Speaks the AWS JSON 1.0 protocol of the current @aws-sdk/client-sqs (X-Amz-Target AmazonSQS.<Operation>)
  * for ReceiveMessage, DeleteMessage and ChangeMessageVisibility, with one standard queue in memory and
- * SQS's visibility timeout semantics. Records every call.
+ * SQS's visibility timeout semantics. A ReceiveMessage with a wait (its WaitTimeSeconds, else the queue's)
+ * that finds nothing waits for a message up to then, as a long poll. Records every call.
  */
 export class FakeSqsServer extends LocalHttpServer {
   readonly calls: FakeSqsCall[] = [];
   #messages: FakeSqsMessage[] = [];
   #enforcer: RequestAuthorizer | undefined;
+  readonly #receiveWaitSeconds: number;
+
+  constructor(options: FakeSqsOptions = {}) {
+    super();
+    this.#receiveWaitSeconds = options.receiveWaitSeconds ?? 0;
+  }
 
   /** From now on every request is authorized against the rendered policies; a denied one gets SQS's AccessDenied. */
   enforce(enforcer: RequestAuthorizer): void {
     this.#enforcer = enforcer;
   }
 
-  /** Enqueues a message (what the mapping's SendMessage would do) and returns its id. */
+  /** Enqueues a message (what the mapping's SendMessage would do) and returns its id; refuses a body SQS would, with its error. */
   send(body: string): string {
+    const size = Buffer.byteLength(body);
+    if (size > MAX_MESSAGE_BYTES) {
+      const error = new Error(`One or more parameters are invalid. Reason: Message must be shorter than ${MAX_MESSAGE_BYTES} bytes.`);
+      error.name = 'InvalidParameterValue';
+      throw error;
+    }
     const messageId = randomUUID();
     this.#messages.push({ messageId, body, receiptHandle: undefined, visibleAt: 0, receiveCount: 0 });
     return messageId;
@@ -89,7 +118,7 @@ export class FakeSqsServer extends LocalHttpServer {
         return;
       }
     }
-    if (operation === 'ReceiveMessage') this.#receive(input, res);
+    if (operation === 'ReceiveMessage') await this.#receive(input, res);
     else if (operation === 'DeleteMessage') this.#delete(input, res);
     else if (operation === 'ChangeMessageVisibility') this.#changeVisibility(input, res);
     else this.#error(res, 400, 'UnsupportedOperation', `the fake does not implement ${target}`);
@@ -99,11 +128,24 @@ export class FakeSqsServer extends LocalHttpServer {
     return this.#messages.find((message) => message.receiptHandle !== undefined && message.receiptHandle === input.ReceiptHandle);
   }
 
-  #receive(input: Record<string, unknown>, res: ServerResponse): void {
+  async #receive(input: Record<string, unknown>, res: ServerResponse): Promise<void> {
     const max = typeof input.MaxNumberOfMessages === 'number' ? input.MaxNumberOfMessages : 1;
     const visibility = typeof input.VisibilityTimeout === 'number' ? input.VisibilityTimeout : 30;
+    const waitSeconds = typeof input.WaitTimeSeconds === 'number' ? input.WaitTimeSeconds : this.#receiveWaitSeconds;
+    const waitUntil = Date.now() + waitSeconds * 1000;
+    // A client that went away (or the server stopping) ends the wait.
+    let gone = false;
+    res.once('close', () => {
+      gone = true;
+    });
+    const visible = (): FakeSqsMessage[] => this.#messages.filter((message) => message.visibleAt <= Date.now()).slice(0, max);
+    let picked = visible();
+    while (picked.length === 0 && !gone && Date.now() < waitUntil) {
+      await sleep(Math.min(LONG_POLL_CHECK_MS, waitUntil - Date.now()));
+      picked = visible();
+    }
+    if (gone) return;
     const now = Date.now();
-    const picked = this.#messages.filter((message) => message.visibleAt <= now).slice(0, max);
     for (const message of picked) {
       message.receiptHandle = randomUUID();
       message.visibleAt = now + visibility * 1000;

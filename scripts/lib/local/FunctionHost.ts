@@ -1,10 +1,10 @@
 import type { KinesisStreamEvent } from 'aws-lambda';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { LAMBDA_MEMORY_VARIABLE } from '../../../functions/shared/constants';
 import type { LoopTime } from './Emulator';
 import type { FunctionSpec } from './LocalManifests';
 import { BACKGROUND_NICE } from './threadPriority';
+import { lambdaVariables } from './lambdaVariables';
 import { unzipSingleEntry } from './unzipSingleEntry';
 import { ExecutionEnvironment, type EnvironmentSetup, type InvokeResult } from './ExecutionEnvironment';
 
@@ -19,7 +19,7 @@ export type Placement = (typeof PLACEMENTS)[number];
 
 /**
  * One function's execution environments: its zip from the manifest (index.js unzipped with node:zlib),
- * its rendered environment plus the emulators' endpoints. As in Lambda, each invocation runs alone in an
+ * its rendered environment plus Lambda's own variables and the emulators' endpoints (`lambdaVariables`). As in Lambda, each invocation runs alone in an
  * environment: an idle one if there is one, otherwise a new one (a cold start, which the functions answer
  * by restoring their checkpoints). Which idle environment: see Placement.
  */
@@ -64,16 +64,7 @@ export class FunctionHost {
       code: unzipSingleEntry(spec.zip, `${file}.js`).toString('utf8'),
       exportName,
       filename: join(options.repositoryRoot, '.local', 'functions', spec.name, `${file}.js`),
-      env: {
-        ...Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined && !entry[0].startsWith('AWS_'))),
-        ...spec.variables,
-        ...options.environment,
-        AWS_LAMBDA_FUNCTION_NAME: spec.name,
-        [LAMBDA_MEMORY_VARIABLE]: String(spec.memoryMb),
-        AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-        AWS_REGION: options.region,
-        AWS_DEFAULT_REGION: options.region,
-      },
+      env: lambdaVariables(spec, options.region, options.environment),
       log: this.#log,
       spec,
       functionArn: this.functionArn,

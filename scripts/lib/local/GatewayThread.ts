@@ -14,6 +14,7 @@ export interface GatewayWorkerData {
   readonly port: number;
   /** The gateway's counters (`sharedCounters` over GATEWAY_COUNTER_NAMES). */
   readonly counters: SharedArrayBuffer;
+  readonly refusedPuts: Readonly<Record<string, string>>;
 }
 
 /** Requests to the broker's thread; each answered with the same id. */
@@ -40,6 +41,8 @@ export interface GatewayThreadOptions {
   readonly tls: GatewayWorkerData['tls'];
   /** Takes the rules' error actions; the broker's thread waits until each is stored before it acknowledges the publish. */
   readonly s3: ErrorActionSink;
+  /** By rule name, why its role may not put to its stream (MqttGateway). */
+  readonly refusedPuts?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -69,7 +72,7 @@ export class GatewayThread {
 
   /** Starts the thread; resolves with the port it listens on (0: a free one). */
   async start(port = 0): Promise<number> {
-    const workerData: GatewayWorkerData = { manifests: this.#options.manifests, kinesisEndpoint: this.#options.kinesisEndpoint, tls: this.#options.tls, port, counters: this.#buffer };
+    const workerData: GatewayWorkerData = { manifests: this.#options.manifests, kinesisEndpoint: this.#options.kinesisEndpoint, tls: this.#options.tls, port, counters: this.#buffer, refusedPuts: this.#options.refusedPuts ?? {} };
     // The thread runs TypeScript through tsx's require hook, which a worker does not inherit from this thread.
     const source = `require(${JSON.stringify(require.resolve('tsx/cjs/api'))}).register();\nrequire(${JSON.stringify(require.resolve('./gatewayWorker'))});`;
     const worker = new Worker(source, { eval: true, workerData });
@@ -126,7 +129,10 @@ export class GatewayThread {
   }
 
   async #storeErrorAction(message: Extract<FromGateway, { type: 'errorAction' }>): Promise<void> {
-    await this.#options.s3.putObject(message.bucket, message.key, message.body);
+    // A refused or failed write loses the message, as a failed error action does in AWS; the publish is still answered.
+    await Promise.resolve(this.#options.s3.putObject(message.bucket, message.key, message.body)).catch((error: Error) => {
+      process.stderr.write(`local: error action to s3://${message.bucket}/${message.key} failed: ${error.message}\n`);
+    });
     this.#worker?.postMessage({ type: 'stored', id: message.id } satisfies ToGateway);
   }
 

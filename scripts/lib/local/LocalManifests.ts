@@ -1,3 +1,5 @@
+import type { RenderedDocument } from '../policyProofRender';
+
 /** The objects of `manifests/<env>` the local pipeline builds, read from the rendered YAML. */
 
 export interface PolicyStatement {
@@ -18,8 +20,9 @@ export interface TopicRuleSpec {
   readonly name: string;
   readonly sql: string;
   readonly enabled: boolean;
-  readonly kinesis: { readonly streamName: string; readonly partitionKey: string } | undefined;
-  readonly errorS3: { readonly bucketName: string; readonly key: string } | undefined;
+  /** `roleArn`: the role IoT Core acts as for the action (undefined when the rule names none). */
+  readonly kinesis: { readonly streamName: string; readonly partitionKey: string; readonly roleArn: string | undefined } | undefined;
+  readonly errorS3: { readonly bucketName: string; readonly key: string; readonly roleArn: string | undefined } | undefined;
 }
 
 export interface TableSpec {
@@ -43,6 +46,14 @@ export interface FunctionSpec {
   readonly timeoutSeconds: number;
   readonly memoryMb: number;
   readonly variables: Readonly<Record<string, string>>;
+  /** The AWS name of its execution role (`spec.roleRef` resolved to the Role's `spec.name`, or the name in `spec.role`). */
+  readonly roleName: string | undefined;
+  /** `spec.runtime`, which Lambda names in AWS_EXECUTION_ENV; nodejs22.x when absent. */
+  readonly runtime?: string;
+  /** `spec.loggingConfig.logGroup`; Lambda's default `/aws/lambda/<name>` when absent. */
+  readonly logGroup?: string;
+  /** It runs in the VPC (`spec.vpcConfig`): its calls to a service with an endpoint pass that endpoint's policy. */
+  readonly inVpc: boolean;
   /** The deployment package (`spec.code.zipFile`, decoded). */
   readonly zip: Buffer;
 }
@@ -73,6 +84,30 @@ export interface MappingSpec {
   readonly enabled: boolean;
 }
 
+/** A rendered IAM role (ACK `Role`). */
+export interface RoleSpec {
+  /** Kubernetes object name (what a function's `roleRef` names). */
+  readonly objectName: string;
+  /** AWS name. */
+  readonly name: string;
+  readonly trust: RenderedDocument;
+  readonly inline: readonly RenderedDocument[];
+  /** ARN of its permissions boundary, if any. */
+  readonly boundary: string | undefined;
+}
+
+/** The access-control documents of the manifests, as plain data (it crosses into worker threads). */
+export interface AccessDocuments {
+  readonly roles: readonly RoleSpec[];
+  /** Bucket, queue, topic and table policies, by the resource's ARN. */
+  readonly resourcePolicies: ReadonlyArray<{ readonly arn: string; readonly document: RenderedDocument }>;
+  /** VPC endpoint policies by service (`dynamodb`, `s3`, `sns`). */
+  readonly endpointPolicies: ReadonlyArray<{ readonly service: string; readonly document: RenderedDocument }>;
+  readonly keyPolicy: RenderedDocument | undefined;
+  /** The roles' permissions boundary, `controller-iam/iam-role-boundary.json` beside the manifests (applied at bootstrap), if there. */
+  readonly roleBoundary: RenderedDocument | undefined;
+}
+
 export interface LocalManifests {
   readonly environment: string;
   readonly directory: string;
@@ -93,4 +128,5 @@ export interface LocalManifests {
   readonly archiveSources: readonly string[];
   /** `kind name` of every object the local pipeline does not emulate. */
   readonly ignored: readonly string[];
+  readonly access: AccessDocuments;
 }

@@ -22,6 +22,8 @@ import { ShardReadLimiter } from './ShardReadLimiter';
 import type { FunctionSpec, LocalManifests } from './LocalManifests';
 import { GatewayThread } from './GatewayThread';
 import { kinesisSource } from './kinesisSource';
+import { LocalPolicyEnforcer } from './LocalPolicyEnforcer';
+import { refuseUnauthorizedMappings } from './refuseUnauthorizedMappings';
 import { mappingSource } from './mappingSource';
 import { refuseUnrunnableMappings } from './refuseUnrunnableMappings';
 import { ReservedShardReads } from './ReservedShardReads';
@@ -82,10 +84,18 @@ const newestTs = (data: string): number | undefined => {
  * mapping's function and destination, the names in the functions' environment), as a deploy would fail, and
  * refuses a mapping setting it cannot run as AWS would (refuseUnrunnableMappings) before anything starts.
  */
+/** The ARNs of the SNS topics the manifests declare. */
+function declaredTopicArns(manifests: LocalManifests): string[] {
+  return manifests.topics.map((t) => `arn:aws:sns:${manifests.region}:${manifests.accountId}:${t.name}`);
+}
+
 export class LocalPipeline {
   readonly manifests: LocalManifests;
-  readonly s3 = new FakeAwsServer();
+  /** S3 and SNS: only the buckets and topics the manifests declare exist, as in the account. */
+  readonly s3: FakeAwsServer;
   readonly sqs = new FakeSqsServer();
+  /** Decides every call of the functions, the mappings and the topic rules against the rendered policies. */
+  readonly policies: LocalPolicyEnforcer;
   /** dynalite per group of tables, each in its own thread, with the load test's DynamoDB faults and the status-write watch. */
   readonly dynamoProxy: DynamoTables;
   /** One DynamoDB endpoint for every table (operator tools: `npm run query -- --local`). */
@@ -114,6 +124,8 @@ export class LocalPipeline {
   constructor(options: LocalPipelineOptions) {
     this.#options = options;
     this.manifests = options.manifests;
+    this.s3 = new FakeAwsServer({ buckets: options.manifests.buckets.map((b) => b.name), topicArns: declaredTopicArns(options.manifests) });
+    this.policies = new LocalPolicyEnforcer(options.manifests);
     const enabled = options.manifests.mappings.filter((m) => m.enabled);
     const running = options.manifests.functions.filter((f) => enabled.some((m) => m.functionObjectName === f.objectName));
     const tablesOf = (spec: FunctionSpec): string[] => Object.entries(spec.variables).filter(([name]) => name.endsWith('_TABLE')).map(([, table]) => table);
@@ -147,6 +159,7 @@ export class LocalPipeline {
 
   async start(): Promise<void> {
     this.#checkReferences();
+    await refuseUnauthorizedMappings(this.manifests, this.policies);
     await this.#startEmulators();
     await this.#createResources();
     this.#startFunctions();
@@ -165,14 +178,18 @@ export class LocalPipeline {
       if (rule.errorS3 && !buckets.has(rule.errorS3.bucketName)) throw new Error(`rule ${rule.name}'s error action writes to bucket ${rule.errorS3.bucketName}, which the manifests do not declare`);
     }
     const queues = new Set(manifests.queues.map((q) => `arn:aws:sqs:${manifests.region}:${manifests.accountId}:${q.name}`));
+    const roles = new Set(manifests.access.roles.map((r) => r.name));
     for (const mapping of manifests.mappings) {
-      if (!manifests.functions.some((f) => f.objectName === mapping.functionObjectName)) throw new Error(`mapping ${mapping.objectName} names function ${mapping.functionObjectName}, which the manifests do not declare`);
+      const fn = manifests.functions.find((f) => f.objectName === mapping.functionObjectName);
+      if (!fn) throw new Error(`mapping ${mapping.objectName} names function ${mapping.functionObjectName}, which the manifests do not declare`);
+      // Lambda needs the execution role to create the function; the mapping reads and dead-letters as it.
+      if (fn.roleName === undefined || !roles.has(fn.roleName)) throw new Error(`function ${fn.name} runs as role ${fn.roleName ?? '(none)'}, which the manifests do not declare`);
       const stream = kinesisSource(mapping.eventSourceArn).streamName;
       if (!streams.has(stream)) throw new Error(`mapping ${mapping.objectName} reads ${mapping.eventSourceArn}, a stream the manifests do not declare`);
       if (!queues.has(mapping.onFailureDestination ?? '')) throw new Error(`mapping ${mapping.objectName} sends failures to ${mapping.onFailureDestination}, a queue the manifests do not declare`);
     }
     const tables = new Set(manifests.tables.map((t) => t.tableName));
-    const topics = new Set(manifests.topics.map((t) => `arn:aws:sns:${manifests.region}:${manifests.accountId}:${t.name}`));
+    const topics = new Set(declaredTopicArns(manifests));
     for (const fn of manifests.functions) {
       for (const [name, value] of Object.entries(fn.variables)) {
         if (name.endsWith('_TABLE') && !tables.has(value)) throw new Error(`function ${fn.name}: ${name}=${value} is not a table of the manifests`);
@@ -189,6 +206,9 @@ export class LocalPipeline {
     this.kinesisEndpoint = kinesalite.endpoint;
     await this.s3.start();
     await this.sqs.start();
+    // The functions' S3, SNS and SQS calls are signed with their role's key and decided as AWS would.
+    this.s3.enforce(this.policies);
+    this.sqs.enforce(this.policies);
     this.#kinesis = new KinesisClient({ region: LOCAL_REGION, endpoint: kinesalite.endpoint, credentials: LOCAL_CREDENTIALS, requestHandler: new NodeHttpHandler() });
   }
 
@@ -232,8 +252,8 @@ export class LocalPipeline {
     mkdirSync(this.#options.logDirectory, { recursive: true });
     for (const spec of this.manifests.functions) {
       const environment = {
-        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+        AWS_ACCESS_KEY_ID: this.policies.credentialsOf(spec).accessKeyId,
+        AWS_SECRET_ACCESS_KEY: this.policies.credentialsOf(spec).secretAccessKey,
         AWS_ENDPOINT_URL_DYNAMODB: this.#dynamoEndpointOf(spec.variables),
         AWS_ENDPOINT_URL_S3: this.s3.endpoint,
         AWS_ENDPOINT_URL_SNS: this.s3.endpoint,
@@ -286,9 +306,10 @@ export class LocalPipeline {
           kinesis: this.kinesis,
           streamName,
           shardId: shard.ShardId ?? '',
-          roleArn: `arn:aws:iam::${this.manifests.accountId}:role/${running.host.spec.name}`,
+          roleArn: this.#roleArn(running.host.spec),
           counters: running.counters,
-          deadLetter: (body) => this.sqs.send(body),
+          deadLetter: (body) => this.#deadLetter(running.host.spec, mapping.onFailureDestination ?? '', body),
+          access: (action, resource) => this.#asRole(running.host.spec, action, resource),
           onDelivered,
           reads: this.#shardReads(streamName, shard.ShardId ?? ''),
         });
@@ -296,6 +317,23 @@ export class LocalPipeline {
         poller.start();
       }
     }
+  }
+
+  /** A call the mapping makes as the function's role; rejects with AWS's refusal. */
+  async #asRole(spec: FunctionSpec, action: string, resource: string): Promise<void> {
+    const decision = await this.policies.authorizeAs({ roleName: spec.roleName ?? '', session: spec.name, action, resource });
+    if (decision.outcome !== 'allowed') throw Object.assign(new Error(decision.message), { name: 'AccessDeniedException' });
+  }
+
+  /** The mapping's SendMessage of a failed batch's document to its on-failure destination, as the function's role (the queue policy decides too). */
+  async #deadLetter(spec: FunctionSpec, queueArn: string, body: string): Promise<void> {
+    await this.#asRole(spec, 'sqs:SendMessage', queueArn);
+    this.sqs.send(body);
+  }
+
+  /** The function's execution role, which Lambda gives each record as `invokeIdentityArn`. */
+  #roleArn(spec: FunctionSpec): string {
+    return `arn:aws:iam::${this.manifests.accountId}:role/${spec.roleName ?? ''}`;
   }
 
   /** Firehose is not emulated, but each shard of its source gives it one read a second of the shard's limit. */
@@ -326,7 +364,8 @@ export class LocalPipeline {
     this.gateway = new GatewayThread({
       manifests: this.manifests,
       kinesisEndpoint: this.kinesisEndpoint,
-      s3: this.s3,
+      s3: { putObject: (bucket, key, body) => this.#errorAction(bucket, key, body) },
+      refusedPuts: await this.#refusedPuts(),
       tls: {
         key: readFileSync(join(certs, CERT_FILES.serverKey), 'utf8'),
         cert: readFileSync(join(certs, CERT_FILES.serverCert), 'utf8'),
@@ -334,6 +373,32 @@ export class LocalPipeline {
       },
     });
     this.port = await this.gateway.start(this.#options.port);
+  }
+
+  /** Why each rule's role may not put to its stream (IoT Core's PutRecord, decided once: it is the same call every time). */
+  async #refusedPuts(): Promise<Record<string, string>> {
+    const refused: Record<string, string> = {};
+    for (const rule of this.manifests.topicRules) {
+      const action = rule.kinesis;
+      if (!action) continue;
+      const roleName = action.roleArn?.split('/').pop();
+      if (roleName === undefined) {
+        refused[rule.name] = `rule ${rule.name} names no role for its Kinesis action`;
+        continue;
+      }
+      const decision = await this.policies.authorizeAs({ roleName, session: rule.name, action: 'kinesis:PutRecord', resource: this.policies.streamArn(action.streamName) });
+      if (decision.outcome !== 'allowed') refused[rule.name] = `AccessDeniedException: ${decision.message}`;
+    }
+    return refused;
+  }
+
+  /** A rule's error action: S3 PutObject as the rule's role (the document names its rule); a refused write is lost, as in AWS. */
+  async #errorAction(bucket: string, key: string, body: string): Promise<void> {
+    const ruleName = (JSON.parse(body) as { ruleName?: string }).ruleName;
+    const roleName = this.manifests.topicRules.find((rule) => rule.name === ruleName)?.errorS3?.roleArn?.split('/').pop() ?? '';
+    const decision = await this.policies.authorizeAs({ roleName, session: ruleName ?? '', action: 's3:PutObject', resource: `arn:aws:s3:::${bucket}/${key}` });
+    if (decision.outcome !== 'allowed') throw new Error(`AccessDenied: ${decision.message}`);
+    this.s3.putObject(bucket, key, body);
   }
 
   /**

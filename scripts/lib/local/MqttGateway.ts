@@ -25,6 +25,8 @@ export interface GatewayOptions {
   readonly tls: { readonly key: string; readonly cert: string; readonly ca: string };
   /** The object the gateway counts in: `sharedCounters`, which the thread that started it reads. */
   readonly counters: GatewayCounters;
+  /** By rule name, why its role may not put to its stream (decided once, at start): its Kinesis action fails, and the error action runs. */
+  readonly refusedPuts?: Readonly<Record<string, string>>;
 }
 
 const BASIC_INGEST = /^\$aws\/rules\/([^/]+)\/(.+)$/;
@@ -273,6 +275,8 @@ export class MqttGateway {
       if (partitionKey === '' || partitionKey.length > KINESIS_LIMITS.partitionKeyMaxChars) {
         throw new Error(`partition key ${JSON.stringify(partitionKey)} is empty or longer than ${KINESIS_LIMITS.partitionKeyMaxChars} characters`);
       }
+      const refused = this.#options.refusedPuts?.[rule.name];
+      if (refused !== undefined) throw new Error(refused);
       const writer = this.#options.streams.get(action.streamName);
       if (!writer) throw new Error(`stream ${action.streamName} does not exist`);
       const data = Buffer.from(JSON.stringify(outcome.result));

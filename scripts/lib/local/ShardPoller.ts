@@ -32,8 +32,13 @@ export interface ShardPollerOptions {
   readonly shardId: string;
   readonly roleArn: string;
   readonly counters: MappingCounters;
-  /** Sends the on-failure document to the destination queue. */
-  readonly deadLetter: (body: string) => void;
+  /** Sends the on-failure document to the destination queue (as the function's role: it may refuse, and the poller stops). */
+  readonly deadLetter: (body: string) => unknown;
+  /**
+   * Asks whether the function's role may make a read (`kinesis:GetRecords` on the stream, ...); rejects with
+   * AWS's refusal, which stops the poller as a mapping whose role lost its permissions stops reading.
+   */
+  readonly access?: (action: string, resource: string) => Promise<void>;
   /** Records a batch delivered successfully, with when the invocation that delivered it started and finished. */
   readonly onDelivered?: (records: readonly KinesisStreamRecord[], times: InvocationTimes) => void;
   /** The shard's read limit, shared with the other mappings' pollers of the shard (a consumer's mapping takes none of it). */
@@ -66,6 +71,8 @@ export class ShardPoller {
   /** How long nothing due waits for the next read: Lambda's base rate, or an enhanced fan-out consumer's push. */
   readonly #idleWaitMs: number;
   readonly #streamArn: string;
+  /** The enhanced fan-out consumer's ARN when the mapping reads through one. */
+  readonly #consumerArn: string | undefined;
   /** The shared read limit this poller takes its reads from: none through an enhanced fan-out consumer, which has its own pipe. */
   readonly #reads: ShardReadLimiter | undefined;
   /** Sequence number of the last record read from the shard, where a new iterator resumes. */
@@ -79,6 +86,7 @@ export class ShardPoller {
     this.#options = options;
     const source = kinesisSource(options.mapping.eventSourceArn);
     this.#streamArn = source.streamArn;
+    this.#consumerArn = source.consumer === undefined ? undefined : options.mapping.eventSourceArn;
     this.#idleWaitMs = source.consumer === undefined ? MAPPING_LIMITS.idlePollMs : KINESIS_LIMITS.fanOutPropagationMs;
     this.#reads = source.consumer === undefined ? options.reads : undefined;
   }
@@ -146,6 +154,7 @@ export class ShardPoller {
       this.#lastRead !== undefined
         ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' as const, StartingSequenceNumber: this.#lastRead }
         : { ShardIteratorType: readsFrom === undefined ? mapping.startingPosition : ('TRIM_HORIZON' as const) };
+    await this.#options.access?.('kinesis:GetShardIterator', this.#streamArn);
     return (await kinesis.send(new GetShardIteratorCommand({ StreamName: streamName, ShardId: shardId, ...position }))).ShardIterator;
   }
 
@@ -156,8 +165,11 @@ export class ShardPoller {
    */
   async #getRecords(iterator: string, readsFrom: number | undefined): Promise<GetRecordsCommandOutput> {
     const { kinesis } = this.#options;
-    const read = (shardIterator: string | undefined): Promise<GetRecordsCommandOutput> =>
-      kinesis.send(new GetRecordsCommand({ ShardIterator: shardIterator, Limit: KINESIS_LIMITS.getRecordsMax }));
+    const read = async (shardIterator: string | undefined): Promise<GetRecordsCommandOutput> => {
+      // Through an enhanced fan-out consumer Lambda subscribes to the shard on the consumer instead.
+      await this.#options.access?.(this.#consumerArn === undefined ? 'kinesis:GetRecords' : 'kinesis:SubscribeToShard', this.#consumerArn ?? this.#streamArn);
+      return kinesis.send(new GetRecordsCommand({ ShardIterator: shardIterator, Limit: KINESIS_LIMITS.getRecordsMax }));
+    };
     try {
       return await read(iterator);
     } catch (error) {
@@ -211,7 +223,7 @@ export class ShardPoller {
     while (remaining.length > 0 && this.#running) {
       const first = remaining[0] as KinesisStreamRecord;
       if (mapping.maximumRecordAgeSeconds >= 0 && Date.now() - arrivalMs(first) > mapping.maximumRecordAgeSeconds * 1000) {
-        this.#deadLetter(remaining, 'RecordAgeExceeded', retries + 1);
+        await this.#deadLetter(remaining, 'RecordAgeExceeded', retries + 1);
         return;
       }
       const last = remaining[remaining.length - 1] as KinesisStreamRecord;
@@ -243,7 +255,7 @@ export class ShardPoller {
       }
       retries += 1;
       if (mapping.maximumRetryAttempts >= 0 && retries > mapping.maximumRetryAttempts) {
-        this.#deadLetter(remaining, 'RetryAttemptsExhausted', retries);
+        await this.#deadLetter(remaining, 'RetryAttemptsExhausted', retries);
         return;
       }
       await sleep(MAPPING_LIMITS.retryPauseMs);
@@ -256,13 +268,11 @@ export class ShardPoller {
   }
 
   /** Lambda's on-failure document for a Kinesis batch: where the records are, not the records. */
-  #deadLetter(records: readonly KinesisStreamRecord[], condition: string, invokeCount: number): void {
+  async #deadLetter(records: readonly KinesisStreamRecord[], condition: string, invokeCount: number): Promise<void> {
     const { host, counters, shardId } = this.#options;
     const first = records[0] as KinesisStreamRecord;
     const last = records[records.length - 1] as KinesisStreamRecord;
-    counters.recordsDeadLettered += records.length;
-    counters.dlqMessages += 1;
-    this.#options.deadLetter(
+    await this.#options.deadLetter(
       JSON.stringify({
         requestContext: { requestId: randomUUID(), functionArn: host.functionArn, condition, approximateInvokeCount: invokeCount },
         responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
@@ -279,5 +289,7 @@ export class ShardPoller {
         },
       }),
     );
+    counters.recordsDeadLettered += records.length;
+    counters.dlqMessages += 1;
   }
 }

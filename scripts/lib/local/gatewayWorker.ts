@@ -24,6 +24,7 @@ const gateway = new MqttGateway({
   streams: writers,
   tls: data.tls,
   counters: sharedCounters(GATEWAY_COUNTER_NAMES, data.counters),
+  refusedPuts: data.refusedPuts,
   s3: {
     putObject: (bucket, key, body) =>
       new Promise<void>((resolve) => {

@@ -1,9 +1,12 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { CONTROLLER_POLICY_DIR } from '../../../charts/lib/controllerPolicies';
+import { ROLE_BOUNDARY_FILE } from '../../../charts/lib/roleBoundary';
+import type { PolicyDocument as IamPolicyDocument, RenderedDocument } from '../policyProofRender';
 import { UsageError } from '../fleet/UsageError';
 import { LOCAL_REGION } from './constants';
-import type { FunctionSpec, LocalManifests, MappingSpec, PolicyDocument, TableSpec, TopicRuleSpec } from './LocalManifests';
+import type { AccessDocuments, FunctionSpec, LocalManifests, MappingSpec, PolicyDocument, RoleSpec, TableSpec, TopicRuleSpec } from './LocalManifests';
 import { manifestEnvironments } from '../fleet/manifestEnvironments';
 
 type Json = Record<string, unknown>;
@@ -41,11 +44,30 @@ function topicRule(object: Json): TopicRuleSpec {
     name: externalName(object),
     sql: String(provider.sql ?? ''),
     enabled: provider.enabled !== false,
-    kinesis: kinesis ? { streamName: String(kinesis.streamName), partitionKey: String(kinesis.partitionKey ?? '${newuuid()}') } : undefined,
-    errorS3: errorS3 ? { bucketName: String(errorS3.bucketName), key: String(errorS3.key) } : undefined,
+    kinesis: kinesis ? { streamName: String(kinesis.streamName), partitionKey: String(kinesis.partitionKey ?? '${newuuid()}'), roleArn: text(kinesis.roleArn) } : undefined,
+    errorS3: errorS3 ? { bucketName: String(errorS3.bucketName), key: String(errorS3.key), roleArn: text(errorS3.roleArn) } : undefined,
   };
 }
 
+/** A policy document a manifest carries as JSON text, named for the messages that cite it. */
+function policyDocument(id: string, json: unknown): RenderedDocument {
+  if (typeof json !== 'string') throw new Error(`${id} has no policy document`);
+  return { id, document: JSON.parse(json) as IamPolicyDocument };
+}
+
+function role(object: Json): RoleSpec {
+  const spec = object.spec as Json;
+  const name = String(spec.name ?? at(object, 'metadata', 'name'));
+  return {
+    objectName: String(at(object, 'metadata', 'name')),
+    name,
+    trust: policyDocument(`Role ${name} trust policy`, spec.assumeRolePolicyDocument),
+    inline: Object.entries((spec.inlinePolicies ?? {}) as Record<string, unknown>).map(([policy, json]) => policyDocument(`Role ${name} inline policy ${policy}`, json)),
+    boundary: text(spec.permissionsBoundary),
+  };
+}
+
+/** `roleName` is resolved after every file is read (the Role may come later): here the object `roleRef` names, or the name in `spec.role`. */
 function lambdaFunction(object: Json): FunctionSpec {
   const spec = object.spec as Json;
   const zipFile = text(at(spec, 'code', 'zipFile'));
@@ -58,6 +80,10 @@ function lambdaFunction(object: Json): FunctionSpec {
     timeoutSeconds: num(spec.timeout, 3),
     memoryMb: num(spec.memorySize, 128),
     variables: (at(spec, 'environment', 'variables') ?? {}) as Record<string, string>,
+    roleName: text(at(spec, 'roleRef', 'from', 'name')) ?? text(spec.role)?.split('/').pop(),
+    runtime: String(spec.runtime ?? 'nodejs22.x'),
+    logGroup: text(at(spec, 'loggingConfig', 'logGroup')) ?? `/aws/lambda/${name}`,
+    inVpc: isObject(spec.vpcConfig),
     zip: Buffer.from(zipFile, 'base64'),
   };
 }
@@ -94,7 +120,8 @@ function renderedEnvironments(parent: string): string {
 /**
  * Reads the rendered objects of one environment (`manifests/<env>/*.k8s.yaml`): the IoT device policy,
  * topic rules, stream and its enhanced fan-out consumers, tables, queue, topics, bucket, functions (with
- * their inline zips) and event source mappings. Anything else is listed in `ignored`, so a kind added later does not stop the local pipeline.
+ * their inline zips and execution roles) and event source mappings, and the documents that decide who may
+ * call them: IAM roles, the roles' boundary, resource, VPC endpoint and key policies. Anything else is listed in `ignored`, so a kind added later does not stop the local pipeline.
  */
 export function readManifests(directory: string, environment: string): LocalManifests {
   // A wrong --env is a wrong command line (one line, exit 2), so it names the environments there are.
@@ -114,6 +141,17 @@ export function readManifests(directory: string, environment: string): LocalMani
     mappings: [] as MappingSpec[],
     archiveSources: [] as string[],
     ignored: [] as string[],
+  };
+  const roles: RoleSpec[] = [];
+  const access = {
+    resourcePolicies: [] as Array<AccessDocuments['resourcePolicies'][number]>,
+    endpointPolicies: [] as Array<AccessDocuments['endpointPolicies'][number]>,
+    keyPolicy: undefined as RenderedDocument | undefined,
+  };
+  /** Resource policies need the account, which the first ARN of the manifests gives. */
+  const resourcePolicyRefs: Array<{ arn: (account: string) => string; document: RenderedDocument }> = [];
+  const resourcePolicy = (arn: (account: string) => string, id: string, json: unknown): void => {
+    if (json !== undefined) resourcePolicyRefs.push({ arn, document: policyDocument(id, json) });
   };
   let accountId: string | undefined;
   /** Stream object name -> stream name, and each consumer's stream object, resolved once every file is read. */
@@ -138,10 +176,27 @@ export function readManifests(directory: string, environment: string): LocalMani
       } else if (kind === 'StreamConsumer' && apiGroup === 'kinesis.aws.m.upbound.io') {
         consumerRefs.push({ name: String(at(spec, 'forProvider', 'name') ?? ''), streamObject: String(at(spec, 'forProvider', 'streamArnRef', 'name') ?? '') });
       } else if (kind === 'Table' && apiGroup === 'dynamodb.services.k8s.aws') result.tables.push(table(spec));
-      else if (kind === 'Queue' && apiGroup === 'sqs.services.k8s.aws') result.queues.push({ name: String(spec.queueName) });
-      else if (kind === 'Topic' && apiGroup === 'sns.services.k8s.aws') result.topics.push({ name: String(spec.name) });
-      else if (kind === 'Bucket' && apiGroup === 's3.services.k8s.aws') result.buckets.push({ name: String(spec.name) });
-      else if (kind === 'Function' && apiGroup === 'lambda.services.k8s.aws') result.functions.push(lambdaFunction(object));
+      else if (kind === 'Queue' && apiGroup === 'sqs.services.k8s.aws') {
+        const name = String(spec.queueName);
+        result.queues.push({ name });
+        resourcePolicy((account) => `arn:aws:sqs:${LOCAL_REGION}:${account}:${name}`, `Queue ${name} policy`, spec.policy);
+      } else if (kind === 'Topic' && apiGroup === 'sns.services.k8s.aws') {
+        const name = String(spec.name);
+        result.topics.push({ name });
+        resourcePolicy((account) => `arn:aws:sns:${LOCAL_REGION}:${account}:${name}`, `Topic ${name} policy`, spec.policy);
+      } else if (kind === 'Bucket' && apiGroup === 's3.services.k8s.aws') {
+        const name = String(spec.name);
+        result.buckets.push({ name });
+        resourcePolicy(() => `arn:aws:s3:::${name}`, `Bucket ${name} policy`, spec.policy);
+      } else if (kind === 'Role' && apiGroup === 'iam.services.k8s.aws') roles.push(role(object));
+      else if (kind === 'VPCEndpoint' && apiGroup === 'ec2.services.k8s.aws' && typeof spec.policyDocument === 'string') {
+        const service = String(spec.serviceName ?? '').split('.').at(-1) ?? '';
+        access.endpointPolicies.push({ service, document: policyDocument(`VPCEndpoint ${String(at(object, 'metadata', 'name'))} policy`, spec.policyDocument) });
+        result.ignored.push(`${kind} ${String(at(object, 'metadata', 'name') ?? '')}`);
+      } else if (kind === 'Key' && apiGroup === 'kms.services.k8s.aws') {
+        access.keyPolicy = policyDocument(`Key ${String(at(object, 'metadata', 'name'))} policy`, spec.policy);
+        result.ignored.push(`${kind} ${String(at(object, 'metadata', 'name') ?? '')}`);
+      } else if (kind === 'Function' && apiGroup === 'lambda.services.k8s.aws') result.functions.push(lambdaFunction(object));
       else if (kind === 'EventSourceMapping' && apiGroup === 'lambda.services.k8s.aws') result.mappings.push(mapping(object, file));
       else {
         const source = kind === 'DeliveryStream' && apiGroup === 'firehose.aws.m.upbound.io' ? at(spec, 'forProvider', 'kinesisSourceConfiguration', 'kinesisStreamArn') : undefined;
@@ -151,5 +206,19 @@ export function readManifests(directory: string, environment: string): LocalMani
     }
   }
   for (const { name, streamObject } of consumerRefs) result.consumers.push({ name, streamName: streamObjects.get(streamObject) ?? streamObject });
-  return { environment, directory, accountId: accountId ?? '000000000000', region: LOCAL_REGION, ...result };
+  const account = accountId ?? '000000000000';
+  // A function's roleRef names the Role object; AWS knows the role by the Role's spec.name.
+  const functions = result.functions.map((fn) => ({ ...fn, roleName: roles.find((r) => r.objectName === fn.roleName)?.name ?? fn.roleName }));
+  const boundaryFile = join(directory, CONTROLLER_POLICY_DIR, ROLE_BOUNDARY_FILE);
+  const roleBoundary = existsSync(boundaryFile) ? policyDocument(`${CONTROLLER_POLICY_DIR}/${ROLE_BOUNDARY_FILE}`, readFileSync(boundaryFile, 'utf8')) : undefined;
+  const resourcePolicies = resourcePolicyRefs.map(({ arn, document: doc }) => ({ arn: arn(account), document: doc }));
+  return {
+    environment,
+    directory,
+    accountId: account,
+    region: LOCAL_REGION,
+    ...result,
+    functions,
+    access: { roles, ...access, resourcePolicies, roleBoundary },
+  };
 }
