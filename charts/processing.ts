@@ -107,8 +107,8 @@ function redriveOperatorAccess(config: EnvironmentConfig, names: PlatformNames):
     },
     {
       sid: 'ReadDeadLetteredRanges',
-      // GetShardIterator (AT_SEQUENCE_NUMBER) and GetRecords are the tool's calls; DescribeStreamSummary and
-      // ListShards let the operator check retention and shards when a range has expired.
+      // GetShardIterator (AT_SEQUENCE_NUMBER, AT_TIMESTAMP) and GetRecords are the tool's calls, ListShards its
+      // --shard mode's check of the shard; DescribeStreamSummary lets the operator check retention by hand.
       actions: ['kinesis:DescribeStreamSummary', 'kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards'],
       resources: [names.streamArn],
     },

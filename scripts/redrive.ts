@@ -44,6 +44,21 @@
  * the rule's partition key. Objects are left in place; one per line, then
  * `redrive quarantine/iot: N objects, N replayed, N left: reasons`. Exit 1 when any object could not be
  * replayed (a dry run leaves them all and exits 0), 2 on a wrong command line or stale manifests.
+ *
+ *   npm run redrive -- --env <env> --function processor|storer --shard <shardId> --from <ISO|epoch ms|-6h> [--to ...] [--dry-run]
+ *
+ * redrives a range no queue message points at: when the mapping could not send a given-up batch's details to
+ * the queue (Lambda's DestinationDeliveryFailures), only the logs tell the shard and the time. The tool reads the
+ * shard from the first record that arrived at or after --from (AT_TIMESTAMP) up to the first that arrived at or
+ * after --to (default now), and invokes the function as above, in events of at most its mapping's batch size,
+ * one GetRecords a second and one event in memory at a time. One line per invocation:
+ * invocation N | function | shard | sequence range | records | arrival range | outcome; then
+ * `redrive <shard> (<function>): N records, N redriven (N invocations)`, or, at the first failed invocation,
+ * `...; stopped at invocation N: from sequence number S (arrived T) on the range is not redriven; ... --from T`.
+ * An overlap with records already processed or redriven is harmless (see above). Refused (exit 2, before any
+ * invocation): a range starting before the stream's retention (the archive prefixes to recover it from), a shard
+ * the stream does not have (its shards listed), --to not after --from, --max-messages or --quarantine. Exit 1
+ * when it stopped short.
  */
 import './lib/quietSdkNodeWarning';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
@@ -52,10 +67,12 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { parseRedriveArgs, REDRIVE_USAGE, type QuarantineReplayOptions } from './lib/redriveArgs';
 import { isQuarantineReplay } from './lib/isQuarantineReplay';
+import { isShardRange } from './lib/isShardRange';
 import { RedriveError } from './lib/RedriveError';
 import { redriveIotQuarantine } from './lib/redriveIotQuarantine';
 import { iotReplayTargets } from './lib/redriveIotRules';
 import { redriveQueue } from './lib/redriveQueue';
+import { redriveShardRange } from './lib/redriveShardRange';
 import { redriveTargets, type RedriveTargets } from './lib/redriveTargets';
 import { missingCredentialsHint } from './lib/missingCredentialsHint';
 import { errorSummary } from '../functions/shared/errorSummary';
@@ -83,6 +100,14 @@ async function main(): Promise<number> {
   }
   const targets = redriveTargets(options.environment);
   if (isQuarantineReplay(options)) return replayIotQuarantine(targets, options);
+  if (isShardRange(options)) {
+    const clients = { kinesis: new KinesisClient({ region: targets.region }), lambda: new LambdaClient({ region: targets.region }) };
+    try {
+      return (await redriveShardRange(clients, targets, options, writeLine)).exitCode;
+    } finally {
+      for (const client of Object.values(clients)) client.destroy();
+    }
+  }
   const clients = {
     sqs: new SQSClient({ region: targets.region }),
     kinesis: new KinesisClient({ region: targets.region }),

@@ -78,14 +78,16 @@ export class Storer {
     const deadline = new Deadline(context);
     const records = event.Records;
     const batchFailures = new BatchFailures(records, this.#deps.logger);
-    const { telemetry, invalid, presence } = splitByKind(records.map((record, index) => parseKinesisRecord(record, index, startedAt)));
+    const parsed = records.map((record, index) => parseKinesisRecord(record, index, startedAt));
+    const { telemetry, invalid, presence } = splitByKind(parsed);
     const quarantined = await quarantineAll(invalid, { sink: this.#deps.quarantine, logger: this.#deps.logger, deadline, batchFailures });
     const totals = await this.#writeBuckets(telemetry, deadline, batchFailures);
     const response = batchFailures.response();
     if (response.batchItemFailures.length > 0) await paceRetry(this.#deps.breakers, deadline, this.#deps.sleep);
     const summary: BatchSummary = { ...totals, quarantined, presence, response };
     this.#publishMetrics(summary, now() - startedAt);
-    this.#logBatch(summary, records.length, batchFailures.count);
+    // A batch comes from one shard: the log line is how an operator finds a range the dead-letter queue never got.
+    this.#logBatch(summary, parsed[0]?.origin.shardId ?? '', records.length, batchFailures.count);
     const { stored, bucketWrites, alreadyApplied, superseded } = totals;
     return { response, stored, bucketWrites, quarantined, presence, alreadyApplied, superseded };
   }
@@ -135,8 +137,9 @@ export class Storer {
   }
 
   /** One line per batch. */
-  #logBatch(summary: BatchSummary, records: number, failures: number): void {
+  #logBatch(summary: BatchSummary, shardId: string, records: number, failures: number): void {
     this.#deps.logger.info('batch stored', {
+      shardId,
       records,
       stored: summary.stored,
       bucketWrites: summary.bucketWrites,

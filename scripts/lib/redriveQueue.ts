@@ -1,10 +1,11 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { KinesisStreamEvent } from 'aws-lambda';
-import { archivePrefixes } from './archivePrefixes';
+import { archiveRecoveryText } from './archiveRecoveryText';
 import { errorText } from './errorText';
 import { eventBytes } from './eventBytes';
+import { invokeRedriveEvent } from './invokeRedriveEvent';
 import type { RedriveOptions } from './redriveArgs';
 import { parseBatchFailure, type KinesisBatchFailure } from './redriveDocument';
 import { readRange, type RangeRead } from './redriveRecords';
@@ -86,35 +87,6 @@ interface Received {
   lastVisibilityMs: number;
 }
 
-
-/** What one invocation answered, judged as a Kinesis event source mapping with ReportBatchItemFailures would. */
-type InvocationResult = { readonly ok: true } | { readonly ok: false; readonly reason: KeptReason; readonly detail: string };
-
-function judgeInvocation(functionError: string | undefined, payload: string): InvocationResult {
-  let body: unknown;
-  try {
-    body = payload === '' ? undefined : JSON.parse(payload);
-  } catch {
-    body = payload;
-  }
-  if (functionError !== undefined) {
-    const { errorType, errorMessage } = (body ?? {}) as { errorType?: string; errorMessage?: string };
-    return { ok: false, reason: 'function error', detail: `function error (${functionError}) ${errorType ?? 'Error'}: ${errorMessage ?? payload}` };
-  }
-  const failures = (body as { batchItemFailures?: unknown } | undefined)?.batchItemFailures;
-  if (!Array.isArray(failures)) {
-    return { ok: false, reason: 'function error', detail: `the function returned no batchItemFailures list: ${payload.slice(0, 200)}` };
-  }
-  if (failures.length === 0) return { ok: true };
-  // The lowest reported sequence number: the mapping would retry from there.
-  const first = failures
-    .map((failure) => String((failure as { itemIdentifier?: unknown }).itemIdentifier ?? ''))
-    .filter((identifier) => /^\d+$/.test(identifier))
-    .reduce((a, b) => (a === '' || BigInt(b) < BigInt(a) ? b : a), '');
-  const counted = `${failures.length} batch item failure${failures.length === 1 ? '' : 's'}`;
-  return { ok: false, reason: 'batch item failures', detail: first === '' ? counted : `${counted} from sequence number ${first}` };
-}
-
 /** The summary's tail when the run may have left messages unread: run again (a dry run: read more). */
 function unreadText(unread: UnreadMessages, options: RedriveOptions): string {
   const advice = options.dryRun ? 'raise --max-messages to read them too' : 'run again, or raise --max-messages';
@@ -193,11 +165,9 @@ export async function redriveQueue(
     }
     if (read.status === 'expired') {
       const oldest = read.firstAvailable === undefined ? 'no record of the range is left' : `the oldest record left is ${read.firstAvailable}`;
-      const prefixes = archivePrefixes(targets, failure.firstArrivalMs, failure.lastArrivalMs);
       return keep(
         'expired',
-        `${head()}kept: expired: the stream no longer holds ${failure.startSequenceNumber} (${oldest}); ` +
-          `recover the records that arrived ${new Date(failure.firstArrivalMs).toISOString()} to ${new Date(failure.lastArrivalMs).toISOString()} from the archive: ${prefixes.join(' ')}`,
+        `${head()}kept: expired: the stream no longer holds ${failure.startSequenceNumber} (${oldest}); ${archiveRecoveryText(targets, failure.firstArrivalMs, failure.lastArrivalMs)}`,
       );
     }
 
@@ -207,6 +177,7 @@ export async function redriveQueue(
       events = splitIntoEvents(
         read.records.map((record) => toLambdaRecord(record, source)),
         settings.maxPayloadBytes ?? MAX_REDRIVE_EVENT_BYTES,
+        target.batchSize,
       );
     } catch (error) {
       return keep('read error', `${head(read.records.length)}kept: ${(error as Error).message}`);
@@ -221,16 +192,8 @@ export async function redriveQueue(
     for (const [index, event] of events.entries()) {
       const which = `invocation ${index + 1} of ${events.length}`;
       if (index > 0) await extendVisibility(received);
-      let result: InvocationResult;
-      try {
-        const output = await clients.lambda.send(
-          new InvokeCommand({ FunctionName: target.arn, InvocationType: 'RequestResponse', Payload: Buffer.from(JSON.stringify(event)) }),
-        );
-        result = judgeInvocation(output.FunctionError, output.Payload ? Buffer.from(output.Payload).toString('utf8') : '');
-      } catch (error) {
-        return keep('invoke error', `${head(count)}kept: ${which} failed: ${errorText(error)}`, index + 1);
-      }
-      if (!result.ok) return keep(result.reason, `${head(count)}kept: ${which} reported ${result.detail}`, index + 1);
+      const result = await invokeRedriveEvent(clients.lambda, target.arn, event);
+      if (!result.ok) return keep(result.reason, `${head(count)}kept: ${which} ${result.reason === 'invoke error' ? 'failed:' : 'reported'} ${result.detail}`, index + 1);
     }
     try {
       await clients.sqs.send(new DeleteMessageCommand({ QueueUrl: targets.queueUrl, ReceiptHandle: received.message.ReceiptHandle }));

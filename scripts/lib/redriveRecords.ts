@@ -1,4 +1,4 @@
-import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient, type _Record } from '@aws-sdk/client-kinesis';
+import { GetRecordsCommand, GetShardIteratorCommand, type GetShardIteratorCommandInput, type KinesisClient, type _Record } from '@aws-sdk/client-kinesis';
 
 /** Bounds of one range read: GetRecords calls (Kinesis may return empty pages while it walks a shard). */
 export const RANGE_READ_LIMITS = { maxGetRecordsCalls: 200, recordsPerCall: 10_000 } as const;
@@ -19,6 +19,62 @@ export type RangeRead =
    */
   | { readonly status: 'expired'; readonly firstAvailable?: string };
 
+/** Where a read of a shard starts: a record's sequence number, or the first record that arrived at or after a time. */
+export type ShardStart = { readonly atSequenceNumber: string } | { readonly atTimestampMs: number };
+
+export interface ShardPage {
+  /** The records of one GetRecords call, in shard order; possibly none. */
+  readonly records: _Record[];
+  /** No page follows: the tip of an open shard (nothing more yet) or the end of a closed one. */
+  readonly last: boolean;
+}
+
+/**
+ * The GetRecords pages of one shard from `start`, each read when the caller asks for it. A shard iterator
+ * lives 5 minutes, and a caller may spend longer invoking a page's records: an expired one is replaced by
+ * one after the last record read (or at the start again when none was).
+ */
+export async function* shardPages(
+  kinesis: KinesisClient,
+  shard: { readonly streamName: string; readonly shardId: string },
+  start: ShardStart,
+  recordsPerCall: number = RANGE_READ_LIMITS.recordsPerCall,
+): AsyncGenerator<ShardPage, void, undefined> {
+  const iteratorAt = async (lastRead: string | undefined): Promise<string | undefined> => {
+    const position: Partial<GetShardIteratorCommandInput> =
+      lastRead !== undefined
+        ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: lastRead }
+        : 'atSequenceNumber' in start
+          ? { ShardIteratorType: 'AT_SEQUENCE_NUMBER', StartingSequenceNumber: start.atSequenceNumber }
+          : { ShardIteratorType: 'AT_TIMESTAMP', Timestamp: new Date(start.atTimestampMs) };
+    const output = await kinesis.send(new GetShardIteratorCommand({ StreamName: shard.streamName, ShardId: shard.shardId, ...position } as GetShardIteratorCommandInput));
+    return output.ShardIterator;
+  };
+  let lastRead: string | undefined;
+  let iterator = await iteratorAt(undefined);
+  let renewed = false;
+  while (iterator !== undefined) {
+    let page;
+    try {
+      page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: recordsPerCall }));
+    } catch (error) {
+      // Once per page: a fresh iterator that expires at once is not the caller's slowness.
+      if ((error as { name?: string }).name !== 'ExpiredIteratorException' || renewed) throw error;
+      renewed = true;
+      iterator = await iteratorAt(lastRead);
+      continue;
+    }
+    renewed = false;
+    const records = page.Records ?? [];
+    lastRead = records.at(-1)?.SequenceNumber ?? lastRead;
+    // At the tip of an open shard (an empty page with nothing behind it) or past the end of a closed one.
+    const last = (records.length === 0 && (page.MillisBehindLatest ?? 0) === 0) || page.NextShardIterator === undefined;
+    yield { records, last };
+    if (last) return;
+    iterator = page.NextShardIterator;
+  }
+}
+
 /**
  * Reads the records of one dead-lettered range: GetShardIterator AT_SEQUENCE_NUMBER the start, then
  * GetRecords until a record beyond the end, the end of a closed shard, the tip of the shard, or the
@@ -27,22 +83,11 @@ export type RangeRead =
 export async function readRange(kinesis: KinesisClient, range: RangeRequest, limits = RANGE_READ_LIMITS): Promise<RangeRead> {
   const start = BigInt(range.startSequenceNumber);
   const end = BigInt(range.endSequenceNumber);
-  const { ShardIterator } = await kinesis.send(
-    new GetShardIteratorCommand({
-      StreamName: range.streamName,
-      ShardId: range.shardId,
-      ShardIteratorType: 'AT_SEQUENCE_NUMBER',
-      StartingSequenceNumber: range.startSequenceNumber,
-    }),
-  );
   const records: _Record[] = [];
-  let iterator = ShardIterator;
-  for (let call = 1; iterator !== undefined; call += 1) {
-    if (call > limits.maxGetRecordsCalls) {
-      throw new Error(`gave up after ${limits.maxGetRecordsCalls} GetRecords calls without reaching sequence number ${range.endSequenceNumber}`);
-    }
-    const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: limits.recordsPerCall }));
-    for (const record of page.Records ?? []) {
+  let calls = 0;
+  for await (const page of shardPages(kinesis, range, { atSequenceNumber: range.startSequenceNumber }, limits.recordsPerCall)) {
+    calls += 1;
+    for (const record of page.records) {
       const sequence = BigInt(record.SequenceNumber ?? '0');
       if (records.length === 0 && sequence !== start) {
         if (sequence < start) throw new Error(`an iterator at ${range.startSequenceNumber} returned the earlier record ${sequence}`);
@@ -51,9 +96,9 @@ export async function readRange(kinesis: KinesisClient, range: RangeRequest, lim
       if (sequence > end) return { status: 'ok', records };
       records.push(record);
     }
-    // At the tip of an open shard (nothing more yet) or the end of a closed one: the range is complete.
-    if ((page.Records ?? []).length === 0 && (page.MillisBehindLatest ?? 0) === 0) break;
-    iterator = page.NextShardIterator;
+    if (!page.last && calls >= limits.maxGetRecordsCalls) {
+      throw new Error(`gave up after ${limits.maxGetRecordsCalls} GetRecords calls without reaching sequence number ${range.endSequenceNumber}`);
+    }
   }
   // Nothing at all from the start: every record of the range has been trimmed.
   return records.length === 0 ? { status: 'expired' } : { status: 'ok', records };

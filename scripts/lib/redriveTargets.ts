@@ -4,6 +4,7 @@ import type { StreamFunction } from '../../charts/lib/functionEnvironment';
 import { loadEnvironmentConfig } from '../../charts/lib/loadEnvironmentConfig';
 import { PlatformNames } from '../../charts/lib/names';
 import { rawPrefix } from '../../charts/lib/rawPrefix';
+import { FUNCTION_SETTINGS } from '../../charts/processing';
 import { RedriveError } from './RedriveError';
 
 /** One stream function as the redrive tool invokes it. */
@@ -13,6 +14,8 @@ export interface RedriveFunction {
   readonly arn: string;
   /** The function's execution role: what a mapping puts in each record's invokeIdentityArn. */
   readonly roleArn: string;
+  /** Most records its mapping delivers at once: the function's timeout is sized for it. */
+  readonly batchSize: number;
 }
 
 /** Everything of one environment the redrive tool touches, by the deterministic names of charts/lib/names.ts. */
@@ -48,6 +51,7 @@ export function redriveTargets(environment: string, configDir?: string): Redrive
     name: functionName,
     arn: names.functionArn(functionName),
     roleArn: names.roleArn(roleName),
+    batchSize: FUNCTION_SETTINGS[name].batchSize,
   });
   return {
     environment,

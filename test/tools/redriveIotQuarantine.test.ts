@@ -464,7 +464,7 @@ describe('redrive --quarantine iot: command line and setup', () => {
     expect(error(['--env', 'dev', '--quarantine', 'iot', '--max-objects=1e3'])).toBe('--max-objects must be a whole number from 1 to 100000, got "1e3"');
     expect(error(['--env', 'dev', '--quarantine', 'iot', '--max-messages', '5'])).toBe(`--max-messages is a flag of the dead-letter redrive, not of --quarantine; ${usage}`);
     expect(error(['--env', 'dev', '--quarantine', 'iot', '--function', 'storer'])).toBe(`--function is a flag of the dead-letter redrive, not of --quarantine; ${usage}`);
-    expect(error(['--env', 'dev', '--from', '-6h'])).toBe(`--from needs --quarantine iot; ${usage}`);
+    expect(error(['--env', 'dev', '--from', '-6h'])).toBe('--from needs --quarantine iot or --shard <shardId> (redrive --help shows both)');
     expect(error(['--env', 'dev', '--max-objects', '5'])).toBe(`--max-objects needs --quarantine iot; ${usage}`);
     expect(error(['--env', 'dev', '--quarantine', 'iot', 'extra'])).toBe(`unknown argument "extra"; ${usage}`);
   });

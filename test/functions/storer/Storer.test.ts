@@ -49,6 +49,17 @@ describe('Storer', () => {
     expect(captured.values.get(METRIC_NAMES.batchDuration)).toEqual([0]);
   });
 
+  it('logs each batch with its shard, as the processor does', async () => {
+    const buckets = new RecordingBuckets();
+    const logger = silentLogger();
+    const info = jest.spyOn(logger, 'info');
+    const storer = new Storer({ buckets, quarantine: new MemoryQuarantine(), metrics: capturingMetrics().metrics, logger, breakers: [], now: () => NOW });
+    await storer.handle(kinesisEvent(kinesisRecords([assetSecond('a', NOW - 1_000, { t: 1 })], 1000n, 'shardId-000000000003')), lambdaContext());
+
+    const batches = info.mock.calls.filter(([message]) => message === 'batch stored').map(([, attributes]) => attributes);
+    expect(batches).toEqual([expect.objectContaining({ shardId: 'shardId-000000000003', records: 1, stored: 1, failures: 0 })]);
+  });
+
   it('stores the later of two readings of a sensor at one timestamp in a record, as the processor judges it, and counts the one it replaced', async () => {
     const store = new MemoryBuckets();
     const captured = capturingMetrics();
