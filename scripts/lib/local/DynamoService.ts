@@ -1,17 +1,30 @@
 import { Worker } from 'node:worker_threads';
 import { LOWER_OWN_PRIORITY_SOURCE } from './threadPriority';
-import { DYNAMO_SERVICE_REPORT_MS } from './constants';
+import { DYNAMO_SERVICE_REPORT_MS, LOCAL_CREDENTIALS } from './constants';
 import type { LoopTime } from './Emulator';
+import type { RequestAuthorizer } from './RequestAuthorizer';
+import { dynamoRefusal } from './dynamoRefusal';
 
 /**
  * The worker's source: dynalite, with a gate in front of its request handler in the same thread. The gate
- * throttles a share of the requests as DynamoDB throttles a partition (400
- * ProvisionedThroughputExceededException, after reading the body, as the fault proxy does), counts requests
- * per operation and reads the `:lastReadingTs` of every UpdateItem on the status table (the end of the
- * processor's path), so neither costs an HTTP hop through the pipeline's event loop.
+ * decides a function's request against the rendered policies once `enforce` is on (below), throttles a share of
+ * the requests as DynamoDB throttles a partition (400 ProvisionedThroughputExceededException, after reading the
+ * body, as the fault proxy does), counts requests per operation and reads the `:lastReadingTs` of every
+ * UpdateItem on the status table (the end of the processor's path), so none of it costs an HTTP hop through the
+ * pipeline's event loop.
+ *
+ * Enforcement: a request signed with the harness's key goes straight to dynalite (table creation, the load
+ * test's audit, the router's requests, which it decided). Any other signed request is read whole, its tables
+ * taken from the body as DynamoDB authorizes them (TableName, or the index's ARN for a Query or Scan with
+ * IndexName; every table of RequestItems), and decided by the pipeline's thread, which holds the simulator; the
+ * answer is kept per key, operation and resources, so after the first request of each a decision is a map
+ * lookup in this thread. A refused request gets DynamoDB's error without reaching dynalite; an allowed one is
+ * handed to dynalite's handler with the body it read. An unsigned or unparsable one goes to dynalite, which
+ * refuses it as DynamoDB does.
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
+const { EventEmitter } = require('node:events');
 ${LOWER_OWN_PRIORITY_SOURCE}
 const dynalite = require(workerData.module);
 const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
@@ -19,49 +32,114 @@ const [handle] = server.listeners('request');
 server.removeAllListeners('request');
 let rules = [];
 let statusTable = undefined;
+let gate = undefined;
 const counts = {};
 let throttled = 0;
 let latencies = [];
 let changed = false;
+const decided = new Map();
+const pending = new Map();
+const asked = new Map();
+let nextId = 1;
 const LAST_READING = /":lastReadingTs":\\{"N":"(\\d+)"\\}/;
+const ACCESS_KEY = /Credential=([^/]+)\\//;
 const THROTTLE_BODY = JSON.stringify({
   __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
   message: 'The level of configured provisioned throughput for the table was exceeded.',
 });
+function refuse(res, body) {
+  res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
+  res.end(body);
+}
+function throttles(operation) {
+  if (rules.length === 0) return false;
+  const now = Date.now();
+  rules = rules.filter((rule) => now < rule.until);
+  return rules.some((rule) => (rule.operation === '*' || rule.operation === operation) && Math.random() < rule.share);
+}
+function watch(operation, text) {
+  if (operation !== 'UpdateItem' || statusTable === undefined || !text.includes(statusTable)) return;
+  const match = LAST_READING.exec(text);
+  if (match) latencies.push(Date.now() - Number(match[1]));
+}
+function resourcesOf(operation, text) {
+  let input;
+  try {
+    input = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (input === null || typeof input !== 'object') return undefined;
+  if (typeof input.TableName === 'string') {
+    const index = (operation === 'Query' || operation === 'Scan') && typeof input.IndexName === 'string' ? '/index/' + input.IndexName : '';
+    return [gate.tableArnPrefix + input.TableName + index];
+  }
+  if (input.RequestItems !== null && typeof input.RequestItems === 'object') return Object.keys(input.RequestItems).map((table) => gate.tableArnPrefix + table);
+  return [gate.tableArnPrefix + '*'];
+}
+function decide(authorization, key, operation, resources) {
+  const cacheKey = key + ' ' + operation + ' ' + resources.join(' ');
+  if (decided.has(cacheKey)) return decided.get(cacheKey);
+  let waiting = pending.get(cacheKey);
+  if (waiting === undefined) {
+    const id = nextId++;
+    waiting = new Promise((resolve) => asked.set(id, resolve)).then((refusal) => {
+      decided.set(cacheKey, refusal);
+      pending.delete(cacheKey);
+      return refusal;
+    });
+    pending.set(cacheKey, waiting);
+    parentPort.postMessage({ type: 'authorize', id, authorization, action: 'dynamodb:' + operation, resources });
+  }
+  return waiting;
+}
+function serve(req, res, operation, body) {
+  if (throttles(operation)) {
+    throttled += 1;
+    refuse(res, THROTTLE_BODY);
+    return;
+  }
+  watch(operation, body.toString('utf8'));
+  const replay = new EventEmitter();
+  replay.headers = req.headers;
+  replay.method = req.method;
+  replay.url = req.url;
+  handle(replay, res);
+  if (body.length > 0) replay.emit('data', body);
+  replay.emit('end');
+}
 server.on('request', (req, res) => {
   const target = String(req.headers['x-amz-target'] || '');
   const operation = target.slice(target.indexOf('.') + 1);
   counts[operation] = (counts[operation] || 0) + 1;
   changed = true;
-  const now = Date.now();
-  if (rules.length > 0) {
-    rules = rules.filter((rule) => now < rule.until);
-    if (rules.some((rule) => (rule.operation === '*' || rule.operation === operation) && Math.random() < rule.share)) {
-      throttled += 1;
-      req.on('data', () => undefined);
-      req.on('end', () => {
-        res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
-        res.end(THROTTLE_BODY);
-      });
+  const authorization = req.headers.authorization;
+  const key = gate === undefined || authorization === undefined ? undefined : ACCESS_KEY.exec(authorization)?.[1];
+  const chunks = [];
+  req.on('data', (chunk) => chunks.push(chunk));
+  req.on('end', () => {
+    const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+    const resources = key === undefined || key === gate.harnessKey ? undefined : resourcesOf(operation, body.toString('utf8'));
+    if (resources === undefined) {
+      serve(req, res, operation, body);
       return;
     }
-  }
-  if (operation === 'UpdateItem' && statusTable !== undefined) {
-    const chunks = [];
-    req.on('data', (chunk) => chunks.push(chunk));
-    req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      if (!text.includes(statusTable)) return;
-      const match = LAST_READING.exec(text);
-      if (match) latencies.push(Date.now() - Number(match[1]));
-    });
-  }
-  handle(req, res);
+    const decision = decide(authorization, key, operation, resources);
+    if (decision === null) serve(req, res, operation, body);
+    else if (typeof decision === 'string') refuse(res, decision);
+    else decision.then((refusal) => (refusal === null ? serve(req, res, operation, body) : refuse(res, refusal)));
+  });
 });
 parentPort.on('message', (message) => {
   if (message.type === 'throttle') rules.push({ operation: message.operation, share: message.share, until: Date.now() + message.durationMs });
   else if (message.type === 'clear') rules = [];
   else if (message.type === 'watch') statusTable = message.table;
+  else if (message.type === 'enforce') gate = { harnessKey: message.harnessKey, tableArnPrefix: message.tableArnPrefix };
+  else if (message.type === 'decision') {
+    const resolve = asked.get(message.id);
+    asked.delete(message.id);
+    if (resolve) resolve(message.refusal);
+  }
 });
 setInterval(() => {
   if (!changed) return;
@@ -79,6 +157,15 @@ interface Report {
   readonly throttled: number;
 }
 
+/** The worker asks for the decision of a request it has no answer for yet. */
+interface AuthorizeRequest {
+  readonly type: 'authorize';
+  readonly id: number;
+  readonly authorization: string;
+  readonly action: string;
+  readonly resources: readonly string[];
+}
+
 /**
  * DynamoDB on this machine: dynalite in a worker thread, with the load test's faults (a share of requests
  * throttled for a while) and the watch of asset status writes done in that thread, in front of dynalite's
@@ -93,6 +180,7 @@ export class DynamoService {
   /** Called with the latencies (device reading -> status UpdateItem received) of the status table's writes. */
   onStatusLatencies: ((latencies: readonly number[]) => void) | undefined;
   #worker: Worker | undefined;
+  #authorizer: RequestAuthorizer | undefined;
   readonly #nice: number;
 
   /** `nice`: the worker thread's nice value (BACKGROUND_NICE for tables only latency-tolerant functions use). */
@@ -112,7 +200,11 @@ export class DynamoService {
       worker.on('message', onReady);
       worker.once('error', reject);
     });
-    worker.on('message', (message: Report | { type: 'ready' }) => {
+    worker.on('message', (message: Report | AuthorizeRequest | { type: 'ready' }) => {
+      if (message.type === 'authorize') {
+        void this.#authorize(message);
+        return;
+      }
       if (message.type !== 'report') return;
       this.counts = message.counts;
       this.throttled = message.throttled;
@@ -120,6 +212,25 @@ export class DynamoService {
     });
     this.endpoint = `http://127.0.0.1:${port}`;
     return this.endpoint;
+  }
+
+  /**
+   * From now on every request signed with another key than the harness's (LOCAL_CREDENTIALS) is decided by
+   * `authorizer` before dynalite sees it; a refused one gets DynamoDB's 400 AccessDeniedException.
+   */
+  enforce(authorizer: RequestAuthorizer): void {
+    this.#authorizer = authorizer;
+    this.#worker?.postMessage({ type: 'enforce', harnessKey: LOCAL_CREDENTIALS.accessKeyId, tableArnPrefix: authorizer.tableArn('') });
+  }
+
+  async #authorize(request: AuthorizeRequest): Promise<void> {
+    let refusal: string | null = null;
+    const authorizer = this.#authorizer;
+    if (authorizer !== undefined) {
+      const authorization = await authorizer.authorize({ authorization: request.authorization, action: request.action, resources: request.resources });
+      if (authorization.outcome !== 'allowed') refusal = dynamoRefusal(authorization);
+    }
+    this.#worker?.postMessage({ type: 'decision', id: request.id, refusal });
   }
 
   /** The status table whose UpdateItems carry `:lastReadingTs`. */

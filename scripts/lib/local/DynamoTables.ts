@@ -1,5 +1,6 @@
 import { DynamoService } from './DynamoService';
 import { BACKGROUND_NICE } from './threadPriority';
+import type { RequestAuthorizer } from './RequestAuthorizer';
 
 /**
  * DynamoDB as the running functions see it: one DynamoService per group of tables (the tables the running
@@ -26,6 +27,11 @@ export class DynamoTables {
   /** The endpoint that holds `table` (the first one for a table of no group). */
   endpointOf(table: string | undefined): string {
     return (this.groups.find((group) => table !== undefined && group.tables.includes(table)) ?? this.groups[0])?.service.endpoint ?? '';
+  }
+
+  /** Every table's dynalite decides the functions' requests with `authorizer` (DynamoService.enforce). */
+  enforce(authorizer: RequestAuthorizer): void {
+    for (const group of this.groups) group.service.enforce(authorizer);
   }
 
   watchStatusTable(table: string, onLatencies: (latencies: readonly number[]) => void): void {

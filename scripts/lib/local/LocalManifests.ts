@@ -103,6 +103,8 @@ export interface AccessDocuments {
   readonly resourcePolicies: ReadonlyArray<{ readonly arn: string; readonly document: RenderedDocument }>;
   /** VPC endpoint policies by service (`dynamodb`, `s3`, `sns`). */
   readonly endpointPolicies: ReadonlyArray<{ readonly service: string; readonly document: RenderedDocument }>;
+  /** IAM managed policies (ACK `Policy`) by their AWS name: what an operator's role is given (`iam-query-operator-<suffix>`). */
+  readonly managedPolicies: ReadonlyArray<{ readonly name: string; readonly document: RenderedDocument }>;
   readonly keyPolicy: RenderedDocument | undefined;
   /** The roles' permissions boundary, `controller-iam/iam-role-boundary.json` beside the manifests (applied at bootstrap), if there. */
   readonly roleBoundary: RenderedDocument | undefined;

@@ -23,6 +23,7 @@ import type { FunctionSpec, LocalManifests } from './LocalManifests';
 import { GatewayThread } from './GatewayThread';
 import { kinesisSource } from './kinesisSource';
 import { LocalPolicyEnforcer } from './LocalPolicyEnforcer';
+import { refuseDynamoConditionKeys } from './refuseDynamoConditionKeys';
 import { refuseUnauthorizedMappings } from './refuseUnauthorizedMappings';
 import { mappingSource } from './mappingSource';
 import { refuseUnrunnableMappings } from './refuseUnrunnableMappings';
@@ -159,6 +160,7 @@ export class LocalPipeline {
 
   async start(): Promise<void> {
     this.#checkReferences();
+    refuseDynamoConditionKeys(this.manifests.access);
     await refuseUnauthorizedMappings(this.manifests, this.policies);
     await this.#startEmulators();
     await this.#createResources();
@@ -209,6 +211,9 @@ export class LocalPipeline {
     // The functions' S3, SNS and SQS calls are signed with their role's key and decided as AWS would.
     this.s3.enforce(this.policies);
     this.sqs.enforce(this.policies);
+    // Their DynamoDB calls too, in each table's dynalite thread; the operator tools' through the router.
+    this.dynamoProxy.enforce(this.policies);
+    this.dynamoRouter.enforce(this.policies);
     this.#kinesis = new KinesisClient({ region: LOCAL_REGION, endpoint: kinesalite.endpoint, credentials: LOCAL_CREDENTIALS, requestHandler: new NodeHttpHandler() });
   }
 

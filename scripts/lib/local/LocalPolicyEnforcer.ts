@@ -1,5 +1,7 @@
 import type { EvaluationResult } from '@cloud-copilot/iam-simulate';
-import { PolicySimulator, type AccessRequest, type ContextValues } from '../policyProofSimulator';
+import { policyHolder } from '../policyHolder';
+import { PolicySimulator, type AccessRequest, type ContextValues, type ProofPrincipal } from '../policyProofSimulator';
+import { OPERATOR_SESSION, QUERY_OPERATOR_POLICY_PREFIX } from './constants';
 import type { FunctionSpec, LocalManifests } from './LocalManifests';
 import { localPolicies } from './localPolicies';
 import type { Authorization, AuthorizationRequest, RequestAuthorizer } from './RequestAuthorizer';
@@ -38,6 +40,8 @@ export class LocalPolicyEnforcer implements RequestAuthorizer {
   readonly #identities = new Map<string, SigningIdentity>();
   readonly #decided = new Map<string, Promise<EvaluationResult>>();
   readonly #functions: readonly FunctionSpec[];
+  /** Who the operator tools are: a role whose only permissions are the rendered query operator policy. */
+  readonly #operator: ProofPrincipal & { readonly kind: 'operator' };
 
   constructor(manifests: LocalManifests) {
     this.#simulator = new PolicySimulator(localPolicies(manifests));
@@ -47,6 +51,9 @@ export class LocalPolicyEnforcer implements RequestAuthorizer {
       if (fn.roleName !== undefined) this.#identities.set(accessKeyOf(index), { roleName: fn.roleName, session: fn.name, inVpc: fn.inVpc });
     });
     this.#functions = manifests.functions;
+    // Without the policy in the manifests the operator has no permission, and every request of a tool is refused.
+    const operatorPolicy = manifests.access.managedPolicies.find(({ name }) => name.startsWith(QUERY_OPERATOR_POLICY_PREFIX))?.name ?? `${QUERY_OPERATOR_POLICY_PREFIX}${manifests.environment}`;
+    this.#operator = policyHolder(operatorPolicy) as ProofPrincipal & { readonly kind: 'operator' };
   }
 
   /** The credentials the code of `fn` signs with (Lambda hands a function its role's session credentials). */
@@ -88,9 +95,22 @@ export class LocalPolicyEnforcer implements RequestAuthorizer {
     return this.#decide(call, undefined);
   }
 
-  async #decide(call: ServiceCall, endpoint: string | undefined): Promise<Authorization> {
+  /**
+   * A request of an operator tool (`npm run query -- --local`, which signs with the harness's key): decided as
+   * a role whose only permissions are the rendered `iam-query-operator-<suffix>` policy, the one its docs have
+   * operators attach, from outside the VPC (no endpoint policy), as the tool runs in AWS.
+   */
+  async authorizeOperator(action: string, resources: readonly string[]): Promise<Authorization> {
+    for (const resource of resources) {
+      const decision = await this.#decide({ roleName: this.#operator.roleName, session: OPERATOR_SESSION, action, resource }, undefined, this.#operator);
+      if (decision.outcome !== 'allowed') return decision;
+    }
+    return { outcome: 'allowed' };
+  }
+
+  async #decide(call: ServiceCall, endpoint: string | undefined, principal: ProofPrincipal = { kind: 'role', roleName: call.roleName }): Promise<Authorization> {
     const request: AccessRequest = {
-      principal: { kind: 'role', roleName: call.roleName },
+      principal,
       action: call.action,
       resource: call.resource,
       context: call.context ?? {},

@@ -1,8 +1,18 @@
 /** Named limits and settings of the local pipeline (`npm run local`) and the load test. */
 
 export const LOCAL_REGION = 'sa-east-1' as const;
-/** Dummy credentials the local functions sign with: the emulators accept any. */
+/**
+ * Credentials of the harness (table and stream creation, the rules' writer, the load test's audit) and of the
+ * operator tools (`npm run query -- --local`); the functions sign with their role's key (LocalPolicyEnforcer).
+ * DynamoDB leaves the harness's requests unchecked, and decides the operator tools' as the query operator.
+ */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'AKIALOCALPIPELINE000', secretAccessKey: 'local' } as const;
+
+/** The operator policy `npm run query` needs (charts/lib/names.ts `queryOperatorPolicy`), followed by the suffix. */
+export const QUERY_OPERATOR_POLICY_PREFIX = 'iam-query-operator-';
+
+/** The session name of the operator tools' requests, which a refusal names. */
+export const OPERATOR_SESSION = 'local-operator';
 
 /** The manifests' kinds the local pipeline builds; every other kind is listed as not emulated. */
 export const EMULATED_KINDS = ['Policy', 'TopicRule', 'Stream', 'Table', 'Queue', 'Topic', 'Bucket', 'Function', 'EventSourceMapping'] as const;

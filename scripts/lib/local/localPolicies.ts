@@ -5,8 +5,9 @@ import type { LocalManifests } from './LocalManifests';
 
 /**
  * The manifests' access-control documents in the shape the policy proof's simulator reads (`PolicySimulator`),
- * so the local pipeline decides its calls with the evaluator the proof and the tests use. Managed policies and
- * the controllers' policies are left out: nothing of the local pipeline acts as an operator or a controller.
+ * so the local pipeline decides its calls with the evaluator the proof and the tests use. The managed policies
+ * are there for the operator tools that read the local tables (DynamoRouter); the controllers' policies are left
+ * out: nothing of the local pipeline acts as a controller.
  */
 export function localPolicies(manifests: LocalManifests): SimulatedPolicies {
   const { access, accountId } = manifests;
@@ -21,7 +22,7 @@ export function localPolicies(manifests: LocalManifests): SimulatedPolicies {
     },
     roles: new Map(access.roles.map((role) => [role.name, { trust: role.trust, inline: role.inline, boundary: role.boundary }])),
     roleBoundary: access.roleBoundary,
-    managedPolicies: new Map(),
+    managedPolicies: new Map(access.managedPolicies.map(({ name, document }) => [name, document])),
     controllerPolicies: new Map(),
     keyPolicy: access.keyPolicy ?? { id: 'no Key in the manifests', document: { Version: '2012-10-17', Statement: [] } },
     resourcePolicies: new Map(access.resourcePolicies.map(({ arn, document }) => [arn, document])),

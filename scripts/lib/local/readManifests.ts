@@ -121,7 +121,7 @@ function renderedEnvironments(parent: string): string {
  * Reads the rendered objects of one environment (`manifests/<env>/*.k8s.yaml`): the IoT device policy,
  * topic rules, stream and its enhanced fan-out consumers, tables, queue, topics, bucket, functions (with
  * their inline zips and execution roles) and event source mappings, and the documents that decide who may
- * call them: IAM roles, the roles' boundary, resource, VPC endpoint and key policies. Anything else is listed in `ignored`, so a kind added later does not stop the local pipeline.
+ * call them: IAM roles, the roles' boundary, managed, resource, VPC endpoint and key policies. Anything else is listed in `ignored`, so a kind added later does not stop the local pipeline.
  */
 export function readManifests(directory: string, environment: string): LocalManifests {
   // A wrong --env is a wrong command line (one line, exit 2), so it names the environments there are.
@@ -146,6 +146,7 @@ export function readManifests(directory: string, environment: string): LocalMani
   const access = {
     resourcePolicies: [] as Array<AccessDocuments['resourcePolicies'][number]>,
     endpointPolicies: [] as Array<AccessDocuments['endpointPolicies'][number]>,
+    managedPolicies: [] as Array<AccessDocuments['managedPolicies'][number]>,
     keyPolicy: undefined as RenderedDocument | undefined,
   };
   /** Resource policies need the account, which the first ARN of the manifests gives. */
@@ -175,7 +176,11 @@ export function readManifests(directory: string, environment: string): LocalMani
         streamObjects.set(String(at(object, 'metadata', 'name') ?? ''), externalName(object));
       } else if (kind === 'StreamConsumer' && apiGroup === 'kinesis.aws.m.upbound.io') {
         consumerRefs.push({ name: String(at(spec, 'forProvider', 'name') ?? ''), streamObject: String(at(spec, 'forProvider', 'streamArnRef', 'name') ?? '') });
-      } else if (kind === 'Table' && apiGroup === 'dynamodb.services.k8s.aws') result.tables.push(table(spec));
+      } else if (kind === 'Table' && apiGroup === 'dynamodb.services.k8s.aws') {
+        const tableSpec = table(spec);
+        result.tables.push(tableSpec);
+        resourcePolicy((account) => `arn:aws:dynamodb:${LOCAL_REGION}:${account}:table/${tableSpec.tableName}`, `Table ${tableSpec.tableName} policy`, spec.resourcePolicy);
+      }
       else if (kind === 'Queue' && apiGroup === 'sqs.services.k8s.aws') {
         const name = String(spec.queueName);
         result.queues.push({ name });
@@ -189,6 +194,11 @@ export function readManifests(directory: string, environment: string): LocalMani
         result.buckets.push({ name });
         resourcePolicy(() => `arn:aws:s3:::${name}`, `Bucket ${name} policy`, spec.policy);
       } else if (kind === 'Role' && apiGroup === 'iam.services.k8s.aws') roles.push(role(object));
+      else if (kind === 'Policy' && apiGroup === 'iam.services.k8s.aws' && typeof spec.policyDocument === 'string') {
+        // Read for the operator tools' identity (DynamoRouter); nothing else of an operator is emulated.
+        access.managedPolicies.push({ name: String(spec.name), document: policyDocument(`Policy ${String(spec.name)}`, spec.policyDocument) });
+        result.ignored.push(`${kind} ${String(at(object, 'metadata', 'name') ?? '')}`);
+      }
       else if (kind === 'VPCEndpoint' && apiGroup === 'ec2.services.k8s.aws' && typeof spec.policyDocument === 'string') {
         const service = String(spec.serviceName ?? '').split('.').at(-1) ?? '';
         access.endpointPolicies.push({ service, document: policyDocument(`VPCEndpoint ${String(at(object, 'metadata', 'name'))} policy`, spec.policyDocument) });
