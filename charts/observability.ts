@@ -90,7 +90,7 @@ function iotRuleSearch(metricName: string, ruleName: string): string {
   return `SUM(SEARCH('Namespace="AWS/IoT" MetricName="${metricName}" RuleName="${ruleName}"', 'Sum', ${GRAPH_PERIOD}))`;
 }
 
-/** Sum of one IoT metric over every rule name, including names no rule of the platform has. */
+/** Sum of one IoT metric over every dimension set: every rule name (names no rule of the platform has too), or every protocol of the broker's metrics. */
 function iotAccountSearch(metricName: string): string {
   return `SUM(SEARCH('Namespace="AWS/IoT" MetricName="${metricName}"', 'Sum', ${GRAPH_PERIOD}))`;
 }
@@ -202,6 +202,15 @@ function dashboardBody(config: EnvironmentConfig, names: PlatformNames, alarmArn
       line(firehose('DeliveryToS3.DataFreshness', 'Maximum'), { label: 'freshness (s)' }),
       line(firehose('DataReadFromKinesisStream.Records', 'Sum'), { label: 'records read', yAxis: 'right' }),
     ], { leftLabel: 'seconds', rightLabel: 'records/min', thresholds: [{ label: 'freshness alarm', value: ALARM_THRESHOLDS.archiveFreshnessSeconds }] }),
+    // Device connections and publishes the broker refused: a refused publish is dropped before any rule runs.
+    graph(region, 'IoT devices: connections and publishes, refused and throttled', [
+      expressionLine(iotAccountSearch('Connect.Success'), { label: 'connections', id: 'connects' }),
+      expressionLine(iotAccountSearch('PublishIn.Success'), { label: 'publishes', id: 'publishes', yAxis: 'right' }),
+      expressionLine(iotAccountSearch('Connect.AuthError'), { label: 'connections refused by policy', id: 'connectRefused' }),
+      expressionLine(iotAccountSearch('PublishIn.AuthError'), { label: 'publishes refused by policy (lost)', id: 'publishRefused' }),
+      expressionLine(iotAccountSearch('Connect.Throttle'), { label: 'connections throttled', id: 'connectThrottled' }),
+      expressionLine(iotAccountSearch('PublishIn.Throttle'), { label: 'publishes throttled', id: 'publishThrottled', yAxis: 'right' }),
+    ], { leftLabel: 'connections/min', rightLabel: 'publishes/min' }),
     ...rules.map((rule, index) =>
       graph(region, `IoT ${rule.label}: matches, successes, failures and losses`, [
         line(metricSpec('AWS/IoT', 'TopicMatch', { RuleName: rule.name }, 'Sum'), { label: 'messages matched' }),

@@ -43,13 +43,15 @@ const iotRuleQuery = (metricName: string, ruleName: string): AlarmSignal => ({
   label: `${metricName} of ${ruleName}`,
 });
 /**
- * RuleNotFound carries the RuleName a publish asked for (`$aws/rules/<name>/...`), which is whatever the
- * publisher wrote: summed over every name, so a misspelt or deleted rule counts too.
+ * One IoT metric summed over every dimension set of the account: RuleNotFound carries the RuleName a publish
+ * asked for (`$aws/rules/<name>/...`), which is whatever the publisher wrote, so a misspelt or deleted rule
+ * counts too; the broker's metrics carry the Protocol (MQTT, HTTP, WebSockets), and a refused device uses any.
+ * Metrics Insights takes a name with a dot only in double quotes.
  */
-const iotAccountQuery = (metricName: string): AlarmSignal => ({
+const iotAccountQuery = (metricName: string, label: string): AlarmSignal => ({
   kind: 'query',
-  query: `SELECT SUM(${metricName}) FROM "AWS/IoT"`,
-  label: `${metricName} of any rule name`,
+  query: `SELECT SUM(${/^\w+$/.test(metricName) ? metricName : `"${metricName}"`}) FROM "AWS/IoT"`,
+  label,
 });
 
 /**
@@ -104,7 +106,9 @@ export function alarmTable(config: EnvironmentConfig, names: PlatformNames, capa
     // Throttled or unknown-rule messages run no action and no error action: like ParseError, only the count records them.
     { purpose: 'iot-telemetry-throttled', signal: iotRuleQuery('RuleMessageThrottled', names.telemetryRule), when: above(0), every: every(FIVE_MINUTES, 1), missing: 'notBreaching', description: 'The IoT rules engine throttled telemetry messages: the telemetry rule did not run for them, no action and no error action, so they are in neither the stream nor the quarantine. Check the account rule-evaluation quota and the clients in the IoT logs.' },
     { purpose: 'iot-presence-throttled', signal: iotRuleQuery('RuleMessageThrottled', names.presenceRule), when: above(0), every: every(FIVE_MINUTES, 1), missing: 'notBreaching', description: 'The IoT rules engine throttled lifecycle events: the presence rule did not run for them, so asset status misses those connects and disconnects. Check the account rule-evaluation quota and reconnect storms in the IoT logs.' },
-    { purpose: 'iot-rule-not-found', signal: iotAccountQuery('RuleNotFound'), when: above(0), every: every(FIVE_MINUTES, 1), missing: 'notBreaching', description: 'Clients published to a Basic Ingest topic ($aws/rules/<name>/...) of a rule that does not exist in the account: no rule ran, so the messages are lost. Check that the telemetry rule exists and is synced, and find the rule name and clients in the IoT logs.' },
+    { purpose: 'iot-rule-not-found', signal: iotAccountQuery('RuleNotFound', 'RuleNotFound of any rule name'), when: above(0), every: every(FIVE_MINUTES, 1), missing: 'notBreaching', description: 'Clients published to a Basic Ingest topic ($aws/rules/<name>/...) of a rule that does not exist in the account: no rule ran, so the messages are lost. Check that the telemetry rule exists and is synced, and find the rule name and clients in the IoT logs.' },
+    { purpose: 'iot-publish-auth-errors', signal: iotAccountQuery('PublishIn.AuthError', 'PublishIn.AuthError of any protocol'), when: above(0), every: every(FIVE_MINUTES, 1), missing: 'notBreaching', description: 'The message broker refused publishes its policies do not allow (a device publishing outside its line or its thing name, a device policy changed or detached): IoT Core drops them and closes the connection, so those readings are in neither the stream nor the quarantine. Find the client ids and topics in the IoT logs.' },
+    { purpose: 'iot-connect-auth-errors', signal: iotAccountQuery('Connect.AuthError', 'Connect.AuthError of any protocol'), when: above(0), every: every(FIVE_MINUTES, 1), missing: 'notBreaching', description: 'The message broker refused connections it could not authorize (a client id that is not the thing its certificate is attached to, a certificate detached, inactive or revoked, the device policy missing): those devices send nothing until it is fixed. Find the client ids in the IoT logs.' },
     { purpose: 'kinesis-write-throttles', signal: single(stream('WriteProvisionedThroughputExceeded', 'Sum')), when: above(0), every: every(FIVE_MINUTES, 1), missing: 'notBreaching', description: 'Kinesis refused writes: IoT does not retry, so the messages went to the quarantine prefix. Raise the shard count (config capacity) or check for a hot partition key.' },
     { purpose: 'kinesis-read-throttles', signal: single(stream('ReadProvisionedThroughputExceeded', 'Sum')), when: above(0), every: every(60, 5, 3), missing: 'notBreaching', description: 'The stream consumers exceed the shared 2 MB/s per-shard read limit in 3 of 5 minutes: every consumer falls behind. Raise the shard count or give the processor an enhanced fan-out consumer.' },
     { purpose: 'readings-table-throttles', signal: tableThrottles(names.readingsTable), when: above(0), every: every(60, 5, 3), missing: 'notBreaching', description: 'DynamoDB throttles the readings table in 3 of 5 minutes: storer batches are retried and the hot tier falls behind.' },

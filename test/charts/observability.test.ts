@@ -73,6 +73,8 @@ const EXPECTED_ALARMS: Record<string, 'breaching' | 'notBreaching'> = {
   'cw-iot-telemetry-throttled-dev': 'notBreaching',
   'cw-iot-presence-throttled-dev': 'notBreaching',
   'cw-iot-rule-not-found-dev': 'notBreaching',
+  'cw-iot-publish-auth-errors-dev': 'notBreaching',
+  'cw-iot-connect-auth-errors-dev': 'notBreaching',
   'cw-kinesis-write-throttles-dev': 'notBreaching',
   'cw-kinesis-read-throttles-dev': 'notBreaching',
   'cw-readings-table-throttles-dev': 'notBreaching',
@@ -267,6 +269,25 @@ describe('ObservabilityChart', () => {
     expect(alarmState(notFound, { [metricKey('RuleNotFound', { RuleName: 'iot_telemetry_dev' })]: [3] }, 1)).toBe('ALARM');
     expect(alarmState(notFound, { [metricKey('RuleNotFound', { RuleName: 'iot_telemetri_dev' })]: [3] }, 1)).toBe('ALARM');
     expect(alarmState(notFound, { [metricKey('RuleNotFound', { RuleName: 'iot_telemetry_dev' })]: [0] }, 1)).toBe('OK');
+  });
+
+  test("publishes and connections the broker refuses alarm at once, on any protocol, with the dotted metric name quoted as Metrics Insights needs", () => {
+    const publishes = alarm(objects, 'cw-iot-publish-auth-errors-dev');
+    expect(publishes.metrics).toEqual([{ id: 'signal', expression: 'SELECT SUM("PublishIn.AuthError") FROM "AWS/IoT"', label: 'PublishIn.AuthError of any protocol', period: 300, returnData: true }]);
+    expect(publishes).toMatchObject({ comparisonOperator: 'GreaterThanThreshold', threshold: 0, evaluationPeriods: 1 });
+    // One device publishing outside its line, over MQTT or over WebSockets, is readings lost.
+    expect(alarmState(publishes, { [metricKey('PublishIn.AuthError', { Protocol: 'MQTT' })]: [1] }, 1)).toBe('ALARM');
+    expect(alarmState(publishes, { [metricKey('PublishIn.AuthError', { Protocol: 'MQTT' })]: [0], [metricKey('PublishIn.AuthError', { Protocol: 'WebSockets' })]: [2] }, 1)).toBe('ALARM');
+    expect(alarmState(publishes, { [metricKey('PublishIn.AuthError', { Protocol: 'MQTT' })]: [0] }, 1)).toBe('OK');
+    expect(alarmState(publishes, {}, 1)).toBe('OK');
+    const connects = alarm(objects, 'cw-iot-connect-auth-errors-dev');
+    expect(connects.metrics?.[0]?.expression).toBe('SELECT SUM("Connect.AuthError") FROM "AWS/IoT"');
+    expect(alarmState(connects, { [metricKey('Connect.AuthError', { Protocol: 'MQTT' })]: [4] }, 1)).toBe('ALARM');
+    expect(alarmState(connects, { [metricKey('Connect.AuthError', { Protocol: 'MQTT' })]: [0] }, 1)).toBe('OK');
+    // CloudWatch refuses a dotted name left bare; so does the evaluator.
+    expect(() => alarmState({ ...connects, metrics: [{ id: 'signal', expression: 'SELECT SUM(Connect.AuthError) FROM "AWS/IoT"', period: 300, returnData: true }] }, {}, 1)).toThrow(
+      'alarmEvaluator: Metrics Insights query not supported: SELECT SUM(Connect.AuthError) FROM "AWS/IoT"',
+    );
   });
 
   test('Kinesis write throttling alarms at once, read throttling when sustained', () => {
@@ -513,6 +534,7 @@ describe('ObservabilityChart dashboard', () => {
       'DynamoDB consumed capacity',
       'DynamoDB throttled requests',
       'Archive: Firehose data freshness and reads',
+      'IoT devices: connections and publishes, refused and throttled',
       'IoT telemetry rule: matches, successes, failures and losses',
       'IoT presence rule: matches, successes, failures and losses',
     ]);
@@ -539,6 +561,10 @@ describe('ObservabilityChart dashboard', () => {
     // Any rule name: the one a device asked for is whatever it wrote.
     expect(expressions('IoT telemetry rule: matches, successes, failures and losses')).toContain(`SUM(SEARCH('Namespace="AWS/IoT" MetricName="RuleNotFound"', 'Sum', 60))`);
     expect(expressions('IoT presence rule: matches, successes, failures and losses').filter((expression) => expression.includes('RuleNotFound'))).toEqual([]);
+    // Refused by the broker before any rule: summed over every protocol.
+    expect(expressions('IoT devices: connections and publishes, refused and throttled')).toEqual(
+      ['Connect.Success', 'PublishIn.Success', 'Connect.AuthError', 'PublishIn.AuthError', 'Connect.Throttle', 'PublishIn.Throttle'].map((name) => `SUM(SEARCH('Namespace="AWS/IoT" MetricName="${name}"', 'Sum', 60))`),
+    );
     expect(plain('Dead-letter queue')).toEqual([
       'ApproximateNumberOfMessagesVisible QueueName sqs-stream-dlq-dev',
       'DestinationDeliveryFailures FunctionName lambda-processor-dev',

@@ -186,9 +186,11 @@ export function evaluateExpression(expression: string, values: Readonly<Record<s
 
 /**
  * A Metrics Insights query of one aggregate of one metric: `SELECT SUM(Failure) FROM "AWS/IoT" WHERE RuleName = '...'`.
- * Without SCHEMA(...) it selects every dimension set that carries the WHERE values, and aggregates them.
+ * Without SCHEMA(...) it selects every dimension set that carries the WHERE values, and aggregates them. As
+ * CloudWatch reads it, a metric name of letters, digits and underscores may stand bare; any other (`PublishIn.AuthError`)
+ * must be in double quotes, and a bare one with a dot is refused.
  */
-const METRICS_INSIGHTS = /^SELECT ([A-Z]+)\(([A-Za-z0-9_.]+)\) FROM "[^"]+"((?: WHERE [A-Za-z0-9_.]+ = '[^']*'(?: AND [A-Za-z0-9_.]+ = '[^']*')*)?)$/;
+const METRICS_INSIGHTS = /^SELECT ([A-Z]+)\(([A-Za-z0-9_]+|"[^"]+")\) FROM "[^"]+"((?: WHERE [A-Za-z0-9_]+ = '[^']*'(?: AND [A-Za-z0-9_]+ = '[^']*')*)?)$/;
 
 const INSIGHTS_AGGREGATES: Readonly<Record<string, (values: readonly number[]) => number>> = {
   SUM: (values) => values.reduce((total, value) => total + value, 0),
@@ -215,8 +217,8 @@ function insightsQuery(expression: string): InsightsQuery | undefined {
   if (!match) throw new Error(`alarmEvaluator: Metrics Insights query not supported: ${expression}`);
   const aggregate = INSIGHTS_AGGREGATES[match[1]];
   if (!aggregate) throw new Error(`alarmEvaluator: Metrics Insights aggregate ${match[1]} not supported in ${expression}`);
-  const where = Object.fromEntries([...match[3].matchAll(/ (?:WHERE|AND) ([A-Za-z0-9_.]+) = '([^']*)'/g)].map((filter) => [filter[1], filter[2]]));
-  return { aggregate, metricName: match[2], where };
+  const where = Object.fromEntries([...match[3].matchAll(/ (?:WHERE|AND) ([A-Za-z0-9_]+) = '([^']*)'/g)].map((filter) => [filter[1], filter[2]]));
+  return { aggregate, metricName: match[2].replace(/^"(.*)"$/, '$1'), where };
 }
 
 /** The alarm's value in each period of the scenario (undefined = no datapoint). */
