@@ -25,6 +25,8 @@ import { userPathOr } from './lib/userPathOr';
 const projectRoot = resolve(__dirname, '..');
 
 interface SynthOptions {
+  /** Every environment of the config folder. */
+  readonly known: readonly string[];
   readonly environments: readonly string[];
   readonly configDir: string;
   readonly outDir: string;
@@ -42,6 +44,7 @@ function synthOptions(values: Exclude<ReturnType<typeof parseSynthArgs>, 'help'>
   // Each environment once: a second pass would remove the folder the first one just moved into place.
   const environments = [...new Set(values.env ?? [])];
   return {
+    known,
     environments: environments.length > 0 ? environments : known,
     configDir,
     outDir: userPathOr(values.out, join(projectRoot, 'manifests')),
@@ -54,6 +57,20 @@ function countObjects(dir: string): number {
     .reduce((sum, file) => sum + parseAllDocuments(readFileSync(join(dir, file), 'utf8')).filter((doc) => doc.contents !== null).length, 0);
 }
 
+/**
+ * Folders of `manifestsDir` that no config file renders any more. Synth leaves them: removing one would let
+ * Argo CD prune the environment (tables included) after a config file deleted by mistake. It says so instead.
+ */
+function warnOfRetiredFolders(manifestsDir: string, known: readonly string[], configDir: string): void {
+  const retired = readdirSync(manifestsDir, { withFileTypes: true }).filter((entry) => entry.isDirectory() && !entry.name.startsWith('.') && !known.includes(entry.name));
+  for (const { name } of retired) {
+    console.warn(
+      `synth: ${relative(projectRoot, join(manifestsDir, name))} has no ${relative(projectRoot, join(configDir, `${name}.yaml`))}, so it was not rendered: ` +
+        `Argo CD keeps syncing it while its Application exists; to retire the environment follow README "Tear-down", then delete the folder`,
+    );
+  }
+}
+
 function synth(argv: readonly string[]): void {
   const started = process.hrtime.bigint();
   const values = parseSynthArgs(argv);
@@ -61,7 +78,7 @@ function synth(argv: readonly string[]): void {
     process.stdout.write(`${SYNTH_USAGE}\n`);
     return;
   }
-  const { environments, configDir, outDir: manifestsDir } = synthOptions(values);
+  const { known, environments, configDir, outDir: manifestsDir } = synthOptions(values);
   const staging = join(manifestsDir, '.staging');
   rmSync(staging, { recursive: true, force: true });
   // Every environment of the folder, checked as a set (suffixes, shared accounts), even when one is rendered.
@@ -89,6 +106,7 @@ function synth(argv: readonly string[]): void {
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
+  warnOfRetiredFolders(manifestsDir, known, configDir);
 }
 
 /** `npm run synth` with `argv`: 0, or 1 after one line on stderr. */

@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { buildApp } from '../main';
 import { listEnvironments } from '../charts/lib/listEnvironments';
 import { loadEnvironmentConfig } from '../charts/lib/loadEnvironmentConfig';
@@ -85,6 +85,23 @@ describe('synth', () => {
     expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
     expect(result.stdout.match(/^synth: .*: \d+ objects/gm)).toHaveLength(1);
     expect(readTree(join(outDir, 'dev'))).toEqual(readTree(join(projectRoot, 'manifests', 'dev')));
+  });
+
+  test('a manifests folder whose config file is gone is left in place, with a warning naming both and the way to retire it', () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'synth-retired-'));
+    const outDir = join(workspace, 'manifests');
+    mkdirSync(join(outDir, 'qa'), { recursive: true });
+    writeFileSync(join(outDir, 'qa', 'storage.k8s.yaml'), 'kept: true\n');
+    const result = spawnSync(process.execPath, [require.resolve('tsx/cli'), join(projectRoot, 'scripts', 'synth.ts'), '--env', 'dev', '--out', outDir], { encoding: 'utf8' });
+    expect({ status: result.status, stderr: result.stderr }).toEqual({
+      status: 0,
+      stderr:
+        `synth: ${relative(projectRoot, join(outDir, 'qa'))} has no config/qa.yaml, so it was not rendered: Argo CD keeps syncing it while its Application exists; ` +
+        'to retire the environment follow README "Tear-down", then delete the folder\n',
+    });
+    // Removing it would let Argo CD prune the environment, tables included, after a config file deleted by mistake.
+    expect(readdirSync(join(outDir, 'qa'))).toEqual(['storage.k8s.yaml']);
+    expect(readdirSync(outDir).sort()).toEqual(['dev', 'qa']);
   });
 
   test.each([
