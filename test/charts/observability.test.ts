@@ -285,7 +285,7 @@ describe('ObservabilityChart', () => {
     expect(alarmState(connects, { [metricKey('Connect.AuthError', { Protocol: 'MQTT' })]: [4] }, 1)).toBe('ALARM');
     expect(alarmState(connects, { [metricKey('Connect.AuthError', { Protocol: 'MQTT' })]: [0] }, 1)).toBe('OK');
     // CloudWatch refuses a dotted name left bare; so does the evaluator.
-    expect(() => alarmState({ ...connects, metrics: [{ id: 'signal', expression: 'SELECT SUM(Connect.AuthError) FROM "AWS/IoT"', period: 300, returnData: true }] }, {}, 1)).toThrow(
+    expect(() => alarmState({ ...connects, metrics: [{ id: 'signal', expression: 'SELECT SUM(Connect.AuthError) FROM "AWS/IoT"', returnData: true }] }, {}, 1)).toThrow(
       'alarmEvaluator: Metrics Insights query not supported: SELECT SUM(Connect.AuthError) FROM "AWS/IoT"',
     );
   });
