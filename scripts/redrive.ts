@@ -54,11 +54,14 @@
  * one GetRecords a second and one event in memory at a time. One line per invocation:
  * invocation N | function | shard | sequence range | records | arrival range | outcome; then
  * `redrive <shard> (<function>): N records, N redriven (N invocations)`, or, at the first failed invocation,
- * `...; stopped at invocation N: from sequence number S (arrived T) on the range is not redriven; ... --from T`.
+ * `...; stopped at invocation N: from sequence number S (arrived T) on the range is not redriven; ... --from T --to E`.
+ * A throttled read is retried after waits of 1 to 8 s (about 30 s in all) before the run stops. The stream trims
+ * silently, so a run whose reading falls behind the retention stops at the last record read and names the archive
+ * prefixes of what may be gone. A shard a resharding closed ends the read at its end; the summary names its children.
  * An overlap with records already processed or redriven is harmless (see above). Refused (exit 2, before any
  * invocation): a range starting before the stream's retention (the archive prefixes to recover it from), a shard
- * the stream does not have (its shards listed), --to not after --from, --max-messages or --quarantine. Exit 1
- * when it stopped short.
+ * the stream does not have (its shards listed), --to not after --from, a sequence number for --from or --to,
+ * --max-messages or --quarantine. Exit 1 when it stopped short.
  */
 import './lib/quietSdkNodeWarning';
 import { KinesisClient } from '@aws-sdk/client-kinesis';

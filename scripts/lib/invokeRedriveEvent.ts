@@ -10,7 +10,8 @@ import { judgeInvocation, type InvocationResult } from './judgeInvocation';
 export async function invokeRedriveEvent(lambda: LambdaClient, functionArn: string, event: KinesisStreamEvent): Promise<InvocationResult> {
   try {
     const output = await lambda.send(new InvokeCommand({ FunctionName: functionArn, InvocationType: 'RequestResponse', Payload: Buffer.from(JSON.stringify(event)) }));
-    return judgeInvocation(output.FunctionError, output.Payload ? Buffer.from(output.Payload).toString('utf8') : '');
+    const sequenceNumbers = event.Records.map((record) => record.kinesis.sequenceNumber);
+    return judgeInvocation(output.FunctionError, output.Payload ? Buffer.from(output.Payload).toString('utf8') : '', sequenceNumbers);
   } catch (error) {
     return { ok: false, reason: 'invoke error', detail: errorText(error) };
   }

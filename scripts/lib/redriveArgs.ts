@@ -157,6 +157,8 @@ function instantFlag(flag: '--from' | '--to', text: string, now: number): number
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
+/** A Kinesis sequence number: far more digits than epoch ms (parseInstant takes up to 15). */
+const SEQUENCE_NUMBER = /^\d{16,}$/;
 
 /** Refuses an empty or reversed range, naming the flags the operator typed (a default is named as such). */
 function refuseReversedRange(from: { readonly given?: string; readonly text: string; readonly ms: number }, to: { readonly given?: string; readonly text: string; readonly ms: number }): void {
@@ -178,6 +180,12 @@ function shardRangeOptions(environment: string, dryRun: boolean, given: Readonly
   const toGiven = given.get('to');
   // Now, as for --quarantine: the range then ends with what had arrived when the run started.
   const toText = toGiven ?? DEFAULT_QUARANTINE_TO;
+  // The stop lines name sequence numbers, and Kinesis ranges are usually given by them: say what --from and --to are instead.
+  for (const [flag, text] of [['--from', fromText], ['--to', toText]] as const) {
+    if (SEQUENCE_NUMBER.test(text.trim())) {
+      throw new RedriveError(`${flag} is an arrival time (ISO 8601 with a zone, epoch ms, now or -6h), not a sequence number, got "${text}"; the stop line gives the arrival time to use`);
+    }
+  }
   const fromMs = instantFlag('--from', fromText, now);
   const toMs = instantFlag('--to', toText, now);
   refuseReversedRange({ given: fromText, text: fromText, ms: fromMs }, { ...(toGiven === undefined ? {} : { given: toGiven }), text: toText, ms: toMs });

@@ -32,6 +32,8 @@ export interface ShardRangeSettings {
   readonly maxPayloadBytes?: number;
   /** Records per GetRecords call; default RANGE_READ_LIMITS.recordsPerCall. */
   readonly recordsPerCall?: number;
+  /** Waits before each retry of a throttled read; default THROTTLED_READ_BACKOFF_MS. */
+  readonly backoffMs?: readonly number[];
   /** Default RANGE_PAGE_INTERVAL_MS. */
   readonly pageIntervalMs?: number;
   readonly now?: () => number;
@@ -51,9 +53,12 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 const counted = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
 const arrivalMs = (record: KinesisStreamRecord): number => Math.round(record.kinesis.approximateArrivalTimestamp * 1000);
 
+/** The arrival time before which the stream may have trimmed records, at `now`. */
+const horizonAt = (now: number): number => now - STREAM_RETENTION_HOURS * 3_600_000;
+
 /** Refuses a range that starts before what the stream still holds, with the archive prefixes of the part it lost. */
 function refuseExpired(targets: RedriveTargets, options: ShardRangeOptions, now: number): void {
-  const horizon = now - STREAM_RETENTION_HOURS * 3_600_000;
+  const horizon = horizonAt(now);
   if (options.fromMs >= horizon) return;
   const rest = options.toMs > horizon ? `; the stream still holds what arrived after ${iso(horizon)}: give a later --from to redrive that` : '';
   throw new RedriveError(
@@ -62,8 +67,13 @@ function refuseExpired(targets: RedriveTargets, options: ShardRangeOptions, now:
   );
 }
 
-/** Refuses a shard the environment's stream does not have (closed shards count: their records stay for the retention). */
-async function refuseUnknownShard(kinesis: KinesisClient, targets: RedriveTargets, shardId: string): Promise<void> {
+/** The shards a resharding made of `shardId` (a split makes two, a merge one with an adjacent parent). */
+function childShards(shards: readonly Shard[], shardId: string): string[] {
+  return shards.filter((shard) => shard.ParentShardId === shardId || shard.AdjacentParentShardId === shardId).map((shard) => shard.ShardId ?? '?');
+}
+
+/** Refuses a shard the environment's stream does not have (closed shards count: their records stay for the retention); answers the stream's shards. */
+async function refuseUnknownShard(kinesis: KinesisClient, targets: RedriveTargets, shardId: string): Promise<Shard[]> {
   const shards: Shard[] = [];
   let token: string | undefined;
   do {
@@ -71,7 +81,7 @@ async function refuseUnknownShard(kinesis: KinesisClient, targets: RedriveTarget
     shards.push(...(output.Shards ?? []));
     token = output.NextToken;
   } while (token !== undefined);
-  if (shards.some((shard) => shard.ShardId === shardId)) return;
+  if (shards.some((shard) => shard.ShardId === shardId)) return shards;
   const listed = shards.map((shard) => `${shard.ShardId ?? '?'}${shard.SequenceNumberRange?.EndingSequenceNumber === undefined ? '' : ' (closed)'}`);
   throw new RedriveError(`--shard ${shardId} is not a shard of ${targets.streamName}; its shards: ${listed.join(', ')}`);
 }
@@ -97,7 +107,9 @@ export async function redriveShardRange(
   const { shardId } = options;
   const target = targets.functions[options.fn];
   refuseExpired(targets, options, now());
-  await refuseUnknownShard(clients.kinesis, targets, shardId);
+  const shards = await refuseUnknownShard(clients.kinesis, targets, shardId);
+  /** What the summary tells the operator to run again with: the range's rest, to the same end. */
+  const again = (fromMs: number): string => `--from ${iso(fromMs)} --to ${iso(options.toMs)}`;
 
   const source = { shardId, streamArn: targets.streamArn, region: targets.region, roleArn: target.roleArn };
   const packer = new EventPacker({ maxBytes: settings.maxPayloadBytes ?? MAX_REDRIVE_EVENT_BYTES, maxRecords: target.batchSize });
@@ -136,15 +148,28 @@ export async function redriveShardRange(
     const resume = Math.max(0, records.findIndex((record) => record.kinesis.sequenceNumber === result.firstFailed));
     redriven += resume;
     const from = records[resume] as KinesisStreamRecord;
-    stopped = `stopped at invocation ${invocations}: ${rerun(from)} the range is not redriven; fix the cause, then run again with --from ${iso(arrivalMs(from))}`;
+    stopped = `stopped at invocation ${invocations}: ${rerun(from)} the range is not redriven; fix the cause, then run again with ${again(arrivalMs(from))}`;
     return false;
   };
 
   let readFailure: unknown;
+  /** The stream's horizon when a page showed that it had passed the last record read: what followed may be gone. */
+  let trimmedAt: number | undefined;
+  /** The read reached the end of a shard a resharding closed, before a record at --to: the rest of the window is in its children. */
+  let closedEarly = false;
   let emptyPages = 0;
+  const reading = { streamName: targets.streamName, shardId };
+  const readSettings = { ...(settings.recordsPerCall === undefined ? {} : { recordsPerCall: settings.recordsPerCall }), ...(settings.backoffMs === undefined ? {} : { backoffMs: settings.backoffMs }), sleep };
   try {
-    pages: for await (const page of shardPages(clients.kinesis, { streamName: targets.streamName, shardId }, { atTimestampMs: options.fromMs }, settings.recordsPerCall)) {
+    pages: for await (const page of shardPages(clients.kinesis, reading, { atTimestampMs: options.fromMs }, readSettings)) {
       const pageAt = now();
+      // Kinesis trims silently: an iterator on trimmed records answers from the oldest record left. Once the horizon has
+      // passed the last record read (or --from), records between it and this page may be gone, and a partial range is no redrive.
+      if (lastRead === undefined) refuseExpired(targets, options, pageAt);
+      else if (arrivalMs(lastRead) < horizonAt(pageAt)) {
+        trimmedAt = horizonAt(pageAt);
+        break;
+      }
       for (const record of page.records) {
         if ((record.ApproximateArrivalTimestamp?.getTime() ?? 0) >= options.toMs) break pages;
         const lambdaRecord = toLambdaRecord(record, source);
@@ -153,13 +178,16 @@ export async function redriveShardRange(
         const closed = packer.add(lambdaRecord);
         if (closed !== undefined && !(await send(closed))) break pages;
       }
-      if (page.last) break;
+      if (page.last) {
+        closedEarly = page.closed;
+        break;
+      }
       emptyPages = page.records.length === 0 ? emptyPages + 1 : 0;
       if (emptyPages >= RANGE_READ_LIMITS.maxGetRecordsCalls) throw new Error(`gave up after ${emptyPages} GetRecords calls in a row that returned no record`);
       await sleep(Math.max(0, pageAt + interval - now()));
     }
   } catch (error) {
-    // Before anything was read, the error is the run's (missing credentials get their hint from the CLI).
+    // Before anything was read, the error is the run's (missing credentials get their hint from the CLI, an expired range its refusal).
     if (lastRead === undefined) throw error;
     readFailure = error;
   }
@@ -169,15 +197,27 @@ export async function redriveShardRange(
     if (rest !== undefined) await send(rest);
   }
   if (stopped === undefined && readFailure !== undefined && lastRead !== undefined) {
-    stopped = `stopped: reading ${shardId} after sequence number ${lastRead.kinesis.sequenceNumber} failed: ${errorText(readFailure)}; run again with --from ${iso(arrivalMs(lastRead))}`;
+    stopped = `stopped: reading ${shardId} after sequence number ${lastRead.kinesis.sequenceNumber} failed: ${errorText(readFailure)}; run again with ${again(arrivalMs(lastRead))}`;
   }
+  if (stopped === undefined && trimmedAt !== undefined && lastRead !== undefined) {
+    const after = arrivalMs(lastRead);
+    const rest = options.toMs > trimmedAt ? `; the stream still holds what arrived after ${iso(trimmedAt)}: run again with ${again(trimmedAt)}` : '';
+    stopped =
+      `stopped: the stream's retention (${STREAM_RETENTION_HOURS} hours) passed sequence number ${lastRead.kinesis.sequenceNumber} (arrived ${iso(after)}) before the run read on, ` +
+      `so records after it may be trimmed; ${archiveRecoveryText(targets, after, Math.min(options.toMs, trimmedAt))}${rest}`;
+  }
+  // Reported, not refused: the named shard's part of the window is done, and its children are other shards' batches.
+  const children = childShards(shards, shardId);
+  const closedNote = closedEarly
+    ? `; ${shardId} is closed (resharded) and ended before --to: later records are in ${children.length === 0 ? 'its child shards (aws kinesis list-shards)' : children.join(' and ')}; redrive ${children.length === 1 ? 'it' : 'each'} with --shard if its batches failed too`
+    : '';
 
   const head = `redrive ${shardId} (${options.fn})`;
   let line: string;
   if (stopped !== undefined) line = `${head}: ${counted(sent, 'record')} sent, ${redriven} redriven (${counted(invocations, 'invocation')}); ${stopped}`;
-  else if (read === 0) line = `${head}: 0 records, 0 redriven (none arrived from ${iso(options.fromMs)} to ${iso(options.toMs)})`;
-  else if (options.dryRun) line = `${head}: ${counted(read, 'record')}, 0 redriven (dry run: would invoke ${target.name} ${invocations === 1 ? 'once' : `${invocations} times`})`;
-  else line = `${head}: ${counted(read, 'record')}, ${redriven} redriven (${counted(invocations, 'invocation')})`;
+  else if (read === 0) line = `${head}: 0 records, 0 redriven (none arrived from ${iso(options.fromMs)} to ${iso(options.toMs)})${closedNote}`;
+  else if (options.dryRun) line = `${head}: ${counted(read, 'record')}, 0 redriven (dry run: would invoke ${target.name} ${invocations === 1 ? 'once' : `${invocations} times`})${closedNote}`;
+  else line = `${head}: ${counted(read, 'record')}, ${redriven} redriven (${counted(invocations, 'invocation')})${closedNote}`;
   write(line);
   return { records: read, redriven, invocations, exitCode: stopped === undefined ? 0 : 1, line };
 }

@@ -1,5 +1,5 @@
 import { GetItemCommand, QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { KinesisClient, type _Record } from '@aws-sdk/client-kinesis';
+import { KinesisClient, SplitShardCommand, type _Record } from '@aws-sdk/client-kinesis';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
@@ -349,7 +349,7 @@ describe('redrive of a shard range against the real functions, kinesalite, dynal
       `${head('storer', 1, range.records.slice(0, 3))}redriven`,
       `${head('storer', 2, range.records.slice(3, 6))}reported 2 batch item failures from sequence number ${sequenceOf(resume)}`,
       `redrive ${SHARD} (storer): 6 records sent, 4 redriven (2 invocations); stopped at invocation 2: from sequence number ${sequenceOf(resume)} ` +
-        `(arrived ${iso(arrival(resume))}) on the range is not redriven; fix the cause, then run again with --from ${iso(arrival(resume))}`,
+        `(arrived ${iso(arrival(resume))}) on the range is not redriven; fix the cause, then run again with --from ${iso(arrival(resume))} --to ${iso(range.toMs)}`,
     ]);
     expect(failed.exitCode).toBe(1);
     expect(lambda.invocations).toHaveLength(2);
@@ -385,7 +385,7 @@ describe('redrive of a shard range against the real functions, kinesalite, dynal
     expect(run.lines).toEqual([
       `${head('storer', 1, range.records.slice(0, 3))}redriven`,
       `redrive ${SHARD} (storer): 3 records sent, 3 redriven (1 invocation); stopped: reading ${SHARD} after sequence number ${sequenceOf(last)} failed: ` +
-        `InternalFailure: We encountered an internal error.; run again with --from ${iso(arrival(last))}`,
+        `InternalFailure: We encountered an internal error.; run again with --from ${iso(arrival(last))} --to ${iso(range.toMs)}`,
     ]);
     expect(run.exitCode).toBe(1);
     expect(await storedReadings('sr-h', ['temperature', 'pressure'])).toEqual(expectedReadings(3));
@@ -401,9 +401,139 @@ describe('redrive of a shard range against the real functions, kinesalite, dynal
     expect(run.lines).toEqual([
       `${head('storer', 1, range.records)}reported function error (Unhandled) Error: boom`,
       `redrive ${SHARD} (storer): 2 records sent, 0 redriven (1 invocation); stopped at invocation 1: from sequence number ${sequenceOf(first)} ` +
-        `(arrived ${iso(arrival(first))}) on the range is not redriven; fix the cause, then run again with --from ${iso(arrival(first))}`,
+        `(arrived ${iso(arrival(first))}) on the range is not redriven; fix the cause, then run again with --from ${iso(arrival(first))} --to ${iso(range.toMs)}`,
     ]);
     expect(run.exitCode).toBe(1);
+  });
+});
+
+/** A client of the redrive operator whose GetRecords calls throw `name` while `throttled(call)` says so (1-based). */
+function throttlingClient(name: string, throttled: (call: number) => boolean): KinesisClient {
+  let getRecords = 0;
+  const client = new KinesisClient({ region: REGION, credentials: enforcer.credentials('redrive'), requestHandler: new NodeHttpHandler(), endpoint: kinesisAuthorizer.endpoint, maxAttempts: 1 });
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === 'GetRecordsCommand' && throttled(++getRecords)) throw Object.assign(new Error('Rate exceeded for shard shardId-000000000000.'), { name });
+      return next(args);
+    },
+    { step: 'initialize', name: 'throttleGetRecords' },
+  );
+  return client;
+}
+
+describe('how the shard range reads Kinesis', () => {
+  test('a throttled GetRecords (5 reads a second, 2 MB/s per shard) is retried after growing waits, and the range completes', async () => {
+    const range = await putRange(seconds('sr-t', 3));
+    const kinesis = throttlingClient('ProvisionedThroughputExceededException', (call) => call <= 3);
+    const waits: number[] = [];
+    let run: Run;
+    try {
+      run = await redrive({ fromMs: range.fromMs, toMs: range.toMs }, { backoffMs: [10, 20, 40], sleep: async (ms) => void waits.push(ms) }, kinesis);
+    } finally {
+      kinesis.destroy();
+    }
+    expect(run.lines).toEqual([`${head('storer', 1, range.records)}redriven`, `redrive ${SHARD} (storer): 3 records, 3 redriven (1 invocation)`]);
+    expect(run.exitCode).toBe(0);
+    // Three backoff waits, then the page pause after the first page (interval 0).
+    expect(waits.slice(0, 3)).toEqual([10, 20, 40]);
+    expect(await storedReadings('sr-t', ['temperature', 'pressure'])).toEqual(expectedReadings(3));
+  });
+
+  test('a read still throttled after the last wait stops the run with the error, naming where to resume', async () => {
+    const range = await putRange(seconds('sr-u', 4));
+    const kinesis = throttlingClient('ProvisionedThroughputExceededException', (call) => call >= 2);
+    const waits: number[] = [];
+    let run: Run;
+    try {
+      run = await redrive({ fromMs: range.fromMs, toMs: range.toMs }, { recordsPerCall: 2, backoffMs: [5, 5], sleep: async (ms) => void waits.push(ms) }, kinesis);
+    } finally {
+      kinesis.destroy();
+    }
+    const last = range.records[1];
+    expect(run.lines).toEqual([
+      `${head('storer', 1, range.records.slice(0, 2))}redriven`,
+      `redrive ${SHARD} (storer): 2 records sent, 2 redriven (1 invocation); stopped: reading ${SHARD} after sequence number ${sequenceOf(last)} failed: ` +
+        `ProvisionedThroughputExceededException: Rate exceeded for shard shardId-000000000000.; run again with --from ${iso(arrival(last))} --to ${iso(range.toMs)}`,
+    ]);
+    expect(run.exitCode).toBe(1);
+    expect(waits).toEqual([0, 5, 5]);
+  });
+
+  test('when the retention passes the last record read during the run, it stops before the gap and names the archive prefixes', async () => {
+    const range = await putRange(seconds('sr-r', 4));
+    const retentionMs = 168 * 3_600_000;
+    // The first page is read just inside the retention; by the second, the stream's horizon has passed the records read.
+    const clock = [range.fromMs + retentionMs - 60_000];
+    const now = (): number => clock[0] ?? 0;
+    const run = await redrive(
+      { fromMs: range.fromMs, toMs: range.toMs + 3_600_000 },
+      {
+        recordsPerCall: 2,
+        now,
+        sleep: async () => {
+          clock[0] = range.toMs + retentionMs + 1_000;
+        },
+      },
+    );
+    const last = range.records[1];
+    const horizon = range.toMs + 1_000;
+    const hour = (ms: number): string => {
+      const d = new Date(ms);
+      const pad = (n: number): string => String(n).padStart(2, '0');
+      return `s3://s3-archive-111122223333-dev/raw/year=${d.getUTCFullYear()}/month=${pad(d.getUTCMonth() + 1)}/day=${pad(d.getUTCDate())}/hour=${pad(d.getUTCHours())}/`;
+    };
+    expect(run.lines[0]).toBe(`${head('storer', 1, range.records.slice(0, 2))}redriven`);
+    expect(run.lines).toHaveLength(2);
+    expect(run.lines[1]).toMatch(
+      new RegExp(
+        `^redrive ${SHARD} \\(storer\\): 2 records sent, 2 redriven \\(1 invocation\\); stopped: the stream's retention \\(168 hours\\) passed sequence number ${sequenceOf(last)} ` +
+          `\\(arrived ${iso(arrival(last)).replace(/\./g, '\\.')}\\) before the run read on, so records after it may be trimmed; recover the records that arrived ` +
+          `${iso(arrival(last)).replace(/\./g, '\\.')} to ${iso(horizon).replace(/\./g, '\\.')} from the archive: `,
+      ),
+    );
+    expect(run.lines[1]).toContain(hour(arrival(last)));
+    expect(run.lines[1]).toContain(`; the stream still holds what arrived after ${iso(horizon)}: run again with --from ${iso(horizon)} --to ${iso(range.toMs + 3_600_000)}`);
+    expect(run.exitCode).toBe(1);
+    expect(sentSequences().flat()).toEqual(range.records.slice(0, 2).map(sequenceOf));
+  });
+
+  test('a range whose start the retention passed before the first page is refused as expired, invoking nothing', async () => {
+    const range = await putRange(seconds('sr-s', 1));
+    const retentionMs = 168 * 3_600_000;
+    // The check before the read passes; the clock has moved past the retention when the first page comes back.
+    const times = [range.fromMs + retentionMs - 1, range.fromMs + retentionMs + 60_000];
+    const now = (): number => (times.length > 1 ? (times.shift() ?? 0) : (times[0] ?? 0));
+    await expect(redrive({ fromMs: range.fromMs, toMs: range.toMs }, { now })).rejects.toThrow(/^expired: the stream no longer holds records that arrived before /);
+    expect(lambda.invocations).toEqual([]);
+  });
+
+  test('a shard closed by a split before --to: its records are redriven, and the summary names the children that hold the rest', async () => {
+    // A stream of its own, read without the authorizer (its name is not the environment's): the split closes its only shard.
+    const own = new TestStream(kinesalite.endpoint, 'kinesis-telemetry-resharded');
+    await own.create();
+    try {
+      await own.put(seconds('sr-k', 3));
+      const before = await own.read({}, 3);
+      await own.client.send(new SplitShardCommand({ StreamName: own.name, ShardToSplit: SHARD, NewStartingHashKey: (2n ** 127n).toString() }));
+      await sleep(50);
+      await own.put(seconds('sr-k', 2, 10));
+      const lines: string[] = [];
+      const summary = await redriveShardRange(
+        { kinesis: own.client, lambda: clients.lambda },
+        { ...targets, streamName: own.name },
+        { environment: 'dev', fn: 'storer', shardId: SHARD, dryRun: true, fromMs: arrival(before[0]) - 1, toMs: Date.now() },
+        (line) => lines.push(line),
+        { pageIntervalMs: 0 },
+      );
+      expect(summary.records).toBe(3);
+      expect(lines.at(-1)).toBe(
+        `redrive ${SHARD} (storer): 3 records, 0 redriven (dry run: would invoke lambda-storer-dev once); ${SHARD} is closed (resharded) and ended before --to: ` +
+          'later records are in shardId-000000000001 and shardId-000000000002; redrive each with --shard if its batches failed too',
+      );
+      expect(summary.exitCode).toBe(0);
+    } finally {
+      own.client.destroy();
+    }
   });
 });
 
@@ -481,6 +611,12 @@ describe('refusals of a shard range', () => {
     expect(error(['--env', 'dev', '--function', 'storer', '--shard', '--from', '-1h'])).toBe(`--shard needs a value; ${usage}`);
     expect(error([...line, '--from', '-1h', '--shard', 'shardId-000000000001'])).toBe('--shard is given twice ("shardId-000000000000" and "shardId-000000000001"); give it once');
     expect(error(['--env', 'dev', '--function', 'storer', '--from', '-1h'])).toBe('--from needs --quarantine iot or --shard <shardId> (redrive --help shows both)');
+    expect(error([...line, '--from', '49590338271490256608559692538361571095921575989136588898'])).toBe(
+      '--from is an arrival time (ISO 8601 with a zone, epoch ms, now or -6h), not a sequence number, got "49590338271490256608559692538361571095921575989136588898"; the stop line gives the arrival time to use',
+    );
+    expect(error([...line, '--from', '-1h', '--to', '49590338271490256608559692538361571095921575989136588899'])).toBe(
+      '--to is an arrival time (ISO 8601 with a zone, epoch ms, now or -6h), not a sequence number, got "49590338271490256608559692538361571095921575989136588899"; the stop line gives the arrival time to use',
+    );
   });
 
   test('the CLI exits 2 with one line for a refused combination, before any AWS call', () => {
