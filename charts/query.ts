@@ -12,8 +12,9 @@ import { PlatformChart, PlatformChartProps } from './lib/PlatformChart';
 import { queryFunctionAccess } from './lib/queryFunctionAccess';
 
 /**
- * Sizing of the query function. A roll-up of a quarter reads about 14 pages of projected minute stats
- * and a raw day up to 100,000 readings; both are JSON parsing, so CPU-bound: 1,024 MB (~0.6 vCPU).
+ * Sizing of the query function. A roll-up of a quarter of a 1 Hz sensor reads about 180 pages of 1 MB
+ * (DynamoDB pages whole minute buckets, whatever the projection; the read budget bounds it) and a raw day
+ * up to 100,000 readings; both are JSON parsing, so CPU-bound: 1,024 MB (~0.6 vCPU).
  * 30 s is far above a request's usual second and below Grafana's default 30 s data source timeout
  * plus its retry, and the limits (functions/shared/query/constants.ts) refuse what would take longer.
  */

@@ -5,15 +5,17 @@ import type { Context, LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'a
 import { AssetDirectory } from '../shared/query/AssetDirectory';
 import { QueryService } from '../shared/query/QueryService';
 import { SeriesReader } from '../shared/query/SeriesReader';
+import { sdkClientConfig } from '../shared/sdkClientConfig';
 import { readQueryConfig } from './config';
+import { DYNAMODB_CLIENT } from './constants';
 import { QueryApi } from './QueryApi';
 
 // Created once per container: configuration is checked at init, the client's connections are reused.
 const config = readQueryConfig();
 const logger = new Logger();
 const metrics = new Metrics();
-// The SDK's own retries (3 attempts, backoff) are right here: a request, not a batch, and the caller retries on a 5xx.
-const dynamodb = new DynamoDBClient({});
+// The SDK's own retries (DYNAMODB_CLIENT: attempts cut off at a stall) are right here: a request, not a batch, and the caller retries on a 5xx.
+const dynamodb = new DynamoDBClient(sdkClientConfig(DYNAMODB_CLIENT));
 const api = new QueryApi({
   service: new QueryService({
     reader: new SeriesReader({ dynamodb, tableName: config.readingsTable }),

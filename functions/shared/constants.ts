@@ -225,6 +225,9 @@ export const RETRY_POLICY = {
   attemptTimeoutMs: 2000,
 } as const;
 
+/** A connection to an AWS endpoint that is not established within this long fails its attempt. */
+export const SDK_CONNECTION_TIMEOUT_MS = 1_000;
+
 /** Circuit breaker per dependency (DynamoDB, S3, SNS). */
 export const CIRCUIT_BREAKER = {
   /** Consecutive transient failures that open the circuit... */

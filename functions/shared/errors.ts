@@ -65,7 +65,8 @@ export class ConfigurationError extends TelemetryError {}
 
 /**
  * A read-path request (query function, `npm run query`) asks for something that is not allowed: the
- * message is one line naming the parameter, the value and what is allowed. HTTP 400; CLI exit 2.
+ * message is one line naming the parameter, the value and what is allowed. HTTP 400 (404 for an
+ * UnknownSensorError: what it names is not there); CLI exit 2.
  */
 export class QueryInputError extends TelemetryError {
   /** The parameter as the caller named it (`from`, `step`, `metric`, ...). */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ANALYTICS_QUERIES, DAY_PARAMETER, SAME_DAY_PARAMETER } from '../../charts/analytics';
-import { ROUTE_PARAMETERS, ROUTES } from '../../functions/query/constants';
+import { DYNAMODB_CLIENT, HTTP_STATUS, ROUTE_PARAMETERS, ROUTES } from '../../functions/query/constants';
 import { parseSeriesQuery } from '../../functions/shared/query/parseSeriesQuery';
 import { parseQueryArgs } from '../../scripts/lib/queryArgs';
 
@@ -38,6 +38,14 @@ describe('docs/queries.md', () => {
       expect(target.url_options?.method).toBe('GET');
       for (const { key } of target.url_options?.params ?? []) expect(ROUTE_PARAMETERS[route]).toContain(key);
     }
+  });
+
+  it('the function\'s section lists the statuses it answers, and the URL\'s 502 for a failure with the client\'s attempts', () => {
+    const http = /## The query function \(HTTP\)\n([^]*?)\n## /.exec(guide)?.[1] ?? '';
+    const statuses = new Set([...http.matchAll(/^(\d{3}) /gm)].map((match) => Number(match[1])));
+    expect([...statuses].sort()).toEqual([...Object.values(HTTP_STATUS), 502].sort());
+    const attempts = ['one', 'two', 'three', 'four', 'five'][DYNAMODB_CLIENT.maxAttempts - 1];
+    expect(http.replace(/\s+/g, ' ')).toContain(`the SDK's ${attempts} attempts (each cut off after ${DYNAMODB_CLIENT.attemptTimeoutMs / 1000} s, \`DYNAMODB_CLIENT\``);
   });
 
   it('every npm run query example is a valid command line', () => {

@@ -124,17 +124,24 @@ describe('query function through its handler, function URL payload 2.0', () => {
     ['to before from', series({ to: String(BASE - 1) }), `to must be after from (the range is [from, to)), got from ${new Date(BASE).toISOString()} and to ${new Date(BASE - 1).toISOString()}`],
     ['an unknown step', series({ step: '2m' }), 'step must be one of 1m, 5m, 15m, 1h, 1d, raw, got "2m"'],
     ['an unknown aggregate', series({ agg: 'avg,p99' }), 'agg must be a comma-separated list of avg, min, max, sum, count, stddev, got "p99"'],
-    ['an unknown parameter', series({ limit: '10' }), 'unknown parameter limit; /v1/series takes assetId, metric, from, to, step, agg'],
+    ['an unknown parameter', series({ limit: '10' }), 'unknown parameter "limit"; /v1/series takes assetId, metric, from, to, step, agg'],
     ['a range over a quarter', series({ from: String(BASE), to: String(BASE + 94 * DAY), step: '1d' }), 'from/to must cover at most 93 days, got 94 days; older history is in the archive (Athena)'],
     ['more than 100,000 points', series({ from: String(BASE), to: String(BASE + 70 * DAY), step: '1m' }), 'step 1m over this range makes 100800 points, over the limit of 100000; use a coarser step or a shorter range'],
     ['raw over a day', series({ step: 'raw', from: String(BASE), to: String(BASE + DAY + 1) }), 'step raw covers at most 24 hours (86400000 ms), the range is 86400001 ms; narrow from/to or use a step'],
     ['aggregates of raw', series({ step: 'raw', agg: 'max' }), 'agg does not apply to step raw, which returns the readings themselves; leave it out or use a step'],
-    ['an unknown asset', series({ assetId: 'pump-99' }), 'assetId pump-99: no such asset (it has no asset-status item)'],
-    ['an unknown metric of a known asset', series({ metric: 'flow' }), 'metric flow: asset pump-07 has no such metric; its metrics are temperature'],
   ])('400 with one line naming the parameter for %s', async (_case, query, message) => {
     const { status, body } = await get('/v1/series', query);
     expect({ status, body }).toEqual({ status: 400, body: { error: message } });
     expect(message).not.toContain('\n');
+  });
+
+  test.each([
+    ['an unknown asset', series({ assetId: 'pump-99' }), 'assetId pump-99: no such asset (it has no asset-status item)'],
+    ['an unknown metric of a known asset', series({ metric: 'flow' }), 'metric flow: asset pump-07 has no such metric; its metrics are temperature'],
+    ['an unknown asset, raw', series({ assetId: 'pump-99', step: 'raw' }), 'assetId pump-99: no such asset (it has no asset-status item)'],
+  ])('404 naming the parameter for %s: well formed, but the platform has no such sensor (a known one without data is a 200)', async (_case, query, message) => {
+    const { status, body } = await get('/v1/series', query);
+    expect({ status, body }).toEqual({ status: 404, body: { error: message } });
   });
 
   it('limits the data only tells are a 400 too: raw readings over 100,000, a range over the read budget', async () => {
