@@ -1,9 +1,21 @@
-import { DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBClient,
+  ExecuteStatementCommand,
+  GetItemCommand,
+  ListTablesCommand,
+  PutItemCommand,
+  QueryCommand,
+  TransactGetItemsCommand,
+  TransactWriteItemsCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { LOCAL_CREDENTIALS } from '../../scripts/lib/local/constants';
+import { dynamoAccess } from '../../scripts/lib/local/dynamoResources';
 import { LocalPipeline } from '../../scripts/lib/local/LocalPipeline';
 import { LocalPolicyEnforcer } from '../../scripts/lib/local/LocalPolicyEnforcer';
 import type { LocalManifests } from '../../scripts/lib/local/LocalManifests';
@@ -141,6 +153,66 @@ describe('a policy on DynamoDB condition keys, which the local gate does not sup
   });
 });
 
+describe('what DynamoDB authorizes a request on (dynamoAccess, shared by the dynalite gate and the router)', () => {
+  const STATUS_ARN = `${TABLE}dynamodb-asset-status-dev`;
+  const READINGS_ARN = `${TABLE}dynamodb-readings-dev`;
+
+  it("decides a transaction as each item's action on its table, once per action and table, and says dynalite does not run it", () => {
+    const update = { TableName: 'dynamodb-asset-status-dev', Key: {}, UpdateExpression: 'SET a = :a' };
+    expect(
+      dynamoAccess(
+        'TransactWriteItems',
+        { TransactItems: [{ Update: update }, { Put: { TableName: 'dynamodb-readings-dev', Item: {} } }, { Update: update }, { ConditionCheck: { TableName: 'dynamodb-readings-dev', Key: {} } }, { Delete: { TableName: 'dynamodb-readings-dev', Key: {} } }] },
+        TABLE,
+      ),
+    ).toEqual({
+      checks: [
+        { action: 'dynamodb:UpdateItem', resource: STATUS_ARN },
+        { action: 'dynamodb:PutItem', resource: READINGS_ARN },
+        { action: 'dynamodb:ConditionCheckItem', resource: READINGS_ARN },
+        { action: 'dynamodb:DeleteItem', resource: READINGS_ARN },
+      ],
+      table: 'dynamodb-asset-status-dev',
+      unsupported: "TransactWriteItems: decided as each item's action on its table; the local pipeline's DynamoDB (dynalite) does not run it",
+    });
+    expect(dynamoAccess('TransactGetItems', { TransactItems: [{ Get: { TableName: 'dynamodb-readings-dev', Key: {} } }] }, TABLE)?.checks).toEqual([{ action: 'dynamodb:GetItem', resource: READINGS_ARN }]);
+    // An item with no request or two is refused by DynamoDB before any decision: left to dynalite.
+    expect(dynamoAccess('TransactWriteItems', { TransactItems: [{ Put: { TableName: 'a', Item: {} }, Delete: { TableName: 'a', Key: {} } }] }, TABLE)).toBeUndefined();
+    expect(dynamoAccess('TransactGetItems', { TransactItems: [{ toString: { TableName: 'a' } }] }, TABLE)).toBeUndefined();
+  });
+
+  it('decides ListTables on *, a Query of an index on its ARN, a batch on every table, tags on the ARN named', () => {
+    expect(dynamoAccess('ListTables', {}, TABLE)).toEqual({ checks: [{ action: 'dynamodb:ListTables', resource: '*' }], table: undefined });
+    expect(dynamoAccess('Query', { TableName: 'dynamodb-asset-status-dev', IndexName: 'byLine' }, TABLE)?.checks).toEqual([{ action: 'dynamodb:Query', resource: `${STATUS_ARN}/index/byLine` }]);
+    expect(dynamoAccess('GetItem', { TableName: 'dynamodb-asset-status-dev', IndexName: 'byLine' }, TABLE)?.checks).toEqual([{ action: 'dynamodb:GetItem', resource: STATUS_ARN }]);
+    expect(dynamoAccess('BatchWriteItem', { RequestItems: { 'dynamodb-readings-dev': [], 'dynamodb-asset-status-dev': [] } }, TABLE)).toEqual({
+      checks: [
+        { action: 'dynamodb:BatchWriteItem', resource: READINGS_ARN },
+        { action: 'dynamodb:BatchWriteItem', resource: STATUS_ARN },
+      ],
+      table: 'dynamodb-readings-dev',
+    });
+    expect(dynamoAccess('ListTagsOfResource', { ResourceArn: READINGS_ARN }, TABLE)).toEqual({ checks: [{ action: 'dynamodb:ListTagsOfResource', resource: READINGS_ARN }], table: 'dynamodb-readings-dev' });
+    // A table's ARN in TableName is the resource as it is.
+    expect(dynamoAccess('GetItem', { TableName: READINGS_ARN }, TABLE)?.checks).toEqual([{ action: 'dynamodb:GetItem', resource: READINGS_ARN }]);
+  });
+
+  it('refuses to guess PartiQL and operations it does not know, and leaves a request naming no table to dynalite', () => {
+    expect(dynamoAccess('ExecuteStatement', { Statement: 'SELECT * FROM "dynamodb-readings-dev"' }, TABLE)).toEqual({
+      checks: [],
+      table: undefined,
+      unsupported:
+        "ExecuteStatement: the local pipeline does not decide PartiQL (dynamodb:PartiQLSelect, PartiQLInsert, PartiQLUpdate, PartiQLDelete on the statement's table); the local pipeline's DynamoDB (dynalite) does not run it",
+    });
+    expect(dynamoAccess('DescribeLimits', {}, TABLE)?.unsupported).toBe(
+      "DescribeLimits: the local pipeline does not know which resources DynamoDB authorizes it on; the local pipeline's DynamoDB (dynalite) does not run it",
+    );
+    expect(dynamoAccess('GetItem', { Key: {} }, TABLE)).toBeUndefined();
+    expect(dynamoAccess('BatchGetItem', { RequestItems: {} }, TABLE)).toBeUndefined();
+    expect(dynamoAccess('GetItem', ['dynamodb-readings-dev'], TABLE)).toBeUndefined();
+  });
+});
+
 describe("the functions' DynamoDB calls and the operator tools' are decided with the rendered policies", () => {
   let pipeline: LocalPipeline;
   const clients: DynamoDBClient[] = [];
@@ -178,6 +250,13 @@ describe("the functions' DynamoDB calls and the operator tools' are decided with
         const policy = JSON.parse(String(object.spec.resourcePolicy)) as { Statement: unknown[] };
         policy.Statement.push({ Sid: 'DenyQueries', Effect: 'Deny', Principal: '*', Action: 'dynamodb:Query', Resource: `${TABLE}${READINGS}` });
         object.spec.resourcePolicy = JSON.stringify(policy);
+      },
+      // The operator may list the tables (an action with no resource type: Resource "*").
+      'query.k8s.yaml': (object) => {
+        if (object.kind !== 'Policy' || object.spec.name !== 'iam-query-operator-dev') return;
+        const policy = JSON.parse(String(object.spec.policyDocument)) as { Statement: unknown[] };
+        policy.Statement.push({ Sid: 'ListTables', Effect: 'Allow', Action: 'dynamodb:ListTables', Resource: '*' });
+        object.spec.policyDocument = JSON.stringify(policy);
       },
     });
     pipeline = new LocalPipeline({ manifests: edited, repositoryRoot: REPOSITORY, certsDirectory: join(scratch, 'certs'), logDirectory: join(scratch, 'logs'), port: 0 });
@@ -240,5 +319,75 @@ describe("the functions' DynamoDB calls and the operator tools' are decided with
       status: 400,
       message: `User: arn:aws:sts::111122223333:assumed-role/operator-iam-query-operator-dev/local-operator is not authorized to perform: dynamodb:Query on resource: ${TABLE}${READINGS} with an explicit deny`,
     });
+  });
+  it("decides a function's transaction as each item's action on its table, and says why an allowed one is not run", async () => {
+    const processor = client(credentialsOf('lambda-processor-dev'), STATUS);
+    const update = { TableName: STATUS, Key: { assetId: { S: 'pump-00002' } }, UpdateExpression: 'SET #s = :s', ExpressionAttributeNames: { '#s': 'state' }, ExpressionAttributeValues: { ':s': { S: 'OK' } } };
+    expect(await outcome(processor.send(new TransactWriteItemsCommand({ TransactItems: [{ Update: update }, { Put: { TableName: STATUS, Item: { assetId: { S: 'pump-00003' } } } }] })))).toEqual({
+      name: 'AccessDeniedException',
+      status: 400,
+      message: `User: arn:aws:sts::111122223333:assumed-role/iam-processor-dev/lambda-processor-dev is not authorized to perform: dynamodb:PutItem on resource: ${TABLE}${STATUS} because no identity-based or resource-based policy allows the action`,
+    });
+    expect(await outcome(processor.send(new TransactWriteItemsCommand({ TransactItems: [{ Update: update }] })))).toEqual({
+      name: 'UnknownOperationException',
+      status: 400,
+      message: "TransactWriteItems: decided as each item's action on its table; the local pipeline's DynamoDB (dynalite) does not run it",
+    });
+    expect(await outcome(processor.send(new ListTablesCommand({})))).toEqual({
+      name: 'AccessDeniedException',
+      status: 400,
+      message: 'User: arn:aws:sts::111122223333:assumed-role/iam-processor-dev/lambda-processor-dev is not authorized to perform: dynamodb:ListTables on resource: * because no identity-based or resource-based policy allows the action',
+    });
+  });
+
+  it('decides the operator tools\' ListTables on * and transactions per item, and refuses PartiQL as not decided', async () => {
+    const operator = client(LOCAL_CREDENTIALS);
+    expect(await outcome(operator.send(new ListTablesCommand({})))).toBe('allowed');
+    expect(await outcome(operator.send(new TransactGetItemsCommand({ TransactItems: [{ Get: { TableName: READINGS, Key: bucketKey } }, { Get: { TableName: 'dynamodb-detector-state-dev', Key: { assetId: { S: 'pump-00001' } } } }] })))).toEqual({
+      name: 'AccessDeniedException',
+      status: 400,
+      message: `User: arn:aws:sts::111122223333:assumed-role/operator-iam-query-operator-dev/local-operator is not authorized to perform: dynamodb:GetItem on resource: ${TABLE}dynamodb-detector-state-dev because no identity-based or resource-based policy allows the action`,
+    });
+    expect(await outcome(operator.send(new TransactGetItemsCommand({ TransactItems: [{ Get: { TableName: READINGS, Key: bucketKey } }] })))).toEqual({
+      name: 'UnknownOperationException',
+      status: 400,
+      message: "TransactGetItems: decided as each item's action on its table; the local pipeline's DynamoDB (dynalite) does not run it",
+    });
+    expect(await outcome(operator.send(new ExecuteStatementCommand({ Statement: `SELECT * FROM "${READINGS}"` })))).toEqual({
+      name: 'UnknownOperationException',
+      status: 400,
+      message:
+        "ExecuteStatement: the local pipeline does not decide PartiQL (dynamodb:PartiQLSelect, PartiQLInsert, PartiQLUpdate, PartiQLDelete on the statement's table); the local pipeline's DynamoDB (dynalite) does not run it",
+    });
+  });
+
+  it('forwards a chunked request of the operator tools as one body dynalite reads', async () => {
+    const body = JSON.stringify({ TableName: STATUS, Key: { assetId: { S: 'pump-09999' } } });
+    const answer = await new Promise<{ status: number | undefined; text: string }>((done, fail) => {
+      const upstream = request(
+        pipeline.dynamoEndpoint(),
+        {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/x-amz-json-1.0',
+            'x-amz-target': 'DynamoDB_20120810.GetItem',
+            'x-amz-date': '20261204T000000Z',
+            'transfer-encoding': 'chunked',
+            authorization: `AWS4-HMAC-SHA256 Credential=${LOCAL_CREDENTIALS.accessKeyId}/20261204/sa-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0`,
+          },
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => done({ status: response.statusCode, text: Buffer.concat(chunks).toString('utf8') }));
+        },
+      );
+      upstream.on('error', fail);
+      upstream.write(body.slice(0, 10));
+      upstream.end(body.slice(10));
+    });
+    expect(answer.status).toBe(200);
+    // dynalite's answer for a key with no item: it read the whole body.
+    expect(JSON.parse(answer.text)).toEqual({});
   });
 });

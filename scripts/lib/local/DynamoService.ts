@@ -2,8 +2,9 @@ import { Worker } from 'node:worker_threads';
 import { LOWER_OWN_PRIORITY_SOURCE } from './threadPriority';
 import { DYNAMO_SERVICE_REPORT_MS, LOCAL_CREDENTIALS } from './constants';
 import type { LoopTime } from './Emulator';
-import type { RequestAuthorizer } from './RequestAuthorizer';
-import { dynamoRefusal } from './dynamoRefusal';
+import type { Authorization, RequestAuthorizer } from './RequestAuthorizer';
+import { dynamoRefusal, UNSUPPORTED_OPERATION_TYPE } from './dynamoRefusal';
+import { DYNAMO_ACCESS_SOURCE, type DynamoCheck } from './dynamoResources';
 
 /**
  * The worker's source: dynalite, with a gate in front of its request handler in the same thread. The gate
@@ -14,13 +15,15 @@ import { dynamoRefusal } from './dynamoRefusal';
  * pipeline's event loop.
  *
  * Enforcement: a request signed with the harness's key goes straight to dynalite (table creation, the load
- * test's audit, the router's requests, which it decided). Any other signed request is read whole, its tables
- * taken from the body as DynamoDB authorizes them (TableName, or the index's ARN for a Query or Scan with
- * IndexName; every table of RequestItems), and decided by the pipeline's thread, which holds the simulator; the
- * answer is kept per key, operation and resources, so after the first request of each a decision is a map
- * lookup in this thread. A refused request gets DynamoDB's error without reaching dynalite; an allowed one is
- * handed to dynalite's handler with the body it read. An unsigned or unparsable one goes to dynalite, which
- * refuses it as DynamoDB does.
+ * test's audit, the router's requests, which it decided). Any other signed request is read whole, what DynamoDB
+ * authorizes it on taken from the body (`dynamoAccess`: the action on its table, the index's ARN for a Query or
+ * Scan of an index, every table of a batch, each item's action on its table in a transaction, `*` for ListTables),
+ * and decided by the pipeline's thread, which holds the simulator; the answer is kept per key and checks, so
+ * after the first request of each a decision is a map lookup in this thread. A refused request gets DynamoDB's
+ * error without reaching dynalite; an allowed one is handed to dynalite's handler with the body it read (the
+ * headers, method and URL are the request's; dynalite reads nothing else of it), or, for an operation dynalite
+ * does not run or the gate cannot decide (transactions, PartiQL), refused with a message that says so. A body
+ * that names no table, an unsigned or an unparsable one goes to dynalite, which refuses it as DynamoDB does.
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -43,6 +46,7 @@ const asked = new Map();
 let nextId = 1;
 const LAST_READING = /":lastReadingTs":\\{"N":"(\\d+)"\\}/;
 const ACCESS_KEY = /Credential=([^/]+)\\//;
+const UNSUPPORTED_TYPE = ${JSON.stringify(UNSUPPORTED_OPERATION_TYPE)};
 const THROTTLE_BODY = JSON.stringify({
   __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
   message: 'The level of configured provisioned throughput for the table was exceeded.',
@@ -62,23 +66,20 @@ function watch(operation, text) {
   const match = LAST_READING.exec(text);
   if (match) latencies.push(Date.now() - Number(match[1]));
 }
-function resourcesOf(operation, text) {
+${DYNAMO_ACCESS_SOURCE}
+function accessOf(operation, text) {
   let input;
   try {
     input = JSON.parse(text);
   } catch {
     return undefined;
   }
-  if (input === null || typeof input !== 'object') return undefined;
-  if (typeof input.TableName === 'string') {
-    const index = (operation === 'Query' || operation === 'Scan') && typeof input.IndexName === 'string' ? '/index/' + input.IndexName : '';
-    return [gate.tableArnPrefix + input.TableName + index];
-  }
-  if (input.RequestItems !== null && typeof input.RequestItems === 'object') return Object.keys(input.RequestItems).map((table) => gate.tableArnPrefix + table);
-  return [gate.tableArnPrefix + '*'];
+  return dynamoAccess(operation, input, gate.tableArnPrefix);
 }
-function decide(authorization, key, operation, resources) {
-  const cacheKey = key + ' ' + operation + ' ' + resources.join(' ');
+function decide(authorization, key, operation, checks) {
+  // The decision depends on the identity (the key: role, and the endpoint policy of a function in the VPC) and
+  // the checks, nothing else: a document conditioning on DynamoDB's own keys is refused at start.
+  const cacheKey = key + ' ' + JSON.stringify(checks);
   if (decided.has(cacheKey)) return decided.get(cacheKey);
   let waiting = pending.get(cacheKey);
   if (waiting === undefined) {
@@ -89,7 +90,7 @@ function decide(authorization, key, operation, resources) {
       return refusal;
     });
     pending.set(cacheKey, waiting);
-    parentPort.postMessage({ type: 'authorize', id, authorization, action: 'dynamodb:' + operation, resources });
+    parentPort.postMessage({ type: 'authorize', id, authorization, operation, checks });
   }
   return waiting;
 }
@@ -119,15 +120,19 @@ server.on('request', (req, res) => {
   req.on('data', (chunk) => chunks.push(chunk));
   req.on('end', () => {
     const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-    const resources = key === undefined || key === gate.harnessKey ? undefined : resourcesOf(operation, body.toString('utf8'));
-    if (resources === undefined) {
+    const access = key === undefined || key === gate.harnessKey ? undefined : accessOf(operation, body.toString('utf8'));
+    if (access === undefined) {
       serve(req, res, operation, body);
       return;
     }
-    const decision = decide(authorization, key, operation, resources);
-    if (decision === null) serve(req, res, operation, body);
-    else if (typeof decision === 'string') refuse(res, decision);
-    else decision.then((refusal) => (refusal === null ? serve(req, res, operation, body) : refuse(res, refusal)));
+    const answer = (refusal) => {
+      if (refusal !== null) refuse(res, refusal);
+      else if (access.unsupported !== undefined) refuse(res, JSON.stringify({ __type: UNSUPPORTED_TYPE, message: access.unsupported }));
+      else serve(req, res, operation, body);
+    };
+    const decision = decide(authorization, key, operation, access.checks);
+    if (decision === null || typeof decision === 'string') answer(decision);
+    else decision.then(answer);
   });
 });
 parentPort.on('message', (message) => {
@@ -162,8 +167,9 @@ interface AuthorizeRequest {
   readonly type: 'authorize';
   readonly id: number;
   readonly authorization: string;
-  readonly action: string;
-  readonly resources: readonly string[];
+  /** The request's operation, for a request with no check (whose key still has to be known). */
+  readonly operation: string;
+  readonly checks: readonly DynamoCheck[];
 }
 
 /**
@@ -226,9 +232,14 @@ export class DynamoService {
   async #authorize(request: AuthorizeRequest): Promise<void> {
     let refusal: string | null = null;
     const authorizer = this.#authorizer;
-    if (authorizer !== undefined) {
-      const authorization = await authorizer.authorize({ authorization: request.authorization, action: request.action, resources: request.resources });
-      if (authorization.outcome !== 'allowed') refusal = dynamoRefusal(authorization);
+    try {
+      if (authorizer !== undefined) {
+        const authorization = await authorizeChecks(authorizer, request.authorization, request.operation, request.checks);
+        if (authorization.outcome !== 'allowed') refusal = dynamoRefusal(authorization);
+      }
+    } catch (error) {
+      // Answered, or the worker would hold this request, and every later one of the same key and checks, forever.
+      refusal = dynamoRefusal({ outcome: 'denied', message: `the local pipeline could not decide ${request.operation}: ${(error as Error).message}` });
     }
     this.#worker?.postMessage({ type: 'decision', id: request.id, refusal });
   }
@@ -257,4 +268,19 @@ export class DynamoService {
     this.#worker = undefined;
     if (worker) await worker.terminate();
   }
+}
+
+/**
+ * Every check of a request decided as the identity its key names (one call per action, with that action's
+ * resources); a request without checks still needs a known key. The first refusal is the answer.
+ */
+async function authorizeChecks(authorizer: RequestAuthorizer, authorization: string, operation: string, checks: readonly DynamoCheck[]): Promise<Authorization> {
+  const actions = [...new Set(checks.map((check) => check.action))];
+  if (actions.length === 0) return authorizer.authorize({ authorization, action: `dynamodb:${operation}`, resources: [] });
+  for (const action of actions) {
+    const resources = checks.filter((check) => check.action === action).map((check) => check.resource);
+    const decision = await authorizer.authorize({ authorization, action, resources });
+    if (decision.outcome !== 'allowed') return decision;
+  }
+  return { outcome: 'allowed' };
 }
