@@ -20,7 +20,7 @@
  * another `warmupSamples` is refused.
  */
 import { statSync } from 'node:fs';
-import { relative, sep } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DetectorError, type DetectorSettings } from '../functions/shared/detector';
 import { NAB_LEADERBOARD, NAB_PROFILES, nabScore, type NabOutcome } from './lib/nabScore';
@@ -46,6 +46,7 @@ import { listCsvFiles } from './lib/listCsvFiles';
 import { naturalOrder } from './lib/naturalOrder';
 import { helpRequested } from './lib/helpRequested';
 import { refuseRepeatedFlags } from './lib/refuseRepeatedFlags';
+import { parseArgsProblem } from './lib/parseArgsProblem';
 import { resolveUserPath } from './lib/resolveUserPath';
 
 export const BENCH_SKAB_USAGE = 'usage: bench:skab -- DIR [--settings FILE.json|FILE.yaml]';
@@ -121,14 +122,15 @@ export interface SkabBenchResult {
  * scored, yet they would count as benchmark files); a folder left with no labelled file to judge
  * is refused (an empty score would rank itself).
  */
-export function benchSkab(dir: string, settings: DetectorSettings = {}): SkabBenchResult {
+/** `shownDir`: DIR as the user gave it, which messages name (the tools print paths as given). */
+export function benchSkab(dir: string, settings: DetectorSettings = {}, shownDir: string = dir): SkabBenchResult {
   const files: SkabBenchFile[] = [];
   const checks: SkabFalseAlarmCheck[] = [];
   const skipped: SkabBenchSkip[] = [];
   const short: string[] = [];
   for (const path of listCsvFiles(dir, (entry, reason) => skipped.push({ name: relative(dir, entry), reason }))) {
-    const input = readReplayFile(path, 'skab');
     const name = relative(dir, path);
+    const input = readReplayFile(path, 'skab', join(shownDir, name));
     const rows = input.samples.length;
     if (rows <= SKAB_WARMUP_ROWS) {
       skipped.push({ name, reason: `${rows} rows, not more than the ${SKAB_WARMUP_ROWS}-row warm-up: nothing would be judged` });
@@ -145,10 +147,10 @@ export function benchSkab(dir: string, settings: DetectorSettings = {}): SkabBen
   if (files.length === 0) {
     if (short.length > 0) {
       throw new ReplayInputError(
-        `no labelled SKAB file under ${dir} has more rows than the ${SKAB_WARMUP_ROWS}-row warm-up: nothing would be judged (${short.join(', ')})`,
+        `no labelled SKAB file under ${shownDir} has more rows than the ${SKAB_WARMUP_ROWS}-row warm-up: nothing would be judged (${short.join(', ')})`,
       );
     }
-    throw new ReplayInputError(`no labelled SKAB file (*.csv with an anomaly column) under ${dir}`);
+    throw new ReplayInputError(`no labelled SKAB file (*.csv with an anomaly column) under ${shownDir}`);
   }
   const pooled = poolScores(files);
   const { leaderboardNab, ...scores } = pooled;
@@ -396,7 +398,7 @@ export function parseBenchSkabArgs(args: readonly string[]): BenchSkabOptions | 
   try {
     parsed = parseArgs({ args: [...args], options: BENCH_SKAB_FLAGS, allowPositionals: true, strict: true, tokens: true });
   } catch (error) {
-    throw new ReplayUsageError(`${(error as Error).message}\n${BENCH_SKAB_USAGE}`);
+    throw new ReplayUsageError(`${parseArgsProblem(error)}\n${BENCH_SKAB_USAGE}`);
   }
   refuseRepeatedFlags(parsed.tokens, BENCH_SKAB_FLAGS, (message) => new ReplayUsageError(message));
   const path = parsed.values.settings;
@@ -409,7 +411,8 @@ export function parseBenchSkabArgs(args: readonly string[]): BenchSkabOptions | 
     );
   }
   const positional = parsed.positionals;
-  if (positional.length !== 1) throw new ReplayUsageError(BENCH_SKAB_USAGE);
+  if (positional.length === 0) throw new ReplayUsageError(`missing DIR, the folder of SKAB files\n${BENCH_SKAB_USAGE}`);
+  if (positional.length > 1) throw new ReplayUsageError(`one DIR, got ${positional.length}: ${positional.map((arg) => JSON.stringify(arg)).join(' ')}\n${BENCH_SKAB_USAGE}`);
   const dir = positional[0];
   if (!statDirectory(resolveUserPath(dir))) throw new ReplayUsageError(`not a directory: ${dir}`);
   return { dir, settings };
@@ -431,7 +434,7 @@ export function runBenchSkab(args: readonly string[], write: (chunk: string) => 
     return;
   }
   // Listed from the user's folder; the report names DIR as given.
-  write(formatBenchSkabReport(options.dir, benchSkab(resolveUserPath(options.dir), options.settings)));
+  write(formatBenchSkabReport(options.dir, benchSkab(resolveUserPath(options.dir), options.settings, options.dir)));
 }
 
 function main(): void {

@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { join, resolve } from 'node:path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { IMPORT_USAGE, parseImportArgs } from './lib/importArgs';
+import { resolveUserPath } from './lib/resolveUserPath';
 
 const projectRoot = resolve(__dirname, '..');
 const crdOutputDir = join(projectRoot, 'imports', 'crds');
@@ -41,7 +42,9 @@ function main(): void {
     process.stdout.write(`${IMPORT_USAGE}\n`);
     return;
   }
-  const sourceDir = resolve(options.sourceDir ?? join(projectRoot, '..', 'shared', 'crds'));
+  // A folder given is relative to where the user ran `npm run import` (INIT_CWD), as every other tool's paths;
+  // the default is the repository's neighbour.
+  const sourceDir = options.sourceDir === undefined ? resolve(projectRoot, '..', 'shared', 'crds') : resolveUserPath(options.sourceDir);
   if (!existsSync(sourceDir) || !statSync(sourceDir).isDirectory()) {
     throw new Error(`${sourceDir} is not a folder; ${IMPORT_USAGE}`);
   }

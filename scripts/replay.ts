@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { DetectorError, resolveDetectorSettings, type DetectorSettings } from '../functions/shared/detector';
 import { plotReplaySvg } from './lib/plotReplaySvg';
 import { ReplayError, ReplayInputError, ReplayUsageError } from './lib/replayErrors';
+import { parseArgsProblem } from './lib/parseArgsProblem';
 import { parseReplayFormat, type ReplayFormat } from './lib/parseReplayFormat';
 import { readReplayFile, type ReplayFile } from './lib/readReplayFile';
 import { replayFile } from './lib/replayRun';
@@ -57,7 +58,7 @@ export function parseReplayArgs(args: readonly string[]): ReplayOptions | 'help'
   try {
     parsed = parseArgs({ args: [...args], options: REPLAY_FLAGS, allowPositionals: true, strict: true, tokens: true });
   } catch (error) {
-    throw new ReplayUsageError(`${(error as Error).message}\n${REPLAY_USAGE}`);
+    throw new ReplayUsageError(`${parseArgsProblem(error)}\n${REPLAY_USAGE}`);
   }
   refuseRepeatedFlags(parsed.tokens, REPLAY_FLAGS, (message) => new ReplayUsageError(message));
   const { values, positionals: files } = parsed;

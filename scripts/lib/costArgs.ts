@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { CONFIG_LIMITS, EnvironmentConfig } from '../../charts/lib/config';
+import { listEnvironments } from '../../charts/lib/listEnvironments';
 import { decimalNumber } from './decimalNumber';
 import { helpRequested } from './helpRequested';
 import { refuseRepeatedFlags } from './refuseRepeatedFlags';
@@ -73,8 +74,12 @@ export function parseCostArgs(argv: readonly string[]): CostOptionsFromArgs | 'h
     if (text !== undefined) capacity[spec.field] = numberFlag(flag, text, spec.bounds, spec.integer);
   }
   const devices = values.get('devices');
+  const environment = values.get('env') ?? 'prod';
+  // Checked here so the refusal names the flag; the config loader would name a file that does not exist.
+  const known = listEnvironments();
+  if (!known.includes(environment)) throw new CostUsageError(`cost: --env: value ${JSON.stringify(environment)} is not allowed; expected an environment of config/: ${known.join(', ')}`);
   return {
-    environment: values.get('env') ?? 'prod',
+    environment,
     capacity,
     ...(devices === undefined ? {} : { devices: numberFlag('devices', devices, DEVICES_LIMITS, true) }),
   };

@@ -1,6 +1,7 @@
 /** Command line of `npm run import`. */
 import { parseArgs } from 'node:util';
 import { helpRequested } from './helpRequested';
+import { parseArgsProblem } from './parseArgsProblem';
 
 export const IMPORT_USAGE = 'usage: npm run import [-- <dir>] (<dir>: the folder of the pinned CRDs, default ../shared/crds)';
 
@@ -17,7 +18,7 @@ export function parseImportArgs(args: readonly string[]): ImportOptions | 'help'
     // No flags: a mistyped one is refused rather than taken for the folder.
     ({ positionals } = parseArgs({ args: [...args], options: {}, allowPositionals: true, strict: true }));
   } catch (error) {
-    throw new Error(`${(error as Error).message.split('\n')[0]}; ${IMPORT_USAGE}`);
+    throw new Error(`${parseArgsProblem(error)}; ${IMPORT_USAGE}`);
   }
   if (positionals.length > 1) throw new Error(`one folder, got ${positionals.length}; ${IMPORT_USAGE}`);
   const [sourceDir] = positionals;

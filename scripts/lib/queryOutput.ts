@@ -31,9 +31,11 @@ function rows(series: SeriesResult, aggregates: readonly Aggregate[]): string[][
   return (series.points as readonly AggregatePoint[]).map((point) => [iso(point.t), ...aggregates.map((aggregate) => cell(point[aggregate]))]);
 }
 
-function aligned(table: readonly (readonly string[])[]): string[] {
+/** Columns padded to their widest cell: the first (a time or an id) and `text` ones to the left, numbers to the right. */
+function aligned(table: readonly (readonly string[])[], text: 'first column' | 'every column' = 'first column'): string[] {
   const widths = (table[0] ?? []).map((_, column) => Math.max(...table.map((row) => (row[column] ?? '').length)));
-  return table.map((row) => row.map((value, column) => (column === 0 ? value.padEnd(widths[column] ?? 0) : value.padStart(widths[column] ?? 0))).join('  ').trimEnd());
+  const left = (column: number): boolean => column === 0 || text === 'every column';
+  return table.map((row) => row.map((value, column) => (left(column) ? value.padEnd(widths[column] ?? 0) : value.padStart(widths[column] ?? 0))).join('  ').trimEnd());
 }
 
 function csvField(value: string): string {
@@ -52,7 +54,7 @@ export function formatQueryResult(result: QueryRunResult, format: OutputFormat, 
     const table = result.assets.map((asset) => [asset.assetId, asset.status, asset.lastSeen === undefined ? '' : iso(asset.lastSeen), asset.metrics.join(' ')]);
     if (format === 'json') return `${JSON.stringify({ lineId: result.lineId, assets: result.assets }, null, 2)}\n`;
     if (format === 'csv') return [header, ...table].map((row) => row.map(csvField).join(',')).join('\n') + '\n';
-    return `${aligned([header, ...table]).join('\n')}\n`;
+    return `${aligned([header, ...table], 'every column').join('\n')}\n`;
   }
   const series = result.series;
   if (format === 'json') return `${JSON.stringify(series.map(({ itemsRead: _itemsRead, capacityUnits: _capacityUnits, ...body }) => body), null, 2)}\n`;

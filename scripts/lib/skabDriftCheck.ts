@@ -13,6 +13,7 @@ import { DRIFT_CHECK_USAGE, parseDriftCheckArgs, type DriftCheckOptions } from '
 import { readReplayFile } from './readReplayFile';
 import { readReplaySettings } from './replaySettings';
 import { SKAB_WARMUP_ROWS } from './skabScore';
+import { runStudyCli } from './runStudyCli';
 
 function main(): void {
   let options: DriftCheckOptions | 'help';
@@ -38,4 +39,4 @@ function main(): void {
   }
 }
 
-if (require.main === module) main();
+if (require.main === module) runStudyCli('skabDriftCheck', main);

@@ -12,19 +12,19 @@ import type { DetectorSettings } from '../../functions/shared/detector';
 import { formatOnset } from './formatOnset';
 import { readReplaySettings } from './replaySettings';
 import { refuseRepeatedFlags } from './refuseRepeatedFlags';
+import { ReplayUsageError } from './replayErrors';
+import { runStudyCli } from './runStudyCli';
 import { skabOnsets } from './skabOnsets';
 import { sumOnsetOutcomes } from './sumOnsetOutcomes';
+
+const SKAB_ONSET_USAGE = 'usage: tsx scripts/lib/skabOnset.ts DIR [--settings FILE.json]';
 
 function main(): void {
   const flags = { settings: { type: 'string' } } as const;
   const parsed = parseArgs({ args: process.argv.slice(2), options: flags, allowPositionals: true, strict: true, tokens: true });
-  refuseRepeatedFlags(parsed.tokens, flags, (message) => new Error(message));
+  refuseRepeatedFlags(parsed.tokens, flags, (message) => new ReplayUsageError(message));
   const [dir] = parsed.positionals;
-  if (dir === undefined) {
-    process.stderr.write('usage: tsx scripts/lib/skabOnset.ts DIR [--settings FILE.json]\n');
-    process.exitCode = 2;
-    return;
-  }
+  if (dir === undefined || parsed.positionals.length > 1) throw new ReplayUsageError(`one DIR, got ${parsed.positionals.length}; ${SKAB_ONSET_USAGE}`);
   const settings: DetectorSettings = parsed.values.settings === undefined ? {} : readReplaySettings(parsed.values.settings);
   const files = skabOnsets(dir, settings);
   const width = Math.max(6, ...files.map((file) => file.name.length));
@@ -32,4 +32,4 @@ function main(): void {
   process.stdout.write(`${'pooled'.padEnd(width)} ${formatOnset(sumOnsetOutcomes(files.map((file) => file.onset)))}\n`);
 }
 
-if (require.main === module) main();
+if (require.main === module) runStudyCli('skabOnset', main);

@@ -16,6 +16,8 @@
 import { parseArgs } from 'node:util';
 import { formatStepStudy } from './formatStepStudy';
 import { parseStep } from './parseStep';
+import { ReplayUsageError } from './replayErrors';
+import { runStudyCli } from './runStudyCli';
 import { readReplayFile } from './readReplayFile';
 import { readReplaySettings } from './replaySettings';
 import { refuseRepeatedFlags } from './refuseRepeatedFlags';
@@ -43,10 +45,10 @@ function main(): void {
     settings: { type: 'string' },
   } as const;
   const { values, positionals, tokens } = parseArgs({ options: flags, allowPositionals: true, strict: true, tokens: true });
-  refuseRepeatedFlags(tokens, flags, (message) => new Error(message));
-  if (positionals.length !== 1) throw new Error(`usage: ${USAGE}`);
+  refuseRepeatedFlags(tokens, flags, (message) => new ReplayUsageError(message));
+  if (positionals.length !== 1) throw new ReplayUsageError(`one FILE, got ${positionals.length}; usage: ${USAGE}`);
   const warmupSamples = Number(values.warmup ?? SKAB_WARMUP_ROWS);
-  if (!Number.isInteger(warmupSamples) || warmupSamples < 10) throw new Error(`--warmup must be an integer of at least 10, got ${JSON.stringify(values.warmup)}`);
+  if (!Number.isInteger(warmupSamples) || warmupSamples < 10) throw new ReplayUsageError(`--warmup must be an integer of at least 10, got ${JSON.stringify(values.warmup)}`);
   const options: StepStudyOptions = {
     warmupSamples,
     fresh: values.fresh === true,
@@ -56,7 +58,11 @@ function main(): void {
         : [...(values.step ?? []).map((text) => parseStep(text)), ...(values.ramp ?? []).map((text) => parseStep(text, 'ramp'))],
     settings: values.settings === undefined ? {} : readReplaySettings(values.settings),
   };
-  process.stdout.write(formatStepStudy(options, stepStudy(readReplayFile(positionals[0], 'skab'), options)));
+  const file = readReplayFile(positionals[0], 'skab');
+  // A misspelt metric would add nothing and read as "found at 0 of N", a finding it is not.
+  const unknown = options.steps.flatMap((step) => step.metrics).find((metric) => !file.metrics.includes(metric));
+  if (unknown !== undefined) throw new ReplayUsageError(`${JSON.stringify(unknown)} is not a metric of ${file.name}; its metrics are ${file.metrics.join(', ')}`);
+  process.stdout.write(formatStepStudy(options, stepStudy(file, options)));
 }
 
-if (require.main === module) main();
+if (require.main === module) runStudyCli('skabStepStudy', main);

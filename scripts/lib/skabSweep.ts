@@ -26,6 +26,7 @@ import { skabOnsets } from './skabOnsets';
 import { sumOnsetOutcomes } from './sumOnsetOutcomes';
 import { skabRates } from './skabRates';
 import { sumSkabCounts } from './sumSkabCounts';
+import { runStudyCli } from './runStudyCli';
 
 export const SWEEP_USAGE = `usage: npx tsx scripts/lib/skabSweep.ts SKAB_DIR ['name={"settings":{...},"internals":{...}}']...`;
 
@@ -122,4 +123,4 @@ function main(): void {
   }
 }
 
-if (require.main === module) main();
+if (require.main === module) runStudyCli('skabSweep', main);

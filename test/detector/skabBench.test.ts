@@ -212,7 +212,7 @@ describe('bench:skab', () => {
 
   it('says in its usage that settings may be JSON or YAML', () => {
     expect(BENCH_SKAB_USAGE).toBe('usage: bench:skab -- DIR [--settings FILE.json|FILE.yaml]');
-    expect(() => parseBenchSkabArgs([])).toThrow(new ReplayUsageError('usage: bench:skab -- DIR [--settings FILE.json|FILE.yaml]'));
+    expect(() => parseBenchSkabArgs([])).toThrow(new ReplayUsageError('missing DIR, the folder of SKAB files\nusage: bench:skab -- DIR [--settings FILE.json|FILE.yaml]'));
   });
 
   it('skips dangling links and loops of links under DIR with a note instead of crashing', () => {

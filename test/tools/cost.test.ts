@@ -294,6 +294,8 @@ describe('parseCostArgs', () => {
     [['--sensors', '--rate', '1'], `cost: --sensors: missing value; ${COST_USAGE}`],
     [['--shards', '4'], `cost: --shards: unknown flag; ${COST_USAGE}`],
     [['prod'], `cost: "prod": unexpected argument; ${COST_USAGE}`],
+    [['--env', 'staging'], 'cost: --env: value "staging" is not allowed; expected an environment of config/: dev, prod'],
+    [['--env', '../config/dev'], 'cost: --env: value "../config/dev" is not allowed; expected an environment of config/: dev, prod'],
   ])('refuses %j', (argv, message) => {
     expect(() => parseCostArgs(argv)).toThrow(new CostUsageError(message));
   });
