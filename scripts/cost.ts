@@ -11,13 +11,32 @@
  *
  * Exit code: 0; 2 for a wrong flag, an unknown environment or inputs the capacity plan refuses (one line).
  */
-import { planCapacity } from '../charts/lib/capacity';
+import { planCapacity, type CapacityPlan } from '../charts/lib/capacity';
+import { ConfigError, type EnvironmentConfig } from '../charts/lib/config';
 import { loadEnvironmentConfig } from '../charts/lib/loadEnvironmentConfig';
-import { COST_USAGE, CostUsageError, parseCostArgs } from './lib/costArgs';
+import { COST_USAGE, CostUsageError, OVERRIDES, parseCostArgs, type CostOptionsFromArgs } from './lib/costArgs';
 import { exitQuietlyOnClosedPipe } from './lib/exitQuietlyOnClosedPipe';
 import { monthlyCost } from './lib/monthlyCost';
 import { renderCost } from './lib/renderCost';
 import { withCapacityOverrides } from './lib/withCapacityOverrides';
+
+/**
+ * The capacity plan; a refusal of a value the command line gave names its flag rather than the config file,
+ * which holds another value (`--sensors: value 1000000 is not allowed; ...`), and says where the other inputs came from.
+ */
+function planWithOverrides(config: EnvironmentConfig, options: CostOptionsFromArgs): CapacityPlan {
+  try {
+    return planCapacity(config);
+  } catch (error) {
+    const given = Object.entries(OVERRIDES).filter(([, spec]) => options.capacity[spec.field] !== undefined);
+    if (!(error instanceof ConfigError) || given.length === 0) throw error;
+    const inputs = `inputs: ${given.map(([flag, spec]) => `--${flag} ${options.capacity[spec.field]}`).join(' ')}, the rest from ${config.sourceFile}`;
+    const refused = /^[^:]+: capacity\.(\w+): (.*)$/.exec(error.message.split('\n')[0] ?? '');
+    const flag = given.find(([, spec]) => spec.field === refused?.[1])?.[0];
+    if (refused === null || flag === undefined) throw new CostUsageError(`cost: ${error.message.split('\n')[0]} (${inputs})`);
+    throw new CostUsageError(`cost: --${flag}: ${refused[2]} (${inputs})`);
+  }
+}
 
 function main(): void {
   const options = parseCostArgs(process.argv.slice(2));
@@ -27,7 +46,7 @@ function main(): void {
   }
   const fileConfig = loadEnvironmentConfig(options.environment);
   const config = withCapacityOverrides(fileConfig, options.capacity);
-  const plan = planCapacity(config);
+  const plan = planWithOverrides(config, options);
   const cost = monthlyCost(config, plan, options.devices === undefined ? {} : { devices: options.devices });
   const overridden = Object.keys(options.capacity).length > 0 || options.devices !== undefined;
   const source = overridden ? `${config.sourceFile} with command-line capacity` : config.sourceFile;

@@ -15,8 +15,11 @@ export interface QueryTargets {
   readonly lines: readonly string[];
 }
 
-/** The tables of `config/<environment>.yaml`; an unknown or broken environment is a QueryInputError naming --env. */
+/** The tables of `config/<environment>.yaml`; an unknown environment or a broken file is a QueryInputError naming --env. */
 export function queryTargets(environment: string, configDir?: string): QueryTargets {
+  const known = configDir === undefined ? listEnvironments() : listEnvironments(configDir);
+  // Named as the flag, not as the file it would be: config/<name>.yaml does not exist.
+  if (!known.includes(environment)) throw new QueryInputError('--env', `--env: value ${JSON.stringify(environment)} is not allowed; expected an environment of config/: ${known.join(', ')}`);
   try {
     const config = configDir === undefined ? loadEnvironmentConfig(environment) : loadEnvironmentConfig(environment, configDir);
     const names = new PlatformNames(config);
@@ -24,9 +27,6 @@ export function queryTargets(environment: string, configDir?: string): QueryTarg
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     const message = error.message.split('\n')[0];
-    const known = configDir === undefined ? listEnvironments() : listEnvironments(configDir);
-    // An unknown environment's error already lists the known ones; a broken file's does not.
-    const list = known.includes(environment) ? ` (environments: ${known.join(', ')})` : '';
-    throw new QueryInputError('--env', `--env ${environment}: ${message}${list}`);
+    throw new QueryInputError('--env', `--env ${environment}: ${message} (environments: ${known.join(', ')})`);
   }
 }

@@ -334,4 +334,20 @@ describe('capacity overrides', () => {
         "cost: --readings-per-message 500 with --bytes-per-reading 4096: a message would be 2048000 bytes, over the 131072 bytes of the data contract (IoT Core's payload limit); at most 32 readings of 4096 bytes fit\n",
     });
   });
+
+  it.each([
+    [
+      // The refused value is the flag's: the flag is named, not the file, which says 12000.
+      ['--sensors', '1000000', '--readings-per-message', '1'],
+      "cost: --sensors: value 1000000 is not allowed; with capacity.readingsPerSecondPerSensor 1, readingsPerMessage 1, bytesPerReading 90 and headroom 2 the stream needs 2000 shards, over the platform's 200 (the processor and the storer each run one Lambda invocation per shard); at most 100000 sensors fit (inputs: --sensors 1000000 --readings-per-message 1, the rest from config/prod.yaml)\n",
+    ],
+    [
+      // The refused value is the file's, refused because of the flags: the file is named, and the flags beside it.
+      ['--rate', '20', '--readings-per-message', '1'],
+      "cost: config/prod.yaml: capacity.sensors: value 12000 is not allowed; with capacity.readingsPerSecondPerSensor 20, readingsPerMessage 1, bytesPerReading 90 and headroom 2 the stream needs 480 shards, over the platform's 200 (the processor and the storer each run one Lambda invocation per shard); at most 5000 sensors fit (inputs: --rate 20 --readings-per-message 1, the rest from config/prod.yaml)\n",
+    ],
+  ])('a capacity plan refused for %j names the flags that gave its inputs, exit 2', (argv, stderr) => {
+    const result = spawnSync(process.execPath, [tsxCli, join(projectRoot, 'scripts', 'cost.ts'), ...argv], { cwd: projectRoot, encoding: 'utf8' });
+    expect({ status: result.status, stdout: result.stdout, stderr: result.stderr }).toEqual({ status: 2, stdout: '', stderr });
+  });
 });

@@ -319,7 +319,7 @@ describe('npm run query against dynalite (AWS_ENDPOINT_URL_DYNAMODB)', () => {
 
   test('exit 2 for an unknown environment, naming the known ones', async () => {
     const result = await run(['--env', 'staging', '--asset', 'pump-07', '--from', '-1h']);
-    expect(result.stderr).toBe('query: --env staging: config/staging.yaml: (environment): value "staging" is not allowed; unknown environment; known environments are dev, prod\n');
+    expect(result.stderr).toBe('query: --env: value "staging" is not allowed; expected an environment of config/: dev, prod\n');
     expect(result.code).toBe(2);
   }, 60_000);
 });

@@ -355,10 +355,13 @@ describe('redrive of a shard range against the real functions, kinesalite, dynal
     expect(lambda.invocations).toHaveLength(2);
     expect(await storedReadings('sr-f', ['temperature', 'pressure'])).toEqual(expectedReadings(4));
 
-    // The advice, taken: all of the range's records arrived in one put, so the rerun covers them all again.
+    // The advice, taken: the rerun covers every record that arrived from the resumed one's millisecond on (one put,
+    // but kinesalite stamps each record as it stores it, so a put can straddle a millisecond on a busy machine).
     lambda.register(STORER.arn, asRole('storer', () => storer));
     const rerun = await redrive({ fromMs: arrival(resume), toMs: range.toMs }, settings);
-    expect(rerun.lines.at(-1)).toBe(`redrive ${SHARD} (storer): 8 records, 8 redriven (3 invocations)`);
+    const again = range.records.filter((record) => arrival(record) >= arrival(resume)).length;
+    expect(again).toBeGreaterThanOrEqual(4);
+    expect(rerun.lines.at(-1)).toBe(`redrive ${SHARD} (storer): ${again} records, ${again} redriven (${Math.ceil(again / 3)} invocations)`);
     expect(rerun.exitCode).toBe(0);
     expect(await storedReadings('sr-f', ['temperature', 'pressure'])).toEqual(expectedReadings(8));
   });
