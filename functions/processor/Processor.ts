@@ -216,6 +216,20 @@ export class Processor {
 
   async handle(event: KinesisStreamEvent, context: RemainingTime): Promise<ProcessorOutcome> {
     const batch = this.#startBatch(event, context);
+    try {
+      return await this.#process(batch);
+    } catch (error) {
+      // The invocation fails and Lambda delivers these records again, but memory may hold them judged
+      // and not committed (no rollback ran): forgotten, the retry restores the assets from their
+      // checkpoints and judges the records again instead of skipping them with their alerts and status.
+      this.#claimed.delete(batch.shardId);
+      this.#dropShard(batch.shardId);
+      throw error;
+    }
+  }
+
+  /** One batch's steps (see handle). */
+  async #process(batch: Batch): Promise<ProcessorOutcome> {
     const { deadline, failures } = batch;
     // Quarantine runs beside detection: it touches S3 only.
     const quarantining = quarantineAll(batch.invalid, { sink: this.#deps.quarantine, logger: this.#deps.logger, deadline, batchFailures: failures });
@@ -453,12 +467,7 @@ export class Processor {
     if (previous?.owner === this.#containerId && ownClaim !== undefined && previous.lastSequenceNumber === ownClaim) {
       return { handoff: false };
     }
-    let dropped = 0;
-    for (const [assetId, entry] of this.#assets) {
-      if (entry.shardId !== shardId) continue;
-      this.#assets.delete(assetId);
-      dropped += 1;
-    }
+    const dropped = this.#dropShard(shardId);
     // Our own lease whose last claim we forgot (it failed) is not a handoff, but memory is dropped all the same.
     const handoff = previous !== undefined && previous.owner !== this.#containerId;
     const heldBefore = this.#held.has(shardId);
@@ -468,6 +477,17 @@ export class Processor {
       this.#deps.logger.info('shard processed by another container since; its assets are restored from checkpoints', { shardId, previousOwner: previous?.owner, dropped });
     }
     return { handoff };
+  }
+
+  /** Drops the shard's assets from memory (restored from their checkpoints when next seen); returns how many. */
+  #dropShard(shardId: string): number {
+    let dropped = 0;
+    for (const [assetId, entry] of this.#assets) {
+      if (entry.shardId !== shardId) continue;
+      this.#assets.delete(assetId);
+      dropped += 1;
+    }
+    return dropped;
   }
 
   /** Lazily restores assets this container has not seen; a corrupt checkpoint starts a fresh warm-up. */
@@ -811,37 +831,45 @@ export class Processor {
       const due = events.filter(({ origin }) => origin.index < limit);
       let covered = 0; // events of `due` the writes so far stand for
       let failed = false;
-      for (const { origin, event } of presenceWrites(due)) {
-        // All covered: what follows is a DUPLICATE_CLIENTID disconnect, passed on to be reported, which changes nothing.
-        const uncovered = due[covered]?.origin.index ?? origin.index;
-        if (deadline.isExpired()) {
-          batchFailures.add(uncovered, new DeadlineExceededError('no time left for presence events'), 'presence');
-          failed = true;
-          break;
-        }
-        try {
-          const outcome = await this.#deps.status.applyPresence(event, deadline);
-          if (outcome.ignored !== undefined) {
-            this.#deps.logger.info('disconnect of another session than the thing\'s current one ignored; its assets are not marked OFFLINE', {
-              thingName,
-              reason: outcome.ignored,
-              sessionIdentifier: event.sessionIdentifier,
-              disconnectReason: event.disconnectReason,
-              timestamp: event.timestamp,
-            });
+      try {
+        for (const { origin, event } of presenceWrites(due)) {
+          // All covered: what follows is a DUPLICATE_CLIENTID disconnect, passed on to be reported, which changes nothing.
+          const uncovered = due[covered]?.origin.index ?? origin.index;
+          if (deadline.isExpired()) {
+            batchFailures.add(uncovered, new DeadlineExceededError('no time left for presence events'), 'presence');
+            failed = true;
+            break;
           }
-          for (const assetId of outcome.offline) {
-            const entry = this.#assets.get(assetId);
-            // The next reading from it must write its status even if it equals the last one written.
-            if (entry !== undefined) entry.writtenStatus = ASSET_STATUS.offline;
+          try {
+            const outcome = await this.#deps.status.applyPresence(event, deadline);
+            if (outcome.ignored !== undefined) {
+              this.#deps.logger.info('disconnect of another session than the thing\'s current one ignored; its assets are not marked OFFLINE', {
+                thingName,
+                reason: outcome.ignored,
+                sessionIdentifier: event.sessionIdentifier,
+                disconnectReason: event.disconnectReason,
+                timestamp: event.timestamp,
+              });
+            }
+            for (const assetId of outcome.offline) {
+              const entry = this.#assets.get(assetId);
+              // The next reading from it must write its status even if it equals the last one written.
+              if (entry !== undefined) entry.writtenStatus = ASSET_STATUS.offline;
+            }
+          } catch (error) {
+            batchFailures.add(uncovered, error, `presence of ${thingName}`);
+            failed = true;
+            break;
           }
-        } catch (error) {
-          batchFailures.add(uncovered, error, `presence of ${thingName}`);
-          failed = true;
-          break;
+          // A DUPLICATE_CLIENTID disconnect follows the write that covers it, which may stand for later records: never move back.
+          covered = Math.max(covered, due.findIndex((record) => record.origin.index === origin.index) + 1);
         }
-        // A DUPLICATE_CLIENTID disconnect follows the write that covers it, which may stand for later records: never move back.
-        covered = Math.max(covered, due.findIndex((record) => record.origin.index === origin.index) + 1);
+      } catch (error) {
+        // Anything else that fails between the writes (a bug) must not drop the thing's events: they are reported
+        // from the first one the writes so far do not stand for, as a failed write's are.
+        const first = due[covered];
+        if (first !== undefined) batchFailures.add(first.origin.index, error, `presence of ${thingName}`);
+        failed = true;
       }
       // The winner stands for every event of the thing (the ones after it are older: no-ops).
       applied += failed ? covered : due.length;
