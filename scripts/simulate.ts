@@ -69,8 +69,24 @@ function openLedger(path: string | undefined): { write(message: AckedMessage): v
 /** Lines the load test writes to a held fleet's stdin (anything else, or the end of stdin, means go). */
 const HOLD_COMMANDS = { first: 'first' } as const;
 
-/** The next line on stdin, trimmed; undefined when stdin ends first. */
-async function nextLine(): Promise<string | undefined> {
+/**
+ * SIGINT (Ctrl-C) and SIGTERM, listened for from before the first connect: one that comes while the fleet
+ * connects or holds ends the run like one while it publishes (drain, summary), not with the default kill.
+ */
+function listenForStop(): { readonly signal: AbortSignal; why(): string | undefined } {
+  const controller = new AbortController();
+  let why: string | undefined;
+  const stop = (name: string): void => {
+    why ??= name;
+    controller.abort();
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  return { signal: controller.signal, why: () => why };
+}
+
+/** The next line on stdin, trimmed; undefined when stdin ends first, or on a stop signal. */
+async function nextLine(signal: AbortSignal): Promise<string | undefined> {
   process.stdin.resume();
   return new Promise<string | undefined>((done) => {
     let text = '';
@@ -84,11 +100,14 @@ async function nextLine(): Promise<string | undefined> {
     const finish = (line: string | undefined): void => {
       process.stdin.off('data', onData);
       process.stdin.off('end', onEnd);
+      signal.removeEventListener('abort', onEnd);
       process.stdin.pause();
       done(line);
     };
+    if (signal.aborted) return finish(undefined);
     process.stdin.on('data', onData);
     process.stdin.once('end', onEnd);
+    signal.addEventListener('abort', onEnd, { once: true });
   });
 }
 
@@ -97,15 +116,15 @@ async function nextLine(): Promise<string | undefined> {
  * of stdin: the load test is gone, crashed or killed, and a fleet publishing into its stopped broker would only
  * load the machine.
  */
-async function waitForStop(seconds: number | undefined, held: boolean): Promise<{ why: string; timeUp: boolean }> {
+async function waitForStop(seconds: number | undefined, held: boolean, stopping: ReturnType<typeof listenForStop>): Promise<{ why: string; timeUp: boolean }> {
   return new Promise<{ why: string; timeUp: boolean }>((done) => {
     const timer = seconds === undefined ? undefined : setTimeout(() => done({ why: `${seconds} s elapsed`, timeUp: true }), seconds * 1000);
     const stop = (why: string): void => {
       if (timer) clearTimeout(timer);
       done({ why, timeUp: false });
     };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    if (stopping.signal.aborted) return stop(stopping.why() ?? 'SIGINT');
+    stopping.signal.addEventListener('abort', () => stop(stopping.why() ?? 'SIGINT'), { once: true });
     if (held) {
       if (process.stdin.readableEnded) stop('stdin closed: the process that started the fleet is gone');
       process.stdin.on('data', () => undefined);
@@ -143,6 +162,7 @@ async function main(): Promise<number> {
 
   const certificates = readCertificates(options.certs, thingNames, options.rootCa);
   const ledger = openLedger(options.ledger);
+  const stopping = listenForStop();
   const fleet = new Fleet({
     plan,
     connection: {
@@ -157,10 +177,12 @@ async function main(): Promise<number> {
     rate: options.rate,
     readingsPerMessage: options.readingsPerMessage,
     connectWaitMs: options.connectWaitSeconds * 1000,
+    connectRate: options.connectRate,
     onAck: (message) => ledger.write(message),
   });
 
-  process.stderr.write(`simulate: ${plan.devices.length} devices -> ${options.host}:${options.port}, ${options.rate} msg/s each, ${plan.faults.length} faults\n`);
+  const pace = options.connectRate === undefined ? '' : `, at most ${options.connectRate} connects/s`;
+  process.stderr.write(`simulate: ${plan.devices.length} devices -> ${options.host}:${options.port}, ${options.rate} msg/s each, ${plan.faults.length} faults${pace}\n`);
   // Why connects (or publishes) fail, as it happens: a fleet that cannot connect would otherwise wait in silence.
   fleet.stats.onNewError = (message, thingName) => {
     if (fleet.stats.errors.size <= LIVE_ERROR_KINDS) process.stderr.write(`simulate: ${thingName}: ${message}${fleet.stats.errors.size === LIVE_ERROR_KINDS ? ' (further kinds of error only in the summary)' : ''}\n`);
@@ -171,27 +193,28 @@ async function main(): Promise<number> {
       ? async (connected, ms) => {
           process.stderr.write(`simulate: ${connected}/${plan.devices.length} connected in ${(ms / 1000).toFixed(1)} s; holding until a line on stdin\n`);
           // `first`: every device publishes its first message, and the fleet holds again (the load test's prelude).
-          if ((await nextLine()) === HOLD_COMMANDS.first) {
+          if ((await nextLine(stopping.signal)) === HOLD_COMMANDS.first) {
             const first = await fleet.publishFirstMessages(options.connectWaitSeconds * 1000);
             process.stderr.write(`simulate: first messages acked ${first.acked}/${plan.devices.length} in ${(first.ms / 1000).toFixed(1)} s; holding until a line on stdin\n`);
-            await nextLine();
+            await nextLine(stopping.signal);
           }
           process.stdin.pause();
         }
       : undefined,
+    stopping.signal,
   );
-  if (connection.connected === 0) {
+  if (connection.connected === 0 && !stopping.signal.aborted) {
     if (progress) clearInterval(progress);
     process.stderr.write(`simulate: ${fleet.connectFailure(connection.ms)}\n`);
     await fleet.stop();
     await ledger.close();
     return 1;
   }
-  // The load test starts its clock (chaos, busy shares) at this line.
-  process.stderr.write(`simulate: ${connection.connected}/${plan.devices.length} connected in ${(connection.ms / 1000).toFixed(1)} s; publishing\n`);
+  // The load test starts its clock (chaos, busy shares) at this line; a stop signal while connecting skips it.
+  if (!stopping.signal.aborted) process.stderr.write(`simulate: ${connection.connected}/${plan.devices.length} connected in ${(connection.ms / 1000).toFixed(1)} s; publishing\n`);
   const loopAtStart = performance.eventLoopUtilization();
   const cpuAtStart = process.cpuUsage();
-  const stop = await waitForStop(options.seconds, options.hold);
+  const stop = await waitForStop(options.seconds, options.hold, stopping);
   if (progress) clearInterval(progress);
   const loop = performance.eventLoopUtilization(loopAtStart);
   const cpu = process.cpuUsage(cpuAtStart);
@@ -203,7 +226,7 @@ async function main(): Promise<number> {
     // the whole fleet (a burst of presence events no plant sends) reach the processor.
     await fleet.finishPublishing();
     process.stderr.write(`simulate: publishing ended, ${fleet.connected}/${plan.devices.length} devices connected; holding until a line on stdin\n`);
-    await nextLine();
+    await nextLine(stopping.signal);
   }
   await fleet.stop();
   await ledger.close();

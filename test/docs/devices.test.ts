@@ -9,6 +9,8 @@ import { parseKinesisRecord } from '../../functions/shared/parseKinesisRecord';
 import { minuteOf } from '../../functions/storer/minuteOf';
 import { IngestionChart } from '../../charts/ingestion';
 import { StorageChart } from '../../charts/storage';
+import { FLEET_LIMITS } from '../../scripts/lib/fleet/constants';
+import { parseSimulateArgs } from '../../scripts/lib/fleet/parseSimulateArgs';
 import { readManifests } from '../../scripts/lib/local/readManifests';
 import { TopicRule } from '../../scripts/lib/local/TopicRule';
 import { platformProps, RenderedObject } from '../helpers/platform';
@@ -140,6 +142,14 @@ describe('docs/devices.md', () => {
       const minute = bucketStats(values.slice(0, count), values.slice(0, count).map(() => 'GOOD' as const));
       expect(minute.sum + minute.statsCount * minute.shift).toBeCloseTo(values.slice(0, count).reduce((sum, value) => sum + value, 0), 6);
     }
+  });
+
+  it('rehearses a fleet against IoT Core with a simulate command line the simulator takes, at the connect rate it says', () => {
+    const line = shellBlock('npm run simulate').trim();
+    const args = line.replace(/^npm run simulate -- /, '').replace('<endpoint>', 'abc123-ats.iot.sa-east-1.amazonaws.com').split(/\s+/);
+    expect(parseSimulateArgs(args, ['dev'])).toMatchObject({ environment: 'dev', port: 8883, devices: 100, connectRate: FLEET_LIMITS.iotConnectRate });
+    expect(guide).toContain(`spaces the fleet's CONNECTs at ${FLEET_LIMITS.iotConnectRate} a second by default (\`--connect-rate\`)`);
+    expect(guide).toContain(`at most ${FLEET_LIMITS.maxPublishesPerSecond} publishes a second per connection`);
   });
 
   it('shows the commands of each certificate option', () => {

@@ -7,13 +7,16 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { buildFleetPlan } from '../../scripts/lib/fleet/buildFleetPlan';
-import { FLEET_LIMITS } from '../../scripts/lib/fleet/constants';
-import { CLOSED_BEFORE_CONNACK, CLOSED_ON_PUBLISH } from '../../scripts/lib/fleet/Device';
+import { ConnectPacer } from '../../scripts/lib/fleet/ConnectPacer';
+import { FLEET_DEFAULTS, FLEET_LIMITS, KEEPALIVE_BOUNDS } from '../../scripts/lib/fleet/constants';
+import { CLOSED_BEFORE_CONNACK, CLOSED_ON_PUBLISH, Device } from '../../scripts/lib/fleet/Device';
 import { Fleet } from '../../scripts/lib/fleet/Fleet';
+import { FleetStats } from '../../scripts/lib/fleet/FleetStats';
 import { makeCertificates } from '../../scripts/lib/fleet/makeCertificates';
 import { parseFault } from '../../scripts/lib/fleet/parseFault';
 import { parseSimulateArgs, SIMULATE_USAGE } from '../../scripts/lib/fleet/parseSimulateArgs';
 import { readCertificates } from '../../scripts/lib/fleet/readCertificates';
+import { simulateHelp } from '../../scripts/lib/fleet/simulateHelp';
 import { UsageError } from '../../scripts/lib/fleet/UsageError';
 import { parseLoadtestArgs } from '../../scripts/lib/local/parseLoadtestArgs';
 import { parseLocalArgs } from '../../scripts/lib/local/parseLocalArgs';
@@ -75,6 +78,11 @@ describe('simulate --fault', () => {
     expect(refused('pump-00003:bad:3')).toBe('--fault pump-00003:bad:3: bad takes no size, got "3"');
   });
 
+  it('refuses a skew of a fraction of a millisecond, which would make the readings INVALID_TIMESTAMP rather than skewed', () => {
+    expect(refused('pump-00005:skew:1.5')).toBe('--fault pump-00005:skew:1.5: size "1.5" must be whole milliseconds');
+    expect(parseFault('pump-00005:skew:-600000', 0)).toMatchObject({ kind: 'skew', size: -600000 });
+  });
+
   it('refuses a metric the asset type does not report, listing the ones it does', () => {
     const plan = (fault: string): unknown => buildFleetPlan(4, ['line-a'], [parseFault(fault, 0)], 1, 'gw');
     expect(() => plan('pump-00003:step:speed')).toThrow(new UsageError('--fault pump-00003:step:speed: a pump has no speed; its metrics are temperature, vibration, pressure, flow, current'));
@@ -113,6 +121,43 @@ describe('simulate command line', () => {
     expect(parseSimulateArgs(['--env', 'prod'], ['dev', 'prod'])).toMatchObject({ environment: 'prod' });
     expect(() => parseSimulateArgs(['--env', '../prod'], ['dev', 'prod'])).toThrow(new UsageError('--env ../prod: not an environment with rendered manifests; one of dev, prod'));
     expect(() => parseSimulateArgs(['--env', 'qa'], ['dev', 'prod'])).toThrow(new UsageError('--env qa: not an environment with rendered manifests; one of dev, prod'));
+  });
+
+  it('takes an IoT Core endpoint as its ATS host name alone, on the ports IoT Core listens on', () => {
+    const iot = ['--endpoint', 'abc123-ats.iot.sa-east-1.amazonaws.com', '--root-ca', 'AmazonRootCA1.pem'];
+    expect(() => parseSimulateArgs(['--endpoint', 'https://abc123-ats.iot.sa-east-1.amazonaws.com', '--root-ca', 'r.pem'], ['dev'])).toThrow(
+      new UsageError('--endpoint https://abc123-ats.iot.sa-east-1.amazonaws.com: expected the ATS host name alone, without scheme, port or path (aws iot describe-endpoint --endpoint-type iot:Data-ATS)'),
+    );
+    expect(() => parseSimulateArgs(['--endpoint', 'abc123-ats.iot.sa-east-1.amazonaws.com:8883', '--root-ca', 'r.pem'], ['dev'])).toThrow(
+      new UsageError('--endpoint abc123-ats.iot.sa-east-1.amazonaws.com:8883: expected the ATS host name alone, without scheme, port or path (aws iot describe-endpoint --endpoint-type iot:Data-ATS)'),
+    );
+    expect(() => parseSimulateArgs([...iot, '--port', '1883'], ['dev'])).toThrow(new UsageError('--port 1883: IoT Core takes MQTT over TLS on 8883 or 443 only'));
+    expect(parseSimulateArgs([...iot, '--port', '443'], ['dev'])).toMatchObject({ port: 443, alpn: ['x-amzn-mqtt-ca'] });
+  });
+
+  it('paces the CONNECTs of a fleet against IoT Core by default, and locally only when asked', () => {
+    const iot = ['--endpoint', 'abc123-ats.iot.sa-east-1.amazonaws.com', '--root-ca', 'AmazonRootCA1.pem'];
+    expect(parseSimulateArgs(iot, ['dev'])).toMatchObject({ connectRate: FLEET_LIMITS.iotConnectRate });
+    expect(parseSimulateArgs([...iot, '--connect-rate', '200'], ['dev'])).toMatchObject({ connectRate: 200 });
+    expect(parseSimulateArgs([], ['dev'])).toMatchObject({ connectRate: undefined });
+    expect(parseSimulateArgs(['--connect-rate', '20'], ['dev'])).toMatchObject({ connectRate: 20 });
+    expect(() => parseSimulateArgs(['--connect-rate', '0'], ['dev'])).toThrow(new UsageError('--connect-rate must be a number from 1 to 10000, got "0"'));
+  });
+
+  it('refuses a sample rate whose whole-millisecond timestamps would run ahead of the clock', () => {
+    expect(() => parseSimulateArgs(['--rate', '100', '--readings-per-message', '500'], ['dev'])).toThrow(
+      new UsageError('--rate 100 with --readings-per-message 500: a pump would take 10000 samples a second; timestamps are whole milliseconds, so at most 1000 (lower --rate or --readings-per-message)'),
+    );
+    // 100 messages of 2 samples a second: 200 samples, each its own millisecond.
+    expect(parseSimulateArgs(['--rate', '100'], ['dev'])).toMatchObject({ rate: 100, readingsPerMessage: 8 });
+  });
+
+  it('--help names the connect pacing and the fault sizes in their units', () => {
+    const help = simulateHelp(['dev']);
+    expect(help).toContain('  --fault kinds: step, drift, spike, stuck, bad, garbage, oversized, skew (metric for step, drift, spike, stuck, bad; size for step and spike in sd, drift in sd/s, skew in whole ms)');
+    expect(help).toContain(
+      '  --connect-rate: CONNECTs a second of the whole fleet, and at most one a second per device (default 50 with --endpoint, unpaced locally); a device publishes at most 100 a second',
+    );
   });
 
   it('refuses fleet flags a --plan would ignore', () => {
@@ -180,6 +225,28 @@ describe('simulate certificates', () => {
     // Certificates without any CA (e.g. issued by IoT Core) are not overwritten either.
     unlinkSync(join(folder, 'ca.pem'));
     expect(() => makeCertificates(folder, [])).toThrow(new UsageError(`${folder}: holds certificates (gw-00001.pem) but no CA (ca.pem, ca.key) to renew them with; use an empty folder`));
+  });
+
+  it('refuses a key that is not its certificate\'s, a key or a root CA that is not PEM, before the first handshake', () => {
+    const folder = tempFolder();
+    makeCertificates(folder, ['gw-00001', 'gw-00002']);
+    writeFileSync(join(folder, 'gw-00001.key'), readFileSync(join(folder, 'gw-00002.key')));
+    expect(() => readCertificates(folder, ['gw-00001'], undefined)).toThrow(new UsageError(`--certs ${folder}: gw-00001.key is not the key of gw-00001.pem (each thing's certificate goes with its own key)`));
+    writeFileSync(join(folder, 'gw-00002.key'), 'not a key');
+    expect(() => readCertificates(folder, ['gw-00002'], undefined)).toThrow(new UsageError(`--certs ${folder}: gw-00002.key is not a PEM private key`));
+    writeFileSync(join(folder, 'root.pem'), '<html>Not Found</html>');
+    expect(() => readCertificates(folder, ['gw-00002'], join(folder, 'root.pem'))).toThrow(
+      new UsageError(`--root-ca ${join(folder, 'root.pem')}: not a PEM certificate (Amazon Root CA 1: https://www.amazontrust.com/repository/AmazonRootCA1.pem)`),
+    );
+  });
+
+  it('names a missing certificate folder against IoT Core too, not its first file', () => {
+    const folder = tempFolder();
+    makeCertificates(folder, ['gw-00001']);
+    const missing = join(folder, 'fleet-certs');
+    expect(() => readCertificates(missing, ['gw-00001'], join(folder, 'ca.pem'))).toThrow(
+      new UsageError(`--certs ${missing}: no such folder; make the certificates with npm run simulate -- --make-certs ${missing} --devices 1`),
+    );
   });
 
   it('says how to make the certificates when the folder or a device certificate is missing', () => {
@@ -265,7 +332,7 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-function fleetOf(devices: number, certs: string, port: number, options: { rate?: number; connectWaitMs?: number; caFolder?: string } = {}): Fleet {
+function fleetOf(devices: number, certs: string, port: number, options: { rate?: number; connectWaitMs?: number; caFolder?: string; connectRate?: number } = {}): Fleet {
   const plan = buildFleetPlan(devices, ['line-a'], [], 1, 'gw');
   const things = plan.devices.map((d) => d.thingName);
   const { devices: credentials } = readCertificates(certs, things, undefined);
@@ -277,11 +344,13 @@ function fleetOf(devices: number, certs: string, port: number, options: { rate?:
     rate: options.rate ?? 5,
     readingsPerMessage: 8,
     connectWaitMs: options.connectWaitMs,
+    connectRate: options.connectRate,
   });
 }
 
 describe('simulate fleet', () => {
-  jest.setTimeout(20_000);
+  // The backoff test waits out seven reconnects, each at least FLEET_LIMITS.minConnectIntervalMs.
+  jest.setTimeout(30_000);
   const certs = tempFolder();
   beforeAll(() => makeCertificates(certs, ['gw-00001', 'gw-00002', 'gw-00003']));
 
@@ -321,36 +390,118 @@ describe('simulate fleet', () => {
   it('backs off from a broker that closes the connection on every publish, and says so', async () => {
     const broker = await startBroker(certs, 'deny');
     // Full jitter draws a thirtieth of each ceiling: never a whole number of ms, which tells the device's reconnect
-    // timers from the MQTT library's own. Its delays are then the backoff itself, seen reconnect by reconnect
-    // instead of counted over a wall-clock window.
+    // timers from the MQTT library's own. Its delays are then the backoff itself (on top of IoT Core's one CONNECT
+    // a second per client id), seen reconnect by reconnect instead of counted over a wall-clock window.
     const JITTER = 1 / 30;
     const random = jest.spyOn(Math, 'random').mockReturnValue(JITTER);
     const timers = jest.spyOn(global, 'setTimeout');
     try {
-      const fleet = fleetOf(1, certs, broker.port, { rate: 5 });
+      // Paced as against IoT Core (a rate that never delays one device): one CONNECT a second per client id.
+      const fleet = fleetOf(1, certs, broker.port, { rate: 5, connectRate: 1_000 });
       await fleet.start();
       const setBefore = timers.mock.calls.length;
       const reconnects = (): number[] => timers.mock.calls.slice(setBefore).map(([, ms]) => Number(ms)).filter((ms) => !Number.isInteger(ms));
       // Up to the ceiling's maximum: 200 ms, 400 ms, ... 6.4 s, then 10 s.
       const ceilings = [1, 2, 4, 8, 16, 32, 64].map((doubling) => Math.min(FLEET_LIMITS.reconnectMaxMs, FLEET_LIMITS.reconnectBaseMs * doubling));
-      // Stops on a count of reconnects (timers/promises' sleep is not the spied global).
-      while (reconnects().length < ceilings.length) await sleep(5);
+      // Stops on a count of reconnects (timers/promises' sleep is not the spied global); notes when each CONNECT went out.
+      const connectsAt: number[] = [];
+      // The first CONNECT went out inside start(): the gaps are measured from the next one on.
+      const before = fleet.stats.attempts;
+      while (reconnects().length < ceilings.length) {
+        if (fleet.stats.attempts > before + connectsAt.length) connectsAt.push(Date.now());
+        await sleep(5);
+      }
       await fleet.stop(0);
       // Without a PUBACK the ceiling keeps doubling; resetting it on every CONNACK would draw from 200 ms each time.
-      expect(reconnects().slice(0, ceilings.length)).toEqual(ceilings.map((ceiling) => ceiling * JITTER));
+      // Each delay is the jitter on top of what is left of the second since the CONNECT before (whole ms).
+      const rest = reconnects().slice(0, ceilings.length).map((delay, i) => delay - (ceilings[i] as number) * JITTER);
+      for (const ms of rest) expect({ ms, whole: Math.abs(ms - Math.round(ms)) < 1e-6, upToASecond: ms >= 0 && ms <= FLEET_LIMITS.minConnectIntervalMs }).toEqual({ ms, whole: true, upToASecond: true });
+      // IoT Core takes one CONNECT a second per client id (the polling sees each a few ms late, either end).
+      const gaps = connectsAt.slice(1).map((at, i) => at - (connectsAt[i] as number));
+      expect(gaps.length).toBeGreaterThanOrEqual(2);
+      for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(FLEET_LIMITS.minConnectIntervalMs - 15);
       expect(fleet.stats.acked).toBe(0);
       const kind = [...fleet.stats.errors.values()].find((k) => k.example === CLOSED_ON_PUBLISH);
       // Every disconnect but the stop's own came right after a publish.
       expect(kind?.count).toBeGreaterThanOrEqual(Math.max(1, fleet.stats.disconnects - 1));
       expect(fleet.stats.failed.get('refused')).toBeGreaterThanOrEqual(2);
+      // A refused message goes out again on every connection: counted as resent, failed once.
+      const { sent, resent, acked, failedCount, failed } = fleet.stats;
+      expect(resent).toBeGreaterThanOrEqual(1);
+      expect(sent - resent + (failed.get('unsent') ?? 0)).toBe(acked + failedCount);
       expect(fleet.summary()).toMatch(
         new RegExp(
-          `^sent \\d+, acked 0 \\(0 readings\\), failed \\d+ \\((unsent \\d+, )?refused \\d+\\); connects \\d+, disconnects \\d+; errors ${kind?.count} \\(${kind?.count}× ${CLOSED_ON_PUBLISH.replace(/[()?]/g, '\\$&')}\\)$`,
+          `^sent \\d+ \\(resent \\d+\\), acked 0 \\(0 readings\\), failed \\d+ \\((unsent \\d+, )?refused \\d+\\); connects \\d+, disconnects \\d+; errors ${kind?.count} \\(${kind?.count}× ${CLOSED_ON_PUBLISH.replace(/[()?]/g, '\\$&')}\\)$`,
         ),
       );
     } finally {
       timers.mockRestore();
       random.mockRestore();
+      await broker.close();
+    }
+  });
+
+  it('keeps the MQTT keepalive within what IoT Core accepts', () => {
+    expect(FLEET_DEFAULTS.keepaliveSeconds).toBeGreaterThanOrEqual(KEEPALIVE_BOUNDS.min);
+    expect(FLEET_DEFAULTS.keepaliveSeconds).toBeLessThanOrEqual(KEEPALIVE_BOUNDS.max);
+    expect(KEEPALIVE_BOUNDS).toEqual({ min: 30, max: 1200 });
+  });
+
+  it('spaces CONNECTs at the fleet\'s rate: the first free slot at or after each one\'s own delay', () => {
+    const pacer = new ConnectPacer(2);
+    expect([pacer.reserve(0, 1_000), pacer.reserve(0, 1_000), pacer.reserve(0, 1_000)]).toEqual([0, 500, 1_000]);
+    // A reconnect due after the reserved slots keeps its own delay; one due before them waits for the next slot.
+    expect(pacer.reserve(5_000, 1_000)).toBe(5_000);
+    expect(pacer.reserve(100, 1_000)).toBe(5_500);
+    expect(new ConnectPacer(undefined).reserve(1_234.5, 1_000)).toBe(1_234.5);
+  });
+
+  it('connects a paced fleet no faster than its connect rate', async () => {
+    const broker = await startBroker(certs, 'ack');
+    try {
+      const fleet = fleetOf(3, certs, broker.port, { connectRate: 4 });
+      const { connected, ms } = await fleet.start();
+      await fleet.stop(0);
+      expect(connected).toBe(3);
+      // Slots at 0, 250 and 500 ms: all three connected only after the third.
+      expect(ms).toBeGreaterThanOrEqual(500);
+      expect(fleet.stats.attempts).toBe(3);
+    } finally {
+      await broker.close();
+    }
+  });
+
+  it('publishes at most 100 a second on one connection, also while it catches up after being offline', async () => {
+    const broker = await startBroker(certs, 'ack');
+    const [identity] = buildFleetPlan(1, ['line-a'], [], 1, 'gw').devices;
+    const credentials = readCertificates(certs, ['gw-00001'], undefined).devices.get('gw-00001');
+    if (!identity || !credentials) throw new Error('no device');
+    const stats = new FleetStats();
+    const publishedAt: number[] = [];
+    const device = new Device({
+      identity,
+      credentials,
+      connection: { host: '127.0.0.1', port: broker.port, ca: readFileSync(join(certs, 'ca.pem'), 'utf8'), alpn: undefined, keepaliveSeconds: 60 },
+      topic: 'dt/sp01/line-a/gw-00001/telemetry',
+      rate: 100,
+      samplesPerMessage: 1,
+      faults: [],
+      stats,
+      onAck: (message) => publishedAt.push(message.publishedAt),
+      pacer: new ConnectPacer(undefined),
+      minConnectIntervalMs: 0,
+    });
+    try {
+      // Offline for a second and a half: some 150 messages wait for the connection, and 100 more come every second.
+      device.startPublishing(0);
+      await sleep(1_500);
+      device.connect();
+      while (stats.acked < 220) await sleep(20);
+      await device.stop(0);
+      const busiest = Math.max(...publishedAt.map((at) => publishedAt.filter((other) => other >= at && other < at + 1_000).length));
+      expect(busiest).toBe(FLEET_LIMITS.maxPublishesPerSecond);
+    } finally {
+      await device.stop(0);
       await broker.close();
     }
   });
@@ -470,6 +621,34 @@ describe('npm run simulate refusals', () => {
     expect(await heldAtEnd).toBe(true);
     expect(run.stdout).toMatch(/^simulate: sent \d+, acked \d+ .*connects 2, disconnects 2;/);
     expect(run.code).toBe(0);
+  });
+
+  it('Ctrl-C while the fleet still connects stops it with its summary, not the default kill', async () => {
+    const certs = tempFolder();
+    makeCertificates(certs, ['gw-00001']);
+    const port = await closedPort();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/simulate.ts', '--local', `127.0.0.1:${port}`, '--certs', certs, '--devices', '1', '--quiet'], {
+      cwd: REPOSITORY,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+      child.stderr.on('data', (chunk: Buffer) => {
+        const first = !stderr.includes('ECONNREFUSED');
+        stderr += chunk.toString('utf8');
+        // Within the 60 s connect wait: the first connect has failed, the next waits out its backoff.
+        if (first && stderr.includes('ECONNREFUSED')) child.kill('SIGINT');
+      });
+      const code = await new Promise<number | null>((done) => child.on('exit', done));
+      expect(stderr).toContain('simulate: stopping (SIGINT), waiting up to 10 s for PUBACKs;');
+      expect(stderr).not.toContain('; publishing\n');
+      expect(stdout).toBe(`simulate: sent 0, acked 0 (0 readings), failed 0; connects 0, disconnects 0; errors 1 (1× connect ECONNREFUSED 127.0.0.1:${port})\n`);
+      expect(code).toBe(1);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
   });
 
   it('--help prints the usage and exits 0', async () => {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
+import type { ConnectPacer } from './ConnectPacer';
 import { FLEET_LIMITS } from './constants';
 import type { FleetStats } from './FleetStats';
 import { planMessage } from './planMessage';
@@ -28,6 +29,10 @@ export interface DeviceOptions {
   readonly faults: readonly FaultSpec[];
   readonly stats: FleetStats;
   readonly onAck: (message: AckedMessage) => void;
+  /** The fleet's CONNECT spacing (shared by every device). */
+  readonly pacer: ConnectPacer;
+  /** Least time from one CONNECT of the device to its next: FLEET_LIMITS.minConnectIntervalMs against IoT Core, 0 unpaced. */
+  readonly minConnectIntervalMs: number;
 }
 
 interface Outgoing {
@@ -53,8 +58,10 @@ export const CLOSED_ON_PUBLISH = 'the broker closed the connection right after a
  * data contract v1 at QoS 1 to its Basic Ingest topic. Messages are generated on schedule whether or not the
  * connection is up and sent in order when it is, at most FLEET_LIMITS.maxInFlightPerDevice unacknowledged;
  * a message in flight when the connection drops is sent again on the next connection (at least once), except
- * an oversized one, which the broker refused. Reconnects use full-jitter exponential backoff, which starts over
- * only once a connection has proved itself (a PUBACK, or FLEET_LIMITS.connectionProvenMs up).
+ * an oversized one, which the broker refused. Reconnects wait until `minConnectIntervalMs` after the last
+ * CONNECT (IoT Core's one CONNECT a second per client id, when paced) plus a full-jitter exponential backoff, which starts over only once a
+ * connection has proved itself (a PUBACK, or FLEET_LIMITS.connectionProvenMs up), and every CONNECT takes its
+ * slot of the fleet's ConnectPacer. Publishes stay under FLEET_LIMITS.maxPublishesPerSecond per connection.
  */
 export class Device {
   readonly #options: DeviceOptions;
@@ -69,11 +76,16 @@ export class Device {
   #timer: NodeJS.Timeout | undefined;
   #reconnectTimer: NodeJS.Timeout | undefined;
   #provenTimer: NodeJS.Timeout | undefined;
+  #pumpTimer: NodeJS.Timeout | undefined;
+  /** When the publishes of the last second went out (the per-connection publish limit). */
+  readonly #recentPublishes: number[] = [];
   /** The current connection: whether a PUBACK came on it, when its first publish went out (0: none yet). */
   #ackedOnConnection = false;
   #firstPublishAt = 0;
   /** Whether the current connection attempt reported an error (a close without one is recorded as CLOSED_BEFORE_CONNACK). */
   #attemptErrored = false;
+  /** When the last CONNECT went out (0: never). */
+  #lastConnectAt = 0;
   #messageIndex = 0;
   #sampleIndex = 0;
   #lastTs = 0;
@@ -100,9 +112,16 @@ export class Device {
     this.startPublishing(phaseMs);
   }
 
-  /** Opens the connection (and reconnects with backoff whenever it is lost). */
+  /** Opens the connection in the fleet's next CONNECT slot (and reconnects with backoff whenever it is lost). */
   connect(): void {
-    this.#connect();
+    this.#connectIn(0);
+  }
+
+  /** Connects after `delayMs`, or later when the fleet's CONNECT rate has no slot free by then. */
+  #connectIn(delayMs: number): void {
+    const wait = this.#options.pacer.reserve(delayMs);
+    if (wait <= 0) this.#connect();
+    else this.#reconnectTimer = setTimeout(() => this.#connect(), wait);
   }
 
   /** Generates the device's next message now (the load test's first message of every device, before its run). */
@@ -150,6 +169,8 @@ export class Device {
     stats.queued -= this.#queue.length;
     this.#inFlight.clear();
     this.#queue.length = 0;
+    if (this.#pumpTimer) clearTimeout(this.#pumpTimer);
+    this.#pumpTimer = undefined;
     this.#owesAcks ||= unacked > 0;
     return unacked;
   }
@@ -165,6 +186,7 @@ export class Device {
     const { identity, credentials, connection, stats } = this.#options;
     const generation = (this.#generation += 1);
     this.#attemptErrored = false;
+    this.#lastConnectAt = Date.now();
     stats.attempts += 1;
     const options: IClientOptions = {
       host: connection.host,
@@ -242,7 +264,9 @@ export class Device {
     if (this.#stopping) return;
     const ceiling = Math.min(FLEET_LIMITS.reconnectMaxMs, FLEET_LIMITS.reconnectBaseMs * 2 ** this.#attempt);
     this.#attempt += 1;
-    this.#reconnectTimer = setTimeout(() => this.#connect(), Math.random() * ceiling);
+    // IoT Core's one CONNECT a second per client id counts from the last CONNECT, not from the loss of its connection.
+    const floor = Math.max(0, this.#lastConnectAt + this.#options.minConnectIntervalMs - Date.now());
+    this.#connectIn(floor + Math.random() * ceiling);
   }
 
   #tick(): void {
@@ -276,15 +300,33 @@ export class Device {
     this.#pump();
   }
 
-  /** Sends queued messages while the connection is up and the in-flight window has room. */
+  /**
+   * Sends queued messages while the connection is up, the in-flight window has room and the last second has
+   * fewer than FLEET_LIMITS.maxPublishesPerSecond publishes (IoT Core throttles beyond it; a device catching up
+   * after a reconnect would reach it); when that limit stops it, it goes on once the oldest publish is a second old.
+   */
   #pump(): void {
     const client = this.#client;
     const { stats, topic } = this.#options;
     while (client && this.#connected && this.#queue.length > 0 && this.#inFlight.size < FLEET_LIMITS.maxInFlightPerDevice) {
+      const now = Date.now();
+      while (this.#recentPublishes.length > 0 && (this.#recentPublishes[0] ?? 0) <= now - 1000) this.#recentPublishes.shift();
+      if (this.#recentPublishes.length >= FLEET_LIMITS.maxPublishesPerSecond) {
+        if (!this.#pumpTimer) {
+          this.#pumpTimer = setTimeout(() => {
+            this.#pumpTimer = undefined;
+            this.#pump();
+          }, (this.#recentPublishes[0] ?? now) + 1000 - now);
+        }
+        return;
+      }
+      this.#recentPublishes.push(now);
       const message = this.#queue.shift() as Outgoing;
       stats.queued -= 1;
       stats.inFlight += 1;
       stats.sent += 1;
+      // Sent before, on a connection lost before its PUBACK (it may have arrived: at least once, stored once by its seq).
+      if (message.sentAt !== 0) stats.resent += 1;
       this.#inFlight.add(message);
       message.sentAt = Date.now();
       if (this.#firstPublishAt === 0) this.#firstPublishAt = message.sentAt;

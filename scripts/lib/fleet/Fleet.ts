@@ -1,3 +1,4 @@
+import { ConnectPacer } from './ConnectPacer';
 import { FLEET_LIMITS } from './constants';
 import { Device, type BrokerConnection } from './Device';
 import type { FleetPlan } from './FleetPlan';
@@ -15,8 +16,14 @@ export interface FleetOptions {
   readonly rate: number;
   readonly readingsPerMessage: number;
   readonly onAck?: (message: AckedMessage) => void;
-  /** How long start() waits for every device to connect (default FLEET_LIMITS.connectWaitMs). */
+  /** How long start() waits for every device to connect (default FLEET_LIMITS.connectWaitMs), after the last CONNECT slot of a paced fleet. */
   readonly connectWaitMs?: number;
+  /**
+   * Fleet-wide CONNECTs per second (initial and reconnects), and with it IoT Core's one CONNECT a second per
+   * client id (FLEET_LIMITS.minConnectIntervalMs); undefined: unpaced (the local broker, which enforces neither,
+   * and whose load test counts on prompt reconnects).
+   */
+  readonly connectRate?: number;
 }
 
 /** Every device of a plan, started in waves (TLS handshakes are CPU work on both ends) and stopped together. */
@@ -26,6 +33,7 @@ export class Fleet {
   #lastProgress = { at: Date.now(), acked: 0 };
 
   constructor(options: FleetOptions) {
+    const pacer = new ConnectPacer(options.connectRate);
     this.devices = options.plan.devices.map((identity) => {
       const credentials = options.credentials.get(identity.thingName);
       if (!credentials) throw new Error(`no certificate for ${identity.thingName}`);
@@ -39,10 +47,13 @@ export class Fleet {
         faults: options.plan.faults.filter((fault) => fault.assetId === identity.assetId),
         stats: this.stats,
         onAck: options.onAck ?? (() => undefined),
+        pacer,
+        minConnectIntervalMs: options.connectRate === undefined ? 0 : FLEET_LIMITS.minConnectIntervalMs,
       });
     });
     this.#rate = options.rate;
-    this.#connectWaitMs = options.connectWaitMs ?? FLEET_LIMITS.connectWaitMs;
+    // A paced fleet's last device gets its first CONNECT slot only after devices / rate seconds: the wait starts then.
+    this.#connectWaitMs = (options.connectWaitMs ?? FLEET_LIMITS.connectWaitMs) + (options.connectRate === undefined ? 0 : (this.devices.length * 1000) / options.connectRate);
   }
 
   readonly #rate: number;
@@ -53,22 +64,26 @@ export class Fleet {
    * (at most FLEET_LIMITS.connectWaitMs), then starts every device's clock at a random phase of its period, so
    * the fleet publishes at its full rate from the first second rather than while half of it is still in a
    * handshake (`hold`, when given, is awaited in between). Resolves with how many were connected and how long
-   * connecting took; with none connected nothing is held or started (see connectFailure).
+   * connecting took; with none connected nothing is held or started (see connectFailure). An aborted `signal`
+   * (Ctrl-C) ends the waiting at once, and nothing is held or started either.
    */
-  async start(hold?: (connected: number, ms: number) => Promise<void>): Promise<{ connected: number; ms: number }> {
+  async start(hold?: (connected: number, ms: number) => Promise<void>, signal?: AbortSignal): Promise<{ connected: number; ms: number }> {
     const started = Date.now();
-    for (let i = 0; i < this.devices.length; i += FLEET_LIMITS.connectConcurrency) {
+    // A function, not a narrowed field: the signal aborts while start() awaits.
+    const aborted = (): boolean => signal?.aborted === true;
+    for (let i = 0; i < this.devices.length && !aborted(); i += FLEET_LIMITS.connectConcurrency) {
       for (const device of this.devices.slice(i, i + FLEET_LIMITS.connectConcurrency)) device.connect();
       // Let this wave's handshakes through before the next.
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
-    while (this.stats.connected < this.devices.length && Date.now() - started < this.#connectWaitMs) {
+    while (this.stats.connected < this.devices.length && Date.now() - started < this.#connectWaitMs && !aborted()) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const connected = this.stats.connected;
     const ms = Date.now() - started;
-    if (connected === 0) return { connected, ms };
+    if (connected === 0 || aborted()) return { connected, ms };
     if (hold) await hold(connected, ms);
+    if (aborted()) return { connected, ms };
     const periodMs = 1000 / this.#rate;
     for (const device of this.devices) device.startPublishing(Math.random() * periodMs);
     return { connected, ms };
@@ -133,7 +148,7 @@ export class Fleet {
     const failed = FAILURE_REASONS.filter((reason) => stats.failed.has(reason)).map((reason) => `${reason} ${stats.failed.get(reason) ?? 0}`).join(', ');
     const errors = [...stats.errors.values()].sort((a, b) => b.count - a.count).slice(0, 5).map((kind) => `${kind.count}× ${kind.example}`).join('; ');
     return (
-      `sent ${stats.sent}, acked ${stats.acked} (${stats.readingsAcked} readings), failed ${stats.failedCount}${failed ? ` (${failed})` : ''}; ` +
+      `sent ${stats.sent}${stats.resent > 0 ? ` (resent ${stats.resent})` : ''}, acked ${stats.acked} (${stats.readingsAcked} readings), failed ${stats.failedCount}${failed ? ` (${failed})` : ''}; ` +
       `connects ${stats.connects}, disconnects ${stats.disconnects}; errors ${stats.errorCount}${errors ? ` (${errors})` : ''}`
     );
   }

@@ -20,7 +20,9 @@ export class FleetStats {
   disconnects = 0;
   inFlight = 0;
   queued = 0;
+  /** Publishes written, resends included; of those, `resent` went out again after their connection was lost (no PUBACK came). */
   sent = 0;
+  resent = 0;
   acked = 0;
   readingsAcked = 0;
   /** Messages that will not be acknowledged, by reason; errors of connections by kind. */

@@ -75,9 +75,28 @@ export const FLEET_LIMITS = {
   oversizedPayloadBytes: MAX_RECORD_BYTES + 1024,
   /** QoS 1 publishes a device keeps unacknowledged before it waits (the broker's receive window). */
   maxInFlightPerDevice: 20,
-  /** Reconnect: full-jitter exponential backoff. */
+  /** Reconnect: full-jitter exponential backoff, on top of minConnectIntervalMs. */
   reconnectBaseMs: 200,
   reconnectMaxMs: 10_000,
+  /**
+   * IoT Core takes at most one CONNECT per second per client id (not adjustable) and throttles the rest, so a
+   * paced device (ConnectPacer) waits at least this long from one CONNECT to its next.
+   */
+  minConnectIntervalMs: 1_000,
+  /**
+   * IoT Core's publishes per second per connection (not adjustable); a device that catches up after a
+   * reconnect (its queue and its in-flight window at once) stays under it.
+   */
+  maxPublishesPerSecond: 100,
+  /**
+   * Fleet-wide CONNECTs per second against IoT Core (`--connect-rate`, initial connects and reconnects alike):
+   * half of the lowest regional default of the account's quota (100/s), leaving room for the account's other
+   * clients; a fleet reconnecting at once after an outage would otherwise be throttled.
+   */
+  iotConnectRate: 50,
+  maxConnectRate: 10_000,
+  /** Device sample timestamps are whole, strictly increasing milliseconds: at most this many samples a second. */
+  maxSamplesPerSecond: 1_000,
   /**
    * The backoff starts over only once a connection has proved itself: a PUBACK on it, or this long up. A
    * broker that accepts the CONNECT and then closes on every publish (the device policy refusing the topic)
@@ -106,8 +125,12 @@ export const FLEET_DEFAULTS = {
   port: 8883,
   /** Thing names: `<prefix>-<number>`; asset ids `<type>-<number>` (one asset per thing). */
   thingPrefix: 'gw',
+  /** MQTT keepalive; IoT Core accepts 30 to 1200 s (KEEPALIVE_BOUNDS). */
   keepaliveSeconds: 60,
 } as const;
+
+/** The MQTT keepalive IoT Core accepts, in seconds. */
+export const KEEPALIVE_BOUNDS = { min: 30, max: 1200 } as const;
 
 /** ALPN protocol name IoT Core expects for MQTT with client certificates on port 443. */
 export const IOT_ALPN_PROTOCOL = 'x-amzn-mqtt-ca' as const;

@@ -44,6 +44,8 @@ export function parseFault(text: string, defaultAt: number): FaultSpec {
       if (size !== undefined) refuse(`one size at most, got "${size}" and "${part}"`);
       const value = decimalNumber(part);
       if (!Number.isFinite(value)) refuse(`size "${part}" must be a finite decimal number`);
+      // Readings carry whole epoch milliseconds: a fractional offset would make them INVALID_TIMESTAMP, not the skew asked for.
+      if (faultKind === 'skew' && !Number.isInteger(value)) refuse(`size "${part}" must be whole milliseconds`);
       size = value;
     }
   }

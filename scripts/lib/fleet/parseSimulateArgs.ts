@@ -1,19 +1,20 @@
 import { resolve } from 'node:path';
 import { LIMITS } from '../../../functions/shared/constants';
-import { FLEET_DEFAULTS, FLEET_LIMITS, IOT_ALPN_PROTOCOL } from './constants';
+import { ASSET_TYPES, FLEET_DEFAULTS, FLEET_LIMITS, IOT_ALPN_PROTOCOL, type AssetType } from './constants';
 import { ENVIRONMENT_NAME, manifestEnvironments } from './manifestEnvironments';
 import { decimalNumber } from '../decimalNumber';
 import { helpRequested } from '../helpRequested';
 import { numberFlag } from './numberFlag';
 import { parseFault } from './parseFault';
 import { parseFlags } from './parseFlags';
+import { samplesPerMessage } from './samplesPerMessage';
 import type { FaultSpec } from './types';
 import { UsageError } from './UsageError';
 import { userPathOr } from '../userPathOr';
 
 export const SIMULATE_USAGE =
   'usage: simulate [--env dev] [--devices N] [--rate MSG_PER_S] [--readings-per-message N] [--seconds S] [--fault ASSET:KIND[:METRIC][:SIZE][@S]]... ' +
-  '[--local HOST:PORT | --endpoint ATS_HOST [--port 8883|443] --root-ca FILE] [--certs DIR] [--plan FILE] [--ledger FILE] [--seed N] [--connect-wait S] [--quiet] [--hold] | --make-certs DIR --devices N | --help';
+  '[--local HOST:PORT | --endpoint ATS_HOST [--port 8883|443] --root-ca FILE] [--certs DIR] [--plan FILE] [--ledger FILE] [--seed N] [--connect-wait S] [--connect-rate PER_S] [--quiet] [--hold] | --make-certs DIR --devices N | --help';
 
 /** The flags `simulate` takes; the usage names each of them (a test holds them together). */
 export const SIMULATE_FLAGS = {
@@ -23,6 +24,7 @@ export const SIMULATE_FLAGS = {
   'readings-per-message': { type: 'string' },
   seconds: { type: 'string' },
   'connect-wait': { type: 'string' },
+  'connect-rate': { type: 'string' },
   fault: { type: 'string', multiple: true },
   local: { type: 'string' },
   endpoint: { type: 'string' },
@@ -62,6 +64,30 @@ export interface SimulateOptions {
   readonly hold: boolean;
   /** Seconds to wait for every device to connect before publishing (or failing when none did). */
   readonly connectWaitSeconds: number;
+  /** Fleet-wide CONNECTs per second; undefined: unpaced (the local pipeline without --connect-rate). */
+  readonly connectRate: number | undefined;
+}
+
+/** IoT Core's MQTT ports: 8883, and 443 with ALPN x-amzn-mqtt-ca. */
+const IOT_PORTS: readonly number[] = [8883, 443];
+
+/** An ATS endpoint host name as `aws iot describe-endpoint` prints it: DNS labels, no scheme, port or path. */
+const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+/**
+ * Sample timestamps are whole milliseconds and strictly increasing per asset: beyond FLEET_LIMITS.maxSamplesPerSecond
+ * they would run ahead of the clock until the functions quarantine them (more than 5 minutes ahead), which is no
+ * fault anyone asked for.
+ */
+function refuseSampleRate(rate: number, readingsPerMessage: number): void {
+  for (const type of Object.keys(ASSET_TYPES) as AssetType[]) {
+    const perSecond = rate * samplesPerMessage(type, readingsPerMessage);
+    if (perSecond > FLEET_LIMITS.maxSamplesPerSecond) {
+      throw new UsageError(
+        `--rate ${rate} with --readings-per-message ${readingsPerMessage}: a ${type} would take ${perSecond} samples a second; timestamps are whole milliseconds, so at most ${FLEET_LIMITS.maxSamplesPerSecond} (lower --rate or --readings-per-message)`,
+      );
+    }
+  }
 }
 
 /** The port of `--local HOST:PORT` (undefined without --local), refused in the flag's own words. */
@@ -87,6 +113,9 @@ export function parseSimulateArgs(args: readonly string[], environments: readonl
     if (ignored) throw new UsageError(`--plan ${v.plan} holds the devices, their seeds and faults: --${ignored} would do nothing with it`);
   }
   if (v.endpoint !== undefined && v.local !== undefined) throw new UsageError('--endpoint and --local exclude each other: pick IoT Core or the local pipeline');
+  if (v.endpoint !== undefined && !HOST_NAME.test(v.endpoint)) {
+    throw new UsageError(`--endpoint ${v.endpoint}: expected the ATS host name alone, without scheme, port or path (aws iot describe-endpoint --endpoint-type iot:Data-ATS)`);
+  }
   if (v.endpoint !== undefined && v['root-ca'] === undefined) throw new UsageError(`--endpoint ${v.endpoint} needs --root-ca <file> (Amazon Root CA 1, https://www.amazontrust.com/repository/AmazonRootCA1.pem)`);
   const [localHost = '127.0.0.1', localPort] = (v.local ?? '127.0.0.1:8883').split(':');
   if (v.endpoint === undefined && localHost !== '127.0.0.1' && localHost !== 'localhost') {
@@ -94,13 +123,20 @@ export function parseSimulateArgs(args: readonly string[], environments: readonl
   }
   if (v.local !== undefined && v.port !== undefined) throw new UsageError(`--local ${v.local} names the port already: drop --port ${v.port}`);
   const port = localPortOf(v.local, localPort) ?? numberFlag('port', v.port, FLEET_DEFAULTS.port, 1, 65535, true);
+  if (v.endpoint !== undefined && !IOT_PORTS.includes(port)) throw new UsageError(`--port ${port}: IoT Core takes MQTT over TLS on 8883 or 443 only`);
   const seconds = v.seconds === undefined ? undefined : numberFlag('seconds', v.seconds, 0, 1, 86_400);
+  const rate = numberFlag('rate', v.rate, FLEET_DEFAULTS.rate, FLEET_LIMITS.minRate, FLEET_LIMITS.maxRate);
+  const readingsPerMessage = numberFlag('readings-per-message', v['readings-per-message'], FLEET_DEFAULTS.readingsPerMessage, 1, LIMITS.maxReadingsPerMessage, true);
+  refuseSampleRate(rate, readingsPerMessage);
+  // IoT Core throttles an account's CONNECTs beyond its quota; the local broker has none unless asked for.
+  const connectRate = v['connect-rate'] === undefined && v.endpoint === undefined ? undefined : numberFlag('connect-rate', v['connect-rate'], FLEET_LIMITS.iotConnectRate, 1, FLEET_LIMITS.maxConnectRate);
   return {
     environment,
     devices: numberFlag('devices', v.devices, FLEET_DEFAULTS.devices, 1, FLEET_LIMITS.maxDevices, true),
-    rate: numberFlag('rate', v.rate, FLEET_DEFAULTS.rate, FLEET_LIMITS.minRate, FLEET_LIMITS.maxRate),
-    readingsPerMessage: numberFlag('readings-per-message', v['readings-per-message'], FLEET_DEFAULTS.readingsPerMessage, 1, LIMITS.maxReadingsPerMessage, true),
+    rate,
+    readingsPerMessage,
     seconds,
+    connectRate,
     connectWaitSeconds: numberFlag('connect-wait', v['connect-wait'], FLEET_LIMITS.connectWaitMs / 1000, 1, 3_600),
     faults: (v.fault ?? []).map((text) => parseFault(text, 0)),
     host: v.endpoint ?? localHost,
