@@ -374,6 +374,13 @@ describe('the fleet', () => {
     expect(() => parseLoadtestArgs(['--devices', '10', '--seconds', '5', '--placement', 'affine'])).toThrow(new Error('--placement must be one of random, sticky, got "affine"'));
   });
 
+  it('refuse a rate and message size whose samples whole-millisecond timestamps cannot carry before anything starts, as simulate does', () => {
+    expect(() => parseLoadtestArgs(['--devices', '10', '--seconds', '5', '--rate', '100', '--readings-per-message', '500'])).toThrow(
+      new Error('--rate 100 with --readings-per-message 500: a pump would take 10000 samples a second; timestamps are whole milliseconds, so at most 1000 (lower --rate or --readings-per-message)'),
+    );
+    expect(parseLoadtestArgs(['--devices', '10', '--seconds', '5', '--rate', '100', '--readings-per-message', '8'])).toMatchObject({ rate: 100, readingsPerMessage: 8 });
+  });
+
   it('take numbers in decimal notation only', () => {
     expect(parseLoadtestArgs(['--devices', '1e1', '--seconds', '5'])).toMatchObject({ devices: 10 });
     expect(() => parseLoadtestArgs(['--devices', '0x10', '--seconds', '5'])).toThrow(new Error('--devices must be a whole number from 1 to 20000, got "0x10"'));

@@ -1,13 +1,13 @@
 import { resolve } from 'node:path';
 import { LIMITS } from '../../../functions/shared/constants';
-import { ASSET_TYPES, FLEET_DEFAULTS, FLEET_LIMITS, IOT_ALPN_PROTOCOL, type AssetType } from './constants';
+import { FLEET_DEFAULTS, FLEET_LIMITS, IOT_ALPN_PROTOCOL } from './constants';
 import { ENVIRONMENT_NAME, manifestEnvironments } from './manifestEnvironments';
 import { decimalNumber } from '../decimalNumber';
 import { helpRequested } from '../helpRequested';
 import { numberFlag } from './numberFlag';
 import { parseFault } from './parseFault';
 import { parseFlags } from './parseFlags';
-import { samplesPerMessage } from './samplesPerMessage';
+import { refuseSampleRate } from './refuseSampleRate';
 import type { FaultSpec } from './types';
 import { UsageError } from './UsageError';
 import { userPathOr } from '../userPathOr';
@@ -73,22 +73,6 @@ const IOT_PORTS: readonly number[] = [8883, 443];
 
 /** An ATS endpoint host name as `aws iot describe-endpoint` prints it: DNS labels, no scheme, port or path. */
 const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
-
-/**
- * Sample timestamps are whole milliseconds and strictly increasing per asset: beyond FLEET_LIMITS.maxSamplesPerSecond
- * they would run ahead of the clock until the functions quarantine them (more than 5 minutes ahead), which is no
- * fault anyone asked for.
- */
-function refuseSampleRate(rate: number, readingsPerMessage: number): void {
-  for (const type of Object.keys(ASSET_TYPES) as AssetType[]) {
-    const perSecond = rate * samplesPerMessage(type, readingsPerMessage);
-    if (perSecond > FLEET_LIMITS.maxSamplesPerSecond) {
-      throw new UsageError(
-        `--rate ${rate} with --readings-per-message ${readingsPerMessage}: a ${type} would take ${perSecond} samples a second; timestamps are whole milliseconds, so at most ${FLEET_LIMITS.maxSamplesPerSecond} (lower --rate or --readings-per-message)`,
-      );
-    }
-  }
-}
 
 /** The port of `--local HOST:PORT` (undefined without --local), refused in the flag's own words. */
 function localPortOf(local: string | undefined, portText: string | undefined): number | undefined {

@@ -3,6 +3,7 @@ import { FAULT_KINDS, FLEET_LIMITS, type FaultKind } from '../fleet/constants';
 import { numberFlag } from '../fleet/numberFlag';
 import { helpRequested } from '../helpRequested';
 import { parseFlags } from '../fleet/parseFlags';
+import { refuseSampleRate } from '../fleet/refuseSampleRate';
 import { UsageError } from '../fleet/UsageError';
 import { environmentFlag } from './environmentFlag';
 import type { Placement } from './FunctionHost';
@@ -76,6 +77,10 @@ export function parseLoadtestArgs(args: readonly string[]): LoadtestOptions | 'h
   const faults = values.faults === undefined ? DEFAULT_LOADTEST_FAULTS : values.faults === '' ? [] : values.faults.split(',');
   for (const kind of faults) if (!(FAULT_KINDS as readonly string[]).includes(kind)) throw new UsageError(`--faults: "${kind}" is not one of ${FAULT_KINDS.join(', ')}`);
   const devices = numberFlag('devices', values.devices, 0, 1, FLEET_LIMITS.maxDevices, true);
+  const rate = numberFlag('rate', values.rate, devices <= 200 ? 5 : 1, FLEET_LIMITS.minRate, FLEET_LIMITS.maxRate);
+  const readingsPerMessage = numberFlag('readings-per-message', values['readings-per-message'], 8, 1, LIMITS.maxReadingsPerMessage, true);
+  // Refused here, in the load test's own words, rather than by the fleet it would start after the pipeline.
+  refuseSampleRate(rate, readingsPerMessage);
   return {
     placement: placementFlag(values.placement),
     environment: environmentFlag(values.env),
@@ -86,8 +91,8 @@ export function parseLoadtestArgs(args: readonly string[]): LoadtestOptions | 'h
     chaos: values.chaos ?? false,
     goLive: values['go-live'] ?? false,
     fanOut: values['fan-out'] ?? false,
-    rate: numberFlag('rate', values.rate, devices <= 200 ? 5 : 1, FLEET_LIMITS.minRate, FLEET_LIMITS.maxRate),
-    readingsPerMessage: numberFlag('readings-per-message', values['readings-per-message'], 8, 1, LIMITS.maxReadingsPerMessage, true),
+    rate,
+    readingsPerMessage,
     warmupSamples: warmupSamplesFlag(values['warmup-samples']),
     certs: userPathOr(values.certs, '.local/loadtest-certs'),
     logs: userPathOr(values.logs, '.local/logs'),
