@@ -644,7 +644,10 @@ describe('npm run simulate refusals', () => {
       const code = await new Promise<number | null>((done) => child.on('exit', done));
       expect(stderr).toContain('simulate: stopping (SIGINT), waiting up to 10 s for PUBACKs;');
       expect(stderr).not.toContain('; publishing\n');
-      expect(stdout).toBe(`simulate: sent 0, acked 0 (0 readings), failed 0; connects 0, disconnects 0; errors 1 (1× connect ECONNREFUSED 127.0.0.1:${port})\n`);
+      // On a busy machine the backoff's next attempt may fail too before the signal is handled: one or more refusals.
+      const summary = /^simulate: sent 0, acked 0 \(0 readings\), failed 0; connects 0, disconnects 0; errors (\d+) \((\d+)× connect ECONNREFUSED 127\.0\.0\.1:(\d+)\)\n$/.exec(stdout);
+      expect(summary?.slice(1)).toEqual([summary?.[1], summary?.[1], String(port)]);
+      expect(Number(summary?.[1])).toBeGreaterThanOrEqual(1);
       expect(code).toBe(1);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
