@@ -156,6 +156,16 @@ function head(fn: 'processor' | 'storer', index: number, records: readonly _Reco
   return `invocation ${index} | ${fn} | ${SHARD} | ${sequenceOf(first)}..${sequenceOf(last)} | ${records.length} record${records.length === 1 ? '' : 's'} | arrived ${iso(arrival(first))}..${iso(arrival(last))} | `;
 }
 
+/** A storer run whose first invocation redrove the range's first `read` records, then a shard read failed with `error`. */
+function readStoppedLines(range: PutRange, read: number, error: string): string[] {
+  const last = range.records[read - 1];
+  return [
+    `${head('storer', 1, range.records.slice(0, read))}redriven`,
+    `redrive ${SHARD} (storer): ${read} records sent, ${read} redriven (1 invocation); stopped: reading ${SHARD} after sequence number ${sequenceOf(last)} failed: ` +
+      `${error}; run again with --from ${iso(arrival(last))} --to ${iso(range.toMs)}`,
+  ];
+}
+
 /** Each invocation's sequence numbers, in the order they were sent. */
 function sentSequences(): string[][] {
   return lambda.invocations.map((invocation) => (invocation.event as KinesisStreamEvent).Records.map((record) => record.kinesis.sequenceNumber));
@@ -384,12 +394,7 @@ describe('redrive of a shard range against the real functions, kinesalite, dynal
       failing.destroy();
     }
 
-    const last = range.records[2];
-    expect(run.lines).toEqual([
-      `${head('storer', 1, range.records.slice(0, 3))}redriven`,
-      `redrive ${SHARD} (storer): 3 records sent, 3 redriven (1 invocation); stopped: reading ${SHARD} after sequence number ${sequenceOf(last)} failed: ` +
-        `InternalFailure: We encountered an internal error.; run again with --from ${iso(arrival(last))} --to ${iso(range.toMs)}`,
-    ]);
+    expect(run.lines).toEqual(readStoppedLines(range, 3, 'InternalFailure: We encountered an internal error.'));
     expect(run.exitCode).toBe(1);
     expect(await storedReadings('sr-h', ['temperature', 'pressure'])).toEqual(expectedReadings(3));
   });
@@ -452,12 +457,7 @@ describe('how the shard range reads Kinesis', () => {
     } finally {
       kinesis.destroy();
     }
-    const last = range.records[1];
-    expect(run.lines).toEqual([
-      `${head('storer', 1, range.records.slice(0, 2))}redriven`,
-      `redrive ${SHARD} (storer): 2 records sent, 2 redriven (1 invocation); stopped: reading ${SHARD} after sequence number ${sequenceOf(last)} failed: ` +
-        `ProvisionedThroughputExceededException: Rate exceeded for shard shardId-000000000000.; run again with --from ${iso(arrival(last))} --to ${iso(range.toMs)}`,
-    ]);
+    expect(run.lines).toEqual(readStoppedLines(range, 2, 'ProvisionedThroughputExceededException: Rate exceeded for shard shardId-000000000000.'));
     expect(run.exitCode).toBe(1);
     expect(waits).toEqual([0, 5, 5]);
   });
