@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -20,7 +20,7 @@ import type { MinuteBucket } from '../../functions/shared/query/types';
 import { parseQueryArgs } from '../../scripts/lib/queryArgs';
 import { planQuery } from '../../scripts/lib/planQuery';
 import { runQuery } from '../../scripts/lib/runQuery';
-import { platformProps } from '../helpers/platform';
+import { committedObjects, platformProps } from '../helpers/platform';
 
 const root = join(__dirname, '..', '..');
 const runbook = readFileSync(join(root, 'docs', 'operations.md'), 'utf8');
@@ -47,6 +47,71 @@ const PUBLISHED: Readonly<Record<string, readonly string[]>> = {
   'AWS/SQS QueueName': ['ApproximateAgeOfOldestMessage', 'ApproximateNumberOfMessagesVisible'],
   [`${METRICS_NAMESPACE_PREFIX}/$SUFFIX service`]: Object.values(METRIC_NAMES),
 };
+
+/**
+ * The fields AWS IoT documents for the AWSIotLogsV2 entries of the message broker and the rules engine
+ * (the common attributes and those of Connect, Publish-In, RuleExecution, RuleMessageThrottled, RuleNotFound
+ * and their siblings), and the event types of those entries: an Insights filter on another name matches nothing.
+ */
+const IOT_LOG_FIELDS = ['timestamp', 'logLevel', 'traceId', 'accountId', 'status', 'eventType', 'protocol', 'clientId', 'principalId', 'sourceIp', 'sourcePort', 'topicName', 'ruleName', 'ruleAction', 'resources', 'reason', 'details', 'disconnectReason'];
+const IOT_EVENT_TYPES = ['Connect', 'Disconnect', 'Publish-In', 'Publish-Out', 'Subscribe', 'FunctionExecution', 'RuleExecution', 'RuleMatch', 'RuleMessageThrottled', 'RuleNotFound', 'StartingRuleExecution'];
+/** Words of the Logs Insights query language the runbook uses (commands, operators, functions). */
+const INSIGHTS_WORDS = new Set(['filter', 'fields', 'stats', 'sort', 'limit', 'by', 'as', 'asc', 'desc', 'and', 'or', 'not', 'in', 'like', 'parse', 'count', 'sum', 'min', 'max', 'avg', 'pct', 'bin', 'ispresent', 'coalesce']);
+/** Keys Powertools Logger adds to every line of the functions (with `addContext`). */
+const POWERTOOLS_KEYS = ['level', 'message', 'service', 'timestamp', 'function_request_id', 'cold_start', 'xray_trace_id'];
+
+/** The field names a Logs Insights query reads, aliases it defines (`as x`) and @-fields left out. */
+function insightsFields(query: string): string[] {
+  const bare = query.replace(/"[^"]*"/g, ' ').replace(/\/(?:\\.|[^/])*\//g, ' ');
+  const aliases = new Set([...bare.matchAll(/\bas\s+(\w+)/g)].map((match) => match[1] as string));
+  return [...bare.matchAll(/(?<![\w.@-])[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*/g)]
+    .map((match) => match[0])
+    .filter((word) => !INSIGHTS_WORDS.has(word) && !aliases.has(word));
+}
+
+/** One logger call of the functions: its message (a RegExp for a template literal) and the keys of its fields. */
+interface LoggerCall {
+  readonly message: string;
+  readonly pattern: RegExp;
+  readonly keys: readonly string[];
+}
+
+/** The logger calls of the code one function bundles (its folder and functions/shared), tests left out. */
+function loggerCalls(fn: 'processor' | 'storer' | 'query'): LoggerCall[] {
+  const sources = (folder: string): string[] =>
+    readdirSync(join(root, 'functions', folder), { recursive: true, encoding: 'utf8' })
+      .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'))
+      .map((file) => readFileSync(join(root, 'functions', folder, file), 'utf8'));
+  return [...sources(fn), ...sources('shared')].flatMap((source) =>
+    [...source.matchAll(/logger\.(?:debug|info|warn|error)\(\s*(['"`])((?:\\.|(?!\1)[^\\])*)\1\s*(,\s*\{)?/g)].map((match) => {
+      const message = (match[2] as string).replace(/\\(.)/g, '$1');
+      // The fields object: from its brace to the matching one.
+      let fields = '';
+      if (match[3] !== undefined) {
+        let depth = 0;
+        const start = (match.index ?? 0) + match[0].length - 1;
+        for (let at = start; at < source.length; at += 1) {
+          depth += source[at] === '{' ? 1 : source[at] === '}' ? -1 : 0;
+          if (depth === 0) {
+            fields = source.slice(start, at + 1);
+            break;
+          }
+        }
+      }
+      const literal = message.split(/\$\{[^}]*\}/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+      return {
+        message,
+        pattern: new RegExp(`^${literal.join('.*')}$`),
+        keys: [...fields.matchAll(/(?:^|[{,])\s*(\w+)\s*(?=[:,}]|$)/gm)].map((key) => key[1] as string),
+      };
+    }),
+  );
+}
+
+/** The runbook's Insights queries of one function's log group (`insights /aws/lambda/$PROCESSOR '...'`). */
+function functionQueries(variable: 'PROCESSOR' | 'STORER' | 'QUERY'): string[] {
+  return [...runbook.matchAll(new RegExp(`insights /aws/lambda/\\$${variable} '([^']*)'`, 'g'))].map((match) => match[1] as string);
+}
 
 /** Every call of the runbook's `metric` helper (a command line, or inline code), without a trailing comment. */
 function metricCalls(): string[] {
@@ -160,6 +225,70 @@ describe('docs/operations.md', () => {
     expect(names.logGroup(names.processorFunction)).toBe(`/aws/lambda/${names.processorFunction}`);
     for (const table of [names.readingsTable, names.assetStatusTable, names.detectorStateTable]) expect(runbook).toContain(bySuffix(table));
     expect(runbook).toContain(bySuffix(names.firehose));
+  });
+
+  it.each([
+    ['PROCESSOR', 'processor'],
+    ['STORER', 'storer'],
+    ['QUERY', 'query'],
+  ] as const)("queries $%s's log group only for messages the %s logs, and only for the fields those lines carry", (variable, fn) => {
+    const calls = loggerCalls(fn);
+    const queries = functionQueries(variable);
+    expect(queries.length).toBeGreaterThan(0);
+    const problems: string[] = [];
+    for (const query of queries) {
+      // message = "..." names one logger call; message like /.../ must match at least one.
+      const exact = [...query.matchAll(/(?<![\w@])message\s*=\s*"([^"]*)"/g)].map((match) => match[1] as string);
+      const likes = [...query.matchAll(/(?<![\w@])message\s+(?:not\s+)?like\s+\/((?:\\.|[^/])*)\//g)].map((match) => new RegExp(match[1] as string));
+      for (const message of exact) if (!calls.some((call) => call.message === message)) problems.push(`no ${fn} line "${message}": ${query}`);
+      for (const like of likes) if (!calls.some((call) => like.test(call.message))) problems.push(`no ${fn} line like ${like}: ${query}`);
+      // A query of one message reads only that line's fields (and the ones Powertools adds to every line).
+      const lines = calls.filter((call) => exact.length === 1 && call.message === exact[0]);
+      if (lines.length === 0) continue;
+      const keys = new Set([...POWERTOOLS_KEYS, ...lines.flatMap((call) => call.keys)]);
+      for (const field of insightsFields(query)) if (!keys.has(field.split('.')[0] as string)) problems.push(`"${exact[0]}" has no field ${field}: ${query}`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('lists in its table only lines the functions log, with the fields they carry', () => {
+    const calls = [...loggerCalls('processor'), ...loggerCalls('storer'), ...loggerCalls('query')];
+    const rows = [...runbook.matchAll(/^\| (.+?) \| (?:INFO|WARN|ERROR) \| (.*) \|$/gm)];
+    expect(rows.length).toBeGreaterThan(5);
+    const problems: string[] = [];
+    for (const [, messages, fields] of rows) {
+      const lines = [...(messages as string).matchAll(/`([^`]+)`/g)].map((match) => {
+        const message = match[1] as string;
+        const line = calls.find((call) => call.message === message || call.pattern.test(message));
+        if (line === undefined) problems.push(`no line "${message}"`);
+        return line;
+      });
+      // The fields a row names outside its remarks in parentheses: top-level keys, or error.<attribute>.
+      const keys = lines.flatMap((line) => line?.keys ?? []);
+      const named = [...(fields as string).replace(/\([^)]*\)/g, '').matchAll(/`([\w.]+)`/g)].map((match) => (match[1] as string).split('.')[0] as string);
+      for (const name of named) if (!keys.includes(name)) problems.push(`${messages as string} has no field ${name}`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it("reads AWSIotLogsV2 only by the fields and event types AWS IoT logs", () => {
+    const queries = [...runbook.matchAll(/insights AWSIotLogsV2 '((?:[^'\n]|'\$SUFFIX')*)'/g)].map((match) => match[1] as string);
+    expect(queries.length).toBeGreaterThan(5);
+    const fields = queries.flatMap((query) => insightsFields(query.replace(/'\$SUFFIX'/g, '')));
+    expect(fields.filter((field) => !IOT_LOG_FIELDS.includes(field))).toEqual([]);
+    const eventTypes = queries.flatMap((query) => [...query.matchAll(/eventType = "([^"]*)"/g)].map((match) => match[1] as string));
+    expect(eventTypes.filter((eventType) => !IOT_EVENT_TYPES.includes(eventType))).toEqual([]);
+  });
+
+  it('names the service of every function the charts render', () => {
+    const rendered = new Set(
+      committedObjects()
+        .filter((object) => object.kind === 'Function')
+        .map((object) => (object.spec as { environment?: { variables?: Record<string, string> } }).environment?.variables?.[ENV.powertoolsServiceName]),
+    );
+    const stated = /`service` \(([^)]*)\)/.exec(runbook)?.[1];
+    expect(stated).toBeDefined();
+    expect([...(stated as string).matchAll(/`(\w+)`/g)].map((match) => match[1]).sort()).toEqual([...rendered].sort());
   });
 
   it('runs metric with one dimension, or two (a Kinesis shard-level metric is StreamName and ShardId together)', () => {
