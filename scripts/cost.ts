@@ -3,7 +3,7 @@
  * command line, per service and line item (quantity x sa-east-1 list price), beside the same load on
  * the naive design (one DynamoDB item per reading, plain-topic IoT messaging).
  *
- *   npm run cost -- [--env prod] [--sensors N] [--rate R] [--readings-per-message K] [--bytes-per-reading B] [--headroom H] [--devices D]
+ *   npm run cost -- [--env prod] [--sensors N] [--rate R] [--readings-per-message K] [--bytes-per-reading B] [--headroom H] [--devices D] [--config-dir <dir>]
  *
  * Prices: charts/lib/prices.ts (dated, with their pages; `*` marks an unsure figure). Model and
  * assumptions: scripts/lib/cost.ts. Last line:
@@ -44,7 +44,7 @@ function main(): void {
     process.stdout.write(`${COST_USAGE}\n`);
     return;
   }
-  const fileConfig = loadEnvironmentConfig(options.environment);
+  const fileConfig = loadEnvironmentConfig(options.environment, options.configDir);
   const config = withCapacityOverrides(fileConfig, options.capacity);
   const plan = planWithOverrides(config, options);
   const cost = monthlyCost(config, plan, options.devices === undefined ? {} : { devices: options.devices });

@@ -44,11 +44,16 @@ export function checkEnvironmentSet(configs: readonly EnvironmentConfig[]): void
       if (other.config.accountId !== config.accountId) continue;
       const shared = [...names].find(([field, value]) => other.names.get(field) === value);
       if (shared) {
+        // A name without the suffix (IoT Core's log group) is one per account and region: no choice of suffix
+        // frees it, so the only way out is another account, and the error says so rather than "rename".
+        const fixed = !shared[1].includes(config.suffix) && !shared[1].includes(other.config.suffix);
         throw new ConfigError(
           config.sourceFile,
           'accountId',
           config.accountId,
-          `${other.config.sourceFile} deploys to the same account and both would own ${shared[0]} "${shared[1]}"; environments sharing an account must not share a physical name`,
+          fixed
+            ? `${other.config.sourceFile} deploys to the same account and both would own ${shared[0]} "${shared[1]}", a name fixed per account and region that no suffix changes; give each environment an AWS account of its own`
+            : `${other.config.sourceFile} deploys to the same account and both would own ${shared[0]} "${shared[1]}"; environments sharing an account must not share a physical name`,
         );
       }
     }

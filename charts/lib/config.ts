@@ -293,11 +293,12 @@ export function parseEnvironmentConfig(file: string, document: unknown, now: Dat
   const region = (document as Raw).region;
   if (region !== ALLOWED_REGION) throw new DataResidencyError(file, 'region', region);
 
-  const environment = root.string('environment', CONFIG_LIMITS.idPattern, ID_RULE);
   const expectedEnvironment = basename(file).replace(/\.yaml$/, '');
-  if (environment !== expectedEnvironment) {
-    throw new ConfigError(file, 'environment', environment, `expected "${expectedEnvironment}", the name of the file`);
+  // Only one value is right, the file's name: a missing or malformed one is told that value, not the pattern.
+  if ((document as Raw).environment !== expectedEnvironment) {
+    throw new ConfigError(file, 'environment', (document as Raw).environment, `expected "${expectedEnvironment}", the name of the file`);
   }
+  const environment = root.string('environment', CONFIG_LIMITS.idPattern, ID_RULE);
   const plant = root.section('plant', ['id', 'lines']);
   const alerts = root.section('alerts', ['anomalyEmails', 'opsEmails']);
   const retention = root.section('retention', ['hotDays', 'archiveYears', 'logDays', 'archiveTiers']);

@@ -1,12 +1,13 @@
 import { parseArgs } from 'node:util';
-import { CONFIG_LIMITS, EnvironmentConfig } from '../../charts/lib/config';
+import { CONFIG_DIR, CONFIG_LIMITS, ConfigFolderError, EnvironmentConfig } from '../../charts/lib/config';
 import { listEnvironments } from '../../charts/lib/listEnvironments';
 import { decimalNumber } from './decimalNumber';
 import { helpRequested } from './helpRequested';
 import { refuseRepeatedFlags } from './refuseRepeatedFlags';
+import { userPathOr } from './userPathOr';
 
 export const COST_USAGE =
-  'usage: npm run cost -- [--env <env, default prod>] [--sensors N] [--rate R] [--readings-per-message K] [--bytes-per-reading B] [--headroom H] [--devices D]';
+  'usage: npm run cost -- [--env <env, default prod>] [--sensors N] [--rate R] [--readings-per-message K] [--bytes-per-reading B] [--headroom H] [--devices D] [--config-dir <dir>]';
 
 /** A wrong command line: one line naming the flag, the value and what is allowed (exit 2). */
 export class CostUsageError extends Error {
@@ -32,6 +33,7 @@ export const DEVICES_LIMITS = { min: 1, max: 1_000_000 } as const;
 export const COST_FLAGS = {
   env: { type: 'string' },
   devices: { type: 'string' },
+  'config-dir': { type: 'string' },
   ...Object.fromEntries(Object.keys(OVERRIDES).map((flag) => [flag, { type: 'string' }])),
 } as const;
 
@@ -41,6 +43,8 @@ export interface CostOptionsFromArgs {
   readonly environment: string;
   readonly capacity: Partial<Record<(typeof OVERRIDES)[OverrideFlag]['field'], number>>;
   readonly devices?: number;
+  /** The config folder `--config-dir` names (resolved from where npm was started), absent for config/. */
+  readonly configDir?: string;
 }
 
 function numberFlag(flag: string, text: string, bounds: { readonly min: number; readonly max: number }, integer: boolean): number {
@@ -76,11 +80,23 @@ export function parseCostArgs(argv: readonly string[]): CostOptionsFromArgs | 'h
   const devices = values.get('devices');
   const environment = values.get('env') ?? 'prod';
   // Checked here so the refusal names the flag; the config loader would name a file that does not exist.
-  const known = listEnvironments();
-  if (!known.includes(environment)) throw new CostUsageError(`cost: --env: value ${JSON.stringify(environment)} is not allowed; expected an environment of config/: ${known.join(', ')}`);
+  // A config folder other than config/ (a new environment tried in a scratch copy) is named as given.
+  const configDirText = values.get('config-dir');
+  const configDir = userPathOr(configDirText, CONFIG_DIR);
+  let known: string[];
+  try {
+    known = listEnvironments(configDir);
+  } catch (error) {
+    if (error instanceof ConfigFolderError && configDirText !== undefined) throw new CostUsageError(`cost: --config-dir: ${error.message}`);
+    throw error;
+  }
+  if (!known.includes(environment)) {
+    throw new CostUsageError(`cost: --env: value ${JSON.stringify(environment)} is not allowed; expected an environment of ${configDirText ?? 'config/'}: ${known.join(', ')}`);
+  }
   return {
     environment,
     capacity,
+    ...(configDirText === undefined ? {} : { configDir }),
     ...(devices === undefined ? {} : { devices: numberFlag('devices', devices, DEVICES_LIMITS, true) }),
   };
 }

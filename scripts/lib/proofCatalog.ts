@@ -17,7 +17,8 @@ const EXAMPLE = {
   thing: 'gw-press-01',
   otherThing: 'gw-press-02',
   certificate: '0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9',
-  foreignAccount: '999988887777',
+  /** Another account; the second one stands in when an environment's own account is the first. */
+  foreignAccounts: ['999988887777', '888877776666'],
   /** A consumer's registration time, as the last field of its ARN (2026-12-01T12:00:00Z). */
   consumerRegisteredAt: 1796126400,
   otherConsumer: 'kinesis-analytics',
@@ -41,6 +42,8 @@ export function proofCatalog(policies: PlatformPolicies): ProofCheck[] {
   const { config, names } = policies;
   const region = config.region;
   const account = config.accountId;
+  // "Another account" must not be the environment's own, or every cross-account denial would read as a failure.
+  const foreignAccount = EXAMPLE.foreignAccounts.find((candidate) => candidate !== account) ?? EXAMPLE.foreignAccounts[0];
   const checks: ProofCheck[] = [];
   const required = (title: string, request: AccessRequest, covers?: string): void => {
     checks.push({ expect: 'required', title, request, ...(covers === undefined ? {} : { covers }) });
@@ -137,7 +140,7 @@ export function proofCatalog(policies: PlatformPolicies): ProofCheck[] {
       principal: service('lambda.amazonaws.com'),
       action: 'sts:AssumeRole',
       resource: names.roleArn(roleName),
-      context: { 'aws:SourceAccount': EXAMPLE.foreignAccount, 'aws:SourceArn': `arn:aws:lambda:${region}:${EXAMPLE.foreignAccount}:function:${fn}` },
+      context: { 'aws:SourceAccount': foreignAccount, 'aws:SourceArn': `arn:aws:lambda:${region}:${foreignAccount}:function:${fn}` },
     });
   }
   forbidden(`ec2.amazonaws.com assumes ${names.processorRole}`, {
@@ -182,7 +185,7 @@ export function proofCatalog(policies: PlatformPolicies): ProofCheck[] {
     principal: service('firehose.amazonaws.com'),
     action: 'sts:AssumeRole',
     resource: names.roleArn(names.firehoseRole),
-    context: { 'sts:ExternalId': EXAMPLE.foreignAccount, 'aws:SourceAccount': EXAMPLE.foreignAccount },
+    context: { 'sts:ExternalId': foreignAccount, 'aws:SourceAccount': foreignAccount },
   });
 
   // --- The processor's code (functions/processor): through the VPC endpoints. ---
@@ -328,7 +331,7 @@ export function proofCatalog(policies: PlatformPolicies): ProofCheck[] {
     principal: service('cloudwatch.amazonaws.com'),
     action: 'sns:Publish',
     resource: names.opsTopicArn,
-    context: { 'aws:SourceAccount': EXAMPLE.foreignAccount, 'aws:SourceArn': `arn:aws:cloudwatch:${region}:${EXAMPLE.foreignAccount}:alarm:${firstAlarm}` },
+    context: { 'aws:SourceAccount': foreignAccount, 'aws:SourceArn': `arn:aws:cloudwatch:${region}:${foreignAccount}:alarm:${firstAlarm}` },
   });
   forbidden('cloudwatch.amazonaws.com: an alarm publishes to the alert topic (anomalies only)', {
     principal: service('cloudwatch.amazonaws.com'),
@@ -772,7 +775,7 @@ export function proofCatalog(policies: PlatformPolicies): ProofCheck[] {
   forbidden('dashboard: lambda:UpdateFunctionUrlConfig of the query function (opening it)', { principal: dashboard, action: 'lambda:UpdateFunctionUrlConfig', resource: queryFunctionArn });
   forbidden('dashboard: lambda:AddPermission on the query function (opening it)', { principal: dashboard, action: 'lambda:AddPermission', resource: queryFunctionArn });
   forbidden('dashboard: athena:StartQueryExecution in the platform workgroup (the analysts\')', { principal: dashboard, action: 'athena:StartQueryExecution', resource: names.athenaWorkgroupArn });
-  const stranger: ProofPrincipal = { kind: 'foreign', accountId: EXAMPLE.foreignAccount, roleName: 'grafana' };
+  const stranger: ProofPrincipal = { kind: 'foreign', accountId: foreignAccount, roleName: 'grafana' };
   forbidden('a role of another account: lambda:InvokeFunctionUrl of the query function (no resource policy opens it)', {
     principal: stranger,
     action: 'lambda:InvokeFunctionUrl',

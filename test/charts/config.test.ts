@@ -80,6 +80,9 @@ describe('environment config', () => {
     ['accountId', 12345, 'config/dev.yaml: accountId: value 12345 is not allowed; expected a 12-digit AWS account id, quoted as a string'],
     ['suffix', 'Dev_1', 'config/dev.yaml: suffix: value "Dev_1" is not allowed; expected 2 to 12 lower-case letters and digits, starting with a letter'],
     ['environment', 'prod', 'config/dev.yaml: environment: value "prod" is not allowed; expected "dev", the name of the file'],
+    // One value is allowed, so a missing or malformed one is told it rather than the pattern of names.
+    ['environment', undefined, 'config/dev.yaml: environment: missing value is not allowed; expected "dev", the name of the file'],
+    ['environment', 'DEV', 'config/dev.yaml: environment: value "DEV" is not allowed; expected "dev", the name of the file'],
     ['capacity.sensors', -3, 'config/dev.yaml: capacity.sensors: value -3 is not allowed; expected an integer from 1 to 1000000'],
     ['capacity.sensors', Number.NaN, 'config/dev.yaml: capacity.sensors: value NaN is not allowed; expected an integer from 1 to 1000000'],
     ['capacity.sensors', Number.POSITIVE_INFINITY, 'config/dev.yaml: capacity.sensors: value Infinity is not allowed; expected an integer from 1 to 1000000'],

@@ -35,10 +35,10 @@ describe('checkEnvironmentSet', () => {
     );
   });
 
-  test('two environments in one account are refused where a physical name is per account (the IoT log group)', () => {
+  test('two environments in one account are refused where a physical name is per account (the IoT log group), saying no suffix helps', () => {
     expect(() => loadEnvironmentSet(configWithQa([['suffix: dev', 'suffix: qa']]))).toThrow(
       new Error(
-        'config/qa.yaml: accountId: value "111122223333" is not allowed; config/dev.yaml deploys to the same account and both would own iotLogGroup "AWSIotLogsV2"; environments sharing an account must not share a physical name',
+        'config/qa.yaml: accountId: value "111122223333" is not allowed; config/dev.yaml deploys to the same account and both would own iotLogGroup "AWSIotLogsV2", a name fixed per account and region that no suffix changes; give each environment an AWS account of its own',
       ),
     );
   });

@@ -104,7 +104,8 @@ describe('README on the sync waves, the diagram and the tear-down', () => {
 
   test('tears down every Application and the AppProject the bootstrap renders, the recipients first', () => {
     const bootstrap = Testing.synth(new GitOpsBootstrapChart(Testing.app(), 'gitops-bootstrap', platformProps('dev'))) as RenderedObject[];
-    const generic = (name: string): string => name.replace('-dev', '-<env>');
+    // The Applications and the project are named by the suffix (dev's is dev), not by the environment's name.
+    const generic = (name: string): string => name.replace('-dev', '-<suffix>');
     const section = readme.slice(readme.indexOf('**Tear-down.**'), readme.indexOf('## Reviewing a change'));
     const applications = bootstrap.filter((object) => object.kind === 'Application');
     const position = (object: RenderedObject): number => section.indexOf(`\`argocd app delete --cascade ${generic(object.metadata.name)}\``);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { planCapacity } from '../../charts/lib/capacity';
@@ -298,6 +298,43 @@ describe('parseCostArgs', () => {
     [['--env', '../config/dev'], 'cost: --env: value "../config/dev" is not allowed; expected an environment of config/: dev, prod'],
   ])('refuses %j', (argv, message) => {
     expect(() => parseCostArgs(argv)).toThrow(new CostUsageError(message));
+  });
+});
+
+describe('cost --config-dir', () => {
+  const tsxCli = join(projectRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+
+  /** A scratch copy of config/ with a third environment, qa: dev's file with its own suffix and 4,000 sensors. */
+  function configWithQa(): string {
+    const dir = join(mkdtempSync(join(tmpdir(), 'cost-config-dir-')), 'scratch');
+    cpSync(join(projectRoot, 'config'), dir, { recursive: true });
+    const qa = readFileSync(join(dir, 'dev.yaml'), 'utf8').replace('environment: dev', 'environment: qa').replace('suffix: dev', 'suffix: qa').replace('sensors: 2000', 'sensors: 4000');
+    writeFileSync(join(dir, 'qa.yaml'), qa);
+    return dir;
+  }
+
+  it('prices an environment of another config folder, named by its file there', () => {
+    const dir = configWithQa();
+    const result = spawnSync(process.execPath, [tsxCli, join(projectRoot, 'scripts', 'cost.ts'), '--env', 'qa', '--config-dir', dir], { cwd: projectRoot, encoding: 'utf8' });
+    const qa = loadEnvironmentConfig('qa', dir);
+    expect(qa.sourceFile).toBe('scratch/qa.yaml');
+    expect({ status: result.status, stderr: result.stderr, last: result.stdout.trimEnd().split('\n').at(-1) }).toEqual({
+      status: 0,
+      stderr: '',
+      last: costSummaryLine(monthlyCost(qa, planCapacity(qa))),
+    });
+  });
+
+  it('names the folder as given when the environment is not in it, and a folder that does not exist', () => {
+    const dir = configWithQa();
+    expect(() => parseCostArgs(['--env', 'staging', '--config-dir', dir])).toThrow(
+      new CostUsageError(`cost: --env: value "staging" is not allowed; expected an environment of ${dir}: dev, prod, qa`),
+    );
+    const missing = join(dir, 'nowhere');
+    expect(() => parseCostArgs(['--config-dir', missing])).toThrow(
+      new CostUsageError(`cost: --config-dir: ${missing}: no such folder; the configuration is one <environment>.yaml file per environment`),
+    );
+    expect(parseCostArgs(['--env', 'qa', '--config-dir', dir])).toEqual({ environment: 'qa', capacity: {}, configDir: dir });
   });
 });
 
