@@ -90,7 +90,17 @@ export class QueryApi {
   /** Bad input or over a limit: 400; the asset or metric it names is not there: 404. Logged, so a failing panel can be traced. */
   #refuse(error: QueryInputError, event: LambdaFunctionURLEvent): LambdaFunctionURLResult {
     const statusCode = error instanceof UnknownSensorError ? HTTP_STATUS.notFound : HTTP_STATUS.badRequest;
-    this.#deps.logger.info('request refused', { statusCode, parameter: error.parameter, reason: error.message, path: event.rawPath, query: event.rawQueryString });
+    // A read stopped at its budget consumed up to the whole budget: counted, or the dearest requests would be missing from ItemsRead.
+    const consumed = error instanceof QueryLimitError ? error.consumed : undefined;
+    if (consumed !== undefined) this.#record(consumed.itemsRead, 0);
+    this.#deps.logger.info('request refused', {
+      statusCode,
+      parameter: error.parameter,
+      reason: error.message,
+      path: event.rawPath,
+      query: event.rawQueryString,
+      ...(consumed === undefined ? {} : { itemsRead: consumed.itemsRead, capacityUnits: consumed.capacityUnits }),
+    });
     return respond(statusCode, { error: error.message });
   }
 

@@ -78,8 +78,22 @@ export class QueryInputError extends TelemetryError {
   }
 }
 
+/** What a read consumed before it was refused: DynamoDB bills it all the same. */
+export interface ReadConsumption {
+  readonly itemsRead: number;
+  readonly capacityUnits: number;
+}
+
 /** A valid request beyond the read path's limits (range, points): refused up front, never a timeout. */
-export class QueryLimitError extends QueryInputError {}
+export class QueryLimitError extends QueryInputError {
+  /** What was read before the refusal (a read stopped at its budget or its points), when anything was. */
+  readonly consumed: ReadConsumption | undefined;
+
+  constructor(parameter: string, message: string, consumed?: ReadConsumption) {
+    super(parameter, message);
+    this.consumed = consumed;
+  }
+}
 
 /** The asset or sensor is not known to the platform (no status item, or not one of its metrics). */
 export class UnknownSensorError extends QueryInputError {}

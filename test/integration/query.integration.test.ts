@@ -281,6 +281,13 @@ describe('read path against dynalite, on buckets the real storer wrote', () => {
     // It stopped at the first page past the budget instead of reading the day.
     expect(counted.calls.filter((call) => call.command === 'QueryCommand')).toHaveLength(1);
     expect(counted.calls.reduce((sum, call) => sum + call.items, 0)).toBeLessThan(1_440);
+    // The refusal carries what was read before it (DynamoDB bills it), for the function's ItemsRead.
+    const refusal = await day.then(
+      () => undefined,
+      (error: unknown) => error as QueryLimitError,
+    );
+    expect(refusal?.consumed?.itemsRead).toBe(counted.calls.reduce((sum, call) => sum + call.items, 0));
+    expect(refusal?.consumed?.capacityUnits).toBeGreaterThanOrEqual(60);
   }, 60_000);
 
   it('raw refuses a range holding more than the points limit, with a one-line limit error', async () => {

@@ -1,4 +1,4 @@
-import { QueryLimitError, UnknownSensorError } from '../errors';
+import { QueryLimitError, UnknownSensorError, type ReadConsumption } from '../errors';
 import { QUERY_LIMITS, STEPS } from './constants';
 import type { AssetDirectory } from './AssetDirectory';
 import { rawPoints } from './rawPoints';
@@ -15,6 +15,9 @@ export interface QueryServiceOptions {
   /** How the caller names each parameter in errors (`--asset` on the command line). */
   readonly label?: (parameter: keyof SeriesParameters | 'lineId') => string;
 }
+
+/** The bookkeeping of a read, without its buckets. */
+const consumption = ({ itemsRead, capacityUnits }: ReadConsumption): ReadConsumption => ({ itemsRead, capacityUnits });
 
 /**
  * The read path, the same for the query function and `npm run query`: one sensor's series, every
@@ -33,16 +36,20 @@ export class QueryService {
     const base = { assetId: query.assetId, metric: query.metric, from, to, step };
     if (step === 'raw') {
       const read = await this.#options.reader.read(query.assetId, query.metric, from, to, 'readings', QUERY_LIMITS.maxPoints);
-      if (read.overBudget) throw this.#overBudget(query);
+      if (read.overBudget) throw this.#overBudget(query, read);
       const points = rawPoints(read.buckets, from, to);
       if (read.overLimit || points.length > QUERY_LIMITS.maxPoints) {
-        throw new QueryLimitError(this.#label('from'), `the range holds more than ${QUERY_LIMITS.maxPoints} readings of ${query.assetId}/${query.metric}; narrow ${this.#label('from')}/${this.#label('to')} or use a step`);
+        throw new QueryLimitError(
+          this.#label('from'),
+          `the range holds more than ${QUERY_LIMITS.maxPoints} readings of ${query.assetId}/${query.metric}; narrow ${this.#label('from')}/${this.#label('to')} or use a step`,
+          consumption(read),
+        );
       }
       if (read.buckets.length === 0) await this.#checkSensor(query.assetId, query.metric);
       return { ...base, points, itemsRead: read.itemsRead, capacityUnits: read.capacityUnits };
     }
     const read = await this.#options.reader.read(query.assetId, query.metric, from, to, 'stats');
-    if (read.overBudget) throw this.#overBudget(query);
+    if (read.overBudget) throw this.#overBudget(query, read);
     if (read.buckets.length === 0) await this.#checkSensor(query.assetId, query.metric);
     return { ...base, points: rollUp(read.buckets, from, to, step, query.aggregates), itemsRead: read.itemsRead, capacityUnits: read.capacityUnits };
   }
@@ -87,11 +94,12 @@ export class QueryService {
   }
 
   /** The range holds more bytes of the sensor than one read takes (a fast sensor over a long range). */
-  #overBudget(query: SeriesQuery): QueryLimitError {
+  #overBudget(query: SeriesQuery, read: ReadConsumption): QueryLimitError {
     const mib = (this.#options.reader.maxCapacityUnits * 8) / 1024;
     return new QueryLimitError(
       this.#label('from'),
       `the range holds more of ${query.assetId}/${query.metric} than one request reads (${this.#options.reader.maxCapacityUnits} read units, ${mib} MiB of minute buckets); narrow ${this.#label('from')}/${this.#label('to')}`,
+      consumption(read),
     );
   }
 

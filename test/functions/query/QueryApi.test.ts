@@ -49,6 +49,19 @@ describe('QueryApi', () => {
     expect(info).toHaveBeenCalledWith('request refused', expect.objectContaining({ statusCode: 400, parameter: 'from', reason: error.message }));
   });
 
+  it('a read refused at its budget still counts what it read in ItemsRead and the log (DynamoDB bills it), and returns no points', async () => {
+    const error = new QueryLimitError('from', 'the range holds more of pump-07/temperature than one request reads (32768 read units, 256 MiB of minute buckets); narrow from/to', { itemsRead: 23_405, capacityUnits: 32_771.5 });
+    const { api, info, total } = apiWith({ series: () => Promise.reject(error) });
+    expect(answer(await api.handle(functionUrlEvent('GET', '/v1/series', SERIES)))).toEqual({ status: 400, body: { error: error.message } });
+    expect(total(METRIC_NAMES.itemsRead)).toBe(23_405);
+    expect(total(METRIC_NAMES.pointsReturned)).toBe(0);
+    expect(info).toHaveBeenCalledWith('request refused', expect.objectContaining({ statusCode: 400, itemsRead: 23_405, capacityUnits: 32_771.5 }));
+    // A refusal before any read records nothing.
+    const early = apiWith({ series: () => Promise.reject(new QueryLimitError('step', 'step 1m over this range makes 134000 points, over the limit of 100000; use a coarser step')) });
+    await early.api.handle(functionUrlEvent('GET', '/v1/series', SERIES));
+    expect(early.total(METRIC_NAMES.itemsRead)).toBe(0);
+  });
+
   it('bad input is a 400 before anything is read', async () => {
     const series = jest.fn();
     const { api, info } = apiWith({ series });
