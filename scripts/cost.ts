@@ -31,10 +31,11 @@ function planWithOverrides(config: EnvironmentConfig, options: CostOptionsFromAr
     const given = Object.entries(OVERRIDES).filter(([, spec]) => options.capacity[spec.field] !== undefined);
     if (!(error instanceof ConfigError) || given.length === 0) throw error;
     const inputs = `inputs: ${given.map(([flag, spec]) => `--${flag} ${options.capacity[spec.field]}`).join(' ')}, the rest from ${config.sourceFile}`;
-    const refused = /^[^:]+: capacity\.(\w+): (.*)$/.exec(error.message.split('\n')[0] ?? '');
-    const flag = given.find(([, spec]) => spec.field === refused?.[1])?.[0];
-    if (refused === null || flag === undefined) throw new CostUsageError(`cost: ${error.message.split('\n')[0]} (${inputs})`);
-    throw new CostUsageError(`cost: --${flag}: ${refused[2]} (${inputs})`);
+    const flag = given.find(([, spec]) => `capacity.${spec.field}` === error.field)?.[0];
+    const line = error.message.split('\n')[0] ?? '';
+    if (flag === undefined) throw new CostUsageError(`cost: ${line} (${inputs})`);
+    // The message without its `<file>: <field>: ` head, which named the file's field instead of the flag.
+    throw new CostUsageError(`cost: --${flag}: ${line.slice(`${error.file}: ${error.field}: `.length)} (${inputs})`);
   }
 }
 

@@ -11,8 +11,8 @@ import { join, relative, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { buildApp } from '../main';
 import { planCapacity } from '../charts/lib/capacity';
-import { CONFIG_DIR, ConfigFolderError } from '../charts/lib/config';
-import { listEnvironments } from '../charts/lib/listEnvironments';
+import { CONFIG_DIR } from '../charts/lib/config';
+import { configFolderEnvironments } from './lib/configFolderEnvironments';
 import { loadEnvironmentConfig } from '../charts/lib/loadEnvironmentConfig';
 import { renderedObjects } from '../charts/lib/renderedObjects';
 import { writeControllerPolicies } from '../charts/lib/writeControllerPolicies';
@@ -34,13 +34,7 @@ interface SynthOptions {
 
 function synthOptions(values: Exclude<ReturnType<typeof parseSynthArgs>, 'help'>): SynthOptions {
   const configDir = userPathOr(values['config-dir'], CONFIG_DIR);
-  let known: string[];
-  try {
-    known = listEnvironments(configDir);
-  } catch (error) {
-    if (error instanceof ConfigFolderError && values['config-dir'] !== undefined) throw new Error(`--config-dir: ${error.message}`);
-    throw error;
-  }
+  const known = configFolderEnvironments(values['config-dir'], configDir, (message) => new Error(message));
   // Each environment once: a second pass would remove the folder the first one just moved into place.
   const environments = [...new Set(values.env ?? [])];
   return {

@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
-import { CONFIG_DIR, CONFIG_LIMITS, ConfigFolderError, EnvironmentConfig } from '../../charts/lib/config';
-import { listEnvironments } from '../../charts/lib/listEnvironments';
+import { CONFIG_DIR, CONFIG_LIMITS, EnvironmentConfig } from '../../charts/lib/config';
+import { configFolderEnvironments } from './configFolderEnvironments';
 import { decimalNumber } from './decimalNumber';
 import { helpRequested } from './helpRequested';
 import { refuseRepeatedFlags } from './refuseRepeatedFlags';
+import { unknownEnvironment } from './unknownEnvironment';
 import { userPathOr } from './userPathOr';
 
 export const COST_USAGE =
@@ -83,16 +84,8 @@ export function parseCostArgs(argv: readonly string[]): CostOptionsFromArgs | 'h
   // A config folder other than config/ (a new environment tried in a scratch copy) is named as given.
   const configDirText = values.get('config-dir');
   const configDir = userPathOr(configDirText, CONFIG_DIR);
-  let known: string[];
-  try {
-    known = listEnvironments(configDir);
-  } catch (error) {
-    if (error instanceof ConfigFolderError && configDirText !== undefined) throw new CostUsageError(`cost: --config-dir: ${error.message}`);
-    throw error;
-  }
-  if (!known.includes(environment)) {
-    throw new CostUsageError(`cost: --env: value ${JSON.stringify(environment)} is not allowed; expected an environment of ${configDirText ?? 'config/'}: ${known.join(', ')}`);
-  }
+  const known = configFolderEnvironments(configDirText, configDir, (message) => new CostUsageError(`cost: ${message}`));
+  if (!known.includes(environment)) throw new CostUsageError(`cost: ${unknownEnvironment(environment, known, configDirText)}`);
   return {
     environment,
     capacity,

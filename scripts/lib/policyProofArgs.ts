@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ConfigFolderError } from '../../charts/lib/config';
-import { listEnvironments } from '../../charts/lib/listEnvironments';
+import { configFolderEnvironments } from './configFolderEnvironments';
 import { helpRequested } from './helpRequested';
 import { refuseRepeatedFlags } from './refuseRepeatedFlags';
 import { resolveUserPath } from './resolveUserPath';
@@ -37,13 +36,7 @@ export function parseProofArgs(args: readonly string[], known?: readonly string[
   refuseRepeatedFlags(tokens, PROOF_FLAGS, (message) => new Error(message));
   const configDirText = values['config-dir'];
   const configDir = configDirText === undefined ? undefined : resolveUserPath(configDirText);
-  let environments: readonly string[];
-  try {
-    environments = known ?? listEnvironments(configDir);
-  } catch (error) {
-    if (error instanceof ConfigFolderError && configDirText !== undefined) throw new Error(`--config-dir: ${error.message}`);
-    throw error;
-  }
+  const environments = known ?? configFolderEnvironments(configDirText, configDir, (message) => new Error(message));
   const folder = configDir === undefined ? {} : { configDir };
   const environment = values.env;
   if (environment === undefined) return { environments: [...environments], ...folder };

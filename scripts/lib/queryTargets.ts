@@ -3,6 +3,7 @@ import { listEnvironments } from '../../charts/lib/listEnvironments';
 import { loadEnvironmentConfig } from '../../charts/lib/loadEnvironmentConfig';
 import { PlatformNames } from '../../charts/lib/names';
 import { QueryInputError } from '../../functions/shared/errors';
+import { unknownEnvironment } from './unknownEnvironment';
 
 /** What `npm run query` reads in one environment, by the deterministic names of charts/lib/names.ts. */
 export interface QueryTargets {
@@ -19,7 +20,7 @@ export interface QueryTargets {
 export function queryTargets(environment: string, configDir?: string): QueryTargets {
   const known = configDir === undefined ? listEnvironments() : listEnvironments(configDir);
   // Named as the flag, not as the file it would be: config/<name>.yaml does not exist.
-  if (!known.includes(environment)) throw new QueryInputError('--env', `--env: value ${JSON.stringify(environment)} is not allowed; expected an environment of config/: ${known.join(', ')}`);
+  if (!known.includes(environment)) throw new QueryInputError('--env', unknownEnvironment(environment, known));
   try {
     const config = configDir === undefined ? loadEnvironmentConfig(environment) : loadEnvironmentConfig(environment, configDir);
     const names = new PlatformNames(config);

@@ -328,7 +328,7 @@ export class Device {
       // Sent before, on a connection lost before its PUBACK (it may have arrived: at least once, stored once by its seq).
       if (message.sentAt !== 0) stats.resent += 1;
       this.#inFlight.add(message);
-      message.sentAt = Date.now();
+      message.sentAt = now;
       if (this.#firstPublishAt === 0) this.#firstPublishAt = message.sentAt;
       const generation = this.#generation;
       client.publish(topic, message.payload, { qos: 1 }, (error) => {

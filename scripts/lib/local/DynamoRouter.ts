@@ -1,7 +1,7 @@
 import { request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { LOCAL_CREDENTIALS } from './constants';
 import { dynamoRefusal, dynamoUnsupported } from './dynamoRefusal';
-import { dynamoAccess, type DynamoCheck } from './dynamoResources';
+import { decideChecks, dynamoAccess } from './dynamoResources';
 import { DynamoTables } from './DynamoTables';
 import { LocalHttpServer } from './LocalHttpServer';
 import type { Authorization } from './RequestAuthorizer';
@@ -56,7 +56,7 @@ export class DynamoRouter extends LocalHttpServer {
         res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
         res.end(text);
       };
-      authorizeOperator(operator, access.checks).then(
+      decideChecks(access.checks, (action, resources) => operator.authorizeOperator(action, resources)).then(
         (authorization) => {
           if (authorization.outcome !== 'allowed') refuse(dynamoRefusal(authorization));
           else if (access.unsupported !== undefined) refuse(dynamoUnsupported(access.unsupported));
@@ -89,16 +89,4 @@ export class DynamoRouter extends LocalHttpServer {
 function forwardedHeaders(req: IncomingMessage, host: string, length: number): Record<string, string | string[] | undefined> {
   const { 'transfer-encoding': _chunked, ...headers } = req.headers;
   return { ...headers, host, 'content-length': String(length) };
-}
-
-/** Every check of a request decided as the query operator (one call per action, with its resources); the first refusal is the answer. */
-async function authorizeOperator(operator: OperatorAuthorizer, checks: readonly DynamoCheck[]): Promise<Authorization> {
-  for (const action of new Set(checks.map((check) => check.action))) {
-    const decision = await operator.authorizeOperator(
-      action,
-      checks.filter((check) => check.action === action).map((check) => check.resource),
-    );
-    if (decision.outcome !== 'allowed') return decision;
-  }
-  return { outcome: 'allowed' };
 }

@@ -2,9 +2,9 @@ import { Worker } from 'node:worker_threads';
 import { LOWER_OWN_PRIORITY_SOURCE } from './threadPriority';
 import { DYNAMO_SERVICE_REPORT_MS, LOCAL_CREDENTIALS } from './constants';
 import type { LoopTime } from './Emulator';
-import type { Authorization, RequestAuthorizer } from './RequestAuthorizer';
+import type { RequestAuthorizer } from './RequestAuthorizer';
 import { dynamoRefusal, UNSUPPORTED_OPERATION_TYPE } from './dynamoRefusal';
-import { DYNAMO_ACCESS_SOURCE, type DynamoCheck } from './dynamoResources';
+import { decideChecks, DYNAMO_ACCESS_SOURCE, type DynamoCheck } from './dynamoResources';
 
 /**
  * The worker's source: dynalite, with a gate in front of its request handler in the same thread. The gate
@@ -61,8 +61,10 @@ function throttles(operation) {
   rules = rules.filter((rule) => now < rule.until);
   return rules.some((rule) => (rule.operation === '*' || rule.operation === operation) && Math.random() < rule.share);
 }
-function watch(operation, text) {
-  if (operation !== 'UpdateItem' || statusTable === undefined || !text.includes(statusTable)) return;
+function watch(operation, textOf) {
+  if (operation !== 'UpdateItem' || statusTable === undefined) return;
+  const text = textOf();
+  if (!text.includes(statusTable)) return;
   const match = LAST_READING.exec(text);
   if (match) latencies.push(Date.now() - Number(match[1]));
 }
@@ -94,13 +96,13 @@ function decide(authorization, key, operation, checks) {
   }
   return waiting;
 }
-function serve(req, res, operation, body) {
+function serve(req, res, operation, body, textOf) {
   if (throttles(operation)) {
     throttled += 1;
     refuse(res, THROTTLE_BODY);
     return;
   }
-  watch(operation, body.toString('utf8'));
+  watch(operation, textOf);
   const replay = new EventEmitter();
   replay.headers = req.headers;
   replay.method = req.method;
@@ -120,15 +122,18 @@ server.on('request', (req, res) => {
   req.on('data', (chunk) => chunks.push(chunk));
   req.on('end', () => {
     const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-    const access = key === undefined || key === gate.harnessKey ? undefined : accessOf(operation, body.toString('utf8'));
+    // The body as text at most once per request, and only when the gate or the watch reads it.
+    let text;
+    const textOf = () => (text ??= body.toString('utf8'));
+    const access = key === undefined || key === gate.harnessKey ? undefined : accessOf(operation, textOf());
     if (access === undefined) {
-      serve(req, res, operation, body);
+      serve(req, res, operation, body, textOf);
       return;
     }
     const answer = (refusal) => {
       if (refusal !== null) refuse(res, refusal);
       else if (access.unsupported !== undefined) refuse(res, JSON.stringify({ __type: UNSUPPORTED_TYPE, message: access.unsupported }));
-      else serve(req, res, operation, body);
+      else serve(req, res, operation, body, textOf);
     };
     const decision = decide(authorization, key, operation, access.checks);
     if (decision === null || typeof decision === 'string') answer(decision);
@@ -234,7 +239,11 @@ export class DynamoService {
     const authorizer = this.#authorizer;
     try {
       if (authorizer !== undefined) {
-        const authorization = await authorizeChecks(authorizer, request.authorization, request.operation, request.checks);
+        // A request without checks (a body that names no resource) still needs a known key.
+        const authorization =
+          request.checks.length === 0
+            ? await authorizer.authorize({ authorization: request.authorization, action: `dynamodb:${request.operation}`, resources: [] })
+            : await decideChecks(request.checks, (action, resources) => authorizer.authorize({ authorization: request.authorization, action, resources }));
         if (authorization.outcome !== 'allowed') refusal = dynamoRefusal(authorization);
       }
     } catch (error) {
@@ -268,19 +277,4 @@ export class DynamoService {
     this.#worker = undefined;
     if (worker) await worker.terminate();
   }
-}
-
-/**
- * Every check of a request decided as the identity its key names (one call per action, with that action's
- * resources); a request without checks still needs a known key. The first refusal is the answer.
- */
-async function authorizeChecks(authorizer: RequestAuthorizer, authorization: string, operation: string, checks: readonly DynamoCheck[]): Promise<Authorization> {
-  const actions = [...new Set(checks.map((check) => check.action))];
-  if (actions.length === 0) return authorizer.authorize({ authorization, action: `dynamodb:${operation}`, resources: [] });
-  for (const action of actions) {
-    const resources = checks.filter((check) => check.action === action).map((check) => check.resource);
-    const decision = await authorizer.authorize({ authorization, action, resources });
-    if (decision.outcome !== 'allowed') return decision;
-  }
-  return { outcome: 'allowed' };
 }

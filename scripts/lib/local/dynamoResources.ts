@@ -1,3 +1,5 @@
+import type { Authorization } from './RequestAuthorizer';
+
 /** One authorization DynamoDB makes for a request: an IAM action on one resource. */
 export interface DynamoCheck {
   readonly action: string;
@@ -104,4 +106,16 @@ const compiled = new Function(`${DYNAMO_ACCESS_SOURCE}\nreturn dynamoAccess;`)()
 /** `DYNAMO_ACCESS_SOURCE` for this thread; `tableArnPrefix` is `arn:aws:dynamodb:<region>:<account>:table/`. */
 export function dynamoAccess(operation: string, input: unknown, tableArnPrefix: string): DynamoAccess | undefined {
   return compiled(operation, input, tableArnPrefix);
+}
+
+/** Every check of a request decided with `decide`, one call per action with that action's resources; the first refusal is the answer. */
+export async function decideChecks(checks: readonly DynamoCheck[], decide: (action: string, resources: readonly string[]) => Promise<Authorization>): Promise<Authorization> {
+  for (const action of new Set(checks.map((check) => check.action))) {
+    const decision = await decide(
+      action,
+      checks.filter((check) => check.action === action).map((check) => check.resource),
+    );
+    if (decision.outcome !== 'allowed') return decision;
+  }
+  return { outcome: 'allowed' };
 }

@@ -1,7 +1,6 @@
 import { Processor } from '../../../functions/processor/Processor';
-import { capturingMetrics, MemoryQuarantine, silentLogger } from '../../helpers/fakes';
 import { assetSecond, kinesisEvent, kinesisRecords, lambdaContext, NOW, presence } from '../../helpers/records';
-import { MemoryAlerts, MemoryStates, MemoryStatus } from './fakePorts';
+import { MemoryAlerts, MemoryStates, MemoryStatus, memoryProcessor } from './fakePorts';
 
 const START = NOW - 120_000;
 const settings = { warmupSamples: 10, cooldownSeconds: 60, limits: { temperature: { max: 100 } } };
@@ -19,20 +18,7 @@ describe('Processor on an unexpected error', () => {
   let alerts: MemoryAlerts;
   let now: number;
 
-  function processor(): Processor {
-    return new Processor({
-      settings,
-      states,
-      status,
-      alerts,
-      quarantine: new MemoryQuarantine(),
-      metrics: capturingMetrics().metrics,
-      logger: silentLogger(),
-      statusHeartbeatSeconds: 60,
-      breakers: [],
-      now: () => now,
-    });
-  }
+  const processor = (): Processor => memoryProcessor({ settings, states, status, alerts, now: () => now });
 
   beforeEach(() => {
     states = new MemoryStates();

@@ -3,7 +3,7 @@ import { Processor } from '../../../functions/processor/Processor';
 import type { PresenceEvent } from '../../../functions/shared/types';
 import { capturingMetrics, MemoryQuarantine, silentLogger } from '../../helpers/fakes';
 import { assetSecond, kinesisEvent, kinesisRecords, lambdaContext, NOW, presence } from '../../helpers/records';
-import { applyInOrder, MemoryAlerts, MemoryStates, MemoryStatus, type ThingItem } from './fakePorts';
+import { applyInOrder, MemoryAlerts, MemoryStates, MemoryStatus, memoryProcessor, type ThingItem } from './fakePorts';
 
 /**
  * What the processor's status writes cost (docs/local.md, findings 3 and 4): a cold start writes
@@ -45,21 +45,7 @@ describe('Processor status writes', () => {
   let now: number;
   let sequence: bigint;
 
-  function processor(): Processor {
-    return new Processor({
-      settings,
-      states,
-      status,
-      alerts: new MemoryAlerts(),
-      quarantine: new MemoryQuarantine(),
-      metrics: capturingMetrics().metrics,
-      logger: silentLogger(),
-      statusHeartbeatSeconds: 60,
-      breakers: [],
-      now: () => now,
-      assetConcurrency: CONCURRENCY,
-    });
-  }
+  const processor = (): Processor => memoryProcessor({ settings, states, status, now: () => now, assetConcurrency: CONCURRENCY });
 
   async function run(p: Processor, payloads: readonly unknown[], remaining = 60_000) {
     const records = kinesisRecords(payloads, sequence);

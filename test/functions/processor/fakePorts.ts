@@ -1,5 +1,7 @@
 import type { PresenceEvent } from '../../../functions/shared/types';
 import { encodeCheckpoint } from '../../../functions/processor/encodeCheckpoint';
+import { Processor, type ProcessorDependencies } from '../../../functions/processor/Processor';
+import { capturingMetrics, MemoryQuarantine, silentLogger } from '../../helpers/fakes';
 import type {
   AlertPort,
   AnomalyAlert,
@@ -191,4 +193,21 @@ export class MemoryAlerts implements AlertPort {
     this.recoveries.push(recovery);
     this.sequence.push(`recovery:${recovery.episodeId}`);
   }
+}
+
+/**
+ * A processor (a new container) over in-memory ports as the unit tests build one: silent logs, captured
+ * metrics, an in-memory quarantine, fresh alerts, no breakers, a 60 s status heartbeat; `deps` sets the rest
+ * and may replace any of these.
+ */
+export function memoryProcessor(deps: Pick<ProcessorDependencies, 'settings' | 'states' | 'status' | 'now'> & Partial<ProcessorDependencies>): Processor {
+  return new Processor({
+    alerts: new MemoryAlerts(),
+    quarantine: new MemoryQuarantine(),
+    metrics: capturingMetrics().metrics,
+    logger: silentLogger(),
+    statusHeartbeatSeconds: 60,
+    breakers: [],
+    ...deps,
+  });
 }
