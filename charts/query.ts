@@ -47,6 +47,7 @@ function queryFunctionEnvironment(config: EnvironmentConfig, names: PlatformName
     [ENV.readingsTable]: names.readingsTable,
     [ENV.assetStatusTable]: names.assetStatusTable,
     [ENV.plantId]: config.plant.id,
+    [ENV.hotRetentionDays]: String(config.retention.hotDays),
   };
 }
 

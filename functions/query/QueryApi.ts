@@ -3,6 +3,7 @@ import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
 import { METRIC_NAMES } from '../shared/constants';
 import { QueryInputError, QueryLimitError, UnknownSensorError } from '../shared/errors';
+import { hotTierStart } from '../shared/query/hotTierStart';
 import { parseIdentifier } from '../shared/query/parseIdentifier';
 import { parseSeriesQuery } from '../shared/query/parseSeriesQuery';
 import type { QueryService } from '../shared/query/QueryService';
@@ -13,6 +14,8 @@ export interface QueryApiDependencies {
   readonly service: Pick<QueryService, 'series' | 'lineAssets'>;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** The readings' TTL in days (config `retention.hotDays`). */
+  readonly hotRetentionDays: number;
   readonly now?: () => number;
 }
 
@@ -29,9 +32,15 @@ function payloadBytes(response: LambdaFunctionURLResult): number {
   return Buffer.byteLength(JSON.stringify(response), 'utf8');
 }
 
-/** The series as the contract has it: named fields only, so the read's bookkeeping (items, read units) stays in the log. */
-function seriesBody({ assetId, metric, from, to, step, points }: SeriesResult): Pick<SeriesResult, 'assetId' | 'metric' | 'from' | 'to' | 'step' | 'points'> {
-  return { assetId, metric, from, to, step, points };
+type SeriesBody = Pick<SeriesResult, 'assetId' | 'metric' | 'from' | 'to' | 'step' | 'points'> & { readonly hotTierFrom?: number };
+
+/**
+ * The series as the contract has it: named fields only, so the read's bookkeeping (items, read units) stays in the log.
+ * A range reaching back before the hot tier's start says where it starts: what lies before it may have expired, and
+ * a panel that fades out there would otherwise read as a sensor that stopped.
+ */
+function seriesBody({ assetId, metric, from, to, step, points }: SeriesResult, hotTierFrom: number): SeriesBody {
+  return { assetId, metric, from, to, step, points, ...(from < hotTierFrom ? { hotTierFrom } : {}) };
 }
 
 /**
@@ -66,7 +75,7 @@ export class QueryApi {
     const query = parseSeriesQuery(parameters, { now: this.#now(), allowRelative: false });
     const startedAt = this.#now();
     const result = await this.#deps.service.series(query);
-    const response = respond(HTTP_STATUS.ok, seriesBody(result));
+    const response = respond(HTTP_STATUS.ok, seriesBody(result, hotTierStart(startedAt, this.#deps.hotRetentionDays)));
     const bytes = payloadBytes(response);
     const fits = bytes <= MAX_RESPONSE_BYTES;
     this.#record(result.itemsRead, fits ? result.points.length : 0);

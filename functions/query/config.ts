@@ -1,4 +1,4 @@
-import { ENV, IDENTIFIER_PATTERN, IDENTIFIER_PATTERN_TEXT } from '../shared/constants';
+import { ENV, HOT_RETENTION_DAYS_BOUNDS, IDENTIFIER_PATTERN, IDENTIFIER_PATTERN_TEXT } from '../shared/constants';
 import { Environment } from '../shared/Environment';
 import { ConfigurationError } from '../shared/errors';
 
@@ -6,6 +6,8 @@ export interface QueryConfig {
   readonly readingsTable: string;
   readonly assetStatusTable: string;
   readonly plantId: string;
+  /** The readings' TTL (config `retention.hotDays`): a series reaching further back says where the hot tier starts. */
+  readonly hotRetentionDays: number;
 }
 
 /** Reads and checks the query function's environment; throws ConfigurationError naming the variable. */
@@ -16,5 +18,6 @@ export function readQueryConfig(env: Environment = new Environment()): QueryConf
     readingsTable: env.required(ENV.readingsTable),
     assetStatusTable: env.required(ENV.assetStatusTable),
     plantId,
+    hotRetentionDays: env.integer(ENV.hotRetentionDays, HOT_RETENTION_DAYS_BOUNDS),
   };
 }

@@ -24,6 +24,7 @@ const api = new QueryApi({
   }),
   logger,
   metrics,
+  hotRetentionDays: config.hotRetentionDays,
 });
 
 /** Lambda function URL handler (AWS_IAM, payload format 2.0): the read path for dashboards. */

@@ -45,6 +45,7 @@ describe('QueryChart', () => {
     expect(spec.kmsKeyRef).toEqual({ from: { name: 'kms-telemetry-dev' } });
     expect(spec.environment.variables).toEqual({
       ASSET_STATUS_TABLE: 'dynamodb-asset-status-dev',
+      HOT_RETENTION_DAYS: '30',
       PLANT_ID: 'sp01',
       POWERTOOLS_LOG_LEVEL: 'INFO',
       POWERTOOLS_METRICS_NAMESPACE: 'PlantTelemetry/dev',

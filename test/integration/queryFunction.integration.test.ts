@@ -17,6 +17,8 @@ const DAY = 86_400_000;
 const MINUTE = 60_000;
 /** A UTC midnight two days ago: inside the hot tier, hour- and day-aligned. */
 const BASE = Math.floor(Date.now() / DAY) * DAY - 2 * DAY;
+/** The readings' TTL the function is given: BASE lies inside it. */
+const HOT_DAYS = 3;
 
 let dynalite: Emulator;
 let dynamodb: DynamoDBClient;
@@ -25,7 +27,7 @@ let handler: (event: LambdaFunctionURLEvent, context: ReturnType<typeof lambdaCo
 beforeAll(async () => {
   dynalite = await startDynalite();
   setAwsTestEnvironment({ dynamodb: dynalite.endpoint });
-  Object.assign(process.env, { [ENV.readingsTable]: READINGS, [ENV.assetStatusTable]: STATUS, [ENV.plantId]: 'sp1', [ENV.powertoolsServiceName]: 'query' });
+  Object.assign(process.env, { [ENV.readingsTable]: READINGS, [ENV.assetStatusTable]: STATUS, [ENV.plantId]: 'sp1', [ENV.hotRetentionDays]: String(HOT_DAYS), [ENV.powertoolsServiceName]: 'query' });
   dynamodb = testDynamoClient(dynalite.endpoint);
   await createTables(dynamodb, { readings: READINGS, assetStatus: STATUS });
   // Ten minutes of pump-07 temperature at 1 Hz: value = minute + second/60, the first second of each minute BAD.
@@ -193,6 +195,7 @@ describe('query function through its handler, function URL payload 2.0', () => {
       service: new QueryService({ reader: new SeriesReader({ dynamodb, tableName: READINGS, maxCapacityUnits: 100 }), directory: new AssetDirectory({ dynamodb, tableName: STATUS }), plantId: 'sp1' }),
       logger: new Logger(),
       metrics: new Metrics({ namespace: 'PlantTelemetry/test' }),
+      hotRetentionDays: HOT_DAYS,
     });
     const result = await api.handle(functionUrlEvent('GET', '/v1/series', { assetId: 'pump-09', metric: 'vibration', from: String(BASE), to: String(BASE + 30 * MINUTE), step: '15m' }));
     expect(typeof result === 'string' ? result : { statusCode: result.statusCode, body: JSON.parse(result.body ?? 'null') as unknown }).toEqual({
@@ -200,6 +203,18 @@ describe('query function through its handler, function URL payload 2.0', () => {
       body: { error: 'the range holds more of pump-09/vibration than one request reads (100 read units, 0.78125 MiB of minute buckets); narrow from/to' },
     });
   }, 60_000);
+
+  it('a range reaching back past the hot tier says where the hot tier starts (HOT_RETENTION_DAYS from the rendered environment); one inside it does not', async () => {
+    const before = Date.now();
+    const old = await get('/v1/series', series({ from: String(BASE - 2 * DAY), step: '1h', agg: 'count' }));
+    const after = Date.now();
+    const startAt = (now: number): number => Math.floor((now - HOT_DAYS * DAY) / MINUTE) * MINUTE;
+    expect(old.status).toBe(200);
+    expect(old.body.points).toEqual([{ t: BASE, count: 590 }]);
+    expect(old.body.hotTierFrom).toBeGreaterThanOrEqual(startAt(before));
+    expect(old.body.hotTierFrom).toBeLessThanOrEqual(startAt(after));
+    expect((await get('/v1/series', series({ step: '1h', agg: 'count' }))).body).not.toHaveProperty('hotTierFrom');
+  });
 
   it('400 for a bad lineId, 404 for other paths, 405 for other methods', async () => {
     expect(await get('/v1/assets', {})).toMatchObject({ status: 400, body: { error: 'lineId is required' } });
@@ -217,6 +232,7 @@ describe('query function through its handler, function URL payload 2.0', () => {
       service: { series: () => Promise.reject(new Error('ProvisionedThroughputExceededException')), lineAssets: () => Promise.resolve([]) },
       logger: new Logger(),
       metrics: new Metrics({ namespace: 'PlantTelemetry/test' }),
+      hotRetentionDays: HOT_DAYS,
     });
     await expect(api.handle(functionUrlEvent('GET', '/v1/series', series({})))).rejects.toThrow('ProvisionedThroughputExceededException');
     expect((await callFunctionUrl((event) => api.handle(event), functionUrlEvent('GET', '/v1/series', series({})), lambdaContext())).status).toBe(502);
@@ -242,6 +258,7 @@ describe('a response over what a BUFFERED function URL returns (6 MB)', () => {
       },
       logger: new Logger(),
       metrics: new Metrics({ namespace: 'PlantTelemetry/test' }),
+      hotRetentionDays: HOT_DAYS,
     });
     return (event) => api.handle(event);
   }
@@ -283,6 +300,7 @@ describe('a response over what a BUFFERED function URL returns (6 MB)', () => {
       service: { series: () => Promise.reject(new Error('not asked')), lineAssets: () => Promise.resolve(assets) },
       logger: new Logger(),
       metrics: new Metrics({ namespace: 'PlantTelemetry/test' }),
+      hotRetentionDays: HOT_DAYS,
     });
     const response = await callFunctionUrl((event) => api.handle(event), functionUrlEvent('GET', '/v1/assets', { lineId: 'line-a' }), lambdaContext());
     expect(response.status).toBe(400);

@@ -12,6 +12,9 @@ const TO = FROM + 600_000;
 const SERIES = { assetId: 'pump-07', metric: 'temperature', from: String(FROM), to: String(TO), step: '5m' };
 
 type Service = Pick<QueryService, 'series' | 'lineAssets'>;
+/** The readings' TTL: FROM is on its edge at the clock the API is given (TO + 1). */
+const HOT_DAYS = 1;
+const DAY = 86_400_000;
 
 function apiWith(service: Partial<Service>): { api: QueryApi; info: jest.SpyInstance; total: (name: string) => number; values: Map<string, number[]> } {
   const logger = silentLogger();
@@ -24,6 +27,7 @@ function apiWith(service: Partial<Service>): { api: QueryApi; info: jest.SpyInst
     },
     logger,
     metrics,
+    hotRetentionDays: HOT_DAYS,
     now: () => TO + 1,
   });
   return { api, info, total, values };
@@ -87,6 +91,17 @@ describe('QueryApi', () => {
     expect(answer(response)).toEqual({ status: 200, body: { assetId: 'pump-07', metric: 'temperature', from: FROM, to: TO, step: '5m', points } });
     expect(info).toHaveBeenCalledWith('series read', expect.objectContaining({ itemsRead: 10, capacityUnits: 2, points: 1 }));
     expect([values.get(METRIC_NAMES.itemsRead), values.get(METRIC_NAMES.pointsReturned)]).toEqual([[10], [1]]);
+  });
+
+  test.each([
+    ['starts a minute before the hot tier\'s oldest sure minute', FROM - DAY + 9 * 60_000, { hotTierFrom: FROM - DAY + 10 * 60_000 }],
+    ['starts on that minute', FROM - DAY + 10 * 60_000, {}],
+    ['lies inside the hot tier', FROM, {}],
+  ])('a range that %s says where the hot tier starts only when it reaches past it', async (_case, from, extra) => {
+    const series = (query: SeriesQuery): Promise<SeriesResult> => Promise.resolve({ ...query, points: [], itemsRead: 0, capacityUnits: 0 });
+    const { api } = apiWith({ series });
+    const response = answer(await api.handle(functionUrlEvent('GET', '/v1/series', { ...SERIES, from: String(from) })));
+    expect(response).toEqual({ status: 200, body: { assetId: 'pump-07', metric: 'temperature', from, to: TO, step: '5m', points: [], ...extra } });
   });
 
   it('a series too large for the URL is read, counted and logged, then refused with a 400 that returns no points', async () => {
