@@ -12,6 +12,7 @@ import { FLEET_DEFAULTS, FLEET_LIMITS, KEEPALIVE_BOUNDS } from '../../scripts/li
 import { CLOSED_BEFORE_CONNACK, CLOSED_ON_PUBLISH, Device } from '../../scripts/lib/fleet/Device';
 import { Fleet } from '../../scripts/lib/fleet/Fleet';
 import { FleetStats } from '../../scripts/lib/fleet/FleetStats';
+import type { AckedMessage } from '../../scripts/lib/fleet/types';
 import { makeCertificates } from '../../scripts/lib/fleet/makeCertificates';
 import { parseFault } from '../../scripts/lib/fleet/parseFault';
 import { parseSimulateArgs, SIMULATE_USAGE } from '../../scripts/lib/fleet/parseSimulateArgs';
@@ -471,26 +472,33 @@ describe('simulate fleet', () => {
     }
   });
 
-  it('publishes at most 100 a second on one connection, also while it catches up after being offline', async () => {
-    const broker = await startBroker(certs, 'ack');
+  /** One device (a sample a message, 100 a second unless told) against `port`, its acknowledged messages in `acked`. */
+  function deviceOf(port: number, options: { maxQueuedBytes?: number; rate?: number } = {}): { device: Device; stats: FleetStats; acked: AckedMessage[] } {
     const [identity] = buildFleetPlan(1, ['line-a'], [], 1, 'gw').devices;
     const credentials = readCertificates(certs, ['gw-00001'], undefined).devices.get('gw-00001');
     if (!identity || !credentials) throw new Error('no device');
     const stats = new FleetStats();
-    const publishedAt: number[] = [];
+    const acked: AckedMessage[] = [];
     const device = new Device({
       identity,
       credentials,
-      connection: { host: '127.0.0.1', port: broker.port, ca: readFileSync(join(certs, 'ca.pem'), 'utf8'), alpn: undefined, keepaliveSeconds: 60 },
+      connection: { host: '127.0.0.1', port, ca: readFileSync(join(certs, 'ca.pem'), 'utf8'), alpn: undefined, keepaliveSeconds: 60 },
       topic: 'dt/sp01/line-a/gw-00001/telemetry',
-      rate: 100,
+      rate: options.rate ?? 100,
       samplesPerMessage: 1,
       faults: [],
       stats,
-      onAck: (message) => publishedAt.push(message.publishedAt),
+      onAck: (message) => acked.push(message),
       pacer: new ConnectPacer(undefined),
       minConnectIntervalMs: 0,
+      maxQueuedBytes: options.maxQueuedBytes ?? FLEET_LIMITS.queueBudgetBytes,
     });
+    return { device, stats, acked };
+  }
+
+  it('publishes at most 100 a second on one connection, also while it catches up after being offline', async () => {
+    const broker = await startBroker(certs, 'ack');
+    const { device, stats, acked } = deviceOf(broker.port);
     try {
       // Offline for a second and a half: some 150 messages wait for the connection, and 100 more come every second.
       device.startPublishing(0);
@@ -498,8 +506,41 @@ describe('simulate fleet', () => {
       device.connect();
       while (stats.acked < 220) await sleep(20);
       await device.stop(0);
+      const publishedAt = acked.map((message) => message.publishedAt);
       const busiest = Math.max(...publishedAt.map((at) => publishedAt.filter((other) => other >= at && other < at + 1_000).length));
       expect(busiest).toBe(FLEET_LIMITS.maxPublishesPerSecond);
+    } finally {
+      await device.stop(0);
+      await broker.close();
+    }
+  });
+
+  it('keeps at most its share of the queue budget while offline, dropping the oldest as overflowed, and sends the newest when it connects', async () => {
+    const broker = await startBroker(certs, 'ack');
+    // Room for about ten messages of one sample of five metrics (some 450 bytes each), 20 a second.
+    const { device, stats, acked } = deviceOf(broker.port, { maxQueuedBytes: 4_500, rate: 20 });
+    try {
+      device.startPublishing(0);
+      let mostQueued = 0;
+      while ((stats.failed.get('overflowed') ?? 0) < 20) {
+        mostQueued = Math.max(mostQueued, stats.queued);
+        await sleep(10);
+      }
+      const queuedAtConnect = stats.queued;
+      const connectedAt = Date.now();
+      device.connect();
+      while (stats.queued > 0 || stats.inFlight > 0 || stats.acked === 0) await sleep(20);
+      await device.stop(0);
+      const overflowed = stats.failed.get('overflowed') ?? 0;
+      // Nothing else failed: every message generated was acknowledged or dropped as overflowed, oldest first.
+      expect(Object.fromEntries(stats.failed)).toEqual({ overflowed });
+      expect([stats.sent, stats.acked]).toEqual([acked.length, acked.length]);
+      const taken = acked.map((message) => message.ts[0] ?? 0);
+      expect(taken).toEqual([...taken].sort((a, b) => a - b));
+      // The queue held what the budget holds through the outage (30-odd generated), and most of it was sent once connected.
+      expect(mostQueued).toBeGreaterThanOrEqual(8);
+      expect(mostQueued).toBeLessThanOrEqual(12);
+      expect(taken.filter((ts) => ts < connectedAt).length).toBeGreaterThanOrEqual(queuedAtConnect - 3);
     } finally {
       await device.stop(0);
       await broker.close();

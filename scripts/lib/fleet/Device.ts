@@ -33,6 +33,11 @@ export interface DeviceOptions {
   readonly pacer: ConnectPacer;
   /** Least time from one CONNECT of the device to its next: FLEET_LIMITS.minConnectIntervalMs against IoT Core, 0 unpaced. */
   readonly minConnectIntervalMs: number;
+  /**
+   * Payload bytes the device keeps waiting for a connection; beyond them its oldest waiting messages are
+   * dropped (`overflowed`), as a gateway's store-and-forward buffer does, instead of growing with the outage.
+   */
+  readonly maxQueuedBytes: number;
 }
 
 interface Outgoing {
@@ -91,6 +96,8 @@ export class Device {
   #lastTs = 0;
   #seq = 0;
   readonly #queue: Outgoing[] = [];
+  /** Payload bytes in #queue (DeviceOptions.maxQueuedBytes bounds them). */
+  #queuedBytes = 0;
   readonly #inFlight = new Set<Outgoing>();
 
   constructor(options: DeviceOptions) {
@@ -169,6 +176,7 @@ export class Device {
     stats.queued -= this.#queue.length;
     this.#inFlight.clear();
     this.#queue.length = 0;
+    this.#queuedBytes = 0;
     if (this.#pumpTimer) clearTimeout(this.#pumpTimer);
     this.#pumpTimer = undefined;
     this.#owesAcks ||= unacked > 0;
@@ -261,6 +269,8 @@ export class Device {
     stats.queued += retry.length;
     this.#inFlight.clear();
     this.#queue.unshift(...retry);
+    for (const message of retry) this.#queuedBytes += message.payload.length;
+    this.#shedOldest();
     if (this.#stopping) return;
     const ceiling = Math.min(FLEET_LIMITS.reconnectMaxMs, FLEET_LIMITS.reconnectBaseMs * 2 ** this.#attempt);
     this.#attempt += 1;
@@ -296,8 +306,24 @@ export class Device {
       payload = Buffer.from(JSON.stringify(fault === 'oversized' ? { ...message, padding: 'x'.repeat(FLEET_LIMITS.oversizedPayloadBytes) } : message));
     }
     this.#queue.push({ payload, kind: fault ?? 'contract', ts, sentAt: 0, lost: undefined });
+    this.#queuedBytes += payload.length;
     stats.queued += 1;
+    this.#shedOldest();
     this.#pump();
+  }
+
+  /**
+   * Drops the oldest waiting messages while the queue holds more than `maxQueuedBytes` (the newest always
+   * stays): a long outage of a big fleet would otherwise hold every message generated meanwhile in memory.
+   */
+  #shedOldest(): void {
+    const { stats, maxQueuedBytes } = this.#options;
+    while (this.#queuedBytes > maxQueuedBytes && this.#queue.length > 1) {
+      const dropped = this.#queue.shift() as Outgoing;
+      this.#queuedBytes -= dropped.payload.length;
+      stats.queued -= 1;
+      stats.fail('overflowed');
+    }
   }
 
   /**
@@ -322,6 +348,7 @@ export class Device {
       }
       this.#recentPublishes.push(now);
       const message = this.#queue.shift() as Outgoing;
+      this.#queuedBytes -= message.payload.length;
       stats.queued -= 1;
       stats.inFlight += 1;
       stats.sent += 1;

@@ -34,6 +34,7 @@ export class Fleet {
 
   constructor(options: FleetOptions) {
     const pacer = new ConnectPacer(options.connectRate);
+    const maxQueuedBytes = Math.floor(FLEET_LIMITS.queueBudgetBytes / options.plan.devices.length);
     this.devices = options.plan.devices.map((identity) => {
       const credentials = options.credentials.get(identity.thingName);
       if (!credentials) throw new Error(`no certificate for ${identity.thingName}`);
@@ -49,6 +50,7 @@ export class Fleet {
         onAck: options.onAck ?? (() => undefined),
         pacer,
         minConnectIntervalMs: options.connectRate === undefined ? 0 : FLEET_LIMITS.minConnectIntervalMs,
+        maxQueuedBytes,
       });
     });
     this.#rate = options.rate;

@@ -1,7 +1,7 @@
 import type { FailureReason } from './types';
 
 /** The summary's order of failure reasons: from never sent to refused by the broker. */
-export const FAILURE_REASONS: readonly FailureReason[] = ['unsent', 'disconnected', 'timeout', 'refused'];
+export const FAILURE_REASONS: readonly FailureReason[] = ['overflowed', 'unsent', 'disconnected', 'timeout', 'refused'];
 
 /** One kind of error (its message without the variable parts): how often, how often before a CONNACK, one example. */
 export interface ErrorKind {

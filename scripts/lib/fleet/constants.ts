@@ -73,6 +73,11 @@ export const FLEET_LIMITS = {
    * stays oversized at every step whatever the enrichment allowance.
    */
   oversizedPayloadBytes: MAX_RECORD_BYTES + 1024,
+  /**
+   * Payload bytes the whole fleet keeps waiting for connections, shared equally by its devices: 20,000
+   * devices offline keep some 50 s of their 1 Hz messages each, one device some 3 hours at 100 a second.
+   */
+  queueBudgetBytes: 512 * 1024 * 1024,
   /** QoS 1 publishes a device keeps unacknowledged before it waits (the broker's receive window). */
   maxInFlightPerDevice: 20,
   /** Reconnect: full-jitter exponential backoff, on top of minConnectIntervalMs. */

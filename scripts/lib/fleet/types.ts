@@ -35,13 +35,14 @@ export interface ContractMessage {
 }
 
 /**
- * Why a message did not get its PUBACK by the end of the run: `unsent` never went out (the device was not
+ * Why a message did not get its PUBACK by the end of the run: `overflowed` was dropped, oldest first, from a
+ * device's queue that held more than its share of FLEET_LIMITS.queueBudgetBytes while it could not send; `unsent` never went out (the device was not
  * connected, or its in-flight window was full); `disconnected` went out, its connection was lost, and no later
  * connection sent it again; `timeout` was in flight when the drain wait (FLEET_LIMITS.drainMs) ended; `refused`
  * the broker closed the connection on it (an oversized payload, not sent again, or a connection closed right
  * after a publish before any PUBACK: a publish the device policy denies).
  */
-export type FailureReason = 'unsent' | 'disconnected' | 'timeout' | 'refused';
+export type FailureReason = 'overflowed' | 'unsent' | 'disconnected' | 'timeout' | 'refused';
 
 /** An acknowledged message, as the ledger records it for the load test's accounting. */
 export interface AckedMessage {
