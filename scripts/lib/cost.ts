@@ -151,14 +151,14 @@ export interface MonthlyCost extends DesignCost {
   readonly exposures: readonly CostExposure[];
 }
 
-/** A cost the total leaves out, with the line of the total it would replace and what shows it happening. */
-export interface CostExposure {
-  readonly line: CostLine;
-  /** Id of the line in the total this one would replace. */
-  readonly replaces: string;
-  /** Where an operator sees it happening. */
-  readonly watch: string;
-}
+/**
+ * A cost the total leaves out, and what shows it happening: either a monthly line that would replace one of
+ * the total's, or an incident's cost per hour it lasts, on top of the total.
+ */
+export type CostExposure = { readonly line: CostLine; /** Where an operator sees it happening. */ readonly watch: string } & (
+  | { readonly kind: 'instead'; /** Id of the line in the total this one would replace. */ readonly replaces: string }
+  | { readonly kind: 'per-incident-hour' }
+);
 
 export interface CostOptions {
   /** Connected things (gateways); default one per asset. */

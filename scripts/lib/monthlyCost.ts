@@ -292,7 +292,26 @@ function exposureOf(config: EnvironmentConfig, load: CostLoad): CostExposure[] {
     'dynamodb.writeRequestUnits',
     `${n(load.assets)} assets x ${n(checkpointsPerAssetSecond)}/s (a checkpoint per batch holding the asset) x ${stateWru} WRU`,
   );
-  return [{ line, replaces: 'dynamodb.checkpointWrites', watch: 'the dashboard\'s "processor shard handoffs" line (metric ShardHandoffs)' }];
+  return [{ kind: 'instead', line, replaces: 'dynamodb.checkpointWrites', watch: 'the dashboard\'s "processor shard handoffs" line (metric ShardHandoffs)' }, quarantineIncident(load)];
+}
+
+/**
+ * A fleet-wide bad-data incident (a firmware that breaks the contract): both consumers quarantine every
+ * record, one S3 object each (the key is the record's, so a retry overwrites it). The bucket key keeps KMS
+ * out of it; the objects' storage is negligible beside the PUTs.
+ */
+function quarantineIncident(load: CostLoad): CostExposure {
+  const consumers = 2;
+  const objectsPerHour = load.recordsPerSecond * consumers * 3600;
+  const line = priced(
+    's3.quarantinePutsIncident',
+    'S3',
+    'quarantine PUTs, every record refused (one hour)',
+    objectsPerHour / 1000,
+    's3.putRequests',
+    `${n(load.recordsPerSecond)} records/s x ${consumers} consumers (processor, storer) x 3,600 s`,
+  );
+  return { kind: 'per-incident-hour', line, watch: 'the quarantine-rate alarm (records quarantined by the busier consumer)' };
 }
 
 function designCost(config: EnvironmentConfig, capacity: CapacityPlan, load: CostLoad, design: Design): DesignCost {

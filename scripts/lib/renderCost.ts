@@ -1,5 +1,5 @@
 import { PRICES_AS_OF, PRICES_REGION } from '../../charts/lib/prices';
-import { CostLine, MonthlyCost } from './cost';
+import { CostExposure, CostLine, MonthlyCost } from './cost';
 import { costSummaryLine } from './costSummaryLine';
 import { totalsByService } from './totalsByService';
 
@@ -28,21 +28,20 @@ function naiveDifferences(cost: MonthlyCost): string[] {
   return [...costTable(changed), ...dropped.map((line) => `(the naive design has no "${line.service} ${line.item}" line, ${usd(line.usd)} above)`)];
 }
 
-/** The costs the total leaves out: each line, what it replaces and where to watch for it. */
+/** The costs the total leaves out: each line, what it replaces or how long it lasts, and where to watch for it. */
 function exposureSection(cost: MonthlyCost): string[] {
   if (cost.exposures.length === 0) return [];
   const replaced = new Map(cost.lines.map((line) => [line.id, line]));
   const rows = costTable(cost.exposures.map((exposure) => exposure.line));
+  const effect = (exposure: CostExposure): string => {
+    if (exposure.kind === 'per-incident-hour') return `on top of the total for every hour it lasts: +${usd(exposure.line.usd)}`;
+    const instead = replaced.get(exposure.replaces);
+    const delta = exposure.line.usd - (instead?.usd ?? 0);
+    return `instead of ${usd(instead?.usd ?? 0)} (${instead === undefined ? exposure.replaces : `${instead.service} ${instead.item}`}): ${delta >= 0 ? '+' : '-'}${usd(Math.abs(delta))}/month`;
+  };
   return [
-    'exposure, left out of the total (it depends on how AWS behaves):',
-    ...cost.exposures.flatMap((exposure, index) => {
-      const instead = replaced.get(exposure.replaces);
-      const delta = exposure.line.usd - (instead?.usd ?? 0);
-      return [
-        `  ${rows[index] ?? ''}`,
-        `    instead of ${usd(instead?.usd ?? 0)} (${instead === undefined ? exposure.replaces : `${instead.service} ${instead.item}`}): ${delta >= 0 ? '+' : '-'}${usd(Math.abs(delta))}/month; watch ${exposure.watch}`,
-      ];
-    }),
+    'exposure, left out of the total (it depends on how AWS and the devices behave):',
+    ...cost.exposures.flatMap((exposure, index) => [`  ${rows[index] ?? ''}`, `    ${effect(exposure)}; watch ${exposure.watch}`]),
     '',
   ];
 }

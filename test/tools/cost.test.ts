@@ -179,9 +179,9 @@ describe('monthlyCost, by hand', () => {
 
   it('prices the exposure of shards that keep moving apart from the total: a checkpoint per batch holding the asset', () => {
     const { cost } = small();
-    const [moving, ...others] = cost.exposures;
+    const [moving, , ...others] = cost.exposures;
     expect(others).toEqual([]);
-    expect(moving?.replaces).toBe('dynamodb.checkpointWrites');
+    expect(moving).toMatchObject({ kind: 'instead', replaces: 'dynamodb.checkpointWrites' });
     // 10 assets x min(1 message/s, 1 poll/s) x 2 WRU x 2,628,000 s = 52,560,000 WRU x $0.9375 / M = $49.275
     expect(moving?.line.usd).toBeCloseTo(49.275, 6);
     expect(cost.total).toBeCloseTo(cost.lines.reduce((sum, l) => sum + l.usd, 0), 9);
@@ -256,13 +256,29 @@ describe('cost report', () => {
   it('prints the exposure after the total, with the line it would replace and what to watch', () => {
     const { config, cost } = small();
     const lines = renderCost(cost, config.sourceFile);
-    const heading = lines.indexOf('exposure, left out of the total (it depends on how AWS behaves):');
+    const heading = lines.indexOf('exposure, left out of the total (it depends on how AWS and the devices behave):');
     expect(heading).toBeGreaterThan(lines.findIndex((l) => l.startsWith('  total: ')));
     expect(lines[heading + 1]).toMatch(/^  DynamoDB +detector checkpoints, shards moving every batch +52\.56 million write request units +x \$0\.9375 += \$49\.28 +\(10 assets x 1\/s/);
     // $49.275 - $0.82125 = $48.45375
     expect(lines[heading + 2]).toBe(
       '    instead of $0.82 (DynamoDB detector checkpoints): +$48.45/month; watch the dashboard\'s "processor shard handoffs" line (metric ShardHandoffs)',
     );
+  });
+
+  it('prices a fleet-wide bad-data incident per hour on top of the total: both consumers quarantine every record, one S3 PUT each', () => {
+    const { config, cost } = small();
+    const incident = cost.exposures.find((exposure) => exposure.kind === 'per-incident-hour');
+    // 10 records/s x 2 consumers x 3,600 s = 72,000 PUTs x $0.007 / thousand = $0.504
+    expect(incident?.line.usd).toBeCloseTo(0.504, 9);
+    expect(incident?.line.basis).toBe('10 records/s x 2 consumers (processor, storer) x 3,600 s');
+    expect(cost.lines.map((l) => l.id)).not.toContain(incident?.line.id);
+    const lines = renderCost(cost, config.sourceFile);
+    const row = lines.findIndex((l) => l.includes('quarantine PUTs, every record refused (one hour)'));
+    expect(lines[row + 1]).toBe('    on top of the total for every hour it lasts: +$0.50; watch the quarantine-rate alarm (records quarantined by the busier consumer)');
+    // prod as committed: 1,500 records/s make 10.8 million PUTs an hour, $75.60.
+    const prod = loadEnvironmentConfig('prod');
+    const prodIncident = monthlyCost(prod, planCapacity(prod)).exposures.find((exposure) => exposure.kind === 'per-incident-hour');
+    expect(prodIncident?.line.usd).toBeCloseTo(75.6, 9);
   });
 
   it('prints the last line of an environment from the command line', () => {
