@@ -100,11 +100,10 @@ export interface AnalyticsQuery {
 }
 
 /**
- * Readings of a raw record, one row each. Trino expands an array of rows into one column per field;
- * DuckDB spells the same with a lateral unnest (the one translation, test/helpers/archiveDuckDb.ts).
+ * Readings of a raw record, one row each, with each reading's place in its record (1 for the first),
+ * `r.n`. Trino expands an array of rows into one column per field; DuckDB spells the same with a
+ * lateral unnest (the one translation, test/helpers/archiveDuckDb.ts).
  */
-const UNNEST_READINGS = 'CROSS JOIN UNNEST(readings) AS r (metric, value, unit, ts, quality)';
-/** The same with each reading's place in its record (1 for the first), `r.n`. */
 const UNNEST_READINGS_NUMBERED = 'CROSS JOIN UNNEST(readings) WITH ORDINALITY AS r (metric, value, unit, ts, quality, n)';
 
 const HOUR_MS = 3_600_000;
@@ -201,6 +200,8 @@ const readingAccepted = (x: string): string =>
  */
 export const RECORD_ACCEPTED = [
   'schemaversion = 1',
+  // Without it a record the hot tier quarantines (unknownAsset) would be counted as the readings of a NULL asset.
+  'assetid IS NOT NULL',
   'plantid IS NOT NULL',
   'lineid IS NOT NULL',
   'clientid = thingname',
@@ -244,16 +245,24 @@ export const ANALYTICS_QUERIES: readonly AnalyticsQuery[] = [
   },
   {
     id: 'daily-data-quality',
-    description: 'Per asset, the readings that arrived on one UTC day in records the hot tier accepts, and the share of them that are BAD and UNCERTAIN',
+    description:
+      'Per asset, the readings that arrived on one UTC day in records the hot tier accepts, one per sensor and timestamp as the hot tier keeps it (a resend or a second delivery by Firehose counts once), and the share of them that are BAD and UNCERTAIN',
     parameters: dayParameters(ARRIVED_ON_DAY),
+    // One reading per sensor and timestamp, chosen as in hourly-sensor-aggregates: Firehose delivers at least
+    // once and a device resends, so counting archived readings would weigh the duplicated stretches twice.
     sql: [
-      'SELECT assetid AS asset_id, COUNT(*) AS readings,',
-      "  CAST(SUM(CASE WHEN r.quality = 'BAD' THEN 1 ELSE 0 END) AS DOUBLE) / COUNT(*) AS bad_share,",
-      "  CAST(SUM(CASE WHEN r.quality = 'UNCERTAIN' THEN 1 ELSE 0 END) AS DOUBLE) / COUNT(*) AS uncertain_share",
-      `FROM raw_records ${UNNEST_READINGS}`,
-      `WHERE ${ARRIVED_ON_DAY}`,
-      `  AND ${RECORD_ACCEPTED}`,
-      'GROUP BY assetid',
+      'SELECT asset_id, COUNT(*) AS readings,',
+      "  CAST(SUM(CASE WHEN quality = 'BAD' THEN 1 ELSE 0 END) AS DOUBLE) / COUNT(*) AS bad_share,",
+      "  CAST(SUM(CASE WHEN quality = 'UNCERTAIN' THEN 1 ELSE 0 END) AS DOUBLE) / COUNT(*) AS uncertain_share",
+      'FROM (',
+      '  SELECT assetid AS asset_id, r.quality AS quality,',
+      '    ROW_NUMBER() OVER (PARTITION BY assetid, r.metric, r.ts ORDER BY receivedat, r.n DESC) AS kept_rank',
+      `  FROM raw_records ${UNNEST_READINGS_NUMBERED}`,
+      `  WHERE ${ARRIVED_ON_DAY}`,
+      `    AND ${RECORD_ACCEPTED}`,
+      ') AS readings_of_day',
+      'WHERE kept_rank = 1',
+      'GROUP BY asset_id',
       'ORDER BY asset_id',
     ].join('\n'),
   },

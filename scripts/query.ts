@@ -29,6 +29,7 @@ import { formatQueryResult } from './lib/queryOutput';
 import { planQuery } from './lib/planQuery';
 import { runQuery } from './lib/runQuery';
 import { queryTargets } from './lib/queryTargets';
+import { hotTierNote } from './lib/hotTierNote';
 import { plotSeriesSvg } from './lib/plotSeriesSvg';
 import { readLocalEndpoints } from './lib/readLocalEndpoints';
 import { LOCAL_CREDENTIALS } from './lib/local/constants';
@@ -74,6 +75,8 @@ async function main(): Promise<number> {
       const items = result.series.reduce((sum, series) => sum + series.itemsRead, 0);
       const units = result.series.reduce((sum, series) => sum + series.capacityUnits, 0);
       process.stderr.write(`query: ${result.series.length} series, ${points} points, ${items} DynamoDB items read (${units} read units), ${Date.now() - startedAt} ms\n`);
+      const note = hotTierNote(plan, targets, startedAt);
+      if (note !== undefined) process.stderr.write(`${note}\n`);
       if (options.plotPath !== undefined) {
         // Nothing to draw (a line whose assets have not reported yet): say so rather than write an empty chart.
         if (result.series.length === 0) process.stderr.write(`query: no series to plot; ${options.plotPath} not written\n`);

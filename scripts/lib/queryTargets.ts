@@ -14,6 +14,11 @@ export interface QueryTargets {
   readonly plantId: string;
   /** The plant's lines (config `plant.lines`): the only values `--line` may take. */
   readonly lines: readonly string[];
+  /** The readings' TTL (config `retention.hotDays`): older readings are the archive's. */
+  readonly hotDays: number;
+  /** Where the archive is queried, named when a range reaches back before the hot tier. */
+  readonly athenaWorkgroup: string;
+  readonly glueDatabase: string;
 }
 
 /** The tables of `config/<environment>.yaml`; an unknown environment or a broken file is a QueryInputError naming --env. */
@@ -24,7 +29,17 @@ export function queryTargets(environment: string, configDir?: string): QueryTarg
   try {
     const config = configDir === undefined ? loadEnvironmentConfig(environment) : loadEnvironmentConfig(environment, configDir);
     const names = new PlatformNames(config);
-    return { environment, region: config.region, readingsTable: names.readingsTable, assetStatusTable: names.assetStatusTable, plantId: config.plant.id, lines: config.plant.lines };
+    return {
+      environment,
+      region: config.region,
+      readingsTable: names.readingsTable,
+      assetStatusTable: names.assetStatusTable,
+      plantId: config.plant.id,
+      lines: config.plant.lines,
+      hotDays: config.retention.hotDays,
+      athenaWorkgroup: names.athenaWorkgroup,
+      glueDatabase: names.glueDatabase,
+    };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     const message = error.message.split('\n')[0];

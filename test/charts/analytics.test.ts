@@ -246,6 +246,14 @@ describe('the archive in DuckDB: tables and named queries on objects laid out as
     return JSON.stringify(record);
   }
 
+  /** A telemetry record of one valid reading whose device left out assetId, noted as archived with the asset ''; its JSON line. */
+  function lineWithoutAssetId(reading: ArchivedReading, receivedAt: number, objectAt: number): string {
+    const { plantId: _p, lineId: _l, thingName: _t, clientId: _c, receivedAt: _r, assetId: _a, ...device } = telemetry({ readings: [deviceReading({ ...reading, quality: reading.quality as Quality })] });
+    const record = applyTelemetryRule(device, `dt/${config.plant.id}/line-a/gw-01/telemetry`, 'gw-01', receivedAt);
+    archived.push({ assetId: '', objectAt, receivedAt, readings: [{ ...reading }], rejectedFor: hotTierVerdict(record) });
+    return JSON.stringify(record);
+  }
+
   /**
    * A sensor's readings every 10 s over [from, to), one record each arriving 40 ms after its reading, in
    * the objects Firehose makes of them: an object begins with the first record after the previous one
@@ -306,6 +314,7 @@ describe('the archive in DuckDB: tables and named queries on objects laid out as
       beside(4, { value: LIMITS.minAbsNonZeroValue / 10, ts: rejected, quality: 'GOOD' }),
       beside(5, { value: 2, ts: aheadTs, quality: 'GOOD' }),
       beside(6, { value: 2, ts: oldTs, quality: 'GOOD' }),
+      lineWithoutAssetId({ metric: 'temperature', value: 95, ts: rejected + 7_005, quality: 'GOOD' }, rejected + 7_045, rejected),
     ], part);
     part += 1;
     // A sensor across both midnights of DAY_START in 300 s Firehose objects, one begun at 23:57:30: the first
@@ -397,6 +406,21 @@ describe('the archive in DuckDB: tables and named queries on objects laid out as
   const inDay = inDayOf(DAY_START);
 
   /**
+   * The readings of stored records that arrived on DAY_START, one per sensor and timestamp as the storer
+   * keeps it (of the records that carry it the first to arrive, within it the last reading): a resend or a
+   * second delivery by Firehose is one reading in the hot tier, so it is one reading in the day's counts.
+   */
+  function dailyReadings(assetId: string): ArchivedReading[] {
+    const kept = new Map<string, ArchivedReading>();
+    const stored = archived.filter((r) => r.assetId === assetId && r.rejectedFor === undefined && inDay(r.objectAt)).sort((a, b) => a.receivedAt - b.receivedAt);
+    for (const record of stored) {
+      const ofRecord = new Map(record.readings.map((r) => [`${r.metric}|${r.ts}`, r]));
+      for (const [key, reading] of ofRecord) if (!kept.has(key)) kept.set(key, reading);
+    }
+    return [...kept.values()];
+  }
+
+  /**
    * What the hot tier aggregates per hour for one sensor over DAY_START's readings (functions/shared/query):
    * readings of stored records, not BAD, one per timestamp as the storer keeps it (of the records that carry it
    * the first to arrive, within it the last reading); those the archive holds in the partitions the query
@@ -442,7 +466,7 @@ describe('the archive in DuckDB: tables and named queries on objects laid out as
     // Telemetry records (with resends), one presence event per object, and the two malformed lines of each
     // object as rows of NULLs (the OpenX SerDe with ignore.malformed.json does the same): no query fails on them.
     expect(partitions.reduce((sum, p) => sum + Number(p.records), 0)).toBe(archived.length + 3 + 6);
-    expect(await rows('SELECT COUNT(*) AS malformed FROM raw_records WHERE assetid IS NULL AND recordtype IS NULL', [])).toEqual([{ malformed: '6' }]);
+    expect(await rows('SELECT COUNT(*) AS malformed FROM raw_records WHERE assetid IS NULL AND recordtype IS NULL AND schemaversion IS NULL', [])).toEqual([{ malformed: '6' }]);
     const raw = tableOf(objects, 'glue-raw-records-dev').parameters;
     for (const p of partitions) {
       for (const name of ['year', 'month', 'day', 'hour']) {
@@ -520,19 +544,27 @@ describe('the archive in DuckDB: tables and named queries on objects laid out as
       QUARANTINE_REASONS.valueOutOfRange,
       QUARANTINE_REASONS.timestampOutOfRange,
       QUARANTINE_REASONS.timestampOutOfRange,
+      QUARANTINE_REASONS.unknownAsset,
     ]);
     // Their valid temperature readings (95, GOOD, in hour 00) would count if the record did.
     const hour00 = (await hourly('pump-07', 'temperature')).find((row) => Number(row.hour_start_ms) === DAY_START);
     expect(hour00?.max_value).toBeLessThan(95);
     const quality = await rows(named('daily-data-quality'), parametersOf('daily-data-quality', '2026-01-02'));
-    const pumpReadings = archived.filter((r) => r.assetId === 'pump-07' && r.rejectedFor === undefined && inDay(r.objectAt)).reduce((sum, r) => sum + r.readings.length, 0);
-    expect(quality.find((row) => row.asset_id === 'pump-07')?.readings).toBe(String(pumpReadings));
+    expect(quality.find((row) => row.asset_id === 'pump-07')?.readings).toBe(String(dailyReadings('pump-07').length));
+    // A record without assetId is quarantined by the hot tier (unknownAsset): no row of a NULL asset.
+    expect(archived.filter((r) => r.assetId === '' && inDay(r.objectAt)).map((r) => r.rejectedFor)).toEqual([QUARANTINE_REASONS.unknownAsset]);
+    expect(quality.map((row) => row.asset_id)).toEqual(['mixer-03', 'press-02', 'pump-07']);
   });
 
-  test('daily-data-quality: per asset, the day\'s readings and the BAD and UNCERTAIN shares', async () => {
+  test('daily-data-quality: per asset, the day\'s readings (one per sensor and timestamp, as the hot tier keeps them) and the BAD and UNCERTAIN shares', async () => {
     const got = await rows(named('daily-data-quality'), parametersOf('daily-data-quality', '2026-01-02'));
+    // The sample holds resends of pump-07 and press-02 and a record that corrects its own reading: more readings archived than kept.
+    for (const assetId of ['press-02', 'pump-07']) {
+      const archivedReadings = archived.filter((r) => r.assetId === assetId && r.rejectedFor === undefined && inDay(r.objectAt)).flatMap((r) => r.readings).length;
+      expect([assetId, archivedReadings > dailyReadings(assetId).length]).toEqual([assetId, true]);
+    }
     const want = ['mixer-03', 'press-02', 'pump-07'].map((assetId) => {
-      const readings = archived.filter((r) => r.assetId === assetId && r.rejectedFor === undefined && inDay(r.objectAt)).flatMap((r) => r.readings);
+      const readings = dailyReadings(assetId);
       return {
         asset_id: assetId,
         readings: String(readings.length),

@@ -156,6 +156,27 @@ describe('npm run query against dynalite (AWS_ENDPOINT_URL_DYNAMODB)', () => {
     expect(table.code).toBe(0);
   }, 60_000);
 
+  test('a range that reaches back before the hot tier\'s start says so on stderr and names the archive: an empty answer there is not a silent sensor', async () => {
+    const config = loadEnvironmentConfig('dev');
+    const old = BASE - (config.retention.hotDays + 10) * DAY;
+    const before = await run(['--env', 'dev', '--asset', 'pump-07', '--metric', 'temperature', '--from', iso(old), '--to', iso(old + 10 * MINUTE), '--step', '5m', '--format', 'csv']);
+    expect(before.code).toBe(0);
+    expect(before.stdout).toBe('assetId,metric,t,avg,min,max,count\n');
+    const lines = before.stderr.split('\n');
+    expect(lines[0]).toMatch(/^query: 1 series, 0 points, 0 DynamoDB items read/);
+    const start = /the hot tier's start (\S+) /.exec(lines[1] ?? '')?.[1] ?? '';
+    // The oldest minute the table holds for sure: retention.hotDays before the run, cut to the minute.
+    expect(Date.now() - Date.parse(start)).toBeGreaterThanOrEqual(config.retention.hotDays * DAY);
+    expect(Date.now() - Date.parse(start)).toBeLessThan(config.retention.hotDays * DAY + 5 * MINUTE);
+    expect(lines[1]).toBe(
+      `query: --from ${iso(old)} is before the hot tier's start ${start} (retention.hotDays ${config.retention.hotDays} in config/dev.yaml): readings before it may have expired, so the series can thin out or stop there; they are in the archive: Athena workgroup ${names.athenaWorkgroup}, database ${names.glueDatabase} (docs/queries.md, "The archive: Athena")`,
+    );
+    expect(lines.slice(2)).toEqual(['']);
+    // Within the hot tier: the summary line alone.
+    const within = await run(['--env', 'dev', '--asset', 'pump-07', '--metric', 'temperature', '--from', iso(BASE), '--to', iso(BASE + 10 * MINUTE), '--step', '5m', '--format', 'csv']);
+    expect(within.stderr.split('\n')).toHaveLength(2);
+  }, 60_000);
+
   test('--plot is written in the folder npm was started in (INIT_CWD), and named as given', async () => {
     const user = mkdtempSync(join(tmpdir(), 'query-user-'));
     const result = await run(
