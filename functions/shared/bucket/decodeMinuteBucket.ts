@@ -1,4 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { QUALITIES } from '../constants';
 import { CorruptItemError } from '../errors';
 import type { MinuteBucket } from '../query/types';
 import type { Quality } from '../types';
@@ -27,6 +28,39 @@ function list(item: Item, name: string): AttributeValue[] {
   return value;
 }
 
+function numbers(item: Item, name: string): number[] {
+  return list(item, name).map((element, index) => {
+    if (element.N === undefined) throw new CorruptItemError(`bucket item attribute ${name} holds a non-number at index ${index}`);
+    return Number(element.N);
+  });
+}
+
+const KNOWN_QUALITIES: ReadonlySet<string> = new Set(QUALITIES);
+
+function qualities(item: Item, name: string): Quality[] {
+  return list(item, name).map((element, index) => {
+    const value = element.S;
+    if (value === undefined) throw new CorruptItemError(`bucket item attribute ${name} holds a non-string at index ${index}`);
+    if (!KNOWN_QUALITIES.has(value)) throw new CorruptItemError(`bucket item attribute ${name} holds ${JSON.stringify(value)} at index ${index}, not one of ${QUALITIES.join(', ')}`);
+    return value as Quality;
+  });
+}
+
+/**
+ * The three parallel lists. Checked element by element and for equal lengths: the merge pairs them by
+ * index and sorts them by offset, so a list one entry longer gave a new reading another one's value, and
+ * a string element read as NaN.
+ */
+function readingLists(item: Item): NonNullable<MinuteBucket['readings']> {
+  const ts = numbers(item, ATTRIBUTES.ts);
+  const values = numbers(item, ATTRIBUTES.values);
+  const quality = qualities(item, ATTRIBUTES.qualities);
+  for (const [name, other] of [[ATTRIBUTES.values, values], [ATTRIBUTES.qualities, quality]] as const) {
+    if (other.length !== ts.length) throw new CorruptItemError(`bucket item attribute ${name} has ${other.length} entries, ${ATTRIBUTES.ts} has ${ts.length}`);
+  }
+  return { ts, values, qualities: quality };
+}
+
 /**
  * Decodes a bucket item (BUCKET_FORMAT), the one decoder of the storer and the read path: `stats` its
  * stats (an item projected to BUCKET_PROJECTIONS.stats), `readings` the readings too, `whole` everything
@@ -51,11 +85,7 @@ export function decodeMinuteBucket(item: Item, part: BucketPart): MinuteBucket {
     ...(max === undefined ? {} : { max: Number(max) }),
   };
   if (part === 'stats') return stats;
-  const readings = {
-    ts: list(item, ATTRIBUTES.ts).map((v) => Number(v.N)),
-    values: list(item, ATTRIBUTES.values).map((v) => Number(v.N)),
-    qualities: list(item, ATTRIBUTES.qualities).map((v) => v.S as Quality),
-  };
+  const readings = readingLists(item);
   if (part === 'readings') return { ...stats, readings };
   const unit = item[ATTRIBUTES.unit]?.S;
   const whole: StoredBucket = {

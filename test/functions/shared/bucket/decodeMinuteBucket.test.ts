@@ -67,4 +67,30 @@ describe('decodeMinuteBucket: one decoder for the storer and the read path', () 
     expect(() => decodeMinuteBucket(keyless, 'whole')).toThrow(new CorruptItemError('bucket item attribute sensorId is not a string'));
     expect(() => decodeMinuteBucket({ ...encoded, minute: { S: '1764417600000' } }, 'stats')).toThrow(new CorruptItemError('bucket item attribute minute is not a number'));
   });
+
+  it('refuses lists it did not write: an element of another type, a quality that is not one of the three, lists of different lengths', () => {
+    const encoded = encodeBucketItem(item);
+    // Number(undefined) is NaN: read as is, a string element became a NaN reading for the read path and the merge alike.
+    const stringValue = { ...encoded, values: { L: [{ N: '71.3' }, { S: '-0.000125' }, { N: '1e15' }] } };
+    expect(() => decodeMinuteBucket(stringValue, 'readings')).toThrow(new CorruptItemError('bucket item attribute values holds a non-number at index 1'));
+    expect(() => decodeBucketItem(stringValue)).toThrow(new CorruptItemError('bucket item attribute values holds a non-number at index 1'));
+    const nullOffset = { ...encoded, ts: { L: [{ N: '100' }, { NULL: true }, { N: '59999' }] } };
+    expect(() => decodeMinuteBucket(nullOffset, 'readings')).toThrow(new CorruptItemError('bucket item attribute ts holds a non-number at index 1'));
+    const lowerCase = { ...encoded, qualities: { L: [{ S: 'good' }, { S: 'UNCERTAIN' }, { S: 'BAD' }] } };
+    expect(() => decodeMinuteBucket(lowerCase, 'readings')).toThrow(new CorruptItemError('bucket item attribute qualities holds "good" at index 0, not one of GOOD, UNCERTAIN, BAD'));
+    const numericQuality = { ...encoded, qualities: { L: [{ S: 'GOOD' }, { S: 'UNCERTAIN' }, { N: '192' }] } };
+    expect(() => decodeMinuteBucket(numericQuality, 'whole')).toThrow(new CorruptItemError('bucket item attribute qualities holds a non-string at index 2'));
+    const strayValue = { ...encoded, values: { L: [...(encoded.values?.L ?? []), { N: '5' }] } };
+    expect(() => decodeMinuteBucket(strayValue, 'readings')).toThrow(new CorruptItemError('bucket item attribute values has 4 entries, ts has 3'));
+    const shortQualities = { ...encoded, qualities: { L: [{ S: 'GOOD' }] } };
+    expect(() => decodeBucketItem(shortQualities)).toThrow(new CorruptItemError('bucket item attribute qualities has 1 entries, ts has 3'));
+    // The stats part reads no list: a roll-up is not refused for what it does not read.
+    expect(decodeMinuteBucket(projected(strayValue, BUCKET_PROJECTIONS.stats), 'stats')).toStrictEqual(stats);
+  });
+
+  it('reads an item of the first layout (an `applied` map of sequence numbers, no shift) without the map', () => {
+    const { shift: _shift, ...current } = encodeBucketItem({ ...item, sum: 71.299875 + 1e15, sumSquares: 1e30 });
+    const first = { ...current, applied: { M: { 'shardId-000000000000': { S: '49590338271490256608559692538361571095921575989136588898' } } } };
+    expect(decodeBucketItem(first)).toStrictEqual({ ...item, shift: 0, sum: 71.299875 + 1e15, sumSquares: 1e30 });
+  });
 });
