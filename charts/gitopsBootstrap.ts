@@ -194,15 +194,18 @@ export class GitOpsBootstrapChart extends PlatformChart {
         // No resources finalizer: deleting the Application by mistake (kubectl, a pruning root app)
         // must orphan the environment, not destroy it; `argocd app delete --cascade` still destroys it.
         //
-        // No ignoreDifferences. Fields the ACK controllers late-initialize (or write back after
-        // create) are fields these manifests leave unset; with server-side apply they belong to the
-        // controller's field manager and Argo CD's structured-merge diff does not count them as
-        // drift, so selfHeal does not fight them. The exception would be a late-initialized field inside
-        // a list we set (lists without x-kubernetes-list-type are atomic): ACK writes late-initialized
-        // fields into the spec at the end of every reconcile, so selfHeal and the controller would flip
-        // it forever; none of the pinned controllers late-initializes a field inside what we set. Crossplane
-        // late-initializes on every observation, also inside atomic forProvider blocks; that fight is
-        // avoided at the source by management policies without LateInitialize, not by hiding drift.
+        // No ignoreDifferences. With ServerSideApply=true Argo CD diffs by structured merge, so a field
+        // these manifests leave unset that a controller fills in (ACK late-initialization or its create
+        // response, Crossplane's external name, reference targets and crossplane-* tags) belongs to that
+        // controller's field manager and is not drift. Writes into what we set stay one-off:
+        // - ACK patches the spec once with its create response, which may differ inside a field we set
+        //   (an on-demand table's index gains provisionedThroughput 0/0; a list is replaced whole, as
+        //   lists without x-kubernetes-list-type are atomic). selfHeal restores git's form once; the
+        //   controller counts both as equal and does not write it again (its updates return git's spec).
+        // - ACK late-initializes only top-level fields that are still unset, none inside a list we set
+        //   (it retries every reconcile, so one there would flip forever). Crossplane would late-
+        //   initialize inside atomic forProvider blocks on every observation: management policies
+        //   without LateInitialize stop that at the source instead of hiding the drift.
         syncPolicy: {
           // An empty render never prunes everything: allowEmpty stays false.
           automated: { prune: true, selfHeal: true },

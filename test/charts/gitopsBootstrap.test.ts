@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { GitOpsChart } from '../../charts/gitops';
 import { ARGOCD_NAMESPACE, GitOpsBootstrapChart, IN_CLUSTER_SERVER, MANAGED_API_GROUPS } from '../../charts/gitopsBootstrap';
 import { RECIPIENTS_CHART_ID, RecipientsChart } from '../../charts/recipients';
-import { findObject, platformProps, RenderedObject } from '../helpers/platform';
+import { committedObjects, findObject, platformProps, RenderedObject } from '../helpers/platform';
 
 function render(environment = 'dev'): RenderedObject[] {
   return Testing.synth(new GitOpsBootstrapChart(Testing.app(), 'gitops-bootstrap', platformProps(environment))) as RenderedObject[];
@@ -16,6 +16,14 @@ function globToRegExp(glob: string): RegExp {
   const alternatives = glob.startsWith('{') && glob.endsWith('}') ? glob.slice(1, -1).split(',') : [glob];
   const one = (pattern: string): string => pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')).join('[^/]*');
   return new RegExp(`^(?:${alternatives.map(one).join('|')})$`);
+}
+
+/** JSON paths of the empty lists and maps under `value`. */
+function emptyCollections(value: unknown, path: string): string[] {
+  if (Array.isArray(value)) return value.length === 0 ? [path] : value.flatMap((item, index) => emptyCollections(item, `${path}[${index}]`));
+  if (value === null || typeof value !== 'object') return [];
+  const entries = Object.entries(value);
+  return entries.length === 0 ? [path] : entries.flatMap(([key, item]) => emptyCollections(item, `${path}.${key}`));
 }
 
 describe('GitOpsBootstrapChart', () => {
@@ -117,6 +125,16 @@ describe('GitOpsBootstrapChart', () => {
     expect(synced[0]).toMatch(new RegExp(`^${prefix}gitops\\.k8s\\.yaml$`));
     expect(synced[1]).toMatch(new RegExp(`^${prefix}other\\.k8s\\.yaml$`));
     expect(files.filter((file) => onlyRecipients.test(file))).toEqual([expect.stringMatching(new RegExp(`^${prefix}recipients\\.k8s\\.yaml$`))]);
+  });
+
+  test('no committed Crossplane spec holds an empty list or map, which the provider would drop on every reconcile and selfHeal restore', () => {
+    // Without ignoreDifferences the Application relies on controllers never rewriting what git sets. The
+    // upjet provider's tags initializer writes the Go-typed object back on every reconcile, and its
+    // slices and maps are omitempty: an empty one in git would vanish and come back forever.
+    expect(emptyCollections({ forProvider: { shardLevelMetrics: [], tags: {}, kinesis: [{ partitionKey: 'x' }] } }, 'spec')).toEqual(['spec.forProvider.shardLevelMetrics', 'spec.forProvider.tags']);
+    const crossplane = committedObjects().filter((object) => object.apiVersion.split('/')[0].endsWith('upbound.io'));
+    expect(crossplane.length).toBeGreaterThan(10);
+    expect(crossplane.flatMap((object) => emptyCollections(object.spec, `${object.kind}/${object.metadata.name}: spec`))).toEqual([]);
   });
 
   test('refuses an app that does not render one file per chart, since the exclusion is by file name', () => {
