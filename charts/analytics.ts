@@ -7,6 +7,7 @@ import { AccessStatement } from './constructs/LeastPrivilegeRole';
 import { OperatorPolicy } from './constructs/OperatorPolicy';
 import { ProjectedJsonTable, ProjectedPartition, TableColumn } from './constructs/ProjectedJsonTable';
 import { EnvironmentConfig } from './lib/config';
+import { contentTag } from './lib/contentTag';
 import { crossplaneMetadata } from './lib/crossplaneMetadata';
 import { crossplaneSpec } from './lib/crossplaneSpec';
 import { PlatformNames } from './lib/names';
@@ -342,12 +343,12 @@ function analystAccess(config: EnvironmentConfig, names: PlatformNames): AccessS
 }
 
 /** Kubernetes object names of this chart's objects whose AWS names are not valid object names. */
-function analyticsObjectNames(config: EnvironmentConfig): { database: string; rawTable: string; quarantineTable: string; namedQuery: (id: string) => string } {
+function analyticsObjectNames(config: EnvironmentConfig): { database: string; rawTable: string; quarantineTable: string; namedQuery: (id: string, tag: string) => string } {
   return {
     database: `glue-telemetry-${config.suffix}`,
     rawTable: `glue-raw-records-${config.suffix}`,
     quarantineTable: `glue-quarantine-records-${config.suffix}`,
-    namedQuery: (id) => `athena-${id}-${config.suffix}`,
+    namedQuery: (id, tag) => `athena-${id}-${tag}-${config.suffix}`,
   };
 }
 
@@ -439,19 +440,21 @@ export class AnalyticsChart extends PlatformChart {
     });
 
     for (const query of ANALYTICS_QUERIES) {
+      const forProvider = {
+        region: config.region,
+        name: query.id,
+        description: `${query.description}. Parameters: ${query.parameters.join(', ')}`,
+        database: names.glueDatabase,
+        workgroup: names.athenaWorkgroup,
+        query: query.sql,
+      };
       new NamedQuery(this, `query-${query.id}`, {
-        metadata: crossplaneMetadata(config, names, objects.namedQuery(query.id), 'analyticsContents'),
+        // Named by its content: Athena cannot update a named query, so an edited query is a new object (the old one is pruned).
+        metadata: crossplaneMetadata(config, names, objects.namedQuery(query.id, contentTag(forProvider)), 'analyticsContents'),
         spec: {
           providerConfigRef,
           managementPolicies: managementPolicies as NamedQuerySpecManagementPolicies[],
-          forProvider: {
-            region: config.region,
-            name: query.id,
-            description: `${query.description}. Parameters: ${query.parameters.join(', ')}`,
-            database: names.glueDatabase,
-            workgroup: names.athenaWorkgroup,
-            query: query.sql,
-          },
+          forProvider,
         },
       });
     }

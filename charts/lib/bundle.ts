@@ -15,7 +15,7 @@ export const BUNDLE_ENTRY_FILE = 'index.js';
 export const HANDLER_EXPORT = 'handler';
 
 /**
- * Zip size budgets, bytes: about 2x the measured packages (processor 38.4 KB, storer 21.2 KB, query 19.2 KB with
+ * Zip size budgets, bytes: about 2x the measured packages (processor 38.4 KB, storer 21.4 KB, query 19.6 KB with
  * esbuild 0.28; Powertools logger + metrics are ~35 KB of each unzipped bundle), rounded to whole
  * KiB. A dependency that drags in a large tree, or an SDK client bundled by mistake, fails synth
  * instead of silently inflating every manifest (the code travels inline in a Kubernetes object).

@@ -131,7 +131,8 @@ export const CREATE_ONLY_KINDS: readonly CreateOnlyKind[] = [
     plural: 'namedqueries',
     // Athena's named queries (the provider's Terraform resource) have no update: any change is a new query.
     fields: ['name', 'query', 'database', 'workgroup', 'description'].map((name) => field(`/spec/forProvider/${name}`)),
-    replacement: 'give the object a new name (add a version suffix to its object name) so a new named query is created and the old one pruned',
+    // charts/analytics.ts names each by its content (contentTag), so an edited query is a new object; this guards hand edits.
+    replacement: 'give the object a new name (charts/analytics.ts does it: the name carries a tag of the content) so a new named query is created and the old one pruned',
   },
   { group: 'iot.aws.m.upbound.io', kind: 'Policy', plural: 'policies', fields: [field('/metadata/annotations/crossplane.io~1external-name')], replacement: `${RENAME}, then attach the new policy to every device certificate` },
 ];

@@ -19,6 +19,8 @@ import {
 } from '../../charts/analytics';
 import { ArchiveChart, FIREHOSE_BUFFERING } from '../../charts/archive';
 import { READ_RESTORED_GLACIER_OBJECTS } from '../../charts/constructs/ProjectedJsonTable';
+import { contentTag } from '../../charts/lib/contentTag';
+import { CREATE_ONLY_KINDS } from '../../charts/lib/createOnlyFields';
 import { telemetrySql } from '../../charts/lib/telemetrySql';
 import { rawTransitions } from '../../charts/lib/rawTransitions';
 import { FUNCTION_QUARANTINE_TRANSITIONS } from '../../charts/storage';
@@ -66,6 +68,27 @@ const glueSpec = (name: string, table: TableForProvider): GlueTableSpec => ({
 
 describe('AnalyticsChart', () => {
   const objects = render();
+  /** A named query's object and its forProvider block, by the query's name. */
+  const findQuery = (id: string): { metadata: RenderedObject['metadata']; forProvider: Record<string, unknown> } => {
+    const forProviderOf = (object: RenderedObject): Record<string, unknown> => (object.spec?.forProvider ?? {}) as Record<string, unknown>;
+    const found = objects.find((object) => object.kind === 'NamedQuery' && forProviderOf(object).name === id);
+    if (found === undefined) throw new Error(`no named query ${id}`);
+    return { metadata: found.metadata, forProvider: forProviderOf(found) };
+  };
+
+  test('names each named query by its content, so an edited query is a new object and the old one is pruned (Athena cannot update one; the create-only policy would refuse the edit)', () => {
+    const query = findQuery('daily-data-quality');
+    expect(query.metadata.name).toMatch(/^athena-daily-data-quality-[0-9a-f]{8}-dev$/);
+    const { forProvider } = query;
+    expect(contentTag(forProvider)).toBe(contentTag({ ...forProvider }));
+    for (const field of ['name', 'query', 'description', 'database', 'workgroup']) {
+      expect(contentTag({ ...forProvider, [field]: `${String(forProvider[field])} ` })).not.toBe(contentTag(forProvider));
+    }
+    // Every field the create-only policy guards for a NamedQuery is in what the tag covers.
+    const guarded = CREATE_ONLY_KINDS.find((entry) => entry.kind === 'NamedQuery')?.fields.map((field) => field.path.replace('/spec/forProvider/', '')) ?? [];
+    expect(guarded.length).toBeGreaterThan(0);
+    for (const path of guarded) expect(Object.keys(forProvider)).toContain(path);
+  });
 
   test('renders the Glue database and two tables, the workgroup, the named queries (Crossplane, analytics wave) and the analyst policy', () => {
     expect(objects).toMatchSnapshot();
@@ -74,9 +97,7 @@ describe('AnalyticsChart', () => {
       'CatalogTable/glue-raw-records-dev',
       'CatalogTable/glue-quarantine-records-dev',
       'Workgroup/athena-telemetry-dev',
-      'NamedQuery/athena-hourly-sensor-aggregates-dev',
-      'NamedQuery/athena-daily-data-quality-dev',
-      'NamedQuery/athena-quarantine-counts-dev',
+      ...ANALYTICS_QUERIES.map((query) => `NamedQuery/athena-${query.id}-${contentTag(findQuery(query.id).forProvider)}-dev`),
       'Policy/iam-analyst-dev',
     ]);
     expect(findObject(objects, 'CatalogDatabase').metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '3', 'crossplane.io/external-name': 'glue_telemetry_dev' });
