@@ -2,8 +2,9 @@
  * Fields AWS sets only when it creates a resource: a later change in git is not applied by updating
  * the resource, it needs a new one. The pinned CRDs guard some of them with an immutability rule
  * (`self == oldSelf`), which makes the API server refuse the change; the others an ACK controller
- * or the Crossplane provider would silently leave unapplied while Argo CD reports the object
- * Synced. The gitops chart renders a ValidatingAdmissionPolicy that refuses a change of those too,
+ * would silently leave unapplied while Argo CD reports the object Synced, or the Crossplane
+ * provider would refuse on every reconcile (upjet does not replace a Terraform ForceNew argument).
+ * The gitops chart renders a ValidatingAdmissionPolicy that refuses a change of those too,
  * `npm run preflight` flags a change of any of them before it is merged, and `npm run diff` names
  * it as a replacement.
  *
@@ -80,12 +81,27 @@ export const CREATE_ONLY_KINDS: readonly CreateOnlyKind[] = [
     group: 'sns.services.k8s.aws',
     kind: 'Subscription',
     plural: 'subscriptions',
-    fields: [field('/spec/endpoint', true), field('/spec/protocol')],
+    // The controller's update sets only the subscription attributes (filter, delivery and redrive policies): a new topic is dropped.
+    fields: [field('/spec/endpoint', true), field('/spec/protocol'), field('/spec/topicRef')],
     replacement: 'add the new subscription and remove the old one; the recipient confirms the new one',
   },
   { group: 'iam.services.k8s.aws', kind: 'Role', plural: 'roles', fields: [field('/spec/name'), field('/spec/path')], replacement: RENAME },
-  { group: 'iam.services.k8s.aws', kind: 'Policy', plural: 'policies', fields: [field('/spec/name'), field('/spec/path')], replacement: `${RENAME}, then attach the new policy where the old one was attached` },
-  { group: 'cloudwatchlogs.services.k8s.aws', kind: 'LogGroup', plural: 'loggroups', fields: [field('/spec/name')], replacement: `${RENAME}; the old group's events stay until it is pruned` },
+  {
+    group: 'iam.services.k8s.aws',
+    kind: 'Policy',
+    plural: 'policies',
+    // IAM has no call that changes a managed policy's description; the controller's update syncs only tags and the document.
+    fields: [field('/spec/name'), field('/spec/path'), field('/spec/description')],
+    replacement: `${RENAME}, then attach the new policy where the old one was attached`,
+  },
+  {
+    group: 'cloudwatchlogs.services.k8s.aws',
+    kind: 'LogGroup',
+    plural: 'loggroups',
+    // The controller's update syncs tags, retention and subscription filters only: another key is never associated.
+    fields: [field('/spec/name'), field('/spec/kmsKeyRef')],
+    replacement: `${RENAME}; the old group's events stay until it is pruned`,
+  },
   {
     group: 'cloudwatch.services.k8s.aws',
     kind: 'MetricAlarm',
@@ -106,7 +122,27 @@ export const CREATE_ONLY_KINDS: readonly CreateOnlyKind[] = [
   { group: 'ec2.services.k8s.aws', kind: 'RouteTable', plural: 'routetables', fields: [field('/spec/vpcRef')], replacement: RENAME },
   { group: 'ec2.services.k8s.aws', kind: 'VPCEndpoint', plural: 'vpcendpoints', fields: [field('/spec/serviceName'), field('/spec/vpcEndpointType'), field('/spec/vpcRef')], replacement: RENAME },
   { group: 'kinesis.aws.m.upbound.io', kind: 'Stream', plural: 'streams', fields: [field('/metadata/annotations/crossplane.io~1external-name')], replacement: `${RENAME}; the mappings, the IoT rules and Firehose must move to the new stream in the same change` },
-  { group: 'firehose.aws.m.upbound.io', kind: 'DeliveryStream', plural: 'deliverystreams', fields: [field('/metadata/annotations/crossplane.io~1external-name'), field('/spec/forProvider/destination')], replacement: RENAME },
+  {
+    group: 'kinesis.aws.m.upbound.io',
+    kind: 'StreamConsumer',
+    plural: 'streamconsumers',
+    // Every argument is ForceNew (the Terraform resource has no update), and upjet refuses an update that needs a replacement.
+    fields: [field('/spec/forProvider/name'), field('/spec/forProvider/streamArnRef'), field('/spec/forProvider/streamArn')],
+    replacement: `${RENAME}; Kinesis cannot update a consumer, so set capacity.processorConsumerArn to the new consumer's ARN once it is registered (the processor's mapping through it is a new mapping)`,
+  },
+  {
+    group: 'firehose.aws.m.upbound.io',
+    kind: 'DeliveryStream',
+    plural: 'deliverystreams',
+    // The name and the Kinesis source are ForceNew in the Terraform resource; upjet refuses the update on every reconcile.
+    fields: [
+      field('/metadata/annotations/crossplane.io~1external-name'),
+      field('/spec/forProvider/destination'),
+      field('/spec/forProvider/name'),
+      field('/spec/forProvider/kinesisSourceConfiguration'),
+    ],
+    replacement: RENAME,
+  },
   { group: 'iot.aws.m.upbound.io', kind: 'TopicRule', plural: 'topicrules', fields: [field('/metadata/annotations/crossplane.io~1external-name')], replacement: `${RENAME}; devices publish to the new rule's Basic Ingest topic, so their firmware must follow` },
   {
     group: 'lambda.services.k8s.aws',

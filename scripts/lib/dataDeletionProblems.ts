@@ -32,6 +32,13 @@ export const DATA_KINDS: readonly { readonly group: string; readonly kind: strin
     todo: 'let every consumer catch up (iterator age 0) and Firehose deliver, or keep the object',
   },
   {
+    // The functions' and IoT Core's logs: the controller calls DeleteLogGroup, which deletes every event.
+    group: 'cloudwatchlogs.services.k8s.aws',
+    kind: 'LogGroup',
+    loses: 'the controller deletes the log group with every event in it',
+    todo: 'export the events first (aws logs create-export-task to S3) if anyone needs them, or keep the object',
+  },
+  {
     group: 'kms.services.k8s.aws',
     kind: 'Key',
     loses: 'the controller schedules the key for deletion, and whatever it encrypts becomes unreadable after the 7-30 day window',
@@ -46,18 +53,24 @@ function retainsResource(object: RenderedObject): boolean {
   return Array.isArray(policies) && !policies.includes('Delete') && !policies.includes('*');
 }
 
+/** What pruning the object deletes and what to do first, or undefined when it holds no data or its resource is retained. */
+export function dataLossOf(object: RenderedObject): { readonly loses: string; readonly todo: string } | undefined {
+  const dataKind = DATA_KINDS.find((entry) => entry.group === apiGroupOf(object) && entry.kind === object.kind);
+  return dataKind === undefined || retainsResource(object) ? undefined : { loses: dataKind.loses, todo: dataKind.todo };
+}
+
 /** Objects holding data that the previous rendering had and the current one drops: Argo CD would prune them. */
 export function dataDeletionProblems(previous: readonly RenderedFile[], current: readonly RenderedFile[]): PreflightProblem[] {
   const now = indexByIdentity(current);
   return [...indexByIdentity(previous).entries()].flatMap(([key, old]) => {
-    const dataKind = DATA_KINDS.find((entry) => entry.group === apiGroupOf(old.object) && entry.kind === old.object.kind);
-    if (!dataKind || now.has(key) || retainsResource(old.object)) return [];
+    const loss = now.has(key) ? undefined : dataLossOf(old.object);
+    if (!loss) return [];
     return [
       {
         subject: describeObject(old.file, old.object),
         field: '(object)',
-        wrong: `removed, so Argo CD prunes it and ${dataKind.loses}`,
-        todo: dataKind.todo,
+        wrong: `removed, so Argo CD prunes it and ${loss.loses}`,
+        todo: loss.todo,
       },
     ];
   });

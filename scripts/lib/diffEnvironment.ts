@@ -14,7 +14,8 @@ import { isLambdaFunction } from './isLambdaFunction';
 import { isObject } from './isObject';
 import { isPolicyDocument } from './isPolicyDocument';
 import { diffFields, DocumentDiffer } from './manifestDiffFields';
-import type { Change, ChangedDocument, ChangedObject, DocumentsDiff, EnvironmentDiff, ManifestObject, ObjectRef, ReplacementChange } from './manifestDiffTypes';
+import { dataLossOf } from './dataDeletionProblems';
+import type { Change, ChangedDocument, ChangedObject, DocumentsDiff, EnvironmentDiff, ManifestObject, ObjectRef, RemovedObject, ReplacementChange } from './manifestDiffTypes';
 import { Json, JsonObject } from './manifestDiffValues';
 import { parseJsonDocument } from './parseJsonDocument';
 import { pointerSteps } from './pointerSteps';
@@ -148,6 +149,9 @@ export function diffEnvironment(
     const changes = diffObject(partner, entry);
     if (changes.length > 0) changed.push({ ...ref(entry), changes });
   }
-  const removed = before.filter((entry) => !nowKeys.has(keyOf(entry.object))).map(ref);
+  // A removed table, bucket, queue, stream, key or log group is pruned with its data: the report says so.
+  const removed = before
+    .filter((entry) => !nowKeys.has(keyOf(entry.object)))
+    .map((entry): RemovedObject => ({ ...ref(entry), ...dataLossOf(entry.object) }));
   return { environment, changed, added, removed, documents: diffDocuments(documents.before, documents.after) };
 }

@@ -173,7 +173,15 @@ function environmentLines(diff: EnvironmentDiff): Line[] {
   return [
     ...changed,
     ...diff.added.map(({ label, file }) => line([{ strong: 'added' }, ' ', code(label), ` (${file})`])),
-    ...diff.removed.map(({ label, file }) => line([{ strong: 'removed' }, ' ', code(label), ` (${file})`])),
+    ...diff.removed.map(({ label, file, loses, todo }) =>
+      line([
+        { strong: 'removed' },
+        ' ',
+        code(label),
+        ` (${file})`,
+        ...(loses === undefined ? [] : [': ', { strong: 'DATA LOSS' }, `: Argo CD prunes it and ${loses}; ${todo ?? ''}`]),
+      ]),
+    ),
     ...documentLines(diff),
   ];
 }

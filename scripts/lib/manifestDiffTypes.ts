@@ -113,6 +113,12 @@ export interface ObjectRef {
   readonly file: string;
 }
 
+/** A removed object; `loses` and `todo` when pruning it deletes data (scripts/lib/dataDeletionProblems.ts). */
+export interface RemovedObject extends ObjectRef {
+  readonly loses?: string;
+  readonly todo?: string;
+}
+
 export interface ChangedObject extends ObjectRef {
   readonly changes: readonly Change[];
 }
@@ -143,7 +149,7 @@ export interface EnvironmentDiff {
   readonly environment: string;
   readonly changed: readonly ChangedObject[];
   readonly added: readonly ObjectRef[];
-  readonly removed: readonly ObjectRef[];
+  readonly removed: readonly RemovedObject[];
   /** The controller IAM documents, which Argo CD does not apply: each change is a step before the sync. */
   readonly documents: DocumentsDiff;
   /** Why the whole environment looks added or removed (its config file came or went). */

@@ -1,7 +1,7 @@
 /**
  * Deploy readiness of one environment: placeholder values and missing recipients in its config,
- * then (when the config is valid) create-only changes, data deletions and shard-count jumps Kinesis
- * refuses, against the rendering Argo CD deploys now. Pure of the command line and of git: the previous rendering is passed in.
+ * then (when the config is valid) create-only changes, data deletions, shard-count jumps Kinesis
+ * refuses and architecture changes the Lambda controller cannot make, against the rendering Argo CD deploys now. Pure of the command line and of git: the previous rendering is passed in.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,7 @@ import { ConfigError } from '../../charts/lib/config';
 import { loadEnvironmentConfig } from '../../charts/lib/loadEnvironmentConfig';
 import { controllerPolicyFiles } from '../../charts/lib/controllerPolicyFiles';
 import { renderedObjects } from '../../charts/lib/renderedObjects';
+import { architectureProblems } from './architectureProblems';
 import { configProblems } from './configProblems';
 import { PreflightProblem } from './preflightProblem';
 import { problemLine } from './problemLine';
@@ -85,6 +86,7 @@ export function runPreflight(input: PreflightInput): PreflightReport {
         ...createOnlyProblems(input.previous, rendering),
         ...dataDeletionProblems(input.previous, rendering),
         ...reshardingProblems(input.previous, rendering),
+        ...architectureProblems(input.previous, rendering),
       );
     }
     if (iamDocuments && input.previousIamDocuments) steps.push(...iamDocumentSteps(input.previousIamDocuments, iamDocuments));

@@ -57,6 +57,58 @@ describe('CREATE_ONLY_KINDS', () => {
     ]);
     expect(valueAtPointer(findObject(objects, 'Stream'), '/metadata/annotations/crossplane.io~1external-name')).toBeUndefined();
   });
+
+  // Each field below, changed in place, is dropped by the controller's update (ACK) or refused by upjet as ForceNew on every reconcile.
+  test.each([
+    ['prod', 'Policy', 'iam-analyst-prod', '/spec/description', 'Read the archive'],
+    ['prod', 'Subscription', 'sns-ops-prod-email-3a21d47a45', '/spec/topicRef', { from: { name: 'sns-alerts-prod' } }],
+    ['prod', 'LogGroup', 'logs-processor-prod', '/spec/kmsKeyRef', { from: { name: 'kms-telemetry2-prod' } }],
+    ['prod', 'StreamConsumer', 'kinesis-processor-prod', '/spec/forProvider/name', 'kinesis-processor2-prod'],
+    ['prod', 'StreamConsumer', 'kinesis-processor-prod', '/spec/forProvider/streamArnRef', { name: 'kinesis-telemetry2-prod' }],
+    ['prod', 'DeliveryStream', 'firehose-archive-prod', '/spec/forProvider/name', 'firehose-archive2-prod'],
+    [
+      'prod',
+      'DeliveryStream',
+      'firehose-archive-prod',
+      '/spec/forProvider/kinesisSourceConfiguration',
+      { kinesisStreamArn: 'arn:aws:kinesis:sa-east-1:444455556666:stream/kinesis-telemetry2-prod', roleArn: 'arn:aws:iam::444455556666:role/iam-firehose-prod' },
+    ],
+  ] as const)('createOnlyChanges names a changed %s %s %s %s', (environment, kind, name, path, value) => {
+    const app = buildApp(environment, mkdtempSync(join(tmpdir(), 'create-only-')));
+    const object = findObject(app.charts.flatMap((chart) => chart.toJson() as RenderedObject[]), kind, name);
+    const changed = JSON.parse(JSON.stringify(object)) as RenderedObject;
+    const steps = path.split('/').slice(2);
+    const parent = steps.slice(0, -1).reduce<Record<string, unknown>>((node, step) => node[step] as Record<string, unknown>, changed.spec as Record<string, unknown>);
+    parent[steps[steps.length - 1]] = value;
+    expect(createOnlyChanges(object, changed)).toEqual([{ path, before: valueAtPointer(object, path), after: value, replacement: expect.any(String) }]);
+  });
+
+  test("a key attribute's type is create-only though its attribute definition is not: a new GSI's attribute may be added", () => {
+    const app = buildApp('dev', mkdtempSync(join(tmpdir(), 'create-only-')));
+    const table = findObject(app.charts.flatMap((chart) => chart.toJson() as RenderedObject[]), 'Table', 'dynamodb-readings-dev') as RenderedObject & {
+      spec: { attributeDefinitions: { attributeName: string; attributeType: string }[] };
+    };
+    const retyped = JSON.parse(JSON.stringify(table)) as typeof table;
+    retyped.spec.attributeDefinitions = retyped.spec.attributeDefinitions.map((definition) => (definition.attributeName === 'sensorId' ? { ...definition, attributeType: 'N' } : definition));
+    expect(createOnlyChanges(table, retyped)).toEqual([
+      {
+        path: '/spec/attributeDefinitions',
+        before: { sensorId: 'S' },
+        after: { sensorId: 'N' },
+        replacement: expect.stringMatching(/^give the object a new name .*, then copy the items/),
+      },
+    ]);
+    const indexed = JSON.parse(JSON.stringify(table)) as typeof table;
+    indexed.spec.attributeDefinitions = [...indexed.spec.attributeDefinitions].reverse().concat({ attributeName: 'lineKey', attributeType: 'S' });
+    expect(createOnlyChanges(table, indexed)).toEqual([]);
+  });
+
+  test('a stream consumer is replaced under a new name, and the processor mapping follows its ARN', () => {
+    expect(CREATE_ONLY_KINDS.find((entry) => entry.kind === 'StreamConsumer')?.replacement).toBe(
+      'give the object a new name (the physical name follows it) so Argo CD creates the new resource and prunes the old one after it is healthy; ' +
+        "Kinesis cannot update a consumer, so set capacity.processorConsumerArn to the new consumer's ARN once it is registered (the processor's mapping through it is a new mapping)",
+    );
+  });
 });
 
 describe('the create-only ValidatingAdmissionPolicy, evaluated as the API server does', () => {
@@ -124,6 +176,19 @@ describe('the create-only ValidatingAdmissionPolicy, evaluated as the API server
       "MetricAlarm /spec/tags is create-only: AWS would keep the old value. To change it, give the object a new name (the physical name follows it) so Argo CD creates the new resource and prunes the old one after it is healthy; CloudWatch keeps an alarm's tags from its creation, which is why alarms carry only the tags fixed for an environment (project, environment), not the config's owner, cost center or classification.",
     ]);
     expect(denials('cloudwatch.services.k8s.aws', alarm, { ...alarm, spec: { ...alarm.spec, threshold: alarm.spec.threshold + 1 } })).toEqual([]);
+  });
+
+  test("refuses moving a log group to another key (the controller's update never calls AssociateKmsKey) and admits a changed retention", () => {
+    const group = {
+      apiVersion: 'cloudwatchlogs.services.k8s.aws/v1alpha1',
+      kind: 'LogGroup',
+      metadata: { name: 'logs-processor-dev', namespace: 'telemetry-dev' },
+      spec: { name: '/aws/lambda/lambda-processor-dev', kmsKeyRef: { from: { name: 'kms-telemetry-dev' } }, retentionDays: 30 },
+    };
+    expect(denials('cloudwatchlogs.services.k8s.aws', group, { ...group, spec: { ...group.spec, kmsKeyRef: { from: { name: 'kms-telemetry2-dev' } } } })).toEqual([
+      "LogGroup /spec/kmsKeyRef is create-only: AWS would keep the old value. To change it, give the object a new name (the physical name follows it) so Argo CD creates the new resource and prunes the old one after it is healthy; the old group's events stay until it is pruned.",
+    ]);
+    expect(denials('cloudwatchlogs.services.k8s.aws', group, { ...group, spec: { ...group.spec, retentionDays: 90 } })).toEqual([]);
   });
 
   test('a kind of another group with the same kind name is not judged by these rules', () => {

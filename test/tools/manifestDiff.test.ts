@@ -251,7 +251,14 @@ describe('diffEnvironment', () => {
     }).map((entry) => (entry.object.kind === 'Alias' ? { ...entry, object: { ...entry.object, apiVersion: 'kms.services.k8s.aws/v1beta1' } } : entry));
     const diff = diffOf(after);
     expect(diff.added).toEqual([{ label: 'Queue sqs-redrive-dlq-dev', file: 'stream.k8s.yaml' }]);
-    expect(diff.removed).toEqual([{ label: 'Queue sqs-stream-dlq-dev', file: 'stream.k8s.yaml' }]);
+    expect(diff.removed).toEqual([
+      {
+        label: 'Queue sqs-stream-dlq-dev',
+        file: 'stream.k8s.yaml',
+        loses: 'the controller deletes the queue with the messages in it',
+        todo: 'drain it first (npm run redrive) or keep the object',
+      },
+    ]);
     expect(diff.changed.map(({ label, changes }) => ({ label, changes }))).toEqual([
       { label: 'Alias alias-kms-telemetry-dev', changes: [{ type: 'field', path: 'apiVersion', before: 'kms.services.k8s.aws/v1alpha1', after: 'kms.services.k8s.aws/v1beta1' }] },
     ]);
@@ -260,7 +267,18 @@ describe('diffEnvironment', () => {
       '  changed Alias alias-kms-telemetry-dev (security.k8s.yaml)',
       '    apiVersion: "kms.services.k8s.aws/v1alpha1" → "kms.services.k8s.aws/v1beta1"',
       '  added Queue sqs-redrive-dlq-dev (stream.k8s.yaml)',
-      '  removed Queue sqs-stream-dlq-dev (stream.k8s.yaml)',
+      '  removed Queue sqs-stream-dlq-dev (stream.k8s.yaml): DATA LOSS: Argo CD prunes it and the controller deletes the queue with the messages in it; drain it first (npm run redrive) or keep the object',
+    ]);
+  });
+
+  it('names no loss for a removed object that holds no data, nor for a data object the controller retains', () => {
+    const retained = mutated('Queue', 'sqs-stream-dlq-dev', (queue) => {
+      queue.metadata.annotations = { ...queue.metadata.annotations, 'services.k8s.aws/deletion-policy': 'retain' };
+    });
+    const after = rendered.filter((entry) => !['sqs-stream-dlq-dev', 'alias-kms-telemetry-dev'].includes(nameOf(entry)));
+    expect(diffOf(after, retained).removed).toEqual([
+      { label: 'Alias alias-kms-telemetry-dev', file: 'security.k8s.yaml' },
+      { label: 'Queue sqs-stream-dlq-dev', file: 'stream.k8s.yaml' },
     ]);
   });
 

@@ -210,6 +210,48 @@ describe('preflight against the deployed rendering', () => {
   });
 });
 
+describe('preflight of a removed log group', () => {
+  test('is flagged as a deletion of its events; a retained one is not', () => {
+    const now = rendering('prod', cleanConfigDir('prod'));
+    const before = JSON.parse(JSON.stringify(now)) as RenderedFile[];
+    const processing = before.find((file) => file.objects.some((object) => object.kind === 'LogGroup'));
+    const group = processing?.objects.find((object) => object.kind === 'LogGroup') as { metadata: { name: string; annotations: Record<string, string> } } | undefined;
+    if (!processing || !group) throw new Error('no log group rendered');
+    const legacy = { ...group, metadata: { ...group.metadata, name: 'logs-legacy-prod' } };
+    const retained = { ...group, metadata: { ...group.metadata, name: 'logs-kept-prod', annotations: { ...group.metadata.annotations, 'services.k8s.aws/deletion-policy': 'retain' } } };
+    (processing.objects as unknown[]).push(legacy, retained);
+
+    expect(dataDeletionProblems(before, now)).toEqual([
+      {
+        subject: `${processing.file} LogGroup telemetry-prod/logs-legacy-prod`,
+        field: '(object)',
+        wrong: 'removed, so Argo CD prunes it and the controller deletes the log group with every event in it',
+        todo: 'export the events first (aws logs create-export-task to S3) if anyone needs them, or keep the object',
+      },
+    ]);
+  });
+});
+
+describe('preflight of a function architecture change', () => {
+  test('without new code is flagged with the update to make by hand; with new code it is ready', () => {
+    const configDir = cleanConfigDir('prod');
+    const now = rendering('prod', configDir);
+    const x86 = withObjectChanged(now, 'Function', 'lambda-processor-prod', (spec) => {
+      spec.architectures = ['x86_64'];
+    });
+    expect(runPreflight({ environment: 'prod', configDir, previous: x86 }).lines).toEqual([
+      'preflight prod: processing.k8s.yaml Function telemetry-prod/lambda-processor-prod: /spec/architectures: ["x86_64"] → ["arm64"] with the same code; ' +
+        "the controller changes the architecture through UpdateFunctionCode and re-sends only S3 code, never the inline zip, so the call carries no code and fails on every reconcile; " +
+        'update it by hand first: aws lambda update-function-code --function-name lambda-processor-prod --architectures arm64 --zip-file fileb://<the bundle of spec.code.zipFile, base64-decoded>; then sync',
+      'preflight prod: 1 problem',
+    ]);
+    const x86OldCode = withObjectChanged(x86, 'Function', 'lambda-processor-prod', (spec) => {
+      (spec.code as { sha256: string }).sha256 = 'b2xkIGNvZGU=';
+    });
+    expect(runPreflight({ environment: 'prod', configDir, previous: x86OldCode }).lines).toEqual(['preflight prod: ready']);
+  });
+});
+
 describe('preflight across a version bump of a CRD', () => {
   test('pairs objects by API group, kind, namespace and name: the tables moved to v1 are no deletion, and their create-only changes still show', () => {
     const before = rendering('prod', cleanConfigDir('prod'));
